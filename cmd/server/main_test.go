@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/proctest"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// env points the dev config at a private database, Redis and port.
+func env(t *testing.T) ([]string, int) {
+	t.Helper()
+	_, dbCfg := mysqltest.NewEmpty(t)
+	rs := redistest.Start(t)
+	port := proctest.FreePort(t)
+	return []string{
+		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
+		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password,
+		"REDIS_ADDR=" + rs.Addr, fmt.Sprintf("SERVER_PORT=%d", port), "LOGGER_FORMAT=json",
+	}, port
+}
+
+func TestServeHealthMetricsAndSIGTERM(t *testing.T) {
+	bin := proctest.Build(t, "./cmd/server")
+	e, port := env(t)
+	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
+	}
+	resp, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`http_requests_total{method="GET",path="/health",status="200"}`, "http_request_duration_seconds_bucket{", `oceanops_build_info{build_time="2026-01-01T00:00:00Z",component="server",version="v0.0.0-test"} 1`} {
+		if !strings.Contains(string(body), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.Wait(30 * time.Second); code != 0 {
+		t.Fatalf("exit code after SIGTERM = %d, want 0\n%s", code, p.Output())
+	}
+	if !strings.Contains(p.Output(), "api stopped") {
+		t.Errorf("no clean-shutdown log line:\n%s", p.Output())
+	}
+}
+
+func TestBadConfigExitsNamingTheKey(t *testing.T) {
+	bin := proctest.Build(t, "./cmd/server")
+	dir := t.TempDir()
+	tests := []struct {
+		name, file string
+		env        []string
+		want       string
+	}{
+		{"port", "server:\n  port: abc\n", nil, `config: server.port: "abc" is not a port`},
+		{"jwt secret in release", "server:\n  mode: release\n", nil, "config: jwt.secret: is required in release mode"},
+		{"logger format", "logger:\n  format: xml\n", nil, `config: logger.format: "xml" must be one of json, console`},
+		{"env override", "", []string{"SERVER_PORT=99999"}, `config: server.port: "99999" is not a port (1-65535)`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, strings.ReplaceAll(tt.name, " ", "_")+".yaml")
+			if err := os.WriteFile(path, []byte(tt.file), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			p := proctest.Start(t, bin, tt.env, "-c", path)
+			code := p.Wait(10 * time.Second)
+			out := strings.TrimSpace(p.Output())
+			if code == 0 || code == -1 {
+				t.Fatalf("exit code %d, want non-zero; output:\n%s", code, out)
+			}
+			if out != tt.want {
+				t.Fatalf("output %q, want exactly one line %q", out, tt.want)
+			}
+		})
+	}
+}
+
+func TestMigrateUpDownUpCommand(t *testing.T) {
+	bin := proctest.Build(t, "./cmd/server")
+	e, _ := env(t)
+	for _, args := range [][]string{{"migrate", "up"}, {"migrate", "down"}, {"migrate", "up"}, {"migrate", "status"}} {
+		p := proctest.Start(t, bin, e, append([]string{"-c", "config/config.dev.yaml"}, args...)...)
+		if code := p.Wait(60 * time.Second); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, p.Output())
+		}
+		if args[1] == "status" && (!strings.Contains(p.Output(), "applied") || strings.Contains(p.Output(), "pending")) {
+			t.Fatalf("status after up:\n%s", p.Output())
+		}
+	}
+}
+
+func TestVersionFlag(t *testing.T) {
+	bin := proctest.Build(t, "./cmd/server")
+	p := proctest.Start(t, bin, nil, "-version")
+	if code := p.Wait(10 * time.Second); code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	if got := strings.TrimSpace(p.Output()); got != "server v0.0.0-test (built 2026-01-01T00:00:00Z)" {
+		t.Fatalf("-version printed %q", got)
+	}
+}

@@ -1,0 +1,50 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/health"
+	"github.com/oceanops/adplatform/internal/httpapi"
+)
+
+// API is the API server process.
+type API struct {
+	*base
+	server *httpapi.Server
+}
+
+// NewAPI connects the dependencies and builds the HTTP server.
+func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build) (*API, error) {
+	if cfg.Server.MigrateOnStart {
+		if err := Migrate(ctx, cfg.Database, log); err != nil {
+			return nil, err
+		}
+	}
+	b, err := openBase(ctx, cfg, log, build)
+	if err != nil {
+		return nil, err
+	}
+	checker := &health.Checker{Checks: b.dependencyChecks(), Timeout: 2 * time.Second, Version: build.Version}
+	srv, err := httpapi.New(httpapi.Deps{
+		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker,
+		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
+	})
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
+	return &API{base: b, server: srv}, nil
+}
+
+// Run serves until ctx is done, then drains and closes the pools.
+func (a *API) Run(ctx context.Context) error {
+	err := a.server.Run(ctx)
+	if cerr := a.close(); err == nil {
+		err = cerr
+	}
+	return wrapRun("api", err)
+}

@@ -1,0 +1,97 @@
+// Package app composes the processes: it turns a validated configuration
+// into connected dependencies and runs the API server or the worker.
+// cmd/server and cmd/worker only parse flags and call it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/health"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/redis"
+)
+
+// Build identifies the running binary.
+type Build struct {
+	Component string
+	Version   string
+	BuildTime string
+}
+
+// base holds what every process opens: MySQL and Redis.
+type base struct {
+	cfg   config.Config
+	log   *zap.Logger
+	build Build
+	db    *mysql.DB
+	rdb   *goredis.Client
+}
+
+func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Build) (*base, error) {
+	health.SetBuildInfo(build.Component, build.Version, build.BuildTime)
+	log.Info("starting", zap.String("component", build.Component), zap.String("version", build.Version),
+		zap.String("build_time", build.BuildTime), zap.Any("config", cfg.Redacted()))
+	db, err := mysql.Open(ctx, cfg.Database)
+	if err != nil {
+		return nil, err
+	}
+	return &base{cfg: cfg, log: log, build: build, db: db, rdb: redis.Open(cfg.Redis)}, nil
+}
+
+func (b *base) close() error {
+	return errors.Join(b.rdb.Close(), b.db.Close())
+}
+
+// dependencyChecks are the critical checks of /health for every process.
+func (b *base) dependencyChecks() []health.Check {
+	return []health.Check{
+		health.Ping("mysql", b.db.PingContext),
+		health.Ping("redis", func(ctx context.Context) error { return redis.Ping(ctx, b.rdb) }),
+	}
+}
+
+// Migrate applies pending migrations, creating the database if needed.
+func Migrate(ctx context.Context, cfg config.Database, log *zap.Logger) error {
+	if err := mysql.CreateDatabase(ctx, cfg); err != nil {
+		return err
+	}
+	db, err := mysql.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := mysql.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	applied, err := m.Up(ctx)
+	if err != nil {
+		return err
+	}
+	log.Info("migrations applied", zap.Int64s("versions", applied))
+	return nil
+}
+
+// workerID names this process in job records.
+func workerID() string {
+	host, err := os.Hostname()
+	if err != nil {
+		host = "unknown"
+	}
+	return host + ":" + strconv.Itoa(os.Getpid())
+}
+
+func wrapRun(name string, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return nil
+}

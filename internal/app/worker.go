@@ -1,0 +1,87 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/health"
+	"github.com/oceanops/adplatform/internal/jobs"
+)
+
+// Worker is the worker process: job runtime plus its own /health and /metrics.
+type Worker struct {
+	*base
+	runtime *jobs.Runtime
+	checker *health.Checker
+}
+
+// NewWorker connects the dependencies and registers every job kind.
+func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Build) (*Worker, error) {
+	b, err := openBase(ctx, cfg, log, build)
+	if err != nil {
+		return nil, err
+	}
+	rt := jobs.NewRuntime(b.rdb, log, jobs.Options{
+		Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: cfg.Worker.ShutdownTimeout.D(),
+	})
+	every := cfg.Worker.HeartbeatInterval.D()
+	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
+	rt.Schedule(jobs.HeartbeatEntry(every))
+
+	checks := append(b.dependencyChecks(), health.Check{
+		Name: "heartbeat",
+		// Not critical: a fresh deployment has no heartbeat yet, and restarting
+		// a pod would not make a stalled fleet's heartbeat return.
+		Run: func(ctx context.Context) (map[string]any, error) {
+			hb, ok, err := b.db.LastHeartbeat(ctx)
+			if err != nil {
+				return nil, err
+			}
+			if !ok {
+				return map[string]any{"last_run": nil}, nil
+			}
+			age := time.Since(hb.RanAt)
+			detail := map[string]any{"last_run": hb.RanAt, "age_seconds": int64(age.Seconds()), "worker": hb.WorkerID}
+			if age > 3*every {
+				return detail, fmt.Errorf("last heartbeat %s ago (period %s)", age.Round(time.Second), every)
+			}
+			return detail, nil
+		},
+	})
+	return &Worker{base: b, runtime: rt, checker: &health.Checker{Checks: checks, Timeout: 2 * time.Second, Version: build.Version}}, nil
+}
+
+// Run processes jobs and serves /health and /metrics until ctx is done.
+func (w *Worker) Run(ctx context.Context) error {
+	mux := http.NewServeMux()
+	mux.Handle("GET /health", w.checker)
+	mux.Handle("GET /metrics", promhttp.Handler())
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(w.cfg.Worker.Port))
+	if err != nil {
+		_ = w.close()
+		return fmt.Errorf("worker: listen: %w", err)
+	}
+	hs := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second, WriteTimeout: 30 * time.Second}
+	httpErr := make(chan error, 1)
+	go func() { httpErr <- hs.Serve(ln) }()
+	w.log.Info("worker http listening", zap.String("addr", ln.Addr().String()))
+
+	runErr := w.runtime.Run(ctx)
+
+	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	err = errors.Join(runErr, hs.Shutdown(sctx))
+	if herr := <-httpErr; herr != nil && !errors.Is(herr, http.ErrServerClosed) {
+		err = errors.Join(err, herr)
+	}
+	return wrapRun("worker", errors.Join(err, w.close()))
+}

@@ -1,0 +1,119 @@
+// Package apperr is the one error vocabulary of the system. Stores, services
+// and clients wrap their failures in an *Error with a Kind (or wrap one with %w);
+// the HTTP layer maps kinds to statuses in exactly one place.
+package apperr
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Kind classifies an error by what the caller can do about it.
+type Kind string
+
+// The kinds. Their string values are the stable `code` of API error responses.
+const (
+	KindInternal     Kind = "internal"          // a bug or an unexpected failure; details stay in logs
+	KindInvalid      Kind = "invalid_request"   // malformed input (bad JSON, wrong type)
+	KindValidation   Kind = "validation_failed" // well-formed input that breaks a rule; Fields say which
+	KindUnauthorized Kind = "unauthorized"      // no or bad credentials
+	KindForbidden    Kind = "forbidden"         // authenticated, but not allowed
+	KindNotFound     Kind = "not_found"         // absent, or outside the caller's data scope
+	KindConflict     Kind = "conflict"          // state conflict, duplicate, concurrent request
+	KindTooLarge     Kind = "payload_too_large" // request body over the limit
+	KindRateLimited  Kind = "rate_limited"      // caller or upstream quota exhausted
+	KindUpstream     Kind = "upstream_error"    // OceanEngine (or another dependency) failed
+	KindUnavailable  Kind = "unavailable"       // a dependency is down; retry later
+)
+
+// FieldError names one offending input field.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is an error with a Kind, a message safe to show to the caller, and
+// optionally the offending fields and the underlying cause (never shown).
+type Error struct {
+	Kind    Kind
+	Message string
+	Fields  []FieldError
+	// Data is optional structured detail safe to show to the caller
+	// (for example per-item results of a partly failed batch).
+	Data any
+	Err  error
+}
+
+func (e *Error) Error() string {
+	msg := string(e.Kind) + ": " + e.Message
+	if e.Err != nil {
+		msg += ": " + e.Err.Error()
+	}
+	return msg
+}
+
+// Unwrap exposes the cause to errors.Is/As.
+func (e *Error) Unwrap() error { return e.Err }
+
+// New returns an error of kind k with a caller-safe message.
+func New(k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
+}
+
+// Wrap returns an error of kind k whose cause is err.
+func Wrap(err error, k Kind, format string, args ...any) *Error {
+	return &Error{Kind: k, Message: fmt.Sprintf(format, args...), Err: err}
+}
+
+// NotFound reports that the thing (e.g. "advertiser") does not exist for the caller.
+func NotFound(thing string) *Error { return New(KindNotFound, "%s not found", thing) }
+
+// Invalid reports malformed input.
+func Invalid(format string, args ...any) *Error { return New(KindInvalid, format, args...) }
+
+// Validation reports rule violations, one FieldError per field.
+func Validation(fields ...FieldError) *Error {
+	msg := "validation failed"
+	if len(fields) > 0 {
+		msg += ": " + fields[0].Field + " " + fields[0].Message
+		if len(fields) > 1 {
+			msg += fmt.Sprintf(" (and %d more)", len(fields)-1)
+		}
+	}
+	return &Error{Kind: KindValidation, Message: msg, Fields: fields}
+}
+
+// Field is shorthand for a FieldError.
+func Field(field, format string, args ...any) FieldError {
+	return FieldError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// Conflict reports a state conflict.
+func Conflict(format string, args ...any) *Error { return New(KindConflict, format, args...) }
+
+// Unauthorized reports missing or bad credentials.
+func Unauthorized(format string, args ...any) *Error {
+	return New(KindUnauthorized, format, args...)
+}
+
+// Forbidden reports a missing permission.
+func Forbidden(format string, args ...any) *Error { return New(KindForbidden, format, args...) }
+
+// KindOf returns the Kind of the first *Error in err's chain, or KindInternal.
+func KindOf(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Kind
+	}
+	return KindInternal
+}
+
+// Is reports whether err's chain holds an *Error of kind k.
+func Is(err error, k Kind) bool { return err != nil && KindOf(err) == k }
+
+// As returns the first *Error in err's chain.
+func As(err error) (*Error, bool) {
+	var e *Error
+	ok := errors.As(err, &e)
+	return e, ok
+}

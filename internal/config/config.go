@@ -1,0 +1,428 @@
+// Package config loads the typed configuration shared by the API server, the
+// worker and the operator commands.
+//
+// Sources, in increasing precedence:
+//  1. defaults (Default),
+//  2. the YAML file, after ${VAR} expansion from the environment,
+//  3. environment variables named after a key's path in upper case
+//     (server.port → SERVER_PORT, oceanengine.app_id → OCEANENGINE_APP_ID).
+//
+// Validate reports the first bad key by name, with the reason.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"reflect"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole configuration. Section and key names are a contract
+// with the deployment plan's ConfigMap and env files: do not rename them.
+type Config struct {
+	Server      Server      `yaml:"server"`
+	Database    Database    `yaml:"database"`
+	Redis       Redis       `yaml:"redis"`
+	Logger      Logger      `yaml:"logger"`
+	JWT         JWT         `yaml:"jwt"`
+	OceanEngine OceanEngine `yaml:"oceanengine"`
+	Worker      Worker      `yaml:"worker"`
+	Security    Security    `yaml:"security"`
+	Crypto      Crypto      `yaml:"crypto"`
+	Sync        Sync        `yaml:"sync"`
+}
+
+// Server configures the HTTP API.
+type Server struct {
+	// Mode is gin's mode: debug, release or test. GIN_MODE overrides it.
+	Mode            string   `yaml:"mode"`
+	Port            int      `yaml:"port" kind:"port"`
+	ReadTimeout     Duration `yaml:"read_timeout"`
+	WriteTimeout    Duration `yaml:"write_timeout"`
+	ShutdownTimeout Duration `yaml:"shutdown_timeout"`
+	// MaxBodyBytes bounds request bodies; larger ones answer 413.
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// CORSOrigins lists allowed browser origins; "*" allows any.
+	CORSOrigins []string `yaml:"cors_origins"`
+	// MigrateOnStart applies pending migrations before serving.
+	MigrateOnStart bool `yaml:"migrate_on_start"`
+	// PublicURL is the externally visible base URL of the API (OAuth callback).
+	PublicURL string `yaml:"public_url"`
+	// FrontendURL, when set, is where the OAuth callback redirects the browser.
+	FrontendURL string `yaml:"frontend_url"`
+}
+
+// Database configures the MySQL connection pool.
+type Database struct {
+	Driver          string   `yaml:"driver"`
+	Host            string   `yaml:"host"`
+	Port            int      `yaml:"port" kind:"port"`
+	Database        string   `yaml:"database"`
+	Username        string   `yaml:"username"`
+	Password        string   `yaml:"password" secret:"true"`
+	Charset         string   `yaml:"charset"`
+	MaxIdleConns    int      `yaml:"max_idle_conns"`
+	MaxOpenConns    int      `yaml:"max_open_conns"`
+	ConnMaxLifetime Duration `yaml:"conn_max_lifetime"`
+}
+
+// Redis configures the Redis client.
+type Redis struct {
+	Addr     string `yaml:"addr"`
+	Password string `yaml:"password" secret:"true"`
+	DB       int    `yaml:"db"`
+	PoolSize int    `yaml:"pool_size"`
+}
+
+// Logger configures zap.
+type Logger struct {
+	Level  string `yaml:"level"`
+	Format string `yaml:"format"` // json | console
+	Output string `yaml:"output"` // stdout | file
+	// Filename is the log file when Output is "file"; it is rotated.
+	Filename   string `yaml:"filename"`
+	MaxSizeMB  int    `yaml:"max_size_mb"`
+	MaxBackups int    `yaml:"max_backups"`
+	MaxAgeDays int    `yaml:"max_age_days"`
+}
+
+// JWT configures access and refresh tokens of the API's own users.
+type JWT struct {
+	Secret        string   `yaml:"secret" secret:"true"`
+	AccessExpire  Duration `yaml:"access_expire"`
+	RefreshExpire Duration `yaml:"refresh_expire"`
+}
+
+// OceanEngine configures the Open API client.
+type OceanEngine struct {
+	BaseURL string   `yaml:"base_url"`
+	Timeout Duration `yaml:"timeout"`
+	AppID   int64    `yaml:"app_id"`
+	Secret  string   `yaml:"secret" secret:"true"`
+	// AuthorizeURL is the page users are sent to for authorisation.
+	AuthorizeURL string `yaml:"authorize_url"`
+	// QPS is the shared per-app quota per endpoint group; GroupQPS overrides it per group.
+	QPS      float64            `yaml:"qps"`
+	GroupQPS map[string]float64 `yaml:"group_qps"`
+	// MaxAttempts bounds retries of one call.
+	MaxAttempts int `yaml:"max_attempts"`
+}
+
+// Worker configures the background worker.
+type Worker struct {
+	// Port serves the worker's own /health and /metrics.
+	Port        int `yaml:"port" kind:"port"`
+	Concurrency int `yaml:"concurrency"`
+	// HeartbeatInterval is the period of the heartbeat job.
+	HeartbeatInterval Duration `yaml:"heartbeat_interval"`
+	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`
+}
+
+// Security configures authentication hardening.
+type Security struct {
+	BcryptCost        int      `yaml:"bcrypt_cost"`
+	LoginMaxFailures  int      `yaml:"login_max_failures"`
+	LoginLockout      Duration `yaml:"login_lockout"`
+	AuthRatePerMinute int      `yaml:"auth_rate_per_minute"`
+	// BootstrapAdmin creates this admin at first start when no user exists
+	// (password from BOOTSTRAP_ADMIN_PASSWORD); empty disables.
+	BootstrapAdmin         string `yaml:"bootstrap_admin"`
+	BootstrapAdminPassword string `yaml:"bootstrap_admin_password" secret:"true"`
+}
+
+// Crypto configures encryption at rest of OceanEngine tokens.
+type Crypto struct {
+	// Keys maps a key id to a base64-encoded 32-byte AES-256 key.
+	Keys map[string]string `yaml:"keys" secret:"true"`
+	// ActiveKey is the id of the key used for new ciphertexts.
+	ActiveKey string `yaml:"active_key"`
+}
+
+// Sync configures the mirror of OceanEngine data.
+type Sync struct {
+	Enabled            bool     `yaml:"enabled"`
+	EntityInterval     Duration `yaml:"entity_interval"`
+	ReportInterval     Duration `yaml:"report_interval"`
+	LookbackDays       int      `yaml:"lookback_days"`
+	HourlyRetention    int      `yaml:"hourly_retention_days"`
+	Concurrency        int      `yaml:"concurrency"`
+	TokenRefreshMargin Duration `yaml:"token_refresh_margin"`
+}
+
+// Default returns the configuration used for keys a file leaves out.
+func Default() Config {
+	return Config{
+		Server: Server{
+			Mode: "debug", Port: 8080,
+			ReadTimeout: Duration(60 * time.Second), WriteTimeout: Duration(60 * time.Second),
+			ShutdownTimeout: Duration(25 * time.Second), MaxBodyBytes: 4 << 20,
+		},
+		Database: Database{
+			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
+			Charset: "utf8mb4", MaxIdleConns: 10, MaxOpenConns: 100, ConnMaxLifetime: Duration(time.Hour),
+		},
+		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
+		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},
+		JWT:    JWT{AccessExpire: Duration(2 * time.Hour), RefreshExpire: Duration(168 * time.Hour)},
+		OceanEngine: OceanEngine{
+			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
+			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
+		},
+		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second)},
+		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30},
+		Sync: Sync{
+			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
+			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
+		},
+	}
+}
+
+// Load reads the file at path (if path is non-empty), expands ${VAR}
+// references, applies environment overrides and validates the result.
+func Load(path string, getenv func(string) string) (Config, error) {
+	cfg, err := Parse(path, getenv)
+	if err != nil {
+		return cfg, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// Parse is Load without Validate.
+func Parse(path string, getenv func(string) string) (Config, error) {
+	if getenv == nil {
+		getenv = os.Getenv
+	}
+	cfg := Default()
+	if path != "" {
+		raw, err := os.ReadFile(path)
+		if err != nil {
+			return cfg, fmt.Errorf("config: read %s: %w", path, err)
+		}
+		var root yaml.Node
+		// An empty file decodes to io.EOF: all defaults.
+		if err := yaml.Unmarshal(expandEnv(raw, getenv), &root); err != nil && !errors.Is(err, io.EOF) {
+			return cfg, fmt.Errorf("config: %s: %w", path, err)
+		}
+		if len(root.Content) > 0 {
+			if err := decodeNode(root.Content[0], reflect.ValueOf(&cfg).Elem(), ""); err != nil {
+				return cfg, err
+			}
+		}
+	}
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "", getenv); err != nil {
+		return cfg, err
+	}
+	return cfg, nil
+}
+
+var envRef = regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)(:-([^}]*))?\}`)
+
+// expandEnv replaces ${VAR} and ${VAR:-default}. Unlike os.Expand it leaves a
+// lone "$" alone, since passwords may contain one.
+func expandEnv(raw []byte, getenv func(string) string) []byte {
+	return envRef.ReplaceAllFunc(raw, func(m []byte) []byte {
+		sub := envRef.FindSubmatch(m)
+		if v := getenv(string(sub[1])); v != "" {
+			return []byte(v)
+		}
+		return sub[3]
+	})
+}
+
+// decodeNode copies a YAML mapping into the struct v, naming the full key path
+// in every error, and rejecting unknown keys (typos must not pass silently).
+func decodeNode(n *yaml.Node, v reflect.Value, prefix string) error {
+	if n.Kind != yaml.MappingNode {
+		if n.Tag == "!!null" {
+			return nil
+		}
+		return fmt.Errorf("config: %s: must be a mapping", orRoot(prefix))
+	}
+	fields := map[string]int{}
+	for i := 0; i < v.NumField(); i++ {
+		fields[strings.Split(v.Type().Field(i).Tag.Get("yaml"), ",")[0]] = i
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		name, val := n.Content[i].Value, n.Content[i+1]
+		key := name
+		if prefix != "" {
+			key = prefix + "." + name
+		}
+		idx, ok := fields[name]
+		if !ok {
+			return fmt.Errorf("config: %s: unknown key", key)
+		}
+		fv := v.Field(idx)
+		if val.Tag == "!!null" {
+			continue
+		}
+		if fv.Kind() == reflect.Struct && fv.Type() != reflect.TypeOf(Duration(0)) {
+			if err := decodeNode(val, fv, key); err != nil {
+				return err
+			}
+			continue
+		}
+		if err := decodeLeaf(val, fv, key, v.Type().Field(idx)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func decodeLeaf(n *yaml.Node, fv reflect.Value, key string, f reflect.StructField) error {
+	switch fv.Kind() {
+	case reflect.Slice:
+		if n.Kind != yaml.SequenceNode {
+			return fmt.Errorf("config: %s: must be a list", key)
+		}
+		out := reflect.MakeSlice(fv.Type(), 0, len(n.Content))
+		for i, item := range n.Content {
+			ev := reflect.New(fv.Type().Elem()).Elem()
+			if err := setScalar(ev, item.Value, f); err != nil {
+				return fmt.Errorf("config: %s[%d]: %q %w", key, i, item.Value, err)
+			}
+			out = reflect.Append(out, ev)
+		}
+		fv.Set(out)
+	case reflect.Map:
+		if n.Kind != yaml.MappingNode {
+			return fmt.Errorf("config: %s: must be a mapping", key)
+		}
+		m := reflect.MakeMap(fv.Type())
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, item := n.Content[i].Value, n.Content[i+1]
+			ev := reflect.New(fv.Type().Elem()).Elem()
+			if err := setScalar(ev, item.Value, f); err != nil {
+				return fmt.Errorf("config: %s.%s: %q %w", key, k, item.Value, err)
+			}
+			m.SetMapIndex(reflect.ValueOf(k), ev)
+		}
+		fv.Set(m)
+	default:
+		if n.Kind != yaml.ScalarNode {
+			return fmt.Errorf("config: %s: must be a single value", key)
+		}
+		if err := setScalar(fv, n.Value, f); err != nil {
+			if f.Tag.Get("secret") == "true" {
+				return fmt.Errorf("config: %s: %w", key, err)
+			}
+			return fmt.Errorf("config: %s: %q %w", key, n.Value, err)
+		}
+	}
+	return nil
+}
+
+func orRoot(p string) string {
+	if p == "" {
+		return "(root)"
+	}
+	return p
+}
+
+// applyEnv walks the struct and overrides each scalar key from PATH_IN_UPPER_CASE.
+func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error {
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
+		if tag == "" || tag == "-" {
+			continue
+		}
+		key := tag
+		if prefix != "" {
+			key = prefix + "." + tag
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)) {
+			if err := applyEnv(fv, key, getenv); err != nil {
+				return err
+			}
+			continue
+		}
+		name := strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
+		raw := getenv(name)
+		if raw == "" {
+			continue
+		}
+		if err := setScalar(fv, raw, f); err != nil {
+			if f.Tag.Get("secret") == "true" {
+				return fmt.Errorf("config: %s (from env %s): %w", key, name, err)
+			}
+			return fmt.Errorf("config: %s (from env %s): %q %w", key, name, raw, err)
+		}
+	}
+	return nil
+}
+
+// setScalar parses raw into fv. A field tagged kind:"port" reports "is not a port".
+func setScalar(fv reflect.Value, raw string, f reflect.StructField) error {
+	if fv.Type() == reflect.TypeOf(Duration(0)) {
+		d, err := parseDuration(raw)
+		if err != nil {
+			return err
+		}
+		fv.SetInt(int64(d))
+		return nil
+	}
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(raw)
+	case reflect.Int, reflect.Int64, reflect.Int32:
+		n, err := strconv.ParseInt(strings.TrimSpace(raw), 10, 64)
+		if err != nil {
+			if f.Tag.Get("kind") == "port" {
+				return errors.New("is not a port")
+			}
+			return errors.New("is not an integer")
+		}
+		fv.SetInt(n)
+	case reflect.Float64:
+		n, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
+		if err != nil {
+			return errors.New("is not a number")
+		}
+		fv.SetFloat(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(strings.TrimSpace(raw))
+		if err != nil {
+			return errors.New("is not a boolean")
+		}
+		fv.SetBool(b)
+	case reflect.Slice:
+		if fv.Type().Elem().Kind() != reflect.String {
+			return errors.New("cannot be set from the environment")
+		}
+		var parts []string
+		for _, p := range strings.Split(raw, ",") {
+			if p = strings.TrimSpace(p); p != "" {
+				parts = append(parts, p)
+			}
+		}
+		fv.Set(reflect.ValueOf(parts))
+	case reflect.Map:
+		// KEY=VALUE pairs separated by commas, e.g. CRYPTO_KEYS="k1=base64,k2=base64".
+		m := reflect.MakeMap(fv.Type())
+		for _, p := range strings.Split(raw, ",") {
+			k, val, ok := strings.Cut(strings.TrimSpace(p), "=")
+			if !ok {
+				return errors.New("must be a comma-separated list of key=value")
+			}
+			ev := reflect.New(fv.Type().Elem()).Elem()
+			if err := setScalar(ev, val, f); err != nil {
+				return err
+			}
+			m.SetMapIndex(reflect.ValueOf(strings.TrimSpace(k)), ev)
+		}
+		fv.Set(m)
+	default:
+		return errors.New("cannot be set from the environment")
+	}
+	return nil
+}

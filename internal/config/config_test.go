@@ -1,0 +1,130 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(m map[string]string) func(string) string {
+	return func(k string) string { return m[k] }
+}
+
+func writeFile(t *testing.T, body string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), "c.yaml")
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestShippedFilesLoad(t *testing.T) {
+	prodEnv := env(map[string]string{
+		"DB_HOST": "db", "DB_PASSWORD": "pw", "REDIS_ADDR": "redis:6379",
+		"JWT_SECRET": strings.Repeat("s", 40), "OE_APP_ID": "123", "OE_SECRET": "x",
+		"PUBLIC_URL": "https://ads.example.com", "CRYPTO_ACTIVE_KEY": "k1",
+		"CRYPTO_KEYS": "k1=ZGV2LW9ubHktdG9rZW4ta2V5LTMyLWJ5dGVzLWxvbmc=",
+	})
+	for _, name := range []string{"config.yaml", "config.dev.yaml", "config.prod.yaml"} {
+		t.Run(name, func(t *testing.T) {
+			cfg, err := Load(filepath.Join("..", "..", "config", name), prodEnv)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if cfg.Database.Charset != "utf8mb4" {
+				t.Errorf("charset = %q", cfg.Database.Charset)
+			}
+		})
+	}
+}
+
+func TestExpansionDefaultsAndEnvOverride(t *testing.T) {
+	p := writeFile(t, `
+server:
+  port: 9000
+  read_timeout: 15
+database:
+  host: ${DB_HOST}
+  password: ${DB_PASSWORD:-fallback}
+jwt:
+  access_expire: 30m
+`)
+	cfg, err := Load(p, env(map[string]string{"DB_HOST": "db.internal", "SERVER_PORT": "9100", "REDIS_ADDR": "r:6380", "OCEANENGINE_APP_ID": "42", "SERVER_CORS_ORIGINS": "https://a, https://b"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"env override beats file", cfg.Server.Port, 9100},
+		{"bare integer duration is seconds", cfg.Server.ReadTimeout.D(), 15 * time.Second},
+		{"default for missing key", cfg.Server.WriteTimeout.D(), 60 * time.Second},
+		{"${VAR} expansion", cfg.Database.Host, "db.internal"},
+		{"${VAR:-default}", cfg.Database.Password, "fallback"},
+		{"env for key absent from file", cfg.Redis.Addr, "r:6380"},
+		{"int64 from env", cfg.OceanEngine.AppID, int64(42)},
+		{"duration from file", cfg.JWT.AccessExpire.D(), 30 * time.Minute},
+		{"list from env", strings.Join(cfg.Server.CORSOrigins, "|"), "https://a|https://b"},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestErrorsNameTheKey(t *testing.T) {
+	tests := []struct {
+		name, file string
+		env        map[string]string
+		want       string
+	}{
+		{"port not a number", "server:\n  port: abc\n", nil, `config: server.port: "abc" is not a port`},
+		{"port out of range", "server:\n  port: 70000\n", nil, `config: server.port: "70000" is not a port (1-65535)`},
+		{"unknown logger format", "logger:\n  format: xml\n", nil, `config: logger.format: "xml" must be one of json, console`},
+		{"missing jwt secret in release", "server:\n  mode: release\n", nil, "config: jwt.secret: is required in release mode"},
+		{"short jwt secret", "jwt:\n  secret: short\n", nil, "config: jwt.secret: must be at least 32 bytes"},
+		{"unknown key", "server:\n  prot: 1\n", nil, "config: server.prot: unknown key"},
+		{"bad duration", "server:\n  read_timeout: soon\n", nil, `config: server.read_timeout: "soon" is not a duration`},
+		{"bad env value", "", map[string]string{"DATABASE_PORT": "x"}, `config: database.port (from env DATABASE_PORT): "x" is not a port`},
+		{"bad crypto key", "crypto:\n  keys:\n    k1: c2hvcnQ=\n", nil, "config: crypto.keys.k1: must be a base64-encoded 32-byte key"},
+		{"file logging needs filename", "logger:\n  output: file\n  filename: \"\"\n", nil, "config: logger.filename: is required"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Load(writeFile(t, tt.file), env(tt.env))
+			if err == nil {
+				t.Fatalf("Load succeeded, want error containing %q", tt.want)
+			}
+			if !strings.Contains(err.Error(), tt.want) {
+				t.Errorf("error = %q, want it to contain %q", err, tt.want)
+			}
+			if strings.Contains(err.Error(), "\n") {
+				t.Errorf("error spans lines: %q", err)
+			}
+		})
+	}
+}
+
+func TestSecretsNeverInErrorsOrDumps(t *testing.T) {
+	const secret = "super-secret-value-that-must-not-leak-123456"
+	_, err := Load(writeFile(t, ""), env(map[string]string{"REDIS_PASSWORD": secret, "REDIS_POOL_SIZE": "0"}))
+	if err == nil || strings.Contains(err.Error(), secret) {
+		t.Fatalf("err = %v", err)
+	}
+	cfg, err := Load(writeFile(t, ""), env(map[string]string{"JWT_SECRET": secret, "OCEANENGINE_SECRET": secret, "DATABASE_PASSWORD": secret}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dump := cfg.RedactedYAML()
+	if strings.Contains(dump, secret) {
+		t.Fatalf("redacted dump leaks a secret:\n%s", dump)
+	}
+	if !strings.Contains(dump, Redacted) {
+		t.Fatalf("dump does not mark redacted values:\n%s", dump)
+	}
+}

@@ -1,0 +1,280 @@
+package config
+
+import (
+	"encoding/base64"
+	"fmt"
+	"net/url"
+	"strings"
+)
+
+// MinJWTSecretBytes is the shortest HMAC secret accepted for HS256.
+const MinJWTSecretBytes = 32
+
+// FieldError names a bad key and says why it is bad.
+type FieldError struct {
+	Key    string
+	Value  any
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	if e.Value == nil {
+		return fmt.Sprintf("config: %s: %s", e.Key, e.Reason)
+	}
+	return fmt.Sprintf("config: %s: %q %s", e.Key, fmt.Sprint(e.Value), e.Reason)
+}
+
+// Release reports whether the server runs in release (production) mode.
+func (c *Config) Release() bool { return c.Server.Mode == "release" }
+
+// Validate returns the first invalid key as a *FieldError.
+func (c *Config) Validate() error {
+	checks := []func() error{c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync}
+	for _, check := range checks {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func bad(key string, value any, reason string) error {
+	return &FieldError{Key: key, Value: value, Reason: reason}
+}
+
+func checkPort(key string, p int) error {
+	if p < 1 || p > 65535 {
+		return bad(key, p, "is not a port (1-65535)")
+	}
+	return nil
+}
+
+func oneOf(key, v string, allowed ...string) error {
+	for _, a := range allowed {
+		if v == a {
+			return nil
+		}
+	}
+	return bad(key, v, "must be one of "+strings.Join(allowed, ", "))
+}
+
+func (c *Config) validateServer() error {
+	s := c.Server
+	if err := oneOf("server.mode", s.Mode, "debug", "release", "test"); err != nil {
+		return err
+	}
+	if err := checkPort("server.port", s.Port); err != nil {
+		return err
+	}
+	if s.ReadTimeout <= 0 {
+		return bad("server.read_timeout", s.ReadTimeout, "must be positive")
+	}
+	if s.WriteTimeout <= 0 {
+		return bad("server.write_timeout", s.WriteTimeout, "must be positive")
+	}
+	if s.ShutdownTimeout <= 0 {
+		return bad("server.shutdown_timeout", s.ShutdownTimeout, "must be positive")
+	}
+	if s.MaxBodyBytes <= 0 {
+		return bad("server.max_body_bytes", s.MaxBodyBytes, "must be positive")
+	}
+	for _, u := range []struct{ key, v string }{{"server.public_url", s.PublicURL}, {"server.frontend_url", s.FrontendURL}} {
+		if u.v == "" {
+			continue
+		}
+		if p, err := url.Parse(u.v); err != nil || p.Scheme == "" || p.Host == "" {
+			return bad(u.key, u.v, "is not an absolute URL")
+		}
+	}
+	return nil
+}
+
+func (c *Config) validateDatabase() error {
+	d := c.Database
+	if err := oneOf("database.driver", d.Driver, "mysql"); err != nil {
+		return err
+	}
+	if d.Host == "" {
+		return bad("database.host", nil, "is required")
+	}
+	if err := checkPort("database.port", d.Port); err != nil {
+		return err
+	}
+	if d.Database == "" {
+		return bad("database.database", nil, "is required")
+	}
+	if d.Username == "" {
+		return bad("database.username", nil, "is required")
+	}
+	if d.Charset != "utf8mb4" {
+		return bad("database.charset", d.Charset, "must be utf8mb4 (names and reports carry 4-byte characters)")
+	}
+	if d.MaxOpenConns < 1 {
+		return bad("database.max_open_conns", d.MaxOpenConns, "must be at least 1")
+	}
+	if d.MaxIdleConns < 0 || d.MaxIdleConns > d.MaxOpenConns {
+		return bad("database.max_idle_conns", d.MaxIdleConns, "must be between 0 and max_open_conns")
+	}
+	if d.ConnMaxLifetime < 0 {
+		return bad("database.conn_max_lifetime", d.ConnMaxLifetime, "must not be negative")
+	}
+	return nil
+}
+
+func (c *Config) validateRedis() error {
+	r := c.Redis
+	if r.Addr == "" || !strings.Contains(r.Addr, ":") {
+		return bad("redis.addr", r.Addr, "must be host:port")
+	}
+	if r.DB < 0 || r.DB > 15 {
+		return bad("redis.db", r.DB, "must be between 0 and 15")
+	}
+	if r.PoolSize < 1 {
+		return bad("redis.pool_size", r.PoolSize, "must be at least 1")
+	}
+	return nil
+}
+
+func (c *Config) validateLogger() error {
+	l := c.Logger
+	if err := oneOf("logger.level", l.Level, "debug", "info", "warn", "error"); err != nil {
+		return err
+	}
+	if err := oneOf("logger.format", l.Format, "json", "console"); err != nil {
+		return err
+	}
+	if err := oneOf("logger.output", l.Output, "stdout", "file"); err != nil {
+		return err
+	}
+	if l.Output == "file" && l.Filename == "" {
+		return bad("logger.filename", nil, "is required when logger.output is file")
+	}
+	return nil
+}
+
+func (c *Config) validateJWT() error {
+	j := c.JWT
+	if j.Secret == "" && c.Release() {
+		return bad("jwt.secret", nil, "is required in release mode")
+	}
+	if j.Secret != "" && len(j.Secret) < MinJWTSecretBytes {
+		return bad("jwt.secret", nil, fmt.Sprintf("must be at least %d bytes", MinJWTSecretBytes))
+	}
+	if j.AccessExpire <= 0 {
+		return bad("jwt.access_expire", j.AccessExpire, "must be positive")
+	}
+	if j.RefreshExpire <= j.AccessExpire {
+		return bad("jwt.refresh_expire", j.RefreshExpire, "must be longer than jwt.access_expire")
+	}
+	return nil
+}
+
+func (c *Config) validateOceanEngine() error {
+	o := c.OceanEngine
+	if p, err := url.Parse(o.BaseURL); err != nil || p.Scheme == "" || p.Host == "" {
+		return bad("oceanengine.base_url", o.BaseURL, "is not an absolute URL")
+	}
+	if p, err := url.Parse(o.AuthorizeURL); err != nil || p.Scheme == "" || p.Host == "" {
+		return bad("oceanengine.authorize_url", o.AuthorizeURL, "is not an absolute URL")
+	}
+	if o.Timeout <= 0 {
+		return bad("oceanengine.timeout", o.Timeout, "must be positive")
+	}
+	if o.AppID < 0 {
+		return bad("oceanengine.app_id", o.AppID, "must not be negative")
+	}
+	if c.Release() && (o.AppID == 0 || o.Secret == "") {
+		if o.AppID == 0 {
+			return bad("oceanengine.app_id", nil, "is required in release mode")
+		}
+		return bad("oceanengine.secret", nil, "is required in release mode")
+	}
+	if o.QPS <= 0 {
+		return bad("oceanengine.qps", o.QPS, "must be positive")
+	}
+	for g, q := range o.GroupQPS {
+		if q <= 0 {
+			return bad("oceanengine.group_qps."+g, q, "must be positive")
+		}
+	}
+	if o.MaxAttempts < 1 {
+		return bad("oceanengine.max_attempts", o.MaxAttempts, "must be at least 1")
+	}
+	return nil
+}
+
+func (c *Config) validateWorker() error {
+	w := c.Worker
+	if err := checkPort("worker.port", w.Port); err != nil {
+		return err
+	}
+	if w.Concurrency < 1 {
+		return bad("worker.concurrency", w.Concurrency, "must be at least 1")
+	}
+	if w.HeartbeatInterval < Duration(1e9) {
+		return bad("worker.heartbeat_interval", w.HeartbeatInterval, "must be at least 1s")
+	}
+	if w.ShutdownTimeout <= 0 {
+		return bad("worker.shutdown_timeout", w.ShutdownTimeout, "must be positive")
+	}
+	return nil
+}
+
+func (c *Config) validateSecurity() error {
+	s := c.Security
+	if s.BcryptCost < 4 || s.BcryptCost > 31 {
+		return bad("security.bcrypt_cost", s.BcryptCost, "must be between 4 and 31")
+	}
+	if s.LoginMaxFailures < 1 {
+		return bad("security.login_max_failures", s.LoginMaxFailures, "must be at least 1")
+	}
+	if s.LoginLockout <= 0 {
+		return bad("security.login_lockout", s.LoginLockout, "must be positive")
+	}
+	if s.AuthRatePerMinute < 1 {
+		return bad("security.auth_rate_per_minute", s.AuthRatePerMinute, "must be at least 1")
+	}
+	return nil
+}
+
+func (c *Config) validateCrypto() error {
+	k := c.Crypto
+	for id, v := range k.Keys {
+		raw, err := base64.StdEncoding.DecodeString(v)
+		if err != nil || len(raw) != 32 {
+			return bad("crypto.keys."+id, nil, "must be a base64-encoded 32-byte key")
+		}
+	}
+	if k.ActiveKey != "" {
+		if _, ok := k.Keys[k.ActiveKey]; !ok {
+			return bad("crypto.active_key", k.ActiveKey, "names no key in crypto.keys")
+		}
+	}
+	if c.Release() && k.ActiveKey == "" {
+		return bad("crypto.active_key", nil, "is required in release mode (tokens are encrypted at rest)")
+	}
+	return nil
+}
+
+func (c *Config) validateSync() error {
+	s := c.Sync
+	if s.EntityInterval < Duration(1e9) {
+		return bad("sync.entity_interval", s.EntityInterval, "must be at least 1s")
+	}
+	if s.ReportInterval < Duration(1e9) {
+		return bad("sync.report_interval", s.ReportInterval, "must be at least 1s")
+	}
+	if s.LookbackDays < 0 || s.LookbackDays > 30 {
+		return bad("sync.lookback_days", s.LookbackDays, "must be between 0 and 30")
+	}
+	if s.HourlyRetention < 1 {
+		return bad("sync.hourly_retention_days", s.HourlyRetention, "must be at least 1")
+	}
+	if s.Concurrency < 1 {
+		return bad("sync.concurrency", s.Concurrency, "must be at least 1")
+	}
+	if s.TokenRefreshMargin <= 0 {
+		return bad("sync.token_refresh_margin", s.TokenRefreshMargin, "must be positive")
+	}
+	return nil
+}

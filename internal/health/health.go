@@ -1,0 +1,122 @@
+// Package health runs dependency checks for /health and exports build
+// information, for both the API server and the worker.
+package health
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promauto"
+)
+
+var buildInfo = promauto.NewGaugeVec(prometheus.GaugeOpts{
+	Name: "oceanops_build_info",
+	Help: "Always 1; labels carry the running build's version, build time and component.",
+}, []string{"version", "build_time", "component"})
+
+// SetBuildInfo publishes the build information gauge.
+func SetBuildInfo(component, version, buildTime string) {
+	buildInfo.WithLabelValues(version, buildTime, component).Set(1)
+}
+
+// Check is one dependency check. Critical checks turn the status to 503 when
+// they fail; others are only reported.
+type Check struct {
+	Name     string
+	Critical bool
+	Run      func(ctx context.Context) (detail map[string]any, err error)
+}
+
+// Result is one check's outcome.
+type Result struct {
+	Status    string         `json:"status"` // ok | down | degraded
+	LatencyMS int64          `json:"latency_ms"`
+	Error     string         `json:"error,omitempty"`
+	Detail    map[string]any `json:"detail,omitempty"`
+}
+
+// Report is the /health body.
+type Report struct {
+	Status  string            `json:"status"` // ok | unavailable
+	Failed  []string          `json:"failed,omitempty"`
+	Checks  map[string]Result `json:"checks"`
+	Version string            `json:"version,omitempty"`
+	Time    time.Time         `json:"time"`
+}
+
+// Checker runs checks concurrently, each within Timeout.
+type Checker struct {
+	Checks  []Check
+	Timeout time.Duration
+	Version string
+	Now     func() time.Time
+}
+
+// Run executes every check and summarises them.
+func (h *Checker) Run(ctx context.Context) Report {
+	timeout := h.Timeout
+	if timeout <= 0 {
+		timeout = 2 * time.Second
+	}
+	now := time.Now
+	if h.Now != nil {
+		now = h.Now
+	}
+	rep := Report{Status: "ok", Checks: make(map[string]Result, len(h.Checks)), Version: h.Version, Time: now().UTC()}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	for _, c := range h.Checks {
+		wg.Add(1)
+		go func(c Check) {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, timeout)
+			defer cancel()
+			start := time.Now()
+			detail, err := c.Run(cctx)
+			r := Result{Status: "ok", LatencyMS: time.Since(start).Milliseconds(), Detail: detail}
+			if err != nil {
+				r.Status, r.Error = "down", err.Error()
+				if !c.Critical {
+					r.Status = "degraded"
+				}
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			rep.Checks[c.Name] = r
+			if err != nil && c.Critical {
+				rep.Failed = append(rep.Failed, c.Name)
+			}
+		}(c)
+	}
+	wg.Wait()
+	if len(rep.Failed) > 0 {
+		sort.Strings(rep.Failed)
+		rep.Status = "unavailable"
+	}
+	return rep
+}
+
+// ServeHTTP answers 200 when every critical check passes, 503 otherwise.
+func (h *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	rep := h.Run(r.Context())
+	status := http.StatusOK
+	if rep.Status != "ok" {
+		status = http.StatusServiceUnavailable
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(rep)
+}
+
+// Ping is a critical check that passes when ping returns nil.
+func Ping(name string, ping func(ctx context.Context) error) Check {
+	return Check{Name: name, Critical: true, Run: func(ctx context.Context) (map[string]any, error) {
+		return nil, ping(ctx)
+	}}
+}

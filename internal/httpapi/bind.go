@@ -1,0 +1,296 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// newValidator returns a validator that names fields by their json (or form)
+// tag, so errors speak the client's field names.
+func newValidator() *validator.Validate {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		for _, tag := range []string{"json", "form", "uri"} {
+			name := strings.Split(f.Tag.Get(tag), ",")[0]
+			if name == "-" {
+				return ""
+			}
+			if name != "" {
+				return name
+			}
+		}
+		return f.Name
+	})
+	return v
+}
+
+// bindJSON decodes the JSON body strictly into dst (unknown fields, wrong
+// types and trailing data are errors naming the field) and validates it.
+// Malformed input is KindInvalid (400); rule violations KindValidation (422).
+func (s *Server) bindJSON(c *gin.Context, dst any) error {
+	if c.Request.Body == nil || c.Request.Body == http.NoBody {
+		return apperr.Invalid("request body is required (JSON)")
+	}
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return apperr.Invalid("Content-Type must be application/json, not %s", ct)
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	dec.UseNumber()
+	if err := dec.Decode(dst); err != nil {
+		return decodeError(err)
+	}
+	if dec.More() {
+		return apperr.Invalid("request body must hold a single JSON value")
+	}
+	return s.validate(dst)
+}
+
+// bindQuery binds query parameters into dst (form tags) and validates it.
+func (s *Server) bindQuery(c *gin.Context, dst any) error {
+	if err := mapQuery(dst, c.Request.URL.Query()); err != nil {
+		return err
+	}
+	return s.validate(dst)
+}
+
+func (s *Server) validate(dst any) error {
+	err := s.validator.Struct(dst)
+	if err == nil {
+		return nil
+	}
+	var ve validator.ValidationErrors
+	if !errors.As(err, &ve) {
+		return apperr.Invalid("%v", err)
+	}
+	fields := make([]apperr.FieldError, 0, len(ve))
+	for _, fe := range ve {
+		fields = append(fields, apperr.FieldError{Field: fieldPath(fe), Message: ruleMessage(fe)})
+	}
+	return apperr.Validation(fields...)
+}
+
+// fieldPath drops the top-level struct name: "Req.items[0].budget" → "items[0].budget".
+func fieldPath(fe validator.FieldError) string {
+	ns := fe.Namespace()
+	if i := strings.IndexByte(ns, '.'); i >= 0 {
+		return ns[i+1:]
+	}
+	return fe.Field()
+}
+
+func ruleMessage(fe validator.FieldError) string {
+	isString := fe.Kind() == reflect.String
+	isList := fe.Kind() == reflect.Slice || fe.Kind() == reflect.Map
+	switch fe.Tag() {
+	case "required", "required_without", "required_with", "required_if":
+		return "is required"
+	case "max", "lte":
+		switch {
+		case isString:
+			return "must be at most " + fe.Param() + " characters"
+		case isList:
+			return "must have at most " + fe.Param() + " items"
+		}
+		return "must be at most " + fe.Param()
+	case "min", "gte":
+		switch {
+		case isString:
+			return "must be at least " + fe.Param() + " characters"
+		case isList:
+			return "must have at least " + fe.Param() + " items"
+		}
+		return "must be at least " + fe.Param()
+	case "gt":
+		return "must be greater than " + fe.Param()
+	case "lt":
+		return "must be less than " + fe.Param()
+	case "len":
+		return "must have length " + fe.Param()
+	case "oneof":
+		return "must be one of " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "email":
+		return "must be an email address"
+	case "url", "http_url":
+		return "must be a URL"
+	case "alphanum":
+		return "must contain only letters and digits"
+	case "datetime":
+		return "must be a date/time in the format " + fe.Param()
+	case "unique":
+		return "must not contain duplicates"
+	case "dive":
+		return "is invalid"
+	}
+	return fmt.Sprintf("fails rule %q", fe.Tag())
+}
+
+// decodeError turns a JSON decoding failure into a client error naming the
+// offending field where the decoder knows it.
+func decodeError(err error) error {
+	var (
+		syntax    *json.SyntaxError
+		typeErr   *json.UnmarshalTypeError
+		maxBytes  *http.MaxBytesError
+		fieldName string
+	)
+	switch {
+	case errors.As(err, &maxBytes):
+		return apperr.Wrap(err, apperr.KindTooLarge, "request body exceeds %d bytes", maxBytes.Limit)
+	case errors.Is(err, io.EOF):
+		return apperr.Invalid("request body is required (JSON)")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return apperr.Invalid("request body is truncated JSON")
+	case errors.As(err, &syntax):
+		return apperr.Invalid("malformed JSON at byte %d", syntax.Offset)
+	case errors.As(err, &typeErr):
+		fieldName = typeErr.Field
+		if fieldName == "" {
+			return apperr.Invalid("request body must be a JSON %s", typeErr.Type.Kind())
+		}
+		e := apperr.Invalid("%s must be %s, not %s", fieldName, jsonKind(typeErr.Type), typeErr.Value)
+		e.Fields = []apperr.FieldError{{Field: fieldName, Message: "must be " + jsonKind(typeErr.Type)}}
+		return e
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		fieldName = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		e := apperr.Invalid("unknown field %s", fieldName)
+		e.Fields = []apperr.FieldError{{Field: fieldName, Message: "is not a known field"}}
+		return e
+	}
+	var fe *apperr.Error
+	if errors.As(err, &fe) {
+		return fe // a custom UnmarshalJSON already said what is wrong
+	}
+	return apperr.Invalid("malformed JSON: %v", err)
+}
+
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "a boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "an integer"
+	case reflect.Float32, reflect.Float64:
+		return "a number"
+	case reflect.Slice, reflect.Array:
+		return "an array"
+	case reflect.Map, reflect.Struct:
+		return "an object"
+	}
+	return "a " + t.String()
+}
+
+// mapQuery fills the fields of *dst tagged `form:"name"` from q. Scalars,
+// pointers to scalars and slices (repeated or comma-separated) are supported;
+// `default:"v"` applies when the parameter is absent. A value that does not
+// parse is a KindInvalid error naming the parameter.
+func mapQuery(dst any, q url.Values) error {
+	v := reflect.ValueOf(dst).Elem()
+	t := v.Type()
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		name := strings.Split(f.Tag.Get("form"), ",")[0]
+		if name == "" || name == "-" {
+			continue
+		}
+		vals, present := q[name]
+		if !present || (len(vals) == 1 && vals[0] == "") {
+			def, ok := f.Tag.Lookup("default")
+			if !ok {
+				continue
+			}
+			vals = []string{def}
+		}
+		fv := v.Field(i)
+		if fv.Kind() == reflect.Slice {
+			var parts []string
+			for _, raw := range vals {
+				for _, p := range strings.Split(raw, ",") {
+					if p = strings.TrimSpace(p); p != "" {
+						parts = append(parts, p)
+					}
+				}
+			}
+			out := reflect.MakeSlice(fv.Type(), len(parts), len(parts))
+			for j, p := range parts {
+				if err := setQueryScalar(out.Index(j), p); err != nil {
+					return queryFieldError(name, p, err)
+				}
+			}
+			fv.Set(out)
+			continue
+		}
+		if len(vals) > 1 {
+			return queryFieldError(name, strings.Join(vals, ","), errors.New("must be given once"))
+		}
+		target := fv
+		if fv.Kind() == reflect.Pointer {
+			target = reflect.New(fv.Type().Elem()).Elem()
+		}
+		if err := setQueryScalar(target, vals[0]); err != nil {
+			return queryFieldError(name, vals[0], err)
+		}
+		if fv.Kind() == reflect.Pointer {
+			fv.Set(target.Addr())
+		}
+	}
+	return nil
+}
+
+func setQueryScalar(fv reflect.Value, raw string) error {
+	switch fv.Kind() {
+	case reflect.String:
+		fv.SetString(raw)
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		n, err := strconv.ParseInt(raw, 10, fv.Type().Bits())
+		if err != nil {
+			return errors.New("must be an integer")
+		}
+		fv.SetInt(n)
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		n, err := strconv.ParseUint(raw, 10, fv.Type().Bits())
+		if err != nil {
+			return errors.New("must be a non-negative integer")
+		}
+		fv.SetUint(n)
+	case reflect.Bool:
+		b, err := strconv.ParseBool(raw)
+		if err != nil {
+			return errors.New("must be true or false")
+		}
+		fv.SetBool(b)
+	case reflect.Float32, reflect.Float64:
+		n, err := strconv.ParseFloat(raw, fv.Type().Bits())
+		if err != nil {
+			return errors.New("must be a number")
+		}
+		fv.SetFloat(n)
+	default:
+		return fmt.Errorf("has unsupported type %s", fv.Type())
+	}
+	return nil
+}
+
+func queryFieldError(name, raw string, err error) error {
+	if len(raw) > 64 {
+		raw = raw[:64] + "..."
+	}
+	e := apperr.Invalid("query parameter %s %s (got %q)", name, err.Error(), raw)
+	e.Fields = []apperr.FieldError{{Field: name, Message: err.Error()}}
+	return e
+}

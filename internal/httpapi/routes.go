@@ -1,0 +1,23 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// routes registers every route. Each /api/v1 route must also be described in
+// openapi.yaml (a test enforces it).
+func (s *Server) routes(e *gin.Engine) {
+	e.GET("/health", gin.WrapH(s.deps.Health))
+	e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+
+	v1 := e.Group("/api/v1")
+	v1.GET("/openapi.yaml", s.openAPI)
+	v1.GET("/version", s.version)
+}
+
+func (s *Server) version(c *gin.Context) {
+	respond(c, http.StatusOK, s.deps.Build)
+}

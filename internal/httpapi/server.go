@@ -1,0 +1,154 @@
+// Package httpapi is the REST API: routes, handlers, middleware,
+// request/response types and the one mapping from errors to HTTP statuses.
+package httpapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/go-playground/validator/v10"
+	"go.uber.org/zap"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/health"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// Build identifies the running binary.
+type Build struct {
+	Version   string `json:"version"`
+	BuildTime string `json:"build_time"`
+}
+
+// Deps are the server's dependencies, built by the composition root.
+type Deps struct {
+	Config config.Config
+	Logger *zap.Logger
+	DB     *mysql.DB
+	Redis  goredis.UniversalClient
+	Build  Build
+	// Health runs the /health checks.
+	Health *health.Checker
+	// Now is the clock (tests inject one); nil means time.Now.
+	Now func() time.Time
+}
+
+// Server serves the API.
+type Server struct {
+	deps      Deps
+	log       *zap.Logger
+	engine    *gin.Engine
+	validator *validator.Validate
+	now       func() time.Time
+}
+
+// New builds the server and its routes.
+func New(d Deps) (*Server, error) {
+	if d.Logger == nil {
+		d.Logger = zap.NewNop()
+	}
+	if d.Health == nil {
+		return nil, errors.New("httpapi: Deps.Health is required")
+	}
+	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	s.engine = s.newEngine()
+	return s, nil
+}
+
+// ginMode maps server.mode, letting GIN_MODE (read by gin itself) win.
+func ginMode(mode string) string {
+	switch mode {
+	case "release":
+		return gin.ReleaseMode
+	case "test":
+		return gin.TestMode
+	}
+	return gin.DebugMode
+}
+
+func (s *Server) newEngine() *gin.Engine {
+	if os.Getenv("GIN_MODE") == "" { // gin applies GIN_MODE itself; it overrides server.mode
+		gin.SetMode(ginMode(s.deps.Config.Server.Mode))
+	}
+	e := gin.New()
+	e.HandleMethodNotAllowed = true
+	e.ContextWithFallback = true
+	// Only trust X-Forwarded-For from loopback and private networks (the ingress).
+	_ = e.SetTrustedProxies([]string{"127.0.0.1/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"})
+	e.Use(withRequestID(s.log), accessLog(), instrument(), recovery())
+	if h := corsFor(s.deps.Config.Server.CORSOrigins); h != nil {
+		e.Use(h)
+	}
+	e.Use(limitBody(s.deps.Config.Server.MaxBodyBytes))
+	e.NoRoute(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusNotFound, Envelope{
+			Code: "route_not_found", Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+		})
+	})
+	e.NoMethod(func(c *gin.Context) {
+		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Envelope{
+			Code: "method_not_allowed", Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+		})
+	})
+	s.routes(e)
+	return e
+}
+
+// Handler returns the HTTP handler (tests use it with httptest).
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Run listens on server.port until ctx is done, then shuts down gracefully:
+// it stops accepting, lets in-flight requests finish within
+// server.shutdown_timeout, and returns nil on a clean stop.
+func (s *Server) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", ":"+strconv.Itoa(s.deps.Config.Server.Port))
+	if err != nil {
+		return fmt.Errorf("httpapi: listen: %w", err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on an existing listener.
+func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
+	cfg := s.deps.Config.Server
+	srv := &http.Server{
+		Handler:           s.engine,
+		ReadTimeout:       cfg.ReadTimeout.D(),
+		ReadHeaderTimeout: 10 * time.Second,
+		WriteTimeout:      cfg.WriteTimeout.D(),
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          zap.NewStdLog(s.log.Named("http")),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	s.log.Info("api listening", zap.String("addr", ln.Addr().String()))
+	select {
+	case err := <-errc:
+		return fmt.Errorf("httpapi: serve: %w", err)
+	case <-ctx.Done():
+	}
+	s.log.Info("api shutting down: draining in-flight requests", zap.Duration("timeout", cfg.ShutdownTimeout.D()))
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout.D())
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("httpapi: shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("httpapi: serve: %w", err)
+	}
+	s.log.Info("api stopped")
+	return nil
+}

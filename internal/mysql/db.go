@@ -1,0 +1,138 @@
+// Package mysql is the system of record: connection pool, versioned
+// migrations, transactions, and the SQL of each entity (one file per entity).
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/oceanops/adplatform/internal/config"
+)
+
+// DB is the store. Its methods are safe for concurrent use.
+type DB struct {
+	*sql.DB
+}
+
+// DSN builds the driver DSN: utf8mb4, UTC session time zone, parsed times.
+func DSN(c config.Database) string {
+	mc := mysql.NewConfig()
+	mc.User = c.Username
+	mc.Passwd = c.Password
+	mc.Net = "tcp"
+	mc.Addr = net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+	mc.DBName = c.Database
+	mc.ParseTime = true
+	mc.Loc = time.UTC
+	mc.Collation = "utf8mb4_unicode_ci"
+	mc.Params = map[string]string{"charset": c.Charset, "time_zone": "'+00:00'"}
+	mc.Timeout = 5 * time.Second
+	mc.ReadTimeout = 60 * time.Second
+	mc.WriteTimeout = 60 * time.Second
+	return mc.FormatDSN()
+}
+
+// Open connects with the configured pool and checks the connection.
+func Open(ctx context.Context, c config.Database) (*DB, error) {
+	db, err := sql.Open("mysql", DSN(c))
+	if err != nil {
+		return nil, fmt.Errorf("mysql: open: %w", err)
+	}
+	db.SetMaxOpenConns(c.MaxOpenConns)
+	db.SetMaxIdleConns(c.MaxIdleConns)
+	db.SetConnMaxLifetime(c.ConnMaxLifetime.D())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := db.PingContext(pingCtx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("mysql: connect %s:%d/%s: %w", c.Host, c.Port, c.Database, err)
+	}
+	return &DB{DB: db}, nil
+}
+
+// CreateDatabase creates the configured database if it does not exist
+// (connecting without selecting it). Used by `migrate` and by `make run`.
+func CreateDatabase(ctx context.Context, c config.Database) error {
+	name := c.Database
+	c.Database = ""
+	db, err := sql.Open("mysql", DSN(c))
+	if err != nil {
+		return fmt.Errorf("mysql: open: %w", err)
+	}
+	defer db.Close()
+	_, err = db.ExecContext(ctx, "CREATE DATABASE IF NOT EXISTS "+QuoteIdent(name)+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
+	if err != nil {
+		return fmt.Errorf("mysql: create database %s: %w", name, err)
+	}
+	return nil
+}
+
+// QuoteIdent quotes a MySQL identifier.
+func QuoteIdent(s string) string {
+	out := []byte{'`'}
+	for i := 0; i < len(s); i++ {
+		if s[i] == '`' {
+			out = append(out, '`')
+		}
+		out = append(out, s[i])
+	}
+	return string(append(out, '`'))
+}
+
+// Querier is what *sql.DB, *sql.Conn and *sql.Tx have in common, so entity
+// functions can run inside or outside a transaction.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+var (
+	_ Querier = (*sql.DB)(nil)
+	_ Querier = (*sql.Tx)(nil)
+)
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling
+// back otherwise (also on panic, which is re-raised).
+func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("mysql: begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("mysql: commit: %w", err)
+	}
+	return nil
+}
+
+// IsDuplicate reports whether err is a unique-key violation (1062).
+func IsDuplicate(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == 1062
+}
+
+// IsDeadlock reports whether err is a deadlock or lock wait timeout, after
+// which the transaction may be retried.
+func IsDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
+}

@@ -1,0 +1,89 @@
+package mysql_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+)
+
+func tableCount(t *testing.T, db *mysql.DB) int {
+	t.Helper()
+	var n int
+	err := db.QueryRowContext(context.Background(),
+		`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'schema_migrations'`).Scan(&n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestMigrateUpDownUp applies every migration, rolls each back one at a time
+// down to an empty schema, and applies them again.
+func TestMigrateUpDownUp(t *testing.T) {
+	ctx := context.Background()
+	db, _ := mysqltest.NewEmpty(t)
+	m, err := mysql.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied, err := m.Up(ctx)
+	if err != nil {
+		t.Fatalf("up: %v", err)
+	}
+	if len(applied) == 0 {
+		t.Fatal("up applied nothing")
+	}
+	full := tableCount(t, db)
+	for range applied {
+		if _, err := m.Down(ctx); err != nil {
+			t.Fatalf("down: %v", err)
+		}
+	}
+	if n := tableCount(t, db); n != 0 {
+		t.Fatalf("after rolling back every migration %d tables remain", n)
+	}
+	if pending, err := m.Pending(ctx); err != nil || !pending {
+		t.Fatalf("pending = %v, %v; want true", pending, err)
+	}
+	again, err := m.Up(ctx)
+	if err != nil {
+		t.Fatalf("up again: %v", err)
+	}
+	if len(again) != len(applied) || tableCount(t, db) != full {
+		t.Fatalf("second up applied %d (want %d), %d tables (want %d)", len(again), len(applied), tableCount(t, db), full)
+	}
+	st, err := m.Status(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range st {
+		if !s.Applied {
+			t.Errorf("migration %d %s not applied", s.Version, s.Name)
+		}
+	}
+}
+
+func TestHeartbeatIdempotentPerSlot(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	slot := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+	for i := 0; i < 2; i++ {
+		if err := db.RecordHeartbeat(ctx, slot, "w1", slot.Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	hb, ok, err := db.LastHeartbeat(ctx)
+	if err != nil || !ok {
+		t.Fatalf("LastHeartbeat: %v %v", ok, err)
+	}
+	if !hb.Slot.Equal(slot) || hb.Runs != 2 || hb.WorkerID != "w1" {
+		t.Fatalf("got %+v, want slot %v with 2 runs by w1", hb, slot)
+	}
+	n, err := db.PruneHeartbeats(ctx, slot.Add(time.Minute))
+	if err != nil || n != 1 {
+		t.Fatalf("prune = %d, %v; want 1", n, err)
+	}
+}

@@ -1,0 +1,126 @@
+// Package mysqltest gives each test its own freshly migrated MySQL/MariaDB
+// database, dropped when the test ends.
+//
+// The server is 127.0.0.1:3306 as root with no password unless
+// TEST_MYSQL_HOST, TEST_MYSQL_PORT, TEST_MYSQL_USER, TEST_MYSQL_PASSWORD say otherwise.
+package mysqltest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// prefix marks databases created by tests; the creation time in the name lets
+// a later run sweep databases that a killed test left behind.
+const prefix = "oetest_"
+
+// Config returns the connection settings of the test server, with the given
+// database name.
+func Config(dbName string) config.Database {
+	c := config.Default().Database
+	c.Host = envOr("TEST_MYSQL_HOST", "127.0.0.1")
+	if p, err := strconv.Atoi(os.Getenv("TEST_MYSQL_PORT")); err == nil {
+		c.Port = p
+	}
+	c.Username = envOr("TEST_MYSQL_USER", "root")
+	c.Password = os.Getenv("TEST_MYSQL_PASSWORD")
+	c.Database = dbName
+	c.MaxOpenConns = 20
+	c.MaxIdleConns = 5
+	return c
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// New creates an empty database, applies every migration and returns the
+// store; the database is dropped at cleanup.
+func New(t testing.TB) *mysql.DB {
+	t.Helper()
+	db, _ := NewWithConfig(t)
+	return db
+}
+
+// NewWithConfig is New that also returns the database's connection settings
+// (for tests that start processes or a second pool against it).
+func NewWithConfig(t testing.TB) (*mysql.DB, config.Database) {
+	t.Helper()
+	db, cfg := NewEmpty(t)
+	m, err := mysql.NewMigrator(db)
+	if err != nil {
+		t.Fatalf("mysqltest: %v", err)
+	}
+	if _, err := m.Up(context.Background()); err != nil {
+		t.Fatalf("mysqltest: %v", err)
+	}
+	return db, cfg
+}
+
+// NewEmpty creates a database without applying migrations.
+func NewEmpty(t testing.TB) (*mysql.DB, config.Database) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	admin, err := mysql.Open(ctx, Config(""))
+	if err != nil {
+		t.Fatalf("mysqltest: is MariaDB/MySQL running on 127.0.0.1:3306? %v", err)
+	}
+	sweep(ctx, admin)
+	var suffix [4]byte
+	_, _ = rand.Read(suffix[:])
+	name := fmt.Sprintf("%s%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(suffix[:]))
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
+		t.Fatalf("mysqltest: create database: %v", err)
+	}
+	cfg := Config(name)
+	db, err := mysql.Open(ctx, cfg)
+	if err != nil {
+		t.Fatalf("mysqltest: %v", err)
+	}
+	t.Cleanup(func() {
+		_ = db.Close()
+		if _, err := admin.ExecContext(context.Background(), "DROP DATABASE IF EXISTS "+name); err != nil {
+			t.Errorf("mysqltest: drop %s: %v", name, err)
+		}
+		_ = admin.Close()
+	})
+	return db, cfg
+}
+
+// sweep drops test databases older than a day (left by killed test runs).
+func sweep(ctx context.Context, admin *mysql.DB) {
+	rows, err := admin.QueryContext(ctx, "SHOW DATABASES LIKE '"+prefix+"%'")
+	if err != nil {
+		return
+	}
+	var stale []string
+	for rows.Next() {
+		var name string
+		if rows.Scan(&name) != nil {
+			continue
+		}
+		parts := strings.SplitN(strings.TrimPrefix(name, prefix), "_", 2)
+		ts, err := strconv.ParseInt(parts[0], 10, 64)
+		if err == nil && time.Since(time.Unix(ts, 0)) > 24*time.Hour {
+			stale = append(stale, name)
+		}
+	}
+	_ = rows.Close()
+	for _, name := range stale {
+		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+mysql.QuoteIdent(name))
+	}
+}
