@@ -1,0 +1,177 @@
+package oesim
+
+import (
+	"encoding/json"
+	"slices"
+)
+
+// account resolves a parameter naming an account the token may act for.
+// Unknown accounts and accounts outside the grant both answer 40002, as the
+// platform does not reveal whether an id exists.
+func (rc *reqCtx) account(name string) (*Account, *apiError) {
+	id, err := rc.p.id(name, true)
+	if err != nil {
+		return nil, err
+	}
+	a := rc.w.byID[id]
+	if a == nil || !rc.grant.allowed(rc.w, id) {
+		return nil, errCode(CodeNoPermission, "no permission to operate on advertiser %d", id)
+	}
+	return a, nil
+}
+
+// advertiser resolves advertiser_id to a leaf advertiser's entities.
+func (rc *reqCtx) advertiser() (*advState, *apiError) {
+	a, err := rc.account("advertiser_id")
+	if err != nil {
+		return nil, err
+	}
+	st, ok := rc.w.adv(a.ID)
+	if !ok {
+		return nil, errCode(CodeNoPermission, "advertiser %d is a %s account and has no ads", a.ID, a.Role)
+	}
+	return st, nil
+}
+
+func pageInfo(page, size, total int) obj {
+	pages := (total + size - 1) / size
+	return obj{{"page", page}, {"page_size", size}, {"total_number", total}, {"total_page", pages}}
+}
+
+func pageBounds(page, size, total int) (int, int) {
+	lo := (page - 1) * size
+	if lo > total {
+		lo = total
+	}
+	return lo, min(lo+size, total)
+}
+
+// fieldSet parses the optional `fields` parameter against the known keys.
+func (rc *reqCtx) fieldSet(known []string) (map[string]bool, *apiError) {
+	var fields []string
+	ok, err := rc.p.decode("fields", &fields)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || len(fields) == 0 {
+		return nil, nil
+	}
+	set := make(map[string]bool, len(fields))
+	for _, f := range fields {
+		if !slices.Contains(known, f) {
+			return nil, errParam("fields: unknown field %q", f)
+		}
+		set[f] = true
+	}
+	return set, nil
+}
+
+// project keeps only the selected keys of o (all when set is nil).
+func project(o obj, set map[string]bool, always ...string) obj {
+	if set == nil {
+		return o
+	}
+	out := make(obj, 0, len(set)+len(always))
+	for _, p := range o {
+		if set[p.k] || slices.Contains(always, p.k) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+func keysOf(o obj) []string {
+	ks := make([]string, len(o))
+	for i, p := range o {
+		ks[i] = p.k
+	}
+	return ks
+}
+
+// GET 2/majordomo/advertiser/select
+func (s *Sim) hMajordomoSelect(rc *reqCtx) (any, *apiError) {
+	a, err := rc.account("advertiser_id")
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != RoleMajordomo {
+		return nil, errParam("advertiser_id: %d is not a majordomo (CUSTOMER_ADMIN) account", a.ID)
+	}
+	list := make([]obj, 0, len(a.Children))
+	for _, id := range a.Children {
+		list = append(list, obj{{"advertiser_id", id}, {"advertiser_name", rc.w.byID[id].Name}})
+	}
+	return obj{{"list", list}}, nil
+}
+
+// GET 2/agent/advertiser/select
+func (s *Sim) hAgentSelect(rc *reqCtx) (any, *apiError) {
+	a, err := rc.account("advertiser_id")
+	if err != nil {
+		return nil, err
+	}
+	if a.Role != RoleAgent {
+		return nil, errParam("advertiser_id: %d is not an agent account", a.ID)
+	}
+	page, err := rc.p.intParam("page", 1, 1, 1<<30)
+	if err != nil {
+		return nil, err
+	}
+	size, err := rc.p.intParam("page_size", 100, 1, 1000)
+	if err != nil {
+		return nil, err
+	}
+	lo, hi := pageBounds(page, size, len(a.Children))
+	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(page, size, len(a.Children))}}, nil
+}
+
+var advertiserInfoFields = []string{"id", "name", "role", "status", "company", "first_industry_name", "second_industry_name", "create_time", "address", "reason", "license_url", "note"}
+
+// GET 2/advertiser/info: data is an array.
+func (s *Sim) hAdvertiserInfo(rc *reqCtx) (any, *apiError) {
+	var ids []flexID
+	ok, err := rc.p.decode("advertiser_ids", &ids)
+	if err != nil {
+		return nil, err
+	}
+	if !ok || len(ids) == 0 {
+		return nil, errParam("advertiser_ids: required parameter is missing")
+	}
+	if len(ids) > 100 {
+		return nil, errParam("advertiser_ids: at most 100 ids per request")
+	}
+	set, err := rc.fieldSet(advertiserInfoFields)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]obj, 0, len(ids))
+	for _, id := range idsOf(ids) {
+		a := rc.w.byID[id]
+		if a == nil || !rc.grant.allowed(rc.w, id) {
+			return nil, errCode(CodeNoPermission, "no permission to operate on advertiser %d", id)
+		}
+		o := obj{
+			{"id", a.ID}, {"name", a.Name}, {"role", "ROLE_" + a.Role}, {"status", a.Status}, {"company", a.Company},
+			{"first_industry_name", a.FirstIndustry}, {"second_industry_name", a.SecondIndustry},
+			{"create_time", a.CreateTime.In(beijing).Format(layoutDateTime)},
+			{"address", "北京市海淀区北三环西路甲18号"}, {"reason", ""}, {"license_url", ""}, {"note", ""},
+		}
+		out = append(out, project(o, set))
+	}
+	return json.RawMessage(appendJSON(nil, out)), nil
+}
+
+// GET 2/advertiser/fund/get
+func (s *Sim) hFund(rc *reqCtx) (any, *apiError) {
+	a, err := rc.account("advertiser_id")
+	if err != nil {
+		return nil, err
+	}
+	return obj{
+		{"advertiser_id", a.ID}, {"name", a.Name}, {"email", rc.w.user.email},
+		{"balance", yuan(a.BalanceFen)}, {"valid_balance", yuan(a.BalanceFen)},
+		{"cash", yuan(a.CashFen)}, {"valid_cash", yuan(a.CashFen)},
+		{"grant", yuan(a.GrantFen)}, {"valid_grant", yuan(a.GrantFen)},
+		{"return_goods_abs", yuan(0)}, {"valid_return_goods_abs", yuan(0)},
+	}, nil
+}

@@ -1,0 +1,49 @@
+// Package oesim is a sandbox of the OceanEngine (巨量引擎) Marketing Open API:
+// an http.Handler that speaks the platform's wire format over a deterministic
+// synthetic world, for development, demos, tests and benchmarks.
+//
+// What it simulates:
+//
+//   - The envelope {"code","message","data","request_id"} with business
+//     errors inside HTTP 200, GET parameters JSON-encoded, POST JSON bodies,
+//     the Access-Token header, paths with or without a trailing slash.
+//   - OAuth: the authorise page (/audit/oauth.html), single-use auth codes
+//     living 10 minutes, access/refresh tokens with rotation.
+//   - A world generated lazily from Options.Seed: majordomo (管家) and agent
+//     accounts over leaf advertisers; campaigns → ads → creatives (v2) and
+//     projects → promotions (v3).
+//   - Reads, writes with the platform's rules, and reports all derived from
+//     one hourly fact table per creative/promotion, in integer fen.
+//   - A simulated clock (Clock), rate limits (40100/40110), injectable faults
+//     (Faults), request counters (Stats) and ground truth (Truth), also served
+//     as JSON under /_sim/.
+//
+// Endpoint keys (used by Faults, Stats and Options.EndpointQPS) are the path
+// after /open_api/ without a trailing slash, e.g. "2/report/ad/get";
+// Sim.Endpoints lists them.
+//
+// Choices where the real platform's behaviour is unknown or where the brief
+// could not be followed literally:
+//
+//   - Options.Speed 0 freezes the clock (the zero value is therefore a frozen
+//     clock, the deterministic choice for tests); cmd/oesim defaults to 1.
+//   - Only complete hours are reported: at 14:30 today's data covers 00:00 to
+//     13:59; the current hour appears once it ends. A write applies to the
+//     whole simulated hour in which it happens (a pause at 14:30 means no
+//     spend in hour 14), which can never change an hour already visible.
+//   - Conversions of an hour become visible late, as a fixed share of their
+//     final value that grows with the hour's age and is final after 72 hours
+//     (ConversionWindowHours).
+//   - An invalid, used or expired auth code answers 40001 (the platform's
+//     exact code is not public); a wrong app_id or secret answers 40101.
+//   - Report and list date spans may cover at most 30 days inclusive.
+//   - The advertiser-level report (v2 and v3 without cdp_* dimensions) covers
+//     both v2 ads and v3 promotions; campaign/ad/creative levels cover v2
+//     only, project/promotion levels v3 only.
+//   - v3 promotion/status/update reports failures in "error_list", the other
+//     v3 writes in "errors"; clients should accept both.
+//   - Unknown paths answer HTTP 404 and a wrong method HTTP 405, as a gateway
+//     would; these are not business errors.
+//   - Account balances (2/advertiser/fund/get) are fixed per account; spend
+//     does not draw them down.
+package oesim

@@ -1,0 +1,304 @@
+package oesim
+
+import (
+	"errors"
+	"slices"
+	"sync"
+	"time"
+)
+
+// AuthCodeTTL is how long an auth code from the authorise page stays valid.
+const AuthCodeTTL = 10 * time.Minute
+
+// grant is one authorisation: the accounts a user approved for an app.
+type grant struct {
+	app      int64
+	accounts []int64 // top-level accounts as approved (majordomo, agent or advertiser)
+	revoked  bool
+}
+
+type tokenPair struct {
+	g                       *grant
+	access, refresh         string
+	accessExp, refreshExp   time.Time
+	accessDead, refreshUsed bool
+}
+
+type authCode struct {
+	app      int64
+	accounts []int64
+	exp      time.Time
+	used     bool
+}
+
+// authStore holds auth codes, grants and tokens. Tokens come from a seeded
+// stream so runs are reproducible.
+type authStore struct {
+	mu      sync.Mutex
+	rng     *rng
+	codes   map[string]*authCode
+	access  map[string]*tokenPair
+	refresh map[string]*tokenPair
+	grants  []*grant
+}
+
+func newAuthStore(seed uint64) *authStore {
+	return &authStore{rng: newRng(seed, 0x0A07), codes: map[string]*authCode{},
+		access: map[string]*tokenPair{}, refresh: map[string]*tokenPair{}}
+}
+
+// token40 returns 40 lowercase hex characters.
+func (a *authStore) token40() string {
+	var b [40]byte
+	for i := 0; i < 40; i += 16 {
+		x := a.rng.next()
+		for j := 0; j < 16 && i+j < 40; j++ {
+			b[i+j] = hexDigits[(x>>(60-4*j))&0xF]
+		}
+	}
+	return string(b[:])
+}
+
+func (a *authStore) newCode(app int64, accounts []int64, now time.Time) string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	code := a.token40()
+	a.codes[code] = &authCode{app: app, accounts: slices.Clone(accounts), exp: now.Add(AuthCodeTTL)}
+	return code
+}
+
+func (a *authStore) issueLocked(g *grant, now time.Time, o *Options) *tokenPair {
+	tp := &tokenPair{g: g, access: a.token40(), refresh: a.token40(),
+		accessExp: now.Add(o.AccessTokenTTL), refreshExp: now.Add(o.RefreshTokenTTL)}
+	a.access[tp.access] = tp
+	a.refresh[tp.refresh] = tp
+	return tp
+}
+
+// check validates an access token: 40104 empty, 40105 unknown/rotated/revoked, 40102 expired.
+func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
+	if token == "" {
+		return nil, errCode(CodeAccessEmpty, "access token is empty")
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	tp := a.access[token]
+	if tp == nil || tp.accessDead || tp.g.revoked {
+		return nil, errCode(CodeAccessInvalid, "access token is invalid")
+	}
+	if !now.Before(tp.accessExp) {
+		return nil, errCode(CodeAccessExpired, "access token has expired")
+	}
+	return tp.g, nil
+}
+
+func (s *Sim) checkApp(rc *reqCtx) *apiError {
+	app, err := rc.p.id("app_id", true)
+	if err != nil {
+		return err
+	}
+	secret, _, err := rc.p.str("secret")
+	if err != nil {
+		return err
+	}
+	if secret == "" {
+		return errParam("secret: required parameter is missing")
+	}
+	if app != s.opts.AppID || secret != s.opts.Secret {
+		return errCode(CodeInvalidApp, "invalid app_id or secret")
+	}
+	return nil
+}
+
+func tokenData(tp *tokenPair, now time.Time) obj {
+	ids := tp.g.accounts
+	var first int64
+	if len(ids) > 0 {
+		first = ids[0]
+	}
+	return obj{
+		{"access_token", tp.access},
+		{"expires_in", int64(tp.accessExp.Sub(now).Seconds())},
+		{"refresh_token", tp.refresh},
+		{"refresh_token_expires_in", int64(tp.refreshExp.Sub(now).Seconds())},
+		{"advertiser_id", first},
+		{"advertiser_ids", slices.Clone(ids)},
+	}
+}
+
+// POST oauth2/access_token: exchange a single-use auth code for tokens.
+func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
+	if err := s.checkApp(rc); err != nil {
+		return nil, err
+	}
+	gt, _, err := rc.p.str("grant_type")
+	if err != nil {
+		return nil, err
+	}
+	if gt != "auth_code" {
+		return nil, errCode(CodeGrantType, "grant_type must be auth_code")
+	}
+	code, _, err := rc.p.str("auth_code")
+	if err != nil {
+		return nil, err
+	}
+	if code == "" {
+		return nil, errParam("auth_code: required parameter is missing")
+	}
+	a := s.auth.Load()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ac := a.codes[code]
+	switch {
+	case ac == nil:
+		return nil, errParam("auth_code: invalid auth_code")
+	case ac.used:
+		return nil, errParam("auth_code: auth_code has already been used")
+	case !rc.now.Before(ac.exp):
+		return nil, errParam("auth_code: auth_code has expired")
+	case ac.app != s.opts.AppID:
+		return nil, errCode(CodeInvalidApp, "auth_code was issued to another app")
+	}
+	ac.used = true
+	g := &grant{app: ac.app, accounts: ac.accounts}
+	a.grants = append(a.grants, g)
+	return tokenData(a.issueLocked(g, rc.now, &s.opts), rc.now), nil
+}
+
+// POST oauth2/refresh_token: rotate both tokens; the old refresh token dies.
+func (s *Sim) hRefreshToken(rc *reqCtx) (any, *apiError) {
+	if err := s.checkApp(rc); err != nil {
+		return nil, err
+	}
+	gt, _, err := rc.p.str("grant_type")
+	if err != nil {
+		return nil, err
+	}
+	if gt != "refresh_token" {
+		return nil, errCode(CodeGrantType, "grant_type must be refresh_token")
+	}
+	rt, _, err := rc.p.str("refresh_token")
+	if err != nil {
+		return nil, err
+	}
+	if rt == "" {
+		return nil, errParam("refresh_token: required parameter is missing")
+	}
+	a := s.auth.Load()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	old := a.refresh[rt]
+	if old == nil || old.refreshUsed || old.g.revoked {
+		return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
+	}
+	if !rc.now.Before(old.refreshExp) {
+		return nil, errCode(CodeRefreshExpired, "refresh token has expired")
+	}
+	old.refreshUsed = true
+	if !s.opts.OldAccessTokenValidAfterRefresh {
+		old.accessDead = true
+	}
+	return tokenData(a.issueLocked(old.g, rc.now, &s.opts), rc.now), nil
+}
+
+// advertiserRole is the numeric advertiser_role of oauth2/advertiser/get.
+func advertiserRole(role string) int {
+	switch role {
+	case RoleMajordomo:
+		return 2
+	case RoleAgent:
+		return 3
+	}
+	return 1
+}
+
+// GET oauth2/advertiser/get: the accounts a token was granted.
+func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
+	if err := s.checkApp(rc); err != nil {
+		return nil, err
+	}
+	tok, _, err := rc.p.str("access_token")
+	if err != nil {
+		return nil, err
+	}
+	g, err := s.auth.Load().check(tok, rc.now)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]obj, 0, len(g.accounts))
+	for _, id := range g.accounts {
+		acct := rc.w.byID[id]
+		if acct == nil {
+			continue
+		}
+		list = append(list, obj{
+			{"advertiser_id", acct.ID},
+			{"advertiser_name", acct.Name},
+			{"advertiser_role", advertiserRole(acct.Role)},
+			{"account_role", acct.Role},
+			{"is_valid", true},
+			{"company_list", []obj{{{"customer_company_id", int64(h2(uint64(acct.ID), 0xC0) % 1e15)}, {"customer_company_name", acct.Company}}}},
+		})
+	}
+	return obj{{"list", list}}, nil
+}
+
+// GET 2/user/info: the user who authorised the token.
+func (s *Sim) hUserInfo(rc *reqCtx) (any, *apiError) {
+	u := rc.w.user
+	return obj{{"id", u.id}, {"email", u.email}, {"display_name", u.name}}, nil
+}
+
+// Authorize issues an auth code for advertiserIDs (top-level accounts:
+// majordomo, agent or standalone advertiser ids; a leaf advertiser under a
+// majordomo/agent may also be granted on its own) without the HTML page.
+// nil grants every top-level account.
+func (s *Sim) Authorize(advertiserIDs []int64) (string, error) {
+	w := s.world.Load()
+	if advertiserIDs == nil {
+		for _, a := range w.top {
+			advertiserIDs = append(advertiserIDs, a.ID)
+		}
+	}
+	if len(advertiserIDs) == 0 {
+		return "", errors.New("oesim: no accounts to authorise")
+	}
+	for _, id := range advertiserIDs {
+		if w.byID[id] == nil {
+			return "", errors.New("oesim: unknown account id")
+		}
+	}
+	return s.auth.Load().newCode(s.opts.AppID, advertiserIDs, s.clock.Now()), nil
+}
+
+// revoke implements Faults.RevokeAdvertiser.
+func (s *Sim) revoke(id int64) int {
+	w := s.world.Load()
+	a := s.auth.Load()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := 0
+	for _, g := range a.grants {
+		if g.revoked {
+			continue
+		}
+		for _, acc := range g.accounts {
+			if w.covers(acc, id) || w.covers(id, acc) {
+				g.revoked = true
+				n++
+				break
+			}
+		}
+	}
+	return n
+}
+
+// allowed reports whether the grant reaches account id.
+func (g *grant) allowed(w *world, id int64) bool {
+	for _, acc := range g.accounts {
+		if w.covers(acc, id) {
+			return true
+		}
+	}
+	return false
+}

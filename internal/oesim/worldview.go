@@ -1,0 +1,127 @@
+package oesim
+
+import (
+	"slices"
+	"time"
+)
+
+// World is a read-only view of the sandbox's accounts and entities for tests.
+// It reflects the world current when Sim.World was called (Reset replaces it).
+type World struct {
+	s *Sim
+	w *world
+}
+
+// World returns a view of the current world.
+func (s *Sim) World() *World { return &World{s: s, w: s.world.Load()} }
+
+func ids(as []*Account) []int64 {
+	out := make([]int64, len(as))
+	for i, a := range as {
+		out[i] = a.ID
+	}
+	return out
+}
+
+// Advertisers returns the leaf advertiser ids in generation order.
+func (w *World) Advertisers() []int64 { return ids(w.w.leaves) }
+
+// Majordomos returns the majordomo (管家, CUSTOMER_ADMIN) account ids.
+func (w *World) Majordomos() []int64 { return ids(w.w.majors) }
+
+// Agents returns the agent account ids.
+func (w *World) Agents() []int64 { return ids(w.w.agents) }
+
+// TopLevel returns the accounts the authorise page offers: majordomos,
+// agents and standalone advertisers. Authorize(nil) grants all of them.
+func (w *World) TopLevel() []int64 { return ids(w.w.top) }
+
+// Account returns one account by id.
+func (w *World) Account(id int64) (Account, bool) {
+	a := w.w.byID[id]
+	if a == nil {
+		return Account{}, false
+	}
+	c := *a
+	c.Children = slices.Clone(a.Children)
+	return c, true
+}
+
+// Entity is a snapshot of a campaign, ad, creative, project or promotion.
+type Entity struct {
+	ID           int64
+	Kind         string // campaign, ad, creative, project, promotion
+	Name         string
+	AdvertiserID int64
+	ParentID     int64 // campaign of an ad, ad of a creative, project of a promotion
+	Status       string
+	OptStatus    string // ENABLE, DISABLE or DELETE (the entity's own switch)
+	BudgetMode   string
+	BudgetFen    int64
+	BidFen       int64
+	Pricing      string
+	CreateTime   time.Time
+	ModifyTime   time.Time
+}
+
+func (w *World) entities(adv int64, pick func(*advState) []*entity) []Entity {
+	st, ok := w.w.adv(adv)
+	if !ok {
+		return nil
+	}
+	now := w.s.clock.Now()
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	v := view{now: now.Unix(), spent: todaySpend(w.w, st, now)}
+	es := pick(st)
+	out := make([]Entity, 0, len(es))
+	for _, e := range es {
+		s := e.current(v.now)
+		x := Entity{ID: e.id, Kind: e.kind.String(), Name: e.name, AdvertiserID: adv, BudgetMode: s.mode.String(),
+			BudgetFen: s.budget, BidFen: s.bid, Pricing: e.pricing,
+			CreateTime: time.Unix(e.created, 0).In(beijing), ModifyTime: time.Unix(e.modified, 0).In(beijing)}
+		x.OptStatus = [...]string{"ENABLE", "DISABLE", "DELETE"}[s.opt]
+		if e.parent != nil {
+			x.ParentID = e.parent.id
+		}
+		switch e.kind {
+		case entCampaign:
+			x.Status = campaignStatus(v, e)
+		case entAd:
+			x.Status = adStatus(v, e)
+		case entCreative:
+			x.Status = creativeStatus(v, e)
+		case entProject:
+			x.Status = projectStatus(v, e)
+		case entPromotion:
+			x.Status = promotionStatus(v, e)
+		}
+		out = append(out, x)
+	}
+	return out
+}
+
+// Campaigns returns the v2 campaigns of a leaf advertiser.
+func (w *World) Campaigns(adv int64) []Entity {
+	return w.entities(adv, func(st *advState) []*entity { return st.campaigns })
+}
+
+// Ads returns the v2 ads of a leaf advertiser.
+func (w *World) Ads(adv int64) []Entity {
+	return w.entities(adv, func(st *advState) []*entity { return st.ads })
+}
+
+// Creatives returns the v2 creatives of a leaf advertiser.
+func (w *World) Creatives(adv int64) []Entity {
+	return w.entities(adv, func(st *advState) []*entity { return st.creatives })
+}
+
+// Projects returns the v3 projects of a leaf advertiser.
+func (w *World) Projects(adv int64) []Entity {
+	return w.entities(adv, func(st *advState) []*entity { return st.projects })
+}
+
+// Promotions returns the v3 promotions of a leaf advertiser.
+func (w *World) Promotions(adv int64) []Entity {
+	return w.entities(adv, func(st *advState) []*entity { return st.promotions })
+}
