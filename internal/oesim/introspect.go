@@ -79,7 +79,9 @@ func (s *Sim) clockJSON() map[string]any {
 		"unix": now.Unix(), "speed": s.clock.Speed()}
 }
 
-func (s *Sim) simClockGet(w http.ResponseWriter, r *http.Request) { simJSON(w, http.StatusOK, s.clockJSON()) }
+func (s *Sim) simClockGet(w http.ResponseWriter, r *http.Request) {
+	simJSON(w, http.StatusOK, s.clockJSON())
+}
 
 // POST /_sim/clock {"now":"2025-06-20T10:00:00+08:00"} | {"advance":"36h"} | {"speed":60}
 func (s *Sim) simClockSet(w http.ResponseWriter, r *http.Request) {
