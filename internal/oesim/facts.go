@@ -3,6 +3,7 @@ package oesim
 import (
 	"math"
 	"sync"
+	"sync/atomic"
 )
 
 // The single source of performance data is an hourly fact per "unit" (a v2
@@ -110,6 +111,30 @@ type dayTable struct {
 	version uint64
 	hours   [][24]fact // per unit
 	daily   []sums     // per unit: day totals with final conversions
+	// vis caches per-unit day totals with conversions as visible at one
+	// clock hour, for complete days still inside the conversion window.
+	vis atomic.Pointer[visibleDay]
+}
+
+type visibleDay struct {
+	nowHour int64
+	daily   []sums
+}
+
+// visibleDaily returns per-unit totals of a complete day d as seen at nowHour.
+func (t *dayTable) visibleDaily(d, nowHour int64) []sums {
+	if v := t.vis.Load(); v != nil && v.nowHour == nowHour {
+		return v.daily
+	}
+	out := make([]sums, len(t.hours))
+	for hh := int64(0); hh < 24; hh++ {
+		pm := visiblePermille(d*24+hh, nowHour)
+		for u := range t.hours {
+			out[u].addFact(&t.hours[u][hh], pm)
+		}
+	}
+	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out})
+	return out
 }
 
 type dayKey struct {

@@ -143,3 +143,5 @@ func q(kvs ...any) url.Values {
 	}
 	return v
 }
+
+func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

@@ -1,6 +1,7 @@
 package oesim
 
 import (
+	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -106,14 +107,18 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 		d := spec.d0 + int64(di)
 		full := (d+1)*24 <= nowHour
 		settled := spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours
-		if !spec.hourly && full && settled {
+		if !spec.hourly && full {
 			slot := int64(0)
 			if spec.byTime {
 				slot = int64(di)
 			}
-			for u := range t.daily {
+			daily := t.daily
+			if !settled {
+				daily = t.visibleDaily(d, nowHour)
+			}
+			for u := range daily {
 				if g := gidx[u]; g >= 0 {
-					acc[int64(g)*nSlots+slot].addSums(&t.daily[u])
+					acc[int64(g)*nSlots+slot].addSums(&daily[u])
 				}
 			}
 			continue
@@ -155,7 +160,7 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 		}
 		return cmpInt(x, y)
 	})
-	var rows []aggRow
+	rows := make([]aggRow, 0, len(acc))
 	for slot := int64(0); slot < nSlots; slot++ {
 		for _, g := range order {
 			s := acc[int64(g)*nSlots+slot]
@@ -195,19 +200,26 @@ func ratio(a, b int64) int64 {
 }
 
 // metric computes a named metric from sums; derived metrics come from the
-// summed base metrics, never from averaged ratios.
+// summed base metrics, never from averaged ratios. fixed metrics are in
+// hundredths (fen for money, 0.01 for percentages) and render with 2 decimals.
 type metric struct {
-	name   string
-	value  func(s *sums) int64
-	render func(v int64) any
+	name  string
+	value func(s *sums) int64
+	fixed bool
 }
 
-func asInt(v int64) any      { return v }
-func asYuan(v int64) any     { return yuan(v) }
-func asCents(v int64) any    { return cents(v) }
-func asIntStr(v int64) any   { return i64Str(v) }
-func asYuanStr(v int64) any  { return yuanStr(v) }
-func asCentsStr(v int64) any { return centsStr(v) }
+// appendMetric writes one metric; quoted renders it as a string (v3).
+func (m *metric) append(w *jw, s *sums, quoted bool) {
+	v := m.value(s)
+	switch {
+	case m.fixed:
+		w.fixed(m.name, v, quoted)
+	case quoted:
+		w.intStr(m.name, v)
+	default:
+		w.int(m.name, v)
+	}
+}
 
 func mCost(s *sums) int64     { return s.cost }
 func mShow(s *sums) int64     { return s.show }
@@ -223,17 +235,17 @@ func mDeepCPA(s *sums) int64  { return ratio(s.cost, s.deep) }
 func mDeepRate(s *sums) int64 { return ratio(s.deep*10000, s.conv) }
 
 var v2Metrics = []metric{
-	{"cost", mCost, asYuan}, {"show", mShow, asInt}, {"click", mClick, asInt}, {"ctr", mCTR, asCents},
-	{"avg_show_cost", mCPM, asYuan}, {"avg_click_cost", mCPC, asYuan},
-	{"convert", mConv, asInt}, {"convert_cost", mCPA, asYuan}, {"convert_rate", mCVR, asCents},
-	{"deep_convert", mDeep, asInt}, {"deep_convert_cost", mDeepCPA, asYuan}, {"deep_convert_rate", mDeepRate, asCents},
+	{"cost", mCost, true}, {"show", mShow, false}, {"click", mClick, false}, {"ctr", mCTR, true},
+	{"avg_show_cost", mCPM, true}, {"avg_click_cost", mCPC, true},
+	{"convert", mConv, false}, {"convert_cost", mCPA, true}, {"convert_rate", mCVR, true},
+	{"deep_convert", mDeep, false}, {"deep_convert_cost", mDeepCPA, true}, {"deep_convert_rate", mDeepRate, true},
 }
 
 var v3Metrics = []metric{
-	{"stat_cost", mCost, asYuanStr}, {"show_cnt", mShow, asIntStr}, {"click_cnt", mClick, asIntStr}, {"ctr", mCTR, asCentsStr},
-	{"cpm_platform", mCPM, asYuanStr}, {"cpc_platform", mCPC, asYuanStr},
-	{"convert_cnt", mConv, asIntStr}, {"conversion_cost", mCPA, asYuanStr}, {"conversion_rate", mCVR, asCentsStr},
-	{"deep_convert_cnt", mDeep, asIntStr}, {"deep_convert_cost", mDeepCPA, asYuanStr}, {"deep_convert_rate", mDeepRate, asCentsStr},
+	{"stat_cost", mCost, true}, {"show_cnt", mShow, false}, {"click_cnt", mClick, false}, {"ctr", mCTR, true},
+	{"cpm_platform", mCPM, true}, {"cpc_platform", mCPC, true},
+	{"convert_cnt", mConv, false}, {"conversion_cost", mCPA, true}, {"conversion_rate", mCVR, true},
+	{"deep_convert_cnt", mDeep, false}, {"deep_convert_cost", mDeepCPA, true}, {"deep_convert_rate", mDeepRate, true},
 }
 
 func findMetric(ms []metric, name string) (metric, bool) {
@@ -388,27 +400,48 @@ func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
 		rows := rc.w.aggregate(st, spec, rc.now)
 		sortRows(rows, orderBy, desc)
 		lo, hi := pageBounds(page, size, len(rows))
-		list := make([]obj, 0, hi-lo)
+		b := append(rc.scratch(), '[')
+		var tc timeCache
 		for i := lo; i < hi; i++ {
-			list = append(list, renderV2Row(st, lv, spec, &rows[i], metrics))
+			if i > lo {
+				b = append(b, ',')
+			}
+			b = appendV2Row(b, st, lv, spec, &rows[i], metrics, &tc)
 		}
-		return obj{{"list", list}, {"page_info", pageInfo(page, size, len(rows))}}, nil
+		b = append(b, ']')
+		rc.keep(b)
+		return obj{{"list", json.RawMessage(b)}, {"page_info", pageInfo(page, size, len(rows))}}, nil
 	}
 }
 
+// sortRows orders rows by a metric (stable, so ties keep time/id order) or
+// by time. aggregate already returns rows in ascending time order.
 func sortRows(rows []aggRow, by *metric, desc bool) {
-	slices.SortStableFunc(rows, func(a, b aggRow) int {
-		c := 0
-		if by != nil {
-			c = cmpInt(by.value(&a.s), by.value(&b.s))
-		} else {
-			c = cmpInt(a.slot, b.slot)
-		}
+	if by == nil {
 		if desc {
-			c = -c
+			slices.SortStableFunc(rows, func(a, b aggRow) int { return cmpInt(b.slot, a.slot) })
 		}
-		return c
+		return
+	}
+	type keyed struct {
+		key int64
+		i   int
+	}
+	ks := make([]keyed, len(rows))
+	for i := range rows {
+		ks[i] = keyed{by.value(&rows[i].s), i}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if desc {
+			return cmpInt(b.key, a.key)
+		}
+		return cmpInt(a.key, b.key)
 	})
+	sorted := make([]aggRow, len(rows))
+	for j, k := range ks {
+		sorted[j] = rows[k.i]
+	}
+	copy(rows, sorted)
 }
 
 func statTime(spec aggSpec, slot int64) string {
@@ -418,28 +451,50 @@ func statTime(spec aggSpec, slot int64) string {
 	return dayStart(slot).Format(layoutDateTime)
 }
 
-func renderV2Row(st *advState, lv level, spec aggSpec, r *aggRow, metrics []metric) obj {
-	o := make(obj, 0, 8+len(metrics))
-	if spec.byTime {
-		o = append(o, kv{"stat_datetime", statTime(spec, r.slot)})
+// timeCache remembers the last formatted stat time: rows come in time order.
+type timeCache struct {
+	slot int64
+	s    string
+	ok   bool
+}
+
+func (c *timeCache) get(spec aggSpec, slot int64) string {
+	if !c.ok || c.slot != slot {
+		c.slot, c.s, c.ok = slot, statTime(spec, slot), true
 	}
-	o = append(o, kv{"advertiser_id", st.acct.ID})
+	return c.s
+}
+
+func appendV2Row(b []byte, st *advState, lv level, spec aggSpec, r *aggRow, metrics []metric, tc *timeCache) []byte {
+	w := jw{b: append(b, '{')}
+	if spec.byTime {
+		w.str("stat_datetime", tc.get(spec, r.slot))
+	}
+	w.int("advertiser_id", st.acct.ID)
 	if e := r.ent; e != nil {
 		switch lv {
 		case lvCampaign:
-			o = append(o, kv{"campaign_id", e.id}, kv{"campaign_name", e.name})
+			w.int("campaign_id", e.id)
+			w.str("campaign_name", e.name)
 		case lvAd:
-			o = append(o, kv{"campaign_id", e.parent.id}, kv{"campaign_name", e.parent.name}, kv{"ad_id", e.id}, kv{"ad_name", e.name})
+			w.int("campaign_id", e.parent.id)
+			w.str("campaign_name", e.parent.name)
+			w.int("ad_id", e.id)
+			w.str("ad_name", e.name)
 		case lvCreative:
 			ad := e.parent
-			o = append(o, kv{"campaign_id", ad.parent.id}, kv{"campaign_name", ad.parent.name}, kv{"ad_id", ad.id}, kv{"ad_name", ad.name},
-				kv{"creative_id", e.id}, kv{"creative_title", e.name})
+			w.int("campaign_id", ad.parent.id)
+			w.str("campaign_name", ad.parent.name)
+			w.int("ad_id", ad.id)
+			w.str("ad_name", ad.name)
+			w.int("creative_id", e.id)
+			w.str("creative_title", e.name)
 		}
 	}
-	for _, m := range metrics {
-		o = append(o, kv{m.name, m.render(m.value(&r.s))})
+	for i := range metrics {
+		metrics[i].append(&w, &r.s, false)
 	}
-	return o
+	return append(w.b, '}')
 }
 
 // ---- v3 custom report ----
@@ -582,31 +637,40 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 		total.addSums(&rows[i].s)
 	}
 	lo, hi := pageBounds(page, size, len(rows))
-	out := make([]obj, 0, hi-lo)
+	b := append(rc.scratch(), '[')
+	var tc timeCache
 	for i := lo; i < hi; i++ {
 		r := &rows[i]
-		dv := make(obj, 0, len(dims))
+		if i > lo {
+			b = append(b, ',')
+		}
+		w := jw{b: append(b, '{')}
+		w.key("dimensions")
+		dw := jw{b: append(w.b, '{')}
 		for _, d := range dims {
-			var v string
 			switch d {
 			case "stat_time_day":
-				v = dayStart(r.slot).Format(layoutDate)
+				dw.str(d, tc.get(spec, r.slot)[:10])
 			case "stat_time_hour":
-				v = hourStart(r.slot).Format(layoutDateTime)
+				dw.str(d, tc.get(spec, r.slot))
 			case "cdp_project_id":
-				v = strconv.FormatInt(projectOf(r.ent).id, 10)
+				dw.intStr(d, projectOf(r.ent).id)
 			case "cdp_project_name":
-				v = projectOf(r.ent).name
+				dw.str(d, projectOf(r.ent).name)
 			case "cdp_promotion_id":
-				v = strconv.FormatInt(r.ent.id, 10)
+				dw.intStr(d, r.ent.id)
 			case "cdp_promotion_name":
-				v = r.ent.name
+				dw.str(d, r.ent.name)
 			}
-			dv = append(dv, kv{d, v})
 		}
-		out = append(out, obj{{"dimensions", dv}, {"metrics", renderMetrics(&r.s, metrics)}})
+		w.b = append(dw.b, '}')
+		w.key("metrics")
+		w.b = appendMetrics(w.b, &r.s, metrics)
+		b = append(w.b, '}')
 	}
-	return obj{{"rows", out}, {"total_metrics", renderMetrics(&total, metrics)}, {"page_info", pageInfo(page, size, len(rows))}}, nil
+	b = append(b, ']')
+	rc.keep(b)
+	return obj{{"rows", json.RawMessage(b)}, {"total_metrics", json.RawMessage(appendMetrics(nil, &total, metrics))}, {"page_info", pageInfo(page, size, len(rows))}}, nil
 }
 
 func projectOf(e *entity) *entity {
@@ -616,10 +680,10 @@ func projectOf(e *entity) *entity {
 	return e
 }
 
-func renderMetrics(s *sums, metrics []metric) obj {
-	o := make(obj, 0, len(metrics))
-	for _, m := range metrics {
-		o = append(o, kv{m.name, m.render(m.value(s))})
+func appendMetrics(b []byte, s *sums, metrics []metric) []byte {
+	w := jw{b: append(b, '{')}
+	for i := range metrics {
+		metrics[i].append(&w, s, true)
 	}
-	return o
+	return append(w.b, '}')
 }

@@ -130,6 +130,7 @@ type Sim struct {
 	routes  map[string]route
 	mux     *http.ServeMux
 	pages   pages
+	bufs    sync.Pool // *[]byte response buffers, reused across requests
 
 	closeOnce sync.Once
 	done      chan struct{}
@@ -143,6 +144,7 @@ func New(opts Options) (*Sim, error) {
 		return nil, err
 	}
 	s := &Sim{opts: opts, log: opts.Logger, done: make(chan struct{})}
+	s.bufs.New = func() any { b := make([]byte, 0, 16<<10); return &b }
 	s.clock = newClock(opts.Start, opts.Speed, time.Now)
 	s.stats = newStats()
 	s.faults = newFaults(uint64(opts.Seed), s.revoke)
@@ -250,6 +252,23 @@ type reqCtx struct {
 	now   time.Time
 	w     *world
 	grant *grant
+	bufs  []*[]byte // pooled buffers to release once the response is written
+}
+
+// scratch returns an empty pooled buffer for building part of a response.
+func (rc *reqCtx) scratch() []byte {
+	return (*rc.s.bufs.Get().(*[]byte))[:0]
+}
+
+// keep registers a (possibly grown) scratch buffer for release.
+func (rc *reqCtx) keep(b []byte) { rc.bufs = append(rc.bufs, &b) }
+
+func (s *Sim) release(bufs []*[]byte) {
+	for _, b := range bufs {
+		if cap(*b) <= 1<<20 { // let unusually large buffers go
+			s.bufs.Put(b)
+		}
+	}
 }
 
 // Stat codes recorded for transport-level faults (business codes and HTTP
@@ -300,12 +319,13 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 				code = CodeSystem
 			}
 			s.stats.record(ep, code)
-			body := s.envelope(s.clock.Now(), code, "fault injected: "+codeText(code), nil)
+			body := s.envelope(nil, s.clock.Now(), code, "fault injected: "+codeText(code), nil)
 			writeJSON(w, body)
 			return
 		}
 	}
-	body, code := s.handle(r, ep, rt)
+	body, code, bufs := s.handle(r, ep, rt)
+	defer s.release(bufs)
 	if hasFault && f.LoseResponse {
 		s.stats.record(ep, StatDropped)
 		dropConn(w)
@@ -334,7 +354,9 @@ func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
 
 const maxBody = 1 << 20
 
-func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int) {
+// handle runs one API request and returns the envelope, its code and the
+// pooled buffers to release after the body was written.
+func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int, []*[]byte) {
 	now := s.clock.Now()
 	var p *params
 	var perr *apiError
@@ -349,7 +371,7 @@ func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int) {
 		}
 	}
 	if perr != nil {
-		return s.envelope(now, perr.code, perr.msg, nil), perr.code
+		return s.envelope(nil, now, perr.code, perr.msg, nil), perr.code, nil
 	}
 	rc := &reqCtx{s: s, r: r, ep: ep, p: p, now: now, w: s.world.Load()}
 	var app int64
@@ -357,7 +379,7 @@ func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int) {
 	case authToken:
 		g, aerr := s.auth.Load().check(r.Header.Get("Access-Token"), now)
 		if aerr != nil {
-			return s.envelope(now, aerr.code, aerr.msg, nil), aerr.code
+			return s.envelope(nil, now, aerr.code, aerr.msg, nil), aerr.code, nil
 		}
 		rc.grant, app = g, g.app
 	case authQueryToken, authNone:
@@ -370,23 +392,25 @@ func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int) {
 		if code == CodeDeveloperLimited {
 			msg = "developer request quota exceeded, please retry later"
 		}
-		return s.envelope(now, code, msg, nil), code
+		return s.envelope(nil, now, code, msg, nil), code, nil
 	}
 	data, aerr := rt.h(rc)
 	if aerr != nil {
 		s.log.Debug("oesim request", "endpoint", ep, "code", aerr.code, "message", aerr.msg)
-		return s.envelope(now, aerr.code, aerr.msg, nil), aerr.code
+		return s.envelope(nil, now, aerr.code, aerr.msg, nil), aerr.code, rc.bufs
 	}
 	s.log.Debug("oesim request", "endpoint", ep, "code", 0)
-	return s.envelope(now, CodeOK, "OK", data), CodeOK
+	out := rc.scratch()
+	out = s.envelope(out, now, CodeOK, "OK", data)
+	rc.keep(out)
+	return out, CodeOK, rc.bufs
 }
 
-// envelope renders {"code","message","data","request_id"}.
-func (s *Sim) envelope(now time.Time, code int, msg string, data any) []byte {
+// envelope renders {"code","message","data","request_id"}, appending to b.
+func (s *Sim) envelope(b []byte, now time.Time, code int, msg string, data any) []byte {
 	if data == nil {
 		data = obj{}
 	}
-	b := make([]byte, 0, 512)
 	b = append(b, `{"code":`...)
 	b = strconv.AppendInt(b, int64(code), 10)
 	b = append(b, `,"message":`...)

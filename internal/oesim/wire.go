@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 )
 
 // Business codes the sandbox answers with. They mirror the real platform's
@@ -186,37 +185,79 @@ func fixed2(v int64) string { return string(appendFixed2(nil, v)) }
 
 const hexDigits = "0123456789abcdef"
 
+// appendString writes s as a JSON string. Strings in the sandbox are valid
+// UTF-8 (generated, or decoded from JSON which replaces invalid bytes), so
+// only quotes, backslashes and control characters need escaping; runs of
+// other bytes are copied at once.
 func appendString(b []byte, s string) []byte {
 	b = append(b, '"')
-	for i := 0; i < len(s); {
+	start := 0
+	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < utf8.RuneSelf {
-			switch {
-			case c == '"' || c == '\\':
-				b = append(b, '\\', c)
-			case c == '\n':
-				b = append(b, '\\', 'n')
-			case c == '\r':
-				b = append(b, '\\', 'r')
-			case c == '\t':
-				b = append(b, '\\', 't')
-			case c < 0x20:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
-			default:
-				b = append(b, c)
-			}
-			i++
+		if c >= 0x20 && c != '"' && c != '\\' {
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, `\ufffd`...)
-		} else {
-			b = append(b, s[i:i+size]...)
+		b = append(b, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			b = append(b, '\\', c)
+		case '\n':
+			b = append(b, '\\', 'n')
+		case '\r':
+			b = append(b, '\\', 'r')
+		case '\t':
+			b = append(b, '\\', 't')
+		default:
+			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xF])
 		}
-		i += size
+		start = i + 1
 	}
+	b = append(b, s[start:]...)
 	return append(b, '"')
+}
+
+// jw appends the members of one JSON object; the hot report paths use it to
+// avoid boxing every value.
+type jw struct {
+	b []byte
+	n int
+}
+
+func (w *jw) key(k string) {
+	if w.n > 0 {
+		w.b = append(w.b, ',')
+	}
+	w.n++
+	w.b = appendString(w.b, k)
+	w.b = append(w.b, ':')
+}
+
+func (w *jw) int(k string, v int64) {
+	w.key(k)
+	w.b = strconv.AppendInt(w.b, v, 10)
+}
+
+func (w *jw) str(k, v string) {
+	w.key(k)
+	w.b = appendString(w.b, v)
+}
+
+func (w *jw) fixed(k string, v int64, quoted bool) {
+	w.key(k)
+	if quoted {
+		w.b = append(w.b, '"')
+	}
+	w.b = appendFixed2(w.b, v)
+	if quoted {
+		w.b = append(w.b, '"')
+	}
+}
+
+func (w *jw) intStr(k string, v int64) {
+	w.key(k)
+	w.b = append(w.b, '"')
+	w.b = strconv.AppendInt(w.b, v, 10)
+	w.b = append(w.b, '"')
 }
 
 // ---- request parameters ----
