@@ -22,7 +22,7 @@ import (
 )
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stderr); err != nil {
+	if err := run(context.Background(), os.Args[1:], os.Stderr, nil); err != nil {
 		fmt.Fprintln(os.Stderr, "oesim:", err)
 		os.Exit(1)
 	}
@@ -123,7 +123,9 @@ func installFaults(sim *oesim.Sim, spec string) error {
 	return nil
 }
 
-func run(ctx context.Context, args []string, out io.Writer) error {
+// run serves until ctx is cancelled or SIGINT/SIGTERM; ready, when set, is
+// told the bound address once the listener is open.
+func run(ctx context.Context, args []string, out io.Writer, ready func(net.Addr)) error {
 	cfg, err := parseFlags(args, out)
 	if err != nil {
 		return err
@@ -149,6 +151,9 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		"now", sim.Clock().Now().Format(time.RFC3339))
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
+	if ready != nil {
+		ready(ln.Addr())
+	}
 	select {
 	case err := <-errc:
 		return err
