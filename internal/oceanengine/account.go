@@ -1,0 +1,137 @@
+package oceanengine
+
+import (
+	"context"
+	"iter"
+)
+
+// UserInfo is the person who authorised a token.
+type UserInfo struct {
+	ID          ID     `json:"id"`
+	Email       string `json:"email"` // masked by the platform
+	DisplayName string `json:"display_name"`
+}
+
+// UserInfo returns the user behind the authorisation that covers accountID
+// (GET 2/user/info).
+func (c *Client) UserInfo(ctx context.Context, accountID int64) (*UserInfo, error) {
+	var out UserInfo
+	if _, err := c.do(ctx, call{ep: epUserInfo, acct: accountID, out: &out}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AdvertiserRef names an advertiser.
+type AdvertiserRef struct {
+	AdvertiserID   ID     `json:"advertiser_id"`
+	AdvertiserName string `json:"advertiser_name"`
+}
+
+type advertiserIDRequest struct {
+	AdvertiserID int64 `json:"advertiser_id"`
+}
+
+// MajordomoAdvertisers lists the advertisers under a majordomo (管家,
+// CUSTOMER_ADMIN) account (GET 2/majordomo/advertiser/select).
+func (c *Client) MajordomoAdvertisers(ctx context.Context, majordomoID int64) ([]AdvertiserRef, error) {
+	var out struct {
+		List []AdvertiserRef `json:"list"`
+	}
+	if _, err := c.do(ctx, call{ep: epMajordomo, acct: majordomoID, out: &out, params: advertiserIDRequest{majordomoID}}); err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}
+
+// AgentAdvertisersRequest asks for one page of an agent's advertisers.
+type AgentAdvertisersRequest struct {
+	AdvertiserID int64 `json:"advertiser_id"` // the agent account
+	Page         int   `json:"page,omitempty"`
+	PageSize     int   `json:"page_size,omitempty"`
+}
+
+// AgentAdvertisersPage is one page of advertiser ids under an agent.
+type AgentAdvertisersPage struct {
+	List     []ID     `json:"list"`
+	PageInfo PageInfo `json:"page_info"`
+}
+
+// AgentAdvertisers returns one page of the advertisers under an agent
+// account (GET 2/agent/advertiser/select): ids only.
+func (c *Client) AgentAdvertisers(ctx context.Context, req AgentAdvertisersRequest) (*AgentAdvertisersPage, error) {
+	var out AgentAdvertisersPage
+	if _, err := c.do(ctx, call{ep: epAgent, acct: req.AdvertiserID, out: &out, params: req}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// AgentAdvertiserPages streams every page of AgentAdvertisers from req.Page.
+func (c *Client) AgentAdvertiserPages(ctx context.Context, req AgentAdvertisersRequest) iter.Seq2[[]ID, error] {
+	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]ID, PageInfo, error) {
+		r := req
+		r.Page = page
+		p, err := c.AgentAdvertisers(ctx, r)
+		if err != nil {
+			return nil, PageInfo{}, err
+		}
+		return p.List, p.PageInfo, nil
+	})
+}
+
+// AdvertiserInfoRequest asks for up to 100 advertisers' details.
+type AdvertiserInfoRequest struct {
+	AdvertiserIDs []int64  `json:"advertiser_ids"`
+	Fields        []string `json:"fields,omitempty"`
+}
+
+// AdvertiserInfo is an advertiser's account details.
+type AdvertiserInfo struct {
+	ID                 ID     `json:"id"`
+	Name               string `json:"name"`
+	Role               string `json:"role"`
+	Status             string `json:"status"` // STATUS_ENABLE, STATUS_DISABLE, STATUS_PENDING_CONFIRM, STATUS_LIMIT...
+	Company            string `json:"company"`
+	FirstIndustryName  string `json:"first_industry_name"`
+	SecondIndustryName string `json:"second_industry_name"`
+	CreateTime         Time   `json:"create_time"`
+	Address            string `json:"address"`
+	Reason             string `json:"reason"`
+	LicenseURL         string `json:"license_url"`
+	Note               string `json:"note"`
+}
+
+// AdvertiserInfo returns details of req.AdvertiserIDs (≤ 100) using the
+// authorisation that covers accountID (GET 2/advertiser/info; data is an array).
+func (c *Client) AdvertiserInfo(ctx context.Context, accountID int64, req AdvertiserInfoRequest) ([]AdvertiserInfo, error) {
+	var out []AdvertiserInfo
+	if _, err := c.do(ctx, call{ep: epAdvertiserInfo, acct: accountID, out: &out, params: req}); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AdvertiserFund is an advertiser's balance, in exact yuan.
+type AdvertiserFund struct {
+	AdvertiserID        ID     `json:"advertiser_id"`
+	Name                string `json:"name"`
+	Email               string `json:"email"`
+	Balance             Money  `json:"balance"`
+	ValidBalance        Money  `json:"valid_balance"`
+	Cash                Money  `json:"cash"`
+	ValidCash           Money  `json:"valid_cash"`
+	Grant               Money  `json:"grant"`
+	ValidGrant          Money  `json:"valid_grant"`
+	ReturnGoodsAbs      Money  `json:"return_goods_abs"`
+	ValidReturnGoodsAbs Money  `json:"valid_return_goods_abs"`
+}
+
+// AdvertiserFund returns an advertiser's balance (GET 2/advertiser/fund/get).
+func (c *Client) AdvertiserFund(ctx context.Context, advertiserID int64) (*AdvertiserFund, error) {
+	var out AdvertiserFund
+	if _, err := c.do(ctx, call{ep: epFund, acct: advertiserID, out: &out, params: advertiserIDRequest{advertiserID}}); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}

@@ -1,0 +1,118 @@
+package oceanengine
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the client's Prometheus collectors. Create one per process
+// with NewMetrics(prometheus.DefaultRegisterer) and share it between
+// clients. Labels are bounded: endpoint is a key of Endpoints(), group one of
+// Groups(), code a platform code or one of the outcome words below.
+type Metrics struct {
+	requests      *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	limiterWait   *prometheus.HistogramVec
+	limiterFactor *prometheus.GaugeVec
+	limiterErrors *prometheus.CounterVec
+	retries       *prometheus.CounterVec
+	breakerState  *prometheus.GaugeVec
+	refreshes     *prometheus.CounterVec
+}
+
+// Values of the code label besides platform codes.
+const (
+	codeTimeout   = "timeout"
+	codeTransport = "transport_error"
+	codeNotJSON   = "not_json"
+	codeDecode    = "decode_error"
+)
+
+// NewMetrics creates the collectors and registers them with reg (nil: not
+// registered, for tests that read them directly). Registering twice on the
+// same registerer reuses the collectors already there.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_requests_total",
+			Help: "OceanEngine API attempts by endpoint and result code (platform code, http_NNN, timeout, transport_error, not_json, decode_error).",
+		}, []string{"endpoint", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "oceanengine_request_duration_seconds",
+			Help:    "OceanEngine API attempt latency by endpoint.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+		}, []string{"endpoint"}),
+		limiterWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "oceanengine_limiter_wait_seconds",
+			Help:    "Time spent waiting for the shared quota, by endpoint group.",
+			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}, []string{"group"}),
+		limiterFactor: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "oceanengine_limiter_rate_factor",
+			Help: "Share of the configured QPS the limiter currently allows (below 1 after 40100/40110), by group.",
+		}, []string{"group"}),
+		limiterErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_limiter_redis_errors_total",
+			Help: "Limiter calls that could not reach Redis and fell back to the local limiter, by group.",
+		}, []string{"group"}),
+		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_retries_total",
+			Help: "Retried OceanEngine attempts by endpoint and reason (rate_limited, system_error, http_5xx, timeout, transport_error, token_refresh).",
+		}, []string{"endpoint", "reason"}),
+		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "oceanengine_breaker_state",
+			Help: "Circuit breaker state by endpoint group: 0 closed, 1 half-open, 2 open.",
+		}, []string{"group"}),
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_token_refreshes_total",
+			Help: "Access-token refreshes the client asked its TokenSource for after 40102/40105, by result (ok, error).",
+		}, []string{"result"}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	m.requests, err = register(reg, m.requests)
+	if err == nil {
+		m.duration, err = register(reg, m.duration)
+	}
+	if err == nil {
+		m.limiterWait, err = register(reg, m.limiterWait)
+	}
+	if err == nil {
+		m.limiterFactor, err = register(reg, m.limiterFactor)
+	}
+	if err == nil {
+		m.limiterErrors, err = register(reg, m.limiterErrors)
+	}
+	if err == nil {
+		m.retries, err = register(reg, m.retries)
+	}
+	if err == nil {
+		m.breakerState, err = register(reg, m.breakerState)
+	}
+	if err == nil {
+		m.refreshes, err = register(reg, m.refreshes)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// register registers c, or returns the equal collector already registered
+// (several clients in one process share the series).
+func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing, nil
+			}
+		}
+		return c, fmt.Errorf("oceanengine: register metrics: %w", err)
+	}
+	return c, nil
+}

@@ -1,0 +1,85 @@
+package oceanengine
+
+import "context"
+
+// Account roles of oauth2/advertiser/get (account_role).
+const (
+	RoleAdvertiser       = "ADVERTISER"
+	RoleMajordomo        = "CUSTOMER_ADMIN" // 管家
+	RoleAgent            = "AGENT"
+	RoleChildAgent       = "CHILD_AGENT"
+	RoleCustomerOperator = "CUSTOMER_OPERATOR"
+)
+
+type tokenRequest struct {
+	AppID        int64  `json:"app_id"`
+	Secret       string `json:"secret"`
+	GrantType    string `json:"grant_type"`
+	AuthCode     string `json:"auth_code,omitempty"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+}
+
+// ExchangeAuthCode trades the auth_code of the OAuth redirect for tokens
+// (POST oauth2/access_token). An auth code works once, so the call is not
+// retried unless the platform provably did not see it.
+func (c *Client) ExchangeAuthCode(ctx context.Context, authCode string) (*Token, error) {
+	var out Token
+	_, err := c.do(ctx, call{ep: epAccessToken, out: &out, secrets: []string{authCode},
+		params: tokenRequest{AppID: c.appID, Secret: c.secret, GrantType: "auth_code", AuthCode: authCode}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+// RefreshToken rotates a refresh token (POST oauth2/refresh_token). Both
+// tokens change and the old refresh token dies: persist the answer before
+// anything else. Not retried unless the platform provably did not see it; a
+// 40103/40107 answer satisfies NeedsReauth.
+func (c *Client) RefreshToken(ctx context.Context, refreshToken string) (*Token, error) {
+	var out Token
+	_, err := c.do(ctx, call{ep: epRefreshToken, out: &out, secrets: []string{refreshToken},
+		params: tokenRequest{AppID: c.appID, Secret: c.secret, GrantType: "refresh_token", RefreshToken: refreshToken}})
+	if err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+var _ Refresher = (*Client)(nil)
+
+// Company is a company an authorised account belongs to.
+type Company struct {
+	CustomerCompanyID   ID     `json:"customer_company_id"`
+	CustomerCompanyName string `json:"customer_company_name"`
+}
+
+// AuthorizedAccount is one account an access token was granted.
+type AuthorizedAccount struct {
+	AdvertiserID   ID        `json:"advertiser_id"`
+	AdvertiserName string    `json:"advertiser_name"`
+	AdvertiserRole Int       `json:"advertiser_role"`
+	AccountRole    string    `json:"account_role"` // RoleAdvertiser, RoleMajordomo, RoleAgent...
+	IsValid        bool      `json:"is_valid"`
+	CompanyList    []Company `json:"company_list"`
+}
+
+type oauthAdvertisersRequest struct {
+	AccessToken string `json:"access_token"`
+	AppID       int64  `json:"app_id"`
+	Secret      string `json:"secret"`
+}
+
+// AuthorizedAccounts lists the accounts accessToken was granted (GET
+// oauth2/advertiser/get; the token travels as a parameter here).
+func (c *Client) AuthorizedAccounts(ctx context.Context, accessToken string) ([]AuthorizedAccount, error) {
+	var out struct {
+		List []AuthorizedAccount `json:"list"`
+	}
+	_, err := c.do(ctx, call{ep: epOAuthAdvertis, out: &out, secrets: []string{accessToken},
+		params: oauthAdvertisersRequest{AccessToken: accessToken, AppID: c.appID, Secret: c.secret}})
+	if err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}

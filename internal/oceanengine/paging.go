@@ -1,0 +1,73 @@
+package oceanengine
+
+import (
+	"context"
+	"iter"
+)
+
+// Pages streams the pages of a page-based list, starting at page first
+// (1 when 0), one fetch per page, so callers never hold more than one page.
+// It stops after the last page (page_info.total_page), at an empty page, at
+// the first error (yielded once) or when the consumer stops.
+//
+// Page numbers over a list that changes while it is read can skip or repeat
+// items; callers that need a consistent snapshot filter by modify time and
+// upsert.
+func Pages[T any](ctx context.Context, first int, fetch func(ctx context.Context, page int) ([]T, PageInfo, error)) iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		page := max(first, 1)
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			items, info, err := fetch(ctx, page)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if len(items) == 0 {
+				return
+			}
+			if !yield(items, nil) {
+				return
+			}
+			if info.TotalPage > 0 && page >= info.TotalPage || info.TotalPage == 0 && info.PageSize > 0 && len(items) < info.PageSize {
+				return
+			}
+			page++
+		}
+	}
+}
+
+// Cursor streams the pages of a cursor-based list (cursor_info), starting at
+// cursor 0. It stops when has_more is false, at an empty page, when the
+// cursor does not advance (a platform bug must not loop forever), at the
+// first error (yielded once) or when the consumer stops.
+func Cursor[T any](ctx context.Context, fetch func(ctx context.Context, cursor int64) ([]T, CursorInfo, error)) iter.Seq2[[]T, error] {
+	return func(yield func([]T, error) bool) {
+		var cursor int64
+		for {
+			if err := ctx.Err(); err != nil {
+				yield(nil, err)
+				return
+			}
+			items, info, err := fetch(ctx, cursor)
+			if err != nil {
+				yield(nil, err)
+				return
+			}
+			if len(items) == 0 {
+				return
+			}
+			if !yield(items, nil) {
+				return
+			}
+			next := int64(info.Cursor)
+			if !info.HasMore || next == cursor {
+				return
+			}
+			cursor = next
+		}
+	}
+}
