@@ -64,10 +64,10 @@ type aggRow struct {
 }
 
 // aggregate sums the visible facts of st as of now into rows, skipping rows
-// that are all zero. Rows are ordered by time, then entity id.
+// that are all zero. Rows are ordered by time, then entity id. The caller
+// holds st.mu for reading (and keeps it while rendering entity names).
 func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 	nowHour := hourIndex(now)
-	st.mu.RLock()
 	gidx := make([]int32, len(st.units))
 	var groups []*entity
 	index := map[*entity]int32{}
@@ -92,7 +92,6 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
 		tables = append(tables, w.day(st, d))
 	}
-	st.mu.RUnlock()
 
 	perDay := int64(1)
 	if spec.hourly {
@@ -397,6 +396,8 @@ func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
 			return nil, err
 		}
 
+		st.mu.RLock()
+		defer st.mu.RUnlock()
 		rows := rc.w.aggregate(st, spec, rc.now)
 		sortRows(rows, orderBy, desc)
 		lo, hi := pageBounds(page, size, len(rows))
@@ -630,6 +631,8 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
 	rows := rc.w.aggregate(st, spec, rc.now)
 	sortRows(rows, orderBy, desc)
 	var total sums

@@ -88,7 +88,9 @@ func (s *Sim) Truth(q TruthQuery) (TruthResult, error) {
 	if asOf.IsZero() {
 		asOf = s.clock.Now()
 	}
+	st.mu.RLock()
 	rows := w.aggregate(st, spec, asOf)
+	st.mu.RUnlock()
 	res := TruthResult{AsOf: asOf, Rows: make([]TruthRow, 0, len(rows))}
 	var total sums
 	for _, r := range rows {

@@ -2,6 +2,7 @@ package oesim
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -268,4 +269,58 @@ func TestCreateIdempotentAndReset(t *testing.T) {
 	}
 	e = api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok.AccessToken)
 	mustCode(t, e, CodeAccessInvalid)
+}
+
+// TestConcurrentReadsAndWrites runs reports, lists and writes on one
+// advertiser at once (meaningful under -race) and checks they all succeed.
+func TestConcurrentReadsAndWrites(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Options{Seed: 6, Advertisers: 2})
+	tok := login(t, s)
+	adv := s.World().Advertisers()[0]
+	advS := strconv.FormatInt(adv, 10)
+	camps := s.World().Campaigns(adv)
+	ads := s.World().Ads(adv)
+	done := make(chan struct{})
+	errs := make(chan string, 64)
+	run := func(f func(i int) env) {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := 0; i < 60; i++ {
+				if e := f(i); e.Code != 0 {
+					errs <- e.Message
+				}
+			}
+		}()
+	}
+	run(func(int) env {
+		return api(t, s, "GET", "/open_api/2/report/campaign/get/", q("advertiser_id", advS, "start_date", "2025-06-12", "end_date", "2025-06-18",
+			"group_by", []string{groupByTime, groupByID}), nil, tok.AccessToken)
+	})
+	run(func(int) env {
+		return api(t, s, "GET", "/open_api/2/ad/get/", q("advertiser_id", advS, "page_size", "50"), nil, tok.AccessToken)
+	})
+	run(func(int) env {
+		return api(t, s, "GET", "/open_api/v3.0/report/custom/get/", q("advertiser_id", advS, "dimensions", []string{"stat_time_hour", "cdp_promotion_id", "cdp_promotion_name"},
+			"metrics", []string{"stat_cost"}, "start_time", "2025-06-17", "end_time", "2025-06-18"), nil, tok.AccessToken)
+	})
+	run(func(i int) env {
+		c := camps[i%len(camps)]
+		cur := s.World().Campaigns(adv)[indexOf(camps, c.ID)]
+		return api(t, s, "POST", "/open_api/2/campaign/update/", nil, map[string]any{"advertiser_id": adv, "campaign_id": c.ID,
+			"modify_time": cur.ModifyTime.Format(layoutDateTime), "campaign_name": "改名-" + strconv.Itoa(i)}, tok.AccessToken)
+	})
+	run(func(i int) env {
+		opt := []string{"disable", "enable"}[i%2]
+		return api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": adv, "ad_ids": []int64{ads[i%len(ads)].ID}, "opt_status": opt}, tok.AccessToken)
+	})
+	for i := 0; i < 5; i++ {
+		<-done
+	}
+	close(errs)
+	for msg := range errs {
+		if !strings.Contains(msg, "deleted") { // renaming a deleted campaign is refused, as it should be
+			t.Errorf("unexpected failure: %s", msg)
+		}
+	}
 }
