@@ -3,11 +3,14 @@
 //	server [-c config.yaml]                   serve the API
 //	server [-c config.yaml] migrate up|down|status|reset
 //	server [-c config.yaml] config            print the effective config, secrets redacted
+//	server [-c config.yaml] user create --username NAME --admin [--password-stdin]
+//	server [-c config.yaml] user set-password --username NAME [--password-stdin]
 //	server -version
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -36,7 +39,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var f app.Flags
 	f.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config]")
+		fmt.Fprintln(stderr, "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config | user create|set-password]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -77,8 +80,14 @@ func run(args []string, stdout, stderr io.Writer) int {
 		}
 	case "migrate":
 		err = app.MigrateCommand(ctx, cfg, log, rest, stdout)
+	case "user":
+		err = app.UserCommand(ctx, cfg, log, rest, os.Stdin, stdout)
 	default:
 		fs.Usage()
+		return app.ExitConfig
+	}
+	if errors.Is(err, app.ErrUsage) {
+		fmt.Fprintln(stderr, err)
 		return app.ExitConfig
 	}
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/httpapi"
+	"github.com/oceanops/adplatform/internal/redis"
 )
 
 // API is the API server process.
@@ -29,9 +30,18 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		return nil, err
 	}
 	checker := &health.Checker{Checks: b.dependencyChecks(), Timeout: 2 * time.Second, Version: build.Version}
+	authSvc, err := newAuthService(cfg, b.db, b.rdb, log)
+	if err == nil {
+		err = bootstrapAdmin(ctx, cfg.Security, authSvc, log)
+	}
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
 	srv, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
+		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb),
 	})
 	if err != nil {
 		_ = b.close()

@@ -127,12 +127,19 @@ type Worker struct {
 
 // Security configures authentication hardening.
 type Security struct {
-	BcryptCost        int      `yaml:"bcrypt_cost"`
-	LoginMaxFailures  int      `yaml:"login_max_failures"`
-	LoginLockout      Duration `yaml:"login_lockout"`
-	AuthRatePerMinute int      `yaml:"auth_rate_per_minute"`
+	BcryptCost int `yaml:"bcrypt_cost"`
+	// LoginMaxFailures failed sign-ins of one account within LoginLockout
+	// lock it for LoginLockout.
+	LoginMaxFailures int `yaml:"login_max_failures"`
+	// LoginIPMaxFailures does the same per client address (higher, since
+	// offices share an address).
+	LoginIPMaxFailures int      `yaml:"login_ip_max_failures"`
+	LoginLockout       Duration `yaml:"login_lockout"`
+	// AuthRatePerMinute bounds requests to the sign-in endpoints per client address.
+	AuthRatePerMinute int `yaml:"auth_rate_per_minute"`
 	// BootstrapAdmin creates this admin at first start when no user exists
-	// (password from BOOTSTRAP_ADMIN_PASSWORD); empty disables.
+	// (password from bootstrap_admin_password, env SECURITY_BOOTSTRAP_ADMIN_PASSWORD);
+	// empty disables.
 	BootstrapAdmin         string `yaml:"bootstrap_admin"`
 	BootstrapAdminPassword string `yaml:"bootstrap_admin_password" secret:"true"`
 }
@@ -176,7 +183,7 @@ func Default() Config {
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
 		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second)},
-		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30},
+		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

@@ -228,11 +228,17 @@ func (c *Config) validateSecurity() error {
 	if s.LoginMaxFailures < 1 {
 		return bad("security.login_max_failures", s.LoginMaxFailures, "must be at least 1")
 	}
+	if s.LoginIPMaxFailures < 1 {
+		return bad("security.login_ip_max_failures", s.LoginIPMaxFailures, "must be at least 1")
+	}
 	if s.LoginLockout <= 0 {
 		return bad("security.login_lockout", s.LoginLockout, "must be positive")
 	}
 	if s.AuthRatePerMinute < 1 {
 		return bad("security.auth_rate_per_minute", s.AuthRatePerMinute, "must be at least 1")
+	}
+	if s.BootstrapAdmin != "" && s.BootstrapAdminPassword == "" {
+		return bad("security.bootstrap_admin_password", nil, "is required when security.bootstrap_admin is set")
 	}
 	return nil
 }

@@ -13,9 +13,11 @@ func (s *Server) routes(e *gin.Engine) {
 	e.GET("/health", gin.WrapH(s.deps.Health))
 	e.GET("/metrics", gin.WrapH(promhttp.Handler()))
 
-	v1 := e.Group("/api/v1")
+	// auditTrail records every mutating /api/v1 request (see audit.go).
+	v1 := e.Group("/api/v1", s.auditTrail())
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/version", s.version)
+	s.authRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

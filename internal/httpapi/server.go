@@ -18,9 +18,11 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/mysql"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
 )
 
 // Build identifies the running binary.
@@ -40,6 +42,11 @@ type Deps struct {
 	Health *health.Checker
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
+	// Auth authenticates requests and manages users' sessions; nil builds one
+	// from Config, DB and Redis (tests).
+	Auth *auth.Service
+	// Limiter rate-limits the sign-in endpoints; nil builds one on Redis.
+	Limiter *redisstore.RateLimiter
 }
 
 // Server serves the API.
@@ -62,6 +69,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if err := s.initAuth(); err != nil {
+		return nil, err
 	}
 	s.engine = s.newEngine()
 	return s, nil

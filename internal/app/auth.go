@@ -1,0 +1,41 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/redis"
+)
+
+// newAuthService builds the authentication service on MySQL and Redis.
+func newAuthService(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, log *zap.Logger) (*auth.Service, error) {
+	acfg, generated := auth.ConfigFrom(cfg)
+	if generated {
+		log.Warn("jwt.secret is empty: using a random per-process secret; tokens will not survive a restart or work across replicas (set jwt.secret / JWT_SECRET)")
+	}
+	return auth.NewService(acfg, auth.Deps{Store: db, Guard: redis.NewLoginGuard(rdb), Denylist: redis.NewDenylist(rdb), Log: log})
+}
+
+// bootstrapAdmin creates security.bootstrap_admin as the first admin when
+// the database has no user yet. The password comes from
+// security.bootstrap_admin_password (SECURITY_BOOTSTRAP_ADMIN_PASSWORD) and
+// must pass the password policy; there is no default.
+func bootstrapAdmin(ctx context.Context, cfg config.Security, svc *auth.Service, log *zap.Logger) error {
+	if cfg.BootstrapAdmin == "" {
+		return nil
+	}
+	created, err := svc.EnsureBootstrapAdmin(ctx, cfg.BootstrapAdmin, cfg.BootstrapAdminPassword)
+	if err != nil {
+		return fmt.Errorf("security.bootstrap_admin: %w", err)
+	}
+	if created {
+		log.Info("bootstrap admin created", zap.String("username", auth.NormalizeUsername(cfg.BootstrapAdmin)))
+	}
+	return nil
+}

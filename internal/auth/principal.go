@@ -1,0 +1,131 @@
+// Package auth is the domain of users, sessions and permissions: who the
+// caller is (Principal), what they may do (permissions of their roles), which
+// advertisers they may see (Scope), the password policy, the JWT formats, and
+// the Service that logs users in, rotates refresh tokens and revokes sessions.
+//
+// It holds no SQL and no Redis code: it defines the small interfaces it needs
+// (Store, LoginGuard, Denylist), implemented by internal/mysql and
+// internal/redis. See docs/security.md for the contract as a whole.
+package auth
+
+import (
+	"context"
+	"slices"
+)
+
+// Built-in roles. Their permissions are seeded by migration 00010 and
+// listed in RolePermissions.
+const (
+	// RoleAdmin may do everything and sees every advertiser.
+	RoleAdmin = "admin"
+	// RoleOperator (an optimiser) reads and changes the advertisers assigned to them.
+	RoleOperator = "operator"
+	// RoleViewer reads the advertisers assigned to them.
+	RoleViewer = "viewer"
+)
+
+// Permissions, checked per route with httpapi's requirePerm. A new
+// permission needs a migration that inserts it (and grants it to roles).
+const (
+	PermAdvertiserRead  = "advertiser:read"
+	PermAdvertiserWrite = "advertiser:write"
+	PermAdWrite         = "ad:write"
+	PermReportRead      = "report:read"
+	PermReportExport    = "report:export"
+	PermUserManage      = "user:manage"
+	PermAuditRead       = "audit:read"
+)
+
+// Roles lists the built-in roles.
+func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleViewer} }
+
+// RolePermissions is what migration 00010 grants each built-in role. The
+// database is the source of truth at run time; this copy documents it and
+// lets tests check the two agree.
+func RolePermissions() map[string][]string {
+	return map[string][]string{
+		RoleAdmin: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAuditRead,
+			PermReportExport, PermReportRead, PermUserManage},
+		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermReportExport, PermReportRead},
+		RoleViewer:   {PermAdvertiserRead, PermReportRead},
+	}
+}
+
+// Principal is the authenticated caller of a request: the user, the session
+// the access token belongs to, and the permissions of the user's roles as
+// they are now (loaded per request, so a role change applies at once).
+type Principal struct {
+	UserID    int64
+	Username  string
+	SessionID string
+	// Roles and Permissions are sorted.
+	Roles       []string
+	Permissions []string
+}
+
+// Can reports whether the principal holds perm.
+func (p Principal) Can(perm string) bool {
+	_, ok := slices.BinarySearch(p.Permissions, perm)
+	return ok
+}
+
+// IsAdmin reports whether the principal has the admin role.
+func (p Principal) IsAdmin() bool {
+	_, ok := slices.BinarySearch(p.Roles, RoleAdmin)
+	return ok
+}
+
+// AllAdvertisers reports whether the principal's data scope is every
+// advertiser (admins) rather than the ones assigned to them.
+func (p Principal) AllAdvertisers() bool { return p.IsAdmin() }
+
+// Scope is the principal's data scope, to pass to store methods.
+func (p Principal) Scope() Scope {
+	return Scope{UserID: p.UserID, All: p.AllAdvertisers()}
+}
+
+// Scope limits which advertisers a query may see. Store methods that read or
+// change advertiser data take one and render it into SQL (internal/mysql's
+// scopeClause), so an advertiser outside the scope is simply not found.
+//
+// The zero Scope sees nothing (no user has id 0): forgetting to set it fails
+// closed.
+type Scope struct {
+	// UserID is the user whose assigned advertisers (user_advertisers) are visible.
+	UserID int64
+	// All makes every advertiser visible (admins, and system jobs).
+	All bool
+}
+
+// SystemScope is the scope of background jobs acting for the system: every advertiser.
+func SystemScope() Scope { return Scope{All: true} }
+
+// UserScope is the scope of a non-admin user.
+func UserScope(userID int64) Scope { return Scope{UserID: userID} }
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying p (the HTTP layer sets it after
+// authentication, so code below handlers can find the caller).
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalFrom returns the principal carried by ctx, if any.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// NewPrincipal builds a principal, sorting and de-duplicating roles and
+// permissions (Can and IsAdmin rely on the order).
+func NewPrincipal(userID int64, username, sessionID string, roles, perms []string) Principal {
+	return Principal{UserID: userID, Username: username, SessionID: sessionID,
+		Roles: sortedSet(roles), Permissions: sortedSet(perms)}
+}
+
+func sortedSet(in []string) []string {
+	out := slices.Clone(in)
+	slices.Sort(out)
+	return slices.Compact(out)
+}

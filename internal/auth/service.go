@@ -1,0 +1,567 @@
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/config"
+)
+
+// Store is the persistence the Service needs (implemented by *mysql.DB).
+// Methods return apperr kinds: NotFound for an absent user or session,
+// Conflict for a duplicate username, Validation for an unknown role.
+type Store interface {
+	CreateUser(ctx context.Context, u NewUser) (User, error)
+	GetUser(ctx context.Context, id int64) (User, error)
+	CountUsers(ctx context.Context) (int64, error)
+	UserCredentials(ctx context.Context, username string) (Credentials, error)
+	SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error
+	SetUserStatus(ctx context.Context, userID int64, status string, at time.Time) error
+	RecordLogin(ctx context.Context, userID int64, at time.Time) error
+	// LoadPrincipal returns the user's principal (without session id) and status.
+	LoadPrincipal(ctx context.Context, userID int64) (Principal, string, error)
+
+	CreateSession(ctx context.Context, s Session) error
+	SessionByID(ctx context.Context, id string) (Session, error)
+	// RotateRefresh replaces the session's refresh jti oldJTI by newJTI if the
+	// session is active and oldJTI is still current; false otherwise.
+	RotateRefresh(ctx context.Context, id, oldJTI, newJTI string, expires, at time.Time) (bool, error)
+	// RevokeSession revokes one session; false if it was already revoked or absent.
+	RevokeSession(ctx context.Context, id, reason string, at time.Time) (bool, error)
+	// RevokeUserSessions revokes every active session of the user but except
+	// (may be empty) and returns their ids.
+	RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error)
+}
+
+// LoginGuard counts failed sign-ins per key ("user:NAME", "ip:ADDR") and
+// locks a key after too many (implemented by internal/redis.LoginGuard).
+type LoginGuard interface {
+	// LockedUntil returns when key's lock ends, or the zero time if key is not locked at now.
+	LockedUntil(ctx context.Context, key string, now time.Time) (time.Time, error)
+	// Fail records a failure of key at now. Once max failures fall within
+	// window, key is locked for window; the lock end is returned (zero when not locked).
+	Fail(ctx context.Context, key string, max int, window time.Duration, now time.Time) (time.Time, error)
+	// Reset forgets key's failures.
+	Reset(ctx context.Context, key string) error
+}
+
+// Denylist holds revoked session ids until their access tokens have expired
+// (implemented by internal/redis.Denylist). MySQL stays the record: the
+// denylist answers fast and covers replica lag; it is never the only check.
+type Denylist interface {
+	Deny(ctx context.Context, sessionID string, ttl time.Duration) error
+	Denied(ctx context.Context, sessionID string) (bool, error)
+}
+
+// Config tunes the Service.
+type Config struct {
+	Secret     []byte
+	AccessTTL  time.Duration
+	RefreshTTL time.Duration
+	BcryptCost int
+	// MaxFailures locks an account after that many failed sign-ins within Lockout.
+	MaxFailures int
+	// IPMaxFailures locks a client address likewise (higher: offices share addresses).
+	IPMaxFailures int
+	Lockout       time.Duration
+}
+
+// ConfigFrom maps the configuration. An empty jwt.secret (allowed only
+// outside release mode) becomes a random per-process secret; generated
+// tells the caller to warn that tokens will not survive a restart.
+func ConfigFrom(c config.Config) (cfg Config, generated bool) {
+	cfg = Config{
+		Secret: []byte(c.JWT.Secret), AccessTTL: c.JWT.AccessExpire.D(), RefreshTTL: c.JWT.RefreshExpire.D(),
+		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
+		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
+	}
+	if len(cfg.Secret) == 0 {
+		cfg.Secret = make([]byte, 32)
+		_, _ = rand.Read(cfg.Secret)
+		generated = true
+	}
+	return cfg, generated
+}
+
+// Deps are the Service's collaborators.
+type Deps struct {
+	Store    Store
+	Guard    LoginGuard
+	Denylist Denylist
+	Log      *zap.Logger
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// Service signs users in and out, rotates refresh tokens, authenticates
+// access tokens and changes passwords and statuses (ending sessions where
+// needed). It is safe for concurrent use.
+type Service struct {
+	cfg    Config
+	store  Store
+	guard  LoginGuard
+	deny   Denylist
+	log    *zap.Logger
+	now    func() time.Time
+	tokens *Tokens
+	policy *PasswordPolicy
+
+	dummyOnce sync.Once
+	dummyHash string
+}
+
+// NewService validates cfg and builds the service.
+func NewService(cfg Config, d Deps) (*Service, error) {
+	if d.Store == nil || d.Guard == nil || d.Denylist == nil {
+		return nil, errors.New("auth: Store, Guard and Denylist are required")
+	}
+	if cfg.BcryptCost < 4 || cfg.BcryptCost > 31 {
+		return nil, fmt.Errorf("auth: bcrypt cost %d out of range 4-31", cfg.BcryptCost)
+	}
+	if cfg.MaxFailures < 1 || cfg.IPMaxFailures < 1 || cfg.Lockout <= 0 {
+		return nil, errors.New("auth: login failure limits must be positive")
+	}
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	tokens, err := NewTokens(cfg.Secret, cfg.AccessTTL, cfg.RefreshTTL, now)
+	if err != nil {
+		return nil, err
+	}
+	log := d.Log
+	if log == nil {
+		log = zap.NewNop()
+	}
+	return &Service{cfg: cfg, store: d.Store, guard: d.Guard, deny: d.Denylist, log: log, now: now,
+		tokens: tokens, policy: NewPasswordPolicy()}, nil
+}
+
+// Tokens is the service's token codec.
+func (s *Service) Tokens() *Tokens { return s.tokens }
+
+// Policy is the password policy.
+func (s *Service) Policy() *PasswordPolicy { return s.policy }
+
+// Client describes where a request comes from.
+type Client struct {
+	IP        string
+	UserAgent string
+}
+
+// TokenPair is what login and refresh hand out.
+type TokenPair struct {
+	AccessToken      string
+	AccessExpiresAt  time.Time
+	RefreshToken     string
+	RefreshExpiresAt time.Time
+	SessionID        string
+}
+
+// ErrBadCredentials is the one answer to an unknown user, a wrong password
+// and a disabled account, so none can be told apart.
+var ErrBadCredentials = errors.New("auth: bad credentials")
+
+// ErrRefreshReuse marks a refresh token presented after it was rotated: the
+// session has been revoked.
+var ErrRefreshReuse = errors.New("auth: refresh token reused")
+
+func badCredentials() error {
+	return apperr.Wrap(ErrBadCredentials, apperr.KindUnauthorized, "invalid username or password")
+}
+
+func lockedError(until, now time.Time) error {
+	secs := int64(until.Sub(now).Round(time.Second) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	e := apperr.New(apperr.KindRateLimited, "too many failed sign-in attempts; try again later")
+	e.Data = map[string]any{"retry_after_seconds": secs}
+	return e
+}
+
+func unavailable(err error, what string) error {
+	return apperr.Wrap(err, apperr.KindUnavailable, "%s is unavailable; try again later", what)
+}
+
+// Login checks a username and password and opens a session. Failures are
+// counted per account and per client address; a locked account or address
+// answers KindRateLimited before the password is even checked. Unknown
+// users, wrong passwords and disabled accounts all answer the same
+// KindUnauthorized error (wrapping ErrBadCredentials).
+//
+// The returned user id is that of the account when one exists (for the audit
+// log), even on failure; 0 otherwise.
+func (s *Service) Login(ctx context.Context, username, password string, cl Client) (TokenPair, Principal, int64, error) {
+	now := s.now()
+	name := NormalizeUsername(username)
+	userKey, ipKey := "user:"+name, "ip:"+cl.IP
+	for _, k := range []string{userKey, ipKey} {
+		until, err := s.guard.LockedUntil(ctx, k, now)
+		if err != nil {
+			return TokenPair{}, Principal{}, 0, unavailable(err, "sign-in")
+		}
+		if !until.IsZero() {
+			return TokenPair{}, Principal{}, 0, lockedError(until, now)
+		}
+	}
+	creds, err := s.store.UserCredentials(ctx, name)
+	if err != nil && !apperr.Is(err, apperr.KindNotFound) {
+		return TokenPair{}, Principal{}, 0, err
+	}
+	found := err == nil
+	var hash string
+	if found {
+		hash = creds.PasswordHash
+	} else {
+		hash = s.unknownUserHash()
+	}
+	if !CheckPassword(hash, password) || !found {
+		if _, err := s.guard.Fail(ctx, userKey, s.cfg.MaxFailures, s.cfg.Lockout, now); err != nil {
+			return TokenPair{}, Principal{}, 0, unavailable(err, "sign-in")
+		}
+		if _, err := s.guard.Fail(ctx, ipKey, s.cfg.IPMaxFailures, s.cfg.Lockout, now); err != nil {
+			return TokenPair{}, Principal{}, 0, unavailable(err, "sign-in")
+		}
+		return TokenPair{}, Principal{}, creds.UserID, badCredentials()
+	}
+	if creds.Status != StatusActive {
+		return TokenPair{}, Principal{}, creds.UserID, badCredentials()
+	}
+	if err := s.guard.Reset(ctx, userKey); err != nil {
+		s.log.Warn("auth: reset login failures", zap.Error(err))
+	}
+	p, status, err := s.store.LoadPrincipal(ctx, creds.UserID)
+	if err != nil {
+		return TokenPair{}, Principal{}, creds.UserID, err
+	}
+	if status != StatusActive {
+		return TokenPair{}, Principal{}, creds.UserID, badCredentials()
+	}
+	sess := Session{ID: RandomID(), UserID: creds.UserID, RefreshJTI: RandomID(), CreatedAt: now, RefreshedAt: now,
+		IP: truncate(cl.IP, 45), UserAgent: truncate(cl.UserAgent, 255)}
+	pair, err := s.issue(creds.UserID, sess.ID, sess.RefreshJTI)
+	if err != nil {
+		return TokenPair{}, Principal{}, creds.UserID, err
+	}
+	sess.ExpiresAt = pair.RefreshExpiresAt
+	if err := s.store.CreateSession(ctx, sess); err != nil {
+		return TokenPair{}, Principal{}, creds.UserID, err
+	}
+	if err := s.store.RecordLogin(ctx, creds.UserID, now); err != nil {
+		s.log.Warn("auth: record login", zap.Error(err))
+	}
+	p.SessionID = sess.ID
+	return pair, p, creds.UserID, nil
+}
+
+// unknownUserHash is a hash of a random password at the configured cost.
+// Unknown usernames are checked against it so that they take as long as a
+// wrong password and do not reveal which names exist. Built on first use.
+func (s *Service) unknownUserHash() string {
+	s.dummyOnce.Do(func() {
+		h, err := HashPassword(RandomID(), s.cfg.BcryptCost)
+		if err != nil { // cannot happen for a valid cost; compare against garbage instead
+			h = "$2a$" + RandomID()
+		}
+		s.dummyHash = h
+	})
+	return s.dummyHash
+}
+
+func (s *Service) issue(userID int64, sid, refreshJTI string) (TokenPair, error) {
+	access, accessExp, err := s.tokens.Issue(TypeAccess, userID, sid, "")
+	if err != nil {
+		return TokenPair{}, err
+	}
+	refresh, refreshExp, err := s.tokens.Issue(TypeRefresh, userID, sid, refreshJTI)
+	if err != nil {
+		return TokenPair{}, err
+	}
+	return TokenPair{AccessToken: access, AccessExpiresAt: accessExp, RefreshToken: refresh,
+		RefreshExpiresAt: refreshExp, SessionID: sid}, nil
+}
+
+func invalidToken(err error) error {
+	return apperr.Wrap(err, apperr.KindUnauthorized, "invalid or expired token")
+}
+
+// Refresh exchanges a refresh token for a new pair. The presented token is
+// spent: it is accepted once, and presenting it again (or any older token of
+// the same session) revokes the whole session, so a stolen refresh token is
+// useful to the thief or the owner but not both. The session's user id is
+// returned when known (for the audit log), even on failure.
+func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, Principal, int64, error) {
+	now := s.now()
+	c, err := s.tokens.Parse(TypeRefresh, refreshToken)
+	if err != nil {
+		return TokenPair{}, Principal{}, 0, invalidToken(err)
+	}
+	uid, _ := c.UserID()
+	sess, err := s.store.SessionByID(ctx, c.SessionID)
+	if apperr.Is(err, apperr.KindNotFound) || (err == nil && sess.UserID != uid) {
+		return TokenPair{}, Principal{}, 0, invalidToken(errors.New("no such session"))
+	}
+	if err != nil {
+		return TokenPair{}, Principal{}, 0, err
+	}
+	if !sess.Active(now) {
+		return TokenPair{}, Principal{}, uid, invalidToken(errors.New("session ended"))
+	}
+	reuse := func() error {
+		if err := s.revoke(ctx, sess.ID, RevokeRefreshReuse, now); err != nil {
+			return err
+		}
+		s.log.Warn("auth: refresh token reused; session revoked", zap.Int64("user_id", uid), zap.String("session_id", sess.ID))
+		return apperr.Wrap(ErrRefreshReuse, apperr.KindUnauthorized, "refresh token already used; the session has been ended, sign in again")
+	}
+	if c.ID != sess.RefreshJTI {
+		return TokenPair{}, Principal{}, uid, reuse()
+	}
+	p, status, err := s.store.LoadPrincipal(ctx, uid)
+	if err != nil {
+		return TokenPair{}, Principal{}, uid, err
+	}
+	if status != StatusActive {
+		return TokenPair{}, Principal{}, uid, invalidToken(errors.New("user disabled"))
+	}
+	newJTI := RandomID()
+	pair, err := s.issue(uid, sess.ID, newJTI)
+	if err != nil {
+		return TokenPair{}, Principal{}, uid, err
+	}
+	ok, err := s.store.RotateRefresh(ctx, sess.ID, c.ID, newJTI, pair.RefreshExpiresAt, now)
+	if err != nil {
+		return TokenPair{}, Principal{}, uid, err
+	}
+	if !ok { // a concurrent refresh spent the same token first
+		return TokenPair{}, Principal{}, uid, reuse()
+	}
+	p.SessionID = sess.ID
+	return pair, p, uid, nil
+}
+
+// Authenticate verifies an access token and returns the caller's principal
+// with their current roles and permissions. It fails with KindUnauthorized
+// for a bad, expired or revoked token, an ended session or a disabled user.
+func (s *Service) Authenticate(ctx context.Context, accessToken string) (Principal, error) {
+	c, err := s.tokens.Parse(TypeAccess, accessToken)
+	if err != nil {
+		return Principal{}, invalidToken(err)
+	}
+	uid, _ := c.UserID()
+	denied, err := s.deny.Denied(ctx, c.SessionID)
+	if err != nil {
+		// MySQL below is the record; the denylist only answers faster.
+		s.log.Warn("auth: denylist unavailable; checking the session in MySQL only", zap.Error(err))
+	}
+	if denied {
+		return Principal{}, invalidToken(errors.New("session revoked"))
+	}
+	sess, err := s.store.SessionByID(ctx, c.SessionID)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return Principal{}, invalidToken(errors.New("no such session"))
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	// The session's refresh expiry does not bound an access token it issued:
+	// only revocation does, and that is checked here.
+	if sess.RevokedAt != nil || sess.UserID != uid {
+		return Principal{}, invalidToken(errors.New("session revoked"))
+	}
+	p, status, err := s.store.LoadPrincipal(ctx, uid)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return Principal{}, invalidToken(errors.New("no such user"))
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if status != StatusActive {
+		return Principal{}, invalidToken(errors.New("user disabled"))
+	}
+	p.SessionID = sess.ID
+	return p, nil
+}
+
+// Logout revokes the session: its refresh token stops working and its access
+// tokens are denied until they expire.
+func (s *Service) Logout(ctx context.Context, sessionID string) error {
+	return s.revoke(ctx, sessionID, RevokeLogout, s.now())
+}
+
+func (s *Service) revoke(ctx context.Context, sid, reason string, now time.Time) error {
+	if _, err := s.store.RevokeSession(ctx, sid, reason, now); err != nil {
+		return err
+	}
+	s.denySessions(ctx, []string{sid})
+	return nil
+}
+
+// denySessions adds sessions to the denylist; a failure is logged, since the
+// revocation is already recorded in MySQL, which Authenticate also checks.
+func (s *Service) denySessions(ctx context.Context, sids []string) {
+	for _, sid := range sids {
+		if err := s.deny.Deny(ctx, sid, s.cfg.AccessTTL); err != nil {
+			s.log.Warn("auth: denylist write failed; MySQL holds the revocation", zap.String("session_id", sid), zap.Error(err))
+		}
+	}
+}
+
+// RevokeUserSessions ends every session of the user except `except` (may be empty).
+func (s *Service) RevokeUserSessions(ctx context.Context, userID int64, except, reason string) error {
+	sids, err := s.store.RevokeUserSessions(ctx, userID, except, reason, s.now())
+	if err != nil {
+		return err
+	}
+	s.denySessions(ctx, sids)
+	return nil
+}
+
+// CreateUserInput is a user to create, with the plain password.
+type CreateUserInput struct {
+	Username    string
+	Password    string
+	DisplayName string
+	Email       string
+	Roles       []string
+}
+
+// CreateUser checks the username, password policy and roles (KindValidation
+// naming the field), hashes the password with bcrypt and stores the user
+// (KindConflict when the username is taken).
+func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, error) {
+	name := NormalizeUsername(in.Username)
+	var fields []apperr.FieldError
+	if err := CheckUsername(name); err != nil {
+		fields = append(fields, apperr.Field("username", "%s", err))
+	}
+	if err := s.policy.Check(name, in.Password); err != nil {
+		fields = append(fields, apperr.Field("password", "%s", err))
+	}
+	if err := CheckRoles(in.Roles); err != nil {
+		fields = append(fields, apperr.Field("roles", "%s", err))
+	}
+	if len(fields) > 0 {
+		return User{}, apperr.Validation(fields...)
+	}
+	hash, err := HashPassword(in.Password, s.cfg.BcryptCost)
+	if err != nil {
+		return User{}, err
+	}
+	return s.store.CreateUser(ctx, NewUser{Username: name, DisplayName: in.DisplayName, Email: in.Email,
+		PasswordHash: hash, Roles: in.Roles})
+}
+
+// CheckRoles returns the reason roles is not a non-empty list of built-in roles.
+func CheckRoles(roles []string) error {
+	if len(roles) == 0 {
+		return errors.New("must name at least one role")
+	}
+	for _, r := range roles {
+		if !slices.Contains(Roles(), r) {
+			return fmt.Errorf("%q is not a role (admin, operator, viewer)", r)
+		}
+	}
+	return nil
+}
+
+// SetPassword sets a user's password (admin reset or operator command),
+// after the policy check (KindValidation on field), and ends all the user's
+// sessions but `keepSession` (may be empty).
+func (s *Service) SetPassword(ctx context.Context, userID int64, password, field, keepSession string) error {
+	u, err := s.store.GetUser(ctx, userID)
+	if err != nil {
+		return err
+	}
+	if err := s.policy.ValidationError(field, u.Username, password); err != nil {
+		return err
+	}
+	hash, err := HashPassword(password, s.cfg.BcryptCost)
+	if err != nil {
+		return err
+	}
+	if err := s.store.SetPasswordHash(ctx, userID, hash, s.now()); err != nil {
+		return err
+	}
+	return s.RevokeUserSessions(ctx, userID, keepSession, RevokePasswordChange)
+}
+
+// ChangeOwnPassword checks the caller's current password, then sets the new
+// one and ends the caller's other sessions. A wrong current password counts
+// as a failed sign-in of the account.
+func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
+	now := s.now()
+	userKey := "user:" + p.Username
+	until, err := s.guard.LockedUntil(ctx, userKey, now)
+	if err != nil {
+		return unavailable(err, "password change")
+	}
+	if !until.IsZero() {
+		return lockedError(until, now)
+	}
+	creds, err := s.store.UserCredentials(ctx, p.Username)
+	if err != nil {
+		return err
+	}
+	if !CheckPassword(creds.PasswordHash, current) {
+		if _, err := s.guard.Fail(ctx, userKey, s.cfg.MaxFailures, s.cfg.Lockout, now); err != nil {
+			return unavailable(err, "password change")
+		}
+		return apperr.Validation(apperr.Field("current_password", "is not your current password"))
+	}
+	if current == next {
+		return apperr.Validation(apperr.Field("new_password", "must differ from the current password"))
+	}
+	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID)
+}
+
+// SetStatus enables or disables a user. Disabling ends every session of the
+// user at once: their refresh tokens stop working and their access tokens
+// are denied.
+func (s *Service) SetStatus(ctx context.Context, userID int64, status string) error {
+	if status != StatusActive && status != StatusDisabled {
+		return apperr.Validation(apperr.Field("status", "must be one of active, disabled"))
+	}
+	if err := s.store.SetUserStatus(ctx, userID, status, s.now()); err != nil {
+		return err
+	}
+	if status == StatusDisabled {
+		return s.RevokeUserSessions(ctx, userID, "", RevokeUserDisabled)
+	}
+	return nil
+}
+
+// EnsureBootstrapAdmin creates an admin named username when no user exists
+// yet (first start). It reports whether it created one; a concurrent start
+// that created it first is not an error.
+func (s *Service) EnsureBootstrapAdmin(ctx context.Context, username, password string) (bool, error) {
+	n, err := s.store.CountUsers(ctx)
+	if err != nil || n > 0 {
+		return false, err
+	}
+	_, err = s.CreateUser(ctx, CreateUserInput{Username: username, Password: password, Roles: []string{RoleAdmin}})
+	if apperr.Is(err, apperr.KindConflict) {
+		return false, nil
+	}
+	return err == nil, err
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary.
+	for n > 0 && n < len(s) && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}

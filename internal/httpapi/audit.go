@@ -1,0 +1,192 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+const ctxAudit = "audit"
+
+// auditRecord is what handlers tell the audit trail about a request.
+type auditRecord struct {
+	action, targetType, targetID string
+	actorID                      int64
+	actorName                    string
+	detail                       map[string]any
+}
+
+func auditOf(c *gin.Context) *auditRecord {
+	if v, ok := c.Get(ctxAudit); ok {
+		return v.(*auditRecord)
+	}
+	r := &auditRecord{}
+	c.Set(ctxAudit, r)
+	return r
+}
+
+// setAudit names the action and target of a mutating request for the audit
+// log, e.g. setAudit(c, "ad.update_budget", "ad", strconv.FormatInt(id, 10)).
+// Without it the action is "<method> <route>". Call it early in the handler
+// (before validation), so failures are recorded under the same action.
+func setAudit(c *gin.Context, action, targetType, targetID string) {
+	r := auditOf(c)
+	r.action, r.targetType, r.targetID = action, targetType, targetID
+}
+
+// auditTarget sets only the target id (when it is known late, e.g. after an insert).
+func auditTarget(c *gin.Context, targetID string) { auditOf(c).targetID = targetID }
+
+// auditDetail adds small, non-secret context to the audit entry. Never pass
+// a password, a token, or a request body.
+func auditDetail(c *gin.Context, key string, value any) {
+	r := auditOf(c)
+	if r.detail == nil {
+		r.detail = map[string]any{}
+	}
+	r.detail[key] = value
+}
+
+// auditActor names the actor of an unauthenticated request (sign-in,
+// refresh) once it is known.
+func auditActor(c *gin.Context, userID int64, username string) {
+	r := auditOf(c)
+	r.actorID, r.actorName = userID, username
+}
+
+func isMutating(method string) bool {
+	switch method {
+	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
+		return true
+	}
+	return false
+}
+
+// auditTrail records every mutating /api/v1 request after it is handled:
+// who (principal or named actor), when, from where, action, target, result
+// (success < 400, denied for 401/403, failure otherwise), status and request
+// id. Nothing of the request body is recorded unless a handler adds it with
+// auditDetail. A failure to write is logged; the response is already sent.
+func (s *Server) auditTrail() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if !isMutating(c.Request.Method) {
+			c.Next()
+			return
+		}
+		start := s.now()
+		c.Next()
+		if s.deps.DB == nil {
+			return
+		}
+		r := auditOf(c)
+		status := c.Writer.Status()
+		e := auth.AuditEntry{
+			At: start, ActorType: auth.ActorUser, ActorID: r.actorID, ActorName: r.actorName,
+			IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+			Action: r.action, TargetType: r.targetType, TargetID: r.targetID,
+			Status: status, RequestID: requestID(c), Detail: r.detail,
+		}
+		if p, ok := principalFrom(c); ok {
+			e.ActorID, e.ActorName = p.UserID, p.Username
+		}
+		if e.Action == "" {
+			e.Action = strings.ToLower(c.Request.Method) + " " + routeOf(c)
+		}
+		switch {
+		case status < 400:
+			e.Result = auth.ResultSuccess
+		case status == http.StatusUnauthorized || status == http.StatusForbidden:
+			e.Result = auth.ResultDenied
+		default:
+			e.Result = auth.ResultFailure
+		}
+		if last := c.Errors.Last(); last != nil && status >= 400 {
+			if e.Detail == nil {
+				e.Detail = map[string]any{}
+			}
+			e.Detail["error"] = string(apperr.KindOf(last.Err))
+		}
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
+		defer cancel()
+		if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
+			loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
+		}
+	}
+}
+
+// auditQuery is GET /api/v1/audit's query.
+type auditQuery struct {
+	PageQuery
+	ActorType  string `form:"actor_type" validate:"omitempty,oneof=user system rule"`
+	ActorID    int64  `form:"actor_id" validate:"gte=0"`
+	Action     string `form:"action" validate:"max=64"`
+	TargetType string `form:"target_type" validate:"max=64"`
+	TargetID   string `form:"target_id" validate:"max=128"`
+	Result     string `form:"result" validate:"omitempty,oneof=success failure denied"`
+	RequestID  string `form:"request_id" validate:"max=128"`
+	From       string `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	To         string `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+}
+
+// auditEntryResponse is one audit entry as the API shows it.
+type auditEntryResponse struct {
+	ID         int64          `json:"id"`
+	At         time.Time      `json:"at"`
+	ActorType  string         `json:"actor_type"`
+	ActorID    *int64         `json:"actor_id"`
+	ActorName  string         `json:"actor_name"`
+	IP         string         `json:"ip"`
+	UserAgent  string         `json:"user_agent"`
+	Action     string         `json:"action"`
+	TargetType string         `json:"target_type"`
+	TargetID   string         `json:"target_id"`
+	Result     string         `json:"result"`
+	Status     int            `json:"status"`
+	RequestID  string         `json:"request_id"`
+	Detail     map[string]any `json:"detail"`
+}
+
+func (s *Server) listAudit(c *gin.Context) {
+	var q auditQuery
+	// PageQuery is embedded: bind its fields first, then ours.
+	if err := mapQuery(&q.PageQuery, c.Request.URL.Query()); err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f := auth.AuditFilter{ActorType: q.ActorType, ActorID: q.ActorID, Action: q.Action, TargetType: q.TargetType,
+		TargetID: q.TargetID, Result: q.Result, RequestID: q.RequestID, Limit: q.PageSize, Offset: q.Offset()}
+	f.From, _ = time.Parse(time.RFC3339, q.From)
+	f.To, _ = time.Parse(time.RFC3339, q.To)
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
+		return
+	}
+	entries, total, err := s.deps.DB.ListAudit(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]auditEntryResponse, 0, len(entries))
+	for _, e := range entries {
+		r := auditEntryResponse{ID: e.ID, At: e.At, ActorType: e.ActorType, ActorName: e.ActorName, IP: e.IP,
+			UserAgent: e.UserAgent, Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Result: e.Result,
+			Status: e.Status, RequestID: e.RequestID, Detail: e.Detail}
+		if e.ActorID > 0 {
+			id := e.ActorID
+			r.ActorID = &id
+		}
+		items = append(items, r)
+	}
+	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+}

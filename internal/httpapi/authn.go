@@ -1,0 +1,204 @@
+package httpapi
+
+import (
+	"errors"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
+)
+
+// ctxPrincipal holds the auth.Principal of an authenticated request.
+const ctxPrincipal = "principal"
+
+// initAuth builds the auth service and sign-in rate limiter from Config, DB
+// and Redis when the composition root did not pass them (tests).
+func (s *Server) initAuth() error {
+	d := &s.deps
+	if d.Limiter == nil && d.Redis != nil {
+		d.Limiter = redisstore.NewRateLimiter(d.Redis)
+	}
+	if d.Auth != nil || d.DB == nil || d.Redis == nil {
+		return nil
+	}
+	cfg, generated := auth.ConfigFrom(d.Config)
+	if generated {
+		s.log.Warn("jwt.secret is empty: using a random per-process secret; tokens will not survive a restart or work across replicas")
+	}
+	svc, err := auth.NewService(cfg, auth.Deps{Store: d.DB, Guard: redisstore.NewLoginGuard(d.Redis),
+		Denylist: redisstore.NewDenylist(d.Redis), Log: s.log, Now: d.Now})
+	if err != nil {
+		return err
+	}
+	d.Auth = svc
+	return nil
+}
+
+// bearerToken extracts the token of "Authorization: Bearer <token>".
+func bearerToken(c *gin.Context) (string, bool) {
+	h := c.GetHeader("Authorization")
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	tok = strings.TrimSpace(tok)
+	return tok, tok != ""
+}
+
+// requireAuth authenticates the request's bearer access token and stores the
+// principal (principalFrom) in the gin context and in the request context
+// (auth.PrincipalFrom). Missing, malformed, tampered, expired or revoked
+// tokens, ended sessions and disabled users answer 401.
+//
+// Attach it to a route group: g := v1.Group("/things", s.requireAuth()).
+func (s *Server) requireAuth() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.deps.Auth == nil {
+			fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
+			return
+		}
+		tok, ok := bearerToken(c)
+		if !ok {
+			c.Header("WWW-Authenticate", `Bearer realm="oceanops"`)
+			fail(c, apperr.Unauthorized("missing bearer token (Authorization: Bearer <access token>)"))
+			return
+		}
+		p, err := s.deps.Auth.Authenticate(c.Request.Context(), tok)
+		if err != nil {
+			if apperr.Is(err, apperr.KindUnauthorized) {
+				c.Header("WWW-Authenticate", `Bearer realm="oceanops", error="invalid_token"`)
+			}
+			fail(c, err)
+			return
+		}
+		c.Set(ctxPrincipal, p)
+		c.Set(ctxUserID, p.UserID)
+		c.Request = c.Request.WithContext(auth.WithPrincipal(c.Request.Context(), p))
+		c.Next()
+	}
+}
+
+// requirePerm answers 403 unless the principal holds every one of perms.
+// Use it after requireAuth: v1.Group("/ads", s.requireAuth(), s.requirePerm(auth.PermAdWrite)).
+func (s *Server) requirePerm(perms ...string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		p, ok := principalFrom(c)
+		if !ok {
+			fail(c, apperr.Unauthorized("authentication required"))
+			return
+		}
+		for _, perm := range perms {
+			if !p.Can(perm) {
+				fail(c, apperr.Forbidden("permission %s is required", perm))
+				return
+			}
+		}
+		c.Next()
+	}
+}
+
+// principalFrom returns the authenticated caller (set by requireAuth).
+func principalFrom(c *gin.Context) (auth.Principal, bool) {
+	v, ok := c.Get(ctxPrincipal)
+	if !ok {
+		return auth.Principal{}, false
+	}
+	p, ok := v.(auth.Principal)
+	return p, ok
+}
+
+// scopeFrom is the caller's data scope; the zero Scope (sees nothing) when
+// the request is not authenticated.
+func scopeFrom(c *gin.Context) auth.Scope {
+	p, ok := principalFrom(c)
+	if !ok {
+		return auth.Scope{}
+	}
+	return p.Scope()
+}
+
+// rateLimitAuth limits the sign-in endpoints per client address
+// (security.auth_rate_per_minute, shared by every pod through Redis). When
+// Redis is down it refuses (503): sign-in without brute-force protection is
+// worse than no sign-in.
+func (s *Server) rateLimitAuth() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.deps.Limiter == nil {
+			fail(c, apperr.New(apperr.KindUnavailable, "rate limiter is not configured"))
+			return
+		}
+		ok, retry, err := s.deps.Limiter.AllowPerMinute(c.Request.Context(), "auth:"+c.ClientIP(), s.deps.Config.Security.AuthRatePerMinute)
+		if err != nil {
+			fail(c, apperr.Wrap(err, apperr.KindUnavailable, "sign-in is unavailable; try again later"))
+			return
+		}
+		if !ok {
+			setRetryAfter(c, retry)
+			fail(c, apperr.New(apperr.KindRateLimited, "too many requests to the sign-in endpoints; slow down"))
+			return
+		}
+		c.Next()
+	}
+}
+
+func setRetryAfter(c *gin.Context, d time.Duration) {
+	secs := int64((d + time.Second - 1) / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	c.Header("Retry-After", strconv.FormatInt(secs, 10))
+}
+
+// failAuth is fail that also sets Retry-After on a sign-in lockout.
+func failAuth(c *gin.Context, err error) {
+	if e, ok := apperr.As(err); ok && e.Kind == apperr.KindRateLimited {
+		if m, ok := e.Data.(map[string]any); ok {
+			if secs, ok := m["retry_after_seconds"].(int64); ok {
+				setRetryAfter(c, time.Duration(secs)*time.Second)
+			}
+		}
+	}
+	if errors.Is(err, auth.ErrRefreshReuse) {
+		auditDetail(c, "refresh_reuse", true)
+	}
+	if apperr.Is(err, apperr.KindUnavailable) {
+		loggerFrom(c).Warn("auth dependency unavailable", zap.Error(err))
+	}
+	fail(c, err)
+}
+
+// authRoutes registers sign-in, the caller's own endpoints, user
+// administration and the audit log.
+func (s *Server) authRoutes(v1 *gin.RouterGroup) {
+	a := v1.Group("/auth")
+	a.POST("/login", s.rateLimitAuth(), s.login)
+	a.POST("/refresh", s.rateLimitAuth(), s.refresh)
+	authed := a.Group("", s.requireAuth())
+	authed.POST("/logout", s.logout)
+	authed.GET("/me", s.me)
+	authed.POST("/password", s.changePassword)
+
+	me := v1.Group("/me", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
+	me.GET("/advertisers", s.myAdvertisers)
+	me.GET("/advertisers/:advertiser_id", s.myAdvertiser)
+
+	u := v1.Group("/users", s.requireAuth(), s.requirePerm(auth.PermUserManage))
+	u.GET("", s.listUsers)
+	u.POST("", s.createUser)
+	u.GET("/:id", s.getUser)
+	u.PATCH("/:id", s.updateUser)
+	u.POST("/:id/disable", s.setUserStatus(auth.StatusDisabled))
+	u.POST("/:id/enable", s.setUserStatus(auth.StatusActive))
+	u.POST("/:id/password", s.resetPassword)
+	u.PUT("/:id/roles", s.setUserRoles)
+	u.GET("/:id/advertisers", s.userAdvertisers)
+	u.PUT("/:id/advertisers", s.setUserAdvertisers)
+
+	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)
+}

@@ -1,0 +1,316 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// createUserRequest is POST /api/v1/users's body.
+type createUserRequest struct {
+	Username      string   `json:"username" validate:"required,max=64"`
+	Password      string   `json:"password" validate:"required,max=128"`
+	DisplayName   string   `json:"display_name" validate:"max=128"`
+	Email         string   `json:"email" validate:"omitempty,email,max=254"`
+	Roles         []string `json:"roles" validate:"required,min=1,max=3,unique,dive,oneof=admin operator viewer"`
+	AdvertiserIDs []int64  `json:"advertiser_ids" validate:"max=10000,dive,gt=0"`
+}
+
+// updateUserRequest is PATCH /api/v1/users/{id}'s body; absent fields stay.
+type updateUserRequest struct {
+	DisplayName *string `json:"display_name" validate:"omitempty,max=128"`
+	Email       *string `json:"email" validate:"omitempty,max=254"`
+}
+
+// setPasswordRequest is POST /api/v1/users/{id}/password's body.
+type setPasswordRequest struct {
+	Password string `json:"password" validate:"required,max=128"`
+}
+
+// setRolesRequest is PUT /api/v1/users/{id}/roles's body.
+type setRolesRequest struct {
+	Roles []string `json:"roles" validate:"required,min=1,max=3,unique,dive,oneof=admin operator viewer"`
+}
+
+// setAdvertisersRequest is PUT /api/v1/users/{id}/advertisers's body.
+type setAdvertisersRequest struct {
+	AdvertiserIDs []int64 `json:"advertiser_ids" validate:"required,max=10000,dive,gt=0"`
+}
+
+// userQuery is GET /api/v1/users's query.
+type userQuery struct {
+	Query  string `form:"q" validate:"max=64"`
+	Status string `form:"status" validate:"omitempty,oneof=active disabled"`
+	Role   string `form:"role" validate:"omitempty,oneof=admin operator viewer"`
+}
+
+// userResponse is a user as the API shows it (never the password hash).
+type userResponse struct {
+	ID                int64      `json:"id"`
+	Username          string     `json:"username"`
+	DisplayName       string     `json:"display_name"`
+	Email             string     `json:"email"`
+	Status            string     `json:"status"`
+	Roles             []string   `json:"roles"`
+	CreatedAt         time.Time  `json:"created_at"`
+	UpdatedAt         time.Time  `json:"updated_at"`
+	PasswordChangedAt time.Time  `json:"password_changed_at"`
+	LastLoginAt       *time.Time `json:"last_login_at"`
+}
+
+func userView(u auth.User) userResponse {
+	r := userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
+		Roles: u.Roles, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
+		LastLoginAt: u.LastLoginAt}
+	if r.Roles == nil {
+		r.Roles = []string{}
+	}
+	return r
+}
+
+// userAdvertisersResponse is a user's data-scope assignment.
+type userAdvertisersResponse struct {
+	UserID        int64   `json:"user_id"`
+	AdvertiserIDs []int64 `json:"advertiser_ids"`
+}
+
+func (s *Server) createUser(c *gin.Context) {
+	setAudit(c, "user.create", "user", "")
+	var req createUserRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "username", auth.NormalizeUsername(req.Username))
+	auditDetail(c, "roles", req.Roles)
+	u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
+		Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(u.ID, 10))
+	if len(req.AdvertiserIDs) > 0 {
+		p, _ := principalFrom(c)
+		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), u.ID, req.AdvertiserIDs, p.UserID); err != nil {
+			fail(c, err)
+			return
+		}
+		auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+	}
+	respond(c, http.StatusCreated, userView(u))
+}
+
+func (s *Server) listUsers(c *gin.Context) {
+	var pq PageQuery
+	if err := s.bindQuery(c, &pq); err != nil {
+		fail(c, err)
+		return
+	}
+	var q userQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	users, total, err := s.deps.DB.ListUsers(c.Request.Context(), auth.UserFilter{Query: q.Query, Status: q.Status,
+		Role: q.Role, Limit: pq.PageSize, Offset: pq.Offset()})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]userResponse, 0, len(users))
+	for _, u := range users {
+		items = append(items, userView(u))
+	}
+	respond(c, http.StatusOK, newPage(items, pq, total))
+}
+
+// userParam parses {id} and names the audit target.
+func userParam(c *gin.Context) (int64, bool) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
+func (s *Server) getUser(c *gin.Context) {
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	u, err := s.deps.DB.GetUser(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, userView(u))
+}
+
+func (s *Server) updateUser(c *gin.Context) {
+	setAudit(c, "user.update", "user", c.Param("id"))
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	var req updateUserRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	if req.Email != nil && *req.Email != "" {
+		if err := s.validator.Var(*req.Email, "email"); err != nil {
+			fail(c, apperr.Validation(apperr.Field("email", "must be an email address")))
+			return
+		}
+	}
+	var changed []string
+	if req.DisplayName != nil {
+		changed = append(changed, "display_name")
+	}
+	if req.Email != nil {
+		changed = append(changed, "email")
+	}
+	auditDetail(c, "fields", changed)
+	u, err := s.deps.DB.UpdateUser(c.Request.Context(), id, auth.UserUpdate{DisplayName: req.DisplayName, Email: req.Email})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, userView(u))
+}
+
+// setUserStatus is POST /users/{id}/disable and /enable. Disabling ends the
+// user's sessions at once. Admins cannot disable themselves.
+func (s *Server) setUserStatus(status string) gin.HandlerFunc {
+	action := "user.enable"
+	if status == auth.StatusDisabled {
+		action = "user.disable"
+	}
+	return func(c *gin.Context) {
+		setAudit(c, action, "user", c.Param("id"))
+		id, ok := userParam(c)
+		if !ok {
+			return
+		}
+		if p, _ := principalFrom(c); p.UserID == id && status == auth.StatusDisabled {
+			fail(c, apperr.Conflict("you cannot disable your own account"))
+			return
+		}
+		if err := s.deps.Auth.SetStatus(c.Request.Context(), id, status); err != nil {
+			fail(c, err)
+			return
+		}
+		u, err := s.deps.DB.GetUser(c.Request.Context(), id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		respond(c, http.StatusOK, userView(u))
+	}
+}
+
+// resetPassword is POST /users/{id}/password: an admin sets a user's
+// password; the user's sessions end.
+func (s *Server) resetPassword(c *gin.Context) {
+	setAudit(c, "user.reset_password", "user", c.Param("id"))
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	var req setPasswordRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	keep := ""
+	if p, _ := principalFrom(c); p.UserID == id {
+		keep = p.SessionID // resetting one's own password keeps the current session
+	}
+	if err := s.deps.Auth.SetPassword(c.Request.Context(), id, req.Password, "password", keep); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"user_id": id, "sessions_revoked": true})
+}
+
+// setUserRoles is PUT /users/{id}/roles. Admins cannot drop their own admin role.
+func (s *Server) setUserRoles(c *gin.Context) {
+	setAudit(c, "user.set_roles", "user", c.Param("id"))
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	var req setRolesRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "roles", req.Roles)
+	if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
+		fail(c, apperr.Conflict("you cannot remove your own admin role"))
+		return
+	}
+	if err := s.deps.DB.SetUserRoles(c.Request.Context(), id, req.Roles); err != nil {
+		fail(c, err)
+		return
+	}
+	u, err := s.deps.DB.GetUser(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, userView(u))
+}
+
+// userAdvertisers is GET /users/{id}/advertisers: the user's assignment.
+func (s *Server) userAdvertisers(c *gin.Context) {
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	if _, err := s.deps.DB.GetUser(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	ids, err := s.deps.DB.UserAdvertiserIDs(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, userAdvertisersResponse{UserID: id, AdvertiserIDs: ids})
+}
+
+// setUserAdvertisers is PUT /users/{id}/advertisers: replaces the user's
+// assignment (the data scope of non-admins).
+func (s *Server) setUserAdvertisers(c *gin.Context) {
+	setAudit(c, "user.set_advertisers", "user", c.Param("id"))
+	id, ok := userParam(c)
+	if !ok {
+		return
+	}
+	var req setAdvertisersRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	p, _ := principalFrom(c)
+	if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+	ids, err := s.deps.DB.UserAdvertiserIDs(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, userAdvertisersResponse{UserID: id, AdvertiserIDs: ids})
+}

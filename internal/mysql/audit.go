@@ -1,0 +1,144 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// InsertAudit appends an entry to the audit log. It works outside HTTP too:
+// the worker records e.g. {ActorType: auth.ActorSystem, ActorName:
+// "token-refresh", Action: "authorization.needs_reauth", ...}. A zero At is
+// now; strings are cut to their column sizes. Never pass secrets.
+func (db *DB) InsertAudit(ctx context.Context, e auth.AuditEntry) (int64, error) {
+	if e.At.IsZero() {
+		e.At = time.Now()
+	}
+	if e.ActorType == "" {
+		e.ActorType = auth.ActorUser
+	}
+	if e.Result == "" {
+		e.Result = auth.ResultSuccess
+	}
+	var detail any
+	if len(e.Detail) > 0 {
+		b, err := json.Marshal(e.Detail)
+		if err != nil {
+			return 0, fmt.Errorf("mysql: audit detail: %w", err)
+		}
+		detail = string(b)
+	}
+	var actorID any
+	if e.ActorID > 0 {
+		actorID = e.ActorID
+	}
+	res, err := db.ExecContext(ctx, `
+		INSERT INTO audit_log (occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action,
+			target_type, target_id, result, status, request_id, detail)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.At.UTC(), e.ActorType, actorID, cut(e.ActorName, 128), cut(e.IP, 45), cut(e.UserAgent, 255), cut(e.Action, 64),
+		cut(e.TargetType, 64), cut(e.TargetID, 128), e.Result, e.Status, cut(e.RequestID, 128), detail)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: insert audit: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// cut shortens s to at most n characters.
+func cut(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
+
+// ListAudit returns a page of entries matching f, newest first, and the total.
+func (db *DB) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, int64, error) {
+	where, args := []string{"1=1"}, []any{}
+	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
+	if f.ActorType != "" {
+		add("actor_type = ?", f.ActorType)
+	}
+	if f.ActorID > 0 {
+		add("actor_id = ?", f.ActorID)
+	}
+	if f.Action != "" {
+		add("action = ?", f.Action)
+	}
+	if f.TargetType != "" {
+		add("target_type = ?", f.TargetType)
+	}
+	if f.TargetID != "" {
+		add("target_id = ?", f.TargetID)
+	}
+	if f.Result != "" {
+		add("result = ?", f.Result)
+	}
+	if f.RequestID != "" {
+		add("request_id = ?", f.RequestID)
+	}
+	if !f.From.IsZero() {
+		add("occurred_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("occurred_at < ?", f.To.UTC())
+	}
+	cond := strings.Join(where, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count audit: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := db.QueryContext(ctx, `
+		SELECT id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action, target_type, target_id,
+			result, status, request_id, detail
+		FROM audit_log WHERE `+cond+` ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.AuditEntry
+	for rows.Next() {
+		var e auth.AuditEntry
+		var actorID sql.NullInt64
+		var detail sql.NullString
+		if err := rows.Scan(&e.ID, &e.At, &e.ActorType, &actorID, &e.ActorName, &e.IP, &e.UserAgent, &e.Action,
+			&e.TargetType, &e.TargetID, &e.Result, &e.Status, &e.RequestID, &detail); err != nil {
+			return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
+		}
+		e.ActorID = actorID.Int64
+		if detail.Valid && detail.String != "" {
+			if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
+				return nil, 0, fmt.Errorf("mysql: audit detail of %d: %w", e.ID, err)
+			}
+		}
+		out = append(out, e)
+	}
+	return out, total, rows.Err()
+}
+
+// PruneAudit deletes entries older than before, in batches (retention).
+func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE occurred_at < ? LIMIT 1000`, before.UTC())
+		if err != nil {
+			return total, fmt.Errorf("mysql: prune audit: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}

@@ -1,0 +1,146 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// CreateSession records a new sign-in.
+func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO user_sessions (id, user_id, refresh_jti, created_at, refreshed_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.UserID, s.RefreshJTI, s.CreatedAt.UTC(), s.RefreshedAt.UTC(), s.ExpiresAt.UTC(), s.IP, s.UserAgent)
+	if err != nil {
+		return fmt.Errorf("mysql: create session: %w", err)
+	}
+	return nil
+}
+
+const sessionColumns = `id, user_id, refresh_jti, created_at, refreshed_at, expires_at, revoked_at, revoke_reason, ip, user_agent`
+
+func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
+	var s auth.Session
+	var revoked sql.NullTime
+	err := row.Scan(&s.ID, &s.UserID, &s.RefreshJTI, &s.CreatedAt, &s.RefreshedAt, &s.ExpiresAt, &revoked,
+		&s.RevokeReason, &s.IP, &s.UserAgent)
+	if revoked.Valid {
+		t := revoked.Time
+		s.RevokedAt = &t
+	}
+	return s, err
+}
+
+// SessionByID returns a session (KindNotFound if absent).
+func (db *DB) SessionByID(ctx context.Context, id string) (auth.Session, error) {
+	s, err := scanSession(db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM user_sessions WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return s, apperr.NotFound("session")
+	}
+	if err != nil {
+		return s, fmt.Errorf("mysql: session: %w", err)
+	}
+	return s, nil
+}
+
+// UserSessions lists a user's sessions, newest first.
+func (db *DB) UserSessions(ctx context.Context, userID int64) ([]auth.Session, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM user_sessions WHERE user_id = ? ORDER BY created_at DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: user sessions: %w", err)
+	}
+	defer rows.Close()
+	var out []auth.Session
+	for rows.Next() {
+		s, err := scanSession(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: user sessions: %w", err)
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// RotateRefresh swaps the current refresh jti for a new one, atomically: it
+// succeeds only while the session is unrevoked and oldJTI is still current,
+// so of two concurrent uses of one refresh token exactly one wins.
+func (db *DB) RotateRefresh(ctx context.Context, id, oldJTI, newJTI string, expires, at time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `
+		UPDATE user_sessions SET refresh_jti = ?, refreshed_at = ?, expires_at = ?
+		WHERE id = ? AND refresh_jti = ? AND revoked_at IS NULL`,
+		newJTI, at.UTC(), expires.UTC(), id, oldJTI)
+	if err != nil {
+		return false, fmt.Errorf("mysql: rotate refresh: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mysql: rotate refresh: %w", err)
+	}
+	return n == 1, nil
+}
+
+// RevokeSession revokes one session; false if absent or already revoked.
+func (db *DB) RevokeSession(ctx context.Context, id, reason string, at time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE user_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`,
+		at.UTC(), reason, id)
+	if err != nil {
+		return false, fmt.Errorf("mysql: revoke session: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// RevokeUserSessions revokes every unrevoked session of the user except
+// `except` (may be empty) and returns their ids.
+func (db *DB) RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error) {
+	var ids []string
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE`,
+			userID, except)
+		if err != nil {
+			return fmt.Errorf("mysql: revoke user sessions: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			if err := rows.Scan(&id); err != nil {
+				rows.Close()
+				return fmt.Errorf("mysql: revoke user sessions: %w", err)
+			}
+			ids = append(ids, id)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return fmt.Errorf("mysql: revoke user sessions: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE user_sessions SET revoked_at = ?, revoke_reason = ?
+			WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, at.UTC(), reason, userID, except); err != nil {
+			return fmt.Errorf("mysql: revoke user sessions: %w", err)
+		}
+		return nil
+	})
+	return ids, err
+}
+
+// PruneSessions deletes sessions that expired or were revoked before
+// `before`, in batches (for a periodic clean-up job).
+func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int64, error) {
+	var total int64
+	for {
+		res, err := db.ExecContext(ctx, `DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ? LIMIT 1000`,
+			before.UTC(), before.UTC())
+		if err != nil {
+			return total, fmt.Errorf("mysql: prune sessions: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+		if n < 1000 {
+			return total, nil
+		}
+	}
+}
