@@ -311,39 +311,67 @@ func emit(seed uint64, t *dayTable, m *entity, h int64, hh int, cost int64) {
 		t.hours[m.unit][hh] = f
 		return
 	}
-	// Split an ad's hour across its creatives by weight; the remainders go to
-	// the first creatives so the parts add up to the whole exactly.
-	var wsum int64
-	for _, c := range m.children {
-		wsum += c.weight
+	// Split an ad's hour across its creatives: cost and shows by weight,
+	// clicks in proportion to shows (never above them), conversions to
+	// clicks, deep conversions to conversions. Remainders go to the first
+	// creatives with room, so the parts add up to the whole exactly.
+	n := len(m.children)
+	var buf [4 * 8]int64
+	weights, caps, part, prev := buf[0:n:n], buf[8:8+n:8+n], buf[16:16+n:16+n], buf[24:24+n:24+n]
+	if n > 8 {
+		weights, caps, part, prev = make([]int64, n), make([]int64, n), make([]int64, n), make([]int64, n)
 	}
-	parts := [5]int64{f.cost, int64(f.show), int64(f.click), int64(f.conv), int64(f.deep)}
-	var given [5]int64
-	for _, c := range m.children {
-		var p [5]int64
-		for j := range parts {
-			p[j] = parts[j] * c.weight / wsum
-			given[j] += p[j]
+	for i, c := range m.children {
+		weights[i] = c.weight
+		caps[i] = math.MaxInt64
+	}
+	splitCapped(f.cost, weights, caps, part)
+	for i, c := range m.children {
+		t.hours[c.unit][hh] = fact{cost: part[i]}
+	}
+	splitCapped(int64(f.show), weights, caps, part)
+	copy(prev, part)
+	for i, c := range m.children {
+		t.hours[c.unit][hh].show = int32(part[i])
+	}
+	for _, step := range []struct {
+		total int64
+		set   func(*fact, int32)
+	}{
+		{int64(f.click), func(x *fact, v int32) { x.click = v }},
+		{int64(f.conv), func(x *fact, v int32) { x.conv = v }},
+		{int64(f.deep), func(x *fact, v int32) { x.deep = v }},
+	} {
+		copy(caps, prev)
+		splitCapped(step.total, prev, caps, part)
+		for i, c := range m.children {
+			step.set(&t.hours[c.unit][hh], int32(part[i]))
 		}
-		t.hours[c.unit][hh] = fact{cost: p[0], show: int32(p[1]), click: int32(p[2]), conv: int32(p[3]), deep: int32(p[4])}
+		copy(prev, part)
 	}
-	for j := range parts {
-		for i := 0; given[j] < parts[j]; i = (i + 1) % len(m.children) {
-			c := m.children[i]
-			fc := &t.hours[c.unit][hh]
-			switch j {
-			case 0:
-				fc.cost++
-			case 1:
-				fc.show++
-			case 2:
-				fc.click++
-			case 3:
-				fc.conv++
-			case 4:
-				fc.deep++
-			}
-			given[j]++
+}
+
+// splitCapped divides total in proportion to basis into out, with out[i] ≤
+// caps[i]; the floor remainders go one by one to the first parts with room.
+// The caller guarantees total ≤ sum(caps) and caps[i] ≥ total*basis[i]/sum(basis).
+func splitCapped(total int64, basis, caps, out []int64) {
+	var sum int64
+	for _, b := range basis {
+		sum += b
+	}
+	if sum == 0 || total == 0 {
+		clear(out)
+		return
+	}
+	given := int64(0)
+	for i, b := range basis {
+		out[i] = total * b / sum
+		given += out[i]
+	}
+	for i := 0; given < total; i = (i + 1) % len(out) {
+		if out[i] < caps[i] {
+			out[i]++
+			given++
 		}
 	}
 }

@@ -322,3 +322,25 @@ func TestLazyWorld(t *testing.T) {
 		t.Errorf("only %d majordomo/agent accounts for 5000 advertisers", got)
 	}
 }
+
+// TestFactOrdering: at the finest level every hour has deep ≤ conversions ≤
+// clicks ≤ shows, so no derived rate exceeds 100%.
+func TestFactOrdering(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Options{Seed: 12, Advertisers: 10})
+	rows := 0
+	for _, adv := range s.World().Advertisers() {
+		for _, lv := range []string{"creative", "promotion"} {
+			res := mustTruth(t, s, TruthQuery{AdvertiserID: adv, Level: lv, StartDate: "2025-06-05", EndDate: "2025-06-18", Granularity: "hour", Final: true})
+			for _, r := range res.Rows {
+				rows++
+				if r.DeepConvert > r.Convert || r.Convert > r.Click || r.Click > r.Show || r.CostFen < 0 {
+					t.Fatalf("%s %d at %s: show %d click %d convert %d deep %d", lv, r.ID, r.Time, r.Show, r.Click, r.Convert, r.DeepConvert)
+				}
+			}
+		}
+	}
+	if rows < 1000 {
+		t.Errorf("only %d unit-hours checked", rows)
+	}
+}
