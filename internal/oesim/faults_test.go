@@ -149,3 +149,28 @@ func TestRevokeAdvertiser(t *testing.T) {
 	mustCode(t, api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "refresh_token", "refresh_token": a.RefreshToken}, ""), CodeRefreshInvalid)
 	mustCode(t, api(t, s, "GET", "/open_api/2/user/info/", nil, nil, b.AccessToken), 0)
 }
+
+// TestTimeoutOnPost: a held POST is released (and counted) as soon as the
+// client gives up, like a GET.
+func TestTimeoutOnPost(t *testing.T) {
+	t.Parallel()
+	ts, c := startServer(t, Options{})
+	c.hc.Timeout = 200 * time.Millisecond
+	tok := login(t, ts.Sim)
+	ts.Sim.Faults().Set("oauth2/refresh_token", Fault{Timeout: true, Count: 1})
+	if _, err := c.do("POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret",
+		"grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, ""); err == nil {
+		t.Fatal("want a client timeout")
+	}
+	deadline := time.Now().Add(2 * time.Second)
+	for ts.Sim.Stats().Count("oauth2/refresh_token", StatTimeout) == 0 && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if n := ts.Sim.Stats().Count("oauth2/refresh_token", StatTimeout); n != 1 {
+		t.Errorf("held POST not released after the client left (timeout count %d)", n)
+	}
+	// The request was never applied: the refresh token still works.
+	c.hc.Timeout = 5 * time.Second
+	c.must("POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret",
+		"grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, "", 0)
+}

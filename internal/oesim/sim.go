@@ -1,6 +1,7 @@
 package oesim
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -292,6 +293,16 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 		return
 	}
 	f, hasFault := s.faults.take(ep)
+	if hasFault && (f.Timeout || f.Latency > 0) && r.Body != nil {
+		// Read the body first: net/http only notices a client hanging up
+		// (cancelling r.Context) once the request body was consumed.
+		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		if err != nil {
+			s.stats.record(ep, StatDropped)
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(data))
+	}
 	if hasFault {
 		if f.Latency > 0 && !s.sleep(r.Context(), f.Latency) {
 			s.stats.record(ep, StatTimeout)
