@@ -222,6 +222,15 @@ func goldenCases() []goldenCase {
 			return map[string]any{"advertiser_id": f.adv, "data": []map[string]any{{"ad_id": ad.ID, "bid": 12.5}, {"ad_id": ad.ID, "bid": 99999}}}
 		}},
 
+		{name: "campaign_update_ok", method: "POST", path: "/open_api/2/campaign/update/", body: func(f *fixture) any {
+			c := first(f.w.Campaigns(f.adv), "CAMPAIGN_STATUS_ENABLE")
+			return map[string]any{"advertiser_id": f.adv, "campaign_id": c.ID, "modify_time": c.ModifyTime.Format("2006-01-02 15:04:05"),
+				"campaign_name": "改名后的广告组", "budget_mode": "BUDGET_MODE_DAY", "budget": 99999}
+		}},
+		{name: "ad_status_ok", method: "POST", path: "/open_api/2/ad/update/status", body: func(f *fixture) any {
+			ad := first(f.w.Ads(f.adv), "AD_STATUS_DISABLE")
+			return map[string]any{"advertiser_id": f.adv, "ad_ids": []int64{ad.ID}, "opt_status": "enable"}
+		}},
 		// v3 writes
 		{name: "project_status_update", method: "POST", path: "/open_api/v3.0/project/status/update/", body: func(f *fixture) any {
 			p := first(f.w.Projects(f.adv), "PROJECT_STATUS_ENABLE")
@@ -242,6 +251,33 @@ func goldenCases() []goldenCase {
 		{name: "promotion_bid_update", method: "POST", path: "/open_api/v3.0/promotion/bid/update/", body: func(f *fixture) any {
 			p := first(f.w.Promotions(f.adv), "OK")
 			return map[string]any{"advertiser_id": f.adv, "data": []map[string]any{{"promotion_id": p.ID, "bid": 33.3}}}
+		}},
+		{name: "project_cpa_bid_update", method: "POST", path: "/open_api/v3.0/project/cpa_bid/update/", body: func(f *fixture) any {
+			p := first(f.w.Projects(f.adv), "PROJECT_STATUS_ENABLE")
+			return map[string]any{"advertiser_id": f.adv, "data": []map[string]any{{"project_id": p.ID, "cpa_bid": "45.50"}, {"project_id": p.ID}}}
+		}},
+		{name: "project_delete", method: "POST", path: "/open_api/v3.0/project/delete/", body: func(f *fixture) any {
+			p := first(f.w.Projects(f.adv), "PROJECT_STATUS_ENABLE")
+			return map[string]any{"advertiser_id": f.adv, "project_ids": []int64{p.ID, 99}}
+		}},
+		{name: "promotion_budget_update", method: "POST", path: "/open_api/v3.0/promotion/budget/update/", body: func(f *fixture) any {
+			p := first(f.w.Promotions(f.adv), "OK")
+			return map[string]any{"advertiser_id": f.adv, "data": []map[string]any{{"promotion_id": p.ID, "budget": 50000}}}
+		}},
+		{name: "promotion_delete_ok", method: "POST", path: "/open_api/v3.0/promotion/delete/", body: func(f *fixture) any {
+			p := first(f.w.Promotions(f.adv), "OK")
+			return map[string]any{"advertiser_id": f.adv, "promotion_ids": []string{strconv.FormatInt(p.ID, 10)}}
+		}},
+		{name: "promotion_list_by_project", method: "GET", path: "/open_api/v3.0/promotion/list/", params: func(f *fixture) url.Values {
+			p := f.w.Projects(f.adv)[0]
+			return q("advertiser_id", f.advS(), "filtering", map[string]any{"project_id": p.ID, "status": "ALL"}, "fields", []string{"promotion_id", "promotion_name", "status", "budget", "bid"})
+		}},
+		{name: "report_custom_hourly_promotions", method: "GET", path: "/open_api/v3.0/report/custom/get/", params: func(f *fixture) url.Values {
+			p := f.w.Projects(f.adv)[0]
+			return q("advertiser_id", f.advS(), "dimensions", []string{"stat_time_hour", "cdp_promotion_id", "cdp_promotion_name"},
+				"metrics", []string{"stat_cost", "show_cnt", "cpm_platform", "cpc_platform", "conversion_rate"},
+				"filters", []map[string]any{{"field": "cdp_project_id", "type": 1, "operator": 7, "values": []string{strconv.FormatInt(p.ID, 10)}}},
+				"order_by", []map[string]any{{"field": "stat_cost", "type": "DESC"}}, "start_time", "2025-06-18", "end_time", "2025-06-18", "page_size", "5")
 		}},
 		{name: "promotion_delete_too_many", method: "POST", path: "/open_api/v3.0/promotion/delete/", code: CodeParam, body: func(f *fixture) any {
 			return map[string]any{"advertiser_id": f.adv, "promotion_ids": make([]int64, 11)}
