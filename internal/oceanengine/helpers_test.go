@@ -274,6 +274,20 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	return r.base.RoundTrip(req)
 }
 
+// count returns how many recorded requests went to a path containing sub.
+func (r *recorder) count(sub string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	n := 0
+	for _, q := range r.reqs {
+		first, _, _ := strings.Cut(q, "\n")
+		if strings.Contains(first, sub) {
+			n++
+		}
+	}
+	return n
+}
+
 func (r *recorder) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()

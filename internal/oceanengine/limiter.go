@@ -67,8 +67,30 @@ type RedisLimiter struct {
 	mu   sync.Mutex
 	slow map[string]*slowState
 	loc  map[string]*rate.Limiter
-	// degraded is set while Redis is unreachable (logged on change only).
-	degraded atomic.Bool
+	// degraded is set while Redis is unreachable (logged on change only);
+	// until downUntil (unix ns) calls skip Redis, so an outage costs one
+	// failed round trip per second rather than one per request.
+	degraded  atomic.Bool
+	downUntil atomic.Int64
+}
+
+// redisDownRetry is how long the limiter limits locally after a Redis error
+// before trying Redis again.
+const redisDownRetry = time.Second
+
+func (l *RedisLimiter) redisDown(now time.Time) bool {
+	return l.degraded.Load() || now.UnixNano() < l.downUntil.Load()
+}
+
+// mayUseRedis reports whether this call should ask Redis: always while it
+// answers; during an outage, one caller per redisDownRetry probes it.
+func (l *RedisLimiter) mayUseRedis() bool {
+	if !l.degraded.Load() {
+		return true
+	}
+	now := l.cfg.Now().UnixNano()
+	until := l.downUntil.Load()
+	return now >= until && l.downUntil.CompareAndSwap(until, now+int64(redisDownRetry))
 }
 
 var _ Limiter = (*RedisLimiter)(nil)
@@ -156,17 +178,15 @@ func (l *RedisLimiter) Wait(ctx context.Context, group string) error {
 	}
 	for {
 		qps := base * l.Factor(ctx, group)
+		if !l.mayUseRedis() {
+			return l.local(group, qps).Wait(ctx)
+		}
 		res, err := l.rl.Allow(ctx, l.key("quota", group), l.limit(qps))
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			if l.cfg.Metrics != nil {
-				l.cfg.Metrics.limiterErrors.WithLabelValues(group).Inc()
-			}
-			if !l.degraded.Swap(true) {
-				l.cfg.Logger.Warn("oceanengine limiter: redis unavailable, limiting per process", zap.String("group", group), zap.Error(err))
-			}
+			l.markDown(group, err)
 			return l.local(group, qps).Wait(ctx)
 		}
 		if l.degraded.Swap(false) {
@@ -182,6 +202,17 @@ func (l *RedisLimiter) Wait(ctx context.Context, group string) error {
 		if err := sleep(ctx, d); err != nil {
 			return err
 		}
+	}
+}
+
+// markDown records a Redis failure: limit locally for redisDownRetry.
+func (l *RedisLimiter) markDown(group string, err error) {
+	l.downUntil.Store(l.cfg.Now().Add(redisDownRetry).UnixNano())
+	if l.cfg.Metrics != nil {
+		l.cfg.Metrics.limiterErrors.WithLabelValues(group).Inc()
+	}
+	if !l.degraded.Swap(true) {
+		l.cfg.Logger.Warn("oceanengine limiter: redis unavailable, limiting per process", zap.String("group", group), zap.Error(err))
 	}
 }
 
@@ -210,10 +241,13 @@ func (l *RedisLimiter) Factor(ctx context.Context, group string) float64 {
 		st = &slowState{factor: 1}
 		l.slow[group] = st
 	}
-	stale := now.Sub(st.fetched) >= l.cfg.StateRefresh
+	stale := now.Sub(st.fetched) >= l.cfg.StateRefresh && !l.redisDown(now)
 	l.mu.Unlock()
 	if stale {
 		f, at, err := l.readSlow(ctx, group)
+		if err != nil && ctx.Err() == nil {
+			l.markDown(group, err)
+		}
 		l.mu.Lock()
 		if err == nil {
 			st.factor, st.at = f, at
