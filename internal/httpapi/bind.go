@@ -82,13 +82,22 @@ func (s *Server) validate(dst any) error {
 	return apperr.Validation(fields...)
 }
 
-// fieldPath drops the top-level struct name: "Req.items[0].budget" → "items[0].budget".
+// fieldPath drops the top-level struct name and the names of embedded structs
+// (capitalised Go names, unlike the snake_case wire names):
+// "Req.PageQuery.page" → "page", "Req.items[0].budget" → "items[0].budget".
 func fieldPath(fe validator.FieldError) string {
-	ns := fe.Namespace()
-	if i := strings.IndexByte(ns, '.'); i >= 0 {
-		return ns[i+1:]
+	parts := strings.Split(fe.Namespace(), ".")
+	if len(parts) <= 1 {
+		return fe.Field()
 	}
-	return fe.Field()
+	out := parts[1:][:0]
+	for i, p := range parts[1:] {
+		if i < len(parts)-2 && p != "" && p[0] >= 'A' && p[0] <= 'Z' {
+			continue
+		}
+		out = append(out, p)
+	}
+	return strings.Join(out, ".")
 }
 
 func ruleMessage(fe validator.FieldError) string {
@@ -204,6 +213,12 @@ func mapQuery(dst any, q url.Values) error {
 	t := v.Type()
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
+		if f.Anonymous && f.Type.Kind() == reflect.Struct {
+			if err := mapQuery(v.Field(i).Addr().Interface(), q); err != nil {
+				return err
+			}
+			continue
+		}
 		name := strings.Split(f.Tag.Get("form"), ",")[0]
 		if name == "" || name == "-" {
 			continue

@@ -18,6 +18,7 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/version", s.version)
 	s.authRoutes(v1)
+	s.jobRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

@@ -1,0 +1,125 @@
+package httpapi
+
+import (
+	"encoding/json"
+	"math"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// jobResponse is a background job as the API shows it.
+type jobResponse struct {
+	ID           int64           `json:"id"`
+	Kind         string          `json:"kind"`
+	Status       string          `json:"status"`
+	AdvertiserID *int64          `json:"advertiser_id"`
+	CreatedBy    *int64          `json:"created_by"`
+	Params       json.RawMessage `json:"params"`
+	Progress     jobProgress     `json:"progress"`
+	Result       json.RawMessage `json:"result"`
+	CreatedAt    time.Time       `json:"created_at"`
+	StartedAt    *time.Time      `json:"started_at"`
+	FinishedAt   *time.Time      `json:"finished_at"`
+}
+
+type jobProgress struct {
+	Percent     float64 `json:"percent"`
+	DoneUnits   int     `json:"done_units"`
+	TotalUnits  int     `json:"total_units"`
+	RowsWritten int64   `json:"rows_written"`
+	ErrorCount  int     `json:"error_count"`
+	LastError   string  `json:"last_error,omitempty"`
+	// ETASeconds extrapolates the time spent so far; null when unknown.
+	ETASeconds *int64 `json:"eta_seconds"`
+}
+
+func optional(v int64) *int64 {
+	if v == 0 {
+		return nil
+	}
+	return &v
+}
+
+// newJobResponse computes percentage and ETA from the job's units.
+func newJobResponse(j mysql.BackgroundJob, now time.Time) jobResponse {
+	p := jobProgress{DoneUnits: j.DoneUnits, TotalUnits: j.TotalUnits, RowsWritten: j.RowsWritten, ErrorCount: j.ErrorCount, LastError: j.LastError}
+	switch {
+	case j.Status == mysql.JobSucceeded:
+		p.Percent = 100
+	case j.TotalUnits > 0:
+		p.Percent = math.Round(float64(j.DoneUnits)*1000/float64(j.TotalUnits)) / 10
+	}
+	if j.Status == mysql.JobRunning && j.StartedAt != nil && j.DoneUnits > 0 && j.TotalUnits > j.DoneUnits {
+		elapsed := now.Sub(*j.StartedAt)
+		eta := int64(elapsed.Seconds() / float64(j.DoneUnits) * float64(j.TotalUnits-j.DoneUnits))
+		p.ETASeconds = &eta
+	}
+	if j.Finished() {
+		zero := int64(0)
+		p.ETASeconds = &zero
+	}
+	params := j.Params
+	if len(params) == 0 {
+		params = json.RawMessage("{}")
+	}
+	return jobResponse{
+		ID: j.ID, Kind: j.Kind, Status: j.Status, AdvertiserID: optional(j.AdvertiserID), CreatedBy: optional(j.CreatedBy),
+		Params: params, Progress: p, Result: j.Result, CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+	}
+}
+
+// jobRoutes serves background job progress (backfills, exports), scoped:
+// a user sees the jobs they started and those of advertisers they may see.
+func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/jobs", s.requireAuth())
+	g.GET("", s.listJobs)
+	g.GET("/:id", s.getJob)
+}
+
+type listJobsQuery struct {
+	PageQuery
+	Kind         string `form:"kind" validate:"omitempty,max=32"`
+	Status       string `form:"status" validate:"omitempty,oneof=queued running succeeded failed canceled"`
+	AdvertiserID int64  `form:"advertiser_id" validate:"gte=0"`
+}
+
+func (s *Server) listJobs(c *gin.Context) {
+	var q listJobsQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	jobs, total, err := s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), mysql.BackgroundJobFilter{
+		Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := s.now()
+	out := make([]jobResponse, 0, len(jobs))
+	for _, j := range jobs {
+		out = append(out, newJobResponse(j, now))
+	}
+	respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+}
+
+func (s *Server) getJob(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		fail(c, apperr.NotFound("job"))
+		return
+	}
+	j, err := s.deps.DB.BackgroundJobInScope(c.Request.Context(), scopeFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newJobResponse(j, s.now()))
+}

@@ -1,0 +1,267 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// Background job statuses.
+const (
+	JobQueued    = "queued"
+	JobRunning   = "running"
+	JobSucceeded = "succeeded"
+	JobFailed    = "failed"
+	JobCanceled  = "canceled"
+)
+
+// BackgroundJob is a row of background_jobs: user-visible long work
+// (backfills, exports) whose progress survives worker restarts.
+type BackgroundJob struct {
+	ID           int64
+	Kind         string
+	Status       string
+	AdvertiserID int64 // 0 when the job spans several advertisers
+	CreatedBy    int64 // 0 for the system
+	Params       json.RawMessage
+	Progress     json.RawMessage // kind-specific resumable position; nil when none
+	TotalUnits   int
+	DoneUnits    int
+	RowsWritten  int64
+	ErrorCount   int
+	LastError    string
+	Result       json.RawMessage
+	StartedAt    *time.Time
+	FinishedAt   *time.Time
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+}
+
+// Finished reports whether the job reached a final status.
+func (j BackgroundJob) Finished() bool {
+	return j.Status == JobSucceeded || j.Status == JobFailed || j.Status == JobCanceled
+}
+
+// NewBackgroundJob describes a job to create.
+type NewBackgroundJob struct {
+	Kind         string
+	AdvertiserID int64
+	CreatedBy    int64
+	Params       any // marshalled to JSON
+}
+
+// CreateBackgroundJob inserts a queued job and returns its id.
+func (db *DB) CreateBackgroundJob(ctx context.Context, j NewBackgroundJob) (int64, error) {
+	params, err := json.Marshal(j.Params)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: job params: %w", err)
+	}
+	res, err := db.ExecContext(ctx, `
+		INSERT INTO background_jobs (kind, status, advertiser_id, created_by, params)
+		VALUES (?, 'queued', ?, ?, ?)`, j.Kind, nullInt64(j.AdvertiserID), nullInt64(j.CreatedBy), params)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: create job: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+const backgroundJobColumns = `j.id, j.kind, j.status, j.advertiser_id, j.created_by, j.params, j.progress,
+	j.total_units, j.done_units, j.rows_written, j.error_count, j.last_error, j.result,
+	j.started_at, j.finished_at, j.created_at, j.updated_at`
+
+func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, error) {
+	var (
+		j                 BackgroundJob
+		adv, by           sql.NullInt64
+		progress, result  []byte
+		started, finished sql.NullTime
+	)
+	err := row.Scan(&j.ID, &j.Kind, &j.Status, &adv, &by, &j.Params, &progress,
+		&j.TotalUnits, &j.DoneUnits, &j.RowsWritten, &j.ErrorCount, &j.LastError, &result,
+		&started, &finished, &j.CreatedAt, &j.UpdatedAt)
+	if err != nil {
+		return j, err
+	}
+	j.AdvertiserID, j.CreatedBy = adv.Int64, by.Int64
+	if len(progress) > 0 {
+		j.Progress = progress
+	}
+	if len(result) > 0 {
+		j.Result = result
+	}
+	if started.Valid {
+		j.StartedAt = &started.Time
+	}
+	if finished.Valid {
+		j.FinishedAt = &finished.Time
+	}
+	return j, nil
+}
+
+// BackgroundJob loads a job without scoping (the worker).
+func (db *DB) BackgroundJob(ctx context.Context, id int64) (BackgroundJob, error) {
+	j, err := scanBackgroundJob(db.QueryRowContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, apperr.NotFound("job")
+	}
+	if err != nil {
+		return j, fmt.Errorf("mysql: job %d: %w", id, err)
+	}
+	return j, nil
+}
+
+// visibleJobClause lets a user see the jobs they created and the jobs of
+// advertisers in their scope; admins see all.
+func visibleJobClause(scope auth.Scope) (string, []any) {
+	if scope.All {
+		return "1=1", nil
+	}
+	inScope, args := scopeClause(scope, "j.advertiser_id")
+	return "(j.created_by = ? OR (j.advertiser_id IS NOT NULL AND " + inScope + "))", append([]any{scope.UserID}, args...)
+}
+
+// BackgroundJobInScope loads a job the scope may see; others are not found.
+func (db *DB) BackgroundJobInScope(ctx context.Context, scope auth.Scope, id int64) (BackgroundJob, error) {
+	where, args := visibleJobClause(scope)
+	j, err := scanBackgroundJob(db.QueryRowContext(ctx,
+		`SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ? AND `+where, append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return j, apperr.NotFound("job")
+	}
+	if err != nil {
+		return j, fmt.Errorf("mysql: job %d: %w", id, err)
+	}
+	return j, nil
+}
+
+// BackgroundJobFilter narrows ListBackgroundJobs.
+type BackgroundJobFilter struct {
+	Kind, Status string
+	AdvertiserID int64
+	Limit        int
+	Offset       int
+}
+
+// ListBackgroundJobs lists the jobs the scope may see, newest first.
+func (db *DB) ListBackgroundJobs(ctx context.Context, scope auth.Scope, f BackgroundJobFilter) ([]BackgroundJob, int64, error) {
+	where, args := visibleJobClause(scope)
+	conds := []string{where}
+	if f.Kind != "" {
+		conds, args = append(conds, "j.kind = ?"), append(args, f.Kind)
+	}
+	if f.Status != "" {
+		conds, args = append(conds, "j.status = ?"), append(args, f.Status)
+	}
+	if f.AdvertiserID != 0 {
+		conds, args = append(conds, "j.advertiser_id = ?"), append(args, f.AdvertiserID)
+	}
+	cond := strings.Join(conds, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs j WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count jobs: %w", err)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 20
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE `+cond+
+		` ORDER BY j.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
+	}
+	defer rows.Close()
+	var out []BackgroundJob
+	for rows.Next() {
+		j, err := scanBackgroundJob(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
+		}
+		out = append(out, j)
+	}
+	return out, total, rows.Err()
+}
+
+// StartBackgroundJob marks a job running with its total work units. A job
+// resumed after a worker restart keeps its first started_at and its progress.
+// Finished jobs are not restarted (the call returns their current state).
+func (db *DB) StartBackgroundJob(ctx context.Context, id int64, totalUnits int, at time.Time) (BackgroundJob, error) {
+	_, err := db.ExecContext(ctx, `
+		UPDATE background_jobs SET status = 'running', total_units = ?, started_at = COALESCE(started_at, ?)
+		WHERE id = ? AND status IN ('queued', 'running')`, totalUnits, at.UTC(), id)
+	if err != nil {
+		return BackgroundJob{}, fmt.Errorf("mysql: start job %d: %w", id, err)
+	}
+	return db.BackgroundJob(ctx, id)
+}
+
+// JobProgress is one progress report of a running job.
+type JobProgress struct {
+	DoneUnits   int
+	RowsWritten int64 // total so far, not a delta
+	ErrorCount  int
+	LastError   string
+	Position    any // resumable position, marshalled to JSON; nil leaves it unchanged
+}
+
+// ReportBackgroundJobProgress records progress of a running job.
+func (db *DB) ReportBackgroundJobProgress(ctx context.Context, id int64, p JobProgress) error {
+	var pos []byte
+	if p.Position != nil {
+		b, err := json.Marshal(p.Position)
+		if err != nil {
+			return fmt.Errorf("mysql: job progress: %w", err)
+		}
+		pos = b
+	}
+	_, err := db.ExecContext(ctx, `
+		UPDATE background_jobs SET done_units = ?, rows_written = ?, error_count = ?,
+		       last_error = ?, progress = COALESCE(?, progress)
+		WHERE id = ? AND status = 'running'`,
+		p.DoneUnits, p.RowsWritten, p.ErrorCount, truncate(p.LastError, 1024), pos, id)
+	if err != nil {
+		return fmt.Errorf("mysql: job %d progress: %w", id, err)
+	}
+	return nil
+}
+
+// FinishBackgroundJob sets a final status and result.
+func (db *DB) FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error {
+	if status != JobSucceeded && status != JobFailed && status != JobCanceled {
+		return fmt.Errorf("mysql: finish job %d: %q is not a final status", id, status)
+	}
+	var res []byte
+	if result != nil {
+		b, err := json.Marshal(result)
+		if err != nil {
+			return fmt.Errorf("mysql: job result: %w", err)
+		}
+		res = b
+	}
+	_, err := db.ExecContext(ctx, `
+		UPDATE background_jobs SET status = ?, result = COALESCE(?, result), last_error = IF(? = '', last_error, ?),
+		       finished_at = ?
+		WHERE id = ?`, status, res, lastError, truncate(lastError, 1024), at.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("mysql: finish job %d: %w", id, err)
+	}
+	return nil
+}
+
+func nullInt64(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
+
+// truncate cuts s to at most n bytes without splitting a UTF-8 character.
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
