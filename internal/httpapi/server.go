@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
 	"github.com/go-playground/validator/v10"
 	"go.uber.org/zap"
 
@@ -47,6 +48,8 @@ type Deps struct {
 	Auth *auth.Service
 	// Limiter rate-limits the sign-in endpoints; nil builds one on Redis.
 	Limiter *redisstore.RateLimiter
+	// Queue enqueues worker jobs (internal/jobs kinds); nil builds one on Redis.
+	Queue *asynq.Client
 }
 
 // Server serves the API.
@@ -65,6 +68,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if d.Health == nil {
 		return nil, errors.New("httpapi: Deps.Health is required")
+	}
+	if d.Queue == nil && d.Redis != nil {
+		d.Queue = asynq.NewClientFromRedisClient(d.Redis)
 	}
 	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
 	if s.now == nil {
