@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hibiken/asynq"
 	"github.com/go-playground/validator/v10"
+	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	goredis "github.com/redis/go-redis/v9"
