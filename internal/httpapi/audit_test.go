@@ -1,0 +1,174 @@
+package httpapi
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// auditRows returns every audit_log row with all its columns as text.
+func auditRows(t *testing.T, b *authBundle) []string {
+	t.Helper()
+	rows, err := b.db.QueryContext(t.Context(), `SELECT CONCAT_WS('|', id, occurred_at, actor_type, IFNULL(actor_id, ''),
+		actor_name, ip, user_agent, action, target_type, target_id, result, status, request_id, IFNULL(detail, ''))
+		FROM audit_log ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+func TestAuditTrailRecordsMutationsWithoutSecrets(t *testing.T) {
+	b := setupAuth(t)
+	root := b.login(t, "root", adminPassword)
+	admin := root.AccessToken
+	id := b.createUser(t, admin, "nina", "Tidal-Wave-7731", []string{auth.RoleViewer}, advOfA)
+	sid := strconv.FormatInt(id, 10)
+	nina := b.login(t, "nina", "Tidal-Wave-7731")
+	// A password typed into the username field must not be recorded either.
+	b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("Secret-In-Username-1", "Amber-Light-5521")})
+	b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("nina", "Wrong-Guess-0001")})
+	b.do(t, req{method: "POST", path: "/api/v1/users/" + sid + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin})
+	nina2 := b.login(t, "nina", "Amber-Light-5521")
+	refreshed := b.do(t, req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + nina2.RefreshToken + `"}`})
+	var nina3 tokens
+	refreshed.data(t, &nina3)
+	b.do(t, req{method: "POST", path: "/api/v1/auth/password", body: `{"current_password":"Amber-Light-5521","new_password":"Quartz-Fern-3390"}`, token: nina3.AccessToken})
+	b.do(t, req{method: "POST", path: "/api/v1/users", body: `{"username":"x2","password":"Tidal-Wave-7731","roles":["admin"]}`, token: nina3.AccessToken})
+	b.do(t, req{method: "POST", path: "/api/v1/auth/logout", token: nina3.AccessToken})
+	b.do(t, req{method: "POST", path: "/api/v1/auth/logout"}) // anonymous: denied
+
+	rows := auditRows(t, b)
+	secrets := []string{adminPassword, "Tidal-Wave-7731", "Amber-Light-5521", "Quartz-Fern-3390", "Wrong-Guess-0001",
+		"Secret-In-Username-1", "secret-in-username-1", root.AccessToken, root.RefreshToken, nina.AccessToken,
+		nina.RefreshToken, nina2.RefreshToken, nina3.AccessToken, nina3.RefreshToken, "$2a$"}
+	for _, row := range rows {
+		for _, s := range secrets {
+			if strings.Contains(row, s) {
+				t.Errorf("audit row holds a secret (%.12s...): %s", s, row)
+			}
+		}
+	}
+	// JWTs start with eyJ; none may be recorded in any form.
+	for _, row := range rows {
+		if strings.Contains(row, "eyJ") {
+			t.Errorf("audit row holds something like a JWT: %s", row)
+		}
+	}
+	want := []struct{ action, result, actor string }{
+		{"auth.login", "success", "root"},
+		{"user.create", "success", "root"},
+		{"auth.login", "denied", ""},     // unknown user: no actor named
+		{"auth.login", "denied", "nina"}, // wrong password of an existing user
+		{"user.reset_password", "success", "root"},
+		{"auth.refresh", "success", "nina"},
+		{"auth.change_password", "success", "nina"},
+		// Refused by requireAuth/requirePerm before the handler named it:
+		// recorded under "<method> <route>".
+		{"post /api/v1/users", "denied", "nina"},
+		{"auth.logout", "success", "nina"},
+		{"post /api/v1/auth/logout", "denied", ""},
+	}
+	for _, w := range want {
+		found := false
+		for _, row := range rows {
+			f := strings.Split(row, "|")
+			if f[7] == w.action && f[10] == w.result && f[4] == w.actor {
+				found = true
+				break
+			}
+		}
+		if !found {
+			t.Errorf("no audit row %+v among\n%s", w, strings.Join(rows, "\n"))
+		}
+	}
+	for _, row := range rows {
+		f := strings.Split(row, "|")
+		if f[12] == "" || f[5] == "" {
+			t.Errorf("row without request id or ip: %s", row)
+		}
+	}
+}
+
+func TestAuditQueryFiltersAndPaging(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword).AccessToken
+	id := b.createUser(t, admin, "nina", "Tidal-Wave-7731", []string{auth.RoleViewer})
+	b.do(t, req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/disable", token: admin})
+	if _, err := b.db.InsertAudit(t.Context(), auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "token-refresh",
+		Action: "authorization.needs_reauth", TargetType: "authorization", TargetID: "7", Result: auth.ResultFailure}); err != nil {
+		t.Fatal(err)
+	}
+	type page struct {
+		Items []auditEntryResponse `json:"items"`
+		Total int64                `json:"total"`
+	}
+	get := func(q string) (int, page, resp) {
+		r := b.do(t, req{method: "GET", path: "/api/v1/audit" + q, token: admin})
+		var p page
+		if r.status == 200 {
+			r.data(t, &p)
+		}
+		return r.status, p, r
+	}
+	_, all, _ := get("")
+	if all.Total != 4 {
+		t.Fatalf("total %d, want 4 (login, create, disable, system): %+v", all.Total, all.Items)
+	}
+	from := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	tests := []struct {
+		q       string
+		actions []string
+	}{
+		{"?action=user.disable", []string{"user.disable"}},
+		{"?target_type=user&target_id=" + strconv.FormatInt(id, 10), []string{"user.disable", "user.create"}},
+		{"?actor_type=system", []string{"authorization.needs_reauth"}},
+		{"?result=failure", []string{"authorization.needs_reauth"}},
+		{"?page=2&page_size=3", []string{"auth.login"}},
+		{"?from=" + from + "&action=auth.login", []string{"auth.login"}},
+	}
+	for _, tt := range tests {
+		status, p, r := get(tt.q)
+		var actions []string
+		for _, e := range p.Items {
+			actions = append(actions, e.Action)
+		}
+		if status != 200 || !slices.Equal(actions, tt.actions) {
+			t.Errorf("%s: %d %v, want %v (%s)", tt.q, status, actions, tt.actions, r.raw)
+		}
+	}
+	_, p, _ := get("?action=user.disable")
+	if e := p.Items[0]; e.ActorName != "root" || e.ActorID == nil || e.Status != 200 || e.RequestID == "" || e.IP != "192.0.2.1" || e.UserAgent != "authtest/1" {
+		t.Errorf("disable entry %+v", e)
+	}
+	bad := []struct {
+		q      string
+		status int
+		field  string
+	}{
+		{"?from=yesterday", 422, "from"},
+		{"?result=maybe", 422, "result"},
+		{"?actor_id=x", 400, "actor_id"},
+		{"?action=" + strings.Repeat("a", 65), 422, "action"},
+		{"?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z", 422, "to"},
+	}
+	for _, tt := range bad {
+		status, _, r := get(tt.q)
+		if status != tt.status || !slices.Contains(r.fields(), tt.field) {
+			t.Errorf("%s: %d %v, want %d naming %s", tt.q, status, r.fields(), tt.status, tt.field)
+		}
+	}
+}

@@ -1,0 +1,199 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/health"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// testClock is a settable clock shared by the server and the auth service.
+type testClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testClock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *testClock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// authBundle is a server with authentication on real MariaDB and Redis, a
+// settable clock and an admin ("root") already created.
+type authBundle struct {
+	srv   *Server
+	h     http.Handler
+	db    *mysql.DB
+	redis *redistest.Server
+	clock *testClock
+	cfg   config.Config
+}
+
+const adminPassword = "Admin-Passphrase-2026"
+
+// setupAuth builds the bundle. Tests use bcrypt cost 4 to stay fast.
+func setupAuth(t *testing.T, mutate ...func(*config.Config)) *authBundle {
+	t.Helper()
+	db := mysqltest.New(t)
+	rdb, rs := redistest.New(t)
+	cfg := config.Default()
+	cfg.Server.Mode = "test"
+	cfg.JWT.Secret = "test-secret-0123456789-abcdefghijklmnop"
+	cfg.Security.BcryptCost = 4
+	cfg.Security.AuthRatePerMinute = 10000
+	for _, m := range mutate {
+		m(&cfg)
+	}
+	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
+	checker := &health.Checker{Timeout: 500 * time.Millisecond, Checks: []health.Check{
+		health.Ping("mysql", db.PingContext),
+	}}
+	srv, err := New(Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Redis: rdb, Health: checker, Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := &authBundle{srv: srv, h: srv.Handler(), db: db, redis: rs, clock: clock, cfg: cfg}
+	if _, err := srv.deps.Auth.CreateUser(context.Background(), auth.CreateUserInput{Username: "root",
+		Password: adminPassword, Roles: []string{auth.RoleAdmin}}); err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// req describes one request of a test.
+type req struct {
+	method, path, body string
+	token              string // bearer token, if any
+	ip                 string // client address, default 192.0.2.1
+}
+
+// resp is a decoded response.
+type resp struct {
+	status int
+	header http.Header
+	env    Envelope
+	raw    string
+}
+
+// field returns the first field named in data.fields, if any.
+func (r resp) fields() []string {
+	var d struct {
+		Data struct {
+			Fields []struct{ Field string } `json:"fields"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal([]byte(r.raw), &d)
+	var out []string
+	for _, f := range d.Data.Fields {
+		out = append(out, f.Field)
+	}
+	return out
+}
+
+// data decodes data into v.
+func (r resp) data(t *testing.T, v any) {
+	t.Helper()
+	var env struct {
+		Data json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal([]byte(r.raw), &env); err != nil {
+		t.Fatalf("decode %s: %v", r.raw, err)
+	}
+	if err := json.Unmarshal(env.Data, v); err != nil {
+		t.Fatalf("decode data %s: %v", env.Data, err)
+	}
+}
+
+func (b *authBundle) do(t *testing.T, q req) resp {
+	t.Helper()
+	var body io.Reader
+	if q.body != "" {
+		body = strings.NewReader(q.body)
+	}
+	r := httptest.NewRequest(q.method, q.path, body)
+	if q.body != "" {
+		r.Header.Set("Content-Type", "application/json")
+	}
+	if q.token != "" {
+		r.Header.Set("Authorization", "Bearer "+q.token)
+	}
+	r.Header.Set("User-Agent", "authtest/1")
+	ip := q.ip
+	if ip == "" {
+		ip = "192.0.2.1"
+	}
+	r.RemoteAddr = ip + ":40000"
+	w := httptest.NewRecorder()
+	b.h.ServeHTTP(w, r)
+	out := resp{status: w.Code, header: w.Header(), raw: w.Body.String()}
+	_ = json.Unmarshal(w.Body.Bytes(), &out.env)
+	return out
+}
+
+// tokens is the data of a sign-in or refresh.
+type tokens struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	TokenType    string `json:"token_type"`
+	ExpiresIn    int64  `json:"expires_in"`
+	User         struct {
+		ID             int64    `json:"id"`
+		Username       string   `json:"username"`
+		Roles          []string `json:"roles"`
+		Permissions    []string `json:"permissions"`
+		AllAdvertisers bool     `json:"all_advertisers"`
+	} `json:"user"`
+}
+
+func loginBody(user, pw string) string {
+	b, _ := json.Marshal(map[string]string{"username": user, "password": pw})
+	return string(b)
+}
+
+// login signs in and fails the test unless it succeeds.
+func (b *authBundle) login(t *testing.T, user, pw string) tokens {
+	t.Helper()
+	r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody(user, pw)})
+	if r.status != http.StatusOK {
+		t.Fatalf("login %s: %d %s", user, r.status, r.raw)
+	}
+	var tk tokens
+	r.data(t, &tk)
+	return tk
+}
+
+// createUser creates a user through the admin API and returns its id.
+func (b *authBundle) createUser(t *testing.T, admin, username, password string, roles []string, advertisers ...int64) int64 {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"username": username, "password": password, "roles": roles, "advertiser_ids": advertisers})
+	r := b.do(t, req{method: "POST", path: "/api/v1/users", body: string(body), token: admin})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create %s: %d %s", username, r.status, r.raw)
+	}
+	var u struct {
+		ID int64 `json:"id"`
+	}
+	r.data(t, &u)
+	return u.ID
+}

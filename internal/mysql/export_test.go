@@ -1,0 +1,4 @@
+package mysql
+
+// ScopeClause exposes scopeClause to the external tests.
+var ScopeClause = scopeClause
