@@ -53,7 +53,7 @@ type authBundle struct {
 const adminPassword = "Admin-Passphrase-2026"
 
 // setupAuth builds the bundle. Tests use bcrypt cost 4 to stay fast.
-func setupAuth(t *testing.T, mutate ...func(*config.Config)) *authBundle {
+func setupAuth(t testing.TB, mutate ...func(*config.Config)) *authBundle {
 	t.Helper()
 	db := mysqltest.New(t)
 	rdb, rs := redistest.New(t)
@@ -112,7 +112,7 @@ func (r resp) fields() []string {
 }
 
 // data decodes data into v.
-func (r resp) data(t *testing.T, v any) {
+func (r resp) data(t testing.TB, v any) {
 	t.Helper()
 	var env struct {
 		Data json.RawMessage `json:"data"`
@@ -125,7 +125,7 @@ func (r resp) data(t *testing.T, v any) {
 	}
 }
 
-func (b *authBundle) do(t *testing.T, q req) resp {
+func (b *authBundle) do(t testing.TB, q req) resp {
 	t.Helper()
 	var body io.Reader
 	if q.body != "" {
@@ -172,7 +172,7 @@ func loginBody(user, pw string) string {
 }
 
 // login signs in and fails the test unless it succeeds.
-func (b *authBundle) login(t *testing.T, user, pw string) tokens {
+func (b *authBundle) login(t testing.TB, user, pw string) tokens {
 	t.Helper()
 	r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody(user, pw)})
 	if r.status != http.StatusOK {
@@ -184,7 +184,7 @@ func (b *authBundle) login(t *testing.T, user, pw string) tokens {
 }
 
 // createUser creates a user through the admin API and returns its id.
-func (b *authBundle) createUser(t *testing.T, admin, username, password string, roles []string, advertisers ...int64) int64 {
+func (b *authBundle) createUser(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) int64 {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"username": username, "password": password, "roles": roles, "advertiser_ids": advertisers})
 	r := b.do(t, req{method: "POST", path: "/api/v1/users", body: string(body), token: admin})
