@@ -340,4 +340,3 @@ func TestLimiterSurvivesRedisOutage(t *testing.T) {
 		t.Fatalf("call after Redis came back: %v", err)
 	}
 }
-
