@@ -475,8 +475,8 @@ func CheckRoles(roles []string) error {
 }
 
 // SetPassword sets a user's password (admin reset or operator command),
-// after the policy check (KindValidation on field), and ends all the user's
-// sessions but `keepSession` (may be empty).
+// after the policy check (KindValidation on field), lifts the account's
+// sign-in lock, and ends all the user's sessions but `keepSession` (may be empty).
 func (s *Service) SetPassword(ctx context.Context, userID int64, password, field, keepSession string) error {
 	u, err := s.store.GetUser(ctx, userID)
 	if err != nil {
@@ -491,6 +491,11 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, field
 	}
 	if err := s.store.SetPasswordHash(ctx, userID, hash, s.now()); err != nil {
 		return err
+	}
+	// A new password lifts the account's sign-in lock: it is how an admin
+	// lets a locked-out user back in.
+	if err := s.guard.Reset(ctx, "user:"+u.Username); err != nil {
+		s.log.Warn("auth: reset login failures", zap.Error(err))
 	}
 	return s.RevokeUserSessions(ctx, userID, keepSession, RevokePasswordChange)
 }

@@ -287,6 +287,22 @@ func TestLockoutAfterFailuresAndUnlockAfterWindow(t *testing.T) {
 	}
 }
 
+func TestPasswordResetLiftsAccountLock(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword)
+	id := b.createUser(t, admin.AccessToken, "lena", "Tidal-Wave-7731", []string{auth.RoleViewer})
+	for i := range 5 {
+		b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("lena", "wrong-password"), ip: "203.0.113." + strconv.Itoa(i+1)})
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("lena", "Tidal-Wave-7731")}); r.status != 429 {
+		t.Fatalf("not locked: %d", r.status)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin.AccessToken}); r.status != 200 {
+		t.Fatalf("reset: %d %s", r.status, r.raw)
+	}
+	b.login(t, "lena", "Amber-Light-5521")
+}
+
 func TestLockoutPerAddress(t *testing.T) {
 	b := setupAuth(t, func(c *config.Config) { c.Security.LoginIPMaxFailures = 8 })
 	for i := range 8 { // different usernames, one address

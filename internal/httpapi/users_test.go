@@ -248,6 +248,21 @@ func TestUsersAPIHappyPaths(t *testing.T) {
 		t.Errorf("old password after reset: %d", r.status)
 	}
 	b.login(t, "nina", "Amber-Light-5521")
+	// What the API stored is bcrypt, and nothing else.
+	rows, err := b.db.QueryContext(t.Context(), `SELECT username, password_hash FROM users`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var name, hash string
+		if err := rows.Scan(&name, &hash); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(hash, "$2a$04$") || len(hash) != 60 || strings.Contains(hash, "Amber") || strings.Contains(hash, "Tidal") {
+			t.Errorf("password_hash of %s = %q, want bcrypt (cost 4 in tests)", name, hash)
+		}
+	}
 	// Admins cannot lock themselves out.
 	self := strconv.FormatInt(root.User.ID, 10)
 	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + self + "/disable", token: admin}); r.status != 409 {
