@@ -1,0 +1,370 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// entityTables names the mirror table of each report level (for names).
+var entityTables = map[report.Level]string{
+	report.LevelAdvertiser: "advertisers",
+	report.LevelCampaign:   "oe_campaigns",
+	report.LevelAd:         "oe_ads",
+	report.LevelProject:    "oe_projects",
+	report.LevelPromotion:  "oe_promotions",
+}
+
+// CheckAdvertisersInScope answers KindNotFound naming the first of ids that
+// is unknown or outside scope: an explicitly requested advertiser the caller
+// may not see is "not found", never an empty result that would confirm it
+// exists.
+func (db *DB) CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	inScope, sargs := scopeClause(scope, "a.id")
+	args := make([]any, 0, len(ids)+len(sargs))
+	for _, id := range ids {
+		args = append(args, id)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT a.id FROM advertisers a WHERE a.id IN (`+placeholders(len(ids))+`) AND `+inScope,
+		append(args, sargs...)...)
+	if err != nil {
+		return fmt.Errorf("mysql: advertisers in scope: %w", err)
+	}
+	defer rows.Close()
+	found := make(map[int64]bool, len(ids))
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return fmt.Errorf("mysql: advertisers in scope: %w", err)
+		}
+		found[id] = true
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("mysql: advertisers in scope: %w", err)
+	}
+	for _, id := range ids {
+		if !found[id] {
+			return apperr.New(apperr.KindNotFound, "advertiser %d not found", id)
+		}
+	}
+	return nil
+}
+
+// reportQuery is the SQL of one report spec.
+type reportQuery struct {
+	spec    report.Spec
+	from    string // table AS r
+	where   string
+	args    []any
+	groupBy string   // "r.stat_date, r.entity_id"
+	dims    string   // select list of dimension columns, aliased d_date, d_hour, adv, ent, par
+	orderIn []string // ORDER BY of the grouped query
+	orderG  []string // the same order on the derived table g
+	keys    string   // extra select list of order values (o0.., n0..)
+}
+
+const reportSums = `SUM(r.cost) AS cost, SUM(r.show_cnt) AS show_cnt, SUM(r.click_cnt) AS click_cnt,
+	SUM(r.convert_cnt) AS convert_cnt, SUM(r.deep_convert_cnt) AS deep_convert_cnt`
+
+// orderValue is the SQL of an order key over the grouped rows.
+func orderValue(key string) (expr string, nullable bool) {
+	switch key {
+	case report.MetricCost:
+		return "SUM(r.cost)", false
+	case report.MetricShow:
+		return "SUM(r.show_cnt)", false
+	case report.MetricClick:
+		return "SUM(r.click_cnt)", false
+	case report.MetricConvert:
+		return "SUM(r.convert_cnt)", false
+	case report.MetricDeepConvert:
+		return "SUM(r.deep_convert_cnt)", false
+	case report.MetricCTR:
+		return "SUM(r.click_cnt) / NULLIF(SUM(r.show_cnt), 0)", true
+	case report.MetricCPC:
+		return "SUM(r.cost) / NULLIF(SUM(r.click_cnt), 0)", true
+	case report.MetricCPM:
+		return "SUM(r.cost) / NULLIF(SUM(r.show_cnt), 0)", true
+	case report.MetricCVR:
+		return "SUM(r.convert_cnt) / NULLIF(SUM(r.click_cnt), 0)", true
+	case report.MetricCPA:
+		return "SUM(r.cost) / NULLIF(SUM(r.convert_cnt), 0)", true
+	}
+	return "", false
+}
+
+var dimAlias = map[report.Dimension]string{
+	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimAdvertiser: "adv",
+	report.DimEntity: "ent", report.DimParent: "par",
+}
+
+func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
+	q := reportQuery{spec: spec, from: "report_daily r"}
+	if spec.Granularity == report.Hour {
+		q.from = "report_hourly r"
+	}
+	conds := []string{"r.level = ?", "r.stat_date BETWEEN ? AND ?"}
+	q.args = []any{string(spec.Level), spec.From, spec.To}
+	inScope, sargs := scopeClause(scope, "r.advertiser_id")
+	conds, q.args = append(conds, inScope), append(q.args, sargs...)
+	if len(spec.AdvertiserIDs) > 0 {
+		conds = append(conds, "r.advertiser_id IN ("+placeholders(len(spec.AdvertiserIDs))+")")
+		for _, id := range spec.AdvertiserIDs {
+			q.args = append(q.args, id)
+		}
+	}
+	if len(spec.EntityIDs) > 0 {
+		conds = append(conds, "r.entity_id IN ("+placeholders(len(spec.EntityIDs))+")")
+		for _, id := range spec.EntityIDs {
+			q.args = append(q.args, id)
+		}
+	}
+	q.where = strings.Join(conds, " AND ")
+
+	// Dimensions. An entity belongs to one advertiser, so grouping by the
+	// advertiser as well changes no group but names it.
+	sel := map[report.Dimension]string{
+		report.DimDate: "NULL", report.DimHour: "NULL", report.DimAdvertiser: "NULL",
+		report.DimEntity: "NULL", report.DimParent: "NULL",
+	}
+	var groups []string
+	add := func(d report.Dimension, col string) {
+		if sel[d] == "NULL" {
+			sel[d] = col
+			groups = append(groups, col)
+		}
+	}
+	for _, d := range spec.GroupBy {
+		switch d {
+		case report.DimDate:
+			add(report.DimDate, "r.stat_date")
+		case report.DimHour:
+			add(report.DimHour, "r.stat_hour")
+		case report.DimAdvertiser:
+			add(report.DimAdvertiser, "r.advertiser_id")
+		case report.DimEntity:
+			add(report.DimAdvertiser, "r.advertiser_id")
+			add(report.DimEntity, "r.entity_id")
+		case report.DimParent:
+			add(report.DimAdvertiser, "r.advertiser_id")
+			add(report.DimParent, "r.parent_id")
+		}
+	}
+	q.groupBy = strings.Join(groups, ", ")
+	q.dims = fmt.Sprintf("%s AS d_date, %s AS d_hour, %s AS adv, %s AS ent, %s AS par",
+		sel[report.DimDate], sel[report.DimHour], sel[report.DimAdvertiser], sel[report.DimEntity], sel[report.DimParent])
+
+	// Order: the requested keys, NULL derived values last whatever the
+	// direction, then every group column for a stable paging order.
+	var keys []string
+	for i, o := range spec.OrderBy {
+		dir := ""
+		if o.Desc {
+			dir = " DESC"
+		}
+		if alias, ok := dimAlias[report.Dimension(o.Key)]; ok {
+			q.orderIn = append(q.orderIn, alias+dir)
+			q.orderG = append(q.orderG, "g."+alias+dir)
+			continue
+		}
+		expr, nullable := orderValue(o.Key)
+		if nullable {
+			keys = append(keys, fmt.Sprintf("(%s) IS NULL AS n%d", expr, i))
+			q.orderIn = append(q.orderIn, fmt.Sprintf("n%d", i))
+			q.orderG = append(q.orderG, fmt.Sprintf("g.n%d", i))
+		}
+		keys = append(keys, fmt.Sprintf("%s AS o%d", expr, i))
+		q.orderIn = append(q.orderIn, fmt.Sprintf("o%d%s", i, dir))
+		q.orderG = append(q.orderG, fmt.Sprintf("g.o%d%s", i, dir))
+	}
+	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimAdvertiser, report.DimEntity, report.DimParent} {
+		if sel[d] != "NULL" {
+			q.orderIn = append(q.orderIn, dimAlias[d])
+			q.orderG = append(q.orderG, "g."+dimAlias[d])
+		}
+	}
+	if len(keys) > 0 {
+		q.keys = ", " + strings.Join(keys, ", ")
+	}
+	return q
+}
+
+// rowsSQL is the grouped query with names joined after grouping (names are
+// looked up for the rows returned only). limit < 0 means no LIMIT.
+func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
+	inner := "SELECT " + q.dims + ", " + reportSums + q.keys + " FROM " + q.from + " WHERE " + q.where
+	if q.groupBy != "" {
+		inner += " GROUP BY " + q.groupBy
+	}
+	args := append([]any(nil), q.args...)
+	if len(q.orderIn) > 0 {
+		inner += " ORDER BY " + strings.Join(q.orderIn, ", ")
+	}
+	if limit >= 0 {
+		inner += " LIMIT ? OFFSET ?"
+		args = append(args, limit, offset)
+	}
+	names := "NULL AS entity_name, NULL AS parent_name"
+	joins := " LEFT JOIN advertisers a ON a.id = g.adv"
+	if q.spec.Grouped(report.DimEntity) {
+		names = "e.name AS entity_name"
+		joins += " LEFT JOIN " + entityTables[q.spec.Level] + " e ON e.id = g.ent"
+	} else {
+		names = "NULL AS entity_name"
+	}
+	if q.spec.Grouped(report.DimParent) {
+		names += ", p.name AS parent_name"
+		joins += " LEFT JOIN " + entityTables[q.spec.Level.Parent()] + " p ON p.id = g.par"
+	} else {
+		names += ", NULL AS parent_name"
+	}
+	outer := "SELECT g.d_date, g.d_hour, g.adv, g.ent, g.par, g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt, " +
+		"a.name AS advertiser_name, " + names + " FROM (" + inner + ") g" + joins
+	if len(q.orderG) > 0 {
+		outer += " ORDER BY " + strings.Join(q.orderG, ", ")
+	}
+	return outer, args
+}
+
+func scanReportRow(rows *sql.Rows) (report.Row, error) {
+	var (
+		r                      report.Row
+		date                   sql.NullTime
+		hour, adv, ent, par    sql.NullInt64
+		cost                   sql.NullString
+		advName, entName, pNam sql.NullString
+	)
+	if err := rows.Scan(&date, &hour, &adv, &ent, &par, &cost, &r.Show, &r.Click, &r.Convert, &r.DeepConvert,
+		&advName, &entName, &pNam); err != nil {
+		return r, err
+	}
+	if date.Valid {
+		r.Date = date.Time.Format(report.DateLayout)
+	}
+	r.Hour = int(hour.Int64)
+	r.AdvertiserID, r.EntityID, r.ParentID = adv.Int64, ent.Int64, par.Int64
+	r.AdvertiserName, r.EntityName, r.ParentName = advName.String, entName.String, pNam.String
+	var err error
+	if r.Cost, err = parseDecimal(cost); err != nil {
+		return r, err
+	}
+	return r, nil
+}
+
+// parseDecimal reads a DECIMAL column (NULL is zero) without passing
+// through a float.
+func parseDecimal(s sql.NullString) (decimal.Decimal, error) {
+	if !s.Valid || s.String == "" {
+		return decimal.Zero, nil
+	}
+	d, err := decimal.NewFromString(s.String)
+	if err != nil {
+		return decimal.Zero, fmt.Errorf("mysql: decimal %q: %w", s.String, err)
+	}
+	return d, nil
+}
+
+// QueryReport runs a report: one page of grouped rows, the number of groups
+// and the summary over every matching row, within scope. Explicit
+// advertiser ids outside scope are KindNotFound.
+func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spec, limit, offset int) (report.Result, error) {
+	var res report.Result
+	if err := db.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+		return res, err
+	}
+	q := buildReportQuery(scope, spec)
+
+	sumSQL := `SELECT COALESCE(SUM(r.cost), 0), COALESCE(SUM(r.show_cnt), 0), COALESCE(SUM(r.click_cnt), 0),
+		COALESCE(SUM(r.convert_cnt), 0), COALESCE(SUM(r.deep_convert_cnt), 0), COUNT(*) FROM ` + q.from + ` WHERE ` + q.where
+	var (
+		cost    sql.NullString
+		matched int64
+	)
+	s := &res.Summary
+	if err := db.QueryRowContext(ctx, sumSQL, q.args...).Scan(&cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert, &matched); err != nil {
+		return res, fmt.Errorf("mysql: report summary: %w", err)
+	}
+	var err error
+	if s.Cost, err = parseDecimal(cost); err != nil {
+		return res, err
+	}
+	if matched == 0 {
+		res.Rows = []report.Row{}
+		return res, nil
+	}
+	countSQL := "SELECT COUNT(*) FROM (SELECT 1 FROM " + q.from + " WHERE " + q.where + " GROUP BY " + q.groupBy + ") x"
+	if err := db.QueryRowContext(ctx, countSQL, q.args...).Scan(&res.Total); err != nil {
+		return res, fmt.Errorf("mysql: report count: %w", err)
+	}
+	query, args := q.rowsSQL(limit, offset)
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return res, fmt.Errorf("mysql: report rows: %w", err)
+	}
+	defer rows.Close()
+	res.Rows = make([]report.Row, 0, min(limit, 1024))
+	for rows.Next() {
+		r, err := scanReportRow(rows)
+		if err != nil {
+			return res, fmt.Errorf("mysql: report rows: %w", err)
+		}
+		res.Rows = append(res.Rows, r)
+	}
+	if err := rows.Err(); err != nil {
+		return res, fmt.Errorf("mysql: report rows: %w", err)
+	}
+	return res, nil
+}
+
+// StreamReport runs a report without paging and hands every row to fn as it
+// is read from the server (rows are not collected), stopping early with
+// KindValidation if more than maxRows rows match. It returns the summary
+// (the sum of the rows) and the row count.
+func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Spec, maxRows int64, fn func(report.Row) error) (report.Totals, int64, error) {
+	var sum report.Totals
+	if err := db.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+		return sum, 0, err
+	}
+	q := buildReportQuery(scope, spec)
+	query, args := q.rowsSQL(-1, 0)
+	rows, err := db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return sum, 0, fmt.Errorf("mysql: report stream: %w", err)
+	}
+	defer rows.Close()
+	var n int64
+	for rows.Next() {
+		r, err := scanReportRow(rows)
+		if err != nil {
+			return sum, n, fmt.Errorf("mysql: report stream: %w", err)
+		}
+		if n++; maxRows > 0 && n > maxRows {
+			return sum, n, apperr.Validation(apperr.Field("group_by",
+				"the export has more than %s rows; narrow the dates, advertisers or grouping", strconv.FormatInt(maxRows, 10)))
+		}
+		sum.Add(r.Totals)
+		if err := fn(r); err != nil {
+			return sum, n, err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return sum, n, fmt.Errorf("mysql: report stream: %w", err)
+	}
+	return sum, n, nil
+}
+
+// beijingNow is a helper for callers that hold an instant: the Beijing date
+// and hour of t.
+func beijingNow(t time.Time) (string, int) { return report.BeijingDate(t), report.BeijingHour(t) }

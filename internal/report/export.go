@@ -1,0 +1,309 @@
+package report
+
+import (
+	"bufio"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"github.com/xuri/excelize/v2"
+)
+
+// Format is an export file format.
+type Format string
+
+// Export formats.
+const (
+	CSV  Format = "csv"
+	XLSX Format = "xlsx"
+)
+
+// Valid reports whether f is a known format.
+func (f Format) Valid() bool { return f == CSV || f == XLSX }
+
+// ContentType is the media type of the format.
+func (f Format) ContentType() string {
+	if f == XLSX {
+		return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// ExportRetention is how long a finished export file can be downloaded
+// before the cleanup job deletes it.
+const ExportRetention = 7 * 24 * time.Hour
+
+// utf8BOM makes Excel open a CSV as UTF-8, so Chinese names are not mojibake.
+const utf8BOM = "\uFEFF"
+
+// Column is one column of an export.
+type Column struct {
+	Key    string
+	Header string
+}
+
+// Columns lists the export columns of spec: its dimensions, then the base
+// and derived metrics.
+func Columns(spec Spec) []Column {
+	var cols []Column
+	if spec.Grouped(DimDate) {
+		cols = append(cols, Column{"date", "date"})
+	}
+	if spec.Grouped(DimHour) {
+		cols = append(cols, Column{"hour", "hour"})
+	}
+	if spec.Grouped(DimAdvertiser) || spec.Grouped(DimEntity) {
+		cols = append(cols, Column{"advertiser_id", "advertiser_id"}, Column{"advertiser_name", "advertiser_name"})
+	}
+	if spec.Grouped(DimEntity) {
+		cols = append(cols, Column{"entity_id", string(spec.Level) + "_id"}, Column{"entity_name", string(spec.Level) + "_name"})
+	}
+	if spec.Grouped(DimParent) {
+		p := string(spec.Level.Parent())
+		cols = append(cols, Column{"parent_id", p + "_id"}, Column{"parent_name", p + "_name"})
+	}
+	return append(cols,
+		Column{MetricCost, "cost"}, Column{MetricShow, "show"}, Column{MetricClick, "click"},
+		Column{MetricConvert, "convert"}, Column{MetricDeepConvert, "deep_convert"},
+		Column{MetricCTR, "ctr_percent"}, Column{MetricCPC, "cpc"}, Column{MetricCPM, "cpm"},
+		Column{MetricCVR, "cvr_percent"}, Column{MetricCPA, "cpa"})
+}
+
+// cell is one typed export value: exactly one of the fields is used.
+type cell struct {
+	text  string
+	num   int64
+	money *decimal.Decimal
+	isNum bool
+	null  bool
+}
+
+// values renders a row (or, with summary=true, the summary line) as cells
+// in the order of Columns.
+func values(cols []Column, r Row, summary bool) []cell {
+	d := r.Derived()
+	out := make([]cell, 0, len(cols))
+	for i, c := range cols {
+		if summary && i < len(cols)-len(Metrics()) {
+			if i == 0 {
+				out = append(out, cell{text: "total"})
+			} else {
+				out = append(out, cell{null: true})
+			}
+			continue
+		}
+		var v cell
+		switch c.Key {
+		case "date":
+			v.text = r.Date
+		case "hour":
+			v = cell{num: int64(r.Hour), isNum: true}
+		case "advertiser_id":
+			v = cell{num: r.AdvertiserID, isNum: true}
+		case "advertiser_name":
+			v.text = r.AdvertiserName
+		case "entity_id":
+			v = cell{num: r.EntityID, isNum: true}
+		case "entity_name":
+			v.text = r.EntityName
+		case "parent_id":
+			v = cell{num: r.ParentID, isNum: true}
+		case "parent_name":
+			v.text = r.ParentName
+		case MetricCost:
+			cost := r.Cost
+			v.money = &cost
+		case MetricShow:
+			v = cell{num: r.Show, isNum: true}
+		case MetricClick:
+			v = cell{num: r.Click, isNum: true}
+		case MetricConvert:
+			v = cell{num: r.Convert, isNum: true}
+		case MetricDeepConvert:
+			v = cell{num: r.DeepConvert, isNum: true}
+		case MetricCTR:
+			v = optCell(d.CTR)
+		case MetricCPC:
+			v = optCell(d.CPC)
+		case MetricCPM:
+			v = optCell(d.CPM)
+		case MetricCVR:
+			v = optCell(d.CVR)
+		case MetricCPA:
+			v = optCell(d.CPA)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func optCell(d *decimal.Decimal) cell {
+	if d == nil {
+		return cell{null: true}
+	}
+	return cell{money: d}
+}
+
+// Writer writes the rows of one export file. Rows are written as they come
+// (never collected); Close writes the summary line and completes the file.
+type Writer interface {
+	Write(Row) error
+	Close(summary Totals) error
+}
+
+// NewWriter starts an export file of format f for spec on w.
+func NewWriter(f Format, w io.Writer, spec Spec) (Writer, error) {
+	switch f {
+	case CSV:
+		return newCSVWriter(w, spec)
+	case XLSX:
+		return newXLSXWriter(w, spec)
+	}
+	return nil, fmt.Errorf("report: unknown export format %q", f)
+}
+
+type csvWriter struct {
+	spec Spec
+	cols []Column
+	buf  *bufio.Writer
+	w    *csv.Writer
+	rec  []string
+}
+
+func newCSVWriter(w io.Writer, spec Spec) (*csvWriter, error) {
+	buf := bufio.NewWriterSize(w, 64<<10)
+	if _, err := buf.WriteString(utf8BOM); err != nil {
+		return nil, err
+	}
+	cw := &csvWriter{spec: spec, cols: Columns(spec), buf: buf, w: csv.NewWriter(buf)}
+	header := make([]string, len(cw.cols))
+	for i, c := range cw.cols {
+		header[i] = c.Header
+	}
+	if err := cw.w.Write(header); err != nil {
+		return nil, err
+	}
+	cw.rec = make([]string, len(cw.cols))
+	return cw, nil
+}
+
+func (cw *csvWriter) write(cells []cell) error {
+	for i, c := range cells {
+		switch {
+		case c.null:
+			cw.rec[i] = ""
+		case c.money != nil:
+			cw.rec[i] = c.money.StringFixed(2)
+		case c.isNum:
+			cw.rec[i] = strconv.FormatInt(c.num, 10)
+		default:
+			cw.rec[i] = c.text
+		}
+	}
+	return cw.w.Write(cw.rec)
+}
+
+func (cw *csvWriter) Write(r Row) error { return cw.write(values(cw.cols, r, false)) }
+
+func (cw *csvWriter) Close(summary Totals) error {
+	if err := cw.write(values(cw.cols, Row{Totals: summary}, true)); err != nil {
+		return err
+	}
+	cw.w.Flush()
+	if err := cw.w.Error(); err != nil {
+		return err
+	}
+	return cw.buf.Flush()
+}
+
+// xlsxWriter streams rows into one sheet with excelize's StreamWriter, which
+// keeps a bounded part of the sheet in memory and spills the rest to a
+// temporary file; the zip container is written to w on Close.
+type xlsxWriter struct {
+	spec Spec
+	cols []Column
+	out  io.Writer
+	f    *excelize.File
+	sw   *excelize.StreamWriter
+	row  int
+	vals []any
+}
+
+const xlsxSheet = "report"
+
+func newXLSXWriter(w io.Writer, spec Spec) (*xlsxWriter, error) {
+	f := excelize.NewFile()
+	if err := f.SetSheetName("Sheet1", xlsxSheet); err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("report: xlsx: %w", err)
+	}
+	sw, err := f.NewStreamWriter(xlsxSheet)
+	if err != nil {
+		_ = f.Close()
+		return nil, fmt.Errorf("report: xlsx: %w", err)
+	}
+	xw := &xlsxWriter{spec: spec, cols: Columns(spec), out: w, f: f, sw: sw, row: 1}
+	header := make([]any, len(xw.cols))
+	for i, c := range xw.cols {
+		header[i] = c.Header
+	}
+	if err := xw.setRow(header); err != nil {
+		_ = f.Close()
+		return nil, err
+	}
+	xw.vals = make([]any, len(xw.cols))
+	return xw, nil
+}
+
+func (xw *xlsxWriter) setRow(vals []any) error {
+	if xw.row > MaxExportRows+2 {
+		return fmt.Errorf("report: xlsx: more than %d rows", MaxExportRows)
+	}
+	ref, err := excelize.CoordinatesToCellName(1, xw.row)
+	if err != nil {
+		return fmt.Errorf("report: xlsx: %w", err)
+	}
+	if err := xw.sw.SetRow(ref, vals); err != nil {
+		return fmt.Errorf("report: xlsx row %d: %w", xw.row, err)
+	}
+	xw.row++
+	return nil
+}
+
+func (xw *xlsxWriter) write(cells []cell) error {
+	for i, c := range cells {
+		switch {
+		case c.null:
+			xw.vals[i] = nil
+		case c.money != nil:
+			// XLSX numbers are IEEE doubles by the format's definition; the
+			// shortest representation of the 2-decimal amount is written, which
+			// reads back exactly for amounts below 10^13 yuan.
+			xw.vals[i] = c.money.InexactFloat64()
+		case c.isNum:
+			xw.vals[i] = c.num
+		default:
+			xw.vals[i] = c.text
+		}
+	}
+	return xw.setRow(xw.vals)
+}
+
+func (xw *xlsxWriter) Write(r Row) error { return xw.write(values(xw.cols, r, false)) }
+
+func (xw *xlsxWriter) Close(summary Totals) error {
+	defer xw.f.Close()
+	if err := xw.write(values(xw.cols, Row{Totals: summary}, true)); err != nil {
+		return err
+	}
+	if err := xw.sw.Flush(); err != nil {
+		return fmt.Errorf("report: xlsx flush: %w", err)
+	}
+	if _, err := xw.f.WriteTo(xw.out); err != nil {
+		return fmt.Errorf("report: xlsx write: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,276 @@
+package report
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// Dimension is a group-by key of a report query.
+type Dimension string
+
+// The dimensions. DimDate and DimHour are the Beijing date and hour;
+// DimEntity is the entity of the query's level (the advertiser itself at the
+// advertiser level); DimParent the campaign of an ad or the project of a
+// promotion.
+const (
+	DimDate       Dimension = "date"
+	DimHour       Dimension = "hour"
+	DimAdvertiser Dimension = "advertiser"
+	DimEntity     Dimension = "entity"
+	DimParent     Dimension = "parent"
+)
+
+// Metric names, usable in order_by.
+const (
+	MetricCost        = "cost"
+	MetricShow        = "show"
+	MetricClick       = "click"
+	MetricConvert     = "convert"
+	MetricDeepConvert = "deep_convert"
+	MetricCTR         = "ctr"
+	MetricCPC         = "cpc"
+	MetricCPM         = "cpm"
+	MetricCVR         = "cvr"
+	MetricCPA         = "cpa"
+)
+
+// Metrics lists every metric name, base metrics first.
+func Metrics() []string {
+	return []string{MetricCost, MetricShow, MetricClick, MetricConvert, MetricDeepConvert,
+		MetricCTR, MetricCPC, MetricCPM, MetricCVR, MetricCPA}
+}
+
+// Limits bound what one query may ask for.
+const (
+	// MaxDaySpan is the longest date range of a daily report, in days.
+	MaxDaySpan = 366
+	// MaxHourSpan is the longest date range of an hourly report, in days
+	// (hourly rows are kept for 90 days by default).
+	MaxHourSpan = 31
+	// MaxIDs bounds advertiser_ids and entity_ids.
+	MaxIDs = 500
+	// MaxPageSize bounds page_size of GET /api/v1/reports.
+	MaxPageSize = 1000
+	// DefaultPageSize is the page size when none is given.
+	DefaultPageSize = 100
+	// MaxExportRows bounds an export (an XLSX sheet holds 1,048,576 rows).
+	MaxExportRows = 1_000_000
+)
+
+// Params are a report query as the client sends it, in the query string of
+// GET /api/v1/reports or the JSON body of POST /api/v1/reports/exports.
+// Spec validates them.
+type Params struct {
+	Level         string   `json:"level" form:"level"`
+	AdvertiserIDs []int64  `json:"advertiser_ids,omitempty" form:"advertiser_ids"`
+	EntityIDs     []int64  `json:"entity_ids,omitempty" form:"entity_ids"`
+	From          string   `json:"from" form:"from"`
+	To            string   `json:"to" form:"to"`
+	Granularity   string   `json:"granularity,omitempty" form:"granularity"`
+	GroupBy       []string `json:"group_by,omitempty" form:"group_by"`
+	OrderBy       []string `json:"order_by,omitempty" form:"order_by"`
+}
+
+// Order is one sort key: a dimension in the query's group_by or a metric.
+type Order struct {
+	Key  string
+	Desc bool
+}
+
+// Spec is a validated report query.
+type Spec struct {
+	Level         Level
+	Granularity   Granularity
+	AdvertiserIDs []int64 // empty: every advertiser in the caller's scope
+	EntityIDs     []int64 // empty: every entity
+	From, To      string  // inclusive Beijing dates, YYYY-MM-DD
+	GroupBy       []Dimension
+	OrderBy       []Order
+}
+
+// Grouped reports whether d is one of the spec's dimensions.
+func (s Spec) Grouped(d Dimension) bool { return slices.Contains(s.GroupBy, d) }
+
+// Spec validates p. Every broken rule is reported, each naming its field;
+// the error is KindValidation (422).
+func (p Params) Spec() (Spec, error) {
+	var errs []apperr.FieldError
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, apperr.Field(field, format, args...))
+	}
+	s := Spec{Level: Level(p.Level), Granularity: Granularity(p.Granularity)}
+
+	switch {
+	case p.Level == "":
+		bad("level", "is required")
+	case !s.Level.Valid():
+		bad("level", "must be one of advertiser, campaign, ad, project, promotion")
+	}
+	switch s.Granularity {
+	case "":
+		s.Granularity = Day
+	case Day, Hour:
+	default:
+		bad("granularity", "must be one of day, hour")
+	}
+	if s.Granularity == Hour && s.Level.Valid() && !s.Level.HasHourly() {
+		bad("granularity", "hour is available for the advertiser, campaign and ad levels only")
+	}
+
+	s.AdvertiserIDs = checkIDs("advertiser_ids", p.AdvertiserIDs, bad)
+	s.EntityIDs = checkIDs("entity_ids", p.EntityIDs, bad)
+
+	from, fromOK := parseDate("from", p.From, bad)
+	to, toOK := parseDate("to", p.To, bad)
+	if fromOK && toOK {
+		days := int(to.Sub(from).Hours()/24) + 1
+		maxSpan := MaxDaySpan
+		if s.Granularity == Hour {
+			maxSpan = MaxHourSpan
+		}
+		switch {
+		case to.Before(from):
+			bad("to", "must not be before from")
+		case days > maxSpan:
+			bad("to", "the range spans %d days; at most %d for granularity %s", days, maxSpan, s.Granularity)
+		}
+		s.From, s.To = p.From, p.To
+	}
+
+	s.GroupBy = s.groupBy(p.GroupBy, bad)
+	s.OrderBy = s.orderBy(p.OrderBy, bad)
+	if len(errs) > 0 {
+		return Spec{}, apperr.Validation(errs...)
+	}
+	return s, nil
+}
+
+func checkIDs(field string, ids []int64, bad func(string, string, ...any)) []int64 {
+	if len(ids) > MaxIDs {
+		bad(field, "must have at most %d items", MaxIDs)
+		return nil
+	}
+	for _, id := range ids {
+		if id <= 0 {
+			bad(field, "must hold positive ids (got %d)", id)
+			return nil
+		}
+	}
+	return slices.Compact(slices.Sorted(slices.Values(ids)))
+}
+
+func parseDate(field, v string, bad func(string, string, ...any)) (time.Time, bool) {
+	if v == "" {
+		bad(field, "is required")
+		return time.Time{}, false
+	}
+	t, err := time.Parse(DateLayout, v)
+	if err != nil {
+		bad(field, "must be a date YYYY-MM-DD (Beijing)")
+		return time.Time{}, false
+	}
+	if t.Year() < 2000 || t.Year() > 2999 {
+		bad(field, "must be a date between 2000-01-01 and 2999-12-31")
+		return time.Time{}, false
+	}
+	return t, true
+}
+
+// defaultGroupBy: one row per time bucket and entity.
+func (s Spec) defaultGroupBy() []Dimension {
+	if s.Granularity == Hour {
+		return []Dimension{DimDate, DimHour, DimEntity}
+	}
+	return []Dimension{DimDate, DimEntity}
+}
+
+func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension {
+	if len(in) == 0 {
+		return s.defaultGroupBy()
+	}
+	var out []Dimension
+	for _, g := range in {
+		d := Dimension(strings.ToLower(strings.TrimSpace(g)))
+		if d == DimEntity && s.Level == LevelAdvertiser {
+			d = DimAdvertiser // the entity of the advertiser level is the advertiser
+		}
+		switch d {
+		case DimDate, DimAdvertiser, DimEntity:
+		case DimHour:
+			if s.Granularity != Hour {
+				bad("group_by", "hour needs granularity=hour")
+				continue
+			}
+		case DimParent:
+			if s.Level.Valid() && s.Level.Parent() == "" {
+				bad("group_by", "parent is available for the ad and promotion levels only")
+				continue
+			}
+		default:
+			bad("group_by", "unknown dimension %q; use date, hour, advertiser, entity, parent", g)
+			continue
+		}
+		if !slices.Contains(out, d) {
+			out = append(out, d)
+		}
+	}
+	// Keep a canonical order so equal queries render equal SQL and columns.
+	canon := []Dimension{DimDate, DimHour, DimAdvertiser, DimEntity, DimParent}
+	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(canon, a) - slices.Index(canon, b) })
+	return out
+}
+
+func (s Spec) orderBy(in []string, bad func(string, string, ...any)) []Order {
+	var out []Order
+	if len(in) == 0 {
+		// Time ascending, then the biggest spenders first.
+		for _, d := range []Dimension{DimDate, DimHour} {
+			if s.Grouped(d) {
+				out = append(out, Order{Key: string(d)})
+			}
+		}
+		return append(out, Order{Key: MetricCost, Desc: true})
+	}
+	seen := map[string]bool{}
+	for _, o := range in {
+		o = strings.ToLower(strings.TrimSpace(o))
+		ord := Order{Key: o}
+		switch {
+		case strings.HasPrefix(o, "-"):
+			ord = Order{Key: o[1:], Desc: true}
+		case strings.HasSuffix(o, ":desc"):
+			ord = Order{Key: strings.TrimSuffix(o, ":desc"), Desc: true}
+		case strings.HasSuffix(o, ":asc"):
+			ord.Key = strings.TrimSuffix(o, ":asc")
+		}
+		if ord.Key == string(DimEntity) && s.Level == LevelAdvertiser {
+			ord.Key = string(DimAdvertiser)
+		}
+		switch {
+		case slices.Contains(Metrics(), ord.Key):
+		case slices.Contains([]string{"date", "hour", "advertiser", "entity", "parent"}, ord.Key):
+			if !s.Grouped(Dimension(ord.Key)) {
+				bad("order_by", "%s is not in group_by", ord.Key)
+				continue
+			}
+		default:
+			bad("order_by", "unknown key %q; use a group_by dimension or a metric (%s), '-' prefix for descending",
+				o, strings.Join(Metrics(), ", "))
+			continue
+		}
+		if !seen[ord.Key] {
+			seen[ord.Key] = true
+			out = append(out, ord)
+		}
+	}
+	return out
+}
+
+// String renders the spec for logs and export file names.
+func (s Spec) String() string {
+	return fmt.Sprintf("%s_%s_%s_%s", s.Level, s.Granularity, s.From, s.To)
+}
