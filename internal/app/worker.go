@@ -36,6 +36,11 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	every := cfg.Worker.HeartbeatInterval.D()
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
+	rt.Handle(jobs.KindHousekeeping, &jobs.Housekeeping{
+		Store: b.db, SessionGrace: 7 * 24 * time.Hour, Now: time.Now, Log: log.Named("housekeeping"),
+		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,
+	})
+	rt.Schedule(jobs.HousekeepingEntry())
 
 	checks := append(b.dependencyChecks(), health.Check{
 		Name: "heartbeat",

@@ -133,7 +133,9 @@ type Security struct {
 	LoginMaxFailures int `yaml:"login_max_failures"`
 	// LoginIPMaxFailures does the same per client address (higher, since
 	// offices share an address).
-	LoginIPMaxFailures int      `yaml:"login_ip_max_failures"`
+	LoginIPMaxFailures int `yaml:"login_ip_max_failures"`
+	// AuditRetentionDays is how long audit_log rows are kept.
+	AuditRetentionDays int      `yaml:"audit_retention_days"`
 	LoginLockout       Duration `yaml:"login_lockout"`
 	// AuthRatePerMinute bounds requests to the sign-in endpoints per client address.
 	AuthRatePerMinute int `yaml:"auth_rate_per_minute"`
@@ -183,7 +185,7 @@ func Default() Config {
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
 		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second)},
-		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30},
+		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

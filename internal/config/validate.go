@@ -228,6 +228,9 @@ func (c *Config) validateSecurity() error {
 	if s.LoginMaxFailures < 1 {
 		return bad("security.login_max_failures", s.LoginMaxFailures, "must be at least 1")
 	}
+	if s.AuditRetentionDays < 1 {
+		return bad("security.audit_retention_days", s.AuditRetentionDays, "must be at least 1")
+	}
 	if s.LoginIPMaxFailures < 1 {
 		return bad("security.login_ip_max_failures", s.LoginIPMaxFailures, "must be at least 1")
 	}
