@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -15,8 +14,8 @@ import (
 	"github.com/oceanops/adplatform/internal/report"
 )
 
-// entityTables names the mirror table of each report level (for names).
-var entityTables = map[report.Level]string{
+// reportEntityTables names the mirror table of each report level (for names).
+var reportEntityTables = map[report.Level]string{
 	report.LevelAdvertiser: "advertisers",
 	report.LevelCampaign:   "oe_campaigns",
 	report.LevelAd:         "oe_ads",
@@ -78,8 +77,8 @@ type reportQuery struct {
 const reportSums = `SUM(r.cost) AS cost, SUM(r.show_cnt) AS show_cnt, SUM(r.click_cnt) AS click_cnt,
 	SUM(r.convert_cnt) AS convert_cnt, SUM(r.deep_convert_cnt) AS deep_convert_cnt`
 
-// orderValue is the SQL of an order key over the grouped rows.
-func orderValue(key string) (expr string, nullable bool) {
+// reportOrderValue is the SQL of an order key over the grouped rows.
+func reportOrderValue(key string) (expr string, nullable bool) {
 	switch key {
 	case report.MetricCost:
 		return "SUM(r.cost)", false
@@ -105,7 +104,7 @@ func orderValue(key string) (expr string, nullable bool) {
 	return "", false
 }
 
-var dimAlias = map[report.Dimension]string{
+var reportDimAlias = map[report.Dimension]string{
 	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimAdvertiser: "adv",
 	report.DimEntity: "ent", report.DimParent: "par",
 }
@@ -174,12 +173,12 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 		if o.Desc {
 			dir = " DESC"
 		}
-		if alias, ok := dimAlias[report.Dimension(o.Key)]; ok {
+		if alias, ok := reportDimAlias[report.Dimension(o.Key)]; ok {
 			q.orderIn = append(q.orderIn, alias+dir)
 			q.orderG = append(q.orderG, "g."+alias+dir)
 			continue
 		}
-		expr, nullable := orderValue(o.Key)
+		expr, nullable := reportOrderValue(o.Key)
 		if nullable {
 			keys = append(keys, fmt.Sprintf("(%s) IS NULL AS n%d", expr, i))
 			q.orderIn = append(q.orderIn, fmt.Sprintf("n%d", i))
@@ -191,8 +190,8 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 	}
 	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimAdvertiser, report.DimEntity, report.DimParent} {
 		if sel[d] != "NULL" {
-			q.orderIn = append(q.orderIn, dimAlias[d])
-			q.orderG = append(q.orderG, "g."+dimAlias[d])
+			q.orderIn = append(q.orderIn, reportDimAlias[d])
+			q.orderG = append(q.orderG, "g."+reportDimAlias[d])
 		}
 	}
 	if len(keys) > 0 {
@@ -220,13 +219,13 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 	joins := " LEFT JOIN advertisers a ON a.id = g.adv"
 	if q.spec.Grouped(report.DimEntity) {
 		names = "e.name AS entity_name"
-		joins += " LEFT JOIN " + entityTables[q.spec.Level] + " e ON e.id = g.ent"
+		joins += " LEFT JOIN " + reportEntityTables[q.spec.Level] + " e ON e.id = g.ent"
 	} else {
 		names = "NULL AS entity_name"
 	}
 	if q.spec.Grouped(report.DimParent) {
 		names += ", p.name AS parent_name"
-		joins += " LEFT JOIN " + entityTables[q.spec.Level.Parent()] + " p ON p.id = g.par"
+		joins += " LEFT JOIN " + reportEntityTables[q.spec.Level.Parent()] + " p ON p.id = g.par"
 	} else {
 		names += ", NULL AS parent_name"
 	}
@@ -257,15 +256,15 @@ func scanReportRow(rows *sql.Rows) (report.Row, error) {
 	r.AdvertiserID, r.EntityID, r.ParentID = adv.Int64, ent.Int64, par.Int64
 	r.AdvertiserName, r.EntityName, r.ParentName = advName.String, entName.String, pNam.String
 	var err error
-	if r.Cost, err = parseDecimal(cost); err != nil {
+	if r.Cost, err = reportDecimal(cost); err != nil {
 		return r, err
 	}
 	return r, nil
 }
 
-// parseDecimal reads a DECIMAL column (NULL is zero) without passing
+// reportDecimal reads a DECIMAL column (NULL is zero) without passing
 // through a float.
-func parseDecimal(s sql.NullString) (decimal.Decimal, error) {
+func reportDecimal(s sql.NullString) (decimal.Decimal, error) {
 	if !s.Valid || s.String == "" {
 		return decimal.Zero, nil
 	}
@@ -297,7 +296,7 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 		return res, fmt.Errorf("mysql: report summary: %w", err)
 	}
 	var err error
-	if s.Cost, err = parseDecimal(cost); err != nil {
+	if s.Cost, err = reportDecimal(cost); err != nil {
 		return res, err
 	}
 	if matched == 0 {
@@ -364,7 +363,3 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 	}
 	return sum, n, nil
 }
-
-// beijingNow is a helper for callers that hold an instant: the Beijing date
-// and hour of t.
-func beijingNow(t time.Time) (string, int) { return report.BeijingDate(t), report.BeijingHour(t) }
