@@ -26,6 +26,10 @@ lint:
 	$(GO) vet ./...
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
+## check: deployment kit checks (promtool, shellcheck, actionlint, manifests, compose, Dockerfiles, metrics); see docs/deployment.md
+check:
+	bash scripts/check-deploy.sh
+
 ## migrate: apply pending migrations to the $(CONFIG) database
 migrate: build services
 	bin/server -c $(CONFIG) migrate up
