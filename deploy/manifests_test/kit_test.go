@@ -161,34 +161,90 @@ func stringLiterals(t testing.TB, rels ...string) map[string]bool {
 
 var routePattern = regexp.MustCompile(`^(?:(?:GET|POST|PUT|PATCH|DELETE|HEAD) )?(/[^ {]*)`)
 
-// servedPaths returns the HTTP paths the component registers: string
-// literals passed to GET/POST/.../Handle/HandleFunc/Group in its route files.
-// Group prefixes are kept as prefixes ("/api/v1").
+// servedPaths returns the full HTTP paths the component registers on its
+// root router: in each function of its route files, a *gin.Engine or
+// *http.ServeMux (parameter, or gin.New/http.NewServeMux result) is the root,
+// x := y.Group("/p") extends y's prefix, and a string literal passed to
+// GET/POST/.../Handle/HandleFunc on a router of known prefix is a served
+// path. Routes registered on a group received as a parameter have no known
+// prefix and are left out, so the set holds only paths known for certain.
 func servedPaths(t testing.TB, c component) map[string]bool {
 	t.Helper()
 	methods := map[string]bool{"GET": true, "POST": true, "PUT": true, "PATCH": true, "DELETE": true,
-		"HEAD": true, "Any": true, "Handle": true, "HandleFunc": true, "Group": true}
+		"HEAD": true, "Any": true, "Handle": true, "HandleFunc": true}
+	rootTypes := map[string]bool{"Engine": true, "ServeMux": true}
+	rootCtors := map[string]bool{"New": true, "Default": true, "NewServeMux": true}
 	out := map[string]bool{}
+	literal := func(e ast.Expr) (string, bool) {
+		lit, ok := e.(*ast.BasicLit)
+		if !ok || lit.Kind != token.STRING {
+			return "", false
+		}
+		s, err := strconv.Unquote(lit.Value)
+		return s, err == nil
+	}
 	for _, file := range goFiles(t, c.RouteFiles...) {
-		ast.Inspect(parseGo(t, file), func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
+		for _, decl := range parseGo(t, file).Decls {
+			fn, ok := decl.(*ast.FuncDecl)
+			if !ok || fn.Body == nil {
+				continue
+			}
+			prefix := map[string]string{}
+			for _, field := range fn.Type.Params.List {
+				if star, ok := field.Type.(*ast.StarExpr); ok {
+					if sel, ok := star.X.(*ast.SelectorExpr); ok && rootTypes[sel.Sel.Name] {
+						for _, n := range field.Names {
+							prefix[n.Name] = ""
+						}
+					}
+				}
+			}
+			ast.Inspect(fn.Body, func(n ast.Node) bool {
+				switch v := n.(type) {
+				case *ast.AssignStmt:
+					if len(v.Lhs) != 1 || len(v.Rhs) != 1 {
+						return true
+					}
+					id, ok := v.Lhs[0].(*ast.Ident)
+					call, ok2 := v.Rhs[0].(*ast.CallExpr)
+					if !ok || !ok2 {
+						return true
+					}
+					sel, ok := call.Fun.(*ast.SelectorExpr)
+					if !ok {
+						return true
+					}
+					if rootCtors[sel.Sel.Name] {
+						prefix[id.Name] = ""
+					}
+					if x, ok := sel.X.(*ast.Ident); ok && sel.Sel.Name == "Group" && len(call.Args) > 0 {
+						if base, known := prefix[x.Name]; known {
+							if p, ok := literal(call.Args[0]); ok {
+								prefix[id.Name] = base + p
+							}
+						}
+					}
+				case *ast.CallExpr:
+					sel, ok := v.Fun.(*ast.SelectorExpr)
+					if !ok || !methods[sel.Sel.Name] || len(v.Args) == 0 {
+						return true
+					}
+					x, ok := sel.X.(*ast.Ident)
+					if !ok {
+						return true
+					}
+					base, known := prefix[x.Name]
+					s, ok := literal(v.Args[0])
+					if !known || !ok {
+						return true
+					}
+					if m := routePattern.FindStringSubmatch(s); m != nil {
+						out[base+m[1]] = true
+					}
+				}
 				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || !methods[sel.Sel.Name] {
-				return true
-			}
-			lit, ok := call.Args[0].(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, _ := strconv.Unquote(lit.Value)
-			if m := routePattern.FindStringSubmatch(s); m != nil {
-				out[m[1]] = true
-			}
-			return true
-		})
+			})
+		}
 	}
 	if len(out) == 0 {
 		t.Fatalf("found no routes of %s in %v", c.Name, c.RouteFiles)
