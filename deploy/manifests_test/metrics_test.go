@@ -82,7 +82,6 @@ var optsTypes = map[string]string{
 func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []string) {
 	t.Helper()
 	byDir := map[string][]*ast.File{}
-	fset := token.NewFileSet()
 	names := map[*ast.File]string{}
 	for _, file := range files {
 		f := parseGo(t, file)
@@ -90,7 +89,6 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 		byDir[dir] = append(byDir[dir], f)
 		names[f] = file
 	}
-	_ = fset
 	for _, dir := range sortedKeys(byDir) {
 		consts := packageStringConsts(byDir[dir])
 		str := func(e ast.Expr) (string, bool) {
@@ -305,12 +303,17 @@ func exportedByCode(t testing.TB) (exported, []string) {
 	return e, unresolved
 }
 
-// defaultRegistryMetrics gathers the client library's default registry, with
-// the promhttp handler's own metrics registered as /metrics does.
+// defaultRegistryMetrics gathers a registry built as the client library
+// builds its default one (process and Go collectors) with the promhttp
+// handler's metrics, as /metrics serves them. The default registry of this
+// test process itself would also hold what the checks' own libraries register.
 func defaultRegistryMetrics(t testing.TB) []metricDef {
 	t.Helper()
-	promhttp.Handler().ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/metrics", nil))
-	mfs, err := prometheus.DefaultGatherer.Gather()
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}), prometheus.NewGoCollector())
+	h := promhttp.InstrumentMetricHandler(reg, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/metrics", nil))
+	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatalf("gather: %v", err)
 	}
