@@ -36,6 +36,7 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	every := cfg.Worker.HeartbeatInterval.D()
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
+	registerReporting(rt, b.db, log)
 	rt.Handle(jobs.KindHousekeeping, &jobs.Housekeeping{
 		Store: b.db, SessionGrace: 7 * 24 * time.Hour, Now: time.Now, Log: log.Named("housekeeping"),
 		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,

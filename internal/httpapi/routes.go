@@ -19,6 +19,10 @@ func (s *Server) routes(e *gin.Engine) {
 	v1.GET("/version", s.version)
 	s.authRoutes(v1)
 	s.jobRoutes(v1)
+	s.reportRoutes(v1)
+	s.exportRoutes(v1)
+	s.entityRoutes(v1)
+	s.dashboardRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

@@ -168,3 +168,13 @@ func OptMoney(d *decimal.Decimal) *string {
 	s := d.StringFixed(2)
 	return &s
 }
+
+// Change is the relative change from prev to cur in percent, 2 decimals,
+// or nil when prev is zero (no base to compare with).
+func Change(cur, prev decimal.Decimal) *decimal.Decimal {
+	if prev.IsZero() {
+		return nil
+	}
+	c := cur.Sub(prev).Mul(hundred).DivRound(prev, divisionPrecision).Round(2)
+	return &c
+}

@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"fmt"
+	"mime"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// exportRequest is the body of POST /api/v1/reports/exports: the same
+// parameters as GET /api/v1/reports (without paging) plus the format.
+type exportRequest struct {
+	report.Params
+	Format string `json:"format" validate:"required,oneof=csv xlsx"`
+}
+
+// exportFileJSON describes a stored export file.
+type exportFileJSON struct {
+	FileName    string     `json:"file_name"`
+	Format      string     `json:"format"`
+	ContentType string     `json:"content_type"`
+	SizeBytes   int64      `json:"size_bytes"`
+	Rows        int64      `json:"rows"`
+	SHA256      string     `json:"sha256"`
+	CompletedAt *time.Time `json:"completed_at"`
+	ExpiresAt   time.Time  `json:"expires_at"`
+}
+
+// exportResponse is an export job with its file, once written.
+type exportResponse struct {
+	jobResponse
+	// Ready is true when the file can be downloaded at DownloadURL.
+	Ready       bool            `json:"ready"`
+	DownloadURL string          `json:"download_url,omitempty"`
+	StatusURL   string          `json:"status_url"`
+	File        *exportFileJSON `json:"file"`
+}
+
+func (s *Server) newExportResponse(j mysql.BackgroundJob, f *mysql.ExportFile) exportResponse {
+	out := exportResponse{jobResponse: newJobResponse(j, s.now()), StatusURL: fmt.Sprintf("/api/v1/reports/exports/%d", j.ID)}
+	if f != nil && f.Status == mysql.ExportComplete {
+		out.File = &exportFileJSON{FileName: f.FileName, Format: f.Format, ContentType: f.ContentType, SizeBytes: f.SizeBytes,
+			Rows: f.RowCount, SHA256: f.SHA256, CompletedAt: f.CompletedAt, ExpiresAt: f.ExpiresAt}
+		if j.Status == mysql.JobSucceeded && s.now().Before(f.ExpiresAt) {
+			out.Ready, out.DownloadURL = true, jobs.ExportDownloadPath(j.ID)
+		}
+	}
+	return out
+}
+
+// exportRoutes serves report exports (report:export): creation, status and download.
+func (s *Server) exportRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/reports/exports", s.requireAuth(), s.requirePerm(auth.PermReportExport))
+	g.POST("", s.createExport)
+	g.GET("/:id", s.getExport)
+	g.GET("/:id/download", s.downloadExport)
+}
+
+func (s *Server) createExport(c *gin.Context) {
+	var req exportRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	spec, err := req.Params.Spec()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	scope := scopeFrom(c)
+	if err := s.deps.DB.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+		fail(c, err)
+		return
+	}
+	if s.deps.Queue == nil {
+		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
+		return
+	}
+	p, _ := principalFrom(c)
+	params := jobs.ExportParams{Params: req.Params, Format: report.Format(req.Format)}
+	// Store the normalised query, so the job runs exactly what was validated.
+	params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
+	params.Params.Granularity = string(spec.Granularity)
+	id, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: jobs.ExportJobKind, CreatedBy: p.UserID, Params: params})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	_, err = jobs.Enqueue(ctx, s.deps.Queue, jobs.KindExport, jobs.BackgroundJobPayload{JobID: id},
+		asynq.Queue(jobs.QueueLow), asynq.MaxRetry(3), asynq.Timeout(30*time.Minute), asynq.TaskID("export:"+strconv.FormatInt(id, 10)))
+	if err != nil {
+		_ = s.deps.DB.FinishBackgroundJob(ctx, id, mysql.JobFailed, nil, "could not enqueue the export", s.now())
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
+		return
+	}
+	j, f, err := s.deps.DB.ExportJob(ctx, scope, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/reports/exports/%d", id))
+	respond(c, http.StatusAccepted, s.newExportResponse(j, f))
+}
+
+func (s *Server) exportFromPath(c *gin.Context) (mysql.BackgroundJob, *mysql.ExportFile, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return mysql.BackgroundJob{}, nil, apperr.NotFound("export")
+	}
+	return s.deps.DB.ExportJob(c.Request.Context(), scopeFrom(c), id)
+}
+
+func (s *Server) getExport(c *gin.Context) {
+	j, f, err := s.exportFromPath(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, s.newExportResponse(j, f))
+}
+
+// downloadExport streams the file from MySQL chunk by chunk. A job still
+// running answers 409; an expired or deleted file 404.
+func (s *Server) downloadExport(c *gin.Context) {
+	j, f, err := s.exportFromPath(c)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	switch {
+	case j.Status == mysql.JobFailed || j.Status == mysql.JobCanceled:
+		fail(c, apperr.New(apperr.KindNotFound, "export %d %s; it has no file", j.ID, j.Status))
+		return
+	case j.Status != mysql.JobSucceeded:
+		fail(c, apperr.Conflict("export %d is %s; poll /api/v1/reports/exports/%d until ready", j.ID, j.Status, j.ID))
+		return
+	case f == nil || f.Status != mysql.ExportComplete || !s.now().Before(f.ExpiresAt):
+		fail(c, apperr.New(apperr.KindNotFound, "export %d has expired; create it again", j.ID))
+		return
+	}
+	c.Header("Content-Type", f.ContentType)
+	c.Header("Content-Length", strconv.FormatInt(f.SizeBytes, 10))
+	c.Header("Content-Disposition", mime.FormatMediaType("attachment", map[string]string{"filename": f.FileName}))
+	c.Header("X-Content-SHA256", f.SHA256)
+	c.Header("Cache-Control", "private, no-store")
+	c.Status(http.StatusOK)
+	if err := s.deps.DB.WriteExportFile(c.Request.Context(), *f, c.Writer); err != nil {
+		// Headers are sent; all that is left is to cut the body short, which
+		// the client sees as a length mismatch.
+		loggerFrom(c).Warn("export download interrupted", zap.Int64("job_id", j.ID), zap.Error(err))
+		_ = c.Error(err)
+		c.Abort()
+	}
+}

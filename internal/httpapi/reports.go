@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// metricsJSON is how every endpoint shows metrics. Money (cost, cpc, cpm,
+// cpa) is a string with two decimals ("123.45") so that no JSON client turns
+// it into a float; ctr and cvr are percentages as strings with two decimals.
+// A derived metric whose denominator is zero is null.
+type metricsJSON struct {
+	Cost        string  `json:"cost"`
+	Show        int64   `json:"show"`
+	Click       int64   `json:"click"`
+	Convert     int64   `json:"convert"`
+	DeepConvert int64   `json:"deep_convert"`
+	CTR         *string `json:"ctr"`
+	CPC         *string `json:"cpc"`
+	CPM         *string `json:"cpm"`
+	CVR         *string `json:"cvr"`
+	CPA         *string `json:"cpa"`
+}
+
+func newMetricsJSON(t report.Totals) metricsJSON {
+	d := t.Derived()
+	return metricsJSON{
+		Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert, DeepConvert: t.DeepConvert,
+		CTR: report.OptMoney(d.CTR), CPC: report.OptMoney(d.CPC), CPM: report.OptMoney(d.CPM),
+		CVR: report.OptMoney(d.CVR), CPA: report.OptMoney(d.CPA),
+	}
+}
+
+// reportRowJSON is one row of a report; only the grouped dimensions are present.
+type reportRowJSON struct {
+	Date           *string `json:"date,omitempty"`
+	Hour           *int    `json:"hour,omitempty"`
+	AdvertiserID   *int64  `json:"advertiser_id,omitempty"`
+	AdvertiserName *string `json:"advertiser_name,omitempty"`
+	EntityID       *int64  `json:"entity_id,omitempty"`
+	EntityName     *string `json:"entity_name,omitempty"`
+	ParentID       *int64  `json:"parent_id,omitempty"`
+	ParentName     *string `json:"parent_name,omitempty"`
+	metricsJSON
+}
+
+func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
+	out := reportRowJSON{metricsJSON: newMetricsJSON(r.Totals)}
+	if spec.Grouped(report.DimDate) {
+		out.Date = &r.Date
+	}
+	if spec.Grouped(report.DimHour) {
+		out.Hour = &r.Hour
+	}
+	if spec.Grouped(report.DimAdvertiser) || spec.Grouped(report.DimEntity) || spec.Grouped(report.DimParent) {
+		out.AdvertiserID, out.AdvertiserName = &r.AdvertiserID, &r.AdvertiserName
+	}
+	if spec.Grouped(report.DimEntity) {
+		out.EntityID, out.EntityName = &r.EntityID, &r.EntityName
+	}
+	if spec.Grouped(report.DimParent) {
+		out.ParentID, out.ParentName = &r.ParentID, &r.ParentName
+	}
+	return out
+}
+
+// reportResponse is the data of GET /api/v1/reports.
+type reportResponse struct {
+	Level       string          `json:"level"`
+	Granularity string          `json:"granularity"`
+	From        string          `json:"from"`
+	To          string          `json:"to"`
+	GroupBy     []string        `json:"group_by"`
+	OrderBy     []string        `json:"order_by"`
+	Currency    string          `json:"currency"`
+	Items       []reportRowJSON `json:"items"`
+	Page        int             `json:"page"`
+	PageSize    int             `json:"page_size"`
+	Total       int64           `json:"total"`
+	Summary     metricsJSON     `json:"summary"`
+}
+
+// reportQuery is the query string of GET /api/v1/reports.
+type reportQuery struct {
+	report.Params
+	Page     int `form:"page" default:"1" validate:"gte=1,lte=100000"`
+	PageSize int `form:"page_size" default:"100" validate:"gte=1,lte=1000"`
+}
+
+func (s *Server) reportRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/reports", s.requireAuth(), s.requirePerm(auth.PermReportRead))
+	g.GET("", s.getReport)
+}
+
+func specStrings(spec report.Spec) (groups, orders []string) {
+	for _, d := range spec.GroupBy {
+		groups = append(groups, string(d))
+	}
+	for _, o := range spec.OrderBy {
+		if o.Desc {
+			orders = append(orders, "-"+o.Key)
+		} else {
+			orders = append(orders, o.Key)
+		}
+	}
+	return groups, orders
+}
+
+func (s *Server) getReport(c *gin.Context) {
+	var q reportQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	spec, err := q.Params.Spec()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	res, err := s.deps.DB.QueryReport(c.Request.Context(), scopeFrom(c), spec, q.PageSize, (q.Page-1)*q.PageSize)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	groups, orders := specStrings(spec)
+	out := reportResponse{
+		Level: string(spec.Level), Granularity: string(spec.Granularity), From: spec.From, To: spec.To,
+		GroupBy: groups, OrderBy: orders, Currency: "CNY",
+		Items: make([]reportRowJSON, 0, len(res.Rows)), Page: q.Page, PageSize: q.PageSize, Total: res.Total,
+		Summary: newMetricsJSON(res.Summary),
+	}
+	for _, r := range res.Rows {
+		out.Items = append(out.Items, newReportRowJSON(spec, r))
+	}
+	respond(c, http.StatusOK, out)
+}
