@@ -55,7 +55,7 @@ func Columns(spec Spec) []Column {
 	if spec.Grouped(DimHour) {
 		cols = append(cols, Column{"hour", "hour"})
 	}
-	if spec.Grouped(DimAdvertiser) || spec.Grouped(DimEntity) {
+	if spec.Grouped(DimAdvertiser) || spec.Grouped(DimEntity) || spec.Grouped(DimParent) {
 		cols = append(cols, Column{"advertiser_id", "advertiser_id"}, Column{"advertiser_name", "advertiser_name"})
 	}
 	if spec.Grouped(DimEntity) {
