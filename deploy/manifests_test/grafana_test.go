@@ -109,6 +109,11 @@ func TestDashboards(t *testing.T) {
 	}
 }
 
+// corePanels are the panel types Grafana ships.
+var corePanels = map[string]bool{"row": true, "timeseries": true, "stat": true, "gauge": true, "bargauge": true,
+	"table": true, "text": true, "barchart": true, "heatmap": true, "piechart": true, "state-timeline": true,
+	"status-history": true, "histogram": true, "logs": true}
+
 var (
 	grafanaVar   = regexp.MustCompile(`\$\{(\w+)(?::\w+)?\}|\$(\w+)|\[\[(\w+)\]\]`)
 	labelValues  = regexp.MustCompile(`^label_values\((?:(.*),\s*)?(\w+)\)$`)
@@ -165,6 +170,9 @@ func checkDashboard(c exprChecker, dsUID, name string, data []byte) (dashboard, 
 				p.addf("%s: no gridPos", where)
 			}
 			walk(pn.Panels)
+			if !corePanels[pn.Type] {
+				p.addf("%s: panel type %q is not one of Grafana's core panels (a plugin would have to be installed)", where, pn.Type)
+			}
 			if pn.Type == "row" {
 				continue
 			}
@@ -245,6 +253,7 @@ func TestDashboardChecksCatchMistakes(t *testing.T) {
 		{"another datasource", `"uid": "prometheus"`, `"uid": "prom2"`, `want the provisioned uid "prometheus"`},
 		{"label the metric lacks", "sum by (kind, result)", "sum by (kind, outcome)", `aggregation by "outcome"`},
 		{"broken JSON", `"panels": [`, `"panels": [,`, "not valid JSON"},
+		{"plugin panel", `"type": "stat"`, `"type": "grafana-clock-panel"`, "not one of Grafana's core panels"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			bad := strings.ReplaceAll(good, tc.from, tc.to)

@@ -75,7 +75,8 @@ func scratchDatabase(t *testing.T) string {
 	t.Cleanup(func() { db.Close() })
 	suffix := make([]byte, 4)
 	_, _ = rand.Read(suffix)
-	name := "oetest_backup_" + hex.EncodeToString(suffix)
+	// mysqltest's naming: oetest_<unix time>_..., so a killed run's database is swept later.
+	name := fmt.Sprintf("oetest_%d_backup%s", time.Now().Unix(), hex.EncodeToString(suffix))
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4"); err != nil {
