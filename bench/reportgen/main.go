@@ -1,0 +1,101 @@
+// Command reportgen bulk-loads a synthetic reporting world into a named
+// database for the reporting benchmarks (see docs/reporting.md):
+//
+//	go run ./bench/reportgen -db oceanops_bench -rows 10000000
+//
+// It creates and migrates the database, empties the report and mirror
+// tables (-reset, default true), then writes advertisers, campaigns, ads,
+// report_hourly rows at the advertiser, campaign and ad levels ending at
+// -end (default: today in Beijing) and the report_daily rows that sum them,
+// with multi-row INSERTs from -workers loaders. It also creates the user
+// bench_operator whose data scope is the first -operator-advertisers
+// advertisers.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"time"
+
+	"github.com/oceanops/adplatform/bench/reportgen/gen"
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "reportgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	cfg := config.Default().Database
+	var o gen.Options
+	reset := true
+	flag.StringVar(&cfg.Host, "host", "127.0.0.1", "MySQL host")
+	flag.IntVar(&cfg.Port, "port", 3306, "MySQL port")
+	flag.StringVar(&cfg.Username, "user", "root", "MySQL user")
+	flag.StringVar(&cfg.Password, "password", os.Getenv("MYSQL_PASSWORD"), "MySQL password (default $MYSQL_PASSWORD)")
+	flag.StringVar(&cfg.Database, "db", "oceanops_bench", "database to create, migrate and fill")
+	flag.Int64Var(&o.Rows, "rows", 10_000_000, "report_hourly rows to generate (whole advertiser-days)")
+	flag.IntVar(&o.Advertisers, "advertisers", 100, "advertisers")
+	flag.IntVar(&o.CampaignsPerAdvertiser, "campaigns", 10, "campaigns per advertiser")
+	flag.IntVar(&o.AdsPerCampaign, "ads", 10, "ads per campaign")
+	flag.StringVar(&o.End, "end", "", "last Beijing date YYYY-MM-DD (default today)")
+	flag.IntVar(&o.OperatorAdvertisers, "operator-advertisers", 10, "advertisers in bench_operator's scope")
+	flag.IntVar(&o.Batch, "batch", 2000, "rows per INSERT")
+	flag.IntVar(&o.Workers, "workers", 2, "concurrent loaders")
+	flag.Uint64Var(&o.Seed, "seed", 1, "random seed")
+	flag.BoolVar(&reset, "reset", true, "empty the report and mirror tables first")
+	flag.Parse()
+	cfg.MaxOpenConns, cfg.MaxIdleConns = o.Workers+2, o.Workers+2
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := mysql.CreateDatabase(ctx, cfg); err != nil {
+		return err
+	}
+	db, err := mysql.Open(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	m, err := mysql.NewMigrator(db)
+	if err != nil {
+		return err
+	}
+	if _, err := m.Up(ctx); err != nil {
+		return err
+	}
+	if reset {
+		if err := gen.Reset(ctx, db); err != nil {
+			return err
+		}
+	}
+	start := time.Now()
+	last := time.Now()
+	o.Progress = func(n int64) {
+		if time.Since(last) > 10*time.Second {
+			last = time.Now()
+			el := time.Since(start).Seconds()
+			fmt.Fprintf(os.Stderr, "reportgen: %d hourly rows (%.0f rows/s)\n", n, float64(n)/el)
+		}
+	}
+	st, err := gen.Generate(ctx, db, o)
+	if err != nil {
+		return err
+	}
+	hourly, daily, err := gen.Count(ctx, db.DB)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("database %s: %d days ending %s, %d advertisers, %d campaigns and ads\n", cfg.Database, st.Days, st.End, len(st.Advertisers), st.Entities)
+	fmt.Printf("report_hourly %d rows, report_daily %d rows, in %s (%.0f hourly rows/s)\n",
+		hourly, daily, st.Elapsed.Round(time.Second), float64(st.Hourly)/st.Elapsed.Seconds())
+	fmt.Printf("user %s sees advertisers %d..%d\n", gen.BenchOperator, st.OperatorScope[0], st.OperatorScope[len(st.OperatorScope)-1])
+	return nil
+}
