@@ -192,6 +192,7 @@ func TestQueryReportGroupingOrderingAndPaging(t *testing.T) {
 			[]string{"/0/33333333333.43"}},
 		{"entity filter", report.Params{Level: "ad", From: "2026-11-20", To: "2026-11-22", EntityIDs: []int64{rqAdB}}, 10, 0, 3,
 			[]string{"2026-11-20/1700000000002001/5.55", "2026-11-21/1700000000002001/5.55", "2026-11-22/1700000000002001/5.55"}},
+		{"page past the end keeps total and summary", report.Params{Level: "ad", From: "2026-11-20", To: "2026-11-22", GroupBy: []string{"date"}, AdvertiserIDs: []int64{rqAdvA}}, 10, 10, 3, nil},
 		{"nothing at campaign level", report.Params{Level: "campaign", From: "2026-11-20", To: "2026-11-22"}, 10, 0, 0, nil},
 	}
 	for _, tc := range tests {
