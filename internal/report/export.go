@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -200,10 +201,21 @@ func (cw *csvWriter) write(cells []cell) error {
 		case c.isNum:
 			cw.rec[i] = strconv.FormatInt(c.num, 10)
 		default:
-			cw.rec[i] = c.text
+			cw.rec[i] = csvText(c.text)
 		}
 	}
 	return cw.w.Write(cw.rec)
+}
+
+// csvText defuses text that a spreadsheet would run as a formula (names
+// come from advertisers' own accounts): a leading =, +, -, @, tab or CR
+// gets a quote in front, as OWASP recommends. XLSX text cells are never
+// formulas and are written as they are.
+func csvText(s string) string {
+	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+		return "'" + s
+	}
+	return s
 }
 
 func (cw *csvWriter) Write(r Row) error { return cw.write(values(cw.cols, r, false)) }

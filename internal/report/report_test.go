@@ -140,7 +140,7 @@ func TestWriters(t *testing.T) {
 	}
 	rows := []Row{
 		{Date: "2026-11-01", AdvertiserID: 7, AdvertiserName: "广告主, \"甲\"", ParentID: 9, ParentName: "组", Totals: Totals{Cost: dec("0.10"), Show: 10, Click: 1}},
-		{Date: "2026-11-01", AdvertiserID: 7, ParentID: 10, Totals: Totals{Cost: dec("0.20"), Show: 0}},
+		{Date: "2026-11-01", AdvertiserID: 7, ParentID: 10, ParentName: "=HYPERLINK(\"x\")", Totals: Totals{Cost: dec("0.20"), Show: 0}},
 	}
 	var sum Totals
 	for _, r := range rows {
@@ -181,6 +181,13 @@ func TestWriters(t *testing.T) {
 		if len(got) != 4 || got[0][3] != "campaign_id" || got[1][2] != "广告主, \"甲\"" || got[1][5] != "0.1" && got[1][5] != "0.10" ||
 			got[3][0] != "total" || f == CSV && got[2][10] != "" {
 			t.Errorf("%s = %q", f, got)
+		}
+		wantName := "=HYPERLINK(\"x\")" // an inline string in XLSX, never a formula
+		if f == CSV {
+			wantName = "'" + wantName
+		}
+		if got[2][4] != wantName {
+			t.Errorf("%s: formula-like name = %q, want %q", f, got[2][4], wantName)
 		}
 		if f == CSV && (got[1][5] != "0.10" || got[3][5] != "0.30" || got[3][10] != "10.00") {
 			t.Errorf("csv money = %q", got)
