@@ -1,0 +1,548 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// RoleAdvertiser is the account_role of leaf advertisers, the accounts that
+// have campaigns and are synced (majordomo and agent accounts are not).
+const RoleAdvertiser = "ADVERTISER"
+
+// AuthStatusUnbound is the auth status of an advertiser bound to no grant
+// (in filters and responses; not a value of oe_authorizations.status).
+const AuthStatusUnbound = "unbound"
+
+// Advertiser is a row of advertisers with the status of its grant.
+type Advertiser struct {
+	ID                int64
+	AuthorizationID   int64 // 0 when unbound
+	Name              string
+	AccountRole       string
+	ParentID          int64 // 0 when top-level
+	Status            string
+	Company           string
+	FirstIndustry     string
+	SecondIndustry    string
+	PlatformCreatedAt *time.Time
+	Balance           decimal.NullDecimal
+	ValidBalance      decimal.NullDecimal
+	Cash              decimal.NullDecimal
+	ValidCash         decimal.NullDecimal
+	Grant             decimal.NullDecimal
+	ValidGrant        decimal.NullDecimal
+	InfoSyncedAt      *time.Time
+	FundSyncedAt      *time.Time
+	SyncEnabled       bool
+	BoundAt           *time.Time
+	UnboundAt         *time.Time
+	CreatedAt         time.Time
+	UpdatedAt         time.Time
+	// AuthStatus is the grant's status (AuthActive, AuthNeedsReauth,
+	// AuthRevoked) or AuthStatusUnbound.
+	AuthStatus string
+	// AuthStatusReason is the grant's status_reason.
+	AuthStatusReason string
+}
+
+const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.status, v.company,
+	v.first_industry, v.second_industry, v.platform_created_at, v.balance, v.valid_balance, v.cash, v.valid_cash,
+	v.grant_amount, v.valid_grant, v.info_synced_at, v.fund_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
+	v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
+
+const advertiserFrom = ` FROM advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
+
+func scanAdvertiser(row interface{ Scan(...any) error }) (Advertiser, error) {
+	var (
+		v                                           Advertiser
+		authID, parent                              sql.NullInt64
+		created, infoAt, fundAt, boundAt, unboundAt sql.NullTime
+	)
+	err := row.Scan(&v.ID, &authID, &v.Name, &v.AccountRole, &parent, &v.Status, &v.Company, &v.FirstIndustry,
+		&v.SecondIndustry, &created, &v.Balance, &v.ValidBalance, &v.Cash, &v.ValidCash, &v.Grant, &v.ValidGrant,
+		&infoAt, &fundAt, &v.SyncEnabled, &boundAt, &unboundAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
+	v.AuthorizationID, v.ParentID = authID.Int64, parent.Int64
+	v.PlatformCreatedAt, v.InfoSyncedAt, v.FundSyncedAt = optTime(created), optTime(infoAt), optTime(fundAt)
+	v.BoundAt, v.UnboundAt = optTime(boundAt), optTime(unboundAt)
+	if v.AuthorizationID == 0 {
+		v.AuthStatus = AuthStatusUnbound
+	}
+	return v, err
+}
+
+// AdvertiserFilter selects advertisers for listing; zero fields do not filter.
+type AdvertiserFilter struct {
+	// Keyword matches a substring of the name or company, or the exact id.
+	Keyword string
+	// Status is the platform status (e.g. STATUS_ENABLE).
+	Status string
+	// AuthStatus is active, needs_reauth, revoked or unbound.
+	AuthStatus  string
+	AccountRole string
+	Limit       int
+	Offset      int
+}
+
+// ListAdvertisers returns a page of the advertisers within scope matching
+// f, ordered by name then id, and the total.
+func (db *DB) ListAdvertisers(ctx context.Context, scope auth.Scope, f AdvertiserFilter) ([]Advertiser, int64, error) {
+	cond, args := scopeClause(scope, "v.id")
+	where := []string{cond}
+	add := func(c string, vs ...any) { where, args = append(where, c), append(args, vs...) }
+	if kw := strings.TrimSpace(f.Keyword); kw != "" {
+		like := "%" + escapeLike(kw) + "%"
+		if id, err := strconv.ParseInt(kw, 10, 64); err == nil {
+			add("(v.name LIKE ? OR v.company LIKE ? OR v.id = ?)", like, like, id)
+		} else {
+			add("(v.name LIKE ? OR v.company LIKE ?)", like, like)
+		}
+	}
+	if f.Status != "" {
+		add("v.status = ?", f.Status)
+	}
+	if f.AccountRole != "" {
+		add("v.account_role = ?", f.AccountRole)
+	}
+	switch f.AuthStatus {
+	case "":
+	case AuthStatusUnbound:
+		add("v.authorization_id IS NULL")
+	default:
+		add("a.status = ?", f.AuthStatus)
+	}
+	w := strings.Join(where, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*)`+advertiserFrom+` WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count advertisers: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+advertiserColumns+advertiserFrom+` WHERE `+w+` ORDER BY v.name, v.id LIMIT ? OFFSET ?`,
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: list advertisers: %w", err)
+	}
+	defer rows.Close()
+	out := []Advertiser{}
+	for rows.Next() {
+		v, err := scanAdvertiser(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("mysql: list advertisers: %w", err)
+		}
+		out = append(out, v)
+	}
+	return out, total, rows.Err()
+}
+
+// AdvertiserInScope returns one advertiser if it is within scope
+// (KindNotFound otherwise, whether it exists or not).
+func (db *DB) AdvertiserInScope(ctx context.Context, scope auth.Scope, id int64) (Advertiser, error) {
+	cond, args := scopeClause(scope, "v.id")
+	v, err := scanAdvertiser(db.QueryRowContext(ctx, `SELECT `+advertiserColumns+advertiserFrom+` WHERE v.id = ? AND `+cond,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.NotFound("advertiser")
+	}
+	if err != nil {
+		return v, fmt.Errorf("mysql: advertiser %d: %w", id, err)
+	}
+	return v, nil
+}
+
+// AdvertiserSyncState is one row of sync_state (written by the sync engine).
+type AdvertiserSyncState struct {
+	Stream              string
+	Cursor              string
+	LastAttemptAt       *time.Time
+	LastSuccessAt       *time.Time
+	LastError           string
+	ConsecutiveFailures int
+	RowsLastRun         int
+	NextRunAt           *time.Time
+	FullSyncAt          *time.Time
+}
+
+// AdvertiserSyncStates returns the sync state of every stream of an
+// advertiser, by stream. Check the scope first (AdvertiserInScope).
+func (db *DB) AdvertiserSyncStates(ctx context.Context, advertiserID int64) ([]AdvertiserSyncState, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT stream, cursor_value, last_attempt_at, last_success_at, last_error, consecutive_failures, rows_last_run,
+			next_run_at, full_sync_at
+		FROM sync_state WHERE advertiser_id = ? ORDER BY stream`, advertiserID)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
+	}
+	defer rows.Close()
+	out := []AdvertiserSyncState{}
+	for rows.Next() {
+		var s AdvertiserSyncState
+		var attempt, success, next, full sql.NullTime
+		if err := rows.Scan(&s.Stream, &s.Cursor, &attempt, &success, &s.LastError, &s.ConsecutiveFailures, &s.RowsLastRun,
+			&next, &full); err != nil {
+			return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
+		}
+		s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = optTime(attempt), optTime(success), optTime(next), optTime(full)
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// DiscoveredAccount is an account found through a grant: a top-level
+// account of the grant or a child of a majordomo/agent account.
+type DiscoveredAccount struct {
+	ID          int64
+	Name        string // empty keeps the stored name
+	AccountRole string
+	ParentID    int64 // 0 when top-level
+}
+
+// BindMode says whether binding may take accounts from other grants.
+type BindMode int
+
+const (
+	// BindClaim binds every account to the grant, moving accounts bound to
+	// older grants (a person just authorised them again: the newest grant
+	// wins) and re-binding unbound ones.
+	BindClaim BindMode = iota
+	// BindAddOnly (periodic re-discovery) binds accounts never seen before,
+	// refreshes those already on the grant, and rescues accounts whose grant
+	// is no longer active. It never takes an account from another active
+	// grant and never re-binds an account a person unbound.
+	BindAddOnly
+)
+
+// BindResult says what BindAdvertisers changed.
+type BindResult struct {
+	// Bound lists the accounts now bound to the grant (new or moved or refreshed).
+	Bound []int64
+	// New lists the accounts that were not bound to this grant before.
+	New []int64
+	// Previous lists the other grants that accounts were moved from.
+	Previous []int64
+}
+
+// BindAdvertisers upserts discovered accounts as bound to authorization
+// authID, following mode. Uniqueness is the advertisers primary key; the
+// decision per account is taken under row locks in one transaction.
+func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []DiscoveredAccount, mode BindMode, at time.Time) (BindResult, error) {
+	var res BindResult
+	if len(accts) == 0 {
+		return res, nil
+	}
+	byID := map[int64]DiscoveredAccount{}
+	for _, a := range accts {
+		if prev, ok := byID[a.ID]; ok && a.ParentID == 0 {
+			a.ParentID = prev.ParentID // keep the parent when an account also appears top-level
+		}
+		byID[a.ID] = a
+	}
+	ids := make([]int64, 0, len(byID))
+	for id := range byID {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		type current struct {
+			authID     int64
+			authStatus string
+		}
+		existing := map[int64]current{}
+		for chunk := range slices.Chunk(ids, 500) {
+			args := make([]any, len(chunk))
+			for i, id := range chunk {
+				args[i] = id
+			}
+			rows, err := tx.QueryContext(ctx, `
+				SELECT v.id, v.authorization_id, COALESCE(a.status, '') FROM advertisers v
+				LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
+				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args...)
+			if err != nil {
+				return fmt.Errorf("mysql: bind advertisers: %w", err)
+			}
+			for rows.Next() {
+				var id int64
+				var aid sql.NullInt64
+				var st string
+				if err := rows.Scan(&id, &aid, &st); err != nil {
+					rows.Close()
+					return fmt.Errorf("mysql: bind advertisers: %w", err)
+				}
+				existing[id] = current{authID: aid.Int64, authStatus: st}
+			}
+			if err := rows.Close(); err != nil {
+				return fmt.Errorf("mysql: bind advertisers: %w", err)
+			}
+		}
+		var claim []int64
+		prev := map[int64]bool{}
+		for _, id := range ids {
+			cur, seen := existing[id]
+			take := !seen || mode == BindClaim || cur.authID == authID ||
+				(cur.authID != 0 && cur.authStatus != AuthActive)
+			if !take {
+				continue
+			}
+			claim = append(claim, id)
+			if cur.authID != authID {
+				res.New = append(res.New, id)
+				if cur.authID != 0 {
+					prev[cur.authID] = true
+				}
+			}
+		}
+		for chunk := range slices.Chunk(claim, 500) {
+			q := `INSERT INTO advertisers (id, authorization_id, name, account_role, parent_id, bound_at, unbound_at) VALUES `
+			args := make([]any, 0, 6*len(chunk))
+			for i, id := range chunk {
+				if i > 0 {
+					q += ","
+				}
+				q += "(?, ?, ?, ?, ?, ?, NULL)"
+				a := byID[id]
+				role := a.AccountRole
+				if role == "" {
+					role = RoleAdvertiser
+				}
+				args = append(args, id, authID, cut(a.Name, 255), cut(role, 32), nullInt64(a.ParentID), at.UTC())
+			}
+			// bound_at is assigned before authorization_id, so it compares with the old grant.
+			q += ` ON DUPLICATE KEY UPDATE
+				bound_at = IF(authorization_id <=> VALUES(authorization_id), bound_at, VALUES(bound_at)),
+				authorization_id = VALUES(authorization_id),
+				name = IF(VALUES(name) = '', name, VALUES(name)),
+				account_role = VALUES(account_role),
+				parent_id = COALESCE(VALUES(parent_id), parent_id),
+				unbound_at = NULL`
+			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+				return fmt.Errorf("mysql: bind advertisers: %w", err)
+			}
+		}
+		res.Bound = claim
+		for id := range prev {
+			res.Previous = append(res.Previous, id)
+		}
+		slices.Sort(res.Previous)
+		return nil
+	})
+	return res, err
+}
+
+// BoundAccount is an account bound to a grant.
+type BoundAccount struct {
+	ID          int64
+	AccountRole string
+	ParentID    int64
+}
+
+// AdvertisersOfAuthorization lists the accounts bound to a grant, by id.
+func (db *DB) AdvertisersOfAuthorization(ctx context.Context, authID int64) ([]BoundAccount, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, account_role, parent_id FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: advertisers of authorization %d: %w", authID, err)
+	}
+	defer rows.Close()
+	var out []BoundAccount
+	for rows.Next() {
+		var b BoundAccount
+		var parent sql.NullInt64
+		if err := rows.Scan(&b.ID, &b.AccountRole, &parent); err != nil {
+			return nil, fmt.Errorf("mysql: advertisers of authorization %d: %w", authID, err)
+		}
+		b.ParentID = parent.Int64
+		out = append(out, b)
+	}
+	return out, rows.Err()
+}
+
+// AdvertiserInfoUpdate is the platform's account info of one advertiser.
+type AdvertiserInfoUpdate struct {
+	ID                int64
+	Name              string
+	Status            string
+	Company           string
+	FirstIndustry     string
+	SecondIndustry    string
+	PlatformCreatedAt time.Time
+}
+
+// UpdateAdvertiserInfo stores account info of advertisers still bound to
+// authID (an advertiser unbound meanwhile is left alone).
+func (db *DB) UpdateAdvertiserInfo(ctx context.Context, authID int64, infos []AdvertiserInfoUpdate, at time.Time) error {
+	for _, i := range infos {
+		_, err := db.ExecContext(ctx, `
+			UPDATE advertisers SET name = IF(? = '', name, ?), status = ?, company = ?, first_industry = ?, second_industry = ?,
+				platform_created_at = COALESCE(?, platform_created_at), info_synced_at = ?
+			WHERE id = ? AND authorization_id = ?`,
+			cut(i.Name, 255), cut(i.Name, 255), cut(i.Status, 48), cut(i.Company, 255), cut(i.FirstIndustry, 128),
+			cut(i.SecondIndustry, 128), utcOrNil(i.PlatformCreatedAt), at.UTC(), i.ID, authID)
+		if err != nil {
+			return fmt.Errorf("mysql: update advertiser info %d: %w", i.ID, err)
+		}
+	}
+	return nil
+}
+
+// AdvertiserFundUpdate is an advertiser's balance in yuan.
+type AdvertiserFundUpdate struct {
+	ID                                                        int64
+	Balance, ValidBalance, Cash, ValidCash, Grant, ValidGrant decimal.Decimal
+}
+
+// UpdateAdvertiserFund stores the balance of an advertiser still bound to authID.
+func (db *DB) UpdateAdvertiserFund(ctx context.Context, authID int64, f AdvertiserFundUpdate, at time.Time) error {
+	_, err := db.ExecContext(ctx, `
+		UPDATE advertisers SET balance = ?, valid_balance = ?, cash = ?, valid_cash = ?, grant_amount = ?, valid_grant = ?,
+			fund_synced_at = ?
+		WHERE id = ? AND authorization_id = ?`,
+		f.Balance.StringFixed(2), f.ValidBalance.StringFixed(2), f.Cash.StringFixed(2), f.ValidCash.StringFixed(2),
+		f.Grant.StringFixed(2), f.ValidGrant.StringFixed(2), at.UTC(), f.ID, authID)
+	if err != nil {
+		return fmt.Errorf("mysql: update advertiser fund %d: %w", f.ID, err)
+	}
+	return nil
+}
+
+// UnbindResult says what UnbindAdvertiser changed.
+type UnbindResult struct {
+	// Advertisers lists the accounts unbound: the one asked for and, for a
+	// majordomo/agent account, its children bound through the same grant.
+	Advertisers []int64
+	// PreviousAuthorization is the grant they were bound to (0 if none).
+	PreviousAuthorization int64
+	// RevokedAuthorizations lists grants revoked (tokens wiped) because no
+	// advertiser is bound to them any more.
+	RevokedAuthorizations []int64
+}
+
+// UnbindAdvertiser unbinds an advertiser within scope (KindNotFound
+// otherwise) and the children bound through the same grant, and revokes the
+// grant (wiping its tokens) when nothing is bound to it any more. Data is
+// kept; use PurgeAdvertiserData to delete it. Unbinding an unbound
+// advertiser changes nothing.
+func (db *DB) UnbindAdvertiser(ctx context.Context, scope auth.Scope, id int64, at time.Time) (UnbindResult, error) {
+	var res UnbindResult
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		cond, args := scopeClause(scope, "v.id")
+		var aid sql.NullInt64
+		err := tx.QueryRowContext(ctx, `SELECT v.authorization_id FROM advertisers v WHERE v.id = ? AND `+cond+` FOR UPDATE`,
+			append([]any{id}, args...)...).Scan(&aid)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("advertiser")
+		}
+		if err != nil {
+			return fmt.Errorf("mysql: unbind advertiser: %w", err)
+		}
+		if !aid.Valid {
+			return nil
+		}
+		res.PreviousAuthorization = aid.Int64
+		rows, err := tx.QueryContext(ctx, `SELECT id FROM advertisers WHERE id = ? OR (parent_id = ? AND authorization_id = ?) FOR UPDATE`,
+			id, id, aid.Int64)
+		if err != nil {
+			return fmt.Errorf("mysql: unbind advertiser: %w", err)
+		}
+		if res.Advertisers, err = scanIDs(rows); err != nil {
+			return err
+		}
+		qargs := []any{at.UTC()}
+		for _, a := range res.Advertisers {
+			qargs = append(qargs, a)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ? WHERE id IN (`+
+			placeholders(len(res.Advertisers))+`)`, qargs...); err != nil {
+			return fmt.Errorf("mysql: unbind advertiser: %w", err)
+		}
+		res.RevokedAuthorizations, err = revokeUnused(ctx, tx, []int64{aid.Int64}, "unbound", at)
+		return err
+	})
+	return res, err
+}
+
+// purgeTables hold per-advertiser data (advertiser_id column) deleted by a purge.
+var purgeTables = []string{"oe_creatives", "oe_ads", "oe_campaigns", "oe_promotions", "oe_projects",
+	"report_hourly", "report_daily", "sync_state", "user_advertisers"}
+
+// PurgeAdvertiserData deletes the mirrored entities, reports, sync state and
+// user assignments of unbound advertisers in batches, and clears their
+// info and balance. The advertisers row stays as an unbound record (id and
+// name), so periodic re-discovery does not bind the account again; a new
+// OAuth binding does. Advertisers still bound are skipped. It returns the
+// rows deleted per table.
+func (db *DB) PurgeAdvertiserData(ctx context.Context, ids []int64) (map[string]int64, error) {
+	deleted := map[string]int64{}
+	for _, id := range uniqueIDs(ids) {
+		var bound sql.NullInt64
+		err := db.QueryRowContext(ctx, `SELECT authorization_id FROM advertisers WHERE id = ?`, id).Scan(&bound)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return deleted, fmt.Errorf("mysql: purge %d: %w", id, err)
+		}
+		if bound.Valid {
+			continue
+		}
+		for _, table := range purgeTables {
+			for {
+				res, err := db.ExecContext(ctx, `DELETE FROM `+QuoteIdent(table)+` WHERE advertiser_id = ? LIMIT 5000`, id)
+				if err != nil {
+					return deleted, fmt.Errorf("mysql: purge %s of %d: %w", table, id, err)
+				}
+				n, _ := res.RowsAffected()
+				deleted[table] += n
+				if n < 5000 {
+					break
+				}
+			}
+		}
+		if _, err := db.ExecContext(ctx, `
+			UPDATE advertisers SET status = '', company = '', first_industry = '', second_industry = '', balance = NULL,
+				valid_balance = NULL, cash = NULL, valid_cash = NULL, grant_amount = NULL, valid_grant = NULL,
+				info_synced_at = NULL, fund_synced_at = NULL
+			WHERE id = ? AND authorization_id IS NULL`, id); err != nil {
+			return deleted, fmt.Errorf("mysql: purge %d: %w", id, err)
+		}
+	}
+	return deleted, nil
+}
+
+// BalanceSummary sums the balance of bound leaf advertisers and counts those
+// whose balance is below threshold (advertisers without a known balance are
+// not counted).
+func (db *DB) BalanceSummary(ctx context.Context, threshold decimal.Decimal) (total decimal.Decimal, low int, err error) {
+	var sum decimal.NullDecimal
+	err = db.QueryRowContext(ctx, `
+		SELECT COALESCE(SUM(balance), 0), COALESCE(SUM(balance < ?), 0) FROM advertisers
+		WHERE authorization_id IS NOT NULL AND account_role = 'ADVERTISER' AND balance IS NOT NULL`,
+		threshold.StringFixed(2)).Scan(&sum, &low)
+	if err != nil {
+		return decimal.Zero, 0, fmt.Errorf("mysql: balance summary: %w", err)
+	}
+	return sum.Decimal, low, nil
+}
+
+// CountAdvertisersNeedingReauth counts leaf advertisers bound to a grant in
+// needs_reauth: accounts that stopped syncing until a person authorises again.
+func (db *DB) CountAdvertisersNeedingReauth(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `
+		SELECT COUNT(*) FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
+		WHERE a.status = 'needs_reauth' AND v.account_role = 'ADVERTISER'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: advertisers needing reauth: %w", err)
+	}
+	return n, nil
+}

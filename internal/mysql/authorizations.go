@@ -1,0 +1,478 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// OceanEngine authorisation statuses (oe_authorizations.status). The sync
+// engine syncs only advertisers whose authorisation is AuthActive.
+const (
+	AuthActive      = "active"
+	AuthNeedsReauth = "needs_reauth"
+	AuthRevoked     = "revoked"
+)
+
+// Authorization is a row of oe_authorizations: one OAuth grant, its
+// encrypted token pair and its refresh bookkeeping. Tokens are ciphertexts;
+// this package never sees them in clear.
+type Authorization struct {
+	ID              int64
+	AppID           int64
+	Status          string
+	StatusReason    string
+	StatusChangedAt *time.Time
+	OEUserID        int64
+	OEUserName      string
+	OEUserEmail     string
+	GrantedAccounts []int64
+	BoundBy         int64 // users.id; 0 when unknown
+	KeyID           string
+	AccessTokenEnc  []byte // nil when wiped
+	RefreshTokenEnc []byte
+	TokenVersion    int64
+	// AccessExpiresAt and RefreshExpiresAt are zero when wiped.
+	AccessExpiresAt     time.Time
+	RefreshExpiresAt    time.Time
+	RefreshedAt         *time.Time
+	RefreshPendingSince *time.Time
+	RefreshFailures     int
+	LastRefreshError    string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+}
+
+// SealedTokens is an encrypted token pair with its expiry times.
+type SealedTokens struct {
+	KeyID            string
+	AccessTokenEnc   []byte
+	RefreshTokenEnc  []byte
+	AccessExpiresAt  time.Time
+	RefreshExpiresAt time.Time
+}
+
+// NewAuthorization describes a grant to store.
+type NewAuthorization struct {
+	AppID           int64
+	BoundBy         int64
+	GrantedAccounts []int64
+	At              time.Time
+}
+
+// ErrStaleTokenVersion is returned by compare-and-set writes when the row's
+// token_version moved on (another writer stored a newer pair, or the grant
+// was revoked).
+var ErrStaleTokenVersion = errors.New("mysql: authorization token version changed")
+
+const authorizationColumns = `a.id, a.app_id, a.status, a.status_reason, a.status_changed_at, a.oe_user_id, a.oe_user_name,
+	a.oe_user_email, a.granted_accounts, a.bound_by, a.key_id, a.access_token_enc, a.refresh_token_enc, a.token_version,
+	a.access_expires_at, a.refresh_expires_at, a.refreshed_at, a.refresh_pending_since, a.refresh_failures,
+	a.last_refresh_error, a.created_at, a.updated_at`
+
+func scanAuthorization(row interface{ Scan(...any) error }) (Authorization, error) {
+	var (
+		a                                                  Authorization
+		changed, accessExp, refreshExp, refreshed, pending sql.NullTime
+		oeUser, boundBy                                    sql.NullInt64
+		granted                                            sql.NullString
+	)
+	err := row.Scan(&a.ID, &a.AppID, &a.Status, &a.StatusReason, &changed, &oeUser, &a.OEUserName, &a.OEUserEmail,
+		&granted, &boundBy, &a.KeyID, &a.AccessTokenEnc, &a.RefreshTokenEnc, &a.TokenVersion, &accessExp, &refreshExp,
+		&refreshed, &pending, &a.RefreshFailures, &a.LastRefreshError, &a.CreatedAt, &a.UpdatedAt)
+	if err != nil {
+		return a, err
+	}
+	a.StatusChangedAt = optTime(changed)
+	a.RefreshedAt = optTime(refreshed)
+	a.RefreshPendingSince = optTime(pending)
+	a.AccessExpiresAt = accessExp.Time
+	a.RefreshExpiresAt = refreshExp.Time
+	a.OEUserID = oeUser.Int64
+	a.BoundBy = boundBy.Int64
+	if granted.Valid && granted.String != "" {
+		if err := json.Unmarshal([]byte(granted.String), &a.GrantedAccounts); err != nil {
+			return a, fmt.Errorf("granted_accounts of %d: %w", a.ID, err)
+		}
+	}
+	return a, nil
+}
+
+func optTime(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time
+	return &v
+}
+
+func utcOrNil(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// CreateAuthorization stores a new active grant and its first token pair in
+// one transaction. seal receives the new row's id, so ciphertexts can be
+// bound to it (associated data), and returns the encrypted pair.
+func (db *DB) CreateAuthorization(ctx context.Context, n NewAuthorization, seal func(id int64) (SealedTokens, error)) (int64, error) {
+	var id int64
+	granted, err := json.Marshal(n.GrantedAccounts)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: granted accounts: %w", err)
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `
+			INSERT INTO oe_authorizations (app_id, status, status_changed_at, granted_accounts, bound_by, created_at)
+			VALUES (?, 'active', ?, ?, ?, ?)`, n.AppID, n.At.UTC(), string(granted), nullInt64(n.BoundBy), n.At.UTC())
+		if err != nil {
+			return fmt.Errorf("mysql: create authorization: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("mysql: create authorization: %w", err)
+		}
+		st, err := seal(id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `
+			UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?, token_version = 1,
+				access_expires_at = ?, refresh_expires_at = ?, refreshed_at = ?
+			WHERE id = ?`, st.KeyID, st.AccessTokenEnc, st.RefreshTokenEnc, utcOrNil(st.AccessExpiresAt),
+			utcOrNil(st.RefreshExpiresAt), n.At.UTC(), id)
+		if err != nil {
+			return fmt.Errorf("mysql: store tokens of authorization %d: %w", id, err)
+		}
+		return nil
+	})
+	return id, err
+}
+
+// Authorization returns one grant (KindNotFound if absent).
+func (db *DB) Authorization(ctx context.Context, id int64) (Authorization, error) {
+	a, err := scanAuthorization(db.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM oe_authorizations a WHERE a.id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.NotFound("authorization")
+	}
+	if err != nil {
+		return a, fmt.Errorf("mysql: authorization %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AuthorizationOfAdvertiser returns the grant an advertiser is bound to
+// (KindNotFound when the advertiser is unknown or unbound).
+func (db *DB) AuthorizationOfAdvertiser(ctx context.Context, advertiserID int64) (Authorization, error) {
+	a, err := scanAuthorization(db.QueryRowContext(ctx, `
+		SELECT `+authorizationColumns+` FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
+		WHERE v.id = ?`, advertiserID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, apperr.New(apperr.KindNotFound, "advertiser %d is not bound to an OceanEngine authorisation", advertiserID)
+	}
+	if err != nil {
+		return a, fmt.Errorf("mysql: authorization of advertiser %d: %w", advertiserID, err)
+	}
+	return a, nil
+}
+
+// SetAuthorizationUser records who granted the authorisation (2/user/info).
+func (db *DB) SetAuthorizationUser(ctx context.Context, id, oeUserID int64, name, email string) error {
+	_, err := db.ExecContext(ctx, `UPDATE oe_authorizations SET oe_user_id = ?, oe_user_name = ?, oe_user_email = ? WHERE id = ?`,
+		nullInt64(oeUserID), cut(name, 255), cut(email, 255), id)
+	if err != nil {
+		return fmt.Errorf("mysql: set authorization user: %w", err)
+	}
+	return nil
+}
+
+// MarkRefreshPending records, before a refresh is sent, that its outcome is
+// not known yet. It only applies to an active grant still at version.
+func (db *DB) MarkRefreshPending(ctx context.Context, id, version int64, at time.Time) error {
+	res, err := db.ExecContext(ctx, `
+		UPDATE oe_authorizations SET refresh_pending_since = COALESCE(refresh_pending_since, ?)
+		WHERE id = ? AND token_version = ? AND status = 'active'`, at.UTC(), id, version)
+	if err != nil {
+		return fmt.Errorf("mysql: mark refresh pending: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		return nil
+	}
+	// Zero rows changed also when the marker was already set (MySQL counts
+	// changed rows, not matched ones): check the row still matches.
+	var v int64
+	var status string
+	err = db.QueryRowContext(ctx, `SELECT token_version, status FROM oe_authorizations WHERE id = ?`, id).Scan(&v, &status)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return apperr.NotFound("authorization")
+	case err != nil:
+		return fmt.Errorf("mysql: authorization %d: %w", id, err)
+	case v != version || status != AuthActive:
+		return ErrStaleTokenVersion
+	}
+	return nil
+}
+
+// StoreRefreshedTokens stores a new token pair if the row is still at
+// prevVersion (compare-and-set), bumps the version, clears the pending
+// marker and the failure count, and makes the grant active again (a valid
+// pair is proof it is alive). ErrStaleTokenVersion when the version moved.
+func (db *DB) StoreRefreshedTokens(ctx context.Context, id, prevVersion int64, st SealedTokens, at time.Time) (int64, error) {
+	res, err := db.ExecContext(ctx, `
+		UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?, token_version = token_version + 1,
+			access_expires_at = ?, refresh_expires_at = ?, refreshed_at = ?, refresh_pending_since = NULL,
+			refresh_failures = 0, last_refresh_error = '',
+			status_changed_at = IF(status = 'active', status_changed_at, ?), status_reason = IF(status = 'active', status_reason, ''),
+			status = 'active'
+		WHERE id = ? AND token_version = ?`,
+		st.KeyID, st.AccessTokenEnc, st.RefreshTokenEnc, utcOrNil(st.AccessExpiresAt), utcOrNil(st.RefreshExpiresAt),
+		at.UTC(), at.UTC(), id, prevVersion)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: store refreshed tokens: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return 0, db.staleOrGone(ctx, id)
+	}
+	return prevVersion + 1, nil
+}
+
+// RecordRefreshFailure counts a failed refresh. keepPending leaves the
+// pending marker when the outcome of the request is still unknown.
+func (db *DB) RecordRefreshFailure(ctx context.Context, id, version int64, msg string, keepPending bool) error {
+	_, err := db.ExecContext(ctx, `
+		UPDATE oe_authorizations SET refresh_failures = refresh_failures + 1, last_refresh_error = ?,
+			refresh_pending_since = IF(?, refresh_pending_since, NULL)
+		WHERE id = ? AND token_version = ?`, cut(msg, 512), keepPending, id, version)
+	if err != nil {
+		return fmt.Errorf("mysql: record refresh failure: %w", err)
+	}
+	return nil
+}
+
+// MarkNeedsReauth moves an active grant still at version to needs_reauth
+// and wipes its (dead) tokens. It reports whether the row changed, so the
+// caller alerts once.
+func (db *DB) MarkNeedsReauth(ctx context.Context, id, version int64, reason, lastError string, at time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `
+		UPDATE oe_authorizations SET status = 'needs_reauth', status_reason = ?, status_changed_at = ?,
+			access_token_enc = NULL, refresh_token_enc = NULL, key_id = '', refresh_pending_since = NULL,
+			refresh_failures = refresh_failures + 1, last_refresh_error = ?
+		WHERE id = ? AND token_version = ? AND status = 'active'`, cut(reason, 64), at.UTC(), cut(lastError, 512), id, version)
+	if err != nil {
+		return false, fmt.Errorf("mysql: mark needs_reauth: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// RevokeUnusedAuthorizations revokes those of ids that no advertiser is bound
+// to any more (unbound, or superseded by a newer grant): status revoked,
+// tokens wiped, version bumped so an in-flight refresh cannot store a pair.
+// It returns the ids it revoked.
+func (db *DB) RevokeUnusedAuthorizations(ctx context.Context, ids []int64, reason string, at time.Time) ([]int64, error) {
+	var revoked []int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		revoked, err = revokeUnused(ctx, tx, ids, reason, at)
+		return err
+	})
+	return revoked, err
+}
+
+func revokeUnused(ctx context.Context, tx *sql.Tx, ids []int64, reason string, at time.Time) ([]int64, error) {
+	ids = uniqueIDs(ids)
+	var revoked []int64
+	for _, id := range ids {
+		res, err := tx.ExecContext(ctx, `
+			UPDATE oe_authorizations a SET a.status = 'revoked', a.status_reason = ?, a.status_changed_at = ?,
+				a.access_token_enc = NULL, a.refresh_token_enc = NULL, a.key_id = '', a.refresh_pending_since = NULL,
+				a.token_version = a.token_version + 1
+			WHERE a.id = ? AND a.status <> 'revoked'
+				AND NOT EXISTS (SELECT 1 FROM advertisers v WHERE v.authorization_id = a.id)`, cut(reason, 64), at.UTC(), id)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: revoke authorization %d: %w", id, err)
+		}
+		if n, _ := res.RowsAffected(); n > 0 {
+			revoked = append(revoked, id)
+		}
+	}
+	return revoked, nil
+}
+
+// AuthorizationsDue lists active grants that need a refresh: the access
+// token expires before accessBefore, the refresh token before
+// refreshBefore, or a refresh has been pending since before pendingBefore.
+func (db *DB) AuthorizationsDue(ctx context.Context, accessBefore, refreshBefore, pendingBefore time.Time, limit int) ([]int64, error) {
+	if limit <= 0 {
+		limit = 1000
+	}
+	rows, err := db.QueryContext(ctx, `
+		SELECT id FROM oe_authorizations
+		WHERE status = 'active' AND (access_expires_at < ? OR refresh_expires_at < ? OR refresh_pending_since < ?)
+		ORDER BY access_expires_at LIMIT ?`, accessBefore.UTC(), refreshBefore.UTC(), pendingBefore.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: authorizations due: %w", err)
+	}
+	return scanIDs(rows)
+}
+
+// ActiveAuthorizationIDs lists the active grants, ascending.
+func (db *DB) ActiveAuthorizationIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id FROM oe_authorizations WHERE status = 'active' ORDER BY id`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: active authorizations: %w", err)
+	}
+	return scanIDs(rows)
+}
+
+func scanIDs(rows *sql.Rows) ([]int64, error) {
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mysql: scan id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// AuthorizationsToReencrypt lists grants after afterID whose tokens are
+// sealed with a key other than activeKey (for key rotation), ascending.
+func (db *DB) AuthorizationsToReencrypt(ctx context.Context, activeKey string, afterID int64, limit int) ([]Authorization, error) {
+	rows, err := db.QueryContext(ctx, `
+		SELECT `+authorizationColumns+` FROM oe_authorizations a
+		WHERE a.id > ? AND a.key_id <> ? AND a.access_token_enc IS NOT NULL ORDER BY a.id LIMIT ?`, afterID, activeKey, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: authorizations to re-encrypt: %w", err)
+	}
+	defer rows.Close()
+	var out []Authorization
+	for rows.Next() {
+		a, err := scanAuthorization(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: authorizations to re-encrypt: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ReencryptAuthorization replaces the ciphertexts of the same token pair
+// (key rotation) if the row is still at version; the version does not
+// change. ErrStaleTokenVersion when a refresh stored a new pair meanwhile.
+func (db *DB) ReencryptAuthorization(ctx context.Context, id, version int64, keyID string, access, refresh []byte) error {
+	res, err := db.ExecContext(ctx, `
+		UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?
+		WHERE id = ? AND token_version = ? AND access_token_enc IS NOT NULL`, keyID, access, refresh, id, version)
+	if err != nil {
+		return fmt.Errorf("mysql: re-encrypt authorization %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrStaleTokenVersion
+	}
+	return nil
+}
+
+// TokenKeyCounts counts stored token pairs by key id (wiped rows excluded).
+func (db *DB) TokenKeyCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT key_id, COUNT(*) FROM oe_authorizations WHERE access_token_enc IS NOT NULL GROUP BY key_id`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: token key counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, fmt.Errorf("mysql: token key counts: %w", err)
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// AuthorizationStatusCounts counts grants by status (every status present).
+func (db *DB) AuthorizationStatusCounts(ctx context.Context) (map[string]int, error) {
+	out := map[string]int{AuthActive: 0, AuthNeedsReauth: 0, AuthRevoked: 0}
+	rows, err := db.QueryContext(ctx, `SELECT status, COUNT(*) FROM oe_authorizations GROUP BY status`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: authorization counts: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var s string
+		var n int
+		if err := rows.Scan(&s, &n); err != nil {
+			return nil, fmt.Errorf("mysql: authorization counts: %w", err)
+		}
+		out[s] = n
+	}
+	return out, rows.Err()
+}
+
+// staleOrGone explains a compare-and-set that changed nothing.
+func (db *DB) staleOrGone(ctx context.Context, id int64) error {
+	var one int
+	err := db.QueryRowContext(ctx, `SELECT 1 FROM oe_authorizations WHERE id = ?`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFound("authorization")
+	}
+	if err != nil {
+		return fmt.Errorf("mysql: authorization %d: %w", id, err)
+	}
+	return ErrStaleTokenVersion
+}
+
+// ErrLockTimeout is returned when a named lock was not granted in time.
+var ErrLockTimeout = errors.New("mysql: lock wait timed out")
+
+// LockAuthorizationRefresh takes the refresh lock of one grant: a MySQL
+// named lock (GET_LOCK), held by a dedicated connection, shared by every
+// process on the database and released by MySQL if the process dies. It
+// waits up to wait; the returned function releases it. The name includes
+// the database, so test databases on one server never share locks.
+func (db *DB) LockAuthorizationRefresh(ctx context.Context, id int64, wait time.Duration) (release func(), err error) {
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: refresh lock: %w", err)
+	}
+	const name = `SHA1(CONCAT(DATABASE(), ':oe_authorization_refresh:', ?))`
+	secs := max(int(wait/time.Second), 0)
+	var got sql.NullInt64
+	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+name+`, ?)`, id, secs).Scan(&got); err != nil {
+		dropConn(conn)
+		return nil, fmt.Errorf("mysql: refresh lock of authorization %d: %w", id, err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		_ = conn.Close()
+		return nil, fmt.Errorf("%w: refresh lock of authorization %d", ErrLockTimeout, id)
+	}
+	return func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		var released sql.NullInt64
+		if err := conn.QueryRowContext(ctx, `SELECT RELEASE_LOCK(`+name+`)`, id).Scan(&released); err != nil || released.Int64 != 1 {
+			// Never hand a connection that may still hold the lock back to the pool.
+			dropConn(conn)
+			return
+		}
+		_ = conn.Close()
+	}, nil
+}
+
+// dropConn closes conn's underlying connection instead of returning it to
+// the pool (session state such as named locks dies with it).
+func dropConn(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = conn.Close()
+}
