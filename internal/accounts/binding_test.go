@@ -1,0 +1,452 @@
+package accounts_test
+
+import (
+	"context"
+	"database/sql"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// allAccounts is every account of the sandbox world: top-level accounts and
+// the children of majordomos and agents.
+func allAccounts(w *oesim.World) (all, leaves []int64) {
+	leaves = slices.Sorted(slices.Values(w.Advertisers()))
+	all = append(slices.Clone(leaves), w.Majordomos()...)
+	all = append(all, w.Agents()...)
+	return slices.Compact(slices.Sorted(slices.Values(all))), leaves
+}
+
+func TestAuthorizeURL(t *testing.T) {
+	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	res, err := e.svc.Authorize(context.Background(), e.userID, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := url.Parse(res.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := u.Query()
+	if u.Path != "/audit/oauth.html" || q.Get("app_id") != "1000" || q.Get("state") != res.State ||
+		q.Get("redirect_uri") != "http://api.test"+accounts.CallbackPath || q.Get("material_auth") != "1" {
+		t.Fatalf("authorize URL %s", res.URL)
+	}
+	if raw, err := base64.RawURLEncoding.DecodeString(res.State); err != nil || len(raw) != 32 {
+		t.Fatalf("state %q is not 32 random bytes", res.State)
+	}
+	if got := res.ExpiresAt.Sub(e.ts.Sim.Clock().Now()); got != accounts.StateTTL {
+		t.Fatalf("state lifetime %v, want %v", got, accounts.StateTTL)
+	}
+}
+
+func TestBindDiscoversMajordomoAndAgentChildren(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	w := e.ts.Sim.World()
+	if len(w.Majordomos()) == 0 || len(w.Agents()) == 0 {
+		t.Fatal("sandbox world has no majordomo or agent: pick another seed")
+	}
+	out := e.bind(nil)
+	all, leaves := allAccounts(w)
+	if !slices.Equal(out.Accounts, all) {
+		t.Errorf("bound accounts = %v\nwant %v", out.Accounts, all)
+	}
+	if !slices.Equal(out.Advertisers, leaves) {
+		t.Errorf("bound leaves = %v\nwant %v", out.Advertisers, leaves)
+	}
+	if len(out.Warnings) != 0 {
+		t.Errorf("warnings: %v", out.Warnings)
+	}
+	// Rows: roles and parents as in the sandbox, all bound to the grant.
+	for _, id := range all {
+		v, err := e.db.AdvertiserInScope(ctx, auth.SystemScope(), id)
+		if err != nil {
+			t.Fatalf("advertiser %d: %v", id, err)
+		}
+		acct, _ := w.Account(id)
+		if v.AuthorizationID != out.AuthorizationID || v.AuthStatus != mysql.AuthActive || v.ParentID != acct.ParentID ||
+			v.AccountRole != acct.Role || v.Name != acct.Name || v.BoundAt == nil {
+			t.Errorf("advertiser %d = %+v; sandbox %+v", id, v, acct)
+		}
+	}
+	assigned, err := e.db.UserAdvertiserIDs(ctx, e.userID)
+	if err != nil || !slices.Equal(assigned, all) {
+		t.Fatalf("assigned to the binding user: %v (%v), want %v", assigned, err, all)
+	}
+	if got := e.syncable(); !slices.Equal(got, leaves) {
+		t.Fatalf("sync selection = %v, want the leaves %v", got, leaves)
+	}
+	a, _, _ := e.stored(out.AuthorizationID)
+	if a.Status != mysql.AuthActive || a.BoundBy != e.userID || a.OEUserID == 0 || a.TokenVersion != 1 || a.KeyID != "k1" {
+		t.Fatalf("authorization row %+v", a)
+	}
+	// Every leaf is reachable through the store.
+	for _, id := range leaves {
+		if _, err := e.proc.client.AdvertiserFund(ctx, id); err != nil {
+			t.Fatalf("fund of %d through the token store: %v", id, err)
+		}
+	}
+	if got := e.metric("oceanengine_oauth_callbacks_total", map[string]string{"result": "bound"}); got != 1 {
+		t.Fatalf("callbacks{bound} = %v", got)
+	}
+}
+
+func TestCallbackRefusesBadStateAndStoresNothing(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	hash, _ := auth.HashPassword("Other-Passphrase-22", 4)
+	bob, err := e.db.CreateUser(ctx, auth.NewUser{Username: "bob", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	issue := func() string {
+		res, err := e.svc.Authorize(ctx, e.userID, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.State
+	}
+	code := func() string {
+		c, err := e.ts.Sim.Authorize(nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	used := issue()
+	expired := issue()
+	foreign := issue()
+	// Spend `used` with a refusal on the consent page: it is consumed.
+	if _, err := e.svc.Callback(ctx, accounts.CallbackInput{State: used, Error: "access_denied"}); accounts.CodeOf(err) != accounts.CallbackDenied {
+		t.Fatalf("denied callback: %v", err)
+	}
+	e.ts.Sim.Clock().Advance(accounts.StateTTL + time.Second)
+	tests := []struct {
+		name string
+		in   accounts.CallbackInput
+	}{
+		{"replayed", accounts.CallbackInput{State: used, AuthCode: code()}},
+		{"expired", accounts.CallbackInput{State: expired, AuthCode: code()}},
+		{"never issued", accounts.CallbackInput{State: "bm90LWEtc3RhdGUtd2UtaXNzdWVk", AuthCode: code()}},
+		{"empty", accounts.CallbackInput{AuthCode: code()}},
+		{"another user's", accounts.CallbackInput{State: foreign, AuthCode: code(), CallerID: bob.ID}},
+	}
+	// foreign must not have expired: issue it again after the clock moved.
+	tests[4].in.State = issue()
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := e.svc.Callback(ctx, tt.in)
+			if accounts.CodeOf(err) != accounts.CallbackInvalidState || apperr.KindOf(err) != apperr.KindInvalid {
+				t.Fatalf("error %v (code %s, kind %s), want invalid_state / invalid_request", err, accounts.CodeOf(err), apperr.KindOf(err))
+			}
+		})
+	}
+	var n int
+	for _, table := range []string{"oe_authorizations", "advertisers", "user_advertisers"} {
+		if err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table).Scan(&n); err != nil || n != 0 {
+			t.Errorf("%s has %d rows (%v), want 0", table, n, err)
+		}
+	}
+	if got := e.ts.Sim.Stats().Total("oauth2/access_token"); got != 0 {
+		t.Errorf("%d code exchanges reached the platform, want 0", got)
+	}
+	if got := e.metric("oceanengine_oauth_callbacks_total", map[string]string{"result": "invalid_state"}); got != float64(len(tests)) {
+		t.Errorf("callbacks{invalid_state} = %v, want %d", got, len(tests))
+	}
+}
+
+func TestCallbackWithUsedAuthCodeIsInvalidCode(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	code, _ := e.ts.Sim.Authorize(nil)
+	if _, err := e.proc.client.ExchangeAuthCode(ctx, code); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := e.svc.Authorize(ctx, e.userID, false)
+	_, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+	if accounts.CodeOf(err) != accounts.CallbackInvalidCode || apperr.KindOf(err) != apperr.KindInvalid {
+		t.Fatalf("used code: %v, want invalid_code", err)
+	}
+	var n int
+	_ = e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM oe_authorizations").Scan(&n)
+	if n != 0 {
+		t.Fatalf("%d authorisations stored", n)
+	}
+}
+
+func TestRebindSupersedesOlderGrant(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	first := e.bind(nil)
+	second := e.bind(nil)
+	if second.AuthorizationID == first.AuthorizationID {
+		t.Fatal("second binding reused the grant")
+	}
+	if !slices.Equal(second.Superseded, []int64{first.AuthorizationID}) {
+		t.Fatalf("superseded = %v, want [%d]", second.Superseded, first.AuthorizationID)
+	}
+	a, access, _ := e.stored(first.AuthorizationID)
+	if a.Status != mysql.AuthRevoked || a.StatusReason != accounts.ReasonSuperseded || access != "" || a.AccessTokenEnc != nil {
+		t.Fatalf("old grant %+v", a)
+	}
+	for _, id := range second.Accounts {
+		v, _ := e.db.AdvertiserInScope(ctx, auth.SystemScope(), id)
+		if v.AuthorizationID != second.AuthorizationID {
+			t.Fatalf("advertiser %d on grant %d, want %d", id, v.AuthorizationID, second.AuthorizationID)
+		}
+	}
+	// A process that cached the old grant's token now reads through the new one.
+	if err := e.proc.readOK(ctx, second.Advertisers[0]); err != nil {
+		t.Fatal(err)
+	}
+	entries, _, _ := e.db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditSuperseded})
+	if len(entries) != 1 || entries[0].TargetID != itoa(first.AuthorizationID) || entries[0].ActorType != auth.ActorSystem {
+		t.Fatalf("superseded audit entries: %+v", entries)
+	}
+}
+
+// Acceptance 6: the tokens table (and every other place) holds no plaintext token.
+func TestNoPlaintextTokenAtRest(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 5}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	var secrets []string
+	_, access, refresh := e.stored(out.AuthorizationID)
+	secrets = append(secrets, access, refresh)
+	for range 2 { // a few rotations, so the history is covered too
+		if _, err := e.proc.store.RefreshAuthorization(ctx, out.AuthorizationID); err != nil {
+			t.Fatal(err)
+		}
+		_, access, refresh = e.stored(out.AuthorizationID)
+		secrets = append(secrets, access, refresh)
+	}
+	if len(access) != 40 || len(refresh) != 40 {
+		t.Fatalf("decrypted tokens look wrong: %d/%d characters", len(access), len(refresh))
+	}
+	var forms []string
+	for _, s := range secrets {
+		forms = append(forms, s, strings.ToUpper(s), base64.StdEncoding.EncodeToString([]byte(s)), hex.EncodeToString([]byte(s)))
+	}
+	for _, table := range []string{"oe_authorizations", "advertisers", "audit_log", "user_advertisers"} {
+		rows, err := e.db.QueryContext(ctx, "SELECT * FROM "+table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cols, _ := rows.Columns()
+		n := 0
+		for rows.Next() {
+			n++
+			raw := make([]sql.RawBytes, len(cols))
+			ptrs := make([]any, len(cols))
+			for i := range raw {
+				ptrs[i] = &raw[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range raw {
+				for _, f := range forms {
+					if strings.Contains(string(v), f) {
+						t.Errorf("%s.%s holds a token in clear", table, cols[i])
+					}
+				}
+			}
+		}
+		rows.Close()
+		if table == "oe_authorizations" && n != 1 {
+			t.Fatalf("oe_authorizations has %d rows", n)
+		}
+	}
+	keys, _ := e.rdb.Keys(ctx, "*").Result()
+	for _, k := range keys {
+		v, _ := e.rdb.Dump(ctx, k).Result()
+		for _, f := range forms {
+			if strings.Contains(k+v, f) {
+				t.Errorf("redis key %s holds a token", k)
+			}
+		}
+	}
+}
+
+func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	w := e.ts.Sim.World()
+	maj := w.Majordomos()[0]
+	children, _ := w.Account(maj)
+	if _, err := e.db.ExecContext(ctx, `INSERT INTO sync_state (advertiser_id, stream) VALUES (?, 'campaigns')`, children.Children[0]); err != nil {
+		t.Fatal(err)
+	}
+	// Another operator cannot unbind what they do not see.
+	if _, err := e.svc.Unbind(ctx, auth.UserScope(e.userID+100), maj, false); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("unbind outside scope: %v, want not_found", err)
+	}
+	res, err := e.svc.Unbind(ctx, auth.UserScope(e.userID), maj, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := append([]int64{maj}, children.Children...)
+	slices.Sort(want)
+	if got := slices.Sorted(slices.Values(res.Advertisers)); !slices.Equal(got, want) {
+		t.Fatalf("unbound %v, want the majordomo and its children %v", got, want)
+	}
+	if len(res.RevokedAuthorizations) != 0 {
+		t.Fatalf("grant revoked while other accounts still use it: %v", res.RevokedAuthorizations)
+	}
+	for _, id := range children.Children {
+		if slices.Contains(e.syncable(), id) {
+			t.Fatalf("unbound child %d still selected for sync", id)
+		}
+		v, err := e.db.AdvertiserInScope(ctx, auth.UserScope(e.userID), id)
+		if err != nil || v.AuthStatus != mysql.AuthStatusUnbound || v.UnboundAt == nil {
+			t.Fatalf("kept advertiser %d: %+v %v", id, v, err)
+		}
+	}
+	var n int
+	_ = e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE advertiser_id = ?`, children.Children[0]).Scan(&n)
+	if n != 1 {
+		t.Fatalf("data of an unbound advertiser was deleted without purge")
+	}
+	// The hourly re-discovery does not bind them again.
+	if _, err := e.svc.RefreshAccounts(ctx, 0); err != nil {
+		t.Fatal(err)
+	}
+	if v, _ := e.db.AdvertiserInScope(ctx, auth.SystemScope(), maj); v.AuthorizationID != 0 {
+		t.Fatalf("re-discovery re-bound the unbound majordomo")
+	}
+	// Unbinding everything else revokes the grant and wipes its tokens; purge deletes data.
+	for _, id := range w.TopLevel() {
+		if id == maj {
+			continue
+		}
+		if _, err := e.svc.Unbind(ctx, auth.SystemScope(), id, false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, access, _ := e.stored(out.AuthorizationID)
+	if a.Status != mysql.AuthRevoked || a.StatusReason != accounts.ReasonUnbound || access != "" {
+		t.Fatalf("grant after unbinding every account: %+v", a)
+	}
+	if _, err := e.proc.store.AccessToken(ctx, out.Advertisers[0]); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("token of an unbound advertiser: %v, want not_found", err)
+	}
+	pres, err := e.svc.Unbind(ctx, auth.UserScope(e.userID), children.Children[0], true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pres.Purged["sync_state"] != 1 || pres.Purged["user_advertisers"] != 1 {
+		t.Fatalf("purged %v", pres.Purged)
+	}
+	if _, err := e.db.AdvertiserInScope(ctx, auth.UserScope(e.userID), children.Children[0]); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("purged advertiser still visible to the user: %v", err)
+	}
+}
+
+func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	sum, err := e.svc.RefreshAccounts(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Authorizations != 1 || sum.FundUpdated != len(out.Advertisers) || sum.InfoUpdated != len(out.Accounts) || sum.Failures != 0 {
+		t.Fatalf("summary %+v", sum)
+	}
+	w := e.ts.Sim.World()
+	total := decimal.Zero
+	low := 0
+	for _, id := range out.Advertisers {
+		v, err := e.db.AdvertiserInScope(ctx, auth.SystemScope(), id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		acct, _ := w.Account(id)
+		want := decimal.New(acct.BalanceFen, -2)
+		if !v.Balance.Valid || !v.Balance.Decimal.Equal(want) || v.Status != acct.Status || v.Company != acct.Company ||
+			v.FundSyncedAt == nil || v.InfoSyncedAt == nil || v.PlatformCreatedAt == nil {
+			t.Fatalf("advertiser %d: balance %v status %q company %q; sandbox %v %q %q", id, v.Balance, v.Status, v.Company, want, acct.Status, acct.Company)
+		}
+		total = total.Add(want)
+		if want.LessThan(accounts.DefaultLowBalanceYuan) {
+			low++
+		}
+	}
+	gotTotal := e.metric("oceanengine_advertiser_balance_total_yuan", nil)
+	if f, _ := total.Float64(); gotTotal != f {
+		t.Fatalf("balance gauge %v, want %v", gotTotal, f)
+	}
+	if got := e.metric("oceanengine_advertisers_low_balance", nil); got != float64(low) {
+		t.Fatalf("low balance gauge %v, want %d", got, low)
+	}
+	if got := e.metric("oceanengine_authorizations", map[string]string{"status": "active"}); got != 1 {
+		t.Fatalf("authorizations{active} = %v", got)
+	}
+}
+
+func TestReencryptRotatesKeys(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	_, access, refresh := e.stored(out.AuthorizationID)
+	old := map[string][]byte{"k1": []byte(strings.Repeat("\x07", 32))}
+	both, err := tokencrypt.New(map[string][]byte{"k1": old["k1"], "k2": []byte(strings.Repeat("\x09", 32))}, "k2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dry, err := accounts.Reencrypt(ctx, e.db, both, true)
+	if err != nil || dry.Reencrypted != 1 || dry.Remaining["k1"] != 1 {
+		t.Fatalf("dry run: %+v %v", dry, err)
+	}
+	sum, err := accounts.Reencrypt(ctx, e.db, both, false)
+	if err != nil || sum.Reencrypted != 1 || sum.Remaining["k2"] != 1 || sum.Remaining["k1"] != 0 {
+		t.Fatalf("rotate: %+v %v", sum, err)
+	}
+	// Only the new key is needed now.
+	onlyNew, _ := tokencrypt.New(map[string][]byte{"k2": []byte(strings.Repeat("\x09", 32))}, "k2")
+	a, _ := e.db.Authorization(ctx, out.AuthorizationID)
+	gotA, err := onlyNew.Open(a.AccessTokenEnc, []byte("oe_authorizations/"+itoa(a.ID)+"/access"))
+	if err != nil || string(gotA) != access || a.KeyID != "k2" {
+		t.Fatalf("access after rotation: %v (key %s)", err, a.KeyID)
+	}
+	gotR, err := onlyNew.Open(a.RefreshTokenEnc, []byte("oe_authorizations/"+itoa(a.ID)+"/refresh"))
+	if err != nil || string(gotR) != refresh {
+		t.Fatalf("refresh after rotation: %v", err)
+	}
+	store := accounts.NewTokenStore(e.db, e.rdb, e.proc.client, onlyNew, e.sopts)
+	if tok, err := store.AccessToken(ctx, out.Advertisers[0]); err != nil || tok != access {
+		t.Fatalf("store with the new key only: %v", err)
+	}
+	again, _ := accounts.Reencrypt(ctx, e.db, both, false)
+	if again.Reencrypted != 0 {
+		t.Fatalf("second run re-encrypted %d", again.Reencrypted)
+	}
+}
+
+func TestReauthErrorClassifies(t *testing.T) {
+	err := error(&accounts.ReauthError{AuthorizationID: 1, Reason: accounts.ReasonRefreshLost,
+		Err: &oceanengine.APIError{Code: oceanengine.CodeRefreshInvalid, Endpoint: "oauth2/refresh_token"}})
+	if !oceanengine.NeedsReauth(err) || !accounts.IsReauth(err) || apperr.KindOf(err) != apperr.KindForbidden {
+		t.Fatalf("ReauthError: NeedsReauth=%v IsReauth=%v kind=%s", oceanengine.NeedsReauth(err), accounts.IsReauth(err), apperr.KindOf(err))
+	}
+	if accounts.IsReauth(errors.New("x")) {
+		t.Fatal("plain error classified as re-auth")
+	}
+}

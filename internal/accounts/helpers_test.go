@@ -1,0 +1,226 @@
+package accounts_test
+
+import (
+	"bytes"
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// env is one test's world: a sandbox, MariaDB, Redis, a key ring, and one
+// "process" (token store + client + service) on them. newProcess adds more
+// processes sharing the same MySQL database and Redis.
+type env struct {
+	t      *testing.T
+	db     *mysql.DB
+	dbcfg  config.Database
+	rdb    *goredis.Client
+	redis  *redistest.Server
+	ts     *oesim.TestServer
+	keys   *tokencrypt.Keyring
+	reg    *prometheus.Registry
+	sopts  accounts.StoreOptions
+	proc   *process
+	svc    *accounts.Service
+	userID int64
+}
+
+// process is what one API or worker process holds.
+type process struct {
+	db     *mysql.DB
+	store  *accounts.TokenStore
+	client *oceanengine.Client
+}
+
+func testKeys(t testing.TB) *tokencrypt.Keyring {
+	t.Helper()
+	k, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+// newEnv starts everything. The store's clock is the sandbox's (frozen
+// unless the test moves it), so token expiry is computed on one clock.
+func newEnv(t *testing.T, sim oesim.Options, so accounts.StoreOptions) *env {
+	t.Helper()
+	if sim.QPS == 0 {
+		sim.QPS, sim.DeveloperQPS = -1, -1
+	}
+	ts, err := oesim.NewTestServer(sim)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ts.Close)
+	db, dbcfg := mysqltest.NewWithConfig(t)
+	rdb, rs := redistest.New(t)
+	e := &env{t: t, db: db, dbcfg: dbcfg, rdb: rdb, redis: rs, ts: ts, keys: testKeys(t), reg: prometheus.NewRegistry()}
+	m, err := accounts.NewMetrics(e.reg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	so.Now = ts.Sim.Clock().Now
+	so.Metrics = m
+	if so.Logger == nil {
+		so.Logger = zap.NewNop()
+	}
+	e.sopts = so
+	e.proc = e.processOn(db, rdb)
+	e.svc = accounts.NewService(db, redisstore.NewOAuthStates(rdb), e.proc.store, e.proc.client, accounts.Config{
+		AppID: ts.Sim.AppID(), AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test",
+		Now: ts.Sim.Clock().Now, Metrics: m,
+	})
+	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := db.CreateUser(context.Background(), auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.userID = u.ID
+	return e
+}
+
+func (e *env) processOn(db *mysql.DB, rdb goredis.UniversalClient) *process {
+	e.t.Helper()
+	store := accounts.NewTokenStore(db, rdb, nil, e.keys, e.sopts)
+	client, err := oceanengine.New(oceanengine.Config{BaseURL: e.ts.URL, AppID: e.ts.Sim.AppID(), Secret: e.ts.Sim.Secret(),
+		Tokens: store, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
+		HTTPClient: e.ts.Client()})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	store.SetRefresher(client)
+	return &process{db: db, store: store, client: client}
+}
+
+// newProcess is another process: its own MySQL pool, Redis client, token
+// store (own cache) and client.
+func (e *env) newProcess() *process {
+	e.t.Helper()
+	db, err := mysql.Open(context.Background(), e.dbcfg)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	e.t.Cleanup(func() { _ = db.Close() })
+	rdb := goredis.NewClient(&goredis.Options{Addr: e.redis.Addr})
+	e.t.Cleanup(func() { _ = rdb.Close() })
+	return e.processOn(db, rdb)
+}
+
+// bind runs the OAuth flow for every top-level sandbox account (or ids).
+func (e *env) bind(ids []int64) accounts.BindOutcome {
+	e.t.Helper()
+	ctx := context.Background()
+	res, err := e.svc.Authorize(ctx, e.userID, false)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	code, err := e.ts.Sim.Authorize(ids)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+	if err != nil {
+		e.t.Fatalf("callback: %v", err)
+	}
+	return out
+}
+
+// stored decrypts the authorisation's stored pair.
+func (e *env) stored(authID int64) (mysql.Authorization, string, string) {
+	e.t.Helper()
+	a, err := e.db.Authorization(context.Background(), authID)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if a.AccessTokenEnc == nil {
+		return a, "", ""
+	}
+	access, err := e.keys.Open(a.AccessTokenEnc, []byte("oe_authorizations/"+itoa(authID)+"/access"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	refresh, err := e.keys.Open(a.RefreshTokenEnc, []byte("oe_authorizations/"+itoa(authID)+"/refresh"))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a, string(access), string(refresh)
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// metric reads one sample of the registry.
+func (e *env) metric(name string, labels map[string]string) float64 {
+	e.t.Helper()
+	mfs, err := e.reg.Gather()
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if labels[lp.GetName()] != lp.GetValue() {
+					continue next
+				}
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue()
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// syncable is the sync engine's selection of advertisers to sync (its contract).
+func (e *env) syncable() []int64 {
+	e.t.Helper()
+	rows, err := e.db.QueryContext(context.Background(), `
+		SELECT v.id FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
+		WHERE v.account_role = 'ADVERTISER' AND v.sync_enabled = 1 AND v.authorization_id IS NOT NULL AND a.status = 'active'
+		ORDER BY v.id`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			e.t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	return ids
+}
+
+// readOK reads one page of campaigns of adv through p's client.
+func (p *process) readOK(ctx context.Context, adv int64) error {
+	_, err := p.client.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 10})
+	return err
+}

@@ -1,0 +1,102 @@
+package accounts
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Results of the oceanengine_token_refresh_total counter.
+const (
+	RefreshOK          = "ok"           // new pair stored
+	RefreshRecovered   = "recovered"    // an answer was lost, the retry with the same refresh token succeeded
+	RefreshNeedsReauth = "needs_reauth" // 40103/40107: marked needs_reauth
+	RefreshLost        = "lost"         // the answer was lost and the pair with it: marked needs_reauth
+	RefreshError       = "error"        // failed without a verdict (platform down, quota); retried later
+	RefreshStoreFailed = "store_failed" // the platform rotated but MySQL refused the new pair
+)
+
+// Metrics are the accounts collectors. Names are a contract with alert rules
+// and dashboards (docs/accounts.md).
+type Metrics struct {
+	refreshes     *prometheus.CounterVec
+	bindings      *prometheus.CounterVec
+	needingReauth prometheus.Gauge
+	authStatus    *prometheus.GaugeVec
+	balanceTotal  prometheus.Gauge
+	lowBalance    prometheus.Gauge
+}
+
+// NewMetrics creates the collectors and registers them with reg (nil: not
+// registered). gauges says whether to register the gauges too: only the
+// worker computes them (from MySQL, on every token sweep), so the API does
+// not export gauges stuck at 0. Registering twice on one registerer reuses
+// the collectors already there.
+func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
+	m := &Metrics{
+		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_token_refresh_total",
+			Help: "OceanEngine token refreshes sent to the platform, by result (ok, recovered, needs_reauth, lost, error, store_failed).",
+		}, []string{"result"}),
+		bindings: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "oceanengine_oauth_callbacks_total",
+			Help: "OAuth callbacks by result (bound, denied, invalid_state, exchange_failed, error).",
+		}, []string{"result"}),
+		needingReauth: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "oceanengine_accounts_needing_reauth",
+			Help: "Leaf advertisers bound to an authorisation in needs_reauth (not synced until someone authorises again).",
+		}),
+		authStatus: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "oceanengine_authorizations",
+			Help: "OceanEngine authorisations by status (active, needs_reauth, revoked).",
+		}, []string{"status"}),
+		balanceTotal: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "oceanengine_advertiser_balance_total_yuan",
+			Help: "Sum of the balances of bound leaf advertisers, in yuan (from the hourly fund job).",
+		}),
+		lowBalance: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "oceanengine_advertisers_low_balance",
+			Help: "Bound leaf advertisers whose balance is below the low-balance threshold.",
+		}),
+	}
+	if reg == nil {
+		return m, nil
+	}
+	var err error
+	if m.refreshes, err = register(reg, m.refreshes); err != nil {
+		return nil, err
+	}
+	if m.bindings, err = register(reg, m.bindings); err != nil {
+		return nil, err
+	}
+	if !gauges {
+		return m, nil
+	}
+	if m.needingReauth, err = register(reg, m.needingReauth); err != nil {
+		return nil, err
+	}
+	if m.authStatus, err = register(reg, m.authStatus); err != nil {
+		return nil, err
+	}
+	if m.balanceTotal, err = register(reg, m.balanceTotal); err != nil {
+		return nil, err
+	}
+	if m.lowBalance, err = register(reg, m.lowBalance); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(T); ok {
+				return existing, nil
+			}
+		}
+		return c, fmt.Errorf("accounts: register metrics: %w", err)
+	}
+	return c, nil
+}
