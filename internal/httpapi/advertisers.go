@@ -1,0 +1,332 @@
+package httpapi
+
+import (
+	"errors"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// advertiserRoutes serves the bound OceanEngine accounts, scoped to the
+// caller's advertisers (another user's id answers 404).
+func (s *Server) advertiserRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/advertisers", s.requireAuth())
+	g.GET("", s.requirePerm(auth.PermAdvertiserRead), s.listAdvertisers)
+	g.GET("/:id", s.requirePerm(auth.PermAdvertiserRead), s.getAdvertiser)
+	g.POST("/:id/sync", s.requirePerm(auth.PermAdvertiserWrite), s.syncAdvertiserNow)
+	g.DELETE("/:id", s.requirePerm(auth.PermAdvertiserWrite), s.unbindAdvertiser)
+}
+
+// advertiserResponse is an advertiser in lists. Money is a string in yuan
+// with two decimals ("1234.50"); null when not known yet.
+type advertiserResponse struct {
+	ID                int64      `json:"id"`
+	Name              string     `json:"name"`
+	AccountRole       string     `json:"account_role"`
+	ParentID          *int64     `json:"parent_id"`
+	Status            string     `json:"status"`
+	Company           string     `json:"company"`
+	FirstIndustry     string     `json:"first_industry"`
+	SecondIndustry    string     `json:"second_industry"`
+	AuthorizationID   *int64     `json:"authorization_id"`
+	AuthStatus        string     `json:"auth_status"`
+	AuthStatusReason  string     `json:"auth_status_reason,omitempty"`
+	Balance           *string    `json:"balance"`
+	SyncEnabled       bool       `json:"sync_enabled"`
+	PlatformCreatedAt *time.Time `json:"platform_created_at"`
+	BoundAt           *time.Time `json:"bound_at"`
+	UnboundAt         *time.Time `json:"unbound_at"`
+	InfoSyncedAt      *time.Time `json:"info_synced_at"`
+}
+
+func money(d decimal.NullDecimal) *string {
+	if !d.Valid {
+		return nil
+	}
+	s := d.Decimal.StringFixed(2)
+	return &s
+}
+
+func newAdvertiserResponse(v mysql.Advertiser) advertiserResponse {
+	return advertiserResponse{
+		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
+		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
+		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: money(v.Balance), SyncEnabled: v.SyncEnabled,
+		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, InfoSyncedAt: v.InfoSyncedAt,
+	}
+}
+
+type listAdvertisersQuery struct {
+	PageQuery
+	Keyword     string `form:"keyword" validate:"max=128"`
+	Status      string `form:"status" validate:"max=48"`
+	AuthStatus  string `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked unbound"`
+	AccountRole string `form:"account_role" validate:"max=32"`
+}
+
+// listAdvertisers is GET /api/v1/advertisers: the caller's advertisers
+// (every one for admins), filtered by keyword (name, company or id),
+// platform status, authorisation status and account role, paged.
+func (s *Server) listAdvertisers(c *gin.Context) {
+	var q listAdvertisersQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), mysql.AdvertiserFilter{
+		Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
+		Limit: q.PageSize, Offset: q.Offset(),
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]advertiserResponse, 0, len(list))
+	for _, v := range list {
+		out = append(out, newAdvertiserResponse(v))
+	}
+	respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+}
+
+type fundResponse struct {
+	Balance      *string    `json:"balance"`
+	ValidBalance *string    `json:"valid_balance"`
+	Cash         *string    `json:"cash"`
+	ValidCash    *string    `json:"valid_cash"`
+	Grant        *string    `json:"grant"`
+	ValidGrant   *string    `json:"valid_grant"`
+	SyncedAt     *time.Time `json:"synced_at"`
+}
+
+type authorizationResponse struct {
+	ID               int64      `json:"id"`
+	Status           string     `json:"status"`
+	StatusReason     string     `json:"status_reason"`
+	StatusChangedAt  *time.Time `json:"status_changed_at"`
+	GrantedBy        string     `json:"granted_by"`
+	BoundBy          *int64     `json:"bound_by"`
+	AccessExpiresAt  *time.Time `json:"access_expires_at"`
+	RefreshExpiresAt *time.Time `json:"refresh_expires_at"`
+	RefreshedAt      *time.Time `json:"refreshed_at"`
+	RefreshFailures  int        `json:"refresh_failures"`
+}
+
+type syncStateResponse struct {
+	Stream              string     `json:"stream"`
+	LastAttemptAt       *time.Time `json:"last_attempt_at"`
+	LastSuccessAt       *time.Time `json:"last_success_at"`
+	LastError           string     `json:"last_error"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	RowsLastRun         int        `json:"rows_last_run"`
+	NextRunAt           *time.Time `json:"next_run_at"`
+	FullSyncAt          *time.Time `json:"full_sync_at"`
+}
+
+type advertiserDetailResponse struct {
+	advertiserResponse
+	Fund          fundResponse           `json:"fund"`
+	Authorization *authorizationResponse `json:"authorization"`
+	SyncState     []syncStateResponse    `json:"sync_state"`
+}
+
+func optTime(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+// getAdvertiser is GET /api/v1/advertisers/{id}: info, balance, the
+// authorisation's health (never its tokens) and the sync state per stream.
+func (s *Server) getAdvertiser(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ctx := c.Request.Context()
+	v, err := s.deps.DB.AdvertiserInScope(ctx, scopeFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := advertiserDetailResponse{advertiserResponse: newAdvertiserResponse(v), Fund: fundResponse{
+		Balance: money(v.Balance), ValidBalance: money(v.ValidBalance), Cash: money(v.Cash), ValidCash: money(v.ValidCash),
+		Grant: money(v.Grant), ValidGrant: money(v.ValidGrant), SyncedAt: v.FundSyncedAt,
+	}, SyncState: []syncStateResponse{}}
+	if v.AuthorizationID != 0 {
+		a, err := s.deps.DB.Authorization(ctx, v.AuthorizationID)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out.Authorization = &authorizationResponse{ID: a.ID, Status: a.Status, StatusReason: a.StatusReason,
+			StatusChangedAt: a.StatusChangedAt, GrantedBy: a.OEUserName, BoundBy: optional(a.BoundBy),
+			AccessExpiresAt: optTime(a.AccessExpiresAt), RefreshExpiresAt: optTime(a.RefreshExpiresAt),
+			RefreshedAt: a.RefreshedAt, RefreshFailures: a.RefreshFailures}
+	}
+	states, err := s.deps.DB.AdvertiserSyncStates(ctx, id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	for _, st := range states {
+		out.SyncState = append(out.SyncState, syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt,
+			LastSuccessAt: st.LastSuccessAt, LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures,
+			RowsLastRun: st.RowsLastRun, NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt})
+	}
+	respond(c, http.StatusOK, out)
+}
+
+type syncNowRequest struct {
+	// Streams limits the sync (the sync engine's stream names); empty = all.
+	Streams []string `json:"streams" validate:"max=32,dive,required,max=48,printascii"`
+}
+
+type syncNowResponse struct {
+	AdvertiserID int64    `json:"advertiser_id"`
+	Streams      []string `json:"streams"`
+	Enqueued     bool     `json:"enqueued"`
+	TaskID       string   `json:"task_id,omitempty"`
+}
+
+func isDuplicateTask(err error) bool { return errors.Is(err, asynq.ErrDuplicateTask) }
+
+// syncTaskTimeout bounds a sync task enqueued from the API (as the sync
+// engine's own planned syncs are bounded).
+const syncTaskTimeout = 30 * time.Minute
+
+// syncAdvertiserNow is POST /api/v1/advertisers/{id}/sync: enqueue a sync of
+// one bound leaf advertiser now (jobs.KindSyncAdvertiser, reason "manual").
+// The body is optional. A second request within a minute is not enqueued
+// again (202 with enqueued false). 409 when the advertiser cannot be synced
+// (unbound, not a leaf advertiser, its authorisation needs re-authorisation).
+func (s *Server) syncAdvertiserNow(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	setAudit(c, "advertiser.sync", "advertiser", strconv.FormatInt(id, 10))
+	var req syncNowRequest
+	if c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody {
+		if err := s.bindJSON(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	v, err := s.deps.DB.AdvertiserInScope(c.Request.Context(), scopeFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	switch {
+	case v.AccountRole != mysql.RoleAdvertiser:
+		fail(c, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole))
+		return
+	case v.AuthStatus == mysql.AuthNeedsReauth:
+		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
+		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
+		fail(c, e)
+		return
+	case v.AuthStatus != mysql.AuthActive:
+		fail(c, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id))
+		return
+	case !v.SyncEnabled:
+		fail(c, apperr.Conflict("sync is switched off for advertiser %d", id))
+		return
+	}
+	if s.deps.Queue == nil {
+		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
+		return
+	}
+	out := syncNowResponse{AdvertiserID: id, Streams: orEmpty(req.Streams)}
+	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, jobs.KindSyncAdvertiser,
+		jobs.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
+		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
+	switch {
+	case isDuplicateTask(err):
+	case err != nil:
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the sync now; try again later"))
+		return
+	default:
+		out.Enqueued, out.TaskID = true, info.ID
+	}
+	auditDetail(c, "enqueued", out.Enqueued)
+	respond(c, http.StatusAccepted, out)
+}
+
+type unbindQuery struct {
+	Purge bool `form:"purge"`
+}
+
+type unbindResponse struct {
+	Unbound               []int64          `json:"unbound"`
+	RevokedAuthorizations []int64          `json:"revoked_authorizations"`
+	Purged                map[string]int64 `json:"purged,omitempty"`
+}
+
+// unbindAdvertiser is DELETE /api/v1/advertisers/{id}[?purge=true]: unbind
+// an advertiser (and, for a majordomo or agent account, its children bound
+// through the same grant). Syncs stop at once; a grant left with no account
+// is revoked and its tokens wiped. Data is kept unless purge=true.
+func (s *Server) unbindAdvertiser(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	setAudit(c, "advertiser.unbind", "advertiser", strconv.FormatInt(id, 10))
+	var q unbindQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "purge", q.Purge)
+	var res accounts.UnbindOutcome
+	if s.deps.Accounts != nil {
+		res, err = s.deps.Accounts.Unbind(c.Request.Context(), scopeFrom(c), id, q.Purge)
+	} else {
+		res, err = unbindWithoutService(c, s.deps.DB, id, q.Purge, s.now())
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "unbound", len(res.Advertisers))
+	if len(res.RevokedAuthorizations) > 0 {
+		auditDetail(c, "revoked_authorizations", res.RevokedAuthorizations)
+	}
+	respond(c, http.StatusOK, unbindResponse{Unbound: orEmpty(res.Advertisers),
+		RevokedAuthorizations: orEmpty(res.RevokedAuthorizations), Purged: res.Purged})
+}
+
+// unbindWithoutService unbinds when binding is not configured (no crypto
+// keys): the same store calls, without token cache invalidation (no process
+// has tokens to cache then).
+func unbindWithoutService(c *gin.Context, db *mysql.DB, id int64, purge bool, now time.Time) (accounts.UnbindOutcome, error) {
+	var out accounts.UnbindOutcome
+	res, err := db.UnbindAdvertiser(c.Request.Context(), scopeFrom(c), id, now)
+	if err != nil {
+		return out, err
+	}
+	out.UnbindResult = res
+	if purge {
+		ids := res.Advertisers
+		if len(ids) == 0 {
+			ids = []int64{id}
+		}
+		out.Purged, err = db.PurgeAdvertiserData(c.Request.Context(), ids)
+	}
+	return out, err
+}
