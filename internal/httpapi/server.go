@@ -19,6 +19,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -50,6 +51,9 @@ type Deps struct {
 	Limiter *redisstore.RateLimiter
 	// Queue enqueues worker jobs (internal/jobs kinds); nil builds one on Redis.
 	Queue *asynq.Client
+	// Accounts binds OceanEngine accounts (OAuth) and unbinds them; nil
+	// when crypto keys are not configured (the OAuth routes answer 503).
+	Accounts *accounts.Service
 }
 
 // Server serves the API.
