@@ -5,6 +5,7 @@
 //	server [-c config.yaml] config            print the effective config, secrets redacted
 //	server [-c config.yaml] user create --username NAME --admin [--password-stdin]
 //	server [-c config.yaml] user set-password --username NAME [--password-stdin]
+//	server [-c config.yaml] keys status|rotate [--dry-run]   re-encrypt OceanEngine tokens with crypto.active_key
 //	server -version
 package main
 
@@ -39,7 +40,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	var f app.Flags
 	f.Register(fs)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config | user create|set-password]")
+		fmt.Fprintln(stderr, "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config | user create|set-password | keys status|rotate]")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,6 +83,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		err = app.MigrateCommand(ctx, cfg, log, rest, stdout)
 	case "user":
 		err = app.UserCommand(ctx, cfg, log, rest, os.Stdin, stdout)
+	case "keys":
+		err = app.KeysCommand(ctx, cfg, log, rest, stdout)
 	default:
 		fs.Usage()
 		return app.ExitConfig

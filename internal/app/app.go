@@ -33,6 +33,10 @@ type base struct {
 	build Build
 	db    *mysql.DB
 	rdb   *goredis.Client
+	// platform is the process's OceanEngine token store and client, built
+	// on first use by oceanEngine (accounts.go).
+	platform    *Platform
+	platformErr error
 }
 
 func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Build) (*base, error) {

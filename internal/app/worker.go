@@ -42,6 +42,10 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,
 	})
 	rt.Schedule(jobs.HousekeepingEntry())
+	if err := registerAccounts(rt, b); err != nil {
+		_ = b.close()
+		return nil, err
+	}
 
 	checks := append(b.dependencyChecks(), health.Check{
 		Name: "heartbeat",

@@ -1,0 +1,162 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
+	goredis "github.com/redis/go-redis/v9"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// Platform is a process's access to OceanEngine: the one token store and
+// the one client that uses it (every OceanEngine call of the process goes
+// through Client), plus the accounts service.
+type Platform struct {
+	Keys     *tokencrypt.Keyring
+	Store    *accounts.TokenStore
+	Client   *oceanengine.Client
+	Accounts *accounts.Service
+}
+
+// oceanEngine returns the process's Platform, built on first use from
+// crypto.*, oceanengine.*, sync.token_refresh_margin and server.public_url.
+// It fails with tokencrypt.ErrNoActiveKey when no encryption key is
+// configured: then no OceanEngine token can be stored or read.
+func (b *base) oceanEngine() (*Platform, error) {
+	if b.platform != nil || b.platformErr != nil {
+		return b.platform, b.platformErr
+	}
+	b.platform, b.platformErr = newPlatform(b.cfg, b.db, b.rdb, b.log, b.build.Component == "worker")
+	return b.platform, b.platformErr
+}
+
+// newPlatform builds the token store, the client and the accounts service.
+// gauges registers the accounts gauges (the worker computes them).
+func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, log *zap.Logger, gauges bool) (*Platform, error) {
+	keys, err := tokencrypt.FromConfig(cfg.Crypto)
+	if err != nil {
+		return nil, err
+	}
+	am, err := accounts.NewMetrics(prometheus.DefaultRegisterer, gauges)
+	if err != nil {
+		return nil, err
+	}
+	om, err := oceanengine.NewMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		return nil, err
+	}
+	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptionsFrom(cfg, log, am))
+	client, err := accounts.NewClient(cfg.OceanEngine, rdb, store, om, log)
+	if err != nil {
+		return nil, err
+	}
+	svc := accounts.NewService(db, redis.NewOAuthStates(rdb), store, client, accounts.Config{
+		AppID: cfg.OceanEngine.AppID, AuthorizeURL: cfg.OceanEngine.AuthorizeURL,
+		PublicURL: strings.TrimSuffix(cfg.Server.PublicURL, "/"), Logger: log, Metrics: am,
+	})
+	return &Platform{Keys: keys, Store: store, Client: client, Accounts: svc}, nil
+}
+
+// accountsService returns the accounts service for the API, or nil (with a
+// warning) when no encryption key is configured.
+func (b *base) accountsService() (*accounts.Service, error) {
+	p, err := b.oceanEngine()
+	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
+		b.log.Warn("OceanEngine account binding is disabled: set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if b.cfg.Server.PublicURL == "" {
+		b.log.Warn("server.public_url is empty: POST /api/v1/oauth/oceanengine/authorize will answer 503 until it is set")
+	}
+	return p.Accounts, nil
+}
+
+// registerAccounts registers the token sweep, token refresh and account
+// info jobs. Without an encryption key they are not registered (nothing
+// could be refreshed) and a warning says so.
+func registerAccounts(rt *jobs.Runtime, b *base) error {
+	p, err := b.oceanEngine()
+	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
+		b.log.Warn("OceanEngine token jobs are disabled: set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	h := &jobs.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts")}
+	h.Register(rt)
+	for _, e := range h.Schedules() {
+		rt.Schedule(e)
+	}
+	return nil
+}
+
+const keysUsage = `server keys status            token pairs stored per encryption key
+server keys rotate [--dry-run] re-encrypt every stored token pair with crypto.active_key
+  Add the new key to crypto.keys (CRYPTO_KEYS="new=...,old=..."), make it crypto.active_key,
+  roll out, run "keys rotate", then remove the old key.`
+
+// KeysCommand implements `server keys status|rotate`: key rotation of the
+// encrypted OceanEngine tokens. It prints what it did.
+func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []string, out io.Writer) error {
+	if len(args) == 0 {
+		return fmt.Errorf("%w: %s", ErrUsage, keysUsage)
+	}
+	sub, args := args[0], args[1:]
+	fs := flag.NewFlagSet("keys "+sub, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	dryRun := fs.Bool("dry-run", false, "only count")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || (sub != "rotate" && sub != "status") {
+		return fmt.Errorf("%w: %s", ErrUsage, keysUsage)
+	}
+	keys, err := tokencrypt.FromConfig(cfg.Crypto)
+	if err != nil {
+		return err
+	}
+	db, err := mysql.Open(ctx, cfg.Database)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if sub == "status" {
+		counts, err := db.TokenKeyCounts(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "active key %s; configured keys %s\n", keys.ActiveKeyID(), strings.Join(keys.KeyIDs(), ","))
+		ids := make([]string, 0, len(counts))
+		for id := range counts {
+			ids = append(ids, id)
+		}
+		slices.Sort(ids)
+		for _, id := range ids {
+			fmt.Fprintf(out, "key %s: %d token pair(s)\n", id, counts[id])
+		}
+		return nil
+	}
+	sum, err := accounts.Reencrypt(ctx, db, keys, *dryRun)
+	verb := "re-encrypted"
+	if *dryRun {
+		verb = "would re-encrypt"
+	}
+	fmt.Fprintf(out, "%s %d token pair(s) with key %s; %d changed meanwhile (already under the active key); remaining by key: %v\n",
+		verb, sum.Reencrypted, sum.ActiveKey, sum.Skipped, sum.Remaining)
+	return err
+}
