@@ -1,0 +1,431 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// SyncState is a row of sync_state: what the mirror knows about one stream
+// of one advertiser.
+type SyncState struct {
+	AdvertiserID int64
+	Stream       string
+	// Cursor is the stream's position (entity streams: the start of the last
+	// successful run, RFC 3339 UTC; daily report streams: the last Beijing
+	// date read after its conversions settled).
+	Cursor              string
+	LastAttemptAt       *time.Time
+	LastSuccessAt       *time.Time
+	LastError           string
+	ConsecutiveFailures int
+	RowsLastRun         int
+	NextRunAt           *time.Time
+	FullSyncAt          *time.Time
+	UpdatedAt           time.Time
+}
+
+const syncStateColumns = `s.advertiser_id, s.stream, s.cursor_value, s.last_attempt_at, s.last_success_at, s.last_error,
+	s.consecutive_failures, s.rows_last_run, s.next_run_at, s.full_sync_at, s.updated_at`
+
+func scanSyncState(row interface{ Scan(...any) error }) (SyncState, error) {
+	var (
+		s                            SyncState
+		attempt, success, next, full sql.NullTime
+	)
+	err := row.Scan(&s.AdvertiserID, &s.Stream, &s.Cursor, &attempt, &success, &s.LastError,
+		&s.ConsecutiveFailures, &s.RowsLastRun, &next, &full, &s.UpdatedAt)
+	s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = timePtr(attempt), timePtr(success), timePtr(next), timePtr(full)
+	return s, err
+}
+
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	v := t.Time.UTC()
+	return &v
+}
+
+func nullTime(t time.Time) sql.NullTime {
+	if t.IsZero() {
+		return sql.NullTime{}
+	}
+	return sql.NullTime{Time: t.UTC(), Valid: true}
+}
+
+// SyncStates returns the sync state of every stream of an advertiser that
+// has one, keyed by stream.
+func (db *DB) SyncStates(ctx context.Context, advertiserID int64) (map[string]SyncState, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id = ?`, advertiserID)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
+	}
+	defer rows.Close()
+	out := map[string]SyncState{}
+	for rows.Next() {
+		s, err := scanSyncState(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
+		}
+		out[s.Stream] = s
+	}
+	return out, rows.Err()
+}
+
+// RecordSyncAttempt notes that a run of the stream started at `at`.
+func (db *DB) RecordSyncAttempt(ctx context.Context, advertiserID int64, stream string, at time.Time) error {
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO sync_state (advertiser_id, stream, last_attempt_at) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE last_attempt_at = VALUES(last_attempt_at)`, advertiserID, stream, at.UTC())
+	if err != nil {
+		return fmt.Errorf("mysql: sync attempt %d/%s: %w", advertiserID, stream, err)
+	}
+	return nil
+}
+
+// SyncSuccess is the outcome of a successful run.
+type SyncSuccess struct {
+	// At is when the run started: the data is at least this fresh.
+	At time.Time
+	// Cursor is the stream's new position; empty keeps the current one.
+	Cursor    string
+	Rows      int
+	NextRunAt time.Time
+	// FullSync marks a complete reconciliation (sets full_sync_at to At).
+	FullSync bool
+}
+
+// RecordSyncSuccess records a successful run and clears the error streak.
+func (db *DB) RecordSyncSuccess(ctx context.Context, advertiserID int64, stream string, s SyncSuccess) error {
+	var full sql.NullTime
+	if s.FullSync {
+		full = nullTime(s.At)
+	}
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO sync_state (advertiser_id, stream, cursor_value, last_attempt_at, last_success_at, last_error,
+		                        consecutive_failures, rows_last_run, next_run_at, full_sync_at)
+		VALUES (?, ?, ?, ?, ?, '', 0, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE
+			cursor_value = IF(VALUES(cursor_value) = '', cursor_value, VALUES(cursor_value)),
+			last_attempt_at = GREATEST(COALESCE(last_attempt_at, VALUES(last_attempt_at)), VALUES(last_attempt_at)),
+			last_success_at = VALUES(last_success_at), last_error = '', consecutive_failures = 0,
+			rows_last_run = VALUES(rows_last_run), next_run_at = VALUES(next_run_at),
+			full_sync_at = COALESCE(VALUES(full_sync_at), full_sync_at)`,
+		advertiserID, stream, truncate(s.Cursor, 255), s.At.UTC(), s.At.UTC(), clampUint32(s.Rows), nullTime(s.NextRunAt), full)
+	if err != nil {
+		return fmt.Errorf("mysql: sync success %d/%s: %w", advertiserID, stream, err)
+	}
+	return nil
+}
+
+// RecordSyncFailure records a failed run: the error, one more consecutive
+// failure, and when to try again.
+func (db *DB) RecordSyncFailure(ctx context.Context, advertiserID int64, stream string, at time.Time, msg string, nextRun time.Time) error {
+	_, err := db.ExecContext(ctx, `
+		INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_error, consecutive_failures, next_run_at)
+		VALUES (?, ?, ?, ?, 1, ?)
+		ON DUPLICATE KEY UPDATE last_attempt_at = VALUES(last_attempt_at), last_error = VALUES(last_error),
+			consecutive_failures = consecutive_failures + 1, next_run_at = VALUES(next_run_at)`,
+		advertiserID, stream, at.UTC(), truncate(msg, 1024), nullTime(nextRun))
+	if err != nil {
+		return fmt.Errorf("mysql: sync failure %d/%s: %w", advertiserID, stream, err)
+	}
+	return nil
+}
+
+func clampUint32(n int) int64 {
+	switch {
+	case n < 0:
+		return 0
+	case int64(n) > 1<<32-1:
+		return 1<<32 - 1
+	}
+	return int64(n)
+}
+
+// ---- which advertisers are synced ----
+
+// syncableCond is the one definition of an advertiser the mirror syncs
+// (table alias a for advertisers): a leaf account (ADVERTISER) with syncs
+// switched on, bound to an authorisation whose status is active (not
+// needs_reauth or revoked). Every query that selects advertisers to sync,
+// measures lag for them or shows their sync status uses it.
+const syncableCond = `(a.account_role = 'ADVERTISER' AND a.sync_enabled = 1 AND a.authorization_id IS NOT NULL
+	AND EXISTS (SELECT 1 FROM oe_authorizations oa WHERE oa.id = a.authorization_id AND oa.status = 'active'))`
+
+// SyncableAdvertiserIDs lists the advertisers the mirror syncs, ascending.
+func (db *DB) SyncableAdvertiserIDs(ctx context.Context) ([]int64, error) {
+	rows, err := db.QueryContext(ctx, `SELECT a.id FROM advertisers a WHERE `+syncableCond+` ORDER BY a.id`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: syncable advertisers: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("mysql: syncable advertisers: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, rows.Err()
+}
+
+// SyncTarget is an advertiser as the sync endpoints see it.
+type SyncTarget struct {
+	ID   int64
+	Name string
+	// Syncable is false when the account is not a leaf advertiser, syncs are
+	// switched off, or its authorisation is missing or not active.
+	Syncable bool
+}
+
+// SyncTarget loads a leaf advertiser within scope (KindNotFound otherwise,
+// also for accounts outside the scope).
+func (db *DB) SyncTarget(ctx context.Context, scope auth.Scope, id int64) (SyncTarget, error) {
+	inScope, args := scopeClause(scope, "a.id")
+	var t SyncTarget
+	err := db.QueryRowContext(ctx, `
+		SELECT a.id, a.name, `+syncableCond+`
+		FROM advertisers a WHERE a.id = ? AND a.account_role = 'ADVERTISER' AND `+inScope,
+		append([]any{id}, args...)...).Scan(&t.ID, &t.Name, &t.Syncable)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, apperr.NotFound("advertiser")
+	}
+	if err != nil {
+		return t, fmt.Errorf("mysql: sync target %d: %w", id, err)
+	}
+	return t, nil
+}
+
+// IsSyncable reports whether the mirror syncs the advertiser now.
+func (db *DB) IsSyncable(ctx context.Context, id int64) (bool, error) {
+	t, err := db.SyncTarget(ctx, auth.SystemScope(), id)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return false, nil
+	}
+	return t.Syncable, err
+}
+
+// ---- freshness ----
+
+// StreamFreshness summarises one stream over a set of syncable advertisers.
+type StreamFreshness struct {
+	Stream string
+	// Advertisers is the number of syncable advertisers; Synced those with a
+	// successful run; Failing those whose last run failed.
+	Advertisers, Synced, Failing int
+	// Oldest is the oldest "data as of" time among them: the last success,
+	// or for an advertiser never synced the time it was bound (or created).
+	// Nil when there are no advertisers.
+	Oldest *time.Time
+	// Newest is the most recent last success (nil when none).
+	Newest *time.Time
+}
+
+// StreamFreshness summarises the given streams over the syncable
+// advertisers within scope (one aggregate query).
+func (db *DB) StreamFreshness(ctx context.Context, scope auth.Scope, streams []string) ([]StreamFreshness, error) {
+	if len(streams) == 0 {
+		return nil, nil
+	}
+	inScope, scopeArgs := scopeClause(scope, "a.id")
+	var union strings.Builder
+	args := make([]any, 0, len(streams)+len(scopeArgs))
+	for i, s := range streams {
+		if i > 0 {
+			union.WriteString(" UNION ALL ")
+		}
+		union.WriteString("SELECT CAST(? AS CHAR(48)) AS stream")
+		args = append(args, s)
+	}
+	args = append(args, scopeArgs...)
+	rows, err := db.QueryContext(ctx, `
+		SELECT st.stream, COUNT(*), COUNT(s.last_success_at), COALESCE(SUM(s.consecutive_failures > 0), 0),
+		       MIN(COALESCE(s.last_success_at, a.bound_at, a.created_at)), MAX(s.last_success_at)
+		FROM advertisers a
+		CROSS JOIN (`+union.String()+`) st
+		LEFT JOIN sync_state s ON s.advertiser_id = a.id AND s.stream = st.stream
+		WHERE `+syncableCond+` AND `+inScope+`
+		GROUP BY st.stream`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: stream freshness: %w", err)
+	}
+	defer rows.Close()
+	got := map[string]StreamFreshness{}
+	for rows.Next() {
+		var (
+			f              StreamFreshness
+			oldest, newest sql.NullTime
+		)
+		if err := rows.Scan(&f.Stream, &f.Advertisers, &f.Synced, &f.Failing, &oldest, &newest); err != nil {
+			return nil, fmt.Errorf("mysql: stream freshness: %w", err)
+		}
+		f.Oldest, f.Newest = timePtr(oldest), timePtr(newest)
+		got[f.Stream] = f
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mysql: stream freshness: %w", err)
+	}
+	out := make([]StreamFreshness, 0, len(streams))
+	for _, s := range streams {
+		f, ok := got[s]
+		if !ok {
+			f = StreamFreshness{Stream: s}
+		}
+		out = append(out, f)
+	}
+	return out, nil
+}
+
+// SyncStatusFilter selects advertisers for ListSyncStatus.
+type SyncStatusFilter struct {
+	AdvertiserID int64
+	// Failing keeps advertisers with at least one stream whose last run failed.
+	Failing bool
+	Limit   int
+	Offset  int
+}
+
+// AdvertiserSyncStatus is one leaf advertiser with the state of its streams.
+type AdvertiserSyncStatus struct {
+	AdvertiserID int64
+	Name         string
+	Syncable     bool
+	States       map[string]SyncState
+}
+
+// ListSyncStatus pages the leaf advertisers within scope (ascending id) with
+// their sync state. Advertisers outside the scope are never listed.
+func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatusFilter) ([]AdvertiserSyncStatus, int64, error) {
+	inScope, args := scopeClause(scope, "a.id")
+	conds := []string{"a.account_role = 'ADVERTISER'", inScope}
+	if f.AdvertiserID != 0 {
+		conds, args = append(conds, "a.id = ?"), append(args, f.AdvertiserID)
+	}
+	if f.Failing {
+		conds = append(conds, "EXISTS (SELECT 1 FROM sync_state fs WHERE fs.advertiser_id = a.id AND fs.consecutive_failures > 0)")
+	}
+	where := strings.Join(conds, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers a WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 20
+	}
+	rows, err := db.QueryContext(ctx, `
+		SELECT a.id, a.name, `+syncableCond+`
+		FROM advertisers a WHERE `+where+` ORDER BY a.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+	}
+	var out []AdvertiserSyncStatus
+	for rows.Next() {
+		var a AdvertiserSyncStatus
+		if err := rows.Scan(&a.AdvertiserID, &a.Name, &a.Syncable); err != nil {
+			_ = rows.Close()
+			return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+		}
+		out = append(out, a)
+	}
+	_ = rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+	}
+	if len(out) == 0 {
+		return out, total, nil
+	}
+	ids := make([]any, len(out))
+	index := make(map[int64]int, len(out))
+	for i, a := range out {
+		ids[i] = a.AdvertiserID
+		index[a.AdvertiserID] = i
+		out[i].States = map[string]SyncState{}
+	}
+	srows, err := db.QueryContext(ctx, `SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id IN (`+placeholders(len(ids))+`)`, ids...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+	}
+	defer srows.Close()
+	for srows.Next() {
+		s, err := scanSyncState(srows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+		}
+		out[index[s.AdvertiserID]].States[s.Stream] = s
+	}
+	return out, total, srows.Err()
+}
+
+// ---- locks ----
+
+// NamedLock is a MySQL named lock (GET_LOCK) held by a dedicated connection.
+// The server releases it when that connection ends, so a worker that dies
+// mid-sync never leaves a lock behind. Lock names are scoped to the current
+// database, so databases sharing a server (tests) never contend.
+type NamedLock struct {
+	conn *sql.Conn
+	name string
+}
+
+// TryLock takes the named lock key (at most 52 bytes), waiting up to wait
+// (0: do not wait). ok is false when another session holds it.
+func (db *DB) TryLock(ctx context.Context, key string, wait time.Duration) (l *NamedLock, ok bool, err error) {
+	if len(key) > 52 {
+		return nil, false, fmt.Errorf("mysql: lock key %q is longer than 52 bytes", key)
+	}
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		return nil, false, fmt.Errorf("mysql: lock %s: %w", key, err)
+	}
+	var (
+		name string
+		got  sql.NullInt64
+	)
+	err = conn.QueryRowContext(ctx, `SELECT n, GET_LOCK(n, ?) FROM (SELECT CONCAT('oo:', LEFT(SHA1(DATABASE()), 8), ':', ?) AS n) t`,
+		wait.Seconds(), key).Scan(&name, &got)
+	if err != nil {
+		discard(conn)
+		return nil, false, fmt.Errorf("mysql: lock %s: %w", key, err)
+	}
+	if !got.Valid || got.Int64 != 1 {
+		_ = conn.Close()
+		return nil, false, nil
+	}
+	return &NamedLock{conn: conn, name: name}, true, nil
+}
+
+// Held reports whether this lock's connection still holds the lock (it is
+// lost if the connection to MySQL broke). Check it before destructive work.
+func (l *NamedLock) Held(ctx context.Context) bool {
+	var same sql.NullBool
+	err := l.conn.QueryRowContext(ctx, `SELECT IS_USED_LOCK(?) = CONNECTION_ID()`, l.name).Scan(&same)
+	return err == nil && same.Valid && same.Bool
+}
+
+// Release releases the lock and returns the connection to the pool (or
+// discards the connection when the release failed, which also releases it).
+func (l *NamedLock) Release() {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if _, err := l.conn.ExecContext(ctx, `DO RELEASE_LOCK(?)`, l.name); err != nil {
+		discard(l.conn)
+		return
+	}
+	_ = l.conn.Close()
+}
+
+// discard closes the driver connection behind conn instead of pooling it.
+func discard(conn *sql.Conn) {
+	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
+	_ = conn.Close()
+}
