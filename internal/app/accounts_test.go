@@ -1,0 +1,193 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/proctest"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// TestDemoFlowWithBinaries runs the demo of docs/accounts.md with the real
+// binaries and config/config.dev.yaml: sandbox, API and worker; sign in,
+// authorise, approve on the sandbox page, land on the callback, list the
+// advertisers, and see the worker fill in balances.
+func TestDemoFlowWithBinaries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs binaries")
+	}
+	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
+	_, dbCfg := mysqltest.NewEmpty(t)
+	rs := redistest.Start(t)
+	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
+	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
+	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	env := []string{
+		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
+		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
+		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json",
+		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
+		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "12", "-log", "warn")
+	if err := proctest.WaitHTTP(ctx, sim+"/_sim/clock", 200); err != nil {
+		t.Fatalf("%v\n%s", err, simProc.Output())
+	}
+	apiProc := proctest.Start(t, server, env, "-c", "config/config.dev.yaml")
+	if err := proctest.WaitHTTP(ctx, api+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, apiProc.Output())
+	}
+	workerProc := proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+
+	call := func(method, path, token, body string, out any) int {
+		t.Helper()
+		var rd io.Reader
+		if body != "" {
+			rd = strings.NewReader(body)
+		}
+		req, _ := http.NewRequestWithContext(ctx, method, api+path, rd)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		if out != nil {
+			var env struct {
+				Data json.RawMessage `json:"data"`
+			}
+			_ = json.Unmarshal(raw, &env)
+			_ = json.Unmarshal(env.Data, out)
+		}
+		if resp.StatusCode >= 300 {
+			t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+		}
+		return resp.StatusCode
+	}
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if st := call("POST", "/api/v1/auth/login", "", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
+		t.Fatalf("login: %d\n%s", st, apiProc.Output())
+	}
+	var authz struct {
+		AuthorizeURL string `json:"authorize_url"`
+	}
+	if st := call("POST", "/api/v1/oauth/oceanengine/authorize", login.AccessToken, "", &authz); st != 200 {
+		t.Fatalf("authorize: %d", st)
+	}
+	// The sandbox consent page: GET shows the accounts, the form POSTs them.
+	u, _ := url.Parse(authz.AuthorizeURL)
+	if !strings.HasPrefix(authz.AuthorizeURL, sim+"/audit/oauth.html?") {
+		t.Fatalf("authorize URL %s", authz.AuthorizeURL)
+	}
+	var world struct {
+		Accounts []struct {
+			ID       int64  `json:"id"`
+			Role     string `json:"role"`
+			ParentID int64  `json:"parent_id"`
+		} `json:"accounts"`
+	}
+	resp, err := http.Get(sim + "/_sim/world")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = json.NewDecoder(resp.Body).Decode(&world)
+	resp.Body.Close()
+	form := url.Values{"app_id": {u.Query().Get("app_id")}, "state": {u.Query().Get("state")}, "redirect_uri": {u.Query().Get("redirect_uri")}}
+	leaves := 0
+	for _, a := range world.Accounts {
+		if a.ParentID == 0 {
+			form.Add("advertiser_id", fmt.Sprint(a.ID))
+		}
+		if a.Role == "ADVERTISER" {
+			leaves++
+		}
+	}
+	if leaves == 0 {
+		t.Fatalf("no advertisers in /_sim/world")
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err = noFollow.PostForm(sim+"/audit/oauth.html", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	if err != nil || !strings.HasPrefix(loc.String(), api+"/api/v1/oauth/oceanengine/callback?") {
+		t.Fatalf("consent redirect %q (%d)", resp.Header.Get("Location"), resp.StatusCode)
+	}
+	var bound struct {
+		AuthorizationID int64   `json:"authorization_id"`
+		Advertisers     []int64 `json:"advertisers"`
+	}
+	if st := call("GET", loc.RequestURI(), "", "", &bound); st != 200 {
+		t.Fatalf("callback: %d\n%s", st, apiProc.Output())
+	}
+	if len(bound.Advertisers) != leaves {
+		t.Fatalf("bound %d advertisers, sandbox has %d", len(bound.Advertisers), leaves)
+	}
+	var page struct {
+		Total int64 `json:"total"`
+	}
+	if st := call("GET", "/api/v1/advertisers?account_role=ADVERTISER", login.AccessToken, "", &page); st != 200 || page.Total != int64(leaves) {
+		t.Fatalf("list: %d, total %d, want %d", st, page.Total, leaves)
+	}
+	// The worker's info/fund run (enqueued by the callback) fills in balances.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var d struct {
+			Balance *string `json:"balance"`
+		}
+		call("GET", fmt.Sprintf("/api/v1/advertisers/%d", bound.Advertisers[0]), login.AccessToken, "", &d)
+		if d.Balance != nil {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no balance after 30s\n%s", workerProc.Output())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{"oceanengine_accounts_needing_reauth 0", "oceanengine_advertiser_balance_total_yuan", "oceanengine_advertisers_low_balance"} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("worker /metrics lacks %q", want)
+		}
+	}
+	// Key rotation command against the same database.
+	cmd := exec.CommandContext(ctx, server, "-c", "config/config.dev.yaml", "keys", "status")
+	cmd.Dir = proctest.ModuleRoot(t)
+	cmd.Env = append(cmd.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "key dev1: 1 token pair(s)") {
+		t.Fatalf("keys status: %v\n%s", err, out)
+	}
+	for _, p := range []*proctest.Proc{apiProc, workerProc} {
+		if strings.Contains(p.Output(), u.Query().Get("state")) || strings.Contains(p.Output(), loc.Query().Get("auth_code")) {
+			t.Error("a process logged the OAuth state or auth code")
+		}
+	}
+}
