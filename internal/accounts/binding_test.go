@@ -367,7 +367,7 @@ func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Authorizations != 1 || sum.FundUpdated != len(out.Advertisers) || sum.InfoUpdated != len(out.Accounts) || sum.Failures != 0 {
+	if sum.Authorizations != 1 || sum.FundUpdated != len(out.Advertisers) || sum.InfoUpdated != len(out.Advertisers) || sum.Failures != 0 {
 		t.Fatalf("summary %+v", sum)
 	}
 	w := e.ts.Sim.World()

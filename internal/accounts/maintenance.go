@@ -28,8 +28,7 @@ type RefreshSummary struct {
 // active grant (authID 0): re-discovery (new children of majordomo and agent
 // accounts are bound and assigned to the user who bound the grant; nothing
 // is taken from another active grant or re-bound after an unbind), then
-// account info of every bound account and the balance of every bound leaf
-// advertiser. Platform failures are logged and counted, not returned: one
+// account info and balance of every bound leaf advertiser. Platform failures are logged and counted, not returned: one
 // broken account must not stop the others. Gauges are updated at the end.
 func (s *Service) RefreshAccounts(ctx context.Context, authID int64) (RefreshSummary, error) {
 	var sum RefreshSummary
@@ -100,9 +99,14 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 	if err != nil {
 		return err
 	}
+	// Info of leaf advertisers only: majordomo and agent accounts get their
+	// names from discovery, and one of them in a batch could make the
+	// platform refuse the whole batch.
 	ids := make([]int64, 0, len(bound))
 	for _, b := range bound {
-		ids = append(ids, b.ID)
+		if b.AccountRole == oceanengine.RoleAdvertiser {
+			ids = append(ids, b.ID)
+		}
 	}
 	for chunk := range slices.Chunk(ids, 100) {
 		infos, err := s.client.AdvertiserInfo(ctx, chunk[0], oceanengine.AdvertiserInfoRequest{AdvertiserIDs: chunk})
