@@ -27,7 +27,7 @@ import (
 // "process" (token store + client + service) on them. newProcess adds more
 // processes sharing the same MySQL database and Redis.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	db     *mysql.DB
 	dbcfg  config.Database
 	rdb    *goredis.Client
@@ -59,7 +59,7 @@ func testKeys(t testing.TB) *tokencrypt.Keyring {
 
 // newEnv starts everything. The store's clock is the sandbox's (frozen
 // unless the test moves it), so token expiry is computed on one clock.
-func newEnv(t *testing.T, sim oesim.Options, so accounts.StoreOptions) *env {
+func newEnv(t testing.TB, sim oesim.Options, so accounts.StoreOptions) *env {
 	t.Helper()
 	if sim.QPS == 0 {
 		sim.QPS, sim.DeveloperQPS = -1, -1
