@@ -35,7 +35,8 @@ type Platform struct {
 // oceanEngine returns the process's Platform, built on first use from
 // crypto.*, oceanengine.*, sync.token_refresh_margin and server.public_url.
 // It fails with tokencrypt.ErrNoActiveKey when no encryption key is
-// configured: then no OceanEngine token can be stored or read.
+// configured: then no OceanEngine token can be stored or read. Call it
+// while wiring the process (it is not safe for concurrent first use).
 func (b *base) oceanEngine() (*Platform, error) {
 	if b.platform != nil || b.platformErr != nil {
 		return b.platform, b.platformErr

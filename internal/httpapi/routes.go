@@ -25,6 +25,8 @@ func (s *Server) routes(e *gin.Engine) {
 	s.dashboardRoutes(v1)
 	s.oauthRoutes(v1)
 	s.advertiserRoutes(v1)
+	s.syncRoutes(v1)
+	s.backfillRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

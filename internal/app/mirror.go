@@ -1,0 +1,54 @@
+package app
+
+import (
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// registerSync registers the sync engine's jobs (planning, per-advertiser
+// syncs, backfills, hourly retention), its periodic entries and the
+// sync_lag_seconds collector. The engine calls OceanEngine through the
+// process's one client (accounts token store, shared Redis quota).
+//
+// With sync.enabled false, or without an encryption key (no token could be
+// read), the handlers stay registered but call nothing: queued syncs are
+// dropped and backfills fail with a message saying why.
+func registerSync(rt *jobs.Runtime, b *base) error {
+	cfg := b.cfg.Sync
+	log := b.log.Named("sync")
+	var client *oceanengine.Client
+	disabled := !cfg.Enabled
+	p, err := b.oceanEngine()
+	switch {
+	case errors.Is(err, tokencrypt.ErrNoActiveKey):
+		log.Warn("sync is disabled: no OceanEngine token can be read without crypto.keys and crypto.active_key")
+		disabled = true
+	case err != nil:
+		return err
+	default:
+		client = p.Client
+	}
+	if !cfg.Enabled {
+		log.Info("sync is disabled (sync.enabled: false): no planned syncs; requested syncs are dropped, backfills fail")
+	}
+	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now}, mirror.ConfigFrom(cfg))
+	h := &jobs.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
+	h.Register(rt)
+	for _, e := range h.Schedules() {
+		rt.Schedule(e)
+	}
+	if err := prometheus.Register(mirror.NewLagCollector(b.db, time.Now)); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			return err
+		}
+	}
+	return nil
+}

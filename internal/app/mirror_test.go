@@ -1,0 +1,276 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/proctest"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// TestSyncEndToEndWithBinaries runs the sandbox, API and worker binaries
+// (config/config.dev.yaml) and shows the mirror working through the real
+// wiring: binding accounts enqueues a first sync; the worker syncs every
+// stream through the accounts token store; GET /api/v1/sync/status reports
+// them synced; the mirrored daily totals equal the sandbox's ground truth;
+// a backfill requested over HTTP runs to completion with its progress at
+// GET /api/v1/jobs/{id} and also matches the truth; the worker exports the
+// sync metrics.
+func TestSyncEndToEndWithBinaries(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs binaries")
+	}
+	beijing := time.FixedZone("CST", 8*3600)
+	now := time.Now().In(beijing)
+	if now.Hour() == 23 && now.Minute() >= 55 {
+		t.Skip("too close to Beijing midnight: the sandbox's and the worker's today could differ")
+	}
+	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
+	db, dbCfg := mysqltest.NewEmpty(t)
+	rs := redistest.Start(t)
+	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
+	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
+	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	env := []string{
+		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
+		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
+		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
+		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
+		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
+		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	// The sandbox runs in real time from 14:20 of today (Beijing), so its
+	// "today" is the worker's and no hour ends during the test (reports and
+	// late conversions only change when an hour ends).
+	start := time.Date(now.Year(), now.Month(), now.Day(), 14, 20, 0, 0, beijing)
+	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "6", "-log", "warn",
+		"-start", start.Format(time.RFC3339), "-qps", "-1", "-developer-qps", "-1")
+	if err := proctest.WaitHTTP(ctx, sim+"/_sim/clock", 200); err != nil {
+		t.Fatalf("%v\n%s", err, simProc.Output())
+	}
+	apiProc := proctest.Start(t, server, env, "-c", "config/config.dev.yaml")
+	if err := proctest.WaitHTTP(ctx, api+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, apiProc.Output())
+	}
+	workerProc := proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+	c := &e2eClient{t: t, ctx: ctx, api: api}
+
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if st := c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
+		t.Fatalf("login: %d\n%s", st, apiProc.Output())
+	}
+	c.token = login.AccessToken
+	advs := c.bindAll(sim)
+
+	// The callback enqueued a first ("bind") sync of every advertiser.
+	type status struct {
+		Streams []struct {
+			Stream      string `json:"stream"`
+			Advertisers int    `json:"advertisers"`
+			Synced      int    `json:"synced"`
+			Failing     int    `json:"failing"`
+			LagSeconds  *int64 `json:"lag_seconds"`
+		} `json:"streams"`
+	}
+	deadline := time.Now().Add(90 * time.Second)
+	for {
+		var st status
+		c.call("GET", "/api/v1/sync/status", "", &st)
+		done := len(st.Streams) == 13
+		for _, s := range st.Streams {
+			done = done && s.Advertisers == len(advs) && s.Synced == len(advs) && s.Failing == 0
+		}
+		if done {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("streams not all synced after 90s: %+v\n%s", st, workerProc.Output())
+		}
+		time.Sleep(500 * time.Millisecond)
+	}
+
+	day := func(n int) string { return now.AddDate(0, 0, n).Format("2006-01-02") }
+	for _, adv := range advs {
+		for _, level := range []string{"advertiser", "campaign", "ad", "project", "promotion"} {
+			got := e2eMirrorTotal(t, db, adv, level, day(-4), day(0))
+			if want := e2eTruthTotal(t, sim, adv, level, day(-4), day(0)); got != want {
+				t.Errorf("advertiser %d level %s %s..%s: mirror %s, truth %s", adv, level, day(-4), day(0), got, want)
+			}
+		}
+	}
+
+	// A 40-day backfill over HTTP.
+	var job struct {
+		ID int64 `json:"id"`
+	}
+	body := fmt.Sprintf(`{"from":%q,"to":%q,"streams":["report_advertiser_daily","report_ad_daily","report_promotion_daily"]}`, day(-39), day(-5))
+	if st := c.call("POST", fmt.Sprintf("/api/v1/advertisers/%d/backfill", advs[0]), body, &job); st != http.StatusAccepted {
+		t.Fatalf("backfill: %d", st)
+	}
+	deadline = time.Now().Add(60 * time.Second)
+	for {
+		var j struct {
+			Status   string `json:"status"`
+			Progress struct {
+				Percent     float64 `json:"percent"`
+				DoneUnits   int     `json:"done_units"`
+				TotalUnits  int     `json:"total_units"`
+				RowsWritten int64   `json:"rows_written"`
+			} `json:"progress"`
+		}
+		c.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), "", &j)
+		if j.Status == mysql.JobSucceeded {
+			if j.Progress.Percent != 100 || j.Progress.TotalUnits != 6 || j.Progress.RowsWritten == 0 {
+				t.Fatalf("finished backfill progress %+v", j.Progress)
+			}
+			break
+		}
+		if j.Status == mysql.JobFailed || time.Now().After(deadline) {
+			t.Fatalf("backfill %s: %+v\n%s", j.Status, j.Progress, workerProc.Output())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+	for _, level := range []string{"advertiser", "ad", "promotion"} {
+		got := e2eMirrorTotal(t, db, advs[0], level, day(-39), day(-5))
+		if want := e2eTruthTotal(t, sim, advs[0], level, day(-39), day(-5)); got != want {
+			t.Errorf("backfilled level %s: mirror %s, truth %s", level, got, want)
+		}
+	}
+
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	if err != nil {
+		t.Fatal(err)
+	}
+	metrics, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{`sync_lag_seconds{stream="report_ad_daily"}`, `sync_runs_total{result="success",stream="campaigns"}`,
+		`sync_rows_written_total{stream="report_ad_hourly"}`, "sync_advertisers " + fmt.Sprint(len(advs))} {
+		if !bytes.Contains(metrics, []byte(want)) {
+			t.Errorf("worker /metrics lacks %q", want)
+		}
+	}
+}
+
+type e2eClient struct {
+	t     *testing.T
+	ctx   context.Context
+	api   string
+	token string
+}
+
+// call sends a request with the session token and decodes data into out.
+func (c *e2eClient) call(method, path, body string, out any) int {
+	c.t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, _ := http.NewRequestWithContext(c.ctx, method, c.api+path, rd)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	if out != nil {
+		var env struct {
+			Data json.RawMessage `json:"data"`
+		}
+		_ = json.Unmarshal(raw, &env)
+		_ = json.Unmarshal(env.Data, out)
+	}
+	if resp.StatusCode >= 300 {
+		c.t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
+	}
+	return resp.StatusCode
+}
+
+// bindAll authorises every top-level sandbox account through the consent
+// page and the API's callback, and returns the leaf advertisers bound.
+func (c *e2eClient) bindAll(sim string) []int64 {
+	c.t.Helper()
+	var authz struct {
+		AuthorizeURL string `json:"authorize_url"`
+	}
+	if st := c.call("POST", "/api/v1/oauth/oceanengine/authorize", "", &authz); st != 200 {
+		c.t.Fatalf("authorize: %d", st)
+	}
+	u, _ := url.Parse(authz.AuthorizeURL)
+	code, err := http.Post(sim+"/_sim/authorize", "application/json", nil)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	var grant struct {
+		AuthCode string `json:"auth_code"`
+	}
+	_ = json.NewDecoder(code.Body).Decode(&grant)
+	code.Body.Close()
+	var bound struct {
+		Advertisers []int64 `json:"advertisers"`
+	}
+	q := url.Values{"state": {u.Query().Get("state")}, "auth_code": {grant.AuthCode}}
+	if st := c.call("GET", "/api/v1/oauth/oceanengine/callback?"+q.Encode(), "", &bound); st != 200 || len(bound.Advertisers) == 0 {
+		c.t.Fatalf("callback: %d, %d advertisers", st, len(bound.Advertisers))
+	}
+	return bound.Advertisers
+}
+
+// e2eMirrorTotal sums the mirrored daily rows of one advertiser and level.
+func e2eMirrorTotal(t *testing.T, db *mysql.DB, adv int64, level, from, to string) string {
+	t.Helper()
+	var cost string
+	var show, click, conv, deep int64
+	err := db.QueryRowContext(context.Background(), `SELECT CAST(COALESCE(SUM(cost), 0) AS DECIMAL(18,2)), COALESCE(SUM(show_cnt), 0),
+		COALESCE(SUM(click_cnt), 0), COALESCE(SUM(convert_cnt), 0), COALESCE(SUM(deep_convert_cnt), 0)
+		FROM report_daily WHERE advertiser_id = ? AND level = ? AND stat_date BETWEEN ? AND ?`, adv, level, from, to).
+		Scan(&cost, &show, &click, &conv, &deep)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf("cost %s show %d click %d convert %d deep %d", cost, show, click, conv, deep)
+}
+
+// e2eTruthTotal asks the sandbox's /_sim/truth for the same totals.
+func e2eTruthTotal(t *testing.T, sim string, adv int64, level, from, to string) string {
+	t.Helper()
+	q := url.Values{"advertiser_id": {fmt.Sprint(adv)}, "level": {level}, "start_date": {from}, "end_date": {to}, "granularity": {"total"}}
+	resp, err := http.Get(sim + "/_sim/truth?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		Total struct {
+			Cost        string `json:"cost"`
+			Show        int64  `json:"show"`
+			Click       int64  `json:"click"`
+			Convert     int64  `json:"convert"`
+			DeepConvert int64  `json:"deep_convert"`
+		} `json:"total"`
+	}
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &tr); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("truth: %d %s", resp.StatusCode, raw)
+	}
+	return fmt.Sprintf("cost %s show %d click %d convert %d deep %d", tr.Total.Cost, tr.Total.Show, tr.Total.Click, tr.Total.Convert, tr.Total.DeepConvert)
+}

@@ -1,0 +1,140 @@
+package httpapi
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// syncRoutes serves the freshness of the mirror, scoped to the caller's
+// advertisers.
+func (s *Server) syncRoutes(v1 *gin.RouterGroup) {
+	v1.GET("/sync/status", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead), s.syncStatus)
+}
+
+type syncStatusQuery struct {
+	PageQuery
+	AdvertiserID int64  `form:"advertiser_id" validate:"gte=0"`
+	Stream       string `form:"stream" validate:"omitempty,max=48"`
+	// Failing keeps advertisers with at least one stream whose last run failed.
+	Failing bool `form:"failing"`
+}
+
+// streamStatus summarises one stream over the caller's syncable advertisers.
+type streamStatus struct {
+	Stream string `json:"stream"`
+	// Advertisers syncable; Synced with a successful run; Failing whose last
+	// run failed; NeverSynced without any success yet.
+	Advertisers int `json:"advertisers"`
+	Synced      int `json:"synced"`
+	Failing     int `json:"failing"`
+	NeverSynced int `json:"never_synced"`
+	// LagSeconds is the age of the oldest data among them (the oldest last
+	// success; an advertiser never synced counts from when it was bound).
+	LagSeconds      *int64     `json:"lag_seconds"`
+	OldestSuccessAt *time.Time `json:"oldest_data_at"`
+	NewestSuccessAt *time.Time `json:"last_success_at"`
+}
+
+type advertiserStreamStatus struct {
+	Stream              string     `json:"stream"`
+	LastSuccessAt       *time.Time `json:"last_success_at"`
+	LastAttemptAt       *time.Time `json:"last_attempt_at"`
+	LastError           string     `json:"last_error"`
+	ConsecutiveFailures int        `json:"consecutive_failures"`
+	RowsLastRun         int        `json:"rows_last_run"`
+	NextRunAt           *time.Time `json:"next_run_at"`
+	FullSyncAt          *time.Time `json:"full_sync_at"`
+	LagSeconds          *int64     `json:"lag_seconds"`
+}
+
+type advertiserSyncStatus struct {
+	AdvertiserID int64  `json:"advertiser_id"`
+	Name         string `json:"name"`
+	// Syncing is false when the advertiser is unbound, its authorisation
+	// needs re-authorisation, or sync is switched off for it.
+	Syncing bool                     `json:"syncing"`
+	Streams []advertiserStreamStatus `json:"streams"`
+}
+
+type syncStatusResponse struct {
+	Streams     []streamStatus                   `json:"streams"`
+	Advertisers PageResult[advertiserSyncStatus] `json:"advertisers"`
+}
+
+func secondsSince(now time.Time, t *time.Time) *int64 {
+	if t == nil {
+		return nil
+	}
+	v := max(int64(now.Sub(*t).Seconds()), 0)
+	return &v
+}
+
+// syncStatus is GET /api/v1/sync/status: per stream, the lag, last success
+// and error counts over the caller's syncable advertisers; and a page of
+// the caller's advertisers with the state of each stream (filters:
+// advertiser_id, stream, failing). An advertiser_id outside the caller's
+// scope answers 404.
+func (s *Server) syncStatus(c *gin.Context) {
+	var q syncStatusQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	streams := mirror.Streams()
+	if q.Stream != "" {
+		if !mirror.IsStream(q.Stream) {
+			fail(c, apperr.Validation(apperr.Field("stream", "unknown stream; one of %v", streams)))
+			return
+		}
+		streams = []string{q.Stream}
+	}
+	ctx, scope := c.Request.Context(), scopeFrom(c)
+	if q.AdvertiserID != 0 {
+		if _, err := s.deps.DB.SyncTarget(ctx, scope, q.AdvertiserID); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	fresh, err := s.deps.DB.StreamFreshness(ctx, scope, streams)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := s.now()
+	out := syncStatusResponse{Streams: make([]streamStatus, 0, len(fresh))}
+	for _, f := range fresh {
+		out.Streams = append(out.Streams, streamStatus{
+			Stream: f.Stream, Advertisers: f.Advertisers, Synced: f.Synced, Failing: f.Failing, NeverSynced: f.Advertisers - f.Synced,
+			LagSeconds: secondsSince(now, f.Oldest), OldestSuccessAt: f.Oldest, NewestSuccessAt: f.Newest,
+		})
+	}
+	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, mysql.SyncStatusFilter{
+		AdvertiserID: q.AdvertiserID, Failing: q.Failing, Limit: q.PageSize, Offset: q.Offset(),
+	})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]advertiserSyncStatus, 0, len(list))
+	for _, a := range list {
+		item := advertiserSyncStatus{AdvertiserID: a.AdvertiserID, Name: a.Name, Syncing: a.Syncable, Streams: make([]advertiserStreamStatus, 0, len(streams))}
+		for _, name := range streams {
+			st := a.States[name]
+			item.Streams = append(item.Streams, advertiserStreamStatus{
+				Stream: name, LastSuccessAt: st.LastSuccessAt, LastAttemptAt: st.LastAttemptAt, LastError: st.LastError,
+				ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun, NextRunAt: st.NextRunAt,
+				FullSyncAt: st.FullSyncAt, LagSeconds: secondsSince(now, st.LastSuccessAt),
+			})
+		}
+		items = append(items, item)
+	}
+	out.Advertisers = newPage(items, q.PageQuery, total)
+	respond(c, http.StatusOK, out)
+}

@@ -1,0 +1,240 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// Two leaf advertisers bound to one grant, plus one bound and then unbound.
+const (
+	syncAdvA      int64 = 1764248275995701
+	syncAdvB      int64 = 1764248275995702
+	syncAdvGone   int64 = 1764248275995703
+	syncMajordomo int64 = 1764248275995700
+)
+
+// bindSyncWorld binds the advertisers and records some sync outcomes.
+func bindSyncWorld(t *testing.T, b *authBundle) {
+	t.Helper()
+	ctx := context.Background()
+	at := b.clock.Now()
+	g, err := b.db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{syncMajordomo}, At: at},
+		func(int64) (mysql.SealedTokens, error) {
+			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
+				AccessExpiresAt: at.Add(24 * time.Hour), RefreshExpiresAt: at.Add(720 * time.Hour)}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.BindAdvertisers(ctx, g, []mysql.DiscoveredAccount{
+		{ID: syncMajordomo, Name: "管家", AccountRole: "CUSTOMER_ADMIN"},
+		{ID: syncAdvA, Name: "A", AccountRole: "ADVERTISER", ParentID: syncMajordomo},
+		{ID: syncAdvB, Name: "B", AccountRole: "ADVERTISER", ParentID: syncMajordomo},
+		{ID: syncAdvGone, Name: "gone", AccountRole: "ADVERTISER", ParentID: syncMajordomo},
+	}, mysql.BindClaim, at.Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.UnbindAdvertiser(ctx, auth.SystemScope(), syncAdvGone, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range mirror.Streams() {
+		if err := b.db.RecordSyncSuccess(ctx, syncAdvA, s, mysql.SyncSuccess{At: at.Add(-10 * time.Minute), Rows: 5, NextRunAt: at}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.db.RecordSyncFailure(ctx, syncAdvB, mirror.StreamAds, at, "oceanengine: 2/ad/get: code 50000", at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+type syncStatusData struct {
+	Streams     []streamStatus                   `json:"streams"`
+	Advertisers PageResult[advertiserSyncStatus] `json:"advertisers"`
+}
+
+func TestSyncStatusIsScoped(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword)
+	bindSyncWorld(t, b)
+	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA)
+	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleViewer}, syncAdvB, syncAdvGone)
+	alice := b.login(t, "alice", "Quartz-Harbor-731")
+	bob := b.login(t, "bob", "Maple-Lantern-482")
+
+	status := func(tok, query string) (syncStatusData, resp) {
+		t.Helper()
+		r := b.do(t, req{method: "GET", path: "/api/v1/sync/status" + query, token: tok})
+		var d syncStatusData
+		if r.status == http.StatusOK {
+			r.data(t, &d)
+		}
+		return d, r
+	}
+	ids := func(d syncStatusData) []int64 {
+		var out []int64
+		for _, a := range d.Advertisers.Items {
+			out = append(out, a.AdvertiserID)
+		}
+		return out
+	}
+
+	d, r := status(alice.AccessToken, "")
+	if r.status != http.StatusOK || !slices.Equal(ids(d), []int64{syncAdvA}) || len(d.Streams) != len(mirror.Streams()) {
+		t.Fatalf("alice: %d %s", r.status, r.raw)
+	}
+	for _, s := range d.Streams {
+		if s.Advertisers != 1 || s.Synced != 1 || s.Failing != 0 || s.LagSeconds == nil || *s.LagSeconds != 600 {
+			t.Fatalf("alice's %s: %+v (lag %v), want 1 advertiser synced 600 s ago", s.Stream, s, s.LagSeconds)
+		}
+	}
+	if d.Advertisers.Items[0].Streams[0].RowsLastRun != 5 || !d.Advertisers.Items[0].Syncing {
+		t.Fatalf("alice's detail %+v", d.Advertisers.Items[0])
+	}
+
+	// bob sees B (failing) and the unbound one (not syncing), never A.
+	d, r = status(bob.AccessToken, "?stream=ads")
+	if r.status != http.StatusOK || !slices.Equal(ids(d), []int64{syncAdvB, syncAdvGone}) || len(d.Streams) != 1 {
+		t.Fatalf("bob: %d %s", r.status, r.raw)
+	}
+	if s := d.Streams[0]; s.Advertisers != 1 || s.Failing != 1 || s.Synced != 0 || s.NeverSynced != 1 {
+		t.Fatalf("bob's ads summary %+v", s)
+	}
+	if b0 := d.Advertisers.Items[0]; !b0.Syncing || b0.Streams[0].ConsecutiveFailures != 1 || b0.Streams[0].LastError == "" {
+		t.Fatalf("bob's B %+v", b0)
+	}
+	if d.Advertisers.Items[1].Syncing {
+		t.Fatal("an unbound advertiser shows as syncing")
+	}
+	d, _ = status(bob.AccessToken, "?failing=true")
+	if !slices.Equal(ids(d), []int64{syncAdvB}) {
+		t.Fatalf("bob failing filter: %v", ids(d))
+	}
+
+	// Another user's advertiser, by id: 404, whoever asks.
+	for _, c := range []struct {
+		tok string
+		adv int64
+	}{{alice.AccessToken, syncAdvB}, {bob.AccessToken, syncAdvA}, {alice.AccessToken, 999}} {
+		if _, r := status(c.tok, fmt.Sprintf("?advertiser_id=%d", c.adv)); r.status != http.StatusNotFound {
+			t.Errorf("advertiser %d outside the scope: %d %s, want 404", c.adv, r.status, r.raw)
+		}
+	}
+	d, _ = status(admin.AccessToken, "")
+	if !slices.Equal(ids(d), []int64{syncAdvA, syncAdvB, syncAdvGone}) || d.Streams[0].Advertisers != 2 {
+		t.Fatalf("admin: %v %+v", ids(d), d.Streams[0])
+	}
+	if _, r := status(alice.AccessToken, "?stream=nope"); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("unknown stream: %d", r.status)
+	}
+	if _, r := status("", ""); r.status != http.StatusUnauthorized {
+		t.Fatalf("anonymous: %d", r.status)
+	}
+}
+
+func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
+	b := setupAuth(t)
+	ctx := context.Background()
+	admin := b.login(t, "root", adminPassword)
+	bindSyncWorld(t, b)
+	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA, syncAdvGone)
+	b.createUser(t, admin.AccessToken, "vera", "Cobalt-Meadow-915", []string{auth.RoleViewer}, syncAdvA)
+	alice := b.login(t, "alice", "Quartz-Harbor-731")
+	vera := b.login(t, "vera", "Cobalt-Meadow-915")
+
+	today := b.clock.Now().In(time.FixedZone("CST", 8*3600))
+	day := func(n int) string { return today.AddDate(0, 0, n).Format("2006-01-02") }
+	body := func(from, to string, streams ...string) string {
+		m := map[string]any{"from": from, "to": to}
+		if streams != nil {
+			m["streams"] = streams
+		}
+		raw, _ := json.Marshal(m)
+		return string(raw)
+	}
+	post := func(tok string, adv int64, body string) resp {
+		t.Helper()
+		return b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/advertisers/%d/backfill", adv), token: tok, body: body})
+	}
+
+	r := post(alice.AccessToken, syncAdvA, body(day(-89), day(0)))
+	if r.status != http.StatusAccepted {
+		t.Fatalf("backfill: %d %s", r.status, r.raw)
+	}
+	var job jobResponse
+	r.data(t, &job)
+	var params mirror.BackfillParams
+	if err := json.Unmarshal(job.Params, &params); err != nil {
+		t.Fatal(err)
+	}
+	if job.Kind != mirror.BackfillKind || job.Status != mysql.JobQueued || job.AdvertiserID == nil || *job.AdvertiserID != syncAdvA ||
+		params.From != day(-89) || !slices.Equal(params.Streams, mirror.DailyReportStreams()) {
+		t.Fatalf("job %+v params %+v", job, params)
+	}
+	if loc := r.header.Get("Location"); loc != fmt.Sprintf("/api/v1/jobs/%d", job.ID) {
+		t.Fatalf("Location %q", loc)
+	}
+	// The job is visible to its creator and enqueued for the worker.
+	if r := b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/jobs/%d", job.ID), token: alice.AccessToken}); r.status != http.StatusOK {
+		t.Fatalf("job: %d", r.status)
+	}
+	info, err := asynq.NewInspectorFromRedisClient(b.srv.deps.Redis).GetTaskInfo(jobs.QueueLow, fmt.Sprintf("backfill:%d", job.ID))
+	if err != nil || info.Type != jobs.KindBackfill {
+		t.Fatalf("enqueued task: %+v %v", info, err)
+	}
+	var entry struct {
+		Action string
+	}
+	_ = b.db.QueryRowContext(ctx, `SELECT action FROM audit_log WHERE target_id = ? ORDER BY id DESC LIMIT 1`,
+		fmt.Sprint(syncAdvA)).Scan(&entry.Action)
+	if entry.Action != "advertiser.backfill" {
+		t.Fatalf("audit action %q", entry.Action)
+	}
+
+	for _, c := range []struct {
+		name   string
+		tok    string
+		adv    int64
+		body   string
+		status int
+		field  string
+	}{
+		{"another user's advertiser", alice.AccessToken, syncAdvB, body(day(-3), day(0)), http.StatusNotFound, ""},
+		{"unknown advertiser", alice.AccessToken, 123, body(day(-3), day(0)), http.StatusNotFound, ""},
+		{"viewer", vera.AccessToken, syncAdvA, body(day(-3), day(0)), http.StatusForbidden, ""},
+		{"unbound advertiser", alice.AccessToken, syncAdvGone, body(day(-3), day(0)), http.StatusConflict, ""},
+		{"future", alice.AccessToken, syncAdvA, body(day(-3), day(1)), http.StatusUnprocessableEntity, "to"},
+		{"reversed", alice.AccessToken, syncAdvA, body(day(0), day(-3)), http.StatusUnprocessableEntity, "to"},
+		{"too long", alice.AccessToken, syncAdvA, body(day(-400), day(0)), http.StatusUnprocessableEntity, "from"},
+		{"bad date", alice.AccessToken, syncAdvA, body("2025/06/01", day(0)), http.StatusUnprocessableEntity, "from"},
+		{"unknown stream", alice.AccessToken, syncAdvA, body(day(-3), day(0), "report_ad_daily", "nope"), http.StatusUnprocessableEntity, "streams[1]"},
+		{"hourly past retention", alice.AccessToken, syncAdvA, body(day(-120), day(0), "report_ad_hourly"), http.StatusUnprocessableEntity, "streams[0]"},
+		{"missing to", alice.AccessToken, syncAdvA, `{"from":"2025-06-01"}`, http.StatusUnprocessableEntity, "to"},
+		{"unknown field", alice.AccessToken, syncAdvA, `{"from":"2025-06-01","to":"2025-06-02","x":1}`, http.StatusBadRequest, ""},
+	} {
+		r := post(c.tok, c.adv, c.body)
+		if r.status != c.status {
+			t.Errorf("%s: %d %s, want %d", c.name, r.status, r.raw, c.status)
+			continue
+		}
+		if c.field != "" && !slices.Contains(r.fields(), c.field) {
+			t.Errorf("%s: fields %v, want %s", c.name, r.fields(), c.field)
+		}
+	}
+	var n int
+	_ = b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs`).Scan(&n)
+	if n != 1 {
+		t.Fatalf("%d jobs recorded, want only the accepted one", n)
+	}
+}

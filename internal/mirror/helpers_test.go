@@ -1,0 +1,318 @@
+package mirror
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"slices"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+
+	goredis "github.com/redis/go-redis/v9"
+)
+
+// bundle is a sandbox world, a real MariaDB and Redis, the accounts flow
+// (OAuth binding through the sandbox, encrypted tokens in MySQL, the
+// accounts token store as the client's TokenSource), and an engine on the
+// sandbox's clock.
+type bundle struct {
+	ts     *oesim.TestServer
+	sim    *oesim.Sim
+	db     *mysql.DB
+	rdb    *goredis.Client
+	redis  *redistest.Server
+	client *oceanengine.Client
+	tokens *accounts.TokenStore
+	engine *Engine
+	cfg    Config
+	advs   []int64
+	userID int64
+}
+
+type setupOpts struct {
+	sim     oesim.Options
+	cfg     Config
+	limiter oceanengine.LimiterConfig
+	client  oceanengine.Config
+}
+
+// setup builds the bundle. The default world has 24 leaf advertisers
+// ("dozens"), no sandbox rate limits, and the frozen default clock.
+func setup(t testing.TB, mod func(*setupOpts)) *bundle {
+	t.Helper()
+	o := setupOpts{
+		sim:     oesim.Options{Seed: 11, Advertisers: 24, QPS: -1, DeveloperQPS: -1},
+		cfg:     Config{LookbackDays: 3, Concurrency: 4},
+		limiter: oceanengine.LimiterConfig{QPS: 5000},
+		client: oceanengine.Config{MaxAttempts: 6, BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
+			Breaker: oceanengine.BreakerConfig{ConsecutiveFailures: 1000, OpenFor: 100 * time.Millisecond}},
+	}
+	if mod != nil {
+		mod(&o)
+	}
+	ts, err := oesim.NewTestServer(o.sim)
+	if err != nil {
+		t.Fatalf("oesim: %v", err)
+	}
+	t.Cleanup(ts.Close)
+	db := mysqltest.New(t)
+	rdb, rs := redistest.New(t)
+	metrics, err := oceanengine.NewMetrics(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.limiter.AppID, o.limiter.Metrics = ts.Sim.AppID(), metrics
+	lim, err := oceanengine.NewRedisLimiter(rdb, o.limiter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
+	cc := o.client
+	cc.BaseURL, cc.AppID, cc.Secret = ts.URL, ts.Sim.AppID(), ts.Sim.Secret()
+	cc.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	cc.Tokens, cc.Limiter, cc.Metrics = store, lim, metrics
+	client, err := oceanengine.New(cc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	store.SetRefresher(client)
+	b := &bundle{ts: ts, sim: ts.Sim, db: db, rdb: rdb, redis: rs, client: client, tokens: store, cfg: o.cfg}
+	b.bind(t, store, client)
+	b.engine = New(Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, o.cfg)
+	return b
+}
+
+// bind runs the accounts OAuth flow for every top-level sandbox account:
+// the grant and its encrypted tokens land in oe_authorizations, the
+// discovered accounts in advertisers (leaf ones syncable), assigned to a
+// user "alice".
+func (b *bundle) bind(t testing.TB, store *accounts.TokenStore, client *oceanengine.Client) {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := b.db.CreateUser(ctx, auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.userID = u.ID
+	svc := accounts.NewService(b.db, redisstore.NewOAuthStates(b.rdb), store, client, accounts.Config{
+		AppID: b.sim.AppID(), AuthorizeURL: b.ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: b.sim.Clock().Now,
+	})
+	res, err := svc.Authorize(ctx, u.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := b.sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+	if err != nil {
+		t.Fatalf("bind: %v", err)
+	}
+	b.advs = slices.Sorted(slices.Values(out.Advertisers))
+	if want := slices.Sorted(slices.Values(b.sim.World().Advertisers())); !slices.Equal(b.advs, want) {
+		t.Fatalf("bound advertisers %v, want the world's %v", b.advs, want)
+	}
+}
+
+// syncAll syncs every advertiser with the given reason, 4 at a time as a
+// worker would, and returns the joined errors.
+func (b *bundle) syncAll(t testing.TB, reason string) error {
+	t.Helper()
+	var g errgroup.Group
+	g.SetLimit(b.engine.cfg.Concurrency)
+	var mu sync.Mutex
+	var errs []error
+	for _, adv := range b.advs {
+		g.Go(func() error {
+			err := b.engine.SyncAdvertiser(context.Background(), jobs.SyncPayload{AdvertiserID: adv, Reason: reason})
+			if err != nil {
+				mu.Lock()
+				errs = append(errs, err)
+				mu.Unlock()
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	if len(errs) > 0 {
+		return fmt.Errorf("%d advertiser syncs failed; first: %w", len(errs), errs[0])
+	}
+	return nil
+}
+
+// fact is a comparable report row.
+type fact struct {
+	date                    string
+	hour                    int
+	id                      int64
+	costFen                 int64
+	show, click, conv, deep int64
+}
+
+func (f fact) String() string {
+	return fmt.Sprintf("%s h%d id %d: cost %d fen show %d click %d conv %d deep %d", f.date, f.hour, f.id, f.costFen, f.show, f.click, f.conv, f.deep)
+}
+
+// mirrored reads our rows of one advertiser and level between two dates.
+func (b *bundle) mirrored(t testing.TB, hourly bool, adv int64, level, from, to string) []fact {
+	t.Helper()
+	table, hour, order := "report_daily", "0", "stat_date, entity_id"
+	if hourly {
+		table, hour, order = "report_hourly", "stat_hour", "stat_date, stat_hour, entity_id"
+	}
+	rows, err := b.db.QueryContext(context.Background(), `SELECT DATE_FORMAT(stat_date, '%Y-%m-%d'), `+hour+`, entity_id,
+		CAST(cost * 100 AS SIGNED), show_cnt, click_cnt, convert_cnt, deep_convert_cnt
+		FROM `+table+` WHERE advertiser_id = ? AND level = ? AND stat_date BETWEEN ? AND ?
+		ORDER BY `+order, adv, level, from, to)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []fact
+	for rows.Next() {
+		var f fact
+		if err := rows.Scan(&f.date, &f.hour, &f.id, &f.costFen, &f.show, &f.click, &f.conv, &f.deep); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, f)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// truth reads the sandbox's ground truth in the same shape.
+func (b *bundle) truth(t testing.TB, hourly, final bool, adv int64, level, from, to string) []fact {
+	t.Helper()
+	g := "day"
+	if hourly {
+		g = "hour"
+	}
+	res, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: level, StartDate: from, EndDate: to, Granularity: g, Final: final})
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := make([]fact, 0, len(res.Rows))
+	for _, r := range res.Rows {
+		f := fact{date: r.Date, id: r.ID, costFen: r.CostFen, show: r.Show, click: r.Click, conv: r.Convert, deep: r.DeepConvert}
+		if hourly {
+			tm, err := time.ParseInLocation(oceanengine.LayoutDateTime, r.Time, oceanengine.Beijing)
+			if err != nil {
+				t.Fatal(err)
+			}
+			f.hour = tm.Hour()
+		}
+		out = append(out, f)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, c := out[i], out[j]
+		if a.date != c.date {
+			return a.date < c.date
+		}
+		if a.hour != c.hour {
+			return a.hour < c.hour
+		}
+		return a.id < c.id
+	})
+	return out
+}
+
+// diff describes how got differs from want (empty when equal).
+func diff(got, want []fact) []string {
+	key := func(f fact) string { return fmt.Sprintf("%s/%02d/%d", f.date, f.hour, f.id) }
+	w := map[string]fact{}
+	for _, f := range want {
+		w[key(f)] = f
+	}
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range got {
+		k := key(f)
+		seen[k] = true
+		x, ok := w[k]
+		switch {
+		case !ok:
+			out = append(out, "extra "+f.String())
+		case x != f:
+			out = append(out, fmt.Sprintf("got %v, want %v", f, x))
+		}
+	}
+	for _, f := range want {
+		if !seen[key(f)] {
+			out = append(out, "missing "+f.String())
+		}
+	}
+	return out
+}
+
+// today is the sandbox's Beijing date shifted by n days.
+func (b *bundle) day(n int) string {
+	return fmtDate(beijingDay(b.sim.Clock().Now()).AddDate(0, 0, n))
+}
+
+// levels of each granularity.
+var (
+	dailyLevels  = []string{LevelAdvertiser, LevelCampaign, LevelAd, LevelProject, LevelPromotion}
+	hourlyLevels = []string{LevelAdvertiser, LevelCampaign, LevelAd}
+)
+
+// checkReports compares every advertiser's daily rows in [from, to] and
+// hourly rows in [hfrom, to] with the sandbox's truth as of now.
+func (b *bundle) checkReports(t testing.TB, from, hfrom, to string) {
+	t.Helper()
+	bad := 0
+	for _, adv := range b.advs {
+		for _, lv := range dailyLevels {
+			if d := diff(b.mirrored(t, false, adv, lv, from, to), b.truth(t, false, false, adv, lv, from, to)); len(d) > 0 {
+				bad++
+				t.Errorf("advertiser %d level %s daily %s..%s: %d differences, e.g. %s", adv, lv, from, to, len(d), d[0])
+			}
+		}
+		for _, lv := range hourlyLevels {
+			if d := diff(b.mirrored(t, true, adv, lv, hfrom, to), b.truth(t, true, false, adv, lv, hfrom, to)); len(d) > 0 {
+				bad++
+				t.Errorf("advertiser %d level %s hourly %s..%s: %d differences, e.g. %s", adv, lv, hfrom, to, len(d), d[0])
+			}
+		}
+		if bad > 10 {
+			t.Fatal("too many differences")
+		}
+	}
+}
+
+// count returns a single integer from SQL.
+func (b *bundle) count(t testing.TB, q string, args ...any) int64 {
+	t.Helper()
+	var n int64
+	if err := b.db.QueryRowContext(context.Background(), q, args...).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
