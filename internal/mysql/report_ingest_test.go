@@ -133,3 +133,32 @@ func TestPruneHourlyFactsDeletesOnlyOldRowsInBatches(t *testing.T) {
 		t.Fatalf("second prune deleted %d", n)
 	}
 }
+
+// BenchmarkUpsertDailyFacts measures the store alone: 1,000-row upserts of
+// daily facts, half of each batch new rows and half re-reads of existing
+// ones (as a look-back re-read does).
+//
+//	go test -run '^$' -bench UpsertDailyFacts -benchtime 200x ./internal/mysql
+func BenchmarkUpsertDailyFacts(b *testing.B) {
+	ctx := context.Background()
+	db := mysqltest.New(b)
+	at := time.Now()
+	batch := func(i int) []mysql.ReportFact {
+		out := make([]mysql.ReportFact, 1000)
+		for j := range out {
+			k := i*500 + j // rows i*500 .. i*500+999: the first half was written by the previous batch
+			out[j] = mysql.ReportFact{AdvertiserID: 1764248275995652 + int64(k%50), Level: "ad",
+				StatDate: fmt.Sprintf("2025-%02d-%02d", 1+(k/50/28)%12, 1+(k/50)%28), EntityID: 1700000000000000 + int64(k),
+				ParentID: 1600000000000000, Cost: decimal.New(int64(k%100000), -2), Show: int64(k), Click: int64(k % 97), Convert: 3}
+		}
+		return out
+	}
+	b.ResetTimer()
+	start := time.Now()
+	for i := range b.N {
+		if _, err := db.UpsertDailyFacts(ctx, batch(i), at); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(1000*b.N)/time.Since(start).Seconds(), "rows/s")
+}
