@@ -52,4 +52,6 @@ func BenchmarkIngestAdDaily30d(b *testing.B) { benchmarkIngest(b, StreamReportAd
 func BenchmarkIngestAdHourly2d(b *testing.B) { benchmarkIngest(b, StreamReportAdHourly, 2) }
 
 // BenchmarkIngestPromotionDaily30d: the v3 custom report by promotion over 30 days.
-func BenchmarkIngestPromotionDaily30d(b *testing.B) { benchmarkIngest(b, StreamReportPromotionDaily, 30) }
+func BenchmarkIngestPromotionDaily30d(b *testing.B) {
+	benchmarkIngest(b, StreamReportPromotionDaily, 30)
+}
