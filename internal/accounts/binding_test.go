@@ -194,6 +194,10 @@ func TestRebindSupersedesOlderGrant(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	first := e.bind(nil)
+	worker := e.newProcess() // caches the first grant's mapping and token
+	if err := worker.readOK(ctx, first.Advertisers[0]); err != nil {
+		t.Fatal(err)
+	}
 	second := e.bind(nil)
 	if second.AuthorizationID == first.AuthorizationID {
 		t.Fatal("second binding reused the grant")
@@ -211,9 +215,11 @@ func TestRebindSupersedesOlderGrant(t *testing.T) {
 			t.Fatalf("advertiser %d on grant %d, want %d", id, v.AuthorizationID, second.AuthorizationID)
 		}
 	}
-	// A process that cached the old grant's token now reads through the new one.
-	if err := e.proc.readOK(ctx, second.Advertisers[0]); err != nil {
-		t.Fatal(err)
+	// Processes that cached the old grant now read through the new one.
+	for _, p := range []*process{e.proc, worker} {
+		if err := p.readOK(ctx, second.Advertisers[0]); err != nil {
+			t.Fatalf("read after re-binding: %v", err)
+		}
 	}
 	entries, _, _ := e.db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditSuperseded})
 	if len(entries) != 1 || entries[0].TargetID != itoa(first.AuthorizationID) || entries[0].ActorType != auth.ActorSystem {

@@ -377,16 +377,21 @@ func (s *TokenStore) bump(ctx context.Context, authIDs ...int64) []int64 {
 // access token and caches it. The generation is read before the row, so a
 // change committed after the read is noticed by the next cachedToken.
 func (s *TokenStore) load(ctx context.Context, advertiserID int64) (mysql.Authorization, string, error) {
-	authID, ok := s.cachedAuth(advertiserID)
-	if !ok {
-		a, err := s.db.AuthorizationOfAdvertiser(ctx, advertiserID)
-		if err != nil {
-			return a, "", err
+	if authID, ok := s.cachedAuth(advertiserID); ok {
+		a, access, err := s.readFresh(ctx, authID)
+		if err == nil {
+			return a, access, nil
 		}
-		authID = a.ID
-		s.rememberAdv(advertiserID, authID)
+		// The grant this process remembers may have been superseded or
+		// unbound by another process: look the advertiser up again.
+		s.ForgetAdvertisers(advertiserID)
 	}
-	return s.readFresh(ctx, authID)
+	a, err := s.db.AuthorizationOfAdvertiser(ctx, advertiserID)
+	if err != nil {
+		return a, "", err
+	}
+	s.rememberAdv(advertiserID, a.ID)
+	return s.readFresh(ctx, a.ID)
 }
 
 // readFresh reads an authorisation from MySQL (with its generation first),
