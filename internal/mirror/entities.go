@@ -141,7 +141,7 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 	if !lock.Held(ctx) {
 		return fmt.Errorf("mirror: lost the lock of %d/%s before marking deletions", adv, s.name)
 	}
-	n, err := e.db.MarkOEEntitiesDeleted(ctx, s.entity, adv, gone, at)
+	n, err := e.db.MarkOEEntitiesDeleted(ctx, s.entity, adv, gone, at, at)
 	if err == nil {
 		entitiesDeleted.WithLabelValues(s.name).Add(float64(n))
 		e.log.Info("entities gone from the platform marked deleted", zapAdv(adv), zapStream(s.name), zapInt("count", int(n)))

@@ -319,20 +319,23 @@ func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) 
 
 // MarkOEEntitiesDeleted sets deleted_at = at on the advertiser's entities of
 // kind with the given ids (those a full reconciliation no longer found on
-// the platform). Rows already marked keep their first deleted_at.
-func (db *DB) MarkOEEntitiesDeleted(ctx context.Context, kind string, advertiserID int64, ids []int64, at time.Time) (int64, error) {
+// the platform) that were not written since syncedBefore (the start of the
+// reconciliation): an entity upserted meanwhile — e.g. created by ad
+// operations after the platform was read — is left alone. Rows already
+// marked keep their first deleted_at.
+func (db *DB) MarkOEEntitiesDeleted(ctx context.Context, kind string, advertiserID int64, ids []int64, syncedBefore, at time.Time) (int64, error) {
 	table, ok := oeTables[kind]
 	if !ok {
 		return 0, fmt.Errorf("mysql: unknown entity kind %q", kind)
 	}
 	var n int64
 	for chunk := range slices.Chunk(ids, oeBatch) {
-		args := []any{at.UTC(), advertiserID}
+		args := []any{at.UTC(), advertiserID, syncedBefore.UTC()}
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		res, err := db.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = ? WHERE advertiser_id = ? AND deleted_at IS NULL AND id IN (`+
-			placeholders(len(chunk))+`)`, args...)
+		res, err := db.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = ? WHERE advertiser_id = ? AND deleted_at IS NULL
+			AND synced_at < ? AND id IN (`+placeholders(len(chunk))+`)`, args...)
 		if err != nil {
 			return n, fmt.Errorf("mysql: mark %s deleted: %w", table, err)
 		}

@@ -66,8 +66,13 @@ func TestOEEntitiesUpsertReadScopeAndSoftDelete(t *testing.T) {
 	if !slices.Equal(slices.Sorted(slices.Values(ids)), []int64{1, 2}) {
 		t.Fatalf("ids of 101: %v", ids)
 	}
-	if n, err := db.MarkOEEntitiesDeleted(ctx, mysql.OEKindCampaign, 101, []int64{2, 3}, at.Add(time.Hour)); err != nil || n != 1 {
-		t.Fatalf("marked %d (%v), want 1 (campaign 3 belongs to 102)", n, err)
+	// Campaign 1 was written after the reconciliation began: never marked.
+	if err := db.UpsertOECampaign(ctx, mysql.OECampaign{ID: 1, AdvertiserID: 101, Name: "c1", Budget: dec("300.50"), PlatformModifiedAt: &mod},
+		at.Add(2*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := db.MarkOEEntitiesDeleted(ctx, mysql.OEKindCampaign, 101, []int64{1, 2, 3}, at.Add(time.Hour), at.Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("marked %d (%v), want 1 (campaign 3 belongs to 102, campaign 1 was written after the start)", n, err)
 	}
 	live, _ := db.ListOECampaigns(ctx, 101, mysql.OEListOptions{})
 	all, _ := db.ListOECampaigns(ctx, 101, mysql.OEListOptions{IncludeDeleted: true})
@@ -77,7 +82,7 @@ func TestOEEntitiesUpsertReadScopeAndSoftDelete(t *testing.T) {
 	if ps, _ := db.ListOEPromotions(ctx, 101, mysql.OEListOptions{}); len(ps) != 1 || ps[0].Status != "DELETED" {
 		t.Fatalf("platform-deleted promotion is listed with its status: %+v", ps)
 	}
-	if _, err := db.MarkOEEntitiesDeleted(ctx, "widget", 101, []int64{1}, at); err == nil {
+	if _, err := db.MarkOEEntitiesDeleted(ctx, "widget", 101, []int64{1}, at, at); err == nil {
 		t.Fatal("unknown kind accepted")
 	}
 }
