@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -20,9 +21,11 @@ import (
 
 // TestSyncEndToEndWithBinaries runs the sandbox, API and worker binaries
 // (config/config.dev.yaml) and shows the mirror working through the real
-// wiring: binding accounts enqueues a first sync; the worker syncs every
-// stream through the accounts token store; GET /api/v1/sync/status reports
-// them synced; the mirrored daily totals equal the sandbox's ground truth;
+// wiring: binding accounts enqueues a first sync; the worker is killed
+// (SIGKILL) in the middle of it and restarted, and a sync of every
+// advertiser is requested over HTTP; the worker syncs every stream through
+// the accounts token store; GET /api/v1/sync/status reports them synced;
+// the mirrored daily totals and row counts equal the sandbox's ground truth;
 // a backfill requested over HTTP runs to completion with its progress at
 // GET /api/v1/jobs/{id} and also matches the truth; the worker exports the
 // sync metrics.
@@ -74,9 +77,47 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 		t.Fatalf("login: %d\n%s", st, apiProc.Output())
 	}
 	c.token = login.AccessToken
+	// Slow the reports down so the worker can be killed in the middle of
+	// the first sync.
+	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
+		e2eSimPost(t, sim+"/_sim/faults", fmt.Sprintf(`{"endpoint":%q,"fault":{"latency":"150ms"}}`, ep))
+	}
 	advs := c.bindAll(sim)
 
-	// The callback enqueued a first ("bind") sync of every advertiser.
+	// The callback enqueued a first ("bind") sync of every advertiser. Kill
+	// the worker (SIGKILL: no shutdown, its MySQL connections and locks die
+	// with it) once some streams are done, start a new one and ask for a
+	// sync of every advertiser, as an operator would.
+	synced := func() int {
+		var n int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`).Scan(&n)
+		return n
+	}
+	for synced() < 10 {
+		if ctx.Err() != nil {
+			t.Fatalf("no stream synced\n%s", workerProc.Output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := workerProc.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	workerProc.Wait(10 * time.Second)
+	if n := synced(); n >= len(advs)*13 {
+		t.Fatalf("all %d streams synced before the kill: the test did not interrupt a sync", n)
+	} else {
+		t.Logf("worker killed with %d of %d streams synced", n, len(advs)*13)
+	}
+	req, _ := http.NewRequestWithContext(ctx, http.MethodDelete, sim+"/_sim/faults", nil)
+	if resp, err := http.DefaultClient.Do(req); err == nil {
+		resp.Body.Close()
+	}
+	workerProc = proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+	for _, adv := range advs {
+		if st := c.call("POST", fmt.Sprintf("/api/v1/advertisers/%d/sync", adv), "", nil); st != http.StatusAccepted {
+			t.Fatalf("sync now: %d", st)
+		}
+	}
 	type status struct {
 		Streams []struct {
 			Stream      string `json:"stream"`
@@ -110,6 +151,17 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 			if want := e2eTruthTotal(t, sim, adv, level, day(-4), day(0)); got != want {
 				t.Errorf("advertiser %d level %s %s..%s: mirror %s, truth %s", adv, level, day(-4), day(0), got, want)
 			}
+		}
+		// Exactly the platform's rows: none missing, none twice.
+		var rows int
+		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_daily WHERE advertiser_id = ? AND stat_date BETWEEN ? AND ?`,
+			adv, day(-4), day(0)).Scan(&rows)
+		want := 0
+		for _, level := range []string{"advertiser", "campaign", "ad", "project", "promotion"} {
+			want += e2eTruthRows(t, sim, adv, level, day(-4), day(0))
+		}
+		if rows != want {
+			t.Errorf("advertiser %d: %d daily rows, the platform reports %d", adv, rows, want)
 		}
 	}
 
@@ -248,6 +300,37 @@ func e2eMirrorTotal(t *testing.T, db *mysql.DB, adv int64, level, from, to strin
 		t.Fatal(err)
 	}
 	return fmt.Sprintf("cost %s show %d click %d convert %d deep %d", cost, show, click, conv, deep)
+}
+
+// e2eSimPost posts a JSON body to the sandbox's control API.
+func e2eSimPost(t *testing.T, url, body string) {
+	t.Helper()
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("POST %s: %d", url, resp.StatusCode)
+	}
+}
+
+// e2eTruthRows counts the sandbox's daily rows of one advertiser and level.
+func e2eTruthRows(t *testing.T, sim string, adv int64, level, from, to string) int {
+	t.Helper()
+	q := url.Values{"advertiser_id": {fmt.Sprint(adv)}, "level": {level}, "start_date": {from}, "end_date": {to}}
+	resp, err := http.Get(sim + "/_sim/truth?" + q.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var tr struct {
+		Rows []json.RawMessage `json:"rows"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&tr); err != nil {
+		t.Fatal(err)
+	}
+	return len(tr.Rows)
 }
 
 // e2eTruthTotal asks the sandbox's /_sim/truth for the same totals.
