@@ -1,0 +1,473 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// The change log of ad operations (ad_changes), the per-entity in-flight
+// locks (ad_entity_locks) and the two figures the platform's budget rules
+// need from our own data: how many budget changes we made to an entity
+// today, and the entity's spend today according to the mirrored reports.
+
+// Results of a logged change.
+const (
+	ChangePending   = "pending"
+	ChangeSucceeded = "succeeded"
+	ChangeFailed    = "failed"
+	ChangeUnknown   = "unknown"
+)
+
+// ChangeValue is one value of a change: Text holds a status ("enable",
+// "disable", "delete") or "unlimited" (a budget without a limit); Amount an
+// exact yuan amount. Both empty means not known (e.g. not read back).
+type ChangeValue struct {
+	Text   string
+	Amount decimal.NullDecimal
+}
+
+// IsZero reports a value that is not known.
+func (v ChangeValue) IsZero() bool { return v.Text == "" && !v.Amount.Valid }
+
+func (v ChangeValue) args() []any {
+	var text, amount any
+	if v.Text != "" {
+		text = v.Text
+	}
+	if v.Amount.Valid {
+		amount = v.Amount.Decimal.StringFixed(2)
+	}
+	return []any{text, amount}
+}
+
+// AdChange is one row of the change log.
+type AdChange struct {
+	ID        int64
+	RequestID string
+	// ActorType is auth.ActorUser, auth.ActorRule or auth.ActorSystem.
+	ActorType         string
+	ActorID           int64
+	ActorName         string
+	AdvertiserID      int64
+	EntityKind        string // campaign, ad, project, promotion
+	EntityID          int64
+	Field             string // status, budget, bid, cpa_bid
+	Before, Requested ChangeValue
+	After             ChangeValue
+	Result            string // ChangePending, ChangeSucceeded, ChangeFailed, ChangeUnknown
+	Verified          bool
+	ErrorCode         int // 0: none
+	ErrorMessage      string
+	PlatformRequestID string
+	RollbackOf        int64 // 0: none
+	RolledBackBy      int64 // 0: none
+	// ChangeDate is the Beijing date (YYYY-MM-DD) of CreatedAt.
+	ChangeDate string
+	CreatedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// AdChangeOutcome completes a pending change.
+type AdChangeOutcome struct {
+	ID                int64
+	After             ChangeValue
+	Result            string
+	Verified          bool
+	ErrorCode         int
+	ErrorMessage      string
+	PlatformRequestID string
+	FinishedAt        time.Time
+}
+
+const adChangeCols = `c.id, c.request_id, c.actor_type, c.actor_id, c.actor_name, c.advertiser_id, c.entity_kind, c.entity_id, c.field,
+	c.before_value, c.before_amount, c.requested_value, c.requested_amount, c.after_value, c.after_amount,
+	c.result, c.verified, c.error_code, c.error_message, c.platform_request_id, c.rollback_of, c.rolled_back_by,
+	c.change_date, c.created_at, c.finished_at`
+
+func scanAdChange(r scanner) (AdChange, error) {
+	var (
+		c                                AdChange
+		actorID, rollbackOf, rolledBack  sql.NullInt64
+		beforeV, requestedV, afterV      sql.NullString
+		code                             sql.NullInt64
+		changeDate                       time.Time
+		finished                         sql.NullTime
+		beforeAmt, requestedAmt, afterAm decimal.NullDecimal
+	)
+	err := r.Scan(&c.ID, &c.RequestID, &c.ActorType, &actorID, &c.ActorName, &c.AdvertiserID, &c.EntityKind, &c.EntityID, &c.Field,
+		&beforeV, &beforeAmt, &requestedV, &requestedAmt, &afterV, &afterAm,
+		&c.Result, &c.Verified, &code, &c.ErrorMessage, &c.PlatformRequestID, &rollbackOf, &rolledBack,
+		&changeDate, &c.CreatedAt, &finished)
+	if err != nil {
+		return c, err
+	}
+	c.ActorID, c.RollbackOf, c.RolledBackBy, c.ErrorCode = actorID.Int64, rollbackOf.Int64, rolledBack.Int64, int(code.Int64)
+	c.Before = ChangeValue{Text: beforeV.String, Amount: beforeAmt}
+	c.Requested = ChangeValue{Text: requestedV.String, Amount: requestedAmt}
+	c.After = ChangeValue{Text: afterV.String, Amount: afterAm}
+	c.ChangeDate = changeDate.Format("2006-01-02")
+	c.FinishedAt = timePtr(finished)
+	return c, nil
+}
+
+func nullInt(v int64) any {
+	if v == 0 {
+		return nil
+	}
+	return v
+}
+
+// InsertAdChanges writes changes (normally ChangePending, before the platform
+// is called) in one transaction and returns their ids in order.
+func (db *DB) InsertAdChanges(ctx context.Context, cs []AdChange) ([]int64, error) {
+	ids := make([]int64, len(cs))
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		for i, c := range cs {
+			args := []any{cut(c.RequestID, 128), c.ActorType, nullInt(c.ActorID), cut(c.ActorName, 128), c.AdvertiserID,
+				c.EntityKind, c.EntityID, c.Field}
+			args = append(args, c.Before.args()...)
+			args = append(args, c.Requested.args()...)
+			args = append(args, c.After.args()...)
+			args = append(args, c.Result, c.Verified, nullInt(int64(c.ErrorCode)), cut(c.ErrorMessage, 512), cut(c.PlatformRequestID, 64),
+				nullInt(c.RollbackOf), c.ChangeDate, c.CreatedAt.UTC())
+			res, err := tx.ExecContext(ctx, `INSERT INTO ad_changes (request_id, actor_type, actor_id, actor_name, advertiser_id,
+				entity_kind, entity_id, field, before_value, before_amount, requested_value, requested_amount, after_value, after_amount,
+				result, verified, error_code, error_message, platform_request_id, rollback_of, change_date, created_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			if err != nil {
+				return fmt.Errorf("mysql: insert ad change: %w", err)
+			}
+			if ids[i], err = res.LastInsertId(); err != nil {
+				return fmt.Errorf("mysql: insert ad change: %w", err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return ids, nil
+}
+
+// FinishAdChanges records the outcome of pending changes in one transaction.
+func (db *DB) FinishAdChanges(ctx context.Context, outs []AdChangeOutcome) error {
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		for _, o := range outs {
+			args := o.After.args()
+			args = append(args, o.Result, o.Verified, nullInt(int64(o.ErrorCode)), cut(o.ErrorMessage, 512), cut(o.PlatformRequestID, 64),
+				o.FinishedAt.UTC(), o.ID)
+			if _, err := tx.ExecContext(ctx, `UPDATE ad_changes SET after_value = ?, after_amount = ?, result = ?, verified = ?,
+				error_code = ?, error_message = ?, platform_request_id = ?, finished_at = ? WHERE id = ?`, args...); err != nil {
+				return fmt.Errorf("mysql: finish ad change %d: %w", o.ID, err)
+			}
+		}
+		return nil
+	})
+}
+
+// MarkAdChangeRolledBack links a change to its successful rollback. It
+// reports false when the change was already rolled back by another one.
+func (db *DB) MarkAdChangeRolledBack(ctx context.Context, id, rollbackID int64) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE ad_changes SET rolled_back_by = ? WHERE id = ? AND rolled_back_by IS NULL`, rollbackID, id)
+	if err != nil {
+		return false, fmt.Errorf("mysql: mark ad change %d rolled back: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// AdChangeByID returns a change whose advertiser is within scope
+// (KindNotFound otherwise).
+func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdChange, error) {
+	cond, args := scopeClause(scope, "c.advertiser_id")
+	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
+		append([]any{id}, args...)...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFound("change")
+	}
+	if err != nil {
+		return c, fmt.Errorf("mysql: ad change %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// AdChangeFilter narrows ListAdChanges. Zero fields do not filter.
+type AdChangeFilter struct {
+	AdvertiserIDs []int64
+	EntityKind    string
+	EntityID      int64
+	Field         string
+	Result        string
+	ActorType     string
+	ActorID       int64
+	RequestID     string
+	// From (inclusive) and To (exclusive) bound created_at.
+	From, To     time.Time
+	Limit        int
+	Offset       int
+	OldestFirst  bool
+	RollbackOnly bool // only rollbacks
+}
+
+// ListAdChanges returns the changes within scope matching f, newest first,
+// and how many match in total.
+func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFilter) ([]AdChange, int64, error) {
+	cond, args := scopeClause(scope, "c.advertiser_id")
+	where := []string{cond}
+	add := func(clause string, a ...any) {
+		where = append(where, clause)
+		args = append(args, a...)
+	}
+	if len(f.AdvertiserIDs) > 0 {
+		ph := placeholders(len(f.AdvertiserIDs))
+		a := make([]any, len(f.AdvertiserIDs))
+		for i, id := range f.AdvertiserIDs {
+			a[i] = id
+		}
+		add("c.advertiser_id IN ("+ph+")", a...)
+	}
+	if f.EntityKind != "" {
+		add("c.entity_kind = ?", f.EntityKind)
+	}
+	if f.EntityID != 0 {
+		add("c.entity_id = ?", f.EntityID)
+	}
+	if f.Field != "" {
+		add("c.field = ?", f.Field)
+	}
+	if f.Result != "" {
+		add("c.result = ?", f.Result)
+	}
+	if f.ActorType != "" {
+		add("c.actor_type = ?", f.ActorType)
+	}
+	if f.ActorID != 0 {
+		add("c.actor_id = ?", f.ActorID)
+	}
+	if f.RequestID != "" {
+		add("c.request_id = ?", f.RequestID)
+	}
+	if !f.From.IsZero() {
+		add("c.created_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("c.created_at < ?", f.To.UTC())
+	}
+	if f.RollbackOnly {
+		add("c.rollback_of IS NOT NULL")
+	}
+	w := strings.Join(where, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ad_changes c WHERE `+w, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count ad changes: %w", err)
+	}
+	order := "c.id DESC"
+	if f.OldestFirst {
+		order = "c.id ASC"
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
+		append(args, limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
+	}
+	defer rows.Close()
+	out := []AdChange{}
+	for rows.Next() {
+		c, err := scanAdChange(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, total, rows.Err()
+}
+
+// LatestAdChange returns the newest change of an entity's field that may
+// have reached the platform (pending, succeeded or unknown), or ok false.
+func (db *DB) LatestAdChange(ctx context.Context, kind string, entityID int64, field string) (AdChange, bool, error) {
+	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+		WHERE c.entity_kind = ? AND c.entity_id = ? AND c.field = ? AND c.result IN ('pending', 'succeeded', 'unknown')
+		ORDER BY c.id DESC LIMIT 1`, kind, entityID, field))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, false, nil
+	}
+	if err != nil {
+		return c, false, fmt.Errorf("mysql: latest ad change of %s %d: %w", kind, entityID, err)
+	}
+	return c, true, nil
+}
+
+func int64Args(ids []int64) []any {
+	out := make([]any, len(ids))
+	for i, id := range ids {
+		out[i] = id
+	}
+	return out
+}
+
+// CountBudgetChanges counts, per entity, the budget changes of the Beijing
+// date (YYYY-MM-DD) that may have reached the platform (pending, succeeded
+// or unknown): the platform allows 20 per entity and day.
+func (db *DB) CountBudgetChanges(ctx context.Context, kind, date string, ids []int64) (map[int64]int, error) {
+	out := map[int64]int{}
+	for chunk := range slices.Chunk(ids, oeBatch) {
+		rows, err := db.QueryContext(ctx, `SELECT entity_id, COUNT(*) FROM ad_changes
+			WHERE entity_kind = ? AND field = 'budget' AND change_date = ? AND result IN ('pending', 'succeeded', 'unknown')
+			AND entity_id IN (`+placeholders(len(chunk))+`) GROUP BY entity_id`, append([]any{kind, date}, int64Args(chunk)...)...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id int64
+				n  int
+			)
+			if err := rows.Scan(&id, &n); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("mysql: count budget changes: %w", err)
+			}
+			out[id] = n
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// TodaySpend returns the spend of entities of a report level (campaign, ad,
+// project, promotion) on a Beijing date according to the mirrored reports:
+// the larger of the daily row and the sum of the hourly rows, whichever the
+// sync read last. Entities without rows are absent (spend 0).
+func (db *DB) TodaySpend(ctx context.Context, level, date string, ids []int64) (map[int64]decimal.Decimal, error) {
+	out := map[int64]decimal.Decimal{}
+	for chunk := range slices.Chunk(ids, oeBatch) {
+		ph := placeholders(len(chunk))
+		args := append([]any{level, date}, int64Args(chunk)...)
+		args = append(args, level, date)
+		args = append(args, int64Args(chunk)...)
+		rows, err := db.QueryContext(ctx, `SELECT entity_id, MAX(cost) FROM (
+				SELECT entity_id, cost FROM report_daily WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`)
+				UNION ALL
+				SELECT entity_id, SUM(cost) FROM report_hourly WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`) GROUP BY entity_id
+			) t GROUP BY entity_id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: today's spend: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id   int64
+				cost decimal.Decimal
+			)
+			if err := rows.Scan(&id, &cost); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("mysql: today's spend: %w", err)
+			}
+			out[id] = cost
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("mysql: today's spend: %w", err)
+		}
+	}
+	return out, nil
+}
+
+// ---- in-flight locks ----
+
+// LockAdEntities claims the entities of kind for holder (a random token of
+// the operation) until expires. An entity whose lock expired (its holder
+// died) is taken over. It returns the ids that another holder has in
+// flight; when there are any, nothing is held (the claims made are undone).
+func (db *DB) LockAdEntities(ctx context.Context, kind string, ids []int64, holder, requestID string, now, expires time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	now, expires = now.UTC(), expires.UTC()
+	vals := make([]any, 0, len(ids)*6)
+	for _, id := range ids {
+		vals = append(vals, kind, id, holder, cut(requestID, 128), now, expires)
+	}
+	// Existing rows change hands only when expired; expires_at is assigned
+	// last because MySQL evaluates the assignments left to right.
+	const free = "(expires_at <= VALUES(acquired_at))"
+	q := `INSERT INTO ad_entity_locks (entity_kind, entity_id, holder, request_id, acquired_at, expires_at) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(ids)), ", ") +
+		` ON DUPLICATE KEY UPDATE holder = IF(` + free + `, VALUES(holder), holder), request_id = IF(` + free + `, VALUES(request_id), request_id),
+		acquired_at = IF(` + free + `, VALUES(acquired_at), acquired_at), expires_at = IF(` + free + `, VALUES(expires_at), expires_at)`
+	err := retryDeadlock(ctx, func() error {
+		_, err := db.ExecContext(ctx, q, vals...)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+	}
+	rows, err := db.QueryContext(ctx, `SELECT entity_id FROM ad_entity_locks WHERE entity_kind = ? AND holder <> ? AND entity_id IN (`+
+		placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+	}
+	var busy []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+		}
+		busy = append(busy, id)
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+	}
+	if len(busy) > 0 {
+		if err := db.UnlockAdEntities(ctx, kind, ids, holder); err != nil {
+			return nil, err
+		}
+		slices.Sort(busy)
+	}
+	return busy, nil
+}
+
+// UnlockAdEntities releases the entities holder holds.
+func (db *DB) UnlockAdEntities(ctx context.Context, kind string, ids []int64, holder string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	_, err := db.ExecContext(ctx, `DELETE FROM ad_entity_locks WHERE entity_kind = ? AND holder = ? AND entity_id IN (`+
+		placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
+	if err != nil {
+		return fmt.Errorf("mysql: unlock %s entities: %w", kind, err)
+	}
+	return nil
+}
+
+// ResolveAbandonedChanges marks the pending changes of the given entities
+// as unknown: called by the holder of their locks, so any pending row left
+// is from an operation that ended (its process died) before recording the
+// outcome. It returns how many rows it resolved.
+func (db *DB) ResolveAbandonedChanges(ctx context.Context, kind string, ids []int64, at time.Time) (int64, error) {
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	res, err := db.ExecContext(ctx, `UPDATE ad_changes SET result = 'unknown', finished_at = ?,
+		error_message = 'the operation ended before recording what the platform answered; the entity was read again by the next change'
+		WHERE entity_kind = ? AND result = 'pending' AND entity_id IN (`+placeholders(len(ids))+`)`,
+		append([]any{at.UTC(), kind}, int64Args(ids)...)...)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: resolve abandoned %s changes: %w", kind, err)
+	}
+	return res.RowsAffected()
+}

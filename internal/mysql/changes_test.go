@@ -1,0 +1,308 @@
+package mysql_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+)
+
+func amountValue(s string) mysql.ChangeValue {
+	return mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: decimal.RequireFromString(s), Valid: true}}
+}
+
+func TestAdChangesLogScopeAndCounts(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	alice := mustCreateUser(t, db, "alice", auth.RoleOperator)
+	if err := db.AssignAdvertisers(ctx, alice.ID, []int64{advA1}, 0); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	row := func(adv, id int64, field, result, date string) mysql.AdChange {
+		return mysql.AdChange{RequestID: "r1", ActorType: auth.ActorUser, ActorID: alice.ID, ActorName: "alice", AdvertiserID: adv,
+			EntityKind: "ad", EntityID: id, Field: field, Before: amountValue("300.10"), Requested: amountValue("400"),
+			Result: result, ChangeDate: date, CreatedAt: at}
+	}
+	ids, err := db.InsertAdChanges(ctx, []mysql.AdChange{
+		row(advA1, 11, "budget", mysql.ChangePending, "2025-06-18"),
+		row(advA1, 11, "budget", mysql.ChangeFailed, "2025-06-18"), // never reached the platform's count
+		row(advA1, 11, "budget", mysql.ChangeUnknown, "2025-06-18"),
+		row(advA1, 11, "budget", mysql.ChangeSucceeded, "2025-06-17"), // another Beijing day
+		row(advA1, 11, "bid", mysql.ChangeSucceeded, "2025-06-18"),
+		row(advB1, 22, "budget", mysql.ChangeSucceeded, "2025-06-18"),
+		{ActorType: auth.ActorRule, ActorName: "rule-1", AdvertiserID: advA1, EntityKind: "campaign", EntityID: 33, Field: "status",
+			Before: mysql.ChangeValue{Text: "enable"}, Requested: mysql.ChangeValue{Text: "disable"}, Result: mysql.ChangePending,
+			ChangeDate: "2025-06-18", CreatedAt: at.Add(time.Minute)},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 7 || !slices.IsSorted(ids) {
+		t.Fatalf("ids %v", ids)
+	}
+	counts, err := db.CountBudgetChanges(ctx, "ad", "2025-06-18", []int64{11, 22, 44})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if counts[11] != 2 || counts[22] != 1 || counts[44] != 0 {
+		t.Errorf("counts %v, want 11:2 (pending, unknown), 22:1", counts)
+	}
+
+	fin := at.Add(2 * time.Minute)
+	if err := db.FinishAdChanges(ctx, []mysql.AdChangeOutcome{{ID: ids[0], After: amountValue("400.00"), Result: mysql.ChangeSucceeded,
+		Verified: true, PlatformRequestID: "20250618143000ABC", FinishedAt: fin}}); err != nil {
+		t.Fatal(err)
+	}
+	c, err := db.AdChangeByID(ctx, auth.UserScope(alice.ID), ids[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Result != mysql.ChangeSucceeded || !c.Verified || c.After.Amount.Decimal.StringFixed(2) != "400.00" || c.Before.Amount.Decimal.String() != "300.1" ||
+		c.FinishedAt == nil || !c.FinishedAt.Equal(fin) || c.ChangeDate != "2025-06-18" || c.PlatformRequestID != "20250618143000ABC" {
+		t.Errorf("finished change %+v", c)
+	}
+	if _, err := db.AdChangeByID(ctx, auth.UserScope(alice.ID), ids[5]); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("another advertiser's change: %v, want not found", err)
+	}
+
+	// Latest change of a field that may have reached the platform.
+	l, ok, err := db.LatestAdChange(ctx, "ad", 11, "budget")
+	if err != nil || !ok || l.ID != ids[3] {
+		t.Errorf("latest = %d %v %v, want %d", l.ID, ok, err, ids[3])
+	}
+	// Rolled back once only.
+	if ok, err := db.MarkAdChangeRolledBack(ctx, ids[0], ids[4]); !ok || err != nil {
+		t.Errorf("mark: %v %v", ok, err)
+	}
+	if ok, _ := db.MarkAdChangeRolledBack(ctx, ids[0], ids[5]); ok {
+		t.Error("a change was marked rolled back twice")
+	}
+
+	// Lists: scope, filters, paging.
+	tests := []struct {
+		name  string
+		scope auth.Scope
+		f     mysql.AdChangeFilter
+		want  []int64
+	}{
+		{"alice sees her advertiser", auth.UserScope(alice.ID), mysql.AdChangeFilter{}, []int64{ids[6], ids[4], ids[3], ids[2], ids[1], ids[0]}},
+		{"admin, by field", auth.SystemScope(), mysql.AdChangeFilter{Field: "bid"}, []int64{ids[4]}},
+		{"by kind and actor type", auth.SystemScope(), mysql.AdChangeFilter{EntityKind: "campaign", ActorType: auth.ActorRule}, []int64{ids[6]}},
+		{"by result, oldest first", auth.SystemScope(), mysql.AdChangeFilter{Result: mysql.ChangeSucceeded, OldestFirst: true}, []int64{ids[0], ids[3], ids[4], ids[5]}},
+		{"by time", auth.SystemScope(), mysql.AdChangeFilter{From: at.Add(30 * time.Second)}, []int64{ids[6]}},
+		{"page 2", auth.UserScope(alice.ID), mysql.AdChangeFilter{Limit: 2, Offset: 2}, []int64{ids[3], ids[2]}},
+		{"nobody's scope", auth.Scope{}, mysql.AdChangeFilter{}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rows, _, err := db.ListAdChanges(ctx, tc.scope, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int64
+			for _, r := range rows {
+				got = append(got, r.ID)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("ids %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	// Abandoned pending rows of locked entities become unknown.
+	n, err := db.ResolveAbandonedChanges(ctx, "campaign", []int64{33}, fin)
+	if err != nil || n != 1 {
+		t.Fatalf("resolved %d, %v", n, err)
+	}
+	if c, _ := db.AdChangeByID(ctx, auth.SystemScope(), ids[6]); c.Result != mysql.ChangeUnknown || c.ErrorMessage == "" {
+		t.Errorf("abandoned change %+v", c)
+	}
+}
+
+func TestLockAdEntities(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	busy, err := db.LockAdEntities(ctx, "ad", []int64{1, 2, 3}, "holder-a", "r-a", now, now.Add(time.Minute))
+	if err != nil || len(busy) != 0 {
+		t.Fatalf("first claim: %v %v", busy, err)
+	}
+	// An overlapping claim gets nothing and names what is busy.
+	busy, err = db.LockAdEntities(ctx, "ad", []int64{3, 4}, "holder-b", "r-b", now, now.Add(time.Minute))
+	if err != nil || !slices.Equal(busy, []int64{3}) {
+		t.Fatalf("overlapping claim: %v %v, want [3]", busy, err)
+	}
+	// ... and holds none of them (4 is free again).
+	if busy, _ := db.LockAdEntities(ctx, "ad", []int64{4}, "holder-c", "r-c", now, now.Add(time.Minute)); len(busy) != 0 {
+		t.Errorf("4 stayed locked after the refused claim: %v", busy)
+	}
+	// Another kind is another entity.
+	if busy, _ := db.LockAdEntities(ctx, "campaign", []int64{3}, "holder-d", "r-d", now, now.Add(time.Minute)); len(busy) != 0 {
+		t.Errorf("campaign 3 collides with ad 3: %v", busy)
+	}
+	// An expired lock is taken over.
+	later := now.Add(2 * time.Minute)
+	if busy, _ := db.LockAdEntities(ctx, "ad", []int64{2, 3}, "holder-e", "r-e", later, later.Add(time.Minute)); len(busy) != 0 {
+		t.Errorf("expired locks not taken over: %v", busy)
+	}
+	// Releasing only releases the holder's own.
+	if err := db.UnlockAdEntities(ctx, "ad", []int64{1, 2, 3}, "holder-a"); err != nil {
+		t.Fatal(err)
+	}
+	if busy, _ := db.LockAdEntities(ctx, "ad", []int64{1, 2}, "holder-f", "r-f", later, later.Add(time.Minute)); !slices.Equal(busy, []int64{2}) {
+		t.Errorf("after holder-a released: busy %v, want [2] (holder-e's)", busy)
+	}
+}
+
+func TestTodaySpendTakesTheLaterOfDailyAndHourly(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	at := time.Now()
+	day := "2025-06-18"
+	if _, err := db.UpsertDailyFacts(ctx, []mysql.ReportFact{
+		{AdvertiserID: advA1, Level: "ad", StatDate: day, EntityID: 11, Cost: decimal.RequireFromString("120.10")},
+		{AdvertiserID: advA1, Level: "ad", StatDate: day, EntityID: 12, Cost: decimal.RequireFromString("50.00")},
+		{AdvertiserID: advA1, Level: "ad", StatDate: "2025-06-17", EntityID: 13, Cost: decimal.RequireFromString("999.00")},
+		{AdvertiserID: advA1, Level: "campaign", StatDate: day, EntityID: 11, Cost: decimal.RequireFromString("777.00")},
+	}, at); err != nil {
+		t.Fatal(err)
+	}
+	var hourly []mysql.ReportFact
+	for h := range 3 {
+		hourly = append(hourly, mysql.ReportFact{AdvertiserID: advA1, Level: "ad", StatDate: day, StatHour: h, EntityID: 12, Cost: decimal.RequireFromString("20.01")})
+	}
+	hourly = append(hourly, mysql.ReportFact{AdvertiserID: advA1, Level: "ad", StatDate: day, StatHour: 0, EntityID: 11, Cost: decimal.RequireFromString("1.00")})
+	if _, err := db.UpsertHourlyFacts(ctx, hourly, at); err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.TodaySpend(ctx, "ad", day, []int64{11, 12, 13, 14})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]string{11: "120.10", 12: "60.03"}
+	if len(got) != len(want) {
+		t.Errorf("spend %v, want %v", got, want)
+	}
+	for id, w := range want {
+		if got[id].StringFixed(2) != w {
+			t.Errorf("spend of %d = %s, want %s", id, got[id], w)
+		}
+	}
+}
+
+func TestGuardrailsStore(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	admin := mustCreateUser(t, db, "root", auth.RoleAdmin)
+	now := time.Now()
+	dec := func(s string) decimal.NullDecimal {
+		return decimal.NullDecimal{Decimal: decimal.RequireFromString(s), Valid: true}
+	}
+	all, err := db.CreateGuardrail(ctx, mysql.Guardrail{SubjectType: mysql.GuardrailAll, MaxBid: dec("100"), CreatedBy: admin.ID}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	role, err := db.CreateGuardrail(ctx, mysql.Guardrail{SubjectType: mysql.GuardrailRole, Subject: "operator", MaxChangePct: dec("50")}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	user, err := db.CreateGuardrail(ctx, mysql.Guardrail{SubjectType: mysql.GuardrailUser, Subject: "7", MaxBudget: dec("5000.50"), Note: "trial"}, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.CreateGuardrail(ctx, mysql.Guardrail{SubjectType: mysql.GuardrailUser, Subject: "7", MaxBid: dec("1")}, now); !apperr.Is(err, apperr.KindConflict) {
+		t.Errorf("second rail for user 7: %v, want conflict", err)
+	}
+	if all.CreatedBy != admin.ID || !all.MaxBid.Valid || all.MaxBudget.Valid || user.MaxBudget.Decimal.StringFixed(2) != "5000.50" || user.Note != "trial" {
+		t.Errorf("rails %+v %+v", all, user)
+	}
+	for _, tc := range []struct {
+		user  int64
+		roles []string
+		want  []int64
+	}{
+		{7, []string{"operator"}, []int64{all.ID, role.ID, user.ID}},
+		{8, []string{"viewer"}, []int64{all.ID}},
+		{0, nil, []int64{all.ID}},
+	} {
+		gs, err := db.GuardrailsFor(ctx, tc.user, tc.roles)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []int64
+		for _, g := range gs {
+			got = append(got, g.ID)
+		}
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("rails for %d %v: %v, want %v", tc.user, tc.roles, got, tc.want)
+		}
+	}
+	up, err := db.UpdateGuardrail(ctx, mysql.Guardrail{ID: user.ID, MaxBid: dec("9"), UpdatedBy: admin.ID}, now.Add(time.Second))
+	if err != nil || up.MaxBudget.Valid || up.MaxBid.Decimal.String() != "9" || up.UpdatedBy != admin.ID || up.Subject != "7" {
+		t.Errorf("update: %+v %v", up, err)
+	}
+	if _, err := db.UpdateGuardrail(ctx, mysql.Guardrail{ID: 999, MaxBid: dec("9")}, now); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("update missing: %v", err)
+	}
+	if err := db.DeleteGuardrail(ctx, role.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.DeleteGuardrail(ctx, role.ID); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("delete twice: %v", err)
+	}
+	if gs, _ := db.ListGuardrails(ctx); len(gs) != 2 {
+		t.Errorf("list: %+v", gs)
+	}
+}
+
+func TestIdempotencyKeys(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	ttl := 24 * time.Hour
+	claimed, _, err := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-1", now, now.Add(ttl))
+	if err != nil || !claimed {
+		t.Fatalf("first claim: %v %v", claimed, err)
+	}
+	// In progress: a duplicate sees the first request's record.
+	claimed, rec, err := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-2", now, now.Add(ttl))
+	if err != nil || claimed || rec.State != mysql.IdempotencyInProgress || rec.RequestID != "req-1" || rec.RequestHash != "hash-1" {
+		t.Fatalf("duplicate while in progress: %v %+v %v", claimed, rec, err)
+	}
+	// Another user's key of the same name is independent.
+	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 2, "k", "hash-9", "req-3", now, now.Add(ttl)); !claimed {
+		t.Error("user 2 could not claim its own k")
+	}
+	if err := db.CompleteIdempotencyKey(ctx, 1, "k", 200, []byte(`{"code":"ok"}`)); err != nil {
+		t.Fatal(err)
+	}
+	claimed, rec, _ = db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-4", now.Add(time.Hour), now.Add(ttl))
+	if claimed || rec.State != mysql.IdempotencyDone || rec.ResponseStatus != 200 || string(rec.ResponseBody) != `{"code":"ok"}` {
+		t.Errorf("after completion: %v %+v", claimed, rec)
+	}
+	// Expired: claimable again, for any request.
+	later := now.Add(ttl + time.Second)
+	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-other", "req-5", later, later.Add(ttl)); !claimed {
+		t.Error("expired key not claimable")
+	}
+	// Released: claimable again at once.
+	if err := db.ReleaseIdempotencyKey(ctx, 1, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-x", "req-6", later, later.Add(ttl)); !claimed {
+		t.Error("released key not claimable")
+	}
+	// Claims prune expired records of everyone.
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE user_id = 2`).Scan(&n); err != nil || n != 0 {
+		t.Errorf("user 2's expired key still stored (%d, %v)", n, err)
+	}
+}
