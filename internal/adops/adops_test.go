@@ -1,0 +1,809 @@
+package adops_test
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+)
+
+// platformValue is the sandbox's ground truth of an entity's field, in the
+// API's text form.
+func platformValue(kind adops.Kind, field adops.Field, e oesim.Entity) string {
+	switch field {
+	case adops.FieldStatus:
+		return strings.ToLower(e.OptStatus)
+	case adops.FieldBudget:
+		if e.BudgetMode == oceanengine.BudgetModeInfinite {
+			return adops.Unlimited
+		}
+		return yuanOf(e.BudgetFen).StringFixed(2)
+	}
+	return yuanOf(e.BidFen).StringFixed(2) // bids and target CPAs are one figure in the sandbox
+}
+
+// mirrorValue reads an entity's field from the mirror.
+func mirrorValue(t *testing.T, db *mysql.DB, kind adops.Kind, field adops.Field, id int64) string {
+	t.Helper()
+	ctx, s := context.Background(), auth.SystemScope()
+	var status, mode string
+	var budget, bid, cpa decimal.Decimal
+	switch kind {
+	case adops.KindCampaign:
+		c, err := db.OECampaignByID(ctx, s, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, mode, budget = c.Status, c.BudgetMode, c.Budget
+	case adops.KindAd:
+		a, err := db.OEAdByID(ctx, s, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, mode, budget, bid, cpa = a.Status+"/"+a.OptStatus, a.BudgetMode, a.Budget, a.Bid, a.CpaBid
+	case adops.KindProject:
+		p, err := db.OEProjectByID(ctx, s, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, mode, budget, cpa = p.Status+"/"+p.OptStatus, p.BudgetMode, p.Budget, p.CpaBid
+	case adops.KindPromotion:
+		p, err := db.OEPromotionByID(ctx, s, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		status, mode, budget, bid = p.Status+"/"+p.OptStatus, p.BudgetMode, p.Budget, p.Bid
+	}
+	switch field {
+	case adops.FieldStatus:
+		return status
+	case adops.FieldBudget:
+		if mode == oceanengine.BudgetModeInfinite {
+			return adops.Unlimited
+		}
+		return budget.StringFixed(2)
+	case adops.FieldBid:
+		return bid.StringFixed(2)
+	}
+	return cpa.StringFixed(2)
+}
+
+func isOC(e oesim.Entity) bool { return strings.HasPrefix(e.Pricing, "PRICING_OC") }
+
+// raised is a budget 1,000 yuan above e's: valid under every platform rule
+// for the sandbox's entities (daily budgets there stay far below 20,000).
+func raised(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BudgetFen + 100_000)) }
+
+// TestEveryKindAndField changes each field of each kind once against the
+// sandbox and checks the answer, the platform, the change log and the mirror.
+func TestEveryKindAndField(t *testing.T) {
+	b := setup(t)
+	used := map[int64]bool{}
+	enabled := func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" }
+	tests := []struct {
+		kind     adops.Kind
+		field    adops.Field
+		endpoint string
+		pick     func(oesim.Entity) bool
+		want     func(oesim.Entity) adops.Value
+		mirror   string // expected mirror value ("" = the requested value)
+	}{
+		{adops.KindCampaign, adops.FieldStatus, "2/campaign/update/status", enabled,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "CAMPAIGN_STATUS_DISABLE"},
+		{adops.KindCampaign, adops.FieldBudget, "2/campaign/update", dayBudget, raised, ""},
+		{adops.KindAd, adops.FieldStatus, "2/ad/update/status", enabled,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "AD_STATUS_DISABLE/AD_STATUS_DISABLE"},
+		{adops.KindAd, adops.FieldBudget, "2/ad/update/budget", dayBudget, raised, ""},
+		{adops.KindAd, adops.FieldBid, "2/ad/update/bid", func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) },
+			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 10)) }, ""},
+		{adops.KindAd, adops.FieldCpaBid, "2/ad/update/bid", func(e oesim.Entity) bool { return dayBudget(e) && isOC(e) },
+			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 500)) }, ""},
+		{adops.KindProject, adops.FieldStatus, "v3.0/project/status/update", enabled,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "PROJECT_STATUS_DISABLE/DISABLE"},
+		{adops.KindProject, adops.FieldStatus, "v3.0/project/delete", live,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "PROJECT_STATUS_DELETE/DISABLE"},
+		{adops.KindProject, adops.FieldBudget, "v3.0/project/budget/update", dayBudget, raised, ""},
+		{adops.KindProject, adops.FieldCpaBid, "v3.0/project/cpa_bid/update", dayBudget,
+			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 250)) }, ""},
+		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/status/update", enabled,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "DISABLED/DISABLE"},
+		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/delete", live,
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "DELETED/DISABLE"},
+		{adops.KindPromotion, adops.FieldBudget, "v3.0/promotion/budget/update", dayBudget, raised, ""},
+		{adops.KindPromotion, adops.FieldBid, "v3.0/promotion/bid/update", dayBudget,
+			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 123)) }, ""},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s/%s/%s", tc.kind, tc.field, tc.endpoint), func(t *testing.T) {
+			e := b.find(t, tc.kind, used, tc.pick)
+			used[e.ID] = true
+			want := tc.want(e)
+			before := platformValue(tc.kind, tc.field, e)
+			b.sim.Stats().Reset()
+			res, err := b.apply(t, tc.kind, tc.field, adops.Item{ID: e.ID, Value: want})
+			if err != nil {
+				t.Fatalf("Apply: %v", err)
+			}
+			it := res.Items[0]
+			if it.Outcome != adops.OutcomeSucceeded || !it.Verified || !it.After.Equal(want) || it.Before.String() != before ||
+				it.ChangeID == 0 || it.AdvertiserID != e.AdvertiserID || it.PlatformRequestID == "" && tc.kind != adops.KindCampaign {
+				t.Fatalf("result %+v; want succeeded, verified, %s → %s", it, before, want)
+			}
+			if got := platformValue(tc.kind, tc.field, b.truth(t, tc.kind, e.ID)); got != want.String() {
+				t.Errorf("sandbox has %s, want %s", got, want)
+			}
+			if n := b.sim.Stats().Count(tc.endpoint, 0); n != 1 {
+				t.Errorf("%s answered OK %d times, want 1", tc.endpoint, n)
+			}
+			c := b.change(t, it.ChangeID)
+			if c.Result != mysql.ChangeSucceeded || !c.Verified || adops.ValueOf(c.Before).String() != before ||
+				!adops.ValueOf(c.Requested).Equal(want) || !adops.ValueOf(c.After).Equal(want) || c.ActorName != "tester" ||
+				c.EntityKind != string(tc.kind) || c.Field != string(tc.field) || c.FinishedAt == nil || c.ChangeDate != "2025-06-18" {
+				t.Errorf("change log %+v", c)
+			}
+			wantMirror := tc.mirror
+			if wantMirror == "" {
+				wantMirror = want.String()
+			}
+			if got := mirrorValue(t, b.db, tc.kind, tc.field, e.ID); got != wantMirror {
+				t.Errorf("mirror has %s, want %s", got, wantMirror)
+			}
+		})
+	}
+}
+
+// TestFieldsAKindDoesNotHave answers 422 naming the field, without calling
+// the platform.
+func TestFieldsAKindDoesNotHave(t *testing.T) {
+	b := setup(t)
+	camp := b.find(t, adops.KindCampaign, nil, live)
+	proj := b.find(t, adops.KindProject, nil, live)
+	promo := b.find(t, adops.KindPromotion, nil, live)
+	ocAd := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return live(e) && isOC(e) })
+	cpcAd := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return live(e) && !isOC(e) })
+	tests := []struct {
+		kind  adops.Kind
+		field adops.Field
+		id    int64
+		msg   string
+	}{
+		{adops.KindCampaign, adops.FieldBid, camp.ID, "campaigns have no bid"},
+		{adops.KindCampaign, adops.FieldCpaBid, camp.ID, "campaigns have no cpa_bid"},
+		{adops.KindProject, adops.FieldBid, proj.ID, "set cpa_bid"},
+		{adops.KindPromotion, adops.FieldCpaBid, promo.ID, "promotions have no cpa_bid"},
+		{adops.KindAd, adops.FieldBid, ocAd.ID, "set cpa_bid"},
+		{adops.KindAd, adops.FieldCpaBid, cpcAd.ID, "has no target CPA"},
+	}
+	for _, tc := range tests {
+		t.Run(fmt.Sprintf("%s/%s", tc.kind, tc.field), func(t *testing.T) {
+			_, err := b.svc.Apply(context.Background(), adops.Request{Kind: tc.kind, Field: tc.field, Path: adops.SinglePath,
+				Items: []adops.Item{{ID: tc.id, Value: amount("10")}}, Scope: auth.SystemScope(), Actor: adops.Actor{Type: auth.ActorSystem}})
+			e, ok := apperr.As(err)
+			if !ok || e.Kind != apperr.KindValidation || len(e.Fields) != 1 || e.Fields[0].Field != string(tc.field) ||
+				!strings.Contains(e.Fields[0].Message, tc.msg) {
+				t.Fatalf("err = %v (%+v), want 422 naming %s with %q", err, e, tc.field, tc.msg)
+			}
+			if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+				t.Errorf("%d platform calls, want none", n)
+			}
+		})
+	}
+}
+
+// seedSpend puts an entity's spend of today (from the sandbox's truth) into
+// the mirrored daily report, as the report sync would.
+func (b *bundle) seedSpend(t *testing.T, kind adops.Kind, e oesim.Entity) decimal.Decimal {
+	t.Helper()
+	spent := yuanOf(b.spentToday(t, kind, e))
+	today := b.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
+	_, err := b.db.UpsertDailyFacts(context.Background(), []mysql.ReportFact{{AdvertiserID: e.AdvertiserID, Level: string(kind),
+		StatDate: today, EntityID: e.ID, Cost: spent}}, b.sim.Clock().Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return spent
+}
+
+// TestPlatformRulesRefusedBeforeSending checks each rule is applied before
+// the platform is called: 422 naming the field, no call, no log row.
+func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	used := map[int64]bool{}
+	pick := func(kind adops.Kind, ok func(oesim.Entity) bool) oesim.Entity {
+		e := b.find(t, kind, used, ok)
+		used[e.ID] = true
+		return e
+	}
+	spender := pick(adops.KindAd, func(e oesim.Entity) bool { return dayBudget(e) && b.spentToday(t, adops.KindAd, e) > 50_000 })
+	spent := b.seedSpend(t, adops.KindAd, spender)
+	small := pick(adops.KindAd, dayBudget)
+	cpc := pick(adops.KindAd, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
+	deleted := pick(adops.KindAd, func(e oesim.Entity) bool { return !live(e) })
+	unlimitedAd := pick(adops.KindAd, func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
+	unlimitedCamp := pick(adops.KindCampaign, func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
+	tests := []struct {
+		name  string
+		kind  adops.Kind
+		field adops.Field
+		id    int64
+		value adops.Value
+		msg   string
+	}{
+		{"daily budget below 300", adops.KindAd, adops.FieldBudget, small.ID, amount("299.99"), "at least 300.00"},
+		{"budget moved by less than 100", adops.KindAd, adops.FieldBudget, small.ID,
+			adops.AmountValue(yuanOf(small.BudgetFen + 9_999)), "by at least 100.00"},
+		{"budget below 105% of today's spend", adops.KindAd, adops.FieldBudget, spender.ID,
+			adops.AmountValue(decimal.Max(spent.Mul(decimal.RequireFromString("1.04")).Round(2), decimal.NewFromInt(300))), "105% of today's spend"},
+		{"bid above the budget", adops.KindAd, adops.FieldBid, cpc.ID, adops.AmountValue(yuanOf(cpc.BudgetFen + 1)), "must not exceed the ad's budget"},
+		{"more than 2 decimals", adops.KindAd, adops.FieldBid, cpc.ID, amount("1.001"), "at most 2 decimals"},
+		{"zero bid", adops.KindAd, adops.FieldBid, cpc.ID, amount("0"), "greater than 0"},
+		{"deleted ad", adops.KindAd, adops.FieldStatus, deleted.ID, adops.StatusValue(adops.StatusEnable), "is deleted"},
+		{"unlimited ad budget (not reversible)", adops.KindAd, adops.FieldBudget, unlimitedAd.ID, amount("5000"), "could not be rolled back"},
+		{"ad budget to unlimited", adops.KindAd, adops.FieldBudget, small.ID, adops.UnlimitedValue(), "could not be rolled back"},
+		{"unknown status", adops.KindCampaign, adops.FieldStatus, unlimitedCamp.ID, adops.StatusValue("pause"), "must be one of"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.svc.Apply(ctx, adops.Request{Kind: tc.kind, Field: tc.field, Path: adops.SinglePath,
+				Items: []adops.Item{{ID: tc.id, Value: tc.value}}, Scope: auth.SystemScope(), Actor: adops.Actor{Type: auth.ActorSystem}})
+			e, ok := apperr.As(err)
+			if !ok || e.Kind != apperr.KindValidation || len(e.Fields) == 0 || e.Fields[0].Field != string(tc.field) ||
+				!strings.Contains(e.Fields[0].Message, tc.msg) {
+				t.Fatalf("err = %v (%+v), want 422 naming %s with %q", err, e, tc.field, tc.msg)
+			}
+		})
+	}
+	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("%d platform calls, want none", n)
+	}
+	if rows, total, _ := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{}); total != 0 {
+		t.Errorf("change log has %d rows (%+v), want none", total, rows)
+	}
+
+	// A batch names every failing item and field; nothing is sent.
+	_, err := b.apply(t, adops.KindAd, adops.FieldBudget,
+		adops.Item{ID: small.ID, Value: raised(small)},
+		adops.Item{ID: spender.ID, Value: amount("300")},
+		adops.Item{ID: deleted.ID, Value: amount("1000")})
+	e, _ := apperr.As(err)
+	var names []string
+	if e != nil {
+		for _, f := range e.Fields {
+			names = append(names, f.Field)
+		}
+	}
+	if e == nil || e.Kind != apperr.KindValidation || !slices.Contains(names, "items[1].budget") || !slices.Contains(names, "items[2].budget") ||
+		slices.Contains(names, "items[0].budget") {
+		t.Fatalf("batch err = %v, fields %v; want items[1] and items[2] named", err, names)
+	}
+	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("%d platform calls after the refused batch, want none", n)
+	}
+}
+
+// TestTwentyBudgetChangesPerBeijingDay counts our own changes from the log:
+// the 21st of a Beijing day is refused before it leaves; the next day works.
+func TestTwentyBudgetChangesPerBeijingDay(t *testing.T) {
+	b := setup(t)
+	ad := b.find(t, adops.KindAd, nil, dayBudget)
+	for i := 1; i <= adops.MaxBudgetChangesPerDay; i++ {
+		v := adops.AmountValue(yuanOf(ad.BudgetFen + int64(i%2+1)*10_000))
+		res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: v})
+		if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+			t.Fatalf("change %d: %v %+v", i, err, res)
+		}
+	}
+	calls := b.calls("2/ad/update/budget")
+	_, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BudgetFen + 50_000))})
+	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindValidation || !strings.Contains(e.Fields[0].Message, "changed 20 times today") {
+		t.Fatalf("21st change: %v, want 422 naming the daily limit", err)
+	}
+	if n := b.calls("2/ad/update/budget"); n != calls {
+		t.Errorf("the refused change reached the platform (%d calls, want %d)", n, calls)
+	}
+	// The next Beijing day (the sandbox resets its own count too).
+	b.sim.Clock().Advance(10 * time.Hour) // 14:30 → 00:30 the next day
+	res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BudgetFen + 50_000))})
+	if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("first change of the next day: %v %+v", err, res)
+	}
+	if c := b.change(t, res.Items[0].ChangeID); c.ChangeDate != "2025-06-19" {
+		t.Errorf("change_date %s, want 2025-06-19", c.ChangeDate)
+	}
+}
+
+// TestBatchPartialFailuresReportedPerItem sends batches in which the
+// platform refuses some items (a rule only it can check: today's spend the
+// mirror has not seen) and checks each item's outcome.
+func TestBatchPartialFailuresReportedPerItem(t *testing.T) {
+	b := setup(t)
+	used := map[int64]bool{}
+	t.Run("v2 ads across two advertisers", func(t *testing.T) {
+		// An ad whose new budget passes our checks (no spend mirrored) but
+		// is below 105% of what it spent today on the platform.
+		var spender oesim.Entity
+		var lowBudget adops.Value
+		spender = b.find(t, adops.KindAd, used, func(e oesim.Entity) bool {
+			s := b.spentToday(t, adops.KindAd, e)
+			low := yuanOf(s).Mul(decimal.RequireFromString("1.02")).Round(0)
+			if !dayBudget(e) || low.LessThan(decimal.NewFromInt(300)) || yuanOf(e.BudgetFen).Sub(low).LessThan(decimal.NewFromInt(100)) ||
+				low.LessThan(yuanOf(e.BidFen)) {
+				return false
+			}
+			lowBudget = adops.AmountValue(low)
+			return true
+		})
+		used[spender.ID] = true
+		ok1 := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
+		used[ok1.ID] = true
+		ok2 := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID != spender.AdvertiserID })
+		used[ok2.ID] = true
+		b.sim.Stats().Reset()
+		res, err := b.apply(t, adops.KindAd, adops.FieldBudget,
+			adops.Item{ID: ok1.ID, Value: raised(ok1)}, adops.Item{ID: spender.ID, Value: lowBudget}, adops.Item{ID: ok2.ID, Value: raised(ok2)})
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		if res.Succeeded != 2 || res.Failed != 1 || res.Unknown != 0 {
+			t.Fatalf("succeeded %d failed %d unknown %d, want 2/1/0: %+v", res.Succeeded, res.Failed, res.Unknown, res.Items)
+		}
+		bad := res.Items[1]
+		if bad.Outcome != adops.OutcomeFailed || !strings.Contains(bad.Error, "105%") || bad.ErrorKind != string(apperr.KindValidation) ||
+			!bad.Verified || bad.After.String() != yuanOf(spender.BudgetFen).StringFixed(2) || bad.PlatformRequestID == "" {
+			t.Errorf("refused item %+v", bad)
+		}
+		if got := platformValue(adops.KindAd, adops.FieldBudget, b.truth(t, adops.KindAd, spender.ID)); got != yuanOf(spender.BudgetFen).StringFixed(2) {
+			t.Errorf("refused ad's budget on the platform is %s, want unchanged", got)
+		}
+		for _, it := range []adops.ItemResult{res.Items[0], res.Items[2]} {
+			if it.Outcome != adops.OutcomeSucceeded || !it.Verified {
+				t.Errorf("accepted item %+v", it)
+			}
+		}
+		if c := b.change(t, bad.ChangeID); c.Result != mysql.ChangeFailed || !strings.Contains(c.ErrorMessage, "105%") {
+			t.Errorf("change log of the refused item: %+v", c)
+		}
+		// One write per advertiser.
+		if n := b.sim.Stats().Count("2/ad/update/budget", 0); n != 2 {
+			t.Errorf("2/ad/update/budget called %d times, want 2 (one per advertiser)", n)
+		}
+	})
+	t.Run("v3 promotions with error codes", func(t *testing.T) {
+		var low adops.Value
+		spender := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool {
+			s := yuanOf(b.spentToday(t, adops.KindPromotion, e)).Mul(decimal.RequireFromString("1.02")).Round(0)
+			if !dayBudget(e) || s.LessThan(decimal.NewFromInt(300)) || yuanOf(e.BudgetFen).Sub(s).LessThan(decimal.NewFromInt(100)) ||
+				s.LessThan(yuanOf(e.BidFen)) {
+				return false
+			}
+			sibling := false
+			for _, o := range b.entities(adops.KindPromotion) {
+				sibling = sibling || (o.ID != e.ID && o.AdvertiserID == e.AdvertiserID && dayBudget(o))
+			}
+			low = adops.AmountValue(s)
+			return sibling
+		})
+		used[spender.ID] = true
+		ok := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
+		used[ok.ID] = true
+		res, err := b.apply(t, adops.KindPromotion, adops.FieldBudget,
+			adops.Item{ID: spender.ID, Value: low}, adops.Item{ID: ok.ID, Value: raised(ok)})
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		if res.Succeeded != 1 || res.Failed != 1 {
+			t.Fatalf("result %+v, want one success and one failure", res.Items)
+		}
+		if bad := res.Items[0]; bad.ErrorCode != oceanengine.CodeParam || !strings.Contains(bad.Error, "105%") {
+			t.Errorf("refused item %+v, want code 40001 naming the rule", bad)
+		}
+	})
+}
+
+// TestOutcomeUnknownSettledByReadingBack: a write whose answer is lost is
+// never repeated; reading the entity back records the truth.
+func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
+	b := setup(t)
+	used := map[int64]bool{}
+	t.Run("applied, answer lost", func(t *testing.T) {
+		ad := b.find(t, adops.KindAd, used, dayBudget)
+		used[ad.ID] = true
+		b.sim.Stats().Reset()
+		b.sim.Faults().Set("2/ad/update/budget", oesim.Fault{LoseResponse: true, Count: 1})
+		res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		it := res.Items[0]
+		if it.Outcome != adops.OutcomeSucceeded || !it.Verified || !strings.Contains(it.Error, "lost") || !it.After.Equal(raised(ad)) {
+			t.Errorf("result %+v, want succeeded after reading back", it)
+		}
+		if n := b.sim.Stats().Total("2/ad/update/budget"); n != 1 {
+			t.Errorf("the write was sent %d times, want once (never retried)", n)
+		}
+		if c := b.change(t, it.ChangeID); c.Result != mysql.ChangeSucceeded || !c.Verified {
+			t.Errorf("change log %+v", c)
+		}
+	})
+	t.Run("not applied, system error", func(t *testing.T) {
+		ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
+		used[ad.ID] = true
+		b.sim.Stats().Reset()
+		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Count: 1})
+		res, err := b.apply(t, adops.KindAd, adops.FieldBid, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BidFen + 5))})
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		it := res.Items[0]
+		if it.Outcome != adops.OutcomeFailed || !it.Verified || !strings.Contains(it.Error, "not applied") || it.After.String() != yuanOf(ad.BidFen).StringFixed(2) {
+			t.Errorf("result %+v, want failed (read back unchanged)", it)
+		}
+		if n := b.sim.Stats().Total("2/ad/update/bid"); n != 1 {
+			t.Errorf("the write was sent %d times, want once", n)
+		}
+	})
+	t.Run("answer lost and the read back fails", func(t *testing.T) {
+		p := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
+		used[p.ID] = true
+		b.sim.Stats().Reset()
+		// The write is held 500ms, then applied and its answer lost; while
+		// it is held, reads start failing, so the read back fails.
+		b.sim.Faults().Set("v3.0/promotion/status/update", oesim.Fault{LoseResponse: true, Latency: 500 * time.Millisecond, Count: 1})
+		var res *adops.Result
+		var err error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			res, err = b.apply(t, adops.KindPromotion, adops.FieldStatus, adops.Item{ID: p.ID, Value: adops.StatusValue(adops.StatusDisable)})
+		}()
+		deadline := time.Now().Add(5 * time.Second)
+		for b.sim.Stats().Total("v3.0/promotion/list") == 0 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		b.sim.Faults().Set("v3.0/promotion/list", oesim.Fault{GatewayError: 502})
+		<-done
+		b.sim.Faults().ClearAll()
+		if err != nil {
+			t.Fatalf("Apply: %v", err)
+		}
+		it := res.Items[0]
+		if it.Outcome != adops.OutcomeUnknown || it.Verified || it.After.Known() || it.ErrorKind != string(apperr.KindUpstream) {
+			t.Errorf("result %+v, want unknown without a read-back value", it)
+		}
+		if c := b.change(t, it.ChangeID); c.Result != mysql.ChangeUnknown || !c.After.IsZero() || c.Verified {
+			t.Errorf("change log %+v, want unknown without an after value", c)
+		}
+		if n := b.sim.Stats().Total("v3.0/promotion/status/update"); n != 1 {
+			t.Errorf("the write was sent %d times, want once", n)
+		}
+		// The sandbox did apply it; the next change of the entity is not
+		// blocked and reads the truth as its "before".
+		res, err = b.apply(t, adops.KindPromotion, adops.FieldStatus, adops.Item{ID: p.ID, Value: adops.StatusValue(adops.StatusEnable)})
+		if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded || res.Items[0].Before.String() != adops.StatusDisable {
+			t.Fatalf("next change: %v %+v", err, res)
+		}
+	})
+}
+
+// TestDryRunMakesNoPlatformCall validates against the mirror and shows
+// before/after; nothing is sent or logged.
+func TestDryRunMakesNoPlatformCall(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	ad := b.find(t, adops.KindAd, nil, dayBudget)
+	req := adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, DryRun: true, Scope: auth.SystemScope(),
+		Actor: adops.Actor{Type: auth.ActorSystem}, Items: []adops.Item{{ID: ad.ID, Value: raised(ad)}}}
+	res, err := b.svc.Apply(ctx, req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	it := res.Items[0]
+	if !res.DryRun || it.Outcome != adops.OutcomeValid || it.Before.String() != yuanOf(ad.BudgetFen).StringFixed(2) ||
+		!it.After.Equal(raised(ad)) || it.ChangeID != 0 {
+		t.Errorf("dry run %+v", it)
+	}
+	req.Items[0].Value = amount("100")
+	if _, err := b.svc.Apply(ctx, req); !apperr.Is(err, apperr.KindValidation) {
+		t.Errorf("invalid dry run: %v, want 422", err)
+	}
+	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("dry runs made %d platform calls, want 0", n)
+	}
+	if _, total, _ := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{}); total != 0 {
+		t.Errorf("dry runs logged %d changes", total)
+	}
+	if got := platformValue(adops.KindAd, adops.FieldBudget, b.truth(t, adops.KindAd, ad.ID)); got != yuanOf(ad.BudgetFen).StringFixed(2) {
+		t.Errorf("budget on the platform is %s after a dry run", got)
+	}
+}
+
+// TestRollbackRestoresExactPreviousValue rolls changes back on the sandbox.
+func TestRollbackRestoresExactPreviousValue(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	used := map[int64]bool{}
+	actor := adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester"}
+	rollback := func(id int64, dry bool) (*adops.Result, error) {
+		return b.svc.Rollback(ctx, adops.RollbackRequest{ChangeID: id, Actor: actor, Scope: auth.SystemScope(), DryRun: dry, RequestID: "rb"})
+	}
+	tests := []struct {
+		name  string
+		kind  adops.Kind
+		field adops.Field
+		pick  func(oesim.Entity) bool
+		want  func(oesim.Entity) adops.Value
+	}{
+		{"ad budget", adops.KindAd, adops.FieldBudget, dayBudget, raised},
+		{"campaign unlimited budget to daily and back", adops.KindCampaign, adops.FieldBudget,
+			func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite },
+			func(oesim.Entity) adops.Value { return amount("50000") }},
+		{"project target CPA", adops.KindProject, adops.FieldCpaBid, dayBudget,
+			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 1234)) }},
+		{"promotion status", adops.KindPromotion, adops.FieldStatus, func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" },
+			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := b.find(t, tc.kind, used, tc.pick)
+			used[e.ID] = true
+			orig := platformValue(tc.kind, tc.field, e)
+			res, err := b.apply(t, tc.kind, tc.field, adops.Item{ID: e.ID, Value: tc.want(e)})
+			if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+				t.Fatalf("change: %v %+v", err, res)
+			}
+			first := res.Items[0].ChangeID
+			calls := b.sim.Stats().Total(oesim.AllEndpoints)
+			if dry, err := rollback(first, true); err != nil || dry.Items[0].After.String() != orig {
+				t.Fatalf("dry-run rollback: %v %+v", err, dry)
+			}
+			if n := b.sim.Stats().Total(oesim.AllEndpoints); n != calls {
+				t.Errorf("dry-run rollback made %d platform calls", n-calls)
+			}
+			rb, err := rollback(first, false)
+			if err != nil {
+				t.Fatalf("rollback: %v", err)
+			}
+			it := rb.Items[0]
+			if it.Outcome != adops.OutcomeSucceeded || !it.Verified || it.After.String() != orig {
+				t.Fatalf("rollback result %+v, want %s", it, orig)
+			}
+			if got := platformValue(tc.kind, tc.field, b.truth(t, tc.kind, e.ID)); got != orig {
+				t.Errorf("sandbox has %s after rollback, want %s", got, orig)
+			}
+			c1, c2 := b.change(t, first), b.change(t, it.ChangeID)
+			if c1.RolledBackBy != c2.ID || c2.RollbackOf != c1.ID || c2.Result != mysql.ChangeSucceeded ||
+				adops.ValueOf(c2.Before).String() != adops.ValueOf(c1.After).String() || adops.ValueOf(c2.After).String() != orig {
+				t.Errorf("log: first %+v, rollback %+v", c1, c2)
+			}
+			if _, err := rollback(first, false); !apperr.Is(err, apperr.KindConflict) {
+				t.Errorf("second rollback: %v, want conflict", err)
+			}
+		})
+	}
+
+	t.Run("only the latest change", func(t *testing.T) {
+		ad := b.find(t, adops.KindAd, used, dayBudget)
+		used[ad.ID] = true
+		r1, _ := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
+		r2, _ := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BudgetFen + 200_000))})
+		_, err := rollback(r1.Items[0].ChangeID, false)
+		if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindConflict || !strings.Contains(e.Message, fmt.Sprint(r2.Items[0].ChangeID)) {
+			t.Errorf("rollback of an older change: %v, want conflict naming change %d", err, r2.Items[0].ChangeID)
+		}
+	})
+	t.Run("changed outside since", func(t *testing.T) {
+		ad := b.find(t, adops.KindAd, used, dayBudget)
+		used[ad.ID] = true
+		r, _ := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
+		// Someone changes the budget in the platform's own console.
+		if _, err := b.client.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: ad.AdvertiserID,
+			Data: []oceanengine.AdBudget{{AdID: ad.ID, Budget: oceanengine.FromFen(ad.BudgetFen + 300_000)}}}); err != nil {
+			t.Fatal(err)
+		}
+		writes := b.calls("2/ad/update/budget")
+		_, err := rollback(r.Items[0].ChangeID, false)
+		if !apperr.Is(err, apperr.KindConflict) {
+			t.Errorf("rollback after an outside change: %v, want conflict", err)
+		}
+		if b.calls("2/ad/update/budget") != writes {
+			t.Error("the refused rollback wrote to the platform")
+		}
+	})
+	t.Run("a deletion cannot be rolled back", func(t *testing.T) {
+		p := b.find(t, adops.KindProject, used, live)
+		used[p.ID] = true
+		r, _ := b.apply(t, adops.KindProject, adops.FieldStatus, adops.Item{ID: p.ID, Value: adops.StatusValue(adops.StatusDelete)})
+		if _, err := rollback(r.Items[0].ChangeID, false); !apperr.Is(err, apperr.KindValidation) {
+			t.Errorf("rollback of a delete: %v, want 422", err)
+		}
+	})
+	t.Run("a failed change has nothing to roll back", func(t *testing.T) {
+		ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
+		used[ad.ID] = true
+		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Code: 40002, Count: 1})
+		r, err := b.apply(t, adops.KindAd, adops.FieldBid, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BidFen + 5))})
+		if err != nil || r.Items[0].Outcome != adops.OutcomeFailed || r.Items[0].ErrorKind != string(apperr.KindForbidden) || r.Items[0].ErrorCode != 40002 {
+			t.Fatalf("refused change: %v %+v", err, r)
+		}
+		if _, err := rollback(r.Items[0].ChangeID, false); !apperr.Is(err, apperr.KindConflict) {
+			t.Errorf("rollback of a failed change: %v, want conflict", err)
+		}
+	})
+}
+
+// TestScopeHidesOtherUsersEntities: an entity of an advertiser outside the
+// caller's scope is not found, alone or in a batch, and stays unchanged.
+func TestScopeHidesOtherUsersEntities(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	u, err := b.db.CreateUser(ctx, auth.NewUser{Username: "alice", PasswordHash: "$2a$04$abcdefghijklmnopqrstuu", Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.db.AssignAdvertisers(ctx, u.ID, []int64{b.advs[0]}, 0); err != nil {
+		t.Fatal(err)
+	}
+	mine := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == b.advs[0] })
+	theirs := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID != b.advs[0] })
+	req := func(items ...adops.Item) adops.Request {
+		return adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, Items: items, Scope: auth.UserScope(u.ID),
+			Actor: adops.Actor{Type: auth.ActorUser, ID: u.ID, Name: "alice", Roles: []string{auth.RoleOperator}}}
+	}
+	if _, err := b.svc.Apply(ctx, req(adops.Item{ID: theirs.ID, Value: raised(theirs)})); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("another user's ad: %v, want not found", err)
+	}
+	_, err = b.svc.Apply(ctx, req(adops.Item{ID: mine.ID, Value: raised(mine)}, adops.Item{ID: theirs.ID, Value: raised(theirs)}))
+	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindNotFound || !strings.Contains(e.Message, fmt.Sprint(theirs.ID)) || strings.Contains(e.Message, fmt.Sprint(mine.ID)) {
+		t.Errorf("batch with another user's ad: %v, want not found naming only it", err)
+	}
+	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("%d platform calls for out-of-scope changes", n)
+	}
+	if res, err := b.svc.Apply(ctx, req(adops.Item{ID: mine.ID, Value: raised(mine)})); err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Errorf("own ad: %v %+v", err, res)
+	}
+}
+
+// TestConcurrentChangesOfOneEntity: while a change of an entity is in
+// flight, another one is refused (409), in this process or any other.
+func TestConcurrentChangesOfOneEntity(t *testing.T) {
+	b := setup(t)
+	ad := b.find(t, adops.KindAd, nil, dayBudget)
+	b.sim.Faults().Set("2/ad/update/budget", oesim.Fault{Latency: 400 * time.Millisecond})
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	results := make([]*adops.Result, 2)
+	for i := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if i == 1 {
+				time.Sleep(100 * time.Millisecond) // the first holds the lock by now
+			}
+			results[i], errs[i] = b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID,
+				Value: adops.AmountValue(yuanOf(ad.BudgetFen + int64(i+1)*100_000))})
+		}()
+	}
+	wg.Wait()
+	if errs[0] != nil || results[0].Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Errorf("first: %v %+v", errs[0], results[0])
+	}
+	if e, ok := apperr.As(errs[1]); !ok || e.Kind != apperr.KindConflict || !strings.Contains(e.Message, "in flight") {
+		t.Errorf("second: %v, want conflict", errs[1])
+	}
+	if n := b.sim.Stats().Total("2/ad/update/budget"); n != 1 {
+		t.Errorf("%d budget writes, want 1", n)
+	}
+}
+
+// TestAbandonedChangeResolved: a process that died mid-change left a lock
+// and a pending row; once the lock expires the next change takes over and
+// records the abandoned one as unknown.
+func TestAbandonedChangeResolved(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	ad := b.find(t, adops.KindAd, nil, dayBudget)
+	now := b.sim.Clock().Now()
+	busy, err := b.db.LockAdEntities(ctx, "ad", []int64{ad.ID}, "dead-holder", "r-dead", now, now.Add(time.Minute))
+	if err != nil || len(busy) != 0 {
+		t.Fatal(busy, err)
+	}
+	ids, err := b.db.InsertAdChanges(ctx, []mysql.AdChange{{ActorType: auth.ActorUser, ActorID: 9, AdvertiserID: ad.AdvertiserID, EntityKind: "ad",
+		EntityID: ad.ID, Field: "budget", Result: mysql.ChangePending, ChangeDate: "2025-06-18", CreatedAt: now,
+		Requested: mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: decimal.NewFromInt(9999), Valid: true}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// While the lock is alive: refused.
+	if _, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)}); !apperr.Is(err, apperr.KindConflict) {
+		t.Fatalf("change while locked: %v, want conflict", err)
+	}
+	b.sim.Clock().Advance(2 * time.Minute)
+	res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
+	if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("change after the lock expired: %v %+v", err, res)
+	}
+	if c := b.change(t, ids[0]); c.Result != mysql.ChangeUnknown || c.FinishedAt == nil || !strings.Contains(c.ErrorMessage, "ended before") {
+		t.Errorf("abandoned change %+v, want unknown", c)
+	}
+}
+
+// TestGuardrails applies the rails of the actor (user, role, everyone); the
+// strictest decides, and a rollback is exempt from the change percentage.
+func TestGuardrails(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	now := b.sim.Clock().Now()
+	dec := func(s string) decimal.NullDecimal {
+		return decimal.NullDecimal{Decimal: decimal.RequireFromString(s), Valid: true}
+	}
+	for _, g := range []mysql.Guardrail{
+		{SubjectType: mysql.GuardrailUser, Subject: "1", MaxBudget: dec("9000")},
+		{SubjectType: mysql.GuardrailRole, Subject: auth.RoleOperator, MaxChangePct: dec("50")},
+		{SubjectType: mysql.GuardrailAll, MaxBid: dec("250")},
+	} {
+		if _, err := b.db.CreateGuardrail(ctx, g, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	used := map[int64]bool{}
+	ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.BudgetFen >= 300_000 && e.BudgetFen <= 450_000 })
+	used[ad.ID] = true
+	ocAd := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && isOC(e) && e.BudgetFen > 30_000 })
+	tests := []struct {
+		name  string
+		field adops.Field
+		id    int64
+		value adops.Value
+		msg   string
+	}{
+		{"user's maximum budget", adops.FieldBudget, ad.ID, amount("9000.01"), "maximum budget 9000.00"},
+		{"role's maximum change", adops.FieldBudget, ad.ID, adops.AmountValue(yuanOf(ad.BudgetFen * 16 / 10)), "at most 50.00% per action"},
+		{"everyone's maximum bid", adops.FieldCpaBid, ocAd.ID, amount("250.50"), "maximum bid 250.00"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := b.apply(t, adops.KindAd, tc.field, adops.Item{ID: tc.id, Value: tc.value})
+			e, ok := apperr.As(err)
+			if !ok {
+				t.Fatalf("err %v, want 422", err)
+			}
+			found := false
+			for _, f := range e.Fields {
+				found = found || strings.Contains(f.Message, tc.msg)
+			}
+			if !ok || e.Kind != apperr.KindValidation || !found {
+				t.Fatalf("err %v, want 422 with %q", err, tc.msg)
+			}
+		})
+	}
+	// A rule acting (no user, no roles) only meets the rail for everyone.
+	res, err := b.svc.Apply(ctx, adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, Scope: auth.SystemScope(),
+		Actor: adops.Actor{Type: auth.ActorRule, Name: "rule-7"}, Items: []adops.Item{{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BudgetFen * 16 / 10))}}})
+	if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("rule's change: %v %+v", err, res)
+	}
+	if c := b.change(t, res.Items[0].ChangeID); c.ActorType != auth.ActorRule || c.ActorName != "rule-7" || c.ActorID != 0 {
+		t.Errorf("rule's change logged as %+v", c)
+	}
+	// The operator may roll it back although that moves the budget by more
+	// than 50%: a rollback restores a value that was in place.
+	rb, err := b.svc.Rollback(ctx, adops.RollbackRequest{ChangeID: res.Items[0].ChangeID, Scope: auth.SystemScope(),
+		Actor: adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester", Roles: []string{auth.RoleOperator}}})
+	if err != nil || rb.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("rollback under the 50%% rail: %v %+v", err, rb)
+	}
+}

@@ -1,0 +1,239 @@
+package adops_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// bundle is a sandbox world, a real MariaDB and Redis, the real client
+// authorised through the sandbox's OAuth flow, a mirror filled from the
+// platform, and the service on the sandbox's (frozen) clock.
+type bundle struct {
+	ts     *oesim.TestServer
+	sim    *oesim.Sim
+	db     *mysql.DB
+	client *oceanengine.Client
+	svc    *adops.Service
+	advs   []int64
+}
+
+func setup(t testing.TB) *bundle { t.Helper(); return setupWorld(t, 4) }
+
+// setupWorld is setup with a world of the given number of advertisers.
+func setupWorld(t testing.TB, advertisers int) *bundle {
+	t.Helper()
+	ts, err := oesim.NewTestServer(oesim.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
+	if err != nil {
+		t.Fatalf("oesim: %v", err)
+	}
+	t.Cleanup(ts.Close)
+	db := mysqltest.New(t)
+	rdb, _ := redistest.New(t)
+	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := &oceanengine.MemoryTokenStore{}
+	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: tokens, Limiter: lim,
+		MaxAttempts: 3, BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens.Refresher = client
+	b := &bundle{ts: ts, sim: ts.Sim, db: db, client: client, advs: ts.Sim.World().Advertisers()}
+	// The real OAuth exchange against the sandbox, as the accounts flow does.
+	code, err := ts.Sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := client.ExchangeAuthCode(context.Background(), code)
+	if err != nil {
+		t.Fatalf("ExchangeAuthCode: %v", err)
+	}
+	tokens.Put(tok, b.advs...)
+	b.svc, err = adops.New(adops.Deps{DB: db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, adv := range b.advs {
+		b.mirror(t, adv)
+	}
+	ts.Sim.Stats().Reset()
+	return b
+}
+
+// mirror reads every entity of an advertiser through the client and
+// upserts it with the mirror's functions (what the sync does).
+func (b *bundle) mirror(t testing.TB, adv int64) {
+	t.Helper()
+	ctx := context.Background()
+	at := b.sim.Clock().Now()
+	instant := func(t oceanengine.Time) *time.Time {
+		if t.IsZero() {
+			return nil
+		}
+		u := t.UTC()
+		return &u
+	}
+	for page, err := range b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
+		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []mysql.OECampaign
+		for _, c := range page {
+			rows = append(rows, mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status, BudgetMode: c.BudgetMode,
+				Budget: c.Budget.Decimal, LandingType: c.LandingType, PlatformModifiedAt: instant(c.CampaignModifyTime)})
+		}
+		if _, err := b.db.UpsertOECampaigns(ctx, rows, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for page, err := range b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
+		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []mysql.OEAd
+		for _, a := range page {
+			rows = append(rows, mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name, Status: a.Status,
+				OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: a.Budget.Decimal, Pricing: a.Pricing, Bid: a.Bid.Decimal,
+				CpaBid: a.CpaBid.Decimal, PlatformModifiedAt: instant(a.AdModifyTime)})
+		}
+		if _, err := b.db.UpsertOEAds(ctx, rows, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for page, err := range b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
+		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []mysql.OEProject
+		for _, p := range page {
+			ds := p.DeliverySetting
+			rows = append(rows, mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status, OptStatus: p.OptStatus,
+				BudgetMode: ds.BudgetMode, Budget: ds.Budget.Decimal, Pricing: ds.Pricing, CpaBid: ds.CpaBid.Decimal,
+				PlatformModifiedAt: instant(p.ProjectModifyTime)})
+		}
+		if _, err := b.db.UpsertOEProjects(ctx, rows, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for page, err := range b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
+		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []mysql.OEPromotion
+		for _, p := range page {
+			rows = append(rows, mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID), Name: p.PromotionName,
+				Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode, Budget: p.Budget.Decimal,
+				Bid: p.Bid.Decimal, CpaBid: p.CpaBid.Decimal, PlatformModifiedAt: instant(p.PromotionModifyTime)})
+		}
+		if _, err := b.db.UpsertOEPromotions(ctx, rows, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// entities returns the sandbox's ground truth of a kind over all advertisers.
+func (b *bundle) entities(kind adops.Kind) []oesim.Entity {
+	w := b.sim.World()
+	var out []oesim.Entity
+	for _, adv := range b.advs {
+		switch kind {
+		case adops.KindCampaign:
+			out = append(out, w.Campaigns(adv)...)
+		case adops.KindAd:
+			out = append(out, w.Ads(adv)...)
+		case adops.KindProject:
+			out = append(out, w.Projects(adv)...)
+		case adops.KindPromotion:
+			out = append(out, w.Promotions(adv)...)
+		}
+	}
+	return out
+}
+
+// truth returns one entity's ground truth.
+func (b *bundle) truth(t testing.TB, kind adops.Kind, id int64) oesim.Entity {
+	t.Helper()
+	for _, e := range b.entities(kind) {
+		if e.ID == id {
+			return e
+		}
+	}
+	t.Fatalf("%s %d is not in the sandbox", kind, id)
+	return oesim.Entity{}
+}
+
+// spentToday is the sandbox's spend of an entity today (complete hours).
+func (b *bundle) spentToday(t testing.TB, kind adops.Kind, e oesim.Entity) int64 {
+	t.Helper()
+	today := b.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
+	res, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: e.AdvertiserID, Level: string(kind), IDs: []int64{e.ID},
+		StartDate: today, EndDate: today, Granularity: "total"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res.Total.CostFen
+}
+
+// find returns an entity of kind the predicate accepts, failing the test
+// when the world has none (the seed is fixed, so this is deterministic).
+func (b *bundle) find(t testing.TB, kind adops.Kind, skip map[int64]bool, ok func(oesim.Entity) bool) oesim.Entity {
+	t.Helper()
+	for _, e := range b.entities(kind) {
+		if !skip[e.ID] && ok(e) {
+			return e
+		}
+	}
+	t.Fatalf("no %s in the sandbox world fits", kind)
+	return oesim.Entity{}
+}
+
+func live(e oesim.Entity) bool {
+	return e.OptStatus != "DELETE" && e.Status != "AD_STATUS_DELETE" && e.Status != "DELETED"
+}
+
+func dayBudget(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeDay }
+
+func yuanOf(fen int64) decimal.Decimal { return decimal.New(fen, -2) }
+
+func amount(s string) adops.Value { return adops.AmountValue(decimal.RequireFromString(s)) }
+
+// apply runs one change with the system scope.
+func (b *bundle) apply(t testing.TB, kind adops.Kind, field adops.Field, items ...adops.Item) (*adops.Result, error) {
+	t.Helper()
+	return b.svc.Apply(context.Background(), adops.Request{Kind: kind, Field: field, Items: items,
+		Actor: adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester", Roles: []string{auth.RoleOperator}},
+		Scope: auth.SystemScope(), RequestID: "test-" + t.Name()})
+}
+
+// change loads a change log row.
+func (b *bundle) change(t testing.TB, id int64) mysql.AdChange {
+	t.Helper()
+	c, err := b.db.AdChangeByID(context.Background(), auth.SystemScope(), id)
+	if err != nil {
+		t.Fatalf("change %d: %v", id, err)
+	}
+	return c
+}
+
+// writes counts the sandbox's answers on an endpoint (all codes).
+func (b *bundle) calls(endpoint string) int { return b.sim.Stats().Total(endpoint) }

@@ -1,0 +1,674 @@
+package adops
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+)
+
+// Platform is what ad operations call on OceanEngine. *oceanengine.Client
+// implements it; tests use the real client against the sandbox.
+type Platform interface {
+	Campaigns(ctx context.Context, req oceanengine.CampaignsRequest) (*oceanengine.CampaignPage, error)
+	Ads(ctx context.Context, req oceanengine.AdsRequest) (*oceanengine.AdPage, error)
+	Projects(ctx context.Context, req oceanengine.ProjectsRequest) (*oceanengine.ProjectPage, error)
+	Promotions(ctx context.Context, req oceanengine.PromotionsRequest) (*oceanengine.PromotionPage, error)
+
+	UpdateCampaign(ctx context.Context, req oceanengine.CampaignUpdateRequest) (int64, error)
+	UpdateCampaignStatus(ctx context.Context, req oceanengine.CampaignStatusRequest) (*oceanengine.BatchResult, error)
+	UpdateAdStatus(ctx context.Context, req oceanengine.AdStatusRequest) (*oceanengine.BatchResult, error)
+	UpdateAdBudget(ctx context.Context, req oceanengine.AdBudgetRequest) (*oceanengine.BatchResult, error)
+	UpdateAdBid(ctx context.Context, req oceanengine.AdBidRequest) (*oceanengine.BatchResult, error)
+	UpdateProjectStatus(ctx context.Context, req oceanengine.ProjectStatusRequest) (*oceanengine.BatchResult, error)
+	UpdateProjectBudget(ctx context.Context, req oceanengine.ProjectBudgetRequest) (*oceanengine.BatchResult, error)
+	UpdateProjectBid(ctx context.Context, req oceanengine.ProjectBidRequest) (*oceanengine.BatchResult, error)
+	DeleteProjects(ctx context.Context, req oceanengine.ProjectDeleteRequest) (*oceanengine.BatchResult, error)
+	UpdatePromotionStatus(ctx context.Context, req oceanengine.PromotionStatusRequest) (*oceanengine.BatchResult, error)
+	UpdatePromotionBudget(ctx context.Context, req oceanengine.PromotionBudgetRequest) (*oceanengine.BatchResult, error)
+	UpdatePromotionBid(ctx context.Context, req oceanengine.PromotionBidRequest) (*oceanengine.BatchResult, error)
+	DeletePromotions(ctx context.Context, req oceanengine.PromotionDeleteRequest) (*oceanengine.BatchResult, error)
+}
+
+var _ Platform = (*oceanengine.Client)(nil)
+
+// readChunk is the most ids one read or write carries (the platform's limit).
+const readChunk = 100
+
+// v3DeleteChunk is the most ids one v3 delete carries.
+const v3DeleteChunk = 10
+
+// snapshot is an entity's state as far as changes are concerned, read from
+// the mirror or the platform.
+type snapshot struct {
+	kind         Kind
+	id           int64
+	advertiserID int64
+	status       string // StatusEnable, StatusDisable, StatusDelete
+	budgetMode   string
+	budget       decimal.Decimal
+	pricing      string
+	bid, cpaBid  decimal.Decimal
+	// modifyTime is the campaign's campaign_modify_time, echoed by
+	// 2/campaign/update (optimistic lock).
+	modifyTime oceanengine.Time
+	// row is the mirror row (mysql.OECampaign, ...) this snapshot came
+	// from or would write.
+	row any
+}
+
+// value returns the snapshot's value of f.
+func (s snapshot) value(f Field) Value {
+	switch f {
+	case FieldStatus:
+		return StatusValue(s.status)
+	case FieldBudget:
+		if s.budgetMode == oceanengine.BudgetModeInfinite || s.budgetMode == "" {
+			return UnlimitedValue()
+		}
+		return AmountValue(s.budget)
+	case FieldBid:
+		return AmountValue(s.bid)
+	case FieldCpaBid:
+		return AmountValue(s.cpaBid)
+	}
+	return Value{}
+}
+
+// ocPricing reports OCPC/OCPM-style pricing, where an ad's bid is its
+// target CPA (cpa_bid).
+func ocPricing(p string) bool { return strings.HasPrefix(p, "PRICING_OC") }
+
+// effectiveBid is the bid the platform compares with the budget: the
+// target CPA of projects and OCPC/OCPM ads, the bid otherwise.
+func (s snapshot) effectiveBid() decimal.Decimal {
+	if s.kind == KindProject || (s.kind == KindAd && ocPricing(s.pricing)) {
+		return s.cpaBid
+	}
+	return s.bid
+}
+
+// ---- statuses ----
+
+func campaignStatus(platform string) string {
+	switch platform {
+	case "CAMPAIGN_STATUS_DELETE":
+		return StatusDelete
+	case "CAMPAIGN_STATUS_DISABLE":
+		return StatusDisable
+	}
+	return StatusEnable // enabled, possibly over budget
+}
+
+func adStatus(status, opt string) string {
+	switch {
+	case status == "AD_STATUS_DELETE":
+		return StatusDelete
+	case opt == "AD_STATUS_ENABLE":
+		return StatusEnable
+	case opt == "":
+		if status == "AD_STATUS_DISABLE" {
+			return StatusDisable
+		}
+		return StatusEnable
+	}
+	return StatusDisable
+}
+
+func projectStatus(status, opt string) string {
+	switch {
+	case status == "PROJECT_STATUS_DELETE":
+		return StatusDelete
+	case opt == oceanengine.V3Enable:
+		return StatusEnable
+	}
+	return StatusDisable
+}
+
+func promotionStatus(status, first, opt string) string {
+	switch {
+	case status == "DELETED" || first == "PROMOTION_STATUS_DELETED":
+		return StatusDelete
+	case opt == oceanengine.V3Enable:
+		return StatusEnable
+	}
+	return StatusDisable
+}
+
+// ---- from the mirror ----
+
+func fromMirrorCampaign(c mysql.OECampaign) snapshot {
+	return snapshot{kind: KindCampaign, id: c.ID, advertiserID: c.AdvertiserID, status: campaignStatus(c.Status),
+		budgetMode: c.BudgetMode, budget: c.Budget, row: c}
+}
+
+func fromMirrorAd(a mysql.OEAd) snapshot {
+	return snapshot{kind: KindAd, id: a.ID, advertiserID: a.AdvertiserID, status: adStatus(a.Status, a.OptStatus),
+		budgetMode: a.BudgetMode, budget: a.Budget, pricing: a.Pricing, bid: a.Bid, cpaBid: a.CpaBid, row: a}
+}
+
+func fromMirrorProject(p mysql.OEProject) snapshot {
+	return snapshot{kind: KindProject, id: p.ID, advertiserID: p.AdvertiserID, status: projectStatus(p.Status, p.OptStatus),
+		budgetMode: p.BudgetMode, budget: p.Budget, pricing: p.Pricing, cpaBid: p.CpaBid, row: p}
+}
+
+func fromMirrorPromotion(p mysql.OEPromotion) snapshot {
+	return snapshot{kind: KindPromotion, id: p.ID, advertiserID: p.AdvertiserID, status: promotionStatus(p.Status, p.StatusFirst, p.OptStatus),
+		budgetMode: p.BudgetMode, budget: p.Budget, bid: p.Bid, cpaBid: p.CpaBid, row: p}
+}
+
+// mirrorSnapshot loads one entity from the mirror within scope
+// (KindNotFound when absent or outside it).
+func mirrorSnapshot(ctx context.Context, db *mysql.DB, req Request, id int64) (snapshot, error) {
+	switch req.Kind {
+	case KindCampaign:
+		c, err := db.OECampaignByID(ctx, req.Scope, id)
+		return fromMirrorCampaign(c), err
+	case KindAd:
+		a, err := db.OEAdByID(ctx, req.Scope, id)
+		return fromMirrorAd(a), err
+	case KindProject:
+		p, err := db.OEProjectByID(ctx, req.Scope, id)
+		return fromMirrorProject(p), err
+	case KindPromotion:
+		p, err := db.OEPromotionByID(ctx, req.Scope, id)
+		return fromMirrorPromotion(p), err
+	}
+	return snapshot{}, fmt.Errorf("adops: unknown kind %q", req.Kind)
+}
+
+// deletedLocally reports an entity a reconciliation no longer found.
+func (s snapshot) deletedLocally() bool {
+	switch r := s.row.(type) {
+	case mysql.OECampaign:
+		return r.DeletedAt != nil
+	case mysql.OEAd:
+		return r.DeletedAt != nil
+	case mysql.OEProject:
+		return r.DeletedAt != nil
+	case mysql.OEPromotion:
+		return r.DeletedAt != nil
+	}
+	return false
+}
+
+// ---- from the platform ----
+
+func yuan(what string, m oceanengine.Money) (decimal.Decimal, error) {
+	if _, ok := m.Fen(); !ok {
+		return decimal.Decimal{}, fmt.Errorf("adops: %s %s is not a whole number of fen", what, m.String())
+	}
+	return m.Decimal, nil
+}
+
+func instant(t oceanengine.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+func amounts(what string, ms ...oceanengine.Money) ([]decimal.Decimal, error) {
+	out := make([]decimal.Decimal, len(ms))
+	for i, m := range ms {
+		d, err := yuan(what, m)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = d
+	}
+	return out, nil
+}
+
+func fromPlatformCampaign(adv int64, c oceanengine.Campaign) (snapshot, error) {
+	b, err := yuan(fmt.Sprintf("campaign %d budget", c.ID), c.Budget)
+	if err != nil {
+		return snapshot{}, err
+	}
+	row := mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status, BudgetMode: c.BudgetMode, Budget: b,
+		LandingType: c.LandingType, MarketingPurpose: c.MarketingPurpose,
+		PlatformCreatedAt: instant(c.CampaignCreateTime), PlatformModifiedAt: instant(c.CampaignModifyTime)}
+	s := fromMirrorCampaign(row)
+	s.modifyTime = c.CampaignModifyTime
+	return s, nil
+}
+
+func fromPlatformAd(adv int64, a oceanengine.Ad) (snapshot, error) {
+	m, err := amounts(fmt.Sprintf("ad %d", a.ID), a.Budget, a.Bid, a.CpaBid)
+	if err != nil {
+		return snapshot{}, err
+	}
+	modified := a.AdModifyTime
+	if modified.IsZero() {
+		modified = a.ModifyTime
+	}
+	row := mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name, Status: a.Status,
+		OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: m[0], Pricing: a.Pricing, Bid: m[1], CpaBid: m[2],
+		PlatformCreatedAt: instant(a.AdCreateTime), PlatformModifiedAt: instant(modified)}
+	return fromMirrorAd(row), nil
+}
+
+func fromPlatformProject(adv int64, p oceanengine.Project) (snapshot, error) {
+	ds := p.DeliverySetting
+	m, err := amounts(fmt.Sprintf("project %d", p.ProjectID), ds.Budget, ds.CpaBid)
+	if err != nil {
+		return snapshot{}, err
+	}
+	row := mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status, OptStatus: p.OptStatus,
+		LandingType: p.LandingType, DeliveryMode: p.DeliveryMode, BudgetMode: ds.BudgetMode, Budget: m[0], Pricing: ds.Pricing,
+		CpaBid: m[1], PlatformCreatedAt: instant(p.ProjectCreateTime), PlatformModifiedAt: instant(p.ProjectModifyTime)}
+	return fromMirrorProject(row), nil
+}
+
+func fromPlatformPromotion(adv int64, p oceanengine.Promotion) (snapshot, error) {
+	m, err := amounts(fmt.Sprintf("promotion %d", p.PromotionID), p.Budget, p.Bid, p.CpaBid)
+	if err != nil {
+		return snapshot{}, err
+	}
+	row := mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID), Name: p.PromotionName,
+		Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode, Budget: m[0], Bid: m[1],
+		CpaBid: m[2], LearningPhase: p.LearningPhase,
+		PlatformCreatedAt: instant(p.PromotionCreateTime), PlatformModifiedAt: instant(p.PromotionModifyTime)}
+	return fromMirrorPromotion(row), nil
+}
+
+// readPlatform reads entities of kind of one advertiser by id, deleted ones
+// included. Ids the platform does not return are absent from the map.
+func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []int64) (map[int64]snapshot, error) {
+	out := make(map[int64]snapshot, len(ids))
+	add := func(id int64, s snapshot, err error) error {
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, id) {
+			out[id] = s
+		}
+		return nil
+	}
+	for chunk := range slices.Chunk(ids, readChunk) {
+		switch kind {
+		case KindCampaign:
+			page, err := p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}})
+			if err != nil {
+				return nil, err
+			}
+			for _, c := range page.List {
+				s, err := fromPlatformCampaign(adv, c)
+				if err := add(int64(c.ID), s, err); err != nil {
+					return nil, err
+				}
+			}
+		case KindAd:
+			page, err := p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range page.List {
+				s, err := fromPlatformAd(adv, a)
+				if err := add(int64(a.ID), s, err); err != nil {
+					return nil, err
+				}
+			}
+		case KindProject:
+			page, err := p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}})
+			if err != nil {
+				return nil, err
+			}
+			for _, pr := range page.List {
+				s, err := fromPlatformProject(adv, pr)
+				if err := add(int64(pr.ProjectID), s, err); err != nil {
+					return nil, err
+				}
+			}
+		case KindPromotion:
+			page, err := p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}})
+			if err != nil {
+				return nil, err
+			}
+			for _, pr := range page.List {
+				s, err := fromPlatformPromotion(adv, pr)
+				if err := add(int64(pr.PromotionID), s, err); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+// upsertMirror writes a platform snapshot into the mirror at once.
+func upsertMirror(ctx context.Context, db *mysql.DB, s snapshot, at time.Time) error {
+	switch r := s.row.(type) {
+	case mysql.OECampaign:
+		return db.UpsertOECampaign(ctx, r, at)
+	case mysql.OEAd:
+		return db.UpsertOEAd(ctx, r, at)
+	case mysql.OEProject:
+		return db.UpsertOEProject(ctx, r, at)
+	case mysql.OEPromotion:
+		return db.UpsertOEPromotion(ctx, r, at)
+	}
+	return fmt.Errorf("adops: no mirror row for %s %d", s.kind, s.id)
+}
+
+// withValue returns the snapshot (and its mirror row) with f set to v: the
+// mirror's best knowledge when the platform accepted a change but reading
+// it back failed. The next sync replaces it with what the platform reports.
+func (s snapshot) withValue(f Field, v Value) snapshot {
+	mode, budget := oceanengine.BudgetModeDay, v.Amount
+	if v.Unlimited {
+		mode, budget = oceanengine.BudgetModeInfinite, decimal.Zero
+	}
+	switch r := s.row.(type) {
+	case mysql.OECampaign:
+		switch f {
+		case FieldStatus:
+			r.Status = map[string]string{StatusEnable: "CAMPAIGN_STATUS_ENABLE", StatusDisable: "CAMPAIGN_STATUS_DISABLE",
+				StatusDelete: "CAMPAIGN_STATUS_DELETE"}[v.Status]
+		case FieldBudget:
+			r.BudgetMode, r.Budget = mode, budget
+		}
+		n := fromMirrorCampaign(r)
+		n.modifyTime = s.modifyTime
+		return n
+	case mysql.OEAd:
+		switch f {
+		case FieldStatus:
+			r.OptStatus = map[string]string{StatusEnable: "AD_STATUS_ENABLE", StatusDisable: "AD_STATUS_DISABLE", StatusDelete: "AD_STATUS_DISABLE"}[v.Status]
+			switch v.Status {
+			case StatusDelete:
+				r.Status = "AD_STATUS_DELETE"
+			case StatusDisable:
+				r.Status = "AD_STATUS_DISABLE"
+			}
+		case FieldBudget:
+			r.BudgetMode, r.Budget = mode, budget
+		case FieldBid:
+			r.Bid = v.Amount
+		case FieldCpaBid:
+			r.Bid, r.CpaBid = v.Amount, v.Amount // an OCPC/OCPM ad's bid is its target CPA
+		}
+		return fromMirrorAd(r)
+	case mysql.OEProject:
+		switch f {
+		case FieldStatus:
+			r.OptStatus = map[string]string{StatusEnable: oceanengine.V3Enable, StatusDisable: oceanengine.V3Disable, StatusDelete: oceanengine.V3Disable}[v.Status]
+			switch v.Status {
+			case StatusDelete:
+				r.Status = "PROJECT_STATUS_DELETE"
+			case StatusDisable:
+				r.Status = "PROJECT_STATUS_DISABLE"
+			}
+		case FieldBudget:
+			r.BudgetMode, r.Budget = mode, budget
+		case FieldCpaBid:
+			r.CpaBid = v.Amount
+		}
+		return fromMirrorProject(r)
+	case mysql.OEPromotion:
+		switch f {
+		case FieldStatus:
+			r.OptStatus = map[string]string{StatusEnable: oceanengine.V3Enable, StatusDisable: oceanengine.V3Disable, StatusDelete: oceanengine.V3Disable}[v.Status]
+			switch v.Status {
+			case StatusDelete:
+				r.Status, r.StatusFirst = "DELETED", "PROMOTION_STATUS_DELETED"
+			case StatusDisable:
+				r.Status, r.StatusFirst = "DISABLED", "PROMOTION_STATUS_DISABLE"
+			}
+		case FieldBudget:
+			r.BudgetMode, r.Budget = mode, budget
+		case FieldBid:
+			r.Bid, r.CpaBid = v.Amount, v.Amount
+		}
+		return fromMirrorPromotion(r)
+	}
+	return s
+}
+
+// ---- writes ----
+
+// Per-item verdicts of a platform write.
+const (
+	callApplied  = iota + 1 // the platform reported the item applied
+	callRejected            // the platform refused it (or provably did not act)
+	callUnknown             // the platform may have applied it
+)
+
+// callOutcome is what a write reported for one item.
+type callOutcome struct {
+	verdict   int
+	code      int
+	message   string
+	requestID string
+	kind      apperr.Kind
+}
+
+// planned is one item to write.
+type planned struct {
+	id     int64
+	before snapshot
+	want   Value
+}
+
+// outcomesOf turns the answer of one batch write into per-item outcomes.
+func outcomesOf(ids []int64, res *oceanengine.BatchResult, err error, out map[int64]callOutcome) {
+	var be *oceanengine.BatchError
+	switch {
+	case err == nil || errors.As(err, &be):
+		rid := ""
+		var ok []int64
+		var failed []oceanengine.ItemError
+		if be != nil {
+			rid, ok, failed = be.RequestID, be.Succeeded, be.Failed
+		} else if res != nil {
+			rid, ok, failed = res.RequestID, res.Succeeded, res.Failed
+		}
+		for _, id := range ids {
+			out[id] = callOutcome{verdict: callUnknown, requestID: rid, kind: apperr.KindUpstream,
+				message: "the platform's answer did not mention this item"}
+		}
+		for _, id := range ok {
+			if _, mine := out[id]; mine {
+				out[id] = callOutcome{verdict: callApplied, requestID: rid}
+			}
+		}
+		for _, f := range failed {
+			if _, mine := out[f.ID]; mine {
+				out[f.ID] = callOutcome{verdict: callRejected, code: f.Code, message: f.Message, requestID: rid, kind: apperr.KindValidation}
+			}
+		}
+	case oceanengine.IsOutcomeUnknown(err):
+		for _, id := range ids {
+			out[id] = callOutcome{verdict: callUnknown, message: err.Error(), kind: apperr.KindOf(err)}
+		}
+	default:
+		o := callOutcome{verdict: callRejected, message: err.Error(), kind: apperr.KindOf(err)}
+		var ae *oceanengine.APIError
+		if errors.As(err, &ae) {
+			o.code, o.message, o.requestID = ae.Code, ae.Message, ae.RequestID
+			if ae.Code == oceanengine.CodeParam {
+				// A parameter error on a write is the platform refusing the
+				// value (e.g. a budget rule): a rule violation, like a
+				// rejected batch item.
+				o.kind = apperr.KindValidation
+			}
+		}
+		if o.kind == apperr.KindInternal {
+			o.kind = apperr.KindUpstream
+		}
+		for _, id := range ids {
+			out[id] = o
+		}
+	}
+}
+
+func money(d decimal.Decimal) oceanengine.Money { return oceanengine.Money{Decimal: d} }
+
+func v2Opt(s string) string {
+	switch s {
+	case StatusEnable:
+		return oceanengine.OptEnable
+	case StatusDisable:
+		return oceanengine.OptDisable
+	}
+	return oceanengine.OptDelete
+}
+
+func v3Opt(s string) string {
+	if s == StatusEnable {
+		return oceanengine.V3Enable
+	}
+	return oceanengine.V3Disable
+}
+
+// budgetOf is the budget mode and amount that set a budget value.
+func budgetOf(v Value) (string, oceanengine.Money) {
+	if v.Unlimited {
+		return oceanengine.BudgetModeInfinite, money(decimal.Zero)
+	}
+	return oceanengine.BudgetModeDay, money(v.Amount)
+}
+
+// write sends the changes of one advertiser's items and returns each item's
+// outcome. It never retries a write whose outcome is unknown: the caller
+// reads the entities back.
+func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) map[int64]callOutcome {
+	out := make(map[int64]callOutcome, len(items))
+	ids := func(ps []planned) []int64 {
+		r := make([]int64, len(ps))
+		for i, it := range ps {
+			r[i] = it.id
+		}
+		return r
+	}
+	if field == FieldStatus {
+		// One call per status wanted (v2 takes one opt_status per call;
+		// v3 deletes have their own endpoints).
+		byStatus := map[string][]planned{}
+		for _, it := range items {
+			byStatus[it.want.Status] = append(byStatus[it.want.Status], it)
+		}
+		for _, st := range []string{StatusEnable, StatusDisable, StatusDelete} {
+			group := byStatus[st]
+			chunk := readChunk
+			if st == StatusDelete && (kind == KindProject || kind == KindPromotion) {
+				chunk = v3DeleteChunk
+			}
+			for part := range slices.Chunk(group, chunk) {
+				res, err := writeStatus(ctx, p, kind, adv, st, part)
+				outcomesOf(ids(part), res, err, out)
+			}
+		}
+		return out
+	}
+	if kind == KindCampaign { // budget: 2/campaign/update, one campaign per call
+		for _, it := range items {
+			mode, amount := budgetOf(it.want)
+			req := oceanengine.CampaignUpdateRequest{AdvertiserID: adv, CampaignID: it.id, ModifyTime: it.before.modifyTime, BudgetMode: mode}
+			if !it.want.Unlimited {
+				req.Budget = &amount
+			}
+			_, err := p.UpdateCampaign(ctx, req)
+			var res *oceanengine.BatchResult
+			if err == nil {
+				res = &oceanengine.BatchResult{Succeeded: []int64{it.id}}
+			}
+			outcomesOf([]int64{it.id}, res, err, out)
+		}
+		return out
+	}
+	for part := range slices.Chunk(items, readChunk) {
+		res, err := writeAmounts(ctx, p, kind, field, adv, part)
+		outcomesOf(ids(part), res, err, out)
+	}
+	return out
+}
+
+func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st string, items []planned) (*oceanengine.BatchResult, error) {
+	ids := make([]int64, len(items))
+	for i, it := range items {
+		ids[i] = it.id
+	}
+	switch kind {
+	case KindCampaign:
+		return p.UpdateCampaignStatus(ctx, oceanengine.CampaignStatusRequest{AdvertiserID: adv, CampaignIDs: ids, OptStatus: v2Opt(st)})
+	case KindAd:
+		return p.UpdateAdStatus(ctx, oceanengine.AdStatusRequest{AdvertiserID: adv, AdIDs: ids, OptStatus: v2Opt(st)})
+	case KindProject:
+		if st == StatusDelete {
+			return p.DeleteProjects(ctx, oceanengine.ProjectDeleteRequest{AdvertiserID: adv, ProjectIDs: ids})
+		}
+		data := make([]oceanengine.ProjectStatus, len(ids))
+		for i, id := range ids {
+			data[i] = oceanengine.ProjectStatus{ProjectID: id, OptStatus: v3Opt(st)}
+		}
+		return p.UpdateProjectStatus(ctx, oceanengine.ProjectStatusRequest{AdvertiserID: adv, Data: data})
+	case KindPromotion:
+		if st == StatusDelete {
+			return p.DeletePromotions(ctx, oceanengine.PromotionDeleteRequest{AdvertiserID: adv, PromotionIDs: ids})
+		}
+		data := make([]oceanengine.PromotionStatus, len(ids))
+		for i, id := range ids {
+			data[i] = oceanengine.PromotionStatus{PromotionID: id, OptStatus: v3Opt(st)}
+		}
+		return p.UpdatePromotionStatus(ctx, oceanengine.PromotionStatusRequest{AdvertiserID: adv, Data: data})
+	}
+	return nil, fmt.Errorf("adops: unknown kind %q", kind)
+}
+
+func writeAmounts(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) (*oceanengine.BatchResult, error) {
+	switch {
+	case kind == KindAd && field == FieldBudget:
+		data := make([]oceanengine.AdBudget, len(items))
+		for i, it := range items {
+			data[i] = oceanengine.AdBudget{AdID: it.id, Budget: money(it.want.Amount)}
+		}
+		return p.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv, Data: data})
+	case kind == KindAd: // bid or cpa_bid: 2/ad/update/bid sets the target CPA of OCPC/OCPM ads
+		data := make([]oceanengine.AdBid, len(items))
+		for i, it := range items {
+			data[i] = oceanengine.AdBid{AdID: it.id, Bid: money(it.want.Amount)}
+		}
+		return p.UpdateAdBid(ctx, oceanengine.AdBidRequest{AdvertiserID: adv, Data: data})
+	case kind == KindProject && field == FieldBudget:
+		data := make([]oceanengine.ProjectBudget, len(items))
+		for i, it := range items {
+			mode, amount := budgetOf(it.want)
+			data[i] = oceanengine.ProjectBudget{ProjectID: it.id, BudgetMode: mode, Budget: amount}
+		}
+		return p.UpdateProjectBudget(ctx, oceanengine.ProjectBudgetRequest{AdvertiserID: adv, Data: data})
+	case kind == KindProject:
+		data := make([]oceanengine.ProjectBid, len(items))
+		for i, it := range items {
+			data[i] = oceanengine.ProjectBid{ProjectID: it.id, CpaBid: money(it.want.Amount)}
+		}
+		return p.UpdateProjectBid(ctx, oceanengine.ProjectBidRequest{AdvertiserID: adv, Data: data})
+	case kind == KindPromotion && field == FieldBudget:
+		data := make([]oceanengine.PromotionBudget, len(items))
+		for i, it := range items {
+			mode, amount := budgetOf(it.want)
+			data[i] = oceanengine.PromotionBudget{PromotionID: it.id, BudgetMode: mode, Budget: amount}
+		}
+		return p.UpdatePromotionBudget(ctx, oceanengine.PromotionBudgetRequest{AdvertiserID: adv, Data: data})
+	case kind == KindPromotion:
+		data := make([]oceanengine.PromotionBid, len(items))
+		for i, it := range items {
+			data[i] = oceanengine.PromotionBid{PromotionID: it.id, Bid: money(it.want.Amount)}
+		}
+		return p.UpdatePromotionBid(ctx, oceanengine.PromotionBidRequest{AdvertiserID: adv, Data: data})
+	}
+	return nil, fmt.Errorf("adops: %s has no %s", kind, field)
+}

@@ -1,0 +1,285 @@
+package adops
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// Kind is the kind of entity a change applies to.
+type Kind string
+
+// The kinds of entities ad operations change.
+const (
+	KindCampaign  Kind = "campaign"  // v2 广告组
+	KindAd        Kind = "ad"        // v2 广告计划
+	KindProject   Kind = "project"   // v3 项目
+	KindPromotion Kind = "promotion" // v3 广告
+)
+
+// Kinds lists the kinds.
+func Kinds() []Kind { return []Kind{KindCampaign, KindAd, KindProject, KindPromotion} }
+
+// Valid reports a known kind.
+func (k Kind) Valid() bool {
+	switch k {
+	case KindCampaign, KindAd, KindProject, KindPromotion:
+		return true
+	}
+	return false
+}
+
+// Field is what a change sets.
+type Field string
+
+// The fields.
+const (
+	FieldStatus Field = "status"
+	FieldBudget Field = "budget"
+	// FieldBid is the bid of CPC/CPM-style ads and of promotions.
+	FieldBid Field = "bid"
+	// FieldCpaBid is the target CPA of projects and of OCPC/OCPM ads.
+	FieldCpaBid Field = "cpa_bid"
+)
+
+// Fields lists the fields.
+func Fields() []Field { return []Field{FieldStatus, FieldBudget, FieldBid, FieldCpaBid} }
+
+// Valid reports a known field.
+func (f Field) Valid() bool {
+	switch f {
+	case FieldStatus, FieldBudget, FieldBid, FieldCpaBid:
+		return true
+	}
+	return false
+}
+
+// Has reports whether entities of kind have field (on the platform):
+// campaigns have a status and a budget; ads a status, a budget, a bid and
+// (OCPC/OCPM pricing) a target CPA; projects a status, a budget and a
+// target CPA; promotions a status, a budget and a bid.
+func (k Kind) Has(f Field) bool {
+	switch f {
+	case FieldStatus, FieldBudget:
+		return k.Valid()
+	case FieldBid:
+		return k == KindAd || k == KindPromotion
+	case FieldCpaBid:
+		return k == KindAd || k == KindProject
+	}
+	return false
+}
+
+// Statuses a change sets.
+const (
+	StatusEnable  = "enable"
+	StatusDisable = "disable"
+	StatusDelete  = "delete"
+)
+
+// Unlimited is the text of a budget without a limit (BUDGET_MODE_INFINITE).
+const Unlimited = "unlimited"
+
+// Value is the value of a field: a status (StatusEnable, StatusDisable,
+// StatusDelete) for FieldStatus; an exact amount in yuan for budgets and
+// bids; or Unlimited for a budget without a limit. The zero Value is "not
+// known".
+type Value struct {
+	Status    string
+	Amount    decimal.Decimal
+	IsAmount  bool
+	Unlimited bool
+}
+
+// StatusValue returns a status value.
+func StatusValue(s string) Value { return Value{Status: s} }
+
+// AmountValue returns an amount value.
+func AmountValue(d decimal.Decimal) Value { return Value{Amount: d, IsAmount: true} }
+
+// UnlimitedValue returns the value of a budget without a limit.
+func UnlimitedValue() Value { return Value{Unlimited: true} }
+
+// Known reports whether v holds a value.
+func (v Value) Known() bool { return v.Status != "" || v.IsAmount || v.Unlimited }
+
+// String renders v as the API shows it: "enable", "300.00", "unlimited", or
+// "" when not known.
+func (v Value) String() string {
+	switch {
+	case v.Status != "":
+		return v.Status
+	case v.Unlimited:
+		return Unlimited
+	case v.IsAmount:
+		return v.Amount.StringFixed(2)
+	}
+	return ""
+}
+
+// Equal reports whether two values are the same (amounts compared exactly).
+func (v Value) Equal(o Value) bool {
+	if v.IsAmount || o.IsAmount {
+		return v.IsAmount && o.IsAmount && v.Amount.Equal(o.Amount)
+	}
+	return v.Status == o.Status && v.Unlimited == o.Unlimited
+}
+
+// ParseValue parses the text form of a value of field f ("enable", "500",
+// "500.00", "unlimited" for a budget).
+func ParseValue(f Field, s string) (Value, error) {
+	s = strings.TrimSpace(s)
+	if f == FieldStatus {
+		switch strings.ToLower(s) {
+		case StatusEnable, StatusDisable, StatusDelete:
+			return StatusValue(strings.ToLower(s)), nil
+		}
+		return Value{}, fmt.Errorf("must be one of enable, disable, delete")
+	}
+	if f == FieldBudget && strings.EqualFold(s, Unlimited) {
+		return UnlimitedValue(), nil
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		return Value{}, fmt.Errorf("must be an amount in yuan, e.g. \"300.00\"")
+	}
+	return AmountValue(d), nil
+}
+
+func (v Value) row() mysql.ChangeValue {
+	switch {
+	case v.Status != "":
+		return mysql.ChangeValue{Text: v.Status}
+	case v.Unlimited:
+		return mysql.ChangeValue{Text: Unlimited}
+	case v.IsAmount:
+		return mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: v.Amount, Valid: true}}
+	}
+	return mysql.ChangeValue{}
+}
+
+// ValueOf converts a change log value.
+func ValueOf(c mysql.ChangeValue) Value {
+	switch {
+	case c.Amount.Valid:
+		return AmountValue(c.Amount.Decimal)
+	case c.Text == Unlimited:
+		return UnlimitedValue()
+	case c.Text != "":
+		return StatusValue(c.Text)
+	}
+	return Value{}
+}
+
+// Actor is who makes a change: a user (ActorType auth.ActorUser, with the
+// user's roles for guard rails), a rule or the system.
+type Actor struct {
+	Type  string
+	ID    int64
+	Name  string
+	Roles []string
+}
+
+// UserActor returns the actor of a signed-in user.
+func UserActor(p auth.Principal) Actor {
+	return Actor{Type: auth.ActorUser, ID: p.UserID, Name: p.Username, Roles: p.Roles}
+}
+
+// Item is one entity to change and the value wanted.
+type Item struct {
+	ID    int64
+	Value Value
+}
+
+// MaxItems is the most entities one request changes.
+const MaxItems = 100
+
+// Request is a change of one field of 1–MaxItems entities of one kind.
+type Request struct {
+	Kind  Kind
+	Field Field
+	Items []Item
+	// DryRun validates against the mirror and reports before/after without
+	// calling the platform or writing anything.
+	DryRun bool
+	Actor  Actor
+	// Scope is the data scope of the actor: entities outside it are not found.
+	Scope auth.Scope
+	// RequestID is the API request id recorded with each change.
+	RequestID string
+	// Path names the items in validation errors: Path(i, field) gives e.g.
+	// "items[3].budget" (default) or just "budget" for a single change.
+	Path func(i int, field string) string
+
+	// rollbackOf, expect and precheck serve Rollback: the change undone,
+	// the values the entities must still have, and a check run once the
+	// entities are locked.
+	rollbackOf int64
+	expect     map[int64]Value
+	precheck   func(context.Context) error
+}
+
+// Outcomes of one item.
+const (
+	// OutcomeSucceeded: the platform applied the change (Verified tells
+	// whether reading it back confirmed the value).
+	OutcomeSucceeded = mysql.ChangeSucceeded
+	// OutcomeFailed: the platform refused it or did not apply it.
+	OutcomeFailed = mysql.ChangeFailed
+	// OutcomeUnknown: the platform may or may not have applied it and
+	// reading it back did not settle which.
+	OutcomeUnknown = mysql.ChangeUnknown
+	// OutcomeValid: a dry run found the change valid.
+	OutcomeValid = "valid"
+)
+
+// ItemResult is the outcome for one entity.
+type ItemResult struct {
+	ID           int64
+	AdvertiserID int64
+	Kind         Kind
+	Field        Field
+	Before       Value
+	Requested    Value
+	// After is the value read back from the platform (not known when the
+	// read failed); for a dry run, the value the change would set.
+	After    Value
+	Outcome  string
+	Verified bool
+	// ChangeID is the change log row (0 for a dry run).
+	ChangeID int64
+	// ErrorCode and Error are the platform's refusal, or why the outcome
+	// is unknown.
+	ErrorCode         int
+	Error             string
+	PlatformRequestID string
+	// ErrorKind classifies a failure for a single-entity answer
+	// (validation_failed for a platform rule, upstream_error, forbidden...).
+	ErrorKind string
+}
+
+// Result is the outcome of a request.
+type Result struct {
+	DryRun                     bool
+	Items                      []ItemResult
+	Succeeded, Failed, Unknown int
+}
+
+func (r *Result) count() {
+	r.Succeeded, r.Failed, r.Unknown = 0, 0, 0
+	for _, it := range r.Items {
+		switch it.Outcome {
+		case OutcomeSucceeded:
+			r.Succeeded++
+		case OutcomeFailed:
+			r.Failed++
+		case OutcomeUnknown:
+			r.Unknown++
+		}
+	}
+}
