@@ -27,6 +27,9 @@ func (s *Server) routes(e *gin.Engine) {
 	s.advertiserRoutes(v1)
 	s.syncRoutes(v1)
 	s.backfillRoutes(v1)
+	s.adopsRoutes(v1)
+	s.changeRoutes(v1)
+	s.guardrailRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

@@ -20,6 +20,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -54,6 +55,9 @@ type Deps struct {
 	// Accounts binds OceanEngine accounts (OAuth) and unbinds them; nil
 	// when crypto keys are not configured (the OAuth routes answer 503).
 	Accounts *accounts.Service
+	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
+	// client is configured (the change routes answer 503).
+	AdOps *adops.Service
 }
 
 // Server serves the API.

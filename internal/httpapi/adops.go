@@ -1,0 +1,533 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// Ad operations: status, budget and bid changes of campaigns, ads,
+// projects and promotions, one at a time (PATCH /{kind}/{id}/{field}) or
+// up to 100 at once (POST /{kind}/batch/{field}). Every write takes an
+// Idempotency-Key; ?dry_run=true validates and shows before/after without
+// calling the platform. See docs/ad-operations.md.
+
+// HeaderIdempotencyKey names the idempotency header of write requests.
+const HeaderIdempotencyKey = "Idempotency-Key"
+
+// idempotencyTTL is how long a key's first result is kept.
+const idempotencyTTL = 24 * time.Hour
+
+// ctxActed marks a request that sent writes to the platform: its response
+// is kept for its Idempotency-Key even when it is an error.
+const ctxActed = "adops.acted"
+
+// adopsKinds maps URL segments to entity kinds.
+var adopsKinds = []struct {
+	segment string
+	kind    adops.Kind
+}{
+	{"campaigns", adops.KindCampaign}, {"ads", adops.KindAd}, {"projects", adops.KindProject}, {"promotions", adops.KindPromotion},
+}
+
+// adopsRoutes registers the change endpoints (ad:write). The list endpoints
+// GET /{kind} live in entities.go; these use the same :id parameter name.
+func (s *Server) adopsRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
+	for _, k := range adopsKinds {
+		for _, op := range []string{"status", "budget", "bid"} {
+			g.PATCH("/"+k.segment+"/:id/"+op, s.idempotent(string(k.kind)+".update_"+op, string(k.kind), s.changeOne(k.kind, op)))
+			g.POST("/"+k.segment+"/batch/"+op, s.idempotent(string(k.kind)+".batch_update_"+op, string(k.kind), s.changeBatch(k.kind, op)))
+		}
+	}
+}
+
+// valueJSON is a status or an amount as sent: a JSON string or number
+// (amounts as "300.00" or 300; never through float64).
+type valueJSON struct{ raw string }
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (v *valueJSON) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		return json.Unmarshal(b, &v.raw)
+	}
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err != nil {
+		return apperr.Invalid("must be a string or a number")
+	}
+	v.raw = n.String()
+	return nil
+}
+
+// changeFields are the values a change body may carry; each endpoint
+// accepts only its own.
+type changeFields struct {
+	Status *valueJSON `json:"status"`
+	Budget *valueJSON `json:"budget"`
+	Bid    *valueJSON `json:"bid"`
+	CpaBid *valueJSON `json:"cpa_bid"`
+}
+
+// pick returns the field and value the body sets for operation op
+// (status, budget, bid — the last also takes cpa_bid), naming the
+// offending field otherwise. prefix prefixes field names ("items[2].").
+func (f changeFields) pick(op, prefix string) (adops.Field, *valueJSON, []apperr.FieldError) {
+	present := map[adops.Field]*valueJSON{}
+	for name, v := range map[adops.Field]*valueJSON{adops.FieldStatus: f.Status, adops.FieldBudget: f.Budget, adops.FieldBid: f.Bid, adops.FieldCpaBid: f.CpaBid} {
+		if v != nil {
+			present[name] = v
+		}
+	}
+	allowed := []adops.Field{adops.Field(op)}
+	if op == "bid" {
+		allowed = append(allowed, adops.FieldCpaBid)
+	}
+	var errs []apperr.FieldError
+	var field adops.Field
+	var val *valueJSON
+	for _, name := range adops.Fields() {
+		v, ok := present[name]
+		if !ok {
+			continue
+		}
+		switch {
+		case name != allowed[0] && (len(allowed) == 1 || name != allowed[1]):
+			errs = append(errs, apperr.Field(prefix+string(name), "is not changed by this endpoint; use .../%s", name))
+		case val != nil:
+			errs = append(errs, apperr.Field(prefix+string(name), "give either bid or cpa_bid, not both"))
+		default:
+			field, val = name, v
+		}
+	}
+	if len(errs) == 0 && val == nil {
+		errs = append(errs, apperr.Field(prefix+op, "is required"))
+	}
+	return field, val, errs
+}
+
+// dryRunQuery is the query of change endpoints.
+type dryRunQuery struct {
+	DryRun bool `form:"dry_run"`
+}
+
+// changeItemJSON is the outcome for one entity.
+type changeItemJSON struct {
+	Kind              string     `json:"kind"`
+	ID                int64      `json:"id"`
+	AdvertiserID      int64      `json:"advertiser_id"`
+	Field             string     `json:"field"`
+	Before            string     `json:"before"`
+	Requested         string     `json:"requested"`
+	After             *string    `json:"after"`
+	Result            string     `json:"result"`
+	Verified          bool       `json:"verified"`
+	ChangeID          *int64     `json:"change_id"`
+	PlatformRequestID string     `json:"platform_request_id,omitempty"`
+	Error             *errorJSON `json:"error"`
+}
+
+type errorJSON struct {
+	Code    int    `json:"code,omitempty"`
+	Message string `json:"message"`
+}
+
+func newChangeItemJSON(r adops.ItemResult) changeItemJSON {
+	out := changeItemJSON{Kind: string(r.Kind), ID: r.ID, AdvertiserID: r.AdvertiserID, Field: string(r.Field),
+		Before: r.Before.String(), Requested: r.Requested.String(), Result: r.Outcome, Verified: r.Verified,
+		PlatformRequestID: r.PlatformRequestID}
+	if r.After.Known() {
+		a := r.After.String()
+		out.After = &a
+	}
+	if r.ChangeID != 0 {
+		id := r.ChangeID
+		out.ChangeID = &id
+	}
+	if r.Error != "" {
+		out.Error = &errorJSON{Code: r.ErrorCode, Message: r.Error}
+	}
+	return out
+}
+
+// changeResultJSON is the answer of a batch.
+type changeResultJSON struct {
+	DryRun    bool             `json:"dry_run"`
+	Succeeded int              `json:"succeeded"`
+	Failed    int              `json:"failed"`
+	Unknown   int              `json:"unknown"`
+	Items     []changeItemJSON `json:"items"`
+}
+
+func newChangeResultJSON(r *adops.Result) changeResultJSON {
+	out := changeResultJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown, Items: []changeItemJSON{}}
+	for _, it := range r.Items {
+		out.Items = append(out.Items, newChangeItemJSON(it))
+	}
+	return out
+}
+
+// singleChangeJSON is the answer of a single change.
+type singleChangeJSON struct {
+	DryRun bool `json:"dry_run"`
+	changeItemJSON
+}
+
+func (s *Server) adopsService() (*adops.Service, error) {
+	if s.deps.AdOps == nil {
+		return nil, apperr.New(apperr.KindUnavailable, "ad operations are not configured on this server")
+	}
+	return s.deps.AdOps, nil
+}
+
+// changeOne serves PATCH /{kind}/{id}/{op}.
+func (s *Server) changeOne(kind adops.Kind, op string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		id, err := pathInt64(c, "id")
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		var q dryRunQuery
+		var body changeFields
+		if err := s.bindQuery(c, &q); err != nil {
+			fail(c, err)
+			return
+		}
+		if err := s.bindJSON(c, &body); err != nil {
+			fail(c, err)
+			return
+		}
+		field, raw, errs := body.pick(op, "")
+		if len(errs) > 0 {
+			fail(c, apperr.Validation(errs...))
+			return
+		}
+		val, err := adops.ParseValue(field, raw.raw)
+		if err != nil {
+			fail(c, apperr.Validation(apperr.Field(string(field), "%s", err.Error())))
+			return
+		}
+		auditDetail(c, "field", string(field))
+		auditDetail(c, "dry_run", q.DryRun)
+		svc, err := s.adopsService()
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		p, _ := principalFrom(c)
+		res, err := svc.Apply(c.Request.Context(), adops.Request{Kind: kind, Field: field, Items: []adops.Item{{ID: id, Value: val}},
+			DryRun: q.DryRun, Actor: adops.UserActor(p), Scope: p.Scope(), RequestID: requestID(c), Path: adops.SinglePath})
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		respondSingle(c, res)
+	}
+}
+
+// respondSingle answers a single change: 200 when it succeeded (or a dry
+// run found it valid); otherwise the status of what went wrong (422 for a
+// platform rule, 502 for an unknown outcome, ...) with the change record as
+// data.detail.
+func respondSingle(c *gin.Context, res *adops.Result) {
+	if !res.DryRun {
+		c.Set(ctxActed, true)
+	}
+	it := res.Items[0]
+	out := singleChangeJSON{DryRun: res.DryRun, changeItemJSON: newChangeItemJSON(it)}
+	if it.ChangeID != 0 {
+		auditDetail(c, "change_id", it.ChangeID)
+	}
+	if it.Outcome == adops.OutcomeSucceeded || it.Outcome == adops.OutcomeValid {
+		respond(c, http.StatusOK, out)
+		return
+	}
+	kind := apperr.Kind(it.ErrorKind)
+	if kind == "" {
+		kind = apperr.KindUpstream
+	}
+	e := &apperr.Error{Kind: kind, Data: out}
+	switch it.Outcome {
+	case adops.OutcomeUnknown:
+		e.Message = "the outcome of the change is unknown: " + it.Error
+	default:
+		e.Message = "the platform did not apply the change: " + it.Error
+	}
+	if kind == apperr.KindValidation {
+		e.Fields = []apperr.FieldError{apperr.Field(string(it.Field), "%s", it.Error)}
+	}
+	fail(c, e)
+}
+
+// batchBody is the body of POST /{kind}/batch/{op}: either ids with one
+// value for all, or items each with its own value.
+type batchBody struct {
+	IDs   []int64     `json:"ids"`
+	Items []batchItem `json:"items"`
+	changeFields
+}
+
+type batchItem struct {
+	ID int64 `json:"id"`
+	changeFields
+}
+
+// changeBatch serves POST /{kind}/batch/{op}.
+func (s *Server) changeBatch(kind adops.Kind, op string) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var q dryRunQuery
+		var body batchBody
+		if err := s.bindQuery(c, &q); err != nil {
+			fail(c, err)
+			return
+		}
+		if err := s.bindJSON(c, &body); err != nil {
+			fail(c, err)
+			return
+		}
+		req, errs := batchRequest(kind, op, body)
+		if len(errs) > 0 {
+			fail(c, apperr.Validation(errs...))
+			return
+		}
+		auditDetail(c, "field", string(req.Field))
+		auditDetail(c, "count", len(req.Items))
+		auditDetail(c, "dry_run", q.DryRun)
+		svc, err := s.adopsService()
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		p, _ := principalFrom(c)
+		req.DryRun, req.Actor, req.Scope, req.RequestID = q.DryRun, adops.UserActor(p), p.Scope(), requestID(c)
+		res, err := svc.Apply(c.Request.Context(), req)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !res.DryRun {
+			c.Set(ctxActed, true)
+		}
+		auditDetail(c, "succeeded", res.Succeeded)
+		auditDetail(c, "failed", res.Failed)
+		auditDetail(c, "unknown", res.Unknown)
+		respond(c, http.StatusOK, newChangeResultJSON(res))
+	}
+}
+
+// batchRequest turns a batch body into a request.
+func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []apperr.FieldError) {
+	req := adops.Request{Kind: kind}
+	switch {
+	case len(b.IDs) > 0 && len(b.Items) > 0:
+		return req, []apperr.FieldError{apperr.Field("items", "give either ids (with one value for all) or items, not both")}
+	case len(b.Items) > 0:
+		shared := b.changeFields
+		if shared != (changeFields{}) {
+			return req, []apperr.FieldError{apperr.Field(op, "with items, give each item its own value")}
+		}
+		var errs []apperr.FieldError
+		req.Path = adops.ListPath("items")
+		for i, it := range b.Items {
+			prefix := "items[" + strconv.Itoa(i) + "]."
+			field, raw, ferrs := it.pick(op, prefix)
+			if len(ferrs) > 0 {
+				errs = append(errs, ferrs...)
+				continue
+			}
+			if req.Field == "" {
+				req.Field = field
+			} else if field != req.Field {
+				errs = append(errs, apperr.Field(prefix+string(field), "every item must set the same field (%s)", req.Field))
+				continue
+			}
+			val, err := adops.ParseValue(field, raw.raw)
+			if err != nil {
+				errs = append(errs, apperr.Field(prefix+string(field), "%s", err.Error()))
+				continue
+			}
+			req.Items = append(req.Items, adops.Item{ID: it.ID, Value: val})
+		}
+		return req, errs
+	default:
+		if len(b.IDs) == 0 {
+			return req, []apperr.FieldError{apperr.Field("ids", "is required: the ids to change (or items with their own values)")}
+		}
+		field, raw, errs := b.pick(op, "")
+		if len(errs) > 0 {
+			return req, errs
+		}
+		val, err := adops.ParseValue(field, raw.raw)
+		if err != nil {
+			return req, []apperr.FieldError{apperr.Field(string(field), "%s", err.Error())}
+		}
+		req.Field, req.Path = field, adops.ListPath("ids")
+		for _, id := range b.IDs {
+			req.Items = append(req.Items, adops.Item{ID: id, Value: val})
+		}
+		return req, nil
+	}
+}
+
+// ---- idempotency ----
+
+// captureWriter keeps a copy of the response body for the idempotency record.
+type captureWriter struct {
+	gin.ResponseWriter
+	buf bytes.Buffer
+}
+
+func (w *captureWriter) Write(b []byte) (int, error) {
+	w.buf.Write(b)
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *captureWriter) WriteString(s string) (int, error) {
+	w.buf.WriteString(s)
+	return w.ResponseWriter.WriteString(s)
+}
+
+// validKey reports an Idempotency-Key of 1–255 printable ASCII characters.
+func validKey(k string) bool {
+	if k == "" || len(k) > 255 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		if k[i] < 0x21 || k[i] > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+// requestHash identifies a request for its Idempotency-Key: method, path,
+// query (sorted) and body.
+func requestHash(c *gin.Context, body []byte) string {
+	h := sha256.New()
+	h.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n" + c.Request.URL.Query().Encode() + "\n"))
+	h.Write(body)
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// idempotent wraps a write handler with the Idempotency-Key protocol and
+// names its audit action. The key is required unless ?dry_run=true. Keys
+// are per user and kept 24 hours:
+//   - the first request claims the key (MySQL) and runs;
+//   - the same key and request again: the first response is replayed
+//     (status and body, header Idempotent-Replayed: true), and nothing runs;
+//   - while the first is still running: 409;
+//   - the same key with a different request (method, path, query, body): 422.
+//
+// A request that acted on nothing (refused before any platform write:
+// 400, 404, 409, 422, 429, 502/503 from the pre-read) gives its key back.
+func (s *Server) idempotent(action, targetType string, h gin.HandlerFunc) gin.HandlerFunc {
+	return s.withIdempotency(action, targetType, true, h)
+}
+
+// withIdempotency is idempotent with the key optional when required is
+// false (admin writes such as guard rails: the key is honoured when sent).
+func (s *Server) withIdempotency(action, targetType string, required bool, h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		setAudit(c, action, targetType, c.Param("id"))
+		key := c.GetHeader(HeaderIdempotencyKey)
+		if key == "" {
+			if dry, _ := strconv.ParseBool(c.Query("dry_run")); dry || !required {
+				h(c)
+				return
+			}
+			e := apperr.Invalid("the %s header is required on writes (a unique value per intended change, e.g. a UUID)", HeaderIdempotencyKey)
+			e.Fields = []apperr.FieldError{{Field: HeaderIdempotencyKey, Message: "is required"}}
+			fail(c, e)
+			return
+		}
+		if !validKey(key) {
+			e := apperr.Invalid("the %s header must be 1 to 255 printable ASCII characters", HeaderIdempotencyKey)
+			e.Fields = []apperr.FieldError{{Field: HeaderIdempotencyKey, Message: "must be 1 to 255 printable ASCII characters"}}
+			fail(c, e)
+			return
+		}
+		var body []byte
+		if c.Request.Body != nil {
+			b, err := io.ReadAll(c.Request.Body)
+			if err != nil {
+				fail(c, decodeError(err))
+				return
+			}
+			body = b
+			c.Request.Body = io.NopCloser(bytes.NewReader(b))
+		}
+		p, _ := principalFrom(c)
+		hash := requestHash(c, body)
+		now := s.now()
+		claimed, rec, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), p.UserID, key, hash, requestID(c), now, now.Add(idempotencyTTL))
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !claimed {
+			switch {
+			case rec.RequestHash != hash:
+				fail(c, apperr.Validation(apperr.Field(HeaderIdempotencyKey,
+					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID)))
+			case rec.State == mysql.IdempotencyInProgress:
+				fail(c, apperr.Conflict("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
+					HeaderIdempotencyKey, rec.RequestID))
+			default:
+				auditDetail(c, "idempotent_replay", true)
+				auditDetail(c, "first_request_id", rec.RequestID)
+				c.Header("Idempotent-Replayed", "true")
+				c.Data(rec.ResponseStatus, "application/json; charset=utf-8", rec.ResponseBody)
+				c.Abort()
+			}
+			return
+		}
+		cw := &captureWriter{ResponseWriter: c.Writer}
+		c.Writer = cw
+		finished := false
+		defer func() {
+			if finished {
+				return
+			}
+			// The handler panicked (recovery answers 500 further out). Keep
+			// the key if writes were sent, so a retry cannot repeat them.
+			s.settleKey(c, p.UserID, key, http.StatusInternalServerError, []byte(`{"code":"internal","message":"internal error"}`))
+		}()
+		h(c)
+		finished = true
+		c.Writer = cw.ResponseWriter
+		s.settleKey(c, p.UserID, key, cw.Status(), cw.buf.Bytes())
+	}
+}
+
+// settleKey stores the response of the request holding key, or gives the
+// key back when the request acted on nothing and failed (the client may
+// correct it and retry with the same key).
+func (s *Server) settleKey(c *gin.Context, userID int64, key string, status int, body []byte) {
+	_, acted := c.Get(ctxActed)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Second)
+	defer cancel()
+	var err error
+	if acted || status < 400 || status == http.StatusInternalServerError {
+		err = s.deps.DB.CompleteIdempotencyKey(ctx, userID, key, status, body)
+	} else {
+		err = s.deps.DB.ReleaseIdempotencyKey(ctx, userID, key)
+	}
+	if err != nil {
+		loggerFrom(c).Error("idempotency record not saved", zap.Error(err))
+	}
+}

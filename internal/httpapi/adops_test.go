@@ -1,0 +1,688 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// opsWorld is the API with ad operations on a sandbox: the real client
+// authorised through the sandbox's OAuth flow, the mirror filled from the
+// platform, an admin, two operators (alice: the first advertiser, bob: the
+// second) and a viewer (vic: the first advertiser).
+type opsWorld struct {
+	*authBundle
+	sim                     *oesim.Sim
+	client                  *oceanengine.Client
+	advs                    []int64
+	admin, alice, bob, vic  string
+	aliceID, bobID, adminID int64
+}
+
+func setupOps(t *testing.T) *opsWorld {
+	t.Helper()
+	b := setupAuth(t)
+	ts, err := oesim.NewTestServer(oesim.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(ts.Close)
+	rdb, _ := redistest.New(t)
+	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens := &oceanengine.MemoryTokenStore{}
+	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: tokens, Limiter: lim, MaxAttempts: 2,
+		BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens.Refresher = client
+	w := &opsWorld{authBundle: b, sim: ts.Sim, client: client, advs: ts.Sim.World().Advertisers()}
+	code, err := ts.Sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := client.ExchangeAuthCode(context.Background(), code)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens.Put(tok, w.advs...)
+	svc, err := adops.New(adops.Deps{DB: b.db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.srv.deps.AdOps = svc
+	for _, adv := range w.advs {
+		w.fillMirror(t, adv)
+	}
+	admin := b.login(t, "root", adminPassword)
+	w.admin, w.adminID = admin.AccessToken, admin.User.ID
+	w.aliceID = b.createUser(t, w.admin, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, w.advs[0])
+	w.bobID = b.createUser(t, w.admin, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, w.advs[1])
+	b.createUser(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
+	w.alice = b.login(t, "alice", "Quartz-Harbor-731").AccessToken
+	w.bob = b.login(t, "bob", "Maple-Lantern-482").AccessToken
+	w.vic = b.login(t, "vic", "Cedar-Window-915").AccessToken
+	ts.Sim.Stats().Reset()
+	return w
+}
+
+// fillMirror reads an advertiser's entities through the client and upserts
+// them with the mirror's functions, as the entity sync does.
+func (w *opsWorld) fillMirror(t *testing.T, adv int64) {
+	t.Helper()
+	ctx, at := context.Background(), w.sim.Clock().Now()
+	mt := func(t oceanengine.Time) *time.Time {
+		u := t.UTC()
+		return &u
+	}
+	cp, err := w.client.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range cp.List {
+		if err := w.db.UpsertOECampaign(ctx, mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status,
+			BudgetMode: c.BudgetMode, Budget: c.Budget.Decimal, PlatformModifiedAt: mt(c.CampaignModifyTime)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ap, err := w.client.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range ap.List {
+		if err := w.db.UpsertOEAd(ctx, mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name,
+			Status: a.Status, OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: a.Budget.Decimal, Pricing: a.Pricing,
+			Bid: a.Bid.Decimal, CpaBid: a.CpaBid.Decimal, PlatformModifiedAt: mt(a.AdModifyTime)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pp, err := w.client.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range pp.List {
+		ds := p.DeliverySetting
+		if err := w.db.UpsertOEProject(ctx, mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status,
+			OptStatus: p.OptStatus, BudgetMode: ds.BudgetMode, Budget: ds.Budget.Decimal, Pricing: ds.Pricing, CpaBid: ds.CpaBid.Decimal,
+			PlatformModifiedAt: mt(p.ProjectModifyTime)}, at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for page, err := range w.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range page {
+			if err := w.db.UpsertOEPromotion(ctx, mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID),
+				Name: p.PromotionName, Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode,
+				Budget: p.Budget.Decimal, Bid: p.Bid.Decimal, CpaBid: p.CpaBid.Decimal, PlatformModifiedAt: mt(p.PromotionModifyTime)}, at); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+}
+
+// pick returns a live entity of adv with a daily budget (and ok), from the
+// sandbox's ground truth.
+func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]bool, ok func(oesim.Entity) bool) oesim.Entity {
+	t.Helper()
+	wv := w.sim.World()
+	var es []oesim.Entity
+	switch kind {
+	case "campaign":
+		es = wv.Campaigns(adv)
+	case "ad":
+		es = wv.Ads(adv)
+	case "project":
+		es = wv.Projects(adv)
+	case "promotion":
+		es = wv.Promotions(adv)
+	}
+	for _, e := range es {
+		if skip[e.ID] || e.OptStatus == "DELETE" || strings.Contains(e.Status, "DELETE") {
+			continue
+		}
+		if ok == nil || ok(e) {
+			if skip != nil {
+				skip[e.ID] = true
+			}
+			return e
+		}
+	}
+	t.Fatalf("no %s of %d fits", kind, adv)
+	return oesim.Entity{}
+}
+
+func (w *opsWorld) truth(t *testing.T, kind string, id int64) oesim.Entity {
+	t.Helper()
+	for _, adv := range w.advs {
+		wv := w.sim.World()
+		for _, es := range [][]oesim.Entity{wv.Campaigns(adv), wv.Ads(adv), wv.Projects(adv), wv.Promotions(adv)} {
+			for _, e := range es {
+				if e.ID == id && e.Kind == kind {
+					return e
+				}
+			}
+		}
+	}
+	t.Fatalf("%s %d not in the sandbox", kind, id)
+	return oesim.Entity{}
+}
+
+func fen(v int64) string { return decimal.New(v, -2).StringFixed(2) }
+
+func daily(e oesim.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeDay }
+
+// send performs a request with an optional Idempotency-Key.
+func (w *opsWorld) send(t *testing.T, method, path, token, key, body string) resp {
+	t.Helper()
+	var r io.Reader
+	if body != "" {
+		r = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, path, r)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	if key != "" {
+		req.Header.Set(HeaderIdempotencyKey, key)
+	}
+	req.RemoteAddr = "192.0.2.9:40000"
+	rec := httptest.NewRecorder()
+	w.h.ServeHTTP(rec, req)
+	out := resp{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
+	_ = json.Unmarshal(rec.Body.Bytes(), &out.env)
+	return out
+}
+
+// changeOut is the data of a single change.
+type changeOut struct {
+	DryRun            bool    `json:"dry_run"`
+	Kind              string  `json:"kind"`
+	ID                int64   `json:"id"`
+	Field             string  `json:"field"`
+	Before            string  `json:"before"`
+	Requested         string  `json:"requested"`
+	After             *string `json:"after"`
+	Result            string  `json:"result"`
+	Verified          bool    `json:"verified"`
+	ChangeID          *int64  `json:"change_id"`
+	PlatformRequestID string  `json:"platform_request_id"`
+	Error             *struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+func after(c changeOut) string {
+	if c.After == nil {
+		return "<nil>"
+	}
+	return *c.After
+}
+
+// TestAdOpsEveryKindOverHTTP changes each kind's fields through the API.
+func TestAdOpsEveryKindOverHTTP(t *testing.T) {
+	w := setupOps(t)
+	adv := w.advs[0]
+	used := map[int64]bool{}
+	camp := w.pick(t, "campaign", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
+	campB := w.pick(t, "campaign", adv, used, daily)
+	ad := w.pick(t, "ad", adv, used, daily)
+	ocAd := w.pick(t, "ad", adv, used, func(e oesim.Entity) bool { return daily(e) && strings.HasPrefix(e.Pricing, "PRICING_OC") })
+	proj := w.pick(t, "project", adv, used, nil)
+	promo := w.pick(t, "promotion", adv, used, daily)
+	tests := []struct {
+		name, path, body string
+		kind             string
+		id               int64
+		field, want      string
+		endpoint         string
+	}{
+		{"campaign status", fmt.Sprintf("/api/v1/campaigns/%d/status", camp.ID), `{"status":"disable"}`, "campaign", camp.ID, "status", "disable", "2/campaign/update/status"},
+		{"campaign budget", fmt.Sprintf("/api/v1/campaigns/%d/budget", campB.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(campB.BudgetFen+50_000)), "campaign", campB.ID, "budget", fen(campB.BudgetFen + 50_000), "2/campaign/update"},
+		{"ad budget as a JSON number", fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), fmt.Sprintf(`{"budget":%d.5}`, ad.BudgetFen/100+1000), "ad", ad.ID, "budget", fmt.Sprintf("%d.50", ad.BudgetFen/100+1000), "2/ad/update/budget"},
+		{"ad target CPA", fmt.Sprintf("/api/v1/ads/%d/bid", ocAd.ID), fmt.Sprintf(`{"cpa_bid":"%s"}`, fen(ocAd.BidFen+100)), "ad", ocAd.ID, "cpa_bid", fen(ocAd.BidFen + 100), "2/ad/update/bid"},
+		{"project target CPA", fmt.Sprintf("/api/v1/projects/%d/bid", proj.ID), fmt.Sprintf(`{"cpa_bid":"%s"}`, fen(proj.BidFen+100)), "project", proj.ID, "cpa_bid", fen(proj.BidFen + 100), "v3.0/project/cpa_bid/update"},
+		{"promotion bid", fmt.Sprintf("/api/v1/promotions/%d/bid", promo.ID), fmt.Sprintf(`{"bid":"%s"}`, fen(promo.BidFen+100)), "promotion", promo.ID, "bid", fen(promo.BidFen + 100), "v3.0/promotion/bid/update"},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.send(t, "PATCH", tc.path, w.alice, fmt.Sprintf("k-every-%d", i), tc.body)
+			if r.status != http.StatusOK {
+				t.Fatalf("status %d: %s", r.status, r.raw)
+			}
+			var c changeOut
+			r.data(t, &c)
+			if c.Result != "succeeded" || !c.Verified || after(c) != tc.want || c.Field != tc.field || c.ChangeID == nil || c.Kind != tc.kind {
+				t.Fatalf("change %+v, want %s=%s", c, tc.field, tc.want)
+			}
+			if n := w.sim.Stats().Count(tc.endpoint, 0); n != 1 {
+				t.Errorf("%s called %d times", tc.endpoint, n)
+			}
+			w.sim.Stats().Reset()
+		})
+	}
+	if got := w.truth(t, "campaign", camp.ID).OptStatus; got != "DISABLE" {
+		t.Errorf("campaign on the sandbox: %s", got)
+	}
+
+	// Fields a kind does not have, and bodies that do not fit the endpoint.
+	for _, tc := range []struct{ path, body, field string }{
+		{fmt.Sprintf("/api/v1/campaigns/%d/bid", camp.ID), `{"bid":"1.00"}`, "bid"},
+		{fmt.Sprintf("/api/v1/projects/%d/bid", proj.ID), `{"bid":"1.00"}`, "bid"},
+		{fmt.Sprintf("/api/v1/promotions/%d/bid", promo.ID), `{"cpa_bid":"1.00"}`, "cpa_bid"},
+		{fmt.Sprintf("/api/v1/ads/%d/bid", ocAd.ID), `{"bid":"1.00"}`, "bid"},
+		{fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), `{"status":"enable"}`, "status"},
+		{fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), `{}`, "budget"},
+		{fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), `{"budget":"lots"}`, "budget"},
+		{fmt.Sprintf("/api/v1/ads/%d/bid", ad.ID), `{"bid":"1","cpa_bid":"2"}`, "cpa_bid"},
+	} {
+		r := w.send(t, "PATCH", tc.path, w.alice, "k-bad-"+tc.path+tc.body, tc.body)
+		if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), tc.field) {
+			t.Errorf("PATCH %s %s: %d %s, want 422 naming %s", tc.path, tc.body, r.status, r.raw, tc.field)
+		}
+	}
+	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("refused requests made %d platform calls", n)
+	}
+}
+
+// TestAdOpsBatchOverHTTP: per-item results, partial platform failures,
+// 422 naming items.
+func TestAdOpsBatchOverHTTP(t *testing.T) {
+	w := setupOps(t)
+	adv := w.advs[0]
+	used := map[int64]bool{}
+	// An ad the platform will refuse: its new budget is below 105% of what
+	// it spent today, which the (report-less) mirror cannot know.
+	var low string
+	spender := w.pick(t, "ad", adv, used, func(e oesim.Entity) bool {
+		today := w.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
+		tr, err := w.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: "ad", IDs: []int64{e.ID}, StartDate: today, EndDate: today, Granularity: "total"})
+		if err != nil || !daily(e) {
+			return false
+		}
+		l := tr.Total.CostFen * 102 / 100 / 100 * 100 // whole yuan, 2% above spend
+		if l < 30_000 || e.BudgetFen-l < 10_000 || l < e.BidFen {
+			return false
+		}
+		low = fen(l)
+		return true
+	})
+	good := w.pick(t, "ad", adv, used, daily)
+	body := fmt.Sprintf(`{"items":[{"id":%d,"budget":"%s"},{"id":%d,"budget":%d}]}`, spender.ID, low, good.ID, good.BudgetFen/100+1000)
+	r := w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-1", body)
+	if r.status != http.StatusOK {
+		t.Fatalf("batch: %d %s", r.status, r.raw)
+	}
+	var out struct {
+		DryRun                     bool        `json:"dry_run"`
+		Succeeded, Failed, Unknown int         `json:"-"`
+		Items                      []changeOut `json:"items"`
+	}
+	r.data(t, &out)
+	var counts struct{ Succeeded, Failed, Unknown int }
+	r.data(t, &counts)
+	if counts.Succeeded != 1 || counts.Failed != 1 || len(out.Items) != 2 {
+		t.Fatalf("batch result %s", r.raw)
+	}
+	bad, ok := out.Items[0], out.Items[1]
+	if bad.Result != "failed" || bad.Error == nil || !strings.Contains(bad.Error.Message, "105%") || after(bad) != fen(spender.BudgetFen) || bad.ChangeID == nil {
+		t.Errorf("refused item %+v", bad)
+	}
+	if ok.Result != "succeeded" || after(ok) != fmt.Sprintf("%d.00", good.BudgetFen/100+1000) {
+		t.Errorf("accepted item %+v", ok)
+	}
+
+	// ids with one value for all, across kinds' status.
+	p1 := w.pick(t, "promotion", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
+	p2 := w.pick(t, "promotion", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
+	r = w.send(t, "POST", "/api/v1/promotions/batch/status", w.alice, "k-batch-2", fmt.Sprintf(`{"ids":[%d,%d],"status":"disable"}`, p1.ID, p2.ID))
+	if r.status != http.StatusOK || !strings.Contains(r.raw, `"succeeded":2`) {
+		t.Fatalf("promotion batch: %d %s", r.status, r.raw)
+	}
+	for _, id := range []int64{p1.ID, p2.ID} {
+		if got := w.truth(t, "promotion", id).OptStatus; got != "DISABLE" {
+			t.Errorf("promotion %d is %s", id, got)
+		}
+	}
+
+	// Our rules refuse the whole batch, naming each item; nothing is sent.
+	w.sim.Stats().Reset()
+	r = w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-3",
+		fmt.Sprintf(`{"items":[{"id":%d,"budget":"%s"},{"id":%d,"budget":"100"}]}`, good.ID, fen(good.BudgetFen+200_000), spender.ID))
+	if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fields(), []string{"items[1].budget"}) {
+		t.Errorf("invalid batch: %d %s", r.status, r.raw)
+	}
+	r = w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-4", `{"ids":[1,2],"items":[{"id":3,"budget":"500"}]}`)
+	if r.status != http.StatusUnprocessableEntity {
+		t.Errorf("ids and items: %d %s", r.status, r.raw)
+	}
+	ids := make([]string, 101)
+	for i := range ids {
+		ids[i] = fmt.Sprint(good.ID + int64(i))
+	}
+	r = w.send(t, "POST", "/api/v1/ads/batch/status", w.alice, "k-batch-5", `{"ids":[`+strings.Join(ids, ",")+`],"status":"disable"}`)
+	if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), "ids") {
+		t.Errorf("101 ids: %d %s", r.status, r.raw)
+	}
+	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("refused batches made %d platform calls", n)
+	}
+}
+
+// TestAdOpsIdempotency: a replay returns the first result without a second
+// platform call; a concurrent duplicate is refused; a key reused for another
+// request is refused.
+func TestAdOpsIdempotency(t *testing.T) {
+	w := setupOps(t)
+	adv := w.advs[0]
+	used := map[int64]bool{}
+	ad := w.pick(t, "ad", adv, used, daily)
+	path := fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID)
+	body := fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000))
+
+	first := w.send(t, "PATCH", path, w.alice, "key-1", body)
+	if first.status != http.StatusOK {
+		t.Fatalf("first: %d %s", first.status, first.raw)
+	}
+	replay := w.send(t, "PATCH", path, w.alice, "key-1", body)
+	if replay.status != http.StatusOK || replay.raw != first.raw || replay.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replay: %d %q (replayed %q), want the first answer %q", replay.status, replay.raw, replay.header.Get("Idempotent-Replayed"), first.raw)
+	}
+	if n := w.sim.Stats().Count("2/ad/update/budget", 0); n != 1 {
+		t.Errorf("2/ad/update/budget answered OK %d times, want 1 (no second call on replay)", n)
+	}
+	var changes int64
+	if err := w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM ad_changes`).Scan(&changes); err != nil || changes != 1 {
+		t.Errorf("change log rows %d (%v), want 1", changes, err)
+	}
+
+	// The same key with another body: refused, nothing sent.
+	other := w.send(t, "PATCH", path, w.alice, "key-1", fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+200_000)))
+	if other.status != http.StatusUnprocessableEntity || !slices.Contains(other.fields(), HeaderIdempotencyKey) {
+		t.Errorf("reused key: %d %s", other.status, other.raw)
+	}
+	// Keys are per user: bob's "key-1" is his own.
+	bobAd := w.pick(t, "ad", w.advs[1], used, daily)
+	if r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", bobAd.ID), w.bob, "key-1", `{"status":"disable"}`); r.status != http.StatusOK {
+		t.Errorf("bob's key-1: %d %s", r.status, r.raw)
+	}
+	// A refused request (before anything was sent) gives its key back.
+	if r := w.send(t, "PATCH", path, w.alice, "key-2", `{"budget":"1"}`); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("invalid: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "PATCH", path, w.alice, "key-2", fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+200_000))); r.status != http.StatusOK {
+		t.Errorf("key-2 after a refused request: %d %s", r.status, r.raw)
+	}
+	// Writes need a key; dry runs do not.
+	if r := w.send(t, "PATCH", path, w.alice, "", body); r.status != http.StatusBadRequest || !slices.Contains(r.fields(), HeaderIdempotencyKey) {
+		t.Errorf("no key: %d %s", r.status, r.raw)
+	}
+
+	// A concurrent duplicate while the first is in flight: 409.
+	ad2 := w.pick(t, "ad", adv, used, daily)
+	path2, body2 := fmt.Sprintf("/api/v1/ads/%d/budget", ad2.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad2.BudgetFen+100_000))
+	w.sim.Faults().Set("2/ad/update/budget", oesim.Fault{Latency: 600 * time.Millisecond, Count: 1})
+	var wg sync.WaitGroup
+	var slow resp
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		slow = w.send(t, "PATCH", path2, w.alice, "key-3", body2)
+	}()
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var n int
+		_ = w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'key-3'`).Scan(&n)
+		if n == 1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	dup := w.send(t, "PATCH", path2, w.alice, "key-3", body2)
+	wg.Wait()
+	if dup.status != http.StatusConflict {
+		t.Errorf("concurrent duplicate: %d %s, want 409", dup.status, dup.raw)
+	}
+	if slow.status != http.StatusOK {
+		t.Errorf("first of the concurrent pair: %d %s", slow.status, slow.raw)
+	}
+	if r := w.send(t, "PATCH", path2, w.alice, "key-3", body2); r.status != http.StatusOK || r.raw != slow.raw {
+		t.Errorf("after it finished: %d %s, want the first answer", r.status, r.raw)
+	}
+	if n := w.sim.Stats().Total("2/ad/update/budget"); n != 3 {
+		t.Errorf("2/ad/update/budget received %d writes, want 3 (key-1, key-2, key-3 once each)", n)
+	}
+
+	// After 24 hours the key is free again: the request runs anew.
+	w.clock.Advance(25 * time.Hour)
+	w.alice = w.login(t, "alice", "Quartz-Harbor-731").AccessToken
+	r := w.send(t, "PATCH", path, w.alice, "key-1", body)
+	if r.status != http.StatusOK || r.header.Get("Idempotent-Replayed") != "" || r.raw == first.raw {
+		t.Errorf("key-1 after 25h: %d %s, want a new change", r.status, r.raw)
+	}
+	if n := w.sim.Stats().Total("2/ad/update/budget"); n != 4 {
+		t.Errorf("2/ad/update/budget received %d writes, want 4", n)
+	}
+}
+
+// TestAdOpsDryRunOverHTTP: no platform call, before/after shown.
+func TestAdOpsDryRunOverHTTP(t *testing.T) {
+	w := setupOps(t)
+	ad := w.pick(t, "ad", w.advs[0], nil, daily)
+	path := fmt.Sprintf("/api/v1/ads/%d/budget?dry_run=true", ad.ID)
+	r := w.send(t, "PATCH", path, w.alice, "", fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000)))
+	if r.status != http.StatusOK {
+		t.Fatalf("dry run: %d %s", r.status, r.raw)
+	}
+	var c changeOut
+	r.data(t, &c)
+	if !c.DryRun || c.Result != "valid" || c.Before != fen(ad.BudgetFen) || after(c) != fen(ad.BudgetFen+100_000) || c.ChangeID != nil {
+		t.Errorf("dry run %+v", c)
+	}
+	if r := w.send(t, "POST", "/api/v1/ads/batch/budget?dry_run=true", w.alice, "", fmt.Sprintf(`{"ids":[%d],"budget":"100"}`, ad.ID)); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("invalid dry run: %d %s", r.status, r.raw)
+	}
+	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("dry runs made %d platform calls", n)
+	}
+	if got := w.truth(t, "ad", ad.ID).BudgetFen; got != ad.BudgetFen {
+		t.Errorf("budget changed to %d by a dry run", got)
+	}
+}
+
+// TestAdOpsScopeAndPermissions: viewers get 403, another user's entity 404,
+// the change log is scoped.
+func TestAdOpsScopeAndPermissions(t *testing.T) {
+	w := setupOps(t)
+	used := map[int64]bool{}
+	mine := w.pick(t, "ad", w.advs[0], used, daily)
+	bobs := w.pick(t, "ad", w.advs[1], used, daily)
+	body := fmt.Sprintf(`{"budget":"%s"}`, fen(mine.BudgetFen+100_000))
+	for _, tc := range []struct {
+		name, method, path, token, body string
+		status                          int
+	}{
+		{"viewer single", "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", mine.ID), w.vic, body, 403},
+		{"viewer batch", "POST", "/api/v1/ads/batch/status", w.vic, fmt.Sprintf(`{"ids":[%d],"status":"disable"}`, mine.ID), 403},
+		{"viewer rollback", "POST", "/api/v1/changes/1/rollback", w.vic, "", 403},
+		{"operator on guard rails", "GET", "/api/v1/guardrails", w.alice, "", 403},
+		{"another user's ad", "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", bobs.ID), w.alice, fmt.Sprintf(`{"budget":"%s"}`, fen(bobs.BudgetFen+100_000)), 404},
+		{"another user's ad in a batch", "POST", "/api/v1/ads/batch/status", w.alice, fmt.Sprintf(`{"ids":[%d,%d],"status":"disable"}`, mine.ID, bobs.ID), 404},
+		{"unknown ad", "PATCH", "/api/v1/ads/1999999999999999/status", w.alice, `{"status":"disable"}`, 404},
+		{"anonymous", "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", mine.ID), "", body, 401},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := w.send(t, tc.method, tc.path, tc.token, "k-"+strings.ReplaceAll(tc.name, " ", "-"), tc.body)
+			if r.status != tc.status {
+				t.Errorf("%d %s, want %d", r.status, r.raw, tc.status)
+			}
+		})
+	}
+	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("refused requests made %d platform calls", n)
+	}
+	if got := w.truth(t, "ad", bobs.ID); got.BudgetFen != bobs.BudgetFen || got.OptStatus != bobs.OptStatus {
+		t.Errorf("bob's ad changed: %+v", got)
+	}
+
+	// The change log: alice's change is visible to alice and vic (same
+	// advertiser) and the admin, not to bob.
+	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", mine.ID), w.alice, "k-mine", body)
+	if r.status != http.StatusOK {
+		t.Fatalf("alice's change: %d %s", r.status, r.raw)
+	}
+	var c changeOut
+	r.data(t, &c)
+	for _, tc := range []struct {
+		who, token string
+		total      int64
+		get        int
+	}{{"alice", w.alice, 1, 200}, {"vic", w.vic, 1, 200}, {"admin", w.admin, 1, 200}, {"bob", w.bob, 0, 404}} {
+		r := w.send(t, "GET", "/api/v1/changes", tc.token, "", "")
+		var page PageResult[changeLogJSON]
+		r.data(t, &page)
+		if r.status != 200 || page.Total != tc.total {
+			t.Errorf("%s lists %d changes (%d), want %d", tc.who, page.Total, r.status, tc.total)
+		}
+		if r := w.send(t, "GET", fmt.Sprintf("/api/v1/changes/%d", *c.ChangeID), tc.token, "", ""); r.status != tc.get {
+			t.Errorf("%s GET change: %d, want %d", tc.who, r.status, tc.get)
+		}
+	}
+	if r := w.send(t, "GET", fmt.Sprintf("/api/v1/changes?advertiser_ids=%d", w.advs[0]), w.bob, "", ""); r.status != 404 {
+		t.Errorf("bob filtering by alice's advertiser: %d", r.status)
+	}
+	if r := w.send(t, "POST", fmt.Sprintf("/api/v1/changes/%d/rollback", *c.ChangeID), w.bob, "k-bob-rb", ""); r.status != 404 {
+		t.Errorf("bob rolling back alice's change: %d %s", r.status, r.raw)
+	}
+	// Every write is audited under its action name.
+	r = w.send(t, "GET", "/api/v1/audit?action=ad.update_budget&result=success", w.admin, "", "")
+	if r.status != 200 || !strings.Contains(r.raw, fmt.Sprintf(`"target_id":"%d"`, mine.ID)) {
+		t.Errorf("audit: %d %s", r.status, r.raw)
+	}
+}
+
+// TestRollbackOverHTTP: the previous value is restored on the sandbox and
+// both changes are in the log, linked.
+func TestRollbackOverHTTP(t *testing.T) {
+	w := setupOps(t)
+	camp := w.pick(t, "campaign", w.advs[0], nil, func(e oesim.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeInfinite })
+	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/campaigns/%d/budget", camp.ID), w.alice, "k-1", `{"budget":"60000"}`)
+	if r.status != http.StatusOK {
+		t.Fatalf("change: %d %s", r.status, r.raw)
+	}
+	var c changeOut
+	r.data(t, &c)
+	if c.Before != "unlimited" || after(c) != "60000.00" {
+		t.Fatalf("change %+v", c)
+	}
+	rb := w.send(t, "POST", fmt.Sprintf("/api/v1/changes/%d/rollback", *c.ChangeID), w.alice, "k-2", "")
+	if rb.status != http.StatusOK {
+		t.Fatalf("rollback: %d %s", rb.status, rb.raw)
+	}
+	var back changeOut
+	rb.data(t, &back)
+	if back.Result != "succeeded" || after(back) != "unlimited" || back.Before != "60000.00" {
+		t.Errorf("rollback %+v", back)
+	}
+	if got := w.truth(t, "campaign", camp.ID); got.BudgetMode != oceanengine.BudgetModeInfinite {
+		t.Errorf("campaign on the sandbox: %s %d", got.BudgetMode, got.BudgetFen)
+	}
+	lr := w.send(t, "GET", fmt.Sprintf("/api/v1/changes?kind=campaign&entity_id=%d&order=asc", camp.ID), w.alice, "", "")
+	var page PageResult[changeLogJSON]
+	lr.data(t, &page)
+	if len(page.Items) != 2 || page.Items[0].RolledBackBy == nil || *page.Items[0].RolledBackBy != page.Items[1].ID ||
+		page.Items[1].RollbackOf == nil || *page.Items[1].RollbackOf != page.Items[0].ID || page.Items[1].Actor.Name != "alice" {
+		t.Errorf("log %s", lr.raw)
+	}
+	if r := w.send(t, "POST", fmt.Sprintf("/api/v1/changes/%d/rollback", *c.ChangeID), w.alice, "k-3", ""); r.status != http.StatusConflict {
+		t.Errorf("second rollback: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "POST", "/api/v1/changes/999999/rollback", w.alice, "k-4", ""); r.status != http.StatusNotFound {
+		t.Errorf("rollback of an unknown change: %d", r.status)
+	}
+}
+
+// TestGuardrailsAPI: admins manage rails; they apply to the user's changes.
+func TestGuardrailsAPI(t *testing.T) {
+	w := setupOps(t)
+	r := w.send(t, "POST", "/api/v1/guardrails", w.admin, "", fmt.Sprintf(`{"subject_type":"user","subject":"%d","max_budget":"9000","note":"new hire"}`, w.aliceID))
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	var g guardrailJSON
+	r.data(t, &g)
+	if g.MaxBudget == nil || *g.MaxBudget != "9000.00" || g.MaxBid != nil || g.SubjectType != "user" {
+		t.Errorf("rail %+v", g)
+	}
+	for _, tc := range []struct{ body, field string }{
+		{fmt.Sprintf(`{"subject_type":"user","subject":"%d","max_bid":"10"}`, w.aliceID), ""}, // duplicate subject: 409
+		{`{"subject_type":"role","subject":"boss","max_bid":"10"}`, "subject"},
+		{`{"subject_type":"user","subject":"424242","max_bid":"10"}`, "subject"},
+		{`{"subject_type":"all","subject":""}`, "max_budget"},
+		{`{"subject_type":"all","max_change_pct":"-5"}`, "max_change_pct"},
+		{`{"subject_type":"all","max_bid":"1.001"}`, "max_bid"},
+	} {
+		r := w.send(t, "POST", "/api/v1/guardrails", w.admin, "", tc.body)
+		want := http.StatusUnprocessableEntity
+		if tc.field == "" {
+			want = http.StatusConflict
+		}
+		if r.status != want || (tc.field != "" && !slices.Contains(r.fields(), tc.field)) {
+			t.Errorf("POST %s: %d %s, want %d naming %q", tc.body, r.status, r.raw, want, tc.field)
+		}
+	}
+	ad := w.pick(t, "ad", w.advs[0], nil, daily)
+	r = w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), w.alice, "k-rail", `{"budget":"9500"}`)
+	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.raw, "maximum budget 9000.00") {
+		t.Errorf("change above the rail: %d %s", r.status, r.raw)
+	}
+	r = w.send(t, "PUT", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", `{"max_budget":"20000","max_change_pct":"1000","note":"raised"}`)
+	if r.status != http.StatusOK || !strings.Contains(r.raw, `"max_budget":"20000.00"`) {
+		t.Errorf("update: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), w.alice, "k-rail", `{"budget":"9500"}`); r.status != http.StatusOK {
+		t.Errorf("change under the raised rail: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "GET", "/api/v1/guardrails", w.admin, "", ""); r.status != 200 || !strings.Contains(r.raw, `"note":"raised"`) {
+		t.Errorf("list: %d %s", r.status, r.raw)
+	}
+	// Admin writes honour an Idempotency-Key when one is sent.
+	body := `{"subject_type":"role","subject":"viewer","max_bid":"10"}`
+	r1 := w.send(t, "POST", "/api/v1/guardrails", w.admin, "rail-key", body)
+	r2 := w.send(t, "POST", "/api/v1/guardrails", w.admin, "rail-key", body)
+	if r1.status != http.StatusCreated || r2.status != http.StatusCreated || r2.raw != r1.raw || r2.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("replayed create: %d %s / %d %s", r1.status, r1.raw, r2.status, r2.raw)
+	}
+	if r := w.send(t, "DELETE", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", ""); r.status != 200 {
+		t.Errorf("delete: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "GET", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", ""); r.status != 404 {
+		t.Errorf("get deleted: %d", r.status)
+	}
+}

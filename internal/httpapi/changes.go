@@ -1,0 +1,181 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// The change log of ad operations: GET /changes (advertiser:read, scoped),
+// GET /changes/{id}, POST /changes/{id}/rollback (ad:write).
+
+func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
+	r := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
+	r.GET("", s.listChanges)
+	r.GET("/:id", s.getChange)
+	w := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
+	w.POST("/:id/rollback", s.idempotent("change.rollback", "change", s.rollbackChange))
+}
+
+// changesQuery is GET /changes's query.
+type changesQuery struct {
+	PageQuery
+	AdvertiserIDs []int64 `form:"advertiser_ids" validate:"max=500,dive,gt=0"`
+	Kind          string  `form:"kind" validate:"omitempty,oneof=campaign ad project promotion"`
+	EntityID      int64   `form:"entity_id" validate:"gte=0"`
+	Field         string  `form:"field" validate:"omitempty,oneof=status budget bid cpa_bid"`
+	Result        string  `form:"result" validate:"omitempty,oneof=pending succeeded failed unknown"`
+	ActorType     string  `form:"actor_type" validate:"omitempty,oneof=user rule system"`
+	ActorID       int64   `form:"actor_id" validate:"gte=0"`
+	RequestID     string  `form:"request_id" validate:"max=128"`
+	Rollbacks     bool    `form:"rollbacks"`
+	From          string  `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	To            string  `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	Order         string  `form:"order" default:"desc" validate:"oneof=asc desc"`
+}
+
+// changeLogJSON is one change log entry.
+type changeLogJSON struct {
+	ID        int64  `json:"id"`
+	RequestID string `json:"request_id"`
+	Actor     struct {
+		Type string `json:"type"`
+		ID   *int64 `json:"id"`
+		Name string `json:"name"`
+	} `json:"actor"`
+	AdvertiserID      int64      `json:"advertiser_id"`
+	Kind              string     `json:"kind"`
+	EntityID          int64      `json:"entity_id"`
+	Field             string     `json:"field"`
+	Before            *string    `json:"before"`
+	Requested         string     `json:"requested"`
+	After             *string    `json:"after"`
+	Result            string     `json:"result"`
+	Verified          bool       `json:"verified"`
+	Error             *errorJSON `json:"error"`
+	PlatformRequestID string     `json:"platform_request_id"`
+	RollbackOf        *int64     `json:"rollback_of"`
+	RolledBackBy      *int64     `json:"rolled_back_by"`
+	ChangeDate        string     `json:"change_date"`
+	CreatedAt         time.Time  `json:"created_at"`
+	FinishedAt        *time.Time `json:"finished_at"`
+}
+
+func optID(id int64) *int64 {
+	if id == 0 {
+		return nil
+	}
+	return &id
+}
+
+func optValue(v mysql.ChangeValue) *string {
+	if v.IsZero() {
+		return nil
+	}
+	s := adops.ValueOf(v).String()
+	return &s
+}
+
+func newChangeLogJSON(c mysql.AdChange) changeLogJSON {
+	out := changeLogJSON{ID: c.ID, RequestID: c.RequestID, AdvertiserID: c.AdvertiserID, Kind: c.EntityKind, EntityID: c.EntityID,
+		Field: c.Field, Before: optValue(c.Before), Requested: adops.ValueOf(c.Requested).String(), After: optValue(c.After),
+		Result: c.Result, Verified: c.Verified, PlatformRequestID: c.PlatformRequestID, RollbackOf: optID(c.RollbackOf),
+		RolledBackBy: optID(c.RolledBackBy), ChangeDate: c.ChangeDate, CreatedAt: c.CreatedAt, FinishedAt: c.FinishedAt}
+	out.Actor.Type, out.Actor.ID, out.Actor.Name = c.ActorType, optID(c.ActorID), c.ActorName
+	if c.ErrorMessage != "" {
+		out.Error = &errorJSON{Code: c.ErrorCode, Message: c.ErrorMessage}
+	}
+	return out
+}
+
+func (s *Server) listChanges(c *gin.Context) {
+	var q changesQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f := mysql.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
+		Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
+		Limit: q.PageSize, Offset: q.Offset(), OldestFirst: q.Order == "asc"}
+	f.From, _ = time.Parse(time.RFC3339, q.From)
+	f.To, _ = time.Parse(time.RFC3339, q.To)
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
+		return
+	}
+	scope := scopeFrom(c)
+	// Naming an advertiser outside the scope answers 404, like the other lists.
+	for _, id := range q.AdvertiserIDs {
+		ok, err := s.deps.DB.InScope(c.Request.Context(), scope, id)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		if !ok {
+			fail(c, apperr.NotFound("advertiser"))
+			return
+		}
+	}
+	rows, total, err := s.deps.DB.ListAdChanges(c.Request.Context(), scope, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]changeLogJSON, 0, len(rows))
+	for _, r := range rows {
+		items = append(items, newChangeLogJSON(r))
+	}
+	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+}
+
+func (s *Server) getChange(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ch, err := s.deps.DB.AdChangeByID(c.Request.Context(), scopeFrom(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newChangeLogJSON(ch))
+}
+
+// rollbackChange serves POST /changes/{id}/rollback[?dry_run=true]: it
+// restores the value before the change, as a new change (answered like a
+// single change, with rollback_of set in the log).
+func (s *Server) rollbackChange(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var q dryRunQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "dry_run", q.DryRun)
+	svc, err := s.adopsService()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	p, _ := principalFrom(c)
+	res, err := svc.Rollback(c.Request.Context(), adops.RollbackRequest{ChangeID: id, Actor: adops.UserActor(p), Scope: p.Scope(),
+		RequestID: requestID(c), DryRun: q.DryRun})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "entity", string(res.Items[0].Kind)+":"+strconv.FormatInt(res.Items[0].ID, 10))
+	respondSingle(c, res)
+}

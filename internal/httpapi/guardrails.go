@@ -1,0 +1,224 @@
+package httpapi
+
+import (
+	"net/http"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+)
+
+// Guard rails on ad operations, managed by admins (user:manage):
+// GET/POST /guardrails, GET/PUT/DELETE /guardrails/{id}.
+
+func (s *Server) guardrailRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/guardrails", s.requireAuth(), s.requirePerm(auth.PermUserManage))
+	g.GET("", s.listGuardrails)
+	g.POST("", s.withIdempotency("guardrail.create", "guardrail", false, s.createGuardrail))
+	g.GET("/:id", s.getGuardrail)
+	g.PUT("/:id", s.withIdempotency("guardrail.update", "guardrail", false, s.updateGuardrail))
+	g.DELETE("/:id", s.withIdempotency("guardrail.delete", "guardrail", false, s.deleteGuardrail))
+}
+
+// guardrailLimits are the limits of a rail as sent (amounts as strings or
+// numbers; null or absent: no limit).
+type guardrailLimits struct {
+	MaxBudget    *valueJSON `json:"max_budget"`
+	MaxBid       *valueJSON `json:"max_bid"`
+	MaxChangePct *valueJSON `json:"max_change_pct"`
+	Note         string     `json:"note" validate:"max=255"`
+}
+
+type createGuardrailRequest struct {
+	SubjectType string `json:"subject_type" validate:"required,oneof=all role user"`
+	Subject     string `json:"subject" validate:"max=64"`
+	guardrailLimits
+}
+
+type updateGuardrailRequest struct {
+	guardrailLimits
+}
+
+type guardrailJSON struct {
+	ID           int64     `json:"id"`
+	SubjectType  string    `json:"subject_type"`
+	Subject      string    `json:"subject"`
+	MaxBudget    *string   `json:"max_budget"`
+	MaxBid       *string   `json:"max_bid"`
+	MaxChangePct *string   `json:"max_change_pct"`
+	Note         string    `json:"note"`
+	CreatedBy    *int64    `json:"created_by"`
+	UpdatedBy    *int64    `json:"updated_by"`
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func optDec(d decimal.NullDecimal) *string {
+	if !d.Valid {
+		return nil
+	}
+	s := d.Decimal.StringFixed(2)
+	return &s
+}
+
+func newGuardrailJSON(g mysql.Guardrail) guardrailJSON {
+	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: optDec(g.MaxBudget),
+		MaxBid: optDec(g.MaxBid), MaxChangePct: optDec(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
+		UpdatedBy: optID(g.UpdatedBy), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
+}
+
+// parseLimit validates one limit: a positive amount with at most 2
+// decimals, at most max.
+func parseLimit(name string, v *valueJSON, maxValue decimal.Decimal) (decimal.NullDecimal, []apperr.FieldError) {
+	if v == nil {
+		return decimal.NullDecimal{}, nil
+	}
+	d, err := decimal.NewFromString(v.raw)
+	switch {
+	case err != nil:
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be a number")}
+	case !d.IsPositive():
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be greater than 0")}
+	case !d.Shift(2).IsInteger():
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must have at most 2 decimals")}
+	case d.GreaterThan(maxValue):
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be at most %s", maxValue.String())}
+	}
+	return decimal.NullDecimal{Decimal: d, Valid: true}, nil
+}
+
+func (l guardrailLimits) parse() (mysql.Guardrail, []apperr.FieldError) {
+	var g mysql.Guardrail
+	var errs, e []apperr.FieldError
+	big := decimal.New(1, 14)
+	g.MaxBudget, e = parseLimit("max_budget", l.MaxBudget, big)
+	errs = append(errs, e...)
+	g.MaxBid, e = parseLimit("max_bid", l.MaxBid, big)
+	errs = append(errs, e...)
+	g.MaxChangePct, e = parseLimit("max_change_pct", l.MaxChangePct, decimal.NewFromInt(10000))
+	errs = append(errs, e...)
+	if len(errs) == 0 && !g.MaxBudget.Valid && !g.MaxBid.Valid && !g.MaxChangePct.Valid {
+		errs = append(errs, apperr.Field("max_budget", "set at least one of max_budget, max_bid, max_change_pct"))
+	}
+	g.Note = l.Note
+	return g, errs
+}
+
+func (s *Server) listGuardrails(c *gin.Context) {
+	gs, err := s.deps.DB.ListGuardrails(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]guardrailJSON, 0, len(gs))
+	for _, g := range gs {
+		out = append(out, newGuardrailJSON(g))
+	}
+	respond(c, http.StatusOK, out)
+}
+
+func (s *Server) createGuardrail(c *gin.Context) {
+	setAudit(c, "guardrail.create", "guardrail", "")
+	var req createGuardrailRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	g, errs := req.parse()
+	g.SubjectType, g.Subject = req.SubjectType, req.Subject
+	switch req.SubjectType {
+	case mysql.GuardrailAll:
+		if req.Subject != "" {
+			errs = append(errs, apperr.Field("subject", "must be empty for subject_type all"))
+		}
+	case mysql.GuardrailRole:
+		if !slices.Contains(auth.Roles(), req.Subject) {
+			errs = append(errs, apperr.Field("subject", "must be a role: admin, operator or viewer"))
+		}
+	case mysql.GuardrailUser:
+		id, err := strconv.ParseInt(req.Subject, 10, 64)
+		if err != nil || id <= 0 {
+			errs = append(errs, apperr.Field("subject", "must be a user id"))
+		} else if _, err := s.deps.DB.GetUser(c.Request.Context(), id); apperr.Is(err, apperr.KindNotFound) {
+			errs = append(errs, apperr.Field("subject", "user %d does not exist", id))
+		} else if err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	if len(errs) > 0 {
+		fail(c, apperr.Validation(errs...))
+		return
+	}
+	p, _ := principalFrom(c)
+	g.CreatedBy = p.UserID
+	out, err := s.deps.DB.CreateGuardrail(c.Request.Context(), g, s.now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(out.ID, 10))
+	auditDetail(c, "subject", out.SubjectType+":"+out.Subject)
+	respond(c, http.StatusCreated, newGuardrailJSON(out))
+}
+
+func (s *Server) getGuardrail(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	g, err := s.deps.DB.Guardrail(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newGuardrailJSON(g))
+}
+
+func (s *Server) updateGuardrail(c *gin.Context) {
+	setAudit(c, "guardrail.update", "guardrail", c.Param("id"))
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req updateGuardrailRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	g, errs := req.parse()
+	if len(errs) > 0 {
+		fail(c, apperr.Validation(errs...))
+		return
+	}
+	p, _ := principalFrom(c)
+	g.ID, g.UpdatedBy = id, p.UserID
+	out, err := s.deps.DB.UpdateGuardrail(c.Request.Context(), g, s.now())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newGuardrailJSON(out))
+}
+
+func (s *Server) deleteGuardrail(c *gin.Context) {
+	setAudit(c, "guardrail.delete", "guardrail", c.Param("id"))
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.DB.DeleteGuardrail(c.Request.Context(), id); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}
