@@ -33,12 +33,16 @@ import (
 const (
 	v2PageSize = 1000
 	v3PageSize = 100
+	// maxPages stops a list that never ends (a platform that ignored the
+	// page number would otherwise be read forever).
+	maxPages = 10000
 )
 
 // entityReader reads one entity kind: fetch one page with a filter, and
 // store a page.
 type entityReader struct {
-	kind string
+	kind     string
+	pageSize int
 	// fetch reads page `page` of the list under filter f; it returns the ids
 	// read, page info, and stores the page.
 	fetch func(ctx context.Context, f entityFilter, page int) (ids []int64, info oceanengine.PageInfo, rows int, err error)
@@ -116,8 +120,12 @@ func (e *Engine) readList(ctx context.Context, r entityReader, f entityFilter) (
 			seen[id] = true
 		}
 		total = info.TotalNumber
-		if len(ids) == 0 || (info.TotalPage > 0 && page >= info.TotalPage) || (info.TotalPage == 0 && len(ids) < info.PageSize) {
+		// Without page_info, a short page is the last one.
+		if len(ids) == 0 || (info.TotalPage > 0 && page >= info.TotalPage) || (info.TotalPage == 0 && len(ids) < r.pageSize) {
 			return seen, total, rows, nil
+		}
+		if page >= maxPages {
+			return seen, total, rows, fmt.Errorf("mirror: %s list still going after %d pages", r.kind, maxPages)
 		}
 	}
 }
@@ -151,7 +159,10 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 
 // reader builds the entityReader of a kind for one advertiser.
 func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
-	r := entityReader{kind: kind}
+	r := entityReader{kind: kind, pageSize: v2PageSize}
+	if kind == mysql.OEKindProject || kind == mysql.OEKindPromotion {
+		r.pageSize = v3PageSize
+	}
 	switch kind {
 	case mysql.OEKindCampaign:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
