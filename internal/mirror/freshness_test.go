@@ -1,0 +1,139 @@
+package mirror
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oesim"
+)
+
+// gauge reads one sample of a registry (labels must match exactly).
+func gauge(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (float64, bool) {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	next:
+		for _, m := range mf.GetMetric() {
+			if len(m.GetLabel()) != len(labels) {
+				continue
+			}
+			for _, lp := range m.GetLabel() {
+				if labels[lp.GetName()] != lp.GetValue() {
+					continue next
+				}
+			}
+			return metricValue(m), true
+		}
+	}
+	return 0, false
+}
+
+func metricValue(m *dto.Metric) float64 {
+	switch {
+	case m.GetGauge() != nil:
+		return m.GetGauge().GetValue()
+	case m.GetCounter() != nil:
+		return m.GetCounter().GetValue()
+	}
+	return 0
+}
+
+// TestLagMetricFollowsTheOldestSuccess shows sync_lag_seconds: before any
+// sync it counts from the binding, after a sync it is zero, an hour later an
+// hour; a stream failing for one advertiser keeps its lag growing while the
+// others are fresh.
+func TestLagMetricFollowsTheOldestSuccess(t *testing.T) {
+	b := setup(t, func(o *setupOpts) { o.sim.Advertisers = 4 })
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(NewLagCollector(b.db, b.sim.Clock().Now))
+	lag := func(stream string) float64 {
+		t.Helper()
+		v, ok := gauge(t, reg, "sync_lag_seconds", map[string]string{"stream": stream})
+		if !ok {
+			t.Fatalf("no sync_lag_seconds{stream=%q}", stream)
+		}
+		return v
+	}
+	if v, _ := gauge(t, reg, "sync_advertisers", nil); v != float64(len(b.advs)) {
+		t.Fatalf("sync_advertisers %v, want %d", v, len(b.advs))
+	}
+	if up, _ := gauge(t, reg, "sync_lag_query_up", nil); up != 1 {
+		t.Fatal("lag query down")
+	}
+	if err := b.syncAll(t, "bind"); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range Streams() {
+		if v := lag(s); v != 0 {
+			t.Fatalf("lag of %s right after a sync: %v", s, v)
+		}
+	}
+	b.sim.Clock().Advance(time.Hour)
+	if v := lag(StreamReportAdDaily); v != 3600 {
+		t.Fatalf("lag an hour later: %v, want 3600", v)
+	}
+	// Every stream but one advertiser's ad report syncs again.
+	b.sim.Faults().Set("2/report/ad/get", oesim.Fault{ErrorRate: 1})
+	if err := b.syncAll(t, "schedule"); err == nil {
+		t.Fatal("the failing report did not fail")
+	}
+	b.sim.Faults().ClearAll()
+	if v := lag(StreamReportAdDaily); v != 3600 {
+		t.Fatalf("lag of the failing stream %v, want 3600", v)
+	}
+	if v := lag(StreamReportCampaignDaily); v != 0 {
+		t.Fatalf("lag of a synced stream %v, want 0", v)
+	}
+	fresh, err := b.db.StreamFreshness(context.Background(), auth.SystemScope(), []string{StreamReportAdDaily})
+	if err != nil || fresh[0].Failing != len(b.advs) {
+		t.Fatalf("freshness %+v %v, want every advertiser failing", fresh, err)
+	}
+}
+
+// TestRetentionJobDeletesOnlyExpiredHourlyRows runs the retention handler:
+// hourly rows dated before today minus sync.hourly_retention_days go,
+// younger ones and daily rows stay.
+func TestRetentionJobDeletesOnlyExpiredHourlyRows(t *testing.T) {
+	b := setup(t, func(o *setupOpts) { o.sim.Advertisers = 1; o.cfg.HourlyRetentionDays = 90 })
+	ctx := context.Background()
+	adv := b.advs[0]
+	var facts []mysql.ReportFact
+	for _, d := range []int{-92, -91, -90, -89, 0} {
+		for h := range 3 {
+			facts = append(facts, mysql.ReportFact{AdvertiserID: adv, Level: LevelAd, StatDate: b.day(d), StatHour: h, EntityID: 7})
+		}
+	}
+	if _, err := b.db.UpsertHourlyFacts(ctx, facts, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.UpsertDailyFacts(ctx, []mysql.ReportFact{{AdvertiserID: adv, Level: LevelAd, StatDate: b.day(-200), EntityID: 7}}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	h := &jobs.SyncHandlers{Engine: b.engine, Every: 10 * time.Minute}
+	if err := h.HandleRetention(ctx, asynq.NewTask(jobs.KindSyncRetention, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if n := b.count(t, `SELECT COUNT(*) FROM report_hourly WHERE stat_date < ?`, b.day(-90)); n != 0 {
+		t.Fatalf("%d expired hourly rows left", n)
+	}
+	if n := b.count(t, `SELECT COUNT(*) FROM report_hourly`); n != 9 {
+		t.Fatalf("%d hourly rows left, want 9 (days -90, -89 and today)", n)
+	}
+	if n := b.count(t, `SELECT COUNT(*) FROM report_daily`); n != 1 {
+		t.Fatal("retention touched daily rows")
+	}
+}
