@@ -1,26 +1,32 @@
 package adops_test
 
 import (
+	"bytes"
 	"context"
 	"net/http"
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/oesim"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
-// bundle is a sandbox world, a real MariaDB and Redis, the real client
-// authorised through the sandbox's OAuth flow, a mirror filled from the
-// platform, and the service on the sandbox's (frozen) clock.
+// bundle is a sandbox world, a real MariaDB and Redis, the real client on
+// the accounts token store, bound through the accounts OAuth flow against
+// the sandbox, a mirror filled from the platform, and the service on the
+// sandbox's (frozen) clock.
 type bundle struct {
 	ts     *oesim.TestServer
 	sim    *oesim.Sim
@@ -46,25 +52,23 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := &oceanengine.MemoryTokenStore{}
+	// Tokens live in the accounts store (encrypted in MySQL), as in the
+	// API process; the grant comes from the accounts OAuth flow against
+	// the sandbox.
+	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: tokens, Limiter: lim,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: store, Limiter: lim,
 		MaxAttempts: 3, BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens.Refresher = client
+	store.SetRefresher(client)
 	b := &bundle{ts: ts, sim: ts.Sim, db: db, client: client, advs: ts.Sim.World().Advertisers()}
-	// The real OAuth exchange against the sandbox, as the accounts flow does.
-	code, err := ts.Sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := client.ExchangeAuthCode(context.Background(), code)
-	if err != nil {
-		t.Fatalf("ExchangeAuthCode: %v", err)
-	}
-	tokens.Put(tok, b.advs...)
+	b.bind(t, rdb, store)
 	b.svc, err = adops.New(adops.Deps{DB: db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -74,6 +78,34 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 	}
 	ts.Sim.Stats().Reset()
 	return b
+}
+
+// bind runs the accounts OAuth flow (authorise, consent in the sandbox,
+// callback) for every top-level sandbox account.
+func (b *bundle) bind(t testing.TB, rdb goredis.UniversalClient, store *accounts.TokenStore) {
+	t.Helper()
+	ctx := context.Background()
+	hash, err := auth.HashPassword("Binder-Passphrase-1", 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u, err := b.db.CreateUser(ctx, auth.NewUser{Username: "binder", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, b.client, accounts.Config{AppID: b.sim.AppID(),
+		AuthorizeURL: b.ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: b.sim.Clock().Now})
+	res, err := svc.Authorize(ctx, u.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := b.sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code}); err != nil {
+		t.Fatalf("callback: %v", err)
+	}
 }
 
 // mirror reads every entity of an advertiser through the client and

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -16,16 +17,19 @@ import (
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/oesim"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
-// opsWorld is the API with ad operations on a sandbox: the real client
-// authorised through the sandbox's OAuth flow, the mirror filled from the
+// opsWorld is the API with ad operations on a sandbox: the real client on
+// the accounts token store, bound through the accounts OAuth flow, the mirror filled from the
 // platform, an admin, two operators (alice: the first advertiser, bob: the
 // second) and a viewer (vic: the first advertiser).
 type opsWorld struct {
@@ -50,24 +54,36 @@ func setupOps(t *testing.T) *opsWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens := &oceanengine.MemoryTokenStore{}
+	// The accounts token store (tokens encrypted in MySQL), as in the API.
+	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	store := accounts.NewTokenStore(b.db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: tokens, Limiter: lim, MaxAttempts: 2,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: store, Limiter: lim, MaxAttempts: 2,
 		BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
-	tokens.Refresher = client
+	store.SetRefresher(client)
 	w := &opsWorld{authBundle: b, sim: ts.Sim, client: client, advs: ts.Sim.World().Advertisers()}
+	admin := b.login(t, "root", adminPassword)
+	w.admin, w.adminID = admin.AccessToken, admin.User.ID
+	// Bind every top-level sandbox account through the accounts OAuth flow.
+	accts := accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
+		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: ts.Sim.Clock().Now})
+	ar, err := accts.Authorize(context.Background(), w.adminID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
 	code, err := ts.Sim.Authorize(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := client.ExchangeAuthCode(context.Background(), code)
-	if err != nil {
-		t.Fatal(err)
+	if _, err := accts.Callback(context.Background(), accounts.CallbackInput{State: ar.State, AuthCode: code}); err != nil {
+		t.Fatalf("callback: %v", err)
 	}
-	tokens.Put(tok, w.advs...)
 	svc, err := adops.New(adops.Deps{DB: b.db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -76,8 +92,6 @@ func setupOps(t *testing.T) *opsWorld {
 	for _, adv := range w.advs {
 		w.fillMirror(t, adv)
 	}
-	admin := b.login(t, "root", adminPassword)
-	w.admin, w.adminID = admin.AccessToken, admin.User.ID
 	w.aliceID = b.createUser(t, w.admin, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, w.advs[0])
 	w.bobID = b.createUser(t, w.admin, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, w.advs[1])
 	b.createUser(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
