@@ -9,9 +9,9 @@ CONFIG     ?= config/config.dev.yaml
 
 all: build
 
-## build: compile every binary into bin/
+## build: compile every binary into bin/ (images build statically in their Dockerfiles)
 build:
-	CGO_ENABLED=0 $(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
 
 ## run: start MariaDB/Redis if needed, migrate, then run the sandbox, API and worker
 run: build
