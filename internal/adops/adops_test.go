@@ -3,6 +3,7 @@ package adops_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -80,6 +81,10 @@ func mirrorValue(t *testing.T, db *mysql.DB, kind adops.Kind, field adops.Field,
 	return cpa.StringFixed(2)
 }
 
+// platformRequestID is the form of the sandbox's request ids: the Beijing
+// time (yyyyMMddHHmmss) and 20 uppercase hex characters.
+var platformRequestID = regexp.MustCompile(`^[0-9]{14}[0-9A-F]{20}$`)
+
 func isOC(e oesim.Entity) bool { return strings.HasPrefix(e.Pricing, "PRICING_OC") }
 
 // raised is a budget 1,000 yuan above e's: valid under every platform rule
@@ -138,8 +143,13 @@ func TestEveryKindAndField(t *testing.T) {
 			}
 			it := res.Items[0]
 			if it.Outcome != adops.OutcomeSucceeded || !it.Verified || !it.After.Equal(want) || it.Before.String() != before ||
-				it.ChangeID == 0 || it.AdvertiserID != e.AdvertiserID || it.PlatformRequestID == "" && tc.kind != adops.KindCampaign {
+				it.ChangeID == 0 || it.AdvertiserID != e.AdvertiserID {
 				t.Fatalf("result %+v; want succeeded, verified, %s → %s", it, before, want)
+			}
+			// Every write's answer names its platform request (campaign
+			// budgets through 2/campaign/update included).
+			if !platformRequestID.MatchString(it.PlatformRequestID) {
+				t.Errorf("platform request id %q, want the sandbox's yyyyMMddHHmmss + 20 hex", it.PlatformRequestID)
 			}
 			if got := platformValue(tc.kind, tc.field, b.truth(t, tc.kind, e.ID)); got != want.String() {
 				t.Errorf("sandbox has %s, want %s", got, want)
@@ -152,6 +162,9 @@ func TestEveryKindAndField(t *testing.T) {
 				!adops.ValueOf(c.Requested).Equal(want) || !adops.ValueOf(c.After).Equal(want) || c.ActorName != "tester" ||
 				c.EntityKind != string(tc.kind) || c.Field != string(tc.field) || c.FinishedAt == nil || c.ChangeDate != "2025-06-18" {
 				t.Errorf("change log %+v", c)
+			}
+			if c.PlatformRequestID == "" || c.PlatformRequestID != it.PlatformRequestID {
+				t.Errorf("change log platform request id %q, want the answer's %q", c.PlatformRequestID, it.PlatformRequestID)
 			}
 			wantMirror := tc.mirror
 			if wantMirror == "" {

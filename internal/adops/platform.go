@@ -23,7 +23,7 @@ type Platform interface {
 	Projects(ctx context.Context, req oceanengine.ProjectsRequest) (*oceanengine.ProjectPage, error)
 	Promotions(ctx context.Context, req oceanengine.PromotionsRequest) (*oceanengine.PromotionPage, error)
 
-	UpdateCampaign(ctx context.Context, req oceanengine.CampaignUpdateRequest) (int64, error)
+	UpdateCampaign(ctx context.Context, req oceanengine.CampaignUpdateRequest) (*oceanengine.WriteResult, error)
 	UpdateCampaignStatus(ctx context.Context, req oceanengine.CampaignStatusRequest) (*oceanengine.BatchResult, error)
 	UpdateAdStatus(ctx context.Context, req oceanengine.AdStatusRequest) (*oceanengine.BatchResult, error)
 	UpdateAdBudget(ctx context.Context, req oceanengine.AdBudgetRequest) (*oceanengine.BatchResult, error)
@@ -581,10 +581,10 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 			if !it.want.Unlimited {
 				req.Budget = &amount
 			}
-			_, err := p.UpdateCampaign(ctx, req)
+			w, err := p.UpdateCampaign(ctx, req)
 			var res *oceanengine.BatchResult
 			if err == nil {
-				res = &oceanengine.BatchResult{Succeeded: []int64{it.id}}
+				res = &oceanengine.BatchResult{RequestID: w.RequestID, Succeeded: []int64{it.id}}
 			}
 			outcomesOf([]int64{it.id}, res, err, out)
 		}

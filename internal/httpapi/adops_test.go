@@ -294,6 +294,9 @@ func TestAdOpsEveryKindOverHTTP(t *testing.T) {
 			if c.Result != "succeeded" || !c.Verified || after(c) != tc.want || c.Field != tc.field || c.ChangeID == nil || c.Kind != tc.kind {
 				t.Fatalf("change %+v, want %s=%s", c, tc.field, tc.want)
 			}
+			if c.PlatformRequestID == "" {
+				t.Errorf("no platform_request_id in %s", r.raw)
+			}
 			if n := w.sim.Stats().Count(tc.endpoint, 0); n != 1 {
 				t.Errorf("%s called %d times", tc.endpoint, n)
 			}

@@ -210,13 +210,19 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		{"campaign_create", func(t *testing.T) {
 			req := CampaignCreateRequest{AdvertiserID: adv, CampaignName: "golden campaign", BudgetMode: BudgetModeDay,
 				Budget: ptr(MustYuan("1234.56")), LandingType: "LINK", UniqueFK: "golden-1"}
-			id, err := b.client.CreateCampaign(ctx, req)
+			res, err := b.client.CreateCampaign(ctx, req)
 			if err != nil {
 				t.Fatal(err)
 			}
+			b.checkRequestID(t, res.RequestID)
+			id := res.ID
 			again, err := b.client.CreateCampaign(ctx, req)
-			if err != nil || again != id {
-				t.Errorf("repeated create with unique_fk = %d, %v; want %d", again, err, id)
+			if err != nil || again.ID != id {
+				t.Fatalf("repeated create with unique_fk = %+v, %v; want %d", again, err, id)
+			}
+			b.checkRequestID(t, again.RequestID)
+			if again.RequestID == res.RequestID {
+				t.Errorf("both creates answered request_id %q, want one per answer", res.RequestID)
 			}
 			e := findEntity(b.sim.World().Campaigns(adv), id)
 			if e == nil || e.BudgetFen != 123456 {
@@ -228,12 +234,13 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || len(p.List) != 1 {
 				t.Fatalf("read campaign: %v", err)
 			}
-			id, err := b.client.UpdateCampaign(ctx, CampaignUpdateRequest{AdvertiserID: adv, CampaignID: camps[0].ID,
+			res, err := b.client.UpdateCampaign(ctx, CampaignUpdateRequest{AdvertiserID: adv, CampaignID: camps[0].ID,
 				ModifyTime: p.List[0].CampaignModifyTime, CampaignName: "renamed", BudgetMode: BudgetModeDay, Budget: ptr(MustYuan("100000.50"))})
-			if err != nil || id != camps[0].ID {
-				t.Fatalf("UpdateCampaign = %d, %v", id, err)
+			if err != nil || res.ID != camps[0].ID {
+				t.Fatalf("UpdateCampaign = %+v, %v", res, err)
 			}
-			e := findEntity(b.sim.World().Campaigns(adv), id)
+			b.checkRequestID(t, res.RequestID)
+			e := findEntity(b.sim.World().Campaigns(adv), res.ID)
 			if e.BudgetFen != 10000050 || e.Name != "renamed" {
 				t.Errorf("after update: %+v, want renamed with 10000050 fen", e)
 			}
@@ -243,6 +250,7 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || !slices.Equal(res.Succeeded, []int64{camps[1].ID}) {
 				t.Fatalf("UpdateCampaignStatus = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Campaigns(adv), camps[1].ID); e.OptStatus != "DISABLE" {
 				t.Errorf("campaign opt status = %q, want DISABLE", e.OptStatus)
 			}
@@ -257,12 +265,15 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if !slices.Equal(res.Succeeded, []int64{ads[2].ID}) || len(be.Failed) != 1 || be.Failed[0].ID != bogus || be.Failed[0].Message == "" {
 				t.Errorf("result %+v / failed %+v, want %d applied and %d rejected", res, be.Failed, ads[2].ID, bogus)
 			}
+			b.checkRequestID(t, res.RequestID)
+			b.checkRequestID(t, be.RequestID)
 		}},
 		{"ad_update_budget", func(t *testing.T) {
 			res, err := b.client.UpdateAdBudget(ctx, AdBudgetRequest{AdvertiserID: adv, Data: []AdBudget{{AdID: ads[3].ID, Budget: MustYuan("88888.88")}}})
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdateAdBudget = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BudgetFen != 8888888 {
 				t.Errorf("budget = %d fen, want 8888888", e.BudgetFen)
 			}
@@ -272,6 +283,7 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdateAdBid = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BidFen != 123 {
 				t.Errorf("bid = %d fen, want 123", e.BidFen)
 			}
@@ -309,12 +321,13 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			}
 		}},
 		{"project_create", func(t *testing.T) {
-			id, err := b.client.CreateProject(ctx, ProjectCreateRequest{AdvertiserID: adv, Name: "golden project", LandingType: "APP",
+			res, err := b.client.CreateProject(ctx, ProjectCreateRequest{AdvertiserID: adv, Name: "golden project", LandingType: "APP",
 				DeliverySetting: ProjectDeliverySetting{BudgetMode: BudgetModeDay, Budget: ptr(MustYuan("500.10")), CpaBid: ptr(MustYuan("20.05"))}, UniqueFK: "golden-p1"})
 			if err != nil {
 				t.Fatal(err)
 			}
-			e := findEntity(b.sim.World().Projects(adv), id)
+			b.checkRequestID(t, res.RequestID)
+			e := findEntity(b.sim.World().Projects(adv), res.ID)
 			if e == nil || e.BudgetFen != 50010 || e.BidFen != 2005 {
 				t.Errorf("created project = %+v, want 50010 / 2005 fen", e)
 			}
@@ -324,12 +337,14 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || !slices.Equal(res.Succeeded, []int64{projects[0].ID}) {
 				t.Fatalf("UpdateProjectStatus = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 		}},
 		{"project_budget_update", func(t *testing.T) {
 			res, err := b.client.UpdateProjectBudget(ctx, ProjectBudgetRequest{AdvertiserID: adv, Data: []ProjectBudget{{ProjectID: projects[1].ID, BudgetMode: BudgetModeDay, Budget: MustYuan("100000.00")}}})
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdateProjectBudget = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BudgetFen != 10000000 {
 				t.Errorf("budget = %d fen, want 10000000", e.BudgetFen)
 			}
@@ -339,6 +354,7 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdateProjectBid = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BidFen != 1234 {
 				t.Errorf("cpa_bid = %d fen, want 1234", e.BidFen)
 			}
@@ -353,6 +369,8 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if !slices.Equal(res.Succeeded, []int64{projects[2].ID}) {
 				t.Errorf("deleted %v, want %d", res.Succeeded, projects[2].ID)
 			}
+			b.checkRequestID(t, res.RequestID)
+			b.checkRequestID(t, be.RequestID)
 		}},
 		{"promotion_status_update_partial", func(t *testing.T) {
 			const bogus = 2222222222222222
@@ -365,18 +383,22 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if !slices.Equal(res.Succeeded, []int64{promos[0].ID}) {
 				t.Errorf("switched %v, want %d", res.Succeeded, promos[0].ID)
 			}
+			b.checkRequestID(t, res.RequestID)
+			b.checkRequestID(t, be.RequestID)
 		}},
 		{"promotion_budget_update", func(t *testing.T) {
 			res, err := b.client.UpdatePromotionBudget(ctx, PromotionBudgetRequest{AdvertiserID: adv, Data: []PromotionBudget{{PromotionID: promos[1].ID, Budget: MustYuan("50000.00")}}})
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdatePromotionBudget = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 		}},
 		{"promotion_bid_update", func(t *testing.T) {
 			res, err := b.client.UpdatePromotionBid(ctx, PromotionBidRequest{AdvertiserID: adv, Data: []PromotionBid{{PromotionID: promos[1].ID, Bid: MustYuan("3.21")}}})
 			if err != nil || len(res.Succeeded) != 1 {
 				t.Fatalf("UpdatePromotionBid = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 			if e := findEntity(b.sim.World().Promotions(adv), promos[1].ID); e.BidFen != 321 || e.BudgetFen != 5000000 {
 				t.Errorf("promotion = %+v, want bid 321 and budget 5000000 fen", e)
 			}
@@ -386,6 +408,7 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 			if err != nil || !slices.Equal(res.Succeeded, []int64{promos[2].ID}) {
 				t.Fatalf("DeletePromotions = %+v, %v", res, err)
 			}
+			b.checkRequestID(t, res.RequestID)
 		}},
 	}
 	for _, c := range cases {
@@ -507,6 +530,15 @@ func TestReportsAgainstSandbox(t *testing.T) {
 			}
 			b.golden(t, "report_custom_"+dim)
 		})
+	}
+}
+
+// checkRequestID fails unless a write returned the request_id of the
+// platform's last answer.
+func (b *bundle) checkRequestID(t *testing.T, got string) {
+	t.Helper()
+	if want := b.rec.lastRequestID(); got == "" || got != want {
+		t.Errorf("request_id = %q, want the answer's %q", got, want)
 	}
 }
 

@@ -7,13 +7,26 @@ import (
 	"fmt"
 )
 
-// BatchResult is the outcome of a batch write: the ids applied and the
-// items rejected. Methods returning it also return a *BatchError when
-// Failed is not empty.
+// Every write method returns the platform's request_id of its answer: a
+// batch write in BatchResult.RequestID, a single-entity write (create,
+// 2/campaign/update) in WriteResult.RequestID. A refused write carries it in
+// its error (*APIError, *BatchError, *DecodeError).
+
+// BatchResult is the outcome of a batch write: the platform's request_id,
+// the ids applied and the items rejected. Methods returning it also return
+// a *BatchError when Failed is not empty.
 type BatchResult struct {
 	RequestID string
 	Succeeded []int64
 	Failed    []ItemError
+}
+
+// WriteResult is the outcome of a write of one entity (a create, or
+// 2/campaign/update): the entity's id as the platform answered it and the
+// platform's request_id of the answer.
+type WriteResult struct {
+	ID        int64
+	RequestID string
 }
 
 // decodeBatch reads {<idsKey>: [...], errors|error_list: [{<idKey>, error_code?, error_message}]}:

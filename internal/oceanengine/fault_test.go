@@ -233,10 +233,11 @@ func TestWritesAreNotRepeated(t *testing.T) {
 		adv := b.leaf()
 		b.sim.Faults().Set("2/campaign/create", oesim.Fault{LoseResponse: true, Count: 2})
 		req := CampaignCreateRequest{AdvertiserID: adv, CampaignName: "fk campaign", BudgetMode: BudgetModeInfinite, LandingType: "LINK", UniqueFK: "order-42"}
-		id, err := b.client.CreateCampaign(ctx, req)
+		res, err := b.client.CreateCampaign(ctx, req)
 		if err != nil {
 			t.Fatalf("CreateCampaign: %v", err)
 		}
+		id := res.ID
 		n := 0
 		for _, c := range b.sim.World().Campaigns(adv) {
 			if c.Name == "fk campaign" {

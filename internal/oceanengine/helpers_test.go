@@ -3,6 +3,7 @@ package oceanengine
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -234,6 +235,7 @@ type recorder struct {
 	base http.RoundTripper
 	mu   sync.Mutex
 	reqs []string
+	rids []string // request_id of each answer, in order
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -271,7 +273,36 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, sb.String())
 	r.mu.Unlock()
-	return r.base.RoundTrip(req)
+	resp, err := r.base.RoundTrip(req)
+	if err != nil {
+		return resp, err
+	}
+	// Remember the answer's request_id (the body is put back untouched).
+	raw, rerr := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	resp.Body = io.NopCloser(bytes.NewReader(raw))
+	if rerr != nil {
+		return nil, rerr
+	}
+	var env struct {
+		RequestID string `json:"request_id"`
+	}
+	_ = json.Unmarshal(raw, &env)
+	r.mu.Lock()
+	r.rids = append(r.rids, env.RequestID)
+	r.mu.Unlock()
+	return resp, nil
+}
+
+// lastRequestID returns the request_id of the last answer (empty when none
+// carried one).
+func (r *recorder) lastRequestID() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.rids) == 0 {
+		return ""
+	}
+	return r.rids[len(r.rids)-1]
 }
 
 // count returns how many recorded requests went to a path containing sub.
@@ -291,7 +322,7 @@ func (r *recorder) count(sub string) int {
 func (r *recorder) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.reqs = nil
+	r.reqs, r.rids = nil, nil
 }
 
 func (r *recorder) text() string {

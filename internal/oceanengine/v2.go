@@ -219,13 +219,17 @@ type CampaignCreateRequest struct {
 	UniqueFK         string `json:"unique_fk,omitempty"`
 }
 
-// CreateCampaign creates a campaign (POST 2/campaign/create) and returns its id.
-func (c *Client) CreateCampaign(ctx context.Context, req CampaignCreateRequest) (int64, error) {
+// CreateCampaign creates a campaign (POST 2/campaign/create) and returns its
+// id and the answer's request_id.
+func (c *Client) CreateCampaign(ctx context.Context, req CampaignCreateRequest) (*WriteResult, error) {
 	var out struct {
 		CampaignID ID `json:"campaign_id"`
 	}
-	_, err := c.do(ctx, call{ep: epCampaignCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
-	return int64(out.CampaignID), err
+	rid, err := c.do(ctx, call{ep: epCampaignCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{ID: int64(out.CampaignID), RequestID: rid}, nil
 }
 
 // CampaignUpdateRequest changes a campaign's name or budget. ModifyTime is
@@ -240,13 +244,17 @@ type CampaignUpdateRequest struct {
 	Budget       *Money `json:"budget,omitempty"`
 }
 
-// UpdateCampaign updates a campaign (POST 2/campaign/update).
-func (c *Client) UpdateCampaign(ctx context.Context, req CampaignUpdateRequest) (int64, error) {
+// UpdateCampaign updates a campaign (POST 2/campaign/update) and returns
+// the campaign id the platform answered and the answer's request_id.
+func (c *Client) UpdateCampaign(ctx context.Context, req CampaignUpdateRequest) (*WriteResult, error) {
 	var out struct {
 		CampaignID ID `json:"campaign_id"`
 	}
-	_, err := c.do(ctx, call{ep: epCampaignUpdate, acct: req.AdvertiserID, params: req, out: &out})
-	return int64(out.CampaignID), err
+	rid, err := c.do(ctx, call{ep: epCampaignUpdate, acct: req.AdvertiserID, params: req, out: &out})
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{ID: int64(out.CampaignID), RequestID: rid}, nil
 }
 
 // CampaignStatusRequest switches up to 100 campaigns (all or nothing).

@@ -175,13 +175,17 @@ type ProjectCreateRequest struct {
 	UniqueFK        string                 `json:"unique_fk,omitempty"`
 }
 
-// CreateProject creates a project (POST v3.0/project/create) and returns its id.
-func (c *Client) CreateProject(ctx context.Context, req ProjectCreateRequest) (int64, error) {
+// CreateProject creates a project (POST v3.0/project/create) and returns its
+// id and the answer's request_id.
+func (c *Client) CreateProject(ctx context.Context, req ProjectCreateRequest) (*WriteResult, error) {
 	var out struct {
 		ProjectID ID `json:"project_id"`
 	}
-	_, err := c.do(ctx, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
-	return int64(out.ProjectID), err
+	rid, err := c.do(ctx, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{ID: int64(out.ProjectID), RequestID: rid}, nil
 }
 
 // ProjectStatus is one project's new opt_status (V3Enable or V3Disable).
