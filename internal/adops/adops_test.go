@@ -3,6 +3,7 @@ package adops_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"regexp"
 	"slices"
 	"strings"
@@ -819,4 +820,66 @@ func TestGuardrails(t *testing.T) {
 	if err != nil || rb.Items[0].Outcome != adops.OutcomeSucceeded {
 		t.Fatalf("rollback under the 50%% rail: %v %+v", err, rb)
 	}
+}
+
+// TestChangeWritesTheSyncsMirrorRow: after changes of every kind, the
+// mirror rows of the advertiser are exactly what the entity sync's
+// conversions (mirror.CampaignRow, ...) make of the platform's answers: a
+// sync run right after changes nothing but synced_at.
+func TestChangeWritesTheSyncsMirrorRow(t *testing.T) {
+	b := setup(t)
+	adv := b.advs[0]
+	for _, kind := range adops.Kinds() {
+		e := b.find(t, kind, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == adv })
+		res, err := b.apply(t, kind, adops.FieldBudget, adops.Item{ID: e.ID, Value: raised(e)})
+		if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+			t.Fatalf("%s %d: %v %+v", kind, e.ID, err, res)
+		}
+	}
+	after := b.mirrorText(t, adv)
+	b.sim.Clock().Advance(time.Minute)
+	b.mirror(t, adv)
+	if synced := b.mirrorText(t, adv); synced != after {
+		t.Errorf("a sync changed the mirror rows the changes wrote\n got %s\nwant %s", synced, after)
+	}
+}
+
+// mirrorText renders every mirror row of an advertiser (deleted ones
+// included), one a line: amounts to the fen, instants in UTC to the
+// millisecond, synced_at left out (it is when the row was written).
+func (b *bundle) mirrorText(t *testing.T, adv int64) string {
+	t.Helper()
+	ctx, o := context.Background(), mysql.OEListOptions{IncludeDeleted: true}
+	var sb strings.Builder
+	add := func(rows any, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		list := reflect.ValueOf(rows)
+		for i := range list.Len() {
+			v := list.Index(i)
+			for j := range v.NumField() {
+				f := v.Field(j).Interface()
+				switch x := f.(type) {
+				case time.Time:
+					continue // SyncedAt
+				case decimal.Decimal:
+					f = x.StringFixed(2)
+				case *time.Time:
+					f = "<nil>"
+					if x != nil {
+						f = x.UTC().Format("2006-01-02T15:04:05.000Z")
+					}
+				}
+				fmt.Fprintf(&sb, "%s=%v ", v.Type().Field(j).Name, f)
+			}
+			sb.WriteString("\n")
+		}
+	}
+	add(b.db.ListOECampaigns(ctx, adv, o))
+	add(b.db.ListOEAds(ctx, adv, o))
+	add(b.db.ListOEProjects(ctx, adv, o))
+	add(b.db.ListOEPromotions(ctx, adv, o))
+	return sb.String()
 }

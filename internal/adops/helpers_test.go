@@ -14,6 +14,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -109,78 +110,56 @@ func (b *bundle) bind(t testing.TB, rdb goredis.UniversalClient, store *accounts
 }
 
 // mirror reads every entity of an advertiser through the client and
-// upserts it with the mirror's functions (what the sync does).
+// upserts it with the mirror's conversions and upserts (what the sync does).
 func (b *bundle) mirror(t testing.TB, adv int64) {
 	t.Helper()
 	ctx := context.Background()
 	at := b.sim.Clock().Now()
-	instant := func(t oceanengine.Time) *time.Time {
-		if t.IsZero() {
-			return nil
-		}
-		u := t.UTC()
-		return &u
-	}
 	for page, err := range b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
 		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []mysql.OECampaign
-		for _, c := range page {
-			rows = append(rows, mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status, BudgetMode: c.BudgetMode,
-				Budget: c.Budget.Decimal, LandingType: c.LandingType, PlatformModifiedAt: instant(c.CampaignModifyTime)})
-		}
+		rows := mirrorRows(t, adv, page, err, mirror.CampaignRow)
 		if _, err := b.db.UpsertOECampaigns(ctx, rows, at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for page, err := range b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
 		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []mysql.OEAd
-		for _, a := range page {
-			rows = append(rows, mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name, Status: a.Status,
-				OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: a.Budget.Decimal, Pricing: a.Pricing, Bid: a.Bid.Decimal,
-				CpaBid: a.CpaBid.Decimal, PlatformModifiedAt: instant(a.AdModifyTime)})
-		}
+		rows := mirrorRows(t, adv, page, err, mirror.AdRow)
 		if _, err := b.db.UpsertOEAds(ctx, rows, at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for page, err := range b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
 		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []mysql.OEProject
-		for _, p := range page {
-			ds := p.DeliverySetting
-			rows = append(rows, mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status, OptStatus: p.OptStatus,
-				BudgetMode: ds.BudgetMode, Budget: ds.Budget.Decimal, Pricing: ds.Pricing, CpaBid: ds.CpaBid.Decimal,
-				PlatformModifiedAt: instant(p.ProjectModifyTime)})
-		}
+		rows := mirrorRows(t, adv, page, err, mirror.ProjectRow)
 		if _, err := b.db.UpsertOEProjects(ctx, rows, at); err != nil {
 			t.Fatal(err)
 		}
 	}
 	for page, err := range b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
 		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []mysql.OEPromotion
-		for _, p := range page {
-			rows = append(rows, mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID), Name: p.PromotionName,
-				Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode, Budget: p.Budget.Decimal,
-				Bid: p.Bid.Decimal, CpaBid: p.CpaBid.Decimal, PlatformModifiedAt: instant(p.PromotionModifyTime)})
-		}
+		rows := mirrorRows(t, adv, page, err, mirror.PromotionRow)
 		if _, err := b.db.UpsertOEPromotions(ctx, rows, at); err != nil {
 			t.Fatal(err)
 		}
 	}
+}
+
+// mirrorRows converts one page of platform entities into mirror rows.
+func mirrorRows[E, R any](t testing.TB, adv int64, page []E, err error, conv func(int64, E) (R, error)) []R {
+	t.Helper()
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := make([]R, 0, len(page))
+	for _, e := range page {
+		r, err := conv(adv, e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
 }
 
 // entities returns the sandbox's ground truth of a kind over all advertisers.

@@ -11,6 +11,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 )
@@ -202,83 +203,33 @@ func (s snapshot) deletedLocally() bool {
 
 // ---- from the platform ----
 
-func yuan(what string, m oceanengine.Money) (decimal.Decimal, error) {
-	if _, ok := m.Fen(); !ok {
-		return decimal.Decimal{}, fmt.Errorf("adops: %s %s is not a whole number of fen", what, m.String())
-	}
-	return m.Decimal, nil
-}
-
-func instant(t oceanengine.Time) *time.Time {
-	if t.IsZero() {
-		return nil
-	}
-	u := t.UTC()
-	return &u
-}
-
-func amounts(what string, ms ...oceanengine.Money) ([]decimal.Decimal, error) {
-	out := make([]decimal.Decimal, len(ms))
-	for i, m := range ms {
-		d, err := yuan(what, m)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = d
-	}
-	return out, nil
-}
+// Snapshots of what the platform returned are built from the mirror's own
+// conversions (mirror.CampaignRow, ...): the row an ad operation upserts is
+// exactly the row the sync would write for the same answer.
 
 func fromPlatformCampaign(adv int64, c oceanengine.Campaign) (snapshot, error) {
-	b, err := yuan(fmt.Sprintf("campaign %d budget", c.ID), c.Budget)
+	row, err := mirror.CampaignRow(adv, c)
 	if err != nil {
 		return snapshot{}, err
 	}
-	row := mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status, BudgetMode: c.BudgetMode, Budget: b,
-		LandingType: c.LandingType, MarketingPurpose: c.MarketingPurpose,
-		PlatformCreatedAt: instant(c.CampaignCreateTime), PlatformModifiedAt: instant(c.CampaignModifyTime)}
 	s := fromMirrorCampaign(row)
-	s.modifyTime = c.CampaignModifyTime
+	s.modifyTime = c.CampaignModifyTime // echoed by 2/campaign/update
 	return s, nil
 }
 
 func fromPlatformAd(adv int64, a oceanengine.Ad) (snapshot, error) {
-	m, err := amounts(fmt.Sprintf("ad %d", a.ID), a.Budget, a.Bid, a.CpaBid)
-	if err != nil {
-		return snapshot{}, err
-	}
-	modified := a.AdModifyTime
-	if modified.IsZero() {
-		modified = a.ModifyTime
-	}
-	row := mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name, Status: a.Status,
-		OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: m[0], Pricing: a.Pricing, Bid: m[1], CpaBid: m[2],
-		PlatformCreatedAt: instant(a.AdCreateTime), PlatformModifiedAt: instant(modified)}
-	return fromMirrorAd(row), nil
+	row, err := mirror.AdRow(adv, a)
+	return fromMirrorAd(row), err
 }
 
 func fromPlatformProject(adv int64, p oceanengine.Project) (snapshot, error) {
-	ds := p.DeliverySetting
-	m, err := amounts(fmt.Sprintf("project %d", p.ProjectID), ds.Budget, ds.CpaBid)
-	if err != nil {
-		return snapshot{}, err
-	}
-	row := mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status, OptStatus: p.OptStatus,
-		LandingType: p.LandingType, DeliveryMode: p.DeliveryMode, BudgetMode: ds.BudgetMode, Budget: m[0], Pricing: ds.Pricing,
-		CpaBid: m[1], PlatformCreatedAt: instant(p.ProjectCreateTime), PlatformModifiedAt: instant(p.ProjectModifyTime)}
-	return fromMirrorProject(row), nil
+	row, err := mirror.ProjectRow(adv, p)
+	return fromMirrorProject(row), err
 }
 
 func fromPlatformPromotion(adv int64, p oceanengine.Promotion) (snapshot, error) {
-	m, err := amounts(fmt.Sprintf("promotion %d", p.PromotionID), p.Budget, p.Bid, p.CpaBid)
-	if err != nil {
-		return snapshot{}, err
-	}
-	row := mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID), Name: p.PromotionName,
-		Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode, Budget: m[0], Bid: m[1],
-		CpaBid: m[2], LearningPhase: p.LearningPhase,
-		PlatformCreatedAt: instant(p.PromotionCreateTime), PlatformModifiedAt: instant(p.PromotionModifyTime)}
-	return fromMirrorPromotion(row), nil
+	row, err := mirror.PromotionRow(adv, p)
+	return fromMirrorPromotion(row), err
 }
 
 // readPlatform reads entities of kind of one advertiser by id, deleted ones

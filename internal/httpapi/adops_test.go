@@ -20,6 +20,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/oesim"
@@ -103,57 +104,39 @@ func setupOps(t *testing.T) *opsWorld {
 }
 
 // fillMirror reads an advertiser's entities through the client and upserts
-// them with the mirror's functions, as the entity sync does.
+// them with the mirror's conversions and upserts, as the entity sync does.
 func (w *opsWorld) fillMirror(t *testing.T, adv int64) {
 	t.Helper()
 	ctx, at := context.Background(), w.sim.Clock().Now()
-	mt := func(t oceanengine.Time) *time.Time {
-		u := t.UTC()
-		return &u
-	}
 	cp, err := w.client.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, c := range cp.List {
-		if err := w.db.UpsertOECampaign(ctx, mysql.OECampaign{ID: int64(c.ID), AdvertiserID: adv, Name: c.Name, Status: c.Status,
-			BudgetMode: c.BudgetMode, Budget: c.Budget.Decimal, PlatformModifiedAt: mt(c.CampaignModifyTime)}, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	upsertRows(t, adv, cp, err, func(p *oceanengine.CampaignPage) []oceanengine.Campaign { return p.List }, mirror.CampaignRow,
+		func(r mysql.OECampaign) error { return w.db.UpsertOECampaign(ctx, r, at) })
 	ap, err := w.client.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, a := range ap.List {
-		if err := w.db.UpsertOEAd(ctx, mysql.OEAd{ID: int64(a.ID), AdvertiserID: adv, CampaignID: int64(a.CampaignID), Name: a.Name,
-			Status: a.Status, OptStatus: a.OptStatus, BudgetMode: a.BudgetMode, Budget: a.Budget.Decimal, Pricing: a.Pricing,
-			Bid: a.Bid.Decimal, CpaBid: a.CpaBid.Decimal, PlatformModifiedAt: mt(a.AdModifyTime)}, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	upsertRows(t, adv, ap, err, func(p *oceanengine.AdPage) []oceanengine.Ad { return p.List }, mirror.AdRow,
+		func(r mysql.OEAd) error { return w.db.UpsertOEAd(ctx, r, at) })
 	pp, err := w.client.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}})
+	upsertRows(t, adv, pp, err, func(p *oceanengine.ProjectPage) []oceanengine.Project { return p.List }, mirror.ProjectRow,
+		func(r mysql.OEProject) error { return w.db.UpsertOEProject(ctx, r, at) })
+	for page, err := range w.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
+		upsertRows(t, adv, page, err, func(l []oceanengine.Promotion) []oceanengine.Promotion { return l }, mirror.PromotionRow,
+			func(r mysql.OEPromotion) error { return w.db.UpsertOEPromotion(ctx, r, at) })
+	}
+}
+
+// upsertRows converts the entities of one answer with the mirror's
+// conversion and upserts each row.
+func upsertRows[P, E, R any](t *testing.T, adv int64, page P, err error, list func(P) []E, conv func(int64, E) (R, error), upsert func(R) error) {
+	t.Helper()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range pp.List {
-		ds := p.DeliverySetting
-		if err := w.db.UpsertOEProject(ctx, mysql.OEProject{ID: int64(p.ProjectID), AdvertiserID: adv, Name: p.Name, Status: p.Status,
-			OptStatus: p.OptStatus, BudgetMode: ds.BudgetMode, Budget: ds.Budget.Decimal, Pricing: ds.Pricing, CpaBid: ds.CpaBid.Decimal,
-			PlatformModifiedAt: mt(p.ProjectModifyTime)}, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range w.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
+	for _, e := range list(page) {
+		r, err := conv(adv, e)
 		if err != nil {
 			t.Fatal(err)
 		}
-		for _, p := range page {
-			if err := w.db.UpsertOEPromotion(ctx, mysql.OEPromotion{ID: int64(p.PromotionID), AdvertiserID: adv, ProjectID: int64(p.ProjectID),
-				Name: p.PromotionName, Status: p.Status, StatusFirst: p.StatusFirst, OptStatus: p.OptStatus, BudgetMode: p.BudgetMode,
-				Budget: p.Budget.Decimal, Bid: p.Bid.Decimal, CpaBid: p.CpaBid.Decimal, PlatformModifiedAt: mt(p.PromotionModifyTime)}, at); err != nil {
-				t.Fatal(err)
-			}
+		if err := upsert(r); err != nil {
+			t.Fatal(err)
 		}
 	}
 }

@@ -11,10 +11,15 @@ import (
 	"github.com/oceanops/adplatform/internal/oceanengine"
 )
 
-// Conversions from the client's wire types to mirror rows. Money stays a
-// decimal end to end and must have at most two decimals (the DECIMAL(18,2)
-// columns would round anything finer, silently): a finer amount is an error,
-// never a rounding. Platform times (Beijing) become UTC instants.
+// Conversions from the client's wire types to mirror rows: the one place a
+// platform entity becomes an oe_* row, used by the entity sync and by ad
+// operations (which refresh the mirror with what they read back), so a field
+// added to the mirror is converted here only. Money stays a decimal end to
+// end and must have at most two decimals (the DECIMAL(18,2) columns would
+// round anything finer, silently): a finer amount is an error, never a
+// rounding. Platform times (Beijing) become UTC instants; a zero time is
+// NULL. An entity the platform attributes to another advertiser than the one
+// it was read for is refused (it would be mirrored under the wrong account).
 
 func yuan(what string, m oceanengine.Money) (decimal.Decimal, error) {
 	if _, ok := m.Fen(); !ok {
@@ -56,7 +61,9 @@ func moneyFields(what string, ms ...oceanengine.Money) ([]decimal.Decimal, error
 	return out, nil
 }
 
-func campaignRow(adv int64, c oceanengine.Campaign) (mysql.OECampaign, error) {
+// CampaignRow converts a v2 campaign read for advertiser adv into its
+// mirror row (oe_campaigns).
+func CampaignRow(adv int64, c oceanengine.Campaign) (mysql.OECampaign, error) {
 	if err := checkOwner(adv, c.AdvertiserID, "campaign", c.ID); err != nil {
 		return mysql.OECampaign{}, err
 	}
@@ -71,7 +78,10 @@ func campaignRow(adv int64, c oceanengine.Campaign) (mysql.OECampaign, error) {
 	}, nil
 }
 
-func adRow(adv int64, a oceanengine.Ad) (mysql.OEAd, error) {
+// AdRow converts a v2 ad read for advertiser adv into its mirror row
+// (oe_ads). Its modify time is ad_modify_time, or modify_time when the
+// platform left the former out.
+func AdRow(adv int64, a oceanengine.Ad) (mysql.OEAd, error) {
 	if err := checkOwner(adv, a.AdvertiserID, "ad", a.ID); err != nil {
 		return mysql.OEAd{}, err
 	}
@@ -90,7 +100,9 @@ func adRow(adv int64, a oceanengine.Ad) (mysql.OEAd, error) {
 	}, nil
 }
 
-func creativeRow(adv int64, c oceanengine.Creative) (mysql.OECreative, error) {
+// CreativeRow converts a v2 creative read for advertiser adv into its
+// mirror row (oe_creatives).
+func CreativeRow(adv int64, c oceanengine.Creative) (mysql.OECreative, error) {
 	if err := checkOwner(adv, c.AdvertiserID, "creative", c.CreativeID); err != nil {
 		return mysql.OECreative{}, err
 	}
@@ -100,7 +112,9 @@ func creativeRow(adv int64, c oceanengine.Creative) (mysql.OECreative, error) {
 	}, nil
 }
 
-func projectRow(adv int64, p oceanengine.Project) (mysql.OEProject, error) {
+// ProjectRow converts a v3 project read for advertiser adv into its mirror
+// row (oe_projects); budget and target CPA come from its delivery setting.
+func ProjectRow(adv int64, p oceanengine.Project) (mysql.OEProject, error) {
 	if err := checkOwner(adv, p.AdvertiserID, "project", p.ProjectID); err != nil {
 		return mysql.OEProject{}, err
 	}
@@ -117,7 +131,9 @@ func projectRow(adv int64, p oceanengine.Project) (mysql.OEProject, error) {
 	}, nil
 }
 
-func promotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error) {
+// PromotionRow converts a v3 promotion read for advertiser adv into its
+// mirror row (oe_promotions).
+func PromotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error) {
 	if err := checkOwner(adv, p.AdvertiserID, "promotion", p.PromotionID); err != nil {
 		return mysql.OEPromotion{}, err
 	}
@@ -131,6 +147,29 @@ func promotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error)
 		LearningPhase:     p.LearningPhase,
 		PlatformCreatedAt: instant(p.PromotionCreateTime), PlatformModifiedAt: instant(p.PromotionModifyTime),
 	}, nil
+}
+
+// The entity sync (entities.go) converts through these lower-case names;
+// they are the exported conversions above, nothing else.
+
+func campaignRow(adv int64, c oceanengine.Campaign) (mysql.OECampaign, error) {
+	return CampaignRow(adv, c)
+}
+
+func adRow(adv int64, a oceanengine.Ad) (mysql.OEAd, error) {
+	return AdRow(adv, a)
+}
+
+func creativeRow(adv int64, c oceanengine.Creative) (mysql.OECreative, error) {
+	return CreativeRow(adv, c)
+}
+
+func projectRow(adv int64, p oceanengine.Project) (mysql.OEProject, error) {
+	return ProjectRow(adv, p)
+}
+
+func promotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error) {
+	return PromotionRow(adv, p)
 }
 
 // count converts a platform count, refusing negatives.
