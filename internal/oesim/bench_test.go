@@ -50,6 +50,15 @@ func BenchmarkReportAdDaily7d(b *testing.B) {
 	})
 }
 
+// BenchmarkReportCreativeDaily7d is the largest v2 report: every creative
+// of the advertiser for 7 days, with long titles, 100 rows a page.
+func BenchmarkReportCreativeDaily7d(b *testing.B) {
+	benchReports(b, "/open_api/2/report/creative/get/", func(adv string) string {
+		return q("advertiser_id", adv, "start_date", "2025-06-12", "end_date", "2025-06-18",
+			"group_by", []string{groupByTime, groupByID}, "page_size", "100").Encode()
+	})
+}
+
 func BenchmarkReportAdvertiserDaily30d(b *testing.B) {
 	benchReports(b, "/open_api/2/report/advertiser/get/", func(adv string) string {
 		return q("advertiser_id", adv, "start_date", "2025-05-20", "end_date", "2025-06-18").Encode()

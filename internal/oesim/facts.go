@@ -112,7 +112,8 @@ type dayTable struct {
 	hours   [][24]fact // per unit
 	daily   []sums     // per unit: day totals with final conversions
 	// vis caches per-unit day totals with conversions as visible at one
-	// clock hour, for complete days still inside the conversion window.
+	// clock hour, for days still inside the conversion window (today's
+	// complete hours included).
 	vis atomic.Pointer[visibleDay]
 }
 
@@ -121,13 +122,14 @@ type visibleDay struct {
 	daily   []sums
 }
 
-// visibleDaily returns per-unit totals of a complete day d as seen at nowHour.
+// visibleDaily returns per-unit totals of day d as seen at nowHour: its
+// complete hours, with conversions as visible then.
 func (t *dayTable) visibleDaily(d, nowHour int64) []sums {
 	if v := t.vis.Load(); v != nil && v.nowHour == nowHour {
 		return v.daily
 	}
 	out := make([]sums, len(t.hours))
-	for hh := int64(0); hh < 24; hh++ {
+	for hh := int64(0); hh < 24 && d*24+hh < nowHour; hh++ {
 		pm := visiblePermille(d*24+hh, nowHour)
 		for u := range t.hours {
 			out[u].addFact(&t.hours[u][hh], pm)

@@ -1,7 +1,6 @@
 package oesim
 
 import (
-	"encoding/json"
 	"slices"
 	"strconv"
 	"time"
@@ -63,14 +62,48 @@ type aggRow struct {
 	s    sums
 }
 
+// aggBuf is reusable scratch space for aggregate. The rows aggregate returns
+// live in it: release the buffer only once they have been rendered.
+type aggBuf struct {
+	gidx   []int32
+	groups []*entity
+	index  map[*entity]int32
+	acc    []sums
+	order  []int32
+	rows   []aggRow
+}
+
+// getAggBuf takes a scratch buffer from the world's pool; putAggBuf returns it.
+func (w *world) getAggBuf() *aggBuf {
+	if b, ok := w.aggBufs.Get().(*aggBuf); ok {
+		return b
+	}
+	return &aggBuf{index: map[*entity]int32{}}
+}
+
+func (w *world) putAggBuf(b *aggBuf) {
+	if cap(b.rows) > 1<<16 { // let unusually large buffers go
+		return
+	}
+	clear(b.groups) // do not pin entities of a world that was reset
+	w.aggBufs.Put(b)
+}
+
 // aggregate sums the visible facts of st as of now into rows, skipping rows
 // that are all zero. Rows are ordered by time, then entity id. The caller
-// holds st.mu for reading (and keeps it while rendering entity names).
-func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
+// holds st.mu for reading (and keeps it while rendering entity names). The
+// rows are stored in buf.
+func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf) []aggRow {
 	nowHour := hourIndex(now)
-	gidx := make([]int32, len(st.units))
-	var groups []*entity
-	index := map[*entity]int32{}
+	gidx := grow(buf.gidx, len(st.units))
+	buf.gidx = gidx
+	groups := buf.groups[:0]
+	clear(buf.index)
+	// Creatives and promotions are their own groups; other levels look the
+	// group up, remembering the last one (units of one ad are adjacent).
+	unitLevel := spec.byID && (spec.level == lvCreative || spec.level == lvPromotion)
+	var last *entity
+	lastIdx := int32(-1)
 	for u, e := range st.units {
 		g, ok := groupOf(e, spec.level)
 		if !ok || (spec.include != nil && !spec.include(e)) {
@@ -80,18 +113,25 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 		if !spec.byID {
 			g = nil
 		}
-		i, seen := index[g]
+		if unitLevel {
+			gidx[u] = int32(len(groups))
+			groups = append(groups, g)
+			continue
+		}
+		if lastIdx >= 0 && g == last {
+			gidx[u] = lastIdx
+			continue
+		}
+		i, seen := buf.index[g]
 		if !seen {
 			i = int32(len(groups))
-			index[g] = i
+			buf.index[g] = i
 			groups = append(groups, g)
 		}
 		gidx[u] = i
+		last, lastIdx = g, i
 	}
-	var tables []*dayTable
-	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
-		tables = append(tables, w.day(st, d))
-	}
+	buf.groups = groups
 
 	perDay := int64(1)
 	if spec.hourly {
@@ -101,26 +141,32 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 	if spec.byTime {
 		nSlots = (spec.d1 - spec.d0 + 1) * perDay
 	}
-	acc := make([]sums, int64(len(groups))*nSlots)
-	for di, t := range tables {
-		d := spec.d0 + int64(di)
-		full := (d+1)*24 <= nowHour
-		settled := spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours
-		if !spec.hourly && full {
+	acc := grow(buf.acc, int(int64(len(groups))*nSlots))
+	clear(acc)
+	buf.acc = acc
+	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
+		t := w.day(st, d)
+		di := d - spec.d0
+		if !spec.hourly {
 			slot := int64(0)
 			if spec.byTime {
-				slot = int64(di)
+				slot = di
 			}
-			daily := t.daily
-			if !settled {
-				daily = t.visibleDaily(d, nowHour)
+			var daily []sums
+			switch {
+			case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
+				daily = t.daily // complete and settled
+			case !spec.final:
+				daily = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
 			}
-			for u := range daily {
-				if g := gidx[u]; g >= 0 {
-					acc[int64(g)*nSlots+slot].addSums(&daily[u])
+			if daily != nil {
+				for u := range daily {
+					if g := gidx[u]; g >= 0 {
+						acc[int64(g)*nSlots+slot].addSums(&daily[u])
+					}
 				}
+				continue
 			}
-			continue
 		}
 		for hh := int64(0); hh < 24; hh++ {
 			h := d*24 + hh
@@ -133,9 +179,9 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 			}
 			slot := int64(0)
 			if spec.byTime {
-				slot = int64(di)
+				slot = di
 				if spec.hourly {
-					slot = int64(di)*24 + hh
+					slot = di*24 + hh
 				}
 			}
 			for u := range t.hours {
@@ -145,28 +191,31 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 			}
 		}
 	}
-	order := make([]int, len(groups))
+	order := grow(buf.order, len(groups))
+	buf.order = order
 	for i := range order {
-		order[i] = i
+		order[i] = int32(i)
 	}
-	slices.SortFunc(order, func(a, b int) int {
-		var x, y int64
-		if groups[a] != nil {
-			x = groups[a].id
-		}
-		if groups[b] != nil {
-			y = groups[b].id
-		}
-		return cmpInt(x, y)
-	})
-	rows := make([]aggRow, 0, len(acc))
+	if !unitLevel || !slices.IsSortedFunc(order, func(a, b int32) int { return cmpInt(groups[a].id, groups[b].id) }) {
+		slices.SortFunc(order, func(a, b int32) int {
+			var x, y int64
+			if groups[a] != nil {
+				x = groups[a].id
+			}
+			if groups[b] != nil {
+				y = groups[b].id
+			}
+			return cmpInt(x, y)
+		})
+	}
+	rows := buf.rows[:0]
 	for slot := int64(0); slot < nSlots; slot++ {
 		for _, g := range order {
-			s := acc[int64(g)*nSlots+slot]
+			s := &acc[int64(g)*nSlots+slot]
 			if s.zero() {
 				continue
 			}
-			r := aggRow{slot: -1, ent: groups[g], s: s}
+			r := aggRow{slot: -1, ent: groups[g], s: *s}
 			if spec.byTime {
 				if spec.hourly {
 					r.slot = spec.d0*24 + slot
@@ -177,7 +226,17 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time) []aggRow {
 			rows = append(rows, r)
 		}
 	}
+	buf.rows = rows
 	return rows
+}
+
+// grow returns s resliced to n elements, reallocating when it is too small.
+// The contents are unspecified.
+func grow[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	return s[:n]
 }
 
 func cmpInt(a, b int64) int {
@@ -205,19 +264,30 @@ type metric struct {
 	name  string
 	value func(s *sums) int64
 	fixed bool
+	key   string // `,"name":`, rendered once: report rows copy it
 }
 
-// appendMetric writes one metric; quoted renders it as a string (v3).
-func (m *metric) append(w *jw, s *sums, quoted bool) {
+func met(name string, value func(s *sums) int64, fixed bool) metric {
+	return metric{name: name, value: value, fixed: fixed, key: "," + string(appendString(nil, name)) + ":"}
+}
+
+// appendTo writes `,"name":value`; quoted renders the value as a string (v3).
+// Callers writing the first member of an object drop the leading comma.
+func (m *metric) appendTo(b []byte, s *sums, quoted bool) []byte {
 	v := m.value(s)
-	switch {
-	case m.fixed:
-		w.fixed(m.name, v, quoted)
-	case quoted:
-		w.intStr(m.name, v)
-	default:
-		w.int(m.name, v)
+	b = append(b, m.key...)
+	if quoted {
+		b = append(b, '"')
 	}
+	if m.fixed {
+		b = appendFixed2(b, v)
+	} else {
+		b = strconv.AppendInt(b, v, 10)
+	}
+	if quoted {
+		b = append(b, '"')
+	}
+	return b
 }
 
 func mCost(s *sums) int64     { return s.cost }
@@ -234,17 +304,17 @@ func mDeepCPA(s *sums) int64  { return ratio(s.cost, s.deep) }
 func mDeepRate(s *sums) int64 { return ratio(s.deep*10000, s.conv) }
 
 var v2Metrics = []metric{
-	{"cost", mCost, true}, {"show", mShow, false}, {"click", mClick, false}, {"ctr", mCTR, true},
-	{"avg_show_cost", mCPM, true}, {"avg_click_cost", mCPC, true},
-	{"convert", mConv, false}, {"convert_cost", mCPA, true}, {"convert_rate", mCVR, true},
-	{"deep_convert", mDeep, false}, {"deep_convert_cost", mDeepCPA, true}, {"deep_convert_rate", mDeepRate, true},
+	met("cost", mCost, true), met("show", mShow, false), met("click", mClick, false), met("ctr", mCTR, true),
+	met("avg_show_cost", mCPM, true), met("avg_click_cost", mCPC, true),
+	met("convert", mConv, false), met("convert_cost", mCPA, true), met("convert_rate", mCVR, true),
+	met("deep_convert", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
 }
 
 var v3Metrics = []metric{
-	{"stat_cost", mCost, true}, {"show_cnt", mShow, false}, {"click_cnt", mClick, false}, {"ctr", mCTR, true},
-	{"cpm_platform", mCPM, true}, {"cpc_platform", mCPC, true},
-	{"convert_cnt", mConv, false}, {"conversion_cost", mCPA, true}, {"conversion_rate", mCVR, true},
-	{"deep_convert_cnt", mDeep, false}, {"deep_convert_cost", mDeepCPA, true}, {"deep_convert_rate", mDeepRate, true},
+	met("stat_cost", mCost, true), met("show_cnt", mShow, false), met("click_cnt", mClick, false), met("ctr", mCTR, true),
+	met("cpm_platform", mCPM, true), met("cpc_platform", mCPC, true),
+	met("convert_cnt", mConv, false), met("conversion_cost", mCPA, true), met("conversion_rate", mCVR, true),
+	met("deep_convert_cnt", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
 }
 
 func findMetric(ms []metric, name string) (metric, bool) {
@@ -398,10 +468,12 @@ func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
 
 		st.mu.RLock()
 		defer st.mu.RUnlock()
-		rows := rc.w.aggregate(st, spec, rc.now)
+		buf := rc.w.getAggBuf()
+		defer rc.w.putAggBuf(buf)
+		rows := rc.w.aggregate(st, spec, rc.now, buf)
 		sortRows(rows, orderBy, desc)
 		lo, hi := pageBounds(page, size, len(rows))
-		b := append(rc.scratch(), '[')
+		b := append(rc.successHead(), `{"list":[`...)
 		var tc timeCache
 		for i := lo; i < hi; i++ {
 			if i > lo {
@@ -409,9 +481,9 @@ func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
 			}
 			b = appendV2Row(b, st, lv, spec, &rows[i], metrics, &tc)
 		}
-		b = append(b, ']')
-		rc.keep(b)
-		return obj{{"list", json.RawMessage(b)}, {"page_info", pageInfo(page, size, len(rows))}}, nil
+		b = append(b, `],"page_info":`...)
+		b = appendJSON(b, pageInfo(page, size, len(rows)))
+		return rc.prerendered(append(b, '}')), nil
 	}
 }
 
@@ -456,46 +528,62 @@ func statTime(spec aggSpec, slot int64) string {
 type timeCache struct {
 	slot int64
 	s    string
+	q    []byte // s as a JSON string
 	ok   bool
 }
 
 func (c *timeCache) get(spec aggSpec, slot int64) string {
 	if !c.ok || c.slot != slot {
 		c.slot, c.s, c.ok = slot, statTime(spec, slot), true
+		c.q = appendString(c.q[:0], c.s)
 	}
 	return c.s
 }
 
+// quoted returns the stat time of slot as a JSON string.
+func (c *timeCache) quoted(spec aggSpec, slot int64) []byte {
+	c.get(spec, slot)
+	return c.q
+}
+
+// appendV2Row renders one v2 report row. It is the hot loop of the largest
+// responses, so ids, names and keys are copied pre-rendered (entity.qid,
+// entity.qname, metric.key) rather than formatted and escaped per row.
 func appendV2Row(b []byte, st *advState, lv level, spec aggSpec, r *aggRow, metrics []metric, tc *timeCache) []byte {
-	w := jw{b: append(b, '{')}
+	b = append(b, '{')
 	if spec.byTime {
-		w.str("stat_datetime", tc.get(spec, r.slot))
+		b = append(b, `"stat_datetime":`...)
+		b = append(b, tc.quoted(spec, r.slot)...)
+		b = append(b, ',')
 	}
-	w.int("advertiser_id", st.acct.ID)
+	b = append(b, `"advertiser_id":`...)
+	b = append(b, st.qid...)
 	if e := r.ent; e != nil {
 		switch lv {
 		case lvCampaign:
-			w.int("campaign_id", e.id)
-			w.str("campaign_name", e.name)
+			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e)
 		case lvAd:
-			w.int("campaign_id", e.parent.id)
-			w.str("campaign_name", e.parent.name)
-			w.int("ad_id", e.id)
-			w.str("ad_name", e.name)
+			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e.parent)
+			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, e)
 		case lvCreative:
 			ad := e.parent
-			w.int("campaign_id", ad.parent.id)
-			w.str("campaign_name", ad.parent.name)
-			w.int("ad_id", ad.id)
-			w.str("ad_name", ad.name)
-			w.int("creative_id", e.id)
-			w.str("creative_title", e.name)
+			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, ad.parent)
+			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, ad)
+			b = appendIDName(b, `,"creative_id":`, `,"creative_title":`, e)
 		}
 	}
 	for i := range metrics {
-		metrics[i].append(&w, &r.s, false)
+		b = metrics[i].appendTo(b, &r.s, false)
 	}
-	return append(w.b, '}')
+	return append(b, '}')
+}
+
+// appendIDName writes an entity's id and name members with their keys.
+func appendIDName(b []byte, idKey, nameKey string, e *entity) []byte {
+	b = append(b, idKey...)
+	b = append(b, e.qid...)
+	b = append(b, nameKey...)
+	return append(b, e.qname...)
 }
 
 // ---- v3 custom report ----
@@ -633,14 +721,16 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 	}
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	rows := rc.w.aggregate(st, spec, rc.now)
+	buf := rc.w.getAggBuf()
+	defer rc.w.putAggBuf(buf)
+	rows := rc.w.aggregate(st, spec, rc.now, buf)
 	sortRows(rows, orderBy, desc)
 	var total sums
 	for i := range rows {
 		total.addSums(&rows[i].s)
 	}
 	lo, hi := pageBounds(page, size, len(rows))
-	b := append(rc.scratch(), '[')
+	b := append(rc.successHead(), `{"rows":[`...)
 	var tc timeCache
 	for i := lo; i < hi; i++ {
 		r := &rows[i]
@@ -657,13 +747,13 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 			case "stat_time_hour":
 				dw.str(d, tc.get(spec, r.slot))
 			case "cdp_project_id":
-				dw.intStr(d, projectOf(r.ent).id)
+				dw.quotedRaw(d, projectOf(r.ent).qid)
 			case "cdp_project_name":
-				dw.str(d, projectOf(r.ent).name)
+				dw.raw(d, projectOf(r.ent).qname)
 			case "cdp_promotion_id":
-				dw.intStr(d, r.ent.id)
+				dw.quotedRaw(d, r.ent.qid)
 			case "cdp_promotion_name":
-				dw.str(d, r.ent.name)
+				dw.raw(d, r.ent.qname)
 			}
 		}
 		w.b = append(dw.b, '}')
@@ -671,9 +761,11 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 		w.b = appendMetrics(w.b, &r.s, metrics)
 		b = append(w.b, '}')
 	}
-	b = append(b, ']')
-	rc.keep(b)
-	return obj{{"rows", json.RawMessage(b)}, {"total_metrics", json.RawMessage(appendMetrics(nil, &total, metrics))}, {"page_info", pageInfo(page, size, len(rows))}}, nil
+	b = append(b, `],"total_metrics":`...)
+	b = appendMetrics(b, &total, metrics)
+	b = append(b, `,"page_info":`...)
+	b = appendJSON(b, pageInfo(page, size, len(rows)))
+	return rc.prerendered(append(b, '}')), nil
 }
 
 func projectOf(e *entity) *entity {
@@ -684,9 +776,13 @@ func projectOf(e *entity) *entity {
 }
 
 func appendMetrics(b []byte, s *sums, metrics []metric) []byte {
-	w := jw{b: append(b, '{')}
+	b = append(b, '{')
+	start := len(b)
 	for i := range metrics {
-		metrics[i].append(&w, s, true)
+		b = metrics[i].appendTo(b, s, true)
 	}
-	return append(w.b, '}')
+	if len(b) > start { // drop the first member's leading comma
+		b = append(b[:start], b[start+1:]...)
+	}
+	return append(b, '}')
 }

@@ -89,7 +89,7 @@ func (s *Sim) Truth(q TruthQuery) (TruthResult, error) {
 		asOf = s.clock.Now()
 	}
 	st.mu.RLock()
-	rows := w.aggregate(st, spec, asOf)
+	rows := w.aggregate(st, spec, asOf, &aggBuf{index: map[*entity]int32{}})
 	st.mu.RUnlock()
 	res := TruthResult{AsOf: asOf, Rows: make([]TruthRow, 0, len(rows))}
 	var total sums

@@ -173,12 +173,8 @@ func appendFixed2(b []byte, v int64) []byte {
 		v = -v
 	}
 	b = strconv.AppendInt(b, v/100, 10)
-	b = append(b, '.')
 	r := v % 100
-	if r < 10 {
-		b = append(b, '0')
-	}
-	return strconv.AppendInt(b, r, 10)
+	return append(b, '.', byte('0'+r/10), byte('0'+r%10))
 }
 
 func fixed2(v int64) string { return string(appendFixed2(nil, v)) }
@@ -232,31 +228,22 @@ func (w *jw) key(k string) {
 	w.b = append(w.b, ':')
 }
 
-func (w *jw) int(k string, v int64) {
-	w.key(k)
-	w.b = strconv.AppendInt(w.b, v, 10)
-}
-
 func (w *jw) str(k, v string) {
 	w.key(k)
 	w.b = appendString(w.b, v)
 }
 
-func (w *jw) fixed(k string, v int64, quoted bool) {
+// raw writes a value that is already JSON (entity.qname).
+func (w *jw) raw(k, v string) {
 	w.key(k)
-	if quoted {
-		w.b = append(w.b, '"')
-	}
-	w.b = appendFixed2(w.b, v)
-	if quoted {
-		w.b = append(w.b, '"')
-	}
+	w.b = append(w.b, v...)
 }
 
-func (w *jw) intStr(k string, v int64) {
+// quotedRaw writes digits (entity.qid) as a JSON string.
+func (w *jw) quotedRaw(k, digits string) {
 	w.key(k)
 	w.b = append(w.b, '"')
-	w.b = strconv.AppendInt(w.b, v, 10)
+	w.b = append(w.b, digits...)
 	w.b = append(w.b, '"')
 }
 

@@ -3,6 +3,7 @@ package oesim
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -185,12 +186,15 @@ type state struct {
 type entity struct {
 	id       int64
 	kind     entKind
-	name     string
+	name     string // set with setName, which keeps qname in step
 	parent   *entity
 	children []*entity
 	created  int64
 	modified int64
 	states   []state
+	// qid and qname are the id in decimal and the name as a JSON string
+	// (quoted, escaped), rendered once so report rows are mostly copies.
+	qid, qname string
 	// budgetChanges counts successful budget changes per Beijing day.
 	budgetChanges map[int64]int
 
@@ -204,6 +208,13 @@ type entity struct {
 	deep   int64 // share of conversions that go deep, basis points
 	weight int64 // creative's share of its ad's delivery
 	unit   int   // index of the fact unit (creatives and promotions), -1 otherwise
+}
+
+// setName renames e and re-renders its JSON form. The caller holds the
+// advertiser's write lock (or owns e before it is published).
+func (e *entity) setName(name string) {
+	e.name = name
+	e.qname = string(appendString(nil, name))
 }
 
 // stateBefore returns the last state that started strictly before t.
@@ -240,6 +251,7 @@ func (e *entity) push(st state) {
 type advState struct {
 	mu      sync.RWMutex
 	acct    *Account
+	qid     string // acct.ID in decimal, for report rows
 	idx     int
 	version uint64 // bumped on every write; invalidates cached fact days
 
@@ -277,6 +289,8 @@ type world struct {
 	slots  []advSlot
 	user   userInfo
 	cache  dayCache
+	// aggBufs recycles report aggregation scratch space (*aggBuf).
+	aggBufs sync.Pool
 }
 
 func newWorld(seed int64, leaves int, start time.Time) *world {
@@ -377,12 +391,13 @@ func roundTo(v, step int64) int64 { return (v / step) * step }
 // promotions from the seed; histories end at the world's start time.
 func (w *world) generate(acct *Account) *advState {
 	r := newRng(w.seed, 0xAD, uint64(acct.leaf))
-	st := &advState{acct: acct, idx: acct.leaf, byID: map[int64]*entity{}, fk: map[string]int64{}}
+	st := &advState{acct: acct, qid: strconv.FormatInt(acct.ID, 10), idx: acct.leaf, byID: map[int64]*entity{}, fk: map[string]int64{}}
 	start := w.start.Unix()
 	const day = 86400
 	newEnt := func(kind entKind, idk idKind, parent *entity, created int64) *entity {
 		e := &entity{id: makeID(w.idKey, idk, uint64(acct.leaf), st.nextLocal), kind: kind, parent: parent,
 			created: created, modified: created, unit: -1, budgetChanges: map[int64]int{}}
+		e.qid = strconv.FormatInt(e.id, 10)
 		st.nextLocal++
 		st.byID[e.id] = e
 		if parent != nil {
@@ -403,7 +418,7 @@ func (w *world) generate(acct *Account) *advState {
 		created := start - r.between(20, 200)*day - r.between(0, day-1)
 		camp := newEnt(entCampaign, idCampaign, nil, created)
 		theme := pick(r, themes)
-		camp.name = fmt.Sprintf("%s-%s-%s", theme, pick(r, channels), time.Unix(created, 0).In(beijing).Format("0102"))
+		camp.setName(fmt.Sprintf("%s-%s-%s", theme, pick(r, channels), time.Unix(created, 0).In(beijing).Format("0102")))
 		camp.landing = pick(r, []string{"LINK", "APP", "SHOP", "LINK", "APP"})
 		camp.purpose = pick(r, []string{"CONVERSION", "CONVERSION", "INTENTION", "ACKNOWLEDGE"})
 		cs := state{at: created, mode: modeInfinite}
@@ -423,7 +438,7 @@ func (w *world) generate(acct *Account) *advState {
 			adCreated := created + r.between(0, 10*day)
 			ad := newEnt(entAd, idAd, camp, adCreated)
 			ad.pricing = pick(r, []string{"PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPC", "PRICING_CPC", "PRICING_CPM"})
-			ad.name = fmt.Sprintf("%s-%s-%s-%02d", theme, pick(r, audiences), ad.pricing[len("PRICING_"):], i+1)
+			ad.setName(fmt.Sprintf("%s-%s-%s-%02d", theme, pick(r, audiences), ad.pricing[len("PRICING_"):], i+1))
 			as := state{mode: modeDay, budget: roundTo(r.between(300, 6_000), 50) * 100}
 			if r.pct() < 20 {
 				as.mode, as.budget = modeInfinite, 0
@@ -477,7 +492,7 @@ func (w *world) generate(acct *Account) *advState {
 			nCr := 1 + r.intn(4)
 			for k := 0; k < nCr; k++ {
 				cr := newEnt(entCreative, idCreative, ad, ad.created)
-				cr.name = pick(r, creativeTitles)
+				cr.setName(pick(r, creativeTitles))
 				cr.imageMode = pick(r, []string{"CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO", "CREATIVE_IMAGE_MODE_LARGE", "CREATIVE_IMAGE_MODE_SMALL"})
 				cr.weight = r.between(1, 10)
 				cr.states = []state{{at: ad.created}}
@@ -498,7 +513,7 @@ func (w *world) generate(acct *Account) *advState {
 			proj.deliveryMode = "PROCEDURAL"
 		}
 		proj.pricing = "PRICING_OCPM"
-		proj.name = fmt.Sprintf("%s_%s_%s", theme, map[string]string{"APP": "应用推广", "LINK": "销售线索", "MICRO_GAME": "小游戏", "QUICK_APP": "快应用"}[proj.landing], time.Unix(created, 0).In(beijing).Format("0102"))
+		proj.setName(fmt.Sprintf("%s_%s_%s", theme, map[string]string{"APP": "应用推广", "LINK": "销售线索", "MICRO_GAME": "小游戏", "QUICK_APP": "快应用"}[proj.landing], time.Unix(created, 0).In(beijing).Format("0102")))
 		ps := state{at: created, mode: modeInfinite, bid: roundTo(r.between(2_000, 20_000), 50)}
 		if r.pct() < 65 {
 			ps.mode, ps.budget = modeDay, roundTo(r.between(1_000, 30_000), 100)*100
@@ -519,7 +534,7 @@ func (w *world) generate(acct *Account) *advState {
 		for i := 0; i < nPr; i++ {
 			prCreated := created + r.between(0, 7*day)
 			pr := newEnt(entPromotion, idPromotion, proj, prCreated)
-			pr.name = fmt.Sprintf("%s_%s_%02d", theme, pick(r, promotionMaterials), i+1)
+			pr.setName(fmt.Sprintf("%s_%s_%02d", theme, pick(r, promotionMaterials), i+1))
 			pr.learning = pick(r, []string{"LEARNED", "LEARNED", "LEARNED", "LEARNING", "LEARNING", "LEARN_FAILED"})
 			s0 := state{at: prCreated, mode: modeInfinite, bid: roundTo(r.between(1_000, 20_000), 50)}
 			if r.pct() < 60 {

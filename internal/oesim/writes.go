@@ -2,6 +2,7 @@ package oesim
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -209,7 +210,7 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx) (any, *apiError) {
 		budget.fen = b
 	}
 	if hasName {
-		c.name = name
+		c.setName(name)
 	}
 	rc.change(st, c, func(ns *state) {
 		if budgetChanged {
@@ -292,7 +293,8 @@ func (s *Sim) hCampaignCreate(rc *reqCtx) (any, *apiError) {
 		return nil, errParam("advertiser_id: at most %d campaigns per advertiser", MaxCampaignsPerAdv)
 	}
 	c := rc.newEntity(st, entCampaign, idCampaign, nil)
-	c.name, c.landing, c.purpose, c.uniqueFK = name, landing, purpose, fk
+	c.setName(name)
+	c.landing, c.purpose, c.uniqueFK = landing, purpose, fk
 	c.states = []state{{at: now, mode: mode, budget: budget.fen}}
 	st.campaigns = append(st.campaigns, c)
 	if fk != "" {
@@ -306,6 +308,7 @@ func (rc *reqCtx) newEntity(st *advState, kind entKind, idk idKind, parent *enti
 	now := rc.now.Unix()
 	e := &entity{id: makeID(rc.w.idKey, idk, uint64(st.idx), st.nextLocal), kind: kind, parent: parent,
 		created: now, modified: now, unit: -1, budgetChanges: map[int64]int{}}
+	e.qid = strconv.FormatInt(e.id, 10)
 	st.nextLocal++
 	st.byID[e.id] = e
 	return e
@@ -716,7 +719,8 @@ func (s *Sim) hProjectCreate(rc *reqCtx) (any, *apiError) {
 		}
 	}
 	p := rc.newEntity(st, entProject, idProject, nil)
-	p.name, p.landing, p.deliveryMode, p.pricing, p.uniqueFK = name, landing, dmode, "PRICING_OCPM", fk
+	p.setName(name)
+	p.landing, p.deliveryMode, p.pricing, p.uniqueFK = landing, dmode, "PRICING_OCPM", fk
 	p.states = []state{{at: rc.now.Unix(), mode: mode, budget: ds.Budget.fen, bid: ds.CpaBid.fen}}
 	st.projects = append(st.projects, p)
 	if fk != "" {
