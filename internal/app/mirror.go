@@ -50,5 +50,12 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 			return err
 		}
 	}
+	// Today's spend, impressions, clicks and conversions (oceanops_today_*), read at scrape time.
+	if err := prometheus.Register(mirror.NewBusinessCollector(b.db, time.Now)); err != nil {
+		var already prometheus.AlreadyRegisteredError
+		if !errors.As(err, &already) {
+			return err
+		}
+	}
 	return nil
 }
