@@ -737,7 +737,7 @@ func TestAbandonedChangeResolved(t *testing.T) {
 	}
 	ids, err := b.db.InsertAdChanges(ctx, []mysql.AdChange{{ActorType: auth.ActorUser, ActorID: 9, AdvertiserID: ad.AdvertiserID, EntityKind: "ad",
 		EntityID: ad.ID, Field: "budget", Result: mysql.ChangePending, ChangeDate: "2025-06-18", CreatedAt: now,
-		Requested: mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: decimal.NewFromInt(9999), Valid: true}}}})
+		Requested: logAmount(decimal.NewFromInt(9999))}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -882,4 +882,185 @@ func (b *bundle) mirrorText(t *testing.T, adv int64) string {
 	add(b.db.ListOEProjects(ctx, adv, o))
 	add(b.db.ListOEPromotions(ctx, adv, o))
 	return sb.String()
+}
+
+// TestRetryResumesAnAttemptThatDied: an attempt of a request (under an
+// Idempotency-Key claim) locked an ad, recorded its budget change and died
+// at some point; after its lock expired, a retry of the same request
+// resuming it settles what it did from the platform's state instead of
+// making the change twice.
+func TestRetryResumesAnAttemptThatDied(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	used := map[int64]bool{}
+	const endpoint = "2/ad/update/budget"
+	tests := []struct {
+		name string
+		// died: what the attempt recorded (a pending or finished row, or
+		// nothing) and whether its write reached the platform.
+		row     string // "" (none), mysql.ChangePending, mysql.ChangeSucceeded
+		applied bool
+		// want: the outcome reported, whether it is the dead attempt's
+		// change, its result afterwards, the writes and rows the retry adds.
+		deadResult string
+		reportDead bool
+		writes     int
+		newRows    int
+		msg        string
+	}{
+		{"applied, then died before recording the answer", mysql.ChangePending, true, mysql.ChangeSucceeded, true, 0, 0, "found the change applied"},
+		{"died before its write", mysql.ChangePending, false, mysql.ChangeFailed, false, 1, 1, "not applied, and made it again"},
+		{"died before recording anything", "", false, "", false, 1, 1, ""},
+		{"recorded the outcome, died before answering", mysql.ChangeSucceeded, true, mysql.ChangeSucceeded, true, 0, 0, ""},
+	}
+	for i, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ad := b.find(t, adops.KindAd, used, dayBudget)
+			used[ad.ID] = true
+			claim := fmt.Sprintf("claim-%d", i)
+			want := raised(ad)
+			before := adops.AmountValue(yuanOf(ad.BudgetFen))
+			now := b.sim.Clock().Now()
+			// The attempt that dies: lock, record, maybe write — no answer.
+			if busy, err := b.db.LockAdEntities(ctx, "ad", []int64{ad.ID}, "dead-holder", "r-dead", now, now.Add(b.svc.LockTTL())); err != nil || len(busy) != 0 {
+				t.Fatal(busy, err)
+			}
+			var deadID int64
+			if tc.row != "" {
+				ids, err := b.db.InsertAdChanges(ctx, []mysql.AdChange{{RequestID: "r-dead", IdempotencyClaim: claim, ActorType: auth.ActorUser,
+					ActorID: 1, ActorName: "tester", AdvertiserID: ad.AdvertiserID, EntityKind: "ad", EntityID: ad.ID, Field: "budget",
+					Before: logAmount(before.Amount), Requested: logAmount(want.Amount), Result: mysql.ChangePending,
+					ChangeDate: "2025-06-18", CreatedAt: now}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				deadID = ids[0]
+			}
+			b.sim.Stats().Reset()
+			if tc.applied {
+				if _, err := b.client.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: ad.AdvertiserID,
+					Data: []oceanengine.AdBudget{{AdID: ad.ID, Budget: oceanengine.Money{Decimal: want.Amount}}}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if tc.row == mysql.ChangeSucceeded {
+				if err := b.db.FinishAdChanges(ctx, []mysql.AdChangeOutcome{{ID: deadID, After: logAmount(want.Amount),
+					Result: mysql.ChangeSucceeded, Verified: true, PlatformRequestID: "dead-rid", FinishedAt: now}}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			deadWrites := b.calls(endpoint)
+			req := adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, Items: []adops.Item{{ID: ad.ID, Value: want}},
+				Actor: adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester", Roles: []string{auth.RoleOperator}},
+				Scope: auth.SystemScope(), RequestID: "r-retry", Idempotency: adops.Idempotency{Claim: claim, Resume: true}}
+			// While the dead attempt's lock lives, the retry is refused.
+			if _, err := b.svc.Apply(ctx, req); !apperr.Is(err, apperr.KindConflict) {
+				t.Fatalf("retry while the entity is locked: %v, want conflict", err)
+			}
+			b.sim.Clock().Advance(b.svc.LockTTL() + time.Second)
+			res, err := b.svc.Apply(ctx, req)
+			if err != nil {
+				t.Fatalf("retry: %v", err)
+			}
+			it := res.Items[0]
+			if it.Outcome != adops.OutcomeSucceeded || !it.Verified || !it.Before.Equal(before) || !it.After.Equal(want) || res.Succeeded != 1 {
+				t.Errorf("retry result %+v, want succeeded %s → %s", it, before, want)
+			}
+			if tc.reportDead != (it.ChangeID == deadID) {
+				t.Errorf("retry reports change %d; the dead attempt's is %d (want it reported: %v)", it.ChangeID, deadID, tc.reportDead)
+			}
+			if got := platformValue(adops.KindAd, adops.FieldBudget, b.truth(t, adops.KindAd, ad.ID)); got != want.String() {
+				t.Errorf("sandbox has %s, want %s", got, want)
+			}
+			if n := b.calls(endpoint) - deadWrites; n != tc.writes {
+				t.Errorf("the retry sent %d writes, want %d", n, tc.writes)
+			}
+			rows, total, err := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{EntityKind: "ad", EntityID: ad.ID, OldestFirst: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if wantRows := int64(tc.newRows); tc.row != "" && total != 1+wantRows || tc.row == "" && total != wantRows {
+				t.Fatalf("%d change log rows, want the dead attempt's and %d new", total, tc.newRows)
+			}
+			for _, r := range rows {
+				if r.IdempotencyClaim != claim || r.Result == mysql.ChangePending {
+					t.Errorf("change %+v: want recorded under %s and settled", r, claim)
+				}
+			}
+			if tc.row != "" {
+				dead := b.change(t, deadID)
+				if dead.Result != tc.deadResult || !dead.Verified || dead.FinishedAt == nil || !strings.Contains(dead.ErrorMessage, tc.msg) {
+					t.Errorf("the dead attempt's change %+v, want %s with %q", dead, tc.deadResult, tc.msg)
+				}
+			}
+			// The retry's count of today's budget changes includes the one
+			// change only (a change not applied does not count).
+			if n, _ := b.db.CountBudgetChanges(ctx, "ad", "2025-06-18", []int64{ad.ID}); n[ad.ID] != 1 {
+				t.Errorf("%d budget changes counted today, want 1", n[ad.ID])
+			}
+		})
+	}
+}
+
+// logAmount is an amount as the change log holds it.
+func logAmount(d decimal.Decimal) mysql.ChangeValue {
+	return mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: d, Valid: true}}
+}
+
+// TestRetryResumesARollbackThatDied: the rollback of a change applied its
+// value and died before recording it; the retry settles it as the
+// rollback (the original is marked rolled back by it), sending nothing.
+func TestRetryResumesARollbackThatDied(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	ad := b.find(t, adops.KindAd, nil, dayBudget)
+	res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
+	if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("change: %v %+v", err, res)
+	}
+	first := res.Items[0].ChangeID
+	orig := yuanOf(ad.BudgetFen)
+	now := b.sim.Clock().Now()
+	if busy, err := b.db.LockAdEntities(ctx, "ad", []int64{ad.ID}, "dead-holder", "r-dead", now, now.Add(b.svc.LockTTL())); err != nil || len(busy) != 0 {
+		t.Fatal(busy, err)
+	}
+	ids, err := b.db.InsertAdChanges(ctx, []mysql.AdChange{{RequestID: "r-dead", IdempotencyClaim: "claim-rb", ActorType: auth.ActorUser,
+		ActorID: 1, ActorName: "tester", AdvertiserID: ad.AdvertiserID, EntityKind: "ad", EntityID: ad.ID, Field: "budget",
+		Before: logAmount(raised(ad).Amount), Requested: logAmount(orig),
+		Result: mysql.ChangePending, RollbackOf: first, ChangeDate: "2025-06-18", CreatedAt: now}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.client.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: ad.AdvertiserID,
+		Data: []oceanengine.AdBudget{{AdID: ad.ID, Budget: oceanengine.Money{Decimal: orig}}}}); err != nil {
+		t.Fatal(err)
+	}
+	b.sim.Stats().Reset()
+	b.sim.Clock().Advance(b.svc.LockTTL() + time.Second)
+	rb := adops.RollbackRequest{ChangeID: first, Actor: adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester"}, Scope: auth.SystemScope(),
+		RequestID: "r-retry"}
+	// A new rollback request (another key) is refused: the change was
+	// changed again by the dead rollback.
+	if _, err := b.svc.Rollback(ctx, rb); !apperr.Is(err, apperr.KindConflict) {
+		t.Fatalf("another rollback: %v, want conflict", err)
+	}
+	rb.Idempotency = adops.Idempotency{Claim: "claim-rb", Resume: true}
+	out, err := b.svc.Rollback(ctx, rb)
+	if err != nil || out.Items[0].Outcome != adops.OutcomeSucceeded || out.Items[0].ChangeID != ids[0] || !out.Items[0].After.Equal(adops.AmountValue(orig)) {
+		t.Fatalf("retried rollback: %v %+v, want change %d succeeded", err, out, ids[0])
+	}
+	if n := b.calls("2/ad/update/budget"); n != 0 {
+		t.Errorf("the retried rollback sent %d writes, want 0", n)
+	}
+	if c := b.change(t, first); c.RolledBackBy != ids[0] {
+		t.Errorf("original change rolled back by %d, want %d", c.RolledBackBy, ids[0])
+	}
+	if c := b.change(t, ids[0]); c.Result != mysql.ChangeSucceeded || !c.Verified {
+		t.Errorf("the dead rollback %+v, want succeeded", c)
+	}
+	// Retried once more (its answer lost again): the same outcome.
+	again, err := b.svc.Rollback(ctx, rb)
+	if err != nil || again.Items[0].ChangeID != ids[0] || again.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Errorf("second retry: %v %+v", err, again)
+	}
 }

@@ -30,14 +30,23 @@ type Deps struct {
 	Now func() time.Time
 }
 
+// Defaults of Options.
+const (
+	DefaultWorkTimeout = 10 * time.Minute
+	// DefaultLockTTL is DefaultWorkTimeout plus five minutes.
+	DefaultLockTTL = DefaultWorkTimeout + 5*time.Minute
+)
+
 // Options tune the service. Zero values take the defaults shown.
 type Options struct {
 	// WorkTimeout bounds the platform calls of one request once they have
-	// started (10m). They run detached from the caller's context, so a
-	// client hanging up never leaves a half-recorded change.
+	// started (DefaultWorkTimeout, 10m). They run detached from the
+	// caller's context, so a client hanging up never leaves a
+	// half-recorded change.
 	WorkTimeout time.Duration
-	// LockTTL is how long an entity stays locked if its holder dies (15m;
-	// longer than WorkTimeout, so a live holder never loses its lock).
+	// LockTTL is how long an entity stays locked if its holder dies
+	// (DefaultLockTTL, 15m; at least WorkTimeout + 5m, so a live holder
+	// never loses its lock).
 	LockTTL time.Duration
 }
 
@@ -68,13 +77,18 @@ func New(d Deps, o Options) (*Service, error) {
 		d.Now = time.Now
 	}
 	if o.WorkTimeout <= 0 {
-		o.WorkTimeout = 10 * time.Minute
+		o.WorkTimeout = DefaultWorkTimeout
 	}
 	if o.LockTTL <= o.WorkTimeout {
 		o.LockTTL = o.WorkTimeout + 5*time.Minute
 	}
 	return &Service{db: d.DB, p: d.Platform, log: d.Logger.Named("adops"), metrics: d.Metrics, now: d.Now, opts: o}, nil
 }
+
+// LockTTL is how long the entities of a change stay locked when the
+// process making it dies: no live change holds its entities longer. An
+// Idempotency-Key lease (the HTTP layer's) is aligned with it.
+func (s *Service) LockTTL() time.Duration { return s.opts.LockTTL }
 
 // SinglePath names fields of a single-entity request: "budget", "id".
 func SinglePath(_ int, field string) string {
@@ -129,8 +143,14 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.check(req, cur, lim, path); err != nil {
-		return nil, err
+	// A retry resuming an attempt that died checks nothing against the
+	// mirror: that attempt may have applied the change already (and a sync
+	// mirrored it). Under the lock, the entities the platform shows still to
+	// change are checked like any others.
+	if !req.Idempotency.Resume || req.DryRun {
+		if err := s.check(req, cur, lim, path, allItems(req)); err != nil {
+			return nil, err
+		}
 	}
 	if req.DryRun {
 		res := &Result{DryRun: true}
@@ -205,17 +225,26 @@ func (s *Service) limits(ctx context.Context, req Request, cur []snapshot) (limi
 	return lim, err
 }
 
-// check validates every item against its current state; a rollback also
-// needs the value it undoes to be the current one.
-func (s *Service) check(req Request, cur []snapshot, lim limits, path func(int, string) string) error {
+func allItems(req Request) []int {
+	idx := make([]int, len(req.Items))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// check validates the items at idx against their current state; a
+// rollback also needs the value it undoes to be the current one.
+func (s *Service) check(req Request, cur []snapshot, lim limits, path func(int, string) string, idx []int) error {
 	var errs []apperr.FieldError
-	for i, it := range req.Items {
-		errs = append(errs, checkEntity(req.Kind, req.Field, cur[i], it.Value, lim, path(i, string(req.Field)))...)
+	for _, i := range idx {
+		errs = append(errs, checkEntity(req.Kind, req.Field, cur[i], req.Items[i].Value, lim, path(i, string(req.Field)))...)
 	}
 	if len(errs) > 0 {
 		return apperr.Validation(errs...)
 	}
-	for i, it := range req.Items {
+	for _, i := range idx {
+		it := req.Items[i]
 		want, ok := req.expect[it.ID]
 		if ok && !cur[i].value(req.Field).Equal(want) {
 			return apperr.Conflict("%s %d's %s is now %s, not the %s change %d set: it was changed since; nothing was rolled back",
@@ -240,7 +269,7 @@ func newToken() string {
 
 // execute runs a validated request: lock, read, check, record, write,
 // read back, record, mirror.
-func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, path func(int, string) string) (*Result, error) {
+func (s *Service) execute(ctx context.Context, req Request, mirrored []snapshot, path func(int, string) string) (*Result, error) {
 	ids := make([]int64, len(req.Items))
 	for i, it := range req.Items {
 		ids[i] = it.ID
@@ -267,7 +296,19 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 			s.log.Error("unlock entities", zap.String("kind", string(req.Kind)), zap.Error(err))
 		}
 	}()
-	if n, err := s.db.ResolveAbandonedChanges(work, string(req.Kind), ids, now); err != nil {
+	// What an earlier attempt of this request recorded before it died; its
+	// pending rows are settled below, not resolved as abandoned.
+	prior, err := s.priorAttempt(work, req, ids)
+	if err != nil {
+		return nil, err
+	}
+	var keep []int64
+	for _, c := range prior {
+		if c.Result == mysql.ChangePending {
+			keep = append(keep, c.ID)
+		}
+	}
+	if n, err := s.db.ResolveAbandonedChanges(work, string(req.Kind), ids, now, keep); err != nil {
 		return nil, err
 	} else if n > 0 {
 		s.log.Warn("resolved abandoned pending changes as unknown", zap.String("kind", string(req.Kind)), zap.Int64("rows", n))
@@ -280,23 +321,14 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 
 	// The platform's state now: the "before" of the change log, and what
 	// the rules are checked against (the mirror may be behind).
-	byAdv := map[int64][]int{}
-	var advs []int64
-	for i, m := range mirror {
-		if _, ok := byAdv[m.advertiserID]; !ok {
-			advs = append(advs, m.advertiserID)
-		}
-		byAdv[m.advertiserID] = append(byAdv[m.advertiserID], i)
-	}
 	cur := make([]snapshot, len(req.Items))
 	var gone []apperr.FieldError
-	for _, adv := range advs {
-		idx := byAdv[adv]
-		got, err := readPlatform(work, s.p, req.Kind, adv, pick(ids, idx))
+	for _, g := range groupByAdvertiser(mirrored, allItems(req)) {
+		got, err := readPlatform(work, s.p, req.Kind, g.adv, pick(ids, g.idx))
 		if err != nil {
 			return nil, err
 		}
-		for _, i := range idx {
+		for _, i := range g.idx {
 			sn, ok := got[ids[i]]
 			if !ok {
 				gone = append(gone, apperr.Field(path(i, "id"), "%s %d does not exist on the platform", req.Kind, ids[i]))
@@ -311,58 +343,104 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 	if len(gone) > 0 {
 		return nil, apperr.Validation(gone...)
 	}
-	lim, err := s.limits(work, req, cur)
+	res := &Result{Items: make([]ItemResult, len(req.Items))}
+	todo, err := s.settlePrior(work, req, cur, prior, res)
 	if err != nil {
 		return nil, err
 	}
-	if err := s.check(req, cur, lim, path); err != nil {
-		return nil, err
+	if len(todo) > 0 {
+		if err := s.change(work, req, cur, path, todo, res); err != nil {
+			return nil, err
+		}
+	}
+	res.count()
+	return res, nil
+}
+
+// advGroup is the items (indexes) of one advertiser.
+type advGroup struct {
+	adv int64
+	idx []int
+}
+
+// groupByAdvertiser groups the item indexes idx by the advertiser of their
+// snapshot, advertisers in the order they first appear (one call per
+// advertiser, in a stable order).
+func groupByAdvertiser(sn []snapshot, idx []int) []advGroup {
+	var out []advGroup
+	at := map[int64]int{}
+	for _, i := range idx {
+		adv := sn[i].advertiserID
+		g, ok := at[adv]
+		if !ok {
+			g = len(out)
+			at[adv] = g
+			out = append(out, advGroup{adv: adv})
+		}
+		out[g].idx = append(out[g].idx, i)
+	}
+	return out
+}
+
+// change checks, records, writes, reads back and records the items at
+// todo, whose current state is cur, and updates the mirror; it fills their
+// results in res.
+func (s *Service) change(work context.Context, req Request, cur []snapshot, path func(int, string) string, todo []int, res *Result) error {
+	lim, err := s.limits(work, req, cur)
+	if err != nil {
+		return err
+	}
+	if err := s.check(req, cur, lim, path, todo); err != nil {
+		return err
 	}
 
 	// Record before acting: a process that dies from here on leaves
-	// 'pending' rows, which the next change of the entity resolves.
-	now = s.now()
-	rows := make([]mysql.AdChange, len(req.Items))
-	for i, it := range req.Items {
-		rows[i] = mysql.AdChange{RequestID: req.RequestID, ActorType: req.Actor.Type, ActorID: req.Actor.ID, ActorName: req.Actor.Name,
-			AdvertiserID: cur[i].advertiserID, EntityKind: string(req.Kind), EntityID: it.ID, Field: string(req.Field),
-			Before: cur[i].value(req.Field).row(), Requested: it.Value.row(), Result: mysql.ChangePending,
-			RollbackOf: req.rollbackOf, ChangeDate: oceanengine.DateOf(now), CreatedAt: now}
+	// 'pending' rows, which the next change of the entity resolves (or a
+	// retry of this request settles).
+	now := s.now()
+	rows := make([]mysql.AdChange, len(todo))
+	for j, i := range todo {
+		it := req.Items[i]
+		rows[j] = mysql.AdChange{RequestID: req.RequestID, IdempotencyClaim: req.Idempotency.Claim, ActorType: req.Actor.Type,
+			ActorID: req.Actor.ID, ActorName: req.Actor.Name, AdvertiserID: cur[i].advertiserID, EntityKind: string(req.Kind),
+			EntityID: it.ID, Field: string(req.Field), Before: cur[i].value(req.Field).row(), Requested: it.Value.row(),
+			Result: mysql.ChangePending, RollbackOf: req.rollbackOf, ChangeDate: oceanengine.DateOf(now), CreatedAt: now}
 	}
 	changeIDs, err := s.db.InsertAdChanges(work, rows)
 	if err != nil {
-		return nil, err
+		return err
 	}
 
 	outcomes := map[int64]callOutcome{}
 	after := map[int64]snapshot{}
 	readErr := map[int64]error{}
-	for _, adv := range advs {
-		idx := byAdv[adv]
-		items := make([]planned, len(idx))
-		for j, i := range idx {
-			items[j] = planned{id: ids[i], before: cur[i], want: req.Items[i].Value}
+	for _, g := range groupByAdvertiser(cur, todo) {
+		items := make([]planned, len(g.idx))
+		ids := make([]int64, len(g.idx))
+		for j, i := range g.idx {
+			items[j] = planned{id: req.Items[i].ID, before: cur[i], want: req.Items[i].Value}
+			ids[j] = req.Items[i].ID
 		}
-		for id, o := range write(work, s.p, req.Kind, req.Field, adv, items) {
+		for id, o := range write(work, s.p, req.Kind, req.Field, g.adv, items) {
 			outcomes[id] = o
 		}
-		got, err := readPlatform(work, s.p, req.Kind, adv, pick(ids, idx))
-		for _, i := range idx {
-			switch sn, ok := got[ids[i]]; {
+		got, err := readPlatform(work, s.p, req.Kind, g.adv, ids)
+		for _, id := range ids {
+			switch sn, ok := got[id]; {
 			case err != nil:
-				readErr[ids[i]] = err
+				readErr[id] = err
 			case !ok:
-				readErr[ids[i]] = fmt.Errorf("the platform no longer returns %s %d", req.Kind, ids[i])
+				readErr[id] = fmt.Errorf("the platform no longer returns %s %d", req.Kind, id)
 			default:
-				after[ids[i]] = sn
+				after[id] = sn
 			}
 		}
 	}
 
-	res := &Result{}
-	outs := make([]mysql.AdChangeOutcome, len(req.Items))
+	outs := make([]mysql.AdChangeOutcome, len(todo))
 	finished := s.now()
-	for i, it := range req.Items {
+	for j, i := range todo {
+		it := req.Items[i]
 		o := outcomes[it.ID]
 		before := cur[i].value(req.Field)
 		sn, read := after[it.ID]
@@ -372,7 +450,7 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 		}
 		outcome, verified, msg := decide(before, it.Value, o, afterV, read, readErr[it.ID])
 		r := ItemResult{ID: it.ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field, Before: before,
-			Requested: it.Value, After: afterV, Outcome: outcome, Verified: verified, ChangeID: changeIDs[i], Error: msg,
+			Requested: it.Value, After: afterV, Outcome: outcome, Verified: verified, ChangeID: changeIDs[j], Error: msg,
 			PlatformRequestID: o.requestID}
 		if outcome != OutcomeSucceeded {
 			r.ErrorCode = o.code
@@ -381,22 +459,23 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 				r.ErrorKind = string(o.kind)
 			}
 		}
-		res.Items = append(res.Items, r)
-		outs[i] = mysql.AdChangeOutcome{ID: changeIDs[i], After: afterV.row(), Result: outcome, Verified: verified,
+		res.Items[i] = r
+		outs[j] = mysql.AdChangeOutcome{ID: changeIDs[j], After: afterV.row(), Result: outcome, Verified: verified,
 			ErrorCode: r.ErrorCode, ErrorMessage: msg, PlatformRequestID: o.requestID, FinishedAt: finished}
 		s.metrics.changes.WithLabelValues(string(req.Kind), string(req.Field), outcome).Inc()
 		if outcome != OutcomeSucceeded {
 			s.log.Warn("ad change not applied", zap.String("kind", string(req.Kind)), zap.Int64("id", it.ID),
 				zap.String("field", string(req.Field)), zap.String("outcome", outcome), zap.String("error", msg),
-				zap.String("oceanengine_request_id", o.requestID), zap.Int64("change_id", changeIDs[i]))
+				zap.String("oceanengine_request_id", o.requestID), zap.Int64("change_id", changeIDs[j]))
 		}
 	}
 	if err := s.db.FinishAdChanges(work, outs); err != nil {
-		return nil, apperr.Wrap(err, apperr.KindInternal, "the changes were sent but their outcome could not be recorded (changes %s stay pending)",
+		return apperr.Wrap(err, apperr.KindInternal, "the changes were sent but their outcome could not be recorded (changes %s stay pending)",
 			joinIDs(changeIDs))
 	}
 	// The mirror shows the platform's state at once.
-	for i, it := range req.Items {
+	for j, i := range todo {
+		it := req.Items[i]
 		sn, read := after[it.ID]
 		if !read {
 			if res.Items[i].Outcome != OutcomeSucceeded {
@@ -405,11 +484,96 @@ func (s *Service) execute(ctx context.Context, req Request, mirror []snapshot, p
 			sn = cur[i].withValue(req.Field, it.Value)
 		}
 		if err := upsertMirror(work, s.db, sn, s.now()); err != nil {
-			s.log.Error("update mirror after change", zap.Int64("change_id", changeIDs[i]), zap.Error(err))
+			s.log.Error("update mirror after change", zap.Int64("change_id", changeIDs[j]), zap.Error(err))
 		}
 	}
-	res.count()
-	return res, nil
+	return nil
+}
+
+// priorAttempt returns, per entity, the change an earlier attempt of this
+// request recorded under its Idempotency-Key claim (only when the request
+// resumes one), for the value this request asks for.
+func (s *Service) priorAttempt(ctx context.Context, req Request, ids []int64) (map[int64]mysql.AdChange, error) {
+	if !req.Idempotency.Resume || req.Idempotency.Claim == "" {
+		return nil, nil
+	}
+	found, err := s.db.AdChangesOfClaim(ctx, req.Idempotency.Claim, string(req.Kind), string(req.Field), ids)
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]mysql.AdChange{}
+	for _, it := range req.Items {
+		if c, ok := found[it.ID]; ok && ValueOf(c.Requested).Equal(it.Value) {
+			out[it.ID] = c
+		}
+	}
+	return out, nil
+}
+
+// settlePrior settles the changes an earlier attempt of this request
+// recorded (prior) against the platform's state cur, read under the lock,
+// fills the results of the items it settles, and returns the indexes of
+// the items still to change:
+//   - a pending change (the attempt died before recording the outcome)
+//     whose entity shows the requested value was applied: recorded as
+//     succeeded and reported, nothing sent again;
+//   - a pending change whose entity shows the value before was not
+//     applied: recorded as failed, and the item is changed anew;
+//   - a pending change whose entity shows something else: recorded as
+//     unknown, and the item is changed anew (values are absolute);
+//   - a finished change (the attempt died before answering) is reported as
+//     recorded: its writes are never repeated.
+func (s *Service) settlePrior(ctx context.Context, req Request, cur []snapshot, prior map[int64]mysql.AdChange, res *Result) ([]int, error) {
+	var todo []int
+	var outs []mysql.AdChangeOutcome
+	finished := s.now()
+	for i, it := range req.Items {
+		c, ok := prior[it.ID]
+		if !ok {
+			todo = append(todo, i)
+			continue
+		}
+		r := ItemResult{ID: it.ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field, Before: ValueOf(c.Before),
+			Requested: it.Value, After: ValueOf(c.After), Outcome: c.Result, Verified: c.Verified, ChangeID: c.ID,
+			ErrorCode: c.ErrorCode, Error: c.ErrorMessage, PlatformRequestID: c.PlatformRequestID}
+		if c.Result == mysql.ChangePending {
+			shows := cur[i].value(req.Field)
+			o := mysql.AdChangeOutcome{ID: c.ID, After: shows.row(), Verified: true, FinishedAt: finished}
+			switch {
+			case shows.Equal(it.Value):
+				o.Result = mysql.ChangeSucceeded
+				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
+					"read the entity back and found the change applied", req.RequestID)
+			case r.Before.Known() && shows.Equal(r.Before):
+				o.Result = mysql.ChangeFailed
+				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
+					"read the entity back and found the change not applied, and made it again", req.RequestID)
+			default:
+				o.Result = mysql.ChangeUnknown
+				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
+					"read back %s, neither the value before nor the one requested, and made the change again", req.RequestID, orUnknown(shows))
+			}
+			outs = append(outs, o)
+			s.log.Warn("settled the change of an attempt that ended without answering", zap.String("kind", string(req.Kind)),
+				zap.Int64("id", it.ID), zap.Int64("change_id", c.ID), zap.String("result", o.Result))
+			if o.Result != mysql.ChangeSucceeded {
+				todo = append(todo, i)
+				continue
+			}
+			s.metrics.changes.WithLabelValues(string(req.Kind), string(req.Field), OutcomeSucceeded).Inc()
+			r.After, r.Outcome, r.Verified, r.Error = shows, OutcomeSucceeded, true, ""
+		}
+		if r.Outcome != OutcomeSucceeded {
+			r.ErrorKind = string(apperr.KindUpstream)
+		}
+		res.Items[i] = r
+	}
+	if len(outs) > 0 {
+		if err := s.db.FinishAdChanges(ctx, outs); err != nil {
+			return nil, err
+		}
+	}
+	return todo, nil
 }
 
 func pick(ids []int64, idx []int) []int64 {
@@ -458,6 +622,10 @@ type RollbackRequest struct {
 	Scope     auth.Scope
 	RequestID string
 	DryRun    bool
+	// Idempotency ties the rollback to the claim of its Idempotency-Key
+	// (see Request.Idempotency): a retry resuming an attempt that died
+	// does not count that attempt's rollback as "another change".
+	Idempotency Idempotency
 }
 
 // Rollback restores the value before a successful change, as a new change
@@ -475,8 +643,21 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	if !set.Known() {
 		set = ValueOf(c.Requested)
 	}
+	// ours reports a change an earlier attempt of this very request made
+	// (it died before answering): its rollback, not someone else's.
+	ours := func(o mysql.AdChange) bool {
+		return rr.Idempotency.Resume && rr.Idempotency.Claim != "" && o.IdempotencyClaim == rr.Idempotency.Claim
+	}
+	rolledBackByUs := false
+	if c.RolledBackBy != 0 && rr.Idempotency.Resume {
+		by, err := s.db.AdChangeByID(ctx, auth.SystemScope(), c.RolledBackBy)
+		if err != nil {
+			return nil, err
+		}
+		rolledBackByUs = ours(by)
+	}
 	switch {
-	case c.RolledBackBy != 0:
+	case c.RolledBackBy != 0 && !rolledBackByUs:
 		return nil, apperr.Conflict("change %d was already rolled back by change %d", c.ID, c.RolledBackBy)
 	case c.Result != mysql.ChangeSucceeded:
 		return nil, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result)
@@ -491,7 +672,7 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 		if err != nil {
 			return err
 		}
-		if ok && l.ID != c.ID {
+		if ok && l.ID != c.ID && !ours(l) {
 			return apperr.Conflict("%s %d's %s was changed again by change %d; roll that one back first", kind, c.EntityID, field, l.ID)
 		}
 		return nil
@@ -500,7 +681,7 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 		return nil, err
 	}
 	req := Request{Kind: kind, Field: field, Items: []Item{{ID: c.EntityID, Value: before}}, DryRun: rr.DryRun,
-		Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID, Path: SinglePath,
+		Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID, Path: SinglePath, Idempotency: rr.Idempotency,
 		rollbackOf: c.ID, expect: map[int64]Value{c.EntityID: set}, precheck: latest}
 	res, err := s.Apply(ctx, req)
 	if err != nil || rr.DryRun || res.Items[0].Outcome != OutcomeSucceeded {
@@ -510,7 +691,7 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	if err != nil {
 		return nil, err
 	}
-	if !ok {
+	if !ok && !(rolledBackByUs && c.RolledBackBy == res.Items[0].ChangeID) {
 		s.log.Error("change rolled back twice", zap.Int64("change_id", c.ID), zap.Int64("rollback_id", res.Items[0].ChangeID))
 	}
 	return res, nil

@@ -215,6 +215,8 @@ type Request struct {
 	// Path names the items in validation errors: Path(i, field) gives e.g.
 	// "items[3].budget" (default) or just "budget" for a single change.
 	Path func(i int, field string) string
+	// Idempotency ties the request to the claim of its Idempotency-Key.
+	Idempotency Idempotency
 
 	// rollbackOf, expect and precheck serve Rollback: the change undone,
 	// the values the entities must still have, and a check run once the
@@ -222,6 +224,23 @@ type Request struct {
 	rollbackOf int64
 	expect     map[int64]Value
 	precheck   func(context.Context) error
+}
+
+// Idempotency ties a request to the claim of the Idempotency-Key it came
+// with (the HTTP layer's; rules without a key leave it zero).
+type Idempotency struct {
+	// Claim is the claim's id (mysql.IdempotencyRecord.ClaimID), recorded
+	// with every change of the request.
+	Claim string
+	// Resume is set when this attempt took the key over from an earlier
+	// attempt of the same request that ended without answering (its lease
+	// ran out; its process died). The changes that attempt recorded under
+	// Claim are settled and reported rather than made twice: a pending one
+	// by reading the platform under the entity's lock — showing the
+	// requested value it applied (recorded as succeeded), showing the value
+	// before it did not (recorded as failed, and sent again as a new
+	// change) — and a finished one as it was recorded.
+	Resume bool
 }
 
 // Outcomes of one item.

@@ -3,9 +3,11 @@ package httpapi
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -31,6 +33,44 @@ const HeaderIdempotencyKey = "Idempotency-Key"
 
 // idempotencyTTL is how long a key's first result is kept.
 const idempotencyTTL = 24 * time.Hour
+
+// idempotencyLeaseMargin is how much longer than the entity lock of ad
+// operations (adops.Service.LockTTL) an in-flight claim holds its key.
+const idempotencyLeaseMargin = time.Minute
+
+// idempotencyLease is how long an in-flight request holds its
+// Idempotency-Key before a retry of the same request may take it over (its
+// process having died): the entity lock TTL of ad operations (15 minutes by
+// default) plus a minute, 16 minutes.
+//
+// Why: a live request holds its key for the steps before it locks its
+// entities (reads of the mirror and the rules: seconds), then at most
+// adops' WorkTimeout (10 minutes) of platform work, then records its
+// answer; the entity lock TTL is that work time plus five minutes, so that
+// a live holder never loses its lock. A lease at least that long is never
+// taken from a live request either. And since the entities are locked a
+// moment after the key is claimed, a lease one minute longer than their
+// lock means a retry that takes the key over finds the dead attempt's locks
+// expired, rather than answering 409 for them.
+func (s *Server) idempotencyLease() time.Duration {
+	ttl := adops.DefaultLockTTL
+	if s.deps.AdOps != nil {
+		ttl = s.deps.AdOps.LockTTL()
+	}
+	return ttl + idempotencyLeaseMargin
+}
+
+// ctxIdempotency holds the adops.Idempotency of a request that claimed its
+// Idempotency-Key.
+const ctxIdempotency = "adops.idempotency"
+
+// idempotencyOf is the claim of the request's Idempotency-Key (zero
+// without one), for ad operations.
+func idempotencyOf(c *gin.Context) adops.Idempotency {
+	v, _ := c.Get(ctxIdempotency)
+	i, _ := v.(adops.Idempotency)
+	return i
+}
 
 // ctxActed marks a request that sent writes to the platform: its response
 // is kept for its Idempotency-Key even when it is an error.
@@ -231,7 +271,8 @@ func (s *Server) changeOne(kind adops.Kind, op string) gin.HandlerFunc {
 		}
 		p, _ := principalFrom(c)
 		res, err := svc.Apply(c.Request.Context(), adops.Request{Kind: kind, Field: field, Items: []adops.Item{{ID: id, Value: val}},
-			DryRun: q.DryRun, Actor: adops.UserActor(p), Scope: p.Scope(), RequestID: requestID(c), Path: adops.SinglePath})
+			DryRun: q.DryRun, Actor: adops.UserActor(p), Scope: p.Scope(), RequestID: requestID(c), Path: adops.SinglePath,
+			Idempotency: idempotencyOf(c)})
 		if err != nil {
 			fail(c, err)
 			return
@@ -315,6 +356,7 @@ func (s *Server) changeBatch(kind adops.Kind, op string) gin.HandlerFunc {
 		}
 		p, _ := principalFrom(c)
 		req.DryRun, req.Actor, req.Scope, req.RequestID = q.DryRun, adops.UserActor(p), p.Scope(), requestID(c)
+		req.Idempotency = idempotencyOf(c)
 		res, err := svc.Apply(c.Request.Context(), req)
 		if err != nil {
 			fail(c, err)
@@ -418,8 +460,13 @@ func validKey(k string) bool {
 // requestHash identifies a request for its Idempotency-Key: method, path,
 // query (sorted) and body.
 func requestHash(c *gin.Context, body []byte) string {
+	return hashRequest(c.Request.Method, c.Request.URL.Path, c.Request.URL.Query().Encode(), body)
+}
+
+// hashRequest is requestHash of its parts (query sorted and encoded).
+func hashRequest(method, path, query string, body []byte) string {
 	h := sha256.New()
-	h.Write([]byte(c.Request.Method + "\n" + c.Request.URL.Path + "\n" + c.Request.URL.Query().Encode() + "\n"))
+	h.Write([]byte(method + "\n" + path + "\n" + query + "\n"))
 	h.Write(body)
 	return hex.EncodeToString(h.Sum(nil))
 }
@@ -431,6 +478,10 @@ func requestHash(c *gin.Context, body []byte) string {
 //   - the same key and request again: the first response is replayed
 //     (status and body, header Idempotent-Replayed: true), and nothing runs;
 //   - while the first is still running: 409;
+//   - once the first has held the key for its lease (idempotencyLease)
+//     without answering — its process died — the same request again takes
+//     the key over and runs; ad operations then settle what the attempt
+//     that died did (adops.Idempotency.Resume) rather than doing it twice;
 //   - the same key with a different request (method, path, query, body): 422.
 //
 // A request that acted on nothing (refused before any platform write:
@@ -473,20 +524,26 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 		}
 		p, _ := principalFrom(c)
 		hash := requestHash(c, body)
-		now := s.now()
-		claimed, rec, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), p.UserID, key, hash, requestID(c), now, now.Add(idempotencyTTL))
+		holder := newHolder()
+		claim, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), mysql.IdempotencyClaim{UserID: p.UserID, Key: key,
+			RequestHash: hash, RequestID: requestID(c), Holder: holder, Now: s.now(), Lease: s.idempotencyLease(), TTL: idempotencyTTL})
 		if err != nil {
 			fail(c, err)
 			return
 		}
-		if !claimed {
+		rec := claim.Record
+		if !claim.Claimed {
 			switch {
 			case rec.RequestHash != hash:
 				fail(c, apperr.Validation(apperr.Field(HeaderIdempotencyKey,
 					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID)))
 			case rec.State == mysql.IdempotencyInProgress:
-				fail(c, apperr.Conflict("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
-					HeaderIdempotencyKey, rec.RequestID))
+				msg := fmt.Sprintf("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
+					HeaderIdempotencyKey, rec.RequestID)
+				if rec.LeaseExpiresAt != nil {
+					msg += fmt.Sprintf(" (if it never answers, a repeat after %s runs it again)", rec.LeaseExpiresAt.UTC().Format(time.RFC3339))
+				}
+				fail(c, apperr.Conflict("%s", msg))
 			default:
 				auditDetail(c, "idempotent_replay", true)
 				auditDetail(c, "first_request_id", rec.RequestID)
@@ -496,6 +553,14 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 			}
 			return
 		}
+		if claim.TakenOver {
+			// The attempt that held the key died without answering: this
+			// one runs in its place and settles what it did.
+			auditDetail(c, "idempotency_takeover_of", claim.PreviousRequestID)
+			loggerFrom(c).Warn("Idempotency-Key taken over from a request that did not answer within its lease",
+				zap.String("previous_request_id", claim.PreviousRequestID), zap.Int("attempt", rec.Attempts))
+		}
+		c.Set(ctxIdempotency, adops.Idempotency{Claim: rec.ClaimID, Resume: claim.TakenOver})
 		cw := &captureWriter{ResponseWriter: c.Writer}
 		c.Writer = cw
 		finished := false
@@ -505,29 +570,44 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 			}
 			// The handler panicked (recovery answers 500 further out). Keep
 			// the key if writes were sent, so a retry cannot repeat them.
-			s.settleKey(c, p.UserID, key, http.StatusInternalServerError, []byte(`{"code":"internal","message":"internal error"}`))
+			s.settleKey(c, p.UserID, key, holder, http.StatusInternalServerError, []byte(`{"code":"internal","message":"internal error"}`))
 		}()
 		h(c)
 		finished = true
 		c.Writer = cw.ResponseWriter
-		s.settleKey(c, p.UserID, key, cw.Status(), cw.buf.Bytes())
+		s.settleKey(c, p.UserID, key, holder, cw.Status(), cw.buf.Bytes())
 	}
+}
+
+// newHolder returns a random token naming one attempt's claim of a key.
+func newHolder() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (Go ≥ 1.24)
+	return hex.EncodeToString(b)
 }
 
 // settleKey stores the response of the request holding key, or gives the
 // key back when the request acted on nothing and failed (the client may
 // correct it and retry with the same key).
-func (s *Server) settleKey(c *gin.Context, userID int64, key string, status int, body []byte) {
+func (s *Server) settleKey(c *gin.Context, userID int64, key, holder string, status int, body []byte) {
 	_, acted := c.Get(ctxActed)
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 10*time.Second)
 	defer cancel()
-	var err error
+	var (
+		held bool
+		err  error
+	)
 	if acted || status < 400 || status == http.StatusInternalServerError {
-		err = s.deps.DB.CompleteIdempotencyKey(ctx, userID, key, status, body)
+		held, err = s.deps.DB.CompleteIdempotencyKey(ctx, userID, key, holder, status, body)
 	} else {
-		err = s.deps.DB.ReleaseIdempotencyKey(ctx, userID, key)
+		held, err = s.deps.DB.ReleaseIdempotencyKey(ctx, userID, key, holder, s.now())
 	}
-	if err != nil {
+	switch {
+	case err != nil:
 		loggerFrom(c).Error("idempotency record not saved", zap.Error(err))
+	case !held:
+		// Only when this request outlived its lease and a retry took the
+		// key over: the retry's answer is the one kept.
+		loggerFrom(c).Error("idempotency record not saved: the key was taken over by a retry after its lease", zap.Int("status", status))
 	}
 }

@@ -686,3 +686,130 @@ func TestGuardrailsAPI(t *testing.T) {
 		t.Errorf("get deleted: %d", r.status)
 	}
 }
+
+// TestIdempotencyKeyTakenOverAfterLease: a request claimed its key and
+// died without answering (the process was killed): before the key's lease
+// ends a retry gets 409; after it, a retry of the same request takes the
+// key over and succeeds once — the change made once on the platform and
+// once in the change log, whether the dead attempt had applied it or not.
+func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
+	w := setupOps(t)
+	ctx := context.Background()
+	adv := w.advs[0]
+	used := map[int64]bool{}
+	const endpoint = "2/ad/update/budget"
+	lease := w.srv.idempotencyLease()
+	if lease != adops.DefaultLockTTL+time.Minute {
+		t.Fatalf("lease %v, want the entity lock TTL %v plus a minute", lease, adops.DefaultLockTTL)
+	}
+	type attempt struct {
+		key, path, body string
+		ad              oesim.Entity
+		deadChange      int64 // the dead attempt's change log row (0: none)
+	}
+	// die claims the key as a request would and stops: applied says whether
+	// it got as far as locking the ad, recording the change and sending it.
+	die := func(key string, applied bool) attempt {
+		t.Helper()
+		ad := w.pick(t, "ad", adv, used, daily)
+		a := attempt{key: key, ad: ad, path: fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID),
+			body: fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000))}
+		claim, err := w.db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: w.aliceID, Key: key,
+			RequestHash: hashRequest("PATCH", a.path, "", []byte(a.body)), RequestID: "dead-" + key, Holder: "dead-holder-" + key,
+			Now: w.clock.Now(), Lease: lease, TTL: idempotencyTTL})
+		if err != nil || !claim.Claimed {
+			t.Fatalf("dead attempt's claim: %+v %v", claim, err)
+		}
+		if !applied {
+			return a
+		}
+		now := w.sim.Clock().Now()
+		if busy, err := w.db.LockAdEntities(ctx, "ad", []int64{ad.ID}, "dead-lock-"+key, "dead-"+key, now, now.Add(adops.DefaultLockTTL)); err != nil || len(busy) > 0 {
+			t.Fatal(busy, err)
+		}
+		amount := func(f int64) mysql.ChangeValue {
+			return mysql.ChangeValue{Amount: decimal.NullDecimal{Decimal: decimal.New(f, -2), Valid: true}}
+		}
+		ids, err := w.db.InsertAdChanges(ctx, []mysql.AdChange{{RequestID: "dead-" + key, IdempotencyClaim: claim.Record.ClaimID,
+			ActorType: auth.ActorUser, ActorID: w.aliceID, ActorName: "alice", AdvertiserID: adv, EntityKind: "ad", EntityID: ad.ID,
+			Field: "budget", Before: amount(ad.BudgetFen), Requested: amount(ad.BudgetFen + 100_000), Result: mysql.ChangePending,
+			ChangeDate: oceanengine.DateOf(now), CreatedAt: now}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		a.deadChange = ids[0]
+		if _, err := w.client.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv,
+			Data: []oceanengine.AdBudget{{AdID: ad.ID, Budget: oceanengine.Money{Decimal: decimal.New(ad.BudgetFen+100_000, -2)}}}}); err != nil {
+			t.Fatal(err)
+		}
+		return a
+	}
+	applied, claimedOnly := die("key-applied", true), die("key-claimed", false)
+	w.sim.Stats().Reset()
+
+	// Before the lease ends: 409, nothing sent.
+	w.clock.Advance(lease - time.Minute)
+	w.sim.Clock().Advance(lease - time.Minute)
+	for _, a := range []attempt{applied, claimedOnly} {
+		r := w.send(t, "PATCH", a.path, w.alice, a.key, a.body)
+		if r.status != http.StatusConflict || !strings.Contains(r.env.Message, "runs it again") {
+			t.Errorf("%s before the lease ended: %d %s, want 409 saying when a repeat runs it", a.key, r.status, r.raw)
+		}
+	}
+	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+		t.Errorf("refused retries made %d platform calls", n)
+	}
+
+	// After it: the same request takes the key over and succeeds, once.
+	w.clock.Advance(time.Minute)
+	w.sim.Clock().Advance(time.Minute)
+	// Another request with the key is still refused: the key stays bound.
+	other := w.send(t, "PATCH", applied.path, w.alice, applied.key, fmt.Sprintf(`{"budget":"%s"}`, fen(applied.ad.BudgetFen+200_000)))
+	if other.status != http.StatusUnprocessableEntity || !slices.Contains(other.fields(), HeaderIdempotencyKey) {
+		t.Errorf("another request with a key in flight: %d %s, want 422", other.status, other.raw)
+	}
+	for _, a := range []attempt{applied, claimedOnly} {
+		t.Run(a.key, func(t *testing.T) {
+			r := w.send(t, "PATCH", a.path, w.alice, a.key, a.body)
+			if r.status != http.StatusOK || r.header.Get("Idempotent-Replayed") != "" {
+				t.Fatalf("retry after the lease: %d %s", r.status, r.raw)
+			}
+			var c changeOut
+			r.data(t, &c)
+			want := fen(a.ad.BudgetFen + 100_000)
+			if c.Result != "succeeded" || !c.Verified || after(c) != want || c.Before != fen(a.ad.BudgetFen) || c.ChangeID == nil {
+				t.Fatalf("retry answered %+v, want succeeded %s → %s", c, fen(a.ad.BudgetFen), want)
+			}
+			if a.deadChange != 0 && *c.ChangeID != a.deadChange {
+				t.Errorf("retry answered change %d, want the dead attempt's %d (it had applied it)", *c.ChangeID, a.deadChange)
+			}
+			if got := fen(w.truth(t, "ad", a.ad.ID).BudgetFen); got != want {
+				t.Errorf("sandbox budget %s, want %s", got, want)
+			}
+			rows, total, err := w.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{EntityKind: "ad", EntityID: a.ad.ID})
+			if err != nil || total != 1 || rows[0].Result != mysql.ChangeSucceeded || rows[0].ID != *c.ChangeID {
+				t.Fatalf("change log %+v (%d rows, %v), want the one change, succeeded", rows, total, err)
+			}
+			if a.deadChange != 0 && !strings.Contains(rows[0].ErrorMessage, "found the change applied") {
+				t.Errorf("the change log does not say the retry found the change applied: %q", rows[0].ErrorMessage)
+			}
+			// The key now holds the retry's answer.
+			again := w.send(t, "PATCH", a.path, w.alice, a.key, a.body)
+			if again.status != http.StatusOK || again.raw != r.raw || again.header.Get("Idempotent-Replayed") != "true" {
+				t.Errorf("repeat after the takeover: %d %s, want the replayed answer", again.status, again.raw)
+			}
+		})
+	}
+	// One write in all: the retry of the claim that had sent nothing. The
+	// change the dead attempt applied was recognised, not sent again.
+	if n := w.sim.Stats().Total(endpoint); n != 1 {
+		t.Errorf("%s received %d writes after the deaths, want 1", endpoint, n)
+	}
+	// The audit entry of each retry names the request it took over from.
+	r := w.send(t, "GET", "/api/v1/audit?action=ad.update_budget&result=success", w.admin, "", "")
+	for _, key := range []string{"key-applied", "key-claimed"} {
+		if !strings.Contains(r.raw, `"idempotency_takeover_of":"dead-`+key+`"`) {
+			t.Errorf("no audit entry names the takeover of dead-%s: %s", key, r.raw)
+		}
+	}
+}

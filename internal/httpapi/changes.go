@@ -171,7 +171,7 @@ func (s *Server) rollbackChange(c *gin.Context) {
 	}
 	p, _ := principalFrom(c)
 	res, err := svc.Rollback(c.Request.Context(), adops.RollbackRequest{ChangeID: id, Actor: adops.UserActor(p), Scope: p.Scope(),
-		RequestID: requestID(c), DryRun: q.DryRun})
+		RequestID: requestID(c), DryRun: q.DryRun, Idempotency: idempotencyOf(c)})
 	if err != nil {
 		fail(c, err)
 		return

@@ -54,6 +54,9 @@ func (v ChangeValue) args() []any {
 type AdChange struct {
 	ID        int64
 	RequestID string
+	// IdempotencyClaim is the claim of the Idempotency-Key the change was
+	// requested under (IdempotencyRecord.ClaimID); "" without a key.
+	IdempotencyClaim string
 	// ActorType is auth.ActorUser, auth.ActorRule or auth.ActorSystem.
 	ActorType         string
 	ActorID           int64
@@ -89,7 +92,7 @@ type AdChangeOutcome struct {
 	FinishedAt        time.Time
 }
 
-const adChangeCols = `c.id, c.request_id, c.actor_type, c.actor_id, c.actor_name, c.advertiser_id, c.entity_kind, c.entity_id, c.field,
+const adChangeCols = `c.id, c.request_id, c.idempotency_claim, c.actor_type, c.actor_id, c.actor_name, c.advertiser_id, c.entity_kind, c.entity_id, c.field,
 	c.before_value, c.before_amount, c.requested_value, c.requested_amount, c.after_value, c.after_amount,
 	c.result, c.verified, c.error_code, c.error_message, c.platform_request_id, c.rollback_of, c.rolled_back_by,
 	c.change_date, c.created_at, c.finished_at`
@@ -104,7 +107,7 @@ func scanAdChange(r scanner) (AdChange, error) {
 		finished                         sql.NullTime
 		beforeAmt, requestedAmt, afterAm decimal.NullDecimal
 	)
-	err := r.Scan(&c.ID, &c.RequestID, &c.ActorType, &actorID, &c.ActorName, &c.AdvertiserID, &c.EntityKind, &c.EntityID, &c.Field,
+	err := r.Scan(&c.ID, &c.RequestID, &c.IdempotencyClaim, &c.ActorType, &actorID, &c.ActorName, &c.AdvertiserID, &c.EntityKind, &c.EntityID, &c.Field,
 		&beforeV, &beforeAmt, &requestedV, &requestedAmt, &afterV, &afterAm,
 		&c.Result, &c.Verified, &code, &c.ErrorMessage, &c.PlatformRequestID, &rollbackOf, &rolledBack,
 		&changeDate, &c.CreatedAt, &finished)
@@ -133,17 +136,17 @@ func (db *DB) InsertAdChanges(ctx context.Context, cs []AdChange) ([]int64, erro
 	ids := make([]int64, len(cs))
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
 		for i, c := range cs {
-			args := []any{cut(c.RequestID, 128), c.ActorType, nullInt(c.ActorID), cut(c.ActorName, 128), c.AdvertiserID,
+			args := []any{cut(c.RequestID, 128), c.IdempotencyClaim, c.ActorType, nullInt(c.ActorID), cut(c.ActorName, 128), c.AdvertiserID,
 				c.EntityKind, c.EntityID, c.Field}
 			args = append(args, c.Before.args()...)
 			args = append(args, c.Requested.args()...)
 			args = append(args, c.After.args()...)
 			args = append(args, c.Result, c.Verified, nullInt(int64(c.ErrorCode)), cut(c.ErrorMessage, 512), cut(c.PlatformRequestID, 64),
 				nullInt(c.RollbackOf), c.ChangeDate, c.CreatedAt.UTC())
-			res, err := tx.ExecContext(ctx, `INSERT INTO ad_changes (request_id, actor_type, actor_id, actor_name, advertiser_id,
+			res, err := tx.ExecContext(ctx, `INSERT INTO ad_changes (request_id, idempotency_claim, actor_type, actor_id, actor_name, advertiser_id,
 				entity_kind, entity_id, field, before_value, before_amount, requested_value, requested_amount, after_value, after_amount,
 				result, verified, error_code, error_message, platform_request_id, rollback_of, change_date, created_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
 			if err != nil {
 				return fmt.Errorf("mysql: insert ad change: %w", err)
 			}
@@ -457,17 +460,58 @@ func (db *DB) UnlockAdEntities(ctx context.Context, kind string, ids []int64, ho
 // ResolveAbandonedChanges marks the pending changes of the given entities
 // as unknown: called by the holder of their locks, so any pending row left
 // is from an operation that ended (its process died) before recording the
-// outcome. It returns how many rows it resolved.
-func (db *DB) ResolveAbandonedChanges(ctx context.Context, kind string, ids []int64, at time.Time) (int64, error) {
+// outcome. Rows whose ids are in keep are left pending: a retry of the
+// request that made them settles them itself (by reading the platform). It
+// returns how many rows it resolved.
+func (db *DB) ResolveAbandonedChanges(ctx context.Context, kind string, ids []int64, at time.Time, keep []int64) (int64, error) {
 	if len(ids) == 0 {
 		return 0, nil
 	}
-	res, err := db.ExecContext(ctx, `UPDATE ad_changes SET result = 'unknown', finished_at = ?,
+	args := append([]any{at.UTC(), kind}, int64Args(ids)...)
+	q := `UPDATE ad_changes SET result = 'unknown', finished_at = ?,
 		error_message = 'the operation ended before recording what the platform answered; the entity was read again by the next change'
-		WHERE entity_kind = ? AND result = 'pending' AND entity_id IN (`+placeholders(len(ids))+`)`,
-		append([]any{at.UTC(), kind}, int64Args(ids)...)...)
+		WHERE entity_kind = ? AND result = 'pending' AND entity_id IN (` + placeholders(len(ids)) + `)`
+	if len(keep) > 0 {
+		q += ` AND id NOT IN (` + placeholders(len(keep)) + `)`
+		args = append(args, int64Args(keep)...)
+	}
+	res, err := db.ExecContext(ctx, q, args...)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: resolve abandoned %s changes: %w", kind, err)
 	}
 	return res.RowsAffected()
+}
+
+// AdChangesOfClaim returns, per entity among ids, the latest change of
+// kind's field recorded under an Idempotency-Key claim (its ClaimID): what
+// earlier attempts of the same request did.
+func (db *DB) AdChangesOfClaim(ctx context.Context, claim, kind, field string, ids []int64) (map[int64]AdChange, error) {
+	out := map[int64]AdChange{}
+	if claim == "" || len(ids) == 0 {
+		return out, nil
+	}
+	for chunk := range slices.Chunk(ids, oeBatch) {
+		rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+			WHERE c.entity_kind = ? AND c.field = ? AND c.entity_id IN (`+placeholders(len(chunk))+`) AND c.idempotency_claim = ?
+			ORDER BY c.id`, append(append([]any{kind, field}, int64Args(chunk)...), claim)...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
+		}
+		for rows.Next() {
+			c, err := scanAdChange(rows)
+			if err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
+			}
+			out[c.EntityID] = c // ascending ids: the latest wins
+		}
+		err = rows.Err()
+		if cerr := rows.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
+		}
+	}
+	return out, nil
 }

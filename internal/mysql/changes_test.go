@@ -2,7 +2,9 @@ package mysql_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"time"
 
@@ -117,13 +119,57 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 		})
 	}
 
-	// Abandoned pending rows of locked entities become unknown.
-	n, err := db.ResolveAbandonedChanges(ctx, "campaign", []int64{33}, fin)
+	// Abandoned pending rows of locked entities become unknown, except
+	// those a retry of their request settles itself (keep).
+	n, err := db.ResolveAbandonedChanges(ctx, "campaign", []int64{33}, fin, []int64{ids[6]})
+	if err != nil || n != 0 {
+		t.Fatalf("resolved %d (%v) of the kept row, want 0", n, err)
+	}
+	if c, _ := db.AdChangeByID(ctx, auth.SystemScope(), ids[6]); c.Result != mysql.ChangePending {
+		t.Errorf("kept change %+v, want still pending", c)
+	}
+	n, err = db.ResolveAbandonedChanges(ctx, "campaign", []int64{33}, fin, nil)
 	if err != nil || n != 1 {
 		t.Fatalf("resolved %d, %v", n, err)
 	}
 	if c, _ := db.AdChangeByID(ctx, auth.SystemScope(), ids[6]); c.Result != mysql.ChangeUnknown || c.ErrorMessage == "" {
 		t.Errorf("abandoned change %+v", c)
+	}
+}
+
+// TestAdChangesOfClaim finds, per entity, the latest change of a field
+// recorded under an Idempotency-Key claim, and nothing of other claims,
+// kinds or fields.
+func TestAdChangesOfClaim(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	at := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	row := func(claim, kind string, id int64, field, requested string) mysql.AdChange {
+		return mysql.AdChange{RequestID: "r-" + claim, IdempotencyClaim: claim, ActorType: auth.ActorUser, ActorID: 7, ActorName: "alice",
+			AdvertiserID: advA1, EntityKind: kind, EntityID: id, Field: field, Before: amountValue("300"), Requested: amountValue(requested),
+			Result: mysql.ChangePending, ChangeDate: "2025-06-18", CreatedAt: at}
+	}
+	ids, err := db.InsertAdChanges(ctx, []mysql.AdChange{
+		row("claim-a", "ad", 11, "budget", "500"),
+		row("claim-a", "ad", 11, "budget", "600"), // a later attempt of the same request
+		row("claim-a", "ad", 12, "budget", "500"),
+		row("claim-a", "ad", 13, "bid", "5"),
+		row("claim-a", "project", 11, "budget", "500"),
+		row("claim-b", "ad", 14, "budget", "500"),
+		row("", "ad", 15, "budget", "500"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := db.AdChangesOfClaim(ctx, "claim-a", "ad", "budget", []int64{11, 12, 13, 14, 15, 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[11].ID != ids[1] || got[12].ID != ids[2] || got[11].IdempotencyClaim != "claim-a" || got[11].RequestID != "r-claim-a" {
+		t.Errorf("changes of claim-a: %+v, want ads 11 (change %d) and 12 (change %d)", got, ids[1], ids[2])
+	}
+	if got, err := db.AdChangesOfClaim(ctx, "", "ad", "budget", []int64{15}); err != nil || len(got) != 0 {
+		t.Errorf("changes without a claim: %+v, %v; want none", got, err)
 	}
 }
 
@@ -267,42 +313,138 @@ func TestIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
 	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
-	ttl := 24 * time.Hour
-	claimed, _, err := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-1", now, now.Add(ttl))
-	if err != nil || !claimed {
-		t.Fatalf("first claim: %v %v", claimed, err)
+	ttl, lease := 24*time.Hour, 16*time.Minute
+	claim := func(user int64, hash, req, holder string, at time.Time) mysql.IdempotencyClaimResult {
+		t.Helper()
+		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: user, Key: "k", RequestHash: hash, RequestID: req,
+			Holder: holder, Now: at, Lease: lease, TTL: ttl})
+		if err != nil {
+			t.Fatalf("claim %s: %v", req, err)
+		}
+		return res
+	}
+	first := claim(1, "hash-1", "req-1", "h1", now)
+	if !first.Claimed || first.TakenOver || first.Record.ClaimID != "h1" || first.Record.Attempts != 1 ||
+		first.Record.LeaseExpiresAt == nil || !first.Record.LeaseExpiresAt.Equal(now.Add(lease)) {
+		t.Fatalf("first claim: %+v", first)
 	}
 	// In progress: a duplicate sees the first request's record.
-	claimed, rec, err := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-2", now, now.Add(ttl))
-	if err != nil || claimed || rec.State != mysql.IdempotencyInProgress || rec.RequestID != "req-1" || rec.RequestHash != "hash-1" {
-		t.Fatalf("duplicate while in progress: %v %+v %v", claimed, rec, err)
+	dup := claim(1, "hash-1", "req-2", "h2", now)
+	if dup.Claimed || dup.Record.State != mysql.IdempotencyInProgress || dup.Record.RequestID != "req-1" || dup.Record.RequestHash != "hash-1" {
+		t.Fatalf("duplicate while in progress: %+v", dup)
 	}
 	// Another user's key of the same name is independent.
-	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 2, "k", "hash-9", "req-3", now, now.Add(ttl)); !claimed {
+	if !claim(2, "hash-9", "req-3", "h3", now).Claimed {
 		t.Error("user 2 could not claim its own k")
 	}
-	if err := db.CompleteIdempotencyKey(ctx, 1, "k", 200, []byte(`{"code":"ok"}`)); err != nil {
-		t.Fatal(err)
+	// Only the holder completes it.
+	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "h2", 200, []byte(`{"code":"other"}`)); err != nil || held {
+		t.Fatalf("completion by a non-holder: %v %v, want refused", held, err)
 	}
-	claimed, rec, _ = db.ClaimIdempotencyKey(ctx, 1, "k", "hash-1", "req-4", now.Add(time.Hour), now.Add(ttl))
-	if claimed || rec.State != mysql.IdempotencyDone || rec.ResponseStatus != 200 || string(rec.ResponseBody) != `{"code":"ok"}` {
-		t.Errorf("after completion: %v %+v", claimed, rec)
+	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "h1", 200, []byte(`{"code":"ok"}`)); err != nil || !held {
+		t.Fatalf("completion: %v %v", held, err)
+	}
+	// Done: replayed, never taken over, even after the lease.
+	done := claim(1, "hash-1", "req-4", "h4", now.Add(time.Hour))
+	if done.Claimed || done.Record.State != mysql.IdempotencyDone || done.Record.ResponseStatus != 200 || string(done.Record.ResponseBody) != `{"code":"ok"}` {
+		t.Errorf("after completion: %+v", done)
 	}
 	// Expired: claimable again, for any request.
 	later := now.Add(ttl + time.Second)
-	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-other", "req-5", later, later.Add(ttl)); !claimed {
+	if !claim(1, "hash-other", "req-5", "h5", later).Claimed {
 		t.Error("expired key not claimable")
 	}
-	// Released: claimable again at once.
-	if err := db.ReleaseIdempotencyKey(ctx, 1, "k"); err != nil {
-		t.Fatal(err)
+	// Released by its first holder: claimable again at once, for any request.
+	if held, err := db.ReleaseIdempotencyKey(ctx, 1, "k", "h5", later); err != nil || !held {
+		t.Fatalf("release: %v %v", held, err)
 	}
-	if claimed, _, _ := db.ClaimIdempotencyKey(ctx, 1, "k", "hash-x", "req-6", later, later.Add(ttl)); !claimed {
+	if !claim(1, "hash-x", "req-6", "h6", later).Claimed {
 		t.Error("released key not claimable")
 	}
 	// Claims prune expired records of everyone.
 	var n int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys WHERE user_id = 2`).Scan(&n); err != nil || n != 0 {
 		t.Errorf("user 2's expired key still stored (%d, %v)", n, err)
+	}
+}
+
+// TestIdempotencyLeaseTakeover: an in-flight claim whose holder died is
+// taken over after its lease by a retry of the same request only, by one
+// retry of several, and the attempt taken over can no longer settle it.
+func TestIdempotencyLeaseTakeover(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	lease := 16 * time.Minute
+	claim := func(hash, req, holder string, at time.Time) mysql.IdempotencyClaimResult {
+		t.Helper()
+		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: 1, Key: "k", RequestHash: hash, RequestID: req,
+			Holder: holder, Now: at, Lease: lease, TTL: 24 * time.Hour})
+		if err != nil {
+			t.Fatalf("claim %s: %v", req, err)
+		}
+		return res
+	}
+	if !claim("hash-1", "req-dead", "dead", now).Claimed {
+		t.Fatal("first claim failed")
+	}
+	// The holder "dies": it never completes. Before the lease ends, a retry
+	// is refused (in progress).
+	if r := claim("hash-1", "req-early", "early", now.Add(lease-time.Millisecond)); r.Claimed || r.Record.State != mysql.IdempotencyInProgress {
+		t.Fatalf("retry before the lease ended: %+v, want refused in progress", r)
+	}
+	after := now.Add(lease)
+	// Another request with the key is never a takeover.
+	if r := claim("hash-2", "req-other", "other", after); r.Claimed || r.Record.RequestHash != "hash-1" {
+		t.Fatalf("another request after the lease: %+v, want refused", r)
+	}
+	// Concurrent retries of the same request: exactly one takes it over.
+	const n = 6
+	results := make([]mysql.IdempotencyClaimResult, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = claim("hash-1", fmt.Sprintf("req-retry-%d", i), fmt.Sprintf("retry-%d", i), after)
+		}()
+	}
+	wg.Wait()
+	var winner mysql.IdempotencyClaimResult
+	won := 0
+	for _, r := range results {
+		if r.Claimed {
+			won++
+			winner = r
+		} else if r.Record.State != mysql.IdempotencyInProgress {
+			t.Errorf("losing retry saw %+v, want in progress", r)
+		}
+	}
+	if won != 1 {
+		t.Fatalf("%d retries took the key over, want 1", won)
+	}
+	if !winner.TakenOver || winner.PreviousRequestID != "req-dead" || winner.Record.ClaimID != "dead" || winner.Record.Attempts != 2 ||
+		!winner.Record.CreatedAt.Equal(now) || !winner.Record.LeaseExpiresAt.Equal(after.Add(lease)) {
+		t.Errorf("takeover %+v: want the dead claim's id and creation, attempt 2, a new lease", winner)
+	}
+	// The dead attempt, were it to wake up, cannot settle the key.
+	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "dead", 200, []byte(`{}`)); err != nil || held {
+		t.Errorf("completion by the attempt taken over: %v %v, want refused", held, err)
+	}
+	// A takeover that acts on nothing gives the key back bound to its
+	// request, at once takeable by the next retry (the dead attempt may
+	// have acted), not free for another request.
+	if held, err := db.ReleaseIdempotencyKey(ctx, 1, "k", winner.Record.Holder, after); err != nil || !held {
+		t.Fatalf("release after a takeover: %v %v", held, err)
+	}
+	if r := claim("hash-2", "req-other-2", "other-2", after); r.Claimed {
+		t.Errorf("another request after a takeover gave the key back: %+v, want refused", r)
+	}
+	next := claim("hash-1", "req-next", "next", after)
+	if !next.Claimed || !next.TakenOver || next.Record.ClaimID != "dead" || next.Record.Attempts != 3 {
+		t.Errorf("retry after a released takeover: %+v, want taken over (attempt 3, the same claim)", next)
+	}
+	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "next", 200, []byte(`{"code":"ok"}`)); err != nil || !held {
+		t.Errorf("completion by the last holder: %v %v", held, err)
 	}
 }

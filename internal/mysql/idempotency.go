@@ -9,7 +9,9 @@ import (
 )
 
 // Idempotency-Key records (idempotency_keys): the first request with a key
-// claims it, and its response is kept for the key's lifetime.
+// claims it, and its response is kept for the key's lifetime. A claim in
+// flight is held for a lease; an attempt that died holding it is taken over,
+// once the lease has run out, by a retry of the same request.
 
 // States of an idempotency record.
 const (
@@ -19,77 +21,188 @@ const (
 
 // IdempotencyRecord is a claimed key.
 type IdempotencyRecord struct {
-	UserID         int64
-	Key            string
-	RequestHash    string
-	State          string
-	RequestID      string
+	UserID      int64
+	Key         string
+	RequestHash string
+	State       string
+	// ClaimID names this lifetime of the key: a random token set by the
+	// first claim (its holder's) and kept by takeovers. Changes are recorded
+	// under it (AdChange.IdempotencyClaim).
+	ClaimID string
+	// Holder is the token of the attempt holding the key ("" once given
+	// back after a takeover, or for records claimed before leases existed).
+	Holder string
+	// RequestID is the request of the last attempt that held the key.
+	RequestID string
+	// Attempts counts the attempts that held the key (1 + takeovers).
+	Attempts       int
 	ResponseStatus int
 	ResponseBody   []byte
-	CreatedAt      time.Time
+	// CreatedAt is when the key was first claimed; takeovers keep it.
+	CreatedAt time.Time
+	// LeaseExpiresAt is, while in progress, when a retry of the same
+	// request may take the key over (nil: never, for old records).
+	LeaseExpiresAt *time.Time
 	ExpiresAt      time.Time
+}
+
+// IdempotencyClaim is a request's claim of its Idempotency-Key.
+type IdempotencyClaim struct {
+	UserID      int64
+	Key         string
+	RequestHash string
+	RequestID   string
+	// Holder is a random token of this attempt: only the holder completes
+	// or gives back the claim. A first claim also takes it as ClaimID.
+	Holder string
+	Now    time.Time
+	// Lease is how long an in-flight claim keeps the key from retries: it
+	// must exceed the longest time a live request can hold it.
+	Lease time.Duration
+	// TTL is the key's lifetime from the first request.
+	TTL time.Duration
+}
+
+// IdempotencyClaimResult is the outcome of ClaimIdempotencyKey.
+type IdempotencyClaimResult struct {
+	// Claimed: this attempt holds the key now.
+	Claimed bool
+	// TakenOver: claimed by taking the key over from an earlier attempt of
+	// the same request whose lease had run out (its process presumably
+	// died); that attempt may have acted before it ended.
+	TakenOver bool
+	// PreviousRequestID is, on a takeover, the request of that attempt.
+	PreviousRequestID string
+	// Record is the key as this attempt holds it when Claimed (CreatedAt is
+	// the first claim's); otherwise the record of the request that holds or
+	// held it (compare its RequestHash, State and LeaseExpiresAt).
+	Record IdempotencyRecord
 }
 
 // pruneIdempotencyBatch is how many expired records each claim deletes: a
 // claim inserts one row, so the table stays bounded without a scheduler.
 const pruneIdempotencyBatch = 20
 
-// ClaimIdempotencyKey claims (userID, key) for a request with the given
-// hash until expires. claimed is true when this request holds the key now;
-// otherwise existing is the record of the request that holds or held it
-// (compare its RequestHash and State). An expired record is replaced.
-func (db *DB) ClaimIdempotencyKey(ctx context.Context, userID int64, key, hash, requestID string, now, expires time.Time) (claimed bool, existing IdempotencyRecord, err error) {
-	now = now.UTC()
+// ClaimIdempotencyKey claims (c.UserID, c.Key) for a request with hash
+// c.RequestHash. It inserts an in-progress record held by c.Holder for
+// c.Lease; an expired record is replaced. When the key is held already, it
+// is taken over only if the record is in progress, its lease has run out
+// and its request hash equals c.RequestHash (a retry of the same request);
+// of concurrent retries exactly one takes it over.
+func (db *DB) ClaimIdempotencyKey(ctx context.Context, c IdempotencyClaim) (IdempotencyClaimResult, error) {
+	var res IdempotencyClaimResult
+	now := c.Now.UTC()
+	lease, expires := now.Add(c.Lease), now.Add(c.TTL)
 	if _, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`,
 		now, pruneIdempotencyBatch); err != nil {
-		return false, existing, fmt.Errorf("mysql: prune idempotency keys: %w", err)
+		return res, fmt.Errorf("mysql: prune idempotency keys: %w", err)
 	}
 	if _, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND expires_at <= ?`,
-		userID, key, now); err != nil {
-		return false, existing, fmt.Errorf("mysql: expire idempotency key: %w", err)
+		c.UserID, c.Key, now); err != nil {
+		return res, fmt.Errorf("mysql: expire idempotency key: %w", err)
 	}
-	_, err = db.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, request_id, created_at, expires_at)
-		VALUES (?, ?, ?, 'in_progress', ?, ?, ?)`, userID, key, hash, cut(requestID, 128), now, expires.UTC())
+	_, err := db.ExecContext(ctx, `INSERT INTO idempotency_keys (user_id, idem_key, request_hash, state, claim_id, holder, request_id,
+		attempts, created_at, lease_expires_at, expires_at) VALUES (?, ?, ?, 'in_progress', ?, ?, ?, 1, ?, ?, ?)`,
+		c.UserID, c.Key, c.RequestHash, c.Holder, c.Holder, cut(c.RequestID, 128), now, lease, expires)
 	if err == nil {
-		return true, existing, nil
+		res.Claimed = true
+		res.Record = IdempotencyRecord{UserID: c.UserID, Key: c.Key, RequestHash: c.RequestHash, State: IdempotencyInProgress,
+			ClaimID: c.Holder, Holder: c.Holder, RequestID: cut(c.RequestID, 128), Attempts: 1, CreatedAt: now, LeaseExpiresAt: &lease, ExpiresAt: expires}
+		return res, nil
 	}
 	if !IsDuplicate(err) {
-		return false, existing, fmt.Errorf("mysql: claim idempotency key: %w", err)
+		return res, fmt.Errorf("mysql: claim idempotency key: %w", err)
 	}
+	r, err := db.idempotencyRecord(ctx, c.UserID, c.Key)
+	if err != nil {
+		return res, err
+	}
+	if r.State != IdempotencyInProgress || r.RequestHash != c.RequestHash || r.LeaseExpiresAt == nil || r.LeaseExpiresAt.After(now) {
+		res.Record = r
+		return res, nil
+	}
+	// The holder's lease ran out: take the key over, but only from the
+	// holder just read (another retry may be taking it over right now).
+	up, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET holder = ?, request_id = ?, attempts = attempts + 1, lease_expires_at = ?
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND request_hash = ? AND holder = ? AND lease_expires_at <= ?`,
+		c.Holder, cut(c.RequestID, 128), lease, c.UserID, c.Key, c.RequestHash, r.Holder, now)
+	if err != nil {
+		return res, fmt.Errorf("mysql: take over idempotency key: %w", err)
+	}
+	if n, err := up.RowsAffected(); err != nil {
+		return res, fmt.Errorf("mysql: take over idempotency key: %w", err)
+	} else if n == 0 {
+		// Another retry took it over first: it is in progress again.
+		res.Record, err = db.idempotencyRecord(ctx, c.UserID, c.Key)
+		return res, err
+	}
+	res.Claimed, res.TakenOver, res.PreviousRequestID = true, true, r.RequestID
+	r.Holder, r.RequestID, r.Attempts, r.LeaseExpiresAt = c.Holder, cut(c.RequestID, 128), r.Attempts+1, &lease
+	res.Record = r
+	return res, nil
+}
+
+func (db *DB) idempotencyRecord(ctx context.Context, userID int64, key string) (IdempotencyRecord, error) {
 	var (
 		status sql.NullInt64
+		lease  sql.NullTime
 		r      IdempotencyRecord
 	)
-	err = db.QueryRowContext(ctx, `SELECT user_id, idem_key, request_hash, state, request_id, response_status, response_body, created_at, expires_at
-		FROM idempotency_keys WHERE user_id = ? AND idem_key = ?`, userID, key).
-		Scan(&r.UserID, &r.Key, &r.RequestHash, &r.State, &r.RequestID, &status, &r.ResponseBody, &r.CreatedAt, &r.ExpiresAt)
+	err := db.QueryRowContext(ctx, `SELECT user_id, idem_key, request_hash, state, claim_id, holder, request_id, attempts, response_status,
+		response_body, created_at, lease_expires_at, expires_at FROM idempotency_keys WHERE user_id = ? AND idem_key = ?`, userID, key).
+		Scan(&r.UserID, &r.Key, &r.RequestHash, &r.State, &r.ClaimID, &r.Holder, &r.RequestID, &r.Attempts, &status, &r.ResponseBody,
+			&r.CreatedAt, &lease, &r.ExpiresAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		// Released between our insert and this read: the caller may try again.
-		return false, existing, fmt.Errorf("mysql: idempotency key released concurrently; retry")
+		return r, fmt.Errorf("mysql: idempotency key released concurrently; retry")
 	}
 	if err != nil {
-		return false, existing, fmt.Errorf("mysql: read idempotency key: %w", err)
+		return r, fmt.Errorf("mysql: read idempotency key: %w", err)
 	}
 	r.ResponseStatus = int(status.Int64)
-	return false, r, nil
+	r.LeaseExpiresAt = timePtr(lease)
+	return r, nil
 }
 
-// CompleteIdempotencyKey stores the response of the request holding the key.
-func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key string, status int, body []byte) error {
-	_, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?
-		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress'`, status, body, userID, key)
+// CompleteIdempotencyKey stores the response of the request holding the
+// key. It reports false when holder no longer holds it (its lease ran out
+// and a retry took the key over): the retry's answer is the one kept.
+func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key, holder string, status int, body []byte) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?, lease_expires_at = NULL
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`, status, body, userID, key, holder)
 	if err != nil {
-		return fmt.Errorf("mysql: complete idempotency key: %w", err)
+		return false, fmt.Errorf("mysql: complete idempotency key: %w", err)
 	}
-	return nil
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mysql: complete idempotency key: %w", err)
+	}
+	return n == 1, nil
 }
 
-// ReleaseIdempotencyKey deletes the claim of a request that acted on
-// nothing, so the key may be used again.
-func (db *DB) ReleaseIdempotencyKey(ctx context.Context, userID int64, key string) error {
-	_, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE user_id = ? AND idem_key = ? AND state = 'in_progress'`, userID, key)
+// ReleaseIdempotencyKey gives back the claim of a request that acted on
+// nothing. A key this attempt claimed first is deleted, so it may be used
+// again, for any request. A key it took over stays bound to its request,
+// in progress with its lease ended, so the next retry takes it over at
+// once: the attempt that died before may have acted. It reports false
+// when holder no longer holds the key.
+func (db *DB) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, holder string, now time.Time) (bool, error) {
+	res, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ? AND attempts = 1`, userID, key, holder)
 	if err != nil {
-		return fmt.Errorf("mysql: release idempotency key: %w", err)
+		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
 	}
-	return nil
+	if n, err := res.RowsAffected(); err != nil || n == 1 {
+		return n == 1, err
+	}
+	res, err = db.ExecContext(ctx, `UPDATE idempotency_keys SET holder = '', lease_expires_at = ?
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`, now.UTC(), userID, key, holder)
+	if err != nil {
+		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
+	}
+	return n == 1, nil
 }
