@@ -36,6 +36,11 @@
 //     (ConversionWindowHours).
 //   - An invalid, used or expired auth code answers 40001 (the platform's
 //     exact code is not public); a wrong app_id or secret answers 40101.
+//   - Re-authorising overwrites the previous grant: exchanging a code
+//     supersedes every earlier grant of the same OceanEngine user to the
+//     same app, whichever accounts they name (old access tokens answer
+//     40105, old refresh tokens 40107). Authorize approves as the demo user;
+//     AuthorizeAs as another user, whose grants are independent.
 //   - Report and list date spans may cover at most 30 days inclusive.
 //   - The advertiser-level report (v2 and v3 without cdp_* dimensions) covers
 //     both v2 ads and v3 promotions; campaign/ad/creative levels cover v2

@@ -131,8 +131,8 @@ func TestRevokeAdvertiser(t *testing.T) {
 	s := newSim(t, Options{Seed: 3})
 	w := s.World()
 	major, agent := w.Majordomos()[0], w.Agents()[0]
-	exchange := func(ids []int64) tokens {
-		code, err := s.Authorize(ids)
+	exchange := func(user string, ids []int64) tokens {
+		code, err := s.AuthorizeAs(user, ids)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,8 @@ func TestRevokeAdvertiser(t *testing.T) {
 		mustCode(t, e, 0)
 		return decodeData[tokens](t, e)
 	}
-	a, b := exchange([]int64{major}), exchange([]int64{agent})
+	// Two people's grants: one user's second grant would supersede the first.
+	a, b := exchange("", []int64{major}), exchange("agency-ops", []int64{agent})
 	child, _ := w.Account(major)
 	if n := s.Faults().RevokeAdvertiser(child.Children[0]); n != 1 {
 		t.Errorf("revoked %d grants, want 1", n)

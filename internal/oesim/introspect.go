@@ -318,10 +318,12 @@ func (s *Sim) simWorld(w http.ResponseWriter, r *http.Request) {
 		"majordomos": wv.Majordomos(), "agents": wv.Agents(), "accounts": accts})
 }
 
-// POST /_sim/authorize {"advertiser_ids":[...]} (omit for every top-level account)
+// POST /_sim/authorize {"advertiser_ids":[...], "user":"name"} (omit the ids
+// for every top-level account, the user for the demo user)
 func (s *Sim) simAuthorize(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		AdvertiserIDs []flexID `json:"advertiser_ids"`
+		User          string   `json:"user"`
 	}
 	if r.ContentLength != 0 {
 		if err := decodeBody(r, &req); err != nil {
@@ -333,7 +335,7 @@ func (s *Sim) simAuthorize(w http.ResponseWriter, r *http.Request) {
 	if len(req.AdvertiserIDs) > 0 {
 		ids = idsOf(req.AdvertiserIDs)
 	}
-	code, err := s.Authorize(ids)
+	code, err := s.AuthorizeAs(req.User, ids)
 	if err != nil {
 		simError(w, http.StatusBadRequest, err.Error())
 		return

@@ -146,3 +146,31 @@ func TestWireDetails(t *testing.T) {
 	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `{"advertiser_id":"`+jsonNum(s.World().Advertisers()[0])+`","ad_ids":"oops","opt_status":"disable"}`, tok.AccessToken), CodeParam)
 	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `not json`, tok.AccessToken), CodeParam)
 }
+
+// TestSimAuthorizeAsUser: /_sim/authorize can approve as another
+// OceanEngine user, whose grant is separate from the demo user's.
+func TestSimAuthorizeAsUser(t *testing.T) {
+	t.Parallel()
+	ts, c := startServer(t, Options{Seed: 8})
+	agent := ts.Sim.World().Agents()[0]
+	exchange := func(body string) tokens {
+		code := simCall(t, ts, "POST", "/_sim/authorize", body, 200)["auth_code"].(string)
+		return decodeData[tokens](t, c.must("POST", "/open_api/oauth2/access_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "auth_code", "auth_code": code}, "", 0))
+	}
+	demo := exchange("")
+	ops := exchange(`{"user":"华东运营","advertiser_ids":["` + jsonNum(agent) + `"]}`)
+	if len(ops.AdvertiserIDs) != 1 || ops.AdvertiserIDs[0] != agent {
+		t.Fatalf("granted %v, want [%d]", ops.AdvertiserIDs, agent)
+	}
+	type user struct {
+		ID          int64  `json:"id"`
+		DisplayName string `json:"display_name"`
+		Email       string `json:"email"`
+	}
+	u := decodeData[user](t, c.must("GET", "/open_api/2/user/info/", nil, nil, ops.AccessToken, 0))
+	d := decodeData[user](t, c.must("GET", "/open_api/2/user/info/", nil, nil, demo.AccessToken, 0)) // not superseded
+	if u.DisplayName != "华东运营" || u.Email != "华东****@oceanops.dev" || u.ID == d.ID || len(jsonNum(u.ID)) != 16 {
+		t.Fatalf("user info %+v (demo %+v)", u, d)
+	}
+	simCall(t, ts, "POST", "/_sim/authorize", `{"usr":"typo"}`, 400)
+}

@@ -11,11 +11,18 @@ import (
 const AuthCodeTTL = 10 * time.Minute
 
 // grant is one authorisation: the accounts a user approved for an app.
+// A grant is superseded when the same user authorises the same app again:
+// its tokens then answer as invalid ones do (40105, 40107).
 type grant struct {
-	app      int64
-	accounts []int64 // top-level accounts as approved (majordomo, agent or advertiser)
-	revoked  bool
+	app        int64
+	user       userInfo // the OceanEngine user who approved it
+	accounts   []int64  // top-level accounts as approved (majordomo, agent or advertiser)
+	revoked    bool
+	superseded bool
 }
+
+// dead reports whether the grant's tokens no longer work.
+func (g *grant) dead() bool { return g.revoked || g.superseded }
 
 type tokenPair struct {
 	g                       *grant
@@ -26,6 +33,7 @@ type tokenPair struct {
 
 type authCode struct {
 	app      int64
+	user     userInfo
 	accounts []int64
 	exp      time.Time
 	used     bool
@@ -59,12 +67,26 @@ func (a *authStore) token40() string {
 	return string(b[:])
 }
 
-func (a *authStore) newCode(app int64, accounts []int64, now time.Time) string {
+func (a *authStore) newCode(app int64, user userInfo, accounts []int64, now time.Time) string {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	code := a.token40()
-	a.codes[code] = &authCode{app: app, accounts: slices.Clone(accounts), exp: now.Add(AuthCodeTTL)}
+	a.codes[code] = &authCode{app: app, user: user, accounts: slices.Clone(accounts), exp: now.Add(AuthCodeTTL)}
 	return code
+}
+
+// grantLocked records a new grant and supersedes every live grant the same
+// user gave the same app: re-authorising overwrites the previous grant,
+// whichever accounts either of them names. The caller holds a.mu.
+func (a *authStore) grantLocked(app int64, user userInfo, accounts []int64) *grant {
+	for _, old := range a.grants {
+		if old.app == app && old.user.id == user.id && !old.dead() {
+			old.superseded = true
+		}
+	}
+	g := &grant{app: app, user: user, accounts: accounts}
+	a.grants = append(a.grants, g)
+	return g
 }
 
 func (a *authStore) issueLocked(g *grant, now time.Time, o *Options) *tokenPair {
@@ -75,7 +97,8 @@ func (a *authStore) issueLocked(g *grant, now time.Time, o *Options) *tokenPair 
 	return tp
 }
 
-// check validates an access token: 40104 empty, 40105 unknown/rotated/revoked, 40102 expired.
+// check validates an access token: 40104 empty, 40105 unknown, rotated,
+// revoked or superseded, 40102 expired.
 func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
 	if token == "" {
 		return nil, errCode(CodeAccessEmpty, "access token is empty")
@@ -83,7 +106,7 @@ func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	tp := a.access[token]
-	if tp == nil || tp.accessDead || tp.g.revoked {
+	if tp == nil || tp.accessDead || tp.g.dead() {
 		return nil, errCode(CodeAccessInvalid, "access token is invalid")
 	}
 	if !now.Before(tp.accessExp) {
@@ -160,8 +183,7 @@ func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
 		return nil, errCode(CodeInvalidApp, "auth_code was issued to another app")
 	}
 	ac.used = true
-	g := &grant{app: ac.app, accounts: ac.accounts}
-	a.grants = append(a.grants, g)
+	g := a.grantLocked(ac.app, ac.user, ac.accounts)
 	return tokenData(a.issueLocked(g, rc.now, &s.opts), rc.now), nil
 }
 
@@ -188,7 +210,7 @@ func (s *Sim) hRefreshToken(rc *reqCtx) (any, *apiError) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	old := a.refresh[rt]
-	if old == nil || old.refreshUsed || old.g.revoked {
+	if old == nil || old.refreshUsed || old.g.dead() {
 		return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
 	}
 	if !rc.now.Before(old.refreshExp) {
@@ -245,15 +267,25 @@ func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
 
 // GET 2/user/info: the user who authorised the token.
 func (s *Sim) hUserInfo(rc *reqCtx) (any, *apiError) {
-	u := rc.w.user
+	u := rc.grant.user
 	return obj{{"id", u.id}, {"email", u.email}, {"display_name", u.name}}, nil
 }
 
 // Authorize issues an auth code for advertiserIDs (top-level accounts:
 // majordomo, agent or standalone advertiser ids; a leaf advertiser under a
 // majordomo/agent may also be granted on its own) without the HTML page.
-// nil grants every top-level account.
+// nil grants every top-level account. The sandbox's demo user approves it,
+// as on the authorise page; see AuthorizeAs.
 func (s *Sim) Authorize(advertiserIDs []int64) (string, error) {
+	return s.AuthorizeAs("", advertiserIDs)
+}
+
+// AuthorizeAs is Authorize approved by the OceanEngine user named user (""
+// is the demo user of Authorize and the authorise page). Exchanging the code
+// supersedes every earlier grant of the same user to the app: its access
+// and refresh tokens then answer 40105 and 40107. Grants of different users
+// live side by side, as grants of different people do on the platform.
+func (s *Sim) AuthorizeAs(user string, advertiserIDs []int64) (string, error) {
 	w := s.world.Load()
 	if advertiserIDs == nil {
 		for _, a := range w.top {
@@ -268,7 +300,7 @@ func (s *Sim) Authorize(advertiserIDs []int64) (string, error) {
 			return "", errors.New("oesim: unknown account id")
 		}
 	}
-	return s.auth.Load().newCode(s.opts.AppID, advertiserIDs, s.clock.Now()), nil
+	return s.auth.Load().newCode(s.opts.AppID, w.userNamed(user), advertiserIDs, s.clock.Now()), nil
 }
 
 // revoke implements Faults.RevokeAdvertiser.
@@ -279,7 +311,7 @@ func (s *Sim) revoke(id int64) int {
 	defer a.mu.Unlock()
 	n := 0
 	for _, g := range a.grants {
-		if g.revoked {
+		if g.dead() {
 			continue
 		}
 		for _, acc := range g.accounts {

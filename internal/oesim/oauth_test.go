@@ -288,3 +288,84 @@ func TestLostRefreshResponse(t *testing.T) {
 		t.Errorf("dropped count = %d, want 1", n)
 	}
 }
+
+// exchangeCode swaps an auth code for tokens in-process.
+func exchangeCode(t *testing.T, s *Sim, code string) tokens {
+	t.Helper()
+	e := api(t, s, "POST", "/open_api/oauth2/access_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "auth_code", "auth_code": code}, "")
+	mustCode(t, e, 0)
+	return decodeData[tokens](t, e)
+}
+
+// TestReauthorisationSupersedes: a new grant by the same OceanEngine user for
+// the same app overwrites the previous one, whichever accounts either names:
+// the old access token answers 40105 and the old refresh token 40107, also
+// tokens obtained by refreshing the old grant and with
+// OldAccessTokenValidAfterRefresh. A code that was never exchanged and
+// another user's grant change nothing.
+func TestReauthorisationSupersedes(t *testing.T) {
+	t.Parallel()
+	for _, oldAccessValid := range []bool{false, true} {
+		s := newSim(t, Options{Seed: 3, OldAccessTokenValidAfterRefresh: oldAccessValid})
+		w := s.World()
+		authorize := func(user string, ids []int64) string {
+			code, err := s.AuthorizeAs(user, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return code
+		}
+		userInfo := func(tok string, want int) int64 {
+			e := api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok)
+			mustCode(t, e, want)
+			return decodeData[struct {
+				ID int64 `json:"id"`
+			}](t, e).ID
+		}
+		refresh := func(rt string, want int) tokens {
+			e := api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "refresh_token", "refresh_token": rt}, "")
+			mustCode(t, e, want)
+			return decodeData[tokens](t, e)
+		}
+		dead := func(what string, tok tokens) {
+			t.Helper()
+			if e := api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok.AccessToken); e.Code != CodeAccessInvalid {
+				t.Errorf("old-access-valid=%v, %s: access token answers %d, want %d", oldAccessValid, what, e.Code, CodeAccessInvalid)
+			}
+			if e := api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, ""); e.Code != CodeRefreshInvalid {
+				t.Errorf("old-access-valid=%v, %s: refresh token answers %d, want %d", oldAccessValid, what, e.Code, CodeRefreshInvalid)
+			}
+		}
+
+		first := exchangeCode(t, s, authorize("", nil))
+		rotated := refresh(first.RefreshToken, 0) // the grant's current pair
+		demo := userInfo(rotated.AccessToken, 0)
+		pending := authorize("", nil) // approved but not exchanged yet: supersedes nothing
+		other := exchangeCode(t, s, authorize("agency-ops", []int64{w.Agents()[0]}))
+		if id := userInfo(other.AccessToken, 0); id == demo || id == 0 {
+			t.Fatalf("user ids: demo %d, other %d: want two different users", demo, id)
+		}
+		userInfo(rotated.AccessToken, 0) // another user's grant left it alone
+
+		second := exchangeCode(t, s, authorize("", nil)) // the same accounts again
+		dead("grant re-authorised with the same accounts", rotated)
+		dead("the pair before the refresh", first)
+		if id := userInfo(second.AccessToken, 0); id != demo {
+			t.Errorf("new grant's user %d, want %d", id, demo)
+		}
+		mustCode(t, api(t, s, "GET", "/open_api/2/advertiser/fund/get/", q("advertiser_id", jsonNum(w.Advertisers()[0])), nil, second.AccessToken), 0)
+
+		// A grant of a single account by the same user overwrites the grant of all.
+		third := exchangeCode(t, s, authorize("", []int64{w.TopLevel()[0]}))
+		dead("grant superseded by a narrower one", second)
+		if len(third.AdvertiserIDs) != 1 {
+			t.Errorf("narrow grant names %v", third.AdvertiserIDs)
+		}
+		// The code approved earlier is exchanged last: it wins in turn.
+		late := exchangeCode(t, s, pending)
+		dead("grant superseded by a late exchange", third)
+		userInfo(late.AccessToken, 0)
+		userInfo(other.AccessToken, 0) // the other user's grant lives on
+		refresh(other.RefreshToken, 0)
+	}
+}

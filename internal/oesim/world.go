@@ -365,6 +365,29 @@ func newWorld(seed int64, leaves int, start time.Time) *world {
 	return w
 }
 
+// userNamed returns the OceanEngine user called name: "" is the demo user
+// who approves on the authorise page; any other name is a further user with
+// a stable id derived from the seed and the name.
+func (w *world) userNamed(name string) userInfo {
+	if name == "" {
+		return w.user
+	}
+	var h uint64 = 0xCBF29CE484222325 // FNV-1a
+	for i := 0; i < len(name); i++ {
+		h = (h ^ uint64(name[i])) * 0x100000001B3
+	}
+	masked := name
+	if r := []rune(name); len(r) > 2 {
+		masked = string(r[:2])
+	}
+	return userInfo{
+		id:      makeID(w.idKey, idUser, 1+h%(1<<21-1), h>>40),
+		name:    name,
+		email:   masked + "****@oceanops.dev",
+		company: w.user.company,
+	}
+}
+
 // adv returns the generated state of a leaf advertiser.
 func (w *world) adv(id int64) (*advState, bool) {
 	a := w.byID[id]
