@@ -37,7 +37,7 @@ func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
 	m := &Metrics{
 		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_token_refresh_total",
-			Help: "OceanEngine token refreshes sent to the platform, by result (ok, recovered, needs_reauth, lost, error, store_failed).",
+			Help: "OceanEngine token refresh attempts by result (ok, recovered, needs_reauth, lost, error, store_failed); error also counts attempts refused before reaching the platform (circuit breaker open, quota wait).",
 		}, []string{"result"}),
 		bindings: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_oauth_callbacks_total",
@@ -66,6 +66,10 @@ func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
 	var err error
 	if m.refreshes, err = register(reg, m.refreshes); err != nil {
 		return nil, err
+	}
+	// Every result starts at 0, so increase() sees the first failure.
+	for _, r := range []string{RefreshOK, RefreshRecovered, RefreshNeedsReauth, RefreshLost, RefreshError, RefreshStoreFailed} {
+		m.refreshes.WithLabelValues(r)
 	}
 	if m.bindings, err = register(reg, m.bindings); err != nil {
 		return nil, err
