@@ -29,7 +29,10 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		run  func(t *testing.T)
 	}{
 		{"oauth_access_token", func(t *testing.T) {
-			code, err := b.sim.Authorize([]int64{b.world.TopLevel()[2]})
+			// Approved by another OceanEngine user: a new grant of the user
+			// who approved the setup's grant would supersede it (its tokens,
+			// used by the other subtests, would answer 40105/40107).
+			code, err := b.sim.AuthorizeAs("second-approver", []int64{b.world.TopLevel()[2]})
 			if err != nil {
 				t.Fatal(err)
 			}
