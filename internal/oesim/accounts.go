@@ -167,11 +167,12 @@ func (s *Sim) hFund(rc *reqCtx) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	f := rc.w.fundsAt(a, rc.now)
 	return obj{
 		{"advertiser_id", a.ID}, {"name", a.Name}, {"email", rc.w.user.email},
-		{"balance", yuan(a.BalanceFen)}, {"valid_balance", yuan(a.BalanceFen)},
-		{"cash", yuan(a.CashFen)}, {"valid_cash", yuan(a.CashFen)},
-		{"grant", yuan(a.GrantFen)}, {"valid_grant", yuan(a.GrantFen)},
+		{"balance", yuan(f.balance)}, {"valid_balance", yuan(f.balance)},
+		{"cash", yuan(f.cash)}, {"valid_cash", yuan(f.cash)},
+		{"grant", yuan(f.grant)}, {"valid_grant", yuan(f.grant)},
 		{"return_goods_abs", yuan(0)}, {"valid_return_goods_abs", yuan(0)},
 	}, nil
 }

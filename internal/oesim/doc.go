@@ -49,6 +49,10 @@
 //     v3 writes in "errors"; clients should accept both.
 //   - Unknown paths answer HTTP 404 and a wrong method HTTP 405, as a gateway
 //     would; these are not business errors.
-//   - Account balances (2/advertiser/fund/get) are fixed per account; spend
-//     does not draw them down.
+//   - An advertiser's generated balance is its balance at Options.Start:
+//     spend in the hours from the start's hour on draws it down (cash and
+//     grant pro rata), and delivery stops when it reaches zero (ads show
+//     AD_STATUS_BALANCE_EXCEED). History before the start is as generated.
+//     There are no top-ups. Lifetime budgets (BUDGET_MODE_TOTAL) cap spend
+//     over the entity's whole life.
 package oesim

@@ -7,16 +7,31 @@ import (
 	"time"
 )
 
-// view is what status derivation needs: the time of the request and the
-// spend of today's complete hours per entity id.
+// view is what status derivation needs: the time of the request, the spend
+// of today's complete hours per entity id, the lifetime spend (complete
+// hours) of entities with a lifetime budget and whether the advertiser's
+// balance is used up.
 type view struct {
-	now   int64
-	spent map[int64]int64
+	now       int64
+	spent     map[int64]int64
+	life      map[int64]int64
+	noBalance bool
 }
 
 // newView must be called with st.mu held (read or write).
-func (rc *reqCtx) newView(st *advState) view {
-	return view{now: rc.now.Unix(), spent: todaySpend(rc.w, st, rc.now)}
+func (rc *reqCtx) newView(st *advState) view { return rc.w.view(st, rc.now) }
+
+// view derives the spend-dependent state of st at now. The caller holds st.mu.
+func (w *world) view(st *advState, now time.Time) view {
+	v := view{now: now.Unix(), spent: todaySpend(w, st, now)}
+	if c := w.carryAt(st, dayIndex(now)); c != nil && len(c.life) > 0 {
+		v.life = make(map[int64]int64, len(c.life))
+		for e, before := range c.life {
+			v.life[e.id] = before + v.spent[e.id]
+		}
+	}
+	v.noBalance = st.acct.StartBalanceFen-w.spentSinceStart(st, now) <= 0
+	return v
 }
 
 // todaySpend sums today's visible cost (complete hours) per unit and up its
@@ -41,8 +56,16 @@ func todaySpend(w *world, st *advState, now time.Time) map[int64]int64 {
 	return m
 }
 
+// exceeded reports whether e's daily budget (today's spend) or lifetime
+// budget (its spend so far) is used up.
 func (v view) exceeded(e *entity, s state) bool {
-	return s.mode == modeDay && v.spent[e.id] >= s.budget
+	switch s.mode {
+	case modeDay:
+		return v.spent[e.id] >= s.budget
+	case modeTotal:
+		return v.life[e.id] >= s.budget
+	}
+	return false
 }
 
 func campaignStatus(v view, c *entity) string {
@@ -73,6 +96,8 @@ func adStatus(v view, ad *entity) string {
 		return "AD_STATUS_DISABLE"
 	case c.opt == optDisable:
 		return "AD_STATUS_CAMPAIGN_DISABLE"
+	case v.noBalance:
+		return "AD_STATUS_BALANCE_EXCEED"
 	case v.exceeded(ad.parent, c):
 		return "AD_STATUS_CAMPAIGN_EXCEED"
 	case v.exceeded(ad, s):
@@ -95,6 +120,8 @@ func creativeStatus(v view, cr *entity) string {
 		return "CREATIVE_STATUS_AD_DISABLE"
 	case "AD_STATUS_CAMPAIGN_DISABLE":
 		return "CREATIVE_STATUS_CAMPAIGN_DISABLE"
+	case "AD_STATUS_BALANCE_EXCEED":
+		return "CREATIVE_STATUS_BALANCE_EXCEED"
 	case "AD_STATUS_CAMPAIGN_EXCEED":
 		return "CREATIVE_STATUS_CAMPAIGN_EXCEED"
 	case "AD_STATUS_BUDGET_EXCEED":
@@ -131,6 +158,8 @@ func promotionStatus(v view, pr *entity) string {
 		return "DISABLED"
 	case p.opt == optDisable:
 		return "PROJECT_DISABLED"
+	case v.noBalance:
+		return "OFFLINE_BALANCE"
 	case v.exceeded(pr.parent, p):
 		return "PROJECT_OFFLINE_BUDGET"
 	case v.exceeded(pr, s):
@@ -589,7 +618,7 @@ func (s *Sim) hCreativeGet(rc *reqCtx) (any, *apiError) {
 		return nil, err
 	}
 	sf, err := f.status(statusFilter{all: "CREATIVE_STATUS_ALL", notDeleted: "CREATIVE_STATUS_NOT_DELETE", deleted: "CREATIVE_STATUS_DELETE"},
-		[]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_DELETE"})
+		[]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_DELETE"})
 	if err != nil {
 		return nil, err
 	}

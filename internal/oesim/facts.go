@@ -1,6 +1,7 @@
 package oesim
 
 import (
+	"maps"
 	"math"
 	"sync"
 	"sync/atomic"
@@ -111,6 +112,7 @@ type dayTable struct {
 	version uint64
 	hours   [][24]fact // per unit
 	daily   []sums     // per unit: day totals with final conversions
+	out     carry      // what the next day inherits (when the day had a carry)
 	// vis caches per-unit day totals with conversions as visible at one
 	// clock hour, for days still inside the conversion window (today's
 	// complete hours included).
@@ -163,10 +165,14 @@ func (w *world) day(st *advState, d int64) *dayTable {
 	if t != nil && t.version == st.version {
 		return t
 	}
-	t = computeDay(w.seed, st, d)
+	in := w.carryAt(st, d)
+	t = computeDay(w.seed, st, d, in, w.balanceFrom)
+	if in != nil {
+		st.ledger.put(st.version, d+1, &t.out)
+	}
 	w.cache.mu.Lock()
 	if len(w.cache.m) >= w.cache.max {
-		n := len(w.cache.m) / 8
+		n := max(len(w.cache.m)/8, 1)
 		for k := range w.cache.m {
 			if n <= 0 {
 				break
@@ -180,15 +186,63 @@ func (w *world) day(st *advState, d int64) *dayTable {
 	return t
 }
 
-func computeDay(seed uint64, st *advState, d int64) *dayTable {
+// computeDay computes one advertiser-day of facts. in is what the day
+// inherits from earlier days (nil for days before the ledger's first day,
+// which depend on nothing earlier): the balance spent since balanceFrom and
+// the lifetime spend of entities with a lifetime budget.
+//
+// Hour by hour, every campaign (and project) first plans its members'
+// spend: demand, capped by each member's daily or lifetime budget and then
+// by the parent's (shared pro rata). When the advertiser's remaining balance
+// is below the hour's planned total (hours from balanceFrom on), all plans
+// shrink pro rata to it. Then the hour is committed.
+func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64) *dayTable {
 	t := &dayTable{version: st.version, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
-	var buf groupBuf
-	for _, c := range st.campaigns {
-		buf.run(seed, t, c, d)
+	groups := make([]groupRun, 0, len(st.campaigns)+len(st.projects))
+	n := 0
+	for _, parents := range [2][]*entity{st.campaigns, st.projects} {
+		for _, p := range parents {
+			if len(p.children) > 0 {
+				groups = append(groups, groupRun{parent: p})
+				n += len(p.children)
+			}
+		}
 	}
-	for _, p := range st.projects {
-		buf.run(seed, t, p, d)
+	buf := make([]int64, 3*n) // spent, desired and alloc of every member
+	for i := range groups {
+		k := len(groups[i].parent.children)
+		groups[i].spent, groups[i].desired, groups[i].alloc = buf[:k:k], buf[n:n+k:n+k], buf[2*n:2*n+k:2*n+k]
+		buf = buf[k:]
 	}
+	var life map[*entity]int64
+	balance := int64(math.MaxInt64)
+	if in != nil {
+		life = maps.Clone(in.life)
+		balance = st.acct.StartBalanceFen - in.spent
+		t.out.spent = in.spent
+	}
+	for hh := 0; hh < 24; hh++ {
+		h := d*24 + int64(hh)
+		var total int64
+		for i := range groups {
+			total += groups[i].plan(seed, d, hh, life)
+		}
+		if total == 0 {
+			continue
+		}
+		if in != nil && h >= balanceFrom && total > balance {
+			shrink(groups, total, max(balance, 0))
+			total = max(balance, 0)
+		}
+		for i := range groups {
+			groups[i].commit(seed, t, h, hh, life)
+		}
+		if in != nil && h >= balanceFrom {
+			balance -= total
+			t.out.spent += total
+		}
+	}
+	t.out.life = life
 	for u := range t.hours {
 		ds := &t.daily[u]
 		for h := range t.hours[u] {
@@ -198,17 +252,11 @@ func computeDay(seed uint64, st *advState, d int64) *dayTable {
 	return t
 }
 
-// groupBuf is scratch space reused across the groups of one day.
-type groupBuf struct {
-	spent, desired, alloc []int64
-}
-
-func (g *groupBuf) reset(n int) {
-	if cap(g.spent) < n {
-		g.spent, g.desired, g.alloc = make([]int64, n), make([]int64, n), make([]int64, n)
-	}
-	g.spent, g.desired, g.alloc = g.spent[:n], g.desired[:n], g.alloc[:n]
-	clear(g.spent)
+// groupRun is one campaign (or project) and its members during computeDay.
+type groupRun struct {
+	parent                *entity
+	parentSpent           int64   // today
+	spent, desired, alloc []int64 // per member: spent today, this hour's demand and allocation
 }
 
 // demand is what a delivering ad/promotion would spend in hour hh of day d
@@ -223,78 +271,120 @@ func demand(seed uint64, m *entity, d int64, hh int) int64 {
 	return m.demand * dayMult * hourCurve[hh] * noise / (1000 * hourCurveSum * 1000)
 }
 
-// run computes one campaign (or project) and its ads (or promotions) for a
-// day: member daily budgets cap each member, the parent's daily budget caps
-// the group (shared pro rata), and only delivering entities spend.
-func (g *groupBuf) run(seed uint64, t *dayTable, parent *entity, d int64) {
-	members := parent.children
-	if len(members) == 0 {
-		return
+// budgetLeft is what state s still lets e spend: its daily budget less
+// today's spend, its lifetime budget less its lifetime spend (life), or
+// unlimited.
+func budgetLeft(s state, e *entity, today int64, life map[*entity]int64) int64 {
+	switch s.mode {
+	case modeDay:
+		return s.budget - today
+	case modeTotal:
+		return s.budget - life[e]
 	}
-	g.reset(len(members))
-	var parentSpent int64
-	for hh := 0; hh < 24; hh++ {
-		h := d*24 + int64(hh)
-		hStart := h*3600 - bjOffset
-		hEnd := hStart + 3600
-		if parent.created >= hStart {
+	return math.MaxInt64
+}
+
+// plan sets this hour's allocation of the group's members and returns its
+// sum: only delivering entities spend; member budgets cap each member, the
+// parent's budget caps the group (shared pro rata).
+func (g *groupRun) plan(seed uint64, d int64, hh int, life map[*entity]int64) int64 {
+	clear(g.alloc)
+	h := d*24 + int64(hh)
+	hStart := h*3600 - bjOffset
+	hEnd := hStart + 3600
+	parent := g.parent
+	if parent.created >= hStart {
+		return 0
+	}
+	ps, ok := parent.stateBefore(hEnd)
+	if !ok || ps.opt != optEnable || ps.sys != sysOK {
+		return 0
+	}
+	remain := budgetLeft(ps, parent, g.parentSpent, life)
+	if remain <= 0 {
+		return 0
+	}
+	var sum int64
+	for i, m := range parent.children {
+		g.desired[i] = 0
+		if m.created >= hStart {
 			continue
 		}
-		ps, ok := parent.stateBefore(hEnd)
-		if !ok || ps.opt != optEnable || ps.sys != sysOK {
+		ms, ok := m.stateBefore(hEnd)
+		if !ok || ms.opt != optEnable || ms.sys != sysOK {
 			continue
 		}
-		remain := int64(math.MaxInt64)
-		if ps.mode == modeDay {
-			remain = ps.budget - parentSpent
-			if remain <= 0 {
-				continue
+		want := min(demand(seed, m, d, hh), max(budgetLeft(ms, m, g.spent[i], life), 0))
+		g.desired[i] = want
+		sum += want
+	}
+	if sum == 0 {
+		return 0
+	}
+	if sum <= remain {
+		copy(g.alloc, g.desired)
+		return sum
+	}
+	shareOut(g.desired, g.alloc, sum, remain)
+	return remain
+}
+
+// shareOut gives out `give` (< sum of want) in proportion to want: floors,
+// then the remainder one by one to the first parts with room.
+func shareOut(want, out []int64, sum, give int64) {
+	var given int64
+	for i := range want {
+		out[i] = want[i] * give / sum
+		given += out[i]
+	}
+	for i := 0; given < give && i < len(want); i++ {
+		if out[i] < want[i] {
+			out[i]++
+			given++
+		}
+	}
+}
+
+// shrink cuts every group's allocation pro rata so that together they spend
+// give (< total, their sum): the advertiser's balance runs out this hour.
+func shrink(groups []groupRun, total, give int64) {
+	var given int64
+	for i := range groups {
+		for j, a := range groups[i].alloc {
+			groups[i].desired[j] = a // desired now holds the plan before the cut
+			groups[i].alloc[j] = a * give / total
+			given += groups[i].alloc[j]
+		}
+	}
+	for i := 0; given < give && i < len(groups); i++ {
+		g := &groups[i]
+		for j := 0; given < give && j < len(g.alloc); j++ {
+			if g.alloc[j] < g.desired[j] {
+				g.alloc[j]++
+				given++
 			}
 		}
-		var sum int64
-		for i, m := range members {
-			g.desired[i] = 0
-			if m.created >= hStart {
-				continue
-			}
-			ms, ok := m.stateBefore(hEnd)
-			if !ok || ms.opt != optEnable || ms.sys != sysOK {
-				continue
-			}
-			want := demand(seed, m, d, hh)
-			if ms.mode == modeDay && want > ms.budget-g.spent[i] {
-				want = max(ms.budget-g.spent[i], 0)
-			}
-			g.desired[i] = want
-			sum += want
-		}
-		if sum == 0 {
+	}
+}
+
+// commit spends the hour's allocation: it updates today's and lifetime
+// spend and emits the facts.
+func (g *groupRun) commit(seed uint64, t *dayTable, h int64, hh int, life map[*entity]int64) {
+	for i, m := range g.parent.children {
+		cost := g.alloc[i]
+		if cost <= 0 {
 			continue
 		}
-		if sum <= remain {
-			copy(g.alloc, g.desired)
-		} else {
-			var given int64
-			for i := range members {
-				g.alloc[i] = g.desired[i] * remain / sum
-				given += g.alloc[i]
-			}
-			for i := 0; given < remain && i < len(members); i++ {
-				if g.alloc[i] < g.desired[i] {
-					g.alloc[i]++
-					given++
+		g.spent[i] += cost
+		g.parentSpent += cost
+		if life != nil {
+			for _, e := range [2]*entity{m, g.parent} {
+				if v, ok := life[e]; ok {
+					life[e] = v + cost
 				}
 			}
 		}
-		for i, m := range members {
-			cost := g.alloc[i]
-			if cost <= 0 {
-				continue
-			}
-			g.spent[i] += cost
-			parentSpent += cost
-			emit(seed, t, m, h, hh, cost)
-		}
+		emit(seed, t, m, h, hh, cost)
 	}
 }
 

@@ -100,9 +100,16 @@ type Account struct {
 	SecondIndustry string
 	Status         string
 	CreateTime     time.Time
-	BalanceFen     int64
-	CashFen        int64
-	GrantFen       int64
+	// BalanceFen, CashFen and GrantFen are the funds as of the simulated
+	// now when World.Account was called (what 2/advertiser/fund/get
+	// answers): spend draws them down from the Start* amounts, the funds at
+	// Options.Start. Cash + grant = balance.
+	BalanceFen      int64
+	CashFen         int64
+	GrantFen        int64
+	StartBalanceFen int64
+	StartCashFen    int64
+	StartGrantFen   int64
 
 	leaf int // index among leaf advertisers; -1 for majordomo/agent accounts
 }
@@ -254,6 +261,7 @@ type advState struct {
 	qid     string // acct.ID in decimal, for report rows
 	idx     int
 	version uint64 // bumped on every write; invalidates cached fact days
+	ledger  ledger // what each day inherits from earlier ones (see ledger.go)
 
 	campaigns, ads, creatives, projects, promotions []*entity
 	byID                                            map[int64]*entity
@@ -277,24 +285,28 @@ type advSlot struct {
 
 // world is the generated account tree plus lazily generated entities.
 type world struct {
-	seed   uint64
-	idKey  uint64
-	start  time.Time
-	accts  []*Account
-	byID   map[int64]*Account
-	leaves []*Account
-	majors []*Account
-	agents []*Account
-	top    []*Account
-	slots  []advSlot
-	user   userInfo
-	cache  dayCache
+	seed  uint64
+	idKey uint64
+	start time.Time
+	// startDay and balanceFrom are the day and hour (indexes) of start:
+	// balances are drawn down from balanceFrom on.
+	startDay, balanceFrom int64
+	accts                 []*Account
+	byID                  map[int64]*Account
+	leaves                []*Account
+	majors                []*Account
+	agents                []*Account
+	top                   []*Account
+	slots                 []advSlot
+	user                  userInfo
+	cache                 dayCache
 	// aggBufs recycles report aggregation scratch space (*aggBuf).
 	aggBufs sync.Pool
 }
 
 func newWorld(seed int64, leaves int, start time.Time) *world {
-	w := &world{seed: uint64(seed), idKey: h2(uint64(seed), 0x1D), start: start, byID: map[int64]*Account{}}
+	w := &world{seed: uint64(seed), idKey: h2(uint64(seed), 0x1D), start: start, byID: map[int64]*Account{},
+		startDay: dayIndex(start), balanceFrom: hourIndex(start)}
 	w.cache = dayCache{m: map[dayKey]*dayTable{}, max: defaultCacheDays}
 	r := newRng(w.seed, 0xACC)
 	var seq uint64
@@ -347,6 +359,7 @@ func newWorld(seed int64, leaves int, start time.Time) *world {
 		a.BalanceFen = r.between(5_000, 500_000) * 100
 		a.GrantFen = a.BalanceFen * r.between(0, 30) / 100
 		a.CashFen = a.BalanceFen - a.GrantFen
+		a.StartBalanceFen, a.StartCashFen, a.StartGrantFen = a.BalanceFen, a.CashFen, a.GrantFen
 		if parent != nil {
 			a.ParentID = parent.ID
 			parent.Children = append(parent.Children, a.ID)

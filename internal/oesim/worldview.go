@@ -36,7 +36,7 @@ func (w *World) Agents() []int64 { return ids(w.w.agents) }
 // agents and standalone advertisers. Authorize(nil) grants all of them.
 func (w *World) TopLevel() []int64 { return ids(w.w.top) }
 
-// Account returns one account by id.
+// Account returns one account by id, its funds as of the simulated now.
 func (w *World) Account(id int64) (Account, bool) {
 	a := w.w.byID[id]
 	if a == nil {
@@ -44,6 +44,8 @@ func (w *World) Account(id int64) (Account, bool) {
 	}
 	c := *a
 	c.Children = slices.Clone(a.Children)
+	f := w.w.fundsAt(a, w.s.clock.Now())
+	c.BalanceFen, c.CashFen, c.GrantFen = f.balance, f.cash, f.grant
 	return c, true
 }
 
@@ -72,7 +74,7 @@ func (w *World) entities(adv int64, pick func(*advState) []*entity) []Entity {
 	now := w.s.clock.Now()
 	st.mu.RLock()
 	defer st.mu.RUnlock()
-	v := view{now: now.Unix(), spent: todaySpend(w.w, st, now)}
+	v := w.w.view(st, now)
 	es := pick(st)
 	out := make([]Entity, 0, len(es))
 	for _, e := range es {
