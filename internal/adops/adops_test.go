@@ -92,20 +92,21 @@ func isOC(e oesim.Entity) bool { return strings.HasPrefix(e.Pricing, "PRICING_OC
 // for the sandbox's entities (daily budgets there stay far below 20,000).
 func raised(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BudgetFen + 100_000)) }
 
-// TestEveryKindAndField changes each field of each kind once against the
-// sandbox and checks the answer, the platform, the change log and the mirror.
-func TestEveryKindAndField(t *testing.T) {
-	b := setup(t)
-	used := map[int64]bool{}
+// kindFieldCase is one field of one kind, the endpoint that changes it, how
+// to pick a suitable entity and the value to set.
+type kindFieldCase struct {
+	kind     adops.Kind
+	field    adops.Field
+	endpoint string
+	pick     func(oesim.Entity) bool
+	want     func(oesim.Entity) adops.Value
+	mirror   string // expected mirror value ("" = the requested value)
+}
+
+// kindFieldCases covers every field of every kind (deletes included).
+func kindFieldCases() []kindFieldCase {
 	enabled := func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" }
-	tests := []struct {
-		kind     adops.Kind
-		field    adops.Field
-		endpoint string
-		pick     func(oesim.Entity) bool
-		want     func(oesim.Entity) adops.Value
-		mirror   string // expected mirror value ("" = the requested value)
-	}{
+	return []kindFieldCase{
 		{adops.KindCampaign, adops.FieldStatus, "2/campaign/update/status", enabled,
 			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "CAMPAIGN_STATUS_DISABLE"},
 		{adops.KindCampaign, adops.FieldBudget, "2/campaign/update", dayBudget, raised, ""},
@@ -131,6 +132,14 @@ func TestEveryKindAndField(t *testing.T) {
 		{adops.KindPromotion, adops.FieldBid, "v3.0/promotion/bid/update", dayBudget,
 			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 123)) }, ""},
 	}
+}
+
+// TestEveryKindAndField changes each field of each kind once against the
+// sandbox and checks the answer, the platform, the change log and the mirror.
+func TestEveryKindAndField(t *testing.T) {
+	b := setup(t)
+	used := map[int64]bool{}
+	tests := kindFieldCases()
 	for _, tc := range tests {
 		t.Run(fmt.Sprintf("%s/%s/%s", tc.kind, tc.field, tc.endpoint), func(t *testing.T) {
 			e := b.find(t, tc.kind, used, tc.pick)
