@@ -1,10 +1,9 @@
 package accounts
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/oceanops/adplatform/internal/metrics"
 )
 
 // Results of the oceanengine_token_refresh_total counter.
@@ -64,43 +63,30 @@ func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
 		return m, nil
 	}
 	var err error
-	if m.refreshes, err = register(reg, m.refreshes); err != nil {
+	if m.refreshes, err = metrics.Register(reg, m.refreshes); err != nil {
 		return nil, err
 	}
 	// Every result starts at 0, so increase() sees the first failure.
 	for _, r := range []string{RefreshOK, RefreshRecovered, RefreshNeedsReauth, RefreshLost, RefreshError, RefreshStoreFailed} {
 		m.refreshes.WithLabelValues(r)
 	}
-	if m.bindings, err = register(reg, m.bindings); err != nil {
+	if m.bindings, err = metrics.Register(reg, m.bindings); err != nil {
 		return nil, err
 	}
 	if !gauges {
 		return m, nil
 	}
-	if m.needingReauth, err = register(reg, m.needingReauth); err != nil {
+	if m.needingReauth, err = metrics.Register(reg, m.needingReauth); err != nil {
 		return nil, err
 	}
-	if m.authStatus, err = register(reg, m.authStatus); err != nil {
+	if m.authStatus, err = metrics.Register(reg, m.authStatus); err != nil {
 		return nil, err
 	}
-	if m.balanceTotal, err = register(reg, m.balanceTotal); err != nil {
+	if m.balanceTotal, err = metrics.Register(reg, m.balanceTotal); err != nil {
 		return nil, err
 	}
-	if m.lowBalance, err = register(reg, m.lowBalance); err != nil {
+	if m.lowBalance, err = metrics.Register(reg, m.lowBalance); err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing, nil
-			}
-		}
-		return c, fmt.Errorf("accounts: register metrics: %w", err)
-	}
-	return c, nil
 }

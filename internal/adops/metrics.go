@@ -1,9 +1,9 @@
 package adops
 
 import (
-	"errors"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/oceanops/adplatform/internal/metrics"
 )
 
 // Metrics are the collectors of ad operations.
@@ -22,12 +22,9 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	if reg == nil {
 		return m, nil
 	}
-	if err := reg.Register(m.changes); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if !errors.As(err, &are) {
-			return nil, err
-		}
-		m.changes = are.ExistingCollector.(*prometheus.CounterVec)
+	var err error
+	if m.changes, err = metrics.Register(reg, m.changes); err != nil {
+		return nil, err
 	}
 	return m, nil
 }

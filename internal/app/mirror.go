@@ -10,6 +10,8 @@ import (
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
+
+	"github.com/oceanops/adplatform/internal/metrics"
 )
 
 // registerSync registers the sync engine's jobs (planning, per-advertiser
@@ -44,18 +46,10 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	for _, e := range h.Schedules() {
 		rt.Schedule(e)
 	}
-	if err := prometheus.Register(mirror.NewLagCollector(b.db, time.Now)); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return err
-		}
+	if _, err := metrics.Register(prometheus.DefaultRegisterer, mirror.NewLagCollector(b.db, time.Now)); err != nil {
+		return err
 	}
 	// Today's spend, impressions, clicks and conversions (oceanops_today_*), read at scrape time.
-	if err := prometheus.Register(mirror.NewBusinessCollector(b.db, time.Now)); err != nil {
-		var already prometheus.AlreadyRegisteredError
-		if !errors.As(err, &already) {
-			return err
-		}
-	}
-	return nil
+	_, err = metrics.Register(prometheus.DefaultRegisterer, mirror.NewBusinessCollector(b.db, time.Now))
+	return err
 }

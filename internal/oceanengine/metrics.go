@@ -1,10 +1,9 @@
 package oceanengine
 
 import (
-	"errors"
-	"fmt"
-
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/oceanops/adplatform/internal/metrics"
 )
 
 // Metrics are the client's Prometheus collectors. Create one per process
@@ -74,45 +73,30 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		return m, nil
 	}
 	var err error
-	m.requests, err = register(reg, m.requests)
+	m.requests, err = metrics.Register(reg, m.requests)
 	if err == nil {
-		m.duration, err = register(reg, m.duration)
+		m.duration, err = metrics.Register(reg, m.duration)
 	}
 	if err == nil {
-		m.limiterWait, err = register(reg, m.limiterWait)
+		m.limiterWait, err = metrics.Register(reg, m.limiterWait)
 	}
 	if err == nil {
-		m.limiterFactor, err = register(reg, m.limiterFactor)
+		m.limiterFactor, err = metrics.Register(reg, m.limiterFactor)
 	}
 	if err == nil {
-		m.limiterErrors, err = register(reg, m.limiterErrors)
+		m.limiterErrors, err = metrics.Register(reg, m.limiterErrors)
 	}
 	if err == nil {
-		m.retries, err = register(reg, m.retries)
+		m.retries, err = metrics.Register(reg, m.retries)
 	}
 	if err == nil {
-		m.breakerState, err = register(reg, m.breakerState)
+		m.breakerState, err = metrics.Register(reg, m.breakerState)
 	}
 	if err == nil {
-		m.refreshes, err = register(reg, m.refreshes)
+		m.refreshes, err = metrics.Register(reg, m.refreshes)
 	}
 	if err != nil {
 		return nil, err
 	}
 	return m, nil
-}
-
-// register registers c, or returns the equal collector already registered
-// (several clients in one process share the series).
-func register[T prometheus.Collector](reg prometheus.Registerer, c T) (T, error) {
-	if err := reg.Register(c); err != nil {
-		var are prometheus.AlreadyRegisteredError
-		if errors.As(err, &are) {
-			if existing, ok := are.ExistingCollector.(T); ok {
-				return existing, nil
-			}
-		}
-		return c, fmt.Errorf("oceanengine: register metrics: %w", err)
-	}
-	return c, nil
 }
