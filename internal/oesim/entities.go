@@ -68,43 +68,65 @@ func (v view) exceeded(e *entity, s state) bool {
 	return false
 }
 
-func campaignStatus(v view, c *entity) string {
-	s := c.current(v.now)
-	switch {
-	case s.opt == optDelete:
-		return "CAMPAIGN_STATUS_DELETE"
-	case s.opt == optDisable:
-		return "CAMPAIGN_STATUS_DISABLE"
-	case v.exceeded(c, s):
-		return "CAMPAIGN_STATUS_BUDGET_EXCEED"
-	}
-	return "CAMPAIGN_STATUS_ENABLE"
+// topStatuses names the statuses of a top-level entity (v2 campaign, v3
+// project); delivery-unit statuses name those of an ad or a promotion. The
+// derivation is the same in both models; only the platform's names differ.
+type topStatuses struct{ deleted, disabled, budgetExceeded, enabled string }
+
+type unitStatuses struct {
+	deleted, audit, auditDenied, done, disabled, parentDisabled,
+	noBalance, parentBudgetExceeded, budgetExceeded, delivering string
 }
 
-func adStatus(v view, ad *entity) string {
-	s, c := ad.current(v.now), ad.parent.current(v.now)
+var (
+	campaignStatuses      = topStatuses{"CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_BUDGET_EXCEED", "CAMPAIGN_STATUS_ENABLE"}
+	projectStatuses       = topStatuses{"PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED", "PROJECT_STATUS_ENABLE"}
+	adUnitStatuses        = unitStatuses{"AD_STATUS_DELETE", "AD_STATUS_AUDIT", "AD_STATUS_AUDIT_DENY", "AD_STATUS_DONE", "AD_STATUS_DISABLE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_BUDGET_EXCEED", "AD_STATUS_DELIVERY_OK"}
+	promotionUnitStatuses = unitStatuses{"DELETED", "AUDIT", "AUDIT_DENY", "TIME_DONE", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET", "OK"}
+)
+
+func topStatus(v view, e *entity, n topStatuses) string {
+	s := e.current(v.now)
 	switch {
-	case s.opt == optDelete || c.opt == optDelete:
-		return "AD_STATUS_DELETE"
-	case s.sys == sysAudit:
-		return "AD_STATUS_AUDIT"
-	case s.sys == sysDeny:
-		return "AD_STATUS_AUDIT_DENY"
-	case s.sys == sysDone:
-		return "AD_STATUS_DONE"
+	case s.opt == optDelete:
+		return n.deleted
 	case s.opt == optDisable:
-		return "AD_STATUS_DISABLE"
-	case c.opt == optDisable:
-		return "AD_STATUS_CAMPAIGN_DISABLE"
-	case v.noBalance:
-		return "AD_STATUS_BALANCE_EXCEED"
-	case v.exceeded(ad.parent, c):
-		return "AD_STATUS_CAMPAIGN_EXCEED"
-	case v.exceeded(ad, s):
-		return "AD_STATUS_BUDGET_EXCEED"
+		return n.disabled
+	case v.exceeded(e, s):
+		return n.budgetExceeded
 	}
-	return "AD_STATUS_DELIVERY_OK"
+	return n.enabled
 }
+
+func unitStatus(v view, e *entity, n unitStatuses) string {
+	s, p := e.current(v.now), e.parent.current(v.now)
+	switch {
+	case s.opt == optDelete || p.opt == optDelete:
+		return n.deleted
+	case s.sys == sysAudit:
+		return n.audit
+	case s.sys == sysDeny:
+		return n.auditDenied
+	case s.sys == sysDone:
+		return n.done
+	case s.opt == optDisable:
+		return n.disabled
+	case p.opt == optDisable:
+		return n.parentDisabled
+	case v.noBalance:
+		return n.noBalance
+	case v.exceeded(e.parent, p):
+		return n.parentBudgetExceeded
+	case v.exceeded(e, s):
+		return n.budgetExceeded
+	}
+	return n.delivering
+}
+
+func campaignStatus(v view, c *entity) string   { return topStatus(v, c, campaignStatuses) }
+func adStatus(v view, ad *entity) string        { return unitStatus(v, ad, adUnitStatuses) }
+func projectStatus(v view, p *entity) string    { return topStatus(v, p, projectStatuses) }
+func promotionStatus(v view, pr *entity) string { return unitStatus(v, pr, promotionUnitStatuses) }
 
 func creativeStatus(v view, cr *entity) string {
 	switch adStatus(v, cr.parent) {
@@ -128,44 +150,6 @@ func creativeStatus(v view, cr *entity) string {
 		return "CREATIVE_STATUS_BUDGET_EXCEED"
 	}
 	return "CREATIVE_STATUS_DELIVERY_OK"
-}
-
-func projectStatus(v view, p *entity) string {
-	s := p.current(v.now)
-	switch {
-	case s.opt == optDelete:
-		return "PROJECT_STATUS_DELETE"
-	case s.opt == optDisable:
-		return "PROJECT_STATUS_DISABLE"
-	case v.exceeded(p, s):
-		return "PROJECT_STATUS_BUDGET_EXCEED"
-	}
-	return "PROJECT_STATUS_ENABLE"
-}
-
-func promotionStatus(v view, pr *entity) string {
-	s, p := pr.current(v.now), pr.parent.current(v.now)
-	switch {
-	case s.opt == optDelete || p.opt == optDelete:
-		return "DELETED"
-	case s.sys == sysAudit:
-		return "AUDIT"
-	case s.sys == sysDeny:
-		return "AUDIT_DENY"
-	case s.sys == sysDone:
-		return "TIME_DONE"
-	case s.opt == optDisable:
-		return "DISABLED"
-	case p.opt == optDisable:
-		return "PROJECT_DISABLED"
-	case v.noBalance:
-		return "OFFLINE_BALANCE"
-	case v.exceeded(pr.parent, p):
-		return "PROJECT_OFFLINE_BUDGET"
-	case v.exceeded(pr, s):
-		return "OFFLINE_BUDGET"
-	}
-	return "OK"
 }
 
 func promotionStatusFirst(status string) string {

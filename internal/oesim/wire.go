@@ -118,41 +118,13 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, '}')
 	case []obj:
-		b = append(b, '[')
-		for i, o := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, o)
-		}
-		return append(b, ']')
+		return appendArray(b, x, func(b []byte, o obj) []byte { return appendJSON(b, o) })
 	case []any:
-		b = append(b, '[')
-		for i, o := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendJSON(b, o)
-		}
-		return append(b, ']')
+		return appendArray(b, x, appendJSON)
 	case []int64:
-		b = append(b, '[')
-		for i, o := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = strconv.AppendInt(b, o, 10)
-		}
-		return append(b, ']')
+		return appendArray(b, x, func(b []byte, v int64) []byte { return strconv.AppendInt(b, v, 10) })
 	case []string:
-		b = append(b, '[')
-		for i, o := range x {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			b = appendString(b, o)
-		}
-		return append(b, ']')
+		return appendArray(b, x, appendString)
 	case json.RawMessage:
 		return append(b, x...)
 	default:
@@ -164,6 +136,18 @@ func appendJSON(b []byte, v any) []byte {
 		}
 		return append(b, raw...)
 	}
+}
+
+// appendArray renders xs as a JSON array, each element with elem.
+func appendArray[T any](b []byte, xs []T, elem func([]byte, T) []byte) []byte {
+	b = append(b, '[')
+	for i, x := range xs {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = elem(b, x)
+	}
+	return append(b, ']')
 }
 
 // appendFixed2 renders v/100 with exactly two decimals using integer math only.

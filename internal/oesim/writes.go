@@ -87,6 +87,19 @@ func parseOpt(s string) (optStatus, bool) {
 	return 0, false
 }
 
+// optStatus reads the v2 writes' opt_status parameter.
+func (rc *reqCtx) optStatus() (optStatus, *apiError) {
+	raw, _, err := rc.p.str("opt_status")
+	if err != nil {
+		return 0, err
+	}
+	opt, ok := parseOpt(raw)
+	if !ok {
+		return 0, errParam("opt_status: must be one of enable, disable, delete")
+	}
+	return opt, nil
+}
+
 func (rc *reqCtx) idList(name string, max int) ([]int64, *apiError) {
 	var ids []flexID
 	ok, err := rc.p.decode(name, &ids)
@@ -110,13 +123,9 @@ func (s *Sim) hCampaignStatus(rc *reqCtx) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	optS, _, err := rc.p.str("opt_status")
+	opt, err := rc.optStatus()
 	if err != nil {
 		return nil, err
-	}
-	opt, ok := parseOpt(optS)
-	if !ok {
-		return nil, errParam("opt_status: must be one of enable, disable, delete")
 	}
 	st, unlock, err := rc.writable()
 	if err != nil {
@@ -353,13 +362,9 @@ func (s *Sim) hAdStatus(rc *reqCtx) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	optS, _, err := rc.p.str("opt_status")
+	opt, err := rc.optStatus()
 	if err != nil {
 		return nil, err
-	}
-	opt, ok := parseOpt(optS)
-	if !ok {
-		return nil, errParam("opt_status: must be one of enable, disable, delete")
 	}
 	st, unlock, err := rc.writable()
 	if err != nil {
