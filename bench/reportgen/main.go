@@ -56,21 +56,11 @@ func run() error {
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	if err := mysql.CreateDatabase(ctx, cfg); err != nil {
-		return err
-	}
-	db, err := mysql.Open(ctx, cfg)
+	db, _, err := mysql.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer db.Close()
-	m, err := mysql.NewMigrator(db)
-	if err != nil {
-		return err
-	}
-	if _, err := m.Up(ctx); err != nil {
-		return err
-	}
 	if reset {
 		if err := gen.Reset(ctx, db); err != nil {
 			return err

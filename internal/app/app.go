@@ -64,24 +64,12 @@ func (b *base) dependencyChecks() []health.Check {
 
 // Migrate applies pending migrations, creating the database if needed.
 func Migrate(ctx context.Context, cfg config.Database, log *zap.Logger) error {
-	if err := mysql.CreateDatabase(ctx, cfg); err != nil {
-		return err
-	}
-	db, err := mysql.Open(ctx, cfg)
-	if err != nil {
-		return err
-	}
-	defer db.Close()
-	m, err := mysql.NewMigrator(db)
-	if err != nil {
-		return err
-	}
-	applied, err := m.Up(ctx)
+	db, applied, err := mysql.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	log.Info("migrations applied", zap.Int64s("versions", applied))
-	return nil
+	return db.Close()
 }
 
 // workerID names this process in job records.

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/pressly/goose/v3"
+
+	"github.com/oceanops/adplatform/internal/config"
 )
 
 // Migrations are versioned SQL files, embedded so the binary carries them.
@@ -133,4 +135,27 @@ func (m *Migrator) Status(ctx context.Context) ([]MigrationStatus, error) {
 // Pending reports whether migrations remain to be applied.
 func (m *Migrator) Pending(ctx context.Context) (bool, error) {
 	return m.provider.HasPending(ctx)
+}
+
+// OpenMigrated creates the configured database if it does not exist, opens
+// it and applies every pending migration, returning the versions applied.
+func OpenMigrated(ctx context.Context, c config.Database) (*DB, []int64, error) {
+	if err := CreateDatabase(ctx, c); err != nil {
+		return nil, nil, err
+	}
+	db, err := Open(ctx, c)
+	if err != nil {
+		return nil, nil, err
+	}
+	m, err := NewMigrator(db)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	applied, err := m.Up(ctx)
+	if err != nil {
+		_ = db.Close()
+		return nil, nil, err
+	}
+	return db, applied, nil
 }
