@@ -149,29 +149,6 @@ func PromotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error)
 	}, nil
 }
 
-// The entity sync (entities.go) converts through these lower-case names;
-// they are the exported conversions above, nothing else.
-
-func campaignRow(adv int64, c oceanengine.Campaign) (mysql.OECampaign, error) {
-	return CampaignRow(adv, c)
-}
-
-func adRow(adv int64, a oceanengine.Ad) (mysql.OEAd, error) {
-	return AdRow(adv, a)
-}
-
-func creativeRow(adv int64, c oceanengine.Creative) (mysql.OECreative, error) {
-	return CreativeRow(adv, c)
-}
-
-func projectRow(adv int64, p oceanengine.Project) (mysql.OEProject, error) {
-	return ProjectRow(adv, p)
-}
-
-func promotionRow(adv int64, p oceanengine.Promotion) (mysql.OEPromotion, error) {
-	return PromotionRow(adv, p)
-}
-
 // count converts a platform count, refusing negatives.
 func count(what string, v oceanengine.Int) (int64, error) {
 	if v < 0 {

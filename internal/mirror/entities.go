@@ -174,7 +174,7 @@ func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
 			rows := make([]mysql.OECampaign, 0, len(p.List))
 			ids := make([]int64, 0, len(p.List))
 			for _, c := range p.List {
-				row, err := campaignRow(adv, c)
+				row, err := CampaignRow(adv, c)
 				if err != nil {
 					return nil, p.PageInfo, 0, err
 				}
@@ -193,7 +193,7 @@ func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
 			rows := make([]mysql.OEAd, 0, len(p.List))
 			ids := make([]int64, 0, len(p.List))
 			for _, a := range p.List {
-				row, err := adRow(adv, a)
+				row, err := AdRow(adv, a)
 				if err != nil {
 					return nil, p.PageInfo, 0, err
 				}
@@ -212,7 +212,7 @@ func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
 			rows := make([]mysql.OECreative, 0, len(p.List))
 			ids := make([]int64, 0, len(p.List))
 			for _, c := range p.List {
-				row, err := creativeRow(adv, c)
+				row, err := CreativeRow(adv, c)
 				if err != nil {
 					return nil, p.PageInfo, 0, err
 				}
@@ -231,7 +231,7 @@ func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
 			rows := make([]mysql.OEProject, 0, len(p.List))
 			ids := make([]int64, 0, len(p.List))
 			for _, x := range p.List {
-				row, err := projectRow(adv, x)
+				row, err := ProjectRow(adv, x)
 				if err != nil {
 					return nil, p.PageInfo, 0, err
 				}
@@ -250,7 +250,7 @@ func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
 			rows := make([]mysql.OEPromotion, 0, len(p.List))
 			ids := make([]int64, 0, len(p.List))
 			for _, x := range p.List {
-				row, err := promotionRow(adv, x)
+				row, err := PromotionRow(adv, x)
 				if err != nil {
 					return nil, p.PageInfo, 0, err
 				}
