@@ -75,7 +75,10 @@ trap 'rm -f "$options" "$partial"' EXIT
 dump_opts=(--single-transaction --quick --triggers --hex-blob --no-tablespaces
   --default-character-set=utf8mb4 --databases "$DB_NAME")
 # MySQL 8's mysqldump writes GTID statements a restore into another server rejects.
-if "$MYSQLDUMP" --help 2>/dev/null | grep -q -- '--set-gtid-purged'; then
+# (The help text is captured first: `--help | grep -q` under pipefail fails
+# when grep stops early and the dump tool dies of SIGPIPE.)
+dump_help=$("$MYSQLDUMP" --help 2>/dev/null || true)
+if [[ $dump_help == *--set-gtid-purged* ]]; then
   dump_opts+=(--set-gtid-purged=OFF)
 fi
 
@@ -84,7 +87,8 @@ log "dumping $DB_NAME from $DB_HOST:$DB_PORT"
   fail "mysqldump of $DB_NAME failed"
 gzip -t "$partial" || fail "the compressed dump does not verify"
 # A dump that ends early lacks mysqldump's completion comment.
-gzip -dc "$partial" | tail -n 1 | grep -q '^-- Dump completed' || fail "the dump is incomplete"
+last_line=$(gzip -dc "$partial" | tail -n 1)
+[[ $last_line == "-- Dump completed"* ]] || fail "the dump is incomplete"
 mv "$partial" "$file"
 log "wrote $file ($(wc -c <"$file") bytes)"
 

@@ -24,15 +24,25 @@ as_root() {
   if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi
 }
 
+# installable PACKAGE: true when apt knows a candidate version of PACKAGE.
+# The policy is captured before it is searched: in a pipeline under pipefail,
+# `apt-cache policy | grep -q` fails whenever grep stops reading early and
+# apt-cache dies of SIGPIPE, which reported installable packages as missing.
+installable() {
+  local policy
+  policy=$(apt-cache policy "$1" 2>/dev/null) || return 1
+  [[ $policy == *"Candidate: "[0-9]* ]]
+}
+
 # need COMMAND PACKAGE: install the Debian package providing COMMAND if absent.
 need() {
   local cmd=$1 pkg=$2
   command -v "$cmd" >/dev/null 2>&1 && return 0
   log "$cmd not found; installing Debian package $pkg"
-  if ! apt-cache policy "$pkg" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
+  if ! installable "$pkg"; then
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
   fi
-  apt-cache policy "$pkg" | grep -q 'Candidate: [0-9]' || { log "no installable $pkg package"; return 1; }
+  installable "$pkg" || { log "no installable $pkg package"; return 1; }
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$pkg" >/dev/null
   command -v "$cmd" >/dev/null 2>&1 || { log "$pkg installed but $cmd is still missing"; return 1; }
 }
