@@ -71,6 +71,9 @@ func (s *Server) oauthAuthorize(c *gin.Context) {
 	respond(c, http.StatusOK, authorizeResponse{AuthorizeURL: res.URL, State: res.State, ExpiresAt: res.ExpiresAt})
 }
 
+// callbackStateMax bounds the state parameter (ours are 43 characters).
+const callbackStateMax = 256
+
 type callbackQuery struct {
 	AuthCode string `form:"auth_code" validate:"max=256"`
 	State    string `form:"state" validate:"max=256"`
@@ -103,8 +106,13 @@ func orEmpty[T any](v []T) []T {
 func (s *Server) oauthCallback(c *gin.Context) {
 	var q callbackQuery
 	if err := s.bindQuery(c, &q); err != nil {
-		s.callbackDone(c, accounts.BindOutcome{}, &accounts.CallbackFailure{Code: accounts.CallbackInvalidState,
-			Err: apperr.Invalid("malformed callback parameters")})
+		err = &accounts.CallbackFailure{Code: accounts.CallbackInvalidState, Err: apperr.Invalid("malformed callback parameters")}
+		auditReason(c, "malformed_parameters")
+		if len(c.Query("state")) > callbackStateMax {
+			auditReason(c, "state_too_long")
+		}
+		s.auditCallback(c, accounts.BindOutcome{}, err)
+		s.callbackDone(c, accounts.BindOutcome{}, err)
 		return
 	}
 	svc, err := s.accountsService()
@@ -116,6 +124,8 @@ func (s *Server) oauthCallback(c *gin.Context) {
 	if tok, ok := bearerToken(c); ok && s.deps.Auth != nil {
 		p, err := s.deps.Auth.Authenticate(c.Request.Context(), tok)
 		if err != nil {
+			auditReason(c, "invalid_bearer_token")
+			s.auditCallback(c, accounts.BindOutcome{}, err)
 			fail(c, err)
 			return
 		}
@@ -160,7 +170,8 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 }
 
 // auditCallback records the binding (a GET, so the audit trail middleware
-// does not): the user the state named, the grant and the outcome.
+// does not), refused or not: the user the state named, the grant, the
+// outcome and, for a refusal, the reason (auditReason, else the callback code).
 func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err error) {
 	if s.deps.DB == nil {
 		return
@@ -173,7 +184,14 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 	}
 	if err != nil {
 		e.Result, e.Status = auth.ResultFailure, statusOf(apperr.KindOf(err))
-		e.Detail = map[string]any{"error": accounts.CodeOf(err)}
+		if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+			e.Result = auth.ResultDenied
+		}
+		reason := auditOf(c).reason
+		if reason == "" {
+			reason = accounts.CodeOf(err)
+		}
+		e.Detail = map[string]any{"error": accounts.CodeOf(err), "reason": reason}
 	} else {
 		e.Detail = map[string]any{"accounts": len(out.Accounts), "advertisers": len(out.Advertisers), "superseded": out.Superseded}
 	}

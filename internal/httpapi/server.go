@@ -112,18 +112,22 @@ func (s *Server) newEngine() *gin.Engine {
 	// Only trust X-Forwarded-For from loopback and private networks (the ingress).
 	_ = e.SetTrustedProxies([]string{"127.0.0.1/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"})
 	e.Use(withRequestID(s.log), accessLog(), instrument(), recovery())
+	// The audit trail comes before CORS and the body limit, so their refusals are recorded.
+	e.Use(s.auditTrail())
 	if h := corsFor(s.deps.Config.Server.CORSOrigins); h != nil {
 		e.Use(h)
 	}
 	e.Use(limitBody(s.deps.Config.Server.MaxBodyBytes))
 	e.NoRoute(func(c *gin.Context) {
+		auditReason(c, reasonRouteNotFound)
 		c.AbortWithStatusJSON(http.StatusNotFound, Envelope{
-			Code: "route_not_found", Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonRouteNotFound, Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
 		})
 	})
 	e.NoMethod(func(c *gin.Context) {
+		auditReason(c, reasonMethodNotAllowed)
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Envelope{
-			Code: "method_not_allowed", Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
 		})
 	})
 	s.routes(e)
