@@ -37,6 +37,7 @@ type Config struct {
 	Security    Security    `yaml:"security"`
 	Crypto      Crypto      `yaml:"crypto"`
 	Sync        Sync        `yaml:"sync"`
+	Metrics     Metrics     `yaml:"metrics"`
 }
 
 // Server configures the HTTP API.
@@ -57,6 +58,23 @@ type Server struct {
 	PublicURL string `yaml:"public_url"`
 	// FrontendURL, when set, is where the OAuth callback redirects the browser.
 	FrontendURL string `yaml:"frontend_url"`
+	// TrustedProxies lists the CIDRs (or addresses) of the reverse proxies
+	// whose X-Forwarded-For / X-Real-IP are believed: the client address of
+	// sign-in lockout, rate limits, audit and logs. Empty trusts none (the
+	// peer's address is the client's).
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// HSTS sends Strict-Transport-Security; unset means on in release mode
+	// and off otherwise (see HSTS()).
+	HSTS *bool `yaml:"hsts"`
+}
+
+// Metrics configures where Prometheus scrapes /metrics.
+type Metrics struct {
+	// Listen is the address of a separate listener for /metrics (e.g.
+	// ":9091"), used by the API server and the worker alike. When set, the
+	// public ports serve no /metrics. Required in release mode; empty
+	// otherwise keeps /metrics on server.port / worker.port.
+	Listen string `yaml:"listen"`
 }
 
 // Database configures the MySQL connection pool.
@@ -381,6 +399,12 @@ func setScalar(fv reflect.Value, raw string, f reflect.StructField) error {
 		return nil
 	}
 	switch fv.Kind() {
+	case reflect.Pointer: // an optional value: nil when the key is not set
+		v := reflect.New(fv.Type().Elem())
+		if err := setScalar(v.Elem(), raw, f); err != nil {
+			return err
+		}
+		fv.Set(v)
 	case reflect.String:
 		fv.SetString(raw)
 	case reflect.Int, reflect.Int64, reflect.Int32:

@@ -84,10 +84,13 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.initAuth(); err != nil {
+	err := s.initAuth()
+	if err != nil {
 		return nil, err
 	}
-	s.engine = s.newEngine()
+	if s.engine, err = s.newEngine(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -102,15 +105,19 @@ func ginMode(mode string) string {
 	return gin.DebugMode
 }
 
-func (s *Server) newEngine() *gin.Engine {
+func (s *Server) newEngine() (*gin.Engine, error) {
 	if os.Getenv("GIN_MODE") == "" { // gin applies GIN_MODE itself; it overrides server.mode
 		gin.SetMode(ginMode(s.deps.Config.Server.Mode))
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	// Only trust X-Forwarded-For from loopback and private networks (the ingress).
-	_ = e.SetTrustedProxies([]string{"127.0.0.1/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"})
+	// X-Forwarded-For / X-Real-IP are believed only from server.trusted_proxies
+	// (none by default): ClientIP is then the address lockout, rate limits,
+	// audit and logs use. gin would trust every peer without this call.
+	if err := e.SetTrustedProxies(orEmpty(s.deps.Config.Server.TrustedProxies)); err != nil {
+		return nil, fmt.Errorf("httpapi: server.trusted_proxies: %w", err)
+	}
 	e.Use(withRequestID(s.log), accessLog(), instrument(), recovery())
 	// The audit trail comes before CORS and the body limit, so their refusals are recorded.
 	e.Use(s.auditTrail())
@@ -131,7 +138,7 @@ func (s *Server) newEngine() *gin.Engine {
 		})
 	})
 	s.routes(e)
-	return e
+	return e, nil
 }
 
 // Handler returns the HTTP handler (tests use it with httptest).
