@@ -118,7 +118,7 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(orEmpty(s.deps.Config.Server.TrustedProxies)); err != nil {
 		return nil, fmt.Errorf("httpapi: server.trusted_proxies: %w", err)
 	}
-	e.Use(withRequestID(s.log), accessLog(), instrument(), recovery())
+	e.Use(securityHeaders(s.deps.Config.HSTS()), withRequestID(s.log), accessLog(), instrument(), recovery())
 	// The audit trail comes before CORS and the body limit, so their refusals are recorded.
 	e.Use(s.auditTrail())
 	if h := corsFor(s.deps.Config.Server.CORSOrigins); h != nil {
