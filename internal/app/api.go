@@ -2,12 +2,10 @@ package app
 
 import (
 	"context"
-	"time"
 
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/config"
-	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/httpapi"
 	"github.com/oceanops/adplatform/internal/redis"
 )
@@ -29,7 +27,9 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	if err != nil {
 		return nil, err
 	}
-	checker := &health.Checker{Checks: b.dependencyChecks(), Timeout: 2 * time.Second, Version: build.Version}
+	checker := b.checker(b.dependencyChecks())
+	// Admins also see the workers' heartbeat (public /health of the API does not depend on it).
+	system := b.checker(append(b.dependencyChecks(), b.heartbeatCheck()))
 	authSvc, err := newAuthService(cfg, b.db, b.rdb, log)
 	if err == nil {
 		err = bootstrapAdmin(ctx, cfg.Security, authSvc, log)
@@ -49,7 +49,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		return nil, err
 	}
 	srv, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker,
+		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Accounts: accountsSvc, AdOps: adOps,
 	})

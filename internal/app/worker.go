@@ -51,27 +51,8 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 		return nil, err
 	}
 
-	checks := append(b.dependencyChecks(), health.Check{
-		Name: "heartbeat",
-		// Not critical: a fresh deployment has no heartbeat yet, and restarting
-		// a pod would not make a stalled fleet's heartbeat return.
-		Run: func(ctx context.Context) (map[string]any, error) {
-			hb, ok, err := b.db.LastHeartbeat(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return map[string]any{"last_run": nil}, nil
-			}
-			age := time.Since(hb.RanAt)
-			detail := map[string]any{"last_run": hb.RanAt, "age_seconds": int64(age.Seconds()), "worker": hb.WorkerID}
-			if age > 3*every {
-				return detail, fmt.Errorf("last heartbeat %s ago (period %s)", age.Round(time.Second), every)
-			}
-			return detail, nil
-		},
-	})
-	return &Worker{base: b, runtime: rt, checker: &health.Checker{Checks: checks, Timeout: 2 * time.Second, Version: build.Version}}, nil
+	checks := append(b.dependencyChecks(), b.heartbeatCheck())
+	return &Worker{base: b, runtime: rt, checker: b.checker(checks)}, nil
 }
 
 // Run processes jobs and serves /health and /metrics until ctx is done.

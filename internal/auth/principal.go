@@ -34,18 +34,20 @@ const (
 	PermReportExport    = "report:export"
 	PermUserManage      = "user:manage"
 	PermAuditRead       = "audit:read"
+	// PermSystemRead sees the detailed health of the system (migration 00060).
+	PermSystemRead = "system:read"
 )
 
 // Roles lists the built-in roles.
 func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleViewer} }
 
-// RolePermissions is what migration 00010 grants each built-in role. The
+// RolePermissions is what migrations 00010 and 00060 grant each built-in role. The
 // database is the source of truth at run time; this copy documents it and
 // lets tests check the two agree.
 func RolePermissions() map[string][]string {
 	return map[string][]string{
 		RoleAdmin: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAuditRead,
-			PermReportExport, PermReportRead, PermUserManage},
+			PermReportExport, PermReportRead, PermSystemRead, PermUserManage},
 		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermReportExport, PermReportRead},
 		RoleViewer:   {PermAdvertiserRead, PermReportRead},
 	}

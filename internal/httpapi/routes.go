@@ -10,7 +10,7 @@ import (
 // routes registers every route. Each /api/v1 route must also be described in
 // openapi.yaml (a test enforces it).
 func (s *Server) routes(e *gin.Engine) {
-	e.GET("/health", gin.WrapH(s.deps.Health))
+	e.GET("/health", s.health)
 	e.GET("/metrics", gin.WrapH(promhttp.Handler()))
 
 	// The engine's auditTrail records every mutating /api request (audit.go).
@@ -30,7 +30,12 @@ func (s *Server) routes(e *gin.Engine) {
 	s.adopsRoutes(v1)
 	s.changeRoutes(v1)
 	s.guardrailRoutes(v1)
+	s.systemRoutes(v1)
 }
+
+// health is the public GET /health (health.Checker.ServeHTTP): ok or fail
+// per dependency, nothing else.
+func (s *Server) health(c *gin.Context) { s.deps.Health.ServeHTTP(c.Writer, c.Request) }
 
 func (s *Server) version(c *gin.Context) {
 	respond(c, http.StatusOK, s.deps.Build)

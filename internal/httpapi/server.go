@@ -43,6 +43,9 @@ type Deps struct {
 	Build  Build
 	// Health runs the /health checks.
 	Health *health.Checker
+	// SystemHealth runs the checks of the admins' GET /api/v1/system/health
+	// (the public ones plus any only worth showing to admins); nil: Health.
+	SystemHealth *health.Checker
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Auth authenticates requests and manages users' sessions; nil builds one
