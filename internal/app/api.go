@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 
 	"go.uber.org/zap"
 
@@ -60,9 +61,15 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	return &API{base: b, server: srv}, nil
 }
 
-// Run serves until ctx is done, then drains and closes the pools.
+// Run serves until ctx is done (and /metrics on metrics.listen, when set),
+// then drains and closes the pools.
 func (a *API) Run(ctx context.Context) error {
-	err := a.server.Run(ctx)
+	metrics, err := startMetrics(a.cfg.Metrics.Listen, a.log)
+	if err != nil {
+		_ = a.close()
+		return wrapRun("api", err)
+	}
+	err = errors.Join(a.server.Run(ctx), metrics.shutdown())
 	if cerr := a.close(); err == nil {
 		err = cerr
 	}

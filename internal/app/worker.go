@@ -55,13 +55,23 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	return &Worker{base: b, runtime: rt, checker: b.checker(checks)}, nil
 }
 
-// Run processes jobs and serves /health and /metrics until ctx is done.
+// Run processes jobs and serves /health, /livez and /metrics (on
+// metrics.listen when set) until ctx is done.
 func (w *Worker) Run(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /health", w.checker)
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.HandleFunc("GET /livez", live)
+	if w.cfg.MetricsOnPublicPort() {
+		mux.Handle("GET /metrics", promhttp.Handler())
+	}
+	metrics, err := startMetrics(w.cfg.Metrics.Listen, w.log)
+	if err != nil {
+		_ = w.close()
+		return fmt.Errorf("worker: %w", err)
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(w.cfg.Worker.Port))
 	if err != nil {
+		_ = metrics.shutdown()
 		_ = w.close()
 		return fmt.Errorf("worker: listen: %w", err)
 	}
@@ -74,9 +84,17 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err = errors.Join(runErr, hs.Shutdown(sctx))
+	err = errors.Join(runErr, hs.Shutdown(sctx), metrics.shutdown())
 	if herr := <-httpErr; herr != nil && !errors.Is(herr, http.ErrServerClosed) {
 		err = errors.Join(err, herr)
 	}
 	return wrapRun("worker", errors.Join(err, w.close()))
+}
+
+// live is /livez: the process serves HTTP. It checks no dependency, so a
+// MySQL or Redis outage makes no orchestrator restart the pods.
+func live(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 }

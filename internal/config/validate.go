@@ -34,6 +34,11 @@ func (e *FieldError) Error() string {
 // Release reports whether the server runs in release (production) mode.
 func (c *Config) Release() bool { return c.Server.Mode == "release" }
 
+// MetricsOnPublicPort reports whether /metrics is served on the public
+// port (server.port, worker.port): only outside release mode and when
+// metrics.listen does not give it a listener of its own.
+func (c *Config) MetricsOnPublicPort() bool { return c.Metrics.Listen == "" && !c.Release() }
+
 // HSTS reports whether responses carry Strict-Transport-Security:
 // server.hsts when set, else on in release mode only.
 func (c *Config) HSTS() bool {

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zaptest/observer"
 
+	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/proctest"
 )
@@ -78,5 +79,31 @@ func TestSystemHealthForAdmins(t *testing.T) {
 	if r.status != http.StatusOK || rep.Status != "unavailable" || rep.Version != "v1.2.3" ||
 		!strings.Contains(rep.Checks["redis"].Error, "redis.internal:6379") {
 		t.Fatalf("admin report: %d %s", r.status, r.raw)
+	}
+}
+
+// TestMetricsNotOnThePublicPort: /metrics is on the engine only outside
+// release mode without metrics.listen; /livez always answers.
+func TestMetricsNotOnThePublicPort(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*config.Config)
+		want   int
+	}{
+		{"development", func(*config.Config) {}, http.StatusOK},
+		{"own listener", func(c *config.Config) { c.Metrics.Listen = ":9091" }, http.StatusNotFound},
+		{"release", func(c *config.Config) { c.Server.Mode = "release"; c.Metrics.Listen = ":9091" }, http.StatusNotFound},
+		{"release without a listener", func(c *config.Config) { c.Server.Mode = "release" }, http.StatusNotFound},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := setupAuth(t, tt.mutate)
+			if r := b.do(t, req{method: "GET", path: "/metrics"}); r.status != tt.want {
+				t.Errorf("/metrics: %d, want %d", r.status, tt.want)
+			}
+			if r := b.do(t, req{method: "GET", path: "/livez"}); r.status != http.StatusOK || r.raw != `{"status":"ok"}` {
+				t.Errorf("/livez: %d %s", r.status, r.raw)
+			}
+		})
 	}
 }

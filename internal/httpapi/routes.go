@@ -11,7 +11,12 @@ import (
 // openapi.yaml (a test enforces it).
 func (s *Server) routes(e *gin.Engine) {
 	e.GET("/health", s.health)
-	e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+	e.GET("/livez", s.live)
+	if s.deps.Config.MetricsOnPublicPort() {
+		// Development only: in release /metrics is served on metrics.listen
+		// by internal/app, never on the public port.
+		e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+	}
 
 	// The engine's auditTrail records every mutating /api request (audit.go).
 	v1 := e.Group("/api/v1")
@@ -36,6 +41,12 @@ func (s *Server) routes(e *gin.Engine) {
 // health is the public GET /health (health.Checker.ServeHTTP): ok or fail
 // per dependency, nothing else.
 func (s *Server) health(c *gin.Context) { s.deps.Health.ServeHTTP(c.Writer, c.Request) }
+
+// live is GET /livez: the process serves HTTP. It checks no dependency, so
+// an outage of MySQL or Redis makes Kubernetes restart no pod (liveness).
+func (s *Server) live(c *gin.Context) {
+	c.JSON(http.StatusOK, map[string]string{"status": "ok"})
+}
 
 func (s *Server) version(c *gin.Context) {
 	respond(c, http.StatusOK, s.deps.Build)
