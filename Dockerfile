@@ -35,7 +35,8 @@ COPY --from=build /out/server /app/server
 # The image carries config/ as a default; Kubernetes mounts its ConfigMap over /app/config.
 COPY config/ /app/config/
 USER 1000:1000
-EXPOSE 8080
+# 9091: /metrics (metrics.listen), for Prometheus only.
+EXPOSE 8080 9091
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["/app/server"]
