@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"net/http"
@@ -13,6 +12,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
 const operatorPassword = "Operator-Passphrase-2026"
@@ -103,34 +103,16 @@ func (f *unbindFixture) snapshotB(t *testing.T) map[string][]string {
 // dumpRows returns each row of the query as the hex of its raw column bytes.
 func dumpRows(t *testing.T, db *mysql.DB, q string, args ...any) []string {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), q, args...)
-	if err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []string
-	for rows.Next() {
-		raw := make([]sql.RawBytes, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range raw {
-			ptrs[i] = &raw[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
-		parts := make([]string, len(cols))
-		for i, b := range raw {
-			if b == nil {
-				parts[i] = cols[i] + "=NULL"
-			} else {
-				parts[i] = cols[i] + "=" + hex.EncodeToString(b)
+	for _, row := range mysqltest.Rows(t, db, q, args...) {
+		parts := make([]string, len(row))
+		for i, c := range row {
+			parts[i] = c.Column + "=NULL"
+			if c.Value != nil {
+				parts[i] = c.Column + "=" + hex.EncodeToString(c.Value)
 			}
 		}
 		out = append(out, strings.Join(parts, " "))
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -259,16 +241,5 @@ func TestAdminUnbindCascadesFully(t *testing.T) {
 	}
 	if ids, _ := f.listIDs(t, f.opB.AccessToken, ""); len(ids) != 0 {
 		t.Errorf("B still sees %v after the admin purged them", ids)
-	}
-}
-
-// TestUnbindWithoutAccountsService: with binding not configured there is no
-// second unbind path; the route answers 503 like the OAuth routes.
-func TestUnbindWithoutAccountsService(t *testing.T) {
-	b := setupAuth(t)
-	admin := b.login(t, "root", adminPassword)
-	r := b.do(t, req{method: "DELETE", path: "/api/v1/advertisers/1", token: admin.AccessToken})
-	if r.status != http.StatusServiceUnavailable {
-		t.Fatalf("unbind without the accounts service: %d %s", r.status, r.raw)
 	}
 }
