@@ -19,7 +19,6 @@ import (
 type metricsServer struct {
 	srv  *http.Server
 	errc chan error
-	log  *zap.Logger
 }
 
 // startMetrics listens on addr and serves GET /metrics; nil when addr is
@@ -38,7 +37,6 @@ func startMetrics(addr string, log *zap.Logger) (*metricsServer, error) {
 		srv: &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second, ReadTimeout: 10 * time.Second,
 			WriteTimeout: 30 * time.Second, ErrorLog: zap.NewStdLog(log.Named("metrics"))},
 		errc: make(chan error, 1),
-		log:  log,
 	}
 	go func() { m.errc <- m.srv.Serve(ln) }()
 	log.Info("metrics listening", zap.String("addr", ln.Addr().String()))
