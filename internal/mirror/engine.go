@@ -103,6 +103,8 @@ type Engine struct {
 	log *zap.Logger
 	now func() time.Time
 	sem chan struct{}
+	// inherit re-reads children whose status follows a changed parent.
+	inherit *Children
 }
 
 var _ jobs.SyncEngine = (*Engine)(nil)
@@ -116,7 +118,8 @@ func New(d Deps, cfg Config) *Engine {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency)}
+	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency),
+		inherit: NewChildren(d.DB, d.Client)}
 }
 
 // Sync reasons (jobs.SyncPayload.Reason) that run the requested streams
