@@ -39,6 +39,8 @@ func newMetricsJSON(t report.Totals) metricsJSON {
 type reportRowJSON struct {
 	Date           *string `json:"date,omitempty"`
 	Hour           *int    `json:"hour,omitempty"`
+	ManagerID      *int64  `json:"manager_id,omitempty"`
+	ManagerName    *string `json:"manager_name,omitempty"`
 	AdvertiserID   *int64  `json:"advertiser_id,omitempty"`
 	AdvertiserName *string `json:"advertiser_name,omitempty"`
 	EntityID       *int64  `json:"entity_id,omitempty"`
@@ -55,6 +57,10 @@ func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
 	}
 	if spec.Grouped(report.DimHour) {
 		out.Hour = &r.Hour
+	}
+	if spec.Grouped(report.DimManager) {
+		// null for advertisers authorised directly, not through a manager
+		out.ManagerID, out.ManagerName = optional(r.ManagerID), &r.ManagerName
 	}
 	if spec.Grouped(report.DimAdvertiser) || spec.Grouped(report.DimEntity) || spec.Grouped(report.DimParent) {
 		out.AdvertiserID, out.AdvertiserName = &r.AdvertiserID, &r.AdvertiserName

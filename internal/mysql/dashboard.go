@@ -18,22 +18,17 @@ import (
 // and promotions of today by cost (report_daily).
 func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
-	if err := db.CheckAdvertisersInScope(ctx, scope, advertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
+	if err != nil {
 		return ov, err
 	}
 	ov.Today, ov.UpToHour = report.BeijingDate(now), report.BeijingHour(now)
 	ov.Yesterday = report.AddDays(ov.Today, -1)
 
 	inScope, sargs := scopeClause(scope, "r.advertiser_id")
-	filter := " AND " + inScope
-	var fargs []any
-	fargs = append(fargs, sargs...)
-	if len(advertiserIDs) > 0 {
-		filter += " AND r.advertiser_id IN (" + placeholders(len(advertiserIDs)) + ")"
-		for _, id := range advertiserIDs {
-			fargs = append(fargs, id)
-		}
-	}
+	advCond, aargs := advs.cond("r.advertiser_id")
+	filter := " AND " + inScope + " AND " + advCond
+	fargs := append(sargs, aargs...)
 
 	// Hourly trend of both days; the comparison sums hours 0..UpToHour of each.
 	rows, err := db.QueryContext(ctx, `SELECT r.stat_date, r.stat_hour, `+reportSums+`

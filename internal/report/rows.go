@@ -11,7 +11,9 @@ import (
 type Row struct {
 	Date           string // YYYY-MM-DD when grouped by date
 	Hour           int    // 0-23 when grouped by hour
-	AdvertiserID   int64  // when grouped by advertiser or entity
+	ManagerID      int64  // when grouped by manager; 0 for advertisers authorised directly
+	ManagerName    string
+	AdvertiserID   int64 // when grouped by advertiser or entity
 	AdvertiserName string
 	EntityID       int64 // when grouped by entity
 	EntityName     string
