@@ -77,7 +77,7 @@ func TestManagerIDsStandForTheirAdvertisers(t *testing.T) {
 	}
 	byManager, byChildren := report(carol, major, nil), report(carol, children, nil)
 	if asJSON(byManager.Summary) != asJSON(byChildren.Summary) || byManager.Summary.Cost != "60.06" || byManager.Total != 4 {
-			t.Errorf("report by majordomo %s, by its advertisers %s (want cost 60.06 over 4 rows: the third advertiser is not carol's)",
+		t.Errorf("report by majordomo %s, by its advertisers %s (want cost 60.06 over 4 rows: the third advertiser is not carol's)",
 			asJSON(byManager), asJSON(byChildren))
 	}
 	grouped := report(carol, major, url.Values{"group_by": {"manager"}})

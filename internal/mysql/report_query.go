@@ -248,8 +248,8 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 
 func scanReportRow(rows *sql.Rows) (report.Row, error) {
 	var (
-		r                      report.Row
-		date                   sql.NullTime
+		r                               report.Row
+		date                            sql.NullTime
 		hour, mgr, adv, ent, par        sql.NullInt64
 		cost                            sql.NullString
 		advName, entName, pNam, mgrName sql.NullString
