@@ -175,11 +175,11 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 		}
 	}
 	for _, c := range []struct {
-		at                   time.Time
-		yesterday, today     string
-		yConvert, yDeep      int64
-		until                string
-		changeCost           string
+		at               time.Time
+		yesterday, today string
+		yConvert, yDeep  int64
+		until            string
+		changeCost       string
 	}{
 		// 14:00 Beijing = 06:00 UTC: yesterday 00:00-14:00 is hours 0-13.
 		{time.Date(2026, 11, 22, 6, 0, 0, 0, time.UTC), "14.00", "30.00", 28, 14, "2026-11-21T14:00:00+08:00", "114.29"},
