@@ -352,5 +352,10 @@ func offset(id int64, every time.Duration) time.Duration {
 // (sync.hourly_retention_days before today, Beijing) in small batches.
 func (e *Engine) PruneHourly(ctx context.Context) (int64, error) {
 	before := beijingDay(e.now()).AddDate(0, 0, -e.cfg.HourlyRetentionDays)
-	return e.db.PruneHourlyFacts(ctx, fmtDate(before), 5000)
+	n, err := e.db.PruneHourlyFacts(ctx, fmtDate(before), 5000)
+	if err != nil {
+		return n, err
+	}
+	// Days whose rows are gone are no longer covered.
+	return n, e.db.TrimReportCoverage(ctx, names(func(s stream) bool { return s.hourly }), fmtDate(before))
 }

@@ -284,9 +284,9 @@ func reportDecimal(s sql.NullString) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// QueryReport runs a report: one page of grouped rows, the number of groups
-// and the summary over every matching row, within scope. Explicit
-// advertiser ids outside scope are KindNotFound.
+// QueryReport runs a report: one page of grouped rows, the number of groups,
+// the summary over every matching row and the coverage of the range, within
+// scope. Explicit advertiser ids outside scope are KindNotFound.
 //
 // Two scans: the groups are counted and summed in one, the page read in the
 // other. (Window totals on the page query would make it one, but MariaDB
@@ -295,6 +295,9 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 	var res report.Result
 	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
 	if err != nil {
+		return res, err
+	}
+	if res.Coverage, err = db.reportCoverage(ctx, scope, spec, advs); err != nil {
 		return res, err
 	}
 	q := buildReportQuery(scope, spec, advs)

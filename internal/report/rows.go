@@ -29,6 +29,9 @@ type Result struct {
 	// Total is the number of groups the query matches.
 	Total   int64
 	Summary Totals
+	// Coverage says which days of the range the mirror has read, per
+	// advertiser.
+	Coverage Coverage
 }
 
 // EntityKind is a kind of mirrored entity with a list endpoint.
