@@ -129,17 +129,8 @@ func TestManagerIDsStandForTheirAdvertisers(t *testing.T) {
 
 	// Exports.
 	export := func(advs string) [][]string {
-		body := fmt.Sprintf(`{"format":"xlsx","level":"ad","from":%q,"to":%q,"group_by":["entity"],"advertiser_ids":[%s]}`, w.yesterday, w.today, advs)
-		r, created := w.createExport(t, carol, body)
-		if r.status != http.StatusAccepted {
-			t.Fatalf("export %s: %d %s", advs, r.status, r.raw)
-		}
-		runExport(t, w, created.ID, time.Hour)
-		rec := w.download(t, carol, created.ID)
-		f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
-		if err != nil {
-			t.Fatal(err)
-		}
+		f := w.xlsxExport(t, carol, fmt.Sprintf(`{"format":"xlsx","level":"ad","from":%q,"to":%q,"group_by":["entity"],"advertiser_ids":[%s]}`,
+			w.yesterday, w.today, advs))
 		defer f.Close()
 		rows, err := f.GetRows("report")
 		if err != nil {
@@ -157,18 +148,8 @@ func TestManagerIDsStandForTheirAdvertisers(t *testing.T) {
 // decimals, dates are dates, and the header row is frozen.
 func TestExportXLSXCellsAreTyped(t *testing.T) {
 	w, carol := setupManagerWorld(t)
-	body := fmt.Sprintf(`{"format":"xlsx","level":"ad","from":%q,"to":%q,"group_by":["date","manager","entity"],"order_by":["date","entity"],"advertiser_ids":[%d]}`,
-		w.yesterday, w.today, mgMajor)
-	r, created := w.createExport(t, carol, body)
-	if r.status != http.StatusAccepted {
-		t.Fatalf("export: %d %s", r.status, r.raw)
-	}
-	runExport(t, w, created.ID, time.Hour)
-	rec := w.download(t, carol, created.ID)
-	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := w.xlsxExport(t, carol, fmt.Sprintf(`{"format":"xlsx","level":"ad","from":%q,"to":%q,"group_by":["date","manager","entity"],"order_by":["date","entity"],"advertiser_ids":[%d]}`,
+		w.yesterday, w.today, mgMajor))
 	defer f.Close()
 
 	// What the API answers for the same query.
@@ -231,6 +212,22 @@ func TestExportXLSXCellsAreTyped(t *testing.T) {
 	if err != nil || !panes.Freeze || panes.YSplit != 1 || panes.TopLeftCell != "A2" {
 		t.Errorf("panes %+v (%v): the header row is not frozen", panes, err)
 	}
+}
+
+// xlsxExport creates an export as token, runs it and opens the file.
+func (w *reportWorld) xlsxExport(t *testing.T, token, body string) *excelize.File {
+	t.Helper()
+	r, created := w.createExport(t, token, body)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("export %s: %d %s", body, r.status, r.raw)
+	}
+	runExport(t, w, created.ID, time.Hour)
+	rec := w.download(t, token, created.ID)
+	f, err := excelize.OpenReader(bytes.NewReader(rec.Body.Bytes()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f
 }
 
 func asJSON(v any) string {
