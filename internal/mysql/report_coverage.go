@@ -13,12 +13,19 @@ import (
 // AddReportCoverage records that stream read [from, to] (Beijing dates,
 // inclusive) of an advertiser completely, merging the span with the
 // recorded spans it overlaps or touches.
+//
+// Callers hold the stream's lock (one writer per advertiser and stream), so
+// the spans are read without locking: a locking read of a range with no
+// rows would take gap locks that make concurrent recorders of other
+// advertisers deadlock.
 func (db *DB) AddReportCoverage(ctx context.Context, advertiserID int64, stream, from, to string, at time.Time) error {
+	return retryDeadlock(ctx, func() error { return db.addReportCoverage(ctx, advertiserID, stream, from, to, at) })
+}
+
+func (db *DB) addReportCoverage(ctx context.Context, advertiserID int64, stream, from, to string, at time.Time) error {
 	return db.InTx(ctx, func(tx *sql.Tx) error {
-		// Lock every span of the stream: a span that touches [from, to]
-		// merges with it, and concurrent recorders serialise here.
 		rows, err := tx.QueryContext(ctx, `SELECT start_date, end_date FROM report_coverage
-			WHERE advertiser_id = ? AND stream = ? ORDER BY start_date FOR UPDATE`, advertiserID, stream)
+			WHERE advertiser_id = ? AND stream = ? ORDER BY start_date`, advertiserID, stream)
 		if err != nil {
 			return fmt.Errorf("mysql: report coverage: %w", err)
 		}
