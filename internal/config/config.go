@@ -141,6 +141,10 @@ type Worker struct {
 	// HeartbeatInterval is the period of the heartbeat job.
 	HeartbeatInterval Duration `yaml:"heartbeat_interval"`
 	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`
+	// JobLease is how long a background job (backfill) stays held by a
+	// worker that stops renewing it; then it shows as stalled and is handed
+	// to another worker.
+	JobLease Duration `yaml:"job_lease"`
 }
 
 // Security configures authentication hardening.
@@ -202,7 +206,7 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second)},
+		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),

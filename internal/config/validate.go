@@ -247,6 +247,9 @@ func (c *Config) validateWorker() error {
 	if w.ShutdownTimeout <= 0 {
 		return bad("worker.shutdown_timeout", w.ShutdownTimeout, "must be positive")
 	}
+	if w.JobLease < Duration(1e9) {
+		return bad("worker.job_lease", w.JobLease, "must be at least 1s")
+	}
 	return nil
 }
 

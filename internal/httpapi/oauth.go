@@ -81,13 +81,16 @@ type callbackQuery struct {
 }
 
 type callbackResponse struct {
-	Status          string   `json:"status"`
-	AuthorizationID int64    `json:"authorization_id"`
-	Accounts        []int64  `json:"accounts"`
-	Advertisers     []int64  `json:"advertisers"`
-	New             []int64  `json:"new"`
-	Superseded      []int64  `json:"superseded"`
-	Warnings        []string `json:"warnings"`
+	Status          string  `json:"status"`
+	AuthorizationID int64   `json:"authorization_id"`
+	Accounts        []int64 `json:"accounts"`
+	Advertisers     []int64 `json:"advertisers"`
+	// New were bound for the first time; Reauthorized were bound through
+	// an earlier grant that this one replaces.
+	New          []int64  `json:"new"`
+	Reauthorized []int64  `json:"reauthorized"`
+	Superseded   []int64  `json:"superseded"`
+	Warnings     []string `json:"warnings"`
 }
 
 func orEmpty[T any](v []T) []T {
@@ -152,16 +155,21 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 	if err := jobs.EnqueueAccountInfo(ctx, s.deps.Queue, out.AuthorizationID); err != nil {
 		log.Warn("enqueue account info after binding", zap.Error(err))
 	}
-	fresh := map[int64]bool{}
+	// New advertisers get a first sync of every stream; re-authorised ones
+	// catch up on the streams that fell due while they waited.
+	reason := map[int64]string{}
 	for _, id := range out.New {
-		fresh[id] = true
+		reason[id] = "bind"
+	}
+	for _, id := range out.Reauthorized {
+		reason[id] = "reauth"
 	}
 	for _, id := range out.Advertisers {
-		if !fresh[id] {
+		if reason[id] == "" {
 			continue
 		}
 		_, err := jobs.Enqueue(ctx, s.deps.Queue, jobs.KindSyncAdvertiser,
-			jobs.SyncPayload{AdvertiserID: id, Reason: "bind"},
+			jobs.SyncPayload{AdvertiserID: id, Reason: reason[id]},
 			asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 		if err != nil && !isDuplicateTask(err) {
 			log.Warn("enqueue first sync after binding", zap.Int64("advertiser_id", id), zap.Error(err))
@@ -216,7 +224,7 @@ func (s *Server) callbackDone(c *gin.Context, out accounts.BindOutcome, err erro
 		}
 		respond(c, http.StatusOK, callbackResponse{Status: "success", AuthorizationID: out.AuthorizationID,
 			Accounts: orEmpty(out.Accounts), Advertisers: orEmpty(out.Advertisers), New: orEmpty(out.New),
-			Superseded: orEmpty(out.Superseded), Warnings: orEmpty(out.Warnings)})
+			Reauthorized: orEmpty(out.Reauthorized), Superseded: orEmpty(out.Superseded), Warnings: orEmpty(out.Warnings)})
 		return
 	}
 	u, perr := url.Parse(front)
@@ -238,6 +246,8 @@ func (s *Server) callbackDone(c *gin.Context, out accounts.BindOutcome, err erro
 		q.Set("authorization_id", strconv.FormatInt(out.AuthorizationID, 10))
 		q.Set("accounts", strconv.Itoa(len(out.Accounts)))
 		q.Set("advertisers", strconv.Itoa(len(out.Advertisers)))
+		q.Set("new", strconv.Itoa(len(out.New)))
+		q.Set("reauthorized", strconv.Itoa(len(out.Reauthorized)))
 	}
 	u.RawQuery = q.Encode()
 	c.Redirect(http.StatusFound, u.String())

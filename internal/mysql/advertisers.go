@@ -230,6 +230,10 @@ type BindResult struct {
 	Bound []int64
 	// New lists the accounts that were not bound to this grant before.
 	New []int64
+	// Moved lists those of New that were bound to another grant (a
+	// re-authorisation), as opposed to bound for the first time or again
+	// after an unbind.
+	Moved []int64
 	// Previous lists the other grants that accounts were moved from.
 	Previous []int64
 }
@@ -300,6 +304,7 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 				res.New = append(res.New, id)
 				if cur.authID != 0 {
 					prev[cur.authID] = true
+					res.Moved = append(res.Moved, id)
 				}
 			}
 		}
