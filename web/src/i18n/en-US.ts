@@ -98,6 +98,7 @@ const enUS: typeof zhCN = {
     syncState: 'Sync',
     syncedStreams: '{ok}/{all} synced',
     failingStreams: '{n} failing',
+    syncOff: 'Not syncing',
     syncing: 'First sync running',
     lastSync: 'Last sync',
     stream: 'Stream',

@@ -96,6 +96,7 @@ export default {
     syncState: '数据同步',
     syncedStreams: '{ok}/{all} 已同步',
     failingStreams: '{n} 项失败',
+    syncOff: '未同步',
     syncing: '首次同步中',
     lastSync: '最近同步',
     stream: '数据流',

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { syncAttention } from './attention'
 
 describe('syncAttention', () => {
-  it('lists failing advertisers before lag, skips healthy and first syncs', () => {
+  it('lists failing and lagging advertisers, skips healthy and unsynced ones', () => {
     const got = syncAttention(
       [
         { advertiser_id: 1, name: 'ok', streams: [{ stream: 'ads', lag_seconds: 60 }] },
@@ -15,7 +15,7 @@ describe('syncAttention', () => {
           ],
         },
         { advertiser_id: 3, name: 'late', streams: [{ stream: 'campaigns', lag_seconds: 9000 }, { stream: 'ads', lag_seconds: 10 }] },
-        { advertiser_id: 4, name: 'new', syncing: true, streams: [{ stream: 'ads', lag_seconds: 9000 }] },
+        { advertiser_id: 4, name: 'off', syncing: false, streams: [{ stream: 'ads', lag_seconds: 9000, consecutive_failures: 2 }] },
       ],
       7200,
     )

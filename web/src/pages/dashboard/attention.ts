@@ -25,6 +25,7 @@ interface SyncStream {
 export interface SyncAdvertiser {
   advertiser_id?: number
   name?: string
+  /** False when the advertiser is not synced at all (unbound, re-authorisation needed, switched off). */
   syncing?: boolean
   streams?: SyncStream[]
 }
@@ -37,12 +38,12 @@ export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdS
     const failing = streams.filter((s) => (s.consecutive_failures ?? 0) > 0)
     const id = a.advertiser_id ?? 0
     const name = a.name ?? String(id)
+    if (a.syncing === false) continue // not synced on purpose: the re-authorisation item covers it
     if (failing.length) {
       const f = failing[0]
       out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${f?.stream ?? ''}: ${f?.last_error ?? ''}` })
       continue
     }
-    if (a.syncing) continue // the first sync is still running: not lagging yet
     const lag = Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
     if (lag > threshold) out.push({ kind: 'sync_lag', advertiserId: id, name, detail: '', lagSeconds: lag })
   }
