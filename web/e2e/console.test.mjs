@@ -138,7 +138,7 @@ describe('console', () => {
     assert.equal(onPlatform.OptStatus, 'DISABLE', 'the sandbox has the ad paused')
     const log = await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=status`)
     assert.equal(log.total, 1, 'one change in the log despite the double click')
-    await poll(async () => /AD_STATUS_DISABLE/.test(await rowOf(page, ad.id).locator('[data-test=status]').innerText()), 'the table to show the paused status', 15_000)
+    await poll(async () => /已暂停/.test(await rowOf(page, ad.id).locator('[data-test=status]').innerText()), 'the table to show the paused status', 15_000)
   })
 
   test('a batch budget change reports per item, with one item refused by the platform', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bidField, kinds, onOff, statusColor } from './kinds'
+import { bidField, kinds, onOff, statusColor, statusKey } from './kinds'
 
 describe('entity kinds', () => {
   it('picks the bid field a row edits', () => {
@@ -25,5 +25,21 @@ describe('entity kinds', () => {
     expect(statusColor('AD_STATUS_AUDIT_DENY')).toBe('red')
     expect(statusColor('PROJECT_STATUS_NOT_START')).toBe('orange')
     expect(statusColor('AD_STATUS_DISABLE')).toBe('gray')
+  })
+})
+
+describe('statusKey', () => {
+  it.each([
+    ['AD_STATUS_DELIVERY_OK', 'DELIVERY_OK'],
+    ['OK', 'DELIVERY_OK'],
+    ['CAMPAIGN_STATUS_ENABLE', 'DELIVERY_OK'],
+    ['DISABLED', 'DISABLE'],
+    ['AD_STATUS_CAMPAIGN_DISABLE', 'PARENT_DISABLE'],
+    ['PROJECT_DISABLED', 'PARENT_DISABLE'],
+    ['PROJECT_STATUS_BUDGET_EXCEED', 'BUDGET_EXCEED'],
+    ['CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED', 'ADVERTISER_BUDGET_EXCEED'],
+    ['SOMETHING_NEW', ''],
+  ])('%s → %s', (status, key) => {
+    expect(statusKey(status)).toBe(key)
   })
 })

@@ -85,3 +85,34 @@ export function statusColor(status: string): string {
   if (/AUDIT|NOT_START|CREATE/.test(status)) return 'orange'
   return 'gray'
 }
+
+/**
+ * statusKey names a platform status for the translations (statuses.*):
+ * the level prefix goes, so AD_STATUS_DISABLE and DISABLED share a label.
+ * Unknown statuses return "", and the raw code is shown.
+ */
+export function statusKey(status: string): string {
+  const bare = status.replace(/^(AD|CAMPAIGN|PROJECT|PROMOTION)_STATUS_/, '')
+  const aliases: Record<string, string> = {
+    OK: 'DELIVERY_OK',
+    ENABLE: 'DELIVERY_OK',
+    DISABLED: 'DISABLE',
+    DELETED: 'DELETE',
+    TIME_DONE: 'DONE',
+    OFFLINE_BALANCE: 'BALANCE_EXCEED',
+    OFFLINE_BUDGET: 'BUDGET_EXCEED',
+    TIME_NO_REACH: 'NOT_START',
+    PROJECT_DISABLED: 'PARENT_DISABLE',
+    CAMPAIGN_DISABLE: 'PARENT_DISABLE',
+    PROJECT_OFFLINE_BUDGET: 'PARENT_EXCEED',
+    CAMPAIGN_EXCEED: 'PARENT_EXCEED',
+    PROJECT_PREOFFLINE_BUDGET: 'PREOFFLINE_BUDGET',
+  }
+  const key = aliases[bare] ?? bare
+  return statusKeys.includes(key) ? key : ''
+}
+
+export const statusKeys = [
+  'DELIVERY_OK', 'DISABLE', 'AUDIT', 'REAUDIT', 'AUDIT_DENY', 'DONE', 'CREATE', 'BALANCE_EXCEED', 'BUDGET_EXCEED',
+  'ADVERTISER_BUDGET_EXCEED', 'NOT_START', 'NO_SCHEDULE', 'PARENT_DISABLE', 'PARENT_EXCEED', 'DELETE', 'FROZEN', 'PREOFFLINE_BUDGET',
+]
