@@ -32,6 +32,7 @@ pids+=($!)
 
 cat >&2 <<MSG
 
+  console  http://127.0.0.1:8080/  (sign in with the admin you created; see README)
   API      http://127.0.0.1:8080   (health: /health, metrics: /metrics, API docs: /api/v1/openapi.yaml)
   worker   http://127.0.0.1:8081   (health: /health, metrics: /metrics)
   sandbox  http://$SIM_ADDR        (OceanEngine Open API simulator)
