@@ -20,17 +20,17 @@ export async function launch() {
 
 /**
  * newPage opens a 1280×800 page in a fresh context. Its time zone is UTC, so
- * the console must convert to Beijing time itself. Console errors and CSP
- * violations are collected in page.problems.
+ * the console must convert to Beijing time itself. CSP violations and
+ * uncaught errors are collected in page.problems.
  */
 export async function newPage(browser, locale = 'zh-CN') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale, timezoneId: 'UTC' })
   const page = await context.newPage()
   page.problems = []
   page.on('console', (m) => {
-    if (m.type() === 'error') page.problems.push(m.text())
+    if (/Content.Security.Policy/i.test(m.text())) page.problems.push(`CSP: ${m.text()}`)
   })
-  page.on('pageerror', (e) => page.problems.push(String(e)))
+  page.on('pageerror', (e) => page.problems.push(`uncaught: ${e}`))
   page.setDefaultTimeout(20_000)
   return page
 }

@@ -103,13 +103,25 @@ describe('console', () => {
     await page.keyboard.press('Escape')
   })
 
+  test('a backfill shows its progress until it is done', async () => {
+    await page.goto(`${stack.api}/accounts`)
+    await page.locator('[data-test=backfill]').first().click()
+    await page.locator('[data-test=backfill-start]').click()
+    await page.locator('[data-test=backfill-progress]').waitFor()
+    await poll(async () => /已完成/.test(await page.locator('[data-test=backfill-status]').innerText()), 'the backfill to finish', 120_000, 500)
+    assert.match(await page.locator('[data-test=backfill-dialog]').innerText(), /100%[\s\S]*已写入 [\d,]+ 行/)
+    await shot(page, 'account-backfill')
+    await page.getByRole('button', { name: '关闭' }).click()
+  })
+
   test('the dashboard shows today against yesterday, the trend and top ads', async () => {
     await page.goto(`${stack.api}/dashboard`)
     const money = /^\d{1,3}(,\d{3})*\.\d{2}$/
     await poll(async () => money.test(await page.locator('[data-test=kpi-value]').first().innerText()), "today's spend", 30_000, 500)
     await poll(async () => (await page.locator('.arco-table-tr').count()) > 1, 'top ads', 30_000, 500)
+    // The chart's tooltip, drawn on hover, must work under the CSP too.
+    await page.locator('[data-test=dashboard] canvas').first().hover({ position: { x: 300, y: 150 } })
     await shot(page, 'dashboard')
-    assert.deepEqual(page.problems.filter((m) => /Content Security Policy/i.test(m)), [], 'no CSP violations')
   })
 
   test('pausing an ad from its table changes it on the platform, once', async () => {
@@ -139,6 +151,20 @@ describe('console', () => {
     const log = await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=status`)
     assert.equal(log.total, 1, 'one change in the log despite the double click')
     await poll(async () => /已暂停/.test(await rowOf(page, ad.id).locator('[data-test=status]').innerText()), 'the table to show the paused status', 15_000)
+  })
+
+  test("an inline budget edit shows the API's message on the field", async () => {
+    await page.goto(`${stack.api}/ads?keyword=${paused.id}`)
+    const row = rowOf(page, paused.id)
+    await row.locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill('100')
+    await page.locator('[data-test=amount-preview]').click()
+    const err = page.locator('[data-test=field-error]')
+    await err.waitFor()
+    assert.match(await err.innerText(), /300/, 'the minimum daily budget is named on the field')
+    assert.equal(await page.locator('[data-test=change-dialog]').count(), 0, 'no preview for a refused value')
+    await shot(page, 'ads-inline-budget-error')
+    await page.keyboard.press('Escape')
   })
 
   test('a batch budget change reports per item, with one item refused by the platform', async () => {
@@ -202,6 +228,10 @@ describe('console', () => {
       await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr`).first().waitFor()
       await shot(page, `${kind}-table`)
     }
+  })
+
+  test('no page broke the Content-Security-Policy or threw', async () => {
+    assert.deepEqual(page.problems, [])
   })
 
   test('a viewer sees no edit controls', async () => {

@@ -67,8 +67,8 @@ const enUS: typeof zhCN = {
   dashboard: {
     title: 'Dashboard',
     upTo: 'Today 00:00–{hour}:59 against yesterday to the same hour (Beijing time)',
-    vsYesterday: 'vs yesterday, same hour',
-    yesterdayValue: 'Yesterday same hour {v}',
+    vsYesterday: 'vs yesterday',
+    yesterdayValue: 'Yesterday {v}',
     balanceHint: '{n} accounts',
     trend: 'Hourly spend (Beijing time)',
     today: 'Today',
@@ -160,6 +160,7 @@ const enUS: typeof zhCN = {
     budgetMode: 'Budget mode',
     bid: 'Bid (¥)',
     cpaBid: 'Target CPA (¥)',
+    cpaBidShort: 'Target CPA',
     pricing: 'Pricing',
     parent: 'Parent',
     created: 'Created',

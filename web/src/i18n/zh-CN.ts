@@ -65,8 +65,8 @@ export default {
   dashboard: {
     title: '数据概览',
     upTo: '今日 00:00–{hour}:59 与昨日同时段对比（北京时间）',
-    vsYesterday: '较昨日同时段',
-    yesterdayValue: '昨日同时段 {v}',
+    vsYesterday: '较昨日',
+    yesterdayValue: '昨日 {v}',
     balanceHint: '{n} 个账户合计',
     trend: '分时消耗趋势（北京时间）',
     today: '今日',
@@ -158,6 +158,7 @@ export default {
     budgetMode: '预算类型',
     bid: '出价(元)',
     cpaBid: '目标转化出价(元)',
+    cpaBidShort: '目标转化出价',
     pricing: '出价方式',
     parent: '所属',
     created: '创建时间',
