@@ -8,6 +8,9 @@ CONFIG=${CONFIG:-config/config.dev.yaml}
 SIM_ADDR=${SIM_ADDR:-127.0.0.1:9900}
 SIM_ADVERTISERS=${SIM_ADVERTISERS:-12}
 
+# The OAuth callback sends the browser back to the console's accounts page.
+export SERVER_FRONTEND_URL=${SERVER_FRONTEND_URL:-http://127.0.0.1:${SERVER_PORT:-8080}/accounts}
+
 bash scripts/dev-services.sh
 [ -x bin/server ] && [ -x bin/worker ] || { echo "run 'make build' first" >&2; exit 1; }
 

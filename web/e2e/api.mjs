@@ -13,14 +13,34 @@ export async function login(base, username, password) {
   return body.data.access_token
 }
 
-export async function apiGet(base, token, path) {
+/**
+ * session signs in once and signs in again when the (short-lived, see
+ * stack.mjs) access token has expired; token() gives a valid one.
+ */
+export function session(base, username, password) {
+  let tok = ''
+  let at = 0
+  return {
+    async token() {
+      if (!tok || Date.now() - at > 45_000) {
+        tok = await login(base, username, password)
+        at = Date.now()
+      }
+      return tok
+    },
+  }
+}
+
+export async function apiGet(base, auth, path) {
+  const token = await auth.token()
   const r = await fetch(`${base}${path}`, { headers: { Authorization: `Bearer ${token}` } })
   const body = await r.json()
   if (!r.ok) throw new Error(`GET ${path}: ${r.status} ${JSON.stringify(body)}`)
   return body.data
 }
 
-export async function apiPost(base, token, path, payload) {
+export async function apiPost(base, auth, path, payload) {
+  const token = await auth.token()
   const r = await fetch(`${base}${path}`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },

@@ -21,7 +21,8 @@ export async function launch() {
 /**
  * newPage opens a 1280×800 page in a fresh context. Its time zone is UTC, so
  * the console must convert to Beijing time itself. CSP violations and
- * uncaught errors are collected in page.problems.
+ * uncaught errors are collected in page.problems, token refreshes counted in
+ * page.refreshes.
  */
 export async function newPage(browser, locale = 'zh-CN') {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale, timezoneId: 'UTC' })
@@ -31,6 +32,10 @@ export async function newPage(browser, locale = 'zh-CN') {
     if (/Content.Security.Policy/i.test(m.text())) page.problems.push(`CSP: ${m.text()}`)
   })
   page.on('pageerror', (e) => page.problems.push(`uncaught: ${e}`))
+  page.refreshes = 0
+  page.on('request', (r) => {
+    if (r.method() === 'POST' && r.url().endsWith('/api/v1/auth/refresh')) page.refreshes += 1
+  })
   page.setDefaultTimeout(20_000)
   return page
 }

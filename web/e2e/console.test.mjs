@@ -6,13 +6,13 @@ import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
 import { startStack, beijingToday } from './stack.mjs'
 import { launch, newPage, shot } from './browser.mjs'
-import { apiGet, apiPost, login, poll, simEntity, simGet, simPost } from './api.mjs'
+import { apiGet, apiPost, poll, session, simEntity, simGet, simPost } from './api.mjs'
 
 const started = Date.now()
 let stack
 let browser
 let page // the admin's page, signed in by the first tests
-let token // the admin's API token, for checks and set-up
+let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
 let paused // the ad paused from its table: { id, advertiser_id }
 
@@ -33,7 +33,7 @@ describe('console', () => {
     stack = await startStack({ advertisers: 4 })
     browser = await launch()
     page = await newPage(browser)
-    token = await login(stack.api, stack.admin.username, stack.admin.password)
+    token = session(stack.api, stack.admin.username, stack.admin.password)
   })
 
   after(async () => {
@@ -230,8 +230,12 @@ describe('console', () => {
     }
   })
 
-  test('no page broke the Content-Security-Policy or threw', async () => {
+  test('no page broke the Content-Security-Policy or threw, and the session refreshed itself', async () => {
     assert.deepEqual(page.problems, [])
+    // Access tokens live 75 s here: the console refreshed at least once and
+    // never sent the admin back to the sign-in page.
+    assert.ok(page.refreshes >= 1, `silent token refreshes: ${page.refreshes}`)
+    assert.doesNotMatch(page.url(), /\/login/)
   })
 
   test('a viewer sees no edit controls', async () => {

@@ -73,6 +73,8 @@ export async function startStack({ advertisers = 4 } = {}) {
     SECURITY_BOOTSTRAP_ADMIN_PASSWORD: 'Quartz-Harbor-Lantern-42',
     LOGGER_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
     GIN_MODE: 'release',
+    // Short access tokens: the console must refresh them silently during the run.
+    JWT_ACCESS_EXPIRE: '75s',
   }
   const stop = async () => {
     stopping = true
