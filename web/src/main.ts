@@ -1,4 +1,4 @@
-import { createApp } from 'vue'
+import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { installArco } from './arco'
@@ -23,4 +23,12 @@ bindAuth({
   },
 })
 app.use(router)
+// Signed out here or in another tab: back to the sign-in page.
+watch(
+  () => session.signedIn,
+  (signedIn) => {
+    const current = router.currentRoute.value
+    if (!signedIn && !current.meta.public) void router.push({ name: 'login', query: { redirect: current.fullPath } })
+  },
+)
 app.mount('#app')

@@ -56,12 +56,13 @@ export const useSession = defineStore('session', () => {
     localStorage.setItem(storageKey, JSON.stringify(s))
   }
 
-  // Refresh a minute before the access token expires, so requests rarely meet a 401.
+  // Refresh a minute before the access token expires, so requests rarely
+  // meet a 401; a page opened inside that minute refreshes at once.
   function schedule(): void {
     clearTimeout(timer)
     const at = Date.parse(accessExpiresAt.value)
     if (!refreshToken.value || Number.isNaN(at)) return
-    const wait = Math.max(at - Date.now() - 60_000, 5_000)
+    const wait = Math.max(at - Date.now() - 60_000, 0)
     timer = setTimeout(() => void refresh(), Math.min(wait, 2 ** 31 - 1))
   }
 
@@ -89,17 +90,47 @@ export const useSession = defineStore('session', () => {
     accept(await call(api.POST('/api/v1/auth/login', { body: { username, password } })))
   }
 
-  /** refresh rotates the token pair once, however many callers ask at the same time. */
+  // adopt takes over a session another tab stored (a rotated pair, or none).
+  function adopt(st: Stored | null): void {
+    if (!st) {
+      if (accessToken.value) clear('signed_out')
+      return
+    }
+    accessToken.value = st.accessToken
+    refreshToken.value = st.refreshToken
+    accessExpiresAt.value = st.accessExpiresAt
+    user.value = st.user
+    schedule()
+  }
+
+  async function rotate(token: string): Promise<boolean> {
+    // Another tab may have rotated the pair already: a refresh token works
+    // once, and presenting a used one would end the whole session.
+    const stored = load()
+    if (stored && stored.refreshToken !== token) {
+      adopt(stored)
+      return true
+    }
+    try {
+      accept(await call(api.POST('/api/v1/auth/refresh', { body: { refresh_token: token } })))
+      return true
+    } catch {
+      return false
+    }
+  }
+
+  /**
+   * refresh rotates the token pair once, however many callers ask at the
+   * same time, in this tab and (through a Web Lock) in the user's other tabs.
+   */
   function refresh(): Promise<boolean> {
     if (!refreshing) {
       const token = refreshToken.value
       refreshing = (async () => {
         if (!token) return false
         try {
-          accept(await call(api.POST('/api/v1/auth/refresh', { body: { refresh_token: token } })))
-          return true
-        } catch {
-          return false
+          if (navigator.locks) return await navigator.locks.request('oceanops.refresh', () => rotate(token))
+          return await rotate(token)
         } finally {
           refreshing = null
         }
@@ -107,6 +138,11 @@ export const useSession = defineStore('session', () => {
     }
     return refreshing
   }
+
+  // Follow sign-ins, refreshes and sign-outs of the user's other tabs.
+  window.addEventListener('storage', (e) => {
+    if (e.key === storageKey) adopt(load())
+  })
 
   async function logout(): Promise<void> {
     try {
