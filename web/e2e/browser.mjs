@@ -46,6 +46,7 @@ export async function shot(page, name) {
   shotNo += 1
   const path = join(shotsDir, `${String(shotNo).padStart(2, '0')}-${name}.png`)
   await page.waitForLoadState('networkidle').catch(() => {})
-  await page.screenshot({ path, fullPage: true })
+  // Finished CSS transitions: dialogs fully open, progress bars at their value.
+  await page.screenshot({ path, fullPage: true, animations: 'disabled' })
   return path
 }
