@@ -9,6 +9,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/httpapi"
 	"github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/web"
 )
 
 // API is the API server process.
@@ -53,6 +54,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Accounts: accountsSvc, AdOps: adOps,
+		Console: web.New(),
 	})
 	if err != nil {
 		_ = b.close()

@@ -28,6 +28,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.exportRoutes(v1)
 	s.entityRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.balanceRoutes(v1)
 	s.oauthRoutes(v1)
 	s.advertiserRoutes(v1)
 	s.syncRoutes(v1)

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -61,6 +62,9 @@ type Deps struct {
 	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
 	// client is configured (the change routes answer 503).
 	AdOps *adops.Service
+	// Console serves the web console for GET/HEAD requests outside /api/,
+	// /health and /metrics (history-mode routes included); nil answers 404.
+	Console http.Handler
 }
 
 // Server serves the API.
@@ -129,6 +133,11 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 	}
 	e.Use(limitBody(s.deps.Config.Server.MaxBodyBytes))
 	e.NoRoute(func(c *gin.Context) {
+		if s.deps.Console != nil && isConsoleRequest(c.Request) {
+			c.Status(http.StatusOK) // gin presets 404 for unrouted paths; the console decides
+			s.deps.Console.ServeHTTP(c.Writer, c.Request)
+			return
+		}
 		auditReason(c, reasonRouteNotFound)
 		c.AbortWithStatusJSON(http.StatusNotFound, Envelope{
 			Code: reasonRouteNotFound, Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
@@ -142,6 +151,16 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 	})
 	s.routes(e)
 	return e, nil
+}
+
+// isConsoleRequest tells whether the console answers r: a page or asset
+// read outside the API (an unknown /api/ path stays a JSON 404).
+func isConsoleRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return p != "/api" && !strings.HasPrefix(p, "/api/")
 }
 
 // Handler returns the HTTP handler (tests use it with httptest).
