@@ -62,6 +62,7 @@ func (s *Server) newExportResponse(j mysql.BackgroundJob, f *mysql.ExportFile) e
 // exportRoutes serves report exports (report:export): creation, status and download.
 func (s *Server) exportRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/reports/exports", s.requireAuth(), s.requirePerm(auth.PermReportExport))
+	g.GET("", s.listExports)
 	g.POST("", s.createExport)
 	g.GET("/:id", s.getExport)
 	g.GET("/:id/download", s.downloadExport)
