@@ -151,8 +151,8 @@ type reportResponse struct {
 // reportQuery is the query string of GET /api/v1/reports.
 type reportQuery struct {
 	report.Params
-	Page     int `form:"page" default:"1" validate:"gte=1,lte=100000"`
-	PageSize int `form:"page_size" default:"100" validate:"gte=1,lte=1000"`
+	Page     int    `form:"page" default:"1" validate:"gte=1,lte=100000"`
+	PageSize int    `form:"page_size" default:"100" validate:"gte=1,lte=1000"`
 	Compare  string `form:"compare" validate:"omitempty,oneof=previous"`
 }
 
