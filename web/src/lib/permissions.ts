@@ -8,4 +8,5 @@ export const Perm = {
   ReportExport: 'report:export',
   UserManage: 'user:manage',
   AuditRead: 'audit:read',
+  SystemRead: 'system:read',
 } as const
