@@ -60,7 +60,7 @@ CREATE TABLE alert_events (
 CREATE TABLE alert_messages (
     id           BIGINT UNSIGNED NOT NULL AUTO_INCREMENT,
     channel_id   BIGINT UNSIGNED NOT NULL,
-    uid          CHAR(26)        NOT NULL COMMENT 'message id shown to receivers (X-OceanOps-Delivery)',
+    uid          CHAR(36)        NOT NULL COMMENT 'message id shown to receivers (X-OceanOps-Delivery)',
     status       VARCHAR(16)     NOT NULL COMMENT 'sending | sent | failed',
     events       INT UNSIGNED    NOT NULL DEFAULT 0,
     attempts     INT UNSIGNED    NOT NULL DEFAULT 0,
@@ -82,7 +82,7 @@ CREATE TABLE alert_deliveries (
     not_before       DATETIME(3)     NOT NULL COMMENT 'held until then (quiet hours)',
     next_attempt_at  DATETIME(3)     NOT NULL,
     attempts         INT UNSIGNED    NOT NULL DEFAULT 0,
-    claim            CHAR(26)        NULL COMMENT 'message uid of the send in progress',
+    claim            CHAR(36)        NULL COMMENT 'message uid of the send in progress',
     lease_until      DATETIME(3)     NULL,
     message_id       BIGINT UNSIGNED NULL COMMENT 'alert_messages.id that carried it',
     sent_at          DATETIME(3)     NULL,
