@@ -51,7 +51,7 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 			}
 			o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: u.AdvertiserID,
 				AdvertiserName: e.byID[u.AdvertiserID].Name, Entity: ent,
-				Title: fmt.Sprintf("消耗过快：%s %s", entityLabel(level), u.EntityName),
+				Title:   fmt.Sprintf("消耗过快：%s %s", entityLabel(level), u.EntityName),
 				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", money(u.Budget), int(p["by_hour"]), pct, money(u.Cost)),
 				Details: map[string]any{"budget": yuan(u.Budget), "cost": yuan(u.Cost), "used_pct": round2(pct),
 					"threshold_pct": p["budget_used_pct"], "by_hour": int(p["by_hour"])}})

@@ -589,7 +589,9 @@ func (s *Service) DeleteThreshold(ctx context.Context, actor Actor, id int64) er
 }
 
 // ListThresholds lists the overrides.
-func (s *Service) ListThresholds(ctx context.Context) ([]Threshold, error) { return s.store.Thresholds(ctx) }
+func (s *Service) ListThresholds(ctx context.Context) ([]Threshold, error) {
+	return s.store.Thresholds(ctx)
+}
 
 // EffectiveParams returns the thresholds of a kind for an advertiser (0:
 // every advertiser) and whether the kind is enabled for it.
