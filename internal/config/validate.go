@@ -29,7 +29,7 @@ func (c *Config) Release() bool { return c.Server.Mode == "release" }
 
 // Validate returns the first invalid key as a *FieldError.
 func (c *Config) Validate() error {
-	checks := []func() error{c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync}
+	checks := []func() error{c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateAlerts}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -284,6 +284,19 @@ func (c *Config) validateSync() error {
 	}
 	if s.TokenRefreshMargin <= 0 {
 		return bad("sync.token_refresh_margin", s.TokenRefreshMargin, "must be positive")
+	}
+	return nil
+}
+
+func (c *Config) validateAlerts() error {
+	a := c.Alerts
+	if a.Interval < Duration(10e9) || a.Interval > Duration(3600e9) {
+		return bad("alerts.interval", a.Interval, "must be between 10s and 1h")
+	}
+	if a.ConsoleURL != "" {
+		if u, err := url.Parse(a.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("alerts.console_url", a.ConsoleURL, "must be an http(s) URL")
+		}
 	}
 	return nil
 }

@@ -30,6 +30,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.adopsRoutes(v1)
 	s.changeRoutes(v1)
 	s.guardrailRoutes(v1)
+	s.alertRoutes(v1)
 }
 
 func (s *Server) version(c *gin.Context) {

@@ -21,6 +21,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -58,6 +59,9 @@ type Deps struct {
 	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
 	// client is configured (the change routes answer 503).
 	AdOps *adops.Service
+	// Alerts manages alert channels, subscriptions and alerts; nil: the
+	// alert routes answer 503.
+	Alerts *alerts.Service
 }
 
 // Server serves the API.

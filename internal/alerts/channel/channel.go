@@ -182,8 +182,9 @@ func (c Config) Target() string {
 		return ""
 	}
 	path := u.Path
-	// Feishu carries its token as the last path segment.
-	if i := strings.LastIndexByte(path, '/'); c.Type == TypeFeishu && i >= 0 && len(path)-i > 5 {
+	// Feishu carries its token as the last path segment, and webhook
+	// receivers often do.
+	if i := strings.LastIndexByte(path, '/'); (c.Type == TypeFeishu || c.Type == TypeWebhook) && i >= 0 && len(path)-i > 5 {
 		path = path[:i+1] + mask(path[i+1:])
 	}
 	out := u.Scheme + "://" + u.Host + path
