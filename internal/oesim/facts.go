@@ -51,9 +51,24 @@ func (s *sums) addFact(f *fact, pm int64) {
 		s.conv += int64(f.conv)
 		s.deep += int64(f.deep)
 	} else {
-		s.conv += int64(f.conv) * pm / 1000
-		s.deep += int64(f.deep) * pm / 1000
+		k := mix64(uint64(f.cost)<<24 ^ uint64(f.click)<<8 ^ uint64(f.show))
+		s.conv += visibleShare(int64(f.conv), pm, k)
+		s.deep += visibleShare(int64(f.deep), pm, mix64(k))
 	}
+}
+
+// visibleShare is the part of n conversions visible at permille pm: the
+// conversions whose arrival threshold (1000j + coin, the coin fixed per
+// fact) pm*n has passed. Its expectation is n*pm/1000 — flooring instead
+// would hide an hour's single conversion until it is final — and it never
+// decreases as the hour ages.
+func visibleShare(n, pm int64, key uint64) int64 {
+	r := n * pm
+	coin := int64(key % 1000)
+	if r <= coin {
+		return 0
+	}
+	return (r-coin-1)/1000 + 1
 }
 
 // ConversionWindowHours is how long conversions of an hour keep arriving:
