@@ -167,6 +167,13 @@ func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
 		if ratio < p["ratio"] {
 			continue
 		}
+		// Conversions the baseline CPA predicts for today's spend, as far as
+		// attributed by now; a shortfall noise could explain is no alert.
+		expected := w.Today.Cost.Div(base).InexactFloat64() * p["maturity"]
+		chance := poissonCDF(w.Today.Convert, expected)
+		if chance >= p["significance"] {
+			continue
+		}
 		sev := SeverityWarning
 		if ratio >= 2*p["ratio"] {
 			sev = SeverityCritical
@@ -182,7 +189,8 @@ func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
 				money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
 			Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
 				"cpa_baseline": yuan(base), "baseline_days": w.BaselineDays, "conversions_baseline": w.Baseline.Convert,
-				"ratio": round2(ratio), "threshold_ratio": p["ratio"], "status": w.Status}})
+				"conversions_expected": round2(expected), "chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"],
+				"status": w.Status}})
 	}
 	return o
 }
@@ -210,14 +218,19 @@ func (s *Service) evalCTR(ctx context.Context, e *evalCtx) outcome {
 		if ratio > p["ratio"] {
 			continue
 		}
+		expected := base * float64(w.Today.Show)
+		chance := poissonCDF(w.Today.Click, expected)
+		if chance >= p["significance"] {
+			continue
+		}
 		o.findings = append(o.findings, Finding{Kind: KindCTRAnomaly, Severity: SeverityWarning, AdvertiserID: w.AdvertiserID,
 			AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
 			Title: fmt.Sprintf("CTR 异常：%s %s", entityLabel(w.level), w.EntityName),
 			Summary: fmt.Sprintf("今日 CTR %.2f%%（展示 %d，点击 %d），为近 %d 日 CTR %.2f%% 的 %.2f 倍",
 				100*today, w.Today.Show, w.Today.Click, w.BaselineDays, 100*base, ratio),
 			Details: map[string]any{"ctr_today_pct": round2(100 * today), "impressions_today": w.Today.Show, "clicks_today": w.Today.Click,
-				"ctr_baseline_pct": round2(100 * base), "baseline_days": w.BaselineDays, "ratio": round2(ratio),
-				"threshold_ratio": p["ratio"], "status": w.Status}})
+				"ctr_baseline_pct": round2(100 * base), "baseline_days": w.BaselineDays, "clicks_expected": round2(expected),
+				"chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"], "status": w.Status}})
 	}
 	return o
 }

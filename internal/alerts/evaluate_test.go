@@ -138,18 +138,23 @@ func TestSpendPaceAlerts(t *testing.T) {
 func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
 	f := newFixture(t)
 	// Ad 11: CTR fell from 2% to 0.5%; ad 12: same fall on too few impressions.
-	// Ad 13: CPA 50 → 150 on enough spend; ad 14: CPA spike on 150 yuan.
+	// Ad 13: CPA 50 → 250 on enough spend (100 conversions expected, 50
+	// assumed attributed, 20 seen); ad 14: CPA 50 → 150 on 150 yuan; ad 15:
+	// CPA 50 → 125 on 500 yuan, 4 conversions where 5 were expected by now:
+	// noise, not an alert.
 	for d := 1; d <= 7; d++ {
 		f.daily(advA, "ad", 11, f.day(-d), "100.00", 10000, 200, 10)
 		f.daily(advA, "ad", 12, f.day(-d), "10.00", 1000, 20, 1)
-		f.daily(advA, "ad", 13, f.day(-d), "500.00", 10000, 300, 10)
+		f.daily(advA, "ad", 13, f.day(-d), "5000.00", 50000, 1500, 100)
 		f.daily(advA, "ad", 14, f.day(-d), "50.00", 1000, 30, 1)
+		f.daily(advA, "ad", 15, f.day(-d), "500.00", 10000, 300, 10)
 	}
 	f.daily(advA, "ad", 11, f.day(0), "100.00", 10000, 50, 10)
 	f.daily(advA, "ad", 12, f.day(0), "10.00", 1000, 5, 1)
-	f.daily(advA, "ad", 13, f.day(0), "600.00", 10000, 300, 4)
+	f.daily(advA, "ad", 13, f.day(0), "5000.00", 50000, 1500, 20)
 	f.daily(advA, "ad", 14, f.day(0), "150.00", 1000, 30, 0)
-	for _, id := range []int64{11, 12, 13, 14} {
+	f.daily(advA, "ad", 15, f.day(0), "500.00", 10000, 300, 4)
+	for _, id := range []int64{11, 12, 13, 14, 15} {
 		f.ad(advA, id, fmt.Sprintf("计划%d", id), "AD_STATUS_DELIVERY_OK", "BUDGET_MODE_INFINITE", "0")
 	}
 	f.cycle()
@@ -161,14 +166,15 @@ func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
 		t.Fatalf("CPA alerts %s, want only ad 13", got)
 	}
 	a := cpa["cpa_anomaly:ad:13"]
-	if a.Details["cpa_today"] != "150.00" || a.Details["cpa_baseline"] != "50.00" || a.Details["ratio"] != 3.0 || a.Entity.Name != "计划13" ||
-		a.Severity != alerts.SeverityWarning {
+	if a.Details["cpa_today"] != "250.00" || a.Details["cpa_baseline"] != "50.00" || a.Details["ratio"] != 5.0 || a.Entity.Name != "计划13" ||
+		a.Severity != alerts.SeverityCritical || a.Details["conversions_expected"] != 50.0 {
 		t.Errorf("CPA alert %+v", a)
 	}
-	// Per-advertiser thresholds: a lower minimum spend for A judges ad 14
-	// (150 yuan, no conversion today: CPA counted as 150 against 50).
+	// Per-advertiser thresholds: for A, a lower minimum spend and a looser
+	// significance judge ad 14 (150 yuan, no conversion today where 1.5
+	// were due by now: a chance of 22%).
 	if _, err := f.svc.PutThreshold(f.ctx, f.admin, alerts.ThresholdInput{Kind: alerts.KindCPAAnomaly, AdvertiserID: advA, Enabled: true,
-		Params: alerts.Params{"min_cost": 100, "min_conversions": 5}}); err != nil {
+		Params: alerts.Params{"min_cost": 100, "min_conversions": 5, "significance": 0.25}}); err != nil {
 		t.Fatal(err)
 	}
 	f.clock.Advance(5 * time.Minute)
