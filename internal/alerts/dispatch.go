@@ -6,10 +6,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -23,23 +25,44 @@ type dispatchStats struct {
 	messages, delivered, retrying, failed int
 }
 
+// sendConcurrency bounds the channels sent to at once: a slow or dead
+// receiver (retried with backoff) must not hold up the others.
+const sendConcurrency = 8
+
 // dispatch sends, per channel, everything due as one message.
 func (s *Service) dispatch(ctx context.Context, now time.Time) (dispatchStats, error) {
-	var st dispatchStats
+	var total dispatchStats
 	chans, err := s.store.DueChannels(ctx, now)
 	if err != nil {
-		return st, err
+		return total, err
 	}
-	var errs []error
+	var (
+		mu   sync.Mutex
+		errs []error
+		g    errgroup.Group
+	)
+	g.SetLimit(sendConcurrency)
 	for _, id := range chans {
-		if err := s.sendChannel(ctx, id, now, &st); err != nil {
-			if ctx.Err() != nil {
-				return st, ctx.Err()
+		g.Go(func() error {
+			var st dispatchStats
+			err := s.sendChannel(ctx, id, now, &st)
+			mu.Lock()
+			defer mu.Unlock()
+			total.messages += st.messages
+			total.delivered += st.delivered
+			total.retrying += st.retrying
+			total.failed += st.failed
+			if err != nil {
+				errs = append(errs, err)
 			}
-			errs = append(errs, err)
-		}
+			return nil
+		})
 	}
-	return st, errors.Join(errs...)
+	_ = g.Wait()
+	if ctx.Err() != nil {
+		return total, ctx.Err()
+	}
+	return total, errors.Join(errs...)
 }
 
 // sendChannel claims a channel's due deliveries and sends them together.

@@ -1,12 +1,15 @@
 package oesim
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -335,6 +338,68 @@ func (s *Sim) scenarioRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sim/performance", s.simPerformance)
 	m.HandleFunc("POST /_sim/review", s.simReview)
 	m.HandleFunc("POST /_sim/expire_tokens", s.simExpireTokens)
+	m.HandleFunc("POST /_sim/inbox/{name}", s.simInboxPost)
+	m.HandleFunc("GET /_sim/inbox", s.simInboxGet)
+}
+
+// ---- inbox ----
+
+// inboxSize is how many posted requests the inbox keeps.
+const inboxSize = 100
+
+// inbox keeps the last requests posted to /_sim/inbox/{name}: a webhook
+// receiver for demos (an alert channel pointed at the sandbox), not part
+// of the platform.
+type inbox struct {
+	mu   sync.Mutex
+	seq  int
+	msgs []inboxMessage
+}
+
+type inboxMessage struct {
+	Seq        int               `json:"seq"`
+	Name       string            `json:"name"`
+	ReceivedAt string            `json:"received_at"`
+	Headers    map[string]string `json:"headers"`
+	Body       json.RawMessage   `json:"body"`
+}
+
+// POST /_sim/inbox/{name}: record the request (JSON body, at most 1 MiB).
+func (s *Sim) simInboxPost(w http.ResponseWriter, r *http.Request) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBody))
+	if err != nil || !json.Valid(body) {
+		simError(w, http.StatusBadRequest, "body must be JSON of at most 1 MiB")
+		return
+	}
+	h := map[string]string{}
+	for k := range r.Header {
+		if strings.HasPrefix(strings.ToLower(k), "x-") || k == "Content-Type" || k == "User-Agent" {
+			h[k] = r.Header.Get(k)
+		}
+	}
+	s.inbox.mu.Lock()
+	s.inbox.seq++
+	m := inboxMessage{Seq: s.inbox.seq, Name: r.PathValue("name"), ReceivedAt: time.Now().UTC().Format(time.RFC3339), Headers: h, Body: body}
+	s.inbox.msgs = append(s.inbox.msgs, m)
+	if n := len(s.inbox.msgs); n > inboxSize {
+		s.inbox.msgs = slices.Clone(s.inbox.msgs[n-inboxSize:])
+	}
+	s.inbox.mu.Unlock()
+	simJSON(w, http.StatusOK, map[string]any{"ok": true, "seq": m.Seq})
+}
+
+// GET /_sim/inbox[?name=NAME]: the recorded requests, oldest first.
+func (s *Sim) simInboxGet(w http.ResponseWriter, r *http.Request) {
+	name := r.URL.Query().Get("name")
+	s.inbox.mu.Lock()
+	out := make([]inboxMessage, 0, len(s.inbox.msgs))
+	for _, m := range s.inbox.msgs {
+		if name == "" || m.Name == name {
+			out = append(out, m)
+		}
+	}
+	s.inbox.mu.Unlock()
+	simJSON(w, http.StatusOK, out)
 }
 
 // POST /_sim/funds {"advertiser_id": ID, "amount": "-1000.00"} (transfer in

@@ -228,6 +228,17 @@ func TestScenarioControls(t *testing.T) {
 			t.Errorf("POST %s %s: %d %v, want %d", c.path, c.body, st, out, c.status)
 		}
 	}
+	if st, _ := post("/_sim/inbox/demo", `{"events":[1]}`); st != 200 {
+		t.Errorf("inbox post: %d", st)
+	}
+	if st, _ := post("/_sim/inbox/demo", `not json`); st != 400 {
+		t.Errorf("inbox post of non-JSON: %d", st)
+	}
+	rec := httptest.NewRecorder()
+	s.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/_sim/inbox?name=demo", nil))
+	if !strings.Contains(rec.Body.String(), `"events": [`) || !strings.Contains(rec.Body.String(), `"name": "demo"`) {
+		t.Errorf("inbox: %s", rec.Body.String())
+	}
 	_, out := post("/_sim/funds", `{"advertiser_id":`+itoa(adv)+`,"amount":"-40.50"}`)
 	if out["balance"] != "59.50" {
 		t.Errorf("balance after -40.50 from 100.00: %v", out)
