@@ -37,6 +37,18 @@ func (o *outcome) quiet(key string) {
 	o.silent[key] = true
 }
 
+// judge returns the key of kind k on ent and the thresholds of advertiser
+// adv, and whether the kind is enabled for it; a disabled kind's alert on
+// ent closes without a message.
+func (o *outcome) judge(e *evalCtx, k Kind, adv int64, ent Entity) (string, Params, bool) {
+	key := Key(k, ent)
+	p, on := e.th.params(k, adv)
+	if !on {
+		o.quiet(key)
+	}
+	return key, p, on
+}
+
 // evalCtx is what one cycle's evaluators share.
 type evalCtx struct {
 	now      time.Time
@@ -106,10 +118,8 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 		spent[c.AdvertiserID][c.Date] = c.Cost
 	}
 	for _, a := range e.accounts {
-		key := Key(KindLowBalance, advertiserEntity(a))
-		p, on := e.th.params(KindLowBalance, a.ID)
+		key, p, on := o.judge(e, KindLowBalance, a.ID, advertiserEntity(a))
 		if !on {
-			o.quiet(key)
 			continue
 		}
 		if !a.Balance.Valid {
@@ -153,10 +163,8 @@ func (s *Service) evalAuthorization(_ context.Context, e *evalCtx) outcome {
 	var o outcome
 	for _, a := range e.accounts {
 		ent := advertiserEntity(a)
-		key := Key(KindAuthorization, ent)
-		p, on := e.th.params(KindAuthorization, a.ID)
+		_, p, on := o.judge(e, KindAuthorization, a.ID, ent)
 		if !on {
-			o.quiet(key)
 			continue
 		}
 		details := map[string]any{"authorization_id": a.AuthorizationID, "status": a.AuthStatus}
@@ -194,8 +202,7 @@ func (s *Service) evalSync(_ context.Context, e *evalCtx) outcome {
 	for _, a := range e.accounts {
 		for stream, st := range e.streams[a.ID] {
 			ent := Entity{Type: EntityStream, ID: a.ID, Name: stream, Sub: stream}
-			key := Key(KindSync, ent)
-			p, on := e.th.params(KindSync, a.ID)
+			key, p, on := o.judge(e, KindSync, a.ID, ent)
 			if !on || !a.syncing() {
 				// Not synced on purpose, or the authorisation alert covers it.
 				o.quiet(key)

@@ -30,10 +30,8 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 		}
 		for _, u := range uses {
 			ent := Entity{Type: level, ID: u.EntityID, Name: u.EntityName}
-			key := Key(KindSpendPace, ent)
-			p, on := e.th.params(KindSpendPace, u.AdvertiserID)
+			key, p, on := o.judge(e, KindSpendPace, u.AdvertiserID, ent)
 			if !on {
-				o.quiet(key)
 				continue
 			}
 			if !u.Budget.IsPositive() {
@@ -85,10 +83,8 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 	}
 	for _, acct := range e.accounts {
 		ent := advertiserEntity(acct)
-		key := Key(KindSpendPace, ent)
-		p, on := e.th.params(KindSpendPace, acct.ID)
+		_, p, on := o.judge(e, KindSpendPace, acct.ID, ent)
 		if !on {
-			o.quiet(key)
 			continue
 		}
 		a := per[acct.ID]
@@ -150,9 +146,8 @@ func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
 	}
 	for _, w := range ws {
 		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
-		p, on := e.th.params(KindCPAAnomaly, w.AdvertiserID)
+		_, p, on := o.judge(e, KindCPAAnomaly, w.AdvertiserID, ent)
 		if !on {
-			o.quiet(Key(KindCPAAnomaly, ent))
 			continue
 		}
 		if w.Today.Cost.LessThan(decimal.NewFromFloat(p["min_cost"])) || w.Baseline.Convert < int64(p["min_conversions"]) {
@@ -203,9 +198,8 @@ func (s *Service) evalCTR(ctx context.Context, e *evalCtx) outcome {
 	}
 	for _, w := range ws {
 		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
-		p, on := e.th.params(KindCTRAnomaly, w.AdvertiserID)
+		_, p, on := o.judge(e, KindCTRAnomaly, w.AdvertiserID, ent)
 		if !on {
-			o.quiet(Key(KindCTRAnomaly, ent))
 			continue
 		}
 		minShows := int64(p["min_impressions"])
@@ -301,8 +295,7 @@ func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
 	stopped := map[int64]bool{}
 	for _, a := range e.accounts {
 		ent := advertiserEntity(a)
-		k := Key(KindDeliveryStopped, ent)
-		p, on := e.th.params(KindDeliveryStopped, a.ID)
+		k, p, on := o.judge(e, KindDeliveryStopped, a.ID, ent)
 		if !on || !a.syncing() {
 			o.quiet(k)
 			continue
@@ -403,9 +396,8 @@ func (s *Service) evalReview(ctx context.Context, e *evalCtx) outcome {
 			continue
 		}
 		ent := Entity{Type: r.Type, ID: r.ID, Name: r.Name}
-		k := Key(KindReviewRejected, ent)
-		if _, on := e.th.params(KindReviewRejected, r.AdvertiserID); !on {
-			o.quiet(k)
+		k, _, on := o.judge(e, KindReviewRejected, r.AdvertiserID, ent)
+		if !on {
 			continue
 		}
 		if a, open := e.firing[k]; open {

@@ -245,83 +245,62 @@ func (s *Sim) ExpireTokens(accountID int64) int {
 // maxRejectReasonIDs is the most ids one reject-reason request takes.
 const maxRejectReasonIDs = 10
 
-// rejectTargets resolves the ids of a reject-reason request to entities of
-// kind; the caller holds st.mu.
-func rejectTargets(st *advState, ids []int64, kind entKind) ([]*entity, *apiError) {
-	out := make([]*entity, 0, len(ids))
+// rejectReasons serves a review-reason request: up to 10 ids (parameter
+// param) of entities of kind, each rendered by verdict (rejected: the
+// entity is AUDIT_DENY now, with its review).
+func (rc *reqCtx) rejectReasons(param string, kind entKind, verdict func(e *entity, rejected bool, r review) obj) (any, *apiError) {
+	ids, err := rc.idList(param, maxRejectReasonIDs)
+	if err != nil {
+		return nil, err
+	}
+	st, err := rc.advertiser()
+	if err != nil {
+		return nil, err
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	list := make([]obj, 0, len(ids))
 	for _, id := range ids {
 		e := st.lookup(id, kind)
 		if e == nil {
 			return nil, errParam("%d is not a %s of this advertiser", id, kind)
 		}
-		out = append(out, e)
+		rejected := e.current(rc.now.Unix()).sys == sysDeny
+		var r review
+		if rejected {
+			r = st.reviewOf(e)
+		}
+		list = append(list, verdict(e, rejected, r))
 	}
-	return out, nil
+	return obj{{"list", list}}, nil
 }
 
 // GET 2/ad/reject_reason: review suggestions of up to 10 ads; ads not
 // rejected have no reject data.
 func (s *Sim) hAdRejectReason(rc *reqCtx) (any, *apiError) {
-	ids, err := rc.idList("ad_ids", maxRejectReasonIDs)
-	if err != nil {
-		return nil, err
-	}
-	st, err := rc.advertiser()
-	if err != nil {
-		return nil, err
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	ads, err := rejectTargets(st, ids, entAd)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]obj, 0, len(ads))
-	for _, ad := range ads {
+	return rc.rejectReasons("ad_ids", entAd, func(ad *entity, _ bool, r review) obj {
 		data := []obj{}
-		if ad.current(rc.now.Unix()).sys == sysDeny {
-			r := st.reviewOf(ad)
-			for i, reason := range r.reasons {
-				item := "广告计划"
-				if i < len(r.suggestions) {
-					reason += "（建议：" + r.suggestions[i] + "）"
-				}
-				data = append(data, obj{{"reject_item", item}, {"reject_reason", reason}})
+		for i, reason := range r.reasons {
+			if i < len(r.suggestions) {
+				reason += "（建议：" + r.suggestions[i] + "）"
 			}
+			data = append(data, obj{{"reject_item", "广告计划"}, {"reject_reason", reason}})
 		}
-		list = append(list, obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", data}}},
-			{"creative_reject", []obj{}}, {"material_reject", []obj{}}, {"is_procedual_ad", 0}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", data}}},
+			{"creative_reject", []obj{}}, {"material_reject", []obj{}}, {"is_procedual_ad", 0}}
+	})
 }
 
 // GET v3.0/promotion/reject_reason/get: review suggestions of up to 10
 // promotions.
 func (s *Sim) hPromotionRejectReason(rc *reqCtx) (any, *apiError) {
-	ids, err := rc.idList("promotion_ids", maxRejectReasonIDs)
-	if err != nil {
-		return nil, err
-	}
-	st, err := rc.advertiser()
-	if err != nil {
-		return nil, err
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	prs, err := rejectTargets(st, ids, entPromotion)
-	if err != nil {
-		return nil, err
-	}
-	list := make([]obj, 0, len(prs))
-	for _, pr := range prs {
+	return rc.rejectReasons("promotion_ids", entPromotion, func(pr *entity, rejected bool, r review) obj {
 		reject := obj{{"content", ""}, {"reject_reason", []string{}}, {"suggestion", []string{}}}
-		if pr.current(rc.now.Unix()).sys == sysDeny {
-			r := st.reviewOf(pr)
+		if rejected {
 			reject = obj{{"content", pr.name}, {"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}}
 		}
-		list = append(list, obj{{"promotion_id", pr.id}, {"promotion_reject", reject}, {"material_reject", []obj{}}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"promotion_id", pr.id}, {"promotion_reject", reject}, {"material_reject", []obj{}}}
+	})
 }
 
 func nonNil(s []string) []string {
