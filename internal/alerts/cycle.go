@@ -270,7 +270,10 @@ func (s *Service) reconcile(kind Kind, out outcome, e *evalCtx, now time.Time) (
 		}
 		announce := !out.silent[a.Key]
 		summary := "已恢复"
-		if !announce {
+		if _, bound := e.byID[a.AdvertiserID]; !bound {
+			// Unbound: nothing recovered, the account is no longer watched.
+			announce, summary = false, "已关闭（账户已解绑）"
+		} else if !announce {
 			summary = "已关闭（不再检测或由其他告警覆盖）"
 		}
 		a.Status, a.ResolvedAt, a.LastSeenAt = StatusResolved, &now, now

@@ -64,6 +64,8 @@ func TestSyncAlerts(t *testing.T) {
 
 func TestAuthorizationAlerts(t *testing.T) {
 	f := newFixture(t)
+	rcv, ch := f.hook(f.admin, "admin")
+	f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}})
 	f.exec(`UPDATE oe_authorizations SET refresh_expires_at = ? WHERE id = ?`, f.clock.Now().Add(36*time.Hour).UTC(), f.authID)
 	f.cycle()
 	got := f.firing(alerts.KindAuthorization)
@@ -85,10 +87,12 @@ func TestAuthorizationAlerts(t *testing.T) {
 			t.Errorf("%+v", a)
 		}
 	}
-	// Unbinding (authorization_id NULL) resolves them.
+	// Unbinding (authorization_id NULL) closes them without a message:
+	// nothing recovered.
+	sent := len(rcv.Accepted())
 	f.exec(`UPDATE advertisers SET authorization_id = NULL WHERE id IN (?, ?)`, advA, advB)
 	f.clock.Advance(5 * time.Minute)
-	if st := f.cycle(); st.Resolved != 2 {
+	if st := f.cycle(); st.Resolved != 2 || st.Messages != 0 || len(rcv.Accepted()) != sent {
 		t.Fatalf("unbound: %+v", st)
 	}
 }

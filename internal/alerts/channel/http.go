@@ -21,7 +21,8 @@ import (
 func (s *Sender) post(ctx context.Context, target string, body []byte, header http.Header) (int, []byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
 	if err != nil {
-		return 0, nil, &Error{Msg: "bad request URL", Err: err}
+		// The parse error would quote the URL, token and all.
+		return 0, nil, &Error{Msg: "bad request URL"}
 	}
 	for k, v := range header {
 		req.Header[k] = v
