@@ -8,6 +8,17 @@
 # GO_VERSION follows the `go` line of go.mod (a check in `make check` keeps them equal).
 ARG GO_VERSION=1.26.8
 ARG ALPINE_VERSION=3.22
+ARG NODE_VERSION=20
+
+# The console (web/), built against the API's OpenAPI document and embedded
+# into the server binary below.
+FROM node:${NODE_VERSION}-alpine AS web
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN --mount=type=cache,target=/root/.npm npm ci --no-audit --no-fund
+COPY web/ ./
+COPY internal/httpapi/openapi.yaml /src/internal/httpapi/openapi.yaml
+RUN npm run build
 
 FROM golang:${GO_VERSION}-alpine AS build
 WORKDIR /src
@@ -17,6 +28,8 @@ COPY go.mod go.sum ./
 RUN --mount=type=cache,target=/go/pkg/mod go mod download
 COPY cmd/ cmd/
 COPY internal/ internal/
+COPY web/embed.go web/
+COPY --from=web /src/web/dist/ web/dist/
 ARG VERSION=dev
 ARG BUILD_TIME=unknown
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
@@ -35,7 +48,8 @@ COPY --from=build /out/server /app/server
 # The image carries config/ as a default; Kubernetes mounts its ConfigMap over /app/config.
 COPY config/ /app/config/
 USER 1000:1000
-EXPOSE 8080
+# 9091: /metrics (metrics.listen), for Prometheus only.
+EXPOSE 8080 9091
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
   CMD wget -q -O /dev/null http://127.0.0.1:8080/health || exit 1
 ENTRYPOINT ["/app/server"]

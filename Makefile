@@ -5,21 +5,36 @@ BUILD_TIME ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS    := -s -w -X main.Version=$(VERSION) -X main.BuildTime=$(BUILD_TIME)
 CONFIG     ?= config/config.dev.yaml
 
-.PHONY: all build run test test-short lint migrate services check clean
+.PHONY: all build run test test-short lint migrate services check clean web web-check e2e
 
 all: build
 
-## build: compile every binary into bin/ (images build statically in their Dockerfiles)
-build:
+## build: build the console, then compile every binary into bin/ (the server embeds the console)
+build: web
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/ ./cmd/...
+
+## web: install the console's npm packages (when needed) and build it into web/dist/app
+web:
+	@bash scripts/web-deps.sh
+	cd web && npm run --silent build
+
+## web-check: the console's type check (against the OpenAPI document) and unit tests
+web-check:
+	@bash scripts/web-deps.sh
+	cd web && npm run --silent typecheck && npm run --silent test:unit
+
+## e2e: the console's end-to-end tests in Debian's Chromium against server, worker and sandbox
+e2e: build services
+	bash scripts/web-e2e.sh
 
 ## run: start MariaDB/Redis if needed, migrate, then run the sandbox, API and worker
 run: build
 	bash scripts/run-dev.sh
 
-## test: every test, with the race detector, against local MariaDB and Redis
-test: services
+## test: the console's checks, every Go test with the race detector (against local MariaDB and Redis), then the e2e
+test: services build web-check
 	$(GO) test -race -count=1 -timeout 30m ./...
+	bash scripts/web-e2e.sh
 
 ## lint: go vet and gofmt
 lint:
@@ -39,4 +54,4 @@ services:
 	@bash scripts/dev-services.sh
 
 clean:
-	rm -rf bin/ coverage.out
+	rm -rf bin/ coverage.out web/dist/app web/test-results

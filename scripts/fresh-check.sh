@@ -16,8 +16,8 @@ cd "$(dirname "$0")/.."
 
 # The Debian packages the project's scripts install when they are missing:
 # promtool (prometheus) and shellcheck by scripts/check-deploy.sh; the browser
-# for the console's end-to-end tests by the web test script.
-SELF_INSTALLED=(prometheus shellcheck chromium chromium-driver chromium-common chromium-sandbox)
+# and a CJK font for the console's end-to-end tests by scripts/web-e2e.sh.
+SELF_INSTALLED=(prometheus shellcheck chromium chromium-driver chromium-common chromium-sandbox fonts-wqy-microhei)
 
 log() { printf 'fresh-check: %s\n' "$*" >&2; }
 

@@ -280,7 +280,7 @@ func secretTestValues(t testing.TB, env map[string]string) map[string]string {
 		"REDIS_PASSWORD": "",
 		"JWT_SECRET":     strings.Repeat("s", 48),
 		"OE_APP_ID":      "1000",
-		"OE_SECRET":      "test-app-secret",
+		"OE_SECRET":      strings.Repeat("a", 40), // release mode refuses shorter app secrets
 		"CRYPTO_KEYS":    active + "=" + base64.StdEncoding.EncodeToString(key),
 	}
 }
@@ -462,12 +462,25 @@ func checkWorkload(t testing.TB, kit *k8sKit, w workload, configYAML []byte, ima
 
 	// Port, probes, scrape annotations.
 	port := w.component.port(cfg)
-	served := servedPaths(t, w.component)
-	var httpPort *corev1.ContainerPort
+	served := publicPaths(t, w.component, cfg)
+	var httpPort, metricsPort *corev1.ContainerPort
 	for i := range c.Ports {
-		if c.Ports[i].Name == "http" {
+		switch c.Ports[i].Name {
+		case "http":
 			httpPort = &c.Ports[i]
+		case "metrics":
+			metricsPort = &c.Ports[i]
 		}
+	}
+	wantMetrics := w.component.metricsPort(cfg)
+	if cfg.Metrics.Listen != "" && (metricsPort == nil || int(metricsPort.ContainerPort) != wantMetrics) {
+		p.addf("%s: no container port named metrics with containerPort %d (metrics.listen %q)", where, wantMetrics, cfg.Metrics.Listen)
+	}
+	if cfg.Release() && cfg.Metrics.Listen == "" {
+		p.addf("%s: release mode without metrics.listen: nothing would serve /metrics", where)
+	}
+	if w.component.Name == "api" && len(cfg.Server.TrustedProxies) == 0 {
+		p.addf("%s: server.trusted_proxies is empty: behind the ingress every client would have the controller's address (lockout, rate limits, audit); set SERVER_TRUSTED_PROXIES to its range", where)
 	}
 	if httpPort == nil {
 		p.addf("%s: no container port named http", where)
@@ -508,10 +521,10 @@ func checkWorkload(t testing.TB, kit *k8sKit, w workload, configYAML []byte, ima
 	if ann["prometheus.io/scrape"] != "true" {
 		p.addf("%s: pod annotation prometheus.io/scrape must be \"true\"", w.where)
 	}
-	if ann["prometheus.io/port"] != strconv.Itoa(port) {
-		p.addf("%s: pod annotation prometheus.io/port %q, want %q (%s)", w.where, ann["prometheus.io/port"], strconv.Itoa(port), w.component.PortKey)
+	if ann["prometheus.io/port"] != strconv.Itoa(wantMetrics) {
+		p.addf("%s: pod annotation prometheus.io/port %q, want %q (metrics.listen, else %s)", w.where, ann["prometheus.io/port"], strconv.Itoa(wantMetrics), w.component.PortKey)
 	}
-	if ann["prometheus.io/path"] != "/metrics" || !served["/metrics"] {
+	if ann["prometheus.io/path"] != "/metrics" || !metricsPaths(t, w.component, cfg)["/metrics"] {
 		p.addf("%s: pod annotation prometheus.io/path %q, want the served /metrics", w.where, ann["prometheus.io/path"])
 	}
 
@@ -851,6 +864,19 @@ func TestK8sChecksCatchMistakes(t *testing.T) {
 		{"liveness on /health", func(kit *k8sKit) {
 			kit.deployment("oceanops-worker").Spec.Template.Spec.Containers[0].LivenessProbe.HTTPGet.Path = "/health"
 		}, "livenessProbe on /health"},
+		{"liveness on /metrics, which the public port does not serve in release", func(kit *k8sKit) {
+			kit.deployment("oceanops-api").Spec.Template.Spec.Containers[0].LivenessProbe.HTTPGet.Path = "/metrics"
+		}, `livenessProbe path "/metrics" is not served`},
+		{"scrape annotation on the public port", func(kit *k8sKit) {
+			kit.deployment("oceanops-worker").Spec.Template.Annotations["prometheus.io/port"] = "8081"
+		}, `prometheus.io/port "8081", want "9091"`},
+		{"no metrics container port", func(kit *k8sKit) {
+			c := &kit.deployment("oceanops-api").Spec.Template.Spec.Containers[0]
+			c.Ports = c.Ports[:1]
+		}, "no container port named metrics"},
+		{"no trusted proxies", func(kit *k8sKit) {
+			delete(kit.configMap("oceanops-env").Data, "SERVER_TRUSTED_PROXIES")
+		}, "server.trusted_proxies is empty"},
 		{"wrong container port", func(kit *k8sKit) {
 			kit.deployment("oceanops-worker").Spec.Template.Spec.Containers[0].Ports[0].ContainerPort = 9090
 		}, "containerPort 9090, but worker.port is 8081"},

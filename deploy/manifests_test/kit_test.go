@@ -7,6 +7,7 @@ import (
 	"go/parser"
 	"go/token"
 	"io/fs"
+	"net"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -105,6 +106,42 @@ func (c component) port(cfg config.Config) int {
 		return cfg.Worker.Port
 	}
 	return cfg.Server.Port
+}
+
+// metricsListener is the separate /metrics listener (metrics.listen) both
+// components start in internal/app.
+var metricsListener = component{Name: "metrics listener", RouteFiles: []string{"internal/app/metrics.go"}}
+
+// metricsPort is where the component serves /metrics with cfg: the port of
+// metrics.listen, or its HTTP port when metrics.listen is empty.
+func (c component) metricsPort(cfg config.Config) int {
+	if cfg.Metrics.Listen == "" {
+		return c.port(cfg)
+	}
+	_, port, _ := net.SplitHostPort(cfg.Metrics.Listen)
+	n, _ := strconv.Atoi(port)
+	return n
+}
+
+// publicPaths are the paths the component serves on its HTTP port with cfg:
+// its routes, without /metrics when the code serves it elsewhere
+// (config.MetricsOnPublicPort).
+func publicPaths(t testing.TB, c component, cfg config.Config) map[string]bool {
+	t.Helper()
+	served := servedPaths(t, c)
+	if !cfg.MetricsOnPublicPort() {
+		delete(served, "/metrics")
+	}
+	return served
+}
+
+// metricsPaths are the paths served on the component's metrics port.
+func metricsPaths(t testing.TB, c component, cfg config.Config) map[string]bool {
+	t.Helper()
+	if cfg.Metrics.Listen == "" {
+		return publicPaths(t, c, cfg)
+	}
+	return servedPaths(t, metricsListener)
 }
 
 // goFiles lists the non-test Go files under the given repository paths

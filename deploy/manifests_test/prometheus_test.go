@@ -195,11 +195,11 @@ func TestPrometheusScrapesBothProcesses(t *testing.T) {
 				t.Errorf("deploy/prometheus/%s: no target with job %q (got jobs %v)", name, jobOf(c), sortedKeys(byJob))
 				continue
 			}
-			served := servedPaths(t, c)
+			served := metricsPaths(t, c, cfg)
 			for _, tg := range tgs {
 				addr, mpath := tg.labels[model.AddressLabel], tg.labels[model.MetricsPathLabel]
 				host, port, _ := strings.Cut(addr, ":")
-				wantPort := fmt.Sprint(c.port(cfg))
+				wantPort := fmt.Sprint(c.metricsPort(cfg))
 				if name == "prometheus.yml" {
 					// docker-compose: the host is the compose service.
 					if composePorts[host] == nil {
@@ -207,7 +207,7 @@ func TestPrometheusScrapesBothProcesses(t *testing.T) {
 					}
 				}
 				if port != wantPort {
-					t.Errorf("deploy/prometheus/%s: job %s scrapes %s, want port %s (%s)", name, jobOf(c), addr, wantPort, c.PortKey)
+					t.Errorf("deploy/prometheus/%s: job %s scrapes %s, want port %s (metrics.listen, else %s)", name, jobOf(c), addr, wantPort, c.PortKey)
 				}
 				if !served[mpath] || mpath != "/metrics" {
 					t.Errorf("deploy/prometheus/%s: job %s scrapes path %q, want the served /metrics", name, jobOf(c), mpath)

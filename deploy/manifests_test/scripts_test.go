@@ -225,11 +225,11 @@ func TestHealthCheckScript(t *testing.T) {
 			http.NotFound(w, r)
 			return
 		}
-		_, _ = io.WriteString(w, `{"status":"ok","checks":{"mysql":{"status":"ok"},"redis":{"status":"ok"}}}`)
+		_, _ = io.WriteString(w, `{"status":"ok","checks":{"mysql":"ok","redis":"ok"}}`)
 	}
 	down := func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
-		_, _ = io.WriteString(w, `{"status":"unavailable","failed":["redis"],"checks":{"redis":{"status":"down"}}}`)
+		_, _ = io.WriteString(w, `{"status":"unavailable","failed":["redis"],"checks":{"mysql":"ok","redis":"fail"}}`)
 	}
 	var calls atomic.Int32
 	recovering := func(w http.ResponseWriter, r *http.Request) {

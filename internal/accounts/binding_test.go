@@ -2,7 +2,6 @@ package accounts_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -18,6 +17,7 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
@@ -250,33 +250,18 @@ func TestNoPlaintextTokenAtRest(t *testing.T) {
 		forms = append(forms, s, strings.ToUpper(s), base64.StdEncoding.EncodeToString([]byte(s)), hex.EncodeToString([]byte(s)))
 	}
 	for _, table := range []string{"oe_authorizations", "advertisers", "audit_log", "user_advertisers"} {
-		rows, err := e.db.QueryContext(ctx, "SELECT * FROM "+table)
-		if err != nil {
-			t.Fatal(err)
-		}
-		cols, _ := rows.Columns()
-		n := 0
-		for rows.Next() {
-			n++
-			raw := make([]sql.RawBytes, len(cols))
-			ptrs := make([]any, len(cols))
-			for i := range raw {
-				ptrs[i] = &raw[i]
-			}
-			if err := rows.Scan(ptrs...); err != nil {
-				t.Fatal(err)
-			}
-			for i, v := range raw {
+		rows := mysqltest.Rows(t, e.db, "SELECT * FROM "+table)
+		for _, row := range rows {
+			for _, c := range row {
 				for _, f := range forms {
-					if strings.Contains(string(v), f) {
-						t.Errorf("%s.%s holds a token in clear", table, cols[i])
+					if strings.Contains(string(c.Value), f) {
+						t.Errorf("%s.%s holds a token in clear", table, c.Column)
 					}
 				}
 			}
 		}
-		rows.Close()
-		if table == "oe_authorizations" && n != 1 {
-			t.Fatalf("oe_authorizations has %d rows", n)
+		if table == "oe_authorizations" && len(rows) != 1 {
+			t.Fatalf("oe_authorizations has %d rows", len(rows))
 		}
 	}
 	keys, _ := e.rdb.Keys(ctx, "*").Result()

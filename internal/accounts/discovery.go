@@ -16,6 +16,7 @@ type discovery struct {
 	bound    []int64 // every account now bound to the grant by this pass
 	leaves   []int64 // leaf advertisers among them
 	fresh    []int64 // accounts not bound to this grant before
+	moved    []int64 // those of fresh that were bound to another grant (re-authorised)
 	previous []int64 // other grants accounts were taken from
 	warnings []string
 }
@@ -23,6 +24,7 @@ type discovery struct {
 func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 	d.bound = append(d.bound, r.Bound...)
 	d.fresh = append(d.fresh, r.New...)
+	d.moved = append(d.moved, r.Moved...)
 	d.previous = append(d.previous, r.Previous...)
 	for _, id := range r.Bound {
 		if roles[id] == oceanengine.RoleAdvertiser {
@@ -32,7 +34,7 @@ func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 }
 
 func (d *discovery) finish() {
-	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.previous} {
+	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.moved, &d.previous} {
 		*p = slices.Compact(slices.Sorted(slices.Values(*p)))
 	}
 }

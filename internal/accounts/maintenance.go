@@ -175,39 +175,33 @@ func (s *Service) UpdateGauges(ctx context.Context) error {
 	return nil
 }
 
-// UnbindOutcome says what Unbind changed.
+// UnbindOutcome says what Unbind changed (every id in it is within the
+// caller's scope).
 type UnbindOutcome struct {
 	mysql.UnbindResult
-	// Purged is the number of rows deleted per table (purge only).
-	Purged map[string]int64
 }
 
 // Unbind unbinds an advertiser within scope (404 otherwise) and, for a
-// majordomo or agent account, the children bound through the same grant.
-// Their syncs stop at once. A grant left with no advertiser is revoked and
-// its tokens wiped. purge also deletes their mirrored data, reports, sync
-// state and user assignments (the advertisers row stays, unbound).
+// majordomo or agent account, its children bound through the same grant;
+// purge also deletes their mirrored data, reports, sync state and scope
+// rows. The cascade takes the caller's scope (mysql.UnbindAdvertiser): an
+// admin's reaches every child; anyone else's reaches only the accounts in
+// their own scope, and an account another user still has in scope only
+// leaves the caller's scope, its binding, tokens and data intact. Syncs of
+// the unbound accounts stop at once; a grant left with no advertiser is
+// revoked and its tokens wiped.
 func (s *Service) Unbind(ctx context.Context, scope auth.Scope, advertiserID int64, purge bool) (UnbindOutcome, error) {
-	var out UnbindOutcome
-	res, err := s.db.UnbindAdvertiser(ctx, scope, advertiserID, s.cfg.Now())
-	if err != nil {
-		return out, err
+	unbind := s.db.UnbindAdvertiser
+	if purge {
+		unbind = s.db.UnbindAndPurgeAdvertiser
 	}
-	out.UnbindResult = res
+	res, err := unbind(ctx, scope, advertiserID, s.cfg.Now())
+	// Forget cached mappings even when a purge failed after the unbinding committed.
 	s.store.ForgetAdvertisers(res.Advertisers...)
-	if res.PreviousAuthorization != 0 {
+	if res.PreviousAuthorization != 0 && len(res.Advertisers) > 0 {
 		s.store.Invalidate(ctx, res.PreviousAuthorization)
 	}
-	if purge {
-		ids := res.Advertisers
-		if len(ids) == 0 {
-			ids = []int64{advertiserID}
-		}
-		if out.Purged, err = s.db.PurgeAdvertiserData(ctx, ids); err != nil {
-			return out, err
-		}
-	}
-	return out, nil
+	return UnbindOutcome{UnbindResult: res}, err
 }
 
 // ReencryptSummary counts what Reencrypt did.

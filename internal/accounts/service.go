@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -182,8 +183,12 @@ type BindOutcome struct {
 	Accounts []int64
 	// Advertisers are the leaf advertisers bound (the ones synced).
 	Advertisers []int64
-	// New are the accounts that were not bound to this grant before.
+	// New are the accounts bound for the first time (or again after an
+	// unbind).
 	New []int64
+	// Reauthorized are the accounts that were bound through an earlier
+	// grant, which this one replaces (a re-authorisation).
+	Reauthorized []int64
 	// Superseded are older grants revoked because this one took all their accounts.
 	Superseded []int64
 	// Warnings name discovery steps that failed (retried by the hourly job).
@@ -267,7 +272,13 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 		}
 		return out, fail(CallbackError, oceanengine.AppError(err))
 	}
-	out.Accounts, out.Advertisers, out.New, out.Warnings = d.bound, d.leaves, d.fresh, d.warnings
+	out.Accounts, out.Advertisers, out.Warnings = d.bound, d.leaves, d.warnings
+	out.Reauthorized = d.moved
+	for _, id := range d.fresh {
+		if !slices.Contains(d.moved, id) {
+			out.New = append(out.New, id)
+		}
+	}
 	if err := s.db.AssignAdvertisers(ctx, st.UserID, d.bound, 0); err != nil {
 		return out, fail(CallbackError, err)
 	}

@@ -19,10 +19,9 @@ import (
 // Platform is what ad operations call on OceanEngine. *oceanengine.Client
 // implements it; tests use the real client against the sandbox.
 type Platform interface {
-	Campaigns(ctx context.Context, req oceanengine.CampaignsRequest) (*oceanengine.CampaignPage, error)
-	Ads(ctx context.Context, req oceanengine.AdsRequest) (*oceanengine.AdPage, error)
-	Projects(ctx context.Context, req oceanengine.ProjectsRequest) (*oceanengine.ProjectPage, error)
-	Promotions(ctx context.Context, req oceanengine.PromotionsRequest) (*oceanengine.PromotionPage, error)
+	// Entity lists, as the sync reads them (also for re-reading the
+	// children of a changed entity).
+	mirror.Lister
 
 	UpdateCampaign(ctx context.Context, req oceanengine.CampaignUpdateRequest) (*oceanengine.WriteResult, error)
 	UpdateCampaignStatus(ctx context.Context, req oceanengine.CampaignStatusRequest) (*oceanengine.BatchResult, error)
@@ -184,6 +183,21 @@ func mirrorSnapshot(ctx context.Context, db *mysql.DB, req Request, id int64) (s
 		return fromMirrorPromotion(p), err
 	}
 	return snapshot{}, fmt.Errorf("adops: unknown kind %q", req.Kind)
+}
+
+// platformStatus is the platform's status of a mirror row ("" for none).
+func platformStatus(row any) string {
+	switch r := row.(type) {
+	case mysql.OECampaign:
+		return r.Status
+	case mysql.OEAd:
+		return r.Status
+	case mysql.OEProject:
+		return r.Status
+	case mysql.OEPromotion:
+		return r.Status
+	}
+	return ""
 }
 
 // deletedLocally reports an entity a reconciliation no longer found.

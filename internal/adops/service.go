@@ -13,6 +13,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 )
@@ -60,6 +61,8 @@ type Service struct {
 	metrics *Metrics
 	now     func() time.Time
 	opts    Options
+	// children re-reads the entities whose status follows a changed one.
+	children *mirror.Children
 }
 
 // New returns a service.
@@ -82,7 +85,11 @@ func New(d Deps, o Options) (*Service, error) {
 	if o.LockTTL <= o.WorkTimeout {
 		o.LockTTL = o.WorkTimeout + 5*time.Minute
 	}
-	return &Service{db: d.DB, p: d.Platform, log: d.Logger.Named("adops"), metrics: d.Metrics, now: d.Now, opts: o}, nil
+	s := &Service{db: d.DB, p: d.Platform, log: d.Logger.Named("adops"), metrics: d.Metrics, now: d.Now, opts: o}
+	if d.Platform != nil {
+		s.children = mirror.NewChildren(d.DB, d.Platform)
+	}
+	return s, nil
 }
 
 // LockTTL is how long the entities of a change stay locked when the
@@ -487,7 +494,36 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 			s.log.Error("update mirror after change", zap.Int64("change_id", changeIDs[j]), zap.Error(err))
 		}
 	}
+	s.refreshChildren(work, req, cur, after, todo)
 	return nil
+}
+
+// refreshChildren re-reads, after a change, the children of the entities
+// whose platform status changed (the ads of a paused campaign, the
+// creatives of a paused ad, the promotions of a paused project): their
+// inherited statuses change without a modify time, so the mirror would
+// show them delivering until the next sync's consistency check. A failure
+// is logged; that check repairs it.
+func (s *Service) refreshChildren(work context.Context, req Request, cur []snapshot, after map[int64]snapshot, todo []int) {
+	if s.children == nil {
+		return
+	}
+	var moved []int
+	for _, i := range todo {
+		if sn, ok := after[req.Items[i].ID]; ok && platformStatus(sn.row) != platformStatus(cur[i].row) {
+			moved = append(moved, i)
+		}
+	}
+	for _, g := range groupByAdvertiser(cur, moved) {
+		ids := make([]int64, len(g.idx))
+		for j, i := range g.idx {
+			ids[j] = req.Items[i].ID
+		}
+		if _, err := s.children.Refresh(work, g.adv, string(req.Kind), ids, s.now()); err != nil {
+			s.log.Warn("re-read the children of changed entities", zap.String("kind", string(req.Kind)),
+				zap.Int64("advertiser_id", g.adv), zap.Error(err))
+		}
+	}
 }
 
 // priorAttempt returns, per entity, the change an earlier attempt of this

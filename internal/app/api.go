@@ -2,14 +2,14 @@ package app
 
 import (
 	"context"
-	"time"
+	"errors"
 
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/config"
-	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/httpapi"
 	"github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/web"
 )
 
 // API is the API server process.
@@ -29,7 +29,9 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	if err != nil {
 		return nil, err
 	}
-	checker := &health.Checker{Checks: b.dependencyChecks(), Timeout: 2 * time.Second, Version: build.Version}
+	checker := b.checker(b.dependencyChecks())
+	// Admins also see the workers' heartbeat (public /health of the API does not depend on it).
+	system := b.checker(append(b.dependencyChecks(), b.heartbeatCheck()))
 	authSvc, err := newAuthService(cfg, b.db, b.rdb, log)
 	if err == nil {
 		err = bootstrapAdmin(ctx, cfg.Security, authSvc, log)
@@ -54,9 +56,10 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		return nil, err
 	}
 	srv, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker,
+		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc,
+		Console: web.New(),
 	})
 	if err != nil {
 		_ = b.close()
@@ -65,9 +68,15 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	return &API{base: b, server: srv}, nil
 }
 
-// Run serves until ctx is done, then drains and closes the pools.
+// Run serves until ctx is done (and /metrics on metrics.listen, when set),
+// then drains and closes the pools.
 func (a *API) Run(ctx context.Context) error {
-	err := a.server.Run(ctx)
+	metrics, err := startMetrics(a.cfg.Metrics.Listen, a.log)
+	if err != nil {
+		_ = a.close()
+		return wrapRun("api", err)
+	}
+	err = errors.Join(a.server.Run(ctx), metrics.shutdown())
 	if cerr := a.close(); err == nil {
 		err = cerr
 	}

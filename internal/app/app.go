@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -60,6 +61,33 @@ func (b *base) dependencyChecks() []health.Check {
 		health.Ping("mysql", b.db.PingContext),
 		health.Ping("redis", func(ctx context.Context) error { return redis.Ping(ctx, b.rdb) }),
 	}
+}
+
+// heartbeatCheck reports the last run of the heartbeat job (of any worker).
+// Not critical: a fresh deployment has no heartbeat yet, and restarting a
+// pod would not make a stalled fleet's heartbeat return.
+func (b *base) heartbeatCheck() health.Check {
+	every := b.cfg.Worker.HeartbeatInterval.D()
+	return health.Check{Name: "heartbeat", Run: func(ctx context.Context) (map[string]any, error) {
+		hb, ok, err := b.db.LastHeartbeat(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return map[string]any{"last_run": nil}, nil
+		}
+		age := time.Since(hb.RanAt)
+		detail := map[string]any{"last_run": hb.RanAt, "age_seconds": int64(age.Seconds()), "worker": hb.WorkerID}
+		if age > 3*every {
+			return detail, fmt.Errorf("last heartbeat %s ago (period %s)", age.Round(time.Second), every)
+		}
+		return detail, nil
+	}}
+}
+
+// checker runs checks for /health; failures are logged with their errors.
+func (b *base) checker(checks []health.Check) *health.Checker {
+	return &health.Checker{Checks: checks, Timeout: 2 * time.Second, Version: b.build.Version, Logger: b.log.Named("health")}
 }
 
 // Migrate applies pending migrations, creating the database if needed.

@@ -40,12 +40,18 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	if !cfg.Enabled {
 		log.Info("sync is disabled (sync.enabled: false): no planned syncs; requested syncs are dropped, backfills fail")
 	}
-	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now}, mirror.ConfigFrom(cfg))
+	mcfg := mirror.ConfigFrom(cfg)
+	mcfg.JobLease = b.cfg.Worker.JobLease.D()
+	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID()}, mcfg)
 	h := &jobs.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
 	h.Register(rt)
 	for _, e := range h.Schedules() {
 		rt.Schedule(e)
 	}
+	// Backfills whose worker died (lease expired) go to another worker.
+	rt.Handle(jobs.KindResumeStalled, &jobs.Resumer{Store: b.db, Now: time.Now, Log: log.Named("resume"),
+		Resume: map[string]jobs.ResumeFunc{mirror.BackfillKind: jobs.ResumeBackfill(rt.Client())}})
+	rt.Schedule(jobs.ResumeStalledEntry(mcfg.JobLease))
 	if _, err := metrics.Register(prometheus.DefaultRegisterer, mirror.NewLagCollector(b.db, time.Now)); err != nil {
 		return err
 	}

@@ -55,36 +55,27 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 		return nil, err
 	}
 
-	checks := append(b.dependencyChecks(), health.Check{
-		Name: "heartbeat",
-		// Not critical: a fresh deployment has no heartbeat yet, and restarting
-		// a pod would not make a stalled fleet's heartbeat return.
-		Run: func(ctx context.Context) (map[string]any, error) {
-			hb, ok, err := b.db.LastHeartbeat(ctx)
-			if err != nil {
-				return nil, err
-			}
-			if !ok {
-				return map[string]any{"last_run": nil}, nil
-			}
-			age := time.Since(hb.RanAt)
-			detail := map[string]any{"last_run": hb.RanAt, "age_seconds": int64(age.Seconds()), "worker": hb.WorkerID}
-			if age > 3*every {
-				return detail, fmt.Errorf("last heartbeat %s ago (period %s)", age.Round(time.Second), every)
-			}
-			return detail, nil
-		},
-	})
-	return &Worker{base: b, runtime: rt, checker: &health.Checker{Checks: checks, Timeout: 2 * time.Second, Version: build.Version}}, nil
+	checks := append(b.dependencyChecks(), b.heartbeatCheck())
+	return &Worker{base: b, runtime: rt, checker: b.checker(checks)}, nil
 }
 
-// Run processes jobs and serves /health and /metrics until ctx is done.
+// Run processes jobs and serves /health, /livez and /metrics (on
+// metrics.listen when set) until ctx is done.
 func (w *Worker) Run(ctx context.Context) error {
 	mux := http.NewServeMux()
 	mux.Handle("GET /health", w.checker)
-	mux.Handle("GET /metrics", promhttp.Handler())
+	mux.HandleFunc("GET /livez", live)
+	if w.cfg.MetricsOnPublicPort() {
+		mux.Handle("GET /metrics", promhttp.Handler())
+	}
+	metrics, err := startMetrics(w.cfg.Metrics.Listen, w.log)
+	if err != nil {
+		_ = w.close()
+		return fmt.Errorf("worker: %w", err)
+	}
 	ln, err := net.Listen("tcp", ":"+strconv.Itoa(w.cfg.Worker.Port))
 	if err != nil {
+		_ = metrics.shutdown()
 		_ = w.close()
 		return fmt.Errorf("worker: listen: %w", err)
 	}
@@ -97,9 +88,17 @@ func (w *Worker) Run(ctx context.Context) error {
 
 	sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	err = errors.Join(runErr, hs.Shutdown(sctx))
+	err = errors.Join(runErr, hs.Shutdown(sctx), metrics.shutdown())
 	if herr := <-httpErr; herr != nil && !errors.Is(herr, http.ErrServerClosed) {
 		err = errors.Join(err, herr)
 	}
 	return wrapRun("worker", errors.Join(err, w.close()))
+}
+
+// live is /livez: the process serves HTTP. It checks no dependency, so a
+// MySQL or Redis outage makes no orchestrator restart the pods.
+func live(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))
 }

@@ -37,6 +37,7 @@ type Config struct {
 	Security    Security    `yaml:"security"`
 	Crypto      Crypto      `yaml:"crypto"`
 	Sync        Sync        `yaml:"sync"`
+	Metrics     Metrics     `yaml:"metrics"`
 	Alerts      Alerts      `yaml:"alerts"`
 }
 
@@ -58,6 +59,23 @@ type Server struct {
 	PublicURL string `yaml:"public_url"`
 	// FrontendURL, when set, is where the OAuth callback redirects the browser.
 	FrontendURL string `yaml:"frontend_url"`
+	// TrustedProxies lists the CIDRs (or addresses) of the reverse proxies
+	// whose X-Forwarded-For / X-Real-IP are believed: the client address of
+	// sign-in lockout, rate limits, audit and logs. Empty trusts none (the
+	// peer's address is the client's).
+	TrustedProxies []string `yaml:"trusted_proxies"`
+	// HSTS sends Strict-Transport-Security; unset means on in release mode
+	// and off otherwise (see HSTS()).
+	HSTS *bool `yaml:"hsts"`
+}
+
+// Metrics configures where Prometheus scrapes /metrics.
+type Metrics struct {
+	// Listen is the address of a separate listener for /metrics (e.g.
+	// ":9091"), used by the API server and the worker alike. When set, the
+	// public ports serve no /metrics. Required in release mode; empty
+	// otherwise keeps /metrics on server.port / worker.port.
+	Listen string `yaml:"listen"`
 }
 
 // Database configures the MySQL connection pool.
@@ -124,6 +142,10 @@ type Worker struct {
 	// HeartbeatInterval is the period of the heartbeat job.
 	HeartbeatInterval Duration `yaml:"heartbeat_interval"`
 	ShutdownTimeout   Duration `yaml:"shutdown_timeout"`
+	// JobLease is how long a background job (backfill) stays held by a
+	// worker that stops renewing it; then it shows as stalled and is handed
+	// to another worker.
+	JobLease Duration `yaml:"job_lease"`
 }
 
 // Security configures authentication hardening.
@@ -198,7 +220,7 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second)},
+		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
@@ -396,6 +418,12 @@ func setScalar(fv reflect.Value, raw string, f reflect.StructField) error {
 		return nil
 	}
 	switch fv.Kind() {
+	case reflect.Pointer: // an optional value: nil when the key is not set
+		v := reflect.New(fv.Type().Elem())
+		if err := setScalar(v.Elem(), raw, f); err != nil {
+			return err
+		}
+		fv.Set(v)
 	case reflect.String:
 		fv.SetString(raw)
 	case reflect.Int, reflect.Int64, reflect.Int32:

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/base64"
 	"os"
 	"path/filepath"
 	"strings"
@@ -24,9 +25,9 @@ func writeFile(t *testing.T, body string) string {
 func TestShippedFilesLoad(t *testing.T) {
 	prodEnv := env(map[string]string{
 		"DB_HOST": "db", "DB_PASSWORD": "pw", "REDIS_ADDR": "redis:6379",
-		"JWT_SECRET": strings.Repeat("s", 40), "OE_APP_ID": "123", "OE_SECRET": "x",
+		"JWT_SECRET": strings.Repeat("s", 40), "OE_APP_ID": "123", "OE_SECRET": strings.Repeat("a", 40),
 		"PUBLIC_URL": "https://ads.example.com", "CRYPTO_ACTIVE_KEY": "k1",
-		"CRYPTO_KEYS": "k1=ZGV2LW9ubHktdG9rZW4ta2V5LTMyLWJ5dGVzLWxvbmc=",
+		"CRYPTO_KEYS": "k1=" + base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32))),
 	})
 	for _, name := range []string{"config.yaml", "config.dev.yaml", "config.prod.yaml"} {
 		t.Run(name, func(t *testing.T) {

@@ -21,6 +21,11 @@ func redactValue(v reflect.Value) any {
 		return Duration(v.Int()).String()
 	}
 	switch v.Kind() {
+	case reflect.Pointer:
+		if v.IsNil() {
+			return nil
+		}
+		return redactValue(v.Elem())
 	case reflect.Struct:
 		out := map[string]any{}
 		t := v.Type()

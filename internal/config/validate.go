@@ -3,12 +3,19 @@ package config
 import (
 	"encoding/base64"
 	"fmt"
+	"net"
+	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
 // MinJWTSecretBytes is the shortest HMAC secret accepted for HS256.
 const MinJWTSecretBytes = 32
+
+// MinOceanEngineSecretBytes is the shortest OceanEngine app secret accepted
+// in release mode (the platform issues 40-character secrets).
+const MinOceanEngineSecretBytes = 32
 
 // FieldError names a bad key and says why it is bad.
 type FieldError struct {
@@ -27,9 +34,25 @@ func (e *FieldError) Error() string {
 // Release reports whether the server runs in release (production) mode.
 func (c *Config) Release() bool { return c.Server.Mode == "release" }
 
-// Validate returns the first invalid key as a *FieldError.
+// MetricsOnPublicPort reports whether /metrics is served on the public
+// port (server.port, worker.port): only outside release mode and when
+// metrics.listen does not give it a listener of its own.
+func (c *Config) MetricsOnPublicPort() bool { return c.Metrics.Listen == "" && !c.Release() }
+
+// HSTS reports whether responses carry Strict-Transport-Security:
+// server.hsts when set, else on in release mode only.
+func (c *Config) HSTS() bool {
+	if c.Server.HSTS != nil {
+		return *c.Server.HSTS
+	}
+	return c.Release()
+}
+
+// Validate returns the first invalid key as a *FieldError; in release mode
+// weak or development secrets are reported first, all of them at once
+// (*SecretsError).
 func (c *Config) Validate() error {
-	checks := []func() error{c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateAlerts}
+	checks := []func() error{c.validateReleaseSecrets, c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateMetrics, c.validateAlerts}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -77,6 +100,13 @@ func (c *Config) validateServer() error {
 	}
 	if s.MaxBodyBytes <= 0 {
 		return bad("server.max_body_bytes", s.MaxBodyBytes, "must be positive")
+	}
+	for i, p := range s.TrustedProxies {
+		if _, err := netip.ParsePrefix(p); err != nil {
+			if _, err := netip.ParseAddr(p); err != nil {
+				return bad(fmt.Sprintf("server.trusted_proxies[%d]", i), p, "is not a CIDR (10.0.0.0/8) or an IP address")
+			}
+		}
 	}
 	for _, u := range []struct{ key, v string }{{"server.public_url", s.PublicURL}, {"server.frontend_url", s.FrontendURL}} {
 		if u.v == "" {
@@ -217,6 +247,9 @@ func (c *Config) validateWorker() error {
 	if w.ShutdownTimeout <= 0 {
 		return bad("worker.shutdown_timeout", w.ShutdownTimeout, "must be positive")
 	}
+	if w.JobLease < Duration(1e9) {
+		return bad("worker.job_lease", w.JobLease, "must be at least 1s")
+	}
 	return nil
 }
 
@@ -284,6 +317,25 @@ func (c *Config) validateSync() error {
 	}
 	if s.TokenRefreshMargin <= 0 {
 		return bad("sync.token_refresh_margin", s.TokenRefreshMargin, "must be positive")
+	}
+	return nil
+}
+
+func (c *Config) validateMetrics() error {
+	l := c.Metrics.Listen
+	if l == "" {
+		if c.Release() {
+			return bad("metrics.listen", nil, "is required in release mode (the public port serves no /metrics), e.g. \":9091\"")
+		}
+		return nil
+	}
+	_, port, err := net.SplitHostPort(l)
+	n, perr := strconv.Atoi(port)
+	if err != nil || perr != nil || n < 1 || n > 65535 {
+		return bad("metrics.listen", l, "must be host:port or :port, e.g. \":9091\"")
+	}
+	if n == c.Server.Port || n == c.Worker.Port {
+		return bad("metrics.listen", l, "must use a port other than server.port and worker.port")
 	}
 	return nil
 }

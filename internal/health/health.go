@@ -1,5 +1,10 @@
 // Package health runs dependency checks for /health and exports build
 // information, for both the API server and the worker.
+//
+// The public /health answer says ok or fail per dependency and nothing else
+// (no error text, no host names): it is reachable without credentials. The
+// full Report, with errors, latencies and details, goes to the log and to
+// callers that are allowed to see it (the API's admin system health).
 package health
 
 import (
@@ -12,6 +17,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promauto"
+	"go.uber.org/zap"
 )
 
 var buildInfo = promauto.NewGaugeVec(prometheus.GaugeOpts{
@@ -40,7 +46,7 @@ type Result struct {
 	Detail    map[string]any `json:"detail,omitempty"`
 }
 
-// Report is the /health body.
+// Report is the full outcome of the checks, for admins and the log.
 type Report struct {
 	Status  string            `json:"status"` // ok | unavailable
 	Failed  []string          `json:"failed,omitempty"`
@@ -49,12 +55,40 @@ type Report struct {
 	Time    time.Time         `json:"time"`
 }
 
+// Public is the /health body: the overall status, the failed critical
+// checks and ok/fail per check. Nothing else, since anyone may read it.
+type Public struct {
+	Status string            `json:"status"` // ok | unavailable
+	Failed []string          `json:"failed,omitempty"`
+	Checks map[string]string `json:"checks"` // name → ok | fail
+}
+
+// Check outcomes in Public.
+const (
+	PublicOK   = "ok"
+	PublicFail = "fail"
+)
+
+// Public reduces the report to what /health may show.
+func (r Report) Public() Public {
+	p := Public{Status: r.Status, Failed: r.Failed, Checks: make(map[string]string, len(r.Checks))}
+	for name, c := range r.Checks {
+		p.Checks[name] = PublicOK
+		if c.Status != "ok" {
+			p.Checks[name] = PublicFail
+		}
+	}
+	return p
+}
+
 // Checker runs checks concurrently, each within Timeout.
 type Checker struct {
 	Checks  []Check
 	Timeout time.Duration
 	Version string
 	Now     func() time.Time
+	// Logger receives each failed check with its error (nil: not logged).
+	Logger *zap.Logger
 }
 
 // Run executes every check and summarises them.
@@ -84,6 +118,10 @@ func (h *Checker) Run(ctx context.Context) Report {
 				if !c.Critical {
 					r.Status = "degraded"
 				}
+				if h.Logger != nil {
+					h.Logger.Warn("health check failed", zap.String("check", c.Name), zap.Bool("critical", c.Critical),
+						zap.Int64("latency_ms", r.LatencyMS), zap.Error(err))
+				}
 			}
 			mu.Lock()
 			defer mu.Unlock()
@@ -101,7 +139,9 @@ func (h *Checker) Run(ctx context.Context) Report {
 	return rep
 }
 
-// ServeHTTP answers 200 when every critical check passes, 503 otherwise.
+// ServeHTTP is the public /health: 200 when every critical check passes,
+// 503 otherwise, with the Public body (failures are logged with their
+// errors, never shown).
 func (h *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rep := h.Run(r.Context())
 	status := http.StatusOK
@@ -111,7 +151,7 @@ func (h *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(rep)
+	_ = json.NewEncoder(w).Encode(rep.Public())
 }
 
 // Ping is a critical check that passes when ping returns nil.

@@ -36,6 +36,7 @@ import (
 type opsWorld struct {
 	*authBundle
 	sim                     *oesim.Sim
+	simURL                  string
 	client                  *oceanengine.Client
 	advs                    []int64
 	admin, alice, bob, vic  string
@@ -68,7 +69,7 @@ func setupOps(t *testing.T) *opsWorld {
 		t.Fatal(err)
 	}
 	store.SetRefresher(client)
-	w := &opsWorld{authBundle: b, sim: ts.Sim, client: client, advs: ts.Sim.World().Advertisers()}
+	w := &opsWorld{authBundle: b, sim: ts.Sim, simURL: ts.URL, client: client, advs: ts.Sim.World().Advertisers()}
 	admin := b.login(t, "root", adminPassword)
 	w.admin, w.adminID = admin.AccessToken, admin.User.ID
 	// Bind every top-level sandbox account through the accounts OAuth flow.

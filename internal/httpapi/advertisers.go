@@ -10,7 +10,6 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/shopspring/decimal"
 
-	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
@@ -272,14 +271,17 @@ type unbindQuery struct {
 
 type unbindResponse struct {
 	Unbound               []int64          `json:"unbound"`
+	Unassigned            []int64          `json:"unassigned"`
 	RevokedAuthorizations []int64          `json:"revoked_authorizations"`
 	Purged                map[string]int64 `json:"purged,omitempty"`
 }
 
 // unbindAdvertiser is DELETE /api/v1/advertisers/{id}[?purge=true]: unbind
 // an advertiser (and, for a majordomo or agent account, its children bound
-// through the same grant). Syncs stop at once; a grant left with no account
-// is revoked and its tokens wiped. Data is kept unless purge=true.
+// through the same grant) within the caller's scope (accounts.Service.Unbind).
+// An account another user still has in scope is only removed from the
+// caller's scope (unassigned). Syncs stop at once; a grant left with no
+// account is revoked and its tokens wiped. Data is kept unless purge=true.
 func (s *Server) unbindAdvertiser(c *gin.Context) {
 	id, err := pathInt64(c, "id")
 	if err != nil {
@@ -293,40 +295,23 @@ func (s *Server) unbindAdvertiser(c *gin.Context) {
 		return
 	}
 	auditDetail(c, "purge", q.Purge)
-	var res accounts.UnbindOutcome
-	if s.deps.Accounts != nil {
-		res, err = s.deps.Accounts.Unbind(c.Request.Context(), scopeFrom(c), id, q.Purge)
-	} else {
-		res, err = unbindWithoutService(c, s.deps.DB, id, q.Purge, s.now())
+	svc, err := s.accountsService()
+	if err != nil {
+		fail(c, err)
+		return
 	}
+	res, err := svc.Unbind(c.Request.Context(), scopeFrom(c), id, q.Purge)
 	if err != nil {
 		fail(c, err)
 		return
 	}
 	auditDetail(c, "unbound", len(res.Advertisers))
+	if len(res.Unassigned) > 0 {
+		auditDetail(c, "unassigned", len(res.Unassigned))
+	}
 	if len(res.RevokedAuthorizations) > 0 {
 		auditDetail(c, "revoked_authorizations", res.RevokedAuthorizations)
 	}
-	respond(c, http.StatusOK, unbindResponse{Unbound: orEmpty(res.Advertisers),
+	respond(c, http.StatusOK, unbindResponse{Unbound: orEmpty(res.Advertisers), Unassigned: orEmpty(res.Unassigned),
 		RevokedAuthorizations: orEmpty(res.RevokedAuthorizations), Purged: res.Purged})
-}
-
-// unbindWithoutService unbinds when binding is not configured (no crypto
-// keys): the same store calls, without token cache invalidation (no process
-// has tokens to cache then).
-func unbindWithoutService(c *gin.Context, db *mysql.DB, id int64, purge bool, now time.Time) (accounts.UnbindOutcome, error) {
-	var out accounts.UnbindOutcome
-	res, err := db.UnbindAdvertiser(c.Request.Context(), scopeFrom(c), id, now)
-	if err != nil {
-		return out, err
-	}
-	out.UnbindResult = res
-	if purge {
-		ids := res.Advertisers
-		if len(ids) == 0 {
-			ids = []int64{id}
-		}
-		out.Purged, err = db.PurgeAdvertiserData(c.Request.Context(), ids)
-	}
-	return out, err
 }

@@ -216,6 +216,10 @@ func TestOAuthDisabledWithoutKeys(t *testing.T) {
 	if r := b.do(t, req{method: "GET", path: "/api/v1/oauth/oceanengine/callback?state=x&auth_code=y"}); r.status != http.StatusServiceUnavailable {
 		t.Fatalf("callback without accounts service: %d", r.status)
 	}
+	// There is no second unbind path without the service.
+	if r := b.do(t, req{method: "DELETE", path: "/api/v1/advertisers/1", token: admin.AccessToken}); r.status != http.StatusServiceUnavailable {
+		t.Fatalf("unbind without accounts service: %d %s", r.status, r.raw)
+	}
 	if r := b.do(t, req{method: "GET", path: "/api/v1/advertisers", token: admin.AccessToken}); r.status != http.StatusOK {
 		t.Fatalf("list without accounts service: %d", r.status)
 	}

@@ -20,7 +20,10 @@ type auditRecord struct {
 	action, targetType, targetID string
 	actorID                      int64
 	actorName                    string
-	detail                       map[string]any
+	// reason says why a request was refused (detail.reason); the error
+	// kind when not set.
+	reason string
+	detail map[string]any
 }
 
 func auditOf(c *gin.Context) *auditRecord {
@@ -61,6 +64,17 @@ func auditActor(c *gin.Context, userID int64, username string) {
 	r.actorID, r.actorName = userID, username
 }
 
+// auditReason says why a request is refused, for refusals that carry no
+// error kind of their own (unknown route, CORS).
+func auditReason(c *gin.Context, reason string) { auditOf(c).reason = reason }
+
+// Reasons of refusals made before any handler (detail.reason).
+const (
+	reasonRouteNotFound    = "route_not_found"
+	reasonMethodNotAllowed = "method_not_allowed"
+	reasonCORSOrigin       = "cors_origin_not_allowed"
+)
+
 func isMutating(method string) bool {
 	switch method {
 	case http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete:
@@ -69,56 +83,129 @@ func isMutating(method string) bool {
 	return false
 }
 
-// auditTrail records every mutating /api/v1 request after it is handled:
-// who (principal or named actor), when, from where, action, target, result
-// (success < 400, denied for 401/403, failure otherwise), status and request
-// id. Nothing of the request body is recorded unless a handler adds it with
-// auditDetail. A failure to write is logged; the response is already sent.
+func underAPI(path string) bool { return path == "/api" || strings.HasPrefix(path, "/api/") }
+
+// auditTrail records, after it is handled, every mutating request under
+// /api — including those refused before any handler: an unknown route
+// (404), a method the route does not take (405), a body over the limit
+// (413) and a CORS refusal (403, also of a preflight announcing a mutating
+// method). It is an engine-level middleware placed before CORS and the body
+// limit, so it sees their refusals. Each entry has who (principal, named
+// actor, or the user of a valid bearer token of a request refused before
+// authentication), when, from where (client IP, see trusted proxies), action,
+// target, result (success < 400, denied for 401/403, failure otherwise),
+// status, request id and, for refusals, detail.reason. Nothing of the
+// request body is recorded unless a handler adds it with auditDetail. A
+// failure to write is logged; the response is already sent.
 func (s *Server) auditTrail() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if !isMutating(c.Request.Method) {
+		method, preflight := c.Request.Method, false
+		if method == http.MethodOptions && c.GetHeader("Access-Control-Request-Method") != "" {
+			method, preflight = c.GetHeader("Access-Control-Request-Method"), true
+		}
+		if !isMutating(method) || !underAPI(c.Request.URL.Path) {
 			c.Next()
 			return
 		}
 		start := s.now()
 		c.Next()
-		if s.deps.DB == nil {
+		status := c.Writer.Status()
+		if s.deps.DB == nil || (preflight && status < 400) {
 			return
 		}
-		r := auditOf(c)
-		status := c.Writer.Status()
-		e := auth.AuditEntry{
-			At: start, ActorType: auth.ActorUser, ActorID: r.actorID, ActorName: r.actorName,
-			IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
-			Action: r.action, TargetType: r.targetType, TargetID: r.targetID,
-			Status: status, RequestID: requestID(c), Detail: r.detail,
+		if preflight {
+			auditDetail(c, "requested_method", cut(method, 16))
 		}
-		if p, ok := principalFrom(c); ok {
-			e.ActorID, e.ActorName = p.UserID, p.Username
+		s.writeAudit(c, start, status)
+	}
+}
+
+// writeAudit writes the audit entry of the request as it was answered.
+func (s *Server) writeAudit(c *gin.Context, start time.Time, status int) {
+	r := auditOf(c)
+	e := auth.AuditEntry{
+		At: start, ActorType: auth.ActorUser, ActorID: r.actorID, ActorName: r.actorName,
+		IP: c.ClientIP(), UserAgent: c.Request.UserAgent(),
+		Action: r.action, TargetType: r.targetType, TargetID: r.targetID,
+		Status: status, RequestID: requestID(c), Detail: r.detail,
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
+	defer cancel()
+	if p, ok := principalFrom(c); ok {
+		e.ActorID, e.ActorName = p.UserID, p.Username
+	} else if e.ActorID == 0 && status >= 400 {
+		e.ActorID, e.ActorName = s.tokenActor(ctx, c)
+	}
+	if e.Action == "" {
+		e.Action = strings.ToLower(c.Request.Method) + " " + routeOf(c)
+	}
+	switch {
+	case status < 400:
+		e.Result = auth.ResultSuccess
+	case status == http.StatusUnauthorized || status == http.StatusForbidden:
+		e.Result = auth.ResultDenied
+	default:
+		e.Result = auth.ResultFailure
+	}
+	if status >= 400 {
+		if e.Detail == nil {
+			e.Detail = map[string]any{}
 		}
-		if e.Action == "" {
-			e.Action = strings.ToLower(c.Request.Method) + " " + routeOf(c)
-		}
-		switch {
-		case status < 400:
-			e.Result = auth.ResultSuccess
-		case status == http.StatusUnauthorized || status == http.StatusForbidden:
-			e.Result = auth.ResultDenied
-		default:
-			e.Result = auth.ResultFailure
-		}
-		if last := c.Errors.Last(); last != nil && status >= 400 {
-			if e.Detail == nil {
-				e.Detail = map[string]any{}
-			}
+		reason := r.reason
+		if last := c.Errors.Last(); last != nil {
 			e.Detail["error"] = string(apperr.KindOf(last.Err))
+			if reason == "" {
+				reason = string(apperr.KindOf(last.Err))
+			}
 		}
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
-		defer cancel()
-		if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
-			loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
+		if reason == "" {
+			reason = strings.ToLower(strings.ReplaceAll(http.StatusText(status), " ", "_"))
+		}
+		e.Detail["reason"] = reason
+		if c.FullPath() == "" {
+			e.Detail["path"] = cut(c.Request.URL.Path, 256)
 		}
 	}
+	if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
+		loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
+	}
+}
+
+// tokenActor names the user of the request's bearer access token when its
+// signature and expiry verify: the actor of a request refused before it was
+// authenticated (unknown route, body too large, CORS). The session is not
+// checked; the token only names who sent it.
+func (s *Server) tokenActor(ctx context.Context, c *gin.Context) (int64, string) {
+	tok, ok := bearerToken(c)
+	if !ok || s.deps.Auth == nil {
+		return 0, ""
+	}
+	claims, err := s.deps.Auth.Tokens().Parse(auth.TypeAccess, tok)
+	if err != nil {
+		return 0, ""
+	}
+	uid, err := claims.UserID()
+	if err != nil {
+		return 0, ""
+	}
+	return uid, s.userName(ctx, uid)
+}
+
+// userName is the username of a user for the audit log; empty if unknown.
+func (s *Server) userName(ctx context.Context, id int64) string {
+	u, err := s.deps.DB.GetUser(ctx, id)
+	if err != nil {
+		return ""
+	}
+	return u.Username
+}
+
+// cut shortens caller-supplied text for the audit log.
+func cut(v string, n int) string {
+	if len(v) <= n {
+		return v
+	}
+	return strings.ToValidUTF8(v[:n], "")
 }
 
 // auditQuery is GET /api/v1/audit's query.

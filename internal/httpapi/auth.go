@@ -117,7 +117,11 @@ func (s *Server) refresh(c *gin.Context) {
 	}
 	pair, p, uid, err := svc.Refresh(c.Request.Context(), req.RefreshToken)
 	if uid > 0 {
-		auditActor(c, uid, p.Username)
+		name := p.Username
+		if name == "" { // a refused refresh (reuse, ended session) names the user too
+			name = s.userName(c.Request.Context(), uid)
+		}
+		auditActor(c, uid, name)
 	}
 	if err != nil {
 		failAuth(c, err)

@@ -86,6 +86,7 @@ type req struct {
 	method, path, body string
 	token              string // bearer token, if any
 	ip                 string // client address, default 192.0.2.1
+	header             map[string]string
 }
 
 // resp is a decoded response.
@@ -139,6 +140,9 @@ func (b *authBundle) do(t testing.TB, q req) resp {
 		r.Header.Set("Authorization", "Bearer "+q.token)
 	}
 	r.Header.Set("User-Agent", "authtest/1")
+	for k, v := range q.header {
+		r.Header.Set(k, v)
+	}
 	ip := q.ip
 	if ip == "" {
 		ip = "192.0.2.1"

@@ -28,13 +28,36 @@ func newCoreJSON(t report.Totals) coreJSON {
 	return coreJSON{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
 }
 
-// changeJSON is the change from yesterday to today in percent ("12.50",
-// "-3.20"); null when yesterday's value is zero.
+// changeJSON is the change from yesterday to today, for every metric, in
+// percent ("12.50", "-3.20"); null when yesterday's value is zero or null.
 type changeJSON struct {
-	Cost    *string `json:"cost"`
-	Show    *string `json:"show"`
-	Click   *string `json:"click"`
-	Convert *string `json:"convert"`
+	Cost        *string `json:"cost"`
+	Show        *string `json:"show"`
+	Click       *string `json:"click"`
+	Convert     *string `json:"convert"`
+	DeepConvert *string `json:"deep_convert"`
+	CTR         *string `json:"ctr"`
+	CPC         *string `json:"cpc"`
+	CPM         *string `json:"cpm"`
+	CVR         *string `json:"cvr"`
+	CPA         *string `json:"cpa"`
+}
+
+func newChangeJSON(cur, prev report.Totals) changeJSON {
+	pct := func(c, p decimal.Decimal) *string { return report.OptMoney(report.Change(c, p)) }
+	n := decimal.NewFromInt
+	opt := func(c, p *decimal.Decimal) *string {
+		if c == nil || p == nil {
+			return nil
+		}
+		return pct(*c, *p)
+	}
+	dc, dp := cur.Derived(), prev.Derived()
+	return changeJSON{
+		Cost: pct(cur.Cost, prev.Cost), Show: pct(n(cur.Show), n(prev.Show)), Click: pct(n(cur.Click), n(prev.Click)),
+		Convert: pct(n(cur.Convert), n(prev.Convert)), DeepConvert: pct(n(cur.DeepConvert), n(prev.DeepConvert)),
+		CTR: opt(dc.CTR, dp.CTR), CPC: opt(dc.CPC, dp.CPC), CPM: opt(dc.CPM, dp.CPM), CVR: opt(dc.CVR, dp.CVR), CPA: opt(dc.CPA, dp.CPA),
+	}
 }
 
 type topAdJSON struct {
@@ -50,19 +73,28 @@ type trendPointJSON struct {
 	Hour      int       `json:"hour"`
 	Today     *coreJSON `json:"today"` // null for hours still to come
 	Yesterday coreJSON  `json:"yesterday"`
+	// TodayIncomplete marks today's points: their figures will still
+	// change (conversions are attributed for 72 hours, and the current
+	// hour has not ended).
+	TodayIncomplete bool `json:"today_incomplete"`
+	// TodayInProgress marks the current hour.
+	TodayInProgress bool `json:"today_in_progress"`
 }
 
 type dashboardResponse struct {
-	AsOf          time.Time        `json:"as_of"`
-	Today         string           `json:"today"`
-	Yesterday     string           `json:"yesterday"`
-	UpToHour      int              `json:"up_to_hour"`
-	TodaySoFar    coreJSON         `json:"today_so_far"`
-	YesterdaySame coreJSON         `json:"yesterday_same_time"`
-	Change        changeJSON       `json:"change_percent"`
-	YesterdayFull metricsJSON      `json:"yesterday_full"`
-	TopAds        []topAdJSON      `json:"top_ads"`
-	HourlyTrend   []trendPointJSON `json:"hourly_trend"`
+	AsOf          time.Time   `json:"as_of"`
+	Today         string      `json:"today"`
+	Yesterday     string      `json:"yesterday"`
+	UpToHour      int         `json:"up_to_hour"`
+	TodaySoFar    metricsJSON `json:"today_so_far"`
+	YesterdaySame metricsJSON `json:"yesterday_same_time"`
+	// YesterdayUntil is the end of the yesterday_same_time span (yesterday
+	// at the time of day of as_of).
+	YesterdayUntil time.Time        `json:"yesterday_until"`
+	Change         changeJSON       `json:"change_percent"`
+	YesterdayFull  metricsJSON      `json:"yesterday_full"`
+	TopAds         []topAdJSON      `json:"top_ads"`
+	HourlyTrend    []trendPointJSON `json:"hourly_trend"`
 }
 
 func (s *Server) dashboardRoutes(v1 *gin.RouterGroup) {
@@ -81,18 +113,11 @@ func (s *Server) dashboardOverview(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pct := func(cur, prev report.Totals) *string {
-		return report.OptMoney(report.Change(cur.Cost, prev.Cost))
-	}
-	ratio := func(cur, prev int64) *string {
-		return report.OptMoney(report.Change(decimal.NewFromInt(cur), decimal.NewFromInt(prev)))
-	}
 	t, y := ov.TodaySoFar, ov.YesterdaySameTime
 	out := dashboardResponse{
 		AsOf: now.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
-		TodaySoFar: newCoreJSON(t), YesterdaySame: newCoreJSON(y),
-		Change: changeJSON{Cost: pct(t, y), Show: ratio(t.Show, y.Show), Click: ratio(t.Click, y.Click),
-			Convert: ratio(t.Convert, y.Convert)},
+		TodaySoFar: newMetricsJSON(t), YesterdaySame: newMetricsJSON(y), YesterdayUntil: ov.YesterdayUntil,
+		Change:        newChangeJSON(t, y),
 		YesterdayFull: newMetricsJSON(ov.YesterdayFull),
 		TopAds:        make([]topAdJSON, 0, len(ov.TopAds)),
 		HourlyTrend:   make([]trendPointJSON, 0, 24),
@@ -105,7 +130,7 @@ func (s *Server) dashboardOverview(c *gin.Context) {
 		p := trendPointJSON{Hour: h, Yesterday: newCoreJSON(ov.TrendYesterday[h])}
 		if h <= ov.UpToHour {
 			tj := newCoreJSON(ov.TrendToday[h])
-			p.Today = &tj
+			p.Today, p.TodayIncomplete, p.TodayInProgress = &tj, true, h == ov.UpToHour
 		}
 		out.HourlyTrend = append(out.HourlyTrend, p)
 	}

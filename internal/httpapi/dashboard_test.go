@@ -6,6 +6,8 @@ import (
 	"testing"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 func TestDashboardOverviewAPI(t *testing.T) {
@@ -18,23 +20,32 @@ func TestDashboardOverviewAPI(t *testing.T) {
 	r.data(t, &got)
 	hours := int64(w.hour + 1)
 	wantToday := decimal.New(10, -2).Mul(decimal.NewFromInt(hours)).StringFixed(2)
-	wantYesterday := decimal.New(101, -2).Mul(decimal.NewFromInt(hours)).StringFixed(2)
+	// Yesterday up to the same time: the hours before this one, and this
+	// hour pro rata to the part of it elapsed.
+	local := w.clock.Now().In(report.Beijing())
+	elapsed := int64(local.Minute()*60 + local.Second())
+	yCost := decimal.New(101, -2).Mul(decimal.NewFromInt(int64(w.hour))).
+		Add(decimal.New(101, -2).Mul(decimal.NewFromInt(elapsed)).DivRound(decimal.NewFromInt(3600), 16).Round(2))
+	wantYesterday := yCost.StringFixed(2)
 	if got.Today != w.today || got.Yesterday != w.yesterday || got.UpToHour != w.hour {
 		t.Fatalf("dates %s %s %d, want %s %s %d", got.Today, got.Yesterday, got.UpToHour, w.today, w.yesterday, w.hour)
 	}
 	if got.TodaySoFar.Cost != wantToday || got.YesterdaySame.Cost != wantYesterday || got.TodaySoFar.Show != 5*hours {
 		t.Errorf("today %+v yesterday %+v, want cost %s and %s", got.TodaySoFar, got.YesterdaySame, wantToday, wantYesterday)
 	}
-	// (0.10 - 1.01) / 1.01 = -90.10%, whatever the hour.
-	if got.Change.Cost == nil || *got.Change.Cost != "-90.10" || got.Change.Convert != nil {
-		t.Errorf("change = %+v", got.Change)
+	if want := report.OptMoney(report.Change(decimal.RequireFromString(wantToday), yCost)); (want == nil) != (got.Change.Cost == nil) ||
+		(want != nil && *want != *got.Change.Cost) {
+		t.Errorf("change = %+v, want cost %v", got.Change, want)
+	}
+	if want := local.AddDate(0, 0, -1); !got.YesterdayUntil.Equal(want) {
+		t.Errorf("yesterday_until %s, want %s", got.YesterdayUntil, want)
 	}
 	if got.YesterdayFull.Cost != "0.30" || len(got.HourlyTrend) != 24 || got.HourlyTrend[23].Yesterday.Cost != "1.01" {
 		t.Errorf("yesterday full %s, trend %d points", got.YesterdayFull.Cost, len(got.HourlyTrend))
 	}
 	for h, p := range got.HourlyTrend {
-		if (h <= w.hour) != (p.Today != nil) {
-			t.Errorf("hour %d today = %+v (up to hour %d)", h, p.Today, w.hour)
+		if (h <= w.hour) != (p.Today != nil) || p.TodayIncomplete != (h <= w.hour) || p.TodayInProgress != (h == w.hour) {
+			t.Errorf("hour %d today = %+v incomplete %v in progress %v (up to hour %d)", h, p.Today, p.TodayIncomplete, p.TodayInProgress, w.hour)
 		}
 	}
 	var top []string

@@ -15,8 +15,11 @@ import (
 
 // jobResponse is a background job as the API shows it.
 type jobResponse struct {
-	ID           int64           `json:"id"`
-	Kind         string          `json:"kind"`
+	ID   int64  `json:"id"`
+	Kind string `json:"kind"`
+	// Status is the stored status, except that a running job no worker
+	// holds (its lease expired: the worker died) is "stalled" until
+	// another worker takes it over.
 	Status       string          `json:"status"`
 	AdvertiserID *int64          `json:"advertiser_id"`
 	CreatedBy    *int64          `json:"created_by"`
@@ -26,7 +29,16 @@ type jobResponse struct {
 	CreatedAt    time.Time       `json:"created_at"`
 	StartedAt    *time.Time      `json:"started_at"`
 	FinishedAt   *time.Time      `json:"finished_at"`
+	// Worker is the worker holding (or that last held) the job, and
+	// LeaseExpiresAt when it stops counting as alive unless it renews.
+	Worker         string     `json:"worker,omitempty"`
+	LeaseExpiresAt *time.Time `json:"lease_expires_at"`
+	// Resumes counts hand-overs to another worker after a stall.
+	Resumes int `json:"resumes"`
 }
+
+// jobStalled is the status a running job shows while no worker holds it.
+const jobStalled = "stalled"
 
 type jobProgress struct {
 	Percent     float64 `json:"percent"`
@@ -55,7 +67,10 @@ func newJobResponse(j mysql.BackgroundJob, now time.Time) jobResponse {
 	case j.TotalUnits > 0:
 		p.Percent = math.Round(float64(j.DoneUnits)*1000/float64(j.TotalUnits)) / 10
 	}
-	if j.Status == mysql.JobRunning && j.StartedAt != nil && j.DoneUnits > 0 && j.TotalUnits > j.DoneUnits {
+	status := j.Status
+	if j.Stalled(now) {
+		status = jobStalled // no ETA: nobody is working on it
+	} else if j.Status == mysql.JobRunning && j.StartedAt != nil && j.DoneUnits > 0 && j.TotalUnits > j.DoneUnits {
 		elapsed := now.Sub(*j.StartedAt)
 		eta := int64(elapsed.Seconds() / float64(j.DoneUnits) * float64(j.TotalUnits-j.DoneUnits))
 		p.ETASeconds = &eta
@@ -69,8 +84,9 @@ func newJobResponse(j mysql.BackgroundJob, now time.Time) jobResponse {
 		params = json.RawMessage("{}")
 	}
 	return jobResponse{
-		ID: j.ID, Kind: j.Kind, Status: j.Status, AdvertiserID: optional(j.AdvertiserID), CreatedBy: optional(j.CreatedBy),
+		ID: j.ID, Kind: j.Kind, Status: status, AdvertiserID: optional(j.AdvertiserID), CreatedBy: optional(j.CreatedBy),
 		Params: params, Progress: p, Result: j.Result, CreatedAt: j.CreatedAt, StartedAt: j.StartedAt, FinishedAt: j.FinishedAt,
+		Worker: j.LeaseOwner, LeaseExpiresAt: j.LeaseExpiresAt, Resumes: j.Resumes,
 	}
 }
 
@@ -85,7 +101,7 @@ func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
 type listJobsQuery struct {
 	PageQuery
 	Kind         string `form:"kind" validate:"omitempty,max=32"`
-	Status       string `form:"status" validate:"omitempty,oneof=queued running succeeded failed canceled"`
+	Status       string `form:"status" validate:"omitempty,oneof=queued running succeeded failed canceled"` // stored status; stalled jobs are running
 	AdvertiserID int64  `form:"advertiser_id" validate:"gte=0"`
 }
 

@@ -139,9 +139,20 @@ func corsFor(origins []string) gin.HandlerFunc {
 	for _, o := range origins {
 		if o == "*" {
 			cfg.AllowAllOrigins, cfg.AllowCredentials = true, false
-			return cors.New(cfg)
+			return auditedCORS(cors.New(cfg))
 		}
 	}
 	cfg.AllowOrigins = origins
-	return cors.New(cfg)
+	return auditedCORS(cors.New(cfg))
+}
+
+// auditedCORS names the reason of a CORS refusal (the library answers a bare
+// 403) for the audit trail.
+func auditedCORS(h gin.HandlerFunc) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		h(c)
+		if c.IsAborted() && c.Writer.Status() == http.StatusForbidden {
+			auditReason(c, reasonCORSOrigin)
+		}
+	}
 }

@@ -71,6 +71,9 @@ func (s *Server) oauthAuthorize(c *gin.Context) {
 	respond(c, http.StatusOK, authorizeResponse{AuthorizeURL: res.URL, State: res.State, ExpiresAt: res.ExpiresAt})
 }
 
+// callbackStateMax bounds the state parameter (ours are 43 characters).
+const callbackStateMax = 256
+
 type callbackQuery struct {
 	AuthCode string `form:"auth_code" validate:"max=256"`
 	State    string `form:"state" validate:"max=256"`
@@ -78,13 +81,16 @@ type callbackQuery struct {
 }
 
 type callbackResponse struct {
-	Status          string   `json:"status"`
-	AuthorizationID int64    `json:"authorization_id"`
-	Accounts        []int64  `json:"accounts"`
-	Advertisers     []int64  `json:"advertisers"`
-	New             []int64  `json:"new"`
-	Superseded      []int64  `json:"superseded"`
-	Warnings        []string `json:"warnings"`
+	Status          string  `json:"status"`
+	AuthorizationID int64   `json:"authorization_id"`
+	Accounts        []int64 `json:"accounts"`
+	Advertisers     []int64 `json:"advertisers"`
+	// New were bound for the first time; Reauthorized were bound through
+	// an earlier grant that this one replaces.
+	New          []int64  `json:"new"`
+	Reauthorized []int64  `json:"reauthorized"`
+	Superseded   []int64  `json:"superseded"`
+	Warnings     []string `json:"warnings"`
 }
 
 func orEmpty[T any](v []T) []T {
@@ -103,8 +109,13 @@ func orEmpty[T any](v []T) []T {
 func (s *Server) oauthCallback(c *gin.Context) {
 	var q callbackQuery
 	if err := s.bindQuery(c, &q); err != nil {
-		s.callbackDone(c, accounts.BindOutcome{}, &accounts.CallbackFailure{Code: accounts.CallbackInvalidState,
-			Err: apperr.Invalid("malformed callback parameters")})
+		err = &accounts.CallbackFailure{Code: accounts.CallbackInvalidState, Err: apperr.Invalid("malformed callback parameters")}
+		auditReason(c, "malformed_parameters")
+		if len(c.Query("state")) > callbackStateMax {
+			auditReason(c, "state_too_long")
+		}
+		s.auditCallback(c, accounts.BindOutcome{}, err)
+		s.callbackDone(c, accounts.BindOutcome{}, err)
 		return
 	}
 	svc, err := s.accountsService()
@@ -116,6 +127,8 @@ func (s *Server) oauthCallback(c *gin.Context) {
 	if tok, ok := bearerToken(c); ok && s.deps.Auth != nil {
 		p, err := s.deps.Auth.Authenticate(c.Request.Context(), tok)
 		if err != nil {
+			auditReason(c, "invalid_bearer_token")
+			s.auditCallback(c, accounts.BindOutcome{}, err)
 			fail(c, err)
 			return
 		}
@@ -142,16 +155,21 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 	if err := jobs.EnqueueAccountInfo(ctx, s.deps.Queue, out.AuthorizationID); err != nil {
 		log.Warn("enqueue account info after binding", zap.Error(err))
 	}
-	fresh := map[int64]bool{}
+	// New advertisers get a first sync of every stream; re-authorised ones
+	// catch up on the streams that fell due while they waited.
+	reason := map[int64]string{}
 	for _, id := range out.New {
-		fresh[id] = true
+		reason[id] = "bind"
+	}
+	for _, id := range out.Reauthorized {
+		reason[id] = "reauth"
 	}
 	for _, id := range out.Advertisers {
-		if !fresh[id] {
+		if reason[id] == "" {
 			continue
 		}
 		_, err := jobs.Enqueue(ctx, s.deps.Queue, jobs.KindSyncAdvertiser,
-			jobs.SyncPayload{AdvertiserID: id, Reason: "bind"},
+			jobs.SyncPayload{AdvertiserID: id, Reason: reason[id]},
 			asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 		if err != nil && !isDuplicateTask(err) {
 			log.Warn("enqueue first sync after binding", zap.Int64("advertiser_id", id), zap.Error(err))
@@ -160,7 +178,8 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 }
 
 // auditCallback records the binding (a GET, so the audit trail middleware
-// does not): the user the state named, the grant and the outcome.
+// does not), refused or not: the user the state named, the grant, the
+// outcome and, for a refusal, the reason (auditReason, else the callback code).
 func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err error) {
 	if s.deps.DB == nil {
 		return
@@ -173,7 +192,14 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 	}
 	if err != nil {
 		e.Result, e.Status = auth.ResultFailure, statusOf(apperr.KindOf(err))
-		e.Detail = map[string]any{"error": accounts.CodeOf(err)}
+		if e.Status == http.StatusUnauthorized || e.Status == http.StatusForbidden {
+			e.Result = auth.ResultDenied
+		}
+		reason := auditOf(c).reason
+		if reason == "" {
+			reason = accounts.CodeOf(err)
+		}
+		e.Detail = map[string]any{"error": accounts.CodeOf(err), "reason": reason}
 	} else {
 		e.Detail = map[string]any{"accounts": len(out.Accounts), "advertisers": len(out.Advertisers), "superseded": out.Superseded}
 	}
@@ -198,7 +224,7 @@ func (s *Server) callbackDone(c *gin.Context, out accounts.BindOutcome, err erro
 		}
 		respond(c, http.StatusOK, callbackResponse{Status: "success", AuthorizationID: out.AuthorizationID,
 			Accounts: orEmpty(out.Accounts), Advertisers: orEmpty(out.Advertisers), New: orEmpty(out.New),
-			Superseded: orEmpty(out.Superseded), Warnings: orEmpty(out.Warnings)})
+			Reauthorized: orEmpty(out.Reauthorized), Superseded: orEmpty(out.Superseded), Warnings: orEmpty(out.Warnings)})
 		return
 	}
 	u, perr := url.Parse(front)
@@ -220,6 +246,8 @@ func (s *Server) callbackDone(c *gin.Context, out accounts.BindOutcome, err erro
 		q.Set("authorization_id", strconv.FormatInt(out.AuthorizationID, 10))
 		q.Set("accounts", strconv.Itoa(len(out.Accounts)))
 		q.Set("advertisers", strconv.Itoa(len(out.Advertisers)))
+		q.Set("new", strconv.Itoa(len(out.New)))
+		q.Set("reauthorized", strconv.Itoa(len(out.Reauthorized)))
 	}
 	u.RawQuery = q.Encode()
 	c.Redirect(http.StatusFound, u.String())

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -39,6 +40,8 @@ func newMetricsJSON(t report.Totals) metricsJSON {
 type reportRowJSON struct {
 	Date           *string `json:"date,omitempty"`
 	Hour           *int    `json:"hour,omitempty"`
+	ManagerID      *int64  `json:"manager_id,omitempty"`
+	ManagerName    *string `json:"manager_name,omitempty"`
 	AdvertiserID   *int64  `json:"advertiser_id,omitempty"`
 	AdvertiserName *string `json:"advertiser_name,omitempty"`
 	EntityID       *int64  `json:"entity_id,omitempty"`
@@ -56,6 +59,10 @@ func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
 	if spec.Grouped(report.DimHour) {
 		out.Hour = &r.Hour
 	}
+	if spec.Grouped(report.DimManager) {
+		// null for advertisers authorised directly, not through a manager
+		out.ManagerID, out.ManagerName = optional(r.ManagerID), &r.ManagerName
+	}
 	if spec.Grouped(report.DimAdvertiser) || spec.Grouped(report.DimEntity) || spec.Grouped(report.DimParent) {
 		out.AdvertiserID, out.AdvertiserName = &r.AdvertiserID, &r.AdvertiserName
 	}
@@ -64,6 +71,54 @@ func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
 	}
 	if spec.Grouped(report.DimParent) {
 		out.ParentID, out.ParentName = &r.ParentID, &r.ParentName
+	}
+	return out
+}
+
+// dateRangeJSON is an inclusive range of Beijing dates.
+type dateRangeJSON struct {
+	From string `json:"from"`
+	To   string `json:"to"`
+}
+
+// advertiserCoverageJSON is one advertiser's coverage of a report's range.
+type advertiserCoverageJSON struct {
+	AdvertiserID int64 `json:"advertiser_id"`
+	// SyncedFrom, SyncedTo bound what the stream has read (null: nothing).
+	SyncedFrom   *string    `json:"synced_from"`
+	SyncedTo     *string    `json:"synced_to"`
+	LastSyncedAt *time.Time `json:"last_synced_at"`
+	Complete     bool       `json:"complete"`
+	// Gaps are the days of the range never read: figures there are missing,
+	// not zero.
+	Gaps []dateRangeJSON `json:"gaps"`
+}
+
+// coverageJSON says which days of a report's range the mirror has read.
+type coverageJSON struct {
+	Granularity string `json:"granularity"`
+	Stream      string `json:"stream"`
+	// Complete is false when any advertiser has a gap in the range.
+	Complete    bool                     `json:"complete"`
+	Advertisers []advertiserCoverageJSON `json:"advertisers"`
+}
+
+func newCoverageJSON(c report.Coverage) coverageJSON {
+	out := coverageJSON{Granularity: string(c.Granularity), Stream: c.Stream, Complete: c.Complete(),
+		Advertisers: make([]advertiserCoverageJSON, 0, len(c.Advertisers))}
+	opt := func(s string) *string {
+		if s == "" {
+			return nil
+		}
+		return &s
+	}
+	for _, a := range c.Advertisers {
+		aj := advertiserCoverageJSON{AdvertiserID: a.AdvertiserID, SyncedFrom: opt(a.SyncedFrom), SyncedTo: opt(a.SyncedTo),
+			LastSyncedAt: a.LastSyncedAt, Complete: a.Complete(), Gaps: make([]dateRangeJSON, 0, len(a.Gaps))}
+		for _, g := range a.Gaps {
+			aj.Gaps = append(aj.Gaps, dateRangeJSON{From: g.From, To: g.To})
+		}
+		out.Advertisers = append(out.Advertisers, aj)
 	}
 	return out
 }
@@ -82,6 +137,9 @@ type reportResponse struct {
 	PageSize    int             `json:"page_size"`
 	Total       int64           `json:"total"`
 	Summary     metricsJSON     `json:"summary"`
+	// Coverage says, per advertiser, which days of the range were synced;
+	// figures of the gaps are missing, not zero.
+	Coverage coverageJSON `json:"coverage"`
 }
 
 // reportQuery is the query string of GET /api/v1/reports.
@@ -131,7 +189,7 @@ func (s *Server) getReport(c *gin.Context) {
 		Level: string(spec.Level), Granularity: string(spec.Granularity), From: spec.From, To: spec.To,
 		GroupBy: groups, OrderBy: orders, Currency: "CNY",
 		Items: make([]reportRowJSON, 0, len(res.Rows)), Page: q.Page, PageSize: q.PageSize, Total: res.Total,
-		Summary: newMetricsJSON(res.Summary),
+		Summary: newMetricsJSON(res.Summary), Coverage: newCoverageJSON(res.Coverage),
 	}
 	for _, r := range res.Rows {
 		out.Items = append(out.Items, newReportRowJSON(spec, r))

@@ -10,11 +10,16 @@ import (
 // routes registers every route. Each /api/v1 route must also be described in
 // openapi.yaml (a test enforces it).
 func (s *Server) routes(e *gin.Engine) {
-	e.GET("/health", gin.WrapH(s.deps.Health))
-	e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+	e.GET("/health", s.health)
+	e.GET("/livez", s.live)
+	if s.deps.Config.MetricsOnPublicPort() {
+		// Development only: in release /metrics is served on metrics.listen
+		// by internal/app, never on the public port.
+		e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+	}
 
-	// auditTrail records every mutating /api/v1 request (see audit.go).
-	v1 := e.Group("/api/v1", s.auditTrail())
+	// The engine's auditTrail records every mutating /api request (audit.go).
+	v1 := e.Group("/api/v1")
 	v1.GET("/openapi.yaml", s.openAPI)
 	v1.GET("/version", s.version)
 	s.authRoutes(v1)
@@ -23,6 +28,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.exportRoutes(v1)
 	s.entityRoutes(v1)
 	s.dashboardRoutes(v1)
+	s.balanceRoutes(v1)
 	s.oauthRoutes(v1)
 	s.advertiserRoutes(v1)
 	s.syncRoutes(v1)
@@ -30,7 +36,18 @@ func (s *Server) routes(e *gin.Engine) {
 	s.adopsRoutes(v1)
 	s.changeRoutes(v1)
 	s.guardrailRoutes(v1)
+	s.systemRoutes(v1)
 	s.alertRoutes(v1)
+}
+
+// health is the public GET /health (health.Checker.ServeHTTP): ok or fail
+// per dependency, nothing else.
+func (s *Server) health(c *gin.Context) { s.deps.Health.ServeHTTP(c.Writer, c.Request) }
+
+// live is GET /livez: the process serves HTTP. It checks no dependency, so
+// an outage of MySQL or Redis makes Kubernetes restart no pod (liveness).
+func (s *Server) live(c *gin.Context) {
+	c.JSON(http.StatusOK, map[string]string{"status": "ok"})
 }
 
 func (s *Server) version(c *gin.Context) {

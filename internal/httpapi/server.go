@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -44,6 +45,9 @@ type Deps struct {
 	Build  Build
 	// Health runs the /health checks.
 	Health *health.Checker
+	// SystemHealth runs the checks of the admins' GET /api/v1/system/health
+	// (the public ones plus any only worth showing to admins); nil: Health.
+	SystemHealth *health.Checker
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
 	// Auth authenticates requests and manages users' sessions; nil builds one
@@ -59,6 +63,9 @@ type Deps struct {
 	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
 	// client is configured (the change routes answer 503).
 	AdOps *adops.Service
+	// Console serves the web console for GET/HEAD requests outside /api/,
+	// /health and /metrics (history-mode routes included); nil answers 404.
+	Console http.Handler
 	// Alerts manages alert channels, subscriptions and alerts; nil: the
 	// alert routes answer 503.
 	Alerts *alerts.Service
@@ -88,10 +95,13 @@ func New(d Deps) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
-	if err := s.initAuth(); err != nil {
+	err := s.initAuth()
+	if err != nil {
 		return nil, err
 	}
-	s.engine = s.newEngine()
+	if s.engine, err = s.newEngine(); err != nil {
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -106,32 +116,55 @@ func ginMode(mode string) string {
 	return gin.DebugMode
 }
 
-func (s *Server) newEngine() *gin.Engine {
+func (s *Server) newEngine() (*gin.Engine, error) {
 	if os.Getenv("GIN_MODE") == "" { // gin applies GIN_MODE itself; it overrides server.mode
 		gin.SetMode(ginMode(s.deps.Config.Server.Mode))
 	}
 	e := gin.New()
 	e.HandleMethodNotAllowed = true
 	e.ContextWithFallback = true
-	// Only trust X-Forwarded-For from loopback and private networks (the ingress).
-	_ = e.SetTrustedProxies([]string{"127.0.0.1/8", "::1/128", "10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"})
-	e.Use(withRequestID(s.log), accessLog(), instrument(), recovery())
+	// X-Forwarded-For / X-Real-IP are believed only from server.trusted_proxies
+	// (none by default): ClientIP is then the address lockout, rate limits,
+	// audit and logs use. gin would trust every peer without this call.
+	if err := e.SetTrustedProxies(orEmpty(s.deps.Config.Server.TrustedProxies)); err != nil {
+		return nil, fmt.Errorf("httpapi: server.trusted_proxies: %w", err)
+	}
+	e.Use(securityHeaders(s.deps.Config.HSTS()), withRequestID(s.log), accessLog(), instrument(), recovery())
+	// The audit trail comes before CORS and the body limit, so their refusals are recorded.
+	e.Use(s.auditTrail())
 	if h := corsFor(s.deps.Config.Server.CORSOrigins); h != nil {
 		e.Use(h)
 	}
 	e.Use(limitBody(s.deps.Config.Server.MaxBodyBytes))
 	e.NoRoute(func(c *gin.Context) {
+		if s.deps.Console != nil && isConsoleRequest(c.Request) {
+			c.Status(http.StatusOK) // gin presets 404 for unrouted paths; the console decides
+			s.deps.Console.ServeHTTP(c.Writer, c.Request)
+			return
+		}
+		auditReason(c, reasonRouteNotFound)
 		c.AbortWithStatusJSON(http.StatusNotFound, Envelope{
-			Code: "route_not_found", Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonRouteNotFound, Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
 		})
 	})
 	e.NoMethod(func(c *gin.Context) {
+		auditReason(c, reasonMethodNotAllowed)
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Envelope{
-			Code: "method_not_allowed", Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
 		})
 	})
 	s.routes(e)
-	return e
+	return e, nil
+}
+
+// isConsoleRequest tells whether the console answers r: a page or asset
+// read outside the API (an unknown /api/ path stays a JSON 404).
+func isConsoleRequest(r *http.Request) bool {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		return false
+	}
+	p := r.URL.Path
+	return p != "/api" && !strings.HasPrefix(p, "/api/")
 }
 
 // Handler returns the HTTP handler (tests use it with httptest).

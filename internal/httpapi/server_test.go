@@ -237,9 +237,9 @@ func TestMetricsUseRouteTemplates(t *testing.T) {
 
 func TestHealthNamesFailedDependencyAndRecovers(t *testing.T) {
 	b := setup(t)
-	get := func() (int, health.Report) {
+	get := func() (int, health.Public) {
 		w := do(t, b.srv.Handler(), "GET", "/health", "")
-		var rep health.Report
+		var rep health.Public
 		if err := json.Unmarshal(w.Body.Bytes(), &rep); err != nil {
 			t.Fatalf("health body: %v: %s", err, w.Body)
 		}
@@ -250,7 +250,7 @@ func TestHealthNamesFailedDependencyAndRecovers(t *testing.T) {
 	}
 	b.redis.Stop()
 	code, rep := get()
-	if code != 503 || len(rep.Failed) != 1 || rep.Failed[0] != "redis" || rep.Checks["mysql"].Status != "ok" {
+	if code != 503 || len(rep.Failed) != 1 || rep.Failed[0] != "redis" || rep.Checks["mysql"] != "ok" || rep.Checks["redis"] != "fail" {
 		t.Fatalf("redis down: %d %+v", code, rep)
 	}
 	b.redis.Restart()

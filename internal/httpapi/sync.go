@@ -63,8 +63,32 @@ type advertiserSyncStatus struct {
 	Streams []advertiserStreamStatus `json:"streams"`
 }
 
+// reauthAccountJSON is an account whose grant needs re-authorisation.
+type reauthAccountJSON struct {
+	AdvertiserID    int64  `json:"advertiser_id"`
+	Name            string `json:"name"`
+	AccountRole     string `json:"account_role"`
+	AuthorizationID int64  `json:"authorization_id"`
+	// Reason says why the grant stopped working (e.g.
+	// refresh_token_invalid); LastError is the platform's last answer.
+	Reason    string     `json:"reason"`
+	LastError string     `json:"last_error"`
+	Since     *time.Time `json:"since"`
+}
+
+// reauthJSON lists the accounts in scope that are not synced until someone
+// authorises them again through OAuth.
+type reauthJSON struct {
+	Count    int                 `json:"count"`
+	Accounts []reauthAccountJSON `json:"accounts"`
+}
+
+// maxReauthListed bounds the accounts listed (count has them all).
+const maxReauthListed = 200
+
 type syncStatusResponse struct {
 	Streams     []streamStatus                   `json:"streams"`
+	NeedsReauth reauthJSON                       `json:"needs_reauth"`
 	Advertisers PageResult[advertiserSyncStatus] `json:"advertisers"`
 }
 
@@ -77,7 +101,9 @@ func secondsSince(now time.Time, t *time.Time) *int64 {
 }
 
 // syncStatus is GET /api/v1/sync/status: per stream, the lag, last success
-// and error counts over the caller's syncable advertisers; and a page of
+// and error counts over the caller's syncable advertisers; the accounts
+// that need re-authorisation (not synced, so absent from the streams) with
+// the reason and since when; and a page of
 // the caller's advertisers with the state of each stream (filters:
 // advertiser_id, stream, failing). An advertiser_id outside the caller's
 // scope answers 404.
@@ -114,6 +140,16 @@ func (s *Server) syncStatus(c *gin.Context) {
 			Stream: f.Stream, Advertisers: f.Advertisers, Synced: f.Synced, Failing: f.Failing, NeverSynced: f.Advertisers - f.Synced,
 			LagSeconds: secondsSince(now, f.Oldest), OldestSuccessAt: f.Oldest, NewestSuccessAt: f.Newest,
 		})
+	}
+	reauth, n, err := s.deps.DB.AccountsNeedingReauth(ctx, scope, maxReauthListed)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out.NeedsReauth = reauthJSON{Count: n, Accounts: make([]reauthAccountJSON, 0, len(reauth))}
+	for _, r := range reauth {
+		out.NeedsReauth.Accounts = append(out.NeedsReauth.Accounts, reauthAccountJSON{AdvertiserID: r.AdvertiserID, Name: r.Name,
+			AccountRole: r.AccountRole, AuthorizationID: r.AuthorizationID, Reason: r.Reason, LastError: r.LastError, Since: r.Since})
 	}
 	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, mysql.SyncStatusFilter{
 		AdvertiserID: q.AdvertiserID, Failing: q.Failing, Limit: q.PageSize, Offset: q.Offset(),

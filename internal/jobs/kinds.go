@@ -38,7 +38,8 @@ type AuthorizationPayload struct {
 type SyncPayload struct {
 	AdvertiserID int64    `json:"advertiser_id"`
 	Streams      []string `json:"streams,omitempty"`
-	// Reason says who asked: "manual", "schedule", "bind".
+	// Reason says who asked: "manual", "schedule", "bind", "reauth"
+	// (an account authorised again: the streams that fell due run).
 	Reason string `json:"reason,omitempty"`
 }
 

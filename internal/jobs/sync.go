@@ -103,6 +103,17 @@ func EnqueueBackfill(ctx context.Context, c *asynq.Client, jobID int64) error {
 	return err
 }
 
+// ResumeBackfill enqueues a stalled backfill again (the n-th hand-over):
+// the task resumes the job after its last finished unit.
+func ResumeBackfill(c *asynq.Client) ResumeFunc {
+	return func(ctx context.Context, jobID int64, n int) error {
+		_, err := Enqueue(ctx, c, KindBackfill, BackgroundJobPayload{JobID: jobID},
+			asynq.Queue(QueueLow), asynq.TaskID(fmt.Sprintf("backfill:%d:resume:%d", jobID, n)),
+			asynq.MaxRetry(10), asynq.Timeout(BackfillTimeout))
+		return err
+	}
+}
+
 func (h *SyncHandlers) log() *zap.Logger {
 	if h.Log == nil {
 		return zap.NewNop()

@@ -13,6 +13,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -137,17 +138,26 @@ const unitAttempts = 3
 // stream's lock, so a backfill and the scheduled sync of the same stream
 // never write at once; the upserts make a repeated unit harmless.
 func (e *Engine) RunBackfill(ctx context.Context, jobID int64) error {
-	// One runner per job. A task handed back at shutdown can be picked up
-	// while the stopping runner still finishes its last statement: wait for
-	// it rather than drop the task.
+	// One runner per job. Several tasks may name the job (a task handed
+	// back at shutdown while the stopping runner finishes its last
+	// statement, the queue's recovery of a dead worker's task, the
+	// resumer's hand-over): wait for the runner holding it, and if it keeps
+	// it, leave the job to it. Its lease shows it alive; if it dies, the
+	// resumer hands the job on.
 	jobLock, ok, err := e.db.TryLock(ctx, "backfill:"+strconv.FormatInt(jobID, 10), e.cfg.LockWait)
 	if err != nil {
 		return err
 	}
 	if !ok {
-		return fmt.Errorf("mirror: backfill %d: another runner still holds it after %s", jobID, e.cfg.LockWait)
+		e.log.Info("backfill already running elsewhere", zap.Int64("job_id", jobID))
+		return nil
 	}
 	defer jobLock.Release()
+	stopLease, err := jobs.HoldLease(ctx, e.db, jobID, e.worker, e.cfg.JobLease, e.now, e.log)
+	if err != nil {
+		return err
+	}
+	defer stopLease()
 	job, err := e.db.BackgroundJob(ctx, jobID)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return fmt.Errorf("mirror: backfill job %d: %w (%w)", jobID, err, asynq.SkipRetry)

@@ -42,6 +42,10 @@ type Config struct {
 	// LockWait is how long a backfill waits for a stream's lock held by a
 	// scheduled run.
 	LockWait time.Duration
+	// JobLease is how long a backfill's lease lasts unless renewed
+	// (worker.job_lease): a worker that dies leaves the job stalled for at
+	// most this long before the resumer hands it on.
+	JobLease time.Duration
 }
 
 // ConfigFrom maps the sync config section.
@@ -83,6 +87,9 @@ func (c *Config) applyDefaults() {
 	if c.LockWait <= 0 {
 		c.LockWait = 2 * time.Minute
 	}
+	if c.JobLease <= 0 {
+		c.JobLease = jobs.DefaultJobLease
+	}
 }
 
 // Deps are the engine's dependencies.
@@ -93,6 +100,9 @@ type Deps struct {
 	Logger *zap.Logger
 	// Now is the clock (nil: time.Now). "Today" for reports is its Beijing date.
 	Now func() time.Time
+	// WorkerID names this process in the leases of the jobs it runs
+	// (host:pid).
+	WorkerID string
 }
 
 // Engine runs syncs and backfills. It is safe for concurrent use.
@@ -103,6 +113,10 @@ type Engine struct {
 	log *zap.Logger
 	now func() time.Time
 	sem chan struct{}
+	// inherit re-reads children whose status follows a changed parent.
+	inherit *Children
+	// worker names this process in job leases.
+	worker string
 }
 
 var _ jobs.SyncEngine = (*Engine)(nil)
@@ -116,7 +130,8 @@ func New(d Deps, cfg Config) *Engine {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
-	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency)}
+	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency),
+		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID}
 }
 
 // Sync reasons (jobs.SyncPayload.Reason) that run the requested streams
@@ -337,5 +352,10 @@ func offset(id int64, every time.Duration) time.Duration {
 // (sync.hourly_retention_days before today, Beijing) in small batches.
 func (e *Engine) PruneHourly(ctx context.Context) (int64, error) {
 	before := beijingDay(e.now()).AddDate(0, 0, -e.cfg.HourlyRetentionDays)
-	return e.db.PruneHourlyFacts(ctx, fmtDate(before), 5000)
+	n, err := e.db.PruneHourlyFacts(ctx, fmtDate(before), 5000)
+	if err != nil {
+		return n, err
+	}
+	// Days whose rows are gone are no longer covered.
+	return n, e.db.TrimReportCoverage(ctx, names(func(s stream) bool { return s.hourly }), fmtDate(before))
 }

@@ -2,6 +2,7 @@ package mirror
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -54,57 +55,72 @@ type entityFilter struct {
 	day string
 	// from, to bound a modify-time window (projects, promotions).
 	from, to string
+	// parent is the campaign of ads, the ad of creatives or the project of
+	// promotions: a re-read of inherited statuses (inherit.go).
+	parent int64
 }
 
 func (e *Engine) syncEntities(ctx context.Context, lock *mysql.NamedLock, adv int64, s stream, st mysql.SyncState, start time.Time, forceFull bool) (runResult, error) {
-	r := e.reader(adv, s.entity, start)
+	var changed []int64
+	var onChange func([]int64)
+	if _, ok := inheritedStatuses[s.entity]; ok {
+		onChange = func(ids []int64) { changed = append(changed, ids...) }
+	}
+	r := newReader(e.db, e.api, adv, s.entity, start, onChange)
 	cursor, cerr := time.Parse(time.RFC3339, st.Cursor)
 	from := cursor.Add(-e.cfg.Overlap)
 	full := forceFull || st.Cursor == "" || cerr != nil || st.FullSyncAt == nil ||
 		start.Sub(*st.FullSyncAt) >= e.cfg.FullSyncEvery || days(beijingDay(from), beijingDay(start)) >= maxSpanDays-1
 	res := runResult{cursor: start.UTC().Format(time.RFC3339), full: full}
+	var err error
 	if full || s.entity == mysql.OEKindCampaign {
-		seen, total, rows, err := e.readList(ctx, r, entityFilter{})
-		res.rows = rows
-		if err != nil {
-			return res, err
-		}
-		if !full {
-			return res, nil
-		}
-		if len(seen) < total {
+		var seen map[int64]bool
+		var total int
+		seen, total, res.rows, err = readList(ctx, r, entityFilter{})
+		switch {
+		case err != nil:
+		case !full:
+		case len(seen) < total:
 			// The list changed while we paged through it; reconcile next time.
 			res.full = false
 			e.log.Info("reconciliation skipped: list changed while read", zapAdv(adv), zapStream(s.name))
-			return res, nil
+		default:
+			err = e.markMissing(ctx, lock, adv, s, seen, start)
 		}
-		return res, e.markMissing(ctx, lock, adv, s, seen, start)
-	}
-	var filters []entityFilter
-	switch s.entity {
-	case mysql.OEKindAd, mysql.OEKindCreative:
-		for d := beijingDay(from); !d.After(beijingDay(start)); d = d.AddDate(0, 0, 1) {
-			filters = append(filters, entityFilter{day: fmtDate(d)})
+	} else {
+		var filters []entityFilter
+		switch s.entity {
+		case mysql.OEKindAd, mysql.OEKindCreative:
+			for d := beijingDay(from); !d.After(beijingDay(start)); d = d.AddDate(0, 0, 1) {
+				filters = append(filters, entityFilter{day: fmtDate(d)})
+			}
+		default:
+			filters = []entityFilter{{
+				from: from.In(oceanengine.Beijing).Format(oceanengine.LayoutDateTime),
+				to:   start.Add(e.cfg.Overlap).In(oceanengine.Beijing).Format(oceanengine.LayoutDateTime),
+			}}
 		}
-	default:
-		filters = []entityFilter{{
-			from: from.In(oceanengine.Beijing).Format(oceanengine.LayoutDateTime),
-			to:   start.Add(e.cfg.Overlap).In(oceanengine.Beijing).Format(oceanengine.LayoutDateTime),
-		}}
-	}
-	for _, f := range filters {
-		_, _, rows, err := e.readList(ctx, r, f)
-		res.rows += rows
-		if err != nil {
-			return res, err
+		for _, f := range filters {
+			_, _, rows, ferr := readList(ctx, r, f)
+			res.rows += rows
+			if err = ferr; err != nil {
+				break
+			}
 		}
 	}
-	return res, nil
+	if onChange == nil || (err != nil && len(changed) == 0) {
+		return res, err
+	}
+	// Children whose status follows a parent that changed are re-read in the
+	// same run (even when the run failed after storing the change).
+	n, ierr := e.inherit.refreshAfterSync(ctx, adv, s.entity, changed, start)
+	res.rows += n
+	return res, errors.Join(err, ierr)
 }
 
 // readList reads every page under f, storing each page as it arrives. It
 // returns the distinct ids seen and the platform's last total_number.
-func (e *Engine) readList(ctx context.Context, r entityReader, f entityFilter) (map[int64]bool, int, int, error) {
+func readList(ctx context.Context, r entityReader, f entityFilter) (map[int64]bool, int, int, error) {
 	seen := map[int64]bool{}
 	rows, total := 0, 0
 	for page := 1; ; page++ {
@@ -157,108 +173,113 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 	return err
 }
 
-// reader builds the entityReader of a kind for one advertiser.
-func (e *Engine) reader(adv int64, kind string, at time.Time) entityReader {
+// newReader builds the entityReader of a kind for one advertiser: each page
+// is converted (convert.go) and upserted at once. changed, when not nil,
+// receives the ids of entities whose status differs from the one mirrored
+// before the page was stored: their children's inherited statuses need a
+// re-read (inherit.go).
+func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, changed func([]int64)) entityReader {
 	r := entityReader{kind: kind, pageSize: v2PageSize}
 	if kind == mysql.OEKindProject || kind == mysql.OEKindPromotion {
 		r.pageSize = v3PageSize
 	}
+	st := pageStore{db: db, kind: kind, adv: adv, at: at, changed: changed}
 	switch kind {
 	case mysql.OEKindCampaign:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := e.api.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+			p, err := api.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
 				Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
 			}
-			rows := make([]mysql.OECampaign, 0, len(p.List))
-			ids := make([]int64, 0, len(p.List))
-			for _, c := range p.List {
-				row, err := CampaignRow(adv, c)
-				if err != nil {
-					return nil, p.PageInfo, 0, err
-				}
-				rows, ids = append(rows, row), append(ids, row.ID)
-			}
-			n, err := e.db.UpsertOECampaigns(ctx, rows, at)
-			return ids, p.PageInfo, int(n), err
+			return storePage(ctx, st, p.PageInfo, p.List, CampaignRow, func(r mysql.OECampaign) (int64, string) { return r.ID, r.Status }, db.UpsertOECampaigns)
 		}
 	case mysql.OEKindAd:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := e.api.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
-				Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL", AdModifyTime: f.day}})
+			p, err := api.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+				Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL", AdModifyTime: f.day, CampaignID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
 			}
-			rows := make([]mysql.OEAd, 0, len(p.List))
-			ids := make([]int64, 0, len(p.List))
-			for _, a := range p.List {
-				row, err := AdRow(adv, a)
-				if err != nil {
-					return nil, p.PageInfo, 0, err
-				}
-				rows, ids = append(rows, row), append(ids, row.ID)
-			}
-			n, err := e.db.UpsertOEAds(ctx, rows, at)
-			return ids, p.PageInfo, int(n), err
+			return storePage(ctx, st, p.PageInfo, p.List, AdRow, func(r mysql.OEAd) (int64, string) { return r.ID, r.Status }, db.UpsertOEAds)
 		}
 	case mysql.OEKindCreative:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := e.api.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
-				Filtering: &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL", CreativeModifyTime: f.day}})
+			p, err := api.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+				Filtering: &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL", CreativeModifyTime: f.day, AdID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
 			}
-			rows := make([]mysql.OECreative, 0, len(p.List))
-			ids := make([]int64, 0, len(p.List))
-			for _, c := range p.List {
-				row, err := CreativeRow(adv, c)
-				if err != nil {
-					return nil, p.PageInfo, 0, err
-				}
-				rows, ids = append(rows, row), append(ids, row.ID)
-			}
-			n, err := e.db.UpsertOECreatives(ctx, rows, at)
-			return ids, p.PageInfo, int(n), err
+			return storePage(ctx, st, p.PageInfo, p.List, CreativeRow, func(r mysql.OECreative) (int64, string) { return r.ID, r.Status }, db.UpsertOECreatives)
 		}
 	case mysql.OEKindProject:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := e.api.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
+			p, err := api.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
 				Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL", ProjectModifyStartTime: f.from, ProjectModifyEndTime: f.to}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
 			}
-			rows := make([]mysql.OEProject, 0, len(p.List))
-			ids := make([]int64, 0, len(p.List))
-			for _, x := range p.List {
-				row, err := ProjectRow(adv, x)
-				if err != nil {
-					return nil, p.PageInfo, 0, err
-				}
-				rows, ids = append(rows, row), append(ids, row.ID)
-			}
-			n, err := e.db.UpsertOEProjects(ctx, rows, at)
-			return ids, p.PageInfo, int(n), err
+			return storePage(ctx, st, p.PageInfo, p.List, ProjectRow, func(r mysql.OEProject) (int64, string) { return r.ID, r.Status }, db.UpsertOEProjects)
 		}
 	case mysql.OEKindPromotion:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := e.api.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
-				Filtering: &oceanengine.PromotionFilter{Status: "ALL", PromotionModifyStartTime: f.from, PromotionModifyEndTime: f.to}})
+			p, err := api.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
+				Filtering: &oceanengine.PromotionFilter{Status: "ALL", PromotionModifyStartTime: f.from, PromotionModifyEndTime: f.to, ProjectID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
 			}
-			rows := make([]mysql.OEPromotion, 0, len(p.List))
-			ids := make([]int64, 0, len(p.List))
-			for _, x := range p.List {
-				row, err := PromotionRow(adv, x)
-				if err != nil {
-					return nil, p.PageInfo, 0, err
-				}
-				rows, ids = append(rows, row), append(ids, row.ID)
-			}
-			n, err := e.db.UpsertOEPromotions(ctx, rows, at)
-			return ids, p.PageInfo, int(n), err
+			return storePage(ctx, st, p.PageInfo, p.List, PromotionRow, func(r mysql.OEPromotion) (int64, string) { return r.ID, r.Status }, db.UpsertOEPromotions)
 		}
 	}
 	return r
+}
+
+// pageStore is where a reader stores its pages.
+type pageStore struct {
+	db      *mysql.DB
+	kind    string
+	adv     int64
+	at      time.Time
+	changed func([]int64)
+}
+
+// storePage converts one page of platform entities into mirror rows and
+// upserts them; it returns the ids read. When st.changed is set, the
+// mirrored statuses are read first and the ids whose status the page
+// changes are reported.
+func storePage[W, R any](ctx context.Context, st pageStore, info oceanengine.PageInfo, list []W,
+	conv func(int64, W) (R, error), key func(R) (int64, string),
+	upsert func(context.Context, []R, time.Time) (int64, error)) ([]int64, oceanengine.PageInfo, int, error) {
+	rows := make([]R, 0, len(list))
+	ids := make([]int64, 0, len(list))
+	for _, w := range list {
+		row, err := conv(st.adv, w)
+		if err != nil {
+			return nil, info, 0, err
+		}
+		id, _ := key(row)
+		rows, ids = append(rows, row), append(ids, id)
+	}
+	var before map[int64]string
+	if st.changed != nil && len(ids) > 0 {
+		var err error
+		if before, err = st.db.OEStatuses(ctx, st.kind, st.adv, ids); err != nil {
+			return nil, info, 0, err
+		}
+	}
+	n, err := upsert(ctx, rows, st.at)
+	if err != nil || st.changed == nil {
+		return ids, info, int(n), err
+	}
+	var changed []int64
+	for _, r := range rows {
+		id, status := key(r)
+		if old, ok := before[id]; ok && old != status {
+			changed = append(changed, id)
+		}
+	}
+	if len(changed) > 0 {
+		st.changed(changed)
+	}
+	return ids, info, int(n), nil
 }

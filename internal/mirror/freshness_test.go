@@ -13,6 +13,7 @@ import (
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // gauge reads one sample of a registry (labels must match exactly).
@@ -135,5 +136,22 @@ func TestRetentionJobDeletesOnlyExpiredHourlyRows(t *testing.T) {
 	}
 	if n := b.count(t, `SELECT COUNT(*) FROM report_daily`); n != 1 {
 		t.Fatal("retention touched daily rows")
+	}
+}
+
+// TestReportStreamsAreTheQuerySideStreams: the report query names the
+// stream whose coverage it shows as the sync does.
+func TestReportStreamsAreTheQuerySideStreams(t *testing.T) {
+	for _, s := range streamTable {
+		if !s.isReport() {
+			continue
+		}
+		g := report.Day
+		if s.hourly {
+			g = report.Hour
+		}
+		if got := (report.Spec{Level: report.Level(s.level), Granularity: g}).SyncStream(); got != s.name {
+			t.Errorf("level %s hourly %v: the query side names %s, the sync %s", s.level, s.hourly, got, s.name)
+		}
 	}
 }

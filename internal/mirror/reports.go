@@ -85,15 +85,18 @@ func (e *Engine) readReport(ctx context.Context, lock *mysql.NamedLock, adv int6
 			stale = append(stale, k)
 		}
 	}
-	if len(stale) == 0 {
-		return rows, nil
+	if len(stale) > 0 {
+		if !lock.Held(ctx) {
+			return rows, fmt.Errorf("mirror: lost the lock of %d/%s before removing stale rows", adv, s.name)
+		}
+		n, err := e.db.DeleteFacts(ctx, s.hourly, adv, s.level, stale)
+		e.log.Info("report rows no longer reported removed", zapAdv(adv), zapStream(s.name), zapInt("count", int(n)))
+		if err != nil {
+			return rows, err
+		}
 	}
-	if !lock.Held(ctx) {
-		return rows, fmt.Errorf("mirror: lost the lock of %d/%s before removing stale rows", adv, s.name)
-	}
-	n, err := e.db.DeleteFacts(ctx, s.hourly, adv, s.level, stale)
-	e.log.Info("report rows no longer reported removed", zapAdv(adv), zapStream(s.name), zapInt("count", int(n)))
-	return rows, err
+	// The window now equals the platform's answer: reports over it are covered.
+	return rows, e.db.AddReportCoverage(ctx, adv, s.name, fmtDate(w.from), fmtDate(w.to), at)
 }
 
 // readSpan reads one span (≤ 30 days) page by page, upserting each page.

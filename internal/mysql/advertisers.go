@@ -230,6 +230,10 @@ type BindResult struct {
 	Bound []int64
 	// New lists the accounts that were not bound to this grant before.
 	New []int64
+	// Moved lists those of New that were bound to another grant (a
+	// re-authorisation), as opposed to bound for the first time or again
+	// after an unbind.
+	Moved []int64
 	// Previous lists the other grants that accounts were moved from.
 	Previous []int64
 }
@@ -300,6 +304,7 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 				res.New = append(res.New, id)
 				if cur.authID != 0 {
 					prev[cur.authID] = true
+					res.Moved = append(res.Moved, id)
 				}
 			}
 		}
@@ -415,25 +420,56 @@ func (db *DB) UpdateAdvertiserFund(ctx context.Context, authID int64, f Advertis
 	return nil
 }
 
-// UnbindResult says what UnbindAdvertiser changed.
+// UnbindResult says what UnbindAdvertiser changed. Every id in it is within
+// the caller's scope.
 type UnbindResult struct {
 	// Advertisers lists the accounts unbound: the one asked for and, for a
 	// majordomo/agent account, its children bound through the same grant.
 	Advertisers []int64
+	// Unassigned lists accounts only removed from the caller's scope: other
+	// users still have them in scope, so their binding, tokens and data stay.
+	Unassigned []int64
 	// PreviousAuthorization is the grant they were bound to (0 if none).
 	PreviousAuthorization int64
 	// RevokedAuthorizations lists grants revoked (tokens wiped) because no
 	// advertiser is bound to them any more.
 	RevokedAuthorizations []int64
+	// Purged is the number of rows deleted per table (purge only).
+	Purged map[string]int64
 }
 
 // UnbindAdvertiser unbinds an advertiser within scope (KindNotFound
-// otherwise) and the children bound through the same grant, and revokes the
-// grant (wiping its tokens) when nothing is bound to it any more. Data is
-// kept; use PurgeAdvertiserData to delete it. Unbinding an unbound
-// advertiser changes nothing.
+// otherwise) and cascades to its children: those bound through the same
+// grant, or, when the account is already unbound, its unbound children.
+//
+// The cascade takes the caller's scope. For an admin (scope.All) it covers
+// every child. For anyone else it covers only the accounts in the caller's
+// scope, and an account another user still has in scope (user_advertisers)
+// is not unbound: only the caller's own scope row is removed (Unassigned),
+// and its binding, tokens and data stay. Admins' scope rows do not count
+// (an admin sees every advertiser whatever is assigned). The rest is
+// unbound; the caller keeps them in scope as unbound records.
+//
+// A grant left with nothing bound is revoked and its tokens wiped. Data is
+// kept; UnbindAndPurgeAdvertiser deletes it.
 func (db *DB) UnbindAdvertiser(ctx context.Context, scope auth.Scope, id int64, at time.Time) (UnbindResult, error) {
+	return db.unbind(ctx, scope, id, false, at)
+}
+
+// UnbindAndPurgeAdvertiser is UnbindAdvertiser followed by the purge of the
+// accounts it released (unbound now or before; never the Unassigned ones):
+// their mirrored entities, reports, sync state and scope rows are deleted in
+// batches after the unbinding has committed, and their info and balance
+// cleared. The advertisers row stays, unbound, so periodic re-discovery does
+// not bind the account again; a new OAuth binding does.
+func (db *DB) UnbindAndPurgeAdvertiser(ctx context.Context, scope auth.Scope, id int64, at time.Time) (UnbindResult, error) {
+	return db.unbind(ctx, scope, id, true, at)
+}
+
+// unbind is the one cascade behind UnbindAdvertiser and UnbindAndPurgeAdvertiser.
+func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool, at time.Time) (UnbindResult, error) {
 	var res UnbindResult
+	var released []int64
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
 		cond, args := scopeClause(scope, "v.id")
 		var aid sql.NullInt64
@@ -445,59 +481,132 @@ func (db *DB) UnbindAdvertiser(ctx context.Context, scope auth.Scope, id int64, 
 		if err != nil {
 			return fmt.Errorf("mysql: unbind advertiser: %w", err)
 		}
-		if !aid.Valid {
+		res.PreviousAuthorization = aid.Int64
+		children, cargs := "v.authorization_id IS NULL", []any{id, id}
+		if aid.Valid {
+			children, cargs = "v.authorization_id = ?", []any{id, id, aid.Int64}
+		}
+		rows, err := tx.QueryContext(ctx, `SELECT v.id FROM advertisers v WHERE (v.id = ? OR (v.parent_id = ? AND `+children+`))
+			AND `+cond+` ORDER BY v.id FOR UPDATE`, append(cargs, args...)...)
+		if err != nil {
+			return fmt.Errorf("mysql: unbind advertiser: %w", err)
+		}
+		targets, err := scanIDs(rows)
+		if err != nil {
+			return err
+		}
+		released = targets
+		if !scope.All {
+			if res.Unassigned, err = unassignShared(ctx, tx, scope.UserID, targets); err != nil {
+				return err
+			}
+			released = slices.DeleteFunc(slices.Clone(targets), func(a int64) bool { return slices.Contains(res.Unassigned, a) })
+		}
+		if len(released) == 0 {
 			return nil
 		}
-		res.PreviousAuthorization = aid.Int64
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM advertisers WHERE id = ? OR (parent_id = ? AND authorization_id = ?) FOR UPDATE`,
-			id, id, aid.Int64)
+		qargs := []any{at.UTC()}
+		for _, a := range released {
+			qargs = append(qargs, a)
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT id FROM advertisers WHERE authorization_id IS NOT NULL AND id IN (`+
+			placeholders(len(released))+`) ORDER BY id`, qargs[1:]...)
 		if err != nil {
 			return fmt.Errorf("mysql: unbind advertiser: %w", err)
 		}
 		if res.Advertisers, err = scanIDs(rows); err != nil {
 			return err
 		}
-		qargs := []any{at.UTC()}
-		for _, a := range res.Advertisers {
-			qargs = append(qargs, a)
-		}
-		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ? WHERE id IN (`+
-			placeholders(len(res.Advertisers))+`)`, qargs...); err != nil {
+		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ?
+			WHERE authorization_id IS NOT NULL AND id IN (`+placeholders(len(released))+`)`, qargs...); err != nil {
 			return fmt.Errorf("mysql: unbind advertiser: %w", err)
 		}
-		res.RevokedAuthorizations, err = revokeUnused(ctx, tx, []int64{aid.Int64}, "unbound", at)
+		if aid.Valid {
+			res.RevokedAuthorizations, err = revokeUnused(ctx, tx, []int64{aid.Int64}, "unbound", at)
+		}
 		return err
 	})
+	if err != nil || !purge {
+		return res, err
+	}
+	res.Purged, err = db.purgeAdvertiserData(ctx, scope, released)
 	return res, err
+}
+
+// otherScopeRows selects the scope rows (alias ua) that give a user other
+// than the first argument an advertiser: admins' rows do not count, since an
+// admin sees every advertiser whatever is assigned. Its arguments are the
+// user id and auth.RoleAdmin.
+const otherScopeRows = `ua.user_id <> ? AND NOT EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+	WHERE ur.user_id = ua.user_id AND r.name = ?)`
+
+// unassignShared removes userID's scope rows of the targets that another
+// user also has in scope (otherScopeRows), and returns those targets. The
+// other users' rows are locked, so an assignment racing with the unbind is
+// seen or waits.
+func unassignShared(ctx context.Context, tx *sql.Tx, userID int64, targets []int64) ([]int64, error) {
+	if len(targets) == 0 {
+		return nil, nil
+	}
+	args := make([]any, 0, len(targets)+2)
+	for _, a := range targets {
+		args = append(args, a)
+	}
+	args = append(args, userID, auth.RoleAdmin)
+	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
+		WHERE ua.advertiser_id IN (`+placeholders(len(targets))+`) AND `+otherScopeRows+` ORDER BY ua.advertiser_id FOR UPDATE`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: unbind advertiser: other users' scope: %w", err)
+	}
+	shared, err := scanIDs(rows)
+	if err != nil || len(shared) == 0 {
+		return nil, err
+	}
+	dargs := []any{userID}
+	for _, a := range shared {
+		dargs = append(dargs, a)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ? AND advertiser_id IN (`+
+		placeholders(len(shared))+`)`, dargs...); err != nil {
+		return nil, fmt.Errorf("mysql: unbind advertiser: unassign: %w", err)
+	}
+	return shared, nil
 }
 
 // purgeTables hold per-advertiser data (advertiser_id column) deleted by a purge.
 var purgeTables = []string{"oe_creatives", "oe_ads", "oe_campaigns", "oe_promotions", "oe_projects",
 	"report_hourly", "report_daily", "sync_state", "user_advertisers"}
 
-// PurgeAdvertiserData deletes the mirrored entities, reports, sync state and
-// user assignments of unbound advertisers in batches, and clears their
-// info and balance. The advertisers row stays as an unbound record (id and
-// name), so periodic re-discovery does not bind the account again; a new
-// OAuth binding does. Advertisers still bound are skipped. It returns the
-// rows deleted per table.
-func (db *DB) PurgeAdvertiserData(ctx context.Context, ids []int64) (map[string]int64, error) {
+// purgeAdvertiserData deletes the mirrored entities, reports, sync state and
+// scope rows of unbound advertisers in batches, and clears their info and
+// balance. Each advertiser is checked again first: one bound meanwhile is
+// skipped, and so (for a scope other than all) is one that another user
+// has been given meanwhile. For a scope other than all only the caller's
+// own scope row is deleted. It returns the rows deleted per table.
+func (db *DB) purgeAdvertiserData(ctx context.Context, scope auth.Scope, ids []int64) (map[string]int64, error) {
 	deleted := map[string]int64{}
 	for _, id := range uniqueIDs(ids) {
 		var bound sql.NullInt64
-		err := db.QueryRowContext(ctx, `SELECT authorization_id FROM advertisers WHERE id = ?`, id).Scan(&bound)
+		var others int
+		err := db.QueryRowContext(ctx, `SELECT v.authorization_id,
+				(SELECT COUNT(*) FROM user_advertisers ua WHERE ua.advertiser_id = v.id AND `+otherScopeRows+`)
+			FROM advertisers v WHERE v.id = ?`, scope.UserID, auth.RoleAdmin, id).Scan(&bound, &others)
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return deleted, fmt.Errorf("mysql: purge %d: %w", id, err)
 		}
-		if bound.Valid {
+		if bound.Valid || (!scope.All && others > 0) {
 			continue
 		}
 		for _, table := range purgeTables {
+			where, args := `advertiser_id = ?`, []any{id}
+			if table == "user_advertisers" && !scope.All {
+				where, args = `advertiser_id = ? AND user_id = ?`, []any{id, scope.UserID}
+			}
 			for {
-				res, err := db.ExecContext(ctx, `DELETE FROM `+QuoteIdent(table)+` WHERE advertiser_id = ? LIMIT 5000`, id)
+				res, err := db.ExecContext(ctx, `DELETE FROM `+QuoteIdent(table)+` WHERE `+where+` LIMIT 5000`, args...)
 				if err != nil {
 					return deleted, fmt.Errorf("mysql: purge %s of %d: %w", table, id, err)
 				}

@@ -42,6 +42,18 @@ type BackgroundJob struct {
 	FinishedAt   *time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// LeaseOwner is the worker holding (or that last held) a running job;
+	// LeaseExpiresAt when its lease runs out unless renewed.
+	LeaseOwner     string
+	LeaseExpiresAt *time.Time
+	// Resumes counts hand-overs to another worker after a stall.
+	Resumes int
+}
+
+// Stalled reports a running job of a kind that holds leases (backfills)
+// whose lease expired at now: its worker died, and none holds it.
+func (j BackgroundJob) Stalled(now time.Time) bool {
+	return j.Status == JobRunning && j.LeaseOwner != "" && (j.LeaseExpiresAt == nil || !j.LeaseExpiresAt.After(now))
 }
 
 // Finished reports whether the job reached a final status.
@@ -74,7 +86,7 @@ func (db *DB) CreateBackgroundJob(ctx context.Context, j NewBackgroundJob) (int6
 
 const backgroundJobColumns = `j.id, j.kind, j.status, j.advertiser_id, j.created_by, j.params, j.progress,
 	j.total_units, j.done_units, j.rows_written, j.error_count, j.last_error, j.result,
-	j.started_at, j.finished_at, j.created_at, j.updated_at`
+	j.started_at, j.finished_at, j.created_at, j.updated_at, j.lease_owner, j.lease_expires_at, j.resumes`
 
 func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, error) {
 	var (
@@ -82,10 +94,11 @@ func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, erro
 		adv, by           sql.NullInt64
 		progress, result  []byte
 		started, finished sql.NullTime
+		lease             sql.NullTime
 	)
 	err := row.Scan(&j.ID, &j.Kind, &j.Status, &adv, &by, &j.Params, &progress,
 		&j.TotalUnits, &j.DoneUnits, &j.RowsWritten, &j.ErrorCount, &j.LastError, &result,
-		&started, &finished, &j.CreatedAt, &j.UpdatedAt)
+		&started, &finished, &j.CreatedAt, &j.UpdatedAt, &j.LeaseOwner, &lease, &j.Resumes)
 	if err != nil {
 		return j, err
 	}
@@ -102,6 +115,7 @@ func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, erro
 	if finished.Valid {
 		j.FinishedAt = &finished.Time
 	}
+	j.LeaseExpiresAt = timePtr(lease)
 	return j, nil
 }
 

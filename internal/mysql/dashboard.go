@@ -11,31 +11,32 @@ import (
 )
 
 // DashboardOverview computes the dashboard for the advertisers in scope
-// (narrowed to advertiserIDs when given; ids outside scope are
-// KindNotFound) at the instant now: today so far against yesterday up to
-// the same Beijing hour and the hourly trend of both days (report_hourly,
+// (narrowed to advertiserIDs when given, a manager id standing for its
+// advertisers; ids outside scope are KindNotFound) at the instant now:
+// today so far against yesterday up to the same time of day (the hour in
+// progress pro rata) and the hourly trend of both days (report_hourly,
 // advertiser level), yesterday's whole day (report_daily), and the topN ads
 // and promotions of today by cost (report_daily).
 func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
-	if err := db.CheckAdvertisersInScope(ctx, scope, advertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
+	if err != nil {
 		return ov, err
 	}
 	ov.Today, ov.UpToHour = report.BeijingDate(now), report.BeijingHour(now)
 	ov.Yesterday = report.AddDays(ov.Today, -1)
+	ov.YesterdayUntil = now.In(report.Beijing()).AddDate(0, 0, -1)
+	// Seconds of the current hour elapsed: yesterday's same hour counts pro rata.
+	local := now.In(report.Beijing())
+	elapsed := int64(local.Minute()*60 + local.Second())
 
 	inScope, sargs := scopeClause(scope, "r.advertiser_id")
-	filter := " AND " + inScope
-	var fargs []any
-	fargs = append(fargs, sargs...)
-	if len(advertiserIDs) > 0 {
-		filter += " AND r.advertiser_id IN (" + placeholders(len(advertiserIDs)) + ")"
-		for _, id := range advertiserIDs {
-			fargs = append(fargs, id)
-		}
-	}
+	advCond, aargs := advs.cond("r.advertiser_id")
+	filter := " AND " + inScope + " AND " + advCond
+	fargs := append(sargs, aargs...)
 
-	// Hourly trend of both days; the comparison sums hours 0..UpToHour of each.
+	// Hourly trend of both days; today so far is every hour of today,
+	// yesterday is summed up to the same time of day.
 	rows, err := db.QueryContext(ctx, `SELECT r.stat_date, r.stat_hour, `+reportSums+`
 		FROM report_hourly r
 		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)`+filter+`
@@ -68,8 +69,11 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 			}
 		case ov.Yesterday:
 			ov.TrendYesterday[hour] = t
-			if hour <= ov.UpToHour {
+			switch {
+			case hour < ov.UpToHour:
 				ov.YesterdaySameTime.Add(t)
+			case hour == ov.UpToHour:
+				ov.YesterdaySameTime.Add(t.Prorate(elapsed, 3600))
 			}
 		}
 	}

@@ -70,17 +70,13 @@ func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.Entit
 	if !ok {
 		return nil, 0, fmt.Errorf("mysql: list entities: unknown kind %q", f.Kind)
 	}
-	if err := db.CheckAdvertisersInScope(ctx, scope, f.AdvertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs)
+	if err != nil {
 		return nil, 0, err
 	}
 	inScope, args := scopeClause(scope, "e.advertiser_id")
-	conds := []string{inScope}
-	if len(f.AdvertiserIDs) > 0 {
-		conds = append(conds, "e.advertiser_id IN ("+placeholders(len(f.AdvertiserIDs))+")")
-		for _, id := range f.AdvertiserIDs {
-			args = append(args, id)
-		}
-	}
+	advCond, aargs := advs.cond("e.advertiser_id")
+	conds, args := []string{inScope, advCond}, append(args, aargs...)
 	if len(f.Statuses) > 0 {
 		conds = append(conds, "e.status IN ("+placeholders(len(f.Statuses))+")")
 		for _, st := range f.Statuses {

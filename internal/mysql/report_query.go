@@ -68,7 +68,7 @@ type reportQuery struct {
 	where   string
 	args    []any
 	groupBy string   // "r.stat_date, r.entity_id"
-	dims    string   // select list of dimension columns, aliased d_date, d_hour, adv, ent, par
+	dims    string   // select list of dimension columns, aliased d_date, d_hour, mgr, adv, ent, par
 	orderIn []string // ORDER BY of the grouped query
 	orderG  []string // the same order on the derived table g
 	keys    string   // extra select list of order values (o0.., n0..)
@@ -105,25 +105,26 @@ func reportOrderValue(key string) (expr string, nullable bool) {
 }
 
 var reportDimAlias = map[report.Dimension]string{
-	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimAdvertiser: "adv",
+	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimManager: "mgr", report.DimAdvertiser: "adv",
 	report.DimEntity: "ent", report.DimParent: "par",
 }
 
-func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
+// buildReportQuery renders spec within scope; advs is the resolved
+// advertiser_ids filter (nil: none).
+func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) reportQuery {
 	q := reportQuery{spec: spec, from: "report_daily r"}
 	if spec.Granularity == report.Hour {
 		q.from = "report_hourly r"
+	}
+	if spec.Grouped(report.DimManager) {
+		q.from += " LEFT JOIN advertisers ma ON ma.id = r.advertiser_id"
 	}
 	conds := []string{"r.level = ?", "r.stat_date BETWEEN ? AND ?"}
 	q.args = []any{string(spec.Level), spec.From, spec.To}
 	inScope, sargs := scopeClause(scope, "r.advertiser_id")
 	conds, q.args = append(conds, inScope), append(q.args, sargs...)
-	if len(spec.AdvertiserIDs) > 0 {
-		conds = append(conds, "r.advertiser_id IN ("+placeholders(len(spec.AdvertiserIDs))+")")
-		for _, id := range spec.AdvertiserIDs {
-			q.args = append(q.args, id)
-		}
-	}
+	advCond, aargs := advs.cond("r.advertiser_id")
+	conds, q.args = append(conds, advCond), append(q.args, aargs...)
 	if len(spec.EntityIDs) > 0 {
 		conds = append(conds, "r.entity_id IN ("+placeholders(len(spec.EntityIDs))+")")
 		for _, id := range spec.EntityIDs {
@@ -135,7 +136,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 	// Dimensions. An entity belongs to one advertiser, so grouping by the
 	// advertiser as well changes no group but names it.
 	sel := map[report.Dimension]string{
-		report.DimDate: "NULL", report.DimHour: "NULL", report.DimAdvertiser: "NULL",
+		report.DimDate: "NULL", report.DimHour: "NULL", report.DimManager: "NULL", report.DimAdvertiser: "NULL",
 		report.DimEntity: "NULL", report.DimParent: "NULL",
 	}
 	var groups []string
@@ -151,6 +152,8 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 			add(report.DimDate, "r.stat_date")
 		case report.DimHour:
 			add(report.DimHour, "r.stat_hour")
+		case report.DimManager:
+			add(report.DimManager, "ma.parent_id")
 		case report.DimAdvertiser:
 			add(report.DimAdvertiser, "r.advertiser_id")
 		case report.DimEntity:
@@ -162,8 +165,8 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 		}
 	}
 	q.groupBy = strings.Join(groups, ", ")
-	q.dims = fmt.Sprintf("%s AS d_date, %s AS d_hour, %s AS adv, %s AS ent, %s AS par",
-		sel[report.DimDate], sel[report.DimHour], sel[report.DimAdvertiser], sel[report.DimEntity], sel[report.DimParent])
+	q.dims = fmt.Sprintf("%s AS d_date, %s AS d_hour, %s AS mgr, %s AS adv, %s AS ent, %s AS par",
+		sel[report.DimDate], sel[report.DimHour], sel[report.DimManager], sel[report.DimAdvertiser], sel[report.DimEntity], sel[report.DimParent])
 
 	// Order: the requested keys, NULL derived values last whatever the
 	// direction, then every group column for a stable paging order.
@@ -188,7 +191,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec) reportQuery {
 		q.orderIn = append(q.orderIn, fmt.Sprintf("o%d%s", i, dir))
 		q.orderG = append(q.orderG, fmt.Sprintf("g.o%d%s", i, dir))
 	}
-	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimAdvertiser, report.DimEntity, report.DimParent} {
+	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimManager, report.DimAdvertiser, report.DimEntity, report.DimParent} {
 		if sel[d] != "NULL" {
 			q.orderIn = append(q.orderIn, reportDimAlias[d])
 			q.orderG = append(q.orderG, "g."+reportDimAlias[d])
@@ -229,7 +232,13 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 	} else {
 		names += ", NULL AS parent_name"
 	}
-	outer := "SELECT g.d_date, g.d_hour, g.adv, g.ent, g.par, g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt, " +
+	if q.spec.Grouped(report.DimManager) {
+		names += ", m.name AS manager_name"
+		joins += " LEFT JOIN advertisers m ON m.id = g.mgr"
+	} else {
+		names += ", NULL AS manager_name"
+	}
+	outer := "SELECT g.d_date, g.d_hour, g.mgr, g.adv, g.ent, g.par, g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt, " +
 		"a.name AS advertiser_name, " + names + " FROM (" + inner + ") g" + joins
 	if len(q.orderG) > 0 {
 		outer += " ORDER BY " + strings.Join(q.orderG, ", ")
@@ -239,22 +248,22 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 
 func scanReportRow(rows *sql.Rows) (report.Row, error) {
 	var (
-		r                      report.Row
-		date                   sql.NullTime
-		hour, adv, ent, par    sql.NullInt64
-		cost                   sql.NullString
-		advName, entName, pNam sql.NullString
+		r                               report.Row
+		date                            sql.NullTime
+		hour, mgr, adv, ent, par        sql.NullInt64
+		cost                            sql.NullString
+		advName, entName, pNam, mgrName sql.NullString
 	)
-	if err := rows.Scan(&date, &hour, &adv, &ent, &par, &cost, &r.Show, &r.Click, &r.Convert, &r.DeepConvert,
-		&advName, &entName, &pNam); err != nil {
+	if err := rows.Scan(&date, &hour, &mgr, &adv, &ent, &par, &cost, &r.Show, &r.Click, &r.Convert, &r.DeepConvert,
+		&advName, &entName, &pNam, &mgrName); err != nil {
 		return r, err
 	}
 	if date.Valid {
 		r.Date = date.Time.Format(report.DateLayout)
 	}
 	r.Hour = int(hour.Int64)
-	r.AdvertiserID, r.EntityID, r.ParentID = adv.Int64, ent.Int64, par.Int64
-	r.AdvertiserName, r.EntityName, r.ParentName = advName.String, entName.String, pNam.String
+	r.AdvertiserID, r.EntityID, r.ParentID, r.ManagerID = adv.Int64, ent.Int64, par.Int64, mgr.Int64
+	r.AdvertiserName, r.EntityName, r.ParentName, r.ManagerName = advName.String, entName.String, pNam.String, mgrName.String
 	var err error
 	if r.Cost, err = reportDecimal(cost); err != nil {
 		return r, err
@@ -275,19 +284,23 @@ func reportDecimal(s sql.NullString) (decimal.Decimal, error) {
 	return d, nil
 }
 
-// QueryReport runs a report: one page of grouped rows, the number of groups
-// and the summary over every matching row, within scope. Explicit
-// advertiser ids outside scope are KindNotFound.
+// QueryReport runs a report: one page of grouped rows, the number of groups,
+// the summary over every matching row and the coverage of the range, within
+// scope. Explicit advertiser ids outside scope are KindNotFound.
 //
 // Two scans: the groups are counted and summed in one, the page read in the
 // other. (Window totals on the page query would make it one, but MariaDB
 // 10.11 then returns wrong rows for ORDER BY ... DESC with LIMIT/OFFSET.)
 func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spec, limit, offset int) (report.Result, error) {
 	var res report.Result
-	if err := db.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	if err != nil {
 		return res, err
 	}
-	q := buildReportQuery(scope, spec)
+	if res.Coverage, err = db.reportCoverage(ctx, scope, spec, advs); err != nil {
+		return res, err
+	}
+	q := buildReportQuery(scope, spec, advs)
 	statsSQL := `SELECT COUNT(*), COALESCE(SUM(x.cost), 0), COALESCE(SUM(x.show_cnt), 0), COALESCE(SUM(x.click_cnt), 0),
 		COALESCE(SUM(x.convert_cnt), 0), COALESCE(SUM(x.deep_convert_cnt), 0)
 		FROM (SELECT ` + reportSums + ` FROM ` + q.from + ` WHERE ` + q.where + ` GROUP BY ` + q.groupBy + `) x`
@@ -296,7 +309,6 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 	if err := db.QueryRowContext(ctx, statsSQL, q.args...).Scan(&res.Total, &cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert); err != nil {
 		return res, fmt.Errorf("mysql: report summary: %w", err)
 	}
-	var err error
 	if s.Cost, err = reportDecimal(cost); err != nil {
 		return res, err
 	}
@@ -330,10 +342,11 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 // (the sum of the rows) and the row count.
 func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Spec, maxRows int64, fn func(report.Row) error) (report.Totals, int64, error) {
 	var sum report.Totals
-	if err := db.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	if err != nil {
 		return sum, 0, err
 	}
-	q := buildReportQuery(scope, spec)
+	q := buildReportQuery(scope, spec, advs)
 	query, args := q.rowsSQL(-1, 0)
 	rows, err := db.QueryContext(ctx, query, args...)
 	if err != nil {
@@ -364,12 +377,13 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 // CountReportRows is the number of rows (groups) a report spec matches
 // within scope, without paging: an export's total units.
 func (db *DB) CountReportRows(ctx context.Context, scope auth.Scope, spec report.Spec) (int64, error) {
-	if err := db.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	if err != nil {
 		return 0, err
 	}
-	q := buildReportQuery(scope, spec)
+	q := buildReportQuery(scope, spec, advs)
 	var n int64
-	err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
+	err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: report count: %w", err)
 	}

@@ -56,6 +56,9 @@ func Columns(spec Spec) []Column {
 	if spec.Grouped(DimHour) {
 		cols = append(cols, Column{"hour", "hour"})
 	}
+	if spec.Grouped(DimManager) {
+		cols = append(cols, Column{"manager_id", "manager_id"}, Column{"manager_name", "manager_name"})
+	}
 	if spec.Grouped(DimAdvertiser) || spec.Grouped(DimEntity) || spec.Grouped(DimParent) {
 		cols = append(cols, Column{"advertiser_id", "advertiser_id"}, Column{"advertiser_name", "advertiser_name"})
 	}
@@ -80,6 +83,19 @@ type cell struct {
 	money *decimal.Decimal
 	isNum bool
 	null  bool
+	// isID marks an OceanEngine id (16-19 digits): a text cell in XLSX,
+	// where a number would be rounded to 15 significant digits.
+	isID bool
+	// isDate marks a Beijing date (text YYYY-MM-DD): a date cell in XLSX.
+	isDate bool
+}
+
+// idCell is an id cell; 0 (no manager) is empty.
+func idCell(id int64) cell {
+	if id == 0 {
+		return cell{null: true}
+	}
+	return cell{num: id, isNum: true, isID: true}
 }
 
 // values renders a row (or, with summary=true, the summary line) as cells
@@ -99,19 +115,23 @@ func values(cols []Column, r Row, summary bool) []cell {
 		var v cell
 		switch c.Key {
 		case "date":
-			v.text = r.Date
+			v = cell{text: r.Date, isDate: true}
 		case "hour":
 			v = cell{num: int64(r.Hour), isNum: true}
+		case "manager_id":
+			v = idCell(r.ManagerID)
+		case "manager_name":
+			v.text = r.ManagerName
 		case "advertiser_id":
-			v = cell{num: r.AdvertiserID, isNum: true}
+			v = idCell(r.AdvertiserID)
 		case "advertiser_name":
 			v.text = r.AdvertiserName
 		case "entity_id":
-			v = cell{num: r.EntityID, isNum: true}
+			v = idCell(r.EntityID)
 		case "entity_name":
 			v.text = r.EntityName
 		case "parent_id":
-			v = cell{num: r.ParentID, isNum: true}
+			v = idCell(r.ParentID)
 		case "parent_name":
 			v.text = r.ParentName
 		case MetricCost:
@@ -234,6 +254,11 @@ func (cw *csvWriter) Close(summary Totals) error {
 // xlsxWriter streams rows into one sheet with excelize's StreamWriter, which
 // keeps a bounded part of the sheet in memory and spills the rest to a
 // temporary file; the zip container is written to w on Close.
+//
+// Cells are typed for Excel: ids are text (OceanEngine ids have 16-19
+// digits and Excel keeps 15 significant digits of a number), money and the
+// derived metrics are numbers shown with two decimals, dates are dates, and
+// the header row is frozen.
 type xlsxWriter struct {
 	spec Spec
 	cols []Column
@@ -242,32 +267,67 @@ type xlsxWriter struct {
 	sw   *excelize.StreamWriter
 	row  int
 	vals []any
+	// styles of money (0.00) and date (yyyy-mm-dd) cells.
+	money, date int
 }
 
 const xlsxSheet = "report"
 
 func newXLSXWriter(w io.Writer, spec Spec) (*xlsxWriter, error) {
 	f := excelize.NewFile()
-	if err := f.SetSheetName("Sheet1", xlsxSheet); err != nil {
+	xw := &xlsxWriter{spec: spec, cols: Columns(spec), out: w, f: f, row: 1}
+	if err := xw.start(); err != nil {
 		_ = f.Close()
 		return nil, fmt.Errorf("report: xlsx: %w", err)
-	}
-	sw, err := f.NewStreamWriter(xlsxSheet)
-	if err != nil {
-		_ = f.Close()
-		return nil, fmt.Errorf("report: xlsx: %w", err)
-	}
-	xw := &xlsxWriter{spec: spec, cols: Columns(spec), out: w, f: f, sw: sw, row: 1}
-	header := make([]any, len(xw.cols))
-	for i, c := range xw.cols {
-		header[i] = c.Header
-	}
-	if err := xw.setRow(header); err != nil {
-		_ = f.Close()
-		return nil, err
 	}
 	xw.vals = make([]any, len(xw.cols))
 	return xw, nil
+}
+
+// start names the sheet, creates the styles, sets column widths, freezes
+// and writes the header row.
+func (xw *xlsxWriter) start() error {
+	f := xw.f
+	if err := f.SetSheetName("Sheet1", xlsxSheet); err != nil {
+		return err
+	}
+	var err error
+	if xw.money, err = f.NewStyle(&excelize.Style{NumFmt: 2}); err != nil { // 0.00
+		return err
+	}
+	dateFmt := "yyyy-mm-dd"
+	if xw.date, err = f.NewStyle(&excelize.Style{CustomNumFmt: &dateFmt}); err != nil {
+		return err
+	}
+	header, err := f.NewStyle(&excelize.Style{Font: &excelize.Font{Bold: true}})
+	if err != nil {
+		return err
+	}
+	if xw.sw, err = f.NewStreamWriter(xlsxSheet); err != nil {
+		return err
+	}
+	// Panes and widths must precede the first row.
+	if err := xw.sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft",
+		Selection: []excelize.Selection{{SQRef: "A2", ActiveCell: "A2", Pane: "bottomLeft"}}}); err != nil {
+		return err
+	}
+	for i, c := range xw.cols {
+		width := 12.0
+		switch {
+		case strings.HasSuffix(c.Key, "_id"):
+			width = 21
+		case strings.HasSuffix(c.Key, "_name"):
+			width = 28
+		}
+		if err := xw.sw.SetColWidth(i+1, i+1, width); err != nil {
+			return err
+		}
+	}
+	row := make([]any, len(xw.cols))
+	for i, c := range xw.cols {
+		row[i] = excelize.Cell{StyleID: header, Value: c.Header}
+	}
+	return xw.setRow(row)
 }
 
 func (xw *xlsxWriter) setRow(vals []any) error {
@@ -290,11 +350,19 @@ func (xw *xlsxWriter) write(cells []cell) error {
 		switch {
 		case c.null:
 			xw.vals[i] = nil
+		case c.isID:
+			xw.vals[i] = strconv.FormatInt(c.num, 10)
+		case c.isDate:
+			d, err := time.Parse(DateLayout, c.text)
+			if err != nil {
+				return fmt.Errorf("report: xlsx date %q: %w", c.text, err)
+			}
+			xw.vals[i] = excelize.Cell{StyleID: xw.date, Value: d}
 		case c.money != nil:
 			// XLSX numbers are IEEE doubles by the format's definition; the
 			// shortest representation of the 2-decimal amount is written, which
 			// reads back exactly for amounts below 10^13 yuan.
-			xw.vals[i] = c.money.InexactFloat64()
+			xw.vals[i] = excelize.Cell{StyleID: xw.money, Value: c.money.InexactFloat64()}
 		case c.isNum:
 			xw.vals[i] = c.num
 		default:

@@ -15,10 +15,12 @@ type Dimension string
 // The dimensions. DimDate and DimHour are the Beijing date and hour;
 // DimEntity is the entity of the query's level (the advertiser itself at the
 // advertiser level); DimParent the campaign of an ad or the project of a
-// promotion.
+// promotion; DimManager the majordomo or agent account an advertiser was
+// bound through (none for an advertiser authorised directly).
 const (
 	DimDate       Dimension = "date"
 	DimHour       Dimension = "hour"
+	DimManager    Dimension = "manager"
 	DimAdvertiser Dimension = "advertiser"
 	DimEntity     Dimension = "entity"
 	DimParent     Dimension = "parent"
@@ -83,9 +85,12 @@ type Order struct {
 
 // Spec is a validated report query.
 type Spec struct {
-	Level         Level
-	Granularity   Granularity
-	AdvertiserIDs []int64 // empty: every advertiser in the caller's scope
+	Level       Level
+	Granularity Granularity
+	// AdvertiserIDs narrows the query (empty: every advertiser in the
+	// caller's scope). A manager account (majordomo, agent) stands for its
+	// advertisers within the caller's scope.
+	AdvertiserIDs []int64
 	EntityIDs     []int64 // empty: every entity
 	From, To      string  // inclusive Beijing dates, YYYY-MM-DD
 	GroupBy       []Dimension
@@ -199,7 +204,7 @@ func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension
 			d = DimAdvertiser // the entity of the advertiser level is the advertiser
 		}
 		switch d {
-		case DimDate, DimAdvertiser, DimEntity:
+		case DimDate, DimManager, DimAdvertiser, DimEntity:
 		case DimHour:
 			if s.Granularity != Hour {
 				bad("group_by", "hour needs granularity=hour")
@@ -211,7 +216,7 @@ func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension
 				continue
 			}
 		default:
-			bad("group_by", "unknown dimension %q; use date, hour, advertiser, entity, parent", g)
+			bad("group_by", "unknown dimension %q; use date, hour, manager, advertiser, entity, parent", g)
 			continue
 		}
 		if !slices.Contains(out, d) {
@@ -219,7 +224,7 @@ func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension
 		}
 	}
 	// Keep a canonical order so equal queries render equal SQL and columns.
-	canon := []Dimension{DimDate, DimHour, DimAdvertiser, DimEntity, DimParent}
+	canon := []Dimension{DimDate, DimHour, DimManager, DimAdvertiser, DimEntity, DimParent}
 	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(canon, a) - slices.Index(canon, b) })
 	return out
 }
@@ -252,7 +257,7 @@ func (s Spec) orderBy(in []string, bad func(string, string, ...any)) []Order {
 		}
 		switch {
 		case slices.Contains(Metrics(), ord.Key):
-		case slices.Contains([]string{"date", "hour", "advertiser", "entity", "parent"}, ord.Key):
+		case slices.Contains([]string{"date", "hour", "manager", "advertiser", "entity", "parent"}, ord.Key):
 			if !s.Grouped(Dimension(ord.Key)) {
 				bad("order_by", "%s is not in group_by", ord.Key)
 				continue

@@ -197,3 +197,24 @@ func TestWriters(t *testing.T) {
 		t.Error("pdf writer created")
 	}
 }
+
+func TestGapsNameTheUncoveredDays(t *testing.T) {
+	r := func(from, to string) DateRange { return DateRange{from, to} }
+	for _, c := range []struct {
+		name  string
+		spans []DateRange
+		want  []DateRange
+	}{
+		{"nothing synced", nil, []DateRange{r("2026-01-01", "2026-01-10")}},
+		{"covered", []DateRange{r("2025-12-01", "2026-02-01")}, nil},
+		{"older days missing", []DateRange{r("2026-01-09", "2026-01-20")}, []DateRange{r("2026-01-01", "2026-01-08")}},
+		{"newer days missing", []DateRange{r("2025-12-20", "2026-01-03")}, []DateRange{r("2026-01-04", "2026-01-10")}},
+		{"hole in the middle", []DateRange{r("2026-01-01", "2026-01-02"), r("2026-01-06", "2026-01-10")}, []DateRange{r("2026-01-03", "2026-01-05")}},
+		{"spans outside the range", []DateRange{r("2025-01-01", "2025-01-31"), r("2026-03-01", "2026-03-02")}, []DateRange{r("2026-01-01", "2026-01-10")}},
+		{"one day on each end", []DateRange{r("2026-01-02", "2026-01-09")}, []DateRange{r("2026-01-01", "2026-01-01"), r("2026-01-10", "2026-01-10")}},
+	} {
+		if got := Gaps("2026-01-01", "2026-01-10", c.spans); fmt.Sprint(got) != fmt.Sprint(c.want) {
+			t.Errorf("%s: gaps %v, want %v", c.name, got, c.want)
+		}
+	}
+}

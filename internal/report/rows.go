@@ -11,7 +11,9 @@ import (
 type Row struct {
 	Date           string // YYYY-MM-DD when grouped by date
 	Hour           int    // 0-23 when grouped by hour
-	AdvertiserID   int64  // when grouped by advertiser or entity
+	ManagerID      int64  // when grouped by manager; 0 for advertisers authorised directly
+	ManagerName    string
+	AdvertiserID   int64 // when grouped by advertiser or entity
 	AdvertiserName string
 	EntityID       int64 // when grouped by entity
 	EntityName     string
@@ -27,6 +29,9 @@ type Result struct {
 	// Total is the number of groups the query matches.
 	Total   int64
 	Summary Totals
+	// Coverage says which days of the range the mirror has read, per
+	// advertiser.
+	Coverage Coverage
 }
 
 // EntityKind is a kind of mirrored entity with a list endpoint.
@@ -102,13 +107,21 @@ type Entity struct {
 }
 
 // Overview is the dashboard: today so far against yesterday up to the same
-// hour, the top ads of today by cost, and the hourly trend of both days.
+// time of day, the top ads of today by cost, and the hourly trend of both
+// days.
 type Overview struct {
 	Today, Yesterday string // Beijing dates
-	// UpToHour is the current Beijing hour: both days are summed over hours 0..UpToHour.
+	// UpToHour is the current Beijing hour (today's hours 0..UpToHour have
+	// data so far; UpToHour itself is still in progress).
 	UpToHour int
-	// TodaySoFar and YesterdaySameTime are the hourly sums over 0..UpToHour.
-	TodaySoFar, YesterdaySameTime Totals
+	// TodaySoFar sums today's hours 0..UpToHour (as far as the last sync).
+	TodaySoFar Totals
+	// YesterdaySameTime sums yesterday from 00:00 to YesterdayUntil, the
+	// same time of day as now: hours before UpToHour in full, hour UpToHour
+	// pro rata to the part of it elapsed today (hourly data has no finer
+	// grain). At 14:00 it is yesterday 00:00-14:00.
+	YesterdaySameTime Totals
+	YesterdayUntil    time.Time
 	// YesterdayFull is yesterday's whole day (from the daily report).
 	YesterdayFull Totals
 	TopAds        []TopAd

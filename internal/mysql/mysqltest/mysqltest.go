@@ -8,6 +8,7 @@ package mysqltest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"fmt"
 	"os"
@@ -123,4 +124,48 @@ func sweep(ctx context.Context, admin *mysql.DB) {
 	for _, name := range stale {
 		_, _ = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+mysql.QuoteIdent(name))
 	}
+}
+
+// Cell is one column of a row exactly as the server sent it.
+type Cell struct {
+	Column string
+	Value  []byte // nil for NULL
+}
+
+// Rows runs query and returns every row as raw cells, for tests that compare
+// rows byte for byte or search every column.
+func Rows(t testing.TB, db *mysql.DB, query string, args ...any) [][]Cell {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out [][]Cell
+	for rows.Next() {
+		raw := make([]sql.RawBytes, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range raw {
+			ptrs[i] = &raw[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		row := make([]Cell, len(cols))
+		for i, b := range raw {
+			row[i] = Cell{Column: cols[i]}
+			if b != nil {
+				row[i].Value = append([]byte{}, b...) // RawBytes is reused by the next Scan
+			}
+		}
+		out = append(out, row)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }

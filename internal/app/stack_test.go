@@ -1,0 +1,99 @@
+package app_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/proctest"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+)
+
+// stack is the sandbox, API and worker binaries on free ports, a fresh
+// database and a private Redis, with config/config.dev.yaml.
+type stack struct {
+	t                   *testing.T
+	ctx                 context.Context
+	server, worker, sim string // binaries
+	db                  *mysql.DB
+	env                 []string
+	simURL, api         string
+	workerPort          int
+	simProc, apiProc    *proctest.Proc
+	c                   *e2eClient
+}
+
+// startStack starts the sandbox (simArgs added to its flags) and the API,
+// signs in the bootstrap admin, and returns the stack; start workers with
+// startWorker. extraEnv overrides configuration.
+func startStack(t *testing.T, ctx context.Context, simArgs []string, extraEnv ...string) *stack {
+	t.Helper()
+	s := &stack{t: t, ctx: ctx, server: proctest.Build(t, "./cmd/server"), worker: proctest.Build(t, "./cmd/worker"), sim: proctest.Build(t, "./cmd/oesim")}
+	db, dbCfg := mysqltest.NewEmpty(t)
+	s.db = db
+	rs := redistest.Start(t)
+	simPort, apiPort := proctest.FreePort(t), proctest.FreePort(t)
+	s.workerPort = proctest.FreePort(t)
+	s.simURL = fmt.Sprintf("http://127.0.0.1:%d", simPort)
+	s.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	s.env = append([]string{
+		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
+		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
+		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", s.workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
+		"SERVER_PUBLIC_URL=" + s.api, "OCEANENGINE_BASE_URL=" + s.simURL + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + s.simURL + "/audit/oauth.html",
+		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
+		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
+	}, extraEnv...)
+	s.simProc = proctest.Start(t, s.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-log", "warn",
+		"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
+	if err := proctest.WaitHTTP(ctx, s.simURL+"/_sim/clock", 200); err != nil {
+		t.Fatalf("%v\n%s", err, s.simProc.Output())
+	}
+	s.apiProc = proctest.Start(t, s.server, s.env, "-c", "config/config.dev.yaml")
+	if err := proctest.WaitHTTP(ctx, s.api+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, s.apiProc.Output())
+	}
+	s.c = &e2eClient{t: t, ctx: ctx, api: s.api}
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if st := s.c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
+		t.Fatalf("login: %d\n%s", st, s.apiProc.Output())
+	}
+	s.c.token = login.AccessToken
+	return s
+}
+
+// startWorker starts a worker process.
+func (s *stack) startWorker() *proctest.Proc {
+	return proctest.Start(s.t, s.worker, s.env, "-c", "config/config.dev.yaml")
+}
+
+// waitSynced waits until every stream of n advertisers has synced.
+func (s *stack) waitSynced(n int, within time.Duration, worker *proctest.Proc) {
+	s.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		var st struct {
+			Streams []struct {
+				Advertisers int `json:"advertisers"`
+				Synced      int `json:"synced"`
+			} `json:"streams"`
+		}
+		s.c.call("GET", "/api/v1/sync/status", "", &st)
+		done := len(st.Streams) > 0
+		for _, x := range st.Streams {
+			done = done && x.Advertisers == n && x.Synced == n
+		}
+		if done {
+			return
+		}
+		if time.Now().After(deadline) {
+			s.t.Fatalf("streams not all synced after %s: %+v\n%s", within, st, worker.Output())
+		}
+		time.Sleep(300 * time.Millisecond)
+	}
+}

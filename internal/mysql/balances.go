@@ -1,0 +1,63 @@
+package mysql
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// LowBalance is a bound advertiser whose balance is under a threshold.
+type LowBalance struct {
+	ID      int64
+	Name    string
+	Balance decimal.Decimal
+}
+
+// Balances is the balance picture of a data scope: the sum over bound leaf
+// advertisers whose balance is known, how many there are, and the ones under
+// the threshold (lowest first, at most the limit asked for).
+type Balances struct {
+	Total       decimal.Decimal
+	Advertisers int
+	LowCount    int
+	Low         []LowBalance
+}
+
+// BalancesInScope sums the balances of the bound leaf advertisers (account
+// role ADVERTISER) within scope and lists those below threshold, lowest
+// first, at most limit of them. The sum is exact (DECIMAL in SQL).
+func (db *DB) BalancesInScope(ctx context.Context, scope auth.Scope, threshold decimal.Decimal, limit int) (Balances, error) {
+	cond, args := scopeClause(scope, "v.id")
+	where := ` FROM advertisers v WHERE v.authorization_id IS NOT NULL AND v.account_role = 'ADVERTISER' AND v.balance IS NOT NULL AND ` + cond
+	var (
+		out Balances
+		sum decimal.NullDecimal
+	)
+	err := db.QueryRowContext(ctx, `SELECT COALESCE(SUM(v.balance), 0), COUNT(*), COALESCE(SUM(v.balance < ?), 0)`+where,
+		append([]any{threshold.StringFixed(2)}, args...)...).Scan(&sum, &out.Advertisers, &out.LowCount)
+	if err != nil {
+		return Balances{}, fmt.Errorf("mysql: balances: %w", err)
+	}
+	out.Total = sum.Decimal
+	out.Low = []LowBalance{}
+	if limit <= 0 || out.LowCount == 0 {
+		return out, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT v.id, v.name, v.balance`+where+` AND v.balance < ? ORDER BY v.balance, v.id LIMIT ?`,
+		append(args, threshold.StringFixed(2), limit)...)
+	if err != nil {
+		return Balances{}, fmt.Errorf("mysql: low balances: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var l LowBalance
+		if err := rows.Scan(&l.ID, &l.Name, &l.Balance); err != nil {
+			return Balances{}, fmt.Errorf("mysql: low balances: %w", err)
+		}
+		out.Low = append(out.Low, l)
+	}
+	return out, rows.Err()
+}

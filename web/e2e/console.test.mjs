@@ -1,0 +1,301 @@
+// End-to-end tests of the console against the real server, worker and
+// sandbox (one stack, shared by the tests in order), in Debian's Chromium.
+// Each test saves full-page screenshots of what it visits under
+// web/test-results/screenshots.
+import { after, before, describe, test } from 'node:test'
+import assert from 'node:assert/strict'
+import { startStack, beijingToday } from './stack.mjs'
+import { launch, newPage, shot } from './browser.mjs'
+import { apiGet, apiPost, poll, session, simEntity, simGet, simPost } from './api.mjs'
+
+const started = Date.now()
+// Leaf advertisers in the sandbox: enough ads for the batch test to find
+// one the platform refuses, whatever the day's synthetic figures.
+const advertisers = 6
+let stack
+let browser
+let page // the admin's page, signed in by the first tests
+let token // the admin's API session, for checks and set-up
+const viewer = { username: 'vera', password: 'Violet-Compass-905' }
+let paused // the ad paused from its table: { id, advertiser_id }
+
+async function signIn(p, username, password) {
+  await p.goto(`${stack.api}/login`)
+  await p.locator('[data-test=username] input').fill(username)
+  await p.locator('[data-test=password] input').fill(password)
+  await p.locator('[data-test=login-submit]').click()
+}
+
+/** rowOf is the table row that shows an id. */
+function rowOf(p, id) {
+  return p.locator('tr.arco-table-tr', { hasText: String(id) }).first()
+}
+
+describe('console', () => {
+  before(async () => {
+    stack = await startStack({ advertisers })
+    browser = await launch()
+    page = await newPage(browser)
+    token = session(stack.api, stack.admin.username, stack.admin.password)
+  })
+
+  after(async () => {
+    await browser?.close()
+    await stack?.stop()
+    console.log(`e2e: console tests took ${((Date.now() - started) / 1000).toFixed(1)} s (stack start included)`)
+  })
+
+  test('a wrong password shows the message', async () => {
+    const p = await newPage(browser)
+    await signIn(p, stack.admin.username, 'not-the-password')
+    const msg = p.locator('[data-test=login-error]')
+    await msg.waitFor()
+    assert.match(await msg.innerText(), /用户名或密码错误/)
+    assert.match(p.url(), /\/login/)
+    await shot(p, 'login-wrong-password')
+    await p.context().close()
+  })
+
+  test('the admin signs in and sees the dashboard', async () => {
+    await signIn(page, stack.admin.username, stack.admin.password)
+    await page.waitForURL(/\/dashboard/)
+    await page.locator('[data-test=dashboard]').waitFor()
+    assert.match(await page.locator('[data-test=current-user]').innerText(), /admin/)
+    await shot(page, 'dashboard-before-binding')
+  })
+
+  test('binding accounts runs the consent page and returns with a summary', async () => {
+    await page.goto(`${stack.api}/accounts`)
+    await page.locator('[data-test=bind]').click()
+    await page.waitForURL(/\/audit\/oauth\.html/)
+    await shot(page, 'sandbox-consent')
+    await page.getByRole('button', { name: '同意授权' }).click()
+    await page.waitForURL(/\/accounts/)
+    const result = page.locator('[data-test=bind-result]')
+    await result.waitFor()
+    assert.match(await result.innerText(), new RegExp(`授权成功：绑定 \\d+ 个账户，其中 ${advertisers} 个广告主开始同步数据`))
+    assert.doesNotMatch(page.url(), /status=success/, 'the callback keys are dropped from the URL')
+    await shot(page, 'accounts-bound')
+  })
+
+  test('balances and the first sync show on the accounts page', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    assert.equal(leaves.length, advertisers)
+    await poll(async () => {
+      await page.reload()
+      await page.locator('[data-test=accounts-table]').waitFor()
+      for (const a of leaves) {
+        const row = rowOf(page, a.id)
+        if ((await row.count()) === 0) return false
+        const balance = (await row.locator('[data-test=balance]').innerText()).trim()
+        const state = await row.locator('[data-test=sync-state]').innerText().catch(() => '')
+        const m = /(\d+)\/(\d+) 已同步/.exec(state)
+        if (!/^\d{1,3}(,\d{3})*\.\d{2}$/.test(balance) || !m || m[1] !== m[2] || /首次同步中|失败/.test(state)) return false
+      }
+      return true
+    }, 'balances and a complete first sync of every advertiser', 240_000, 3000)
+    // The balance shown is the platform's, to the fen.
+    const a = leaves[0]
+    const detail = await apiGet(stack.api, token, `/api/v1/advertisers/${a.id}`)
+    const shown = (await rowOf(page, a.id).locator('[data-test=balance]').innerText()).replaceAll(',', '')
+    assert.equal(shown, detail.balance, 'the console shows the API balance')
+    await shot(page, 'accounts-synced')
+    await rowOf(page, a.id).locator('.arco-link').first().click()
+    await page.locator('[data-test=stream-table]').waitFor()
+    await shot(page, 'account-detail')
+    await page.keyboard.press('Escape')
+  })
+
+  test('a backfill shows its progress until it is done', async () => {
+    await page.goto(`${stack.api}/accounts`)
+    await page.locator('[data-test=backfill]').first().click()
+    await page.locator('[data-test=backfill-start]').click()
+    await page.locator('[data-test=backfill-progress]').waitFor()
+    await poll(async () => /已完成/.test(await page.locator('[data-test=backfill-status]').innerText()), 'the backfill to finish', 120_000, 500)
+    assert.match(await page.locator('[data-test=backfill-dialog]').innerText(), /100%[\s\S]*已写入 [\d,]+ 行/)
+    await shot(page, 'account-backfill')
+    await page.getByRole('button', { name: '关闭' }).click()
+  })
+
+  test('the dashboard shows today against yesterday, the trend and top ads', async () => {
+    await page.goto(`${stack.api}/dashboard`)
+    const money = /^\d{1,3}(,\d{3})*\.\d{2}$/
+    await poll(async () => money.test(await page.locator('[data-test=kpi-value]').first().innerText()), "today's spend", 30_000, 500)
+    await poll(async () => (await page.locator('.arco-table-tr').count()) > 1, 'top ads', 30_000, 500)
+    // The chart's tooltip, drawn on hover, must work under the CSP too.
+    await page.locator('[data-test=dashboard] canvas').first().hover({ position: { x: 300, y: 150 } })
+    await shot(page, 'dashboard')
+  })
+
+  test('pausing an ad from its table changes it on the platform, once', async () => {
+    const [ad] = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=-cost&page_size=1')).items
+    assert.ok(ad, 'a delivering ad')
+    paused = ad
+    await page.goto(`${stack.api}/ads?keyword=${ad.id}`)
+    const row = rowOf(page, ad.id)
+    await row.waitFor()
+    await shot(page, 'ads-table')
+    await row.locator(`[data-test=switch-${ad.id}]`).click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    const preview = await dialog.locator('[data-test=change-items] tbody tr').first().innerText()
+    assert.match(preview, /状态[\s\S]*开启[\s\S]*暂停[\s\S]*可执行/, 'the preview shows before and after')
+    await shot(page, 'ads-pause-preview')
+    // A double click sends the change once (one Idempotency-Key per dialog).
+    await page.locator('[data-test=change-confirm]').dblclick()
+    const summary = page.locator('[data-test=change-summary]')
+    await summary.waitFor()
+    assert.match(await summary.innerText(), /成功 1，失败 0，未知 0/)
+    await shot(page, 'ads-pause-result')
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    const onPlatform = await simEntity(stack.sim, ad.advertiser_id, 'ads', ad.id)
+    assert.equal(onPlatform.OptStatus, 'DISABLE', 'the sandbox has the ad paused')
+    const log = await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=status`)
+    assert.equal(log.total, 1, 'one change in the log despite the double click')
+    await poll(async () => /已暂停/.test(await rowOf(page, ad.id).locator('[data-test=status]').innerText()), 'the table to show the paused status', 15_000)
+  })
+
+  test("an inline budget edit shows the API's message on the field", async () => {
+    await page.goto(`${stack.api}/ads?keyword=${paused.id}`)
+    const row = rowOf(page, paused.id)
+    await row.locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill('100')
+    await page.locator('[data-test=amount-preview]').click()
+    const err = page.locator('[data-test=field-error]')
+    await err.waitFor()
+    assert.match(await err.innerText(), /300/, 'the minimum daily budget is named on the field')
+    assert.equal(await page.locator('[data-test=change-dialog]').count(), 0, 'no preview for a refused value')
+    await shot(page, 'ads-inline-budget-error')
+    await page.keyboard.press('Escape')
+  })
+
+  test('a batch budget change reports per item, with one item refused by the platform', async () => {
+    // Move the sandbox three hours on: the platform's spend grows, the
+    // mirror's stays as last synced. A budget between 105% of the mirrored
+    // spend and 105% of the real spend passes our checks and is refused by
+    // the platform's rule: the case the per-item results are for.
+    await simPost(stack.sim, '/_sim/clock', { advance: '3h' })
+    const today = beijingToday()
+    const plan = await findBatch(today)
+    await page.goto(`${stack.api}/ads?advertiser_ids=${plan.advertiserId}&page_size=50`)
+    for (const id of plan.ids) {
+      await rowOf(page, id).locator('.arco-checkbox').click()
+    }
+    await page.locator('[data-test=batch-bar]').waitFor()
+    await page.locator('[data-test=batch-budget]').click()
+    await page.locator('[data-test=batch-value] input').fill(String(plan.value))
+    await page.locator('[data-test=batch-preview]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    assert.equal(await dialog.locator('[data-test=item-result]').count(), 3)
+    await shot(page, 'ads-batch-preview')
+    await page.locator('[data-test=change-confirm]').click()
+    const summary = page.locator('[data-test=change-summary]')
+    await summary.waitFor()
+    assert.match(await summary.innerText(), /成功 2，失败 1，未知 0/)
+    const refused = dialog.locator('[data-test=change-items] tbody tr', { hasText: String(plan.spender) })
+    assert.match(await refused.innerText(), /失败[\s\S]*105%/, 'the refused item names the platform rule')
+    await shot(page, 'ads-batch-result')
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    for (const id of plan.ids) {
+      const e = await simEntity(stack.sim, plan.advertiserId, 'ads', id)
+      const want = id === plan.spender ? plan.spenderBudgetFen : plan.value * 100
+      assert.equal(e.BudgetFen, want, `ad ${id} budget on the platform`)
+    }
+  })
+
+  test('rolling the pause back restores the ad on the platform', async () => {
+    const [change] = (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${paused.id}&field=status`)).items
+    await page.goto(`${stack.api}/changes?entity_id=${paused.id}`)
+    await page.locator(`[data-test=rollback-${change.id}]`).click()
+    await page.locator('.arco-modal').getByRole('button', { name: '回滚' }).click()
+    await page.locator('.arco-message', { hasText: '变更已生效' }).waitFor()
+    await poll(async () => {
+      await page.reload()
+      const row = page.locator(`tr:has([data-test="change-id-${change.id}"])`)
+      return (await row.locator('[data-test=rolled-back]').count()) === 1
+    }, 'the change to show as rolled back', 20_000, 1000)
+    const e = await simEntity(stack.sim, paused.advertiser_id, 'ads', paused.id)
+    assert.equal(e.OptStatus, 'ENABLE', 'the sandbox has the ad enabled again')
+    await shot(page, 'change-log-after-rollback')
+    await page.goto(`${stack.api}/changes`)
+    await page.locator('[data-test=changes-table] tbody tr').first().waitFor()
+    await shot(page, 'change-log')
+  })
+
+  test('the campaign, project and promotion tables list the mirror', async () => {
+    for (const kind of ['campaigns', 'projects', 'promotions']) {
+      await page.goto(`${stack.api}/${kind}`)
+      await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr`).first().waitFor()
+      await shot(page, `${kind}-table`)
+    }
+  })
+
+  test('no page broke the Content-Security-Policy or threw, and the session refreshed itself', async () => {
+    assert.deepEqual(page.problems, [])
+    // Access tokens live 75 s here: the console refreshed at least once and
+    // never sent the admin back to the sign-in page.
+    assert.ok(page.refreshes >= 1, `silent token refreshes: ${page.refreshes}`)
+    assert.doesNotMatch(page.url(), /\/login/)
+  })
+
+  test('a viewer sees no edit controls', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    await apiPost(stack.api, token, '/api/v1/users', { ...viewer, roles: ['viewer'], advertiser_ids: leaves.map((a) => a.id) })
+    const p = await newPage(browser)
+    await signIn(p, viewer.username, viewer.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.goto(`${stack.api}/ads`)
+    await p.locator('[data-test=entity-table] tbody tr.arco-table-tr').first().waitFor()
+    assert.equal(await p.locator('.arco-switch').count(), 0, 'no status switches')
+    assert.equal(await p.locator('[data-test=edit-amount]').count(), 0, 'no budget or bid edits')
+    assert.equal(await p.locator('[data-test=entity-table] .arco-checkbox').count(), 0, 'no selection for batch actions')
+    await shot(p, 'viewer-ads')
+    await p.goto(`${stack.api}/accounts`)
+    await p.locator('[data-test=accounts-table] tbody tr').first().waitFor()
+    assert.equal(await p.locator('[data-test=bind]').count(), 0, 'no bind button')
+    assert.equal(await p.getByRole('button', { name: '解绑' }).count(), 0, 'no unbind')
+    await shot(p, 'viewer-accounts')
+    await p.goto(`${stack.api}/changes`)
+    await p.locator('[data-test=changes-table] tbody tr').first().waitFor()
+    assert.equal(await p.locator('[data-test^=rollback-]').count(), 0, 'no rollback')
+    await p.context().close()
+  })
+})
+
+/**
+ * findBatch picks three daily-budget ads of one advertiser and one budget V
+ * for all of them: V is valid by the mirror for every ad, and the platform
+ * accepts it for two and refuses it for the "spender", whose real spend
+ * today makes V less than 105% of it.
+ */
+async function findBatch(today) {
+  const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+  const fen = (s) => (s ? Math.round(Number(s) * 100) : 0)
+  for (const adv of leaves) {
+    const truth = await simGet(stack.sim, `/_sim/truth?advertiser_id=${adv.id}&level=ad&start_date=${today}&end_date=${today}&granularity=total`)
+    const platform = new Map(truth.rows.map((r) => [r.id, r.cost_fen]))
+    const ads = (await apiGet(stack.api, token, `/api/v1/ads?advertiser_ids=${adv.id}&page_size=200`)).items
+      .filter((a) => a.id !== paused.id && a.budget_mode === 'BUDGET_MODE_DAY' && !/DELETE/.test(a.status))
+      .map((a) => ({
+        id: a.id,
+        budget: fen(a.budget),
+        bid: fen((a.pricing ?? '').startsWith('PRICING_OC') ? a.cpa_bid : a.bid),
+        mirror: fen(a.today?.cost),
+        platform: platform.get(a.id) ?? 0,
+      }))
+    const fits = (a, v) => v >= 30000 && Math.abs(a.budget - v) >= 10000 && v >= a.bid
+    for (const s of ads) {
+      for (let v = Math.ceil((s.mirror * 1.05) / 100 + 1) * 100; v * 100 < s.platform * 105 - 100; v += 100) {
+        if (!fits(s, v)) continue
+        const others = ads.filter((o) => o.id !== s.id && fits(o, v) && v * 100 >= o.platform * 106 && v * 100 >= o.mirror * 106)
+        if (others.length >= 2) {
+          return { advertiserId: adv.id, spender: s.id, spenderBudgetFen: s.budget, ids: [others[0].id, s.id, others[1].id], value: v / 100 }
+        }
+      }
+    }
+  }
+  throw new Error('no advertiser has ads for a batch with one platform refusal')
+}

@@ -1,0 +1,110 @@
+// Starts the system as `make run` does — the OceanEngine sandbox, the API
+// server (serving the built console) and the worker — on free ports, with a
+// private redis-server and a fresh MariaDB database, for the end-to-end tests.
+import { spawn, execFileSync } from 'node:child_process'
+import { createServer } from 'node:net'
+import { mkdirSync, openSync } from 'node:fs'
+import { join } from 'node:path'
+
+const root = new URL('../../', import.meta.url).pathname
+export const resultsDir = new URL('../test-results/', import.meta.url).pathname
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address()
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+async function waitFor(url, what, ms = 60_000) {
+  const until = Date.now() + ms
+  let last = ''
+  while (Date.now() < until) {
+    try {
+      const r = await fetch(url)
+      if (r.ok) return
+      last = `HTTP ${r.status}`
+    } catch (e) {
+      last = String(e)
+    }
+    await new Promise((r) => setTimeout(r, 250))
+  }
+  throw new Error(`${what} did not come up at ${url}: ${last}`)
+}
+
+/** The sandbox starts frozen at today's Beijing date, 14:30, so every run sees a day with spend. */
+export function beijingToday() {
+  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+}
+
+export async function startStack({ advertisers = 4 } = {}) {
+  const logs = join(resultsDir, 'logs')
+  mkdirSync(logs, { recursive: true })
+  const [apiPort, workerPort, simPort, redisPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const db = `oceanops_e2e_${process.pid}_${Date.now() % 100000}`
+  const children = []
+  const run = (name, cmd, args, env = {}) => {
+    const out = openSync(join(logs, `${name}.log`), 'w')
+    const p = spawn(cmd, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', out, out] })
+    children.push({ name, p })
+    p.on('exit', (code, sig) => {
+      if (!stopping) console.error(`e2e: ${name} exited early (${code ?? sig}); see ${logs}/${name}.log`)
+    })
+    return p
+  }
+  let stopping = false
+  const api = `http://127.0.0.1:${apiPort}`
+  const sim = `http://127.0.0.1:${simPort}`
+  const env = {
+    CONFIG_PATH: 'config/config.dev.yaml',
+    SERVER_PORT: String(apiPort),
+    SERVER_PUBLIC_URL: api,
+    SERVER_FRONTEND_URL: `${api}/accounts`,
+    WORKER_PORT: String(workerPort),
+    REDIS_ADDR: `127.0.0.1:${redisPort}`,
+    DATABASE_DATABASE: db,
+    OCEANENGINE_BASE_URL: `${sim}/open_api`,
+    OCEANENGINE_AUTHORIZE_URL: `${sim}/audit/oauth.html`,
+    SECURITY_BOOTSTRAP_ADMIN: 'admin',
+    SECURITY_BOOTSTRAP_ADMIN_PASSWORD: 'Quartz-Harbor-Lantern-42',
+    LOGGER_LEVEL: process.env.E2E_LOG_LEVEL ?? 'info',
+    GIN_MODE: 'release',
+    // Short access tokens: the console must refresh them silently during the run.
+    JWT_ACCESS_EXPIRE: '75s',
+  }
+  const stop = async () => {
+    stopping = true
+    // Worker and server first, Redis and the sandbox last, so the
+    // processes shut down cleanly against their dependencies.
+    for (const { p } of [...children].reverse()) {
+      if (p.exitCode !== null || p.signalCode !== null) continue
+      const exited = new Promise((r) => p.once('exit', r))
+      p.kill('SIGTERM')
+      await exited
+    }
+    try {
+      execFileSync('mysql', ['-h127.0.0.1', '-uroot', '-e', `DROP DATABASE IF EXISTS \`${db}\``], { stdio: 'ignore' })
+    } catch {
+      console.error(`e2e: could not drop database ${db}`)
+    }
+  }
+  try {
+    run('redis', 'redis-server', ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no'])
+    const start = `${beijingToday()}T14:30:00+08:00`
+    run('oesim', 'bin/oesim', ['-addr', `127.0.0.1:${simPort}`, '-advertisers', String(advertisers), '-speed', '0', '-start', start, '-qps', '-1', '-developer-qps', '-1'])
+    await waitFor(`${sim}/_sim/clock`, 'sandbox')
+    // The server migrates on start (config.dev.yaml); the worker waits for it.
+    run('server', 'bin/server', ['-c', env.CONFIG_PATH], env)
+    await waitFor(`${api}/health`, 'API server')
+    run('worker', 'bin/worker', ['-c', env.CONFIG_PATH], env)
+    await waitFor(`http://127.0.0.1:${workerPort}/health`, 'worker')
+  } catch (e) {
+    await stop()
+    throw e
+  }
+  return { api, sim, db, admin: { username: env.SECURITY_BOOTSTRAP_ADMIN, password: env.SECURITY_BOOTSTRAP_ADMIN_PASSWORD }, stop }
+}

@@ -1,0 +1,113 @@
+// The one API client: typed by the OpenAPI document (schema.d.ts is generated
+// from internal/httpapi/openapi.yaml), with authentication, silent token
+// refresh and error normalisation in one place.
+import createClient from 'openapi-fetch'
+import type { paths } from './schema'
+
+/** One offending input field of a 422 answer. */
+export interface FieldError {
+  field: string
+  message: string
+}
+
+/** ApiError is every failed API call: the envelope's code, message, fields and request id. */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly requestId: string,
+    readonly fields: FieldError[] = [],
+    readonly data: unknown = null,
+  ) {
+    super(message)
+    this.name = 'ApiError'
+  }
+
+  /** The message of one field (validation errors), if the API named it. */
+  fieldMessage(field: string): string | undefined {
+    return this.fields.find((f) => f.field === field || f.field.endsWith('.' + field))?.message
+  }
+}
+
+/** Session hooks the client needs; the session store provides them. */
+export interface AuthHooks {
+  accessToken(): string | null
+  /** Refreshes the token pair; resolves false when the session is over. */
+  refresh(): Promise<boolean>
+  /** Called when a request stays unauthorised after a refresh. */
+  expired(): void
+}
+
+let hooks: AuthHooks | null = null
+
+/** bindAuth connects the client to the session store (once, at start). */
+export function bindAuth(h: AuthHooks): void {
+  hooks = h
+}
+
+const noRefresh = ['/api/v1/auth/login', '/api/v1/auth/refresh']
+
+function withToken(req: Request): Request {
+  const token = hooks?.accessToken()
+  if (token) req.headers.set('Authorization', `Bearer ${token}`)
+  return req
+}
+
+async function authedFetch(input: Request): Promise<Response> {
+  const retry = input.clone()
+  const res = await fetch(withToken(input))
+  const path = new URL(input.url, window.location.origin).pathname
+  if (res.status !== 401 || !hooks || noRefresh.includes(path) || !hooks.accessToken()) return res
+  if (!(await hooks.refresh())) {
+    hooks.expired()
+    return res
+  }
+  const again = await fetch(withToken(retry))
+  if (again.status === 401) hooks.expired()
+  return again
+}
+
+/** api is the typed client; use it through call() to get data or an ApiError. */
+export const api = createClient<paths>({ baseUrl: '', fetch: authedFetch })
+
+interface Envelope<T> {
+  data?: T
+}
+
+interface ErrorBody {
+  code?: string
+  message?: string
+  request_id?: string
+  data?: { fields?: FieldError[] } | null
+}
+
+/**
+ * call awaits an openapi-fetch request and returns the envelope's data, or
+ * throws an ApiError carrying the API's code, message, fields and request id.
+ */
+export async function call<T>(
+  p: Promise<{ data?: Envelope<T>; error?: unknown; response: Response }>,
+): Promise<T> {
+  let r: Awaited<typeof p>
+  try {
+    r = await p
+  } catch (e) {
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e), '')
+  }
+  if (r.response.ok && r.data !== undefined) return r.data.data as T
+  const body = (r.error ?? {}) as ErrorBody
+  throw new ApiError(
+    r.response.status,
+    body.code ?? 'http_' + r.response.status,
+    body.message ?? r.response.statusText,
+    body.request_id ?? r.response.headers.get('X-Request-ID') ?? '',
+    body.data?.fields ?? [],
+    body.data ?? null,
+  )
+}
+
+/** newIdempotencyKey returns a fresh key for one user action (retries of it reuse the key). */
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID()
+}

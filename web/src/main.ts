@@ -1,0 +1,34 @@
+import { createApp, watch } from 'vue'
+import { createPinia } from 'pinia'
+import App from './App.vue'
+import { installArco } from './arco'
+import { bindAuth } from './api/client'
+import { i18n } from './i18n'
+import { router } from './router'
+import { useSession } from './stores/session'
+import './styles.css'
+
+const app = createApp(App)
+app.use(createPinia())
+installArco(app)
+app.use(i18n)
+
+const session = useSession()
+bindAuth({
+  accessToken: () => session.accessToken || null,
+  refresh: () => session.refresh(),
+  expired: () => {
+    session.expired()
+    void router.push({ name: 'login', query: { redirect: router.currentRoute.value.fullPath } })
+  },
+})
+app.use(router)
+// Signed out here or in another tab: back to the sign-in page.
+watch(
+  () => session.signedIn,
+  (signedIn) => {
+    const current = router.currentRoute.value
+    if (!signedIn && !current.meta.public) void router.push({ name: 'login', query: { redirect: current.fullPath } })
+  },
+)
+app.mount('#app')

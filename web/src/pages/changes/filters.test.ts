@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest'
+import { beijingEndExclusive, beijingStart, filtersFromQuery, filtersToQuery } from './filters'
+
+describe('change log filters', () => {
+  it('reads valid filters and drops the rest', () => {
+    const f = filtersFromQuery({ kind: 'ad', field: 'rating', result: 'failed', entity_id: '12x', rollbacks: 'true', from: '2025-06-01', to: 'june', page: '3' })
+    expect(f).toEqual({ kind: 'ad', field: '', result: 'failed', actorType: '', entityId: '', rollbacks: true, from: '2025-06-01', to: '', page: 3 })
+    expect(filtersToQuery(f)).toEqual({ kind: 'ad', result: 'failed', rollbacks: 'true', from: '2025-06-01', page: '3' })
+  })
+  it('turns Beijing dates into instants, the end exclusive', () => {
+    expect(beijingStart('2025-06-18')).toBe('2025-06-18T00:00:00+08:00')
+    expect(beijingEndExclusive('2025-06-18')).toBe('2025-06-19T00:00:00+08:00')
+    expect(beijingEndExclusive('2025-12-31')).toBe('2026-01-01T00:00:00+08:00')
+  })
+})

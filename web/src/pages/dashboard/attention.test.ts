@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest'
+import { syncAttention } from './attention'
+
+describe('syncAttention', () => {
+  it('lists failing and lagging advertisers, skips healthy and unsynced ones', () => {
+    const got = syncAttention(
+      [
+        { advertiser_id: 1, name: 'ok', streams: [{ stream: 'ads', lag_seconds: 60 }] },
+        {
+          advertiser_id: 2,
+          name: 'broken',
+          streams: [
+            { stream: 'ads', lag_seconds: 99999 },
+            { stream: 'report_ad_daily', consecutive_failures: 3, last_error: 'upstream 50000' },
+          ],
+        },
+        { advertiser_id: 3, name: 'late', streams: [{ stream: 'campaigns', lag_seconds: 9000 }, { stream: 'ads', lag_seconds: 10 }] },
+        { advertiser_id: 4, name: 'off', syncing: false, streams: [{ stream: 'ads', lag_seconds: 9000, consecutive_failures: 2 }] },
+      ],
+      7200,
+    )
+    expect(got).toEqual([
+      { kind: 'sync_failing', advertiserId: 2, name: 'broken', detail: 'report_ad_daily: upstream 50000' },
+      { kind: 'sync_lag', advertiserId: 3, name: 'late', detail: '', lagSeconds: 9000 },
+    ])
+  })
+  it('returns nothing for no advertisers', () => {
+    expect(syncAttention([])).toEqual([])
+  })
+})

@@ -1,0 +1,51 @@
+// The dashboard's "needs attention" list, built from the accounts and sync
+// answers: re-authorisation, low balance, failing syncs and lagging syncs.
+
+/** A sync is lagging when its oldest stream's data is older than this. */
+export const lagThresholdSeconds = 2 * 3600
+
+export type AttentionKind = 'reauth' | 'low_balance' | 'sync_failing' | 'sync_lag'
+
+export interface AttentionItem {
+  kind: AttentionKind
+  advertiserId: number
+  name: string
+  /** Balance for low_balance, the error for sync_failing, lag seconds for sync_lag. */
+  detail: string
+  lagSeconds?: number
+}
+
+interface SyncStream {
+  stream?: string
+  last_error?: string
+  consecutive_failures?: number
+  lag_seconds?: number | null
+}
+
+export interface SyncAdvertiser {
+  advertiser_id?: number
+  name?: string
+  /** False when the advertiser is not synced at all (unbound, re-authorisation needed, switched off). */
+  syncing?: boolean
+  streams?: SyncStream[]
+}
+
+/** syncAttention finds advertisers whose sync fails, or lags beyond the threshold. */
+export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdSeconds): AttentionItem[] {
+  const out: AttentionItem[] = []
+  for (const a of items) {
+    const streams = a.streams ?? []
+    const failing = streams.filter((s) => (s.consecutive_failures ?? 0) > 0)
+    const id = a.advertiser_id ?? 0
+    const name = a.name ?? String(id)
+    if (a.syncing === false) continue // not synced on purpose: the re-authorisation item covers it
+    if (failing.length) {
+      const f = failing[0]
+      out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${f?.stream ?? ''}: ${f?.last_error ?? ''}` })
+      continue
+    }
+    const lag = Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
+    if (lag > threshold) out.push({ kind: 'sync_lag', advertiserId: id, name, detail: '', lagSeconds: lag })
+  }
+  return out
+}

@@ -1,0 +1,47 @@
+// Routes are lazy: each page is its own chunk, loaded when first visited.
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
+import { useSession } from './stores/session'
+import { Perm } from './lib/permissions'
+
+declare module 'vue-router' {
+  interface RouteMeta {
+    /** The page works without a session. */
+    public?: boolean
+    /** Permission needed to see the page. */
+    perm?: string
+    /** i18n key of the page title. */
+    title?: string
+  }
+}
+
+const routes: RouteRecordRaw[] = [
+  { path: '/login', name: 'login', component: () => import('./pages/login/LoginPage.vue'), meta: { public: true, title: 'login.title' } },
+  {
+    path: '/',
+    component: () => import('./components/AppLayout.vue'),
+    children: [
+      { path: '', redirect: { name: 'dashboard' } },
+      { path: 'dashboard', name: 'dashboard', component: () => import('./pages/dashboard/DashboardPage.vue'), meta: { perm: Perm.ReportRead, title: 'nav.dashboard' } },
+      { path: 'accounts', name: 'accounts', component: () => import('./pages/accounts/AccountsPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.accounts' } },
+      ...(['campaigns', 'ads', 'projects', 'promotions'] as const).map((kind) => ({
+        path: kind,
+        name: kind,
+        component: () => import('./pages/entities/EntitiesPage.vue'),
+        props: { kind },
+        meta: { perm: Perm.AdvertiserRead, title: `nav.${kind}` },
+      })),
+      { path: 'changes', name: 'changes', component: () => import('./pages/changes/ChangesPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.changes' } },
+      { path: ':rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
+    ],
+  },
+]
+
+export const router = createRouter({ history: createWebHistory(), routes })
+
+router.beforeEach((to) => {
+  const session = useSession()
+  if (to.meta.public) return true
+  if (!session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
+  if (to.meta.perm && !session.can(to.meta.perm)) return to.name === 'accounts' ? { name: 'not-found', params: { rest: [] } } : { name: 'accounts' }
+  return true
+})
