@@ -158,13 +158,15 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 }
 
 // isConsoleRequest tells whether the console answers r: a page or asset
-// read outside the API (an unknown /api/ path stays a JSON 404).
+// read outside the API. An unknown /api/ path stays a JSON 404, and so does
+// /metrics where the public port does not serve it (release mode): the
+// console's history fallback must not answer it with a page.
 func isConsoleRequest(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	p := r.URL.Path
-	return p != "/api" && !strings.HasPrefix(p, "/api/")
+	return p != "/api" && !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/metrics/")
 }
 
 // Handler returns the HTTP handler (tests use it with httptest).
