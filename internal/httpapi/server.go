@@ -22,6 +22,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -65,6 +66,9 @@ type Deps struct {
 	// Console serves the web console for GET/HEAD requests outside /api/,
 	// /health and /metrics (history-mode routes included); nil answers 404.
 	Console http.Handler
+	// Alerts manages alert channels, subscriptions and alerts; nil: the
+	// alert routes answer 503.
+	Alerts *alerts.Service
 }
 
 // Server serves the API.

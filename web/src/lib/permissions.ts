@@ -8,4 +8,8 @@ export const Perm = {
   ReportExport: 'report:export',
   UserManage: 'user:manage',
   AuditRead: 'audit:read',
+  AlertRead: 'alert:read',
+  AlertSubscribe: 'alert:subscribe',
+  AlertAck: 'alert:ack',
+  AlertManage: 'alert:manage',
 } as const
