@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -110,7 +112,7 @@ func registerAccounts(rt *jobs.Runtime, b *base) error {
 }
 
 const keysUsage = `server keys status            token pairs stored per encryption key
-server keys rotate [--dry-run] re-encrypt every stored token pair with crypto.active_key
+server keys rotate [--dry-run] re-encrypt every stored token pair and alert channel secret with crypto.active_key
   Add the new key to crypto.keys (CRYPTO_KEYS="new=...,old=..."), make it crypto.active_key,
   roll out, run "keys rotate", then remove the old key.`
 
@@ -150,6 +152,13 @@ func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []s
 		for _, id := range ids {
 			fmt.Fprintf(out, "key %s: %d token pair(s)\n", id, counts[id])
 		}
+		channels, err := db.ChannelKeyCounts(ctx)
+		if err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(channels)) {
+			fmt.Fprintf(out, "key %s: %d alert channel secret(s)\n", id, channels[id])
+		}
 		return nil
 	}
 	sum, err := accounts.Reencrypt(ctx, db, keys, *dryRun)
@@ -159,5 +168,11 @@ func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []s
 	}
 	fmt.Fprintf(out, "%s %d token pair(s) with key %s; %d changed meanwhile (already under the active key); remaining by key: %v\n",
 		verb, sum.Reencrypted, sum.ActiveKey, sum.Skipped, sum.Remaining)
+	if err != nil {
+		return err
+	}
+	// Alert channel secrets are sealed with the same key ring.
+	n, err := alerts.Reseal(ctx, db, keys, *dryRun)
+	fmt.Fprintf(out, "%s %d alert channel secret(s) with key %s\n", verb, n, keys.ActiveKeyID())
 	return err
 }

@@ -36,20 +36,28 @@ const (
 	PermAuditRead       = "audit:read"
 	// PermSystemRead sees the detailed health of the system (migration 00060).
 	PermSystemRead = "system:read"
+	// Alert permissions (migration 00070): read alerts in one's scope,
+	// manage one's own channels and subscriptions, acknowledge, and manage
+	// everyone's plus teams and thresholds.
+	PermAlertRead      = "alert:read"
+	PermAlertSubscribe = "alert:subscribe"
+	PermAlertAck       = "alert:ack"
+	PermAlertManage    = "alert:manage"
 )
 
 // Roles lists the built-in roles.
 func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleViewer} }
 
-// RolePermissions is what migrations 00010 and 00060 grant each built-in role. The
+// RolePermissions is what migrations 00010, 00060 and 00070 grant each built-in role. The
 // database is the source of truth at run time; this copy documents it and
 // lets tests check the two agree.
 func RolePermissions() map[string][]string {
 	return map[string][]string{
-		RoleAdmin: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAuditRead,
-			PermReportExport, PermReportRead, PermSystemRead, PermUserManage},
-		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermReportExport, PermReportRead},
-		RoleViewer:   {PermAdvertiserRead, PermReportRead},
+		RoleAdmin: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAlertAck, PermAlertManage, PermAlertRead,
+			PermAlertSubscribe, PermAuditRead, PermReportExport, PermReportRead, PermSystemRead, PermUserManage},
+		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAlertAck, PermAlertRead, PermAlertSubscribe,
+			PermReportExport, PermReportRead},
+		RoleViewer: {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportRead},
 	}
 }
 

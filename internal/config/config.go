@@ -38,6 +38,7 @@ type Config struct {
 	Crypto      Crypto      `yaml:"crypto"`
 	Sync        Sync        `yaml:"sync"`
 	Metrics     Metrics     `yaml:"metrics"`
+	Alerts      Alerts      `yaml:"alerts"`
 }
 
 // Server configures the HTTP API.
@@ -187,6 +188,19 @@ type Sync struct {
 	TokenRefreshMargin Duration `yaml:"token_refresh_margin"`
 }
 
+// Alerts configures business alerts (internal/alerts), evaluated by the worker.
+type Alerts struct {
+	Enabled bool `yaml:"enabled"`
+	// Interval is the evaluation period (once per period across workers).
+	Interval Duration `yaml:"interval"`
+	// ConsoleURL is the console's base URL for links in messages; empty:
+	// server.frontend_url, else server.public_url.
+	ConsoleURL string `yaml:"console_url"`
+	// AllowPrivateTargets lets channels reach loopback and private
+	// addresses (development); refused by default.
+	AllowPrivateTargets bool `yaml:"allow_private_targets"`
+}
+
 // Default returns the configuration used for keys a file leaves out.
 func Default() Config {
 	return Config{
@@ -212,6 +226,7 @@ func Default() Config {
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
 		},
+		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute)},
 	}
 }
 

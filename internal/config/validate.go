@@ -52,7 +52,7 @@ func (c *Config) HSTS() bool {
 // weak or development secrets are reported first, all of them at once
 // (*SecretsError).
 func (c *Config) Validate() error {
-	checks := []func() error{c.validateReleaseSecrets, c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateMetrics}
+	checks := []func() error{c.validateReleaseSecrets, c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateMetrics, c.validateAlerts}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -336,6 +336,19 @@ func (c *Config) validateMetrics() error {
 	}
 	if n == c.Server.Port || n == c.Worker.Port {
 		return bad("metrics.listen", l, "must use a port other than server.port and worker.port")
+	}
+	return nil
+}
+
+func (c *Config) validateAlerts() error {
+	a := c.Alerts
+	if a.Interval < Duration(10e9) || a.Interval > Duration(3600e9) {
+		return bad("alerts.interval", a.Interval, "must be between 10s and 1h")
+	}
+	if a.ConsoleURL != "" {
+		if u, err := url.Parse(a.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return bad("alerts.console_url", a.ConsoleURL, "must be an http(s) URL")
+		}
 	}
 	return nil
 }

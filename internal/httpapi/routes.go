@@ -37,6 +37,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.changeRoutes(v1)
 	s.guardrailRoutes(v1)
 	s.systemRoutes(v1)
+	s.alertRoutes(v1)
 }
 
 // health is the public GET /health (health.Checker.ServeHTTP): ok or fail

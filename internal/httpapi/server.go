@@ -22,6 +22,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -67,6 +68,9 @@ type Deps struct {
 	// Console serves the web console for GET/HEAD requests outside /api/,
 	// /health and /metrics (history-mode routes included); nil answers 404.
 	Console http.Handler
+	// Alerts manages alert channels, subscriptions and alerts; nil: the
+	// alert routes answer 503.
+	Alerts *alerts.Service
 }
 
 // Server serves the API.
@@ -156,13 +160,15 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 }
 
 // isConsoleRequest tells whether the console answers r: a page or asset
-// read outside the API (an unknown /api/ path stays a JSON 404).
+// read outside the API. An unknown /api/ path stays a JSON 404, and so does
+// /metrics where the public port does not serve it (release mode): the
+// console's history fallback must not answer it with a page.
 func isConsoleRequest(r *http.Request) bool {
 	if r.Method != http.MethodGet && r.Method != http.MethodHead {
 		return false
 	}
 	p := r.URL.Path
-	return p != "/api" && !strings.HasPrefix(p, "/api/")
+	return p != "/api" && !strings.HasPrefix(p, "/api/") && p != "/metrics" && !strings.HasPrefix(p, "/metrics/")
 }
 
 // Handler returns the HTTP handler (tests use it with httptest).

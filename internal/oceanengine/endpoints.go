@@ -88,6 +88,9 @@ var (
 	epReportAd         = get("2/report/ad/get", GroupReport)
 	epReportCreative   = get("2/report/creative/get", GroupReport)
 	epReportCustom     = get("v3.0/report/custom/get", GroupReport)
+
+	epAdRejectReason        = get("2/ad/reject_reason", GroupEntityRead)
+	epPromotionRejectReason = get("v3.0/promotion/reject_reason/get", GroupEntityRead)
 )
 
 func allEndpoints() []endpoint {
@@ -99,6 +102,7 @@ func allEndpoints() []endpoint {
 		epProjectList, epPromotionList, epProjectCreate, epProjectStatus, epProjectBudget, epProjectBid,
 		epProjectDelete, epPromotionStatus, epPromotionBudget, epPromotionBid, epPromotionDelete,
 		epReportAdvertiser, epReportCampaign, epReportAd, epReportCreative, epReportCustom,
+		epAdRejectReason, epPromotionRejectReason,
 	}
 }
 

@@ -53,6 +53,14 @@
 //     spend in the hours from the start's hour on draws it down (cash and
 //     grant pro rata), and delivery stops when it reaches zero (ads show
 //     AD_STATUS_BALANCE_EXCEED). History before the start is as generated.
-//     There are no top-ups. Lifetime budgets (BUDGET_MODE_TOTAL) cap spend
-//     over the entity's whole life.
+//     Lifetime budgets (BUDGET_MODE_TOTAL) cap spend over the entity's
+//     whole life.
+//   - Scripted business events (scenario.go, also /_sim/ controls): fund
+//     transfers in and out (AdjustFunds, SetBalance; delivery resumes after
+//     a top-up), performance shifts of ads and promotions from the current
+//     hour (ShiftPerformance: a conversion factor of 0.2 is a CPA spike),
+//     review verdicts with reasons (Review; served by 2/ad/reject_reason
+//     and v3.0/promotion/reject_reason/get, at most 10 ids; generated
+//     rejections carry generated reasons) and expired tokens (ExpireTokens:
+//     the next refresh answers 40103).
 package oesim

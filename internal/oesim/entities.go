@@ -30,7 +30,7 @@ func (w *world) view(st *advState, now time.Time) view {
 			v.life[e.id] = before + v.spent[e.id]
 		}
 	}
-	v.noBalance = st.acct.StartBalanceFen-w.spentSinceStart(st, now) <= 0
+	v.noBalance = w.balanceAt(st, now) <= 0
 	return v
 }
 

@@ -51,9 +51,24 @@ func (s *sums) addFact(f *fact, pm int64) {
 		s.conv += int64(f.conv)
 		s.deep += int64(f.deep)
 	} else {
-		s.conv += int64(f.conv) * pm / 1000
-		s.deep += int64(f.deep) * pm / 1000
+		k := mix64(uint64(f.cost)<<24 ^ uint64(f.click)<<8 ^ uint64(f.show))
+		s.conv += visibleShare(int64(f.conv), pm, k)
+		s.deep += visibleShare(int64(f.deep), pm, mix64(k))
 	}
+}
+
+// visibleShare is the part of n conversions visible at permille pm: the
+// conversions whose arrival threshold (1000j + coin, the coin fixed per
+// fact) pm*n has passed. Its expectation is n*pm/1000 — flooring instead
+// would hide an hour's single conversion until it is final — and it never
+// decreases as the hour ages.
+func visibleShare(n, pm int64, key uint64) int64 {
+	r := n * pm
+	coin := int64(key % 1000)
+	if r <= coin {
+		return 0
+	}
+	return (r-coin-1)/1000 + 1
 }
 
 // ConversionWindowHours is how long conversions of an hour keep arriving:
@@ -230,9 +245,9 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 		if total == 0 {
 			continue
 		}
-		if in != nil && h >= balanceFrom && total > balance {
-			shrink(groups, total, max(balance, 0))
-			total = max(balance, 0)
+		if avail := balance + st.funds.through(h); in != nil && h >= balanceFrom && total > avail {
+			shrink(groups, total, max(avail, 0))
+			total = max(avail, 0)
 		}
 		for i := range groups {
 			groups[i].commit(seed, t, h, hh, life)
@@ -394,9 +409,10 @@ func emit(seed uint64, t *dayTable, m *entity, h int64, hh int, cost int64) {
 	id := uint64(m.id)
 	k := h3(seed, id, uint64(h))
 	show := prRound(cost*1000, m.cpm, k)
-	ctr := m.ctr * (900 + int64(mix64(k^1)%200)) / 1000
+	ctrPM, cvrPM := m.perfAt(h)
+	ctr := m.ctr * ctrPM / 1000 * (900 + int64(mix64(k^1)%200)) / 1000
 	click := min(prRound(show*ctr, 10_000, mix64(k^2)), show)
-	conv := min(prRound(click*m.cvr, 10_000, mix64(k^3)), click)
+	conv := min(prRound(click*m.cvr*cvrPM/1000, 10_000, mix64(k^3)), click)
 	deep := min(prRound(conv*m.deep, 10_000, mix64(k^4)), conv)
 	f := fact{cost: cost, show: int32(show), click: int32(click), conv: int32(conv), deep: int32(deep)}
 	if m.kind == entPromotion {

@@ -30,6 +30,7 @@ func (s *Sim) buildMux() *http.ServeMux {
 	m.HandleFunc("GET /_sim/world", s.simWorld)
 	m.HandleFunc("POST /_sim/authorize", s.simAuthorize)
 	m.HandleFunc("GET /_sim/callback", s.handleCallback)
+	s.scenarioRoutes(m)
 	return m
 }
 
@@ -62,6 +63,8 @@ func (s *Sim) simIndex(w http.ResponseWriter, r *http.Request) {
 		"sim": []string{
 			"POST /_sim/reset", "GET|POST /_sim/clock", "GET|POST|DELETE /_sim/faults", "POST /_sim/revoke",
 			"GET|DELETE /_sim/stats", "GET /_sim/truth", "GET /_sim/world", "POST /_sim/authorize",
+			"POST /_sim/funds", "POST /_sim/performance", "POST /_sim/review", "POST /_sim/expire_tokens",
+			"POST /_sim/inbox/{name}", "GET /_sim/inbox",
 		},
 		"endpoints": keys,
 		"app_id":    s.opts.AppID,

@@ -152,9 +152,10 @@ func (w *world) fundsAt(a *Account, now time.Time) funds {
 	}
 	st.mu.RLock()
 	spent := w.spentSinceStart(st, now)
+	f := funds{balance: w.balanceAt(st, now)}
 	st.mu.RUnlock()
-	f := funds{balance: a.StartBalanceFen - spent}
-	f.grant = a.StartGrantFen - floorDiv(spent*a.StartGrantFen, a.StartBalanceFen)
+	// Transfers (scenario.go) are cash: grant only shrinks with spend.
+	f.grant = min(max(a.StartGrantFen-floorDiv(spent*a.StartGrantFen, a.StartBalanceFen), 0), max(f.balance, 0))
 	f.cash = f.balance - f.grant
 	return f
 }

@@ -56,5 +56,8 @@ func (s *Sim) buildRoutes() map[string]route {
 		"2/report/ad/get":         get(authToken, s.hReportV2(lvAd)),
 		"2/report/creative/get":   get(authToken, s.hReportV2(lvCreative)),
 		"v3.0/report/custom/get":  get(authToken, s.hReportCustom),
+
+		"2/ad/reject_reason":               get(authToken, s.hAdRejectReason),
+		"v3.0/promotion/reject_reason/get": get(authToken, s.hPromotionRejectReason),
 	}
 }

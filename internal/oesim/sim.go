@@ -132,6 +132,7 @@ type Sim struct {
 	mux     *http.ServeMux
 	pages   pages
 	bufs    sync.Pool // *[]byte response buffers, reused across requests
+	inbox   inbox     // requests posted to /_sim/inbox/ (scenario.go)
 
 	closeOnce sync.Once
 	done      chan struct{}

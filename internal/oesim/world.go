@@ -206,6 +206,8 @@ type entity struct {
 	budgetChanges map[int64]int
 
 	landing, pricing, purpose, deliveryMode, imageMode, learning, uniqueFK string
+	// shifts scale delivery from an hour on (scenario.go).
+	shifts []perfShift
 
 	// Delivery model of ads and promotions.
 	demand int64 // base daily demand in fen
@@ -262,6 +264,9 @@ type advState struct {
 	idx     int
 	version uint64 // bumped on every write; invalidates cached fact days
 	ledger  ledger // what each day inherits from earlier ones (see ledger.go)
+	// funds are scripted transfers and reviews scripted verdicts (scenario.go).
+	funds   fundEvents
+	reviews map[int64]review
 
 	campaigns, ads, creatives, projects, promotions []*entity
 	byID                                            map[int64]*entity

@@ -457,6 +457,77 @@ describe('console', () => {
     await shot(page, 'system')
   })
 
+  test('alerts: a channel to the sandbox inbox tested, a subscription, a rejected ad alerted with its reason, acknowledged', async () => {
+    const inbox = `${stack.sim}/_sim/inbox/e2e`
+    await page.goto(`${stack.api}/alerts/channels`)
+    await page.locator('[data-test=channel-create]').click()
+    const dlg = page.locator('[data-test=channel-dialog]')
+    await dlg.locator('[data-test=channel-name] input').fill('运营群 webhook')
+    await dlg.locator('[data-test=channel-type]').click()
+    await page.locator('.arco-select-option', { hasText: 'Webhook' }).click()
+    await dlg.locator('[data-test=channel-url] input').fill(inbox)
+    await dlg.locator('[data-test=channel-secret] input').fill('e2e-webhook-secret-0123')
+    await shot(page, 'alert-channel-dialog')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
+    const row = page.locator('[data-test=channels-table] tbody tr.arco-table-tr', { hasText: '运营群 webhook' })
+    await row.waitFor()
+    assert.doesNotMatch(await row.innerText(), /e2e-webhook-secret/, 'the secret is never shown')
+    await row.getByRole('button', { name: '测试' }).click()
+    await page.locator('.arco-message', { hasText: '测试消息已发送' }).waitFor()
+    const tested = await simGet(stack.sim, '/_sim/inbox?name=e2e')
+    assert.equal(tested.at(-1)?.body?.title, 'OceanOps 测试消息')
+    assert.ok(tested.at(-1)?.headers?.['X-Oceanops-Signature']?.startsWith('sha256='), 'the webhook is signed')
+    await shot(page, 'alert-channels')
+
+    await page.goto(`${stack.api}/alerts/subscriptions`)
+    await page.locator('[data-test=subscription-create]').click()
+    const sub = page.locator('[data-test=subscription-dialog]')
+    await sub.locator('[data-test=subscription-name] input').fill('全部告警')
+    await sub.locator('[data-test=subscription-channels]').click()
+    await page.locator('.arco-select-option', { hasText: '运营群 webhook' }).click()
+    await page.keyboard.press('Escape')
+    await shot(page, 'alert-subscription-dialog')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
+    await page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr', { hasText: '全部告警' }).waitFor()
+    await shot(page, 'alert-subscriptions')
+
+    // The platform's review rejects a delivering ad; a sync mirrors it.
+    const ad = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items.find((a) => a.status === 'AD_STATUS_DELIVERY_OK' && a.id !== paused.id)
+    await simPost(stack.sim, '/_sim/review', { advertiser_id: ad.advertiser_id, id: ad.id, action: 'reject', reasons: ['落地页无法访问'], suggestions: ['修复落地页后重新提交'] })
+    await apiPost(stack.api, token, `/api/v1/advertisers/${ad.advertiser_id}/sync`, {})
+    await page.goto(`${stack.api}/alerts?kind=review_rejected`)
+    const entity = page.locator(`[data-test=alert-entity-${ad.id}]`)
+    await poll(async () => {
+      await page.reload()
+      await page.locator('[data-test=alerts-table] tbody tr').first().waitFor()
+      return (await entity.count()) === 1
+    }, 'the rejected ad to be alerted', 90_000, 2000)
+    const alertRow = page.locator('[data-test=alerts-table] tbody tr.arco-table-tr', { has: entity })
+    assert.match(await alertRow.innerText(), /落地页无法访问（建议：修复落地页后重新提交）/)
+    await shot(page, 'alerts')
+    // It reached the channel, in a grouped message.
+    const msgs = await poll(async () => {
+      const all = await simGet(stack.sim, '/_sim/inbox?name=e2e')
+      return all.find((m) => (m.body.events ?? []).some((e) => e.alert.entity_id === ad.id)) && all
+    }, 'the alert in the inbox', 60_000, 1000)
+    assert.equal(msgs.filter((m) => (m.body.events ?? []).some((e) => e.alert.entity_id === ad.id && e.type === 'fired')).length, 1, 'announced once')
+
+    await alertRow.locator('a').first().click()
+    const detail = page.locator('[data-test=alert-detail]')
+    await detail.locator('[data-test=alert-events]').waitFor()
+    await poll(async () => /已发送/.test(await detail.locator('[data-test=alert-deliveries]').innerText()), 'the delivery to show as sent', 20_000, 500)
+    await shot(page, 'alert-detail')
+    await detail.locator('[data-test=detail-ack]').click()
+    await page.locator('[data-test=ack-note] input').fill('素材组处理中')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已确认' }).waitFor()
+    await poll(async () => /素材组处理中/.test(await detail.innerText()), 'the acknowledgement in the detail', 10_000, 500)
+    await page.keyboard.press('Escape')
+    await poll(async () => (await alertRow.locator('[data-test=alert-acked]').count()) === 1, 'the row to show it acknowledged', 10_000, 500)
+  })
+
   test('no page broke the Content-Security-Policy or threw, and the session refreshed itself', async () => {
     assert.deepEqual(page.problems, [])
     // Access tokens live 75 s here: the console refreshed at least once and

@@ -75,6 +75,8 @@ export async function startStack({ advertisers = 4 } = {}) {
     GIN_MODE: 'release',
     // Short access tokens: the console must refresh them silently during the run.
     JWT_ACCESS_EXPIRE: '75s',
+    // Alerts are evaluated every 10 seconds (the dev config lets channels reach the sandbox's inbox).
+    ALERTS_INTERVAL: '10s',
   }
   const stop = async () => {
     stopping = true

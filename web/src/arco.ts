@@ -35,6 +35,7 @@ import {
   Switch,
   Table,
   Tag,
+  Textarea,
   Tooltip,
   Typography,
 } from '@arco-design/web-vue'
@@ -43,7 +44,7 @@ import '@arco-design/web-vue/dist/arco.min.css'
 const components = [
   Alert, Badge, Button, Card, Checkbox, ConfigProvider, DatePicker, Descriptions, Divider, Drawer, Dropdown,
   Empty, Form, Grid, Input, InputNumber, Layout, Link, Menu, Modal, Pagination, Popover, Progress, Radio,
-  Result, Select, Space, Spin, Statistic, Switch, Table, Tag, Tooltip, Typography,
+  Result, Select, Space, Spin, Statistic, Switch, Table, Tag, Textarea, Tooltip, Typography,
 ]
 
 export function installArco(app: App): void {

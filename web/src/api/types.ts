@@ -16,6 +16,13 @@ export type DashboardOverview = S['DashboardOverview']
 export type CoreMetrics = S['CoreMetrics']
 export type Job = S['Job']
 export type BindResult = S['BindResult']
+export type Alert = S['Alert']
+export type AlertDetail = S['AlertDetail']
+export type AlertKind = S['AlertKind']
+export type AlertChannel = S['AlertChannel']
+export type AlertChannelRequest = S['AlertChannelRequest']
+export type AlertSubscription = S['AlertSubscription']
+export type AlertSubscriptionRequest = S['AlertSubscriptionRequest']
 
 /** The four entity kinds of the ad-operations API, by list path segment. */
 export type EntityPath = 'campaigns' | 'ads' | 'projects' | 'promotions'

@@ -9,4 +9,8 @@ export const Perm = {
   UserManage: 'user:manage',
   AuditRead: 'audit:read',
   SystemRead: 'system:read',
+  AlertRead: 'alert:read',
+  AlertSubscribe: 'alert:subscribe',
+  AlertAck: 'alert:ack',
+  AlertManage: 'alert:manage',
 } as const

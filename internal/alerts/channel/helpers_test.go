@@ -1,0 +1,5 @@
+package channel_test
+
+import "errors"
+
+func asError[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -1,0 +1,471 @@
+package alerts
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
+)
+
+// Stream names of the hourly reports (internal/mirror's), whose freshness
+// decides whether an hour without spend can be judged.
+const (
+	streamAdvertiserHourly = "report_advertiser_hourly"
+	streamAdHourly         = "report_ad_hourly"
+)
+
+// ---- spend pace ----
+
+var budgetLevels = []EntityType{EntityCampaign, EntityAd, EntityProject, EntityPromotion}
+
+func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
+	var o outcome
+	for _, level := range budgetLevels {
+		uses, err := s.facts.BudgetUses(ctx, level, e.today)
+		if err != nil {
+			return outcome{err: err}
+		}
+		for _, u := range uses {
+			ent := Entity{Type: level, ID: u.EntityID, Name: u.EntityName}
+			key, p, on := o.judge(e, KindSpendPace, u.AdvertiserID, ent)
+			if !on {
+				continue
+			}
+			if !u.Budget.IsPositive() {
+				continue
+			}
+			pct := u.Cost.Div(u.Budget).Mul(decimal.NewFromInt(100)).InexactFloat64()
+			if pct < p["budget_used_pct"] {
+				continue
+			}
+			if e.bj.Hour() >= int(p["by_hour"]) {
+				// Past the hour the pace is judged by: an alert raised
+				// earlier today stays until the day (and the spend) resets.
+				o.keep(key)
+				continue
+			}
+			o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: u.AdvertiserID,
+				AdvertiserName: e.byID[u.AdvertiserID].Name, Entity: ent,
+				Title:   fmt.Sprintf("消耗过快：%s %s", entityLabel(level), u.EntityName),
+				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", money(u.Budget), int(p["by_hour"]), pct, money(u.Cost)),
+				Details: map[string]any{"budget": yuan(u.Budget), "cost": yuan(u.Cost), "used_pct": round2(pct),
+					"threshold_pct": p["budget_used_pct"], "by_hour": int(p["by_hour"])}})
+		}
+	}
+	// The account against its own same-hour baseline.
+	cum, err := s.facts.CumulativeCosts(ctx, e.today, e.day(-7))
+	if err != nil {
+		return outcome{err: err}
+	}
+	type acc struct {
+		today    decimal.Decimal
+		hours    int
+		base     decimal.Decimal
+		baseDays int
+	}
+	per := map[int64]*acc{}
+	for _, c := range cum {
+		a := per[c.AdvertiserID]
+		if a == nil {
+			a = &acc{}
+			per[c.AdvertiserID] = a
+		}
+		a.hours = c.Hours
+		if c.Date == e.today {
+			a.today = c.Cost
+		} else {
+			a.base = a.base.Add(c.Cost)
+			a.baseDays++
+		}
+	}
+	for _, acct := range e.accounts {
+		ent := advertiserEntity(acct)
+		_, p, on := o.judge(e, KindSpendPace, acct.ID, ent)
+		if !on {
+			continue
+		}
+		a := per[acct.ID]
+		if a == nil || a.baseDays < 3 || !a.base.IsPositive() {
+			continue
+		}
+		avg := a.base.Div(decimal.NewFromInt(int64(a.baseDays)))
+		ratio := a.today.Div(avg).InexactFloat64()
+		if a.today.LessThan(decimal.NewFromFloat(p["min_spend"])) || ratio < p["baseline_ratio"] {
+			continue
+		}
+		o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: acct.ID,
+			AdvertiserName: acct.Name, Entity: ent, Title: "消耗过快：" + acct.Name,
+			Summary: fmt.Sprintf("今日截至 %d 点消耗 %s 元，为近 %d 日同时段均值 %s 元的 %.1f 倍", a.hours, money(a.today), a.baseDays, money(avg), ratio),
+			Details: map[string]any{"cost_today": yuan(a.today), "hours": a.hours, "baseline_average": yuan(avg),
+				"baseline_days": a.baseDays, "ratio": round2(ratio), "threshold_ratio": p["baseline_ratio"]}})
+	}
+	return o
+}
+
+// ---- CPA and CTR ----
+
+var performanceLevels = []EntityType{EntityAd, EntityPromotion}
+
+// levelWindow is a window and whether it is an ad's or a promotion's.
+type levelWindow struct {
+	Window
+	level EntityType
+}
+
+// levelWindows reads the figures of ads and promotions for every distinct
+// baseline length of kind k, keeping for each advertiser the windows of its
+// own length.
+func (s *Service) levelWindows(ctx context.Context, e *evalCtx, k Kind) ([]levelWindow, error) {
+	var out []levelWindow
+	for _, level := range performanceLevels {
+		for _, days := range e.th.values(k, "baseline_days") {
+			n := int(days)
+			ws, err := s.facts.Windows(ctx, level, e.today, e.day(-n), e.day(-1))
+			if err != nil {
+				return nil, err
+			}
+			for _, w := range ws {
+				if p, _ := e.th.params(k, w.AdvertiserID); int(p["baseline_days"]) == n {
+					w.BaselineDays = n
+					out = append(out, levelWindow{w, level})
+				}
+			}
+		}
+	}
+	return out, nil
+}
+
+func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
+	var o outcome
+	ws, err := s.levelWindows(ctx, e, KindCPAAnomaly)
+	if err != nil {
+		return outcome{err: err}
+	}
+	for _, w := range ws {
+		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
+		_, p, on := o.judge(e, KindCPAAnomaly, w.AdvertiserID, ent)
+		if !on {
+			continue
+		}
+		if w.Today.Cost.LessThan(decimal.NewFromFloat(p["min_cost"])) || w.Baseline.Convert < int64(p["min_conversions"]) {
+			continue // too little volume to judge
+		}
+		base := w.Baseline.Cost.Div(decimal.NewFromInt(w.Baseline.Convert))
+		if !base.IsPositive() {
+			continue
+		}
+		today := w.Today.Cost.Div(decimal.NewFromInt(max(w.Today.Convert, 1)))
+		ratio := today.Div(base).InexactFloat64()
+		if ratio < p["ratio"] {
+			continue
+		}
+		// Conversions the baseline CPA predicts for today's spend, as far as
+		// attributed by now; a shortfall noise could explain is no alert.
+		expected := w.Today.Cost.Div(base).InexactFloat64() * p["maturity"]
+		chance := poissonCDF(w.Today.Convert, expected)
+		if chance >= p["significance"] {
+			continue
+		}
+		sev := SeverityWarning
+		if ratio >= 2*p["ratio"] {
+			sev = SeverityCritical
+		}
+		conv := fmt.Sprintf("%d 转化", w.Today.Convert)
+		if w.Today.Convert == 0 {
+			conv = "0 转化，按 1 计"
+		}
+		o.findings = append(o.findings, Finding{Kind: KindCPAAnomaly, Severity: sev, AdvertiserID: w.AdvertiserID,
+			AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
+			Title: fmt.Sprintf("CPA 异常：%s %s", entityLabel(w.level), w.EntityName),
+			Summary: fmt.Sprintf("今日 CPA %s 元（消耗 %s 元 / %s），为近 %d 日 CPA %s 元的 %.1f 倍",
+				money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
+			Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
+				"cpa_baseline": yuan(base), "baseline_days": w.BaselineDays, "conversions_baseline": w.Baseline.Convert,
+				"conversions_expected": round2(expected), "chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"],
+				"status": w.Status}})
+	}
+	return o
+}
+
+func (s *Service) evalCTR(ctx context.Context, e *evalCtx) outcome {
+	var o outcome
+	ws, err := s.levelWindows(ctx, e, KindCTRAnomaly)
+	if err != nil {
+		return outcome{err: err}
+	}
+	for _, w := range ws {
+		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
+		_, p, on := o.judge(e, KindCTRAnomaly, w.AdvertiserID, ent)
+		if !on {
+			continue
+		}
+		minShows := int64(p["min_impressions"])
+		if w.Today.Show < minShows || w.Baseline.Show < 10*minShows || w.Baseline.Click == 0 {
+			continue
+		}
+		base := float64(w.Baseline.Click) / float64(w.Baseline.Show)
+		today := float64(w.Today.Click) / float64(w.Today.Show)
+		ratio := today / base
+		if ratio > p["ratio"] {
+			continue
+		}
+		expected := base * float64(w.Today.Show)
+		chance := poissonCDF(w.Today.Click, expected)
+		if chance >= p["significance"] {
+			continue
+		}
+		o.findings = append(o.findings, Finding{Kind: KindCTRAnomaly, Severity: SeverityWarning, AdvertiserID: w.AdvertiserID,
+			AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
+			Title: fmt.Sprintf("CTR 异常：%s %s", entityLabel(w.level), w.EntityName),
+			Summary: fmt.Sprintf("今日 CTR %.2f%%（展示 %d，点击 %d），为近 %d 日 CTR %.2f%% 的 %.2f 倍",
+				100*today, w.Today.Show, w.Today.Click, w.BaselineDays, 100*base, ratio),
+			Details: map[string]any{"ctr_today_pct": round2(100 * today), "impressions_today": w.Today.Show, "clicks_today": w.Today.Click,
+				"ctr_baseline_pct": round2(100 * base), "baseline_days": w.BaselineDays, "clicks_expected": round2(expected),
+				"chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"], "status": w.Status}})
+	}
+	return o
+}
+
+// ---- delivery stopped ----
+
+// deliberate reports statuses under which not spending is intended or
+// covered by another alert (paused, deleted, finished, in or rejected by
+// review, not started).
+func deliberate(status, opt string) bool {
+	if strings.Contains(opt, "DISABLE") || strings.EqualFold(opt, "disable") {
+		return true
+	}
+	for _, s := range []string{"DISABLE", "DELETE", "DONE", "AUDIT", "NOT_START", "NO_SCHEDULE", "TIME_", "FROZEN"} {
+		if strings.Contains(status, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
+	var o outcome
+	end := e.bj.Truncate(time.Hour) // end of the last complete hour
+	maxW := 1
+	for _, v := range e.th.values(KindDeliveryStopped, "window_hours") {
+		maxW = max(maxW, int(v))
+	}
+	var slots []HourSlot
+	for i := 1; i <= maxW; i++ {
+		h := end.Add(-time.Duration(i) * time.Hour)
+		slots = append(slots, slotOf(h), slotOf(h.AddDate(0, 0, -1)))
+	}
+	type key struct{ adv, id int64 }
+	costs := map[key]map[HourSlot]decimal.Decimal{}
+	read := func(level EntityType) error {
+		hc, err := s.facts.HourlyCosts(ctx, level, slots)
+		if err != nil {
+			return err
+		}
+		for _, c := range hc {
+			k := key{c.AdvertiserID, c.EntityID}
+			if costs[k] == nil {
+				costs[k] = map[HourSlot]decimal.Decimal{}
+			}
+			costs[k][c.Slot] = costs[k][c.Slot].Add(c.Cost)
+		}
+		return nil
+	}
+	window := func(k key, w int) (today, yesterday, last decimal.Decimal) {
+		for i := 1; i <= w; i++ {
+			h := end.Add(-time.Duration(i) * time.Hour)
+			today = today.Add(costs[k][slotOf(h)])
+			yesterday = yesterday.Add(costs[k][slotOf(h.AddDate(0, 0, -1))])
+		}
+		return today, yesterday, costs[k][slotOf(end.Add(-time.Hour))]
+	}
+	fresh := func(adv int64, stream string) bool {
+		st, ok := e.streams[adv][stream]
+		return ok && st.LastSuccessAt != nil && !st.LastSuccessAt.Before(end)
+	}
+	span := func(w int) string {
+		return end.Add(-time.Duration(w)*time.Hour).Format("15:04") + "–" + end.Format("15:04")
+	}
+	if err := read(EntityAdvertiser); err != nil {
+		return outcome{err: err}
+	}
+	stopped := map[int64]bool{}
+	for _, a := range e.accounts {
+		ent := advertiserEntity(a)
+		k, p, on := o.judge(e, KindDeliveryStopped, a.ID, ent)
+		if !on || !a.syncing() {
+			o.quiet(k)
+			continue
+		}
+		if !fresh(a.ID, streamAdvertiserHourly) {
+			o.keep(k)
+			continue
+		}
+		w := int(p["window_hours"])
+		today, yesterday, last := window(key{a.ID, a.ID}, w)
+		if today.IsZero() && yesterday.GreaterThanOrEqual(decimal.NewFromFloat(p["min_spend"])) {
+			stopped[a.ID] = true
+			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityCritical, AdvertiserID: a.ID,
+				AdvertiserName: a.Name, Entity: ent, Title: "投放中断：" + a.Name,
+				Summary: fmt.Sprintf("账户 %s（北京时间）无消耗，昨日同时段消耗 %s 元", span(w), money(yesterday)),
+				Details: map[string]any{"window_hours": w, "window_end": end.UTC(), "cost_yesterday": yuan(yesterday)}})
+			continue
+		}
+		if last.IsZero() {
+			o.keep(k) // still not spending; yesterday's reference moved on
+		}
+	}
+	// Ads of advertisers that still deliver.
+	if err := read(EntityAd); err != nil {
+		return outcome{err: err}
+	}
+	var ids []int64
+	for k := range costs {
+		if k.adv != k.id {
+			ids = append(ids, k.id)
+		}
+	}
+	for _, a := range e.firingOf(KindDeliveryStopped) {
+		if a.Entity.Type == EntityAd {
+			ids = append(ids, a.Entity.ID)
+		}
+	}
+	states, err := s.facts.EntityStates(ctx, EntityAd, ids)
+	if err != nil {
+		return outcome{err: err}
+	}
+	for _, id := range ids {
+		st, ok := states[id]
+		ent := Entity{Type: EntityAd, ID: id, Name: st.Name}
+		k := Key(KindDeliveryStopped, ent)
+		acct, bound := e.byID[st.AdvertiserID]
+		if !ok || !bound {
+			continue // deleted or unbound: its alert resolves
+		}
+		p, on := e.th.params(KindDeliveryStopped, st.AdvertiserID)
+		switch {
+		case !on || !acct.syncing() || stopped[st.AdvertiserID]:
+			o.quiet(k)
+			continue
+		case deliberate(st.Status, st.OptStatus):
+			continue
+		case !fresh(st.AdvertiserID, streamAdHourly):
+			o.keep(k)
+			continue
+		}
+		w := int(p["window_hours"])
+		today, yesterday, last := window(key{st.AdvertiserID, id}, w)
+		if today.IsZero() && yesterday.GreaterThanOrEqual(decimal.NewFromFloat(p["min_spend"])) {
+			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityWarning, AdvertiserID: st.AdvertiserID,
+				AdvertiserName: acct.Name, Entity: ent, Title: "投放中断：广告计划 " + st.Name,
+				Summary: fmt.Sprintf("%s（北京时间）无消耗，昨日同时段消耗 %s 元；状态 %s", span(w), money(yesterday), orDash(st.Status)),
+				Details: map[string]any{"window_hours": w, "window_end": end.UTC(), "cost_yesterday": yuan(yesterday), "status": st.Status}})
+			continue
+		}
+		if last.IsZero() {
+			o.keep(k)
+		}
+	}
+	return o
+}
+
+func slotOf(t time.Time) HourSlot {
+	t = t.In(beijing)
+	return HourSlot{Date: t.Format(time.DateOnly), Hour: t.Hour()}
+}
+
+// ---- review ----
+
+func (s *Service) evalReview(ctx context.Context, e *evalCtx) outcome {
+	var o outcome
+	rej, err := s.facts.Rejected(ctx)
+	if err != nil {
+		return outcome{err: err}
+	}
+	type batch struct {
+		adv   int64
+		level EntityType
+	}
+	pending := map[batch][]Rejected{}
+	for _, r := range rej {
+		acct, ok := e.byID[r.AdvertiserID]
+		if !ok {
+			continue
+		}
+		ent := Entity{Type: r.Type, ID: r.ID, Name: r.Name}
+		k, _, on := o.judge(e, KindReviewRejected, r.AdvertiserID, ent)
+		if !on {
+			continue
+		}
+		if a, open := e.firing[k]; open {
+			// Reasons were read when it fired; keep them.
+			o.findings = append(o.findings, Finding{Kind: KindReviewRejected, Severity: a.Severity, AdvertiserID: r.AdvertiserID,
+				AdvertiserName: acct.Name, Entity: ent, Title: a.Title, Summary: a.Summary, Details: a.Details})
+			continue
+		}
+		b := batch{r.AdvertiserID, r.Type}
+		pending[b] = append(pending[b], r)
+	}
+	for b, rs := range pending {
+		for i := 0; i < len(rs); i += 10 {
+			part := rs[i:min(i+10, len(rs))]
+			reasons, rerr := map[int64][]string(nil), error(nil)
+			if s.reviews != nil {
+				ids := make([]int64, len(part))
+				for j, r := range part {
+					ids[j] = r.ID
+				}
+				reasons, rerr = s.reviews.RejectReasons(ctx, b.adv, b.level, ids)
+				if rerr != nil {
+					s.log.Warn("read review reasons", zap.Int64("advertiser_id", b.adv), zap.Error(rerr))
+				}
+			}
+			for _, r := range part {
+				why := reasons[r.ID]
+				text := strings.Join(why, "；")
+				switch {
+				case text != "":
+				case rerr != nil:
+					text = "原因暂时无法读取（" + cut(rerr.Error(), 120) + "），请在巨量引擎后台查看"
+				default:
+					text = "平台未返回原因"
+				}
+				o.findings = append(o.findings, Finding{Kind: KindReviewRejected, Severity: SeverityWarning, AdvertiserID: r.AdvertiserID,
+					AdvertiserName: e.byID[r.AdvertiserID].Name, Entity: Entity{Type: r.Type, ID: r.ID, Name: r.Name},
+					Title:   fmt.Sprintf("审核拒绝：%s %s", entityLabel(r.Type), r.Name),
+					Summary: "审核未通过：" + cut(text, 600),
+					Details: map[string]any{"status": r.Status, "reasons": nonNilStrings(why)}})
+			}
+		}
+	}
+	return o
+}
+
+func nonNilStrings(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// entityLabel is the platform's name of an entity type.
+func entityLabel(t EntityType) string {
+	switch t {
+	case EntityAdvertiser:
+		return "账户"
+	case EntityCampaign:
+		return "广告组"
+	case EntityAd:
+		return "广告计划"
+	case EntityProject:
+		return "项目"
+	case EntityPromotion:
+		return "广告"
+	case EntityStream:
+		return "同步流"
+	}
+	return string(t)
+}

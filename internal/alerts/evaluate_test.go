@@ -1,0 +1,331 @@
+package alerts_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// firing returns the firing alerts of a kind, by key.
+func (f *fixture) firing(k alerts.Kind) map[string]alerts.Alert {
+	f.t.Helper()
+	as, _, err := f.svc.ListAlerts(f.ctx, f.admin, alerts.AlertFilter{Status: alerts.StatusFiring, Kinds: []alerts.Kind{k}, Limit: 1000})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	out := map[string]alerts.Alert{}
+	for _, a := range as {
+		out[a.Key] = a
+	}
+	return out
+}
+
+func TestSyncAlerts(t *testing.T) {
+	f := newFixture(t)
+	now := f.clock.Now()
+	f.stream(advA, "report_ad_daily", now.Add(-10*time.Minute), 3, "oceanengine: 50000 system error")
+	f.stream(advA, "campaigns", now.Add(-4*time.Hour), 0, "")        // lagging beyond 180 minutes
+	f.stream(advB, "campaigns", now.Add(-13*time.Hour), 1, "")       // beyond four times: critical
+	f.stream(advB, "report_ad_hourly", now.Add(-time.Minute), 0, "") // fine
+	f.cycle()
+	got := f.firing(alerts.KindSync)
+	want := map[string]alerts.Severity{
+		"sync:stream:" + fmt.Sprint(advA) + ":report_ad_daily": alerts.SeverityWarning,
+		"sync:stream:" + fmt.Sprint(advA) + ":campaigns":       alerts.SeverityWarning,
+		"sync:stream:" + fmt.Sprint(advB) + ":campaigns":       alerts.SeverityCritical,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("sync alerts %v, want %v", keys(got), want)
+	}
+	for k, sev := range want {
+		if got[k].Severity != sev {
+			t.Errorf("%s: %q, want %s", k, got[k].Severity, sev)
+		}
+	}
+	if a := got["sync:stream:"+fmt.Sprint(advA)+":report_ad_daily"]; !strings.Contains(a.Summary, "连续失败 3 次") ||
+		!strings.Contains(a.Summary, "50000 system error") || a.Entity.Sub != "report_ad_daily" {
+		t.Errorf("failing stream alert %+v", a)
+	}
+	// A stream that recovers resolves; an advertiser whose authorisation
+	// needs re-authorisation has its sync alerts closed without a message
+	// (the authorisation alert covers it).
+	f.stream(advA, "report_ad_daily", f.clock.Now(), 0, "")
+	f.exec(`UPDATE advertisers SET sync_enabled = 0 WHERE id = ?`, advB)
+	f.clock.Advance(5 * time.Minute)
+	st := f.cycle()
+	if st.Resolved != 2 || len(f.firing(alerts.KindSync)) != 1 {
+		t.Fatalf("after recovery: %+v, firing %v", st, keys(f.firing(alerts.KindSync)))
+	}
+}
+
+func TestAuthorizationAlerts(t *testing.T) {
+	f := newFixture(t)
+	rcv, ch := f.hook(f.admin, "admin")
+	f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}})
+	f.exec(`UPDATE oe_authorizations SET refresh_expires_at = ? WHERE id = ?`, f.clock.Now().Add(36*time.Hour).UTC(), f.authID)
+	f.cycle()
+	got := f.firing(alerts.KindAuthorization)
+	if len(got) != 2 {
+		t.Fatalf("authorization alerts %v", keys(got))
+	}
+	for _, a := range got {
+		if a.Severity != alerts.SeverityWarning || a.Details["days_left"] != 1.5 {
+			t.Errorf("near expiry: %+v", a)
+		}
+	}
+	f.exec(`UPDATE oe_authorizations SET status = 'needs_reauth', status_reason = 'refresh_token_expired' WHERE id = ?`, f.authID)
+	f.clock.Advance(5 * time.Minute)
+	if st := f.cycle(); st.Escalated != 2 {
+		t.Fatalf("needs re-authorisation: %+v", st)
+	}
+	for _, a := range f.firing(alerts.KindAuthorization) {
+		if a.Severity != alerts.SeverityCritical || !strings.Contains(a.Summary, "refresh_token_expired") {
+			t.Errorf("%+v", a)
+		}
+	}
+	// Unbinding (authorization_id NULL) closes them without a message:
+	// nothing recovered.
+	sent := len(rcv.Accepted())
+	f.exec(`UPDATE advertisers SET authorization_id = NULL WHERE id IN (?, ?)`, advA, advB)
+	f.clock.Advance(5 * time.Minute)
+	if st := f.cycle(); st.Resolved != 2 || st.Messages != 0 || len(rcv.Accepted()) != sent {
+		t.Fatalf("unbound: %+v", st)
+	}
+}
+
+func TestSpendPaceAlerts(t *testing.T) {
+	f := newFixture(t)
+	// Budget: 85% of 1000 by 11:30 (before 14:00); 50% of another.
+	f.ad(advA, 11, "快", "AD_STATUS_DELIVERY_OK", "BUDGET_MODE_DAY", "1000")
+	f.ad(advA, 12, "慢", "AD_STATUS_DELIVERY_OK", "BUDGET_MODE_DAY", "1000")
+	f.daily(advA, "ad", 11, f.day(0), "850.00", 1, 1, 0)
+	f.daily(advA, "ad", 12, f.day(0), "500.00", 1, 1, 0)
+	// Account B: hours 0-10 today 3000 against 1000 on each of 5 days.
+	for h := 0; h <= 10; h++ {
+		f.hourly(advB, "advertiser", advB, f.day(0), h, "272.73")
+		for d := 1; d <= 5; d++ {
+			f.hourly(advB, "advertiser", advB, f.day(-d), h, "90.91")
+		}
+	}
+	for d := 1; d <= 5; d++ {
+		f.hourly(advB, "advertiser", advB, f.day(-d), 20, "5000.00") // later hours do not count
+	}
+	f.cycle()
+	got := f.firing(alerts.KindSpendPace)
+	if len(got) != 2 {
+		t.Fatalf("spend pace alerts %v", keys(got))
+	}
+	ad := got["spend_pace:ad:11"]
+	if ad.Details["used_pct"] != 85.0 || !strings.Contains(ad.Summary, "14 点前已消耗 85%") {
+		t.Errorf("budget alert %+v", ad)
+	}
+	acct := got["spend_pace:advertiser:"+fmt.Sprint(advB)]
+	if acct.Details["ratio"] != 3.0 || acct.Details["baseline_days"] != 5.0 || acct.Details["hours"] != 11.0 {
+		t.Errorf("baseline alert %+v", acct.Details)
+	}
+	// After 14:00 the budget alert stays (the pace was too fast) until the day turns.
+	f.clock.Set(time.Date(2025, 6, 18, 15, 0, 0, 0, beijing))
+	f.daily(advA, "ad", 11, f.day(0), "950.00", 1, 1, 0)
+	if st := f.cycle(); st.Resolved != 0 {
+		t.Fatalf("after by_hour: %+v", st)
+	}
+	f.clock.Set(time.Date(2025, 6, 19, 9, 0, 0, 0, beijing))
+	if st := f.cycle(); st.Resolved != 2 {
+		t.Fatalf("next day: %+v", st)
+	}
+}
+
+func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
+	f := newFixture(t)
+	// Ad 11: CTR fell from 2% to 0.5%; ad 12: same fall on too few impressions.
+	// Ad 13: CPA 50 → 250 on enough spend (100 conversions expected, 50
+	// assumed attributed, 20 seen); ad 14: CPA 50 → 150 on 150 yuan; ad 15:
+	// CPA 50 → 125 on 500 yuan, 4 conversions where 5 were expected by now:
+	// noise, not an alert.
+	for d := 1; d <= 7; d++ {
+		f.daily(advA, "ad", 11, f.day(-d), "100.00", 10000, 200, 10)
+		f.daily(advA, "ad", 12, f.day(-d), "10.00", 1000, 20, 1)
+		f.daily(advA, "ad", 13, f.day(-d), "5000.00", 50000, 1500, 100)
+		f.daily(advA, "ad", 14, f.day(-d), "50.00", 1000, 30, 1)
+		f.daily(advA, "ad", 15, f.day(-d), "500.00", 10000, 300, 10)
+	}
+	f.daily(advA, "ad", 11, f.day(0), "100.00", 10000, 50, 10)
+	f.daily(advA, "ad", 12, f.day(0), "10.00", 1000, 5, 1)
+	f.daily(advA, "ad", 13, f.day(0), "5000.00", 50000, 1500, 20)
+	f.daily(advA, "ad", 14, f.day(0), "150.00", 1000, 30, 0)
+	f.daily(advA, "ad", 15, f.day(0), "500.00", 10000, 300, 4)
+	for _, id := range []int64{11, 12, 13, 14, 15} {
+		f.ad(advA, id, fmt.Sprintf("计划%d", id), "AD_STATUS_DELIVERY_OK", "BUDGET_MODE_INFINITE", "0")
+	}
+	f.cycle()
+	if got := keys(f.firing(alerts.KindCTRAnomaly)); got != "ctr_anomaly:ad:11" {
+		t.Errorf("CTR alerts %s, want only ad 11", got)
+	}
+	cpa := f.firing(alerts.KindCPAAnomaly)
+	if got := keys(cpa); got != "cpa_anomaly:ad:13" {
+		t.Fatalf("CPA alerts %s, want only ad 13", got)
+	}
+	a := cpa["cpa_anomaly:ad:13"]
+	if a.Details["cpa_today"] != "250.00" || a.Details["cpa_baseline"] != "50.00" || a.Details["ratio"] != 5.0 || a.Entity.Name != "计划13" ||
+		a.Severity != alerts.SeverityCritical || a.Details["conversions_expected"] != 50.0 {
+		t.Errorf("CPA alert %+v", a)
+	}
+	// Per-advertiser thresholds: for A, a lower minimum spend and a looser
+	// significance judge ad 14 (150 yuan, no conversion today where 1.5
+	// were due by now: a chance of 22%).
+	if _, err := f.svc.PutThreshold(f.ctx, f.admin, alerts.ThresholdInput{Kind: alerts.KindCPAAnomaly, AdvertiserID: advA, Enabled: true,
+		Params: alerts.Params{"min_cost": 100, "min_conversions": 5, "significance": 0.25}}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	f.cycle()
+	if got := keys(f.firing(alerts.KindCPAAnomaly)); got != "cpa_anomaly:ad:13,cpa_anomaly:ad:14" {
+		t.Fatalf("with A's thresholds: %s", got)
+	}
+	// Disabling the kind for A closes its alerts without a message.
+	if _, err := f.svc.PutThreshold(f.ctx, f.admin, alerts.ThresholdInput{Kind: alerts.KindCPAAnomaly, AdvertiserID: advA, Enabled: false}); err != nil {
+		t.Fatal(err)
+	}
+	f.clock.Advance(5 * time.Minute)
+	f.cycle()
+	if got := keys(f.firing(alerts.KindCPAAnomaly)); got != "" {
+		t.Fatalf("disabled kind still firing: %s", got)
+	}
+	// Threshold validation.
+	for _, in := range []alerts.ThresholdInput{
+		{Kind: "nope"}, {Kind: alerts.KindRuleAction}, {Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"ratio": 0.5}},
+		{Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"baseline_days": 2.5}}, {Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"bogus": 1}},
+	} {
+		if _, err := f.svc.PutThreshold(f.ctx, f.admin, in); !apperr.Is(err, apperr.KindValidation) {
+			t.Errorf("%+v: %v", in, err)
+		}
+	}
+	if _, err := f.svc.PutThreshold(f.ctx, f.alice, alerts.ThresholdInput{Kind: alerts.KindCPAAnomaly}); !apperr.Is(err, apperr.KindForbidden) {
+		t.Errorf("alice sets thresholds: %v", err)
+	}
+}
+
+func TestDeliveryStoppedAlerts(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(time.Date(2025, 6, 18, 15, 10, 0, 0, beijing)) // last complete hour: 14
+	fresh := func() {
+		for _, adv := range []int64{advA, advB} {
+			f.stream(adv, "report_advertiser_hourly", f.clock.Now(), 0, "")
+			f.stream(adv, "report_ad_hourly", f.clock.Now(), 0, "")
+		}
+	}
+	fresh()
+	// A: delivered yesterday 13-14h, nothing today: stopped. B delivers,
+	// but its ad 21 stopped (balance fine: budget exceeded) while ad 22,
+	// paused on purpose, is not an alert.
+	for _, h := range []int{13, 14} {
+		f.hourly(advA, "advertiser", advA, f.day(-1), h, "300.00")
+		f.hourly(advA, "ad", 11, f.day(-1), h, "300.00")
+		f.hourly(advB, "advertiser", advB, f.day(-1), h, "500.00")
+		f.hourly(advB, "advertiser", advB, f.day(0), h, "400.00")
+		f.hourly(advB, "ad", 21, f.day(-1), h, "100.00")
+		f.hourly(advB, "ad", 22, f.day(-1), h, "100.00")
+		f.hourly(advB, "ad", 23, f.day(-1), h, "100.00")
+		f.hourly(advB, "ad", 23, f.day(0), h, "100.00")
+	}
+	f.ad(advA, 11, "A1", "AD_STATUS_BALANCE_EXCEED", "BUDGET_MODE_DAY", "1000")
+	f.ad(advB, 21, "B1", "AD_STATUS_BUDGET_EXCEED", "BUDGET_MODE_DAY", "1000")
+	f.ad(advB, 22, "B2", "AD_STATUS_DISABLE", "BUDGET_MODE_DAY", "1000")
+	f.ad(advB, 23, "B3", "AD_STATUS_DELIVERY_OK", "BUDGET_MODE_DAY", "1000")
+	f.cycle()
+	got := f.firing(alerts.KindDeliveryStopped)
+	if keys(got) != "delivery_stopped:ad:21,delivery_stopped:advertiser:"+fmt.Sprint(advA) {
+		t.Fatalf("delivery stopped alerts %s", keys(got))
+	}
+	if a := got["delivery_stopped:ad:21"]; !strings.Contains(a.Summary, "AD_STATUS_BUDGET_EXCEED") || a.Severity != alerts.SeverityWarning {
+		t.Errorf("ad alert %+v", a)
+	}
+	if a := got["delivery_stopped:advertiser:"+fmt.Sprint(advA)]; !strings.Contains(a.Summary, "13:00–15:00") || a.Severity != alerts.SeverityCritical {
+		t.Errorf("advertiser alert %+v", a)
+	}
+	// An hour later the hourly report has not synced the new hour: the
+	// alerts stay as they are; once it has and A spends again, A's resolves.
+	f.clock.Advance(time.Hour)
+	if st := f.cycle(); st.Resolved != 0 {
+		t.Fatalf("stale hourly data resolved something: %+v", st)
+	}
+	f.hourly(advA, "advertiser", advA, f.day(0), 15, "50.00")
+	fresh()
+	f.clock.Advance(time.Minute)
+	if st := f.cycle(); st.Resolved != 1 {
+		t.Fatalf("after A spent again: %+v", st)
+	}
+}
+
+func TestNotifyFromRules(t *testing.T) {
+	f := newFixture(t)
+	aliceRcv, aliceCh := f.hook(f.alice, "alice")
+	bobRcv, bobCh := f.hook(f.bob, "bob")
+	f.subscribe(f.alice, alerts.SubscriptionInput{Kinds: []alerts.Kind{alerts.KindRuleAction}, ChannelIDs: []int64{aliceCh.ID}})
+	f.subscribe(f.bob, alerts.SubscriptionInput{ChannelIDs: []int64{bobCh.ID}})
+	a, err := f.svc.Notify(f.ctx, alerts.Event{AdvertiserID: advA, Entity: alerts.Entity{Type: alerts.EntityAd, ID: 11, Name: "计划11"},
+		Title: "规则「CPA 过高暂停」暂停了计划11", Summary: "CPA 150.00 > 100.00，已暂停", Source: "rule:42",
+		Details: map[string]any{"rule_id": 42, "action": "pause"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Status != alerts.StatusResolved || !a.OneShot || a.Kind != alerts.KindRuleAction || a.AdvertiserName != "品牌A-抖音01" {
+		t.Fatalf("notified %+v", a)
+	}
+	f.cycle()
+	evs := events(aliceRcv)
+	if len(evs) != 1 || evs[0].Alert.Kind != "rule_action" || evs[0].Alert.EntityID != 11 || evs[0].Alert.Details["rule_id"] != 42.0 {
+		t.Fatalf("alice got%s", summary(evs))
+	}
+	if bobRcv.Requests() != 0 {
+		t.Error("bob (scope B) heard about a rule acting on A")
+	}
+	if card := aliceRcv.Accepted()[0].Payload.Title; card != "OceanOps 告警：规则通知 1" {
+		t.Errorf("title %q", card)
+	}
+	f.clock.Advance(7 * time.Hour)
+	if st := f.cycle(); st.Messages != 0 || st.Reminded != 0 {
+		t.Errorf("a rule event was repeated: %+v", st)
+	}
+	for _, bad := range []alerts.Event{
+		{AdvertiserID: advA, Title: "x"},       // no source
+		{AdvertiserID: advA, Source: "rule:1"}, // no title
+		{AdvertiserID: advA, Title: "x", Source: "r", Severity: "loud"},
+		{Title: "x", Source: "r"}, // no advertiser
+	} {
+		if _, err := f.svc.Notify(f.ctx, bad); !apperr.Is(err, apperr.KindValidation) {
+			t.Errorf("%+v: %v", bad, err)
+		}
+	}
+	if _, err := f.svc.Notify(f.ctx, alerts.Event{AdvertiserID: 42, Title: "x", Source: "rule:1"}); !apperr.Is(err, apperr.KindNotFound) {
+		t.Errorf("unknown advertiser: %v", err)
+	}
+}
+
+func TestCycleRunsOncePerPeriod(t *testing.T) {
+	f := newFixture(t)
+	slot := f.clock.Now()
+	if st, err := f.svc.RunCycle(f.ctx, slot); err != nil || st.Skipped != "" {
+		t.Fatalf("first: %+v %v", st, err)
+	}
+	if st, err := f.svc.RunCycle(f.ctx, slot); err != nil || st.Skipped != "taken" {
+		t.Fatalf("second run of the same period: %+v %v", st, err)
+	}
+	cycles, err := f.db.AlertCycles(f.ctx, slot.Add(-time.Hour))
+	if err != nil || len(cycles) != 1 || cycles[0].Result != "done" || cycles[0].FinishedAt == nil {
+		t.Fatalf("cycles %+v %v", cycles, err)
+	}
+}
+
+func keys(m map[string]alerts.Alert) string {
+	var out []string
+	for k := range m {
+		out = append(out, k)
+	}
+	sortStrings(out)
+	return strings.Join(out, ",")
+}

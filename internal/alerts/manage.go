@@ -1,0 +1,605 @@
+package alerts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// ---- alerts ----
+
+// AlertDetail is an alert with its history.
+type AlertDetail struct {
+	Alert      Alert
+	Events     []AlertEvent
+	Deliveries []DeliveryInfo
+}
+
+// ListAlerts lists alerts about advertisers in the actor's scope.
+func (s *Service) ListAlerts(ctx context.Context, actor Actor, f AlertFilter) ([]Alert, int64, error) {
+	f.Scope = actor.Scope
+	return s.store.Alerts(ctx, f)
+}
+
+// GetAlert returns an alert in the actor's scope with its history
+// (KindNotFound otherwise).
+func (s *Service) GetAlert(ctx context.Context, actor Actor, id int64) (AlertDetail, error) {
+	a, err := s.store.Alert(ctx, AlertFilter{Scope: actor.Scope}, id)
+	if err != nil {
+		return AlertDetail{}, err
+	}
+	evs, ds, err := s.store.History(ctx, id)
+	if err != nil {
+		return AlertDetail{}, err
+	}
+	return AlertDetail{Alert: a, Events: evs, Deliveries: ds}, nil
+}
+
+// Acknowledge marks a firing alert in the actor's scope as being handled:
+// no more reminders (escalations and the resolve message still come).
+// KindConflict when it is resolved or acknowledged already.
+func (s *Service) Acknowledge(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
+	if len([]rune(note)) > 255 {
+		return Alert{}, apperr.Validation(apperr.Field("note", "must be at most 255 characters"))
+	}
+	a, err := s.store.Alert(ctx, AlertFilter{Scope: actor.Scope}, id)
+	if err != nil {
+		return Alert{}, err
+	}
+	switch {
+	case a.Status != StatusFiring:
+		return Alert{}, apperr.Conflict("alert %d is %s; only firing alerts are acknowledged", id, a.Status)
+	case a.AcknowledgedAt != nil:
+		return Alert{}, apperr.Conflict("alert %d was acknowledged already at %s", id, a.AcknowledgedAt.UTC().Format(time.RFC3339))
+	}
+	out, err := s.store.Acknowledge(ctx, id, actor.UserID, note, s.now())
+	if err != nil {
+		return Alert{}, err
+	}
+	s.metrics.events.WithLabelValues(string(out.Kind), string(EventAcknowledged)).Inc()
+	return out, nil
+}
+
+// ---- channels ----
+
+// ChannelInput creates or changes a channel. On update, empty URL, Secret
+// and Password keep the stored ones (the API never shows them).
+type ChannelInput struct {
+	Name    string
+	Config  channel.Config
+	Enabled bool
+	// Shared channels belong to no user; team subscriptions use them.
+	// Only managers create them.
+	Shared bool
+}
+
+func validName(field, name string, maxLen int) []apperr.FieldError {
+	if n := len([]rune(strings.TrimSpace(name))); n == 0 || n > maxLen {
+		return []apperr.FieldError{apperr.Field(field, "must be 1 to %d characters", maxLen)}
+	}
+	return nil
+}
+
+func configErrors(cfg channel.Config) []apperr.FieldError {
+	var out []apperr.FieldError
+	for _, e := range cfg.Validate() {
+		out = append(out, apperr.Field("config."+e.Field, "%s", e.Message))
+	}
+	return out
+}
+
+// CreateChannel creates a channel owned by the actor (or shared, for
+// managers). KindValidation names bad fields; KindUnavailable when no
+// encryption key is configured.
+func (s *Service) CreateChannel(ctx context.Context, actor Actor, in ChannelInput) (Channel, error) {
+	errs := append(validName("name", in.Name, 64), configErrors(in.Config)...)
+	if in.Shared && !actor.Manage {
+		errs = append(errs, apperr.Field("shared", "only alert managers create shared channels"))
+	}
+	if len(errs) > 0 {
+		return Channel{}, apperr.Validation(errs...)
+	}
+	if s.keys == nil {
+		return Channel{}, apperr.New(apperr.KindUnavailable, "channels cannot be created: no encryption key is configured (crypto.keys, crypto.active_key)")
+	}
+	now := s.now()
+	sc := SealedChannel{Name: strings.TrimSpace(in.Name), Type: in.Config.Type, Target: in.Config.Target(), Enabled: in.Enabled,
+		CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
+	if !in.Shared {
+		sc.OwnerUserID = actor.UserID
+	}
+	out, err := s.store.CreateChannel(ctx, sc, func(id int64) ([]byte, []byte, string, error) { return s.seal(id, in.Config) })
+	if err != nil {
+		return Channel{}, err
+	}
+	return s.view(out), nil
+}
+
+// channelFor returns a channel the actor may manage (KindNotFound otherwise).
+func (s *Service) channelFor(ctx context.Context, actor Actor, id int64) (SealedChannel, error) {
+	sc, err := s.store.Channel(ctx, id)
+	if err != nil {
+		return SealedChannel{}, err
+	}
+	if !actor.Manage && sc.OwnerUserID != actor.UserID {
+		return SealedChannel{}, apperr.NotFound("channel")
+	}
+	return sc, nil
+}
+
+// UpdateChannel replaces a channel's name, settings and enabled switch;
+// its type cannot change.
+func (s *Service) UpdateChannel(ctx context.Context, actor Actor, id int64, in ChannelInput) (Channel, error) {
+	sc, err := s.channelFor(ctx, actor, id)
+	if err != nil {
+		return Channel{}, err
+	}
+	if in.Config.Type != sc.Type {
+		return Channel{}, apperr.Validation(apperr.Field("config.type", "cannot change (%s); create a new channel", sc.Type))
+	}
+	old, err := s.openChannel(sc)
+	if err != nil {
+		return Channel{}, err
+	}
+	cfg := in.Config
+	if cfg.URL == "" {
+		cfg.URL = old.URL
+	}
+	if cfg.Secret == "" {
+		cfg.Secret = old.Secret
+	}
+	if cfg.Password == "" {
+		cfg.Password = old.Password
+	}
+	if errs := append(validName("name", in.Name, 64), configErrors(cfg)...); len(errs) > 0 {
+		return Channel{}, apperr.Validation(errs...)
+	}
+	settings, sealed, keyID, err := s.seal(id, cfg)
+	if err != nil {
+		return Channel{}, err
+	}
+	sc.Name, sc.Settings, sc.Secrets, sc.KeyID, sc.Target, sc.Enabled, sc.UpdatedAt =
+		strings.TrimSpace(in.Name), settings, sealed, keyID, cfg.Target(), in.Enabled, s.now()
+	out, err := s.store.UpdateChannel(ctx, sc)
+	if err != nil {
+		return Channel{}, err
+	}
+	return s.view(out), nil
+}
+
+// DeleteChannel deletes a channel the actor may manage; its pending
+// deliveries are dropped.
+func (s *Service) DeleteChannel(ctx context.Context, actor Actor, id int64) error {
+	if _, err := s.channelFor(ctx, actor, id); err != nil {
+		return err
+	}
+	return s.store.DeleteChannel(ctx, id)
+}
+
+// GetChannel returns a channel the actor may manage, secrets left out.
+func (s *Service) GetChannel(ctx context.Context, actor Actor, id int64) (Channel, error) {
+	sc, err := s.channelFor(ctx, actor, id)
+	if err != nil {
+		return Channel{}, err
+	}
+	return s.view(sc), nil
+}
+
+// ListChannels lists the actor's channels (every channel for managers).
+func (s *Service) ListChannels(ctx context.Context, actor Actor) ([]Channel, error) {
+	scs, err := s.store.Channels(ctx, ChannelFilter{OwnerUserID: actor.UserID, All: actor.Manage})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Channel, len(scs))
+	for i, sc := range scs {
+		out[i] = s.view(sc)
+	}
+	return out, nil
+}
+
+// view is a channel as shown: settings without secrets, the target masked.
+func (s *Service) view(sc SealedChannel) Channel {
+	c := Channel{ID: sc.ID, Name: sc.Name, Type: sc.Type, OwnerUserID: sc.OwnerUserID, Target: sc.Target, Enabled: sc.Enabled,
+		LastSentAt: sc.LastSentAt, LastError: sc.LastError, LastErrorAt: sc.LastErrorAt, CreatedBy: sc.CreatedBy,
+		CreatedAt: sc.CreatedAt, UpdatedAt: sc.UpdatedAt}
+	cfg, err := s.openChannel(sc)
+	if err != nil {
+		// Settings are readable without the key; only secrets are not.
+		cfg.Type = sc.Type
+	}
+	hasSecret, hasPassword := cfg.Secret != "", cfg.Password != ""
+	cfg.URL, cfg.Secret, cfg.Password = "", "", ""
+	if hasSecret {
+		cfg.Secret = "****"
+	}
+	if hasPassword {
+		cfg.Password = "****"
+	}
+	c.Config = cfg
+	return c
+}
+
+// TestResult is the outcome of a test message.
+type TestResult struct {
+	OK       bool
+	Attempts int
+	Response string
+	Error    string
+	// Temporary failures may pass on a later try.
+	Temporary bool
+}
+
+// TestChannel sends a test message through a channel the actor may manage
+// now, and reports what the receiver answered.
+func (s *Service) TestChannel(ctx context.Context, actor Actor, id int64) (TestResult, error) {
+	sc, err := s.channelFor(ctx, actor, id)
+	if err != nil {
+		return TestResult{}, err
+	}
+	cfg, err := s.openChannel(sc)
+	if err != nil {
+		return TestResult{}, err
+	}
+	now := s.now()
+	msg := channel.Message{ID: newUID(), At: now, Title: "OceanOps 测试消息", Level: channel.LevelInfo,
+		Intro: now.In(beijing).Format("2006-01-02 15:04") + "（北京时间）",
+		Sections: []channel.Section{{Heading: "测试", Level: channel.LevelInfo,
+			Lines: []string{fmt.Sprintf("渠道「%s」可以收到 OceanOps 的告警（由 %s 发起测试）", sc.Name, orDash(actor.Username))}}},
+		Footer: "OceanOps", Data: []EventPayload{}}
+	if s.opts.ConsoleURL != "" {
+		msg.Link = strings.TrimSuffix(s.opts.ConsoleURL, "/") + "/alerts"
+	}
+	res, err := s.sender.Send(ctx, cfg, msg)
+	errMsg := ""
+	if err != nil {
+		errMsg = cut(err.Error(), 500)
+	}
+	if oerr := s.store.ChannelOutcome(ctx, id, now, errMsg); oerr != nil {
+		return TestResult{}, oerr
+	}
+	if err != nil {
+		var ce *channel.Error
+		attempts := 1
+		if errors.As(err, &ce) {
+			attempts = ce.Attempts
+		}
+		return TestResult{Attempts: attempts, Error: errMsg, Temporary: channel.IsTemporary(err)}, nil
+	}
+	return TestResult{OK: true, Attempts: res.Attempts, Response: res.Response}, nil
+}
+
+// ---- subscriptions ----
+
+// SubscriptionInput creates or changes a subscription. UserID 0 and
+// TeamID 0 subscribe the actor; another user or a team needs alert:manage.
+type SubscriptionInput struct {
+	Name          string
+	UserID        int64
+	TeamID        int64
+	Kinds         []Kind
+	AdvertiserIDs []int64
+	MinSeverity   Severity
+	// QuietStart and QuietEnd are "HH:MM" Beijing time; both or neither.
+	QuietStart, QuietEnd string
+	ChannelIDs           []int64
+	Enabled              bool
+}
+
+// parseClock parses "HH:MM" into minutes after midnight.
+func parseClock(s string) (int, bool) {
+	t, err := time.Parse("15:04", s)
+	if err != nil {
+		return 0, false
+	}
+	return t.Hour()*60 + t.Minute(), true
+}
+
+// subscription validates in and builds the subscription (ID 0).
+func (s *Service) subscription(ctx context.Context, actor Actor, in SubscriptionInput) (Subscription, error) {
+	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled}
+	var errs []apperr.FieldError
+	if len([]rune(sub.Name)) > 64 {
+		errs = append(errs, apperr.Field("name", "must be at most 64 characters"))
+	}
+	switch {
+	case in.TeamID != 0 && in.UserID != 0:
+		errs = append(errs, apperr.Field("team_id", "a subscription is for a user or a team, not both"))
+	case in.TeamID != 0:
+		sub.SubscriberType, sub.TeamID = SubscriberTeam, in.TeamID
+		if !actor.Manage {
+			errs = append(errs, apperr.Field("team_id", "only alert managers subscribe teams"))
+		} else if _, err := s.store.Team(ctx, in.TeamID); apperr.Is(err, apperr.KindNotFound) {
+			errs = append(errs, apperr.Field("team_id", "team %d does not exist", in.TeamID))
+		} else if err != nil {
+			return sub, err
+		}
+	default:
+		sub.SubscriberType, sub.UserID = SubscriberUser, actor.UserID
+		if in.UserID != 0 && in.UserID != actor.UserID {
+			sub.UserID = in.UserID
+			if !actor.Manage {
+				errs = append(errs, apperr.Field("user_id", "only alert managers subscribe other users"))
+			} else if ok, err := s.store.UserExists(ctx, in.UserID); err != nil {
+				return sub, err
+			} else if !ok {
+				errs = append(errs, apperr.Field("user_id", "user %d does not exist", in.UserID))
+			}
+		}
+	}
+	for i, k := range in.Kinds {
+		if !k.Valid() {
+			errs = append(errs, apperr.Field(fmt.Sprintf("kinds[%d]", i), "unknown alert kind %q", k))
+		}
+	}
+	slices.Sort(sub.Kinds)
+	sub.Kinds = slices.Compact(sub.Kinds)
+	if sub.MinSeverity == "" {
+		sub.MinSeverity = SeverityInfo
+	}
+	if !sub.MinSeverity.Valid() {
+		errs = append(errs, apperr.Field("min_severity", "must be info, warning or critical"))
+	}
+	switch {
+	case in.QuietStart == "" && in.QuietEnd == "":
+	case in.QuietStart == "" || in.QuietEnd == "":
+		errs = append(errs, apperr.Field("quiet_hours", "set both start and end, or neither"))
+	default:
+		st, ok1 := parseClock(in.QuietStart)
+		en, ok2 := parseClock(in.QuietEnd)
+		switch {
+		case !ok1:
+			errs = append(errs, apperr.Field("quiet_hours.start", "must be HH:MM (Beijing time)"))
+		case !ok2:
+			errs = append(errs, apperr.Field("quiet_hours.end", "must be HH:MM (Beijing time)"))
+		case st == en:
+			errs = append(errs, apperr.Field("quiet_hours.end", "must differ from the start"))
+		default:
+			sub.QuietStart, sub.QuietEnd = &st, &en
+		}
+	}
+	if len(in.AdvertiserIDs) > 1000 {
+		errs = append(errs, apperr.Field("advertiser_ids", "must list at most 1000 advertisers"))
+	}
+	sub.AdvertiserIDs = slices.Compact(slices.Sorted(slices.Values(in.AdvertiserIDs)))
+	if sub.SubscriberType == SubscriberUser && len(sub.AdvertiserIDs) > 0 && len(errs) == 0 {
+		// Say so now rather than route nothing later.
+		scopes, err := s.store.Subscribers(ctx, []int64{sub.UserID})
+		if err != nil {
+			return sub, err
+		}
+		for _, id := range sub.AdvertiserIDs {
+			if !scopes[sub.UserID].Sees(id) {
+				errs = append(errs, apperr.Field("advertiser_ids", "advertiser %d is not in the subscriber's scope", id))
+				break
+			}
+		}
+	}
+	if len(in.ChannelIDs) == 0 || len(in.ChannelIDs) > 20 {
+		errs = append(errs, apperr.Field("channel_ids", "must list 1 to 20 channels"))
+	}
+	sub.ChannelIDs = slices.Compact(slices.Sorted(slices.Values(in.ChannelIDs)))
+	for _, id := range sub.ChannelIDs {
+		c, err := s.store.Channel(ctx, id)
+		switch {
+		case apperr.Is(err, apperr.KindNotFound):
+			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id))
+		case err != nil:
+			return sub, err
+		case !actor.Manage && c.OwnerUserID != actor.UserID:
+			// A channel of someone else is as good as absent.
+			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id))
+		}
+	}
+	if len(errs) > 0 {
+		return sub, apperr.Validation(errs...)
+	}
+	return sub, nil
+}
+
+// subscriptionFor returns a subscription the actor may manage.
+func (s *Service) subscriptionFor(ctx context.Context, actor Actor, id int64) (Subscription, error) {
+	sub, err := s.store.Subscription(ctx, id)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if !actor.Manage && (sub.SubscriberType != SubscriberUser || sub.UserID != actor.UserID) {
+		return Subscription{}, apperr.NotFound("subscription")
+	}
+	return sub, nil
+}
+
+// CreateSubscription subscribes the actor (or, for managers, another user
+// or a team). A user only ever hears about advertisers in their scope; a
+// team about those every active member may see.
+func (s *Service) CreateSubscription(ctx context.Context, actor Actor, in SubscriptionInput) (Subscription, error) {
+	sub, err := s.subscription(ctx, actor, in)
+	if err != nil {
+		return Subscription{}, err
+	}
+	now := s.now()
+	sub.CreatedBy, sub.CreatedAt, sub.UpdatedAt = actor.UserID, now, now
+	return s.store.CreateSubscription(ctx, sub)
+}
+
+// UpdateSubscription replaces a subscription the actor may manage.
+func (s *Service) UpdateSubscription(ctx context.Context, actor Actor, id int64, in SubscriptionInput) (Subscription, error) {
+	old, err := s.subscriptionFor(ctx, actor, id)
+	if err != nil {
+		return Subscription{}, err
+	}
+	if in.UserID == 0 && in.TeamID == 0 {
+		in.UserID, in.TeamID = old.UserID, old.TeamID
+	}
+	sub, err := s.subscription(ctx, actor, in)
+	if err != nil {
+		return Subscription{}, err
+	}
+	sub.ID, sub.CreatedBy, sub.CreatedAt, sub.UpdatedAt = id, old.CreatedBy, old.CreatedAt, s.now()
+	return s.store.UpdateSubscription(ctx, sub)
+}
+
+// DeleteSubscription deletes a subscription the actor may manage.
+func (s *Service) DeleteSubscription(ctx context.Context, actor Actor, id int64) error {
+	if _, err := s.subscriptionFor(ctx, actor, id); err != nil {
+		return err
+	}
+	return s.store.DeleteSubscription(ctx, id)
+}
+
+// GetSubscription returns a subscription the actor may manage.
+func (s *Service) GetSubscription(ctx context.Context, actor Actor, id int64) (Subscription, error) {
+	return s.subscriptionFor(ctx, actor, id)
+}
+
+// ListSubscriptions lists the actor's subscriptions (every one for managers).
+func (s *Service) ListSubscriptions(ctx context.Context, actor Actor) ([]Subscription, error) {
+	return s.store.Subscriptions(ctx, SubscriptionFilter{UserID: actor.UserID, All: actor.Manage})
+}
+
+// ---- teams ----
+
+// TeamInput creates or changes a team.
+type TeamInput struct {
+	Name        string
+	Description string
+	MemberIDs   []int64
+}
+
+func (s *Service) team(ctx context.Context, actor Actor, in TeamInput) (Team, error) {
+	if !actor.Manage {
+		return Team{}, apperr.Forbidden("managing teams needs the alert:manage permission")
+	}
+	t := Team{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description),
+		MemberIDs: slices.Compact(slices.Sorted(slices.Values(in.MemberIDs)))}
+	errs := validName("name", in.Name, 64)
+	if len([]rune(t.Description)) > 255 {
+		errs = append(errs, apperr.Field("description", "must be at most 255 characters"))
+	}
+	if len(t.MemberIDs) > 500 {
+		errs = append(errs, apperr.Field("member_ids", "must list at most 500 users"))
+	}
+	for _, id := range t.MemberIDs {
+		ok, err := s.store.UserExists(ctx, id)
+		if err != nil {
+			return t, err
+		}
+		if !ok {
+			errs = append(errs, apperr.Field("member_ids", "user %d does not exist", id))
+		}
+	}
+	if len(errs) > 0 {
+		return t, apperr.Validation(errs...)
+	}
+	return t, nil
+}
+
+// CreateTeam creates a team (alert:manage). KindConflict when the name is taken.
+func (s *Service) CreateTeam(ctx context.Context, actor Actor, in TeamInput) (Team, error) {
+	t, err := s.team(ctx, actor, in)
+	if err != nil {
+		return Team{}, err
+	}
+	now := s.now()
+	t.CreatedBy, t.CreatedAt, t.UpdatedAt = actor.UserID, now, now
+	return s.store.CreateTeam(ctx, t)
+}
+
+// UpdateTeam replaces a team's name, description and members (alert:manage).
+func (s *Service) UpdateTeam(ctx context.Context, actor Actor, id int64, in TeamInput) (Team, error) {
+	t, err := s.team(ctx, actor, in)
+	if err != nil {
+		return Team{}, err
+	}
+	old, err := s.store.Team(ctx, id)
+	if err != nil {
+		return Team{}, err
+	}
+	t.ID, t.CreatedBy, t.CreatedAt, t.UpdatedAt = id, old.CreatedBy, old.CreatedAt, s.now()
+	return s.store.UpdateTeam(ctx, t)
+}
+
+// DeleteTeam deletes a team and its subscriptions (alert:manage).
+func (s *Service) DeleteTeam(ctx context.Context, actor Actor, id int64) error {
+	if !actor.Manage {
+		return apperr.Forbidden("managing teams needs the alert:manage permission")
+	}
+	return s.store.DeleteTeam(ctx, id)
+}
+
+// GetTeam returns a team.
+func (s *Service) GetTeam(ctx context.Context, id int64) (Team, error) { return s.store.Team(ctx, id) }
+
+// ListTeams lists the teams.
+func (s *Service) ListTeams(ctx context.Context) ([]Team, error) { return s.store.Teams(ctx) }
+
+// ---- thresholds ----
+
+// ThresholdInput sets the thresholds of a kind for every advertiser
+// (AdvertiserID 0) or one advertiser; the params not set keep the values
+// of the broader scope (the defaults for every advertiser).
+type ThresholdInput struct {
+	Kind         Kind
+	AdvertiserID int64
+	Enabled      bool
+	Params       Params
+}
+
+// PutThreshold sets an override (alert:manage).
+func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInput) (Threshold, error) {
+	if !actor.Manage {
+		return Threshold{}, apperr.Forbidden("setting thresholds needs the alert:manage permission")
+	}
+	var errs []apperr.FieldError
+	info, ok := in.Kind.Info()
+	switch {
+	case !ok:
+		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", in.Kind))
+	case !info.Evaluated:
+		errs = append(errs, apperr.Field("kind", "%s is not evaluated: it has no thresholds", in.Kind))
+	default:
+		errs = append(errs, in.Kind.Validate(in.Params)...)
+	}
+	if in.AdvertiserID < 0 {
+		errs = append(errs, apperr.Field("advertiser_id", "must be 0 (every advertiser) or an advertiser id"))
+	}
+	if len(errs) > 0 {
+		return Threshold{}, apperr.Validation(errs...)
+	}
+	if in.Params == nil {
+		in.Params = Params{}
+	}
+	now := s.now()
+	return s.store.PutThreshold(ctx, Threshold{Kind: in.Kind, AdvertiserID: in.AdvertiserID, Enabled: in.Enabled,
+		Params: in.Params, UpdatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now})
+}
+
+// DeleteThreshold removes an override (alert:manage).
+func (s *Service) DeleteThreshold(ctx context.Context, actor Actor, id int64) error {
+	if !actor.Manage {
+		return apperr.Forbidden("setting thresholds needs the alert:manage permission")
+	}
+	return s.store.DeleteThreshold(ctx, id)
+}
+
+// ListThresholds lists the overrides.
+func (s *Service) ListThresholds(ctx context.Context) ([]Threshold, error) {
+	return s.store.Thresholds(ctx)
+}
+
+// EffectiveParams returns the thresholds of a kind for an advertiser (0:
+// every advertiser) and whether the kind is enabled for it.
+func (s *Service) EffectiveParams(ctx context.Context, k Kind, advertiserID int64) (Params, bool, error) {
+	ts, err := s.store.Thresholds(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	p, on := newThresholdSet(ts).params(k, advertiserID)
+	return p, on, nil
+}

@@ -1,0 +1,766 @@
+package httpapi
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// Business alerts: GET /alerts (alert:read, the caller's advertisers),
+// GET /alerts/{id}, POST /alerts/{id}/ack (alert:ack), GET /alerts/kinds;
+// channels and subscriptions (alert:subscribe: one's own; alert:manage:
+// everyone's), POST /alerts/channels/{id}/test; teams and thresholds
+// (alert:manage). The handlers translate HTTP to alerts.Service calls;
+// the service enforces ownership and scope.
+
+func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/alerts", s.requireAuth(), s.alertsAvailable())
+	read := s.requirePerm(auth.PermAlertRead)
+	sub := s.requirePerm(auth.PermAlertSubscribe)
+	manage := s.requirePerm(auth.PermAlertManage)
+	g.GET("", read, s.listAlerts)
+	g.GET("/kinds", read, s.alertKinds)
+	g.GET("/:id", read, s.getAlert)
+	g.POST("/:id/ack", s.requirePerm(auth.PermAlertAck), s.withIdempotency("alert.ack", "alert", false, s.ackAlert))
+
+	g.GET("/channels", sub, s.listAlertChannels)
+	g.POST("/channels", sub, s.withIdempotency("alert_channel.create", "alert_channel", false, s.createAlertChannel))
+	g.GET("/channels/:id", sub, s.getAlertChannel)
+	g.PUT("/channels/:id", sub, s.withIdempotency("alert_channel.update", "alert_channel", false, s.updateAlertChannel))
+	g.DELETE("/channels/:id", sub, s.withIdempotency("alert_channel.delete", "alert_channel", false, s.deleteAlertChannel))
+	g.POST("/channels/:id/test", sub, s.withIdempotency("alert_channel.test", "alert_channel", false, s.testAlertChannel))
+
+	g.GET("/subscriptions", sub, s.listAlertSubscriptions)
+	g.POST("/subscriptions", sub, s.withIdempotency("alert_subscription.create", "alert_subscription", false, s.createAlertSubscription))
+	g.GET("/subscriptions/:id", sub, s.getAlertSubscription)
+	g.PUT("/subscriptions/:id", sub, s.withIdempotency("alert_subscription.update", "alert_subscription", false, s.updateAlertSubscription))
+	g.DELETE("/subscriptions/:id", sub, s.withIdempotency("alert_subscription.delete", "alert_subscription", false, s.deleteAlertSubscription))
+
+	g.GET("/teams", manage, s.listAlertTeams)
+	g.POST("/teams", manage, s.withIdempotency("alert_team.create", "alert_team", false, s.createAlertTeam))
+	g.GET("/teams/:id", manage, s.getAlertTeam)
+	g.PUT("/teams/:id", manage, s.withIdempotency("alert_team.update", "alert_team", false, s.updateAlertTeam))
+	g.DELETE("/teams/:id", manage, s.withIdempotency("alert_team.delete", "alert_team", false, s.deleteAlertTeam))
+
+	g.GET("/thresholds", read, s.listAlertThresholds)
+	g.PUT("/thresholds", manage, s.withIdempotency("alert_threshold.put", "alert_threshold", false, s.putAlertThreshold))
+	g.DELETE("/thresholds/:id", manage, s.withIdempotency("alert_threshold.delete", "alert_threshold", false, s.deleteAlertThreshold))
+}
+
+// alertsAvailable answers 503 when the server has no alerts service.
+func (s *Server) alertsAvailable() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if s.deps.Alerts == nil {
+			fail(c, apperr.New(apperr.KindUnavailable, "alerts are not configured on this server"))
+			return
+		}
+		c.Next()
+	}
+}
+
+func alertActor(c *gin.Context) alerts.Actor {
+	p, _ := principalFrom(c)
+	return alerts.ActorOf(p)
+}
+
+// ---- alerts ----
+
+// alertsQuery is GET /alerts's query.
+type alertsQuery struct {
+	PageQuery
+	Status       string `form:"status" validate:"omitempty,oneof=firing resolved"`
+	Kind         string `form:"kind" validate:"max=300"`
+	Severity     string `form:"severity" validate:"omitempty,oneof=info warning critical"`
+	AdvertiserID int64  `form:"advertiser_id" validate:"gte=0"`
+	EntityType   string `form:"entity_type" validate:"omitempty,oneof=advertiser campaign ad project promotion stream"`
+	EntityID     int64  `form:"entity_id" validate:"gte=0"`
+	Acknowledged string `form:"acknowledged" validate:"omitempty,oneof=true false"`
+	From         string `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	To           string `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+}
+
+type alertEntityJSON struct {
+	Type   alerts.EntityType `json:"type"`
+	ID     int64             `json:"id"`
+	Name   string            `json:"name"`
+	Stream string            `json:"stream,omitempty"`
+}
+
+type alertJSON struct {
+	ID             int64           `json:"id"`
+	Kind           alerts.Kind     `json:"kind"`
+	KindLabel      string          `json:"kind_label"`
+	Severity       alerts.Severity `json:"severity"`
+	Status         string          `json:"status"`
+	AdvertiserID   int64           `json:"advertiser_id"`
+	AdvertiserName string          `json:"advertiser_name"`
+	Entity         alertEntityJSON `json:"entity"`
+	Title          string          `json:"title"`
+	Summary        string          `json:"summary"`
+	Details        map[string]any  `json:"details"`
+	Source         string          `json:"source"`
+	OneShot        bool            `json:"one_shot"`
+	FirstSeenAt    time.Time       `json:"first_seen_at"`
+	LastSeenAt     time.Time       `json:"last_seen_at"`
+	ResolvedAt     *time.Time      `json:"resolved_at"`
+	AcknowledgedAt *time.Time      `json:"acknowledged_at"`
+	AcknowledgedBy *int64          `json:"acknowledged_by"`
+	AckNote        string          `json:"ack_note"`
+	LastNotifiedAt *time.Time      `json:"last_notified_at"`
+}
+
+func newAlertJSON(a alerts.Alert) alertJSON {
+	d := a.Details
+	if d == nil {
+		d = map[string]any{}
+	}
+	return alertJSON{ID: a.ID, Kind: a.Kind, KindLabel: a.Kind.Label(), Severity: a.Severity, Status: a.Status,
+		AdvertiserID: a.AdvertiserID, AdvertiserName: a.AdvertiserName,
+		Entity: alertEntityJSON{Type: a.Entity.Type, ID: a.Entity.ID, Name: a.Entity.Name, Stream: a.Entity.Sub},
+		Title:  a.Title, Summary: a.Summary, Details: d, Source: a.Source, OneShot: a.OneShot, FirstSeenAt: a.FirstSeenAt,
+		LastSeenAt: a.LastSeenAt, ResolvedAt: a.ResolvedAt, AcknowledgedAt: a.AcknowledgedAt, AcknowledgedBy: optID(a.AcknowledgedBy),
+		AckNote: a.AckNote, LastNotifiedAt: a.LastNotifiedAt}
+}
+
+type alertEventJSON struct {
+	ID       int64            `json:"id"`
+	At       time.Time        `json:"at"`
+	Type     alerts.EventType `json:"type"`
+	Severity alerts.Severity  `json:"severity"`
+	Summary  string           `json:"summary"`
+	Details  map[string]any   `json:"details"`
+	ActorID  *int64           `json:"actor_id"`
+	Announce bool             `json:"announce"`
+}
+
+type alertDeliveryJSON struct {
+	ID          int64      `json:"id"`
+	EventID     int64      `json:"event_id"`
+	ChannelID   int64      `json:"channel_id"`
+	ChannelName string     `json:"channel_name"`
+	Status      string     `json:"status"`
+	NotBefore   time.Time  `json:"not_before"`
+	Attempts    int        `json:"attempts"`
+	SentAt      *time.Time `json:"sent_at"`
+	MessageID   string     `json:"message_id"`
+	LastError   string     `json:"last_error"`
+}
+
+type alertDetailJSON struct {
+	alertJSON
+	Events     []alertEventJSON    `json:"events"`
+	Deliveries []alertDeliveryJSON `json:"deliveries"`
+}
+
+func (s *Server) listAlerts(c *gin.Context) {
+	var q alertsQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f := alerts.AlertFilter{Status: q.Status, Severity: alerts.Severity(q.Severity), AdvertiserID: q.AdvertiserID,
+		EntityType: alerts.EntityType(q.EntityType), EntityID: q.EntityID, Limit: q.PageSize, Offset: q.Offset()}
+	if q.Kind != "" {
+		for _, k := range strings.Split(q.Kind, ",") {
+			if !alerts.Kind(k).Valid() {
+				fail(c, apperr.Validation(apperr.Field("kind", "unknown alert kind %q", k)))
+				return
+			}
+			f.Kinds = append(f.Kinds, alerts.Kind(k))
+		}
+	}
+	if q.Acknowledged != "" {
+		v := q.Acknowledged == "true"
+		f.Acknowledged = &v
+	}
+	f.From, _ = time.Parse(time.RFC3339, q.From)
+	f.To, _ = time.Parse(time.RFC3339, q.To)
+	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
+		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
+		return
+	}
+	as, total, err := s.deps.Alerts.ListAlerts(c.Request.Context(), alertActor(c), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	items := make([]alertJSON, 0, len(as))
+	for _, a := range as {
+		items = append(items, newAlertJSON(a))
+	}
+	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+}
+
+func (s *Server) getAlert(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	d, err := s.deps.Alerts.GetAlert(c.Request.Context(), alertActor(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := alertDetailJSON{alertJSON: newAlertJSON(d.Alert), Events: []alertEventJSON{}, Deliveries: []alertDeliveryJSON{}}
+	for _, e := range d.Events {
+		det := e.Details
+		if det == nil {
+			det = map[string]any{}
+		}
+		out.Events = append(out.Events, alertEventJSON{ID: e.ID, At: e.At, Type: e.Type, Severity: e.Severity, Summary: e.Summary,
+			Details: det, ActorID: optID(e.ActorID), Announce: e.Announce})
+	}
+	for _, dl := range d.Deliveries {
+		out.Deliveries = append(out.Deliveries, alertDeliveryJSON{ID: dl.ID, EventID: dl.EventID, ChannelID: dl.ChannelID,
+			ChannelName: dl.ChannelName, Status: dl.Status, NotBefore: dl.NotBefore, Attempts: dl.Attempts, SentAt: dl.SentAt,
+			MessageID: dl.MessageUID, LastError: dl.LastError})
+	}
+	respond(c, http.StatusOK, out)
+}
+
+type ackRequest struct {
+	Note string `json:"note" validate:"max=255"`
+}
+
+func (s *Server) ackAlert(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req ackRequest
+	if c.Request.ContentLength != 0 {
+		if err := s.bindJSON(c, &req); err != nil {
+			fail(c, err)
+			return
+		}
+	}
+	a, err := s.deps.Alerts.Acknowledge(c.Request.Context(), alertActor(c), id, req.Note)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertJSON(a))
+}
+
+type alertKindJSON struct {
+	alerts.KindInfo
+	// Effective are the thresholds for every advertiser now (defaults
+	// with the override for every advertiser applied).
+	Effective alerts.Params `json:"effective"`
+	Enabled   bool          `json:"enabled"`
+}
+
+func (s *Server) alertKinds(c *gin.Context) {
+	var out []alertKindJSON
+	for _, k := range alerts.Kinds() {
+		p, on, err := s.deps.Alerts.EffectiveParams(c.Request.Context(), k.Kind, 0)
+		if err != nil {
+			fail(c, err)
+			return
+		}
+		out = append(out, alertKindJSON{KindInfo: k, Effective: p, Enabled: on})
+	}
+	respond(c, http.StatusOK, out)
+}
+
+// ---- channels ----
+
+// alertChannelRequest creates or replaces a channel. On update, url,
+// secret and password left empty keep the stored ones.
+type alertChannelRequest struct {
+	Name      string   `json:"name" validate:"required,max=64"`
+	Type      string   `json:"type" validate:"required,oneof=feishu dingtalk wecom webhook email"`
+	Enabled   *bool    `json:"enabled"`
+	Shared    bool     `json:"shared"`
+	URL       string   `json:"url" validate:"max=1024"`
+	Secret    string   `json:"secret" validate:"max=256"`
+	AtMobiles []string `json:"at_mobiles" validate:"max=20,dive,max=20"`
+	AtAll     bool     `json:"at_all"`
+	SMTPHost  string   `json:"smtp_host" validate:"max=255"`
+	SMTPPort  int      `json:"smtp_port" validate:"gte=0,lte=65535"`
+	TLS       string   `json:"tls" validate:"omitempty,oneof=starttls tls none"`
+	Username  string   `json:"username" validate:"max=255"`
+	Password  string   `json:"password" validate:"max=255"`
+	From      string   `json:"from" validate:"max=254"`
+	To        []string `json:"to" validate:"max=50,dive,max=254"`
+}
+
+func (r alertChannelRequest) input() alerts.ChannelInput {
+	in := alerts.ChannelInput{Name: r.Name, Enabled: r.Enabled == nil || *r.Enabled, Shared: r.Shared, Config: channel.Config{
+		Type: channel.Type(r.Type), URL: r.URL, Secret: r.Secret, AtMobiles: r.AtMobiles, AtAll: r.AtAll, SMTPHost: r.SMTPHost,
+		SMTPPort: r.SMTPPort, TLS: r.TLS, Username: r.Username, Password: r.Password, From: r.From, To: r.To}}
+	if in.Config.Type == channel.TypeEmail && in.Config.TLS == "" {
+		in.Config.TLS = channel.TLSStartTLS
+	}
+	return in
+}
+
+type alertChannelJSON struct {
+	ID          int64        `json:"id"`
+	Name        string       `json:"name"`
+	Type        channel.Type `json:"type"`
+	OwnerUserID *int64       `json:"owner_user_id"`
+	Shared      bool         `json:"shared"`
+	// Target is where it sends, with the bot's token or key masked.
+	Target      string     `json:"target"`
+	Enabled     bool       `json:"enabled"`
+	AtMobiles   []string   `json:"at_mobiles"`
+	AtAll       bool       `json:"at_all"`
+	SMTPHost    string     `json:"smtp_host,omitempty"`
+	SMTPPort    int        `json:"smtp_port,omitempty"`
+	TLS         string     `json:"tls,omitempty"`
+	Username    string     `json:"username,omitempty"`
+	From        string     `json:"from,omitempty"`
+	To          []string   `json:"to"`
+	SecretSet   bool       `json:"secret_set"`
+	PasswordSet bool       `json:"password_set"`
+	LastSentAt  *time.Time `json:"last_sent_at"`
+	LastError   string     `json:"last_error"`
+	LastErrorAt *time.Time `json:"last_error_at"`
+	CreatedBy   *int64     `json:"created_by"`
+	CreatedAt   time.Time  `json:"created_at"`
+	UpdatedAt   time.Time  `json:"updated_at"`
+}
+
+func newAlertChannelJSON(ch alerts.Channel) alertChannelJSON {
+	cfg := ch.Config
+	nz := func(s []string) []string {
+		if s == nil {
+			return []string{}
+		}
+		return s
+	}
+	return alertChannelJSON{ID: ch.ID, Name: ch.Name, Type: ch.Type, OwnerUserID: optID(ch.OwnerUserID), Shared: ch.OwnerUserID == 0,
+		Target: ch.Target, Enabled: ch.Enabled, AtMobiles: nz(cfg.AtMobiles), AtAll: cfg.AtAll, SMTPHost: cfg.SMTPHost, SMTPPort: cfg.SMTPPort,
+		TLS: cfg.TLS, Username: cfg.Username, From: cfg.From, To: nz(cfg.To), SecretSet: cfg.Secret != "", PasswordSet: cfg.Password != "",
+		LastSentAt: ch.LastSentAt, LastError: ch.LastError, LastErrorAt: ch.LastErrorAt, CreatedBy: optID(ch.CreatedBy),
+		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt}
+}
+
+func (s *Server) listAlertChannels(c *gin.Context) {
+	chs, err := s.deps.Alerts.ListChannels(c.Request.Context(), alertActor(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]alertChannelJSON, 0, len(chs))
+	for _, ch := range chs {
+		out = append(out, newAlertChannelJSON(ch))
+	}
+	respond(c, http.StatusOK, out)
+}
+
+func (s *Server) createAlertChannel(c *gin.Context) {
+	var req alertChannelRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	ch, err := s.deps.Alerts.CreateChannel(c.Request.Context(), alertActor(c), req.input())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(ch.ID, 10))
+	auditDetail(c, "type", string(ch.Type))
+	auditDetail(c, "target", ch.Target)
+	respond(c, http.StatusCreated, newAlertChannelJSON(ch))
+}
+
+func (s *Server) getAlertChannel(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	ch, err := s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+}
+
+func (s *Server) updateAlertChannel(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req alertChannelRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "target", ch.Target)
+	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+}
+
+func (s *Server) deleteAlertChannel(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}
+
+type alertTestJSON struct {
+	OK        bool   `json:"ok"`
+	Attempts  int    `json:"attempts"`
+	Response  string `json:"response"`
+	Error     string `json:"error"`
+	Temporary bool   `json:"temporary"`
+}
+
+// testAlertChannel sends a test message now; the outcome (the receiver's
+// answer or refusal) is the response, 200 either way.
+func (s *Server) testAlertChannel(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	res, err := s.deps.Alerts.TestChannel(c.Request.Context(), alertActor(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "delivered", res.OK)
+	respond(c, http.StatusOK, alertTestJSON{OK: res.OK, Attempts: res.Attempts, Response: res.Response, Error: res.Error, Temporary: res.Temporary})
+}
+
+// ---- subscriptions ----
+
+type quietHoursJSON struct {
+	Start string `json:"start" validate:"required,len=5"`
+	End   string `json:"end" validate:"required,len=5"`
+}
+
+type alertSubscriptionRequest struct {
+	Name          string          `json:"name" validate:"max=64"`
+	UserID        int64           `json:"user_id" validate:"gte=0"`
+	TeamID        int64           `json:"team_id" validate:"gte=0"`
+	Kinds         []string        `json:"kinds" validate:"max=20"`
+	AdvertiserIDs []int64         `json:"advertiser_ids" validate:"max=1000,dive,gt=0"`
+	MinSeverity   string          `json:"min_severity" validate:"omitempty,oneof=info warning critical"`
+	QuietHours    *quietHoursJSON `json:"quiet_hours"`
+	ChannelIDs    []int64         `json:"channel_ids" validate:"required,min=1,max=20,dive,gt=0"`
+	Enabled       *bool           `json:"enabled"`
+}
+
+func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
+	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs,
+		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled}
+	for _, k := range r.Kinds {
+		in.Kinds = append(in.Kinds, alerts.Kind(k))
+	}
+	if r.QuietHours != nil {
+		in.QuietStart, in.QuietEnd = r.QuietHours.Start, r.QuietHours.End
+	}
+	return in
+}
+
+type alertSubscriptionJSON struct {
+	ID             int64           `json:"id"`
+	Name           string          `json:"name"`
+	SubscriberType string          `json:"subscriber_type"`
+	UserID         *int64          `json:"user_id"`
+	TeamID         *int64          `json:"team_id"`
+	Kinds          []alerts.Kind   `json:"kinds"`
+	AdvertiserIDs  []int64         `json:"advertiser_ids"`
+	MinSeverity    alerts.Severity `json:"min_severity"`
+	QuietHours     *quietHoursJSON `json:"quiet_hours"`
+	ChannelIDs     []int64         `json:"channel_ids"`
+	Enabled        bool            `json:"enabled"`
+	CreatedBy      *int64          `json:"created_by"`
+	CreatedAt      time.Time       `json:"created_at"`
+	UpdatedAt      time.Time       `json:"updated_at"`
+}
+
+func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.UTC).Format("15:04") }
+
+func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
+	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
+		TeamID: optID(sub.TeamID), Kinds: sub.Kinds, AdvertiserIDs: sub.AdvertiserIDs, MinSeverity: sub.MinSeverity,
+		ChannelIDs: sub.ChannelIDs, Enabled: sub.Enabled, CreatedBy: optID(sub.CreatedBy), CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
+	if out.Kinds == nil {
+		out.Kinds = []alerts.Kind{}
+	}
+	if out.AdvertiserIDs == nil {
+		out.AdvertiserIDs = []int64{}
+	}
+	if out.ChannelIDs == nil {
+		out.ChannelIDs = []int64{}
+	}
+	if sub.QuietStart != nil && sub.QuietEnd != nil {
+		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}
+	}
+	return out
+}
+
+func (s *Server) listAlertSubscriptions(c *gin.Context) {
+	subs, err := s.deps.Alerts.ListSubscriptions(c.Request.Context(), alertActor(c))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]alertSubscriptionJSON, 0, len(subs))
+	for _, sub := range subs {
+		out = append(out, newAlertSubscriptionJSON(sub))
+	}
+	respond(c, http.StatusOK, out)
+}
+
+func (s *Server) createAlertSubscription(c *gin.Context) {
+	var req alertSubscriptionRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	sub, err := s.deps.Alerts.CreateSubscription(c.Request.Context(), alertActor(c), req.input())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(sub.ID, 10))
+	respond(c, http.StatusCreated, newAlertSubscriptionJSON(sub))
+}
+
+func (s *Server) getAlertSubscription(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	sub, err := s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+}
+
+func (s *Server) updateAlertSubscription(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req alertSubscriptionRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	sub, err := s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+}
+
+func (s *Server) deleteAlertSubscription(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}
+
+// ---- teams ----
+
+type alertTeamRequest struct {
+	Name        string  `json:"name" validate:"required,max=64"`
+	Description string  `json:"description" validate:"max=255"`
+	MemberIDs   []int64 `json:"member_ids" validate:"max=500,dive,gt=0"`
+}
+
+type alertTeamJSON struct {
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Description string    `json:"description"`
+	MemberIDs   []int64   `json:"member_ids"`
+	CreatedBy   *int64    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+func newAlertTeamJSON(t alerts.Team) alertTeamJSON {
+	m := t.MemberIDs
+	if m == nil {
+		m = []int64{}
+	}
+	return alertTeamJSON{ID: t.ID, Name: t.Name, Description: t.Description, MemberIDs: m, CreatedBy: optID(t.CreatedBy),
+		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
+}
+
+func (s *Server) listAlertTeams(c *gin.Context) {
+	ts, err := s.deps.Alerts.ListTeams(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]alertTeamJSON, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, newAlertTeamJSON(t))
+	}
+	respond(c, http.StatusOK, out)
+}
+
+func (s *Server) createAlertTeam(c *gin.Context) {
+	var req alertTeamRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.deps.Alerts.CreateTeam(c.Request.Context(), alertActor(c), alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(t.ID, 10))
+	respond(c, http.StatusCreated, newAlertTeamJSON(t))
+}
+
+func (s *Server) getAlertTeam(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.deps.Alerts.GetTeam(c.Request.Context(), id)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertTeamJSON(t))
+}
+
+func (s *Server) updateAlertTeam(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	var req alertTeamRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, newAlertTeamJSON(t))
+}
+
+func (s *Server) deleteAlertTeam(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}
+
+// ---- thresholds ----
+
+type alertThresholdRequest struct {
+	Kind         string             `json:"kind" validate:"required,max=32"`
+	AdvertiserID int64              `json:"advertiser_id" validate:"gte=0"`
+	Enabled      *bool              `json:"enabled"`
+	Params       map[string]float64 `json:"params" validate:"max=20"`
+}
+
+type alertThresholdJSON struct {
+	ID           int64         `json:"id"`
+	Kind         alerts.Kind   `json:"kind"`
+	AdvertiserID int64         `json:"advertiser_id"`
+	Enabled      bool          `json:"enabled"`
+	Params       alerts.Params `json:"params"`
+	UpdatedBy    *int64        `json:"updated_by"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+}
+
+func newAlertThresholdJSON(t alerts.Threshold) alertThresholdJSON {
+	p := t.Params
+	if p == nil {
+		p = alerts.Params{}
+	}
+	return alertThresholdJSON{ID: t.ID, Kind: t.Kind, AdvertiserID: t.AdvertiserID, Enabled: t.Enabled, Params: p,
+		UpdatedBy: optID(t.UpdatedBy), UpdatedAt: t.UpdatedAt}
+}
+
+func (s *Server) listAlertThresholds(c *gin.Context) {
+	ts, err := s.deps.Alerts.ListThresholds(c.Request.Context())
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	out := make([]alertThresholdJSON, 0, len(ts))
+	for _, t := range ts {
+		out = append(out, newAlertThresholdJSON(t))
+	}
+	respond(c, http.StatusOK, out)
+}
+
+func (s *Server) putAlertThreshold(c *gin.Context) {
+	var req alertThresholdRequest
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	t, err := s.deps.Alerts.PutThreshold(c.Request.Context(), alertActor(c), alerts.ThresholdInput{Kind: alerts.Kind(req.Kind),
+		AdvertiserID: req.AdvertiserID, Enabled: req.Enabled == nil || *req.Enabled, Params: req.Params})
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditTarget(c, strconv.FormatInt(t.ID, 10))
+	auditDetail(c, "kind", string(t.Kind))
+	auditDetail(c, "advertiser_id", t.AdvertiserID)
+	respond(c, http.StatusOK, newAlertThresholdJSON(t))
+}
+
+func (s *Server) deleteAlertThreshold(c *gin.Context) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if err := s.deps.Alerts.DeleteThreshold(c.Request.Context(), alertActor(c), id); err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+}

@@ -1,0 +1,251 @@
+package httpapi
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// setupAlerts is setupAuth with the alerts service, two bound advertisers
+// (1001, 1002), an operator who sees 1001 and a viewer who sees 1002.
+func setupAlerts(t *testing.T) (b *authBundle, svc *alerts.Service, admin, operator, viewer string) {
+	t.Helper()
+	b = setupAuth(t)
+	ctx := context.Background()
+	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{3}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc, err = alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: keys, Now: b.clock.Now,
+		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Attempts: 1})}, alerts.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := b.srv.deps
+	d.Alerts = svc
+	srv, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.srv, b.h = srv, srv.Handler()
+	now := b.clock.Now()
+	authID, err := b.db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{1001, 1002}, At: now},
+		func(int64) (mysql.SealedTokens, error) {
+			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
+				AccessExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(720 * time.Hour)}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.BindAdvertisers(ctx, authID, []mysql.DiscoveredAccount{{ID: 1001, Name: "A", AccountRole: mysql.RoleAdvertiser},
+		{ID: 1002, Name: "B", AccountRole: mysql.RoleAdvertiser}}, mysql.BindClaim, now); err != nil {
+		t.Fatal(err)
+	}
+	admin = b.login(t, "root", adminPassword).AccessToken
+	b.createUser(t, admin, "opal", "Operator-Passphrase-2026", []string{auth.RoleOperator}, 1001)
+	b.createUser(t, admin, "vera", "Viewer-Passphrase-2026", []string{auth.RoleViewer}, 1002)
+	return b, svc, admin, b.login(t, "opal", "Operator-Passphrase-2026").AccessToken, b.login(t, "vera", "Viewer-Passphrase-2026").AccessToken
+}
+
+func TestAlertChannelsAPI(t *testing.T) {
+	b, _, admin, operator, viewer := setupAlerts(t)
+	rcv := channeltest.NewWebhook(t, "webhook-shared-secret", time.Now)
+	body := fmt.Sprintf(`{"name":"运营群","type":"webhook","url":%q,"secret":"webhook-shared-secret"}`, rcv.URL)
+	r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", body: body, token: operator})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	if strings.Contains(r.raw, "webhook-shared-secret") || strings.Contains(r.raw, rcv.URL) {
+		t.Fatalf("the answer shows a secret: %s", r.raw)
+	}
+	var ch struct {
+		ID        int64  `json:"id"`
+		Target    string `json:"target"`
+		SecretSet bool   `json:"secret_set"`
+		Shared    bool   `json:"shared"`
+	}
+	r.data(t, &ch)
+	if !ch.SecretSet || ch.Shared || !strings.HasPrefix(ch.Target, "http://127.0.0.1:") {
+		t.Errorf("channel %+v", ch)
+	}
+	// Audited without secrets.
+	var detail string
+	if err := b.db.QueryRowContext(context.Background(), `SELECT CAST(detail AS CHAR) FROM audit_log WHERE action = 'alert_channel.create'`).Scan(&detail); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(detail, "webhook-shared-secret") || !strings.Contains(detail, `"type": "webhook"`) && !strings.Contains(detail, `"type":"webhook"`) {
+		t.Errorf("audit detail %s", detail)
+	}
+	path := fmt.Sprintf("/api/v1/alerts/channels/%d", ch.ID)
+	r = b.do(t, req{method: "POST", path: path + "/test", token: operator})
+	var res struct {
+		OK bool `json:"ok"`
+	}
+	r.data(t, &res)
+	if r.status != http.StatusOK || !res.OK || len(rcv.Accepted()) != 1 {
+		t.Fatalf("test send: %d %s", r.status, r.raw)
+	}
+	// The viewer cannot see it; the admin can.
+	if r := b.do(t, req{method: "GET", path: path, token: viewer}); r.status != http.StatusNotFound {
+		t.Errorf("viewer reads the operator's channel: %d", r.status)
+	}
+	if r := b.do(t, req{method: "GET", path: path, token: admin}); r.status != http.StatusOK {
+		t.Errorf("admin reads it: %d", r.status)
+	}
+	// Validation names the fields; shared channels are for managers.
+	for _, c := range []struct {
+		body, field string
+		status      int
+	}{
+		{`{"name":"x","type":"slack"}`, "type", 422},
+		{`{"name":"x","type":"dingtalk","url":"https://oapi.dingtalk.com/robot/send"}`, "config.url", 422},
+		{`{"name":"x","type":"webhook","url":"https://h.example.com","secret":"short"}`, "config.secret", 422},
+		{`{"name":"x","type":"feishu","url":"https://open.feishu.cn/open-apis/bot/v2/hook/abc","shared":true}`, "shared", 422},
+		{`{"name":"x","type":"email","smtp_host":"smtp.example.com","smtp_port":587,"from":"a@b.c","to":["bad"]}`, "config.to[0]", 422},
+		{`{"name":"x","type":"feishu","bogus":1}`, "", 400},
+	} {
+		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", body: c.body, token: operator})
+		if r.status != c.status || (c.field != "" && (len(r.fields()) == 0 || r.fields()[0] != c.field)) {
+			t.Errorf("%s: %d %v, want %d on %s", c.body, r.status, r.fields(), c.status, c.field)
+		}
+	}
+	if r := b.do(t, req{method: "DELETE", path: path, token: operator}); r.status != http.StatusOK {
+		t.Errorf("delete: %d %s", r.status, r.raw)
+	}
+}
+
+func TestAlertSubscriptionsAndAlertsAPI(t *testing.T) {
+	b, svc, admin, operator, viewer := setupAlerts(t)
+	rcv := channeltest.NewWebhook(t, "webhook-shared-secret", time.Now)
+	r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", token: operator,
+		body: fmt.Sprintf(`{"name":"mine","type":"webhook","url":%q,"secret":"webhook-shared-secret"}`, rcv.URL)})
+	var ch struct {
+		ID int64 `json:"id"`
+	}
+	r.data(t, &ch)
+	for _, c := range []struct {
+		body, field string
+	}{
+		{fmt.Sprintf(`{"channel_ids":[%d],"advertiser_ids":[1002]}`, ch.ID), "advertiser_ids"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"quiet_hours":{"start":"25:00","end":"08:00"}}`, ch.ID), "quiet_hours.start"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"kinds":["nope"]}`, ch.ID), "kinds[0]"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"team_id":1}`, ch.ID), "team_id"},
+		{`{"channel_ids":[]}`, "channel_ids"},
+	} {
+		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", body: c.body, token: operator})
+		if r.status != http.StatusUnprocessableEntity || len(r.fields()) == 0 || r.fields()[0] != c.field {
+			t.Errorf("%s: %d %v, want 422 on %s (%s)", c.body, r.status, r.fields(), c.field, r.raw)
+		}
+	}
+	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
+		body: fmt.Sprintf(`{"name":"全部","channel_ids":[%d],"quiet_hours":{"start":"22:00","end":"08:00"},"min_severity":"warning"}`, ch.ID)})
+	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"quiet_hours":{"start":"22:00","end":"08:00"}`) {
+		t.Fatalf("subscribe: %d %s", r.status, r.raw)
+	}
+
+	// Alerts about both advertisers (as the rules engine would notify).
+	ctx := context.Background()
+	for _, adv := range []int64{1001, 1002} {
+		if _, err := svc.Notify(ctx, alerts.Event{AdvertiserID: adv, Severity: alerts.SeverityWarning, Title: "规则暂停了计划", Source: "rule:7"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list := func(token, query string) (int, []int64) {
+		r := b.do(t, req{method: "GET", path: "/api/v1/alerts" + query, token: token})
+		var page struct {
+			Items []struct {
+				ID           int64 `json:"id"`
+				AdvertiserID int64 `json:"advertiser_id"`
+			} `json:"items"`
+			Total int `json:"total"`
+		}
+		r.data(t, &page)
+		var advs []int64
+		for _, it := range page.Items {
+			advs = append(advs, it.AdvertiserID)
+		}
+		return page.Total, advs
+	}
+	if n, advs := list(operator, ""); n != 1 || advs[0] != 1001 {
+		t.Errorf("operator lists %d %v", n, advs)
+	}
+	if n, _ := list(admin, "?kind=rule_action&severity=warning"); n != 2 {
+		t.Errorf("admin lists %d", n)
+	}
+	if r := b.do(t, req{method: "GET", path: "/api/v1/alerts?kind=bogus", token: admin}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("bad kind: %d", r.status)
+	}
+	as, _, _ := svc.ListAlerts(ctx, alerts.Actor{Scope: auth.Scope{All: true}}, alerts.AlertFilter{AdvertiserID: 1002})
+	if r := b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/alerts/%d", as[0].ID), token: operator}); r.status != http.StatusNotFound {
+		t.Errorf("operator reads an alert outside scope: %d", r.status)
+	}
+	r = b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/alerts/%d", as[0].ID), token: viewer})
+	if r.status != http.StatusOK || !strings.Contains(r.raw, `"events":[{`) || !strings.Contains(r.raw, `"type":"fired"`) {
+		t.Errorf("viewer reads their alert: %d %s", r.status, r.raw)
+	}
+	// A one-shot event is not firing: acknowledging it is a conflict; the
+	// viewer lacks alert:ack.
+	if r := b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/alerts/%d/ack", as[0].ID), token: admin}); r.status != http.StatusConflict {
+		t.Errorf("ack of a resolved event: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/alerts/%d/ack", as[0].ID), token: viewer}); r.status != http.StatusForbidden {
+		t.Errorf("viewer acks: %d", r.status)
+	}
+	// Teams and thresholds are for managers.
+	if r := b.do(t, req{method: "POST", path: "/api/v1/alerts/teams", body: `{"name":"ops"}`, token: operator}); r.status != http.StatusForbidden {
+		t.Errorf("operator creates a team: %d", r.status)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/alerts/teams", body: `{"name":"ops","member_ids":[999]}`, token: admin}); r.status != http.StatusUnprocessableEntity {
+		t.Errorf("team with an unknown member: %d", r.status)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/alerts/teams", body: `{"name":"ops"}`, token: admin}); r.status != http.StatusCreated {
+		t.Errorf("team: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/alerts/teams", body: `{"name":"ops"}`, token: admin}); r.status != http.StatusConflict {
+		t.Errorf("duplicate team: %d", r.status)
+	}
+	r = b.do(t, req{method: "PUT", path: "/api/v1/alerts/thresholds", body: `{"kind":"cpa_anomaly","advertiser_id":1001,"params":{"ratio":3}}`, token: admin})
+	if r.status != http.StatusOK {
+		t.Fatalf("threshold: %d %s", r.status, r.raw)
+	}
+	r = b.do(t, req{method: "PUT", path: "/api/v1/alerts/thresholds", body: `{"kind":"cpa_anomaly","params":{"ratio":0.5}}`, token: admin})
+	if r.status != http.StatusUnprocessableEntity || r.fields()[0] != "params.ratio" {
+		t.Errorf("bad threshold: %d %v", r.status, r.fields())
+	}
+	if r := b.do(t, req{method: "PUT", path: "/api/v1/alerts/thresholds", body: `{"kind":"cpa_anomaly"}`, token: operator}); r.status != http.StatusForbidden {
+		t.Errorf("operator sets thresholds: %d", r.status)
+	}
+	r = b.do(t, req{method: "GET", path: "/api/v1/alerts/kinds", token: viewer})
+	var kinds []struct {
+		Kind      string             `json:"kind"`
+		Effective map[string]float64 `json:"effective"`
+	}
+	r.data(t, &kinds)
+	if len(kinds) != 9 || kinds[0].Kind != "low_balance" || kinds[0].Effective["runway_days"] != 3 {
+		t.Errorf("kinds %s", r.raw)
+	}
+	var audits int
+	_ = b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'alert%'`).Scan(&audits)
+	if audits < 12 {
+		t.Errorf("%d alert writes audited", audits)
+	}
+}
+
+func TestAlertRoutesWithoutService(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword).AccessToken
+	if r := b.do(t, req{method: "GET", path: "/api/v1/alerts", token: admin}); r.status != http.StatusServiceUnavailable {
+		t.Errorf("without the service: %d %s", r.status, r.raw)
+	}
+}

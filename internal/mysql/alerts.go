@@ -1,0 +1,1236 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// The alerts store (migrations 00071, 00072): channels, subscriptions,
+// teams, thresholds, alerts with their events, deliveries and messages,
+// and cycle records. It implements alerts.Store.
+
+var _ alerts.Store = (*DB)(nil)
+
+func jsonOrNull(v any, empty bool) (any, error) {
+	if empty {
+		return nil, nil
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return string(b), nil
+}
+
+// ---- channels ----
+
+const channelCols = `id, name, type, owner_user_id, settings, secret_enc, key_id, target, enabled, last_sent_at, last_error,
+	last_error_at, created_by, created_at, updated_at`
+
+func scanChannel(r scanner) (alerts.SealedChannel, error) {
+	var (
+		c                 alerts.SealedChannel
+		owner, createdBy  sql.NullInt64
+		typ               string
+		lastSent, lastErr sql.NullTime
+	)
+	err := r.Scan(&c.ID, &c.Name, &typ, &owner, &c.Settings, &c.Secrets, &c.KeyID, &c.Target, &c.Enabled, &lastSent, &c.LastError,
+		&lastErr, &createdBy, &c.CreatedAt, &c.UpdatedAt)
+	c.Type, c.OwnerUserID, c.CreatedBy = channel.Type(typ), owner.Int64, createdBy.Int64
+	c.LastSentAt, c.LastErrorAt = timePtr(lastSent), timePtr(lastErr)
+	return c, err
+}
+
+// CreateChannel implements alerts.ChannelStore.
+func (db *DB) CreateChannel(ctx context.Context, c alerts.SealedChannel, seal func(int64) ([]byte, []byte, string, error)) (alerts.SealedChannel, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO alert_channels (name, type, owner_user_id, settings, secret_enc, key_id, target,
+			enabled, created_by, created_at, updated_at) VALUES (?, ?, ?, '{}', '', '', ?, ?, ?, ?, ?)`,
+			truncate(c.Name, 64), string(c.Type), nullInt(c.OwnerUserID), truncate(c.Target, 512), c.Enabled, nullInt(c.CreatedBy),
+			c.CreatedAt.UTC(), c.UpdatedAt.UTC())
+		if err != nil {
+			return fmt.Errorf("mysql: create alert channel: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		settings, secrets, keyID, err := seal(id)
+		if err != nil {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE alert_channels SET settings = ?, secret_enc = ?, key_id = ? WHERE id = ?`,
+			string(settings), secrets, keyID, id)
+		if err != nil {
+			return fmt.Errorf("mysql: create alert channel: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return alerts.SealedChannel{}, err
+	}
+	return db.Channel(ctx, id)
+}
+
+// UpdateChannel implements alerts.ChannelStore.
+func (db *DB) UpdateChannel(ctx context.Context, c alerts.SealedChannel) (alerts.SealedChannel, error) {
+	_, err := db.ExecContext(ctx, `UPDATE alert_channels SET name = ?, settings = ?, secret_enc = ?, key_id = ?, target = ?,
+		enabled = ?, updated_at = ? WHERE id = ?`,
+		truncate(c.Name, 64), string(c.Settings), c.Secrets, c.KeyID, truncate(c.Target, 512), c.Enabled, c.UpdatedAt.UTC(), c.ID)
+	if err != nil {
+		return alerts.SealedChannel{}, fmt.Errorf("mysql: update alert channel: %w", err)
+	}
+	return db.Channel(ctx, c.ID)
+}
+
+// DeleteChannel implements alerts.ChannelStore; the channel's pending
+// deliveries are skipped.
+func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM alert_channels WHERE id = ?`, id)
+		if err != nil {
+			return fmt.Errorf("mysql: delete alert channel: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return apperr.NotFound("channel")
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE alert_deliveries SET status = 'skipped', claim = NULL, lease_until = NULL,
+			last_error = 'channel deleted' WHERE channel_id = ? AND status IN ('pending', 'sending')`, id)
+		return err
+	})
+}
+
+// Channel implements alerts.ChannelStore.
+func (db *DB) Channel(ctx context.Context, id int64) (alerts.SealedChannel, error) {
+	c, err := scanChannel(db.QueryRowContext(ctx, `SELECT `+channelCols+` FROM alert_channels WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return c, apperr.NotFound("channel")
+	}
+	if err != nil {
+		return c, fmt.Errorf("mysql: alert channel: %w", err)
+	}
+	return c, nil
+}
+
+// Channels implements alerts.ChannelStore.
+func (db *DB) Channels(ctx context.Context, f alerts.ChannelFilter) ([]alerts.SealedChannel, error) {
+	q, args := `SELECT `+channelCols+` FROM alert_channels`, []any{}
+	if !f.All {
+		q += ` WHERE owner_user_id = ?`
+		args = append(args, f.OwnerUserID)
+	}
+	rows, err := db.QueryContext(ctx, q+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert channels: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.SealedChannel
+	for rows.Next() {
+		c, err := scanChannel(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: alert channels: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ChannelOutcome implements alerts.ChannelStore.
+func (db *DB) ChannelOutcome(ctx context.Context, id int64, at time.Time, errMsg string) error {
+	var err error
+	if errMsg == "" {
+		_, err = db.ExecContext(ctx, `UPDATE alert_channels SET last_sent_at = ?, last_error = '' WHERE id = ?`, at.UTC(), id)
+	} else {
+		_, err = db.ExecContext(ctx, `UPDATE alert_channels SET last_error = ?, last_error_at = ? WHERE id = ?`, truncate(errMsg, 512), at.UTC(), id)
+	}
+	if err != nil {
+		return fmt.Errorf("mysql: alert channel outcome: %w", err)
+	}
+	return nil
+}
+
+// SealedChannelSecrets lists channels whose secrets are sealed under a key
+// other than activeKey, after afterID, for key rotation.
+func (db *DB) SealedChannelSecrets(ctx context.Context, activeKey string, afterID int64, limit int) ([]alerts.SealedChannel, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+channelCols+` FROM alert_channels WHERE key_id <> ? AND id > ? ORDER BY id LIMIT ?`,
+		activeKey, afterID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert channels to re-encrypt: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.SealedChannel
+	for rows.Next() {
+		c, err := scanChannel(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// ResealChannel replaces a channel's sealed secrets if they are still the
+// ones read (changed is false otherwise: the channel was updated meanwhile).
+func (db *DB) ResealChannel(ctx context.Context, id int64, oldKeyID, keyID string, secrets []byte) (bool, error) {
+	res, err := db.ExecContext(ctx, `UPDATE alert_channels SET secret_enc = ?, key_id = ? WHERE id = ? AND key_id = ?`, secrets, keyID, id, oldKeyID)
+	if err != nil {
+		return false, fmt.Errorf("mysql: re-encrypt alert channel: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ChannelKeyCounts counts channels per key of their sealed secrets.
+func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT key_id, COUNT(*) FROM alert_channels GROUP BY key_id`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert channel keys: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
+
+// ---- subscriptions ----
+
+const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, min_severity, quiet_start, quiet_end,
+	enabled, created_by, created_at, updated_at`
+
+func scanSubscription(r scanner) (alerts.Subscription, error) {
+	var (
+		s                     alerts.Subscription
+		user, team, createdBy sql.NullInt64
+		kinds, advs           sql.NullString
+		minSev                string
+		quietStart, quietEnd  sql.NullInt64
+	)
+	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &minSev, &quietStart, &quietEnd, &s.Enabled,
+		&createdBy, &s.CreatedAt, &s.UpdatedAt)
+	if err != nil {
+		return s, err
+	}
+	s.UserID, s.TeamID, s.CreatedBy, s.MinSeverity = user.Int64, team.Int64, createdBy.Int64, alerts.Severity(minSev)
+	if kinds.Valid {
+		if err := json.Unmarshal([]byte(kinds.String), &s.Kinds); err != nil {
+			return s, err
+		}
+	}
+	if advs.Valid {
+		if err := json.Unmarshal([]byte(advs.String), &s.AdvertiserIDs); err != nil {
+			return s, err
+		}
+	}
+	if quietStart.Valid && quietEnd.Valid {
+		a, b := int(quietStart.Int64), int(quietEnd.Int64)
+		s.QuietStart, s.QuietEnd = &a, &b
+	}
+	return s, nil
+}
+
+func subscriptionArgs(s alerts.Subscription) ([]any, error) {
+	kinds, err := jsonOrNull(s.Kinds, len(s.Kinds) == 0)
+	if err != nil {
+		return nil, err
+	}
+	advs, err := jsonOrNull(s.AdvertiserIDs, len(s.AdvertiserIDs) == 0)
+	if err != nil {
+		return nil, err
+	}
+	var qs, qe any
+	if s.QuietStart != nil && s.QuietEnd != nil {
+		qs, qe = *s.QuietStart, *s.QuietEnd
+	}
+	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, string(s.MinSeverity),
+		qs, qe, s.Enabled}, nil
+}
+
+func setSubscriptionChannels(ctx context.Context, tx *sql.Tx, id int64, channels []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_subscription_channels WHERE subscription_id = ?`, id); err != nil {
+		return err
+	}
+	if len(channels) == 0 {
+		return nil
+	}
+	q := `INSERT INTO alert_subscription_channels (subscription_id, channel_id) VALUES ` +
+		strings.TrimSuffix(strings.Repeat("(?, ?),", len(channels)), ",")
+	args := make([]any, 0, 2*len(channels))
+	for _, c := range channels {
+		args = append(args, id, c)
+	}
+	_, err := tx.ExecContext(ctx, q, args...)
+	return err
+}
+
+// CreateSubscription implements alerts.SubscriptionStore.
+func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (alerts.Subscription, error) {
+	args, err := subscriptionArgs(s)
+	if err != nil {
+		return s, err
+	}
+	var id int64
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
+			min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
+		if err != nil {
+			return fmt.Errorf("mysql: create alert subscription: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
+	})
+	if err != nil {
+		return s, err
+	}
+	return db.Subscription(ctx, id)
+}
+
+// UpdateSubscription implements alerts.SubscriptionStore.
+func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (alerts.Subscription, error) {
+	args, err := subscriptionArgs(s)
+	if err != nil {
+		return s, err
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_subscriptions WHERE id = ? FOR UPDATE`, s.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("subscription")
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
+			advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
+			append(args, s.UpdatedAt.UTC(), s.ID)...)
+		if err != nil {
+			return fmt.Errorf("mysql: update alert subscription: %w", err)
+		}
+		return setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
+	})
+	if err != nil {
+		return s, err
+	}
+	return db.Subscription(ctx, s.ID)
+}
+
+// DeleteSubscription implements alerts.SubscriptionStore.
+func (db *DB) DeleteSubscription(ctx context.Context, id int64) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM alert_subscriptions WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("mysql: delete alert subscription: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFound("subscription")
+	}
+	return nil
+}
+
+// Subscription implements alerts.SubscriptionStore.
+func (db *DB) Subscription(ctx context.Context, id int64) (alerts.Subscription, error) {
+	subs, err := db.subscriptions(ctx, `WHERE id = ?`, id)
+	if err != nil {
+		return alerts.Subscription{}, err
+	}
+	if len(subs) == 0 {
+		return alerts.Subscription{}, apperr.NotFound("subscription")
+	}
+	return subs[0], nil
+}
+
+// Subscriptions implements alerts.SubscriptionStore.
+func (db *DB) Subscriptions(ctx context.Context, f alerts.SubscriptionFilter) ([]alerts.Subscription, error) {
+	if f.All {
+		return db.subscriptions(ctx, ``)
+	}
+	return db.subscriptions(ctx, `WHERE subscriber_type = 'user' AND user_id = ?`, f.UserID)
+}
+
+func (db *DB) subscriptions(ctx context.Context, where string, args ...any) ([]alerts.Subscription, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM alert_subscriptions `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert subscriptions: %w", err)
+	}
+	var out []alerts.Subscription
+	index := map[int64]int{}
+	for rows.Next() {
+		s, err := scanSubscription(rows)
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("mysql: alert subscriptions: %w", err)
+		}
+		index[s.ID] = len(out)
+		out = append(out, s)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(out) == 0 {
+		return out, err
+	}
+	ids := make([]int64, 0, len(out))
+	for id := range index {
+		ids = append(ids, id)
+	}
+	crows, err := db.QueryContext(ctx, `SELECT subscription_id, channel_id FROM alert_subscription_channels
+		WHERE subscription_id IN (`+placeholders(len(ids))+`) ORDER BY subscription_id, channel_id`, int64Args(ids)...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert subscription channels: %w", err)
+	}
+	defer crows.Close()
+	for crows.Next() {
+		var sid, cid int64
+		if err := crows.Scan(&sid, &cid); err != nil {
+			return nil, err
+		}
+		out[index[sid]].ChannelIDs = append(out[index[sid]].ChannelIDs, cid)
+	}
+	return out, crows.Err()
+}
+
+// ---- teams ----
+
+// CreateTeam implements alerts.SubscriptionStore.
+func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+			truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
+		if IsDuplicate(err) {
+			return apperr.Conflict("a team named %q exists", t.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("mysql: create alert team: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return err
+		}
+		return setTeamMembers(ctx, tx, id, t.MemberIDs)
+	})
+	if err != nil {
+		return t, err
+	}
+	return db.Team(ctx, id)
+}
+
+func setTeamMembers(ctx context.Context, tx *sql.Tx, id int64, members []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_team_members WHERE team_id = ?`, id); err != nil {
+		return err
+	}
+	if len(members) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(members))
+	for _, u := range members {
+		args = append(args, id, u)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO alert_team_members (team_id, user_id) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?),", len(members)), ","), args...)
+	return err
+}
+
+// UpdateTeam implements alerts.SubscriptionStore.
+func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_teams WHERE id = ? FOR UPDATE`, t.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("team")
+		} else if err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
+			truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
+		if IsDuplicate(err) {
+			return apperr.Conflict("a team named %q exists", t.Name)
+		}
+		if err != nil {
+			return fmt.Errorf("mysql: update alert team: %w", err)
+		}
+		return setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
+	})
+	if err != nil {
+		return t, err
+	}
+	return db.Team(ctx, t.ID)
+}
+
+// DeleteTeam implements alerts.SubscriptionStore.
+func (db *DB) DeleteTeam(ctx context.Context, id int64) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM alert_teams WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("mysql: delete alert team: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFound("team")
+	}
+	return nil
+}
+
+// Team implements alerts.SubscriptionStore.
+func (db *DB) Team(ctx context.Context, id int64) (alerts.Team, error) {
+	ts, err := db.teams(ctx, `WHERE t.id = ?`, id)
+	if err != nil {
+		return alerts.Team{}, err
+	}
+	if len(ts) == 0 {
+		return alerts.Team{}, apperr.NotFound("team")
+	}
+	return ts[0], nil
+}
+
+// Teams implements alerts.SubscriptionStore.
+func (db *DB) Teams(ctx context.Context) ([]alerts.Team, error) { return db.teams(ctx, ``) }
+
+func (db *DB) teams(ctx context.Context, where string, args ...any) ([]alerts.Team, error) {
+	rows, err := db.QueryContext(ctx, `SELECT t.id, t.name, t.description, t.created_by, t.created_at, t.updated_at, m.user_id
+		FROM alert_teams t LEFT JOIN alert_team_members m ON m.team_id = t.id `+where+` ORDER BY t.id, m.user_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert teams: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.Team
+	for rows.Next() {
+		var (
+			t                 alerts.Team
+			createdBy, member sql.NullInt64
+		)
+		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &createdBy, &t.CreatedAt, &t.UpdatedAt, &member); err != nil {
+			return nil, fmt.Errorf("mysql: alert teams: %w", err)
+		}
+		t.CreatedBy = createdBy.Int64
+		if n := len(out); n == 0 || out[n-1].ID != t.ID {
+			t.MemberIDs = []int64{}
+			out = append(out, t)
+		}
+		if member.Valid {
+			out[len(out)-1].MemberIDs = append(out[len(out)-1].MemberIDs, member.Int64)
+		}
+	}
+	return out, rows.Err()
+}
+
+// ---- thresholds ----
+
+// PutThreshold implements alerts.SubscriptionStore.
+func (db *DB) PutThreshold(ctx context.Context, t alerts.Threshold) (alerts.Threshold, error) {
+	params, err := json.Marshal(t.Params)
+	if err != nil {
+		return t, err
+	}
+	_, err = db.ExecContext(ctx, `INSERT INTO alert_thresholds (kind, advertiser_id, enabled, params, updated_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE enabled = VALUES(enabled), params = VALUES(params), updated_by = VALUES(updated_by), updated_at = VALUES(updated_at)`,
+		string(t.Kind), t.AdvertiserID, t.Enabled, string(params), nullInt(t.UpdatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
+	if err != nil {
+		return t, fmt.Errorf("mysql: put alert threshold: %w", err)
+	}
+	ts, err := db.thresholds(ctx, `WHERE kind = ? AND advertiser_id = ?`, string(t.Kind), t.AdvertiserID)
+	if err != nil || len(ts) == 0 {
+		return t, errors.Join(err, errors.New("mysql: threshold vanished"))
+	}
+	return ts[0], nil
+}
+
+// DeleteThreshold implements alerts.SubscriptionStore.
+func (db *DB) DeleteThreshold(ctx context.Context, id int64) error {
+	res, err := db.ExecContext(ctx, `DELETE FROM alert_thresholds WHERE id = ?`, id)
+	if err != nil {
+		return fmt.Errorf("mysql: delete alert threshold: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFound("threshold")
+	}
+	return nil
+}
+
+// Thresholds implements alerts.SubscriptionStore.
+func (db *DB) Thresholds(ctx context.Context) ([]alerts.Threshold, error) {
+	return db.thresholds(ctx, ``)
+}
+
+func (db *DB) thresholds(ctx context.Context, where string, args ...any) ([]alerts.Threshold, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, kind, advertiser_id, enabled, params, updated_by, created_at, updated_at
+		FROM alert_thresholds `+where+` ORDER BY kind, advertiser_id`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.Threshold
+	for rows.Next() {
+		var (
+			t      alerts.Threshold
+			kind   string
+			params []byte
+			by     sql.NullInt64
+		)
+		if err := rows.Scan(&t.ID, &kind, &t.AdvertiserID, &t.Enabled, &params, &by, &t.CreatedAt, &t.UpdatedAt); err != nil {
+			return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
+		}
+		t.Kind, t.UpdatedBy = alerts.Kind(kind), by.Int64
+		if err := json.Unmarshal(params, &t.Params); err != nil {
+			return nil, fmt.Errorf("mysql: alert threshold %d params: %w", t.ID, err)
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+// ---- subscribers ----
+
+// Subscribers implements alerts.Subscribers: status, admin (every
+// advertiser) and assigned advertisers of each user.
+func (db *DB) Subscribers(ctx context.Context, userIDs []int64) (map[int64]alerts.Subscriber, error) {
+	out := map[int64]alerts.Subscriber{}
+	userIDs = uniqueIDs(userIDs)
+	if len(userIDs) == 0 {
+		return out, nil
+	}
+	in := placeholders(len(userIDs))
+	rows, err := db.QueryContext(ctx, `SELECT u.id, u.status = 'active', EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id = u.id AND r.name = 'admin') FROM users u WHERE u.id IN (`+in+`)`, int64Args(userIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert subscribers: %w", err)
+	}
+	for rows.Next() {
+		var s alerts.Subscriber
+		if err := rows.Scan(&s.UserID, &s.Active, &s.All); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		s.Advertisers = map[int64]bool{}
+		out[s.UserID] = s
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	arows, err := db.QueryContext(ctx, `SELECT user_id, advertiser_id FROM user_advertisers WHERE user_id IN (`+in+`)`, int64Args(userIDs)...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert subscriber scopes: %w", err)
+	}
+	defer arows.Close()
+	for arows.Next() {
+		var u, a int64
+		if err := arows.Scan(&u, &a); err != nil {
+			return nil, err
+		}
+		if s, ok := out[u]; ok {
+			s.Advertisers[a] = true
+		}
+	}
+	return out, arows.Err()
+}
+
+// UserExists implements alerts.Subscribers.
+func (db *DB) UserExists(ctx context.Context, id int64) (bool, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE id = ?`, id).Scan(&n); err != nil {
+		return false, fmt.Errorf("mysql: user exists: %w", err)
+	}
+	return n > 0, nil
+}
+
+// ---- alerts ----
+
+const alertCols = `al.id, al.kind, al.severity, al.status, al.dedup_key, al.advertiser_id, al.advertiser_name, al.entity_type,
+	al.entity_id, al.entity_name, al.title, al.summary, al.details, al.source, al.one_shot, al.first_seen_at, al.last_seen_at,
+	al.resolved_at, al.acknowledged_at, al.acknowledged_by, al.ack_note, al.last_notified_at, al.notified_severity`
+
+func scanAlert(r scanner) (alerts.Alert, error) {
+	var (
+		a                          alerts.Alert
+		kind, sev, etype, notified string
+		details                    sql.NullString
+		resolved, acked, notifAt   sql.NullTime
+		ackBy                      sql.NullInt64
+	)
+	err := r.Scan(&a.ID, &kind, &sev, &a.Status, &a.Key, &a.AdvertiserID, &a.AdvertiserName, &etype, &a.Entity.ID, &a.Entity.Name,
+		&a.Title, &a.Summary, &details, &a.Source, &a.OneShot, &a.FirstSeenAt, &a.LastSeenAt, &resolved, &acked, &ackBy, &a.AckNote,
+		&notifAt, &notified)
+	if err != nil {
+		return a, err
+	}
+	a.Kind, a.Severity, a.Entity.Type, a.NotifiedSeverity = alerts.Kind(kind), alerts.Severity(sev), alerts.EntityType(etype), alerts.Severity(notified)
+	a.ResolvedAt, a.AcknowledgedAt, a.LastNotifiedAt, a.AcknowledgedBy = timePtr(resolved), timePtr(acked), timePtr(notifAt), ackBy.Int64
+	if a.Entity.Type == alerts.EntityStream {
+		// The stream is the key's last part (kind:stream:advertiser:stream).
+		if i := strings.LastIndexByte(a.Key, ':'); i >= 0 {
+			a.Entity.Sub = a.Key[i+1:]
+		}
+	}
+	if details.Valid && details.String != "" && details.String != "null" {
+		if err := json.Unmarshal([]byte(details.String), &a.Details); err != nil {
+			return a, err
+		}
+	}
+	return a, nil
+}
+
+// FiringAlerts implements alerts.AlertStore.
+func (db *DB) FiringAlerts(ctx context.Context) ([]alerts.Alert, error) {
+	return db.queryAlerts(ctx, `SELECT `+alertCols+` FROM alerts al WHERE al.status = 'firing' ORDER BY al.id`)
+}
+
+func (db *DB) queryAlerts(ctx context.Context, q string, args ...any) ([]alerts.Alert, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: alerts: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// ApplyChange implements alerts.AlertStore.
+func (db *DB) ApplyChange(ctx context.Context, c alerts.Change) (alerts.Alert, error) {
+	a := c.Alert
+	details, err := jsonOrNull(a.Details, a.Details == nil)
+	if err != nil {
+		return a, err
+	}
+	at := a.LastSeenAt.UTC()
+	if c.Event != nil {
+		at = c.Event.At.UTC()
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if a.ID == 0 {
+			res, err := tx.ExecContext(ctx, `INSERT INTO alerts (kind, severity, status, dedup_key, advertiser_id, advertiser_name,
+				entity_type, entity_id, entity_name, title, summary, details, source, one_shot, first_seen_at, last_seen_at, resolved_at,
+				last_notified_at, notified_severity, created_at, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				string(a.Kind), string(a.Severity), a.Status, truncate(a.Key, 191), a.AdvertiserID, truncate(a.AdvertiserName, 255),
+				string(a.Entity.Type), a.Entity.ID, truncate(a.Entity.Name, 255), truncate(a.Title, 255), truncate(a.Summary, 1024), details,
+				truncate(a.Source, 64), a.OneShot, a.FirstSeenAt.UTC(), a.LastSeenAt.UTC(), optUTC(a.ResolvedAt), optUTC(a.LastNotifiedAt),
+				string(a.NotifiedSeverity), at, at)
+			if IsDuplicate(err) {
+				return apperr.Conflict("an alert of key %s is firing already", a.Key)
+			}
+			if err != nil {
+				return fmt.Errorf("mysql: insert alert: %w", err)
+			}
+			if a.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+		} else {
+			var status string
+			err := tx.QueryRowContext(ctx, `SELECT status FROM alerts WHERE id = ? FOR UPDATE`, a.ID).Scan(&status)
+			if errors.Is(err, sql.ErrNoRows) {
+				return apperr.NotFound("alert")
+			}
+			if err != nil {
+				return err
+			}
+			if status != alerts.StatusFiring {
+				return apperr.Conflict("alert %d is %s already", a.ID, status)
+			}
+			// Acknowledgements are written by Acknowledge only: a cycle's
+			// copy of the alert never overwrites one made meanwhile.
+			_, err = tx.ExecContext(ctx, `UPDATE alerts SET severity = ?, status = ?, advertiser_name = ?, entity_name = ?, title = ?,
+				summary = ?, details = ?, last_seen_at = ?, resolved_at = ?, last_notified_at = ?, notified_severity = ?, updated_at = ?
+				WHERE id = ?`,
+				string(a.Severity), a.Status, truncate(a.AdvertiserName, 255), truncate(a.Entity.Name, 255), truncate(a.Title, 255),
+				truncate(a.Summary, 1024), details, a.LastSeenAt.UTC(), optUTC(a.ResolvedAt), optUTC(a.LastNotifiedAt),
+				string(a.NotifiedSeverity), at, a.ID)
+			if err != nil {
+				return fmt.Errorf("mysql: update alert: %w", err)
+			}
+		}
+		if c.Event == nil {
+			return nil
+		}
+		eventID, err := insertAlertEvent(ctx, tx, a.ID, *c.Event)
+		if err != nil {
+			return err
+		}
+		if len(c.Routes) == 0 {
+			return nil
+		}
+		q := `INSERT INTO alert_deliveries (event_id, alert_id, channel_id, status, not_before, next_attempt_at, created_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, 'pending', ?, ?, ?),", len(c.Routes)), ",")
+		args := make([]any, 0, 6*len(c.Routes))
+		for _, r := range c.Routes {
+			args = append(args, eventID, a.ID, r.ChannelID, r.NotBefore.UTC(), r.NotBefore.UTC(), at)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("mysql: insert alert deliveries: %w", err)
+		}
+		return nil
+	})
+	return a, err
+}
+
+func optUTC(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UTC()
+}
+
+func insertAlertEvent(ctx context.Context, tx *sql.Tx, alertID int64, e alerts.AlertEvent) (int64, error) {
+	details, err := jsonOrNull(e.Details, e.Details == nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.ExecContext(ctx, `INSERT INTO alert_events (alert_id, at, type, severity, summary, details, actor_id, announce)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, alertID, e.At.UTC(), string(e.Type), string(e.Severity), truncate(e.Summary, 1024), details,
+		nullInt(e.ActorID), e.Announce)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: insert alert event: %w", err)
+	}
+	return res.LastInsertId()
+}
+
+// TouchAlerts implements alerts.AlertStore.
+func (db *DB) TouchAlerts(ctx context.Context, ids []int64, at time.Time) error {
+	ids = uniqueIDs(ids)
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		_, err := db.ExecContext(ctx, `UPDATE alerts SET last_seen_at = ? WHERE status = 'firing' AND id IN (`+placeholders(n)+`)`,
+			append([]any{at.UTC()}, int64Args(ids[:n])...)...)
+		if err != nil {
+			return fmt.Errorf("mysql: touch alerts: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// alertWhere renders an alert filter into SQL over alias al.
+func alertWhere(f alerts.AlertFilter) (string, []any) {
+	sc, args := scopeClause(f.Scope, "al.advertiser_id")
+	where := []string{sc}
+	add := func(cond string, v ...any) { where, args = append(where, cond), append(args, v...) }
+	if f.Status != "" {
+		add("al.status = ?", f.Status)
+	}
+	if len(f.Kinds) > 0 {
+		ks := make([]any, len(f.Kinds))
+		for i, k := range f.Kinds {
+			ks[i] = string(k)
+		}
+		add("al.kind IN ("+placeholders(len(ks))+")", ks...)
+	}
+	if f.Severity != "" {
+		add("al.severity = ?", string(f.Severity))
+	}
+	if f.AdvertiserID != 0 {
+		add("al.advertiser_id = ?", f.AdvertiserID)
+	}
+	if f.EntityType != "" {
+		add("al.entity_type = ?", string(f.EntityType))
+	}
+	if f.EntityID != 0 {
+		add("al.entity_id = ?", f.EntityID)
+	}
+	if f.Acknowledged != nil {
+		if *f.Acknowledged {
+			add("al.acknowledged_at IS NOT NULL")
+		} else {
+			add("al.acknowledged_at IS NULL")
+		}
+	}
+	if !f.From.IsZero() {
+		add("al.first_seen_at >= ?", f.From.UTC())
+	}
+	if !f.To.IsZero() {
+		add("al.first_seen_at < ?", f.To.UTC())
+	}
+	return strings.Join(where, " AND "), args
+}
+
+// Alert implements alerts.AlertStore.
+func (db *DB) Alert(ctx context.Context, f alerts.AlertFilter, id int64) (alerts.Alert, error) {
+	where, args := alertWhere(alerts.AlertFilter{Scope: f.Scope})
+	as, err := db.queryAlerts(ctx, `SELECT `+alertCols+` FROM alerts al WHERE al.id = ? AND `+where, append([]any{id}, args...)...)
+	if err != nil {
+		return alerts.Alert{}, err
+	}
+	if len(as) == 0 {
+		return alerts.Alert{}, apperr.NotFound("alert")
+	}
+	return as[0], nil
+}
+
+// Alerts implements alerts.AlertStore.
+func (db *DB) Alerts(ctx context.Context, f alerts.AlertFilter) ([]alerts.Alert, int64, error) {
+	where, args := alertWhere(f)
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alerts al WHERE `+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count alerts: %w", err)
+	}
+	limit := f.Limit
+	if limit <= 0 {
+		limit = 20
+	}
+	out, err := db.queryAlerts(ctx, `SELECT `+alertCols+` FROM alerts al WHERE `+where+` ORDER BY al.first_seen_at DESC, al.id DESC LIMIT ? OFFSET ?`,
+		append(args, limit, f.Offset)...)
+	return out, total, err
+}
+
+// Acknowledge implements alerts.AlertStore.
+func (db *DB) Acknowledge(ctx context.Context, id, userID int64, note string, at time.Time) (alerts.Alert, error) {
+	var out alerts.Alert
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		a, err := scanAlert(tx.QueryRowContext(ctx, `SELECT `+alertCols+` FROM alerts al WHERE al.id = ? FOR UPDATE`, id))
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("alert")
+		}
+		if err != nil {
+			return err
+		}
+		if a.Status != alerts.StatusFiring || a.AcknowledgedAt != nil {
+			return apperr.Conflict("alert %d is %s or acknowledged already", id, a.Status)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ?, updated_at = ? WHERE id = ?`,
+			at.UTC(), nullInt(userID), truncate(note, 255), at.UTC(), id); err != nil {
+			return fmt.Errorf("mysql: acknowledge alert: %w", err)
+		}
+		if _, err := insertAlertEvent(ctx, tx, id, alerts.AlertEvent{At: at, Type: alerts.EventAcknowledged, Severity: a.Severity,
+			Summary: note, ActorID: userID}); err != nil {
+			return err
+		}
+		t := at.UTC()
+		a.AcknowledgedAt, a.AcknowledgedBy, a.AckNote = &t, userID, note
+		out = a
+		return nil
+	})
+	return out, err
+}
+
+// History implements alerts.AlertStore.
+func (db *DB) History(ctx context.Context, alertID int64) ([]alerts.AlertEvent, []alerts.DeliveryInfo, error) {
+	rows, err := db.QueryContext(ctx, `SELECT id, at, type, severity, summary, details, actor_id, announce FROM alert_events
+		WHERE alert_id = ? ORDER BY at, id`, alertID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mysql: alert events: %w", err)
+	}
+	var evs []alerts.AlertEvent
+	for rows.Next() {
+		var (
+			e        alerts.AlertEvent
+			typ, sev string
+			details  sql.NullString
+			actor    sql.NullInt64
+		)
+		if err := rows.Scan(&e.ID, &e.At, &typ, &sev, &e.Summary, &details, &actor, &e.Announce); err != nil {
+			rows.Close()
+			return nil, nil, err
+		}
+		e.AlertID, e.Type, e.Severity, e.ActorID = alertID, alerts.EventType(typ), alerts.Severity(sev), actor.Int64
+		if details.Valid && details.String != "null" {
+			_ = json.Unmarshal([]byte(details.String), &e.Details)
+		}
+		evs = append(evs, e)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, nil, err
+	}
+	drows, err := db.QueryContext(ctx, `SELECT d.id, d.event_id, d.channel_id, COALESCE(c.name, ''), d.status, d.not_before, d.attempts,
+		d.sent_at, COALESCE(m.uid, ''), d.last_error
+		FROM alert_deliveries d LEFT JOIN alert_channels c ON c.id = d.channel_id LEFT JOIN alert_messages m ON m.id = d.message_id
+		WHERE d.alert_id = ? ORDER BY d.id`, alertID)
+	if err != nil {
+		return nil, nil, fmt.Errorf("mysql: alert deliveries: %w", err)
+	}
+	defer drows.Close()
+	var ds []alerts.DeliveryInfo
+	for drows.Next() {
+		var (
+			d    alerts.DeliveryInfo
+			sent sql.NullTime
+		)
+		if err := drows.Scan(&d.ID, &d.EventID, &d.ChannelID, &d.ChannelName, &d.Status, &d.NotBefore, &d.Attempts, &sent,
+			&d.MessageUID, &d.LastError); err != nil {
+			return nil, nil, err
+		}
+		d.SentAt = timePtr(sent)
+		ds = append(ds, d)
+	}
+	return evs, ds, drows.Err()
+}
+
+// AnnouncedChannels implements alerts.AlertStore.
+func (db *DB) AnnouncedChannels(ctx context.Context, alertIDs []int64) (map[int64][]int64, error) {
+	out := map[int64][]int64{}
+	alertIDs = uniqueIDs(alertIDs)
+	for len(alertIDs) > 0 {
+		n := min(len(alertIDs), 500)
+		rows, err := db.QueryContext(ctx, `SELECT DISTINCT alert_id, channel_id FROM alert_deliveries
+			WHERE alert_id IN (`+placeholders(n)+`) AND status IN ('pending', 'sending', 'sent')`, int64Args(alertIDs[:n])...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: announced channels: %w", err)
+		}
+		for rows.Next() {
+			var a, c int64
+			if err := rows.Scan(&a, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[a] = append(out[a], c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		alertIDs = alertIDs[n:]
+	}
+	return out, nil
+}
+
+// FiringCounts implements alerts.AlertStore.
+func (db *DB) FiringCounts(ctx context.Context) (map[alerts.Kind]map[alerts.Severity]int, error) {
+	rows, err := db.QueryContext(ctx, `SELECT kind, severity, COUNT(*) FROM alerts WHERE status = 'firing' GROUP BY kind, severity`)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: firing alerts: %w", err)
+	}
+	defer rows.Close()
+	out := map[alerts.Kind]map[alerts.Severity]int{}
+	for rows.Next() {
+		var k, s string
+		var n int
+		if err := rows.Scan(&k, &s, &n); err != nil {
+			return nil, err
+		}
+		if out[alerts.Kind(k)] == nil {
+			out[alerts.Kind(k)] = map[alerts.Severity]int{}
+		}
+		out[alerts.Kind(k)][alerts.Severity(s)] = n
+	}
+	return out, rows.Err()
+}
+
+// ---- deliveries ----
+
+const dueDeliveries = `((d.status = 'pending' AND d.not_before <= ? AND d.next_attempt_at <= ?) OR (d.status = 'sending' AND d.lease_until < ?))`
+
+// DueChannels implements alerts.DeliveryStore.
+func (db *DB) DueChannels(ctx context.Context, now time.Time) ([]int64, error) {
+	t := now.UTC()
+	rows, err := db.QueryContext(ctx, `SELECT DISTINCT d.channel_id FROM alert_deliveries d WHERE `+dueDeliveries+` ORDER BY d.channel_id`, t, t, t)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: due alert channels: %w", err)
+	}
+	defer rows.Close()
+	return scanIDs(rows)
+}
+
+// ClaimDeliveries implements alerts.DeliveryStore.
+func (db *DB) ClaimDeliveries(ctx context.Context, channelID int64, uid string, now, leaseUntil time.Time, limit int) ([]alerts.PendingDelivery, error) {
+	t := now.UTC()
+	_, err := db.ExecContext(ctx, `UPDATE alert_deliveries d SET d.status = 'sending', d.claim = ?, d.lease_until = ?
+		WHERE d.channel_id = ? AND `+dueDeliveries+` ORDER BY d.id LIMIT ?`, uid, leaseUntil.UTC(), channelID, t, t, t, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: claim alert deliveries: %w", err)
+	}
+	// Updates of the same alerts still held (quiet hours) join the message,
+	// so it never announces an escalation or a resolution before the alert.
+	idRows, err := db.QueryContext(ctx, `SELECT DISTINCT alert_id FROM alert_deliveries WHERE claim = ?`, uid)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: claim alert deliveries: %w", err)
+	}
+	ids, err := scanIDs(idRows)
+	if err != nil {
+		return nil, err
+	}
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		_, err := db.ExecContext(ctx, `UPDATE alert_deliveries SET status = 'sending', claim = ?, lease_until = ?
+			WHERE channel_id = ? AND status = 'pending' AND alert_id IN (`+placeholders(n)+`)`,
+			append([]any{uid, leaseUntil.UTC(), channelID}, int64Args(ids[:n])...)...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: claim alert deliveries: %w", err)
+		}
+		ids = ids[n:]
+	}
+	rows, err := db.QueryContext(ctx, `SELECT d.id, d.event_id, e.type, e.at, e.severity, e.summary, d.attempts, `+alertCols+`
+		FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id JOIN alerts al ON al.id = d.alert_id
+		WHERE d.claim = ? ORDER BY d.id`, uid)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: claimed alert deliveries: %w", err)
+	}
+	defer rows.Close()
+	var out []alerts.PendingDelivery
+	for rows.Next() {
+		var (
+			p        alerts.PendingDelivery
+			typ, sev string
+		)
+		a, err := scanAlert(prefixScanner{rows, []any{&p.ID, &p.EventID, &typ, &p.EventAt, &sev, &p.Summary, &p.Attempts}})
+		if err != nil {
+			return nil, fmt.Errorf("mysql: claimed alert deliveries: %w", err)
+		}
+		p.EventType, p.Severity, p.Alert = alerts.EventType(typ), alerts.Severity(sev), a
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// prefixScanner scans leading columns into prefix, the rest into the
+// destinations given to Scan.
+type prefixScanner struct {
+	r      scanner
+	prefix []any
+}
+
+func (p prefixScanner) Scan(dest ...any) error { return p.r.Scan(append(p.prefix, dest...)...) }
+
+// FinishMessage implements alerts.DeliveryStore.
+func (db *DB) FinishMessage(ctx context.Context, o alerts.MessageOutcome) error {
+	at := o.At.UTC()
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		var msgID any
+		if carried := len(o.Sent) + len(o.Retry) + len(o.Failed); carried > 0 {
+			status := "sent"
+			if len(o.Sent) == 0 {
+				status = "failed"
+			}
+			res, err := tx.ExecContext(ctx, `INSERT INTO alert_messages (channel_id, uid, status, events, attempts, response, error,
+				created_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				o.ChannelID, o.UID, status, carried, o.Attempts, truncate(o.Response, 512), truncate(o.Error, 512), at, at)
+			if err != nil {
+				return fmt.Errorf("mysql: record alert message: %w", err)
+			}
+			id, err := res.LastInsertId()
+			if err != nil {
+				return err
+			}
+			msgID = id
+		}
+		set := func(ids []int64, assign string, args ...any) error {
+			for len(ids) > 0 {
+				n := min(len(ids), 500)
+				all := append(append([]any{}, args...), o.UID)
+				all = append(all, int64Args(ids[:n])...)
+				_, err := tx.ExecContext(ctx, `UPDATE alert_deliveries SET `+assign+`, claim = NULL, lease_until = NULL
+					WHERE claim = ? AND id IN (`+placeholders(n)+`)`, all...)
+				if err != nil {
+					return fmt.Errorf("mysql: settle alert deliveries: %w", err)
+				}
+				ids = ids[n:]
+			}
+			return nil
+		}
+		errMsg := truncate(o.Error, 512)
+		if err := set(o.Sent, `status = 'sent', sent_at = ?, message_id = ?, attempts = attempts + 1, last_error = ''`, at, msgID); err != nil {
+			return err
+		}
+		skipWhy := "left out: resolved before it was announced, or superseded in the same message"
+		if errMsg != "" {
+			skipWhy = errMsg
+		}
+		if err := set(o.Skipped, `status = 'skipped', last_error = ?`, skipWhy); err != nil {
+			return err
+		}
+		if err := set(o.Retry, `status = 'pending', next_attempt_at = ?, message_id = ?, attempts = attempts + 1, last_error = ?`,
+			o.RetryAt.UTC(), msgID, errMsg); err != nil {
+			return err
+		}
+		return set(o.Failed, `status = 'failed', message_id = ?, attempts = attempts + 1, last_error = ?`, msgID, errMsg)
+	})
+}
+
+// ---- cycles ----
+
+// LockCycles implements alerts.CycleStore.
+func (db *DB) LockCycles(ctx context.Context, wait time.Duration) (func(), bool, error) {
+	l, ok, err := db.TryLock(ctx, "alerts:cycle", wait)
+	if err != nil || !ok {
+		return func() {}, ok, err
+	}
+	return l.Release, true, nil
+}
+
+// BeginCycle implements alerts.CycleStore.
+func (db *DB) BeginCycle(ctx context.Context, slot time.Time, worker string, at time.Time) (bool, error) {
+	_, err := db.ExecContext(ctx, `INSERT INTO alert_cycles (slot, worker, started_at) VALUES (?, ?, ?)`, slot.UTC(), truncate(worker, 128), at.UTC())
+	if IsDuplicate(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("mysql: begin alert cycle: %w", err)
+	}
+	return true, nil
+}
+
+// FinishCycle implements alerts.CycleStore.
+func (db *DB) FinishCycle(ctx context.Context, slot time.Time, result string, stats alerts.CycleStats, errMsg string, at time.Time) error {
+	b, err := json.Marshal(stats)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE alert_cycles SET finished_at = ?, result = ?, stats = ?, error = ? WHERE slot = ?`,
+		at.UTC(), result, string(b), truncate(errMsg, 512), slot.UTC())
+	if err != nil {
+		return fmt.Errorf("mysql: finish alert cycle: %w", err)
+	}
+	return nil
+}
+
+// PruneCycles implements alerts.CycleStore.
+func (db *DB) PruneCycles(ctx context.Context, before time.Time) error {
+	_, err := db.ExecContext(ctx, `DELETE FROM alert_cycles WHERE slot < ? ORDER BY slot LIMIT 10000`, before.UTC())
+	if err != nil {
+		return fmt.Errorf("mysql: prune alert cycles: %w", err)
+	}
+	return nil
+}
+
+// AlertCycle is a recorded evaluation period.
+type AlertCycle struct {
+	Slot       time.Time
+	Worker     string
+	StartedAt  time.Time
+	FinishedAt *time.Time
+	Result     string
+	Stats      alerts.CycleStats
+	Error      string
+}
+
+// AlertCycles lists the cycles recorded since from, oldest first.
+func (db *DB) AlertCycles(ctx context.Context, from time.Time) ([]AlertCycle, error) {
+	rows, err := db.QueryContext(ctx, `SELECT slot, worker, started_at, finished_at, result, stats, error FROM alert_cycles
+		WHERE slot >= ? ORDER BY slot`, from.UTC())
+	if err != nil {
+		return nil, fmt.Errorf("mysql: alert cycles: %w", err)
+	}
+	defer rows.Close()
+	var out []AlertCycle
+	for rows.Next() {
+		var (
+			c        AlertCycle
+			finished sql.NullTime
+			stats    sql.NullString
+		)
+		if err := rows.Scan(&c.Slot, &c.Worker, &c.StartedAt, &finished, &c.Result, &stats, &c.Error); err != nil {
+			return nil, err
+		}
+		c.FinishedAt = timePtr(finished)
+		if stats.Valid {
+			_ = json.Unmarshal([]byte(stats.String), &c.Stats)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}

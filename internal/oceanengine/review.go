@@ -1,0 +1,128 @@
+package oceanengine
+
+import (
+	"context"
+	"fmt"
+)
+
+// MaxRejectReasonIDs is the most ids one review-reason request takes.
+const MaxRejectReasonIDs = 10
+
+// RejectItem is one item of a review verdict.
+type RejectItem struct {
+	RejectItem   string `json:"reject_item"`
+	RejectReason string `json:"reject_reason"`
+}
+
+// AdRejectReason is the review verdict of a v2 ad (2/ad/reject_reason):
+// reasons at ad level, per creative and per material.
+type AdRejectReason struct {
+	AdReject *struct {
+		AdID       ID           `json:"ad_id"`
+		RejectData []RejectItem `json:"reject_data"`
+	} `json:"ad_reject"`
+	CreativeReject []struct {
+		CreativeID ID           `json:"creative_id"`
+		RejectData []RejectItem `json:"reject_data"`
+	} `json:"creative_reject"`
+	MaterialReject []struct {
+		RejectReason string `json:"reject_reason"`
+	} `json:"material_reject"`
+}
+
+// Reasons flattens the verdict's reasons in order.
+func (r AdRejectReason) Reasons() []string {
+	var out []string
+	if r.AdReject != nil {
+		for _, d := range r.AdReject.RejectData {
+			out = append(out, d.RejectReason)
+		}
+	}
+	for _, c := range r.CreativeReject {
+		for _, d := range c.RejectData {
+			out = append(out, d.RejectReason)
+		}
+	}
+	for _, m := range r.MaterialReject {
+		out = append(out, m.RejectReason)
+	}
+	return out
+}
+
+type adRejectRequest struct {
+	AdvertiserID int64   `json:"advertiser_id"`
+	AdIDs        []int64 `json:"ad_ids"`
+}
+
+// AdRejectReasons returns the review verdicts of up to MaxRejectReasonIDs
+// ads (GET 2/ad/reject_reason).
+func (c *Client) AdRejectReasons(ctx context.Context, advertiserID int64, adIDs []int64) ([]AdRejectReason, error) {
+	if len(adIDs) == 0 || len(adIDs) > MaxRejectReasonIDs {
+		return nil, fmt.Errorf("oceanengine: 1 to %d ad ids per review-reason request, got %d", MaxRejectReasonIDs, len(adIDs))
+	}
+	var out struct {
+		List []AdRejectReason `json:"list"`
+	}
+	if _, err := c.do(ctx, call{ep: epAdRejectReason, acct: advertiserID, out: &out, params: adRejectRequest{advertiserID, adIDs}}); err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}
+
+// PromotionRejectReason is the review verdict of a v3 promotion
+// (v3.0/promotion/reject_reason/get).
+type PromotionRejectReason struct {
+	PromotionID     ID `json:"promotion_id"`
+	PromotionReject *struct {
+		Content      string   `json:"content"`
+		RejectReason []string `json:"reject_reason"`
+		Suggestion   []string `json:"suggestion"`
+	} `json:"promotion_reject"`
+	MaterialReject []struct {
+		Type         string   `json:"type"`
+		Item         string   `json:"item"`
+		RejectReason []string `json:"reject_reason"`
+		Suggestion   []string `json:"suggestion"`
+	} `json:"material_reject"`
+}
+
+// Reasons flattens the verdict's reasons (each with its suggestion when the
+// platform gives one at the same position).
+func (r PromotionRejectReason) Reasons() []string {
+	var out []string
+	add := func(reasons, suggestions []string) {
+		for i, reason := range reasons {
+			if i < len(suggestions) && suggestions[i] != "" {
+				reason += "（建议：" + suggestions[i] + "）"
+			}
+			out = append(out, reason)
+		}
+	}
+	if r.PromotionReject != nil {
+		add(r.PromotionReject.RejectReason, r.PromotionReject.Suggestion)
+	}
+	for _, m := range r.MaterialReject {
+		add(m.RejectReason, m.Suggestion)
+	}
+	return out
+}
+
+type promotionRejectRequest struct {
+	AdvertiserID int64   `json:"advertiser_id"`
+	PromotionIDs []int64 `json:"promotion_ids"`
+}
+
+// PromotionRejectReasons returns the review verdicts of up to
+// MaxRejectReasonIDs promotions (GET v3.0/promotion/reject_reason/get).
+func (c *Client) PromotionRejectReasons(ctx context.Context, advertiserID int64, ids []int64) ([]PromotionRejectReason, error) {
+	if len(ids) == 0 || len(ids) > MaxRejectReasonIDs {
+		return nil, fmt.Errorf("oceanengine: 1 to %d promotion ids per review-reason request, got %d", MaxRejectReasonIDs, len(ids))
+	}
+	var out struct {
+		List []PromotionRejectReason `json:"list"`
+	}
+	if _, err := c.do(ctx, call{ep: epPromotionRejectReason, acct: advertiserID, out: &out, params: promotionRejectRequest{advertiserID, ids}}); err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}

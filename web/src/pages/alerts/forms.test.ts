@@ -1,0 +1,47 @@
+import { describe, expect, test } from 'vitest'
+import { channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, splitList, subscriptionBody, subscriptionForm } from './forms'
+
+describe('channel form', () => {
+  test('a bot sends only its URL, secret and (DingTalk) mentions', () => {
+    const f = { ...emptyChannelForm(), name: ' 运营群 ', type: 'dingtalk' as const, url: ' https://oapi.dingtalk.com/robot/send?access_token=abc ', secret: 'SECx', atMobiles: '13800001111，13900002222\n', smtpHost: 'ignored' }
+    expect(channelBody(f)).toEqual({
+      name: '运营群', type: 'dingtalk', enabled: true, url: 'https://oapi.dingtalk.com/robot/send?access_token=abc', secret: 'SECx',
+      at_mobiles: ['13800001111', '13900002222'],
+    })
+  })
+
+  test('an edit without new secrets sends none (the stored ones stay)', () => {
+    const f = channelForm({ id: 1, name: 'x', type: 'feishu', target: 'https://open.feishu.cn/…/****abcd', secret_set: true, enabled: false })
+    expect(f.secret).toBe('')
+    expect(channelBody(f)).toEqual({ name: 'x', type: 'feishu', enabled: false })
+  })
+
+  test('email sends its relay, sender and recipients', () => {
+    const f = { ...emptyChannelForm(), name: 'mail', type: 'email' as const, smtpHost: 'smtp.example.com', smtpPort: 465, tls: 'tls' as const, username: 'a@b.c', password: 'pw', from: 'a@b.c', to: 'x@y.z; u@v.w' }
+    expect(channelBody(f)).toEqual({ name: 'mail', type: 'email', enabled: true, smtp_host: 'smtp.example.com', smtp_port: 465, tls: 'tls', from: 'a@b.c', to: ['x@y.z', 'u@v.w'], username: 'a@b.c', password: 'pw' })
+  })
+
+  test('lists split on commas, semicolons and spaces', () => {
+    expect(splitList(' a, b;c  d\ne，f ')).toEqual(['a', 'b', 'c', 'd', 'e', 'f'])
+    expect(splitList('  ')).toEqual([])
+  })
+})
+
+describe('subscription form', () => {
+  test('quiet hours are sent only when on', () => {
+    const f = { ...emptySubscriptionForm(), name: '夜间', kinds: ['low_balance'], channelIds: [3] }
+    expect(subscriptionBody(f).quiet_hours).toBeNull()
+    expect(subscriptionBody({ ...f, quiet: true }).quiet_hours).toEqual({ start: '22:00', end: '08:00' })
+  })
+
+  test('a stored subscription round-trips', () => {
+    const s = { id: 1, name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true }
+    expect(subscriptionBody(subscriptionForm(s))).toEqual({ name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true })
+  })
+
+  test('clock times are HH:MM', () => {
+    expect(clockValid('22:00')).toBe(true)
+    expect(clockValid('7:30')).toBe(false)
+    expect(clockValid('24:00')).toBe(false)
+  })
+})

@@ -1,0 +1,128 @@
+// Form models of the channel and subscription dialogs, and the request
+// bodies they become. Secrets are never shown: on edit they start empty and
+// an empty secret keeps the stored one.
+import type { AlertChannel, AlertChannelRequest, AlertSubscription, AlertSubscriptionRequest } from '../../api/types'
+
+export type ChannelType = 'feishu' | 'dingtalk' | 'wecom' | 'webhook' | 'email'
+export const channelTypes: ChannelType[] = ['feishu', 'dingtalk', 'wecom', 'webhook', 'email']
+
+export interface ChannelForm {
+  name: string
+  type: ChannelType
+  enabled: boolean
+  shared: boolean
+  url: string
+  secret: string
+  /** DingTalk mentions: mobile numbers separated by commas, spaces or new lines. */
+  atMobiles: string
+  atAll: boolean
+  smtpHost: string
+  smtpPort: number
+  tls: 'starttls' | 'tls' | 'none'
+  username: string
+  password: string
+  from: string
+  /** Recipients separated by commas, spaces, semicolons or new lines. */
+  to: string
+}
+
+export function emptyChannelForm(): ChannelForm {
+  return {
+    name: '', type: 'feishu', enabled: true, shared: false, url: '', secret: '', atMobiles: '', atAll: false,
+    smtpHost: '', smtpPort: 587, tls: 'starttls', username: '', password: '', from: '', to: '',
+  }
+}
+
+/** splitList splits a free-text list (commas, semicolons, spaces, new lines). */
+export function splitList(s: string): string[] {
+  return s.split(/[\s,;，；]+/).map((x) => x.trim()).filter(Boolean)
+}
+
+/** channelForm fills the form from a stored channel (secrets left empty). */
+export function channelForm(c: AlertChannel): ChannelForm {
+  return {
+    ...emptyChannelForm(),
+    name: c.name ?? '',
+    type: (c.type ?? 'feishu') as ChannelType,
+    enabled: c.enabled ?? true,
+    shared: c.shared ?? false,
+    atMobiles: (c.at_mobiles ?? []).join(', '),
+    atAll: c.at_all ?? false,
+    smtpHost: c.smtp_host ?? '',
+    smtpPort: c.smtp_port || 587,
+    tls: ((c.tls || 'starttls') as ChannelForm['tls']),
+    username: c.username ?? '',
+    from: c.from ?? '',
+    to: (c.to ?? []).join(', '),
+  }
+}
+
+/** channelBody is the request of a channel form: only the fields of its type. */
+export function channelBody(f: ChannelForm): AlertChannelRequest {
+  const body: AlertChannelRequest = { name: f.name.trim(), type: f.type, enabled: f.enabled }
+  if (f.shared) body.shared = true
+  if (f.type === 'email') {
+    Object.assign(body, { smtp_host: f.smtpHost.trim(), smtp_port: f.smtpPort, tls: f.tls, from: f.from.trim(), to: splitList(f.to) })
+    if (f.username.trim()) body.username = f.username.trim()
+    if (f.password) body.password = f.password
+    return body
+  }
+  if (f.url.trim()) body.url = f.url.trim()
+  if (f.secret) body.secret = f.secret
+  if (f.type === 'dingtalk') {
+    const mobiles = splitList(f.atMobiles)
+    if (mobiles.length) body.at_mobiles = mobiles
+    if (f.atAll) body.at_all = true
+  }
+  return body
+}
+
+export interface SubscriptionForm {
+  name: string
+  kinds: string[]
+  advertiserIds: number[]
+  minSeverity: 'info' | 'warning' | 'critical'
+  quiet: boolean
+  quietStart: string
+  quietEnd: string
+  channelIds: number[]
+  enabled: boolean
+}
+
+export function emptySubscriptionForm(): SubscriptionForm {
+  return { name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true }
+}
+
+export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
+  return {
+    name: s.name ?? '',
+    kinds: [...(s.kinds ?? [])],
+    advertiserIds: [...(s.advertiser_ids ?? [])],
+    minSeverity: (s.min_severity ?? 'info') as SubscriptionForm['minSeverity'],
+    quiet: !!s.quiet_hours,
+    quietStart: s.quiet_hours?.start ?? '22:00',
+    quietEnd: s.quiet_hours?.end ?? '08:00',
+    channelIds: [...(s.channel_ids ?? [])],
+    enabled: s.enabled ?? true,
+  }
+}
+
+/** subscriptionBody is the request of a subscription form (the caller's own). */
+export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest {
+  return {
+    name: f.name.trim(),
+    kinds: f.kinds,
+    advertiser_ids: f.advertiserIds,
+    min_severity: f.minSeverity,
+    quiet_hours: f.quiet ? { start: f.quietStart.trim(), end: f.quietEnd.trim() } : null,
+    channel_ids: f.channelIds,
+    enabled: f.enabled,
+  }
+}
+
+const clockRe = /^([01]\d|2[0-3]):[0-5]\d$/
+
+/** clockValid accepts "HH:MM" (24-hour). */
+export function clockValid(s: string): boolean {
+  return clockRe.test(s.trim())
+}
