@@ -46,14 +46,10 @@ func pageBounds(page, size, total int) (int, int) {
 	return lo, min(lo+size, total)
 }
 
-// fieldSet parses the optional `fields` parameter against the known keys.
-func (rc *reqCtx) fieldSet(known []string) (map[string]bool, *apiError) {
-	var fields []string
-	ok, err := rc.p.decode("fields", &fields)
-	if err != nil {
-		return nil, err
-	}
-	if !ok || len(fields) == 0 {
+// fieldSet checks the `fields` parameter against the known keys; nil
+// selects every key.
+func fieldSet(fields, known []string) (map[string]bool, *apiError) {
+	if len(fields) == 0 {
 		return nil, nil
 	}
 	set := make(map[string]bool, len(fields))
@@ -89,11 +85,8 @@ func keysOf(o obj) []string {
 }
 
 // GET 2/majordomo/advertiser/select
-func (s *Sim) hMajordomoSelect(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hMajordomoSelect(rc *reqCtx, _ *struct{}) (any, *apiError) {
+	a := rc.acct
 	if a.Role != RoleMajordomo {
 		return nil, errParam("advertiser_id: %d is not a majordomo (CUSTOMER_ADMIN) account", a.ID)
 	}
@@ -104,48 +97,36 @@ func (s *Sim) hMajordomoSelect(rc *reqCtx) (any, *apiError) {
 	return obj{{"list", list}}, nil
 }
 
+type agentSelectReq struct {
+	Page     int `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize int `oe:"page_size,def=100,min=1,max=1000"`
+}
+
 // GET 2/agent/advertiser/select
-func (s *Sim) hAgentSelect(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hAgentSelect(rc *reqCtx, req *agentSelectReq) (any, *apiError) {
+	a := rc.acct
 	if a.Role != RoleAgent {
 		return nil, errParam("advertiser_id: %d is not an agent account", a.ID)
 	}
-	page, err := rc.p.intParam("page", 1, 1, 1<<30)
-	if err != nil {
-		return nil, err
-	}
-	size, err := rc.p.intParam("page_size", 100, 1, 1000)
-	if err != nil {
-		return nil, err
-	}
-	lo, hi := pageBounds(page, size, len(a.Children))
-	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(page, size, len(a.Children))}}, nil
+	lo, hi := pageBounds(req.Page, req.PageSize, len(a.Children))
+	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(req.Page, req.PageSize, len(a.Children))}}, nil
 }
 
 var advertiserInfoFields = []string{"id", "name", "role", "status", "company", "first_industry_name", "second_industry_name", "create_time", "address", "reason", "license_url", "note"}
 
+type advertiserInfoReq struct {
+	AdvertiserIDs []int64  `oe:"advertiser_ids,required,maxn=100"`
+	Fields        []string `oe:"fields"`
+}
+
 // GET 2/advertiser/info: data is an array.
-func (s *Sim) hAdvertiserInfo(rc *reqCtx) (any, *apiError) {
-	var ids []flexID
-	ok, err := rc.p.decode("advertiser_ids", &ids)
+func (s *Sim) hAdvertiserInfo(rc *reqCtx, req *advertiserInfoReq) (any, *apiError) {
+	set, err := fieldSet(req.Fields, advertiserInfoFields)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || len(ids) == 0 {
-		return nil, errParam("advertiser_ids: required parameter is missing")
-	}
-	if len(ids) > 100 {
-		return nil, errParam("advertiser_ids: at most 100 ids per request")
-	}
-	set, err := rc.fieldSet(advertiserInfoFields)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]obj, 0, len(ids))
-	for _, id := range idsOf(ids) {
+	out := make([]obj, 0, len(req.AdvertiserIDs))
+	for _, id := range req.AdvertiserIDs {
 		a := rc.w.byID[id]
 		if a == nil || !rc.grant.allowed(rc.w, id) {
 			return nil, errCode(CodeNoPermission, "no permission to operate on advertiser %d", id)
@@ -162,11 +143,8 @@ func (s *Sim) hAdvertiserInfo(rc *reqCtx) (any, *apiError) {
 }
 
 // GET 2/advertiser/fund/get
-func (s *Sim) hFund(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hFund(rc *reqCtx, _ *struct{}) (any, *apiError) {
+	a := rc.acct
 	f := rc.w.fundsAt(a, rc.now)
 	return obj{
 		{"advertiser_id", a.ID}, {"name", a.Name}, {"email", rc.w.user.email},

@@ -115,19 +115,14 @@ func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
 	return tp.g, nil
 }
 
-func (s *Sim) checkApp(rc *reqCtx) *apiError {
-	app, err := rc.p.id("app_id", true)
-	if err != nil {
-		return err
-	}
-	secret, _, err := rc.p.str("secret")
-	if err != nil {
-		return err
-	}
-	if secret == "" {
-		return errParam("secret: required parameter is missing")
-	}
-	if app != s.opts.AppID || secret != s.opts.Secret {
+// appCredentials are the app_id and secret of the OAuth endpoints.
+type appCredentials struct {
+	AppID  int64  `oe:"app_id,required"`
+	Secret string `oe:"secret,required"`
+}
+
+func (s *Sim) checkApp(c appCredentials) *apiError {
+	if c.AppID != s.opts.AppID || c.Secret != s.opts.Secret {
 		return errCode(CodeInvalidApp, "invalid app_id or secret")
 	}
 	return nil
@@ -149,29 +144,24 @@ func tokenData(tp *tokenPair, now time.Time) obj {
 	}
 }
 
+type accessTokenReq struct {
+	appCredentials
+	GrantType string `oe:"grant_type"`
+	AuthCode  string `oe:"auth_code,required"`
+}
+
 // POST oauth2/access_token: exchange a single-use auth code for tokens.
-func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
+func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
+	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	gt, _, err := rc.p.str("grant_type")
-	if err != nil {
-		return nil, err
-	}
-	if gt != "auth_code" {
+	if req.GrantType != "auth_code" {
 		return nil, errCode(CodeGrantType, "grant_type must be auth_code")
-	}
-	code, _, err := rc.p.str("auth_code")
-	if err != nil {
-		return nil, err
-	}
-	if code == "" {
-		return nil, errParam("auth_code: required parameter is missing")
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	ac := a.codes[code]
+	ac := a.codes[req.AuthCode]
 	switch {
 	case ac == nil:
 		return nil, errParam("auth_code: invalid auth_code")
@@ -187,29 +177,24 @@ func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
 	return tokenData(a.issueLocked(g, rc.now, &s.opts), rc.now), nil
 }
 
+type refreshTokenReq struct {
+	appCredentials
+	GrantType    string `oe:"grant_type"`
+	RefreshToken string `oe:"refresh_token,required"`
+}
+
 // POST oauth2/refresh_token: rotate both tokens; the old refresh token dies.
-func (s *Sim) hRefreshToken(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
+func (s *Sim) hRefreshToken(rc *reqCtx, req *refreshTokenReq) (any, *apiError) {
+	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	gt, _, err := rc.p.str("grant_type")
-	if err != nil {
-		return nil, err
-	}
-	if gt != "refresh_token" {
+	if req.GrantType != "refresh_token" {
 		return nil, errCode(CodeGrantType, "grant_type must be refresh_token")
-	}
-	rt, _, err := rc.p.str("refresh_token")
-	if err != nil {
-		return nil, err
-	}
-	if rt == "" {
-		return nil, errParam("refresh_token: required parameter is missing")
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	old := a.refresh[rt]
+	old := a.refresh[req.RefreshToken]
 	if old == nil || old.refreshUsed || old.g.dead() {
 		return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
 	}
@@ -234,16 +219,17 @@ func advertiserRole(role string) int {
 	return 1
 }
 
+type oauthAdvertisersReq struct {
+	appCredentials
+	AccessToken string `oe:"access_token"`
+}
+
 // GET oauth2/advertiser/get: the accounts a token was granted.
-func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
+func (s *Sim) hOAuthAdvertisers(rc *reqCtx, req *oauthAdvertisersReq) (any, *apiError) {
+	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	tok, _, err := rc.p.str("access_token")
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.auth.Load().check(tok, rc.now)
+	g, err := s.auth.Load().check(req.AccessToken, rc.now)
 	if err != nil {
 		return nil, err
 	}
@@ -266,7 +252,7 @@ func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
 }
 
 // GET 2/user/info: the user who authorised the token.
-func (s *Sim) hUserInfo(rc *reqCtx) (any, *apiError) {
+func (s *Sim) hUserInfo(rc *reqCtx, _ *struct{}) (any, *apiError) {
 	u := rc.grant.user
 	return obj{{"id", u.id}, {"email", u.email}, {"display_name", u.name}}, nil
 }

@@ -94,7 +94,28 @@ func (w *world) putAggBuf(b *aggBuf) {
 // holds st.mu for reading (and keeps it while rendering entity names). The
 // rows are stored in buf.
 func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf) []aggRow {
+	unitLevel := buf.group(st, spec)
+	nSlots := int64(1)
+	if spec.byTime {
+		nSlots = spec.d1 - spec.d0 + 1
+		if spec.hourly {
+			nSlots *= 24
+		}
+	}
+	acc := grow(buf.acc, len(buf.groups)*int(nSlots))
+	clear(acc)
+	buf.acc = acc
 	nowHour := hourIndex(now)
+	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
+		w.accumulateDay(st, spec, d, nowHour, nSlots, buf)
+	}
+	return buf.collect(spec, nSlots, unitLevel)
+}
+
+// group assigns every fact unit of st to its row group at spec's level
+// (buf.gidx, -1 for units left out) and lists the groups (buf.groups). It
+// reports whether units are their own groups (creatives, promotions).
+func (buf *aggBuf) group(st *advState, spec aggSpec) bool {
 	gidx := grow(buf.gidx, len(st.units))
 	buf.gidx = gidx
 	groups := buf.groups[:0]
@@ -132,65 +153,63 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf
 		last, lastIdx = g, i
 	}
 	buf.groups = groups
+	return unitLevel
+}
 
-	perDay := int64(1)
-	if spec.hourly {
-		perDay = 24
-	}
-	nSlots := int64(1)
-	if spec.byTime {
-		nSlots = (spec.d1 - spec.d0 + 1) * perDay
-	}
-	acc := grow(buf.acc, int(int64(len(groups))*nSlots))
-	clear(acc)
-	buf.acc = acc
-	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
-		t := w.day(st, d)
-		di := d - spec.d0
-		if !spec.hourly {
-			slot := int64(0)
-			if spec.byTime {
-				slot = di
-			}
-			var daily []sums
-			switch {
-			case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
-				daily = t.daily // complete and settled
-			case !spec.final:
-				daily = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
-			}
-			if daily != nil {
-				for u := range daily {
-					if g := gidx[u]; g >= 0 {
-						acc[int64(g)*nSlots+slot].addSums(&daily[u])
-					}
-				}
-				continue
-			}
+// accumulateDay adds day d's visible facts into buf.acc (nSlots per group).
+func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int64, buf *aggBuf) {
+	t := w.day(st, d)
+	di := d - spec.d0
+	gidx, acc := buf.gidx, buf.acc
+	if !spec.hourly {
+		slot := int64(0)
+		if spec.byTime {
+			slot = di
 		}
-		for hh := int64(0); hh < 24; hh++ {
-			h := d*24 + hh
-			if h >= nowHour {
-				break
-			}
-			pm := int64(1000)
-			if !spec.final {
-				pm = visiblePermille(h, nowHour)
-			}
-			slot := int64(0)
-			if spec.byTime {
-				slot = di
-				if spec.hourly {
-					slot = di*24 + hh
-				}
-			}
-			for u := range t.hours {
+		var daily []sums
+		switch {
+		case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
+			daily = t.daily // complete and settled
+		case !spec.final:
+			daily = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
+		}
+		if daily != nil {
+			for u := range daily {
 				if g := gidx[u]; g >= 0 {
-					acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
+					acc[int64(g)*nSlots+slot].addSums(&daily[u])
 				}
+			}
+			return
+		}
+	}
+	for hh := int64(0); hh < 24; hh++ {
+		h := d*24 + hh
+		if h >= nowHour {
+			break
+		}
+		pm := int64(1000)
+		if !spec.final {
+			pm = visiblePermille(h, nowHour)
+		}
+		slot := int64(0)
+		if spec.byTime {
+			slot = di
+			if spec.hourly {
+				slot = di*24 + hh
+			}
+		}
+		for u := range t.hours {
+			if g := gidx[u]; g >= 0 {
+				acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
 			}
 		}
 	}
+}
+
+// collect turns the accumulated sums into rows ordered by time slot, then
+// group id, leaving out rows that are all zero.
+func (buf *aggBuf) collect(spec aggSpec, nSlots int64, unitLevel bool) []aggRow {
+	groups, acc := buf.groups, buf.acc
 	order := grow(buf.order, len(groups))
 	buf.order = order
 	for i := range order {
@@ -326,30 +345,18 @@ func findMetric(ms []metric, name string) (metric, bool) {
 	return metric{}, false
 }
 
-// dateRange reads a start/end date pair: both required, at most 30 days inclusive.
-func (rc *reqCtx) dateRange(startKey, endKey string) (int64, int64, *apiError) {
-	var days [2]int64
-	for i, k := range []string{startKey, endKey} {
-		s, ok, err := rc.p.str(k)
-		if err != nil {
-			return 0, 0, err
-		}
-		if !ok || s == "" {
-			return 0, 0, errParam("%s: required parameter is missing", k)
-		}
-		d, ok := parseDate(s)
-		if !ok {
-			return 0, 0, errParam("%s: must be a date in the format YYYY-MM-DD", k)
-		}
-		days[i] = d
-	}
-	if days[1] < days[0] {
+// dayRange checks a start/end date pair (the decoder has checked both are
+// present and well-formed): at most 30 days inclusive.
+func dayRange(startKey, start, endKey, end string) (int64, int64, *apiError) {
+	d0, _ := parseDate(start)
+	d1, _ := parseDate(end)
+	if d1 < d0 {
 		return 0, 0, errParam("%s must not be before %s", endKey, startKey)
 	}
-	if days[1]-days[0] >= 30 {
+	if d1-d0 >= 30 {
 		return 0, 0, errParam("%s - %s: time span must not exceed 30 days", endKey, startKey)
 	}
-	return days[0], days[1], nil
+	return d0, d1, nil
 }
 
 const (
@@ -357,122 +364,76 @@ const (
 	groupByID   = "STAT_GROUP_BY_FIELD_ID"
 )
 
-// v2 report levels: which filtering keys each accepts.
-var v2ReportFilters = map[level][]string{
-	lvAdvertiser: {},
-	lvCampaign:   {"campaign_ids"},
-	lvAd:         {"campaign_ids", "ad_ids"},
-	lvCreative:   {"campaign_ids", "ad_ids", "creative_ids"},
+// v2 report filters. Each level accepts the ids of its own and its parents'
+// levels; include tells whether a fact unit passes them.
+type reportFilter interface {
+	idFilters() [3][]int64 // campaign, ad, creative ids
 }
 
-// GET 2/report/{advertiser,campaign,ad,creative}/get
-func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
-	return func(rc *reqCtx) (any, *apiError) {
-		st, err := rc.advertiser()
+type advertiserReportFilter struct{}
+
+type campaignReportFilter struct {
+	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
+}
+
+type adReportFilter struct {
+	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
+	AdIDs       []int64 `oe:"ad_ids,maxn=100"`
+}
+
+type creativeReportFilter struct {
+	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
+	AdIDs       []int64 `oe:"ad_ids,maxn=100"`
+	CreativeIDs []int64 `oe:"creative_ids,maxn=100"`
+}
+
+func (advertiserReportFilter) idFilters() [3][]int64 { return [3][]int64{} }
+func (f campaignReportFilter) idFilters() [3][]int64 { return [3][]int64{f.CampaignIDs} }
+func (f adReportFilter) idFilters() [3][]int64       { return [3][]int64{f.CampaignIDs, f.AdIDs} }
+func (f creativeReportFilter) idFilters() [3][]int64 {
+	return [3][]int64{f.CampaignIDs, f.AdIDs, f.CreativeIDs}
+}
+
+// reportV2Req is the request of 2/report/<level>/get.
+type reportV2Req[F reportFilter] struct {
+	StartDate       string   `oe:"start_date,required,date"`
+	EndDate         string   `oe:"end_date,required,date"`
+	TimeGranularity string   `oe:"time_granularity,enum=STAT_TIME_GRANULARITY_DAILY|STAT_TIME_GRANULARITY_HOURLY"`
+	GroupBy         []string `oe:"group_by"`
+	Filtering       F        `oe:"filtering,filter"`
+	Fields          []string `oe:"fields"`
+	OrderField      string   `oe:"order_field"`
+	OrderType       string   `oe:"order_type,enum=ASC|DESC"`
+	Page            int      `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize        int      `oe:"page_size,def=20,min=1,max=1000"`
+}
+
+// reportV2 serves GET 2/report/{advertiser,campaign,ad,creative}/get.
+func reportV2[F reportFilter](lv level) func(*reqCtx, *reportV2Req[F]) (any, *apiError) {
+	return func(rc *reqCtx, req *reportV2Req[F]) (any, *apiError) {
+		spec, err := v2ReportSpec(lv, req)
 		if err != nil {
 			return nil, err
 		}
-		d0, d1, err := rc.dateRange("start_date", "end_date")
-		if err != nil {
-			return nil, err
-		}
-		gran, _, err := rc.p.str("time_granularity")
-		if err != nil {
-			return nil, err
-		}
-		spec := aggSpec{level: lv, d0: d0, d1: d1}
-		switch gran {
-		case "", "STAT_TIME_GRANULARITY_DAILY":
-		case "STAT_TIME_GRANULARITY_HOURLY":
-			spec.hourly = true
-		default:
-			return nil, errParam("time_granularity: invalid value %q", gran)
-		}
-		groupBy := []string{groupByTime}
-		if _, err := rc.p.decode("group_by", &groupBy); err != nil {
-			return nil, err
-		}
-		for _, g := range groupBy {
-			switch {
-			case g == groupByTime:
-				spec.byTime = true
-			case g == groupByID && lv != lvAdvertiser:
-				spec.byID = true
-			default:
-				return nil, errParam("group_by: invalid value %q", g)
-			}
-		}
-		f, err := rc.filtering(v2ReportFilters[lv]...)
-		if err != nil {
-			return nil, err
-		}
-		var want [3]map[int64]bool
-		for i, k := range []string{"campaign_ids", "ad_ids", "creative_ids"} {
-			ids, ok, err := f.ids(k)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				want[i] = idSet(ids)
-			}
-		}
-		spec.include = func(u *entity) bool {
-			if u.kind != entCreative {
-				return true // promotions only count at the advertiser level, which has no filters
-			}
-			return (want[0] == nil || want[0][u.parent.parent.id]) && (want[1] == nil || want[1][u.parent.id]) && (want[2] == nil || want[2][u.id])
-		}
-		metrics := v2Metrics
-		var fields []string
-		if _, err := rc.p.decode("fields", &fields); err != nil {
-			return nil, err
-		}
-		if len(fields) > 0 {
-			metrics = nil
-			for _, name := range fields {
-				m, ok := findMetric(v2Metrics, name)
-				if !ok {
-					return nil, errParam("fields: unknown metric %q", name)
-				}
-				metrics = append(metrics, m)
-			}
-		}
-		orderField, _, err := rc.p.str("order_field")
-		if err != nil {
-			return nil, err
-		}
-		orderType, _, err := rc.p.str("order_type")
+		metrics, err := pickMetrics(v2Metrics, req.Fields, "fields")
 		if err != nil {
 			return nil, err
 		}
 		var orderBy *metric
-		if orderField != "" && orderField != "stat_datetime" {
-			m, ok := findMetric(v2Metrics, orderField)
+		if req.OrderField != "" && req.OrderField != "stat_datetime" {
+			m, ok := findMetric(v2Metrics, req.OrderField)
 			if !ok {
-				return nil, errParam("order_field: invalid value %q", orderField)
+				return nil, errParam("order_field: invalid value %q", req.OrderField)
 			}
 			orderBy = &m
 		}
-		desc := orderType == "DESC" || (orderType == "" && orderBy != nil)
-		if orderType != "" && orderType != "ASC" && orderType != "DESC" {
-			return nil, errParam("order_type: must be ASC or DESC")
-		}
-		page, err := rc.p.intParam("page", 1, 1, 1<<30)
-		if err != nil {
-			return nil, err
-		}
-		size, err := rc.p.intParam("page_size", 20, 1, 1000)
-		if err != nil {
-			return nil, err
-		}
-
-		st.mu.RLock()
-		defer st.mu.RUnlock()
+		desc := req.OrderType == "DESC" || (req.OrderType == "" && orderBy != nil)
+		st := rc.st
 		buf := rc.w.getAggBuf()
 		defer rc.w.putAggBuf(buf)
 		rows := rc.w.aggregate(st, spec, rc.now, buf)
 		sortRows(rows, orderBy, desc)
-		lo, hi := pageBounds(page, size, len(rows))
+		lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
 		b := append(rc.successHead(), `{"list":[`...)
 		var tc timeCache
 		for i := lo; i < hi; i++ {
@@ -482,9 +443,61 @@ func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
 			b = appendV2Row(b, st, lv, spec, &rows[i], metrics, &tc)
 		}
 		b = append(b, `],"page_info":`...)
-		b = appendJSON(b, pageInfo(page, size, len(rows)))
+		b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
 		return rc.prerendered(append(b, '}')), nil
 	}
+}
+
+// v2ReportSpec turns a v2 report request into an aggregation.
+func v2ReportSpec[F reportFilter](lv level, req *reportV2Req[F]) (aggSpec, *apiError) {
+	d0, d1, err := dayRange("start_date", req.StartDate, "end_date", req.EndDate)
+	if err != nil {
+		return aggSpec{}, err
+	}
+	spec := aggSpec{level: lv, d0: d0, d1: d1, hourly: req.TimeGranularity == "STAT_TIME_GRANULARITY_HOURLY"}
+	groupBy := req.GroupBy
+	if groupBy == nil {
+		groupBy = []string{groupByTime}
+	}
+	for _, g := range groupBy {
+		switch {
+		case g == groupByTime:
+			spec.byTime = true
+		case g == groupByID && lv != lvAdvertiser:
+			spec.byID = true
+		default:
+			return aggSpec{}, errParam("group_by: invalid value %q", g)
+		}
+	}
+	var want [3]map[int64]bool
+	for i, ids := range req.Filtering.idFilters() {
+		if ids != nil {
+			want[i] = idSet(ids)
+		}
+	}
+	spec.include = func(u *entity) bool {
+		if u.kind != entCreative {
+			return true // promotions only count at the advertiser level, which has no filters
+		}
+		return (want[0] == nil || want[0][u.parent.parent.id]) && (want[1] == nil || want[1][u.parent.id]) && (want[2] == nil || want[2][u.id])
+	}
+	return spec, nil
+}
+
+// pickMetrics returns the metrics named (all of ms when names is empty).
+func pickMetrics(ms []metric, names []string, param string) ([]metric, *apiError) {
+	if len(names) == 0 {
+		return ms, nil
+	}
+	out := make([]metric, 0, len(names))
+	for _, name := range names {
+		m, ok := findMetric(ms, name)
+		if !ok {
+			return nil, errParam("%s: unknown metric %q", param, name)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
 
 // sortRows orders rows by a metric (stable, so ties keep time/id order) or
@@ -602,44 +615,77 @@ type v3Order struct {
 	Type  string `json:"type"`
 }
 
+type customReportReq struct {
+	DataTopic  string     `oe:"data_topic,enum=BASIC_DATA"`
+	Dimensions []string   `oe:"dimensions,required"`
+	Metrics    []string   `oe:"metrics,required"`
+	StartTime  string     `oe:"start_time,required,date"`
+	EndTime    string     `oe:"end_time,required,date"`
+	Filters    []v3Filter `oe:"filters"`
+	OrderBy    []v3Order  `oe:"order_by"`
+	Page       int        `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize   int        `oe:"page_size,def=20,min=1,max=1000"`
+}
+
 // GET v3.0/report/custom/get: all values are strings.
-func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
-	st, err := rc.advertiser()
+func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
+	spec, has, err := customSpec(req)
 	if err != nil {
 		return nil, err
 	}
-	topic, _, err := rc.p.str("data_topic")
+	metrics, err := pickMetrics(v3Metrics, req.Metrics, "metrics")
 	if err != nil {
 		return nil, err
 	}
-	if topic != "" && topic != "BASIC_DATA" {
-		return nil, errParam("data_topic: unsupported value %q (the sandbox serves BASIC_DATA)", topic)
-	}
-	var dims, mets []string
-	if ok, err := rc.p.decode("dimensions", &dims); err != nil {
+	if spec.include, err = customFilters(req.Filters); err != nil {
 		return nil, err
-	} else if !ok || len(dims) == 0 {
-		return nil, errParam("dimensions: required parameter is missing")
 	}
-	if ok, err := rc.p.decode("metrics", &mets); err != nil {
-		return nil, err
-	} else if !ok || len(mets) == 0 {
-		return nil, errParam("metrics: required parameter is missing")
-	}
-	d0, d1, err := rc.dateRange("start_time", "end_time")
+	orderBy, desc, err := customOrder(req, has)
 	if err != nil {
 		return nil, err
+	}
+	st := rc.st
+	buf := rc.w.getAggBuf()
+	defer rc.w.putAggBuf(buf)
+	rows := rc.w.aggregate(st, spec, rc.now, buf)
+	sortRows(rows, orderBy, desc)
+	var total sums
+	for i := range rows {
+		total.addSums(&rows[i].s)
+	}
+	lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
+	b := append(rc.successHead(), `{"rows":[`...)
+	var tc timeCache
+	for i := lo; i < hi; i++ {
+		if i > lo {
+			b = append(b, ',')
+		}
+		b = appendCustomRow(b, spec, &rows[i], req.Dimensions, metrics, &tc)
+	}
+	b = append(b, `],"total_metrics":`...)
+	b = appendMetrics(b, &total, metrics)
+	b = append(b, `,"page_info":`...)
+	b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
+	return rc.prerendered(append(b, '}')), nil
+}
+
+// customSpec turns the dimensions and dates of a custom report into an
+// aggregation; has lists the dimensions asked for.
+func customSpec(req *customReportReq) (aggSpec, map[string]bool, *apiError) {
+	d0, d1, err := dayRange("start_time", req.StartTime, "end_time", req.EndTime)
+	if err != nil {
+		return aggSpec{}, nil, err
 	}
 	spec := aggSpec{level: lvAdvertiser, d0: d0, d1: d1}
 	has := map[string]bool{}
-	for _, d := range dims {
+	for _, d := range req.Dimensions {
 		if !slices.Contains(v3Dimensions, d) {
-			return nil, errParam("dimensions: unknown dimension %q", d)
+			return aggSpec{}, nil, errParam("dimensions: unknown dimension %q", d)
 		}
 		has[d] = true
 	}
 	if has["stat_time_day"] && has["stat_time_hour"] {
-		return nil, errParam("dimensions: stat_time_day and stat_time_hour cannot be combined")
+		return aggSpec{}, nil, errParam("dimensions: stat_time_day and stat_time_hour cannot be combined")
 	}
 	spec.byTime = has["stat_time_day"] || has["stat_time_hour"]
 	spec.hourly = has["stat_time_hour"]
@@ -649,18 +695,12 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 	case has["cdp_project_id"] || has["cdp_project_name"]:
 		spec.level, spec.byID = lvProject, true
 	}
-	metrics := make([]metric, 0, len(mets))
-	for _, name := range mets {
-		m, ok := findMetric(v3Metrics, name)
-		if !ok {
-			return nil, errParam("metrics: unknown metric %q", name)
-		}
-		metrics = append(metrics, m)
-	}
-	var filters []v3Filter
-	if _, err := rc.p.decode("filters", &filters); err != nil {
-		return nil, err
-	}
+	return spec, has, nil
+}
+
+// customFilters turns the filters of a custom report into a unit filter
+// (nil when there are none).
+func customFilters(filters []v3Filter) (func(*entity) bool, *apiError) {
 	var wantProj, wantPromo map[int64]bool
 	for _, f := range filters {
 		if f.Field != "cdp_project_id" && f.Field != "cdp_promotion_id" {
@@ -686,86 +726,57 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 			wantPromo = set
 		}
 	}
-	if wantProj != nil || wantPromo != nil {
-		spec.include = func(u *entity) bool {
-			return u.kind == entPromotion && (wantProj == nil || wantProj[u.parent.id]) && (wantPromo == nil || wantPromo[u.id])
-		}
+	if wantProj == nil && wantPromo == nil {
+		return nil, nil
 	}
-	var orders []v3Order
-	if _, err := rc.p.decode("order_by", &orders); err != nil {
-		return nil, err
-	}
-	var orderBy *metric
-	desc := false
-	for _, o := range orders {
+	return func(u *entity) bool {
+		return u.kind == entPromotion && (wantProj == nil || wantProj[u.parent.id]) && (wantPromo == nil || wantPromo[u.id])
+	}, nil
+}
+
+// customOrder reads order_by: the first entry decides (a requested metric,
+// or a requested dimension; time descends only when asked to).
+func customOrder(req *customReportReq, has map[string]bool) (*metric, bool, *apiError) {
+	for _, o := range req.OrderBy {
 		if o.Type != "" && o.Type != "ASC" && o.Type != "DESC" {
-			return nil, errParam("order_by: type must be ASC or DESC")
+			return nil, false, errParam("order_by: type must be ASC or DESC")
 		}
-		if m, ok := findMetric(v3Metrics, o.Field); ok && slices.Contains(mets, o.Field) {
-			orderBy, desc = &m, o.Type != "ASC"
-			break
+		if m, ok := findMetric(v3Metrics, o.Field); ok && slices.Contains(req.Metrics, o.Field) {
+			return &m, o.Type != "ASC", nil
 		}
 		if !has[o.Field] {
-			return nil, errParam("order_by: field %q must be one of the requested metrics or dimensions", o.Field)
+			return nil, false, errParam("order_by: field %q must be one of the requested metrics or dimensions", o.Field)
 		}
-		desc = o.Type != "ASC" && (o.Field == "stat_time_day" || o.Field == "stat_time_hour")
-		break
+		return nil, o.Type != "ASC" && (o.Field == "stat_time_day" || o.Field == "stat_time_hour"), nil
 	}
-	page, err := rc.p.intParam("page", 1, 1, 1<<30)
-	if err != nil {
-		return nil, err
-	}
-	size, err := rc.p.intParam("page_size", 20, 1, 1000)
-	if err != nil {
-		return nil, err
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	buf := rc.w.getAggBuf()
-	defer rc.w.putAggBuf(buf)
-	rows := rc.w.aggregate(st, spec, rc.now, buf)
-	sortRows(rows, orderBy, desc)
-	var total sums
-	for i := range rows {
-		total.addSums(&rows[i].s)
-	}
-	lo, hi := pageBounds(page, size, len(rows))
-	b := append(rc.successHead(), `{"rows":[`...)
-	var tc timeCache
-	for i := lo; i < hi; i++ {
-		r := &rows[i]
-		if i > lo {
-			b = append(b, ',')
+	return nil, false, nil
+}
+
+// appendCustomRow renders one row: {"dimensions":{...},"metrics":{...}}.
+func appendCustomRow(b []byte, spec aggSpec, r *aggRow, dims []string, metrics []metric, tc *timeCache) []byte {
+	w := jw{b: append(b, '{')}
+	w.key("dimensions")
+	dw := jw{b: append(w.b, '{')}
+	for _, d := range dims {
+		switch d {
+		case "stat_time_day":
+			dw.str(d, tc.get(spec, r.slot)[:10])
+		case "stat_time_hour":
+			dw.str(d, tc.get(spec, r.slot))
+		case "cdp_project_id":
+			dw.quotedRaw(d, projectOf(r.ent).qid)
+		case "cdp_project_name":
+			dw.raw(d, projectOf(r.ent).qname)
+		case "cdp_promotion_id":
+			dw.quotedRaw(d, r.ent.qid)
+		case "cdp_promotion_name":
+			dw.raw(d, r.ent.qname)
 		}
-		w := jw{b: append(b, '{')}
-		w.key("dimensions")
-		dw := jw{b: append(w.b, '{')}
-		for _, d := range dims {
-			switch d {
-			case "stat_time_day":
-				dw.str(d, tc.get(spec, r.slot)[:10])
-			case "stat_time_hour":
-				dw.str(d, tc.get(spec, r.slot))
-			case "cdp_project_id":
-				dw.quotedRaw(d, projectOf(r.ent).qid)
-			case "cdp_project_name":
-				dw.raw(d, projectOf(r.ent).qname)
-			case "cdp_promotion_id":
-				dw.quotedRaw(d, r.ent.qid)
-			case "cdp_promotion_name":
-				dw.raw(d, r.ent.qname)
-			}
-		}
-		w.b = append(dw.b, '}')
-		w.key("metrics")
-		w.b = appendMetrics(w.b, &r.s, metrics)
-		b = append(w.b, '}')
 	}
-	b = append(b, `],"total_metrics":`...)
-	b = appendMetrics(b, &total, metrics)
-	b = append(b, `,"page_info":`...)
-	b = appendJSON(b, pageInfo(page, size, len(rows)))
-	return rc.prerendered(append(b, '}')), nil
+	w.b = append(dw.b, '}')
+	w.key("metrics")
+	w.b = appendMetrics(w.b, &r.s, metrics)
+	return append(w.b, '}')
 }
 
 func projectOf(e *entity) *entity {

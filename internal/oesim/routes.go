@@ -1,6 +1,15 @@
 package oesim
 
-import "net/http"
+import "sort"
+
+// EndpointInfo describes one API endpoint of the sandbox.
+type EndpointInfo struct {
+	Key    string     // path after /open_api/ without the trailing slash
+	Method string     // GET or POST
+	Quota  QuotaClass // rate class (Options.EndpointQPS overrides it)
+	// Multipart marks uploads (multipart/form-data bodies).
+	Multipart bool
+}
 
 // Endpoints lists every API endpoint key the sandbox serves, with its method.
 // Keys are what Faults, Stats and EndpointQPS use.
@@ -12,49 +21,63 @@ func (s *Sim) Endpoints() map[string]string {
 	return out
 }
 
-func (s *Sim) buildRoutes() map[string]route {
-	get := func(auth authKind, h func(*reqCtx) (any, *apiError)) route {
-		return route{method: http.MethodGet, auth: auth, h: h}
+// EndpointTable lists every API endpoint with its method and quota class,
+// sorted by key.
+func (s *Sim) EndpointTable() []EndpointInfo {
+	out := make([]EndpointInfo, 0, len(s.routes))
+	for _, r := range s.routes {
+		out = append(out, EndpointInfo{Key: r.key, Method: r.method, Quota: r.quota, Multipart: r.multipart})
 	}
-	post := func(auth authKind, h func(*reqCtx) (any, *apiError)) route {
-		return route{method: http.MethodPost, auth: auth, h: h}
+	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
+	return out
+}
+
+func (s *Sim) buildRoutes() map[string]*endpoint {
+	table := []endpoint{
+		post("oauth2/access_token", scopeNone, s.hAccessToken, withAuth(authNone)),
+		post("oauth2/refresh_token", scopeNone, s.hRefreshToken, withAuth(authNone)),
+		get("oauth2/advertiser/get", scopeNone, s.hOAuthAdvertisers, withAuth(authQueryToken)),
+		get("2/user/info", scopeNone, s.hUserInfo),
+		get("2/majordomo/advertiser/select", scopeAccount, s.hMajordomoSelect),
+		get("2/agent/advertiser/select", scopeAccount, s.hAgentSelect),
+		get("2/advertiser/info", scopeNone, s.hAdvertiserInfo),
+		get("2/advertiser/fund/get", scopeAccount, s.hFund),
+
+		get("2/campaign/get", scopeAdvertiser, s.hCampaignGet),
+		get("2/ad/get", scopeAdvertiser, s.hAdGet),
+		get("2/creative/get", scopeAdvertiser, s.hCreativeGet),
+		post("2/campaign/create", scopeWrite, s.hCampaignCreate),
+		post("2/campaign/update", scopeWrite, s.hCampaignUpdate),
+		post("2/campaign/update/status", scopeWrite, s.hCampaignStatus),
+		post("2/ad/update/status", scopeWrite, s.hAdStatus),
+		post("2/ad/update/budget", scopeWrite, s.hAdBudget),
+		post("2/ad/update/bid", scopeWrite, s.hAdBid),
+
+		get("v3.0/project/list", scopeAdvertiser, s.hProjectList),
+		get("v3.0/promotion/list", scopeAdvertiser, s.hPromotionList),
+		post("v3.0/project/create", scopeWrite, s.hProjectCreate),
+		post("v3.0/project/status/update", scopeWrite, s.hProjectStatus),
+		post("v3.0/project/budget/update", scopeWrite, s.hProjectBudget),
+		post("v3.0/project/cpa_bid/update", scopeWrite, s.hProjectBid),
+		post("v3.0/project/delete", scopeWrite, s.hProjectDelete),
+		post("v3.0/promotion/status/update", scopeWrite, s.hPromotionStatus),
+		post("v3.0/promotion/budget/update", scopeWrite, s.hPromotionBudget),
+		post("v3.0/promotion/bid/update", scopeWrite, s.hPromotionBid),
+		post("v3.0/promotion/delete", scopeWrite, s.hPromotionDelete),
+
+		get("2/report/advertiser/get", scopeAdvertiser, reportV2[advertiserReportFilter](lvAdvertiser)),
+		get("2/report/campaign/get", scopeAdvertiser, reportV2[campaignReportFilter](lvCampaign)),
+		get("2/report/ad/get", scopeAdvertiser, reportV2[adReportFilter](lvAd)),
+		get("2/report/creative/get", scopeAdvertiser, reportV2[creativeReportFilter](lvCreative)),
+		get("v3.0/report/custom/get", scopeAdvertiser, s.hReportCustom),
 	}
-	return map[string]route{
-		"oauth2/access_token":           post(authNone, s.hAccessToken),
-		"oauth2/refresh_token":          post(authNone, s.hRefreshToken),
-		"oauth2/advertiser/get":         get(authQueryToken, s.hOAuthAdvertisers),
-		"2/user/info":                   get(authToken, s.hUserInfo),
-		"2/majordomo/advertiser/select": get(authToken, s.hMajordomoSelect),
-		"2/agent/advertiser/select":     get(authToken, s.hAgentSelect),
-		"2/advertiser/info":             get(authToken, s.hAdvertiserInfo),
-		"2/advertiser/fund/get":         get(authToken, s.hFund),
-
-		"2/campaign/get":           get(authToken, s.hCampaignGet),
-		"2/ad/get":                 get(authToken, s.hAdGet),
-		"2/creative/get":           get(authToken, s.hCreativeGet),
-		"2/campaign/create":        post(authToken, s.hCampaignCreate),
-		"2/campaign/update":        post(authToken, s.hCampaignUpdate),
-		"2/campaign/update/status": post(authToken, s.hCampaignStatus),
-		"2/ad/update/status":       post(authToken, s.hAdStatus),
-		"2/ad/update/budget":       post(authToken, s.hAdBudget),
-		"2/ad/update/bid":          post(authToken, s.hAdBid),
-
-		"v3.0/project/list":            get(authToken, s.hProjectList),
-		"v3.0/promotion/list":          get(authToken, s.hPromotionList),
-		"v3.0/project/create":          post(authToken, s.hProjectCreate),
-		"v3.0/project/status/update":   post(authToken, s.hProjectStatus),
-		"v3.0/project/budget/update":   post(authToken, s.hProjectBudget),
-		"v3.0/project/cpa_bid/update":  post(authToken, s.hProjectBid),
-		"v3.0/project/delete":          post(authToken, s.hV3Delete(entProject)),
-		"v3.0/promotion/status/update": post(authToken, s.hPromotionStatus),
-		"v3.0/promotion/budget/update": post(authToken, s.hPromotionBudget),
-		"v3.0/promotion/bid/update":    post(authToken, s.hPromotionBid),
-		"v3.0/promotion/delete":        post(authToken, s.hV3Delete(entPromotion)),
-
-		"2/report/advertiser/get": get(authToken, s.hReportV2(lvAdvertiser)),
-		"2/report/campaign/get":   get(authToken, s.hReportV2(lvCampaign)),
-		"2/report/ad/get":         get(authToken, s.hReportV2(lvAd)),
-		"2/report/creative/get":   get(authToken, s.hReportV2(lvCreative)),
-		"v3.0/report/custom/get":  get(authToken, s.hReportCustom),
+	m := make(map[string]*endpoint, len(table))
+	for i := range table {
+		e := &table[i]
+		if m[e.key] != nil {
+			panic("oesim: endpoint " + e.key + " is listed twice")
+		}
+		m[e.key] = e
 	}
+	return m
 }
