@@ -112,7 +112,32 @@ func (s *Sim) hAgentSelect(rc *reqCtx, req *agentSelectReq) (any, *apiError) {
 	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(req.Page, req.PageSize, len(a.Children))}}, nil
 }
 
-var advertiserInfoFields = []string{"id", "name", "role", "status", "company", "first_industry_name", "second_industry_name", "create_time", "address", "reason", "license_url", "note"}
+// advertiserInfoFields are the keys of 2/advertiser/info items (the SDK's
+// AdvertiserInfoV2ResponseData), valid in `fields`.
+var advertiserInfoFields = keysOf(advertiserInfo(&Account{}))
+
+// advertiserInfo renders one account's details; what the sandbox does not
+// model is empty, as on the platform for an account without it.
+func advertiserInfo(a *Account) obj {
+	return obj{
+		{"id", a.ID}, {"name", a.Name}, {"role", "ROLE_" + a.Role}, {"status", a.Status}, {"company", a.Company},
+		{"first_industry_name", a.FirstIndustry}, {"second_industry_name", a.SecondIndustry},
+		{"create_time", a.CreateTime.In(beijing).Format(layoutDateTime)},
+		{"address", "北京市海淀区北三环西路甲18号"}, {"reason", ""}, {"license_url", ""}, {"note", ""},
+		{"brand", brandOf(a)}, {"industry", a.SecondIndustry}, {"license_city", "北京市"}, {"license_no", ""},
+		{"license_province", "北京市"}, {"promotion_area", "全国"}, {"promotion_center_city", ""}, {"promotion_center_province", ""},
+	}
+}
+
+// brandOf is the brand in an account's generated name (the characters up
+// to the industry or group suffix).
+func brandOf(a *Account) string {
+	r := []rune(a.Name)
+	if len(r) >= 2 {
+		return string(r[:2])
+	}
+	return a.Name
+}
 
 type advertiserInfoReq struct {
 	AdvertiserIDs []int64  `oe:"advertiser_ids,required,maxn=100"`
@@ -131,13 +156,7 @@ func (s *Sim) hAdvertiserInfo(rc *reqCtx, req *advertiserInfoReq) (any, *apiErro
 		if a == nil || !rc.grant.allowed(rc.w, id) {
 			return nil, errCode(CodeNoPermission, "no permission to operate on advertiser %d", id)
 		}
-		o := obj{
-			{"id", a.ID}, {"name", a.Name}, {"role", "ROLE_" + a.Role}, {"status", a.Status}, {"company", a.Company},
-			{"first_industry_name", a.FirstIndustry}, {"second_industry_name", a.SecondIndustry},
-			{"create_time", a.CreateTime.In(beijing).Format(layoutDateTime)},
-			{"address", "北京市海淀区北三环西路甲18号"}, {"reason", ""}, {"license_url", ""}, {"note", ""},
-		}
-		out = append(out, project(o, set))
+		out = append(out, project(advertiserInfo(a), set))
 	}
 	return json.RawMessage(appendJSON(nil, out)), nil
 }
@@ -146,11 +165,17 @@ func (s *Sim) hAdvertiserInfo(rc *reqCtx, req *advertiserInfoReq) (any, *apiErro
 func (s *Sim) hFund(rc *reqCtx, _ *struct{}) (any, *apiError) {
 	a := rc.acct
 	f := rc.w.fundsAt(a, rc.now)
+	// Grants are all general-purpose (common_grant); the other grant kinds
+	// and return-goods credit are zero. There is no shared wallet.
 	return obj{
 		{"advertiser_id", a.ID}, {"name", a.Name}, {"email", rc.w.user.email},
 		{"balance", yuan(f.balance)}, {"valid_balance", yuan(f.balance)},
 		{"cash", yuan(f.cash)}, {"valid_cash", yuan(f.cash)},
 		{"grant", yuan(f.grant)}, {"valid_grant", yuan(f.grant)},
 		{"return_goods_abs", yuan(0)}, {"valid_return_goods_abs", yuan(0)},
+		{"common_grant", yuan(f.grant)}, {"default_grant", yuan(0)}, {"search_grant", yuan(0)}, {"union_grant", yuan(0)},
+		{"compensation_grant", yuan(0)}, {"compensation_valid_grant", yuan(0)}, {"return_goods_cost", yuan(0)},
+		{"return_goods_grant", yuan(0)}, {"return_goods_valid_grant", yuan(0)},
+		{"wallet_id", nil}, {"wallet_name", nil}, {"wallet_total_balance_valid", nil},
 	}, nil
 }

@@ -11,6 +11,7 @@ import (
 // hours) of entities with a lifetime budget and whether the advertiser's
 // balance is used up.
 type view struct {
+	seed      uint64 // the world's, for the settings derived per entity
 	now       int64
 	spent     map[int64]int64
 	life      map[int64]int64
@@ -22,7 +23,7 @@ func (rc *reqCtx) newView(st *advState) view { return rc.w.view(st, rc.now) }
 
 // view derives the spend-dependent state of st at now. The caller holds st.mu.
 func (w *world) view(st *advState, now time.Time) view {
-	v := view{now: now.Unix(), spent: todaySpend(w, st, now)}
+	v := view{seed: w.seed, now: now.Unix(), spent: todaySpend(w, st, now)}
 	if c := w.carryAt(st, dayIndex(now)); c != nil && len(c.life) > 0 {
 		v.life = make(map[int64]int64, len(c.life))
 		for e, before := range c.life {
@@ -67,171 +68,101 @@ func (v view) exceeded(e *entity, s state) bool {
 	return false
 }
 
-// topStatuses names the statuses of a top-level entity (v2 campaign, v3
-// project); delivery-unit statuses name those of an ad or a promotion. The
-// derivation is the same in both models; only the platform's names differ.
-type topStatuses struct{ deleted, disabled, budgetExceeded, enabled string }
+// Statuses follow one derivation per level (top: campaign and project;
+// unit: ad and promotion), named per model by the tables below with the
+// platform's enums (the SDK's CampaignGetV2DataListStatus, AdGetV2DataStatus,
+// ProjectListV30DataListStatus/StatusFirst/StatusSecond,
+// PromotionListV30DataListStatus/StatusFirst/StatusSecond).
 
-type unitStatuses struct {
-	deleted, audit, auditDenied, done, disabled, parentDisabled,
-	noBalance, parentBudgetExceeded, budgetExceeded, delivering string
-}
+type topState uint8
 
-var (
-	campaignStatuses      = topStatuses{"CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_BUDGET_EXCEED", "CAMPAIGN_STATUS_ENABLE"}
-	projectStatuses       = topStatuses{"PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED", "PROJECT_STATUS_ENABLE"}
-	adUnitStatuses        = unitStatuses{"AD_STATUS_DELETE", "AD_STATUS_AUDIT", "AD_STATUS_AUDIT_DENY", "AD_STATUS_DONE", "AD_STATUS_DISABLE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_BUDGET_EXCEED", "AD_STATUS_DELIVERY_OK"}
-	promotionUnitStatuses = unitStatuses{"DELETED", "AUDIT", "AUDIT_DENY", "TIME_DONE", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET", "OK"}
+const (
+	tsEnabled topState = iota
+	tsDeleted
+	tsDisabled
+	tsBudgetExceeded
 )
 
-func topStatus(v view, e *entity, n topStatuses) string {
+type unitState uint8
+
+const (
+	usDelivering unitState = iota
+	usDeleted
+	usAudit
+	usAuditDenied
+	usDone
+	usDisabled
+	usParentDisabled
+	usNoBalance
+	usParentBudgetExceeded
+	usBudgetExceeded
+)
+
+// Status names by state. A campaign has no budget-exceeded status of its
+// own on the platform (its ads show AD_STATUS_CAMPAIGN_EXCEED); a project's
+// shows as PROJECT_STATUS_BUDGET_EXCEED, with status_first ENABLE.
+var (
+	campaignStatusNames  = [...]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_ENABLE"}
+	projectStatusNames   = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED"}
+	projectFirstNames    = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_ENABLE"}
+	projectSecondNames   = [...]string{"", "", "", "PROJECT_STATUS_BUDGET_EXCEED"}
+	adStatusNames        = [...]string{"AD_STATUS_DELIVERY_OK", "AD_STATUS_DELETE", "AD_STATUS_AUDIT", "AD_STATUS_AUDIT_DENY", "AD_STATUS_DONE", "AD_STATUS_DISABLE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_BUDGET_EXCEED"}
+	creativeStatusNames  = [...]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED"}
+	promotionStatusNames = [...]string{"OK", "DELETED", "AUDIT", "AUDIT_DENY", "TIME_DONE", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET"}
+	promotionFirstNames  = [...]string{"PROMOTION_STATUS_ENABLE", "PROMOTION_STATUS_DELETED", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DONE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE"}
+	promotionSecondNames = [...]string{"", "", "AUDIT", "AUDIT_DENY", "", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "PROMOTION_OFFLINE_BUDGET"}
+)
+
+func topStateOf(v view, e *entity) topState {
 	s := e.current(v.now)
 	switch {
 	case s.opt == optDelete:
-		return n.deleted
+		return tsDeleted
 	case s.opt == optDisable:
-		return n.disabled
+		return tsDisabled
 	case v.exceeded(e, s):
-		return n.budgetExceeded
+		return tsBudgetExceeded
 	}
-	return n.enabled
+	return tsEnabled
 }
 
-func unitStatus(v view, e *entity, n unitStatuses) string {
+func unitStateOf(v view, e *entity) unitState {
 	s, p := e.current(v.now), e.parent.current(v.now)
 	switch {
 	case s.opt == optDelete || p.opt == optDelete:
-		return n.deleted
+		return usDeleted
 	case s.sys == sysAudit:
-		return n.audit
+		return usAudit
 	case s.sys == sysDeny:
-		return n.auditDenied
+		return usAuditDenied
 	case s.sys == sysDone:
-		return n.done
+		return usDone
 	case s.opt == optDisable:
-		return n.disabled
+		return usDisabled
 	case p.opt == optDisable:
-		return n.parentDisabled
+		return usParentDisabled
 	case v.noBalance:
-		return n.noBalance
+		return usNoBalance
 	case v.exceeded(e.parent, p):
-		return n.parentBudgetExceeded
+		return usParentBudgetExceeded
 	case v.exceeded(e, s):
-		return n.budgetExceeded
+		return usBudgetExceeded
 	}
-	return n.delivering
+	return usDelivering
 }
 
-func campaignStatus(v view, c *entity) string   { return topStatus(v, c, campaignStatuses) }
-func adStatus(v view, ad *entity) string        { return unitStatus(v, ad, adUnitStatuses) }
-func projectStatus(v view, p *entity) string    { return topStatus(v, p, projectStatuses) }
-func promotionStatus(v view, pr *entity) string { return unitStatus(v, pr, promotionUnitStatuses) }
+func campaignStatus(v view, c *entity) string   { return campaignStatusNames[topStateOf(v, c)] }
+func adStatus(v view, ad *entity) string        { return adStatusNames[unitStateOf(v, ad)] }
+func projectStatus(v view, p *entity) string    { return projectStatusNames[topStateOf(v, p)] }
+func promotionStatus(v view, pr *entity) string { return promotionStatusNames[unitStateOf(v, pr)] }
+func creativeStatus(v view, cr *entity) string  { return creativeStatusNames[unitStateOf(v, cr.parent)] }
 
-func creativeStatus(v view, cr *entity) string {
-	switch adStatus(v, cr.parent) {
-	case "AD_STATUS_DELETE":
-		return "CREATIVE_STATUS_DELETE"
-	case "AD_STATUS_AUDIT":
-		return "CREATIVE_STATUS_AUDIT"
-	case "AD_STATUS_AUDIT_DENY":
-		return "CREATIVE_STATUS_AUDIT_DENY"
-	case "AD_STATUS_DONE":
-		return "CREATIVE_STATUS_DONE"
-	case "AD_STATUS_DISABLE":
-		return "CREATIVE_STATUS_AD_DISABLE"
-	case "AD_STATUS_CAMPAIGN_DISABLE":
-		return "CREATIVE_STATUS_CAMPAIGN_DISABLE"
-	case "AD_STATUS_BALANCE_EXCEED":
-		return "CREATIVE_STATUS_BALANCE_EXCEED"
-	case "AD_STATUS_CAMPAIGN_EXCEED":
-		return "CREATIVE_STATUS_CAMPAIGN_EXCEED"
-	case "AD_STATUS_BUDGET_EXCEED":
-		return "CREATIVE_STATUS_BUDGET_EXCEED"
+// secondList renders a status_second value: a list of zero or one names.
+func secondList(name string) []string {
+	if name == "" {
+		return []string{}
 	}
-	return "CREATIVE_STATUS_DELIVERY_OK"
-}
-
-func promotionStatusFirst(status string) string {
-	switch status {
-	case "DELETED":
-		return "PROMOTION_STATUS_DELETED"
-	case "DISABLED", "PROJECT_DISABLED":
-		return "PROMOTION_STATUS_DISABLE"
-	case "AUDIT", "AUDIT_DENY":
-		return "PROMOTION_STATUS_AUDIT"
-	case "TIME_DONE":
-		return "PROMOTION_STATUS_DONE"
-	}
-	return "PROMOTION_STATUS_ENABLE"
-}
-
-func optName(s state, enable, disable string) string {
-	if s.opt == optEnable {
-		return enable
-	}
-	return disable
-}
-
-// ---- item rendering ----
-
-func renderCampaign(v view, st *advState, c *entity) obj {
-	s := c.current(v.now)
-	return obj{
-		{"id", c.id}, {"advertiser_id", st.acct.ID}, {"name", c.name},
-		{"budget", yuan(s.budget)}, {"budget_mode", s.mode.String()},
-		{"landing_type", c.landing}, {"marketing_purpose", c.purpose},
-		{"status", campaignStatus(v, c)},
-		{"campaign_create_time", fmtTime(c.created)}, {"campaign_modify_time", fmtTime(c.modified)},
-	}
-}
-
-func renderAd(v view, st *advState, ad *entity) obj {
-	s := ad.current(v.now)
-	var cpa int64
-	if strings.HasPrefix(ad.pricing, "PRICING_OC") {
-		cpa = s.bid
-	}
-	return obj{
-		{"id", ad.id}, {"name", ad.name}, {"advertiser_id", st.acct.ID}, {"campaign_id", ad.parent.id},
-		{"status", adStatus(v, ad)}, {"opt_status", optName(s, "AD_STATUS_ENABLE", "AD_STATUS_DISABLE")},
-		{"budget_mode", s.mode.String()}, {"budget", yuan(s.budget)},
-		{"pricing", ad.pricing}, {"bid", yuan(s.bid)}, {"cpa_bid", yuan(cpa)},
-		{"ad_create_time", fmtTime(ad.created)}, {"ad_modify_time", fmtTime(ad.modified)},
-		{"modify_time", fmtTime(ad.modified)},
-	}
-}
-
-func renderCreative(v view, st *advState, cr *entity) obj {
-	s := cr.current(v.now)
-	return obj{
-		{"creative_id", cr.id}, {"ad_id", cr.parent.id}, {"campaign_id", cr.parent.parent.id}, {"advertiser_id", st.acct.ID},
-		{"status", creativeStatus(v, cr)}, {"opt_status", optName(s, "CREATIVE_STATUS_ENABLE", "CREATIVE_STATUS_DISABLE")},
-		{"image_mode", cr.imageMode}, {"title", cr.name},
-		{"creative_create_time", fmtTime(cr.created)}, {"creative_modify_time", fmtTime(cr.modified)},
-	}
-}
-
-func renderProject(v view, st *advState, p *entity) obj {
-	s := p.current(v.now)
-	return obj{
-		{"project_id", p.id}, {"advertiser_id", st.acct.ID}, {"name", p.name},
-		{"opt_status", optName(s, "ENABLE", "DISABLE")}, {"status", projectStatus(v, p)},
-		{"landing_type", p.landing}, {"delivery_mode", p.deliveryMode},
-		{"delivery_setting", obj{{"budget_mode", s.mode.String()}, {"budget", yuan(s.budget)}, {"pricing", p.pricing}, {"cpa_bid", yuan(s.bid)}, {"bid_type", "CUSTOM"}}},
-		{"project_create_time", fmtTime(p.created)}, {"project_modify_time", fmtTime(p.modified)},
-	}
-}
-
-func renderPromotion(v view, st *advState, pr *entity) obj {
-	s := pr.current(v.now)
-	status := promotionStatus(v, pr)
-	return obj{
-		{"promotion_id", pr.id}, {"promotion_name", pr.name}, {"project_id", pr.parent.id}, {"advertiser_id", st.acct.ID},
-		{"opt_status", optName(s, "ENABLE", "DISABLE")}, {"status", status}, {"status_first", promotionStatusFirst(status)},
-		{"budget_mode", s.mode.String()}, {"budget", yuan(s.budget)}, {"bid", yuan(s.bid)}, {"cpa_bid", yuan(s.bid)},
-		{"learning_phase", pr.learning},
-		{"promotion_create_time", fmtTime(pr.created)}, {"promotion_modify_time", fmtTime(pr.modified)},
-	}
+	return []string{name}
 }
 
 // ---- filtering ----
@@ -435,7 +366,16 @@ func sampleEntity(k entKind) *entity {
 	return top
 }
 
-var adStatuses = []string{"AD_STATUS_DELIVERY_OK", "AD_STATUS_DISABLE", "AD_STATUS_AUDIT", "AD_STATUS_REAUDIT", "AD_STATUS_DONE", "AD_STATUS_CREATE", "AD_STATUS_AUDIT_DENY", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_BUDGET_EXCEED", "AD_STATUS_NOT_START", "AD_STATUS_NO_SCHEDULE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_DELETE"}
+// adStatuses are the platform's ad statuses (AdGetV2DataStatus), valid as
+// filtering.status.
+var adStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
+	"AD_STATUS_LIVE_ROOM_OFF", "AD_STATUS_NO_SCHEDULE", "AD_STATUS_AWEME_ACCOUNT_DISABLED", "AD_STATUS_DONE", "AD_STATUS_BUDGET_EXCEED",
+	"AD_STATUS_CREATE", "AD_STATUS_AUDIT", "AD_STATUS_DISABLE_BY_QUOTA", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_CAMPAIGN_EXCEED",
+	"AD_STATUS_AUDIT_DENY", "AD_STATUS_DELETE", "AD_STATUS_FROZEN", "AD_STATUS_DISABLE", "AD_STATUS_LIVE_CANNOT_LAUNCH",
+	"AD_STATUS_NOT_START", "AD_STATUS_DATA_ERROR", "AD_STATUS_DRAFT", "AD_STATUS_REAUDIT", "AD_STATUS_PRE_ONLINE",
+	"AD_STATUS_ADVERTISER_PRE_OFFLINE_BUDGET", "AD_STATUS_DELIVERY_OK", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_PRE_OFFLINE_BUDGET",
+	"AD_STATUS_PRODUCT_OFFLINE", "AD_STATUS_CANNOT_EDIT", "AD_STATUS_CAMPAIGN_PRE_OFFLINE_BUDGET", "AD_STATUS_AUDIT_STATUS_ERROR",
+	"AD_STATUS_EXTERNAL_URL_DISABLE", "AD_STATUS_DSP_AD_DISABLE"}
 
 type campaignGetReq struct {
 	Filtering struct {
@@ -457,7 +397,7 @@ func (s *Sim) hCampaignGet(rc *reqCtx, req *campaignGetReq) (any, *apiError) {
 		return nil, err
 	}
 	sf, err := statusFilter{all: "CAMPAIGN_STATUS_ALL", notDeleted: "CAMPAIGN_STATUS_NOT_DELETE", deleted: "CAMPAIGN_STATUS_DELETE"}.parse(f.Status,
-		[]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_BUDGET_EXCEED", "CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED"})
+		[]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED"})
 	if err != nil {
 		return nil, err
 	}
@@ -557,6 +497,11 @@ type projectListReq struct {
 		ProjectModifyEndTime   string  `oe:"project_modify_end_time"`
 		ProjectCreateStartTime string  `oe:"project_create_start_time"`
 		ProjectCreateEndTime   string  `oe:"project_create_end_time"`
+		StatusFirst            string  `oe:"status_first,enum=PROJECT_STATUS_ENABLE|PROJECT_STATUS_DISABLE|PROJECT_STATUS_DELETE|PROJECT_STATUS_DONE"`
+		StatusSecond           string  `oe:"status_second,enum=PROJECT_STATUS_BUDGET_EXCEED|PROJECT_STATUS_NOT_START|PROJECT_STATUS_NO_SCHEDULE|PROJECT_STATUS_STOP"`
+		Pricing                string  `oe:"pricing"`
+		MarketingGoal          string  `oe:"marketing_goal"`
+		AdType                 string  `oe:"ad_type"`
 	} `oe:"filtering,filter"`
 	pageV3
 	Fields []string `oe:"fields"`
@@ -586,15 +531,23 @@ func (s *Sim) hProjectList(rc *reqCtx, req *projectListReq) (any, *apiError) {
 	v := rc.newView(st)
 	ids, created, modified := newIDFilter(f.IDs), newDayFilter(f.ProjectCreateTime), newDayFilter(f.ProjectModifyTime)
 	sel := selectEntities(st.projects, func(p *entity) bool {
+		ts := topStateOf(v, p)
 		return !ids.excludes(p.id) && (f.Name == "" || strings.Contains(p.name, f.Name)) && (f.LandingType == "" || p.landing == f.LandingType) &&
-			(f.DeliveryMode == "" || p.deliveryMode == f.DeliveryMode) &&
+			(f.DeliveryMode == "" || p.deliveryMode == f.DeliveryMode) && (f.Pricing == "" || p.pricing == f.Pricing) &&
+			(f.MarketingGoal == "" || f.MarketingGoal == "VIDEO_AND_IMAGE") && (f.AdType == "" || f.AdType == "ALL") &&
 			!created.excludes(p.created) && !modified.excludes(p.modified) && !mw.excludes(p.modified) && !cw.excludes(p.created) &&
-			sf.match(projectStatus(v, p))
+			sf.match(projectStatusNames[ts]) && (f.StatusFirst == "" || projectFirstNames[ts] == f.StatusFirst) &&
+			(f.StatusSecond == "" || projectSecondNames[ts] == f.StatusSecond)
 	})
 	return listResult(q, sel, func(e *entity) obj { return renderProject(v, st, e) }, "project_id"), nil
 }
 
-var promotionStatuses = []string{"OK", "DELETED", "DISABLED", "PROJECT_DISABLED", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET", "AUDIT", "REAUDIT", "AUDIT_DENY", "TIME_DONE", "TIME_NO_REACH", "NO_SCHEDULE", "FROZEN", "OFFLINE_BALANCE", "PREOFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET"}
+// promotionStatuses are the platform's promotion statuses
+// (PromotionListV30DataListStatus), valid as filtering.status.
+var promotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY",
+	"AWEME_ACCOUNT_DISABLED", "AWEME_ANCHOR_DISABLED", "CREATE", "DELETED", "DISABLED", "DISABLE_BY_QUOTA", "ERROR_DEFAULT",
+	"FROZEN", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE",
+	"PROJECT_DISABLED", "PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH"}
 
 type promotionListReq struct {
 	Filtering struct {
@@ -610,6 +563,8 @@ type promotionListReq struct {
 		PromotionModifyEndTime   string   `oe:"promotion_modify_end_time"`
 		PromotionCreateStartTime string   `oe:"promotion_create_start_time"`
 		PromotionCreateEndTime   string   `oe:"promotion_create_end_time"`
+		StatusFirst              string   `oe:"status_first,enum=PROMOTION_STATUS_ENABLE|PROMOTION_STATUS_DISABLE|PROMOTION_STATUS_DELETED|PROMOTION_STATUS_DONE|PROMOTION_STATUS_FROZEN"`
+		StatusSecond             string   `oe:"status_second"`
 	} `oe:"filtering,filter"`
 	pageV3
 	Fields []string `oe:"fields"`
@@ -642,10 +597,12 @@ func (s *Sim) hPromotionList(rc *reqCtx, req *promotionListReq) (any, *apiError)
 	v := rc.newView(st)
 	ids, created, modified := newIDFilter(f.IDs), newDayFilter(f.PromotionCreateTime), newDayFilter(f.PromotionModifyTime)
 	sel := selectEntities(st.promotions, func(p *entity) bool {
+		us := unitStateOf(v, p)
 		return !ids.excludes(p.id) && (name == "" || strings.Contains(p.name, name)) && (f.ProjectID == 0 || p.parent.id == f.ProjectID) &&
 			(len(f.LearningPhase) == 0 || slices.Contains(f.LearningPhase, p.learning)) &&
 			!created.excludes(p.created) && !modified.excludes(p.modified) && !mw.excludes(p.modified) && !cw.excludes(p.created) &&
-			sf.match(promotionStatus(v, p))
+			sf.match(promotionStatusNames[us]) && (f.StatusFirst == "" || promotionFirstNames[us] == f.StatusFirst) &&
+			(f.StatusSecond == "" || promotionSecondNames[us] == f.StatusSecond)
 	})
 	return listResult(q, sel, func(e *entity) obj { return renderPromotion(v, st, e) }, "promotion_id"), nil
 }

@@ -3,6 +3,7 @@ package oesim
 import (
 	"maps"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -28,6 +29,15 @@ type fact struct {
 
 type sums struct {
 	cost, show, click, conv, deep int64
+	ext                           extSums
+}
+
+// extSums are the metrics derived from a fact rather than simulated: video
+// plays (from shows) and payments (from deep conversions). They are summed
+// per unit-hour like the rest, so every roll-up adds up exactly.
+type extSums struct {
+	play, valid, p25, p50, p75, p100, wifi int64
+	payFen                                 int64
 }
 
 func (s *sums) zero() bool {
@@ -35,11 +45,74 @@ func (s *sums) zero() bool {
 }
 
 func (s *sums) addSums(o *sums) {
+	s.addBase(o)
+	s.ext.add(&o.ext)
+}
+
+// addBase adds the simulated metrics only (the report paths that need no
+// derived ones).
+func (s *sums) addBase(o *sums) {
 	s.cost += o.cost
 	s.show += o.show
 	s.click += o.click
 	s.conv += o.conv
 	s.deep += o.deep
+}
+
+func (e *extSums) add(o *extSums) {
+	e.play += o.play
+	e.valid += o.valid
+	e.p25 += o.p25
+	e.p50 += o.p50
+	e.p75 += o.p75
+	e.p100 += o.p100
+	e.wifi += o.wifi
+	e.payFen += o.payFen
+}
+
+// unitRates are a delivery unit's play and payment ratios (per mille) and
+// its average order value; fixed for a seed and the unit's id.
+type unitRates struct {
+	play, valid, p25, p50, p75, p100, wifi int64 // per mille of the step before (see addExt)
+	aovFen                                 int64
+}
+
+// ratesOf derives u's rates; image creatives are not played.
+func ratesOf(seed uint64, u *entity) unitRates {
+	x := h3(seed, uint64(u.id), 0xE7)
+	r := func(lo, hi int64, shift uint) int64 { return lo + int64((x>>shift)%uint64(hi-lo+1)) }
+	rt := unitRates{aovFen: r(30, 300, 40) * 100}
+	if u.kind == entPromotion || strings.HasPrefix(u.imageMode, "CREATIVE_IMAGE_MODE_VIDEO") {
+		rt.play, rt.valid, rt.wifi = r(700, 950, 0), r(200, 450, 8), r(450, 700, 16)
+		rt.p25, rt.p50, rt.p75, rt.p100 = r(550, 750, 24), r(550, 750, 32), r(600, 800, 4), r(500, 750, 12)
+	}
+	return rt
+}
+
+// addExt adds the plays and payments of a fact of a unit with rates r in
+// the hour whose key is k; deep is the fact's visible deep conversions.
+func (e *extSums) addExt(f *fact, deep int64, r *unitRates, k uint64) {
+	if r.play > 0 && f.show > 0 {
+		play := prRound(int64(f.show)*r.play, 1000, k)
+		p25 := prRound(play*r.p25, 1000, mix64(k^11))
+		p50 := prRound(p25*r.p50, 1000, mix64(k^12))
+		p75 := prRound(p50*r.p75, 1000, mix64(k^13))
+		e.play += play
+		e.valid += prRound(play*r.valid, 1000, mix64(k^10))
+		e.p25 += p25
+		e.p50 += p50
+		e.p75 += p75
+		e.p100 += prRound(p75*r.p100, 1000, mix64(k^14))
+		e.wifi += prRound(play*r.wifi, 1000, mix64(k^15))
+	}
+	e.payFen += deep * r.aovFen
+}
+
+// addFactExt is addFact with the derived metrics of unit u in hour h.
+func (s *sums) addFactExt(seed uint64, u *entity, h int64, f *fact, pm int64) {
+	deep := s.deep
+	s.addFact(f, pm)
+	s.ext.addExt(f, s.deep-deep, &u.rates, h3(seed, uint64(u.id), uint64(h)))
 }
 
 // addFact adds a fact with conversions scaled to permille pm of their final value.
@@ -110,6 +183,8 @@ func prRound(num, den int64, key uint64) int64 {
 // dayTable holds one advertiser's facts for one Beijing day.
 type dayTable struct {
 	version uint64
+	seed    uint64
+	units   []*entity  // the advertiser's units when computed (t.hours[u] is units[u])
 	hours   [][24]fact // per unit
 	daily   []sums     // per unit: day totals with final conversions
 	out     carry      // what the next day inherits (when the day had a carry)
@@ -134,7 +209,7 @@ func (t *dayTable) visibleDaily(d, nowHour int64) []sums {
 	for hh := int64(0); hh < 24 && d*24+hh < nowHour; hh++ {
 		pm := visiblePermille(d*24+hh, nowHour)
 		for u := range t.hours {
-			out[u].addFact(&t.hours[u][hh], pm)
+			out[u].addFactExt(t.seed, t.units[u], d*24+hh, &t.hours[u][hh], pm)
 		}
 	}
 	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out})
@@ -197,7 +272,7 @@ func (w *world) day(st *advState, d int64) *dayTable {
 // is below the hour's planned total (hours from balanceFrom on), all plans
 // shrink pro rata to it. Then the hour is committed.
 func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64) *dayTable {
-	t := &dayTable{version: st.version, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
+	t := &dayTable{version: st.version, seed: seed, units: st.units, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
 	groups := make([]groupRun, 0, len(st.campaigns)+len(st.projects))
 	n := 0
 	for _, parents := range [2][]*entity{st.campaigns, st.projects} {
@@ -246,7 +321,7 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 	for u := range t.hours {
 		ds := &t.daily[u]
 		for h := range t.hours[u] {
-			ds.addFact(&t.hours[u][h], 1000)
+			ds.addFactExt(seed, t.units[u], d*24+int64(h), &t.hours[u][h], 1000)
 		}
 	}
 	return t

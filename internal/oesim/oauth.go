@@ -128,6 +128,15 @@ func (s *Sim) checkApp(c appCredentials) *apiError {
 	return nil
 }
 
+// checkGrantType accepts grant_type absent (the platform defaults it; the
+// official SDK never sends it) or equal to want.
+func checkGrantType(got, want string) *apiError {
+	if got != "" && got != want {
+		return errCode(CodeGrantType, "grant_type must be %s", want)
+	}
+	return nil
+}
+
 func tokenData(tp *tokenPair, now time.Time) obj {
 	ids := tp.g.accounts
 	var first int64
@@ -155,8 +164,8 @@ func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
 	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	if req.GrantType != "auth_code" {
-		return nil, errCode(CodeGrantType, "grant_type must be auth_code")
+	if err := checkGrantType(req.GrantType, "auth_code"); err != nil {
+		return nil, err
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
@@ -188,8 +197,8 @@ func (s *Sim) hRefreshToken(rc *reqCtx, req *refreshTokenReq) (any, *apiError) {
 	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	if req.GrantType != "refresh_token" {
-		return nil, errCode(CodeGrantType, "grant_type must be refresh_token")
+	if err := checkGrantType(req.GrantType, "refresh_token"); err != nil {
+		return nil, err
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
@@ -219,15 +228,19 @@ func advertiserRole(role string) int {
 	return 1
 }
 
+// oauthAdvertisersReq takes the token as a parameter. app_id and secret are
+// optional (the official SDK sends only access_token); when given they must
+// be the app's.
 type oauthAdvertisersReq struct {
-	appCredentials
 	AccessToken string `oe:"access_token"`
+	AppID       int64  `oe:"app_id"`
+	Secret      string `oe:"secret"`
 }
 
 // GET oauth2/advertiser/get: the accounts a token was granted.
 func (s *Sim) hOAuthAdvertisers(rc *reqCtx, req *oauthAdvertisersReq) (any, *apiError) {
-	if err := s.checkApp(req.appCredentials); err != nil {
-		return nil, err
+	if (req.AppID != 0 && req.AppID != s.opts.AppID) || (req.Secret != "" && req.Secret != s.opts.Secret) {
+		return nil, errCode(CodeInvalidApp, "invalid app_id or secret")
 	}
 	g, err := s.auth.Load().check(req.AccessToken, rc.now)
 	if err != nil {
@@ -239,7 +252,13 @@ func (s *Sim) hOAuthAdvertisers(rc *reqCtx, req *oauthAdvertisersReq) (any, *api
 		if acct == nil {
 			continue
 		}
+		// account_* are the current names; advertiser_* and account_role
+		// are kept by the platform for older clients.
 		list = append(list, obj{
+			{"account_id", acct.ID},
+			{"account_name", acct.Name},
+			{"account_type", acct.Role},
+			{"account_string_id", nil}, // only set for Douyin (PLATFORM_ROLE_AWEME) accounts
 			{"advertiser_id", acct.ID},
 			{"advertiser_name", acct.Name},
 			{"advertiser_role", advertiserRole(acct.Role)},

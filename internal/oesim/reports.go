@@ -17,6 +17,7 @@ const (
 	lvCreative
 	lvProject
 	lvPromotion
+	lvMaterial // v2 creatives by their material (STAT_GROUP_BY_MATERIAL_ID)
 )
 
 func parseLevel(s string) (level, bool) {
@@ -35,6 +36,11 @@ func groupOf(u *entity, lv level) (*entity, bool) {
 			return nil, false
 		}
 		return [...]*entity{u.parent.parent, u.parent, u}[lv-lvCampaign], true
+	case lvMaterial:
+		if u.kind != entCreative || len(u.materials) == 0 {
+			return nil, false
+		}
+		return u.materials[0].group(), true
 	default:
 		if u.kind != entPromotion {
 			return nil, false
@@ -49,11 +55,38 @@ func groupOf(u *entity, lv level) (*entity, bool) {
 type aggSpec struct {
 	level   level
 	d0, d1  int64 // inclusive Beijing day range
-	hourly  bool  // time slots are hours (else days)
+	hourly  bool  // time slots are hours (else days, or periods)
 	byTime  bool  // one row per time slot (else totals over the range)
 	byID    bool  // one row per entity of level (else one per advertiser)
 	include func(u *entity) bool
 	final   bool // conversions at their final value (ground truth "as settled")
+	ext     bool // derive plays and payments (sums.ext) on the hourly path
+	// periods groups days into weeks or months: periods[i] is the first day
+	// of slot i and dayPeriod[d-d0] the slot of day d (nil: a slot a day).
+	periods   []int64
+	dayPeriod []int32
+}
+
+// setPeriods groups the days of spec into periods; start returns the
+// first day of the period holding day d.
+func (spec *aggSpec) setPeriods(start func(d int64) int64) {
+	spec.periods, spec.dayPeriod = nil, make([]int32, spec.d1-spec.d0+1)
+	for d := spec.d0; d <= spec.d1; d++ {
+		p := start(d)
+		if n := len(spec.periods); n == 0 || spec.periods[n-1] != p {
+			spec.periods = append(spec.periods, p)
+		}
+		spec.dayPeriod[d-spec.d0] = int32(len(spec.periods) - 1)
+	}
+}
+
+// weekStart is the Monday of day d's week (day 0, 1970-01-01, was a Thursday).
+func weekStart(d int64) int64 { return d - (d+3)%7 }
+
+// monthStart is the first day of day d's month.
+func monthStart(d int64) int64 {
+	t := dayStart(d)
+	return dayIndex(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing))
 }
 
 type aggRow struct {
@@ -96,7 +129,10 @@ func (w *world) putAggBuf(b *aggBuf) {
 func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf) []aggRow {
 	unitLevel := buf.group(st, spec)
 	nSlots := int64(1)
-	if spec.byTime {
+	switch {
+	case spec.byTime && spec.periods != nil:
+		nSlots = int64(len(spec.periods))
+	case spec.byTime:
 		nSlots = spec.d1 - spec.d0 + 1
 		if spec.hourly {
 			nSlots *= 24
@@ -163,7 +199,10 @@ func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int
 	gidx, acc := buf.gidx, buf.acc
 	if !spec.hourly {
 		slot := int64(0)
-		if spec.byTime {
+		switch {
+		case spec.byTime && spec.periods != nil:
+			slot = int64(spec.dayPeriod[di])
+		case spec.byTime:
 			slot = di
 		}
 		var daily []sums
@@ -175,8 +214,12 @@ func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int
 		}
 		if daily != nil {
 			for u := range daily {
-				if g := gidx[u]; g >= 0 {
+				if g := gidx[u]; g < 0 {
+					continue
+				} else if spec.ext {
 					acc[int64(g)*nSlots+slot].addSums(&daily[u])
+				} else {
+					acc[int64(g)*nSlots+slot].addBase(&daily[u])
 				}
 			}
 			return
@@ -200,7 +243,11 @@ func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int
 		}
 		for u := range t.hours {
 			if g := gidx[u]; g >= 0 {
-				acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
+				if spec.ext {
+					acc[int64(g)*nSlots+slot].addFactExt(t.seed, t.units[u], h, &t.hours[u][hh], pm)
+				} else {
+					acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
+				}
 			}
 		}
 	}
@@ -235,12 +282,14 @@ func (buf *aggBuf) collect(spec aggSpec, nSlots int64, unitLevel bool) []aggRow 
 				continue
 			}
 			r := aggRow{slot: -1, ent: groups[g], s: *s}
-			if spec.byTime {
-				if spec.hourly {
-					r.slot = spec.d0*24 + slot
-				} else {
-					r.slot = spec.d0 + slot
-				}
+			switch {
+			case !spec.byTime:
+			case spec.periods != nil:
+				r.slot = spec.periods[slot]
+			case spec.hourly:
+				r.slot = spec.d0*24 + slot
+			default:
+				r.slot = spec.d0 + slot
 			}
 			rows = append(rows, r)
 		}
@@ -276,226 +325,41 @@ func ratio(a, b int64) int64 {
 	return (2*a + b) / (2 * b)
 }
 
-// metric computes a named metric from sums; derived metrics come from the
-// summed base metrics, never from averaged ratios. fixed metrics are in
-// hundredths (fen for money, 0.01 for percentages) and render with 2 decimals.
-type metric struct {
-	name  string
-	value func(s *sums) int64
-	fixed bool
-	key   string // `,"name":`, rendered once: report rows copy it
-}
-
-func met(name string, value func(s *sums) int64, fixed bool) metric {
-	return metric{name: name, value: value, fixed: fixed, key: "," + string(appendString(nil, name)) + ":"}
-}
-
-// appendTo writes `,"name":value`; quoted renders the value as a string (v3).
-// Callers writing the first member of an object drop the leading comma.
-func (m *metric) appendTo(b []byte, s *sums, quoted bool) []byte {
-	v := m.value(s)
-	b = append(b, m.key...)
-	if quoted {
-		b = append(b, '"')
-	}
-	if m.fixed {
-		b = appendFixed2(b, v)
-	} else {
-		b = strconv.AppendInt(b, v, 10)
-	}
-	if quoted {
-		b = append(b, '"')
-	}
-	return b
-}
-
-func mCost(s *sums) int64     { return s.cost }
-func mShow(s *sums) int64     { return s.show }
-func mClick(s *sums) int64    { return s.click }
-func mConv(s *sums) int64     { return s.conv }
-func mDeep(s *sums) int64     { return s.deep }
-func mCTR(s *sums) int64      { return ratio(s.click*10000, s.show) }
-func mCPM(s *sums) int64      { return ratio(s.cost*1000, s.show) }
-func mCPC(s *sums) int64      { return ratio(s.cost, s.click) }
-func mCPA(s *sums) int64      { return ratio(s.cost, s.conv) }
-func mCVR(s *sums) int64      { return ratio(s.conv*10000, s.click) }
-func mDeepCPA(s *sums) int64  { return ratio(s.cost, s.deep) }
-func mDeepRate(s *sums) int64 { return ratio(s.deep*10000, s.conv) }
-
-var v2Metrics = []metric{
-	met("cost", mCost, true), met("show", mShow, false), met("click", mClick, false), met("ctr", mCTR, true),
-	met("avg_show_cost", mCPM, true), met("avg_click_cost", mCPC, true),
-	met("convert", mConv, false), met("convert_cost", mCPA, true), met("convert_rate", mCVR, true),
-	met("deep_convert", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
-}
-
-var v3Metrics = []metric{
-	met("stat_cost", mCost, true), met("show_cnt", mShow, false), met("click_cnt", mClick, false), met("ctr", mCTR, true),
-	met("cpm_platform", mCPM, true), met("cpc_platform", mCPC, true),
-	met("convert_cnt", mConv, false), met("conversion_cost", mCPA, true), met("conversion_rate", mCVR, true),
-	met("deep_convert_cnt", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
-}
-
-func findMetric(ms []metric, name string) (metric, bool) {
-	for _, m := range ms {
-		if m.name == name {
-			return m, true
-		}
-	}
-	return metric{}, false
-}
-
 // dayRange checks a start/end date pair (the decoder has checked both are
 // present and well-formed): at most 30 days inclusive.
 func dayRange(startKey, start, endKey, end string) (int64, int64, *apiError) {
+	return dayRangeMax(startKey, start, endKey, end, 30)
+}
+
+func dayRangeMax(startKey, start, endKey, end string, maxDays int64) (int64, int64, *apiError) {
 	d0, _ := parseDate(start)
 	d1, _ := parseDate(end)
 	if d1 < d0 {
 		return 0, 0, errParam("%s must not be before %s", endKey, startKey)
 	}
-	if d1-d0 >= 30 {
-		return 0, 0, errParam("%s - %s: time span must not exceed 30 days", endKey, startKey)
+	if d1-d0 >= maxDays {
+		return 0, 0, errParam("%s - %s: time span must not exceed %d days", endKey, startKey, maxDays)
 	}
 	return d0, d1, nil
 }
 
-const (
-	groupByTime = "STAT_GROUP_BY_FIELD_STAT_TIME"
-	groupByID   = "STAT_GROUP_BY_FIELD_ID"
-)
-
-// v2 report filters. Each level accepts the ids of its own and its parents'
-// levels; include tells whether a fact unit passes them.
-type reportFilter interface {
-	idFilters() [3][]int64 // campaign, ad, creative ids
-}
-
-type advertiserReportFilter struct{}
-
-type campaignReportFilter struct {
-	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
-}
-
-type adReportFilter struct {
-	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
-	AdIDs       []int64 `oe:"ad_ids,maxn=100"`
-}
-
-type creativeReportFilter struct {
-	CampaignIDs []int64 `oe:"campaign_ids,maxn=100"`
-	AdIDs       []int64 `oe:"ad_ids,maxn=100"`
-	CreativeIDs []int64 `oe:"creative_ids,maxn=100"`
-}
-
-func (advertiserReportFilter) idFilters() [3][]int64 { return [3][]int64{} }
-func (f campaignReportFilter) idFilters() [3][]int64 { return [3][]int64{f.CampaignIDs} }
-func (f adReportFilter) idFilters() [3][]int64       { return [3][]int64{f.CampaignIDs, f.AdIDs} }
-func (f creativeReportFilter) idFilters() [3][]int64 {
-	return [3][]int64{f.CampaignIDs, f.AdIDs, f.CreativeIDs}
-}
-
-// reportV2Req is the request of 2/report/<level>/get.
-type reportV2Req[F reportFilter] struct {
-	StartDate       string   `oe:"start_date,required,date"`
-	EndDate         string   `oe:"end_date,required,date"`
-	TimeGranularity string   `oe:"time_granularity,enum=STAT_TIME_GRANULARITY_DAILY|STAT_TIME_GRANULARITY_HOURLY"`
-	GroupBy         []string `oe:"group_by"`
-	Filtering       F        `oe:"filtering,filter"`
-	Fields          []string `oe:"fields"`
-	OrderField      string   `oe:"order_field"`
-	OrderType       string   `oe:"order_type,enum=ASC|DESC"`
-	Page            int      `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize        int      `oe:"page_size,def=20,min=1,max=1000"`
-}
-
-// reportV2 serves GET 2/report/{advertiser,campaign,ad,creative}/get.
-func reportV2[F reportFilter](lv level) func(*reqCtx, *reportV2Req[F]) (any, *apiError) {
-	return func(rc *reqCtx, req *reportV2Req[F]) (any, *apiError) {
-		spec, err := v2ReportSpec(lv, req)
-		if err != nil {
-			return nil, err
-		}
-		metrics, err := pickMetrics(v2Metrics, req.Fields, "fields")
-		if err != nil {
-			return nil, err
-		}
-		var orderBy *metric
-		if req.OrderField != "" && req.OrderField != "stat_datetime" {
-			m, ok := findMetric(v2Metrics, req.OrderField)
-			if !ok {
-				return nil, errParam("order_field: invalid value %q", req.OrderField)
-			}
-			orderBy = &m
-		}
-		desc := req.OrderType == "DESC" || (req.OrderType == "" && orderBy != nil)
-		st := rc.st
-		buf := rc.w.getAggBuf()
-		defer rc.w.putAggBuf(buf)
-		rows := rc.w.aggregate(st, spec, rc.now, buf)
-		sortRows(rows, orderBy, desc)
-		lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
-		b := append(rc.successHead(), `{"list":[`...)
-		var tc timeCache
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b = append(b, ',')
-			}
-			b = appendV2Row(b, st, lv, spec, &rows[i], metrics, &tc)
-		}
-		b = append(b, `],"page_info":`...)
-		b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
-		return rc.prerendered(append(b, '}')), nil
-	}
-}
-
-// v2ReportSpec turns a v2 report request into an aggregation.
-func v2ReportSpec[F reportFilter](lv level, req *reportV2Req[F]) (aggSpec, *apiError) {
-	d0, d1, err := dayRange("start_date", req.StartDate, "end_date", req.EndDate)
-	if err != nil {
-		return aggSpec{}, err
-	}
-	spec := aggSpec{level: lv, d0: d0, d1: d1, hourly: req.TimeGranularity == "STAT_TIME_GRANULARITY_HOURLY"}
-	groupBy := req.GroupBy
-	if groupBy == nil {
-		groupBy = []string{groupByTime}
-	}
-	for _, g := range groupBy {
-		switch {
-		case g == groupByTime:
-			spec.byTime = true
-		case g == groupByID && lv != lvAdvertiser:
-			spec.byID = true
-		default:
-			return aggSpec{}, errParam("group_by: invalid value %q", g)
-		}
-	}
-	var want [3]map[int64]bool
-	for i, ids := range req.Filtering.idFilters() {
-		if ids != nil {
-			want[i] = idSet(ids)
-		}
-	}
-	spec.include = func(u *entity) bool {
-		if u.kind != entCreative {
-			return true // promotions only count at the advertiser level, which has no filters
-		}
-		return (want[0] == nil || want[0][u.parent.parent.id]) && (want[1] == nil || want[1][u.parent.id]) && (want[2] == nil || want[2][u.id])
-	}
-	return spec, nil
-}
-
-// pickMetrics returns the metrics named (all of ms when names is empty).
-func pickMetrics(ms []metric, names []string, param string) ([]metric, *apiError) {
+// pickMetrics returns the metrics named (def when names is empty). Names
+// the platform knows but the sandbox does not compute (known) are left
+// out, as the platform leaves out what does not apply; other names are an
+// error.
+func pickMetrics(ms, def []metric, names []string, param string, known map[string]bool) ([]metric, *apiError) {
 	if len(names) == 0 {
-		return ms, nil
+		return def, nil
 	}
 	out := make([]metric, 0, len(names))
 	for _, name := range names {
 		m, ok := findMetric(ms, name)
-		if !ok {
+		switch {
+		case ok:
+			out = append(out, m)
+		case !known[name]:
 			return nil, errParam("%s: unknown metric %q", param, name)
 		}
-		out = append(out, m)
 	}
 	return out, nil
 }
@@ -559,46 +423,6 @@ func (c *timeCache) quoted(spec aggSpec, slot int64) []byte {
 	return c.q
 }
 
-// appendV2Row renders one v2 report row. It is the hot loop of the largest
-// responses, so ids, names and keys are copied pre-rendered (entity.qid,
-// entity.qname, metric.key) rather than formatted and escaped per row.
-func appendV2Row(b []byte, st *advState, lv level, spec aggSpec, r *aggRow, metrics []metric, tc *timeCache) []byte {
-	b = append(b, '{')
-	if spec.byTime {
-		b = append(b, `"stat_datetime":`...)
-		b = append(b, tc.quoted(spec, r.slot)...)
-		b = append(b, ',')
-	}
-	b = append(b, `"advertiser_id":`...)
-	b = append(b, st.qid...)
-	if e := r.ent; e != nil {
-		switch lv {
-		case lvCampaign:
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e)
-		case lvAd:
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e.parent)
-			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, e)
-		case lvCreative:
-			ad := e.parent
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, ad.parent)
-			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, ad)
-			b = appendIDName(b, `,"creative_id":`, `,"creative_title":`, e)
-		}
-	}
-	for i := range metrics {
-		b = metrics[i].appendTo(b, &r.s, false)
-	}
-	return append(b, '}')
-}
-
-// appendIDName writes an entity's id and name members with their keys.
-func appendIDName(b []byte, idKey, nameKey string, e *entity) []byte {
-	b = append(b, idKey...)
-	b = append(b, e.qid...)
-	b = append(b, nameKey...)
-	return append(b, e.qname...)
-}
-
 // ---- v3 custom report ----
 
 var v3Dimensions = []string{"stat_time_day", "stat_time_hour", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name"}
@@ -633,7 +457,7 @@ func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
-	metrics, err := pickMetrics(v3Metrics, req.Metrics, "metrics")
+	metrics, err := pickMetrics(v3Metrics, v3Metrics, req.Metrics, "metrics", nil)
 	if err != nil {
 		return nil, err
 	}
@@ -644,6 +468,7 @@ func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
 	if err != nil {
 		return nil, err
 	}
+	spec.ext = needsExt(metrics) || (orderBy != nil && orderBy.ext)
 	st := rc.st
 	buf := rc.w.getAggBuf()
 	defer rc.w.putAggBuf(buf)

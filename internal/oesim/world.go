@@ -64,6 +64,9 @@ const (
 	idProject
 	idPromotion
 	idUser
+	idMaterial
+	idAudience // audience packages and custom audiences
+	idFinance  // fund transactions
 )
 
 func makeID(key uint64, kind idKind, adv, local uint64) int64 {
@@ -207,6 +210,11 @@ type entity struct {
 
 	landing, pricing, purpose, deliveryMode, imageMode, learning, uniqueFK string
 
+	// Materials: a creative shows one, a promotion one to three videos
+	// and its titles (see materials.go).
+	materials []*material
+	titles    []title
+
 	// Delivery model of ads and promotions.
 	demand int64 // base daily demand in fen
 	cpm    int64 // fen per 1000 shows
@@ -215,6 +223,7 @@ type entity struct {
 	deep   int64 // share of conversions that go deep, basis points
 	weight int64 // creative's share of its ad's delivery
 	unit   int   // index of the fact unit (creatives and promotions), -1 otherwise
+	rates  unitRates
 }
 
 // setName renames e and re-renders its JSON form. The caller holds the
@@ -268,6 +277,10 @@ type advState struct {
 	units                                           []*entity
 	fk                                              map[string]int64
 	nextLocal                                       uint64
+
+	materials          []*material
+	matByKey, matBySig map[string]*material
+	nextMaterial       uint64
 }
 
 func (a *advState) lookup(id int64, kind entKind) *entity {
@@ -439,6 +452,7 @@ func (w *world) generate(acct *Account) *advState {
 	for p := 0; p < nP; p++ {
 		g.project()
 	}
+	g.materialLibrary()
 	return g.st
 }
 
@@ -537,6 +551,7 @@ func (g *generator) ad(camp *entity, theme string, i int) {
 		cr.imageMode = pick(r, []string{"CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO", "CREATIVE_IMAGE_MODE_LARGE", "CREATIVE_IMAGE_MODE_SMALL"})
 		cr.weight = r.between(1, 10)
 		cr.states = []state{{at: ad.created}}
+		cr.rates = ratesOf(g.w.seed, cr)
 		cr.unit = len(g.st.units)
 		g.st.units = append(g.st.units, cr)
 		g.st.creatives = append(g.st.creatives, cr)
@@ -633,9 +648,13 @@ func (g *generator) promotion(proj *entity, theme string, i int) {
 		pr.demand = s0.budget * r.between(50, 140) / 100
 	} else {
 		pr.demand = r.between(200, 3_000) * 100
+		// A promotion always has a budget on the platform (day or total).
+		// This one never binds: twice the demand, above any day's spend.
+		s0.mode, s0.budget = modeDay, roundTo(2*pr.demand+100_00-1, 100_00)
 	}
 	pr.cpm, pr.ctr, pr.cvr, pr.deep = r.between(1_500, 6_000), r.between(80, 500), r.between(200, 1_500), r.between(1_000, 4_000)
 	g.history(pr, s0, 22, 22, 30)
+	pr.rates = ratesOf(g.w.seed, pr)
 	pr.unit = len(g.st.units)
 	g.st.units = append(g.st.units, pr)
 	g.st.promotions = append(g.st.promotions, pr)

@@ -262,11 +262,10 @@ func (rc *reqCtx) newEntity(st *advState, kind entKind, idk idKind, parent *enti
 
 // batchResult collects per-item outcomes of a partial-failure write.
 type batchResult struct {
-	idKey   string
-	ok      []int64
-	errs    []obj
-	v3      bool
-	errsKey string
+	idKey string
+	ok    []int64
+	errs  []obj
+	v3    bool
 }
 
 func (b *batchResult) fail(id int64, msg string) {
@@ -286,11 +285,7 @@ func (b *batchResult) data(idsKey string) obj {
 	if errs == nil {
 		errs = []obj{}
 	}
-	key := b.errsKey
-	if key == "" {
-		key = "errors"
-	}
-	return obj{{idsKey, ok}, {key, errs}}
+	return obj{{idsKey, ok}, {"errors", errs}}
 }
 
 type adStatusReq struct {
@@ -432,11 +427,11 @@ func v3Opt(s string) (optStatus, bool) {
 }
 
 // v3Batch runs apply for each item of data[] against entities of kind.
-func (s *Sim) v3Batch(rc *reqCtx, items []idAmount, kind entKind, errsKey string, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
+func (s *Sim) v3Batch(rc *reqCtx, items []idAmount, kind entKind, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
 	st := rc.st
 	v := rc.newView(st)
 	idKey := kind.String() + "_id"
-	res := batchResult{idKey: idKey, v3: true, errsKey: errsKey}
+	res := batchResult{idKey: idKey, v3: true}
 	for _, it := range items {
 		id := int64(it.ProjectID)
 		if kind == entPromotion {
@@ -475,8 +470,8 @@ func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it
 		mode := modeDay
 		if it.BudgetMode != "" {
 			m, ok := parseBudgetMode(it.BudgetMode)
-			if !ok {
-				return "budget_mode is invalid"
+			if !ok || (m == modeInfinite && e.kind == entPromotion) {
+				return "budget_mode is invalid" // a promotion's budget is daily or lifetime
 			}
 			mode = m
 		}
@@ -489,17 +484,17 @@ func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it
 
 // POST v3.0/project/status/update
 func (s *Sim) hProjectStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, "errors", s.applyV3Status(rc))
+	return s.v3Batch(rc, req.Data, entProject, s.applyV3Status(rc))
 }
 
 // POST v3.0/project/budget/update
 func (s *Sim) hProjectBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, "errors", s.applyV3Budget(rc))
+	return s.v3Batch(rc, req.Data, entProject, s.applyV3Budget(rc))
 }
 
 // POST v3.0/project/cpa_bid/update
 func (s *Sim) hProjectBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, "errors", func(st *advState, v view, e *entity, it idAmount) string {
+	return s.v3Batch(rc, req.Data, entProject, func(st *advState, v view, e *entity, it idAmount) string {
 		if !it.CpaBid.set {
 			return "cpa_bid is required"
 		}
@@ -507,19 +502,19 @@ func (s *Sim) hProjectBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
 	})
 }
 
-// POST v3.0/promotion/status/update (failures in error_list, as the platform names them there)
+// POST v3.0/promotion/status/update
 func (s *Sim) hPromotionStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, "error_list", s.applyV3Status(rc))
+	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Status(rc))
 }
 
 // POST v3.0/promotion/budget/update
 func (s *Sim) hPromotionBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, "errors", s.applyV3Budget(rc))
+	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Budget(rc))
 }
 
 // POST v3.0/promotion/bid/update
 func (s *Sim) hPromotionBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, "errors", func(st *advState, v view, e *entity, it idAmount) string {
+	return s.v3Batch(rc, req.Data, entPromotion, func(st *advState, v view, e *entity, it idAmount) string {
 		bid := it.Bid
 		if !bid.set {
 			bid = it.CpaBid
