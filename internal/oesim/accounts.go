@@ -3,6 +3,7 @@ package oesim
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 )
 
 // account resolves a parameter naming an account the token may act for.
@@ -98,19 +99,57 @@ func (s *Sim) hMajordomoSelect(rc *reqCtx, _ *struct{}) (any, *apiError) {
 }
 
 type agentSelectReq struct {
-	Page     int `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize int `oe:"page_size,def=100,min=1,max=1000"`
+	Page       int     `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize   int     `oe:"page_size,def=100,min=1,max=1000"`
+	Cursor     *string `oe:"cursor"`
+	Count      int     `oe:"count,min=1,max=1000"`
+	CompanyIDs []int64 `oe:"company_ids,maxn=100"`
 }
 
-// GET 2/agent/advertiser/select
+// GET 2/agent/advertiser/select: page paging (page_info), or cursor paging
+// (cursor_page_info) when cursor or count is given. A cursor is the offset
+// of the next item: 0 starts, the answer's cursor continues.
 func (s *Sim) hAgentSelect(rc *reqCtx, req *agentSelectReq) (any, *apiError) {
 	a := rc.acct
 	if a.Role != RoleAgent {
 		return nil, errParam("advertiser_id: %d is not an agent account", a.ID)
 	}
-	lo, hi := pageBounds(req.Page, req.PageSize, len(a.Children))
-	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(req.Page, req.PageSize, len(a.Children))}}, nil
+	children := a.Children
+	if len(req.CompanyIDs) > 0 {
+		children = nil
+		for _, id := range a.Children {
+			if slices.Contains(req.CompanyIDs, companyIDOf(rc.w.byID[id])) {
+				children = append(children, id)
+			}
+		}
+	}
+	if req.Cursor == nil && req.Count == 0 {
+		lo, hi := pageBounds(req.Page, req.PageSize, len(children))
+		return obj{{"list", slices.Clone(children[lo:hi])}, {"page_info", pageInfo(req.Page, req.PageSize, len(children))}}, nil
+	}
+	return cursorPage(children, req.Cursor, req.Count)
 }
+
+// cursorPage answers one page of ids by cursor.
+func cursorPage(ids []int64, cursor *string, count int) (obj, *apiError) {
+	start := 0
+	if cursor != nil && *cursor != "" {
+		n, err := strconv.Atoi(*cursor)
+		if err != nil || n < 0 {
+			return nil, errParam("cursor: must be a cursor this endpoint answered")
+		}
+		start = min(n, len(ids))
+	}
+	if count == 0 {
+		count = 100
+	}
+	end := min(start+count, len(ids))
+	return obj{{"list", slices.Clone(ids[start:end])},
+		{"cursor_page_info", obj{{"count", end - start}, {"cursor", int64(end)}, {"has_more", end < len(ids)}, {"total_number", len(ids)}}}}, nil
+}
+
+// companyIDOf is the id of the company an account belongs to.
+func companyIDOf(a *Account) int64 { return int64(h2(uint64(a.ID), 0xC0) % 1e15) }
 
 // advertiserInfoFields are the keys of 2/advertiser/info items (the SDK's
 // AdvertiserInfoV2ResponseData), valid in `fields`.

@@ -264,7 +264,7 @@ func (s *Sim) hOAuthAdvertisers(rc *reqCtx, req *oauthAdvertisersReq) (any, *api
 			{"advertiser_role", advertiserRole(acct.Role)},
 			{"account_role", acct.Role},
 			{"is_valid", true},
-			{"company_list", []obj{{{"customer_company_id", int64(h2(uint64(acct.ID), 0xC0) % 1e15)}, {"customer_company_name", acct.Company}}}},
+			{"company_list", []obj{{{"customer_company_id", companyIDOf(acct)}, {"customer_company_name", acct.Company}}}},
 		})
 	}
 	return obj{{"list", list}}, nil

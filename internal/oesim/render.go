@@ -193,7 +193,7 @@ func renderProject(v view, st *advState, p *entity) obj {
 	if c.pkg != "" {
 		appName, pkg, downloadURL, downloadType = p.name[:strings.IndexByte(p.name+"_", '_')], c.pkg, c.downloadURL, c.downloadType
 	}
-	return obj{
+	return p.applyOverrides(obj{
 		{"project_id", p.id}, {"advertiser_id", st.acct.ID}, {"name", p.name},
 		{"opt_status", optName(s, "ENABLE", "DISABLE")}, {"status", projectStatusNames[ts]},
 		{"landing_type", p.landing}, {"delivery_mode", p.deliveryMode},
@@ -213,7 +213,7 @@ func renderProject(v view, st *advState, p *entity) obj {
 		{"micro_app_instance_id", nil}, {"micro_promotion_type", nil}, {"open_url", nil}, {"package_name", pkg},
 		{"promotion_type", nil}, {"quick_app_id", nil}, {"search_bid_ratio", nil}, {"subscribe_url", nil},
 		{"track_url_setting", nil}, {"ulink_url", nil}, {"value_optimized_type", nil}, {"feed_delivery_search", nil},
-	}
+	})
 }
 
 func renderPromotion(v view, st *advState, pr *entity) obj {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -214,6 +215,9 @@ type entity struct {
 	// and its titles (see materials.go).
 	materials []*material
 	titles    []title
+	// overrides are settings kept as a create or update sent them; they
+	// replace the derived ones in list items (key or parent.key).
+	overrides map[string]any
 
 	// Delivery model of ads and promotions.
 	demand int64 // base daily demand in fen
@@ -224,6 +228,39 @@ type entity struct {
 	weight int64 // creative's share of its ad's delivery
 	unit   int   // index of the fact unit (creatives and promotions), -1 otherwise
 	rates  unitRates
+}
+
+// override keeps a setting of e as sent (see entity.overrides). The caller
+// holds the advertiser's write lock.
+func (e *entity) override(key string, v any) {
+	if e.overrides == nil {
+		e.overrides = map[string]any{}
+	}
+	e.overrides[key] = v
+}
+
+// applyOverrides replaces the settings of o that e keeps as sent.
+func (e *entity) applyOverrides(o obj) obj {
+	for k, v := range e.overrides {
+		parent, child, nested := strings.Cut(k, ".")
+		for i := range o {
+			if o[i].k != parent {
+				continue
+			}
+			if !nested {
+				o[i].v = v
+				break
+			}
+			if sub, ok := o[i].v.(obj); ok {
+				for j := range sub {
+					if sub[j].k == child {
+						sub[j].v = v
+					}
+				}
+			}
+		}
+	}
+	return o
 }
 
 // setName renames e and re-renders its JSON form. The caller holds the
