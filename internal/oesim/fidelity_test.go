@@ -184,3 +184,55 @@ func TestAgentCursorPaging(t *testing.T) {
 		t.Errorf("by cursor %v, by page %v", walked, all)
 	}
 }
+
+// TestWorldSpellsPlatformEnums: GET /_sim/world shows every entity's status
+// and opt_status exactly as the platform's get endpoints do.
+func TestWorldSpellsPlatformEnums(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Options{Seed: 9, Advertisers: 2})
+	tok := login(t, s).AccessToken
+	id := s.World().Advertisers()[0]
+	adv := strconv.FormatInt(id, 10)
+	ad := s.World().Ads(id)[0]
+	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": id, "ad_ids": []int64{ad.ID}, "opt_status": "disable"}, tok), 0)
+	camp := s.World().Campaigns(id)[1]
+	mustCode(t, api(t, s, "POST", "/open_api/2/campaign/update/status/", nil, map[string]any{"advertiser_id": id, "campaign_ids": []int64{camp.ID}, "opt_status": "disable"}, tok), 0)
+
+	var world map[string][]map[string]any
+	if err := json.Unmarshal(call(t, s, "GET", "/_sim/world", q("advertiser_id", adv), nil, ""), &world); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ kind, path, idKey, status, opt string }{
+		{"campaigns", "/open_api/2/campaign/get/", "id", "CAMPAIGN_STATUS_ALL", "CAMPAIGN_STATUS_"},
+		{"ads", "/open_api/2/ad/get/", "id", "AD_STATUS_ALL", "AD_STATUS_"},
+		{"creatives", "/open_api/2/creative/get/", "creative_id", "CREATIVE_STATUS_ALL", "CREATIVE_STATUS_"},
+		{"projects", "/open_api/v3.0/project/list/", "project_id", "PROJECT_STATUS_ALL", ""},
+		{"promotions", "/open_api/v3.0/promotion/list/", "promotion_id", "ALL", ""},
+	} {
+		e := api(t, s, "GET", c.path, q("advertiser_id", adv, "filtering", map[string]any{"status": c.status}, "page_size", "100"), nil, tok)
+		mustCode(t, e, 0)
+		byID := map[float64]map[string]any{}
+		for _, it := range decodeData[struct{ List []map[string]any }](t, e).List {
+			byID[it[c.idKey].(float64)] = it
+		}
+		if len(byID) == 0 || len(byID) != len(world[c.kind]) {
+			t.Fatalf("%s: %d listed, world shows %d", c.kind, len(byID), len(world[c.kind]))
+		}
+		opts := map[any]bool{}
+		for _, w := range world[c.kind] {
+			it := byID[w["id"].(float64)]
+			for _, k := range []string{"status", "opt_status", "status_first"} {
+				if v, ok := it[k]; ok && w[k] != v {
+					t.Errorf("%s %v: world %s %v, platform %v", c.kind, w["id"], k, w[k], v)
+				}
+			}
+			if o := w["opt_status"]; o != c.opt+"ENABLE" && o != c.opt+"DISABLE" {
+				t.Errorf("%s %v: opt_status %v", c.kind, w["id"], o)
+			}
+			opts[w["opt_status"]] = true
+		}
+		if !opts[c.opt+"DISABLE"] && c.kind != "creatives" {
+			t.Errorf("%s: opt_status values %v, want some disabled", c.kind, opts)
+		}
+	}
+}
