@@ -18,7 +18,8 @@ import (
 //
 // Field types: int64 (an id: a JSON number or a quoted number), int (a small
 // integer; min/max bound it, def is its default), string (enum restricts
-// it; date requires YYYY-MM-DD), *string (set when present), bool, money (yuan, exact), *money, []int64
+// it; date requires YYYY-MM-DD), *string (set when present), bool, money (yuan, exact), *money, formFile (a
+// multipart upload's file), []int64
 // (ids; maxn bounds the count), []string, a nested struct (a JSON object
 // decoded by the same rules; with filter an unknown key answers 40003, as
 // the platform does for `filtering`), and any other type decoded as JSON.
@@ -38,6 +39,7 @@ const (
 	kStrings
 	kObject
 	kJSON
+	kFile
 )
 
 // fieldPlan is one parameter of a request struct.
@@ -64,6 +66,7 @@ type paramPlan struct {
 }
 
 var (
+	fileType      = reflect.TypeFor[formFile]()
 	moneyType     = reflect.TypeFor[money]()
 	moneyPtrType  = reflect.TypeFor[*money]()
 	stringPtrType = reflect.TypeFor[*string]()
@@ -93,6 +96,9 @@ func (p *paramPlan) add(t reflect.Type, index []int) {
 		fp := parseTag(t, f, tag)
 		fp.index = at
 		fp.kind, fp.sub = kindOf(f.Type)
+		if fp.filter && fp.kind == kJSON && f.Type.Kind() == reflect.Struct {
+			fp.kind, fp.sub = kObject, &paramPlan{} // a filtering object without fields still refuses unknown ones
+		}
 		p.fields = append(p.fields, fp)
 		p.names = append(p.names, fp.name)
 	}
@@ -136,6 +142,8 @@ func parseTag(t reflect.Type, f reflect.StructField, tag string) fieldPlan {
 
 func kindOf(t reflect.Type) (fieldKind, *paramPlan) {
 	switch t {
+	case fileType:
+		return kFile, nil
 	case moneyType:
 		return kMoney, nil
 	case moneyPtrType:
@@ -208,6 +216,9 @@ func (p *paramPlan) decode(src paramSource, prefix string, v reflect.Value) *api
 
 func (fp *fieldPlan) decode(src paramSource, prefix string, dst reflect.Value) *apiError {
 	name := prefix + fp.name
+	if fp.kind == kFile {
+		return fp.decodeFile(src, name, dst)
+	}
 	raw, ok := src.raw(fp.name)
 	if !ok {
 		switch {
@@ -263,6 +274,26 @@ func (fp *fieldPlan) decode(src paramSource, prefix string, dst reflect.Value) *
 	case kObject:
 		return fp.decodeObject(name, raw, dst)
 	}
+	return nil
+}
+
+// decodeFile takes an uploaded file of a multipart request.
+func (fp *fieldPlan) decodeFile(src paramSource, name string, dst reflect.Value) *apiError {
+	p, _ := src.(*params)
+	if p == nil || p.files == nil {
+		if fp.required {
+			return errParam("%s: required file is missing (send the request as multipart/form-data)", name)
+		}
+		return nil
+	}
+	f, ok := p.files[fp.name]
+	if !ok {
+		if fp.required {
+			return errParam("%s: required file is missing", name)
+		}
+		return nil
+	}
+	dst.Set(reflect.ValueOf(f))
 	return nil
 }
 

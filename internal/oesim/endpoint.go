@@ -3,6 +3,7 @@ package oesim
 import (
 	"net/http"
 	"reflect"
+	"slices"
 )
 
 // Every API endpoint is one row of the table in routes.go: its method, how
@@ -75,17 +76,22 @@ type endpoint struct {
 	scope  scope
 	// multipart marks uploads: POST multipart/form-data instead of JSON.
 	multipart bool
-	// reqType is the request struct (for listings and tests).
+	// reqType is the request struct (for listings and tests) and plan its
+	// decoding plan.
 	reqType reflect.Type
+	plan    *paramPlan
 	call    func(rc *reqCtx) (any, *apiError)
+	// extraCodes are the business codes the endpoint answers beyond the
+	// ones its row implies (see codes).
+	extraCodes []int
 }
 
 // handlerOf adapts a typed handler: the parameters are decoded into a new R
 // by its plan before h runs.
-func handlerOf[R any](h func(*reqCtx, *R) (any, *apiError)) (reflect.Type, func(*reqCtx) (any, *apiError)) {
+func handlerOf[R any](h func(*reqCtx, *R) (any, *apiError)) (reflect.Type, *paramPlan, func(*reqCtx) (any, *apiError)) {
 	t := reflect.TypeFor[R]()
 	plan := planOf(t)
-	return t, func(rc *reqCtx) (any, *apiError) {
+	return t, plan, func(rc *reqCtx) (any, *apiError) {
 		var req R
 		if err := plan.decode(rc.p, "", reflect.ValueOf(&req).Elem()); err != nil {
 			return nil, err
@@ -105,7 +111,7 @@ func post[R any](key string, sc scope, h func(*reqCtx, *R) (any, *apiError), opt
 
 func row[R any](key, method string, sc scope, h func(*reqCtx, *R) (any, *apiError), opts []func(*endpoint)) endpoint {
 	e := endpoint{key: key, method: method, auth: authToken, quota: QuotaStandard, scope: sc}
-	e.reqType, e.call = handlerOf(h)
+	e.reqType, e.plan, e.call = handlerOf(h)
 	for _, o := range opts {
 		o(&e)
 	}
@@ -116,6 +122,75 @@ func row[R any](key, method string, sc scope, h func(*reqCtx, *R) (any, *apiErro
 func withAuth(a authKind) func(*endpoint)    { return func(e *endpoint) { e.auth = a } }
 func withQuota(c QuotaClass) func(*endpoint) { return func(e *endpoint) { e.quota = c } }
 func multipartForm() func(*endpoint)         { return func(e *endpoint) { e.multipart = true } }
+
+// withCodes documents business codes the handler answers beyond the
+// implied ones.
+func withCodes(codes ...int) func(*endpoint) {
+	return func(e *endpoint) { e.extraCodes = append(e.extraCodes, codes...) }
+}
+
+// required lists the top-level parameters a request must carry:
+// advertiser_id when the scope resolves it, and the plan's required ones.
+func (e *endpoint) required() []string {
+	var out []string
+	if e.scope != scopeNone {
+		out = append(out, "advertiser_id")
+	}
+	for _, f := range e.plan.fields {
+		if f.required && !slices.Contains(out, f.name) {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// intParams lists the top-level integer parameters (ids, counts).
+func (e *endpoint) intParams() []string {
+	var out []string
+	for _, f := range e.plan.fields {
+		if f.kind == kID || f.kind == kInt {
+			out = append(out, f.name)
+		}
+	}
+	return out
+}
+
+// codes lists the business codes the endpoint can answer besides 0: 40001
+// for bad parameters, the token codes for token endpoints, 40002 where
+// advertiser_id is resolved, 40003 where it takes filtering, the quota
+// codes and 50000 (faults); plus its documented extra codes. Sorted.
+func (e *endpoint) codes() []int {
+	set := map[int]bool{CodeTooFrequent: true, CodeDeveloperLimited: true, CodeSystem: true}
+	if len(e.plan.fields) > 0 || e.scope != scopeNone {
+		set[CodeParam] = true
+	}
+	switch e.auth {
+	case authToken:
+		set[CodeAccessExpired], set[CodeAccessEmpty], set[CodeAccessInvalid] = true, true, true
+	case authQueryToken:
+		set[CodeAccessExpired], set[CodeAccessInvalid] = true, true
+		if !slices.Contains(e.required(), "access_token") {
+			set[CodeAccessEmpty] = true
+		}
+	}
+	if e.scope != scopeNone {
+		set[CodeNoPermission] = true
+	}
+	for _, f := range e.plan.fields {
+		if f.filter {
+			set[CodeFilterField] = true
+		}
+	}
+	for _, c := range e.extraCodes {
+		set[c] = true
+	}
+	out := make([]int, 0, len(set))
+	for c := range set {
+		out = append(out, c)
+	}
+	slices.Sort(out)
+	return out
+}
 
 // resolveScope resolves advertiser_id as the endpoint's scope requires and
 // takes the advertiser's lock; the returned function releases it.

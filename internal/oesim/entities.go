@@ -16,6 +16,8 @@ type view struct {
 	spent     map[int64]int64
 	life      map[int64]int64
 	noBalance bool
+	// advExceeded: the advertiser's own daily budget is used up today.
+	advExceeded bool
 }
 
 // newView must be called with st.mu held (read or write).
@@ -31,6 +33,15 @@ func (w *world) view(st *advState, now time.Time) view {
 		}
 	}
 	v.noBalance = st.acct.StartBalanceFen-w.spentSinceStart(st, now) <= 0
+	if b, ok := st.budgetAt(now.Unix()); ok {
+		var today int64
+		for _, tops := range [2][]*entity{st.campaigns, st.projects} {
+			for _, e := range tops {
+				today += v.spent[e.id]
+			}
+		}
+		v.advExceeded = today >= b
+	}
 	return v
 }
 
@@ -81,6 +92,7 @@ const (
 	tsDeleted
 	tsDisabled
 	tsBudgetExceeded
+	tsAdvertiserBudgetExceeded
 )
 
 type unitState uint8
@@ -96,21 +108,23 @@ const (
 	usNoBalance
 	usParentBudgetExceeded
 	usBudgetExceeded
+	usAdvertiserBudgetExceeded
+	usReaudit // delivering while a change is under review
 )
 
 // Status names by state. A campaign has no budget-exceeded status of its
 // own on the platform (its ads show AD_STATUS_CAMPAIGN_EXCEED); a project's
 // shows as PROJECT_STATUS_BUDGET_EXCEED, with status_first ENABLE.
 var (
-	campaignStatusNames  = [...]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_ENABLE"}
-	projectStatusNames   = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED"}
-	projectFirstNames    = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_ENABLE"}
-	projectSecondNames   = [...]string{"", "", "", "PROJECT_STATUS_BUDGET_EXCEED"}
-	adStatusNames        = [...]string{"AD_STATUS_DELIVERY_OK", "AD_STATUS_DELETE", "AD_STATUS_AUDIT", "AD_STATUS_AUDIT_DENY", "AD_STATUS_DONE", "AD_STATUS_DISABLE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_BUDGET_EXCEED"}
-	creativeStatusNames  = [...]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED"}
-	promotionStatusNames = [...]string{"OK", "DELETED", "AUDIT", "AUDIT_DENY", "TIME_DONE", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET"}
-	promotionFirstNames  = [...]string{"PROMOTION_STATUS_ENABLE", "PROMOTION_STATUS_DELETED", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DONE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE"}
-	promotionSecondNames = [...]string{"", "", "AUDIT", "AUDIT_DENY", "", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "PROMOTION_OFFLINE_BUDGET"}
+	campaignStatusNames  = [...]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED"}
+	projectStatusNames   = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED", "PROJECT_STATUS_ENABLE"}
+	projectFirstNames    = [...]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_ENABLE"}
+	projectSecondNames   = [...]string{"", "", "", "PROJECT_STATUS_BUDGET_EXCEED", ""}
+	adStatusNames        = [...]string{"AD_STATUS_DELIVERY_OK", "AD_STATUS_DELETE", "AD_STATUS_AUDIT", "AD_STATUS_AUDIT_DENY", "AD_STATUS_DONE", "AD_STATUS_DISABLE", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_CAMPAIGN_EXCEED", "AD_STATUS_BUDGET_EXCEED", "AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_REAUDIT"}
+	creativeStatusNames  = [...]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_ADVERTISER_BUDGET_EXCEED", "CREATIVE_STATUS_REAUDIT"}
+	promotionStatusNames = [...]string{"OK", "DELETED", "AUDIT", "AUDIT_DENY", "TIME_DONE", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "OFFLINE_BUDGET", "ADVERTISER_OFFLINE_BUDGET", "REAUDIT"}
+	promotionFirstNames  = [...]string{"PROMOTION_STATUS_ENABLE", "PROMOTION_STATUS_DELETED", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DONE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_DISABLE", "PROMOTION_STATUS_ENABLE"}
+	promotionSecondNames = [...]string{"", "", "AUDIT", "AUDIT_DENY", "", "DISABLED", "PROJECT_DISABLED", "OFFLINE_BALANCE", "PROJECT_OFFLINE_BUDGET", "PROMOTION_OFFLINE_BUDGET", "ADVERTISER_OFFLINE_BUDGET", "REAUDIT"}
 )
 
 func topStateOf(v view, e *entity) topState {
@@ -122,20 +136,23 @@ func topStateOf(v view, e *entity) topState {
 		return tsDisabled
 	case v.exceeded(e, s):
 		return tsBudgetExceeded
+	case v.advExceeded:
+		return tsAdvertiserBudgetExceeded
 	}
 	return tsEnabled
 }
 
 func unitStateOf(v view, e *entity) unitState {
 	s, p := e.current(v.now), e.parent.current(v.now)
+	sys := e.sysAt(s, v.now)
 	switch {
 	case s.opt == optDelete || p.opt == optDelete:
 		return usDeleted
-	case s.sys == sysAudit:
+	case sys == sysAudit:
 		return usAudit
-	case s.sys == sysDeny:
+	case sys == sysDeny:
 		return usAuditDenied
-	case s.sys == sysDone:
+	case sys == sysDone:
 		return usDone
 	case s.opt == optDisable:
 		return usDisabled
@@ -143,10 +160,14 @@ func unitStateOf(v view, e *entity) unitState {
 		return usParentDisabled
 	case v.noBalance:
 		return usNoBalance
+	case v.advExceeded:
+		return usAdvertiserBudgetExceeded
 	case v.exceeded(e.parent, p):
 		return usParentBudgetExceeded
 	case v.exceeded(e, s):
 		return usBudgetExceeded
+	case sys == sysReaudit:
+		return usReaudit
 	}
 	return usDelivering
 }
@@ -469,7 +490,7 @@ func (s *Sim) hCreativeGet(rc *reqCtx, req *creativeGetReq) (any, *apiError) {
 		return nil, err
 	}
 	sf, err := statusFilter{all: "CREATIVE_STATUS_ALL", notDeleted: "CREATIVE_STATUS_NOT_DELETE", deleted: "CREATIVE_STATUS_DELETE"}.parse(f.Status,
-		[]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_DELETE"})
+		[]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_ADVERTISER_BUDGET_EXCEED", "CREATIVE_STATUS_REAUDIT"})
 	if err != nil {
 		return nil, err
 	}

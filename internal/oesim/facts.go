@@ -269,8 +269,9 @@ func (w *world) day(st *advState, d int64) *dayTable {
 // Hour by hour, every campaign (and project) first plans its members'
 // spend: demand, capped by each member's daily or lifetime budget and then
 // by the parent's (shared pro rata). When the advertiser's remaining balance
-// is below the hour's planned total (hours from balanceFrom on), all plans
-// shrink pro rata to it. Then the hour is committed.
+// (hours from balanceFrom on) or what its own daily budget leaves today is
+// below the hour's planned total, all plans shrink pro rata to it. Then the
+// hour is committed.
 func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64) *dayTable {
 	t := &dayTable{version: st.version, seed: seed, units: st.units, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
 	groups := make([]groupRun, 0, len(st.campaigns)+len(st.projects))
@@ -296,6 +297,7 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 		balance = st.acct.StartBalanceFen - in.spent
 		t.out.spent = in.spent
 	}
+	var advSpent int64 // today, against the advertiser's daily budget
 	for hh := 0; hh < 24; hh++ {
 		h := d*24 + int64(hh)
 		var total int64
@@ -305,16 +307,23 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 		if total == 0 {
 			continue
 		}
-		if in != nil && h >= balanceFrom && total > balance {
-			shrink(groups, total, max(balance, 0))
-			total = max(balance, 0)
+		give := total
+		if in != nil && h >= balanceFrom {
+			give = min(give, max(balance, 0))
+		}
+		if b, ok := st.budgetAt((h+1)*3600 - bjOffset - 1); ok {
+			give = min(give, max(b-advSpent, 0))
+		}
+		if give < total {
+			shrink(groups, total, give)
 		}
 		for i := range groups {
 			groups[i].commit(seed, t, h, hh, life)
 		}
+		advSpent += give
 		if in != nil && h >= balanceFrom {
-			balance -= total
-			t.out.spent += total
+			balance -= give
+			t.out.spent += give
 		}
 	}
 	t.out.life = life
@@ -372,7 +381,7 @@ func (g *groupRun) plan(seed uint64, d int64, hh int, life map[*entity]int64) in
 		return 0
 	}
 	ps, ok := parent.stateBefore(hEnd)
-	if !ok || ps.opt != optEnable || ps.sys != sysOK {
+	if !ok || ps.opt != optEnable || !ps.sys.delivers() {
 		return 0
 	}
 	remain := budgetLeft(ps, parent, g.parentSpent, life)
@@ -386,7 +395,7 @@ func (g *groupRun) plan(seed uint64, d int64, hh int, life map[*entity]int64) in
 			continue
 		}
 		ms, ok := m.stateBefore(hEnd)
-		if !ok || ms.opt != optEnable || ms.sys != sysOK {
+		if !ok || ms.opt != optEnable || !m.sysAt(ms, hEnd-1).delivers() {
 			continue
 		}
 		want := min(demand(seed, m, d, hh), max(budgetLeft(ms, m, g.spent[i], life), 0))

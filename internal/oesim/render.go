@@ -104,11 +104,12 @@ func renderAd(v view, st *advState, ad *entity) obj {
 		{"ad_create_time", fmtTime(ad.created)}, {"ad_modify_time", fmtTime(ad.modified)},
 		{"modify_time", fmtTime(ad.modified)},
 	}
-	return append(o, adSettings(v.seed, ad, s)...)
+	return append(o, adSettings(v, ad, s)...)
 }
 
 // adSettings are the fields of an ad beyond its identity, status and money.
-func adSettings(seed uint64, ad *entity, s state) obj {
+func adSettings(v view, ad *entity, s state) obj {
+	seed := v.seed
 	c := conversionOf(seed, ad.parent.landing, ad)
 	var start, end any
 	schedule := "SCHEDULE_FROM_NOW"
@@ -116,7 +117,7 @@ func adSettings(seed uint64, ad *entity, s state) obj {
 		schedule, start, end = "SCHEDULE_START_END", fmtMinute(ad.created), fmtMinute(ad.created+90*86400)
 	}
 	reject := ""
-	if s.sys == sysDeny {
+	if ad.sysAt(s, v.now) == sysDeny {
 		reject = rejectReasonOf(seed, ad).text
 	}
 	return obj{

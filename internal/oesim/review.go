@@ -23,3 +23,61 @@ var rejectReasons = []rejectReason{
 func rejectReasonOf(seed uint64, e *entity) rejectReason {
 	return pickBy(seed, e.id, 0x4E1, rejectReasons)
 }
+
+// review is one round of review of an ad or promotion created or changed
+// through the API: submitted at from, decided at at (from plus a delay
+// derived from the seed), approved unless deny. A new entity is under review
+// (no delivery) until the first decision; a change to an approved one is
+// reviewed while the approved version keeps delivering (REAUDIT).
+type review struct {
+	from, at int64
+	deny     bool
+}
+
+// Review timing and outcome: decided 10 to 60 simulated minutes after
+// submission; a first submission is rejected one time in five (by the
+// entity's id), a resubmission is approved.
+const (
+	reviewMinSeconds = 10 * 60
+	reviewMaxSeconds = 60 * 60
+	firstRejectPct   = 20
+)
+
+// submitReview starts a review round of e at now.
+func (e *entity) submitReview(seed uint64, now int64) {
+	round := uint64(len(e.reviews))
+	h := h3(seed, uint64(e.id), 0x4E7+round)
+	delay := reviewMinSeconds + int64(h%uint64(reviewMaxSeconds-reviewMinSeconds+1))
+	deny := round == 0 && (h>>32)%100 < firstRejectPct
+	e.reviews = append(e.reviews, review{from: now, at: now + delay, deny: deny})
+}
+
+// sysAt is e's system status at unix time t given its state s there: the
+// review rounds decide it while s itself is OK.
+func (e *entity) sysAt(s state, t int64) sysStatus {
+	if s.sys != sysOK || len(e.reviews) == 0 {
+		return s.sys
+	}
+	i := len(e.reviews) - 1
+	for i >= 0 && e.reviews[i].from > t {
+		i--
+	}
+	if i < 0 {
+		return sysAudit // created before its first submission: cannot happen, but never delivers
+	}
+	r := e.reviews[i]
+	switch {
+	case t >= r.at && r.deny:
+		return sysDeny
+	case t >= r.at:
+		return sysOK
+	case i > 0 && t >= e.reviews[i-1].at && !e.reviews[i-1].deny:
+		return sysReaudit
+	}
+	return sysAudit
+}
+
+// underReview reports whether e has a review round still open at t.
+func (e *entity) underReview(t int64) bool {
+	return len(e.reviews) > 0 && t < e.reviews[len(e.reviews)-1].at
+}

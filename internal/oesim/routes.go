@@ -9,6 +9,14 @@ type EndpointInfo struct {
 	Quota  QuotaClass // rate class (Options.EndpointQPS overrides it)
 	// Multipart marks uploads (multipart/form-data bodies).
 	Multipart bool
+	// Required lists the top-level parameters without which the endpoint
+	// answers 40001.
+	Required []string
+	// IntParams lists the top-level integer parameters (a value that is
+	// not an integer answers 40001).
+	IntParams []string
+	// Codes lists the business codes the endpoint answers besides 0.
+	Codes []int
 }
 
 // Endpoints lists every API endpoint key the sandbox serves, with its method.
@@ -21,12 +29,13 @@ func (s *Sim) Endpoints() map[string]string {
 	return out
 }
 
-// EndpointTable lists every API endpoint with its method and quota class,
-// sorted by key.
+// EndpointTable lists every API endpoint with its method, quota class,
+// required parameters and business codes, sorted by key.
 func (s *Sim) EndpointTable() []EndpointInfo {
 	out := make([]EndpointInfo, 0, len(s.routes))
 	for _, r := range s.routes {
-		out = append(out, EndpointInfo{Key: r.key, Method: r.method, Quota: r.quota, Multipart: r.multipart})
+		out = append(out, EndpointInfo{Key: r.key, Method: r.method, Quota: r.quota, Multipart: r.multipart,
+			Required: r.required(), IntParams: r.intParams(), Codes: r.codes()})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })
 	return out
@@ -34,14 +43,20 @@ func (s *Sim) EndpointTable() []EndpointInfo {
 
 func (s *Sim) buildRoutes() map[string]*endpoint {
 	table := []endpoint{
-		post("oauth2/access_token", scopeNone, s.hAccessToken, withAuth(authNone)),
-		post("oauth2/refresh_token", scopeNone, s.hRefreshToken, withAuth(authNone)),
-		get("oauth2/advertiser/get", scopeNone, s.hOAuthAdvertisers, withAuth(authQueryToken)),
+		post("oauth2/access_token", scopeNone, s.hAccessToken, withAuth(authNone), withCodes(CodeInvalidApp, CodeGrantType)),
+		post("oauth2/refresh_token", scopeNone, s.hRefreshToken, withAuth(authNone),
+			withCodes(CodeInvalidApp, CodeRefreshExpired, CodeRefreshInvalid, CodeGrantType)),
+		get("oauth2/advertiser/get", scopeNone, s.hOAuthAdvertisers, withAuth(authQueryToken), withCodes(CodeInvalidApp)),
 		get("2/user/info", scopeNone, s.hUserInfo),
 		get("2/majordomo/advertiser/select", scopeAccount, s.hMajordomoSelect),
 		get("2/agent/advertiser/select", scopeAccount, s.hAgentSelect),
-		get("2/advertiser/info", scopeNone, s.hAdvertiserInfo),
+		get("2/advertiser/info", scopeNone, s.hAdvertiserInfo, withCodes(CodeNoPermission)),
 		get("2/advertiser/fund/get", scopeAccount, s.hFund),
+		get("2/advertiser/fund/daily_stat", scopeAdvertiser, s.hFundDailyStat),
+		get("2/advertiser/fund/transaction/get", scopeAdvertiser, s.hFundTransactions),
+		get("2/advertiser/budget/get", scopeNone, s.hAdvertiserBudgetGet, withCodes(CodeNoPermission)),
+		post("2/advertiser/update/budget", scopeWrite, s.hAdvertiserBudgetUpdate),
+		get("2/customer_center/advertiser/list", scopeNone, s.hCustomerCenterList, withCodes(CodeNoPermission)),
 
 		get("2/campaign/get", scopeAdvertiser, s.hCampaignGet),
 		get("2/ad/get", scopeAdvertiser, s.hAdGet),

@@ -299,7 +299,11 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 	if hasFault && (f.Timeout || f.Latency > 0) && r.Body != nil {
 		// Read the body first: net/http only notices a client hanging up
 		// (cancelling r.Context) once the request body was consumed.
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		limit := int64(maxBody)
+		if rt.multipart {
+			limit = MaxUploadBytes
+		}
+		data, err := io.ReadAll(io.LimitReader(r.Body, limit))
 		if err != nil {
 			s.stats.record(ep, StatDropped)
 			return
@@ -374,9 +378,12 @@ func (s *Sim) handle(r *http.Request, ep string, rt *endpoint) ([]byte, int, []*
 	now := s.clock.Now()
 	var p *params
 	var perr *apiError
-	if rt.method == http.MethodGet {
+	switch {
+	case rt.method == http.MethodGet:
 		p, perr = parseQuery(r.URL.RawQuery)
-	} else {
+	case rt.multipart:
+		p, perr = parseMultipart(r)
+	default:
 		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
 			perr = errParam("request body: %v", err)

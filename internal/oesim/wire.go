@@ -234,11 +234,13 @@ func (w *jw) quotedRaw(k, digits string) {
 // ---- request parameters ----
 
 // params gives uniform access to GET query parameters (scalars plain, arrays
-// and objects JSON-encoded) and POST JSON bodies.
+// and objects JSON-encoded), POST JSON bodies and multipart form values
+// (read like query parameters) and files.
 type params struct {
-	q    url.Values
-	body map[string]json.RawMessage
-	post bool
+	q     url.Values
+	body  map[string]json.RawMessage
+	post  bool
+	files map[string]formFile // multipart uploads
 }
 
 func parseQuery(raw string) (*params, *apiError) {

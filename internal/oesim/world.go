@@ -152,11 +152,15 @@ const (
 type sysStatus uint8
 
 const (
-	sysOK    sysStatus = iota
-	sysAudit           // under review: no delivery
-	sysDeny            // rejected by review: no delivery
-	sysDone            // schedule finished: no delivery
+	sysOK      sysStatus = iota
+	sysAudit             // under review: no delivery
+	sysDeny              // rejected by review: no delivery
+	sysDone              // schedule finished: no delivery
+	sysReaudit           // a change under review: the approved version keeps delivering (see review.go)
 )
+
+// delivers reports whether an entity in system status s may spend.
+func (s sysStatus) delivers() bool { return s == sysOK || s == sysReaudit }
 
 type budgetMode uint8
 
@@ -218,6 +222,9 @@ type entity struct {
 	// overrides are settings kept as a create or update sent them; they
 	// replace the derived ones in list items (key or parent.key).
 	overrides map[string]any
+	// reviews are the review rounds of an ad or promotion created or
+	// changed through the API (see review.go); generated ones have none.
+	reviews []review
 
 	// Delivery model of ads and promotions.
 	demand int64 // base daily demand in fen
@@ -318,6 +325,10 @@ type advState struct {
 	materials          []*material
 	matByKey, matBySig map[string]*material
 	nextMaterial       uint64
+
+	// budgets is the advertiser's daily budget over time (empty:
+	// unlimited, as generated); see finance.go.
+	budgets []advBudget
 }
 
 func (a *advState) lookup(id int64, kind entKind) *entity {
