@@ -104,7 +104,7 @@ func renderAd(v view, st *advState, ad *entity) obj {
 		{"ad_create_time", fmtTime(ad.created)}, {"ad_modify_time", fmtTime(ad.modified)},
 		{"modify_time", fmtTime(ad.modified)},
 	}
-	return append(o, adSettings(v, ad, s)...)
+	return ad.applyOverrides(append(o, adSettings(v, ad, s)...))
 }
 
 // adSettings are the fields of an ad beyond its identity, status and money.
@@ -220,7 +220,7 @@ func renderProject(v view, st *advState, p *entity) obj {
 func renderPromotion(v view, st *advState, pr *entity) obj {
 	s := pr.current(v.now)
 	us := unitStateOf(v, pr)
-	return obj{
+	return pr.applyOverrides(obj{
 		{"promotion_id", pr.id}, {"promotion_name", pr.name}, {"project_id", pr.parent.id}, {"advertiser_id", st.acct.ID},
 		{"opt_status", optName(s, "ENABLE", "DISABLE")}, {"status", promotionStatusNames[us]}, {"status_first", promotionFirstNames[us]},
 		{"budget_mode", s.mode.String()}, {"budget", yuan(s.budget)}, {"bid", yuan(s.bid)}, {"cpa_bid", yuan(s.bid)},
@@ -232,7 +232,7 @@ func renderPromotion(v view, st *advState, pr *entity) obj {
 		{"is_comment_disable", "OFF"}, {"ad_download_status", nil}, {"creative_auto_generate_switch", "OFF"}, {"config_id", nil},
 		{"keywords", []obj{}}, {"promotion_related_product", []obj{}}, {"shop_multi_roi_goals", []obj{}}, {"7d_retention", nil},
 		{"union_bid", nil}, {"union_cpa_bid", nil}, {"union_deep_cpabid", nil}, {"union_roi_goal", nil}, {"union_bid_ratio", nil},
-	}
+	})
 }
 
 func promotionMaterialsOf(pr *entity) obj {

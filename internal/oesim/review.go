@@ -35,21 +35,39 @@ type review struct {
 }
 
 // Review timing and outcome: decided 10 to 60 simulated minutes after
-// submission; a first submission is rejected one time in five (by the
-// entity's id), a resubmission is approved.
+// submission; a new entity is rejected one time in five (by its id), a
+// resubmission is approved.
 const (
 	reviewMinSeconds = 10 * 60
 	reviewMaxSeconds = 60 * 60
 	firstRejectPct   = 20
 )
 
-// submitReview starts a review round of e at now.
-func (e *entity) submitReview(seed uint64, now int64) {
-	round := uint64(len(e.reviews))
-	h := h3(seed, uint64(e.id), 0x4E7+round)
+// addRound appends a review round submitted at now.
+func (e *entity) addRound(seed uint64, now int64, mayDeny bool) {
+	h := h3(seed, uint64(e.id), 0x4E7+uint64(len(e.reviews)))
 	delay := reviewMinSeconds + int64(h%uint64(reviewMaxSeconds-reviewMinSeconds+1))
-	deny := round == 0 && (h>>32)%100 < firstRejectPct
+	deny := mayDeny && (h>>32)%100 < firstRejectPct
 	e.reviews = append(e.reviews, review{from: now, at: now + delay, deny: deny})
+}
+
+// submitReview starts the review of a new entity.
+func (e *entity) submitReview(seed uint64, now int64) { e.addRound(seed, now, true) }
+
+// resubmitReview reviews a change of e. A generated entity was approved when
+// it was created (or was rejected or under review, as its state says; from
+// now on the review rounds decide).
+func (rc *reqCtx) resubmitReview(st *advState, e *entity) {
+	now := rc.now.Unix()
+	if len(e.reviews) == 0 {
+		switch e.current(now).sys {
+		case sysOK:
+			e.reviews = append(e.reviews, review{from: e.created, at: e.created})
+		case sysAudit, sysDeny:
+			rc.change(st, e, func(ns *state) { ns.sys = sysOK })
+		}
+	}
+	e.addRound(rc.w.seed, now, false)
 }
 
 // sysAt is e's system status at unix time t given its state s there: the
@@ -80,4 +98,82 @@ func (e *entity) sysAt(s state, t int64) sysStatus {
 // underReview reports whether e has a review round still open at t.
 func (e *entity) underReview(t int64) bool {
 	return len(e.reviews) > 0 && t < e.reviews[len(e.reviews)-1].at
+}
+
+// deniedAt reports whether e's review rejected it as of now.
+func deniedAt(v view, e *entity) bool { return e.sysAt(e.current(v.now), v.now) == sysDeny }
+
+type adRejectReasonReq struct {
+	AdIDs []int64 `oe:"ad_ids,required,maxn=100"`
+}
+
+// GET 2/ad/reject_reason: for each ad its rejection (empty when it was not
+// rejected), and that of its creatives and their materials.
+func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiError) {
+	st := rc.st
+	v := rc.newView(st)
+	list := make([]obj, 0, len(req.AdIDs))
+	for _, id := range req.AdIDs {
+		ad := st.lookup(id, entAd)
+		if ad == nil {
+			return nil, errParam("ad_ids: ad %d does not exist", id)
+		}
+		adData, creatives := []obj{}, []obj{}
+		if deniedAt(v, ad) {
+			r := rejectReasonOf(v.seed, ad)
+			adData = append(adData, obj{{"reject_item", "计划"}, {"reject_reason", r.text}})
+			for _, cr := range ad.children {
+				materials := []obj{}
+				for _, m := range cr.materials {
+					mo := obj{{"image_id", []string{}}, {"video_id", nil}, {"title", cr.name}, {"reject_reason", r.text}}
+					if m.kind == matVideo {
+						mo[1].v = m.key
+					} else {
+						mo[0].v = []string{m.key}
+					}
+					materials = append(materials, mo)
+				}
+				creatives = append(creatives, obj{{"creative_id", cr.id},
+					{"reject_data", []obj{{{"reject_item", "创意"}, {"reject_reason", r.text}}}}, {"material_reject", materials}})
+			}
+		}
+		list = append(list, obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", adData}}},
+			{"creative_reject", creatives}, {"material_reject", []obj{}}})
+	}
+	return obj{{"list", list}}, nil
+}
+
+type promotionRejectReasonReq struct {
+	PromotionIDs []int64 `oe:"promotion_ids,required,maxn=10"`
+	DeliveryMode string  `oe:"delivery_mode,enum=MANUAL|PROCEDURAL"`
+}
+
+// GET v3.0/promotion/reject_reason/get: for each promotion the reasons of a
+// rejection (empty when it was not rejected), the promotion's and its
+// materials'.
+func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) (any, *apiError) {
+	st := rc.st
+	v := rc.newView(st)
+	list := make([]obj, 0, len(req.PromotionIDs))
+	for _, id := range req.PromotionIDs {
+		pr := st.lookup(id, entPromotion)
+		if pr == nil {
+			return nil, errParam("promotion_ids: promotion %d does not exist", id)
+		}
+		own, materials := []obj{}, []obj{}
+		if deniedAt(v, pr) {
+			r := rejectReasonOf(v.seed, pr)
+			own = append(own, obj{{"content", "计划"}, {"reject_reason", []string{r.text}}, {"suggestion", []string{r.suggestion}}})
+			for _, m := range pr.materials {
+				typ := "CREATIVE_IMAGE"
+				if m.kind == matVideo {
+					typ = "CREATIVE_VIDEO"
+				}
+				materials = append(materials, obj{{"type", typ}, {"item", m.key}, {"lego_mid", m.id}, {"audit_platform", "AD"},
+					{"reject_reason", []string{r.text}}, {"suggestion", []string{r.suggestion}}})
+			}
+		}
+		list = append(list, obj{{"promotion_id", pr.id}, {"promotion_reject", own}, {"material_reject", materials}})
+	}
+	return obj{{"list", list}}, nil
 }

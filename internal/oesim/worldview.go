@@ -191,3 +191,37 @@ func (w *World) Projects(adv int64) []Entity {
 func (w *World) Promotions(adv int64) []Entity {
 	return w.entities(adv, func(st *advState) []*entity { return st.promotions })
 }
+
+// Material is a snapshot of an image or video of an advertiser's library.
+type Material struct {
+	ID         int64  // material_id
+	Kind       string // image or video
+	Key        string // image_id or video_id
+	Signature  string // md5 of the file
+	Width      int
+	Height     int
+	Size       int64
+	Format     string
+	Filename   string
+	CreateTime time.Time
+}
+
+// Materials returns the material library of a leaf advertiser.
+func (w *World) Materials(adv int64) []Material {
+	st, ok := w.w.adv(adv)
+	if !ok {
+		return nil
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	out := make([]Material, 0, len(st.materials))
+	for _, m := range st.materials {
+		kind := "image"
+		if m.kind == matVideo {
+			kind = "video"
+		}
+		out = append(out, Material{ID: m.id, Kind: kind, Key: m.key, Signature: m.signature, Width: m.width, Height: m.height,
+			Size: m.size, Format: m.format, Filename: m.filename, CreateTime: time.Unix(m.created, 0).In(beijing)})
+	}
+	return out
+}

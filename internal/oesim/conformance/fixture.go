@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 
 	"github.com/oceanops/adplatform/internal/oesim"
 )
@@ -102,6 +103,13 @@ func (f *Fixture) Do(req *http.Request, out any) error {
 // statuses (any status when none is given). It panics when there is none:
 // the world is fixed by its seed.
 func (f *Fixture) Entity(kind string, statuses ...string) oesim.Entity {
+	if e, ok := f.find(kind, statuses); ok {
+		return e
+	}
+	panic(fmt.Sprintf("conformance: advertiser %d has no %s in %v", f.Advertiser, kind, statuses))
+}
+
+func (f *Fixture) find(kind string, statuses []string) (oesim.Entity, bool) {
 	var es []oesim.Entity
 	switch kind {
 	case "campaign":
@@ -116,16 +124,35 @@ func (f *Fixture) Entity(kind string, statuses ...string) oesim.Entity {
 		es = f.World.Promotions(f.Advertiser)
 	}
 	for _, e := range es {
-		if len(statuses) == 0 {
-			return e
-		}
-		for _, s := range statuses {
-			if e.Status == s {
-				return e
-			}
+		if len(statuses) == 0 || slices.Contains(statuses, e.Status) {
+			return e, true
 		}
 	}
-	panic(fmt.Sprintf("conformance: advertiser %d has no %s in %v", f.Advertiser, kind, statuses))
+	return oesim.Entity{}, false
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// Material returns the first material of a kind ("image", "video") of the
+// fixture's advertiser.
+func (f *Fixture) Material(kind string) oesim.Material {
+	for _, m := range f.World.Materials(f.Advertiser) {
+		if m.Kind == kind {
+			return m
+		}
+	}
+	panic(fmt.Sprintf("conformance: advertiser %d has no %s", f.Advertiser, kind))
+}
+
+// EntityOfAny is Entity over every leaf advertiser (the fixture's first):
+// it returns the advertiser and the entity.
+func (f *Fixture) EntityOfAny(kind string, statuses ...string) (int64, oesim.Entity) {
+	for _, adv := range f.World.Advertisers() {
+		g := *f
+		g.Advertiser = adv
+		if e, ok := g.find(kind, statuses); ok {
+			return adv, e
+		}
+	}
+	panic(fmt.Sprintf("conformance: no advertiser has a %s in %v", kind, statuses))
+}
