@@ -38,6 +38,7 @@ type material struct {
 	coverKey   string // videos: the cover image id
 	source     string
 	uploaded   bool
+	aigc       bool    // declared AI-generated at upload
 	ent        *entity // the material as a report row group (lvMaterial)
 }
 

@@ -66,9 +66,13 @@ const (
 	idPromotion
 	idUser
 	idMaterial
-	idAudience // audience packages and custom audiences
-	idFinance  // fund transactions
+	// Kinds fit three bits (see makeID): audience packages and custom
+	// audiences take idUser's space from local audienceLocal on.
 )
+
+// audienceLocal is where audience ids start within idUser's space (the user
+// takes local 0).
+const audienceLocal = 1 << 22
 
 func makeID(key uint64, kind idKind, adv, local uint64) int64 {
 	const mask = 1<<48 - 1
@@ -329,6 +333,12 @@ type advState struct {
 	// budgets is the advertiser's daily budget over time (empty:
 	// unlimited, as generated); see finance.go.
 	budgets []advBudget
+
+	// Audiences (audience.go).
+	audiences    []*customAudience
+	packages     []*audiencePackage
+	dmpFiles     map[string]dmpFile
+	nextAudience uint64
 }
 
 func (a *advState) lookup(id int64, kind entKind) *entity {
@@ -501,6 +511,7 @@ func (w *world) generate(acct *Account) *advState {
 		g.project()
 	}
 	g.materialLibrary()
+	g.audienceLibrary()
 	return g.st
 }
 

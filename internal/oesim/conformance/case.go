@@ -55,7 +55,7 @@ func (c Case) upload() Case { c.Multipart = true; return c }
 // Cases returns every case, sorted by key.
 func Cases() []Case {
 	var all []Case
-	for _, group := range [][]Case{oauthCases(), accountCases(), financeCases(), v2EntityCases(), v2WriteCases(), v3EntityCases(), v3WriteCases(), v3CreateCases(), reportCases()} {
+	for _, group := range [][]Case{oauthCases(), accountCases(), financeCases(), materialCases(), audienceCases(), toolCases(), v2EntityCases(), v2WriteCases(), v3EntityCases(), v3WriteCases(), v3CreateCases(), reportCases()} {
 		all = append(all, group...)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Key < all[j].Key })

@@ -99,13 +99,21 @@ func elicit(t *testing.T, e oesim.EndpointInfo, c Case, code int) int64 {
 	switch code {
 	case oesim.CodeParam:
 		f := fixtureWith(t, oesim.Options{})
-		if len(e.Required) == 0 { // an integer parameter that is not one
-			if len(e.IntParams) == 0 {
-				t.Fatal("40001 documented for an endpoint without required or integer parameters")
-			}
+		if len(e.Required) == 0 { // an integer parameter that is not one, or a value outside an enum
 			req, err := c.Request(f)
 			if err == nil {
-				req, err = WithParams(req, func(m map[string]any) { m[e.IntParams[0]] = "not-a-number" })
+				req, err = WithParams(req, func(m map[string]any) {
+					if len(e.IntParams) > 0 {
+						m[e.IntParams[0]] = "not-a-number"
+						return
+					}
+					for k, v := range m {
+						if _, ok := v.(string); ok {
+							m[k] = "NOT_A_VALUE"
+							return
+						}
+					}
+				})
 			}
 			return codeOf(t, f, req, err)
 		}

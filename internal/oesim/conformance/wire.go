@@ -103,7 +103,7 @@ func Encode(base, key, method string, params any, token string, multipartForm bo
 func queryValues(params any) (url.Values, error) {
 	q := url.Values{}
 	err := eachParam(params, func(name string, v reflect.Value) error {
-		if v.Type() == fileType {
+		if reflect.Indirect(v).Type() == fileType {
 			return fmt.Errorf("conformance: %s: files go in multipart bodies", name)
 		}
 		s, err := paramText(v)
@@ -160,6 +160,9 @@ func multipartBody(params any) ([]byte, string, error) {
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	err := eachParam(params, func(name string, v reflect.Value) error {
+		for v.Kind() == reflect.Pointer {
+			v = v.Elem()
+		}
 		if v.Type() == fileType {
 			f := v.Interface().(File)
 			part, err := w.CreateFormFile(name, filepath.Base(f.Name))
