@@ -78,7 +78,7 @@ func audienceOf(seed uint64, e *entity) obj {
 
 func renderCampaign(v view, st *advState, c *entity) obj {
 	s := c.current(v.now)
-	return obj{
+	return c.applyOverrides(obj{
 		{"id", c.id}, {"advertiser_id", st.acct.ID}, {"name", c.name},
 		{"budget", yuan(s.budget)}, {"budget_mode", s.mode.String()},
 		{"landing_type", c.landing}, {"marketing_purpose", c.purpose},
@@ -87,7 +87,7 @@ func renderCampaign(v view, st *advState, c *entity) obj {
 		{"campaign_id", c.id}, {"modify_time", fmtTime(c.modified)}, {"campaign_type", "FEED"},
 		{"campaign_budget_optimization", "OFF"}, {"delivery_mode", "MANUAL"}, {"delivery_related_num", "CAMPAIGN_DPA_DEFAULT_NOT"},
 		{"dedicate_type", nil}, {"marketing_scene", nil}, {"smart_bid_type", nil},
-	}
+	})
 }
 
 func renderAd(v view, st *advState, ad *entity) obj {

@@ -172,3 +172,54 @@ func TestReportFieldsTheSDKKnows(t *testing.T) {
 		"fields", []string{"cost", "bogus_metric"}), nil, tok)
 	mustCode(t, e, CodeParam)
 }
+
+// TestCustomReportDimensions: the v3 custom report by week, by month and by
+// material adds up to the same totals as by day; landing type and pricing
+// come with projects; exclusive dimensions are refused.
+func TestCustomReportDimensions(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Options{Seed: 7, Advertisers: 2})
+	tok := login(t, s).AccessToken
+	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	custom := func(dims []string, start string, code int) []map[string]map[string]string {
+		e := api(t, s, "GET", "/open_api/v3.0/report/custom/get/", q("advertiser_id", adv, "dimensions", dims,
+			"metrics", []string{"stat_cost", "show_cnt"}, "start_time", start, "end_time", "2025-06-17", "filters", []any{}, "order_by", []any{},
+			"page_size", "1000"), nil, tok)
+		mustCode(t, e, code)
+		if code != 0 {
+			return nil
+		}
+		return decodeData[struct {
+			Rows []map[string]map[string]string `json:"rows"`
+		}](t, e).Rows
+	}
+	total := func(rows []map[string]map[string]string) string {
+		sum := new(big.Rat)
+		for _, r := range rows {
+			v, _ := new(big.Rat).SetString(r["metrics"]["stat_cost"])
+			sum.Add(sum, v)
+		}
+		return sum.FloatString(2)
+	}
+	daily := custom([]string{"stat_time_day"}, "2025-05-20", 0)
+	weekly := custom([]string{"stat_time_week"}, "2025-05-20", 0)
+	monthly := custom([]string{"stat_time_month"}, "2025-05-20", 0)
+	if total(weekly) != total(daily) || total(monthly) != total(daily) || len(weekly) < 4 || len(monthly) != 2 {
+		t.Errorf("by day %s (%d rows), week %s (%d), month %s (%d)", total(daily), len(daily), total(weekly), len(weekly), total(monthly), len(monthly))
+	}
+	if w := weekly[0]["dimensions"]["stat_time_week"]; w != "2025-05-19" || monthly[1]["dimensions"]["stat_time_month"] != "2025-06" {
+		t.Errorf("first week %q, second month %q", w, monthly[1]["dimensions"]["stat_time_month"])
+	}
+	// Material and project rows cover v3 promotions only.
+	projects := custom([]string{"cdp_project_id", "landing_type", "pricing"}, "2025-06-10", 0)
+	byMaterial := custom([]string{"material_id", "image_mode"}, "2025-06-10", 0)
+	if total(byMaterial) != total(projects) || len(byMaterial) == 0 || byMaterial[0]["dimensions"]["image_mode"] == "" {
+		t.Errorf("by material %s (%d rows), by project %s", total(byMaterial), len(byMaterial), total(projects))
+	}
+	if len(projects) == 0 || projects[0]["dimensions"]["landing_type"] == "" || projects[0]["dimensions"]["pricing"] != "PRICING_OCPM" {
+		t.Errorf("projects with landing type: %v", projects)
+	}
+	custom([]string{"material_id", "cdp_project_id"}, "2025-06-10", CodeParam)
+	custom([]string{"stat_time_week", "stat_time_day"}, "2025-06-10", CodeParam)
+	custom([]string{"stat_time_day"}, "2025-05-01", CodeParam)
+}

@@ -3,6 +3,7 @@ package oesim
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,7 +18,8 @@ const (
 	lvCreative
 	lvProject
 	lvPromotion
-	lvMaterial // v2 creatives by their material (STAT_GROUP_BY_MATERIAL_ID)
+	lvMaterial   // v2 creatives by their material (STAT_GROUP_BY_MATERIAL_ID)
+	lvV3Material // v3 promotions by their first material (custom report material_id)
 )
 
 func parseLevel(s string) (level, bool) {
@@ -36,8 +38,12 @@ func groupOf(u *entity, lv level) (*entity, bool) {
 			return nil, false
 		}
 		return [...]*entity{u.parent.parent, u.parent, u}[lv-lvCampaign], true
-	case lvMaterial:
-		if u.kind != entCreative || len(u.materials) == 0 {
+	case lvMaterial, lvV3Material:
+		want := entCreative
+		if lv == lvV3Material {
+			want = entPromotion
+		}
+		if u.kind != want || len(u.materials) == 0 {
 			return nil, false
 		}
 		return u.materials[0].group(), true
@@ -425,7 +431,11 @@ func (c *timeCache) quoted(spec aggSpec, slot int64) []byte {
 
 // ---- v3 custom report ----
 
-var v3Dimensions = []string{"stat_time_day", "stat_time_hour", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name"}
+// v3Dimensions are the custom report's dimensions the sandbox answers:
+// time (day, hour, week from Monday, month), project and promotion with
+// their landing type and pricing, and material (a promotion's first).
+var v3Dimensions = []string{"stat_time_day", "stat_time_hour", "stat_time_week", "stat_time_month", "cdp_project_id", "cdp_project_name",
+	"cdp_promotion_id", "cdp_promotion_name", "landing_type", "pricing", "material_id", "image_mode"}
 
 type v3Filter struct {
 	Field    string   `json:"field"`
@@ -495,13 +505,9 @@ func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
 }
 
 // customSpec turns the dimensions and dates of a custom report into an
-// aggregation; has lists the dimensions asked for.
+// aggregation; has lists the dimensions asked for. Weekly reports may span
+// 93 days, monthly 366, the others 30.
 func customSpec(req *customReportReq) (aggSpec, map[string]bool, *apiError) {
-	d0, d1, err := dayRange("start_time", req.StartTime, "end_time", req.EndTime)
-	if err != nil {
-		return aggSpec{}, nil, err
-	}
-	spec := aggSpec{level: lvAdvertiser, d0: d0, d1: d1}
 	has := map[string]bool{}
 	for _, d := range req.Dimensions {
 		if !slices.Contains(v3Dimensions, d) {
@@ -509,15 +515,42 @@ func customSpec(req *customReportReq) (aggSpec, map[string]bool, *apiError) {
 		}
 		has[d] = true
 	}
-	if has["stat_time_day"] && has["stat_time_hour"] {
-		return aggSpec{}, nil, errParam("dimensions: stat_time_day and stat_time_hour cannot be combined")
+	times := 0
+	for _, d := range []string{"stat_time_day", "stat_time_hour", "stat_time_week", "stat_time_month"} {
+		if has[d] {
+			times++
+		}
 	}
-	spec.byTime = has["stat_time_day"] || has["stat_time_hour"]
-	spec.hourly = has["stat_time_hour"]
+	if times > 1 {
+		return aggSpec{}, nil, errParam("dimensions: only one of stat_time_day, stat_time_hour, stat_time_week and stat_time_month")
+	}
+	maxDays := int64(30)
+	if has["stat_time_week"] {
+		maxDays = 93
+	} else if has["stat_time_month"] {
+		maxDays = 366
+	}
+	d0, d1, err := dayRangeMax("start_time", req.StartTime, "end_time", req.EndTime, maxDays)
+	if err != nil {
+		return aggSpec{}, nil, err
+	}
+	spec := aggSpec{level: lvAdvertiser, d0: d0, d1: d1, byTime: times == 1, hourly: has["stat_time_hour"]}
+	if has["stat_time_week"] {
+		spec.setPeriods(weekStart)
+	} else if has["stat_time_month"] {
+		spec.setPeriods(monthStart)
+	}
+	byEntity := has["cdp_project_id"] || has["cdp_project_name"] || has["cdp_promotion_id"] || has["cdp_promotion_name"] ||
+		has["landing_type"] || has["pricing"]
 	switch {
+	case has["material_id"] || has["image_mode"]:
+		if byEntity {
+			return aggSpec{}, nil, errParam("dimensions: the sandbox groups by material or by project and promotion, not both")
+		}
+		spec.level, spec.byID = lvV3Material, true
 	case has["cdp_promotion_id"] || has["cdp_promotion_name"]:
 		spec.level, spec.byID = lvPromotion, true
-	case has["cdp_project_id"] || has["cdp_project_name"]:
+	case byEntity:
 		spec.level, spec.byID = lvProject, true
 	}
 	return spec, has, nil
@@ -572,7 +605,7 @@ func customOrder(req *customReportReq, has map[string]bool) (*metric, bool, *api
 		if !has[o.Field] {
 			return nil, false, errParam("order_by: field %q must be one of the requested metrics or dimensions", o.Field)
 		}
-		return nil, o.Type != "ASC" && (o.Field == "stat_time_day" || o.Field == "stat_time_hour"), nil
+		return nil, o.Type != "ASC" && strings.HasPrefix(o.Field, "stat_time_"), nil
 	}
 	return nil, false, nil
 }
@@ -588,6 +621,18 @@ func appendCustomRow(b []byte, spec aggSpec, r *aggRow, dims []string, metrics [
 			dw.str(d, tc.get(spec, r.slot)[:10])
 		case "stat_time_hour":
 			dw.str(d, tc.get(spec, r.slot))
+		case "stat_time_week":
+			dw.str(d, tc.get(spec, r.slot)[:10])
+		case "stat_time_month":
+			dw.str(d, tc.get(spec, r.slot)[:7])
+		case "landing_type":
+			dw.str(d, projectOf(r.ent).landing)
+		case "pricing":
+			dw.str(d, projectOf(r.ent).pricing)
+		case "material_id":
+			dw.quotedRaw(d, r.ent.qid)
+		case "image_mode":
+			dw.str(d, r.ent.imageMode)
 		case "cdp_project_id":
 			dw.quotedRaw(d, projectOf(r.ent).qid)
 		case "cdp_project_name":

@@ -197,6 +197,8 @@ type campaignCreateReq struct {
 	LandingType      string `oe:"landing_type,required"`
 	MarketingPurpose string `oe:"marketing_purpose"`
 	UniqueFK         string `oe:"unique_fk"`
+	Operation        string `oe:"operation,enum=enable|disable"`
+	CampaignType     string `oe:"campaign_type,enum=FEED|SEARCH"`
 }
 
 // POST 2/campaign/create: idempotent on unique_fk.
@@ -241,7 +243,14 @@ func (s *Sim) hCampaignCreate(rc *reqCtx, req *campaignCreateReq) (any, *apiErro
 	c := rc.newEntity(st, entCampaign, idCampaign, nil)
 	c.setName(name)
 	c.landing, c.purpose, c.uniqueFK = landing, purpose, fk
-	c.states = []state{{at: now, mode: mode, budget: budget.fen}}
+	opt := optEnable
+	if req.Operation == "disable" {
+		opt = optDisable
+	}
+	c.states = []state{{at: now, opt: opt, mode: mode, budget: budget.fen}}
+	if req.CampaignType != "" {
+		c.override("campaign_type", req.CampaignType)
+	}
 	st.campaigns = append(st.campaigns, c)
 	if fk != "" {
 		st.fk["campaign:"+fk] = c.id
