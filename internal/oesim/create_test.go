@@ -266,16 +266,7 @@ func TestProjectUpdate(t *testing.T) {
 	e := api(t, s, "GET", "/open_api/v3.0/project/list/", q("advertiser_id", strconv.FormatInt(adv, 10),
 		"filtering", map[string]any{"ids": []int64{p.ID}, "status": "PROJECT_STATUS_ALL"}), nil, tok)
 	mustCode(t, e, 0)
-	var l struct {
-		List []struct {
-			Name            string `json:"name"`
-			DeliverySetting struct {
-				Budget       json.Number `json:"budget"`
-				ScheduleTime string      `json:"schedule_time"`
-			} `json:"delivery_setting"`
-		}
-	}
-	l = decodeData[struct {
+	l := decodeData[struct {
 		List []struct {
 			Name            string `json:"name"`
 			DeliverySetting struct {

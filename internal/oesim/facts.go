@@ -27,9 +27,17 @@ type fact struct {
 	deep  int32
 }
 
-type sums struct {
+// base holds the simulated metrics of a total (conversions as visible).
+type base struct {
 	cost, show, click, conv, deep int64
-	ext                           extSums
+}
+
+// sums is a report total: the simulated metrics and the derived ones. The
+// aggregation keeps the two apart (the derived ones only when a report asks
+// for them), so the common path moves the small base only.
+type sums struct {
+	base
+	ext extSums
 }
 
 // extSums are the metrics derived from a fact rather than simulated: video
@@ -40,18 +48,17 @@ type extSums struct {
 	payFen                                 int64
 }
 
-func (s *sums) zero() bool {
+func (s *base) zero() bool {
 	return s.cost == 0 && s.show == 0 && s.click == 0 && s.conv == 0 && s.deep == 0
 }
 
 func (s *sums) addSums(o *sums) {
-	s.addBase(o)
+	s.base.add(&o.base)
 	s.ext.add(&o.ext)
 }
 
-// addBase adds the simulated metrics only (the report paths that need no
-// derived ones).
-func (s *sums) addBase(o *sums) {
+// add adds the simulated metrics.
+func (s *base) add(o *base) {
 	s.cost += o.cost
 	s.show += o.show
 	s.click += o.click
@@ -108,15 +115,16 @@ func (e *extSums) addExt(f *fact, deep int64, r *unitRates, k uint64) {
 	e.payFen += deep * r.aovFen
 }
 
-// addFactExt is addFact with the derived metrics of unit u in hour h.
-func (s *sums) addFactExt(seed uint64, u *entity, h int64, f *fact, pm int64) {
-	deep := s.deep
-	s.addFact(f, pm)
-	s.ext.addExt(f, s.deep-deep, &u.rates, h3(seed, uint64(u.id), uint64(h)))
+// addFactExt is addFact into b with the derived metrics of unit u in hour
+// h into e.
+func addFactExt(b *base, e *extSums, seed uint64, u *entity, h int64, f *fact, pm int64) {
+	deep := b.deep
+	b.addFact(f, pm)
+	e.addExt(f, b.deep-deep, &u.rates, h3(seed, uint64(u.id), uint64(h)))
 }
 
 // addFact adds a fact with conversions scaled to permille pm of their final value.
-func (s *sums) addFact(f *fact, pm int64) {
+func (s *base) addFact(f *fact, pm int64) {
 	s.cost += f.cost
 	s.show += int64(f.show)
 	s.click += int64(f.click)
@@ -186,7 +194,8 @@ type dayTable struct {
 	seed    uint64
 	units   []*entity  // the advertiser's units when computed (t.hours[u] is units[u])
 	hours   [][24]fact // per unit
-	daily   []sums     // per unit: day totals with final conversions
+	daily   []base     // per unit: day totals with final conversions
+	ext     []extSums  // per unit: the day's derived metrics
 	out     carry      // what the next day inherits (when the day had a carry)
 	// vis caches per-unit day totals with conversions as visible at one
 	// clock hour, for days still inside the conversion window (today's
@@ -196,24 +205,26 @@ type dayTable struct {
 
 type visibleDay struct {
 	nowHour int64
-	daily   []sums
+	daily   []base
+	ext     []extSums
 }
 
-// visibleDaily returns per-unit totals of day d as seen at nowHour: its
-// complete hours, with conversions as visible then.
-func (t *dayTable) visibleDaily(d, nowHour int64) []sums {
+// visibleDaily returns per-unit totals of day d as seen at nowHour (and
+// their derived metrics): its complete hours, with conversions as visible
+// then.
+func (t *dayTable) visibleDaily(d, nowHour int64) ([]base, []extSums) {
 	if v := t.vis.Load(); v != nil && v.nowHour == nowHour {
-		return v.daily
+		return v.daily, v.ext
 	}
-	out := make([]sums, len(t.hours))
+	out, ext := make([]base, len(t.hours)), make([]extSums, len(t.hours))
 	for hh := int64(0); hh < 24 && d*24+hh < nowHour; hh++ {
 		pm := visiblePermille(d*24+hh, nowHour)
 		for u := range t.hours {
-			out[u].addFactExt(t.seed, t.units[u], d*24+hh, &t.hours[u][hh], pm)
+			addFactExt(&out[u], &ext[u], t.seed, t.units[u], d*24+hh, &t.hours[u][hh], pm)
 		}
 	}
-	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out})
-	return out
+	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out, ext: ext})
+	return out, ext
 }
 
 type dayKey struct {
@@ -273,7 +284,7 @@ func (w *world) day(st *advState, d int64) *dayTable {
 // below the hour's planned total, all plans shrink pro rata to it. Then the
 // hour is committed.
 func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64) *dayTable {
-	t := &dayTable{version: st.version, seed: seed, units: st.units, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
+	t := &dayTable{version: st.version, seed: seed, units: st.units, hours: make([][24]fact, len(st.units)), daily: make([]base, len(st.units)), ext: make([]extSums, len(st.units))}
 	groups := make([]groupRun, 0, len(st.campaigns)+len(st.projects))
 	n := 0
 	for _, parents := range [2][]*entity{st.campaigns, st.projects} {
@@ -328,9 +339,8 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 	}
 	t.out.life = life
 	for u := range t.hours {
-		ds := &t.daily[u]
 		for h := range t.hours[u] {
-			ds.addFactExt(seed, t.units[u], d*24+int64(h), &t.hours[u][h], 1000)
+			addFactExt(&t.daily[u], &t.ext[u], seed, t.units[u], d*24+int64(h), &t.hours[u][h], 1000)
 		}
 	}
 	return t

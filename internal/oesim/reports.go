@@ -107,7 +107,8 @@ type aggBuf struct {
 	gidx   []int32
 	groups []*entity
 	index  map[*entity]int32
-	acc    []sums
+	acc    []base
+	accExt []extSums // the derived metrics, when the report asks for them
 	order  []int32
 	rows   []aggRow
 }
@@ -147,6 +148,10 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf
 	acc := grow(buf.acc, len(buf.groups)*int(nSlots))
 	clear(acc)
 	buf.acc = acc
+	if spec.ext {
+		buf.accExt = grow(buf.accExt, len(acc))
+		clear(buf.accExt)
+	}
 	nowHour := hourIndex(now)
 	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
 		w.accumulateDay(st, spec, d, nowHour, nSlots, buf)
@@ -198,11 +203,12 @@ func (buf *aggBuf) group(st *advState, spec aggSpec) bool {
 	return unitLevel
 }
 
-// accumulateDay adds day d's visible facts into buf.acc (nSlots per group).
+// accumulateDay adds day d's visible facts into buf.acc (nSlots per group;
+// the derived metrics into buf.accExt when spec.ext).
 func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int64, buf *aggBuf) {
 	t := w.day(st, d)
 	di := d - spec.d0
-	gidx, acc := buf.gidx, buf.acc
+	gidx, acc, accExt := buf.gidx, buf.acc, buf.accExt
 	if !spec.hourly {
 		slot := int64(0)
 		switch {
@@ -211,21 +217,22 @@ func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int
 		case spec.byTime:
 			slot = di
 		}
-		var daily []sums
+		var daily []base
+		var ext []extSums
 		switch {
 		case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
-			daily = t.daily // complete and settled
+			daily, ext = t.daily, t.ext // complete and settled
 		case !spec.final:
-			daily = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
+			daily, ext = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
 		}
 		if daily != nil {
 			for u := range daily {
-				if g := gidx[u]; g < 0 {
-					continue
-				} else if spec.ext {
-					acc[int64(g)*nSlots+slot].addSums(&daily[u])
-				} else {
-					acc[int64(g)*nSlots+slot].addBase(&daily[u])
+				if g := gidx[u]; g >= 0 {
+					i := int64(g)*nSlots + slot
+					acc[i].add(&daily[u])
+					if spec.ext {
+						accExt[i].add(&ext[u])
+					}
 				}
 			}
 			return
@@ -249,10 +256,11 @@ func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int
 		}
 		for u := range t.hours {
 			if g := gidx[u]; g >= 0 {
+				i := int64(g)*nSlots + slot
 				if spec.ext {
-					acc[int64(g)*nSlots+slot].addFactExt(t.seed, t.units[u], h, &t.hours[u][hh], pm)
+					addFactExt(&acc[i], &accExt[i], t.seed, t.units[u], h, &t.hours[u][hh], pm)
 				} else {
-					acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
+					acc[i].addFact(&t.hours[u][hh], pm)
 				}
 			}
 		}
@@ -283,11 +291,14 @@ func (buf *aggBuf) collect(spec aggSpec, nSlots int64, unitLevel bool) []aggRow 
 	rows := buf.rows[:0]
 	for slot := int64(0); slot < nSlots; slot++ {
 		for _, g := range order {
-			s := &acc[int64(g)*nSlots+slot]
-			if s.zero() {
+			i := int64(g)*nSlots + slot
+			if acc[i].zero() { // derived metrics are zero too then
 				continue
 			}
-			r := aggRow{slot: -1, ent: groups[g], s: *s}
+			r := aggRow{slot: -1, ent: groups[g], s: sums{base: acc[i]}}
+			if spec.ext {
+				r.s.ext = buf.accExt[i]
+			}
 			switch {
 			case !spec.byTime:
 			case spec.periods != nil:

@@ -174,8 +174,8 @@ func (s *Sim) hEstimateAudience(rc *reqCtx, req *estimateReq) (any, *apiError) {
 
 // recentTotals sums st's delivery over the seven complete days before now
 // (of the entities of kind parent's subtree when parent is set).
-func (w *world) recentTotals(st *advState, nowDay int64, parent *entity) sums {
-	var s sums
+func (w *world) recentTotals(st *advState, nowDay int64, parent *entity) base {
+	var s base
 	for d := nowDay - 7; d < nowDay; d++ {
 		if d < st.firstDay() {
 			continue
@@ -183,7 +183,7 @@ func (w *world) recentTotals(st *advState, nowDay int64, parent *entity) sums {
 		t := w.day(st, d)
 		for u, e := range t.units {
 			if parent == nil || under(e, parent) {
-				s.addBase(&t.daily[u])
+				s.add(&t.daily[u])
 			}
 		}
 	}
