@@ -45,13 +45,24 @@ func (w *world) view(st *advState, now time.Time) view {
 	return v
 }
 
+// spentToday caches todaySpend for one clock hour and state version (the
+// map is read-only once published).
+type spentToday struct {
+	version uint64
+	nowHour int64
+	m       map[int64]int64
+}
+
 // todaySpend sums today's visible cost (complete hours) per unit and up its
 // parents. The caller holds st.mu.
 func todaySpend(w *world, st *advState, now time.Time) map[int64]int64 {
 	nowHour := hourIndex(now)
+	if c := st.spent.Load(); c != nil && c.version == st.version && c.nowHour == nowHour {
+		return c.m
+	}
 	d := dayIndex(now)
 	t := w.day(st, d)
-	m := map[int64]int64{}
+	m := make(map[int64]int64, 2*len(st.units))
 	for u, e := range st.units {
 		var c int64
 		for hh := 0; hh < 24 && d*24+int64(hh) < nowHour; hh++ {
@@ -64,6 +75,7 @@ func todaySpend(w *world, st *advState, now time.Time) map[int64]int64 {
 			m[p.id] += c
 		}
 	}
+	st.spent.Store(&spentToday{version: st.version, nowHour: nowHour, m: m})
 	return m
 }
 

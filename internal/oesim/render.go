@@ -78,13 +78,14 @@ func audienceOf(seed uint64, e *entity) obj {
 
 func renderCampaign(v view, st *advState, c *entity) obj {
 	s := c.current(v.now)
+	modified := fmtTime(c.modified)
 	return c.applyOverrides(obj{
 		{"id", c.id}, {"advertiser_id", st.acct.ID}, {"name", c.name},
 		{"budget", yuan(s.budget)}, {"budget_mode", s.mode.String()},
 		{"landing_type", c.landing}, {"marketing_purpose", c.purpose},
 		{"status", campaignStatus(v, c)},
-		{"campaign_create_time", fmtTime(c.created)}, {"campaign_modify_time", fmtTime(c.modified)},
-		{"campaign_id", c.id}, {"modify_time", fmtTime(c.modified)}, {"campaign_type", "FEED"},
+		{"campaign_create_time", fmtTime(c.created)}, {"campaign_modify_time", modified},
+		{"campaign_id", c.id}, {"modify_time", modified}, {"campaign_type", "FEED"},
 		{"campaign_budget_optimization", "OFF"}, {"delivery_mode", "MANUAL"}, {"delivery_related_num", "CAMPAIGN_DPA_DEFAULT_NOT"},
 		{"dedicate_type", nil}, {"marketing_scene", nil}, {"smart_bid_type", nil},
 	})
@@ -96,13 +97,14 @@ func renderAd(v view, st *advState, ad *entity) obj {
 	if strings.HasPrefix(ad.pricing, "PRICING_OC") {
 		cpa = s.bid
 	}
+	modified := fmtTime(ad.modified)
 	o := obj{
 		{"id", ad.id}, {"name", ad.name}, {"advertiser_id", st.acct.ID}, {"campaign_id", ad.parent.id},
 		{"status", adStatus(v, ad)}, {"opt_status", optName(s, "AD_STATUS_ENABLE", "AD_STATUS_DISABLE")},
 		{"budget_mode", s.mode.String()}, {"budget", yuan(s.budget)},
 		{"pricing", ad.pricing}, {"bid", yuan(s.bid)}, {"cpa_bid", yuan(cpa)},
-		{"ad_create_time", fmtTime(ad.created)}, {"ad_modify_time", fmtTime(ad.modified)},
-		{"modify_time", fmtTime(ad.modified)},
+		{"ad_create_time", fmtTime(ad.created)}, {"ad_modify_time", modified},
+		{"modify_time", modified},
 	}
 	return ad.applyOverrides(append(o, adSettings(v, ad, s)...))
 }

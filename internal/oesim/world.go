@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -333,6 +334,9 @@ type advState struct {
 	// budgets is the advertiser's daily budget over time (empty:
 	// unlimited, as generated); see finance.go.
 	budgets []advBudget
+
+	// spent caches today's spend per entity (see todaySpend).
+	spent atomic.Pointer[spentToday]
 
 	// Audiences (audience.go).
 	audiences    []*customAudience
