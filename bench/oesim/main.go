@@ -60,14 +60,41 @@ func run() error {
 	if len(adv) > *advs {
 		adv = adv[:*advs]
 	}
+	urls, err := reportURLs(*base, *kind, *days, adv, now)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), *duration)
+	defer cancel()
+	cpu0, haveCPU := cpuSeconds(*pid)
+	begin := time.Now()
+	lat, codes := load(ctx, hc, urls, token, *workers)
+	elapsed := time.Since(begin)
+	cpu1, _ := cpuSeconds(*pid)
+	pct := func(p float64) time.Duration {
+		if len(lat) == 0 {
+			return 0
+		}
+		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
+	}
+	fmt.Printf("report=%s days=%d advertisers=%d clients=%d duration=%s\n", *kind, *days, len(urls), *workers, elapsed.Round(time.Millisecond))
+	fmt.Printf("requests=%d  req/s=%.0f  p50=%s  p99=%s  codes=%v\n", len(lat), float64(len(lat))/elapsed.Seconds(),
+		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), codes)
+	if *pid != 0 && haveCPU && cpu1 > cpu0 {
+		fmt.Printf("server CPU=%.2fs  req per server CPU-second=%.0f\n", cpu1-cpu0, float64(len(lat))/(cpu1-cpu0))
+	}
+	return nil
+}
+
+// reportURLs builds one report request per advertiser over the days up to now.
+func reportURLs(base, kind string, days int, adv []int64, now time.Time) ([]string, error) {
 	urls := make([]string, len(adv))
 	end := now.Format("2006-01-02")
-	start := now.AddDate(0, 0, -(*days - 1)).Format("2006-01-02")
+	start := now.AddDate(0, 0, -(days - 1)).Format("2006-01-02")
 	for i, a := range adv {
-		id := strconv.FormatInt(a, 10)
 		var path string
-		v := url.Values{"advertiser_id": {id}, "page_size": {"100"}}
-		switch *kind {
+		v := url.Values{"advertiser_id": {strconv.FormatInt(a, 10)}, "page_size": {"100"}}
+		switch kind {
 		case "custom":
 			path = "/open_api/v3.0/report/custom/get/"
 			v.Set("dimensions", `["stat_time_day","cdp_project_id"]`)
@@ -75,27 +102,29 @@ func run() error {
 			v.Set("start_time", start)
 			v.Set("end_time", end)
 		case "advertiser", "campaign", "ad", "creative":
-			path = "/open_api/2/report/" + *kind + "/get/"
+			path = "/open_api/2/report/" + kind + "/get/"
 			v.Set("start_date", start)
 			v.Set("end_date", end)
-			if *kind != "advertiser" {
+			if kind != "advertiser" {
 				v.Set("group_by", `["STAT_GROUP_BY_FIELD_STAT_TIME","STAT_GROUP_BY_FIELD_ID"]`)
 			}
 		default:
-			return fmt.Errorf("unknown -report %q", *kind)
+			return nil, fmt.Errorf("unknown -report %q", kind)
 		}
-		urls[i] = *base + path + "?" + v.Encode()
+		urls[i] = base + path + "?" + v.Encode()
 	}
+	return urls, nil
+}
 
-	ctx, cancel := context.WithTimeout(context.Background(), *duration)
-	defer cancel()
+// load sends the requests round-robin from workers clients until ctx ends;
+// it returns the sorted latencies and the count per business code (-1:
+// transport errors).
+func load(ctx context.Context, hc *http.Client, urls []string, token string, workers int) ([]time.Duration, map[int]int) {
 	var mu sync.Mutex
 	var lat []time.Duration
 	codes := map[int]int{}
 	var wg sync.WaitGroup
-	cpu0, haveCPU := cpuSeconds(*pid)
-	begin := time.Now()
-	for w := 0; w < *workers; w++ {
+	for w := 0; w < workers; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -122,22 +151,8 @@ func run() error {
 		}(w)
 	}
 	wg.Wait()
-	elapsed := time.Since(begin)
-	cpu1, _ := cpuSeconds(*pid)
 	slices.Sort(lat)
-	pct := func(p float64) time.Duration {
-		if len(lat) == 0 {
-			return 0
-		}
-		return lat[min(len(lat)-1, int(p*float64(len(lat))))]
-	}
-	fmt.Printf("report=%s days=%d advertisers=%d clients=%d duration=%s\n", *kind, *days, len(urls), *workers, elapsed.Round(time.Millisecond))
-	fmt.Printf("requests=%d  req/s=%.0f  p50=%s  p99=%s  codes=%v\n", len(lat), float64(len(lat))/elapsed.Seconds(),
-		pct(0.50).Round(time.Microsecond), pct(0.99).Round(time.Microsecond), codes)
-	if *pid != 0 && haveCPU && cpu1 > cpu0 {
-		fmt.Printf("server CPU=%.2fs  req per server CPU-second=%.0f\n", cpu1-cpu0, float64(len(lat))/(cpu1-cpu0))
-	}
-	return nil
+	return lat, codes
 }
 
 func login(hc *http.Client, base string) (string, []int64, time.Time, error) {

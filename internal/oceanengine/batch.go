@@ -29,8 +29,9 @@ type WriteResult struct {
 	RequestID string
 }
 
-// decodeBatch reads {<idsKey>: [...], errors|error_list: [{<idKey>, error_code?, error_message}]}:
-// v2 writes name failures "errors", some v3 writes "error_list".
+// decodeBatch reads {<idsKey>: [...], errors: [{<idKey>, error_code?, error_message}]}.
+// Every write names its failures "errors"; "error_list", which some
+// platform answers have used, is read as well.
 func decodeBatch(data json.RawMessage, idsKey, idKey string) (*BatchResult, error) {
 	var m map[string]json.RawMessage
 	if len(bytes.TrimSpace(data)) > 0 {

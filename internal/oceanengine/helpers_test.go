@@ -235,7 +235,8 @@ type recorder struct {
 	base http.RoundTripper
 	mu   sync.Mutex
 	reqs []string
-	rids []string // request_id of each answer, in order
+	rids []string        // request_id of each answer, in order
+	raw  []*http.Request // the requests themselves (bodies re-readable)
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -270,8 +271,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if len(body) > 0 {
 		fmt.Fprintf(&sb, "body: %s\n", body)
 	}
+	clone := req.Clone(req.Context())
+	clone.Body = io.NopCloser(bytes.NewReader(body))
 	r.mu.Lock()
 	r.reqs = append(r.reqs, sb.String())
+	r.raw = append(r.raw, clone)
 	r.mu.Unlock()
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
@@ -322,7 +326,7 @@ func (r *recorder) count(sub string) int {
 func (r *recorder) reset() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.reqs, r.rids = nil, nil
+	r.reqs, r.rids, r.raw = nil, nil, nil
 }
 
 func (r *recorder) text() string {

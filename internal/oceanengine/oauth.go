@@ -11,10 +11,11 @@ const (
 	RoleCustomerOperator = "CUSTOMER_OPERATOR"
 )
 
+// tokenRequest is the body of the token endpoints, as the official SDK
+// sends it: no grant_type (the platform defaults it from the endpoint).
 type tokenRequest struct {
 	AppID        int64  `json:"app_id"`
 	Secret       string `json:"secret"`
-	GrantType    string `json:"grant_type"`
 	AuthCode     string `json:"auth_code,omitempty"`
 	RefreshToken string `json:"refresh_token,omitempty"`
 }
@@ -25,7 +26,7 @@ type tokenRequest struct {
 func (c *Client) ExchangeAuthCode(ctx context.Context, authCode string) (*Token, error) {
 	var out Token
 	_, err := c.do(ctx, call{ep: epAccessToken, out: &out, secrets: []string{authCode},
-		params: tokenRequest{AppID: c.appID, Secret: c.secret, GrantType: "auth_code", AuthCode: authCode}})
+		params: tokenRequest{AppID: c.appID, Secret: c.secret, AuthCode: authCode}})
 	if err != nil {
 		return nil, err
 	}
@@ -39,7 +40,7 @@ func (c *Client) ExchangeAuthCode(ctx context.Context, authCode string) (*Token,
 func (c *Client) RefreshToken(ctx context.Context, refreshToken string) (*Token, error) {
 	var out Token
 	_, err := c.do(ctx, call{ep: epRefreshToken, out: &out, secrets: []string{refreshToken},
-		params: tokenRequest{AppID: c.appID, Secret: c.secret, GrantType: "refresh_token", RefreshToken: refreshToken}})
+		params: tokenRequest{AppID: c.appID, Secret: c.secret, RefreshToken: refreshToken}})
 	if err != nil {
 		return nil, err
 	}
@@ -54,7 +55,9 @@ type Company struct {
 	CustomerCompanyName string `json:"customer_company_name"`
 }
 
-// AuthorizedAccount is one account an access token was granted.
+// AuthorizedAccount is one account an access token was granted. The
+// platform names it with account_* fields; the advertiser_* ones and
+// account_role are kept for older clients.
 type AuthorizedAccount struct {
 	AdvertiserID   ID        `json:"advertiser_id"`
 	AdvertiserName string    `json:"advertiser_name"`
@@ -62,12 +65,15 @@ type AuthorizedAccount struct {
 	AccountRole    string    `json:"account_role"` // RoleAdvertiser, RoleMajordomo, RoleAgent...
 	IsValid        bool      `json:"is_valid"`
 	CompanyList    []Company `json:"company_list"`
+	AccountID      ID        `json:"account_id"`
+	AccountName    string    `json:"account_name"`
+	AccountType    string    `json:"account_type"` // as AccountRole
 }
 
+// oauthAdvertisersRequest carries only the token, as the official SDK
+// sends it (no app credentials in a URL).
 type oauthAdvertisersRequest struct {
 	AccessToken string `json:"access_token"`
-	AppID       int64  `json:"app_id"`
-	Secret      string `json:"secret"`
 }
 
 // AuthorizedAccounts lists the accounts accessToken was granted (GET
@@ -77,7 +83,7 @@ func (c *Client) AuthorizedAccounts(ctx context.Context, accessToken string) ([]
 		List []AuthorizedAccount `json:"list"`
 	}
 	_, err := c.do(ctx, call{ep: epOAuthAdvertis, out: &out, secrets: []string{accessToken},
-		params: oauthAdvertisersRequest{AccessToken: accessToken, AppID: c.appID, Secret: c.secret}})
+		params: oauthAdvertisersRequest{AccessToken: accessToken}})
 	if err != nil {
 		return nil, err
 	}

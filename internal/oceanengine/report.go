@@ -145,8 +145,8 @@ type CustomReportRequest struct {
 	DataTopic    string         `json:"data_topic"` // e.g. BASIC_DATA
 	Dimensions   []string       `json:"dimensions"`
 	Metrics      []string       `json:"metrics"`
-	Filters      []CustomFilter `json:"filters"` // sent as [] when empty
-	OrderBy      []CustomOrder  `json:"order_by,omitempty"`
+	Filters      []CustomFilter `json:"filters"`  // sent as [] when empty
+	OrderBy      []CustomOrder  `json:"order_by"` // sent as [] when empty
 	StartTime    string         `json:"start_time"`
 	EndTime      string         `json:"end_time"`
 	Page         int            `json:"page,omitempty"`
@@ -168,8 +168,13 @@ type CustomReportPage struct {
 
 // CustomReport returns one page of the v3 custom report (GET v3.0/report/custom/get).
 func (c *Client) CustomReport(ctx context.Context, req CustomReportRequest) (*CustomReportPage, error) {
+	// The platform requires both (the official SDK refuses to send a
+	// request without them).
 	if req.Filters == nil {
 		req.Filters = []CustomFilter{}
+	}
+	if req.OrderBy == nil {
+		req.OrderBy = []CustomOrder{}
 	}
 	var out CustomReportPage
 	if _, err := c.do(ctx, call{ep: epReportCustom, acct: req.AdvertiserID, params: req, out: &out}); err != nil {

@@ -3,6 +3,7 @@ package oceanengine
 import (
 	"context"
 	"fmt"
+	"slices"
 )
 
 // MaxRejectReasonIDs is the most ids one review-reason request takes.
@@ -30,21 +31,27 @@ type AdRejectReason struct {
 	} `json:"material_reject"`
 }
 
-// Reasons flattens the verdict's reasons in order.
+// Reasons flattens the verdict's reasons in order, each once (the platform
+// repeats an ad's reason on the creatives and materials it concerns).
 func (r AdRejectReason) Reasons() []string {
 	var out []string
+	add := func(reason string) {
+		if reason != "" && !slices.Contains(out, reason) {
+			out = append(out, reason)
+		}
+	}
 	if r.AdReject != nil {
 		for _, d := range r.AdReject.RejectData {
-			out = append(out, d.RejectReason)
+			add(d.RejectReason)
 		}
 	}
 	for _, c := range r.CreativeReject {
 		for _, d := range c.RejectData {
-			out = append(out, d.RejectReason)
+			add(d.RejectReason)
 		}
 	}
 	for _, m := range r.MaterialReject {
-		out = append(out, m.RejectReason)
+		add(m.RejectReason)
 	}
 	return out
 }
@@ -73,7 +80,7 @@ func (c *Client) AdRejectReasons(ctx context.Context, advertiserID int64, adIDs 
 // (v3.0/promotion/reject_reason/get).
 type PromotionRejectReason struct {
 	PromotionID     ID `json:"promotion_id"`
-	PromotionReject *struct {
+	PromotionReject []struct {
 		Content      string   `json:"content"`
 		RejectReason []string `json:"reject_reason"`
 		Suggestion   []string `json:"suggestion"`
@@ -86,8 +93,8 @@ type PromotionRejectReason struct {
 	} `json:"material_reject"`
 }
 
-// Reasons flattens the verdict's reasons (each with its suggestion when the
-// platform gives one at the same position).
+// Reasons flattens the verdict's reasons, each once (with its suggestion
+// when the platform gives one at the same position).
 func (r PromotionRejectReason) Reasons() []string {
 	var out []string
 	add := func(reasons, suggestions []string) {
@@ -95,11 +102,13 @@ func (r PromotionRejectReason) Reasons() []string {
 			if i < len(suggestions) && suggestions[i] != "" {
 				reason += "（建议：" + suggestions[i] + "）"
 			}
-			out = append(out, reason)
+			if !slices.Contains(out, reason) {
+				out = append(out, reason)
+			}
 		}
 	}
-	if r.PromotionReject != nil {
-		add(r.PromotionReject.RejectReason, r.PromotionReject.Suggestion)
+	for _, p := range r.PromotionReject {
+		add(p.RejectReason, p.Suggestion)
 	}
 	for _, m := range r.MaterialReject {
 		add(m.RejectReason, m.Suggestion)

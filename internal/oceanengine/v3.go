@@ -2,6 +2,7 @@ package oceanengine
 
 import (
 	"context"
+	"encoding/json"
 	"iter"
 )
 
@@ -40,9 +41,11 @@ type ProjectsRequest struct {
 type DeliverySetting struct {
 	BudgetMode string `json:"budget_mode"`
 	Budget     Money  `json:"budget"`
-	Pricing    string `json:"pricing,omitempty"`
-	CpaBid     Money  `json:"cpa_bid"`
-	BidType    string `json:"bid_type,omitempty"`
+	// Pricing repeats Project.Pricing: the platform answers a project's
+	// pricing at the top level, not here.
+	Pricing string `json:"pricing,omitempty"`
+	CpaBid  Money  `json:"cpa_bid"`
+	BidType string `json:"bid_type,omitempty"`
 }
 
 // Project is a v3 project (项目).
@@ -52,11 +55,27 @@ type Project struct {
 	Name              string          `json:"name"`
 	OptStatus         string          `json:"opt_status"`
 	Status            string          `json:"status"`
+	StatusFirst       string          `json:"status_first"`  // PROJECT_STATUS_ENABLE, _DISABLE, _DELETE, _DONE
+	StatusSecond      []string        `json:"status_second"` // e.g. PROJECT_STATUS_BUDGET_EXCEED
 	LandingType       string          `json:"landing_type"`
 	DeliveryMode      string          `json:"delivery_mode"`
+	Pricing           string          `json:"pricing"`
 	DeliverySetting   DeliverySetting `json:"delivery_setting"`
 	ProjectCreateTime Time            `json:"project_create_time"`
 	ProjectModifyTime Time            `json:"project_modify_time"`
+}
+
+// UnmarshalJSON fills DeliverySetting.Pricing from the top-level pricing
+// the platform answers, so callers of either field read it.
+func (p *Project) UnmarshalJSON(b []byte) error {
+	type plain Project
+	if err := json.Unmarshal(b, (*plain)(p)); err != nil {
+		return err
+	}
+	if p.DeliverySetting.Pricing == "" {
+		p.DeliverySetting.Pricing = p.Pricing
+	}
+	return nil
 }
 
 // ProjectPage is one page of projects.
@@ -113,20 +132,21 @@ type PromotionsRequest struct {
 
 // Promotion is a v3 promotion (广告).
 type Promotion struct {
-	PromotionID         ID     `json:"promotion_id"`
-	PromotionName       string `json:"promotion_name"`
-	ProjectID           ID     `json:"project_id"`
-	AdvertiserID        ID     `json:"advertiser_id"`
-	OptStatus           string `json:"opt_status"`
-	Status              string `json:"status"`
-	StatusFirst         string `json:"status_first"`
-	BudgetMode          string `json:"budget_mode"`
-	Budget              Money  `json:"budget"`
-	Bid                 Money  `json:"bid"`
-	CpaBid              Money  `json:"cpa_bid"`
-	LearningPhase       string `json:"learning_phase"`
-	PromotionCreateTime Time   `json:"promotion_create_time"`
-	PromotionModifyTime Time   `json:"promotion_modify_time"`
+	PromotionID         ID       `json:"promotion_id"`
+	PromotionName       string   `json:"promotion_name"`
+	ProjectID           ID       `json:"project_id"`
+	AdvertiserID        ID       `json:"advertiser_id"`
+	OptStatus           string   `json:"opt_status"`
+	Status              string   `json:"status"`
+	StatusFirst         string   `json:"status_first"`  // PROMOTION_STATUS_ENABLE, _DISABLE, _DELETED, _DONE, _FROZEN
+	StatusSecond        []string `json:"status_second"` // e.g. AUDIT, PROMOTION_OFFLINE_BUDGET
+	BudgetMode          string   `json:"budget_mode"`
+	Budget              Money    `json:"budget"`
+	Bid                 Money    `json:"bid"`
+	CpaBid              Money    `json:"cpa_bid"`
+	LearningPhase       string   `json:"learning_phase"`
+	PromotionCreateTime Time     `json:"promotion_create_time"`
+	PromotionModifyTime Time     `json:"promotion_modify_time"`
 }
 
 // PromotionPage is one page of promotions.
@@ -157,31 +177,60 @@ func (c *Client) PromotionPages(ctx context.Context, req PromotionsRequest) iter
 	})
 }
 
-// ProjectDeliverySetting is the budget and bid of a new project.
+// ProjectDeliverySetting is the budget, bid and schedule of a new project.
 type ProjectDeliverySetting struct {
-	BudgetMode string `json:"budget_mode"`
-	Budget     *Money `json:"budget,omitempty"`
-	CpaBid     *Money `json:"cpa_bid,omitempty"`
-	Pricing    string `json:"pricing,omitempty"`
+	BidType      string `json:"bid_type"` // default CUSTOM
+	BudgetMode   string `json:"budget_mode"`
+	Budget       *Money `json:"budget,omitempty"`
+	CpaBid       *Money `json:"cpa_bid,omitempty"`
+	Pricing      string `json:"pricing,omitempty"`
+	ScheduleType string `json:"schedule_type"` // default SCHEDULE_FROM_NOW
 }
 
-// ProjectCreateRequest creates a project; UniqueFK makes it retryable.
+// ProjectDeliveryRange is where a new project is placed.
+type ProjectDeliveryRange struct {
+	InventoryCatalog string   `json:"inventory_catalog"` // default UNIVERSAL_SMART
+	InventoryType    []string `json:"inventory_type,omitempty"`
+}
+
+// ProjectCreateRequest creates a project. The platform requires ad_type,
+// marketing_goal, delivery_range and delivery_setting; CreateProject fills
+// the defaults noted on the fields.
 type ProjectCreateRequest struct {
 	AdvertiserID    int64                  `json:"advertiser_id"`
 	Name            string                 `json:"name"`
 	LandingType     string                 `json:"landing_type"`
+	AdType          string                 `json:"ad_type"`                 // default ALL
+	MarketingGoal   string                 `json:"marketing_goal"`          // default VIDEO_AND_IMAGE
 	DeliveryMode    string                 `json:"delivery_mode,omitempty"` // MANUAL (default) or PROCEDURAL
+	DeliveryRange   ProjectDeliveryRange   `json:"delivery_range"`
 	DeliverySetting ProjectDeliverySetting `json:"delivery_setting"`
-	UniqueFK        string                 `json:"unique_fk,omitempty"`
+	// UniqueFK is not sent: v3 creates have no deduplication key, so
+	// CreateProject is never retried once the request may have been applied.
+	//
+	// Deprecated: ignored.
+	UniqueFK string `json:"-"`
 }
 
 // CreateProject creates a project (POST v3.0/project/create) and returns its
 // id and the answer's request_id.
 func (c *Client) CreateProject(ctx context.Context, req ProjectCreateRequest) (*WriteResult, error) {
+	defaults := []struct {
+		v   *string
+		def string
+	}{
+		{&req.AdType, "ALL"}, {&req.MarketingGoal, "VIDEO_AND_IMAGE"}, {&req.DeliveryRange.InventoryCatalog, "UNIVERSAL_SMART"},
+		{&req.DeliverySetting.BidType, "CUSTOM"}, {&req.DeliverySetting.ScheduleType, "SCHEDULE_FROM_NOW"},
+	}
+	for _, d := range defaults {
+		if *d.v == "" {
+			*d.v = d.def
+		}
+	}
 	var out struct {
 		ProjectID ID `json:"project_id"`
 	}
-	rid, err := c.do(ctx, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
+	rid, err := c.do(ctx, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req, out: &out})
 	if err != nil {
 		return nil, err
 	}
@@ -208,7 +257,7 @@ func (c *Client) UpdateProjectStatus(ctx context.Context, req ProjectStatusReque
 // ProjectBudget is one project's new budget.
 type ProjectBudget struct {
 	ProjectID  int64  `json:"project_id"`
-	BudgetMode string `json:"budget_mode,omitempty"` // default BUDGET_MODE_DAY
+	BudgetMode string `json:"budget_mode"` // default BUDGET_MODE_DAY (the platform requires it)
 	Budget     Money  `json:"budget"`
 }
 
@@ -220,6 +269,14 @@ type ProjectBudgetRequest struct {
 
 // UpdateProjectBudget changes projects' budgets (POST v3.0/project/budget/update).
 func (c *Client) UpdateProjectBudget(ctx context.Context, req ProjectBudgetRequest) (*BatchResult, error) {
+	data := make([]ProjectBudget, len(req.Data))
+	for i, d := range req.Data {
+		if d.BudgetMode == "" {
+			d.BudgetMode = BudgetModeDay
+		}
+		data[i] = d
+	}
+	req.Data = data
 	return c.batch(ctx, call{ep: epProjectBudget, acct: req.AdvertiserID, params: req}, "project_ids", "project_id")
 }
 

@@ -3,6 +3,7 @@ package oesim
 import (
 	"encoding/json"
 	"slices"
+	"strconv"
 )
 
 // account resolves a parameter naming an account the token may act for.
@@ -46,14 +47,10 @@ func pageBounds(page, size, total int) (int, int) {
 	return lo, min(lo+size, total)
 }
 
-// fieldSet parses the optional `fields` parameter against the known keys.
-func (rc *reqCtx) fieldSet(known []string) (map[string]bool, *apiError) {
-	var fields []string
-	ok, err := rc.p.decode("fields", &fields)
-	if err != nil {
-		return nil, err
-	}
-	if !ok || len(fields) == 0 {
+// fieldSet checks the `fields` parameter against the known keys; nil
+// selects every key.
+func fieldSet(fields, known []string) (map[string]bool, *apiError) {
+	if len(fields) == 0 {
 		return nil, nil
 	}
 	set := make(map[string]bool, len(fields))
@@ -89,11 +86,8 @@ func keysOf(o obj) []string {
 }
 
 // GET 2/majordomo/advertiser/select
-func (s *Sim) hMajordomoSelect(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hMajordomoSelect(rc *reqCtx, _ *struct{}) (any, *apiError) {
+	a := rc.acct
 	if a.Role != RoleMajordomo {
 		return nil, errParam("advertiser_id: %d is not a majordomo (CUSTOMER_ADMIN) account", a.ID)
 	}
@@ -104,75 +98,123 @@ func (s *Sim) hMajordomoSelect(rc *reqCtx) (any, *apiError) {
 	return obj{{"list", list}}, nil
 }
 
-// GET 2/agent/advertiser/select
-func (s *Sim) hAgentSelect(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+type agentSelectReq struct {
+	Page       int     `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize   int     `oe:"page_size,def=100,min=1,max=1000"`
+	Cursor     *string `oe:"cursor"`
+	Count      int     `oe:"count,min=1,max=1000"`
+	CompanyIDs []int64 `oe:"company_ids,maxn=100"`
+}
+
+// GET 2/agent/advertiser/select: page paging (page_info), or cursor paging
+// (cursor_page_info) when cursor or count is given. A cursor is the offset
+// of the next item: 0 starts, the answer's cursor continues.
+func (s *Sim) hAgentSelect(rc *reqCtx, req *agentSelectReq) (any, *apiError) {
+	a := rc.acct
 	if a.Role != RoleAgent {
 		return nil, errParam("advertiser_id: %d is not an agent account", a.ID)
 	}
-	page, err := rc.p.intParam("page", 1, 1, 1<<30)
-	if err != nil {
-		return nil, err
+	children := a.Children
+	if len(req.CompanyIDs) > 0 {
+		children = nil
+		for _, id := range a.Children {
+			if slices.Contains(req.CompanyIDs, companyIDOf(rc.w.byID[id])) {
+				children = append(children, id)
+			}
+		}
 	}
-	size, err := rc.p.intParam("page_size", 100, 1, 1000)
-	if err != nil {
-		return nil, err
+	if req.Cursor == nil && req.Count == 0 {
+		lo, hi := pageBounds(req.Page, req.PageSize, len(children))
+		return obj{{"list", slices.Clone(children[lo:hi])}, {"page_info", pageInfo(req.Page, req.PageSize, len(children))}}, nil
 	}
-	lo, hi := pageBounds(page, size, len(a.Children))
-	return obj{{"list", slices.Clone(a.Children[lo:hi])}, {"page_info", pageInfo(page, size, len(a.Children))}}, nil
+	return cursorPage(children, req.Cursor, req.Count)
 }
 
-var advertiserInfoFields = []string{"id", "name", "role", "status", "company", "first_industry_name", "second_industry_name", "create_time", "address", "reason", "license_url", "note"}
+// cursorPage answers one page of ids by cursor.
+func cursorPage(ids []int64, cursor *string, count int) (obj, *apiError) {
+	start := 0
+	if cursor != nil && *cursor != "" {
+		n, err := strconv.Atoi(*cursor)
+		if err != nil || n < 0 {
+			return nil, errParam("cursor: must be a cursor this endpoint answered")
+		}
+		start = min(n, len(ids))
+	}
+	if count == 0 {
+		count = 100
+	}
+	end := min(start+count, len(ids))
+	return obj{{"list", slices.Clone(ids[start:end])},
+		{"cursor_page_info", obj{{"count", end - start}, {"cursor", int64(end)}, {"has_more", end < len(ids)}, {"total_number", len(ids)}}}}, nil
+}
+
+// companyIDOf is the id of the company an account belongs to.
+func companyIDOf(a *Account) int64 { return int64(h2(uint64(a.ID), 0xC0) % 1e15) }
+
+// advertiserInfoFields are the keys of 2/advertiser/info items (the SDK's
+// AdvertiserInfoV2ResponseData), valid in `fields`.
+var advertiserInfoFields = keysOf(advertiserInfo(&Account{}))
+
+// advertiserInfo renders one account's details; what the sandbox does not
+// model is empty, as on the platform for an account without it.
+func advertiserInfo(a *Account) obj {
+	return obj{
+		{"id", a.ID}, {"name", a.Name}, {"role", "ROLE_" + a.Role}, {"status", a.Status}, {"company", a.Company},
+		{"first_industry_name", a.FirstIndustry}, {"second_industry_name", a.SecondIndustry},
+		{"create_time", a.CreateTime.In(beijing).Format(layoutDateTime)},
+		{"address", "北京市海淀区北三环西路甲18号"}, {"reason", ""}, {"license_url", ""}, {"note", ""},
+		{"brand", brandOf(a)}, {"industry", a.SecondIndustry}, {"license_city", "北京市"}, {"license_no", ""},
+		{"license_province", "北京市"}, {"promotion_area", "全国"}, {"promotion_center_city", ""}, {"promotion_center_province", ""},
+	}
+}
+
+// brandOf is the brand in an account's generated name (the characters up
+// to the industry or group suffix).
+func brandOf(a *Account) string {
+	r := []rune(a.Name)
+	if len(r) >= 2 {
+		return string(r[:2])
+	}
+	return a.Name
+}
+
+type advertiserInfoReq struct {
+	AdvertiserIDs []int64  `oe:"advertiser_ids,required,maxn=100"`
+	Fields        []string `oe:"fields"`
+}
 
 // GET 2/advertiser/info: data is an array.
-func (s *Sim) hAdvertiserInfo(rc *reqCtx) (any, *apiError) {
-	var ids []flexID
-	ok, err := rc.p.decode("advertiser_ids", &ids)
+func (s *Sim) hAdvertiserInfo(rc *reqCtx, req *advertiserInfoReq) (any, *apiError) {
+	set, err := fieldSet(req.Fields, advertiserInfoFields)
 	if err != nil {
 		return nil, err
 	}
-	if !ok || len(ids) == 0 {
-		return nil, errParam("advertiser_ids: required parameter is missing")
-	}
-	if len(ids) > 100 {
-		return nil, errParam("advertiser_ids: at most 100 ids per request")
-	}
-	set, err := rc.fieldSet(advertiserInfoFields)
-	if err != nil {
-		return nil, err
-	}
-	out := make([]obj, 0, len(ids))
-	for _, id := range idsOf(ids) {
+	out := make([]obj, 0, len(req.AdvertiserIDs))
+	for _, id := range req.AdvertiserIDs {
 		a := rc.w.byID[id]
 		if a == nil || !rc.grant.allowed(rc.w, id) {
 			return nil, errCode(CodeNoPermission, "no permission to operate on advertiser %d", id)
 		}
-		o := obj{
-			{"id", a.ID}, {"name", a.Name}, {"role", "ROLE_" + a.Role}, {"status", a.Status}, {"company", a.Company},
-			{"first_industry_name", a.FirstIndustry}, {"second_industry_name", a.SecondIndustry},
-			{"create_time", a.CreateTime.In(beijing).Format(layoutDateTime)},
-			{"address", "北京市海淀区北三环西路甲18号"}, {"reason", ""}, {"license_url", ""}, {"note", ""},
-		}
-		out = append(out, project(o, set))
+		out = append(out, project(advertiserInfo(a), set))
 	}
 	return json.RawMessage(appendJSON(nil, out)), nil
 }
 
 // GET 2/advertiser/fund/get
-func (s *Sim) hFund(rc *reqCtx) (any, *apiError) {
-	a, err := rc.account("advertiser_id")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hFund(rc *reqCtx, _ *struct{}) (any, *apiError) {
+	a := rc.acct
 	f := rc.w.fundsAt(a, rc.now)
+	// Grants are all general-purpose (common_grant); the other grant kinds
+	// and return-goods credit are zero. There is no shared wallet.
 	return obj{
 		{"advertiser_id", a.ID}, {"name", a.Name}, {"email", rc.w.user.email},
 		{"balance", yuan(f.balance)}, {"valid_balance", yuan(f.balance)},
 		{"cash", yuan(f.cash)}, {"valid_cash", yuan(f.cash)},
 		{"grant", yuan(f.grant)}, {"valid_grant", yuan(f.grant)},
 		{"return_goods_abs", yuan(0)}, {"valid_return_goods_abs", yuan(0)},
+		{"common_grant", yuan(f.grant)}, {"default_grant", yuan(0)}, {"search_grant", yuan(0)}, {"union_grant", yuan(0)},
+		{"compensation_grant", yuan(0)}, {"compensation_valid_grant", yuan(0)}, {"return_goods_cost", yuan(0)},
+		{"return_goods_grant", yuan(0)}, {"return_goods_valid_grant", yuan(0)},
+		{"wallet_id", nil}, {"wallet_name", nil}, {"wallet_total_balance_valid", nil},
 	}, nil
 }

@@ -121,4 +121,10 @@ func parseDateTime(s string) (time.Time, bool) {
 	return time.Time{}, false
 }
 
+// parseMinute parses a schedule time "yyyy-MM-dd HH:mm" in Beijing time.
+func parseMinute(s string) (time.Time, bool) {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, beijing)
+	return t, err == nil
+}
+
 func fmtTime(unix int64) string { return time.Unix(unix, 0).In(beijing).Format(layoutDateTime) }

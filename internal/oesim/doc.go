@@ -6,21 +6,27 @@
 //
 //   - The envelope {"code","message","data","request_id"} with business
 //     errors inside HTTP 200, GET parameters JSON-encoded, POST JSON bodies,
-//     the Access-Token header, paths with or without a trailing slash.
+//     multipart uploads, the Access-Token header, paths with or without a
+//     trailing slash: requests as the official Go SDK encodes them (the
+//     conformance subpackage sends every endpoint's).
 //   - OAuth: the authorise page (/audit/oauth.html), single-use auth codes
 //     living 10 minutes, access/refresh tokens with rotation.
 //   - A world generated lazily from Options.Seed: majordomo (管家) and agent
 //     accounts over leaf advertisers; campaigns → ads → creatives (v2) and
-//     projects → promotions (v3).
-//   - Reads, writes with the platform's rules, and reports all derived from
-//     one hourly fact table per creative/promotion, in integer fen.
+//     projects → promotions (v3); a material library, custom audiences and
+//     audience packages per advertiser.
+//   - Reads, creates and updates with the platform's rules and review (审核),
+//     material uploads, audiences, tools and account finance; reports all
+//     derived from one hourly fact table per creative/promotion, in integer
+//     fen.
 //   - A simulated clock (Clock), rate limits (40100/40110), injectable faults
 //     (Faults), request counters (Stats) and ground truth (Truth), also served
 //     as JSON under /_sim/.
 //
 // Endpoint keys (used by Faults, Stats and Options.EndpointQPS) are the path
 // after /open_api/ without a trailing slash, e.g. "2/report/ad/get";
-// Sim.Endpoints lists them.
+// Sim.EndpointTable lists them with their method, quota class, required
+// parameters and business codes (routes.go declares them).
 //
 // Choices where the real platform's behaviour is unknown or where the brief
 // could not be followed literally:
@@ -45,8 +51,10 @@
 //   - The advertiser-level report (v2 and v3 without cdp_* dimensions) covers
 //     both v2 ads and v3 promotions; campaign/ad/creative levels cover v2
 //     only, project/promotion levels v3 only.
-//   - v3 promotion/status/update reports failures in "error_list", the other
-//     v3 writes in "errors"; clients should accept both.
+//   - Business-rule failures whose platform code is not public answer
+//     40001 with a message naming the rule.
+//   - Reviews are decided 10 to 60 simulated minutes after submission; one
+//     new promotion in five is rejected, resubmissions are approved.
 //   - Unknown paths answer HTTP 404 and a wrong method HTTP 405, as a gateway
 //     would; these are not business errors.
 //   - An advertiser's generated balance is its balance at Options.Start:

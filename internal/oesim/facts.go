@@ -3,6 +3,7 @@ package oesim
 import (
 	"maps"
 	"math"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -26,15 +27,38 @@ type fact struct {
 	deep  int32
 }
 
-type sums struct {
+// base holds the simulated metrics of a total (conversions as visible).
+type base struct {
 	cost, show, click, conv, deep int64
 }
 
-func (s *sums) zero() bool {
+// sums is a report total: the simulated metrics and the derived ones. The
+// aggregation keeps the two apart (the derived ones only when a report asks
+// for them), so the common path moves the small base only.
+type sums struct {
+	base
+	ext extSums
+}
+
+// extSums are the metrics derived from a fact rather than simulated: video
+// plays (from shows) and payments (from deep conversions). They are summed
+// per unit-hour like the rest, so every roll-up adds up exactly.
+type extSums struct {
+	play, valid, p25, p50, p75, p100, wifi int64
+	payFen                                 int64
+}
+
+func (s *base) zero() bool {
 	return s.cost == 0 && s.show == 0 && s.click == 0 && s.conv == 0 && s.deep == 0
 }
 
 func (s *sums) addSums(o *sums) {
+	s.base.add(&o.base)
+	s.ext.add(&o.ext)
+}
+
+// add adds the simulated metrics.
+func (s *base) add(o *base) {
 	s.cost += o.cost
 	s.show += o.show
 	s.click += o.click
@@ -42,8 +66,65 @@ func (s *sums) addSums(o *sums) {
 	s.deep += o.deep
 }
 
+func (e *extSums) add(o *extSums) {
+	e.play += o.play
+	e.valid += o.valid
+	e.p25 += o.p25
+	e.p50 += o.p50
+	e.p75 += o.p75
+	e.p100 += o.p100
+	e.wifi += o.wifi
+	e.payFen += o.payFen
+}
+
+// unitRates are a delivery unit's play and payment ratios (per mille) and
+// its average order value; fixed for a seed and the unit's id.
+type unitRates struct {
+	play, valid, p25, p50, p75, p100, wifi int64 // per mille of the step before (see addExt)
+	aovFen                                 int64
+}
+
+// ratesOf derives u's rates; image creatives are not played.
+func ratesOf(seed uint64, u *entity) unitRates {
+	x := h3(seed, uint64(u.id), 0xE7)
+	r := func(lo, hi int64, shift uint) int64 { return lo + int64((x>>shift)%uint64(hi-lo+1)) }
+	rt := unitRates{aovFen: r(30, 300, 40) * 100}
+	if u.kind == entPromotion || strings.HasPrefix(u.imageMode, "CREATIVE_IMAGE_MODE_VIDEO") {
+		rt.play, rt.valid, rt.wifi = r(700, 950, 0), r(200, 450, 8), r(450, 700, 16)
+		rt.p25, rt.p50, rt.p75, rt.p100 = r(550, 750, 24), r(550, 750, 32), r(600, 800, 4), r(500, 750, 12)
+	}
+	return rt
+}
+
+// addExt adds the plays and payments of a fact of a unit with rates r in
+// the hour whose key is k; deep is the fact's visible deep conversions.
+func (e *extSums) addExt(f *fact, deep int64, r *unitRates, k uint64) {
+	if r.play > 0 && f.show > 0 {
+		play := prRound(int64(f.show)*r.play, 1000, k)
+		p25 := prRound(play*r.p25, 1000, mix64(k^11))
+		p50 := prRound(p25*r.p50, 1000, mix64(k^12))
+		p75 := prRound(p50*r.p75, 1000, mix64(k^13))
+		e.play += play
+		e.valid += prRound(play*r.valid, 1000, mix64(k^10))
+		e.p25 += p25
+		e.p50 += p50
+		e.p75 += p75
+		e.p100 += prRound(p75*r.p100, 1000, mix64(k^14))
+		e.wifi += prRound(play*r.wifi, 1000, mix64(k^15))
+	}
+	e.payFen += deep * r.aovFen
+}
+
+// addFactExt is addFact into b with the derived metrics of unit u in hour
+// h into e.
+func addFactExt(b *base, e *extSums, seed uint64, u *entity, h int64, f *fact, pm int64) {
+	deep := b.deep
+	b.addFact(f, pm)
+	e.addExt(f, b.deep-deep, &u.rates, h3(seed, uint64(u.id), uint64(h)))
+}
+
 // addFact adds a fact with conversions scaled to permille pm of their final value.
-func (s *sums) addFact(f *fact, pm int64) {
+func (s *base) addFact(f *fact, pm int64) {
 	s.cost += f.cost
 	s.show += int64(f.show)
 	s.click += int64(f.click)
@@ -125,8 +206,11 @@ func prRound(num, den int64, key uint64) int64 {
 // dayTable holds one advertiser's facts for one Beijing day.
 type dayTable struct {
 	version uint64
+	seed    uint64
+	units   []*entity  // the advertiser's units when computed (t.hours[u] is units[u])
 	hours   [][24]fact // per unit
-	daily   []sums     // per unit: day totals with final conversions
+	daily   []base     // per unit: day totals with final conversions
+	ext     []extSums  // per unit: the day's derived metrics
 	out     carry      // what the next day inherits (when the day had a carry)
 	// vis caches per-unit day totals with conversions as visible at one
 	// clock hour, for days still inside the conversion window (today's
@@ -136,24 +220,26 @@ type dayTable struct {
 
 type visibleDay struct {
 	nowHour int64
-	daily   []sums
+	daily   []base
+	ext     []extSums
 }
 
-// visibleDaily returns per-unit totals of day d as seen at nowHour: its
-// complete hours, with conversions as visible then.
-func (t *dayTable) visibleDaily(d, nowHour int64) []sums {
+// visibleDaily returns per-unit totals of day d as seen at nowHour (and
+// their derived metrics): its complete hours, with conversions as visible
+// then.
+func (t *dayTable) visibleDaily(d, nowHour int64) ([]base, []extSums) {
 	if v := t.vis.Load(); v != nil && v.nowHour == nowHour {
-		return v.daily
+		return v.daily, v.ext
 	}
-	out := make([]sums, len(t.hours))
+	out, ext := make([]base, len(t.hours)), make([]extSums, len(t.hours))
 	for hh := int64(0); hh < 24 && d*24+hh < nowHour; hh++ {
 		pm := visiblePermille(d*24+hh, nowHour)
 		for u := range t.hours {
-			out[u].addFact(&t.hours[u][hh], pm)
+			addFactExt(&out[u], &ext[u], t.seed, t.units[u], d*24+hh, &t.hours[u][hh], pm)
 		}
 	}
-	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out})
-	return out
+	t.vis.Store(&visibleDay{nowHour: nowHour, daily: out, ext: ext})
+	return out, ext
 }
 
 type dayKey struct {
@@ -209,10 +295,11 @@ func (w *world) day(st *advState, d int64) *dayTable {
 // Hour by hour, every campaign (and project) first plans its members'
 // spend: demand, capped by each member's daily or lifetime budget and then
 // by the parent's (shared pro rata). When the advertiser's remaining balance
-// is below the hour's planned total (hours from balanceFrom on), all plans
-// shrink pro rata to it. Then the hour is committed.
+// (hours from balanceFrom on) or what its own daily budget leaves today is
+// below the hour's planned total, all plans shrink pro rata to it. Then the
+// hour is committed.
 func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64) *dayTable {
-	t := &dayTable{version: st.version, hours: make([][24]fact, len(st.units)), daily: make([]sums, len(st.units))}
+	t := &dayTable{version: st.version, seed: seed, units: st.units, hours: make([][24]fact, len(st.units)), daily: make([]base, len(st.units)), ext: make([]extSums, len(st.units))}
 	groups := make([]groupRun, 0, len(st.campaigns)+len(st.projects))
 	n := 0
 	for _, parents := range [2][]*entity{st.campaigns, st.projects} {
@@ -236,6 +323,7 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 		balance = st.acct.StartBalanceFen - in.spent
 		t.out.spent = in.spent
 	}
+	var advSpent int64 // today, against the advertiser's daily budget
 	for hh := 0; hh < 24; hh++ {
 		h := d*24 + int64(hh)
 		var total int64
@@ -245,23 +333,29 @@ func computeDay(seed uint64, st *advState, d int64, in *carry, balanceFrom int64
 		if total == 0 {
 			continue
 		}
-		if avail := balance + st.funds.through(h); in != nil && h >= balanceFrom && total > avail {
-			shrink(groups, total, max(avail, 0))
-			total = max(avail, 0)
+		give := total
+		if in != nil && h >= balanceFrom {
+			give = min(give, max(balance+st.funds.through(h), 0))
+		}
+		if b, ok := st.budgetAt((h+1)*3600 - bjOffset - 1); ok {
+			give = min(give, max(b-advSpent, 0))
+		}
+		if give < total {
+			shrink(groups, total, give)
 		}
 		for i := range groups {
 			groups[i].commit(seed, t, h, hh, life)
 		}
+		advSpent += give
 		if in != nil && h >= balanceFrom {
-			balance -= total
-			t.out.spent += total
+			balance -= give
+			t.out.spent += give
 		}
 	}
 	t.out.life = life
 	for u := range t.hours {
-		ds := &t.daily[u]
 		for h := range t.hours[u] {
-			ds.addFact(&t.hours[u][h], 1000)
+			addFactExt(&t.daily[u], &t.ext[u], seed, t.units[u], d*24+int64(h), &t.hours[u][h], 1000)
 		}
 	}
 	return t
@@ -312,7 +406,7 @@ func (g *groupRun) plan(seed uint64, d int64, hh int, life map[*entity]int64) in
 		return 0
 	}
 	ps, ok := parent.stateBefore(hEnd)
-	if !ok || ps.opt != optEnable || ps.sys != sysOK {
+	if !ok || ps.opt != optEnable || !ps.sys.delivers() {
 		return 0
 	}
 	remain := budgetLeft(ps, parent, g.parentSpent, life)
@@ -326,7 +420,7 @@ func (g *groupRun) plan(seed uint64, d int64, hh int, life map[*entity]int64) in
 			continue
 		}
 		ms, ok := m.stateBefore(hEnd)
-		if !ok || ms.opt != optEnable || ms.sys != sysOK {
+		if !ok || ms.opt != optEnable || !m.sysAt(ms, hEnd-1).delivers() {
 			continue
 		}
 		want := min(demand(seed, m, d, hh), max(budgetLeft(ms, m, g.spent[i], life), 0))

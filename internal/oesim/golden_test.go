@@ -241,8 +241,9 @@ func goldenCases() []goldenCase {
 			return map[string]any{"advertiser_id": f.adv, "data": []map[string]any{{"project_id": p.ID, "budget_mode": "BUDGET_MODE_DAY", "budget": 8888.88}}}
 		}},
 		{name: "project_create_ok", method: "POST", path: "/open_api/v3.0/project/create/", body: func(f *fixture) any {
-			return map[string]any{"advertiser_id": f.adv, "name": "沙盒项目", "landing_type": "APP", "delivery_mode": "MANUAL", "unique_fk": "p-1",
-				"delivery_setting": map[string]any{"budget_mode": "BUDGET_MODE_DAY", "budget": "1000.00", "cpa_bid": 50}}
+			return map[string]any{"advertiser_id": f.adv, "name": "沙盒项目", "landing_type": "APP", "delivery_mode": "MANUAL", "ad_type": "ALL",
+				"marketing_goal": "VIDEO_AND_IMAGE", "delivery_range": map[string]any{"inventory_catalog": "UNIVERSAL_SMART"},
+				"delivery_setting": map[string]any{"bid_type": "CUSTOM", "schedule_type": "SCHEDULE_FROM_NOW", "budget_mode": "BUDGET_MODE_DAY", "budget": "1000.00", "cpa_bid": 50}}
 		}},
 		{name: "promotion_status_update", method: "POST", path: "/open_api/v3.0/promotion/status/update/", body: func(f *fixture) any {
 			p := first(f.w.Promotions(f.adv), "OK")

@@ -299,10 +299,7 @@ func (s *Sim) simWorld(w http.ResponseWriter, r *http.Request) {
 			simError(w, http.StatusNotFound, "not a leaf advertiser")
 			return
 		}
-		simJSON(w, http.StatusOK, map[string]any{
-			"campaigns": wv.Campaigns(id), "ads": wv.Ads(id), "creatives": wv.Creatives(id),
-			"projects": wv.Projects(id), "promotions": wv.Promotions(id),
-		})
+		simJSON(w, http.StatusOK, wv.wireEntities(id))
 		return
 	}
 	type acct struct {

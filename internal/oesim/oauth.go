@@ -115,20 +115,24 @@ func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
 	return tp.g, nil
 }
 
-func (s *Sim) checkApp(rc *reqCtx) *apiError {
-	app, err := rc.p.id("app_id", true)
-	if err != nil {
-		return err
-	}
-	secret, _, err := rc.p.str("secret")
-	if err != nil {
-		return err
-	}
-	if secret == "" {
-		return errParam("secret: required parameter is missing")
-	}
-	if app != s.opts.AppID || secret != s.opts.Secret {
+// appCredentials are the app_id and secret of the OAuth endpoints.
+type appCredentials struct {
+	AppID  int64  `oe:"app_id,required"`
+	Secret string `oe:"secret,required"`
+}
+
+func (s *Sim) checkApp(c appCredentials) *apiError {
+	if c.AppID != s.opts.AppID || c.Secret != s.opts.Secret {
 		return errCode(CodeInvalidApp, "invalid app_id or secret")
+	}
+	return nil
+}
+
+// checkGrantType accepts grant_type absent (the platform defaults it; the
+// official SDK never sends it) or equal to want.
+func checkGrantType(got, want string) *apiError {
+	if got != "" && got != want {
+		return errCode(CodeGrantType, "grant_type must be %s", want)
 	}
 	return nil
 }
@@ -149,29 +153,24 @@ func tokenData(tp *tokenPair, now time.Time) obj {
 	}
 }
 
+type accessTokenReq struct {
+	appCredentials
+	GrantType string `oe:"grant_type"`
+	AuthCode  string `oe:"auth_code,required"`
+}
+
 // POST oauth2/access_token: exchange a single-use auth code for tokens.
-func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
+func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
+	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	gt, _, err := rc.p.str("grant_type")
-	if err != nil {
+	if err := checkGrantType(req.GrantType, "auth_code"); err != nil {
 		return nil, err
-	}
-	if gt != "auth_code" {
-		return nil, errCode(CodeGrantType, "grant_type must be auth_code")
-	}
-	code, _, err := rc.p.str("auth_code")
-	if err != nil {
-		return nil, err
-	}
-	if code == "" {
-		return nil, errParam("auth_code: required parameter is missing")
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	ac := a.codes[code]
+	ac := a.codes[req.AuthCode]
 	switch {
 	case ac == nil:
 		return nil, errParam("auth_code: invalid auth_code")
@@ -187,29 +186,24 @@ func (s *Sim) hAccessToken(rc *reqCtx) (any, *apiError) {
 	return tokenData(a.issueLocked(g, rc.now, &s.opts), rc.now), nil
 }
 
+type refreshTokenReq struct {
+	appCredentials
+	GrantType    string `oe:"grant_type"`
+	RefreshToken string `oe:"refresh_token,required"`
+}
+
 // POST oauth2/refresh_token: rotate both tokens; the old refresh token dies.
-func (s *Sim) hRefreshToken(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
+func (s *Sim) hRefreshToken(rc *reqCtx, req *refreshTokenReq) (any, *apiError) {
+	if err := s.checkApp(req.appCredentials); err != nil {
 		return nil, err
 	}
-	gt, _, err := rc.p.str("grant_type")
-	if err != nil {
+	if err := checkGrantType(req.GrantType, "refresh_token"); err != nil {
 		return nil, err
-	}
-	if gt != "refresh_token" {
-		return nil, errCode(CodeGrantType, "grant_type must be refresh_token")
-	}
-	rt, _, err := rc.p.str("refresh_token")
-	if err != nil {
-		return nil, err
-	}
-	if rt == "" {
-		return nil, errParam("refresh_token: required parameter is missing")
 	}
 	a := s.auth.Load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	old := a.refresh[rt]
+	old := a.refresh[req.RefreshToken]
 	if old == nil || old.refreshUsed || old.g.dead() {
 		return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
 	}
@@ -234,16 +228,21 @@ func advertiserRole(role string) int {
 	return 1
 }
 
+// oauthAdvertisersReq takes the token as a parameter. app_id and secret are
+// optional (the official SDK sends only access_token); when given they must
+// be the app's.
+type oauthAdvertisersReq struct {
+	AccessToken string `oe:"access_token"`
+	AppID       int64  `oe:"app_id"`
+	Secret      string `oe:"secret"`
+}
+
 // GET oauth2/advertiser/get: the accounts a token was granted.
-func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
-	if err := s.checkApp(rc); err != nil {
-		return nil, err
+func (s *Sim) hOAuthAdvertisers(rc *reqCtx, req *oauthAdvertisersReq) (any, *apiError) {
+	if (req.AppID != 0 && req.AppID != s.opts.AppID) || (req.Secret != "" && req.Secret != s.opts.Secret) {
+		return nil, errCode(CodeInvalidApp, "invalid app_id or secret")
 	}
-	tok, _, err := rc.p.str("access_token")
-	if err != nil {
-		return nil, err
-	}
-	g, err := s.auth.Load().check(tok, rc.now)
+	g, err := s.auth.Load().check(req.AccessToken, rc.now)
 	if err != nil {
 		return nil, err
 	}
@@ -253,20 +252,26 @@ func (s *Sim) hOAuthAdvertisers(rc *reqCtx) (any, *apiError) {
 		if acct == nil {
 			continue
 		}
+		// account_* are the current names; advertiser_* and account_role
+		// are kept by the platform for older clients.
 		list = append(list, obj{
+			{"account_id", acct.ID},
+			{"account_name", acct.Name},
+			{"account_type", acct.Role},
+			{"account_string_id", nil}, // only set for Douyin (PLATFORM_ROLE_AWEME) accounts
 			{"advertiser_id", acct.ID},
 			{"advertiser_name", acct.Name},
 			{"advertiser_role", advertiserRole(acct.Role)},
 			{"account_role", acct.Role},
 			{"is_valid", true},
-			{"company_list", []obj{{{"customer_company_id", int64(h2(uint64(acct.ID), 0xC0) % 1e15)}, {"customer_company_name", acct.Company}}}},
+			{"company_list", []obj{{{"customer_company_id", companyIDOf(acct)}, {"customer_company_name", acct.Company}}}},
 		})
 	}
 	return obj{{"list", list}}, nil
 }
 
 // GET 2/user/info: the user who authorised the token.
-func (s *Sim) hUserInfo(rc *reqCtx) (any, *apiError) {
+func (s *Sim) hUserInfo(rc *reqCtx, _ *struct{}) (any, *apiError) {
 	u := rc.grant.user
 	return obj{{"id", u.id}, {"email", u.email}, {"display_name", u.name}}, nil
 }

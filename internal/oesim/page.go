@@ -45,7 +45,7 @@ const indexHTML = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"
 <p class="muted">Simulated now: <b>{{.Now}}</b> (Beijing) · app_id <code>{{.AppID}}</code> · seed {{.Seed}}</p>
 <p><a href="{{.AuthorizeURL}}">Authorise the demo app</a> — approving redirects to a page that shows the auth code.</p>
 <pre>curl -s -X POST {{.Base}}/open_api/oauth2/access_token/ -H 'Content-Type: application/json' \
-  -d '{"app_id":{{.AppID}},"secret":"SECRET","grant_type":"auth_code","auth_code":"CODE"}'</pre>
+  -d '{"app_id":{{.AppID}},"secret":"SECRET","auth_code":"CODE"}'</pre>
 <p>Introspection: <a href="/_sim/">/_sim/</a> · <a href="/_sim/world">/_sim/world</a> · <a href="/_sim/stats">/_sim/stats</a> · <a href="/_sim/clock">/_sim/clock</a></p>
 </main></body></html>`
 
@@ -53,7 +53,7 @@ const callbackHTML = `<!doctype html><html lang="zh-CN"><head><meta charset="utf
 <body><header>OceanEngine sandbox · demo callback</header><main><h1>Auth code received</h1>
 <p>auth_code <code>{{.Code}}</code> state <code>{{.State}}</code></p>
 <pre>curl -s -X POST {{.Base}}/open_api/oauth2/access_token/ -H 'Content-Type: application/json' \
-  -d '{"app_id":{{.AppID}},"secret":"SECRET","grant_type":"auth_code","auth_code":"{{.Code}}"}'</pre>
+  -d '{"app_id":{{.AppID}},"secret":"SECRET","auth_code":"{{.Code}}"}'</pre>
 <p class="muted">The code expires in 10 minutes and works once.</p></main></body></html>`
 
 type pages struct {

@@ -69,12 +69,18 @@ func (l *limiter) take(b *bucket, qps float64, now time.Time) bool {
 	return true
 }
 
-// allow returns 0, CodeTooFrequent or CodeDeveloperLimited.
-func (l *limiter) allow(app int64, ep string) int {
-	qps := l.qps
+// rate is the per app and endpoint QPS of ep: its own override, else its
+// quota class's rate.
+func (l *limiter) rate(ep string, class QuotaClass) float64 {
 	if v, ok := l.perEP[ep]; ok {
-		qps = v
+		return v
 	}
+	return class.qps(l.qps)
+}
+
+// allow returns 0, CodeTooFrequent or CodeDeveloperLimited.
+func (l *limiter) allow(app int64, ep string, class QuotaClass) int {
+	qps := l.rate(ep, class)
 	if qps < 0 && l.devQPS < 0 {
 		return 0
 	}

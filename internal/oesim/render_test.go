@@ -25,6 +25,10 @@ func referenceV2Row(st *advState, lv level, spec aggSpec, r *aggRow, metrics []m
 		for i, p := range chain {
 			o = append(o, kv{keys[i][0], p.id}, kv{keys[i][1], p.name})
 		}
+		if lv == lvCreative {
+			m := e.materials[0]
+			o = append(o, kv{"material_id", m.id}, kv{"image_mode", m.imageMode})
+		}
 	}
 	for _, m := range metrics {
 		if m.fixed {
@@ -61,7 +65,7 @@ func TestV2RowRenderingMatchesReference(t *testing.T) {
 				var tc timeCache
 				for i := range rows {
 					for _, ms := range [][]metric{v2Metrics, subset} {
-						got := appendV2Row(nil, st, lv, spec, &rows[i], ms, &tc)
+						got := appendV2Row(nil, st, spec, &rows[i], ms, &tc)
 						want := referenceV2Row(st, lv, spec, &rows[i], ms)
 						if !bytes.Equal(got, want) {
 							st.mu.RUnlock()

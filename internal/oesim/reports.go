@@ -3,6 +3,7 @@ package oesim
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -17,6 +18,8 @@ const (
 	lvCreative
 	lvProject
 	lvPromotion
+	lvMaterial   // v2 creatives by their material (STAT_GROUP_BY_MATERIAL_ID)
+	lvV3Material // v3 promotions by their first material (custom report material_id)
 )
 
 func parseLevel(s string) (level, bool) {
@@ -35,6 +38,15 @@ func groupOf(u *entity, lv level) (*entity, bool) {
 			return nil, false
 		}
 		return [...]*entity{u.parent.parent, u.parent, u}[lv-lvCampaign], true
+	case lvMaterial, lvV3Material:
+		want := entCreative
+		if lv == lvV3Material {
+			want = entPromotion
+		}
+		if u.kind != want || len(u.materials) == 0 {
+			return nil, false
+		}
+		return u.materials[0].group(), true
 	default:
 		if u.kind != entPromotion {
 			return nil, false
@@ -49,11 +61,38 @@ func groupOf(u *entity, lv level) (*entity, bool) {
 type aggSpec struct {
 	level   level
 	d0, d1  int64 // inclusive Beijing day range
-	hourly  bool  // time slots are hours (else days)
+	hourly  bool  // time slots are hours (else days, or periods)
 	byTime  bool  // one row per time slot (else totals over the range)
 	byID    bool  // one row per entity of level (else one per advertiser)
 	include func(u *entity) bool
 	final   bool // conversions at their final value (ground truth "as settled")
+	ext     bool // derive plays and payments (sums.ext) on the hourly path
+	// periods groups days into weeks or months: periods[i] is the first day
+	// of slot i and dayPeriod[d-d0] the slot of day d (nil: a slot a day).
+	periods   []int64
+	dayPeriod []int32
+}
+
+// setPeriods groups the days of spec into periods; start returns the
+// first day of the period holding day d.
+func (spec *aggSpec) setPeriods(start func(d int64) int64) {
+	spec.periods, spec.dayPeriod = nil, make([]int32, spec.d1-spec.d0+1)
+	for d := spec.d0; d <= spec.d1; d++ {
+		p := start(d)
+		if n := len(spec.periods); n == 0 || spec.periods[n-1] != p {
+			spec.periods = append(spec.periods, p)
+		}
+		spec.dayPeriod[d-spec.d0] = int32(len(spec.periods) - 1)
+	}
+}
+
+// weekStart is the Monday of day d's week (day 0, 1970-01-01, was a Thursday).
+func weekStart(d int64) int64 { return d - (d+3)%7 }
+
+// monthStart is the first day of day d's month.
+func monthStart(d int64) int64 {
+	t := dayStart(d)
+	return dayIndex(time.Date(t.Year(), t.Month(), 1, 0, 0, 0, 0, beijing))
 }
 
 type aggRow struct {
@@ -68,7 +107,8 @@ type aggBuf struct {
 	gidx   []int32
 	groups []*entity
 	index  map[*entity]int32
-	acc    []sums
+	acc    []base
+	accExt []extSums // the derived metrics, when the report asks for them
 	order  []int32
 	rows   []aggRow
 }
@@ -94,7 +134,35 @@ func (w *world) putAggBuf(b *aggBuf) {
 // holds st.mu for reading (and keeps it while rendering entity names). The
 // rows are stored in buf.
 func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf) []aggRow {
+	unitLevel := buf.group(st, spec)
+	nSlots := int64(1)
+	switch {
+	case spec.byTime && spec.periods != nil:
+		nSlots = int64(len(spec.periods))
+	case spec.byTime:
+		nSlots = spec.d1 - spec.d0 + 1
+		if spec.hourly {
+			nSlots *= 24
+		}
+	}
+	acc := grow(buf.acc, len(buf.groups)*int(nSlots))
+	clear(acc)
+	buf.acc = acc
+	if spec.ext {
+		buf.accExt = grow(buf.accExt, len(acc))
+		clear(buf.accExt)
+	}
 	nowHour := hourIndex(now)
+	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
+		w.accumulateDay(st, spec, d, nowHour, nSlots, buf)
+	}
+	return buf.collect(spec, nSlots, unitLevel)
+}
+
+// group assigns every fact unit of st to its row group at spec's level
+// (buf.gidx, -1 for units left out) and lists the groups (buf.groups). It
+// reports whether units are their own groups (creatives, promotions).
+func (buf *aggBuf) group(st *advState, spec aggSpec) bool {
 	gidx := grow(buf.gidx, len(st.units))
 	buf.gidx = gidx
 	groups := buf.groups[:0]
@@ -132,65 +200,77 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf
 		last, lastIdx = g, i
 	}
 	buf.groups = groups
+	return unitLevel
+}
 
-	perDay := int64(1)
-	if spec.hourly {
-		perDay = 24
-	}
-	nSlots := int64(1)
-	if spec.byTime {
-		nSlots = (spec.d1 - spec.d0 + 1) * perDay
-	}
-	acc := grow(buf.acc, int(int64(len(groups))*nSlots))
-	clear(acc)
-	buf.acc = acc
-	for d := spec.d0; d <= spec.d1 && d*24 < nowHour; d++ {
-		t := w.day(st, d)
-		di := d - spec.d0
-		if !spec.hourly {
-			slot := int64(0)
-			if spec.byTime {
-				slot = di
-			}
-			var daily []sums
-			switch {
-			case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
-				daily = t.daily // complete and settled
-			case !spec.final:
-				daily = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
-			}
-			if daily != nil {
-				for u := range daily {
-					if g := gidx[u]; g >= 0 {
-						acc[int64(g)*nSlots+slot].addSums(&daily[u])
+// accumulateDay adds day d's visible facts into buf.acc (nSlots per group;
+// the derived metrics into buf.accExt when spec.ext).
+func (w *world) accumulateDay(st *advState, spec aggSpec, d, nowHour, nSlots int64, buf *aggBuf) {
+	t := w.day(st, d)
+	di := d - spec.d0
+	gidx, acc, accExt := buf.gidx, buf.acc, buf.accExt
+	if !spec.hourly {
+		slot := int64(0)
+		switch {
+		case spec.byTime && spec.periods != nil:
+			slot = int64(spec.dayPeriod[di])
+		case spec.byTime:
+			slot = di
+		}
+		var daily []base
+		var ext []extSums
+		switch {
+		case (d+1)*24 <= nowHour && (spec.final || nowHour-(d*24+23)-1 >= ConversionWindowHours):
+			daily, ext = t.daily, t.ext // complete and settled
+		case !spec.final:
+			daily, ext = t.visibleDaily(d, nowHour) // cached per clock hour, partial days too
+		}
+		if daily != nil {
+			for u := range daily {
+				if g := gidx[u]; g >= 0 {
+					i := int64(g)*nSlots + slot
+					acc[i].add(&daily[u])
+					if spec.ext {
+						accExt[i].add(&ext[u])
 					}
 				}
-				continue
+			}
+			return
+		}
+	}
+	for hh := int64(0); hh < 24; hh++ {
+		h := d*24 + hh
+		if h >= nowHour {
+			break
+		}
+		pm := int64(1000)
+		if !spec.final {
+			pm = visiblePermille(h, nowHour)
+		}
+		slot := int64(0)
+		if spec.byTime {
+			slot = di
+			if spec.hourly {
+				slot = di*24 + hh
 			}
 		}
-		for hh := int64(0); hh < 24; hh++ {
-			h := d*24 + hh
-			if h >= nowHour {
-				break
-			}
-			pm := int64(1000)
-			if !spec.final {
-				pm = visiblePermille(h, nowHour)
-			}
-			slot := int64(0)
-			if spec.byTime {
-				slot = di
-				if spec.hourly {
-					slot = di*24 + hh
-				}
-			}
-			for u := range t.hours {
-				if g := gidx[u]; g >= 0 {
-					acc[int64(g)*nSlots+slot].addFact(&t.hours[u][hh], pm)
+		for u := range t.hours {
+			if g := gidx[u]; g >= 0 {
+				i := int64(g)*nSlots + slot
+				if spec.ext {
+					addFactExt(&acc[i], &accExt[i], t.seed, t.units[u], h, &t.hours[u][hh], pm)
+				} else {
+					acc[i].addFact(&t.hours[u][hh], pm)
 				}
 			}
 		}
 	}
+}
+
+// collect turns the accumulated sums into rows ordered by time slot, then
+// group id, leaving out rows that are all zero.
+func (buf *aggBuf) collect(spec aggSpec, nSlots int64, unitLevel bool) []aggRow {
+	groups, acc := buf.groups, buf.acc
 	order := grow(buf.order, len(groups))
 	buf.order = order
 	for i := range order {
@@ -211,17 +291,22 @@ func (w *world) aggregate(st *advState, spec aggSpec, now time.Time, buf *aggBuf
 	rows := buf.rows[:0]
 	for slot := int64(0); slot < nSlots; slot++ {
 		for _, g := range order {
-			s := &acc[int64(g)*nSlots+slot]
-			if s.zero() {
+			i := int64(g)*nSlots + slot
+			if acc[i].zero() { // derived metrics are zero too then
 				continue
 			}
-			r := aggRow{slot: -1, ent: groups[g], s: *s}
-			if spec.byTime {
-				if spec.hourly {
-					r.slot = spec.d0*24 + slot
-				} else {
-					r.slot = spec.d0 + slot
-				}
+			r := aggRow{slot: -1, ent: groups[g], s: sums{base: acc[i]}}
+			if spec.ext {
+				r.s.ext = buf.accExt[i]
+			}
+			switch {
+			case !spec.byTime:
+			case spec.periods != nil:
+				r.slot = spec.periods[slot]
+			case spec.hourly:
+				r.slot = spec.d0*24 + slot
+			default:
+				r.slot = spec.d0 + slot
 			}
 			rows = append(rows, r)
 		}
@@ -257,234 +342,43 @@ func ratio(a, b int64) int64 {
 	return (2*a + b) / (2 * b)
 }
 
-// metric computes a named metric from sums; derived metrics come from the
-// summed base metrics, never from averaged ratios. fixed metrics are in
-// hundredths (fen for money, 0.01 for percentages) and render with 2 decimals.
-type metric struct {
-	name  string
-	value func(s *sums) int64
-	fixed bool
-	key   string // `,"name":`, rendered once: report rows copy it
+// dayRange checks a start/end date pair (the decoder has checked both are
+// present and well-formed): at most 30 days inclusive.
+func dayRange(startKey, start, endKey, end string) (int64, int64, *apiError) {
+	return dayRangeMax(startKey, start, endKey, end, 30)
 }
 
-func met(name string, value func(s *sums) int64, fixed bool) metric {
-	return metric{name: name, value: value, fixed: fixed, key: "," + string(appendString(nil, name)) + ":"}
-}
-
-// appendTo writes `,"name":value`; quoted renders the value as a string (v3).
-// Callers writing the first member of an object drop the leading comma.
-func (m *metric) appendTo(b []byte, s *sums, quoted bool) []byte {
-	v := m.value(s)
-	b = append(b, m.key...)
-	if quoted {
-		b = append(b, '"')
-	}
-	if m.fixed {
-		b = appendFixed2(b, v)
-	} else {
-		b = strconv.AppendInt(b, v, 10)
-	}
-	if quoted {
-		b = append(b, '"')
-	}
-	return b
-}
-
-func mCost(s *sums) int64     { return s.cost }
-func mShow(s *sums) int64     { return s.show }
-func mClick(s *sums) int64    { return s.click }
-func mConv(s *sums) int64     { return s.conv }
-func mDeep(s *sums) int64     { return s.deep }
-func mCTR(s *sums) int64      { return ratio(s.click*10000, s.show) }
-func mCPM(s *sums) int64      { return ratio(s.cost*1000, s.show) }
-func mCPC(s *sums) int64      { return ratio(s.cost, s.click) }
-func mCPA(s *sums) int64      { return ratio(s.cost, s.conv) }
-func mCVR(s *sums) int64      { return ratio(s.conv*10000, s.click) }
-func mDeepCPA(s *sums) int64  { return ratio(s.cost, s.deep) }
-func mDeepRate(s *sums) int64 { return ratio(s.deep*10000, s.conv) }
-
-var v2Metrics = []metric{
-	met("cost", mCost, true), met("show", mShow, false), met("click", mClick, false), met("ctr", mCTR, true),
-	met("avg_show_cost", mCPM, true), met("avg_click_cost", mCPC, true),
-	met("convert", mConv, false), met("convert_cost", mCPA, true), met("convert_rate", mCVR, true),
-	met("deep_convert", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
-}
-
-var v3Metrics = []metric{
-	met("stat_cost", mCost, true), met("show_cnt", mShow, false), met("click_cnt", mClick, false), met("ctr", mCTR, true),
-	met("cpm_platform", mCPM, true), met("cpc_platform", mCPC, true),
-	met("convert_cnt", mConv, false), met("conversion_cost", mCPA, true), met("conversion_rate", mCVR, true),
-	met("deep_convert_cnt", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
-}
-
-func findMetric(ms []metric, name string) (metric, bool) {
-	for _, m := range ms {
-		if m.name == name {
-			return m, true
-		}
-	}
-	return metric{}, false
-}
-
-// dateRange reads a start/end date pair: both required, at most 30 days inclusive.
-func (rc *reqCtx) dateRange(startKey, endKey string) (int64, int64, *apiError) {
-	var days [2]int64
-	for i, k := range []string{startKey, endKey} {
-		s, ok, err := rc.p.str(k)
-		if err != nil {
-			return 0, 0, err
-		}
-		if !ok || s == "" {
-			return 0, 0, errParam("%s: required parameter is missing", k)
-		}
-		d, ok := parseDate(s)
-		if !ok {
-			return 0, 0, errParam("%s: must be a date in the format YYYY-MM-DD", k)
-		}
-		days[i] = d
-	}
-	if days[1] < days[0] {
+func dayRangeMax(startKey, start, endKey, end string, maxDays int64) (int64, int64, *apiError) {
+	d0, _ := parseDate(start)
+	d1, _ := parseDate(end)
+	if d1 < d0 {
 		return 0, 0, errParam("%s must not be before %s", endKey, startKey)
 	}
-	if days[1]-days[0] >= 30 {
-		return 0, 0, errParam("%s - %s: time span must not exceed 30 days", endKey, startKey)
+	if d1-d0 >= maxDays {
+		return 0, 0, errParam("%s - %s: time span must not exceed %d days", endKey, startKey, maxDays)
 	}
-	return days[0], days[1], nil
+	return d0, d1, nil
 }
 
-const (
-	groupByTime = "STAT_GROUP_BY_FIELD_STAT_TIME"
-	groupByID   = "STAT_GROUP_BY_FIELD_ID"
-)
-
-// v2 report levels: which filtering keys each accepts.
-var v2ReportFilters = map[level][]string{
-	lvAdvertiser: {},
-	lvCampaign:   {"campaign_ids"},
-	lvAd:         {"campaign_ids", "ad_ids"},
-	lvCreative:   {"campaign_ids", "ad_ids", "creative_ids"},
-}
-
-// GET 2/report/{advertiser,campaign,ad,creative}/get
-func (s *Sim) hReportV2(lv level) func(*reqCtx) (any, *apiError) {
-	return func(rc *reqCtx) (any, *apiError) {
-		st, err := rc.advertiser()
-		if err != nil {
-			return nil, err
-		}
-		d0, d1, err := rc.dateRange("start_date", "end_date")
-		if err != nil {
-			return nil, err
-		}
-		gran, _, err := rc.p.str("time_granularity")
-		if err != nil {
-			return nil, err
-		}
-		spec := aggSpec{level: lv, d0: d0, d1: d1}
-		switch gran {
-		case "", "STAT_TIME_GRANULARITY_DAILY":
-		case "STAT_TIME_GRANULARITY_HOURLY":
-			spec.hourly = true
-		default:
-			return nil, errParam("time_granularity: invalid value %q", gran)
-		}
-		groupBy := []string{groupByTime}
-		if _, err := rc.p.decode("group_by", &groupBy); err != nil {
-			return nil, err
-		}
-		for _, g := range groupBy {
-			switch {
-			case g == groupByTime:
-				spec.byTime = true
-			case g == groupByID && lv != lvAdvertiser:
-				spec.byID = true
-			default:
-				return nil, errParam("group_by: invalid value %q", g)
-			}
-		}
-		f, err := rc.filtering(v2ReportFilters[lv]...)
-		if err != nil {
-			return nil, err
-		}
-		var want [3]map[int64]bool
-		for i, k := range []string{"campaign_ids", "ad_ids", "creative_ids"} {
-			ids, ok, err := f.ids(k)
-			if err != nil {
-				return nil, err
-			}
-			if ok {
-				want[i] = idSet(ids)
-			}
-		}
-		spec.include = func(u *entity) bool {
-			if u.kind != entCreative {
-				return true // promotions only count at the advertiser level, which has no filters
-			}
-			return (want[0] == nil || want[0][u.parent.parent.id]) && (want[1] == nil || want[1][u.parent.id]) && (want[2] == nil || want[2][u.id])
-		}
-		metrics := v2Metrics
-		var fields []string
-		if _, err := rc.p.decode("fields", &fields); err != nil {
-			return nil, err
-		}
-		if len(fields) > 0 {
-			metrics = nil
-			for _, name := range fields {
-				m, ok := findMetric(v2Metrics, name)
-				if !ok {
-					return nil, errParam("fields: unknown metric %q", name)
-				}
-				metrics = append(metrics, m)
-			}
-		}
-		orderField, _, err := rc.p.str("order_field")
-		if err != nil {
-			return nil, err
-		}
-		orderType, _, err := rc.p.str("order_type")
-		if err != nil {
-			return nil, err
-		}
-		var orderBy *metric
-		if orderField != "" && orderField != "stat_datetime" {
-			m, ok := findMetric(v2Metrics, orderField)
-			if !ok {
-				return nil, errParam("order_field: invalid value %q", orderField)
-			}
-			orderBy = &m
-		}
-		desc := orderType == "DESC" || (orderType == "" && orderBy != nil)
-		if orderType != "" && orderType != "ASC" && orderType != "DESC" {
-			return nil, errParam("order_type: must be ASC or DESC")
-		}
-		page, err := rc.p.intParam("page", 1, 1, 1<<30)
-		if err != nil {
-			return nil, err
-		}
-		size, err := rc.p.intParam("page_size", 20, 1, 1000)
-		if err != nil {
-			return nil, err
-		}
-
-		st.mu.RLock()
-		defer st.mu.RUnlock()
-		buf := rc.w.getAggBuf()
-		defer rc.w.putAggBuf(buf)
-		rows := rc.w.aggregate(st, spec, rc.now, buf)
-		sortRows(rows, orderBy, desc)
-		lo, hi := pageBounds(page, size, len(rows))
-		b := append(rc.successHead(), `{"list":[`...)
-		var tc timeCache
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b = append(b, ',')
-			}
-			b = appendV2Row(b, st, lv, spec, &rows[i], metrics, &tc)
-		}
-		b = append(b, `],"page_info":`...)
-		b = appendJSON(b, pageInfo(page, size, len(rows)))
-		return rc.prerendered(append(b, '}')), nil
+// pickMetrics returns the metrics named (def when names is empty). Names
+// the platform knows but the sandbox does not compute (known) are left
+// out, as the platform leaves out what does not apply; other names are an
+// error.
+func pickMetrics(ms, def []metric, names []string, param string, known map[string]bool) ([]metric, *apiError) {
+	if len(names) == 0 {
+		return def, nil
 	}
+	out := make([]metric, 0, len(names))
+	for _, name := range names {
+		m, ok := findMetric(ms, name)
+		switch {
+		case ok:
+			out = append(out, m)
+		case !known[name]:
+			return nil, errParam("%s: unknown metric %q", param, name)
+		}
+	}
+	return out, nil
 }
 
 // sortRows orders rows by a metric (stable, so ties keep time/id order) or
@@ -546,49 +440,13 @@ func (c *timeCache) quoted(spec aggSpec, slot int64) []byte {
 	return c.q
 }
 
-// appendV2Row renders one v2 report row. It is the hot loop of the largest
-// responses, so ids, names and keys are copied pre-rendered (entity.qid,
-// entity.qname, metric.key) rather than formatted and escaped per row.
-func appendV2Row(b []byte, st *advState, lv level, spec aggSpec, r *aggRow, metrics []metric, tc *timeCache) []byte {
-	b = append(b, '{')
-	if spec.byTime {
-		b = append(b, `"stat_datetime":`...)
-		b = append(b, tc.quoted(spec, r.slot)...)
-		b = append(b, ',')
-	}
-	b = append(b, `"advertiser_id":`...)
-	b = append(b, st.qid...)
-	if e := r.ent; e != nil {
-		switch lv {
-		case lvCampaign:
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e)
-		case lvAd:
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, e.parent)
-			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, e)
-		case lvCreative:
-			ad := e.parent
-			b = appendIDName(b, `,"campaign_id":`, `,"campaign_name":`, ad.parent)
-			b = appendIDName(b, `,"ad_id":`, `,"ad_name":`, ad)
-			b = appendIDName(b, `,"creative_id":`, `,"creative_title":`, e)
-		}
-	}
-	for i := range metrics {
-		b = metrics[i].appendTo(b, &r.s, false)
-	}
-	return append(b, '}')
-}
-
-// appendIDName writes an entity's id and name members with their keys.
-func appendIDName(b []byte, idKey, nameKey string, e *entity) []byte {
-	b = append(b, idKey...)
-	b = append(b, e.qid...)
-	b = append(b, nameKey...)
-	return append(b, e.qname...)
-}
-
 // ---- v3 custom report ----
 
-var v3Dimensions = []string{"stat_time_day", "stat_time_hour", "cdp_project_id", "cdp_project_name", "cdp_promotion_id", "cdp_promotion_name"}
+// v3Dimensions are the custom report's dimensions the sandbox answers:
+// time (day, hour, week from Monday, month), project and promotion with
+// their landing type and pricing, and material (a promotion's first).
+var v3Dimensions = []string{"stat_time_day", "stat_time_hour", "stat_time_week", "stat_time_month", "cdp_project_id", "cdp_project_name",
+	"cdp_promotion_id", "cdp_promotion_name", "landing_type", "pricing", "material_id", "image_mode"}
 
 type v3Filter struct {
 	Field    string   `json:"field"`
@@ -602,65 +460,116 @@ type v3Order struct {
 	Type  string `json:"type"`
 }
 
+type customReportReq struct {
+	DataTopic  string     `oe:"data_topic,enum=BASIC_DATA"`
+	Dimensions []string   `oe:"dimensions,required"`
+	Metrics    []string   `oe:"metrics,required"`
+	StartTime  string     `oe:"start_time,required,date"`
+	EndTime    string     `oe:"end_time,required,date"`
+	Filters    []v3Filter `oe:"filters"`
+	OrderBy    []v3Order  `oe:"order_by"`
+	Page       int        `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize   int        `oe:"page_size,def=20,min=1,max=1000"`
+}
+
 // GET v3.0/report/custom/get: all values are strings.
-func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
-	st, err := rc.advertiser()
+func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
+	spec, has, err := customSpec(req)
 	if err != nil {
 		return nil, err
 	}
-	topic, _, err := rc.p.str("data_topic")
+	metrics, err := pickMetrics(v3Metrics, v3Metrics, req.Metrics, "metrics", nil)
 	if err != nil {
 		return nil, err
 	}
-	if topic != "" && topic != "BASIC_DATA" {
-		return nil, errParam("data_topic: unsupported value %q (the sandbox serves BASIC_DATA)", topic)
-	}
-	var dims, mets []string
-	if ok, err := rc.p.decode("dimensions", &dims); err != nil {
+	if spec.include, err = customFilters(req.Filters); err != nil {
 		return nil, err
-	} else if !ok || len(dims) == 0 {
-		return nil, errParam("dimensions: required parameter is missing")
 	}
-	if ok, err := rc.p.decode("metrics", &mets); err != nil {
-		return nil, err
-	} else if !ok || len(mets) == 0 {
-		return nil, errParam("metrics: required parameter is missing")
-	}
-	d0, d1, err := rc.dateRange("start_time", "end_time")
+	orderBy, desc, err := customOrder(req, has)
 	if err != nil {
 		return nil, err
 	}
-	spec := aggSpec{level: lvAdvertiser, d0: d0, d1: d1}
+	spec.ext = needsExt(metrics) || (orderBy != nil && orderBy.ext)
+	st := rc.st
+	buf := rc.w.getAggBuf()
+	defer rc.w.putAggBuf(buf)
+	rows := rc.w.aggregate(st, spec, rc.now, buf)
+	sortRows(rows, orderBy, desc)
+	var total sums
+	for i := range rows {
+		total.addSums(&rows[i].s)
+	}
+	lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
+	b := append(rc.successHead(), `{"rows":[`...)
+	var tc timeCache
+	for i := lo; i < hi; i++ {
+		if i > lo {
+			b = append(b, ',')
+		}
+		b = appendCustomRow(b, spec, &rows[i], req.Dimensions, metrics, &tc)
+	}
+	b = append(b, `],"total_metrics":`...)
+	b = appendMetrics(b, &total, metrics)
+	b = append(b, `,"page_info":`...)
+	b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
+	return rc.prerendered(append(b, '}')), nil
+}
+
+// customSpec turns the dimensions and dates of a custom report into an
+// aggregation; has lists the dimensions asked for. Weekly reports may span
+// 93 days, monthly 366, the others 30.
+func customSpec(req *customReportReq) (aggSpec, map[string]bool, *apiError) {
 	has := map[string]bool{}
-	for _, d := range dims {
+	for _, d := range req.Dimensions {
 		if !slices.Contains(v3Dimensions, d) {
-			return nil, errParam("dimensions: unknown dimension %q", d)
+			return aggSpec{}, nil, errParam("dimensions: unknown dimension %q", d)
 		}
 		has[d] = true
 	}
-	if has["stat_time_day"] && has["stat_time_hour"] {
-		return nil, errParam("dimensions: stat_time_day and stat_time_hour cannot be combined")
+	times := 0
+	for _, d := range []string{"stat_time_day", "stat_time_hour", "stat_time_week", "stat_time_month"} {
+		if has[d] {
+			times++
+		}
 	}
-	spec.byTime = has["stat_time_day"] || has["stat_time_hour"]
-	spec.hourly = has["stat_time_hour"]
+	if times > 1 {
+		return aggSpec{}, nil, errParam("dimensions: only one of stat_time_day, stat_time_hour, stat_time_week and stat_time_month")
+	}
+	maxDays := int64(30)
+	if has["stat_time_week"] {
+		maxDays = 93
+	} else if has["stat_time_month"] {
+		maxDays = 366
+	}
+	d0, d1, err := dayRangeMax("start_time", req.StartTime, "end_time", req.EndTime, maxDays)
+	if err != nil {
+		return aggSpec{}, nil, err
+	}
+	spec := aggSpec{level: lvAdvertiser, d0: d0, d1: d1, byTime: times == 1, hourly: has["stat_time_hour"]}
+	if has["stat_time_week"] {
+		spec.setPeriods(weekStart)
+	} else if has["stat_time_month"] {
+		spec.setPeriods(monthStart)
+	}
+	byEntity := has["cdp_project_id"] || has["cdp_project_name"] || has["cdp_promotion_id"] || has["cdp_promotion_name"] ||
+		has["landing_type"] || has["pricing"]
 	switch {
+	case has["material_id"] || has["image_mode"]:
+		if byEntity {
+			return aggSpec{}, nil, errParam("dimensions: the sandbox groups by material or by project and promotion, not both")
+		}
+		spec.level, spec.byID = lvV3Material, true
 	case has["cdp_promotion_id"] || has["cdp_promotion_name"]:
 		spec.level, spec.byID = lvPromotion, true
-	case has["cdp_project_id"] || has["cdp_project_name"]:
+	case byEntity:
 		spec.level, spec.byID = lvProject, true
 	}
-	metrics := make([]metric, 0, len(mets))
-	for _, name := range mets {
-		m, ok := findMetric(v3Metrics, name)
-		if !ok {
-			return nil, errParam("metrics: unknown metric %q", name)
-		}
-		metrics = append(metrics, m)
-	}
-	var filters []v3Filter
-	if _, err := rc.p.decode("filters", &filters); err != nil {
-		return nil, err
-	}
+	return spec, has, nil
+}
+
+// customFilters turns the filters of a custom report into a unit filter
+// (nil when there are none).
+func customFilters(filters []v3Filter) (func(*entity) bool, *apiError) {
 	var wantProj, wantPromo map[int64]bool
 	for _, f := range filters {
 		if f.Field != "cdp_project_id" && f.Field != "cdp_promotion_id" {
@@ -686,86 +595,69 @@ func (s *Sim) hReportCustom(rc *reqCtx) (any, *apiError) {
 			wantPromo = set
 		}
 	}
-	if wantProj != nil || wantPromo != nil {
-		spec.include = func(u *entity) bool {
-			return u.kind == entPromotion && (wantProj == nil || wantProj[u.parent.id]) && (wantPromo == nil || wantPromo[u.id])
-		}
+	if wantProj == nil && wantPromo == nil {
+		return nil, nil
 	}
-	var orders []v3Order
-	if _, err := rc.p.decode("order_by", &orders); err != nil {
-		return nil, err
-	}
-	var orderBy *metric
-	desc := false
-	for _, o := range orders {
+	return func(u *entity) bool {
+		return u.kind == entPromotion && (wantProj == nil || wantProj[u.parent.id]) && (wantPromo == nil || wantPromo[u.id])
+	}, nil
+}
+
+// customOrder reads order_by: the first entry decides (a requested metric,
+// or a requested dimension; time descends only when asked to).
+func customOrder(req *customReportReq, has map[string]bool) (*metric, bool, *apiError) {
+	for _, o := range req.OrderBy {
 		if o.Type != "" && o.Type != "ASC" && o.Type != "DESC" {
-			return nil, errParam("order_by: type must be ASC or DESC")
+			return nil, false, errParam("order_by: type must be ASC or DESC")
 		}
-		if m, ok := findMetric(v3Metrics, o.Field); ok && slices.Contains(mets, o.Field) {
-			orderBy, desc = &m, o.Type != "ASC"
-			break
+		if m, ok := findMetric(v3Metrics, o.Field); ok && slices.Contains(req.Metrics, o.Field) {
+			return &m, o.Type != "ASC", nil
 		}
 		if !has[o.Field] {
-			return nil, errParam("order_by: field %q must be one of the requested metrics or dimensions", o.Field)
+			return nil, false, errParam("order_by: field %q must be one of the requested metrics or dimensions", o.Field)
 		}
-		desc = o.Type != "ASC" && (o.Field == "stat_time_day" || o.Field == "stat_time_hour")
-		break
+		return nil, o.Type != "ASC" && strings.HasPrefix(o.Field, "stat_time_"), nil
 	}
-	page, err := rc.p.intParam("page", 1, 1, 1<<30)
-	if err != nil {
-		return nil, err
-	}
-	size, err := rc.p.intParam("page_size", 20, 1, 1000)
-	if err != nil {
-		return nil, err
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	buf := rc.w.getAggBuf()
-	defer rc.w.putAggBuf(buf)
-	rows := rc.w.aggregate(st, spec, rc.now, buf)
-	sortRows(rows, orderBy, desc)
-	var total sums
-	for i := range rows {
-		total.addSums(&rows[i].s)
-	}
-	lo, hi := pageBounds(page, size, len(rows))
-	b := append(rc.successHead(), `{"rows":[`...)
-	var tc timeCache
-	for i := lo; i < hi; i++ {
-		r := &rows[i]
-		if i > lo {
-			b = append(b, ',')
+	return nil, false, nil
+}
+
+// appendCustomRow renders one row: {"dimensions":{...},"metrics":{...}}.
+func appendCustomRow(b []byte, spec aggSpec, r *aggRow, dims []string, metrics []metric, tc *timeCache) []byte {
+	w := jw{b: append(b, '{')}
+	w.key("dimensions")
+	dw := jw{b: append(w.b, '{')}
+	for _, d := range dims {
+		switch d {
+		case "stat_time_day":
+			dw.str(d, tc.get(spec, r.slot)[:10])
+		case "stat_time_hour":
+			dw.str(d, tc.get(spec, r.slot))
+		case "stat_time_week":
+			dw.str(d, tc.get(spec, r.slot)[:10])
+		case "stat_time_month":
+			dw.str(d, tc.get(spec, r.slot)[:7])
+		case "landing_type":
+			dw.str(d, projectOf(r.ent).landing)
+		case "pricing":
+			dw.str(d, projectOf(r.ent).pricing)
+		case "material_id":
+			dw.quotedRaw(d, r.ent.qid)
+		case "image_mode":
+			dw.str(d, r.ent.imageMode)
+		case "cdp_project_id":
+			dw.quotedRaw(d, projectOf(r.ent).qid)
+		case "cdp_project_name":
+			dw.raw(d, projectOf(r.ent).qname)
+		case "cdp_promotion_id":
+			dw.quotedRaw(d, r.ent.qid)
+		case "cdp_promotion_name":
+			dw.raw(d, r.ent.qname)
 		}
-		w := jw{b: append(b, '{')}
-		w.key("dimensions")
-		dw := jw{b: append(w.b, '{')}
-		for _, d := range dims {
-			switch d {
-			case "stat_time_day":
-				dw.str(d, tc.get(spec, r.slot)[:10])
-			case "stat_time_hour":
-				dw.str(d, tc.get(spec, r.slot))
-			case "cdp_project_id":
-				dw.quotedRaw(d, projectOf(r.ent).qid)
-			case "cdp_project_name":
-				dw.raw(d, projectOf(r.ent).qname)
-			case "cdp_promotion_id":
-				dw.quotedRaw(d, r.ent.qid)
-			case "cdp_promotion_name":
-				dw.raw(d, r.ent.qname)
-			}
-		}
-		w.b = append(dw.b, '}')
-		w.key("metrics")
-		w.b = appendMetrics(w.b, &r.s, metrics)
-		b = append(w.b, '}')
 	}
-	b = append(b, `],"total_metrics":`...)
-	b = appendMetrics(b, &total, metrics)
-	b = append(b, `,"page_info":`...)
-	b = appendJSON(b, pageInfo(page, size, len(rows)))
-	return rc.prerendered(append(b, '}')), nil
+	w.b = append(dw.b, '}')
+	w.key("metrics")
+	w.b = appendMetrics(w.b, &r.s, metrics)
+	return append(w.b, '}')
 }
 
 func projectOf(e *entity) *entity {

@@ -148,29 +148,12 @@ func (s *Sim) ShiftPerformance(advertiserID int64, ids []int64, ctrFactor, cvrFa
 
 // ---- review ----
 
-// review is the verdict of an entity's review (审核): the reasons and
-// suggestions of a rejection.
-type review struct {
+// verdict is a scripted review verdict: the reasons and suggestions of a
+// rejection. Entities rejected by the review rounds (review.go) without a
+// scripted verdict give a generated reason (rejectReasonOf).
+type verdict struct {
 	reasons     []string
 	suggestions []string
-}
-
-// defaultRejections are the reasons of entities the world generated as
-// rejected.
-var defaultRejections = []review{
-	{[]string{"广告素材含有“最”“第一”等绝对化用语，违反广告法"}, []string{"删除绝对化用语后重新提交"}},
-	{[]string{"落地页内容与广告宣传不一致"}, []string{"修改落地页，使其与广告内容一致"}},
-	{[]string{"素材画面模糊，影响用户体验"}, []string{"更换清晰的素材"}},
-	{[]string{"缺少行业资质：未上传相关许可证"}, []string{"在资质中心补充资质后重新提交"}},
-}
-
-// reviewOf returns the rejection of a denied entity: the scripted one, or
-// a generated one. The caller holds st.mu.
-func (st *advState) reviewOf(e *entity) review {
-	if r, ok := st.reviews[e.id]; ok {
-		return r
-	}
-	return defaultRejections[int(uint64(e.id)%uint64(len(defaultRejections)))]
 }
 
 // Review rejects (approve false: with reasons) or approves an ad or a
@@ -198,13 +181,17 @@ func (s *Sim) Review(advertiserID, id int64, approve bool, reasons, suggestions 
 	ns.at = now
 	if approve {
 		ns.sys = sysOK
-		delete(st.reviews, id)
+		delete(st.verdicts, id)
+		if len(e.reviews) > 0 {
+			// An approval now also closes the open or denying review round.
+			e.reviews = append(e.reviews, review{from: now, at: now})
+		}
 	} else {
 		ns.sys = sysDeny
-		if st.reviews == nil {
-			st.reviews = map[int64]review{}
+		if st.verdicts == nil {
+			st.verdicts = map[int64]verdict{}
 		}
-		st.reviews[id] = review{reasons: slices.Clone(reasons), suggestions: slices.Clone(suggestions)}
+		st.verdicts[id] = verdict{reasons: slices.Clone(reasons), suggestions: slices.Clone(suggestions)}
 	}
 	e.push(ns)
 	st.version++
@@ -238,76 +225,6 @@ func (s *Sim) ExpireTokens(accountID int64) int {
 		}
 	}
 	return n
-}
-
-// ---- platform endpoints ----
-
-// maxRejectReasonIDs is the most ids one reject-reason request takes.
-const maxRejectReasonIDs = 10
-
-// rejectReasons serves a review-reason request: up to 10 ids (parameter
-// param) of entities of kind, each rendered by verdict (rejected: the
-// entity is AUDIT_DENY now, with its review).
-func (rc *reqCtx) rejectReasons(param string, kind entKind, verdict func(e *entity, rejected bool, r review) obj) (any, *apiError) {
-	ids, err := rc.idList(param, maxRejectReasonIDs)
-	if err != nil {
-		return nil, err
-	}
-	st, err := rc.advertiser()
-	if err != nil {
-		return nil, err
-	}
-	st.mu.RLock()
-	defer st.mu.RUnlock()
-	list := make([]obj, 0, len(ids))
-	for _, id := range ids {
-		e := st.lookup(id, kind)
-		if e == nil {
-			return nil, errParam("%d is not a %s of this advertiser", id, kind)
-		}
-		rejected := e.current(rc.now.Unix()).sys == sysDeny
-		var r review
-		if rejected {
-			r = st.reviewOf(e)
-		}
-		list = append(list, verdict(e, rejected, r))
-	}
-	return obj{{"list", list}}, nil
-}
-
-// GET 2/ad/reject_reason: review suggestions of up to 10 ads; ads not
-// rejected have no reject data.
-func (s *Sim) hAdRejectReason(rc *reqCtx) (any, *apiError) {
-	return rc.rejectReasons("ad_ids", entAd, func(ad *entity, _ bool, r review) obj {
-		data := []obj{}
-		for i, reason := range r.reasons {
-			if i < len(r.suggestions) {
-				reason += "（建议：" + r.suggestions[i] + "）"
-			}
-			data = append(data, obj{{"reject_item", "广告计划"}, {"reject_reason", reason}})
-		}
-		return obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", data}}},
-			{"creative_reject", []obj{}}, {"material_reject", []obj{}}, {"is_procedual_ad", 0}}
-	})
-}
-
-// GET v3.0/promotion/reject_reason/get: review suggestions of up to 10
-// promotions.
-func (s *Sim) hPromotionRejectReason(rc *reqCtx) (any, *apiError) {
-	return rc.rejectReasons("promotion_ids", entPromotion, func(pr *entity, rejected bool, r review) obj {
-		reject := obj{{"content", ""}, {"reject_reason", []string{}}, {"suggestion", []string{}}}
-		if rejected {
-			reject = obj{{"content", pr.name}, {"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}}
-		}
-		return obj{{"promotion_id", pr.id}, {"promotion_reject", reject}, {"material_reject", []obj{}}}
-	})
-}
-
-func nonNil(s []string) []string {
-	if s == nil {
-		return []string{}
-	}
-	return s
 }
 
 // ---- /_sim controls ----

@@ -128,7 +128,7 @@ type Sim struct {
 	world   atomic.Pointer[world]
 	auth    atomic.Pointer[authStore]
 	reqSeq  atomic.Uint64
-	routes  map[string]route
+	routes  map[string]*endpoint
 	mux     *http.ServeMux
 	pages   pages
 	bufs    sync.Pool // *[]byte response buffers, reused across requests
@@ -231,20 +231,6 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // ---- API dispatch ----
 
-type authKind uint8
-
-const (
-	authNone       authKind = iota
-	authToken               // Access-Token header
-	authQueryToken          // access_token + app_id + secret parameters (oauth2/advertiser/get)
-)
-
-type route struct {
-	method string
-	auth   authKind
-	h      func(*reqCtx) (any, *apiError)
-}
-
 // reqCtx carries what a handler needs about one request.
 type reqCtx struct {
 	s     *Sim
@@ -254,6 +240,8 @@ type reqCtx struct {
 	now   time.Time
 	w     *world
 	grant *grant
+	acct  *Account  // the account advertiser_id names (scopeAccount and narrower)
+	st    *advState // the advertiser advertiser_id names (scopeAdvertiser, scopeWrite)
 	bufs  []*[]byte // pooled buffers to release once the response is written
 }
 
@@ -297,8 +285,8 @@ const (
 )
 
 func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
-	rt, ok := s.routes[ep]
-	if !ok {
+	rt := s.routes[ep]
+	if rt == nil {
 		s.stats.record(ep, StatNotFound)
 		http.Error(w, "404 page not found", http.StatusNotFound)
 		return
@@ -312,7 +300,11 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 	if hasFault && (f.Timeout || f.Latency > 0) && r.Body != nil {
 		// Read the body first: net/http only notices a client hanging up
 		// (cancelling r.Context) once the request body was consumed.
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+		limit := int64(maxBody)
+		if rt.multipart {
+			limit = MaxUploadBytes
+		}
+		data, err := io.ReadAll(io.LimitReader(r.Body, limit))
 		if err != nil {
 			s.stats.record(ep, StatDropped)
 			return
@@ -383,13 +375,16 @@ const maxBody = 1 << 20
 
 // handle runs one API request and returns the envelope, its code and the
 // pooled buffers to release after the body was written.
-func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int, []*[]byte) {
+func (s *Sim) handle(r *http.Request, ep string, rt *endpoint) ([]byte, int, []*[]byte) {
 	now := s.clock.Now()
 	var p *params
 	var perr *apiError
-	if rt.method == http.MethodGet {
+	switch {
+	case rt.method == http.MethodGet:
 		p, perr = parseQuery(r.URL.RawQuery)
-	} else {
+	case rt.multipart:
+		p, perr = parseMultipart(r)
+	default:
 		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
 		if err != nil {
 			perr = errParam("request body: %v", err)
@@ -414,14 +409,14 @@ func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int, []*[]by
 			app = id
 		}
 	}
-	if code := s.limiter.allow(app, ep); code != 0 {
+	if code := s.limiter.allow(app, ep, rt.quota); code != 0 {
 		msg := "request too frequent, please retry later"
 		if code == CodeDeveloperLimited {
 			msg = "developer request quota exceeded, please retry later"
 		}
 		return s.envelope(nil, now, code, msg, nil), code, nil
 	}
-	data, aerr := rt.h(rc)
+	data, aerr := s.run(rc, rt)
 	if aerr != nil {
 		s.log.Debug("oesim request", "endpoint", ep, "code", aerr.code, "message", aerr.msg)
 		return s.envelope(nil, now, aerr.code, aerr.msg, nil), aerr.code, rc.bufs
@@ -436,6 +431,17 @@ func (s *Sim) handle(r *http.Request, ep string, rt route) ([]byte, int, []*[]by
 	out = s.envelope(out, now, CodeOK, "OK", data)
 	rc.keep(out)
 	return out, CodeOK, rc.bufs
+}
+
+// run resolves the endpoint's scope, then decodes the parameters and calls
+// the handler (endpoint.call) under the advertiser's lock.
+func (s *Sim) run(rc *reqCtx, rt *endpoint) (any, *apiError) {
+	unlock, err := rc.resolveScope(rt.scope)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	return rt.call(rc)
 }
 
 // envelope renders {"code","message","data","request_id"}, appending to b.

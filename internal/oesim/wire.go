@@ -234,11 +234,13 @@ func (w *jw) quotedRaw(k, digits string) {
 // ---- request parameters ----
 
 // params gives uniform access to GET query parameters (scalars plain, arrays
-// and objects JSON-encoded) and POST JSON bodies.
+// and objects JSON-encoded), POST JSON bodies and multipart form values
+// (read like query parameters) and files.
 type params struct {
-	q    url.Values
-	body map[string]json.RawMessage
-	post bool
+	q     url.Values
+	body  map[string]json.RawMessage
+	post  bool
+	files map[string]formFile // multipart uploads
 }
 
 func parseQuery(raw string) (*params, *apiError) {
@@ -282,44 +284,6 @@ func (p *params) raw(name string) (json.RawMessage, bool) {
 	return json.RawMessage(strconv.Quote(s)), true
 }
 
-func (p *params) has(name string) bool {
-	_, ok := p.raw(name)
-	return ok
-}
-
-// decode unmarshals a structured parameter (array or object).
-func (p *params) decode(name string, v any) (bool, *apiError) {
-	raw, ok := p.raw(name)
-	if !ok {
-		return false, nil
-	}
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
-		var ae *apiError
-		if errors.As(err, &ae) {
-			return true, ae
-		}
-		return true, errParam("%s: invalid value %s (%v)", name, truncate(string(raw), 80), cleanJSONErr(err))
-	}
-	return true, nil
-}
-
-func cleanJSONErr(err error) string {
-	s := err.Error()
-	if i := strings.Index(s, "json: "); i >= 0 {
-		s = s[i+6:]
-	}
-	return s
-}
-
-func truncate(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[:n] + "..."
-}
-
 // id reads an int64 id given as a number or a quoted string.
 func (p *params) id(name string, required bool) (int64, *apiError) {
 	raw, ok := p.raw(name)
@@ -334,39 +298,6 @@ func (p *params) id(name string, required bool) (int64, *apiError) {
 		return 0, errParam("%s: must be an integer id", name)
 	}
 	return int64(f), nil
-}
-
-// str reads a string parameter.
-func (p *params) str(name string) (string, bool, *apiError) {
-	raw, ok := p.raw(name)
-	if !ok {
-		return "", false, nil
-	}
-	var s string
-	if err := json.Unmarshal(raw, &s); err != nil {
-		// Numbers sent for string fields are accepted as their text.
-		if json.Valid(raw) && raw[0] != '{' && raw[0] != '[' {
-			return string(raw), true, nil
-		}
-		return "", true, errParam("%s: must be a string", name)
-	}
-	return s, true, nil
-}
-
-// intParam reads a small integer parameter with a default and an inclusive range.
-func (p *params) intParam(name string, def, min, max int) (int, *apiError) {
-	raw, ok := p.raw(name)
-	if !ok {
-		return def, nil
-	}
-	var f flexID
-	if err := f.UnmarshalJSON(raw); err != nil {
-		return 0, errParam("%s: must be an integer", name)
-	}
-	if int64(f) < int64(min) || int64(f) > int64(max) {
-		return 0, errParam("%s: must be between %d and %d", name, min, max)
-	}
-	return int(f), nil
 }
 
 // flexID is an int64 that accepts JSON numbers and numeric strings.

@@ -4,7 +4,9 @@ import (
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -64,7 +66,14 @@ const (
 	idProject
 	idPromotion
 	idUser
+	idMaterial
+	// Kinds fit three bits (see makeID): audience packages and custom
+	// audiences take idUser's space from local audienceLocal on.
 )
+
+// audienceLocal is where audience ids start within idUser's space (the user
+// takes local 0).
+const audienceLocal = 1 << 22
 
 func makeID(key uint64, kind idKind, adv, local uint64) int64 {
 	const mask = 1<<48 - 1
@@ -148,11 +157,15 @@ const (
 type sysStatus uint8
 
 const (
-	sysOK    sysStatus = iota
-	sysAudit           // under review: no delivery
-	sysDeny            // rejected by review: no delivery
-	sysDone            // schedule finished: no delivery
+	sysOK      sysStatus = iota
+	sysAudit             // under review: no delivery
+	sysDeny              // rejected by review: no delivery
+	sysDone              // schedule finished: no delivery
+	sysReaudit           // a change under review: the approved version keeps delivering (see review.go)
 )
+
+// delivers reports whether an entity in system status s may spend.
+func (s sysStatus) delivers() bool { return s == sysOK || s == sysReaudit }
 
 type budgetMode uint8
 
@@ -209,6 +222,17 @@ type entity struct {
 	// shifts scale delivery from an hour on (scenario.go).
 	shifts []perfShift
 
+	// Materials: a creative shows one, a promotion one to three videos
+	// and its titles (see materials.go).
+	materials []*material
+	titles    []title
+	// overrides are settings kept as a create or update sent them; they
+	// replace the derived ones in list items (key or parent.key).
+	overrides map[string]any
+	// reviews are the review rounds of an ad or promotion created or
+	// changed through the API (see review.go); generated ones have none.
+	reviews []review
+
 	// Delivery model of ads and promotions.
 	demand int64 // base daily demand in fen
 	cpm    int64 // fen per 1000 shows
@@ -217,6 +241,40 @@ type entity struct {
 	deep   int64 // share of conversions that go deep, basis points
 	weight int64 // creative's share of its ad's delivery
 	unit   int   // index of the fact unit (creatives and promotions), -1 otherwise
+	rates  unitRates
+}
+
+// override keeps a setting of e as sent (see entity.overrides). The caller
+// holds the advertiser's write lock.
+func (e *entity) override(key string, v any) {
+	if e.overrides == nil {
+		e.overrides = map[string]any{}
+	}
+	e.overrides[key] = v
+}
+
+// applyOverrides replaces the settings of o that e keeps as sent.
+func (e *entity) applyOverrides(o obj) obj {
+	for k, v := range e.overrides {
+		parent, child, nested := strings.Cut(k, ".")
+		for i := range o {
+			if o[i].k != parent {
+				continue
+			}
+			if !nested {
+				o[i].v = v
+				break
+			}
+			if sub, ok := o[i].v.(obj); ok {
+				for j := range sub {
+					if sub[j].k == child {
+						sub[j].v = v
+					}
+				}
+			}
+		}
+	}
+	return o
 }
 
 // setName renames e and re-renders its JSON form. The caller holds the
@@ -264,15 +322,32 @@ type advState struct {
 	idx     int
 	version uint64 // bumped on every write; invalidates cached fact days
 	ledger  ledger // what each day inherits from earlier ones (see ledger.go)
-	// funds are scripted transfers and reviews scripted verdicts (scenario.go).
-	funds   fundEvents
-	reviews map[int64]review
+	// funds are scripted transfers and verdicts scripted review verdicts (scenario.go).
+	funds    fundEvents
+	verdicts map[int64]verdict
 
 	campaigns, ads, creatives, projects, promotions []*entity
 	byID                                            map[int64]*entity
 	units                                           []*entity
 	fk                                              map[string]int64
 	nextLocal                                       uint64
+
+	materials          []*material
+	matByKey, matBySig map[string]*material
+	nextMaterial       uint64
+
+	// budgets is the advertiser's daily budget over time (empty:
+	// unlimited, as generated); see finance.go.
+	budgets []advBudget
+
+	// spent caches today's spend per entity (see todaySpend).
+	spent atomic.Pointer[spentToday]
+
+	// Audiences (audience.go).
+	audiences    []*customAudience
+	packages     []*audiencePackage
+	dmpFiles     map[string]dmpFile
+	nextAudience uint64
 }
 
 func (a *advState) lookup(id int64, kind entKind) *entity {
@@ -429,193 +504,226 @@ func (w *world) covers(g, id int64) bool {
 func roundTo(v, step int64) int64 { return (v / step) * step }
 
 // generate builds one advertiser's campaigns, ads, creatives, projects and
-// promotions from the seed; histories end at the world's start time.
+// promotions from the seed; histories end at the world's start time. The
+// draws from r happen in a fixed order (campaigns with their ads and
+// creatives, then projects with their promotions), so a seed always gives
+// the same world.
 func (w *world) generate(acct *Account) *advState {
-	r := newRng(w.seed, 0xAD, uint64(acct.leaf))
-	st := &advState{acct: acct, qid: strconv.FormatInt(acct.ID, 10), idx: acct.leaf, byID: map[int64]*entity{}, fk: map[string]int64{}}
-	start := w.start.Unix()
-	const day = 86400
-	newEnt := func(kind entKind, idk idKind, parent *entity, created int64) *entity {
-		e := &entity{id: makeID(w.idKey, idk, uint64(acct.leaf), st.nextLocal), kind: kind, parent: parent,
-			created: created, modified: created, unit: -1, budgetChanges: map[int64]int{}}
-		e.qid = strconv.FormatInt(e.id, 10)
-		st.nextLocal++
-		st.byID[e.id] = e
-		if parent != nil {
-			parent.children = append(parent.children, e)
-		}
-		return e
-	}
-	// pastChange picks a moment in the last 20 days after created.
-	pastChange := func(created int64) int64 {
-		at := start - r.between(3600, 20*day)
-		if at <= created {
-			at = created + (start-created)/2
-		}
-		return at
-	}
-	nC := 3 + r.intn(8)
+	g := &generator{w: w, r: newRng(w.seed, 0xAD, uint64(acct.leaf)), start: w.start.Unix(),
+		st: &advState{acct: acct, qid: strconv.FormatInt(acct.ID, 10), idx: acct.leaf, byID: map[int64]*entity{}, fk: map[string]int64{}}}
+	nC := 3 + g.r.intn(8)
 	for c := 0; c < nC; c++ {
-		created := start - r.between(20, 200)*day - r.between(0, day-1)
-		camp := newEnt(entCampaign, idCampaign, nil, created)
-		theme := pick(r, themes)
-		camp.setName(fmt.Sprintf("%s-%s-%s", theme, pick(r, channels), time.Unix(created, 0).In(beijing).Format("0102")))
-		camp.landing = pick(r, []string{"LINK", "APP", "SHOP", "LINK", "APP"})
-		camp.purpose = pick(r, []string{"CONVERSION", "CONVERSION", "INTENTION", "ACKNOWLEDGE"})
-		cs := state{at: created, mode: modeInfinite}
-		if r.pct() < 50 {
-			cs.mode, cs.budget = modeDay, roundTo(r.between(1_000, 30_000), 100)*100
-		}
-		camp.states = []state{cs}
-		switch p := r.pct(); {
-		case p < 18:
-			camp.push(state{at: pastChange(created), opt: optDisable, mode: cs.mode, budget: cs.budget})
-		case p < 25:
-			camp.push(state{at: pastChange(created), opt: optDelete, mode: cs.mode, budget: cs.budget})
-		}
-		st.campaigns = append(st.campaigns, camp)
-		nA := 1 + r.intn(6)
-		for i := 0; i < nA; i++ {
-			adCreated := created + r.between(0, 10*day)
-			ad := newEnt(entAd, idAd, camp, adCreated)
-			ad.pricing = pick(r, []string{"PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPC", "PRICING_CPC", "PRICING_CPM"})
-			ad.setName(fmt.Sprintf("%s-%s-%s-%02d", theme, pick(r, audiences), ad.pricing[len("PRICING_"):], i+1))
-			as := state{mode: modeDay, budget: roundTo(r.between(300, 6_000), 50) * 100}
-			if r.pct() < 20 {
-				as.mode, as.budget = modeInfinite, 0
-			}
-			switch ad.pricing {
-			case "PRICING_CPC":
-				as.bid = r.between(30, 300)
-			case "PRICING_CPM":
-				as.bid = r.between(500, 6_000)
-			default:
-				as.bid = roundTo(r.between(1_000, 30_000), 50)
-			}
-			if as.mode == modeDay && as.bid > as.budget {
-				as.bid = as.budget
-			}
-			if as.mode == modeDay {
-				ad.demand = as.budget * r.between(50, 140) / 100
-			} else {
-				ad.demand = r.between(200, 3_000) * 100
-			}
-			ad.cpm, ad.ctr, ad.cvr, ad.deep = r.between(1_500, 6_000), r.between(80, 500), r.between(200, 1_500), r.between(1_000, 4_000)
-			switch p := r.pct(); {
-			case p < 5: // new and still under review
-				ad.created = start - r.between(600, day+day/2)
-				ad.modified = ad.created
-				as.at, as.sys = ad.created, sysAudit
-				ad.states = []state{as}
-			case p < 8: // rejected by review
-				ad.created = start - r.between(day, 5*day)
-				ad.modified = ad.created
-				as.at, as.sys = ad.created, sysDeny
-				ad.states = []state{as}
-			default:
-				as.at = ad.created
-				ad.states = []state{as}
-				next := as
-				next.at = pastChange(ad.created)
-				switch {
-				case p < 23:
-					next.opt = optDisable
-					ad.push(next)
-				case p < 28:
-					next.sys = sysDone
-					ad.push(next)
-				case p < 35:
-					next.opt = optDelete
-					ad.push(next)
-				}
-			}
-			st.ads = append(st.ads, ad)
-			nCr := 1 + r.intn(4)
-			for k := 0; k < nCr; k++ {
-				cr := newEnt(entCreative, idCreative, ad, ad.created)
-				cr.setName(pick(r, creativeTitles))
-				cr.imageMode = pick(r, []string{"CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO", "CREATIVE_IMAGE_MODE_LARGE", "CREATIVE_IMAGE_MODE_SMALL"})
-				cr.weight = r.between(1, 10)
-				cr.states = []state{{at: ad.created}}
-				cr.unit = len(st.units)
-				st.units = append(st.units, cr)
-				st.creatives = append(st.creatives, cr)
-			}
-		}
+		g.campaign()
 	}
-	nP := 2 + r.intn(6)
+	nP := 2 + g.r.intn(6)
 	for p := 0; p < nP; p++ {
-		created := start - r.between(10, 150)*day - r.between(0, day-1)
-		proj := newEnt(entProject, idProject, nil, created)
-		theme := pick(r, themes)
-		proj.landing = pick(r, []string{"APP", "LINK", "MICRO_GAME", "QUICK_APP", "APP"})
-		proj.deliveryMode = "MANUAL"
-		if r.pct() < 30 {
-			proj.deliveryMode = "PROCEDURAL"
-		}
-		proj.pricing = "PRICING_OCPM"
-		proj.setName(fmt.Sprintf("%s_%s_%s", theme, map[string]string{"APP": "应用推广", "LINK": "销售线索", "MICRO_GAME": "小游戏", "QUICK_APP": "快应用"}[proj.landing], time.Unix(created, 0).In(beijing).Format("0102")))
-		ps := state{at: created, mode: modeInfinite, bid: roundTo(r.between(2_000, 20_000), 50)}
-		if r.pct() < 65 {
-			ps.mode, ps.budget = modeDay, roundTo(r.between(1_000, 30_000), 100)*100
-		}
-		proj.states = []state{ps}
-		switch q := r.pct(); {
-		case q < 17:
-			next := ps
-			next.at, next.opt = pastChange(created), optDisable
-			proj.push(next)
-		case q < 25:
-			next := ps
-			next.at, next.opt = pastChange(created), optDelete
-			proj.push(next)
-		}
-		st.projects = append(st.projects, proj)
-		nPr := 1 + r.intn(8)
-		for i := 0; i < nPr; i++ {
-			prCreated := created + r.between(0, 7*day)
-			pr := newEnt(entPromotion, idPromotion, proj, prCreated)
-			pr.setName(fmt.Sprintf("%s_%s_%02d", theme, pick(r, promotionMaterials), i+1))
-			pr.learning = pick(r, []string{"LEARNED", "LEARNED", "LEARNED", "LEARNING", "LEARNING", "LEARN_FAILED"})
-			s0 := state{at: prCreated, mode: modeInfinite, bid: roundTo(r.between(1_000, 20_000), 50)}
-			if r.pct() < 60 {
-				s0.mode, s0.budget = modeDay, roundTo(r.between(300, 5_000), 50)*100
-				if s0.bid > s0.budget {
-					s0.bid = s0.budget
-				}
-				pr.demand = s0.budget * r.between(50, 140) / 100
-			} else {
-				pr.demand = r.between(200, 3_000) * 100
-			}
-			pr.cpm, pr.ctr, pr.cvr, pr.deep = r.between(1_500, 6_000), r.between(80, 500), r.between(200, 1_500), r.between(1_000, 4_000)
-			switch q := r.pct(); {
-			case q < 5:
-				pr.created = start - r.between(600, day+day/2)
-				pr.modified = pr.created
-				s0.at, s0.sys = pr.created, sysAudit
-				pr.states = []state{s0}
-			case q < 8:
-				pr.created = start - r.between(day, 5*day)
-				pr.modified = pr.created
-				s0.at, s0.sys = pr.created, sysDeny
-				pr.states = []state{s0}
-			default:
-				pr.states = []state{s0}
-				next := s0
-				next.at = pastChange(prCreated)
-				switch {
-				case q < 22:
-					next.opt = optDisable
-					pr.push(next)
-				case q < 30:
-					next.opt = optDelete
-					pr.push(next)
-				}
-			}
-			pr.unit = len(st.units)
-			st.units = append(st.units, pr)
-			st.promotions = append(st.promotions, pr)
+		g.project()
+	}
+	g.materialLibrary()
+	g.audienceLibrary()
+	return g.st
+}
+
+const day = 86400
+
+// generator builds one advertiser's entities (see generate).
+type generator struct {
+	w     *world
+	r     *rng
+	st    *advState
+	start int64 // unix seconds of the world's start
+}
+
+func (g *generator) newEntity(kind entKind, idk idKind, parent *entity, created int64) *entity {
+	st := g.st
+	e := &entity{id: makeID(g.w.idKey, idk, uint64(st.idx), st.nextLocal), kind: kind, parent: parent,
+		created: created, modified: created, unit: -1, budgetChanges: map[int64]int{}}
+	e.qid = strconv.FormatInt(e.id, 10)
+	st.nextLocal++
+	st.byID[e.id] = e
+	if parent != nil {
+		parent.children = append(parent.children, e)
+	}
+	return e
+}
+
+// pastChange picks a moment in the last 20 days after created.
+func (g *generator) pastChange(created int64) int64 {
+	at := g.start - g.r.between(3600, 20*day)
+	if at <= created {
+		at = created + (g.start-created)/2
+	}
+	return at
+}
+
+// campaign generates a v2 campaign with its ads and creatives.
+func (g *generator) campaign() {
+	r := g.r
+	created := g.start - r.between(20, 200)*day - r.between(0, day-1)
+	camp := g.newEntity(entCampaign, idCampaign, nil, created)
+	theme := pick(r, themes)
+	camp.setName(fmt.Sprintf("%s-%s-%s", theme, pick(r, channels), time.Unix(created, 0).In(beijing).Format("0102")))
+	camp.landing = pick(r, []string{"LINK", "APP", "SHOP", "LINK", "APP"})
+	camp.purpose = pick(r, []string{"CONVERSION", "CONVERSION", "INTENTION", "ACKNOWLEDGE"})
+	cs := state{at: created, mode: modeInfinite}
+	if r.pct() < 50 {
+		cs.mode, cs.budget = modeDay, roundTo(r.between(1_000, 30_000), 100)*100
+	}
+	camp.states = []state{cs}
+	switch p := r.pct(); {
+	case p < 18:
+		camp.push(state{at: g.pastChange(created), opt: optDisable, mode: cs.mode, budget: cs.budget})
+	case p < 25:
+		camp.push(state{at: g.pastChange(created), opt: optDelete, mode: cs.mode, budget: cs.budget})
+	}
+	g.st.campaigns = append(g.st.campaigns, camp)
+	nA := 1 + r.intn(6)
+	for i := 0; i < nA; i++ {
+		g.ad(camp, theme, i)
+	}
+}
+
+// ad generates a v2 ad of camp (the i-th) with its creatives.
+func (g *generator) ad(camp *entity, theme string, i int) {
+	r := g.r
+	ad := g.newEntity(entAd, idAd, camp, camp.created+r.between(0, 10*day))
+	ad.pricing = pick(r, []string{"PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPM", "PRICING_OCPC", "PRICING_CPC", "PRICING_CPM"})
+	ad.setName(fmt.Sprintf("%s-%s-%s-%02d", theme, pick(r, audiences), ad.pricing[len("PRICING_"):], i+1))
+	as := state{mode: modeDay, budget: roundTo(r.between(300, 6_000), 50) * 100}
+	if r.pct() < 20 {
+		as.mode, as.budget = modeInfinite, 0
+	}
+	switch ad.pricing {
+	case "PRICING_CPC":
+		as.bid = r.between(30, 300)
+	case "PRICING_CPM":
+		as.bid = r.between(500, 6_000)
+	default:
+		as.bid = roundTo(r.between(1_000, 30_000), 50)
+	}
+	if as.mode == modeDay && as.bid > as.budget {
+		as.bid = as.budget
+	}
+	if as.mode == modeDay {
+		ad.demand = as.budget * r.between(50, 140) / 100
+	} else {
+		ad.demand = r.between(200, 3_000) * 100
+	}
+	ad.cpm, ad.ctr, ad.cvr, ad.deep = r.between(1_500, 6_000), r.between(80, 500), r.between(200, 1_500), r.between(1_000, 4_000)
+	g.history(ad, as, 23, 28, 35)
+	g.st.ads = append(g.st.ads, ad)
+	nCr := 1 + r.intn(4)
+	for k := 0; k < nCr; k++ {
+		cr := g.newEntity(entCreative, idCreative, ad, ad.created)
+		cr.setName(pick(r, creativeTitles))
+		cr.imageMode = pick(r, []string{"CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO_VERTICAL", "CREATIVE_IMAGE_MODE_VIDEO", "CREATIVE_IMAGE_MODE_LARGE", "CREATIVE_IMAGE_MODE_SMALL"})
+		cr.weight = r.between(1, 10)
+		cr.states = []state{{at: ad.created}}
+		cr.rates = ratesOf(g.w.seed, cr)
+		cr.unit = len(g.st.units)
+		g.st.units = append(g.st.units, cr)
+		g.st.creatives = append(g.st.creatives, cr)
+	}
+}
+
+// history gives a delivery unit (ad or promotion) its review state or a past
+// change, from one draw p: under 5 still under review (created recently),
+// under 8 rejected, under disableBelow paused, under doneBelow finished
+// (ads only: promotions pass doneBelow = disableBelow), under deleteBelow
+// deleted. s0 is the state at creation.
+func (g *generator) history(e *entity, s0 state, disableBelow, doneBelow, deleteBelow int) {
+	r := g.r
+	switch p := r.pct(); {
+	case p < 5: // new and still under review
+		e.created = g.start - r.between(600, day+day/2)
+		e.modified = e.created
+		s0.at, s0.sys = e.created, sysAudit
+		e.states = []state{s0}
+	case p < 8: // rejected by review
+		e.created = g.start - r.between(day, 5*day)
+		e.modified = e.created
+		s0.at, s0.sys = e.created, sysDeny
+		e.states = []state{s0}
+	default:
+		s0.at = e.created
+		e.states = []state{s0}
+		next := s0
+		next.at = g.pastChange(e.created)
+		switch {
+		case p < disableBelow:
+			next.opt = optDisable
+			e.push(next)
+		case p < doneBelow:
+			next.sys = sysDone
+			e.push(next)
+		case p < deleteBelow:
+			next.opt = optDelete
+			e.push(next)
 		}
 	}
-	return st
+}
+
+// project generates a v3 project with its promotions.
+func (g *generator) project() {
+	r := g.r
+	created := g.start - r.between(10, 150)*day - r.between(0, day-1)
+	proj := g.newEntity(entProject, idProject, nil, created)
+	theme := pick(r, themes)
+	proj.landing = pick(r, []string{"APP", "LINK", "MICRO_GAME", "QUICK_APP", "APP"})
+	proj.deliveryMode = "MANUAL"
+	if r.pct() < 30 {
+		proj.deliveryMode = "PROCEDURAL"
+	}
+	proj.pricing = "PRICING_OCPM"
+	proj.setName(fmt.Sprintf("%s_%s_%s", theme, projectLandingNames[proj.landing], time.Unix(created, 0).In(beijing).Format("0102")))
+	ps := state{at: created, mode: modeInfinite, bid: roundTo(r.between(2_000, 20_000), 50)}
+	if r.pct() < 65 {
+		ps.mode, ps.budget = modeDay, roundTo(r.between(1_000, 30_000), 100)*100
+	}
+	proj.states = []state{ps}
+	switch q := r.pct(); {
+	case q < 17:
+		next := ps
+		next.at, next.opt = g.pastChange(created), optDisable
+		proj.push(next)
+	case q < 25:
+		next := ps
+		next.at, next.opt = g.pastChange(created), optDelete
+		proj.push(next)
+	}
+	g.st.projects = append(g.st.projects, proj)
+	nPr := 1 + r.intn(8)
+	for i := 0; i < nPr; i++ {
+		g.promotion(proj, theme, i)
+	}
+}
+
+var projectLandingNames = map[string]string{"APP": "应用推广", "LINK": "销售线索", "MICRO_GAME": "小游戏", "QUICK_APP": "快应用"}
+
+// promotion generates the i-th promotion of proj.
+func (g *generator) promotion(proj *entity, theme string, i int) {
+	r := g.r
+	prCreated := proj.created + r.between(0, 7*day)
+	pr := g.newEntity(entPromotion, idPromotion, proj, prCreated)
+	pr.setName(fmt.Sprintf("%s_%s_%02d", theme, pick(r, promotionMaterials), i+1))
+	pr.learning = pick(r, []string{"LEARNED", "LEARNED", "LEARNED", "LEARNING", "LEARNING", "LEARN_FAILED"})
+	s0 := state{at: prCreated, mode: modeInfinite, bid: roundTo(r.between(1_000, 20_000), 50)}
+	if r.pct() < 60 {
+		s0.mode, s0.budget = modeDay, roundTo(r.between(300, 5_000), 50)*100
+		if s0.bid > s0.budget {
+			s0.bid = s0.budget
+		}
+		pr.demand = s0.budget * r.between(50, 140) / 100
+	} else {
+		pr.demand = r.between(200, 3_000) * 100
+		// A promotion always has a budget on the platform (day or total).
+		// This one never binds: twice the demand, above any day's spend.
+		s0.mode, s0.budget = modeDay, roundTo(2*pr.demand+100_00-1, 100_00)
+	}
+	pr.cpm, pr.ctr, pr.cvr, pr.deep = r.between(1_500, 6_000), r.between(80, 500), r.between(200, 1_500), r.between(1_000, 4_000)
+	g.history(pr, s0, 22, 22, 30)
+	pr.rates = ratesOf(g.w.seed, pr)
+	pr.unit = len(g.st.units)
+	g.st.units = append(g.st.units, pr)
+	g.st.promotions = append(g.st.promotions, pr)
 }

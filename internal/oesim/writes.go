@@ -17,17 +17,6 @@ const (
 	maxDeletePerV3Request  = 10
 )
 
-// writable resolves advertiser_id and locks it for writing; the caller must
-// call the returned unlock.
-func (rc *reqCtx) writable() (*advState, func(), *apiError) {
-	st, err := rc.advertiser()
-	if err != nil {
-		return nil, nil, err
-	}
-	st.mu.Lock()
-	return st, st.mu.Unlock, nil
-}
-
 // change records a new state of e from now on and invalidates cached facts.
 func (rc *reqCtx) change(st *advState, e *entity, mutate func(*state)) {
 	ns := e.current(rc.now.Unix())
@@ -87,51 +76,30 @@ func parseOpt(s string) (optStatus, bool) {
 	return 0, false
 }
 
-// optStatus reads the v2 writes' opt_status parameter.
-func (rc *reqCtx) optStatus() (optStatus, *apiError) {
-	raw, _, err := rc.p.str("opt_status")
-	if err != nil {
-		return 0, err
-	}
-	opt, ok := parseOpt(raw)
+// v2OptStatus reads the v2 writes' opt_status parameter.
+func v2OptStatus(s string) (optStatus, *apiError) {
+	opt, ok := parseOpt(s)
 	if !ok {
 		return 0, errParam("opt_status: must be one of enable, disable, delete")
 	}
 	return opt, nil
 }
 
-func (rc *reqCtx) idList(name string, max int) ([]int64, *apiError) {
-	var ids []flexID
-	ok, err := rc.p.decode(name, &ids)
-	if err != nil {
-		return nil, err
-	}
-	if !ok || len(ids) == 0 {
-		return nil, errParam("%s: required parameter is missing", name)
-	}
-	if len(ids) > max {
-		return nil, errParam("%s: at most %d ids per request", name, max)
-	}
-	return idsOf(ids), nil
-}
-
 // ---- v2 ----
 
+type campaignStatusReq struct {
+	CampaignIDs []int64 `oe:"campaign_ids,required,maxn=100"`
+	OptStatus   string  `oe:"opt_status"`
+}
+
 // POST 2/campaign/update/status: all-or-nothing.
-func (s *Sim) hCampaignStatus(rc *reqCtx) (any, *apiError) {
-	ids, err := rc.idList("campaign_ids", MaxIDsPerWrite)
+func (s *Sim) hCampaignStatus(rc *reqCtx, req *campaignStatusReq) (any, *apiError) {
+	ids := req.CampaignIDs
+	opt, err := v2OptStatus(req.OptStatus)
 	if err != nil {
 		return nil, err
 	}
-	opt, err := rc.optStatus()
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	st := rc.st
 	now := rc.now.Unix()
 	camps := make([]*entity, 0, len(ids))
 	for _, id := range ids {
@@ -150,36 +118,26 @@ func (s *Sim) hCampaignStatus(rc *reqCtx) (any, *apiError) {
 	return obj{{"campaign_ids", ids}, {"errors", []obj{}}}, nil
 }
 
+type campaignUpdateReq struct {
+	CampaignID   int64   `oe:"campaign_id,required"`
+	ModifyTime   string  `oe:"modify_time,required"`
+	CampaignName *string `oe:"campaign_name"`
+	Budget       money   `oe:"budget"`
+	BudgetMode   *string `oe:"budget_mode"`
+}
+
 // POST 2/campaign/update: name and budget, with modify_time as an optimistic lock.
-func (s *Sim) hCampaignUpdate(rc *reqCtx) (any, *apiError) {
-	id, err := rc.p.id("campaign_id", true)
-	if err != nil {
-		return nil, err
+func (s *Sim) hCampaignUpdate(rc *reqCtx, req *campaignUpdateReq) (any, *apiError) {
+	id, mt, budget := req.CampaignID, req.ModifyTime, req.Budget
+	hasName, hasMode := req.CampaignName != nil, req.BudgetMode != nil
+	var name, modeS string
+	if hasName {
+		name = *req.CampaignName
 	}
-	mt, _, err := rc.p.str("modify_time")
-	if err != nil {
-		return nil, err
+	if hasMode {
+		modeS = *req.BudgetMode
 	}
-	if mt == "" {
-		return nil, errParam("modify_time: required parameter is missing")
-	}
-	name, hasName, err := rc.p.str("campaign_name")
-	if err != nil {
-		return nil, err
-	}
-	var budget money
-	if _, err := rc.p.decode("budget", &budget); err != nil {
-		return nil, err
-	}
-	modeS, hasMode, err := rc.p.str("budget_mode")
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	st := rc.st
 	c := st.lookup(id, entCampaign)
 	now := rc.now.Unix()
 	if c == nil {
@@ -232,26 +190,26 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx) (any, *apiError) {
 	return obj{{"campaign_id", c.id}}, nil
 }
 
+type campaignCreateReq struct {
+	CampaignName     string `oe:"campaign_name"`
+	BudgetMode       string `oe:"budget_mode"`
+	Budget           money  `oe:"budget"`
+	LandingType      string `oe:"landing_type,required"`
+	MarketingPurpose string `oe:"marketing_purpose"`
+	UniqueFK         string `oe:"unique_fk"`
+	Operation        string `oe:"operation,enum=enable|disable"`
+	CampaignType     string `oe:"campaign_type,enum=FEED|SEARCH"`
+}
+
 // POST 2/campaign/create: idempotent on unique_fk.
-func (s *Sim) hCampaignCreate(rc *reqCtx) (any, *apiError) {
-	name, _, err := rc.p.str("campaign_name")
-	if err != nil {
-		return nil, err
-	}
+func (s *Sim) hCampaignCreate(rc *reqCtx, req *campaignCreateReq) (any, *apiError) {
+	name, budget, landing, purpose, fk := req.CampaignName, req.Budget, req.LandingType, req.MarketingPurpose, req.UniqueFK
 	if name == "" || len([]rune(name)) > 100 {
 		return nil, errParam("campaign_name: must be 1 to 100 characters")
 	}
-	modeS, _, err := rc.p.str("budget_mode")
-	if err != nil {
-		return nil, err
-	}
-	mode, ok := parseBudgetMode(modeS)
+	mode, ok := parseBudgetMode(req.BudgetMode)
 	if !ok {
 		return nil, errParam("budget_mode: required, one of BUDGET_MODE_INFINITE, BUDGET_MODE_DAY, BUDGET_MODE_TOTAL")
-	}
-	var budget money
-	if _, err := rc.p.decode("budget", &budget); err != nil {
-		return nil, err
 	}
 	if mode != modeInfinite && budget.fen < MinDailyBudgetFen {
 		return nil, errParam("budget: must be at least 300.00 yuan")
@@ -259,29 +217,10 @@ func (s *Sim) hCampaignCreate(rc *reqCtx) (any, *apiError) {
 	if mode == modeInfinite {
 		budget.fen = 0
 	}
-	landing, _, err := rc.p.str("landing_type")
-	if err != nil {
-		return nil, err
-	}
-	if landing == "" {
-		return nil, errParam("landing_type: required parameter is missing")
-	}
-	purpose, _, err := rc.p.str("marketing_purpose")
-	if err != nil {
-		return nil, err
-	}
 	if purpose == "" {
 		purpose = "CONVERSION"
 	}
-	fk, _, err := rc.p.str("unique_fk")
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	st := rc.st
 	if fk != "" {
 		if id, ok := st.fk["campaign:"+fk]; ok {
 			return obj{{"campaign_id", id}}, nil
@@ -304,7 +243,14 @@ func (s *Sim) hCampaignCreate(rc *reqCtx) (any, *apiError) {
 	c := rc.newEntity(st, entCampaign, idCampaign, nil)
 	c.setName(name)
 	c.landing, c.purpose, c.uniqueFK = landing, purpose, fk
-	c.states = []state{{at: now, mode: mode, budget: budget.fen}}
+	opt := optEnable
+	if req.Operation == "disable" {
+		opt = optDisable
+	}
+	c.states = []state{{at: now, opt: opt, mode: mode, budget: budget.fen}}
+	if req.CampaignType != "" {
+		c.override("campaign_type", req.CampaignType)
+	}
 	st.campaigns = append(st.campaigns, c)
 	if fk != "" {
 		st.fk["campaign:"+fk] = c.id
@@ -325,11 +271,10 @@ func (rc *reqCtx) newEntity(st *advState, kind entKind, idk idKind, parent *enti
 
 // batchResult collects per-item outcomes of a partial-failure write.
 type batchResult struct {
-	idKey   string
-	ok      []int64
-	errs    []obj
-	v3      bool
-	errsKey string
+	idKey string
+	ok    []int64
+	errs  []obj
+	v3    bool
 }
 
 func (b *batchResult) fail(id int64, msg string) {
@@ -349,28 +294,22 @@ func (b *batchResult) data(idsKey string) obj {
 	if errs == nil {
 		errs = []obj{}
 	}
-	key := b.errsKey
-	if key == "" {
-		key = "errors"
-	}
-	return obj{{idsKey, ok}, {key, errs}}
+	return obj{{idsKey, ok}, {"errors", errs}}
+}
+
+type adStatusReq struct {
+	AdIDs     []int64 `oe:"ad_ids,required,maxn=100"`
+	OptStatus string  `oe:"opt_status"`
 }
 
 // POST 2/ad/update/status: partial failures in data.errors.
-func (s *Sim) hAdStatus(rc *reqCtx) (any, *apiError) {
-	ids, err := rc.idList("ad_ids", MaxIDsPerWrite)
+func (s *Sim) hAdStatus(rc *reqCtx, req *adStatusReq) (any, *apiError) {
+	ids := req.AdIDs
+	opt, err := v2OptStatus(req.OptStatus)
 	if err != nil {
 		return nil, err
 	}
-	opt, err := rc.optStatus()
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+	st := rc.st
 	res := batchResult{idKey: "ad_id"}
 	now := rc.now.Unix()
 	for _, id := range ids {
@@ -399,19 +338,9 @@ type idAmount struct {
 	OptStatus   string `json:"opt_status"`
 }
 
-func (rc *reqCtx) items() ([]idAmount, *apiError) {
-	var items []idAmount
-	ok, err := rc.p.decode("data", &items)
-	if err != nil {
-		return nil, err
-	}
-	if !ok || len(items) == 0 {
-		return nil, errParam("data: required parameter is missing")
-	}
-	if len(items) > MaxIDsPerWrite {
-		return nil, errParam("data: at most %d items per request", MaxIDsPerWrite)
-	}
-	return items, nil
+// itemsReq is the body of the batch writes: data[] of up to 100 items.
+type itemsReq struct {
+	Data []idAmount `oe:"data,required,maxn=100"`
 }
 
 // setBudget validates and applies a budget change of e; "" on success.
@@ -448,19 +377,11 @@ func (rc *reqCtx) setBid(st *advState, e *entity, bid int64) string {
 }
 
 // POST 2/ad/update/budget
-func (s *Sim) hAdBudget(rc *reqCtx) (any, *apiError) {
-	items, err := rc.items()
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+func (s *Sim) hAdBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	st := rc.st
 	v := rc.newView(st)
 	res := batchResult{idKey: "ad_id"}
-	for _, it := range items {
+	for _, it := range req.Data {
 		id := int64(it.AdID)
 		ad := st.lookup(id, entAd)
 		switch {
@@ -480,18 +401,10 @@ func (s *Sim) hAdBudget(rc *reqCtx) (any, *apiError) {
 }
 
 // POST 2/ad/update/bid
-func (s *Sim) hAdBid(rc *reqCtx) (any, *apiError) {
-	items, err := rc.items()
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+func (s *Sim) hAdBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	st := rc.st
 	res := batchResult{idKey: "ad_id"}
-	for _, it := range items {
+	for _, it := range req.Data {
 		id := int64(it.AdID)
 		ad := st.lookup(id, entAd)
 		switch {
@@ -523,19 +436,11 @@ func v3Opt(s string) (optStatus, bool) {
 }
 
 // v3Batch runs apply for each item of data[] against entities of kind.
-func (s *Sim) v3Batch(rc *reqCtx, kind entKind, errsKey string, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
-	items, err := rc.items()
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
+func (s *Sim) v3Batch(rc *reqCtx, items []idAmount, kind entKind, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
+	st := rc.st
 	v := rc.newView(st)
 	idKey := kind.String() + "_id"
-	res := batchResult{idKey: idKey, v3: true, errsKey: errsKey}
+	res := batchResult{idKey: idKey, v3: true}
 	for _, it := range items {
 		id := int64(it.ProjectID)
 		if kind == entPromotion {
@@ -574,8 +479,8 @@ func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it
 		mode := modeDay
 		if it.BudgetMode != "" {
 			m, ok := parseBudgetMode(it.BudgetMode)
-			if !ok {
-				return "budget_mode is invalid"
+			if !ok || (m == modeInfinite && e.kind == entPromotion) {
+				return "budget_mode is invalid" // a promotion's budget is daily or lifetime
 			}
 			mode = m
 		}
@@ -587,18 +492,18 @@ func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it
 }
 
 // POST v3.0/project/status/update
-func (s *Sim) hProjectStatus(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entProject, "errors", s.applyV3Status(rc))
+func (s *Sim) hProjectStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entProject, s.applyV3Status(rc))
 }
 
 // POST v3.0/project/budget/update
-func (s *Sim) hProjectBudget(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entProject, "errors", s.applyV3Budget(rc))
+func (s *Sim) hProjectBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entProject, s.applyV3Budget(rc))
 }
 
 // POST v3.0/project/cpa_bid/update
-func (s *Sim) hProjectBid(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entProject, "errors", func(st *advState, v view, e *entity, it idAmount) string {
+func (s *Sim) hProjectBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entProject, func(st *advState, v view, e *entity, it idAmount) string {
 		if !it.CpaBid.set {
 			return "cpa_bid is required"
 		}
@@ -606,19 +511,19 @@ func (s *Sim) hProjectBid(rc *reqCtx) (any, *apiError) {
 	})
 }
 
-// POST v3.0/promotion/status/update (failures in error_list, as the platform names them there)
-func (s *Sim) hPromotionStatus(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entPromotion, "error_list", s.applyV3Status(rc))
+// POST v3.0/promotion/status/update
+func (s *Sim) hPromotionStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Status(rc))
 }
 
 // POST v3.0/promotion/budget/update
-func (s *Sim) hPromotionBudget(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entPromotion, "errors", s.applyV3Budget(rc))
+func (s *Sim) hPromotionBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Budget(rc))
 }
 
 // POST v3.0/promotion/bid/update
-func (s *Sim) hPromotionBid(rc *reqCtx) (any, *apiError) {
-	return s.v3Batch(rc, entPromotion, "errors", func(st *advState, v view, e *entity, it idAmount) string {
+func (s *Sim) hPromotionBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
+	return s.v3Batch(rc, req.Data, entPromotion, func(st *advState, v view, e *entity, it idAmount) string {
 		bid := it.Bid
 		if !bid.set {
 			bid = it.CpaBid
@@ -630,107 +535,38 @@ func (s *Sim) hPromotionBid(rc *reqCtx) (any, *apiError) {
 	})
 }
 
-// POST v3.0/project/delete and v3.0/promotion/delete (1..10 ids).
-func (s *Sim) hV3Delete(kind entKind) func(*reqCtx) (any, *apiError) {
-	return func(rc *reqCtx) (any, *apiError) {
-		ids, err := rc.idList(kind.String()+"_ids", maxDeletePerV3Request)
-		if err != nil {
-			return nil, err
-		}
-		st, unlock, err := rc.writable()
-		if err != nil {
-			return nil, err
-		}
-		defer unlock()
-		res := batchResult{idKey: kind.String() + "_id", v3: true}
-		for _, id := range ids {
-			e := st.lookup(id, kind)
-			switch {
-			case e == nil:
-				res.fail(id, kind.String()+" does not exist")
-			case deleted(e, rc.now.Unix()):
-				res.fail(id, kind.String()+" is already deleted")
-			default:
-				rc.change(st, e, func(ns *state) { ns.opt = optDelete })
-				res.ok = append(res.ok, id)
-			}
-		}
-		return res.data(kind.String() + "_ids"), nil
-	}
+type projectDeleteReq struct {
+	ProjectIDs []int64 `oe:"project_ids,required,maxn=10"`
 }
 
-// POST v3.0/project/create: idempotent on unique_fk.
-func (s *Sim) hProjectCreate(rc *reqCtx) (any, *apiError) {
-	name, _, err := rc.p.str("name")
-	if err != nil {
-		return nil, err
-	}
-	if name == "" || len([]rune(name)) > 50 {
-		return nil, errParam("name: must be 1 to 50 characters")
-	}
-	landing, _, err := rc.p.str("landing_type")
-	if err != nil {
-		return nil, err
-	}
-	if landing == "" {
-		return nil, errParam("landing_type: required parameter is missing")
-	}
-	dmode, _, err := rc.p.str("delivery_mode")
-	if err != nil {
-		return nil, err
-	}
-	if dmode == "" {
-		dmode = "MANUAL"
-	}
-	if dmode != "MANUAL" && dmode != "PROCEDURAL" {
-		return nil, errParam("delivery_mode: must be MANUAL or PROCEDURAL")
-	}
-	var ds struct {
-		BudgetMode string `json:"budget_mode"`
-		Budget     money  `json:"budget"`
-		CpaBid     money  `json:"cpa_bid"`
-		Pricing    string `json:"pricing"`
-	}
-	if ok, err := rc.p.decode("delivery_setting", &ds); err != nil {
-		return nil, err
-	} else if !ok {
-		return nil, errParam("delivery_setting: required parameter is missing")
-	}
-	mode, ok := parseBudgetMode(ds.BudgetMode)
-	if !ok {
-		return nil, errParam("delivery_setting.budget_mode: required, one of BUDGET_MODE_INFINITE, BUDGET_MODE_DAY, BUDGET_MODE_TOTAL")
-	}
-	if mode != modeInfinite && ds.Budget.fen < MinDailyBudgetFen {
-		return nil, errParam("delivery_setting.budget: must be at least 300.00 yuan")
-	}
-	if mode == modeInfinite {
-		ds.Budget.fen = 0
-	}
-	if mode != modeInfinite && ds.CpaBid.fen > ds.Budget.fen {
-		return nil, errParam("delivery_setting.cpa_bid: must not exceed the budget")
-	}
-	fk, _, err := rc.p.str("unique_fk")
-	if err != nil {
-		return nil, err
-	}
-	st, unlock, err := rc.writable()
-	if err != nil {
-		return nil, err
-	}
-	defer unlock()
-	if fk != "" {
-		if id, ok := st.fk["project:"+fk]; ok {
-			return obj{{"project_id", id}}, nil
+type promotionDeleteReq struct {
+	PromotionIDs []int64 `oe:"promotion_ids,required,maxn=10"`
+}
+
+// POST v3.0/project/delete (1..10 ids).
+func (s *Sim) hProjectDelete(rc *reqCtx, req *projectDeleteReq) (any, *apiError) {
+	return s.v3Delete(rc, entProject, req.ProjectIDs), nil
+}
+
+// POST v3.0/promotion/delete (1..10 ids).
+func (s *Sim) hPromotionDelete(rc *reqCtx, req *promotionDeleteReq) (any, *apiError) {
+	return s.v3Delete(rc, entPromotion, req.PromotionIDs), nil
+}
+
+func (s *Sim) v3Delete(rc *reqCtx, kind entKind, ids []int64) obj {
+	st := rc.st
+	res := batchResult{idKey: kind.String() + "_id", v3: true}
+	for _, id := range ids {
+		e := st.lookup(id, kind)
+		switch {
+		case e == nil:
+			res.fail(id, kind.String()+" does not exist")
+		case deleted(e, rc.now.Unix()):
+			res.fail(id, kind.String()+" is already deleted")
+		default:
+			rc.change(st, e, func(ns *state) { ns.opt = optDelete })
+			res.ok = append(res.ok, id)
 		}
 	}
-	p := rc.newEntity(st, entProject, idProject, nil)
-	p.setName(name)
-	p.landing, p.deliveryMode, p.pricing, p.uniqueFK = landing, dmode, "PRICING_OCPM", fk
-	p.states = []state{{at: rc.now.Unix(), mode: mode, budget: ds.Budget.fen, bid: ds.CpaBid.fen}}
-	st.projects = append(st.projects, p)
-	if fk != "" {
-		st.fk["project:"+fk] = p.id
-	}
-	st.version++
-	return obj{{"project_id", p.id}}, nil
+	return res.data(kind.String() + "_ids")
 }

@@ -66,7 +66,7 @@ export async function simPost(sim, path, payload) {
 /** simEntity is one entity as the sandbox has it now. */
 export async function simEntity(sim, advertiserId, kind, id) {
   const w = await simGet(sim, `/_sim/world?advertiser_id=${advertiserId}`)
-  return (w[kind] ?? []).find((e) => e.ID === id)
+  return (w[kind] ?? []).find((e) => e.id === id)
 }
 
 /** poll calls fn until it returns a truthy value, or fails after ms. */

@@ -179,7 +179,7 @@ describe('console', () => {
     await page.getByRole('button', { name: '关闭' }).click()
 
     const onPlatform = await simEntity(stack.sim, ad.advertiser_id, 'ads', ad.id)
-    assert.equal(onPlatform.OptStatus, 'DISABLE', 'the sandbox has the ad paused')
+    assert.equal(onPlatform.opt_status, 'AD_STATUS_DISABLE', 'the sandbox has the ad paused')
     const log = await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=status`)
     assert.equal(log.total, 1, 'one change in the log despite the double click')
     await poll(async () => /已暂停/.test(await rowOf(page, ad.id).locator('[data-test=status]').innerText()), 'the table to show the paused status', 15_000)
@@ -231,7 +231,7 @@ describe('console', () => {
     for (const id of plan.ids) {
       const e = await simEntity(stack.sim, plan.advertiserId, 'ads', id)
       const want = id === plan.spender ? plan.spenderBudgetFen : plan.value * 100
-      assert.equal(e.BudgetFen, want, `ad ${id} budget on the platform`)
+      assert.equal(e.budget_fen, want, `ad ${id} budget on the platform`)
     }
   })
 
@@ -247,7 +247,7 @@ describe('console', () => {
       return (await row.locator('[data-test=rolled-back]').count()) === 1
     }, 'the change to show as rolled back', 20_000, 1000)
     const e = await simEntity(stack.sim, paused.advertiser_id, 'ads', paused.id)
-    assert.equal(e.OptStatus, 'ENABLE', 'the sandbox has the ad enabled again')
+    assert.equal(e.opt_status, 'AD_STATUS_ENABLE', 'the sandbox has the ad enabled again')
     await shot(page, 'change-log-after-rollback')
     await page.goto(`${stack.api}/changes`)
     await page.locator('[data-test=changes-table] tbody tr').first().waitFor()

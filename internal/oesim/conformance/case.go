@@ -1,0 +1,82 @@
+package conformance
+
+import (
+	"net/http"
+	"reflect"
+	"sort"
+)
+
+// Case is one endpoint as the SDK calls it: the request model, a request
+// built from the sandbox's world, and what the answer's data must hold.
+type Case struct {
+	Key    string // endpoint key: the path after /open_api/ without the trailing slash
+	Method string
+	// SDK names the SDK request and response models this case follows
+	// (docs/sandbox.md lists them).
+	SDK string
+	// Token is false for the OAuth endpoints, which authenticate with
+	// app_id and secret (or an access_token parameter).
+	Token     bool
+	Multipart bool
+	// Model is the request model type (a struct; see Reencode).
+	Model reflect.Type
+	// Build returns a pointer to a filled request model for the fixture's
+	// world.
+	Build func(f *Fixture) any
+	// Data is what data must look like.
+	Data Shape
+	// Check runs further checks on the decoded answer (nil: none).
+	Check func(f *Fixture, data []byte) error
+}
+
+// newCase builds a Case whose request model is P.
+func newCase[P any](key, method, sdk string, build func(f *Fixture) *P, data Shape) Case {
+	return Case{Key: key, Method: method, SDK: sdk, Token: true, Model: reflect.TypeFor[P](),
+		Build: func(f *Fixture) any { return build(f) }, Data: data}
+}
+
+func getCase[P any](key, sdk string, build func(f *Fixture) *P, data Shape) Case {
+	return newCase(key, http.MethodGet, sdk, build, data)
+}
+
+func postCase[P any](key, sdk string, build func(f *Fixture) *P, data Shape) Case {
+	return newCase(key, http.MethodPost, sdk, build, data)
+}
+
+// noToken marks an OAuth case.
+func (c Case) noToken() Case { c.Token = false; return c }
+
+// withCheck adds a further check.
+func (c Case) withCheck(fn func(f *Fixture, data []byte) error) Case { c.Check = fn; return c }
+
+// upload marks a multipart case.
+func (c Case) upload() Case { c.Multipart = true; return c }
+
+// Cases returns every case, sorted by key.
+func Cases() []Case {
+	var all []Case
+	for _, group := range [][]Case{oauthCases(), accountCases(), financeCases(), materialCases(), audienceCases(), toolCases(), v2EntityCases(), v2WriteCases(), v3EntityCases(), v3WriteCases(), v3CreateCases(), reportCases()} {
+		all = append(all, group...)
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Key < all[j].Key })
+	return all
+}
+
+// Lookup returns the case of endpoint key.
+func Lookup(key string) (Case, bool) {
+	for _, c := range Cases() {
+		if c.Key == key {
+			return c, true
+		}
+	}
+	return Case{}, false
+}
+
+// Request builds the case's request for the fixture.
+func (c Case) Request(f *Fixture) (*http.Request, error) {
+	token := ""
+	if c.Token {
+		token = f.Token
+	}
+	return Encode(f.BaseURL, c.Key, c.Method, c.Build(f), token, c.Multipart)
+}

@@ -1,0 +1,168 @@
+package conformance
+
+// v3 writes.
+
+type projectCreateRequest struct {
+	AdType          string                       `json:"ad_type"`
+	AdvertiserId    int64                        `json:"advertiser_id"`
+	DeliveryMode    *string                      `json:"delivery_mode,omitempty"`
+	DeliveryRange   projectDeliveryRange         `json:"delivery_range"`
+	DeliverySetting projectCreateDeliverySetting `json:"delivery_setting"`
+	LandingType     string                       `json:"landing_type"`
+	MarketingGoal   string                       `json:"marketing_goal"`
+	Name            string                       `json:"name"`
+	Operation       *string                      `json:"operation,omitempty"`
+	OptimizeGoal    *projectOptimizeGoal         `json:"optimize_goal,omitempty"`
+}
+
+type projectDeliveryRange struct {
+	InventoryCatalog string   `json:"inventory_catalog"`
+	InventoryType    []string `json:"inventory_type,omitempty"`
+	UnionVideoType   *string  `json:"union_video_type,omitempty"`
+}
+
+type projectOptimizeGoal struct {
+	AssetIds           []int64 `json:"asset_ids,omitempty"`
+	ConvertId          *int64  `json:"convert_id,omitempty"`
+	ExternalAction     *string `json:"external_action,omitempty"`
+	DeepExternalAction *string `json:"deep_external_action,omitempty"`
+}
+
+type projectCreateDeliverySetting struct {
+	Bid          *float64 `json:"bid,omitempty"`
+	BidType      string   `json:"bid_type"`
+	Budget       *float64 `json:"budget,omitempty"`
+	BudgetMode   string   `json:"budget_mode"`
+	CpaBid       *float64 `json:"cpa_bid,omitempty"`
+	DeepBidType  *string  `json:"deep_bid_type,omitempty"`
+	DeepCpabid   *float64 `json:"deep_cpabid,omitempty"`
+	EndTime      *string  `json:"end_time,omitempty"`
+	Pricing      *string  `json:"pricing,omitempty"`
+	RoiGoal      *float64 `json:"roi_goal,omitempty"`
+	ScheduleTime *string  `json:"schedule_time,omitempty"`
+	ScheduleType string   `json:"schedule_type"`
+	StartTime    *string  `json:"start_time,omitempty"`
+}
+
+type projectStatusUpdateRequest struct {
+	AdvertiserId int64               `json:"advertiser_id"`
+	Data         []projectStatusItem `json:"data"`
+}
+
+type projectStatusItem struct {
+	OptStatus string `json:"opt_status"`
+	ProjectId int64  `json:"project_id"`
+}
+
+type projectBudgetUpdateRequest struct {
+	AdvertiserId int64               `json:"advertiser_id"`
+	Data         []projectBudgetItem `json:"data"`
+}
+
+type projectBudgetItem struct {
+	Budget     *float64 `json:"budget,omitempty"`
+	BudgetMode string   `json:"budget_mode"`
+	ProjectId  int64    `json:"project_id"`
+}
+
+type projectCpaBidUpdateRequest struct {
+	AdvertiserId int64               `json:"advertiser_id"`
+	Data         []projectCpaBidItem `json:"data"`
+}
+
+type projectCpaBidItem struct {
+	ProjectId int64   `json:"project_id"`
+	CpaBid    float64 `json:"cpa_bid"`
+}
+
+type projectDeleteRequest struct {
+	AdvertiserId int64   `json:"advertiser_id"`
+	ProjectIds   []int64 `json:"project_ids"`
+}
+
+type promotionStatusUpdateRequest struct {
+	AdvertiserId int64                 `json:"advertiser_id"`
+	Data         []promotionStatusItem `json:"data"`
+}
+
+type promotionStatusItem struct {
+	OptStatus   string `json:"opt_status"`
+	PromotionId int64  `json:"promotion_id"`
+}
+
+type promotionBudgetUpdateRequest struct {
+	AdvertiserId int64                 `json:"advertiser_id"`
+	Data         []promotionBudgetItem `json:"data"`
+}
+
+type promotionBudgetItem struct {
+	Budget      float64 `json:"budget"`
+	BudgetMode  *string `json:"budget_mode,omitempty"`
+	PromotionId int64   `json:"promotion_id"`
+}
+
+type promotionBidUpdateRequest struct {
+	AdvertiserId int64              `json:"advertiser_id"`
+	Data         []promotionBidItem `json:"data"`
+}
+
+type promotionBidItem struct {
+	Bid         float64 `json:"bid"`
+	PromotionId int64   `json:"promotion_id"`
+}
+
+type promotionDeleteRequest struct {
+	AdvertiserId int64   `json:"advertiser_id"`
+	PromotionIds []int64 `json:"promotion_ids"`
+}
+
+func v3Errors(idKey string) Arr {
+	return Arr{Elem: Obj{idKey: Int, "error_message": Str}}
+}
+
+func batchData(idsKey, idKey string) Obj {
+	return Obj{idsKey: Arr{Elem: Int, MinLen: 1}, "errors": v3Errors(idKey)}
+}
+
+func v3WriteCases() []Case {
+	return []Case{
+		postCase("v3.0/project/create", "ProjectCreateV30Request / ProjectCreateV30ResponseData", func(f *Fixture) *projectCreateRequest {
+			return &projectCreateRequest{AdType: "ALL", AdvertiserId: f.Advertiser, LandingType: "APP", MarketingGoal: "VIDEO_AND_IMAGE", Name: "SDK 项目",
+				DeliveryRange: projectDeliveryRange{InventoryCatalog: "UNIVERSAL_SMART"},
+				DeliverySetting: projectCreateDeliverySetting{BidType: "CUSTOM", BudgetMode: "BUDGET_MODE_DAY", Budget: ptr(1000.0),
+					CpaBid: ptr(50.0), ScheduleType: "SCHEDULE_FROM_NOW", Pricing: ptr("PRICING_OCPM")}}
+		}, Obj{"project_id": Int}),
+		postCase("v3.0/project/status/update", "ProjectStatusUpdateV30Request / ProjectStatusUpdateV30ResponseData", func(f *Fixture) *projectStatusUpdateRequest {
+			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
+			return &projectStatusUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectStatusItem{{OptStatus: "DISABLE", ProjectId: p.ID}}}
+		}, batchData("project_ids", "project_id")),
+		postCase("v3.0/project/budget/update", "ProjectBudgetUpdateV30Request / ProjectBudgetUpdateV30ResponseData", func(f *Fixture) *projectBudgetUpdateRequest {
+			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
+			return &projectBudgetUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectBudgetItem{{Budget: ptr(fen(p.BudgetFen) + 888), BudgetMode: "BUDGET_MODE_DAY", ProjectId: p.ID}}}
+		}, batchData("project_ids", "project_id")),
+		postCase("v3.0/project/cpa_bid/update", "bububa project.CPABidUpdateRequest / UpdateResponseData", func(f *Fixture) *projectCpaBidUpdateRequest {
+			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
+			return &projectCpaBidUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectCpaBidItem{{ProjectId: p.ID, CpaBid: 45.5}}}
+		}, batchData("project_ids", "project_id")),
+		postCase("v3.0/project/delete", "ProjectDeleteV30Request / ProjectDeleteV30ResponseData", func(f *Fixture) *projectDeleteRequest {
+			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED")
+			return &projectDeleteRequest{AdvertiserId: f.Advertiser, ProjectIds: []int64{p.ID}}
+		}, batchData("project_ids", "project_id")),
+		postCase("v3.0/promotion/status/update", "PromotionStatusUpdateV30Request / PromotionStatusUpdateV30ResponseData", func(f *Fixture) *promotionStatusUpdateRequest {
+			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
+			return &promotionStatusUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionStatusItem{{OptStatus: "DISABLE", PromotionId: p.ID}}}
+		}, batchData("promotion_ids", "promotion_id")),
+		postCase("v3.0/promotion/budget/update", "PromotionBudgetUpdateV30Request / PromotionBudgetUpdateV30ResponseData", func(f *Fixture) *promotionBudgetUpdateRequest {
+			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
+			return &promotionBudgetUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionBudgetItem{{Budget: fen(p.BudgetFen) + 500, PromotionId: p.ID}}}
+		}, batchData("promotion_ids", "promotion_id")),
+		postCase("v3.0/promotion/bid/update", "PromotionBidUpdateV30Request / PromotionBidUpdateV30ResponseData", func(f *Fixture) *promotionBidUpdateRequest {
+			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
+			return &promotionBidUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionBidItem{{Bid: 33.3, PromotionId: p.ID}}}
+		}, batchData("promotion_ids", "promotion_id")),
+		postCase("v3.0/promotion/delete", "PromotionDeleteV30Request / PromotionDeleteV30ResponseData", func(f *Fixture) *promotionDeleteRequest {
+			p := f.Entity("promotion", "OK", "DISABLED", "OFFLINE_BUDGET")
+			return &promotionDeleteRequest{AdvertiserId: f.Advertiser, PromotionIds: []int64{p.ID}}
+		}, batchData("promotion_ids", "promotion_id")),
+	}
+}
