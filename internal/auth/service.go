@@ -39,6 +39,8 @@ type Store interface {
 	// RevokeUserSessions revokes every active session of the user but except
 	// (may be empty) and returns their ids.
 	RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error)
+	// UserSessions lists every session of the user, ended ones included, newest first.
+	UserSessions(ctx context.Context, userID int64) ([]Session, error)
 }
 
 // LoginGuard counts failed sign-ins per key ("user:NAME", "ip:ADDR") and

@@ -199,6 +199,7 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	u.PUT("/:id/roles", s.setUserRoles)
 	u.GET("/:id/advertisers", s.userAdvertisers)
 	u.PUT("/:id/advertisers", s.setUserAdvertisers)
+	s.userSessionRoutes(u)
 
 	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)
 }

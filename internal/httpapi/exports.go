@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -62,6 +61,7 @@ func (s *Server) newExportResponse(j mysql.BackgroundJob, f *mysql.ExportFile) e
 // exportRoutes serves report exports (report:export): creation, status and download.
 func (s *Server) exportRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/reports/exports", s.requireAuth(), s.requirePerm(auth.PermReportExport))
+	g.GET("", s.listExports)
 	g.POST("", s.createExport)
 	g.GET("/:id", s.getExport)
 	g.GET("/:id/download", s.downloadExport)
@@ -98,9 +98,7 @@ func (s *Server) createExport(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	_, err = jobs.Enqueue(ctx, s.deps.Queue, jobs.KindExport, jobs.BackgroundJobPayload{JobID: id},
-		asynq.Queue(jobs.QueueLow), asynq.MaxRetry(3), asynq.Timeout(30*time.Minute), asynq.TaskID("export:"+strconv.FormatInt(id, 10)))
-	if err != nil {
+	if err := jobs.EnqueueExport(ctx, s.deps.Queue, id, 0); err != nil {
 		_ = s.deps.DB.FinishBackgroundJob(ctx, id, mysql.JobFailed, nil, "could not enqueue the export", s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
 		return

@@ -96,6 +96,7 @@ func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/jobs", s.requireAuth())
 	g.GET("", s.listJobs)
 	g.GET("/:id", s.getJob)
+	g.POST("/:id/retry", s.retryJob)
 }
 
 type listJobsQuery struct {

@@ -49,6 +49,10 @@ type reportRowJSON struct {
 	ParentID       *int64  `json:"parent_id,omitempty"`
 	ParentName     *string `json:"parent_name,omitempty"`
 	metricsJSON
+	// Previous and Change are the row's previous period and the change
+	// from it (compare=previous; report_compare.go).
+	Previous *metricsJSON `json:"previous,omitempty"`
+	Change   *changeJSON  `json:"change_percent,omitempty"`
 }
 
 func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
@@ -140,13 +144,16 @@ type reportResponse struct {
 	// Coverage says, per advertiser, which days of the range were synced;
 	// figures of the gaps are missing, not zero.
 	Coverage coverageJSON `json:"coverage"`
+	// Comparison is the previous period (compare=previous).
+	Comparison *comparisonJSON `json:"comparison,omitempty"`
 }
 
 // reportQuery is the query string of GET /api/v1/reports.
 type reportQuery struct {
 	report.Params
-	Page     int `form:"page" default:"1" validate:"gte=1,lte=100000"`
-	PageSize int `form:"page_size" default:"100" validate:"gte=1,lte=1000"`
+	Page     int    `form:"page" default:"1" validate:"gte=1,lte=100000"`
+	PageSize int    `form:"page_size" default:"100" validate:"gte=1,lte=1000"`
+	Compare  string `form:"compare" validate:"omitempty,oneof=previous"`
 }
 
 func (s *Server) reportRoutes(v1 *gin.RouterGroup) {
@@ -193,6 +200,12 @@ func (s *Server) getReport(c *gin.Context) {
 	}
 	for _, r := range res.Rows {
 		out.Items = append(out.Items, newReportRowJSON(spec, r))
+	}
+	if q.Compare != "" {
+		if err := s.compareReport(c, spec, res, &out); err != nil {
+			fail(c, err)
+			return
+		}
 	}
 	respond(c, http.StatusOK, out)
 }

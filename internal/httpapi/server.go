@@ -63,6 +63,8 @@ type Deps struct {
 	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
 	// client is configured (the change routes answer 503).
 	AdOps *adops.Service
+	// Quota reads the OceanEngine quota use; nil builds one from Config and Redis.
+	Quota QuotaMonitor
 	// Console serves the web console for GET/HEAD requests outside /api/,
 	// /health and /metrics (history-mode routes included); nil answers 404.
 	Console http.Handler

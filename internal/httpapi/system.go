@@ -11,6 +11,7 @@ import (
 // systemRoutes serves what only admins may see about the running system.
 func (s *Server) systemRoutes(v1 *gin.RouterGroup) {
 	v1.GET("/system/health", s.requireAuth(), s.requirePerm(auth.PermSystemRead), s.systemHealth)
+	s.systemQuotaRoutes(v1)
 }
 
 // systemHealth is GET /api/v1/system/health: the full health report (every

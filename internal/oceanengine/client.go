@@ -139,7 +139,7 @@ func NewFromConfig(c config.OceanEngine, rdb goredis.UniversalClient, tokens Tok
 	return New(Config{
 		BaseURL: c.BaseURL, AppID: c.AppID, Secret: c.Secret,
 		HTTPClient: &http.Client{Timeout: time.Duration(c.Timeout)},
-		Tokens:     tokens, Limiter: lim, Metrics: metrics, Logger: log, MaxAttempts: c.MaxAttempts,
+		Tokens:     tokens, Limiter: NewUsageCounter(rdb, c.AppID, nil).Wrap(lim), Metrics: metrics, Logger: log, MaxAttempts: c.MaxAttempts,
 	})
 }
 

@@ -218,3 +218,16 @@ func TestGapsNameTheUncoveredDays(t *testing.T) {
 		}
 	}
 }
+
+func TestPreviousPeriod(t *testing.T) {
+	for _, c := range []struct{ from, to, pFrom, pTo string }{
+		{"2026-12-03", "2026-12-03", "2026-12-02", "2026-12-02"},
+		{"2026-11-27", "2026-12-03", "2026-11-20", "2026-11-26"},
+		{"2026-03-01", "2026-03-31", "2026-01-29", "2026-02-28"},
+	} {
+		p := Spec{From: c.from, To: c.to}.PreviousPeriod()
+		if p.From != c.pFrom || p.To != c.pTo {
+			t.Errorf("%s..%s: previous %s..%s, want %s..%s", c.from, c.to, p.From, p.To, c.pFrom, c.pTo)
+		}
+	}
+}

@@ -4,7 +4,9 @@
 // web/test-results/screenshots.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
-import { startStack, beijingToday } from './stack.mjs'
+import { join } from 'node:path'
+import ExcelJS from 'exceljs'
+import { startStack, beijingToday, resultsDir } from './stack.mjs'
 import { launch, newPage, shot } from './browser.mjs'
 import { apiGet, apiPost, poll, session, simEntity, simGet, simPost } from './api.mjs'
 
@@ -18,12 +20,39 @@ let page // the admin's page, signed in by the first tests
 let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
 let paused // the ad paused from its table: { id, advertiser_id }
+const scoped = { username: 'olivia', password: 'Orchid-Lantern-Harbor-58', id: 0 } // created in the console with two accounts
+
+/** addDays moves a YYYY-MM-DD date by n days. */
+function addDays(date, n) {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10)
+}
 
 async function signIn(p, username, password) {
   await p.goto(`${stack.api}/login`)
   await p.locator('[data-test=username] input').fill(username)
   await p.locator('[data-test=password] input').fill(password)
   await p.locator('[data-test=login-submit]').click()
+}
+
+/** checkTotals compares the report table's totals row with the API's summary of the same query. */
+async function checkTotals(want) {
+  const total = (m) => page.locator(`[data-test=report-table] [data-test=total-${m}]`)
+  await poll(async () => (await total('cost').innerText()).replaceAll(',', '') === want.summary.cost, `table total cost ${want.summary.cost}`, 20_000, 300)
+  for (const m of ['show', 'click', 'convert']) assert.equal((await total(m).innerText()).replaceAll(',', ''), String(want.summary[m]), m)
+  assert.equal(await total('ctr').innerText(), want.summary.ctr === null ? '—' : `${want.summary.ctr}%`, 'ctr')
+  assert.equal((await total('cpa').innerText()).replaceAll(',', ''), want.summary.cpa ?? '—', 'cpa')
+  assert.equal((await page.locator('[data-test=report-total]').innerText()).replaceAll(',', ''), `共 ${want.total} 行`)
+}
+
+/** viewOf is what a report page shows: controls, totals and the first rows. */
+async function viewOf(p) {
+  return {
+    level: await p.locator('[data-test=level] .arco-radio-checked').innerText(),
+    granularity: await p.locator('[data-test=granularity] .arco-radio-checked').innerText(),
+    range: await p.locator('[data-test=date-range] input').evaluateAll((els) => els.map((e) => e.value)),
+    totals: await p.locator('[data-test=report-table] .arco-table-tfoot, [data-test=report-table] tfoot').first().innerText().catch(() => ''),
+    rows: (await p.locator('[data-test=report-table] tbody tr.arco-table-tr').allInnerTexts()).slice(0, 5),
+  }
 }
 
 /** rowOf is the table row that shows an id. */
@@ -231,6 +260,201 @@ describe('console', () => {
       await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr`).first().waitFor()
       await shot(page, `${kind}-table`)
     }
+  })
+
+  test('the report explorer: a 7-day ad report whose totals are the API\'s, hourly chart, the same view from its URL', async () => {
+    await page.goto(`${stack.api}/reports`)
+    await page.locator('[data-test=report-table]').waitFor()
+    await page.locator('[data-test=level]').getByText('广告计划', { exact: true }).click()
+    await page.locator('[data-test=date-range]').click()
+    await page.getByText('过去 7 天', { exact: true }).click()
+    await page.waitForURL(/level=ad&/)
+    const [from, to] = [addDays(beijingToday(), -7), addDays(beijingToday(), -1)]
+    await page.waitForURL((u) => u.searchParams.get('from') === from && u.searchParams.get('to') === to)
+    const want = await apiGet(stack.api, token, `/api/v1/reports?level=ad&from=${from}&to=${to}&group_by=entity&page_size=1`)
+    assert.ok(want.total > 0 && Number(want.summary.cost) > 0, 'the sandbox has spend in the last 7 days')
+    await checkTotals(want)
+    await shot(page, 'reports-ad-7-days')
+
+    // Hourly: the chart asks for every hour and draws it.
+    const hourly = page.waitForResponse((r) => r.url().includes('/api/v1/reports?') && r.url().includes('granularity=hour') && /group_by=date&group_by=hour|group_by=date%2Chour/.test(r.url()))
+    await page.locator('[data-test=granularity]').getByText('按小时').click()
+    const points = (await (await hourly).json()).data.items
+    assert.ok(points.length >= 24 && points.every((p) => p.hour >= 0 && p.hour <= 23), `hourly points: ${points.length}`)
+    await page.locator('[data-test=report-chart] canvas').waitFor()
+    await page.waitForURL(/granularity=hour/)
+    await checkTotals(await apiGet(stack.api, token, `/api/v1/reports?level=ad&from=${from}&to=${to}&granularity=hour&group_by=entity&page_size=1`))
+    await page.locator('[data-test=compare]').click()
+    await page.waitForURL(/compare=previous/)
+    await page.locator('[data-test=report-table] .change').first().waitFor()
+    await page.locator('[data-test=report-chart] canvas').first().hover({ position: { x: 400, y: 120 } })
+    await shot(page, 'reports-hourly-compared')
+
+    // The same view from its URL alone, in a fresh page.
+    const url = page.url()
+    const before = await viewOf(page)
+    const p = await newPage(browser)
+    await signIn(p, stack.admin.username, stack.admin.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.goto(url)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await poll(async () => JSON.stringify(await viewOf(p)) === JSON.stringify(before), 'the same view after loading the URL', 20_000, 500)
+    assert.equal(p.url(), url)
+    p.problems.length && page.problems.push(...p.problems)
+    await p.context().close()
+  })
+
+  test('a page of 500 hourly rows renders virtualised, with the totals', async () => {
+    const q = new URL(page.url()).searchParams
+    const big = `${stack.api}/reports?level=ad&from=${q.get('from')}&to=${q.get('to')}&granularity=hour&group_by=date,hour,entity&page_size=500`
+    const want = await apiGet(stack.api, token, `/api/v1/reports?level=ad&from=${q.get('from')}&to=${q.get('to')}&granularity=hour&group_by=date,hour,entity&page_size=500`)
+    assert.equal(want.items.length, 500, 'the sandbox has more than 500 hourly ad rows in the range')
+    const t0 = Date.now()
+    await page.goto(big)
+    await page.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await poll(async () => (await page.locator('[data-test=report-table] tbody tr.arco-table-tr').count()) > 0, 'rows', 20_000, 100)
+    console.log(`e2e: 500-row report page shown in ${Date.now() - t0} ms (navigation, both queries and rendering)`)
+    const rendered = await page.locator('[data-test=report-table] tbody tr.arco-table-tr').count()
+    assert.ok(rendered < 100, `only the visible rows are in the DOM (${rendered} of 500)`)
+    assert.equal((await page.locator('[data-test=report-table] [data-test=total-cost]').innerText()).replaceAll(',', ''), want.summary.cost)
+    // Scrolling reaches the last row of the page.
+    await page.locator('[data-test=report-table] .arco-scrollbar-container, [data-test=report-table] .arco-virtual-list').last().evaluate((el) => el.scrollTo(0, el.scrollHeight))
+    const last = want.items[499]
+    await page.locator('[data-test=report-table] tbody tr.arco-table-tr', { hasText: String(last.entity_id) }).last().waitFor()
+    await shot(page, 'reports-500-rows')
+  })
+
+  test('an XLSX export of the view reaches 100% and its total line is the API\'s', async () => {
+    await page.goBack()
+    await page.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    const q = new URL(page.url()).searchParams
+    assert.equal(q.get('granularity'), 'hour')
+    await page.locator('[data-test=export]').click()
+    await page.locator('[data-test=export-xlsx]').click()
+    const dialog = page.locator('[data-test=export-dialog]')
+    await dialog.waitFor()
+    await poll(async () => /100%/.test(await dialog.locator('[data-test=job-percent]').innerText()) && (await dialog.locator('[data-test=export-download]').count()) > 0, 'the export to reach 100%', 60_000, 300)
+    await shot(page, 'reports-export-done')
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.locator('[data-test=export-download]').click()])
+    assert.match(download.suggestedFilename(), /\.xlsx$/)
+    const file = join(resultsDir, download.suggestedFilename())
+    await download.saveAs(file)
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.readFile(file)
+    const sheet = book.worksheets[0]
+    const header = sheet.getRow(1).values.slice(1)
+    const last = sheet.getRow(sheet.actualRowCount).values.slice(1)
+    assert.equal(last[0], 'total', 'the last line is the total')
+    const want = await apiGet(stack.api, token, `/api/v1/reports?level=ad&from=${q.get('from')}&to=${q.get('to')}&granularity=hour&group_by=entity&page_size=1`)
+    const col = (name) => last[header.indexOf(name)]
+    assert.equal(Number(col('cost')).toFixed(2), want.summary.cost)
+    for (const m of ['show', 'click', 'convert']) assert.equal(Number(col(m)), want.summary[m], m)
+    assert.equal(sheet.actualRowCount, want.total + 2, 'a header, every row and the total')
+    await page.getByRole('button', { name: '关闭' }).click()
+    await page.goto(`${stack.api}/exports`)
+    await page.locator('[data-test=exports-table] tbody tr.arco-table-tr').first().waitFor()
+    assert.match(await page.locator('[data-test=exports-table] tbody tr').first().innerText(), /广告计划[\s\S]*按小时[\s\S]*XLSX[\s\S]*过期/)
+    await shot(page, 'exports')
+  })
+
+  test('an admin creates a user with two accounts; the user sees only those, and no admin page', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    const two = leaves.slice(0, 2)
+    await page.goto(`${stack.api}/users`)
+    await page.locator('[data-test=users-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=user-create]').click()
+    const form = page.locator('[data-test=user-form]')
+    await form.waitFor()
+    await form.locator('[data-test=user-username] input').fill(scoped.username)
+    await form.locator('[data-test=user-password] input').fill(scoped.password)
+    for (const a of two) {
+      await form.locator('[data-test=account-picker]').click()
+      await page.keyboard.type(String(a.id))
+      await page.locator('.arco-tree-node', { hasText: String(a.id) }).locator('.arco-checkbox').click()
+    }
+    await page.locator('.arco-drawer-title').click() // closes the picker, not the drawer
+    await shot(page, 'users-create')
+    await page.locator('[data-test=user-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await rowOf(page, scoped.username).waitFor()
+    const created = (await apiGet(stack.api, token, `/api/v1/users?q=${scoped.username}`)).items[0]
+    scoped.id = created.id
+    const scope = await apiGet(stack.api, token, `/api/v1/users/${created.id}/advertisers`)
+    assert.deepEqual(scope.advertiser_ids.sort(), two.map((a) => a.id).sort(), 'the scope is the two accounts picked')
+    await shot(page, 'users')
+
+    const p = await newPage(browser)
+    await signIn(p, scoped.username, scoped.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.goto(`${stack.api}/accounts`)
+    await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr').first().waitFor()
+    const shown = await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr').allInnerTexts()
+    assert.equal(shown.length, 2, `rows: ${shown.join(' | ')}`)
+    for (const a of two) assert.ok(shown.some((r) => r.includes(String(a.id))), `account ${a.id} is listed`)
+    await shot(p, 'scoped-user-accounts')
+    await p.goto(`${stack.api}/reports?level=advertiser&from=${addDays(beijingToday(), -7)}&to=${beijingToday()}`)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await poll(async () => (await p.locator('[data-test=report-table] tbody tr.arco-table-tr').count()) === 2, 'two advertisers in the report', 20_000, 500)
+    assert.equal(await p.locator('[data-test=nav-users]').count(), 0, 'no admin menu')
+    for (const admin of ['users', 'audit', 'guardrails']) {
+      await p.goto(`${stack.api}/${admin}`)
+      await p.waitForURL(/\/accounts/)
+    }
+    await p.locator('.arco-message', { hasText: '没有权限访问该页面' }).first().waitFor()
+    await shot(p, 'scoped-user-denied')
+    const own = session(stack.api, scoped.username, scoped.password)
+    for (const path of ['/api/v1/users', '/api/v1/audit', '/api/v1/guardrails', '/api/v1/system/quota']) {
+      const r = await fetch(`${stack.api}${path}`, { headers: { Authorization: `Bearer ${await own.token()}` } })
+      assert.equal(r.status, 403, `${path} answers ${r.status}`)
+    }
+    p.problems.length && page.problems.push(...p.problems)
+    await p.context().close()
+
+    // The admin sees the user's session and ends it.
+    await page.locator(`[data-test=user-sessions-${scoped.username}]`).click()
+    await page.locator('[data-test=sessions-table] tbody tr.arco-table-tr').first().waitFor()
+    await shot(page, 'users-sessions')
+    await page.keyboard.press('Escape')
+  })
+
+  test('the audit log shows who created the user', async () => {
+    await page.goto(`${stack.api}/audit?action=user.create`)
+    const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr', { hasText: String(scoped.id) }).first()
+    await row.waitFor()
+    assert.match(await row.innerText(), new RegExp(`admin[\\s\\S]*user\\.create[\\s\\S]*user ${scoped.id}[\\s\\S]*成功`))
+    await row.click()
+    const detail = page.locator('[data-test=audit-detail]')
+    await detail.waitFor()
+    assert.match(await detail.innerText(), new RegExp(`"username": "${scoped.username}"`))
+    await shot(page, 'audit-entry')
+    await page.keyboard.press('Escape')
+    await page.goto(`${stack.api}/audit`)
+    await page.locator('[data-test=audit-table] tbody tr.arco-table-tr').first().waitFor()
+    await shot(page, 'audit')
+  })
+
+  test('guard rails explain their effect; the system page shows health, sync, jobs and quota', async () => {
+    await page.goto(`${stack.api}/guardrails`)
+    await page.locator('[data-test=guardrail-create]').click()
+    await page.locator('[data-test=rail-max-budget] input').fill('20000')
+    await page.locator('.arco-modal-footer').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-modal', { hasText: '新建限额' }).last().getByRole('button', { name: '确认' }).click()
+    await poll(async () => /角色：优化师[\s\S]*20,000\.00[\s\S]*预算不超过 ¥20,000\.00/.test(await page.locator('[data-test=guardrails-table]').innerText()), 'the new rail in the table', 20_000, 300)
+    await page.locator('[data-test=guardrail-effect] .arco-select').click()
+    await page.locator('.arco-select-option', { hasText: scoped.username }).click()
+    await page.locator('[data-test=guardrail-effect]', { hasText: '来自：全员' }).or(page.locator('[data-test=guardrail-effect]', { hasText: '角色：优化师' })).waitFor()
+    await shot(page, 'guardrails')
+
+    await page.goto(`${stack.api}/system?jobs=all`)
+    await page.locator('[data-test=system-health] tbody tr').first().waitFor()
+    await page.locator('[data-test=jobs-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=quota-chart] canvas').waitFor()
+    assert.match(await page.locator('[data-test=system-health]').innerText(), /mysql[\s\S]*正常/)
+    assert.match(await page.locator('[data-test=jobs-table]').innerText(), /报表导出[\s\S]*已完成/)
+    const quota = await apiGet(stack.api, token, '/api/v1/system/quota')
+    assert.ok(quota.groups.some((g) => g.window.sent > 0), 'the sync used some quota in the last hour')
+    assert.match(await page.locator('[data-test=system-quota]').innerText(), /报表[\s\S]*QPS/)
+    await shot(page, 'system')
   })
 
   test('alerts: a channel to the sandbox inbox tested, a subscription, a rejected ad alerted with its reason, acknowledged', async () => {

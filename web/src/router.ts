@@ -1,6 +1,8 @@
 // Routes are lazy: each page is its own chunk, loaded when first visited.
 import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router'
 import { useSession } from './stores/session'
+import { Message } from '@arco-design/web-vue'
+import { i18n } from './i18n'
 import { Perm } from './lib/permissions'
 
 declare module 'vue-router' {
@@ -31,6 +33,12 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: Perm.AdvertiserRead, title: `nav.${kind}` },
       })),
       { path: 'changes', name: 'changes', component: () => import('./pages/changes/ChangesPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.changes' } },
+      { path: 'reports', name: 'reports', component: () => import('./pages/reports/ReportsPage.vue'), meta: { perm: Perm.ReportRead, title: 'nav.reports' } },
+      { path: 'exports', name: 'exports', component: () => import('./pages/exports/ExportsPage.vue'), meta: { perm: Perm.ReportExport, title: 'nav.exports' } },
+      { path: 'users', name: 'users', component: () => import('./pages/users/UsersPage.vue'), meta: { perm: Perm.UserManage, title: 'nav.users' } },
+      { path: 'audit', name: 'audit', component: () => import('./pages/audit/AuditPage.vue'), meta: { perm: Perm.AuditRead, title: 'nav.audit' } },
+      { path: 'guardrails', name: 'guardrails', component: () => import('./pages/guardrails/GuardrailsPage.vue'), meta: { perm: Perm.UserManage, title: 'nav.guardrails' } },
+      { path: 'system', name: 'system', component: () => import('./pages/system/SystemPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.system' } },
       { path: 'alerts', name: 'alerts', component: () => import('./pages/alerts/AlertsPage.vue'), meta: { perm: Perm.AlertRead, title: 'nav.alerts' } },
       { path: 'alerts/channels', name: 'alert-channels', component: () => import('./pages/alerts/ChannelsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-channels' } },
       { path: 'alerts/subscriptions', name: 'alert-subscriptions', component: () => import('./pages/alerts/SubscriptionsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-subscriptions' } },
@@ -45,6 +53,11 @@ router.beforeEach((to) => {
   const session = useSession()
   if (to.meta.public) return true
   if (!session.signedIn) return { name: 'login', query: to.fullPath === '/' ? {} : { redirect: to.fullPath } }
-  if (to.meta.perm && !session.can(to.meta.perm)) return to.name === 'accounts' ? { name: 'not-found', params: { rest: [] } } : { name: 'accounts' }
+  if (to.meta.perm && !session.can(to.meta.perm)) {
+    if (to.name === 'accounts') return { name: 'not-found', params: { rest: [] } }
+    // A page the user may not see (an admin page for a non-admin): back to the accounts, saying why.
+    Message.warning(i18n.global.t('errors.noAccess'))
+    return { name: 'accounts' }
+  }
   return true
 })

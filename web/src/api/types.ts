@@ -26,3 +26,15 @@ export type AlertSubscriptionRequest = S['AlertSubscriptionRequest']
 
 /** The four entity kinds of the ad-operations API, by list path segment. */
 export type EntityPath = 'campaigns' | 'ads' | 'projects' | 'promotions'
+export type Metrics = S['Metrics']
+export type Report = S['Report']
+export type ReportRow = S['ReportRow']
+export type ChangePercent = S['ChangePercent']
+export type ReportCoverage = S['ReportCoverage']
+export type Export = S['Export']
+export type ExportListItem = S['ExportListItem']
+export type User = S['User']
+export type Session = S['Session']
+export type AuditEntry = S['AuditEntry']
+export type Guardrail = S['Guardrail']
+export type QuotaUsage = S['QuotaUsage']

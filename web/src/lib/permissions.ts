@@ -8,6 +8,7 @@ export const Perm = {
   ReportExport: 'report:export',
   UserManage: 'user:manage',
   AuditRead: 'audit:read',
+  SystemRead: 'system:read',
   AlertRead: 'alert:read',
   AlertSubscribe: 'alert:subscribe',
   AlertAck: 'alert:ack',

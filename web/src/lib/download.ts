@@ -1,0 +1,29 @@
+// Downloads an export's file through the API client (so the request carries
+// the session and is refreshed like any other) and hands it to the browser
+// as a file.
+import { api, ApiError } from '../api/client'
+
+export async function downloadExport(id: number, fileName: string): Promise<void> {
+  let r: Awaited<ReturnType<typeof fetchFile>>
+  try {
+    r = await fetchFile(id)
+  } catch (e) {
+    throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e), '')
+  }
+  if (!r.response.ok || !(r.data instanceof Blob)) {
+    const body = (r.error ?? {}) as { code?: string; message?: string; request_id?: string }
+    throw new ApiError(r.response.status, body.code ?? 'http_' + r.response.status, body.message ?? r.response.statusText, body.request_id ?? '')
+  }
+  const url = URL.createObjectURL(r.data)
+  const a = document.createElement('a')
+  a.href = url
+  a.download = fileName
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(url), 60_000)
+}
+
+function fetchFile(id: number) {
+  return api.GET('/api/v1/reports/exports/{id}/download', { params: { path: { id } }, parseAs: 'blob' })
+}
