@@ -324,7 +324,7 @@ func (s *scenario) waitCycle() {
 func (s *scenario) syncAll() {
 	s.t.Helper()
 	for _, adv := range s.advs {
-		if err := s.engine.SyncAdvertiser(s.ctx, jobs.SyncPayload{AdvertiserID: adv, Reason: "manual"}); err != nil {
+		if err := s.engine.SyncAdvertiser(s.ctx, mirror.SyncPayload{AdvertiserID: adv, Reason: "manual"}); err != nil {
 			s.t.Fatalf("sync %d: %v", adv, err)
 		}
 	}

@@ -13,6 +13,7 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -206,7 +207,7 @@ func isDuplicateTask(err error) bool { return errors.Is(err, asynq.ErrDuplicateT
 const syncTaskTimeout = 30 * time.Minute
 
 // syncAdvertiserNow is POST /api/v1/advertisers/{id}/sync: enqueue a sync of
-// one bound leaf advertiser now (jobs.KindSyncAdvertiser, reason "manual").
+// one bound leaf advertiser now (mirror.KindSyncAdvertiser, reason "manual").
 // The body is optional. A second request within a minute is not enqueued
 // again (202 with enqueued false). 409 when the advertiser cannot be synced
 // (unbound, not a leaf advertiser, its authorisation needs re-authorisation).
@@ -250,8 +251,8 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 		return
 	}
 	out := syncNowResponse{AdvertiserID: id, Streams: orEmpty(req.Streams)}
-	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, jobs.KindSyncAdvertiser,
-		jobs.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
+	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, mirror.KindSyncAdvertiser,
+		mirror.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
 		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 	switch {
 	case isDuplicateTask(err):

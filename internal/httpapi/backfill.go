@@ -11,7 +11,6 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
@@ -77,7 +76,7 @@ func (s *Server) createBackfill(c *gin.Context) {
 	auditDetail(c, "job_id", jobID)
 	auditDetail(c, "from", params.From)
 	auditDetail(c, "to", params.To)
-	if err := jobs.EnqueueBackfill(ctx, s.deps.Queue, jobID); err != nil {
+	if err := mirror.EnqueueBackfill(ctx, s.deps.Queue, jobID); err != nil {
 		// The job would wait forever: mark it failed so its status says so.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()

@@ -9,7 +9,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oesim"
@@ -25,7 +24,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 	ctx := context.Background()
 	adv := w.advs[0]
 	engine := mirror.New(mirror.Deps{DB: w.db, Client: w.client, Logger: zap.NewNop(), Now: w.sim.Clock().Now}, mirror.Config{})
-	if err := engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: adv, Streams: []string{mirror.StreamReportAdHourly}, Reason: "manual"}); err != nil {
+	if err := engine.SyncAdvertiser(ctx, mirror.SyncPayload{AdvertiserID: adv, Streams: []string{mirror.StreamReportAdHourly}, Reason: "manual"}); err != nil {
 		t.Fatal(err)
 	}
 	today := report.BeijingDate(w.sim.Clock().Now())

@@ -12,7 +12,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/report"
 )
@@ -52,7 +52,7 @@ func (s *Server) newExportResponse(j mysql.BackgroundJob, f *mysql.ExportFile) e
 		out.File = &exportFileJSON{FileName: f.FileName, Format: f.Format, ContentType: f.ContentType, SizeBytes: f.SizeBytes,
 			Rows: f.RowCount, SHA256: f.SHA256, CompletedAt: f.CompletedAt, ExpiresAt: f.ExpiresAt}
 		if j.Status == mysql.JobSucceeded && s.now().Before(f.ExpiresAt) {
-			out.Ready, out.DownloadURL = true, jobs.ExportDownloadPath(j.ID)
+			out.Ready, out.DownloadURL = true, export.DownloadPath(j.ID)
 		}
 	}
 	return out
@@ -89,16 +89,16 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	p, _ := principalFrom(c)
-	params := jobs.ExportParams{Params: req.Params, Format: report.Format(req.Format)}
+	params := export.Params{Params: req.Params, Format: report.Format(req.Format)}
 	// Store the normalised query, so the job runs exactly what was validated.
 	params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
 	params.Params.Granularity = string(spec.Granularity)
-	id, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: jobs.ExportJobKind, CreatedBy: p.UserID, Params: params})
+	id, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: export.JobKind, CreatedBy: p.UserID, Params: params})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := jobs.EnqueueExport(ctx, s.deps.Queue, id, 0); err != nil {
+	if err := export.Enqueue(ctx, s.deps.Queue, id, 0); err != nil {
 		_ = s.deps.DB.FinishBackgroundJob(ctx, id, mysql.JobFailed, nil, "could not enqueue the export", s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
 		return

@@ -13,7 +13,6 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -233,7 +232,7 @@ func TestInheritedStatusesFollowTheirParents(t *testing.T) {
 	// minute later.
 	w.sim.Clock().Advance(time.Minute)
 	for _, a := range w.advs {
-		if err := engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: a, Streams: mirror.EntityStreams(), Reason: "schedule"}); err != nil {
+		if err := engine.SyncAdvertiser(ctx, mirror.SyncPayload{AdvertiserID: a, Streams: mirror.EntityStreams(), Reason: "schedule"}); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -12,7 +12,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
@@ -28,9 +28,9 @@ type jobRetry struct {
 func retryableJob(kind string) (jobRetry, bool) {
 	switch kind {
 	case mirror.BackfillKind:
-		return jobRetry{perm: auth.PermAdvertiserWrite, enqueue: jobs.EnqueueBackfillRetry}, true
-	case jobs.ExportJobKind:
-		return jobRetry{perm: auth.PermReportExport, enqueue: jobs.EnqueueExport}, true
+		return jobRetry{perm: auth.PermAdvertiserWrite, enqueue: mirror.EnqueueBackfillRetry}, true
+	case export.JobKind:
+		return jobRetry{perm: auth.PermReportExport, enqueue: export.Enqueue}, true
 	}
 	return jobRetry{}, false
 }

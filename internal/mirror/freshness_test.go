@@ -10,7 +10,6 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/report"
@@ -124,8 +123,8 @@ func TestRetentionJobDeletesOnlyExpiredHourlyRows(t *testing.T) {
 	if _, err := b.db.UpsertDailyFacts(ctx, []mysql.ReportFact{{AdvertiserID: adv, Level: LevelAd, StatDate: b.day(-200), EntityID: 7}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h := &jobs.SyncHandlers{Engine: b.engine, Every: 10 * time.Minute}
-	if err := h.HandleRetention(ctx, asynq.NewTask(jobs.KindSyncRetention, nil)); err != nil {
+	h := &SyncHandlers{Engine: b.engine, Every: 10 * time.Minute}
+	if err := h.HandleRetention(ctx, asynq.NewTask(KindSyncRetention, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if n := b.count(t, `SELECT COUNT(*) FROM report_hourly WHERE stat_date < ?`, b.day(-90)); n != 0 {

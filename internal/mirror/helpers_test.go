@@ -16,7 +16,6 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -150,7 +149,7 @@ func (b *bundle) syncAll(t testing.TB, reason string) error {
 	var errs []error
 	for _, adv := range b.advs {
 		g.Go(func() error {
-			err := b.engine.SyncAdvertiser(context.Background(), jobs.SyncPayload{AdvertiserID: adv, Reason: reason})
+			err := b.engine.SyncAdvertiser(context.Background(), SyncPayload{AdvertiserID: adv, Reason: reason})
 			if err != nil {
 				mu.Lock()
 				errs = append(errs, err)

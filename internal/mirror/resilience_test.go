@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/oesim"
 )
@@ -52,7 +51,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		}
 		for adv, streams := range pending {
 			// Errors are expected; the state records them and the loop retries.
-			_ = b.engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: adv, Streams: streams, Reason: "manual"})
+			_ = b.engine.SyncAdvertiser(ctx, SyncPayload{AdvertiserID: adv, Streams: streams, Reason: "manual"})
 		}
 	}
 	stats := b.sim.Stats()

@@ -25,7 +25,7 @@ type worker struct {
 func (b *bundle) startWorker(t testing.TB) *worker {
 	t.Helper()
 	rt := jobs.NewRuntime(b.rdb, zap.NewNop(), jobs.Options{Concurrency: b.cfg.Concurrency, ShutdownTimeout: 300 * time.Millisecond})
-	h := &jobs.SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: 10 * time.Minute}
+	h := &SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: 10 * time.Minute}
 	h.Register(rt)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{cancel: cancel, done: make(chan error, 1)}
@@ -78,7 +78,7 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 func (b *bundle) enqueueSyncs(t testing.TB, client *asynq.Client, reason string) {
 	t.Helper()
 	for _, adv := range b.advs {
-		if _, err := jobs.Enqueue(context.Background(), client, jobs.KindSyncAdvertiser, jobs.SyncPayload{AdvertiserID: adv, Reason: reason},
+		if _, err := jobs.Enqueue(context.Background(), client, KindSyncAdvertiser, SyncPayload{AdvertiserID: adv, Reason: reason},
 			asynq.Queue(jobs.QueueSync)); err != nil {
 			t.Fatal(err)
 		}
@@ -194,7 +194,7 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 	}
 
 	w1 := b.startWorker(t)
-	if err := jobs.EnqueueBackfill(ctx, asynq.NewClientFromRedisClient(b.rdb), id); err != nil {
+	if err := EnqueueBackfill(ctx, asynq.NewClientFromRedisClient(b.rdb), id); err != nil {
 		t.Fatal(err)
 	}
 	var seen []int
@@ -298,10 +298,10 @@ func TestScheduleSpreadsAdvertisersOverTheInterval(t *testing.T) {
 	}
 
 	rt := jobs.NewRuntime(b.rdb, zap.NewNop(), jobs.Options{})
-	h := &jobs.SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: every}
+	h := &SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: every}
 	payload, _ := json.Marshal(jobs.SlotPayload{Slot: slot})
 	for range 2 {
-		if err := h.HandleSchedule(ctx, asynq.NewTask(jobs.KindSyncSchedule, payload)); err != nil {
+		if err := h.HandleSchedule(ctx, asynq.NewTask(KindSyncSchedule, payload)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -318,7 +318,7 @@ func TestScheduleSpreadsAdvertisersOverTheInterval(t *testing.T) {
 		at[p.AdvertiserID] = p.At
 	}
 	for _, task := range tasks {
-		var p jobs.SyncPayload
+		var p SyncPayload
 		if err := json.Unmarshal(task.Payload, &p); err != nil {
 			t.Fatal(err)
 		}

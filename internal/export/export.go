@@ -1,4 +1,6 @@
-package jobs
+// Package export builds report export files in the worker: the export job
+// (KindExport), its parameters and result, and the cleanup of expired files.
+package export
 
 import (
 	"context"
@@ -12,25 +14,42 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
-// KindExportCleanup deletes export files past their retention (periodic, low queue).
-const KindExportCleanup = "report:export_cleanup"
+// KindExport builds a report export (payload jobs.BackgroundJobPayload). Low queue.
+const KindExport = "report:export"
 
-// ExportJobKind is the background_jobs.kind of report exports.
-const ExportJobKind = "export"
+// Timeout bounds one run of an export task.
+const Timeout = 30 * time.Minute
 
-// ExportParams are the parameters of an export job, stored in
+// Enqueue enqueues the task of an export background job (low queue). The
+// task id is derived from the job and, for a retry, from the failure
+// retried (retryOf, unix milliseconds; 0 for the first run), so enqueueing
+// the same run twice is a conflict rather than a second run.
+func Enqueue(ctx context.Context, c *asynq.Client, jobID, retryOf int64) error {
+	_, err := jobs.Enqueue(ctx, c, KindExport, jobs.BackgroundJobPayload{JobID: jobID},
+		asynq.Queue(jobs.QueueLow), asynq.MaxRetry(3), asynq.Timeout(Timeout), asynq.TaskID(jobs.BackgroundTaskID("export", jobID, retryOf)))
+	return err
+}
+
+// KindCleanup deletes export files past their retention (periodic, low queue).
+const KindCleanup = "report:export_cleanup"
+
+// JobKind is the background_jobs.kind of report exports.
+const JobKind = "export"
+
+// Params are the parameters of an export job, stored in
 // background_jobs.params: the report query and the file format.
-type ExportParams struct {
+type Params struct {
 	report.Params
 	Format report.Format `json:"format"`
 }
 
-// ExportResult is the result of a finished export (background_jobs.result).
-type ExportResult struct {
+// Result is the result of a finished export (background_jobs.result).
+type Result struct {
 	FileName     string    `json:"file_name"`
 	Format       string    `json:"format"`
 	SizeBytes    int64     `json:"size_bytes"`
@@ -40,17 +59,17 @@ type ExportResult struct {
 	DownloadPath string    `json:"download_path"`
 }
 
-// ExportDownloadPath is where the API serves an export's file.
-func ExportDownloadPath(jobID int64) string {
+// DownloadPath is where the API serves an export's file.
+func DownloadPath(jobID int64) string {
 	return fmt.Sprintf("/api/v1/reports/exports/%d/download", jobID)
 }
 
-// Export builds a report export file (KindExport, payload
-// BackgroundJobPayload). It runs the report with the creator's data scope
+// Handler builds a report export file (KindExport, payload
+// jobs.BackgroundJobPayload). It runs the report with the creator's data scope
 // as it is when the job runs, streams the rows through the CSV or XLSX
 // writer into MySQL chunks, and records progress (rows) on the job. A retry
 // starts the file over; a job already finished is left alone.
-type Export struct {
+type Handler struct {
 	DB *mysql.DB
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
@@ -61,7 +80,7 @@ type Export struct {
 	Log           *zap.Logger
 }
 
-func (h *Export) now() time.Time {
+func (h *Handler) now() time.Time {
 	if h.Now == nil {
 		return time.Now()
 	}
@@ -69,14 +88,14 @@ func (h *Export) now() time.Time {
 }
 
 // ProcessTask implements asynq.Handler.
-func (h *Export) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[BackgroundJobPayload](t)
+func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := jobs.Decode[jobs.BackgroundJobPayload](t)
 	if err != nil {
 		return err
 	}
 	job, err := h.DB.BackgroundJob(ctx, p.JobID)
 	if apperr.Is(err, apperr.KindNotFound) {
-		return fmt.Errorf("jobs: export %d: %w: %w", p.JobID, err, asynq.SkipRetry)
+		return fmt.Errorf("export: job %d: %w: %w", p.JobID, err, asynq.SkipRetry)
 	}
 	if err != nil {
 		return err
@@ -109,13 +128,13 @@ func (h *Export) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		if err := h.DB.FinishBackgroundJob(cleanup, job.ID, mysql.JobFailed, nil, msg, h.now()); err != nil {
 			return errors.Join(runErr, err)
 		}
-		return fmt.Errorf("jobs: export %d: %w: %w", job.ID, runErr, asynq.SkipRetry)
+		return fmt.Errorf("export: job %d: %w: %w", job.ID, runErr, asynq.SkipRetry)
 	}
-	return fmt.Errorf("jobs: export %d: %w", job.ID, runErr)
+	return fmt.Errorf("export: job %d: %w", job.ID, runErr)
 }
 
-func (h *Export) run(ctx context.Context, job mysql.BackgroundJob) error {
-	var params ExportParams
+func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
+	var params Params
 	if err := json.Unmarshal(job.Params, &params); err != nil {
 		return apperr.Wrap(err, apperr.KindInvalid, "export parameters are malformed")
 	}
@@ -186,15 +205,15 @@ func (h *Export) run(ctx context.Context, job mysql.BackgroundJob) error {
 	if err := h.DB.ReportBackgroundJobProgress(ctx, job.ID, mysql.JobProgress{DoneUnits: int(total), RowsWritten: n}); err != nil {
 		return err
 	}
-	return h.DB.FinishBackgroundJob(ctx, job.ID, mysql.JobSucceeded, ExportResult{
+	return h.DB.FinishBackgroundJob(ctx, job.ID, mysql.JobSucceeded, Result{
 		FileName: name, Format: string(params.Format), SizeBytes: fw.Size(), Rows: n, SHA256: fw.SHA256(),
-		ExpiresAt: started.Add(retention).UTC(), DownloadPath: ExportDownloadPath(job.ID),
+		ExpiresAt: started.Add(retention).UTC(), DownloadPath: DownloadPath(job.ID),
 	}, "", done)
 }
 
 // creatorScope is the data scope of the user who asked for the export, as
 // it is now: a user disabled or stripped of report:export since gets nothing.
-func (h *Export) creatorScope(ctx context.Context, userID int64) (auth.Scope, error) {
+func (h *Handler) creatorScope(ctx context.Context, userID int64) (auth.Scope, error) {
 	if userID == 0 {
 		return auth.Scope{}, apperr.Forbidden("an export needs the user who asked for it")
 	}
@@ -211,15 +230,15 @@ func (h *Export) creatorScope(ctx context.Context, userID int64) (auth.Scope, er
 	return p.Scope(), nil
 }
 
-// ExportCleanup deletes export files past their expiry (KindExportCleanup).
-type ExportCleanup struct {
+// Cleanup deletes export files past their expiry (KindCleanup).
+type Cleanup struct {
 	DB  *mysql.DB
 	Now func() time.Time
 	Log *zap.Logger
 }
 
 // ProcessTask implements asynq.Handler.
-func (h *ExportCleanup) ProcessTask(ctx context.Context, _ *asynq.Task) error {
+func (h *Cleanup) ProcessTask(ctx context.Context, _ *asynq.Task) error {
 	now := time.Now()
 	if h.Now != nil {
 		now = h.Now()
@@ -241,7 +260,7 @@ func (h *ExportCleanup) ProcessTask(ctx context.Context, _ *asynq.Task) error {
 	return nil
 }
 
-// ExportCleanupEntry schedules the cleanup hourly on the low queue.
-func ExportCleanupEntry() Periodic {
-	return Periodic{Kind: KindExportCleanup, Every: time.Hour, Offset: 17 * time.Minute, Queue: QueueLow}
+// CleanupEntry schedules the cleanup hourly on the low queue.
+func CleanupEntry() jobs.Periodic {
+	return jobs.Periodic{Kind: KindCleanup, Every: time.Hour, Offset: 17 * time.Minute, Queue: jobs.QueueLow}
 }

@@ -1,4 +1,4 @@
-package jobs_test
+package accounts_test
 
 import (
 	"bytes"
@@ -93,12 +93,12 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 			defer pool.Close()
 			r := newReplica(pool)
 			rt := jobs.NewRuntime(rdb, zap.NewNop(), jobs.Options{Concurrency: 4, ShutdownTimeout: 5 * time.Second, SchedulerTick: 50 * time.Millisecond})
-			h := &jobs.AccountHandlers{Tokens: r.store, Accounts: r.svc, Client: rt.Client(), SweepEvery: time.Second}
+			h := &accounts.AccountHandlers{Tokens: r.store, Accounts: r.svc, Client: rt.Client(), SweepEvery: time.Second}
 			h.Register(rt)
-			rt.Schedule(jobs.TokenSweepEntry(time.Second))
+			rt.Schedule(accounts.TokenSweepEntry(time.Second))
 			if i == 0 {
 				for range extra { // refresh tasks enqueued by other means, not deduplicated
-					if _, err := jobs.Enqueue(ctx, rt.Client(), jobs.KindTokenRefresh, jobs.AuthorizationPayload{AuthorizationID: authID},
+					if _, err := jobs.Enqueue(ctx, rt.Client(), accounts.KindTokenRefresh, accounts.TokenRefreshArgs{AuthorizationID: authID},
 						asynq.Queue(jobs.QueueCritical)); err != nil {
 						t.Fatal(err)
 					}

@@ -1,4 +1,4 @@
-package jobs
+package accounts
 
 import (
 	"context"
@@ -8,9 +8,30 @@ import (
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/jobs"
 )
+
+// Job kinds of the accounts domain.
+const (
+	// KindTokenRefresh refreshes one OceanEngine authorisation's tokens
+	// (payload TokenRefreshArgs). Critical queue.
+	KindTokenRefresh = "accounts:token_refresh"
+	// KindTokenSweep finds authorisations close to expiry and enqueues refreshes.
+	KindTokenSweep = "accounts:token_sweep"
+	// KindAccountInfo refreshes advertiser info and balances (periodic, or
+	// for one authorisation with AccountInfoArgs).
+	KindAccountInfo = "accounts:info"
+)
+
+// TokenRefreshArgs name the OceanEngine authorisation (oe_authorizations.id)
+// whose tokens KindTokenRefresh refreshes.
+type TokenRefreshArgs struct {
+	AuthorizationID int64 `json:"authorization_id"`
+}
+
+// Kind implements jobs.Args.
+func (TokenRefreshArgs) Kind() string { return KindTokenRefresh }
 
 // TokenMaintainer is what the token jobs need of the accounts token store
 // (implemented by *accounts.TokenStore).
@@ -27,18 +48,21 @@ type TokenMaintainer interface {
 type AccountMaintainer interface {
 	// RefreshAccounts re-discovers and refreshes info and balances of one
 	// authorisation's accounts (0: every active authorisation).
-	RefreshAccounts(ctx context.Context, authorizationID int64) (accounts.RefreshSummary, error)
+	RefreshAccounts(ctx context.Context, authorizationID int64) (RefreshSummary, error)
 	// UpdateGauges recomputes the accounts gauges from MySQL.
 	UpdateGauges(ctx context.Context) error
 }
 
-// AccountInfoPayload is the payload of KindAccountInfo: the periodic run
+// AccountInfoArgs is the payload of KindAccountInfo: the periodic run
 // carries Slot (all active authorisations); a run for one authorisation
 // (e.g. right after binding) carries AuthorizationID.
-type AccountInfoPayload struct {
+type AccountInfoArgs struct {
 	Slot            time.Time `json:"slot,omitzero"`
 	AuthorizationID int64     `json:"authorization_id,omitempty"`
 }
+
+// Kind implements jobs.Args.
+func (AccountInfoArgs) Kind() string { return KindAccountInfo }
 
 // AccountHandlers are the handlers of the accounts job kinds.
 type AccountHandlers struct {
@@ -56,15 +80,15 @@ type AccountHandlers struct {
 
 // Register registers the handlers of KindTokenSweep, KindTokenRefresh and
 // KindAccountInfo on rt.
-func (h *AccountHandlers) Register(rt *Runtime) {
+func (h *AccountHandlers) Register(rt *jobs.Runtime) {
 	rt.HandleFunc(KindTokenSweep, h.HandleSweep)
-	rt.HandleFunc(KindTokenRefresh, h.HandleRefresh)
-	rt.HandleFunc(KindAccountInfo, h.HandleAccountInfo)
+	jobs.HandleArgs(rt, h.HandleRefresh)
+	jobs.HandleArgs(rt, h.HandleAccountInfo)
 }
 
 // Schedules are the periodic entries: the token sweep and the hourly info/fund run.
-func (h *AccountHandlers) Schedules() []Periodic {
-	return []Periodic{TokenSweepEntry(h.sweepEvery()), AccountInfoEntry(h.infoEvery())}
+func (h *AccountHandlers) Schedules() []jobs.Periodic {
+	return []jobs.Periodic{TokenSweepEntry(h.sweepEvery()), AccountInfoEntry(h.infoEvery())}
 }
 
 func (h *AccountHandlers) sweepEvery() time.Duration {
@@ -89,18 +113,18 @@ func (h *AccountHandlers) log() *zap.Logger {
 }
 
 // TokenSweepEntry runs the token sweep every period on the critical queue.
-func TokenSweepEntry(every time.Duration) Periodic {
-	return Periodic{Kind: KindTokenSweep, Every: every, Queue: QueueCritical, Timeout: every, MaxRetry: 1}
+func TokenSweepEntry(every time.Duration) jobs.Periodic {
+	return jobs.Periodic{Kind: KindTokenSweep, Every: every, Queue: jobs.QueueCritical, Timeout: every, MaxRetry: 1}
 }
 
 // AccountInfoEntry refreshes account info and balances every period, at 7
 // minutes past (away from the top of the hour other hourly jobs use).
-func AccountInfoEntry(every time.Duration) Periodic {
+func AccountInfoEntry(every time.Duration) jobs.Periodic {
 	off := 7 * time.Minute
 	if off >= every {
 		off = 0
 	}
-	return Periodic{Kind: KindAccountInfo, Every: every, Offset: off, Queue: QueueDefault, Timeout: every - time.Second, MaxRetry: 2}
+	return jobs.Periodic{Kind: KindAccountInfo, Every: every, Offset: off, Queue: jobs.QueueDefault, Timeout: every - time.Second, MaxRetry: 2}
 }
 
 // TokenRefreshTimeout bounds one refresh task (lock wait, the exchange and
@@ -111,8 +135,8 @@ const TokenRefreshTimeout = 5 * time.Minute
 // critical queue. A refresh of the same authorisation already queued within
 // unique is not enqueued again (asynq.ErrDuplicateTask, reported as nil).
 func EnqueueTokenRefresh(ctx context.Context, c *asynq.Client, authorizationID int64, unique time.Duration) error {
-	_, err := Enqueue(ctx, c, KindTokenRefresh, AuthorizationPayload{AuthorizationID: authorizationID},
-		asynq.Queue(QueueCritical), asynq.Unique(unique), asynq.MaxRetry(5), asynq.Timeout(TokenRefreshTimeout))
+	_, err := jobs.EnqueueArgs(ctx, c, TokenRefreshArgs{AuthorizationID: authorizationID},
+		asynq.Queue(jobs.QueueCritical), asynq.Unique(unique), asynq.MaxRetry(5), asynq.Timeout(TokenRefreshTimeout))
 	if errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil
 	}
@@ -122,8 +146,8 @@ func EnqueueTokenRefresh(ctx context.Context, c *asynq.Client, authorizationID i
 // EnqueueAccountInfo asks for an info/fund run of one authorisation now
 // (after binding), deduplicated for a minute.
 func EnqueueAccountInfo(ctx context.Context, c *asynq.Client, authorizationID int64) error {
-	_, err := Enqueue(ctx, c, KindAccountInfo, AccountInfoPayload{AuthorizationID: authorizationID},
-		asynq.Queue(QueueDefault), asynq.Unique(UniqueFor), asynq.MaxRetry(2), asynq.Timeout(30*time.Minute))
+	_, err := jobs.EnqueueArgs(ctx, c, AccountInfoArgs{AuthorizationID: authorizationID},
+		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.MaxRetry(2), asynq.Timeout(30*time.Minute))
 	if errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil
 	}
@@ -156,16 +180,12 @@ func (h *AccountHandlers) HandleSweep(ctx context.Context, _ *asynq.Task) error 
 // HandleRefresh (KindTokenRefresh) refreshes one authorisation if still due.
 // A verdict that needs a person (needs_reauth, already alerted) or a gone
 // authorisation ends the task; other failures are retried.
-func (h *AccountHandlers) HandleRefresh(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[AuthorizationPayload](t)
-	if err != nil {
-		return err
-	}
-	err = h.Tokens.RefreshIfDue(ctx, p.AuthorizationID)
+func (h *AccountHandlers) HandleRefresh(ctx context.Context, p TokenRefreshArgs) error {
+	err := h.Tokens.RefreshIfDue(ctx, p.AuthorizationID)
 	switch {
 	case err == nil:
 		return nil
-	case accounts.IsReauth(err):
+	case IsReauth(err):
 		h.log().Warn("token refresh: authorisation needs re-authorisation", zap.Int64("authorization_id", p.AuthorizationID), zap.Error(err))
 		return nil
 	case apperr.Is(err, apperr.KindNotFound):
@@ -176,11 +196,7 @@ func (h *AccountHandlers) HandleRefresh(ctx context.Context, t *asynq.Task) erro
 
 // HandleAccountInfo (KindAccountInfo) runs re-discovery, info and fund for
 // one authorisation or all.
-func (h *AccountHandlers) HandleAccountInfo(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[AccountInfoPayload](t)
-	if err != nil {
-		return err
-	}
+func (h *AccountHandlers) HandleAccountInfo(ctx context.Context, p AccountInfoArgs) error {
 	sum, err := h.Accounts.RefreshAccounts(ctx, p.AuthorizationID)
 	h.log().Info("account info refreshed", zap.Int64("authorization_id", p.AuthorizationID), zap.Int("authorizations", sum.Authorizations),
 		zap.Int("new_accounts", sum.NewAccounts), zap.Int("info_updated", sum.InfoUpdated), zap.Int("fund_updated", sum.FundUpdated),

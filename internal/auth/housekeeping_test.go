@@ -1,11 +1,10 @@
-package jobs
+package auth_test
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -21,8 +20,8 @@ func TestHousekeepingPrunesOldAuditOnly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	h := &Housekeeping{Store: db, SessionGrace: 7 * 24 * time.Hour, AuditRetention: 365 * 24 * time.Hour, Now: func() time.Time { return now }, Log: zap.NewNop()}
-	if err := h.ProcessTask(ctx, asynq.NewTask(KindHousekeeping, nil)); err != nil {
+	h := &auth.Housekeeping{Store: db, SessionGrace: 7 * 24 * time.Hour, AuditRetention: 365 * 24 * time.Hour, Now: func() time.Time { return now }, Log: zap.NewNop()}
+	if err := h.Run(ctx); err != nil {
 		t.Fatal(err)
 	}
 	var n int

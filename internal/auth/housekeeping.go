@@ -1,15 +1,14 @@
-package jobs
+package auth
 
 import (
 	"context"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 )
 
-// KindHousekeeping prunes rows that have outlived their purpose (ended
-// sessions, old audit entries), daily.
+// KindHousekeeping is the job kind of the daily Housekeeping run: it prunes
+// rows that have outlived their purpose (ended sessions, old audit entries).
 const KindHousekeeping = "system:housekeeping"
 
 // HousekeepingStore deletes old rows in small batches (implemented by *mysql.DB).
@@ -18,7 +17,8 @@ type HousekeepingStore interface {
 	PruneAudit(ctx context.Context, before time.Time) (int64, error)
 }
 
-// Housekeeping is the housekeeping job's handler.
+// Housekeeping prunes ended sessions and old audit entries (the daily
+// KindHousekeeping job runs it).
 type Housekeeping struct {
 	Store HousekeepingStore
 	// SessionGrace keeps ended sessions this long for investigations.
@@ -28,8 +28,8 @@ type Housekeeping struct {
 	Log            *zap.Logger
 }
 
-// ProcessTask prunes sessions and audit entries.
-func (h *Housekeeping) ProcessTask(ctx context.Context, _ *asynq.Task) error {
+// Run prunes sessions and audit entries.
+func (h *Housekeeping) Run(ctx context.Context) error {
 	now := h.Now()
 	sessions, err := h.Store.PruneSessions(ctx, now.Add(-h.SessionGrace))
 	if err != nil {
@@ -41,9 +41,4 @@ func (h *Housekeeping) ProcessTask(ctx context.Context, _ *asynq.Task) error {
 	}
 	h.Log.Info("housekeeping", zap.Int64("sessions_pruned", sessions), zap.Int64("audit_pruned", audit))
 	return nil
-}
-
-// HousekeepingEntry runs daily at 03:30 Beijing time (19:30 UTC), off-peak.
-func HousekeepingEntry() Periodic {
-	return Periodic{Kind: KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute, Queue: QueueLow, Timeout: 30 * time.Minute, MaxRetry: 3}
 }

@@ -1,4 +1,4 @@
-package jobs
+package mirror
 
 import (
 	"context"
@@ -10,7 +10,32 @@ import (
 
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/jobs"
 )
+
+// Job kinds of the sync engine.
+const (
+	// KindSyncAdvertiser syncs streams of one advertiser now (payload SyncPayload).
+	KindSyncAdvertiser = "sync:advertiser"
+	// KindSyncSchedule plans per-advertiser syncs over the interval (periodic).
+	KindSyncSchedule = "sync:schedule"
+	// KindBackfill runs a background_jobs backfill (payload
+	// jobs.BackgroundJobPayload). Low queue.
+	KindBackfill = "sync:backfill"
+)
+
+// SyncPayload asks for a sync of some streams (all when empty) of one advertiser.
+type SyncPayload struct {
+	AdvertiserID int64    `json:"advertiser_id"`
+	Streams      []string `json:"streams,omitempty"`
+	// Reason says who asked: "manual", "schedule", "bind", "reauth"
+	// (an account authorised again: the streams that fell due run).
+	Reason string `json:"reason,omitempty"`
+}
+
+// Kind implements jobs.Args.
+func (SyncPayload) Kind() string { return KindSyncAdvertiser }
 
 // KindSyncRetention deletes hourly report rows older than
 // sync.hourly_retention_days (periodic, daily).
@@ -58,32 +83,32 @@ type SyncHandlers struct {
 }
 
 // Register registers the handlers of every sync kind on rt.
-func (h *SyncHandlers) Register(rt *Runtime) {
+func (h *SyncHandlers) Register(rt *jobs.Runtime) {
 	rt.HandleFunc(KindSyncSchedule, h.HandleSchedule)
-	rt.HandleFunc(KindSyncAdvertiser, h.HandleAdvertiser)
+	jobs.HandleArgs(rt, h.HandleAdvertiser)
 	rt.HandleFunc(KindBackfill, h.HandleBackfill)
 	rt.HandleFunc(KindSyncRetention, h.HandleRetention)
 }
 
 // Schedules are the periodic entries of the sync: the planner every period
 // and the daily retention; none when sync is disabled.
-func (h *SyncHandlers) Schedules() []Periodic {
+func (h *SyncHandlers) Schedules() []jobs.Periodic {
 	if h.Disabled {
 		return nil
 	}
-	return []Periodic{SyncScheduleEntry(h.Every), SyncRetentionEntry()}
+	return []jobs.Periodic{SyncScheduleEntry(h.Every), SyncRetentionEntry()}
 }
 
 // SyncScheduleEntry plans the per-advertiser syncs once per period.
-func SyncScheduleEntry(every time.Duration) Periodic {
-	return Periodic{Kind: KindSyncSchedule, Every: every, Queue: QueueDefault, Timeout: 5 * time.Minute, MaxRetry: 3}
+func SyncScheduleEntry(every time.Duration) jobs.Periodic {
+	return jobs.Periodic{Kind: KindSyncSchedule, Every: every, Queue: jobs.QueueDefault, Timeout: 5 * time.Minute, MaxRetry: 3}
 }
 
 // SyncRetentionEntry prunes hourly rows daily at 19:40 UTC (03:40 Beijing,
 // the quietest hours of delivery).
-func SyncRetentionEntry() Periodic {
-	return Periodic{Kind: KindSyncRetention, Every: 24 * time.Hour, Offset: 19*time.Hour + 40*time.Minute,
-		Queue: QueueLow, Timeout: 2 * time.Hour, MaxRetry: 3}
+func SyncRetentionEntry() jobs.Periodic {
+	return jobs.Periodic{Kind: KindSyncRetention, Every: 24 * time.Hour, Offset: 19*time.Hour + 40*time.Minute,
+		Queue: jobs.QueueLow, Timeout: 2 * time.Hour, MaxRetry: 3}
 }
 
 // SyncAdvertiserTimeout bounds one advertiser's sync task.
@@ -97,18 +122,28 @@ const BackfillTimeout = 6 * time.Hour
 // queue). The task id is derived from the job, so enqueueing twice is a
 // conflict rather than a second run.
 func EnqueueBackfill(ctx context.Context, c *asynq.Client, jobID int64) error {
-	_, err := Enqueue(ctx, c, KindBackfill, BackgroundJobPayload{JobID: jobID},
-		asynq.Queue(QueueLow), asynq.TaskID("backfill:"+strconv.FormatInt(jobID, 10)),
+	_, err := jobs.Enqueue(ctx, c, KindBackfill, jobs.BackgroundJobPayload{JobID: jobID},
+		asynq.Queue(jobs.QueueLow), asynq.TaskID("backfill:"+strconv.FormatInt(jobID, 10)),
+		asynq.MaxRetry(10), asynq.Timeout(BackfillTimeout))
+	return err
+}
+
+// EnqueueBackfillRetry enqueues a failed backfill again after it was put
+// back in the queue; the task continues after the job's last finished unit.
+// retryOf is the failure retried (unix milliseconds).
+func EnqueueBackfillRetry(ctx context.Context, c *asynq.Client, jobID, retryOf int64) error {
+	_, err := jobs.Enqueue(ctx, c, KindBackfill, jobs.BackgroundJobPayload{JobID: jobID},
+		asynq.Queue(jobs.QueueLow), asynq.TaskID(jobs.BackgroundTaskID("backfill", jobID, retryOf)),
 		asynq.MaxRetry(10), asynq.Timeout(BackfillTimeout))
 	return err
 }
 
 // ResumeBackfill enqueues a stalled backfill again (the n-th hand-over):
 // the task resumes the job after its last finished unit.
-func ResumeBackfill(c *asynq.Client) ResumeFunc {
+func ResumeBackfill(c *asynq.Client) jobs.ResumeFunc {
 	return func(ctx context.Context, jobID int64, n int) error {
-		_, err := Enqueue(ctx, c, KindBackfill, BackgroundJobPayload{JobID: jobID},
-			asynq.Queue(QueueLow), asynq.TaskID(fmt.Sprintf("backfill:%d:resume:%d", jobID, n)),
+		_, err := jobs.Enqueue(ctx, c, KindBackfill, jobs.BackgroundJobPayload{JobID: jobID},
+			asynq.Queue(jobs.QueueLow), asynq.TaskID(fmt.Sprintf("backfill:%d:resume:%d", jobID, n)),
 			asynq.MaxRetry(10), asynq.Timeout(BackfillTimeout))
 		return err
 	}
@@ -125,7 +160,7 @@ func (h *SyncHandlers) log() *zap.Logger {
 // period. Task ids name advertiser and period, so a repeated planning run
 // (a retry, another replica) enqueues nothing twice.
 func (h *SyncHandlers) HandleSchedule(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[SlotPayload](t)
+	p, err := jobs.Decode[jobs.SlotPayload](t)
 	if err != nil {
 		return err
 	}
@@ -138,8 +173,8 @@ func (h *SyncHandlers) HandleSchedule(ctx context.Context, t *asynq.Task) error 
 	}
 	enqueued := 0
 	for _, s := range plan {
-		_, err := Enqueue(ctx, h.Client, KindSyncAdvertiser, SyncPayload{AdvertiserID: s.AdvertiserID, Reason: "schedule"},
-			asynq.Queue(QueueSync), asynq.ProcessAt(s.At),
+		_, err := jobs.EnqueueArgs(ctx, h.Client, SyncPayload{AdvertiserID: s.AdvertiserID, Reason: "schedule"},
+			asynq.Queue(jobs.QueueSync), asynq.ProcessAt(s.At),
 			asynq.TaskID(fmt.Sprintf("sync:%d:%d", s.AdvertiserID, p.Slot.Unix())),
 			asynq.Retention(h.Every), asynq.MaxRetry(2), asynq.Timeout(SyncAdvertiserTimeout))
 		switch {
@@ -156,21 +191,17 @@ func (h *SyncHandlers) HandleSchedule(ctx context.Context, t *asynq.Task) error 
 
 // HandleAdvertiser (KindSyncAdvertiser) runs one advertiser's sync; at the concurrency limit it puts
 // the task back with a random delay.
-func (h *SyncHandlers) HandleAdvertiser(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[SyncPayload](t)
-	if err != nil {
-		return err
-	}
+func (h *SyncHandlers) HandleAdvertiser(ctx context.Context, p SyncPayload) error {
 	if h.Disabled {
 		h.log().Info("sync disabled: dropping sync request", zap.Int64("advertiser_id", p.AdvertiserID), zap.String("reason", p.Reason))
 		return nil
 	}
-	err = h.Engine.SyncAdvertiser(ctx, p)
+	err := h.Engine.SyncAdvertiser(ctx, p)
 	if !errors.Is(err, ErrBusy) {
 		return err
 	}
 	delay := 10*time.Second + rand.N(30*time.Second)
-	_, err = Enqueue(ctx, h.Client, KindSyncAdvertiser, p, asynq.Queue(QueueSync), asynq.ProcessIn(delay),
+	_, err = jobs.EnqueueArgs(ctx, h.Client, p, asynq.Queue(jobs.QueueSync), asynq.ProcessIn(delay),
 		asynq.MaxRetry(2), asynq.Timeout(SyncAdvertiserTimeout))
 	return err
 }
@@ -178,7 +209,7 @@ func (h *SyncHandlers) HandleAdvertiser(ctx context.Context, t *asynq.Task) erro
 // HandleBackfill (KindBackfill) runs a backfill job; when the task's retries are used up the job
 // is marked failed so its status stops saying "running".
 func (h *SyncHandlers) HandleBackfill(ctx context.Context, t *asynq.Task) error {
-	p, err := Decode[BackgroundJobPayload](t)
+	p, err := jobs.Decode[jobs.BackgroundJobPayload](t)
 	if err != nil {
 		return err
 	}
