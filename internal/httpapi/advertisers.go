@@ -12,9 +12,9 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // advertiserRoutes serves the bound OceanEngine accounts, scoped to the
@@ -57,7 +57,7 @@ func money(d decimal.NullDecimal) *string {
 	return &s
 }
 
-func newAdvertiserResponse(v mysql.Advertiser) advertiserResponse {
+func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 	return advertiserResponse{
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
@@ -83,7 +83,7 @@ func (s *Server) listAdvertisers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), mysql.AdvertiserFilter{
+	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
 		Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
 		Limit: q.PageSize, Offset: q.Offset(),
 	})
@@ -231,15 +231,15 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 		return
 	}
 	switch {
-	case v.AccountRole != mysql.RoleAdvertiser:
+	case v.AccountRole != domain.RoleAdvertiser:
 		fail(c, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole))
 		return
-	case v.AuthStatus == mysql.AuthNeedsReauth:
+	case v.AuthStatus == domain.AuthNeedsReauth:
 		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
 		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
 		fail(c, e)
 		return
-	case v.AuthStatus != mysql.AuthActive:
+	case v.AuthStatus != domain.AuthActive:
 		fail(c, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id))
 		return
 	case !v.SyncEnabled:

@@ -11,8 +11,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // backfillRoutes serves backfills of one advertiser's history.
@@ -66,7 +66,7 @@ func (s *Server) createBackfill(c *gin.Context) {
 		return
 	}
 	p, _ := principalFrom(c)
-	jobID, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{
+	jobID, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{
 		Kind: mirror.BackfillKind, AdvertiserID: id, CreatedBy: p.UserID, Params: params,
 	})
 	if err != nil {
@@ -80,7 +80,7 @@ func (s *Server) createBackfill(c *gin.Context) {
 		// The job would wait forever: mark it failed so its status says so.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = s.deps.DB.FinishBackgroundJob(fctx, jobID, mysql.JobFailed, nil, "could not enqueue: "+err.Error(), s.now())
+		_ = s.deps.DB.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, "could not enqueue: "+err.Error(), s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the backfill now; try again later"))
 		return
 	}

@@ -23,8 +23,12 @@ func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
 		now = time.Now
 	}
 	if d.Auth == nil {
+		store, ok := d.DB.(auth.Store)
+		if !ok {
+			t.Fatalf("Deps.DB %T is no auth.Store", d.DB)
+		}
 		cfg, _ := auth.ConfigFrom(d.Config)
-		svc, err := auth.NewService(cfg, auth.Deps{Store: d.DB, Guard: redisstore.NewLoginGuard(rdb),
+		svc, err := auth.NewService(cfg, auth.Deps{Store: store, Guard: redisstore.NewLoginGuard(rdb),
 			Denylist: redisstore.NewDenylist(rdb), Log: d.Logger, Now: d.Now})
 		if err != nil {
 			t.Fatal(err)

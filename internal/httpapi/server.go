@@ -24,7 +24,6 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
-	"github.com/oceanops/adplatform/internal/mysql"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 )
 
@@ -40,8 +39,9 @@ type Build struct {
 type Deps struct {
 	Config config.Config
 	Logger *zap.Logger
-	DB     *mysql.DB
-	Build  Build
+	// Store is the database the handlers read directly (*mysql.DB).
+	DB    Store
+	Build Build
 	// Health runs the /health checks.
 	Health *health.Checker
 	// SystemHealth runs the checks of the admins' GET /api/v1/system/health
