@@ -17,9 +17,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -30,7 +30,7 @@ import (
 // the authorisation in needs_reauth (alerted once) without retrying forever.
 func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 	ctx := context.Background()
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 
 	// Due again, and the answer of the refresh is lost.
 	ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Minute))
-	ts.Sim.Faults().Set("oauth2/refresh_token", oesim.Fault{LoseResponse: true, Count: 1})
+	ts.Sim.Faults().Set("oauth2/refresh_token", sandbox.Fault{LoseResponse: true, Count: 1})
 	ts.Sim.Stats().Reset()
 	runReplicas(3*time.Second, 10)
 	a, _ = db.Authorization(ctx, authID)

@@ -11,8 +11,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/report"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestReportCoverageNamesTheGap: hourly sync covers today and yesterday;
@@ -80,7 +80,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 	if !c.Complete || len(c.Advertisers[0].Gaps) != 0 || *c.Advertisers[0].SyncedFrom != day(-4) || *c.Advertisers[0].SyncedTo != day(0) {
 		t.Fatalf("after the backfill: %+v", c)
 	}
-	truth, err := w.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: "ad", StartDate: day(-4), EndDate: day(0), Granularity: "total"})
+	truth, err := w.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "ad", StartDate: day(-4), EndDate: day(0), Granularity: "total"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,9 +23,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -33,14 +33,14 @@ import (
 // accounts against an in-process sandbox (auto-approving consent page).
 type accountsBundle struct {
 	*authBundle
-	ts    *oesim.TestServer
+	ts    *sandbox.TestServer
 	svc   *accounts.Service
 	queue *asynq.Inspector
 }
 
 func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle {
 	t.Helper()
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}

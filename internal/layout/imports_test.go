@@ -17,7 +17,7 @@ const module = "github.com/oceanops/adplatform/"
 // framework and shared plumbing. Every other internal/<name> is a domain
 // package (accounts, adops, alerts, auth, export, mirror, report, ...).
 var adapters = []string{
-	"app", "httpapi", "jobs", "mysql", "redis", "oceanengine", "oesim", "sandbox",
+	"app", "httpapi", "jobs", "mysql", "redis", "oceanengine", "sandbox",
 	"config", "logging", "metrics", "health", "apperr", "proctest", "tokencrypt", "layout",
 }
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/report"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // gauge reads one sample of a registry (labels must match exactly).
@@ -87,7 +87,7 @@ func TestLagMetricFollowsTheOldestSuccess(t *testing.T) {
 		t.Fatalf("lag an hour later: %v, want 3600", v)
 	}
 	// Every stream but one advertiser's ad report syncs again.
-	b.sim.Faults().Set("2/report/ad/get", oesim.Fault{ErrorRate: 1})
+	b.sim.Faults().Set("2/report/ad/get", sandbox.Fault{ErrorRate: 1})
 	if err := b.syncAll(t, "schedule"); err == nil {
 		t.Fatal("the failing report did not fail")
 	}

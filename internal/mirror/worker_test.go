@@ -11,7 +11,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // worker is a jobs runtime with the sync handlers on the bundle's Redis:
@@ -104,7 +104,7 @@ func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 	b := setup(t, nil)
 	// Slow the reports down so the first worker is stopped mid-way.
 	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
-		b.sim.Faults().Set(ep, oesim.Fault{Latency: 40 * time.Millisecond})
+		b.sim.Faults().Set(ep, sandbox.Fault{Latency: 40 * time.Millisecond})
 	}
 	all := int64(len(b.advs) * len(Streams()))
 	done := func() int64 { return b.count(t, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`) }
@@ -174,7 +174,7 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	adv := b.advs[1]
 	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
-		b.sim.Faults().Set(ep, oesim.Fault{Latency: 150 * time.Millisecond})
+		b.sim.Faults().Set(ep, sandbox.Fault{Latency: 150 * time.Millisecond})
 	}
 	from, to := b.day(-89), b.day(0)
 	p, err := ValidateBackfill(BackfillParams{From: from, To: to}, b.sim.Clock().Now(), 90)
