@@ -36,7 +36,7 @@ test: services build web-check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	bash scripts/web-e2e.sh
 
-## lint: go vet, gofmt and the package import rules (internal/layout)
+## lint: go vet, gofmt, the package import rules and the function-length bound (internal/layout)
 lint:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./internal/layout/
