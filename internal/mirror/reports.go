@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"fmt"
+	"iter"
 	"strconv"
 	"time"
 
@@ -114,7 +115,6 @@ func (e *Engine) readSpan(ctx context.Context, adv int64, s stream, sp span, at 
 		}
 		return int(n), err
 	}
-	rows := 0
 	switch s.level {
 	case LevelProject, LevelPromotion:
 		dims := []string{"stat_time_day", "cdp_project_id"}
@@ -123,24 +123,9 @@ func (e *Engine) readSpan(ctx context.Context, adv int64, s stream, sp span, at 
 		}
 		req := oceanengine.CustomReportRequest{AdvertiserID: adv, DataTopic: "BASIC_DATA", Dimensions: dims, Metrics: v3Metrics,
 			StartTime: fmtDate(sp.from), EndTime: fmtDate(sp.to), PageSize: reportPageSize}
-		for page, err := range e.api.CustomReportPages(ctx, req) {
-			if err != nil {
-				return rows, err
-			}
-			facts := make([]mysql.ReportFact, 0, len(page))
-			for _, r := range page {
-				f, err := v3Fact(adv, s, r, sp)
-				if err != nil {
-					return rows, err
-				}
-				facts = append(facts, f)
-			}
-			n, err := store(facts)
-			rows += n
-			if err != nil {
-				return rows, err
-			}
-		}
+		return storePages(e.api.CustomReportPages(ctx, req), func(r oceanengine.CustomReportRow) (mysql.ReportFact, error) {
+			return v3Fact(adv, s, r, sp)
+		}, store)
 	default:
 		req := oceanengine.ReportRequest{AdvertiserID: adv, StartDate: fmtDate(sp.from), EndDate: fmtDate(sp.to),
 			TimeGranularity: oceanengine.GranularityDaily, GroupBy: []string{oceanengine.GroupByStatTime},
@@ -151,23 +136,32 @@ func (e *Engine) readSpan(ctx context.Context, adv int64, s stream, sp span, at 
 		if s.level != LevelAdvertiser {
 			req.GroupBy = append(req.GroupBy, oceanengine.GroupByID)
 		}
-		for page, err := range e.api.ReportPages(ctx, oceanengine.ReportLevel(s.level), req) {
+		return storePages(e.api.ReportPages(ctx, oceanengine.ReportLevel(s.level), req), func(r oceanengine.ReportRow) (mysql.ReportFact, error) {
+			return v2Fact(adv, s, r, sp)
+		}, store)
+	}
+}
+
+// storePages converts each page's rows into facts and stores the page,
+// returning the rows stored until the first error.
+func storePages[R any](pages iter.Seq2[[]R, error], fact func(R) (mysql.ReportFact, error), store func([]mysql.ReportFact) (int, error)) (int, error) {
+	rows := 0
+	for page, err := range pages {
+		if err != nil {
+			return rows, err
+		}
+		facts := make([]mysql.ReportFact, 0, len(page))
+		for _, r := range page {
+			f, err := fact(r)
 			if err != nil {
 				return rows, err
 			}
-			facts := make([]mysql.ReportFact, 0, len(page))
-			for _, r := range page {
-				f, err := v2Fact(adv, s, r, sp)
-				if err != nil {
-					return rows, err
-				}
-				facts = append(facts, f)
-			}
-			n, err := store(facts)
-			rows += n
-			if err != nil {
-				return rows, err
-			}
+			facts = append(facts, f)
+		}
+		n, err := store(facts)
+		rows += n
+		if err != nil {
+			return rows, err
 		}
 	}
 	return rows, nil
