@@ -5,7 +5,7 @@ BUILD_TIME ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS    := -s -w -X main.Version=$(VERSION) -X main.BuildTime=$(BUILD_TIME)
 CONFIG     ?= config/config.dev.yaml
 
-.PHONY: all build run test test-short lint migrate services check clean web web-check e2e
+.PHONY: all build run test lint migrate services check clean web web-check e2e
 
 all: build
 
