@@ -22,7 +22,6 @@ const ExportChunkSize = 512 << 10
 
 // Export file statuses.
 const (
-	ExportWriting  = "writing"
 	ExportComplete = "complete"
 )
 
