@@ -167,7 +167,7 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 	}
 	n, err := e.db.MarkOEEntitiesDeleted(ctx, s.entity, adv, gone, at, at)
 	if err == nil {
-		entitiesDeleted.WithLabelValues(s.name).Add(float64(n))
+		e.metrics.deleted.WithLabelValues(s.name).Add(float64(n))
 		e.log.Info("entities gone from the platform marked deleted", zapAdv(adv), zapStream(s.name), zapInt("count", int(n)))
 	}
 	return err
