@@ -4,8 +4,11 @@ VERSION    ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo d
 BUILD_TIME ?= $(shell date -u +%Y-%m-%dT%H:%M:%SZ)
 LDFLAGS    := -s -w -X main.Version=$(VERSION) -X main.BuildTime=$(BUILD_TIME)
 CONFIG     ?= config/config.dev.yaml
+# unused-code checkers, run through the Go module proxy at pinned versions
+STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
+DEADCODE    ?= golang.org/x/tools/cmd/deadcode@v0.52.0
 
-.PHONY: all build run test test-short lint migrate services check clean web web-check e2e
+.PHONY: all build run test lint migrate services check clean web web-check e2e
 
 all: build
 
@@ -36,11 +39,13 @@ test: services build web-check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	bash scripts/web-e2e.sh
 
-## lint: go vet, gofmt, the package import rules and the function-length bound (internal/layout)
+## lint: go vet, gofmt, the package import rules and the function-length bound (internal/layout), and the unused-code checks (staticcheck U1000: unused unexported code; deadcode -test: functions nothing reaches, tests included)
 lint:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./internal/layout/
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+	$(GO) run $(STATICCHECK) -checks U1000 ./...
+	@out="$$($(GO) run $(DEADCODE) -test ./...)" || exit 1; if [ -n "$$out" ]; then echo "unreachable code:"; echo "$$out"; exit 1; fi
 
 ## check: deployment kit checks (promtool, shellcheck, actionlint, manifests, compose, Dockerfiles, metrics); see docs/deployment.md
 check:

@@ -184,7 +184,9 @@ func TestCallbackWithUsedAuthCodeIsInvalidCode(t *testing.T) {
 		t.Fatalf("used code: %v, want invalid_code", err)
 	}
 	var n int
-	_ = e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM oe_authorizations").Scan(&n)
+	if err := e.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM oe_authorizations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Fatalf("%d authorisations stored", n)
 	}
@@ -311,7 +313,9 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 		}
 	}
 	var n int
-	_ = e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE advertiser_id = ?`, children.Children[0]).Scan(&n)
+	if err := e.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE advertiser_id = ?`, children.Children[0]).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Fatalf("data of an unbound advertiser was deleted without purge")
 	}

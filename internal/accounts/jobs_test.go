@@ -81,7 +81,41 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 	}
 	ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Minute)) // inside the 1h margin
 
-	runReplicas := func(d time.Duration, extra int) {
+	// settled waits until no task is queued, running or waiting for a retry
+	// in any queue and done holds: the replicas have finished the work.
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	settled := func(done func() bool) {
+		t.Helper()
+		deadline := time.Now().Add(time.Minute)
+		for {
+			busy := 0
+			queues, err := insp.Queues()
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range queues {
+				info, err := insp.GetQueueInfo(q)
+				if err != nil {
+					t.Fatal(err)
+				}
+				busy += info.Pending + info.Active + info.Retry + info.Scheduled
+			}
+			if busy == 0 && done() {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the replicas did not settle within a minute (%d tasks left)", busy)
+			}
+			time.Sleep(10 * time.Millisecond) // polls the state; the order of events does not depend on it
+		}
+	}
+	authState := func(version int64, status string) func() bool {
+		return func() bool {
+			a, err := db.Authorization(ctx, authID)
+			return err == nil && a.TokenVersion >= version && a.Status == status && a.RefreshPendingSince == nil
+		}
+	}
+	runReplicas := func(done func() bool, extra int) {
 		t.Helper()
 		rctx, cancel := context.WithCancel(ctx)
 		var wg sync.WaitGroup
@@ -112,13 +146,13 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 				}
 			}()
 		}
-		time.Sleep(d)
+		settled(done)
 		cancel()
 		wg.Wait()
 	}
 
 	ts.Sim.Stats().Reset()
-	runReplicas(3*time.Second, 10)
+	runReplicas(authState(2, mysql.AuthActive), 10)
 	if got := ts.Sim.Stats().Total("oauth2/refresh_token"); got != 1 {
 		t.Fatalf("%d refresh requests from 3 replicas, want 1", got)
 	}
@@ -134,7 +168,7 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 	ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Minute))
 	ts.Sim.Faults().Set("oauth2/refresh_token", sandbox.Fault{LoseResponse: true, Count: 1})
 	ts.Sim.Stats().Reset()
-	runReplicas(3*time.Second, 10)
+	runReplicas(authState(0, mysql.AuthNeedsReauth), 10)
 	a, _ = db.Authorization(ctx, authID)
 	if a.Status != mysql.AuthNeedsReauth || a.StatusReason != accounts.ReasonRefreshLost {
 		t.Fatalf("after a lost answer: %s (%s), want needs_reauth (refresh_response_lost)", a.Status, a.StatusReason)

@@ -1,11 +1,14 @@
 package accounts_test
 
 import (
+	"bufio"
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"strconv"
@@ -154,13 +157,16 @@ func TestConcurrentRefreshAcrossOSProcesses(t *testing.T) {
 	e.makeDue(out.AuthorizationID)
 	e.ts.Sim.Stats().Reset()
 	dbcfg, _ := json.Marshal(e.dbcfg)
-	startAt := time.Now().Add(1500 * time.Millisecond)
 	const n = 4
 	type result struct {
 		out []byte
 		err error
 	}
+	// Each child says READY once it is connected, then waits for a line on
+	// its stdin: the parent releases all of them together once all are ready.
 	results := make(chan result, n)
+	ready := make(chan struct{}, n)
+	gates := make([]io.WriteCloser, n)
 	for i := range n {
 		cmd := exec.Command(os.Args[0], "-test.run=^TestHelperRefreshProcess$", "-test.count=1")
 		cmd.Env = append(os.Environ(),
@@ -170,12 +176,43 @@ func TestConcurrentRefreshAcrossOSProcesses(t *testing.T) {
 			"ACCOUNTS_HELPER_SIM="+e.ts.URL,
 			"ACCOUNTS_HELPER_AUTH="+itoa(out.AuthorizationID),
 			"ACCOUNTS_HELPER_NOW="+e.ts.Sim.Clock().Now().Format(time.RFC3339Nano),
-			"ACCOUNTS_HELPER_START="+strconv.FormatInt(startAt.UnixNano(), 10),
 			"ACCOUNTS_HELPER_ID="+strconv.Itoa(i))
+		stdin, err := cmd.StdinPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		gates[i] = stdin
+		stdout, err := cmd.StdoutPipe()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cmd.Stderr = cmd.Stdout
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
 		go func() {
-			b, err := cmd.CombinedOutput()
-			results <- result{b, err}
+			var buf bytes.Buffer
+			sc := bufio.NewScanner(stdout)
+			signalled := false
+			for sc.Scan() {
+				buf.WriteString(sc.Text() + "\n")
+				if !signalled && sc.Text() == "HELPER READY" {
+					signalled = true
+					ready <- struct{}{}
+				}
+			}
+			if !signalled {
+				ready <- struct{}{} // it failed before getting ready; its output says why
+			}
+			results <- result{buf.Bytes(), cmd.Wait()}
 		}()
+	}
+	for range n {
+		<-ready
+	}
+	for _, g := range gates {
+		_, _ = io.WriteString(g, "go\n")
+		_ = g.Close()
 	}
 	for range n {
 		r := <-results
@@ -215,8 +252,10 @@ func TestHelperRefreshProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	store.SetRefresher(client)
-	start, _ := strconv.ParseInt(os.Getenv("ACCOUNTS_HELPER_START"), 10, 64)
-	time.Sleep(time.Until(time.Unix(0, start)))
+	fmt.Println("HELPER READY")
+	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
+		t.Fatalf("waiting for the start signal: %v", err)
+	}
 	var wg sync.WaitGroup
 	var failed atomic.Int32
 	for range 4 {
@@ -441,6 +480,11 @@ func TestRefreshInvalidatesOtherProcessesCaches(t *testing.T) {
 // Acceptance 5: access tokens live 5 simulated seconds; for 10 simulated
 // minutes two worker processes sweep and refresh while an API process and
 // the workers read entities of every advertiser. No read may fail.
+//
+// Time moves in lockstep: in each simulated second both workers sweep and
+// six callers read concurrently, and the clock moves on only when all of
+// them are done. The race between refreshers and readers is real; how much
+// simulated time passes during a request is not left to the machine's load.
 func TestTenMinutesOfSyncsWithShortLivedTokens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("long")
@@ -452,68 +496,55 @@ func TestTenMinutesOfSyncsWithShortLivedTokens(t *testing.T) {
 	out := e.bind(nil)
 	worker2, api := e.newProcess(), e.newProcess()
 	clock := e.ts.Sim.Clock()
-	end := clock.Now().Add(10 * time.Minute)
-	done := make(chan struct{})
 	var reads, failures, dueSeen, sweepsRun atomic.Int64
-	var wg sync.WaitGroup
 	var failMu sync.Mutex
 	var firstFailures []string
-	for _, p := range []*process{e.proc, worker2} { // the workers' token sweep
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				due, err := p.store.DueAuthorizations(ctx)
-				if err != nil {
-					t.Error(err)
-					return
-				}
-				for _, id := range due {
-					dueSeen.Add(1)
-					_ = p.store.RefreshIfDue(ctx, id) // a failed job is retried by the next sweep
-				}
-				sweepsRun.Add(1)
-				time.Sleep(2 * time.Millisecond)
-			}
-		}()
+	sweep := func(p *process) { // one run of a worker's token sweep
+		due, err := p.store.DueAuthorizations(ctx)
+		if err != nil {
+			t.Error(err)
+			return
+		}
+		for _, id := range due {
+			dueSeen.Add(1)
+			_ = p.store.RefreshIfDue(ctx, id) // a failed job is retried by the next sweep
+		}
+		sweepsRun.Add(1)
 	}
-	for i, p := range []*process{api, api, api, e.proc, worker2, worker2} { // the "syncs"
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for n := i; ; n++ {
-				select {
-				case <-done:
-					return
-				default:
-				}
-				adv := out.Advertisers[n%len(out.Advertisers)]
-				if err := p.readOK(ctx, adv); err != nil {
-					failures.Add(1)
-					failMu.Lock()
-					if len(firstFailures) < 5 {
-						firstFailures = append(firstFailures, err.Error())
-					}
-					failMu.Unlock()
-				}
-				reads.Add(1)
+	read := func(p *process, adv int64) { // one "sync" call
+		if err := p.readOK(ctx, adv); err != nil {
+			failures.Add(1)
+			failMu.Lock()
+			if len(firstFailures) < 5 {
+				firstFailures = append(firstFailures, err.Error())
 			}
-		}()
+			failMu.Unlock()
+		}
+		reads.Add(1)
 	}
-	// One simulated second per 20 ms of real time: a token lives 100 ms, many
-	// times a request's latency here (even under the race detector), as 24 h
-	// is many times it in production.
-	for clock.Now().Before(end) {
-		time.Sleep(20 * time.Millisecond)
+	readers := []*process{api, api, api, e.proc, worker2, worker2}
+	for sec := 0; sec < 600; sec++ {
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		run := func(f func()) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				f()
+			}()
+		}
+		for _, p := range []*process{e.proc, worker2} {
+			run(func() { sweep(p) })
+		}
+		for i, p := range readers {
+			adv := out.Advertisers[(sec*len(readers)+i)%len(out.Advertisers)]
+			run(func() { read(p, adv) })
+		}
+		close(start)
+		wg.Wait()
 		clock.Advance(time.Second)
 	}
-	close(done)
-	wg.Wait()
 	refreshes := e.metric("oceanengine_token_refresh_total", map[string]string{"result": "ok"})
 	t.Logf("sweeps %d, due seen %d", sweepsRun.Load(), dueSeen.Load())
 	t.Logf("10 simulated minutes: %d reads, %d failures, %.0f refreshes, sandbox answered 40102 %d times and 40105 %d times",
@@ -521,8 +552,8 @@ func TestTenMinutesOfSyncsWithShortLivedTokens(t *testing.T) {
 	if failures.Load() != 0 {
 		t.Fatalf("%d of %d reads failed, e.g. %v", failures.Load(), reads.Load(), firstFailures)
 	}
-	if reads.Load() < 600 {
-		t.Fatalf("only %d reads", reads.Load())
+	if got, want := reads.Load(), int64(600*len(readers)); got != want {
+		t.Fatalf("%d reads, want %d", got, want)
 	}
 	if refreshes < 600/5-10 {
 		t.Fatalf("only %.0f refreshes in 600 s of 5 s tokens: the tokens did not rotate", refreshes)

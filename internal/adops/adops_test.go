@@ -482,22 +482,16 @@ func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
 		p := b.find(t, adops.KindPromotion, used, func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
 		used[p.ID] = true
 		b.sim.Stats().Reset()
-		// The write is held 500ms, then applied and its answer lost; while
-		// it is held, reads start failing, so the read back fails.
-		b.sim.Faults().Set("v3.0/promotion/status/update", sandbox.Fault{LoseResponse: true, Latency: 500 * time.Millisecond, Count: 1})
-		var res *adops.Result
-		var err error
-		done := make(chan struct{})
-		go func() {
-			defer close(done)
-			res, err = b.apply(t, adops.KindPromotion, adops.FieldStatus, adops.Item{ID: p.ID, Value: adops.StatusValue(adops.StatusDisable)})
-		}()
-		deadline := time.Now().Add(5 * time.Second)
-		for b.sim.Stats().Total("v3.0/promotion/list") == 0 && time.Now().Before(deadline) {
-			time.Sleep(time.Millisecond)
-		}
-		b.sim.Faults().Set("v3.0/promotion/list", sandbox.Fault{GatewayError: 502})
-		<-done
+		// The write is applied and its answer lost; as it leaves, reads
+		// start failing, so the read back fails.
+		b.sim.Faults().Set("v3.0/promotion/status/update", sandbox.Fault{LoseResponse: true, Count: 1})
+		b.hook.set(func(endpoint string) {
+			if endpoint == "v3.0/promotion/status/update" {
+				b.sim.Faults().Set("v3.0/promotion/list", sandbox.Fault{GatewayError: 502})
+			}
+		})
+		res, err := b.apply(t, adops.KindPromotion, adops.FieldStatus, adops.Item{ID: p.ID, Value: adops.StatusValue(adops.StatusDisable)})
+		b.hook.set(nil)
 		b.sim.Faults().ClearAll()
 		if err != nil {
 			t.Fatalf("Apply: %v", err)
@@ -705,22 +699,36 @@ func TestScopeHidesOtherUsersEntities(t *testing.T) {
 func TestConcurrentChangesOfOneEntity(t *testing.T) {
 	b := setup(t)
 	ad := b.find(t, adops.KindAd, nil, dayBudget)
-	b.sim.Faults().Set("2/ad/update/budget", sandbox.Fault{Latency: 400 * time.Millisecond})
-	var wg sync.WaitGroup
+	// The first change's write is held on its way to the platform (its
+	// lock taken) until the second change has been answered.
+	arrived, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	b.hook.set(func(endpoint string) {
+		if endpoint == "2/ad/update/budget" {
+			once.Do(func() { close(arrived) })
+			<-release
+		}
+	})
 	errs := make([]error, 2)
 	results := make([]*adops.Result, 2)
-	for i := range 2 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			if i == 1 {
-				time.Sleep(100 * time.Millisecond) // the first holds the lock by now
-			}
-			results[i], errs[i] = b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID,
-				Value: adops.AmountValue(yuanOf(ad.BudgetFen + int64(i+1)*100_000))})
-		}()
+	change := func(i int) {
+		results[i], errs[i] = b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID,
+			Value: adops.AmountValue(yuanOf(ad.BudgetFen + int64(i+1)*100_000))})
 	}
-	wg.Wait()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		change(0)
+	}()
+	select {
+	case <-arrived:
+	case <-done:
+		t.Fatalf("the first change ended without writing: %v %+v", errs[0], results[0])
+	}
+	change(1)
+	close(release)
+	<-done
+	b.hook.set(nil)
 	if errs[0] != nil || results[0].Items[0].Outcome != adops.OutcomeSucceeded {
 		t.Errorf("first: %v %+v", errs[0], results[0])
 	}

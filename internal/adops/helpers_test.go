@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +37,33 @@ type bundle struct {
 	client *oceanengine.Client
 	svc    *adops.Service
 	advs   []int64
+	hook   *hookTransport
+}
+
+// hookTransport runs a test's hook as a request leaves for the sandbox
+// (before it is sent), so a test orders events by what the service does,
+// not by sleeping.
+type hookTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	hook func(endpoint string)
+}
+
+func (h *hookTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	f := h.hook
+	h.mu.Unlock()
+	if f != nil {
+		f(strings.Trim(strings.TrimPrefix(r.URL.Path, "/open_api"), "/"))
+	}
+	return h.next.RoundTrip(r)
+}
+
+// set installs f (nil removes it); f receives the endpoint, e.g. "2/ad/update/budget".
+func (h *hookTransport) set(f func(endpoint string)) {
+	h.mu.Lock()
+	h.hook = f
+	h.mu.Unlock()
 }
 
 func setup(t testing.TB) *bundle { t.Helper(); return setupWorld(t, 4) }
@@ -61,14 +90,15 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 		t.Fatal(err)
 	}
 	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
+	hook := &hookTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: store, Limiter: lim,
+		HTTPClient: &http.Client{Timeout: 5 * time.Second, Transport: hook}, Tokens: store, Limiter: lim,
 		MaxAttempts: 3, BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
 	store.SetRefresher(client)
-	b := &bundle{ts: ts, sim: ts.Sim, db: db, client: client, advs: ts.Sim.World().Advertisers()}
+	b := &bundle{ts: ts, sim: ts.Sim, db: db, client: client, advs: ts.Sim.World().Advertisers(), hook: hook}
 	b.bind(t, rdb, store)
 	b.svc, err = adops.New(adops.Deps{DB: db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
 	if err != nil {

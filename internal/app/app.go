@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
@@ -41,7 +42,9 @@ type base struct {
 }
 
 func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Build) (*base, error) {
-	health.SetBuildInfo(build.Component, build.Version, build.BuildTime)
+	if err := health.SetBuildInfo(prometheus.DefaultRegisterer, build.Component, build.Version, build.BuildTime); err != nil {
+		return nil, err
+	}
 	log.Info("starting", zap.String("component", build.Component), zap.String("version", build.Version),
 		zap.String("build_time", build.BuildTime), zap.Any("config", cfg.Redacted()))
 	db, err := mysql.Open(ctx, cfg.Database)

@@ -43,7 +43,11 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	}
 	mcfg := mirror.ConfigFrom(cfg)
 	mcfg.JobLease = b.cfg.Worker.JobLease.D()
-	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID()}, mcfg)
+	mm, err := mirror.NewMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		return err
+	}
+	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID(), Metrics: mm}, mcfg)
 	h := &mirror.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
 	h.Register(rt)
 	for _, e := range h.Schedules() {

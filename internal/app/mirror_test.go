@@ -90,7 +90,9 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	// sync of every advertiser, as an operator would.
 	synced := func() int {
 		var n int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`).Scan(&n)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		return n
 	}
 	for synced() < 10 {
@@ -154,8 +156,10 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 		}
 		// Exactly the platform's rows: none missing, none twice.
 		var rows int
-		_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_daily WHERE advertiser_id = ? AND stat_date BETWEEN ? AND ?`,
-			adv, day(-4), day(0)).Scan(&rows)
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_daily WHERE advertiser_id = ? AND stat_date BETWEEN ? AND ?`,
+			adv, day(-4), day(0)).Scan(&rows); err != nil {
+			t.Fatal(err)
+		}
 		want := 0
 		for _, level := range []string{"advertiser", "campaign", "ad", "project", "promotion"} {
 			want += e2eTruthRows(t, sim, adv, level, day(-4), day(0))

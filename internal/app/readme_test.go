@@ -132,7 +132,9 @@ echo '=== synced'
 			}
 			for rows.Next() {
 				var id int64
-				_ = rows.Scan(&id)
+				if err := rows.Scan(&id); err != nil {
+					t.Fatal(err)
+				}
 				advs = append(advs, id)
 			}
 			rows.Close()

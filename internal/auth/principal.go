@@ -9,7 +9,6 @@
 package auth
 
 import (
-	"context"
 	"slices"
 )
 
@@ -112,20 +111,6 @@ func SystemScope() Scope { return Scope{All: true} }
 
 // UserScope is the scope of a non-admin user.
 func UserScope(userID int64) Scope { return Scope{UserID: userID} }
-
-type principalKey struct{}
-
-// WithPrincipal returns ctx carrying p (the HTTP layer sets it after
-// authentication, so code below handlers can find the caller).
-func WithPrincipal(ctx context.Context, p Principal) context.Context {
-	return context.WithValue(ctx, principalKey{}, p)
-}
-
-// PrincipalFrom returns the principal carried by ctx, if any.
-func PrincipalFrom(ctx context.Context) (Principal, bool) {
-	p, ok := ctx.Value(principalKey{}).(Principal)
-	return p, ok
-}
 
 // NewPrincipal builds a principal, sorting and de-duplicating roles and
 // permissions (Can and IsAdmin rely on the order).

@@ -15,19 +15,23 @@ import (
 	"sync"
 	"time"
 
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 	"go.uber.org/zap"
 )
 
-var buildInfo = promauto.NewGaugeVec(prometheus.GaugeOpts{
-	Name: "oceanops_build_info",
-	Help: "Always 1; labels carry the running build's version, build time and component.",
-}, []string{"version", "build_time", "component"})
-
-// SetBuildInfo publishes the build information gauge.
-func SetBuildInfo(component, version, buildTime string) {
-	buildInfo.WithLabelValues(version, buildTime, component).Set(1)
+// SetBuildInfo publishes oceanops_build_info{version,build_time,component} = 1
+// on reg.
+func SetBuildInfo(reg prometheus.Registerer, component, version, buildTime string) error {
+	g, err := metrics.Register(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "oceanops_build_info",
+		Help: "Always 1; labels carry the running build's version, build time and component.",
+	}, []string{"version", "build_time", "component"}))
+	if err != nil {
+		return err
+	}
+	g.WithLabelValues(version, buildTime, component).Set(1)
+	return nil
 }
 
 // Check is one dependency check. Critical checks turn the status to 503 when

@@ -459,7 +459,9 @@ func TestAdOpsIdempotency(t *testing.T) {
 	deadline := time.Now().Add(5 * time.Second)
 	for {
 		var n int
-		_ = w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'key-3'`).Scan(&n)
+		if err := w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'key-3'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
 		if n == 1 || time.Now().After(deadline) {
 			break
 		}

@@ -236,7 +236,9 @@ func TestAlertSubscriptionsAndAlertsAPI(t *testing.T) {
 		t.Errorf("kinds %s", r.raw)
 	}
 	var audits int
-	_ = b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'alert%'`).Scan(&audits)
+	if err := b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action LIKE 'alert%'`).Scan(&audits); err != nil {
+		t.Fatal(err)
+	}
 	if audits < 12 {
 		t.Errorf("%d alert writes audited", audits)
 	}

@@ -8,7 +8,7 @@ import (
 
 // BenchmarkAuthenticatedRequest measures what requireAuth adds to a request:
 // JWT verification, the Redis denylist lookup and the two MySQL queries
-// (session; user, roles and permissions). Figures: docs/benchmarks/auth.md.
+// (session; user, roles and permissions). Figures and the command: docs/security.md, "Benchmarks".
 func BenchmarkAuthenticatedRequest(b *testing.B) {
 	ab := setupAuth(b)
 	ab.srv.engine.GET("/api/v1/_test/ping", ab.srv.requireAuth(), func(c *gin.Context) { respond(c, 200, nil) })

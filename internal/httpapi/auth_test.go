@@ -224,13 +224,17 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 		}
 	}
 	var reason string
-	_ = b.db.QueryRowContext(t.Context(), `SELECT revoke_reason FROM user_sessions WHERE revoked_at IS NOT NULL`).Scan(&reason)
+	if err := b.db.QueryRowContext(t.Context(), `SELECT revoke_reason FROM user_sessions WHERE revoked_at IS NOT NULL`).Scan(&reason); err != nil {
+		t.Fatal(err)
+	}
 	if reason != auth.RevokeRefreshReuse {
 		t.Errorf("revoke_reason = %q", reason)
 	}
 	var n int
-	_ = b.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh' AND result = 'denied'
-		AND JSON_EXTRACT(detail, '$.refresh_reuse') = true AND actor_name = 'root' AND actor_id IS NOT NULL`).Scan(&n)
+	if err := b.db.QueryRowContext(t.Context(), `SELECT COUNT(*) FROM audit_log WHERE action = 'auth.refresh' AND result = 'denied'
+		AND JSON_EXTRACT(detail, '$.refresh_reuse') = true AND actor_name = 'root' AND actor_id IS NOT NULL`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Errorf("audit rows for refresh reuse naming the actor = %d, want 1", n)
 	}

@@ -142,7 +142,9 @@ func TestExportCSVEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var files, chunks int
-	_ = w.db.QueryRowContext(context.Background(), `SELECT (SELECT COUNT(*) FROM report_exports), (SELECT COUNT(*) FROM report_export_chunks)`).Scan(&files, &chunks)
+	if err := w.db.QueryRowContext(context.Background(), `SELECT (SELECT COUNT(*) FROM report_exports), (SELECT COUNT(*) FROM report_export_chunks)`).Scan(&files, &chunks); err != nil {
+		t.Fatal(err)
+	}
 	if files != 0 || chunks != 0 {
 		t.Errorf("after cleanup: %d files, %d chunks", files, chunks)
 	}
@@ -217,7 +219,9 @@ func TestExportRejectsBadInput(t *testing.T) {
 		})
 	}
 	var n int
-	_ = w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM background_jobs`).Scan(&n)
+	if err := w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM background_jobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 0 {
 		t.Errorf("%d jobs created by rejected requests", n)
 	}
@@ -231,7 +235,9 @@ func TestExportJobFailsWhenTheCreatorLosesAccess(t *testing.T) {
 	}
 	// Alice loses advertiser A before the worker runs the job.
 	var aliceID int64
-	_ = w.db.QueryRowContext(context.Background(), `SELECT id FROM users WHERE username = 'alice'`).Scan(&aliceID)
+	if err := w.db.QueryRowContext(context.Background(), `SELECT id FROM users WHERE username = 'alice'`).Scan(&aliceID); err != nil {
+		t.Fatal(err)
+	}
 	if err := w.db.SetUserAdvertisers(context.Background(), aliceID, nil, 0); err != nil {
 		t.Fatal(err)
 	}

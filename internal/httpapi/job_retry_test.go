@@ -22,7 +22,9 @@ func TestRetryRunsAFailedExportAgain(t *testing.T) {
 	ctx := context.Background()
 	_, created := w.createExport(t, w.alice, fmt.Sprintf(`{"format":"csv","level":"ad","from":%q,"to":%q,"advertiser_ids":[%d]}`, w.today, w.today, rpAdvA))
 	var aliceID int64
-	_ = w.db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = 'alice'`).Scan(&aliceID)
+	if err := w.db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = 'alice'`).Scan(&aliceID); err != nil {
+		t.Fatal(err)
+	}
 	// Alice loses advertiser A before the worker runs the export: it fails.
 	if err := w.db.SetUserAdvertisers(ctx, aliceID, nil, 0); err != nil {
 		t.Fatal(err)

@@ -196,8 +196,10 @@ func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
 	var entry struct {
 		Action string
 	}
-	_ = b.db.QueryRowContext(ctx, `SELECT action FROM audit_log WHERE target_id = ? ORDER BY id DESC LIMIT 1`,
-		fmt.Sprint(syncAdvA)).Scan(&entry.Action)
+	if err := b.db.QueryRowContext(ctx, `SELECT action FROM audit_log WHERE target_id = ? ORDER BY id DESC LIMIT 1`,
+		fmt.Sprint(syncAdvA)).Scan(&entry.Action); err != nil {
+		t.Fatal(err)
+	}
 	if entry.Action != "advertiser.backfill" {
 		t.Fatalf("audit action %q", entry.Action)
 	}
@@ -233,7 +235,9 @@ func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
 		}
 	}
 	var n int
-	_ = b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs`).Scan(&n)
+	if err := b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
 	if n != 1 {
 		t.Fatalf("%d jobs recorded, want only the accepted one", n)
 	}

@@ -7,25 +7,81 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
 
+// tickClock is a fake clock that counts the calls of each reader: a
+// scheduler reads it once at the start of every tick, so two more reads
+// after a move mean a whole tick has seen the new time.
+type tickClock struct {
+	mu    sync.Mutex
+	t     time.Time
+	reads map[string]int
+	moved *sync.Cond
+}
+
+func newTickClock(t time.Time) *tickClock {
+	c := &tickClock{t: t, reads: map[string]int{}}
+	c.moved = sync.NewCond(&c.mu)
+	return c
+}
+
+// reader returns the clock as seen by one scheduler.
+func (c *tickClock) reader(name string) func() time.Time {
+	return func() time.Time {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		c.reads[name]++
+		c.moved.Broadcast()
+		return c.t
+	}
+}
+
+func (c *tickClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+// advance moves the clock, then waits until every reader has run a whole
+// tick at the new time.
+func (c *tickClock) advance(d time.Duration, readers ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+	want := map[string]int{}
+	for _, r := range readers {
+		want[r] = c.reads[r] + 2
+	}
+	for _, r := range readers {
+		for c.reads[r] < want[r] {
+			c.moved.Wait()
+		}
+	}
+}
+
 // TestPeriodicRunsOncePerPeriodAcrossReplicas runs two worker runtimes (as
 // two replicas would) on one Redis and one database with a 1-second
-// heartbeat, and checks that every period ran exactly once.
+// heartbeat on a fake clock, and checks that every period ran exactly once.
 func TestPeriodicRunsOncePerPeriodAcrossReplicas(t *testing.T) {
 	db := mysqltest.New(t)
 	rdb, _ := redistest.New(t)
 	ctx, cancel := context.WithCancel(context.Background())
-	start := time.Now()
+	// The fake clock starts at the real time: asynq checks a task's deadline
+	// (its period's end) on its own clock.
+	start := time.Now().UTC().Truncate(time.Second)
+	clock := newTickClock(start)
+	replicas := []string{"replica-a", "replica-b"}
 
 	var wg sync.WaitGroup
-	for _, id := range []string{"replica-a", "replica-b"} {
-		rt := NewRuntime(rdb, zap.NewNop(), Options{Concurrency: 2, ShutdownTimeout: 5 * time.Second, SchedulerTick: 50 * time.Millisecond})
-		rt.Handle(KindHeartbeat, &Heartbeat{Store: db, WorkerID: id, Now: time.Now})
+	for _, id := range replicas {
+		rt := NewRuntime(rdb, zap.NewNop(), Options{Concurrency: 2, ShutdownTimeout: 5 * time.Second,
+			SchedulerTick: 10 * time.Millisecond, Now: clock.reader(id)})
+		rt.Handle(KindHeartbeat, &Heartbeat{Store: db, WorkerID: id, Now: clock.now})
 		rt.Schedule(HeartbeatEntry(time.Second))
 		wg.Add(1)
 		go func() {
@@ -35,19 +91,38 @@ func TestPeriodicRunsOncePerPeriodAcrossReplicas(t *testing.T) {
 			}
 		}()
 	}
-	time.Sleep(4500 * time.Millisecond)
+	const periods = 4
+	clock.advance(0, replicas...) // both schedulers have enqueued the first period
+	for range periods {
+		clock.advance(time.Second, replicas...)
+	}
+	// Every period's task is enqueued by now; wait until the queue has run them.
+	insp := asynq.NewInspectorFromRedisClient(rdb)
+	for {
+		q, err := insp.GetQueueInfo(QueueCritical)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if q.Pending+q.Active+q.Scheduled+q.Retry == 0 {
+			break
+		}
+		clock.advance(0, replicas...) // wait for a tick of each replica before asking again
+	}
 	cancel()
 	wg.Wait()
 
-	hbs, err := db.Heartbeats(context.Background(), start.Add(-time.Second))
+	hbs, err := db.Heartbeats(context.Background(), start)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(hbs) < 3 {
-		t.Fatalf("%d periods ran in 4.5s, want at least 3", len(hbs))
+	if len(hbs) != periods+1 {
+		t.Fatalf("%d periods ran, want %d (%+v)", len(hbs), periods+1, hbs)
 	}
 	workers := map[string]int{}
-	for _, hb := range hbs {
+	for i, hb := range hbs {
+		if want := start.Add(time.Duration(i) * time.Second); !hb.Slot.Equal(want) {
+			t.Errorf("period %d is %v, want %v", i, hb.Slot, want)
+		}
 		if hb.Runs != 1 {
 			t.Errorf("period %v ran %d times", hb.Slot, hb.Runs)
 		}

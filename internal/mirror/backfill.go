@@ -246,7 +246,7 @@ func (e *Engine) backfillUnit(ctx context.Context, adv int64, u backfillUnit) (i
 	}
 	defer lock.Release()
 	n, err := e.readReport(ctx, lock, adv, u.stream, u.span, e.now())
-	syncRows.WithLabelValues(u.stream.name).Add(float64(n))
+	e.metrics.rows.WithLabelValues(u.stream.name).Add(float64(n))
 	return n, err
 }
 

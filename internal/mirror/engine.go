@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/config"
@@ -103,6 +104,8 @@ type Deps struct {
 	// WorkerID names this process in the leases of the jobs it runs
 	// (host:pid).
 	WorkerID string
+	// Metrics receives the sync metrics (nil: a private registry's, seen by nobody).
+	Metrics *Metrics
 }
 
 // Engine runs syncs and backfills. It is safe for concurrent use.
@@ -116,7 +119,8 @@ type Engine struct {
 	// inherit re-reads children whose status follows a changed parent.
 	inherit *Children
 	// worker names this process in job leases.
-	worker string
+	worker  string
+	metrics *Metrics
 }
 
 var _ SyncEngine = (*Engine)(nil)
@@ -130,8 +134,11 @@ func New(d Deps, cfg Config) *Engine {
 	if d.Now == nil {
 		d.Now = time.Now
 	}
+	if d.Metrics == nil {
+		d.Metrics, _ = NewMetrics(prometheus.NewRegistry()) // a fresh registry cannot refuse them
+	}
 	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency),
-		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID}
+		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID, metrics: d.Metrics}
 }
 
 // Sync reasons (SyncPayload.Reason) that run the requested streams
@@ -248,11 +255,11 @@ const busyWait = 2 * time.Second
 func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) (int, error) {
 	lock, ok, err := e.db.TryLock(ctx, lockKey(adv, s.name), o.wait)
 	if err != nil {
-		syncRuns.WithLabelValues(s.name, resultError).Inc()
+		e.metrics.runs.WithLabelValues(s.name, resultError).Inc()
 		return 0, err
 	}
 	if !ok {
-		syncRuns.WithLabelValues(s.name, resultSkipped).Inc()
+		e.metrics.runs.WithLabelValues(s.name, resultSkipped).Inc()
 		e.log.Debug("stream busy: another run holds its lock", zap.Int64("advertiser_id", adv), zap.String("stream", s.name))
 		if o.mustRun {
 			return 0, fmt.Errorf("mirror: %d/%s: lock still held after %s", adv, s.name, o.wait)
@@ -266,7 +273,7 @@ func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) 
 	}
 	st := states[s.name]
 	if o.onlyIfDue && !e.due(s, st) {
-		syncRuns.WithLabelValues(s.name, resultSkipped).Inc()
+		e.metrics.runs.WithLabelValues(s.name, resultSkipped).Inc()
 		return 0, nil
 	}
 	start := e.now()
@@ -280,16 +287,16 @@ func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) 
 	} else {
 		out, err = e.syncEntities(ctx, lock, adv, s, st, start, o.full)
 	}
-	syncDuration.WithLabelValues(s.name).Observe(time.Since(began).Seconds())
-	syncRows.WithLabelValues(s.name).Add(float64(out.rows))
+	e.metrics.duration.WithLabelValues(s.name).Observe(time.Since(began).Seconds())
+	e.metrics.rows.WithLabelValues(s.name).Add(float64(out.rows))
 	if err != nil && ctx.Err() != nil {
 		// Stopped (shutdown, timeout): not a failure of the stream. Its
 		// next run stays due, so the task handed back picks it up.
-		syncRuns.WithLabelValues(s.name, resultCanceled).Inc()
+		e.metrics.runs.WithLabelValues(s.name, resultCanceled).Inc()
 		return out.rows, fmt.Errorf("mirror: advertiser %d stream %s: %w", adv, s.name, err)
 	}
 	if err != nil {
-		syncRuns.WithLabelValues(s.name, resultError).Inc()
+		e.metrics.runs.WithLabelValues(s.name, resultError).Inc()
 		err = fmt.Errorf("mirror: advertiser %d stream %s: %w", adv, s.name, err)
 		next := start.Add(e.retryAfter(s, st.ConsecutiveFailures+1))
 		// Record with a fresh context: a run cut short by shutdown still
@@ -302,7 +309,7 @@ func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) 
 		e.log.Warn("stream sync failed", zap.Int64("advertiser_id", adv), zap.String("stream", s.name), zap.Error(err))
 		return out.rows, err
 	}
-	syncRuns.WithLabelValues(s.name, resultSuccess).Inc()
+	e.metrics.runs.WithLabelValues(s.name, resultSuccess).Inc()
 	err = e.db.RecordSyncSuccess(ctx, adv, s.name, mysql.SyncSuccess{
 		At: start, Cursor: out.cursor, Rows: out.rows, NextRunAt: start.Add(e.interval(s)), FullSync: out.full,
 	})

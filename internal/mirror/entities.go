@@ -30,10 +30,8 @@ import (
 // Statuses that follow spend (e.g. *_BUDGET_EXCEED) change no modify time;
 // the full reconciliation picks them up.
 
-// page sizes: v2 lists allow 1000, v3 lists 100.
+// Lists are read at the platform's largest page size (oceanengine.MaxPageSizeV2, V3).
 const (
-	v2PageSize = 1000
-	v3PageSize = 100
 	// maxPages stops a list that never ends (a platform that ignored the
 	// page number would otherwise be read forever).
 	maxPages = 10000
@@ -167,7 +165,7 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 	}
 	n, err := e.db.MarkOEEntitiesDeleted(ctx, s.entity, adv, gone, at, at)
 	if err == nil {
-		entitiesDeleted.WithLabelValues(s.name).Add(float64(n))
+		e.metrics.deleted.WithLabelValues(s.name).Add(float64(n))
 		e.log.Info("entities gone from the platform marked deleted", zapAdv(adv), zapStream(s.name), zapInt("count", int(n)))
 	}
 	return err
@@ -179,15 +177,15 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 // before the page was stored: their children's inherited statuses need a
 // re-read (inherit.go).
 func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, changed func([]int64)) entityReader {
-	r := entityReader{kind: kind, pageSize: v2PageSize}
+	r := entityReader{kind: kind, pageSize: oceanengine.MaxPageSizeV2}
 	if kind == mysql.OEKindProject || kind == mysql.OEKindPromotion {
-		r.pageSize = v3PageSize
+		r.pageSize = oceanengine.MaxPageSizeV3
 	}
 	st := pageStore{db: db, kind: kind, adv: adv, at: at, changed: changed}
 	switch kind {
 	case mysql.OEKindCampaign:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+			p, err := api.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
 				Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
@@ -196,7 +194,7 @@ func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, c
 		}
 	case mysql.OEKindAd:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+			p, err := api.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
 				Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL", AdModifyTime: f.day, CampaignID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
@@ -205,7 +203,7 @@ func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, c
 		}
 	case mysql.OEKindCreative:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, Page: page, PageSize: v2PageSize,
+			p, err := api.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
 				Filtering: &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL", CreativeModifyTime: f.day, AdID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
@@ -214,7 +212,7 @@ func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, c
 		}
 	case mysql.OEKindProject:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
+			p, err := api.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV3,
 				Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL", ProjectModifyStartTime: f.from, ProjectModifyEndTime: f.to}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err
@@ -223,7 +221,7 @@ func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, c
 		}
 	case mysql.OEKindPromotion:
 		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, Page: page, PageSize: v3PageSize,
+			p, err := api.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV3,
 				Filtering: &oceanengine.PromotionFilter{Status: "ALL", PromotionModifyStartTime: f.from, PromotionModifyEndTime: f.to, ProjectID: f.parent}})
 			if err != nil {
 				return nil, oceanengine.PageInfo{}, 0, err

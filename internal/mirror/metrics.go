@@ -5,9 +5,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -22,26 +22,47 @@ const (
 	resultCanceled = "canceled"
 )
 
-// Sync metrics. Labels are stream names (a fixed set) and results.
-var (
-	syncRuns = promauto.NewCounterVec(prometheus.CounterOpts{
+// Metrics are the sync engine's collectors. Labels are stream names (a
+// fixed set) and results.
+type Metrics struct {
+	runs     *prometheus.CounterVec
+	rows     *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	deleted  *prometheus.CounterVec
+}
+
+// NewMetrics registers the sync metrics with reg (an equal collector
+// already registered there is shared).
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	var m Metrics
+	var err error
+	if m.runs, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sync_runs_total",
 		Help: "Stream sync runs by stream and result (success, error, skipped, canceled).",
-	}, []string{"stream", "result"})
-	syncRows = promauto.NewCounterVec(prometheus.CounterOpts{
+	}, []string{"stream", "result"})); err != nil {
+		return nil, err
+	}
+	if m.rows, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sync_rows_written_total",
 		Help: "Rows upserted into the mirror by stream (entities or report rows).",
-	}, []string{"stream"})
-	syncDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
+	}, []string{"stream"})); err != nil {
+		return nil, err
+	}
+	if m.duration, err = metrics.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "sync_run_duration_seconds",
 		Help:    "Duration of one stream run of one advertiser.",
 		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
-	}, []string{"stream"})
-	entitiesDeleted = promauto.NewCounterVec(prometheus.CounterOpts{
+	}, []string{"stream"})); err != nil {
+		return nil, err
+	}
+	if m.deleted, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "sync_entities_marked_deleted_total",
 		Help: "Entities a full reconciliation no longer found on the platform (deleted_at set), by stream.",
-	}, []string{"stream"})
-)
+	}, []string{"stream"})); err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
 
 // LagCollector exports sync_lag_seconds{stream}: for each stream, the age of
 // the oldest last success among the syncable advertisers (an advertiser

@@ -33,8 +33,6 @@ var v2Fields = []string{"cost", "show", "click", "convert", "deep_convert"}
 // v3Metrics are the same base metrics in the v3 custom report.
 var v3Metrics = []string{"stat_cost", "show_cnt", "click_cnt", "convert_cnt", "deep_convert_cnt"}
 
-const reportPageSize = 1000
-
 // reportWindow returns the window a scheduled run of a report stream reads
 // and the cursor to record after it succeeds ("" keeps the current one).
 func (e *Engine) reportWindow(s stream, st mysql.SyncState, now time.Time) (span, string) {
@@ -122,14 +120,14 @@ func (e *Engine) readSpan(ctx context.Context, adv int64, s stream, sp span, at 
 			dims = append(dims, "cdp_promotion_id")
 		}
 		req := oceanengine.CustomReportRequest{AdvertiserID: adv, DataTopic: "BASIC_DATA", Dimensions: dims, Metrics: v3Metrics,
-			StartTime: fmtDate(sp.from), EndTime: fmtDate(sp.to), PageSize: reportPageSize}
+			StartTime: fmtDate(sp.from), EndTime: fmtDate(sp.to), PageSize: oceanengine.MaxReportPageSize}
 		return storePages(e.api.CustomReportPages(ctx, req), func(r oceanengine.CustomReportRow) (mysql.ReportFact, error) {
 			return v3Fact(adv, s, r, sp)
 		}, store)
 	default:
 		req := oceanengine.ReportRequest{AdvertiserID: adv, StartDate: fmtDate(sp.from), EndDate: fmtDate(sp.to),
 			TimeGranularity: oceanengine.GranularityDaily, GroupBy: []string{oceanengine.GroupByStatTime},
-			Fields: v2Fields, PageSize: reportPageSize}
+			Fields: v2Fields, PageSize: oceanengine.MaxReportPageSize}
 		if s.hourly {
 			req.TimeGranularity = oceanengine.GranularityHourly
 		}

@@ -112,9 +112,6 @@ func Streams() []string { return names(func(stream) bool { return true }) }
 // EntityStreams lists the entity streams.
 func EntityStreams() []string { return names(func(s stream) bool { return !s.isReport() }) }
 
-// ReportStreams lists the report streams (daily and hourly).
-func ReportStreams() []string { return names(stream.isReport) }
-
 // DailyReportStreams lists the daily report streams (the default of a backfill).
 func DailyReportStreams() []string {
 	return names(func(s stream) bool { return s.isReport() && !s.hourly })

@@ -3,10 +3,10 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -399,43 +399,18 @@ func (db *DB) staleOrGone(ctx context.Context, id int64) error {
 // ErrLockTimeout is returned when a named lock was not granted in time.
 var ErrLockTimeout = errors.New("mysql: lock wait timed out")
 
-// LockAuthorizationRefresh takes the refresh lock of one grant: a MySQL
-// named lock (GET_LOCK), held by a dedicated connection, shared by every
-// process on the database and released by MySQL if the process dies. It
-// waits up to wait; the returned function releases it. The name includes
-// the database, so test databases on one server never share locks.
+// LockAuthorizationRefresh takes the refresh lock of one grant: a named
+// lock (TryLock), shared by every process on the database and released by
+// MySQL if the process dies. It waits up to wait (ErrLockTimeout when not
+// granted in time); the returned function releases it.
 func (db *DB) LockAuthorizationRefresh(ctx context.Context, id int64, wait time.Duration) (release func(), err error) {
-	conn, err := db.Conn(ctx)
+	key := "oe_authorization_refresh:" + strconv.FormatInt(id, 10)
+	l, ok, err := db.TryLock(ctx, key, wait)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: refresh lock: %w", err)
-	}
-	const name = `SHA1(CONCAT(DATABASE(), ':oe_authorization_refresh:', ?))`
-	secs := max(int(wait/time.Second), 0)
-	var got sql.NullInt64
-	if err := conn.QueryRowContext(ctx, `SELECT GET_LOCK(`+name+`, ?)`, id, secs).Scan(&got); err != nil {
-		dropConn(conn)
 		return nil, fmt.Errorf("mysql: refresh lock of authorization %d: %w", id, err)
 	}
-	if !got.Valid || got.Int64 != 1 {
-		_ = conn.Close()
+	if !ok {
 		return nil, fmt.Errorf("%w: refresh lock of authorization %d", ErrLockTimeout, id)
 	}
-	return func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		var released sql.NullInt64
-		if err := conn.QueryRowContext(ctx, `SELECT RELEASE_LOCK(`+name+`)`, id).Scan(&released); err != nil || released.Int64 != 1 {
-			// Never hand a connection that may still hold the lock back to the pool.
-			dropConn(conn)
-			return
-		}
-		_ = conn.Close()
-	}, nil
-}
-
-// dropConn closes conn's underlying connection instead of returning it to
-// the pool (session state such as named locks dies with it).
-func dropConn(conn *sql.Conn) {
-	_ = conn.Raw(func(any) error { return driver.ErrBadConn })
-	_ = conn.Close()
+	return l.Release, nil
 }

@@ -193,7 +193,9 @@ func TestLockAuthorizationRefresh(t *testing.T) {
 		t.Fatal(err)
 	}
 	var connID int64
-	_ = dying.QueryRowContext(ctx, `SELECT IS_USED_LOCK(SHA1(CONCAT(DATABASE(), ':oe_authorization_refresh:', 44)))`).Scan(&connID)
+	if err := dying.QueryRowContext(ctx, `SELECT IS_USED_LOCK(CONCAT('oo:', LEFT(SHA1(DATABASE()), 8), ':oe_authorization_refresh:44'))`).Scan(&connID); err != nil {
+		t.Fatal(err)
+	}
 	if connID == 0 {
 		t.Fatal("lock not held")
 	}

@@ -68,8 +68,6 @@ type NewExportFile = domain.NewExportFile
 
 const ExportComplete = domain.ExportComplete
 
-const ExportWriting = domain.ExportWriting
-
 type SyncStatusFilter = domain.SyncStatusFilter
 
 type AdvertiserSyncStatus = domain.AdvertiserSyncStatus

@@ -464,11 +464,6 @@ func (db *DB) OEAdByID(ctx context.Context, scope auth.Scope, id int64) (OEAd, e
 	return oneInScope(ctx, db, adSpec, scope, id, scanOEAd)
 }
 
-// OECreativeByID returns a creative (see OECampaignByID).
-func (db *DB) OECreativeByID(ctx context.Context, scope auth.Scope, id int64) (OECreative, error) {
-	return oneInScope(ctx, db, creativeSpec, scope, id, scanOECreative)
-}
-
 // OEProjectByID returns a project (see OECampaignByID).
 func (db *DB) OEProjectByID(ctx context.Context, scope auth.Scope, id int64) (OEProject, error) {
 	return oneInScope(ctx, db, projectSpec, scope, id, scanOEProject)

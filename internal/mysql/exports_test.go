@@ -83,7 +83,9 @@ func TestExportFileChunksRoundTrip(t *testing.T) {
 		t.Errorf("cleanup deleted %d (%v), want 1", n, err)
 	}
 	var chunks int
-	_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_export_chunks`).Scan(&chunks)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_export_chunks`).Scan(&chunks); err != nil {
+		t.Fatal(err)
+	}
 	if _, f, err := db.ExportJob(ctx, alice, id); err != nil || f != nil || chunks != 0 {
 		t.Errorf("after cleanup: file %+v, %d chunks, %v", f, chunks, err)
 	}

@@ -55,21 +55,16 @@ func NewMigrator(db *DB) (*Migrator, error) {
 	return &Migrator{db: db, provider: p}, nil
 }
 
-// withLock runs fn while holding a MySQL named lock.
+// withLock runs fn while holding the migration's named lock (TryLock).
 func (m *Migrator) withLock(ctx context.Context, fn func() error) error {
-	conn, err := m.db.Conn(ctx)
+	l, ok, err := m.db.TryLock(ctx, migrateLock, 120*time.Second)
 	if err != nil {
 		return fmt.Errorf("mysql: migrate lock: %w", err)
 	}
-	defer conn.Close()
-	var got int
-	if err := conn.QueryRowContext(ctx, "SELECT GET_LOCK(?, 120)", migrateLock).Scan(&got); err != nil {
-		return fmt.Errorf("mysql: migrate lock: %w", err)
-	}
-	if got != 1 {
+	if !ok {
 		return fmt.Errorf("mysql: migrate lock: another migration held the lock for 120s")
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "SELECT RELEASE_LOCK(?)", migrateLock) //nolint:errcheck // released with the session anyway
+	defer l.Release()
 	return fn()
 }
 

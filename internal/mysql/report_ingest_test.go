@@ -97,7 +97,9 @@ func TestFactKeysAndDeleteFacts(t *testing.T) {
 		t.Fatalf("delete: %d %v", n, err)
 	}
 	var left int64
-	_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_hourly`).Scan(&left)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_hourly`).Scan(&left); err != nil {
+		t.Fatal(err)
+	}
 	if left != 4 {
 		t.Fatalf("%d rows left, want 4 (only the one key deleted)", left)
 	}
@@ -125,7 +127,9 @@ func TestPruneHourlyFactsDeletesOnlyOldRowsInBatches(t *testing.T) {
 		t.Fatalf("pruned %d (%v), want %d", n, err, 3*3*6*4)
 	}
 	var left, oldest int64
-	_ = db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(DAY(stat_date)) FROM report_hourly`).Scan(&left, &oldest)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*), MIN(DAY(stat_date)) FROM report_hourly`).Scan(&left, &oldest); err != nil {
+		t.Fatal(err)
+	}
 	if left != 3*3*4*4 || oldest != 7 {
 		t.Fatalf("%d rows left, oldest day %d; want %d and 7", left, oldest, 3*3*4*4)
 	}

@@ -48,7 +48,9 @@ func TestScopeClauseFiltersRows(t *testing.T) {
 		ids := []int64{}
 		for rows.Next() {
 			var id int64
-			_ = rows.Scan(&id)
+			if err := rows.Scan(&id); err != nil {
+				t.Fatal(err)
+			}
 			ids = append(ids, id)
 		}
 		return ids

@@ -320,18 +320,6 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	return auth.NewPrincipal(userID, username, "", roles, perms), status, nil
 }
 
-// ActiveAdmins counts active users holding the admin role.
-func (db *DB) ActiveAdmins(ctx context.Context) (int64, error) {
-	var n int64
-	err := db.QueryRowContext(ctx, `SELECT COUNT(DISTINCT u.id) FROM users u
-		JOIN user_roles ur ON ur.user_id = u.id JOIN roles r ON r.id = ur.role_id
-		WHERE r.name = 'admin' AND u.status = 'active'`).Scan(&n)
-	if err != nil {
-		return 0, fmt.Errorf("mysql: count admins: %w", err)
-	}
-	return n, nil
-}
-
 // RolePermissions returns each role's permissions as stored.
 func (db *DB) RolePermissions(ctx context.Context) (map[string][]string, error) {
 	rows, err := db.QueryContext(ctx, `SELECT r.name, p.name FROM roles r

@@ -3,9 +3,8 @@ package oceanengine
 import (
 	"context"
 	"errors"
+	"sync"
 	"time"
-
-	"github.com/sony/gobreaker/v2"
 )
 
 // BreakerConfig configures the circuit breaker of each endpoint group.
@@ -21,12 +20,49 @@ type BreakerConfig struct {
 	Interval time.Duration
 }
 
-// breakers holds one two-step breaker per group.
-type breakers struct {
-	m map[string]*gobreaker.TwoStepCircuitBreaker[struct{}]
+// breakerState is a breaker's state; its String is what BreakerState returns.
+type breakerState int
+
+const (
+	breakerClosed breakerState = iota
+	breakerHalfOpen
+	breakerOpen
+)
+
+func (s breakerState) String() string {
+	switch s {
+	case breakerHalfOpen:
+		return "half-open"
+	case breakerOpen:
+		return "open"
+	}
+	return "closed"
 }
 
-func newBreakers(cfg BreakerConfig, metrics *Metrics) *breakers {
+// breakers holds one breaker per group, all on the client's clock.
+type breakers struct {
+	m map[string]*breaker
+}
+
+// breaker is a two-step circuit breaker: allow asks before a call, the
+// returned done reports its outcome. Closed, it counts consecutive
+// outages (cleared every Interval) and opens at ConsecutiveFailures; open,
+// it refuses calls for OpenFor, then half-opens and lets one probe
+// through, whose success closes it and whose failure opens it again.
+type breaker struct {
+	cfg     BreakerConfig
+	now     func() time.Time
+	onState func(breakerState)
+
+	mu         sync.Mutex
+	state      breakerState
+	generation uint64    // outcomes of calls allowed in an older generation are ignored
+	expiry     time.Time // closed: when the counts clear; open: when it half-opens
+	failures   uint32    // consecutive outages while closed
+	inFlight   int       // half-open: probes allowed and not yet done
+}
+
+func newBreakers(cfg BreakerConfig, metrics *Metrics, now func() time.Time) *breakers {
 	if cfg.ConsecutiveFailures == 0 {
 		cfg.ConsecutiveFailures = 10
 	}
@@ -36,48 +72,111 @@ func newBreakers(cfg BreakerConfig, metrics *Metrics) *breakers {
 	if cfg.Interval <= 0 {
 		cfg.Interval = time.Minute
 	}
-	b := &breakers{m: map[string]*gobreaker.TwoStepCircuitBreaker[struct{}]{}}
+	b := &breakers{m: map[string]*breaker{}}
 	for _, g := range Groups() {
-		metrics.breakerState.WithLabelValues(g).Set(0)
-		b.m[g] = gobreaker.NewTwoStepCircuitBreaker[struct{}](gobreaker.Settings{
-			Name:        g,
-			MaxRequests: 1,
-			Interval:    cfg.Interval,
-			Timeout:     cfg.OpenFor,
-			ReadyToTrip: func(c gobreaker.Counts) bool { return c.ConsecutiveFailures >= cfg.ConsecutiveFailures },
-			OnStateChange: func(name string, _, to gobreaker.State) {
-				metrics.breakerState.WithLabelValues(name).Set(breakerGauge(to))
-			},
-			IsSuccessful: func(err error) bool { return !isOutage(err) },
-			IsExcluded: func(err error) bool {
-				return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && !isTransport(err) || IsRateLimited(err)
-			},
-		})
+		gauge := metrics.breakerState.WithLabelValues(g)
+		gauge.Set(0)
+		br := &breaker{cfg: cfg, now: now, onState: func(s breakerState) { gauge.Set(float64(s)) }}
+		br.newGeneration(now())
+		b.m[g] = br
 	}
 	return b
 }
 
-func breakerGauge(s gobreaker.State) float64 {
-	switch s {
-	case gobreaker.StateHalfOpen:
-		return 1
-	case gobreaker.StateOpen:
-		return 2
-	}
-	return 0
-}
-
 // allow asks the group's breaker for permission; done reports the outcome.
-func (b *breakers) allow(group string) (done func(error), ok bool) {
-	done, err := b.m[group].Allow()
-	if err != nil {
-		return nil, false
-	}
-	return done, true
-}
+func (b *breakers) allow(group string) (done func(error), ok bool) { return b.m[group].allow() }
 
 // state returns the breaker state of group (for tests and operators).
-func (b *breakers) state(group string) gobreaker.State { return b.m[group].State() }
+func (b *breakers) state(group string) breakerState { return b.m[group].current() }
+
+func (br *breaker) allow() (func(error), bool) {
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	state := br.advance(br.now())
+	if state == breakerOpen || state == breakerHalfOpen && br.inFlight >= 1 {
+		return nil, false
+	}
+	if state == breakerHalfOpen {
+		br.inFlight++
+	}
+	gen := br.generation
+	return func(err error) { br.done(gen, err) }, true
+}
+
+func (br *breaker) current() breakerState {
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	return br.advance(br.now())
+}
+
+func (br *breaker) done(gen uint64, err error) {
+	br.mu.Lock()
+	defer br.mu.Unlock()
+	now := br.now()
+	state := br.advance(now)
+	if gen != br.generation {
+		return
+	}
+	if state == breakerHalfOpen {
+		br.inFlight--
+	}
+	switch {
+	case breakerExcluded(err):
+		// neither a success nor a failure
+	case !isOutage(err):
+		br.failures = 0
+		if state == breakerHalfOpen {
+			br.set(breakerClosed, now)
+		}
+	case state == breakerHalfOpen:
+		br.set(breakerOpen, now)
+	case state == breakerClosed:
+		br.failures++
+		if br.failures >= br.cfg.ConsecutiveFailures {
+			br.set(breakerOpen, now)
+		}
+	}
+}
+
+// breakerExcluded: the caller gave up, or the quota refused: says nothing
+// about the platform's health.
+func breakerExcluded(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) && !isTransport(err) || IsRateLimited(err)
+}
+
+// advance applies what time alone changes: closed counts expire, an open
+// breaker half-opens. Called with mu held.
+func (br *breaker) advance(now time.Time) breakerState {
+	switch {
+	case br.state == breakerClosed && now.After(br.expiry):
+		br.newGeneration(now)
+	case br.state == breakerOpen && now.After(br.expiry):
+		br.set(breakerHalfOpen, now)
+	}
+	return br.state
+}
+
+func (br *breaker) set(s breakerState, now time.Time) {
+	if br.state == s {
+		return
+	}
+	br.state = s
+	br.newGeneration(now)
+	br.onState(s)
+}
+
+func (br *breaker) newGeneration(now time.Time) {
+	br.generation++
+	br.failures, br.inFlight = 0, 0
+	switch br.state {
+	case breakerClosed:
+		br.expiry = now.Add(br.cfg.Interval)
+	case breakerOpen:
+		br.expiry = now.Add(br.cfg.OpenFor)
+	default:
+		br.expiry = time.Time{}
+	}
+}
 
 func isTransport(err error) bool {
 	var te *TransportError

@@ -124,7 +124,7 @@ func New(cfg Config) (*Client, error) {
 	return &Client{
 		base: base, appID: cfg.AppID, secret: cfg.Secret, http: cfg.HTTPClient, tokens: cfg.Tokens,
 		limiter: cfg.Limiter, metrics: cfg.Metrics, log: cfg.Logger.Named("oceanengine"),
-		breakers: newBreakers(cfg.Breaker, cfg.Metrics), cfg: cfg, now: cfg.Now,
+		breakers: newBreakers(cfg.Breaker, cfg.Metrics, cfg.Now), cfg: cfg, now: cfg.Now,
 	}, nil
 }
 

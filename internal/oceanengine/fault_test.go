@@ -283,9 +283,11 @@ func TestWritesAreNotRepeated(t *testing.T) {
 // calls then fail fast without reaching the platform, and that it closes
 // again after the outage.
 func TestBreakerStopsHammering(t *testing.T) {
+	clock := &fakeClock{t: time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC)}
 	b := setup(t, func(o *options) {
 		o.client.MaxAttempts = 2
-		o.client.Breaker = BreakerConfig{ConsecutiveFailures: 4, OpenFor: 300 * time.Millisecond}
+		o.client.Breaker = BreakerConfig{ConsecutiveFailures: 4, OpenFor: 15 * time.Second}
+		o.client.Now = clock.Now
 	})
 	ctx := context.Background()
 	adv := b.leaf()
@@ -313,8 +315,15 @@ func TestBreakerStopsHammering(t *testing.T) {
 	if got := b.counter(t, "oceanengine_breaker_state", map[string]string{"group": GroupEntityRead}); got != 2 {
 		t.Errorf("breaker_state gauge = %v, want 2 (open)", got)
 	}
+	clock.Advance(14 * time.Second)
+	if st := b.client.BreakerState(GroupEntityRead); st != "open" {
+		t.Fatalf("breaker = %s before OpenFor has passed, want open", st)
+	}
 	b.sim.Faults().ClearAll()
-	time.Sleep(350 * time.Millisecond)
+	clock.Advance(2 * time.Second)
+	if st := b.client.BreakerState(GroupEntityRead); st != "half-open" {
+		t.Fatalf("breaker = %s once OpenFor has passed, want half-open", st)
+	}
 	if _, err := b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv}); err != nil {
 		t.Fatalf("after the outage: %v", err)
 	}

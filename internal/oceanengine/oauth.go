@@ -4,11 +4,10 @@ import "context"
 
 // Account roles of oauth2/advertiser/get (account_role).
 const (
-	RoleAdvertiser       = "ADVERTISER"
-	RoleMajordomo        = "CUSTOMER_ADMIN" // 管家
-	RoleAgent            = "AGENT"
-	RoleChildAgent       = "CHILD_AGENT"
-	RoleCustomerOperator = "CUSTOMER_OPERATOR"
+	RoleAdvertiser = "ADVERTISER"
+	RoleMajordomo  = "CUSTOMER_ADMIN" // 管家
+	RoleAgent      = "AGENT"
+	RoleChildAgent = "CHILD_AGENT"
 )
 
 // tokenRequest is the body of the token endpoints, as the official SDK

@@ -5,6 +5,13 @@ import (
 	"iter"
 )
 
+// The platform's largest page sizes.
+const (
+	MaxPageSizeV2     = 1000 // v2 entity lists (campaign, ad, creative)
+	MaxPageSizeV3     = 100  // v3 entity lists (project, promotion)
+	MaxReportPageSize = 1000 // report lists
+)
+
 // Pages streams the pages of a page-based list, starting at page first
 // (1 when 0), one fetch per page, so callers never hold more than one page.
 // It stops after the last page (page_info.total_page), at an empty page, at

@@ -194,19 +194,6 @@ func (c *Client) Creatives(ctx context.Context, req CreativesRequest) (*Creative
 	return &out, nil
 }
 
-// CreativePages streams every page of Creatives from req.Page.
-func (c *Client) CreativePages(ctx context.Context, req CreativesRequest) iter.Seq2[[]Creative, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]Creative, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Creatives(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
-}
-
 // CampaignCreateRequest creates a campaign. With UniqueFK set the platform
 // deduplicates the create, so the client may retry it.
 type CampaignCreateRequest struct {

@@ -55,10 +55,6 @@ const (
 	MaxHourSpan = 31
 	// MaxIDs bounds advertiser_ids and entity_ids.
 	MaxIDs = 500
-	// MaxPageSize bounds page_size of GET /api/v1/reports.
-	MaxPageSize = 1000
-	// DefaultPageSize is the page size when none is given.
-	DefaultPageSize = 100
 	// MaxExportRows bounds an export (an XLSX sheet holds 1,048,576 rows).
 	MaxExportRows = 1_000_000
 )

@@ -28,11 +28,6 @@ const (
 	LevelPromotion        = Level(domain.EntityPromotion)
 )
 
-// Levels lists every level.
-func Levels() []Level {
-	return []Level{LevelAdvertiser, LevelCampaign, LevelAd, LevelProject, LevelPromotion}
-}
-
 // Valid reports whether l is a known level.
 func (l Level) Valid() bool {
 	switch l {

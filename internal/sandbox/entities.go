@@ -187,11 +187,9 @@ func unitStateOf(v view, e *entity) unitState {
 	return usDelivering
 }
 
-func campaignStatus(v view, c *entity) string   { return campaignStatusNames[topStateOf(v, c)] }
-func adStatus(v view, ad *entity) string        { return adStatusNames[unitStateOf(v, ad)] }
-func projectStatus(v view, p *entity) string    { return projectStatusNames[topStateOf(v, p)] }
-func promotionStatus(v view, pr *entity) string { return promotionStatusNames[unitStateOf(v, pr)] }
-func creativeStatus(v view, cr *entity) string  { return creativeStatusNames[unitStateOf(v, cr.parent)] }
+func campaignStatus(v view, c *entity) string  { return campaignStatusNames[topStateOf(v, c)] }
+func adStatus(v view, ad *entity) string       { return adStatusNames[unitStateOf(v, ad)] }
+func creativeStatus(v view, cr *entity) string { return creativeStatusNames[unitStateOf(v, cr.parent)] }
 
 // secondList renders a status_second value: a list of zero or one names.
 func secondList(name string) []string {

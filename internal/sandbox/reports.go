@@ -342,12 +342,6 @@ func ratio(a, b int64) int64 {
 	return (2*a + b) / (2 * b)
 }
 
-// dayRange checks a start/end date pair (the decoder has checked both are
-// present and well-formed): at most 30 days inclusive.
-func dayRange(startKey, start, endKey, end string) (int64, int64, *apiError) {
-	return dayRangeMax(startKey, start, endKey, end, 30)
-}
-
 func dayRangeMax(startKey, start, endKey, end string, maxDays int64) (int64, int64, *apiError) {
 	d0, _ := parseDate(start)
 	d1, _ := parseDate(end)

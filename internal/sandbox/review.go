@@ -106,11 +106,6 @@ func (e *entity) sysAt(s state, t int64) sysStatus {
 	return sysAudit
 }
 
-// underReview reports whether e has a review round still open at t.
-func (e *entity) underReview(t int64) bool {
-	return len(e.reviews) > 0 && t < e.reviews[len(e.reviews)-1].at
-}
-
 // deniedAt reports whether e's review rejected it as of now.
 func deniedAt(v view, e *entity) bool { return e.sysAt(e.current(v.now), v.now) == sysDeny }
 

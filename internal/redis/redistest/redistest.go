@@ -4,7 +4,6 @@ package redistest
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"os/exec"
 	"strconv"
@@ -102,6 +101,3 @@ func freePort(t testing.TB) int {
 	defer l.Close()
 	return l.Addr().(*net.TCPAddr).Port
 }
-
-// String describes the server.
-func (s *Server) String() string { return fmt.Sprintf("redis-server %s", s.Addr) }

@@ -46,9 +46,6 @@ func postCase[P any](key, sdk string, build func(f *Fixture) *P, data Shape) Cas
 // noToken marks an OAuth case.
 func (c Case) noToken() Case { c.Token = false; return c }
 
-// withCheck adds a further check.
-func (c Case) withCheck(fn func(f *Fixture, data []byte) error) Case { c.Check = fn; return c }
-
 // upload marks a multipart case.
 func (c Case) upload() Case { c.Multipart = true; return c }
 

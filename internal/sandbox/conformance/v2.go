@@ -1,7 +1,5 @@
 package conformance
 
-import "strconv"
-
 // v2 (campaign → ad → creative) endpoints.
 
 type campaignGetFiltering struct {
@@ -153,5 +151,3 @@ func v2EntityCases() []Case {
 		}, list(creative)),
 	}
 }
-
-func idText(id int64) string { return strconv.FormatInt(id, 10) }
