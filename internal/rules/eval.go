@@ -41,8 +41,11 @@ type Object struct {
 	Balance *decimal.Decimal
 }
 
-// Fact is one row of report facts of an object: an hour (Hour 0–23) or a
-// whole day (Hour -1, used only by lifetime windows), Beijing date.
+// Fact is one row of report facts of an object, Beijing date: an hour
+// (Hour 0–23) or a whole day (Hour -1). Whole days before today serve the
+// day windows (yesterday, last_days, lifetime); hours serve today and
+// last_hours. A loader gives both for the days it covers; neither is
+// counted twice.
 type Fact struct {
 	Date    string // "2006-01-02"
 	Hour    int
@@ -91,20 +94,21 @@ func Sum(facts []Fact, w Window, at time.Time) Sums {
 		d := dayNumber(f.Date)
 		in := false
 		if f.Hour < 0 {
-			in = w.Kind == WindowLifetime && d < today
-		} else {
-			h := d*24 + int64(f.Hour)
 			switch w.Kind {
-			case WindowToday:
-				in = d == today && h < now
 			case WindowYesterday:
 				in = d == today-1
 			case WindowLastDays:
 				in = d >= today-int64(w.N) && d < today
+			case WindowLifetime:
+				in = d < today
+			}
+		} else {
+			h := d*24 + int64(f.Hour)
+			switch w.Kind {
+			case WindowToday, WindowLifetime:
+				in = d == today && h < now
 			case WindowLastHours:
 				in = h >= now-int64(w.N) && h < now
-			case WindowLifetime:
-				in = d == today && h < now
 			}
 		}
 		if !in {

@@ -16,15 +16,19 @@ func hour(date string, h int, cost string, show, click, conv int64) Fact {
 	return Fact{Date: date, Hour: h, Cost: decimal.RequireFromString(cost), Show: show, Click: click, Convert: conv}
 }
 
-// fixture is one object's report facts:
+// fixture is one object's report facts, hourly and daily:
 //   - today 06-18, hours 00–09: cost 10, show 100, click 10 each; a
 //     conversion at 02 and 05 (cost 100, show 1000, click 100, convert 2);
 //     hour 10, in progress, spends 999 and must count nowhere;
 //   - yesterday 06-17: 24 hours of cost 5, show 50, click 5; 3 conversions
-//     at 12 (cost 120, show 1200, click 120, convert 3);
-//   - 06-16: 24 hours of cost 2, show 20, click 2, no conversion (48, 480, 48, 0);
-//   - 06-11 (7 days before today): cost 1 at 00;
-//   - daily rows (lifetime only): 06-01 cost 1000 with 10 conversions, 06-17 cost 120 with 3.
+//     at 12, and its daily row (cost 120, show 1200, click 120, convert 3);
+//   - 06-16: 24 hours of cost 2, show 20, click 2, no conversion, and its
+//     daily row (48, 480, 48, 0);
+//   - daily rows of 06-11 (7 days before today: cost 1, show 10, click 1),
+//     06-10 (cost 1000, show 1, click 1, convert 1) and 06-01 (cost 1000,
+//     show 10000, click 1000, convert 10).
+//
+// A day window counting hours as well as days would double yesterday.
 func fixture() []Fact {
 	var f []Fact
 	for h := 0; h <= 9; h++ {
@@ -42,8 +46,8 @@ func fixture() []Fact {
 		}
 		f = append(f, hour("2025-06-17", h, "5", 50, 5, conv), hour("2025-06-16", h, "2", 20, 2, 0))
 	}
-	f = append(f, hour("2025-06-11", 0, "1", 10, 1, 0), hour("2025-06-10", 0, "1000", 1, 1, 1))
-	f = append(f, hour("2025-06-01", -1, "1000", 10000, 1000, 10), hour("2025-06-17", -1, "120", 1200, 120, 3))
+	f = append(f, hour("2025-06-17", -1, "120", 1200, 120, 3), hour("2025-06-16", -1, "48", 480, 48, 0),
+		hour("2025-06-11", -1, "1", 10, 1, 0), hour("2025-06-10", -1, "1000", 1, 1, 1), hour("2025-06-01", -1, "1000", 10000, 1000, 10))
 	return f
 }
 
@@ -71,8 +75,8 @@ func TestSumWindows(t *testing.T) {
 		{Window{Kind: WindowLastHours, N: 3}, "30", 300, 30, 0},
 		// 00–09 today and 22, 23 yesterday.
 		{Window{Kind: WindowLastHours, N: 12}, "110", 1100, 110, 2},
-		// daily rows before today (06-01, 06-17) and today's complete hours.
-		{Window{Kind: WindowLifetime}, "1220", 12200, 1220, 15},
+		// every daily row before today and today's complete hours.
+		{Window{Kind: WindowLifetime}, "2269", 12691, 1270, 16},
 	} {
 		got := Sum(fixture(), tc.w, at)
 		if !got.Cost.Equal(decimal.RequireFromString(tc.cost)) || got.Show != tc.show || got.Click != tc.click || got.Convert != tc.convert {
@@ -115,7 +119,7 @@ func TestEvaluateConditions(t *testing.T) {
 		{"cpa today", Condition{Metric: MetricCPA, Window: win(WindowToday, 0), Op: OpGT, Value: d("45")}, "50", true, ""},
 		{"cpa last 2 days", Condition{Metric: MetricCPA, Window: win(WindowLastDays, 2), Op: OpEQ, Value: d("56")}, "56", true, ""},
 		{"cpa without conversions", Condition{Metric: MetricCPA, Window: win(WindowLastHours, 3), Op: OpGT, Value: d("0")}, "n/a", false, "no conversions"},
-		{"cpa lifetime", Condition{Metric: MetricCPA, Window: win(WindowLifetime, 0), Op: OpLT, Value: d("82")}, "81.3333", true, ""},
+		{"cpa lifetime", Condition{Metric: MetricCPA, Window: win(WindowLifetime, 0), Op: OpLT, Value: d("142")}, "141.8125", true, ""},
 		{"ctr today", Condition{Metric: MetricCTR, Window: win(WindowToday, 0), Op: OpGTE, Value: d("10")}, "10", true, ""},
 		{"cvr today", Condition{Metric: MetricCVR, Window: win(WindowToday, 0), Op: OpLT, Value: d("2")}, "2", false, ""},
 		{"cpm yesterday", Condition{Metric: MetricCPM, Window: win(WindowYesterday, 0), Op: OpEQ, Value: d("100")}, "100", true, ""},

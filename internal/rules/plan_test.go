@@ -79,8 +79,8 @@ func pauseSpec() Spec {
 
 func TestPlanCooldownAndCaps(t *testing.T) {
 	s := pauseSpec()
-	// yesterday's cost: 120 on 06-18, 1099 on 06-19.
-	s.Conditions[0].Window = win(WindowYesterday, 0)
+	// cost over the last 3 days: 168 on 06-18 and on 06-19.
+	s.Conditions[0].Window = win(WindowLastDays, 3)
 	s.Actions = []Action{{Type: ActionNotify}}
 	s.Safety = Safety{CooldownMinutes: 120, MaxActionsPerRun: 2, MaxActionsPerDay: 3}
 	objs, facts := objects(4)

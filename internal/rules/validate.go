@@ -192,6 +192,11 @@ func validateCondition(c Condition, level Level, p string) []apperr.FieldError {
 	default:
 		add(".op", "must be one of gt, gte, lt, lte, eq")
 	}
+	daily := level == LevelProject || level == LevelPromotion
+	if daily && (c.Metric == MetricBudgetUsedPct || c.Window != nil && (c.Window.Kind == WindowToday || c.Window.Kind == WindowLastHours) ||
+		c.Compare != nil && (c.Compare.Window.Kind == WindowToday || c.Compare.Window.Kind == WindowLastHours)) {
+		add("", "%s reports are daily only: use yesterday, last_days or lifetime windows", level)
+	}
 	switch {
 	case c.Metric.windowed():
 		if c.Window == nil {

@@ -54,6 +54,8 @@ func TestValidate(t *testing.T) {
 			s.Conditions[0].Window = win(WindowYesterday, 0)
 		},
 			"conditions[0].window.kind", "budget_used_pct is today's spend over the daily budget: the window must be today or absent"},
+		{"project today", func(s *Spec) { s.Scope.Level = LevelProject }, "conditions[0]",
+			"project reports are daily only: use yesterday, last_days or lifetime windows"},
 		{"bad op", func(s *Spec) { s.Conditions[0].Op = ">" }, "conditions[0].op", "must be one of gt, gte, lt, lte, eq"},
 		{"no value", func(s *Spec) { s.Conditions[0].Value = nil }, "conditions[0].value", "is required (or compare with another window)"},
 		{"zero factor", func(s *Spec) {
