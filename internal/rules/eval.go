@@ -39,6 +39,10 @@ type Object struct {
 	BidField string
 	// Balance is the advertiser's balance (yuan), when known.
 	Balance *decimal.Decimal
+
+	// The mirror's fields the service derives Status, Budget and Bid from.
+	OptStatus, StatusFirst, Pricing string
+	RawBid, RawCpaBid               *decimal.Decimal
 }
 
 // Fact is one row of report facts of an object, Beijing date: an hour
