@@ -290,7 +290,16 @@ func (db *DB) RenewEvaluation(ctx context.Context, id int64, holder string, unti
 	if err != nil {
 		return fmt.Errorf("mysql: renew evaluation: %w", err)
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	// Zero rows also when the lease was already at until (a frozen clock).
+	var held int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rule_evaluations WHERE id = ? AND holder = ? AND status = 'running'`,
+		id, holder).Scan(&held); err != nil {
+		return fmt.Errorf("mysql: renew evaluation: %w", err)
+	}
+	if held == 0 {
 		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", id)
 	}
 	return nil

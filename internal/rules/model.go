@@ -205,12 +205,14 @@ const (
 	MinEveryMinutes = 15
 )
 
-// Normalize fills defaults (match all, the safety defaults).
+// Normalize fills defaults: match all; an absent safety (all zero) takes
+// every default, a given one its missing caps (a cooldown of 0 given with
+// caps means none).
 func (s *Spec) Normalize() {
 	if s.Match == "" {
 		s.Match = MatchAll
 	}
-	if s.Safety.CooldownMinutes == 0 {
+	if s.Safety == (Safety{}) {
 		s.Safety.CooldownMinutes = DefaultCooldownMinutes
 	}
 	if s.Safety.MaxActionsPerRun == 0 {
