@@ -108,10 +108,10 @@ func (c ClaimResult) Won() bool { return c.Fresh || c.Takeover }
 
 // RuleFilter selects rules: the owner's own (OwnerID > 0) or every rule.
 type RuleFilter struct {
-	OwnerID  int64
-	Limit    int
-	Offset   int
-	Enabled  *bool
+	OwnerID int64
+	Limit   int
+	Offset  int
+	Enabled *bool
 }
 
 // Store is what the service needs from storage (internal/mysql implements

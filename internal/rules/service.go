@@ -176,7 +176,9 @@ func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, spec S
 }
 
 // Get returns a rule.
-func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, error) { return s.visible(ctx, p, id) }
+func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
+	return s.visible(ctx, p, id)
+}
 
 // List lists the principal's rules (every rule for admins).
 func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int) ([]Rule, int64, error) {
@@ -630,7 +632,9 @@ func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *Eva
 }
 
 // Claim of a rule's changes at a slot (ad_changes.idempotency_claim).
-func claimOf(ruleID int64, slot time.Time) string { return fmt.Sprintf("rule:%d:%d", ruleID, slot.Unix()) }
+func claimOf(ruleID int64, slot time.Time) string {
+	return fmt.Sprintf("rule:%d:%d", ruleID, slot.Unix())
+}
 
 // change applies one status, budget or bid action through ad operations
 // with the rule as actor, the owner's scope and guard rails.
