@@ -8,11 +8,13 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/rules"
@@ -340,5 +342,98 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	must(t, k.db.QueryRowContext(k.ctx, `SELECT COUNT(*) FROM ad_changes WHERE advertiser_id = ?`, a).Scan(&touched))
 	if touched != 0 {
 		t.Errorf("%d changes of advertiser %d's entities", touched, a)
+	}
+}
+
+// decision is what a rule did or would do: at a slot, to an object.
+type decision struct {
+	slot   time.Time
+	object int64
+	action rules.ActionType
+	after  string
+}
+
+func (d decision) String() string {
+	return fmt.Sprintf("%s %d %s→%s", d.slot.In(bj).Format("01-02 15:04"), d.object, d.action, d.after)
+}
+
+// TestBacktestMatchesLiveRuns: for two templates, a backtest over the last
+// 14 days of sandbox history decides exactly what running the rule live
+// (the worker's path: claim, evaluate, act through ad operations on the
+// sandbox) at every slot of those 14 days, with the sandbox clock at each
+// slot, decides.
+func TestBacktestMatchesLiveRuns(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs and replays 14 days of a sandbox world")
+	}
+	k := newRulesKit(t)
+	// 14 days of daily and hourly reports, and the days the windows read
+	// before them.
+	k.engine = mirror.New(mirror.Deps{DB: k.db, Client: k.accts.Client(), Logger: zap.NewNop(), Now: k.sim.Clock().Now},
+		mirror.Config{LookbackDays: 20, HourlyDays: 18, Concurrency: 4})
+	k.syncAll()
+	x := k.advs[1]
+	end := k.sim.Clock().Now()
+	for _, tc := range []struct {
+		template string
+		params   map[string]string
+	}{
+		{"pause_spend_no_convert", map[string]string{"target_cpa": "10", "multiple": "2"}},
+		{"lower_bid_cpa_high", map[string]string{"target_cpa": "12", "floor": "1", "min_converts": "5"}},
+	} {
+		t.Run(tc.template, func(t *testing.T) {
+			k.t = t
+			k.sim.Clock().Set(end)
+			spec, err := rules.FromTemplate(tc.template, tc.params)
+			must(t, err)
+			spec.Scope.AdvertiserIDs = []int64{x}
+			bt, err := k.rules.Backtest(k.ctx, k.admin, spec, 14)
+			must(t, err)
+			var want []decision
+			for _, run := range bt.Runs {
+				for _, d := range run.Decisions {
+					for _, st := range d.Steps {
+						if st.Type != rules.ActionNotify {
+							want = append(want, decision{run.At, d.Object.ID, st.Type, st.After})
+						}
+					}
+				}
+			}
+			if len(want) == 0 {
+				t.Fatalf("the backtest of %s decided nothing over 14 days: no comparison", tc.template)
+			}
+
+			r, err := k.rules.Create(k.ctx, k.admin, spec, true)
+			must(t, err)
+			slots := spec.Schedule.Slots(bt.From, bt.To)
+			for _, slot := range slots {
+				k.sim.Clock().Set(slot.Add(2 * time.Minute))
+				ev, ran, err := k.rules.RunSlot(k.ctx, r.ID, slot)
+				must(t, err)
+				if !ran || ev.Status != rules.EvalDone {
+					t.Fatalf("live run at %s: ran %v, %+v", slot, ran, ev)
+				}
+			}
+			acts, err := k.db.ListActions(k.ctx, r.ID, 0, 100000)
+			must(t, err)
+			var got []decision
+			failed := 0
+			for _, a := range slices.Backward(acts) {
+				if a.Action == rules.ActionNotify {
+					continue
+				}
+				if a.Status != rules.ActionSucceeded {
+					failed++
+					t.Logf("live action refused by the platform or rails: %+v", a)
+				}
+				got = append(got, decision{a.SlotAt, a.ObjectID, a.Action, a.After})
+			}
+			slices.SortStableFunc(got, func(a, b decision) int { return a.slot.Compare(b.slot) })
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("live decisions differ from the backtest:\n live: %v\n back: %v", got, want)
+			}
+			t.Logf("%s: %d slots over %s–%s, %d changes decided alike (%d refused live)", tc.template, len(slots),
+				bt.From.In(bj).Format(time.DateOnly), bt.To.In(bj).Format(time.DateTime), len(got), failed)
+		})
 	}
 }
