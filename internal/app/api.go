@@ -55,10 +55,16 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		_ = b.close()
 		return nil, err
 	}
+	rulesSvc, err := b.rulesService(adOps, alertsSvc)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
 	srv, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc,
+		Rules:   rulesSvc,
 		Console: web.New(),
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/mysql"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/rules"
 )
 
 // Build identifies the running binary.
@@ -71,6 +72,9 @@ type Deps struct {
 	// Alerts manages alert channels, subscriptions and alerts; nil: the
 	// alert routes answer 503.
 	Alerts *alerts.Service
+	// Rules manages, previews and backtests automated rules; nil: the rule
+	// routes answer 503.
+	Rules *rules.Service
 }
 
 // Server serves the API.
