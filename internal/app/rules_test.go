@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -437,3 +438,127 @@ func TestBacktestMatchesLiveRuns(t *testing.T) {
 		})
 	}
 }
+
+// stallingChanger makes changes through ad operations like the worker's,
+// except that after its n-th change it stalls forever (until released), as
+// a worker process frozen or killed right after the platform answered and
+// before it recorded the rule action.
+type stallingChanger struct {
+	app.RuleChanger
+	n       int
+	calls   int
+	stalled chan struct{}
+	release chan struct{}
+}
+
+func (c *stallingChanger) Change(ctx context.Context, ch rules.Change) (rules.ChangeResult, error) {
+	res, err := c.RuleChanger.Change(ctx, ch)
+	c.calls++
+	if c.calls == c.n {
+		close(c.stalled)
+		<-c.release
+	}
+	return res, err
+}
+
+// TestRuleSlotsRunOnceAcrossWorkers: two workers evaluating the same rules
+// run each (rule, slot) once; a worker that stops in the middle of a run
+// (after the platform applied one of its changes, before it recorded it)
+// is taken over when its lease runs out, and the worker taking over
+// finishes the run without applying any change twice.
+func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
+	if testing.Short() {
+		t.Skip("syncs a sandbox world")
+	}
+	k := newRulesKit(t)
+	at := k.at(0, 15, 5)
+	adv := k.advs[2]
+	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
+		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
+		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
+		Safety:     rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
+	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
+	must(t, err)
+
+	// Worker A stalls after its second change; worker B is a plain worker.
+	stall := &stallingChanger{RuleChanger: app.RuleChanger{Ops: k.ops}, n: 2, stalled: make(chan struct{}), release: make(chan struct{})}
+	a, err := rules.New(rules.Deps{Store: k.db, Scopes: k.db, Changer: stall, Now: k.sim.Clock().Now}, rules.Options{Lease: 2 * time.Minute})
+	must(t, err)
+	b := k.service()
+	slot := at.Truncate(15 * time.Minute)
+	aDone := make(chan error, 1)
+	go func() {
+		_, err := a.RunDue(k.ctx)
+		aDone <- err
+	}()
+	<-stall.stalled
+	writes := k.calls("2/ad/update/status")
+	if writes != 2 {
+		t.Fatalf("worker A sent %d status writes before stalling, want 2", writes)
+	}
+	// While A's lease lasts, B finds the slot held and does nothing.
+	ran, err := b.RunDue(k.ctx)
+	must(t, err)
+	if len(ran) != 0 {
+		t.Fatalf("worker B ran %+v while A held the slot", ran)
+	}
+	// A's lease runs out: B takes the evaluation over and finishes it.
+	k.sim.Clock().Set(at.Add(3 * time.Minute))
+	ran, err = b.RunDue(k.ctx)
+	must(t, err)
+	if len(ran) != 1 || ran[0].Attempts != 2 || ran[0].Status != rules.EvalDone || ran[0].Failed != 0 || !ran[0].SlotAt.Equal(slot) {
+		t.Fatalf("takeover: %+v", ran)
+	}
+	// A wakes up, finds it lost the lease and applies nothing more.
+	close(stall.release)
+	if err := <-aDone; !apperr.Is(err, apperr.KindConflict) {
+		t.Fatalf("worker A after losing its lease: %v, want a conflict", err)
+	}
+	changes := k.ruleChanges(r.ID)
+	seen := map[int64]int{}
+	for _, c := range changes {
+		seen[c.EntityID]++
+		if c.Result != mysql.ChangeSucceeded {
+			t.Errorf("change %+v", c)
+		}
+	}
+	if len(seen) != 3 || len(changes) != 3 {
+		t.Fatalf("changes %d of %d ads, want 3 ads changed once each: %v", len(changes), len(seen), seen)
+	}
+	if n := k.calls("2/ad/update/status"); n != 3 {
+		t.Fatalf("status writes to the platform: %d, want 3 (none twice)", n)
+	}
+	acts, err := k.db.ListActions(k.ctx, r.ID, 0, 100)
+	must(t, err)
+	for _, x := range acts {
+		if x.Status != rules.ActionSucceeded {
+			t.Errorf("action %+v", x)
+		}
+	}
+
+	// The next slots, with both workers calling at once, run once each.
+	for i := 1; i <= 4; i++ {
+		k.sim.Clock().Set(slot.Add(time.Duration(i)*15*time.Minute + time.Minute))
+		results := make(chan int, 2)
+		for _, w := range []*rules.Service{k.rules, b} {
+			go func() {
+				evs, err := w.RunDue(k.ctx)
+				if err != nil {
+					t.Error(err)
+				}
+				results <- len(evs)
+			}()
+		}
+		if n := <-results + <-results; n != 1 {
+			t.Fatalf("slot %d: %d evaluations between the two workers, want 1", i, n)
+		}
+	}
+	evs, err := k.db.ListEvaluations(k.ctx, r.ID, 100)
+	must(t, err)
+	if len(evs) != 5 {
+		t.Fatalf("evaluations: %d, want 5 (one per slot)", len(evs))
+	}
+}
+
+// calls counts the sandbox's answers on an endpoint.
+func (k *rulesKit) calls(endpoint string) int { return k.sim.Stats().Total(endpoint) }
