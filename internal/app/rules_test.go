@@ -476,7 +476,7 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
 		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
 		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
-		Safety:     rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
+		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
 	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
 	must(t, err)
 
