@@ -3,7 +3,7 @@
 #   - promtool: check config (compose Prometheus), check rules, test rules
 #   - shellcheck on every shell script
 #   - actionlint on the GitHub Actions workflows
-#   - the Go checks in deploy/manifests_test (their own module): Kubernetes
+#   - the Go checks in deploy/deploycheck (their own module): Kubernetes
 #     manifests decoded strictly into the official API types and compared
 #     with the code (images, ports, probe paths, config keys), the in-cluster
 #     Prometheus config, compose file, Dockerfiles, Grafana dashboards, the
@@ -80,7 +80,7 @@ lint_shell() {
 go_checks() {
   # -mod=mod: the module follows the service module (replace ../..), whose
   # go.mod others change; resolving it here keeps this check about manifests.
-  (cd deploy/manifests_test && go vet -mod=mod ./... && go test -mod=mod -count=1 ./...)
+  (cd deploy/deploycheck && go vet -mod=mod ./... && go test -mod=mod -count=1 ./...)
 }
 
 step "promtool check config (compose Prometheus)" promtool check config deploy/prometheus/prometheus.yml

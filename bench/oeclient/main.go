@@ -29,7 +29,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 const endpointKey = "2/campaign/get" // entity_read group
@@ -83,7 +83,7 @@ func main() {
 }
 
 func runParent(f flags) error {
-	sim, err := oesim.New(oesim.Options{Seed: 1, QPS: -1, DeveloperQPS: -1, EndpointQPS: map[string]float64{endpointKey: f.qps}})
+	sim, err := sandbox.New(sandbox.Options{Seed: 1, QPS: -1, DeveloperQPS: -1, EndpointQPS: map[string]float64{endpointKey: f.qps}})
 	if err != nil {
 		return err
 	}
@@ -146,9 +146,9 @@ func runParent(f flags) error {
 	}
 	st := sim.Stats()
 	time.Sleep(time.Until(start.Add(f.warmup)))
-	okW, limW, tW := st.Count(endpointKey, 0), st.Count(endpointKey, oesim.CodeTooFrequent), time.Now()
+	okW, limW, tW := st.Count(endpointKey, 0), st.Count(endpointKey, sandbox.CodeTooFrequent), time.Now()
 	time.Sleep(time.Until(start.Add(f.duration)))
-	okE, limE, tE := st.Count(endpointKey, 0), st.Count(endpointKey, oesim.CodeTooFrequent), time.Now()
+	okE, limE, tE := st.Count(endpointKey, 0), st.Count(endpointKey, sandbox.CodeTooFrequent), time.Now()
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return err
@@ -159,7 +159,7 @@ func runParent(f flags) error {
 		fmt.Printf("  process %d: %d ok, %d rate-limited answers seen, %d errors\n", i, r.OK, r.RateLimited, r.Errors)
 	}
 	fmt.Printf("steady state: %.2f req/s = %.1f%% of configured QPS; 40100 answers: %d (whole run: %d)\n",
-		steady, 100*steady/f.qps, limE-limW, st.Count(endpointKey, oesim.CodeTooFrequent))
+		steady, 100*steady/f.qps, limE-limW, st.Count(endpointKey, sandbox.CodeTooFrequent))
 	return nil
 }
 
@@ -178,14 +178,14 @@ func runChild(f flags) error {
 	}
 	rdb := goredis.NewClient(&goredis.Options{Addr: f.redis, PoolSize: f.workers * 2})
 	defer rdb.Close()
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: oesim.DefaultAppID, QPS: f.qps, Burst: f.burst, Prefix: f.prefix})
+	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: sandbox.DefaultAppID, QPS: f.qps, Burst: f.burst, Prefix: f.prefix})
 	if err != nil {
 		return err
 	}
 	tokens := &oceanengine.MemoryTokenStore{}
 	tokens.Put(&oceanengine.Token{AccessToken: token, AdvertiserIDs: []oceanengine.ID{oceanengine.ID(f.adv)}})
 	client, err := oceanengine.New(oceanengine.Config{
-		BaseURL: f.url, AppID: oesim.DefaultAppID, Secret: oesim.DefaultSecret, Tokens: tokens, Limiter: lim,
+		BaseURL: f.url, AppID: sandbox.DefaultAppID, Secret: sandbox.DefaultSecret, Tokens: tokens, Limiter: lim,
 		HTTPClient: &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: f.workers * 2}},
 		// One attempt: a refusal is counted, not hidden by a retry.
 		MaxAttempts: 1,

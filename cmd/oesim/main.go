@@ -18,7 +18,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 func main() {
@@ -31,7 +31,7 @@ func main() {
 // config is what the flags describe.
 type config struct {
 	addr   string
-	opts   oesim.Options
+	opts   sandbox.Options
 	faults string
 }
 
@@ -46,16 +46,16 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	)
 	fs.StringVar(&c.addr, "addr", ":9900", "listen address")
 	fs.Int64Var(&c.opts.Seed, "seed", 1, "world seed: the same seed gives the same accounts, ids and facts")
-	fs.IntVar(&c.opts.Advertisers, "advertisers", oesim.DefaultAdvertisers, "number of leaf advertisers")
-	fs.Int64Var(&c.opts.AppID, "app-id", oesim.DefaultAppID, "app id the sandbox accepts")
-	fs.StringVar(&c.opts.Secret, "secret", oesim.DefaultSecret, "app secret the sandbox accepts")
-	fs.DurationVar(&accessTTL, "access-ttl", oesim.DefaultAccessTokenTTL, "access token lifetime")
-	fs.DurationVar(&refreshTTL, "refresh-ttl", oesim.DefaultRefreshTokenTTL, "refresh token lifetime")
+	fs.IntVar(&c.opts.Advertisers, "advertisers", sandbox.DefaultAdvertisers, "number of leaf advertisers")
+	fs.Int64Var(&c.opts.AppID, "app-id", sandbox.DefaultAppID, "app id the sandbox accepts")
+	fs.StringVar(&c.opts.Secret, "secret", sandbox.DefaultSecret, "app secret the sandbox accepts")
+	fs.DurationVar(&accessTTL, "access-ttl", sandbox.DefaultAccessTokenTTL, "access token lifetime")
+	fs.DurationVar(&refreshTTL, "refresh-ttl", sandbox.DefaultRefreshTokenTTL, "refresh token lifetime")
 	fs.BoolVar(&c.opts.OldAccessTokenValidAfterRefresh, "old-access-valid", false, "keep an access token valid after its refresh token was used")
 	fs.BoolVar(&c.opts.AutoApprove, "auto-approve", false, "authorise page approves all accounts without asking")
-	fs.Float64Var(&c.opts.QPS, "qps", oesim.DefaultQPS, "per app and endpoint QPS (negative = unlimited)")
+	fs.Float64Var(&c.opts.QPS, "qps", sandbox.DefaultQPS, "per app and endpoint QPS (negative = unlimited)")
 	fs.StringVar(&epQPS, "endpoint-qps", "", "per-endpoint QPS overrides, e.g. '2/report/ad/get=5,oauth2/refresh_token=1'")
-	fs.Float64Var(&c.opts.DeveloperQPS, "developer-qps", oesim.DefaultDeveloperQPS, "app-wide QPS over all endpoints, answered with 40110 (negative = unlimited)")
+	fs.Float64Var(&c.opts.DeveloperQPS, "developer-qps", sandbox.DefaultDeveloperQPS, "app-wide QPS over all endpoints, answered with 40110 (negative = unlimited)")
 	fs.Float64Var(&c.opts.Burst, "burst", 0, "token bucket size (0 = one second of quota, at least 2)")
 	fs.StringVar(&start, "start", "now", `simulated start time: "now", "default" (2025-06-18 14:30 Beijing) or RFC 3339`)
 	fs.Float64Var(&c.opts.Speed, "speed", 1, "simulated seconds per real second (0 = frozen; move it with POST /_sim/clock)")
@@ -70,7 +70,7 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	case "now", "":
 		c.opts.Start = time.Now()
 	case "default":
-		c.opts.Start = oesim.DefaultStart()
+		c.opts.Start = sandbox.DefaultStart()
 	default:
 		t, err := time.Parse(time.RFC3339, start)
 		if err != nil {
@@ -98,12 +98,12 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 }
 
 // installFaults applies the -faults JSON.
-func installFaults(sim *oesim.Sim, spec string) error {
+func installFaults(sim *sandbox.Sim, spec string) error {
 	if spec == "" {
 		return nil
 	}
 	var m map[string]struct {
-		oesim.Fault
+		sandbox.Fault
 		Latency string `json:"latency"`
 	}
 	if err := json.Unmarshal([]byte(spec), &m); err != nil {
@@ -130,7 +130,7 @@ func run(ctx context.Context, args []string, out io.Writer, ready func(net.Addr)
 	if err != nil {
 		return err
 	}
-	sim, err := oesim.New(cfg.opts)
+	sim, err := sandbox.New(cfg.opts)
 	if err != nil {
 		return err
 	}

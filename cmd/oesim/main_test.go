@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 func TestParseFlags(t *testing.T) {
@@ -41,7 +41,7 @@ func TestParseFlags(t *testing.T) {
 			if o.EndpointQPS["2/report/ad/get"] != 5 || o.EndpointQPS["oauth2/refresh_token"] != 0.5 {
 				t.Errorf("endpoint qps %v", o.EndpointQPS)
 			}
-			if !o.Start.Equal(oesim.DefaultStart()) {
+			if !o.Start.Equal(sandbox.DefaultStart()) {
 				t.Errorf("start %v", o.Start)
 			}
 		}},

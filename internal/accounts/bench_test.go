@@ -6,7 +6,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/accounts"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // BenchmarkAccessToken measures the token store on the path of every
@@ -41,7 +41,7 @@ type benchEnv struct {
 
 func newBenchEnv(b *testing.B, ttl time.Duration) benchEnv {
 	b.Helper()
-	e := newEnv(b, oesim.Options{Seed: 3}, accounts.StoreOptions{CacheTTL: ttl})
+	e := newEnv(b, sandbox.Options{Seed: 3}, accounts.StoreOptions{CacheTTL: ttl})
 	out := e.bind(nil)
 	return benchEnv{store: e.proc.store, adv: out.Advertisers[0]}
 }

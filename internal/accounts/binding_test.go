@@ -19,13 +19,13 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // allAccounts is every account of the sandbox world: top-level accounts and
 // the children of majordomos and agents.
-func allAccounts(w *oesim.World) (all, leaves []int64) {
+func allAccounts(w *sandbox.World) (all, leaves []int64) {
 	leaves = slices.Sorted(slices.Values(w.Advertisers()))
 	all = append(slices.Clone(leaves), w.Majordomos()...)
 	all = append(all, w.Agents()...)
@@ -33,7 +33,7 @@ func allAccounts(w *oesim.World) (all, leaves []int64) {
 }
 
 func TestAuthorizeURL(t *testing.T) {
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	res, err := e.svc.Authorize(context.Background(), e.userID, true)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +57,7 @@ func TestAuthorizeURL(t *testing.T) {
 
 func TestBindDiscoversMajordomoAndAgentChildren(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	w := e.ts.Sim.World()
 	if len(w.Majordomos()) == 0 || len(w.Agents()) == 0 {
 		t.Fatal("sandbox world has no majordomo or agent: pick another seed")
@@ -109,7 +109,7 @@ func TestBindDiscoversMajordomoAndAgentChildren(t *testing.T) {
 
 func TestCallbackRefusesBadStateAndStoresNothing(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	hash, _ := auth.HashPassword("Other-Passphrase-22", 4)
 	bob, err := e.db.CreateUser(ctx, auth.NewUser{Username: "bob", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
 	if err != nil {
@@ -173,7 +173,7 @@ func TestCallbackRefusesBadStateAndStoresNothing(t *testing.T) {
 
 func TestCallbackWithUsedAuthCodeIsInvalidCode(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	code, _ := e.ts.Sim.Authorize(nil)
 	if _, err := e.proc.client.ExchangeAuthCode(ctx, code); err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestCallbackWithUsedAuthCodeIsInvalidCode(t *testing.T) {
 
 func TestRebindSupersedesOlderGrant(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	first := e.bind(nil)
 	worker := e.newProcess() // caches the first grant's mapping and token
 	if err := worker.readOK(ctx, first.Advertisers[0]); err != nil {
@@ -230,7 +230,7 @@ func TestRebindSupersedesOlderGrant(t *testing.T) {
 // Acceptance 6: the tokens table (and every other place) holds no plaintext token.
 func TestNoPlaintextTokenAtRest(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 5}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	var secrets []string
 	_, access, refresh := e.stored(out.AuthorizationID)
@@ -277,7 +277,7 @@ func TestNoPlaintextTokenAtRest(t *testing.T) {
 
 func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	w := e.ts.Sim.World()
 	maj := w.Majordomos()[0]
@@ -352,7 +352,7 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 
 func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	sum, err := e.svc.RefreshAccounts(ctx, 0)
 	if err != nil {
@@ -394,7 +394,7 @@ func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 
 func TestReencryptRotatesKeys(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	_, access, refresh := e.stored(out.AuthorizationID)
 	old := map[string][]byte{"k1": []byte(strings.Repeat("\x07", 32))}

@@ -17,9 +17,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -32,7 +32,7 @@ type env struct {
 	dbcfg  config.Database
 	rdb    *goredis.Client
 	redis  *redistest.Server
-	ts     *oesim.TestServer
+	ts     *sandbox.TestServer
 	keys   *tokencrypt.Keyring
 	reg    *prometheus.Registry
 	sopts  accounts.StoreOptions
@@ -59,12 +59,12 @@ func testKeys(t testing.TB) *tokencrypt.Keyring {
 
 // newEnv starts everything. The store's clock is the sandbox's (frozen
 // unless the test moves it), so token expiry is computed on one clock.
-func newEnv(t testing.TB, sim oesim.Options, so accounts.StoreOptions) *env {
+func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
 	t.Helper()
 	if sim.QPS == 0 {
 		sim.QPS, sim.DeveloperQPS = -1, -1
 	}
-	ts, err := oesim.NewTestServer(sim)
+	ts, err := sandbox.NewTestServer(sim)
 	if err != nil {
 		t.Fatal(err)
 	}

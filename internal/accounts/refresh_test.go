@@ -22,7 +22,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -92,7 +92,7 @@ func TestConcurrentRefreshSendsOneRequest(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+			e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 			out := e.bind(nil)
 			adv := out.Advertisers[0]
 			_, stale, _ := e.stored(out.AuthorizationID)
@@ -149,7 +149,7 @@ func TestConcurrentRefreshAcrossOSProcesses(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes")
 	}
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	e.makeDue(out.AuthorizationID)
 	e.ts.Sim.Stats().Reset()
@@ -209,8 +209,8 @@ func TestHelperRefreshProcess(t *testing.T) {
 	now, _ := time.Parse(time.RFC3339Nano, os.Getenv("ACCOUNTS_HELPER_NOW"))
 	authID, _ := strconv.ParseInt(os.Getenv("ACCOUNTS_HELPER_AUTH"), 10, 64)
 	store := accounts.NewTokenStore(db, rdb, nil, testKeys(t), accounts.StoreOptions{Now: func() time.Time { return now }})
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("ACCOUNTS_HELPER_SIM"), AppID: oesim.DefaultAppID,
-		Secret: oesim.DefaultSecret, Tokens: store})
+	client, err := oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("ACCOUNTS_HELPER_SIM"), AppID: sandbox.DefaultAppID,
+		Secret: sandbox.DefaultSecret, Tokens: store})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -249,16 +249,16 @@ func TestLostRefreshEndsInADefinedState(t *testing.T) {
 		want  want
 	}{
 		{"answer lost after the platform rotated (LoseResponse)", func(e *env, _ int64) {
-			e.ts.Sim.Faults().Set(refreshEP, oesim.Fault{LoseResponse: true, Count: 1})
+			e.ts.Sim.Faults().Set(refreshEP, sandbox.Fault{LoseResponse: true, Count: 1})
 		}, want{mysql.AuthNeedsReauth, accounts.ReasonRefreshLost, accounts.RefreshLost, 2}},
 		{"connection dropped before the platform acted (Drop)", func(e *env, _ int64) {
-			e.ts.Sim.Faults().Set(refreshEP, oesim.Fault{Drop: true, Count: 1})
+			e.ts.Sim.Faults().Set(refreshEP, sandbox.Fault{Drop: true, Count: 1})
 		}, want{mysql.AuthActive, "", accounts.RefreshRecovered, 2}},
 		{"gateway error (502, not applied)", func(e *env, _ int64) {
-			e.ts.Sim.Faults().Set(refreshEP, oesim.Fault{GatewayError: 502, Count: 1})
+			e.ts.Sim.Faults().Set(refreshEP, sandbox.Fault{GatewayError: 502, Count: 1})
 		}, want{mysql.AuthActive, "", accounts.RefreshRecovered, 2}},
 		{"answer lost twice: outcome unknown, settled by the next sweep", func(e *env, _ int64) {
-			e.ts.Sim.Faults().Set(refreshEP, oesim.Fault{LoseResponse: true, Count: 2})
+			e.ts.Sim.Faults().Set(refreshEP, sandbox.Fault{LoseResponse: true, Count: 2})
 		}, want{mysql.AuthNeedsReauth, accounts.ReasonRefreshLost, accounts.RefreshLost, 3}},
 		{"process died after the platform rotated", func(e *env, authID int64) {
 			// What a dying refresher leaves behind: the pending marker committed,
@@ -281,7 +281,7 @@ func TestLostRefreshEndsInADefinedState(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{PendingGrace: time.Minute})
+			e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{PendingGrace: time.Minute})
 			out := e.bind(nil)
 			authID := out.AuthorizationID
 			e.makeDue(authID)
@@ -377,7 +377,7 @@ func TestPlatformVerdictsMarkNeedsReauth(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
-			e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+			e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 			out := e.bind(nil)
 			tt.setup(e, out)
 			err := e.proc.readOK(ctx, out.Advertisers[0])
@@ -405,7 +405,7 @@ func TestPlatformVerdictsMarkNeedsReauth(t *testing.T) {
 
 func TestRefreshInvalidatesOtherProcessesCaches(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	adv := out.Advertisers[0]
 	api := e.newProcess()
@@ -446,7 +446,7 @@ func TestTenMinutesOfSyncsWithShortLivedTokens(t *testing.T) {
 		t.Skip("long")
 	}
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 5, Advertisers: 20, AccessTokenTTL: 5 * time.Second, RefreshTokenTTL: 2 * time.Minute},
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20, AccessTokenTTL: 5 * time.Second, RefreshTokenTTL: 2 * time.Minute},
 		accounts.StoreOptions{RefreshMargin: 3 * time.Second, RefreshTokenMargin: 30 * time.Second, ExpirySkew: 2 * time.Second,
 			PendingGrace: 10 * time.Second})
 	out := e.bind(nil)
@@ -540,7 +540,7 @@ func TestTenMinutesOfSyncsWithShortLivedTokens(t *testing.T) {
 // fails loudly instead of sending garbage.
 func TestWrongKeyFailsLoudly(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, oesim.Options{Seed: 3}, accounts.StoreOptions{})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
 	out := e.bind(nil)
 	other, _ := tokencrypt.New(map[string][]byte{"k1": []byte(strings.Repeat("x", 32))}, "k1")
 	s := accounts.NewTokenStore(e.db, e.rdb, e.proc.client, other, e.sopts)

@@ -18,12 +18,12 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // platformValue is the sandbox's ground truth of an entity's field, in the
 // API's text form.
-func platformValue(kind adops.Kind, field adops.Field, e oesim.Entity) string {
+func platformValue(kind adops.Kind, field adops.Field, e sandbox.Entity) string {
 	switch field {
 	case adops.FieldStatus:
 		return strings.ToLower(e.OptStatus)
@@ -86,11 +86,11 @@ func mirrorValue(t *testing.T, db *mysql.DB, kind adops.Kind, field adops.Field,
 // time (yyyyMMddHHmmss) and 20 uppercase hex characters.
 var platformRequestID = regexp.MustCompile(`^[0-9]{14}[0-9A-F]{20}$`)
 
-func isOC(e oesim.Entity) bool { return strings.HasPrefix(e.Pricing, "PRICING_OC") }
+func isOC(e sandbox.Entity) bool { return strings.HasPrefix(e.Pricing, "PRICING_OC") }
 
 // raised is a budget 1,000 yuan above e's: valid under every platform rule
 // for the sandbox's entities (daily budgets there stay far below 20,000).
-func raised(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BudgetFen + 100_000)) }
+func raised(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BudgetFen + 100_000)) }
 
 // kindFieldCase is one field of one kind, the endpoint that changes it, how
 // to pick a suitable entity and the value to set.
@@ -98,39 +98,39 @@ type kindFieldCase struct {
 	kind     adops.Kind
 	field    adops.Field
 	endpoint string
-	pick     func(oesim.Entity) bool
-	want     func(oesim.Entity) adops.Value
+	pick     func(sandbox.Entity) bool
+	want     func(sandbox.Entity) adops.Value
 	mirror   string // expected mirror value ("" = the requested value)
 }
 
 // kindFieldCases covers every field of every kind (deletes included).
 func kindFieldCases() []kindFieldCase {
-	enabled := func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" }
+	enabled := func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" }
 	return []kindFieldCase{
 		{adops.KindCampaign, adops.FieldStatus, "2/campaign/update/status", enabled,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "CAMPAIGN_STATUS_DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "CAMPAIGN_STATUS_DISABLE"},
 		{adops.KindCampaign, adops.FieldBudget, "2/campaign/update", dayBudget, raised, ""},
 		{adops.KindAd, adops.FieldStatus, "2/ad/update/status", enabled,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "AD_STATUS_DISABLE/AD_STATUS_DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "AD_STATUS_DISABLE/AD_STATUS_DISABLE"},
 		{adops.KindAd, adops.FieldBudget, "2/ad/update/budget", dayBudget, raised, ""},
-		{adops.KindAd, adops.FieldBid, "2/ad/update/bid", func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) },
-			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 10)) }, ""},
-		{adops.KindAd, adops.FieldCpaBid, "2/ad/update/bid", func(e oesim.Entity) bool { return dayBudget(e) && isOC(e) },
-			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 500)) }, ""},
+		{adops.KindAd, adops.FieldBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) },
+			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 10)) }, ""},
+		{adops.KindAd, adops.FieldCpaBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && isOC(e) },
+			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 500)) }, ""},
 		{adops.KindProject, adops.FieldStatus, "v3.0/project/status/update", enabled,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "PROJECT_STATUS_DISABLE/DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "PROJECT_STATUS_DISABLE/DISABLE"},
 		{adops.KindProject, adops.FieldStatus, "v3.0/project/delete", live,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "PROJECT_STATUS_DELETE/DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "PROJECT_STATUS_DELETE/DISABLE"},
 		{adops.KindProject, adops.FieldBudget, "v3.0/project/budget/update", dayBudget, raised, ""},
 		{adops.KindProject, adops.FieldCpaBid, "v3.0/project/cpa_bid/update", dayBudget,
-			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 250)) }, ""},
+			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 250)) }, ""},
 		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/status/update", enabled,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "DISABLED/DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "DISABLED/DISABLE"},
 		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/delete", live,
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "DELETED/DISABLE"},
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "DELETED/DISABLE"},
 		{adops.KindPromotion, adops.FieldBudget, "v3.0/promotion/budget/update", dayBudget, raised, ""},
 		{adops.KindPromotion, adops.FieldBid, "v3.0/promotion/bid/update", dayBudget,
-			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 123)) }, ""},
+			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 123)) }, ""},
 	}
 }
 
@@ -194,8 +194,8 @@ func TestFieldsAKindDoesNotHave(t *testing.T) {
 	camp := b.find(t, adops.KindCampaign, nil, live)
 	proj := b.find(t, adops.KindProject, nil, live)
 	promo := b.find(t, adops.KindPromotion, nil, live)
-	ocAd := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return live(e) && isOC(e) })
-	cpcAd := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return live(e) && !isOC(e) })
+	ocAd := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return live(e) && isOC(e) })
+	cpcAd := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return live(e) && !isOC(e) })
 	tests := []struct {
 		kind  adops.Kind
 		field adops.Field
@@ -218,7 +218,7 @@ func TestFieldsAKindDoesNotHave(t *testing.T) {
 				!strings.Contains(e.Fields[0].Message, tc.msg) {
 				t.Fatalf("err = %v (%+v), want 422 naming %s with %q", err, e, tc.field, tc.msg)
 			}
-			if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+			if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 				t.Errorf("%d platform calls, want none", n)
 			}
 		})
@@ -227,7 +227,7 @@ func TestFieldsAKindDoesNotHave(t *testing.T) {
 
 // seedSpend puts an entity's spend of today (from the sandbox's truth) into
 // the mirrored daily report, as the report sync would.
-func (b *bundle) seedSpend(t *testing.T, kind adops.Kind, e oesim.Entity) decimal.Decimal {
+func (b *bundle) seedSpend(t *testing.T, kind adops.Kind, e sandbox.Entity) decimal.Decimal {
 	t.Helper()
 	spent := yuanOf(b.spentToday(t, kind, e))
 	today := b.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
@@ -245,18 +245,18 @@ func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
 	b := setup(t)
 	ctx := context.Background()
 	used := map[int64]bool{}
-	pick := func(kind adops.Kind, ok func(oesim.Entity) bool) oesim.Entity {
+	pick := func(kind adops.Kind, ok func(sandbox.Entity) bool) sandbox.Entity {
 		e := b.find(t, kind, used, ok)
 		used[e.ID] = true
 		return e
 	}
-	spender := pick(adops.KindAd, func(e oesim.Entity) bool { return dayBudget(e) && b.spentToday(t, adops.KindAd, e) > 50_000 })
+	spender := pick(adops.KindAd, func(e sandbox.Entity) bool { return dayBudget(e) && b.spentToday(t, adops.KindAd, e) > 50_000 })
 	spent := b.seedSpend(t, adops.KindAd, spender)
 	small := pick(adops.KindAd, dayBudget)
-	cpc := pick(adops.KindAd, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
-	deleted := pick(adops.KindAd, func(e oesim.Entity) bool { return !live(e) })
-	unlimitedAd := pick(adops.KindAd, func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
-	unlimitedCamp := pick(adops.KindCampaign, func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
+	cpc := pick(adops.KindAd, func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) })
+	deleted := pick(adops.KindAd, func(e sandbox.Entity) bool { return !live(e) })
+	unlimitedAd := pick(adops.KindAd, func(e sandbox.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
+	unlimitedCamp := pick(adops.KindCampaign, func(e sandbox.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite })
 	tests := []struct {
 		name  string
 		kind  adops.Kind
@@ -289,7 +289,7 @@ func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
 			}
 		})
 	}
-	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("%d platform calls, want none", n)
 	}
 	if rows, total, _ := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{}); total != 0 {
@@ -312,7 +312,7 @@ func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
 		slices.Contains(names, "items[0].budget") {
 		t.Fatalf("batch err = %v, fields %v; want items[1] and items[2] named", err, names)
 	}
-	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("%d platform calls after the refused batch, want none", n)
 	}
 }
@@ -357,9 +357,9 @@ func TestBatchPartialFailuresReportedPerItem(t *testing.T) {
 	t.Run("v2 ads across two advertisers", func(t *testing.T) {
 		// An ad whose new budget passes our checks (no spend mirrored) but
 		// is below 105% of what it spent today on the platform.
-		var spender oesim.Entity
+		var spender sandbox.Entity
 		var lowBudget adops.Value
-		spender = b.find(t, adops.KindAd, used, func(e oesim.Entity) bool {
+		spender = b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool {
 			s := b.spentToday(t, adops.KindAd, e)
 			low := yuanOf(s).Mul(decimal.RequireFromString("1.02")).Round(0)
 			if !dayBudget(e) || low.LessThan(decimal.NewFromInt(300)) || yuanOf(e.BudgetFen).Sub(low).LessThan(decimal.NewFromInt(100)) ||
@@ -370,9 +370,9 @@ func TestBatchPartialFailuresReportedPerItem(t *testing.T) {
 			return true
 		})
 		used[spender.ID] = true
-		ok1 := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
+		ok1 := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
 		used[ok1.ID] = true
-		ok2 := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID != spender.AdvertiserID })
+		ok2 := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID != spender.AdvertiserID })
 		used[ok2.ID] = true
 		b.sim.Stats().Reset()
 		res, err := b.apply(t, adops.KindAd, adops.FieldBudget,
@@ -406,7 +406,7 @@ func TestBatchPartialFailuresReportedPerItem(t *testing.T) {
 	})
 	t.Run("v3 promotions with error codes", func(t *testing.T) {
 		var low adops.Value
-		spender := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool {
+		spender := b.find(t, adops.KindPromotion, used, func(e sandbox.Entity) bool {
 			s := yuanOf(b.spentToday(t, adops.KindPromotion, e)).Mul(decimal.RequireFromString("1.02")).Round(0)
 			if !dayBudget(e) || s.LessThan(decimal.NewFromInt(300)) || yuanOf(e.BudgetFen).Sub(s).LessThan(decimal.NewFromInt(100)) ||
 				s.LessThan(yuanOf(e.BidFen)) {
@@ -420,7 +420,7 @@ func TestBatchPartialFailuresReportedPerItem(t *testing.T) {
 			return sibling
 		})
 		used[spender.ID] = true
-		ok := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
+		ok := b.find(t, adops.KindPromotion, used, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID == spender.AdvertiserID })
 		used[ok.ID] = true
 		res, err := b.apply(t, adops.KindPromotion, adops.FieldBudget,
 			adops.Item{ID: spender.ID, Value: low}, adops.Item{ID: ok.ID, Value: raised(ok)})
@@ -445,7 +445,7 @@ func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
 		ad := b.find(t, adops.KindAd, used, dayBudget)
 		used[ad.ID] = true
 		b.sim.Stats().Reset()
-		b.sim.Faults().Set("2/ad/update/budget", oesim.Fault{LoseResponse: true, Count: 1})
+		b.sim.Faults().Set("2/ad/update/budget", sandbox.Fault{LoseResponse: true, Count: 1})
 		res, err := b.apply(t, adops.KindAd, adops.FieldBudget, adops.Item{ID: ad.ID, Value: raised(ad)})
 		if err != nil {
 			t.Fatalf("Apply: %v", err)
@@ -462,10 +462,10 @@ func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
 		}
 	})
 	t.Run("not applied, system error", func(t *testing.T) {
-		ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
+		ad := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) })
 		used[ad.ID] = true
 		b.sim.Stats().Reset()
-		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Count: 1})
+		b.sim.Faults().Set("2/ad/update/bid", sandbox.Fault{ErrorRate: 1, Count: 1})
 		res, err := b.apply(t, adops.KindAd, adops.FieldBid, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BidFen + 5))})
 		if err != nil {
 			t.Fatalf("Apply: %v", err)
@@ -479,12 +479,12 @@ func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
 		}
 	})
 	t.Run("answer lost and the read back fails", func(t *testing.T) {
-		p := b.find(t, adops.KindPromotion, used, func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
+		p := b.find(t, adops.KindPromotion, used, func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
 		used[p.ID] = true
 		b.sim.Stats().Reset()
 		// The write is held 500ms, then applied and its answer lost; while
 		// it is held, reads start failing, so the read back fails.
-		b.sim.Faults().Set("v3.0/promotion/status/update", oesim.Fault{LoseResponse: true, Latency: 500 * time.Millisecond, Count: 1})
+		b.sim.Faults().Set("v3.0/promotion/status/update", sandbox.Fault{LoseResponse: true, Latency: 500 * time.Millisecond, Count: 1})
 		var res *adops.Result
 		var err error
 		done := make(chan struct{})
@@ -496,7 +496,7 @@ func TestOutcomeUnknownSettledByReadingBack(t *testing.T) {
 		for b.sim.Stats().Total("v3.0/promotion/list") == 0 && time.Now().Before(deadline) {
 			time.Sleep(time.Millisecond)
 		}
-		b.sim.Faults().Set("v3.0/promotion/list", oesim.Fault{GatewayError: 502})
+		b.sim.Faults().Set("v3.0/promotion/list", sandbox.Fault{GatewayError: 502})
 		<-done
 		b.sim.Faults().ClearAll()
 		if err != nil {
@@ -542,7 +542,7 @@ func TestDryRunMakesNoPlatformCall(t *testing.T) {
 	if _, err := b.svc.Apply(ctx, req); !apperr.Is(err, apperr.KindValidation) {
 		t.Errorf("invalid dry run: %v, want 422", err)
 	}
-	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("dry runs made %d platform calls, want 0", n)
 	}
 	if _, total, _ := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{}); total != 0 {
@@ -566,17 +566,17 @@ func TestRollbackRestoresExactPreviousValue(t *testing.T) {
 		name  string
 		kind  adops.Kind
 		field adops.Field
-		pick  func(oesim.Entity) bool
-		want  func(oesim.Entity) adops.Value
+		pick  func(sandbox.Entity) bool
+		want  func(sandbox.Entity) adops.Value
 	}{
 		{"ad budget", adops.KindAd, adops.FieldBudget, dayBudget, raised},
 		{"campaign unlimited budget to daily and back", adops.KindCampaign, adops.FieldBudget,
-			func(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite },
-			func(oesim.Entity) adops.Value { return amount("50000") }},
+			func(e sandbox.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeInfinite },
+			func(sandbox.Entity) adops.Value { return amount("50000") }},
 		{"project target CPA", adops.KindProject, adops.FieldCpaBid, dayBudget,
-			func(e oesim.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 1234)) }},
-		{"promotion status", adops.KindPromotion, adops.FieldStatus, func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" },
-			func(oesim.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }},
+			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 1234)) }},
+		{"promotion status", adops.KindPromotion, adops.FieldStatus, func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" },
+			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -588,11 +588,11 @@ func TestRollbackRestoresExactPreviousValue(t *testing.T) {
 				t.Fatalf("change: %v %+v", err, res)
 			}
 			first := res.Items[0].ChangeID
-			calls := b.sim.Stats().Total(oesim.AllEndpoints)
+			calls := b.sim.Stats().Total(sandbox.AllEndpoints)
 			if dry, err := rollback(first, true); err != nil || dry.Items[0].After.String() != orig {
 				t.Fatalf("dry-run rollback: %v %+v", err, dry)
 			}
-			if n := b.sim.Stats().Total(oesim.AllEndpoints); n != calls {
+			if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != calls {
 				t.Errorf("dry-run rollback made %d platform calls", n-calls)
 			}
 			rb, err := rollback(first, false)
@@ -654,9 +654,9 @@ func TestRollbackRestoresExactPreviousValue(t *testing.T) {
 		}
 	})
 	t.Run("a failed change has nothing to roll back", func(t *testing.T) {
-		ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && !isOC(e) })
+		ad := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) })
 		used[ad.ID] = true
-		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Code: 40002, Count: 1})
+		b.sim.Faults().Set("2/ad/update/bid", sandbox.Fault{ErrorRate: 1, Code: 40002, Count: 1})
 		r, err := b.apply(t, adops.KindAd, adops.FieldBid, adops.Item{ID: ad.ID, Value: adops.AmountValue(yuanOf(ad.BidFen + 5))})
 		if err != nil || r.Items[0].Outcome != adops.OutcomeFailed || r.Items[0].ErrorKind != string(apperr.KindForbidden) || r.Items[0].ErrorCode != 40002 {
 			t.Fatalf("refused change: %v %+v", err, r)
@@ -679,8 +679,8 @@ func TestScopeHidesOtherUsersEntities(t *testing.T) {
 	if err := b.db.AssignAdvertisers(ctx, u.ID, []int64{b.advs[0]}, 0); err != nil {
 		t.Fatal(err)
 	}
-	mine := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == b.advs[0] })
-	theirs := b.find(t, adops.KindAd, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID != b.advs[0] })
+	mine := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID == b.advs[0] })
+	theirs := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID != b.advs[0] })
 	req := func(items ...adops.Item) adops.Request {
 		return adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, Items: items, Scope: auth.UserScope(u.ID),
 			Actor: adops.Actor{Type: auth.ActorUser, ID: u.ID, Name: "alice", Roles: []string{auth.RoleOperator}}}
@@ -692,7 +692,7 @@ func TestScopeHidesOtherUsersEntities(t *testing.T) {
 	if e, ok := apperr.As(err); !ok || e.Kind != apperr.KindNotFound || !strings.Contains(e.Message, fmt.Sprint(theirs.ID)) || strings.Contains(e.Message, fmt.Sprint(mine.ID)) {
 		t.Errorf("batch with another user's ad: %v, want not found naming only it", err)
 	}
-	if n := b.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("%d platform calls for out-of-scope changes", n)
 	}
 	if res, err := b.svc.Apply(ctx, req(adops.Item{ID: mine.ID, Value: raised(mine)})); err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
@@ -705,7 +705,7 @@ func TestScopeHidesOtherUsersEntities(t *testing.T) {
 func TestConcurrentChangesOfOneEntity(t *testing.T) {
 	b := setup(t)
 	ad := b.find(t, adops.KindAd, nil, dayBudget)
-	b.sim.Faults().Set("2/ad/update/budget", oesim.Fault{Latency: 400 * time.Millisecond})
+	b.sim.Faults().Set("2/ad/update/budget", sandbox.Fault{Latency: 400 * time.Millisecond})
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	results := make([]*adops.Result, 2)
@@ -783,9 +783,9 @@ func TestGuardrails(t *testing.T) {
 		}
 	}
 	used := map[int64]bool{}
-	ad := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && e.BudgetFen >= 300_000 && e.BudgetFen <= 450_000 })
+	ad := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && e.BudgetFen >= 300_000 && e.BudgetFen <= 450_000 })
 	used[ad.ID] = true
-	ocAd := b.find(t, adops.KindAd, used, func(e oesim.Entity) bool { return dayBudget(e) && isOC(e) && e.BudgetFen > 30_000 })
+	ocAd := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && isOC(e) && e.BudgetFen > 30_000 })
 	tests := []struct {
 		name  string
 		field adops.Field
@@ -839,7 +839,7 @@ func TestChangeWritesTheSyncsMirrorRow(t *testing.T) {
 	b := setup(t)
 	adv := b.advs[0]
 	for _, kind := range adops.Kinds() {
-		e := b.find(t, kind, nil, func(e oesim.Entity) bool { return dayBudget(e) && e.AdvertiserID == adv })
+		e := b.find(t, kind, nil, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID == adv })
 		res, err := b.apply(t, kind, adops.FieldBudget, adops.Item{ID: e.ID, Value: raised(e)})
 		if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
 			t.Fatalf("%s %d: %v %+v", kind, e.ID, err, res)

@@ -6,7 +6,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // delivering is the status the sandbox gives an enabled entity that
@@ -16,9 +16,9 @@ var delivering = map[string]bool{"CAMPAIGN_STATUS_ENABLE": true, "AD_STATUS_DELI
 
 // pickBatch returns two unused entities of one advertiser and one of
 // another that the case accepts, and marks them used.
-func (b *bundle) pickBatch(t *testing.T, tc kindFieldCase, used map[int64]bool) []oesim.Entity {
+func (b *bundle) pickBatch(t *testing.T, tc kindFieldCase, used map[int64]bool) []sandbox.Entity {
 	t.Helper()
-	byAdv := map[int64][]oesim.Entity{}
+	byAdv := map[int64][]sandbox.Entity{}
 	var order []int64
 	for _, e := range b.entities(tc.kind) {
 		if used[e.ID] || !tc.pick(e) || (tc.field == adops.FieldStatus && !delivering[e.Status]) {
@@ -35,7 +35,7 @@ func (b *bundle) pickBatch(t *testing.T, tc kindFieldCase, used map[int64]bool) 
 		}
 		for _, o := range order {
 			if o != a {
-				picked := []oesim.Entity{byAdv[a][0], byAdv[a][1], byAdv[o][0]}
+				picked := []sandbox.Entity{byAdv[a][0], byAdv[a][1], byAdv[o][0]}
 				for _, e := range picked {
 					used[e.ID] = true
 				}

@@ -4,7 +4,7 @@ import (
 	"testing"
 
 	"github.com/oceanops/adplatform/internal/adops"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // BenchmarkApplyStatus measures one verified status change end to end:
@@ -12,7 +12,7 @@ import (
 // mirror update, against the in-process sandbox, MariaDB and Redis.
 func BenchmarkApplyStatus(b *testing.B) {
 	bd := setup(b)
-	ad := bd.find(b, adops.KindAd, nil, func(e oesim.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
+	ad := bd.find(b, adops.KindAd, nil, func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" })
 	states := []string{adops.StatusDisable, adops.StatusEnable}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {

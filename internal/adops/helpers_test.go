@@ -18,9 +18,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -29,8 +29,8 @@ import (
 // the sandbox, a mirror filled from the platform, and the service on the
 // sandbox's (frozen) clock.
 type bundle struct {
-	ts     *oesim.TestServer
-	sim    *oesim.Sim
+	ts     *sandbox.TestServer
+	sim    *sandbox.Sim
 	db     *mysql.DB
 	client *oceanengine.Client
 	svc    *adops.Service
@@ -42,7 +42,7 @@ func setup(t testing.TB) *bundle { t.Helper(); return setupWorld(t, 4) }
 // setupWorld is setup with a world of the given number of advertisers.
 func setupWorld(t testing.TB, advertisers int) *bundle {
 	t.Helper()
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
 	if err != nil {
 		t.Fatalf("oesim: %v", err)
 	}
@@ -163,9 +163,9 @@ func mirrorRows[E, R any](t testing.TB, adv int64, page []E, err error, conv fun
 }
 
 // entities returns the sandbox's ground truth of a kind over all advertisers.
-func (b *bundle) entities(kind adops.Kind) []oesim.Entity {
+func (b *bundle) entities(kind adops.Kind) []sandbox.Entity {
 	w := b.sim.World()
-	var out []oesim.Entity
+	var out []sandbox.Entity
 	for _, adv := range b.advs {
 		switch kind {
 		case adops.KindCampaign:
@@ -182,7 +182,7 @@ func (b *bundle) entities(kind adops.Kind) []oesim.Entity {
 }
 
 // truth returns one entity's ground truth.
-func (b *bundle) truth(t testing.TB, kind adops.Kind, id int64) oesim.Entity {
+func (b *bundle) truth(t testing.TB, kind adops.Kind, id int64) sandbox.Entity {
 	t.Helper()
 	for _, e := range b.entities(kind) {
 		if e.ID == id {
@@ -190,14 +190,14 @@ func (b *bundle) truth(t testing.TB, kind adops.Kind, id int64) oesim.Entity {
 		}
 	}
 	t.Fatalf("%s %d is not in the sandbox", kind, id)
-	return oesim.Entity{}
+	return sandbox.Entity{}
 }
 
 // spentToday is the sandbox's spend of an entity today (complete hours).
-func (b *bundle) spentToday(t testing.TB, kind adops.Kind, e oesim.Entity) int64 {
+func (b *bundle) spentToday(t testing.TB, kind adops.Kind, e sandbox.Entity) int64 {
 	t.Helper()
 	today := b.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
-	res, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: e.AdvertiserID, Level: string(kind), IDs: []int64{e.ID},
+	res, err := b.sim.Truth(sandbox.TruthQuery{AdvertiserID: e.AdvertiserID, Level: string(kind), IDs: []int64{e.ID},
 		StartDate: today, EndDate: today, Granularity: "total"})
 	if err != nil {
 		t.Fatal(err)
@@ -207,7 +207,7 @@ func (b *bundle) spentToday(t testing.TB, kind adops.Kind, e oesim.Entity) int64
 
 // find returns an entity of kind the predicate accepts, failing the test
 // when the world has none (the seed is fixed, so this is deterministic).
-func (b *bundle) find(t testing.TB, kind adops.Kind, skip map[int64]bool, ok func(oesim.Entity) bool) oesim.Entity {
+func (b *bundle) find(t testing.TB, kind adops.Kind, skip map[int64]bool, ok func(sandbox.Entity) bool) sandbox.Entity {
 	t.Helper()
 	for _, e := range b.entities(kind) {
 		if !skip[e.ID] && ok(e) {
@@ -215,14 +215,14 @@ func (b *bundle) find(t testing.TB, kind adops.Kind, skip map[int64]bool, ok fun
 		}
 	}
 	t.Fatalf("no %s in the sandbox world fits", kind)
-	return oesim.Entity{}
+	return sandbox.Entity{}
 }
 
-func live(e oesim.Entity) bool {
+func live(e sandbox.Entity) bool {
 	return e.OptStatus != "DELETE" && e.Status != "AD_STATUS_DELETE" && e.Status != "DELETED"
 }
 
-func dayBudget(e oesim.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeDay }
+func dayBudget(e sandbox.Entity) bool { return live(e) && e.BudgetMode == oceanengine.BudgetModeDay }
 
 func yuanOf(fen int64) decimal.Decimal { return decimal.New(fen, -2) }
 

@@ -8,6 +8,7 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -16,10 +17,10 @@ type Kind string
 
 // The kinds of entities ad operations change.
 const (
-	KindCampaign  Kind = "campaign"  // v2 广告组
-	KindAd        Kind = "ad"        // v2 广告计划
-	KindProject   Kind = "project"   // v3 项目
-	KindPromotion Kind = "promotion" // v3 广告
+	KindCampaign  = Kind(domain.EntityCampaign)  // v2 广告组
+	KindAd        = Kind(domain.EntityAd)        // v2 广告计划
+	KindProject   = Kind(domain.EntityProject)   // v3 项目
+	KindPromotion = Kind(domain.EntityPromotion) // v3 广告
 )
 
 // Kinds lists the kinds.

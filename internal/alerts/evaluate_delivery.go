@@ -246,52 +246,87 @@ func deliberate(status, opt string) bool {
 	return false
 }
 
+// stopKey names an advertiser (id == adv) or an ad of it in stopWindow.
+type stopKey struct{ adv, id int64 }
+
+// stopWindow holds the hourly costs the delivery-stopped check compares:
+// the hours before end, today and the same hours yesterday.
+type stopWindow struct {
+	end   time.Time // end of the last complete hour
+	slots []HourSlot
+	costs map[stopKey]map[HourSlot]decimal.Decimal
+}
+
+func newStopWindow(end time.Time, maxHours int) *stopWindow {
+	w := &stopWindow{end: end, costs: map[stopKey]map[HourSlot]decimal.Decimal{}}
+	for i := 1; i <= maxHours; i++ {
+		h := end.Add(-time.Duration(i) * time.Hour)
+		w.slots = append(w.slots, slotOf(h), slotOf(h.AddDate(0, 0, -1)))
+	}
+	return w
+}
+
+// read adds the hourly costs of level's entities.
+func (w *stopWindow) read(ctx context.Context, facts Facts, level EntityType) error {
+	hc, err := facts.HourlyCosts(ctx, level, w.slots)
+	if err != nil {
+		return err
+	}
+	for _, c := range hc {
+		k := stopKey{c.AdvertiserID, c.EntityID}
+		if w.costs[k] == nil {
+			w.costs[k] = map[HourSlot]decimal.Decimal{}
+		}
+		w.costs[k][c.Slot] = w.costs[k][c.Slot].Add(c.Cost)
+	}
+	return nil
+}
+
+// sums are k's costs over the last hours today, the same hours yesterday,
+// and in the last hour alone.
+func (w *stopWindow) sums(k stopKey, hours int) (today, yesterday, last decimal.Decimal) {
+	for i := 1; i <= hours; i++ {
+		h := w.end.Add(-time.Duration(i) * time.Hour)
+		today = today.Add(w.costs[k][slotOf(h)])
+		yesterday = yesterday.Add(w.costs[k][slotOf(h.AddDate(0, 0, -1))])
+	}
+	return today, yesterday, w.costs[k][slotOf(w.end.Add(-time.Hour))]
+}
+
+// fresh tells whether adv's stream was synced after the window ended.
+func (w *stopWindow) fresh(e *evalCtx, adv int64, stream string) bool {
+	st, ok := e.streams[adv][stream]
+	return ok && st.LastSuccessAt != nil && !st.LastSuccessAt.Before(w.end)
+}
+
+func (w *stopWindow) span(hours int) string {
+	return w.end.Add(-time.Duration(hours)*time.Hour).Format("15:04") + "–" + w.end.Format("15:04")
+}
+
 func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
 	var o outcome
-	end := e.bj.Truncate(time.Hour) // end of the last complete hour
 	maxW := 1
 	for _, v := range e.th.values(KindDeliveryStopped, "window_hours") {
 		maxW = max(maxW, int(v))
 	}
-	var slots []HourSlot
-	for i := 1; i <= maxW; i++ {
-		h := end.Add(-time.Duration(i) * time.Hour)
-		slots = append(slots, slotOf(h), slotOf(h.AddDate(0, 0, -1)))
-	}
-	type key struct{ adv, id int64 }
-	costs := map[key]map[HourSlot]decimal.Decimal{}
-	read := func(level EntityType) error {
-		hc, err := s.facts.HourlyCosts(ctx, level, slots)
-		if err != nil {
-			return err
-		}
-		for _, c := range hc {
-			k := key{c.AdvertiserID, c.EntityID}
-			if costs[k] == nil {
-				costs[k] = map[HourSlot]decimal.Decimal{}
-			}
-			costs[k][c.Slot] = costs[k][c.Slot].Add(c.Cost)
-		}
-		return nil
-	}
-	window := func(k key, w int) (today, yesterday, last decimal.Decimal) {
-		for i := 1; i <= w; i++ {
-			h := end.Add(-time.Duration(i) * time.Hour)
-			today = today.Add(costs[k][slotOf(h)])
-			yesterday = yesterday.Add(costs[k][slotOf(h.AddDate(0, 0, -1))])
-		}
-		return today, yesterday, costs[k][slotOf(end.Add(-time.Hour))]
-	}
-	fresh := func(adv int64, stream string) bool {
-		st, ok := e.streams[adv][stream]
-		return ok && st.LastSuccessAt != nil && !st.LastSuccessAt.Before(end)
-	}
-	span := func(w int) string {
-		return end.Add(-time.Duration(w)*time.Hour).Format("15:04") + "–" + end.Format("15:04")
-	}
-	if err := read(EntityAdvertiser); err != nil {
+	w := newStopWindow(e.bj.Truncate(time.Hour), maxW)
+	if err := w.read(ctx, s.facts, EntityAdvertiser); err != nil {
 		return outcome{err: err}
 	}
+	stopped := o.stoppedAccounts(e, w)
+	// Ads of advertisers that still deliver.
+	if err := w.read(ctx, s.facts, EntityAd); err != nil {
+		return outcome{err: err}
+	}
+	if err := s.stoppedAds(ctx, e, w, stopped, &o); err != nil {
+		return outcome{err: err}
+	}
+	return o
+}
+
+// stoppedAccounts judges every account: one that spent nothing in its
+// window but enough in the same hours yesterday is stopped (returned).
+func (o *outcome) stoppedAccounts(e *evalCtx, w *stopWindow) map[int64]bool {
 	stopped := map[int64]bool{}
 	for _, a := range e.accounts {
 		ent := advertiserEntity(a)
@@ -300,30 +335,32 @@ func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
 			o.quiet(k)
 			continue
 		}
-		if !fresh(a.ID, streamAdvertiserHourly) {
+		if !w.fresh(e, a.ID, streamAdvertiserHourly) {
 			o.keep(k)
 			continue
 		}
-		w := int(p["window_hours"])
-		today, yesterday, last := window(key{a.ID, a.ID}, w)
+		hours := int(p["window_hours"])
+		today, yesterday, last := w.sums(stopKey{a.ID, a.ID}, hours)
 		if today.IsZero() && yesterday.GreaterThanOrEqual(decimal.NewFromFloat(p["min_spend"])) {
 			stopped[a.ID] = true
 			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityCritical, AdvertiserID: a.ID,
 				AdvertiserName: a.Name, Entity: ent, Title: "投放中断：" + a.Name,
-				Summary: fmt.Sprintf("账户 %s（北京时间）无消耗，昨日同时段消耗 %s 元", span(w), money(yesterday)),
-				Details: map[string]any{"window_hours": w, "window_end": end.UTC(), "cost_yesterday": yuan(yesterday)}})
+				Summary: fmt.Sprintf("账户 %s（北京时间）无消耗，昨日同时段消耗 %s 元", w.span(hours), money(yesterday)),
+				Details: map[string]any{"window_hours": hours, "window_end": w.end.UTC(), "cost_yesterday": yuan(yesterday)}})
 			continue
 		}
 		if last.IsZero() {
 			o.keep(k) // still not spending; yesterday's reference moved on
 		}
 	}
-	// Ads of advertisers that still deliver.
-	if err := read(EntityAd); err != nil {
-		return outcome{err: err}
-	}
+	return stopped
+}
+
+// stoppedAds judges the ads with costs in the window and those already
+// alerted, skipping the ads of stopped accounts and ads stopped on purpose.
+func (s *Service) stoppedAds(ctx context.Context, e *evalCtx, w *stopWindow, stopped map[int64]bool, o *outcome) error {
 	var ids []int64
-	for k := range costs {
+	for k := range w.costs {
 		if k.adv != k.id {
 			ids = append(ids, k.id)
 		}
@@ -335,7 +372,7 @@ func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
 	}
 	states, err := s.facts.EntityStates(ctx, EntityAd, ids)
 	if err != nil {
-		return outcome{err: err}
+		return err
 	}
 	for _, id := range ids {
 		st, ok := states[id]
@@ -352,24 +389,24 @@ func (s *Service) evalDeliveryStopped(ctx context.Context, e *evalCtx) outcome {
 			continue
 		case deliberate(st.Status, st.OptStatus):
 			continue
-		case !fresh(st.AdvertiserID, streamAdHourly):
+		case !w.fresh(e, st.AdvertiserID, streamAdHourly):
 			o.keep(k)
 			continue
 		}
-		w := int(p["window_hours"])
-		today, yesterday, last := window(key{st.AdvertiserID, id}, w)
+		hours := int(p["window_hours"])
+		today, yesterday, last := w.sums(stopKey{st.AdvertiserID, id}, hours)
 		if today.IsZero() && yesterday.GreaterThanOrEqual(decimal.NewFromFloat(p["min_spend"])) {
 			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityWarning, AdvertiserID: st.AdvertiserID,
 				AdvertiserName: acct.Name, Entity: ent, Title: "投放中断：广告计划 " + st.Name,
-				Summary: fmt.Sprintf("%s（北京时间）无消耗，昨日同时段消耗 %s 元；状态 %s", span(w), money(yesterday), orDash(st.Status)),
-				Details: map[string]any{"window_hours": w, "window_end": end.UTC(), "cost_yesterday": yuan(yesterday), "status": st.Status}})
+				Summary: fmt.Sprintf("%s（北京时间）无消耗，昨日同时段消耗 %s 元；状态 %s", w.span(hours), money(yesterday), orDash(st.Status)),
+				Details: map[string]any{"window_hours": hours, "window_end": w.end.UTC(), "cost_yesterday": yuan(yesterday), "status": st.Status}})
 			continue
 		}
 		if last.IsZero() {
 			o.keep(k)
 		}
 	}
-	return o
+	return nil
 }
 
 func slotOf(t time.Time) HourSlot {

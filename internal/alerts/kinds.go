@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // Kind is a kind of alert: the condition watched.
@@ -57,10 +58,10 @@ type EntityType string
 // The entity types.
 const (
 	EntityAdvertiser EntityType = "advertiser"
-	EntityCampaign   EntityType = "campaign"
-	EntityAd         EntityType = "ad"
-	EntityProject    EntityType = "project"
-	EntityPromotion  EntityType = "promotion"
+	EntityCampaign              = EntityType(domain.EntityCampaign)
+	EntityAd                    = EntityType(domain.EntityAd)
+	EntityProject               = EntityType(domain.EntityProject)
+	EntityPromotion             = EntityType(domain.EntityPromotion)
 	// EntityStream is one sync stream of an advertiser (Entity.ID is the
 	// advertiser, Entity.Sub the stream).
 	EntityStream EntityType = "stream"

@@ -103,7 +103,7 @@ func registerAccounts(rt *jobs.Runtime, b *base) error {
 	if err != nil {
 		return err
 	}
-	h := &jobs.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts")}
+	h := &accounts.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts")}
 	h.Register(rt)
 	for _, e := range h.Schedules() {
 		rt.Schedule(e)

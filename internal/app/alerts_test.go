@@ -24,9 +24,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -55,7 +55,7 @@ func (c *schedClock) Advance(d time.Duration) time.Time {
 type scenario struct {
 	t       *testing.T
 	ctx     context.Context
-	sim     *oesim.Sim
+	sim     *sandbox.Sim
 	db      *mysql.DB
 	tokens  *accounts.TokenStore
 	accts   *accounts.Service
@@ -212,7 +212,7 @@ func TestAlertsScenarioOnTheSandbox(t *testing.T) {
 func newScenario(t *testing.T) *scenario {
 	t.Helper()
 	ctx := context.Background()
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 20, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 20, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	must(t, err)
 	t.Cleanup(ts.Close)
 	sim := ts.Sim
@@ -324,7 +324,7 @@ func (s *scenario) waitCycle() {
 func (s *scenario) syncAll() {
 	s.t.Helper()
 	for _, adv := range s.advs {
-		if err := s.engine.SyncAdvertiser(s.ctx, jobs.SyncPayload{AdvertiserID: adv, Reason: "manual"}); err != nil {
+		if err := s.engine.SyncAdvertiser(s.ctx, mirror.SyncPayload{AdvertiserID: adv, Reason: "manual"}); err != nil {
 			s.t.Fatalf("sync %d: %v", adv, err)
 		}
 	}

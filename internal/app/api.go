@@ -3,11 +3,14 @@ package app
 import (
 	"context"
 	"errors"
+	"time"
 
+	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/httpapi"
+	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/web"
 )
@@ -60,11 +63,17 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		_ = b.close()
 		return nil, err
 	}
+	var quota httpapi.QuotaMonitor
+	if m, err := oceanengine.NewQuotaMonitor(b.rdb, cfg.OceanEngine, time.Now); err != nil {
+		log.Warn("no OceanEngine quota monitor: GET /api/v1/system/quota answers 503", zap.Error(err))
+	} else {
+		quota = m
+	}
 	srv, err := httpapi.New(httpapi.Deps{
-		Config: cfg, Logger: log, DB: b.db, Redis: b.rdb, Health: checker, SystemHealth: system,
+		Config: cfg, Logger: log, DB: b.db, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
-		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc,
-		Rules:   rulesSvc,
+		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
+		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
 		Console: web.New(),
 	})
 	if err != nil {

@@ -1,17 +1,18 @@
 package app
 
 import (
+	"context"
 	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
-
-	"github.com/oceanops/adplatform/internal/metrics"
 )
 
 // registerSync registers the sync engine's jobs (planning, per-advertiser
@@ -43,14 +44,14 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	mcfg := mirror.ConfigFrom(cfg)
 	mcfg.JobLease = b.cfg.Worker.JobLease.D()
 	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID()}, mcfg)
-	h := &jobs.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
+	h := &mirror.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
 	h.Register(rt)
 	for _, e := range h.Schedules() {
 		rt.Schedule(e)
 	}
 	// Backfills whose worker died (lease expired) go to another worker.
-	rt.Handle(jobs.KindResumeStalled, &jobs.Resumer{Store: b.db, Now: time.Now, Log: log.Named("resume"),
-		Resume: map[string]jobs.ResumeFunc{mirror.BackfillKind: jobs.ResumeBackfill(rt.Client())}})
+	rt.Handle(jobs.KindResumeStalled, &jobs.Resumer{Store: stalledJobs{b.db}, Now: time.Now, Log: log.Named("resume"),
+		Resume: map[string]jobs.ResumeFunc{mirror.BackfillKind: mirror.ResumeBackfill(rt.Client())}})
 	rt.Schedule(jobs.ResumeStalledEntry(mcfg.JobLease))
 	if _, err := metrics.Register(prometheus.DefaultRegisterer, mirror.NewLagCollector(b.db, time.Now)); err != nil {
 		return err
@@ -58,4 +59,21 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	// Today's spend, impressions, clicks and conversions (oceanops_today_*), read at scrape time.
 	_, err = metrics.Register(prometheus.DefaultRegisterer, mirror.NewBusinessCollector(b.db, time.Now))
 	return err
+}
+
+// stalledJobs adapts the store's background jobs to the job framework's
+// stalled-job view.
+type stalledJobs struct{ *mysql.DB }
+
+// StalledJobs implements jobs.StalledStore.
+func (s stalledJobs) StalledJobs(ctx context.Context, kinds []string, now time.Time, limit int) ([]jobs.StalledJob, error) {
+	rows, err := s.StalledBackgroundJobs(ctx, kinds, now, limit)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]jobs.StalledJob, len(rows))
+	for i, j := range rows {
+		out[i] = jobs.StalledJob{ID: j.ID, Kind: j.Kind, Resumes: j.Resumes, LeaseOwner: j.LeaseOwner, DoneUnits: j.DoneUnits, TotalUnits: j.TotalUnits}
+	}
+	return out, nil
 }

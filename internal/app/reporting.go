@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
@@ -12,7 +13,7 @@ import (
 // registerReporting registers the report export job and the hourly cleanup
 // of expired export files.
 func registerReporting(rt *jobs.Runtime, db *mysql.DB, log *zap.Logger) {
-	rt.Handle(jobs.KindExport, &jobs.Export{DB: db, Now: time.Now, Log: log.Named("export")})
-	rt.Handle(jobs.KindExportCleanup, &jobs.ExportCleanup{DB: db, Now: time.Now, Log: log.Named("export")})
-	rt.Schedule(jobs.ExportCleanupEntry())
+	rt.Handle(export.KindExport, &export.Handler{DB: db, Now: time.Now, Log: log.Named("export")})
+	rt.Handle(export.KindCleanup, &export.Cleanup{DB: db, Now: time.Now, Log: log.Named("export")})
+	rt.Schedule(export.CleanupEntry())
 }

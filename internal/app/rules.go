@@ -15,9 +15,6 @@ import (
 	"github.com/oceanops/adplatform/internal/rules"
 )
 
-// RulesJobKind is the worker's periodic look for due rule evaluations.
-const RulesJobKind = "rules:tick"
-
 // RuleChanger makes the changes of rules through ad operations: the rule
 // is the actor, the owner's scope and guard rails apply, and the claim of
 // (rule, slot) makes each change idempotent.
@@ -127,9 +124,9 @@ func registerRules(rt *jobs.Runtime, b *base) error {
 // each rule's evaluation of a slot is claimed in MySQL, so a slot runs once
 // whatever the number of workers or ticks.
 func RegisterRules(rt *jobs.Runtime, svc *rules.Service, every time.Duration) {
-	rt.HandleFunc(RulesJobKind, func(ctx context.Context, _ *asynq.Task) error {
+	rt.HandleFunc(rules.JobKind, func(ctx context.Context, _ *asynq.Task) error {
 		_, err := svc.RunDue(ctx)
 		return err
 	})
-	rt.Schedule(jobs.Periodic{Kind: RulesJobKind, Every: every, Queue: jobs.QueueDefault, Timeout: 10 * every, MaxRetry: 1})
+	rt.Schedule(jobs.Periodic{Kind: rules.JobKind, Every: every, Queue: jobs.QueueDefault, Timeout: 10 * every, MaxRetry: 1})
 }

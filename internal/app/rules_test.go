@@ -17,7 +17,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/rules"
 )
 
@@ -65,7 +65,7 @@ func (k *rulesKit) at(days, hour, minute int) time.Time {
 	return t
 }
 
-func (k *rulesKit) truthAd(adv, id int64) oesim.Entity {
+func (k *rulesKit) truthAd(adv, id int64) sandbox.Entity {
 	k.t.Helper()
 	for _, e := range k.sim.World().Ads(adv) {
 		if e.ID == id {
@@ -73,7 +73,7 @@ func (k *rulesKit) truthAd(adv, id int64) oesim.Entity {
 		}
 	}
 	k.t.Fatalf("ad %d is not in the sandbox", id)
-	return oesim.Entity{}
+	return sandbox.Entity{}
 }
 
 // ruleChanges returns the change log rows whose actor is the rule.

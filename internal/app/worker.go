@@ -9,9 +9,11 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
@@ -37,11 +39,14 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
 	registerReporting(rt, b.db, log)
-	rt.Handle(jobs.KindHousekeeping, &jobs.Housekeeping{
+	housekeeping := &auth.Housekeeping{
 		Store: b.db, SessionGrace: 7 * 24 * time.Hour, Now: time.Now, Log: log.Named("housekeeping"),
 		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,
-	})
-	rt.Schedule(jobs.HousekeepingEntry())
+	}
+	rt.HandleFunc(auth.KindHousekeeping, func(ctx context.Context, _ *asynq.Task) error { return housekeeping.Run(ctx) })
+	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
+	rt.Schedule(jobs.Periodic{Kind: auth.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
+		Queue: jobs.QueueLow, Timeout: 30 * time.Minute, MaxRetry: 3})
 	if err := registerAccounts(rt, b); err != nil {
 		_ = b.close()
 		return nil, err

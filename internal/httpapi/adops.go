@@ -19,7 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // Ad operations: status, budget and bid changes of campaigns, ads,
@@ -525,7 +525,7 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 		p, _ := principalFrom(c)
 		hash := requestHash(c, body)
 		holder := newHolder()
-		claim, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), mysql.IdempotencyClaim{UserID: p.UserID, Key: key,
+		claim, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), domain.IdempotencyClaim{UserID: p.UserID, Key: key,
 			RequestHash: hash, RequestID: requestID(c), Holder: holder, Now: s.now(), Lease: s.idempotencyLease(), TTL: idempotencyTTL})
 		if err != nil {
 			fail(c, err)
@@ -537,7 +537,7 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 			case rec.RequestHash != hash:
 				fail(c, apperr.Validation(apperr.Field(HeaderIdempotencyKey,
 					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID)))
-			case rec.State == mysql.IdempotencyInProgress:
+			case rec.State == domain.IdempotencyInProgress:
 				msg := fmt.Sprintf("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
 					HeaderIdempotencyKey, rec.RequestID)
 				if rec.LeaseExpiresAt != nil {

@@ -23,9 +23,9 @@ import (
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -35,7 +35,7 @@ import (
 // second) and a viewer (vic: the first advertiser).
 type opsWorld struct {
 	*authBundle
-	sim                     *oesim.Sim
+	sim                     *sandbox.Sim
 	simURL                  string
 	client                  *oceanengine.Client
 	advs                    []int64
@@ -46,7 +46,7 @@ type opsWorld struct {
 func setupOps(t *testing.T) *opsWorld {
 	t.Helper()
 	b := setupAuth(t)
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,10 +144,10 @@ func upsertRows[P, E, R any](t *testing.T, adv int64, page P, err error, list fu
 
 // pick returns a live entity of adv with a daily budget (and ok), from the
 // sandbox's ground truth.
-func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]bool, ok func(oesim.Entity) bool) oesim.Entity {
+func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]bool, ok func(sandbox.Entity) bool) sandbox.Entity {
 	t.Helper()
 	wv := w.sim.World()
-	var es []oesim.Entity
+	var es []sandbox.Entity
 	switch kind {
 	case "campaign":
 		es = wv.Campaigns(adv)
@@ -170,14 +170,14 @@ func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]boo
 		}
 	}
 	t.Fatalf("no %s of %d fits", kind, adv)
-	return oesim.Entity{}
+	return sandbox.Entity{}
 }
 
-func (w *opsWorld) truth(t *testing.T, kind string, id int64) oesim.Entity {
+func (w *opsWorld) truth(t *testing.T, kind string, id int64) sandbox.Entity {
 	t.Helper()
 	for _, adv := range w.advs {
 		wv := w.sim.World()
-		for _, es := range [][]oesim.Entity{wv.Campaigns(adv), wv.Ads(adv), wv.Projects(adv), wv.Promotions(adv)} {
+		for _, es := range [][]sandbox.Entity{wv.Campaigns(adv), wv.Ads(adv), wv.Projects(adv), wv.Promotions(adv)} {
 			for _, e := range es {
 				if e.ID == id && e.Kind == kind {
 					return e
@@ -186,12 +186,12 @@ func (w *opsWorld) truth(t *testing.T, kind string, id int64) oesim.Entity {
 		}
 	}
 	t.Fatalf("%s %d not in the sandbox", kind, id)
-	return oesim.Entity{}
+	return sandbox.Entity{}
 }
 
 func fen(v int64) string { return decimal.New(v, -2).StringFixed(2) }
 
-func daily(e oesim.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeDay }
+func daily(e sandbox.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeDay }
 
 // send performs a request with an optional Idempotency-Key.
 func (w *opsWorld) send(t *testing.T, method, path, token, key, body string) resp {
@@ -247,10 +247,10 @@ func TestAdOpsEveryKindOverHTTP(t *testing.T) {
 	w := setupOps(t)
 	adv := w.advs[0]
 	used := map[int64]bool{}
-	camp := w.pick(t, "campaign", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
+	camp := w.pick(t, "campaign", adv, used, func(e sandbox.Entity) bool { return e.OptStatus == "ENABLE" })
 	campB := w.pick(t, "campaign", adv, used, daily)
 	ad := w.pick(t, "ad", adv, used, daily)
-	ocAd := w.pick(t, "ad", adv, used, func(e oesim.Entity) bool { return daily(e) && strings.HasPrefix(e.Pricing, "PRICING_OC") })
+	ocAd := w.pick(t, "ad", adv, used, func(e sandbox.Entity) bool { return daily(e) && strings.HasPrefix(e.Pricing, "PRICING_OC") })
 	proj := w.pick(t, "project", adv, used, nil)
 	promo := w.pick(t, "promotion", adv, used, daily)
 	tests := []struct {
@@ -307,7 +307,7 @@ func TestAdOpsEveryKindOverHTTP(t *testing.T) {
 			t.Errorf("PATCH %s %s: %d %s, want 422 naming %s", tc.path, tc.body, r.status, r.raw, tc.field)
 		}
 	}
-	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("refused requests made %d platform calls", n)
 	}
 }
@@ -321,9 +321,9 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 	// An ad the platform will refuse: its new budget is below 105% of what
 	// it spent today, which the (report-less) mirror cannot know.
 	var low string
-	spender := w.pick(t, "ad", adv, used, func(e oesim.Entity) bool {
+	spender := w.pick(t, "ad", adv, used, func(e sandbox.Entity) bool {
 		today := w.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
-		tr, err := w.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: "ad", IDs: []int64{e.ID}, StartDate: today, EndDate: today, Granularity: "total"})
+		tr, err := w.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "ad", IDs: []int64{e.ID}, StartDate: today, EndDate: today, Granularity: "total"})
 		if err != nil || !daily(e) {
 			return false
 		}
@@ -360,8 +360,8 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 	}
 
 	// ids with one value for all, across kinds' status.
-	p1 := w.pick(t, "promotion", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
-	p2 := w.pick(t, "promotion", adv, used, func(e oesim.Entity) bool { return e.OptStatus == "ENABLE" })
+	p1 := w.pick(t, "promotion", adv, used, func(e sandbox.Entity) bool { return e.OptStatus == "ENABLE" })
+	p2 := w.pick(t, "promotion", adv, used, func(e sandbox.Entity) bool { return e.OptStatus == "ENABLE" })
 	r = w.send(t, "POST", "/api/v1/promotions/batch/status", w.alice, "k-batch-2", fmt.Sprintf(`{"ids":[%d,%d],"status":"disable"}`, p1.ID, p2.ID))
 	if r.status != http.StatusOK || !strings.Contains(r.raw, `"succeeded":2`) {
 		t.Fatalf("promotion batch: %d %s", r.status, r.raw)
@@ -391,7 +391,7 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), "ids") {
 		t.Errorf("101 ids: %d %s", r.status, r.raw)
 	}
-	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("refused batches made %d platform calls", n)
 	}
 }
@@ -448,7 +448,7 @@ func TestAdOpsIdempotency(t *testing.T) {
 	// A concurrent duplicate while the first is in flight: 409.
 	ad2 := w.pick(t, "ad", adv, used, daily)
 	path2, body2 := fmt.Sprintf("/api/v1/ads/%d/budget", ad2.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad2.BudgetFen+100_000))
-	w.sim.Faults().Set("2/ad/update/budget", oesim.Fault{Latency: 600 * time.Millisecond, Count: 1})
+	w.sim.Faults().Set("2/ad/update/budget", sandbox.Fault{Latency: 600 * time.Millisecond, Count: 1})
 	var wg sync.WaitGroup
 	var slow resp
 	wg.Add(1)
@@ -509,7 +509,7 @@ func TestAdOpsDryRunOverHTTP(t *testing.T) {
 	if r := w.send(t, "POST", "/api/v1/ads/batch/budget?dry_run=true", w.alice, "", fmt.Sprintf(`{"ids":[%d],"budget":"100"}`, ad.ID)); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("invalid dry run: %d %s", r.status, r.raw)
 	}
-	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("dry runs made %d platform calls", n)
 	}
 	if got := w.truth(t, "ad", ad.ID).BudgetFen; got != ad.BudgetFen {
@@ -545,7 +545,7 @@ func TestAdOpsScopeAndPermissions(t *testing.T) {
 			}
 		})
 	}
-	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("refused requests made %d platform calls", n)
 	}
 	if got := w.truth(t, "ad", bobs.ID); got.BudgetFen != bobs.BudgetFen || got.OptStatus != bobs.OptStatus {
@@ -592,7 +592,7 @@ func TestAdOpsScopeAndPermissions(t *testing.T) {
 // both changes are in the log, linked.
 func TestRollbackOverHTTP(t *testing.T) {
 	w := setupOps(t)
-	camp := w.pick(t, "campaign", w.advs[0], nil, func(e oesim.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeInfinite })
+	camp := w.pick(t, "campaign", w.advs[0], nil, func(e sandbox.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeInfinite })
 	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/campaigns/%d/budget", camp.ID), w.alice, "k-1", `{"budget":"60000"}`)
 	if r.status != http.StatusOK {
 		t.Fatalf("change: %d %s", r.status, r.raw)
@@ -705,7 +705,7 @@ func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
 	}
 	type attempt struct {
 		key, path, body string
-		ad              oesim.Entity
+		ad              sandbox.Entity
 		deadChange      int64 // the dead attempt's change log row (0: none)
 	}
 	// die claims the key as a request would and stops: applied says whether
@@ -757,7 +757,7 @@ func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
 			t.Errorf("%s before the lease ended: %d %s, want 409 saying when a repeat runs it", a.key, r.status, r.raw)
 		}
 	}
-	if n := w.sim.Stats().Total(oesim.AllEndpoints); n != 0 {
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
 		t.Errorf("refused retries made %d platform calls", n)
 	}
 

@@ -12,8 +12,9 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/jobs"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mirror"
 )
 
 // advertiserRoutes serves the bound OceanEngine accounts, scoped to the
@@ -56,7 +57,7 @@ func money(d decimal.NullDecimal) *string {
 	return &s
 }
 
-func newAdvertiserResponse(v mysql.Advertiser) advertiserResponse {
+func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 	return advertiserResponse{
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
@@ -82,7 +83,7 @@ func (s *Server) listAdvertisers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), mysql.AdvertiserFilter{
+	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
 		Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
 		Limit: q.PageSize, Offset: q.Offset(),
 	})
@@ -206,7 +207,7 @@ func isDuplicateTask(err error) bool { return errors.Is(err, asynq.ErrDuplicateT
 const syncTaskTimeout = 30 * time.Minute
 
 // syncAdvertiserNow is POST /api/v1/advertisers/{id}/sync: enqueue a sync of
-// one bound leaf advertiser now (jobs.KindSyncAdvertiser, reason "manual").
+// one bound leaf advertiser now (mirror.KindSyncAdvertiser, reason "manual").
 // The body is optional. A second request within a minute is not enqueued
 // again (202 with enqueued false). 409 when the advertiser cannot be synced
 // (unbound, not a leaf advertiser, its authorisation needs re-authorisation).
@@ -230,15 +231,15 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 		return
 	}
 	switch {
-	case v.AccountRole != mysql.RoleAdvertiser:
+	case v.AccountRole != domain.RoleAdvertiser:
 		fail(c, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole))
 		return
-	case v.AuthStatus == mysql.AuthNeedsReauth:
+	case v.AuthStatus == domain.AuthNeedsReauth:
 		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
 		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
 		fail(c, e)
 		return
-	case v.AuthStatus != mysql.AuthActive:
+	case v.AuthStatus != domain.AuthActive:
 		fail(c, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id))
 		return
 	case !v.SyncEnabled:
@@ -250,8 +251,8 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 		return
 	}
 	out := syncNowResponse{AdvertiserID: id, Streams: orEmpty(req.Streams)}
-	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, jobs.KindSyncAdvertiser,
-		jobs.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
+	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, mirror.KindSyncAdvertiser,
+		mirror.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
 		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 	switch {
 	case isDuplicateTask(err):

@@ -12,6 +12,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -129,10 +130,10 @@ func TestSyncNow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(tasks) != 1 || tasks[0].Type != jobs.KindSyncAdvertiser {
+	if len(tasks) != 1 || tasks[0].Type != mirror.KindSyncAdvertiser {
 		t.Fatalf("pending tasks %v", tasks)
 	}
-	var p jobs.SyncPayload
+	var p mirror.SyncPayload
 	_ = json.Unmarshal(tasks[0].Payload, &p)
 	if p.AdvertiserID != adv || p.Reason != "manual" || len(p.Streams) != 2 || p.Streams[0] != "campaigns" {
 		t.Fatalf("payload %+v", p)

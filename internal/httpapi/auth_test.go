@@ -182,7 +182,7 @@ func TestLogoutRevokesSession(t *testing.T) {
 		t.Fatalf("other session after logout: %d %s", r.status, r.raw)
 	}
 	// Revocation holds without Redis's denylist: MySQL is the record.
-	b.srv.deps.Redis.FlushAll(t.Context())
+	b.rdb.FlushAll(t.Context())
 	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 401 {
 		t.Fatalf("revoked token accepted after the denylist was lost: %d", r.status)
 	}

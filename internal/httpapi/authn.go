@@ -11,34 +11,10 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
 )
 
 // ctxPrincipal holds the auth.Principal of an authenticated request.
 const ctxPrincipal = "principal"
-
-// initAuth builds the auth service and sign-in rate limiter from Config, DB
-// and Redis when the composition root did not pass them (tests).
-func (s *Server) initAuth() error {
-	d := &s.deps
-	if d.Limiter == nil && d.Redis != nil {
-		d.Limiter = redisstore.NewRateLimiter(d.Redis)
-	}
-	if d.Auth != nil || d.DB == nil || d.Redis == nil {
-		return nil
-	}
-	cfg, generated := auth.ConfigFrom(d.Config)
-	if generated {
-		s.log.Warn("jwt.secret is empty: using a random per-process secret; tokens will not survive a restart or work across replicas")
-	}
-	svc, err := auth.NewService(cfg, auth.Deps{Store: d.DB, Guard: redisstore.NewLoginGuard(d.Redis),
-		Denylist: redisstore.NewDenylist(d.Redis), Log: s.log, Now: d.Now})
-	if err != nil {
-		return err
-	}
-	d.Auth = svc
-	return nil
-}
 
 // bearerToken extracts the token of "Authorization: Bearer <token>".
 func bearerToken(c *gin.Context) (string, bool) {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -45,6 +46,7 @@ type authBundle struct {
 	srv   *Server
 	h     http.Handler
 	db    *mysql.DB
+	rdb   goredis.UniversalClient
 	redis *redistest.Server
 	clock *testClock
 	cfg   config.Config
@@ -69,11 +71,11 @@ func setupAuth(t testing.TB, mutate ...func(*config.Config)) *authBundle {
 	checker := &health.Checker{Timeout: 500 * time.Millisecond, Checks: []health.Check{
 		health.Ping("mysql", db.PingContext),
 	}}
-	srv, err := New(Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Redis: rdb, Health: checker, Now: clock.Now})
+	srv, err := New(withServices(t, Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Health: checker, Now: clock.Now}, rdb))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &authBundle{srv: srv, h: srv.Handler(), db: db, redis: rs, clock: clock, cfg: cfg}
+	b := &authBundle{srv: srv, h: srv.Handler(), db: db, rdb: rdb, redis: rs, clock: clock, cfg: cfg}
 	if _, err := srv.deps.Auth.CreateUser(context.Background(), auth.CreateUserInput{Username: "root",
 		Password: adminPassword, Roles: []string{auth.RoleAdmin}}); err != nil {
 		t.Fatal(err)

@@ -11,9 +11,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // backfillRoutes serves backfills of one advertiser's history.
@@ -67,7 +66,7 @@ func (s *Server) createBackfill(c *gin.Context) {
 		return
 	}
 	p, _ := principalFrom(c)
-	jobID, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{
+	jobID, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{
 		Kind: mirror.BackfillKind, AdvertiserID: id, CreatedBy: p.UserID, Params: params,
 	})
 	if err != nil {
@@ -77,11 +76,11 @@ func (s *Server) createBackfill(c *gin.Context) {
 	auditDetail(c, "job_id", jobID)
 	auditDetail(c, "from", params.From)
 	auditDetail(c, "to", params.To)
-	if err := jobs.EnqueueBackfill(ctx, s.deps.Queue, jobID); err != nil {
+	if err := mirror.EnqueueBackfill(ctx, s.deps.Queue, jobID); err != nil {
 		// The job would wait forever: mark it failed so its status says so.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = s.deps.DB.FinishBackgroundJob(fctx, jobID, mysql.JobFailed, nil, "could not enqueue: "+err.Error(), s.now())
+		_ = s.deps.DB.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, "could not enqueue: "+err.Error(), s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the backfill now; try again later"))
 		return
 	}

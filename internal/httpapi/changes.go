@@ -10,7 +10,7 @@ import (
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // The change log of ad operations: GET /changes (advertiser:read, scoped),
@@ -75,7 +75,7 @@ func optID(id int64) *int64 {
 	return &id
 }
 
-func optValue(v mysql.ChangeValue) *string {
+func optValue(v domain.ChangeValue) *string {
 	if v.IsZero() {
 		return nil
 	}
@@ -83,7 +83,7 @@ func optValue(v mysql.ChangeValue) *string {
 	return &s
 }
 
-func newChangeLogJSON(c mysql.AdChange) changeLogJSON {
+func newChangeLogJSON(c domain.AdChange) changeLogJSON {
 	out := changeLogJSON{ID: c.ID, RequestID: c.RequestID, AdvertiserID: c.AdvertiserID, Kind: c.EntityKind, EntityID: c.EntityID,
 		Field: c.Field, Before: optValue(c.Before), Requested: adops.ValueOf(c.Requested).String(), After: optValue(c.After),
 		Result: c.Result, Verified: c.Verified, PlatformRequestID: c.PlatformRequestID, RollbackOf: optID(c.RollbackOf),
@@ -101,7 +101,7 @@ func (s *Server) listChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	f := mysql.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
+	f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
 		Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
 		Limit: q.PageSize, Offset: q.Offset(), OldestFirst: q.Order == "asc"}
 	f.From, _ = time.Parse(time.RFC3339, q.From)

@@ -28,7 +28,7 @@ func TestConsoleAnswersPagesOutsideTheAPI(t *testing.T) {
 		w.Header().Set("Content-Type", "text/html")
 		_, _ = w.Write([]byte("console " + r.URL.Path))
 	})
-	srv, err := New(Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Redis: rdb, Health: checker, Console: console})
+	srv, err := New(withServices(t, Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Health: checker, Console: console}, rdb))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,11 +9,10 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/report"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestReportCoverageNamesTheGap: hourly sync covers today and yesterday;
@@ -25,7 +24,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 	ctx := context.Background()
 	adv := w.advs[0]
 	engine := mirror.New(mirror.Deps{DB: w.db, Client: w.client, Logger: zap.NewNop(), Now: w.sim.Clock().Now}, mirror.Config{})
-	if err := engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: adv, Streams: []string{mirror.StreamReportAdHourly}, Reason: "manual"}); err != nil {
+	if err := engine.SyncAdvertiser(ctx, mirror.SyncPayload{AdvertiserID: adv, Streams: []string{mirror.StreamReportAdHourly}, Reason: "manual"}); err != nil {
 		t.Fatal(err)
 	}
 	today := report.BeijingDate(w.sim.Clock().Now())
@@ -81,7 +80,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 	if !c.Complete || len(c.Advertisers[0].Gaps) != 0 || *c.Advertisers[0].SyncedFrom != day(-4) || *c.Advertisers[0].SyncedTo != day(0) {
 		t.Fatalf("after the backfill: %+v", c)
 	}
-	truth, err := w.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: "ad", StartDate: day(-4), EndDate: day(0), Granularity: "total"})
+	truth, err := w.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "ad", StartDate: day(-4), EndDate: day(0), Granularity: "total"})
 	if err != nil {
 		t.Fatal(err)
 	}

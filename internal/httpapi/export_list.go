@@ -6,12 +6,12 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
-// exportLister lists a user's exports (implemented by *mysql.DB).
+// exportLister lists a user's exports (implemented by the store).
 type exportLister interface {
-	ListExports(ctx context.Context, userID int64, limit, offset int) ([]mysql.ExportListItem, int64, error)
+	ListExports(ctx context.Context, userID int64, limit, offset int) ([]domain.ExportListItem, int64, error)
 }
 
 // exportListItem is one of the caller's exports. Expired is true for a
@@ -40,7 +40,7 @@ func (s *Server) listExports(c *gin.Context) {
 	items := make([]exportListItem, 0, len(list))
 	for _, it := range list {
 		r := s.newExportResponse(it.Job, it.File)
-		items = append(items, exportListItem{exportResponse: r, Expired: it.Job.Status == mysql.JobSucceeded && !r.Ready})
+		items = append(items, exportListItem{exportResponse: r, Expired: it.Job.Status == domain.JobSucceeded && !r.Ready})
 	}
 	respond(c, http.StatusOK, newPage(items, q, total))
 }

@@ -12,8 +12,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -46,13 +46,13 @@ type exportResponse struct {
 	File        *exportFileJSON `json:"file"`
 }
 
-func (s *Server) newExportResponse(j mysql.BackgroundJob, f *mysql.ExportFile) exportResponse {
+func (s *Server) newExportResponse(j domain.BackgroundJob, f *domain.ExportFile) exportResponse {
 	out := exportResponse{jobResponse: newJobResponse(j, s.now()), StatusURL: fmt.Sprintf("/api/v1/reports/exports/%d", j.ID)}
-	if f != nil && f.Status == mysql.ExportComplete {
+	if f != nil && f.Status == domain.ExportComplete {
 		out.File = &exportFileJSON{FileName: f.FileName, Format: f.Format, ContentType: f.ContentType, SizeBytes: f.SizeBytes,
 			Rows: f.RowCount, SHA256: f.SHA256, CompletedAt: f.CompletedAt, ExpiresAt: f.ExpiresAt}
-		if j.Status == mysql.JobSucceeded && s.now().Before(f.ExpiresAt) {
-			out.Ready, out.DownloadURL = true, jobs.ExportDownloadPath(j.ID)
+		if j.Status == domain.JobSucceeded && s.now().Before(f.ExpiresAt) {
+			out.Ready, out.DownloadURL = true, export.DownloadPath(j.ID)
 		}
 	}
 	return out
@@ -89,17 +89,17 @@ func (s *Server) createExport(c *gin.Context) {
 		return
 	}
 	p, _ := principalFrom(c)
-	params := jobs.ExportParams{Params: req.Params, Format: report.Format(req.Format)}
+	params := export.Params{Params: req.Params, Format: report.Format(req.Format)}
 	// Store the normalised query, so the job runs exactly what was validated.
 	params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
 	params.Params.Granularity = string(spec.Granularity)
-	id, err := s.deps.DB.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: jobs.ExportJobKind, CreatedBy: p.UserID, Params: params})
+	id, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{Kind: export.JobKind, CreatedBy: p.UserID, Params: params})
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if err := jobs.EnqueueExport(ctx, s.deps.Queue, id, 0); err != nil {
-		_ = s.deps.DB.FinishBackgroundJob(ctx, id, mysql.JobFailed, nil, "could not enqueue the export", s.now())
+	if err := export.Enqueue(ctx, s.deps.Queue, id, 0); err != nil {
+		_ = s.deps.DB.FinishBackgroundJob(ctx, id, domain.JobFailed, nil, "could not enqueue the export", s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
 		return
 	}
@@ -112,10 +112,10 @@ func (s *Server) createExport(c *gin.Context) {
 	respond(c, http.StatusAccepted, s.newExportResponse(j, f))
 }
 
-func (s *Server) exportFromPath(c *gin.Context) (mysql.BackgroundJob, *mysql.ExportFile, error) {
+func (s *Server) exportFromPath(c *gin.Context) (domain.BackgroundJob, *domain.ExportFile, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return mysql.BackgroundJob{}, nil, apperr.NotFound("export")
+		return domain.BackgroundJob{}, nil, apperr.NotFound("export")
 	}
 	return s.deps.DB.ExportJob(c.Request.Context(), scopeFrom(c), id)
 }
@@ -138,13 +138,13 @@ func (s *Server) downloadExport(c *gin.Context) {
 		return
 	}
 	switch {
-	case j.Status == mysql.JobFailed || j.Status == mysql.JobCanceled:
+	case j.Status == domain.JobFailed || j.Status == domain.JobCanceled:
 		fail(c, apperr.New(apperr.KindNotFound, "export %d %s; it has no file", j.ID, j.Status))
 		return
-	case j.Status != mysql.JobSucceeded:
+	case j.Status != domain.JobSucceeded:
 		fail(c, apperr.Conflict("export %d is %s; poll /api/v1/reports/exports/%d until ready", j.ID, j.Status, j.ID))
 		return
-	case f == nil || f.Status != mysql.ExportComplete || !s.now().Before(f.ExpiresAt):
+	case f == nil || f.Status != domain.ExportComplete || !s.now().Before(f.ExpiresAt):
 		fail(c, apperr.New(apperr.KindNotFound, "export %d has expired; create it again", j.ID))
 		return
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
@@ -25,15 +26,15 @@ import (
 // the API enqueued (read back from the low queue).
 func runExport(t *testing.T, w *reportWorld, id int64, retention time.Duration) {
 	t.Helper()
-	insp := asynq.NewInspectorFromRedisClient(w.srv.deps.Redis)
+	insp := asynq.NewInspectorFromRedisClient(w.rdb)
 	info, err := insp.GetTaskInfo(jobs.QueueLow, fmt.Sprintf("export:%d", id))
 	if err != nil {
 		t.Fatalf("export %d was not enqueued on the low queue: %v", id, err)
 	}
-	if info.Type != jobs.KindExport {
-		t.Fatalf("task type %s, want %s", info.Type, jobs.KindExport)
+	if info.Type != export.KindExport {
+		t.Fatalf("task type %s, want %s", info.Type, export.KindExport)
 	}
-	h := &jobs.Export{DB: w.db, Now: w.clock.Now, Retention: retention, ProgressEvery: 1}
+	h := &export.Handler{DB: w.db, Now: w.clock.Now, Retention: retention, ProgressEvery: 1}
 	if err := h.ProcessTask(context.Background(), asynq.NewTask(info.Type, info.Payload)); err != nil {
 		t.Fatalf("export %d: %v", id, err)
 	}
@@ -136,8 +137,8 @@ func TestExportCSVEndToEnd(t *testing.T) {
 	if rec := w.download(t, w.alice, created.ID); rec.Code != http.StatusNotFound {
 		t.Errorf("expired download: %d, want 404", rec.Code)
 	}
-	cleanup := &jobs.ExportCleanup{DB: w.db, Now: w.clock.Now}
-	if err := cleanup.ProcessTask(context.Background(), asynq.NewTask(jobs.KindExportCleanup, nil)); err != nil {
+	cleanup := &export.Cleanup{DB: w.db, Now: w.clock.Now}
+	if err := cleanup.ProcessTask(context.Background(), asynq.NewTask(export.KindCleanup, nil)); err != nil {
 		t.Fatal(err)
 	}
 	var files, chunks int
@@ -234,9 +235,9 @@ func TestExportJobFailsWhenTheCreatorLosesAccess(t *testing.T) {
 	if err := w.db.SetUserAdvertisers(context.Background(), aliceID, nil, 0); err != nil {
 		t.Fatal(err)
 	}
-	h := &jobs.Export{DB: w.db, Now: w.clock.Now}
+	h := &export.Handler{DB: w.db, Now: w.clock.Now}
 	payload, _ := json.Marshal(jobs.BackgroundJobPayload{JobID: created.ID})
-	err := h.ProcessTask(context.Background(), asynq.NewTask(jobs.KindExport, payload))
+	err := h.ProcessTask(context.Background(), asynq.NewTask(export.KindExport, payload))
 	if err == nil {
 		t.Fatal("export of an advertiser no longer in scope succeeded")
 	}

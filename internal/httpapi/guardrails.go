@@ -11,7 +11,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // Guard rails on ad operations, managed by admins (user:manage):
@@ -67,7 +67,7 @@ func optDec(d decimal.NullDecimal) *string {
 	return &s
 }
 
-func newGuardrailJSON(g mysql.Guardrail) guardrailJSON {
+func newGuardrailJSON(g domain.Guardrail) guardrailJSON {
 	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: optDec(g.MaxBudget),
 		MaxBid: optDec(g.MaxBid), MaxChangePct: optDec(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
 		UpdatedBy: optID(g.UpdatedBy), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
@@ -93,8 +93,8 @@ func parseLimit(name string, v *valueJSON, maxValue decimal.Decimal) (decimal.Nu
 	return decimal.NullDecimal{Decimal: d, Valid: true}, nil
 }
 
-func (l guardrailLimits) parse() (mysql.Guardrail, []apperr.FieldError) {
-	var g mysql.Guardrail
+func (l guardrailLimits) parse() (domain.Guardrail, []apperr.FieldError) {
+	var g domain.Guardrail
 	var errs, e []apperr.FieldError
 	big := decimal.New(1, 14)
 	g.MaxBudget, e = parseLimit("max_budget", l.MaxBudget, big)
@@ -133,15 +133,15 @@ func (s *Server) createGuardrail(c *gin.Context) {
 	g, errs := req.parse()
 	g.SubjectType, g.Subject = req.SubjectType, req.Subject
 	switch req.SubjectType {
-	case mysql.GuardrailAll:
+	case domain.GuardrailAll:
 		if req.Subject != "" {
 			errs = append(errs, apperr.Field("subject", "must be empty for subject_type all"))
 		}
-	case mysql.GuardrailRole:
+	case domain.GuardrailRole:
 		if !slices.Contains(auth.Roles(), req.Subject) {
 			errs = append(errs, apperr.Field("subject", "must be a role: admin, operator or viewer"))
 		}
-	case mysql.GuardrailUser:
+	case domain.GuardrailUser:
 		id, err := strconv.ParseInt(req.Subject, 10, 64)
 		if err != nil || id <= 0 {
 			errs = append(errs, apperr.Field("subject", "must be a user id"))

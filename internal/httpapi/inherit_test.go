@@ -13,11 +13,10 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // platformToken is the access token of another OceanEngine user's grant to
@@ -116,7 +115,7 @@ func (w *opsWorld) apiStatuses(t *testing.T, kind string, parent int64) map[int6
 // (ad, creative, promotion).
 func (w *opsWorld) worldChildren(kind string, adv, parent int64) map[int64]string {
 	wv := w.sim.World()
-	es := map[string][]oesim.Entity{"ad": wv.Ads(adv), "creative": wv.Creatives(adv), "promotion": wv.Promotions(adv)}[kind]
+	es := map[string][]sandbox.Entity{"ad": wv.Ads(adv), "creative": wv.Creatives(adv), "promotion": wv.Promotions(adv)}[kind]
 	out := map[int64]string{}
 	for _, e := range es {
 		if e.ParentID == parent {
@@ -233,7 +232,7 @@ func TestInheritedStatusesFollowTheirParents(t *testing.T) {
 	// minute later.
 	w.sim.Clock().Advance(time.Minute)
 	for _, a := range w.advs {
-		if err := engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: a, Streams: mirror.EntityStreams(), Reason: "schedule"}); err != nil {
+		if err := engine.SyncAdvertiser(ctx, mirror.SyncPayload{AdvertiserID: a, Streams: mirror.EntityStreams(), Reason: "schedule"}); err != nil {
 			t.Fatal(err)
 		}
 	}

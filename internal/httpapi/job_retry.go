@@ -12,9 +12,9 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/domain"
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // jobRetry says how a failed job of one kind runs again and which
@@ -28,19 +28,19 @@ type jobRetry struct {
 func retryableJob(kind string) (jobRetry, bool) {
 	switch kind {
 	case mirror.BackfillKind:
-		return jobRetry{perm: auth.PermAdvertiserWrite, enqueue: jobs.EnqueueBackfillRetry}, true
-	case jobs.ExportJobKind:
-		return jobRetry{perm: auth.PermReportExport, enqueue: jobs.EnqueueExport}, true
+		return jobRetry{perm: auth.PermAdvertiserWrite, enqueue: mirror.EnqueueBackfillRetry}, true
+	case export.JobKind:
+		return jobRetry{perm: auth.PermReportExport, enqueue: export.Enqueue}, true
 	}
 	return jobRetry{}, false
 }
 
-// jobRequeuer puts a failed job back in the queue (implemented by *mysql.DB).
+// jobRequeuer puts a failed job back in the queue (implemented by the store).
 type jobRequeuer interface {
-	BackgroundJobInScope(ctx context.Context, scope auth.Scope, id int64) (mysql.BackgroundJob, error)
+	BackgroundJobInScope(ctx context.Context, scope auth.Scope, id int64) (domain.BackgroundJob, error)
 	RequeueFailedJob(ctx context.Context, id int64, failedAt time.Time) error
 	FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error
-	BackgroundJob(ctx context.Context, id int64) (mysql.BackgroundJob, error)
+	BackgroundJob(ctx context.Context, id int64) (domain.BackgroundJob, error)
 }
 
 // retryJob is POST /api/v1/jobs/{id}/retry: a failed backfill or export
@@ -71,7 +71,7 @@ func (s *Server) retryJob(c *gin.Context) {
 	case !principalCan(c, plan.perm):
 		fail(c, apperr.New(apperr.KindForbidden, "retrying a %s job needs the %s permission", j.Kind, plan.perm))
 		return
-	case j.Status != mysql.JobFailed || j.FinishedAt == nil:
+	case j.Status != domain.JobFailed || j.FinishedAt == nil:
 		fail(c, apperr.Conflict("job %d is %s; only failed jobs can be retried", id, newJobResponse(j, s.now()).Status))
 		return
 	case s.deps.Queue == nil:
@@ -86,7 +86,7 @@ func (s *Server) retryJob(c *gin.Context) {
 		// Not queued after all: fail it again so it does not wait forever.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		_ = store.FinishBackgroundJob(fctx, id, mysql.JobFailed, nil, "could not enqueue the retry: "+err.Error(), s.now())
+		_ = store.FinishBackgroundJob(fctx, id, domain.JobFailed, nil, "could not enqueue the retry: "+err.Error(), s.now())
 		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
 		return
 	}

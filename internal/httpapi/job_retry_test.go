@@ -11,6 +11,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -26,9 +27,9 @@ func TestRetryRunsAFailedExportAgain(t *testing.T) {
 	if err := w.db.SetUserAdvertisers(ctx, aliceID, nil, 0); err != nil {
 		t.Fatal(err)
 	}
-	h := &jobs.Export{DB: w.db, Now: w.clock.Now}
+	h := &export.Handler{DB: w.db, Now: w.clock.Now}
 	payload, _ := json.Marshal(jobs.BackgroundJobPayload{JobID: created.ID})
-	if err := h.ProcessTask(ctx, asynq.NewTask(jobs.KindExport, payload)); err == nil {
+	if err := h.ProcessTask(ctx, asynq.NewTask(export.KindExport, payload)); err == nil {
 		t.Fatal("the export succeeded without access")
 	}
 	failed, _ := w.db.BackgroundJob(ctx, created.ID)
@@ -51,10 +52,10 @@ func TestRetryRunsAFailedExportAgain(t *testing.T) {
 	if r.status != http.StatusAccepted || got.ID != created.ID || got.Status != "queued" || got.FinishedAt != nil {
 		t.Fatalf("retry: %d %s", r.status, r.raw)
 	}
-	insp := asynq.NewInspectorFromRedisClient(w.srv.deps.Redis)
+	insp := asynq.NewInspectorFromRedisClient(w.rdb)
 	task := fmt.Sprintf("export:%d:retry:%d", created.ID, failed.FinishedAt.UnixMilli())
 	info, err := insp.GetTaskInfo(jobs.QueueLow, task)
-	if err != nil || info.Type != jobs.KindExport {
+	if err != nil || info.Type != export.KindExport {
 		t.Fatalf("task %s: %+v %v", task, info, err)
 	}
 	// A second retry of the same failure changes nothing.
@@ -114,9 +115,9 @@ func TestRetryOfABackfillNeedsAdvertiserWrite(t *testing.T) {
 	if string(j.Progress) != `{"next_unit": 2}` && string(j.Progress) != `{"next_unit":2}` {
 		t.Errorf("position after the retry = %s", j.Progress)
 	}
-	insp := asynq.NewInspectorFromRedisClient(w.srv.deps.Redis)
+	insp := asynq.NewInspectorFromRedisClient(w.rdb)
 	tasks, err := insp.ListPendingTasks(jobs.QueueLow)
-	if err != nil || len(tasks) != 1 || tasks[0].Type != jobs.KindBackfill {
+	if err != nil || len(tasks) != 1 || tasks[0].Type != mirror.KindBackfill {
 		t.Errorf("pending = %+v, %v; want one backfill task", tasks, err)
 	}
 	for _, p := range []string{"/api/v1/jobs/999999/retry", "/api/v1/jobs/x/retry"} {

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/oceanops/adplatform/internal/apperr"
-	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // jobResponse is a background job as the API shows it.
@@ -59,10 +59,10 @@ func optional(v int64) *int64 {
 }
 
 // newJobResponse computes percentage and ETA from the job's units.
-func newJobResponse(j mysql.BackgroundJob, now time.Time) jobResponse {
+func newJobResponse(j domain.BackgroundJob, now time.Time) jobResponse {
 	p := jobProgress{DoneUnits: j.DoneUnits, TotalUnits: j.TotalUnits, RowsWritten: j.RowsWritten, ErrorCount: j.ErrorCount, LastError: j.LastError}
 	switch {
-	case j.Status == mysql.JobSucceeded:
+	case j.Status == domain.JobSucceeded:
 		p.Percent = 100
 	case j.TotalUnits > 0:
 		p.Percent = math.Round(float64(j.DoneUnits)*1000/float64(j.TotalUnits)) / 10
@@ -70,7 +70,7 @@ func newJobResponse(j mysql.BackgroundJob, now time.Time) jobResponse {
 	status := j.Status
 	if j.Stalled(now) {
 		status = jobStalled // no ETA: nobody is working on it
-	} else if j.Status == mysql.JobRunning && j.StartedAt != nil && j.DoneUnits > 0 && j.TotalUnits > j.DoneUnits {
+	} else if j.Status == domain.JobRunning && j.StartedAt != nil && j.DoneUnits > 0 && j.TotalUnits > j.DoneUnits {
 		elapsed := now.Sub(*j.StartedAt)
 		eta := int64(elapsed.Seconds() / float64(j.DoneUnits) * float64(j.TotalUnits-j.DoneUnits))
 		p.ETASeconds = &eta
@@ -112,7 +112,7 @@ func (s *Server) listJobs(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	jobs, total, err := s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), mysql.BackgroundJobFilter{
+	jobs, total, err := s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), domain.BackgroundJobFilter{
 		Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
 	})
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 )
 
 // oauthRoutes registers the OceanEngine OAuth binding flow.
@@ -152,7 +153,7 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
 	defer cancel()
 	log := loggerFrom(c)
-	if err := jobs.EnqueueAccountInfo(ctx, s.deps.Queue, out.AuthorizationID); err != nil {
+	if err := accounts.EnqueueAccountInfo(ctx, s.deps.Queue, out.AuthorizationID); err != nil {
 		log.Warn("enqueue account info after binding", zap.Error(err))
 	}
 	// New advertisers get a first sync of every stream; re-authorised ones
@@ -168,8 +169,8 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 		if reason[id] == "" {
 			continue
 		}
-		_, err := jobs.Enqueue(ctx, s.deps.Queue, jobs.KindSyncAdvertiser,
-			jobs.SyncPayload{AdvertiserID: id, Reason: reason[id]},
+		_, err := jobs.Enqueue(ctx, s.deps.Queue, mirror.KindSyncAdvertiser,
+			mirror.SyncPayload{AdvertiserID: id, Reason: reason[id]},
 			asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 		if err != nil && !isDuplicateTask(err) {
 			log.Warn("enqueue first sync after binding", zap.Int64("advertiser_id", id), zap.Error(err))

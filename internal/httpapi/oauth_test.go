@@ -20,11 +20,12 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -32,14 +33,14 @@ import (
 // accounts against an in-process sandbox (auto-approving consent page).
 type accountsBundle struct {
 	*authBundle
-	ts    *oesim.TestServer
+	ts    *sandbox.TestServer
 	svc   *accounts.Service
 	queue *asynq.Inspector
 }
 
 func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle {
 	t.Helper()
-	ts, err := oesim.NewTestServer(oesim.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,11 +71,11 @@ func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle
 		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: cfg.Server.PublicURL, Now: ts.Sim.Clock().Now})
 	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
 	checker := &health.Checker{Timeout: 500 * time.Millisecond, Checks: []health.Check{health.Ping("mysql", db.PingContext)}}
-	srv, err := New(Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Redis: rdb, Health: checker, Now: clock.Now, Accounts: svc})
+	srv, err := New(withServices(t, Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Health: checker, Now: clock.Now, Accounts: svc}, rdb))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := &authBundle{srv: srv, h: srv.Handler(), db: db, redis: rs, clock: clock, cfg: cfg}
+	b := &authBundle{srv: srv, h: srv.Handler(), db: db, rdb: rdb, redis: rs, clock: clock, cfg: cfg}
 	if _, err := srv.deps.Auth.CreateUser(context.Background(), auth.CreateUserInput{Username: "root",
 		Password: adminPassword, Roles: []string{auth.RoleAdmin}}); err != nil {
 		t.Fatal(err)
@@ -227,14 +228,14 @@ func TestOAuthBindingEndToEnd(t *testing.T) {
 	syncs, infos := 0, 0
 	for _, task := range pending {
 		switch task.Type {
-		case jobs.KindSyncAdvertiser:
-			var p jobs.SyncPayload
+		case mirror.KindSyncAdvertiser:
+			var p mirror.SyncPayload
 			_ = json.Unmarshal(task.Payload, &p)
 			if p.Reason != "bind" || !slices.Contains(wantLeaves, p.AdvertiserID) {
 				t.Errorf("sync task %+v", p)
 			}
 			syncs++
-		case jobs.KindAccountInfo:
+		case accounts.KindAccountInfo:
 			infos++
 		}
 	}

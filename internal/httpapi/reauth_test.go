@@ -12,6 +12,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 )
 
 // TestReauthorizationShowsInSyncStatusAndCallback: a grant that dies puts
@@ -118,10 +119,10 @@ func TestReauthorizationShowsInSyncStatusAndCallback(t *testing.T) {
 	}
 	syncs := 0
 	for _, task := range pending {
-		if task.Type != jobs.KindSyncAdvertiser {
+		if task.Type != mirror.KindSyncAdvertiser {
 			continue
 		}
-		var p jobs.SyncPayload
+		var p mirror.SyncPayload
 		_ = json.Unmarshal(task.Payload, &p)
 		if p.Reason != "reauth" {
 			t.Errorf("sync after re-authorising: %+v", p)

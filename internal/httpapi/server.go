@@ -18,15 +18,12 @@ import (
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
-	goredis "github.com/redis/go-redis/v9"
-
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
-	"github.com/oceanops/adplatform/internal/mysql"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/rules"
 )
@@ -37,13 +34,15 @@ type Build struct {
 	BuildTime string `json:"build_time"`
 }
 
-// Deps are the server's dependencies, built by the composition root.
+// Deps are the server's dependencies, every one built by the composition
+// root (internal/app); the server only translates HTTP to their calls. A nil
+// service makes its routes answer 503.
 type Deps struct {
 	Config config.Config
 	Logger *zap.Logger
-	DB     *mysql.DB
-	Redis  goredis.UniversalClient
-	Build  Build
+	// Store is the database the handlers read directly (*mysql.DB).
+	DB    Store
+	Build Build
 	// Health runs the /health checks.
 	Health *health.Checker
 	// SystemHealth runs the checks of the admins' GET /api/v1/system/health
@@ -51,12 +50,11 @@ type Deps struct {
 	SystemHealth *health.Checker
 	// Now is the clock (tests inject one); nil means time.Now.
 	Now func() time.Time
-	// Auth authenticates requests and manages users' sessions; nil builds one
-	// from Config, DB and Redis (tests).
+	// Auth authenticates requests and manages users' sessions.
 	Auth *auth.Service
-	// Limiter rate-limits the sign-in endpoints; nil builds one on Redis.
+	// Limiter rate-limits the sign-in endpoints.
 	Limiter *redisstore.RateLimiter
-	// Queue enqueues worker jobs (internal/jobs kinds); nil builds one on Redis.
+	// Queue enqueues worker jobs (the domains' job kinds).
 	Queue *asynq.Client
 	// Accounts binds OceanEngine accounts (OAuth) and unbinds them; nil
 	// when crypto keys are not configured (the OAuth routes answer 503).
@@ -64,7 +62,7 @@ type Deps struct {
 	// AdOps changes statuses, budgets and bids; nil when no OceanEngine
 	// client is configured (the change routes answer 503).
 	AdOps *adops.Service
-	// Quota reads the OceanEngine quota use; nil builds one from Config and Redis.
+	// Quota reads the OceanEngine quota use.
 	Quota QuotaMonitor
 	// Console serves the web console for GET/HEAD requests outside /api/,
 	// /health and /metrics (history-mode routes included); nil answers 404.
@@ -94,17 +92,11 @@ func New(d Deps) (*Server, error) {
 	if d.Health == nil {
 		return nil, errors.New("httpapi: Deps.Health is required")
 	}
-	if d.Queue == nil && d.Redis != nil {
-		d.Queue = asynq.NewClientFromRedisClient(d.Redis)
-	}
 	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
-	err := s.initAuth()
-	if err != nil {
-		return nil, err
-	}
+	var err error
 	if s.engine, err = s.newEngine(); err != nil {
 		return nil, err
 	}

@@ -39,7 +39,7 @@ func setup(t *testing.T, mutate ...func(*config.Config)) bundle {
 		health.Ping("mysql", db.PingContext),
 		health.Ping("redis", func(ctx context.Context) error { return rdb.Ping(ctx).Err() }),
 	}}
-	srv, err := New(Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Redis: rdb, Health: checker, Build: Build{Version: "v-test"}})
+	srv, err := New(withServices(t, Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Health: checker, Build: Build{Version: "v-test"}}, rdb))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,8 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // syncRoutes serves the freshness of the mirror, scoped to the caller's
@@ -151,7 +151,7 @@ func (s *Server) syncStatus(c *gin.Context) {
 		out.NeedsReauth.Accounts = append(out.NeedsReauth.Accounts, reauthAccountJSON{AdvertiserID: r.AdvertiserID, Name: r.Name,
 			AccountRole: r.AccountRole, AuthorizationID: r.AuthorizationID, Reason: r.Reason, LastError: r.LastError, Since: r.Since})
 	}
-	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, mysql.SyncStatusFilter{
+	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, domain.SyncStatusFilter{
 		AdvertiserID: q.AdvertiserID, Failing: q.Failing, Limit: q.PageSize, Offset: q.Offset(),
 	})
 	if err != nil {

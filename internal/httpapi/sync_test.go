@@ -189,8 +189,8 @@ func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
 	if r := b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/jobs/%d", job.ID), token: alice.AccessToken}); r.status != http.StatusOK {
 		t.Fatalf("job: %d", r.status)
 	}
-	info, err := asynq.NewInspectorFromRedisClient(b.srv.deps.Redis).GetTaskInfo(jobs.QueueLow, fmt.Sprintf("backfill:%d", job.ID))
-	if err != nil || info.Type != jobs.KindBackfill {
+	info, err := asynq.NewInspectorFromRedisClient(b.rdb).GetTaskInfo(jobs.QueueLow, fmt.Sprintf("backfill:%d", job.ID))
+	if err != nil || info.Type != mirror.KindBackfill {
 		t.Fatalf("enqueued task: %+v %v", info, err)
 	}
 	var entry struct {

@@ -73,16 +73,8 @@ func (s *Server) systemQuota(c *gin.Context) {
 	}
 	mon := s.deps.Quota
 	if mon == nil {
-		if s.deps.Redis == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "redis is not configured"))
-			return
-		}
-		m, err := oceanengine.NewQuotaMonitor(s.deps.Redis, s.deps.Config.OceanEngine, s.now)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		mon = m
+		fail(c, apperr.New(apperr.KindUnavailable, "the quota monitor is not configured"))
+		return
 	}
 	// One minute more than asked: the current one is unfinished.
 	groups, err := mon.Usage(c.Request.Context(), q.Minutes+1)

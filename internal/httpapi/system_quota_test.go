@@ -18,11 +18,11 @@ func TestSystemQuotaShowsUsePerGroup(t *testing.T) {
 	ctx := context.Background()
 	// A worker's client: three report requests, one refused as too frequent.
 	oe := b.cfg.OceanEngine
-	lim, err := oceanengine.NewRedisLimiter(b.srv.deps.Redis, oceanengine.LimiterConfig{AppID: oe.AppID, QPS: 1000, Now: b.clock.Now})
+	lim, err := oceanengine.NewRedisLimiter(b.rdb, oceanengine.LimiterConfig{AppID: oe.AppID, QPS: 1000, Now: b.clock.Now})
 	if err != nil {
 		t.Fatal(err)
 	}
-	worker := oceanengine.NewUsageCounter(b.srv.deps.Redis, oe.AppID, b.clock.Now).Wrap(lim)
+	worker := oceanengine.NewUsageCounter(b.rdb, oe.AppID, b.clock.Now).Wrap(lim)
 	for range 3 {
 		if err := worker.Wait(ctx, oceanengine.GroupReport); err != nil {
 			t.Fatal(err)

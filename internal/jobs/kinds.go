@@ -4,49 +4,52 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
 )
 
-// Job kinds shared between the process that enqueues them (often the API)
-// and the worker that handles them. The handlers live with their domain.
-const (
-	// KindTokenRefresh refreshes one OceanEngine authorisation's tokens
-	// (payload AuthorizationPayload). Critical queue.
-	KindTokenRefresh = "accounts:token_refresh"
-	// KindTokenSweep finds authorisations close to expiry and enqueues refreshes.
-	KindTokenSweep = "accounts:token_sweep"
-	// KindAccountInfo refreshes advertiser info and balances (periodic).
-	KindAccountInfo = "accounts:info"
-	// KindSyncAdvertiser syncs streams of one advertiser now (payload SyncPayload).
-	KindSyncAdvertiser = "sync:advertiser"
-	// KindSyncSchedule plans per-advertiser syncs over the interval (periodic).
-	KindSyncSchedule = "sync:schedule"
-	// KindBackfill runs a background_jobs backfill (payload BackgroundJobPayload). Low queue.
-	KindBackfill = "sync:backfill"
-	// KindExport builds a report export (payload BackgroundJobPayload). Low queue.
-	KindExport = "report:export"
-)
-
-// AuthorizationPayload names an OceanEngine authorisation (oe_authorizations.id).
-type AuthorizationPayload struct {
-	AuthorizationID int64 `json:"authorization_id"`
+// Args are a job's typed payload. Kind is the stable name the job is
+// enqueued and handled under; each domain declares its own job kinds and
+// registers their handlers at wiring time (internal/app).
+type Args interface {
+	Kind() string
 }
 
-// SyncPayload asks for a sync of some streams (all when empty) of one advertiser.
-type SyncPayload struct {
-	AdvertiserID int64    `json:"advertiser_id"`
-	Streams      []string `json:"streams,omitempty"`
-	// Reason says who asked: "manual", "schedule", "bind", "reauth"
-	// (an account authorised again: the streams that fell due run).
-	Reason string `json:"reason,omitempty"`
+// HandleArgs registers h as the handler of T's kind: the task's payload is
+// decoded into T (a malformed payload is not retried) and handed to h.
+func HandleArgs[T Args](r *Runtime, h func(context.Context, T) error) {
+	var zero T
+	r.HandleFunc(zero.Kind(), func(ctx context.Context, t *asynq.Task) error {
+		args, err := Decode[T](t)
+		if err != nil {
+			return err
+		}
+		return h(ctx, args)
+	})
+}
+
+// EnqueueArgs enqueues a task of args' kind with args as its payload.
+func EnqueueArgs(ctx context.Context, c *asynq.Client, args Args, opts ...asynq.Option) (*asynq.TaskInfo, error) {
+	return Enqueue(ctx, c, args.Kind(), args, opts...)
 }
 
 // BackgroundJobPayload names a background_jobs row; its parameters and
 // progress live in MySQL so the job resumes after a worker restart.
 type BackgroundJobPayload struct {
 	JobID int64 `json:"job_id"`
+}
+
+// BackgroundTaskID is the task id of a run of background job jobID: derived
+// from the job and, for a retry, from the failure retried (retryOf, unix
+// milliseconds; 0 for the first run), so enqueueing the same run twice is a
+// conflict rather than a second run.
+func BackgroundTaskID(prefix string, jobID, retryOf int64) string {
+	if retryOf == 0 {
+		return prefix + ":" + strconv.FormatInt(jobID, 10)
+	}
+	return fmt.Sprintf("%s:%d:retry:%d", prefix, jobID, retryOf)
 }
 
 // Enqueue marshals payload and enqueues a task of kind with opts.

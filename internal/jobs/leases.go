@@ -8,8 +8,6 @@ import (
 
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
-
-	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // Background job leases.
@@ -75,9 +73,20 @@ func HoldLease(ctx context.Context, store LeaseStore, id int64, owner string, tt
 	return func() { cancel(); <-done }, nil
 }
 
-// StalledStore finds and claims stalled jobs (implemented by *mysql.DB).
+// StalledJob is a background job whose lease expired while it ran.
+type StalledJob struct {
+	ID   int64
+	Kind string
+	// Resumes counts the hand-overs so far; LeaseOwner is the last worker.
+	Resumes    int
+	LeaseOwner string
+	DoneUnits  int
+	TotalUnits int
+}
+
+// StalledStore finds and claims stalled jobs (the wiring adapts *mysql.DB).
 type StalledStore interface {
-	StalledBackgroundJobs(ctx context.Context, kinds []string, now time.Time, limit int) ([]mysql.BackgroundJob, error)
+	StalledJobs(ctx context.Context, kinds []string, now time.Time, limit int) ([]StalledJob, error)
 	ClaimStalledJob(ctx context.Context, id int64, seenResumes int, now time.Time) (int, bool, error)
 }
 
@@ -105,7 +114,7 @@ func (r *Resumer) ProcessTask(ctx context.Context, _ *asynq.Task) error {
 	for k := range r.Resume {
 		kinds = append(kinds, k)
 	}
-	stalled, err := r.Store.StalledBackgroundJobs(ctx, kinds, now, resumeBatch)
+	stalled, err := r.Store.StalledJobs(ctx, kinds, now, resumeBatch)
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
-// Package jobs is the worker's runtime and its job kinds: an asynq server
-// with explicitly registered handlers, a scheduler for periodic jobs that is
-// safe to run on every replica, and job metrics.
+// Package jobs is the job framework: an asynq server with explicitly
+// registered handlers, a scheduler for periodic jobs that is safe to run on
+// every replica, background job leases and job metrics. It knows no domain:
+// each domain declares its job kinds (typed Args with a stable Kind) and
+// their handlers, and internal/app registers them at wiring time.
 package jobs
 
 import (

@@ -119,7 +119,7 @@ type Engine struct {
 	worker string
 }
 
-var _ jobs.SyncEngine = (*Engine)(nil)
+var _ SyncEngine = (*Engine)(nil)
 
 // New returns an engine.
 func New(d Deps, cfg Config) *Engine {
@@ -134,23 +134,23 @@ func New(d Deps, cfg Config) *Engine {
 		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID}
 }
 
-// Sync reasons (jobs.SyncPayload.Reason) that run the requested streams
+// Sync reasons (SyncPayload.Reason) that run the requested streams
 // whether or not they are due.
 var forcedReasons = map[string]bool{"manual": true, "bind": true}
 
 // SyncAdvertiser runs the streams of one advertiser that are due (or, for a
 // manual or bind request, every requested stream), one after the other.
 // A stream whose lock another run holds is skipped: that run does the work.
-// It returns jobs.ErrBusy when the process already syncs sync.concurrency
+// It returns ErrBusy when the process already syncs sync.concurrency
 // advertisers, and the failures of the streams otherwise (each stream's
 // failure is also recorded in sync_state and does not stop the others,
 // except a refused authorisation, which would fail them all).
-func (e *Engine) SyncAdvertiser(ctx context.Context, p jobs.SyncPayload) error {
+func (e *Engine) SyncAdvertiser(ctx context.Context, p SyncPayload) error {
 	select {
 	case e.sem <- struct{}{}:
 		defer func() { <-e.sem }()
 	default:
-		return jobs.ErrBusy
+		return ErrBusy
 	}
 	ok, err := e.db.IsSyncable(ctx, p.AdvertiserID)
 	if err != nil {
@@ -322,14 +322,14 @@ type runResult struct {
 // period [slot, slot+every): a stable offset hashed from the advertiser id,
 // so the runs spread over the whole interval instead of all starting at
 // :00, and each advertiser keeps its place from period to period.
-func (e *Engine) PlanSyncs(ctx context.Context, slot time.Time, every time.Duration) ([]jobs.PlannedSync, error) {
+func (e *Engine) PlanSyncs(ctx context.Context, slot time.Time, every time.Duration) ([]PlannedSync, error) {
 	ids, err := e.db.SyncableAdvertiserIDs(ctx)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]jobs.PlannedSync, 0, len(ids))
+	out := make([]PlannedSync, 0, len(ids))
 	for _, id := range ids {
-		out = append(out, jobs.PlannedSync{AdvertiserID: id, At: slot.Add(offset(id, every))})
+		out = append(out, PlannedSync{AdvertiserID: id, At: slot.Add(offset(id, every))})
 	}
 	return out, nil
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // ent is the comparable part of an entity: what the platform shows.
@@ -78,7 +78,7 @@ func (b *bundle) mirroredEntities(t testing.TB, kind string, adv int64) map[int6
 // worldEntities is the sandbox's current view of the same kind.
 func (b *bundle) worldEntities(kind string, adv int64) map[int64]ent {
 	w := b.sim.World()
-	var es []oesim.Entity
+	var es []sandbox.Entity
 	switch kind {
 	case "campaign":
 		es = w.Campaigns(adv)
@@ -167,7 +167,7 @@ func TestEntitiesMirroredWithStatusesIncrementallyAndDeletions(t *testing.T) {
 	// project, delete a promotion.
 	adv := b.advs[0]
 	w := b.sim.World()
-	pick := func(es []oesim.Entity, status ...string) oesim.Entity {
+	pick := func(es []sandbox.Entity, status ...string) sandbox.Entity {
 		for _, e := range es {
 			for _, s := range status {
 				if e.Status == s {
@@ -176,10 +176,10 @@ func TestEntitiesMirroredWithStatusesIncrementallyAndDeletions(t *testing.T) {
 			}
 		}
 		t.Fatalf("advertiser %d has no entity in %v", adv, status)
-		return oesim.Entity{}
+		return sandbox.Entity{}
 	}
 	ad := pick(w.Ads(adv), "AD_STATUS_DELIVERY_OK", "AD_STATUS_AUDIT", "AD_STATUS_BUDGET_EXCEED")
-	var others []oesim.Entity // campaigns other than the paused ad's
+	var others []sandbox.Entity // campaigns other than the paused ad's
 	for _, c := range w.Campaigns(adv) {
 		if c.ID != ad.ParentID {
 			others = append(others, c)

@@ -10,10 +10,9 @@ import (
 	dto "github.com/prometheus/client_model/go"
 
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/report"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // gauge reads one sample of a registry (labels must match exactly).
@@ -88,7 +87,7 @@ func TestLagMetricFollowsTheOldestSuccess(t *testing.T) {
 		t.Fatalf("lag an hour later: %v, want 3600", v)
 	}
 	// Every stream but one advertiser's ad report syncs again.
-	b.sim.Faults().Set("2/report/ad/get", oesim.Fault{ErrorRate: 1})
+	b.sim.Faults().Set("2/report/ad/get", sandbox.Fault{ErrorRate: 1})
 	if err := b.syncAll(t, "schedule"); err == nil {
 		t.Fatal("the failing report did not fail")
 	}
@@ -124,8 +123,8 @@ func TestRetentionJobDeletesOnlyExpiredHourlyRows(t *testing.T) {
 	if _, err := b.db.UpsertDailyFacts(ctx, []mysql.ReportFact{{AdvertiserID: adv, Level: LevelAd, StatDate: b.day(-200), EntityID: 7}}, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	h := &jobs.SyncHandlers{Engine: b.engine, Every: 10 * time.Minute}
-	if err := h.HandleRetention(ctx, asynq.NewTask(jobs.KindSyncRetention, nil)); err != nil {
+	h := &SyncHandlers{Engine: b.engine, Every: 10 * time.Minute}
+	if err := h.HandleRetention(ctx, asynq.NewTask(KindSyncRetention, nil)); err != nil {
 		t.Fatal(err)
 	}
 	if n := b.count(t, `SELECT COUNT(*) FROM report_hourly WHERE stat_date < ?`, b.day(-90)); n != 0 {

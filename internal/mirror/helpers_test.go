@@ -16,13 +16,12 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -33,8 +32,8 @@ import (
 // accounts token store as the client's TokenSource), and an engine on the
 // sandbox's clock.
 type bundle struct {
-	ts     *oesim.TestServer
-	sim    *oesim.Sim
+	ts     *sandbox.TestServer
+	sim    *sandbox.Sim
 	db     *mysql.DB
 	rdb    *goredis.Client
 	redis  *redistest.Server
@@ -47,7 +46,7 @@ type bundle struct {
 }
 
 type setupOpts struct {
-	sim     oesim.Options
+	sim     sandbox.Options
 	cfg     Config
 	limiter oceanengine.LimiterConfig
 	client  oceanengine.Config
@@ -58,7 +57,7 @@ type setupOpts struct {
 func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 	t.Helper()
 	o := setupOpts{
-		sim:     oesim.Options{Seed: 11, Advertisers: 24, QPS: -1, DeveloperQPS: -1},
+		sim:     sandbox.Options{Seed: 11, Advertisers: 24, QPS: -1, DeveloperQPS: -1},
 		cfg:     Config{LookbackDays: 3, Concurrency: 4},
 		limiter: oceanengine.LimiterConfig{QPS: 5000},
 		client: oceanengine.Config{MaxAttempts: 6, BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond,
@@ -67,7 +66,7 @@ func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 	if mod != nil {
 		mod(&o)
 	}
-	ts, err := oesim.NewTestServer(o.sim)
+	ts, err := sandbox.NewTestServer(o.sim)
 	if err != nil {
 		t.Fatalf("oesim: %v", err)
 	}
@@ -150,7 +149,7 @@ func (b *bundle) syncAll(t testing.TB, reason string) error {
 	var errs []error
 	for _, adv := range b.advs {
 		g.Go(func() error {
-			err := b.engine.SyncAdvertiser(context.Background(), jobs.SyncPayload{AdvertiserID: adv, Reason: reason})
+			err := b.engine.SyncAdvertiser(context.Background(), SyncPayload{AdvertiserID: adv, Reason: reason})
 			if err != nil {
 				mu.Lock()
 				errs = append(errs, err)
@@ -215,7 +214,7 @@ func (b *bundle) truth(t testing.TB, hourly, final bool, adv int64, level, from,
 	if hourly {
 		g = "hour"
 	}
-	res, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: level, StartDate: from, EndDate: to, Granularity: g, Final: final})
+	res, err := b.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: level, StartDate: from, EndDate: to, Granularity: g, Final: final})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,9 +5,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestSyncConvergesUnderFaults is acceptance 3: with 5% of all requests
@@ -24,11 +23,11 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 	})
 	ctx := context.Background()
 	f := b.sim.Faults()
-	f.Set(oesim.AllEndpoints, oesim.Fault{ErrorRate: 0.05, Latency: 3 * time.Millisecond})
+	f.Set(sandbox.AllEndpoints, sandbox.Fault{ErrorRate: 0.05, Latency: 3 * time.Millisecond})
 	bursts := []string{"2/report/ad/get", "2/report/campaign/get", "v3.0/report/custom/get", "2/ad/get", "v3.0/promotion/list"}
 	burst := func() {
 		for _, ep := range bursts {
-			f.Set(ep, oesim.Fault{ErrorRate: 1, Code: oceanengine.CodeTooFrequent, Count: 40, Latency: 20 * time.Millisecond})
+			f.Set(ep, sandbox.Fault{ErrorRate: 1, Code: oceanengine.CodeTooFrequent, Count: 40, Latency: 20 * time.Millisecond})
 		}
 	}
 	burst()
@@ -52,7 +51,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		}
 		for adv, streams := range pending {
 			// Errors are expected; the state records them and the loop retries.
-			_ = b.engine.SyncAdvertiser(ctx, jobs.SyncPayload{AdvertiserID: adv, Streams: streams, Reason: "manual"})
+			_ = b.engine.SyncAdvertiser(ctx, SyncPayload{AdvertiserID: adv, Streams: streams, Reason: "manual"})
 		}
 	}
 	stats := b.sim.Stats()
@@ -62,7 +61,7 @@ func TestSyncConvergesUnderFaults(t *testing.T) {
 		refused += byCode[oceanengine.CodeTooFrequent] + byCode[oceanengine.CodeDeveloperLimited]
 		_ = ep
 	}
-	t.Logf("sandbox answered %d × 50000 and %d × 40100/40110 of %d requests", injected50000, refused, stats.Total(oesim.AllEndpoints))
+	t.Logf("sandbox answered %d × 50000 and %d × 40100/40110 of %d requests", injected50000, refused, stats.Total(sandbox.AllEndpoints))
 	if injected50000 < 10 || refused < 60 {
 		t.Fatalf("too few faults to prove anything: %d × 50000, %d refusals", injected50000, refused)
 	}

@@ -19,7 +19,11 @@
 // docs/sync.md.
 package mirror
 
-import "slices"
+import (
+	"slices"
+
+	"github.com/oceanops/adplatform/internal/domain"
+)
 
 // Entity streams.
 const (
@@ -47,10 +51,10 @@ const (
 // Report levels as stored in report_daily/report_hourly.level.
 const (
 	LevelAdvertiser = "advertiser"
-	LevelCampaign   = "campaign"
-	LevelAd         = "ad"
-	LevelProject    = "project"
-	LevelPromotion  = "promotion"
+	LevelCampaign   = string(domain.EntityCampaign)
+	LevelAd         = string(domain.EntityAd)
+	LevelProject    = string(domain.EntityProject)
+	LevelPromotion  = string(domain.EntityPromotion)
 )
 
 // stream describes one stream.

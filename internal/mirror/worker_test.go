@@ -11,7 +11,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // worker is a jobs runtime with the sync handlers on the bundle's Redis:
@@ -25,7 +25,7 @@ type worker struct {
 func (b *bundle) startWorker(t testing.TB) *worker {
 	t.Helper()
 	rt := jobs.NewRuntime(b.rdb, zap.NewNop(), jobs.Options{Concurrency: b.cfg.Concurrency, ShutdownTimeout: 300 * time.Millisecond})
-	h := &jobs.SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: 10 * time.Minute}
+	h := &SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: 10 * time.Minute}
 	h.Register(rt)
 	ctx, cancel := context.WithCancel(context.Background())
 	w := &worker{cancel: cancel, done: make(chan error, 1)}
@@ -78,7 +78,7 @@ func waitFor(t testing.TB, timeout time.Duration, what string, cond func() bool)
 func (b *bundle) enqueueSyncs(t testing.TB, client *asynq.Client, reason string) {
 	t.Helper()
 	for _, adv := range b.advs {
-		if _, err := jobs.Enqueue(context.Background(), client, jobs.KindSyncAdvertiser, jobs.SyncPayload{AdvertiserID: adv, Reason: reason},
+		if _, err := jobs.Enqueue(context.Background(), client, KindSyncAdvertiser, SyncPayload{AdvertiserID: adv, Reason: reason},
 			asynq.Queue(jobs.QueueSync)); err != nil {
 			t.Fatal(err)
 		}
@@ -104,7 +104,7 @@ func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 	b := setup(t, nil)
 	// Slow the reports down so the first worker is stopped mid-way.
 	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
-		b.sim.Faults().Set(ep, oesim.Fault{Latency: 40 * time.Millisecond})
+		b.sim.Faults().Set(ep, sandbox.Fault{Latency: 40 * time.Millisecond})
 	}
 	all := int64(len(b.advs) * len(Streams()))
 	done := func() int64 { return b.count(t, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`) }
@@ -174,7 +174,7 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 	ctx := context.Background()
 	adv := b.advs[1]
 	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
-		b.sim.Faults().Set(ep, oesim.Fault{Latency: 150 * time.Millisecond})
+		b.sim.Faults().Set(ep, sandbox.Fault{Latency: 150 * time.Millisecond})
 	}
 	from, to := b.day(-89), b.day(0)
 	p, err := ValidateBackfill(BackfillParams{From: from, To: to}, b.sim.Clock().Now(), 90)
@@ -194,7 +194,7 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 	}
 
 	w1 := b.startWorker(t)
-	if err := jobs.EnqueueBackfill(ctx, asynq.NewClientFromRedisClient(b.rdb), id); err != nil {
+	if err := EnqueueBackfill(ctx, asynq.NewClientFromRedisClient(b.rdb), id); err != nil {
 		t.Fatal(err)
 	}
 	var seen []int
@@ -298,10 +298,10 @@ func TestScheduleSpreadsAdvertisersOverTheInterval(t *testing.T) {
 	}
 
 	rt := jobs.NewRuntime(b.rdb, zap.NewNop(), jobs.Options{})
-	h := &jobs.SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: every}
+	h := &SyncHandlers{Engine: b.engine, Client: rt.Client(), Every: every}
 	payload, _ := json.Marshal(jobs.SlotPayload{Slot: slot})
 	for range 2 {
-		if err := h.HandleSchedule(ctx, asynq.NewTask(jobs.KindSyncSchedule, payload)); err != nil {
+		if err := h.HandleSchedule(ctx, asynq.NewTask(KindSyncSchedule, payload)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -318,7 +318,7 @@ func TestScheduleSpreadsAdvertisersOverTheInterval(t *testing.T) {
 		at[p.AdvertiserID] = p.At
 	}
 	for _, task := range tasks {
-		var p jobs.SyncPayload
+		var p SyncPayload
 		if err := json.Unmarshal(task.Payload, &p); err != nil {
 			t.Fatal(err)
 		}

@@ -16,45 +16,9 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
-// RoleAdvertiser is the account_role of leaf advertisers, the accounts that
-// have campaigns and are synced (majordomo and agent accounts are not).
-const RoleAdvertiser = "ADVERTISER"
-
 // AuthStatusUnbound is the auth status of an advertiser bound to no grant
 // (in filters and responses; not a value of oe_authorizations.status).
 const AuthStatusUnbound = "unbound"
-
-// Advertiser is a row of advertisers with the status of its grant.
-type Advertiser struct {
-	ID                int64
-	AuthorizationID   int64 // 0 when unbound
-	Name              string
-	AccountRole       string
-	ParentID          int64 // 0 when top-level
-	Status            string
-	Company           string
-	FirstIndustry     string
-	SecondIndustry    string
-	PlatformCreatedAt *time.Time
-	Balance           decimal.NullDecimal
-	ValidBalance      decimal.NullDecimal
-	Cash              decimal.NullDecimal
-	ValidCash         decimal.NullDecimal
-	Grant             decimal.NullDecimal
-	ValidGrant        decimal.NullDecimal
-	InfoSyncedAt      *time.Time
-	FundSyncedAt      *time.Time
-	SyncEnabled       bool
-	BoundAt           *time.Time
-	UnboundAt         *time.Time
-	CreatedAt         time.Time
-	UpdatedAt         time.Time
-	// AuthStatus is the grant's status (AuthActive, AuthNeedsReauth,
-	// AuthRevoked) or AuthStatusUnbound.
-	AuthStatus string
-	// AuthStatusReason is the grant's status_reason.
-	AuthStatusReason string
-}
 
 const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.status, v.company,
 	v.first_industry, v.second_industry, v.platform_created_at, v.balance, v.valid_balance, v.cash, v.valid_cash,
@@ -79,19 +43,6 @@ func scanAdvertiser(row interface{ Scan(...any) error }) (Advertiser, error) {
 		v.AuthStatus = AuthStatusUnbound
 	}
 	return v, err
-}
-
-// AdvertiserFilter selects advertisers for listing; zero fields do not filter.
-type AdvertiserFilter struct {
-	// Keyword matches a substring of the name or company, or the exact id.
-	Keyword string
-	// Status is the platform status (e.g. STATUS_ENABLE).
-	Status string
-	// AuthStatus is active, needs_reauth, revoked or unbound.
-	AuthStatus  string
-	AccountRole string
-	Limit       int
-	Offset      int
 }
 
 // ListAdvertisers returns a page of the advertisers within scope matching
@@ -160,19 +111,6 @@ func (db *DB) AdvertiserInScope(ctx context.Context, scope auth.Scope, id int64)
 		return v, fmt.Errorf("mysql: advertiser %d: %w", id, err)
 	}
 	return v, nil
-}
-
-// AdvertiserSyncState is one row of sync_state (written by the sync engine).
-type AdvertiserSyncState struct {
-	Stream              string
-	Cursor              string
-	LastAttemptAt       *time.Time
-	LastSuccessAt       *time.Time
-	LastError           string
-	ConsecutiveFailures int
-	RowsLastRun         int
-	NextRunAt           *time.Time
-	FullSyncAt          *time.Time
 }
 
 // AdvertiserSyncStates returns the sync state of every stream of an

@@ -12,43 +12,6 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 )
 
-// OceanEngine authorisation statuses (oe_authorizations.status). The sync
-// engine syncs only advertisers whose authorisation is AuthActive.
-const (
-	AuthActive      = "active"
-	AuthNeedsReauth = "needs_reauth"
-	AuthRevoked     = "revoked"
-)
-
-// Authorization is a row of oe_authorizations: one OAuth grant, its
-// encrypted token pair and its refresh bookkeeping. Tokens are ciphertexts;
-// this package never sees them in clear.
-type Authorization struct {
-	ID              int64
-	AppID           int64
-	Status          string
-	StatusReason    string
-	StatusChangedAt *time.Time
-	OEUserID        int64
-	OEUserName      string
-	OEUserEmail     string
-	GrantedAccounts []int64
-	BoundBy         int64 // users.id; 0 when unknown
-	KeyID           string
-	AccessTokenEnc  []byte // nil when wiped
-	RefreshTokenEnc []byte
-	TokenVersion    int64
-	// AccessExpiresAt and RefreshExpiresAt are zero when wiped.
-	AccessExpiresAt     time.Time
-	RefreshExpiresAt    time.Time
-	RefreshedAt         *time.Time
-	RefreshPendingSince *time.Time
-	RefreshFailures     int
-	LastRefreshError    string
-	CreatedAt           time.Time
-	UpdatedAt           time.Time
-}
-
 // SealedTokens is an encrypted token pair with its expiry times.
 type SealedTokens struct {
 	KeyID            string

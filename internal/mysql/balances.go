@@ -9,23 +9,6 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
-// LowBalance is a bound advertiser whose balance is under a threshold.
-type LowBalance struct {
-	ID      int64
-	Name    string
-	Balance decimal.Decimal
-}
-
-// Balances is the balance picture of a data scope: the sum over bound leaf
-// advertisers whose balance is known, how many there are, and the ones under
-// the threshold (lowest first, at most the limit asked for).
-type Balances struct {
-	Total       decimal.Decimal
-	Advertisers int
-	LowCount    int
-	Low         []LowBalance
-}
-
 // BalancesInScope sums the balances of the bound leaf advertisers (account
 // role ADVERTISER) within scope and lists those below threshold, lowest
 // first, at most limit of them. The sum is exact (DECIMAL in SQL).

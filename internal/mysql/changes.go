@@ -28,58 +28,6 @@ const (
 	ChangeUnknown   = "unknown"
 )
 
-// ChangeValue is one value of a change: Text holds a status ("enable",
-// "disable", "delete") or "unlimited" (a budget without a limit); Amount an
-// exact yuan amount. Both empty means not known (e.g. not read back).
-type ChangeValue struct {
-	Text   string
-	Amount decimal.NullDecimal
-}
-
-// IsZero reports a value that is not known.
-func (v ChangeValue) IsZero() bool { return v.Text == "" && !v.Amount.Valid }
-
-func (v ChangeValue) args() []any {
-	var text, amount any
-	if v.Text != "" {
-		text = v.Text
-	}
-	if v.Amount.Valid {
-		amount = v.Amount.Decimal.StringFixed(2)
-	}
-	return []any{text, amount}
-}
-
-// AdChange is one row of the change log.
-type AdChange struct {
-	ID        int64
-	RequestID string
-	// IdempotencyClaim is the claim of the Idempotency-Key the change was
-	// requested under (IdempotencyRecord.ClaimID); "" without a key.
-	IdempotencyClaim string
-	// ActorType is auth.ActorUser, auth.ActorRule or auth.ActorSystem.
-	ActorType         string
-	ActorID           int64
-	ActorName         string
-	AdvertiserID      int64
-	EntityKind        string // campaign, ad, project, promotion
-	EntityID          int64
-	Field             string // status, budget, bid, cpa_bid
-	Before, Requested ChangeValue
-	After             ChangeValue
-	Result            string // ChangePending, ChangeSucceeded, ChangeFailed, ChangeUnknown
-	Verified          bool
-	ErrorCode         int // 0: none
-	ErrorMessage      string
-	PlatformRequestID string
-	RollbackOf        int64 // 0: none
-	RolledBackBy      int64 // 0: none
-	// ChangeDate is the Beijing date (YYYY-MM-DD) of CreatedAt.
-	ChangeDate string
-	CreatedAt  time.Time
-	FinishedAt *time.Time
-}
-
 // AdChangeOutcome completes a pending change.
 type AdChangeOutcome struct {
 	ID                int64
@@ -138,9 +86,9 @@ func (db *DB) InsertAdChanges(ctx context.Context, cs []AdChange) ([]int64, erro
 		for i, c := range cs {
 			args := []any{cut(c.RequestID, 128), c.IdempotencyClaim, c.ActorType, nullInt(c.ActorID), cut(c.ActorName, 128), c.AdvertiserID,
 				c.EntityKind, c.EntityID, c.Field}
-			args = append(args, c.Before.args()...)
-			args = append(args, c.Requested.args()...)
-			args = append(args, c.After.args()...)
+			args = append(args, changeValueArgs(c.Before)...)
+			args = append(args, changeValueArgs(c.Requested)...)
+			args = append(args, changeValueArgs(c.After)...)
 			args = append(args, c.Result, c.Verified, nullInt(int64(c.ErrorCode)), cut(c.ErrorMessage, 512), cut(c.PlatformRequestID, 64),
 				nullInt(c.RollbackOf), c.ChangeDate, c.CreatedAt.UTC())
 			res, err := tx.ExecContext(ctx, `INSERT INTO ad_changes (request_id, idempotency_claim, actor_type, actor_id, actor_name, advertiser_id,
@@ -166,7 +114,7 @@ func (db *DB) InsertAdChanges(ctx context.Context, cs []AdChange) ([]int64, erro
 func (db *DB) FinishAdChanges(ctx context.Context, outs []AdChangeOutcome) error {
 	return db.InTx(ctx, func(tx *sql.Tx) error {
 		for _, o := range outs {
-			args := o.After.args()
+			args := changeValueArgs(o.After)
 			args = append(args, o.Result, o.Verified, nullInt(int64(o.ErrorCode)), cut(o.ErrorMessage, 512), cut(o.PlatformRequestID, 64),
 				o.FinishedAt.UTC(), o.ID)
 			if _, err := tx.ExecContext(ctx, `UPDATE ad_changes SET after_value = ?, after_amount = ?, result = ?, verified = ?,
@@ -202,24 +150,6 @@ func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdC
 		return c, fmt.Errorf("mysql: ad change %d: %w", id, err)
 	}
 	return c, nil
-}
-
-// AdChangeFilter narrows ListAdChanges. Zero fields do not filter.
-type AdChangeFilter struct {
-	AdvertiserIDs []int64
-	EntityKind    string
-	EntityID      int64
-	Field         string
-	Result        string
-	ActorType     string
-	ActorID       int64
-	RequestID     string
-	// From (inclusive) and To (exclusive) bound created_at.
-	From, To     time.Time
-	Limit        int
-	Offset       int
-	OldestFirst  bool
-	RollbackOnly bool // only rollbacks
 }
 
 // ListAdChanges returns the changes within scope matching f, newest first,
@@ -514,4 +444,16 @@ func (db *DB) AdChangesOfClaim(ctx context.Context, claim, kind, field string, i
 		}
 	}
 	return out, nil
+}
+
+// changeValueArgs are the (text, amount) column values of v.
+func changeValueArgs(v ChangeValue) []any {
+	var text, amount any
+	if v.Text != "" {
+		text = v.Text
+	}
+	if v.Amount.Valid {
+		amount = v.Amount.Decimal.StringFixed(2)
+	}
+	return []any{text, amount}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // The mirror of OceanEngine entities (oe_campaigns, oe_ads, oe_creatives,
@@ -27,11 +28,11 @@ import (
 
 // Entity kinds of the mirror (MarkOEEntitiesDeleted, OEEntityIDs).
 const (
-	OEKindCampaign  = "campaign"
-	OEKindAd        = "ad"
-	OEKindCreative  = "creative"
-	OEKindProject   = "project"
-	OEKindPromotion = "promotion"
+	OEKindCampaign  = string(domain.EntityCampaign)
+	OEKindAd        = string(domain.EntityAd)
+	OEKindCreative  = string(domain.EntityCreative)
+	OEKindProject   = string(domain.EntityProject)
+	OEKindPromotion = string(domain.EntityPromotion)
 )
 
 // oeTables maps entity kinds to their tables (constants, never input).

@@ -6,14 +6,6 @@ import (
 	"fmt"
 )
 
-// ExportListItem is one export job of a list, with its file header (nil
-// while the worker has not begun it, after a failure, or once the cleanup
-// deleted the expired file).
-type ExportListItem struct {
-	Job  BackgroundJob
-	File *ExportFile
-}
-
 // ListExports lists the exports userID created, newest first, and how many
 // there are. Exports are their creator's (ExportJob), so this is "my
 // exports" for admins too.

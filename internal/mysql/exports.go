@@ -20,38 +20,6 @@ import (
 // download to hold one in memory at a time.
 const ExportChunkSize = 512 << 10
 
-// Export file statuses.
-const (
-	ExportWriting  = "writing"
-	ExportComplete = "complete"
-)
-
-// ExportFile is the header of a stored export file (report_exports).
-type ExportFile struct {
-	JobID       int64
-	Status      string
-	Format      string
-	FileName    string
-	ContentType string
-	SizeBytes   int64
-	ChunkCount  int
-	RowCount    int64
-	SHA256      string
-	CreatedAt   time.Time
-	CompletedAt *time.Time
-	ExpiresAt   time.Time
-}
-
-// NewExportFile describes a file about to be written.
-type NewExportFile struct {
-	JobID       int64
-	Format      string
-	FileName    string
-	ContentType string
-	At          time.Time
-	ExpiresAt   time.Time
-}
-
 // BeginExportFile (re)starts the file of an export job: chunks of an earlier,
 // interrupted attempt are deleted and the header is reset to "writing".
 func (db *DB) BeginExportFile(ctx context.Context, f NewExportFile) error {

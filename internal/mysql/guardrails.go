@@ -15,31 +15,6 @@ import (
 
 // Guard rails on ad operations (ad_guardrails), set by admins.
 
-// Guard rail subjects.
-const (
-	GuardrailAll  = "all"
-	GuardrailRole = "role"
-	GuardrailUser = "user"
-)
-
-// Guardrail limits the changes of its subject: everyone (SubjectType
-// GuardrailAll, Subject ""), the holders of a role (Subject = role name) or
-// one user (Subject = user id in decimal). Invalid (NULL) limits do not
-// restrict.
-type Guardrail struct {
-	ID           int64
-	SubjectType  string
-	Subject      string
-	MaxBudget    decimal.NullDecimal
-	MaxBid       decimal.NullDecimal
-	MaxChangePct decimal.NullDecimal
-	Note         string
-	CreatedBy    int64
-	UpdatedBy    int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
-}
-
 const guardrailCols = `g.id, g.subject_type, g.subject, g.max_budget, g.max_bid, g.max_change_pct, g.note, g.created_by, g.updated_by, g.created_at, g.updated_at`
 
 func scanGuardrail(r scanner) (Guardrail, error) {

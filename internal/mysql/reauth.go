@@ -4,24 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
 )
-
-// ReauthAccount is an account whose grant needs re-authorisation: it keeps
-// its data but is not synced until someone authorises it again.
-type ReauthAccount struct {
-	AdvertiserID    int64
-	Name            string
-	AccountRole     string
-	AuthorizationID int64
-	// Reason is the grant's status_reason (e.g. refresh_token_invalid) and
-	// LastError the platform's last refresh error.
-	Reason, LastError string
-	// Since is when the grant stopped working.
-	Since *time.Time
-}
 
 // AccountsNeedingReauth lists the accounts within scope bound to a grant
 // that needs re-authorisation (most recent first, at most limit) and how

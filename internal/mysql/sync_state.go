@@ -13,25 +13,6 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
-// SyncState is a row of sync_state: what the mirror knows about one stream
-// of one advertiser.
-type SyncState struct {
-	AdvertiserID int64
-	Stream       string
-	// Cursor is the stream's position (entity streams: the start of the last
-	// successful run, RFC 3339 UTC; daily report streams: the last Beijing
-	// date read after its conversions settled).
-	Cursor              string
-	LastAttemptAt       *time.Time
-	LastSuccessAt       *time.Time
-	LastError           string
-	ConsecutiveFailures int
-	RowsLastRun         int
-	NextRunAt           *time.Time
-	FullSyncAt          *time.Time
-	UpdatedAt           time.Time
-}
-
 const syncStateColumns = `s.advertiser_id, s.stream, s.cursor_value, s.last_attempt_at, s.last_success_at, s.last_error,
 	s.consecutive_failures, s.rows_last_run, s.next_run_at, s.full_sync_at, s.updated_at`
 
@@ -179,15 +160,6 @@ func (db *DB) SyncableAdvertiserIDs(ctx context.Context) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// SyncTarget is an advertiser as the sync endpoints see it.
-type SyncTarget struct {
-	ID   int64
-	Name string
-	// Syncable is false when the account is not a leaf advertiser, syncs are
-	// switched off, or its authorisation is missing or not active.
-	Syncable bool
-}
-
 // SyncTarget loads a leaf advertiser within scope (KindNotFound otherwise,
 // also for accounts outside the scope).
 func (db *DB) SyncTarget(ctx context.Context, scope auth.Scope, id int64) (SyncTarget, error) {
@@ -216,20 +188,6 @@ func (db *DB) IsSyncable(ctx context.Context, id int64) (bool, error) {
 }
 
 // ---- freshness ----
-
-// StreamFreshness summarises one stream over a set of syncable advertisers.
-type StreamFreshness struct {
-	Stream string
-	// Advertisers is the number of syncable advertisers; Synced those with a
-	// successful run; Failing those whose last run failed.
-	Advertisers, Synced, Failing int
-	// Oldest is the oldest "data as of" time among them: the last success,
-	// or for an advertiser never synced the time it was bound (or created).
-	// Nil when there are no advertisers.
-	Oldest *time.Time
-	// Newest is the most recent last success (nil when none).
-	Newest *time.Time
-}
 
 // StreamFreshness summarises the given streams over the syncable
 // advertisers within scope (one aggregate query).
@@ -284,23 +242,6 @@ func (db *DB) StreamFreshness(ctx context.Context, scope auth.Scope, streams []s
 		out = append(out, f)
 	}
 	return out, nil
-}
-
-// SyncStatusFilter selects advertisers for ListSyncStatus.
-type SyncStatusFilter struct {
-	AdvertiserID int64
-	// Failing keeps advertisers with at least one stream whose last run failed.
-	Failing bool
-	Limit   int
-	Offset  int
-}
-
-// AdvertiserSyncStatus is one leaf advertiser with the state of its streams.
-type AdvertiserSyncStatus struct {
-	AdvertiserID int64
-	Name         string
-	Syncable     bool
-	States       map[string]SyncState
 }
 
 // ListSyncStatus pages the leaf advertisers within scope (ascending id) with

@@ -6,7 +6,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestMethodsAgainstSandbox calls every method against the sandbox, checks
@@ -462,7 +462,7 @@ func TestReportsAgainstSandbox(t *testing.T) {
 					pages++
 					rows = append(rows, page...)
 				}
-				truth, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: lv.truth, StartDate: s, EndDate: e, Granularity: truthGran})
+				truth, err := b.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: lv.truth, StartDate: s, EndDate: e, Granularity: truthGran})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -510,7 +510,7 @@ func TestReportsAgainstSandbox(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			truth, err := b.sim.Truth(oesim.TruthQuery{AdvertiserID: adv, Level: "project", StartDate: s, EndDate: e, Granularity: gran})
+			truth, err := b.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "project", StartDate: s, EndDate: e, Granularity: gran})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -545,7 +545,7 @@ func (b *bundle) checkRequestID(t *testing.T, got string) {
 	}
 }
 
-func findEntity(es []oesim.Entity, id int64) *oesim.Entity {
+func findEntity(es []sandbox.Entity, id int64) *sandbox.Entity {
 	for i := range es {
 		if es[i].ID == id {
 			return &es[i]

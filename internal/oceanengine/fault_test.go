@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestTransientFaultsAreRetried injects each transient failure a few times
@@ -17,17 +17,17 @@ func TestTransientFaultsAreRetried(t *testing.T) {
 	const ep = "2/campaign/get"
 	cases := []struct {
 		name   string
-		fault  oesim.Fault
+		fault  sandbox.Fault
 		code   int // sandbox stat of a failed attempt
 		reason string
 	}{
-		{"system_error_50000", oesim.Fault{ErrorRate: 1, Code: CodeSystem, Count: 3}, CodeSystem, "system_error"},
-		{"rate_limited_40100_burst", oesim.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 3}, CodeTooFrequent, "rate_limited"},
-		{"developer_limited_40110", oesim.Fault{ErrorRate: 1, Code: CodeDeveloperLimited, Count: 2}, CodeDeveloperLimited, "rate_limited"},
-		{"timeout", oesim.Fault{Timeout: true, Count: 2}, oesim.StatTimeout, "timeout"},
-		{"gateway_502", oesim.Fault{GatewayError: 502, Count: 2}, 502, "http_5xx"},
-		{"connection_dropped", oesim.Fault{Drop: true, Count: 2}, oesim.StatDropped, "transport_error"},
-		{"truncated_body", oesim.Fault{Truncate: true, Count: 2}, CodeOK, "transport_error"},
+		{"system_error_50000", sandbox.Fault{ErrorRate: 1, Code: CodeSystem, Count: 3}, CodeSystem, "system_error"},
+		{"rate_limited_40100_burst", sandbox.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 3}, CodeTooFrequent, "rate_limited"},
+		{"developer_limited_40110", sandbox.Fault{ErrorRate: 1, Code: CodeDeveloperLimited, Count: 2}, CodeDeveloperLimited, "rate_limited"},
+		{"timeout", sandbox.Fault{Timeout: true, Count: 2}, sandbox.StatTimeout, "timeout"},
+		{"gateway_502", sandbox.Fault{GatewayError: 502, Count: 2}, 502, "http_5xx"},
+		{"connection_dropped", sandbox.Fault{Drop: true, Count: 2}, sandbox.StatDropped, "transport_error"},
+		{"truncated_body", sandbox.Fault{Truncate: true, Count: 2}, CodeOK, "transport_error"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -67,7 +67,7 @@ func TestTransientFaultsAreRetried(t *testing.T) {
 // and that the call still succeeds.
 func TestRateLimitSlowsTheGroup(t *testing.T) {
 	b := setup(t, nil)
-	b.sim.Faults().Set("2/report/ad/get", oesim.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 4})
+	b.sim.Faults().Set("2/report/ad/get", sandbox.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 4})
 	_, err := b.client.Report(context.Background(), ReportAd, ReportRequest{AdvertiserID: b.leaf(), StartDate: "2025-06-16", EndDate: "2025-06-16"})
 	if err != nil {
 		t.Fatalf("call failed: %v", err)
@@ -112,7 +112,7 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 			return err
 		}, CodeNoPermission, apperr.KindForbidden},
 		{"injected_40101", "2/creative/get", func() error {
-			b.sim.Faults().Set("2/creative/get", oesim.Fault{ErrorRate: 1, Code: CodeInvalidApp})
+			b.sim.Faults().Set("2/creative/get", sandbox.Fault{ErrorRate: 1, Code: CodeInvalidApp})
 			_, err := b.client.Creatives(ctx, CreativesRequest{AdvertiserID: adv})
 			return err
 		}, CodeInvalidApp, apperr.KindUpstream},
@@ -144,7 +144,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	const ep = "v3.0/project/list"
 	t.Run("max_attempts", func(t *testing.T) {
 		b := setup(t, func(o *options) { o.client.MaxAttempts = 4 })
-		b.sim.Faults().Set(ep, oesim.Fault{ErrorRate: 1, Code: CodeSystem})
+		b.sim.Faults().Set(ep, sandbox.Fault{ErrorRate: 1, Code: CodeSystem})
 		_, err := b.client.Projects(context.Background(), ProjectsRequest{AdvertiserID: b.leaf()})
 		if c, _ := apiCode(err); c != CodeSystem || !IsRetryable(err) {
 			t.Fatalf("err = %v, want the last 50000", err)
@@ -158,7 +158,7 @@ func TestRetriesAreBounded(t *testing.T) {
 			o.client.MaxAttempts = 100
 			o.client.BackoffBase, o.client.BackoffMax, o.client.MaxElapsed = 40*time.Millisecond, 40*time.Millisecond, 150*time.Millisecond
 		})
-		b.sim.Faults().Set(ep, oesim.Fault{ErrorRate: 1, Code: CodeSystem})
+		b.sim.Faults().Set(ep, sandbox.Fault{ErrorRate: 1, Code: CodeSystem})
 		_, err := b.client.Projects(context.Background(), ProjectsRequest{AdvertiserID: b.leaf()})
 		if err == nil {
 			t.Fatal("call succeeded under a permanent fault")
@@ -170,7 +170,7 @@ func TestRetriesAreBounded(t *testing.T) {
 	})
 	t.Run("context_deadline", func(t *testing.T) {
 		b := setup(t, func(o *options) { o.client.MaxAttempts = 100 })
-		b.sim.Faults().Set(ep, oesim.Fault{Timeout: true})
+		b.sim.Faults().Set(ep, sandbox.Fault{Timeout: true})
 		ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 		defer cancel()
 		_, err := b.client.Projects(ctx, ProjectsRequest{AdvertiserID: b.leaf()})
@@ -188,7 +188,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	t.Run("system_error_not_retried", func(t *testing.T) {
 		b := setup(t, nil)
 		ad := b.world.Ads(b.leaf())[0]
-		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Code: CodeSystem, Count: 1})
+		b.sim.Faults().Set("2/ad/update/bid", sandbox.Fault{ErrorRate: 1, Code: CodeSystem, Count: 1})
 		_, err := b.client.UpdateAdBid(ctx, AdBidRequest{AdvertiserID: b.leaf(), Data: []AdBid{{AdID: ad.ID, Bid: MustYuan("1.11")}}})
 		if !IsOutcomeUnknown(err) || IsRetryable(err) {
 			t.Fatalf("err = %v, want an unknown outcome that is not retryable", err)
@@ -203,7 +203,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	t.Run("lost_response_not_retried", func(t *testing.T) {
 		b := setup(t, nil)
 		ad := b.world.Ads(b.leaf())[0]
-		b.sim.Faults().Set("2/ad/update/status", oesim.Fault{LoseResponse: true, Count: 1})
+		b.sim.Faults().Set("2/ad/update/status", sandbox.Fault{LoseResponse: true, Count: 1})
 		_, err := b.client.UpdateAdStatus(ctx, AdStatusRequest{AdvertiserID: b.leaf(), AdIDs: []int64{ad.ID}, OptStatus: OptDisable})
 		var te *TransportError
 		if !IsOutcomeUnknown(err) || !errors.As(err, &te) {
@@ -219,7 +219,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	t.Run("rate_limit_retried", func(t *testing.T) {
 		b := setup(t, nil)
 		ad := b.world.Ads(b.leaf())[0]
-		b.sim.Faults().Set("2/ad/update/bid", oesim.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 2})
+		b.sim.Faults().Set("2/ad/update/bid", sandbox.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 2})
 		_, err := b.client.UpdateAdBid(ctx, AdBidRequest{AdvertiserID: b.leaf(), Data: []AdBid{{AdID: ad.ID, Bid: MustYuan("1.11")}}})
 		if err != nil {
 			t.Fatalf("err = %v, want success after the quota refusals", err)
@@ -231,7 +231,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	t.Run("unique_fk_create_retried", func(t *testing.T) {
 		b := setup(t, func(o *options) { o.timeout = 300 * time.Millisecond })
 		adv := b.leaf()
-		b.sim.Faults().Set("2/campaign/create", oesim.Fault{LoseResponse: true, Count: 2})
+		b.sim.Faults().Set("2/campaign/create", sandbox.Fault{LoseResponse: true, Count: 2})
 		req := CampaignCreateRequest{AdvertiserID: adv, CampaignName: "fk campaign", BudgetMode: BudgetModeInfinite, LandingType: "LINK", UniqueFK: "order-42"}
 		res, err := b.client.CreateCampaign(ctx, req)
 		if err != nil {
@@ -253,7 +253,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	})
 	t.Run("create_without_fk_not_retried", func(t *testing.T) {
 		b := setup(t, nil)
-		b.sim.Faults().Set("2/campaign/create", oesim.Fault{GatewayError: 502, Count: 1})
+		b.sim.Faults().Set("2/campaign/create", sandbox.Fault{GatewayError: 502, Count: 1})
 		_, err := b.client.CreateCampaign(ctx, CampaignCreateRequest{AdvertiserID: b.leaf(), CampaignName: "x", BudgetMode: BudgetModeInfinite, LandingType: "LINK"})
 		var he *HTTPError
 		if !IsOutcomeUnknown(err) || !errors.As(err, &he) || he.StatusCode != 502 {
@@ -265,7 +265,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 	})
 	t.Run("refresh_token_not_retried", func(t *testing.T) {
 		b := setup(t, nil)
-		b.sim.Faults().Set("oauth2/refresh_token", oesim.Fault{Timeout: true, Count: 1})
+		b.sim.Faults().Set("oauth2/refresh_token", sandbox.Fault{Timeout: true, Count: 1})
 		b.client.http.Timeout = 200 * time.Millisecond
 		_, err := b.client.RefreshToken(ctx, b.grant.RefreshToken)
 		if !IsOutcomeUnknown(err) {
@@ -289,7 +289,7 @@ func TestBreakerStopsHammering(t *testing.T) {
 	})
 	ctx := context.Background()
 	adv := b.leaf()
-	b.sim.Faults().Set(oesim.AllEndpoints, oesim.Fault{GatewayError: 503})
+	b.sim.Faults().Set(sandbox.AllEndpoints, sandbox.Fault{GatewayError: 503})
 	for i := 0; i < 2; i++ {
 		if _, err := b.client.Ads(ctx, AdsRequest{AdvertiserID: adv}); err == nil {
 			t.Fatal("call succeeded during the outage")
@@ -298,13 +298,13 @@ func TestBreakerStopsHammering(t *testing.T) {
 	if st := b.client.BreakerState(GroupEntityRead); st != "open" {
 		t.Fatalf("breaker = %s after 4 failures, want open", st)
 	}
-	seen := b.sim.Stats().Total(oesim.AllEndpoints)
+	seen := b.sim.Stats().Total(sandbox.AllEndpoints)
 	_, err := b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv})
 	var be *BreakerOpenError
 	if !errors.As(err, &be) || apperr.KindOf(err) != apperr.KindUnavailable {
 		t.Fatalf("err = %v, want *BreakerOpenError (unavailable)", err)
 	}
-	if got := b.sim.Stats().Total(oesim.AllEndpoints); got != seen {
+	if got := b.sim.Stats().Total(sandbox.AllEndpoints); got != seen {
 		t.Errorf("sandbox saw %d more requests while the breaker was open", got-seen)
 	}
 	if _, err := b.client.AdvertiserFund(ctx, adv); err == nil || errors.As(err, &be) {

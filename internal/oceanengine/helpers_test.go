@@ -23,8 +23,8 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
-	"github.com/oceanops/adplatform/internal/oesim"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
@@ -33,9 +33,9 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/go
 // shared limiter, the token store, and captured wire requests, logs and
 // metrics.
 type bundle struct {
-	ts      *oesim.TestServer
-	sim     *oesim.Sim
-	world   *oesim.World
+	ts      *sandbox.TestServer
+	sim     *sandbox.Sim
+	world   *sandbox.World
 	rdb     *goredis.Client
 	redis   *redistest.Server
 	client  *Client
@@ -50,7 +50,7 @@ type bundle struct {
 }
 
 type options struct {
-	sim     oesim.Options
+	sim     sandbox.Options
 	limiter LimiterConfig
 	client  Config
 	timeout time.Duration
@@ -61,7 +61,7 @@ type options struct {
 func setup(t *testing.T, mod func(*options)) *bundle {
 	t.Helper()
 	o := options{
-		sim:     oesim.Options{Seed: 7, QPS: -1, DeveloperQPS: -1},
+		sim:     sandbox.Options{Seed: 7, QPS: -1, DeveloperQPS: -1},
 		limiter: LimiterConfig{QPS: 1000},
 		client: Config{MaxAttempts: 5, BackoffBase: 5 * time.Millisecond, BackoffMax: 40 * time.Millisecond,
 			Breaker: BreakerConfig{ConsecutiveFailures: 50, OpenFor: 200 * time.Millisecond}},
@@ -70,7 +70,7 @@ func setup(t *testing.T, mod func(*options)) *bundle {
 	if mod != nil {
 		mod(&o)
 	}
-	ts, err := oesim.NewTestServer(o.sim)
+	ts, err := sandbox.NewTestServer(o.sim)
 	if err != nil {
 		t.Fatalf("oesim: %v", err)
 	}

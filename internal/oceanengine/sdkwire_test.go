@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/oceanops/adplatform/internal/oesim/conformance"
+	"github.com/oceanops/adplatform/internal/sandbox/conformance"
 )
 
 // TestClientEncodingMatchesSDK calls every endpoint the client knows and

@@ -10,7 +10,7 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestNoSecretsInLogsMetricsOrErrors drives the flows that handle
@@ -34,13 +34,13 @@ func TestNoSecretsInLogsMetricsOrErrors(t *testing.T) {
 
 	// The token travels in the query string of oauth2/advertiser/get: a
 	// transport error's URL would carry it.
-	faults.Set("oauth2/advertiser/get", oesim.Fault{Drop: true})
+	faults.Set("oauth2/advertiser/get", sandbox.Fault{Drop: true})
 	_, err := b.client.AuthorizedAccounts(ctx, b.grant.AccessToken)
 	keep(err)
-	faults.Set("oauth2/advertiser/get", oesim.Fault{Timeout: true, Count: 1})
+	faults.Set("oauth2/advertiser/get", sandbox.Fault{Timeout: true, Count: 1})
 	_, err = b.client.AuthorizedAccounts(ctx, b.grant.AccessToken)
 	keep(err)
-	faults.Set("oauth2/advertiser/get", oesim.Fault{GatewayError: 502})
+	faults.Set("oauth2/advertiser/get", sandbox.Fault{GatewayError: 502})
 	_, err = b.client.AuthorizedAccounts(ctx, b.grant.AccessToken)
 	keep(err)
 	faults.ClearAll()
@@ -78,11 +78,11 @@ func TestNoSecretsInLogsMetricsOrErrors(t *testing.T) {
 	_, err = b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv})
 	keep(err)
 	b.noteTokens(t)
-	faults.Set("2/ad/get", oesim.Fault{ErrorRate: 1, Code: CodeSystem, Count: 2})
+	faults.Set("2/ad/get", sandbox.Fault{ErrorRate: 1, Code: CodeSystem, Count: 2})
 	_, err = b.client.Ads(ctx, AdsRequest{AdvertiserID: adv})
 	keep(err)
 	b.sim.Clock().Advance(2 * time.Hour)
-	faults.Set("oauth2/refresh_token", oesim.Fault{LoseResponse: true, Count: 1})
+	faults.Set("oauth2/refresh_token", sandbox.Fault{LoseResponse: true, Count: 1})
 	_, err = b.client.Creatives(ctx, CreativesRequest{AdvertiserID: adv})
 	keep(err)
 	b.noteTokens(t)

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestExpiredTokenRefreshedOnce lets the access token expire in the middle
@@ -102,7 +102,7 @@ func TestReauthNeeded(t *testing.T) {
 // refreshes once and the retry with the new token succeeds.
 func TestInjected40102(t *testing.T) {
 	b := setup(t, nil)
-	b.sim.Faults().Set("v3.0/promotion/list", oesim.Fault{ErrorRate: 1, Code: CodeAccessExpired, Count: 1})
+	b.sim.Faults().Set("v3.0/promotion/list", sandbox.Fault{ErrorRate: 1, Code: CodeAccessExpired, Count: 1})
 	p, err := b.client.Promotions(context.Background(), PromotionsRequest{AdvertiserID: b.leaf()})
 	if err != nil || len(p.List) == 0 {
 		t.Fatalf("Promotions = %v, %v; want a page after one refresh", p, err)

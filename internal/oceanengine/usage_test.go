@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/config"
-	"github.com/oceanops/adplatform/internal/oesim"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // TestUsageCountsSentAndRefusedPerGroup calls the sandbox through a
@@ -26,7 +26,7 @@ func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 	}
 	ctx := context.Background()
 	// Two refusals, then success: three requests sent for the first call.
-	b.sim.Faults().Set("2/report/ad/get", oesim.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 2})
+	b.sim.Faults().Set("2/report/ad/get", sandbox.Fault{ErrorRate: 1, Code: CodeTooFrequent, Count: 2})
 	for range 3 {
 		if _, err := c.Report(ctx, ReportAd, ReportRequest{AdvertiserID: b.leaf(), StartDate: "2025-06-16", EndDate: "2025-06-16"}); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // Level is the entity level of report rows (report_daily.level).
@@ -20,10 +22,10 @@ type Level string
 // campaign and ad are v2, project and promotion v3.
 const (
 	LevelAdvertiser Level = "advertiser"
-	LevelCampaign   Level = "campaign"
-	LevelAd         Level = "ad"
-	LevelProject    Level = "project"
-	LevelPromotion  Level = "promotion"
+	LevelCampaign         = Level(domain.EntityCampaign)
+	LevelAd               = Level(domain.EntityAd)
+	LevelProject          = Level(domain.EntityProject)
+	LevelPromotion        = Level(domain.EntityPromotion)
 )
 
 // Levels lists every level.

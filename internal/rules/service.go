@@ -45,6 +45,10 @@ type ChangeResult struct {
 	Error    string
 }
 
+// JobKind is the worker's periodic job that runs the due evaluations
+// (RunDue); it has no payload.
+const JobKind = "rules:tick"
+
 // Changer makes the changes of rules through ad operations (validation
 // against the platform's rules and guard rails, the change log with the
 // rule as actor, rollback), and tells how ad operations see an object.

@@ -1,0 +1,167 @@
+package accounts_test
+
+import (
+	"bytes"
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/accounts"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
+)
+
+// TestTokenJobsAcrossWorkerReplicas runs three worker runtimes (replicas,
+// each with its own MySQL pool, token store and client) whose token sweeps
+// and extra refresh tasks race for one due authorisation: exactly one
+// refresh reaches the sandbox. Then the refresh answer is lost: the jobs end
+// the authorisation in needs_reauth (alerted once) without retrying forever.
+func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
+	ctx := context.Background()
+	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ts.Close()
+	db, dbcfg := mysqltest.NewWithConfig(t)
+	rdb, _ := redistest.New(t)
+	keys, _ := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{1}, 32)}, "k1")
+	reg := prometheus.NewRegistry()
+	metrics, err := accounts.NewMetrics(reg, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type replica struct {
+		store *accounts.TokenStore
+		svc   *accounts.Service
+	}
+	newReplica := func(db *mysql.DB) replica {
+		store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Metrics: metrics})
+		client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(), Tokens: store,
+			MaxAttempts: 2, BackoffBase: time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		store.SetRefresher(client)
+		svc := accounts.NewService(db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
+			AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: ts.Sim.Clock().Now, Metrics: metrics})
+		return replica{store, svc}
+	}
+	first := newReplica(db)
+	hash, _ := auth.HashPassword("Operator-Passphrase-1", 4)
+	u, err := db.CreateUser(ctx, auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := first.svc.Authorize(ctx, u.ID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ := ts.Sim.Authorize(nil)
+	out, err := first.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+	if err != nil {
+		t.Fatal(err)
+	}
+	authID := out.AuthorizationID
+	a, err := db.Authorization(ctx, authID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Minute)) // inside the 1h margin
+
+	runReplicas := func(d time.Duration, extra int) {
+		t.Helper()
+		rctx, cancel := context.WithCancel(ctx)
+		var wg sync.WaitGroup
+		for i := range 3 {
+			pool, err := mysql.Open(ctx, dbcfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer pool.Close()
+			r := newReplica(pool)
+			rt := jobs.NewRuntime(rdb, zap.NewNop(), jobs.Options{Concurrency: 4, ShutdownTimeout: 5 * time.Second, SchedulerTick: 50 * time.Millisecond})
+			h := &accounts.AccountHandlers{Tokens: r.store, Accounts: r.svc, Client: rt.Client(), SweepEvery: time.Second}
+			h.Register(rt)
+			rt.Schedule(accounts.TokenSweepEntry(time.Second))
+			if i == 0 {
+				for range extra { // refresh tasks enqueued by other means, not deduplicated
+					if _, err := jobs.Enqueue(ctx, rt.Client(), accounts.KindTokenRefresh, accounts.TokenRefreshArgs{AuthorizationID: authID},
+						asynq.Queue(jobs.QueueCritical)); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if err := rt.Run(rctx); err != nil {
+					t.Errorf("Run: %v", err)
+				}
+			}()
+		}
+		time.Sleep(d)
+		cancel()
+		wg.Wait()
+	}
+
+	ts.Sim.Stats().Reset()
+	runReplicas(3*time.Second, 10)
+	if got := ts.Sim.Stats().Total("oauth2/refresh_token"); got != 1 {
+		t.Fatalf("%d refresh requests from 3 replicas, want 1", got)
+	}
+	a, _ = db.Authorization(ctx, authID)
+	if a.TokenVersion != 2 || a.Status != mysql.AuthActive {
+		t.Fatalf("after the jobs: version %d, status %s", a.TokenVersion, a.Status)
+	}
+	if err := first.svc.UpdateGauges(ctx); err != nil {
+		t.Fatal(err)
+	}
+
+	// Due again, and the answer of the refresh is lost.
+	ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Minute))
+	ts.Sim.Faults().Set("oauth2/refresh_token", sandbox.Fault{LoseResponse: true, Count: 1})
+	ts.Sim.Stats().Reset()
+	runReplicas(3*time.Second, 10)
+	a, _ = db.Authorization(ctx, authID)
+	if a.Status != mysql.AuthNeedsReauth || a.StatusReason != accounts.ReasonRefreshLost {
+		t.Fatalf("after a lost answer: %s (%s), want needs_reauth (refresh_response_lost)", a.Status, a.StatusReason)
+	}
+	if got := ts.Sim.Stats().Total("oauth2/refresh_token"); got != 2 {
+		t.Fatalf("%d refresh requests, want 2 (the lost one and the one that found its refresh token dead)", got)
+	}
+	entries, _, _ := db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditNeedsReauth})
+	if len(entries) != 1 {
+		t.Fatalf("%d needs_reauth audit entries, want 1", len(entries))
+	}
+	if got := gauge(t, reg, "oceanengine_accounts_needing_reauth"); got != float64(len(out.Advertisers)) {
+		t.Fatalf("accounts_needing_reauth = %v, want %d", got, len(out.Advertisers))
+	}
+}
+
+func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
+			return mf.GetMetric()[0].GetGauge().GetValue()
+		}
+	}
+	t.Fatalf("no gauge %s", name)
+	return 0
+}

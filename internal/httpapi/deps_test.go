@@ -1,0 +1,52 @@
+package httpapi
+
+import (
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/oceanengine"
+	redisstore "github.com/oceanops/adplatform/internal/redis"
+)
+
+// withServices fills the services the composition root builds in
+// production (internal/app) from d's Config, DB and clock and the test's
+// Redis: authentication, the sign-in limiter, the job queue and the quota
+// monitor. Services d already carries are kept.
+func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
+	t.Helper()
+	now := d.Now
+	if now == nil {
+		now = time.Now
+	}
+	if d.Auth == nil {
+		store, ok := d.DB.(auth.Store)
+		if !ok {
+			t.Fatalf("Deps.DB %T is no auth.Store", d.DB)
+		}
+		cfg, _ := auth.ConfigFrom(d.Config)
+		svc, err := auth.NewService(cfg, auth.Deps{Store: store, Guard: redisstore.NewLoginGuard(rdb),
+			Denylist: redisstore.NewDenylist(rdb), Log: d.Logger, Now: d.Now})
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Auth = svc
+	}
+	if d.Limiter == nil {
+		d.Limiter = redisstore.NewRateLimiter(rdb)
+	}
+	if d.Queue == nil {
+		d.Queue = asynq.NewClientFromRedisClient(rdb)
+	}
+	if d.Quota == nil {
+		m, err := oceanengine.NewQuotaMonitor(rdb, d.Config.OceanEngine, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Quota = m
+	}
+	return d
+}
