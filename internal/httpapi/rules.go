@@ -456,24 +456,30 @@ func (s *Server) previewSpec(c *gin.Context) {
 	respond(c, http.StatusOK, newPreviewJSON(pv, q.All))
 }
 
-func (s *Server) previewRule(c *gin.Context) {
+// storedRule loads the rule of the path for the caller (false: answered).
+func (s *Server) storedRule(c *gin.Context) (rules.Rule, bool) {
 	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
+	if err == nil {
+		var r rules.Rule
+		if r, err = s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id); err == nil {
+			return r, true
+		}
 	}
+	fail(c, err)
+	return rules.Rule{}, false
+}
+
+func (s *Server) previewRule(c *gin.Context) {
 	var q previewQuery
 	if err := s.bindQuery(c, &q); err != nil {
 		fail(c, err)
 		return
 	}
-	p := rulePrincipal(c)
-	r, err := s.deps.Rules.Get(c.Request.Context(), p, id)
-	if err != nil {
-		fail(c, err)
+	r, ok := s.storedRule(c)
+	if !ok {
 		return
 	}
-	pv, err := s.deps.Rules.Preview(c.Request.Context(), p, r.ID, r.Spec)
+	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), r.ID, r.Spec)
 	if err != nil {
 		fail(c, err)
 		return
@@ -504,11 +510,6 @@ type backtestRequest struct {
 }
 
 func (s *Server) backtestRule(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	req := backtestRequest{Days: 7}
 	if c.Request.ContentLength != 0 {
 		if err := s.bindJSON(c, &req); err != nil {
@@ -516,13 +517,11 @@ func (s *Server) backtestRule(c *gin.Context) {
 			return
 		}
 	}
-	p := rulePrincipal(c)
-	r, err := s.deps.Rules.Get(c.Request.Context(), p, id)
-	if err != nil {
-		fail(c, err)
+	r, ok := s.storedRule(c)
+	if !ok {
 		return
 	}
-	bt, err := s.deps.Rules.Backtest(c.Request.Context(), p, r.Spec, req.Days)
+	bt, err := s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), r.Spec, req.Days)
 	if err != nil {
 		fail(c, err)
 		return
