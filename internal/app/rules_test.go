@@ -17,8 +17,8 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/rules"
+	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 var bj = time.FixedZone("Asia/Shanghai", 8*3600)
