@@ -98,6 +98,36 @@ func (s snapshot) effectiveBid() decimal.Decimal {
 
 // ---- statuses ----
 
+// EntityStatus is the ad-ops status (StatusEnable, StatusDisable,
+// StatusDelete) of a mirrored entity of kind k from its platform status,
+// opt status and (promotions) first status.
+func EntityStatus(k Kind, status, opt, first string) string {
+	switch k {
+	case KindCampaign:
+		return campaignStatus(status)
+	case KindAd:
+		return adStatus(status, opt)
+	case KindProject:
+		return projectStatus(status, opt)
+	case KindPromotion:
+		return promotionStatus(status, first, opt)
+	}
+	return ""
+}
+
+// BidField is the field a bid change of an entity sets: the target CPA
+// (FieldCpaBid) of projects and of OCPC/OCPM ads, else FieldBid; "" for
+// campaigns.
+func BidField(k Kind, pricing string) Field {
+	switch {
+	case k == KindProject || k == KindAd && ocPricing(pricing):
+		return FieldCpaBid
+	case k == KindAd || k == KindPromotion:
+		return FieldBid
+	}
+	return ""
+}
+
 func campaignStatus(platform string) string {
 	switch platform {
 	case "CAMPAIGN_STATUS_DELETE":

@@ -225,8 +225,11 @@ func (s *Service) limits(ctx context.Context, req Request, cur []snapshot) (limi
 	}
 	var userID int64
 	var roles []string
-	if req.Actor.Type == auth.ActorUser {
+	switch {
+	case req.Actor.Type == auth.ActorUser:
 		userID, roles = req.Actor.ID, req.Actor.Roles
+	case req.Actor.Type == auth.ActorRule && req.Actor.OnBehalfOf > 0:
+		userID, roles = req.Actor.OnBehalfOf, req.Actor.Roles
 	}
 	lim.rails, err = s.db.GuardrailsFor(ctx, userID, roles)
 	return lim, err

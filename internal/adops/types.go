@@ -184,6 +184,9 @@ type Actor struct {
 	ID    int64
 	Name  string
 	Roles []string
+	// OnBehalfOf is, for a rule, its owner: the owner's guard rails (by
+	// user and by Roles) apply to the rule's changes as to the owner's own.
+	OnBehalfOf int64
 }
 
 // UserActor returns the actor of a signed-in user.

@@ -58,6 +58,11 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		_ = b.close()
 		return nil, err
 	}
+	rulesSvc, err := b.rulesService(adOps, alertsSvc)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
 	var quota httpapi.QuotaMonitor
 	if m, err := oceanengine.NewQuotaMonitor(b.rdb, cfg.OceanEngine, time.Now); err != nil {
 		log.Warn("no OceanEngine quota monitor: GET /api/v1/system/quota answers 503", zap.Error(err))
@@ -68,7 +73,7 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		Config: cfg, Logger: log, DB: b.db, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
-		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc,
+		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
 		Console: web.New(),
 	})
 	if err != nil {

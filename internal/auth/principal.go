@@ -42,21 +42,25 @@ const (
 	PermAlertSubscribe = "alert:subscribe"
 	PermAlertAck       = "alert:ack"
 	PermAlertManage    = "alert:manage"
+	// Rule permissions (migration 00091): see automated rules and their
+	// history; create, change, enable and disable them.
+	PermRuleRead  = "rule:read"
+	PermRuleWrite = "rule:write"
 )
 
 // Roles lists the built-in roles.
 func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleViewer} }
 
-// RolePermissions is what migrations 00010, 00060 and 00070 grant each built-in role. The
+// RolePermissions is what migrations 00010, 00060, 00070 and 00091 grant each built-in role. The
 // database is the source of truth at run time; this copy documents it and
 // lets tests check the two agree.
 func RolePermissions() map[string][]string {
 	return map[string][]string{
 		RoleAdmin: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAlertAck, PermAlertManage, PermAlertRead,
-			PermAlertSubscribe, PermAuditRead, PermReportExport, PermReportRead, PermSystemRead, PermUserManage},
+			PermAlertSubscribe, PermAuditRead, PermReportExport, PermReportRead, PermRuleRead, PermRuleWrite, PermSystemRead, PermUserManage},
 		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAlertAck, PermAlertRead, PermAlertSubscribe,
-			PermReportExport, PermReportRead},
-		RoleViewer: {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportRead},
+			PermReportExport, PermReportRead, PermRuleRead, PermRuleWrite},
+		RoleViewer: {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportRead, PermRuleRead},
 	}
 }
 

@@ -39,6 +39,7 @@ type Config struct {
 	Sync        Sync        `yaml:"sync"`
 	Metrics     Metrics     `yaml:"metrics"`
 	Alerts      Alerts      `yaml:"alerts"`
+	Rules       Rules       `yaml:"rules"`
 }
 
 // Server configures the HTTP API.
@@ -188,6 +189,14 @@ type Sync struct {
 	TokenRefreshMargin Duration `yaml:"token_refresh_margin"`
 }
 
+// Rules configures automated rules (internal/rules), run by the worker.
+type Rules struct {
+	Enabled bool `yaml:"enabled"`
+	// Tick is how often the worker looks for rules whose schedule slot is
+	// due (once per tick across workers; each rule and slot runs once).
+	Tick Duration `yaml:"tick"`
+}
+
 // Alerts configures business alerts (internal/alerts), evaluated by the worker.
 type Alerts struct {
 	Enabled bool `yaml:"enabled"`
@@ -227,6 +236,7 @@ func Default() Config {
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
 		},
 		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute)},
+		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute)},
 	}
 }
 

@@ -52,7 +52,7 @@ func (c *Config) HSTS() bool {
 // weak or development secrets are reported first, all of them at once
 // (*SecretsError).
 func (c *Config) Validate() error {
-	checks := []func() error{c.validateReleaseSecrets, c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateMetrics, c.validateAlerts}
+	checks := []func() error{c.validateReleaseSecrets, c.validateServer, c.validateDatabase, c.validateRedis, c.validateLogger, c.validateJWT, c.validateOceanEngine, c.validateWorker, c.validateSecurity, c.validateCrypto, c.validateSync, c.validateMetrics, c.validateAlerts, c.validateRules}
 	for _, check := range checks {
 		if err := check(); err != nil {
 			return err
@@ -336,6 +336,13 @@ func (c *Config) validateMetrics() error {
 	}
 	if n == c.Server.Port || n == c.Worker.Port {
 		return bad("metrics.listen", l, "must use a port other than server.port and worker.port")
+	}
+	return nil
+}
+
+func (c *Config) validateRules() error {
+	if t := c.Rules.Tick; t < Duration(10e9) || t > Duration(300e9) {
+		return bad("rules.tick", t, "must be between 10s and 5m")
 	}
 	return nil
 }

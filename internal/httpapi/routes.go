@@ -38,6 +38,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.guardrailRoutes(v1)
 	s.systemRoutes(v1)
 	s.alertRoutes(v1)
+	s.ruleRoutes(v1)
 }
 
 // health is the public GET /health (health.Checker.ServeHTTP): ok or fail

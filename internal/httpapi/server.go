@@ -25,6 +25,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/rules"
 )
 
 // Build identifies the running binary.
@@ -69,6 +70,9 @@ type Deps struct {
 	// Alerts manages alert channels, subscriptions and alerts; nil: the
 	// alert routes answer 503.
 	Alerts *alerts.Service
+	// Rules manages, previews and backtests automated rules; nil: the rule
+	// routes answer 503.
+	Rules *rules.Service
 }
 
 // Server serves the API.

@@ -1,0 +1,169 @@
+package httpapi
+
+import (
+	"context"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/oceanops/adplatform/internal/rules"
+)
+
+// setupRules is setupAlerts with the rules service (no ad operations: the
+// advertiser level, which only notifies, needs none).
+func setupRules(t *testing.T) (b *authBundle, admin, operator, viewer string) {
+	t.Helper()
+	b, alertsSvc, admin, operator, viewer := setupAlerts(t)
+	svc, err := rules.New(rules.Deps{Store: b.db, Scopes: b.db, Notifier: alertsSvc, Now: b.clock.Now}, rules.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := b.srv.deps
+	d.Rules = svc
+	srv, err := New(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.srv, b.h = srv, srv.Handler()
+	return b, admin, operator, viewer
+}
+
+const balanceRule = `{"name":"低余额","scope":{"level":"advertiser","advertiser_ids":[1001]},
+	"conditions":[{"metric":"balance","op":"lt","value":"1000"}],"schedule":{"times":["09:00"]},"actions":[{"type":"notify"}]}`
+
+func TestRulesAPI(t *testing.T) {
+	b, admin, operator, viewer := setupRules(t)
+	ctx := context.Background()
+
+	// Writing needs rule:write; viewers read.
+	if r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: viewer}); r.status != http.StatusForbidden {
+		t.Fatalf("viewer create: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/templates", token: viewer}); r.status != http.StatusOK || !strings.Contains(r.raw, "pause_spend_no_convert") {
+		t.Fatalf("viewer templates: %d %s", r.status, r.raw)
+	}
+
+	// Client mistakes answer 422 naming each field, never 500.
+	bad := `{"name":"","scope":{"level":"ad","advertiser_ids":[1002]},"conditions":[{"metric":"cpa","window":{"kind":"last_days"},"op":"gt","value":"5"}],
+		"schedule":{"every_minutes":5},"actions":[{"type":"raise_budget","percent":"20"}]}`
+	r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: bad, token: operator})
+	want := []string{"name", "conditions[0].window.n", "schedule.every_minutes", "actions[0].ceiling"}
+	if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fields(), want) {
+		t.Fatalf("invalid rule: %d fields %v, want 422 %v\n%s", r.status, r.fields(), want, r.raw)
+	}
+	// The operator sees 1001 only.
+	r = b.do(t, req{method: "POST", path: "/api/v1/rules", body: strings.Replace(balanceRule, "1001", "1002", 1), token: operator})
+	if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fields(), []string{"scope.advertiser_ids[0]"}) ||
+		!strings.Contains(r.raw, "advertiser 1002 is not in your data scope") {
+		t.Fatalf("rule outside the scope: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: `{"name":"x","colour":"red"}`, token: operator}); r.status != http.StatusBadRequest {
+		t.Fatalf("unknown field: %d %s", r.status, r.raw)
+	}
+
+	r = b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: operator})
+	if r.status != http.StatusCreated {
+		t.Fatalf("create: %d %s", r.status, r.raw)
+	}
+	var rule struct {
+		ID      int64 `json:"id"`
+		Version int   `json:"version"`
+		Enabled bool  `json:"enabled"`
+		Spec    struct {
+			Match  string `json:"match"`
+			Safety struct {
+				CooldownMinutes int `json:"cooldown_minutes"`
+			} `json:"safety"`
+		} `json:"spec"`
+	}
+	r.data(t, &rule)
+	if rule.Version != 1 || rule.Enabled || rule.Spec.Match != "all" || rule.Spec.Safety.CooldownMinutes != rules.DefaultCooldownMinutes {
+		t.Fatalf("created %+v", rule)
+	}
+	id := strconv.FormatInt(rule.ID, 10)
+
+	// Another owner's rule is not found; admins see every rule.
+	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/" + id, token: viewer}); r.status != http.StatusNotFound {
+		t.Fatalf("viewer reads the operator's rule: %d", r.status)
+	}
+	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/" + id, token: admin}); r.status != http.StatusOK {
+		t.Fatalf("admin reads it: %d", r.status)
+	}
+
+	// A change is a new version; a stale if_version is a conflict.
+	upd := strings.Replace(balanceRule, `"1000"`, `"2000"`, 1)
+	upd = strings.Replace(upd, `{"name"`, `{"if_version":1,"name"`, 1)
+	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/" + id, body: upd, token: operator}); r.status != http.StatusOK {
+		t.Fatalf("update: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/" + id, body: upd, token: operator}); r.status != http.StatusConflict {
+		t.Fatalf("stale update: %d %s", r.status, r.raw)
+	}
+	var versions struct {
+		Items []struct {
+			Version int `json:"version"`
+		} `json:"items"`
+	}
+	b.do(t, req{method: "GET", path: "/api/v1/rules/" + id + "/versions", token: operator}).data(t, &versions)
+	if len(versions.Items) != 2 || versions.Items[0].Version != 2 {
+		t.Fatalf("versions: %+v", versions)
+	}
+
+	// Preview: advertiser 1001 with its (unknown) balance is evaluated, not matched.
+	r = b.do(t, req{method: "POST", path: "/api/v1/rules/" + id + "/preview?all=true", token: operator})
+	var pv struct {
+		Objects   int `json:"objects"`
+		Decisions []struct {
+			Object struct {
+				ID int64 `json:"id"`
+			} `json:"object"`
+			Matched bool `json:"matched"`
+			Checks  []struct {
+				Label, Value string
+			} `json:"checks"`
+		} `json:"decisions"`
+	}
+	r.data(t, &pv)
+	if r.status != http.StatusOK || pv.Objects != 1 || len(pv.Decisions) != 1 || pv.Decisions[0].Object.ID != 1001 || pv.Decisions[0].Matched ||
+		pv.Decisions[0].Checks[0].Value != "n/a" {
+		t.Fatalf("preview: %d %s", r.status, r.raw)
+	}
+
+	// Kill switches: the rule's, and the global one (admins only).
+	if r := b.do(t, req{method: "POST", path: "/api/v1/rules/" + id + "/enable", token: operator}); r.status != http.StatusOK || !strings.Contains(r.raw, `"enabled":true`) {
+		t.Fatalf("enable: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/switch", body: `{"paused":true}`, token: operator}); r.status != http.StatusForbidden {
+		t.Fatalf("operator global switch: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/switch", body: `{"paused":true}`, token: admin}); r.status != http.StatusOK {
+		t.Fatalf("admin global switch: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/switch", token: viewer}); !strings.Contains(r.raw, `"paused":true`) {
+		t.Fatalf("switch: %s", r.raw)
+	}
+	if r := b.do(t, req{method: "POST", path: "/api/v1/rules/backtest", body: `{"spec":` + balanceRule + `,"days":31}`, token: operator}); r.status != http.StatusUnprocessableEntity ||
+		!slices.Equal(r.fields(), []string{"days"}) {
+		t.Fatalf("backtest of 31 days: %d %s", r.status, r.raw)
+	}
+
+	// Every write is audited under its action.
+	var actions []string
+	rows, err := b.db.QueryContext(ctx, `SELECT action FROM audit_log WHERE action LIKE 'rule.%' AND result = 'success' ORDER BY id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a string
+		if err := rows.Scan(&a); err != nil {
+			t.Fatal(err)
+		}
+		actions = append(actions, a)
+	}
+	if want := []string{"rule.create", "rule.update", "rule.enable", "rule.switch"}; !slices.Equal(actions, want) {
+		t.Fatalf("audited: %v, want %v", actions, want)
+	}
+}

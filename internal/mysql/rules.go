@@ -1,0 +1,608 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/rules"
+)
+
+// The automated rules (rules, rule_versions, rule_switches), their
+// evaluations and planned actions (rule_evaluations, rule_actions), and the
+// reads of the mirror and the reports an evaluation needs.
+
+var _ rules.Store = (*DB)(nil)
+
+const ruleCols = `r.id, r.owner_id, COALESCE(u.username, ''), r.version, r.spec, r.enabled, r.created_at, r.updated_at`
+
+func scanRule(s scanner) (rules.Rule, error) {
+	var r rules.Rule
+	var spec string
+	if err := s.Scan(&r.ID, &r.OwnerID, &r.OwnerName, &r.Version, &spec, &r.Enabled, &r.CreatedAt, &r.UpdatedAt); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal([]byte(spec), &r.Spec); err != nil {
+		return r, fmt.Errorf("rule %d: spec: %w", r.ID, err)
+	}
+	return r, nil
+}
+
+func specJSON(s rules.Spec) (string, error) {
+	b, err := json.Marshal(s)
+	if err != nil {
+		return "", fmt.Errorf("mysql: rule spec: %w", err)
+	}
+	return string(b), nil
+}
+
+// CreateRule stores a new rule at version 1.
+func (db *DB) CreateRule(ctx context.Context, ownerID int64, s rules.Spec, enabled bool, at time.Time) (rules.Rule, error) {
+	spec, err := specJSON(s)
+	if err != nil {
+		return rules.Rule{}, err
+	}
+	var id int64
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO rules (owner_id, name, version, spec, enabled, created_at, updated_at)
+			VALUES (?, ?, 1, ?, ?, ?, ?)`, ownerID, s.Name, spec, enabled, at.UTC(), at.UTC())
+		if err != nil {
+			return fmt.Errorf("mysql: create rule: %w", err)
+		}
+		if id, err = res.LastInsertId(); err != nil {
+			return fmt.Errorf("mysql: create rule: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rule_versions (rule_id, version, spec, created_by, created_at) VALUES (?, 1, ?, ?, ?)`,
+			id, spec, ownerID, at.UTC()); err != nil {
+			return fmt.Errorf("mysql: create rule version: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return rules.Rule{}, err
+	}
+	return db.GetRule(ctx, id)
+}
+
+// UpdateRule stores a new version of a rule's spec.
+func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, ifVersion int, at time.Time) (rules.Rule, error) {
+	spec, err := specJSON(s)
+	if err != nil {
+		return rules.Rule{}, err
+	}
+	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		var version int
+		err := tx.QueryRowContext(ctx, `SELECT version FROM rules WHERE id = ? AND deleted_at IS NULL FOR UPDATE`, id).Scan(&version)
+		if errors.Is(err, sql.ErrNoRows) {
+			return apperr.NotFound("rule")
+		}
+		if err != nil {
+			return fmt.Errorf("mysql: update rule: %w", err)
+		}
+		if ifVersion > 0 && ifVersion != version {
+			return apperr.New(apperr.KindConflict, "rule %d is at version %d, not %d: reload it and apply the change again", id, version, ifVersion)
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE rules SET name = ?, spec = ?, version = ?, updated_at = ? WHERE id = ?`,
+			s.Name, spec, version+1, at.UTC(), id); err != nil {
+			return fmt.Errorf("mysql: update rule: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO rule_versions (rule_id, version, spec, created_by, created_at) VALUES (?, ?, ?, ?, ?)`,
+			id, version+1, spec, by, at.UTC()); err != nil {
+			return fmt.Errorf("mysql: rule version: %w", err)
+		}
+		return nil
+	})
+	if err != nil {
+		return rules.Rule{}, err
+	}
+	return db.GetRule(ctx, id)
+}
+
+// GetRule returns a rule that is not deleted.
+func (db *DB) GetRule(ctx context.Context, id int64) (rules.Rule, error) {
+	r, err := scanRule(db.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id
+		WHERE r.id = ? AND r.deleted_at IS NULL`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, apperr.NotFound("rule")
+	}
+	if err != nil {
+		return r, fmt.Errorf("mysql: rule: %w", err)
+	}
+	return r, nil
+}
+
+// ListRules lists rules, newest first.
+func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, int64, error) {
+	where := []string{"r.deleted_at IS NULL"}
+	var args []any
+	if f.OwnerID > 0 {
+		where = append(where, "r.owner_id = ?")
+		args = append(args, f.OwnerID)
+	}
+	if f.Enabled != nil {
+		where = append(where, "r.enabled = ?")
+		args = append(args, *f.Enabled)
+	}
+	cond := strings.Join(where, " AND ")
+	var total int64
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE `+cond, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("mysql: count rules: %w", err)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 50
+	}
+	rows, err := db.QueryContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id WHERE `+cond+
+		` ORDER BY r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("mysql: rules: %w", err)
+	}
+	defer rows.Close()
+	out := []rules.Rule{}
+	for rows.Next() {
+		r, err := scanRule(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("mysql: rules: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, total, rows.Err()
+}
+
+// EnabledRules returns every enabled rule.
+func (db *DB) EnabledRules(ctx context.Context) ([]rules.Rule, error) {
+	on := true
+	out, _, err := db.ListRules(ctx, rules.RuleFilter{Enabled: &on, Limit: 100000})
+	return out, err
+}
+
+// SetRuleEnabled turns a rule on or off (its kill switch).
+func (db *DB) SetRuleEnabled(ctx context.Context, id int64, enabled bool, at time.Time) (rules.Rule, error) {
+	res, err := db.ExecContext(ctx, `UPDATE rules SET enabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`, enabled, at.UTC(), id)
+	if err != nil {
+		return rules.Rule{}, fmt.Errorf("mysql: enable rule: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := db.GetRule(ctx, id); err != nil {
+			return rules.Rule{}, err
+		}
+	}
+	return db.GetRule(ctx, id)
+}
+
+// DeleteRule marks a rule deleted (its history stays).
+func (db *DB) DeleteRule(ctx context.Context, id int64, at time.Time) error {
+	res, err := db.ExecContext(ctx, `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
+	if err != nil {
+		return fmt.Errorf("mysql: delete rule: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.NotFound("rule")
+	}
+	return nil
+}
+
+// RuleVersions returns the versions of a rule, newest first.
+func (db *DB) RuleVersions(ctx context.Context, id int64) ([]rules.Version, error) {
+	rows, err := db.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: rule versions: %w", err)
+	}
+	defer rows.Close()
+	out := []rules.Version{}
+	for rows.Next() {
+		var v rules.Version
+		var spec string
+		if err := rows.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
+			return nil, fmt.Errorf("mysql: rule versions: %w", err)
+		}
+		if err := json.Unmarshal([]byte(spec), &v.Spec); err != nil {
+			return nil, fmt.Errorf("mysql: rule %d version %d: %w", id, v.Version, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// GlobalPaused reports the global kill switch.
+func (db *DB) GlobalPaused(ctx context.Context) (bool, error) {
+	var paused bool
+	err := db.QueryRowContext(ctx, `SELECT paused FROM rule_switches WHERE id = 1`).Scan(&paused)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return false, fmt.Errorf("mysql: rule switch: %w", err)
+	}
+	return paused, nil
+}
+
+// SetGlobalPaused sets the global kill switch.
+func (db *DB) SetGlobalPaused(ctx context.Context, paused bool, by int64, at time.Time) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO rule_switches (id, paused, changed_by, changed_at) VALUES (1, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE paused = VALUES(paused), changed_by = VALUES(changed_by), changed_at = VALUES(changed_at)`, paused, by, at.UTC())
+	if err != nil {
+		return fmt.Errorf("mysql: rule switch: %w", err)
+	}
+	return nil
+}
+
+const evalCols = `id, rule_id, rule_version, slot_at, status, attempts, objects, matched, acted, skipped, failed, reason, skips, started_at, finished_at`
+
+func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
+	var e rules.EvaluationRecord
+	var skips sql.NullString
+	var fin sql.NullTime
+	if err := s.Scan(&e.ID, &e.RuleID, &e.RuleVersion, &e.SlotAt, &e.Status, &e.Attempts, &e.Objects, &e.Matched, &e.Acted, &e.Skipped,
+		&e.Failed, &e.Reason, &skips, &e.StartedAt, &fin); err != nil {
+		return e, err
+	}
+	if skips.Valid && skips.String != "" {
+		if err := json.Unmarshal([]byte(skips.String), &e.Skips); err != nil {
+			return e, err
+		}
+	}
+	if fin.Valid {
+		t := fin.Time
+		e.FinishedAt = &t
+	}
+	return e, nil
+}
+
+// ClaimEvaluation inserts the evaluation of (rule, slot) or takes over an
+// abandoned one.
+func (db *DB) ClaimEvaluation(ctx context.Context, c rules.Claim) (rules.ClaimResult, error) {
+	var out rules.ClaimResult
+	res, err := db.ExecContext(ctx, `INSERT INTO rule_evaluations (rule_id, rule_version, slot_at, status, holder, lease_until, started_at)
+		VALUES (?, ?, ?, 'running', ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
+		c.RuleID, c.RuleVersion, c.SlotAt.UTC(), c.Holder, c.LeaseUntil.UTC(), c.Now.UTC())
+	if err != nil {
+		return out, fmt.Errorf("mysql: claim evaluation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		out.Fresh = true
+	} else {
+		res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET holder = ?, lease_until = ?, attempts = attempts + 1
+			WHERE rule_id = ? AND slot_at = ? AND status = 'running' AND lease_until < ?`,
+			c.Holder, c.LeaseUntil.UTC(), c.RuleID, c.SlotAt.UTC(), c.Now.UTC())
+		if err != nil {
+			return out, fmt.Errorf("mysql: take over evaluation: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		out.Takeover = n == 1
+	}
+	out.Evaluation, err = scanEvaluation(db.QueryRowContext(ctx, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? AND slot_at = ?`,
+		c.RuleID, c.SlotAt.UTC()))
+	if err != nil {
+		return out, fmt.Errorf("mysql: claimed evaluation: %w", err)
+	}
+	return out, nil
+}
+
+// RenewEvaluation extends the lease of a held evaluation.
+func (db *DB) RenewEvaluation(ctx context.Context, id int64, holder string, until time.Time) error {
+	res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET lease_until = ? WHERE id = ? AND holder = ? AND status = 'running'`,
+		until.UTC(), id, holder)
+	if err != nil {
+		return fmt.Errorf("mysql: renew evaluation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	// Zero rows also when the lease was already at until (a frozen clock).
+	var held int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rule_evaluations WHERE id = ? AND holder = ? AND status = 'running'`,
+		id, holder).Scan(&held); err != nil {
+		return fmt.Errorf("mysql: renew evaluation: %w", err)
+	}
+	if held == 0 {
+		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", id)
+	}
+	return nil
+}
+
+// FinishEvaluation records the outcome of a held evaluation.
+func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, holder string) error {
+	var skips any
+	if len(e.Skips) > 0 {
+		b, err := json.Marshal(e.Skips)
+		if err != nil {
+			return err
+		}
+		skips = string(b)
+	}
+	var fin any
+	if e.FinishedAt != nil {
+		fin = e.FinishedAt.UTC()
+	}
+	res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
+		reason = ?, skips = ?, finished_at = ? WHERE id = ? AND holder = ?`,
+		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, fin, e.ID, holder)
+	if err != nil {
+		return fmt.Errorf("mysql: finish evaluation: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID)
+	}
+	return nil
+}
+
+// ListEvaluations returns the latest evaluations of a rule, newest first.
+func (db *DB) ListEvaluations(ctx context.Context, ruleID int64, limit int) ([]rules.EvaluationRecord, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? ORDER BY slot_at DESC LIMIT ?`, ruleID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: evaluations: %w", err)
+	}
+	defer rows.Close()
+	out := []rules.EvaluationRecord{}
+	for rows.Next() {
+		e, err := scanEvaluation(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: evaluations: %w", err)
+		}
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+const actionCols = `id, evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, object_name, action, field,
+	before_value, after_value, checks, status, change_id, error, created_at, finished_at`
+
+func scanAction(s scanner) (rules.ActionRecord, error) {
+	var a rules.ActionRecord
+	var checks sql.NullString
+	var change sql.NullInt64
+	var fin sql.NullTime
+	var level, action string
+	if err := s.Scan(&a.ID, &a.EvaluationID, &a.RuleID, &a.SlotAt, &level, &a.ObjectID, &a.AdvertiserID, &a.ObjectName, &action, &a.Field,
+		&a.Before, &a.After, &checks, &a.Status, &change, &a.Error, &a.CreatedAt, &fin); err != nil {
+		return a, err
+	}
+	a.Level, a.Action, a.ChangeID = rules.Level(level), rules.ActionType(action), change.Int64
+	if checks.Valid && checks.String != "" {
+		if err := json.Unmarshal([]byte(checks.String), &a.Checks); err != nil {
+			return a, err
+		}
+	}
+	if fin.Valid {
+		t := fin.Time
+		a.FinishedAt = &t
+	}
+	return a, nil
+}
+
+func (db *DB) queryActions(ctx context.Context, q string, args ...any) ([]rules.ActionRecord, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: rule actions: %w", err)
+	}
+	defer rows.Close()
+	out := []rules.ActionRecord{}
+	for rows.Next() {
+		a, err := scanAction(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: rule actions: %w", err)
+		}
+		out = append(out, a)
+	}
+	return out, rows.Err()
+}
+
+// PlanActions records planned actions once and returns every action of
+// the evaluation.
+func (db *DB) PlanActions(ctx context.Context, evaluationID int64, actions []rules.ActionRecord) ([]rules.ActionRecord, error) {
+	if len(actions) > 0 {
+		var vals []string
+		var args []any
+		for _, a := range actions {
+			checks, err := json.Marshal(a.Checks)
+			if err != nil {
+				return nil, err
+			}
+			vals = append(vals, "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'planned', ?)")
+			args = append(args, evaluationID, a.RuleID, a.SlotAt.UTC(), string(a.Level), a.ObjectID, a.AdvertiserID, cut(a.ObjectName, 255),
+				string(a.Action), a.Field, a.Before, a.After, string(checks), a.CreatedAt.UTC())
+		}
+		_, err := db.ExecContext(ctx, `INSERT INTO rule_actions (evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id,
+			object_name, action, field, before_value, after_value, checks, status, created_at) VALUES `+strings.Join(vals, ", ")+
+			` ON DUPLICATE KEY UPDATE id = id`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: plan rule actions: %w", err)
+		}
+	}
+	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE evaluation_id = ? ORDER BY id`, evaluationID)
+}
+
+// FinishAction records the outcome of a planned action.
+func (db *DB) FinishAction(ctx context.Context, a rules.ActionRecord) error {
+	var change any
+	if a.ChangeID > 0 {
+		change = a.ChangeID
+	}
+	var fin any
+	if a.FinishedAt != nil {
+		fin = a.FinishedAt.UTC()
+	}
+	_, err := db.ExecContext(ctx, `UPDATE rule_actions SET status = ?, change_id = ?, after_value = ?, error = ?, finished_at = ? WHERE id = ?`,
+		a.Status, change, a.After, cut(a.Error, 1000), fin, a.ID)
+	if err != nil {
+		return fmt.Errorf("mysql: finish rule action: %w", err)
+	}
+	return nil
+}
+
+// ListActions returns the latest actions of a rule (or of one of its
+// evaluations), newest first.
+func (db *DB) ListActions(ctx context.Context, ruleID, evaluationID int64, limit int) ([]rules.ActionRecord, error) {
+	if evaluationID > 0 {
+		return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE rule_id = ? AND evaluation_id = ? ORDER BY id DESC LIMIT ?`,
+			ruleID, evaluationID, limit)
+	}
+	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE rule_id = ? ORDER BY id DESC LIMIT ?`, ruleID, limit)
+}
+
+// RecentActions returns a rule's actions planned since an instant, except
+// those of one slot.
+func (db *DB) RecentActions(ctx context.Context, ruleID int64, since, exceptSlot time.Time) ([]rules.ActionRecord, error) {
+	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE rule_id = ? AND slot_at >= ? AND slot_at <> ? ORDER BY slot_at`,
+		ruleID, since.UTC(), exceptSlot.UTC())
+}
+
+// Owner returns a user's principal and whether the account is active.
+func (db *DB) Owner(ctx context.Context, userID int64) (auth.Principal, bool, error) {
+	p, status, err := db.LoadPrincipal(ctx, userID)
+	if err != nil {
+		return p, false, err
+	}
+	return p, status == auth.StatusActive, nil
+}
+
+// objectSQL is the select of each level's objects: id, advertiser, name,
+// platform status, opt status, first status, budget mode, budget, pricing,
+// bid, cpa_bid, the advertiser's balance. Constants, never input.
+var objectSQL = map[rules.Level]string{
+	rules.LevelCampaign: `SELECT e.id, e.advertiser_id, e.name, e.status, '', '', e.budget_mode, e.budget, '', NULL, NULL, v.balance
+		FROM oe_campaigns e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
+	rules.LevelAd: `SELECT e.id, e.advertiser_id, e.name, e.status, e.opt_status, '', e.budget_mode, e.budget, e.pricing, e.bid, e.cpa_bid, v.balance
+		FROM oe_ads e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
+	rules.LevelProject: `SELECT e.id, e.advertiser_id, e.name, e.status, e.opt_status, '', e.budget_mode, e.budget, e.pricing, NULL, e.cpa_bid, v.balance
+		FROM oe_projects e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
+	rules.LevelPromotion: `SELECT e.id, e.advertiser_id, e.name, e.status, e.opt_status, e.status_first, e.budget_mode, e.budget, '', e.bid, e.cpa_bid, v.balance
+		FROM oe_promotions e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
+	rules.LevelAdvertiser: `SELECT v.id, v.id, v.name, v.status, '', '', '', NULL, '', NULL, NULL, v.balance
+		FROM advertisers v JOIN advertisers e ON e.id = v.id WHERE v.authorization_id IS NOT NULL`,
+}
+
+// Objects returns the objects of a selection within scope. Statuses are
+// filtered by the caller (they need the ad-ops status vocabulary).
+func (db *DB) Objects(ctx context.Context, scope auth.Scope, sel rules.Scope) ([]rules.Object, error) {
+	q, ok := objectSQL[sel.Level]
+	if !ok {
+		return nil, apperr.Validation(apperr.Field("scope.level", "unknown level %q", sel.Level))
+	}
+	inScope, args := scopeClause(scope, "e.advertiser_id")
+	if sel.Level == rules.LevelAdvertiser {
+		inScope, args = scopeClause(scope, "v.id")
+	}
+	q += " AND " + inScope
+	if len(sel.IDs) > 0 {
+		q += " AND e.id IN (" + placeholders(len(sel.IDs)) + ")"
+		args = append(args, int64Args(sel.IDs)...)
+	}
+	if len(sel.AdvertiserIDs) > 0 {
+		q += " AND v.id IN (" + placeholders(len(sel.AdvertiserIDs)) + ")"
+		args = append(args, int64Args(sel.AdvertiserIDs)...)
+	}
+	if len(sel.ManagerIDs) > 0 {
+		q += " AND v.parent_id IN (" + placeholders(len(sel.ManagerIDs)) + ")"
+		args = append(args, int64Args(sel.ManagerIDs)...)
+	}
+	if sel.Filter.NameContains != "" {
+		q += ` AND e.name LIKE ?`
+		args = append(args, "%"+escapeLike(sel.Filter.NameContains)+"%")
+	}
+	if sel.Filter.BudgetMode != "" {
+		q += ` AND e.budget_mode = ?`
+		args = append(args, sel.Filter.BudgetMode)
+	}
+	rows, err := db.QueryContext(ctx, q+" ORDER BY 1", args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: rule objects: %w", err)
+	}
+	defer rows.Close()
+	out := []rules.Object{}
+	for rows.Next() {
+		o := rules.Object{Level: sel.Level}
+		var opt, first, pricing string
+		var budget, bid, cpaBid, balance decimal.NullDecimal
+		if err := rows.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.PlatformStatus, &opt, &first, &o.BudgetMode, &budget, &pricing,
+			&bid, &cpaBid, &balance); err != nil {
+			return nil, fmt.Errorf("mysql: rule objects: %w", err)
+		}
+		o.OptStatus, o.StatusFirst, o.Pricing = opt, first, pricing
+		if budget.Valid {
+			o.Budget = &budget.Decimal
+		}
+		if bid.Valid {
+			o.RawBid = &bid.Decimal
+		}
+		if cpaBid.Valid {
+			o.RawCpaBid = &cpaBid.Decimal
+		}
+		if balance.Valid {
+			o.Balance = &balance.Decimal
+		}
+		out = append(out, o)
+	}
+	return out, rows.Err()
+}
+
+// Facts returns daily and hourly facts of the objects.
+func (db *DB) Facts(ctx context.Context, level rules.Level, ids []int64, from, hourlyFrom, to string) (rules.Facts, error) {
+	out := rules.Facts{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	read := func(q string, args []any, hourly bool) error {
+		rows, err := db.QueryContext(ctx, q, args...)
+		if err != nil {
+			return fmt.Errorf("mysql: rule facts: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var date time.Time
+			f := rules.Fact{Hour: -1}
+			dst := []any{&id, &date, &f.Cost, &f.Show, &f.Click, &f.Convert}
+			if hourly {
+				dst = append(dst, &f.Hour)
+			}
+			if err := rows.Scan(dst...); err != nil {
+				return fmt.Errorf("mysql: rule facts: %w", err)
+			}
+			f.Date = date.Format("2006-01-02")
+			out[id] = append(out[id], f)
+		}
+		return rows.Err()
+	}
+	args := append([]any{string(level)}, int64Args(ids)...)
+	in := "entity_id IN (" + placeholders(len(ids)) + ")"
+	if err := read(`SELECT entity_id, stat_date, cost, show_cnt, click_cnt, convert_cnt FROM report_daily
+		WHERE level = ? AND `+in+` AND stat_date BETWEEN ? AND ?`, append(args, from, to), false); err != nil {
+		return nil, err
+	}
+	if hourlyFrom != "" {
+		if err := read(`SELECT entity_id, stat_date, cost, show_cnt, click_cnt, convert_cnt, stat_hour FROM report_hourly
+			WHERE level = ? AND `+in+` AND stat_date BETWEEN ? AND ?`, append(args, hourlyFrom, to), true); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// ReportsSyncedAt returns when a report stream last succeeded per advertiser.
+func (db *DB) ReportsSyncedAt(ctx context.Context, advertiserIDs []int64, stream string) (map[int64]time.Time, error) {
+	out := map[int64]time.Time{}
+	if len(advertiserIDs) == 0 {
+		return out, nil
+	}
+	rows, err := db.QueryContext(ctx, `SELECT advertiser_id, last_success_at FROM sync_state WHERE stream = ? AND last_success_at IS NOT NULL
+		AND advertiser_id IN (`+placeholders(len(advertiserIDs))+`)`, append([]any{stream}, int64Args(advertiserIDs)...)...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: report sync times: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var at time.Time
+		if err := rows.Scan(&id, &at); err != nil {
+			return nil, fmt.Errorf("mysql: report sync times: %w", err)
+		}
+		out[id] = at
+	}
+	return out, rows.Err()
+}

@@ -1,0 +1,396 @@
+package rules
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Beijing is the zone of report dates and hours and of schedules. China has
+// had no DST since 1991, so a fixed zone is exact.
+var Beijing = time.FixedZone("Asia/Shanghai", 8*3600)
+
+// Statuses of an object as rules see it (the ad-ops vocabulary).
+const (
+	StatusEnable  = "enable"
+	StatusDisable = "disable"
+)
+
+// Object is one thing a rule looks at, as the mirror shows it now.
+type Object struct {
+	Level        Level
+	ID           int64
+	AdvertiserID int64
+	Name         string
+	// Status is StatusEnable (delivering or able to) or StatusDisable
+	// (paused by its owner).
+	Status string
+	// PlatformStatus is the platform's own status text (shown only).
+	PlatformStatus string
+	BudgetMode     string
+	// Budget is the daily budget (yuan); nil without one (unlimited or a
+	// lifetime budget): budget actions and budget_used_pct skip the object.
+	Budget *decimal.Decimal
+	// Bid is the bid a bid action changes (yuan); BidField names it:
+	// "bid" or "cpa_bid" (the target CPA of OCPM ads and of projects).
+	Bid      *decimal.Decimal
+	BidField string
+	// Balance is the advertiser's balance (yuan), when known.
+	Balance *decimal.Decimal
+
+	// The mirror's fields the service derives Status, Budget and Bid from.
+	OptStatus, StatusFirst, Pricing string
+	RawBid, RawCpaBid               *decimal.Decimal
+}
+
+// Fact is one row of report facts of an object, Beijing date: an hour
+// (Hour 0–23) or a whole day (Hour -1). Whole days before today serve the
+// day windows (yesterday, last_days, lifetime); hours serve today and
+// last_hours. A loader gives both for the days it covers; neither is
+// counted twice.
+type Fact struct {
+	Date    string // "2006-01-02"
+	Hour    int
+	Cost    decimal.Decimal
+	Show    int64
+	Click   int64
+	Convert int64
+}
+
+// Facts are the facts per object id.
+type Facts map[int64][]Fact
+
+// Sums are the volumes over a window.
+type Sums struct {
+	Cost                 decimal.Decimal
+	Show, Click, Convert int64
+	HasData              bool
+}
+
+// clockOf returns the Beijing date (as a day number) and the current hour.
+func clockOf(at time.Time) (day int64, hour int) {
+	bj := at.In(Beijing)
+	return dayNumber(bj.Format("2006-01-02")), bj.Hour()
+}
+
+// dayNumber is the number of days from 1970-01-01 to a "2006-01-02" date
+// (-1 << 40 for a malformed one, which no window holds).
+func dayNumber(date string) int64 {
+	t, err := time.Parse("2006-01-02", date)
+	if err != nil {
+		return -1 << 40
+	}
+	return t.Unix() / 86400
+}
+
+// DateOf returns the Beijing date of an instant.
+func DateOf(at time.Time) string { return at.In(Beijing).Format("2006-01-02") }
+
+// Sum adds the facts of one object over w as seen at the instant at
+// (complete hours only).
+func Sum(facts []Fact, w Window, at time.Time) Sums {
+	today, curHour := clockOf(at)
+	now := today*24 + int64(curHour)
+	var s Sums
+	for _, f := range facts {
+		d := dayNumber(f.Date)
+		in := false
+		if f.Hour < 0 {
+			switch w.Kind {
+			case WindowYesterday:
+				in = d == today-1
+			case WindowLastDays:
+				in = d >= today-int64(w.N) && d < today
+			case WindowLifetime:
+				in = d < today
+			}
+		} else {
+			h := d*24 + int64(f.Hour)
+			switch w.Kind {
+			case WindowToday, WindowLifetime:
+				in = d == today && h < now
+			case WindowLastHours:
+				in = h >= now-int64(w.N) && h < now
+			}
+		}
+		if !in {
+			continue
+		}
+		s.HasData = true
+		s.Cost = s.Cost.Add(f.Cost)
+		s.Show += f.Show
+		s.Click += f.Click
+		s.Convert += f.Convert
+	}
+	return s
+}
+
+// Value is a measured figure; OK is false when it is undefined (a CPA
+// without conversions, a bid the object has not).
+type Value struct {
+	D  decimal.Decimal
+	OK bool
+	// Why tells why the value is undefined.
+	Why string
+}
+
+func defined(d decimal.Decimal) Value { return Value{D: d, OK: true} }
+
+func undefined(why string) Value { return Value{Why: why} }
+
+// String renders a value with up to 4 decimals, or "n/a".
+func (v Value) String() string {
+	if !v.OK {
+		return "n/a"
+	}
+	return v.D.Round(4).String()
+}
+
+// ratio returns num/den × scale, undefined when den is 0.
+func ratio(num decimal.Decimal, den int64, scale int64, why string) Value {
+	if den == 0 {
+		return undefined(why)
+	}
+	return defined(num.Mul(decimal.NewFromInt(scale)).DivRound(decimal.NewFromInt(den), 6))
+}
+
+// Measure computes metric m of an object over w at the instant at. Ratios
+// are computed from sums: cpa = cost/convert, ctr = click/show %, cvr =
+// convert/click %, cpm = cost/show × 1000, budget_used_pct = today's cost /
+// daily budget %.
+func Measure(m Metric, w *Window, o Object, facts []Fact, at time.Time) Value {
+	switch m {
+	case MetricBid:
+		if o.Bid == nil {
+			return undefined("no bid")
+		}
+		return defined(*o.Bid)
+	case MetricBalance:
+		if o.Balance == nil {
+			return undefined("balance not known")
+		}
+		return defined(*o.Balance)
+	case MetricBudgetUsedPct:
+		if o.Budget == nil || !o.Budget.IsPositive() {
+			return undefined("no daily budget")
+		}
+		s := Sum(facts, Window{Kind: WindowToday}, at)
+		return defined(s.Cost.Mul(hundred).DivRound(*o.Budget, 6))
+	}
+	if w == nil {
+		return undefined("no window")
+	}
+	s := Sum(facts, *w, at)
+	switch m {
+	case MetricCost:
+		return defined(s.Cost)
+	case MetricShow:
+		return defined(decimal.NewFromInt(s.Show))
+	case MetricClick:
+		return defined(decimal.NewFromInt(s.Click))
+	case MetricConvert:
+		return defined(decimal.NewFromInt(s.Convert))
+	case MetricCPA:
+		return ratio(s.Cost, s.Convert, 1, "no conversions")
+	case MetricCTR:
+		return ratio(decimal.NewFromInt(s.Click), s.Show, 100, "no impressions")
+	case MetricCVR:
+		return ratio(decimal.NewFromInt(s.Convert), s.Click, 100, "no clicks")
+	case MetricCPM:
+		return ratio(s.Cost, s.Show, 1000, "no impressions")
+	}
+	return undefined("unknown metric")
+}
+
+// Label names a metric over a window: "cpa(last_days 7)".
+func Label(m Metric, w *Window) string {
+	if w == nil {
+		return string(m)
+	}
+	if w.N > 0 {
+		return fmt.Sprintf("%s(%s %d)", m, w.Kind, w.N)
+	}
+	return fmt.Sprintf("%s(%s)", m, w.Kind)
+}
+
+// Check is the outcome of one condition or guard for one object.
+type Check struct {
+	// Label is what was measured, Value its value; for a comparison with
+	// another window, Against is the other side (factor × value).
+	Label   string `json:"label"`
+	Value   string `json:"value"`
+	Op      Op     `json:"op"`
+	Against string `json:"against"`
+	Holds   bool   `json:"holds"`
+	// Note tells why a value was undefined.
+	Note string `json:"note,omitempty"`
+}
+
+// Evaluation is a rule's verdict on one object.
+type Evaluation struct {
+	Object  Object
+	Guards  []Check
+	Checks  []Check
+	Matched bool
+	// Reason tells why an object was not matched ("guard click(last_days
+	// 3) 40 < 100", "conditions not met").
+	Reason string
+}
+
+func compare(l decimal.Decimal, op Op, r decimal.Decimal) bool {
+	switch op {
+	case OpGT:
+		return l.GreaterThan(r)
+	case OpGTE:
+		return l.GreaterThanOrEqual(r)
+	case OpLT:
+		return l.LessThan(r)
+	case OpLTE:
+		return l.LessThanOrEqual(r)
+	case OpEQ:
+		return l.Equal(r)
+	}
+	return false
+}
+
+// Evaluate judges one object by the guards and conditions of s at the
+// instant at. An undefined value makes its condition false.
+func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
+	ev := Evaluation{Object: o}
+	for _, g := range s.Guards {
+		w := g.Window
+		v := Measure(g.Metric, &w, o, facts, at)
+		c := Check{Label: Label(g.Metric, &w), Value: v.String(), Op: OpGTE, Against: g.Min.String(), Note: v.Why}
+		c.Holds = v.OK && v.D.GreaterThanOrEqual(g.Min)
+		ev.Guards = append(ev.Guards, c)
+		if !c.Holds && ev.Reason == "" {
+			ev.Reason = fmt.Sprintf("minimum volume not reached: %s %s < %s", c.Label, c.Value, c.Against)
+		}
+	}
+	held := 0
+	for _, cond := range s.Conditions {
+		v := Measure(cond.Metric, cond.Window, o, facts, at)
+		c := Check{Label: Label(cond.Metric, cond.Window), Value: v.String(), Op: cond.Op, Note: v.Why}
+		var r Value
+		if cond.Compare != nil {
+			w := cond.Compare.Window
+			other := Measure(cond.Metric, &w, o, facts, at)
+			if other.OK {
+				r = defined(other.D.Mul(cond.Compare.Factor))
+			} else {
+				r = other
+			}
+			c.Against = fmt.Sprintf("%s × %s = %s", cond.Compare.Factor.String(), Label(cond.Metric, &w), r.String())
+			if !r.OK && c.Note == "" {
+				c.Note = Label(cond.Metric, &w) + ": " + r.Why
+			}
+		} else {
+			r = defined(*cond.Value)
+			c.Against = cond.Value.String()
+		}
+		c.Holds = v.OK && r.OK && compare(v.D, cond.Op, r.D)
+		if c.Holds {
+			held++
+		}
+		ev.Checks = append(ev.Checks, c)
+	}
+	if ev.Reason != "" {
+		return ev
+	}
+	switch s.Match {
+	case MatchAny:
+		ev.Matched = held > 0
+	default:
+		ev.Matched = held == len(s.Conditions)
+	}
+	if !ev.Matched {
+		var failed []string
+		for _, c := range ev.Checks {
+			if !c.Holds {
+				failed = append(failed, fmt.Sprintf("%s %s %s %s", c.Label, c.Value, c.Op, c.Against))
+			}
+		}
+		ev.Reason = "conditions not met: " + strings.Join(failed, "; ")
+	}
+	return ev
+}
+
+// HistoryDays is how many whole days of facts before today the spec's
+// windows read (lifetime reads daily facts besides).
+func (s Spec) HistoryDays() int {
+	days := 0
+	need := func(w *Window) {
+		if w == nil {
+			return
+		}
+		n := 0
+		switch w.Kind {
+		case WindowYesterday:
+			n = 1
+		case WindowLastDays:
+			n = w.N
+		case WindowLastHours:
+			n = (w.N + 23) / 24
+		}
+		days = max(days, n)
+	}
+	for _, c := range s.Conditions {
+		need(c.Window)
+		if c.Compare != nil {
+			need(&c.Compare.Window)
+		}
+	}
+	for _, g := range s.Guards {
+		need(&g.Window)
+	}
+	return days
+}
+
+// Lifetime reports whether a window of the spec is lifetime.
+func (s Spec) Lifetime() bool {
+	is := func(w *Window) bool { return w != nil && w.Kind == WindowLifetime }
+	for _, c := range s.Conditions {
+		if is(c.Window) || c.Compare != nil && is(&c.Compare.Window) {
+			return true
+		}
+	}
+	for _, g := range s.Guards {
+		if is(&g.Window) {
+			return true
+		}
+	}
+	return false
+}
+
+// NeedsToday reports whether the spec reads today's (or the last hours')
+// facts, so that reports must be current to the last complete hour;
+// otherwise they must hold yesterday complete.
+func (s Spec) NeedsToday() bool {
+	is := func(w *Window) bool {
+		return w != nil && (w.Kind == WindowToday || w.Kind == WindowLastHours || w.Kind == WindowLifetime)
+	}
+	for _, c := range s.Conditions {
+		if c.Metric == MetricBudgetUsedPct || is(c.Window) || c.Compare != nil && is(&c.Compare.Window) {
+			return true
+		}
+	}
+	for _, g := range s.Guards {
+		if is(&g.Window) {
+			return true
+		}
+	}
+	return false
+}
+
+// FreshAfter is the instant reports must have been synced after for an
+// evaluation at the instant at: the start of the current Beijing hour when
+// the spec reads today, else the start of today (yesterday complete).
+func (s Spec) FreshAfter(at time.Time) time.Time {
+	bj := at.In(Beijing)
+	if s.NeedsToday() {
+		return bj.Truncate(time.Hour)
+	}
+	return time.Date(bj.Year(), bj.Month(), bj.Day(), 0, 0, 0, 0, Beijing)
+}

@@ -1,0 +1,239 @@
+package rules
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/shopspring/decimal"
+)
+
+// Step is one change (or notification) planned for an object. Field is
+// "status", "budget", the object's bid field ("bid" or "cpa_bid"), or ""
+// for notify. Status steps set Status; amount steps set Amount (yuan).
+type Step struct {
+	Type   ActionType       `json:"type"`
+	Field  string           `json:"field,omitempty"`
+	Before string           `json:"before,omitempty"`
+	After  string           `json:"after,omitempty"`
+	Status string           `json:"-"`
+	Amount *decimal.Decimal `json:"-"`
+}
+
+// Decision is what a run does with one matched object: its steps, or why
+// it is skipped.
+type Decision struct {
+	Evaluation
+	Steps []Step
+	// Skip is why a matched object gets nothing: "cooldown", "no_change",
+	// "max_actions_per_run", "max_actions_per_day".
+	Skip       string
+	SkipDetail string
+}
+
+// Skip reasons.
+const (
+	SkipCooldown = "cooldown"
+	SkipNoChange = "no_change"
+	SkipRunCap   = "max_actions_per_run"
+	SkipDayCap   = "max_actions_per_day"
+)
+
+// Acted reports whether the decision acts on its object.
+func (d Decision) Acted() bool { return d.Matched && d.Skip == "" && len(d.Steps) > 0 }
+
+// State is what earlier runs did, as the safety rules need it: when each
+// object was last acted on, and how many objects were acted on per
+// Beijing date.
+type State struct {
+	LastAction map[int64]time.Time
+	PerDay     map[string]int
+}
+
+// NewState returns an empty state.
+func NewState() State { return State{LastAction: map[int64]time.Time{}, PerDay: map[string]int{}} }
+
+// Record notes that the object id was acted on at the instant at.
+func (st State) Record(id int64, at time.Time) {
+	st.LastAction[id] = at
+	st.PerDay[DateOf(at)]++
+}
+
+// Plan evaluates every object at the instant at and decides the steps of
+// the matched ones under the safety rules (cooldown, caps), in object id
+// order. It does not change st: the caller records what was applied.
+func Plan(s Spec, objects []Object, facts Facts, at time.Time, st State) []Decision {
+	objs := slices.Clone(objects)
+	slices.SortFunc(objs, func(a, b Object) int {
+		switch {
+		case a.ID < b.ID:
+			return -1
+		case a.ID > b.ID:
+			return 1
+		}
+		return 0
+	})
+	out := make([]Decision, 0, len(objs))
+	acted := 0
+	today := st.PerDay[DateOf(at)]
+	cooldown := time.Duration(s.Safety.CooldownMinutes) * time.Minute
+	for _, o := range objs {
+		d := Decision{Evaluation: Evaluate(s, o, facts[o.ID], at)}
+		if !d.Matched {
+			out = append(out, d)
+			continue
+		}
+		last, ok := st.LastAction[o.ID]
+		switch {
+		case ok && cooldown > 0 && at.Sub(last) < cooldown:
+			d.Skip = SkipCooldown
+			d.SkipDetail = fmt.Sprintf("acted on at %s; cooldown until %s", last.In(Beijing).Format(time.DateTime),
+				last.Add(cooldown).In(Beijing).Format(time.DateTime))
+		default:
+			d.Steps, d.SkipDetail = Steps(s.Actions, o)
+			switch {
+			case len(d.Steps) == 0:
+				d.Skip = SkipNoChange
+			case acted >= s.Safety.MaxActionsPerRun:
+				d.Skip, d.SkipDetail = SkipRunCap, fmt.Sprintf("%d objects acted on in this run already", acted)
+			case today+acted >= s.Safety.MaxActionsPerDay:
+				d.Skip, d.SkipDetail = SkipDayCap, fmt.Sprintf("%d objects acted on today already", today+acted)
+			default:
+				acted++
+			}
+		}
+		if d.Skip != "" {
+			d.Steps = nil
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// Steps computes the steps of actions for an object; an action that would
+// change nothing (already paused, a budget at its ceiling) is left out and
+// why is returned. Notify is a step only alongside a change, or alone.
+func Steps(actions []Action, o Object) ([]Step, string) {
+	var steps []Step
+	var why []string
+	notify := false
+	for _, a := range actions {
+		switch a.Type {
+		case ActionNotify:
+			notify = true
+		case ActionPause, ActionEnable:
+			want := StatusDisable
+			if a.Type == ActionEnable {
+				want = StatusEnable
+			}
+			if o.Status == want {
+				why = append(why, "already "+map[string]string{StatusDisable: "paused", StatusEnable: "enabled"}[want])
+				continue
+			}
+			steps = append(steps, Step{Type: a.Type, Field: "status", Before: o.Status, After: want, Status: want})
+		case ActionSetBudget, ActionRaiseBudget, ActionLowerBudget:
+			if o.Budget == nil {
+				why = append(why, "no daily budget to change")
+				continue
+			}
+			st, w := amountStep(a, *o.Budget, "budget")
+			if st == nil {
+				why = append(why, w)
+				continue
+			}
+			steps = append(steps, *st)
+		case ActionSetBid, ActionRaiseBid, ActionLowerBid:
+			if o.Bid == nil || o.BidField == "" {
+				why = append(why, "no bid to change")
+				continue
+			}
+			st, w := amountStep(a, *o.Bid, o.BidField)
+			if st == nil {
+				why = append(why, w)
+				continue
+			}
+			steps = append(steps, *st)
+		}
+	}
+	changes := false
+	for _, a := range actions {
+		changes = changes || a.Type != ActionNotify
+	}
+	if notify && (len(steps) > 0 || !changes) {
+		steps = append(steps, Step{Type: ActionNotify})
+	}
+	detail := ""
+	if len(steps) == 0 {
+		for i, w := range why {
+			if i > 0 {
+				detail += "; "
+			}
+			detail += w
+		}
+	}
+	return steps, detail
+}
+
+// amountStep computes a budget or bid change from cur; nil when it would
+// change nothing.
+func amountStep(a Action, cur decimal.Decimal, field string) (*Step, string) {
+	var next decimal.Decimal
+	switch a.Type {
+	case ActionSetBudget, ActionSetBid:
+		next = *a.Amount
+	case ActionRaiseBudget, ActionRaiseBid:
+		if a.Percent != nil {
+			next = cur.Mul(hundred.Add(*a.Percent)).Div(hundred)
+		} else {
+			next = cur.Add(*a.Amount)
+		}
+	default:
+		if a.Percent != nil {
+			next = cur.Mul(hundred.Sub(*a.Percent)).Div(hundred)
+		} else {
+			next = cur.Sub(*a.Amount)
+		}
+	}
+	// Whole fen, towards the current value: a raise never overshoots, a
+	// cut never undershoots.
+	if next.GreaterThan(cur) {
+		next = next.RoundFloor(2)
+	} else {
+		next = next.RoundCeil(2)
+	}
+	if a.Ceiling != nil && next.GreaterThan(*a.Ceiling) {
+		next = *a.Ceiling
+	}
+	if a.Floor != nil && next.LessThan(*a.Floor) {
+		next = *a.Floor
+	}
+	raise := a.Type == ActionRaiseBudget || a.Type == ActionRaiseBid
+	lower := a.Type == ActionLowerBudget || a.Type == ActionLowerBid
+	switch {
+	case next.Equal(cur):
+		return nil, fmt.Sprintf("%s already %s", field, cur.StringFixed(2))
+	case raise && next.LessThan(cur):
+		return nil, fmt.Sprintf("%s %s is above the ceiling already", field, cur.StringFixed(2))
+	case lower && next.GreaterThan(cur):
+		return nil, fmt.Sprintf("%s %s is below the floor already", field, cur.StringFixed(2))
+	}
+	return &Step{Type: a.Type, Field: field, Before: cur.StringFixed(2), After: next.StringFixed(2), Amount: &next}, ""
+}
+
+// Apply returns the object after steps (status, budget, bid), as a
+// backtest assumes its own changes were made.
+func (o Object) Apply(steps []Step) Object {
+	for _, st := range steps {
+		switch {
+		case st.Field == "status":
+			o.Status = st.Status
+		case st.Field == "budget":
+			v := *st.Amount
+			o.Budget = &v
+		case st.Field != "" && st.Field == o.BidField:
+			v := *st.Amount
+			o.Bid = &v
+		}
+	}
+	return o
+}

@@ -1,0 +1,185 @@
+package rules
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestSteps(t *testing.T) {
+	o := object() // enabled, budget 200, cpa_bid 35.5
+	for _, tc := range []struct {
+		name   string
+		action Action
+		field  string
+		after  string
+		skip   string
+	}{
+		{"pause", Action{Type: ActionPause}, "status", "disable", ""},
+		{"enable an enabled object", Action{Type: ActionEnable}, "", "", "already enabled"},
+		{"raise 20% under the ceiling", Action{Type: ActionRaiseBudget, Percent: d("20"), Ceiling: d("1000")}, "budget", "240.00", ""},
+		{"raise capped by the ceiling", Action{Type: ActionRaiseBudget, Percent: d("20"), Ceiling: d("230")}, "budget", "230.00", ""},
+		{"raise at the ceiling", Action{Type: ActionRaiseBudget, Percent: d("20"), Ceiling: d("200")}, "", "", "budget already 200.00"},
+		{"raise above the ceiling already", Action{Type: ActionRaiseBudget, Amount: d("50"), Ceiling: d("150")}, "", "", "budget 200.00 is above the ceiling already"},
+		{"lower by amount to the floor", Action{Type: ActionLowerBudget, Amount: d("150"), Floor: d("120")}, "budget", "120.00", ""},
+		{"set beyond the ceiling", Action{Type: ActionSetBudget, Amount: d("900"), Ceiling: d("500")}, "budget", "500.00", ""},
+		// 35.5 × 0.9 = 31.95; × 0.97 = 34.435 rounds up to 34.44 (a cut never undershoots).
+		{"lower bid 10%", Action{Type: ActionLowerBid, Percent: d("10"), Floor: d("5")}, "cpa_bid", "31.95", ""},
+		{"lower bid 3% rounds towards the bid", Action{Type: ActionLowerBid, Percent: d("3"), Floor: d("5")}, "cpa_bid", "34.44", ""},
+		// 35.5 × 1.07 = 37.985 rounds down to 37.98 (a raise never overshoots).
+		{"raise bid 7% rounds towards the bid", Action{Type: ActionRaiseBid, Percent: d("7"), Ceiling: d("100")}, "cpa_bid", "37.98", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			steps, why := Steps([]Action{tc.action}, o)
+			switch {
+			case tc.skip != "":
+				if len(steps) != 0 || why != tc.skip {
+					t.Errorf("got %+v %q; want no step, %q", steps, why, tc.skip)
+				}
+			case len(steps) != 1 || steps[0].Field != tc.field || steps[0].After != tc.after:
+				t.Errorf("got %+v %q; want %s → %s", steps, why, tc.field, tc.after)
+			}
+		})
+	}
+	// Notify rides along a change, and alone when the rule only notifies;
+	// a pause of a paused object notifies nothing.
+	paused := o
+	paused.Status = StatusDisable
+	if steps, _ := Steps([]Action{{Type: ActionPause}, {Type: ActionNotify}}, paused); len(steps) != 0 {
+		t.Errorf("pause and notify of a paused object: got %+v, want nothing", steps)
+	}
+	if steps, _ := Steps([]Action{{Type: ActionNotify}}, paused); len(steps) != 1 || steps[0].Type != ActionNotify {
+		t.Errorf("notify only: got %+v", steps)
+	}
+	o.Budget = nil
+	if steps, why := Steps([]Action{{Type: ActionSetBudget, Amount: d("500")}}, o); len(steps) != 0 || why != "no daily budget to change" {
+		t.Errorf("unlimited budget: got %+v %q", steps, why)
+	}
+}
+
+// objects returns n enabled ads 1..n with the same facts (cost 100 today).
+func objects(n int) ([]Object, Facts) {
+	var objs []Object
+	facts := Facts{}
+	for i := 1; i <= n; i++ {
+		o := object()
+		o.ID = int64(i)
+		objs = append(objs, o)
+		facts[o.ID] = fixture()
+	}
+	return objs, facts
+}
+
+func pauseSpec() Spec {
+	s := valid()
+	s.Conditions = []Condition{{Metric: MetricCost, Window: win(WindowToday, 0), Op: OpGT, Value: d("50")}}
+	return s
+}
+
+func TestPlanCooldownAndCaps(t *testing.T) {
+	s := pauseSpec()
+	// cost over the last 3 days: 168 on 06-18 and on 06-19.
+	s.Conditions[0].Window = win(WindowLastDays, 3)
+	s.Actions = []Action{{Type: ActionNotify}}
+	s.Safety = Safety{CooldownMinutes: 120, MaxActionsPerRun: 2, MaxActionsPerDay: 3}
+	objs, facts := objects(4)
+	st := NewState()
+	st.Record(1, at.Add(-time.Hour)) // in cooldown until 11:20
+	skips := func(ds []Decision) []string {
+		var out []string
+		for _, d := range ds {
+			out = append(out, d.Skip)
+		}
+		return out
+	}
+	ds := Plan(s, objs, facts, at, st)
+	// 1 cooling down; 2 and 3 acted (run cap 2); 4 over the run cap.
+	if got, want := skips(ds), []string{SkipCooldown, "", "", SkipRunCap}; !slices.Equal(got, want) {
+		t.Fatalf("first run: got %v, want %v", got, want)
+	}
+	if !strings.Contains(ds[0].SkipDetail, "cooldown until 2025-06-18 11:20:00") {
+		t.Errorf("cooldown detail: %q", ds[0].SkipDetail)
+	}
+	for _, d := range ds {
+		if d.Acted() {
+			st.Record(d.Object.ID, at)
+		}
+	}
+	// Half an hour later: 1 still cools down (until 11:20), 2 and 3 too;
+	// 4 would act but the day cap (3, with 1 at 09:20 and 2, 3) is reached.
+	ds = Plan(s, objs, facts, at.Add(30*time.Minute), st)
+	if got, want := skips(ds), []string{SkipCooldown, SkipCooldown, SkipCooldown, SkipDayCap}; !slices.Equal(got, want) {
+		t.Fatalf("second run: got %v, want %v", got, want)
+	}
+	// The next Beijing day the counts start again, cooldowns have passed.
+	next := time.Date(2025, 6, 19, 10, 20, 0, 0, Beijing)
+	ds = Plan(s, objs, facts, next, st)
+	if got, want := skips(ds), []string{"", "", SkipRunCap, SkipRunCap}; !slices.Equal(got, want) {
+		t.Fatalf("next day: got %v, want %v", got, want)
+	}
+}
+
+func TestSchedule(t *testing.T) {
+	day := time.Date(2025, 6, 18, 0, 0, 0, 0, Beijing)
+	clock := func(ts []time.Time) []string {
+		var out []string
+		for _, t := range ts {
+			out = append(out, t.In(Beijing).Format("01-02 15:04"))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name     string
+		s        Schedule
+		from, to time.Time
+		want     []string
+	}{
+		{"every 15 minutes, from excluded, to included", Schedule{EveryMinutes: 15}, day.Add(9 * time.Hour), day.Add(10 * time.Hour),
+			[]string{"06-18 09:15", "06-18 09:30", "06-18 09:45", "06-18 10:00"}},
+		{"every 6 hours across midnight", Schedule{EveryMinutes: 360}, day.Add(13 * time.Hour), day.Add(31 * time.Hour),
+			[]string{"06-18 18:00", "06-19 00:00", "06-19 06:00"}},
+		{"every hour within day parts", Schedule{EveryMinutes: 60, DayParts: []DayPart{{From: "08:00", To: "10:00"}, {From: "22:30", To: "24:00"}}},
+			day, day.Add(24 * time.Hour), []string{"06-18 08:00", "06-18 09:00", "06-18 23:00"}},
+		{"set times", Schedule{Times: []string{"18:00", "10:00"}}, day, day.Add(48 * time.Hour),
+			[]string{"06-18 10:00", "06-18 18:00", "06-19 10:00", "06-19 18:00"}},
+	} {
+		if got := clock(tc.s.Slots(tc.from, tc.to)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: got %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	// A UTC instant gives the Beijing slot.
+	s := Schedule{Times: []string{"10:00"}}
+	got, ok := s.Latest(time.Date(2025, 6, 18, 3, 5, 0, 0, time.UTC)) // 11:05 Beijing
+	if !ok || !got.Equal(day.Add(10*time.Hour)) {
+		t.Errorf("latest: got %s %v, want 10:00 Beijing", got, ok)
+	}
+}
+
+// The backtest keeps its own changes: a paused object is not paused again,
+// a raised budget is raised from its new value up to the ceiling.
+func TestBacktestAppliesItsOwnChanges(t *testing.T) {
+	s := pauseSpec()
+	s.Schedule = Schedule{Times: []string{"10:00", "11:00"}}
+	s.Safety.CooldownMinutes = 0
+	objs, facts := objects(1)
+	from := time.Date(2025, 6, 18, 0, 0, 0, 0, Beijing)
+	runs := Backtest(s, objs, facts, from, from.Add(24*time.Hour))
+	if len(runs) != 2 || len(runs[0].Decisions) != 1 || len(runs[1].Decisions) != 0 {
+		t.Fatalf("pause: got %+v, want one pause at 10:00 and nothing at 11:00", runs)
+	}
+	if d := runs[0].Decisions[0]; d.Steps[0].After != StatusDisable || !runs[0].At.Equal(from.Add(10*time.Hour)) {
+		t.Errorf("pause: got %+v at %s", d.Steps, runs[0].At)
+	}
+	s.Actions = []Action{{Type: ActionRaiseBudget, Percent: d("20"), Ceiling: d("250")}}
+	runs = Backtest(s, objs, facts, from, from.Add(24*time.Hour))
+	var got []string
+	for _, r := range runs {
+		for _, d := range r.Decisions {
+			got = append(got, d.Steps[0].Before+"→"+d.Steps[0].After)
+		}
+	}
+	if want := []string{"200.00→240.00", "240.00→250.00"}; !slices.Equal(got, want) {
+		t.Errorf("raise: got %v, want %v", got, want)
+	}
+}

@@ -1,0 +1,168 @@
+package rules
+
+import (
+	"context"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// Rule is a stored rule: its current version's spec, owner and switch.
+type Rule struct {
+	ID        int64
+	OwnerID   int64
+	OwnerName string
+	Version   int
+	Spec      Spec
+	Enabled   bool
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// Version is one stored version of a rule's spec.
+type Version struct {
+	Version   int
+	Spec      Spec
+	CreatedBy int64
+	CreatedAt time.Time
+}
+
+// Evaluation statuses.
+const (
+	EvalRunning = "running"
+	EvalDone    = "done"
+	EvalSkipped = "skipped"
+	EvalFailed  = "failed"
+)
+
+// EvaluationRecord is the history of one evaluation of a rule at a slot.
+type EvaluationRecord struct {
+	ID          int64
+	RuleID      int64
+	RuleVersion int
+	SlotAt      time.Time
+	Status      string
+	Attempts    int
+	Objects     int
+	Matched     int
+	Acted       int
+	Skipped     int
+	Failed      int
+	Reason      string
+	// Skips counts the matched objects left alone, per reason.
+	Skips      map[string]int
+	StartedAt  time.Time
+	FinishedAt *time.Time
+}
+
+// Action statuses.
+const (
+	ActionPlanned   = "planned"
+	ActionSucceeded = "succeeded"
+	ActionFailed    = "failed"
+	ActionUnknown   = "unknown"
+)
+
+// ActionRecord is one action an evaluation planned and its outcome.
+type ActionRecord struct {
+	ID           int64
+	EvaluationID int64
+	RuleID       int64
+	SlotAt       time.Time
+	Level        Level
+	ObjectID     int64
+	AdvertiserID int64
+	ObjectName   string
+	Action       ActionType
+	Field        string
+	Before       string
+	After        string
+	Checks       []Check
+	Status       string
+	ChangeID     int64
+	Error        string
+	CreatedAt    time.Time
+	FinishedAt   *time.Time
+}
+
+// Claim is an attempt to hold the evaluation of a rule at a slot.
+type Claim struct {
+	RuleID      int64
+	RuleVersion int
+	SlotAt      time.Time
+	Holder      string
+	Now         time.Time
+	LeaseUntil  time.Time
+}
+
+// ClaimResult says whether the claim was won: a new evaluation (Fresh) or
+// the takeover of one whose holder's lease ran out (Takeover).
+type ClaimResult struct {
+	Evaluation EvaluationRecord
+	Fresh      bool
+	Takeover   bool
+}
+
+// Won reports whether the claimer runs the evaluation.
+func (c ClaimResult) Won() bool { return c.Fresh || c.Takeover }
+
+// RuleFilter selects rules: the owner's own (OwnerID > 0) or every rule.
+type RuleFilter struct {
+	OwnerID int64
+	Limit   int
+	Offset  int
+	Enabled *bool
+}
+
+// Store is what the service needs from storage (internal/mysql implements
+// it). Getters return KindNotFound for an absent rule.
+type Store interface {
+	CreateRule(ctx context.Context, ownerID int64, s Spec, enabled bool, at time.Time) (Rule, error)
+	// UpdateRule stores a new version of the spec; KindConflict when the
+	// rule is no longer at version ifVersion (0: any).
+	UpdateRule(ctx context.Context, id int64, s Spec, by int64, ifVersion int, at time.Time) (Rule, error)
+	GetRule(ctx context.Context, id int64) (Rule, error)
+	ListRules(ctx context.Context, f RuleFilter) ([]Rule, int64, error)
+	SetRuleEnabled(ctx context.Context, id int64, enabled bool, at time.Time) (Rule, error)
+	DeleteRule(ctx context.Context, id int64, at time.Time) error
+	RuleVersions(ctx context.Context, id int64) ([]Version, error)
+	// EnabledRules returns every enabled rule.
+	EnabledRules(ctx context.Context) ([]Rule, error)
+
+	// GlobalPaused reports the global kill switch; SetGlobalPaused sets it.
+	GlobalPaused(ctx context.Context) (bool, error)
+	SetGlobalPaused(ctx context.Context, paused bool, by int64, at time.Time) error
+
+	// ClaimEvaluation inserts the evaluation of (rule, slot), or takes over
+	// a running one whose lease has expired; neither when it is held or
+	// finished.
+	ClaimEvaluation(ctx context.Context, c Claim) (ClaimResult, error)
+	// RenewEvaluation extends the lease of a held evaluation; KindConflict
+	// when holder no longer holds it.
+	RenewEvaluation(ctx context.Context, id int64, holder string, until time.Time) error
+	FinishEvaluation(ctx context.Context, e EvaluationRecord, holder string) error
+	ListEvaluations(ctx context.Context, ruleID int64, limit int) ([]EvaluationRecord, error)
+
+	// PlanActions records the planned actions of an evaluation (once per
+	// rule, object, slot and action) and returns every action planned for
+	// it, old and new.
+	PlanActions(ctx context.Context, evaluationID int64, actions []ActionRecord) ([]ActionRecord, error)
+	FinishAction(ctx context.Context, a ActionRecord) error
+	ListActions(ctx context.Context, ruleID, evaluationID int64, limit int) ([]ActionRecord, error)
+	// RecentActions returns the actions of a rule planned since the
+	// instant since (cooldown and daily caps), except those of slot.
+	RecentActions(ctx context.Context, ruleID int64, since, exceptSlot time.Time) ([]ActionRecord, error)
+
+	// Owner returns the principal of a rule's owner and whether the
+	// account is active.
+	Owner(ctx context.Context, userID int64) (auth.Principal, bool, error)
+	// Objects returns the live (not deleted) objects of the selection in
+	// scope.
+	Objects(ctx context.Context, scope auth.Scope, sel Scope) ([]Object, error)
+	// Facts returns daily facts of the dates [from, to] and hourly facts of
+	// the dates [hourlyFrom, to] of the objects (Beijing dates).
+	Facts(ctx context.Context, level Level, ids []int64, from, hourlyFrom, to string) (Facts, error)
+	// ReportsSyncedAt returns, per advertiser, when a report stream
+	// ("report_ad_hourly") last succeeded (absent: never).
+	ReportsSyncedAt(ctx context.Context, advertiserIDs []int64, stream string) (map[int64]time.Time, error)
+}

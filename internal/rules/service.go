@@ -1,0 +1,716 @@
+package rules
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// Change is one change of a status, budget or bid a rule asks ad
+// operations for, on behalf of the rule's owner.
+type Change struct {
+	Level    Level
+	ObjectID int64
+	// Field is "status", "budget", "bid" or "cpa_bid"; Value its text form
+	// ("disable", "240.00").
+	Field, Value string
+	RuleID       int64
+	RuleName     string
+	// Owner is the rule's owner: their data scope and guard rails apply.
+	Owner auth.Principal
+	// RequestID goes to the change log; Claim (rule, slot) makes the
+	// change idempotent, and Resume settles an earlier attempt's changes
+	// under the same claim rather than making them twice.
+	RequestID, Claim string
+	Resume           bool
+}
+
+// ChangeResult is the outcome of a change: ActionSucceeded, ActionFailed
+// or ActionUnknown, the change log row and the value read back.
+type ChangeResult struct {
+	Status   string
+	ChangeID int64
+	After    string
+	Error    string
+}
+
+// JobKind is the worker's periodic job that runs the due evaluations
+// (RunDue); it has no payload.
+const JobKind = "rules:tick"
+
+// Changer makes the changes of rules through ad operations (validation
+// against the platform's rules and guard rails, the change log with the
+// rule as actor, rollback), and tells how ad operations see an object.
+type Changer interface {
+	Change(ctx context.Context, c Change) (ChangeResult, error)
+	// View fills Status (StatusEnable, StatusDisable, or "delete"), Bid
+	// and BidField of a mirrored object from its raw fields.
+	View(o Object) Object
+}
+
+// Notifier announces a rule's notify actions through alert routing
+// (alerts.Service).
+type Notifier interface {
+	Notify(ctx context.Context, ev alerts.Event) (alerts.Alert, error)
+}
+
+// ScopeChecker answers KindNotFound for an advertiser outside a scope.
+type ScopeChecker interface {
+	CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids []int64) error
+}
+
+// Deps are the service's dependencies.
+type Deps struct {
+	Store   Store
+	Scopes  ScopeChecker
+	Changer Changer
+	// Notifier sends notify actions; nil records them as failed.
+	Notifier Notifier
+	Logger   *zap.Logger
+	Metrics  *Metrics
+	// Now is the clock (nil: time.Now).
+	Now func() time.Time
+}
+
+// Options tune execution.
+type Options struct {
+	// Lease is how long a worker holds an evaluation between renewals (2m).
+	Lease time.Duration
+	// Grace is how late a slot may still be evaluated (10m): a worker down
+	// for longer skips the missed slots rather than acting on old data.
+	Grace time.Duration
+}
+
+// Service manages rules and runs them.
+type Service struct {
+	store    Store
+	scopes   ScopeChecker
+	changer  Changer
+	notifier Notifier
+	log      *zap.Logger
+	metrics  *Metrics
+	now      func() time.Time
+	opts     Options
+}
+
+// New returns a service.
+func New(d Deps, o Options) (*Service, error) {
+	if d.Store == nil || d.Scopes == nil {
+		return nil, errors.New("rules: Deps.Store and Deps.Scopes are required")
+	}
+	if d.Logger == nil {
+		d.Logger = zap.NewNop()
+	}
+	if d.Metrics == nil {
+		d.Metrics, _ = NewMetrics(nil)
+	}
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if o.Lease <= 0 {
+		o.Lease = 2 * time.Minute
+	}
+	if o.Grace <= 0 {
+		o.Grace = 10 * time.Minute
+	}
+	return &Service{store: d.Store, scopes: d.Scopes, changer: d.Changer, notifier: d.Notifier, log: d.Logger.Named("rules"),
+		metrics: d.Metrics, now: d.Now, opts: o}, nil
+}
+
+// ---- management ----
+
+func (s *Service) check(ctx context.Context, p auth.Principal, spec *Spec) error {
+	spec.Name = strings.TrimSpace(spec.Name)
+	spec.Normalize()
+	if errs := Validate(*spec); len(errs) > 0 {
+		return apperr.Validation(errs...)
+	}
+	for i, id := range spec.Scope.AdvertiserIDs {
+		if err := s.scopes.CheckAdvertisersInScope(ctx, p.Scope(), []int64{id}); apperr.Is(err, apperr.KindNotFound) {
+			return apperr.Validation(apperr.Field(fmt.Sprintf("scope.advertiser_ids[%d]", i), "advertiser %d is not in your data scope", id))
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// visible loads a rule the principal may see: their own, or any for admins.
+func (s *Service) visible(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
+	r, err := s.store.GetRule(ctx, id)
+	if err != nil {
+		return r, err
+	}
+	if r.OwnerID != p.UserID && !p.IsAdmin() {
+		return Rule{}, apperr.NotFound("rule")
+	}
+	return r, nil
+}
+
+// Create validates and stores a rule owned by p (disabled unless enabled).
+func (s *Service) Create(ctx context.Context, p auth.Principal, spec Spec, enabled bool) (Rule, error) {
+	if err := s.check(ctx, p, &spec); err != nil {
+		return Rule{}, err
+	}
+	return s.store.CreateRule(ctx, p.UserID, spec, enabled, s.now())
+}
+
+// Update stores a new version of a rule's spec (KindConflict when it is
+// no longer at ifVersion, 0: any).
+func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, spec Spec, ifVersion int) (Rule, error) {
+	r, err := s.visible(ctx, p, id)
+	if err != nil {
+		return r, err
+	}
+	if err := s.check(ctx, p, &spec); err != nil {
+		return Rule{}, err
+	}
+	return s.store.UpdateRule(ctx, id, spec, p.UserID, ifVersion, s.now())
+}
+
+// Get returns a rule.
+func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
+	return s.visible(ctx, p, id)
+}
+
+// List lists the principal's rules (every rule for admins).
+func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int) ([]Rule, int64, error) {
+	f := RuleFilter{Limit: limit, Offset: offset}
+	if !p.IsAdmin() {
+		f.OwnerID = p.UserID
+	}
+	return s.store.ListRules(ctx, f)
+}
+
+// SetEnabled turns a rule on or off: its kill switch.
+func (s *Service) SetEnabled(ctx context.Context, p auth.Principal, id int64, enabled bool) (Rule, error) {
+	if _, err := s.visible(ctx, p, id); err != nil {
+		return Rule{}, err
+	}
+	return s.store.SetRuleEnabled(ctx, id, enabled, s.now())
+}
+
+// Delete deletes a rule; its history stays.
+func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
+	if _, err := s.visible(ctx, p, id); err != nil {
+		return err
+	}
+	return s.store.DeleteRule(ctx, id, s.now())
+}
+
+// Versions returns a rule's versions, newest first.
+func (s *Service) Versions(ctx context.Context, p auth.Principal, id int64) ([]Version, error) {
+	if _, err := s.visible(ctx, p, id); err != nil {
+		return nil, err
+	}
+	return s.store.RuleVersions(ctx, id)
+}
+
+// History returns a rule's latest evaluations and actions.
+func (s *Service) History(ctx context.Context, p auth.Principal, id int64, limit int) ([]EvaluationRecord, []ActionRecord, error) {
+	if _, err := s.visible(ctx, p, id); err != nil {
+		return nil, nil, err
+	}
+	evs, err := s.store.ListEvaluations(ctx, id, limit)
+	if err != nil {
+		return nil, nil, err
+	}
+	acts, err := s.store.ListActions(ctx, id, 0, limit)
+	return evs, acts, err
+}
+
+// GlobalPaused reports the global kill switch.
+func (s *Service) GlobalPaused(ctx context.Context) (bool, error) { return s.store.GlobalPaused(ctx) }
+
+// SetGlobalPaused sets the global kill switch (admins only).
+func (s *Service) SetGlobalPaused(ctx context.Context, p auth.Principal, paused bool) error {
+	if !p.IsAdmin() {
+		return apperr.New(apperr.KindForbidden, "only admins switch every rule off or on")
+	}
+	return s.store.SetGlobalPaused(ctx, paused, p.UserID, s.now())
+}
+
+// ---- data ----
+
+// objects loads the selection within scope with the ad-ops view of each
+// object (status, daily budget, bid), filtered by status.
+func (s *Service) objects(ctx context.Context, scope auth.Scope, sel Scope) ([]Object, error) {
+	raw, err := s.store.Objects(ctx, scope, sel)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Object, 0, len(raw))
+	for _, o := range raw {
+		if sel.Level == LevelAdvertiser {
+			o.Status = StatusEnable
+			if o.PlatformStatus != "" && o.PlatformStatus != "STATUS_ENABLE" {
+				o.Status = StatusDisable
+			}
+			o.Budget, o.Bid = nil, nil
+		} else {
+			if s.changer == nil {
+				return nil, apperr.New(apperr.KindUnavailable, "rules: ad operations are not configured")
+			}
+			o = s.changer.View(o)
+			if o.Status != StatusEnable && o.Status != StatusDisable {
+				continue // deleted
+			}
+			if o.BudgetMode != "BUDGET_MODE_DAY" {
+				o.Budget = nil
+			}
+		}
+		if len(sel.Filter.Statuses) > 0 && !slices.Contains(sel.Filter.Statuses, o.Status) && !slices.Contains(sel.Filter.Statuses, o.PlatformStatus) {
+			continue
+		}
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// hourlyLevel reports levels with hourly reports.
+func hourlyLevel(l Level) bool { return l == LevelAdvertiser || l == LevelCampaign || l == LevelAd }
+
+// facts loads what the spec's windows read for evaluations in [from, to].
+func (s *Service) facts(ctx context.Context, spec Spec, objs []Object, from, to time.Time) (Facts, error) {
+	ids := make([]int64, len(objs))
+	for i, o := range objs {
+		ids[i] = o.ID
+	}
+	first := from.In(Beijing).AddDate(0, 0, -spec.HistoryDays()-1)
+	dayFrom := DateOf(first)
+	if spec.Lifetime() {
+		dayFrom = "2000-01-01"
+	}
+	hourFrom := ""
+	if hourlyLevel(spec.Scope.Level) {
+		hourFrom = DateOf(first)
+	}
+	return s.store.Facts(ctx, spec.Scope.Level, ids, dayFrom, hourFrom, DateOf(to))
+}
+
+// stream is the report stream an evaluation of spec relies on.
+func stream(spec Spec) string {
+	if spec.NeedsToday() && hourlyLevel(spec.Scope.Level) {
+		return "report_" + string(spec.Scope.Level) + "_hourly"
+	}
+	return "report_" + string(spec.Scope.Level) + "_daily"
+}
+
+// stale returns why reports are too old for an evaluation at the instant
+// at ("" when fresh).
+func (s *Service) stale(ctx context.Context, spec Spec, objs []Object, at time.Time) (string, error) {
+	var advs []int64
+	for _, o := range objs {
+		if !slices.Contains(advs, o.AdvertiserID) {
+			advs = append(advs, o.AdvertiserID)
+		}
+	}
+	slices.Sort(advs)
+	synced, err := s.store.ReportsSyncedAt(ctx, advs, stream(spec))
+	if err != nil {
+		return "", err
+	}
+	need := spec.FreshAfter(at)
+	var old []string
+	for _, a := range advs {
+		if t, ok := synced[a]; !ok || t.Before(need) {
+			when := "never"
+			if ok {
+				when = t.In(Beijing).Format(time.DateTime)
+			}
+			old = append(old, fmt.Sprintf("%d (%s)", a, when))
+		}
+	}
+	if len(old) == 0 {
+		return "", nil
+	}
+	if len(old) > 10 {
+		old = append(old[:10], fmt.Sprintf("and %d more", len(old)-10))
+	}
+	return fmt.Sprintf("reports too old: the rule needs %s synced after %s Beijing; last synced: %s", stream(spec), need.In(Beijing).Format(time.DateTime), strings.Join(old, ", ")), nil
+}
+
+// ---- preview and backtest ----
+
+// Preview is what a rule would do now.
+type Preview struct {
+	At        time.Time
+	Objects   int
+	Stale     string
+	Decisions []Decision
+}
+
+// Preview evaluates spec now for p (nothing is changed): every object with
+// its evaluated values and the action it would take under cooldown and
+// caps (those of ruleID's history when it is a stored rule, 0 otherwise).
+func (s *Service) Preview(ctx context.Context, p auth.Principal, ruleID int64, spec Spec) (Preview, error) {
+	if err := s.check(ctx, p, &spec); err != nil {
+		return Preview{}, err
+	}
+	at := s.now()
+	objs, err := s.objects(ctx, p.Scope(), spec.Scope)
+	if err != nil {
+		return Preview{}, err
+	}
+	pv := Preview{At: at, Objects: len(objs)}
+	if pv.Stale, err = s.stale(ctx, spec, objs, at); err != nil {
+		return pv, err
+	}
+	facts, err := s.facts(ctx, spec, objs, at, at)
+	if err != nil {
+		return pv, err
+	}
+	st := NewState()
+	if ruleID > 0 {
+		if st, err = s.state(ctx, ruleID, spec, at, time.Time{}); err != nil {
+			return pv, err
+		}
+	}
+	pv.Decisions = Plan(spec, objs, facts, at, st)
+	return pv, nil
+}
+
+// MaxBacktestDays is the longest backtest.
+const MaxBacktestDays = 30
+
+// BacktestResult is a replay of a rule over past days.
+type BacktestResult struct {
+	From, To time.Time
+	Objects  int
+	Runs     []BacktestRun
+	Note     string
+}
+
+// Backtest replays spec for p over the last days (1–MaxBacktestDays) of
+// recorded reports, at its schedule, up to now.
+func (s *Service) Backtest(ctx context.Context, p auth.Principal, spec Spec, days int) (BacktestResult, error) {
+	if days < 1 || days > MaxBacktestDays {
+		return BacktestResult{}, apperr.Validation(apperr.Field("days", "must be between 1 and %d", MaxBacktestDays))
+	}
+	if err := s.check(ctx, p, &spec); err != nil {
+		return BacktestResult{}, err
+	}
+	to := s.now()
+	from := midnight(to).AddDate(0, 0, -days)
+	return s.backtest(ctx, p.Scope(), spec, from, to)
+}
+
+func (s *Service) backtest(ctx context.Context, scope auth.Scope, spec Spec, from, to time.Time) (BacktestResult, error) {
+	objs, err := s.objects(ctx, scope, spec.Scope)
+	if err != nil {
+		return BacktestResult{}, err
+	}
+	facts, err := s.facts(ctx, spec, objs, from, to)
+	if err != nil {
+		return BacktestResult{}, err
+	}
+	return BacktestResult{From: from, To: to, Objects: len(objs), Runs: Backtest(spec, objs, facts, from, to), Note: BacktestNote}, nil
+}
+
+// state rebuilds cooldowns and daily counts from the rule's recorded
+// actions before the instant at (except those of slot).
+func (s *Service) state(ctx context.Context, ruleID int64, spec Spec, at, slot time.Time) (State, error) {
+	back := time.Duration(spec.Safety.CooldownMinutes)*time.Minute + 25*time.Hour
+	acts, err := s.store.RecentActions(ctx, ruleID, at.Add(-back), slot)
+	if err != nil {
+		return State{}, err
+	}
+	st := NewState()
+	seen := map[[2]int64]bool{}
+	for _, a := range acts {
+		k := [2]int64{a.ObjectID, a.SlotAt.Unix()}
+		if seen[k] || a.SlotAt.After(at) {
+			continue
+		}
+		seen[k] = true
+		st.Record(a.ObjectID, a.SlotAt)
+	}
+	return st, nil
+}
+
+// ---- execution ----
+
+func newHolder() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// RunDue evaluates every enabled rule whose latest slot is due (within the
+// grace period) and not evaluated yet. Any number of workers may call it
+// at once: each (rule, slot) runs once. It returns the evaluations this
+// call ran.
+func (s *Service) RunDue(ctx context.Context) ([]EvaluationRecord, error) {
+	rs, err := s.store.EnabledRules(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	var out []EvaluationRecord
+	var errs []error
+	for _, r := range rs {
+		if err := ctx.Err(); err != nil {
+			return out, err
+		}
+		slot, ok := r.Spec.Schedule.Latest(now)
+		if !ok || now.Sub(slot) > s.opts.Grace {
+			continue
+		}
+		ev, ran, err := s.RunSlot(ctx, r.ID, slot)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("rule %d: %w", r.ID, err))
+			continue
+		}
+		if ran {
+			out = append(out, ev)
+		}
+	}
+	return out, errors.Join(errs...)
+}
+
+// RunSlot evaluates rule id at slot and applies its actions, unless
+// another worker holds or finished that evaluation (ran false). A worker
+// taking over an evaluation whose holder died finishes the actions that
+// holder planned, through ad operations' idempotency claim (rule, slot): a
+// change already applied is settled, never sent twice.
+func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (EvaluationRecord, bool, error) {
+	r, err := s.store.GetRule(ctx, id)
+	if err != nil {
+		return EvaluationRecord{}, false, err
+	}
+	holder := newHolder()
+	now := s.now()
+	c, err := s.store.ClaimEvaluation(ctx, Claim{RuleID: r.ID, RuleVersion: r.Version, SlotAt: slot, Holder: holder, Now: now,
+		LeaseUntil: now.Add(s.opts.Lease)})
+	if err != nil || !c.Won() {
+		return c.Evaluation, false, err
+	}
+	ev := c.Evaluation
+	finish := func(status, reason string) (EvaluationRecord, bool, error) {
+		ev.Status, ev.Reason = status, reason
+		t := s.now()
+		ev.FinishedAt = &t
+		s.metrics.evaluations.WithLabelValues(status).Inc()
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return ev, true, s.store.FinishEvaluation(fctx, ev, holder)
+	}
+	owner, active, err := s.store.Owner(ctx, r.OwnerID)
+	if err != nil {
+		return finish(EvalFailed, "owner: "+err.Error())
+	}
+	var planned []ActionRecord
+	if c.Fresh {
+		switch paused, err := s.store.GlobalPaused(ctx); {
+		case err != nil:
+			return finish(EvalFailed, err.Error())
+		case paused:
+			return finish(EvalSkipped, "every rule is switched off (global kill switch)")
+		case !r.Enabled:
+			return finish(EvalSkipped, "the rule is switched off")
+		case !active:
+			return finish(EvalSkipped, fmt.Sprintf("the rule's owner %s is not active", owner.Username))
+		}
+		var reason string
+		planned, reason, err = s.plan(ctx, r, owner, &ev, slot)
+		if err != nil {
+			return finish(EvalFailed, err.Error())
+		}
+		if reason != "" {
+			return finish(EvalSkipped, reason)
+		}
+	} else if planned, err = s.store.PlanActions(ctx, ev.ID, nil); err != nil {
+		return finish(EvalFailed, err.Error())
+	}
+	s.act(ctx, r, owner, &ev, holder, planned, c.Takeover)
+	if ev.Failed > 0 {
+		return finish(EvalDone, fmt.Sprintf("%d of %d actions failed", ev.Failed, len(planned)))
+	}
+	return finish(EvalDone, "")
+}
+
+// plan evaluates a rule at slot and records the planned actions; a reason
+// is returned when the evaluation is skipped.
+func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *EvaluationRecord, slot time.Time) ([]ActionRecord, string, error) {
+	objs, err := s.objects(ctx, owner.Scope(), r.Spec.Scope)
+	if err != nil {
+		return nil, "", err
+	}
+	ev.Objects = len(objs)
+	if stale, err := s.stale(ctx, r.Spec, objs, slot); err != nil || stale != "" {
+		return nil, stale, err
+	}
+	facts, err := s.facts(ctx, r.Spec, objs, slot, slot)
+	if err != nil {
+		return nil, "", err
+	}
+	st, err := s.state(ctx, r.ID, r.Spec, slot, slot)
+	if err != nil {
+		return nil, "", err
+	}
+	var recs []ActionRecord
+	ev.Skips = map[string]int{}
+	for _, d := range Plan(r.Spec, objs, facts, slot, st) {
+		if !d.Matched {
+			continue
+		}
+		ev.Matched++
+		if !d.Acted() {
+			ev.Skipped++
+			ev.Skips[d.Skip]++
+			continue
+		}
+		for _, step := range d.Steps {
+			recs = append(recs, ActionRecord{EvaluationID: ev.ID, RuleID: r.ID, SlotAt: slot, Level: d.Object.Level, ObjectID: d.Object.ID,
+				AdvertiserID: d.Object.AdvertiserID, ObjectName: d.Object.Name, Action: step.Type, Field: step.Field, Before: step.Before,
+				After: step.After, Checks: d.Checks, CreatedAt: s.now()})
+		}
+	}
+	all, err := s.store.PlanActions(ctx, ev.ID, recs)
+	return all, "", err
+}
+
+// act applies the planned actions that are not finished, object by object
+// (a guard rail refusing one object leaves the others alone), renewing the
+// lease as it goes.
+func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *EvaluationRecord, holder string, planned []ActionRecord, resume bool) {
+	objects := map[int64]bool{}
+	for _, a := range planned {
+		objects[a.ObjectID] = true
+	}
+	ev.Acted = len(objects)
+	changed := map[int64]ActionRecord{}
+	// Changes first, then the notifications, which tell what was done.
+	order := slices.Clone(planned)
+	slices.SortStableFunc(order, func(a, b ActionRecord) int {
+		an, bn := a.Action == ActionNotify, b.Action == ActionNotify
+		switch {
+		case an == bn:
+			return 0
+		case bn:
+			return -1
+		}
+		return 1
+	})
+	for _, a := range order {
+		if a.Status != ActionPlanned {
+			if a.Action != ActionNotify {
+				changed[a.ObjectID] = a
+			}
+			if a.Status == ActionFailed {
+				ev.Failed++
+			}
+			continue
+		}
+		if err := s.store.RenewEvaluation(ctx, ev.ID, holder, s.now().Add(s.opts.Lease)); err != nil {
+			s.log.Warn("lost the evaluation's lease; another worker finishes it", zap.Int64("rule_id", r.ID), zap.Error(err))
+			return
+		}
+		if a.Action == ActionNotify {
+			a = s.notify(ctx, r, a, changed[a.ObjectID])
+		} else {
+			a = s.change(ctx, r, owner, a, resume)
+			changed[a.ObjectID] = a
+		}
+		if a.Status == ActionFailed {
+			ev.Failed++
+		}
+		s.metrics.actions.WithLabelValues(string(a.Action), a.Status).Inc()
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		if err := s.store.FinishAction(fctx, a); err != nil {
+			s.log.Error("record a rule action", zap.Int64("rule_id", r.ID), zap.Int64("action_id", a.ID), zap.Error(err))
+		}
+		cancel()
+	}
+}
+
+// Claim of a rule's changes at a slot (ad_changes.idempotency_claim).
+func claimOf(ruleID int64, slot time.Time) string {
+	return fmt.Sprintf("rule:%d:%d", ruleID, slot.Unix())
+}
+
+// change applies one status, budget or bid action through ad operations
+// with the rule as actor, the owner's scope and guard rails.
+func (s *Service) change(ctx context.Context, r Rule, owner auth.Principal, a ActionRecord, resume bool) ActionRecord {
+	// The claim is per (rule, slot); ad operations find the change of this
+	// object under it.
+	t := s.now()
+	a.FinishedAt = &t
+	if s.changer == nil {
+		a.Status, a.Error = ActionFailed, "ad operations are not configured"
+		return a
+	}
+	res, err := s.changer.Change(ctx, Change{Level: a.Level, ObjectID: a.ObjectID, Field: a.Field, Value: a.After, RuleID: r.ID,
+		RuleName: r.Spec.Name, Owner: owner, RequestID: fmt.Sprintf("rule-%d-%d", r.ID, a.SlotAt.Unix()), Claim: claimOf(r.ID, a.SlotAt),
+		Resume: resume})
+	t = s.now()
+	a.FinishedAt = &t
+	if err != nil {
+		a.Status, a.Error = ActionFailed, err.Error()
+		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+			var msgs []string
+			for _, f := range ae.Fields {
+				msgs = append(msgs, f.Field+": "+f.Message)
+			}
+			a.Error = strings.Join(msgs, "; ")
+		}
+		return a
+	}
+	a.ChangeID, a.Status, a.Error = res.ChangeID, res.Status, res.Error
+	if res.After != "" {
+		a.After = res.After
+	}
+	return a
+}
+
+// notify announces a matched object through alert routing, with what the
+// rule changed on it.
+func (s *Service) notify(ctx context.Context, r Rule, a ActionRecord, change ActionRecord) ActionRecord {
+	t := s.now()
+	a.FinishedAt = &t
+	if s.notifier == nil {
+		a.Status, a.Error = ActionFailed, "alerts are not configured"
+		return a
+	}
+	var facts []string
+	for _, c := range a.Checks {
+		facts = append(facts, fmt.Sprintf("%s %s %s %s", c.Label, c.Value, c.Op, c.Against))
+	}
+	summary := strings.Join(facts, "; ")
+	title := fmt.Sprintf("规则「%s」：%s %s", r.Spec.Name, a.Level, a.ObjectName)
+	if change.ID != 0 {
+		summary = fmt.Sprintf("%s %s → %s (%s). %s", change.Field, change.Before, change.After, change.Status, summary)
+	}
+	entity := alerts.Entity{Type: alerts.EntityType(a.Level), ID: a.ObjectID, Name: a.ObjectName}
+	if a.Level == LevelAdvertiser {
+		entity = alerts.Entity{}
+	}
+	_, err := s.notifier.Notify(ctx, alerts.Event{AdvertiserID: a.AdvertiserID, Entity: entity, Title: cutRunes(title, 200),
+		Summary: summary, Source: fmt.Sprintf("rule:%d", r.ID),
+		Details: map[string]any{"rule_id": r.ID, "rule_version": r.Version, "slot_at": a.SlotAt.UTC(), "change_id": change.ChangeID}})
+	if err != nil {
+		a.Status, a.Error = ActionFailed, err.Error()
+		return a
+	}
+	a.Status = ActionSucceeded
+	return a
+}
+
+func cutRunes(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n])
+}
