@@ -76,6 +76,9 @@ type Metrics struct {
 	// public ports serve no /metrics. Required in release mode; empty
 	// otherwise keeps /metrics on server.port / worker.port.
 	Listen string `yaml:"listen"`
+	// Pprof also serves Go's profiler (/debug/pprof/) on Listen, which must
+	// then be set: never on a public port.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Database configures the MySQL connection pool.
@@ -162,6 +165,12 @@ type Security struct {
 	LoginLockout       Duration `yaml:"login_lockout"`
 	// AuthRatePerMinute bounds requests to the sign-in endpoints per client address.
 	AuthRatePerMinute int `yaml:"auth_rate_per_minute"`
+	// PrincipalCacheTTL is how long an API process reuses the principal
+	// (user, roles, permissions, session state) of an authenticated session
+	// without asking MySQL; 0 disables the cache. Changes made through the
+	// API apply at once on every replica (Redis pub/sub); this bounds the
+	// delay of any other change (e.g. a direct SQL edit, a lost message).
+	PrincipalCacheTTL Duration `yaml:"principal_cache_ttl"`
 	// BootstrapAdmin creates this admin at first start when no user exists
 	// (password from bootstrap_admin_password, env SECURITY_BOOTSTRAP_ADMIN_PASSWORD);
 	// empty disables.
@@ -221,7 +230,8 @@ func Default() Config {
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
 		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
-		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365},
+		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
+			PrincipalCacheTTL: Duration(5 * time.Second)},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
