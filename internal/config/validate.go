@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
 )
 
 // MinJWTSecretBytes is the shortest HMAC secret accepted for HS256.
@@ -147,6 +149,14 @@ func (c *Config) validateDatabase() error {
 	}
 	if d.ConnMaxLifetime < 0 {
 		return bad("database.conn_max_lifetime", d.ConnMaxLifetime, "must not be negative")
+	}
+	if d.ReadDSN != "" {
+		if _, err := mysqldrv.ParseDSN(d.ReadDSN); err != nil {
+			return bad("database.read_dsn", nil, "is not a MySQL DSN (user:password@tcp(host:3306)/database)")
+		}
+	}
+	if d.CountCacheTTL < 0 || d.CountCacheTTL > Duration(300e9) {
+		return bad("database.count_cache_ttl", d.CountCacheTTL, "must be between 0 (off) and 5m")
 	}
 	return nil
 }

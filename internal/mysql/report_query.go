@@ -310,7 +310,7 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 	q := buildReportQuery(scope, spec, advs)
 	var cost sql.NullString
 	s := &res.Summary
-	if err := db.QueryRowContext(ctx, q.statsSQL(), q.args...).Scan(&res.Total, &cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert); err != nil {
+	if err := db.reads().QueryRowContext(ctx, q.statsSQL(), q.args...).Scan(&res.Total, &cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert); err != nil {
 		return res, fmt.Errorf("mysql: report summary: %w", err)
 	}
 	if s.Cost, err = reportDecimal(cost); err != nil {
@@ -321,7 +321,7 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 		return res, nil
 	}
 	query, args := q.rowsSQL(limit, offset)
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.reads().QueryContext(ctx, query, args...)
 	if err != nil {
 		return res, fmt.Errorf("mysql: report rows: %w", err)
 	}
@@ -352,7 +352,7 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 	}
 	q := buildReportQuery(scope, spec, advs)
 	query, args := q.rowsSQL(-1, 0)
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.reads().QueryContext(ctx, query, args...)
 	if err != nil {
 		return sum, 0, fmt.Errorf("mysql: report stream: %w", err)
 	}
@@ -387,7 +387,7 @@ func (db *DB) CountReportRows(ctx context.Context, scope auth.Scope, spec report
 	}
 	q := buildReportQuery(scope, spec, advs)
 	var n int64
-	err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
+	err = db.reads().QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: report count: %w", err)
 	}
