@@ -36,9 +36,10 @@ test: services build web-check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	bash scripts/web-e2e.sh
 
-## lint: go vet and gofmt
+## lint: go vet, gofmt, and the portability lint of the migrations (no MariaDB-only syntax: MySQL 8 and TiDB run them too)
 lint:
 	$(GO) vet ./...
+	$(GO) test -count=1 -run 'TestMigrationsArePortable|TestPortabilityRules' ./internal/mysql
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 ## check: deployment kit checks (promtool, shellcheck, actionlint, manifests, compose, Dockerfiles, metrics); see docs/deployment.md
