@@ -74,6 +74,10 @@ type Result struct {
 }
 
 func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
+	// The same pool with list totals cached as the API server does
+	// (database.count_cache_ttl, default 5s).
+	cached := &mysql.DB{DB: db.DB}
+	cached.SetCountCacheTTL(5*time.Second, nil)
 	var (
 		maxDate time.Time
 		hourly  int64
@@ -130,6 +134,24 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 			func(ctx context.Context, _ int64) (int, error) {
 				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
 					OrderBy: report.Order{Key: "cost", Desc: true}, Limit: 20, Today: today})
+				return len(es), err
+			}},
+		{"entity list: operator's ads, newest first (page of 20)",
+			func(ctx context.Context, _ int64) (int, error) {
+				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
+					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
+				return len(es), err
+			}},
+		{"entity list: admin, all ads, newest first (page of 20, total counted every time)",
+			func(ctx context.Context, _ int64) (int, error) {
+				es, _, err := db.ListEntities(ctx, auth.SystemScope(), report.EntityFilter{Kind: report.KindAds,
+					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
+				return len(es), err
+			}},
+		{"entity list: admin, all ads, newest first (page of 20, total from the 5 s count cache)",
+			func(ctx context.Context, _ int64) (int, error) {
+				es, _, err := cached.ListEntities(ctx, auth.SystemScope(), report.EntityFilter{Kind: report.KindAds,
+					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
 				return len(es), err
 			}},
 	}
