@@ -39,10 +39,11 @@ test: services build web-check
 	$(GO) test -race -count=1 -timeout 30m ./...
 	bash scripts/web-e2e.sh
 
-## lint: go vet, gofmt, the package import rules and the function-length bound (internal/layout), and the unused-code checks (staticcheck U1000: unused unexported code; deadcode -test: functions nothing reaches, tests included)
+## lint: go vet, gofmt, the package import rules and the function-length bound (internal/layout), the portability lint of the migrations (no MariaDB-only syntax: MySQL 8 and TiDB run them too), and the unused-code checks (staticcheck U1000: unused unexported code; deadcode -test: functions nothing reaches, tests included)
 lint:
 	$(GO) vet ./...
 	$(GO) test -count=1 ./internal/layout/
+	$(GO) test -count=1 -run 'TestMigrationsArePortable|TestPortabilityRules' ./internal/mysql
 	@out="$$(gofmt -l $$(git ls-files '*.go'))"; if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 	$(GO) run $(STATICCHECK) -checks U1000 ./...
 	@out="$$($(GO) run $(DEADCODE) -test ./...)" || exit 1; if [ -n "$$out" ]; then echo "unreachable code:"; echo "$$out"; exit 1; fi

@@ -25,7 +25,7 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4+7 || !strings.Contains(lines[0], "today = 2026-11-22") {
+	if len(lines) != 4+10 || !strings.Contains(lines[0], "today = 2026-11-22") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	for _, l := range lines[4:] {

@@ -8,6 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/httpapi"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -19,6 +20,7 @@ import (
 type API struct {
 	*base
 	server *httpapi.Server
+	auth   *auth.Service
 }
 
 // NewAPI connects the dependencies and builds the HTTP server.
@@ -80,17 +82,18 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		_ = b.close()
 		return nil, err
 	}
-	return &API{base: b, server: srv}, nil
+	return &API{base: b, server: srv, auth: authSvc}, nil
 }
 
 // Run serves until ctx is done (and /metrics on metrics.listen, when set),
 // then drains and closes the pools.
 func (a *API) Run(ctx context.Context) error {
-	metrics, err := startMetrics(a.cfg.Metrics.Listen, a.log)
+	metrics, err := startMetrics(a.cfg.Metrics, a.log)
 	if err != nil {
 		_ = a.close()
 		return wrapRun("api", err)
 	}
+	listenInvalidations(ctx, a.cfg, a.rdb, a.auth, a.log)
 	err = errors.Join(a.server.Run(ctx), metrics.shutdown())
 	if cerr := a.close(); err == nil {
 		err = cerr

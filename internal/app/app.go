@@ -51,6 +51,14 @@ func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Bui
 	if err != nil {
 		return nil, err
 	}
+	db.SetCountCacheTTL(cfg.Database.CountCacheTTL.D(), nil)
+	if cfg.Database.ReadDSN != "" {
+		if err := db.AttachReader(ctx, cfg.Database.ReadDSN, cfg.Database); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
+		log.Info("report reads go to the read replica (database.read_dsn)")
+	}
 	return &base{cfg: cfg, log: log, build: build, db: db, rdb: redis.Open(cfg.Redis)}, nil
 }
 

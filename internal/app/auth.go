@@ -19,7 +19,8 @@ func newAuthService(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient
 	if generated {
 		log.Warn("jwt.secret is empty: using a random per-process secret; tokens will not survive a restart or work across replicas (set jwt.secret / JWT_SECRET)")
 	}
-	return auth.NewService(acfg, auth.Deps{Store: db, Guard: redis.NewLoginGuard(rdb), Denylist: redis.NewDenylist(rdb), Log: log})
+	return auth.NewService(acfg, auth.Deps{Store: db, Guard: redis.NewLoginGuard(rdb), Denylist: redis.NewDenylist(rdb),
+		Bus: redis.NewPrincipalBus(rdb), Log: log})
 }
 
 // bootstrapAdmin creates security.bootstrap_admin as the first admin when
@@ -38,4 +39,21 @@ func bootstrapAdmin(ctx context.Context, cfg config.Security, svc *auth.Service,
 		log.Info("bootstrap admin created", zap.String("username", auth.NormalizeUsername(cfg.BootstrapAdmin)))
 	}
 	return nil
+}
+
+// listenInvalidations subscribes this process to the principal
+// invalidations of the others (see auth.InvalidationBus) and returns once
+// subscribed; messages are handled until ctx is done. When Redis cannot be
+// reached the process runs without it: its cached principals then expire
+// within security.principal_cache_ttl.
+func listenInvalidations(ctx context.Context, cfg config.Config, rdb goredis.UniversalClient, svc *auth.Service, log *zap.Logger) {
+	if cfg.Security.PrincipalCacheTTL <= 0 {
+		return
+	}
+	sub, err := redis.NewPrincipalBus(rdb).Subscribe(ctx)
+	if err != nil {
+		log.Warn("principal invalidations not received; cached principals expire within security.principal_cache_ttl", zap.Error(err))
+		return
+	}
+	go sub.Run(ctx, svc.Invalidate)
 }

@@ -6,10 +6,13 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/config"
 )
 
 // metricsServer is the separate /metrics listener (metrics.listen) of the
@@ -23,12 +26,21 @@ type metricsServer struct {
 
 // startMetrics listens on addr and serves GET /metrics; nil when addr is
 // empty (then /metrics stays on the public port outside release mode).
-func startMetrics(addr string, log *zap.Logger) (*metricsServer, error) {
+func startMetrics(cfg config.Metrics, log *zap.Logger) (*metricsServer, error) {
+	addr := cfg.Listen
 	if addr == "" {
 		return nil, nil
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.Handler())
+	if cfg.Pprof {
+		// The profiler, on this internal listener only (metrics.pprof).
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("metrics: listen on metrics.listen %s: %w", addr, err)

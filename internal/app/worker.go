@@ -77,7 +77,7 @@ func (w *Worker) Run(ctx context.Context) error {
 	if w.cfg.MetricsOnPublicPort() {
 		mux.Handle("GET /metrics", promhttp.Handler())
 	}
-	metrics, err := startMetrics(w.cfg.Metrics.Listen, w.log)
+	metrics, err := startMetrics(w.cfg.Metrics, w.log)
 	if err != nil {
 		_ = w.close()
 		return fmt.Errorf("worker: %w", err)

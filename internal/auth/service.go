@@ -26,6 +26,8 @@ type Store interface {
 	SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error
 	SetUserStatus(ctx context.Context, userID int64, status string, at time.Time) error
 	RecordLogin(ctx context.Context, userID int64, at time.Time) error
+	// SetUserRoles replaces the user's roles (KindNotFound for an unknown user).
+	SetUserRoles(ctx context.Context, userID int64, roles []string) error
 	// LoadPrincipal returns the user's principal (without session id) and status.
 	LoadPrincipal(ctx context.Context, userID int64) (Principal, string, error)
 
@@ -74,6 +76,10 @@ type Config struct {
 	// IPMaxFailures locks a client address likewise (higher: offices share addresses).
 	IPMaxFailures int
 	Lockout       time.Duration
+	// PrincipalTTL is how long an authenticated session's principal is
+	// reused without asking MySQL again (0: never). Changes made through the
+	// Service apply at once (InvalidationBus); others within PrincipalTTL.
+	PrincipalTTL time.Duration
 }
 
 // ConfigFrom maps the configuration. An empty jwt.secret (allowed only
@@ -84,6 +90,7 @@ func ConfigFrom(c config.Config) (cfg Config, generated bool) {
 		Secret: []byte(c.JWT.Secret), AccessTTL: c.JWT.AccessExpire.D(), RefreshTTL: c.JWT.RefreshExpire.D(),
 		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
 		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
+		PrincipalTTL: c.Security.PrincipalCacheTTL.D(),
 	}
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = make([]byte, 32)
@@ -98,7 +105,10 @@ type Deps struct {
 	Store    Store
 	Guard    LoginGuard
 	Denylist Denylist
-	Log      *zap.Logger
+	// Bus, when set, tells the other API processes about changes that make
+	// their cached principals stale (optional: without it they expire).
+	Bus InvalidationBus
+	Log *zap.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -115,6 +125,8 @@ type Service struct {
 	now    func() time.Time
 	tokens *Tokens
 	policy *PasswordPolicy
+	cache  *principalCache
+	bus    InvalidationBus
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -144,7 +156,7 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 		log = zap.NewNop()
 	}
 	return &Service{cfg: cfg, store: d.Store, guard: d.Guard, deny: d.Denylist, log: log, now: now,
-		tokens: tokens, policy: NewPasswordPolicy()}, nil
+		tokens: tokens, policy: NewPasswordPolicy(), cache: newPrincipalCache(cfg.PrincipalTTL), bus: d.Bus}, nil
 }
 
 // Tokens is the service's token codec.
@@ -360,6 +372,11 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 		return Principal{}, invalidToken(err)
 	}
 	uid, _ := c.UserID()
+	now := s.now()
+	cached, gen, ok := s.cache.get(c.SessionID, uid, now)
+	if ok {
+		return cached, nil
+	}
 	denied, err := s.deny.Denied(ctx, c.SessionID)
 	if err != nil {
 		// MySQL below is the record; the denylist only answers faster.
@@ -391,6 +408,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 		return Principal{}, invalidToken(errors.New("user disabled"))
 	}
 	p.SessionID = sess.ID
+	s.cache.put(p, gen, now)
 	return p, nil
 }
 
@@ -405,6 +423,7 @@ func (s *Service) revoke(ctx context.Context, sid, reason string, now time.Time)
 		return err
 	}
 	s.denySessions(ctx, []string{sid})
+	s.changed(ctx, Invalidation{SessionID: sid})
 	return nil
 }
 
@@ -425,6 +444,7 @@ func (s *Service) RevokeUserSessions(ctx context.Context, userID int64, except, 
 		return err
 	}
 	s.denySessions(ctx, sids)
+	s.changed(ctx, Invalidation{UserID: userID})
 	return nil
 }
 
@@ -541,9 +561,24 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, status string) er
 	if err := s.store.SetUserStatus(ctx, userID, status, s.now()); err != nil {
 		return err
 	}
+	s.changed(ctx, Invalidation{UserID: userID})
 	if status == StatusDisabled {
 		return s.RevokeUserSessions(ctx, userID, "", RevokeUserDisabled)
 	}
+	return nil
+}
+
+// SetRoles replaces a user's roles (KindValidation naming "roles" for an
+// unknown role, KindNotFound for an unknown user); every API process stops
+// using the user's cached principals.
+func (s *Service) SetRoles(ctx context.Context, userID int64, roles []string) error {
+	if err := CheckRoles(roles); err != nil {
+		return apperr.Validation(apperr.Field("roles", "%s", err))
+	}
+	if err := s.store.SetUserRoles(ctx, userID, roles); err != nil {
+		return err
+	}
+	s.changed(ctx, Invalidation{UserID: userID})
 	return nil
 }
 

@@ -77,6 +77,9 @@ type Metrics struct {
 	// public ports serve no /metrics. Required in release mode; empty
 	// otherwise keeps /metrics on server.port / worker.port.
 	Listen string `yaml:"listen"`
+	// Pprof also serves Go's profiler (/debug/pprof/) on Listen, which must
+	// then be set: never on a public port.
+	Pprof bool `yaml:"pprof"`
 }
 
 // Database configures the MySQL connection pool.
@@ -91,6 +94,14 @@ type Database struct {
 	MaxIdleConns    int      `yaml:"max_idle_conns"`
 	MaxOpenConns    int      `yaml:"max_open_conns"`
 	ConnMaxLifetime Duration `yaml:"conn_max_lifetime"`
+	// ReadDSN, optional, is a driver DSN of a read replica
+	// ("user:password@tcp(host:3306)/oceanops") that serves the report
+	// reads (reports, exports, dashboard); writes and reads that must see
+	// them stay on the primary. See docs/deployment.md.
+	ReadDSN string `yaml:"read_dsn" secret:"true"`
+	// CountCacheTTL is how long the total of a list page (COUNT(*) of the
+	// rows in scope) is reused; 0 counts on every request.
+	CountCacheTTL Duration `yaml:"count_cache_ttl"`
 }
 
 // Redis configures the Redis client.
@@ -163,6 +174,12 @@ type Security struct {
 	LoginLockout       Duration `yaml:"login_lockout"`
 	// AuthRatePerMinute bounds requests to the sign-in endpoints per client address.
 	AuthRatePerMinute int `yaml:"auth_rate_per_minute"`
+	// PrincipalCacheTTL is how long an API process reuses the principal
+	// (user, roles, permissions, session state) of an authenticated session
+	// without asking MySQL; 0 disables the cache. Changes made through the
+	// API apply at once on every replica (Redis pub/sub); this bounds the
+	// delay of any other change (e.g. a direct SQL edit, a lost message).
+	PrincipalCacheTTL Duration `yaml:"principal_cache_ttl"`
 	// BootstrapAdmin creates this admin at first start when no user exists
 	// (password from bootstrap_admin_password, env SECURITY_BOOTSTRAP_ADMIN_PASSWORD);
 	// empty disables.
@@ -221,6 +238,7 @@ func Default() Config {
 		Database: Database{
 			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
 			Charset: "utf8mb4", MaxIdleConns: 10, MaxOpenConns: 100, ConnMaxLifetime: Duration(time.Hour),
+			CountCacheTTL: Duration(5 * time.Second),
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},
@@ -229,8 +247,9 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker:   Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
-		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365},
+		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
+		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
+			PrincipalCacheTTL: Duration(5 * time.Second)},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

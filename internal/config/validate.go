@@ -8,6 +8,8 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+
+	mysqldrv "github.com/go-sql-driver/mysql"
 )
 
 // MinJWTSecretBytes is the shortest HMAC secret accepted for HS256.
@@ -148,6 +150,14 @@ func (c *Config) validateDatabase() error {
 	if d.ConnMaxLifetime < 0 {
 		return bad("database.conn_max_lifetime", d.ConnMaxLifetime, "must not be negative")
 	}
+	if d.ReadDSN != "" {
+		if _, err := mysqldrv.ParseDSN(d.ReadDSN); err != nil {
+			return bad("database.read_dsn", nil, "is not a MySQL DSN (user:password@tcp(host:3306)/database)")
+		}
+	}
+	if d.CountCacheTTL < 0 || d.CountCacheTTL > Duration(300e9) {
+		return bad("database.count_cache_ttl", d.CountCacheTTL, "must be between 0 (off) and 5m")
+	}
 	return nil
 }
 
@@ -273,6 +283,9 @@ func (c *Config) validateSecurity() error {
 	if s.AuthRatePerMinute < 1 {
 		return bad("security.auth_rate_per_minute", s.AuthRatePerMinute, "must be at least 1")
 	}
+	if s.PrincipalCacheTTL < 0 || s.PrincipalCacheTTL > Duration(60e9) {
+		return bad("security.principal_cache_ttl", s.PrincipalCacheTTL, "must be between 0 (off) and 1m")
+	}
 	if s.BootstrapAdmin != "" && s.BootstrapAdminPassword == "" {
 		return bad("security.bootstrap_admin_password", nil, "is required when security.bootstrap_admin is set")
 	}
@@ -323,6 +336,9 @@ func (c *Config) validateSync() error {
 
 func (c *Config) validateMetrics() error {
 	l := c.Metrics.Listen
+	if l == "" && c.Metrics.Pprof {
+		return bad("metrics.pprof", true, "needs metrics.listen (the profiler is never served on a public port)")
+	}
 	if l == "" {
 		if c.Release() {
 			return bad("metrics.listen", nil, "is required in release mode (the public port serves no /metrics), e.g. \":9091\"")

@@ -16,7 +16,8 @@ import (
 )
 
 // TestReportCoverageNamesTheGap: hourly sync covers today and yesterday;
-// an hourly report over five days answers with a coverage block naming the
+// an hourly report over five days (by date and hour: grouped otherwise it
+// is served from the daily rows) answers with a coverage block naming the
 // three days never read (their zeros are not "nothing spent"); a backfill
 // of the hourly stream fills them and the report is complete and exact.
 func TestReportCoverageNamesTheGap(t *testing.T) {
@@ -44,7 +45,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 	query := func() (cov, metricsJSON) {
 		t.Helper()
 		q := url.Values{"level": {"ad"}, "granularity": {"hour"}, "from": {day(-4)}, "to": {day(0)},
-			"advertiser_ids": {fmt.Sprint(adv)}, "group_by": {"date"}}
+			"advertiser_ids": {fmt.Sprint(adv)}, "group_by": {"date,hour"}}
 		r := w.do(t, req{method: "GET", path: "/api/v1/reports?" + q.Encode(), token: w.alice})
 		if r.status != http.StatusOK {
 			t.Fatalf("report: %d %s", r.status, r.raw)

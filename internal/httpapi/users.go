@@ -258,7 +258,7 @@ func (s *Server) setUserRoles(c *gin.Context) {
 		fail(c, apperr.Conflict("you cannot remove your own admin role"))
 		return
 	}
-	if err := s.deps.DB.SetUserRoles(c.Request.Context(), id, req.Roles); err != nil {
+	if err := s.deps.Auth.SetRoles(c.Request.Context(), id, req.Roles); err != nil {
 		fail(c, err)
 		return
 	}

@@ -355,10 +355,30 @@ func offset(id int64, every time.Duration) time.Duration {
 	return time.Duration(h % uint64(every))
 }
 
-// PruneHourly deletes hourly report rows dated before the retention window
-// (sync.hourly_retention_days before today, Beijing) in small batches.
+// hourlyPartitionsAhead is how many days past today report_hourly has its
+// daily partitions cut in advance, so p_future stays nearly empty and
+// cutting more is cheap.
+const hourlyPartitionsAhead = 14
+
+// PruneHourly applies the hourly retention (sync.hourly_retention_days
+// before today, Beijing): it first cuts daily partitions of report_hourly
+// for yesterday through two weeks ahead, then drops the partitions that
+// hold only days before the window, then deletes in small batches what is
+// left before it (rows in a partition that also holds kept days, e.g. after
+// the upgrade that partitioned the table). It returns the rows deleted by
+// the batches (dropped partitions are logged).
 func (e *Engine) PruneHourly(ctx context.Context) (int64, error) {
-	before := beijingDay(e.now()).AddDate(0, 0, -e.cfg.HourlyRetentionDays)
+	today := beijingDay(e.now())
+	before := today.AddDate(0, 0, -e.cfg.HourlyRetentionDays)
+	added, err := e.db.EnsureHourlyPartitions(ctx, fmtDate(today.AddDate(0, 0, -1)), fmtDate(today.AddDate(0, 0, hourlyPartitionsAhead)))
+	if err != nil {
+		return 0, err
+	}
+	dropped, err := e.db.DropHourlyPartitionsBefore(ctx, fmtDate(before))
+	if err != nil {
+		return 0, err
+	}
+	e.log.Info("hourly report partitions", zap.Strings("added", added), zap.Strings("dropped", dropped))
 	n, err := e.db.PruneHourlyFacts(ctx, fmtDate(before), 5000)
 	if err != nil {
 		return n, err

@@ -37,7 +37,7 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 
 	// Hourly trend of both days; today so far is every hour of today,
 	// yesterday is summed up to the same time of day.
-	rows, err := db.QueryContext(ctx, `SELECT r.stat_date, r.stat_hour, `+reportSums+`
+	rows, err := db.reads().QueryContext(ctx, `SELECT r.stat_date, r.stat_hour, `+reportSums+`
 		FROM report_hourly r
 		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)`+filter+`
 		GROUP BY r.stat_date, r.stat_hour`, append([]any{ov.Yesterday, ov.Today}, fargs...)...)
@@ -83,7 +83,7 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 
 	var cost sql.NullString
 	y := &ov.YesterdayFull
-	if err := db.QueryRowContext(ctx, `SELECT SUM(r.cost), COALESCE(SUM(r.show_cnt), 0), COALESCE(SUM(r.click_cnt), 0),
+	if err := db.reads().QueryRowContext(ctx, `SELECT SUM(r.cost), COALESCE(SUM(r.show_cnt), 0), COALESCE(SUM(r.click_cnt), 0),
 		COALESCE(SUM(r.convert_cnt), 0), COALESCE(SUM(r.deep_convert_cnt), 0)
 		FROM report_daily r WHERE r.level = 'advertiser' AND r.stat_date = ?`+filter,
 		append([]any{ov.Yesterday}, fargs...)...).Scan(&cost, &y.Show, &y.Click, &y.Convert, &y.DeepConvert); err != nil {
@@ -97,7 +97,7 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 		return ov, nil
 	}
 	// One daily row per (advertiser, level, date, entity): no grouping needed.
-	top, err := db.QueryContext(ctx, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
+	top, err := db.reads().QueryContext(ctx, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
 		g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt
 		FROM (SELECT r.level, r.entity_id, r.advertiser_id, r.cost, r.show_cnt, r.click_cnt, r.convert_cnt, r.deep_convert_cnt
 		      FROM report_daily r

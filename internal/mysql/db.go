@@ -19,6 +19,72 @@ import (
 // DB is the store. Its methods are safe for concurrent use.
 type DB struct {
 	*sql.DB
+	// counts caches list totals (SetCountCacheTTL); nil counts every time.
+	counts *countCache
+	// read, when set (database.read_dsn), serves the report reads: a
+	// replica's pool. Writes, and reads that must see them, use *sql.DB.
+	read *sql.DB
+}
+
+// reads is the pool of report reads: the replica when one is attached.
+func (db *DB) reads() *sql.DB {
+	if db.read != nil {
+		return db.read
+	}
+	return db.DB
+}
+
+// Reader is the pool report reads use (the primary's when no replica is attached).
+func (db *DB) Reader() *sql.DB { return db.reads() }
+
+// AttachReader connects to a read replica (database.read_dsn, a driver DSN
+// such as "reader:pw@tcp(replica:3306)/oceanops") and sends the report
+// reads there: QueryReport, StreamReport, CountReportRows, the report
+// coverage and DashboardOverview. The session settings of the primary are
+// forced on it (UTC, parsed times, collation). Its pool has the primary's
+// limits.
+func (db *DB) AttachReader(ctx context.Context, dsn string, c config.Database) error {
+	mc, err := mysql.ParseDSN(dsn)
+	if err != nil {
+		return fmt.Errorf("mysql: database.read_dsn: %w", err)
+	}
+	mc.ParseTime = true
+	mc.Loc = time.UTC
+	mc.Collation = "utf8mb4_unicode_ci"
+	if mc.Params == nil {
+		mc.Params = map[string]string{}
+	}
+	mc.Params["time_zone"] = "'+00:00'"
+	if c.Charset != "" {
+		mc.Params["charset"] = c.Charset
+	}
+	if mc.Timeout == 0 {
+		mc.Timeout = 5 * time.Second
+	}
+	r, err := sql.Open("mysql", mc.FormatDSN())
+	if err != nil {
+		return fmt.Errorf("mysql: open read replica: %w", err)
+	}
+	r.SetMaxOpenConns(c.MaxOpenConns)
+	r.SetMaxIdleConns(c.MaxIdleConns)
+	r.SetConnMaxLifetime(c.ConnMaxLifetime.D())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := r.PingContext(pingCtx); err != nil {
+		_ = r.Close()
+		return fmt.Errorf("mysql: connect read replica %s/%s: %w", mc.Addr, mc.DBName, err)
+	}
+	db.read = r
+	return nil
+}
+
+// Close closes the pools (the replica's too).
+func (db *DB) Close() error {
+	err := db.DB.Close()
+	if db.read != nil {
+		err = errors.Join(err, db.read.Close())
+	}
+	return err
 }
 
 // DSN builds the driver DSN: utf8mb4, UTC session time zone, parsed times.

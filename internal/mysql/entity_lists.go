@@ -102,8 +102,8 @@ func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.Entit
 	}
 	where := strings.Join(conds, " AND ")
 
-	var total int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+tab.table+" e WHERE "+where, args...).Scan(&total); err != nil {
+	total, err := db.count(ctx, "SELECT COUNT(*) FROM "+tab.table+" e WHERE "+where, args...)
+	if err != nil {
 		return nil, 0, fmt.Errorf("mysql: count %s: %w", f.Kind, err)
 	}
 	if total == 0 || f.Offset >= int(total) {

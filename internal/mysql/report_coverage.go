@@ -80,10 +80,14 @@ func (db *DB) TrimReportCoverage(ctx context.Context, streams []string, before s
 // advertiser the query covers (the resolved filter, or all in scope) the
 // spans its stream has read.
 func (db *DB) reportCoverage(ctx context.Context, scope auth.Scope, spec report.Spec, advs *leafFilter) (report.Coverage, error) {
-	cov := report.Coverage{Stream: spec.SyncStream(), Granularity: spec.Granularity, From: spec.From, To: spec.To}
+	// The coverage is that of the rows read (an hourly spec not grouped by
+	// hour reads the daily rows).
+	src := spec
+	src.Granularity = spec.Source()
+	cov := report.Coverage{Stream: src.SyncStream(), Granularity: spec.Granularity, From: spec.From, To: spec.To}
 	inScope, args := scopeClause(scope, "a.id")
 	advCond, aargs := advs.cond("a.id")
-	rows, err := db.QueryContext(ctx, `SELECT a.id, c.start_date, c.end_date, c.synced_at FROM advertisers a
+	rows, err := db.reads().QueryContext(ctx, `SELECT a.id, c.start_date, c.end_date, c.synced_at FROM advertisers a
 		LEFT JOIN report_coverage c ON c.advertiser_id = a.id AND c.stream = ?
 		WHERE a.account_role = '`+RoleAdvertiser+`' AND `+inScope+` AND `+advCond+`
 		ORDER BY a.id, c.start_date`, append(append([]any{cov.Stream}, args...), aargs...)...)

@@ -113,7 +113,7 @@ var reportDimAlias = map[report.Dimension]string{
 // advertiser_ids filter (nil: none).
 func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) reportQuery {
 	q := reportQuery{spec: spec, from: "report_daily r"}
-	if spec.Granularity == report.Hour {
+	if spec.Source() == report.Hour {
 		q.from = "report_hourly r"
 	}
 	if spec.Grouped(report.DimManager) {
@@ -201,6 +201,13 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 		q.keys = ", " + strings.Join(keys, ", ")
 	}
 	return q
+}
+
+// statsSQL counts and sums the groups (its arguments are q.args).
+func (q reportQuery) statsSQL() string {
+	return `SELECT COUNT(*), COALESCE(SUM(x.cost), 0), COALESCE(SUM(x.show_cnt), 0), COALESCE(SUM(x.click_cnt), 0),
+		COALESCE(SUM(x.convert_cnt), 0), COALESCE(SUM(x.deep_convert_cnt), 0)
+		FROM (SELECT ` + reportSums + ` FROM ` + q.from + ` WHERE ` + q.where + ` GROUP BY ` + q.groupBy + `) x`
 }
 
 // rowsSQL is the grouped query with names joined after grouping (names are
@@ -301,12 +308,9 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 		return res, err
 	}
 	q := buildReportQuery(scope, spec, advs)
-	statsSQL := `SELECT COUNT(*), COALESCE(SUM(x.cost), 0), COALESCE(SUM(x.show_cnt), 0), COALESCE(SUM(x.click_cnt), 0),
-		COALESCE(SUM(x.convert_cnt), 0), COALESCE(SUM(x.deep_convert_cnt), 0)
-		FROM (SELECT ` + reportSums + ` FROM ` + q.from + ` WHERE ` + q.where + ` GROUP BY ` + q.groupBy + `) x`
 	var cost sql.NullString
 	s := &res.Summary
-	if err := db.QueryRowContext(ctx, statsSQL, q.args...).Scan(&res.Total, &cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert); err != nil {
+	if err := db.reads().QueryRowContext(ctx, q.statsSQL(), q.args...).Scan(&res.Total, &cost, &s.Show, &s.Click, &s.Convert, &s.DeepConvert); err != nil {
 		return res, fmt.Errorf("mysql: report summary: %w", err)
 	}
 	if s.Cost, err = reportDecimal(cost); err != nil {
@@ -317,7 +321,7 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 		return res, nil
 	}
 	query, args := q.rowsSQL(limit, offset)
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.reads().QueryContext(ctx, query, args...)
 	if err != nil {
 		return res, fmt.Errorf("mysql: report rows: %w", err)
 	}
@@ -348,7 +352,7 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 	}
 	q := buildReportQuery(scope, spec, advs)
 	query, args := q.rowsSQL(-1, 0)
-	rows, err := db.QueryContext(ctx, query, args...)
+	rows, err := db.reads().QueryContext(ctx, query, args...)
 	if err != nil {
 		return sum, 0, fmt.Errorf("mysql: report stream: %w", err)
 	}
@@ -383,7 +387,7 @@ func (db *DB) CountReportRows(ctx context.Context, scope auth.Scope, spec report
 	}
 	q := buildReportQuery(scope, spec, advs)
 	var n int64
-	err = db.QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
+	err = db.reads().QueryRowContext(ctx, "SELECT COUNT(*) FROM (SELECT 1 FROM "+q.from+" WHERE "+q.where+" GROUP BY "+q.groupBy+") x", q.args...).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("mysql: report count: %w", err)
 	}

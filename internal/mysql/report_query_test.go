@@ -239,14 +239,18 @@ func TestQueryReportHourly(t *testing.T) {
 	if want := "[0:0.30 1:0.30 2:0.30]"; fmt.Sprint(got) != want || report.Money(res.Summary.Cost) != "0.90" {
 		t.Errorf("rows %v summary %s, want %s and 0.90", got, report.Money(res.Summary.Cost), want)
 	}
-	// At the advertiser level the entity is the advertiser, named from advertisers.
+	// Not grouped by hour, an hourly report sums whole days: it reads the
+	// daily rows (with their settled figures), not the hourly ones. At the
+	// advertiser level the entity is the advertiser, named from advertisers.
+	rqDaily(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-22", rqAdvA, 0, rqMetrics{"0.35", 30, 3, 2, 0})
 	spec = rqSpec(t, report.Params{Level: "advertiser", Granularity: "hour", From: "2026-11-22", To: "2026-11-22", GroupBy: []string{"entity"}})
 	res, err = db.QueryReport(ctx, auth.SystemScope(), spec, 24, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(res.Rows) != 1 || res.Rows[0].AdvertiserID != rqAdvA || res.Rows[0].AdvertiserName != "甲 广告主" {
-		t.Errorf("advertiser rows = %+v", res.Rows)
+	if len(res.Rows) != 1 || res.Rows[0].AdvertiserID != rqAdvA || res.Rows[0].AdvertiserName != "甲 广告主" ||
+		report.Money(res.Rows[0].Cost) != "0.35" || res.Coverage.Stream != "report_advertiser_daily" {
+		t.Errorf("advertiser rows = %+v, coverage of %s; want the daily row (0.35) and its stream", res.Rows, res.Coverage.Stream)
 	}
 }
 

@@ -96,6 +96,20 @@ type Spec struct {
 // Grouped reports whether d is one of the spec's dimensions.
 func (s Spec) Grouped(d Dimension) bool { return slices.Contains(s.GroupBy, d) }
 
+// Source is the granularity of the stored rows the spec reads: hourly rows
+// only when the answer is grouped by hour. Any other grouping of an hourly
+// spec (by ad, by date, ...) sums whole days, which the daily rows hold
+// already, 24 times fewer of them and with the settled conversions of the
+// daily streams (hourly rows older than yesterday keep the conversions read
+// on their last day in the sync window; see docs/sync.md). So no query that
+// does not group by hour aggregates hourly rows.
+func (s Spec) Source() Granularity {
+	if s.Granularity == Hour && s.Grouped(DimHour) {
+		return Hour
+	}
+	return Day
+}
+
 // Spec validates p. Every broken rule is reported, each naming its field;
 // the error is KindValidation (422).
 func (p Params) Spec() (Spec, error) {

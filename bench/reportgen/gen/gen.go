@@ -112,6 +112,11 @@ func Generate(ctx context.Context, db *mysql.DB, o Options) (Stats, error) {
 	if err != nil {
 		return st, fmt.Errorf("gen: end %q: %w", o.End, err)
 	}
+	// One partition per generated day, cut before loading (as the retention
+	// job keeps them cut ahead of the sync), so no row waits in p_future.
+	if _, err := db.EnsureHourlyPartitions(ctx, end.AddDate(0, 0, 1-days).Format(report.DateLayout), o.End); err != nil {
+		return st, err
+	}
 
 	// Work: advertiser-days, written by Workers loaders; each stops once the
 	// hourly row budget is spent.

@@ -1,0 +1,91 @@
+package mysql_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+func insertAds(t *testing.T, db *mysql.DB, adv, first int64, n int) {
+	t.Helper()
+	for done := 0; done < n; {
+		k := min(2000, n-done)
+		var b strings.Builder
+		b.WriteString("INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, synced_at) VALUES ")
+		for i := range k {
+			if i > 0 {
+				b.WriteString(",")
+			}
+			fmt.Fprintf(&b, "(%d, %d, 1, 'ad', 'AD_STATUS_DELIVERY_OK', NOW(3))", first+int64(done+i), adv)
+		}
+		if _, err := db.ExecContext(context.Background(), b.String()); err != nil {
+			t.Fatal(err)
+		}
+		done += k
+	}
+}
+
+type testNow struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *testNow) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *testNow) Add(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t = c.t.Add(d)
+}
+
+// Totals of at least 10,000 rows are reused for the TTL, smaller ones are
+// exact on every request; the page's rows are always fresh.
+func TestListTotalsCachedOnlyWhenLargeAndOnlyForTheTTL(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	db.SetCountCacheTTL(5*time.Second, clock.Now)
+	list := func(adv int64) (int64, int64) {
+		t.Helper()
+		es, total, err := db.ListEntities(ctx, auth.SystemScope(), report.EntityFilter{Kind: report.KindAds, AdvertiserIDs: []int64{adv},
+			OrderBy: report.Order{Key: "id", Desc: true}, Limit: 1, Today: "2026-12-01"})
+		if err != nil || len(es) != 1 {
+			t.Fatalf("list: %d rows (%v)", len(es), err)
+		}
+		return total, es[0].ID
+	}
+	for _, adv := range []int64{1, 2} {
+		if _, err := db.ExecContext(ctx, `INSERT INTO advertisers (id, name, status) VALUES (?, 'a', 'STATUS_ENABLE')`, adv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	insertAds(t, db, 1, 1_000_000, 10_000)
+	insertAds(t, db, 2, 5_000_000, 10)
+
+	if total, _ := list(1); total != 10_000 {
+		t.Fatalf("total %d, want 10000", total)
+	}
+	if total, _ := list(2); total != 10 {
+		t.Fatalf("total %d, want 10", total)
+	}
+	insertAds(t, db, 1, 2_000_000, 1)
+	insertAds(t, db, 2, 6_000_000, 1)
+	total, newest := list(1)
+	if total != 10_000 || newest != 2_000_000 {
+		t.Fatalf("within the TTL: total %d, newest %d; want the cached 10000 and the fresh newest row 2000000", total, newest)
+	}
+	if total, _ := list(2); total != 11 {
+		t.Fatalf("small total %d, want 11 (never cached)", total)
+	}
+	clock.Add(5 * time.Second)
+	if total, _ := list(1); total != 10_001 {
+		t.Fatalf("after the TTL: total %d, want 10001", total)
+	}
+}
