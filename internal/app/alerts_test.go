@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -67,6 +69,11 @@ type scenario struct {
 	hook    *channeltest.Webhook
 	feishu  *channeltest.Feishu
 	workers map[string]int
+	// tap counts and holds requests to the sandbox.
+	tap *sandboxTap
+	// What worker processes started by the test connect to.
+	dbcfg             config.Database
+	redisAddr, simURL string
 }
 
 // TestAlertsScenarioOnTheSandbox runs the business events the alert kinds
@@ -212,12 +219,14 @@ func TestAlertsScenarioOnTheSandbox(t *testing.T) {
 func newScenario(t *testing.T) *scenario {
 	t.Helper()
 	ctx := context.Background()
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 20, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
+	sim, err := sandbox.New(sandbox.Options{Seed: 20, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	must(t, err)
+	tap := &sandboxTap{}
+	ts := &sandbox.TestServer{Server: httptest.NewServer(tap.wrap(sim)), Sim: sim}
 	t.Cleanup(ts.Close)
-	sim := ts.Sim
-	db := mysqltest.New(t)
-	rdb, _ := redistest.New(t)
+	t.Cleanup(tap.Release) // before the server closes: it waits for held answers
+	db, dbcfg := mysqltest.NewWithConfig(t)
+	rdb, rs := redistest.New(t)
 	om, err := oceanengine.NewMetrics(nil)
 	must(t, err)
 	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: sim.AppID(), QPS: 5000, Metrics: om})
@@ -243,7 +252,7 @@ func newScenario(t *testing.T) *scenario {
 	out, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
 	must(t, err)
 	s := &scenario{t: t, ctx: ctx, sim: sim, db: db, tokens: store, accts: svc, advs: slices.Sorted(slices.Values(out.Advertisers)),
-		authID: out.AuthorizationID, sched: &schedClock{t: time.Now().Truncate(time.Minute)}, workers: map[string]int{},
+		authID: out.AuthorizationID, tap: tap, dbcfg: dbcfg, redisAddr: rs.Addr, simURL: ts.URL, sched: &schedClock{t: time.Now().Truncate(time.Minute)}, workers: map[string]int{},
 		hook: channeltest.NewWebhook(t, "scenario-webhook-secret", time.Now), feishu: channeltest.NewFeishu(t, "scenario-feishu-secret", time.Now)}
 	s.engine = mirror.New(mirror.Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: sim.Clock().Now}, mirror.Config{LookbackDays: 7, Concurrency: 4})
 	return s
