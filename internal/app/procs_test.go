@@ -20,11 +20,15 @@ import (
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
+	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/app"
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -620,4 +624,181 @@ func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
 			t.Logf("the held write's change log row: %s", c.Result)
 		}
 	}
+}
+
+// TestHelperAlertsWorkerProcess is an alerts worker process of
+// TestAlertsOncePerPeriodAcrossWorkerProcesses: the alerts service with
+// its own name as the worker's, on the sandbox. "cycle <now> <slot>" runs
+// the cycle of the period starting at slot (what the worker's alerts job
+// does with its payload) and answers "CYCLE <stats>".
+func TestHelperAlertsWorkerProcess(t *testing.T) {
+	h := newHelperEnv(t, "TestHelperAlertsWorkerProcess")
+	svc, err := alerts.New(alerts.Deps{Store: h.db, Facts: h.db, Reviews: app.ReviewSource{Client: h.client}, Keys: h.keys, Now: h.clock.Now,
+		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Backoff: time.Millisecond})},
+		alerts.Options{Worker: os.Getenv("APP_HELPER_NAME"), ConsoleURL: "https://ops.example.com"})
+	must(t, err)
+	h.serve(t, func(verb, arg string) (string, any, error) {
+		if verb != "cycle" {
+			return "", nil, fmt.Errorf("unknown command %s", verb)
+		}
+		slot, err := time.Parse(time.RFC3339Nano, arg)
+		if err != nil {
+			return "", nil, err
+		}
+		st, err := svc.RunCycle(h.ctx, slot)
+		return "CYCLE", st, err
+	})
+}
+
+// TestAlertsOncePerPeriodAcrossWorkerProcesses: two worker processes run
+// the alert cycle of every period together (and once more a period that
+// ran already, as a repeated task would): one cycle runs per period, and a
+// drained balance, its top-up and a review rejection each reach the
+// webhook receiver exactly once.
+func TestAlertsOncePerPeriodAcrossWorkerProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts processes and syncs a sandbox world")
+	}
+	s := newScenario(t)
+	admin := alerts.Actor{UserID: 1, Username: "ops", Scope: auth.Scope{All: true}, Manage: true}
+	parent := s.service("parent")
+	hookCh, err := parent.CreateChannel(s.ctx, admin, alerts.ChannelInput{Name: "hook", Enabled: true,
+		Config: channel.Config{Type: channel.TypeWebhook, URL: s.hook.URL, Secret: "scenario-webhook-secret"}})
+	must(t, err)
+	_, err = parent.CreateSubscription(s.ctx, admin, alerts.SubscriptionInput{Enabled: true, ChannelIDs: []int64{hookCh.ID}})
+	must(t, err)
+	x := s.advs[1]
+	s.syncAll()
+	for _, adv := range s.advs {
+		_, err := s.sim.AdjustFunds(adv, s.averageSpend(adv).Mul(decimal.NewFromInt(30)).Shift(2).IntPart())
+		must(t, err)
+	}
+	s.syncAll()
+
+	procs := []*workerProc{s.startWorkerProc("TestHelperAlertsWorkerProcess", "worker-a"),
+		s.startWorkerProc("TestHelperAlertsWorkerProcess", "worker-b")}
+	first := time.Now().UTC().Truncate(time.Minute)
+	period := 0
+	// cycle has both processes run the cycle of a period at once and
+	// returns the alerts that started firing.
+	cycle := func(slot time.Time) map[string]alerts.Alert {
+		t.Helper()
+		before := s.firingKeys(parent)
+		for _, p := range procs {
+			p.send("cycle %s %s", stamp(s.sim.Clock().Now()), stamp(slot))
+		}
+		ran := 0
+		for _, p := range procs {
+			var st alerts.CycleStats
+			p.expect("CYCLE", &st)
+			switch st.Skipped {
+			case "":
+				ran++
+			case "busy", "taken":
+			default:
+				t.Fatalf("%s: %+v", p.name, st)
+			}
+		}
+		if ran != 1 {
+			t.Fatalf("period %s: %d cycles ran between the two processes, want 1", slot.Format(time.TimeOnly), ran)
+		}
+		out := map[string]alerts.Alert{}
+		for k, a := range s.firingKeys(parent) {
+			if _, ok := before[k]; !ok {
+				out[k] = a
+			}
+		}
+		return out
+	}
+	next := func() map[string]alerts.Alert {
+		t.Helper()
+		s.syncAll()
+		slot := first.Add(time.Duration(period) * time.Minute)
+		period++
+		return cycle(slot)
+	}
+	base := next()
+	t.Logf("alerts firing at the start: %d: %s", len(base), keysOf(base))
+
+	// A drained balance fires one low-balance alert.
+	rate := s.averageSpend(x)
+	_, err = s.sim.SetBalance(x, rate.Mul(decimal.NewFromFloat(1.5)).Shift(2).IntPart())
+	must(t, err)
+	lb := alerts.Key(alerts.KindLowBalance, alerts.Entity{Type: alerts.EntityAdvertiser, ID: x})
+	fired := next()
+	if keysOf(fired) != lb {
+		t.Fatalf("after draining X: fired %q, want only %s", keysOf(fired), lb)
+	}
+	low := fired[lb]
+	// The same period once more (a repeated task): neither process runs it.
+	for _, p := range procs {
+		p.send("cycle %s %s", stamp(s.sim.Clock().Now()), stamp(first.Add(time.Duration(period-1)*time.Minute)))
+	}
+	for _, p := range procs {
+		var st alerts.CycleStats
+		p.expect("CYCLE", &st)
+		if st.Skipped != "taken" {
+			t.Fatalf("%s ran a period that ran already: %+v", p.name, st)
+		}
+	}
+	// A top-up resolves it.
+	_, err = s.sim.AdjustFunds(x, rate.Mul(decimal.NewFromInt(40)).Shift(2).IntPart())
+	must(t, err)
+	next()
+	// A review rejection fires an alert with the platform's reason.
+	rejected := s.deliveringAd(s.advs[2])
+	must(t, s.sim.Review(s.advs[2], rejected, false, []string{"落地页无法访问"}, []string{"修复后重新提交"}))
+	rk := alerts.Key(alerts.KindReviewRejected, alerts.Entity{Type: alerts.EntityAd, ID: rejected})
+	if fired := next(); !strings.Contains(fired[rk].Summary, "落地页无法访问") {
+		t.Fatalf("review alert: %+v (fired %s)", fired[rk], keysOf(fired))
+	}
+	// Quiet periods send nothing more.
+	next()
+	next()
+
+	events := map[int64]int{}
+	byAlert := map[int64]map[string]int{}
+	for _, req := range s.hook.Accepted() {
+		for _, e := range req.Payload.Events {
+			events[e.EventID]++
+			if byAlert[e.Alert.ID] == nil {
+				byAlert[e.Alert.ID] = map[string]int{}
+			}
+			byAlert[e.Alert.ID][e.Type]++
+		}
+	}
+	for id, n := range events {
+		if n != 1 {
+			t.Errorf("event %d delivered %d times", id, n)
+		}
+	}
+	// The alerts firing at the start, the low balance alert fired and
+	// resolved, the review alert fired: nothing else.
+	if len(events) != len(base)+3 {
+		t.Errorf("%d events delivered, want %d", len(events), len(base)+3)
+	}
+	for id, types := range byAlert {
+		if types["fired"] != 1 {
+			t.Errorf("alert %d: events %v, want one fired", id, types)
+		}
+	}
+	if got := byAlert[low.ID]; got["fired"] != 1 || got["resolved"] != 1 {
+		t.Errorf("low balance alert %d: events %v, want fired and resolved once", low.ID, got)
+	}
+	review := s.firingKeys(parent)[rk]
+	if got := byAlert[review.ID]; got["fired"] != 1 {
+		t.Errorf("review alert %d: events %v, want fired once", review.ID, got)
+	}
+	cycles, err := s.db.AlertCycles(s.ctx, time.Time{})
+	must(t, err)
+	if len(cycles) != period {
+		t.Fatalf("%d cycles recorded over %d periods", len(cycles), period)
+	}
+	for _, c := range cycles {
+		if c.Result != "done" {
+			t.Errorf("cycle %v: %s %s", c.Slot, c.Result, c.Error)
+		}
+		s.workers[c.Worker]++
+	}
+	t.Logf("%d periods, one cycle each, by process: %v; %d messages with %d events", period, s.workers, len(s.hook.Accepted()), len(events))
 }
