@@ -22,32 +22,23 @@ type Metrics struct {
 // registered). Registering twice on one registerer reuses the collectors
 // already there.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
 	m := &Metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+		requests: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "http_requests_total",
 			Help: "HTTP requests by method, route template and status code.",
-		}, []string{"method", "path", "status"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"method", "path", "status"})),
+		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "http_request_duration_seconds",
 			Help:    "HTTP request latency by method and route template.",
 			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"method", "path"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
+		}, []string{"method", "path"})),
+		inFlight: metrics.Add(r, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "http_requests_in_flight",
 			Help: "HTTP requests being served.",
-		}),
+		})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.requests, err = metrics.Register(reg, m.requests); err != nil {
-		return nil, err
-	}
-	if m.duration, err = metrics.Register(reg, m.duration); err != nil {
-		return nil, err
-	}
-	if m.inFlight, err = metrics.Register(reg, m.inFlight); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -25,46 +25,31 @@ type Metrics struct {
 // registered). Registering twice on one registerer reuses the collectors
 // already there.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
 	m := &Metrics{
-		processed: prometheus.NewCounterVec(prometheus.CounterOpts{
+		processed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "worker_jobs_processed_total",
 			Help: "Jobs run to completion, by kind.",
-		}, []string{"kind"}),
-		failed: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"kind"})),
+		failed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "worker_jobs_failed_total",
 			Help: "Job runs that returned an error (each retry counts), by kind.",
-		}, []string{"kind"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"kind"})),
+		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "worker_job_duration_seconds",
 			Help:    "Job run time by kind.",
 			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900},
-		}, []string{"kind"}),
-		running: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		}, []string{"kind"})),
+		running: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "worker_jobs_running",
 			Help: "Jobs running now, by kind.",
-		}, []string{"kind"}),
-		enqueued: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"kind"})),
+		enqueued: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "worker_scheduler_enqueue_total",
 			Help: "Periodic enqueue attempts by kind and result (enqueued, duplicate = another replica did it, error).",
-		}, []string{"kind", "result"}),
+		}, []string{"kind", "result"})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.processed, err = metrics.Register(reg, m.processed); err != nil {
-		return nil, err
-	}
-	if m.failed, err = metrics.Register(reg, m.failed); err != nil {
-		return nil, err
-	}
-	if m.duration, err = metrics.Register(reg, m.duration); err != nil {
-		return nil, err
-	}
-	if m.running, err = metrics.Register(reg, m.running); err != nil {
-		return nil, err
-	}
-	if m.enqueued, err = metrics.Register(reg, m.enqueued); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil
