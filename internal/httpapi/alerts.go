@@ -378,50 +378,23 @@ func (s *Server) createAlertChannel(c *gin.Context) {
 }
 
 func (s *Server) getAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+	serveByID(c, func(id int64) (alerts.Channel, error) {
+		return s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
+	}, newAlertChannelJSON)
 }
 
 func (s *Server) updateAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertChannelRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "target", ch.Target)
-	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+	serveByIDWithBody(s, c, func(id int64, req alertChannelRequest) (alerts.Channel, error) {
+		ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
+		if err == nil {
+			auditDetail(c, "target", ch.Target)
+		}
+		return ch, err
+	}, newAlertChannelJSON)
 }
 
 func (s *Server) deleteAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id) })
 }
 
 type alertTestJSON struct {
@@ -547,49 +520,19 @@ func (s *Server) createAlertSubscription(c *gin.Context) {
 }
 
 func (s *Server) getAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sub, err := s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+	serveByID(c, func(id int64) (alerts.Subscription, error) {
+		return s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
+	}, newAlertSubscriptionJSON)
 }
 
 func (s *Server) updateAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertSubscriptionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	sub, err := s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+	serveByIDWithBody(s, c, func(id int64, req alertSubscriptionRequest) (alerts.Subscription, error) {
+		return s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
+	}, newAlertSubscriptionJSON)
 }
 
 func (s *Server) deleteAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id) })
 }
 
 // ---- teams ----
@@ -648,49 +591,17 @@ func (s *Server) createAlertTeam(c *gin.Context) {
 }
 
 func (s *Server) getAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.GetTeam(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertTeamJSON(t))
+	serveByID(c, func(id int64) (alerts.Team, error) { return s.deps.Alerts.GetTeam(c.Request.Context(), id) }, newAlertTeamJSON)
 }
 
 func (s *Server) updateAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertTeamRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertTeamJSON(t))
+	serveByIDWithBody(s, c, func(id int64, req alertTeamRequest) (alerts.Team, error) {
+		return s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
+	}, newAlertTeamJSON)
 }
 
 func (s *Server) deleteAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id) })
 }
 
 // ---- thresholds ----
@@ -753,14 +664,5 @@ func (s *Server) putAlertThreshold(c *gin.Context) {
 }
 
 func (s *Server) deleteAlertThreshold(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteThreshold(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteThreshold(c.Request.Context(), alertActor(c), id) })
 }

@@ -136,17 +136,9 @@ func (s *Server) listChanges(c *gin.Context) {
 }
 
 func (s *Server) getChange(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.DB.AdChangeByID(c.Request.Context(), scopeFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newChangeLogJSON(ch))
+	serveByID(c, func(id int64) (domain.AdChange, error) {
+		return s.deps.DB.AdChangeByID(c.Request.Context(), scopeFrom(c), id)
+	}, newChangeLogJSON)
 }
 
 // rollbackChange serves POST /changes/{id}/rollback[?dry_run=true]: it
