@@ -192,11 +192,7 @@ func (s *Server) listAlerts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]alertJSON, 0, len(as))
-	for _, a := range as {
-		items = append(items, newAlertJSON(a))
-	}
-	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+	respond(c, http.StatusOK, newPage(views(as, newAlertJSON), q.PageQuery, total))
 }
 
 func (s *Server) getAlert(c *gin.Context) {
@@ -349,15 +345,7 @@ func newAlertChannelJSON(ch alerts.Channel) alertChannelJSON {
 
 func (s *Server) listAlertChannels(c *gin.Context) {
 	chs, err := s.deps.Alerts.ListChannels(c.Request.Context(), alertActor(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertChannelJSON, 0, len(chs))
-	for _, ch := range chs {
-		out = append(out, newAlertChannelJSON(ch))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, chs, err, newAlertChannelJSON)
 }
 
 func (s *Server) createAlertChannel(c *gin.Context) {
@@ -493,15 +481,7 @@ func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 
 func (s *Server) listAlertSubscriptions(c *gin.Context) {
 	subs, err := s.deps.Alerts.ListSubscriptions(c.Request.Context(), alertActor(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertSubscriptionJSON, 0, len(subs))
-	for _, sub := range subs {
-		out = append(out, newAlertSubscriptionJSON(sub))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, subs, err, newAlertSubscriptionJSON)
 }
 
 func (s *Server) createAlertSubscription(c *gin.Context) {
@@ -564,15 +544,7 @@ func newAlertTeamJSON(t alerts.Team) alertTeamJSON {
 
 func (s *Server) listAlertTeams(c *gin.Context) {
 	ts, err := s.deps.Alerts.ListTeams(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertTeamJSON, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, newAlertTeamJSON(t))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, ts, err, newAlertTeamJSON)
 }
 
 func (s *Server) createAlertTeam(c *gin.Context) {
@@ -634,15 +606,7 @@ func newAlertThresholdJSON(t alerts.Threshold) alertThresholdJSON {
 
 func (s *Server) listAlertThresholds(c *gin.Context) {
 	ts, err := s.deps.Alerts.ListThresholds(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertThresholdJSON, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, newAlertThresholdJSON(t))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, ts, err, newAlertThresholdJSON)
 }
 
 func (s *Server) putAlertThreshold(c *gin.Context) {

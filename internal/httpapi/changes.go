@@ -128,11 +128,7 @@ func (s *Server) listChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]changeLogJSON, 0, len(rows))
-	for _, r := range rows {
-		items = append(items, newChangeLogJSON(r))
-	}
-	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+	respond(c, http.StatusOK, newPage(views(rows, newChangeLogJSON), q.PageQuery, total))
 }
 
 func (s *Server) getChange(c *gin.Context) {

@@ -112,15 +112,7 @@ func (l guardrailLimits) parse() (domain.Guardrail, []apperr.FieldError) {
 
 func (s *Server) listGuardrails(c *gin.Context) {
 	gs, err := s.deps.DB.ListGuardrails(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]guardrailJSON, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, newGuardrailJSON(g))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, gs, err, newGuardrailJSON)
 }
 
 func (s *Server) createGuardrail(c *gin.Context) {

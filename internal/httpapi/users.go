@@ -124,11 +124,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]userResponse, 0, len(users))
-	for _, u := range users {
-		items = append(items, userView(u))
-	}
-	respond(c, http.StatusOK, newPage(items, pq, total))
+	respond(c, http.StatusOK, newPage(views(users, userView), pq, total))
 }
 
 // userParam parses {id} and names the audit target.

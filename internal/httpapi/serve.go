@@ -46,3 +46,22 @@ func deleted(id int64) map[string]any { return map[string]any{"id": id, "deleted
 
 // asIs is the view of a value that is its own response.
 func asIs[T any](v T) T { return v }
+
+// views renders every item with view: empty, never nil (JSON []).
+func views[T, V any](items []T, view func(T) V) []V {
+	out := make([]V, 0, len(items))
+	for _, it := range items {
+		out = append(out, view(it))
+	}
+	return out
+}
+
+// respondViews answers 200 with every item rendered by view, or fails
+// with err.
+func respondViews[T, V any](c *gin.Context, items []T, err error, view func(T) V) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, views(items, view))
+}
