@@ -28,6 +28,7 @@ import (
 	drv "github.com/go-sql-driver/mysql"
 	"github.com/shopspring/decimal"
 
+	"github.com/oceanops/adplatform/bench/internal/benchflag"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/report"
@@ -41,11 +42,7 @@ type options struct {
 func main() {
 	cfg := config.Default().Database
 	var o options
-	flag.StringVar(&cfg.Host, "host", "127.0.0.1", "MySQL host")
-	flag.IntVar(&cfg.Port, "port", 3306, "MySQL port")
-	flag.StringVar(&cfg.Username, "user", "root", "MySQL user")
-	flag.StringVar(&cfg.Password, "password", os.Getenv("MYSQL_PASSWORD"), "MySQL password (default $MYSQL_PASSWORD)")
-	flag.StringVar(&cfg.Database, "db", "oceanops_ingest", "database to create, migrate and use (its report tables are emptied)")
+	benchflag.Database(&cfg, "oceanops_ingest", "database to create, migrate and use (its report tables are emptied)")
 	flag.IntVar(&o.rows, "rows", 500_000, "hourly rows to write")
 	flag.IntVar(&o.page, "page", 1000, "rows per upsert call (a platform page)")
 	flag.IntVar(&o.workers, "workers", 4, "concurrent upserts (sync.concurrency)")

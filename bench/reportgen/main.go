@@ -20,6 +20,7 @@ import (
 	"os/signal"
 	"time"
 
+	"github.com/oceanops/adplatform/bench/internal/benchflag"
 	"github.com/oceanops/adplatform/bench/reportgen/gen"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -36,11 +37,7 @@ func run() error {
 	cfg := config.Default().Database
 	var o gen.Options
 	reset := true
-	flag.StringVar(&cfg.Host, "host", "127.0.0.1", "MySQL host")
-	flag.IntVar(&cfg.Port, "port", 3306, "MySQL port")
-	flag.StringVar(&cfg.Username, "user", "root", "MySQL user")
-	flag.StringVar(&cfg.Password, "password", os.Getenv("MYSQL_PASSWORD"), "MySQL password (default $MYSQL_PASSWORD)")
-	flag.StringVar(&cfg.Database, "db", "oceanops_bench", "database to create, migrate and fill")
+	benchflag.Database(&cfg, "oceanops_bench", "database to create, migrate and fill")
 	flag.Int64Var(&o.Rows, "rows", 10_000_000, "report_hourly rows to generate (whole advertiser-days)")
 	flag.IntVar(&o.Advertisers, "advertisers", 100, "advertisers")
 	flag.IntVar(&o.CampaignsPerAdvertiser, "campaigns", 10, "campaigns per advertiser")

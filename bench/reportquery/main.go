@@ -23,6 +23,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/oceanops/adplatform/bench/internal/benchflag"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -32,11 +33,7 @@ import (
 func main() {
 	cfg := config.Default().Database
 	var o options
-	flag.StringVar(&cfg.Host, "host", "127.0.0.1", "MySQL host")
-	flag.IntVar(&cfg.Port, "port", 3306, "MySQL port")
-	flag.StringVar(&cfg.Username, "user", "root", "MySQL user")
-	flag.StringVar(&cfg.Password, "password", os.Getenv("MYSQL_PASSWORD"), "MySQL password (default $MYSQL_PASSWORD)")
-	flag.StringVar(&cfg.Database, "db", "oceanops_bench", "database filled by bench/reportgen")
+	benchflag.Database(&cfg, "oceanops_bench", "database filled by bench/reportgen")
 	flag.IntVar(&o.n, "n", 200, "measured runs per scenario")
 	flag.IntVar(&o.warmup, "warmup", 10, "unmeasured runs per scenario")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")

@@ -11,17 +11,14 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/app"
+	"github.com/oceanops/adplatform/internal/config"
 )
 
 // Set by -ldflags "-X main.Version=... -X main.BuildTime=...".
@@ -35,67 +32,42 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f app.Flags
-	f.Register(fs)
-	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config | user create|set-password | keys status|rotate]")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return app.ExitConfig
-	}
-	if f.Version {
-		fmt.Fprintf(stdout, "server %s (built %s)\n", Version, BuildTime)
-		return app.ExitOK
-	}
-	cfg, ok := app.LoadConfig(f.ConfigPath, stderr)
-	if !ok {
-		return app.ExitConfig
-	}
-	cmd, rest := "serve", fs.Args()
+	build := app.Build{Component: "server", Version: Version, BuildTime: BuildTime}
+	return app.Command{
+		Build: build,
+		Usage: "usage: server [-c config.yaml] [serve | migrate up|down|status|reset | config | user create|set-password | keys status|rotate]",
+		Early: func(cfg config.Config, args []string, stdout io.Writer) bool {
+			if len(args) > 0 && args[0] == "config" {
+				fmt.Fprint(stdout, cfg.RedactedYAML())
+				return true
+			}
+			return false
+		},
+		Run: func(ctx context.Context, cfg config.Config, log *zap.Logger, args []string) error {
+			return serve(ctx, build, cfg, log, args, stdout)
+		},
+	}.Main(args, stdout, stderr)
+}
+
+// serve runs the command that args name (serve when none).
+func serve(ctx context.Context, build app.Build, cfg config.Config, log *zap.Logger, args []string, stdout io.Writer) error {
+	cmd, rest := "serve", args
 	if len(rest) > 0 {
 		cmd, rest = rest[0], rest[1:]
 	}
-	if cmd == "config" {
-		fmt.Fprint(stdout, cfg.RedactedYAML())
-		return app.ExitOK
-	}
-	log, closeLog, ok := app.NewLogger(cfg, stderr)
-	if !ok {
-		return app.ExitConfig
-	}
-	defer closeLog() //nolint:errcheck // nothing to do if flushing the log fails at exit
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	build := app.Build{Component: "server", Version: Version, BuildTime: BuildTime}
-
-	var err error
 	switch cmd {
 	case "serve":
-		var api *app.API
-		if api, err = app.NewAPI(ctx, cfg, log, build); err == nil {
-			err = api.Run(ctx)
+		api, err := app.NewAPI(ctx, cfg, log, build)
+		if err != nil {
+			return err
 		}
+		return api.Run(ctx)
 	case "migrate":
-		err = app.MigrateCommand(ctx, cfg, log, rest, stdout)
+		return app.MigrateCommand(ctx, cfg, log, rest, stdout)
 	case "user":
-		err = app.UserCommand(ctx, cfg, log, rest, os.Stdin, stdout)
+		return app.UserCommand(ctx, cfg, log, rest, os.Stdin, stdout)
 	case "keys":
-		err = app.KeysCommand(ctx, cfg, log, rest, stdout)
-	default:
-		fs.Usage()
-		return app.ExitConfig
+		return app.KeysCommand(ctx, cfg, log, rest, stdout)
 	}
-	if errors.Is(err, app.ErrUsage) {
-		fmt.Fprintln(stderr, err)
-		return app.ExitConfig
-	}
-	if err != nil {
-		log.Error("exit", zap.Error(err))
-		return app.ExitError
-	}
-	return app.ExitOK
+	return app.ErrUsage
 }

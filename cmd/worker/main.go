@@ -7,16 +7,13 @@ package main
 
 import (
 	"context"
-	"flag"
-	"fmt"
 	"io"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/app"
+	"github.com/oceanops/adplatform/internal/config"
 )
 
 // Set by -ldflags "-X main.Version=... -X main.BuildTime=...".
@@ -30,40 +27,17 @@ func main() {
 }
 
 func run(args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("worker", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var f app.Flags
-	f.Register(fs)
-	if err := fs.Parse(args); err != nil {
-		return app.ExitConfig
-	}
-	if f.Version {
-		fmt.Fprintf(stdout, "worker %s (built %s)\n", Version, BuildTime)
-		return app.ExitOK
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintln(stderr, "usage: worker [-c config.yaml]")
-		return app.ExitConfig
-	}
-	cfg, ok := app.LoadConfig(f.ConfigPath, stderr)
-	if !ok {
-		return app.ExitConfig
-	}
-	log, closeLog, ok := app.NewLogger(cfg, stderr)
-	if !ok {
-		return app.ExitConfig
-	}
-	defer closeLog() //nolint:errcheck // nothing to do if flushing the log fails at exit
-
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	w, err := app.NewWorker(ctx, cfg, log, app.Build{Component: "worker", Version: Version, BuildTime: BuildTime})
-	if err == nil {
-		err = w.Run(ctx)
-	}
-	if err != nil {
-		log.Error("exit", zap.Error(err))
-		return app.ExitError
-	}
-	return app.ExitOK
+	build := app.Build{Component: "worker", Version: Version, BuildTime: BuildTime}
+	return app.Command{
+		Build: build,
+		Usage: "usage: worker [-c config.yaml]",
+		Args:  func(args []string) bool { return len(args) == 0 },
+		Run: func(ctx context.Context, cfg config.Config, log *zap.Logger, _ []string) error {
+			w, err := app.NewWorker(ctx, cfg, log, build)
+			if err != nil {
+				return err
+			}
+			return w.Run(ctx)
+		},
+	}.Main(args, stdout, stderr)
 }

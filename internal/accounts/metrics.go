@@ -33,60 +33,46 @@ type Metrics struct {
 // not export gauges stuck at 0. Registering twice on one registerer reuses
 // the collectors already there.
 func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
+	// The gauges are registered only where they are computed.
+	g := r
+	if !gauges {
+		g = metrics.NewRegistrar(nil)
+	}
 	m := &Metrics{
-		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		refreshes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_token_refresh_total",
 			Help: "OceanEngine token refresh attempts by result (ok, recovered, needs_reauth, lost, error, store_failed); error also counts attempts refused before reaching the platform (circuit breaker open, quota wait).",
-		}, []string{"result"}),
-		bindings: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"result"})),
+		bindings: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_oauth_callbacks_total",
 			Help: "OAuth callbacks by result (bound, denied, invalid_state, exchange_failed, error).",
-		}, []string{"result"}),
-		needingReauth: prometheus.NewGauge(prometheus.GaugeOpts{
+		}, []string{"result"})),
+		needingReauth: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "oceanengine_accounts_needing_reauth",
 			Help: "Leaf advertisers bound to an authorisation in needs_reauth (not synced until someone authorises again).",
-		}),
-		authStatus: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		})),
+		authStatus: metrics.Add(g, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "oceanengine_authorizations",
 			Help: "OceanEngine authorisations by status (active, needs_reauth, revoked).",
-		}, []string{"status"}),
-		balanceTotal: prometheus.NewGauge(prometheus.GaugeOpts{
+		}, []string{"status"})),
+		balanceTotal: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "oceanengine_advertiser_balance_total_yuan",
 			Help: "Sum of the balances of bound leaf advertisers, in yuan (from the hourly fund job).",
-		}),
-		lowBalance: prometheus.NewGauge(prometheus.GaugeOpts{
+		})),
+		lowBalance: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "oceanengine_advertisers_low_balance",
 			Help: "Bound leaf advertisers whose balance is below the low-balance threshold.",
-		}),
+		})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.refreshes, err = metrics.Register(reg, m.refreshes); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	// Every result starts at 0, so increase() sees the first failure.
-	for _, r := range []string{RefreshOK, RefreshRecovered, RefreshNeedsReauth, RefreshLost, RefreshError, RefreshStoreFailed} {
-		m.refreshes.WithLabelValues(r)
-	}
-	if m.bindings, err = metrics.Register(reg, m.bindings); err != nil {
-		return nil, err
-	}
-	if !gauges {
-		return m, nil
-	}
-	if m.needingReauth, err = metrics.Register(reg, m.needingReauth); err != nil {
-		return nil, err
-	}
-	if m.authStatus, err = metrics.Register(reg, m.authStatus); err != nil {
-		return nil, err
-	}
-	if m.balanceTotal, err = metrics.Register(reg, m.balanceTotal); err != nil {
-		return nil, err
-	}
-	if m.lowBalance, err = metrics.Register(reg, m.lowBalance); err != nil {
-		return nil, err
+	if r.Registers() {
+		// Every result starts at 0, so increase() sees the first failure.
+		for _, res := range []string{RefreshOK, RefreshRecovered, RefreshNeedsReauth, RefreshLost, RefreshError, RefreshStoreFailed} {
+			m.refreshes.WithLabelValues(res)
+		}
 	}
 	return m, nil
 }

@@ -15,15 +15,12 @@ type Metrics struct {
 // registered, e.g. in tests). Registering twice with one registry reuses
 // the registered collector.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
-	m := &Metrics{changes: prometheus.NewCounterVec(prometheus.CounterOpts{
+	r := metrics.NewRegistrar(reg)
+	m := &Metrics{changes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "adops_changes_total",
 		Help: "Changes sent to OceanEngine by ad operations, by entity kind, field and result (succeeded, failed, unknown).",
-	}, []string{"kind", "field", "result"})}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.changes, err = metrics.Register(reg, m.changes); err != nil {
+	}, []string{"kind", "field", "result"}))}
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

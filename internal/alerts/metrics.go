@@ -20,39 +20,27 @@ type Metrics struct {
 // NewMetrics builds the collectors and registers them with reg (nil: not
 // registered). Registering twice with one registry reuses the collectors.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
 	m := &Metrics{
-		cycles: prometheus.NewCounterVec(prometheus.CounterOpts{
+		cycles: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alerts_cycles_total",
 			Help: "Alert evaluation cycles by result: done, failed, skipped (the period was taken by another worker, or a cycle was still running).",
-		}, []string{"result"}),
-		duration: prometheus.NewHistogram(prometheus.HistogramOpts{
+		}, []string{"result"})),
+		duration: metrics.Add(r, prometheus.NewHistogram(prometheus.HistogramOpts{
 			Name:    "alerts_cycle_duration_seconds",
 			Help:    "Duration of alert cycles (evaluation, routing and delivery).",
 			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
-		}),
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{
+		})),
+		events: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alerts_events_total",
 			Help: "Alert events by kind and type (fired, escalated, deescalated, reminded, resolved, acknowledged).",
-		}, []string{"kind", "type"}),
-		messages: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"kind", "type"})),
+		messages: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "alerts_messages_total",
 			Help: "Grouped alert messages by channel type and result: sent, retry (will be tried again), failed (given up).",
-		}, []string{"channel", "result"}),
+		}, []string{"channel", "result"})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.cycles, err = metrics.Register(reg, m.cycles); err != nil {
-		return nil, err
-	}
-	if m.duration, err = metrics.Register(reg, m.duration); err != nil {
-		return nil, err
-	}
-	if m.events, err = metrics.Register(reg, m.events); err != nil {
-		return nil, err
-	}
-	if m.messages, err = metrics.Register(reg, m.messages); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

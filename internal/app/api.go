@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -71,12 +73,17 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	} else {
 		quota = m
 	}
+	hm, err := httpapi.NewMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
 	srv, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, DB: b.db, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
 		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
-		Console: web.New(),
+		Console: web.New(), Metrics: hm, MetricsHandler: promhttp.Handler(),
 	})
 	if err != nil {
 		_ = b.close()

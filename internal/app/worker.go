@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
@@ -32,8 +33,13 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	if err != nil {
 		return nil, err
 	}
+	jm, err := jobs.NewMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
 	rt := jobs.NewRuntime(b.rdb, log, jobs.Options{
-		Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: cfg.Worker.ShutdownTimeout.D(),
+		Concurrency: cfg.Worker.Concurrency, ShutdownTimeout: cfg.Worker.ShutdownTimeout.D(), Metrics: jm,
 	})
 	every := cfg.Worker.HeartbeatInterval.D()
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})

@@ -91,11 +91,7 @@ func (s *Server) listAdvertisers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	out := make([]advertiserResponse, 0, len(list))
-	for _, v := range list {
-		out = append(out, newAdvertiserResponse(v))
-	}
-	respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+	respond(c, http.StatusOK, newPage(views(list, newAdvertiserResponse), q.PageQuery, total))
 }
 
 type fundResponse struct {

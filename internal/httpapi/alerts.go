@@ -192,11 +192,7 @@ func (s *Server) listAlerts(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]alertJSON, 0, len(as))
-	for _, a := range as {
-		items = append(items, newAlertJSON(a))
-	}
-	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+	respond(c, http.StatusOK, newPage(views(as, newAlertJSON), q.PageQuery, total))
 }
 
 func (s *Server) getAlert(c *gin.Context) {
@@ -349,15 +345,7 @@ func newAlertChannelJSON(ch alerts.Channel) alertChannelJSON {
 
 func (s *Server) listAlertChannels(c *gin.Context) {
 	chs, err := s.deps.Alerts.ListChannels(c.Request.Context(), alertActor(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertChannelJSON, 0, len(chs))
-	for _, ch := range chs {
-		out = append(out, newAlertChannelJSON(ch))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, chs, err, newAlertChannelJSON)
 }
 
 func (s *Server) createAlertChannel(c *gin.Context) {
@@ -378,50 +366,23 @@ func (s *Server) createAlertChannel(c *gin.Context) {
 }
 
 func (s *Server) getAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+	serveByID(c, func(id int64) (alerts.Channel, error) {
+		return s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
+	}, newAlertChannelJSON)
 }
 
 func (s *Server) updateAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertChannelRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "target", ch.Target)
-	respond(c, http.StatusOK, newAlertChannelJSON(ch))
+	serveByIDWithBody(s, c, func(id int64, req alertChannelRequest) (alerts.Channel, error) {
+		ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
+		if err == nil {
+			auditDetail(c, "target", ch.Target)
+		}
+		return ch, err
+	}, newAlertChannelJSON)
 }
 
 func (s *Server) deleteAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id) })
 }
 
 type alertTestJSON struct {
@@ -520,15 +481,7 @@ func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 
 func (s *Server) listAlertSubscriptions(c *gin.Context) {
 	subs, err := s.deps.Alerts.ListSubscriptions(c.Request.Context(), alertActor(c))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertSubscriptionJSON, 0, len(subs))
-	for _, sub := range subs {
-		out = append(out, newAlertSubscriptionJSON(sub))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, subs, err, newAlertSubscriptionJSON)
 }
 
 func (s *Server) createAlertSubscription(c *gin.Context) {
@@ -547,49 +500,19 @@ func (s *Server) createAlertSubscription(c *gin.Context) {
 }
 
 func (s *Server) getAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	sub, err := s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+	serveByID(c, func(id int64) (alerts.Subscription, error) {
+		return s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
+	}, newAlertSubscriptionJSON)
 }
 
 func (s *Server) updateAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertSubscriptionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	sub, err := s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertSubscriptionJSON(sub))
+	serveByIDWithBody(s, c, func(id int64, req alertSubscriptionRequest) (alerts.Subscription, error) {
+		return s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
+	}, newAlertSubscriptionJSON)
 }
 
 func (s *Server) deleteAlertSubscription(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id) })
 }
 
 // ---- teams ----
@@ -621,15 +544,7 @@ func newAlertTeamJSON(t alerts.Team) alertTeamJSON {
 
 func (s *Server) listAlertTeams(c *gin.Context) {
 	ts, err := s.deps.Alerts.ListTeams(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertTeamJSON, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, newAlertTeamJSON(t))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, ts, err, newAlertTeamJSON)
 }
 
 func (s *Server) createAlertTeam(c *gin.Context) {
@@ -648,49 +563,17 @@ func (s *Server) createAlertTeam(c *gin.Context) {
 }
 
 func (s *Server) getAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.GetTeam(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertTeamJSON(t))
+	serveByID(c, func(id int64) (alerts.Team, error) { return s.deps.Alerts.GetTeam(c.Request.Context(), id) }, newAlertTeamJSON)
 }
 
 func (s *Server) updateAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req alertTeamRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertTeamJSON(t))
+	serveByIDWithBody(s, c, func(id int64, req alertTeamRequest) (alerts.Team, error) {
+		return s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
+	}, newAlertTeamJSON)
 }
 
 func (s *Server) deleteAlertTeam(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id) })
 }
 
 // ---- thresholds ----
@@ -723,15 +606,7 @@ func newAlertThresholdJSON(t alerts.Threshold) alertThresholdJSON {
 
 func (s *Server) listAlertThresholds(c *gin.Context) {
 	ts, err := s.deps.Alerts.ListThresholds(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]alertThresholdJSON, 0, len(ts))
-	for _, t := range ts {
-		out = append(out, newAlertThresholdJSON(t))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, ts, err, newAlertThresholdJSON)
 }
 
 func (s *Server) putAlertThreshold(c *gin.Context) {
@@ -753,14 +628,5 @@ func (s *Server) putAlertThreshold(c *gin.Context) {
 }
 
 func (s *Server) deleteAlertThreshold(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Alerts.DeleteThreshold(c.Request.Context(), alertActor(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteThreshold(c.Request.Context(), alertActor(c), id) })
 }

@@ -128,25 +128,13 @@ func (s *Server) listChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]changeLogJSON, 0, len(rows))
-	for _, r := range rows {
-		items = append(items, newChangeLogJSON(r))
-	}
-	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+	respond(c, http.StatusOK, newPage(views(rows, newChangeLogJSON), q.PageQuery, total))
 }
 
 func (s *Server) getChange(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.DB.AdChangeByID(c.Request.Context(), scopeFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newChangeLogJSON(ch))
+	serveByID(c, func(id int64) (domain.AdChange, error) {
+		return s.deps.DB.AdChangeByID(c.Request.Context(), scopeFrom(c), id)
+	}, newChangeLogJSON)
 }
 
 // rollbackChange serves POST /changes/{id}/rollback[?dry_run=true]: it

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -14,8 +16,9 @@ import (
 
 // withServices fills the services the composition root builds in
 // production (internal/app) from d's Config, DB and clock and the test's
-// Redis: authentication, the sign-in limiter, the job queue and the quota
-// monitor. Services d already carries are kept.
+// Redis: authentication, the sign-in limiter, the job queue, the quota
+// monitor and the HTTP metrics (on a registry of the test's own, which
+// /metrics serves). Services d already carries are kept.
 func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
 	t.Helper()
 	now := d.Now
@@ -40,6 +43,14 @@ func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
 	}
 	if d.Queue == nil {
 		d.Queue = asynq.NewClientFromRedisClient(rdb)
+	}
+	if d.Metrics == nil {
+		reg := prometheus.NewRegistry()
+		m, err := NewMetrics(reg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.Metrics, d.MetricsHandler = m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
 	}
 	if d.Quota == nil {
 		m, err := oceanengine.NewQuotaMonitor(rdb, d.Config.OceanEngine, now)

@@ -112,15 +112,7 @@ func (l guardrailLimits) parse() (domain.Guardrail, []apperr.FieldError) {
 
 func (s *Server) listGuardrails(c *gin.Context) {
 	gs, err := s.deps.DB.ListGuardrails(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := make([]guardrailJSON, 0, len(gs))
-	for _, g := range gs {
-		out = append(out, newGuardrailJSON(g))
-	}
-	respond(c, http.StatusOK, out)
+	respondViews(c, gs, err, newGuardrailJSON)
 }
 
 func (s *Server) createGuardrail(c *gin.Context) {
@@ -169,56 +161,23 @@ func (s *Server) createGuardrail(c *gin.Context) {
 }
 
 func (s *Server) getGuardrail(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	g, err := s.deps.DB.Guardrail(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newGuardrailJSON(g))
+	serveByID(c, func(id int64) (domain.Guardrail, error) { return s.deps.DB.Guardrail(c.Request.Context(), id) }, newGuardrailJSON)
 }
 
 func (s *Server) updateGuardrail(c *gin.Context) {
 	setAudit(c, "guardrail.update", "guardrail", c.Param("id"))
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req updateGuardrailRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	g, errs := req.parse()
-	if len(errs) > 0 {
-		fail(c, apperr.Validation(errs...))
-		return
-	}
-	p, _ := principalFrom(c)
-	g.ID, g.UpdatedBy = id, p.UserID
-	out, err := s.deps.DB.UpdateGuardrail(c.Request.Context(), g, s.now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newGuardrailJSON(out))
+	serveByIDWithBody(s, c, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
+		g, errs := req.parse()
+		if len(errs) > 0 {
+			return domain.Guardrail{}, apperr.Validation(errs...)
+		}
+		p, _ := principalFrom(c)
+		g.ID, g.UpdatedBy = id, p.UserID
+		return s.deps.DB.UpdateGuardrail(c.Request.Context(), g, s.now())
+	}, newGuardrailJSON)
 }
 
 func (s *Server) deleteGuardrail(c *gin.Context) {
 	setAudit(c, "guardrail.delete", "guardrail", c.Param("id"))
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.DB.DeleteGuardrail(c.Request.Context(), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.DB.DeleteGuardrail(c.Request.Context(), id) })
 }

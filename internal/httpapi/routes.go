@@ -4,7 +4,6 @@ import (
 	"net/http"
 
 	"github.com/gin-gonic/gin"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
 // routes registers every route. Each /api/v1 route must also be described in
@@ -12,10 +11,10 @@ import (
 func (s *Server) routes(e *gin.Engine) {
 	e.GET("/health", s.health)
 	e.GET("/livez", s.live)
-	if s.deps.Config.MetricsOnPublicPort() {
+	if s.deps.Config.MetricsOnPublicPort() && s.deps.MetricsHandler != nil {
 		// Development only: in release /metrics is served on metrics.listen
 		// by internal/app, never on the public port.
-		e.GET("/metrics", gin.WrapH(promhttp.Handler()))
+		e.GET("/metrics", gin.WrapH(s.deps.MetricsHandler))
 	}
 
 	// The engine's auditTrail records every mutating /api request (audit.go).

@@ -255,65 +255,28 @@ func (s *Server) createRuleFromTemplate(c *gin.Context) {
 }
 
 func (s *Server) getRule(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newRuleJSON(r))
+	serveByID(c, func(id int64) (rules.Rule, error) { return s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id) }, newRuleJSON)
 }
 
 func (s *Server) updateRule(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req ruleRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.deps.Rules.Update(c.Request.Context(), rulePrincipal(c), id, req.Spec, req.IfVersion)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "version", r.Version)
-	respond(c, http.StatusOK, newRuleJSON(r))
+	serveByIDWithBody(s, c, func(id int64, req ruleRequest) (rules.Rule, error) {
+		r, err := s.deps.Rules.Update(c.Request.Context(), rulePrincipal(c), id, req.Spec, req.IfVersion)
+		if err == nil {
+			auditDetail(c, "version", r.Version)
+		}
+		return r, err
+	}, newRuleJSON)
 }
 
 func (s *Server) deleteRule(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Rules.Delete(c.Request.Context(), rulePrincipal(c), id); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, gin.H{"id": id, "deleted": true})
+	deleteByID(c, func(id int64) error { return s.deps.Rules.Delete(c.Request.Context(), rulePrincipal(c), id) })
 }
 
 func (s *Server) enableRule(on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := pathInt64(c, "id")
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		r, err := s.deps.Rules.SetEnabled(c.Request.Context(), rulePrincipal(c), id, on)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		respond(c, http.StatusOK, newRuleJSON(r))
+		serveByID(c, func(id int64) (rules.Rule, error) {
+			return s.deps.Rules.SetEnabled(c.Request.Context(), rulePrincipal(c), id, on)
+		}, newRuleJSON)
 	}
 }
 

@@ -73,6 +73,12 @@ type Deps struct {
 	// Rules manages, previews and backtests automated rules; nil: the rule
 	// routes answer 503.
 	Rules *rules.Service
+	// Metrics receives the HTTP metrics; nil: unregistered collectors.
+	Metrics *Metrics
+	// MetricsHandler serves GET /metrics on the public port where the
+	// configuration allows it there (outside release mode, without
+	// metrics.listen); nil: no /metrics route.
+	MetricsHandler http.Handler
 }
 
 // Server serves the API.
@@ -95,6 +101,9 @@ func New(d Deps) (*Server, error) {
 	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
 	if s.now == nil {
 		s.now = time.Now
+	}
+	if s.deps.Metrics == nil {
+		s.deps.Metrics, _ = NewMetrics(nil) // unregistered: cannot fail
 	}
 	var err error
 	if s.engine, err = s.newEngine(); err != nil {
@@ -127,7 +136,7 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 	if err := e.SetTrustedProxies(orEmpty(s.deps.Config.Server.TrustedProxies)); err != nil {
 		return nil, fmt.Errorf("httpapi: server.trusted_proxies: %w", err)
 	}
-	e.Use(securityHeaders(s.deps.Config.HSTS()), withRequestID(s.log), accessLog(), instrument(), recovery())
+	e.Use(securityHeaders(s.deps.Config.HSTS()), withRequestID(s.log), accessLog(), s.deps.Metrics.instrument(), recovery())
 	// The audit trail comes before CORS and the body limit, so their refusals are recorded.
 	e.Use(s.auditTrail())
 	if h := corsFor(s.deps.Config.Server.CORSOrigins); h != nil {

@@ -124,11 +124,7 @@ func (s *Server) listUsers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	items := make([]userResponse, 0, len(users))
-	for _, u := range users {
-		items = append(items, userView(u))
-	}
-	respond(c, http.StatusOK, newPage(items, pq, total))
+	respond(c, http.StatusOK, newPage(views(users, userView), pq, total))
 }
 
 // userParam parses {id} and names the audit target.
@@ -142,49 +138,27 @@ func userParam(c *gin.Context) (int64, bool) {
 }
 
 func (s *Server) getUser(c *gin.Context) {
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	u, err := s.deps.DB.GetUser(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, userView(u))
+	serveByID(c, func(id int64) (auth.User, error) { return s.deps.DB.GetUser(c.Request.Context(), id) }, userView)
 }
 
 func (s *Server) updateUser(c *gin.Context) {
 	setAudit(c, "user.update", "user", c.Param("id"))
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	var req updateUserRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Email != nil && *req.Email != "" {
-		if err := s.validator.Var(*req.Email, "email"); err != nil {
-			fail(c, apperr.Validation(apperr.Field("email", "must be an email address")))
-			return
+	serveByIDWithBody(s, c, func(id int64, req updateUserRequest) (auth.User, error) {
+		if req.Email != nil && *req.Email != "" {
+			if err := s.validator.Var(*req.Email, "email"); err != nil {
+				return auth.User{}, apperr.Validation(apperr.Field("email", "must be an email address"))
+			}
 		}
-	}
-	var changed []string
-	if req.DisplayName != nil {
-		changed = append(changed, "display_name")
-	}
-	if req.Email != nil {
-		changed = append(changed, "email")
-	}
-	auditDetail(c, "fields", changed)
-	u, err := s.deps.DB.UpdateUser(c.Request.Context(), id, auth.UserUpdate{DisplayName: req.DisplayName, Email: req.Email})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, userView(u))
+		var changed []string
+		if req.DisplayName != nil {
+			changed = append(changed, "display_name")
+		}
+		if req.Email != nil {
+			changed = append(changed, "email")
+		}
+		auditDetail(c, "fields", changed)
+		return s.deps.DB.UpdateUser(c.Request.Context(), id, auth.UserUpdate{DisplayName: req.DisplayName, Email: req.Email})
+	}, userView)
 }
 
 // setUserStatus is POST /users/{id}/disable and /enable. Disabling ends the
@@ -196,24 +170,15 @@ func (s *Server) setUserStatus(status string) gin.HandlerFunc {
 	}
 	return func(c *gin.Context) {
 		setAudit(c, action, "user", c.Param("id"))
-		id, ok := userParam(c)
-		if !ok {
-			return
-		}
-		if p, _ := principalFrom(c); p.UserID == id && status == auth.StatusDisabled {
-			fail(c, apperr.Conflict("you cannot disable your own account"))
-			return
-		}
-		if err := s.deps.Auth.SetStatus(c.Request.Context(), id, status); err != nil {
-			fail(c, err)
-			return
-		}
-		u, err := s.deps.DB.GetUser(c.Request.Context(), id)
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		respond(c, http.StatusOK, userView(u))
+		serveByID(c, func(id int64) (auth.User, error) {
+			if p, _ := principalFrom(c); p.UserID == id && status == auth.StatusDisabled {
+				return auth.User{}, apperr.Conflict("you cannot disable your own account")
+			}
+			if err := s.deps.Auth.SetStatus(c.Request.Context(), id, status); err != nil {
+				return auth.User{}, err
+			}
+			return s.deps.DB.GetUser(c.Request.Context(), id)
+		}, userView)
 	}
 }
 
@@ -244,73 +209,44 @@ func (s *Server) resetPassword(c *gin.Context) {
 // setUserRoles is PUT /users/{id}/roles. Admins cannot drop their own admin role.
 func (s *Server) setUserRoles(c *gin.Context) {
 	setAudit(c, "user.set_roles", "user", c.Param("id"))
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	var req setRolesRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "roles", req.Roles)
-	if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
-		fail(c, apperr.Conflict("you cannot remove your own admin role"))
-		return
-	}
-	if err := s.deps.Auth.SetRoles(c.Request.Context(), id, req.Roles); err != nil {
-		fail(c, err)
-		return
-	}
-	u, err := s.deps.DB.GetUser(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, userView(u))
+	serveByIDWithBody(s, c, func(id int64, req setRolesRequest) (auth.User, error) {
+		auditDetail(c, "roles", req.Roles)
+		if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
+			return auth.User{}, apperr.Conflict("you cannot remove your own admin role")
+		}
+		if err := s.deps.Auth.SetRoles(c.Request.Context(), id, req.Roles); err != nil {
+			return auth.User{}, err
+		}
+		return s.deps.DB.GetUser(c.Request.Context(), id)
+	}, userView)
 }
 
 // userAdvertisers is GET /users/{id}/advertisers: the user's assignment.
 func (s *Server) userAdvertisers(c *gin.Context) {
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	if _, err := s.deps.DB.GetUser(c.Request.Context(), id); err != nil {
-		fail(c, err)
-		return
-	}
-	ids, err := s.deps.DB.UserAdvertiserIDs(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, userAdvertisersResponse{UserID: id, AdvertiserIDs: ids})
+	serveByID(c, func(id int64) (userAdvertisersResponse, error) {
+		if _, err := s.deps.DB.GetUser(c.Request.Context(), id); err != nil {
+			return userAdvertisersResponse{}, err
+		}
+		return s.userAdvertiserIDs(c, id)
+	}, asIs)
 }
 
 // setUserAdvertisers is PUT /users/{id}/advertisers: replaces the user's
 // assignment (the data scope of non-admins).
 func (s *Server) setUserAdvertisers(c *gin.Context) {
 	setAudit(c, "user.set_advertisers", "user", c.Param("id"))
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	var req setAdvertisersRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	p, _ := principalFrom(c)
-	if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+	serveByIDWithBody(s, c, func(id int64, req setAdvertisersRequest) (userAdvertisersResponse, error) {
+		p, _ := principalFrom(c)
+		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {
+			return userAdvertisersResponse{}, err
+		}
+		auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+		return s.userAdvertiserIDs(c, id)
+	}, asIs)
+}
+
+// userAdvertiserIDs reads the user's assignment.
+func (s *Server) userAdvertiserIDs(c *gin.Context, id int64) (userAdvertisersResponse, error) {
 	ids, err := s.deps.DB.UserAdvertiserIDs(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, userAdvertisersResponse{UserID: id, AdvertiserIDs: ids})
+	return userAdvertisersResponse{UserID: id, AdvertiserIDs: ids}, err
 }

@@ -6,46 +6,68 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promauto"
+
+	"github.com/oceanops/adplatform/internal/metrics"
 )
 
-// Job metrics; the alert rules and dashboards rely on these names.
-var (
-	jobsProcessed = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "worker_jobs_processed_total",
-		Help: "Jobs run to completion, by kind.",
-	}, []string{"kind"})
-	jobsFailed = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "worker_jobs_failed_total",
-		Help: "Job runs that returned an error (each retry counts), by kind.",
-	}, []string{"kind"})
-	jobDuration = promauto.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "worker_job_duration_seconds",
-		Help:    "Job run time by kind.",
-		Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900},
-	}, []string{"kind"})
-	jobsRunning = promauto.NewGaugeVec(prometheus.GaugeOpts{
-		Name: "worker_jobs_running",
-		Help: "Jobs running now, by kind.",
-	}, []string{"kind"})
-	schedulerEnqueued = promauto.NewCounterVec(prometheus.CounterOpts{
-		Name: "worker_scheduler_enqueue_total",
-		Help: "Periodic enqueue attempts by kind and result (enqueued, duplicate = another replica did it, error).",
-	}, []string{"kind", "result"})
-)
+// Metrics are the job framework's collectors; the alert rules and
+// dashboards rely on their names. Labels are job kinds (a fixed set) and
+// enqueue results.
+type Metrics struct {
+	processed *prometheus.CounterVec
+	failed    *prometheus.CounterVec
+	duration  *prometheus.HistogramVec
+	running   *prometheus.GaugeVec
+	enqueued  *prometheus.CounterVec
+}
 
-func instrument(next asynq.Handler) asynq.Handler {
+// NewMetrics creates the collectors and registers them with reg (nil: not
+// registered). Registering twice on one registerer reuses the collectors
+// already there.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
+	m := &Metrics{
+		processed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "worker_jobs_processed_total",
+			Help: "Jobs run to completion, by kind.",
+		}, []string{"kind"})),
+		failed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "worker_jobs_failed_total",
+			Help: "Job runs that returned an error (each retry counts), by kind.",
+		}, []string{"kind"})),
+		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "worker_job_duration_seconds",
+			Help:    "Job run time by kind.",
+			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900},
+		}, []string{"kind"})),
+		running: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "worker_jobs_running",
+			Help: "Jobs running now, by kind.",
+		}, []string{"kind"})),
+		enqueued: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "worker_scheduler_enqueue_total",
+			Help: "Periodic enqueue attempts by kind and result (enqueued, duplicate = another replica did it, error).",
+		}, []string{"kind", "result"})),
+	}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// instrument is the job middleware that counts and times every run.
+func (m *Metrics) instrument(next asynq.Handler) asynq.Handler {
 	return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 		kind := t.Type()
 		start := time.Now()
-		jobsRunning.WithLabelValues(kind).Inc()
+		m.running.WithLabelValues(kind).Inc()
 		err := next.ProcessTask(ctx, t)
-		jobsRunning.WithLabelValues(kind).Dec()
-		jobDuration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
+		m.running.WithLabelValues(kind).Dec()
+		m.duration.WithLabelValues(kind).Observe(time.Since(start).Seconds())
 		if err != nil {
-			jobsFailed.WithLabelValues(kind).Inc()
+			m.failed.WithLabelValues(kind).Inc()
 		} else {
-			jobsProcessed.WithLabelValues(kind).Inc()
+			m.processed.WithLabelValues(kind).Inc()
 		}
 		return err
 	})

@@ -35,6 +35,8 @@ type Options struct {
 	SchedulerTick time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Metrics receives the job metrics; nil: unregistered collectors.
+	Metrics *Metrics
 }
 
 // Runtime runs registered handlers and periodic entries.
@@ -62,8 +64,11 @@ func NewRuntime(rdb goredis.UniversalClient, log *zap.Logger, opts Options) *Run
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
+	if opts.Metrics == nil {
+		opts.Metrics, _ = NewMetrics(nil) // unregistered: cannot fail
+	}
 	r := &Runtime{opts: opts, rdb: rdb, log: log, mux: asynq.NewServeMux(), kinds: map[string]bool{}, client: asynq.NewClientFromRedisClient(rdb)}
-	r.mux.Use(instrument)
+	r.mux.Use(opts.Metrics.instrument)
 	return r
 }
 
@@ -129,7 +134,7 @@ func (r *Runtime) Run(ctx context.Context) error {
 		return fmt.Errorf("jobs: start: %w", err)
 	}
 	r.log.Info("worker started", zap.Strings("kinds", r.Kinds()), zap.Int("concurrency", r.opts.Concurrency))
-	sched := &scheduler{client: r.client, entries: r.periodic, now: r.opts.Now, tick: r.opts.SchedulerTick, log: r.log.Named("scheduler")}
+	sched := &scheduler{client: r.client, metrics: r.opts.Metrics, entries: r.periodic, now: r.opts.Now, tick: r.opts.SchedulerTick, log: r.log.Named("scheduler")}
 	done := make(chan struct{})
 	go func() {
 		defer close(done)

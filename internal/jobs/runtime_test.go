@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
@@ -76,11 +78,15 @@ func TestPeriodicRunsOncePerPeriodAcrossReplicas(t *testing.T) {
 	start := time.Now().UTC().Truncate(time.Second)
 	clock := newTickClock(start)
 	replicas := []string{"replica-a", "replica-b"}
+	metrics, err := NewMetrics(prometheus.NewRegistry())
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var wg sync.WaitGroup
 	for _, id := range replicas {
 		rt := NewRuntime(rdb, zap.NewNop(), Options{Concurrency: 2, ShutdownTimeout: 5 * time.Second,
-			SchedulerTick: 10 * time.Millisecond, Now: clock.reader(id)})
+			SchedulerTick: 10 * time.Millisecond, Now: clock.reader(id), Metrics: metrics})
 		rt.Handle(KindHeartbeat, &Heartbeat{Store: db, WorkerID: id, Now: clock.now})
 		rt.Schedule(HeartbeatEntry(time.Second))
 		wg.Add(1)
@@ -129,6 +135,9 @@ func TestPeriodicRunsOncePerPeriodAcrossReplicas(t *testing.T) {
 		workers[hb.WorkerID]++
 	}
 	t.Logf("periods: %d, by worker: %v", len(hbs), workers)
+	if got := testutil.ToFloat64(metrics.processed.WithLabelValues(KindHeartbeat)); got != float64(len(hbs)) {
+		t.Errorf("worker_jobs_processed_total = %v, want %d", got, len(hbs))
+	}
 }
 
 func TestRunFailsFastOnUnhandledPeriodic(t *testing.T) {

@@ -57,6 +57,7 @@ func (p Periodic) TaskID(slot time.Time) string {
 
 type scheduler struct {
 	client  *asynq.Client
+	metrics *Metrics
 	entries []Periodic
 	now     func() time.Time
 	tick    time.Duration
@@ -88,13 +89,13 @@ func (s *scheduler) enqueueDue(ctx context.Context) {
 		err := s.enqueue(ctx, p, slot)
 		switch {
 		case err == nil:
-			schedulerEnqueued.WithLabelValues(p.Kind, "enqueued").Inc()
+			s.metrics.enqueued.WithLabelValues(p.Kind, "enqueued").Inc()
 			s.last[p.Kind] = slot
 		case errors.Is(err, asynq.ErrTaskIDConflict):
-			schedulerEnqueued.WithLabelValues(p.Kind, "duplicate").Inc()
+			s.metrics.enqueued.WithLabelValues(p.Kind, "duplicate").Inc()
 			s.last[p.Kind] = slot // another replica enqueued this period
 		default:
-			schedulerEnqueued.WithLabelValues(p.Kind, "error").Inc()
+			s.metrics.enqueued.WithLabelValues(p.Kind, "error").Inc()
 			s.log.Warn("enqueue periodic job", zap.String("kind", p.Kind), zap.Time("slot", slot), zap.Error(err))
 		}
 	}

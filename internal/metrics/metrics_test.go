@@ -25,3 +25,26 @@ func TestRegisterReusesTheRegisteredCollector(t *testing.T) {
 		t.Fatal("conflicting registration succeeded")
 	}
 }
+
+func TestRegistrarKeepsTheFirstError(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	opts := prometheus.CounterOpts{Name: "things_total", Help: "Things."}
+	first := Add(NewRegistrar(reg), prometheus.NewCounter(opts))
+	r := NewRegistrar(reg)
+	if second := Add(r, prometheus.NewCounter(opts)); second != first || r.Err() != nil {
+		t.Fatalf("second registration: %v, shared %v", r.Err(), second == first)
+	}
+	Add(r, prometheus.NewGauge(prometheus.GaugeOpts{Name: "things_total", Help: "Things."}))
+	if r.Err() == nil {
+		t.Fatal("conflicting registration succeeded")
+	}
+	other := prometheus.NewCounter(prometheus.CounterOpts{Name: "other_total", Help: "Other."})
+	Add(r, other)
+	if reg.Unregister(other) {
+		t.Fatal("registered after an error")
+	}
+	unregistered := NewRegistrar(nil)
+	if c := Add(unregistered, prometheus.NewCounter(opts)); c == first || unregistered.Registers() || unregistered.Err() != nil {
+		t.Fatal("nil registerer registered")
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/config"
@@ -104,7 +103,7 @@ type Deps struct {
 	// WorkerID names this process in the leases of the jobs it runs
 	// (host:pid).
 	WorkerID string
-	// Metrics receives the sync metrics (nil: a private registry's, seen by nobody).
+	// Metrics receives the sync metrics (nil: unregistered collectors, seen by nobody).
 	Metrics *Metrics
 }
 
@@ -135,7 +134,7 @@ func New(d Deps, cfg Config) *Engine {
 		d.Now = time.Now
 	}
 	if d.Metrics == nil {
-		d.Metrics, _ = NewMetrics(prometheus.NewRegistry()) // a fresh registry cannot refuse them
+		d.Metrics, _ = NewMetrics(nil) // unregistered: cannot fail
 	}
 	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency),
 		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID, metrics: d.Metrics}

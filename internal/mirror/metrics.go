@@ -31,37 +31,33 @@ type Metrics struct {
 	deleted  *prometheus.CounterVec
 }
 
-// NewMetrics registers the sync metrics with reg (an equal collector
-// already registered there is shared).
+// NewMetrics registers the sync metrics with reg (nil: not registered; an
+// equal collector already registered there is shared).
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
-	var m Metrics
-	var err error
-	if m.runs, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "sync_runs_total",
-		Help: "Stream sync runs by stream and result (success, error, skipped, canceled).",
-	}, []string{"stream", "result"})); err != nil {
+	r := metrics.NewRegistrar(reg)
+	m := &Metrics{
+		runs: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sync_runs_total",
+			Help: "Stream sync runs by stream and result (success, error, skipped, canceled).",
+		}, []string{"stream", "result"})),
+		rows: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sync_rows_written_total",
+			Help: "Rows upserted into the mirror by stream (entities or report rows).",
+		}, []string{"stream"})),
+		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "sync_run_duration_seconds",
+			Help:    "Duration of one stream run of one advertiser.",
+			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
+		}, []string{"stream"})),
+		deleted: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "sync_entities_marked_deleted_total",
+			Help: "Entities a full reconciliation no longer found on the platform (deleted_at set), by stream.",
+		}, []string{"stream"})),
+	}
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
-	if m.rows, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "sync_rows_written_total",
-		Help: "Rows upserted into the mirror by stream (entities or report rows).",
-	}, []string{"stream"})); err != nil {
-		return nil, err
-	}
-	if m.duration, err = metrics.Register(reg, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name:    "sync_run_duration_seconds",
-		Help:    "Duration of one stream run of one advertiser.",
-		Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
-	}, []string{"stream"})); err != nil {
-		return nil, err
-	}
-	if m.deleted, err = metrics.Register(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "sync_entities_marked_deleted_total",
-		Help: "Entities a full reconciliation no longer found on the platform (deleted_at set), by stream.",
-	}, []string{"stream"})); err != nil {
-		return nil, err
-	}
-	return &m, nil
+	return m, nil
 }
 
 // LagCollector exports sync_lag_seconds{stream}: for each stream, the age of

@@ -128,20 +128,7 @@ func (db *DB) Channels(ctx context.Context, f alerts.ChannelFilter) ([]alerts.Se
 		q += ` WHERE owner_user_id = ?`
 		args = append(args, f.OwnerUserID)
 	}
-	rows, err := db.QueryContext(ctx, q+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert channels: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.SealedChannel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: alert channels: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert channels", scanChannel, q+` ORDER BY id`, args...)
 }
 
 // ChannelOutcome implements alerts.ChannelStore.
@@ -686,20 +673,7 @@ func (db *DB) FiringAlerts(ctx context.Context) ([]alerts.Alert, error) {
 }
 
 func (db *DB) queryAlerts(ctx context.Context, q string, args ...any) ([]alerts.Alert, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: alerts: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alerts", scanAlert, q, args...)
 }
 
 // ApplyChange implements alerts.AlertStore.

@@ -267,32 +267,51 @@ func (db *DB) UpsertOEPromotions(ctx context.Context, ps []OEPromotion, syncedAt
 // UpsertOECampaign writes one campaign, e.g. as read back from the platform
 // after a change (ad operations). The same freshness rule applies.
 func (db *DB) UpsertOECampaign(ctx context.Context, c OECampaign, syncedAt time.Time) error {
-	_, err := db.UpsertOECampaigns(ctx, []OECampaign{c}, syncedAt)
-	return err
+	return upsertOne(ctx, db.UpsertOECampaigns, c, syncedAt)
 }
 
 // UpsertOEAd writes one ad (see UpsertOECampaign).
 func (db *DB) UpsertOEAd(ctx context.Context, a OEAd, syncedAt time.Time) error {
-	_, err := db.UpsertOEAds(ctx, []OEAd{a}, syncedAt)
-	return err
+	return upsertOne(ctx, db.UpsertOEAds, a, syncedAt)
 }
 
 // UpsertOECreative writes one creative (see UpsertOECampaign).
 func (db *DB) UpsertOECreative(ctx context.Context, c OECreative, syncedAt time.Time) error {
-	_, err := db.UpsertOECreatives(ctx, []OECreative{c}, syncedAt)
-	return err
+	return upsertOne(ctx, db.UpsertOECreatives, c, syncedAt)
 }
 
 // UpsertOEProject writes one project (see UpsertOECampaign).
 func (db *DB) UpsertOEProject(ctx context.Context, p OEProject, syncedAt time.Time) error {
-	_, err := db.UpsertOEProjects(ctx, []OEProject{p}, syncedAt)
-	return err
+	return upsertOne(ctx, db.UpsertOEProjects, p, syncedAt)
 }
 
 // UpsertOEPromotion writes one promotion (see UpsertOECampaign).
 func (db *DB) UpsertOEPromotion(ctx context.Context, p OEPromotion, syncedAt time.Time) error {
-	_, err := db.UpsertOEPromotions(ctx, []OEPromotion{p}, syncedAt)
+	return upsertOne(ctx, db.UpsertOEPromotions, p, syncedAt)
+}
+
+// upsertOne writes one entity with its batch upsert.
+func upsertOne[T any](ctx context.Context, upsert func(context.Context, []T, time.Time) (int64, error), e T, syncedAt time.Time) error {
+	_, err := upsert(ctx, []T{e}, syncedAt)
 	return err
+}
+
+// queryAll runs q and appends every row, read by scan, to out; what names
+// the query in errors.
+func queryAll[T any](ctx context.Context, db *DB, out []T, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
+	rows, err := db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: %s: %w", what, err)
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
 }
 
 // OEEntityIDs lists the ids of an advertiser's entities of kind that are
@@ -437,20 +456,7 @@ func listByAdvertiser[T any](ctx context.Context, db *DB, s oeSpec, advertiserID
 	if !o.IncludeDeleted {
 		q += ` AND e.deleted_at IS NULL`
 	}
-	rows, err := db.QueryContext(ctx, q+` ORDER BY e.id`, advertiserID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: list %s: %w", s.table, err)
-	}
-	defer rows.Close()
-	out := []T{}
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: list %s: %w", s.table, err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []T{}, "list "+s.table, scan, q+` ORDER BY e.id`, advertiserID)
 }
 
 // OECampaignByID returns a campaign with its advertiser, if the advertiser

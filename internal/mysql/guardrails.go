@@ -120,18 +120,5 @@ func (db *DB) GuardrailsFor(ctx context.Context, userID int64, roles []string) (
 }
 
 func (db *DB) queryGuardrails(ctx context.Context, q string, args ...any) ([]Guardrail, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: guard rails: %w", err)
-	}
-	defer rows.Close()
-	out := []Guardrail{}
-	for rows.Next() {
-		g, err := scanGuardrail(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: guard rails: %w", err)
-		}
-		out = append(out, g)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []Guardrail{}, "guard rails", scanGuardrail, q, args...)
 }

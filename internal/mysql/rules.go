@@ -333,20 +333,7 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 
 // ListEvaluations returns the latest evaluations of a rule, newest first.
 func (db *DB) ListEvaluations(ctx context.Context, ruleID int64, limit int) ([]rules.EvaluationRecord, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? ORDER BY slot_at DESC LIMIT ?`, ruleID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: evaluations: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.EvaluationRecord{}
-	for rows.Next() {
-		e, err := scanEvaluation(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: evaluations: %w", err)
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.EvaluationRecord{}, "evaluations", scanEvaluation, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? ORDER BY slot_at DESC LIMIT ?`, ruleID, limit)
 }
 
 const actionCols = `id, evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, object_name, action, field,
@@ -376,20 +363,7 @@ func scanAction(s scanner) (rules.ActionRecord, error) {
 }
 
 func (db *DB) queryActions(ctx context.Context, q string, args ...any) ([]rules.ActionRecord, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rule actions: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.ActionRecord{}
-	for rows.Next() {
-		a, err := scanAction(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: rule actions: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.ActionRecord{}, "rule actions", scanAction, q, args...)
 }
 
 // PlanActions records planned actions once and returns every action of

@@ -25,7 +25,7 @@ func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 
 const sessionColumns = `id, user_id, refresh_jti, created_at, refreshed_at, expires_at, revoked_at, revoke_reason, ip, user_agent`
 
-func scanSession(row interface{ Scan(...any) error }) (auth.Session, error) {
+func scanSession(row scanner) (auth.Session, error) {
 	var s auth.Session
 	var revoked sql.NullTime
 	err := row.Scan(&s.ID, &s.UserID, &s.RefreshJTI, &s.CreatedAt, &s.RefreshedAt, &s.ExpiresAt, &revoked,
@@ -51,20 +51,7 @@ func (db *DB) SessionByID(ctx context.Context, id string) (auth.Session, error) 
 
 // UserSessions lists a user's sessions, newest first.
 func (db *DB) UserSessions(ctx context.Context, userID int64) ([]auth.Session, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+sessionColumns+` FROM user_sessions WHERE user_id = ? ORDER BY created_at DESC`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: user sessions: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.Session
-	for rows.Next() {
-		s, err := scanSession(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: user sessions: %w", err)
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "user sessions", scanSession, `SELECT `+sessionColumns+` FROM user_sessions WHERE user_id = ? ORDER BY created_at DESC`, userID)
 }
 
 // RotateRefresh swaps the current refresh jti for a new one, atomically: it

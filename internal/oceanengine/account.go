@@ -15,11 +15,7 @@ type UserInfo struct {
 // UserInfo returns the user behind the authorisation that covers accountID
 // (GET 2/user/info).
 func (c *Client) UserInfo(ctx context.Context, accountID int64) (*UserInfo, error) {
-	var out UserInfo
-	if _, err := c.do(ctx, call{ep: epUserInfo, acct: accountID, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[UserInfo](ctx, c, call{ep: epUserInfo, acct: accountID})
 }
 
 // AdvertiserRef names an advertiser.
@@ -51,33 +47,25 @@ type AgentAdvertisersRequest struct {
 	PageSize     int   `json:"page_size,omitempty"`
 }
 
-// AgentAdvertisersPage is one page of advertiser ids under an agent.
-type AgentAdvertisersPage struct {
-	List     []ID     `json:"list"`
-	PageInfo PageInfo `json:"page_info"`
+func (r AgentAdvertisersRequest) page() int { return r.Page }
+
+func (r AgentAdvertisersRequest) withPage(page int) AgentAdvertisersRequest {
+	r.Page = page
+	return r
 }
+
+// AgentAdvertisersPage is one page of advertiser ids under an agent.
+type AgentAdvertisersPage = ListPage[ID]
 
 // AgentAdvertisers returns one page of the advertisers under an agent
 // account (GET 2/agent/advertiser/select): ids only.
 func (c *Client) AgentAdvertisers(ctx context.Context, req AgentAdvertisersRequest) (*AgentAdvertisersPage, error) {
-	var out AgentAdvertisersPage
-	if _, err := c.do(ctx, call{ep: epAgent, acct: req.AdvertiserID, out: &out, params: req}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[AgentAdvertisersPage](ctx, c, call{ep: epAgent, acct: req.AdvertiserID, params: req})
 }
 
 // AgentAdvertiserPages streams every page of AgentAdvertisers from req.Page.
 func (c *Client) AgentAdvertiserPages(ctx context.Context, req AgentAdvertisersRequest) iter.Seq2[[]ID, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]ID, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.AgentAdvertisers(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, c.AgentAdvertisers)
 }
 
 // AdvertiserInfoRequest asks for up to 100 advertisers' details.
@@ -129,9 +117,5 @@ type AdvertiserFund struct {
 
 // AdvertiserFund returns an advertiser's balance (GET 2/advertiser/fund/get).
 func (c *Client) AdvertiserFund(ctx context.Context, advertiserID int64) (*AdvertiserFund, error) {
-	var out AdvertiserFund
-	if _, err := c.do(ctx, call{ep: epFund, acct: advertiserID, out: &out, params: advertiserIDRequest{advertiserID}}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[AdvertiserFund](ctx, c, call{ep: epFund, acct: advertiserID, params: advertiserIDRequest{advertiserID}})
 }

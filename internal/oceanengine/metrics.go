@@ -33,69 +33,44 @@ const (
 // registered, for tests that read them directly). Registering twice on the
 // same registerer reuses the collectors already there.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
 	m := &Metrics{
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+		requests: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_requests_total",
 			Help: "OceanEngine API attempts by endpoint and result code (platform code, http_NNN, timeout, transport_error, not_json, decode_error).",
-		}, []string{"endpoint", "code"}),
-		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"endpoint", "code"})),
+		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "oceanengine_request_duration_seconds",
 			Help:    "OceanEngine API attempt latency by endpoint.",
 			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"endpoint"}),
-		limiterWait: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		}, []string{"endpoint"})),
+		limiterWait: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
 			Name:    "oceanengine_limiter_wait_seconds",
 			Help:    "Time spent waiting for the shared quota, by endpoint group.",
 			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"group"}),
-		limiterFactor: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		}, []string{"group"})),
+		limiterFactor: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "oceanengine_limiter_rate_factor",
 			Help: "Share of the configured QPS the limiter currently allows (below 1 after 40100/40110), by group.",
-		}, []string{"group"}),
-		limiterErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"group"})),
+		limiterErrors: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_limiter_redis_errors_total",
 			Help: "Limiter calls that could not reach Redis and fell back to the local limiter, by group.",
-		}, []string{"group"}),
-		retries: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"group"})),
+		retries: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_retries_total",
 			Help: "Retried OceanEngine attempts by endpoint and reason (rate_limited, system_error, http_5xx, timeout, transport_error, token_refresh).",
-		}, []string{"endpoint", "reason"}),
-		breakerState: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		}, []string{"endpoint", "reason"})),
+		breakerState: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 			Name: "oceanengine_breaker_state",
 			Help: "Circuit breaker state by endpoint group: 0 closed, 1 half-open, 2 open.",
-		}, []string{"group"}),
-		refreshes: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"group"})),
+		refreshes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "oceanengine_token_refreshes_total",
 			Help: "Access-token refreshes the client asked its TokenSource for after 40102/40105, by result (ok, error).",
-		}, []string{"result"}),
+		}, []string{"result"})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	m.requests, err = metrics.Register(reg, m.requests)
-	if err == nil {
-		m.duration, err = metrics.Register(reg, m.duration)
-	}
-	if err == nil {
-		m.limiterWait, err = metrics.Register(reg, m.limiterWait)
-	}
-	if err == nil {
-		m.limiterFactor, err = metrics.Register(reg, m.limiterFactor)
-	}
-	if err == nil {
-		m.limiterErrors, err = metrics.Register(reg, m.limiterErrors)
-	}
-	if err == nil {
-		m.retries, err = metrics.Register(reg, m.retries)
-	}
-	if err == nil {
-		m.breakerState, err = metrics.Register(reg, m.breakerState)
-	}
-	if err == nil {
-		m.refreshes, err = metrics.Register(reg, m.refreshes)
-	}
-	if err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

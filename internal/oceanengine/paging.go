@@ -21,30 +21,11 @@ const (
 // items; callers that need a consistent snapshot filter by modify time and
 // upsert.
 func Pages[T any](ctx context.Context, first int, fetch func(ctx context.Context, page int) ([]T, PageInfo, error)) iter.Seq2[[]T, error] {
-	return func(yield func([]T, error) bool) {
-		page := max(first, 1)
-		for {
-			if err := ctx.Err(); err != nil {
-				yield(nil, err)
-				return
-			}
-			items, info, err := fetch(ctx, page)
-			if err != nil {
-				yield(nil, err)
-				return
-			}
-			if len(items) == 0 {
-				return
-			}
-			if !yield(items, nil) {
-				return
-			}
-			if info.TotalPage > 0 && page >= info.TotalPage || info.TotalPage == 0 && info.PageSize > 0 && len(items) < info.PageSize {
-				return
-			}
-			page++
-		}
-	}
+	return walk(ctx, max(first, 1), func(ctx context.Context, page int) ([]T, int, bool, error) {
+		items, info, err := fetch(ctx, page)
+		last := info.TotalPage > 0 && page >= info.TotalPage || info.TotalPage == 0 && info.PageSize > 0 && len(items) < info.PageSize
+		return items, page + 1, !last, err
+	})
 }
 
 // Cursor streams the pages of a cursor-based list (cursor_info), starting at
@@ -52,29 +33,34 @@ func Pages[T any](ctx context.Context, first int, fetch func(ctx context.Context
 // cursor does not advance (a platform bug must not loop forever), at the
 // first error (yielded once) or when the consumer stops.
 func Cursor[T any](ctx context.Context, fetch func(ctx context.Context, cursor int64) ([]T, CursorInfo, error)) iter.Seq2[[]T, error] {
+	return walk(ctx, int64(0), func(ctx context.Context, cursor int64) ([]T, int64, bool, error) {
+		items, info, err := fetch(ctx, cursor)
+		next := int64(info.Cursor)
+		return items, next, info.HasMore && next != cursor, err
+	})
+}
+
+// walk streams the pages that fetch reads from position start: fetch
+// answers a page's items, the next page's position and whether there is
+// one. It stops after the last page, at an empty page, at the first error
+// (yielded once) or when the consumer stops.
+func walk[T, P any](ctx context.Context, start P, fetch func(ctx context.Context, at P) ([]T, P, bool, error)) iter.Seq2[[]T, error] {
 	return func(yield func([]T, error) bool) {
-		var cursor int64
+		at := start
 		for {
 			if err := ctx.Err(); err != nil {
 				yield(nil, err)
 				return
 			}
-			items, info, err := fetch(ctx, cursor)
+			items, next, more, err := fetch(ctx, at)
 			if err != nil {
 				yield(nil, err)
 				return
 			}
-			if len(items) == 0 {
+			if len(items) == 0 || !yield(items, nil) || !more {
 				return
 			}
-			if !yield(items, nil) {
-				return
-			}
-			next := int64(info.Cursor)
-			if !info.HasMore || next == cursor {
-				return
-			}
-			cursor = next
+			at = next
 		}
 	}
 }

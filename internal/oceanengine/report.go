@@ -62,6 +62,13 @@ type ReportRequest struct {
 	PageSize        int           `json:"page_size,omitempty"` // ≤ 1000
 }
 
+func (r ReportRequest) page() int { return r.Page }
+
+func (r ReportRequest) withPage(page int) ReportRequest {
+	r.Page = page
+	return r
+}
+
 // ReportRow is one row of a v2 report. StatDatetime is the Beijing start of
 // the day or hour (Date and Hour give the report keys). Money is exact;
 // ratios (ctr, convert_rate) are percentages as the platform computed them:
@@ -90,10 +97,7 @@ type ReportRow struct {
 }
 
 // ReportPage is one page of a v2 report.
-type ReportPage struct {
-	List     []ReportRow `json:"list"`
-	PageInfo PageInfo    `json:"page_info"`
-}
+type ReportPage = ListPage[ReportRow]
 
 // Report returns one page of a v2 report (GET 2/report/<level>/get).
 func (c *Client) Report(ctx context.Context, level ReportLevel, req ReportRequest) (*ReportPage, error) {
@@ -101,24 +105,12 @@ func (c *Client) Report(ctx context.Context, level ReportLevel, req ReportReques
 	if err != nil {
 		return nil, err
 	}
-	var out ReportPage
-	if _, err := c.do(ctx, call{ep: ep, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[ReportPage](ctx, c, call{ep: ep, acct: req.AdvertiserID, params: req})
 }
 
 // ReportPages streams every page of a v2 report from req.Page.
 func (c *Client) ReportPages(ctx context.Context, level ReportLevel, req ReportRequest) iter.Seq2[[]ReportRow, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]ReportRow, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Report(ctx, level, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, func(ctx context.Context, r ReportRequest) (*ReportPage, error) { return c.Report(ctx, level, r) })
 }
 
 // CustomFilter is one filter of the v3 custom report (e.g. field
@@ -176,11 +168,7 @@ func (c *Client) CustomReport(ctx context.Context, req CustomReportRequest) (*Cu
 	if req.OrderBy == nil {
 		req.OrderBy = []CustomOrder{}
 	}
-	var out CustomReportPage
-	if _, err := c.do(ctx, call{ep: epReportCustom, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[CustomReportPage](ctx, c, call{ep: epReportCustom, acct: req.AdvertiserID, params: req})
 }
 
 // CustomReportPages streams every page of the v3 custom report from req.Page.

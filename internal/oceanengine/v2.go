@@ -29,13 +29,7 @@ type CampaignFilter struct {
 }
 
 // CampaignsRequest asks for one page of campaigns.
-type CampaignsRequest struct {
-	AdvertiserID int64           `json:"advertiser_id"`
-	Filtering    *CampaignFilter `json:"filtering,omitempty"`
-	Fields       []string        `json:"fields,omitempty"`
-	Page         int             `json:"page,omitempty"`
-	PageSize     int             `json:"page_size,omitempty"` // ≤ 1000
-}
+type CampaignsRequest = ListRequest[CampaignFilter]
 
 // Campaign is a v2 campaign (广告组).
 type Campaign struct {
@@ -52,31 +46,16 @@ type Campaign struct {
 }
 
 // CampaignPage is one page of campaigns.
-type CampaignPage struct {
-	List     []Campaign `json:"list"`
-	PageInfo PageInfo   `json:"page_info"`
-}
+type CampaignPage = ListPage[Campaign]
 
 // Campaigns returns one page of campaigns (GET 2/campaign/get).
 func (c *Client) Campaigns(ctx context.Context, req CampaignsRequest) (*CampaignPage, error) {
-	var out CampaignPage
-	if _, err := c.do(ctx, call{ep: epCampaignGet, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[CampaignPage](ctx, c, call{ep: epCampaignGet, acct: req.AdvertiserID, params: req})
 }
 
 // CampaignPages streams every page of Campaigns from req.Page.
 func (c *Client) CampaignPages(ctx context.Context, req CampaignsRequest) iter.Seq2[[]Campaign, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]Campaign, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Campaigns(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, c.Campaigns)
 }
 
 // AdFilter is the filtering of 2/ad/get.
@@ -91,13 +70,7 @@ type AdFilter struct {
 }
 
 // AdsRequest asks for one page of ads.
-type AdsRequest struct {
-	AdvertiserID int64     `json:"advertiser_id"`
-	Filtering    *AdFilter `json:"filtering,omitempty"`
-	Fields       []string  `json:"fields,omitempty"`
-	Page         int       `json:"page,omitempty"`
-	PageSize     int       `json:"page_size,omitempty"`
-}
+type AdsRequest = ListRequest[AdFilter]
 
 // Ad is a v2 ad plan (广告计划).
 type Ad struct {
@@ -118,31 +91,16 @@ type Ad struct {
 }
 
 // AdPage is one page of ads.
-type AdPage struct {
-	List     []Ad     `json:"list"`
-	PageInfo PageInfo `json:"page_info"`
-}
+type AdPage = ListPage[Ad]
 
 // Ads returns one page of ads (GET 2/ad/get).
 func (c *Client) Ads(ctx context.Context, req AdsRequest) (*AdPage, error) {
-	var out AdPage
-	if _, err := c.do(ctx, call{ep: epAdGet, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[AdPage](ctx, c, call{ep: epAdGet, acct: req.AdvertiserID, params: req})
 }
 
 // AdPages streams every page of Ads from req.Page.
 func (c *Client) AdPages(ctx context.Context, req AdsRequest) iter.Seq2[[]Ad, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]Ad, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Ads(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, c.Ads)
 }
 
 // CreativeFilter is the filtering of 2/creative/get.
@@ -157,13 +115,7 @@ type CreativeFilter struct {
 }
 
 // CreativesRequest asks for one page of creatives.
-type CreativesRequest struct {
-	AdvertiserID int64           `json:"advertiser_id"`
-	Filtering    *CreativeFilter `json:"filtering,omitempty"`
-	Fields       []string        `json:"fields,omitempty"`
-	Page         int             `json:"page,omitempty"`
-	PageSize     int             `json:"page_size,omitempty"`
-}
+type CreativesRequest = ListRequest[CreativeFilter]
 
 // Creative is a v2 creative (创意).
 type Creative struct {
@@ -180,18 +132,11 @@ type Creative struct {
 }
 
 // CreativePage is one page of creatives.
-type CreativePage struct {
-	List     []Creative `json:"list"`
-	PageInfo PageInfo   `json:"page_info"`
-}
+type CreativePage = ListPage[Creative]
 
 // Creatives returns one page of creatives (GET 2/creative/get).
 func (c *Client) Creatives(ctx context.Context, req CreativesRequest) (*CreativePage, error) {
-	var out CreativePage
-	if _, err := c.do(ctx, call{ep: epCreativeGet, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[CreativePage](ctx, c, call{ep: epCreativeGet, acct: req.AdvertiserID, params: req})
 }
 
 // CampaignCreateRequest creates a campaign. With UniqueFK set the platform
@@ -275,10 +220,7 @@ type AdBudget struct {
 }
 
 // AdBudgetRequest changes ads' budgets.
-type AdBudgetRequest struct {
-	AdvertiserID int64      `json:"advertiser_id"`
-	Data         []AdBudget `json:"data"`
-}
+type AdBudgetRequest = BatchRequest[AdBudget]
 
 // UpdateAdBudget changes ads' budgets (POST 2/ad/update/budget).
 func (c *Client) UpdateAdBudget(ctx context.Context, req AdBudgetRequest) (*BatchResult, error) {
@@ -292,10 +234,7 @@ type AdBid struct {
 }
 
 // AdBidRequest changes ads' bids.
-type AdBidRequest struct {
-	AdvertiserID int64   `json:"advertiser_id"`
-	Data         []AdBid `json:"data"`
-}
+type AdBidRequest = BatchRequest[AdBid]
 
 // UpdateAdBid changes ads' bids (POST 2/ad/update/bid).
 func (c *Client) UpdateAdBid(ctx context.Context, req AdBidRequest) (*BatchResult, error) {

@@ -29,13 +29,7 @@ type ProjectFilter struct {
 }
 
 // ProjectsRequest asks for one page of projects (page_size ≤ 100).
-type ProjectsRequest struct {
-	AdvertiserID int64          `json:"advertiser_id"`
-	Filtering    *ProjectFilter `json:"filtering,omitempty"`
-	Fields       []string       `json:"fields,omitempty"`
-	Page         int            `json:"page,omitempty"`
-	PageSize     int            `json:"page_size,omitempty"`
-}
+type ProjectsRequest = ListRequest[ProjectFilter]
 
 // DeliverySetting holds a project's budget and bid.
 type DeliverySetting struct {
@@ -79,31 +73,16 @@ func (p *Project) UnmarshalJSON(b []byte) error {
 }
 
 // ProjectPage is one page of projects.
-type ProjectPage struct {
-	List     []Project `json:"list"`
-	PageInfo PageInfo  `json:"page_info"`
-}
+type ProjectPage = ListPage[Project]
 
 // Projects returns one page of projects (GET v3.0/project/list).
 func (c *Client) Projects(ctx context.Context, req ProjectsRequest) (*ProjectPage, error) {
-	var out ProjectPage
-	if _, err := c.do(ctx, call{ep: epProjectList, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[ProjectPage](ctx, c, call{ep: epProjectList, acct: req.AdvertiserID, params: req})
 }
 
 // ProjectPages streams every page of Projects from req.Page.
 func (c *Client) ProjectPages(ctx context.Context, req ProjectsRequest) iter.Seq2[[]Project, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]Project, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Projects(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, c.Projects)
 }
 
 // PromotionFilter is the filtering of v3.0/promotion/list.
@@ -122,13 +101,7 @@ type PromotionFilter struct {
 }
 
 // PromotionsRequest asks for one page of promotions (page_size ≤ 100).
-type PromotionsRequest struct {
-	AdvertiserID int64            `json:"advertiser_id"`
-	Filtering    *PromotionFilter `json:"filtering,omitempty"`
-	Fields       []string         `json:"fields,omitempty"`
-	Page         int              `json:"page,omitempty"`
-	PageSize     int              `json:"page_size,omitempty"`
-}
+type PromotionsRequest = ListRequest[PromotionFilter]
 
 // Promotion is a v3 promotion (广告).
 type Promotion struct {
@@ -150,31 +123,16 @@ type Promotion struct {
 }
 
 // PromotionPage is one page of promotions.
-type PromotionPage struct {
-	List     []Promotion `json:"list"`
-	PageInfo PageInfo    `json:"page_info"`
-}
+type PromotionPage = ListPage[Promotion]
 
 // Promotions returns one page of promotions (GET v3.0/promotion/list).
 func (c *Client) Promotions(ctx context.Context, req PromotionsRequest) (*PromotionPage, error) {
-	var out PromotionPage
-	if _, err := c.do(ctx, call{ep: epPromotionList, acct: req.AdvertiserID, params: req, out: &out}); err != nil {
-		return nil, err
-	}
-	return &out, nil
+	return read[PromotionPage](ctx, c, call{ep: epPromotionList, acct: req.AdvertiserID, params: req})
 }
 
 // PromotionPages streams every page of Promotions from req.Page.
 func (c *Client) PromotionPages(ctx context.Context, req PromotionsRequest) iter.Seq2[[]Promotion, error] {
-	return Pages(ctx, req.Page, func(ctx context.Context, page int) ([]Promotion, PageInfo, error) {
-		r := req
-		r.Page = page
-		p, err := c.Promotions(ctx, r)
-		if err != nil {
-			return nil, PageInfo{}, err
-		}
-		return p.List, p.PageInfo, nil
-	})
+	return listPages(ctx, req, c.Promotions)
 }
 
 // ProjectDeliverySetting is the budget, bid and schedule of a new project.
@@ -244,10 +202,7 @@ type ProjectStatus struct {
 }
 
 // ProjectStatusRequest switches projects; each may fail on its own.
-type ProjectStatusRequest struct {
-	AdvertiserID int64           `json:"advertiser_id"`
-	Data         []ProjectStatus `json:"data"`
-}
+type ProjectStatusRequest = BatchRequest[ProjectStatus]
 
 // UpdateProjectStatus switches projects (POST v3.0/project/status/update).
 func (c *Client) UpdateProjectStatus(ctx context.Context, req ProjectStatusRequest) (*BatchResult, error) {
@@ -262,10 +217,7 @@ type ProjectBudget struct {
 }
 
 // ProjectBudgetRequest changes projects' budgets.
-type ProjectBudgetRequest struct {
-	AdvertiserID int64           `json:"advertiser_id"`
-	Data         []ProjectBudget `json:"data"`
-}
+type ProjectBudgetRequest = BatchRequest[ProjectBudget]
 
 // UpdateProjectBudget changes projects' budgets (POST v3.0/project/budget/update).
 func (c *Client) UpdateProjectBudget(ctx context.Context, req ProjectBudgetRequest) (*BatchResult, error) {
@@ -287,10 +239,7 @@ type ProjectBid struct {
 }
 
 // ProjectBidRequest changes projects' bids.
-type ProjectBidRequest struct {
-	AdvertiserID int64        `json:"advertiser_id"`
-	Data         []ProjectBid `json:"data"`
-}
+type ProjectBidRequest = BatchRequest[ProjectBid]
 
 // UpdateProjectBid changes projects' bids (POST v3.0/project/cpa_bid/update).
 func (c *Client) UpdateProjectBid(ctx context.Context, req ProjectBidRequest) (*BatchResult, error) {
@@ -315,10 +264,7 @@ type PromotionStatus struct {
 }
 
 // PromotionStatusRequest switches promotions; each may fail on its own.
-type PromotionStatusRequest struct {
-	AdvertiserID int64             `json:"advertiser_id"`
-	Data         []PromotionStatus `json:"data"`
-}
+type PromotionStatusRequest = BatchRequest[PromotionStatus]
 
 // UpdatePromotionStatus switches promotions (POST v3.0/promotion/status/update).
 func (c *Client) UpdatePromotionStatus(ctx context.Context, req PromotionStatusRequest) (*BatchResult, error) {
@@ -333,10 +279,7 @@ type PromotionBudget struct {
 }
 
 // PromotionBudgetRequest changes promotions' budgets.
-type PromotionBudgetRequest struct {
-	AdvertiserID int64             `json:"advertiser_id"`
-	Data         []PromotionBudget `json:"data"`
-}
+type PromotionBudgetRequest = BatchRequest[PromotionBudget]
 
 // UpdatePromotionBudget changes promotions' budgets (POST v3.0/promotion/budget/update).
 func (c *Client) UpdatePromotionBudget(ctx context.Context, req PromotionBudgetRequest) (*BatchResult, error) {
@@ -350,10 +293,7 @@ type PromotionBid struct {
 }
 
 // PromotionBidRequest changes promotions' bids.
-type PromotionBidRequest struct {
-	AdvertiserID int64          `json:"advertiser_id"`
-	Data         []PromotionBid `json:"data"`
-}
+type PromotionBidRequest = BatchRequest[PromotionBid]
 
 // UpdatePromotionBid changes promotions' bids (POST v3.0/promotion/bid/update).
 func (c *Client) UpdatePromotionBid(ctx context.Context, req PromotionBidRequest) (*BatchResult, error) {

@@ -15,24 +15,18 @@ type Metrics struct {
 // NewMetrics builds the collectors and registers them with reg (nil: not
 // registered, e.g. in tests).
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	r := metrics.NewRegistrar(reg)
 	m := &Metrics{
-		evaluations: prometheus.NewCounterVec(prometheus.CounterOpts{
+		evaluations: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rules_evaluations_total",
 			Help: "Rule evaluations finished by this process, by status (done, skipped, failed).",
-		}, []string{"status"}),
-		actions: prometheus.NewCounterVec(prometheus.CounterOpts{
+		}, []string{"status"})),
+		actions: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "rules_actions_total",
 			Help: "Actions taken by rules, by action and status (succeeded, failed, unknown).",
-		}, []string{"action", "status"}),
+		}, []string{"action", "status"})),
 	}
-	if reg == nil {
-		return m, nil
-	}
-	var err error
-	if m.evaluations, err = metrics.Register(reg, m.evaluations); err != nil {
-		return nil, err
-	}
-	if m.actions, err = metrics.Register(reg, m.actions); err != nil {
+	if err := r.Err(); err != nil {
 		return nil, err
 	}
 	return m, nil

@@ -10,13 +10,16 @@ type campaignGetFiltering struct {
 	CampaignCreateTime *string `json:"campaign_create_time,omitempty"`
 }
 
-type campaignGetParams struct {
-	AdvertiserId *int64                `json:"advertiser_id,omitempty"`
-	Fields       *[]string             `json:"fields,omitempty"`
-	Filtering    *campaignGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                `json:"page,omitempty"`
-	PageSize     *int64                `json:"page_size,omitempty"`
+// v2ListParams are the parameters of a v2 entity list filtered by F.
+type v2ListParams[F any] struct {
+	AdvertiserId *int64    `json:"advertiser_id,omitempty"`
+	Fields       *[]string `json:"fields,omitempty"`
+	Filtering    *F        `json:"filtering,omitempty"`
+	Page         *int64    `json:"page,omitempty"`
+	PageSize     *int64    `json:"page_size,omitempty"`
 }
+
+type campaignGetParams = v2ListParams[campaignGetFiltering]
 
 type adGetFiltering struct {
 	Ids          []int64  `json:"ids,omitempty"`
@@ -28,13 +31,7 @@ type adGetFiltering struct {
 	AdModifyTime *string  `json:"ad_modify_time,omitempty"`
 }
 
-type adGetParams struct {
-	AdvertiserId *int64          `json:"advertiser_id,omitempty"`
-	Fields       *[]string       `json:"fields,omitempty"`
-	Filtering    *adGetFiltering `json:"filtering,omitempty"`
-	Page         *int64          `json:"page,omitempty"`
-	PageSize     *int64          `json:"page_size,omitempty"`
-}
+type adGetParams = v2ListParams[adGetFiltering]
 
 type creativeGetFiltering struct {
 	CampaignId         *int64  `json:"campaign_id,omitempty"`
@@ -46,13 +43,7 @@ type creativeGetFiltering struct {
 	CreativeModifyTime *string `json:"creative_modify_time,omitempty"`
 }
 
-type creativeGetParams struct {
-	AdvertiserId *int64                `json:"advertiser_id,omitempty"`
-	Fields       *[]string             `json:"fields,omitempty"`
-	Filtering    *creativeGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                `json:"page,omitempty"`
-	PageSize     *int64                `json:"page_size,omitempty"`
-}
+type creativeGetParams = v2ListParams[creativeGetFiltering]
 
 var budgetModes = Enum("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE")
 

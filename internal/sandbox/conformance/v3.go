@@ -19,13 +19,16 @@ type projectListFiltering struct {
 	ProjectModifyEndTime   *string `json:"project_modify_end_time,omitempty"`
 }
 
-type projectListParams struct {
-	AdvertiserId *int64                `json:"advertiser_id,omitempty" sdk:"required"`
-	Fields       *[]string             `json:"fields,omitempty"`
-	Filtering    *projectListFiltering `json:"filtering,omitempty"`
-	Page         *int64                `json:"page,omitempty"`
-	PageSize     *int64                `json:"page_size,omitempty"`
+// v3ListParams are the parameters of a v3 entity list filtered by F.
+type v3ListParams[F any] struct {
+	AdvertiserId *int64    `json:"advertiser_id,omitempty" sdk:"required"`
+	Fields       *[]string `json:"fields,omitempty"`
+	Filtering    *F        `json:"filtering,omitempty"`
+	Page         *int64    `json:"page,omitempty"`
+	PageSize     *int64    `json:"page_size,omitempty"`
 }
+
+type projectListParams = v3ListParams[projectListFiltering]
 
 type promotionListFiltering struct {
 	Ids                      []int64  `json:"ids,omitempty"`
@@ -41,13 +44,7 @@ type promotionListFiltering struct {
 	PromotionModifyEndTime   *string  `json:"promotion_modify_end_time,omitempty"`
 }
 
-type promotionListParams struct {
-	AdvertiserId *int64                  `json:"advertiser_id,omitempty" sdk:"required"`
-	Fields       *[]string               `json:"fields,omitempty"`
-	Filtering    *promotionListFiltering `json:"filtering,omitempty"`
-	Page         *int64                  `json:"page,omitempty"`
-	PageSize     *int64                  `json:"page_size,omitempty"`
-}
+type promotionListParams = v3ListParams[promotionListFiltering]
 
 var projectStatuses = Enum("PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_BUDGET_EXCEED",
 	"PROJECT_STATUS_BUDGET_PRE_OFFLINE_BUDGET", "PROJECT_STATUS_NOT_START", "PROJECT_STATUS_DONE", "PROJECT_STATUS_NO_SCHEDULE")
