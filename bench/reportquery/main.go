@@ -2,6 +2,7 @@
 // database filled by bench/reportgen (see docs/reporting.md):
 //
 //	go run ./bench/reportquery -db oceanops_bench -n 200
+//	go run ./bench/reportquery -db oceanops_bench -n 200 -match "entity list"
 //
 // Each scenario runs -warmup times unmeasured, then -n times, each time for
 // a randomly chosen advertiser of the benchmark operator's scope (so the
@@ -21,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -40,6 +42,7 @@ func main() {
 	flag.IntVar(&o.n, "n", 200, "measured runs per scenario")
 	flag.IntVar(&o.warmup, "warmup", 10, "unmeasured runs per scenario")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
+	flag.StringVar(&o.match, "match", "", "run only the scenarios whose name contains this text (e.g. \"entity list\")")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -57,6 +60,7 @@ func main() {
 type options struct {
 	n, warmup int
 	seed      uint64
+	match     string
 }
 
 // scenario is one measured query; it returns the rows it produced, so an
@@ -167,6 +171,9 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 	fmt.Fprintln(out, "|---|---|---|---|---|---|")
 	rng := rand.New(rand.NewPCG(o.seed, 0))
 	for _, sc := range scenarios {
+		if !strings.Contains(sc.name, o.match) {
+			continue
+		}
 		r, err := measure(ctx, sc, o, func() int64 { return advs[rng.IntN(len(advs))] })
 		if err != nil {
 			return fmt.Errorf("%s: %w", sc.name, err)
