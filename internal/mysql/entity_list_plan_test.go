@@ -93,7 +93,7 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			f := c.f
 			f.Today = today
-			count, top, page, err := db.EntityListStatements(ctx, c.scope, f)
+			count, top, page, rows, err := db.EntityListStatements(ctx, c.scope, f)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,6 +113,7 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 			if top != nil {
 				checkTopPlan(t, db, *top)
 			}
+			checkRowsPlan(t, db, rows)
 
 			es, total, err := db.ListEntities(ctx, c.scope, f)
 			if err != nil {
@@ -215,5 +216,28 @@ func checkTopPlan(t *testing.T, db *mysql.DB, s mysql.Statement) {
 				t.Errorf("entities joined by %q, want eq_ref: %+v", r.access, plan)
 			}
 		}
+	}
+}
+
+// checkRowsPlan: the wide rows, today's report row and the names are read
+// by primary key for the page's ids only.
+func checkRowsPlan(t *testing.T, db *mysql.DB, s mysql.Statement) {
+	t.Helper()
+	plan := explain(t, db, s.SQL, s.Args)
+	seen := map[string]bool{}
+	for _, r := range plan {
+		if r.selectType != "PRIMARY" {
+			continue // the page's ids
+		}
+		switch r.table {
+		case "e", "t", "a", "p":
+			seen[r.table] = true
+			if r.access != "eq_ref" || r.key != "PRIMARY" {
+				t.Errorf("page rows: %s read by %q %q, want eq_ref on the primary key: %+v", r.table, r.access, r.key, plan)
+			}
+		}
+	}
+	if !seen["e"] || !seen["t"] {
+		t.Errorf("page rows: no lookup of the entity or its report row: %+v", plan)
 	}
 }

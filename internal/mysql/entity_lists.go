@@ -284,39 +284,44 @@ func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.Entit
 	if total == 0 || f.Offset >= int(total) {
 		return []report.Entity{}, total, nil
 	}
-	ids, err := db.pageIDs(ctx, p)
+	rs, empty, err := db.pageRows(ctx, p)
 	if err != nil {
 		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
 	}
-	if len(ids) == 0 {
+	if empty {
 		return []report.Entity{}, total, nil
 	}
-	rs := p.rowsStmt(ids)
 	rows, err := db.QueryContext(ctx, rs.query, rs.args...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
 	}
 	defer rows.Close()
-	out, err := scanEntities(rows, len(ids))
+	out, err := scanEntities(rows, f.Limit)
 	if err != nil {
 		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
 	}
 	return out, total, nil
 }
 
-// pageIDs runs the plan's id statements: the positive-metric top-N when it
-// fills the window, else the page statement.
-func (db *DB) pageIDs(ctx context.Context, p *entityListPlan) ([]int64, error) {
+// pageRows is the statement reading the page's wide rows: by the ids of
+// the positive-metric top-N when it fills the window, else over the page
+// statement as a derived table (one round trip).
+func (db *DB) pageRows(ctx context.Context, p *entityListPlan) (rs sqlStmt, empty bool, err error) {
 	if p.top != nil {
 		ids, err := db.queryIDs(ctx, *p.top)
 		if err != nil {
-			return nil, err
+			return sqlStmt{}, false, err
 		}
 		if len(ids) == p.f.Offset+p.f.Limit {
-			return ids[p.f.Offset:], nil
+			ids = ids[p.f.Offset:]
+			args := make([]any, len(ids))
+			for i, id := range ids {
+				args[i] = id
+			}
+			return p.rowsStmt("SELECT e.id FROM "+p.tab.table+" e WHERE e.id IN ("+placeholders(len(ids))+")", args), len(ids) == 0, nil
 		}
 	}
-	return db.queryIDs(ctx, p.page)
+	return p.rowsStmt(p.page.query, p.page.args), false, nil
 }
 
 func (db *DB) queryIDs(ctx context.Context, s sqlStmt) ([]int64, error) {
@@ -336,25 +341,23 @@ func (db *DB) queryIDs(ctx context.Context, s sqlStmt) ([]int64, error) {
 	return ids, rows.Err()
 }
 
-// rowsStmt reads the wide rows of the page's ids, in the list's order.
-func (p *entityListPlan) rowsStmt(ids []int64) sqlStmt {
+// rowsStmt reads the wide rows of the ids a statement selects (one column,
+// at most a page of them), in the list's order.
+func (p *entityListPlan) rowsStmt(idsQuery string, idsArgs []any) sqlStmt {
 	tab := p.tab
 	parentName, parentJoin := "''", ""
 	if tab.parentTable != "" {
 		parentName = "p.name"
 		parentJoin = " LEFT JOIN " + tab.parentTable + " p ON p.id = " + tab.parentCol
 	}
-	args := []any{string(p.f.Kind.Level()), p.f.Today}
-	for _, id := range ids {
-		args = append(args, id)
-	}
+	args := append(slices.Clone(idsArgs), string(p.f.Kind.Level()), p.f.Today)
 	return sqlStmt{`SELECT e.id, e.advertiser_id, a.name, ` + tab.parentCol + `, ` + parentName + `, e.name, e.status, ` + tab.optStatus + `,
 		e.budget_mode, e.budget, ` + tab.pricing + `, ` + tab.bid + `, ` + tab.cpaBid + `,
 		e.platform_created_at, e.platform_modified_at, e.deleted_at, e.synced_at,
 		t.cost, t.show_cnt, t.click_cnt, t.convert_cnt, t.deep_convert_cnt
-		FROM ` + tab.table + ` e` + reportTodayJoin + `
+		FROM (` + idsQuery + `) pg JOIN ` + tab.table + ` e ON e.id = pg.id` + reportTodayJoin + `
 		LEFT JOIN advertisers a ON a.id = e.advertiser_id` + parentJoin + `
-		WHERE e.id IN (` + placeholders(len(ids)) + `) ORDER BY ` + p.order, args}
+		ORDER BY ` + p.order, args}
 }
 
 func scanEntities(rows *sql.Rows, n int) ([]report.Entity, error) {

@@ -30,14 +30,15 @@ type Statement struct {
 
 // EntityListStatements are the statements ListEntities runs for f, for
 // plan tests: the total, the positive-metric top-N (nil unless the plan
-// tries it) and the ids of the page.
-func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f report.EntityFilter) (count Statement, top *Statement, page Statement, err error) {
+// tries it), the ids of the page, and the wide rows over those ids.
+func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f report.EntityFilter) (count Statement, top *Statement, page, rows Statement, err error) {
 	p, err := db.planEntityList(ctx, scope, f)
 	if err != nil {
-		return Statement{}, nil, Statement{}, err
+		return Statement{}, nil, Statement{}, Statement{}, err
 	}
 	if p.top != nil {
 		top = &Statement{p.top.query, p.top.args}
 	}
-	return Statement{p.count.query, p.count.args}, top, Statement{p.page.query, p.page.args}, nil
+	r := p.rowsStmt(p.page.query, p.page.args)
+	return Statement{p.count.query, p.count.args}, top, Statement{p.page.query, p.page.args}, Statement{r.query, r.args}, nil
 }
