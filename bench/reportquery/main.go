@@ -147,15 +147,21 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 				ov, err := cached.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10)
 				return len(ov.TopAds), err
 			}},
-		{"entity list: operator's ads, by today's cost (page of 20)",
+		{"entity list: operator's ads, by today's cost (page of 20, total counted every time)",
 			func(ctx context.Context, _ int64) (int, error) {
 				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
 					OrderBy: report.Order{Key: "cost", Desc: true}, Limit: 20, Today: today})
 				return len(es), err
 			}},
-		{"entity list: operator's ads, newest first (page of 20)",
+		{"entity list: operator's ads, newest first (page of 20, total counted every time)",
 			func(ctx context.Context, _ int64) (int, error) {
 				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
+					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
+				return len(es), err
+			}},
+		{"entity list: operator's ads, newest first (page of 20, total from the 5 s count cache)",
+			func(ctx context.Context, _ int64) (int, error) {
+				es, _, err := cached.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
 					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
 				return len(es), err
 			}},
