@@ -180,6 +180,12 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 	}
 	fmt.Fprintf(out, "report_hourly: about %d rows (server statistics); today = %s; operator scope: %d advertisers; %d runs per scenario after %d warm-up runs\n\n",
 		hourly, today, len(advs), o.n, o.warmup)
+	return measureAll(ctx, scenarios, o, advs, out)
+}
+
+// measureAll measures the scenarios o.match names, each run for a random
+// advertiser of advs, and prints a Markdown table.
+func measureAll(ctx context.Context, scenarios []scenario, o options, advs []int64, out io.Writer) error {
 	fmt.Fprintln(out, "| scenario | p50 | p90 | p99 | max | rows |")
 	fmt.Fprintln(out, "|---|---|---|---|---|---|")
 	rng := rand.New(rand.NewPCG(o.seed, 0))
