@@ -148,7 +148,7 @@ func (db *DB) planEntityList(ctx context.Context, scope auth.Scope, f report.Ent
 	}
 	p.order = order
 	tJoin, tArgs := "", []any(nil)
-	if strings.Contains(order, "t.") {
+	if !strings.HasPrefix(expr, "e.") { // a metric of today's report row
 		tJoin, tArgs = reportTodayJoin, []any{string(f.Kind.Level()), f.Today}
 	}
 	byID := expr == "e.id" && !f.IncludeDeleted
