@@ -25,13 +25,21 @@ func TestRunSmall(t *testing.T) {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
 	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
-	if len(lines) != 4+10 || !strings.Contains(lines[0], "today = 2026-11-22") {
+	if len(lines) != 4+12 || !strings.Contains(lines[0], "today = 2026-11-22") {
 		t.Fatalf("output:\n%s", out.String())
 	}
 	for _, l := range lines[4:] {
 		if !strings.HasPrefix(l, "| ") || strings.HasSuffix(l, "| 0 |") {
 			t.Errorf("scenario line %q", l)
 		}
+	}
+	// -match runs the scenarios it names only.
+	out.Reset()
+	if err := run(ctx, db, options{n: 1, seed: 1, match: "entity list"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 4+5 {
+		t.Errorf("-match \"entity list\": %d lines, want 5 scenarios:\n%s", len(lines), out.String())
 	}
 	// An empty database is an error, not a table of zeros.
 	empty := mysqltest.New(t)

@@ -52,6 +52,7 @@ func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Bui
 		return nil, err
 	}
 	db.SetCountCacheTTL(cfg.Database.CountCacheTTL.D(), nil)
+	db.SetDashboardCacheTTL(cfg.Database.DashboardCacheTTL.D(), nil)
 	if cfg.Database.ReadDSN != "" {
 		if err := db.AttachReader(ctx, cfg.Database.ReadDSN, cfg.Database); err != nil {
 			_ = db.Close()

@@ -102,6 +102,10 @@ type Database struct {
 	// CountCacheTTL is how long the total of a list page (COUNT(*) of the
 	// rows in scope) is reused; 0 counts on every request.
 	CountCacheTTL Duration `yaml:"count_cache_ttl"`
+	// DashboardCacheTTL is how long the dashboard's figures over every
+	// advertiser (an admin's, without a filter) are reused; 0 reads them on
+	// every request.
+	DashboardCacheTTL Duration `yaml:"dashboard_cache_ttl"`
 }
 
 // Redis configures the Redis client.
@@ -238,7 +242,7 @@ func Default() Config {
 		Database: Database{
 			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
 			Charset: "utf8mb4", MaxIdleConns: 10, MaxOpenConns: 100, ConnMaxLifetime: Duration(time.Hour),
-			CountCacheTTL: Duration(5 * time.Second),
+			CountCacheTTL: Duration(5 * time.Second), DashboardCacheTTL: Duration(30 * time.Second),
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},

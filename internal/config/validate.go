@@ -158,6 +158,9 @@ func (c *Config) validateDatabase() error {
 	if d.CountCacheTTL < 0 || d.CountCacheTTL > Duration(300e9) {
 		return bad("database.count_cache_ttl", d.CountCacheTTL, "must be between 0 (off) and 5m")
 	}
+	if d.DashboardCacheTTL < 0 || d.DashboardCacheTTL > Duration(300e9) {
+		return bad("database.dashboard_cache_ttl", d.DashboardCacheTTL, "must be between 0 (off) and 5m")
+	}
 	return nil
 }
 

@@ -21,6 +21,9 @@ type DB struct {
 	*sql.DB
 	// counts caches list totals (SetCountCacheTTL); nil counts every time.
 	counts *countCache
+	// overviews caches the all-advertisers dashboard (SetDashboardCacheTTL);
+	// nil reads it every time.
+	overviews *overviewCache
 	// read, when set (database.read_dsn), serves the report reads: a
 	// replica's pool. Writes, and reads that must see them, use *sql.DB.
 	read *sql.DB

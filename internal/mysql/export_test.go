@@ -21,3 +21,24 @@ func (db *DB) ReportStatements(ctx context.Context, scope auth.Scope, spec repor
 	rows, rowsArgs = q.rowsSQL(100, 0)
 	return q.statsSQL(), rows, q.args, rowsArgs, nil
 }
+
+// Statement is one SQL statement and its arguments.
+type Statement struct {
+	SQL  string
+	Args []any
+}
+
+// EntityListStatements are the statements ListEntities runs for f, for
+// plan tests: the total, the positive-metric top-N (nil unless the plan
+// tries it), the ids of the page, and the wide rows over those ids.
+func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f report.EntityFilter) (count Statement, top *Statement, page, rows Statement, err error) {
+	p, err := db.planEntityList(ctx, scope, f)
+	if err != nil {
+		return Statement{}, nil, Statement{}, Statement{}, err
+	}
+	if p.top != nil {
+		top = &Statement{p.top.query, p.top.args}
+	}
+	r := p.rowsStmt(p.page.query, p.page.args)
+	return Statement{p.count.query, p.count.args}, top, Statement{p.page.query, p.page.args}, Statement{r.query, r.args}, nil
+}

@@ -16,7 +16,7 @@ import (
 
 // planRow is one line of EXPLAIN PARTITIONS.
 type planRow struct {
-	table, partitions, access, key, extra string
+	selectType, table, partitions, access, key, extra string
 }
 
 func explain(t *testing.T, db *mysql.DB, query string, args []any) []planRow {
@@ -40,6 +40,8 @@ func explain(t *testing.T, db *mysql.DB, query string, args []any) []planRow {
 		var r planRow
 		for i, c := range cols {
 			switch c {
+			case "select_type":
+				r.selectType = vals[i].String
 			case "table":
 				r.table = vals[i].String
 			case "partitions":

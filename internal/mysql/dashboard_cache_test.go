@@ -1,0 +1,91 @@
+package mysql_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// The all-advertisers dashboard reads its figures once per TTL and computes
+// the comparison with yesterday at each request's instant from them; a
+// scoped user's dashboard, or one narrowed to advertisers, is always read
+// fresh; a TTL of 0 caches nothing.
+func TestAdminDashboardReadOncePerTTL(t *testing.T) {
+	db := rqWorld(t)
+	ctx := context.Background()
+	alice := rqUser(t, db, "alice", auth.RoleOperator, rqAdvA)
+	admin := auth.SystemScope()
+	for h := 0; h < 24; h++ {
+		rqHourly(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-21", h, rqAdvA, 0, rqMetrics{"1.01", 100, 3, 1, 0})
+		rqHourly(t, db, rqAdvB, report.LevelAdvertiser, "2026-11-21", h, rqAdvB, 0, rqMetrics{"9.99", 10, 1, 0, 0})
+		if h <= 10 {
+			rqHourly(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-22", h, rqAdvA, 0, rqMetrics{"0.10", 50, 1, 0, 0})
+		}
+	}
+	rqDaily(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-21", rqAdvA, 0, rqMetrics{"24.24", 2400, 72, 24, 0})
+	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	db.SetDashboardCacheTTL(30*time.Second, clock.Now)
+	at1030 := time.Date(2026, 11, 22, 2, 30, 0, 0, time.UTC) // 10:30 Beijing
+	overview := func(scope auth.Scope, advs []int64, now time.Time) report.Overview {
+		t.Helper()
+		ov, err := db.DashboardOverview(ctx, scope, advs, now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ov
+	}
+	ov := overview(admin, nil, at1030)
+	if got := report.Money(ov.TodaySoFar.Cost); got != "1.10" {
+		t.Fatalf("today so far %s, want 1.10", got)
+	}
+	if got := report.Money(ov.YesterdaySameTime.Cost); got != "115.50" { // 10 × 11.00 + half of 11.00
+		t.Fatalf("yesterday same time %s, want 115.50", got)
+	}
+	if len(ov.TopAds) == 0 {
+		t.Fatal("no top ads")
+	}
+	ov.TopAds[0].Name = "changed by the caller"
+
+	// The sync writes; within the TTL the admin's figures are the cached ones,
+	// compared with yesterday at the new instant.
+	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	rqExec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
+	clock.Add(29 * time.Second)
+	at1100 := at1030.Add(30 * time.Minute)
+	ov = overview(admin, nil, at1100)
+	if got := report.Money(ov.TodaySoFar.Cost); got != "1.10" {
+		t.Errorf("within the TTL: today so far %s, want the cached 1.10", got)
+	}
+	if got := report.Money(ov.YesterdayFull.Cost); got != "24.24" {
+		t.Errorf("within the TTL: yesterday %s, want the cached 24.24", got)
+	}
+	if got := report.Money(ov.YesterdaySameTime.Cost); got != "121.00" || ov.UpToHour != 11 { // 11 × 11.00 at 11:00
+		t.Errorf("within the TTL at 11:00: yesterday same time %s (hour %d), want 121.00 (11)", got, ov.UpToHour)
+	}
+	if ov.TopAds[0].Name == "changed by the caller" {
+		t.Error("a caller's change to the top list reached the cache")
+	}
+	for name, ov := range map[string]report.Overview{
+		"scoped user":                overview(alice, nil, at1100),
+		"admin, narrowed to A and B": overview(admin, []int64{rqAdvA, rqAdvB}, at1100),
+	} {
+		if got := report.Money(ov.TodaySoFar.Cost); got != "2.10" {
+			t.Errorf("%s: today so far %s, want the fresh 2.10", name, got)
+		}
+	}
+
+	clock.Add(time.Second)
+	ov = overview(admin, nil, at1100)
+	if got := report.Money(ov.TodaySoFar.Cost); got != "2.10" || report.Money(ov.YesterdayFull.Cost) != "25.24" {
+		t.Errorf("after the TTL: today so far %s, yesterday %s; want 2.10, 25.24", got, report.Money(ov.YesterdayFull.Cost))
+	}
+
+	db.SetDashboardCacheTTL(0, nil)
+	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "3.10" {
+		t.Errorf("TTL 0: today so far %s, want 3.10", got)
+	}
+}
