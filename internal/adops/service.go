@@ -405,8 +405,9 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 	}
 
 	// Record before acting: a process that dies from here on leaves
-	// 'pending' rows, which the next change of the entity resolves (or a
-	// retry of this request settles).
+	// 'pending' rows, which a retry of this request settles, or else the
+	// sweep of stale pending changes (SettlePending) once the lock expired,
+	// or the next change of the entity resolves as unknown.
 	now := s.now()
 	rows := make([]mysql.AdChange, len(todo))
 	for j, i := range todo {
@@ -577,18 +578,16 @@ func (s *Service) settlePrior(ctx context.Context, req Request, cur []snapshot, 
 			ErrorCode: c.ErrorCode, Error: c.ErrorMessage, PlatformRequestID: c.PlatformRequestID}
 		if c.Result == mysql.ChangePending {
 			shows := cur[i].value(req.Field)
-			o := mysql.AdChangeOutcome{ID: c.ID, After: shows.row(), Verified: true, FinishedAt: finished}
-			switch {
-			case shows.Equal(it.Value):
-				o.Result = mysql.ChangeSucceeded
+			o := mysql.AdChangeOutcome{ID: c.ID, After: shows.row(), Result: settleRead(r.Before, it.Value, shows), Verified: true,
+				FinishedAt: finished}
+			switch o.Result {
+			case mysql.ChangeSucceeded:
 				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
 					"read the entity back and found the change applied", req.RequestID)
-			case r.Before.Known() && shows.Equal(r.Before):
-				o.Result = mysql.ChangeFailed
+			case mysql.ChangeFailed:
 				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
 					"read the entity back and found the change not applied, and made it again", req.RequestID)
 			default:
-				o.Result = mysql.ChangeUnknown
 				o.ErrorMessage = fmt.Sprintf("the operation ended before recording the platform's answer; a retry of the same request (%s) "+
 					"read back %s, neither the value before nor the one requested, and made the change again", req.RequestID, orUnknown(shows))
 			}
@@ -613,6 +612,22 @@ func (s *Service) settlePrior(ctx context.Context, req Request, cur []snapshot, 
 		}
 	}
 	return todo, nil
+}
+
+// settleRead is the result of a pending change (one whose operation ended
+// before recording the platform's answer) from the value its entity shows,
+// read back under the entity's lock: the requested value, the change was
+// applied (succeeded); the value before, it was not (failed); anything
+// else, nobody can tell (unknown). A retry of the request (settlePrior) and
+// the sweep of stale pending changes (SettlePending) both settle by it.
+func settleRead(before, requested, shows Value) string {
+	switch {
+	case shows.Equal(requested):
+		return mysql.ChangeSucceeded
+	case before.Known() && shows.Equal(before):
+		return mysql.ChangeFailed
+	}
+	return mysql.ChangeUnknown
 }
 
 func pick(ids []int64, idx []int) []int64 {
