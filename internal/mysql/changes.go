@@ -457,3 +457,32 @@ func changeValueArgs(v ChangeValue) []any {
 	}
 	return []any{text, amount}
 }
+
+// StalePendingAdChanges returns up to limit pending changes (oldest first)
+// created before olderThan whose entity has no lock live at now: the
+// operation that recorded them ended without recording the outcome, and no
+// change of the entity is in flight. The caller locks each entity before
+// settling its rows, and reads them again under the lock.
+func (db *DB) StalePendingAdChanges(ctx context.Context, olderThan, now time.Time, limit int) ([]AdChange, error) {
+	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+		WHERE c.result = 'pending' AND c.created_at < ?
+		AND NOT EXISTS (SELECT 1 FROM ad_entity_locks l
+			WHERE l.entity_kind = c.entity_kind AND l.entity_id = c.entity_id AND l.expires_at > ?)
+		ORDER BY c.id LIMIT ?`, olderThan.UTC(), now.UTC(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
+	}
+	defer rows.Close()
+	var out []AdChange
+	for rows.Next() {
+		c, err := scanAdChange(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
+	}
+	return out, nil
+}
