@@ -1,11 +1,15 @@
 package app
 
 import (
+	"context"
 	"errors"
+	"time"
 
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -27,4 +31,29 @@ func (b *base) adOpsService() (*adops.Service, error) {
 		return nil, err
 	}
 	return adops.New(adops.Deps{DB: b.db, Platform: p.Client, Logger: b.log, Metrics: metrics}, adops.Options{})
+}
+
+// registerAdOps registers, in the worker, the sweep that settles the
+// pending changes whose operation died before recording the outcome
+// (adops.SettlePending). Without an OceanEngine client there is nothing
+// to read back: nothing is registered.
+func registerAdOps(rt *jobs.Runtime, b *base) error {
+	ops, err := b.adOpsService()
+	if err != nil || ops == nil {
+		return err
+	}
+	RegisterSettlePending(rt, ops, adops.DefaultSettleEvery)
+	return nil
+}
+
+// RegisterSettlePending registers the sweep of stale pending changes on rt
+// every period. Every replica runs the scheduler and the period's task has
+// one id; beyond that, each change is settled under its entity's lock, so
+// two sweeps never settle one change twice.
+func RegisterSettlePending(rt *jobs.Runtime, ops *adops.Service, every time.Duration) {
+	rt.HandleFunc(adops.SettleJobKind, func(ctx context.Context, _ *asynq.Task) error {
+		_, err := ops.SettlePending(ctx)
+		return err
+	})
+	rt.Schedule(jobs.Periodic{Kind: adops.SettleJobKind, Every: every, Queue: jobs.QueueDefault, Timeout: 2 * every, MaxRetry: 1})
 }

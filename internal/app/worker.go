@@ -69,6 +69,10 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 		_ = b.close()
 		return nil, err
 	}
+	if err := registerAdOps(rt, b); err != nil {
+		_ = b.close()
+		return nil, err
+	}
 
 	checks := append(b.dependencyChecks(), b.heartbeatCheck())
 	return &Worker{base: b, runtime: rt, checker: b.checker(checks)}, nil
