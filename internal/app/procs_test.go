@@ -543,7 +543,9 @@ func (k *rulesKit) checkOneWritePerAd(ruleID, adv int64) []mysql.AdChange {
 // the lease (2 minutes) and the slot's grace (10 minutes), so the ad's
 // action is recorded as failed ("in flight") and its change log row stays
 // pending, though the platform applied it. The test accepts that or a
-// settled (succeeded) action, nothing else.
+// settled (succeeded) action, nothing else. Once the lock has expired, the
+// sweep of stale pending changes reads the ad back and settles the row as
+// succeeded.
 func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts processes and syncs a sandbox world")
@@ -619,10 +621,34 @@ func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
 	if changes := k.checkOneWritePerAd(r.ID, adv); len(changes) != 6 {
 		t.Fatalf("after the next slot: %d changes, want 6", len(changes))
 	}
-	for _, c := range k.ruleChanges(r.ID) {
-		if c.EntityID == heldAd {
-			t.Logf("the held write's change log row: %s", c.Result)
+	heldRow := func() mysql.AdChange {
+		t.Helper()
+		for _, c := range k.ruleChanges(r.ID) {
+			if c.EntityID == heldAd {
+				return c
+			}
 		}
+		t.Fatalf("no change log row of the held write (ad %d)", heldAd)
+		return mysql.AdChange{}
+	}
+	before := heldRow()
+	if before.Result != mysql.ChangePending && before.Result != mysql.ChangeSucceeded {
+		t.Errorf("the held write's change log row before the sweep: %+v, want pending or succeeded", before)
+	}
+	// The sweep of stale pending changes (the worker's adops:settle_pending),
+	// past the dead process's lock, reads the ad back: the write was
+	// applied, so its row is settled as succeeded.
+	rep, err := k.ops.SettlePending(k.ctx)
+	must(t, err)
+	c := heldRow()
+	if c.Result != mysql.ChangeSucceeded || !c.Verified {
+		t.Errorf("the held write's change log row after the sweep (%+v): %+v, want succeeded", rep, c)
+	}
+	if before.Result == mysql.ChangePending && (rep.Succeeded != 1 || !strings.Contains(c.ErrorMessage, "settled by the sweep")) {
+		t.Errorf("the sweep (%+v) did not settle the held write's row: %+v", rep, c)
+	}
+	if rep.Left != 0 || rep.Failed != 0 || rep.Unknown != 0 {
+		t.Errorf("sweep: %+v, want nothing but succeeded", rep)
 	}
 }
 
