@@ -327,12 +327,7 @@ func TestRuleSlotsRunOnceAcrossWorkerProcesses(t *testing.T) {
 	k := newRulesKit(t)
 	at := k.at(0, 15, 5)
 	adv := k.advs[2]
-	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
-		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
-		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
-		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
-	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
-	must(t, err)
+	r := k.createPauseSpenders(adv)
 	k.sim.Stats().Reset()
 
 	// Worker A dies after its second change; B and C are plain workers.
@@ -553,12 +548,7 @@ func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
 	k := newRulesKit(t)
 	at := k.at(0, 15, 5)
 	adv := k.advs[2]
-	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
-		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
-		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
-		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
-	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
-	must(t, err)
+	r := k.createPauseSpenders(adv)
 	k.sim.Stats().Reset()
 
 	a := k.startWorkerProc("TestHelperRuleWorkerProcess", "worker A")

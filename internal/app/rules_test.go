@@ -473,12 +473,7 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 	k := newRulesKit(t)
 	at := k.at(0, 15, 5)
 	adv := k.advs[2]
-	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
-		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
-		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
-		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
-	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
-	must(t, err)
+	r := k.createPauseSpenders(adv)
 
 	// Worker A stalls after its second change; worker B is a plain worker.
 	stall := &stallingChanger{RuleChanger: app.RuleChanger{Ops: k.ops}, n: 2, stalled: make(chan struct{}), release: make(chan struct{})}
@@ -561,4 +556,18 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 }
 
 // calls counts the sandbox's answers on an endpoint.
+// createPauseSpenders creates and enables the rule the multi-worker tests
+// run: every 15 minutes, pause up to 3 ads of adv that spent today, each
+// at most once a day.
+func (k *rulesKit) createPauseSpenders(adv int64) rules.Rule {
+	k.t.Helper()
+	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
+		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
+		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
+		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
+	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
+	must(k.t, err)
+	return r
+}
+
 func (k *rulesKit) calls(endpoint string) int { return k.sim.Stats().Total(endpoint) }
