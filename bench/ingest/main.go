@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -47,13 +46,7 @@ func main() {
 	flag.IntVar(&o.page, "page", 1000, "rows per upsert call (a platform page)")
 	flag.IntVar(&o.workers, "workers", 4, "concurrent upserts (sync.concurrency)")
 	flag.StringVar(&o.end, "end", "2026-11-30", "last Beijing date of the rows")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	if err := run(ctx, cfg, o, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "ingest:", err)
-		os.Exit(1)
-	}
+	benchflag.Main("ingest", func(ctx context.Context) error { return run(ctx, cfg, o, os.Stdout) })
 }
 
 // facts builds n ad-level hourly rows: 100 ads per advertiser, 24 hours a

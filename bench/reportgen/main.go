@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"time"
 
 	"github.com/oceanops/adplatform/bench/internal/benchflag"
@@ -27,13 +26,6 @@ import (
 )
 
 func main() {
-	if err := run(); err != nil {
-		fmt.Fprintln(os.Stderr, "reportgen:", err)
-		os.Exit(1)
-	}
-}
-
-func run() error {
 	cfg := config.Default().Database
 	var o gen.Options
 	reset := true
@@ -48,11 +40,11 @@ func run() error {
 	flag.IntVar(&o.Workers, "workers", 2, "concurrent loaders")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed")
 	flag.BoolVar(&reset, "reset", true, "empty the report and mirror tables first")
-	flag.Parse()
-	cfg.MaxOpenConns, cfg.MaxIdleConns = o.Workers+2, o.Workers+2
+	benchflag.Main("reportgen", func(ctx context.Context) error { return run(ctx, cfg, o, reset) })
+}
 
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
+func run(ctx context.Context, cfg config.Database, o gen.Options, reset bool) error {
+	cfg.MaxOpenConns, cfg.MaxIdleConns = o.Workers+2, o.Workers+2
 	db, _, err := mysql.OpenMigrated(ctx, cfg)
 	if err != nil {
 		return err

@@ -20,7 +20,6 @@ import (
 	"io"
 	"math/rand/v2"
 	"os"
-	"os/signal"
 	"slices"
 	"strings"
 	"time"
@@ -40,18 +39,14 @@ func main() {
 	flag.IntVar(&o.warmup, "warmup", 10, "unmeasured runs per scenario")
 	flag.Uint64Var(&o.seed, "seed", 1, "random seed")
 	flag.StringVar(&o.match, "match", "", "run only the scenarios whose name contains this text (e.g. \"entity list\")")
-	flag.Parse()
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
-	db, err := mysql.Open(ctx, cfg)
-	if err == nil {
-		err = run(ctx, db, o, os.Stdout)
-		_ = db.Close()
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "reportquery:", err)
-		os.Exit(1)
-	}
+	benchflag.Main("reportquery", func(ctx context.Context) error {
+		db, err := mysql.Open(ctx, cfg)
+		if err != nil {
+			return err
+		}
+		defer db.Close()
+		return run(ctx, db, o, os.Stdout)
+	})
 }
 
 type options struct {
@@ -113,6 +108,19 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 		}
 		return s
 	}
+	dashboard := func(store *mysql.DB, scope auth.Scope) func(context.Context, int64) (int, error) {
+		return func(ctx context.Context, _ int64) (int, error) {
+			ov, err := store.DashboardOverview(ctx, scope, nil, now, 10)
+			return len(ov.TopAds), err
+		}
+	}
+	adsPage := func(store *mysql.DB, scope auth.Scope, key string) func(context.Context, int64) (int, error) {
+		return func(ctx context.Context, _ int64) (int, error) {
+			es, _, err := store.ListEntities(ctx, scope, report.EntityFilter{Kind: report.KindAds,
+				OrderBy: report.Order{Key: key, Desc: true}, Limit: 20, Today: today})
+			return len(es), err
+		}
+	}
 	query := func(p report.Params, pageSize int) func(context.Context, int64) (int, error) {
 		return func(ctx context.Context, adv int64) (int, error) {
 			p.AdvertiserIDs = []int64{adv}
@@ -129,51 +137,14 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 			query(report.Params{Level: "advertiser", Granularity: "hour", From: from30, To: today}, 1000)},
 		{"report: 1 advertiser, 30 days, ad level, hourly, by ad (page of 100 by cost)",
 			query(report.Params{Level: "ad", Granularity: "hour", From: from30, To: today, GroupBy: []string{"entity"}}, 100)},
-		{fmt.Sprintf("dashboard: operator (%d advertisers), top 10", len(advs)),
-			func(ctx context.Context, _ int64) (int, error) {
-				ov, err := db.DashboardOverview(ctx, operator, nil, now, 10)
-				return len(ov.TopAds), err
-			}},
-		{"dashboard: admin (all advertisers), top 10",
-			func(ctx context.Context, _ int64) (int, error) {
-				ov, err := db.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10)
-				return len(ov.TopAds), err
-			}},
-		{"dashboard: admin (all advertisers), top 10, figures from the 30 s dashboard cache",
-			func(ctx context.Context, _ int64) (int, error) {
-				ov, err := cached.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10)
-				return len(ov.TopAds), err
-			}},
-		{"entity list: operator's ads, by today's cost (page of 20, total counted every time)",
-			func(ctx context.Context, _ int64) (int, error) {
-				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
-					OrderBy: report.Order{Key: "cost", Desc: true}, Limit: 20, Today: today})
-				return len(es), err
-			}},
-		{"entity list: operator's ads, newest first (page of 20, total counted every time)",
-			func(ctx context.Context, _ int64) (int, error) {
-				es, _, err := db.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
-					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
-				return len(es), err
-			}},
-		{"entity list: operator's ads, newest first (page of 20, total from the 5 s count cache)",
-			func(ctx context.Context, _ int64) (int, error) {
-				es, _, err := cached.ListEntities(ctx, operator, report.EntityFilter{Kind: report.KindAds,
-					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
-				return len(es), err
-			}},
-		{"entity list: admin, all ads, newest first (page of 20, total counted every time)",
-			func(ctx context.Context, _ int64) (int, error) {
-				es, _, err := db.ListEntities(ctx, auth.SystemScope(), report.EntityFilter{Kind: report.KindAds,
-					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
-				return len(es), err
-			}},
-		{"entity list: admin, all ads, newest first (page of 20, total from the 5 s count cache)",
-			func(ctx context.Context, _ int64) (int, error) {
-				es, _, err := cached.ListEntities(ctx, auth.SystemScope(), report.EntityFilter{Kind: report.KindAds,
-					OrderBy: report.Order{Key: "id", Desc: true}, Limit: 20, Today: today})
-				return len(es), err
-			}},
+		{fmt.Sprintf("dashboard: operator (%d advertisers), top 10", len(advs)), dashboard(db, operator)},
+		{"dashboard: admin (all advertisers), top 10", dashboard(db, auth.SystemScope())},
+		{"dashboard: admin (all advertisers), top 10, figures from the 30 s dashboard cache", dashboard(cached, auth.SystemScope())},
+		{"entity list: operator's ads, by today's cost (page of 20, total counted every time)", adsPage(db, operator, "cost")},
+		{"entity list: operator's ads, newest first (page of 20, total counted every time)", adsPage(db, operator, "id")},
+		{"entity list: operator's ads, newest first (page of 20, total from the 5 s count cache)", adsPage(cached, operator, "id")},
+		{"entity list: admin, all ads, newest first (page of 20, total counted every time)", adsPage(db, auth.SystemScope(), "id")},
+		{"entity list: admin, all ads, newest first (page of 20, total from the 5 s count cache)", adsPage(cached, auth.SystemScope(), "id")},
 	}
 	fmt.Fprintf(out, "report_hourly: about %d rows (server statistics); today = %s; operator scope: %d advertisers; %d runs per scenario after %d warm-up runs\n\n",
 		hourly, today, len(advs), o.n, o.warmup)

@@ -2,8 +2,11 @@
 package benchflag
 
 import (
+	"context"
 	"flag"
+	"fmt"
 	"os"
+	"os/signal"
 
 	"github.com/oceanops/adplatform/internal/config"
 )
@@ -17,4 +20,17 @@ func Database(cfg *config.Database, db, help string) {
 	flag.StringVar(&cfg.Username, "user", "root", "MySQL user")
 	flag.StringVar(&cfg.Password, "password", os.Getenv("MYSQL_PASSWORD"), "MySQL password (default $MYSQL_PASSWORD)")
 	flag.StringVar(&cfg.Database, "db", db, help)
+}
+
+// Main parses the command line, runs fn with a context that an interrupt
+// cancels, and exits non-zero with the error prefixed by name if it fails.
+func Main(name string, fn func(ctx context.Context) error) {
+	flag.Parse()
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := fn(ctx)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "%s: %v\n", name, err)
+		os.Exit(1)
+	}
 }
