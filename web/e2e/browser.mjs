@@ -50,3 +50,9 @@ export async function shot(page, name) {
   await page.screenshot({ path, fullPage: true, animations: 'disabled' })
   return path
 }
+
+/** choose opens an Arco select and clicks its option with that text. */
+export async function choose(page, select, text) {
+  await select.click()
+  await page.locator('.arco-select-option', { hasText: text }).click()
+}

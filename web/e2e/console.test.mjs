@@ -7,7 +7,7 @@ import assert from 'node:assert/strict'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { startStack, beijingToday, resultsDir } from './stack.mjs'
-import { launch, newPage, shot } from './browser.mjs'
+import { choose, launch, newPage, shot } from './browser.mjs'
 import { apiGet, apiPost, poll, session, simEntity, simGet, simPost } from './api.mjs'
 
 const started = Date.now()
@@ -53,6 +53,14 @@ async function viewOf(p) {
     totals: await p.locator('[data-test=report-table] .arco-table-tfoot, [data-test=report-table] tfoot').first().innerText().catch(() => ''),
     rows: (await p.locator('[data-test=report-table] tbody tr.arco-table-tr').allInnerTexts()).slice(0, 5),
   }
+}
+
+/** createDialog opens a list's create dialog (channel, subscription) and names the new item. */
+async function createDialog(kind, name) {
+  await page.locator(`[data-test=${kind}-create]`).click()
+  const dlg = page.locator(`[data-test=${kind}-dialog]`)
+  await dlg.locator(`[data-test=${kind}-name] input`).fill(name)
+  return dlg
 }
 
 /** rowOf is the table row that shows an id. */
@@ -440,8 +448,7 @@ describe('console', () => {
     await page.locator('.arco-modal-footer').getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-modal', { hasText: '新建限额' }).last().getByRole('button', { name: '确认' }).click()
     await poll(async () => /角色：优化师[\s\S]*20,000\.00[\s\S]*预算不超过 ¥20,000\.00/.test(await page.locator('[data-test=guardrails-table]').innerText()), 'the new rail in the table', 20_000, 300)
-    await page.locator('[data-test=guardrail-effect] .arco-select').click()
-    await page.locator('.arco-select-option', { hasText: scoped.username }).click()
+    await choose(page, page.locator('[data-test=guardrail-effect] .arco-select'), scoped.username)
     await page.locator('[data-test=guardrail-effect]', { hasText: '来自：全员' }).or(page.locator('[data-test=guardrail-effect]', { hasText: '角色：优化师' })).waitFor()
     await shot(page, 'guardrails')
 
@@ -460,11 +467,8 @@ describe('console', () => {
   test('alerts: a channel to the sandbox inbox tested, a subscription, a rejected ad alerted with its reason, acknowledged', async () => {
     const inbox = `${stack.sim}/_sim/inbox/e2e`
     await page.goto(`${stack.api}/alerts/channels`)
-    await page.locator('[data-test=channel-create]').click()
-    const dlg = page.locator('[data-test=channel-dialog]')
-    await dlg.locator('[data-test=channel-name] input').fill('运营群 webhook')
-    await dlg.locator('[data-test=channel-type]').click()
-    await page.locator('.arco-select-option', { hasText: 'Webhook' }).click()
+    const dlg = await createDialog('channel', '运营群 webhook')
+    await choose(page, dlg.locator('[data-test=channel-type]'), 'Webhook')
     await dlg.locator('[data-test=channel-url] input').fill(inbox)
     await dlg.locator('[data-test=channel-secret] input').fill('e2e-webhook-secret-0123')
     await shot(page, 'alert-channel-dialog')
@@ -481,11 +485,8 @@ describe('console', () => {
     await shot(page, 'alert-channels')
 
     await page.goto(`${stack.api}/alerts/subscriptions`)
-    await page.locator('[data-test=subscription-create]').click()
-    const sub = page.locator('[data-test=subscription-dialog]')
-    await sub.locator('[data-test=subscription-name] input').fill('全部告警')
-    await sub.locator('[data-test=subscription-channels]').click()
-    await page.locator('.arco-select-option', { hasText: '运营群 webhook' }).click()
+    const sub = await createDialog('subscription', '全部告警')
+    await choose(page, sub.locator('[data-test=subscription-channels]'), '运营群 webhook')
     await page.keyboard.press('Escape')
     await shot(page, 'alert-subscription-dialog')
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()

@@ -30,6 +30,11 @@ export class ApiError extends Error {
   }
 }
 
+/** toApiError keeps an API error as it is and wraps anything else (a bug, a failed fetch) as one. */
+export function toApiError(e: unknown): ApiError {
+  return e instanceof ApiError ? e : new ApiError(0, 'client_error', String(e), '')
+}
+
 /** Session hooks the client needs; the session store provides them. */
 export interface AuthHooks {
   accessToken(): string | null

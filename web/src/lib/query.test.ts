@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { defaultTableState, fromQuery, orderByOf, sortOf, toQuery } from './query'
+import { compactQuery, dateParam, defaultTableState, fromQuery, idParam, nonEmpty, oneOfParam, orderByOf, pageParam, pageQuery, sortOf, toQuery } from './query'
 
 describe('table state in the URL', () => {
   it('reads a full query', () => {
@@ -45,5 +45,25 @@ describe('sorting', () => {
     expect(orderByOf('cost', 'descend')).toBe('-cost')
     expect(orderByOf('name', 'ascend')).toBe('name')
     expect(orderByOf('name', '')).toBe('')
+  })
+})
+
+describe('list filters in the URL', () => {
+  it('read valid values and drop the rest', () => {
+    const q = { page: ['3', '4'], id: '1764248275995652', bad: '12x', day: '2026-12-01', when: 'june', kind: 'ad', other: 'rating' }
+    expect(pageParam(q)).toBe(3)
+    expect(pageParam({ page: '0' })).toBe(1)
+    expect(pageParam({ page: '2.5' })).toBe(1)
+    expect(idParam(q, 'id')).toBe('1764248275995652')
+    expect(idParam(q, 'bad')).toBe('')
+    expect(dateParam(q, 'day')).toBe('2026-12-01')
+    expect(dateParam(q, 'when')).toBe('')
+    expect(oneOfParam(q, 'kind', ['ad', 'campaign'])).toBe('ad')
+    expect(oneOfParam(q, 'other', ['ad', 'campaign'])).toBe('')
+  })
+  it('write only what is set', () => {
+    expect(compactQuery({ kind: 'ad', field: '', page: pageQuery(1) })).toEqual({ kind: 'ad' })
+    expect(pageQuery(2)).toBe('2')
+    expect(nonEmpty({ kind: 'ad', field: '', id: 0, rollbacks: false, on: true, n: 7 })).toEqual({ kind: 'ad', on: true, n: 7 })
   })
 })

@@ -88,3 +88,51 @@ export function orderByOf(column: string, dir: SortDir): string {
   if (dir === 'descend') return '-' + column
   return ''
 }
+
+// ---- filters of the other lists (alerts, audit, changes, users, exports) ----
+
+/** param is the first value of a query parameter ('' when absent). */
+export function param(q: LocationQuery, k: string): string {
+  return first(q[k])
+}
+
+/** pageParam is the page a query asks for (1 when absent or bad). */
+export function pageParam(q: LocationQuery): number {
+  const page = Number(param(q, 'page'))
+  return Number.isInteger(page) && page >= 1 ? page : 1
+}
+
+/** idParam is a parameter holding an id ('' unless it is one). */
+export function idParam(q: LocationQuery, k: string): string {
+  const s = param(q, k)
+  return /^\d{1,19}$/.test(s) ? s : ''
+}
+
+/** dateParam is a parameter holding a date YYYY-MM-DD ('' unless it is one). */
+export function dateParam(q: LocationQuery, k: string): string {
+  const s = param(q, k)
+  return /^\d{4}-\d{2}-\d{2}$/.test(s) ? s : ''
+}
+
+/** oneOfParam is a parameter holding one of the values ('' unless it does). */
+export function oneOfParam<T extends string>(q: LocationQuery, k: string, values: readonly T[]): T | '' {
+  const s = param(q, k)
+  return (values as readonly string[]).includes(s) ? (s as T) : ''
+}
+
+/** pageQuery writes a page (none for the first). */
+export function pageQuery(page: number): string {
+  return page > 1 ? String(page) : ''
+}
+
+/** compactQuery leaves out the empty parameters, so links stay short. */
+export function compactQuery(q: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(q).filter(([, v]) => v !== ''))
+}
+
+type Filled<T> = { [K in keyof T]?: Exclude<T[K], '' | 0 | false | null | undefined> }
+
+/** nonEmpty leaves out the filters that are not set ('', 0, false), for an API query. */
+export function nonEmpty<T extends object>(o: T): Filled<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== '' && v !== 0 && v !== false && v != null)) as Filled<T>
+}

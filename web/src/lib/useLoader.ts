@@ -1,7 +1,7 @@
 // useLoader runs a page's loading function and keeps its loading, error and
 // data state; a newer call wins over an older one still in flight.
 import { ref, shallowRef, type Ref, type ShallowRef } from 'vue'
-import { ApiError } from '../api/client'
+import { ApiError, toApiError } from '../api/client'
 
 export interface Loader<T> {
   data: ShallowRef<T | null>
@@ -25,7 +25,7 @@ export function useLoader<T>(fn: () => Promise<T>): Loader<T> {
       error.value = null
     } catch (e) {
       if (mine !== seq) return
-      error.value = e instanceof ApiError ? e : new ApiError(0, 'client_error', String(e), '')
+      error.value = toApiError(e)
     } finally {
       if (mine === seq) loading.value = false
     }

@@ -1,5 +1,6 @@
 // The alert list's filters in the URL query (shareable, reloadable views).
 import type { LocationQuery } from 'vue-router'
+import { compactQuery, idParam, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 
 export const alertKinds = [
   'low_balance',
@@ -26,34 +27,25 @@ export interface AlertFilters {
   page: number
 }
 
-function str(q: LocationQuery, k: string): string {
-  const v = q[k]
-  const s = Array.isArray(v) ? v[0] : v
-  return typeof s === 'string' ? s : ''
-}
-
 export function filtersFromQuery(q: LocationQuery): AlertFilters {
-  const status = str(q, 'status')
-  const kind = str(q, 'kind')
-  const severity = str(q, 'severity')
-  const page = Number(str(q, 'page'))
+  const status = param(q, 'status')
   return {
     status: status === 'all' ? '' : status === 'resolved' ? 'resolved' : 'firing',
-    kind: (alertKinds as readonly string[]).includes(kind) ? (kind as AlertKindName) : '',
-    severity: (severities as readonly string[]).includes(severity) ? (severity as Severity) : '',
-    advertiserId: /^\d{1,19}$/.test(str(q, 'advertiser_id')) ? str(q, 'advertiser_id') : '',
-    page: Number.isInteger(page) && page >= 1 ? page : 1,
+    kind: oneOfParam(q, 'kind', alertKinds),
+    severity: oneOfParam(q, 'severity', severities),
+    advertiserId: idParam(q, 'advertiser_id'),
+    page: pageParam(q),
   }
 }
 
 export function filtersToQuery(f: AlertFilters): Record<string, string> {
-  const q: Record<string, string> = {}
-  if (f.status !== 'firing') q.status = f.status || 'all'
-  if (f.kind) q.kind = f.kind
-  if (f.severity) q.severity = f.severity
-  if (f.advertiserId) q.advertiser_id = f.advertiserId
-  if (f.page > 1) q.page = String(f.page)
-  return q
+  return compactQuery({
+    status: f.status === 'firing' ? '' : f.status || 'all',
+    kind: f.kind,
+    severity: f.severity,
+    advertiser_id: f.advertiserId,
+    page: pageQuery(f.page),
+  })
 }
 
 /** severityColor is the tag colour of a severity. */

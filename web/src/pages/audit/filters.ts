@@ -1,6 +1,7 @@
 // The audit log's filters in the URL query, and the API query they make
 // (Beijing dates become the RFC 3339 instants the API filters on).
 import type { LocationQuery } from 'vue-router'
+import { compactQuery, dateParam, idParam, nonEmpty, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 import { beijingEndExclusive, beijingStart } from '../changes/filters'
 
 export interface AuditFilters {
@@ -27,46 +28,40 @@ export const knownActions = [
   'job.retry',
 ]
 
+/** str is a free-text parameter, trimmed and cut at max characters. */
 function str(q: LocationQuery, k: string, max = 128): string {
-  const v = q[k]
-  const s = Array.isArray(v) ? v[0] : v
-  return typeof s === 'string' ? s.trim().slice(0, max) : ''
+  return param(q, k).trim().slice(0, max)
 }
 
-const dateRe = /^\d{4}-\d{2}-\d{2}$/
-
 export function auditFromQuery(q: LocationQuery): AuditFilters {
-  const actorType = str(q, 'actor_type')
-  const result = str(q, 'result')
-  const actorId = str(q, 'actor_id')
-  const page = Number(str(q, 'page'))
+  const action = str(q, 'action', 64)
   return {
-    actorType: (['user', 'system', 'rule'].includes(actorType) ? actorType : '') as AuditFilters['actorType'],
-    actorId: /^\d{1,19}$/.test(actorId) ? Number(actorId) : 0,
-    action: /^[a-z_.\s]{1,64}$/.test(str(q, 'action', 64)) ? str(q, 'action', 64) : '',
+    actorType: oneOfParam(q, 'actor_type', ['user', 'system', 'rule'] as const),
+    actorId: Number(idParam(q, 'actor_id')),
+    action: /^[a-z_.\s]{1,64}$/.test(action) ? action : '',
     targetType: str(q, 'target_type', 64),
     targetId: str(q, 'target_id'),
-    result: (['success', 'failure', 'denied'].includes(result) ? result : '') as AuditFilters['result'],
+    result: oneOfParam(q, 'result', ['success', 'failure', 'denied'] as const),
     requestId: str(q, 'request_id'),
-    from: dateRe.test(str(q, 'from')) ? str(q, 'from') : '',
-    to: dateRe.test(str(q, 'to')) ? str(q, 'to') : '',
-    page: Number.isInteger(page) && page >= 1 ? page : 1,
+    from: dateParam(q, 'from'),
+    to: dateParam(q, 'to'),
+    page: pageParam(q),
   }
 }
 
 export function auditToQuery(f: AuditFilters): Record<string, string> {
-  const q: Record<string, string> = {}
-  if (f.actorType) q.actor_type = f.actorType
-  if (f.actorId) q.actor_id = String(f.actorId)
-  if (f.action) q.action = f.action
-  if (f.targetType) q.target_type = f.targetType
-  if (f.targetId) q.target_id = f.targetId
-  if (f.result) q.result = f.result
-  if (f.requestId) q.request_id = f.requestId
-  if (f.from) q.from = f.from
-  if (f.to) q.to = f.to
-  if (f.page > 1) q.page = String(f.page)
-  return q
+  return compactQuery({
+    actor_type: f.actorType,
+    actor_id: f.actorId ? String(f.actorId) : '',
+    action: f.action,
+    target_type: f.targetType,
+    target_id: f.targetId,
+    result: f.result,
+    request_id: f.requestId,
+    from: f.from,
+    to: f.to,
+    page: pageQuery(f.page),
+  })
 }
 
 /** auditApiQuery is GET /api/v1/audit's query for the filters. */
@@ -74,14 +69,16 @@ export function auditApiQuery(f: AuditFilters, pageSize: number) {
   return {
     page: f.page,
     page_size: pageSize,
-    ...(f.actorType ? { actor_type: f.actorType } : {}),
-    ...(f.actorId ? { actor_id: f.actorId } : {}),
-    ...(f.action ? { action: f.action } : {}),
-    ...(f.targetType ? { target_type: f.targetType } : {}),
-    ...(f.targetId ? { target_id: f.targetId } : {}),
-    ...(f.result ? { result: f.result } : {}),
-    ...(f.requestId ? { request_id: f.requestId } : {}),
-    ...(f.from ? { from: beijingStart(f.from) } : {}),
-    ...(f.to ? { to: beijingEndExclusive(f.to) } : {}),
+    ...nonEmpty({
+      actor_type: f.actorType,
+      actor_id: f.actorId,
+      action: f.action,
+      target_type: f.targetType,
+      target_id: f.targetId,
+      result: f.result,
+      request_id: f.requestId,
+      from: f.from && beijingStart(f.from),
+      to: f.to && beijingEndExclusive(f.to),
+    }),
   }
 }

@@ -1,6 +1,7 @@
 // The change log's filters in the URL query, and Beijing dates as the
 // RFC 3339 instants the API filters on.
 import type { LocationQuery } from 'vue-router'
+import { compactQuery, dateParam, idParam, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 
 export interface ChangeFilters {
   kind: string
@@ -15,53 +16,37 @@ export interface ChangeFilters {
   page: number
 }
 
-const enums: Record<string, string[]> = {
-  kind: ['campaign', 'ad', 'project', 'promotion'],
-  field: ['status', 'budget', 'bid', 'cpa_bid'],
-  result: ['pending', 'succeeded', 'failed', 'unknown'],
-  actor_type: ['user', 'rule', 'system'],
-}
-
-function str(q: LocationQuery, k: string): string {
-  const v = q[k]
-  const s = Array.isArray(v) ? v[0] : v
-  return typeof s === 'string' ? s : ''
-}
-
-function oneOf(q: LocationQuery, k: string): string {
-  const v = str(q, k)
-  return enums[k]?.includes(v) ? v : ''
-}
-
-const dateRe = /^\d{4}-\d{2}-\d{2}$/
+const kinds = ['campaign', 'ad', 'project', 'promotion']
+const fields = ['status', 'budget', 'bid', 'cpa_bid']
+const results = ['pending', 'succeeded', 'failed', 'unknown']
+const actorTypes = ['user', 'rule', 'system']
 
 export function filtersFromQuery(q: LocationQuery): ChangeFilters {
-  const page = Number(str(q, 'page'))
   return {
-    kind: oneOf(q, 'kind'),
-    field: oneOf(q, 'field'),
-    result: oneOf(q, 'result'),
-    actorType: oneOf(q, 'actor_type'),
-    entityId: /^\d{1,19}$/.test(str(q, 'entity_id')) ? str(q, 'entity_id') : '',
-    rollbacks: str(q, 'rollbacks') === 'true',
-    from: dateRe.test(str(q, 'from')) ? str(q, 'from') : '',
-    to: dateRe.test(str(q, 'to')) ? str(q, 'to') : '',
-    page: Number.isInteger(page) && page >= 1 ? page : 1,
+    kind: oneOfParam(q, 'kind', kinds),
+    field: oneOfParam(q, 'field', fields),
+    result: oneOfParam(q, 'result', results),
+    actorType: oneOfParam(q, 'actor_type', actorTypes),
+    entityId: idParam(q, 'entity_id'),
+    rollbacks: param(q, 'rollbacks') === 'true',
+    from: dateParam(q, 'from'),
+    to: dateParam(q, 'to'),
+    page: pageParam(q),
   }
 }
 
 export function filtersToQuery(f: ChangeFilters): Record<string, string> {
-  const q: Record<string, string> = {}
-  if (f.kind) q.kind = f.kind
-  if (f.field) q.field = f.field
-  if (f.result) q.result = f.result
-  if (f.actorType) q.actor_type = f.actorType
-  if (f.entityId) q.entity_id = f.entityId
-  if (f.rollbacks) q.rollbacks = 'true'
-  if (f.from) q.from = f.from
-  if (f.to) q.to = f.to
-  if (f.page > 1) q.page = String(f.page)
-  return q
+  return compactQuery({
+    kind: f.kind,
+    field: f.field,
+    result: f.result,
+    actor_type: f.actorType,
+    entity_id: f.entityId,
+    rollbacks: f.rollbacks ? 'true' : '',
+    from: f.from,
+    to: f.to,
+    page: pageQuery(f.page),
+  })
 }
 
 /** beijingStart is the instant a Beijing date starts. */

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { ref } from 'vue'
-import { ApiError } from '../../api/client'
+import { ApiError } from '../api/client'
 import { useSaveDialog } from './useSaveDialog'
 
 describe('save dialog', () => {

@@ -1,9 +1,9 @@
-// useSaveDialog holds what the channel and subscription dialogs share: the
+// useSaveDialog holds what the create/edit dialogs share: the
 // API's error (its field messages shown under their inputs), the busy flag
 // and one Idempotency-Key per opening; submit sends, hands the result on and
 // closes, or keeps the dialog open with the error.
 import { ref, shallowRef, type Ref } from 'vue'
-import { newIdempotencyKey, ApiError } from '../../api/client'
+import { newIdempotencyKey, ApiError, toApiError } from '../api/client'
 
 export function useSaveDialog<T>(open: Ref<boolean>, saved: (out: T) => void, fieldPrefixes: string[] = []) {
   const error = shallowRef<ApiError | null>(null)
@@ -30,7 +30,7 @@ export function useSaveDialog<T>(open: Ref<boolean>, saved: (out: T) => void, fi
       open.value = false
       return true
     } catch (e) {
-      error.value = e instanceof ApiError ? e : new ApiError(0, 'client_error', String(e), '')
+      error.value = toApiError(e)
       return false
     } finally {
       busy.value = false
