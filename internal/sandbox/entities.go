@@ -411,6 +411,20 @@ var adStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME
 	"AD_STATUS_PRODUCT_OFFLINE", "AD_STATUS_CANNOT_EDIT", "AD_STATUS_CAMPAIGN_PRE_OFFLINE_BUDGET", "AD_STATUS_AUDIT_STATUS_ERROR",
 	"AD_STATUS_EXTERNAL_URL_DISABLE", "AD_STATUS_DSP_AD_DISABLE"}
 
+// v2ListReq is the request of a v2 entity list filtered by F.
+type v2ListReq[F any] struct {
+	Filtering F `oe:"filtering,filter"`
+	pageV2
+	Fields []string `oe:"fields"`
+}
+
+// v3ListReq is the request of a v3 entity list filtered by F.
+type v3ListReq[F any] struct {
+	Filtering F `oe:"filtering,filter"`
+	pageV3
+	Fields []string `oe:"fields"`
+}
+
 // entityList is the list endpoint of one entity kind.
 type entityList struct {
 	of       func(st *advState) []*entity // the kind's entities
@@ -464,16 +478,12 @@ func (l entityList) answer(rc *reqCtx, page, pageSize int, fields []string, lf l
 	return listResult(q, sel, func(e *entity) obj { return l.render(v, st, e) }, l.always), nil
 }
 
-type campaignGetReq struct {
-	Filtering struct {
-		IDs                []int64 `oe:"ids,maxn=100"`
-		CampaignName       string  `oe:"campaign_name"`
-		LandingType        string  `oe:"landing_type"`
-		Status             string  `oe:"status"`
-		CampaignCreateTime string  `oe:"campaign_create_time,date"`
-	} `oe:"filtering,filter"`
-	pageV2
-	Fields []string `oe:"fields"`
+type campaignFilter struct {
+	IDs                []int64 `oe:"ids,maxn=100"`
+	CampaignName       string  `oe:"campaign_name"`
+	LandingType        string  `oe:"landing_type"`
+	Status             string  `oe:"status"`
+	CampaignCreateTime string  `oe:"campaign_create_time,date"`
 }
 
 var campaignList = entityList{of: func(st *advState) []*entity { return st.campaigns }, keys: campaignKeys, always: "id",
@@ -482,7 +492,7 @@ var campaignList = entityList{of: func(st *advState) []*entity { return st.campa
 	statusOf: campaignStatus, render: renderCampaign}
 
 // GET 2/campaign/get
-func (s *Sim) hCampaignGet(rc *reqCtx, req *campaignGetReq) (any, *apiError) {
+func (s *Sim) hCampaignGet(rc *reqCtx, req *v2ListReq[campaignFilter]) (any, *apiError) {
 	f := &req.Filtering
 	return campaignList.answer(rc, req.Page, req.PageSize, req.Fields, listFilter{ids: f.IDs, status: f.Status, created: f.CampaignCreateTime},
 		func(_ view, c *entity) bool {
@@ -490,18 +500,14 @@ func (s *Sim) hCampaignGet(rc *reqCtx, req *campaignGetReq) (any, *apiError) {
 		})
 }
 
-type adGetReq struct {
-	Filtering struct {
-		IDs          []int64  `oe:"ids,maxn=100"`
-		AdName       string   `oe:"ad_name"`
-		PricingList  []string `oe:"pricing_list"`
-		Status       string   `oe:"status"`
-		CampaignID   int64    `oe:"campaign_id"`
-		AdCreateTime string   `oe:"ad_create_time,date"`
-		AdModifyTime string   `oe:"ad_modify_time,date"`
-	} `oe:"filtering,filter"`
-	pageV2
-	Fields []string `oe:"fields"`
+type adFilter struct {
+	IDs          []int64  `oe:"ids,maxn=100"`
+	AdName       string   `oe:"ad_name"`
+	PricingList  []string `oe:"pricing_list"`
+	Status       string   `oe:"status"`
+	CampaignID   int64    `oe:"campaign_id"`
+	AdCreateTime string   `oe:"ad_create_time,date"`
+	AdModifyTime string   `oe:"ad_modify_time,date"`
 }
 
 var adList = entityList{of: func(st *advState) []*entity { return st.ads }, keys: adKeys, always: "id",
@@ -509,7 +515,7 @@ var adList = entityList{of: func(st *advState) []*entity { return st.ads }, keys
 	statuses: adStatuses, statusOf: adStatus, render: renderAd}
 
 // GET 2/ad/get
-func (s *Sim) hAdGet(rc *reqCtx, req *adGetReq) (any, *apiError) {
+func (s *Sim) hAdGet(rc *reqCtx, req *v2ListReq[adFilter]) (any, *apiError) {
 	f := &req.Filtering
 	return adList.answer(rc, req.Page, req.PageSize, req.Fields,
 		listFilter{ids: f.IDs, status: f.Status, created: f.AdCreateTime, modified: f.AdModifyTime}, func(_ view, a *entity) bool {
@@ -518,18 +524,14 @@ func (s *Sim) hAdGet(rc *reqCtx, req *adGetReq) (any, *apiError) {
 		})
 }
 
-type creativeGetReq struct {
-	Filtering struct {
-		CampaignID         int64   `oe:"campaign_id"`
-		AdID               int64   `oe:"ad_id"`
-		CreativeIDs        []int64 `oe:"creative_ids,maxn=100"`
-		Status             string  `oe:"status"`
-		ImageMode          string  `oe:"image_mode"`
-		CreativeCreateTime string  `oe:"creative_create_time,date"`
-		CreativeModifyTime string  `oe:"creative_modify_time,date"`
-	} `oe:"filtering,filter"`
-	pageV2
-	Fields []string `oe:"fields"`
+type creativeFilter struct {
+	CampaignID         int64   `oe:"campaign_id"`
+	AdID               int64   `oe:"ad_id"`
+	CreativeIDs        []int64 `oe:"creative_ids,maxn=100"`
+	Status             string  `oe:"status"`
+	ImageMode          string  `oe:"image_mode"`
+	CreativeCreateTime string  `oe:"creative_create_time,date"`
+	CreativeModifyTime string  `oe:"creative_modify_time,date"`
 }
 
 var creativeList = entityList{of: func(st *advState) []*entity { return st.creatives }, keys: creativeKeys, always: "creative_id",
@@ -538,7 +540,7 @@ var creativeList = entityList{of: func(st *advState) []*entity { return st.creat
 	statusOf: creativeStatus, render: renderCreative}
 
 // GET 2/creative/get
-func (s *Sim) hCreativeGet(rc *reqCtx, req *creativeGetReq) (any, *apiError) {
+func (s *Sim) hCreativeGet(rc *reqCtx, req *v2ListReq[creativeFilter]) (any, *apiError) {
 	f := &req.Filtering
 	return creativeList.answer(rc, req.Page, req.PageSize, req.Fields,
 		listFilter{ids: f.CreativeIDs, status: f.Status, created: f.CreativeCreateTime, modified: f.CreativeModifyTime}, func(_ view, c *entity) bool {
@@ -547,27 +549,23 @@ func (s *Sim) hCreativeGet(rc *reqCtx, req *creativeGetReq) (any, *apiError) {
 		})
 }
 
-type projectListReq struct {
-	Filtering struct {
-		IDs                    []int64 `oe:"ids,maxn=100"`
-		Name                   string  `oe:"name"`
-		Status                 string  `oe:"status"`
-		LandingType            string  `oe:"landing_type"`
-		DeliveryMode           string  `oe:"delivery_mode"`
-		ProjectCreateTime      string  `oe:"project_create_time,date"`
-		ProjectModifyTime      string  `oe:"project_modify_time,date"`
-		ProjectModifyStartTime string  `oe:"project_modify_start_time"`
-		ProjectModifyEndTime   string  `oe:"project_modify_end_time"`
-		ProjectCreateStartTime string  `oe:"project_create_start_time"`
-		ProjectCreateEndTime   string  `oe:"project_create_end_time"`
-		StatusFirst            string  `oe:"status_first,enum=PROJECT_STATUS_ENABLE|PROJECT_STATUS_DISABLE|PROJECT_STATUS_DELETE|PROJECT_STATUS_DONE"`
-		StatusSecond           string  `oe:"status_second,enum=PROJECT_STATUS_BUDGET_EXCEED|PROJECT_STATUS_NOT_START|PROJECT_STATUS_NO_SCHEDULE|PROJECT_STATUS_STOP"`
-		Pricing                string  `oe:"pricing"`
-		MarketingGoal          string  `oe:"marketing_goal"`
-		AdType                 string  `oe:"ad_type"`
-	} `oe:"filtering,filter"`
-	pageV3
-	Fields []string `oe:"fields"`
+type projectFilter struct {
+	IDs                    []int64 `oe:"ids,maxn=100"`
+	Name                   string  `oe:"name"`
+	Status                 string  `oe:"status"`
+	LandingType            string  `oe:"landing_type"`
+	DeliveryMode           string  `oe:"delivery_mode"`
+	ProjectCreateTime      string  `oe:"project_create_time,date"`
+	ProjectModifyTime      string  `oe:"project_modify_time,date"`
+	ProjectModifyStartTime string  `oe:"project_modify_start_time"`
+	ProjectModifyEndTime   string  `oe:"project_modify_end_time"`
+	ProjectCreateStartTime string  `oe:"project_create_start_time"`
+	ProjectCreateEndTime   string  `oe:"project_create_end_time"`
+	StatusFirst            string  `oe:"status_first,enum=PROJECT_STATUS_ENABLE|PROJECT_STATUS_DISABLE|PROJECT_STATUS_DELETE|PROJECT_STATUS_DONE"`
+	StatusSecond           string  `oe:"status_second,enum=PROJECT_STATUS_BUDGET_EXCEED|PROJECT_STATUS_NOT_START|PROJECT_STATUS_NO_SCHEDULE|PROJECT_STATUS_STOP"`
+	Pricing                string  `oe:"pricing"`
+	MarketingGoal          string  `oe:"marketing_goal"`
+	AdType                 string  `oe:"ad_type"`
 }
 
 var projectList = entityList{of: func(st *advState) []*entity { return st.projects }, keys: projectKeys, always: "project_id",
@@ -576,7 +574,7 @@ var projectList = entityList{of: func(st *advState) []*entity { return st.projec
 	statusOf: func(v view, p *entity) string { return projectStatusNames[topStateOf(v, p)] }, render: renderProject, windows: "project"}
 
 // GET v3.0/project/list
-func (s *Sim) hProjectList(rc *reqCtx, req *projectListReq) (any, *apiError) {
+func (s *Sim) hProjectList(rc *reqCtx, req *v3ListReq[projectFilter]) (any, *apiError) {
 	f := &req.Filtering
 	lf := listFilter{ids: f.IDs, status: f.Status, created: f.ProjectCreateTime, modified: f.ProjectModifyTime,
 		createStart: f.ProjectCreateStartTime, createEnd: f.ProjectCreateEndTime, modifyStart: f.ProjectModifyStartTime, modifyEnd: f.ProjectModifyEndTime}
@@ -596,25 +594,21 @@ var promotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFF
 	"FROZEN", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE",
 	"PROJECT_DISABLED", "PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH"}
 
-type promotionListReq struct {
-	Filtering struct {
-		IDs                      []int64  `oe:"ids,maxn=100"`
-		PromotionName            string   `oe:"promotion_name"`
-		Name                     string   `oe:"name"`
-		ProjectID                int64    `oe:"project_id"`
-		Status                   string   `oe:"status"`
-		LearningPhase            []string `oe:"learning_phase"`
-		PromotionCreateTime      string   `oe:"promotion_create_time,date"`
-		PromotionModifyTime      string   `oe:"promotion_modify_time,date"`
-		PromotionModifyStartTime string   `oe:"promotion_modify_start_time"`
-		PromotionModifyEndTime   string   `oe:"promotion_modify_end_time"`
-		PromotionCreateStartTime string   `oe:"promotion_create_start_time"`
-		PromotionCreateEndTime   string   `oe:"promotion_create_end_time"`
-		StatusFirst              string   `oe:"status_first,enum=PROMOTION_STATUS_ENABLE|PROMOTION_STATUS_DISABLE|PROMOTION_STATUS_DELETED|PROMOTION_STATUS_DONE|PROMOTION_STATUS_FROZEN"`
-		StatusSecond             string   `oe:"status_second"`
-	} `oe:"filtering,filter"`
-	pageV3
-	Fields []string `oe:"fields"`
+type promotionFilter struct {
+	IDs                      []int64  `oe:"ids,maxn=100"`
+	PromotionName            string   `oe:"promotion_name"`
+	Name                     string   `oe:"name"`
+	ProjectID                int64    `oe:"project_id"`
+	Status                   string   `oe:"status"`
+	LearningPhase            []string `oe:"learning_phase"`
+	PromotionCreateTime      string   `oe:"promotion_create_time,date"`
+	PromotionModifyTime      string   `oe:"promotion_modify_time,date"`
+	PromotionModifyStartTime string   `oe:"promotion_modify_start_time"`
+	PromotionModifyEndTime   string   `oe:"promotion_modify_end_time"`
+	PromotionCreateStartTime string   `oe:"promotion_create_start_time"`
+	PromotionCreateEndTime   string   `oe:"promotion_create_end_time"`
+	StatusFirst              string   `oe:"status_first,enum=PROMOTION_STATUS_ENABLE|PROMOTION_STATUS_DISABLE|PROMOTION_STATUS_DELETED|PROMOTION_STATUS_DONE|PROMOTION_STATUS_FROZEN"`
+	StatusSecond             string   `oe:"status_second"`
 }
 
 var promotionList = entityList{of: func(st *advState) []*entity { return st.promotions }, keys: promotionKeys, always: "promotion_id",
@@ -623,7 +617,7 @@ var promotionList = entityList{of: func(st *advState) []*entity { return st.prom
 	render: renderPromotion, windows: "promotion"}
 
 // GET v3.0/promotion/list
-func (s *Sim) hPromotionList(rc *reqCtx, req *promotionListReq) (any, *apiError) {
+func (s *Sim) hPromotionList(rc *reqCtx, req *v3ListReq[promotionFilter]) (any, *apiError) {
 	f := &req.Filtering
 	name := f.PromotionName
 	if name == "" {
