@@ -118,12 +118,7 @@ type adRejectReasonReq struct {
 func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiError) {
 	st := rc.st
 	v := rc.newView(st)
-	list := make([]obj, 0, len(req.AdIDs))
-	for _, id := range req.AdIDs {
-		ad := st.lookup(id, entAd)
-		if ad == nil {
-			return nil, errParam("ad_ids: ad %d does not exist", id)
-		}
+	return st.listFor("ad_ids", entAd, req.AdIDs, func(ad *entity) obj {
 		adData, creatives := []obj{}, []obj{}
 		if deniedAt(v, ad) {
 			texts := st.rejectionOf(v.seed, ad).v2Texts()
@@ -146,10 +141,9 @@ func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiErro
 					{"reject_data", []obj{{{"reject_item", "创意"}, {"reject_reason", first}}}}, {"material_reject", materials}})
 			}
 		}
-		list = append(list, obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", adData}}},
-			{"creative_reject", creatives}, {"material_reject", []obj{}}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", adData}}},
+			{"creative_reject", creatives}, {"material_reject", []obj{}}}
+	})
 }
 
 type promotionRejectReasonReq struct {
@@ -163,12 +157,7 @@ type promotionRejectReasonReq struct {
 func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) (any, *apiError) {
 	st := rc.st
 	v := rc.newView(st)
-	list := make([]obj, 0, len(req.PromotionIDs))
-	for _, id := range req.PromotionIDs {
-		pr := st.lookup(id, entPromotion)
-		if pr == nil {
-			return nil, errParam("promotion_ids: promotion %d does not exist", id)
-		}
+	return st.listFor("promotion_ids", entPromotion, req.PromotionIDs, func(pr *entity) obj {
 		own, materials := []obj{}, []obj{}
 		if deniedAt(v, pr) {
 			r := st.rejectionOf(v.seed, pr)
@@ -182,9 +171,8 @@ func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) 
 					{"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}})
 			}
 		}
-		list = append(list, obj{{"promotion_id", pr.id}, {"promotion_reject", own}, {"material_reject", materials}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"promotion_id", pr.id}, {"promotion_reject", own}, {"material_reject", materials}}
+	})
 }
 
 // v2Texts are the reasons as v2's reject_reason strings: v2 has no

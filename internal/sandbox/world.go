@@ -358,6 +358,51 @@ func (a *advState) lookup(id int64, kind entKind) *entity {
 	return e
 }
 
+// lookupAll returns the entities of kind k that ids name, in order, or the
+// error for the first id that names none (param is the parameter that
+// carried them).
+func (a *advState) lookupAll(param string, k entKind, ids []int64) ([]*entity, *apiError) {
+	return findAll(param, k.String(), ids, func(id int64) *entity { return a.lookup(id, k) })
+}
+
+// listFor answers data.list with item(e) for each entity of kind k that ids
+// name, in order, or the error for the first id that names none.
+func (a *advState) listFor(param string, k entKind, ids []int64, item func(e *entity) obj) (any, *apiError) {
+	es, err := a.lookupAll(param, k, ids)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]obj, 0, len(es))
+	for _, e := range es {
+		list = append(list, item(e))
+	}
+	return obj{{"list", list}}, nil
+}
+
+// findAll returns what find returns for each of ids, in order, or the
+// error for the first id it finds nothing for (a what named by param).
+func findAll[T any](param, what string, ids []int64, find func(id int64) *T) ([]*T, *apiError) {
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		x := find(id)
+		if x == nil {
+			return nil, errParam("%s: %s %d does not exist", param, what, id)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// firstOf returns the first of xs that ok accepts (nil when none does).
+func firstOf[T any](xs []*T, ok func(*T) bool) *T {
+	for _, x := range xs {
+		if ok(x) {
+			return x
+		}
+	}
+	return nil
+}
+
 type advSlot struct {
 	once sync.Once
 	st   *advState

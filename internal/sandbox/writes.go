@@ -36,6 +36,29 @@ func deleted(e *entity, now int64) bool {
 	return false
 }
 
+// writable returns the entity of kind k the write parameter param names,
+// or the error the platform answers when it does not exist or it (or a
+// parent) is deleted.
+func (rc *reqCtx) writable(param string, k entKind, id int64) (*entity, *apiError) {
+	e := rc.st.lookup(id, k)
+	if e == nil {
+		return nil, errParam("%s: %s %d does not exist", param, k, id)
+	}
+	if deleted(e, rc.now.Unix()) {
+		return nil, errParam("%s: %s %d is deleted", param, k, id)
+	}
+	return e, nil
+}
+
+// checkName applies the platform's length rule to the name parameter param:
+// 1 to most characters.
+func checkName(param, name string, most int) *apiError {
+	if n := len([]rune(name)); n == 0 || n > most {
+		return errParam("%s: must be 1 to %d characters", param, most)
+	}
+	return nil
+}
+
 // checkBudget applies the platform's budget rules; "" means allowed.
 func checkBudget(v view, e *entity, cur state, mode budgetMode, budget int64, today int64) string {
 	if mode != modeInfinite && budget < MinDailyBudgetFen {
@@ -99,21 +122,16 @@ func (s *Sim) hCampaignStatus(rc *reqCtx, req *campaignStatusReq) (any, *apiErro
 	if err != nil {
 		return nil, err
 	}
-	st := rc.st
-	now := rc.now.Unix()
 	camps := make([]*entity, 0, len(ids))
 	for _, id := range ids {
-		c := st.lookup(id, entCampaign)
-		if c == nil {
-			return nil, errParam("campaign_ids: campaign %d does not exist", id)
-		}
-		if deleted(c, now) {
-			return nil, errParam("campaign_ids: campaign %d is deleted", id)
+		c, err := rc.writable("campaign_ids", entCampaign, id)
+		if err != nil {
+			return nil, err
 		}
 		camps = append(camps, c)
 	}
 	for _, c := range camps {
-		rc.change(st, c, func(ns *state) { ns.opt = opt })
+		rc.change(rc.st, c, func(ns *state) { ns.opt = opt })
 	}
 	return obj{{"campaign_ids", ids}, {"errors", []obj{}}}, nil
 }
@@ -138,13 +156,10 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx, req *campaignUpdateReq) (any, *apiErro
 		modeS = *req.BudgetMode
 	}
 	st := rc.st
-	c := st.lookup(id, entCampaign)
 	now := rc.now.Unix()
-	if c == nil {
-		return nil, errParam("campaign_id: campaign %d does not exist", id)
-	}
-	if deleted(c, now) {
-		return nil, errParam("campaign_id: campaign %d is deleted", id)
+	c, err := rc.writable("campaign_id", entCampaign, id)
+	if err != nil {
+		return nil, err
 	}
 	if mt != fmtTime(c.modified) {
 		return nil, errParam("modify_time: campaign was modified at %s; read it again before updating", fmtTime(c.modified))
@@ -158,8 +173,10 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx, req *campaignUpdateReq) (any, *apiErro
 		}
 		mode = m
 	}
-	if hasName && (name == "" || len([]rune(name)) > 100) {
-		return nil, errParam("campaign_name: must be 1 to 100 characters")
+	if hasName {
+		if err := checkName("campaign_name", name, 100); err != nil {
+			return nil, err
+		}
 	}
 	budgetChanged := budget.set && (budget.fen != cur.budget || mode != cur.mode) || (hasMode && mode != cur.mode)
 	if budgetChanged {
@@ -204,8 +221,8 @@ type campaignCreateReq struct {
 // POST 2/campaign/create: idempotent on unique_fk.
 func (s *Sim) hCampaignCreate(rc *reqCtx, req *campaignCreateReq) (any, *apiError) {
 	name, budget, landing, purpose, fk := req.CampaignName, req.Budget, req.LandingType, req.MarketingPurpose, req.UniqueFK
-	if name == "" || len([]rune(name)) > 100 {
-		return nil, errParam("campaign_name: must be 1 to 100 characters")
+	if err := checkName("campaign_name", name, 100); err != nil {
+		return nil, err
 	}
 	mode, ok := parseBudgetMode(req.BudgetMode)
 	if !ok {
