@@ -452,104 +452,87 @@ func v3Opt(s string) (optStatus, bool) {
 	return 0, false
 }
 
-// v3Batch runs apply for each item of data[] against entities of kind.
-func (s *Sim) v3Batch(rc *reqCtx, items []idAmount, kind entKind, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	idKey := kind.String() + "_id"
-	res := batchResult{idKey: idKey, v3: true}
-	for _, it := range items {
-		id := int64(it.ProjectID)
-		if kind == entPromotion {
-			id = int64(it.PromotionID)
-		}
-		e := st.lookup(id, kind)
-		if e == nil {
-			res.fail(id, kind.String()+" does not exist")
-			continue
-		}
-		if msg := apply(st, v, e, it); msg != "" {
-			res.fail(id, msg)
-			continue
-		}
-		res.ok = append(res.ok, id)
-	}
-	return res.data(kind.String() + "_ids"), nil
-}
+// v3ItemWrite applies one item of a v3 batch write to its entity e; it
+// returns why the item was refused ("" when it applied).
+type v3ItemWrite func(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string
 
-func (s *Sim) applyV3Status(rc *reqCtx) func(st *advState, v view, e *entity, it idAmount) string {
-	return func(st *advState, v view, e *entity, it idAmount) string {
-		opt, ok := v3Opt(it.OptStatus)
-		if !ok {
-			return "opt_status must be ENABLE or DISABLE"
-		}
-		if deleted(e, rc.now.Unix()) {
-			return e.kind.String() + " is deleted"
-		}
-		rc.change(st, e, func(ns *state) { ns.opt = opt })
-		return ""
-	}
-}
-
-func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it idAmount) string {
-	return func(st *advState, v view, e *entity, it idAmount) string {
-		mode := modeDay
-		if it.BudgetMode != "" {
-			m, ok := parseBudgetMode(it.BudgetMode)
-			if !ok || (m == modeInfinite && e.kind == entPromotion) {
-				return "budget_mode is invalid" // a promotion's budget is daily or lifetime
+// v3BatchWrite is the handler of a v3 batch write (POST
+// v3.0/{project,promotion}/{status,budget,bid}/update): apply runs for
+// each item of data[] against the entities of kind, and refused items are
+// listed in data.errors.
+func v3BatchWrite(kind entKind, apply v3ItemWrite) func(*reqCtx, *itemsReq) (any, *apiError) {
+	return func(rc *reqCtx, req *itemsReq) (any, *apiError) {
+		st := rc.st
+		v := rc.newView(st)
+		res := batchResult{idKey: kind.String() + "_id", v3: true}
+		for _, it := range req.Data {
+			id := int64(it.ProjectID)
+			if kind == entPromotion {
+				id = int64(it.PromotionID)
 			}
-			mode = m
+			e := st.lookup(id, kind)
+			if e == nil {
+				res.fail(id, kind.String()+" does not exist")
+				continue
+			}
+			if msg := apply(rc, st, v, e, it); msg != "" {
+				res.fail(id, msg)
+				continue
+			}
+			res.ok = append(res.ok, id)
 		}
-		if mode != modeInfinite && !it.Budget.set {
-			return "budget is required"
-		}
-		return rc.setBudget(st, v, e, mode, it.Budget.fen)
+		return res.data(kind.String() + "_ids"), nil
 	}
 }
 
-// POST v3.0/project/status/update
-func (s *Sim) hProjectStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, s.applyV3Status(rc))
+// applyV3Status sets the item's opt_status (ENABLE or DISABLE).
+func applyV3Status(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	opt, ok := v3Opt(it.OptStatus)
+	if !ok {
+		return "opt_status must be ENABLE or DISABLE"
+	}
+	if deleted(e, rc.now.Unix()) {
+		return e.kind.String() + " is deleted"
+	}
+	rc.change(st, e, func(ns *state) { ns.opt = opt })
+	return ""
 }
 
-// POST v3.0/project/budget/update
-func (s *Sim) hProjectBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, s.applyV3Budget(rc))
-}
-
-// POST v3.0/project/cpa_bid/update
-func (s *Sim) hProjectBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, func(st *advState, v view, e *entity, it idAmount) string {
-		if !it.CpaBid.set {
-			return "cpa_bid is required"
+// applyV3Budget sets the item's budget (and budget_mode: daily when not
+// sent; a promotion's cannot be unlimited).
+func applyV3Budget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string {
+	mode := modeDay
+	if it.BudgetMode != "" {
+		m, ok := parseBudgetMode(it.BudgetMode)
+		if !ok || (m == modeInfinite && e.kind == entPromotion) {
+			return "budget_mode is invalid" // a promotion's budget is daily or lifetime
 		}
-		return rc.setBid(st, e, it.CpaBid.fen)
-	})
+		mode = m
+	}
+	if mode != modeInfinite && !it.Budget.set {
+		return "budget is required"
+	}
+	return rc.setBudget(st, v, e, mode, it.Budget.fen)
 }
 
-// POST v3.0/promotion/status/update
-func (s *Sim) hPromotionStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Status(rc))
+// applyV3CpaBid sets a project's cpa_bid.
+func applyV3CpaBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	if !it.CpaBid.set {
+		return "cpa_bid is required"
+	}
+	return rc.setBid(st, e, it.CpaBid.fen)
 }
 
-// POST v3.0/promotion/budget/update
-func (s *Sim) hPromotionBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Budget(rc))
-}
-
-// POST v3.0/promotion/bid/update
-func (s *Sim) hPromotionBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, func(st *advState, v view, e *entity, it idAmount) string {
-		bid := it.Bid
-		if !bid.set {
-			bid = it.CpaBid
-		}
-		if !bid.set {
-			return "bid is required"
-		}
-		return rc.setBid(st, e, bid.fen)
-	})
+// applyV3Bid sets a promotion's bid (or cpa_bid).
+func applyV3Bid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	bid := it.Bid
+	if !bid.set {
+		bid = it.CpaBid
+	}
+	if !bid.set {
+		return "bid is required"
+	}
+	return rc.setBid(st, e, bid.fen)
 }
 
 type projectDeleteReq struct {
