@@ -265,6 +265,12 @@ type pageV3 struct {
 	PageSize int `oe:"page_size,def=10,min=1,max=100"`
 }
 
+// pageReport is the paging of the reports (20 rows a page, up to 1000).
+type pageReport struct {
+	Page     int `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize int `oe:"page_size,def=20,min=1,max=1000"`
+}
+
 // listQuery is the common shape of the entity list endpoints.
 type listQuery struct {
 	page, size int
@@ -400,9 +406,9 @@ func sampleEntity(k entKind) *entity {
 	return top
 }
 
-// adStatuses are the platform's ad statuses (AdGetV2DataStatus), valid as
-// filtering.status.
-var adStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
+// AdStatuses are the platform's ad statuses (AdGetV2DataStatus), valid as
+// 2/ad/get's filtering.status.
+var AdStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
 	"AD_STATUS_LIVE_ROOM_OFF", "AD_STATUS_NO_SCHEDULE", "AD_STATUS_AWEME_ACCOUNT_DISABLED", "AD_STATUS_DONE", "AD_STATUS_BUDGET_EXCEED",
 	"AD_STATUS_CREATE", "AD_STATUS_AUDIT", "AD_STATUS_DISABLE_BY_QUOTA", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_CAMPAIGN_EXCEED",
 	"AD_STATUS_AUDIT_DENY", "AD_STATUS_DELETE", "AD_STATUS_FROZEN", "AD_STATUS_DISABLE", "AD_STATUS_LIVE_CANNOT_LAUNCH",
@@ -512,7 +518,7 @@ type adFilter struct {
 
 var adList = entityList{of: func(st *advState) []*entity { return st.ads }, keys: adKeys, always: "id",
 	status:   statusFilter{all: "AD_STATUS_ALL", notDeleted: "AD_STATUS_NOT_DELETE", deleted: "AD_STATUS_DELETE"},
-	statuses: adStatuses, statusOf: adStatus, render: renderAd}
+	statuses: AdStatuses, statusOf: adStatus, render: renderAd}
 
 // GET 2/ad/get
 func (s *Sim) hAdGet(rc *reqCtx, req *v2ListReq[adFilter]) (any, *apiError) {
@@ -587,9 +593,10 @@ func (s *Sim) hProjectList(rc *reqCtx, req *v3ListReq[projectFilter]) (any, *api
 	})
 }
 
-// promotionStatuses are the platform's promotion statuses
-// (PromotionListV30DataListStatus), valid as filtering.status.
-var promotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY",
+// PromotionStatuses are the platform's promotion statuses
+// (PromotionListV30DataListStatus), valid as v3.0/promotion/list's
+// filtering.status.
+var PromotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY",
 	"AWEME_ACCOUNT_DISABLED", "AWEME_ANCHOR_DISABLED", "CREATE", "DELETED", "DISABLED", "DISABLE_BY_QUOTA", "ERROR_DEFAULT",
 	"FROZEN", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE",
 	"PROJECT_DISABLED", "PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH"}
@@ -613,7 +620,7 @@ type promotionFilter struct {
 
 var promotionList = entityList{of: func(st *advState) []*entity { return st.promotions }, keys: promotionKeys, always: "promotion_id",
 	status:   statusFilter{all: "ALL", notDeleted: "NOT_DELETED", deleted: "DELETED"},
-	statuses: promotionStatuses, statusOf: func(v view, p *entity) string { return promotionStatusNames[unitStateOf(v, p)] },
+	statuses: PromotionStatuses, statusOf: func(v view, p *entity) string { return promotionStatusNames[unitStateOf(v, p)] },
 	render: renderPromotion, windows: "promotion"}
 
 // GET v3.0/promotion/list

@@ -462,8 +462,7 @@ type customReportReq struct {
 	EndTime    string     `oe:"end_time,required,date"`
 	Filters    []v3Filter `oe:"filters"`
 	OrderBy    []v3Order  `oe:"order_by"`
-	Page       int        `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize   int        `oe:"page_size,def=20,min=1,max=1000"`
+	pageReport
 }
 
 // GET v3.0/report/custom/get: all values are strings.

@@ -88,8 +88,7 @@ type reportV2Req[F reportFilter] struct {
 	Fields          []string `oe:"fields"`
 	OrderField      string   `oe:"order_field"`
 	OrderType       string   `oe:"order_type,enum=ASC|DESC"`
-	Page            int      `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize        int      `oe:"page_size,def=20,min=1,max=1000"`
+	pageReport
 }
 
 // reportV2 serves GET 2/report/{advertiser,campaign,ad,creative}/get.

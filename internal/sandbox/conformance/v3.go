@@ -1,5 +1,7 @@
 package conformance
 
+import "github.com/oceanops/adplatform/internal/sandbox"
+
 // v3 (project → promotion) endpoints.
 
 type projectListFiltering struct {
@@ -70,10 +72,7 @@ var project = Obj{"project_id": Int, "advertiser_id": Int, "name": Str, "opt_sta
 	"promotion_type": Opt(Str), "quick_app_id": Opt(Int), "search_bid_ratio": Opt(Num), "subscribe_url": Opt(Str),
 	"track_url_setting": Opt(Any), "ulink_url": Opt(Str), "value_optimized_type": Opt(Str), "feed_delivery_search": Opt(Str)}
 
-var promotionStatuses = Enum("ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY", "AWEME_ACCOUNT_DISABLED",
-	"AWEME_ANCHOR_DISABLED", "CREATE", "DELETED", "DISABLED", "DISABLE_BY_QUOTA", "ERROR_DEFAULT", "FROZEN", "LIVE_ROOM_OFF",
-	"NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE", "PROJECT_DISABLED",
-	"PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH")
+var promotionStatuses = Enum(sandbox.PromotionStatuses...)
 
 var promotionStatusSecond = Enum("AUDIT", "AUDIT_DENY", "AWEME_ACCOUNT_DISABLED", "AWEME_ANCHOR_DISABLED", "BALANCE_OFFLINE_BUDGET",
 	"DISABLED", "DISABLE_BY_QUOTA", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "PRODUCT_OFFLINE", "PROJECT_DISABLED",
