@@ -12,10 +12,8 @@ type audiencePackageGetFiltering struct {
 }
 
 type audiencePackageGetParams struct {
-	AdvertiserId *int64                       `json:"advertiser_id,omitempty"`
-	Filtering    *audiencePackageGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                       `json:"page,omitempty"`
-	PageSize     *int64                       `json:"page_size,omitempty"`
+	AdvertiserId *int64 `json:"advertiser_id,omitempty"`
+	filteredPage[audiencePackageGetFiltering]
 }
 
 // targeting is the part of AudiencePackageCreateV2Request's targeting the
@@ -138,7 +136,7 @@ var sampleZip = append([]byte("PK\x03\x04"), make([]byte, 3200)...)
 func audienceCases() []Case {
 	return []Case{
 		getCase("2/audience_package/get", "bububa audiencepackage.GetRequest / GetResponseData", func(f *Fixture) *audiencePackageGetParams {
-			return &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser), Page: ptr(int64(1)), PageSize: ptr(int64(10))}
+			return &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser), filteredPage: pageOf[audiencePackageGetFiltering](nil, 1, 10)}
 		}, Obj{"audience_packages": Arr{MinLen: 1, Elem: Obj{"audience_package_id": Int, "advertiser_id": Int, "name": Str, "description": Str,
 			"landing_type": Str, "ad_type": Str, "marketing_goal": Str, "delivery_range": Str, "audience": Map{Elem: Any}}}, "page_info": pageInfo}),
 		postCase("2/audience_package/create", "AudiencePackageCreateV2Request / AudiencePackageCreateV2ResponseData", func(f *Fixture) *audiencePackageCreateRequest {

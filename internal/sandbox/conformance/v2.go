@@ -16,12 +16,13 @@ type campaignGetFiltering struct {
 type v2ListParams[F any] struct {
 	AdvertiserId *int64    `json:"advertiser_id,omitempty"`
 	Fields       *[]string `json:"fields,omitempty"`
-	Filtering    *F        `json:"filtering,omitempty"`
-	Page         *int64    `json:"page,omitempty"`
-	PageSize     *int64    `json:"page_size,omitempty"`
+	filteredPage[F]
 }
 
-type campaignGetParams = v2ListParams[campaignGetFiltering]
+// v2List builds the parameters of a v2 list of advertiser adv.
+func v2List[F any](adv int64, page filteredPage[F]) *v2ListParams[F] {
+	return &v2ListParams[F]{AdvertiserId: &adv, filteredPage: page}
+}
 
 type adGetFiltering struct {
 	Ids          []int64  `json:"ids,omitempty"`
@@ -33,8 +34,6 @@ type adGetFiltering struct {
 	AdModifyTime *string  `json:"ad_modify_time,omitempty"`
 }
 
-type adGetParams = v2ListParams[adGetFiltering]
-
 type creativeGetFiltering struct {
 	CampaignId         *int64  `json:"campaign_id,omitempty"`
 	AdId               *int64  `json:"ad_id,omitempty"`
@@ -44,8 +43,6 @@ type creativeGetFiltering struct {
 	CreativeCreateTime *string `json:"creative_create_time,omitempty"`
 	CreativeModifyTime *string `json:"creative_modify_time,omitempty"`
 }
-
-type creativeGetParams = v2ListParams[creativeGetFiltering]
 
 var budgetModes = Enum("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE")
 
@@ -123,17 +120,3 @@ var creative = Obj{"creative_id": Int, "ad_id": Int, "campaign_id": Int, "advert
 	"materials": Arr{MinLen: 1, Elem: Obj{"image_id": Opt(Str), "video_id": Opt(Str), "title": Str, "aweme_item_id": Opt(Int)}}}
 
 func list(item Shape) Obj { return Obj{"list": Arr{Elem: item, MinLen: 1}, "page_info": pageInfo} }
-
-func v2EntityCases() []Case {
-	return []Case{
-		getCase("2/campaign/get", "CampaignGetV2Filtering / CampaignGetV2ResponseDataListInner", func(f *Fixture) *campaignGetParams {
-			return &campaignGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &campaignGetFiltering{Status: ptr("CAMPAIGN_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(campaign)),
-		getCase("2/ad/get", "AdGetV2Filtering / AdGetV2ResponseData (the ad's fields; bububa GetResponseList for data.list)", func(f *Fixture) *adGetParams {
-			return &adGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &adGetFiltering{Status: ptr("AD_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(ad)),
-		getCase("2/creative/get", "CreativeGetV2Filtering / CreativeGetV2ResponseDataListInner", func(f *Fixture) *creativeGetParams {
-			return &creativeGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &creativeGetFiltering{Status: ptr("CREATIVE_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(creative)),
-	}
-}
