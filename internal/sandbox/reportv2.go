@@ -118,19 +118,12 @@ func reportV2[F reportFilter](lv level) func(*reqCtx, *reportV2Req[F]) (any, *ap
 			spec.ext = spec.ext || m.ext
 		}
 		desc := req.OrderType == "DESC" || (req.OrderType == "" && orderBy != nil)
-		buf := rc.w.getAggBuf()
-		defer rc.w.putAggBuf(buf)
-		rows := rc.w.aggregate(st, spec, rc.now, buf)
-		sortRows(rows, orderBy, desc)
+		rows, release := rc.sortedRows(spec, orderBy, desc)
+		defer release()
 		lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
 		b := append(rc.successHead(), `{"list":[`...)
 		var tc timeCache
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b = append(b, ',')
-			}
-			b = appendV2Row(b, st, spec, &rows[i], metrics, &tc)
-		}
+		b = appendPage(b, lo, hi, func(b []byte, i int) []byte { return appendV2Row(b, st, spec, &rows[i], metrics, &tc) })
 		b = append(b, `],"page_info":`...)
 		b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
 		return rc.prerendered(append(b, '}')), nil
