@@ -109,6 +109,21 @@ func (e *entity) sysAt(s state, t int64) sysStatus {
 // deniedAt reports whether e's review rejected it as of now.
 func deniedAt(v view, e *entity) bool { return e.sysAt(e.current(v.now), v.now) == sysDeny }
 
+// rejectionList answers data.list with item(e, r) for each entity of kind k
+// that ids name, in order; r is e's rejection, nil when its review did not
+// reject it.
+func (rc *reqCtx) rejectionList(param string, k entKind, ids []int64, item func(e *entity, r *verdict) obj) (any, *apiError) {
+	st := rc.st
+	v := rc.newView(st)
+	return st.listFor(param, k, ids, func(e *entity) obj {
+		if !deniedAt(v, e) {
+			return item(e, nil)
+		}
+		r := st.rejectionOf(v.seed, e)
+		return item(e, &r)
+	})
+}
+
 type adRejectReasonReq struct {
 	AdIDs []int64 `oe:"ad_ids,required,maxn=100"`
 }
@@ -116,12 +131,10 @@ type adRejectReasonReq struct {
 // GET 2/ad/reject_reason: for each ad its rejection (empty when it was not
 // rejected), and that of its creatives and their materials.
 func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	return st.listFor("ad_ids", entAd, req.AdIDs, func(ad *entity) obj {
+	return rc.rejectionList("ad_ids", entAd, req.AdIDs, func(ad *entity, r *verdict) obj {
 		adData, creatives := []obj{}, []obj{}
-		if deniedAt(v, ad) {
-			texts := st.rejectionOf(v.seed, ad).v2Texts()
+		if r != nil {
+			texts := r.v2Texts()
 			for _, text := range texts {
 				adData = append(adData, obj{{"reject_item", "计划"}, {"reject_reason", text}})
 			}
@@ -155,12 +168,9 @@ type promotionRejectReasonReq struct {
 // rejection (empty when it was not rejected), the promotion's and its
 // materials'.
 func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	return st.listFor("promotion_ids", entPromotion, req.PromotionIDs, func(pr *entity) obj {
+	return rc.rejectionList("promotion_ids", entPromotion, req.PromotionIDs, func(pr *entity, r *verdict) obj {
 		own, materials := []obj{}, []obj{}
-		if deniedAt(v, pr) {
-			r := st.rejectionOf(v.seed, pr)
+		if r != nil {
 			own = append(own, obj{{"content", "计划"}, {"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}})
 			for _, m := range pr.materials {
 				typ := "CREATIVE_IMAGE"
