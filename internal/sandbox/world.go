@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,20 +176,18 @@ const (
 	modeTotal
 )
 
-func (m budgetMode) String() string {
-	return [...]string{"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}[m]
-}
+// budgetModeNames are the platform's names of the budget modes.
+var budgetModeNames = []string{"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}
 
-func parseBudgetMode(s string) (budgetMode, bool) {
-	switch s {
-	case "BUDGET_MODE_INFINITE":
-		return modeInfinite, true
-	case "BUDGET_MODE_DAY":
-		return modeDay, true
-	case "BUDGET_MODE_TOTAL":
-		return modeTotal, true
-	}
-	return 0, false
+func (m budgetMode) String() string { return budgetModeNames[m] }
+
+func parseBudgetMode(s string) (budgetMode, bool) { return parseEnum[budgetMode](s, budgetModeNames) }
+
+// parseEnum returns the value that s names in names (the names of the
+// values 0, 1, ...).
+func parseEnum[T ~uint8](s string, names []string) (T, bool) {
+	i := slices.Index(names, s)
+	return T(max(i, 0)), i >= 0
 }
 
 // state is an entity's configuration from `at` (unix seconds) on. Facts for

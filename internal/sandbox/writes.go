@@ -88,15 +88,7 @@ func checkBudget(v view, e *entity, cur state, mode budgetMode, budget int64, to
 }
 
 func parseOpt(s string) (optStatus, bool) {
-	switch strings.ToLower(s) {
-	case "enable":
-		return optEnable, true
-	case "disable":
-		return optDisable, true
-	case "delete":
-		return optDelete, true
-	}
-	return 0, false
+	return parseEnum[optStatus](strings.ToLower(s), []string{"enable", "disable", "delete"})
 }
 
 // v2OptStatus reads the v2 writes' opt_status parameter.
@@ -442,15 +434,7 @@ func (s *Sim) hAdBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
 
 // ---- v3 ----
 
-func v3Opt(s string) (optStatus, bool) {
-	switch s {
-	case "ENABLE":
-		return optEnable, true
-	case "DISABLE":
-		return optDisable, true
-	}
-	return 0, false
-}
+func v3Opt(s string) (optStatus, bool) { return parseEnum[optStatus](s, []string{"ENABLE", "DISABLE"}) }
 
 // v3ItemWrite applies one item of a v3 batch write to its entity e; it
 // returns why the item was refused ("" when it applied).
