@@ -1,7 +1,5 @@
 package conformance
 
-import "fmt"
-
 // Audience endpoints: audience packages and custom (DMP) audiences.
 
 type audiencePackageGetFiltering struct {
@@ -98,36 +96,14 @@ var customAudience = Obj{"custom_audience_id": Int, "name": Str, "source": Str, 
 
 // audienceID is the fixture advertiser's first custom audience.
 func audienceID(f *Fixture) int64 {
-	var d struct {
-		List []struct {
-			ID int64 `json:"custom_audience_id"`
-		} `json:"custom_audience_list"`
-	}
-	req, err := Encode(f.BaseURL, "2/dmp/custom_audience/select", "GET", &customAudienceSelectParams{AdvertiserId: ptr(f.Advertiser)}, f.Token, false)
-	if err == nil {
-		err = f.Do(req, &d)
-	}
-	if err != nil || len(d.List) == 0 {
-		panic(fmt.Sprintf("conformance: no custom audience: %v", err))
-	}
-	return d.List[0].ID
+	return f.firstID("2/dmp/custom_audience/select", &customAudienceSelectParams{AdvertiserId: ptr(f.Advertiser)},
+		"custom_audience_list", "custom_audience_id")
 }
 
 // packageID is the fixture advertiser's first audience package.
 func packageID(f *Fixture) int64 {
-	var d struct {
-		List []struct {
-			ID int64 `json:"audience_package_id"`
-		} `json:"audience_packages"`
-	}
-	req, err := Encode(f.BaseURL, "2/audience_package/get", "GET", &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser)}, f.Token, false)
-	if err == nil {
-		err = f.Do(req, &d)
-	}
-	if err != nil || len(d.List) == 0 {
-		panic(fmt.Sprintf("conformance: no audience package: %v", err))
-	}
-	return d.List[0].ID
+	return f.firstID("2/audience_package/get", &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser)},
+		"audience_packages", "audience_package_id")
 }
 
 // sampleZip starts like a zip file.
