@@ -347,6 +347,17 @@ type idAmount struct {
 	OptStatus   string `json:"opt_status"`
 }
 
+// id is the id of the item's entity, of kind.
+func (it idAmount) id(kind entKind) int64 {
+	switch kind {
+	case entAd:
+		return int64(it.AdID)
+	case entPromotion:
+		return int64(it.PromotionID)
+	}
+	return int64(it.ProjectID)
+}
+
 // itemsReq is the body of the batch writes: data[] of up to 100 items.
 type itemsReq struct {
 	Data []idAmount `oe:"data,required,maxn=100"`
@@ -385,75 +396,41 @@ func (rc *reqCtx) setBid(st *advState, e *entity, bid int64) string {
 	return ""
 }
 
-// POST 2/ad/update/budget
-func (s *Sim) hAdBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	res := batchResult{idKey: "ad_id"}
-	for _, it := range req.Data {
-		id := int64(it.AdID)
-		ad := st.lookup(id, entAd)
-		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case !it.Budget.set:
-			res.fail(id, "budget is required")
-		default:
-			if msg := rc.setBudget(st, v, ad, modeDay, it.Budget.fen); msg != "" {
-				res.fail(id, msg)
-			} else {
-				res.ok = append(res.ok, id)
-			}
-		}
+// applyAdBudget sets an ad's daily budget.
+func applyAdBudget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string {
+	if !it.Budget.set {
+		return "budget is required"
 	}
-	return res.data("ad_ids"), nil
+	return rc.setBudget(st, v, e, modeDay, it.Budget.fen)
 }
 
-// POST 2/ad/update/bid
-func (s *Sim) hAdBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	st := rc.st
-	res := batchResult{idKey: "ad_id"}
-	for _, it := range req.Data {
-		id := int64(it.AdID)
-		ad := st.lookup(id, entAd)
-		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case !it.Bid.set:
-			res.fail(id, "bid is required")
-		default:
-			if msg := rc.setBid(st, ad, it.Bid.fen); msg != "" {
-				res.fail(id, msg)
-			} else {
-				res.ok = append(res.ok, id)
-			}
-		}
+// applyAdBid sets an ad's bid.
+func applyAdBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	if !it.Bid.set {
+		return "bid is required"
 	}
-	return res.data("ad_ids"), nil
+	return rc.setBid(st, e, it.Bid.fen)
 }
 
 // ---- v3 ----
 
 func v3Opt(s string) (optStatus, bool) { return parseEnum[optStatus](s, []string{"ENABLE", "DISABLE"}) }
 
-// v3ItemWrite applies one item of a v3 batch write to its entity e; it
-// returns why the item was refused ("" when it applied).
-type v3ItemWrite func(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string
+// itemWrite applies one item of a batch write to its entity e; it returns
+// why the item was refused ("" when it applied).
+type itemWrite func(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string
 
-// v3BatchWrite is the handler of a v3 batch write (POST
-// v3.0/{project,promotion}/{status,budget,bid}/update): apply runs for
-// each item of data[] against the entities of kind, and refused items are
-// listed in data.errors.
-func v3BatchWrite(kind entKind, apply v3ItemWrite) func(*reqCtx, *itemsReq) (any, *apiError) {
+// batchWrite is the handler of a batch write (POST 2/ad/update/{budget,bid},
+// v3.0/{project,promotion}/{status,budget,bid}/update): apply runs for each
+// item of data[] against the entities of kind, and refused items are listed
+// in data.errors (in the v3 form for projects and promotions).
+func batchWrite(kind entKind, apply itemWrite) func(*reqCtx, *itemsReq) (any, *apiError) {
 	return func(rc *reqCtx, req *itemsReq) (any, *apiError) {
 		st := rc.st
 		v := rc.newView(st)
-		res := batchResult{idKey: kind.String() + "_id", v3: true}
+		res := batchResult{idKey: kind.String() + "_id", v3: kind != entAd}
 		for _, it := range req.Data {
-			id := int64(it.ProjectID)
-			if kind == entPromotion {
-				id = int64(it.PromotionID)
-			}
+			id := it.id(kind)
 			e := st.lookup(id, kind)
 			if e == nil {
 				res.fail(id, kind.String()+" does not exist")
