@@ -479,7 +479,7 @@ func (l entityList) answer(rc *reqCtx, page, pageSize int, fields []string, lf l
 	ids, created, modified := newIDFilter(lf.ids), newDayFilter(lf.created), newDayFilter(lf.modified)
 	sel := selectEntities(l.of(st), func(e *entity) bool {
 		return !ids.excludes(e.id) && !created.excludes(e.created) && !modified.excludes(e.modified) &&
-			!mw.excludes(e.modified) && !cw.excludes(e.created) && sf.match(l.statusOf(v, e)) && match(v, e)
+			!mw.excludes(e.modified) && !cw.excludes(e.created) && match(v, e) && sf.match(l.statusOf(v, e))
 	})
 	return listResult(q, sel, func(e *entity) obj { return l.render(v, st, e) }, l.always), nil
 }
