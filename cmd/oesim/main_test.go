@@ -87,16 +87,7 @@ func TestRunServes(t *testing.T) {
 		t.Fatalf("run: %v", err)
 	}
 	post := func(path, body string) map[string]any {
-		resp, err := http.Post(base+path, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+		return decodeBody(t)(http.Post(base+path, "application/json", strings.NewReader(body)))
 	}
 	code := post("/_sim/authorize", "")["auth_code"].(string)
 	tok := post("/open_api/oauth2/access_token/", `{"app_id":1000,"secret":"sim-secret","grant_type":"auth_code","auth_code":"`+code+`"}`)
@@ -114,16 +105,7 @@ func TestRunServes(t *testing.T) {
 	get := func(path string) map[string]any {
 		req, _ := http.NewRequest("GET", base+path+"?"+params.Encode(), nil)
 		req.Header.Set("Access-Token", access)
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		var m map[string]any
-		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
-			t.Fatal(err)
-		}
-		return m
+		return decodeBody(t)(http.DefaultClient.Do(req))
 	}
 	rep := get("/open_api/2/report/advertiser/get/")
 	if rep["code"].(float64) != 0 || len(rep["data"].(map[string]any)["list"].([]any)) != 8 {
@@ -146,4 +128,21 @@ func TestRunServes(t *testing.T) {
 func jsonID(id int64) string {
 	b, _ := json.Marshal(id)
 	return string(b)
+}
+
+// decodeBody returns a function that decodes the JSON object of a
+// response, failing t when the request failed or the body is not one.
+func decodeBody(t *testing.T) func(*http.Response, error) map[string]any {
+	return func(resp *http.Response, err error) map[string]any {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var m map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&m); err != nil {
+			t.Fatal(err)
+		}
+		return m
+	}
 }

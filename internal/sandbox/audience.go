@@ -118,12 +118,7 @@ func (st *advState) newAudienceID(idKey uint64) int64 {
 }
 
 func (st *advState) audience(id int64) *customAudience {
-	for _, a := range st.audiences {
-		if a.id == id && !a.deleted {
-			return a
-		}
-	}
-	return nil
+	return firstOf(st.audiences, func(a *customAudience) bool { return a.id == id && !a.deleted })
 }
 
 // ---- DMP endpoints ----
@@ -158,12 +153,12 @@ type audienceReadReq struct {
 
 // GET 2/dmp/custom_audience/read
 func (s *Sim) hAudienceRead(rc *reqCtx, req *audienceReadReq) (any, *apiError) {
-	list := make([]obj, 0, len(req.CustomAudienceIDs))
-	for _, id := range req.CustomAudienceIDs {
-		a := rc.st.audience(id)
-		if a == nil {
-			return nil, errParam("custom_audience_ids: audience %d does not exist", id)
-		}
+	auds, err := findAll("custom_audience_ids", "audience", req.CustomAudienceIDs, rc.st.audience)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]obj, 0, len(auds))
+	for _, a := range auds {
 		list = append(list, a.render(rc.now.Unix()))
 	}
 	return obj{{"custom_audience_list", list}}, nil
@@ -339,12 +334,7 @@ func (t *targetingReq) check(st *advState) *apiError {
 }
 
 func (st *advState) audiencePackage(id int64) *audiencePackage {
-	for _, p := range st.packages {
-		if p.id == id && !p.deleted {
-			return p
-		}
-	}
-	return nil
+	return firstOf(st.packages, func(p *audiencePackage) bool { return p.id == id && !p.deleted })
 }
 
 // keepTargeting copies the targeting parameters of the request body.
@@ -418,8 +408,8 @@ type audiencePackageCreateReq struct {
 
 // checkPackageName: 1 to 50 characters, unique among live packages.
 func (st *advState) checkPackageName(name string, except int64) *apiError {
-	if n := len([]rune(name)); n == 0 || n > 50 {
-		return errParam("name: must be 1 to 50 characters")
+	if err := checkName("name", name, 50); err != nil {
+		return err
 	}
 	for _, p := range st.packages {
 		if !p.deleted && p.id != except && p.name == name {

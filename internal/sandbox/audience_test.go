@@ -32,10 +32,7 @@ func selectAudiences(t *testing.T, s *Sim, tok string, adv int64, kvs ...any) ([
 // computed for 30 simulated minutes, then published and pushed becomes
 // available; the platform's checks refuse bad files and targets.
 func TestDMPFlow(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 6, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 6, Advertisers: 3})
 	advS := strconv.FormatInt(adv, 10)
 	zip := append([]byte("PK\x03\x04"), make([]byte, 64_000)...)
 	send := func(data []byte, sig string) env {
@@ -106,26 +103,17 @@ func TestDMPFlow(t *testing.T) {
 // TestAudiencePackages: packages keep the targeting sent, check the regions
 // and audiences it names, and cannot be deleted while an ad uses them.
 func TestAudiencePackages(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 6, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 6, Advertisers: 3})
 	advS := strconv.FormatInt(adv, 10)
 	auds, _ := selectAudiences(t, s, tok, adv)
 	create := func(body map[string]any) env {
 		base := map[string]any{"advertiser_id": adv, "name": "一线城市女性", "description": "女性 24-40 岁", "landing_type": "LINK",
 			"gender": "GENDER_FEMALE", "age": []string{"AGE_BETWEEN_24_30", "AGE_BETWEEN_31_40"}, "district": "CITY",
 			"city": []int64{1101, 4403}, "retargeting_tags": []int64{auds[0].ID}}
-		for k, v := range body {
-			base[k] = v
-		}
-		return api(t, s, "POST", "/open_api/2/audience_package/create/", nil, base, tok)
+		return api(t, s, "POST", "/open_api/2/audience_package/create/", nil, patched(base, body), tok)
 	}
 	e := create(nil)
-	mustCode(t, e, 0)
-	id := decodeData[struct {
-		ID int64 `json:"audience_package_id"`
-	}](t, e).ID
+	id := createdID(t, e, "audience_package_id")
 	for name, body := range map[string]map[string]any{
 		"duplicate name":  {},
 		"unknown city":    {"name": "b", "city": []int64{9999}},
@@ -178,10 +166,7 @@ func TestAudiencePackages(t *testing.T) {
 		mustCode(t, del, CodeParam)
 	}
 	e = create(map[string]any{"name": "临时定向包"})
-	mustCode(t, e, 0)
-	tmp := decodeData[struct {
-		ID int64 `json:"audience_package_id"`
-	}](t, e).ID
+	tmp := createdID(t, e, "audience_package_id")
 	mustCode(t, api(t, s, "POST", "/open_api/2/audience_package/delete/", nil, map[string]any{"advertiser_id": adv, "audience_package_id": tmp}, tok), 0)
 	if find(tmp) != nil {
 		t.Error("deleted package still listed")

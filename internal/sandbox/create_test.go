@@ -64,10 +64,7 @@ func materials(video string, titles ...string) map[string]any {
 // rejected (AUDIT_DENY, with reasons; never deliver); hours before the
 // creation keep their facts.
 func TestPromotionCreateReviewAndDelivery(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
 	var proj Entity
 	for _, p := range s.World().Projects(adv) {
 		if p.Status == "PROJECT_STATUS_ENABLE" {
@@ -111,20 +108,17 @@ func TestPromotionCreateReviewAndDelivery(t *testing.T) {
 	}
 	e := api(t, s, "GET", "/open_api/v3.0/promotion/reject_reason/get/", q("advertiser_id", strconv.FormatInt(adv, 10),
 		"promotion_ids", []int64{denied[0], approved[0]}), nil, tok)
-	mustCode(t, e, 0)
-	reasons := decodeData[struct {
-		List []struct {
-			PromotionID     int64 `json:"promotion_id"`
-			PromotionReject []struct {
-				RejectReason []string `json:"reject_reason"`
-				Suggestion   []string `json:"suggestion"`
-			} `json:"promotion_reject"`
-			MaterialReject []struct {
-				Type string `json:"type"`
-				Item string `json:"item"`
-			} `json:"material_reject"`
-		}
-	}](t, e).List
+	reasons := okList[struct {
+		PromotionID     int64 `json:"promotion_id"`
+		PromotionReject []struct {
+			RejectReason []string `json:"reject_reason"`
+			Suggestion   []string `json:"suggestion"`
+		} `json:"promotion_reject"`
+		MaterialReject []struct {
+			Type string `json:"type"`
+			Item string `json:"item"`
+		} `json:"material_reject"`
+	}](t, e)
 	if len(reasons) != 2 || len(reasons[0].PromotionReject) != 1 || len(reasons[0].PromotionReject[0].RejectReason) == 0 ||
 		len(reasons[0].MaterialReject) != 1 || reasons[0].MaterialReject[0].Item != video || len(reasons[1].PromotionReject) != 0 {
 		t.Errorf("reject reasons: %+v", reasons)
@@ -177,20 +171,8 @@ func TestPromotionCreateReviewAndDelivery(t *testing.T) {
 // reviewed again (REAUDIT) while it keeps delivering; a refused budget is
 // reported in error_list and the rest applies.
 func TestPromotionUpdateRereview(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
-	var pr promoItem
-	for _, p := range s.World().Promotions(adv) {
-		if p.Status == "OK" && hourCosts(t, s, adv, "promotion", p.ID, "2025-06-18")["13"] > 0 {
-			pr = getPromotion(t, s, tok, adv, p.ID)
-			break
-		}
-	}
-	if pr.ID == 0 {
-		t.Fatal("no delivering promotion")
-	}
+	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
+	pr := getPromotion(t, s, tok, adv, spendingAt13(t, s, adv, "promotion", s.World().Promotions(adv), "OK", "2025-06-18").ID)
 	video := pr.PromotionMaterials.VideoMaterialList[0].VideoID
 	e := api(t, s, "POST", "/open_api/v3.0/promotion/update/", nil, map[string]any{"advertiser_id": adv, "promotion_id": pr.ID,
 		"name": pr.Name + "_v2", "budget": pr.Budget + 0.5, "promotion_materials": materials(video, "全新标题，欢迎体验")}, tok)
@@ -227,10 +209,7 @@ func TestPromotionUpdateRereview(t *testing.T) {
 // TestProjectUpdate: name, budget and schedule apply; a budget change below
 // the platform's minimum step is reported in error_list.
 func TestProjectUpdate(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
 	var p Entity
 	for _, x := range s.World().Projects(adv) {
 		if x.Status != "PROJECT_STATUS_DELETE" && x.BudgetMode == "BUDGET_MODE_DAY" {
@@ -291,10 +270,7 @@ func TestProjectUpdate(t *testing.T) {
 // ones; an update applies budget, bid and name, and a new landing page is
 // reviewed again while the ad keeps delivering.
 func TestAdCreateAndUpdate(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
 	var camp Entity
 	for _, c := range s.World().Campaigns(adv) {
 		if c.Status != "CAMPAIGN_STATUS_DELETE" {
@@ -306,20 +282,10 @@ func TestAdCreateAndUpdate(t *testing.T) {
 		base := map[string]any{"advertiser_id": adv, "campaign_id": camp.ID, "name": "新计划", "budget_mode": "BUDGET_MODE_DAY",
 			"budget": 800, "schedule_type": "SCHEDULE_FROM_NOW", "pricing": "PRICING_OCPM", "cpa_bid": 25,
 			"external_url": "https://example.com/landing"}
-		for k, v := range body {
-			if v == nil {
-				delete(base, k)
-			} else {
-				base[k] = v
-			}
-		}
-		return api(t, s, "POST", "/open_api/2/ad/create/", nil, base, tok)
+		return api(t, s, "POST", "/open_api/2/ad/create/", nil, patched(base, body), tok)
 	}
 	e := create(nil)
-	mustCode(t, e, 0)
-	id := decodeData[struct {
-		AdID int64 `json:"ad_id"`
-	}](t, e).AdID
+	id := createdID(t, e, "ad_id")
 	got := getAd(t, s, tok, adv, id)
 	if got.Status != "AD_STATUS_CREATE" || got.BudgetMode != "BUDGET_MODE_DAY" || got.Budget != 800 {
 		t.Errorf("new ad: %+v", got)
@@ -344,16 +310,7 @@ func TestAdCreateAndUpdate(t *testing.T) {
 	s.Clock().Set(DefaultStart())
 	tok = login(t, s).AccessToken
 
-	var live Entity
-	for _, a := range s.World().Ads(adv) {
-		if a.Status == "AD_STATUS_DELIVERY_OK" && hourCosts(t, s, adv, "ad", a.ID, "2025-06-18")["13"] > 0 {
-			live = a
-			break
-		}
-	}
-	if live.ID == 0 {
-		t.Fatal("no delivering ad")
-	}
+	live := spendingAt13(t, s, adv, "ad", s.World().Ads(adv), "AD_STATUS_DELIVERY_OK", "2025-06-18")
 	e = api(t, s, "POST", "/open_api/2/ad/update/", nil, map[string]any{"advertiser_id": adv, "ad_id": live.ID, "name": "改版计划",
 		"external_url": "https://example.com/new-landing"}, tok)
 	mustCode(t, e, 0)
@@ -374,9 +331,7 @@ func TestAdCreateAndUpdate(t *testing.T) {
 // TestAdRejectReason: a rejected ad lists its reasons, its creatives' and
 // their materials'; others list none.
 func TestAdRejectReason(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 12})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 5, Advertisers: 12})
 	for _, adv := range s.World().Advertisers() {
 		var denied, ok int64
 		for _, a := range s.World().Ads(adv) {
@@ -391,21 +346,18 @@ func TestAdRejectReason(t *testing.T) {
 			continue
 		}
 		e := api(t, s, "GET", "/open_api/2/ad/reject_reason/", q("advertiser_id", strconv.FormatInt(adv, 10), "ad_ids", []int64{denied, ok}), nil, tok)
-		mustCode(t, e, 0)
-		l := decodeData[struct {
-			List []struct {
-				AdReject struct {
-					AdID       int64 `json:"ad_id"`
-					RejectData []struct {
-						RejectReason string `json:"reject_reason"`
-					} `json:"reject_data"`
-				} `json:"ad_reject"`
-				CreativeReject []struct {
-					CreativeID     int64            `json:"creative_id"`
-					MaterialReject []map[string]any `json:"material_reject"`
-				} `json:"creative_reject"`
-			}
-		}](t, e).List
+		l := okList[struct {
+			AdReject struct {
+				AdID       int64 `json:"ad_id"`
+				RejectData []struct {
+					RejectReason string `json:"reject_reason"`
+				} `json:"reject_data"`
+			} `json:"ad_reject"`
+			CreativeReject []struct {
+				CreativeID     int64            `json:"creative_id"`
+				MaterialReject []map[string]any `json:"material_reject"`
+			} `json:"creative_reject"`
+		}](t, e)
 		if len(l) != 2 || l[0].AdReject.AdID != denied || len(l[0].AdReject.RejectData) != 1 || l[0].AdReject.RejectData[0].RejectReason == "" ||
 			len(l[0].CreativeReject) == 0 || len(l[0].CreativeReject[0].MaterialReject) == 0 || len(l[1].AdReject.RejectData) != 0 {
 			t.Errorf("reject reasons: %+v", l)

@@ -302,20 +302,14 @@ func (fp *fieldPlan) decodeFile(src paramSource, name string, dst reflect.Value)
 func (fp *fieldPlan) decodeList(name string, raw json.RawMessage, dst reflect.Value) *apiError {
 	switch fp.kind {
 	case kIDs:
-		var ids []flexID
-		if err := json.Unmarshal(raw, &ids); err != nil {
-			return errParam("%s: must be an array of ids", name)
-		}
-		if err := fp.checkCount(name, len(ids), "ids"); err != nil {
+		ids, err := decodeArray[flexID](fp, name, raw, "ids", "ids")
+		if err != nil {
 			return err
 		}
 		dst.Set(reflect.ValueOf(idsOf(ids)))
 	case kStrings:
-		var ss []string
-		if err := json.Unmarshal(raw, &ss); err != nil {
-			return errParam("%s: must be an array of strings", name)
-		}
-		if err := fp.checkCount(name, len(ss), "values"); err != nil {
+		ss, err := decodeArray[string](fp, name, raw, "strings", "values")
+		if err != nil {
 			return err
 		}
 		for _, s := range ss {
@@ -335,6 +329,16 @@ func (fp *fieldPlan) decodeList(name string, raw json.RawMessage, dst reflect.Va
 		}
 	}
 	return nil
+}
+
+// decodeArray decodes a JSON array of T (of what, as the error for another
+// value says) and checks its count (of items, as the count's error says).
+func decodeArray[T any](fp *fieldPlan, name string, raw json.RawMessage, what, items string) ([]T, *apiError) {
+	var xs []T
+	if err := json.Unmarshal(raw, &xs); err != nil {
+		return nil, errParam("%s: must be an array of %s", name, what)
+	}
+	return xs, fp.checkCount(name, len(xs), items)
 }
 
 func (fp *fieldPlan) decodeString(name string, raw json.RawMessage, dst reflect.Value) *apiError {

@@ -265,6 +265,12 @@ type pageV3 struct {
 	PageSize int `oe:"page_size,def=10,min=1,max=100"`
 }
 
+// pageReport is the paging of the reports (20 rows a page, up to 1000).
+type pageReport struct {
+	Page     int `oe:"page,def=1,min=1,max=1073741824"`
+	PageSize int `oe:"page_size,def=20,min=1,max=1000"`
+}
+
 // listQuery is the common shape of the entity list endpoints.
 type listQuery struct {
 	page, size int
@@ -400,9 +406,9 @@ func sampleEntity(k entKind) *entity {
 	return top
 }
 
-// adStatuses are the platform's ad statuses (AdGetV2DataStatus), valid as
-// filtering.status.
-var adStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
+// AdStatuses are the platform's ad statuses (AdGetV2DataStatus), valid as
+// 2/ad/get's filtering.status.
+var AdStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
 	"AD_STATUS_LIVE_ROOM_OFF", "AD_STATUS_NO_SCHEDULE", "AD_STATUS_AWEME_ACCOUNT_DISABLED", "AD_STATUS_DONE", "AD_STATUS_BUDGET_EXCEED",
 	"AD_STATUS_CREATE", "AD_STATUS_AUDIT", "AD_STATUS_DISABLE_BY_QUOTA", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_CAMPAIGN_EXCEED",
 	"AD_STATUS_AUDIT_DENY", "AD_STATUS_DELETE", "AD_STATUS_FROZEN", "AD_STATUS_DISABLE", "AD_STATUS_LIVE_CANNOT_LAUNCH",
@@ -411,232 +417,225 @@ var adStatuses = []string{"AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME
 	"AD_STATUS_PRODUCT_OFFLINE", "AD_STATUS_CANNOT_EDIT", "AD_STATUS_CAMPAIGN_PRE_OFFLINE_BUDGET", "AD_STATUS_AUDIT_STATUS_ERROR",
 	"AD_STATUS_EXTERNAL_URL_DISABLE", "AD_STATUS_DSP_AD_DISABLE"}
 
-type campaignGetReq struct {
-	Filtering struct {
-		IDs                []int64 `oe:"ids,maxn=100"`
-		CampaignName       string  `oe:"campaign_name"`
-		LandingType        string  `oe:"landing_type"`
-		Status             string  `oe:"status"`
-		CampaignCreateTime string  `oe:"campaign_create_time,date"`
-	} `oe:"filtering,filter"`
+// v2ListReq is the request of a v2 entity list filtered by F.
+type v2ListReq[F any] struct {
+	Filtering F `oe:"filtering,filter"`
 	pageV2
 	Fields []string `oe:"fields"`
 }
 
-// GET 2/campaign/get
-func (s *Sim) hCampaignGet(rc *reqCtx, req *campaignGetReq) (any, *apiError) {
-	f := &req.Filtering
-	q, err := newListQuery(req.Page, req.PageSize, req.Fields, campaignKeys)
-	if err != nil {
-		return nil, err
-	}
-	sf, err := statusFilter{all: "CAMPAIGN_STATUS_ALL", notDeleted: "CAMPAIGN_STATUS_NOT_DELETE", deleted: "CAMPAIGN_STATUS_DELETE"}.parse(f.Status,
-		[]string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED"})
-	if err != nil {
-		return nil, err
-	}
-	st := rc.st
-	v := rc.newView(st)
-	ids, created := newIDFilter(f.IDs), newDayFilter(f.CampaignCreateTime)
-	sel := selectEntities(st.campaigns, func(c *entity) bool {
-		return !ids.excludes(c.id) && (f.CampaignName == "" || strings.Contains(c.name, f.CampaignName)) &&
-			(f.LandingType == "" || c.landing == f.LandingType) && !created.excludes(c.created) && sf.match(campaignStatus(v, c))
-	})
-	return listResult(q, sel, func(e *entity) obj { return renderCampaign(v, st, e) }, "id"), nil
-}
-
-type adGetReq struct {
-	Filtering struct {
-		IDs          []int64  `oe:"ids,maxn=100"`
-		AdName       string   `oe:"ad_name"`
-		PricingList  []string `oe:"pricing_list"`
-		Status       string   `oe:"status"`
-		CampaignID   int64    `oe:"campaign_id"`
-		AdCreateTime string   `oe:"ad_create_time,date"`
-		AdModifyTime string   `oe:"ad_modify_time,date"`
-	} `oe:"filtering,filter"`
-	pageV2
-	Fields []string `oe:"fields"`
-}
-
-// GET 2/ad/get
-func (s *Sim) hAdGet(rc *reqCtx, req *adGetReq) (any, *apiError) {
-	f := &req.Filtering
-	q, err := newListQuery(req.Page, req.PageSize, req.Fields, adKeys)
-	if err != nil {
-		return nil, err
-	}
-	sf, err := statusFilter{all: "AD_STATUS_ALL", notDeleted: "AD_STATUS_NOT_DELETE", deleted: "AD_STATUS_DELETE"}.parse(f.Status, adStatuses)
-	if err != nil {
-		return nil, err
-	}
-	st := rc.st
-	v := rc.newView(st)
-	ids, created, modified := newIDFilter(f.IDs), newDayFilter(f.AdCreateTime), newDayFilter(f.AdModifyTime)
-	sel := selectEntities(st.ads, func(a *entity) bool {
-		return !ids.excludes(a.id) && (f.AdName == "" || strings.Contains(a.name, f.AdName)) && (f.CampaignID == 0 || a.parent.id == f.CampaignID) &&
-			(len(f.PricingList) == 0 || slices.Contains(f.PricingList, a.pricing)) &&
-			!created.excludes(a.created) && !modified.excludes(a.modified) && sf.match(adStatus(v, a))
-	})
-	return listResult(q, sel, func(e *entity) obj { return renderAd(v, st, e) }, "id"), nil
-}
-
-type creativeGetReq struct {
-	Filtering struct {
-		CampaignID         int64   `oe:"campaign_id"`
-		AdID               int64   `oe:"ad_id"`
-		CreativeIDs        []int64 `oe:"creative_ids,maxn=100"`
-		Status             string  `oe:"status"`
-		ImageMode          string  `oe:"image_mode"`
-		CreativeCreateTime string  `oe:"creative_create_time,date"`
-		CreativeModifyTime string  `oe:"creative_modify_time,date"`
-	} `oe:"filtering,filter"`
-	pageV2
-	Fields []string `oe:"fields"`
-}
-
-// GET 2/creative/get
-func (s *Sim) hCreativeGet(rc *reqCtx, req *creativeGetReq) (any, *apiError) {
-	f := &req.Filtering
-	q, err := newListQuery(req.Page, req.PageSize, req.Fields, creativeKeys)
-	if err != nil {
-		return nil, err
-	}
-	sf, err := statusFilter{all: "CREATIVE_STATUS_ALL", notDeleted: "CREATIVE_STATUS_NOT_DELETE", deleted: "CREATIVE_STATUS_DELETE"}.parse(f.Status,
-		[]string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_ADVERTISER_BUDGET_EXCEED", "CREATIVE_STATUS_REAUDIT"})
-	if err != nil {
-		return nil, err
-	}
-	st := rc.st
-	v := rc.newView(st)
-	ids, created, modified := newIDFilter(f.CreativeIDs), newDayFilter(f.CreativeCreateTime), newDayFilter(f.CreativeModifyTime)
-	sel := selectEntities(st.creatives, func(c *entity) bool {
-		return !ids.excludes(c.id) && (f.AdID == 0 || c.parent.id == f.AdID) && (f.CampaignID == 0 || c.parent.parent.id == f.CampaignID) &&
-			(f.ImageMode == "" || c.imageMode == f.ImageMode) &&
-			!created.excludes(c.created) && !modified.excludes(c.modified) && sf.match(creativeStatus(v, c))
-	})
-	return listResult(q, sel, func(e *entity) obj { return renderCreative(v, st, e) }, "creative_id"), nil
-}
-
-type projectListReq struct {
-	Filtering struct {
-		IDs                    []int64 `oe:"ids,maxn=100"`
-		Name                   string  `oe:"name"`
-		Status                 string  `oe:"status"`
-		LandingType            string  `oe:"landing_type"`
-		DeliveryMode           string  `oe:"delivery_mode"`
-		ProjectCreateTime      string  `oe:"project_create_time,date"`
-		ProjectModifyTime      string  `oe:"project_modify_time,date"`
-		ProjectModifyStartTime string  `oe:"project_modify_start_time"`
-		ProjectModifyEndTime   string  `oe:"project_modify_end_time"`
-		ProjectCreateStartTime string  `oe:"project_create_start_time"`
-		ProjectCreateEndTime   string  `oe:"project_create_end_time"`
-		StatusFirst            string  `oe:"status_first,enum=PROJECT_STATUS_ENABLE|PROJECT_STATUS_DISABLE|PROJECT_STATUS_DELETE|PROJECT_STATUS_DONE"`
-		StatusSecond           string  `oe:"status_second,enum=PROJECT_STATUS_BUDGET_EXCEED|PROJECT_STATUS_NOT_START|PROJECT_STATUS_NO_SCHEDULE|PROJECT_STATUS_STOP"`
-		Pricing                string  `oe:"pricing"`
-		MarketingGoal          string  `oe:"marketing_goal"`
-		AdType                 string  `oe:"ad_type"`
-	} `oe:"filtering,filter"`
+// v3ListReq is the request of a v3 entity list filtered by F.
+type v3ListReq[F any] struct {
+	Filtering F `oe:"filtering,filter"`
 	pageV3
 	Fields []string `oe:"fields"`
 }
 
-// GET v3.0/project/list
-func (s *Sim) hProjectList(rc *reqCtx, req *projectListReq) (any, *apiError) {
-	f := &req.Filtering
-	q, err := newListQuery(req.Page, req.PageSize, req.Fields, projectKeys)
+// entityList is the list endpoint of one entity kind.
+type entityList struct {
+	of       func(st *advState) []*entity // the kind's entities
+	keys     []string                     // the fields an item can carry (validates fields)
+	always   string                       // the field every item carries
+	status   statusFilter                 // filtering.status's aggregates
+	statuses []string                     // filtering.status's other values
+	statusOf func(v view, e *entity) string
+	render   func(v view, st *advState, e *entity) obj
+	// windows names the v3 create and modify time windows
+	// (filtering.<windows>_create_start_time ...); "" for v2 lists.
+	windows string
+}
+
+// listFilter is the part of filtering every entity list reads.
+type listFilter struct {
+	ids                    []int64
+	status                 string
+	created, modified      string // days
+	createStart, createEnd string // v3 windows
+	modifyStart, modifyEnd string
+}
+
+// answer pages and renders the entities of the list's kind that lf and
+// match accept.
+func (l entityList) answer(rc *reqCtx, page, pageSize int, fields []string, lf listFilter, match func(v view, e *entity) bool) (any, *apiError) {
+	q, err := newListQuery(page, pageSize, fields, l.keys)
 	if err != nil {
 		return nil, err
 	}
-	mw, err := newWindow("project_modify_start_time", f.ProjectModifyStartTime, "project_modify_end_time", f.ProjectModifyEndTime)
-	if err != nil {
-		return nil, err
+	var mw, cw timeWindow
+	if l.windows != "" {
+		if mw, err = newWindow(l.windows+"_modify_start_time", lf.modifyStart, l.windows+"_modify_end_time", lf.modifyEnd); err != nil {
+			return nil, err
+		}
+		if cw, err = newWindow(l.windows+"_create_start_time", lf.createStart, l.windows+"_create_end_time", lf.createEnd); err != nil {
+			return nil, err
+		}
 	}
-	cw, err := newWindow("project_create_start_time", f.ProjectCreateStartTime, "project_create_end_time", f.ProjectCreateEndTime)
-	if err != nil {
-		return nil, err
-	}
-	sf, err := statusFilter{all: "PROJECT_STATUS_ALL", notDeleted: "PROJECT_STATUS_NOT_DELETE", deleted: "PROJECT_STATUS_DELETE"}.parse(f.Status,
-		[]string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_BUDGET_EXCEED", "PROJECT_STATUS_BUDGET_PRE_OFFLINE_BUDGET", "PROJECT_STATUS_NOT_START", "PROJECT_STATUS_DONE", "PROJECT_STATUS_NO_SCHEDULE"})
+	sf, err := l.status.parse(lf.status, l.statuses)
 	if err != nil {
 		return nil, err
 	}
 	st := rc.st
 	v := rc.newView(st)
-	ids, created, modified := newIDFilter(f.IDs), newDayFilter(f.ProjectCreateTime), newDayFilter(f.ProjectModifyTime)
-	sel := selectEntities(st.projects, func(p *entity) bool {
-		ts := topStateOf(v, p)
-		return !ids.excludes(p.id) && (f.Name == "" || strings.Contains(p.name, f.Name)) && (f.LandingType == "" || p.landing == f.LandingType) &&
-			(f.DeliveryMode == "" || p.deliveryMode == f.DeliveryMode) && (f.Pricing == "" || p.pricing == f.Pricing) &&
-			(f.MarketingGoal == "" || f.MarketingGoal == "VIDEO_AND_IMAGE") && (f.AdType == "" || f.AdType == "ALL") &&
-			!created.excludes(p.created) && !modified.excludes(p.modified) && !mw.excludes(p.modified) && !cw.excludes(p.created) &&
-			sf.match(projectStatusNames[ts]) && (f.StatusFirst == "" || projectFirstNames[ts] == f.StatusFirst) &&
-			(f.StatusSecond == "" || projectSecondNames[ts] == f.StatusSecond)
+	ids, created, modified := newIDFilter(lf.ids), newDayFilter(lf.created), newDayFilter(lf.modified)
+	sel := selectEntities(l.of(st), func(e *entity) bool {
+		return !ids.excludes(e.id) && !created.excludes(e.created) && !modified.excludes(e.modified) &&
+			!mw.excludes(e.modified) && !cw.excludes(e.created) && match(v, e) && sf.match(l.statusOf(v, e))
 	})
-	return listResult(q, sel, func(e *entity) obj { return renderProject(v, st, e) }, "project_id"), nil
+	return listResult(q, sel, func(e *entity) obj { return l.render(v, st, e) }, l.always), nil
 }
 
-// promotionStatuses are the platform's promotion statuses
-// (PromotionListV30DataListStatus), valid as filtering.status.
-var promotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY",
+type campaignFilter struct {
+	IDs                []int64 `oe:"ids,maxn=100"`
+	CampaignName       string  `oe:"campaign_name"`
+	LandingType        string  `oe:"landing_type"`
+	Status             string  `oe:"status"`
+	CampaignCreateTime string  `oe:"campaign_create_time,date"`
+}
+
+var campaignList = entityList{of: func(st *advState) []*entity { return st.campaigns }, keys: campaignKeys, always: "id",
+	status:   statusFilter{all: "CAMPAIGN_STATUS_ALL", notDeleted: "CAMPAIGN_STATUS_NOT_DELETE", deleted: "CAMPAIGN_STATUS_DELETE"},
+	statuses: []string{"CAMPAIGN_STATUS_ENABLE", "CAMPAIGN_STATUS_DISABLE", "CAMPAIGN_STATUS_DELETE", "CAMPAIGN_STATUS_ADVERTISER_BUDGET_EXCEED"},
+	statusOf: campaignStatus, render: renderCampaign}
+
+// GET 2/campaign/get
+func (s *Sim) hCampaignGet(rc *reqCtx, req *v2ListReq[campaignFilter]) (any, *apiError) {
+	f := &req.Filtering
+	return campaignList.answer(rc, req.Page, req.PageSize, req.Fields, listFilter{ids: f.IDs, status: f.Status, created: f.CampaignCreateTime},
+		func(_ view, c *entity) bool {
+			return (f.CampaignName == "" || strings.Contains(c.name, f.CampaignName)) && (f.LandingType == "" || c.landing == f.LandingType)
+		})
+}
+
+type adFilter struct {
+	IDs          []int64  `oe:"ids,maxn=100"`
+	AdName       string   `oe:"ad_name"`
+	PricingList  []string `oe:"pricing_list"`
+	Status       string   `oe:"status"`
+	CampaignID   int64    `oe:"campaign_id"`
+	AdCreateTime string   `oe:"ad_create_time,date"`
+	AdModifyTime string   `oe:"ad_modify_time,date"`
+}
+
+var adList = entityList{of: func(st *advState) []*entity { return st.ads }, keys: adKeys, always: "id",
+	status:   statusFilter{all: "AD_STATUS_ALL", notDeleted: "AD_STATUS_NOT_DELETE", deleted: "AD_STATUS_DELETE"},
+	statuses: AdStatuses, statusOf: adStatus, render: renderAd}
+
+// GET 2/ad/get
+func (s *Sim) hAdGet(rc *reqCtx, req *v2ListReq[adFilter]) (any, *apiError) {
+	f := &req.Filtering
+	return adList.answer(rc, req.Page, req.PageSize, req.Fields,
+		listFilter{ids: f.IDs, status: f.Status, created: f.AdCreateTime, modified: f.AdModifyTime}, func(_ view, a *entity) bool {
+			return (f.AdName == "" || strings.Contains(a.name, f.AdName)) && (f.CampaignID == 0 || a.parent.id == f.CampaignID) &&
+				(len(f.PricingList) == 0 || slices.Contains(f.PricingList, a.pricing))
+		})
+}
+
+type creativeFilter struct {
+	CampaignID         int64   `oe:"campaign_id"`
+	AdID               int64   `oe:"ad_id"`
+	CreativeIDs        []int64 `oe:"creative_ids,maxn=100"`
+	Status             string  `oe:"status"`
+	ImageMode          string  `oe:"image_mode"`
+	CreativeCreateTime string  `oe:"creative_create_time,date"`
+	CreativeModifyTime string  `oe:"creative_modify_time,date"`
+}
+
+var creativeList = entityList{of: func(st *advState) []*entity { return st.creatives }, keys: creativeKeys, always: "creative_id",
+	status:   statusFilter{all: "CREATIVE_STATUS_ALL", notDeleted: "CREATIVE_STATUS_NOT_DELETE", deleted: "CREATIVE_STATUS_DELETE"},
+	statuses: []string{"CREATIVE_STATUS_DELIVERY_OK", "CREATIVE_STATUS_AUDIT", "CREATIVE_STATUS_AUDIT_DENY", "CREATIVE_STATUS_DONE", "CREATIVE_STATUS_AD_DISABLE", "CREATIVE_STATUS_CAMPAIGN_DISABLE", "CREATIVE_STATUS_CAMPAIGN_EXCEED", "CREATIVE_STATUS_BUDGET_EXCEED", "CREATIVE_STATUS_BALANCE_EXCEED", "CREATIVE_STATUS_DELETE", "CREATIVE_STATUS_ADVERTISER_BUDGET_EXCEED", "CREATIVE_STATUS_REAUDIT"},
+	statusOf: creativeStatus, render: renderCreative}
+
+// GET 2/creative/get
+func (s *Sim) hCreativeGet(rc *reqCtx, req *v2ListReq[creativeFilter]) (any, *apiError) {
+	f := &req.Filtering
+	return creativeList.answer(rc, req.Page, req.PageSize, req.Fields,
+		listFilter{ids: f.CreativeIDs, status: f.Status, created: f.CreativeCreateTime, modified: f.CreativeModifyTime}, func(_ view, c *entity) bool {
+			return (f.AdID == 0 || c.parent.id == f.AdID) && (f.CampaignID == 0 || c.parent.parent.id == f.CampaignID) &&
+				(f.ImageMode == "" || c.imageMode == f.ImageMode)
+		})
+}
+
+type projectFilter struct {
+	IDs                    []int64 `oe:"ids,maxn=100"`
+	Name                   string  `oe:"name"`
+	Status                 string  `oe:"status"`
+	LandingType            string  `oe:"landing_type"`
+	DeliveryMode           string  `oe:"delivery_mode"`
+	ProjectCreateTime      string  `oe:"project_create_time,date"`
+	ProjectModifyTime      string  `oe:"project_modify_time,date"`
+	ProjectModifyStartTime string  `oe:"project_modify_start_time"`
+	ProjectModifyEndTime   string  `oe:"project_modify_end_time"`
+	ProjectCreateStartTime string  `oe:"project_create_start_time"`
+	ProjectCreateEndTime   string  `oe:"project_create_end_time"`
+	StatusFirst            string  `oe:"status_first,enum=PROJECT_STATUS_ENABLE|PROJECT_STATUS_DISABLE|PROJECT_STATUS_DELETE|PROJECT_STATUS_DONE"`
+	StatusSecond           string  `oe:"status_second,enum=PROJECT_STATUS_BUDGET_EXCEED|PROJECT_STATUS_NOT_START|PROJECT_STATUS_NO_SCHEDULE|PROJECT_STATUS_STOP"`
+	Pricing                string  `oe:"pricing"`
+	MarketingGoal          string  `oe:"marketing_goal"`
+	AdType                 string  `oe:"ad_type"`
+}
+
+var projectList = entityList{of: func(st *advState) []*entity { return st.projects }, keys: projectKeys, always: "project_id",
+	status:   statusFilter{all: "PROJECT_STATUS_ALL", notDeleted: "PROJECT_STATUS_NOT_DELETE", deleted: "PROJECT_STATUS_DELETE"},
+	statuses: []string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_BUDGET_EXCEED", "PROJECT_STATUS_BUDGET_PRE_OFFLINE_BUDGET", "PROJECT_STATUS_NOT_START", "PROJECT_STATUS_DONE", "PROJECT_STATUS_NO_SCHEDULE"},
+	statusOf: func(v view, p *entity) string { return projectStatusNames[topStateOf(v, p)] }, render: renderProject, windows: "project"}
+
+// GET v3.0/project/list
+func (s *Sim) hProjectList(rc *reqCtx, req *v3ListReq[projectFilter]) (any, *apiError) {
+	f := &req.Filtering
+	lf := listFilter{ids: f.IDs, status: f.Status, created: f.ProjectCreateTime, modified: f.ProjectModifyTime,
+		createStart: f.ProjectCreateStartTime, createEnd: f.ProjectCreateEndTime, modifyStart: f.ProjectModifyStartTime, modifyEnd: f.ProjectModifyEndTime}
+	return projectList.answer(rc, req.Page, req.PageSize, req.Fields, lf, func(v view, p *entity) bool {
+		ts := topStateOf(v, p)
+		return (f.Name == "" || strings.Contains(p.name, f.Name)) && (f.LandingType == "" || p.landing == f.LandingType) &&
+			(f.DeliveryMode == "" || p.deliveryMode == f.DeliveryMode) && (f.Pricing == "" || p.pricing == f.Pricing) &&
+			(f.MarketingGoal == "" || f.MarketingGoal == "VIDEO_AND_IMAGE") && (f.AdType == "" || f.AdType == "ALL") &&
+			(f.StatusFirst == "" || projectFirstNames[ts] == f.StatusFirst) && (f.StatusSecond == "" || projectSecondNames[ts] == f.StatusSecond)
+	})
+}
+
+// PromotionStatuses are the platform's promotion statuses
+// (PromotionListV30DataListStatus), valid as v3.0/promotion/list's
+// filtering.status.
+var PromotionStatuses = []string{"ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY",
 	"AWEME_ACCOUNT_DISABLED", "AWEME_ANCHOR_DISABLED", "CREATE", "DELETED", "DISABLED", "DISABLE_BY_QUOTA", "ERROR_DEFAULT",
 	"FROZEN", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE",
 	"PROJECT_DISABLED", "PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH"}
 
-type promotionListReq struct {
-	Filtering struct {
-		IDs                      []int64  `oe:"ids,maxn=100"`
-		PromotionName            string   `oe:"promotion_name"`
-		Name                     string   `oe:"name"`
-		ProjectID                int64    `oe:"project_id"`
-		Status                   string   `oe:"status"`
-		LearningPhase            []string `oe:"learning_phase"`
-		PromotionCreateTime      string   `oe:"promotion_create_time,date"`
-		PromotionModifyTime      string   `oe:"promotion_modify_time,date"`
-		PromotionModifyStartTime string   `oe:"promotion_modify_start_time"`
-		PromotionModifyEndTime   string   `oe:"promotion_modify_end_time"`
-		PromotionCreateStartTime string   `oe:"promotion_create_start_time"`
-		PromotionCreateEndTime   string   `oe:"promotion_create_end_time"`
-		StatusFirst              string   `oe:"status_first,enum=PROMOTION_STATUS_ENABLE|PROMOTION_STATUS_DISABLE|PROMOTION_STATUS_DELETED|PROMOTION_STATUS_DONE|PROMOTION_STATUS_FROZEN"`
-		StatusSecond             string   `oe:"status_second"`
-	} `oe:"filtering,filter"`
-	pageV3
-	Fields []string `oe:"fields"`
+type promotionFilter struct {
+	IDs                      []int64  `oe:"ids,maxn=100"`
+	PromotionName            string   `oe:"promotion_name"`
+	Name                     string   `oe:"name"`
+	ProjectID                int64    `oe:"project_id"`
+	Status                   string   `oe:"status"`
+	LearningPhase            []string `oe:"learning_phase"`
+	PromotionCreateTime      string   `oe:"promotion_create_time,date"`
+	PromotionModifyTime      string   `oe:"promotion_modify_time,date"`
+	PromotionModifyStartTime string   `oe:"promotion_modify_start_time"`
+	PromotionModifyEndTime   string   `oe:"promotion_modify_end_time"`
+	PromotionCreateStartTime string   `oe:"promotion_create_start_time"`
+	PromotionCreateEndTime   string   `oe:"promotion_create_end_time"`
+	StatusFirst              string   `oe:"status_first,enum=PROMOTION_STATUS_ENABLE|PROMOTION_STATUS_DISABLE|PROMOTION_STATUS_DELETED|PROMOTION_STATUS_DONE|PROMOTION_STATUS_FROZEN"`
+	StatusSecond             string   `oe:"status_second"`
 }
 
+var promotionList = entityList{of: func(st *advState) []*entity { return st.promotions }, keys: promotionKeys, always: "promotion_id",
+	status:   statusFilter{all: "ALL", notDeleted: "NOT_DELETED", deleted: "DELETED"},
+	statuses: PromotionStatuses, statusOf: func(v view, p *entity) string { return promotionStatusNames[unitStateOf(v, p)] },
+	render: renderPromotion, windows: "promotion"}
+
 // GET v3.0/promotion/list
-func (s *Sim) hPromotionList(rc *reqCtx, req *promotionListReq) (any, *apiError) {
+func (s *Sim) hPromotionList(rc *reqCtx, req *v3ListReq[promotionFilter]) (any, *apiError) {
 	f := &req.Filtering
-	q, err := newListQuery(req.Page, req.PageSize, req.Fields, promotionKeys)
-	if err != nil {
-		return nil, err
-	}
 	name := f.PromotionName
 	if name == "" {
 		name = f.Name
 	}
-	mw, err := newWindow("promotion_modify_start_time", f.PromotionModifyStartTime, "promotion_modify_end_time", f.PromotionModifyEndTime)
-	if err != nil {
-		return nil, err
-	}
-	cw, err := newWindow("promotion_create_start_time", f.PromotionCreateStartTime, "promotion_create_end_time", f.PromotionCreateEndTime)
-	if err != nil {
-		return nil, err
-	}
-	sf, err := statusFilter{all: "ALL", notDeleted: "NOT_DELETED", deleted: "DELETED"}.parse(f.Status, promotionStatuses)
-	if err != nil {
-		return nil, err
-	}
-	st := rc.st
-	v := rc.newView(st)
-	ids, created, modified := newIDFilter(f.IDs), newDayFilter(f.PromotionCreateTime), newDayFilter(f.PromotionModifyTime)
-	sel := selectEntities(st.promotions, func(p *entity) bool {
+	lf := listFilter{ids: f.IDs, status: f.Status, created: f.PromotionCreateTime, modified: f.PromotionModifyTime,
+		createStart: f.PromotionCreateStartTime, createEnd: f.PromotionCreateEndTime, modifyStart: f.PromotionModifyStartTime, modifyEnd: f.PromotionModifyEndTime}
+	return promotionList.answer(rc, req.Page, req.PageSize, req.Fields, lf, func(v view, p *entity) bool {
 		us := unitStateOf(v, p)
-		return !ids.excludes(p.id) && (name == "" || strings.Contains(p.name, name)) && (f.ProjectID == 0 || p.parent.id == f.ProjectID) &&
+		return (name == "" || strings.Contains(p.name, name)) && (f.ProjectID == 0 || p.parent.id == f.ProjectID) &&
 			(len(f.LearningPhase) == 0 || slices.Contains(f.LearningPhase, p.learning)) &&
-			!created.excludes(p.created) && !modified.excludes(p.modified) && !mw.excludes(p.modified) && !cw.excludes(p.created) &&
-			sf.match(promotionStatusNames[us]) && (f.StatusFirst == "" || promotionFirstNames[us] == f.StatusFirst) &&
-			(f.StatusSecond == "" || promotionSecondNames[us] == f.StatusSecond)
+			(f.StatusFirst == "" || promotionFirstNames[us] == f.StatusFirst) && (f.StatusSecond == "" || promotionSecondNames[us] == f.StatusSecond)
 	})
-	return listResult(q, sel, func(e *entity) obj { return renderPromotion(v, st, e) }, "promotion_id"), nil
 }

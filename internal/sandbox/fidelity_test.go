@@ -34,15 +34,12 @@ func TestAuthorizedAccountsTokenOnly(t *testing.T) {
 	s := newSim(t, Options{Seed: 3, Advertisers: 4})
 	tok := login(t, s)
 	e := api(t, s, "GET", "/open_api/oauth2/advertiser/get/", q("access_token", tok.AccessToken), nil, "")
-	mustCode(t, e, 0)
-	list := decodeData[struct {
-		List []struct {
-			AccountID    int64  `json:"account_id"`
-			AdvertiserID int64  `json:"advertiser_id"`
-			AccountType  string `json:"account_type"`
-			AccountName  string `json:"account_name"`
-		} `json:"list"`
-	}](t, e).List
+	list := okList[struct {
+		AccountID    int64  `json:"account_id"`
+		AdvertiserID int64  `json:"advertiser_id"`
+		AccountType  string `json:"account_type"`
+		AccountName  string `json:"account_name"`
+	}](t, e)
 	if len(list) != len(s.World().TopLevel()) {
 		t.Fatalf("%d accounts, want %d", len(list), len(s.World().TopLevel()))
 	}
@@ -59,9 +56,7 @@ func TestAuthorizedAccountsTokenOnly(t *testing.T) {
 // status_second consistent with its status, and filtering by them selects
 // exactly those.
 func TestTwoLevelStatuses(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 9, Advertisers: 6})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 9, Advertisers: 6})
 	type item struct {
 		ID           int64    `json:"project_id"`
 		PromotionID  int64    `json:"promotion_id"`
@@ -115,10 +110,7 @@ func TestTwoLevelStatuses(t *testing.T) {
 // TestPromotionBudgetIsDayOrTotal: a promotion's budget cannot be made
 // unlimited.
 func TestPromotionBudgetIsDayOrTotal(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 9, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 9, Advertisers: 2})
 	p := first(s.World().Promotions(adv), "OK")
 	e := api(t, s, "POST", "/open_api/v3.0/promotion/budget/update/", nil, map[string]any{"advertiser_id": adv,
 		"data": []map[string]any{{"promotion_id": p.ID, "budget_mode": "BUDGET_MODE_INFINITE", "budget": 0}}}, tok)
@@ -131,10 +123,8 @@ func TestPromotionBudgetIsDayOrTotal(t *testing.T) {
 // TestFieldsOfLists: every key an item carries may be asked for in fields;
 // a name the platform does not know answers 40001.
 func TestFieldsOfLists(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 9, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 9, Advertisers: 2})
+	adv := strconv.FormatInt(id, 10)
 	for path, keys := range map[string][]string{"/open_api/2/ad/get/": adKeys, "/open_api/2/campaign/get/": campaignKeys,
 		"/open_api/2/creative/get/": creativeKeys, "/open_api/v3.0/project/list/": projectKeys, "/open_api/v3.0/promotion/list/": promotionKeys} {
 		e := api(t, s, "GET", path, q("advertiser_id", adv, "fields", keys), nil, tok)
@@ -151,9 +141,7 @@ func TestFieldsOfLists(t *testing.T) {
 // TestAgentCursorPaging: walking an agent's advertisers by cursor gives the
 // same ids as by page, and has_more ends it.
 func TestAgentCursorPaging(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 2, Advertisers: 40})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 2, Advertisers: 40})
 	agent := strconv.FormatInt(s.World().Agents()[0], 10)
 	e := api(t, s, "GET", "/open_api/2/agent/advertiser/select/", q("advertiser_id", agent, "page_size", "1000"), nil, tok)
 	mustCode(t, e, 0)
@@ -188,10 +176,7 @@ func TestAgentCursorPaging(t *testing.T) {
 // TestWorldSpellsPlatformEnums: GET /_sim/world shows every entity's status
 // and opt_status exactly as the platform's get endpoints do.
 func TestWorldSpellsPlatformEnums(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 9, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	id := s.World().Advertisers()[0]
+	s, tok, id := openSandbox(t, Options{Seed: 9, Advertisers: 2})
 	adv := strconv.FormatInt(id, 10)
 	ad := s.World().Ads(id)[0]
 	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": id, "ad_ids": []int64{ad.ID}, "opt_status": "disable"}, tok), 0)

@@ -16,9 +16,7 @@ func dayCost(t *testing.T, s *Sim, adv int64, day string) int64 {
 // statuses once used up, and applies again the next day; the platform's
 // rules reject a budget below 1000 yuan or below today's spend.
 func TestAdvertiserBudgetCapsSpend(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 6})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 4, Advertisers: 6})
 	const today = "2025-06-18"
 	var adv, spent, full int64
 	for _, id := range s.World().Advertisers() {
@@ -45,14 +43,11 @@ func TestAdvertiserBudgetCapsSpend(t *testing.T) {
 	mustCode(t, update(map[string]any{"budget_mode": "BUDGET_MODE_DAY", "budget": fixed2(budget)}), 0)
 
 	e := api(t, s, "GET", "/open_api/2/advertiser/budget/get/", q("advertiser_ids", []int64{adv}), nil, tok)
-	mustCode(t, e, 0)
-	got := decodeData[struct {
-		List []struct {
-			AdvertiserID int64   `json:"advertiser_id"`
-			Budget       float64 `json:"budget"`
-			BudgetMode   string  `json:"budget_mode"`
-		}
-	}](t, e).List
+	got := okList[struct {
+		AdvertiserID int64   `json:"advertiser_id"`
+		Budget       float64 `json:"budget"`
+		BudgetMode   string  `json:"budget_mode"`
+	}](t, e)
 	if len(got) != 1 || got[0].BudgetMode != "BUDGET_MODE_DAY" || int64(got[0].Budget*100+0.5) != budget {
 		t.Errorf("budget/get: %+v, want BUDGET_MODE_DAY %s", got, fixed2(budget))
 	}
@@ -83,9 +78,7 @@ func TestAdvertiserBudgetCapsSpend(t *testing.T) {
 // today's balance is fund/get's, and the account's opening day shows the
 // recharge that transaction/get lists.
 func TestFundStatementsAddUp(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 12})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 4, Advertisers: 12})
 	now := s.Clock().Now()
 	var adv int64
 	var acct Account
@@ -167,15 +160,12 @@ func TestFundStatementsAddUp(t *testing.T) {
 	} {
 		e := api(t, s, "GET", "/open_api/2/advertiser/fund/transaction/get/", q("advertiser_id", advS, "start_date", open,
 			"end_date", open, "transaction_type", kind), nil, tok)
-		mustCode(t, e, 0)
-		return decodeData[struct {
-			List []struct {
-				Amount float64 `json:"amount"`
-				Cash   float64 `json:"cash"`
-				Grant  float64 `json:"grant"`
-				Type   string  `json:"transaction_type"`
-			}
-		}](t, e).List
+		return okList[struct {
+			Amount float64 `json:"amount"`
+			Cash   float64 `json:"cash"`
+			Grant  float64 `json:"grant"`
+			Type   string  `json:"transaction_type"`
+		}](t, e)
 	}
 	if r := tx("RECHARGE"); len(r) != 1 || fen(r[0].Amount) != fen(rows[0].Income) || fen(r[0].Cash)+fen(r[0].Grant) != fen(r[0].Amount) {
 		t.Errorf("recharges %+v, want one of %v", r, rows[0].Income)
@@ -192,9 +182,7 @@ func TestFundStatementsAddUp(t *testing.T) {
 // TestCustomerCenterList: a majordomo's advertisers page by page and by
 // name; other accounts are refused.
 func TestCustomerCenterList(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 30})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 4, Advertisers: 30})
 	major := s.World().Majordomos()[0]
 	acct, _ := s.World().Account(major)
 	if len(acct.Children) < 3 {
@@ -204,12 +192,9 @@ func TestCustomerCenterList(t *testing.T) {
 	for page := 1; page <= 3; page++ {
 		e := api(t, s, "GET", "/open_api/2/customer_center/advertiser/list/", q("cc_account_id", strconv.FormatInt(major, 10),
 			"page", strconv.Itoa(page), "page_size", "3"), nil, tok)
-		mustCode(t, e, 0)
-		for _, it := range decodeData[struct {
-			List []struct {
-				AdvertiserID int64 `json:"advertiser_id"`
-			}
-		}](t, e).List {
+		for _, it := range okList[struct {
+			AdvertiserID int64 `json:"advertiser_id"`
+		}](t, e) {
 			got = append(got, it.AdvertiserID)
 		}
 	}
@@ -219,12 +204,9 @@ func TestCustomerCenterList(t *testing.T) {
 	child, _ := s.World().Account(acct.Children[1])
 	e := api(t, s, "GET", "/open_api/2/customer_center/advertiser/list/", q("cc_account_id", strconv.FormatInt(major, 10),
 		"filtering", map[string]any{"account_name": child.Name}), nil, tok)
-	mustCode(t, e, 0)
-	if l := decodeData[struct {
-		List []struct {
-			AdvertiserID int64 `json:"advertiser_id"`
-		}
-	}](t, e).List; len(l) != 1 || l[0].AdvertiserID != child.ID {
+	if l := okList[struct {
+		AdvertiserID int64 `json:"advertiser_id"`
+	}](t, e); len(l) != 1 || l[0].AdvertiserID != child.ID {
 		t.Errorf("name filter: %+v", l)
 	}
 	e = api(t, s, "GET", "/open_api/2/customer_center/advertiser/list/", q("cc_account_id", strconv.FormatInt(child.ID, 10)), nil, tok)

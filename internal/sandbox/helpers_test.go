@@ -20,21 +20,36 @@ type env struct {
 
 var requestIDRe = regexp.MustCompile(`^\d{14}[0-9A-F]{20}$`)
 
-// newSim builds an in-process sandbox with a frozen clock and no rate limits
-// unless opts says otherwise.
-func newSim(t testing.TB, opts Options) *Sim {
-	t.Helper()
+// unlimited turns off the rate limits opts leaves unset.
+func unlimited(opts Options) Options {
 	if opts.QPS == 0 {
 		opts.QPS = -1
 	}
 	if opts.DeveloperQPS == 0 {
 		opts.DeveloperQPS = -1
 	}
-	s, err := New(opts)
+	return opts
+}
+
+// newSim builds an in-process sandbox with a frozen clock and no rate limits
+// unless opts says otherwise.
+func newSim(t testing.TB, opts Options) *Sim {
+	t.Helper()
+	s, err := New(unlimited(opts))
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
 	return s
+}
+
+// openSandbox marks the test parallel and builds its sandbox (as newSim
+// does); it returns the sandbox, an access token of every top-level account
+// and the first leaf advertiser.
+func openSandbox(t *testing.T, opts Options) (*Sim, string, int64) {
+	t.Helper()
+	t.Parallel()
+	s := newSim(t, opts)
+	return s, login(t, s).AccessToken, s.World().Advertisers()[0]
 }
 
 // call performs one request in-process and returns the raw body.
@@ -104,6 +119,38 @@ func decodeData[T any](t testing.TB, e env) T {
 		t.Fatalf("decode data: %v\n%s", err, e.Data)
 	}
 	return v
+}
+
+// okList checks that e succeeded and decodes the list its data holds.
+func okList[T any](t testing.TB, e env) []T {
+	t.Helper()
+	mustCode(t, e, 0)
+	return decodeData[struct{ List []T }](t, e).List
+}
+
+// patched applies changes to base and returns it: a nil change removes its
+// key.
+func patched(base, changes map[string]any) map[string]any {
+	for k, v := range changes {
+		if v == nil {
+			delete(base, k)
+		} else {
+			base[k] = v
+		}
+	}
+	return base
+}
+
+// createdID checks that e succeeded and returns the id its data holds under
+// key.
+func createdID(t testing.TB, e env, key string) int64 {
+	t.Helper()
+	mustCode(t, e, 0)
+	var id int64
+	if err := json.Unmarshal(decodeData[map[string]json.RawMessage](t, e)[key], &id); err != nil {
+		t.Fatalf("data.%s: %v\n%s", key, err, e.Data)
+	}
+	return id
 }
 
 type tokens struct {

@@ -119,9 +119,7 @@ func TestSimAPI(t *testing.T) {
 // TestWireDetails: unknown paths are HTTP 404, wrong methods 405, both
 // trailing-slash forms work, bodies with quoted ids are accepted.
 func TestWireDetails(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{})
-	tok := login(t, s)
+	s, tok, adv := openSandbox(t, Options{})
 	for _, tc := range []struct {
 		method, path string
 		want         int
@@ -138,13 +136,13 @@ func TestWireDetails(t *testing.T) {
 		}
 	}
 	for _, p := range []string{"/open_api/2/user/info", "/open_api/2/user/info/"} {
-		mustCode(t, api(t, s, "GET", p, nil, nil, tok.AccessToken), 0)
+		mustCode(t, api(t, s, "GET", p, nil, nil, tok), 0)
 	}
 	if got := s.Stats().Count("2/user/info", 0); got != 2 {
 		t.Errorf("both path forms counted under one key: %d", got)
 	}
-	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `{"advertiser_id":"`+jsonNum(s.World().Advertisers()[0])+`","ad_ids":"oops","opt_status":"disable"}`, tok.AccessToken), CodeParam)
-	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `not json`, tok.AccessToken), CodeParam)
+	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `{"advertiser_id":"`+jsonNum(adv)+`","ad_ids":"oops","opt_status":"disable"}`, tok), CodeParam)
+	mustCode(t, api(t, s, "POST", "/open_api/2/ad/update/status/", nil, `not json`, tok), CodeParam)
 }
 
 // TestSimAuthorizeAsUser: /_sim/authorize can approve as another

@@ -61,9 +61,7 @@ func equalTotals(t *testing.T, what string, got, want dayTotals) {
 // TestRollupsAgree checks that every level and granularity sums to the same
 // totals, in Truth and through the report endpoints.
 func TestRollupsAgree(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 3, Advertisers: 6})
-	tok := login(t, s)
+	s, tok, _ := openSandbox(t, Options{Seed: 3, Advertisers: 6})
 	const from, to = "2025-06-01", "2025-06-18"
 	for _, adv := range s.World().Advertisers() {
 		t.Run(strconv.FormatInt(adv, 10), func(t *testing.T) {
@@ -86,7 +84,7 @@ func TestRollupsAgree(t *testing.T) {
 
 			// The v2 advertiser report matches the truth, row by row.
 			e := api(t, s, "GET", "/open_api/2/report/advertiser/get/", q("advertiser_id", strconv.FormatInt(adv, 10),
-				"start_date", from, "end_date", to, "page_size", "100"), nil, tok.AccessToken)
+				"start_date", from, "end_date", to, "page_size", "100"), nil, tok)
 			mustCode(t, e, 0)
 			rep := decodeData[struct {
 				List []struct {
@@ -117,7 +115,7 @@ func TestRollupsAgree(t *testing.T) {
 				for page := 1; ; page++ {
 					e := api(t, s, "GET", path, q("advertiser_id", strconv.FormatInt(adv, 10), "start_date", "2025-06-15", "end_date", to,
 						"time_granularity", gran, "group_by", []string{groupByTime, groupByID}, "page", strconv.Itoa(page), "page_size", "1000",
-						"fields", []string{"cost", "show", "click", "convert"}), nil, tok.AccessToken)
+						"fields", []string{"cost", "show", "click", "convert"}), nil, tok)
 					mustCode(t, e, 0)
 					d := decodeData[struct {
 						List []struct {

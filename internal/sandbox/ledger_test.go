@@ -61,9 +61,7 @@ func checkTruthRollups(t *testing.T, s *Sim, adv int64, from, to string) {
 // roll-ups still agree; before the start the balance was higher by what was
 // spent since.
 func TestBalanceDrawsDown(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 25, AccessTokenTTL: 1000 * time.Hour})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 7, Advertisers: 25, AccessTokenTTL: 1000 * time.Hour})
 	w := s.World()
 	start := s.Clock().Now()
 	startHour := start.In(beijing).Truncate(time.Hour).Format(layoutDateTime)
@@ -238,9 +236,7 @@ func lifetimeSpend(t *testing.T, s *Sim, adv int64, level string, e Entity) int6
 // a lifetime budget below what was already spent stops delivery at once;
 // siblings keep spending and roll-ups still agree.
 func TestLifetimeBudgetCapsSpend(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 5, Advertisers: 12, AccessTokenTTL: 1000 * time.Hour})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 5, Advertisers: 12, AccessTokenTTL: 1000 * time.Hour})
 	w := s.World()
 	start := s.Clock().Now()
 	yesterday := start.Add(-24 * time.Hour).In(beijing).Format(layoutDate)

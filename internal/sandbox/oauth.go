@@ -115,23 +115,22 @@ func (a *authStore) check(token string, now time.Time) (*grant, *apiError) {
 	return tp.g, nil
 }
 
-// appCredentials are the app_id and secret of the OAuth endpoints.
-type appCredentials struct {
-	AppID  int64  `oe:"app_id,required"`
-	Secret string `oe:"secret,required"`
+// tokenGrant is what both token requests carry: the app's credentials and
+// the grant type.
+type tokenGrant struct {
+	AppID     int64  `oe:"app_id,required"`
+	Secret    string `oe:"secret,required"`
+	GrantType string `oe:"grant_type"`
 }
 
-func (s *Sim) checkApp(c appCredentials) *apiError {
-	if c.AppID != s.opts.AppID || c.Secret != s.opts.Secret {
+// checkGrant checks the app's credentials and accepts grant_type absent
+// (the platform defaults it; the official SDK never sends it) or equal to
+// want.
+func (s *Sim) checkGrant(g tokenGrant, want string) *apiError {
+	if g.AppID != s.opts.AppID || g.Secret != s.opts.Secret {
 		return errCode(CodeInvalidApp, "invalid app_id or secret")
 	}
-	return nil
-}
-
-// checkGrantType accepts grant_type absent (the platform defaults it; the
-// official SDK never sends it) or equal to want.
-func checkGrantType(got, want string) *apiError {
-	if got != "" && got != want {
+	if g.GrantType != "" && g.GrantType != want {
 		return errCode(CodeGrantType, "grant_type must be %s", want)
 	}
 	return nil
@@ -154,17 +153,13 @@ func tokenData(tp *tokenPair, now time.Time) obj {
 }
 
 type accessTokenReq struct {
-	appCredentials
-	GrantType string `oe:"grant_type"`
-	AuthCode  string `oe:"auth_code,required"`
+	tokenGrant
+	AuthCode string `oe:"auth_code,required"`
 }
 
 // POST oauth2/access_token: exchange a single-use auth code for tokens.
 func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
-	if err := s.checkApp(req.appCredentials); err != nil {
-		return nil, err
-	}
-	if err := checkGrantType(req.GrantType, "auth_code"); err != nil {
+	if err := s.checkGrant(req.tokenGrant, "auth_code"); err != nil {
 		return nil, err
 	}
 	a := s.auth.Load()
@@ -187,17 +182,13 @@ func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
 }
 
 type refreshTokenReq struct {
-	appCredentials
-	GrantType    string `oe:"grant_type"`
+	tokenGrant
 	RefreshToken string `oe:"refresh_token,required"`
 }
 
 // POST oauth2/refresh_token: rotate both tokens; the old refresh token dies.
 func (s *Sim) hRefreshToken(rc *reqCtx, req *refreshTokenReq) (any, *apiError) {
-	if err := s.checkApp(req.appCredentials); err != nil {
-		return nil, err
-	}
-	if err := checkGrantType(req.GrantType, "refresh_token"); err != nil {
+	if err := s.checkGrant(req.tokenGrant, "refresh_token"); err != nil {
 		return nil, err
 	}
 	a := s.auth.Load()
@@ -316,18 +307,23 @@ func (s *Sim) revoke(id int64) int {
 	defer a.mu.Unlock()
 	n := 0
 	for _, g := range a.grants {
-		if g.dead() {
-			continue
-		}
-		for _, acc := range g.accounts {
-			if w.covers(acc, id) || w.covers(id, acc) {
-				g.revoked = true
-				n++
-				break
-			}
+		if !g.dead() && g.touches(w, id) {
+			g.revoked = true
+			n++
 		}
 	}
 	return n
+}
+
+// touches reports whether the grant covers account id, an account above it
+// or one under it.
+func (g *grant) touches(w *world, id int64) bool {
+	for _, acc := range g.accounts {
+		if w.covers(acc, id) || w.covers(id, acc) {
+			return true
+		}
+	}
+	return false
 }
 
 // allowed reports whether the grant reaches account id.

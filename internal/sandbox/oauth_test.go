@@ -78,13 +78,7 @@ func (c *client) must(method, path string, params url.Values, body any, token st
 
 func startServer(t *testing.T, opts Options) (*TestServer, *client) {
 	t.Helper()
-	if opts.QPS == 0 {
-		opts.QPS = -1
-	}
-	if opts.DeveloperQPS == 0 {
-		opts.DeveloperQPS = -1
-	}
-	ts, err := NewTestServer(opts)
+	ts, err := NewTestServer(unlimited(opts))
 	if err != nil {
 		t.Fatal(err)
 	}

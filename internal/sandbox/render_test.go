@@ -41,15 +41,13 @@ func referenceV2Row(st *advState, lv level, spec aggSpec, r *aggRow, metrics []m
 }
 
 func TestV2RowRenderingMatchesReference(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 6})
-	tok := login(t, s)
+	s, tok, _ := openSandbox(t, Options{Seed: 7, Advertisers: 6})
 	w := s.world.Load()
 	adv := s.World().Advertisers()[1]
 	// A name that needs escaping must be rendered escaped, also after a rename.
 	camp := firstWhere(s.World().Campaigns(adv), func(e Entity) bool { return e.Status == "CAMPAIGN_STATUS_ENABLE" })
 	mustCode(t, api(t, s, "POST", "/open_api/2/campaign/update/", nil, map[string]any{"advertiser_id": adv, "campaign_id": camp.ID,
-		"modify_time": fmtTime(camp.ModifyTime.Unix()), "campaign_name": "引号\"反斜杠\\制表\t结束"}, tok.AccessToken), 0)
+		"modify_time": fmtTime(camp.ModifyTime.Unix()), "campaign_name": "引号\"反斜杠\\制表\t结束"}, tok), 0)
 	subset := []metric{v2Metrics[0], v2Metrics[3], v2Metrics[6], v2Metrics[11]}
 	today := dayIndex(s.Clock().Now())
 	for _, id := range s.World().Advertisers() {
@@ -82,7 +80,7 @@ func TestV2RowRenderingMatchesReference(t *testing.T) {
 	}
 	// The renamed campaign shows its new name in reports, escaped.
 	e := api(t, s, "GET", "/open_api/2/report/ad/get/", q("advertiser_id", strconv.FormatInt(adv, 10), "start_date", "2025-06-12", "end_date", "2025-06-18",
-		"group_by", []string{groupByID}, "filtering", map[string]any{"campaign_ids": []int64{camp.ID}}), nil, tok.AccessToken)
+		"group_by", []string{groupByID}, "filtering", map[string]any{"campaign_ids": []int64{camp.ID}}), nil, tok)
 	mustCode(t, e, 0)
 	rows := decodeData[struct {
 		List []struct {

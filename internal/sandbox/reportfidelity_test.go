@@ -66,10 +66,8 @@ var extCounts = []string{"cost", "show", "total_play", "valid_play", "play_25_fe
 // hours to days, as the simulated metrics do, and are consistent (every
 // play step at most the one before).
 func TestDerivedMetricsAddUp(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 7, Advertisers: 3})
+	adv := strconv.FormatInt(id, 10)
 	fields := append([]string{}, extCounts...)
 	base := []any{"advertiser_id", adv, "start_date", "2025-06-15", "end_date", "2025-06-17", "fields", fields}
 	byID := append(base, "group_by", []string{groupByID})
@@ -100,10 +98,8 @@ func TestDerivedMetricsAddUp(t *testing.T) {
 // TestWeeklyAndMonthlyReports: a week's (month's) row is the sum of its
 // days, keyed by the Monday (the 1st).
 func TestWeeklyAndMonthlyReports(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 7, Advertisers: 2})
+	adv := strconv.FormatInt(id, 10)
 	base := []any{"advertiser_id", adv, "start_date", "2025-05-20", "end_date", "2025-06-18", "fields", []string{"cost", "show", "click"}}
 	daily := reportRows(t, s, tok, "advertiser", base...)
 	for gran, start := range map[string]func(d int64) int64{"STAT_TIME_GRANULARITY_WEEK": weekStart, "STAT_TIME_GRANULARITY_MONTH": monthStart} {
@@ -130,10 +126,7 @@ func TestWeeklyAndMonthlyReports(t *testing.T) {
 // TestReportFilters: filtering an ad report by pricing or campaign keeps
 // exactly the ads that match.
 func TestReportFilters(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	id := s.World().Advertisers()[0]
+	s, tok, id := openSandbox(t, Options{Seed: 7, Advertisers: 2})
 	adv := strconv.FormatInt(id, 10)
 	base := []any{"advertiser_id", adv, "start_date", "2025-06-10", "end_date", "2025-06-17", "group_by", []string{groupByID}, "fields", []string{"cost", "show"}}
 	all := reportRows(t, s, tok, "ad", base...)
@@ -159,10 +152,8 @@ func TestReportFilters(t *testing.T) {
 // TestReportFieldsTheSDKKnows: a metric the platform reports but the
 // sandbox does not compute is left out; an unknown name is refused.
 func TestReportFieldsTheSDKKnows(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 7, Advertisers: 2})
+	adv := strconv.FormatInt(id, 10)
 	rows := reportRows(t, s, tok, "advertiser", "advertiser_id", adv, "start_date", "2025-06-16", "end_date", "2025-06-17",
 		"fields", []string{"cost", "active", "in_app_cart"})
 	if len(rows) == 0 || rows[0]["cost"] == "" || rows[0]["active"] != "" {
@@ -177,10 +168,8 @@ func TestReportFieldsTheSDKKnows(t *testing.T) {
 // material adds up to the same totals as by day; landing type and pricing
 // come with projects; exclusive dimensions are refused.
 func TestCustomReportDimensions(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 7, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 7, Advertisers: 2})
+	adv := strconv.FormatInt(id, 10)
 	custom := func(dims []string, start string, code int) []map[string]map[string]string {
 		e := api(t, s, "GET", "/open_api/v3.0/report/custom/get/", q("advertiser_id", adv, "dimensions", dims,
 			"metrics", []string{"stat_cost", "show_cnt"}, "start_time", start, "end_time", "2025-06-17", "filters", []any{}, "order_by", []any{},

@@ -375,6 +375,28 @@ func pickMetrics(ms, def []metric, names []string, param string, known map[strin
 	return out, nil
 }
 
+// sortedRows aggregates the rows spec asks for (see aggregate) in a scratch
+// buffer and sorts them (see sortRows); release returns the buffer once the
+// rows are rendered.
+func (rc *reqCtx) sortedRows(spec aggSpec, by *metric, desc bool) (rows []aggRow, release func()) {
+	buf := rc.w.getAggBuf()
+	rows = rc.w.aggregate(rc.st, spec, rc.now, buf)
+	sortRows(rows, by, desc)
+	return rows, func() { rc.w.putAggBuf(buf) }
+}
+
+// appendPage appends the rows lo to hi-1 that row renders, separated by
+// commas.
+func appendPage(b []byte, lo, hi int, row func(b []byte, i int) []byte) []byte {
+	for i := lo; i < hi; i++ {
+		if i > lo {
+			b = append(b, ',')
+		}
+		b = row(b, i)
+	}
+	return b
+}
+
 // sortRows orders rows by a metric (stable, so ties keep time/id order) or
 // by time. aggregate already returns rows in ascending time order.
 func sortRows(rows []aggRow, by *metric, desc bool) {
@@ -462,8 +484,7 @@ type customReportReq struct {
 	EndTime    string     `oe:"end_time,required,date"`
 	Filters    []v3Filter `oe:"filters"`
 	OrderBy    []v3Order  `oe:"order_by"`
-	Page       int        `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize   int        `oe:"page_size,def=20,min=1,max=1000"`
+	pageReport
 }
 
 // GET v3.0/report/custom/get: all values are strings.
@@ -484,11 +505,8 @@ func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
 		return nil, err
 	}
 	spec.ext = needsExt(metrics) || (orderBy != nil && orderBy.ext)
-	st := rc.st
-	buf := rc.w.getAggBuf()
-	defer rc.w.putAggBuf(buf)
-	rows := rc.w.aggregate(st, spec, rc.now, buf)
-	sortRows(rows, orderBy, desc)
+	rows, release := rc.sortedRows(spec, orderBy, desc)
+	defer release()
 	var total sums
 	for i := range rows {
 		total.addSums(&rows[i].s)
@@ -496,12 +514,7 @@ func (s *Sim) hReportCustom(rc *reqCtx, req *customReportReq) (any, *apiError) {
 	lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
 	b := append(rc.successHead(), `{"rows":[`...)
 	var tc timeCache
-	for i := lo; i < hi; i++ {
-		if i > lo {
-			b = append(b, ',')
-		}
-		b = appendCustomRow(b, spec, &rows[i], req.Dimensions, metrics, &tc)
-	}
+	b = appendPage(b, lo, hi, func(b []byte, i int) []byte { return appendCustomRow(b, spec, &rows[i], req.Dimensions, metrics, &tc) })
 	b = append(b, `],"total_metrics":`...)
 	b = appendMetrics(b, &total, metrics)
 	b = append(b, `,"page_info":`...)

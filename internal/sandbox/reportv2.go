@@ -88,8 +88,7 @@ type reportV2Req[F reportFilter] struct {
 	Fields          []string `oe:"fields"`
 	OrderField      string   `oe:"order_field"`
 	OrderType       string   `oe:"order_type,enum=ASC|DESC"`
-	Page            int      `oe:"page,def=1,min=1,max=1073741824"`
-	PageSize        int      `oe:"page_size,def=20,min=1,max=1000"`
+	pageReport
 }
 
 // reportV2 serves GET 2/report/{advertiser,campaign,ad,creative}/get.
@@ -119,19 +118,12 @@ func reportV2[F reportFilter](lv level) func(*reqCtx, *reportV2Req[F]) (any, *ap
 			spec.ext = spec.ext || m.ext
 		}
 		desc := req.OrderType == "DESC" || (req.OrderType == "" && orderBy != nil)
-		buf := rc.w.getAggBuf()
-		defer rc.w.putAggBuf(buf)
-		rows := rc.w.aggregate(st, spec, rc.now, buf)
-		sortRows(rows, orderBy, desc)
+		rows, release := rc.sortedRows(spec, orderBy, desc)
+		defer release()
 		lo, hi := pageBounds(req.Page, req.PageSize, len(rows))
 		b := append(rc.successHead(), `{"list":[`...)
 		var tc timeCache
-		for i := lo; i < hi; i++ {
-			if i > lo {
-				b = append(b, ',')
-			}
-			b = appendV2Row(b, st, spec, &rows[i], metrics, &tc)
-		}
+		b = appendPage(b, lo, hi, func(b []byte, i int) []byte { return appendV2Row(b, st, spec, &rows[i], metrics, &tc) })
 		b = append(b, `],"page_info":`...)
 		b = appendJSON(b, pageInfo(req.Page, req.PageSize, len(rows)))
 		return rc.prerendered(append(b, '}')), nil

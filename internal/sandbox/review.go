@@ -109,6 +109,21 @@ func (e *entity) sysAt(s state, t int64) sysStatus {
 // deniedAt reports whether e's review rejected it as of now.
 func deniedAt(v view, e *entity) bool { return e.sysAt(e.current(v.now), v.now) == sysDeny }
 
+// rejectionList answers data.list with item(e, r) for each entity of kind k
+// that ids name, in order; r is e's rejection, nil when its review did not
+// reject it.
+func (rc *reqCtx) rejectionList(param string, k entKind, ids []int64, item func(e *entity, r *verdict) obj) (any, *apiError) {
+	st := rc.st
+	v := rc.newView(st)
+	return st.listFor(param, k, ids, func(e *entity) obj {
+		if !deniedAt(v, e) {
+			return item(e, nil)
+		}
+		r := st.rejectionOf(v.seed, e)
+		return item(e, &r)
+	})
+}
+
 type adRejectReasonReq struct {
 	AdIDs []int64 `oe:"ad_ids,required,maxn=100"`
 }
@@ -116,17 +131,10 @@ type adRejectReasonReq struct {
 // GET 2/ad/reject_reason: for each ad its rejection (empty when it was not
 // rejected), and that of its creatives and their materials.
 func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	list := make([]obj, 0, len(req.AdIDs))
-	for _, id := range req.AdIDs {
-		ad := st.lookup(id, entAd)
-		if ad == nil {
-			return nil, errParam("ad_ids: ad %d does not exist", id)
-		}
+	return rc.rejectionList("ad_ids", entAd, req.AdIDs, func(ad *entity, r *verdict) obj {
 		adData, creatives := []obj{}, []obj{}
-		if deniedAt(v, ad) {
-			texts := st.rejectionOf(v.seed, ad).v2Texts()
+		if r != nil {
+			texts := r.v2Texts()
 			for _, text := range texts {
 				adData = append(adData, obj{{"reject_item", "计划"}, {"reject_reason", text}})
 			}
@@ -146,10 +154,9 @@ func (s *Sim) hAdRejectReason(rc *reqCtx, req *adRejectReasonReq) (any, *apiErro
 					{"reject_data", []obj{{{"reject_item", "创意"}, {"reject_reason", first}}}}, {"material_reject", materials}})
 			}
 		}
-		list = append(list, obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", adData}}},
-			{"creative_reject", creatives}, {"material_reject", []obj{}}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"ad_reject", obj{{"ad_id", ad.id}, {"reject_data", adData}}},
+			{"creative_reject", creatives}, {"material_reject", []obj{}}}
+	})
 }
 
 type promotionRejectReasonReq struct {
@@ -161,17 +168,9 @@ type promotionRejectReasonReq struct {
 // rejection (empty when it was not rejected), the promotion's and its
 // materials'.
 func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	list := make([]obj, 0, len(req.PromotionIDs))
-	for _, id := range req.PromotionIDs {
-		pr := st.lookup(id, entPromotion)
-		if pr == nil {
-			return nil, errParam("promotion_ids: promotion %d does not exist", id)
-		}
+	return rc.rejectionList("promotion_ids", entPromotion, req.PromotionIDs, func(pr *entity, r *verdict) obj {
 		own, materials := []obj{}, []obj{}
-		if deniedAt(v, pr) {
-			r := st.rejectionOf(v.seed, pr)
+		if r != nil {
 			own = append(own, obj{{"content", "计划"}, {"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}})
 			for _, m := range pr.materials {
 				typ := "CREATIVE_IMAGE"
@@ -182,9 +181,8 @@ func (s *Sim) hPromotionRejectReason(rc *reqCtx, req *promotionRejectReasonReq) 
 					{"reject_reason", r.reasons}, {"suggestion", nonNil(r.suggestions)}})
 			}
 		}
-		list = append(list, obj{{"promotion_id", pr.id}, {"promotion_reject", own}, {"material_reject", materials}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"promotion_id", pr.id}, {"promotion_reject", own}, {"material_reject", materials}}
+	})
 }
 
 // v2Texts are the reasons as v2's reject_reason strings: v2 has no

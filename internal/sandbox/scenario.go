@@ -215,11 +215,7 @@ func (s *Sim) ExpireTokens(accountID int64) int {
 		if tp.refreshUsed || tp.g.dead() {
 			continue
 		}
-		covered := false
-		for _, acc := range tp.g.accounts {
-			covered = covered || w.covers(acc, accountID) || w.covers(accountID, acc)
-		}
-		if covered && now.Before(tp.refreshExp) {
+		if tp.g.touches(w, accountID) && now.Before(tp.refreshExp) {
 			tp.refreshExp, tp.accessExp = now, now
 			n++
 		}

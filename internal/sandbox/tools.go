@@ -261,18 +261,12 @@ type suggestBudgetReq struct {
 // and a half times the budget (whole hundreds of yuan); others their budget.
 func (s *Sim) hSuggestBudget(rc *reqCtx, req *suggestBudgetReq) (any, *apiError) {
 	st := rc.st
-	list := make([]obj, 0, len(req.PromotionIDs))
-	for _, id := range req.PromotionIDs {
-		pr := st.lookup(id, entPromotion)
-		if pr == nil {
-			return nil, errParam("promotion_ids: promotion %d does not exist", id)
-		}
+	return st.listFor("promotion_ids", entPromotion, req.PromotionIDs, func(pr *entity) obj {
 		cur := pr.current(rc.now.Unix())
 		suggest := cur.budget
 		if t := rc.w.recentTotals(st, dayIndex(rc.now), pr); cur.mode == modeDay && t.cost*10 >= cur.budget*7*8 {
 			suggest = roundTo(cur.budget*3/2+100_00-1, 100_00)
 		}
-		list = append(list, obj{{"promotion_id", pr.id}, {"promotion_budget", yuan(cur.budget)}, {"suggest_budget", yuan(suggest)}})
-	}
-	return obj{{"list", list}}, nil
+		return obj{{"promotion_id", pr.id}, {"promotion_budget", yuan(cur.budget)}, {"suggest_budget", yuan(suggest)}}
+	})
 }

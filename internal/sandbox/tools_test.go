@@ -9,10 +9,8 @@ import (
 // action categories (more behaviour days reach more people) and the
 // industries advertisers are generated with.
 func TestToolsReference(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 6, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 6, Advertisers: 3})
+	adv := strconv.FormatInt(id, 10)
 	type region struct {
 		ID       int64  `json:"id"`
 		Name     string `json:"name"`
@@ -91,10 +89,7 @@ func TestToolsReference(t *testing.T) {
 // days' cost per conversion (or click); the budget suggestion raises busy
 // promotions' budgets.
 func TestEstimateAndSuggestions(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 6, Advertisers: 3})
-	tok := login(t, s).AccessToken
-	id := s.World().Advertisers()[0]
+	s, tok, id := openSandbox(t, Options{Seed: 6, Advertisers: 3})
 	adv := strconv.FormatInt(id, 10)
 	estimate := func(kvs ...any) int64 {
 		e := api(t, s, "GET", "/open_api/2/tools/estimate_audience/", q(append([]any{"advertiser_id", adv}, kvs...)...), nil, tok)

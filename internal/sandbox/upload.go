@@ -78,15 +78,29 @@ func (u *uploadReq) content(prefix string, file formFile, signature, url string)
 	return data, name, sig, nil
 }
 
-// POST 2/file/image/ad
-func (s *Sim) hImageUpload(rc *reqCtx, req *imageUploadReq) (any, *apiError) {
-	data, name, sig, err := req.content("image", req.ImageFile, req.ImageSignature, req.ImageURL)
+// material returns the library's material with the md5 of the upload's
+// content (the platform dedupes uploads) or, for new content, the one add
+// makes of it (add checks the bytes unless the upload is by URL).
+func (u *uploadReq) material(rc *reqCtx, prefix string, file formFile, signature, url string,
+	add func(data []byte, name, sig string) (*material, *apiError)) (*material, *apiError) {
+	data, name, sig, err := u.content(prefix, file, signature, url)
 	if err != nil {
 		return nil, err
 	}
-	st := rc.st
-	m := st.matBySig[sig]
-	if m == nil {
+	if m := rc.st.matBySig[sig]; m != nil {
+		return m, nil
+	}
+	m, err := add(data, name, sig)
+	if err != nil {
+		return nil, err
+	}
+	m.aigc = u.IsAigc
+	return m, nil
+}
+
+// POST 2/file/image/ad
+func (s *Sim) hImageUpload(rc *reqCtx, req *imageUploadReq) (any, *apiError) {
+	m, err := req.material(rc, "image", req.ImageFile, req.ImageSignature, req.ImageURL, func(data []byte, name, sig string) (*material, *apiError) {
 		format, w, h := "jpg", 1280, 720
 		if req.UploadType != "UPLOAD_BY_URL" {
 			if len(data) > MaxImageBytes {
@@ -97,8 +111,10 @@ func (s *Sim) hImageUpload(rc *reqCtx, req *imageUploadReq) (any, *apiError) {
 				return nil, errParam("image_file: not a jpg, png, gif or bmp image")
 			}
 		}
-		m = st.upload(rc, matImage, name, sig, int64(len(data)), format, w, h, 0)
-		m.aigc = req.IsAigc
+		return rc.st.upload(rc, matImage, name, sig, int64(len(data)), format, w, h, 0), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return obj{{"id", m.key}, {"material_id", m.id}, {"size", m.size}, {"width", m.width}, {"height", m.height},
 		{"url", m.url()}, {"format", m.format}, {"signature", m.signature}}, nil
@@ -106,13 +122,7 @@ func (s *Sim) hImageUpload(rc *reqCtx, req *imageUploadReq) (any, *apiError) {
 
 // POST 2/file/video/ad
 func (s *Sim) hVideoUpload(rc *reqCtx, req *videoUploadReq) (any, *apiError) {
-	data, name, sig, err := req.content("video", req.VideoFile, req.VideoSignature, req.VideoURL)
-	if err != nil {
-		return nil, err
-	}
-	st := rc.st
-	m := st.matBySig[sig]
-	if m == nil {
+	m, err := req.material(rc, "video", req.VideoFile, req.VideoSignature, req.VideoURL, func(data []byte, name, sig string) (*material, *apiError) {
 		format := "mp4"
 		if req.UploadType != "UPLOAD_BY_URL" {
 			var ok bool
@@ -122,8 +132,10 @@ func (s *Sim) hVideoUpload(rc *reqCtx, req *videoUploadReq) (any, *apiError) {
 		}
 		h := h2(rc.w.seed, binary.BigEndian.Uint64([]byte(sig[:8])))
 		dims := [][2]int{{1080, 1920}, {720, 1280}, {1280, 720}, {1920, 1080}}[h%4]
-		m = st.upload(rc, matVideo, name, sig, int64(len(data)), format, dims[0], dims[1], 5_000+int64((h>>8)%55_000))
-		m.aigc = req.IsAigc
+		return rc.st.upload(rc, matVideo, name, sig, int64(len(data)), format, dims[0], dims[1], 5_000+int64((h>>8)%55_000)), nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return obj{{"video_id", m.key}, {"material_id", m.id}, {"size", m.size}, {"width", m.width}, {"height", m.height},
 		{"video_url", m.url()}, {"duration", m.durationSec()}, {"video_signature", m.signature}}, nil

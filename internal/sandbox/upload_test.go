@@ -84,10 +84,8 @@ type uploadedImage struct {
 // must match the signature sent, the same bytes answer the same material,
 // and the platform's format and size rules hold.
 func TestImageUpload(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 3, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	adv := strconv.FormatInt(s.World().Advertisers()[0], 10)
+	s, tok, id := openSandbox(t, Options{Seed: 3, Advertisers: 2})
+	adv := strconv.FormatInt(id, 10)
 	send := func(data []byte, sig string) env {
 		return upload(t, s, tok, "/open_api/2/file/image/ad/", map[string]string{"advertiser_id": adv, "image_signature": sig,
 			"upload_type": "UPLOAD_BY_FILE", "filename": "banner.png"}, "image_file", "banner.png", data)
@@ -123,14 +121,11 @@ func TestImageUpload(t *testing.T) {
 	}
 
 	e = api(t, s, "GET", "/open_api/2/file/image/get/", q("advertiser_id", adv, "filtering", map[string]any{"image_ids": []string{got.ID}}), nil, tok)
-	mustCode(t, e, 0)
-	list := decodeData[struct {
-		List []struct {
-			uploadedImage
-			CreateTime string `json:"create_time"`
-			Filename   string `json:"filename"`
-		}
-	}](t, e).List
+	list := okList[struct {
+		uploadedImage
+		CreateTime string `json:"create_time"`
+		Filename   string `json:"filename"`
+	}](t, e)
 	if len(list) != 1 || list[0].uploadedImage != got || list[0].Filename != "banner.png" || list[0].CreateTime != "2025-06-18 14:30:00" {
 		t.Errorf("image/get: %+v", list)
 	}
@@ -146,10 +141,7 @@ func TestImageUpload(t *testing.T) {
 // TestVideoUpload: the container is recognised from the bytes; the video
 // lists first in video/get and can be used in a new promotion.
 func TestVideoUpload(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 3, Advertisers: 2})
-	tok := login(t, s).AccessToken
-	id := s.World().Advertisers()[0]
+	s, tok, id := openSandbox(t, Options{Seed: 3, Advertisers: 2})
 	adv := strconv.FormatInt(id, 10)
 	send := func(data []byte) env {
 		return upload(t, s, tok, "/open_api/2/file/video/ad/", map[string]string{"advertiser_id": adv, "video_signature": md5hex(data)},
@@ -182,14 +174,11 @@ func TestVideoUpload(t *testing.T) {
 		t.Errorf("not a video: code %d", e.Code)
 	}
 	e = api(t, s, "GET", "/open_api/2/file/video/get/", q("advertiser_id", adv, "filtering", map[string]any{"signatures": []string{md5hex(mp4)}}), nil, tok)
-	mustCode(t, e, 0)
-	l := decodeData[struct {
-		List []struct {
-			ID        string `json:"id"`
-			Format    string `json:"format"`
-			PosterURL string `json:"poster_url"`
-		}
-	}](t, e).List
+	l := okList[struct {
+		ID        string `json:"id"`
+		Format    string `json:"format"`
+		PosterURL string `json:"poster_url"`
+	}](t, e)
 	if len(l) != 1 || l[0].ID != v.VideoID || l[0].Format != "mp4" || l[0].PosterURL == "" {
 		t.Errorf("video/get: %+v", l)
 	}
@@ -215,9 +204,7 @@ func TestVideoUpload(t *testing.T) {
 // standard rate (3 and 5 per second); standard endpoints take the
 // configured rate.
 func TestQuotaClasses(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 3, Advertisers: 2, QPS: 1000})
-	tok := login(t, s).AccessToken
+	s, tok, _ := openSandbox(t, Options{Seed: 3, Advertisers: 2, QPS: 1000})
 	classes := map[QuotaClass]int{}
 	for _, e := range s.EndpointTable() {
 		classes[e.Quota]++

@@ -55,15 +55,12 @@ func bidOf(pricing string, bid, cpaBid money) (money, *apiError) {
 func (s *Sim) hAdCreate(rc *reqCtx, req *adCreateReq) (any, *apiError) {
 	st := rc.st
 	now := rc.now.Unix()
-	camp := st.lookup(req.CampaignID, entCampaign)
-	if camp == nil {
-		return nil, errParam("campaign_id: campaign %d does not exist", req.CampaignID)
+	camp, err := rc.writable("campaign_id", entCampaign, req.CampaignID)
+	if err != nil {
+		return nil, err
 	}
-	if deleted(camp, now) {
-		return nil, errParam("campaign_id: campaign %d is deleted", req.CampaignID)
-	}
-	if n := len([]rune(req.Name)); n > 100 {
-		return nil, errParam("name: must be 1 to 100 characters")
+	if err := checkName("name", req.Name, 100); err != nil {
+		return nil, err
 	}
 	for _, a := range st.ads {
 		if a.parent == camp && a.name == req.Name && !deleted(a, now) {
@@ -137,16 +134,13 @@ type adUpdateReq struct {
 func (s *Sim) hAdUpdate(rc *reqCtx, req *adUpdateReq) (any, *apiError) {
 	st := rc.st
 	now := rc.now.Unix()
-	ad := st.lookup(req.AdID, entAd)
-	if ad == nil {
-		return nil, errParam("ad_id: ad %d does not exist", req.AdID)
-	}
-	if deleted(ad, now) {
-		return nil, errParam("ad_id: ad %d is deleted", req.AdID)
+	ad, err := rc.writable("ad_id", entAd, req.AdID)
+	if err != nil {
+		return nil, err
 	}
 	if req.Name != nil {
-		if n := len([]rune(*req.Name)); n == 0 || n > 100 {
-			return nil, errParam("name: must be 1 to 100 characters")
+		if err := checkName("name", *req.Name, 100); err != nil {
+			return nil, err
 		}
 	}
 	if err := req.adSchedule.check(); err != nil {

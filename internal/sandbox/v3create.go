@@ -52,8 +52,8 @@ type projectCreateReq struct {
 // makes a second project).
 func (s *Sim) hProjectCreate(rc *reqCtx, req *projectCreateReq) (any, *apiError) {
 	ds := &req.DeliverySetting
-	if req.Name == "" || len([]rune(req.Name)) > 50 {
-		return nil, errParam("name: must be 1 to 50 characters")
+	if err := checkName("name", req.Name, 50); err != nil {
+		return nil, err
 	}
 	mode, _ := parseBudgetMode(ds.BudgetMode)
 	if err := checkNewBudget("delivery_setting", mode, ds.Budget, ds.CpaBid); err != nil {

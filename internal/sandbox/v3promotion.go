@@ -102,6 +102,15 @@ func (st *advState) setMaterials(idKey uint64, pr *entity, mats []*material, tit
 	return true
 }
 
+// promotionContent checks a promotion's name and resolves its materials
+// (and titles) in the advertiser's library.
+func promotionContent(st *advState, name string, m *promotionMaterialsReq) ([]*material, []string, *apiError) {
+	if err := checkName("name", name, 50); err != nil {
+		return nil, nil, err
+	}
+	return m.resolve(st)
+}
+
 type promotionCreateReq struct {
 	ProjectID          int64                 `oe:"project_id,required"`
 	Name               string                `oe:"name,required"`
@@ -120,17 +129,11 @@ type promotionCreateReq struct {
 // POST v3.0/promotion/create
 func (s *Sim) hPromotionCreate(rc *reqCtx, req *promotionCreateReq) (any, *apiError) {
 	st := rc.st
-	proj := st.lookup(req.ProjectID, entProject)
-	if proj == nil {
-		return nil, errParam("project_id: project %d does not exist", req.ProjectID)
+	proj, err := rc.writable("project_id", entProject, req.ProjectID)
+	if err != nil {
+		return nil, err
 	}
-	if deleted(proj, rc.now.Unix()) {
-		return nil, errParam("project_id: project %d is deleted", req.ProjectID)
-	}
-	if n := len([]rune(req.Name)); n > 50 {
-		return nil, errParam("name: must be 1 to 50 characters")
-	}
-	mats, titles, err := req.PromotionMaterials.resolve(st)
+	mats, titles, err := promotionContent(st, req.Name, &req.PromotionMaterials)
 	if err != nil {
 		return nil, err
 	}
@@ -234,17 +237,11 @@ func (u updateErrors) list() []obj {
 // error_list, the rest applies).
 func (s *Sim) hPromotionUpdate(rc *reqCtx, req *promotionUpdateReq) (any, *apiError) {
 	st := rc.st
-	pr := st.lookup(req.PromotionID, entPromotion)
-	if pr == nil {
-		return nil, errParam("promotion_id: promotion %d does not exist", req.PromotionID)
+	pr, err := rc.writable("promotion_id", entPromotion, req.PromotionID)
+	if err != nil {
+		return nil, err
 	}
-	if deleted(pr, rc.now.Unix()) {
-		return nil, errParam("promotion_id: promotion %d is deleted", req.PromotionID)
-	}
-	if n := len([]rune(req.Name)); n > 50 {
-		return nil, errParam("name: must be 1 to 50 characters")
-	}
-	mats, titles, err := req.PromotionMaterials.resolve(st)
+	mats, titles, err := promotionContent(st, req.Name, &req.PromotionMaterials)
 	if err != nil {
 		return nil, err
 	}
@@ -300,17 +297,14 @@ type projectUpdateReq struct {
 // is reported in error_list, the rest applies) and schedule settings.
 func (s *Sim) hProjectUpdate(rc *reqCtx, req *projectUpdateReq) (any, *apiError) {
 	st := rc.st
-	p := st.lookup(req.ProjectID, entProject)
-	if p == nil {
-		return nil, errParam("project_id: project %d does not exist", req.ProjectID)
-	}
-	if deleted(p, rc.now.Unix()) {
-		return nil, errParam("project_id: project %d is deleted", req.ProjectID)
+	p, err := rc.writable("project_id", entProject, req.ProjectID)
+	if err != nil {
+		return nil, err
 	}
 	ds := &req.DeliverySetting
 	if req.Name != nil {
-		if n := len([]rune(*req.Name)); n == 0 || n > 50 {
-			return nil, errParam("name: must be 1 to 50 characters")
+		if err := checkName("name", *req.Name, 50); err != nil {
+			return nil, err
 		}
 	}
 	if ds.ScheduleTime != "" || ds.EndTime != "" {

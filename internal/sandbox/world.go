@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -175,20 +176,18 @@ const (
 	modeTotal
 )
 
-func (m budgetMode) String() string {
-	return [...]string{"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}[m]
-}
+// budgetModeNames are the platform's names of the budget modes.
+var budgetModeNames = []string{"BUDGET_MODE_INFINITE", "BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL"}
 
-func parseBudgetMode(s string) (budgetMode, bool) {
-	switch s {
-	case "BUDGET_MODE_INFINITE":
-		return modeInfinite, true
-	case "BUDGET_MODE_DAY":
-		return modeDay, true
-	case "BUDGET_MODE_TOTAL":
-		return modeTotal, true
-	}
-	return 0, false
+func (m budgetMode) String() string { return budgetModeNames[m] }
+
+func parseBudgetMode(s string) (budgetMode, bool) { return parseEnum[budgetMode](s, budgetModeNames) }
+
+// parseEnum returns the value that s names in names (the names of the
+// values 0, 1, ...).
+func parseEnum[T ~uint8](s string, names []string) (T, bool) {
+	i := slices.Index(names, s)
+	return T(max(i, 0)), i >= 0
 }
 
 // state is an entity's configuration from `at` (unix seconds) on. Facts for
@@ -356,6 +355,51 @@ func (a *advState) lookup(id int64, kind entKind) *entity {
 		return nil
 	}
 	return e
+}
+
+// lookupAll returns the entities of kind k that ids name, in order, or the
+// error for the first id that names none (param is the parameter that
+// carried them).
+func (a *advState) lookupAll(param string, k entKind, ids []int64) ([]*entity, *apiError) {
+	return findAll(param, k.String(), ids, func(id int64) *entity { return a.lookup(id, k) })
+}
+
+// listFor answers data.list with item(e) for each entity of kind k that ids
+// name, in order, or the error for the first id that names none.
+func (a *advState) listFor(param string, k entKind, ids []int64, item func(e *entity) obj) (any, *apiError) {
+	es, err := a.lookupAll(param, k, ids)
+	if err != nil {
+		return nil, err
+	}
+	list := make([]obj, 0, len(es))
+	for _, e := range es {
+		list = append(list, item(e))
+	}
+	return obj{{"list", list}}, nil
+}
+
+// findAll returns what find returns for each of ids, in order, or the
+// error for the first id it finds nothing for (a what named by param).
+func findAll[T any](param, what string, ids []int64, find func(id int64) *T) ([]*T, *apiError) {
+	out := make([]*T, 0, len(ids))
+	for _, id := range ids {
+		x := find(id)
+		if x == nil {
+			return nil, errParam("%s: %s %d does not exist", param, what, id)
+		}
+		out = append(out, x)
+	}
+	return out, nil
+}
+
+// firstOf returns the first of xs that ok accepts (nil when none does).
+func firstOf[T any](xs []*T, ok func(*T) bool) *T {
+	for _, x := range xs {
+		if ok(x) {
+			return x
+		}
+	}
+	return nil
 }
 
 type advSlot struct {

@@ -36,6 +36,29 @@ func deleted(e *entity, now int64) bool {
 	return false
 }
 
+// writable returns the entity of kind k the write parameter param names,
+// or the error the platform answers when it does not exist or it (or a
+// parent) is deleted.
+func (rc *reqCtx) writable(param string, k entKind, id int64) (*entity, *apiError) {
+	e := rc.st.lookup(id, k)
+	if e == nil {
+		return nil, errParam("%s: %s %d does not exist", param, k, id)
+	}
+	if deleted(e, rc.now.Unix()) {
+		return nil, errParam("%s: %s %d is deleted", param, k, id)
+	}
+	return e, nil
+}
+
+// checkName applies the platform's length rule to the name parameter param:
+// 1 to most characters.
+func checkName(param, name string, most int) *apiError {
+	if n := len([]rune(name)); n == 0 || n > most {
+		return errParam("%s: must be 1 to %d characters", param, most)
+	}
+	return nil
+}
+
 // checkBudget applies the platform's budget rules; "" means allowed.
 func checkBudget(v view, e *entity, cur state, mode budgetMode, budget int64, today int64) string {
 	if mode != modeInfinite && budget < MinDailyBudgetFen {
@@ -65,15 +88,7 @@ func checkBudget(v view, e *entity, cur state, mode budgetMode, budget int64, to
 }
 
 func parseOpt(s string) (optStatus, bool) {
-	switch strings.ToLower(s) {
-	case "enable":
-		return optEnable, true
-	case "disable":
-		return optDisable, true
-	case "delete":
-		return optDelete, true
-	}
-	return 0, false
+	return parseEnum[optStatus](strings.ToLower(s), []string{"enable", "disable", "delete"})
 }
 
 // v2OptStatus reads the v2 writes' opt_status parameter.
@@ -99,21 +114,16 @@ func (s *Sim) hCampaignStatus(rc *reqCtx, req *campaignStatusReq) (any, *apiErro
 	if err != nil {
 		return nil, err
 	}
-	st := rc.st
-	now := rc.now.Unix()
 	camps := make([]*entity, 0, len(ids))
 	for _, id := range ids {
-		c := st.lookup(id, entCampaign)
-		if c == nil {
-			return nil, errParam("campaign_ids: campaign %d does not exist", id)
-		}
-		if deleted(c, now) {
-			return nil, errParam("campaign_ids: campaign %d is deleted", id)
+		c, err := rc.writable("campaign_ids", entCampaign, id)
+		if err != nil {
+			return nil, err
 		}
 		camps = append(camps, c)
 	}
 	for _, c := range camps {
-		rc.change(st, c, func(ns *state) { ns.opt = opt })
+		rc.change(rc.st, c, func(ns *state) { ns.opt = opt })
 	}
 	return obj{{"campaign_ids", ids}, {"errors", []obj{}}}, nil
 }
@@ -138,13 +148,10 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx, req *campaignUpdateReq) (any, *apiErro
 		modeS = *req.BudgetMode
 	}
 	st := rc.st
-	c := st.lookup(id, entCampaign)
 	now := rc.now.Unix()
-	if c == nil {
-		return nil, errParam("campaign_id: campaign %d does not exist", id)
-	}
-	if deleted(c, now) {
-		return nil, errParam("campaign_id: campaign %d is deleted", id)
+	c, err := rc.writable("campaign_id", entCampaign, id)
+	if err != nil {
+		return nil, err
 	}
 	if mt != fmtTime(c.modified) {
 		return nil, errParam("modify_time: campaign was modified at %s; read it again before updating", fmtTime(c.modified))
@@ -158,8 +165,10 @@ func (s *Sim) hCampaignUpdate(rc *reqCtx, req *campaignUpdateReq) (any, *apiErro
 		}
 		mode = m
 	}
-	if hasName && (name == "" || len([]rune(name)) > 100) {
-		return nil, errParam("campaign_name: must be 1 to 100 characters")
+	if hasName {
+		if err := checkName("campaign_name", name, 100); err != nil {
+			return nil, err
+		}
 	}
 	budgetChanged := budget.set && (budget.fen != cur.budget || mode != cur.mode) || (hasMode && mode != cur.mode)
 	if budgetChanged {
@@ -204,8 +213,8 @@ type campaignCreateReq struct {
 // POST 2/campaign/create: idempotent on unique_fk.
 func (s *Sim) hCampaignCreate(rc *reqCtx, req *campaignCreateReq) (any, *apiError) {
 	name, budget, landing, purpose, fk := req.CampaignName, req.Budget, req.LandingType, req.MarketingPurpose, req.UniqueFK
-	if name == "" || len([]rune(name)) > 100 {
-		return nil, errParam("campaign_name: must be 1 to 100 characters")
+	if err := checkName("campaign_name", name, 100); err != nil {
+		return nil, err
 	}
 	mode, ok := parseBudgetMode(req.BudgetMode)
 	if !ok {
@@ -338,6 +347,17 @@ type idAmount struct {
 	OptStatus   string `json:"opt_status"`
 }
 
+// id is the id of the item's entity, of kind.
+func (it idAmount) id(kind entKind) int64 {
+	switch kind {
+	case entAd:
+		return int64(it.AdID)
+	case entPromotion:
+		return int64(it.PromotionID)
+	}
+	return int64(it.ProjectID)
+}
+
 // itemsReq is the body of the batch writes: data[] of up to 100 items.
 type itemsReq struct {
 	Data []idAmount `oe:"data,required,maxn=100"`
@@ -376,163 +396,104 @@ func (rc *reqCtx) setBid(st *advState, e *entity, bid int64) string {
 	return ""
 }
 
-// POST 2/ad/update/budget
-func (s *Sim) hAdBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	res := batchResult{idKey: "ad_id"}
-	for _, it := range req.Data {
-		id := int64(it.AdID)
-		ad := st.lookup(id, entAd)
-		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case !it.Budget.set:
-			res.fail(id, "budget is required")
-		default:
-			if msg := rc.setBudget(st, v, ad, modeDay, it.Budget.fen); msg != "" {
-				res.fail(id, msg)
-			} else {
-				res.ok = append(res.ok, id)
-			}
-		}
+// applyAdBudget sets an ad's daily budget.
+func applyAdBudget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string {
+	if !it.Budget.set {
+		return "budget is required"
 	}
-	return res.data("ad_ids"), nil
+	return rc.setBudget(st, v, e, modeDay, it.Budget.fen)
 }
 
-// POST 2/ad/update/bid
-func (s *Sim) hAdBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	st := rc.st
-	res := batchResult{idKey: "ad_id"}
-	for _, it := range req.Data {
-		id := int64(it.AdID)
-		ad := st.lookup(id, entAd)
-		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case !it.Bid.set:
-			res.fail(id, "bid is required")
-		default:
-			if msg := rc.setBid(st, ad, it.Bid.fen); msg != "" {
-				res.fail(id, msg)
-			} else {
-				res.ok = append(res.ok, id)
-			}
-		}
+// applyAdBid sets an ad's bid.
+func applyAdBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	if !it.Bid.set {
+		return "bid is required"
 	}
-	return res.data("ad_ids"), nil
+	return rc.setBid(st, e, it.Bid.fen)
 }
 
 // ---- v3 ----
 
-func v3Opt(s string) (optStatus, bool) {
-	switch s {
-	case "ENABLE":
-		return optEnable, true
-	case "DISABLE":
-		return optDisable, true
-	}
-	return 0, false
-}
+func v3Opt(s string) (optStatus, bool) { return parseEnum[optStatus](s, []string{"ENABLE", "DISABLE"}) }
 
-// v3Batch runs apply for each item of data[] against entities of kind.
-func (s *Sim) v3Batch(rc *reqCtx, items []idAmount, kind entKind, apply func(st *advState, v view, e *entity, it idAmount) string) (any, *apiError) {
-	st := rc.st
-	v := rc.newView(st)
-	idKey := kind.String() + "_id"
-	res := batchResult{idKey: idKey, v3: true}
-	for _, it := range items {
-		id := int64(it.ProjectID)
-		if kind == entPromotion {
-			id = int64(it.PromotionID)
-		}
-		e := st.lookup(id, kind)
-		if e == nil {
-			res.fail(id, kind.String()+" does not exist")
-			continue
-		}
-		if msg := apply(st, v, e, it); msg != "" {
-			res.fail(id, msg)
-			continue
-		}
-		res.ok = append(res.ok, id)
-	}
-	return res.data(kind.String() + "_ids"), nil
-}
+// itemWrite applies one item of a batch write to its entity e; it returns
+// why the item was refused ("" when it applied).
+type itemWrite func(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string
 
-func (s *Sim) applyV3Status(rc *reqCtx) func(st *advState, v view, e *entity, it idAmount) string {
-	return func(st *advState, v view, e *entity, it idAmount) string {
-		opt, ok := v3Opt(it.OptStatus)
-		if !ok {
-			return "opt_status must be ENABLE or DISABLE"
-		}
-		if deleted(e, rc.now.Unix()) {
-			return e.kind.String() + " is deleted"
-		}
-		rc.change(st, e, func(ns *state) { ns.opt = opt })
-		return ""
-	}
-}
-
-func (s *Sim) applyV3Budget(rc *reqCtx) func(st *advState, v view, e *entity, it idAmount) string {
-	return func(st *advState, v view, e *entity, it idAmount) string {
-		mode := modeDay
-		if it.BudgetMode != "" {
-			m, ok := parseBudgetMode(it.BudgetMode)
-			if !ok || (m == modeInfinite && e.kind == entPromotion) {
-				return "budget_mode is invalid" // a promotion's budget is daily or lifetime
+// batchWrite is the handler of a batch write (POST 2/ad/update/{budget,bid},
+// v3.0/{project,promotion}/{status,budget,bid}/update): apply runs for each
+// item of data[] against the entities of kind, and refused items are listed
+// in data.errors (in the v3 form for projects and promotions).
+func batchWrite(kind entKind, apply itemWrite) func(*reqCtx, *itemsReq) (any, *apiError) {
+	return func(rc *reqCtx, req *itemsReq) (any, *apiError) {
+		st := rc.st
+		v := rc.newView(st)
+		res := batchResult{idKey: kind.String() + "_id", v3: kind != entAd}
+		for _, it := range req.Data {
+			id := it.id(kind)
+			e := st.lookup(id, kind)
+			if e == nil {
+				res.fail(id, kind.String()+" does not exist")
+				continue
 			}
-			mode = m
+			if msg := apply(rc, st, v, e, it); msg != "" {
+				res.fail(id, msg)
+				continue
+			}
+			res.ok = append(res.ok, id)
 		}
-		if mode != modeInfinite && !it.Budget.set {
-			return "budget is required"
-		}
-		return rc.setBudget(st, v, e, mode, it.Budget.fen)
+		return res.data(kind.String() + "_ids"), nil
 	}
 }
 
-// POST v3.0/project/status/update
-func (s *Sim) hProjectStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, s.applyV3Status(rc))
+// applyV3Status sets the item's opt_status (ENABLE or DISABLE).
+func applyV3Status(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	opt, ok := v3Opt(it.OptStatus)
+	if !ok {
+		return "opt_status must be ENABLE or DISABLE"
+	}
+	if deleted(e, rc.now.Unix()) {
+		return e.kind.String() + " is deleted"
+	}
+	rc.change(st, e, func(ns *state) { ns.opt = opt })
+	return ""
 }
 
-// POST v3.0/project/budget/update
-func (s *Sim) hProjectBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, s.applyV3Budget(rc))
-}
-
-// POST v3.0/project/cpa_bid/update
-func (s *Sim) hProjectBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entProject, func(st *advState, v view, e *entity, it idAmount) string {
-		if !it.CpaBid.set {
-			return "cpa_bid is required"
+// applyV3Budget sets the item's budget (and budget_mode: daily when not
+// sent; a promotion's cannot be unlimited).
+func applyV3Budget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) string {
+	mode := modeDay
+	if it.BudgetMode != "" {
+		m, ok := parseBudgetMode(it.BudgetMode)
+		if !ok || (m == modeInfinite && e.kind == entPromotion) {
+			return "budget_mode is invalid" // a promotion's budget is daily or lifetime
 		}
-		return rc.setBid(st, e, it.CpaBid.fen)
-	})
+		mode = m
+	}
+	if mode != modeInfinite && !it.Budget.set {
+		return "budget is required"
+	}
+	return rc.setBudget(st, v, e, mode, it.Budget.fen)
 }
 
-// POST v3.0/promotion/status/update
-func (s *Sim) hPromotionStatus(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Status(rc))
+// applyV3CpaBid sets a project's cpa_bid.
+func applyV3CpaBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	if !it.CpaBid.set {
+		return "cpa_bid is required"
+	}
+	return rc.setBid(st, e, it.CpaBid.fen)
 }
 
-// POST v3.0/promotion/budget/update
-func (s *Sim) hPromotionBudget(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, s.applyV3Budget(rc))
-}
-
-// POST v3.0/promotion/bid/update
-func (s *Sim) hPromotionBid(rc *reqCtx, req *itemsReq) (any, *apiError) {
-	return s.v3Batch(rc, req.Data, entPromotion, func(st *advState, v view, e *entity, it idAmount) string {
-		bid := it.Bid
-		if !bid.set {
-			bid = it.CpaBid
-		}
-		if !bid.set {
-			return "bid is required"
-		}
-		return rc.setBid(st, e, bid.fen)
-	})
+// applyV3Bid sets a promotion's bid (or cpa_bid).
+func applyV3Bid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+	bid := it.Bid
+	if !bid.set {
+		bid = it.CpaBid
+	}
+	if !bid.set {
+		return "bid is required"
+	}
+	return rc.setBid(st, e, bid.fen)
 }
 
 type projectDeleteReq struct {

@@ -38,24 +38,25 @@ func hourCosts(t *testing.T, s *Sim, adv int64, level string, id int64, day stri
 	return m
 }
 
+// spendingAt13 returns the first of es with the status that spent in hour
+// 13 of day; the test fails when none did.
+func spendingAt13(t *testing.T, s *Sim, adv int64, level string, es []Entity, status, day string) Entity {
+	t.Helper()
+	for _, e := range es {
+		if e.Status == status && hourCosts(t, s, adv, level, e.ID, day)["13"] > 0 {
+			return e
+		}
+	}
+	t.Fatalf("no %s %s spent at 13:00 on %s", status, level, day)
+	return Entity{}
+}
+
 // TestPauseStopsSpend: pausing an ad at 14:30 is visible in reads at once
 // and the ad spends nothing from hour 14 on, while earlier hours keep their data.
 func TestPauseStopsSpend(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 3})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
 	day := "2025-06-18"
-	var ad Entity
-	for _, a := range s.World().Ads(adv) {
-		if a.Status == "AD_STATUS_DELIVERY_OK" && hourCosts(t, s, adv, "ad", a.ID, day)["13"] > 0 {
-			ad = a
-			break
-		}
-	}
-	if ad.ID == 0 {
-		t.Fatal("no delivering ad with spend")
-	}
+	ad := spendingAt13(t, s, adv, "ad", s.World().Ads(adv), "AD_STATUS_DELIVERY_OK", day)
 	// What the ad would spend without the pause.
 	s.Clock().Advance(6 * time.Hour)
 	unpaused := hourCosts(t, s, adv, "ad", ad.ID, day)
@@ -65,9 +66,9 @@ func TestPauseStopsSpend(t *testing.T) {
 		t.Fatal("the ad would not spend at 15:00 anyway; pick another fixture")
 	}
 
-	e := api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": adv, "ad_ids": []int64{ad.ID}, "opt_status": "disable"}, tok.AccessToken)
+	e := api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": adv, "ad_ids": []int64{ad.ID}, "opt_status": "disable"}, tok)
 	mustCode(t, e, 0)
-	got := getAd(t, s, tok.AccessToken, adv, ad.ID)
+	got := getAd(t, s, tok, adv, ad.ID)
 	if got.Status != "AD_STATUS_DISABLE" || got.OptStatus != "AD_STATUS_DISABLE" || got.AdModifyTime != "2025-06-18 14:30:00" {
 		t.Errorf("after pause: status %s opt %s modified %s", got.Status, got.OptStatus, got.AdModifyTime)
 	}
@@ -91,10 +92,7 @@ func TestPauseStopsSpend(t *testing.T) {
 // TestBudgetWriteCapsFutureSpend: a lowered ad budget caps the rest of the
 // day and shows in reads; the platform rules reject bad changes.
 func TestBudgetWriteCapsFutureSpend(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 3})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
 	var ad Entity
 	var spent int64
 	for _, a := range s.World().Ads(adv) {
@@ -115,7 +113,7 @@ func TestBudgetWriteCapsFutureSpend(t *testing.T) {
 	}
 	post := func(budget string) env {
 		return api(t, s, "POST", "/open_api/2/ad/update/budget/", nil, map[string]any{"advertiser_id": adv,
-			"data": []map[string]any{{"ad_id": ad.ID, "budget": budget}}}, tok.AccessToken)
+			"data": []map[string]any{{"ad_id": ad.ID, "budget": budget}}}, tok)
 	}
 	type batch struct {
 		AdIDs  []int64 `json:"ad_ids"`
@@ -136,7 +134,7 @@ func TestBudgetWriteCapsFutureSpend(t *testing.T) {
 	if r := decodeData[batch](t, post(fixed2(newBudget))); len(r.AdIDs) != 1 || len(r.Errors) != 0 {
 		t.Fatalf("budget %s rejected: %+v", fixed2(newBudget), r.Errors)
 	}
-	if got := getAd(t, s, tok.AccessToken, adv, ad.ID); got.Budget*100 != float64(newBudget) {
+	if got := getAd(t, s, tok, adv, ad.ID); got.Budget*100 != float64(newBudget) {
 		t.Errorf("ad/get budget = %v, want %s", got.Budget, fixed2(newBudget))
 	}
 	s.Clock().Set(time.Date(2025, 6, 19, 0, 30, 0, 0, beijing))
@@ -152,14 +150,11 @@ func TestBudgetWriteCapsFutureSpend(t *testing.T) {
 // TestBudgetChangeLimit: the 21st budget change of a day is refused; the
 // count restarts the next day.
 func TestBudgetChangeLimit(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 3})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
 	p := s.World().Projects(adv)[0]
 	set := func(i int) env {
 		return api(t, s, "POST", "/open_api/v3.0/project/budget/update/", nil, map[string]any{"advertiser_id": adv,
-			"data": []map[string]any{{"project_id": p.ID, "budget_mode": "BUDGET_MODE_DAY", "budget": 100000 + i*200}}}, tok.AccessToken)
+			"data": []map[string]any{{"project_id": p.ID, "budget_mode": "BUDGET_MODE_DAY", "budget": 100000 + i*200}}}, tok)
 	}
 	type res struct {
 		ProjectIDs []int64 `json:"project_ids"`
@@ -185,26 +180,14 @@ func TestBudgetChangeLimit(t *testing.T) {
 // TestCampaignDisableStopsAds: disabling a campaign is all-or-nothing, shows
 // on its ads and stops their spend.
 func TestCampaignDisableStopsAds(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 3})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
-	var camp Entity
-	for _, c := range s.World().Campaigns(adv) {
-		if c.Status == "CAMPAIGN_STATUS_ENABLE" && hourCosts(t, s, adv, "campaign", c.ID, "2025-06-18")["13"] > 0 {
-			camp = c
-			break
-		}
-	}
-	if camp.ID == 0 {
-		t.Fatal("no spending campaign")
-	}
-	e := api(t, s, "POST", "/open_api/2/campaign/update/status/", nil, map[string]any{"advertiser_id": adv, "campaign_ids": []int64{camp.ID, 1}, "opt_status": "disable"}, tok.AccessToken)
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
+	camp := spendingAt13(t, s, adv, "campaign", s.World().Campaigns(adv), "CAMPAIGN_STATUS_ENABLE", "2025-06-18")
+	e := api(t, s, "POST", "/open_api/2/campaign/update/status/", nil, map[string]any{"advertiser_id": adv, "campaign_ids": []int64{camp.ID, 1}, "opt_status": "disable"}, tok)
 	mustCode(t, e, CodeParam)
 	if got := s.World().Campaigns(adv); got[indexOf(got, camp.ID)].Status != "CAMPAIGN_STATUS_ENABLE" {
 		t.Fatal("a failed all-or-nothing update changed the campaign")
 	}
-	e = api(t, s, "POST", "/open_api/2/campaign/update/status/", nil, map[string]any{"advertiser_id": adv, "campaign_ids": []int64{camp.ID}, "opt_status": "disable"}, tok.AccessToken)
+	e = api(t, s, "POST", "/open_api/2/campaign/update/status/", nil, map[string]any{"advertiser_id": adv, "campaign_ids": []int64{camp.ID}, "opt_status": "disable"}, tok)
 	mustCode(t, e, 0)
 	for _, a := range s.World().Ads(adv) {
 		if a.ParentID == camp.ID && a.OptStatus == "ENABLE" && a.Status != "AD_STATUS_CAMPAIGN_DISABLE" && a.Status != "AD_STATUS_DELETE" &&
@@ -234,23 +217,17 @@ func indexOf(es []Entity, id int64) int {
 // creates have no unique_fk: a repeat makes a second project), the new
 // entity is readable, and Reset undoes it.
 func TestCreateIdempotentAndReset(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 4, Advertisers: 3})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
 	create := func(fk string) int64 {
 		e := api(t, s, "POST", "/open_api/2/campaign/create/", nil, map[string]any{"advertiser_id": adv, "campaign_name": "新建-" + fk,
-			"budget_mode": "BUDGET_MODE_DAY", "budget": "1000", "landing_type": "LINK", "unique_fk": fk}, tok.AccessToken)
-		mustCode(t, e, 0)
-		return decodeData[struct {
-			CampaignID int64 `json:"campaign_id"`
-		}](t, e).CampaignID
+			"budget_mode": "BUDGET_MODE_DAY", "budget": "1000", "landing_type": "LINK", "unique_fk": fk}, tok)
+		return createdID(t, e, "campaign_id")
 	}
 	a, b, c := create("k1"), create("k1"), create("k2")
 	if a != b || a == c {
 		t.Errorf("ids %d %d %d: want first two equal, third different", a, b, c)
 	}
-	e := api(t, s, "GET", "/open_api/2/campaign/get/", q("advertiser_id", strconv.FormatInt(adv, 10), "filtering", map[string]any{"ids": []int64{a, c}}), nil, tok.AccessToken)
+	e := api(t, s, "GET", "/open_api/2/campaign/get/", q("advertiser_id", strconv.FormatInt(adv, 10), "filtering", map[string]any{"ids": []int64{a, c}}), nil, tok)
 	mustCode(t, e, 0)
 	if n := len(decodeData[struct{ List []any }](t, e).List); n != 2 {
 		t.Errorf("campaign/get found %d of the 2 new campaigns", n)
@@ -258,9 +235,9 @@ func TestCreateIdempotentAndReset(t *testing.T) {
 	project := map[string]any{"advertiser_id": adv, "name": "P", "landing_type": "APP", "ad_type": "ALL", "marketing_goal": "VIDEO_AND_IMAGE",
 		"delivery_range": map[string]any{"inventory_catalog": "UNIVERSAL_SMART"}, "unique_fk": "x",
 		"delivery_setting": map[string]any{"bid_type": "CUSTOM", "schedule_type": "SCHEDULE_FROM_NOW", "budget_mode": "BUDGET_MODE_DAY", "budget": 500, "cpa_bid": 20}}
-	pe := api(t, s, "POST", "/open_api/v3.0/project/create/", nil, project, tok.AccessToken)
+	pe := api(t, s, "POST", "/open_api/v3.0/project/create/", nil, project, tok)
 	mustCode(t, pe, 0)
-	pe2 := api(t, s, "POST", "/open_api/v3.0/project/create/", nil, project, tok.AccessToken)
+	pe2 := api(t, s, "POST", "/open_api/v3.0/project/create/", nil, project, tok)
 	mustCode(t, pe2, 0)
 	if string(pe.Data) == string(pe2.Data) {
 		t.Errorf("a repeated v3 project create answered the same project: %s", pe.Data)
@@ -270,17 +247,14 @@ func TestCreateIdempotentAndReset(t *testing.T) {
 	if m := len(s.World().Campaigns(adv)); m != n-2 {
 		t.Errorf("after Reset %d campaigns, want %d", m, n-2)
 	}
-	e = api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok.AccessToken)
+	e = api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok)
 	mustCode(t, e, CodeAccessInvalid)
 }
 
 // TestConcurrentReadsAndWrites runs reports, lists and writes on one
 // advertiser at once (meaningful under -race) and checks they all succeed.
 func TestConcurrentReadsAndWrites(t *testing.T) {
-	t.Parallel()
-	s := newSim(t, Options{Seed: 6, Advertisers: 2})
-	tok := login(t, s)
-	adv := s.World().Advertisers()[0]
+	s, tok, adv := openSandbox(t, Options{Seed: 6, Advertisers: 2})
 	advS := strconv.FormatInt(adv, 10)
 	camps := s.World().Campaigns(adv)
 	ads := s.World().Ads(adv)
@@ -298,24 +272,24 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 	}
 	run(func(int) env {
 		return api(t, s, "GET", "/open_api/2/report/campaign/get/", q("advertiser_id", advS, "start_date", "2025-06-12", "end_date", "2025-06-18",
-			"group_by", []string{groupByTime, groupByID}), nil, tok.AccessToken)
+			"group_by", []string{groupByTime, groupByID}), nil, tok)
 	})
 	run(func(int) env {
-		return api(t, s, "GET", "/open_api/2/ad/get/", q("advertiser_id", advS, "page_size", "50"), nil, tok.AccessToken)
+		return api(t, s, "GET", "/open_api/2/ad/get/", q("advertiser_id", advS, "page_size", "50"), nil, tok)
 	})
 	run(func(int) env {
 		return api(t, s, "GET", "/open_api/v3.0/report/custom/get/", q("advertiser_id", advS, "dimensions", []string{"stat_time_hour", "cdp_promotion_id", "cdp_promotion_name"},
-			"metrics", []string{"stat_cost"}, "start_time", "2025-06-17", "end_time", "2025-06-18"), nil, tok.AccessToken)
+			"metrics", []string{"stat_cost"}, "start_time", "2025-06-17", "end_time", "2025-06-18"), nil, tok)
 	})
 	run(func(i int) env {
 		c := camps[i%len(camps)]
 		cur := s.World().Campaigns(adv)[indexOf(camps, c.ID)]
 		return api(t, s, "POST", "/open_api/2/campaign/update/", nil, map[string]any{"advertiser_id": adv, "campaign_id": c.ID,
-			"modify_time": cur.ModifyTime.Format(layoutDateTime), "campaign_name": "改名-" + strconv.Itoa(i)}, tok.AccessToken)
+			"modify_time": cur.ModifyTime.Format(layoutDateTime), "campaign_name": "改名-" + strconv.Itoa(i)}, tok)
 	})
 	run(func(i int) env {
 		opt := []string{"disable", "enable"}[i%2]
-		return api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": adv, "ad_ids": []int64{ads[i%len(ads)].ID}, "opt_status": opt}, tok.AccessToken)
+		return api(t, s, "POST", "/open_api/2/ad/update/status/", nil, map[string]any{"advertiser_id": adv, "ad_ids": []int64{ads[i%len(ads)].ID}, "opt_status": opt}, tok)
 	})
 	for i := 0; i < 5; i++ {
 		<-done

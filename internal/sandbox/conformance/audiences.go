@@ -1,7 +1,5 @@
 package conformance
 
-import "fmt"
-
 // Audience endpoints: audience packages and custom (DMP) audiences.
 
 type audiencePackageGetFiltering struct {
@@ -12,10 +10,8 @@ type audiencePackageGetFiltering struct {
 }
 
 type audiencePackageGetParams struct {
-	AdvertiserId *int64                       `json:"advertiser_id,omitempty"`
-	Filtering    *audiencePackageGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                       `json:"page,omitempty"`
-	PageSize     *int64                       `json:"page_size,omitempty"`
+	AdvertiserId *int64 `json:"advertiser_id,omitempty"`
+	filteredPage[audiencePackageGetFiltering]
 }
 
 // targeting is the part of AudiencePackageCreateV2Request's targeting the
@@ -100,36 +96,14 @@ var customAudience = Obj{"custom_audience_id": Int, "name": Str, "source": Str, 
 
 // audienceID is the fixture advertiser's first custom audience.
 func audienceID(f *Fixture) int64 {
-	var d struct {
-		List []struct {
-			ID int64 `json:"custom_audience_id"`
-		} `json:"custom_audience_list"`
-	}
-	req, err := Encode(f.BaseURL, "2/dmp/custom_audience/select", "GET", &customAudienceSelectParams{AdvertiserId: ptr(f.Advertiser)}, f.Token, false)
-	if err == nil {
-		err = f.Do(req, &d)
-	}
-	if err != nil || len(d.List) == 0 {
-		panic(fmt.Sprintf("conformance: no custom audience: %v", err))
-	}
-	return d.List[0].ID
+	return f.firstID("2/dmp/custom_audience/select", &customAudienceSelectParams{AdvertiserId: ptr(f.Advertiser)},
+		"custom_audience_list", "custom_audience_id")
 }
 
 // packageID is the fixture advertiser's first audience package.
 func packageID(f *Fixture) int64 {
-	var d struct {
-		List []struct {
-			ID int64 `json:"audience_package_id"`
-		} `json:"audience_packages"`
-	}
-	req, err := Encode(f.BaseURL, "2/audience_package/get", "GET", &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser)}, f.Token, false)
-	if err == nil {
-		err = f.Do(req, &d)
-	}
-	if err != nil || len(d.List) == 0 {
-		panic(fmt.Sprintf("conformance: no audience package: %v", err))
-	}
-	return d.List[0].ID
+	return f.firstID("2/audience_package/get", &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser)},
+		"audience_packages", "audience_package_id")
 }
 
 // sampleZip starts like a zip file.
@@ -138,7 +112,7 @@ var sampleZip = append([]byte("PK\x03\x04"), make([]byte, 3200)...)
 func audienceCases() []Case {
 	return []Case{
 		getCase("2/audience_package/get", "bububa audiencepackage.GetRequest / GetResponseData", func(f *Fixture) *audiencePackageGetParams {
-			return &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser), Page: ptr(int64(1)), PageSize: ptr(int64(10))}
+			return &audiencePackageGetParams{AdvertiserId: ptr(f.Advertiser), filteredPage: pageOf[audiencePackageGetFiltering](nil, 1, 10)}
 		}, Obj{"audience_packages": Arr{MinLen: 1, Elem: Obj{"audience_package_id": Int, "advertiser_id": Int, "name": Str, "description": Str,
 			"landing_type": Str, "ad_type": Str, "marketing_goal": Str, "delivery_range": Str, "audience": Map{Elem: Any}}}, "page_info": pageInfo}),
 		postCase("2/audience_package/create", "AudiencePackageCreateV2Request / AudiencePackageCreateV2ResponseData", func(f *Fixture) *audiencePackageCreateRequest {

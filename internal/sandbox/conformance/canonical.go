@@ -204,16 +204,13 @@ func Reencode(req *http.Request) (*http.Request, error) {
 // checkRequired reports a parameter the SDK always sends (tag
 // sdk:"required") that the request lacks.
 func checkRequired(v reflect.Value) error {
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		f := t.Field(i)
+	for _, f := range modelParams(v.Type()) {
 		if f.Tag.Get("sdk") != "required" {
 			continue
 		}
-		fv := v.Field(i)
+		fv := v.FieldByIndex(f.Index)
 		if (fv.Kind() == reflect.Pointer || fv.Kind() == reflect.Slice) && fv.IsNil() {
-			name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-			return fmt.Errorf("parameter %s is missing: the SDK always sends it", name)
+			return fmt.Errorf("parameter %s is missing: the SDK always sends it", paramName(f))
 		}
 	}
 	return nil
@@ -223,9 +220,8 @@ func checkRequired(v reflect.Value) error {
 // decodes: string fields take the text as a string, others the text as JSON.
 func queryAsJSON(q url.Values, t reflect.Type) ([]byte, error) {
 	fields := map[string]reflect.Type{}
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		fields[name] = t.Field(i).Type
+	for _, f := range modelParams(t) {
+		fields[paramName(f)] = f.Type
 	}
 	names := make([]string, 0, len(q))
 	for k := range q {

@@ -43,6 +43,41 @@ func postCase[P any](key, sdk string, build func(f *Fixture) *P, data Shape) Cas
 	return newCase(key, http.MethodPost, sdk, build, data)
 }
 
+// filteredPage is the filtering (by F) and paging of a list's parameters.
+type filteredPage[F any] struct {
+	Filtering *F     `json:"filtering,omitempty"`
+	Page      *int64 `json:"page,omitempty"`
+	PageSize  *int64 `json:"page_size,omitempty"`
+}
+
+// pageOf is page number page (0: not sent) of size items, filtered by
+// filtering (nil: not sent).
+func pageOf[F any](filtering *F, page, size int64) filteredPage[F] {
+	p := filteredPage[F]{Filtering: filtering, PageSize: &size}
+	if page != 0 {
+		p.Page = &page
+	}
+	return p
+}
+
+// listCase is the case of an entity list: the first 100 entities of the
+// fixture's advertiser that filtering (any status) matches, asked with the
+// parameters params builds (v2List, v3List).
+func listCase[P, F any](key, sdk string, params func(adv int64, page filteredPage[F]) *P, filtering *F, item Obj) Case {
+	return getCase(key, sdk, func(f *Fixture) *P { return params(f.Advertiser, pageOf(filtering, 0, 100)) }, list(item))
+}
+
+// entityListCases are the entity lists, v2 and v3.
+func entityListCases() []Case {
+	return []Case{
+		listCase("2/campaign/get", "CampaignGetV2Filtering / CampaignGetV2ResponseDataListInner", v2List, &campaignGetFiltering{Status: ptr("CAMPAIGN_STATUS_ALL")}, campaign),
+		listCase("2/ad/get", "AdGetV2Filtering / AdGetV2ResponseData (the ad's fields; bububa GetResponseList for data.list)", v2List, &adGetFiltering{Status: ptr("AD_STATUS_ALL")}, ad),
+		listCase("2/creative/get", "CreativeGetV2Filtering / CreativeGetV2ResponseDataListInner", v2List, &creativeGetFiltering{Status: ptr("CREATIVE_STATUS_ALL")}, creative),
+		listCase("v3.0/project/list", "ProjectListV30Filtering / ProjectListV30ResponseDataListInner", v3List, &projectListFiltering{Status: ptr("PROJECT_STATUS_ALL")}, project),
+		listCase("v3.0/promotion/list", "PromotionListV30Filtering / PromotionListV30ResponseDataListInner", v3List, &promotionListFiltering{Status: ptr("ALL")}, promotion),
+	}
+}
+
 // noToken marks an OAuth case.
 func (c Case) noToken() Case { c.Token = false; return c }
 
@@ -52,7 +87,7 @@ func (c Case) upload() Case { c.Multipart = true; return c }
 // Cases returns every case, sorted by key.
 func Cases() []Case {
 	var all []Case
-	for _, group := range [][]Case{oauthCases(), accountCases(), financeCases(), materialCases(), audienceCases(), toolCases(), v2EntityCases(), v2WriteCases(), v3EntityCases(), v3WriteCases(), v3CreateCases(), reportCases()} {
+	for _, group := range [][]Case{oauthCases(), accountCases(), financeCases(), materialCases(), audienceCases(), toolCases(), entityListCases(), v2WriteCases(), v3WriteCases(), v3CreateCases(), reportCases()} {
 		all = append(all, group...)
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Key < all[j].Key })

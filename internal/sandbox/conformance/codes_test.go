@@ -20,6 +20,8 @@ var elsewhere = map[int]string{
 	sandbox.CodeGrantType:      "oesim TestGrantTypeDefaults",
 }
 
+// fixtureWith is a fixture of a sandbox built with o (seed 7; rate limits
+// off unless o sets them).
 func fixtureWith(t *testing.T, o sandbox.Options) *Fixture {
 	t.Helper()
 	if o.QPS == 0 {

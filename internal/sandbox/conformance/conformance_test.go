@@ -7,20 +7,6 @@ import (
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
-func newFixture(t *testing.T) *Fixture {
-	t.Helper()
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 7, QPS: -1, DeveloperQPS: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ts.Close)
-	f, err := NewFixture(ts.URL, ts.Sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return f
-}
-
 // TestEveryEndpointHasACase keeps the suite and the sandbox's endpoint table
 // in step: every endpoint has exactly one case with its method and body kind.
 func TestEveryEndpointHasACase(t *testing.T) {
@@ -59,7 +45,7 @@ func TestSDKRequests(t *testing.T) {
 	for _, c := range Cases() {
 		t.Run(c.Key, func(t *testing.T) {
 			t.Parallel()
-			f := newFixture(t)
+			f := fixtureWith(t, sandbox.Options{})
 			req, err := c.Request(f)
 			if err != nil {
 				t.Fatal(err)
@@ -88,7 +74,7 @@ func TestSDKRequests(t *testing.T) {
 // the SDK writes.
 func TestReencodeRoundTrips(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t)
+	f := fixtureWith(t, sandbox.Options{})
 	for _, c := range Cases() {
 		req, err := c.Request(f)
 		if err != nil {

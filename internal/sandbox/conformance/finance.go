@@ -34,11 +34,9 @@ type customerCenterFiltering struct {
 }
 
 type customerCenterListParams struct {
-	AccountSource *string                  `json:"account_source,omitempty"`
-	CcAccountId   *int64                   `json:"cc_account_id,omitempty"`
-	Filtering     *customerCenterFiltering `json:"filtering,omitempty"`
-	Page          *int64                   `json:"page,omitempty"`
-	PageSize      *int64                   `json:"page_size,omitempty"`
+	AccountSource *string `json:"account_source,omitempty"`
+	CcAccountId   *int64  `json:"cc_account_id,omitempty"`
+	filteredPage[customerCenterFiltering]
 }
 
 var advertiserBudgetModes = Enum("BUDGET_MODE_DAY", "BUDGET_MODE_INFINITE")
@@ -66,7 +64,7 @@ func financeCases() []Case {
 			"dealbase": Num, "frozen": Num, "payee": Int, "remitter": Int, "return_goods": Num, "transaction_seq": Int,
 			"transaction_type": Enum("RECHARGE", "TRANSFER")}}, "page_info": pageInfo}),
 		getCase("2/customer_center/advertiser/list", "CustomerCenterAdvertiserListV2ResponseDataListInner", func(f *Fixture) *customerCenterListParams {
-			return &customerCenterListParams{AccountSource: ptr("AD"), CcAccountId: ptr(f.Majordomo), Page: ptr(int64(1)), PageSize: ptr(int64(10))}
+			return &customerCenterListParams{AccountSource: ptr("AD"), CcAccountId: ptr(f.Majordomo), filteredPage: pageOf[customerCenterFiltering](nil, 1, 10)}
 		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"advertiser_id": Int, "advertiser_name": Str, "advertiser_type": Str,
 			"e_douyin_id": Opt(Str), "e_douyin_name": Opt(Str)}}, "page_info": pageInfo}),
 	}

@@ -133,6 +133,32 @@ func (f *Fixture) find(kind string, statuses []string) (sandbox.Entity, bool) {
 
 func ptr[T any](v T) *T { return &v }
 
+// firstID returns the id (idKey) of the first item of the list (listKey)
+// that GET key answers for params. It panics when there is none: the world
+// is fixed by its seed.
+func (f *Fixture) firstID(key string, params any, listKey, idKey string) int64 {
+	var data map[string]json.RawMessage
+	var list []map[string]json.RawMessage
+	var id int64
+	req, err := Encode(f.BaseURL, key, http.MethodGet, params, f.Token, false)
+	if err == nil {
+		err = f.Do(req, &data)
+	}
+	if err == nil {
+		err = json.Unmarshal(data[listKey], &list)
+	}
+	if err == nil && len(list) == 0 {
+		err = fmt.Errorf("%s is empty", listKey)
+	}
+	if err == nil {
+		err = json.Unmarshal(list[0][idKey], &id)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("conformance: %s: no %s: %v", key, idKey, err))
+	}
+	return id
+}
+
 // Material returns the first material of a kind ("image", "video") of the
 // fixture's advertiser.
 func (f *Fixture) Material(kind string) sandbox.Material {

@@ -42,10 +42,8 @@ type fileImageGetFiltering struct {
 }
 
 type fileImageGetParams struct {
-	AdvertiserId *int64                 `json:"advertiser_id,omitempty" sdk:"required"`
-	Filtering    *fileImageGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                 `json:"page,omitempty"`
-	PageSize     *int64                 `json:"page_size,omitempty"`
+	AdvertiserId *int64 `json:"advertiser_id,omitempty" sdk:"required"`
+	filteredPage[fileImageGetFiltering]
 }
 
 type fileVideoGetFiltering struct {
@@ -61,10 +59,8 @@ type fileVideoGetFiltering struct {
 }
 
 type fileVideoGetParams struct {
-	AdvertiserId *int64                 `json:"advertiser_id,omitempty" sdk:"required"`
-	Filtering    *fileVideoGetFiltering `json:"filtering,omitempty"`
-	Page         *int64                 `json:"page,omitempty"`
-	PageSize     *int64                 `json:"page_size,omitempty"`
+	AdvertiserId *int64 `json:"advertiser_id,omitempty" sdk:"required"`
+	filteredPage[fileVideoGetFiltering]
 }
 
 func md5Hex(b []byte) string {
@@ -97,13 +93,11 @@ func materialCases() []Case {
 		}, Obj{"video_id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "video_url": Str, "duration": Num,
 			"video_signature": Str}).upload(),
 		getCase("2/file/image/get", "FileImageGetV2Filtering / FileImageGetV2ResponseDataListInner", func(f *Fixture) *fileImageGetParams {
-			return &fileImageGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &fileImageGetFiltering{StartTime: ptr("2024-01-01"), EndTime: ptr("2025-06-18")},
-				Page: ptr(int64(1)), PageSize: ptr(int64(20))}
+			return &fileImageGetParams{AdvertiserId: ptr(f.Advertiser), filteredPage: pageOf(&fileImageGetFiltering{StartTime: ptr("2024-01-01"), EndTime: ptr("2025-06-18")}, 1, 20)}
 		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
 			"format": Str, "signature": Str, "create_time": Str, "filename": Str, "aigc": Bool}}, "page_info": pageInfo}),
 		getCase("2/file/video/get", "FileVideoGetV2Filtering / FileVideoGetV2ResponseDataListInner", func(f *Fixture) *fileVideoGetParams {
-			return &fileVideoGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &fileVideoGetFiltering{VideoIds: []string{f.Material("video").Key}},
-				Page: ptr(int64(1)), PageSize: ptr(int64(20))}
+			return &fileVideoGetParams{AdvertiserId: ptr(f.Advertiser), filteredPage: pageOf(&fileVideoGetFiltering{VideoIds: []string{f.Material("video").Key}}, 1, 20)}
 		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
 			"poster_url": Str, "format": Str, "signature": Str, "duration": Num, "bit_rate": Int, "create_time": Str, "filename": Str,
 			"source": Str, "labels": Arr{Elem: Str}, "organization_tags": Arr{Elem: Str}}}, "page_info": pageInfo}),

@@ -1,5 +1,7 @@
 package conformance
 
+import "github.com/oceanops/adplatform/internal/sandbox"
+
 // v2 (campaign → ad → creative) endpoints.
 
 type campaignGetFiltering struct {
@@ -14,12 +16,13 @@ type campaignGetFiltering struct {
 type v2ListParams[F any] struct {
 	AdvertiserId *int64    `json:"advertiser_id,omitempty"`
 	Fields       *[]string `json:"fields,omitempty"`
-	Filtering    *F        `json:"filtering,omitempty"`
-	Page         *int64    `json:"page,omitempty"`
-	PageSize     *int64    `json:"page_size,omitempty"`
+	filteredPage[F]
 }
 
-type campaignGetParams = v2ListParams[campaignGetFiltering]
+// v2List builds the parameters of a v2 list of advertiser adv.
+func v2List[F any](adv int64, page filteredPage[F]) *v2ListParams[F] {
+	return &v2ListParams[F]{AdvertiserId: &adv, filteredPage: page}
+}
 
 type adGetFiltering struct {
 	Ids          []int64  `json:"ids,omitempty"`
@@ -31,8 +34,6 @@ type adGetFiltering struct {
 	AdModifyTime *string  `json:"ad_modify_time,omitempty"`
 }
 
-type adGetParams = v2ListParams[adGetFiltering]
-
 type creativeGetFiltering struct {
 	CampaignId         *int64  `json:"campaign_id,omitempty"`
 	AdId               *int64  `json:"ad_id,omitempty"`
@@ -42,8 +43,6 @@ type creativeGetFiltering struct {
 	CreativeCreateTime *string `json:"creative_create_time,omitempty"`
 	CreativeModifyTime *string `json:"creative_modify_time,omitempty"`
 }
-
-type creativeGetParams = v2ListParams[creativeGetFiltering]
 
 var budgetModes = Enum("BUDGET_MODE_DAY", "BUDGET_MODE_TOTAL", "BUDGET_MODE_INFINITE")
 
@@ -57,14 +56,7 @@ var campaign = Obj{"id": Int, "campaign_id": Int, "advertiser_id": Int, "name": 
 	"dedicate_type": Opt(Str), "marketing_scene": Opt(Str), "smart_bid_type": Opt(Str)}
 
 // AdStatuses are the v2 ad statuses (AdGetV2DataStatus).
-var adStatuses = Enum("AD_STATUS_ADVERTISER_BUDGET_EXCEED", "AD_STATUS_AWEME_ACCOUNT_PUNISHED", "AD_STATUS_SOME_DELIVERY_OK",
-	"AD_STATUS_LIVE_ROOM_OFF", "AD_STATUS_NO_SCHEDULE", "AD_STATUS_AWEME_ACCOUNT_DISABLED", "AD_STATUS_DONE", "AD_STATUS_BUDGET_EXCEED",
-	"AD_STATUS_CREATE", "AD_STATUS_AUDIT", "AD_STATUS_DISABLE_BY_QUOTA", "AD_STATUS_CAMPAIGN_DISABLE", "AD_STATUS_CAMPAIGN_EXCEED",
-	"AD_STATUS_AUDIT_DENY", "AD_STATUS_DELETE", "AD_STATUS_FROZEN", "AD_STATUS_DISABLE", "AD_STATUS_LIVE_CANNOT_LAUNCH",
-	"AD_STATUS_NOT_START", "AD_STATUS_DATA_ERROR", "AD_STATUS_DRAFT", "AD_STATUS_REAUDIT", "AD_STATUS_PRE_ONLINE",
-	"AD_STATUS_ADVERTISER_PRE_OFFLINE_BUDGET", "AD_STATUS_DELIVERY_OK", "AD_STATUS_BALANCE_EXCEED", "AD_STATUS_PRE_OFFLINE_BUDGET",
-	"AD_STATUS_PRODUCT_OFFLINE", "AD_STATUS_CANNOT_EDIT", "AD_STATUS_CAMPAIGN_PRE_OFFLINE_BUDGET", "AD_STATUS_AUDIT_STATUS_ERROR",
-	"AD_STATUS_EXTERNAL_URL_DISABLE", "AD_STATUS_DSP_AD_DISABLE")
+var adStatuses = Enum(sandbox.AdStatuses...)
 
 var pricings = Enum("PRICING_CPC", "PRICING_CPM", "PRICING_OCPC", "PRICING_OCPM", "PRICING_CPV", "PRICING_CPA")
 
@@ -128,17 +120,3 @@ var creative = Obj{"creative_id": Int, "ad_id": Int, "campaign_id": Int, "advert
 	"materials": Arr{MinLen: 1, Elem: Obj{"image_id": Opt(Str), "video_id": Opt(Str), "title": Str, "aweme_item_id": Opt(Int)}}}
 
 func list(item Shape) Obj { return Obj{"list": Arr{Elem: item, MinLen: 1}, "page_info": pageInfo} }
-
-func v2EntityCases() []Case {
-	return []Case{
-		getCase("2/campaign/get", "CampaignGetV2Filtering / CampaignGetV2ResponseDataListInner", func(f *Fixture) *campaignGetParams {
-			return &campaignGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &campaignGetFiltering{Status: ptr("CAMPAIGN_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(campaign)),
-		getCase("2/ad/get", "AdGetV2Filtering / AdGetV2ResponseData (the ad's fields; bububa GetResponseList for data.list)", func(f *Fixture) *adGetParams {
-			return &adGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &adGetFiltering{Status: ptr("AD_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(ad)),
-		getCase("2/creative/get", "CreativeGetV2Filtering / CreativeGetV2ResponseDataListInner", func(f *Fixture) *creativeGetParams {
-			return &creativeGetParams{AdvertiserId: ptr(f.Advertiser), Filtering: &creativeGetFiltering{Status: ptr("CREATIVE_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(creative)),
-	}
-}

@@ -43,20 +43,14 @@ type adUpdateStatusRequest struct {
 	OptStatus    string  `json:"opt_status"`
 }
 
-type adUpdateBudgetRequest struct {
-	AdvertiserId int64 `json:"advertiser_id"`
-	Data         []struct {
-		AdId   int64   `json:"ad_id"`
-		Budget float64 `json:"budget"`
-	} `json:"data"`
+type adBudgetItem struct {
+	AdId   int64   `json:"ad_id"`
+	Budget float64 `json:"budget"`
 }
 
-type adUpdateBidRequest struct {
-	AdvertiserId int64 `json:"advertiser_id"`
-	Data         []struct {
-		AdId int64   `json:"ad_id"`
-		Bid  float64 `json:"bid"`
-	} `json:"data"`
+type adBidItem struct {
+	AdId int64   `json:"ad_id"`
+	Bid  float64 `json:"bid"`
 }
 
 func v2Errors(idKey string) Arr {
@@ -88,23 +82,13 @@ func v2WriteCases() []Case {
 			a := f.Entity("ad", "AD_STATUS_DELIVERY_OK", "AD_STATUS_BUDGET_EXCEED")
 			return &adUpdateStatusRequest{AdIds: []int64{a.ID}, AdvertiserId: f.Advertiser, OptStatus: "disable"}
 		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
-		postCase("2/ad/update/budget", "AdUpdateBudgetV2Request / AdUpdateBudgetV2ResponseData", func(f *Fixture) *adUpdateBudgetRequest {
+		postCase("2/ad/update/budget", "AdUpdateBudgetV2Request / AdUpdateBudgetV2ResponseData", func(f *Fixture) *batchRequest[adBudgetItem] {
 			a := f.dayBudgetAd()
-			r := &adUpdateBudgetRequest{AdvertiserId: f.Advertiser}
-			r.Data = append(r.Data, struct {
-				AdId   int64   `json:"ad_id"`
-				Budget float64 `json:"budget"`
-			}{a.ID, fen(a.BudgetFen + 20000)})
-			return r
+			return &batchRequest[adBudgetItem]{AdvertiserId: f.Advertiser, Data: []adBudgetItem{{AdId: a.ID, Budget: fen(a.BudgetFen + 20000)}}}
 		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
-		postCase("2/ad/update/bid", "AdUpdateBidV2Request / AdUpdateBidV2ResponseData", func(f *Fixture) *adUpdateBidRequest {
+		postCase("2/ad/update/bid", "AdUpdateBidV2Request / AdUpdateBidV2ResponseData", func(f *Fixture) *batchRequest[adBidItem] {
 			a := f.dayBudgetAd()
-			r := &adUpdateBidRequest{AdvertiserId: f.Advertiser}
-			r.Data = append(r.Data, struct {
-				AdId int64   `json:"ad_id"`
-				Bid  float64 `json:"bid"`
-			}{a.ID, 12.5})
-			return r
+			return &batchRequest[adBidItem]{AdvertiserId: f.Advertiser, Data: []adBidItem{{AdId: a.ID, Bid: 12.5}}}
 		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
 	}
 }

@@ -1,5 +1,7 @@
 package conformance
 
+import "github.com/oceanops/adplatform/internal/sandbox"
+
 // v3 (project → promotion) endpoints.
 
 type projectListFiltering struct {
@@ -19,16 +21,18 @@ type projectListFiltering struct {
 	ProjectModifyEndTime   *string `json:"project_modify_end_time,omitempty"`
 }
 
-// v3ListParams are the parameters of a v3 entity list filtered by F.
+// v3ListParams are the parameters of a v3 entity list filtered by F (the
+// v3 SDK always sends advertiser_id).
 type v3ListParams[F any] struct {
 	AdvertiserId *int64    `json:"advertiser_id,omitempty" sdk:"required"`
 	Fields       *[]string `json:"fields,omitempty"`
-	Filtering    *F        `json:"filtering,omitempty"`
-	Page         *int64    `json:"page,omitempty"`
-	PageSize     *int64    `json:"page_size,omitempty"`
+	filteredPage[F]
 }
 
-type projectListParams = v3ListParams[projectListFiltering]
+// v3List builds the parameters of a v3 list of advertiser adv.
+func v3List[F any](adv int64, page filteredPage[F]) *v3ListParams[F] {
+	return &v3ListParams[F]{AdvertiserId: &adv, filteredPage: page}
+}
 
 type promotionListFiltering struct {
 	Ids                      []int64  `json:"ids,omitempty"`
@@ -43,8 +47,6 @@ type promotionListFiltering struct {
 	PromotionModifyStartTime *string  `json:"promotion_modify_start_time,omitempty"`
 	PromotionModifyEndTime   *string  `json:"promotion_modify_end_time,omitempty"`
 }
-
-type promotionListParams = v3ListParams[promotionListFiltering]
 
 var projectStatuses = Enum("PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_DELETE", "PROJECT_STATUS_BUDGET_EXCEED",
 	"PROJECT_STATUS_BUDGET_PRE_OFFLINE_BUDGET", "PROJECT_STATUS_NOT_START", "PROJECT_STATUS_DONE", "PROJECT_STATUS_NO_SCHEDULE")
@@ -70,10 +72,7 @@ var project = Obj{"project_id": Int, "advertiser_id": Int, "name": Str, "opt_sta
 	"promotion_type": Opt(Str), "quick_app_id": Opt(Int), "search_bid_ratio": Opt(Num), "subscribe_url": Opt(Str),
 	"track_url_setting": Opt(Any), "ulink_url": Opt(Str), "value_optimized_type": Opt(Str), "feed_delivery_search": Opt(Str)}
 
-var promotionStatuses = Enum("ADVERTISER_OFFLINE_BUDGET", "ADVERTISER_PREOFFLINE_BUDGET", "AUDIT", "AUDIT_DENY", "AWEME_ACCOUNT_DISABLED",
-	"AWEME_ANCHOR_DISABLED", "CREATE", "DELETED", "DISABLED", "DISABLE_BY_QUOTA", "ERROR_DEFAULT", "FROZEN", "LIVE_ROOM_OFF",
-	"NO_SCHEDULE", "OFFLINE_BALANCE", "OFFLINE_BUDGET", "OK", "PREOFFLINE_BUDGET", "PRODUCT_OFFLINE", "PROJECT_DISABLED",
-	"PROJECT_OFFLINE_BUDGET", "PROJECT_PREOFFLINE_BUDGET", "REAUDIT", "TIME_DONE", "TIME_NO_REACH")
+var promotionStatuses = Enum(sandbox.PromotionStatuses...)
 
 var promotionStatusSecond = Enum("AUDIT", "AUDIT_DENY", "AWEME_ACCOUNT_DISABLED", "AWEME_ANCHOR_DISABLED", "BALANCE_OFFLINE_BUDGET",
 	"DISABLED", "DISABLE_BY_QUOTA", "LIVE_ROOM_OFF", "NO_SCHEDULE", "OFFLINE_BALANCE", "PRODUCT_OFFLINE", "PROJECT_DISABLED",
@@ -97,14 +96,3 @@ var promotion = Obj{"promotion_id": Int, "promotion_name": Str, "project_id": In
 	"creative_auto_generate_switch": Opt(Str), "config_id": Opt(Int), "keywords": Arr{Elem: Any},
 	"promotion_related_product": Arr{Elem: Any}, "shop_multi_roi_goals": Arr{Elem: Any}, "7d_retention": Opt(Num),
 	"union_bid": Opt(Num), "union_cpa_bid": Opt(Num), "union_deep_cpabid": Opt(Num), "union_roi_goal": Opt(Num), "union_bid_ratio": Opt(Num)}
-
-func v3EntityCases() []Case {
-	return []Case{
-		getCase("v3.0/project/list", "ProjectListV30Filtering / ProjectListV30ResponseDataListInner", func(f *Fixture) *projectListParams {
-			return &projectListParams{AdvertiserId: ptr(f.Advertiser), Filtering: &projectListFiltering{Status: ptr("PROJECT_STATUS_ALL")}, PageSize: ptr(int64(100))}
-		}, list(project)),
-		getCase("v3.0/promotion/list", "PromotionListV30Filtering / PromotionListV30ResponseDataListInner", func(f *Fixture) *promotionListParams {
-			return &promotionListParams{AdvertiserId: ptr(f.Advertiser), Filtering: &promotionListFiltering{Status: ptr("ALL")}, PageSize: ptr(int64(100))}
-		}, list(promotion)),
-	}
-}

@@ -1,5 +1,7 @@
 package conformance
 
+import "github.com/oceanops/adplatform/internal/sandbox"
+
 // v3 writes.
 
 type projectCreateRequest struct {
@@ -44,9 +46,12 @@ type projectCreateDeliverySetting struct {
 	StartTime    *string  `json:"start_time,omitempty"`
 }
 
-type projectStatusUpdateRequest struct {
-	AdvertiserId int64               `json:"advertiser_id"`
-	Data         []projectStatusItem `json:"data"`
+// batchRequest is a batch write: the advertiser and one item per entity
+// (the SDK's v3 status, budget and bid updates, and the v2 ad budget and
+// bid updates).
+type batchRequest[T any] struct {
+	AdvertiserId int64 `json:"advertiser_id"`
+	Data         []T   `json:"data"`
 }
 
 type projectStatusItem struct {
@@ -54,20 +59,10 @@ type projectStatusItem struct {
 	ProjectId int64  `json:"project_id"`
 }
 
-type projectBudgetUpdateRequest struct {
-	AdvertiserId int64               `json:"advertiser_id"`
-	Data         []projectBudgetItem `json:"data"`
-}
-
 type projectBudgetItem struct {
 	Budget     *float64 `json:"budget,omitempty"`
 	BudgetMode string   `json:"budget_mode"`
 	ProjectId  int64    `json:"project_id"`
-}
-
-type projectCpaBidUpdateRequest struct {
-	AdvertiserId int64               `json:"advertiser_id"`
-	Data         []projectCpaBidItem `json:"data"`
 }
 
 type projectCpaBidItem struct {
@@ -80,30 +75,15 @@ type projectDeleteRequest struct {
 	ProjectIds   []int64 `json:"project_ids"`
 }
 
-type promotionStatusUpdateRequest struct {
-	AdvertiserId int64                 `json:"advertiser_id"`
-	Data         []promotionStatusItem `json:"data"`
-}
-
 type promotionStatusItem struct {
 	OptStatus   string `json:"opt_status"`
 	PromotionId int64  `json:"promotion_id"`
-}
-
-type promotionBudgetUpdateRequest struct {
-	AdvertiserId int64                 `json:"advertiser_id"`
-	Data         []promotionBudgetItem `json:"data"`
 }
 
 type promotionBudgetItem struct {
 	Budget      float64 `json:"budget"`
 	BudgetMode  *string `json:"budget_mode,omitempty"`
 	PromotionId int64   `json:"promotion_id"`
-}
-
-type promotionBidUpdateRequest struct {
-	AdvertiserId int64              `json:"advertiser_id"`
-	Data         []promotionBidItem `json:"data"`
 }
 
 type promotionBidItem struct {
@@ -124,6 +104,21 @@ func batchData(idsKey, idKey string) Obj {
 	return Obj{idsKey: Arr{Elem: Int, MinLen: 1}, "errors": v3Errors(idKey)}
 }
 
+// The entities the v3 batch write cases write: delivering ones.
+var (
+	liveProjects   = []string{"PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED"}
+	livePromotions = []string{"OK", "OFFLINE_BUDGET"}
+)
+
+// batchCase is the case of a v3 batch write of one kind ("project",
+// "promotion") that writes item for the fixture's first entity of the kind
+// with one of statuses.
+func batchCase[T any](key, sdk, kind string, statuses []string, item func(e sandbox.Entity) T) Case {
+	return postCase(key, sdk, func(f *Fixture) *batchRequest[T] {
+		return &batchRequest[T]{AdvertiserId: f.Advertiser, Data: []T{item(f.Entity(kind, statuses...))}}
+	}, batchData(kind+"_ids", kind+"_id"))
+}
+
 func v3WriteCases() []Case {
 	return []Case{
 		postCase("v3.0/project/create", "ProjectCreateV30Request / ProjectCreateV30ResponseData", func(f *Fixture) *projectCreateRequest {
@@ -132,34 +127,30 @@ func v3WriteCases() []Case {
 				DeliverySetting: projectCreateDeliverySetting{BidType: "CUSTOM", BudgetMode: "BUDGET_MODE_DAY", Budget: ptr(1000.0),
 					CpaBid: ptr(50.0), ScheduleType: "SCHEDULE_FROM_NOW", Pricing: ptr("PRICING_OCPM")}}
 		}, Obj{"project_id": Int}),
-		postCase("v3.0/project/status/update", "ProjectStatusUpdateV30Request / ProjectStatusUpdateV30ResponseData", func(f *Fixture) *projectStatusUpdateRequest {
-			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
-			return &projectStatusUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectStatusItem{{OptStatus: "DISABLE", ProjectId: p.ID}}}
-		}, batchData("project_ids", "project_id")),
-		postCase("v3.0/project/budget/update", "ProjectBudgetUpdateV30Request / ProjectBudgetUpdateV30ResponseData", func(f *Fixture) *projectBudgetUpdateRequest {
-			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
-			return &projectBudgetUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectBudgetItem{{Budget: ptr(fen(p.BudgetFen) + 888), BudgetMode: "BUDGET_MODE_DAY", ProjectId: p.ID}}}
-		}, batchData("project_ids", "project_id")),
-		postCase("v3.0/project/cpa_bid/update", "bububa project.CPABidUpdateRequest / UpdateResponseData", func(f *Fixture) *projectCpaBidUpdateRequest {
-			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
-			return &projectCpaBidUpdateRequest{AdvertiserId: f.Advertiser, Data: []projectCpaBidItem{{ProjectId: p.ID, CpaBid: 45.5}}}
-		}, batchData("project_ids", "project_id")),
+		batchCase("v3.0/project/status/update", "ProjectStatusUpdateV30Request / ProjectStatusUpdateV30ResponseData", "project", liveProjects,
+			func(p sandbox.Entity) projectStatusItem {
+				return projectStatusItem{OptStatus: "DISABLE", ProjectId: p.ID}
+			}),
+		batchCase("v3.0/project/budget/update", "ProjectBudgetUpdateV30Request / ProjectBudgetUpdateV30ResponseData", "project", liveProjects,
+			func(p sandbox.Entity) projectBudgetItem {
+				return projectBudgetItem{Budget: ptr(fen(p.BudgetFen) + 888), BudgetMode: "BUDGET_MODE_DAY", ProjectId: p.ID}
+			}),
+		batchCase("v3.0/project/cpa_bid/update", "bububa project.CPABidUpdateRequest / UpdateResponseData", "project", liveProjects,
+			func(p sandbox.Entity) projectCpaBidItem { return projectCpaBidItem{ProjectId: p.ID, CpaBid: 45.5} }),
 		postCase("v3.0/project/delete", "ProjectDeleteV30Request / ProjectDeleteV30ResponseData", func(f *Fixture) *projectDeleteRequest {
 			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_DISABLE", "PROJECT_STATUS_BUDGET_EXCEED")
 			return &projectDeleteRequest{AdvertiserId: f.Advertiser, ProjectIds: []int64{p.ID}}
 		}, batchData("project_ids", "project_id")),
-		postCase("v3.0/promotion/status/update", "PromotionStatusUpdateV30Request / PromotionStatusUpdateV30ResponseData", func(f *Fixture) *promotionStatusUpdateRequest {
-			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
-			return &promotionStatusUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionStatusItem{{OptStatus: "DISABLE", PromotionId: p.ID}}}
-		}, batchData("promotion_ids", "promotion_id")),
-		postCase("v3.0/promotion/budget/update", "PromotionBudgetUpdateV30Request / PromotionBudgetUpdateV30ResponseData", func(f *Fixture) *promotionBudgetUpdateRequest {
-			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
-			return &promotionBudgetUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionBudgetItem{{Budget: fen(p.BudgetFen) + 500, PromotionId: p.ID}}}
-		}, batchData("promotion_ids", "promotion_id")),
-		postCase("v3.0/promotion/bid/update", "PromotionBidUpdateV30Request / PromotionBidUpdateV30ResponseData", func(f *Fixture) *promotionBidUpdateRequest {
-			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
-			return &promotionBidUpdateRequest{AdvertiserId: f.Advertiser, Data: []promotionBidItem{{Bid: 33.3, PromotionId: p.ID}}}
-		}, batchData("promotion_ids", "promotion_id")),
+		batchCase("v3.0/promotion/status/update", "PromotionStatusUpdateV30Request / PromotionStatusUpdateV30ResponseData", "promotion", livePromotions,
+			func(p sandbox.Entity) promotionStatusItem {
+				return promotionStatusItem{OptStatus: "DISABLE", PromotionId: p.ID}
+			}),
+		batchCase("v3.0/promotion/budget/update", "PromotionBudgetUpdateV30Request / PromotionBudgetUpdateV30ResponseData", "promotion", livePromotions,
+			func(p sandbox.Entity) promotionBudgetItem {
+				return promotionBudgetItem{Budget: fen(p.BudgetFen) + 500, PromotionId: p.ID}
+			}),
+		batchCase("v3.0/promotion/bid/update", "PromotionBidUpdateV30Request / PromotionBidUpdateV30ResponseData", "promotion", livePromotions,
+			func(p sandbox.Entity) promotionBidItem { return promotionBidItem{Bid: 33.3, PromotionId: p.ID} }),
 		postCase("v3.0/promotion/delete", "PromotionDeleteV30Request / PromotionDeleteV30ResponseData", func(f *Fixture) *promotionDeleteRequest {
 			p := f.Entity("promotion", "OK", "DISABLED", "OFFLINE_BUDGET")
 			return &promotionDeleteRequest{AdvertiserId: f.Advertiser, PromotionIds: []int64{p.ID}}

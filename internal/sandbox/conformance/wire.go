@@ -142,18 +142,35 @@ func eachParam(p any, fn func(name string, v reflect.Value) error) error {
 		}
 		v = v.Elem()
 	}
-	t := v.Type()
-	for i := 0; i < t.NumField(); i++ {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		f := v.Field(i)
-		if name == "" || name == "-" || ((f.Kind() == reflect.Pointer || f.Kind() == reflect.Slice || f.Kind() == reflect.Map) && f.IsNil()) {
+	for _, sf := range modelParams(v.Type()) {
+		f := v.FieldByIndex(sf.Index)
+		if (f.Kind() == reflect.Pointer || f.Kind() == reflect.Slice || f.Kind() == reflect.Map) && f.IsNil() {
 			continue
 		}
-		if err := fn(name, f); err != nil {
+		if err := fn(paramName(sf), f); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// modelParams lists the parameters of the request model t (a struct type):
+// its fields with a JSON name, with the fields of embedded structs (groups
+// several models share) in their place.
+func modelParams(t reflect.Type) []reflect.StructField {
+	var out []reflect.StructField
+	for _, f := range reflect.VisibleFields(t) {
+		if name := paramName(f); !f.Anonymous && name != "" && name != "-" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// paramName is the JSON name of a model's field.
+func paramName(f reflect.StructField) string {
+	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+	return name
 }
 
 func multipartBody(params any) ([]byte, string, error) {
