@@ -58,6 +58,23 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	return s.validate(dst)
 }
 
+// bindOptionalJSON is bindJSON for an optional body: without one, dst
+// keeps its values.
+func (s *Server) bindOptionalJSON(c *gin.Context, dst any) error {
+	if c.Request.ContentLength == 0 || c.Request.Body == nil || c.Request.Body == http.NoBody {
+		return nil
+	}
+	return s.bindJSON(c, dst)
+}
+
+// bindQueryAndJSON binds the query into q, then the JSON body into body.
+func (s *Server) bindQueryAndJSON(c *gin.Context, q, body any) error {
+	if err := s.bindQuery(c, q); err != nil {
+		return err
+	}
+	return s.bindJSON(c, body)
+}
+
 // bindQuery binds query parameters into dst (form tags) and validates it.
 func (s *Server) bindQuery(c *gin.Context, dst any) error {
 	if err := mapQuery(dst, c.Request.URL.Query()); err != nil {

@@ -166,7 +166,7 @@ func (s *Server) getGuardrail(c *gin.Context) {
 
 func (s *Server) updateGuardrail(c *gin.Context) {
 	setAudit(c, "guardrail.update", "guardrail", c.Param("id"))
-	serveByIDWithBody(s, c, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
 		g, errs := req.parse()
 		if len(errs) > 0 {
 			return domain.Guardrail{}, apperr.Validation(errs...)

@@ -57,7 +57,7 @@ func (s *Server) sessionAdmin(c *gin.Context) (sessionAdmin, bool) {
 // userSessions is GET /api/v1/users/{id}/sessions: the user's sessions that
 // may still be used, newest first.
 func (s *Server) userSessions(c *gin.Context) {
-	id, ok := userParam(c)
+	id, ok := pathID(c)
 	if !ok {
 		return
 	}
@@ -83,7 +83,7 @@ func (s *Server) userSessions(c *gin.Context) {
 // request). Ending an ended session answers 200 all the same.
 func (s *Server) revokeUserSession(c *gin.Context) {
 	setAudit(c, "user.revoke_session", "session", cut(c.Param("sid"), 64))
-	id, ok := userParam(c)
+	id, ok := pathID(c)
 	if !ok {
 		return
 	}
