@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/domain"
@@ -90,6 +91,14 @@ func newJobResponse(j domain.BackgroundJob, now time.Time) jobResponse {
 	}
 }
 
+// jobQueue is the queue of worker jobs (unavailable when not configured).
+func (s *Server) jobQueue() (*asynq.Client, error) {
+	if s.deps.Queue == nil {
+		return nil, apperr.New(apperr.KindUnavailable, "the job queue is not configured")
+	}
+	return s.deps.Queue, nil
+}
+
 // jobRoutes serves background job progress (backfills, exports), scoped:
 // a user sees the jobs they started and those of advertisers they may see.
 func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
@@ -107,24 +116,12 @@ type listJobsQuery struct {
 }
 
 func (s *Server) listJobs(c *gin.Context) {
-	var q listJobsQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	jobs, total, err := s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), domain.BackgroundJobFilter{
-		Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
-	})
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	now := s.now()
-	out := make([]jobResponse, 0, len(jobs))
-	for _, j := range jobs {
-		out = append(out, newJobResponse(j, now))
-	}
-	respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+	serveList(s, c, func(q listJobsQuery) ([]domain.BackgroundJob, int64, error) {
+		return s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), domain.BackgroundJobFilter{
+			Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
+		})
+	}, func(j domain.BackgroundJob) jobResponse { return newJobResponse(j, now) })
 }
 
 func (s *Server) getJob(c *gin.Context) {
