@@ -52,11 +52,9 @@ func (s *Server) oauthAuthorize(c *gin.Context) {
 	p, _ := principalFrom(c)
 	setAudit(c, "oceanengine.authorize", "user", strconv.FormatInt(p.UserID, 10))
 	var req authorizeRequest
-	if c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody {
-		if err := s.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	if err := s.bindOptionalJSON(c, &req); err != nil {
+		fail(c, err)
+		return
 	}
 	svc, err := s.accountsService()
 	if err != nil {
