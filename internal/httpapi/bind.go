@@ -123,22 +123,18 @@ func ruleMessage(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required", "required_without", "required_with", "required_if":
 		return "is required"
-	case "max", "lte":
+	case "max", "lte", "min", "gte":
+		bound := "at most " + fe.Param()
+		if fe.Tag() == "min" || fe.Tag() == "gte" {
+			bound = "at least " + fe.Param()
+		}
 		switch {
 		case isString:
-			return "must be at most " + fe.Param() + " characters"
+			return "must be " + bound + " characters"
 		case isList:
-			return "must have at most " + fe.Param() + " items"
+			return "must have " + bound + " items"
 		}
-		return "must be at most " + fe.Param()
-	case "min", "gte":
-		switch {
-		case isString:
-			return "must be at least " + fe.Param() + " characters"
-		case isList:
-			return "must have at least " + fe.Param() + " items"
-		}
-		return "must be at least " + fe.Param()
+		return "must be " + bound
 	case "gt":
 		return "must be greater than " + fe.Param()
 	case "lt":
