@@ -50,7 +50,8 @@ type advertiserResponse struct {
 	InfoSyncedAt      *time.Time `json:"info_synced_at"`
 }
 
-func money(d decimal.NullDecimal) *string {
+// fixed2 is d with two decimals ("1234.50"); nil when not known.
+func fixed2(d decimal.NullDecimal) *string {
 	if !d.Valid {
 		return nil
 	}
@@ -62,7 +63,7 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 	return advertiserResponse{
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
-		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: money(v.Balance), SyncEnabled: v.SyncEnabled,
+		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), SyncEnabled: v.SyncEnabled,
 		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, InfoSyncedAt: v.InfoSyncedAt,
 	}
 }
@@ -149,8 +150,8 @@ func (s *Server) advertiserDetail(ctx context.Context, scope auth.Scope, id int6
 		return advertiserDetailResponse{}, err
 	}
 	out := advertiserDetailResponse{advertiserResponse: newAdvertiserResponse(v), Fund: fundResponse{
-		Balance: money(v.Balance), ValidBalance: money(v.ValidBalance), Cash: money(v.Cash), ValidCash: money(v.ValidCash),
-		Grant: money(v.Grant), ValidGrant: money(v.ValidGrant), SyncedAt: v.FundSyncedAt,
+		Balance: fixed2(v.Balance), ValidBalance: fixed2(v.ValidBalance), Cash: fixed2(v.Cash), ValidCash: fixed2(v.ValidCash),
+		Grant: fixed2(v.Grant), ValidGrant: fixed2(v.ValidGrant), SyncedAt: v.FundSyncedAt,
 	}}
 	if v.AuthorizationID != 0 {
 		a, err := s.deps.DB.Authorization(ctx, v.AuthorizationID)

@@ -59,17 +59,9 @@ type guardrailJSON struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-func optDec(d decimal.NullDecimal) *string {
-	if !d.Valid {
-		return nil
-	}
-	s := d.Decimal.StringFixed(2)
-	return &s
-}
-
 func newGuardrailJSON(g domain.Guardrail) guardrailJSON {
-	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: optDec(g.MaxBudget),
-		MaxBid: optDec(g.MaxBid), MaxChangePct: optDec(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
+	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: fixed2(g.MaxBudget),
+		MaxBid: fixed2(g.MaxBid), MaxChangePct: fixed2(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
 		UpdatedBy: optID(g.UpdatedBy), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
