@@ -66,18 +66,21 @@ func (s *Server) tokenView(pair auth.TokenPair, p auth.Principal) tokenResponse 
 		RefreshToken: pair.RefreshToken, RefreshExpiresAt: pair.RefreshExpiresAt, User: principalView(p)}
 }
 
-// tokenRequest binds the body of a sign-in or refresh into req, and
-// returns the service that issues the tokens (false: answered).
-func (s *Server) tokenRequest(c *gin.Context, req any) (*auth.Service, bool) {
+// tokenRequest names the audit action of a sign-in or refresh, binds its
+// body into a new R, and returns it with the service that issues the
+// tokens (false: answered).
+func tokenRequest[R any](s *Server, c *gin.Context, action, targetType string) (R, *auth.Service, bool) {
+	setAudit(c, action, targetType, "")
+	var req R
 	if s.deps.Auth == nil {
 		fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
-		return nil, false
+		return req, nil, false
 	}
-	if err := s.bindJSON(c, req); err != nil {
+	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)
-		return nil, false
+		return req, nil, false
 	}
-	return s.deps.Auth, true
+	return req, s.deps.Auth, true
 }
 
 // answerTokens answers a sign-in or refresh with the token pair (never
@@ -93,9 +96,7 @@ func (s *Server) answerTokens(c *gin.Context, pair auth.TokenPair, p auth.Princi
 
 // login is POST /api/v1/auth/login.
 func (s *Server) login(c *gin.Context) {
-	setAudit(c, "auth.login", "user", "")
-	var req loginRequest
-	svc, ok := s.tokenRequest(c, &req)
+	req, svc, ok := tokenRequest[loginRequest](s, c, "auth.login", "user")
 	if !ok {
 		return
 	}
@@ -115,9 +116,7 @@ func (s *Server) login(c *gin.Context) {
 
 // refresh is POST /api/v1/auth/refresh.
 func (s *Server) refresh(c *gin.Context) {
-	setAudit(c, "auth.refresh", "session", "")
-	var req refreshRequest
-	svc, ok := s.tokenRequest(c, &req)
+	req, svc, ok := tokenRequest[refreshRequest](s, c, "auth.refresh", "session")
 	if !ok {
 		return
 	}
