@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -71,32 +68,4 @@ func (s *Server) createBackfill(c *gin.Context) {
 	auditDetail(c, "to", params.To)
 	s.startJob(c, s.deps.DB, jobID, func(ctx context.Context) error { return mirror.EnqueueBackfill(ctx, queue, jobID) },
 		"could not enqueue: ", "cannot enqueue the backfill now; try again later")
-}
-
-// jobStarter records the fate of a job the API enqueues (implemented by the store).
-type jobStarter interface {
-	FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error
-	BackgroundJob(ctx context.Context, id int64) (domain.BackgroundJob, error)
-}
-
-// startJob enqueues the recorded job jobID and answers 202 with it, its
-// status URL in Location. When enqueue fails the job is marked failed (its
-// last error failPrefix and the cause), so that it does not wait forever,
-// and the answer is 503 with unavailable.
-func (s *Server) startJob(c *gin.Context, store jobStarter, jobID int64, enqueue func(ctx context.Context) error, failPrefix, unavailable string) {
-	ctx := c.Request.Context()
-	if err := enqueue(ctx); err != nil {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = store.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, failPrefix+err.Error(), s.now())
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "%s", unavailable))
-		return
-	}
-	job, err := store.BackgroundJob(ctx, jobID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", jobID))
-	respond(c, http.StatusAccepted, newJobResponse(job, s.now()))
 }

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
@@ -136,4 +138,32 @@ func (s *Server) getJob(c *gin.Context) {
 		return
 	}
 	respond(c, http.StatusOK, newJobResponse(j, s.now()))
+}
+
+// jobStarter records the fate of a job the API enqueues (implemented by the store).
+type jobStarter interface {
+	FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error
+	BackgroundJob(ctx context.Context, id int64) (domain.BackgroundJob, error)
+}
+
+// startJob enqueues the recorded job jobID and answers 202 with it, its
+// status URL in Location. When enqueue fails the job is marked failed (its
+// last error failPrefix and the cause), so that it does not wait forever,
+// and the answer is 503 with unavailable.
+func (s *Server) startJob(c *gin.Context, store jobStarter, jobID int64, enqueue func(ctx context.Context) error, failPrefix, unavailable string) {
+	ctx := c.Request.Context()
+	if err := enqueue(ctx); err != nil {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = store.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, failPrefix+err.Error(), s.now())
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "%s", unavailable))
+		return
+	}
+	job, err := store.BackgroundJob(ctx, jobID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", jobID))
+	respond(c, http.StatusAccepted, newJobResponse(job, s.now()))
 }
