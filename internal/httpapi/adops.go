@@ -234,21 +234,34 @@ func (s *Server) adopsService() (*adops.Service, error) {
 	return s.deps.AdOps, nil
 }
 
+// apply runs a change as the caller, under the claim of the request's
+// Idempotency-Key (false: the error answered).
+func (s *Server) apply(c *gin.Context, req adops.Request) (*adops.Result, bool) {
+	svc, err := s.adopsService()
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	p, _ := principalFrom(c)
+	req.Actor, req.Scope, req.RequestID, req.Idempotency = adops.UserActor(p), p.Scope(), requestID(c), idempotencyOf(c)
+	res, err := svc.Apply(c.Request.Context(), req)
+	if err != nil {
+		fail(c, err)
+		return nil, false
+	}
+	return res, true
+}
+
 // changeOne serves PATCH /{kind}/{id}/{op}.
 func (s *Server) changeOne(kind adops.Kind, op string) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		id, err := pathInt64(c, "id")
-		if err != nil {
-			fail(c, err)
+		id, ok := pathID(c)
+		if !ok {
 			return
 		}
 		var q dryRunQuery
 		var body changeFields
-		if err := s.bindQuery(c, &q); err != nil {
-			fail(c, err)
-			return
-		}
-		if err := s.bindJSON(c, &body); err != nil {
+		if err := s.bindQueryAndJSON(c, &q, &body); err != nil {
 			fail(c, err)
 			return
 		}
@@ -264,20 +277,11 @@ func (s *Server) changeOne(kind adops.Kind, op string) gin.HandlerFunc {
 		}
 		auditDetail(c, "field", string(field))
 		auditDetail(c, "dry_run", q.DryRun)
-		svc, err := s.adopsService()
-		if err != nil {
-			fail(c, err)
-			return
+		res, ok := s.apply(c, adops.Request{Kind: kind, Field: field, Items: []adops.Item{{ID: id, Value: val}},
+			DryRun: q.DryRun, Path: adops.SinglePath})
+		if ok {
+			respondSingle(c, res)
 		}
-		p, _ := principalFrom(c)
-		res, err := svc.Apply(c.Request.Context(), adops.Request{Kind: kind, Field: field, Items: []adops.Item{{ID: id, Value: val}},
-			DryRun: q.DryRun, Actor: adops.UserActor(p), Scope: p.Scope(), RequestID: requestID(c), Path: adops.SinglePath,
-			Idempotency: idempotencyOf(c)})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		respondSingle(c, res)
 	}
 }
 
@@ -333,11 +337,7 @@ func (s *Server) changeBatch(kind adops.Kind, op string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		var q dryRunQuery
 		var body batchBody
-		if err := s.bindQuery(c, &q); err != nil {
-			fail(c, err)
-			return
-		}
-		if err := s.bindJSON(c, &body); err != nil {
+		if err := s.bindQueryAndJSON(c, &q, &body); err != nil {
 			fail(c, err)
 			return
 		}
@@ -349,17 +349,9 @@ func (s *Server) changeBatch(kind adops.Kind, op string) gin.HandlerFunc {
 		auditDetail(c, "field", string(req.Field))
 		auditDetail(c, "count", len(req.Items))
 		auditDetail(c, "dry_run", q.DryRun)
-		svc, err := s.adopsService()
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		p, _ := principalFrom(c)
-		req.DryRun, req.Actor, req.Scope, req.RequestID = q.DryRun, adops.UserActor(p), p.Scope(), requestID(c)
-		req.Idempotency = idempotencyOf(c)
-		res, err := svc.Apply(c.Request.Context(), req)
-		if err != nil {
-			fail(c, err)
+		req.DryRun = q.DryRun
+		res, ok := s.apply(c, req)
+		if !ok {
 			return
 		}
 		if !res.DryRun {

@@ -3,11 +3,8 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync"
@@ -189,6 +186,15 @@ func (w *opsWorld) truth(t *testing.T, kind string, id int64) sandbox.Entity {
 	return sandbox.Entity{}
 }
 
+// noPlatformCalls fails the test if the sandbox received any request: what
+// names the requests that should have sent none.
+func (w *opsWorld) noPlatformCalls(t *testing.T, what string) {
+	t.Helper()
+	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
+		t.Errorf("%s made %d platform calls", what, n)
+	}
+}
+
 func fen(v int64) string { return decimal.New(v, -2).StringFixed(2) }
 
 func daily(e sandbox.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeDay }
@@ -196,44 +202,15 @@ func daily(e sandbox.Entity) bool { return e.BudgetMode == oceanengine.BudgetMod
 // send performs a request with an optional Idempotency-Key.
 func (w *opsWorld) send(t *testing.T, method, path, token, key, body string) resp {
 	t.Helper()
-	var r io.Reader
-	if body != "" {
-		r = strings.NewReader(body)
-	}
-	req := httptest.NewRequest(method, path, r)
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
+	q := req{method: method, path: path, token: token, body: body, ip: "192.0.2.9"}
 	if key != "" {
-		req.Header.Set(HeaderIdempotencyKey, key)
+		q.header = map[string]string{HeaderIdempotencyKey: key}
 	}
-	req.RemoteAddr = "192.0.2.9:40000"
-	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, req)
-	out := resp{status: rec.Code, header: rec.Header(), raw: rec.Body.String()}
-	_ = json.Unmarshal(rec.Body.Bytes(), &out.env)
-	return out
+	return w.do(t, q)
 }
 
 // changeOut is the data of a single change.
-type changeOut struct {
-	DryRun            bool    `json:"dry_run"`
-	Kind              string  `json:"kind"`
-	ID                int64   `json:"id"`
-	Field             string  `json:"field"`
-	Before            string  `json:"before"`
-	Requested         string  `json:"requested"`
-	After             *string `json:"after"`
-	Result            string  `json:"result"`
-	Verified          bool    `json:"verified"`
-	ChangeID          *int64  `json:"change_id"`
-	PlatformRequestID string  `json:"platform_request_id"`
-	Error             *struct {
-		Code    int    `json:"code"`
-		Message string `json:"message"`
-	} `json:"error"`
-}
+type changeOut = singleChangeJSON
 
 func after(c changeOut) string {
 	if c.After == nil {
@@ -307,9 +284,7 @@ func TestAdOpsEveryKindOverHTTP(t *testing.T) {
 			t.Errorf("PATCH %s %s: %d %s, want 422 naming %s", tc.path, tc.body, r.status, r.raw, tc.field)
 		}
 	}
-	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
-		t.Errorf("refused requests made %d platform calls", n)
-	}
+	w.noPlatformCalls(t, "refused requests")
 }
 
 // TestAdOpsBatchOverHTTP: per-item results, partial platform failures,
@@ -391,9 +366,7 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), "ids") {
 		t.Errorf("101 ids: %d %s", r.status, r.raw)
 	}
-	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
-		t.Errorf("refused batches made %d platform calls", n)
-	}
+	w.noPlatformCalls(t, "refused batches")
 }
 
 // TestAdOpsIdempotency: a replay returns the first result without a second
@@ -500,20 +473,14 @@ func TestAdOpsDryRunOverHTTP(t *testing.T) {
 	ad := w.pick(t, "ad", w.advs[0], nil, daily)
 	path := fmt.Sprintf("/api/v1/ads/%d/budget?dry_run=true", ad.ID)
 	r := w.send(t, "PATCH", path, w.alice, "", fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000)))
-	if r.status != http.StatusOK {
-		t.Fatalf("dry run: %d %s", r.status, r.raw)
-	}
-	var c changeOut
-	r.data(t, &c)
+	c := okData[changeOut](t, r, "dry run")
 	if !c.DryRun || c.Result != "valid" || c.Before != fen(ad.BudgetFen) || after(c) != fen(ad.BudgetFen+100_000) || c.ChangeID != nil {
 		t.Errorf("dry run %+v", c)
 	}
 	if r := w.send(t, "POST", "/api/v1/ads/batch/budget?dry_run=true", w.alice, "", fmt.Sprintf(`{"ids":[%d],"budget":"100"}`, ad.ID)); r.status != http.StatusUnprocessableEntity {
 		t.Errorf("invalid dry run: %d %s", r.status, r.raw)
 	}
-	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
-		t.Errorf("dry runs made %d platform calls", n)
-	}
+	w.noPlatformCalls(t, "dry runs")
 	if got := w.truth(t, "ad", ad.ID).BudgetFen; got != ad.BudgetFen {
 		t.Errorf("budget changed to %d by a dry run", got)
 	}
@@ -547,9 +514,7 @@ func TestAdOpsScopeAndPermissions(t *testing.T) {
 			}
 		})
 	}
-	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
-		t.Errorf("refused requests made %d platform calls", n)
-	}
+	w.noPlatformCalls(t, "refused requests")
 	if got := w.truth(t, "ad", bobs.ID); got.BudgetFen != bobs.BudgetFen || got.OptStatus != bobs.OptStatus {
 		t.Errorf("bob's ad changed: %+v", got)
 	}
@@ -557,11 +522,7 @@ func TestAdOpsScopeAndPermissions(t *testing.T) {
 	// The change log: alice's change is visible to alice and vic (same
 	// advertiser) and the admin, not to bob.
 	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", mine.ID), w.alice, "k-mine", body)
-	if r.status != http.StatusOK {
-		t.Fatalf("alice's change: %d %s", r.status, r.raw)
-	}
-	var c changeOut
-	r.data(t, &c)
+	c := okData[changeOut](t, r, "alice's change")
 	for _, tc := range []struct {
 		who, token string
 		total      int64
@@ -596,20 +557,12 @@ func TestRollbackOverHTTP(t *testing.T) {
 	w := setupOps(t)
 	camp := w.pick(t, "campaign", w.advs[0], nil, func(e sandbox.Entity) bool { return e.BudgetMode == oceanengine.BudgetModeInfinite })
 	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/campaigns/%d/budget", camp.ID), w.alice, "k-1", `{"budget":"60000"}`)
-	if r.status != http.StatusOK {
-		t.Fatalf("change: %d %s", r.status, r.raw)
-	}
-	var c changeOut
-	r.data(t, &c)
+	c := okData[changeOut](t, r, "change")
 	if c.Before != "unlimited" || after(c) != "60000.00" {
 		t.Fatalf("change %+v", c)
 	}
 	rb := w.send(t, "POST", fmt.Sprintf("/api/v1/changes/%d/rollback", *c.ChangeID), w.alice, "k-2", "")
-	if rb.status != http.StatusOK {
-		t.Fatalf("rollback: %d %s", rb.status, rb.raw)
-	}
-	var back changeOut
-	rb.data(t, &back)
+	back := okData[changeOut](t, rb, "rollback")
 	if back.Result != "succeeded" || after(back) != "unlimited" || back.Before != "60000.00" {
 		t.Errorf("rollback %+v", back)
 	}
@@ -759,9 +712,7 @@ func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
 			t.Errorf("%s before the lease ended: %d %s, want 409 saying when a repeat runs it", a.key, r.status, r.raw)
 		}
 	}
-	if n := w.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
-		t.Errorf("refused retries made %d platform calls", n)
-	}
+	w.noPlatformCalls(t, "refused retries")
 
 	// After it: the same request takes the key over and succeeds, once.
 	w.clock.Advance(time.Minute)

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -49,7 +50,8 @@ type advertiserResponse struct {
 	InfoSyncedAt      *time.Time `json:"info_synced_at"`
 }
 
-func money(d decimal.NullDecimal) *string {
+// fixed2 is d with two decimals ("1234.50"); nil when not known.
+func fixed2(d decimal.NullDecimal) *string {
 	if !d.Valid {
 		return nil
 	}
@@ -61,7 +63,7 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 	return advertiserResponse{
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
-		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: money(v.Balance), SyncEnabled: v.SyncEnabled,
+		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), SyncEnabled: v.SyncEnabled,
 		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, InfoSyncedAt: v.InfoSyncedAt,
 	}
 }
@@ -78,20 +80,12 @@ type listAdvertisersQuery struct {
 // (every one for admins), filtered by keyword (name, company or id),
 // platform status, authorisation status and account role, paged.
 func (s *Server) listAdvertisers(c *gin.Context) {
-	var q listAdvertisersQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	list, total, err := s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
-		Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
-		Limit: q.PageSize, Offset: q.Offset(),
-	})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPage(views(list, newAdvertiserResponse), q.PageQuery, total))
+	serveList(s, c, func(q listAdvertisersQuery) ([]domain.Advertiser, int64, error) {
+		return s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
+			Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
+			Limit: q.PageSize, Offset: q.Offset(),
+		})
+	}, newAdvertiserResponse)
 }
 
 type fundResponse struct {
@@ -145,26 +139,24 @@ func optTime(t time.Time) *time.Time {
 // getAdvertiser is GET /api/v1/advertisers/{id}: info, balance, the
 // authorisation's health (never its tokens) and the sync state per stream.
 func (s *Server) getAdvertiser(c *gin.Context) {
-	id, err := pathInt64(c, "id")
+	serveByID(c, func(id int64) (advertiserDetailResponse, error) {
+		return s.advertiserDetail(c.Request.Context(), scopeFrom(c), id)
+	}, asIs)
+}
+
+func (s *Server) advertiserDetail(ctx context.Context, scope auth.Scope, id int64) (advertiserDetailResponse, error) {
+	v, err := s.deps.DB.AdvertiserInScope(ctx, scope, id)
 	if err != nil {
-		fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	v, err := s.deps.DB.AdvertiserInScope(ctx, scopeFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
+		return advertiserDetailResponse{}, err
 	}
 	out := advertiserDetailResponse{advertiserResponse: newAdvertiserResponse(v), Fund: fundResponse{
-		Balance: money(v.Balance), ValidBalance: money(v.ValidBalance), Cash: money(v.Cash), ValidCash: money(v.ValidCash),
-		Grant: money(v.Grant), ValidGrant: money(v.ValidGrant), SyncedAt: v.FundSyncedAt,
-	}, SyncState: []syncStateResponse{}}
+		Balance: fixed2(v.Balance), ValidBalance: fixed2(v.ValidBalance), Cash: fixed2(v.Cash), ValidCash: fixed2(v.ValidCash),
+		Grant: fixed2(v.Grant), ValidGrant: fixed2(v.ValidGrant), SyncedAt: v.FundSyncedAt,
+	}}
 	if v.AuthorizationID != 0 {
 		a, err := s.deps.DB.Authorization(ctx, v.AuthorizationID)
 		if err != nil {
-			fail(c, err)
-			return
+			return advertiserDetailResponse{}, err
 		}
 		out.Authorization = &authorizationResponse{ID: a.ID, Status: a.Status, StatusReason: a.StatusReason,
 			StatusChangedAt: a.StatusChangedAt, GrantedBy: a.OEUserName, BoundBy: optional(a.BoundBy),
@@ -172,16 +164,12 @@ func (s *Server) getAdvertiser(c *gin.Context) {
 			RefreshedAt: a.RefreshedAt, RefreshFailures: a.RefreshFailures}
 	}
 	states, err := s.deps.DB.AdvertiserSyncStates(ctx, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	for _, st := range states {
-		out.SyncState = append(out.SyncState, syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt,
-			LastSuccessAt: st.LastSuccessAt, LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures,
-			RowsLastRun: st.RowsLastRun, NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt})
-	}
-	respond(c, http.StatusOK, out)
+	out.SyncState = views(states, func(st domain.AdvertiserSyncState) syncStateResponse {
+		return syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt, LastSuccessAt: st.LastSuccessAt,
+			LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun,
+			NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt}
+	})
+	return out, err
 }
 
 type syncNowRequest struct {
@@ -208,46 +196,18 @@ const syncTaskTimeout = 30 * time.Minute
 // again (202 with enqueued false). 409 when the advertiser cannot be synced
 // (unbound, not a leaf advertiser, its authorisation needs re-authorisation).
 func (s *Server) syncAdvertiserNow(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	setAudit(c, "advertiser.sync", "advertiser", strconv.FormatInt(id, 10))
 	var req syncNowRequest
-	if c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody {
-		if err := s.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
+	id, ok := s.advertiserRequest(c, "advertiser.sync", s.bindOptionalJSON, &req)
+	if !ok {
+		return
 	}
-	v, err := s.deps.DB.AdvertiserInScope(c.Request.Context(), scopeFrom(c), id)
+	queue, err := s.manualSyncQueue(c, id)
 	if err != nil {
 		fail(c, err)
-		return
-	}
-	switch {
-	case v.AccountRole != domain.RoleAdvertiser:
-		fail(c, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole))
-		return
-	case v.AuthStatus == domain.AuthNeedsReauth:
-		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
-		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
-		fail(c, e)
-		return
-	case v.AuthStatus != domain.AuthActive:
-		fail(c, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id))
-		return
-	case !v.SyncEnabled:
-		fail(c, apperr.Conflict("sync is switched off for advertiser %d", id))
-		return
-	}
-	if s.deps.Queue == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
 		return
 	}
 	out := syncNowResponse{AdvertiserID: id, Streams: orEmpty(req.Streams)}
-	info, err := jobs.Enqueue(c.Request.Context(), s.deps.Queue, mirror.KindSyncAdvertiser,
+	info, err := jobs.Enqueue(c.Request.Context(), queue, mirror.KindSyncAdvertiser,
 		mirror.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
 		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
 	switch {
@@ -260,6 +220,43 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 	}
 	auditDetail(c, "enqueued", out.Enqueued)
 	respond(c, http.StatusAccepted, out)
+}
+
+// manualSyncQueue is the queue a sync of advertiser id goes to now; an
+// error when the advertiser cannot be synced.
+func (s *Server) manualSyncQueue(c *gin.Context, id int64) (*asynq.Client, error) {
+	v, err := s.deps.DB.AdvertiserInScope(c.Request.Context(), scopeFrom(c), id)
+	switch {
+	case err != nil:
+		return nil, err
+	case v.AccountRole != domain.RoleAdvertiser:
+		return nil, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole)
+	case v.AuthStatus == domain.AuthNeedsReauth:
+		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
+		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
+		return nil, e
+	case v.AuthStatus != domain.AuthActive:
+		return nil, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id)
+	case !v.SyncEnabled:
+		return nil, apperr.Conflict("sync is switched off for advertiser %d", id)
+	}
+	return s.jobQueue()
+}
+
+// advertiserRequest parses the path's advertiser {id}, names it the target
+// of the audit action, and binds the request into req with bind (false:
+// answered).
+func (s *Server) advertiserRequest(c *gin.Context, action string, bind binder, req any) (int64, bool) {
+	id, ok := pathID(c)
+	if !ok {
+		return 0, false
+	}
+	setAudit(c, action, "advertiser", strconv.FormatInt(id, 10))
+	if err := bind(c, req); err != nil {
+		fail(c, err)
+		return 0, false
+	}
+	return id, true
 }
 
 type unbindQuery struct {
@@ -280,15 +277,9 @@ type unbindResponse struct {
 // caller's scope (unassigned). Syncs stop at once; a grant left with no
 // account is revoked and its tokens wiped. Data is kept unless purge=true.
 func (s *Server) unbindAdvertiser(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	setAudit(c, "advertiser.unbind", "advertiser", strconv.FormatInt(id, 10))
 	var q unbindQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
+	id, ok := s.advertiserRequest(c, "advertiser.unbind", s.bindQuery, &q)
+	if !ok {
 		return
 	}
 	auditDetail(c, "purge", q.Purge)

@@ -20,21 +20,25 @@ import (
 func (b *accountsBundle) bindAs(t *testing.T, token string) callbackResponse {
 	t.Helper()
 	r := b.do(t, req{method: "GET", path: b.approve(t, b.authorize(t, token))})
-	if r.status != http.StatusOK {
-		t.Fatalf("callback: %d %s", r.status, r.raw)
-	}
-	var out callbackResponse
-	r.data(t, &out)
+	out := okData[callbackResponse](t, r, "callback")
 	return out
 }
 
-func TestAdvertiserListAndDetail(t *testing.T) {
+// setupBoundAccounts is setupAccounts with the admin signed in, the whole
+// OAuth flow run as the admin, and the accounts' info refreshed.
+func setupBoundAccounts(t *testing.T) (*accountsBundle, tokens, callbackResponse) {
+	t.Helper()
 	b := setupAccounts(t)
 	admin := b.login(t, "root", adminPassword)
 	bound := b.bindAs(t, admin.AccessToken)
 	if _, err := b.svc.RefreshAccounts(context.Background(), 0); err != nil {
 		t.Fatal(err)
 	}
+	return b, admin, bound
+}
+
+func TestAdvertiserListAndDetail(t *testing.T) {
+	b, admin, bound := setupBoundAccounts(t)
 	adv := bound.Advertisers[0]
 	acct, _ := b.ts.Sim.World().Account(adv)
 	if _, err := b.db.ExecContext(context.Background(), `INSERT INTO sync_state (advertiser_id, stream, rows_last_run, last_error)
@@ -42,11 +46,7 @@ func TestAdvertiserListAndDetail(t *testing.T) {
 		t.Fatal(err)
 	}
 	r := b.do(t, req{method: "GET", path: "/api/v1/advertisers/" + strconv.FormatInt(adv, 10), token: admin.AccessToken})
-	if r.status != http.StatusOK {
-		t.Fatalf("detail: %d %s", r.status, r.raw)
-	}
-	var d advertiserDetailResponse
-	r.data(t, &d)
+	d := okData[advertiserDetailResponse](t, r, "detail")
 	wantBalance := strconv.FormatFloat(float64(acct.BalanceFen)/100, 'f', 2, 64)
 	if d.Balance == nil || *d.Balance != wantBalance || d.Fund.Cash == nil || d.Fund.SyncedAt == nil || d.Status != acct.Status ||
 		d.Company != acct.Company || d.Name != acct.Name {

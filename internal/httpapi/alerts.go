@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -83,8 +82,7 @@ type alertsQuery struct {
 	EntityType   string `form:"entity_type" validate:"omitempty,oneof=advertiser campaign ad project promotion stream"`
 	EntityID     int64  `form:"entity_id" validate:"gte=0"`
 	Acknowledged string `form:"acknowledged" validate:"omitempty,oneof=true false"`
-	From         string `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
-	To           string `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	TimeRangeQuery
 }
 
 type alertEntityJSON struct {
@@ -161,51 +159,36 @@ type alertDetailJSON struct {
 }
 
 func (s *Server) listAlerts(c *gin.Context) {
-	var q alertsQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	f := alerts.AlertFilter{Status: q.Status, Severity: alerts.Severity(q.Severity), AdvertiserID: q.AdvertiserID,
-		EntityType: alerts.EntityType(q.EntityType), EntityID: q.EntityID, Limit: q.PageSize, Offset: q.Offset()}
-	if q.Kind != "" {
-		for _, k := range strings.Split(q.Kind, ",") {
-			if !alerts.Kind(k).Valid() {
-				fail(c, apperr.Validation(apperr.Field("kind", "unknown alert kind %q", k)))
-				return
+	serveList(s, c, func(q alertsQuery) ([]alerts.Alert, int64, error) {
+		f := alerts.AlertFilter{Status: q.Status, Severity: alerts.Severity(q.Severity), AdvertiserID: q.AdvertiserID,
+			EntityType: alerts.EntityType(q.EntityType), EntityID: q.EntityID, Limit: q.PageSize, Offset: q.Offset()}
+		if q.Kind != "" {
+			for _, k := range strings.Split(q.Kind, ",") {
+				if !alerts.Kind(k).Valid() {
+					return nil, 0, apperr.Validation(apperr.Field("kind", "unknown alert kind %q", k))
+				}
+				f.Kinds = append(f.Kinds, alerts.Kind(k))
 			}
-			f.Kinds = append(f.Kinds, alerts.Kind(k))
 		}
-	}
-	if q.Acknowledged != "" {
-		v := q.Acknowledged == "true"
-		f.Acknowledged = &v
-	}
-	f.From, _ = time.Parse(time.RFC3339, q.From)
-	f.To, _ = time.Parse(time.RFC3339, q.To)
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
-		return
-	}
-	as, total, err := s.deps.Alerts.ListAlerts(c.Request.Context(), alertActor(c), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPage(views(as, newAlertJSON), q.PageQuery, total))
+		if q.Acknowledged != "" {
+			v := q.Acknowledged == "true"
+			f.Acknowledged = &v
+		}
+		var err error
+		if f.From, f.To, err = q.timeRange(); err != nil {
+			return nil, 0, err
+		}
+		return s.deps.Alerts.ListAlerts(c.Request.Context(), alertActor(c), f)
+	}, newAlertJSON)
 }
 
 func (s *Server) getAlert(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	d, err := s.deps.Alerts.GetAlert(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	serveByID(c, func(id int64) (alerts.AlertDetail, error) {
+		return s.deps.Alerts.GetAlert(c.Request.Context(), alertActor(c), id)
+	}, newAlertDetailJSON)
+}
+
+func newAlertDetailJSON(d alerts.AlertDetail) alertDetailJSON {
 	out := alertDetailJSON{alertJSON: newAlertJSON(d.Alert), Events: []alertEventJSON{}, Deliveries: []alertDeliveryJSON{}}
 	for _, e := range d.Events {
 		det := e.Details
@@ -220,7 +203,7 @@ func (s *Server) getAlert(c *gin.Context) {
 			ChannelName: dl.ChannelName, Status: dl.Status, NotBefore: dl.NotBefore, Attempts: dl.Attempts, SentAt: dl.SentAt,
 			MessageID: dl.MessageUID, LastError: dl.LastError})
 	}
-	respond(c, http.StatusOK, out)
+	return out
 }
 
 type ackRequest struct {
@@ -228,24 +211,9 @@ type ackRequest struct {
 }
 
 func (s *Server) ackAlert(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	var req ackRequest
-	if c.Request.ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	a, err := s.deps.Alerts.Acknowledge(c.Request.Context(), alertActor(c), id, req.Note)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newAlertJSON(a))
+	serveByIDWith(c, s.bindOptionalJSON, func(id int64, req ackRequest) (alerts.Alert, error) {
+		return s.deps.Alerts.Acknowledge(c.Request.Context(), alertActor(c), id, req.Note)
+	}, newAlertJSON)
 }
 
 type alertKindJSON struct {
@@ -349,20 +317,14 @@ func (s *Server) listAlertChannels(c *gin.Context) {
 }
 
 func (s *Server) createAlertChannel(c *gin.Context) {
-	var req alertChannelRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	ch, err := s.deps.Alerts.CreateChannel(c.Request.Context(), alertActor(c), req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(ch.ID, 10))
-	auditDetail(c, "type", string(ch.Type))
-	auditDetail(c, "target", ch.Target)
-	respond(c, http.StatusCreated, newAlertChannelJSON(ch))
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertChannelRequest) (alerts.Channel, error) {
+		ch, err := s.deps.Alerts.CreateChannel(c.Request.Context(), alertActor(c), req.input())
+		if err == nil {
+			auditDetail(c, "type", string(ch.Type))
+			auditDetail(c, "target", ch.Target)
+		}
+		return ch, auditCreated(c, ch.ID, err)
+	}, newAlertChannelJSON)
 }
 
 func (s *Server) getAlertChannel(c *gin.Context) {
@@ -372,7 +334,7 @@ func (s *Server) getAlertChannel(c *gin.Context) {
 }
 
 func (s *Server) updateAlertChannel(c *gin.Context) {
-	serveByIDWithBody(s, c, func(id int64, req alertChannelRequest) (alerts.Channel, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req alertChannelRequest) (alerts.Channel, error) {
 		ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
 		if err == nil {
 			auditDetail(c, "target", ch.Target)
@@ -396,18 +358,15 @@ type alertTestJSON struct {
 // testAlertChannel sends a test message now; the outcome (the receiver's
 // answer or refusal) is the response, 200 either way.
 func (s *Server) testAlertChannel(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	res, err := s.deps.Alerts.TestChannel(c.Request.Context(), alertActor(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "delivered", res.OK)
-	respond(c, http.StatusOK, alertTestJSON{OK: res.OK, Attempts: res.Attempts, Response: res.Response, Error: res.Error, Temporary: res.Temporary})
+	serveByID(c, func(id int64) (alerts.TestResult, error) {
+		res, err := s.deps.Alerts.TestChannel(c.Request.Context(), alertActor(c), id)
+		if err == nil {
+			auditDetail(c, "delivered", res.OK)
+		}
+		return res, err
+	}, func(res alerts.TestResult) alertTestJSON {
+		return alertTestJSON{OK: res.OK, Attempts: res.Attempts, Response: res.Response, Error: res.Error, Temporary: res.Temporary}
+	})
 }
 
 // ---- subscriptions ----
@@ -485,18 +444,10 @@ func (s *Server) listAlertSubscriptions(c *gin.Context) {
 }
 
 func (s *Server) createAlertSubscription(c *gin.Context) {
-	var req alertSubscriptionRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	sub, err := s.deps.Alerts.CreateSubscription(c.Request.Context(), alertActor(c), req.input())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(sub.ID, 10))
-	respond(c, http.StatusCreated, newAlertSubscriptionJSON(sub))
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertSubscriptionRequest) (alerts.Subscription, error) {
+		sub, err := s.deps.Alerts.CreateSubscription(c.Request.Context(), alertActor(c), req.input())
+		return sub, auditCreated(c, sub.ID, err)
+	}, newAlertSubscriptionJSON)
 }
 
 func (s *Server) getAlertSubscription(c *gin.Context) {
@@ -506,7 +457,7 @@ func (s *Server) getAlertSubscription(c *gin.Context) {
 }
 
 func (s *Server) updateAlertSubscription(c *gin.Context) {
-	serveByIDWithBody(s, c, func(id int64, req alertSubscriptionRequest) (alerts.Subscription, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req alertSubscriptionRequest) (alerts.Subscription, error) {
 		return s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
 	}, newAlertSubscriptionJSON)
 }
@@ -521,6 +472,10 @@ type alertTeamRequest struct {
 	Name        string  `json:"name" validate:"required,max=64"`
 	Description string  `json:"description" validate:"max=255"`
 	MemberIDs   []int64 `json:"member_ids" validate:"max=500,dive,gt=0"`
+}
+
+func (r alertTeamRequest) input() alerts.TeamInput {
+	return alerts.TeamInput{Name: r.Name, Description: r.Description, MemberIDs: r.MemberIDs}
 }
 
 type alertTeamJSON struct {
@@ -548,18 +503,10 @@ func (s *Server) listAlertTeams(c *gin.Context) {
 }
 
 func (s *Server) createAlertTeam(c *gin.Context) {
-	var req alertTeamRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.CreateTeam(c.Request.Context(), alertActor(c), alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(t.ID, 10))
-	respond(c, http.StatusCreated, newAlertTeamJSON(t))
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertTeamRequest) (alerts.Team, error) {
+		t, err := s.deps.Alerts.CreateTeam(c.Request.Context(), alertActor(c), req.input())
+		return t, auditCreated(c, t.ID, err)
+	}, newAlertTeamJSON)
 }
 
 func (s *Server) getAlertTeam(c *gin.Context) {
@@ -567,8 +514,8 @@ func (s *Server) getAlertTeam(c *gin.Context) {
 }
 
 func (s *Server) updateAlertTeam(c *gin.Context) {
-	serveByIDWithBody(s, c, func(id int64, req alertTeamRequest) (alerts.Team, error) {
-		return s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, alerts.TeamInput{Name: req.Name, Description: req.Description, MemberIDs: req.MemberIDs})
+	serveByIDWith(c, s.bindJSON, func(id int64, req alertTeamRequest) (alerts.Team, error) {
+		return s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, req.input())
 	}, newAlertTeamJSON)
 }
 
@@ -610,21 +557,15 @@ func (s *Server) listAlertThresholds(c *gin.Context) {
 }
 
 func (s *Server) putAlertThreshold(c *gin.Context) {
-	var req alertThresholdRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	t, err := s.deps.Alerts.PutThreshold(c.Request.Context(), alertActor(c), alerts.ThresholdInput{Kind: alerts.Kind(req.Kind),
-		AdvertiserID: req.AdvertiserID, Enabled: req.Enabled == nil || *req.Enabled, Params: req.Params})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(t.ID, 10))
-	auditDetail(c, "kind", string(t.Kind))
-	auditDetail(c, "advertiser_id", t.AdvertiserID)
-	respond(c, http.StatusOK, newAlertThresholdJSON(t))
+	serveBound(c, s.bindJSON, http.StatusOK, func(req alertThresholdRequest) (alerts.Threshold, error) {
+		t, err := s.deps.Alerts.PutThreshold(c.Request.Context(), alertActor(c), alerts.ThresholdInput{Kind: alerts.Kind(req.Kind),
+			AdvertiserID: req.AdvertiserID, Enabled: req.Enabled == nil || *req.Enabled, Params: req.Params})
+		if err == nil {
+			auditDetail(c, "kind", string(t.Kind))
+			auditDetail(c, "advertiser_id", t.AdvertiserID)
+		}
+		return t, auditCreated(c, t.ID, err)
+	}, newAlertThresholdJSON)
 }
 
 func (s *Server) deleteAlertThreshold(c *gin.Context) {

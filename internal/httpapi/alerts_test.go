@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -14,7 +13,6 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // setupAlerts is setupAuth with the alerts service, two bound advertisers
@@ -23,22 +21,12 @@ func setupAlerts(t *testing.T) (b *authBundle, svc *alerts.Service, admin, opera
 	t.Helper()
 	b = setupAuth(t)
 	ctx := context.Background()
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{3}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc, err = alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: keys, Now: b.clock.Now,
+	svc, err := alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: testKeys(t), Now: b.clock.Now,
 		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Attempts: 1})}, alerts.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := b.srv.deps
-	d.Alerts = svc
-	srv, err := New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.srv, b.h = srv, srv.Handler()
+	b.srv.deps.Alerts = svc
 	now := b.clock.Now()
 	authID, err := b.db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{1001, 1002}, At: now},
 		func(int64) (mysql.SealedTokens, error) {

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -46,6 +47,15 @@ func setAudit(c *gin.Context, action, targetType, targetID string) {
 
 // auditTarget sets only the target id (when it is known late, e.g. after an insert).
 func auditTarget(c *gin.Context, targetID string) { auditOf(c).targetID = targetID }
+
+// auditCreated names the id of a created item the audit target, unless
+// err says the creation failed; it returns err.
+func auditCreated(c *gin.Context, id int64, err error) error {
+	if err == nil {
+		auditTarget(c, strconv.FormatInt(id, 10))
+	}
+	return err
+}
 
 // auditDetail adds small, non-secret context to the audit entry. Never pass
 // a password, a token, or a request body.
@@ -218,8 +228,7 @@ type auditQuery struct {
 	TargetID   string `form:"target_id" validate:"max=128"`
 	Result     string `form:"result" validate:"omitempty,oneof=success failure denied"`
 	RequestID  string `form:"request_id" validate:"max=128"`
-	From       string `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
-	To         string `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
+	TimeRangeQuery
 }
 
 // auditEntryResponse is one audit entry as the API shows it.
@@ -240,40 +249,20 @@ type auditEntryResponse struct {
 	Detail     map[string]any `json:"detail"`
 }
 
+func newAuditEntryResponse(e auth.AuditEntry) auditEntryResponse {
+	return auditEntryResponse{ID: e.ID, At: e.At, ActorType: e.ActorType, ActorID: optID(e.ActorID), ActorName: e.ActorName,
+		IP: e.IP, UserAgent: e.UserAgent, Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Result: e.Result,
+		Status: e.Status, RequestID: e.RequestID, Detail: e.Detail}
+}
+
 func (s *Server) listAudit(c *gin.Context) {
-	var q auditQuery
-	// PageQuery is embedded: bind its fields first, then ours.
-	if err := mapQuery(&q.PageQuery, c.Request.URL.Query()); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	f := auth.AuditFilter{ActorType: q.ActorType, ActorID: q.ActorID, Action: q.Action, TargetType: q.TargetType,
-		TargetID: q.TargetID, Result: q.Result, RequestID: q.RequestID, Limit: q.PageSize, Offset: q.Offset()}
-	f.From, _ = time.Parse(time.RFC3339, q.From)
-	f.To, _ = time.Parse(time.RFC3339, q.To)
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
-		return
-	}
-	entries, total, err := s.deps.DB.ListAudit(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]auditEntryResponse, 0, len(entries))
-	for _, e := range entries {
-		r := auditEntryResponse{ID: e.ID, At: e.At, ActorType: e.ActorType, ActorName: e.ActorName, IP: e.IP,
-			UserAgent: e.UserAgent, Action: e.Action, TargetType: e.TargetType, TargetID: e.TargetID, Result: e.Result,
-			Status: e.Status, RequestID: e.RequestID, Detail: e.Detail}
-		if e.ActorID > 0 {
-			id := e.ActorID
-			r.ActorID = &id
+	serveList(s, c, func(q auditQuery) ([]auth.AuditEntry, int64, error) {
+		f := auth.AuditFilter{ActorType: q.ActorType, ActorID: q.ActorID, Action: q.Action, TargetType: q.TargetType,
+			TargetID: q.TargetID, Result: q.Result, RequestID: q.RequestID, Limit: q.PageSize, Offset: q.Offset()}
+		var err error
+		if f.From, f.To, err = q.timeRange(); err != nil {
+			return nil, 0, err
 		}
-		items = append(items, r)
-	}
-	respond(c, http.StatusOK, newPage(items, q.PageQuery, total))
+		return s.deps.DB.ListAudit(c.Request.Context(), f)
+	}, newAuditEntryResponse)
 }

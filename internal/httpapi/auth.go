@@ -66,24 +66,38 @@ func (s *Server) tokenView(pair auth.TokenPair, p auth.Principal) tokenResponse 
 		RefreshToken: pair.RefreshToken, RefreshExpiresAt: pair.RefreshExpiresAt, User: principalView(p)}
 }
 
-func (s *Server) authService(c *gin.Context) (*auth.Service, bool) {
+// tokenRequest names the audit action of a sign-in or refresh, binds its
+// body into a new R, and returns it with the service that issues the
+// tokens (false: answered).
+func tokenRequest[R any](s *Server, c *gin.Context, action, targetType string) (R, *auth.Service, bool) {
+	setAudit(c, action, targetType, "")
+	var req R
 	if s.deps.Auth == nil {
 		fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
-		return nil, false
+		return req, nil, false
 	}
-	return s.deps.Auth, true
+	if err := s.bindJSON(c, &req); err != nil {
+		fail(c, err)
+		return req, nil, false
+	}
+	return req, s.deps.Auth, true
+}
+
+// answerTokens answers a sign-in or refresh with the token pair (never
+// cached), or with its refusal.
+func (s *Server) answerTokens(c *gin.Context, pair auth.TokenPair, p auth.Principal, err error) {
+	if err != nil {
+		failAuth(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	respond(c, http.StatusOK, s.tokenView(pair, p))
 }
 
 // login is POST /api/v1/auth/login.
 func (s *Server) login(c *gin.Context) {
-	setAudit(c, "auth.login", "user", "")
-	svc, ok := s.authService(c)
+	req, svc, ok := tokenRequest[loginRequest](s, c, "auth.login", "user")
 	if !ok {
-		return
-	}
-	var req loginRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
 		return
 	}
 	pair, p, uid, err := svc.Login(c.Request.Context(), req.Username, req.Password,
@@ -94,25 +108,16 @@ func (s *Server) login(c *gin.Context) {
 		auditActor(c, uid, auth.NormalizeUsername(req.Username))
 		auditTarget(c, strconv.FormatInt(uid, 10))
 	}
-	if err != nil {
-		failAuth(c, err)
-		return
+	if err == nil {
+		auditDetail(c, "session_id", pair.SessionID)
 	}
-	auditDetail(c, "session_id", pair.SessionID)
-	c.Header("Cache-Control", "no-store")
-	respond(c, http.StatusOK, s.tokenView(pair, p))
+	s.answerTokens(c, pair, p, err)
 }
 
 // refresh is POST /api/v1/auth/refresh.
 func (s *Server) refresh(c *gin.Context) {
-	setAudit(c, "auth.refresh", "session", "")
-	svc, ok := s.authService(c)
+	req, svc, ok := tokenRequest[refreshRequest](s, c, "auth.refresh", "session")
 	if !ok {
-		return
-	}
-	var req refreshRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
 		return
 	}
 	pair, p, uid, err := svc.Refresh(c.Request.Context(), req.RefreshToken)
@@ -123,13 +128,10 @@ func (s *Server) refresh(c *gin.Context) {
 		}
 		auditActor(c, uid, name)
 	}
-	if err != nil {
-		failAuth(c, err)
-		return
+	if err == nil {
+		auditTarget(c, pair.SessionID)
 	}
-	auditTarget(c, pair.SessionID)
-	c.Header("Cache-Control", "no-store")
-	respond(c, http.StatusOK, s.tokenView(pair, p))
+	s.answerTokens(c, pair, p, err)
 }
 
 // logout is POST /api/v1/auth/logout: ends the caller's session.
@@ -165,11 +167,8 @@ func (s *Server) me(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if ids == nil {
-		ids = []int64{}
-	}
 	respond(c, http.StatusOK, meResponse{principalResponse: principalView(p), DisplayName: u.DisplayName,
-		Email: u.Email, LastLoginAt: u.LastLoginAt, AdvertiserIDs: ids})
+		Email: u.Email, LastLoginAt: u.LastLoginAt, AdvertiserIDs: orEmpty(ids)})
 }
 
 // changePassword is POST /api/v1/auth/password: the caller changes their own
@@ -196,10 +195,7 @@ func (s *Server) myAdvertisers(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if ids == nil {
-		ids = []int64{}
-	}
-	respond(c, http.StatusOK, map[string]any{"all": all, "advertiser_ids": ids})
+	respond(c, http.StatusOK, map[string]any{"all": all, "advertiser_ids": orEmpty(ids)})
 }
 
 // myAdvertiser is GET /api/v1/me/advertisers/{advertiser_id}: 200 when the
@@ -207,20 +203,20 @@ func (s *Server) myAdvertisers(c *gin.Context) {
 // exists or belongs to someone else).
 func (s *Server) myAdvertiser(c *gin.Context) {
 	id, err := pathInt64(c, "advertiser_id")
-	if err != nil {
-		fail(c, err)
-		return
+	if err == nil {
+		err = s.requireInScope(c, scopeFrom(c), id)
 	}
-	ok, err := s.deps.DB.InScope(c.Request.Context(), scopeFrom(c), id)
-	if err != nil {
-		fail(c, err)
-		return
+	answer(c, http.StatusOK, id, err, func(id int64) map[string]any { return map[string]any{"advertiser_id": id} })
+}
+
+// requireInScope answers not found for an advertiser outside scope
+// (whether or not it exists).
+func (s *Server) requireInScope(c *gin.Context, scope auth.Scope, id int64) error {
+	ok, err := s.deps.DB.InScope(c.Request.Context(), scope, id)
+	if err == nil && !ok {
+		err = apperr.NotFound("advertiser")
 	}
-	if !ok {
-		fail(c, apperr.NotFound("advertiser"))
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"advertiser_id": id})
+	return err
 }
 
 // pathInt64 parses a positive integer path parameter (400 naming it otherwise).

@@ -342,8 +342,7 @@ func TestAuthEndpointsRateLimitedPerAddress(t *testing.T) {
 func TestDisabledUserIsLockedOutAtOnce(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
-	id := b.createUser(t, admin.AccessToken, "olga", "Tidal-Wave-7731", []string{auth.RoleOperator})
-	olga := b.login(t, "olga", "Tidal-Wave-7731")
+	id, olga := b.signUp(t, admin.AccessToken, "olga", "Tidal-Wave-7731", []string{auth.RoleOperator})
 	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: olga.AccessToken}); r.status != 200 {
 		t.Fatalf("before: %d", r.status)
 	}

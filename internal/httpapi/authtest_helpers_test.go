@@ -1,12 +1,11 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -20,6 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // testClock is a settable clock shared by the server and the auth service.
@@ -83,6 +83,16 @@ func setupAuth(t testing.TB, mutate ...func(*config.Config)) *authBundle {
 	return b
 }
 
+// testKeys are the token encryption keys of tests.
+func testKeys(t testing.TB) *tokencrypt.Keyring {
+	t.Helper()
+	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{3}, 32)}, "k1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return keys
+}
+
 // req describes one request of a test.
 type req struct {
 	method, path, body string
@@ -115,6 +125,29 @@ func (r resp) fields() []string {
 }
 
 // data decodes data into v.
+// okData requires a 200 response and decodes its data into a new T; what
+// names the request in the failure.
+func okData[T any](t testing.TB, r resp, what string) T {
+	t.Helper()
+	if r.status != http.StatusOK {
+		t.Fatalf("%s: %d %s", what, r.status, r.raw)
+	}
+	var out T
+	r.data(t, &out)
+	return out
+}
+
+// dataIfOK decodes the data of a 200 response into a new T (zero for
+// another status).
+func dataIfOK[T any](t testing.TB, r resp) T {
+	t.Helper()
+	var out T
+	if r.status == http.StatusOK {
+		r.data(t, &out)
+	}
+	return out
+}
+
 func (r resp) data(t testing.TB, v any) {
 	t.Helper()
 	var env struct {
@@ -130,14 +163,7 @@ func (r resp) data(t testing.TB, v any) {
 
 func (b *authBundle) do(t testing.TB, q req) resp {
 	t.Helper()
-	var body io.Reader
-	if q.body != "" {
-		body = strings.NewReader(q.body)
-	}
-	r := httptest.NewRequest(q.method, q.path, body)
-	if q.body != "" {
-		r.Header.Set("Content-Type", "application/json")
-	}
+	r := newJSONRequest(q.method, q.path, q.body)
 	if q.token != "" {
 		r.Header.Set("Authorization", "Bearer "+q.token)
 	}
@@ -190,6 +216,14 @@ func (b *authBundle) login(t testing.TB, user, pw string) tokens {
 }
 
 // createUser creates a user through the admin API and returns its id.
+// signUp creates a user (admin is the creating admin's access token) and
+// signs them in.
+func (b *authBundle) signUp(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) (int64, tokens) {
+	t.Helper()
+	id := b.createUser(t, admin, username, password, roles, advertisers...)
+	return id, b.login(t, username, password)
+}
+
 func (b *authBundle) createUser(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) int64 {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"username": username, "password": password, "roles": roles, "advertiser_ids": advertisers})

@@ -2,10 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"strconv"
-	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -34,15 +30,9 @@ type backfillRequest struct {
 // advertiser outside the caller's scope answers 404; one that is not synced
 // (unbound, needing re-authorisation, switched off) 409.
 func (s *Server) createBackfill(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	setAudit(c, "advertiser.backfill", "advertiser", strconv.FormatInt(id, 10))
 	var req backfillRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
+	id, ok := s.advertiserRequest(c, "advertiser.backfill", s.bindJSON, &req)
+	if !ok {
 		return
 	}
 	ctx := c.Request.Context()
@@ -53,16 +43,16 @@ func (s *Server) createBackfill(c *gin.Context) {
 	}
 	params, err := mirror.ValidateBackfill(mirror.BackfillParams{From: req.From, To: req.To, Streams: req.Streams},
 		s.now(), s.deps.Config.Sync.HourlyRetention)
+	if err == nil && !target.Syncable {
+		err = apperr.Conflict("advertiser %d is not synced (unbound, re-authorisation needed or sync switched off)", id)
+	}
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	if !target.Syncable {
-		fail(c, apperr.Conflict("advertiser %d is not synced (unbound, re-authorisation needed or sync switched off)", id))
-		return
-	}
-	if s.deps.Queue == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
+	queue, err := s.jobQueue()
+	if err != nil {
+		fail(c, err)
 		return
 	}
 	p, _ := principalFrom(c)
@@ -76,19 +66,6 @@ func (s *Server) createBackfill(c *gin.Context) {
 	auditDetail(c, "job_id", jobID)
 	auditDetail(c, "from", params.From)
 	auditDetail(c, "to", params.To)
-	if err := mirror.EnqueueBackfill(ctx, s.deps.Queue, jobID); err != nil {
-		// The job would wait forever: mark it failed so its status says so.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = s.deps.DB.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, "could not enqueue: "+err.Error(), s.now())
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the backfill now; try again later"))
-		return
-	}
-	job, err := s.deps.DB.BackgroundJob(ctx, jobID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", jobID))
-	respond(c, http.StatusAccepted, newJobResponse(job, s.now()))
+	s.startJob(c, s.deps.DB, jobID, func(ctx context.Context) error { return mirror.EnqueueBackfill(ctx, queue, jobID) },
+		"could not enqueue: ", "cannot enqueue the backfill now; try again later")
 }

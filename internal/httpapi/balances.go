@@ -8,6 +8,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // balanceRoutes serves the balance summary of the caller's advertisers (the
@@ -27,6 +28,10 @@ type lowBalanceResponse struct {
 	Balance string `json:"balance"`
 }
 
+func newLowBalanceResponse(l domain.LowBalance) lowBalanceResponse {
+	return lowBalanceResponse{ID: l.ID, Name: l.Name, Balance: l.Balance.StringFixed(2)}
+}
+
 type balancesResponse struct {
 	Threshold   string               `json:"threshold"`
 	Total       string               `json:"total"`
@@ -38,25 +43,13 @@ type balancesResponse struct {
 // balances is GET /api/v1/dashboard/balances: the exact sum of the balances
 // of the caller's bound advertisers and those under ?threshold (yuan).
 func (s *Server) balances(c *gin.Context) {
-	var q balancesQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	threshold, err := decimal.NewFromString(q.Threshold)
-	if err != nil || threshold.IsNegative() || threshold.Exponent() < -2 {
-		fail(c, apperr.Validation(apperr.Field("threshold", "must be an amount in yuan with at most 2 decimals, not negative")))
-		return
-	}
-	b, err := s.deps.DB.BalancesInScope(c.Request.Context(), scopeFrom(c), threshold, q.Limit)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	out := balancesResponse{Threshold: threshold.StringFixed(2), Total: b.Total.StringFixed(2), Advertisers: b.Advertisers,
-		LowCount: b.LowCount, Low: make([]lowBalanceResponse, 0, len(b.Low))}
-	for _, l := range b.Low {
-		out.Low = append(out.Low, lowBalanceResponse{ID: l.ID, Name: l.Name, Balance: l.Balance.StringFixed(2)})
-	}
-	respond(c, http.StatusOK, out)
+	serveBound(c, s.bindQuery, http.StatusOK, func(q balancesQuery) (balancesResponse, error) {
+		threshold, err := decimal.NewFromString(q.Threshold)
+		if err != nil || threshold.IsNegative() || threshold.Exponent() < -2 {
+			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", "must be an amount in yuan with at most 2 decimals, not negative"))
+		}
+		b, err := s.deps.DB.BalancesInScope(c.Request.Context(), scopeFrom(c), threshold, q.Limit)
+		return balancesResponse{Threshold: threshold.StringFixed(2), Total: b.Total.StringFixed(2), Advertisers: b.Advertisers,
+			LowCount: b.LowCount, Low: views(b.Low, newLowBalanceResponse)}, err
+	}, asIs)
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"sort"
 	"testing"
@@ -15,12 +14,7 @@ import (
 // bound advertisers, against the sandbox's own balances; a viewer sees only
 // the advertisers assigned to them; a bad threshold answers 422.
 func TestBalances(t *testing.T) {
-	b := setupAccounts(t)
-	admin := b.login(t, "root", adminPassword)
-	bound := b.bindAs(t, admin.AccessToken)
-	if _, err := b.svc.RefreshAccounts(context.Background(), 0); err != nil {
-		t.Fatal(err)
-	}
+	b, admin, bound := setupBoundAccounts(t)
 	type acct struct {
 		id  int64
 		fen int64
@@ -42,11 +36,7 @@ func TestBalances(t *testing.T) {
 	threshold := decimal.New(accts[2].fen+1, -2)
 
 	r := b.do(t, req{method: "GET", path: "/api/v1/dashboard/balances?limit=2&threshold=" + threshold.StringFixed(2), token: admin.AccessToken})
-	if r.status != http.StatusOK {
-		t.Fatalf("balances: %d %s", r.status, r.raw)
-	}
-	var got balancesResponse
-	r.data(t, &got)
+	got := okData[balancesResponse](t, r, "balances")
 	if want := decimal.New(totalFen, -2).StringFixed(2); got.Total != want || got.Advertisers != len(accts) {
 		t.Errorf("total %s over %d advertisers, want %s over %d", got.Total, got.Advertisers, want, len(accts))
 	}
@@ -56,8 +46,7 @@ func TestBalances(t *testing.T) {
 	}
 
 	// A viewer assigned one advertiser sees its balance only.
-	b.createUser(t, admin.AccessToken, "vera", "Violet-Compass-905", []string{auth.RoleViewer}, accts[5].id)
-	viewer := b.login(t, "vera", "Violet-Compass-905")
+	_, viewer := b.signUp(t, admin.AccessToken, "vera", "Violet-Compass-905", []string{auth.RoleViewer}, accts[5].id)
 	r = b.do(t, req{method: "GET", path: "/api/v1/dashboard/balances", token: viewer.AccessToken})
 	r.data(t, &got)
 	if r.status != http.StatusOK || got.Advertisers != 1 || got.Total != decimal.New(accts[5].fen, -2).StringFixed(2) || got.Threshold != "1000.00" {

@@ -58,6 +58,23 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	return s.validate(dst)
 }
 
+// bindOptionalJSON is bindJSON for an optional body: without one, dst
+// keeps its values.
+func (s *Server) bindOptionalJSON(c *gin.Context, dst any) error {
+	if c.Request.ContentLength == 0 || c.Request.Body == nil || c.Request.Body == http.NoBody {
+		return nil
+	}
+	return s.bindJSON(c, dst)
+}
+
+// bindQueryAndJSON binds the query into q, then the JSON body into body.
+func (s *Server) bindQueryAndJSON(c *gin.Context, q, body any) error {
+	if err := s.bindQuery(c, q); err != nil {
+		return err
+	}
+	return s.bindJSON(c, body)
+}
+
 // bindQuery binds query parameters into dst (form tags) and validates it.
 func (s *Server) bindQuery(c *gin.Context, dst any) error {
 	if err := mapQuery(dst, c.Request.URL.Query()); err != nil {
@@ -106,22 +123,18 @@ func ruleMessage(fe validator.FieldError) string {
 	switch fe.Tag() {
 	case "required", "required_without", "required_with", "required_if":
 		return "is required"
-	case "max", "lte":
+	case "max", "lte", "min", "gte":
+		bound := "at most " + fe.Param()
+		if fe.Tag() == "min" || fe.Tag() == "gte" {
+			bound = "at least " + fe.Param()
+		}
 		switch {
 		case isString:
-			return "must be at most " + fe.Param() + " characters"
+			return "must be " + bound + " characters"
 		case isList:
-			return "must have at most " + fe.Param() + " items"
+			return "must have " + bound + " items"
 		}
-		return "must be at most " + fe.Param()
-	case "min", "gte":
-		switch {
-		case isString:
-			return "must be at least " + fe.Param() + " characters"
-		case isList:
-			return "must have at least " + fe.Param() + " items"
-		}
-		return "must be at least " + fe.Param()
+		return "must be " + bound
 	case "gt":
 		return "must be greater than " + fe.Param()
 	case "lt":

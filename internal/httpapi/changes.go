@@ -1,14 +1,12 @@
 package httpapi
 
 import (
-	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"github.com/oceanops/adplatform/internal/adops"
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
 )
@@ -36,9 +34,8 @@ type changesQuery struct {
 	ActorID       int64   `form:"actor_id" validate:"gte=0"`
 	RequestID     string  `form:"request_id" validate:"max=128"`
 	Rollbacks     bool    `form:"rollbacks"`
-	From          string  `form:"from" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
-	To            string  `form:"to" validate:"omitempty,datetime=2006-01-02T15:04:05Z07:00"`
-	Order         string  `form:"order" default:"desc" validate:"oneof=asc desc"`
+	TimeRangeQuery
+	Order string `form:"order" default:"desc" validate:"oneof=asc desc"`
 }
 
 // changeLogJSON is one change log entry.
@@ -96,39 +93,23 @@ func newChangeLogJSON(c domain.AdChange) changeLogJSON {
 }
 
 func (s *Server) listChanges(c *gin.Context) {
-	var q changesQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
-		Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
-		Limit: q.PageSize, Offset: q.Offset(), OldestFirst: q.Order == "asc"}
-	f.From, _ = time.Parse(time.RFC3339, q.From)
-	f.To, _ = time.Parse(time.RFC3339, q.To)
-	if !f.From.IsZero() && !f.To.IsZero() && !f.From.Before(f.To) {
-		fail(c, apperr.Validation(apperr.Field("to", "must be after from")))
-		return
-	}
-	scope := scopeFrom(c)
-	// Naming an advertiser outside the scope answers 404, like the other lists.
-	for _, id := range q.AdvertiserIDs {
-		ok, err := s.deps.DB.InScope(c.Request.Context(), scope, id)
-		if err != nil {
-			fail(c, err)
-			return
+	serveList(s, c, func(q changesQuery) ([]domain.AdChange, int64, error) {
+		f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
+			Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
+			Limit: q.PageSize, Offset: q.Offset(), OldestFirst: q.Order == "asc"}
+		var err error
+		if f.From, f.To, err = q.timeRange(); err != nil {
+			return nil, 0, err
 		}
-		if !ok {
-			fail(c, apperr.NotFound("advertiser"))
-			return
+		scope := scopeFrom(c)
+		// Naming an advertiser outside the scope answers 404, like the other lists.
+		for _, id := range q.AdvertiserIDs {
+			if err := s.requireInScope(c, scope, id); err != nil {
+				return nil, 0, err
+			}
 		}
-	}
-	rows, total, err := s.deps.DB.ListAdChanges(c.Request.Context(), scope, f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPage(views(rows, newChangeLogJSON), q.PageQuery, total))
+		return s.deps.DB.ListAdChanges(c.Request.Context(), scope, f)
+	}, newChangeLogJSON)
 }
 
 func (s *Server) getChange(c *gin.Context) {
@@ -141,9 +122,8 @@ func (s *Server) getChange(c *gin.Context) {
 // restores the value before the change, as a new change (answered like a
 // single change, with rollback_of set in the log).
 func (s *Server) rollbackChange(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
+	id, ok := pathID(c)
+	if !ok {
 		return
 	}
 	var q dryRunQuery
@@ -153,13 +133,12 @@ func (s *Server) rollbackChange(c *gin.Context) {
 	}
 	auditDetail(c, "dry_run", q.DryRun)
 	svc, err := s.adopsService()
-	if err != nil {
-		fail(c, err)
-		return
+	var res *adops.Result
+	if err == nil {
+		p, _ := principalFrom(c)
+		res, err = svc.Rollback(c.Request.Context(), adops.RollbackRequest{ChangeID: id, Actor: adops.UserActor(p), Scope: p.Scope(),
+			RequestID: requestID(c), DryRun: q.DryRun, Idempotency: idempotencyOf(c)})
 	}
-	p, _ := principalFrom(c)
-	res, err := svc.Rollback(c.Request.Context(), adops.RollbackRequest{ChangeID: id, Actor: adops.UserActor(p), Scope: p.Scope(),
-		RequestID: requestID(c), DryRun: q.DryRun, Idempotency: idempotencyOf(c)})
 	if err != nil {
 		fail(c, err)
 		return

@@ -102,17 +102,13 @@ func (s *Server) dashboardRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) dashboardOverview(c *gin.Context) {
-	var q dashboardQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
 	now := s.now()
-	ov, err := s.deps.DB.DashboardOverview(c.Request.Context(), scopeFrom(c), q.AdvertiserIDs, now, q.Top)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	serveBound(c, s.bindQuery, http.StatusOK, func(q dashboardQuery) (report.Overview, error) {
+		return s.deps.DB.DashboardOverview(c.Request.Context(), scopeFrom(c), q.AdvertiserIDs, now, q.Top)
+	}, func(ov report.Overview) dashboardResponse { return newDashboardResponse(ov, now) })
+}
+
+func newDashboardResponse(ov report.Overview, now time.Time) dashboardResponse {
 	t, y := ov.TodaySoFar, ov.YesterdaySameTime
 	out := dashboardResponse{
 		AsOf: now.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
@@ -134,5 +130,5 @@ func (s *Server) dashboardOverview(c *gin.Context) {
 		}
 		out.HourlyTrend = append(out.HourlyTrend, p)
 	}
-	respond(c, http.StatusOK, out)
+	return out
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"fmt"
-	"net/http"
 	"testing"
 
 	"github.com/shopspring/decimal"
@@ -13,11 +12,7 @@ import (
 func TestDashboardOverviewAPI(t *testing.T) {
 	w := setupReportWorld(t)
 	r := w.do(t, req{method: "GET", path: "/api/v1/dashboard/overview", token: w.alice})
-	if r.status != http.StatusOK {
-		t.Fatalf("alice: %d %s", r.status, r.raw)
-	}
-	var got dashboardResponse
-	r.data(t, &got)
+	got := okData[dashboardResponse](t, r, "alice")
 	hours := int64(w.hour + 1)
 	wantToday := decimal.New(10, -2).Mul(decimal.NewFromInt(hours)).StringFixed(2)
 	// Yesterday up to the same time: the hours before this one, and this

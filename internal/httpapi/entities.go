@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"net/http"
 	"strings"
 	"time"
 
@@ -88,37 +87,24 @@ func (s *Server) entityRoutes(v1 *gin.RouterGroup) {
 
 func (s *Server) listEntities(kind report.EntityKind) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		var q entityListQuery
-		if err := s.bindQuery(c, &q); err != nil {
-			fail(c, err)
-			return
-		}
-		var errs []apperr.FieldError
-		order, ok := report.ParseOrder(strings.ToLower(q.OrderBy), report.EntitySortKeys())
-		if !ok {
-			errs = append(errs, apperr.Field("order_by", "unknown key %q; use %s ('-' prefix for descending)",
-				q.OrderBy, strings.Join(report.EntitySortKeys(), ", ")))
-		}
-		if q.ParentID != 0 && kind != report.KindAds && kind != report.KindPromotions {
-			errs = append(errs, apperr.Field("parent_id", "filters ads (by campaign) and promotions (by project) only"))
-		}
-		if len(errs) > 0 {
-			fail(c, apperr.Validation(errs...))
-			return
-		}
 		today := report.BeijingDate(s.now())
-		items, total, err := s.deps.DB.ListEntities(c.Request.Context(), scopeFrom(c), report.EntityFilter{
-			Kind: kind, AdvertiserIDs: q.AdvertiserIDs, Statuses: q.Status, Keyword: q.Keyword, ParentID: q.ParentID,
-			IncludeDeleted: q.IncludeDeleted, OrderBy: order, Limit: q.PageSize, Offset: q.Offset(), Today: today,
-		})
-		if err != nil {
-			fail(c, err)
-			return
-		}
-		out := make([]entityJSON, 0, len(items))
-		for _, e := range items {
-			out = append(out, newEntityJSON(kind, e, today))
-		}
-		respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+		serveList(s, c, func(q entityListQuery) ([]report.Entity, int64, error) {
+			var errs []apperr.FieldError
+			order, ok := report.ParseOrder(strings.ToLower(q.OrderBy), report.EntitySortKeys())
+			if !ok {
+				errs = append(errs, apperr.Field("order_by", "unknown key %q; use %s ('-' prefix for descending)",
+					q.OrderBy, strings.Join(report.EntitySortKeys(), ", ")))
+			}
+			if q.ParentID != 0 && kind != report.KindAds && kind != report.KindPromotions {
+				errs = append(errs, apperr.Field("parent_id", "filters ads (by campaign) and promotions (by project) only"))
+			}
+			if len(errs) > 0 {
+				return nil, 0, apperr.Validation(errs...)
+			}
+			return s.deps.DB.ListEntities(c.Request.Context(), scopeFrom(c), report.EntityFilter{
+				Kind: kind, AdvertiserIDs: q.AdvertiserIDs, Statuses: q.Status, Keyword: q.Keyword, ParentID: q.ParentID,
+				IncludeDeleted: q.IncludeDeleted, OrderBy: order, Limit: q.PageSize, Offset: q.Offset(), Today: today,
+			})
+		}, func(e report.Entity) entityJSON { return newEntityJSON(kind, e, today) })
 	}
 }

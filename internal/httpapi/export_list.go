@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -25,22 +24,12 @@ type exportListItem struct {
 // listExports is GET /api/v1/reports/exports: the caller's own exports,
 // newest first, each with its status, progress, file and expiry.
 func (s *Server) listExports(c *gin.Context) {
-	var q PageQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	p, _ := principalFrom(c)
-	var store exportLister = s.deps.DB
-	list, total, err := store.ListExports(c.Request.Context(), p.UserID, q.PageSize, q.Offset())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]exportListItem, 0, len(list))
-	for _, it := range list {
+	serveList(s, c, func(q PageQuery) ([]domain.ExportListItem, int64, error) {
+		p, _ := principalFrom(c)
+		var store exportLister = s.deps.DB
+		return store.ListExports(c.Request.Context(), p.UserID, q.PageSize, q.Offset())
+	}, func(it domain.ExportListItem) exportListItem {
 		r := s.newExportResponse(it.Job, it.File)
-		items = append(items, exportListItem{exportResponse: r, Expired: it.Job.Status == domain.JobSucceeded && !r.Ready})
-	}
-	respond(c, http.StatusOK, newPage(items, q, total))
+		return exportListItem{exportResponse: r, Expired: it.Job.Status == domain.JobSucceeded && !r.Ready}
+	})
 }

@@ -20,11 +20,7 @@ func TestExportListShowsTheCallersExportsWithExpiry(t *testing.T) {
 	list := func(token, query string) PageResult[exportListItem] {
 		t.Helper()
 		r := w.do(t, req{method: "GET", path: "/api/v1/reports/exports" + query, token: token})
-		if r.status != http.StatusOK {
-			t.Fatalf("list: %d %s", r.status, r.raw)
-		}
-		var p PageResult[exportListItem]
-		r.data(t, &p)
+		p := okData[PageResult[exportListItem]](t, r, "list")
 		return p
 	}
 	p := list(w.alice, "")

@@ -68,48 +68,38 @@ func (s *Server) exportRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) createExport(c *gin.Context) {
-	var req exportRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	spec, err := req.Params.Spec()
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	ctx := c.Request.Context()
-	scope := scopeFrom(c)
-	if err := s.deps.DB.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
-		fail(c, err)
-		return
-	}
-	if s.deps.Queue == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
-		return
-	}
-	p, _ := principalFrom(c)
-	params := export.Params{Params: req.Params, Format: report.Format(req.Format)}
-	// Store the normalised query, so the job runs exactly what was validated.
-	params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
-	params.Params.Granularity = string(spec.Granularity)
-	id, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{Kind: export.JobKind, CreatedBy: p.UserID, Params: params})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if err := export.Enqueue(ctx, s.deps.Queue, id, 0); err != nil {
-		_ = s.deps.DB.FinishBackgroundJob(ctx, id, domain.JobFailed, nil, "could not enqueue the export", s.now())
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
-		return
-	}
-	j, f, err := s.deps.DB.ExportJob(ctx, scope, id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Location", fmt.Sprintf("/api/v1/reports/exports/%d", id))
-	respond(c, http.StatusAccepted, s.newExportResponse(j, f))
+	serveBound(c, s.bindJSON, http.StatusAccepted, func(req exportRequest) (exportResponse, error) {
+		spec, err := req.Params.Spec()
+		if err != nil {
+			return exportResponse{}, err
+		}
+		ctx, scope := c.Request.Context(), scopeFrom(c)
+		if err := s.deps.DB.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
+			return exportResponse{}, err
+		}
+		queue, err := s.jobQueue()
+		if err != nil {
+			return exportResponse{}, err
+		}
+		p, _ := principalFrom(c)
+		params := export.Params{Params: req.Params, Format: report.Format(req.Format)}
+		// Store the normalised query, so the job runs exactly what was validated.
+		params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
+		params.Params.Granularity = string(spec.Granularity)
+		id, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{Kind: export.JobKind, CreatedBy: p.UserID, Params: params})
+		if err != nil {
+			return exportResponse{}, err
+		}
+		if err := export.Enqueue(ctx, queue, id, 0); err != nil {
+			_ = s.deps.DB.FinishBackgroundJob(ctx, id, domain.JobFailed, nil, "could not enqueue the export", s.now())
+			return exportResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later")
+		}
+		j, f, err := s.deps.DB.ExportJob(ctx, scope, id)
+		if err == nil {
+			c.Header("Location", fmt.Sprintf("/api/v1/reports/exports/%d", id))
+		}
+		return s.newExportResponse(j, f), err
+	}, asIs)
 }
 
 func (s *Server) exportFromPath(c *gin.Context) (domain.BackgroundJob, *domain.ExportFile, error) {
@@ -122,11 +112,7 @@ func (s *Server) exportFromPath(c *gin.Context) (domain.BackgroundJob, *domain.E
 
 func (s *Server) getExport(c *gin.Context) {
 	j, f, err := s.exportFromPath(c)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, s.newExportResponse(j, f))
+	answer(c, http.StatusOK, j, err, func(j domain.BackgroundJob) exportResponse { return s.newExportResponse(j, f) })
 }
 
 // downloadExport streams the file from MySQL chunk by chunk. A job still

@@ -59,17 +59,9 @@ type guardrailJSON struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-func optDec(d decimal.NullDecimal) *string {
-	if !d.Valid {
-		return nil
-	}
-	s := d.Decimal.StringFixed(2)
-	return &s
-}
-
 func newGuardrailJSON(g domain.Guardrail) guardrailJSON {
-	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: optDec(g.MaxBudget),
-		MaxBid: optDec(g.MaxBid), MaxChangePct: optDec(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
+	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: fixed2(g.MaxBudget),
+		MaxBid: fixed2(g.MaxBid), MaxChangePct: fixed2(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
 		UpdatedBy: optID(g.UpdatedBy), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
@@ -166,7 +158,7 @@ func (s *Server) getGuardrail(c *gin.Context) {
 
 func (s *Server) updateGuardrail(c *gin.Context) {
 	setAudit(c, "guardrail.update", "guardrail", c.Param("id"))
-	serveByIDWithBody(s, c, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
 		g, errs := req.parse()
 		if len(errs) > 0 {
 			return domain.Guardrail{}, apperr.Validation(errs...)

@@ -64,8 +64,7 @@ func TestSystemHealthForAdmins(t *testing.T) {
 	}}
 	b.srv.deps.SystemHealth = &health.Checker{Version: "v1.2.3", Checks: []health.Check{failing}}
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "olga", "Operator-Passphrase-2026", []string{"operator"})
-	olga := b.login(t, "olga", "Operator-Passphrase-2026")
+	_, olga := b.signUp(t, admin.AccessToken, "olga", "Operator-Passphrase-2026", []string{"operator"})
 
 	if r := b.do(t, req{method: "GET", path: "/api/v1/system/health"}); r.status != http.StatusUnauthorized {
 		t.Errorf("anonymous: %d", r.status)

@@ -2,9 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
-	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -39,8 +36,7 @@ func retryableJob(kind string) (jobRetry, bool) {
 type jobRequeuer interface {
 	BackgroundJobInScope(ctx context.Context, scope auth.Scope, id int64) (domain.BackgroundJob, error)
 	RequeueFailedJob(ctx context.Context, id int64, failedAt time.Time) error
-	FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error
-	BackgroundJob(ctx context.Context, id int64) (domain.BackgroundJob, error)
+	jobStarter
 }
 
 // retryJob is POST /api/v1/jobs/{id}/retry: a failed backfill or export
@@ -50,9 +46,8 @@ type jobRequeuer interface {
 // a job that is not failed answers 409.
 func (s *Server) retryJob(c *gin.Context) {
 	setAudit(c, "job.retry", "job", c.Param("id"))
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
+	id, ok := pathID(c)
+	if !ok {
 		return
 	}
 	var store jobRequeuer = s.deps.DB
@@ -74,29 +69,17 @@ func (s *Server) retryJob(c *gin.Context) {
 	case j.Status != domain.JobFailed || j.FinishedAt == nil:
 		fail(c, apperr.Conflict("job %d is %s; only failed jobs can be retried", id, newJobResponse(j, s.now()).Status))
 		return
-	case s.deps.Queue == nil:
-		fail(c, apperr.New(apperr.KindUnavailable, "the job queue is not configured"))
-		return
 	}
-	if err := store.RequeueFailedJob(ctx, id, *j.FinishedAt); err != nil {
-		fail(c, err)
-		return
+	queue, err := s.jobQueue()
+	if err == nil {
+		err = store.RequeueFailedJob(ctx, id, *j.FinishedAt)
 	}
-	if err := plan.enqueue(ctx, s.deps.Queue, id, j.FinishedAt.UnixMilli()); err != nil {
-		// Not queued after all: fail it again so it does not wait forever.
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = store.FinishBackgroundJob(fctx, id, domain.JobFailed, nil, "could not enqueue the retry: "+err.Error(), s.now())
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later"))
-		return
-	}
-	j, err = store.BackgroundJob(ctx, id)
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%s", strconv.FormatInt(id, 10)))
-	respond(c, http.StatusAccepted, newJobResponse(j, s.now()))
+	s.startJob(c, store, id, func(ctx context.Context) error { return plan.enqueue(ctx, queue, id, j.FinishedAt.UnixMilli()) },
+		"could not enqueue the retry: ", "the job queue is unavailable; try again later")
 }
 
 // principalCan reports whether the caller holds perm.

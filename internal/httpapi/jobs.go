@@ -1,13 +1,16 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"math"
 	"net/http"
 	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"github.com/hibiken/asynq"
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/domain"
@@ -90,6 +93,14 @@ func newJobResponse(j domain.BackgroundJob, now time.Time) jobResponse {
 	}
 }
 
+// jobQueue is the queue of worker jobs (unavailable when not configured).
+func (s *Server) jobQueue() (*asynq.Client, error) {
+	if s.deps.Queue == nil {
+		return nil, apperr.New(apperr.KindUnavailable, "the job queue is not configured")
+	}
+	return s.deps.Queue, nil
+}
+
 // jobRoutes serves background job progress (backfills, exports), scoped:
 // a user sees the jobs they started and those of advertisers they may see.
 func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
@@ -107,24 +118,12 @@ type listJobsQuery struct {
 }
 
 func (s *Server) listJobs(c *gin.Context) {
-	var q listJobsQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	jobs, total, err := s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), domain.BackgroundJobFilter{
-		Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
-	})
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	now := s.now()
-	out := make([]jobResponse, 0, len(jobs))
-	for _, j := range jobs {
-		out = append(out, newJobResponse(j, now))
-	}
-	respond(c, http.StatusOK, newPage(out, q.PageQuery, total))
+	serveList(s, c, func(q listJobsQuery) ([]domain.BackgroundJob, int64, error) {
+		return s.deps.DB.ListBackgroundJobs(c.Request.Context(), scopeFrom(c), domain.BackgroundJobFilter{
+			Kind: q.Kind, Status: q.Status, AdvertiserID: q.AdvertiserID, Limit: q.PageSize, Offset: q.Offset(),
+		})
+	}, func(j domain.BackgroundJob) jobResponse { return newJobResponse(j, now) })
 }
 
 func (s *Server) getJob(c *gin.Context) {
@@ -139,4 +138,32 @@ func (s *Server) getJob(c *gin.Context) {
 		return
 	}
 	respond(c, http.StatusOK, newJobResponse(j, s.now()))
+}
+
+// jobStarter records the fate of a job the API enqueues (implemented by the store).
+type jobStarter interface {
+	FinishBackgroundJob(ctx context.Context, id int64, status string, result any, lastError string, at time.Time) error
+	BackgroundJob(ctx context.Context, id int64) (domain.BackgroundJob, error)
+}
+
+// startJob enqueues the recorded job jobID and answers 202 with it, its
+// status URL in Location. When enqueue fails the job is marked failed (its
+// last error failPrefix and the cause), so that it does not wait forever,
+// and the answer is 503 with unavailable.
+func (s *Server) startJob(c *gin.Context, store jobStarter, jobID int64, enqueue func(ctx context.Context) error, failPrefix, unavailable string) {
+	ctx := c.Request.Context()
+	if err := enqueue(ctx); err != nil {
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = store.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, failPrefix+err.Error(), s.now())
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "%s", unavailable))
+		return
+	}
+	job, err := store.BackgroundJob(ctx, jobID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	c.Header("Location", fmt.Sprintf("/api/v1/jobs/%d", jobID))
+	respond(c, http.StatusAccepted, newJobResponse(job, s.now()))
 }

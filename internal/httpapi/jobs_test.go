@@ -16,10 +16,8 @@ func TestJobProgressIsScoped(t *testing.T) {
 	ctx := context.Background()
 	admin := b.login(t, "root", adminPassword)
 	const advA, advB = int64(1764248275995601), int64(1764248275995602)
-	aliceID := b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, advA)
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, advB)
-	alice := b.login(t, "alice", "Quartz-Harbor-731")
-	bob := b.login(t, "bob", "Maple-Lantern-482")
+	aliceID, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, advA)
+	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, advB)
 
 	id, err := b.db.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: "backfill", AdvertiserID: advA, CreatedBy: aliceID, Params: map[string]any{"from": "2026-08-01"}})
 	if err != nil {
@@ -35,11 +33,7 @@ func TestJobProgressIsScoped(t *testing.T) {
 	path := fmt.Sprintf("/api/v1/jobs/%d", id)
 
 	r := b.do(t, req{method: "GET", path: path, token: alice.AccessToken})
-	if r.status != http.StatusOK {
-		t.Fatalf("owner: %d %s", r.status, r.raw)
-	}
-	var got jobResponse
-	r.data(t, &got)
+	got := okData[jobResponse](t, r, "owner")
 	if got.Status != "running" || got.Progress.Percent != 40 || got.Progress.RowsWritten != 1200 || got.Progress.ErrorCount != 1 {
 		t.Fatalf("progress = %+v", got.Progress)
 	}

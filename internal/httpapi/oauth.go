@@ -51,25 +51,19 @@ type authorizeResponse struct {
 func (s *Server) oauthAuthorize(c *gin.Context) {
 	p, _ := principalFrom(c)
 	setAudit(c, "oceanengine.authorize", "user", strconv.FormatInt(p.UserID, 10))
-	var req authorizeRequest
-	if c.Request.ContentLength != 0 && c.Request.Body != nil && c.Request.Body != http.NoBody {
-		if err := s.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
+	serveBound(c, s.bindOptionalJSON, http.StatusOK, func(req authorizeRequest) (accounts.AuthorizeResult, error) {
+		svc, err := s.accountsService()
+		if err != nil {
+			return accounts.AuthorizeResult{}, err
 		}
-	}
-	svc, err := s.accountsService()
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	res, err := svc.Authorize(c.Request.Context(), p.UserID, req.MaterialAuth)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	c.Header("Cache-Control", "no-store")
-	respond(c, http.StatusOK, authorizeResponse{AuthorizeURL: res.URL, State: res.State, ExpiresAt: res.ExpiresAt})
+		res, err := svc.Authorize(c.Request.Context(), p.UserID, req.MaterialAuth)
+		if err == nil {
+			c.Header("Cache-Control", "no-store")
+		}
+		return res, err
+	}, func(res accounts.AuthorizeResult) authorizeResponse {
+		return authorizeResponse{AuthorizeURL: res.URL, State: res.State, ExpiresAt: res.ExpiresAt}
+	})
 }
 
 // callbackStateMax bounds the state parameter (ours are 43 characters).

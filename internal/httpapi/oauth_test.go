@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -13,20 +12,15 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
-	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // accountsBundle is an authBundle whose server can bind OceanEngine
@@ -45,23 +39,10 @@ func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle
 		t.Fatal(err)
 	}
 	t.Cleanup(ts.Close)
-	db := mysqltest.New(t)
-	rdb, rs := redistest.New(t)
-	cfg := config.Default()
-	cfg.Server.Mode = "test"
-	cfg.Server.PublicURL = "http://api.test"
-	cfg.JWT.Secret = "test-secret-0123456789-abcdefghijklmnop"
-	cfg.Security.BcryptCost = 4
-	cfg.Security.AuthRatePerMinute = 10000
-	for _, m := range mutate {
-		m(&cfg)
-	}
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{3}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := setupAuth(t, append([]func(*config.Config){func(c *config.Config) { c.Server.PublicURL = "http://api.test" }}, mutate...)...)
+	db, rdb, cfg := b.db, b.rdb, b.cfg
 	// The accounts clock is the sandbox's (frozen), the API's own clock is real time.
-	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now})
+	store := accounts.NewTokenStore(db, rdb, nil, testKeys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(), Tokens: store})
 	if err != nil {
 		t.Fatal(err)
@@ -69,17 +50,7 @@ func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle
 	store.SetRefresher(client)
 	svc := accounts.NewService(db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
 		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: cfg.Server.PublicURL, Now: ts.Sim.Clock().Now})
-	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
-	checker := &health.Checker{Timeout: 500 * time.Millisecond, Checks: []health.Check{health.Ping("mysql", db.PingContext)}}
-	srv, err := New(withServices(t, Deps{Config: cfg, Logger: zap.NewNop(), DB: db, Health: checker, Now: clock.Now, Accounts: svc}, rdb))
-	if err != nil {
-		t.Fatal(err)
-	}
-	b := &authBundle{srv: srv, h: srv.Handler(), db: db, rdb: rdb, redis: rs, clock: clock, cfg: cfg}
-	if _, err := srv.deps.Auth.CreateUser(context.Background(), auth.CreateUserInput{Username: "root",
-		Password: adminPassword, Roles: []string{auth.RoleAdmin}}); err != nil {
-		t.Fatal(err)
-	}
+	b.srv.deps.Accounts = svc
 	return &accountsBundle{authBundle: b, ts: ts, svc: svc, queue: asynq.NewInspectorFromRedisClient(rdb)}
 }
 
@@ -87,11 +58,7 @@ func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle
 func (b *accountsBundle) authorize(t *testing.T, token string) string {
 	t.Helper()
 	r := b.do(t, req{method: "POST", path: "/api/v1/oauth/oceanengine/authorize", token: token})
-	if r.status != http.StatusOK {
-		t.Fatalf("authorize: %d %s", r.status, r.raw)
-	}
-	var a authorizeResponse
-	r.data(t, &a)
+	a := okData[authorizeResponse](t, r, "authorize")
 	return a.AuthorizeURL
 }
 
@@ -118,11 +85,7 @@ func (b *accountsBundle) approve(t *testing.T, authorizeURL string) string {
 func (b *accountsBundle) listIDs(t *testing.T, token, query string) ([]int64, int64) {
 	t.Helper()
 	r := b.do(t, req{method: "GET", path: "/api/v1/advertisers?page_size=200" + query, token: token})
-	if r.status != http.StatusOK {
-		t.Fatalf("list: %d %s", r.status, r.raw)
-	}
-	var page PageResult[advertiserResponse]
-	r.data(t, &page)
+	page := okData[PageResult[advertiserResponse]](t, r, "list")
 	ids := []int64{}
 	for _, a := range page.Items {
 		ids = append(ids, a.ID)
@@ -137,12 +100,9 @@ func (b *accountsBundle) listIDs(t *testing.T, token, query string) ([]int64, in
 func TestOAuthBindingEndToEnd(t *testing.T) {
 	b := setupAccounts(t)
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
-	b.createUser(t, admin.AccessToken, "vera", "Violet-Compass-905", []string{auth.RoleViewer})
-	alice := b.login(t, "alice", "Quartz-Harbor-731")
-	bob := b.login(t, "bob", "Maple-Lantern-482")
-	vera := b.login(t, "vera", "Violet-Compass-905")
+	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
+	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
+	_, vera := b.signUp(t, admin.AccessToken, "vera", "Violet-Compass-905", []string{auth.RoleViewer})
 
 	// A viewer may not bind; nobody may without signing in.
 	if r := b.do(t, req{method: "POST", path: "/api/v1/oauth/oceanengine/authorize", token: vera.AccessToken}); r.status != http.StatusForbidden {
@@ -204,11 +164,7 @@ func TestOAuthBindingEndToEnd(t *testing.T) {
 		t.Fatalf("bob unbinds alice's advertiser: %d", r.status)
 	}
 	r = b.do(t, req{method: "GET", path: path, token: alice.AccessToken})
-	if r.status != http.StatusOK {
-		t.Fatalf("detail: %d %s", r.status, r.raw)
-	}
-	var d advertiserDetailResponse
-	r.data(t, &d)
+	d := okData[advertiserDetailResponse](t, r, "detail")
 	if d.ParentID == nil || *d.ParentID != maj || d.AuthStatus != "active" || d.Authorization == nil ||
 		d.Authorization.ID != bound.AuthorizationID || d.Authorization.AccessExpiresAt == nil || d.SyncState == nil {
 		t.Fatalf("detail %s", r.raw)
@@ -252,10 +208,8 @@ func TestOAuthBindingEndToEnd(t *testing.T) {
 func TestOAuthCallbackRejectsBadState(t *testing.T) {
 	b := setupAccounts(t)
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
-	alice := b.login(t, "alice", "Quartz-Harbor-731")
-	bob := b.login(t, "bob", "Maple-Lantern-482")
+	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
+	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
 
 	// One good binding, so "replayed" replays a state that worked.
 	used := b.approve(t, b.authorize(t, alice.AccessToken))

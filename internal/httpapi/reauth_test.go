@@ -3,7 +3,6 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
-	"net/http"
 	"slices"
 	"testing"
 	"time"
@@ -29,16 +28,7 @@ func TestReauthorizationShowsInSyncStatusAndCallback(t *testing.T) {
 	alice := b.login(t, "alice", "Quartz-Harbor-731").AccessToken
 	bob := b.login(t, "bob", "Maple-Lantern-482").AccessToken
 
-	bind := func() callbackResponse {
-		t.Helper()
-		r := b.do(t, req{method: "GET", path: b.approve(t, b.authorize(t, alice))})
-		if r.status != http.StatusOK {
-			t.Fatalf("callback: %d %s", r.status, r.raw)
-		}
-		var out callbackResponse
-		r.data(t, &out)
-		return out
-	}
+	bind := func() callbackResponse { return b.bindAs(t, alice) }
 	first := bind()
 	if len(first.New) != len(first.Accounts) || len(first.Reauthorized) != 0 {
 		t.Fatalf("first binding: %d new, %d re-authorised of %d accounts", len(first.New), len(first.Reauthorized), len(first.Accounts))
@@ -63,11 +53,7 @@ func TestReauthorizationShowsInSyncStatusAndCallback(t *testing.T) {
 	get := func(tok string) status {
 		t.Helper()
 		r := b.do(t, req{method: "GET", path: "/api/v1/sync/status?stream=ads", token: tok})
-		if r.status != http.StatusOK {
-			t.Fatalf("sync status: %d %s", r.status, r.raw)
-		}
-		var s status
-		r.data(t, &s)
+		s := okData[status](t, r, "sync status")
 		return s
 	}
 	if s := get(alice); s.NeedsReauth.Count != 0 || s.Streams[0].Advertisers != len(first.Advertisers) {

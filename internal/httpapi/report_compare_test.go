@@ -14,11 +14,7 @@ func TestReportComparesWithThePreviousPeriod(t *testing.T) {
 	get := func(token string, q url.Values) reportResponse {
 		t.Helper()
 		r := w.get(t, token, "/api/v1/reports", q)
-		if r.status != http.StatusOK {
-			t.Fatalf("report: %d %s", r.status, r.raw)
-		}
-		var out reportResponse
-		r.data(t, &out)
+		out := okData[reportResponse](t, r, "report")
 		return out
 	}
 

@@ -176,36 +176,29 @@ func specStrings(spec report.Spec) (groups, orders []string) {
 }
 
 func (s *Server) getReport(c *gin.Context) {
-	var q reportQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	spec, err := q.Params.Spec()
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	res, err := s.deps.DB.QueryReport(c.Request.Context(), scopeFrom(c), spec, q.PageSize, (q.Page-1)*q.PageSize)
-	if err != nil {
-		fail(c, err)
-		return
-	}
+	serveBound(c, s.bindQuery, http.StatusOK, func(q reportQuery) (reportResponse, error) {
+		spec, err := q.Params.Spec()
+		if err != nil {
+			return reportResponse{}, err
+		}
+		res, err := s.deps.DB.QueryReport(c.Request.Context(), scopeFrom(c), spec, q.PageSize, (q.Page-1)*q.PageSize)
+		if err != nil {
+			return reportResponse{}, err
+		}
+		out := newReportResponse(spec, res, q)
+		if q.Compare != "" {
+			err = s.compareReport(c, spec, res, &out)
+		}
+		return out, err
+	}, asIs)
+}
+
+func newReportResponse(spec report.Spec, res report.Result, q reportQuery) reportResponse {
 	groups, orders := specStrings(spec)
-	out := reportResponse{
+	return reportResponse{
 		Level: string(spec.Level), Granularity: string(spec.Granularity), From: spec.From, To: spec.To,
 		GroupBy: groups, OrderBy: orders, Currency: "CNY",
-		Items: make([]reportRowJSON, 0, len(res.Rows)), Page: q.Page, PageSize: q.PageSize, Total: res.Total,
-		Summary: newMetricsJSON(res.Summary), Coverage: newCoverageJSON(res.Coverage),
+		Items: views(res.Rows, func(r report.Row) reportRowJSON { return newReportRowJSON(spec, r) }), Page: q.Page,
+		PageSize: q.PageSize, Total: res.Total, Summary: newMetricsJSON(res.Summary), Coverage: newCoverageJSON(res.Coverage),
 	}
-	for _, r := range res.Rows {
-		out.Items = append(out.Items, newReportRowJSON(spec, r))
-	}
-	if q.Compare != "" {
-		if err := s.compareReport(c, spec, res, &out); err != nil {
-			fail(c, err)
-			return
-		}
-	}
-	respond(c, http.StatusOK, out)
 }

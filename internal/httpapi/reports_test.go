@@ -107,11 +107,7 @@ func (w *reportWorld) get(t *testing.T, token, path string, q url.Values) resp {
 func TestReportsAPI(t *testing.T) {
 	w := setupReportWorld(t)
 	r := w.get(t, w.alice, "/api/v1/reports", url.Values{"level": {"ad"}, "from": {w.yesterday}, "to": {w.today}, "group_by": {"entity"}})
-	if r.status != http.StatusOK {
-		t.Fatalf("alice: %d %s", r.status, r.raw)
-	}
-	var got reportResponse
-	r.data(t, &got)
+	got := okData[reportResponse](t, r, "alice")
 	if got.Total != 2 || len(got.Items) != 2 || got.Summary.Cost != "0.60" || got.Summary.Show != 20200 {
 		t.Fatalf("alice's report = %s", r.raw)
 	}

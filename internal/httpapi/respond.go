@@ -27,31 +27,28 @@ func respond(c *gin.Context, status int, data any) {
 }
 
 // statusOf is the one mapping from error kinds to HTTP statuses.
+// Kinds not in the table (internal) are 500.
 func statusOf(k apperr.Kind) int {
-	switch k {
-	case apperr.KindInvalid:
-		return http.StatusBadRequest
-	case apperr.KindValidation:
-		return http.StatusUnprocessableEntity
-	case apperr.KindUnauthorized:
-		return http.StatusUnauthorized
-	case apperr.KindForbidden:
-		return http.StatusForbidden
-	case apperr.KindNotFound:
-		return http.StatusNotFound
-	case apperr.KindConflict:
-		return http.StatusConflict
-	case apperr.KindTooLarge:
-		return http.StatusRequestEntityTooLarge
-	case apperr.KindRateLimited:
-		return http.StatusTooManyRequests
-	case apperr.KindUpstream:
-		return http.StatusBadGateway
-	case apperr.KindUnavailable:
-		return http.StatusServiceUnavailable
-	default:
-		return http.StatusInternalServerError
+	for _, m := range [...]struct {
+		kind   apperr.Kind
+		status int
+	}{
+		{apperr.KindInvalid, http.StatusBadRequest},
+		{apperr.KindValidation, http.StatusUnprocessableEntity},
+		{apperr.KindUnauthorized, http.StatusUnauthorized},
+		{apperr.KindForbidden, http.StatusForbidden},
+		{apperr.KindNotFound, http.StatusNotFound},
+		{apperr.KindConflict, http.StatusConflict},
+		{apperr.KindTooLarge, http.StatusRequestEntityTooLarge},
+		{apperr.KindRateLimited, http.StatusTooManyRequests},
+		{apperr.KindUpstream, http.StatusBadGateway},
+		{apperr.KindUnavailable, http.StatusServiceUnavailable},
+	} {
+		if m.kind == k {
+			return m.status
+		}
 	}
+	return http.StatusInternalServerError
 }
 
 // errorData is the data of an error envelope.

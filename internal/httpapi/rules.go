@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -130,7 +129,8 @@ type previewJSON struct {
 	Decisions []decisionJSON `json:"decisions"`
 }
 
-func newPreviewJSON(p rules.Preview, all bool) previewJSON {
+// view renders a preview: every decision with all=true, else the matches.
+func (q previewQuery) view(p rules.Preview) previewJSON {
 	out := previewJSON{At: p.At.UTC(), Objects: p.Objects, Stale: p.Stale, Decisions: []decisionJSON{}}
 	for _, d := range p.Decisions {
 		if d.Matched {
@@ -139,7 +139,7 @@ func newPreviewJSON(p rules.Preview, all bool) previewJSON {
 		if d.Acted() {
 			out.WouldAct++
 		}
-		if all || d.Matched {
+		if q.All || d.Matched {
 			out.Decisions = append(out.Decisions, newDecisionJSON(d))
 		}
 	}
@@ -177,21 +177,9 @@ func newBacktestJSON(b rules.BacktestResult) backtestJSON {
 // ---- handlers ----
 
 func (s *Server) listRules(c *gin.Context) {
-	var q PageQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	rs, total, err := s.deps.Rules.List(c.Request.Context(), rulePrincipal(c), q.PageSize, q.Offset())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	items := make([]ruleJSON, len(rs))
-	for i, r := range rs {
-		items[i] = newRuleJSON(r)
-	}
-	respond(c, http.StatusOK, newPage(items, q, total))
+	serveList(s, c, func(q PageQuery) ([]rules.Rule, int64, error) {
+		return s.deps.Rules.List(c.Request.Context(), rulePrincipal(c), q.PageSize, q.Offset())
+	}, newRuleJSON)
 }
 
 func (s *Server) ruleTemplates(c *gin.Context) {
@@ -199,19 +187,13 @@ func (s *Server) ruleTemplates(c *gin.Context) {
 }
 
 func (s *Server) createRule(c *gin.Context) {
-	var req ruleRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), req.Spec, req.Enabled)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(r.ID, 10))
-	auditDetail(c, "enabled", r.Enabled)
-	respond(c, http.StatusCreated, newRuleJSON(r))
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req ruleRequest) (rules.Rule, error) {
+		r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), req.Spec, req.Enabled)
+		if err == nil {
+			auditDetail(c, "enabled", r.Enabled)
+		}
+		return r, auditCreated(c, r.ID, err)
+	}, newRuleJSON)
 }
 
 // templateRequest is the body of POST /rules/from-template.
@@ -224,15 +206,24 @@ type templateRequest struct {
 }
 
 func (s *Server) createRuleFromTemplate(c *gin.Context) {
-	var req templateRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req templateRequest) (rules.Rule, error) {
+		spec, err := req.spec()
+		if err != nil {
+			return rules.Rule{}, err
+		}
+		r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), spec, req.Enabled)
+		if err == nil {
+			auditDetail(c, "template", req.Template)
+		}
+		return r, auditCreated(c, r.ID, err)
+	}, newRuleJSON)
+}
+
+// spec is the template's spec with the request's name and scope.
+func (req templateRequest) spec() (rules.Spec, error) {
 	spec, err := rules.FromTemplate(req.Template, req.Params)
 	if err != nil {
-		fail(c, err)
-		return
+		return spec, err
 	}
 	if req.Name != "" {
 		spec.Name = req.Name
@@ -244,14 +235,7 @@ func (s *Server) createRuleFromTemplate(c *gin.Context) {
 			spec.Scope.Filter = filter
 		}
 	}
-	r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), spec, req.Enabled)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(r.ID, 10))
-	auditDetail(c, "template", req.Template)
-	respond(c, http.StatusCreated, newRuleJSON(r))
+	return spec, nil
 }
 
 func (s *Server) getRule(c *gin.Context) {
@@ -259,7 +243,7 @@ func (s *Server) getRule(c *gin.Context) {
 }
 
 func (s *Server) updateRule(c *gin.Context) {
-	serveByIDWithBody(s, c, func(id int64, req ruleRequest) (rules.Rule, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req ruleRequest) (rules.Rule, error) {
 		r, err := s.deps.Rules.Update(c.Request.Context(), rulePrincipal(c), id, req.Spec, req.IfVersion)
 		if err == nil {
 			auditDetail(c, "version", r.Version)
@@ -281,27 +265,20 @@ func (s *Server) enableRule(on bool) gin.HandlerFunc {
 }
 
 func (s *Server) ruleVersions(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	vs, err := s.deps.Rules.Versions(c.Request.Context(), rulePrincipal(c), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	type versionJSON struct {
-		Version   int        `json:"version"`
-		Spec      rules.Spec `json:"spec"`
-		CreatedBy int64      `json:"created_by"`
-		CreatedAt time.Time  `json:"created_at"`
-	}
-	items := make([]versionJSON, len(vs))
-	for i, v := range vs {
-		items[i] = versionJSON{Version: v.Version, Spec: v.Spec, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
-	}
-	respond(c, http.StatusOK, gin.H{"items": items})
+	serveByID(c, func(id int64) ([]rules.Version, error) {
+		return s.deps.Rules.Versions(c.Request.Context(), rulePrincipal(c), id)
+	}, func(vs []rules.Version) gin.H { return gin.H{"items": views(vs, newRuleVersionJSON)} })
+}
+
+type ruleVersionJSON struct {
+	Version   int        `json:"version"`
+	Spec      rules.Spec `json:"spec"`
+	CreatedBy int64      `json:"created_by"`
+	CreatedAt time.Time  `json:"created_at"`
+}
+
+func newRuleVersionJSON(v rules.Version) ruleVersionJSON {
+	return ruleVersionJSON{Version: v.Version, Spec: v.Spec, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
 }
 
 type evaluationJSON struct {
@@ -345,47 +322,35 @@ type historyQuery struct {
 }
 
 func (s *Server) ruleHistory(c *gin.Context) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
+	serveByIDWith(c, s.bindQuery, func(id int64, q historyQuery) (gin.H, error) {
+		evs, acts, err := s.deps.Rules.History(c.Request.Context(), rulePrincipal(c), id, q.Limit)
+		return gin.H{"evaluations": views(evs, newEvaluationJSON), "actions": views(acts, newRuleActionJSON)}, err
+	}, asIs)
+}
+
+func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
+	var fin *time.Time
+	if e.FinishedAt != nil {
+		t := e.FinishedAt.UTC()
+		fin = &t
 	}
-	var q historyQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
+	skips := e.Skips
+	if skips == nil {
+		skips = map[string]int{}
 	}
-	evs, acts, err := s.deps.Rules.History(c.Request.Context(), rulePrincipal(c), id, q.Limit)
-	if err != nil {
-		fail(c, err)
-		return
+	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
+		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: skips,
+		StartedAt: e.StartedAt.UTC(), FinishedAt: fin}
+}
+
+func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {
+	checks := a.Checks
+	if checks == nil {
+		checks = []rules.Check{}
 	}
-	outE := make([]evaluationJSON, len(evs))
-	for i, e := range evs {
-		var fin *time.Time
-		if e.FinishedAt != nil {
-			t := e.FinishedAt.UTC()
-			fin = &t
-		}
-		skips := e.Skips
-		if skips == nil {
-			skips = map[string]int{}
-		}
-		outE[i] = evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
-			Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: skips,
-			StartedAt: e.StartedAt.UTC(), FinishedAt: fin}
-	}
-	outA := make([]ruleActionJSON, len(acts))
-	for i, a := range acts {
-		checks := a.Checks
-		if checks == nil {
-			checks = []rules.Check{}
-		}
-		outA[i] = ruleActionJSON{ID: a.ID, EvaluationID: a.EvaluationID, SlotAt: a.SlotAt.UTC(), Level: a.Level, ObjectID: a.ObjectID,
-			AdvertiserID: a.AdvertiserID, ObjectName: a.ObjectName, Action: a.Action, Field: a.Field, Before: a.Before, After: a.After,
-			Status: a.Status, ChangeID: a.ChangeID, Error: a.Error, Checks: checks}
-	}
-	respond(c, http.StatusOK, gin.H{"evaluations": outE, "actions": outA})
+	return ruleActionJSON{ID: a.ID, EvaluationID: a.EvaluationID, SlotAt: a.SlotAt.UTC(), Level: a.Level, ObjectID: a.ObjectID,
+		AdvertiserID: a.AdvertiserID, ObjectName: a.ObjectName, Action: a.Action, Field: a.Field, Before: a.Before, After: a.After,
+		Status: a.Status, ChangeID: a.ChangeID, Error: a.Error, Checks: checks}
 }
 
 // previewQuery is the query of the preview endpoints: all=true lists the
@@ -402,104 +367,69 @@ type specRequest struct {
 
 func (s *Server) previewSpec(c *gin.Context) {
 	var q previewQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
 	var req specRequest
-	if err := s.bindJSON(c, &req); err != nil {
+	if err := s.bindQueryAndJSON(c, &q, &req); err != nil {
 		fail(c, err)
 		return
 	}
 	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), 0, req.Spec)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPreviewJSON(pv, q.All))
+	answer(c, http.StatusOK, pv, err, q.view)
 }
 
-// storedRule loads the rule of the path for the caller (false: answered).
-func (s *Server) storedRule(c *gin.Context) (rules.Rule, bool) {
+// storedRule loads the rule of the path for the caller.
+func (s *Server) storedRule(c *gin.Context) (rules.Rule, error) {
 	id, err := pathInt64(c, "id")
-	if err == nil {
-		var r rules.Rule
-		if r, err = s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id); err == nil {
-			return r, true
-		}
+	if err != nil {
+		return rules.Rule{}, err
 	}
-	fail(c, err)
-	return rules.Rule{}, false
+	return s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id)
 }
 
 func (s *Server) previewRule(c *gin.Context) {
-	var q previewQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	r, ok := s.storedRule(c)
-	if !ok {
-		return
-	}
-	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), r.ID, r.Spec)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPreviewJSON(pv, q.All))
+	serveBound(c, s.bindQuery, http.StatusOK, func(q previewQuery) (previewJSON, error) {
+		r, err := s.storedRule(c)
+		if err != nil {
+			return previewJSON{}, err
+		}
+		pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), r.ID, r.Spec)
+		return q.view(pv), err
+	}, asIs)
 }
 
 func (s *Server) backtestSpec(c *gin.Context) {
-	var req specRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if req.Days == 0 {
-		req.Days = 7
-	}
-	bt, err := s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), req.Spec, req.Days)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newBacktestJSON(bt))
+	serveBound(c, s.bindJSON, http.StatusOK, func(req specRequest) (rules.BacktestResult, error) {
+		if req.Days == 0 {
+			req.Days = 7
+		}
+		return s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), req.Spec, req.Days)
+	}, newBacktestJSON)
 }
 
 // backtestRequest is the body of POST /rules/{id}/backtest.
 type backtestRequest struct {
-	Days int `json:"days"`
+	Days *int `json:"days"` // absent or null: 7
 }
 
 func (s *Server) backtestRule(c *gin.Context) {
-	req := backtestRequest{Days: 7}
-	if c.Request.ContentLength != 0 {
-		if err := s.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
+	serveBound(c, s.bindOptionalJSON, http.StatusOK, func(req backtestRequest) (rules.BacktestResult, error) {
+		r, err := s.storedRule(c)
+		if err != nil {
+			return rules.BacktestResult{}, err
 		}
-	}
-	r, ok := s.storedRule(c)
-	if !ok {
-		return
-	}
-	bt, err := s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), r.Spec, req.Days)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newBacktestJSON(bt))
+		days := 7
+		if req.Days != nil {
+			days = *req.Days
+		}
+		return s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), r.Spec, days)
+	}, newBacktestJSON)
 }
 
 func (s *Server) getRuleSwitch(c *gin.Context) {
 	paused, err := s.deps.Rules.GlobalPaused(c.Request.Context())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, gin.H{"paused": paused})
+	answer(c, http.StatusOK, paused, err, pausedJSON)
 }
+
+func pausedJSON(paused bool) gin.H { return gin.H{"paused": paused} }
 
 // switchRequest is the body of PUT /rules/switch.
 type switchRequest struct {
@@ -507,15 +437,11 @@ type switchRequest struct {
 }
 
 func (s *Server) putRuleSwitch(c *gin.Context) {
-	var req switchRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	if err := s.deps.Rules.SetGlobalPaused(c.Request.Context(), rulePrincipal(c), *req.Paused); err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "paused", *req.Paused)
-	respond(c, http.StatusOK, gin.H{"paused": *req.Paused})
+	serveBound(c, s.bindJSON, http.StatusOK, func(req switchRequest) (bool, error) {
+		err := s.deps.Rules.SetGlobalPaused(c.Request.Context(), rulePrincipal(c), *req.Paused)
+		if err == nil {
+			auditDetail(c, "paused", *req.Paused)
+		}
+		return *req.Paused, err
+	}, pausedJSON)
 }

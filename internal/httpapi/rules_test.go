@@ -20,13 +20,7 @@ func setupRules(t *testing.T) (b *authBundle, admin, operator, viewer string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := b.srv.deps
-	d.Rules = svc
-	srv, err := New(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.srv, b.h = srv, srv.Handler()
+	b.srv.deps.Rules = svc
 	return b, admin, operator, viewer
 }
 

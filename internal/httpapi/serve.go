@@ -6,34 +6,74 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
+// The shapes most handlers share: bind the request, call a service, render
+// the result (or answer the error).
+
+// binder binds part of a request into dst and validates it
+// (Server.bindJSON, Server.bindQuery, Server.bindOptionalJSON).
+type binder func(c *gin.Context, dst any) error
+
+// answer responds status with v rendered by view, or fails with err.
+func answer[T, V any](c *gin.Context, status int, v T, err error, view func(T) V) {
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, status, view(v))
+}
+
+// serveBound binds the request into a new R with bind; do acts on it, and
+// its result rendered by view is answered with status. A binding error and
+// do's error are answered as errors.
+func serveBound[R, T, V any](c *gin.Context, bind binder, status int, do func(req R) (T, error), view func(T) V) {
+	var req R
+	if err := bind(c, &req); err != nil {
+		fail(c, err)
+		return
+	}
+	v, err := do(req)
+	answer(c, status, v, err, view)
+}
+
+// paged is a list query: one that embeds PageQuery.
+type paged interface{ paging() PageQuery }
+
+// serveList binds the query into a new Q and answers the page of items list
+// finds for it, every one rendered by view.
+func serveList[Q paged, T, V any](s *Server, c *gin.Context, list func(q Q) ([]T, int64, error), view func(T) V) {
+	serveBound(c, s.bindQuery, http.StatusOK, func(q Q) (PageResult[V], error) {
+		items, total, err := list(q)
+		return newPage(views(items, view), q.paging(), total), err
+	}, asIs)
+}
+
+// pathID parses the path's {id}; false when it is not a positive integer,
+// the error answered.
+func pathID(c *gin.Context) (int64, bool) {
+	id, err := pathInt64(c, "id")
+	if err != nil {
+		fail(c, err)
+		return 0, false
+	}
+	return id, true
+}
+
 // serveByID answers a request on the item of the path's {id}: do acts on
 // it and returns it, view renders it for a 200. A bad id and do's error are
 // answered as errors.
 func serveByID[T, V any](c *gin.Context, do func(id int64) (T, error), view func(T) V) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return
+	if id, ok := pathID(c); ok {
+		v, err := do(id)
+		answer(c, http.StatusOK, v, err, view)
 	}
-	v, err := do(id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, view(v))
 }
 
-// serveByIDWithBody is serveByID for a request whose JSON body is bound into
-// a new R (and validated) before do runs.
-func serveByIDWithBody[R, T, V any](s *Server, c *gin.Context, do func(id int64, req R) (T, error), view func(T) V) {
-	serveByID(c, func(id int64) (T, error) {
-		var req R
-		if err := s.bindJSON(c, &req); err != nil {
-			var zero T
-			return zero, err
-		}
-		return do(id, req)
-	}, view)
+// serveByIDWith is serveByID for a request whose body or query is bound
+// into a new R with bind before do runs.
+func serveByIDWith[R, T, V any](c *gin.Context, bind binder, do func(id int64, req R) (T, error), view func(T) V) {
+	if id, ok := pathID(c); ok {
+		serveBound(c, bind, http.StatusOK, func(req R) (T, error) { return do(id, req) }, view)
+	}
 }
 
 // deleteByID answers the deletion of the path's {id} by del with
@@ -59,9 +99,5 @@ func views[T, V any](items []T, view func(T) V) []V {
 // respondViews answers 200 with every item rendered by view, or fails
 // with err.
 func respondViews[T, V any](c *gin.Context, items []T, err error, view func(T) V) {
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, views(items, view))
+	answer(c, http.StatusOK, items, err, func(items []T) []V { return views(items, view) })
 }

@@ -48,6 +48,17 @@ func setup(t *testing.T, mutate ...func(*config.Config)) bundle {
 
 func do(t *testing.T, h http.Handler, method, path, body string, hdr ...string) *httptest.ResponseRecorder {
 	t.Helper()
+	req := newJSONRequest(method, path, body)
+	for i := 0; i+1 < len(hdr); i += 2 {
+		req.Header.Set(hdr[i], hdr[i+1])
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, req)
+	return w
+}
+
+// newJSONRequest is a request with body, sent as JSON when not empty.
+func newJSONRequest(method, path, body string) *http.Request {
 	var r io.Reader
 	if body != "" {
 		r = strings.NewReader(body)
@@ -56,12 +67,7 @@ func do(t *testing.T, h http.Handler, method, path, body string, hdr ...string) 
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
-	for i := 0; i+1 < len(hdr); i += 2 {
-		req.Header.Set(hdr[i], hdr[i+1])
-	}
-	w := httptest.NewRecorder()
-	h.ServeHTTP(w, req)
-	return w
+	return req
 }
 
 func decodeEnvelope(t *testing.T, w *httptest.ResponseRecorder) Envelope {
@@ -119,17 +125,18 @@ type bindReq struct {
 	Tags   []string `json:"tags" validate:"max=2"`
 }
 
+// echoRoute registers a test route answering 200 with what bind bound
+// into a new R.
+func echoRoute[R any](e *gin.Engine, method, path string, bind binder) {
+	e.Handle(method, path, func(c *gin.Context) {
+		serveBound(c, bind, 200, func(req R) (R, error) { return req, nil }, asIs)
+	})
+}
+
 func TestBindJSONErrorsNameFields(t *testing.T) {
 	b := setup(t, func(c *config.Config) { c.Server.MaxBodyBytes = 200 })
 	e := b.srv.engine
-	e.POST("/api/v1/_test/bind", func(c *gin.Context) {
-		var req bindReq
-		if err := b.srv.bindJSON(c, &req); err != nil {
-			fail(c, err)
-			return
-		}
-		respond(c, 200, req)
-	})
+	echoRoute[bindReq](e, "POST", "/api/v1/_test/bind", b.srv.bindJSON)
 	tests := []struct {
 		name   string
 		body   string
@@ -177,14 +184,7 @@ func TestBindJSONErrorsNameFields(t *testing.T) {
 func TestQueryBindingNamesParameter(t *testing.T) {
 	b := setup(t)
 	e := b.srv.engine
-	e.GET("/api/v1/_test/page", func(c *gin.Context) {
-		var q PageQuery
-		if err := b.srv.bindQuery(c, &q); err != nil {
-			fail(c, err)
-			return
-		}
-		respond(c, 200, q)
-	})
+	echoRoute[PageQuery](e, "GET", "/api/v1/_test/page", b.srv.bindQuery)
 	w := do(t, e, "GET", "/api/v1/_test/page", "")
 	if w.Code != 200 || !strings.Contains(w.Body.String(), `"PageSize":20`) {
 		t.Fatalf("defaults not applied: %d %s", w.Code, w.Body)

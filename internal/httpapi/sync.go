@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -42,16 +43,11 @@ type streamStatus struct {
 	NewestSuccessAt *time.Time `json:"last_success_at"`
 }
 
+// advertiserStreamStatus is the state of a stream of an advertiser (as in
+// the advertiser's detail) with the age of its data.
 type advertiserStreamStatus struct {
-	Stream              string     `json:"stream"`
-	LastSuccessAt       *time.Time `json:"last_success_at"`
-	LastAttemptAt       *time.Time `json:"last_attempt_at"`
-	LastError           string     `json:"last_error"`
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	RowsLastRun         int        `json:"rows_last_run"`
-	NextRunAt           *time.Time `json:"next_run_at"`
-	FullSyncAt          *time.Time `json:"full_sync_at"`
-	LagSeconds          *int64     `json:"lag_seconds"`
+	syncStateResponse
+	LagSeconds *int64 `json:"lag_seconds"`
 }
 
 type advertiserSyncStatus struct {
@@ -108,30 +104,27 @@ func secondsSince(now time.Time, t *time.Time) *int64 {
 // advertiser_id, stream, failing). An advertiser_id outside the caller's
 // scope answers 404.
 func (s *Server) syncStatus(c *gin.Context) {
-	var q syncStatusQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
+	serveBound(c, s.bindQuery, http.StatusOK, func(q syncStatusQuery) (syncStatusResponse, error) {
+		return s.syncStatusOf(c.Request.Context(), scopeFrom(c), q)
+	}, asIs)
+}
+
+func (s *Server) syncStatusOf(ctx context.Context, scope auth.Scope, q syncStatusQuery) (syncStatusResponse, error) {
 	streams := mirror.Streams()
 	if q.Stream != "" {
 		if !mirror.IsStream(q.Stream) {
-			fail(c, apperr.Validation(apperr.Field("stream", "unknown stream; one of %v", streams)))
-			return
+			return syncStatusResponse{}, apperr.Validation(apperr.Field("stream", "unknown stream; one of %v", streams))
 		}
 		streams = []string{q.Stream}
 	}
-	ctx, scope := c.Request.Context(), scopeFrom(c)
 	if q.AdvertiserID != 0 {
 		if _, err := s.deps.DB.SyncTarget(ctx, scope, q.AdvertiserID); err != nil {
-			fail(c, err)
-			return
+			return syncStatusResponse{}, err
 		}
 	}
 	fresh, err := s.deps.DB.StreamFreshness(ctx, scope, streams)
 	if err != nil {
-		fail(c, err)
-		return
+		return syncStatusResponse{}, err
 	}
 	now := s.now()
 	out := syncStatusResponse{Streams: make([]streamStatus, 0, len(fresh))}
@@ -143,8 +136,7 @@ func (s *Server) syncStatus(c *gin.Context) {
 	}
 	reauth, n, err := s.deps.DB.AccountsNeedingReauth(ctx, scope, maxReauthListed)
 	if err != nil {
-		fail(c, err)
-		return
+		return syncStatusResponse{}, err
 	}
 	out.NeedsReauth = reauthJSON{Count: n, Accounts: make([]reauthAccountJSON, 0, len(reauth))}
 	for _, r := range reauth {
@@ -155,22 +147,21 @@ func (s *Server) syncStatus(c *gin.Context) {
 		AdvertiserID: q.AdvertiserID, Failing: q.Failing, Limit: q.PageSize, Offset: q.Offset(),
 	})
 	if err != nil {
-		fail(c, err)
-		return
+		return syncStatusResponse{}, err
 	}
 	items := make([]advertiserSyncStatus, 0, len(list))
 	for _, a := range list {
 		item := advertiserSyncStatus{AdvertiserID: a.AdvertiserID, Name: a.Name, Syncing: a.Syncable, Streams: make([]advertiserStreamStatus, 0, len(streams))}
 		for _, name := range streams {
 			st := a.States[name]
-			item.Streams = append(item.Streams, advertiserStreamStatus{
+			item.Streams = append(item.Streams, advertiserStreamStatus{syncStateResponse: syncStateResponse{
 				Stream: name, LastSuccessAt: st.LastSuccessAt, LastAttemptAt: st.LastAttemptAt, LastError: st.LastError,
 				ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun, NextRunAt: st.NextRunAt,
-				FullSyncAt: st.FullSyncAt, LagSeconds: secondsSince(now, st.LastSuccessAt),
-			})
+				FullSyncAt: st.FullSyncAt,
+			}, LagSeconds: secondsSince(now, st.LastSuccessAt)})
 		}
 		items = append(items, item)
 	}
 	out.Advertisers = newPage(items, q.PageQuery, total)
-	respond(c, http.StatusOK, out)
+	return out, nil
 }

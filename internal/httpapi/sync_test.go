@@ -68,19 +68,13 @@ func TestSyncStatusIsScoped(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
 	bindSyncWorld(t, b)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA)
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleViewer}, syncAdvB, syncAdvGone)
-	alice := b.login(t, "alice", "Quartz-Harbor-731")
-	bob := b.login(t, "bob", "Maple-Lantern-482")
+	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA)
+	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleViewer}, syncAdvB, syncAdvGone)
 
 	status := func(tok, query string) (syncStatusData, resp) {
 		t.Helper()
 		r := b.do(t, req{method: "GET", path: "/api/v1/sync/status" + query, token: tok})
-		var d syncStatusData
-		if r.status == http.StatusOK {
-			r.data(t, &d)
-		}
-		return d, r
+		return dataIfOK[syncStatusData](t, r), r
 	}
 	ids := func(d syncStatusData) []int64 {
 		var out []int64
@@ -148,10 +142,8 @@ func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
 	ctx := context.Background()
 	admin := b.login(t, "root", adminPassword)
 	bindSyncWorld(t, b)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA, syncAdvGone)
-	b.createUser(t, admin.AccessToken, "vera", "Cobalt-Meadow-915", []string{auth.RoleViewer}, syncAdvA)
-	alice := b.login(t, "alice", "Quartz-Harbor-731")
-	vera := b.login(t, "vera", "Cobalt-Meadow-915")
+	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, syncAdvA, syncAdvGone)
+	_, vera := b.signUp(t, admin.AccessToken, "vera", "Cobalt-Meadow-915", []string{auth.RoleViewer}, syncAdvA)
 
 	today := b.clock.Now().In(time.FixedZone("CST", 8*3600))
 	day := func(n int) string { return today.AddDate(0, 0, n).Format("2006-01-02") }

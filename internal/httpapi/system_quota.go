@@ -66,45 +66,40 @@ func round1(v float64) float64 { return math.Round(v*10) / 10 }
 // endpoint group, the configured rate, the current slowdown, and the
 // requests sent and refused per minute by every process of the system.
 func (s *Server) systemQuota(c *gin.Context) {
-	var q quotaQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	mon := s.deps.Quota
-	if mon == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "the quota monitor is not configured"))
-		return
-	}
-	// One minute more than asked: the current one is unfinished.
-	groups, err := mon.Usage(c.Request.Context(), q.Minutes+1)
-	if err != nil {
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot read the quota use now; try again later"))
-		return
-	}
-	out := quotaResponse{AsOf: s.now().UTC(), Minutes: q.Minutes, Groups: make([]quotaGroupJSON, 0, len(groups))}
-	for _, g := range groups {
-		gj := quotaGroupJSON{Group: g.Group, QPS: g.QPS, PerMinute: int64(math.Round(g.QPS * 60)), Factor: round1(g.Factor*100) / 100,
-			EffectiveQPS: round1(g.QPS * g.Factor), Minutes: make([]quotaMinuteJSON, 0, len(g.Minutes))}
-		for i, m := range g.Minutes {
-			mj := quotaMinuteJSON{Start: m.Start, quotaCountJSON: quotaCountJSON{Sent: m.Sent, Refused: m.Refused}}
-			gj.Minutes = append(gj.Minutes, mj)
-			if i == len(g.Minutes)-1 {
-				continue // the current minute counts in the chart only
-			}
-			gj.Window.Sent += m.Sent
-			gj.Window.Refused += m.Refused
-			if m.Sent > gj.PeakMinute.Sent || gj.PeakMinute.Start.IsZero() {
-				gj.PeakMinute = mj
-			}
-			gj.LastMinute = mj
+	serveBound(c, s.bindQuery, http.StatusOK, func(q quotaQuery) (quotaResponse, error) {
+		mon := s.deps.Quota
+		if mon == nil {
+			return quotaResponse{}, apperr.New(apperr.KindUnavailable, "the quota monitor is not configured")
 		}
-		if gj.PerMinute > 0 {
-			gj.UsedPercent = round1(float64(gj.LastMinute.Sent) * 100 / float64(gj.PerMinute))
+		// One minute more than asked: the current one is unfinished.
+		groups, err := mon.Usage(c.Request.Context(), q.Minutes+1)
+		if err != nil {
+			return quotaResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "cannot read the quota use now; try again later")
 		}
-		out.Groups = append(out.Groups, gj)
+		return quotaResponse{AsOf: s.now().UTC(), Minutes: q.Minutes, Groups: views(groups, newQuotaGroupJSON)}, nil
+	}, asIs)
+}
+
+func newQuotaGroupJSON(g oceanengine.GroupUsage) quotaGroupJSON {
+	gj := quotaGroupJSON{Group: g.Group, QPS: g.QPS, PerMinute: int64(math.Round(g.QPS * 60)), Factor: round1(g.Factor*100) / 100,
+		EffectiveQPS: round1(g.QPS * g.Factor), Minutes: make([]quotaMinuteJSON, 0, len(g.Minutes))}
+	for i, m := range g.Minutes {
+		mj := quotaMinuteJSON{Start: m.Start, quotaCountJSON: quotaCountJSON{Sent: m.Sent, Refused: m.Refused}}
+		gj.Minutes = append(gj.Minutes, mj)
+		if i == len(g.Minutes)-1 {
+			continue // the current minute counts in the chart only
+		}
+		gj.Window.Sent += m.Sent
+		gj.Window.Refused += m.Refused
+		if m.Sent > gj.PeakMinute.Sent || gj.PeakMinute.Start.IsZero() {
+			gj.PeakMinute = mj
+		}
+		gj.LastMinute = mj
 	}
-	respond(c, http.StatusOK, out)
+	if gj.PerMinute > 0 {
+		gj.UsedPercent = round1(float64(gj.LastMinute.Sent) * 100 / float64(gj.PerMinute))
+	}
+	return gj
 }
 
 // systemQuotaRoutes serves the quota use to admins.

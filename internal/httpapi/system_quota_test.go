@@ -13,8 +13,7 @@ import (
 func TestSystemQuotaShowsUsePerGroup(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "olga", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	olga := b.login(t, "olga", "Quartz-Harbor-731")
+	_, olga := b.signUp(t, admin.AccessToken, "olga", "Quartz-Harbor-731", []string{auth.RoleOperator})
 	ctx := context.Background()
 	// A worker's client: three report requests, one refused as too frequent.
 	oe := b.cfg.OceanEngine
@@ -33,11 +32,7 @@ func TestSystemQuotaShowsUsePerGroup(t *testing.T) {
 	get := func(token, query string) (resp, quotaResponse) {
 		t.Helper()
 		r := b.do(t, req{method: "GET", path: "/api/v1/system/quota" + query, token: token})
-		var out quotaResponse
-		if r.status == http.StatusOK {
-			r.data(t, &out)
-		}
-		return r, out
+		return r, dataIfOK[quotaResponse](t, r)
 	}
 	group := func(q quotaResponse, name string) quotaGroupJSON {
 		t.Helper()

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -46,36 +45,29 @@ func (s *Server) userSessionRoutes(u *gin.RouterGroup) {
 	u.DELETE("/:id/sessions/:sid", s.revokeUserSession)
 }
 
-func (s *Server) sessionAdmin(c *gin.Context) (sessionAdmin, bool) {
+func (s *Server) sessionAdmin() (sessionAdmin, error) {
 	if s.deps.Auth == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
-		return nil, false
+		return nil, apperr.New(apperr.KindUnavailable, "authentication is not configured")
 	}
-	return s.deps.Auth, true
+	return s.deps.Auth, nil
+}
+
+// sessionViewOf renders sessions for the caller (marking their own).
+func sessionViewOf(c *gin.Context) func(auth.Session) sessionResponse {
+	p, _ := principalFrom(c)
+	return func(ss auth.Session) sessionResponse { return sessionView(ss, p.SessionID) }
 }
 
 // userSessions is GET /api/v1/users/{id}/sessions: the user's sessions that
 // may still be used, newest first.
 func (s *Server) userSessions(c *gin.Context) {
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	svc, ok := s.sessionAdmin(c)
-	if !ok {
-		return
-	}
-	list, err := svc.ActiveSessions(c.Request.Context(), id)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	p, _ := principalFrom(c)
-	out := make([]sessionResponse, 0, len(list))
-	for _, ss := range list {
-		out = append(out, sessionView(ss, p.SessionID))
-	}
-	respond(c, http.StatusOK, out)
+	serveByID(c, func(id int64) ([]auth.Session, error) {
+		svc, err := s.sessionAdmin()
+		if err != nil {
+			return nil, err
+		}
+		return svc.ActiveSessions(c.Request.Context(), id)
+	}, func(list []auth.Session) []sessionResponse { return views(list, sessionViewOf(c)) })
 }
 
 // revokeUserSession is DELETE /api/v1/users/{id}/sessions/{sid}: the
@@ -83,20 +75,12 @@ func (s *Server) userSessions(c *gin.Context) {
 // request). Ending an ended session answers 200 all the same.
 func (s *Server) revokeUserSession(c *gin.Context) {
 	setAudit(c, "user.revoke_session", "session", cut(c.Param("sid"), 64))
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	auditDetail(c, "user_id", id)
-	svc, ok := s.sessionAdmin(c)
-	if !ok {
-		return
-	}
-	ss, err := svc.RevokeSessionOf(c.Request.Context(), id, c.Param("sid"))
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	p, _ := principalFrom(c)
-	respond(c, http.StatusOK, sessionView(ss, p.SessionID))
+	serveByID(c, func(id int64) (auth.Session, error) {
+		auditDetail(c, "user_id", id)
+		svc, err := s.sessionAdmin()
+		if err != nil {
+			return auth.Session{}, err
+		}
+		return svc.RevokeSessionOf(c.Request.Context(), id, c.Param("sid"))
+	}, sessionViewOf(c))
 }

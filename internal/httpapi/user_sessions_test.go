@@ -28,11 +28,7 @@ func TestAdminListsAndEndsAUsersSessions(t *testing.T) {
 	list := func() []sessionResponse {
 		t.Helper()
 		r := b.do(t, req{method: "GET", path: path, token: admin.AccessToken})
-		if r.status != http.StatusOK {
-			t.Fatalf("sessions: %d %s", r.status, r.raw)
-		}
-		var out []sessionResponse
-		r.data(t, &out)
+		out := okData[[]sessionResponse](t, r, "sessions")
 		return out
 	}
 	got := list()

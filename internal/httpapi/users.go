@@ -3,7 +3,6 @@ package httpapi
 import (
 	"net/http"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -45,6 +44,7 @@ type setAdvertisersRequest struct {
 
 // userQuery is GET /api/v1/users's query.
 type userQuery struct {
+	PageQuery
 	Query  string `form:"q" validate:"max=64"`
 	Status string `form:"status" validate:"omitempty,oneof=active disabled"`
 	Role   string `form:"role" validate:"omitempty,oneof=admin operator viewer"`
@@ -82,59 +82,28 @@ type userAdvertisersResponse struct {
 
 func (s *Server) createUser(c *gin.Context) {
 	setAudit(c, "user.create", "user", "")
-	var req createUserRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	auditDetail(c, "username", auth.NormalizeUsername(req.Username))
-	auditDetail(c, "roles", req.Roles)
-	u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
-		Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(u.ID, 10))
-	if len(req.AdvertiserIDs) > 0 {
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req createUserRequest) (auth.User, error) {
+		auditDetail(c, "username", auth.NormalizeUsername(req.Username))
+		auditDetail(c, "roles", req.Roles)
+		u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
+			Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles})
+		if err = auditCreated(c, u.ID, err); err != nil || len(req.AdvertiserIDs) == 0 {
+			return u, err
+		}
 		p, _ := principalFrom(c)
 		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), u.ID, req.AdvertiserIDs, p.UserID); err != nil {
-			fail(c, err)
-			return
+			return u, err
 		}
 		auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
-	}
-	respond(c, http.StatusCreated, userView(u))
+		return u, nil
+	}, userView)
 }
 
 func (s *Server) listUsers(c *gin.Context) {
-	var pq PageQuery
-	if err := s.bindQuery(c, &pq); err != nil {
-		fail(c, err)
-		return
-	}
-	var q userQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	users, total, err := s.deps.DB.ListUsers(c.Request.Context(), auth.UserFilter{Query: q.Query, Status: q.Status,
-		Role: q.Role, Limit: pq.PageSize, Offset: pq.Offset()})
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, newPage(views(users, userView), pq, total))
-}
-
-// userParam parses {id} and names the audit target.
-func userParam(c *gin.Context) (int64, bool) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		fail(c, err)
-		return 0, false
-	}
-	return id, true
+	serveList(s, c, func(q userQuery) ([]auth.User, int64, error) {
+		return s.deps.DB.ListUsers(c.Request.Context(), auth.UserFilter{Query: q.Query, Status: q.Status,
+			Role: q.Role, Limit: q.PageSize, Offset: q.Offset()})
+	}, userView)
 }
 
 func (s *Server) getUser(c *gin.Context) {
@@ -143,7 +112,7 @@ func (s *Server) getUser(c *gin.Context) {
 
 func (s *Server) updateUser(c *gin.Context) {
 	setAudit(c, "user.update", "user", c.Param("id"))
-	serveByIDWithBody(s, c, func(id int64, req updateUserRequest) (auth.User, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req updateUserRequest) (auth.User, error) {
 		if req.Email != nil && *req.Email != "" {
 			if err := s.validator.Var(*req.Email, "email"); err != nil {
 				return auth.User{}, apperr.Validation(apperr.Field("email", "must be an email address"))
@@ -186,30 +155,20 @@ func (s *Server) setUserStatus(status string) gin.HandlerFunc {
 // password; the user's sessions end.
 func (s *Server) resetPassword(c *gin.Context) {
 	setAudit(c, "user.reset_password", "user", c.Param("id"))
-	id, ok := userParam(c)
-	if !ok {
-		return
-	}
-	var req setPasswordRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	keep := ""
-	if p, _ := principalFrom(c); p.UserID == id {
-		keep = p.SessionID // resetting one's own password keeps the current session
-	}
-	if err := s.deps.Auth.SetPassword(c.Request.Context(), id, req.Password, "password", keep); err != nil {
-		fail(c, err)
-		return
-	}
-	respond(c, http.StatusOK, map[string]any{"user_id": id, "sessions_revoked": true})
+	serveByIDWith(c, s.bindJSON, func(id int64, req setPasswordRequest) (map[string]any, error) {
+		keep := ""
+		if p, _ := principalFrom(c); p.UserID == id {
+			keep = p.SessionID // resetting one's own password keeps the current session
+		}
+		err := s.deps.Auth.SetPassword(c.Request.Context(), id, req.Password, "password", keep)
+		return map[string]any{"user_id": id, "sessions_revoked": true}, err
+	}, asIs)
 }
 
 // setUserRoles is PUT /users/{id}/roles. Admins cannot drop their own admin role.
 func (s *Server) setUserRoles(c *gin.Context) {
 	setAudit(c, "user.set_roles", "user", c.Param("id"))
-	serveByIDWithBody(s, c, func(id int64, req setRolesRequest) (auth.User, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req setRolesRequest) (auth.User, error) {
 		auditDetail(c, "roles", req.Roles)
 		if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
 			return auth.User{}, apperr.Conflict("you cannot remove your own admin role")
@@ -235,7 +194,7 @@ func (s *Server) userAdvertisers(c *gin.Context) {
 // assignment (the data scope of non-admins).
 func (s *Server) setUserAdvertisers(c *gin.Context) {
 	setAudit(c, "user.set_advertisers", "user", c.Param("id"))
-	serveByIDWithBody(s, c, func(id int64, req setAdvertisersRequest) (userAdvertisersResponse, error) {
+	serveByIDWith(c, s.bindJSON, func(id int64, req setAdvertisersRequest) (userAdvertisersResponse, error) {
 		p, _ := principalFrom(c)
 		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {
 			return userAdvertisersResponse{}, err

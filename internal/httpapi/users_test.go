@@ -17,10 +17,8 @@ const (
 func TestPermissionsPerRoute(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "oleg", "Tidal-Wave-7731", []string{auth.RoleOperator})
-	b.createUser(t, admin.AccessToken, "vika", "Amber-Light-5521", []string{auth.RoleViewer})
-	op := b.login(t, "oleg", "Tidal-Wave-7731")
-	viewer := b.login(t, "vika", "Amber-Light-5521")
+	_, op := b.signUp(t, admin.AccessToken, "oleg", "Tidal-Wave-7731", []string{auth.RoleOperator})
+	_, viewer := b.signUp(t, admin.AccessToken, "vika", "Amber-Light-5521", []string{auth.RoleViewer})
 	tests := []struct {
 		who, method, path, body string
 		token                   string
@@ -59,8 +57,7 @@ func TestPermissionsPerRoute(t *testing.T) {
 func TestRoleChangeAppliesToTheNextRequest(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
-	id := b.createUser(t, admin.AccessToken, "vika", "Amber-Light-5521", []string{auth.RoleViewer})
-	viewer := b.login(t, "vika", "Amber-Light-5521")
+	id, viewer := b.signUp(t, admin.AccessToken, "vika", "Amber-Light-5521", []string{auth.RoleViewer})
 	if r := b.do(t, req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}); r.status != 403 {
 		t.Fatalf("before: %d", r.status)
 	}
