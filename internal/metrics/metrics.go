@@ -53,3 +53,37 @@ func Add[T prometheus.Collector](r *Registrar, c T) T {
 	c, r.err = Register(r.reg, c)
 	return c
 }
+
+// CounterVec adds a counter vector with the given name, help and labels.
+func (r *Registrar) CounterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+}
+
+// Gauge adds a gauge with the given name and help.
+func (r *Registrar) Gauge(name, help string) prometheus.Gauge {
+	return Add(r, prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help}))
+}
+
+// GaugeVec adds a gauge vector with the given name, help and labels.
+func (r *Registrar) GaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
+}
+
+// Histogram adds a histogram with the given name, help and buckets.
+func (r *Registrar) Histogram(name, help string, buckets []float64) prometheus.Histogram {
+	return Add(r, prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}))
+}
+
+// HistogramVec adds a histogram vector with the given name, help, buckets
+// and labels.
+func (r *Registrar) HistogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels))
+}
+
+// Built returns m, or the first registration error instead.
+func Built[M any](r *Registrar, m *M) (*M, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return m, nil
+}
