@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,36 +14,13 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 var beijing = time.FixedZone("CST", 8*3600)
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // fixture is a real MariaDB with two bound advertisers (A, B) under one
 // authorisation, three users (an admin; alice, an operator who sees A; bob,
@@ -54,7 +30,7 @@ type fixture struct {
 	t                  *testing.T
 	ctx                context.Context
 	db                 *mysql.DB
-	clock              *clock
+	clock              *fakeclock.Clock
 	keys               *tokencrypt.Keyring
 	svc                *alerts.Service
 	authID             int64
@@ -77,7 +53,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	// 11:30 Beijing on a Wednesday: before the default spend-pace hour.
-	c := &clock{t: time.Date(2025, 6, 18, 11, 30, 0, 0, beijing)}
+	c := fakeclock.New(time.Date(2025, 6, 18, 11, 30, 0, 0, beijing))
 	f := &fixture{t: t, ctx: ctx, db: db, clock: c, keys: keys, advA: advA, advB: advB}
 	now := c.Now()
 	f.authID, err = db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{advA, advB}, At: now},

@@ -21,6 +21,7 @@ import (
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -31,26 +32,6 @@ import (
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
-
-// schedClock drives the job schedulers: it starts at the real time and
-// moves a period at a time, so each step is one evaluation period.
-type schedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *schedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *schedClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
-}
 
 // scenario is the sandbox, the accounts flow, the mirror and two worker
 // runtimes evaluating alerts on the sandbox's clock.
@@ -64,7 +45,7 @@ type scenario struct {
 	engine  *mirror.Engine
 	advs    []int64
 	authID  int64
-	sched   *schedClock
+	sched   *fakeclock.Clock // drives the job schedulers: starts at the real time, moves a period at a time
 	slot    time.Time
 	hook    *channeltest.Webhook
 	feishu  *channeltest.Feishu
@@ -252,7 +233,7 @@ func newScenario(t *testing.T) *scenario {
 	out, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
 	must(t, err)
 	s := &scenario{t: t, ctx: ctx, sim: sim, db: db, tokens: store, accts: svc, advs: slices.Sorted(slices.Values(out.Advertisers)),
-		authID: out.AuthorizationID, tap: tap, dbcfg: dbcfg, redisAddr: rs.Addr, simURL: ts.URL, sched: &schedClock{t: time.Now().Truncate(time.Minute)}, workers: map[string]int{},
+		authID: out.AuthorizationID, tap: tap, dbcfg: dbcfg, redisAddr: rs.Addr, simURL: ts.URL, sched: fakeclock.New(time.Now().Truncate(time.Minute)), workers: map[string]int{},
 		hook: channeltest.NewWebhook(t, "scenario-webhook-secret", time.Now), feishu: channeltest.NewFeishu(t, "scenario-feishu-secret", time.Now)}
 	s.engine = mirror.New(mirror.Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: sim.Clock().Now}, mirror.Config{LookbackDays: 7, Concurrency: 4})
 	return s

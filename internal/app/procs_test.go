@@ -30,6 +30,7 @@ import (
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/rules"
@@ -160,30 +161,12 @@ func (p *workerProc) kill() {
 	}
 }
 
-// helperClock is a helper process's clock: set by each command.
-type helperClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *helperClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *helperClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // helperEnv is what a helper process connects to, as a worker process's
 // wiring does: its own MySQL pool and Redis client, the token store and
 // the OceanEngine client on the sandbox, on a clock the parent sets.
 type helperEnv struct {
 	ctx    context.Context
-	clock  *helperClock
+	clock  *fakeclock.Clock // set by each command
 	db     *mysql.DB
 	keys   *tokencrypt.Keyring
 	client *oceanengine.Client
@@ -196,7 +179,7 @@ func newHelperEnv(t *testing.T, helper string) *helperEnv {
 	}
 	var dbcfg config.Database
 	must(t, json.Unmarshal([]byte(os.Getenv("APP_HELPER_DB")), &dbcfg))
-	h := &helperEnv{ctx: context.Background(), clock: &helperClock{now: time.Now()}}
+	h := &helperEnv{ctx: context.Background(), clock: fakeclock.New(time.Now())}
 	var err error
 	h.db, err = mysql.Open(h.ctx, dbcfg)
 	must(t, err)

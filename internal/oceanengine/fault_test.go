@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
@@ -283,7 +284,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 // calls then fail fast without reaching the platform, and that it closes
 // again after the outage.
 func TestBreakerStopsHammering(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC))
 	b := setup(t, func(o *options) {
 		o.client.MaxAttempts = 2
 		o.client.Breaker = BreakerConfig{ConsecutiveFailures: 4, OpenFor: 15 * time.Second}
