@@ -35,6 +35,7 @@ import (
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -186,19 +187,25 @@ func newHelperEnv(t *testing.T, helper string) *helperEnv {
 	t.Cleanup(func() { _ = h.db.Close() })
 	rdb := goredis.NewClient(&goredis.Options{Addr: os.Getenv("APP_HELPER_REDIS")})
 	t.Cleanup(func() { _ = rdb.Close() })
+	h.keys = testenv.Keys(t)
+	_, h.client = workerClient(t, h.db, rdb, h.clock.Now, oceanengine.Config{BaseURL: os.Getenv("APP_HELPER_SIM"),
+		AppID: sandbox.DefaultAppID, Secret: sandbox.DefaultSecret, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	return h
+}
+
+// workerClient is a worker process's token store and OceanEngine client on
+// db and rdb: tokens under testenv.Keys, the shared Redis limiter, a few
+// quick retries. cfg names the platform (and may set the HTTP client).
+func workerClient(t *testing.T, db *mysql.DB, rdb goredis.UniversalClient, now func() time.Time, cfg oceanengine.Config) (*accounts.TokenStore, *oceanengine.Client) {
+	t.Helper()
 	om, err := oceanengine.NewMetrics(nil)
 	must(t, err)
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: sandbox.DefaultAppID, QPS: 5000, Metrics: om})
-	must(t, err)
-	h.keys, err = tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{5}, 32)}, "k1")
-	must(t, err)
-	store := accounts.NewTokenStore(h.db, rdb, nil, h.keys, accounts.StoreOptions{Now: h.clock.Now, Logger: zap.NewNop()})
-	h.client, err = oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("APP_HELPER_SIM"), AppID: sandbox.DefaultAppID,
-		Secret: sandbox.DefaultSecret, HTTPClient: &http.Client{Timeout: 30 * time.Second}, Tokens: store, Limiter: lim, Metrics: om,
-		MaxAttempts: 4, BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
-	must(t, err)
-	store.SetRefresher(h.client)
-	return h
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	cfg.Limiter = testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: cfg.AppID, QPS: 5000, Metrics: om})
+	cfg.Metrics, cfg.MaxAttempts, cfg.BackoffBase, cfg.BackoffMax = om, 4, 5*time.Millisecond, 50*time.Millisecond
+	return testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: now, Logger: zap.NewNop()}, cfg)
 }
 
 // serve prints READY and runs the commands on stdin until it closes:

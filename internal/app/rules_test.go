@@ -19,6 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 var bj = time.FixedZone("Asia/Shanghai", 8*3600)
@@ -313,13 +314,10 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	// 3. Scope: an operator assigned advertiser A writes a rule over A;
 	// one over B is refused. Once A leaves their scope the rule touches
 	// nothing.
-	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
-	must(t, err)
-	u, err := k.db.CreateUser(k.ctx, auth.NewUser{Username: "op", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	must(t, err)
+	uid := testenv.User(t, k.db, "op", auth.RoleOperator)
 	a, b := k.advs[2], k.advs[3]
-	must(t, k.db.SetUserAdvertisers(k.ctx, u.ID, []int64{a}, 1))
-	op, _, err := k.db.LoadPrincipal(k.ctx, u.ID)
+	must(t, k.db.SetUserAdvertisers(k.ctx, uid, []int64{a}, 1))
+	op, _, err := k.db.LoadPrincipal(k.ctx, uid)
 	must(t, err)
 	pause := rules.Spec{Name: "pause all", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{b}},
 		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGTE, Value: dp("0")}},
@@ -332,7 +330,7 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	pause.Scope.AdvertiserIDs = []int64{a}
 	pr, err := k.rules.Create(k.ctx, op, pause, true)
 	must(t, err)
-	must(t, k.db.SetUserAdvertisers(k.ctx, u.ID, []int64{b}, 1))
+	must(t, k.db.SetUserAdvertisers(k.ctx, uid, []int64{b}, 1))
 	at = k.at(0, 19, 10)
 	ev, ran, err := k.rules.RunSlot(k.ctx, pr.ID, at.Truncate(time.Hour))
 	must(t, err)
