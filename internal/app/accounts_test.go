@@ -13,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/proctest"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
 
 // TestDemoFlowWithBinaries runs the demo of docs/accounts.md with the real
@@ -26,19 +24,9 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
 	}
-	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
-	_, dbCfg := mysqltest.NewEmpty(t)
-	rs := redistest.Start(t)
-	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
-	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	env := []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json",
-		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-	}
+	p := planStack(t)
+	server, worker, oesim, env := p.server, p.worker, p.sim, p.env
+	simPort, workerPort, sim, api := p.simPort, p.workerPort, p.simURL, p.api
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "12", "-log", "warn")

@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/proctest"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
 
 // TestSyncEndToEndWithBinaries runs the sandbox, API and worker binaries
@@ -38,20 +36,9 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	if now.Hour() == 23 && now.Minute() >= 55 {
 		t.Skip("too close to Beijing midnight: the sandbox's and the worker's today could differ")
 	}
-	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
-	db, dbCfg := mysqltest.NewEmpty(t)
-	rs := redistest.Start(t)
-	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
-	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	env := []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
-		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
-	}
+	p := planStack(t, syncEnv()...)
+	server, worker, oesim, env, db := p.server, p.worker, p.sim, p.env, p.db
+	simPort, workerPort, sim, api := p.simPort, p.workerPort, p.simURL, p.api
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	// The sandbox runs in real time from 14:20 of today (Beijing), so its

@@ -15,15 +15,46 @@ import (
 // stack is the sandbox, API and worker binaries on free ports, a fresh
 // database and a private Redis, with config/config.dev.yaml.
 type stack struct {
-	t                   *testing.T
-	ctx                 context.Context
+	stackPlan
+	t                *testing.T
+	ctx              context.Context
+	simProc, apiProc *proctest.Proc
+	c                *e2eClient
+}
+
+// stackPlan is what an end-to-end test starts its binaries on: the built
+// binaries, a fresh empty database, a private Redis, free ports, and the
+// environment that points config/config.dev.yaml at them (plus extraEnv).
+type stackPlan struct {
 	server, worker, sim string // binaries
 	db                  *mysql.DB
 	env                 []string
+	simPort, workerPort int
 	simURL, api         string
-	workerPort          int
-	simProc, apiProc    *proctest.Proc
-	c                   *e2eClient
+}
+
+func planStack(t *testing.T, extraEnv ...string) stackPlan {
+	t.Helper()
+	p := stackPlan{server: proctest.Build(t, "./cmd/server"), worker: proctest.Build(t, "./cmd/worker"), sim: proctest.Build(t, "./cmd/oesim")}
+	db, dbCfg := mysqltest.NewEmpty(t)
+	p.db = db
+	rs := redistest.Start(t)
+	apiPort := proctest.FreePort(t)
+	p.simPort, p.workerPort = proctest.FreePort(t), proctest.FreePort(t)
+	p.simURL = fmt.Sprintf("http://127.0.0.1:%d", p.simPort)
+	p.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	p.env = append(append(proctest.StoreEnv(dbCfg, rs.Addr),
+		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", p.workerPort), "LOGGER_FORMAT=json",
+		"SERVER_PUBLIC_URL="+p.api, "OCEANENGINE_BASE_URL="+p.simURL+"/open_api", "OCEANENGINE_AUTHORIZE_URL="+p.simURL+"/audit/oauth.html",
+		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
+	), extraEnv...)
+	return p
+}
+
+// syncEnv is the configuration of the stacks that sync (info logs, a quota
+// and sync concurrency the tests count on), then extra.
+func syncEnv(extra ...string) []string {
+	return append([]string{"LOGGER_LEVEL=info", "OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4"}, extra...)
 }
 
 // startStack starts the sandbox (simArgs added to its flags) and the API,
@@ -31,23 +62,8 @@ type stack struct {
 // startWorker. extraEnv overrides configuration.
 func startStack(t *testing.T, ctx context.Context, simArgs []string, extraEnv ...string) *stack {
 	t.Helper()
-	s := &stack{t: t, ctx: ctx, server: proctest.Build(t, "./cmd/server"), worker: proctest.Build(t, "./cmd/worker"), sim: proctest.Build(t, "./cmd/oesim")}
-	db, dbCfg := mysqltest.NewEmpty(t)
-	s.db = db
-	rs := redistest.Start(t)
-	simPort, apiPort := proctest.FreePort(t), proctest.FreePort(t)
-	s.workerPort = proctest.FreePort(t)
-	s.simURL = fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	s.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	s.env = append([]string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", s.workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
-		"SERVER_PUBLIC_URL=" + s.api, "OCEANENGINE_BASE_URL=" + s.simURL + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + s.simURL + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
-	}, extraEnv...)
-	s.simProc = proctest.Start(t, s.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-log", "warn",
+	s := &stack{stackPlan: planStack(t, syncEnv(extraEnv...)...), t: t, ctx: ctx}
+	s.simProc = proctest.Start(t, s.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", s.simPort), "-log", "warn",
 		"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
 	if err := proctest.WaitHTTP(ctx, s.simURL+"/_sim/clock", 200); err != nil {
 		t.Fatalf("%v\n%s", err, s.simProc.Output())
