@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -314,34 +313,6 @@ func envReferences(configYAML []byte) map[string]bool {
 	return out
 }
 
-// keyPathEnvNames returns the environment variable of every config key
-// (server.port → SERVER_PORT), from the config struct's yaml tags.
-func keyPathEnvNames() map[string]bool {
-	out := map[string]bool{}
-	durationType := reflect.TypeOf(config.Duration(0))
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if tag == "" || tag == "-" {
-				continue
-			}
-			key := tag
-			if prefix != "" {
-				key = prefix + "." + tag
-			}
-			if f.Type.Kind() == reflect.Struct && f.Type != durationType {
-				walk(f.Type, key)
-				continue
-			}
-			out[strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = true
-		}
-	}
-	walk(reflect.TypeOf(config.Config{}), "")
-	return out
-}
-
 // runtimeEnv are variables read by the Go runtime or the C library, not by our code.
 var runtimeEnv = map[string]bool{"TZ": true, "GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true, "GODEBUG": true}
 
@@ -350,7 +321,10 @@ var runtimeEnv = map[string]bool{"TZ": true, "GOMEMLIMIT": true, "GOMAXPROCS": t
 // and the runtime's.
 func knownEnv(t testing.TB, configYAML []byte) map[string]bool {
 	t.Helper()
-	out := keyPathEnvNames()
+	out := map[string]bool{}
+	for _, name := range config.EnvNames() {
+		out[name] = true
+	}
 	for name := range envReferences(configYAML) {
 		out[name] = true
 	}
