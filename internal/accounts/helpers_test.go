@@ -14,7 +14,6 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -54,10 +53,9 @@ func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
 	if sim.QPS == 0 {
 		sim.QPS, sim.DeveloperQPS = -1, -1
 	}
-	ts := testenv.Sandbox(t, sim)
-	db, dbcfg := mysqltest.NewWithConfig(t)
-	rdb, rs := redistest.New(t)
-	e := &env{t: t, db: db, dbcfg: dbcfg, rdb: rdb, redis: rs, ts: ts, keys: testenv.Keys(t), reg: prometheus.NewRegistry()}
+	w := testenv.NewWorld(t, sim)
+	ts, db, rdb := w.TS, w.DB, w.RDB
+	e := &env{t: t, db: db, dbcfg: w.DBConfig, rdb: rdb, redis: w.Redis, ts: ts, keys: testenv.Keys(t), reg: prometheus.NewRegistry()}
 	m, err := accounts.NewMetrics(e.reg, true)
 	if err != nil {
 		t.Fatal(err)

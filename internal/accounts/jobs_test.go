@@ -14,9 +14,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -28,9 +26,8 @@ import (
 // the authorisation in needs_reauth (alerted once) without retrying forever.
 func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 	ctx := context.Background()
-	ts := testenv.Sandbox(t, sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
-	db, dbcfg := mysqltest.NewWithConfig(t)
-	rdb, _ := redistest.New(t)
+	w := testenv.NewWorld(t, sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
+	ts, db, dbcfg, rdb := w.TS, w.DB, w.DBConfig, w.RDB
 	keys := testenv.Keys(t)
 	reg := prometheus.NewRegistry()
 	metrics, err := accounts.NewMetrics(reg, true)

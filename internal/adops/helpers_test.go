@@ -16,9 +16,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -68,9 +66,8 @@ func setup(t testing.TB) *bundle { t.Helper(); return setupWorld(t, 4) }
 // setupWorld is setup with a world of the given number of advertisers.
 func setupWorld(t testing.TB, advertisers int) *bundle {
 	t.Helper()
-	ts := testenv.Sandbox(t, sandbox.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
-	db := mysqltest.New(t)
-	rdb, _ := redistest.New(t)
+	w := testenv.NewWorld(t, sandbox.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
+	ts, db, rdb := w.TS, w.DB, w.RDB
 	lim := testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
 	// Tokens live in the accounts store (encrypted in MySQL), as in the
 	// API process; the grant comes from the accounts OAuth flow against

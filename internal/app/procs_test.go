@@ -311,13 +311,8 @@ func tick(now time.Time, ps ...*workerProc) [][]rules.EvaluationRecord {
 // once: one evaluation per slot, each ad changed once, as many platform
 // writes as changes.
 func TestRuleSlotsRunOnceAcrossWorkerProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes and syncs a sandbox world")
-	}
 	k := newRulesKit(t)
-	at := k.at(0, 15, 5)
-	adv := k.advs[2]
-	r := k.createPauseSpenders(adv)
+	at, adv, r := k.pauseSpenders()
 	k.sim.Stats().Reset()
 
 	// Worker A dies after its second change; B and C are plain workers.
@@ -532,13 +527,8 @@ func (k *rulesKit) checkOneWritePerAd(ruleID, adv int64) []mysql.AdChange {
 // sweep of stale pending changes reads the ad back and settles the row as
 // succeeded.
 func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes and syncs a sandbox world")
-	}
 	k := newRulesKit(t)
-	at := k.at(0, 15, 5)
-	adv := k.advs[2]
-	r := k.createPauseSpenders(adv)
+	at, adv, r := k.pauseSpenders()
 	k.sim.Stats().Reset()
 
 	a := k.startWorkerProc("TestHelperRuleWorkerProcess", "worker A")

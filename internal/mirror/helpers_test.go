@@ -16,7 +16,6 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -64,9 +63,8 @@ func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 	if mod != nil {
 		mod(&o)
 	}
-	ts := testenv.Sandbox(t, o.sim)
-	db := mysqltest.New(t)
-	rdb, rs := redistest.New(t)
+	w := testenv.NewWorld(t, o.sim)
+	ts, db, rdb, rs := w.TS, w.DB, w.RDB, w.Redis
 	metrics, err := oceanengine.NewMetrics(nil)
 	if err != nil {
 		t.Fatal(err)

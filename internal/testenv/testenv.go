@@ -13,9 +13,12 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
@@ -23,8 +26,27 @@ import (
 // Password is the password of the users User creates.
 const Password = "Operator-Passphrase-1"
 
-// Sandbox starts a sandbox server on opts, closed at cleanup.
-func Sandbox(t testing.TB, opts sandbox.Options) *sandbox.TestServer {
+// World is a sandbox server with a fresh migrated database and a private
+// Redis, all removed at cleanup.
+type World struct {
+	TS       *sandbox.TestServer
+	DB       *mysql.DB
+	DBConfig config.Database
+	RDB      *goredis.Client
+	Redis    *redistest.Server
+}
+
+// NewWorld starts the sandbox on opts, the database and Redis.
+func NewWorld(t testing.TB, opts sandbox.Options) World {
+	t.Helper()
+	w := World{TS: startSandbox(t, opts)}
+	w.DB, w.DBConfig = mysqltest.NewWithConfig(t)
+	w.RDB, w.Redis = redistest.New(t)
+	return w
+}
+
+// startSandbox starts a sandbox server on opts, closed at cleanup.
+func startSandbox(t testing.TB, opts sandbox.Options) *sandbox.TestServer {
 	t.Helper()
 	ts, err := sandbox.NewTestServer(opts)
 	if err != nil {
