@@ -13,6 +13,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
@@ -122,33 +123,10 @@ func (e *env) stored(authID int64) (mysql.Authorization, string, string) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// metric reads one sample of the registry.
+// metric reads one sample of the registry (0 when absent).
 func (e *env) metric(name string, labels map[string]string) float64 {
-	e.t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if labels[lp.GetName()] != lp.GetValue() {
-					continue next
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			}
-		}
-	}
-	return 0
+	v, _ := metrics.Sample(e.reg, name, labels)
+	return v
 }
 
 // syncable is the sync engine's selection of advertisers to sync (its contract).

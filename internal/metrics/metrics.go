@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Register registers c with reg, or returns the equal collector already
@@ -86,4 +87,44 @@ func Built[M any](r *Registrar, m *M) (*M, error) {
 		return nil, r.err
 	}
 	return m, nil
+}
+
+// Sample reads the value of the counter or gauge series name{labels} (those
+// labels exactly) from g, for tests and checks; false when g has no such
+// series or could not be gathered.
+func Sample(g prometheus.Gatherer, name string, labels map[string]string) (float64, bool) {
+	mfs, err := g.Gather()
+	if err != nil {
+		return 0, false
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if !sameLabels(m.GetLabel(), labels) {
+				continue
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue(), true
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue(), true
+			}
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+func sameLabels(got []*dto.LabelPair, want map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, lp := range got {
+		if v, ok := want[lp.GetName()]; !ok || v != lp.GetValue() {
+			return false
+		}
+	}
+	return true
 }
