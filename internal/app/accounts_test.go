@@ -25,19 +25,12 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		t.Skip("builds and runs binaries")
 	}
 	p := planStack(t)
-	server, worker, oesim, env := p.server, p.worker, p.sim, p.env
-	simPort, workerPort, sim, api := p.simPort, p.workerPort, p.simURL, p.api
+	sim, api := p.simURL, p.api
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "12", "-log", "warn")
-	if err := proctest.WaitHTTP(ctx, sim+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, simProc.Output())
-	}
-	apiProc := proctest.Start(t, server, env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, apiProc.Output())
-	}
-	workerProc := proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+	p.startSim(t, ctx, "-advertisers", "12")
+	apiProc := p.startAPI(t, ctx)
+	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
 
 	call := func(method, path, token, body string, out any) int {
 		t.Helper()
@@ -154,7 +147,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.workerPort))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -166,9 +159,9 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		}
 	}
 	// Key rotation command against the same database.
-	cmd := exec.CommandContext(ctx, server, "-c", "config/config.dev.yaml", "keys", "status")
+	cmd := exec.CommandContext(ctx, p.server, "-c", "config/config.dev.yaml", "keys", "status")
 	cmd.Dir = proctest.ModuleRoot(t)
-	cmd.Env = append(cmd.Environ(), env...)
+	cmd.Env = append(cmd.Environ(), p.env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "key dev1: 1 token pair(s)") {
 		t.Fatalf("keys status: %v\n%s", err, out)

@@ -57,29 +57,50 @@ func syncEnv(extra ...string) []string {
 	return append([]string{"LOGGER_LEVEL=info", "OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4"}, extra...)
 }
 
+// startSim starts the sandbox on its port with args and waits until it
+// answers.
+func (p stackPlan) startSim(t *testing.T, ctx context.Context, args ...string) *proctest.Proc {
+	t.Helper()
+	proc := proctest.Start(t, p.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", p.simPort), "-log", "warn"}, args...)...)
+	if err := proctest.WaitHTTP(ctx, p.simURL+"/_sim/clock", 200); err != nil {
+		t.Fatalf("%v\n%s", err, proc.Output())
+	}
+	return proc
+}
+
+// startAPI starts the API and waits for its /health.
+func (p stackPlan) startAPI(t *testing.T, ctx context.Context) *proctest.Proc {
+	t.Helper()
+	proc := proctest.Start(t, p.server, p.env, "-c", "config/config.dev.yaml")
+	if err := proctest.WaitHTTP(ctx, p.api+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, proc.Output())
+	}
+	return proc
+}
+
+// signIn signs the bootstrap admin in and returns a client with its token.
+func (p stackPlan) signIn(t *testing.T, ctx context.Context, apiProc *proctest.Proc) *e2eClient {
+	t.Helper()
+	c := &e2eClient{t: t, ctx: ctx, api: p.api}
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if st := c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
+		t.Fatalf("login: %d\n%s", st, apiProc.Output())
+	}
+	c.token = login.AccessToken
+	return c
+}
+
 // startStack starts the sandbox (simArgs added to its flags) and the API,
 // signs in the bootstrap admin, and returns the stack; start workers with
 // startWorker. extraEnv overrides configuration.
 func startStack(t *testing.T, ctx context.Context, simArgs []string, extraEnv ...string) *stack {
 	t.Helper()
 	s := &stack{stackPlan: planStack(t, syncEnv(extraEnv...)...), t: t, ctx: ctx}
-	s.simProc = proctest.Start(t, s.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", s.simPort), "-log", "warn",
-		"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
-	if err := proctest.WaitHTTP(ctx, s.simURL+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, s.simProc.Output())
-	}
-	s.apiProc = proctest.Start(t, s.server, s.env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, s.api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, s.apiProc.Output())
-	}
-	s.c = &e2eClient{t: t, ctx: ctx, api: s.api}
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if st := s.c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
-		t.Fatalf("login: %d\n%s", st, s.apiProc.Output())
-	}
-	s.c.token = login.AccessToken
+	s.simProc = s.startSim(t, ctx, append([]string{"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
+	s.apiProc = s.startAPI(t, ctx)
+	s.c = s.signIn(t, ctx, s.apiProc)
 	return s
 }
 
