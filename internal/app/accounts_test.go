@@ -32,47 +32,13 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	apiProc := p.startAPI(t, ctx)
 	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
 
-	call := func(method, path, token, body string, out any) int {
-		t.Helper()
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, api+path, rd)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if out != nil {
-			var env struct {
-				Data json.RawMessage `json:"data"`
-			}
-			_ = json.Unmarshal(raw, &env)
-			_ = json.Unmarshal(env.Data, out)
-		}
-		if resp.StatusCode >= 300 {
-			t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-		}
-		return resp.StatusCode
-	}
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if st := call("POST", "/api/v1/auth/login", "", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
-		t.Fatalf("login: %d\n%s", st, apiProc.Output())
-	}
+	c := p.signIn(t, ctx, apiProc)
+	// The OAuth callback is a browser's redirect: it carries no session.
+	browser := &e2eClient{t: t, ctx: ctx, api: api}
 	var authz struct {
 		AuthorizeURL string `json:"authorize_url"`
 	}
-	if st := call("POST", "/api/v1/oauth/oceanengine/authorize", login.AccessToken, "", &authz); st != 200 {
+	if st := c.call("POST", "/api/v1/oauth/oceanengine/authorize", "", &authz); st != 200 {
 		t.Fatalf("authorize: %d", st)
 	}
 	// The sandbox consent page: GET shows the accounts, the form POSTs them.
@@ -120,7 +86,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		AuthorizationID int64   `json:"authorization_id"`
 		Advertisers     []int64 `json:"advertisers"`
 	}
-	if st := call("GET", loc.RequestURI(), "", "", &bound); st != 200 {
+	if st := browser.call("GET", loc.RequestURI(), "", &bound); st != 200 {
 		t.Fatalf("callback: %d\n%s", st, apiProc.Output())
 	}
 	if len(bound.Advertisers) != leaves {
@@ -129,7 +95,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	var page struct {
 		Total int64 `json:"total"`
 	}
-	if st := call("GET", "/api/v1/advertisers?account_role=ADVERTISER", login.AccessToken, "", &page); st != 200 || page.Total != int64(leaves) {
+	if st := c.call("GET", "/api/v1/advertisers?account_role=ADVERTISER", "", &page); st != 200 || page.Total != int64(leaves) {
 		t.Fatalf("list: %d, total %d, want %d", st, page.Total, leaves)
 	}
 	// The worker's info/fund run (enqueued by the callback) fills in balances.
@@ -138,7 +104,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		var d struct {
 			Balance *string `json:"balance"`
 		}
-		call("GET", fmt.Sprintf("/api/v1/advertisers/%d", bound.Advertisers[0]), login.AccessToken, "", &d)
+		c.call("GET", fmt.Sprintf("/api/v1/advertisers/%d", bound.Advertisers[0]), "", &d)
 		if d.Balance != nil {
 			break
 		}
