@@ -123,52 +123,44 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 			file := names[f]
 			seen := registrarLiterals(f)
 			// Calls first: they know the label names.
-			ast.Inspect(f, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
+			selectorCalls(f, func(call *ast.CallExpr, sel *ast.SelectorExpr) {
 				if sel.Sel.Name == "NewDesc" && len(call.Args) >= 3 {
 					name, ok := str(call.Args[0])
 					if !ok {
 						unresolved = append(unresolved, file+": NewDesc with a computed name")
-						return true
+						return
 					}
 					ls, known := strs(call.Args[2])
 					if id, isNil := call.Args[2].(*ast.Ident); isNil && id.Name == "nil" {
 						ls, known = nil, true
 					}
 					defs = append(defs, metricDef{Name: name, Type: "untyped", Labels: ls, LabelsKnown: known, Where: file})
-					return true
+					return
 				}
 				if typ, ok := registrarTypes[sel.Sel.Name]; ok && len(call.Args) >= 2 {
 					if _, isHelp := str(call.Args[1]); isHelp {
 						def, ok := metricFromRegistrar(typ, call.Args, str)
 						if !ok {
 							unresolved = append(unresolved, file+": "+sel.Sel.Name+" with a computed name or labels")
-							return true
+							return
 						}
 						def.Where = file
 						defs = append(defs, def)
-						return true
+						return
 					}
 				}
 				if !strings.HasPrefix(sel.Sel.Name, "New") || len(call.Args) == 0 {
-					return true
+					return
 				}
 				lit := optsLiteral(call.Args[0])
 				if lit == nil || seen[lit] {
-					return true
+					return
 				}
 				def, ok := metricFromOpts(lit, str)
 				seen[lit] = true
 				if !ok {
 					unresolved = append(unresolved, file+": "+sel.Sel.Name+" with a computed name")
-					return true
+					return
 				}
 				def.Where = file
 				def.LabelsKnown = true
@@ -182,7 +174,6 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 					}
 				}
 				defs = append(defs, def)
-				return true
 			})
 			// Opts literals built elsewhere (passed in a variable): names, no labels.
 			ast.Inspect(f, func(n ast.Node) bool {
