@@ -1,7 +1,6 @@
 package main
 
 import (
-	"context"
 	"encoding/base64"
 	"fmt"
 	"io"
@@ -59,13 +58,7 @@ func TestReleaseServesMetricsOnlyOnItsListener(t *testing.T) {
 	e = append(e, "SERVER_MODE=release", "SERVER_MIGRATE_ON_START=true", fmt.Sprintf("METRICS_LISTEN=127.0.0.1:%d", metricsPort),
 		"JWT_SECRET="+strings.Repeat("j", 48), "OCEANENGINE_SECRET="+strings.Repeat("a", 40),
 		"CRYPTO_KEYS=prod1="+key, "CRYPTO_ACTIVE_KEY=prod1")
-	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
-	defer cancel()
-	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p, base := startServer(t, bin, e, port, 60*time.Second)
 	if code, _ := get(t, base+"/livez"); code != 200 {
 		t.Errorf("/livez: %d", code)
 	}

@@ -24,23 +24,28 @@ func env(t *testing.T) ([]string, int) {
 	_, dbCfg := mysqltest.NewEmpty(t)
 	rs := redistest.Start(t)
 	port := proctest.FreePort(t)
-	return []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password,
-		"REDIS_ADDR=" + rs.Addr, fmt.Sprintf("SERVER_PORT=%d", port), "LOGGER_FORMAT=json",
-	}, port
+	return append(proctest.StoreEnv(dbCfg, rs.Addr), fmt.Sprintf("SERVER_PORT=%d", port), "LOGGER_FORMAT=json"), port
+}
+
+// startServer starts the server binary with the environment e and waits
+// up to within for its /health on port; it returns the process and its
+// base URL.
+func startServer(t *testing.T, bin string, e []string, port int, within time.Duration) (*proctest.Proc, string) {
+	t.Helper()
+	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
+	base := fmt.Sprintf("http://127.0.0.1:%d", port)
+	ctx, cancel := context.WithTimeout(context.Background(), within)
+	defer cancel()
+	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
+	}
+	return p, base
 }
 
 func TestServeHealthMetricsAndSIGTERM(t *testing.T) {
 	bin := proctest.Build(t, "./cmd/server")
 	e, port := env(t)
-	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p, base := startServer(t, bin, e, port, 30*time.Second)
 	resp, err := http.Get(base + "/metrics")
 	if err != nil {
 		t.Fatal(err)

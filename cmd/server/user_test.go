@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -98,13 +97,7 @@ func TestUserCreateCommandThenSignIn(t *testing.T) {
 			}
 		})
 	}
-	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p, base := startServer(t, bin, e, port, 30*time.Second)
 	if code := login(t, base, "boss", "Granite-Peak-4417"); code != 200 {
 		t.Fatalf("admin created by the command cannot sign in: %d\n%s", code, p.Output())
 	}
@@ -128,13 +121,7 @@ func TestBootstrapAdminAtFirstStart(t *testing.T) {
 	bin := proctest.Build(t, "./cmd/server")
 	e, port := env(t)
 	e = append(e, "SECURITY_BCRYPT_COST=4", "SECURITY_BOOTSTRAP_ADMIN=first", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Cobalt-River-6620")
-	p := proctest.Start(t, bin, e, "-c", "config/config.dev.yaml")
-	base := fmt.Sprintf("http://127.0.0.1:%d", port)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p, base := startServer(t, bin, e, port, 30*time.Second)
 	if !strings.Contains(p.Output(), "bootstrap admin created") {
 		t.Errorf("no bootstrap log line:\n%s", p.Output())
 	}

@@ -21,12 +21,8 @@ func TestWorkerHeartbeatHealthAndSIGTERM(t *testing.T) {
 	db, dbCfg := mysqltest.NewWithConfig(t)
 	rs := redistest.Start(t)
 	port, metricsPort := proctest.FreePort(t), proctest.FreePort(t)
-	env := []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password,
-		"REDIS_ADDR=" + rs.Addr, fmt.Sprintf("WORKER_PORT=%d", port), "WORKER_HEARTBEAT_INTERVAL=1s", "LOGGER_FORMAT=json",
-		fmt.Sprintf("METRICS_LISTEN=127.0.0.1:%d", metricsPort),
-	}
+	env := append(proctest.StoreEnv(dbCfg, rs.Addr), fmt.Sprintf("WORKER_PORT=%d", port), "WORKER_HEARTBEAT_INTERVAL=1s",
+		"LOGGER_FORMAT=json", fmt.Sprintf("METRICS_LISTEN=127.0.0.1:%d", metricsPort))
 	p := proctest.Start(t, bin, env, "-c", "config/config.dev.yaml")
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)

@@ -4,12 +4,10 @@ import (
 	"context"
 	"fmt"
 	"go/ast"
-	"go/token"
 	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -281,15 +279,7 @@ func definedFlags(t testing.TB, dir string) map[string]bool {
 	t.Helper()
 	out := map[string]bool{}
 	for _, file := range goFiles(t, dir) {
-		ast.Inspect(parseGo(t, file), func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok {
-				return true
-			}
+		selectorCalls(parseGo(t, file), func(call *ast.CallExpr, sel *ast.SelectorExpr) {
 			idx := 0
 			if strings.HasSuffix(sel.Sel.Name, "Var") {
 				idx = 1
@@ -297,16 +287,14 @@ func definedFlags(t testing.TB, dir string) map[string]bool {
 			switch strings.TrimSuffix(sel.Sel.Name, "Var") {
 			case "String", "Int", "Int64", "Uint", "Uint64", "Bool", "Float64", "Duration", "Func", "":
 			default:
-				return true
+				return
 			}
 			if len(call.Args) <= idx {
-				return true
+				return
 			}
-			if lit, ok := call.Args[idx].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				s, _ := strconv.Unquote(lit.Value)
+			if s, ok := stringLit(call.Args[idx]); ok {
 				out[s] = true
 			}
-			return true
 		})
 	}
 	if len(out) == 0 {

@@ -165,32 +165,27 @@ func (k *k8sKit) all() []runtime.Object {
 	return out
 }
 
+// named returns the kit's object of type T called name (nil when none).
+func named[T interface {
+	runtime.Object
+	GetName() string
+}](k *k8sKit, name string) T {
+	for _, o := range k.all() {
+		if v, ok := o.(T); ok && v.GetName() == name {
+			return v
+		}
+	}
+	var none T
+	return none
+}
+
 func (k *k8sKit) deployment(name string) *appsv1.Deployment {
-	for _, o := range k.all() {
-		if d, ok := o.(*appsv1.Deployment); ok && d.Name == name {
-			return d
-		}
-	}
-	return nil
+	return named[*appsv1.Deployment](k, name)
 }
 
-func (k *k8sKit) configMap(name string) *corev1.ConfigMap {
-	for _, o := range k.all() {
-		if c, ok := o.(*corev1.ConfigMap); ok && c.Name == name {
-			return c
-		}
-	}
-	return nil
-}
+func (k *k8sKit) configMap(name string) *corev1.ConfigMap { return named[*corev1.ConfigMap](k, name) }
 
-func (k *k8sKit) secret(name string) *corev1.Secret {
-	for _, o := range k.all() {
-		if s, ok := o.(*corev1.Secret); ok && s.Name == name {
-			return s
-		}
-	}
-	return nil
-}
+func (k *k8sKit) secret(name string) *corev1.Secret { return named[*corev1.Secret](k, name) }
 
 // workload is a pod template of the kit with what runs in it.
 type workload struct {

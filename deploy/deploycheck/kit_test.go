@@ -10,7 +10,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"reflect"
 	"regexp"
 	"sort"
 	"strconv"
@@ -179,6 +178,29 @@ func parseGo(t testing.TB, file string) *ast.File {
 	return f
 }
 
+// selectorCalls calls fn with every call in n whose function is a selector
+// (a method, or a function of another package: x.Name(...)).
+func selectorCalls(n ast.Node, fn func(call *ast.CallExpr, sel *ast.SelectorExpr)) {
+	ast.Inspect(n, func(n ast.Node) bool {
+		if call, ok := n.(*ast.CallExpr); ok {
+			if sel, ok := call.Fun.(*ast.SelectorExpr); ok {
+				fn(call, sel)
+			}
+		}
+		return true
+	})
+}
+
+// stringLit is the value of a string literal expression.
+func stringLit(e ast.Expr) (string, bool) {
+	lit, ok := e.(*ast.BasicLit)
+	if !ok || lit.Kind != token.STRING {
+		return "", false
+	}
+	s, err := strconv.Unquote(lit.Value)
+	return s, err == nil
+}
+
 // stringLiterals returns every string literal in the non-test Go files under rels.
 func stringLiterals(t testing.TB, rels ...string) map[string]bool {
 	t.Helper()
@@ -314,34 +336,6 @@ func envReferences(configYAML []byte) map[string]bool {
 	return out
 }
 
-// keyPathEnvNames returns the environment variable of every config key
-// (server.port → SERVER_PORT), from the config struct's yaml tags.
-func keyPathEnvNames() map[string]bool {
-	out := map[string]bool{}
-	durationType := reflect.TypeOf(config.Duration(0))
-	var walk func(t reflect.Type, prefix string)
-	walk = func(t reflect.Type, prefix string) {
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if tag == "" || tag == "-" {
-				continue
-			}
-			key := tag
-			if prefix != "" {
-				key = prefix + "." + tag
-			}
-			if f.Type.Kind() == reflect.Struct && f.Type != durationType {
-				walk(f.Type, key)
-				continue
-			}
-			out[strings.ToUpper(strings.ReplaceAll(key, ".", "_"))] = true
-		}
-	}
-	walk(reflect.TypeOf(config.Config{}), "")
-	return out
-}
-
 // runtimeEnv are variables read by the Go runtime or the C library, not by our code.
 var runtimeEnv = map[string]bool{"TZ": true, "GOMEMLIMIT": true, "GOMAXPROCS": true, "GOGC": true, "GODEBUG": true}
 
@@ -350,7 +344,10 @@ var runtimeEnv = map[string]bool{"TZ": true, "GOMEMLIMIT": true, "GOMAXPROCS": t
 // and the runtime's.
 func knownEnv(t testing.TB, configYAML []byte) map[string]bool {
 	t.Helper()
-	out := keyPathEnvNames()
+	out := map[string]bool{}
+	for _, name := range config.EnvNames() {
+		out[name] = true
+	}
 	for name := range envReferences(configYAML) {
 		out[name] = true
 	}
@@ -358,20 +355,13 @@ func knownEnv(t testing.TB, configYAML []byte) map[string]bool {
 		out[name] = true
 	}
 	for _, file := range goFiles(t, "cmd", "internal") {
-		ast.Inspect(parseGo(t, file), func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
+		selectorCalls(parseGo(t, file), func(call *ast.CallExpr, sel *ast.SelectorExpr) {
+			if len(call.Args) == 0 || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
+				return
 			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "Getenv" && sel.Sel.Name != "LookupEnv") {
-				return true
-			}
-			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				s, _ := strconv.Unquote(lit.Value)
+			if s, ok := stringLit(call.Args[0]); ok {
 				out[s] = true
 			}
-			return true
 		})
 	}
 	return out

@@ -121,42 +121,46 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 		}
 		for _, f := range byDir[dir] {
 			file := names[f]
-			seen := map[*ast.CompositeLit]bool{}
+			seen := registrarLiterals(f)
 			// Calls first: they know the label names.
-			ast.Inspect(f, func(n ast.Node) bool {
-				call, ok := n.(*ast.CallExpr)
-				if !ok {
-					return true
-				}
-				sel, ok := call.Fun.(*ast.SelectorExpr)
-				if !ok {
-					return true
-				}
+			selectorCalls(f, func(call *ast.CallExpr, sel *ast.SelectorExpr) {
 				if sel.Sel.Name == "NewDesc" && len(call.Args) >= 3 {
 					name, ok := str(call.Args[0])
 					if !ok {
 						unresolved = append(unresolved, file+": NewDesc with a computed name")
-						return true
+						return
 					}
 					ls, known := strs(call.Args[2])
 					if id, isNil := call.Args[2].(*ast.Ident); isNil && id.Name == "nil" {
 						ls, known = nil, true
 					}
 					defs = append(defs, metricDef{Name: name, Type: "untyped", Labels: ls, LabelsKnown: known, Where: file})
-					return true
+					return
+				}
+				if typ, ok := registrarTypes[sel.Sel.Name]; ok && len(call.Args) >= 2 {
+					if _, isHelp := str(call.Args[1]); isHelp {
+						def, ok := metricFromRegistrar(typ, call.Args, str)
+						if !ok {
+							unresolved = append(unresolved, file+": "+sel.Sel.Name+" with a computed name or labels")
+							return
+						}
+						def.Where = file
+						defs = append(defs, def)
+						return
+					}
 				}
 				if !strings.HasPrefix(sel.Sel.Name, "New") || len(call.Args) == 0 {
-					return true
+					return
 				}
 				lit := optsLiteral(call.Args[0])
-				if lit == nil {
-					return true
+				if lit == nil || seen[lit] {
+					return
 				}
 				def, ok := metricFromOpts(lit, str)
 				seen[lit] = true
 				if !ok {
 					unresolved = append(unresolved, file+": "+sel.Sel.Name+" with a computed name")
-					return true
+					return
 				}
 				def.Where = file
 				def.LabelsKnown = true
@@ -170,7 +174,6 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 					}
 				}
 				defs = append(defs, def)
-				return true
 			})
 			// Opts literals built elsewhere (passed in a variable): names, no labels.
 			ast.Inspect(f, func(n ast.Node) bool {
@@ -190,6 +193,62 @@ func scanMetrics(t testing.TB, files []string) (defs []metricDef, unresolved []s
 		}
 	}
 	return defs, unresolved
+}
+
+// registrarTypes maps the methods of internal/metrics.Registrar that build
+// a collector from (name, help, [buckets,] labels...) to metric types.
+var registrarTypes = map[string]string{
+	"CounterVec": "counter", "Gauge": "gauge", "GaugeVec": "gauge", "Histogram": "histogram", "HistogramVec": "histogram",
+}
+
+// metricFromRegistrar reads a Registrar call's arguments: the name, and the
+// labels after the help (and after the buckets of a histogram).
+func metricFromRegistrar(typ string, args []ast.Expr, str func(ast.Expr) (string, bool)) (metricDef, bool) {
+	name, ok := str(args[0])
+	if !ok {
+		return metricDef{}, false
+	}
+	def := metricDef{Name: name, Type: typ, LabelsKnown: true}
+	rest := args[2:]
+	if typ == "histogram" && len(rest) > 0 {
+		rest = rest[1:]
+	}
+	for _, a := range rest {
+		l, ok := str(a)
+		if !ok {
+			return def, false
+		}
+		def.Labels = append(def.Labels, l)
+	}
+	return def, true
+}
+
+// registrarLiterals marks the *Opts literals inside the methods of
+// Registrar: they build whatever their callers name, and the calls are
+// what the scan reads.
+func registrarLiterals(f *ast.File) map[*ast.CompositeLit]bool {
+	seen := map[*ast.CompositeLit]bool{}
+	for _, decl := range f.Decls {
+		fn, ok := decl.(*ast.FuncDecl)
+		if !ok || fn.Recv == nil || len(fn.Recv.List) != 1 {
+			continue
+		}
+		if star, ok := fn.Recv.List[0].Type.(*ast.StarExpr); !ok || !isIdent(star.X, "Registrar") {
+			continue
+		}
+		ast.Inspect(fn.Body, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.CompositeLit); ok {
+				seen[lit] = true
+			}
+			return true
+		})
+	}
+	return seen
+}
+
+func isIdent(e ast.Expr, name string) bool {
+	id, ok := e.(*ast.Ident)
+	return ok && id.Name == name
 }
 
 // optsLiteral returns e as a prometheus.*Opts composite literal, or nil.

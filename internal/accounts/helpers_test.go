@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"bytes"
 	"context"
 	"strconv"
 	"testing"
@@ -14,12 +13,12 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -48,15 +47,6 @@ type process struct {
 	client *oceanengine.Client
 }
 
-func testKeys(t testing.TB) *tokencrypt.Keyring {
-	t.Helper()
-	k, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
-}
-
 // newEnv starts everything. The store's clock is the sandbox's (frozen
 // unless the test moves it), so token expiry is computed on one clock.
 func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
@@ -64,14 +54,9 @@ func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
 	if sim.QPS == 0 {
 		sim.QPS, sim.DeveloperQPS = -1, -1
 	}
-	ts, err := sandbox.NewTestServer(sim)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ts.Close)
-	db, dbcfg := mysqltest.NewWithConfig(t)
-	rdb, rs := redistest.New(t)
-	e := &env{t: t, db: db, dbcfg: dbcfg, rdb: rdb, redis: rs, ts: ts, keys: testKeys(t), reg: prometheus.NewRegistry()}
+	w := testenv.NewWorld(t, sim)
+	ts, db, rdb := w.TS, w.DB, w.RDB
+	e := &env{t: t, db: db, dbcfg: w.DBConfig, rdb: rdb, redis: w.Redis, ts: ts, keys: testenv.Keys(t), reg: prometheus.NewRegistry()}
 	m, err := accounts.NewMetrics(e.reg, true)
 	if err != nil {
 		t.Fatal(err)
@@ -83,32 +68,15 @@ func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
 	}
 	e.sopts = so
 	e.proc = e.processOn(db, rdb)
-	e.svc = accounts.NewService(db, redisstore.NewOAuthStates(rdb), e.proc.store, e.proc.client, accounts.Config{
-		AppID: ts.Sim.AppID(), AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test",
-		Now: ts.Sim.Clock().Now, Metrics: m,
-	})
-	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := db.CreateUser(context.Background(), auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	e.userID = u.ID
+	e.svc = testenv.Accounts(ts, db, rdb, e.proc.store, e.proc.client, accounts.Config{Metrics: m})
+	e.userID = testenv.User(t, db, "alice", auth.RoleOperator)
 	return e
 }
 
 func (e *env) processOn(db *mysql.DB, rdb goredis.UniversalClient) *process {
 	e.t.Helper()
-	store := accounts.NewTokenStore(db, rdb, nil, e.keys, e.sopts)
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: e.ts.URL, AppID: e.ts.Sim.AppID(), Secret: e.ts.Sim.Secret(),
-		Tokens: store, MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond,
-		HTTPClient: e.ts.Client()})
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	store.SetRefresher(client)
+	store, client := testenv.TokenClient(e.t, db, rdb, e.keys, e.sopts, testenv.OnSandbox(e.ts, oceanengine.Config{
+		MaxAttempts: 3, BackoffBase: time.Millisecond, BackoffMax: 5 * time.Millisecond, HTTPClient: e.ts.Client()}))
 	return &process{db: db, store: store, client: client}
 }
 
@@ -129,20 +97,7 @@ func (e *env) newProcess() *process {
 // bind runs the OAuth flow for every top-level sandbox account (or ids).
 func (e *env) bind(ids []int64) accounts.BindOutcome {
 	e.t.Helper()
-	ctx := context.Background()
-	res, err := e.svc.Authorize(ctx, e.userID, false)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	code, err := e.ts.Sim.Authorize(ids)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-	if err != nil {
-		e.t.Fatalf("callback: %v", err)
-	}
-	return out
+	return testenv.Bind(e.t, e.svc, e.ts.Sim, e.userID, ids)
 }
 
 // stored decrypts the authorisation's stored pair.
@@ -168,33 +123,10 @@ func (e *env) stored(authID int64) (mysql.Authorization, string, string) {
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 
-// metric reads one sample of the registry.
+// metric reads one sample of the registry (0 when absent).
 func (e *env) metric(name string, labels map[string]string) float64 {
-	e.t.Helper()
-	mfs, err := e.reg.Gather()
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if labels[lp.GetName()] != lp.GetValue() {
-					continue next
-				}
-			}
-			switch {
-			case m.GetCounter() != nil:
-				return m.GetCounter().GetValue()
-			case m.GetGauge() != nil:
-				return m.GetGauge().GetValue()
-			}
-		}
-	}
-	return 0
+	v, _ := metrics.Sample(e.reg, name, labels)
+	return v
 }
 
 // syncable is the sync engine's selection of advertisers to sync (its contract).

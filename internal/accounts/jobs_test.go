@@ -1,7 +1,6 @@
 package accounts_test
 
 import (
-	"bytes"
 	"context"
 	"sync"
 	"testing"
@@ -14,13 +13,11 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // TestTokenJobsAcrossWorkerReplicas runs three worker runtimes (replicas,
@@ -30,14 +27,9 @@ import (
 // the authorisation in needs_reauth (alerted once) without retrying forever.
 func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 	ctx := context.Background()
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ts.Close()
-	db, dbcfg := mysqltest.NewWithConfig(t)
-	rdb, _ := redistest.New(t)
-	keys, _ := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{1}, 32)}, "k1")
+	w := testenv.NewWorld(t, sandbox.Options{Seed: 3, QPS: -1, DeveloperQPS: -1})
+	ts, db, dbcfg, rdb := w.TS, w.DB, w.DBConfig, w.RDB
+	keys := testenv.Keys(t)
 	reg := prometheus.NewRegistry()
 	metrics, err := accounts.NewMetrics(reg, true)
 	if err != nil {
@@ -48,32 +40,12 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 		svc   *accounts.Service
 	}
 	newReplica := func(db *mysql.DB) replica {
-		store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Metrics: metrics})
-		client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(), Tokens: store,
-			MaxAttempts: 2, BackoffBase: time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		store.SetRefresher(client)
-		svc := accounts.NewService(db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
-			AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: ts.Sim.Clock().Now, Metrics: metrics})
-		return replica{store, svc}
+		store, client := testenv.TokenClient(t, db, rdb, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Metrics: metrics},
+			testenv.OnSandbox(ts, oceanengine.Config{MaxAttempts: 2, BackoffBase: time.Millisecond}))
+		return replica{store, testenv.Accounts(ts, db, rdb, store, client, accounts.Config{Metrics: metrics})}
 	}
 	first := newReplica(db)
-	hash, _ := auth.HashPassword("Operator-Passphrase-1", 4)
-	u, err := db.CreateUser(ctx, auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	res, err := first.svc.Authorize(ctx, u.ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, _ := ts.Sim.Authorize(nil)
-	out, err := first.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-	if err != nil {
-		t.Fatal(err)
-	}
+	out := testenv.Bind(t, first.svc, ts.Sim, testenv.User(t, db, "alice", auth.RoleOperator), nil)
 	authID := out.AuthorizationID
 	a, err := db.Authorization(ctx, authID)
 	if err != nil {
@@ -187,15 +159,9 @@ func TestTokenJobsAcrossWorkerReplicas(t *testing.T) {
 
 func gauge(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
+	v, ok := metrics.Sample(reg, name, nil)
+	if !ok {
+		t.Fatalf("no gauge %s", name)
 	}
-	for _, mf := range mfs {
-		if mf.GetName() == name && len(mf.GetMetric()) == 1 {
-			return mf.GetMetric()[0].GetGauge().GetValue()
-		}
-	}
-	t.Fatalf("no gauge %s", name)
-	return 0
+	return v
 }

@@ -39,33 +39,22 @@ func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
 	if !gauges {
 		g = metrics.NewRegistrar(nil)
 	}
-	m := &Metrics{
-		refreshes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_token_refresh_total",
-			Help: "OceanEngine token refresh attempts by result (ok, recovered, needs_reauth, lost, error, store_failed); error also counts attempts refused before reaching the platform (circuit breaker open, quota wait).",
-		}, []string{"result"})),
-		bindings: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_oauth_callbacks_total",
-			Help: "OAuth callbacks by result (bound, denied, invalid_state, exchange_failed, error).",
-		}, []string{"result"})),
-		needingReauth: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "oceanengine_accounts_needing_reauth",
-			Help: "Leaf advertisers bound to an authorisation in needs_reauth (not synced until someone authorises again).",
-		})),
-		authStatus: metrics.Add(g, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "oceanengine_authorizations",
-			Help: "OceanEngine authorisations by status (active, needs_reauth, revoked).",
-		}, []string{"status"})),
-		balanceTotal: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "oceanengine_advertiser_balance_total_yuan",
-			Help: "Sum of the balances of bound leaf advertisers, in yuan (from the hourly fund job).",
-		})),
-		lowBalance: metrics.Add(g, prometheus.NewGauge(prometheus.GaugeOpts{
-			Name: "oceanengine_advertisers_low_balance",
-			Help: "Bound leaf advertisers whose balance is below the low-balance threshold.",
-		})),
-	}
-	if err := r.Err(); err != nil {
+	m, err := metrics.Built(r, &Metrics{
+		refreshes: r.CounterVec("oceanengine_token_refresh_total",
+			"OceanEngine token refresh attempts by result (ok, recovered, needs_reauth, lost, error, store_failed); error also counts attempts refused before reaching the platform (circuit breaker open, quota wait).",
+			"result"),
+		bindings: r.CounterVec("oceanengine_oauth_callbacks_total",
+			"OAuth callbacks by result (bound, denied, invalid_state, exchange_failed, error).", "result"),
+		needingReauth: g.Gauge("oceanengine_accounts_needing_reauth",
+			"Leaf advertisers bound to an authorisation in needs_reauth (not synced until someone authorises again)."),
+		authStatus: g.GaugeVec("oceanengine_authorizations",
+			"OceanEngine authorisations by status (active, needs_reauth, revoked).", "status"),
+		balanceTotal: g.Gauge("oceanengine_advertiser_balance_total_yuan",
+			"Sum of the balances of bound leaf advertisers, in yuan (from the hourly fund job)."),
+		lowBalance: g.Gauge("oceanengine_advertisers_low_balance",
+			"Bound leaf advertisers whose balance is below the low-balance threshold."),
+	})
+	if err != nil {
 		return nil, err
 	}
 	if r.Registers() {

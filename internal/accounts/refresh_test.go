@@ -26,6 +26,7 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -245,7 +246,7 @@ func TestHelperRefreshProcess(t *testing.T) {
 	defer rdb.Close()
 	now, _ := time.Parse(time.RFC3339Nano, os.Getenv("ACCOUNTS_HELPER_NOW"))
 	authID, _ := strconv.ParseInt(os.Getenv("ACCOUNTS_HELPER_AUTH"), 10, 64)
-	store := accounts.NewTokenStore(db, rdb, nil, testKeys(t), accounts.StoreOptions{Now: func() time.Time { return now }})
+	store := accounts.NewTokenStore(db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: func() time.Time { return now }})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("ACCOUNTS_HELPER_SIM"), AppID: sandbox.DefaultAppID,
 		Secret: sandbox.DefaultSecret, Tokens: store})
 	if err != nil {

@@ -1,7 +1,6 @@
 package adops_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
 	"strings"
@@ -9,7 +8,6 @@ import (
 	"testing"
 	"time"
 
-	goredis "github.com/redis/go-redis/v9"
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
@@ -18,12 +16,9 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // bundle is a sandbox world, a real MariaDB and Redis, the real client on
@@ -71,35 +66,21 @@ func setup(t testing.TB) *bundle { t.Helper(); return setupWorld(t, 4) }
 // setupWorld is setup with a world of the given number of advertisers.
 func setupWorld(t testing.TB, advertisers int) *bundle {
 	t.Helper()
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
-	if err != nil {
-		t.Fatalf("oesim: %v", err)
-	}
-	t.Cleanup(ts.Close)
-	db := mysqltest.New(t)
-	rdb, _ := redistest.New(t)
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	w := testenv.NewWorld(t, sandbox.Options{Seed: 21, Advertisers: advertisers, QPS: -1, DeveloperQPS: -1})
+	ts, db, rdb := w.TS, w.DB, w.RDB
+	lim := testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
 	// Tokens live in the accounts store (encrypted in MySQL), as in the
 	// API process; the grant comes from the accounts OAuth flow against
 	// the sandbox.
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
 	hook := &hookTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 5 * time.Second, Transport: hook}, Tokens: store, Limiter: lim,
-		MaxAttempts: 3, BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.SetRefresher(client)
+	store, client := testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()},
+		testenv.OnSandbox(ts, oceanengine.Config{HTTPClient: &http.Client{Timeout: 5 * time.Second, Transport: hook}, Limiter: lim,
+			MaxAttempts: 3, BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}))
 	b := &bundle{ts: ts, sim: ts.Sim, db: db, client: client, advs: ts.Sim.World().Advertisers(), hook: hook}
-	b.bind(t, rdb, store)
+	// The binder binds every top-level sandbox account.
+	testenv.Bind(t, testenv.Accounts(ts, db, rdb, store, client, accounts.Config{}), ts.Sim,
+		testenv.User(t, db, "binder", auth.RoleOperator), nil)
+	var err error
 	b.svc, err = adops.New(adops.Deps{DB: db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -109,34 +90,6 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 	}
 	ts.Sim.Stats().Reset()
 	return b
-}
-
-// bind runs the accounts OAuth flow (authorise, consent in the sandbox,
-// callback) for every top-level sandbox account.
-func (b *bundle) bind(t testing.TB, rdb goredis.UniversalClient, store *accounts.TokenStore) {
-	t.Helper()
-	ctx := context.Background()
-	hash, err := auth.HashPassword("Binder-Passphrase-1", 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := b.db.CreateUser(ctx, auth.NewUser{Username: "binder", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, b.client, accounts.Config{AppID: b.sim.AppID(),
-		AuthorizeURL: b.ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: b.sim.Clock().Now})
-	res, err := svc.Authorize(ctx, u.ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := b.sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code}); err != nil {
-		t.Fatalf("callback: %v", err)
-	}
 }
 
 // mirror reads every entity of an advertiser through the client and

@@ -16,12 +16,7 @@ type Metrics struct {
 // the registered collector.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{changes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "adops_changes_total",
-		Help: "Changes sent to OceanEngine by ad operations, by entity kind, field and result (succeeded, failed, unknown).",
-	}, []string{"kind", "field", "result"}))}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{changes: r.CounterVec("adops_changes_total",
+		"Changes sent to OceanEngine by ad operations, by entity kind, field and result (succeeded, failed, unknown).",
+		"kind", "field", "result")})
 }

@@ -1,11 +1,9 @@
 package alerts_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,36 +13,14 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/testenv"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 var beijing = time.FixedZone("CST", 8*3600)
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
-func (c *clock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = t
-}
 
 // fixture is a real MariaDB with two bound advertisers (A, B) under one
 // authorisation, three users (an admin; alice, an operator who sees A; bob,
@@ -54,7 +30,7 @@ type fixture struct {
 	t                  *testing.T
 	ctx                context.Context
 	db                 *mysql.DB
-	clock              *clock
+	clock              *fakeclock.Clock
 	keys               *tokencrypt.Keyring
 	svc                *alerts.Service
 	authID             int64
@@ -72,14 +48,12 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	db := mysqltest.New(t)
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{7}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
+	keys := testenv.Keys(t)
 	// 11:30 Beijing on a Wednesday: before the default spend-pace hour.
-	c := &clock{t: time.Date(2025, 6, 18, 11, 30, 0, 0, beijing)}
+	c := fakeclock.New(time.Date(2025, 6, 18, 11, 30, 0, 0, beijing))
 	f := &fixture{t: t, ctx: ctx, db: db, clock: c, keys: keys, advA: advA, advB: advB}
 	now := c.Now()
+	var err error
 	f.authID, err = db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{advA, advB}, At: now},
 		func(int64) (mysql.SealedTokens, error) {
 			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
@@ -94,18 +68,11 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	user := func(name, role string, advs ...int64) int64 {
-		hash, err := auth.HashPassword("Alert-Test-Passphrase-1", 4)
-		if err != nil {
+		id := testenv.User(t, db, name, role)
+		if err := db.AssignAdvertisers(ctx, id, advs, 0); err != nil {
 			t.Fatal(err)
 		}
-		u, err := db.CreateUser(ctx, auth.NewUser{Username: name, PasswordHash: hash, Roles: []string{role}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := db.AssignAdvertisers(ctx, u.ID, advs, 0); err != nil {
-			t.Fatal(err)
-		}
-		return u.ID
+		return id
 	}
 	adminID := user("root", auth.RoleAdmin)
 	f.aliceUser, f.bobUser = user("alice", auth.RoleOperator, advA), user("bob", auth.RoleViewer, advB)

@@ -21,29 +21,20 @@ type Metrics struct {
 // registered). Registering twice with one registry reuses the collectors.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{
-		cycles: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alerts_cycles_total",
-			Help: "Alert evaluation cycles by result: done, failed, skipped (the period was taken by another worker, or a cycle was still running).",
-		}, []string{"result"})),
-		duration: metrics.Add(r, prometheus.NewHistogram(prometheus.HistogramOpts{
-			Name:    "alerts_cycle_duration_seconds",
-			Help:    "Duration of alert cycles (evaluation, routing and delivery).",
-			Buckets: []float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120},
-		})),
-		events: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alerts_events_total",
-			Help: "Alert events by kind and type (fired, escalated, deescalated, reminded, resolved, acknowledged).",
-		}, []string{"kind", "type"})),
-		messages: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "alerts_messages_total",
-			Help: "Grouped alert messages by channel type and result: sent, retry (will be tried again), failed (given up).",
-		}, []string{"channel", "result"})),
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{
+		cycles: r.CounterVec("alerts_cycles_total",
+			"Alert evaluation cycles by result: done, failed, skipped (the period was taken by another worker, or a cycle was still running).",
+			"result"),
+		duration: r.Histogram("alerts_cycle_duration_seconds",
+			"Duration of alert cycles (evaluation, routing and delivery).",
+			[]float64{0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120}),
+		events: r.CounterVec("alerts_events_total",
+			"Alert events by kind and type (fired, escalated, deescalated, reminded, resolved, acknowledged).",
+			"kind", "type"),
+		messages: r.CounterVec("alerts_messages_total",
+			"Grouped alert messages by channel type and result: sent, retry (will be tried again), failed (given up).",
+			"channel", "result"),
+	})
 }
 
 // FiringCollector exports alerts_firing{kind,severity}, counted in MySQL at

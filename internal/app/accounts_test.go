@@ -13,9 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/proctest"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
 
 // TestDemoFlowWithBinaries runs the demo of docs/accounts.md with the real
@@ -26,72 +24,21 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs binaries")
 	}
-	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
-	_, dbCfg := mysqltest.NewEmpty(t)
-	rs := redistest.Start(t)
-	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
-	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	env := []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json",
-		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-	}
+	p := planStack(t)
+	sim, api := p.simURL, p.api
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "12", "-log", "warn")
-	if err := proctest.WaitHTTP(ctx, sim+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, simProc.Output())
-	}
-	apiProc := proctest.Start(t, server, env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, apiProc.Output())
-	}
-	workerProc := proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+	p.startSim(t, ctx, "-advertisers", "12")
+	apiProc := p.startAPI(t, ctx)
+	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
 
-	call := func(method, path, token, body string, out any) int {
-		t.Helper()
-		var rd io.Reader
-		if body != "" {
-			rd = strings.NewReader(body)
-		}
-		req, _ := http.NewRequestWithContext(ctx, method, api+path, rd)
-		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		raw, _ := io.ReadAll(resp.Body)
-		if out != nil {
-			var env struct {
-				Data json.RawMessage `json:"data"`
-			}
-			_ = json.Unmarshal(raw, &env)
-			_ = json.Unmarshal(env.Data, out)
-		}
-		if resp.StatusCode >= 300 {
-			t.Logf("%s %s: %d %s", method, path, resp.StatusCode, raw)
-		}
-		return resp.StatusCode
-	}
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if st := call("POST", "/api/v1/auth/login", "", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
-		t.Fatalf("login: %d\n%s", st, apiProc.Output())
-	}
+	c := p.signIn(t, ctx, apiProc)
+	// The OAuth callback is a browser's redirect: it carries no session.
+	browser := &e2eClient{t: t, ctx: ctx, api: api}
 	var authz struct {
 		AuthorizeURL string `json:"authorize_url"`
 	}
-	if st := call("POST", "/api/v1/oauth/oceanengine/authorize", login.AccessToken, "", &authz); st != 200 {
+	if st := c.call("POST", "/api/v1/oauth/oceanengine/authorize", "", &authz); st != 200 {
 		t.Fatalf("authorize: %d", st)
 	}
 	// The sandbox consent page: GET shows the accounts, the form POSTs them.
@@ -139,7 +86,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		AuthorizationID int64   `json:"authorization_id"`
 		Advertisers     []int64 `json:"advertisers"`
 	}
-	if st := call("GET", loc.RequestURI(), "", "", &bound); st != 200 {
+	if st := browser.call("GET", loc.RequestURI(), "", &bound); st != 200 {
 		t.Fatalf("callback: %d\n%s", st, apiProc.Output())
 	}
 	if len(bound.Advertisers) != leaves {
@@ -148,7 +95,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	var page struct {
 		Total int64 `json:"total"`
 	}
-	if st := call("GET", "/api/v1/advertisers?account_role=ADVERTISER", login.AccessToken, "", &page); st != 200 || page.Total != int64(leaves) {
+	if st := c.call("GET", "/api/v1/advertisers?account_role=ADVERTISER", "", &page); st != 200 || page.Total != int64(leaves) {
 		t.Fatalf("list: %d, total %d, want %d", st, page.Total, leaves)
 	}
 	// The worker's info/fund run (enqueued by the callback) fills in balances.
@@ -157,7 +104,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		var d struct {
 			Balance *string `json:"balance"`
 		}
-		call("GET", fmt.Sprintf("/api/v1/advertisers/%d", bound.Advertisers[0]), login.AccessToken, "", &d)
+		c.call("GET", fmt.Sprintf("/api/v1/advertisers/%d", bound.Advertisers[0]), "", &d)
 		if d.Balance != nil {
 			break
 		}
@@ -166,7 +113,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		}
 		time.Sleep(300 * time.Millisecond)
 	}
-	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.workerPort))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -178,9 +125,9 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 		}
 	}
 	// Key rotation command against the same database.
-	cmd := exec.CommandContext(ctx, server, "-c", "config/config.dev.yaml", "keys", "status")
+	cmd := exec.CommandContext(ctx, p.server, "-c", "config/config.dev.yaml", "keys", "status")
 	cmd.Dir = proctest.ModuleRoot(t)
-	cmd.Env = append(cmd.Environ(), env...)
+	cmd.Env = append(cmd.Environ(), p.env...)
 	out, err := cmd.CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "key dev1: 1 token pair(s)") {
 		t.Fatalf("keys status: %v\n%s", err, out)

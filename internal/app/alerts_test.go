@@ -1,9 +1,7 @@
 package app_test
 
 import (
-	"bytes"
 	"context"
-	"net/http"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -21,6 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -29,28 +28,8 @@ import (
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
-
-// schedClock drives the job schedulers: it starts at the real time and
-// moves a period at a time, so each step is one evaluation period.
-type schedClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *schedClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *schedClock) Advance(d time.Duration) time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-	return c.t
-}
 
 // scenario is the sandbox, the accounts flow, the mirror and two worker
 // runtimes evaluating alerts on the sandbox's clock.
@@ -64,7 +43,7 @@ type scenario struct {
 	engine  *mirror.Engine
 	advs    []int64
 	authID  int64
-	sched   *schedClock
+	sched   *fakeclock.Clock // drives the job schedulers: starts at the real time, moves a period at a time
 	slot    time.Time
 	hook    *channeltest.Webhook
 	feishu  *channeltest.Feishu
@@ -227,32 +206,11 @@ func newScenario(t *testing.T) *scenario {
 	t.Cleanup(tap.Release) // before the server closes: it waits for held answers
 	db, dbcfg := mysqltest.NewWithConfig(t)
 	rdb, rs := redistest.New(t)
-	om, err := oceanengine.NewMetrics(nil)
-	must(t, err)
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: sim.AppID(), QPS: 5000, Metrics: om})
-	must(t, err)
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{5}, 32)}, "k1")
-	must(t, err)
-	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: sim.Clock().Now, Logger: zap.NewNop()})
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: sim.AppID(), Secret: sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 10 * time.Second}, Tokens: store, Limiter: lim, Metrics: om, MaxAttempts: 4,
-		BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
-	must(t, err)
-	store.SetRefresher(client)
-	hash, err := auth.HashPassword("Scenario-Passphrase-1", 4)
-	must(t, err)
-	u, err := db.CreateUser(ctx, auth.NewUser{Username: "ops", PasswordHash: hash, Roles: []string{auth.RoleAdmin}})
-	must(t, err)
-	svc := accounts.NewService(db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: sim.AppID(),
-		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: sim.Clock().Now})
-	res, err := svc.Authorize(ctx, u.ID, false)
-	must(t, err)
-	code, err := sim.Authorize(nil)
-	must(t, err)
-	out, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-	must(t, err)
+	store, client := workerClient(t, db, rdb, sim.Clock().Now, testenv.OnSandbox(ts, oceanengine.Config{}))
+	svc := testenv.Accounts(ts, db, rdb, store, client, accounts.Config{})
+	out := testenv.Bind(t, svc, sim, testenv.User(t, db, "ops", auth.RoleAdmin), nil)
 	s := &scenario{t: t, ctx: ctx, sim: sim, db: db, tokens: store, accts: svc, advs: slices.Sorted(slices.Values(out.Advertisers)),
-		authID: out.AuthorizationID, tap: tap, dbcfg: dbcfg, redisAddr: rs.Addr, simURL: ts.URL, sched: &schedClock{t: time.Now().Truncate(time.Minute)}, workers: map[string]int{},
+		authID: out.AuthorizationID, tap: tap, dbcfg: dbcfg, redisAddr: rs.Addr, simURL: ts.URL, sched: fakeclock.New(time.Now().Truncate(time.Minute)), workers: map[string]int{},
 		hook: channeltest.NewWebhook(t, "scenario-webhook-secret", time.Now), feishu: channeltest.NewFeishu(t, "scenario-feishu-secret", time.Now)}
 	s.engine = mirror.New(mirror.Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: sim.Clock().Now}, mirror.Config{LookbackDays: 7, Concurrency: 4})
 	return s
@@ -260,9 +218,8 @@ func newScenario(t *testing.T) *scenario {
 
 // service is one worker's alerts service on the sandbox's clock.
 func (s *scenario) service(worker string) *alerts.Service {
-	keys, _ := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{5}, 32)}, "k1")
 	client := s.accts.Client()
-	svc, err := alerts.New(alerts.Deps{Store: s.db, Facts: s.db, Reviews: app.ReviewSource{Client: client}, Keys: keys, Now: s.sim.Clock().Now,
+	svc, err := alerts.New(alerts.Deps{Store: s.db, Facts: s.db, Reviews: app.ReviewSource{Client: client}, Keys: testenv.Keys(s.t), Now: s.sim.Clock().Now,
 		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Backoff: time.Millisecond})},
 		alerts.Options{Worker: worker, ConsoleURL: "https://ops.example.com"})
 	must(s.t, err)

@@ -36,6 +36,18 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	if err != nil {
 		return nil, err
 	}
+	api, err := b.api(ctx)
+	if err != nil {
+		_ = b.close()
+		return nil, err
+	}
+	return api, nil
+}
+
+// api builds the services and the HTTP server on b; the caller closes b
+// when it fails.
+func (b *base) api(ctx context.Context) (*API, error) {
+	cfg, log := b.cfg, b.log
 	checker := b.checker(b.dependencyChecks())
 	// Admins also see the workers' heartbeat (public /health of the API does not depend on it).
 	system := b.checker(append(b.dependencyChecks(), b.heartbeatCheck()))
@@ -44,27 +56,22 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 		err = bootstrapAdmin(ctx, cfg.Security, authSvc, log)
 	}
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	accountsSvc, err := b.accountsService()
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	adOps, err := b.adOpsService()
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	alertsSvc, err := b.alertsService()
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	rulesSvc, err := b.rulesService(adOps, alertsSvc)
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	var quota httpapi.QuotaMonitor
@@ -75,18 +82,16 @@ func NewAPI(ctx context.Context, cfg config.Config, log *zap.Logger, build Build
 	}
 	hm, err := httpapi.NewMetrics(prometheus.DefaultRegisterer)
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	srv, err := httpapi.New(httpapi.Deps{
 		Config: cfg, Logger: log, DB: b.db, Health: checker, SystemHealth: system,
-		Build: httpapi.Build{Version: build.Version, BuildTime: build.BuildTime},
+		Build: httpapi.Build{Version: b.build.Version, BuildTime: b.build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
 		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
 		Console: web.New(), Metrics: hm, MetricsHandler: promhttp.Handler(),
 	})
 	if err != nil {
-		_ = b.close()
 		return nil, err
 	}
 	return &API{base: b, server: srv, auth: authSvc}, nil

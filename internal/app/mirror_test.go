@@ -14,9 +14,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/proctest"
-	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
 
 // TestSyncEndToEndWithBinaries runs the sandbox, API and worker binaries
@@ -38,45 +36,18 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	if now.Hour() == 23 && now.Minute() >= 55 {
 		t.Skip("too close to Beijing midnight: the sandbox's and the worker's today could differ")
 	}
-	server, worker, oesim := proctest.Build(t, "./cmd/server"), proctest.Build(t, "./cmd/worker"), proctest.Build(t, "./cmd/oesim")
-	db, dbCfg := mysqltest.NewEmpty(t)
-	rs := redistest.Start(t)
-	simPort, apiPort, workerPort := proctest.FreePort(t), proctest.FreePort(t), proctest.FreePort(t)
-	sim := fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	api := fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	env := []string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
-		"SERVER_PUBLIC_URL=" + api, "OCEANENGINE_BASE_URL=" + sim + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + sim + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
-	}
+	p := planStack(t, syncEnv()...)
+	db, sim := p.db, p.simURL
 	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 	defer cancel()
 	// The sandbox runs in real time from 14:20 of today (Beijing), so its
 	// "today" is the worker's and no hour ends during the test (reports and
 	// late conversions only change when an hour ends).
 	start := time.Date(now.Year(), now.Month(), now.Day(), 14, 20, 0, 0, beijing)
-	simProc := proctest.Start(t, oesim, nil, "-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-advertisers", "6", "-log", "warn",
-		"-start", start.Format(time.RFC3339), "-qps", "-1", "-developer-qps", "-1")
-	if err := proctest.WaitHTTP(ctx, sim+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, simProc.Output())
-	}
-	apiProc := proctest.Start(t, server, env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, apiProc.Output())
-	}
-	workerProc := proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
-	c := &e2eClient{t: t, ctx: ctx, api: api}
-
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if st := c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
-		t.Fatalf("login: %d\n%s", st, apiProc.Output())
-	}
-	c.token = login.AccessToken
+	p.startSim(t, ctx, "-advertisers", "6", "-start", start.Format(time.RFC3339), "-qps", "-1", "-developer-qps", "-1")
+	apiProc := p.startAPI(t, ctx)
+	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
+	c := p.signIn(t, ctx, apiProc)
 	// Slow the reports down so the worker can be killed in the middle of
 	// the first sync.
 	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
@@ -114,7 +85,7 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-	workerProc = proctest.Start(t, worker, env, "-c", "config/config.dev.yaml")
+	workerProc = proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
 	for _, adv := range advs {
 		if st := c.call("POST", fmt.Sprintf("/api/v1/advertisers/%d/sync", adv), "", nil); st != http.StatusAccepted {
 			t.Fatalf("sync now: %d", st)
@@ -207,7 +178,7 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 		}
 	}
 
-	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", workerPort))
+	resp, err := http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", p.workerPort))
 	if err != nil {
 		t.Fatal(err)
 	}

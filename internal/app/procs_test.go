@@ -30,10 +30,12 @@ import (
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
@@ -160,30 +162,12 @@ func (p *workerProc) kill() {
 	}
 }
 
-// helperClock is a helper process's clock: set by each command.
-type helperClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *helperClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *helperClock) Set(t time.Time) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = t
-}
-
 // helperEnv is what a helper process connects to, as a worker process's
 // wiring does: its own MySQL pool and Redis client, the token store and
 // the OceanEngine client on the sandbox, on a clock the parent sets.
 type helperEnv struct {
 	ctx    context.Context
-	clock  *helperClock
+	clock  *fakeclock.Clock // set by each command
 	db     *mysql.DB
 	keys   *tokencrypt.Keyring
 	client *oceanengine.Client
@@ -196,26 +180,32 @@ func newHelperEnv(t *testing.T, helper string) *helperEnv {
 	}
 	var dbcfg config.Database
 	must(t, json.Unmarshal([]byte(os.Getenv("APP_HELPER_DB")), &dbcfg))
-	h := &helperEnv{ctx: context.Background(), clock: &helperClock{now: time.Now()}}
+	h := &helperEnv{ctx: context.Background(), clock: fakeclock.New(time.Now())}
 	var err error
 	h.db, err = mysql.Open(h.ctx, dbcfg)
 	must(t, err)
 	t.Cleanup(func() { _ = h.db.Close() })
 	rdb := goredis.NewClient(&goredis.Options{Addr: os.Getenv("APP_HELPER_REDIS")})
 	t.Cleanup(func() { _ = rdb.Close() })
+	h.keys = testenv.Keys(t)
+	_, h.client = workerClient(t, h.db, rdb, h.clock.Now, oceanengine.Config{BaseURL: os.Getenv("APP_HELPER_SIM"),
+		AppID: sandbox.DefaultAppID, Secret: sandbox.DefaultSecret, HTTPClient: &http.Client{Timeout: 30 * time.Second}})
+	return h
+}
+
+// workerClient is a worker process's token store and OceanEngine client on
+// db and rdb: tokens under testenv.Keys, the shared Redis limiter, a few
+// quick retries. cfg names the platform (and may set the HTTP client).
+func workerClient(t *testing.T, db *mysql.DB, rdb goredis.UniversalClient, now func() time.Time, cfg oceanengine.Config) (*accounts.TokenStore, *oceanengine.Client) {
+	t.Helper()
 	om, err := oceanengine.NewMetrics(nil)
 	must(t, err)
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: sandbox.DefaultAppID, QPS: 5000, Metrics: om})
-	must(t, err)
-	h.keys, err = tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{5}, 32)}, "k1")
-	must(t, err)
-	store := accounts.NewTokenStore(h.db, rdb, nil, h.keys, accounts.StoreOptions{Now: h.clock.Now, Logger: zap.NewNop()})
-	h.client, err = oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("APP_HELPER_SIM"), AppID: sandbox.DefaultAppID,
-		Secret: sandbox.DefaultSecret, HTTPClient: &http.Client{Timeout: 30 * time.Second}, Tokens: store, Limiter: lim, Metrics: om,
-		MaxAttempts: 4, BackoffBase: 5 * time.Millisecond, BackoffMax: 50 * time.Millisecond})
-	must(t, err)
-	store.SetRefresher(h.client)
-	return h
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	}
+	cfg.Limiter = testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: cfg.AppID, QPS: 5000, Metrics: om})
+	cfg.Metrics, cfg.MaxAttempts, cfg.BackoffBase, cfg.BackoffMax = om, 4, 5*time.Millisecond, 50*time.Millisecond
+	return testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: now, Logger: zap.NewNop()}, cfg)
 }
 
 // serve prints READY and runs the commands on stdin until it closes:
@@ -321,13 +311,8 @@ func tick(now time.Time, ps ...*workerProc) [][]rules.EvaluationRecord {
 // once: one evaluation per slot, each ad changed once, as many platform
 // writes as changes.
 func TestRuleSlotsRunOnceAcrossWorkerProcesses(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes and syncs a sandbox world")
-	}
 	k := newRulesKit(t)
-	at := k.at(0, 15, 5)
-	adv := k.advs[2]
-	r := k.createPauseSpenders(adv)
+	at, adv, r := k.pauseSpenders()
 	k.sim.Stats().Reset()
 
 	// Worker A dies after its second change; B and C are plain workers.
@@ -542,13 +527,8 @@ func (k *rulesKit) checkOneWritePerAd(ruleID, adv int64) []mysql.AdChange {
 // sweep of stale pending changes reads the ad back and settles the row as
 // succeeded.
 func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts processes and syncs a sandbox world")
-	}
 	k := newRulesKit(t)
-	at := k.at(0, 15, 5)
-	adv := k.advs[2]
-	r := k.createPauseSpenders(adv)
+	at, adv, r := k.pauseSpenders()
 	k.sim.Stats().Reset()
 
 	a := k.startWorkerProc("TestHelperRuleWorkerProcess", "worker A")

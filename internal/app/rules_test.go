@@ -19,6 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 var bj = time.FixedZone("Asia/Shanghai", 8*3600)
@@ -32,8 +33,13 @@ type rulesKit struct {
 	admin auth.Principal
 }
 
+// newRulesKit is the alerts scenario with ad operations and the rules
+// service; it skips the test in -short mode (it syncs a sandbox world).
 func newRulesKit(t *testing.T) *rulesKit {
 	t.Helper()
+	if testing.Short() {
+		t.Skip("syncs a sandbox world")
+	}
 	s := newScenario(t)
 	k := &rulesKit{scenario: s}
 	var err error
@@ -149,9 +155,6 @@ func spikeSpec(adv int64) rules.Spec {
 // a notification each; the same slot never runs twice; rollback restores
 // the ads; the next runs leave them alone while they cool down.
 func TestRulePausesOnCPASpike(t *testing.T) {
-	if testing.Short() {
-		t.Skip("syncs a sandbox world several times")
-	}
 	k := newRulesKit(t)
 	k.syncAll()
 	x := k.advs[1]
@@ -253,9 +256,6 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 // changes nothing), and a rule over advertisers outside its owner's scope
 // touches nothing.
 func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
-	if testing.Short() {
-		t.Skip("syncs a sandbox world several times")
-	}
 	k := newRulesKit(t)
 	at := k.at(0, 15, 10)
 	adv := k.advs[0]
@@ -313,13 +313,10 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	// 3. Scope: an operator assigned advertiser A writes a rule over A;
 	// one over B is refused. Once A leaves their scope the rule touches
 	// nothing.
-	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
-	must(t, err)
-	u, err := k.db.CreateUser(k.ctx, auth.NewUser{Username: "op", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	must(t, err)
+	uid := testenv.User(t, k.db, "op", auth.RoleOperator)
 	a, b := k.advs[2], k.advs[3]
-	must(t, k.db.SetUserAdvertisers(k.ctx, u.ID, []int64{a}, 1))
-	op, _, err := k.db.LoadPrincipal(k.ctx, u.ID)
+	must(t, k.db.SetUserAdvertisers(k.ctx, uid, []int64{a}, 1))
+	op, _, err := k.db.LoadPrincipal(k.ctx, uid)
 	must(t, err)
 	pause := rules.Spec{Name: "pause all", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{b}},
 		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGTE, Value: dp("0")}},
@@ -332,7 +329,7 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	pause.Scope.AdvertiserIDs = []int64{a}
 	pr, err := k.rules.Create(k.ctx, op, pause, true)
 	must(t, err)
-	must(t, k.db.SetUserAdvertisers(k.ctx, u.ID, []int64{b}, 1))
+	must(t, k.db.SetUserAdvertisers(k.ctx, uid, []int64{b}, 1))
 	at = k.at(0, 19, 10)
 	ev, ran, err := k.rules.RunSlot(k.ctx, pr.ID, at.Truncate(time.Hour))
 	must(t, err)
@@ -364,9 +361,6 @@ func (d decision) String() string {
 // sandbox) at every slot of those 14 days, with the sandbox clock at each
 // slot, decides.
 func TestBacktestMatchesLiveRuns(t *testing.T) {
-	if testing.Short() {
-		t.Skip("syncs and replays 14 days of a sandbox world")
-	}
 	k := newRulesKit(t)
 	// 14 days of daily and hourly reports, and the days the windows read
 	// before them.
@@ -467,13 +461,8 @@ func (c *stallingChanger) Change(ctx context.Context, ch rules.Change) (rules.Ch
 // is taken over when its lease runs out, and the worker taking over
 // finishes the run without applying any change twice.
 func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
-	if testing.Short() {
-		t.Skip("syncs a sandbox world")
-	}
 	k := newRulesKit(t)
-	at := k.at(0, 15, 5)
-	adv := k.advs[2]
-	r := k.createPauseSpenders(adv)
+	at, _, r := k.pauseSpenders()
 
 	// Worker A stalls after its second change; worker B is a plain worker.
 	stall := &stallingChanger{RuleChanger: app.RuleChanger{Ops: k.ops}, n: 2, stalled: make(chan struct{}), release: make(chan struct{})}
@@ -555,19 +544,21 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 	}
 }
 
-// calls counts the sandbox's answers on an endpoint.
-// createPauseSpenders creates and enables the rule the multi-worker tests
-// run: every 15 minutes, pause up to 3 ads of adv that spent today, each
-// at most once a day.
-func (k *rulesKit) createPauseSpenders(adv int64) rules.Rule {
+// pauseSpenders creates and enables the rule the multi-worker tests run:
+// every 15 minutes, pause up to 3 ads of the third advertiser that spent
+// today, each at most once a day. It returns the test's start (15:05 on the
+// first day), the advertiser and the rule.
+func (k *rulesKit) pauseSpenders() (at time.Time, adv int64, r rules.Rule) {
 	k.t.Helper()
+	adv = k.advs[2]
 	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
 		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
 		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
 		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
 	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
 	must(k.t, err)
-	return r
+	return k.at(0, 15, 5), adv, r
 }
 
+// calls counts the sandbox's answers on an endpoint.
 func (k *rulesKit) calls(endpoint string) int { return k.sim.Stats().Total(endpoint) }

@@ -15,15 +15,81 @@ import (
 // stack is the sandbox, API and worker binaries on free ports, a fresh
 // database and a private Redis, with config/config.dev.yaml.
 type stack struct {
-	t                   *testing.T
-	ctx                 context.Context
+	stackPlan
+	t                *testing.T
+	ctx              context.Context
+	simProc, apiProc *proctest.Proc
+	c                *e2eClient
+}
+
+// stackPlan is what an end-to-end test starts its binaries on: the built
+// binaries, a fresh empty database, a private Redis, free ports, and the
+// environment that points config/config.dev.yaml at them (plus extraEnv).
+type stackPlan struct {
 	server, worker, sim string // binaries
 	db                  *mysql.DB
 	env                 []string
+	simPort, workerPort int
 	simURL, api         string
-	workerPort          int
-	simProc, apiProc    *proctest.Proc
-	c                   *e2eClient
+}
+
+func planStack(t *testing.T, extraEnv ...string) stackPlan {
+	t.Helper()
+	p := stackPlan{server: proctest.Build(t, "./cmd/server"), worker: proctest.Build(t, "./cmd/worker"), sim: proctest.Build(t, "./cmd/oesim")}
+	db, dbCfg := mysqltest.NewEmpty(t)
+	p.db = db
+	rs := redistest.Start(t)
+	apiPort := proctest.FreePort(t)
+	p.simPort, p.workerPort = proctest.FreePort(t), proctest.FreePort(t)
+	p.simURL = fmt.Sprintf("http://127.0.0.1:%d", p.simPort)
+	p.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
+	p.env = append(append(proctest.StoreEnv(dbCfg, rs.Addr),
+		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", p.workerPort), "LOGGER_FORMAT=json",
+		"SERVER_PUBLIC_URL="+p.api, "OCEANENGINE_BASE_URL="+p.simURL+"/open_api", "OCEANENGINE_AUTHORIZE_URL="+p.simURL+"/audit/oauth.html",
+		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
+	), extraEnv...)
+	return p
+}
+
+// syncEnv is the configuration of the stacks that sync (info logs, a quota
+// and sync concurrency the tests count on), then extra.
+func syncEnv(extra ...string) []string {
+	return append([]string{"LOGGER_LEVEL=info", "OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4"}, extra...)
+}
+
+// startSim starts the sandbox on its port with args and waits until it
+// answers.
+func (p stackPlan) startSim(t *testing.T, ctx context.Context, args ...string) *proctest.Proc {
+	t.Helper()
+	proc := proctest.Start(t, p.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", p.simPort), "-log", "warn"}, args...)...)
+	if err := proctest.WaitHTTP(ctx, p.simURL+"/_sim/clock", 200); err != nil {
+		t.Fatalf("%v\n%s", err, proc.Output())
+	}
+	return proc
+}
+
+// startAPI starts the API and waits for its /health.
+func (p stackPlan) startAPI(t *testing.T, ctx context.Context) *proctest.Proc {
+	t.Helper()
+	proc := proctest.Start(t, p.server, p.env, "-c", "config/config.dev.yaml")
+	if err := proctest.WaitHTTP(ctx, p.api+"/health", 200); err != nil {
+		t.Fatalf("%v\n%s", err, proc.Output())
+	}
+	return proc
+}
+
+// signIn signs the bootstrap admin in and returns a client with its token.
+func (p stackPlan) signIn(t *testing.T, ctx context.Context, apiProc *proctest.Proc) *e2eClient {
+	t.Helper()
+	c := &e2eClient{t: t, ctx: ctx, api: p.api}
+	var login struct {
+		AccessToken string `json:"access_token"`
+	}
+	if st := c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
+		t.Fatalf("login: %d\n%s", st, apiProc.Output())
+	}
+	c.token = login.AccessToken
+	return c
 }
 
 // startStack starts the sandbox (simArgs added to its flags) and the API,
@@ -31,39 +97,10 @@ type stack struct {
 // startWorker. extraEnv overrides configuration.
 func startStack(t *testing.T, ctx context.Context, simArgs []string, extraEnv ...string) *stack {
 	t.Helper()
-	s := &stack{t: t, ctx: ctx, server: proctest.Build(t, "./cmd/server"), worker: proctest.Build(t, "./cmd/worker"), sim: proctest.Build(t, "./cmd/oesim")}
-	db, dbCfg := mysqltest.NewEmpty(t)
-	s.db = db
-	rs := redistest.Start(t)
-	simPort, apiPort := proctest.FreePort(t), proctest.FreePort(t)
-	s.workerPort = proctest.FreePort(t)
-	s.simURL = fmt.Sprintf("http://127.0.0.1:%d", simPort)
-	s.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
-	s.env = append([]string{
-		"DATABASE_DATABASE=" + dbCfg.Database, "DATABASE_HOST=" + dbCfg.Host, fmt.Sprintf("DATABASE_PORT=%d", dbCfg.Port),
-		"DATABASE_USERNAME=" + dbCfg.Username, "DATABASE_PASSWORD=" + dbCfg.Password, "REDIS_ADDR=" + rs.Addr,
-		fmt.Sprintf("SERVER_PORT=%d", apiPort), fmt.Sprintf("WORKER_PORT=%d", s.workerPort), "LOGGER_FORMAT=json", "LOGGER_LEVEL=info",
-		"SERVER_PUBLIC_URL=" + s.api, "OCEANENGINE_BASE_URL=" + s.simURL + "/open_api", "OCEANENGINE_AUTHORIZE_URL=" + s.simURL + "/audit/oauth.html",
-		"SECURITY_BOOTSTRAP_ADMIN=admin", "SECURITY_BOOTSTRAP_ADMIN_PASSWORD=Demo-Harbor-Lantern-42",
-		"OCEANENGINE_QPS=200", "SYNC_CONCURRENCY=4",
-	}, extraEnv...)
-	s.simProc = proctest.Start(t, s.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", simPort), "-log", "warn",
-		"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
-	if err := proctest.WaitHTTP(ctx, s.simURL+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, s.simProc.Output())
-	}
-	s.apiProc = proctest.Start(t, s.server, s.env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, s.api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, s.apiProc.Output())
-	}
-	s.c = &e2eClient{t: t, ctx: ctx, api: s.api}
-	var login struct {
-		AccessToken string `json:"access_token"`
-	}
-	if st := s.c.call("POST", "/api/v1/auth/login", `{"username":"admin","password":"Demo-Harbor-Lantern-42"}`, &login); st != 200 {
-		t.Fatalf("login: %d\n%s", st, s.apiProc.Output())
-	}
-	s.c.token = login.AccessToken
+	s := &stack{stackPlan: planStack(t, syncEnv(extraEnv...)...), t: t, ctx: ctx}
+	s.simProc = s.startSim(t, ctx, append([]string{"-qps", "-1", "-developer-qps", "-1"}, simArgs...)...)
+	s.apiProc = s.startAPI(t, ctx)
+	s.c = s.signIn(t, ctx, s.apiProc)
 	return s
 }
 

@@ -53,25 +53,11 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
 	rt.Schedule(jobs.Periodic{Kind: auth.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
 		Queue: jobs.QueueLow, Timeout: 30 * time.Minute, MaxRetry: 3})
-	if err := registerAccounts(rt, b); err != nil {
-		_ = b.close()
-		return nil, err
-	}
-	if err := registerSync(rt, b); err != nil {
-		_ = b.close()
-		return nil, err
-	}
-	if err := registerAlerts(rt, b); err != nil {
-		_ = b.close()
-		return nil, err
-	}
-	if err := registerRules(rt, b); err != nil {
-		_ = b.close()
-		return nil, err
-	}
-	if err := registerAdOps(rt, b); err != nil {
-		_ = b.close()
-		return nil, err
+	for _, register := range []func(*jobs.Runtime, *base) error{registerAccounts, registerSync, registerAlerts, registerRules, registerAdOps} {
+		if err := register(rt, b); err != nil {
+			_ = b.close()
+			return nil, err
+		}
 	}
 
 	checks := append(b.dependencyChecks(), b.heartbeatCheck())

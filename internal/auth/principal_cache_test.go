@@ -2,35 +2,17 @@ package auth_test
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
-
-// clock is a settable test clock.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // replica is one API process's auth service, subscribed to the bus; every
 // message it has handled is signalled on handled.
@@ -41,7 +23,7 @@ type replica struct {
 
 type cluster struct {
 	db    *mysql.DB
-	clock *clock
+	clock *fakeclock.Clock
 	a, b  replica
 }
 
@@ -51,7 +33,7 @@ func newCluster(t *testing.T) *cluster {
 	t.Helper()
 	db := mysqltest.New(t)
 	rdb, _ := redistest.New(t)
-	c := &cluster{db: db, clock: &clock{t: time.Now().UTC().Truncate(time.Second)}}
+	c := &cluster{db: db, clock: fakeclock.New(time.Now().UTC().Truncate(time.Second))}
 	cfg := auth.Config{Secret: []byte("test-secret-0123456789-abcdefghijklmnop"), AccessTTL: 15 * time.Minute,
 		RefreshTTL: 24 * time.Hour, BcryptCost: 4, MaxFailures: 5, IPMaxFailures: 20, Lockout: time.Minute, PrincipalTTL: ttl}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -115,11 +97,11 @@ func TestPrincipalCacheServesWithinTTLAndReloadsAfter(t *testing.T) {
 	if _, err := c.db.ExecContext(ctx, `UPDATE users SET status = 'disabled' WHERE id = ?`, u.ID); err != nil {
 		t.Fatal(err)
 	}
-	c.clock.Add(ttl - time.Second)
+	c.clock.Advance(ttl - time.Second)
 	if _, err := c.b.svc.Authenticate(ctx, tok); err != nil {
 		t.Fatalf("within the TTL the cached principal answers: %v", err)
 	}
-	c.clock.Add(time.Second)
+	c.clock.Advance(time.Second)
 	if _, err := c.b.svc.Authenticate(ctx, tok); !unauthorized(err) {
 		t.Fatalf("after the TTL a disabled user must be refused, got %v", err)
 	}

@@ -17,6 +17,7 @@ import (
 	"os"
 	"reflect"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -295,7 +296,7 @@ func Parse(path string, getenv func(string) string) (Config, error) {
 			}
 		}
 	}
-	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), "", getenv); err != nil {
+	if err := applyEnv(reflect.ValueOf(&cfg).Elem(), getenv); err != nil {
 		return cfg, err
 	}
 	return cfg, nil
@@ -405,39 +406,71 @@ func orRoot(p string) string {
 	return p
 }
 
-// applyEnv walks the struct and overrides each scalar key from PATH_IN_UPPER_CASE.
-func applyEnv(v reflect.Value, prefix string, getenv func(string) string) error {
-	t := v.Type()
+// applyEnv overrides each scalar key of the struct v from its environment
+// variable (EnvName).
+func applyEnv(v reflect.Value, getenv func(string) string) error {
+	return eachKey(v.Type(), "", nil, func(key string, index []int, f reflect.StructField) error {
+		name := EnvName(key)
+		raw := getenv(name)
+		if raw == "" {
+			return nil
+		}
+		if err := setScalar(v.FieldByIndex(index), raw, f); err != nil {
+			if f.Tag.Get("secret") == "true" {
+				return fmt.Errorf("config: %s (from env %s): %w", key, name, err)
+			}
+			return fmt.Errorf("config: %s (from env %s): %q %w", key, name, raw, err)
+		}
+		return nil
+	})
+}
+
+// EnvName is the environment variable that overrides a key path:
+// server.port → SERVER_PORT.
+func EnvName(key string) string { return strings.ToUpper(strings.ReplaceAll(key, ".", "_")) }
+
+// EnvNames returns the environment variable of every scalar key of Config.
+func EnvNames() []string {
+	var out []string
+	_ = eachKey(reflect.TypeOf(Config{}), "", nil, func(key string, _ []int, _ reflect.StructField) error {
+		out = append(out, EnvName(key))
+		return nil
+	})
+	return out
+}
+
+// eachKey calls fn with the key path, the field index (from the outermost
+// struct) and the field of every scalar key of the struct type t, walking
+// into nested structs; a Duration is a scalar. It stops at fn's first error.
+func eachKey(t reflect.Type, prefix string, index []int, fn func(key string, index []int, f reflect.StructField) error) error {
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
-		tag := strings.Split(f.Tag.Get("yaml"), ",")[0]
-		if tag == "" || tag == "-" {
+		tag, ok := yamlName(f)
+		if !ok {
 			continue
 		}
 		key := tag
 		if prefix != "" {
 			key = prefix + "." + tag
 		}
-		fv := v.Field(i)
-		if fv.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)) {
-			if err := applyEnv(fv, key, getenv); err != nil {
-				return err
-			}
-			continue
+		at := append(slices.Clone(index), i)
+		var err error
+		if f.Type.Kind() == reflect.Struct && f.Type != reflect.TypeOf(Duration(0)) {
+			err = eachKey(f.Type, key, at, fn)
+		} else {
+			err = fn(key, at, f)
 		}
-		name := strings.ToUpper(strings.ReplaceAll(key, ".", "_"))
-		raw := getenv(name)
-		if raw == "" {
-			continue
-		}
-		if err := setScalar(fv, raw, f); err != nil {
-			if f.Tag.Get("secret") == "true" {
-				return fmt.Errorf("config: %s (from env %s): %w", key, name, err)
-			}
-			return fmt.Errorf("config: %s (from env %s): %q %w", key, name, raw, err)
+		if err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// yamlName is a field's YAML key; false for a field that has none.
+func yamlName(f reflect.StructField) (string, bool) {
+	name := strings.Split(f.Tag.Get("yaml"), ",")[0]
+	return name, name != "" && name != "-"
 }
 
 // setScalar parses raw into fv. A field tagged kind:"port" reports "is not a port".

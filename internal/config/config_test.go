@@ -129,3 +129,22 @@ func TestSecretsNeverInErrorsOrDumps(t *testing.T) {
 		t.Fatalf("dump does not mark redacted values:\n%s", dump)
 	}
 }
+
+// TestEnvNamesNameEveryOverride: every name EnvNames lists overrides its key
+// (a few checked), and nested structs list their scalars, not themselves.
+func TestEnvNamesNameEveryOverride(t *testing.T) {
+	names := map[string]bool{}
+	for _, n := range EnvNames() {
+		names[n] = true
+	}
+	for _, want := range []string{"SERVER_PORT", "SERVER_READ_TIMEOUT", "DATABASE_HOST", "REDIS_ADDR", "OCEANENGINE_APP_ID", "JWT_ACCESS_EXPIRE"} {
+		if !names[want] {
+			t.Errorf("EnvNames lacks %s", want)
+		}
+	}
+	for _, not := range []string{"SERVER", "DATABASE", "JWT"} {
+		if names[not] {
+			t.Errorf("EnvNames lists the section %s", not)
+		}
+	}
+}

@@ -2,7 +2,6 @@ package config
 
 import (
 	"reflect"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 )
@@ -31,8 +30,8 @@ func redactValue(v reflect.Value) any {
 		t := v.Type()
 		for i := 0; i < t.NumField(); i++ {
 			f := t.Field(i)
-			name := strings.Split(f.Tag.Get("yaml"), ",")[0]
-			if name == "" || name == "-" {
+			name, ok := yamlName(f)
+			if !ok {
 				continue
 			}
 			fv := v.Field(i)

@@ -26,33 +26,16 @@ type Metrics struct {
 // already there.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{
-		processed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "worker_jobs_processed_total",
-			Help: "Jobs run to completion, by kind.",
-		}, []string{"kind"})),
-		failed: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "worker_jobs_failed_total",
-			Help: "Job runs that returned an error (each retry counts), by kind.",
-		}, []string{"kind"})),
-		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "worker_job_duration_seconds",
-			Help:    "Job run time by kind.",
-			Buckets: []float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900},
-		}, []string{"kind"})),
-		running: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "worker_jobs_running",
-			Help: "Jobs running now, by kind.",
-		}, []string{"kind"})),
-		enqueued: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "worker_scheduler_enqueue_total",
-			Help: "Periodic enqueue attempts by kind and result (enqueued, duplicate = another replica did it, error).",
-		}, []string{"kind", "result"})),
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{
+		processed: r.CounterVec("worker_jobs_processed_total", "Jobs run to completion, by kind.", "kind"),
+		failed:    r.CounterVec("worker_jobs_failed_total", "Job runs that returned an error (each retry counts), by kind.", "kind"),
+		duration: r.HistogramVec("worker_job_duration_seconds", "Job run time by kind.",
+			[]float64{.01, .05, .1, .5, 1, 5, 15, 60, 300, 900}, "kind"),
+		running: r.GaugeVec("worker_jobs_running", "Jobs running now, by kind.", "kind"),
+		enqueued: r.CounterVec("worker_scheduler_enqueue_total",
+			"Periodic enqueue attempts by kind and result (enqueued, duplicate = another replica did it, error).",
+			"kind", "result"),
+	})
 }
 
 // instrument is the job middleware that counts and times every run.

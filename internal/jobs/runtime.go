@@ -8,7 +8,8 @@ package jobs
 import (
 	"context"
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -95,12 +96,7 @@ func (r *Runtime) Client() *asynq.Client { return r.client }
 
 // Kinds lists the registered job kinds.
 func (r *Runtime) Kinds() []string {
-	out := make([]string, 0, len(r.kinds))
-	for k := range r.kinds {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(r.kinds))
 }
 
 // Run processes jobs and runs the scheduler until ctx is done, then shuts

@@ -7,6 +7,7 @@ import (
 	"fmt"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 )
 
 // Register registers c with reg, or returns the equal collector already
@@ -52,4 +53,78 @@ func Add[T prometheus.Collector](r *Registrar, c T) T {
 	}
 	c, r.err = Register(r.reg, c)
 	return c
+}
+
+// CounterVec adds a counter vector with the given name, help and labels.
+func (r *Registrar) CounterVec(name, help string, labels ...string) *prometheus.CounterVec {
+	return Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels))
+}
+
+// Gauge adds a gauge with the given name and help.
+func (r *Registrar) Gauge(name, help string) prometheus.Gauge {
+	return Add(r, prometheus.NewGauge(prometheus.GaugeOpts{Name: name, Help: help}))
+}
+
+// GaugeVec adds a gauge vector with the given name, help and labels.
+func (r *Registrar) GaugeVec(name, help string, labels ...string) *prometheus.GaugeVec {
+	return Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: name, Help: help}, labels))
+}
+
+// Histogram adds a histogram with the given name, help and buckets.
+func (r *Registrar) Histogram(name, help string, buckets []float64) prometheus.Histogram {
+	return Add(r, prometheus.NewHistogram(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}))
+}
+
+// HistogramVec adds a histogram vector with the given name, help, buckets
+// and labels.
+func (r *Registrar) HistogramVec(name, help string, buckets []float64, labels ...string) *prometheus.HistogramVec {
+	return Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: name, Help: help, Buckets: buckets}, labels))
+}
+
+// Built returns m, or the first registration error instead.
+func Built[M any](r *Registrar, m *M) (*M, error) {
+	if r.err != nil {
+		return nil, r.err
+	}
+	return m, nil
+}
+
+// Sample reads the value of the counter or gauge series name{labels} (those
+// labels exactly) from g, for tests and checks; false when g has no such
+// series or could not be gathered.
+func Sample(g prometheus.Gatherer, name string, labels map[string]string) (float64, bool) {
+	mfs, err := g.Gather()
+	if err != nil {
+		return 0, false
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			if !sameLabels(m.GetLabel(), labels) {
+				continue
+			}
+			switch {
+			case m.GetCounter() != nil:
+				return m.GetCounter().GetValue(), true
+			case m.GetGauge() != nil:
+				return m.GetGauge().GetValue(), true
+			}
+			return 0, true
+		}
+	}
+	return 0, false
+}
+
+func sameLabels(got []*dto.LabelPair, want map[string]string) bool {
+	if len(got) != len(want) {
+		return false
+	}
+	for _, lp := range got {
+		if v, ok := want[lp.GetName()]; !ok || v != lp.GetValue() {
+			return false
+		}
+	}
+	return true
 }

@@ -48,3 +48,34 @@ func TestRegistrarKeepsTheFirstError(t *testing.T) {
 		t.Fatal("nil registerer registered")
 	}
 }
+
+func TestSampleReadsTheSeriesWithExactlyTheLabels(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	r := NewRegistrar(reg)
+	c := r.CounterVec("calls_total", "Calls.", "endpoint", "code")
+	g := r.Gauge("depth", "Depth.")
+	if r.Err() != nil {
+		t.Fatal(r.Err())
+	}
+	c.WithLabelValues("a", "0").Add(3)
+	c.WithLabelValues("b", "0").Add(5)
+	g.Set(7)
+	tests := []struct {
+		name   string
+		labels map[string]string
+		want   float64
+		found  bool
+	}{
+		{"calls_total", map[string]string{"endpoint": "b", "code": "0"}, 5, true},
+		{"calls_total", map[string]string{"endpoint": "b"}, 0, false},
+		{"calls_total", map[string]string{"endpoint": "c", "code": "0"}, 0, false},
+		{"depth", nil, 7, true},
+		{"absent", nil, 0, false},
+	}
+	for _, tt := range tests {
+		got, found := Sample(reg, tt.name, tt.labels)
+		if got != tt.want || found != tt.found {
+			t.Errorf("Sample(%s, %v) = %v, %v; want %v, %v", tt.name, tt.labels, got, found, tt.want, tt.found)
+		}
+	}
+}

@@ -26,9 +26,7 @@ import (
 // label: the series count stays fixed however many accounts are bound;
 // per-advertiser figures are in the reports API.
 type BusinessCollector struct {
-	db      *mysql.DB
-	now     func() time.Time
-	timeout time.Duration
+	scrape
 
 	cost        *prometheus.Desc
 	impressions *prometheus.Desc
@@ -41,11 +39,8 @@ var _ prometheus.Collector = (*BusinessCollector)(nil)
 
 // NewBusinessCollector returns the collector; now nil means time.Now.
 func NewBusinessCollector(db *mysql.DB, now func() time.Time) *BusinessCollector {
-	if now == nil {
-		now = time.Now
-	}
 	return &BusinessCollector{
-		db: db, now: now, timeout: 2 * time.Second,
+		scrape: newScrape(db, now),
 		cost: prometheus.NewDesc("oceanops_today_cost_yuan",
 			"Spend of every advertiser today (Beijing date) so far, in yuan, from the mirrored daily advertiser report.", nil, nil),
 		impressions: prometheus.NewDesc("oceanops_today_impressions",
@@ -72,8 +67,6 @@ func (c *BusinessCollector) Describe(ch chan<- *prometheus.Desc) {
 // the timeout only oceanops_today_query_up (0) is exported: a missing point
 // on a graph, never a false drop to zero spend.
 func (c *BusinessCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
 	today := report.BeijingDate(c.now())
 	// One group (the date) over the (level, stat_date) index; the summary is
 	// the sum of that one row, so nothing needs collecting.
@@ -81,12 +74,13 @@ func (c *BusinessCollector) Collect(ch chan<- prometheus.Metric) {
 		Level: report.LevelAdvertiser, Granularity: report.Day, From: today, To: today,
 		GroupBy: []report.Dimension{report.DimDate},
 	}
-	t, _, err := c.db.StreamReport(ctx, auth.SystemScope(), spec, 0, func(report.Row) error { return nil })
-	if err != nil {
-		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+	var t report.Totals
+	if !c.read(ch, c.up, func(ctx context.Context) (err error) {
+		t, _, err = c.db.StreamReport(ctx, auth.SystemScope(), spec, 0, func(report.Row) error { return nil })
+		return err
+	}) {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	// A gauge is a float64; the exact decimal stays in MySQL and the reports
 	// API. Below about 10^13 yuan the nearest float64 still rounds back to
 	// the same cent, which is all a dashboard needs.

@@ -7,50 +7,13 @@ import (
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
-	dto "github.com/prometheus/client_model/go"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/report"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
-
-// gauge reads one sample of a registry (labels must match exactly).
-func gauge(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) (float64, bool) {
-	t.Helper()
-	mfs, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			if len(m.GetLabel()) != len(labels) {
-				continue
-			}
-			for _, lp := range m.GetLabel() {
-				if labels[lp.GetName()] != lp.GetValue() {
-					continue next
-				}
-			}
-			return metricValue(m), true
-		}
-	}
-	return 0, false
-}
-
-func metricValue(m *dto.Metric) float64 {
-	switch {
-	case m.GetGauge() != nil:
-		return m.GetGauge().GetValue()
-	case m.GetCounter() != nil:
-		return m.GetCounter().GetValue()
-	}
-	return 0
-}
 
 // TestLagMetricFollowsTheOldestSuccess shows sync_lag_seconds: before any
 // sync it counts from the binding, after a sync it is zero, an hour later an
@@ -62,16 +25,16 @@ func TestLagMetricFollowsTheOldestSuccess(t *testing.T) {
 	reg.MustRegister(NewLagCollector(b.db, b.sim.Clock().Now))
 	lag := func(stream string) float64 {
 		t.Helper()
-		v, ok := gauge(t, reg, "sync_lag_seconds", map[string]string{"stream": stream})
+		v, ok := metrics.Sample(reg, "sync_lag_seconds", map[string]string{"stream": stream})
 		if !ok {
 			t.Fatalf("no sync_lag_seconds{stream=%q}", stream)
 		}
 		return v
 	}
-	if v, _ := gauge(t, reg, "sync_advertisers", nil); v != float64(len(b.advs)) {
+	if v, _ := metrics.Sample(reg, "sync_advertisers", nil); v != float64(len(b.advs)) {
 		t.Fatalf("sync_advertisers %v, want %d", v, len(b.advs))
 	}
-	if up, _ := gauge(t, reg, "sync_lag_query_up", nil); up != 1 {
+	if up, _ := metrics.Sample(reg, "sync_lag_query_up", nil); up != 1 {
 		t.Fatal("lag query down")
 	}
 	if err := b.syncAll(t, "bind"); err != nil {

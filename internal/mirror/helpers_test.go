@@ -1,7 +1,6 @@
 package mirror
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -17,12 +16,10 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
+	"github.com/oceanops/adplatform/internal/testenv"
 
 	goredis "github.com/redis/go-redis/v9"
 )
@@ -66,38 +63,19 @@ func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 	if mod != nil {
 		mod(&o)
 	}
-	ts, err := sandbox.NewTestServer(o.sim)
-	if err != nil {
-		t.Fatalf("oesim: %v", err)
-	}
-	t.Cleanup(ts.Close)
-	db := mysqltest.New(t)
-	rdb, rs := redistest.New(t)
+	w := testenv.NewWorld(t, o.sim)
+	ts, db, rdb, rs := w.TS, w.DB, w.RDB, w.Redis
 	metrics, err := oceanengine.NewMetrics(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	o.limiter.AppID, o.limiter.Metrics = ts.Sim.AppID(), metrics
-	lim, err := oceanengine.NewRedisLimiter(rdb, o.limiter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
-	cc := o.client
-	cc.BaseURL, cc.AppID, cc.Secret = ts.URL, ts.Sim.AppID(), ts.Sim.Secret()
+	cc := testenv.OnSandbox(ts, o.client)
 	cc.HTTPClient = &http.Client{Timeout: 10 * time.Second}
-	cc.Tokens, cc.Limiter, cc.Metrics = store, lim, metrics
-	client, err := oceanengine.New(cc)
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.SetRefresher(client)
+	cc.Limiter, cc.Metrics = testenv.Limiter(t, rdb, o.limiter), metrics
+	store, client := testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()}, cc)
 	b := &bundle{ts: ts, sim: ts.Sim, db: db, rdb: rdb, redis: rs, client: client, tokens: store, cfg: o.cfg}
-	b.bind(t, store, client)
+	b.bind(t)
 	b.engine = New(Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, o.cfg)
 	return b
 }
@@ -106,33 +84,10 @@ func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 // the grant and its encrypted tokens land in oe_authorizations, the
 // discovered accounts in advertisers (leaf ones syncable), assigned to a
 // user "alice".
-func (b *bundle) bind(t testing.TB, store *accounts.TokenStore, client *oceanengine.Client) {
+func (b *bundle) bind(t testing.TB) {
 	t.Helper()
-	ctx := context.Background()
-	hash, err := auth.HashPassword("Operator-Passphrase-1", 4)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, err := b.db.CreateUser(ctx, auth.NewUser{Username: "alice", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	b.userID = u.ID
-	svc := accounts.NewService(b.db, redisstore.NewOAuthStates(b.rdb), store, client, accounts.Config{
-		AppID: b.sim.AppID(), AuthorizeURL: b.ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: b.sim.Clock().Now,
-	})
-	res, err := svc.Authorize(ctx, u.ID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := b.sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	out, err := svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-	if err != nil {
-		t.Fatalf("bind: %v", err)
-	}
+	b.userID = testenv.User(t, b.db, "alice", auth.RoleOperator)
+	out := testenv.Bind(t, testenv.Accounts(b.ts, b.db, b.rdb, b.tokens, b.client, accounts.Config{}), b.sim, b.userID, nil)
 	b.advs = slices.Sorted(slices.Values(out.Advertisers))
 	if want := slices.Sorted(slices.Values(b.sim.World().Advertisers())); !slices.Equal(b.advs, want) {
 		t.Fatalf("bound advertisers %v, want the world's %v", b.advs, want)

@@ -35,29 +35,16 @@ type Metrics struct {
 // equal collector already registered there is shared).
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{
-		runs: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sync_runs_total",
-			Help: "Stream sync runs by stream and result (success, error, skipped, canceled).",
-		}, []string{"stream", "result"})),
-		rows: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sync_rows_written_total",
-			Help: "Rows upserted into the mirror by stream (entities or report rows).",
-		}, []string{"stream"})),
-		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "sync_run_duration_seconds",
-			Help:    "Duration of one stream run of one advertiser.",
-			Buckets: []float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300},
-		}, []string{"stream"})),
-		deleted: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "sync_entities_marked_deleted_total",
-			Help: "Entities a full reconciliation no longer found on the platform (deleted_at set), by stream.",
-		}, []string{"stream"})),
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{
+		runs: r.CounterVec("sync_runs_total",
+			"Stream sync runs by stream and result (success, error, skipped, canceled).", "stream", "result"),
+		rows: r.CounterVec("sync_rows_written_total",
+			"Rows upserted into the mirror by stream (entities or report rows).", "stream"),
+		duration: r.HistogramVec("sync_run_duration_seconds", "Duration of one stream run of one advertiser.",
+			[]float64{.05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60, 300}, "stream"),
+		deleted: r.CounterVec("sync_entities_marked_deleted_total",
+			"Entities a full reconciliation no longer found on the platform (deleted_at set), by stream.", "stream"),
+	})
 }
 
 // LagCollector exports sync_lag_seconds{stream}: for each stream, the age of
@@ -65,9 +52,7 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 // never synced counts from when it was bound). It queries MySQL at scrape
 // time, so every worker replica exports the same, current value.
 type LagCollector struct {
-	db      *mysql.DB
-	now     func() time.Time
-	timeout time.Duration
+	scrape
 	lag     *prometheus.Desc
 	syncing *prometheus.Desc
 	up      *prometheus.Desc
@@ -77,11 +62,8 @@ var _ prometheus.Collector = (*LagCollector)(nil)
 
 // NewLagCollector returns the collector; now nil means time.Now.
 func NewLagCollector(db *mysql.DB, now func() time.Time) *LagCollector {
-	if now == nil {
-		now = time.Now
-	}
 	return &LagCollector{
-		db: db, now: now, timeout: 2 * time.Second,
+		scrape: newScrape(db, now),
 		lag: prometheus.NewDesc("sync_lag_seconds",
 			"Age of the oldest last successful sync among syncable advertisers, by stream.", []string{"stream"}, nil),
 		syncing: prometheus.NewDesc("sync_advertisers",
@@ -100,14 +82,13 @@ func (c *LagCollector) Describe(ch chan<- *prometheus.Desc) {
 
 // Collect implements prometheus.Collector.
 func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
-	defer cancel()
-	fs, err := c.db.StreamFreshness(ctx, auth.SystemScope(), Streams())
-	if err != nil {
-		ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 0)
+	var fs []mysql.StreamFreshness
+	if !c.read(ch, c.up, func(ctx context.Context) (err error) {
+		fs, err = c.db.StreamFreshness(ctx, auth.SystemScope(), Streams())
+		return err
+	}) {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(c.up, prometheus.GaugeValue, 1)
 	now := c.now()
 	advertisers := 0
 	for _, f := range fs {
@@ -119,4 +100,33 @@ func (c *LagCollector) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(c.lag, prometheus.GaugeValue, lag, f.Stream)
 	}
 	ch <- prometheus.MustNewConstMetric(c.syncing, prometheus.GaugeValue, float64(advertisers))
+}
+
+// scrape is what the collectors that read MySQL at scrape time share: the
+// store, the clock and how long a scrape may wait for it.
+type scrape struct {
+	db      *mysql.DB
+	now     func() time.Time
+	timeout time.Duration
+}
+
+// newScrape returns a scrape on db; now nil means time.Now.
+func newScrape(db *mysql.DB, now func() time.Time) scrape {
+	if now == nil {
+		now = time.Now
+	}
+	return scrape{db: db, now: now, timeout: 2 * time.Second}
+}
+
+// read runs q within the timeout and exports up: 1 when q succeeded, else 0.
+// It tells whether q succeeded.
+func (s scrape) read(ch chan<- prometheus.Metric, up *prometheus.Desc, q func(context.Context) error) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), s.timeout)
+	defer cancel()
+	if err := q(ctx); err != nil {
+		ch <- prometheus.MustNewConstMetric(up, prometheus.GaugeValue, 0)
+		return false
+	}
+	ch <- prometheus.MustNewConstMetric(up, prometheus.GaugeValue, 1)
+	return true
 }

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/oceanops/adplatform/internal/fakeclock"
 )
 
 // TestBreakerStates drives one group's breaker on a fake clock through
@@ -15,7 +17,7 @@ func TestBreakerStates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clock := &fakeClock{t: time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC))
 	bs := newBreakers(BreakerConfig{ConsecutiveFailures: 3, OpenFor: 10 * time.Second, Interval: time.Minute}, metrics, clock.Now)
 	outage := &HTTPError{StatusCode: 502}
 	call := func(err error) bool {

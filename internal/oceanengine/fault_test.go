@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
@@ -55,7 +56,7 @@ func TestTransientFaultsAreRetried(t *testing.T) {
 			if c.fault.Drop {
 				minRetries = 0
 			}
-			if got := int(b.counter(t, "oceanengine_retries_total", map[string]string{"endpoint": ep, "reason": c.reason})); got < minRetries || got > failed {
+			if got := int(b.counter("oceanengine_retries_total", map[string]string{"endpoint": ep, "reason": c.reason})); got < minRetries || got > failed {
 				t.Errorf("retries{reason=%s} = %v, want %d..%d", c.reason, got, minRetries, failed)
 			}
 		})
@@ -283,7 +284,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 // calls then fail fast without reaching the platform, and that it closes
 // again after the outage.
 func TestBreakerStopsHammering(t *testing.T) {
-	clock := &fakeClock{t: time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2025, 6, 18, 10, 0, 0, 0, time.UTC))
 	b := setup(t, func(o *options) {
 		o.client.MaxAttempts = 2
 		o.client.Breaker = BreakerConfig{ConsecutiveFailures: 4, OpenFor: 15 * time.Second}
@@ -312,7 +313,7 @@ func TestBreakerStopsHammering(t *testing.T) {
 	if _, err := b.client.AdvertiserFund(ctx, adv); err == nil || errors.As(err, &be) {
 		t.Errorf("account group call: err = %v, want a real attempt (breakers are per group)", err)
 	}
-	if got := b.counter(t, "oceanengine_breaker_state", map[string]string{"group": GroupEntityRead}); got != 2 {
+	if got := b.counter("oceanengine_breaker_state", map[string]string{"group": GroupEntityRead}); got != 2 {
 		t.Errorf("breaker_state gauge = %v, want 2 (open)", got)
 	}
 	clock.Advance(14 * time.Second)
@@ -342,7 +343,7 @@ func TestLimiterSurvivesRedisOutage(t *testing.T) {
 	if _, err := b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: b.leaf()}); err != nil {
 		t.Fatalf("call with Redis down: %v", err)
 	}
-	if got := b.counter(t, "oceanengine_limiter_redis_errors_total", map[string]string{"group": GroupEntityRead}); got < 1 {
+	if got := b.counter("oceanengine_limiter_redis_errors_total", map[string]string{"group": GroupEntityRead}); got < 1 {
 		t.Errorf("limiter redis errors = %v, want ≥ 1", got)
 	}
 	b.redis.Restart()

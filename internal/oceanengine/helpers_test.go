@@ -23,6 +23,7 @@ import (
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
 
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
@@ -155,33 +156,10 @@ func (b *bundle) metricsText(t *testing.T) string {
 	return buf.String()
 }
 
-// counter returns the value of a counter series.
-func (b *bundle) counter(t *testing.T, name string, labels map[string]string) float64 {
-	t.Helper()
-	mfs, err := b.reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	next:
-		for _, m := range mf.GetMetric() {
-			for _, lp := range m.GetLabel() {
-				if v, ok := labels[lp.GetName()]; ok && v != lp.GetValue() {
-					continue next
-				}
-			}
-			if m.Counter != nil {
-				return m.Counter.GetValue()
-			}
-			if m.Gauge != nil {
-				return m.Gauge.GetValue()
-			}
-		}
-	}
-	return 0
+// counter returns the value of a counter or gauge series.
+func (b *bundle) counter(name string, labels map[string]string) float64 {
+	v, _ := metrics.Sample(b.reg, name, labels)
+	return v
 }
 
 type secretSet struct {

@@ -8,26 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
-
-// fakeClock is a settable clock for the limiter's slowdown state.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // TestLimitersShareQuota runs two limiters (two processes' worth) on one
 // Redis: together they never admit more than the group's rate allows.
@@ -76,7 +59,7 @@ func TestLimitersShareQuota(t *testing.T) {
 // and the rate climbs back linearly.
 func TestSlowdownIsSharedAndRecovers(t *testing.T) {
 	rdb, _ := redistest.New(t)
-	clock := &fakeClock{t: time.Date(2025, 6, 18, 6, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2025, 6, 18, 6, 0, 0, 0, time.UTC))
 	cfg := LimiterConfig{AppID: 9, QPS: 10, Recovery: 10 * time.Second, Cooldown: time.Minute, StateRefresh: time.Nanosecond, Now: clock.Now}
 	a, err := NewRedisLimiter(rdb, cfg)
 	if err != nil {

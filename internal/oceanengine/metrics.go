@@ -34,44 +34,24 @@ const (
 // same registerer reuses the collectors already there.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{
-		requests: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_requests_total",
-			Help: "OceanEngine API attempts by endpoint and result code (platform code, http_NNN, timeout, transport_error, not_json, decode_error).",
-		}, []string{"endpoint", "code"})),
-		duration: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "oceanengine_request_duration_seconds",
-			Help:    "OceanEngine API attempt latency by endpoint.",
-			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"endpoint"})),
-		limiterWait: metrics.Add(r, prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name:    "oceanengine_limiter_wait_seconds",
-			Help:    "Time spent waiting for the shared quota, by endpoint group.",
-			Buckets: []float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
-		}, []string{"group"})),
-		limiterFactor: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "oceanengine_limiter_rate_factor",
-			Help: "Share of the configured QPS the limiter currently allows (below 1 after 40100/40110), by group.",
-		}, []string{"group"})),
-		limiterErrors: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_limiter_redis_errors_total",
-			Help: "Limiter calls that could not reach Redis and fell back to the local limiter, by group.",
-		}, []string{"group"})),
-		retries: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_retries_total",
-			Help: "Retried OceanEngine attempts by endpoint and reason (rate_limited, system_error, http_5xx, timeout, transport_error, token_refresh).",
-		}, []string{"endpoint", "reason"})),
-		breakerState: metrics.Add(r, prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Name: "oceanengine_breaker_state",
-			Help: "Circuit breaker state by endpoint group: 0 closed, 1 half-open, 2 open.",
-		}, []string{"group"})),
-		refreshes: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "oceanengine_token_refreshes_total",
-			Help: "Access-token refreshes the client asked its TokenSource for after 40102/40105, by result (ok, error).",
-		}, []string{"result"})),
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{
+		requests: r.CounterVec("oceanengine_requests_total",
+			"OceanEngine API attempts by endpoint and result code (platform code, http_NNN, timeout, transport_error, not_json, decode_error).",
+			"endpoint", "code"),
+		duration: r.HistogramVec("oceanengine_request_duration_seconds", "OceanEngine API attempt latency by endpoint.",
+			[]float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30}, "endpoint"),
+		limiterWait: r.HistogramVec("oceanengine_limiter_wait_seconds", "Time spent waiting for the shared quota, by endpoint group.",
+			[]float64{.001, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}, "group"),
+		limiterFactor: r.GaugeVec("oceanengine_limiter_rate_factor",
+			"Share of the configured QPS the limiter currently allows (below 1 after 40100/40110), by group.", "group"),
+		limiterErrors: r.CounterVec("oceanengine_limiter_redis_errors_total",
+			"Limiter calls that could not reach Redis and fell back to the local limiter, by group.", "group"),
+		retries: r.CounterVec("oceanengine_retries_total",
+			"Retried OceanEngine attempts by endpoint and reason (rate_limited, system_error, http_5xx, timeout, transport_error, token_refresh).",
+			"endpoint", "reason"),
+		breakerState: r.GaugeVec("oceanengine_breaker_state",
+			"Circuit breaker state by endpoint group: 0 closed, 1 half-open, 2 open.", "group"),
+		refreshes: r.CounterVec("oceanengine_token_refreshes_total",
+			"Access-token refreshes the client asked its TokenSource for after 40102/40105, by result (ok, error).", "result"),
+	})
 }

@@ -48,7 +48,7 @@ func TestExpiredTokenRefreshedOnce(t *testing.T) {
 	if got := st.Count("2/campaign/get", CodeOK); got != 24 {
 		t.Errorf("%d successful calls, want 24", got)
 	}
-	if got := b.counter(t, "oceanengine_token_refreshes_total", map[string]string{"result": "ok"}); got < 1 {
+	if got := b.counter("oceanengine_token_refreshes_total", map[string]string{"result": "ok"}); got < 1 {
 		t.Errorf("token_refreshes_total{ok} = %v, want ≥ 1", got)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
@@ -16,7 +17,7 @@ import (
 // the group's slowdown.
 func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 	b := setup(t, nil)
-	clock := &fakeClock{t: time.Now().Truncate(time.Minute).Add(10 * time.Second)}
+	clock := fakeclock.New(time.Now().Truncate(time.Minute).Add(10 * time.Second))
 	use := NewUsageCounter(b.rdb, b.sim.AppID(), clock.Now)
 	c, err := New(Config{BaseURL: b.ts.URL, AppID: b.sim.AppID(), Secret: b.sim.Secret(), Tokens: b.tokens,
 		Limiter: use.Wrap(b.limiter), HTTPClient: &http.Client{Timeout: 5 * time.Second},
@@ -92,7 +93,7 @@ func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 // back.
 func TestUsageCountingSurvivesRedisOutage(t *testing.T) {
 	b := setup(t, nil)
-	clock := &fakeClock{t: time.Now()}
+	clock := fakeclock.New(time.Now())
 	use := NewUsageCounter(b.rdb, b.sim.AppID(), clock.Now)
 	lim := use.Wrap(b.limiter)
 	ctx := context.Background()

@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/oceanops/adplatform/internal/config"
 )
 
 // Build compiles the main package at pkg (e.g. "./cmd/server", relative to
@@ -150,5 +152,14 @@ func WaitHTTP(ctx context.Context, url string, want int) error {
 			return fmt.Errorf("%s: %w (last: %v)", url, ctx.Err(), last)
 		case <-time.After(100 * time.Millisecond):
 		}
+	}
+}
+
+// StoreEnv is the environment that points a binary's config at the database
+// db and the Redis at redisAddr.
+func StoreEnv(db config.Database, redisAddr string) []string {
+	return []string{
+		"DATABASE_DATABASE=" + db.Database, "DATABASE_HOST=" + db.Host, fmt.Sprintf("DATABASE_PORT=%d", db.Port),
+		"DATABASE_USERNAME=" + db.Username, "DATABASE_PASSWORD=" + db.Password, "REDIS_ADDR=" + redisAddr,
 	}
 }

@@ -16,18 +16,10 @@ type Metrics struct {
 // registered, e.g. in tests).
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	r := metrics.NewRegistrar(reg)
-	m := &Metrics{
-		evaluations: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rules_evaluations_total",
-			Help: "Rule evaluations finished by this process, by status (done, skipped, failed).",
-		}, []string{"status"})),
-		actions: metrics.Add(r, prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "rules_actions_total",
-			Help: "Actions taken by rules, by action and status (succeeded, failed, unknown).",
-		}, []string{"action", "status"})),
-	}
-	if err := r.Err(); err != nil {
-		return nil, err
-	}
-	return m, nil
+	return metrics.Built(r, &Metrics{
+		evaluations: r.CounterVec("rules_evaluations_total",
+			"Rule evaluations finished by this process, by status (done, skipped, failed).", "status"),
+		actions: r.CounterVec("rules_actions_total",
+			"Actions taken by rules, by action and status (succeeded, failed, unknown).", "action", "status"),
+	})
 }

@@ -19,6 +19,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -102,12 +103,7 @@ func (k *Keyring) ActiveKeyID() string { return k.active }
 
 // KeyIDs lists the configured key ids, sorted.
 func (k *Keyring) KeyIDs() []string {
-	ids := make([]string, 0, len(k.aeads))
-	for id := range k.aeads {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
+	return slices.Sorted(maps.Keys(k.aeads))
 }
 
 // Seal encrypts plaintext under the active key with a fresh random nonce,
