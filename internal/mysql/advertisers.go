@@ -27,7 +27,7 @@ const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.p
 
 const advertiserFrom = ` FROM advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
 
-func scanAdvertiser(row interface{ Scan(...any) error }) (Advertiser, error) {
+func scanAdvertiser(row scanner) (Advertiser, error) {
 	var (
 		v                                           Advertiser
 		authID, parent                              sql.NullInt64
@@ -207,25 +207,21 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 			for i, id := range chunk {
 				args[i] = id
 			}
-			rows, err := tx.QueryContext(ctx, `
+			err := eachRow(ctx, tx, "bind advertisers", `
 				SELECT v.id, v.authorization_id, COALESCE(a.status, '') FROM advertisers v
 				LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
-				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args...)
-			if err != nil {
-				return fmt.Errorf("mysql: bind advertisers: %w", err)
-			}
-			for rows.Next() {
+				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
 				var id int64
 				var aid sql.NullInt64
 				var st string
 				if err := rows.Scan(&id, &aid, &st); err != nil {
-					rows.Close()
-					return fmt.Errorf("mysql: bind advertisers: %w", err)
+					return err
 				}
 				existing[id] = current{authID: aid.Int64, authStatus: st}
-			}
-			if err := rows.Close(); err != nil {
-				return fmt.Errorf("mysql: bind advertisers: %w", err)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
 		var claim []int64
@@ -424,12 +420,9 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 		if aid.Valid {
 			children, cargs = "v.authorization_id = ?", []any{id, id, aid.Int64}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT v.id FROM advertisers v WHERE (v.id = ? OR (v.parent_id = ? AND `+children+`))
+		targets, err := queryAll(ctx, tx, nil, "unbind advertiser", scanOne[int64],
+			`SELECT v.id FROM advertisers v WHERE (v.id = ? OR (v.parent_id = ? AND `+children+`))
 			AND `+cond+` ORDER BY v.id FOR UPDATE`, append(cargs, args...)...)
-		if err != nil {
-			return fmt.Errorf("mysql: unbind advertiser: %w", err)
-		}
-		targets, err := scanIDs(rows)
 		if err != nil {
 			return err
 		}
@@ -447,12 +440,9 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 		for _, a := range released {
 			qargs = append(qargs, a)
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT id FROM advertisers WHERE authorization_id IS NOT NULL AND id IN (`+
-			placeholders(len(released))+`) ORDER BY id`, qargs[1:]...)
-		if err != nil {
-			return fmt.Errorf("mysql: unbind advertiser: %w", err)
-		}
-		if res.Advertisers, err = scanIDs(rows); err != nil {
+		if res.Advertisers, err = queryAll(ctx, tx, nil, "unbind advertiser", scanOne[int64],
+			`SELECT id FROM advertisers WHERE authorization_id IS NOT NULL AND id IN (`+
+				placeholders(len(released))+`) ORDER BY id`, qargs[1:]...); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ?
@@ -491,12 +481,9 @@ func unassignShared(ctx context.Context, tx *sql.Tx, userID int64, targets []int
 		args = append(args, a)
 	}
 	args = append(args, userID, auth.RoleAdmin)
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
+	shared, err := queryAll(ctx, tx, nil, "unbind advertiser: other users' scope", scanOne[int64],
+		`SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
 		WHERE ua.advertiser_id IN (`+placeholders(len(targets))+`) AND `+otherScopeRows+` ORDER BY ua.advertiser_id FOR UPDATE`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: unbind advertiser: other users' scope: %w", err)
-	}
-	shared, err := scanIDs(rows)
 	if err != nil || len(shared) == 0 {
 		return nil, err
 	}

@@ -550,30 +550,24 @@ func (db *DB) Thresholds(ctx context.Context) ([]alerts.Threshold, error) {
 }
 
 func (db *DB) thresholds(ctx context.Context, where string, args ...any) ([]alerts.Threshold, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, kind, advertiser_id, enabled, params, updated_by, created_at, updated_at
-		FROM alert_thresholds `+where+` ORDER BY kind, advertiser_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Threshold
-	for rows.Next() {
+	scan := func(row scanner) (alerts.Threshold, error) {
 		var (
 			t      alerts.Threshold
 			kind   string
 			params []byte
 			by     sql.NullInt64
 		)
-		if err := rows.Scan(&t.ID, &kind, &t.AdvertiserID, &t.Enabled, &params, &by, &t.CreatedAt, &t.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
+		if err := row.Scan(&t.ID, &kind, &t.AdvertiserID, &t.Enabled, &params, &by, &t.CreatedAt, &t.UpdatedAt); err != nil {
+			return t, err
 		}
 		t.Kind, t.UpdatedBy = alerts.Kind(kind), by.Int64
 		if err := json.Unmarshal(params, &t.Params); err != nil {
-			return nil, fmt.Errorf("mysql: alert threshold %d params: %w", t.ID, err)
+			return t, fmt.Errorf("threshold %d params: %w", t.ID, err)
 		}
-		out = append(out, t)
+		return t, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert thresholds", scan, `SELECT id, kind, advertiser_id, enabled, params, updated_by, created_at, updated_at
+		FROM alert_thresholds `+where+` ORDER BY kind, advertiser_id`, args...)
 }
 
 // ---- subscribers ----
@@ -1002,12 +996,8 @@ const dueDeliveries = `((d.status = 'pending' AND d.not_before <= ? AND d.next_a
 // DueChannels implements alerts.DeliveryStore.
 func (db *DB) DueChannels(ctx context.Context, now time.Time) ([]int64, error) {
 	t := now.UTC()
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT d.channel_id FROM alert_deliveries d WHERE `+dueDeliveries+` ORDER BY d.channel_id`, t, t, t)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: due alert channels: %w", err)
-	}
-	defer rows.Close()
-	return scanIDs(rows)
+	return queryAll(ctx, db, nil, "due alert channels", scanOne[int64],
+		`SELECT DISTINCT d.channel_id FROM alert_deliveries d WHERE `+dueDeliveries+` ORDER BY d.channel_id`, t, t, t)
 }
 
 // ClaimDeliveries implements alerts.DeliveryStore.
@@ -1020,11 +1010,8 @@ func (db *DB) ClaimDeliveries(ctx context.Context, channelID int64, uid string, 
 	}
 	// Updates of the same alerts still held (quiet hours) join the message,
 	// so it never announces an escalation or a resolution before the alert.
-	idRows, err := db.QueryContext(ctx, `SELECT DISTINCT alert_id FROM alert_deliveries WHERE claim = ?`, uid)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: claim alert deliveries: %w", err)
-	}
-	ids, err := scanIDs(idRows)
+	ids, err := queryAll(ctx, db, nil, "claim alert deliveries", scanOne[int64],
+		`SELECT DISTINCT alert_id FROM alert_deliveries WHERE claim = ?`, uid)
 	if err != nil {
 		return nil, err
 	}

@@ -98,47 +98,33 @@ func (db *DB) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEn
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := db.QueryContext(ctx, `
+	out, err := queryAll(ctx, db, nil, "list audit", scanAuditEntry, `
 		SELECT id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action, target_type, target_id,
 			result, status, request_id, detail
 		FROM audit_log WHERE `+cond+` ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?`,
 		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
+	return out, total, err
+}
+
+func scanAuditEntry(r scanner) (auth.AuditEntry, error) {
+	var e auth.AuditEntry
+	var actorID sql.NullInt64
+	var detail sql.NullString
+	if err := r.Scan(&e.ID, &e.At, &e.ActorType, &actorID, &e.ActorName, &e.IP, &e.UserAgent, &e.Action,
+		&e.TargetType, &e.TargetID, &e.Result, &e.Status, &e.RequestID, &detail); err != nil {
+		return e, err
 	}
-	defer rows.Close()
-	var out []auth.AuditEntry
-	for rows.Next() {
-		var e auth.AuditEntry
-		var actorID sql.NullInt64
-		var detail sql.NullString
-		if err := rows.Scan(&e.ID, &e.At, &e.ActorType, &actorID, &e.ActorName, &e.IP, &e.UserAgent, &e.Action,
-			&e.TargetType, &e.TargetID, &e.Result, &e.Status, &e.RequestID, &detail); err != nil {
-			return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
+	e.ActorID = actorID.Int64
+	if detail.Valid && detail.String != "" {
+		if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
+			return e, fmt.Errorf("audit detail of %d: %w", e.ID, err)
 		}
-		e.ActorID = actorID.Int64
-		if detail.Valid && detail.String != "" {
-			if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
-				return nil, 0, fmt.Errorf("mysql: audit detail of %d: %w", e.ID, err)
-			}
-		}
-		out = append(out, e)
 	}
-	return out, total, rows.Err()
+	return e, nil
 }
 
 // PruneAudit deletes entries older than before, in batches (retention).
 func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE occurred_at < ? LIMIT 1000`, before.UTC())
-		if err != nil {
-			return total, fmt.Errorf("mysql: prune audit: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return deleteInBatches(ctx, db, "prune audit", 1000,
+		`DELETE FROM audit_log WHERE occurred_at < ? LIMIT 1000`, before.UTC())
 }

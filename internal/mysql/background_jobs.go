@@ -32,7 +32,7 @@ const backgroundJobColumns = `j.id, j.kind, j.status, j.advertiser_id, j.created
 	j.total_units, j.done_units, j.rows_written, j.error_count, j.last_error, j.result,
 	j.started_at, j.finished_at, j.created_at, j.updated_at, j.lease_owner, j.lease_expires_at, j.resumes`
 
-func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, error) {
+func scanBackgroundJob(row scanner) (BackgroundJob, error) {
 	var (
 		j                 BackgroundJob
 		adv, by           sql.NullInt64
@@ -120,21 +120,9 @@ func (db *DB) ListBackgroundJobs(ctx context.Context, scope auth.Scope, f Backgr
 	if f.Limit <= 0 {
 		f.Limit = 20
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE `+cond+
+	out, err := queryAll(ctx, db, nil, "list jobs", scanBackgroundJob, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE `+cond+
 		` ORDER BY j.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []BackgroundJob
-	for rows.Next() {
-		j, err := scanBackgroundJob(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, total, rows.Err()
+	return out, total, err
 }
 
 // StartBackgroundJob marks a job running with its total work units. A job

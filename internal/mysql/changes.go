@@ -212,21 +212,9 @@ func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFil
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
-	}
-	defer rows.Close()
-	out := []AdChange{}
-	for rows.Next() {
-		c, err := scanAdChange(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	out, err := queryAll(ctx, db, []AdChange{}, "list ad changes", scanAdChange,
+		`SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+	return out, total, err
 }
 
 // LatestAdChange returns the newest change of an entity's field that may
@@ -258,25 +246,10 @@ func int64Args(ids []int64) []any {
 func (db *DB) CountBudgetChanges(ctx context.Context, kind, date string, ids []int64) (map[int64]int, error) {
 	out := map[int64]int{}
 	for chunk := range slices.Chunk(ids, oeBatch) {
-		rows, err := db.QueryContext(ctx, `SELECT entity_id, COUNT(*) FROM ad_changes
+		if _, err := queryMap(ctx, db, out, "count budget changes", `SELECT entity_id, COUNT(*) FROM ad_changes
 			WHERE entity_kind = ? AND field = 'budget' AND change_date = ? AND result IN ('pending', 'succeeded', 'unknown')
-			AND entity_id IN (`+placeholders(len(chunk))+`) GROUP BY entity_id`, append([]any{kind, date}, int64Args(chunk)...)...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id int64
-				n  int
-			)
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: count budget changes: %w", err)
-			}
-			out[id] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
+			AND entity_id IN (`+placeholders(len(chunk))+`) GROUP BY entity_id`, append([]any{kind, date}, int64Args(chunk)...)...); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -293,27 +266,12 @@ func (db *DB) TodaySpend(ctx context.Context, level, date string, ids []int64) (
 		args := append([]any{level, date}, int64Args(chunk)...)
 		args = append(args, level, date)
 		args = append(args, int64Args(chunk)...)
-		rows, err := db.QueryContext(ctx, `SELECT entity_id, MAX(cost) FROM (
+		if _, err := queryMap(ctx, db, out, "today's spend", `SELECT entity_id, MAX(cost) FROM (
 				SELECT entity_id, cost FROM report_daily WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`)
 				UNION ALL
 				SELECT entity_id, SUM(cost) FROM report_hourly WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`) GROUP BY entity_id
-			) t GROUP BY entity_id`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: today's spend: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id   int64
-				cost decimal.Decimal
-			)
-			if err := rows.Scan(&id, &cost); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: today's spend: %w", err)
-			}
-			out[id] = cost
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("mysql: today's spend: %w", err)
+			) t GROUP BY entity_id`, args...); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -348,22 +306,11 @@ func (db *DB) LockAdEntities(ctx context.Context, kind string, ids []int64, hold
 	if err != nil {
 		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT entity_id FROM ad_entity_locks WHERE entity_kind = ? AND holder <> ? AND entity_id IN (`+
-		placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
+	busy, err := queryAll(ctx, db, nil, "lock "+kind+" entities", scanOne[int64],
+		`SELECT entity_id FROM ad_entity_locks WHERE entity_kind = ? AND holder <> ? AND entity_id IN (`+
+			placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
-	}
-	var busy []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
-		}
-		busy = append(busy, id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+		return nil, err
 	}
 	if len(busy) > 0 {
 		if err := db.UnlockAdEntities(ctx, kind, ids, holder); err != nil {
@@ -421,26 +368,14 @@ func (db *DB) AdChangesOfClaim(ctx context.Context, claim, kind, field string, i
 		return out, nil
 	}
 	for chunk := range slices.Chunk(ids, oeBatch) {
-		rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+		changes, err := queryAll(ctx, db, nil, "changes of an idempotency claim", scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c
 			WHERE c.entity_kind = ? AND c.field = ? AND c.entity_id IN (`+placeholders(len(chunk))+`) AND c.idempotency_claim = ?
 			ORDER BY c.id`, append(append([]any{kind, field}, int64Args(chunk)...), claim)...)
 		if err != nil {
-			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
+			return nil, err
 		}
-		for rows.Next() {
-			c, err := scanAdChange(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
-			}
+		for _, c := range changes {
 			out[c.EntityID] = c // ascending ids: the latest wins
-		}
-		err = rows.Err()
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
 		}
 	}
 	return out, nil
@@ -464,25 +399,9 @@ func changeValueArgs(v ChangeValue) []any {
 // change of the entity is in flight. The caller locks each entity before
 // settling its rows, and reads them again under the lock.
 func (db *DB) StalePendingAdChanges(ctx context.Context, olderThan, now time.Time, limit int) ([]AdChange, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+	return queryAll(ctx, db, nil, "stale pending changes", scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c
 		WHERE c.result = 'pending' AND c.created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM ad_entity_locks l
 			WHERE l.entity_kind = c.entity_kind AND l.entity_id = c.entity_id AND l.expires_at > ?)
 		ORDER BY c.id LIMIT ?`, olderThan.UTC(), now.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-	}
-	defer rows.Close()
-	var out []AdChange
-	for rows.Next() {
-		c, err := scanAdChange(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-	}
-	return out, nil
 }

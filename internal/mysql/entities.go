@@ -296,24 +296,6 @@ func upsertOne[T any](ctx context.Context, upsert func(context.Context, []T, tim
 	return err
 }
 
-// queryAll runs q and appends every row, read by scan, to out; what names
-// the query in errors.
-func queryAll[T any](ctx context.Context, db *DB, out []T, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %s: %w", what, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // OEEntityIDs lists the ids of an advertiser's entities of kind that are
 // not marked deleted (the reconciliation compares them with the platform).
 func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) ([]int64, error) {

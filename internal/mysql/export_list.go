@@ -18,23 +18,14 @@ func (db *DB) ListExports(ctx context.Context, userID int64, limit, offset int) 
 	if limit <= 0 {
 		limit = 20
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j
+	scan := func(r scanner) (ExportListItem, error) {
+		j, err := scanBackgroundJob(r)
+		return ExportListItem{Job: j}, err
+	}
+	items, err := queryAll(ctx, db, nil, "list exports", scan, `SELECT `+backgroundJobColumns+` FROM background_jobs j
 		WHERE j.kind = 'export' AND j.created_by = ? ORDER BY j.id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
-	}
-	var items []ExportListItem
-	for rows.Next() {
-		j, err := scanBackgroundJob(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
-		}
-		items = append(items, ExportListItem{Job: j})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
+		return nil, 0, err
 	}
 	if len(items) == 0 {
 		return items, total, nil

@@ -139,21 +139,9 @@ func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, 
 	if f.Limit <= 0 {
 		f.Limit = 50
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id WHERE `+cond+
+	out, err := queryAll(ctx, db, []rules.Rule{}, "rules", scanRule, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id WHERE `+cond+
 		` ORDER BY r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: rules: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Rule{}
-	for rows.Next() {
-		r, err := scanRule(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: rules: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	return out, total, err
 }
 
 // EnabledRules returns every enabled rule.
@@ -191,24 +179,18 @@ func (db *DB) DeleteRule(ctx context.Context, id int64, at time.Time) error {
 
 // RuleVersions returns the versions of a rule, newest first.
 func (db *DB) RuleVersions(ctx context.Context, id int64) ([]rules.Version, error) {
-	rows, err := db.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rule versions: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Version{}
-	for rows.Next() {
-		var v rules.Version
+	scan := func(r scanner) (v rules.Version, err error) {
 		var spec string
-		if err := rows.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
-			return nil, fmt.Errorf("mysql: rule versions: %w", err)
+		if err := r.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
+			return v, err
 		}
 		if err := json.Unmarshal([]byte(spec), &v.Spec); err != nil {
-			return nil, fmt.Errorf("mysql: rule %d version %d: %w", id, v.Version, err)
+			return v, fmt.Errorf("rule %d version %d: %w", id, v.Version, err)
 		}
-		out = append(out, v)
+		return v, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.Version{}, "rule versions", scan,
+		`SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
 }
 
 // GlobalPaused reports the global kill switch.
@@ -483,36 +465,27 @@ func (db *DB) Objects(ctx context.Context, scope auth.Scope, sel rules.Scope) ([
 		q += ` AND e.budget_mode = ?`
 		args = append(args, sel.Filter.BudgetMode)
 	}
-	rows, err := db.QueryContext(ctx, q+" ORDER BY 1", args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rule objects: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Object{}
-	for rows.Next() {
+	scan := func(r scanner) (rules.Object, error) {
 		o := rules.Object{Level: sel.Level}
 		var opt, first, pricing string
 		var budget, bid, cpaBid, balance decimal.NullDecimal
-		if err := rows.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.PlatformStatus, &opt, &first, &o.BudgetMode, &budget, &pricing,
+		if err := r.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.PlatformStatus, &opt, &first, &o.BudgetMode, &budget, &pricing,
 			&bid, &cpaBid, &balance); err != nil {
-			return nil, fmt.Errorf("mysql: rule objects: %w", err)
+			return o, err
 		}
 		o.OptStatus, o.StatusFirst, o.Pricing = opt, first, pricing
-		if budget.Valid {
-			o.Budget = &budget.Decimal
-		}
-		if bid.Valid {
-			o.RawBid = &bid.Decimal
-		}
-		if cpaBid.Valid {
-			o.RawCpaBid = &cpaBid.Decimal
-		}
-		if balance.Valid {
-			o.Balance = &balance.Decimal
-		}
-		out = append(out, o)
+		o.Budget, o.RawBid, o.RawCpaBid, o.Balance = decimalPtr(budget), decimalPtr(bid), decimalPtr(cpaBid), decimalPtr(balance)
+		return o, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.Object{}, "rule objects", scan, q+" ORDER BY 1", args...)
+}
+
+// decimalPtr is d's value, or nil when d is NULL.
+func decimalPtr(d decimal.NullDecimal) *decimal.Decimal {
+	if !d.Valid {
+		return nil
+	}
+	return &d.Decimal
 }
 
 // Facts returns daily and hourly facts of the objects.
@@ -522,12 +495,7 @@ func (db *DB) Facts(ctx context.Context, level rules.Level, ids []int64, from, h
 		return out, nil
 	}
 	read := func(q string, args []any, hourly bool) error {
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("mysql: rule facts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return eachRow(ctx, db, "rule facts", q, args, func(rows *sql.Rows) error {
 			var id int64
 			var date time.Time
 			f := rules.Fact{Hour: -1}
@@ -536,12 +504,12 @@ func (db *DB) Facts(ctx context.Context, level rules.Level, ids []int64, from, h
 				dst = append(dst, &f.Hour)
 			}
 			if err := rows.Scan(dst...); err != nil {
-				return fmt.Errorf("mysql: rule facts: %w", err)
+				return err
 			}
 			f.Date = date.Format("2006-01-02")
 			out[id] = append(out[id], f)
-		}
-		return rows.Err()
+			return nil
+		})
 	}
 	args := append([]any{string(level)}, int64Args(ids)...)
 	in := "entity_id IN (" + placeholders(len(ids)) + ")"
@@ -564,19 +532,6 @@ func (db *DB) ReportsSyncedAt(ctx context.Context, advertiserIDs []int64, stream
 	if len(advertiserIDs) == 0 {
 		return out, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT advertiser_id, last_success_at FROM sync_state WHERE stream = ? AND last_success_at IS NOT NULL
+	return queryMap(ctx, db, out, "report sync times", `SELECT advertiser_id, last_success_at FROM sync_state WHERE stream = ? AND last_success_at IS NOT NULL
 		AND advertiser_id IN (`+placeholders(len(advertiserIDs))+`)`, append([]any{stream}, int64Args(advertiserIDs)...)...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: report sync times: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, fmt.Errorf("mysql: report sync times: %w", err)
-		}
-		out[id] = at
-	}
-	return out, rows.Err()
 }

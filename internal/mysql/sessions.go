@@ -88,22 +88,11 @@ func (db *DB) RevokeSession(ctx context.Context, id, reason string, at time.Time
 func (db *DB) RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error) {
 	var ids []string
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE`,
-			userID, except)
+		var err error
+		ids, err = queryAll(ctx, tx, nil, "revoke user sessions", scanOne[string],
+			`SELECT id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE`, userID, except)
 		if err != nil {
-			return fmt.Errorf("mysql: revoke user sessions: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("mysql: revoke user sessions: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("mysql: revoke user sessions: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE user_sessions SET revoked_at = ?, revoke_reason = ?
 			WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, at.UTC(), reason, userID, except); err != nil {
@@ -117,17 +106,6 @@ func (db *DB) RevokeUserSessions(ctx context.Context, userID int64, except, reas
 // PruneSessions deletes sessions that expired or were revoked before
 // `before`, in batches (for a periodic clean-up job).
 func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ? LIMIT 1000`,
-			before.UTC(), before.UTC())
-		if err != nil {
-			return total, fmt.Errorf("mysql: prune sessions: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return deleteInBatches(ctx, db, "prune sessions", 1000,
+		`DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ? LIMIT 1000`, before.UTC(), before.UTC())
 }

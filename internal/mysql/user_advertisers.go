@@ -105,20 +105,8 @@ func (db *DB) SetUserAdvertisers(ctx context.Context, userID int64, ids []int64,
 // UserAdvertiserIDs lists the advertisers assigned to a user, ascending
 // (whatever the user's roles: the raw assignment).
 func (db *DB) UserAdvertiserIDs(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT advertiser_id FROM user_advertisers WHERE user_id = ? ORDER BY advertiser_id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: user advertisers: %w", err)
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: user advertisers: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, []int64{}, "user advertisers", scanOne[int64],
+		`SELECT advertiser_id FROM user_advertisers WHERE user_id = ? ORDER BY advertiser_id`, userID)
 }
 
 // AdvertiserIDsInScope lists the advertiser ids a scope may see. For an
