@@ -141,7 +141,22 @@ func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFi
 // dashboardTopAds are today's topN ads and promotions by cost.
 func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs []any, topN int) ([]report.TopAd, error) {
 	// One daily row per (advertiser, level, date, entity): no grouping needed.
-	top, err := db.reads().QueryContext(ctx, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
+	scan := func(r scanner) (report.TopAd, error) {
+		var (
+			a     report.TopAd
+			level string
+			cost  sql.NullString
+		)
+		if err := r.Scan(&level, &a.ID, &a.AdvertiserID, &a.Name, &a.AdvertiserName,
+			&cost, &a.Show, &a.Click, &a.Convert, &a.DeepConvert); err != nil {
+			return a, err
+		}
+		a.Level = report.Level(level)
+		var err error
+		a.Cost, err = reportDecimal(cost)
+		return a, err
+	}
+	return queryAll(ctx, db.reads(), []report.TopAd{}, "dashboard top ads", scan, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
 		g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt
 		FROM (SELECT r.level, r.entity_id, r.advertiser_id, r.cost, r.show_cnt, r.click_cnt, r.convert_cnt, r.deep_convert_cnt
 		      FROM report_daily r
@@ -151,31 +166,6 @@ func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs [
 		LEFT JOIN oe_promotions pr ON g.level = 'promotion' AND pr.id = g.entity_id
 		LEFT JOIN advertisers a ON a.id = g.advertiser_id
 		ORDER BY g.cost DESC, g.entity_id`, append(append([]any{today}, fargs...), topN)...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-	}
-	defer top.Close()
-	out := []report.TopAd{}
-	for top.Next() {
-		var (
-			a     report.TopAd
-			level string
-			cost  sql.NullString
-		)
-		if err := top.Scan(&level, &a.ID, &a.AdvertiserID, &a.Name, &a.AdvertiserName,
-			&cost, &a.Show, &a.Click, &a.Convert, &a.DeepConvert); err != nil {
-			return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-		}
-		a.Level = report.Level(level)
-		if a.Cost, err = reportDecimal(cost); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := top.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-	}
-	return out, nil
 }
 
 // overviewCache keeps the dashboard's figures of every advertiser for a

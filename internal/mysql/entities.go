@@ -303,20 +303,8 @@ func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) 
 	if !ok {
 		return nil, fmt.Errorf("mysql: unknown entity kind %q", kind)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id FROM `+table+` WHERE advertiser_id = ? AND deleted_at IS NULL`, advertiserID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %s ids: %w", table, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: %s ids: %w", table, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, nil, table+" ids", scanOne[int64],
+		`SELECT id FROM `+table+` WHERE advertiser_id = ? AND deleted_at IS NULL`, advertiserID)
 }
 
 // MarkOEEntitiesDeleted sets deleted_at = at on the advertiser's entities of

@@ -90,6 +90,9 @@ func scanOne[T any](r scanner) (T, error) {
 func deleteInBatches(ctx context.Context, q Querier, what string, batch int64, query string, args ...any) (int64, error) {
 	var total int64
 	for {
+		if err := ctx.Err(); err != nil {
+			return total, err
+		}
 		res, err := q.ExecContext(ctx, query, args...)
 		if err != nil {
 			return total, fmt.Errorf("mysql: %s: %w", what, err)
