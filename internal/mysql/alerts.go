@@ -111,14 +111,7 @@ func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
 
 // Channel implements alerts.ChannelStore.
 func (db *DB) Channel(ctx context.Context, id int64) (alerts.SealedChannel, error) {
-	c, err := scanChannel(db.QueryRowContext(ctx, `SELECT `+channelCols+` FROM alert_channels WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFound("channel")
-	}
-	if err != nil {
-		return c, fmt.Errorf("mysql: alert channel: %w", err)
-	}
-	return c, nil
+	return queryOne(ctx, db, "channel", "alert channel", scanChannel, `SELECT `+channelCols+` FROM alert_channels WHERE id = ?`, id)
 }
 
 // Channels implements alerts.ChannelStore.
@@ -270,10 +263,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	err = db.InTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_subscriptions WHERE id = ? FOR UPDATE`, s.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("subscription")
-		} else if err != nil {
+		if err := lockRow(ctx, tx, "alert_subscriptions", s.ID, "subscription"); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
@@ -292,26 +282,13 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 
 // DeleteSubscription implements alerts.SubscriptionStore.
 func (db *DB) DeleteSubscription(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_subscriptions WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert subscription: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("subscription")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert subscription", apperr.NotFound("subscription"), `DELETE FROM alert_subscriptions WHERE id = ?`, id)
 }
 
 // Subscription implements alerts.SubscriptionStore.
 func (db *DB) Subscription(ctx context.Context, id int64) (alerts.Subscription, error) {
 	subs, err := db.subscriptions(ctx, `WHERE id = ?`, id)
-	if err != nil {
-		return alerts.Subscription{}, err
-	}
-	if len(subs) == 0 {
-		return alerts.Subscription{}, apperr.NotFound("subscription")
-	}
-	return subs[0], nil
+	return onlyOne(subs, err, "subscription")
 }
 
 // Subscriptions implements alerts.SubscriptionStore.
@@ -386,10 +363,7 @@ func setTeamMembers(ctx context.Context, tx *sql.Tx, id int64, members []int64) 
 // UpdateTeam implements alerts.SubscriptionStore.
 func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_teams WHERE id = ? FOR UPDATE`, t.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("team")
-		} else if err != nil {
+		if err := lockRow(ctx, tx, "alert_teams", t.ID, "team"); err != nil {
 			return err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
@@ -410,26 +384,13 @@ func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error
 
 // DeleteTeam implements alerts.SubscriptionStore.
 func (db *DB) DeleteTeam(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_teams WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert team: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("team")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert team", apperr.NotFound("team"), `DELETE FROM alert_teams WHERE id = ?`, id)
 }
 
 // Team implements alerts.SubscriptionStore.
 func (db *DB) Team(ctx context.Context, id int64) (alerts.Team, error) {
 	ts, err := db.teams(ctx, `WHERE t.id = ?`, id)
-	if err != nil {
-		return alerts.Team{}, err
-	}
-	if len(ts) == 0 {
-		return alerts.Team{}, apperr.NotFound("team")
-	}
-	return ts[0], nil
+	return onlyOne(ts, err, "team")
 }
 
 // Teams implements alerts.SubscriptionStore.
@@ -487,14 +448,7 @@ func (db *DB) PutThreshold(ctx context.Context, t alerts.Threshold) (alerts.Thre
 
 // DeleteThreshold implements alerts.SubscriptionStore.
 func (db *DB) DeleteThreshold(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_thresholds WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert threshold: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("threshold")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert threshold", apperr.NotFound("threshold"), `DELETE FROM alert_thresholds WHERE id = ?`, id)
 }
 
 // Thresholds implements alerts.SubscriptionStore.
@@ -773,13 +727,7 @@ func alertWhere(f alerts.AlertFilter) (string, []any) {
 func (db *DB) Alert(ctx context.Context, f alerts.AlertFilter, id int64) (alerts.Alert, error) {
 	where, args := alertWhere(alerts.AlertFilter{Scope: f.Scope})
 	as, err := db.queryAlerts(ctx, `SELECT `+alertCols+` FROM alerts al WHERE al.id = ? AND `+where, append([]any{id}, args...)...)
-	if err != nil {
-		return alerts.Alert{}, err
-	}
-	if len(as) == 0 {
-		return alerts.Alert{}, apperr.NotFound("alert")
-	}
-	return as[0], nil
+	return onlyOne(as, err, "alert")
 }
 
 // Alerts implements alerts.AlertStore.

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -60,50 +59,19 @@ func cut(s string, n int) string {
 
 // ListAudit returns a page of entries matching f, newest first, and the total.
 func (db *DB) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, int64, error) {
-	where, args := []string{"1=1"}, []any{}
-	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
-	if f.ActorType != "" {
-		add("actor_type = ?", f.ActorType)
-	}
-	if f.ActorID > 0 {
-		add("actor_id = ?", f.ActorID)
-	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
-	if f.TargetType != "" {
-		add("target_type = ?", f.TargetType)
-	}
-	if f.TargetID != "" {
-		add("target_id = ?", f.TargetID)
-	}
-	if f.Result != "" {
-		add("result = ?", f.Result)
-	}
-	if f.RequestID != "" {
-		add("request_id = ?", f.RequestID)
-	}
-	if !f.From.IsZero() {
-		add("occurred_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("occurred_at < ?", f.To.UTC())
-	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count audit: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	out, err := queryAll(ctx, db, nil, "list audit", scanAuditEntry, `
-		SELECT id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action, target_type, target_id,
-			result, status, request_id, detail
-		FROM audit_log WHERE `+cond+` ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
-	return out, total, err
+	w := whereOf("1=1", nil)
+	w.addIf(f.ActorType != "", "actor_type = ?", f.ActorType)
+	w.addIf(f.ActorID > 0, "actor_id = ?", f.ActorID)
+	w.addIf(f.Action != "", "action = ?", f.Action)
+	w.addIf(f.TargetType != "", "target_type = ?", f.TargetType)
+	w.addIf(f.TargetID != "", "target_id = ?", f.TargetID)
+	w.addIf(f.Result != "", "result = ?", f.Result)
+	w.addIf(f.RequestID != "", "request_id = ?", f.RequestID)
+	w.addIf(!f.From.IsZero(), "occurred_at >= ?", f.From.UTC())
+	w.addIf(!f.To.IsZero(), "occurred_at < ?", f.To.UTC())
+	return queryPage(ctx, db, nil, listPage{noun: "audit", cols: `id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action,
+		target_type, target_id, result, status, request_id, detail`, from: "audit_log", w: w, order: "occurred_at DESC, id DESC",
+		limit: f.Limit, offset: f.Offset}, scanAuditEntry)
 }
 
 func scanAuditEntry(r scanner) (auth.AuditEntry, error) {
@@ -115,10 +83,8 @@ func scanAuditEntry(r scanner) (auth.AuditEntry, error) {
 		return e, err
 	}
 	e.ActorID = actorID.Int64
-	if detail.Valid && detail.String != "" {
-		if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
-			return e, fmt.Errorf("audit detail of %d: %w", e.ID, err)
-		}
+	if err := jsonColumn(detail, &e.Detail); err != nil {
+		return e, fmt.Errorf("audit detail of %d: %w", e.ID, err)
 	}
 	return e, nil
 }

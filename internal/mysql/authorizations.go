@@ -59,10 +59,8 @@ func scanAuthorization(row scanner) (Authorization, error) {
 	a.RefreshExpiresAt = refreshExp.Time
 	a.OEUserID = oeUser.Int64
 	a.BoundBy = boundBy.Int64
-	if granted.Valid && granted.String != "" {
-		if err := json.Unmarshal([]byte(granted.String), &a.GrantedAccounts); err != nil {
-			return a, fmt.Errorf("granted_accounts of %d: %w", a.ID, err)
-		}
+	if err := jsonColumn(granted, &a.GrantedAccounts); err != nil {
+		return a, fmt.Errorf("granted_accounts of %d: %w", a.ID, err)
 	}
 	return a, nil
 }
@@ -120,14 +118,7 @@ func (db *DB) CreateAuthorization(ctx context.Context, n NewAuthorization, seal 
 
 // Authorization returns one grant (KindNotFound if absent).
 func (db *DB) Authorization(ctx context.Context, id int64) (Authorization, error) {
-	a, err := scanAuthorization(db.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM oe_authorizations a WHERE a.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, apperr.NotFound("authorization")
-	}
-	if err != nil {
-		return a, fmt.Errorf("mysql: authorization %d: %w", id, err)
-	}
-	return a, nil
+	return queryOne(ctx, db, "authorization", fmt.Sprintf("authorization %d", id), scanAuthorization, `SELECT `+authorizationColumns+` FROM oe_authorizations a WHERE a.id = ?`, id)
 }
 
 // AuthorizationOfAdvertiser returns the grant an advertiser is bound to
@@ -300,16 +291,9 @@ func (db *DB) AuthorizationsToReencrypt(ctx context.Context, activeKey string, a
 // (key rotation) if the row is still at version; the version does not
 // change. ErrStaleTokenVersion when a refresh stored a new pair meanwhile.
 func (db *DB) ReencryptAuthorization(ctx context.Context, id, version int64, keyID string, access, refresh []byte) error {
-	res, err := db.ExecContext(ctx, `
+	return execAffecting(ctx, db, fmt.Sprintf("re-encrypt authorization %d", id), ErrStaleTokenVersion, `
 		UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?
 		WHERE id = ? AND token_version = ? AND access_token_enc IS NOT NULL`, keyID, access, refresh, id, version)
-	if err != nil {
-		return fmt.Errorf("mysql: re-encrypt authorization %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStaleTokenVersion
-	}
-	return nil
 }
 
 // TokenKeyCounts counts stored token pairs by key id (wiped rows excluded).

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -141,80 +140,31 @@ func (db *DB) MarkAdChangeRolledBack(ctx context.Context, id, rollbackID int64) 
 // (KindNotFound otherwise).
 func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdChange, error) {
 	cond, args := scopeClause(scope, "c.advertiser_id")
-	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
-		append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFound("change")
-	}
-	if err != nil {
-		return c, fmt.Errorf("mysql: ad change %d: %w", id, err)
-	}
-	return c, nil
+	return queryOne(ctx, db, "change", fmt.Sprintf("ad change %d", id), scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
+		append([]any{id}, args...)...)
 }
 
 // ListAdChanges returns the changes within scope matching f, newest first,
 // and how many match in total.
 func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFilter) ([]AdChange, int64, error) {
-	cond, args := scopeClause(scope, "c.advertiser_id")
-	where := []string{cond}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
-	if len(f.AdvertiserIDs) > 0 {
-		ph := placeholders(len(f.AdvertiserIDs))
-		a := make([]any, len(f.AdvertiserIDs))
-		for i, id := range f.AdvertiserIDs {
-			a[i] = id
-		}
-		add("c.advertiser_id IN ("+ph+")", a...)
-	}
-	if f.EntityKind != "" {
-		add("c.entity_kind = ?", f.EntityKind)
-	}
-	if f.EntityID != 0 {
-		add("c.entity_id = ?", f.EntityID)
-	}
-	if f.Field != "" {
-		add("c.field = ?", f.Field)
-	}
-	if f.Result != "" {
-		add("c.result = ?", f.Result)
-	}
-	if f.ActorType != "" {
-		add("c.actor_type = ?", f.ActorType)
-	}
-	if f.ActorID != 0 {
-		add("c.actor_id = ?", f.ActorID)
-	}
-	if f.RequestID != "" {
-		add("c.request_id = ?", f.RequestID)
-	}
-	if !f.From.IsZero() {
-		add("c.created_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("c.created_at < ?", f.To.UTC())
-	}
-	if f.RollbackOnly {
-		add("c.rollback_of IS NOT NULL")
-	}
-	w := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ad_changes c WHERE `+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count ad changes: %w", err)
-	}
+	w := whereOf(scopeClause(scope, "c.advertiser_id"))
+	w.addIf(len(f.AdvertiserIDs) > 0, "c.advertiser_id IN ("+placeholders(len(f.AdvertiserIDs))+")", int64Args(f.AdvertiserIDs)...)
+	w.addIf(f.EntityKind != "", "c.entity_kind = ?", f.EntityKind)
+	w.addIf(f.EntityID != 0, "c.entity_id = ?", f.EntityID)
+	w.addIf(f.Field != "", "c.field = ?", f.Field)
+	w.addIf(f.Result != "", "c.result = ?", f.Result)
+	w.addIf(f.ActorType != "", "c.actor_type = ?", f.ActorType)
+	w.addIf(f.ActorID != 0, "c.actor_id = ?", f.ActorID)
+	w.addIf(f.RequestID != "", "c.request_id = ?", f.RequestID)
+	w.addIf(!f.From.IsZero(), "c.created_at >= ?", f.From.UTC())
+	w.addIf(!f.To.IsZero(), "c.created_at < ?", f.To.UTC())
+	w.addIf(f.RollbackOnly, "c.rollback_of IS NOT NULL")
 	order := "c.id DESC"
 	if f.OldestFirst {
 		order = "c.id ASC"
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	out, err := queryAll(ctx, db, []AdChange{}, "list ad changes", scanAdChange,
-		`SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
-	return out, total, err
+	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeCols, from: "ad_changes c", w: w, order: order,
+		limit: f.Limit, offset: f.Offset}, scanAdChange)
 }
 
 // LatestAdChange returns the newest change of an entity's field that may

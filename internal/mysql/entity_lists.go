@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -368,7 +367,7 @@ func scanEntity(r scanner) (report.Entity, error) {
 		return e, err
 	}
 	e.Today.Show, e.Today.Click, e.Today.Convert, e.Today.DeepConvert = show.Int64, click.Int64, conv.Int64, deep.Int64
-	e.CreatedAt, e.ModifiedAt, e.DeletedAt = reportOptTime(created), reportOptTime(modified), reportOptTime(deleted)
+	e.CreatedAt, e.ModifiedAt, e.DeletedAt = optTime(created), optTime(modified), optTime(deleted)
 	return e, nil
 }
 
@@ -378,11 +377,4 @@ func reportOptDecimal(s sql.NullString) (*decimal.Decimal, error) {
 	}
 	d, err := reportDecimal(s)
 	return &d, err
-}
-
-func reportOptTime(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	return &t.Time
 }

@@ -172,7 +172,7 @@ func (db *DB) ExportJob(ctx context.Context, scope auth.Scope, jobID int64) (Bac
 	if err != nil {
 		return j, nil, fmt.Errorf("mysql: export %d file: %w", jobID, err)
 	}
-	f.CompletedAt = reportOptTime(completed)
+	f.CompletedAt = optTime(completed)
 	return j, &f, nil
 }
 

@@ -3,7 +3,11 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
+	"errors"
 	"fmt"
+
+	"github.com/oceanops/adplatform/internal/apperr"
 )
 
 // eachRow runs query on q and calls fn for every row, closing the rows
@@ -103,4 +107,77 @@ func deleteInBatches(ctx context.Context, q Querier, what string, batch int64, q
 			return total, nil
 		}
 	}
+}
+
+// execAffecting runs a statement that must change a row; when it changes
+// none the error is orElse (KindNotFound for an absent id, a conflict for a
+// row no longer in the expected state).
+func execAffecting(ctx context.Context, q Querier, what string, orElse error, query string, args ...any) error {
+	n, err := execCount(ctx, q, what, query, args...)
+	if err == nil && n == 0 {
+		return orElse
+	}
+	return err
+}
+
+// execCount runs a statement and returns how many rows it changed.
+func execCount(ctx context.Context, q Querier, what, query string, args ...any) (int64, error) {
+	res, err := q.ExecContext(ctx, query, args...)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: %s: %w", what, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("mysql: %s: %w", what, err)
+	}
+	return n, nil
+}
+
+// queryOne reads the one row of query with scan: KindNotFound naming thing
+// when there is none, other errors as "mysql: <what>: ...".
+func queryOne[T any](ctx context.Context, q Querier, thing, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, query, args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return v, apperr.NotFound(thing)
+	}
+	if err != nil {
+		return v, fmt.Errorf("mysql: %s: %w", what, err)
+	}
+	return v, nil
+}
+
+// jsonColumn decodes a JSON text column into v; NULL or an empty text
+// leaves v as it is.
+func jsonColumn(s sql.NullString, v any) error {
+	if !s.Valid || s.String == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s.String), v)
+}
+
+// onlyOne is the one item of a read by id: KindNotFound naming thing when
+// there is none.
+func onlyOne[T any](items []T, err error, thing string) (T, error) {
+	var zero T
+	if err != nil {
+		return zero, err
+	}
+	if len(items) == 0 {
+		return zero, apperr.NotFound(thing)
+	}
+	return items[0], nil
+}
+
+// lockRow locks the row of table with id until tx ends: KindNotFound naming
+// thing when there is none.
+func lockRow(ctx context.Context, tx *sql.Tx, table string, id int64, thing string) error {
+	var one int
+	err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE id = ? FOR UPDATE`, id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return apperr.NotFound(thing)
+	}
+	if err != nil {
+		return fmt.Errorf("mysql: lock %s: %w", thing, err)
+	}
+	return nil
 }

@@ -108,40 +108,21 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 
 // GetRule returns a rule that is not deleted.
 func (db *DB) GetRule(ctx context.Context, id int64) (rules.Rule, error) {
-	r, err := scanRule(db.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id
-		WHERE r.id = ? AND r.deleted_at IS NULL`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFound("rule")
-	}
-	if err != nil {
-		return r, fmt.Errorf("mysql: rule: %w", err)
-	}
-	return r, nil
+	return queryOne(ctx, db, "rule", "rule", scanRule, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id
+		WHERE r.id = ? AND r.deleted_at IS NULL`, id)
 }
 
 // ListRules lists rules, newest first.
 func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, int64, error) {
-	where := []string{"r.deleted_at IS NULL"}
-	var args []any
-	if f.OwnerID > 0 {
-		where = append(where, "r.owner_id = ?")
-		args = append(args, f.OwnerID)
-	}
+	w := whereOf("r.deleted_at IS NULL", nil)
+	w.addIf(f.OwnerID > 0, "r.owner_id = ?", f.OwnerID)
 	if f.Enabled != nil {
-		where = append(where, "r.enabled = ?")
-		args = append(args, *f.Enabled)
+		w.add("r.enabled = ?", *f.Enabled)
 	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count rules: %w", err)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	out, err := queryAll(ctx, db, []rules.Rule{}, "rules", scanRule, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id WHERE `+cond+
-		` ORDER BY r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	return out, total, err
+	// The join reads the owner's name; it matches at most one user, so the
+	// count is the rules'.
+	return queryPage(ctx, db, []rules.Rule{}, listPage{noun: "rules", cols: ruleCols, from: "rules r LEFT JOIN users u ON u.id = r.owner_id",
+		w: w, order: "r.id DESC", limit: f.Limit, defaultLimit: 50, offset: f.Offset}, scanRule)
 }
 
 // EnabledRules returns every enabled rule.
@@ -167,14 +148,7 @@ func (db *DB) SetRuleEnabled(ctx context.Context, id int64, enabled bool, at tim
 
 // DeleteRule marks a rule deleted (its history stays).
 func (db *DB) DeleteRule(ctx context.Context, id int64, at time.Time) error {
-	res, err := db.ExecContext(ctx, `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete rule: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("rule")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete rule", apperr.NotFound("rule"), `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
 }
 
 // RuleVersions returns the versions of a rule, newest first.
@@ -223,16 +197,8 @@ func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
 		&e.Failed, &e.Reason, &skips, &e.StartedAt, &fin); err != nil {
 		return e, err
 	}
-	if skips.Valid && skips.String != "" {
-		if err := json.Unmarshal([]byte(skips.String), &e.Skips); err != nil {
-			return e, err
-		}
-	}
-	if fin.Valid {
-		t := fin.Time
-		e.FinishedAt = &t
-	}
-	return e, nil
+	e.FinishedAt = optTime(fin)
+	return e, jsonColumn(skips, &e.Skips)
 }
 
 // ClaimEvaluation inserts the evaluation of (rule, slot) or takes over an
@@ -301,16 +267,9 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 	if e.FinishedAt != nil {
 		fin = e.FinishedAt.UTC()
 	}
-	res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
+	return execAffecting(ctx, db, "finish evaluation", apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
 		reason = ?, skips = ?, finished_at = ? WHERE id = ? AND holder = ?`,
 		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, fin, e.ID, holder)
-	if err != nil {
-		return fmt.Errorf("mysql: finish evaluation: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID)
-	}
-	return nil
 }
 
 // ListEvaluations returns the latest evaluations of a rule, newest first.
@@ -332,16 +291,8 @@ func scanAction(s scanner) (rules.ActionRecord, error) {
 		return a, err
 	}
 	a.Level, a.Action, a.ChangeID = rules.Level(level), rules.ActionType(action), change.Int64
-	if checks.Valid && checks.String != "" {
-		if err := json.Unmarshal([]byte(checks.String), &a.Checks); err != nil {
-			return a, err
-		}
-	}
-	if fin.Valid {
-		t := fin.Time
-		a.FinishedAt = &t
-	}
-	return a, nil
+	a.FinishedAt = optTime(fin)
+	return a, jsonColumn(checks, &a.Checks)
 }
 
 func (db *DB) queryActions(ctx context.Context, q string, args ...any) ([]rules.ActionRecord, error) {

@@ -3,11 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -139,15 +137,7 @@ func (db *DB) InScope(ctx context.Context, scope auth.Scope, advertiserID int64)
 // lockUser locks the user row for the transaction (KindNotFound if absent),
 // so assignments never reference a user being deleted.
 func lockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFound("user")
-	}
-	if err != nil {
-		return fmt.Errorf("mysql: lock user: %w", err)
-	}
-	return nil
+	return lockRow(ctx, tx, "users", userID, "user")
 }
 
 func uniqueIDs(ids []int64) []int64 {

@@ -130,31 +130,15 @@ func (db *DB) rolesOf(ctx context.Context, ids []int64) (map[int64][]string, err
 
 // ListUsers returns a page of users matching f, ordered by id, and the total.
 func (db *DB) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, int64, error) {
-	where, args := []string{"1=1"}, []any{}
+	w := whereOf("1=1", nil)
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		where = append(where, "(u.username LIKE ? OR u.display_name LIKE ? OR u.email LIKE ?)")
-		args = append(args, like, like, like)
+		w.add("(u.username LIKE ? OR u.display_name LIKE ? OR u.email LIKE ?)", like, like, like)
 	}
-	if f.Status != "" {
-		where = append(where, "u.status = ?")
-		args = append(args, f.Status)
-	}
-	if f.Role != "" {
-		where = append(where, "u.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ?)")
-		args = append(args, f.Role)
-	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count users: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	users, err := queryAll(ctx, db, nil, "list users", scanUser,
-		`SELECT `+userColumns+` FROM users u WHERE `+cond+` ORDER BY u.id LIMIT ? OFFSET ?`, append(args, limit, f.Offset)...)
+	w.addIf(f.Status != "", "u.status = ?", f.Status)
+	w.addIf(f.Role != "", "u.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ?)", f.Role)
+	users, total, err := queryPage(ctx, db, nil, listPage{noun: "users", cols: userColumns, from: "users u", w: w, order: "u.id",
+		limit: f.Limit, offset: f.Offset}, scanUser)
 	if err != nil {
 		return nil, 0, err
 	}
