@@ -51,10 +51,7 @@ func TestReportPlansNeverScanHourlyRows(t *testing.T) {
 	if _, err := db.ExecContext(ctx, "ANALYZE TABLE report_hourly, report_daily"); err != nil {
 		t.Fatal(err)
 	}
-	var opID int64
-	if err := db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator).Scan(&opID); err != nil {
-		t.Fatal(err)
-	}
+	opID := mysqltest.Value[int64](t, db, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator)
 	from := report.AddDays(st.End, -6)
 	adv := st.Advertisers[0]
 	cases := []struct {

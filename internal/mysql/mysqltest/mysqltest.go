@@ -192,3 +192,13 @@ func Column[T any](t testing.TB, db *mysql.DB, query string, args ...any) []T {
 	}
 	return out
 }
+
+// Value runs a query of one row and one column and returns the value as T.
+func Value[T any](t testing.TB, db *mysql.DB, query string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRowContext(context.Background(), query, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
