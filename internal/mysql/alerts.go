@@ -215,19 +215,24 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 }
 
 func setSubscriptionChannels(ctx context.Context, tx *sql.Tx, id int64, channels []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_subscription_channels WHERE subscription_id = ?`, id); err != nil {
+	return setLinks(ctx, tx, "alert_subscription_channels", "subscription_id", "channel_id", id, channels)
+}
+
+// setLinks makes the rows (ownerCol = id, itemCol = item) of a link table
+// those of items.
+func setLinks(ctx context.Context, tx *sql.Tx, table, ownerCol, itemCol string, id int64, items []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+ownerCol+` = ?`, id); err != nil {
 		return err
 	}
-	if len(channels) == 0 {
+	if len(items) == 0 {
 		return nil
 	}
-	q := `INSERT INTO alert_subscription_channels (subscription_id, channel_id) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(channels)), ",")
-	args := make([]any, 0, 2*len(channels))
-	for _, c := range channels {
-		args = append(args, id, c)
+	args := make([]any, 0, 2*len(items))
+	for _, it := range items {
+		args = append(args, id, it)
 	}
-	_, err := tx.ExecContext(ctx, q, args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+ownerCol+`, `+itemCol+`) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?),", len(items)), ","), args...)
 	return err
 }
 
@@ -237,23 +242,19 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	var id int64
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
 			min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 		if err != nil {
-			return fmt.Errorf("mysql: create alert subscription: %w", err)
+			return 0, fmt.Errorf("mysql: create alert subscription: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
 		}
-		return setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
+		return id, setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
 	})
-	if err != nil {
-		return s, err
-	}
-	return db.Subscription(ctx, id)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -262,22 +263,18 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
 		if err := lockRow(ctx, tx, "alert_subscriptions", s.ID, "subscription"); err != nil {
-			return err
+			return 0, err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
 			advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
 			append(args, s.UpdatedAt.UTC(), s.ID)...)
 		if err != nil {
-			return fmt.Errorf("mysql: update alert subscription: %w", err)
+			return 0, fmt.Errorf("mysql: update alert subscription: %w", err)
 		}
-		return setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
+		return s.ID, setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
 	})
-	if err != nil {
-		return s, err
-	}
-	return db.Subscription(ctx, s.ID)
 }
 
 // DeleteSubscription implements alerts.SubscriptionStore.
@@ -323,63 +320,43 @@ func (db *DB) subscriptions(ctx context.Context, where string, args ...any) ([]a
 
 // CreateTeam implements alerts.SubscriptionStore.
 func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	var id int64
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
 		if IsDuplicate(err) {
-			return apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("mysql: create alert team: %w", err)
+			return 0, fmt.Errorf("mysql: create alert team: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
 		}
-		return setTeamMembers(ctx, tx, id, t.MemberIDs)
+		return id, setTeamMembers(ctx, tx, id, t.MemberIDs)
 	})
-	if err != nil {
-		return t, err
-	}
-	return db.Team(ctx, id)
 }
 
 func setTeamMembers(ctx context.Context, tx *sql.Tx, id int64, members []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_team_members WHERE team_id = ?`, id); err != nil {
-		return err
-	}
-	if len(members) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 2*len(members))
-	for _, u := range members {
-		args = append(args, id, u)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO alert_team_members (team_id, user_id) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(members)), ","), args...)
-	return err
+	return setLinks(ctx, tx, "alert_team_members", "team_id", "user_id", id, members)
 }
 
 // UpdateTeam implements alerts.SubscriptionStore.
 func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
 		if err := lockRow(ctx, tx, "alert_teams", t.ID, "team"); err != nil {
-			return err
+			return 0, err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
 			truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
 		if IsDuplicate(err) {
-			return apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("mysql: update alert team: %w", err)
+			return 0, fmt.Errorf("mysql: update alert team: %w", err)
 		}
-		return setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
+		return t.ID, setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
 	})
-	if err != nil {
-		return t, err
-	}
-	return db.Team(ctx, t.ID)
 }
 
 // DeleteTeam implements alerts.SubscriptionStore.
@@ -1043,4 +1020,19 @@ func (db *DB) AlertCycles(ctx context.Context, from time.Time) ([]AlertCycle, er
 	}
 	return queryAll(ctx, db, nil, "alert cycles", scan, `SELECT slot, worker, started_at, finished_at, result, stats, error FROM alert_cycles
 		WHERE slot >= ? ORDER BY slot`, from.UTC())
+}
+
+// writeThenRead runs write in a transaction and then returns the row with
+// the id write returns, read again by read; v when the write fails.
+func writeThenRead[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), write func(*sql.Tx) (int64, error)) (T, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = write(tx)
+		return err
+	})
+	if err != nil {
+		return v, err
+	}
+	return read(ctx, id)
 }
