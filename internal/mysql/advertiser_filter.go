@@ -2,7 +2,6 @@ package mysql
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/oceanops/adplatform/internal/auth"
 )
@@ -47,23 +46,11 @@ func (db *DB) resolveAdvertisers(ctx context.Context, scope auth.Scope, ids []in
 			args = append(args, id)
 		}
 	}
-	rows, err := db.QueryContext(ctx, `SELECT a.id FROM advertisers a
+	leaves, err := queryAll(ctx, db, []int64{}, "resolve advertisers", scanOne[int64], `SELECT a.id FROM advertisers a
 		WHERE a.account_role = '`+RoleAdvertiser+`' AND (a.id IN (`+placeholders(len(ids))+`) OR a.parent_id IN (`+placeholders(len(ids))+`))
 		AND `+inScope+` ORDER BY a.id`, append(args, sargs...)...)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: resolve advertisers: %w", err)
+		return nil, err
 	}
-	defer rows.Close()
-	f := &leafFilter{ids: []int64{}}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: resolve advertisers: %w", err)
-		}
-		f.ids = append(f.ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: resolve advertisers: %w", err)
-	}
-	return f, nil
+	return &leafFilter{ids: leaves}, nil
 }

@@ -25,9 +25,9 @@ const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.p
 	v.grant_amount, v.valid_grant, v.info_synced_at, v.fund_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
 	v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
 
-const advertiserFrom = ` FROM advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
+const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
 
-func scanAdvertiser(row interface{ Scan(...any) error }) (Advertiser, error) {
+func scanAdvertiser(row scanner) (Advertiser, error) {
 	var (
 		v                                           Advertiser
 		authID, parent                              sql.NullInt64
@@ -48,94 +48,49 @@ func scanAdvertiser(row interface{ Scan(...any) error }) (Advertiser, error) {
 // ListAdvertisers returns a page of the advertisers within scope matching
 // f, ordered by name then id, and the total.
 func (db *DB) ListAdvertisers(ctx context.Context, scope auth.Scope, f AdvertiserFilter) ([]Advertiser, int64, error) {
-	cond, args := scopeClause(scope, "v.id")
-	where := []string{cond}
-	add := func(c string, vs ...any) { where, args = append(where, c), append(args, vs...) }
+	w := whereOf(scopeClause(scope, "v.id"))
 	if kw := strings.TrimSpace(f.Keyword); kw != "" {
 		like := "%" + escapeLike(kw) + "%"
 		if id, err := strconv.ParseInt(kw, 10, 64); err == nil {
-			add("(v.name LIKE ? OR v.company LIKE ? OR v.id = ?)", like, like, id)
+			w.add("(v.name LIKE ? OR v.company LIKE ? OR v.id = ?)", like, like, id)
 		} else {
-			add("(v.name LIKE ? OR v.company LIKE ?)", like, like)
+			w.add("(v.name LIKE ? OR v.company LIKE ?)", like, like)
 		}
 	}
-	if f.Status != "" {
-		add("v.status = ?", f.Status)
-	}
-	if f.AccountRole != "" {
-		add("v.account_role = ?", f.AccountRole)
-	}
+	w.addIf(f.Status != "", "v.status = ?", f.Status)
+	w.addIf(f.AccountRole != "", "v.account_role = ?", f.AccountRole)
 	switch f.AuthStatus {
 	case "":
 	case AuthStatusUnbound:
-		add("v.authorization_id IS NULL")
+		w.add("v.authorization_id IS NULL")
 	default:
-		add("a.status = ?", f.AuthStatus)
+		w.add("a.status = ?", f.AuthStatus)
 	}
-	w := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*)`+advertiserFrom+` WHERE `+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count advertisers: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+advertiserColumns+advertiserFrom+` WHERE `+w+` ORDER BY v.name, v.id LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list advertisers: %w", err)
-	}
-	defer rows.Close()
-	out := []Advertiser{}
-	for rows.Next() {
-		v, err := scanAdvertiser(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list advertisers: %w", err)
-		}
-		out = append(out, v)
-	}
-	return out, total, rows.Err()
+	return queryPage(ctx, db, []Advertiser{}, listPage{noun: "advertisers", cols: advertiserColumns, from: advertiserTables, w: w,
+		order: "v.name, v.id", limit: f.Limit, offset: f.Offset}, scanAdvertiser)
 }
 
 // AdvertiserInScope returns one advertiser if it is within scope
 // (KindNotFound otherwise, whether it exists or not).
 func (db *DB) AdvertiserInScope(ctx context.Context, scope auth.Scope, id int64) (Advertiser, error) {
 	cond, args := scopeClause(scope, "v.id")
-	v, err := scanAdvertiser(db.QueryRowContext(ctx, `SELECT `+advertiserColumns+advertiserFrom+` WHERE v.id = ? AND `+cond,
-		append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, apperr.NotFound("advertiser")
-	}
-	if err != nil {
-		return v, fmt.Errorf("mysql: advertiser %d: %w", id, err)
-	}
-	return v, nil
+	return queryOne(ctx, db, "advertiser", fmt.Sprintf("advertiser %d", id), scanAdvertiser, `SELECT `+advertiserColumns+` FROM `+advertiserTables+` WHERE v.id = ? AND `+cond,
+		append([]any{id}, args...)...)
 }
 
 // AdvertiserSyncStates returns the sync state of every stream of an
 // advertiser, by stream. Check the scope first (AdvertiserInScope).
 func (db *DB) AdvertiserSyncStates(ctx context.Context, advertiserID int64) ([]AdvertiserSyncState, error) {
-	rows, err := db.QueryContext(ctx, `
+	scan := func(r scanner) (s AdvertiserSyncState, err error) {
+		var attempt, success, next, full sql.NullTime
+		err = r.Scan(&s.Stream, &s.Cursor, &attempt, &success, &s.LastError, &s.ConsecutiveFailures, &s.RowsLastRun, &next, &full)
+		s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = optTime(attempt), optTime(success), optTime(next), optTime(full)
+		return s, err
+	}
+	return queryAll(ctx, db, []AdvertiserSyncState{}, fmt.Sprintf("sync state of %d", advertiserID), scan, `
 		SELECT stream, cursor_value, last_attempt_at, last_success_at, last_error, consecutive_failures, rows_last_run,
 			next_run_at, full_sync_at
 		FROM sync_state WHERE advertiser_id = ? ORDER BY stream`, advertiserID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
-	}
-	defer rows.Close()
-	out := []AdvertiserSyncState{}
-	for rows.Next() {
-		var s AdvertiserSyncState
-		var attempt, success, next, full sql.NullTime
-		if err := rows.Scan(&s.Stream, &s.Cursor, &attempt, &success, &s.LastError, &s.ConsecutiveFailures, &s.RowsLastRun,
-			&next, &full); err != nil {
-			return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
-		}
-		s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = optTime(attempt), optTime(success), optTime(next), optTime(full)
-		out = append(out, s)
-	}
-	return out, rows.Err()
 }
 
 // DiscoveredAccount is an account found through a grant: a top-level
@@ -207,25 +162,21 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 			for i, id := range chunk {
 				args[i] = id
 			}
-			rows, err := tx.QueryContext(ctx, `
+			err := eachRow(ctx, tx, "bind advertisers", `
 				SELECT v.id, v.authorization_id, COALESCE(a.status, '') FROM advertisers v
 				LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
-				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args...)
-			if err != nil {
-				return fmt.Errorf("mysql: bind advertisers: %w", err)
-			}
-			for rows.Next() {
+				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
 				var id int64
 				var aid sql.NullInt64
 				var st string
 				if err := rows.Scan(&id, &aid, &st); err != nil {
-					rows.Close()
-					return fmt.Errorf("mysql: bind advertisers: %w", err)
+					return err
 				}
 				existing[id] = current{authID: aid.Int64, authStatus: st}
-			}
-			if err := rows.Close(); err != nil {
-				return fmt.Errorf("mysql: bind advertisers: %w", err)
+				return nil
+			})
+			if err != nil {
+				return err
 			}
 		}
 		var claim []int64
@@ -292,22 +243,14 @@ type BoundAccount struct {
 
 // AdvertisersOfAuthorization lists the accounts bound to a grant, by id.
 func (db *DB) AdvertisersOfAuthorization(ctx context.Context, authID int64) ([]BoundAccount, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, account_role, parent_id FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: advertisers of authorization %d: %w", authID, err)
-	}
-	defer rows.Close()
-	var out []BoundAccount
-	for rows.Next() {
-		var b BoundAccount
+	scan := func(r scanner) (b BoundAccount, err error) {
 		var parent sql.NullInt64
-		if err := rows.Scan(&b.ID, &b.AccountRole, &parent); err != nil {
-			return nil, fmt.Errorf("mysql: advertisers of authorization %d: %w", authID, err)
-		}
+		err = r.Scan(&b.ID, &b.AccountRole, &parent)
 		b.ParentID = parent.Int64
-		out = append(out, b)
+		return b, err
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, fmt.Sprintf("advertisers of authorization %d", authID), scan,
+		`SELECT id, account_role, parent_id FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
 }
 
 // AdvertiserInfoUpdate is the platform's account info of one advertiser.
@@ -424,12 +367,9 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 		if aid.Valid {
 			children, cargs = "v.authorization_id = ?", []any{id, id, aid.Int64}
 		}
-		rows, err := tx.QueryContext(ctx, `SELECT v.id FROM advertisers v WHERE (v.id = ? OR (v.parent_id = ? AND `+children+`))
+		targets, err := queryAll(ctx, tx, nil, "unbind advertiser", scanOne[int64],
+			`SELECT v.id FROM advertisers v WHERE (v.id = ? OR (v.parent_id = ? AND `+children+`))
 			AND `+cond+` ORDER BY v.id FOR UPDATE`, append(cargs, args...)...)
-		if err != nil {
-			return fmt.Errorf("mysql: unbind advertiser: %w", err)
-		}
-		targets, err := scanIDs(rows)
 		if err != nil {
 			return err
 		}
@@ -447,12 +387,9 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 		for _, a := range released {
 			qargs = append(qargs, a)
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT id FROM advertisers WHERE authorization_id IS NOT NULL AND id IN (`+
-			placeholders(len(released))+`) ORDER BY id`, qargs[1:]...)
-		if err != nil {
-			return fmt.Errorf("mysql: unbind advertiser: %w", err)
-		}
-		if res.Advertisers, err = scanIDs(rows); err != nil {
+		if res.Advertisers, err = queryAll(ctx, tx, nil, "unbind advertiser", scanOne[int64],
+			`SELECT id FROM advertisers WHERE authorization_id IS NOT NULL AND id IN (`+
+				placeholders(len(released))+`) ORDER BY id`, qargs[1:]...); err != nil {
 			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ?
@@ -491,12 +428,9 @@ func unassignShared(ctx context.Context, tx *sql.Tx, userID int64, targets []int
 		args = append(args, a)
 	}
 	args = append(args, userID, auth.RoleAdmin)
-	rows, err := tx.QueryContext(ctx, `SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
+	shared, err := queryAll(ctx, tx, nil, "unbind advertiser: other users' scope", scanOne[int64],
+		`SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
 		WHERE ua.advertiser_id IN (`+placeholders(len(targets))+`) AND `+otherScopeRows+` ORDER BY ua.advertiser_id FOR UPDATE`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: unbind advertiser: other users' scope: %w", err)
-	}
-	shared, err := scanIDs(rows)
 	if err != nil || len(shared) == 0 {
 		return nil, err
 	}

@@ -25,11 +25,7 @@ func newAccountsUser(t *testing.T, db *mysql.DB, name string) int64 {
 }
 
 func advertiserIDs(vs []mysql.Advertiser) []int64 {
-	out := []int64{}
-	for _, v := range vs {
-		out = append(out, v.ID)
-	}
-	return out
+	return idsOf(vs, func(v mysql.Advertiser) int64 { return v.ID })
 }
 
 func TestBindAdvertisersModes(t *testing.T) {

@@ -25,71 +25,50 @@ var entityTables = map[alerts.EntityType]string{
 
 // Accounts implements alerts.Facts.
 func (db *DB) Accounts(ctx context.Context) ([]alerts.Account, error) {
-	rows, err := db.QueryContext(ctx, `SELECT a.id, a.name, COALESCE(a.valid_balance, a.balance), a.fund_synced_at, a.sync_enabled,
-		o.id, o.status, o.status_reason, o.last_refresh_error, o.refresh_expires_at
-		FROM advertisers a JOIN oe_authorizations o ON o.id = a.authorization_id
-		WHERE `+boundAdvertiser+` ORDER BY a.id`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert accounts: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Account
-	for rows.Next() {
+	scan := func(row scanner) (alerts.Account, error) {
 		var (
 			a               alerts.Account
 			fund, refreshAt sql.NullTime
 		)
-		if err := rows.Scan(&a.ID, &a.Name, &a.Balance, &fund, &a.SyncEnabled, &a.AuthorizationID, &a.AuthStatus, &a.AuthReason,
+		if err := row.Scan(&a.ID, &a.Name, &a.Balance, &fund, &a.SyncEnabled, &a.AuthorizationID, &a.AuthStatus, &a.AuthReason,
 			&a.AuthError, &refreshAt); err != nil {
-			return nil, fmt.Errorf("mysql: alert accounts: %w", err)
+			return a, err
 		}
 		a.FundSyncedAt, a.RefreshExpiresAt = timePtr(fund), timePtr(refreshAt)
-		out = append(out, a)
+		return a, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert accounts", scan, `SELECT a.id, a.name, COALESCE(a.valid_balance, a.balance), a.fund_synced_at, a.sync_enabled,
+		o.id, o.status, o.status_reason, o.last_refresh_error, o.refresh_expires_at
+		FROM advertisers a JOIN oe_authorizations o ON o.id = a.authorization_id
+		WHERE `+boundAdvertiser+` ORDER BY a.id`)
 }
 
 // StreamStates implements alerts.Facts.
 func (db *DB) StreamStates(ctx context.Context) ([]alerts.StreamState, error) {
-	rows, err := db.QueryContext(ctx, `SELECT s.advertiser_id, s.stream, s.last_success_at, s.last_attempt_at, s.consecutive_failures,
-		s.last_error FROM sync_state s JOIN advertisers a ON a.id = s.advertiser_id WHERE `+boundAdvertiser+` ORDER BY s.advertiser_id, s.stream`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert stream states: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.StreamState
-	for rows.Next() {
+	scan := func(row scanner) (alerts.StreamState, error) {
 		var (
 			s                alerts.StreamState
 			success, attempt sql.NullTime
 		)
-		if err := rows.Scan(&s.AdvertiserID, &s.Stream, &success, &attempt, &s.Failures, &s.LastError); err != nil {
-			return nil, fmt.Errorf("mysql: alert stream states: %w", err)
+		if err := row.Scan(&s.AdvertiserID, &s.Stream, &success, &attempt, &s.Failures, &s.LastError); err != nil {
+			return s, err
 		}
 		s.LastSuccessAt, s.LastAttemptAt = timePtr(success), timePtr(attempt)
-		out = append(out, s)
+		return s, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert stream states", scan, `SELECT s.advertiser_id, s.stream, s.last_success_at, s.last_attempt_at, s.consecutive_failures,
+		s.last_error FROM sync_state s JOIN advertisers a ON a.id = s.advertiser_id WHERE `+boundAdvertiser+` ORDER BY s.advertiser_id, s.stream`)
 }
 
 // DailyCosts implements alerts.Facts.
 func (db *DB) DailyCosts(ctx context.Context, from, to string) ([]alerts.DayCost, error) {
-	rows, err := db.QueryContext(ctx, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.cost
+	scan := func(row scanner) (c alerts.DayCost, err error) {
+		err = row.Scan(&c.AdvertiserID, &c.Date, &c.Cost)
+		return c, err
+	}
+	return queryAll(ctx, db, nil, "alert daily costs", scan, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.cost
 		FROM report_daily r JOIN advertisers a ON a.id = r.advertiser_id
 		WHERE r.level = 'advertiser' AND r.stat_date BETWEEN ? AND ? AND `+boundAdvertiser, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert daily costs: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.DayCost
-	for rows.Next() {
-		var c alerts.DayCost
-		if err := rows.Scan(&c.AdvertiserID, &c.Date, &c.Cost); err != nil {
-			return nil, fmt.Errorf("mysql: alert daily costs: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Windows implements alerts.Facts: entities with spend or impressions today.
@@ -98,7 +77,12 @@ func (db *DB) Windows(ctx context.Context, level alerts.EntityType, today, from,
 	if !ok || (level != alerts.EntityAd && level != alerts.EntityPromotion) {
 		return nil, fmt.Errorf("mysql: alert windows: level %q", level)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT r.advertiser_id, r.entity_id, COALESCE(MAX(e.name), ''), COALESCE(MAX(e.status), ''),
+	scan := func(row scanner) (w alerts.Window, err error) {
+		err = row.Scan(&w.AdvertiserID, &w.EntityID, &w.EntityName, &w.Status, &w.Today.Cost, &w.Today.Show, &w.Today.Click,
+			&w.Today.Convert, &w.Baseline.Cost, &w.Baseline.Show, &w.Baseline.Click, &w.Baseline.Convert)
+		return w, err
+	}
+	return queryAll(ctx, db, nil, "alert windows", scan, `SELECT r.advertiser_id, r.entity_id, COALESCE(MAX(e.name), ''), COALESCE(MAX(e.status), ''),
 		SUM(IF(r.stat_date = ?, r.cost, 0)), SUM(IF(r.stat_date = ?, r.show_cnt, 0)), SUM(IF(r.stat_date = ?, r.click_cnt, 0)),
 		SUM(IF(r.stat_date = ?, r.convert_cnt, 0)),
 		SUM(IF(r.stat_date BETWEEN ? AND ?, r.cost, 0)), SUM(IF(r.stat_date BETWEEN ? AND ?, r.show_cnt, 0)),
@@ -109,20 +93,6 @@ func (db *DB) Windows(ctx context.Context, level alerts.EntityType, today, from,
 		HAVING SUM(IF(r.stat_date = ?, r.cost, 0)) > 0 OR SUM(IF(r.stat_date = ?, r.show_cnt, 0)) > 0
 		ORDER BY r.advertiser_id, r.entity_id`,
 		today, today, today, today, from, to, from, to, from, to, from, to, string(level), from, today, today, today)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert windows: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Window
-	for rows.Next() {
-		var w alerts.Window
-		if err := rows.Scan(&w.AdvertiserID, &w.EntityID, &w.EntityName, &w.Status, &w.Today.Cost, &w.Today.Show, &w.Today.Click,
-			&w.Today.Convert, &w.Baseline.Cost, &w.Baseline.Show, &w.Baseline.Click, &w.Baseline.Convert); err != nil {
-			return nil, fmt.Errorf("mysql: alert windows: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
 }
 
 // BudgetUses implements alerts.Facts.
@@ -131,24 +101,15 @@ func (db *DB) BudgetUses(ctx context.Context, level alerts.EntityType, date stri
 	if !ok {
 		return nil, fmt.Errorf("mysql: alert budget uses: level %q", level)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT e.advertiser_id, e.id, e.name, e.budget, r.cost
+	scan := func(row scanner) (u alerts.BudgetUse, err error) {
+		err = row.Scan(&u.AdvertiserID, &u.EntityID, &u.EntityName, &u.Budget, &u.Cost)
+		return u, err
+	}
+	return queryAll(ctx, db, nil, "alert budget uses", scan, `SELECT e.advertiser_id, e.id, e.name, e.budget, r.cost
 		FROM `+table+` e JOIN advertisers a ON a.id = e.advertiser_id
 		JOIN report_daily r ON r.advertiser_id = e.advertiser_id AND r.level = ? AND r.stat_date = ? AND r.entity_id = e.id
 		WHERE e.budget_mode = 'BUDGET_MODE_DAY' AND e.budget > 0 AND e.deleted_at IS NULL AND r.cost > 0 AND `+boundAdvertiser+`
 		ORDER BY e.advertiser_id, e.id`, string(level), date)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert budget uses: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.BudgetUse
-	for rows.Next() {
-		var u alerts.BudgetUse
-		if err := rows.Scan(&u.AdvertiserID, &u.EntityID, &u.EntityName, &u.Budget, &u.Cost); err != nil {
-			return nil, fmt.Errorf("mysql: alert budget uses: %w", err)
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
 }
 
 // HourlyCosts implements alerts.Facts.
@@ -162,22 +123,13 @@ func (db *DB) HourlyCosts(ctx context.Context, level alerts.EntityType, slots []
 		conds[i] = "(r.stat_date = ? AND r.stat_hour = ?)"
 		args = append(args, s.Date, s.Hour)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT r.advertiser_id, r.entity_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.stat_hour, r.cost
+	scan := func(row scanner) (c alerts.HourCost, err error) {
+		err = row.Scan(&c.AdvertiserID, &c.EntityID, &c.Slot.Date, &c.Slot.Hour, &c.Cost)
+		return c, err
+	}
+	return queryAll(ctx, db, nil, "alert hourly costs", scan, `SELECT r.advertiser_id, r.entity_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.stat_hour, r.cost
 		FROM report_hourly r JOIN advertisers a ON a.id = r.advertiser_id
 		WHERE r.level = ? AND (`+strings.Join(conds, " OR ")+`) AND `+boundAdvertiser, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert hourly costs: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.HourCost
-	for rows.Next() {
-		var c alerts.HourCost
-		if err := rows.Scan(&c.AdvertiserID, &c.EntityID, &c.Slot.Date, &c.Slot.Hour, &c.Cost); err != nil {
-			return nil, fmt.Errorf("mysql: alert hourly costs: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // EntityStates implements alerts.Facts (entities not deleted locally).
@@ -186,26 +138,21 @@ func (db *DB) EntityStates(ctx context.Context, level alerts.EntityType, ids []i
 	if !ok {
 		return nil, fmt.Errorf("mysql: alert entity states: level %q", level)
 	}
+	scan := func(row scanner) (s alerts.EntityState, err error) {
+		err = row.Scan(&s.AdvertiserID, &s.ID, &s.Name, &s.Status, &s.OptStatus)
+		return s, err
+	}
 	out := map[int64]alerts.EntityState{}
 	ids = uniqueIDs(ids)
 	for len(ids) > 0 {
 		n := min(len(ids), 500)
-		rows, err := db.QueryContext(ctx, `SELECT advertiser_id, id, name, status, opt_status FROM `+table+`
+		states, err := queryAll(ctx, db, nil, "alert entity states", scan, `SELECT advertiser_id, id, name, status, opt_status FROM `+table+`
 			WHERE deleted_at IS NULL AND id IN (`+placeholders(n)+`)`, int64Args(ids[:n])...)
 		if err != nil {
-			return nil, fmt.Errorf("mysql: alert entity states: %w", err)
-		}
-		for rows.Next() {
-			var s alerts.EntityState
-			if err := rows.Scan(&s.AdvertiserID, &s.ID, &s.Name, &s.Status, &s.OptStatus); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[s.ID] = s
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return nil, err
+		}
+		for _, s := range states {
+			out[s.ID] = s
 		}
 		ids = ids[n:]
 	}
@@ -214,31 +161,33 @@ func (db *DB) EntityStates(ctx context.Context, level alerts.EntityType, ids []i
 
 // CumulativeCosts implements alerts.Facts.
 func (db *DB) CumulativeCosts(ctx context.Context, today, from string) ([]alerts.CumulativeCost, error) {
-	rows, err := db.QueryContext(ctx, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), t.h + 1, SUM(r.cost)
+	scan := func(row scanner) (c alerts.CumulativeCost, err error) {
+		err = row.Scan(&c.AdvertiserID, &c.Date, &c.Hours, &c.Cost)
+		return c, err
+	}
+	return queryAll(ctx, db, nil, "alert cumulative costs", scan, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), t.h + 1, SUM(r.cost)
 		FROM report_hourly r
 		JOIN (SELECT advertiser_id, MAX(stat_hour) AS h FROM report_hourly WHERE level = 'advertiser' AND stat_date = ?
 			GROUP BY advertiser_id) t ON t.advertiser_id = r.advertiser_id
 		JOIN advertisers a ON a.id = r.advertiser_id
 		WHERE r.level = 'advertiser' AND r.stat_date BETWEEN ? AND ? AND r.stat_hour <= t.h AND `+boundAdvertiser+`
 		GROUP BY r.advertiser_id, r.stat_date, t.h ORDER BY r.advertiser_id, r.stat_date`, today, from, today)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert cumulative costs: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.CumulativeCost
-	for rows.Next() {
-		var c alerts.CumulativeCost
-		if err := rows.Scan(&c.AdvertiserID, &c.Date, &c.Hours, &c.Cost); err != nil {
-			return nil, fmt.Errorf("mysql: alert cumulative costs: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
 }
 
 // Rejected implements alerts.Facts.
 func (db *DB) Rejected(ctx context.Context) ([]alerts.Rejected, error) {
-	rows, err := db.QueryContext(ctx, `SELECT e.advertiser_id, 'ad', e.id, e.name, e.status FROM oe_ads e
+	scan := func(row scanner) (alerts.Rejected, error) {
+		var (
+			r   alerts.Rejected
+			typ string
+		)
+		if err := row.Scan(&r.AdvertiserID, &typ, &r.ID, &r.Name, &r.Status); err != nil {
+			return r, err
+		}
+		r.Type = alerts.EntityType(typ)
+		return r, nil
+	}
+	return queryAll(ctx, db, nil, "rejected entities", scan, `SELECT e.advertiser_id, 'ad', e.id, e.name, e.status FROM oe_ads e
 		JOIN advertisers a ON a.id = e.advertiser_id
 		WHERE e.deleted_at IS NULL AND e.status LIKE '%AUDIT\_DENY%' AND `+boundAdvertiser+`
 		UNION ALL
@@ -246,21 +195,4 @@ func (db *DB) Rejected(ctx context.Context) ([]alerts.Rejected, error) {
 		JOIN advertisers a ON a.id = e.advertiser_id
 		WHERE e.deleted_at IS NULL AND (e.status LIKE '%AUDIT\_DENY%' OR e.status_first LIKE '%AUDIT\_DENY%') AND `+boundAdvertiser+`
 		ORDER BY 1, 3`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rejected entities: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Rejected
-	for rows.Next() {
-		var (
-			r   alerts.Rejected
-			typ string
-		)
-		if err := rows.Scan(&r.AdvertiserID, &typ, &r.ID, &r.Name, &r.Status); err != nil {
-			return nil, fmt.Errorf("mysql: rejected entities: %w", err)
-		}
-		r.Type = alerts.EntityType(typ)
-		out = append(out, r)
-	}
-	return out, rows.Err()
 }

@@ -111,14 +111,7 @@ func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
 
 // Channel implements alerts.ChannelStore.
 func (db *DB) Channel(ctx context.Context, id int64) (alerts.SealedChannel, error) {
-	c, err := scanChannel(db.QueryRowContext(ctx, `SELECT `+channelCols+` FROM alert_channels WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFound("channel")
-	}
-	if err != nil {
-		return c, fmt.Errorf("mysql: alert channel: %w", err)
-	}
-	return c, nil
+	return queryOne(ctx, db, "channel", "alert channel", scanChannel, `SELECT `+channelCols+` FROM alert_channels WHERE id = ?`, id)
 }
 
 // Channels implements alerts.ChannelStore.
@@ -148,21 +141,8 @@ func (db *DB) ChannelOutcome(ctx context.Context, id int64, at time.Time, errMsg
 // SealedChannelSecrets lists channels whose secrets are sealed under a key
 // other than activeKey, after afterID, for key rotation.
 func (db *DB) SealedChannelSecrets(ctx context.Context, activeKey string, afterID int64, limit int) ([]alerts.SealedChannel, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+channelCols+` FROM alert_channels WHERE key_id <> ? AND id > ? ORDER BY id LIMIT ?`,
-		activeKey, afterID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert channels to re-encrypt: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.SealedChannel
-	for rows.Next() {
-		c, err := scanChannel(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert channels to re-encrypt", scanChannel,
+		`SELECT `+channelCols+` FROM alert_channels WHERE key_id <> ? AND id > ? ORDER BY id LIMIT ?`, activeKey, afterID, limit)
 }
 
 // ResealChannel replaces a channel's sealed secrets if they are still the
@@ -178,21 +158,7 @@ func (db *DB) ResealChannel(ctx context.Context, id int64, oldKeyID, keyID strin
 
 // ChannelKeyCounts counts channels per key of their sealed secrets.
 func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT key_id, COUNT(*) FROM alert_channels GROUP BY key_id`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert channel keys: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, db, map[string]int{}, "alert channel keys", `SELECT key_id, COUNT(*) FROM alert_channels GROUP BY key_id`)
 }
 
 // ---- subscriptions ----
@@ -249,19 +215,24 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 }
 
 func setSubscriptionChannels(ctx context.Context, tx *sql.Tx, id int64, channels []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_subscription_channels WHERE subscription_id = ?`, id); err != nil {
+	return setLinks(ctx, tx, "alert_subscription_channels", "subscription_id", "channel_id", id, channels)
+}
+
+// setLinks makes the rows (ownerCol = id, itemCol = item) of a link table
+// those of items.
+func setLinks(ctx context.Context, tx *sql.Tx, table, ownerCol, itemCol string, id int64, items []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+ownerCol+` = ?`, id); err != nil {
 		return err
 	}
-	if len(channels) == 0 {
+	if len(items) == 0 {
 		return nil
 	}
-	q := `INSERT INTO alert_subscription_channels (subscription_id, channel_id) VALUES ` +
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(channels)), ",")
-	args := make([]any, 0, 2*len(channels))
-	for _, c := range channels {
-		args = append(args, id, c)
+	args := make([]any, 0, 2*len(items))
+	for _, it := range items {
+		args = append(args, id, it)
 	}
-	_, err := tx.ExecContext(ctx, q, args...)
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+ownerCol+`, `+itemCol+`) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?),", len(items)), ","), args...)
 	return err
 }
 
@@ -271,23 +242,19 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	var id int64
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
 			min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 		if err != nil {
-			return fmt.Errorf("mysql: create alert subscription: %w", err)
+			return 0, fmt.Errorf("mysql: create alert subscription: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
 		}
-		return setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
+		return id, setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
 	})
-	if err != nil {
-		return s, err
-	}
-	return db.Subscription(ctx, id)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -296,49 +263,29 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	err = db.InTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_subscriptions WHERE id = ? FOR UPDATE`, s.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("subscription")
-		} else if err != nil {
-			return err
+	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
+		if err := lockRow(ctx, tx, "alert_subscriptions", s.ID, "subscription"); err != nil {
+			return 0, err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
 			advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
 			append(args, s.UpdatedAt.UTC(), s.ID)...)
 		if err != nil {
-			return fmt.Errorf("mysql: update alert subscription: %w", err)
+			return 0, fmt.Errorf("mysql: update alert subscription: %w", err)
 		}
-		return setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
+		return s.ID, setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
 	})
-	if err != nil {
-		return s, err
-	}
-	return db.Subscription(ctx, s.ID)
 }
 
 // DeleteSubscription implements alerts.SubscriptionStore.
 func (db *DB) DeleteSubscription(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_subscriptions WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert subscription: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("subscription")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert subscription", apperr.NotFound("subscription"), `DELETE FROM alert_subscriptions WHERE id = ?`, id)
 }
 
 // Subscription implements alerts.SubscriptionStore.
 func (db *DB) Subscription(ctx context.Context, id int64) (alerts.Subscription, error) {
 	subs, err := db.subscriptions(ctx, `WHERE id = ?`, id)
-	if err != nil {
-		return alerts.Subscription{}, err
-	}
-	if len(subs) == 0 {
-		return alerts.Subscription{}, apperr.NotFound("subscription")
-	}
-	return subs[0], nil
+	return onlyOne(subs, err, "subscription")
 }
 
 // Subscriptions implements alerts.SubscriptionStore.
@@ -350,164 +297,108 @@ func (db *DB) Subscriptions(ctx context.Context, f alerts.SubscriptionFilter) ([
 }
 
 func (db *DB) subscriptions(ctx context.Context, where string, args ...any) ([]alerts.Subscription, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+subscriptionCols+` FROM alert_subscriptions `+where+` ORDER BY id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert subscriptions: %w", err)
-	}
-	var out []alerts.Subscription
-	index := map[int64]int{}
-	for rows.Next() {
-		s, err := scanSubscription(rows)
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("mysql: alert subscriptions: %w", err)
-		}
-		index[s.ID] = len(out)
-		out = append(out, s)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(out) == 0 {
+	out, err := queryAll(ctx, db, nil, "alert subscriptions", scanSubscription,
+		`SELECT `+subscriptionCols+` FROM alert_subscriptions `+where+` ORDER BY id`, args...)
+	if err != nil || len(out) == 0 {
 		return out, err
 	}
-	ids := make([]int64, 0, len(out))
-	for id := range index {
-		ids = append(ids, id)
+	index := make(map[int64]int, len(out))
+	ids := make([]int64, len(out))
+	for i, s := range out {
+		index[s.ID], ids[i] = i, s.ID
 	}
-	crows, err := db.QueryContext(ctx, `SELECT subscription_id, channel_id FROM alert_subscription_channels
-		WHERE subscription_id IN (`+placeholders(len(ids))+`) ORDER BY subscription_id, channel_id`, int64Args(ids)...)
+	err = eachPair(ctx, db, "alert subscription channels", `SELECT subscription_id, channel_id FROM alert_subscription_channels
+		WHERE subscription_id IN (`+placeholders(len(ids))+`) ORDER BY subscription_id, channel_id`, int64Args(ids),
+		func(sid, cid int64) { out[index[sid]].ChannelIDs = append(out[index[sid]].ChannelIDs, cid) })
 	if err != nil {
-		return nil, fmt.Errorf("mysql: alert subscription channels: %w", err)
+		return nil, err
 	}
-	defer crows.Close()
-	for crows.Next() {
-		var sid, cid int64
-		if err := crows.Scan(&sid, &cid); err != nil {
-			return nil, err
-		}
-		out[index[sid]].ChannelIDs = append(out[index[sid]].ChannelIDs, cid)
-	}
-	return out, crows.Err()
+	return out, nil
 }
 
 // ---- teams ----
 
 // CreateTeam implements alerts.SubscriptionStore.
 func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	var id int64
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
+	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
 		if IsDuplicate(err) {
-			return apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("mysql: create alert team: %w", err)
+			return 0, fmt.Errorf("mysql: create alert team: %w", err)
 		}
-		if id, err = res.LastInsertId(); err != nil {
-			return err
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
 		}
-		return setTeamMembers(ctx, tx, id, t.MemberIDs)
+		return id, setTeamMembers(ctx, tx, id, t.MemberIDs)
 	})
-	if err != nil {
-		return t, err
-	}
-	return db.Team(ctx, id)
 }
 
 func setTeamMembers(ctx context.Context, tx *sql.Tx, id int64, members []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM alert_team_members WHERE team_id = ?`, id); err != nil {
-		return err
-	}
-	if len(members) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 2*len(members))
-	for _, u := range members {
-		args = append(args, id, u)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO alert_team_members (team_id, user_id) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(members)), ","), args...)
-	return err
+	return setLinks(ctx, tx, "alert_team_members", "team_id", "user_id", id, members)
 }
 
 // UpdateTeam implements alerts.SubscriptionStore.
 func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		if err := tx.QueryRowContext(ctx, `SELECT 1 FROM alert_teams WHERE id = ? FOR UPDATE`, t.ID).Scan(&one); errors.Is(err, sql.ErrNoRows) {
-			return apperr.NotFound("team")
-		} else if err != nil {
-			return err
+	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
+		if err := lockRow(ctx, tx, "alert_teams", t.ID, "team"); err != nil {
+			return 0, err
 		}
 		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
 			truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
 		if IsDuplicate(err) {
-			return apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name)
 		}
 		if err != nil {
-			return fmt.Errorf("mysql: update alert team: %w", err)
+			return 0, fmt.Errorf("mysql: update alert team: %w", err)
 		}
-		return setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
+		return t.ID, setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
 	})
-	if err != nil {
-		return t, err
-	}
-	return db.Team(ctx, t.ID)
 }
 
 // DeleteTeam implements alerts.SubscriptionStore.
 func (db *DB) DeleteTeam(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_teams WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert team: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("team")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert team", apperr.NotFound("team"), `DELETE FROM alert_teams WHERE id = ?`, id)
 }
 
 // Team implements alerts.SubscriptionStore.
 func (db *DB) Team(ctx context.Context, id int64) (alerts.Team, error) {
 	ts, err := db.teams(ctx, `WHERE t.id = ?`, id)
-	if err != nil {
-		return alerts.Team{}, err
-	}
-	if len(ts) == 0 {
-		return alerts.Team{}, apperr.NotFound("team")
-	}
-	return ts[0], nil
+	return onlyOne(ts, err, "team")
 }
 
 // Teams implements alerts.SubscriptionStore.
 func (db *DB) Teams(ctx context.Context) ([]alerts.Team, error) { return db.teams(ctx, ``) }
 
 func (db *DB) teams(ctx context.Context, where string, args ...any) ([]alerts.Team, error) {
-	rows, err := db.QueryContext(ctx, `SELECT t.id, t.name, t.description, t.created_by, t.created_at, t.updated_at, m.user_id
-		FROM alert_teams t LEFT JOIN alert_team_members m ON m.team_id = t.id `+where+` ORDER BY t.id, m.user_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert teams: %w", err)
-	}
-	defer rows.Close()
 	var out []alerts.Team
-	for rows.Next() {
-		var (
-			t                 alerts.Team
-			createdBy, member sql.NullInt64
-		)
-		if err := rows.Scan(&t.ID, &t.Name, &t.Description, &createdBy, &t.CreatedAt, &t.UpdatedAt, &member); err != nil {
-			return nil, fmt.Errorf("mysql: alert teams: %w", err)
-		}
-		t.CreatedBy = createdBy.Int64
-		if n := len(out); n == 0 || out[n-1].ID != t.ID {
-			t.MemberIDs = []int64{}
-			out = append(out, t)
-		}
-		if member.Valid {
-			out[len(out)-1].MemberIDs = append(out[len(out)-1].MemberIDs, member.Int64)
-		}
+	err := eachRow(ctx, db, "alert teams", `SELECT t.id, t.name, t.description, t.created_by, t.created_at, t.updated_at, m.user_id
+		FROM alert_teams t LEFT JOIN alert_team_members m ON m.team_id = t.id `+where+` ORDER BY t.id, m.user_id`, args,
+		func(rows *sql.Rows) error {
+			var (
+				t                 alerts.Team
+				createdBy, member sql.NullInt64
+			)
+			if err := rows.Scan(&t.ID, &t.Name, &t.Description, &createdBy, &t.CreatedAt, &t.UpdatedAt, &member); err != nil {
+				return err
+			}
+			t.CreatedBy = createdBy.Int64
+			if n := len(out); n == 0 || out[n-1].ID != t.ID {
+				t.MemberIDs = []int64{}
+				out = append(out, t)
+			}
+			if member.Valid {
+				out[len(out)-1].MemberIDs = append(out[len(out)-1].MemberIDs, member.Int64)
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- thresholds ----
@@ -534,14 +425,7 @@ func (db *DB) PutThreshold(ctx context.Context, t alerts.Threshold) (alerts.Thre
 
 // DeleteThreshold implements alerts.SubscriptionStore.
 func (db *DB) DeleteThreshold(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM alert_thresholds WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete alert threshold: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("threshold")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete alert threshold", apperr.NotFound("threshold"), `DELETE FROM alert_thresholds WHERE id = ?`, id)
 }
 
 // Thresholds implements alerts.SubscriptionStore.
@@ -550,30 +434,24 @@ func (db *DB) Thresholds(ctx context.Context) ([]alerts.Threshold, error) {
 }
 
 func (db *DB) thresholds(ctx context.Context, where string, args ...any) ([]alerts.Threshold, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, kind, advertiser_id, enabled, params, updated_by, created_at, updated_at
-		FROM alert_thresholds `+where+` ORDER BY kind, advertiser_id`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.Threshold
-	for rows.Next() {
+	scan := func(row scanner) (alerts.Threshold, error) {
 		var (
 			t      alerts.Threshold
 			kind   string
 			params []byte
 			by     sql.NullInt64
 		)
-		if err := rows.Scan(&t.ID, &kind, &t.AdvertiserID, &t.Enabled, &params, &by, &t.CreatedAt, &t.UpdatedAt); err != nil {
-			return nil, fmt.Errorf("mysql: alert thresholds: %w", err)
+		if err := row.Scan(&t.ID, &kind, &t.AdvertiserID, &t.Enabled, &params, &by, &t.CreatedAt, &t.UpdatedAt); err != nil {
+			return t, err
 		}
 		t.Kind, t.UpdatedBy = alerts.Kind(kind), by.Int64
 		if err := json.Unmarshal(params, &t.Params); err != nil {
-			return nil, fmt.Errorf("mysql: alert threshold %d params: %w", t.ID, err)
+			return t, fmt.Errorf("threshold %d params: %w", t.ID, err)
 		}
-		out = append(out, t)
+		return t, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert thresholds", scan, `SELECT id, kind, advertiser_id, enabled, params, updated_by, created_at, updated_at
+		FROM alert_thresholds `+where+` ORDER BY kind, advertiser_id`, args...)
 }
 
 // ---- subscribers ----
@@ -587,39 +465,28 @@ func (db *DB) Subscribers(ctx context.Context, userIDs []int64) (map[int64]alert
 		return out, nil
 	}
 	in := placeholders(len(userIDs))
-	rows, err := db.QueryContext(ctx, `SELECT u.id, u.status = 'active', EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
-		WHERE ur.user_id = u.id AND r.name = 'admin') FROM users u WHERE u.id IN (`+in+`)`, int64Args(userIDs)...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert subscribers: %w", err)
-	}
-	for rows.Next() {
-		var s alerts.Subscriber
+	err := eachRow(ctx, db, "alert subscribers", `SELECT u.id, u.status = 'active', EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+		WHERE ur.user_id = u.id AND r.name = 'admin') FROM users u WHERE u.id IN (`+in+`)`, int64Args(userIDs), func(rows *sql.Rows) error {
+		s := alerts.Subscriber{Advertisers: map[int64]bool{}}
 		if err := rows.Scan(&s.UserID, &s.Active, &s.All); err != nil {
-			rows.Close()
-			return nil, err
+			return err
 		}
-		s.Advertisers = map[int64]bool{}
 		out[s.UserID] = s
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+		return nil
+	})
+	if err != nil {
 		return nil, err
 	}
-	arows, err := db.QueryContext(ctx, `SELECT user_id, advertiser_id FROM user_advertisers WHERE user_id IN (`+in+`)`, int64Args(userIDs)...)
+	err = eachPair(ctx, db, "alert subscriber scopes", `SELECT user_id, advertiser_id FROM user_advertisers WHERE user_id IN (`+in+`)`,
+		int64Args(userIDs), func(u, a int64) {
+			if s, ok := out[u]; ok {
+				s.Advertisers[a] = true
+			}
+		})
 	if err != nil {
-		return nil, fmt.Errorf("mysql: alert subscriber scopes: %w", err)
+		return nil, err
 	}
-	defer arows.Close()
-	for arows.Next() {
-		var u, a int64
-		if err := arows.Scan(&u, &a); err != nil {
-			return nil, err
-		}
-		if s, ok := out[u]; ok {
-			s.Advertisers[a] = true
-		}
-	}
-	return out, arows.Err()
+	return out, nil
 }
 
 // UserExists implements alerts.Subscribers.
@@ -837,13 +704,7 @@ func alertWhere(f alerts.AlertFilter) (string, []any) {
 func (db *DB) Alert(ctx context.Context, f alerts.AlertFilter, id int64) (alerts.Alert, error) {
 	where, args := alertWhere(alerts.AlertFilter{Scope: f.Scope})
 	as, err := db.queryAlerts(ctx, `SELECT `+alertCols+` FROM alerts al WHERE al.id = ? AND `+where, append([]any{id}, args...)...)
-	if err != nil {
-		return alerts.Alert{}, err
-	}
-	if len(as) == 0 {
-		return alerts.Alert{}, apperr.NotFound("alert")
-	}
-	return as[0], nil
+	return onlyOne(as, err, "alert")
 }
 
 // Alerts implements alerts.AlertStore.
@@ -894,55 +755,42 @@ func (db *DB) Acknowledge(ctx context.Context, id, userID int64, note string, at
 
 // History implements alerts.AlertStore.
 func (db *DB) History(ctx context.Context, alertID int64) ([]alerts.AlertEvent, []alerts.DeliveryInfo, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id, at, type, severity, summary, details, actor_id, announce FROM alert_events
-		WHERE alert_id = ? ORDER BY at, id`, alertID)
-	if err != nil {
-		return nil, nil, fmt.Errorf("mysql: alert events: %w", err)
-	}
-	var evs []alerts.AlertEvent
-	for rows.Next() {
+	scanEvent := func(row scanner) (alerts.AlertEvent, error) {
 		var (
 			e        alerts.AlertEvent
 			typ, sev string
 			details  sql.NullString
 			actor    sql.NullInt64
 		)
-		if err := rows.Scan(&e.ID, &e.At, &typ, &sev, &e.Summary, &details, &actor, &e.Announce); err != nil {
-			rows.Close()
-			return nil, nil, err
+		if err := row.Scan(&e.ID, &e.At, &typ, &sev, &e.Summary, &details, &actor, &e.Announce); err != nil {
+			return e, err
 		}
 		e.AlertID, e.Type, e.Severity, e.ActorID = alertID, alerts.EventType(typ), alerts.Severity(sev), actor.Int64
 		if details.Valid && details.String != "null" {
 			_ = json.Unmarshal([]byte(details.String), &e.Details)
 		}
-		evs = append(evs, e)
+		return e, nil
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	evs, err := queryAll(ctx, db, nil, "alert events", scanEvent, `SELECT id, at, type, severity, summary, details, actor_id, announce FROM alert_events
+		WHERE alert_id = ? ORDER BY at, id`, alertID)
+	if err != nil {
 		return nil, nil, err
 	}
-	drows, err := db.QueryContext(ctx, `SELECT d.id, d.event_id, d.channel_id, COALESCE(c.name, ''), d.status, d.not_before, d.attempts,
+	scanDelivery := func(row scanner) (d alerts.DeliveryInfo, err error) {
+		var sent sql.NullTime
+		err = row.Scan(&d.ID, &d.EventID, &d.ChannelID, &d.ChannelName, &d.Status, &d.NotBefore, &d.Attempts, &sent,
+			&d.MessageUID, &d.LastError)
+		d.SentAt = timePtr(sent)
+		return d, err
+	}
+	ds, err := queryAll(ctx, db, nil, "alert deliveries", scanDelivery, `SELECT d.id, d.event_id, d.channel_id, COALESCE(c.name, ''), d.status, d.not_before, d.attempts,
 		d.sent_at, COALESCE(m.uid, ''), d.last_error
 		FROM alert_deliveries d LEFT JOIN alert_channels c ON c.id = d.channel_id LEFT JOIN alert_messages m ON m.id = d.message_id
 		WHERE d.alert_id = ? ORDER BY d.id`, alertID)
 	if err != nil {
-		return nil, nil, fmt.Errorf("mysql: alert deliveries: %w", err)
+		return nil, nil, err
 	}
-	defer drows.Close()
-	var ds []alerts.DeliveryInfo
-	for drows.Next() {
-		var (
-			d    alerts.DeliveryInfo
-			sent sql.NullTime
-		)
-		if err := drows.Scan(&d.ID, &d.EventID, &d.ChannelID, &d.ChannelName, &d.Status, &d.NotBefore, &d.Attempts, &sent,
-			&d.MessageUID, &d.LastError); err != nil {
-			return nil, nil, err
-		}
-		d.SentAt = timePtr(sent)
-		ds = append(ds, d)
-	}
-	return evs, ds, drows.Err()
+	return evs, ds, nil
 }
 
 // AnnouncedChannels implements alerts.AlertStore.
@@ -951,21 +799,8 @@ func (db *DB) AnnouncedChannels(ctx context.Context, alertIDs []int64) (map[int6
 	alertIDs = uniqueIDs(alertIDs)
 	for len(alertIDs) > 0 {
 		n := min(len(alertIDs), 500)
-		rows, err := db.QueryContext(ctx, `SELECT DISTINCT alert_id, channel_id FROM alert_deliveries
-			WHERE alert_id IN (`+placeholders(n)+`) AND status IN ('pending', 'sending', 'sent')`, int64Args(alertIDs[:n])...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: announced channels: %w", err)
-		}
-		for rows.Next() {
-			var a, c int64
-			if err := rows.Scan(&a, &c); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			out[a] = append(out[a], c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		if _, err := queryGroups(ctx, db, out, "announced channels", `SELECT DISTINCT alert_id, channel_id FROM alert_deliveries
+			WHERE alert_id IN (`+placeholders(n)+`) AND status IN ('pending', 'sending', 'sent')`, int64Args(alertIDs[:n])...); err != nil {
 			return nil, err
 		}
 		alertIDs = alertIDs[n:]
@@ -975,24 +810,24 @@ func (db *DB) AnnouncedChannels(ctx context.Context, alertIDs []int64) (map[int6
 
 // FiringCounts implements alerts.AlertStore.
 func (db *DB) FiringCounts(ctx context.Context) (map[alerts.Kind]map[alerts.Severity]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT kind, severity, COUNT(*) FROM alerts WHERE status = 'firing' GROUP BY kind, severity`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: firing alerts: %w", err)
-	}
-	defer rows.Close()
 	out := map[alerts.Kind]map[alerts.Severity]int{}
-	for rows.Next() {
-		var k, s string
-		var n int
-		if err := rows.Scan(&k, &s, &n); err != nil {
-			return nil, err
-		}
-		if out[alerts.Kind(k)] == nil {
-			out[alerts.Kind(k)] = map[alerts.Severity]int{}
-		}
-		out[alerts.Kind(k)][alerts.Severity(s)] = n
+	err := eachRow(ctx, db, "firing alerts", `SELECT kind, severity, COUNT(*) FROM alerts WHERE status = 'firing' GROUP BY kind, severity`, nil,
+		func(rows *sql.Rows) error {
+			var k, s string
+			var n int
+			if err := rows.Scan(&k, &s, &n); err != nil {
+				return err
+			}
+			if out[alerts.Kind(k)] == nil {
+				out[alerts.Kind(k)] = map[alerts.Severity]int{}
+			}
+			out[alerts.Kind(k)][alerts.Severity(s)] = n
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // ---- deliveries ----
@@ -1002,12 +837,8 @@ const dueDeliveries = `((d.status = 'pending' AND d.not_before <= ? AND d.next_a
 // DueChannels implements alerts.DeliveryStore.
 func (db *DB) DueChannels(ctx context.Context, now time.Time) ([]int64, error) {
 	t := now.UTC()
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT d.channel_id FROM alert_deliveries d WHERE `+dueDeliveries+` ORDER BY d.channel_id`, t, t, t)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: due alert channels: %w", err)
-	}
-	defer rows.Close()
-	return scanIDs(rows)
+	return queryAll(ctx, db, nil, "due alert channels", scanOne[int64],
+		`SELECT DISTINCT d.channel_id FROM alert_deliveries d WHERE `+dueDeliveries+` ORDER BY d.channel_id`, t, t, t)
 }
 
 // ClaimDeliveries implements alerts.DeliveryStore.
@@ -1020,11 +851,8 @@ func (db *DB) ClaimDeliveries(ctx context.Context, channelID int64, uid string, 
 	}
 	// Updates of the same alerts still held (quiet hours) join the message,
 	// so it never announces an escalation or a resolution before the alert.
-	idRows, err := db.QueryContext(ctx, `SELECT DISTINCT alert_id FROM alert_deliveries WHERE claim = ?`, uid)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: claim alert deliveries: %w", err)
-	}
-	ids, err := scanIDs(idRows)
+	ids, err := queryAll(ctx, db, nil, "claim alert deliveries", scanOne[int64],
+		`SELECT DISTINCT alert_id FROM alert_deliveries WHERE claim = ?`, uid)
 	if err != nil {
 		return nil, err
 	}
@@ -1038,27 +866,18 @@ func (db *DB) ClaimDeliveries(ctx context.Context, channelID int64, uid string, 
 		}
 		ids = ids[n:]
 	}
-	rows, err := db.QueryContext(ctx, `SELECT d.id, d.event_id, e.type, e.at, e.severity, e.summary, d.attempts, `+alertCols+`
-		FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id JOIN alerts al ON al.id = d.alert_id
-		WHERE d.claim = ? ORDER BY d.id`, uid)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: claimed alert deliveries: %w", err)
-	}
-	defer rows.Close()
-	var out []alerts.PendingDelivery
-	for rows.Next() {
+	scan := func(row scanner) (alerts.PendingDelivery, error) {
 		var (
 			p        alerts.PendingDelivery
 			typ, sev string
 		)
-		a, err := scanAlert(prefixScanner{rows, []any{&p.ID, &p.EventID, &typ, &p.EventAt, &sev, &p.Summary, &p.Attempts}})
-		if err != nil {
-			return nil, fmt.Errorf("mysql: claimed alert deliveries: %w", err)
-		}
+		a, err := scanAlert(prefixScanner{row, []any{&p.ID, &p.EventID, &typ, &p.EventAt, &sev, &p.Summary, &p.Attempts}})
 		p.EventType, p.Severity, p.Alert = alerts.EventType(typ), alerts.Severity(sev), a
-		out = append(out, p)
+		return p, err
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "claimed alert deliveries", scan, `SELECT d.id, d.event_id, e.type, e.at, e.severity, e.summary, d.attempts, `+alertCols+`
+		FROM alert_deliveries d JOIN alert_events e ON e.id = d.event_id JOIN alerts al ON al.id = d.alert_id
+		WHERE d.claim = ? ORDER BY d.id`, uid)
 }
 
 // prefixScanner scans leading columns into prefix, the rest into the
@@ -1184,27 +1003,36 @@ type AlertCycle struct {
 
 // AlertCycles lists the cycles recorded since from, oldest first.
 func (db *DB) AlertCycles(ctx context.Context, from time.Time) ([]AlertCycle, error) {
-	rows, err := db.QueryContext(ctx, `SELECT slot, worker, started_at, finished_at, result, stats, error FROM alert_cycles
-		WHERE slot >= ? ORDER BY slot`, from.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("mysql: alert cycles: %w", err)
-	}
-	defer rows.Close()
-	var out []AlertCycle
-	for rows.Next() {
+	scan := func(row scanner) (AlertCycle, error) {
 		var (
 			c        AlertCycle
 			finished sql.NullTime
 			stats    sql.NullString
 		)
-		if err := rows.Scan(&c.Slot, &c.Worker, &c.StartedAt, &finished, &c.Result, &stats, &c.Error); err != nil {
-			return nil, err
+		if err := row.Scan(&c.Slot, &c.Worker, &c.StartedAt, &finished, &c.Result, &stats, &c.Error); err != nil {
+			return c, err
 		}
 		c.FinishedAt = timePtr(finished)
 		if stats.Valid {
 			_ = json.Unmarshal([]byte(stats.String), &c.Stats)
 		}
-		out = append(out, c)
+		return c, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, nil, "alert cycles", scan, `SELECT slot, worker, started_at, finished_at, result, stats, error FROM alert_cycles
+		WHERE slot >= ? ORDER BY slot`, from.UTC())
+}
+
+// writeThenRead runs write in a transaction and then returns the row with
+// the id write returns, read again by read; v when the write fails.
+func writeThenRead[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), write func(*sql.Tx) (int64, error)) (T, error) {
+	var id int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		id, err = write(tx)
+		return err
+	})
+	if err != nil {
+		return v, err
+	}
+	return read(ctx, id)
 }

@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -60,85 +59,38 @@ func cut(s string, n int) string {
 
 // ListAudit returns a page of entries matching f, newest first, and the total.
 func (db *DB) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, int64, error) {
-	where, args := []string{"1=1"}, []any{}
-	add := func(cond string, v any) { where, args = append(where, cond), append(args, v) }
-	if f.ActorType != "" {
-		add("actor_type = ?", f.ActorType)
+	w := whereOf("1=1", nil)
+	w.addIf(f.ActorType != "", "actor_type = ?", f.ActorType)
+	w.addIf(f.ActorID > 0, "actor_id = ?", f.ActorID)
+	w.addIf(f.Action != "", "action = ?", f.Action)
+	w.addIf(f.TargetType != "", "target_type = ?", f.TargetType)
+	w.addIf(f.TargetID != "", "target_id = ?", f.TargetID)
+	w.addIf(f.Result != "", "result = ?", f.Result)
+	w.addIf(f.RequestID != "", "request_id = ?", f.RequestID)
+	w.addIf(!f.From.IsZero(), "occurred_at >= ?", f.From.UTC())
+	w.addIf(!f.To.IsZero(), "occurred_at < ?", f.To.UTC())
+	return queryPage(ctx, db, nil, listPage{noun: "audit", cols: `id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action,
+		target_type, target_id, result, status, request_id, detail`, from: "audit_log", w: w, order: "occurred_at DESC, id DESC",
+		limit: f.Limit, offset: f.Offset}, scanAuditEntry)
+}
+
+func scanAuditEntry(r scanner) (auth.AuditEntry, error) {
+	var e auth.AuditEntry
+	var actorID sql.NullInt64
+	var detail sql.NullString
+	if err := r.Scan(&e.ID, &e.At, &e.ActorType, &actorID, &e.ActorName, &e.IP, &e.UserAgent, &e.Action,
+		&e.TargetType, &e.TargetID, &e.Result, &e.Status, &e.RequestID, &detail); err != nil {
+		return e, err
 	}
-	if f.ActorID > 0 {
-		add("actor_id = ?", f.ActorID)
+	e.ActorID = actorID.Int64
+	if err := jsonColumn(detail, &e.Detail); err != nil {
+		return e, fmt.Errorf("audit detail of %d: %w", e.ID, err)
 	}
-	if f.Action != "" {
-		add("action = ?", f.Action)
-	}
-	if f.TargetType != "" {
-		add("target_type = ?", f.TargetType)
-	}
-	if f.TargetID != "" {
-		add("target_id = ?", f.TargetID)
-	}
-	if f.Result != "" {
-		add("result = ?", f.Result)
-	}
-	if f.RequestID != "" {
-		add("request_id = ?", f.RequestID)
-	}
-	if !f.From.IsZero() {
-		add("occurred_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("occurred_at < ?", f.To.UTC())
-	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count audit: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `
-		SELECT id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action, target_type, target_id,
-			result, status, request_id, detail
-		FROM audit_log WHERE `+cond+` ORDER BY occurred_at DESC, id DESC LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
-	}
-	defer rows.Close()
-	var out []auth.AuditEntry
-	for rows.Next() {
-		var e auth.AuditEntry
-		var actorID sql.NullInt64
-		var detail sql.NullString
-		if err := rows.Scan(&e.ID, &e.At, &e.ActorType, &actorID, &e.ActorName, &e.IP, &e.UserAgent, &e.Action,
-			&e.TargetType, &e.TargetID, &e.Result, &e.Status, &e.RequestID, &detail); err != nil {
-			return nil, 0, fmt.Errorf("mysql: list audit: %w", err)
-		}
-		e.ActorID = actorID.Int64
-		if detail.Valid && detail.String != "" {
-			if err := json.Unmarshal([]byte(detail.String), &e.Detail); err != nil {
-				return nil, 0, fmt.Errorf("mysql: audit detail of %d: %w", e.ID, err)
-			}
-		}
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	return e, nil
 }
 
 // PruneAudit deletes entries older than before, in batches (retention).
 func (db *DB) PruneAudit(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM audit_log WHERE occurred_at < ? LIMIT 1000`, before.UTC())
-		if err != nil {
-			return total, fmt.Errorf("mysql: prune audit: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return deleteInBatches(ctx, db, "prune audit", 1000,
+		`DELETE FROM audit_log WHERE occurred_at < ? LIMIT 1000`, before.UTC())
 }

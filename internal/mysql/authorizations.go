@@ -39,7 +39,7 @@ const authorizationColumns = `a.id, a.app_id, a.status, a.status_reason, a.statu
 	a.access_expires_at, a.refresh_expires_at, a.refreshed_at, a.refresh_pending_since, a.refresh_failures,
 	a.last_refresh_error, a.created_at, a.updated_at`
 
-func scanAuthorization(row interface{ Scan(...any) error }) (Authorization, error) {
+func scanAuthorization(row scanner) (Authorization, error) {
 	var (
 		a                                                  Authorization
 		changed, accessExp, refreshExp, refreshed, pending sql.NullTime
@@ -59,10 +59,8 @@ func scanAuthorization(row interface{ Scan(...any) error }) (Authorization, erro
 	a.RefreshExpiresAt = refreshExp.Time
 	a.OEUserID = oeUser.Int64
 	a.BoundBy = boundBy.Int64
-	if granted.Valid && granted.String != "" {
-		if err := json.Unmarshal([]byte(granted.String), &a.GrantedAccounts); err != nil {
-			return a, fmt.Errorf("granted_accounts of %d: %w", a.ID, err)
-		}
+	if err := jsonColumn(granted, &a.GrantedAccounts); err != nil {
+		return a, fmt.Errorf("granted_accounts of %d: %w", a.ID, err)
 	}
 	return a, nil
 }
@@ -120,14 +118,7 @@ func (db *DB) CreateAuthorization(ctx context.Context, n NewAuthorization, seal 
 
 // Authorization returns one grant (KindNotFound if absent).
 func (db *DB) Authorization(ctx context.Context, id int64) (Authorization, error) {
-	a, err := scanAuthorization(db.QueryRowContext(ctx, `SELECT `+authorizationColumns+` FROM oe_authorizations a WHERE a.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return a, apperr.NotFound("authorization")
-	}
-	if err != nil {
-		return a, fmt.Errorf("mysql: authorization %d: %w", id, err)
-	}
-	return a, nil
+	return queryOne(ctx, db, "authorization", fmt.Sprintf("authorization %d", id), scanAuthorization, `SELECT `+authorizationColumns+` FROM oe_authorizations a WHERE a.id = ?`, id)
 }
 
 // AuthorizationOfAdvertiser returns the grant an advertiser is bound to
@@ -276,111 +267,45 @@ func (db *DB) AuthorizationsDue(ctx context.Context, accessBefore, refreshBefore
 	if limit <= 0 {
 		limit = 1000
 	}
-	rows, err := db.QueryContext(ctx, `
+	return queryAll(ctx, db, nil, "authorizations due", scanOne[int64], `
 		SELECT id FROM oe_authorizations
 		WHERE status = 'active' AND (access_expires_at < ? OR refresh_expires_at < ? OR refresh_pending_since < ?)
 		ORDER BY access_expires_at LIMIT ?`, accessBefore.UTC(), refreshBefore.UTC(), pendingBefore.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: authorizations due: %w", err)
-	}
-	return scanIDs(rows)
 }
 
 // ActiveAuthorizationIDs lists the active grants, ascending.
 func (db *DB) ActiveAuthorizationIDs(ctx context.Context) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT id FROM oe_authorizations WHERE status = 'active' ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: active authorizations: %w", err)
-	}
-	return scanIDs(rows)
-}
-
-func scanIDs(rows *sql.Rows) ([]int64, error) {
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: scan id: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, nil, "active authorizations", scanOne[int64],
+		`SELECT id FROM oe_authorizations WHERE status = 'active' ORDER BY id`)
 }
 
 // AuthorizationsToReencrypt lists grants after afterID whose tokens are
 // sealed with a key other than activeKey (for key rotation), ascending.
 func (db *DB) AuthorizationsToReencrypt(ctx context.Context, activeKey string, afterID int64, limit int) ([]Authorization, error) {
-	rows, err := db.QueryContext(ctx, `
+	return queryAll(ctx, db, nil, "authorizations to re-encrypt", scanAuthorization, `
 		SELECT `+authorizationColumns+` FROM oe_authorizations a
 		WHERE a.id > ? AND a.key_id <> ? AND a.access_token_enc IS NOT NULL ORDER BY a.id LIMIT ?`, afterID, activeKey, limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: authorizations to re-encrypt: %w", err)
-	}
-	defer rows.Close()
-	var out []Authorization
-	for rows.Next() {
-		a, err := scanAuthorization(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: authorizations to re-encrypt: %w", err)
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
 }
 
 // ReencryptAuthorization replaces the ciphertexts of the same token pair
 // (key rotation) if the row is still at version; the version does not
 // change. ErrStaleTokenVersion when a refresh stored a new pair meanwhile.
 func (db *DB) ReencryptAuthorization(ctx context.Context, id, version int64, keyID string, access, refresh []byte) error {
-	res, err := db.ExecContext(ctx, `
+	return execAffecting(ctx, db, fmt.Sprintf("re-encrypt authorization %d", id), ErrStaleTokenVersion, `
 		UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?
 		WHERE id = ? AND token_version = ? AND access_token_enc IS NOT NULL`, keyID, access, refresh, id, version)
-	if err != nil {
-		return fmt.Errorf("mysql: re-encrypt authorization %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrStaleTokenVersion
-	}
-	return nil
 }
 
 // TokenKeyCounts counts stored token pairs by key id (wiped rows excluded).
 func (db *DB) TokenKeyCounts(ctx context.Context) (map[string]int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT key_id, COUNT(*) FROM oe_authorizations WHERE access_token_enc IS NOT NULL GROUP BY key_id`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: token key counts: %w", err)
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, fmt.Errorf("mysql: token key counts: %w", err)
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, db, map[string]int{}, "token key counts",
+		`SELECT key_id, COUNT(*) FROM oe_authorizations WHERE access_token_enc IS NOT NULL GROUP BY key_id`)
 }
 
 // AuthorizationStatusCounts counts grants by status (every status present).
 func (db *DB) AuthorizationStatusCounts(ctx context.Context) (map[string]int, error) {
-	out := map[string]int{AuthActive: 0, AuthNeedsReauth: 0, AuthRevoked: 0}
-	rows, err := db.QueryContext(ctx, `SELECT status, COUNT(*) FROM oe_authorizations GROUP BY status`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: authorization counts: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var s string
-		var n int
-		if err := rows.Scan(&s, &n); err != nil {
-			return nil, fmt.Errorf("mysql: authorization counts: %w", err)
-		}
-		out[s] = n
-	}
-	return out, rows.Err()
+	return queryMap(ctx, db, map[string]int{AuthActive: 0, AuthNeedsReauth: 0, AuthRevoked: 0}, "authorization counts",
+		`SELECT status, COUNT(*) FROM oe_authorizations GROUP BY status`)
 }
 
 // staleOrGone explains a compare-and-set that changed nothing.

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -43,22 +42,9 @@ func (db *DB) StalledBackgroundJobs(ctx context.Context, kinds []string, now tim
 		args = append(args, k)
 	}
 	args = append(args, now.UTC(), limit)
-	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j
-		WHERE j.status = 'running' AND j.kind IN (`+strings.TrimSuffix(strings.Repeat("?,", len(kinds)), ",")+`)
+	return queryAll(ctx, db, nil, "stalled jobs", scanBackgroundJob, `SELECT `+backgroundJobColumns+` FROM background_jobs j
+		WHERE j.status = 'running' AND j.kind IN (`+placeholders(len(kinds))+`)
 		AND j.lease_owner <> '' AND j.lease_expires_at <= ? ORDER BY j.id LIMIT ?`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: stalled jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []BackgroundJob
-	for rows.Next() {
-		j, err := scanBackgroundJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: stalled jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, rows.Err()
 }
 
 // ClaimStalledJob counts one hand-over of a stalled job, as a

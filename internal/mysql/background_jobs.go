@@ -4,12 +4,9 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"strings"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -32,7 +29,7 @@ const backgroundJobColumns = `j.id, j.kind, j.status, j.advertiser_id, j.created
 	j.total_units, j.done_units, j.rows_written, j.error_count, j.last_error, j.result,
 	j.started_at, j.finished_at, j.created_at, j.updated_at, j.lease_owner, j.lease_expires_at, j.resumes`
 
-func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, error) {
+func scanBackgroundJob(row scanner) (BackgroundJob, error) {
 	var (
 		j                 BackgroundJob
 		adv, by           sql.NullInt64
@@ -53,26 +50,14 @@ func scanBackgroundJob(row interface{ Scan(...any) error }) (BackgroundJob, erro
 	if len(result) > 0 {
 		j.Result = result
 	}
-	if started.Valid {
-		j.StartedAt = &started.Time
-	}
-	if finished.Valid {
-		j.FinishedAt = &finished.Time
-	}
+	j.StartedAt, j.FinishedAt = optTime(started), optTime(finished)
 	j.LeaseExpiresAt = timePtr(lease)
 	return j, nil
 }
 
 // BackgroundJob loads a job without scoping (the worker).
 func (db *DB) BackgroundJob(ctx context.Context, id int64) (BackgroundJob, error) {
-	j, err := scanBackgroundJob(db.QueryRowContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return j, apperr.NotFound("job")
-	}
-	if err != nil {
-		return j, fmt.Errorf("mysql: job %d: %w", id, err)
-	}
-	return j, nil
+	return queryOne(ctx, db, "job", fmt.Sprintf("job %d", id), scanBackgroundJob, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ?`, id)
 }
 
 // visibleJobClause lets a user see the jobs they created and the jobs of
@@ -88,53 +73,18 @@ func visibleJobClause(scope auth.Scope) (string, []any) {
 // BackgroundJobInScope loads a job the scope may see; others are not found.
 func (db *DB) BackgroundJobInScope(ctx context.Context, scope auth.Scope, id int64) (BackgroundJob, error) {
 	where, args := visibleJobClause(scope)
-	j, err := scanBackgroundJob(db.QueryRowContext(ctx,
-		`SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ? AND `+where, append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return j, apperr.NotFound("job")
-	}
-	if err != nil {
-		return j, fmt.Errorf("mysql: job %d: %w", id, err)
-	}
-	return j, nil
+	return queryOne(ctx, db, "job", fmt.Sprintf("job %d", id), scanBackgroundJob,
+		`SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE j.id = ? AND `+where, append([]any{id}, args...)...)
 }
 
 // ListBackgroundJobs lists the jobs the scope may see, newest first.
 func (db *DB) ListBackgroundJobs(ctx context.Context, scope auth.Scope, f BackgroundJobFilter) ([]BackgroundJob, int64, error) {
-	where, args := visibleJobClause(scope)
-	conds := []string{where}
-	if f.Kind != "" {
-		conds, args = append(conds, "j.kind = ?"), append(args, f.Kind)
-	}
-	if f.Status != "" {
-		conds, args = append(conds, "j.status = ?"), append(args, f.Status)
-	}
-	if f.AdvertiserID != 0 {
-		conds, args = append(conds, "j.advertiser_id = ?"), append(args, f.AdvertiserID)
-	}
-	cond := strings.Join(conds, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs j WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count jobs: %w", err)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j WHERE `+cond+
-		` ORDER BY j.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
-	}
-	defer rows.Close()
-	var out []BackgroundJob
-	for rows.Next() {
-		j, err := scanBackgroundJob(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list jobs: %w", err)
-		}
-		out = append(out, j)
-	}
-	return out, total, rows.Err()
+	w := whereOf(visibleJobClause(scope))
+	w.addIf(f.Kind != "", "j.kind = ?", f.Kind)
+	w.addIf(f.Status != "", "j.status = ?", f.Status)
+	w.addIf(f.AdvertiserID != 0, "j.advertiser_id = ?", f.AdvertiserID)
+	return queryPage(ctx, db, nil, listPage{noun: "jobs", cols: backgroundJobColumns, from: "background_jobs j", w: w, order: "j.id DESC",
+		limit: f.Limit, offset: f.Offset}, scanBackgroundJob)
 }
 
 // StartBackgroundJob marks a job running with its total work units. A job

@@ -29,18 +29,14 @@ func (db *DB) BalancesInScope(ctx context.Context, scope auth.Scope, threshold d
 	if limit <= 0 || out.LowCount == 0 {
 		return out, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT v.id, v.name, v.balance`+where+` AND v.balance < ? ORDER BY v.balance, v.id LIMIT ?`,
-		append(args, threshold.StringFixed(2), limit)...)
-	if err != nil {
-		return Balances{}, fmt.Errorf("mysql: low balances: %w", err)
+	scan := func(r scanner) (l LowBalance, err error) {
+		err = r.Scan(&l.ID, &l.Name, &l.Balance)
+		return l, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var l LowBalance
-		if err := rows.Scan(&l.ID, &l.Name, &l.Balance); err != nil {
-			return Balances{}, fmt.Errorf("mysql: low balances: %w", err)
-		}
-		out.Low = append(out.Low, l)
+	if out.Low, err = queryAll(ctx, db, out.Low, "low balances", scan,
+		`SELECT v.id, v.name, v.balance`+where+` AND v.balance < ? ORDER BY v.balance, v.id LIMIT ?`,
+		append(args, threshold.StringFixed(2), limit)...); err != nil {
+		return Balances{}, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -141,92 +140,31 @@ func (db *DB) MarkAdChangeRolledBack(ctx context.Context, id, rollbackID int64) 
 // (KindNotFound otherwise).
 func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdChange, error) {
 	cond, args := scopeClause(scope, "c.advertiser_id")
-	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
-		append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return c, apperr.NotFound("change")
-	}
-	if err != nil {
-		return c, fmt.Errorf("mysql: ad change %d: %w", id, err)
-	}
-	return c, nil
+	return queryOne(ctx, db, "change", fmt.Sprintf("ad change %d", id), scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
+		append([]any{id}, args...)...)
 }
 
 // ListAdChanges returns the changes within scope matching f, newest first,
 // and how many match in total.
 func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFilter) ([]AdChange, int64, error) {
-	cond, args := scopeClause(scope, "c.advertiser_id")
-	where := []string{cond}
-	add := func(clause string, a ...any) {
-		where = append(where, clause)
-		args = append(args, a...)
-	}
-	if len(f.AdvertiserIDs) > 0 {
-		ph := placeholders(len(f.AdvertiserIDs))
-		a := make([]any, len(f.AdvertiserIDs))
-		for i, id := range f.AdvertiserIDs {
-			a[i] = id
-		}
-		add("c.advertiser_id IN ("+ph+")", a...)
-	}
-	if f.EntityKind != "" {
-		add("c.entity_kind = ?", f.EntityKind)
-	}
-	if f.EntityID != 0 {
-		add("c.entity_id = ?", f.EntityID)
-	}
-	if f.Field != "" {
-		add("c.field = ?", f.Field)
-	}
-	if f.Result != "" {
-		add("c.result = ?", f.Result)
-	}
-	if f.ActorType != "" {
-		add("c.actor_type = ?", f.ActorType)
-	}
-	if f.ActorID != 0 {
-		add("c.actor_id = ?", f.ActorID)
-	}
-	if f.RequestID != "" {
-		add("c.request_id = ?", f.RequestID)
-	}
-	if !f.From.IsZero() {
-		add("c.created_at >= ?", f.From.UTC())
-	}
-	if !f.To.IsZero() {
-		add("c.created_at < ?", f.To.UTC())
-	}
-	if f.RollbackOnly {
-		add("c.rollback_of IS NOT NULL")
-	}
-	w := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM ad_changes c WHERE `+w, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count ad changes: %w", err)
-	}
+	w := whereOf(scopeClause(scope, "c.advertiser_id"))
+	w.addIf(len(f.AdvertiserIDs) > 0, "c.advertiser_id IN ("+placeholders(len(f.AdvertiserIDs))+")", int64Args(f.AdvertiserIDs)...)
+	w.addIf(f.EntityKind != "", "c.entity_kind = ?", f.EntityKind)
+	w.addIf(f.EntityID != 0, "c.entity_id = ?", f.EntityID)
+	w.addIf(f.Field != "", "c.field = ?", f.Field)
+	w.addIf(f.Result != "", "c.result = ?", f.Result)
+	w.addIf(f.ActorType != "", "c.actor_type = ?", f.ActorType)
+	w.addIf(f.ActorID != 0, "c.actor_id = ?", f.ActorID)
+	w.addIf(f.RequestID != "", "c.request_id = ?", f.RequestID)
+	w.addIf(!f.From.IsZero(), "c.created_at >= ?", f.From.UTC())
+	w.addIf(!f.To.IsZero(), "c.created_at < ?", f.To.UTC())
+	w.addIf(f.RollbackOnly, "c.rollback_of IS NOT NULL")
 	order := "c.id DESC"
 	if f.OldestFirst {
 		order = "c.id ASC"
 	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w+` ORDER BY `+order+` LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
-	}
-	defer rows.Close()
-	out := []AdChange{}
-	for rows.Next() {
-		c, err := scanAdChange(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list ad changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeCols, from: "ad_changes c", w: w, order: order,
+		limit: f.Limit, offset: f.Offset}, scanAdChange)
 }
 
 // LatestAdChange returns the newest change of an entity's field that may
@@ -258,25 +196,10 @@ func int64Args(ids []int64) []any {
 func (db *DB) CountBudgetChanges(ctx context.Context, kind, date string, ids []int64) (map[int64]int, error) {
 	out := map[int64]int{}
 	for chunk := range slices.Chunk(ids, oeBatch) {
-		rows, err := db.QueryContext(ctx, `SELECT entity_id, COUNT(*) FROM ad_changes
+		if _, err := queryMap(ctx, db, out, "count budget changes", `SELECT entity_id, COUNT(*) FROM ad_changes
 			WHERE entity_kind = ? AND field = 'budget' AND change_date = ? AND result IN ('pending', 'succeeded', 'unknown')
-			AND entity_id IN (`+placeholders(len(chunk))+`) GROUP BY entity_id`, append([]any{kind, date}, int64Args(chunk)...)...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id int64
-				n  int
-			)
-			if err := rows.Scan(&id, &n); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: count budget changes: %w", err)
-			}
-			out[id] = n
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("mysql: count budget changes: %w", err)
+			AND entity_id IN (`+placeholders(len(chunk))+`) GROUP BY entity_id`, append([]any{kind, date}, int64Args(chunk)...)...); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -293,27 +216,12 @@ func (db *DB) TodaySpend(ctx context.Context, level, date string, ids []int64) (
 		args := append([]any{level, date}, int64Args(chunk)...)
 		args = append(args, level, date)
 		args = append(args, int64Args(chunk)...)
-		rows, err := db.QueryContext(ctx, `SELECT entity_id, MAX(cost) FROM (
+		if _, err := queryMap(ctx, db, out, "today's spend", `SELECT entity_id, MAX(cost) FROM (
 				SELECT entity_id, cost FROM report_daily WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`)
 				UNION ALL
 				SELECT entity_id, SUM(cost) FROM report_hourly WHERE level = ? AND stat_date = ? AND entity_id IN (`+ph+`) GROUP BY entity_id
-			) t GROUP BY entity_id`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: today's spend: %w", err)
-		}
-		for rows.Next() {
-			var (
-				id   int64
-				cost decimal.Decimal
-			)
-			if err := rows.Scan(&id, &cost); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: today's spend: %w", err)
-			}
-			out[id] = cost
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("mysql: today's spend: %w", err)
+			) t GROUP BY entity_id`, args...); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -348,22 +256,11 @@ func (db *DB) LockAdEntities(ctx context.Context, kind string, ids []int64, hold
 	if err != nil {
 		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT entity_id FROM ad_entity_locks WHERE entity_kind = ? AND holder <> ? AND entity_id IN (`+
-		placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
+	busy, err := queryAll(ctx, db, nil, "lock "+kind+" entities", scanOne[int64],
+		`SELECT entity_id FROM ad_entity_locks WHERE entity_kind = ? AND holder <> ? AND entity_id IN (`+
+			placeholders(len(ids))+`)`, append([]any{kind, holder}, int64Args(ids)...)...)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
-	}
-	var busy []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
-		}
-		busy = append(busy, id)
-	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("mysql: lock %s entities: %w", kind, err)
+		return nil, err
 	}
 	if len(busy) > 0 {
 		if err := db.UnlockAdEntities(ctx, kind, ids, holder); err != nil {
@@ -421,26 +318,14 @@ func (db *DB) AdChangesOfClaim(ctx context.Context, claim, kind, field string, i
 		return out, nil
 	}
 	for chunk := range slices.Chunk(ids, oeBatch) {
-		rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+		changes, err := queryAll(ctx, db, nil, "changes of an idempotency claim", scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c
 			WHERE c.entity_kind = ? AND c.field = ? AND c.entity_id IN (`+placeholders(len(chunk))+`) AND c.idempotency_claim = ?
 			ORDER BY c.id`, append(append([]any{kind, field}, int64Args(chunk)...), claim)...)
 		if err != nil {
-			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
+			return nil, err
 		}
-		for rows.Next() {
-			c, err := scanAdChange(rows)
-			if err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
-			}
+		for _, c := range changes {
 			out[c.EntityID] = c // ascending ids: the latest wins
-		}
-		err = rows.Err()
-		if cerr := rows.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			return nil, fmt.Errorf("mysql: changes of an idempotency claim: %w", err)
 		}
 	}
 	return out, nil
@@ -464,25 +349,9 @@ func changeValueArgs(v ChangeValue) []any {
 // change of the entity is in flight. The caller locks each entity before
 // settling its rows, and reads them again under the lock.
 func (db *DB) StalePendingAdChanges(ctx context.Context, olderThan, now time.Time, limit int) ([]AdChange, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
+	return queryAll(ctx, db, nil, "stale pending changes", scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c
 		WHERE c.result = 'pending' AND c.created_at < ?
 		AND NOT EXISTS (SELECT 1 FROM ad_entity_locks l
 			WHERE l.entity_kind = c.entity_kind AND l.entity_id = c.entity_id AND l.expires_at > ?)
 		ORDER BY c.id LIMIT ?`, olderThan.UTC(), now.UTC(), limit)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-	}
-	defer rows.Close()
-	var out []AdChange
-	for rows.Next() {
-		c, err := scanAdChange(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: stale pending changes: %w", err)
-	}
-	return out, nil
 }

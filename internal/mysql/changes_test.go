@@ -109,11 +109,7 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			var got []int64
-			for _, r := range rows {
-				got = append(got, r.ID)
-			}
-			if !slices.Equal(got, tc.want) {
+			if got := idsOf(rows, func(c mysql.AdChange) int64 { return c.ID }); !slices.Equal(got, tc.want) {
 				t.Errorf("ids %v, want %v", got, tc.want)
 			}
 		})
@@ -283,11 +279,7 @@ func TestGuardrailsStore(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		var got []int64
-		for _, g := range gs {
-			got = append(got, g.ID)
-		}
-		if !slices.Equal(got, tc.want) {
+		if got := idsOf(gs, func(g mysql.Guardrail) int64 { return g.ID }); !slices.Equal(got, tc.want) {
 			t.Errorf("rails for %d %v: %v, want %v", tc.user, tc.roles, got, tc.want)
 		}
 	}
@@ -447,4 +439,13 @@ func TestIdempotencyLeaseTakeover(t *testing.T) {
 	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "next", 200, []byte(`{"code":"ok"}`)); err != nil || !held {
 		t.Errorf("completion by the last holder: %v %v", held, err)
 	}
+}
+
+// idsOf lists the ids of items, in order (nil for none).
+func idsOf[T any](items []T, id func(T) int64) []int64 {
+	var out []int64
+	for _, it := range items {
+		out = append(out, id(it))
+	}
+	return out
 }

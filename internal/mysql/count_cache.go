@@ -4,32 +4,18 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 )
 
-// countCache keeps the totals of list queries (the COUNT(*) behind a page's
-// "total") of at least minCachedCount rows for a few seconds. Counting every row in scope is the one part of
-// a list page that grows with the data (an admin's ads list at 1,000
-// advertisers counts 100,000 rows, while the page itself reads 20 along an
-// index); a total a few seconds old is fine for paging, the rows of the page
-// are always read fresh. Concurrent misses of one key run one COUNT.
-type countCache struct {
-	ttl     time.Duration
-	now     func() time.Time
-	flights singleflight.Group
+// The count cache (db.counts) keeps the totals of list queries (the
+// COUNT(*) behind a page's "total") of at least minCachedCount rows for a
+// few seconds. Counting every row in scope is the one part of a list page
+// that grows with the data (an admin's ads list at 1,000 advertisers counts
+// 100,000 rows, while the page itself reads 20 along an index); a total a
+// few seconds old is fine for paging, the rows of the page are always read
+// fresh. Concurrent misses of one key run one COUNT.
 
-	mu      sync.Mutex
-	entries map[string]cachedCount
-}
-
-type cachedCount struct {
-	n       int64
-	expires time.Time
-}
-
+// maxCachedCounts bounds the totals kept.
 const maxCachedCounts = 10_000
 
 // minCachedCount is the smallest total kept: smaller counts cost a
@@ -42,52 +28,24 @@ const minCachedCount = 1_000
 // 0, the default, counts on every request. now is the clock (nil: time.Now).
 // Call it before the DB is shared.
 func (db *DB) SetCountCacheTTL(ttl time.Duration, now func() time.Time) {
-	if ttl <= 0 {
-		db.counts = nil
-		return
-	}
-	if now == nil {
-		now = time.Now
-	}
-	db.counts = &countCache{ttl: ttl, now: now, entries: make(map[string]cachedCount)}
+	db.counts = newTTLCache[int64](ttl, now, maxCachedCounts)
 }
 
 // count runs the COUNT(*) query, or answers from the cache a total of at
 // least minCachedCount counted less than the TTL ago.
 func (db *DB) count(ctx context.Context, query string, args ...any) (int64, error) {
-	c := db.counts
-	if c == nil {
+	read := func() (int64, error) {
 		var n int64
 		err := db.QueryRowContext(ctx, query, args...).Scan(&n)
 		return n, err
+	}
+	if db.counts == nil {
+		return read()
 	}
 	var b strings.Builder
 	b.WriteString(query)
 	for _, a := range args {
 		fmt.Fprintf(&b, "\x00%T:%v", a, a)
 	}
-	key := b.String()
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && c.now().Before(e.expires) {
-		return e.n, nil
-	}
-	v, err, _ := c.flights.Do(key, func() (any, error) {
-		var n int64
-		if err := db.QueryRowContext(ctx, query, args...).Scan(&n); err != nil {
-			return int64(0), err
-		}
-		if n < minCachedCount {
-			return n, nil
-		}
-		c.mu.Lock()
-		if len(c.entries) >= maxCachedCounts {
-			clear(c.entries)
-		}
-		c.entries[key] = cachedCount{n: n, expires: c.now().Add(c.ttl)}
-		c.mu.Unlock()
-		return n, nil
-	})
-	return v.(int64), err
+	return db.counts.get(b.String(), read, func(n int64) bool { return n >= minCachedCount })
 }

@@ -5,10 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strconv"
-	"sync"
 	"time"
-
-	"golang.org/x/sync/singleflight"
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/report"
@@ -37,7 +34,7 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 	}
 	var facts dashboardFacts
 	if c := db.overviews; c != nil && scope.All && advs == nil {
-		facts, err = c.get(ov.Today+"|"+strconv.Itoa(topN), read)
+		facts, err = c.get(ov.Today+"|"+strconv.Itoa(topN), read, nil)
 	} else {
 		facts, err = read()
 	}
@@ -141,7 +138,22 @@ func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFi
 // dashboardTopAds are today's topN ads and promotions by cost.
 func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs []any, topN int) ([]report.TopAd, error) {
 	// One daily row per (advertiser, level, date, entity): no grouping needed.
-	top, err := db.reads().QueryContext(ctx, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
+	scan := func(r scanner) (report.TopAd, error) {
+		var (
+			a     report.TopAd
+			level string
+			cost  sql.NullString
+		)
+		if err := r.Scan(&level, &a.ID, &a.AdvertiserID, &a.Name, &a.AdvertiserName,
+			&cost, &a.Show, &a.Click, &a.Convert, &a.DeepConvert); err != nil {
+			return a, err
+		}
+		a.Level = report.Level(level)
+		var err error
+		a.Cost, err = reportDecimal(cost)
+		return a, err
+	}
+	return queryAll(ctx, db.reads(), []report.TopAd{}, "dashboard top ads", scan, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
 		g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt
 		FROM (SELECT r.level, r.entity_id, r.advertiser_id, r.cost, r.show_cnt, r.click_cnt, r.convert_cnt, r.deep_convert_cnt
 		      FROM report_daily r
@@ -151,84 +163,16 @@ func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs [
 		LEFT JOIN oe_promotions pr ON g.level = 'promotion' AND pr.id = g.entity_id
 		LEFT JOIN advertisers a ON a.id = g.advertiser_id
 		ORDER BY g.cost DESC, g.entity_id`, append(append([]any{today}, fargs...), topN)...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-	}
-	defer top.Close()
-	out := []report.TopAd{}
-	for top.Next() {
-		var (
-			a     report.TopAd
-			level string
-			cost  sql.NullString
-		)
-		if err := top.Scan(&level, &a.ID, &a.AdvertiserID, &a.Name, &a.AdvertiserName,
-			&cost, &a.Show, &a.Click, &a.Convert, &a.DeepConvert); err != nil {
-			return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-		}
-		a.Level = report.Level(level)
-		if a.Cost, err = reportDecimal(cost); err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	if err := top.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
-	}
-	return out, nil
 }
 
-// overviewCache keeps the dashboard's figures of every advertiser for a
-// while: at 1,000 advertisers they sum tens of thousands of hourly rows and
-// sort a day's 100,000 ad rows (0.5 s), and they change once per sync.
-// Concurrent misses of one key read once.
-type overviewCache struct {
-	ttl     time.Duration
-	now     func() time.Time
-	flights singleflight.Group
-
-	mu      sync.Mutex
-	entries map[string]cachedFacts
-}
-
-type cachedFacts struct {
-	facts   dashboardFacts
-	expires time.Time
-}
+// The overview cache (db.overviews) keeps the dashboard's figures of every
+// advertiser for a while: at 1,000 advertisers they sum tens of thousands of
+// hourly rows and sort a day's 100,000 ad rows (0.5 s), and they change once
+// per sync. Concurrent misses of one key read once.
 
 // SetDashboardCacheTTL makes the all-advertisers dashboard's figures live
 // for ttl (database.dashboard_cache_ttl); 0 reads them on every request.
 // now is the clock (nil: time.Now). Call it before the DB is shared.
 func (db *DB) SetDashboardCacheTTL(ttl time.Duration, now func() time.Time) {
-	if ttl <= 0 {
-		db.overviews = nil
-		return
-	}
-	if now == nil {
-		now = time.Now
-	}
-	db.overviews = &overviewCache{ttl: ttl, now: now, entries: make(map[string]cachedFacts)}
-}
-
-func (c *overviewCache) get(key string, read func() (dashboardFacts, error)) (dashboardFacts, error) {
-	c.mu.Lock()
-	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && c.now().Before(e.expires) {
-		return e.facts, nil
-	}
-	v, err, _ := c.flights.Do(key, func() (any, error) {
-		f, err := read()
-		if err != nil {
-			return f, err
-		}
-		c.mu.Lock()
-		if len(c.entries) >= 64 {
-			clear(c.entries)
-		}
-		c.entries[key] = cachedFacts{facts: f, expires: c.now().Add(c.ttl)}
-		c.mu.Unlock()
-		return f, nil
-	})
-	return v.(dashboardFacts), err
+	db.overviews = newTTLCache[dashboardFacts](ttl, now, 64)
 }

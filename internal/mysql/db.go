@@ -20,10 +20,10 @@ import (
 type DB struct {
 	*sql.DB
 	// counts caches list totals (SetCountCacheTTL); nil counts every time.
-	counts *countCache
+	counts *ttlCache[int64]
 	// overviews caches the all-advertisers dashboard (SetDashboardCacheTTL);
 	// nil reads it every time.
-	overviews *overviewCache
+	overviews *ttlCache[dashboardFacts]
 	// read, when set (database.read_dsn), serves the report reads: a
 	// replica's pool. Writes, and reads that must see them, use *sql.DB.
 	read *sql.DB
@@ -64,18 +64,9 @@ func (db *DB) AttachReader(ctx context.Context, dsn string, c config.Database) e
 	if mc.Timeout == 0 {
 		mc.Timeout = 5 * time.Second
 	}
-	r, err := sql.Open("mysql", mc.FormatDSN())
+	r, err := openPool(ctx, mc.FormatDSN(), c, "read replica "+mc.Addr+"/"+mc.DBName)
 	if err != nil {
-		return fmt.Errorf("mysql: open read replica: %w", err)
-	}
-	r.SetMaxOpenConns(c.MaxOpenConns)
-	r.SetMaxIdleConns(c.MaxIdleConns)
-	r.SetConnMaxLifetime(c.ConnMaxLifetime.D())
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := r.PingContext(pingCtx); err != nil {
-		_ = r.Close()
-		return fmt.Errorf("mysql: connect read replica %s/%s: %w", mc.Addr, mc.DBName, err)
+		return err
 	}
 	db.read = r
 	return nil
@@ -110,20 +101,30 @@ func DSN(c config.Database) string {
 
 // Open connects with the configured pool and checks the connection.
 func Open(ctx context.Context, c config.Database) (*DB, error) {
-	db, err := sql.Open("mysql", DSN(c))
+	db, err := openPool(ctx, DSN(c), c, fmt.Sprintf("%s:%d/%s", c.Host, c.Port, c.Database))
 	if err != nil {
-		return nil, fmt.Errorf("mysql: open: %w", err)
-	}
-	db.SetMaxOpenConns(c.MaxOpenConns)
-	db.SetMaxIdleConns(c.MaxIdleConns)
-	db.SetConnMaxLifetime(c.ConnMaxLifetime.D())
-	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
-	defer cancel()
-	if err := db.PingContext(pingCtx); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("mysql: connect %s:%d/%s: %w", c.Host, c.Port, c.Database, err)
+		return nil, err
 	}
 	return &DB{DB: db}, nil
+}
+
+// openPool opens a pool on dsn with c's limits and checks that the server
+// answers; name is the database in errors.
+func openPool(ctx context.Context, dsn string, c config.Database, name string) (*sql.DB, error) {
+	pool, err := sql.Open("mysql", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: open %s: %w", name, err)
+	}
+	pool.SetMaxOpenConns(c.MaxOpenConns)
+	pool.SetMaxIdleConns(c.MaxIdleConns)
+	pool.SetConnMaxLifetime(c.ConnMaxLifetime.D())
+	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := pool.PingContext(pingCtx); err != nil {
+		_ = pool.Close()
+		return nil, fmt.Errorf("mysql: connect %s: %w", name, err)
+	}
+	return pool, nil
 }
 
 // CreateDatabase creates the configured database if it does not exist

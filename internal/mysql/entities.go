@@ -11,7 +11,6 @@ import (
 
 	"github.com/shopspring/decimal"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
 )
@@ -296,24 +295,6 @@ func upsertOne[T any](ctx context.Context, upsert func(context.Context, []T, tim
 	return err
 }
 
-// queryAll runs q and appends every row, read by scan, to out; what names
-// the query in errors.
-func queryAll[T any](ctx context.Context, db *DB, out []T, what string, scan func(scanner) (T, error), q string, args ...any) ([]T, error) {
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %s: %w", what, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		v, err := scan(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %s: %w", what, err)
-		}
-		out = append(out, v)
-	}
-	return out, rows.Err()
-}
-
 // OEEntityIDs lists the ids of an advertiser's entities of kind that are
 // not marked deleted (the reconciliation compares them with the platform).
 func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) ([]int64, error) {
@@ -321,20 +302,8 @@ func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) 
 	if !ok {
 		return nil, fmt.Errorf("mysql: unknown entity kind %q", kind)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT id FROM `+table+` WHERE advertiser_id = ? AND deleted_at IS NULL`, advertiserID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %s ids: %w", table, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: %s ids: %w", table, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, nil, table+" ids", scanOne[int64],
+		`SELECT id FROM `+table+` WHERE advertiser_id = ? AND deleted_at IS NULL`, advertiserID)
 }
 
 // MarkOEEntitiesDeleted sets deleted_at = at on the advertiser's entities of
@@ -369,62 +338,42 @@ func (db *DB) MarkOEEntitiesDeleted(ctx context.Context, kind string, advertiser
 
 type scanner interface{ Scan(...any) error }
 
-func scanCommon(dst []any, created, modified, deleted *sql.NullTime, synced *time.Time) []any {
-	return append(dst, created, modified, deleted, synced)
+// scanOE reads one entity row: its own columns into own, then the columns
+// every mirror table ends with into the entity's common fields.
+func scanOE(r scanner, own []any, created, modified, deleted **time.Time, synced *time.Time) error {
+	var c, m, d sql.NullTime
+	err := r.Scan(append(own, &c, &m, &d, synced)...)
+	*created, *modified, *deleted = timePtr(c), timePtr(m), timePtr(d)
+	return err
 }
 
-func scanOECampaign(r scanner) (OECampaign, error) {
-	var (
-		c                          OECampaign
-		created, modified, deleted sql.NullTime
-	)
-	err := r.Scan(scanCommon([]any{&c.ID, &c.AdvertiserID, &c.Name, &c.Status, &c.BudgetMode, &c.Budget, &c.LandingType, &c.MarketingPurpose},
-		&created, &modified, &deleted, &c.SyncedAt)...)
-	c.PlatformCreatedAt, c.PlatformModifiedAt, c.DeletedAt = timePtr(created), timePtr(modified), timePtr(deleted)
+func scanOECampaign(r scanner) (c OECampaign, err error) {
+	err = scanOE(r, []any{&c.ID, &c.AdvertiserID, &c.Name, &c.Status, &c.BudgetMode, &c.Budget, &c.LandingType, &c.MarketingPurpose},
+		&c.PlatformCreatedAt, &c.PlatformModifiedAt, &c.DeletedAt, &c.SyncedAt)
 	return c, err
 }
 
-func scanOEAd(r scanner) (OEAd, error) {
-	var (
-		a                          OEAd
-		created, modified, deleted sql.NullTime
-	)
-	err := r.Scan(scanCommon([]any{&a.ID, &a.AdvertiserID, &a.CampaignID, &a.Name, &a.Status, &a.OptStatus, &a.BudgetMode, &a.Budget,
-		&a.Pricing, &a.Bid, &a.CpaBid}, &created, &modified, &deleted, &a.SyncedAt)...)
-	a.PlatformCreatedAt, a.PlatformModifiedAt, a.DeletedAt = timePtr(created), timePtr(modified), timePtr(deleted)
+func scanOEAd(r scanner) (a OEAd, err error) {
+	err = scanOE(r, []any{&a.ID, &a.AdvertiserID, &a.CampaignID, &a.Name, &a.Status, &a.OptStatus, &a.BudgetMode, &a.Budget,
+		&a.Pricing, &a.Bid, &a.CpaBid}, &a.PlatformCreatedAt, &a.PlatformModifiedAt, &a.DeletedAt, &a.SyncedAt)
 	return a, err
 }
 
-func scanOECreative(r scanner) (OECreative, error) {
-	var (
-		c                          OECreative
-		created, modified, deleted sql.NullTime
-	)
-	err := r.Scan(scanCommon([]any{&c.ID, &c.AdvertiserID, &c.AdID, &c.Title, &c.Status, &c.OptStatus, &c.ImageMode},
-		&created, &modified, &deleted, &c.SyncedAt)...)
-	c.PlatformCreatedAt, c.PlatformModifiedAt, c.DeletedAt = timePtr(created), timePtr(modified), timePtr(deleted)
+func scanOECreative(r scanner) (c OECreative, err error) {
+	err = scanOE(r, []any{&c.ID, &c.AdvertiserID, &c.AdID, &c.Title, &c.Status, &c.OptStatus, &c.ImageMode},
+		&c.PlatformCreatedAt, &c.PlatformModifiedAt, &c.DeletedAt, &c.SyncedAt)
 	return c, err
 }
 
-func scanOEProject(r scanner) (OEProject, error) {
-	var (
-		p                          OEProject
-		created, modified, deleted sql.NullTime
-	)
-	err := r.Scan(scanCommon([]any{&p.ID, &p.AdvertiserID, &p.Name, &p.Status, &p.OptStatus, &p.LandingType, &p.DeliveryMode,
-		&p.BudgetMode, &p.Budget, &p.Pricing, &p.CpaBid}, &created, &modified, &deleted, &p.SyncedAt)...)
-	p.PlatformCreatedAt, p.PlatformModifiedAt, p.DeletedAt = timePtr(created), timePtr(modified), timePtr(deleted)
+func scanOEProject(r scanner) (p OEProject, err error) {
+	err = scanOE(r, []any{&p.ID, &p.AdvertiserID, &p.Name, &p.Status, &p.OptStatus, &p.LandingType, &p.DeliveryMode,
+		&p.BudgetMode, &p.Budget, &p.Pricing, &p.CpaBid}, &p.PlatformCreatedAt, &p.PlatformModifiedAt, &p.DeletedAt, &p.SyncedAt)
 	return p, err
 }
 
-func scanOEPromotion(r scanner) (OEPromotion, error) {
-	var (
-		p                          OEPromotion
-		created, modified, deleted sql.NullTime
-	)
-	err := r.Scan(scanCommon([]any{&p.ID, &p.AdvertiserID, &p.ProjectID, &p.Name, &p.Status, &p.StatusFirst, &p.OptStatus,
-		&p.BudgetMode, &p.Budget, &p.Bid, &p.CpaBid, &p.LearningPhase}, &created, &modified, &deleted, &p.SyncedAt)...)
-	p.PlatformCreatedAt, p.PlatformModifiedAt, p.DeletedAt = timePtr(created), timePtr(modified), timePtr(deleted)
+func scanOEPromotion(r scanner) (p OEPromotion, err error) {
+	err = scanOE(r, []any{&p.ID, &p.AdvertiserID, &p.ProjectID, &p.Name, &p.Status, &p.StatusFirst, &p.OptStatus,
+		&p.BudgetMode, &p.Budget, &p.Bid, &p.CpaBid, &p.LearningPhase}, &p.PlatformCreatedAt, &p.PlatformModifiedAt, &p.DeletedAt, &p.SyncedAt)
 	return p, err
 }
 
@@ -432,15 +381,8 @@ func scanOEPromotion(r scanner) (OEPromotion, error) {
 // KindNotFound otherwise (absent or outside the scope look the same).
 func oneInScope[T any](ctx context.Context, db *DB, s oeSpec, scope auth.Scope, id int64, scan func(scanner) (T, error)) (T, error) {
 	inScope, args := scopeClause(scope, "e.advertiser_id")
-	v, err := scan(db.QueryRowContext(ctx, `SELECT `+s.selectCols("e")+` FROM `+s.table+` e WHERE e.id = ? AND `+inScope,
-		append([]any{id}, args...)...))
-	if errors.Is(err, sql.ErrNoRows) {
-		return v, apperr.NotFound(s.thing)
-	}
-	if err != nil {
-		return v, fmt.Errorf("mysql: %s %d: %w", s.thing, id, err)
-	}
-	return v, nil
+	return queryOne(ctx, db, s.thing, fmt.Sprintf("%s %d", s.thing, id), scan,
+		`SELECT `+s.selectCols("e")+` FROM `+s.table+` e WHERE e.id = ? AND `+inScope, append([]any{id}, args...)...)
 }
 
 // OEListOptions narrows the per-advertiser lists.

@@ -30,26 +30,10 @@ func (db *DB) OEStatuses(ctx context.Context, kind string, advertiserID int64, i
 	}
 	out := make(map[int64]string, len(ids))
 	for chunk := range slices.Chunk(ids, 500) {
-		args := make([]any, 0, len(chunk)+1)
-		args = append(args, advertiserID)
-		for _, id := range chunk {
-			args = append(args, id)
-		}
-		rows, err := db.QueryContext(ctx, `SELECT id, status FROM `+table+` WHERE advertiser_id = ? AND id IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: %s statuses: %w", table, err)
-		}
-		for rows.Next() {
-			var id int64
-			var st string
-			if err := rows.Scan(&id, &st); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("mysql: %s statuses: %w", table, err)
-			}
-			out[id] = st
-		}
-		if err := rows.Close(); err != nil {
-			return nil, fmt.Errorf("mysql: %s statuses: %w", table, err)
+		if _, err := queryMap(ctx, db, out, table+" statuses",
+			`SELECT id, status FROM `+table+` WHERE advertiser_id = ? AND id IN (`+placeholders(len(chunk))+`)`,
+			append([]any{advertiserID}, int64Args(chunk)...)...); err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
@@ -97,20 +81,7 @@ func (db *DB) OEParentsContradictingChildren(ctx context.Context, kind string, a
 	q := `SELECT DISTINCT p.id FROM ` + parent + ` p JOIN ` + link.table + ` c ON c.` + link.parentCol + ` = p.id
 		WHERE p.advertiser_id = ? AND c.advertiser_id = ? AND p.deleted_at IS NULL AND c.deleted_at IS NULL
 		AND (` + strings.Join(conds, " OR ") + `) ORDER BY p.id`
-	rows, err := db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: %s contradicting children: %w", parent, err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: %s contradicting children: %w", parent, err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, nil, parent+" contradicting children", scanOne[int64], q, args...)
 }
 
 func strAny(ss []string) []any {

@@ -30,10 +30,7 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var opID int64
-	if err := db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator).Scan(&opID); err != nil {
-		t.Fatal(err)
-	}
+	opID := mysqltest.Value[int64](t, db, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator)
 	// In the operator's scope (4 advertisers × 15 ads): ads deleted either
 	// way, ads without a report row today or with a zero cost, and ties.
 	scope := st.OperatorScope
@@ -119,10 +116,7 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := make([]int64, 0, len(es))
-			for _, e := range es {
-				got = append(got, e.ID)
-			}
+			got := idsOf(es, func(e report.Entity) int64 { return e.ID })
 			wantIDs, wantTotal := referenceList(t, db, table, f, c.where, c.order)
 			if fmt.Sprint(got) != fmt.Sprint(wantIDs) || total != wantTotal {
 				t.Errorf("got %v (total %d), want %v (total %d)", got, total, wantIDs, wantTotal)
@@ -137,29 +131,10 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 // referenceList is the list as one statement sorting the whole scope.
 func referenceList(t *testing.T, db *mysql.DB, table string, f report.EntityFilter, where, order string) ([]int64, int64) {
 	t.Helper()
-	ctx := context.Background()
-	var total int64
-	if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM "+table+" e WHERE "+where).Scan(&total); err != nil {
-		t.Fatal(err)
-	}
-	rows, err := db.QueryContext(ctx, "SELECT e.id FROM "+table+` e LEFT JOIN report_daily t ON t.advertiser_id = e.advertiser_id
+	total := mysqltest.Value[int64](t, db, "SELECT COUNT(*) FROM "+table+" e WHERE "+where)
+	ids := mysqltest.Column[int64](t, db, "SELECT e.id FROM "+table+` e LEFT JOIN report_daily t ON t.advertiser_id = e.advertiser_id
 		AND t.level = ? AND t.stat_date = ? AND t.entity_id = e.id WHERE `+where+" ORDER BY "+order+" LIMIT ? OFFSET ?",
 		string(f.Kind.Level()), f.Today, f.Limit, f.Offset)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
-	}
 	return ids, total
 }
 

@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/shopspring/decimal"
 
@@ -284,21 +283,17 @@ func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.Entit
 	if total == 0 || f.Offset >= int(total) {
 		return []report.Entity{}, total, nil
 	}
-	rs, empty, err := db.pageRows(ctx, p)
+	what := fmt.Sprintf("list %s", f.Kind)
+	rs, empty, err := db.pageRows(ctx, what, p)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
+		return nil, 0, err
 	}
 	if empty {
 		return []report.Entity{}, total, nil
 	}
-	rows, err := db.QueryContext(ctx, rs.query, rs.args...)
+	out, err := queryAll(ctx, db, make([]report.Entity, 0, f.Limit), what, scanEntity, rs.query, rs.args...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
-	}
-	defer rows.Close()
-	out, err := scanEntities(rows, f.Limit)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list %s: %w", f.Kind, err)
+		return nil, 0, err
 	}
 	return out, total, nil
 }
@@ -306,9 +301,9 @@ func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.Entit
 // pageRows is the statement reading the page's wide rows: by the ids of
 // the positive-metric top-N when it fills the window, else over the page
 // statement as a derived table (one round trip).
-func (db *DB) pageRows(ctx context.Context, p *entityListPlan) (rs sqlStmt, empty bool, err error) {
+func (db *DB) pageRows(ctx context.Context, what string, p *entityListPlan) (rs sqlStmt, empty bool, err error) {
 	if p.top != nil {
-		ids, err := db.queryIDs(ctx, *p.top)
+		ids, err := queryAll(ctx, db, nil, what, scanOne[int64], p.top.query, p.top.args...)
 		if err != nil {
 			return sqlStmt{}, false, err
 		}
@@ -322,23 +317,6 @@ func (db *DB) pageRows(ctx context.Context, p *entityListPlan) (rs sqlStmt, empt
 		}
 	}
 	return p.rowsStmt(p.page.query, p.page.args), false, nil
-}
-
-func (db *DB) queryIDs(ctx context.Context, s sqlStmt) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, s.query, s.args...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
 }
 
 // rowsStmt reads the wide rows of the ids a statement selects (one column,
@@ -360,40 +338,37 @@ func (p *entityListPlan) rowsStmt(idsQuery string, idsArgs []any) sqlStmt {
 		ORDER BY ` + p.order, args}
 }
 
-func scanEntities(rows *sql.Rows, n int) ([]report.Entity, error) {
-	out := make([]report.Entity, 0, n)
-	for rows.Next() {
-		var (
-			e                          report.Entity
-			advName, parentNm          sql.NullString
-			budget, bid, cpaBid, cost  sql.NullString
-			created, modified, deleted sql.NullTime
-			show, click, conv, deep    sql.NullInt64
-		)
-		if err := rows.Scan(&e.ID, &e.AdvertiserID, &advName, &e.ParentID, &parentNm, &e.Name, &e.Status, &e.OptStatus,
-			&e.BudgetMode, &budget, &e.Pricing, &bid, &cpaBid, &created, &modified, &deleted, &e.SyncedAt,
-			&cost, &show, &click, &conv, &deep); err != nil {
-			return nil, err
-		}
-		e.AdvertiserName, e.ParentName = advName.String, parentNm.String
-		var err error
-		if e.Budget, err = reportDecimal(budget); err != nil {
-			return nil, err
-		}
-		if e.Bid, err = reportOptDecimal(bid); err != nil {
-			return nil, err
-		}
-		if e.CPABid, err = reportOptDecimal(cpaBid); err != nil {
-			return nil, err
-		}
-		if e.Today.Cost, err = reportDecimal(cost); err != nil {
-			return nil, err
-		}
-		e.Today.Show, e.Today.Click, e.Today.Convert, e.Today.DeepConvert = show.Int64, click.Int64, conv.Int64, deep.Int64
-		e.CreatedAt, e.ModifiedAt, e.DeletedAt = reportOptTime(created), reportOptTime(modified), reportOptTime(deleted)
-		out = append(out, e)
+// scanEntity reads one wide row of rowsStmt.
+func scanEntity(r scanner) (report.Entity, error) {
+	var (
+		e                          report.Entity
+		advName, parentNm          sql.NullString
+		budget, bid, cpaBid, cost  sql.NullString
+		created, modified, deleted sql.NullTime
+		show, click, conv, deep    sql.NullInt64
+	)
+	if err := r.Scan(&e.ID, &e.AdvertiserID, &advName, &e.ParentID, &parentNm, &e.Name, &e.Status, &e.OptStatus,
+		&e.BudgetMode, &budget, &e.Pricing, &bid, &cpaBid, &created, &modified, &deleted, &e.SyncedAt,
+		&cost, &show, &click, &conv, &deep); err != nil {
+		return e, err
 	}
-	return out, rows.Err()
+	e.AdvertiserName, e.ParentName = advName.String, parentNm.String
+	var err error
+	if e.Budget, err = reportDecimal(budget); err != nil {
+		return e, err
+	}
+	if e.Bid, err = reportOptDecimal(bid); err != nil {
+		return e, err
+	}
+	if e.CPABid, err = reportOptDecimal(cpaBid); err != nil {
+		return e, err
+	}
+	if e.Today.Cost, err = reportDecimal(cost); err != nil {
+		return e, err
+	}
+	e.Today.Show, e.Today.Click, e.Today.Convert, e.Today.DeepConvert = show.Int64, click.Int64, conv.Int64, deep.Int64
+	e.CreatedAt, e.ModifiedAt, e.DeletedAt = optTime(created), optTime(modified), optTime(deleted)
+	return e, nil
 }
 
 func reportOptDecimal(s sql.NullString) (*decimal.Decimal, error) {
@@ -402,11 +377,4 @@ func reportOptDecimal(s sql.NullString) (*decimal.Decimal, error) {
 	}
 	d, err := reportDecimal(s)
 	return &d, err
-}
-
-func reportOptTime(t sql.NullTime) *time.Time {
-	if !t.Valid {
-		return nil
-	}
-	return &t.Time
 }

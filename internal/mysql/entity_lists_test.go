@@ -30,11 +30,7 @@ func TestListEntitiesFiltersScopeAndTodayMetrics(t *testing.T) {
 		return db.ListEntities(ctx, scope, f)
 	}
 	ids := func(es []report.Entity) string {
-		var out []int64
-		for _, e := range es {
-			out = append(out, e.ID)
-		}
-		return fmt.Sprint(out)
+		return fmt.Sprint(idsOf(es, func(e report.Entity) int64 { return e.ID }))
 	}
 	tests := []struct {
 		name  string

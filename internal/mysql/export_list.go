@@ -3,38 +3,20 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"fmt"
 )
 
 // ListExports lists the exports userID created, newest first, and how many
 // there are. Exports are their creator's (ExportJob), so this is "my
 // exports" for admins too.
 func (db *DB) ListExports(ctx context.Context, userID int64, limit, offset int) ([]ExportListItem, int64, error) {
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM background_jobs j WHERE j.kind = 'export' AND j.created_by = ?`,
-		userID).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count exports: %w", err)
+	scan := func(r scanner) (ExportListItem, error) {
+		j, err := scanBackgroundJob(r)
+		return ExportListItem{Job: j}, err
 	}
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+backgroundJobColumns+` FROM background_jobs j
-		WHERE j.kind = 'export' AND j.created_by = ? ORDER BY j.id DESC LIMIT ? OFFSET ?`, userID, limit, offset)
+	items, total, err := queryPage(ctx, db, nil, listPage{noun: "exports", cols: backgroundJobColumns, from: "background_jobs j",
+		w: whereOf("j.kind = 'export' AND j.created_by = ?", []any{userID}), order: "j.id DESC", limit: limit, offset: offset}, scan)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
-	}
-	var items []ExportListItem
-	for rows.Next() {
-		j, err := scanBackgroundJob(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
-		}
-		items = append(items, ExportListItem{Job: j})
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("mysql: list exports: %w", err)
+		return nil, 0, err
 	}
 	if len(items) == 0 {
 		return items, total, nil
@@ -55,23 +37,23 @@ func (db *DB) exportFiles(ctx context.Context, items []ExportListItem) (map[int6
 	for _, it := range items {
 		args = append(args, it.Job.ID)
 	}
-	rows, err := db.QueryContext(ctx, `SELECT `+exportFileColumns+` FROM report_exports f WHERE f.job_id IN (`+placeholders(len(args))+`)`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: export files: %w", err)
-	}
-	defer rows.Close()
 	out := make(map[int64]*ExportFile, len(items))
-	for rows.Next() {
-		var (
-			f         ExportFile
-			completed sql.NullTime
-		)
-		if err := rows.Scan(&f.JobID, &f.Status, &f.Format, &f.FileName, &f.ContentType, &f.SizeBytes, &f.ChunkCount,
-			&f.RowCount, &f.SHA256, &f.CreatedAt, &completed, &f.ExpiresAt); err != nil {
-			return nil, fmt.Errorf("mysql: export files: %w", err)
-		}
-		f.CompletedAt = reportOptTime(completed)
-		out[f.JobID] = &f
+	err := eachRow(ctx, db, "export files", `SELECT `+exportFileColumns+` FROM report_exports f WHERE f.job_id IN (`+placeholders(len(args))+`)`, args,
+		func(rows *sql.Rows) error {
+			var (
+				f         ExportFile
+				completed sql.NullTime
+			)
+			if err := rows.Scan(&f.JobID, &f.Status, &f.Format, &f.FileName, &f.ContentType, &f.SizeBytes, &f.ChunkCount,
+				&f.RowCount, &f.SHA256, &f.CreatedAt, &completed, &f.ExpiresAt); err != nil {
+				return err
+			}
+			f.CompletedAt = optTime(completed)
+			out[f.JobID] = &f
+			return nil
+		})
+	if err != nil {
+		return nil, err
 	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -172,7 +172,7 @@ func (db *DB) ExportJob(ctx context.Context, scope auth.Scope, jobID int64) (Bac
 	if err != nil {
 		return j, nil, fmt.Errorf("mysql: export %d file: %w", jobID, err)
 	}
-	f.CompletedAt = reportOptTime(completed)
+	f.CompletedAt = optTime(completed)
 	return j, &f, nil
 }
 
@@ -200,22 +200,10 @@ func (db *DB) WriteExportFile(ctx context.Context, f ExportFile, w io.Writer) er
 // at most limit files per call, chunk batch by chunk batch, and returns how
 // many files it deleted. The job rows (background_jobs) stay as history.
 func (db *DB) DeleteExpiredExports(ctx context.Context, now time.Time, limit int) (int, error) {
-	rows, err := db.QueryContext(ctx, `SELECT job_id FROM report_exports WHERE expires_at < ? ORDER BY expires_at LIMIT ?`, now.UTC(), limit)
+	ids, err := queryAll(ctx, db, nil, "expired exports", scanOne[int64],
+		`SELECT job_id FROM report_exports WHERE expires_at < ? ORDER BY expires_at LIMIT ?`, now.UTC(), limit)
 	if err != nil {
-		return 0, fmt.Errorf("mysql: expired exports: %w", err)
-	}
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			rows.Close()
-			return 0, fmt.Errorf("mysql: expired exports: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("mysql: expired exports: %w", err)
+		return 0, err
 	}
 	n := 0
 	for _, id := range ids {

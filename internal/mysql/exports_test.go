@@ -82,10 +82,7 @@ func TestExportFileChunksRoundTrip(t *testing.T) {
 	if n, err := db.DeleteExpiredExports(ctx, at.Add(2*time.Hour), 10); err != nil || n != 1 {
 		t.Errorf("cleanup deleted %d (%v), want 1", n, err)
 	}
-	var chunks int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_export_chunks`).Scan(&chunks); err != nil {
-		t.Fatal(err)
-	}
+	chunks := mysqltest.Value[int](t, db, `SELECT COUNT(*) FROM report_export_chunks`)
 	if _, f, err := db.ExportJob(ctx, alice, id); err != nil || f != nil || chunks != 0 {
 		t.Errorf("after cleanup: file %+v, %d chunks, %v", f, chunks, err)
 	}

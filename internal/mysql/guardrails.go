@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -73,26 +72,12 @@ func (db *DB) UpdateGuardrail(ctx context.Context, g Guardrail, at time.Time) (G
 
 // DeleteGuardrail deletes a rail (KindNotFound if absent).
 func (db *DB) DeleteGuardrail(ctx context.Context, id int64) error {
-	res, err := db.ExecContext(ctx, `DELETE FROM ad_guardrails WHERE id = ?`, id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete guard rail %d: %w", id, err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("guard rail")
-	}
-	return nil
+	return execAffecting(ctx, db, fmt.Sprintf("delete guard rail %d", id), apperr.NotFound("guard rail"), `DELETE FROM ad_guardrails WHERE id = ?`, id)
 }
 
 // Guardrail returns a rail (KindNotFound if absent).
 func (db *DB) Guardrail(ctx context.Context, id int64) (Guardrail, error) {
-	g, err := scanGuardrail(db.QueryRowContext(ctx, `SELECT `+guardrailCols+` FROM ad_guardrails g WHERE g.id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return g, apperr.NotFound("guard rail")
-	}
-	if err != nil {
-		return g, fmt.Errorf("mysql: guard rail %d: %w", id, err)
-	}
-	return g, nil
+	return queryOne(ctx, db, "guard rail", fmt.Sprintf("guard rail %d", id), scanGuardrail, `SELECT `+guardrailCols+` FROM ad_guardrails g WHERE g.id = ?`, id)
 }
 
 // ListGuardrails returns every rail (admins set a handful), by subject.

@@ -45,37 +45,18 @@ func (db *DB) LastHeartbeat(ctx context.Context) (hb Heartbeat, ok bool, err err
 
 // Heartbeats lists heartbeats since the given time, oldest first.
 func (db *DB) Heartbeats(ctx context.Context, since time.Time) ([]Heartbeat, error) {
-	rows, err := db.QueryContext(ctx, `
+	scan := func(r scanner) (hb Heartbeat, err error) {
+		err = r.Scan(&hb.Slot, &hb.WorkerID, &hb.Runs, &hb.RanAt)
+		return hb, err
+	}
+	return queryAll(ctx, db, nil, "heartbeats", scan, `
 		SELECT slot_start, worker_id, runs, ran_at FROM worker_heartbeats
 		WHERE slot_start >= ? ORDER BY slot_start`, since.UTC())
-	if err != nil {
-		return nil, fmt.Errorf("mysql: heartbeats: %w", err)
-	}
-	defer rows.Close()
-	var out []Heartbeat
-	for rows.Next() {
-		var hb Heartbeat
-		if err := rows.Scan(&hb.Slot, &hb.WorkerID, &hb.Runs, &hb.RanAt); err != nil {
-			return nil, fmt.Errorf("mysql: heartbeats: %w", err)
-		}
-		out = append(out, hb)
-	}
-	return out, rows.Err()
 }
 
 // PruneHeartbeats deletes heartbeats older than before, in small batches so
 // no long lock is held.
 func (db *DB) PruneHeartbeats(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM worker_heartbeats WHERE slot_start < ? LIMIT 1000`, before.UTC())
-		if err != nil {
-			return total, fmt.Errorf("mysql: prune heartbeats: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return deleteInBatches(ctx, db, "prune heartbeats", 1000,
+		`DELETE FROM worker_heartbeats WHERE slot_start < ? LIMIT 1000`, before.UTC())
 }

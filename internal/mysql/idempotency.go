@@ -57,15 +57,14 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, c IdempotencyClaim) (Idem
 	}
 	// The holder's lease ran out: take the key over, but only from the
 	// holder just read (another retry may be taking it over right now).
-	up, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET holder = ?, request_id = ?, attempts = attempts + 1, lease_expires_at = ?
+	n, err := execCount(ctx, db, "take over idempotency key", `UPDATE idempotency_keys SET holder = ?, request_id = ?, attempts = attempts + 1,
+		lease_expires_at = ?
 		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND request_hash = ? AND holder = ? AND lease_expires_at <= ?`,
 		c.Holder, cut(c.RequestID, 128), lease, c.UserID, c.Key, c.RequestHash, r.Holder, now)
 	if err != nil {
-		return res, fmt.Errorf("mysql: take over idempotency key: %w", err)
+		return res, err
 	}
-	if n, err := up.RowsAffected(); err != nil {
-		return res, fmt.Errorf("mysql: take over idempotency key: %w", err)
-	} else if n == 0 {
+	if n == 0 {
 		// Another retry took it over first: it is in progress again.
 		res.Record, err = db.idempotencyRecord(ctx, c.UserID, c.Key)
 		return res, err
@@ -102,16 +101,10 @@ func (db *DB) idempotencyRecord(ctx context.Context, userID int64, key string) (
 // key. It reports false when holder no longer holds it (its lease ran out
 // and a retry took the key over): the retry's answer is the one kept.
 func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key, holder string, status int, body []byte) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE idempotency_keys SET state = 'done', response_status = ?, response_body = ?, lease_expires_at = NULL
+	n, err := execCount(ctx, db, "complete idempotency key", `UPDATE idempotency_keys SET state = 'done', response_status = ?,
+		response_body = ?, lease_expires_at = NULL
 		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`, status, body, userID, key, holder)
-	if err != nil {
-		return false, fmt.Errorf("mysql: complete idempotency key: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mysql: complete idempotency key: %w", err)
-	}
-	return n == 1, nil
+	return n == 1, err
 }
 
 // ReleaseIdempotencyKey gives back the claim of a request that acted on
@@ -121,22 +114,12 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key, hol
 // once: the attempt that died before may have acted. It reports false
 // when holder no longer holds the key.
 func (db *DB) ReleaseIdempotencyKey(ctx context.Context, userID int64, key, holder string, now time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys
-		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ? AND attempts = 1`, userID, key, holder)
-	if err != nil {
-		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n == 1 {
+	const what = "release idempotency key"
+	if n, err := execCount(ctx, db, what, `DELETE FROM idempotency_keys
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ? AND attempts = 1`, userID, key, holder); err != nil || n == 1 {
 		return n == 1, err
 	}
-	res, err = db.ExecContext(ctx, `UPDATE idempotency_keys SET holder = '', lease_expires_at = ?
+	n, err := execCount(ctx, db, what, `UPDATE idempotency_keys SET holder = '', lease_expires_at = ?
 		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`, now.UTC(), userID, key, holder)
-	if err != nil {
-		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mysql: release idempotency key: %w", err)
-	}
-	return n == 1, nil
+	return n == 1, err
 }

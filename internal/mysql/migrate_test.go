@@ -11,13 +11,8 @@ import (
 
 func tableCount(t *testing.T, db *mysql.DB) int {
 	t.Helper()
-	var n int
-	err := db.QueryRowContext(context.Background(),
-		`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'schema_migrations'`).Scan(&n)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return n
+	return mysqltest.Value[int](t, db,
+		`SELECT COUNT(*) FROM information_schema.tables WHERE table_schema = DATABASE() AND table_name <> 'schema_migrations'`)
 }
 
 // TestMigrateUpDownUp applies every migration, rolls each back one at a time

@@ -48,11 +48,7 @@ type mysqlConfig struct {
 
 func dailyCost(t *testing.T, db *mysql.DB, adv int64) string {
 	t.Helper()
-	var s string
-	if err := db.QueryRowContext(context.Background(), `SELECT CAST(COALESCE(SUM(cost), 0) AS CHAR) FROM report_daily WHERE advertiser_id = ?`, adv).Scan(&s); err != nil {
-		t.Fatal(err)
-	}
-	return s
+	return mysqltest.Value[string](t, db, `SELECT CAST(COALESCE(SUM(cost), 0) AS CHAR) FROM report_daily WHERE advertiser_id = ?`, adv)
 }
 
 // TestReadReplicaServesReportReadsAndNeverWrites points database.read_dsn at

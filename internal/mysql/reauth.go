@@ -23,20 +23,14 @@ func (db *DB) AccountsNeedingReauth(ctx context.Context, scope auth.Scope, limit
 	if total == 0 || limit <= 0 {
 		return out, total, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT a.id, a.name, a.account_role, o.id, o.status_reason, o.last_refresh_error, o.status_changed_at`+
-		from+inScope+` ORDER BY o.status_changed_at DESC, a.id LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: accounts needing re-authorisation: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var r ReauthAccount
+	scan := func(r scanner) (a ReauthAccount, err error) {
 		var since sql.NullTime
-		if err := rows.Scan(&r.AdvertiserID, &r.Name, &r.AccountRole, &r.AuthorizationID, &r.Reason, &r.LastError, &since); err != nil {
-			return nil, 0, fmt.Errorf("mysql: accounts needing re-authorisation: %w", err)
-		}
-		r.Since = timePtr(since)
-		out = append(out, r)
+		err = r.Scan(&a.AdvertiserID, &a.Name, &a.AccountRole, &a.AuthorizationID, &a.Reason, &a.LastError, &since)
+		a.Since = timePtr(since)
+		return a, err
 	}
-	return out, total, rows.Err()
+	out, err := queryAll(ctx, db, out, "accounts needing re-authorisation", scan,
+		`SELECT a.id, a.name, a.account_role, o.id, o.status_reason, o.last_refresh_error, o.status_changed_at`+
+			from+inScope+` ORDER BY o.status_changed_at DESC, a.id LIMIT ?`, append(args, limit)...)
+	return out, total, err
 }

@@ -24,28 +24,19 @@ func (db *DB) AddReportCoverage(ctx context.Context, advertiserID int64, stream,
 
 func (db *DB) addReportCoverage(ctx context.Context, advertiserID int64, stream, from, to string, at time.Time) error {
 	return db.InTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT start_date, end_date FROM report_coverage
-			WHERE advertiser_id = ? AND stream = ? ORDER BY start_date`, advertiserID, stream)
-		if err != nil {
-			return fmt.Errorf("mysql: report coverage: %w", err)
-		}
 		lo, hi := from, to
 		var merged []string
-		for rows.Next() {
-			var s, e time.Time
-			if err := rows.Scan(&s, &e); err != nil {
-				rows.Close()
-				return fmt.Errorf("mysql: report coverage: %w", err)
-			}
+		err := eachPair(ctx, tx, "report coverage", `SELECT start_date, end_date FROM report_coverage
+			WHERE advertiser_id = ? AND stream = ? ORDER BY start_date`, []any{advertiserID, stream}, func(s, e time.Time) {
 			sd, ed := s.Format(report.DateLayout), e.Format(report.DateLayout)
 			// Overlapping or adjacent (the day after one ends is the other's first).
 			if report.AddDays(ed, 1) >= lo && sd <= report.AddDays(hi, 1) {
 				merged = append(merged, sd)
 				lo, hi = min(lo, sd), max(hi, ed)
 			}
-		}
-		if err := rows.Close(); err != nil {
-			return fmt.Errorf("mysql: report coverage: %w", err)
+		})
+		if err != nil {
+			return err
 		}
 		for _, sd := range merged {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM report_coverage WHERE advertiser_id = ? AND stream = ? AND start_date = ?`,
@@ -87,14 +78,6 @@ func (db *DB) reportCoverage(ctx context.Context, scope auth.Scope, spec report.
 	cov := report.Coverage{Stream: src.SyncStream(), Granularity: spec.Granularity, From: spec.From, To: spec.To}
 	inScope, args := scopeClause(scope, "a.id")
 	advCond, aargs := advs.cond("a.id")
-	rows, err := db.reads().QueryContext(ctx, `SELECT a.id, c.start_date, c.end_date, c.synced_at FROM advertisers a
-		LEFT JOIN report_coverage c ON c.advertiser_id = a.id AND c.stream = ?
-		WHERE a.account_role = '`+RoleAdvertiser+`' AND `+inScope+` AND `+advCond+`
-		ORDER BY a.id, c.start_date`, append(append([]any{cov.Stream}, args...), aargs...)...)
-	if err != nil {
-		return cov, fmt.Errorf("mysql: report coverage: %w", err)
-	}
-	defer rows.Close()
 	var cur *report.AdvertiserCoverage
 	var spans []report.DateRange
 	flush := func() {
@@ -102,14 +85,17 @@ func (db *DB) reportCoverage(ctx context.Context, scope auth.Scope, spec report.
 			cov.Add(*cur, spans)
 		}
 	}
-	for rows.Next() {
+	err := eachRow(ctx, db.reads(), "report coverage", `SELECT a.id, c.start_date, c.end_date, c.synced_at FROM advertisers a
+		LEFT JOIN report_coverage c ON c.advertiser_id = a.id AND c.stream = ?
+		WHERE a.account_role = '`+RoleAdvertiser+`' AND `+inScope+` AND `+advCond+`
+		ORDER BY a.id, c.start_date`, append(append([]any{cov.Stream}, args...), aargs...), func(rows *sql.Rows) error {
 		var (
 			id         int64
 			start, end sql.NullTime
 			synced     sql.NullTime
 		)
 		if err := rows.Scan(&id, &start, &end, &synced); err != nil {
-			return cov, fmt.Errorf("mysql: report coverage: %w", err)
+			return err
 		}
 		if cur == nil || cur.AdvertiserID != id {
 			flush()
@@ -122,9 +108,10 @@ func (db *DB) reportCoverage(ctx context.Context, scope auth.Scope, spec report.
 				cur.LastSyncedAt = &t
 			}
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return cov, fmt.Errorf("mysql: report coverage: %w", err)
+		return nil
+	})
+	if err != nil {
+		return cov, err
 	}
 	flush()
 	return cov, nil

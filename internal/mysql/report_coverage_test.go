@@ -17,21 +17,8 @@ func TestReportCoverageMergesSpans(t *testing.T) {
 	at := time.Date(2026, 1, 20, 0, 0, 0, 0, time.UTC)
 	spans := func(stream string) string {
 		t.Helper()
-		rows, err := db.QueryContext(ctx, `SELECT DATE_FORMAT(start_date, '%Y-%m-%d'), DATE_FORMAT(end_date, '%Y-%m-%d')
-			FROM report_coverage WHERE advertiser_id = 7 AND stream = ? ORDER BY start_date`, stream)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		var out []string
-		for rows.Next() {
-			var s, e string
-			if err := rows.Scan(&s, &e); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, s+".."+e)
-		}
-		return fmt.Sprint(out)
+		return fmt.Sprint(mysqltest.Column[string](t, db, `SELECT CONCAT(DATE_FORMAT(start_date, '%Y-%m-%d'), '..', DATE_FORMAT(end_date, '%Y-%m-%d'))
+			FROM report_coverage WHERE advertiser_id = 7 AND stream = ? ORDER BY start_date`, stream))
 	}
 	for _, c := range []struct{ from, to, want string }{
 		{"2026-01-10", "2026-01-12", "[2026-01-10..2026-01-12]"},

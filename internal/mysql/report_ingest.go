@@ -123,21 +123,12 @@ func (db *DB) FactKeys(ctx context.Context, hourly bool, advertiserID int64, lev
 	if hourly {
 		hour = "stat_hour"
 	}
-	rows, err := db.QueryContext(ctx, `SELECT DATE_FORMAT(stat_date, '%Y-%m-%d'), `+hour+`, entity_id FROM `+factTable(hourly)+`
+	scan := func(r scanner) (k FactKey, err error) {
+		err = r.Scan(&k.StatDate, &k.StatHour, &k.EntityID)
+		return k, err
+	}
+	return queryAll(ctx, db, nil, "fact keys", scan, `SELECT DATE_FORMAT(stat_date, '%Y-%m-%d'), `+hour+`, entity_id FROM `+factTable(hourly)+`
 		WHERE advertiser_id = ? AND level = ? AND stat_date BETWEEN ? AND ?`, advertiserID, level, from, to)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: fact keys: %w", err)
-	}
-	defer rows.Close()
-	var keys []FactKey
-	for rows.Next() {
-		var k FactKey
-		if err := rows.Scan(&k.StatDate, &k.StatHour, &k.EntityID); err != nil {
-			return nil, fmt.Errorf("mysql: fact keys: %w", err)
-		}
-		keys = append(keys, k)
-	}
-	return keys, rows.Err()
 }
 
 // DeleteFacts deletes facts of one advertiser and level by key: rows a
@@ -181,43 +172,26 @@ func (db *DB) PruneHourlyFacts(ctx context.Context, before string, batch int) (i
 	}
 	// The primary key starts with advertiser_id: DISTINCT reads it with a
 	// loose index scan rather than the whole table.
-	rows, err := db.QueryContext(ctx, `SELECT DISTINCT advertiser_id, level FROM report_hourly`)
-	if err != nil {
-		return 0, fmt.Errorf("mysql: prune hourly facts: %w", err)
-	}
 	type slice struct {
 		adv   int64
 		level string
 	}
-	var parts []slice
-	for rows.Next() {
-		var s slice
-		if err := rows.Scan(&s.adv, &s.level); err != nil {
-			_ = rows.Close()
-			return 0, fmt.Errorf("mysql: prune hourly facts: %w", err)
-		}
-		parts = append(parts, s)
+	scan := func(r scanner) (s slice, err error) {
+		err = r.Scan(&s.adv, &s.level)
+		return s, err
 	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return 0, fmt.Errorf("mysql: prune hourly facts: %w", err)
+	parts, err := queryAll(ctx, db, nil, "prune hourly facts", scan, `SELECT DISTINCT advertiser_id, level FROM report_hourly`)
+	if err != nil {
+		return 0, err
 	}
 	var total int64
 	for _, s := range parts {
-		for {
-			if err := ctx.Err(); err != nil {
-				return total, err
-			}
-			res, err := db.ExecContext(ctx, `DELETE FROM report_hourly WHERE advertiser_id = ? AND level = ? AND stat_date < ?
+		n, err := deleteInBatches(ctx, db, fmt.Sprintf("prune hourly facts of %d", s.adv), int64(batch),
+			`DELETE FROM report_hourly WHERE advertiser_id = ? AND level = ? AND stat_date < ?
 				ORDER BY advertiser_id, level, stat_date, stat_hour, entity_id LIMIT ?`, s.adv, s.level, before, batch)
-			if err != nil {
-				return total, fmt.Errorf("mysql: prune hourly facts of %d: %w", s.adv, err)
-			}
-			n, _ := res.RowsAffected()
-			total += n
-			if n < int64(batch) {
-				break
-			}
+		total += n
+		if err != nil {
+			return total, err
 		}
 	}
 	return total, nil

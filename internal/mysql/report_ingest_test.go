@@ -96,11 +96,7 @@ func TestFactKeysAndDeleteFacts(t *testing.T) {
 	if err != nil || n != 1 {
 		t.Fatalf("delete: %d %v", n, err)
 	}
-	var left int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM report_hourly`).Scan(&left); err != nil {
-		t.Fatal(err)
-	}
-	if left != 4 {
+	if left := mysqltest.Value[int64](t, db, `SELECT COUNT(*) FROM report_hourly`); left != 4 {
 		t.Fatalf("%d rows left, want 4 (only the one key deleted)", left)
 	}
 }

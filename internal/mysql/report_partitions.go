@@ -27,27 +27,19 @@ type HourlyPartition struct {
 
 // HourlyPartitions lists report_hourly's partitions in order.
 func (db *DB) HourlyPartitions(ctx context.Context) ([]HourlyPartition, error) {
-	rows, err := db.QueryContext(ctx, `SELECT PARTITION_NAME, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS
-		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'report_hourly' AND PARTITION_NAME IS NOT NULL
-		ORDER BY PARTITION_ORDINAL_POSITION`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: hourly partitions: %w", err)
-	}
-	defer rows.Close()
-	var out []HourlyPartition
-	for rows.Next() {
-		var p HourlyPartition
-		if err := rows.Scan(&p.Name, &p.Below); err != nil {
-			return nil, fmt.Errorf("mysql: hourly partitions: %w", err)
-		}
+	scan := func(r scanner) (p HourlyPartition, err error) {
+		err = r.Scan(&p.Name, &p.Below)
 		if strings.EqualFold(p.Below, "MAXVALUE") {
 			p.Below = ""
 		}
 		p.Below = strings.Trim(p.Below, "'")
-		out = append(out, p)
+		return p, err
 	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: hourly partitions: %w", err)
+	out, err := queryAll(ctx, db, nil, "hourly partitions", scan, `SELECT PARTITION_NAME, PARTITION_DESCRIPTION FROM information_schema.PARTITIONS
+		WHERE TABLE_SCHEMA = DATABASE() AND TABLE_NAME = 'report_hourly' AND PARTITION_NAME IS NOT NULL
+		ORDER BY PARTITION_ORDINAL_POSITION`)
+	if err != nil {
+		return nil, err
 	}
 	if len(out) == 0 || out[len(out)-1].Name != hourlyFutureP {
 		return nil, fmt.Errorf("mysql: report_hourly is not partitioned as migration 00095 leaves it (last partition must be %s)", hourlyFutureP)

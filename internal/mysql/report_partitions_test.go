@@ -20,23 +20,11 @@ func dayFigures(t *testing.T, db *mysql.DB, partition string) map[string]string 
 	if partition != "" {
 		from += " PARTITION (" + partition + ")"
 	}
-	rows, err := db.QueryContext(context.Background(), `SELECT DATE_FORMAT(stat_date, '%Y-%m-%d'),
-		CONCAT(COUNT(*), '/', SUM(cost), '/', SUM(show_cnt), '/', SUM(click_cnt), '/', SUM(convert_cnt))
-		FROM `+from+` GROUP BY stat_date ORDER BY stat_date`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
 	out := map[string]string{}
-	for rows.Next() {
-		var d, f string
-		if err := rows.Scan(&d, &f); err != nil {
-			t.Fatal(err)
-		}
-		out[d] = f
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
+	for _, row := range mysqltest.Rows(t, db, `SELECT DATE_FORMAT(stat_date, '%Y-%m-%d'),
+		CONCAT(COUNT(*), '/', SUM(cost), '/', SUM(show_cnt), '/', SUM(click_cnt), '/', SUM(convert_cnt))
+		FROM `+from+` GROUP BY stat_date ORDER BY stat_date`) {
+		out[string(row[0].Value)] = string(row[1].Value)
 	}
 	return out
 }

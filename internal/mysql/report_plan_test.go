@@ -2,7 +2,6 @@ package mysql_test
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 	"testing"
@@ -21,43 +20,17 @@ type planRow struct {
 
 func explain(t *testing.T, db *mysql.DB, query string, args []any) []planRow {
 	t.Helper()
-	rows, err := db.QueryContext(context.Background(), "EXPLAIN PARTITIONS "+query, args...)
-	if err != nil {
-		t.Fatalf("explain: %v\n%s", err, query)
-	}
-	defer rows.Close()
-	cols, _ := rows.Columns()
 	var out []planRow
-	for rows.Next() {
-		vals := make([]sql.NullString, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			t.Fatal(err)
-		}
+	for _, cells := range mysqltest.Rows(t, db, "EXPLAIN PARTITIONS "+query, args...) {
 		var r planRow
-		for i, c := range cols {
-			switch c {
-			case "select_type":
-				r.selectType = vals[i].String
-			case "table":
-				r.table = vals[i].String
-			case "partitions":
-				r.partitions = vals[i].String
-			case "type":
-				r.access = vals[i].String
-			case "key":
-				r.key = vals[i].String
-			case "Extra":
-				r.extra = vals[i].String
+		fields := map[string]*string{"select_type": &r.selectType, "table": &r.table, "partitions": &r.partitions,
+			"type": &r.access, "key": &r.key, "Extra": &r.extra}
+		for _, c := range cells {
+			if f, ok := fields[c.Column]; ok {
+				*f = string(c.Value)
 			}
 		}
 		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -78,10 +51,7 @@ func TestReportPlansNeverScanHourlyRows(t *testing.T) {
 	if _, err := db.ExecContext(ctx, "ANALYZE TABLE report_hourly, report_daily"); err != nil {
 		t.Fatal(err)
 	}
-	var opID int64
-	if err := db.QueryRowContext(ctx, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator).Scan(&opID); err != nil {
-		t.Fatal(err)
-	}
+	opID := mysqltest.Value[int64](t, db, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator)
 	from := report.AddDays(st.End, -6)
 	adv := st.Advertisers[0]
 	cases := []struct {

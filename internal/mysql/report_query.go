@@ -32,26 +32,14 @@ func (db *DB) CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids
 		return nil
 	}
 	inScope, sargs := scopeClause(scope, "a.id")
-	args := make([]any, 0, len(ids)+len(sargs))
-	for _, id := range ids {
-		args = append(args, id)
-	}
-	rows, err := db.QueryContext(ctx, `SELECT a.id FROM advertisers a WHERE a.id IN (`+placeholders(len(ids))+`) AND `+inScope,
-		append(args, sargs...)...)
+	visible, err := queryAll(ctx, db, nil, "advertisers in scope", scanOne[int64],
+		`SELECT a.id FROM advertisers a WHERE a.id IN (`+placeholders(len(ids))+`) AND `+inScope, append(int64Args(ids), sargs...)...)
 	if err != nil {
-		return fmt.Errorf("mysql: advertisers in scope: %w", err)
+		return err
 	}
-	defer rows.Close()
-	found := make(map[int64]bool, len(ids))
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return fmt.Errorf("mysql: advertisers in scope: %w", err)
-		}
+	found := make(map[int64]bool, len(visible))
+	for _, id := range visible {
 		found[id] = true
-	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("mysql: advertisers in scope: %w", err)
 	}
 	for _, id := range ids {
 		if !found[id] {
@@ -253,7 +241,7 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 	return outer, args
 }
 
-func scanReportRow(rows *sql.Rows) (report.Row, error) {
+func scanReportRow(rows scanner) (report.Row, error) {
 	var (
 		r                               report.Row
 		date                            sql.NullTime
@@ -321,22 +309,11 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 		return res, nil
 	}
 	query, args := q.rowsSQL(limit, offset)
-	rows, err := db.reads().QueryContext(ctx, query, args...)
+	rows, err := queryAll(ctx, db.reads(), make([]report.Row, 0, min(limit, 1024)), "report rows", scanReportRow, query, args...)
 	if err != nil {
-		return res, fmt.Errorf("mysql: report rows: %w", err)
+		return res, err
 	}
-	defer rows.Close()
-	res.Rows = make([]report.Row, 0, min(limit, 1024))
-	for rows.Next() {
-		r, err := scanReportRow(rows)
-		if err != nil {
-			return res, fmt.Errorf("mysql: report rows: %w", err)
-		}
-		res.Rows = append(res.Rows, r)
-	}
-	if err := rows.Err(); err != nil {
-		return res, fmt.Errorf("mysql: report rows: %w", err)
-	}
+	res.Rows = rows
 	return res, nil
 }
 

@@ -108,52 +108,21 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 
 // GetRule returns a rule that is not deleted.
 func (db *DB) GetRule(ctx context.Context, id int64) (rules.Rule, error) {
-	r, err := scanRule(db.QueryRowContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id
-		WHERE r.id = ? AND r.deleted_at IS NULL`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return r, apperr.NotFound("rule")
-	}
-	if err != nil {
-		return r, fmt.Errorf("mysql: rule: %w", err)
-	}
-	return r, nil
+	return queryOne(ctx, db, "rule", "rule", scanRule, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id
+		WHERE r.id = ? AND r.deleted_at IS NULL`, id)
 }
 
 // ListRules lists rules, newest first.
 func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, int64, error) {
-	where := []string{"r.deleted_at IS NULL"}
-	var args []any
-	if f.OwnerID > 0 {
-		where = append(where, "r.owner_id = ?")
-		args = append(args, f.OwnerID)
-	}
+	w := whereOf("r.deleted_at IS NULL", nil)
+	w.addIf(f.OwnerID > 0, "r.owner_id = ?", f.OwnerID)
 	if f.Enabled != nil {
-		where = append(where, "r.enabled = ?")
-		args = append(args, *f.Enabled)
+		w.add("r.enabled = ?", *f.Enabled)
 	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count rules: %w", err)
-	}
-	if f.Limit <= 0 {
-		f.Limit = 50
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+ruleCols+` FROM rules r LEFT JOIN users u ON u.id = r.owner_id WHERE `+cond+
-		` ORDER BY r.id DESC LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
-	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: rules: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Rule{}
-	for rows.Next() {
-		r, err := scanRule(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: rules: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, total, rows.Err()
+	// The join reads the owner's name; it matches at most one user, so the
+	// count is the rules'.
+	return queryPage(ctx, db, []rules.Rule{}, listPage{noun: "rules", cols: ruleCols, from: "rules r LEFT JOIN users u ON u.id = r.owner_id",
+		w: w, order: "r.id DESC", limit: f.Limit, defaultLimit: 50, offset: f.Offset}, scanRule)
 }
 
 // EnabledRules returns every enabled rule.
@@ -179,36 +148,23 @@ func (db *DB) SetRuleEnabled(ctx context.Context, id int64, enabled bool, at tim
 
 // DeleteRule marks a rule deleted (its history stays).
 func (db *DB) DeleteRule(ctx context.Context, id int64, at time.Time) error {
-	res, err := db.ExecContext(ctx, `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
-	if err != nil {
-		return fmt.Errorf("mysql: delete rule: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.NotFound("rule")
-	}
-	return nil
+	return execAffecting(ctx, db, "delete rule", apperr.NotFound("rule"), `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
 }
 
 // RuleVersions returns the versions of a rule, newest first.
 func (db *DB) RuleVersions(ctx context.Context, id int64) ([]rules.Version, error) {
-	rows, err := db.QueryContext(ctx, `SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rule versions: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Version{}
-	for rows.Next() {
-		var v rules.Version
+	scan := func(r scanner) (v rules.Version, err error) {
 		var spec string
-		if err := rows.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
-			return nil, fmt.Errorf("mysql: rule versions: %w", err)
+		if err := r.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
+			return v, err
 		}
 		if err := json.Unmarshal([]byte(spec), &v.Spec); err != nil {
-			return nil, fmt.Errorf("mysql: rule %d version %d: %w", id, v.Version, err)
+			return v, fmt.Errorf("rule %d version %d: %w", id, v.Version, err)
 		}
-		out = append(out, v)
+		return v, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.Version{}, "rule versions", scan,
+		`SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
 }
 
 // GlobalPaused reports the global kill switch.
@@ -241,16 +197,8 @@ func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
 		&e.Failed, &e.Reason, &skips, &e.StartedAt, &fin); err != nil {
 		return e, err
 	}
-	if skips.Valid && skips.String != "" {
-		if err := json.Unmarshal([]byte(skips.String), &e.Skips); err != nil {
-			return e, err
-		}
-	}
-	if fin.Valid {
-		t := fin.Time
-		e.FinishedAt = &t
-	}
-	return e, nil
+	e.FinishedAt = optTime(fin)
+	return e, jsonColumn(skips, &e.Skips)
 }
 
 // ClaimEvaluation inserts the evaluation of (rule, slot) or takes over an
@@ -319,16 +267,9 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 	if e.FinishedAt != nil {
 		fin = e.FinishedAt.UTC()
 	}
-	res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
+	return execAffecting(ctx, db, "finish evaluation", apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
 		reason = ?, skips = ?, finished_at = ? WHERE id = ? AND holder = ?`,
 		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, fin, e.ID, holder)
-	if err != nil {
-		return fmt.Errorf("mysql: finish evaluation: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID)
-	}
-	return nil
 }
 
 // ListEvaluations returns the latest evaluations of a rule, newest first.
@@ -350,16 +291,8 @@ func scanAction(s scanner) (rules.ActionRecord, error) {
 		return a, err
 	}
 	a.Level, a.Action, a.ChangeID = rules.Level(level), rules.ActionType(action), change.Int64
-	if checks.Valid && checks.String != "" {
-		if err := json.Unmarshal([]byte(checks.String), &a.Checks); err != nil {
-			return a, err
-		}
-	}
-	if fin.Valid {
-		t := fin.Time
-		a.FinishedAt = &t
-	}
-	return a, nil
+	a.FinishedAt = optTime(fin)
+	return a, jsonColumn(checks, &a.Checks)
 }
 
 func (db *DB) queryActions(ctx context.Context, q string, args ...any) ([]rules.ActionRecord, error) {
@@ -483,36 +416,27 @@ func (db *DB) Objects(ctx context.Context, scope auth.Scope, sel rules.Scope) ([
 		q += ` AND e.budget_mode = ?`
 		args = append(args, sel.Filter.BudgetMode)
 	}
-	rows, err := db.QueryContext(ctx, q+" ORDER BY 1", args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: rule objects: %w", err)
-	}
-	defer rows.Close()
-	out := []rules.Object{}
-	for rows.Next() {
+	scan := func(r scanner) (rules.Object, error) {
 		o := rules.Object{Level: sel.Level}
 		var opt, first, pricing string
 		var budget, bid, cpaBid, balance decimal.NullDecimal
-		if err := rows.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.PlatformStatus, &opt, &first, &o.BudgetMode, &budget, &pricing,
+		if err := r.Scan(&o.ID, &o.AdvertiserID, &o.Name, &o.PlatformStatus, &opt, &first, &o.BudgetMode, &budget, &pricing,
 			&bid, &cpaBid, &balance); err != nil {
-			return nil, fmt.Errorf("mysql: rule objects: %w", err)
+			return o, err
 		}
 		o.OptStatus, o.StatusFirst, o.Pricing = opt, first, pricing
-		if budget.Valid {
-			o.Budget = &budget.Decimal
-		}
-		if bid.Valid {
-			o.RawBid = &bid.Decimal
-		}
-		if cpaBid.Valid {
-			o.RawCpaBid = &cpaBid.Decimal
-		}
-		if balance.Valid {
-			o.Balance = &balance.Decimal
-		}
-		out = append(out, o)
+		o.Budget, o.RawBid, o.RawCpaBid, o.Balance = decimalPtr(budget), decimalPtr(bid), decimalPtr(cpaBid), decimalPtr(balance)
+		return o, nil
 	}
-	return out, rows.Err()
+	return queryAll(ctx, db, []rules.Object{}, "rule objects", scan, q+" ORDER BY 1", args...)
+}
+
+// decimalPtr is d's value, or nil when d is NULL.
+func decimalPtr(d decimal.NullDecimal) *decimal.Decimal {
+	if !d.Valid {
+		return nil
+	}
+	return &d.Decimal
 }
 
 // Facts returns daily and hourly facts of the objects.
@@ -522,12 +446,7 @@ func (db *DB) Facts(ctx context.Context, level rules.Level, ids []int64, from, h
 		return out, nil
 	}
 	read := func(q string, args []any, hourly bool) error {
-		rows, err := db.QueryContext(ctx, q, args...)
-		if err != nil {
-			return fmt.Errorf("mysql: rule facts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
+		return eachRow(ctx, db, "rule facts", q, args, func(rows *sql.Rows) error {
 			var id int64
 			var date time.Time
 			f := rules.Fact{Hour: -1}
@@ -536,12 +455,12 @@ func (db *DB) Facts(ctx context.Context, level rules.Level, ids []int64, from, h
 				dst = append(dst, &f.Hour)
 			}
 			if err := rows.Scan(dst...); err != nil {
-				return fmt.Errorf("mysql: rule facts: %w", err)
+				return err
 			}
 			f.Date = date.Format("2006-01-02")
 			out[id] = append(out[id], f)
-		}
-		return rows.Err()
+			return nil
+		})
 	}
 	args := append([]any{string(level)}, int64Args(ids)...)
 	in := "entity_id IN (" + placeholders(len(ids)) + ")"
@@ -564,19 +483,6 @@ func (db *DB) ReportsSyncedAt(ctx context.Context, advertiserIDs []int64, stream
 	if len(advertiserIDs) == 0 {
 		return out, nil
 	}
-	rows, err := db.QueryContext(ctx, `SELECT advertiser_id, last_success_at FROM sync_state WHERE stream = ? AND last_success_at IS NOT NULL
+	return queryMap(ctx, db, out, "report sync times", `SELECT advertiser_id, last_success_at FROM sync_state WHERE stream = ? AND last_success_at IS NOT NULL
 		AND advertiser_id IN (`+placeholders(len(advertiserIDs))+`)`, append([]any{stream}, int64Args(advertiserIDs)...)...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: report sync times: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var at time.Time
-		if err := rows.Scan(&id, &at); err != nil {
-			return nil, fmt.Errorf("mysql: report sync times: %w", err)
-		}
-		out[id] = at
-	}
-	return out, rows.Err()
 }

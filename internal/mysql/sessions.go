@@ -3,11 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -39,14 +37,7 @@ func scanSession(row scanner) (auth.Session, error) {
 
 // SessionByID returns a session (KindNotFound if absent).
 func (db *DB) SessionByID(ctx context.Context, id string) (auth.Session, error) {
-	s, err := scanSession(db.QueryRowContext(ctx, `SELECT `+sessionColumns+` FROM user_sessions WHERE id = ?`, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return s, apperr.NotFound("session")
-	}
-	if err != nil {
-		return s, fmt.Errorf("mysql: session: %w", err)
-	}
-	return s, nil
+	return queryOne(ctx, db, "session", "session", scanSession, `SELECT `+sessionColumns+` FROM user_sessions WHERE id = ?`, id)
 }
 
 // UserSessions lists a user's sessions, newest first.
@@ -58,29 +49,18 @@ func (db *DB) UserSessions(ctx context.Context, userID int64) ([]auth.Session, e
 // succeeds only while the session is unrevoked and oldJTI is still current,
 // so of two concurrent uses of one refresh token exactly one wins.
 func (db *DB) RotateRefresh(ctx context.Context, id, oldJTI, newJTI string, expires, at time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `
+	n, err := execCount(ctx, db, "rotate refresh", `
 		UPDATE user_sessions SET refresh_jti = ?, refreshed_at = ?, expires_at = ?
 		WHERE id = ? AND refresh_jti = ? AND revoked_at IS NULL`,
 		newJTI, at.UTC(), expires.UTC(), id, oldJTI)
-	if err != nil {
-		return false, fmt.Errorf("mysql: rotate refresh: %w", err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mysql: rotate refresh: %w", err)
-	}
-	return n == 1, nil
+	return n == 1, err
 }
 
 // RevokeSession revokes one session; false if absent or already revoked.
 func (db *DB) RevokeSession(ctx context.Context, id, reason string, at time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE user_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`,
-		at.UTC(), reason, id)
-	if err != nil {
-		return false, fmt.Errorf("mysql: revoke session: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	n, err := execCount(ctx, db, "revoke session",
+		`UPDATE user_sessions SET revoked_at = ?, revoke_reason = ? WHERE id = ? AND revoked_at IS NULL`, at.UTC(), reason, id)
+	return n == 1, err
 }
 
 // RevokeUserSessions revokes every unrevoked session of the user except
@@ -88,22 +68,11 @@ func (db *DB) RevokeSession(ctx context.Context, id, reason string, at time.Time
 func (db *DB) RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error) {
 	var ids []string
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		rows, err := tx.QueryContext(ctx, `SELECT id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE`,
-			userID, except)
+		var err error
+		ids, err = queryAll(ctx, tx, nil, "revoke user sessions", scanOne[string],
+			`SELECT id FROM user_sessions WHERE user_id = ? AND revoked_at IS NULL AND id <> ? FOR UPDATE`, userID, except)
 		if err != nil {
-			return fmt.Errorf("mysql: revoke user sessions: %w", err)
-		}
-		for rows.Next() {
-			var id string
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return fmt.Errorf("mysql: revoke user sessions: %w", err)
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return fmt.Errorf("mysql: revoke user sessions: %w", err)
+			return err
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE user_sessions SET revoked_at = ?, revoke_reason = ?
 			WHERE user_id = ? AND revoked_at IS NULL AND id <> ?`, at.UTC(), reason, userID, except); err != nil {
@@ -117,17 +86,6 @@ func (db *DB) RevokeUserSessions(ctx context.Context, userID int64, except, reas
 // PruneSessions deletes sessions that expired or were revoked before
 // `before`, in batches (for a periodic clean-up job).
 func (db *DB) PruneSessions(ctx context.Context, before time.Time) (int64, error) {
-	var total int64
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ? LIMIT 1000`,
-			before.UTC(), before.UTC())
-		if err != nil {
-			return total, fmt.Errorf("mysql: prune sessions: %w", err)
-		}
-		n, _ := res.RowsAffected()
-		total += n
-		if n < 1000 {
-			return total, nil
-		}
-	}
+	return deleteInBatches(ctx, db, "prune sessions", 1000,
+		`DELETE FROM user_sessions WHERE expires_at < ? OR revoked_at < ? LIMIT 1000`, before.UTC(), before.UTC())
 }

@@ -16,7 +16,7 @@ import (
 const syncStateColumns = `s.advertiser_id, s.stream, s.cursor_value, s.last_attempt_at, s.last_success_at, s.last_error,
 	s.consecutive_failures, s.rows_last_run, s.next_run_at, s.full_sync_at, s.updated_at`
 
-func scanSyncState(row interface{ Scan(...any) error }) (SyncState, error) {
+func scanSyncState(row scanner) (SyncState, error) {
 	var (
 		s                            SyncState
 		attempt, success, next, full sql.NullTime
@@ -45,20 +45,16 @@ func nullTime(t time.Time) sql.NullTime {
 // SyncStates returns the sync state of every stream of an advertiser that
 // has one, keyed by stream.
 func (db *DB) SyncStates(ctx context.Context, advertiserID int64) (map[string]SyncState, error) {
-	rows, err := db.QueryContext(ctx, `SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id = ?`, advertiserID)
+	states, err := queryAll(ctx, db, nil, fmt.Sprintf("sync state of %d", advertiserID), scanSyncState,
+		`SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id = ?`, advertiserID)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
+		return nil, err
 	}
-	defer rows.Close()
-	out := map[string]SyncState{}
-	for rows.Next() {
-		s, err := scanSyncState(rows)
-		if err != nil {
-			return nil, fmt.Errorf("mysql: sync state of %d: %w", advertiserID, err)
-		}
+	out := make(map[string]SyncState, len(states))
+	for _, s := range states {
 		out[s.Stream] = s
 	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecordSyncAttempt notes that a run of the stream started at `at`.
@@ -144,20 +140,8 @@ const syncableCond = `(a.account_role = 'ADVERTISER' AND a.sync_enabled = 1 AND 
 
 // SyncableAdvertiserIDs lists the advertisers the mirror syncs, ascending.
 func (db *DB) SyncableAdvertiserIDs(ctx context.Context) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT a.id FROM advertisers a WHERE `+syncableCond+` ORDER BY a.id`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: syncable advertisers: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: syncable advertisers: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, nil, "syncable advertisers", scanOne[int64],
+		`SELECT a.id FROM advertisers a WHERE `+syncableCond+` ORDER BY a.id`)
 }
 
 // SyncTarget loads a leaf advertiser within scope (KindNotFound otherwise,
@@ -206,32 +190,28 @@ func (db *DB) StreamFreshness(ctx context.Context, scope auth.Scope, streams []s
 		args = append(args, s)
 	}
 	args = append(args, scopeArgs...)
-	rows, err := db.QueryContext(ctx, `
+	got := map[string]StreamFreshness{}
+	err := eachRow(ctx, db, "stream freshness", `
 		SELECT st.stream, COUNT(*), COUNT(s.last_success_at), COALESCE(SUM(s.consecutive_failures > 0), 0),
 		       MIN(COALESCE(s.last_success_at, a.bound_at, a.created_at)), MAX(s.last_success_at)
 		FROM advertisers a
 		CROSS JOIN (`+union.String()+`) st
 		LEFT JOIN sync_state s ON s.advertiser_id = a.id AND s.stream = st.stream
 		WHERE `+syncableCond+` AND `+inScope+`
-		GROUP BY st.stream`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: stream freshness: %w", err)
-	}
-	defer rows.Close()
-	got := map[string]StreamFreshness{}
-	for rows.Next() {
+		GROUP BY st.stream`, args, func(rows *sql.Rows) error {
 		var (
 			f              StreamFreshness
 			oldest, newest sql.NullTime
 		)
 		if err := rows.Scan(&f.Stream, &f.Advertisers, &f.Synced, &f.Failing, &oldest, &newest); err != nil {
-			return nil, fmt.Errorf("mysql: stream freshness: %w", err)
+			return err
 		}
 		f.Oldest, f.Newest = timePtr(oldest), timePtr(newest)
 		got[f.Stream] = f
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("mysql: stream freshness: %w", err)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	out := make([]StreamFreshness, 0, len(streams))
 	for _, s := range streams {
@@ -263,24 +243,15 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 	if f.Limit <= 0 {
 		f.Limit = 20
 	}
-	rows, err := db.QueryContext(ctx, `
+	scan := func(r scanner) (a AdvertiserSyncStatus, err error) {
+		err = r.Scan(&a.AdvertiserID, &a.Name, &a.Syncable)
+		return a, err
+	}
+	out, err := queryAll(ctx, db, nil, "sync status", scan, `
 		SELECT a.id, a.name, `+syncableCond+`
 		FROM advertisers a WHERE `+where+` ORDER BY a.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
-	}
-	var out []AdvertiserSyncStatus
-	for rows.Next() {
-		var a AdvertiserSyncStatus
-		if err := rows.Scan(&a.AdvertiserID, &a.Name, &a.Syncable); err != nil {
-			_ = rows.Close()
-			return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
-		}
-		out = append(out, a)
-	}
-	_ = rows.Close()
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+		return nil, 0, err
 	}
 	if len(out) == 0 {
 		return out, total, nil
@@ -292,19 +263,15 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 		index[a.AdvertiserID] = i
 		out[i].States = map[string]SyncState{}
 	}
-	srows, err := db.QueryContext(ctx, `SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id IN (`+placeholders(len(ids))+`)`, ids...)
+	states, err := queryAll(ctx, db, nil, "sync status", scanSyncState,
+		`SELECT `+syncStateColumns+` FROM sync_state s WHERE s.advertiser_id IN (`+placeholders(len(ids))+`)`, ids...)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
+		return nil, 0, err
 	}
-	defer srows.Close()
-	for srows.Next() {
-		s, err := scanSyncState(srows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: sync status: %w", err)
-		}
+	for _, s := range states {
 		out[index[s.AdvertiserID]].States[s.Stream] = s
 	}
-	return out, total, srows.Err()
+	return out, total, nil
 }
 
 // ---- locks ----

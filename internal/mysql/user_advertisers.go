@@ -3,11 +3,9 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -105,20 +103,8 @@ func (db *DB) SetUserAdvertisers(ctx context.Context, userID int64, ids []int64,
 // UserAdvertiserIDs lists the advertisers assigned to a user, ascending
 // (whatever the user's roles: the raw assignment).
 func (db *DB) UserAdvertiserIDs(ctx context.Context, userID int64) ([]int64, error) {
-	rows, err := db.QueryContext(ctx, `SELECT advertiser_id FROM user_advertisers WHERE user_id = ? ORDER BY advertiser_id`, userID)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: user advertisers: %w", err)
-	}
-	defer rows.Close()
-	ids := []int64{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("mysql: user advertisers: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return queryAll(ctx, db, []int64{}, "user advertisers", scanOne[int64],
+		`SELECT advertiser_id FROM user_advertisers WHERE user_id = ? ORDER BY advertiser_id`, userID)
 }
 
 // AdvertiserIDsInScope lists the advertiser ids a scope may see. For an
@@ -151,15 +137,7 @@ func (db *DB) InScope(ctx context.Context, scope auth.Scope, advertiserID int64)
 // lockUser locks the user row for the transaction (KindNotFound if absent),
 // so assignments never reference a user being deleted.
 func lockUser(ctx context.Context, tx *sql.Tx, userID int64) error {
-	var one int
-	err := tx.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ? FOR UPDATE`, userID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return apperr.NotFound("user")
-	}
-	if err != nil {
-		return fmt.Errorf("mysql: lock user: %w", err)
-	}
-	return nil
+	return lockRow(ctx, tx, "users", userID, "user")
 }
 
 func uniqueIDs(ids []int64) []int64 {

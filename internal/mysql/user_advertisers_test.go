@@ -40,20 +40,7 @@ func TestScopeClauseFiltersRows(t *testing.T) {
 	visible := func(scope auth.Scope) []int64 {
 		t.Helper()
 		cond, args := mysql.ScopeClause(scope, "p.advertiser_id")
-		rows, err := db.QueryContext(ctx, `SELECT p.advertiser_id FROM scope_probe p WHERE `+cond+` ORDER BY 1`, args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer rows.Close()
-		ids := []int64{}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				t.Fatal(err)
-			}
-			ids = append(ids, id)
-		}
-		return ids
+		return mysqltest.Column[int64](t, db, `SELECT p.advertiser_id FROM scope_probe p WHERE `+cond+` ORDER BY 1`, args...)
 	}
 	tests := []struct {
 		name  string

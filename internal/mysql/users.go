@@ -18,7 +18,7 @@ var _ auth.Store = (*DB)(nil)
 const userColumns = `u.id, u.username, u.display_name, u.email, u.status, u.created_at, u.updated_at,
 	u.password_changed_at, u.last_login_at`
 
-func scanUser(row interface{ Scan(...any) error }) (auth.User, error) {
+func scanUser(row scanner) (auth.User, error) {
 	var u auth.User
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Status, &u.CreatedAt, &u.UpdatedAt,
@@ -124,66 +124,27 @@ func (db *DB) rolesOf(ctx context.Context, ids []int64) (map[int64][]string, err
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := db.QueryContext(ctx, `SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
+	return queryGroups(ctx, db, out, "user roles", `SELECT ur.user_id, r.name FROM user_roles ur JOIN roles r ON r.id = ur.role_id
 		WHERE ur.user_id IN (`+placeholders(len(ids))+`) ORDER BY ur.user_id, r.name`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: user roles: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id int64
-		var name string
-		if err := rows.Scan(&id, &name); err != nil {
-			return nil, fmt.Errorf("mysql: user roles: %w", err)
-		}
-		out[id] = append(out[id], name)
-	}
-	return out, rows.Err()
 }
 
 // ListUsers returns a page of users matching f, ordered by id, and the total.
 func (db *DB) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, int64, error) {
-	where, args := []string{"1=1"}, []any{}
+	w := whereOf("1=1", nil)
 	if f.Query != "" {
 		like := "%" + escapeLike(f.Query) + "%"
-		where = append(where, "(u.username LIKE ? OR u.display_name LIKE ? OR u.email LIKE ?)")
-		args = append(args, like, like, like)
+		w.add("(u.username LIKE ? OR u.display_name LIKE ? OR u.email LIKE ?)", like, like, like)
 	}
-	if f.Status != "" {
-		where = append(where, "u.status = ?")
-		args = append(args, f.Status)
-	}
-	if f.Role != "" {
-		where = append(where, "u.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ?)")
-		args = append(args, f.Role)
-	}
-	cond := strings.Join(where, " AND ")
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE `+cond, args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count users: %w", err)
-	}
-	limit := f.Limit
-	if limit <= 0 {
-		limit = 20
-	}
-	rows, err := db.QueryContext(ctx, `SELECT `+userColumns+` FROM users u WHERE `+cond+` ORDER BY u.id LIMIT ? OFFSET ?`,
-		append(args, limit, f.Offset)...)
+	w.addIf(f.Status != "", "u.status = ?", f.Status)
+	w.addIf(f.Role != "", "u.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ?)", f.Role)
+	users, total, err := queryPage(ctx, db, nil, listPage{noun: "users", cols: userColumns, from: "users u", w: w, order: "u.id",
+		limit: f.Limit, offset: f.Offset}, scanUser)
 	if err != nil {
-		return nil, 0, fmt.Errorf("mysql: list users: %w", err)
+		return nil, 0, err
 	}
-	defer rows.Close()
-	var users []auth.User
-	var ids []int64
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, 0, fmt.Errorf("mysql: list users: %w", err)
-		}
-		users = append(users, u)
-		ids = append(ids, u.ID)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, 0, fmt.Errorf("mysql: list users: %w", err)
+	ids := make([]int64, len(users))
+	for i, u := range users {
+		ids[i] = u.ID
 	}
 	roles, err := db.rolesOf(ctx, ids)
 	if err != nil {
@@ -322,20 +283,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 
 // RolePermissions returns each role's permissions as stored.
 func (db *DB) RolePermissions(ctx context.Context) (map[string][]string, error) {
-	rows, err := db.QueryContext(ctx, `SELECT r.name, p.name FROM roles r
+	return queryGroups(ctx, db, map[string][]string{}, "role permissions", `SELECT r.name, p.name FROM roles r
 		JOIN role_permissions rp ON rp.role_id = r.id JOIN permissions p ON p.id = rp.permission_id
 		ORDER BY r.name, p.name`)
-	if err != nil {
-		return nil, fmt.Errorf("mysql: role permissions: %w", err)
-	}
-	defer rows.Close()
-	out := map[string][]string{}
-	for rows.Next() {
-		var r, p string
-		if err := rows.Scan(&r, &p); err != nil {
-			return nil, fmt.Errorf("mysql: role permissions: %w", err)
-		}
-		out[r] = append(out[r], p)
-	}
-	return out, rows.Err()
 }

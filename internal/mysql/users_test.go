@@ -136,10 +136,7 @@ func TestListUpdateAndStatus(t *testing.T) {
 func TestPasswordsAreStoredAsBcryptOnly(t *testing.T) {
 	db := mysqltest.New(t)
 	mustCreateUser(t, db, "alice", auth.RoleViewer)
-	var hash string
-	if err := db.QueryRowContext(context.Background(), `SELECT password_hash FROM users WHERE username = 'alice'`).Scan(&hash); err != nil {
-		t.Fatal(err)
-	}
+	hash := mysqltest.Value[string](t, db, `SELECT password_hash FROM users WHERE username = 'alice'`)
 	if !strings.HasPrefix(hash, "$2a$") || strings.Contains(hash, "pw-alice") {
 		t.Fatalf("stored %q", hash)
 	}

@@ -169,3 +169,36 @@ func Rows(t testing.TB, db *mysql.DB, query string, args ...any) [][]Cell {
 	}
 	return out
 }
+
+// Column runs a query of one column and returns its values as T (an empty
+// slice when there is no row).
+func Column[T any](t testing.TB, db *mysql.DB, query string, args ...any) []T {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), query, args...)
+	if err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	defer rows.Close()
+	out := []T{}
+	for rows.Next() {
+		var v T
+		if err := rows.Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Value runs a query of one row and one column and returns the value as T.
+func Value[T any](t testing.TB, db *mysql.DB, query string, args ...any) T {
+	t.Helper()
+	var v T
+	if err := db.QueryRowContext(context.Background(), query, args...).Scan(&v); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+	return v
+}
