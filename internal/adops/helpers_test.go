@@ -150,16 +150,7 @@ func (b *bundle) entities(kind adops.Kind) []sandbox.Entity {
 	w := b.sim.World()
 	var out []sandbox.Entity
 	for _, adv := range b.advs {
-		switch kind {
-		case adops.KindCampaign:
-			out = append(out, w.Campaigns(adv)...)
-		case adops.KindAd:
-			out = append(out, w.Ads(adv)...)
-		case adops.KindProject:
-			out = append(out, w.Projects(adv)...)
-		case adops.KindPromotion:
-			out = append(out, w.Promotions(adv)...)
-		}
+		out = append(out, w.Entities(string(kind), adv)...)
 	}
 	return out
 }

@@ -226,9 +226,8 @@ func (s *Service) reconcile(kind Kind, out outcome, e *evalCtx, now time.Time) (
 		seen[k] = true
 		a, open := e.firing[k]
 		if !open {
-			a = Alert{Kind: f.Kind, Severity: f.Severity, Status: StatusFiring, Key: k, AdvertiserID: f.AdvertiserID,
-				AdvertiserName: f.AdvertiserName, Entity: f.Entity, Title: f.Title, Summary: f.Summary, Details: f.Details,
-				Source: "evaluator", FirstSeenAt: now, LastSeenAt: now, LastNotifiedAt: &now, NotifiedSeverity: f.Severity}
+			a = Alert{Finding: f, Status: StatusFiring, Key: k, Source: "evaluator",
+				FirstSeenAt: now, LastSeenAt: now, LastNotifiedAt: &now, NotifiedSeverity: f.Severity}
 			changes = append(changes, Change{Alert: a, Event: &AlertEvent{At: now, Type: EventFired, Severity: f.Severity,
 				Summary: f.Summary, Details: f.Details, Announce: true}})
 			continue

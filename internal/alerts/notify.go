@@ -69,9 +69,9 @@ func (s *Service) Notify(ctx context.Context, ev Event) (Alert, error) {
 		return Alert{}, err
 	}
 	now := s.now()
-	a := Alert{Kind: ev.Kind, Severity: ev.Severity, Status: StatusResolved, Key: Key(ev.Kind, ev.Entity), AdvertiserID: ev.AdvertiserID,
-		AdvertiserName: acct.Name, Entity: ev.Entity, Title: ev.Title, Summary: cut(ev.Summary, 1000), Details: ev.Details,
-		Source: ev.Source, OneShot: true, FirstSeenAt: now, LastSeenAt: now, ResolvedAt: &now, LastNotifiedAt: &now,
+	a := Alert{Finding: Finding{Kind: ev.Kind, Severity: ev.Severity, AdvertiserID: ev.AdvertiserID, AdvertiserName: acct.Name,
+		Entity: ev.Entity, Title: ev.Title, Summary: cut(ev.Summary, 1000), Details: ev.Details},
+		Status: StatusResolved, Key: Key(ev.Kind, ev.Entity), Source: ev.Source, OneShot: true, FirstSeenAt: now, LastSeenAt: now, ResolvedAt: &now, LastNotifiedAt: &now,
 		NotifiedSeverity: ev.Severity}
 	c := Change{Alert: a, Event: &AlertEvent{At: now, Type: EventFired, Severity: ev.Severity, Summary: a.Summary,
 		Details: ev.Details, Announce: true}, Routes: r.routes(a, ev.Severity, now)}

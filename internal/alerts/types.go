@@ -38,19 +38,11 @@ func Key(k Kind, e Entity) string {
 // Alert is one incident of a condition on one entity, from firing to
 // resolved.
 type Alert struct {
-	ID             int64
-	Kind           Kind
-	Severity       Severity
-	Status         string
-	Key            string
-	AdvertiserID   int64
-	AdvertiserName string
-	Entity         Entity
-	Title          string
-	Summary        string
-	// Details are the figures behind the alert (balance, runway, CPA and
-	// baseline, reasons...), as JSON-friendly values.
-	Details map[string]any
+	ID int64
+	// Finding is the condition; its Severity is the alert's current one.
+	Finding
+	Status string
+	Key    string
 	// Source is "evaluator" or who notified (e.g. "rule:42").
 	Source string
 	// OneShot alerts (rule actions) are announced once; nothing resolves them.
@@ -132,7 +124,9 @@ type Finding struct {
 	Entity         Entity
 	Title          string
 	Summary        string
-	Details        map[string]any
+	// Details are the figures behind the alert (balance, runway, CPA and
+	// baseline, reasons...), as JSON-friendly values.
+	Details map[string]any
 }
 
 // Key is the finding's deduplication key.

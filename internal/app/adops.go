@@ -1,11 +1,9 @@
 package app
 
 import (
-	"context"
 	"errors"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oceanops/adplatform/internal/adops"
@@ -51,9 +49,5 @@ func registerAdOps(rt *jobs.Runtime, b *base) error {
 // one id; beyond that, each change is settled under its entity's lock, so
 // two sweeps never settle one change twice.
 func RegisterSettlePending(rt *jobs.Runtime, ops *adops.Service, every time.Duration) {
-	rt.HandleFunc(adops.SettleJobKind, func(ctx context.Context, _ *asynq.Task) error {
-		_, err := ops.SettlePending(ctx)
-		return err
-	})
-	rt.Schedule(jobs.Periodic{Kind: adops.SettleJobKind, Every: every, Queue: jobs.QueueDefault, Timeout: 2 * every, MaxRetry: 1})
+	runEvery(rt, adops.SettleJobKind, every, 2*every, ops.SettlePending)
 }

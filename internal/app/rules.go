@@ -5,7 +5,6 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oceanops/adplatform/internal/adops"
@@ -124,9 +123,5 @@ func registerRules(rt *jobs.Runtime, b *base) error {
 // each rule's evaluation of a slot is claimed in MySQL, so a slot runs once
 // whatever the number of workers or ticks.
 func RegisterRules(rt *jobs.Runtime, svc *rules.Service, every time.Duration) {
-	rt.HandleFunc(rules.JobKind, func(ctx context.Context, _ *asynq.Task) error {
-		_, err := svc.RunDue(ctx)
-		return err
-	})
-	rt.Schedule(jobs.Periodic{Kind: rules.JobKind, Every: every, Queue: jobs.QueueDefault, Timeout: 10 * every, MaxRetry: 1})
+	runEvery(rt, rules.JobKind, every, 10*every, svc.RunDue)
 }

@@ -20,6 +20,17 @@ import (
 	"github.com/oceanops/adplatform/internal/jobs"
 )
 
+// runEvery registers run as the handler of kind and schedules it every
+// period on the default queue, cut at timeout and retried once; what run
+// returns besides its error is not kept.
+func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration, run func(context.Context) (T, error)) {
+	rt.HandleFunc(kind, func(ctx context.Context, _ *asynq.Task) error {
+		_, err := run(ctx)
+		return err
+	})
+	rt.Schedule(jobs.Periodic{Kind: kind, Every: every, Queue: jobs.QueueDefault, Timeout: timeout, MaxRetry: 1})
+}
+
 // Worker is the worker process: job runtime plus its own /health and /metrics.
 type Worker struct {
 	*base

@@ -53,7 +53,10 @@ type AdvertiserFilter struct {
 
 // AdvertiserSyncState is one row of sync_state (written by the sync engine).
 type AdvertiserSyncState struct {
-	Stream              string
+	Stream string
+	// Cursor is the stream's position (entity streams: the start of the last
+	// successful run, RFC 3339 UTC; daily report streams: the last Beijing
+	// date read after its conversions settled).
 	Cursor              string
 	LastAttemptAt       *time.Time
 	LastSuccessAt       *time.Time

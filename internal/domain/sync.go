@@ -48,17 +48,6 @@ type SyncTarget struct {
 // of one advertiser.
 type SyncState struct {
 	AdvertiserID int64
-	Stream       string
-	// Cursor is the stream's position (entity streams: the start of the last
-	// successful run, RFC 3339 UTC; daily report streams: the last Beijing
-	// date read after its conversions settled).
-	Cursor              string
-	LastAttemptAt       *time.Time
-	LastSuccessAt       *time.Time
-	LastError           string
-	ConsecutiveFailures int
-	RowsLastRun         int
-	NextRunAt           *time.Time
-	FullSyncAt          *time.Time
-	UpdatedAt           time.Time
+	AdvertiserSyncState
+	UpdatedAt time.Time
 }

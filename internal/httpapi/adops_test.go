@@ -143,19 +143,7 @@ func upsertRows[P, E, R any](t *testing.T, adv int64, page P, err error, list fu
 // sandbox's ground truth.
 func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]bool, ok func(sandbox.Entity) bool) sandbox.Entity {
 	t.Helper()
-	wv := w.sim.World()
-	var es []sandbox.Entity
-	switch kind {
-	case "campaign":
-		es = wv.Campaigns(adv)
-	case "ad":
-		es = wv.Ads(adv)
-	case "project":
-		es = wv.Projects(adv)
-	case "promotion":
-		es = wv.Promotions(adv)
-	}
-	for _, e := range es {
+	for _, e := range w.sim.World().Entities(kind, adv) {
 		if skip[e.ID] || e.OptStatus == "DELETE" || strings.Contains(e.Status, "DELETE") {
 			continue
 		}

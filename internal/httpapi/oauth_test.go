@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -258,7 +259,7 @@ func TestOAuthCallbackRejectsBadState(t *testing.T) {
 			}
 		})
 	}
-	if after := counts(); !mapsEqual(after, before) {
+	if after := counts(); !maps.Equal(after, before) {
 		t.Fatalf("rows changed: %v → %v", before, after)
 	}
 	if got := b.ts.Sim.Stats().Total("oauth2/access_token"); got != exchanges {
@@ -268,18 +269,6 @@ func TestOAuthCallbackRejectsBadState(t *testing.T) {
 	if r := b.do(t, req{method: "GET", path: fresh}); r.status != http.StatusBadRequest {
 		t.Fatalf("state after a foreign attempt: %d", r.status)
 	}
-}
-
-func mapsEqual(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 func TestOAuthCallbackRedirectsToFrontend(t *testing.T) {

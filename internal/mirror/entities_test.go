@@ -77,22 +77,8 @@ func (b *bundle) mirroredEntities(t testing.TB, kind string, adv int64) map[int6
 
 // worldEntities is the sandbox's current view of the same kind.
 func (b *bundle) worldEntities(kind string, adv int64) map[int64]ent {
-	w := b.sim.World()
-	var es []sandbox.Entity
-	switch kind {
-	case "campaign":
-		es = w.Campaigns(adv)
-	case "ad":
-		es = w.Ads(adv)
-	case "creative":
-		es = w.Creatives(adv)
-	case "project":
-		es = w.Projects(adv)
-	case "promotion":
-		es = w.Promotions(adv)
-	}
 	out := map[int64]ent{}
-	for _, e := range es {
+	for _, e := range b.sim.World().Entities(kind, adv) {
 		x := ent{status: e.Status, parent: e.ParentID}
 		switch kind {
 		case "campaign":

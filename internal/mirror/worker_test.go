@@ -3,6 +3,7 @@ package mirror
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"testing"
 	"time"
 
@@ -135,7 +136,7 @@ func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 		if err := b.syncAll(t, "manual"); err != nil {
 			t.Fatal(err)
 		}
-		if got := b.tableCounts(t); !equalCounts(got, first) {
+		if got := b.tableCounts(t); !maps.Equal(got, first) {
 			t.Fatalf("row counts changed after re-sync: got %v, want %v", got, first)
 		}
 	}
@@ -151,18 +152,6 @@ func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 			t.Errorf("advertiser %d: %d daily rows, truth has %d", adv, got, want)
 		}
 	}
-}
-
-func equalCounts(a, b map[string]int64) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // TestBackfill90DaysShowsProgressAndSurvivesRestart is acceptance 5: a

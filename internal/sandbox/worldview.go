@@ -192,6 +192,24 @@ func (w *World) Promotions(adv int64) []Entity {
 	return w.entities(adv, func(st *advState) []*entity { return st.promotions })
 }
 
+// Entities returns the entities of one kind ("campaign", "ad", "creative",
+// "project" or "promotion") of a leaf advertiser; none for another kind.
+func (w *World) Entities(kind string, adv int64) []Entity {
+	switch kind {
+	case "campaign":
+		return w.Campaigns(adv)
+	case "ad":
+		return w.Ads(adv)
+	case "creative":
+		return w.Creatives(adv)
+	case "project":
+		return w.Projects(adv)
+	case "promotion":
+		return w.Promotions(adv)
+	}
+	return nil
+}
+
 // Material is a snapshot of an image or video of an advertiser's library.
 type Material struct {
 	ID         int64  // material_id

@@ -110,20 +110,7 @@ func (f *Fixture) Entity(kind string, statuses ...string) sandbox.Entity {
 }
 
 func (f *Fixture) find(kind string, statuses []string) (sandbox.Entity, bool) {
-	var es []sandbox.Entity
-	switch kind {
-	case "campaign":
-		es = f.World.Campaigns(f.Advertiser)
-	case "ad":
-		es = f.World.Ads(f.Advertiser)
-	case "creative":
-		es = f.World.Creatives(f.Advertiser)
-	case "project":
-		es = f.World.Projects(f.Advertiser)
-	case "promotion":
-		es = f.World.Promotions(f.Advertiser)
-	}
-	for _, e := range es {
+	for _, e := range f.World.Entities(kind, f.Advertiser) {
 		if len(statuses) == 0 || slices.Contains(statuses, e.Status) {
 			return e, true
 		}
