@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/proctest"
 )
 
 // result is what a run measured.
@@ -27,16 +28,15 @@ type result struct {
 // run sets the stack up, measures the phases and prints them to out;
 // progress goes to logw.
 func run(ctx context.Context, dbCfg config.Database, o options, out, logw io.Writer) (res result, err error) {
-	root, err := findModuleRoot()
+	root, err := proctest.FindModuleRoot()
 	if err != nil {
 		return res, err
 	}
-	moduleRoot, configFile = root, filepath.Join(root, o.config)
 	dir, err := os.MkdirTemp("", "syncscale-")
 	if err != nil {
 		return res, err
 	}
-	s := &stack{dir: dir}
+	s := &stack{dir: dir, root: root, configFile: filepath.Join(root, o.config)}
 	defer func() {
 		s.close()
 		if err == nil {
@@ -92,7 +92,7 @@ func run(ctx context.Context, dbCfg config.Database, o options, out, logw io.Wri
 // server, workers.
 func setup(ctx context.Context, s *stack, dbCfg config.Database, o options, logw io.Writer) error {
 	fmt.Fprintf(logw, "building, creating %s, starting redis and a sandbox of %d advertisers\n", dbCfg.Database, o.advertisers)
-	server, worker, err := build(ctx, o, s.dir)
+	server, worker, err := build(ctx, o, s.root, s.dir)
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -24,15 +23,17 @@ import (
 
 // stack is everything a run starts; close stops it in reverse order.
 type stack struct {
-	dir     string // temporary directory: binaries, logs, redis data
-	sim     *sandbox.Sim
-	simURL  string
-	apiURL  string
-	db      *mysql.DB
-	procs   []*proc
-	workers []*proc
-	closers []func()
-	env     []string
+	dir        string // temporary directory: binaries, logs, redis data
+	root       string // the module root: where the binaries are built and run
+	configFile string // the shipped config the processes read
+	sim        *sandbox.Sim
+	simURL     string
+	apiURL     string
+	db         *mysql.DB
+	procs      []*proc
+	workers    []*proc
+	closers    []func()
+	env        []string
 }
 
 // proc is a child process with its output in a log file.
@@ -61,7 +62,7 @@ func (s *stack) start(name, bin string, env []string, args ...string) (*proc, er
 	}
 	cmd := exec.Command(bin, args...)
 	cmd.Env, cmd.Stdout, cmd.Stderr = env, f, f
-	cmd.Dir = moduleRoot
+	cmd.Dir = s.root
 	if err := cmd.Start(); err != nil {
 		f.Close()
 		return nil, fmt.Errorf("start %s: %w", name, err)
@@ -109,34 +110,14 @@ func (p *proc) tail() string {
 	return string(b)
 }
 
-var moduleRoot string
-
-// findModuleRoot walks up from the working directory to go.mod.
-func findModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("go.mod not found above the working directory")
-		}
-		dir = parent
-	}
-}
-
 // build compiles the server and the worker into dir, or returns the
 // prebuilt ones of o.bin.
-func build(ctx context.Context, o options, dir string) (server, worker string, err error) {
+func build(ctx context.Context, o options, root, dir string) (server, worker string, err error) {
 	if o.bin != "" {
 		return filepath.Join(o.bin, "server"), filepath.Join(o.bin, "worker"), nil
 	}
 	cmd := exec.CommandContext(ctx, "go", "build", "-o", dir+"/", "./cmd/server", "./cmd/worker")
-	cmd.Dir = moduleRoot
+	cmd.Dir = root
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", "", fmt.Errorf("go build: %w\n%s", err, out)
 	}
@@ -301,6 +282,4 @@ func (s *stack) startProcess(ctx context.Context, name, bin string, port int) (*
 	return p, nil
 }
 
-var configFile string
-
-func (s *stack) configPath() string { return configFile }
+func (s *stack) configPath() string { return s.configFile }

@@ -23,7 +23,7 @@ import (
 // the module root) into a temporary directory and returns the binary path.
 func Build(t testing.TB, pkg string) string {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := FindModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -39,14 +39,16 @@ func Build(t testing.TB, pkg string) string {
 // ModuleRoot is the directory holding go.mod.
 func ModuleRoot(t testing.TB) string {
 	t.Helper()
-	root, err := moduleRoot()
+	root, err := FindModuleRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
 	return root
 }
 
-func moduleRoot() (string, error) {
+// FindModuleRoot walks up from the working directory to the directory
+// holding go.mod.
+func FindModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
