@@ -75,37 +75,93 @@ type dashboardFacts struct {
 	top           []report.TopAd
 }
 
-func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFilter, today, yesterday string, topN int) (dashboardFacts, error) {
-	var f dashboardFacts
+// dashboardSQL builds the dashboard's statements for one scope and
+// advertiser filter.
+type dashboardSQL struct {
+	filter           string // " AND <scope> AND <advertisers>" on r.advertiser_id
+	args             []any  // filter's arguments
+	today, yesterday string
+}
+
+func newDashboardSQL(scope auth.Scope, advs *leafFilter, today, yesterday string) dashboardSQL {
 	inScope, sargs := scopeClause(scope, "r.advertiser_id")
 	advCond, aargs := advs.cond("r.advertiser_id")
-	filter := " AND " + inScope + " AND " + advCond
-	fargs := append(sargs, aargs...)
+	return dashboardSQL{" AND " + inScope + " AND " + advCond, append(sargs, aargs...), today, yesterday}
+}
 
-	// Hourly trend of both days.
-	rows, err := db.reads().QueryContext(ctx, `SELECT r.stat_date, r.stat_hour, `+reportSums+`
+// on is the arguments of a statement on date that ends with the filter,
+// followed by more.
+func (d dashboardSQL) on(date string, more ...any) []any {
+	return append(append([]any{date}, d.args...), more...)
+}
+
+// trend is the hourly totals of both days, read from the figures kept in
+// idx_report_hourly_sums alone, in its order (no sort).
+func (d dashboardSQL) trend() (string, []any) {
+	return `SELECT r.stat_date, r.stat_hour, ` + reportSums + `
 		FROM report_hourly r
-		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)`+filter+`
-		GROUP BY r.stat_date, r.stat_hour`, append([]any{yesterday, today}, fargs...)...)
-	if err != nil {
-		return f, fmt.Errorf("mysql: dashboard trend: %w", err)
+		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)` + d.filter + `
+		GROUP BY r.stat_date, r.stat_hour`, append([]any{d.yesterday, d.today}, d.args...)
+}
+
+// yesterdayFull is yesterday's totals from report_daily.
+func (d dashboardSQL) yesterdayFull() (string, []any) {
+	return `SELECT SUM(r.cost), COALESCE(SUM(r.show_cnt), 0), COALESCE(SUM(r.click_cnt), 0),
+		COALESCE(SUM(r.convert_cnt), 0), COALESCE(SUM(r.deep_convert_cnt), 0)
+		FROM report_daily r WHERE r.level = 'advertiser' AND r.stat_date = ?` + d.filter, d.on(d.yesterday)
+}
+
+// threshold is the topN-th highest cost of today's ads and promotions (the
+// lowest of the top topN) and how many rows that top holds: a walk of
+// idx_report_daily_cost from the top for each level.
+func (d dashboardSQL) threshold(topN int) (string, []any) {
+	walk := func(level string) string {
+		return `(SELECT r.cost FROM report_daily r WHERE r.level = '` + level + `' AND r.stat_date = ?` + d.filter + `
+			ORDER BY r.cost DESC LIMIT ?)`
 	}
-	defer rows.Close()
-	for rows.Next() {
+	return `SELECT MIN(t.cost), COUNT(*) FROM (` + walk("ad") + ` UNION ALL ` + walk("promotion") + `
+		ORDER BY cost DESC LIMIT ?) t`, append(append(d.on(d.today, topN), d.on(d.today, topN)...), topN)
+}
+
+// top is today's topN ads and promotions by cost (ties by entity id) among
+// those costing at least floor ("": all of them, one sort of the day's rows;
+// otherwise a range of idx_report_daily_cost), with their names.
+func (d dashboardSQL) top(topN int, floor string) (string, []any) {
+	filter, args := d.filter, d.on(d.today)
+	if floor != "" {
+		filter += " AND r.cost >= ?"
+		args = append(args, floor)
+	}
+	// One daily row per (advertiser, level, date, entity): no grouping needed.
+	return `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
+		g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt
+		FROM (SELECT r.level, r.entity_id, r.advertiser_id, r.cost, r.show_cnt, r.click_cnt, r.convert_cnt, r.deep_convert_cnt
+		      FROM report_daily r
+		      WHERE r.level IN ('ad', 'promotion') AND r.stat_date = ?` + filter + `
+		      ORDER BY r.cost DESC, r.entity_id LIMIT ?) g
+		LEFT JOIN oe_ads ad ON g.level = 'ad' AND ad.id = g.entity_id
+		LEFT JOIN oe_promotions pr ON g.level = 'promotion' AND pr.id = g.entity_id
+		LEFT JOIN advertisers a ON a.id = g.advertiser_id
+		ORDER BY g.cost DESC, g.entity_id`, append(args, topN)
+}
+
+func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFilter, today, yesterday string, topN int) (dashboardFacts, error) {
+	var f dashboardFacts
+	d := newDashboardSQL(scope, advs, today, yesterday)
+	q, args := d.trend()
+	err := eachRow(ctx, db.reads(), "dashboard trend", q, args, func(rows *sql.Rows) error {
 		var (
 			date time.Time
 			hour int
 			t    report.Totals
 			cost sql.NullString
 		)
-		if err := rows.Scan(&date, &hour, &cost, &t.Show, &t.Click, &t.Convert, &t.DeepConvert); err != nil {
-			return f, fmt.Errorf("mysql: dashboard trend: %w", err)
+		err := rows.Scan(&date, &hour, &cost, &t.Show, &t.Click, &t.Convert, &t.DeepConvert)
+		if err == nil {
+			t.Cost, err = reportDecimal(cost)
 		}
-		if t.Cost, err = reportDecimal(cost); err != nil {
-			return f, err
-		}
-		if hour < 0 || hour > 23 {
-			continue
+		if err != nil || hour < 0 || hour > 23 {
+			return err
 		}
 		switch date.Format(report.DateLayout) {
 		case today:
@@ -113,31 +169,53 @@ func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFi
 		case yesterday:
 			f.trend[1][hour], f.seen[1][hour] = t, true
 		}
-	}
-	if err := rows.Err(); err != nil {
-		return f, fmt.Errorf("mysql: dashboard trend: %w", err)
+		return nil
+	})
+	if err != nil {
+		return f, err
 	}
 
 	var cost sql.NullString
 	y := &f.yesterdayFull
-	if err := db.reads().QueryRowContext(ctx, `SELECT SUM(r.cost), COALESCE(SUM(r.show_cnt), 0), COALESCE(SUM(r.click_cnt), 0),
-		COALESCE(SUM(r.convert_cnt), 0), COALESCE(SUM(r.deep_convert_cnt), 0)
-		FROM report_daily r WHERE r.level = 'advertiser' AND r.stat_date = ?`+filter,
-		append([]any{yesterday}, fargs...)...).Scan(&cost, &y.Show, &y.Click, &y.Convert, &y.DeepConvert); err != nil {
+	q, args = d.yesterdayFull()
+	if err := db.reads().QueryRowContext(ctx, q, args...).Scan(&cost, &y.Show, &y.Click, &y.Convert, &y.DeepConvert); err != nil {
 		return f, fmt.Errorf("mysql: dashboard yesterday: %w", err)
 	}
 	if y.Cost, err = reportDecimal(cost); err != nil {
 		return f, err
 	}
 	if topN > 0 {
-		f.top, err = db.dashboardTopAds(ctx, today, filter, fargs, topN)
+		f.top, err = db.dashboardTopAds(ctx, d, topN, d.top)
 	}
 	return f, err
 }
 
-// dashboardTopAds are today's topN ads and promotions by cost.
-func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs []any, topN int) ([]report.TopAd, error) {
-	// One daily row per (advertiser, level, date, entity): no grouping needed.
+// dashboardTopAds are today's topN ads and promotions by cost. The topN-th
+// highest cost is found first (d.threshold); the page is then the rows at
+// or above it (topN rows and their ties) instead of a sort of the day's
+// every ad. Should a row's cost fall below the threshold between the two
+// statements (a sync writing), the page is read again by one sort. page
+// builds the page's statement (d.top; tests pass a broken one).
+func (db *DB) dashboardTopAds(ctx context.Context, d dashboardSQL, topN int, page func(topN int, floor string) (string, []any)) ([]report.TopAd, error) {
+	var (
+		threshold sql.NullString
+		seen      int
+	)
+	q, args := d.threshold(topN)
+	if err := db.reads().QueryRowContext(ctx, q, args...).Scan(&threshold, &seen); err != nil {
+		return nil, fmt.Errorf("mysql: dashboard top ads: %w", err)
+	}
+	if seen == 0 {
+		return []report.TopAd{}, nil
+	}
+	top, err := db.topAds(ctx, page, topN, threshold.String)
+	if err != nil || len(top) >= seen {
+		return top, err
+	}
+	return db.topAds(ctx, d.top, topN, "")
+}
+
+func (db *DB) topAds(ctx context.Context, page func(topN int, floor string) (string, []any), topN int, floor string) ([]report.TopAd, error) {
 	scan := func(r scanner) (report.TopAd, error) {
 		var (
 			a     report.TopAd
@@ -153,16 +231,8 @@ func (db *DB) dashboardTopAds(ctx context.Context, today, filter string, fargs [
 		a.Cost, err = reportDecimal(cost)
 		return a, err
 	}
-	return queryAll(ctx, db.reads(), []report.TopAd{}, "dashboard top ads", scan, `SELECT g.level, g.entity_id, g.advertiser_id, COALESCE(ad.name, pr.name, ''), COALESCE(a.name, ''),
-		g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt
-		FROM (SELECT r.level, r.entity_id, r.advertiser_id, r.cost, r.show_cnt, r.click_cnt, r.convert_cnt, r.deep_convert_cnt
-		      FROM report_daily r
-		      WHERE r.level IN ('ad', 'promotion') AND r.stat_date = ?`+filter+`
-		      ORDER BY r.cost DESC, r.entity_id LIMIT ?) g
-		LEFT JOIN oe_ads ad ON g.level = 'ad' AND ad.id = g.entity_id
-		LEFT JOIN oe_promotions pr ON g.level = 'promotion' AND pr.id = g.entity_id
-		LEFT JOIN advertisers a ON a.id = g.advertiser_id
-		ORDER BY g.cost DESC, g.entity_id`, append(append([]any{today}, fargs...), topN)...)
+	q, args := page(topN, floor)
+	return queryAll(ctx, db.reads(), []report.TopAd{}, "dashboard top ads", scan, q, args...)
 }
 
 // The overview cache (db.overviews) keeps the dashboard's figures of every

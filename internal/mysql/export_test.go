@@ -42,3 +42,33 @@ func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f repo
 	r := p.rowsStmt(p.page.query, p.page.args)
 	return Statement{p.count.query, p.count.args}, top, Statement{p.page.query, p.page.args}, Statement{r.query, r.args}, nil
 }
+
+// DashboardStatements are the statements DashboardOverview reads for scope
+// and advertiserIDs on today (Beijing), for plan tests: the trend of today
+// and yesterday, yesterday's totals, the top-N threshold and the top-N page
+// at or above floor.
+func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, advertiserIDs []int64, today string, topN int, floor string) ([]Statement, error) {
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
+	if err != nil {
+		return nil, err
+	}
+	d := newDashboardSQL(scope, advs, today, report.AddDays(today, -1))
+	var out []Statement
+	for _, s := range []func() (string, []any){d.trend, d.yesterdayFull,
+		func() (string, []any) { return d.threshold(topN) }, func() (string, []any) { return d.top(topN, floor) }} {
+		q, args := s()
+		out = append(out, Statement{q, args})
+	}
+	return out, nil
+}
+
+// DashboardTopAdsWith reads today's top-N over every advertiser as the
+// dashboard does, calling between after the threshold is read and before
+// the page is (to write in between, as a sync may).
+func (db *DB) DashboardTopAdsWith(ctx context.Context, today string, topN int, between func()) ([]report.TopAd, error) {
+	d := newDashboardSQL(auth.Scope{All: true}, nil, today, report.AddDays(today, -1))
+	return db.dashboardTopAds(ctx, d, topN, func(n int, floor string) (string, []any) {
+		between()
+		return d.top(n, floor)
+	})
+}
