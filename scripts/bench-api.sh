@@ -22,7 +22,8 @@ BARE_PORT=${BARE_PORT:-38101}
 METRICS_PORT=${METRICS_PORT:-38102}
 CONNS=${CONNS:-200}
 DURATION=${DURATION:-12s}
-PROFILE=${PROFILE:-}   # a file: a 10 s CPU profile of the server under load on the ads list
+PROFILE=${PROFILE:-}   # a file: a 10 s CPU profile of the server under load on PROFILE_PATH
+PROFILE_PATH=${PROFILE_PATH:-/api/v1/ads?page_size=20}   # what is loaded (as the admin) while profiling
 
 out=$(mktemp -d)
 pids=()
@@ -67,7 +68,7 @@ pids+=($!)
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$BARE_PORT/" >/dev/null 2>&1 && break; sleep 0.1; done
 
 if [ -n "$PROFILE" ]; then
-  "$out/apiload" -c "$CONNS" -d 15s -warmup 0 -H "Authorization: Bearer $ADMIN" ads="$ADS" >/dev/null &
+  "$out/apiload" -c "$CONNS" -d 15s -warmup 0 -H "Authorization: Bearer $ADMIN" profiled="$A$PROFILE_PATH" >/dev/null &
   lp=$!
   sleep 3
   curl -fs -o "$PROFILE" "http://127.0.0.1:$METRICS_PORT/debug/pprof/profile?seconds=10"

@@ -10,6 +10,7 @@ package auth
 
 import (
 	"slices"
+	"time"
 )
 
 // Built-in roles. Their permissions are seeded by migration 00010 and
@@ -66,7 +67,8 @@ func RolePermissions() map[string][]string {
 
 // Principal is the authenticated caller of a request: the user, the session
 // the access token belongs to, and the permissions of the user's roles as
-// they are now (loaded per request, so a role change applies at once).
+// they are now (loaded per request or kept for security.principal_cache_ttl;
+// every change through the Service drops the kept ones at once).
 type Principal struct {
 	UserID    int64
 	Username  string
@@ -74,6 +76,15 @@ type Principal struct {
 	// Roles and Permissions are sorted.
 	Roles       []string
 	Permissions []string
+	// Profile is the user's profile as loaded with the principal.
+	Profile Profile
+}
+
+// Profile is what a user is called and was last seen as.
+type Profile struct {
+	DisplayName string
+	Email       string
+	LastLoginAt *time.Time
 }
 
 // Can reports whether the principal holds perm.

@@ -147,6 +147,16 @@ func TestPrincipalChangesApplyOnOtherReplicasAtOnce(t *testing.T) {
 				t.Fatalf("after the role change: %+v %v, want an admin", p, err)
 			}
 		}},
+		{"profile updated (display name, email)", func(t *testing.T, c *cluster, u auth.User, _ string) {
+			name, email := "Olga Kovač", "olga@example.com"
+			if _, err := c.a.svc.UpdateProfile(ctx, u.ID, auth.UserUpdate{DisplayName: &name, Email: &email}); err != nil {
+				t.Fatal(err)
+			}
+		}, func(t *testing.T, p auth.Principal, err error) {
+			if err != nil || p.Profile.DisplayName != "Olga Kovač" || p.Profile.Email != "olga@example.com" {
+				t.Fatalf("after the profile update: %+v %v", p, err)
+			}
+		}},
 		{"password reset by an admin", func(t *testing.T, c *cluster, u auth.User, _ string) {
 			if err := c.a.svc.SetPassword(ctx, u.ID, "Velvet-Compass-Orchard-77", "password", ""); err != nil {
 				t.Fatal(err)

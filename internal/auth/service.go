@@ -28,6 +28,8 @@ type Store interface {
 	RecordLogin(ctx context.Context, userID int64, at time.Time) error
 	// SetUserRoles replaces the user's roles (KindNotFound for an unknown user).
 	SetUserRoles(ctx context.Context, userID int64, roles []string) error
+	// UpdateUser changes the profile fields that are set (KindNotFound for an unknown user).
+	UpdateUser(ctx context.Context, id int64, up UserUpdate) (User, error)
 	// LoadPrincipal returns the user's principal (without session id) and status.
 	LoadPrincipal(ctx context.Context, userID int64) (Principal, string, error)
 
@@ -272,6 +274,8 @@ func (s *Service) Login(ctx context.Context, username, password string, cl Clien
 	}
 	if err := s.store.RecordLogin(ctx, creds.UserID, now); err != nil {
 		s.log.Warn("auth: record login", zap.Error(err))
+	} else {
+		p.Profile.LastLoginAt = &now
 	}
 	p.SessionID = sess.ID
 	return pair, p, creds.UserID, nil
@@ -580,6 +584,18 @@ func (s *Service) SetRoles(ctx context.Context, userID int64, roles []string) er
 	}
 	s.changed(ctx, Invalidation{UserID: userID})
 	return nil
+}
+
+// UpdateProfile changes a user's display name or email (the fields of up
+// that are set; KindNotFound for an unknown user); every API process stops
+// using the user's cached principals, which carry the profile.
+func (s *Service) UpdateProfile(ctx context.Context, userID int64, up UserUpdate) (User, error) {
+	u, err := s.store.UpdateUser(ctx, userID, up)
+	if err != nil {
+		return u, err
+	}
+	s.changed(ctx, Invalidation{UserID: userID})
+	return u, nil
 }
 
 // EnsureBootstrapAdmin creates an admin named username when no user exists

@@ -157,18 +157,13 @@ type meResponse struct {
 // me is GET /api/v1/auth/me.
 func (s *Server) me(c *gin.Context) {
 	p, _ := principalFrom(c)
-	u, err := s.deps.DB.GetUser(c.Request.Context(), p.UserID)
-	if err != nil {
-		fail(c, err)
-		return
-	}
 	ids, _, err := s.deps.DB.AdvertiserIDsInScope(c.Request.Context(), p.Scope())
 	if err != nil {
 		fail(c, err)
 		return
 	}
-	respond(c, http.StatusOK, meResponse{principalResponse: principalView(p), DisplayName: u.DisplayName,
-		Email: u.Email, LastLoginAt: u.LastLoginAt, AdvertiserIDs: orEmpty(ids)})
+	respond(c, http.StatusOK, meResponse{principalResponse: principalView(p), DisplayName: p.Profile.DisplayName,
+		Email: p.Profile.Email, LastLoginAt: p.Profile.LastLoginAt, AdvertiserIDs: orEmpty(ids)})
 }
 
 // changePassword is POST /api/v1/auth/password: the caller changes their own

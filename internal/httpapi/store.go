@@ -80,7 +80,6 @@ type userStore interface {
 	GetUser(ctx context.Context, id int64) (auth.User, error)
 	ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, int64, error)
 	SetUserRoles(ctx context.Context, userID int64, roles []string) error
-	UpdateUser(ctx context.Context, id int64, up auth.UserUpdate) (auth.User, error)
 	InsertAudit(ctx context.Context, e auth.AuditEntry) (int64, error)
 	ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEntry, int64, error)
 }

@@ -126,7 +126,7 @@ func (s *Server) updateUser(c *gin.Context) {
 			changed = append(changed, "email")
 		}
 		auditDetail(c, "fields", changed)
-		return s.deps.DB.UpdateUser(c.Request.Context(), id, auth.UserUpdate{DisplayName: req.DisplayName, Email: req.Email})
+		return s.deps.Auth.UpdateProfile(c.Request.Context(), id, auth.UserUpdate{DisplayName: req.DisplayName, Email: req.Email})
 	}, userView)
 }
 

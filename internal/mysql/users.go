@@ -245,7 +245,7 @@ func (db *DB) RecordLogin(ctx context.Context, userID int64, at time.Time) error
 // permissions, as of now) and status, in one query. KindNotFound if absent.
 func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, string, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT u.username, u.status, r.name, p.name
+		SELECT u.username, u.status, u.display_name, u.email, u.last_login_at, r.name, p.name
 		FROM users u
 		LEFT JOIN user_roles ur ON ur.user_id = u.id
 		LEFT JOIN roles r ON r.id = ur.role_id
@@ -258,10 +258,11 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	defer rows.Close()
 	var username, status string
 	var roles, perms []string
+	var profile auth.Profile
 	found := false
 	for rows.Next() {
 		var role, perm sql.NullString
-		if err := rows.Scan(&username, &status, &role, &perm); err != nil {
+		if err := rows.Scan(&username, &status, &profile.DisplayName, &profile.Email, &profile.LastLoginAt, &role, &perm); err != nil {
 			return auth.Principal{}, "", fmt.Errorf("mysql: load principal: %w", err)
 		}
 		found = true
@@ -278,7 +279,9 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	if !found {
 		return auth.Principal{}, "", apperr.NotFound("user")
 	}
-	return auth.NewPrincipal(userID, username, "", roles, perms), status, nil
+	p := auth.NewPrincipal(userID, username, "", roles, perms)
+	p.Profile = profile
+	return p, status, nil
 }
 
 // RolePermissions returns each role's permissions as stored.
