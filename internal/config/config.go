@@ -101,7 +101,9 @@ type Database struct {
 	// them stay on the primary. See docs/deployment.md.
 	ReadDSN string `yaml:"read_dsn" secret:"true"`
 	// CountCacheTTL is how long the total of a list page (COUNT(*) of the
-	// rows in scope) is reused; 0 counts on every request.
+	// rows in scope) of 1,000 rows or more is reused; for as long again it is
+	// answered while it is recounted in the background; 0 counts on every
+	// request.
 	CountCacheTTL Duration `yaml:"count_cache_ttl"`
 	// DashboardCacheTTL is how long the dashboard's figures over every
 	// advertiser (an admin's, without a filter) are reused; 0 reads them on

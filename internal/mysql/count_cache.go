@@ -25,27 +25,29 @@ const maxCachedCounts = 10_000
 const minCachedCount = 1_000
 
 // SetCountCacheTTL makes list totals live for ttl (database.count_cache_ttl);
-// 0, the default, counts on every request. now is the clock (nil: time.Now).
-// Call it before the DB is shared.
+// 0, the default, counts on every request. A total older than ttl is still
+// answered for another ttl while it is counted again in the background, so
+// a total is at most twice ttl old and no page waits for a recount. now is
+// the clock (nil: time.Now). Call it before the DB is shared.
 func (db *DB) SetCountCacheTTL(ttl time.Duration, now func() time.Time) {
-	db.counts = newTTLCache[int64](ttl, now, maxCachedCounts)
+	db.counts = newTTLCache[int64](ttl, ttl, now, maxCachedCounts)
 }
 
 // count runs the COUNT(*) query, or answers from the cache a total of at
 // least minCachedCount counted less than the TTL ago.
 func (db *DB) count(ctx context.Context, query string, args ...any) (int64, error) {
-	read := func() (int64, error) {
+	read := func(ctx context.Context) (int64, error) {
 		var n int64
 		err := db.QueryRowContext(ctx, query, args...).Scan(&n)
 		return n, err
 	}
 	if db.counts == nil {
-		return read()
+		return read(ctx)
 	}
 	var b strings.Builder
 	b.WriteString(query)
 	for _, a := range args {
 		fmt.Fprintf(&b, "\x00%T:%v", a, a)
 	}
-	return db.counts.get(b.String(), read, func(n int64) bool { return n >= minCachedCount })
+	return db.counts.get(ctx, b.String(), read, func(n int64) bool { return n >= minCachedCount })
 }

@@ -45,9 +45,10 @@ func (c *testNow) Add(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// Totals of at least 1,000 rows are reused for the TTL, smaller ones are
-// exact on every request; the page's rows are always fresh.
-func TestListTotalsCachedOnlyWhenLargeAndOnlyForTheTTL(t *testing.T) {
+// Totals of at least 1,000 rows are reused for the TTL and recounted in the
+// background after it (never answered older than twice the TTL), smaller
+// ones are exact on every request; the page's rows are always fresh.
+func TestListTotalsCachedWhenLargeAndRecountedBehind(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
 	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
@@ -84,8 +85,20 @@ func TestListTotalsCachedOnlyWhenLargeAndOnlyForTheTTL(t *testing.T) {
 	if total, _ := list(2); total != 1_000 {
 		t.Fatalf("small total %d, want 1000 (999 was never cached)", total)
 	}
+	// After the TTL the old total is still answered once while it is
+	// counted again in the background; then the new one is.
 	clock.Add(5 * time.Second)
+	if total, _ := list(1); total != 1_000 {
+		t.Fatalf("just after the TTL: total %d, want the old 1000 while it is recounted", total)
+	}
+	db.WaitCountRefreshes()
 	if total, _ := list(1); total != 1_001 {
-		t.Fatalf("after the TTL: total %d, want 1001", total)
+		t.Fatalf("after the recount: total %d, want 1001", total)
+	}
+	// A total older than twice the TTL is never answered: the request counts.
+	insertAds(t, db, 1, 3_000_000, 1)
+	clock.Add(10 * time.Second)
+	if total, _ := list(1); total != 1_002 {
+		t.Fatalf("after twice the TTL: total %d, want 1002", total)
 	}
 }

@@ -29,14 +29,14 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 	ov.Today, ov.UpToHour = report.BeijingDate(now), report.BeijingHour(now)
 	ov.Yesterday = report.AddDays(ov.Today, -1)
 	ov.YesterdayUntil = now.In(report.Beijing()).AddDate(0, 0, -1)
-	read := func() (dashboardFacts, error) {
+	read := func(ctx context.Context) (dashboardFacts, error) {
 		return db.dashboardFacts(ctx, scope, advs, ov.Today, ov.Yesterday, topN)
 	}
 	var facts dashboardFacts
 	if c := db.overviews; c != nil && scope.All && advs == nil {
-		facts, err = c.get(ov.Today+"|"+strconv.Itoa(topN), read, nil)
+		facts, err = c.get(ctx, ov.Today+"|"+strconv.Itoa(topN), read, nil)
 	} else {
-		facts, err = read()
+		facts, err = read(ctx)
 	}
 	if err != nil {
 		return ov, err
@@ -244,5 +244,5 @@ func (db *DB) topAds(ctx context.Context, page func(topN int, floor string) (str
 // for ttl (database.dashboard_cache_ttl); 0 reads them on every request.
 // now is the clock (nil: time.Now). Call it before the DB is shared.
 func (db *DB) SetDashboardCacheTTL(ttl time.Duration, now func() time.Time) {
-	db.overviews = newTTLCache[dashboardFacts](ttl, now, 64)
+	db.overviews = newTTLCache[dashboardFacts](ttl, 0, now, 64)
 }

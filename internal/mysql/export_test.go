@@ -72,3 +72,6 @@ func (db *DB) DashboardTopAdsWith(ctx context.Context, today string, topN int, b
 		return d.top(n, floor)
 	})
 }
+
+// WaitCountRefreshes returns when no list total is being counted in the background.
+func (db *DB) WaitCountRefreshes() { db.counts.wait() }

@@ -1,6 +1,7 @@
 package mysql
 
 import (
+	"context"
 	"sync"
 	"time"
 
@@ -9,14 +10,21 @@ import (
 
 // ttlCache keeps values for ttl after they were read; concurrent misses of
 // one key read once. Holding max entries, it starts over.
+//
+// With a positive stale, a value between ttl and ttl+stale old is still
+// answered, and the first request to see it so starts one read in the
+// background (refresh-behind): no request waits for a read but the first of
+// a key or one after ttl+stale without any.
 type ttlCache[V any] struct {
-	ttl     time.Duration
-	now     func() time.Time
-	max     int
-	flights singleflight.Group
+	ttl, stale time.Duration
+	now        func() time.Time
+	max        int
+	flights    singleflight.Group
+	refreshes  sync.WaitGroup // background reads in progress
 
-	mu      sync.Mutex
-	entries map[string]ttlEntry[V]
+	mu         sync.Mutex
+	entries    map[string]ttlEntry[V]
+	refreshing map[string]bool
 }
 
 type ttlEntry[V any] struct {
@@ -24,39 +32,79 @@ type ttlEntry[V any] struct {
 	expires time.Time
 }
 
-// newTTLCache is a cache of at most max entries living ttl on the clock now
-// (nil: time.Now); nil, caching nothing, when ttl is not positive.
-func newTTLCache[V any](ttl time.Duration, now func() time.Time, max int) *ttlCache[V] {
+// refreshTimeout bounds a background read, which outlives the request that
+// started it.
+const refreshTimeout = 30 * time.Second
+
+// newTTLCache is a cache of at most max entries living ttl (and answered
+// stale for stale more) on the clock now (nil: time.Now); nil, caching
+// nothing, when ttl is not positive.
+func newTTLCache[V any](ttl, stale time.Duration, now func() time.Time, max int) *ttlCache[V] {
 	if ttl <= 0 {
 		return nil
 	}
 	if now == nil {
 		now = time.Now
 	}
-	return &ttlCache[V]{ttl: ttl, now: now, max: max, entries: make(map[string]ttlEntry[V])}
+	return &ttlCache[V]{ttl: ttl, stale: stale, now: now, max: max,
+		entries: make(map[string]ttlEntry[V]), refreshing: make(map[string]bool)}
 }
 
 // get returns key's value read less than ttl ago, or reads it; a value read
-// is kept only when keep (nil: always) says it is worth keeping.
-func (c *ttlCache[V]) get(key string, read func() (V, error), keep func(V) bool) (V, error) {
+// is kept only when keep (nil: always) says it is worth keeping. read gets
+// ctx, or for a background read a context detached from ctx's cancellation.
+func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) (V, error) {
+	now := c.now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
-	c.mu.Unlock()
-	if ok && c.now().Before(e.expires) {
+	switch {
+	case ok && now.Before(e.expires):
+		c.mu.Unlock()
+		return e.v, nil
+	case ok && now.Before(e.expires.Add(c.stale)):
+		if !c.refreshing[key] {
+			c.refreshing[key] = true
+			c.refreshes.Add(1)
+			go c.refresh(context.WithoutCancel(ctx), key, read, keep)
+		}
+		c.mu.Unlock()
 		return e.v, nil
 	}
-	v, err, _ := c.flights.Do(key, func() (any, error) {
-		v, err := read()
-		if err != nil || (keep != nil && !keep(v)) {
-			return v, err
-		}
-		c.mu.Lock()
-		if len(c.entries) >= c.max {
-			clear(c.entries)
-		}
-		c.entries[key] = ttlEntry[V]{v: v, expires: c.now().Add(c.ttl)}
-		c.mu.Unlock()
-		return v, nil
-	})
+	c.mu.Unlock()
+	v, err, _ := c.flights.Do(key, func() (any, error) { return c.load(ctx, key, read, keep) })
 	return v.(V), err
+}
+
+// load reads key's value and keeps it as keep says.
+func (c *ttlCache[V]) load(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) (V, error) {
+	v, err := read(ctx)
+	if err != nil || (keep != nil && !keep(v)) {
+		return v, err
+	}
+	c.mu.Lock()
+	if len(c.entries) >= c.max {
+		clear(c.entries)
+	}
+	c.entries[key] = ttlEntry[V]{v: v, expires: c.now().Add(c.ttl)}
+	c.mu.Unlock()
+	return v, nil
+}
+
+// refresh reads key's value in the background; on failure the stale value
+// stays until it is too old and a request reads it itself.
+func (c *ttlCache[V]) refresh(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) {
+	defer c.refreshes.Done()
+	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
+	defer cancel()
+	_, _, _ = c.flights.Do(key, func() (any, error) { return c.load(ctx, key, read, keep) })
+	c.mu.Lock()
+	delete(c.refreshing, key)
+	c.mu.Unlock()
+}
+
+// wait returns when no background read is in progress.
+func (c *ttlCache[V]) wait() {
+	if c != nil {
+		c.refreshes.Wait()
+	}
 }
