@@ -144,11 +144,14 @@ func (c *Config) validateDatabase() error {
 	if d.MaxOpenConns < 1 {
 		return bad("database.max_open_conns", d.MaxOpenConns, "must be at least 1")
 	}
-	if d.MaxIdleConns < 0 || d.MaxIdleConns > d.MaxOpenConns {
-		return bad("database.max_idle_conns", d.MaxIdleConns, "must be between 0 and max_open_conns")
+	if d.MaxIdleConns < 0 { // more than max_open_conns keeps max_open_conns
+		return bad("database.max_idle_conns", d.MaxIdleConns, "must not be negative")
 	}
 	if d.ConnMaxLifetime < 0 {
 		return bad("database.conn_max_lifetime", d.ConnMaxLifetime, "must not be negative")
+	}
+	if d.ConnMaxIdleTime < 0 {
+		return bad("database.conn_max_idle_time", d.ConnMaxIdleTime, "must not be negative")
 	}
 	if d.ReadDSN != "" {
 		if _, err := mysqldrv.ParseDSN(d.ReadDSN); err != nil {

@@ -123,6 +123,7 @@ func openPool(ctx context.Context, dsn string, c config.Database, name string) (
 	pool.SetMaxOpenConns(c.MaxOpenConns)
 	pool.SetMaxIdleConns(c.MaxIdleConns)
 	pool.SetConnMaxLifetime(c.ConnMaxLifetime.D())
+	pool.SetConnMaxIdleTime(c.ConnMaxIdleTime.D())
 	pingCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := pool.PingContext(pingCtx); err != nil {
