@@ -23,14 +23,9 @@ import (
 // scope answers (order, total, scope), for each order, page and filter.
 func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 	ctx := context.Background()
-	db := mysqltest.New(t)
 	const today = "2026-11-22"
-	st, err := gen.Generate(ctx, db, gen.Options{Rows: 1, Advertisers: 40, CampaignsPerAdvertiser: 3, AdsPerCampaign: 5,
+	db, st, opID := generatedWorld(t, gen.Options{Rows: 1, Advertisers: 40, CampaignsPerAdvertiser: 3, AdsPerCampaign: 5,
 		End: today, OperatorAdvertisers: 4, Seed: 7})
-	if err != nil {
-		t.Fatal(err)
-	}
-	opID := mysqltest.Value[int64](t, db, `SELECT id FROM users WHERE username = ?`, gen.BenchOperator)
 	// In the operator's scope (4 advertisers × 15 ads): ads deleted either
 	// way, ads without a report row today or with a zero cost, and ties.
 	scope := st.OperatorScope
@@ -42,9 +37,7 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 	rqExec(t, db, `DELETE FROM report_daily WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?, ?)`, today, ad(0, 1), ad(1, 2), ad(2, 5), ad(3, 14))
 	rqExec(t, db, `UPDATE report_daily SET cost = 0, click_cnt = 0 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 2), ad(1, 9), ad(3, 3))
 	rqExec(t, db, `UPDATE report_daily SET cost = 12.34 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 6), ad(2, 6), ad(3, 6))
-	if _, err := db.ExecContext(ctx, "ANALYZE TABLE oe_ads, oe_campaigns, report_daily, user_advertisers"); err != nil {
-		t.Fatal(err)
-	}
+	analyze(t, db, "oe_ads, oe_campaigns, report_daily, user_advertisers")
 	operator := auth.UserScope(opID)
 	opScope := fmt.Sprintf("e.advertiser_id IN (SELECT ua.advertiser_id FROM user_advertisers ua WHERE ua.user_id = %d)", opID)
 	const live = " AND e.deleted_at IS NULL AND e.status NOT LIKE '%DELETE%'"
