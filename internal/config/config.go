@@ -112,8 +112,9 @@ type Database struct {
 	// request.
 	CountCacheTTL Duration `yaml:"count_cache_ttl"`
 	// DashboardCacheTTL is how long the dashboard's figures over every
-	// advertiser (an admin's, without a filter) are reused; 0 reads them on
-	// every request.
+	// advertiser (an admin's, without a filter) are reused; for as long again
+	// they answer while they are read again in the background; 0 reads them
+	// on every request.
 	DashboardCacheTTL Duration `yaml:"dashboard_cache_ttl"`
 }
 

@@ -91,7 +91,7 @@ func TestListTotalsCachedWhenLargeAndRecountedBehind(t *testing.T) {
 	if total, _ := list(1); total != 1_000 {
 		t.Fatalf("just after the TTL: total %d, want the old 1000 while it is recounted", total)
 	}
-	db.WaitCountRefreshes()
+	db.WaitCacheRefreshes()
 	if total, _ := list(1); total != 1_001 {
 		t.Fatalf("after the recount: total %d, want 1001", total)
 	}

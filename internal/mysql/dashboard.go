@@ -19,7 +19,8 @@ import (
 // advertiser level), yesterday's whole day (report_daily), and the topN ads
 // and promotions of today by cost (report_daily). The figures of every
 // advertiser (an all-advertisers scope without a filter) are read at most
-// once per database.dashboard_cache_ttl (SetDashboardCacheTTL).
+// once per database.dashboard_cache_ttl (SetDashboardCacheTTL), then again
+// in the background.
 func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
 	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
@@ -241,8 +242,10 @@ func (db *DB) topAds(ctx context.Context, page func(topN int, floor string) (str
 // per sync. Concurrent misses of one key read once.
 
 // SetDashboardCacheTTL makes the all-advertisers dashboard's figures live
-// for ttl (database.dashboard_cache_ttl); 0 reads them on every request.
-// now is the clock (nil: time.Now). Call it before the DB is shared.
+// for ttl (database.dashboard_cache_ttl); for as long again they answer
+// while they are read again in the background (the report rows change once
+// per hourly sync; no request waits for the read). 0 reads them on every
+// request. now is the clock (nil: time.Now). Call it before the DB is shared.
 func (db *DB) SetDashboardCacheTTL(ttl time.Duration, now func() time.Time) {
-	db.overviews = newTTLCache[dashboardFacts](ttl, 0, now, 64)
+	db.overviews = newTTLCache[dashboardFacts](ttl, ttl, now, 64)
 }

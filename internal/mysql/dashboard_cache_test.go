@@ -9,8 +9,10 @@ import (
 	"github.com/oceanops/adplatform/internal/report"
 )
 
-// The all-advertisers dashboard reads its figures once per TTL and computes
-// the comparison with yesterday at each request's instant from them; a
+// The all-advertisers dashboard reads its figures once per TTL (after it,
+// again in the background while the old ones answer, never older than twice
+// the TTL) and computes the comparison with yesterday at each request's
+// instant from them; a
 // scoped user's dashboard, or one narrowed to advertisers, is always read
 // fresh; a TTL of 0 caches nothing.
 func TestAdminDashboardReadOncePerTTL(t *testing.T) {
@@ -77,15 +79,27 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		}
 	}
 
+	// Just after the TTL the old figures answer once more while they are
+	// read again in the background; then the new ones do.
 	clock.Add(time.Second)
+	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "1.10" {
+		t.Errorf("just after the TTL: today so far %s, want the old 1.10 while it is read again", got)
+	}
+	db.WaitCacheRefreshes()
 	ov = overview(admin, nil, at1100)
 	if got := report.Money(ov.TodaySoFar.Cost); got != "2.10" || report.Money(ov.YesterdayFull.Cost) != "25.24" {
-		t.Errorf("after the TTL: today so far %s, yesterday %s; want 2.10, 25.24", got, report.Money(ov.YesterdayFull.Cost))
+		t.Errorf("after the read: today so far %s, yesterday %s; want 2.10, 25.24", got, report.Money(ov.YesterdayFull.Cost))
+	}
+	// Figures older than twice the TTL are never answered: the request reads.
+	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	clock.Add(time.Minute)
+	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "3.10" {
+		t.Errorf("after twice the TTL: today so far %s, want 3.10", got)
 	}
 
 	db.SetDashboardCacheTTL(0, nil)
 	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
-	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "3.10" {
-		t.Errorf("TTL 0: today so far %s, want 3.10", got)
+	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "4.10" {
+		t.Errorf("TTL 0: today so far %s, want 4.10", got)
 	}
 }

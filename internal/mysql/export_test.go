@@ -73,5 +73,9 @@ func (db *DB) DashboardTopAdsWith(ctx context.Context, today string, topN int, b
 	})
 }
 
-// WaitCountRefreshes returns when no list total is being counted in the background.
-func (db *DB) WaitCountRefreshes() { db.counts.wait() }
+// WaitCacheRefreshes returns when no list total or dashboard is being read
+// again in the background.
+func (db *DB) WaitCacheRefreshes() {
+	db.counts.wait()
+	db.overviews.wait()
+}
