@@ -252,8 +252,8 @@ func Default() Config {
 		Database: Database{
 			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
 			Charset: "utf8mb4", MaxIdleConns: 100, MaxOpenConns: 100, ConnMaxLifetime: Duration(time.Hour),
-			ConnMaxIdleTime: Duration(5 * time.Minute),
-			CountCacheTTL: Duration(5 * time.Second), DashboardCacheTTL: Duration(30 * time.Second),
+			ConnMaxIdleTime: Duration(5 * time.Minute), CountCacheTTL: Duration(5 * time.Second),
+			DashboardCacheTTL: Duration(30 * time.Second),
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},
