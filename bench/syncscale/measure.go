@@ -112,22 +112,21 @@ func (p phase) summary() summary {
 //
 //	ideal = max( max over groups g of calls(g) ÷ QPS(g),  calls ÷ developer QPS )
 func (s summary) ideal(qps, devQPS float64) time.Duration {
-	worst := 0.0
-	for _, n := range s.byGroup {
-		worst = math.Max(worst, float64(n)/qps)
-	}
-	if devQPS > 0 {
-		worst = math.Max(worst, float64(s.needed)/devQPS)
-	}
-	return time.Duration(worst * float64(time.Second))
+	return s.busiest(s.byGroup, qps, devQPS)
 }
 
 // idealPerEndpoint is the same bound with the sandbox's per-endpoint quota
 // instead of the client's per-group one: what the platform alone would
 // allow.
 func (s summary) idealPerEndpoint(qps, devQPS float64) time.Duration {
+	return s.busiest(s.byEndpoint, qps, devQPS)
+}
+
+// busiest is the time the busiest of calls' keys needs at qps each, or all
+// calls at devQPS when that is longer (devQPS ≤ 0: no app-wide bound).
+func (s summary) busiest(calls map[string]int, qps, devQPS float64) time.Duration {
 	worst := 0.0
-	for _, n := range s.byEndpoint {
+	for _, n := range calls {
 		worst = math.Max(worst, float64(n)/qps)
 	}
 	if devQPS > 0 {
