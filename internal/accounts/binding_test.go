@@ -354,6 +354,49 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 	}
 }
 
+// Accounts the hourly re-discovery binds (children added to an agency
+// account since, or a new grant's accounts bound by the job while the
+// grant's callback was still running) get their first sync from the job
+// itself: their leaf advertisers go to FirstSync, once.
+func TestAccountInfoAsksFirstSyncOfLeavesItBinds(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	w := e.ts.Sim.World()
+	maj := w.Majordomos()[0]
+	acct, _ := w.Account(maj)
+	if len(acct.Children) < 2 {
+		t.Fatalf("majordomo %d has %d children", maj, len(acct.Children))
+	}
+	// Never seen here: the majordomo and two of its children.
+	leaves := slices.Sorted(slices.Values(acct.Children[:2]))
+	gone := append([]int64{maj}, leaves...)
+	if _, err := e.db.ExecContext(ctx, `DELETE FROM advertisers WHERE id IN (?, ?, ?)`, gone[0], gone[1], gone[2]); err != nil {
+		t.Fatal(err)
+	}
+	var asked [][]int64
+	h := &accounts.AccountHandlers{Tokens: e.proc.store, Accounts: e.svc,
+		FirstSync: func(_ context.Context, ids []int64) error { asked = append(asked, ids); return nil }}
+	if err := h.HandleAccountInfo(ctx, accounts.AccountInfoArgs{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 1 || !slices.Equal(asked[0], leaves) {
+		t.Fatalf("first syncs asked %v, want one request for the leaves %v (not the majordomo %d)", asked, leaves, maj)
+	}
+	for _, id := range gone {
+		if v, err := e.db.AdvertiserInScope(ctx, auth.UserScope(e.userID), id); err != nil || v.AuthorizationID != out.AuthorizationID {
+			t.Fatalf("advertiser %d after re-discovery: %+v, %v; want bound to grant %d and assigned", id, v, err, out.AuthorizationID)
+		}
+	}
+	asked = nil
+	if err := h.HandleAccountInfo(ctx, accounts.AccountInfoArgs{}); err != nil {
+		t.Fatal(err)
+	}
+	if len(asked) != 0 {
+		t.Fatalf("a run that binds nothing asked first syncs %v", asked)
+	}
+}
+
 func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})

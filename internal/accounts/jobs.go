@@ -75,6 +75,10 @@ type AccountHandlers struct {
 	SweepEvery time.Duration
 	// InfoEvery is the period of the info/fund job (default 1h).
 	InfoEvery time.Duration
+	// FirstSync, when set, asks for the first sync of leaf advertisers the
+	// info job's re-discovery bound (children added to an agency account
+	// since, or a grant's accounts bound here before its callback did).
+	FirstSync func(ctx context.Context, advertiserIDs []int64) error
 	Log       *zap.Logger
 }
 
@@ -201,5 +205,11 @@ func (h *AccountHandlers) HandleAccountInfo(ctx context.Context, p AccountInfoAr
 	h.log().Info("account info refreshed", zap.Int64("authorization_id", p.AuthorizationID), zap.Int("authorizations", sum.Authorizations),
 		zap.Int("new_accounts", sum.NewAccounts), zap.Int("info_updated", sum.InfoUpdated), zap.Int("fund_updated", sum.FundUpdated),
 		zap.Int("failures", sum.Failures), zap.Int("needs_reauth", sum.NeedsReauth), zap.Error(err))
+	if len(sum.Discovered) > 0 && h.FirstSync != nil {
+		if serr := h.FirstSync(ctx, sum.Discovered); serr != nil {
+			// The scheduled syncs still reach them within one interval.
+			h.log().Warn("first sync of discovered advertisers", zap.Int64s("advertiser_ids", sum.Discovered), zap.Error(serr))
+		}
+	}
 	return err
 }

@@ -22,6 +22,9 @@ type RefreshSummary struct {
 	FundUpdated    int // advertisers whose balance was stored
 	Failures       int // platform calls that failed (logged)
 	NeedsReauth    int // grants found dead on the way
+	// Discovered lists the leaf advertisers among NewAccounts: none has
+	// been synced under this grant yet.
+	Discovered []int64
 }
 
 // RefreshAccounts is the hourly account job for one grant (authID) or every
@@ -88,6 +91,11 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		log.Warn("re-discovery failed", zap.Error(err))
 	default:
 		sum.NewAccounts += len(d.fresh)
+		for _, id := range d.fresh {
+			if _, leaf := slices.BinarySearch(d.leaves, id); leaf {
+				sum.Discovered = append(sum.Discovered, id)
+			}
+		}
 		sum.Failures += len(d.warnings)
 		if len(d.fresh) > 0 && a.BoundBy != 0 {
 			if err := s.db.AssignAdvertisers(ctx, a.BoundBy, d.fresh, 0); err != nil && !errors.Is(err, context.Canceled) {

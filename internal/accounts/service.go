@@ -274,7 +274,9 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 	}
 	out.Accounts, out.Advertisers, out.Warnings = d.bound, d.leaves, d.warnings
 	out.Reauthorized = d.moved
-	for _, id := range d.fresh {
+	// The grant is new, so every account on it is new to it, including
+	// any the hourly re-discovery bound to it while this callback ran.
+	for _, id := range d.bound {
 		if !slices.Contains(d.moved, id) {
 			out.New = append(out.New, id)
 		}

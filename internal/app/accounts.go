@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
@@ -18,6 +19,7 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis"
@@ -103,7 +105,17 @@ func registerAccounts(rt *jobs.Runtime, b *base) error {
 	if err != nil {
 		return err
 	}
-	h := &accounts.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts")}
+	h := &accounts.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts"),
+		FirstSync: func(ctx context.Context, ids []int64) error {
+			var errs []error
+			for _, id := range ids {
+				_, err := mirror.EnqueueSync(ctx, rt.Client(), mirror.SyncPayload{AdvertiserID: id, Reason: "bind"})
+				if err != nil && !errors.Is(err, asynq.ErrDuplicateTask) {
+					errs = append(errs, err)
+				}
+			}
+			return errors.Join(errs...)
+		}}
 	h.Register(rt)
 	for _, e := range h.Schedules() {
 		rt.Schedule(e)

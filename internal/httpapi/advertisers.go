@@ -14,7 +14,6 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 )
 
@@ -186,10 +185,6 @@ type syncNowResponse struct {
 
 func isDuplicateTask(err error) bool { return errors.Is(err, asynq.ErrDuplicateTask) }
 
-// syncTaskTimeout bounds a sync task enqueued from the API (as the sync
-// engine's own planned syncs are bounded).
-const syncTaskTimeout = 30 * time.Minute
-
 // syncAdvertiserNow is POST /api/v1/advertisers/{id}/sync: enqueue a sync of
 // one bound leaf advertiser now (mirror.KindSyncAdvertiser, reason "manual").
 // The body is optional. A second request within a minute is not enqueued
@@ -207,9 +202,8 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 		return
 	}
 	out := syncNowResponse{AdvertiserID: id, Streams: orEmpty(req.Streams)}
-	info, err := jobs.Enqueue(c.Request.Context(), queue, mirror.KindSyncAdvertiser,
-		mirror.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"},
-		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
+	info, err := mirror.EnqueueSync(c.Request.Context(), queue,
+		mirror.SyncPayload{AdvertiserID: id, Streams: req.Streams, Reason: "manual"})
 	switch {
 	case isDuplicateTask(err):
 	case err != nil:

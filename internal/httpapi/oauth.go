@@ -8,13 +8,11 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 )
 
@@ -163,9 +161,7 @@ func (s *Server) afterBind(c *gin.Context, out accounts.BindOutcome) {
 		if reason[id] == "" {
 			continue
 		}
-		_, err := jobs.Enqueue(ctx, s.deps.Queue, mirror.KindSyncAdvertiser,
-			mirror.SyncPayload{AdvertiserID: id, Reason: reason[id]},
-			asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.Timeout(syncTaskTimeout))
+		_, err := mirror.EnqueueSync(ctx, s.deps.Queue, mirror.SyncPayload{AdvertiserID: id, Reason: reason[id]})
 		if err != nil && !isDuplicateTask(err) {
 			log.Warn("enqueue first sync after binding", zap.Int64("advertiser_id", id), zap.Error(err))
 		}

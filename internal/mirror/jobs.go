@@ -29,13 +29,23 @@ const (
 type SyncPayload struct {
 	AdvertiserID int64    `json:"advertiser_id"`
 	Streams      []string `json:"streams,omitempty"`
-	// Reason says who asked: "manual", "schedule", "bind", "reauth"
-	// (an account authorised again: the streams that fell due run).
+	// Reason says who asked: "manual", "schedule", "bind" (the first sync
+	// of an account newly bound, by the OAuth callback or by the hourly
+	// re-discovery), "reauth" (an account authorised again: the streams
+	// that fell due run).
 	Reason string `json:"reason,omitempty"`
 }
 
 // Kind implements jobs.Args.
 func (SyncPayload) Kind() string { return KindSyncAdvertiser }
+
+// EnqueueSync asks the workers for p's sync now, on the default queue. The
+// same request within jobs.UniqueFor is not enqueued again: it answers
+// asynq.ErrDuplicateTask.
+func EnqueueSync(ctx context.Context, c *asynq.Client, p SyncPayload) (*asynq.TaskInfo, error) {
+	return jobs.EnqueueArgs(ctx, c, p, asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor),
+		asynq.Timeout(SyncAdvertiserTimeout))
+}
 
 // KindSyncRetention deletes hourly report rows older than
 // sync.hourly_retention_days (periodic, daily).
