@@ -8,6 +8,7 @@
 package report
 
 import (
+	"math"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -151,7 +152,7 @@ const divisionPrecision = 16
 var hundred, thousand = decimal.NewFromInt(100), decimal.NewFromInt(1000)
 
 // ratio returns num/den rounded half away from zero to 2 decimals, or nil
-// when den is zero.
+// when den is zero, by a decimal division.
 func ratio(num decimal.Decimal, den int64) *decimal.Decimal {
 	if den == 0 {
 		return nil
@@ -160,17 +161,72 @@ func ratio(num decimal.Decimal, den int64) *decimal.Decimal {
 	return &q
 }
 
+// quotient is ratio for an amount given in hundredths, in integers: exact,
+// and a fraction of the decimal division's cost.
+func quotient(hundredths, den int64) *decimal.Decimal {
+	if den == 0 {
+		return nil
+	}
+	if den < 0 {
+		hundredths, den = -hundredths, -den
+	}
+	q := decimal.New(roundedQuotient(hundredths, den), -2)
+	return &q
+}
+
+// roundedQuotient is n/d rounded half away from zero (d > 0).
+func roundedQuotient(n, d int64) int64 {
+	q, r := n/d, n%d
+	switch {
+	case r > 0 && r >= d-r: // r ≥ d/2, without overflowing 2r
+		return q + 1
+	case r < 0 && -r >= d+r:
+		return q - 1
+	}
+	return q
+}
+
+// hundredths is d×100 when that is a whole number of at most limit in
+// absolute value.
+func hundredths(d decimal.Decimal, limit int64) (int64, bool) {
+	exp := d.Exponent()
+	if exp < -2 || exp > 2 {
+		return 0, false
+	}
+	c := d.Coefficient()
+	if !c.IsInt64() {
+		return 0, false
+	}
+	n := c.Int64()
+	for range exp + 2 {
+		if n > math.MaxInt64/10 || n < -math.MaxInt64/10 {
+			return 0, false
+		}
+		n *= 10
+	}
+	return n, n <= limit && n >= -limit
+}
+
+// percent is n/den as a percentage, 2 decimals (nil when den is zero).
+func percent(n, den int64) *decimal.Decimal {
+	if n <= math.MaxInt64/10000 && n >= -math.MaxInt64/10000 {
+		return quotient(n*10000, den)
+	}
+	return ratio(decimal.NewFromInt(n).Mul(hundred), den)
+}
+
 // Derived computes the derived metrics from the sums (never from averages
 // of per-row ratios, which would weight a day of 10 clicks like a day of
-// 10,000).
+// 10,000). Every sum a platform reports is computed in integers; a cost
+// too large for that (beyond 9 trillion yuan) is divided as a decimal.
 func (t Totals) Derived() Derived {
-	return Derived{
-		CTR: ratio(decimal.NewFromInt(t.Click).Mul(hundred), t.Show),
-		CPC: ratio(t.Cost, t.Click),
-		CPM: ratio(t.Cost.Mul(thousand), t.Show),
-		CVR: ratio(decimal.NewFromInt(t.Convert).Mul(hundred), t.Click),
-		CPA: ratio(t.Cost, t.Convert),
+	d := Derived{CTR: percent(t.Click, t.Show), CVR: percent(t.Convert, t.Click)}
+	if c, ok := hundredths(t.Cost, math.MaxInt64/1000); ok {
+		d.CPC, d.CPM, d.CPA = quotient(c, t.Click), quotient(c*1000, t.Show), quotient(c, t.Convert)
+	} else {
+		d.CPC, d.CPM, d.CPA = ratio(t.Cost, t.Click), ratio(t.Cost.Mul(thousand), t.Show), ratio(t.Cost, t.Convert)
 	}
+	return d
 }
 
 // Money renders a yuan amount as the API and exports show it: a string with

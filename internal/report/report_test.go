@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/csv"
 	"fmt"
+	"math"
+	"math/rand/v2"
 	"slices"
 	"testing"
 	"time"
@@ -49,6 +51,61 @@ func TestDerivedFromSums(t *testing.T) {
 	if Money(sum.Cost) != "1.00" || sum.Show != 10 {
 		t.Errorf("sum = %s/%d", Money(sum.Cost), sum.Show)
 	}
+}
+
+// byDivision is Derived by decimal division only.
+func byDivision(t Totals) [5]*decimal.Decimal {
+	return [5]*decimal.Decimal{ratio(decimal.NewFromInt(t.Click).Mul(hundred), t.Show), ratio(t.Cost, t.Click),
+		ratio(t.Cost.Mul(thousand), t.Show), ratio(decimal.NewFromInt(t.Convert).Mul(hundred), t.Click), ratio(t.Cost, t.Convert)}
+}
+
+// Derived's integer arithmetic rounds exactly as decimal division does,
+// half away from zero, over sums of every size (negative costs included:
+// refunds can make a day's cost negative), and falls back to the division
+// where integers would overflow.
+func TestDerivedIntegersMatchDecimalDivision(t *testing.T) {
+	check := func(tt Totals) {
+		t.Helper()
+		d := tt.Derived()
+		got, want := [5]*decimal.Decimal{d.CTR, d.CPC, d.CPM, d.CVR, d.CPA}, byDivision(tt)
+		for i := range got {
+			if (got[i] == nil) != (want[i] == nil) || (got[i] != nil && !got[i].Equal(*want[i])) {
+				t.Fatalf("%+v: metric %d is %v, want %v", tt, i, got[i], want[i])
+			}
+		}
+	}
+	for _, c := range []Totals{
+		{Cost: dec("0.05"), Show: 2, Click: 2, Convert: 2}, {Cost: dec("-0.05"), Show: 2000, Click: 2, Convert: 2},
+		{Cost: dec("0.15"), Show: 3, Click: 1, Convert: 3}, {Cost: dec("0.005"), Show: 1, Click: 1, Convert: 1},
+		{Cost: dec("12.3456"), Show: 7, Click: 7, Convert: 7}, {Cost: dec("99999999999999999.99"), Show: 3, Click: 3, Convert: 3},
+		{Cost: dec("1e5"), Show: math.MaxInt64, Click: math.MaxInt64 / 3, Convert: math.MaxInt64 / 7},
+	} {
+		check(c)
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	count := func(i int) int64 { return rng.Int64N(int64(10) << (i % 50)) }
+	for i := range 100000 {
+		cost := decimal.New(rng.Int64N(2_000_000_000_000_000)-100_000_000_000_000, int32(-2+i%5))
+		check(Totals{Cost: cost, Show: count(i), Click: count(i + 7), Convert: count(i + 13)})
+	}
+}
+
+// BenchmarkDerived: Derived against the decimal division it replaces
+// (go test ./internal/report/ -run '^$' -bench Derived).
+func BenchmarkDerived(b *testing.B) {
+	t := Totals{Cost: dec("1234.56"), Show: 98765, Click: 4321, Convert: 123}
+	b.Run("integers", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = t.Derived()
+		}
+	})
+	b.Run("division", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = byDivision(t)
+		}
+	})
 }
 
 func TestChange(t *testing.T) {
