@@ -635,19 +635,17 @@ func appendCustomRow(b []byte, spec aggSpec, r *aggRow, dims []string, metrics [
 	dw := jw{b: append(w.b, '{')}
 	for _, d := range dims {
 		switch d {
-		case "stat_time_day":
+		case "stat_time_day", "stat_time_week":
 			dw.str(d, tc.get(spec, r.slot)[:10])
 		case "stat_time_hour":
 			dw.str(d, tc.get(spec, r.slot))
-		case "stat_time_week":
-			dw.str(d, tc.get(spec, r.slot)[:10])
 		case "stat_time_month":
 			dw.str(d, tc.get(spec, r.slot)[:7])
 		case "landing_type":
 			dw.str(d, projectOf(r.ent).landing)
 		case "pricing":
 			dw.str(d, projectOf(r.ent).pricing)
-		case "material_id":
+		case "material_id", "cdp_promotion_id":
 			dw.quotedRaw(d, r.ent.qid)
 		case "image_mode":
 			dw.str(d, r.ent.imageMode)
@@ -655,8 +653,6 @@ func appendCustomRow(b []byte, spec aggSpec, r *aggRow, dims []string, metrics [
 			dw.quotedRaw(d, projectOf(r.ent).qid)
 		case "cdp_project_name":
 			dw.raw(d, projectOf(r.ent).qname)
-		case "cdp_promotion_id":
-			dw.quotedRaw(d, r.ent.qid)
 		case "cdp_promotion_name":
 			dw.raw(d, r.ent.qname)
 		}

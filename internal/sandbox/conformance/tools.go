@@ -7,10 +7,6 @@ type regionGetParams struct {
 	RegionType  *string `json:"region_type,omitempty"`
 }
 
-type interestCategoryParams struct {
-	AdvertiserId *int64 `json:"advertiser_id,omitempty"`
-}
-
 type actionCategoryParams struct {
 	ActionDays   *int64    `json:"action_days,omitempty"`
 	ActionScene  *[]string `json:"action_scene,omitempty"`
@@ -59,8 +55,8 @@ func toolCases() []Case {
 		getCase("2/tools/region/get", "ToolsRegionGetV2ResponseDataListInner", func(*Fixture) *regionGetParams {
 			return &regionGetParams{RegionLevel: ptr("REGION_LEVEL_CITY")}
 		}, Obj{"list": Arr{MinLen: 30, Elem: Obj{"id": Int, "name": Str, "parent_id": Int, "region_level": Str}}}),
-		getCase("2/tools/interest_action/interest/category", "bububa interestaction.InterestCategoryRequest / Object", func(f *Fixture) *interestCategoryParams {
-			return &interestCategoryParams{AdvertiserId: ptr(f.Advertiser)}
+		getCase("2/tools/interest_action/interest/category", "bububa interestaction.InterestCategoryRequest / Object", func(f *Fixture) *advertiserIDParams {
+			return &advertiserIDParams{AdvertiserId: ptr(f.Advertiser)}
 		}, Arr{MinLen: 1, Elem: categoryShape}),
 		getCase("2/tools/interest_action/action/category", "bububa interestaction.ActionCategoryRequest / Object", func(f *Fixture) *actionCategoryParams {
 			return &actionCategoryParams{AdvertiserId: ptr(f.Advertiser), ActionScene: &[]string{"E-COMMERCE"}, ActionDays: ptr(int64(30))}

@@ -53,10 +53,6 @@ type adBidItem struct {
 	Bid  float64 `json:"bid"`
 }
 
-func v2Errors(idKey string) Arr {
-	return Arr{Elem: Obj{idKey: Int, "error_message": Str}}
-}
-
 // fen converts an amount in fen to the yuan float the SDK sends.
 func fen(v int64) float64 {
 	f, _ := strconv.ParseFloat(fmt.Sprintf("%d.%02d", v/100, v%100), 64)
@@ -77,19 +73,19 @@ func v2WriteCases() []Case {
 		postCase("2/campaign/update/status", "CampaignUpdateStatusV2Request / CampaignUpdateStatusV2ResponseData", func(f *Fixture) *campaignUpdateStatusRequest {
 			c := f.Entity("campaign", "CAMPAIGN_STATUS_ENABLE")
 			return &campaignUpdateStatusRequest{AdvertiserId: f.Advertiser, CampaignIds: []int64{c.ID}, OptStatus: "disable"}
-		}, Obj{"campaign_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("campaign_id")}),
+		}, batchData("campaign_ids", "campaign_id")),
 		postCase("2/ad/update/status", "AdUpdateStatusV2Request / AdUpdateStatusV2ResponseData", func(f *Fixture) *adUpdateStatusRequest {
 			a := f.Entity("ad", "AD_STATUS_DELIVERY_OK", "AD_STATUS_BUDGET_EXCEED")
 			return &adUpdateStatusRequest{AdIds: []int64{a.ID}, AdvertiserId: f.Advertiser, OptStatus: "disable"}
-		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
+		}, batchData("ad_ids", "ad_id")),
 		postCase("2/ad/update/budget", "AdUpdateBudgetV2Request / AdUpdateBudgetV2ResponseData", func(f *Fixture) *batchRequest[adBudgetItem] {
 			a := f.dayBudgetAd()
 			return &batchRequest[adBudgetItem]{AdvertiserId: f.Advertiser, Data: []adBudgetItem{{AdId: a.ID, Budget: fen(a.BudgetFen + 20000)}}}
-		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
+		}, batchData("ad_ids", "ad_id")),
 		postCase("2/ad/update/bid", "AdUpdateBidV2Request / AdUpdateBidV2ResponseData", func(f *Fixture) *batchRequest[adBidItem] {
 			a := f.dayBudgetAd()
 			return &batchRequest[adBidItem]{AdvertiserId: f.Advertiser, Data: []adBidItem{{AdId: a.ID, Bid: 12.5}}}
-		}, Obj{"ad_ids": Arr{Elem: Int, MinLen: 1}, "errors": v2Errors("ad_id")}),
+		}, batchData("ad_ids", "ad_id")),
 	}
 }
 

@@ -96,12 +96,10 @@ type promotionDeleteRequest struct {
 	PromotionIds []int64 `json:"promotion_ids"`
 }
 
-func v3Errors(idKey string) Arr {
-	return Arr{Elem: Obj{idKey: Int, "error_message": Str}}
-}
-
+// batchData is the answer of a batch write (v2 and v3): the ids written
+// (idsKey) and an error per id refused (idKey).
 func batchData(idsKey, idKey string) Obj {
-	return Obj{idsKey: Arr{Elem: Int, MinLen: 1}, "errors": v3Errors(idKey)}
+	return Obj{idsKey: Arr{Elem: Int, MinLen: 1}, "errors": Arr{Elem: Obj{idKey: Int, "error_message": Str}}}
 }
 
 // The entities the v3 batch write cases write: delivering ones.
