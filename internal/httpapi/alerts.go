@@ -30,24 +30,20 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	g.GET("/:id", read, s.getAlert)
 	g.POST("/:id/ack", s.requirePerm(auth.PermAlertAck), s.withIdempotency("alert.ack", "alert", false, s.ackAlert))
 
-	g.GET("/channels", sub, s.listAlertChannels)
-	g.POST("/channels", sub, s.withIdempotency("alert_channel.create", "alert_channel", false, s.createAlertChannel))
-	g.GET("/channels/:id", sub, s.getAlertChannel)
-	g.PUT("/channels/:id", sub, s.withIdempotency("alert_channel.update", "alert_channel", false, s.updateAlertChannel))
-	g.DELETE("/channels/:id", sub, s.withIdempotency("alert_channel.delete", "alert_channel", false, s.deleteAlertChannel))
-	g.POST("/channels/:id/test", sub, s.withIdempotency("alert_channel.test", "alert_channel", false, s.testAlertChannel))
-
-	g.GET("/subscriptions", sub, s.listAlertSubscriptions)
-	g.POST("/subscriptions", sub, s.withIdempotency("alert_subscription.create", "alert_subscription", false, s.createAlertSubscription))
-	g.GET("/subscriptions/:id", sub, s.getAlertSubscription)
-	g.PUT("/subscriptions/:id", sub, s.withIdempotency("alert_subscription.update", "alert_subscription", false, s.updateAlertSubscription))
-	g.DELETE("/subscriptions/:id", sub, s.withIdempotency("alert_subscription.delete", "alert_subscription", false, s.deleteAlertSubscription))
-
-	g.GET("/teams", manage, s.listAlertTeams)
-	g.POST("/teams", manage, s.withIdempotency("alert_team.create", "alert_team", false, s.createAlertTeam))
-	g.GET("/teams/:id", manage, s.getAlertTeam)
-	g.PUT("/teams/:id", manage, s.withIdempotency("alert_team.update", "alert_team", false, s.updateAlertTeam))
-	g.DELETE("/teams/:id", manage, s.withIdempotency("alert_team.delete", "alert_team", false, s.deleteAlertTeam))
+	channels := g.Group("/channels", sub)
+	s.crudRoutes(channels, "alert_channel", crudHandlers{
+		list: s.listAlertChannels, create: s.createAlertChannel, get: s.getAlertChannel,
+		update: s.updateAlertChannel, remove: s.deleteAlertChannel,
+	})
+	channels.POST("/:id/test", s.withIdempotency("alert_channel.test", "alert_channel", false, s.testAlertChannel))
+	s.crudRoutes(g.Group("/subscriptions", sub), "alert_subscription", crudHandlers{
+		list: s.listAlertSubscriptions, create: s.createAlertSubscription, get: s.getAlertSubscription,
+		update: s.updateAlertSubscription, remove: s.deleteAlertSubscription,
+	})
+	s.crudRoutes(g.Group("/teams", manage), "alert_team", crudHandlers{
+		list: s.listAlertTeams, create: s.createAlertTeam, get: s.getAlertTeam,
+		update: s.updateAlertTeam, remove: s.deleteAlertTeam,
+	})
 
 	g.GET("/thresholds", read, s.listAlertThresholds)
 	g.PUT("/thresholds", manage, s.withIdempotency("alert_threshold.put", "alert_threshold", false, s.putAlertThreshold))

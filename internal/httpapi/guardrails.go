@@ -19,11 +19,10 @@ import (
 
 func (s *Server) guardrailRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/guardrails", s.requireAuth(), s.requirePerm(auth.PermUserManage))
-	g.GET("", s.listGuardrails)
-	g.POST("", s.withIdempotency("guardrail.create", "guardrail", false, s.createGuardrail))
-	g.GET("/:id", s.getGuardrail)
-	g.PUT("/:id", s.withIdempotency("guardrail.update", "guardrail", false, s.updateGuardrail))
-	g.DELETE("/:id", s.withIdempotency("guardrail.delete", "guardrail", false, s.deleteGuardrail))
+	s.crudRoutes(g, "guardrail", crudHandlers{
+		list: s.listGuardrails, create: s.createGuardrail, get: s.getGuardrail,
+		update: s.updateGuardrail, remove: s.deleteGuardrail,
+	})
 }
 
 // guardrailLimits are the limits of a rail as sent (amounts as strings or

@@ -53,3 +53,20 @@ func (s *Server) live(c *gin.Context) {
 func (s *Server) version(c *gin.Context) {
 	respond(c, http.StatusOK, s.deps.Build)
 }
+
+// crudHandlers serve a collection whose items are addressed by id.
+type crudHandlers struct {
+	list, create, get, update, remove gin.HandlerFunc
+}
+
+// crudRoutes registers GET and POST on the group's path and GET, PUT and
+// DELETE on {id} below it. The writes are audited as
+// "<resource>.create|update|delete" of target type resource and honour an
+// Idempotency-Key when one is sent.
+func (s *Server) crudRoutes(g *gin.RouterGroup, resource string, h crudHandlers) {
+	g.GET("", h.list)
+	g.POST("", s.withIdempotency(resource+".create", resource, false, h.create))
+	g.GET("/:id", h.get)
+	g.PUT("/:id", s.withIdempotency(resource+".update", resource, false, h.update))
+	g.DELETE("/:id", s.withIdempotency(resource+".delete", resource, false, h.remove))
+}
