@@ -138,95 +138,101 @@ func (s *Service) levelWindows(ctx context.Context, e *evalCtx, k Kind) ([]level
 	return out, nil
 }
 
-func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
+// evalWindows judges kind k on every window of levelWindows; find returns
+// the finding of one window whose kind is enabled, if any.
+func (s *Service) evalWindows(ctx context.Context, e *evalCtx, k Kind,
+	find func(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool)) outcome {
 	var o outcome
-	ws, err := s.levelWindows(ctx, e, KindCPAAnomaly)
+	ws, err := s.levelWindows(ctx, e, k)
 	if err != nil {
 		return outcome{err: err}
 	}
 	for _, w := range ws {
 		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
-		_, p, on := o.judge(e, KindCPAAnomaly, w.AdvertiserID, ent)
+		_, p, on := o.judge(e, k, w.AdvertiserID, ent)
 		if !on {
 			continue
 		}
-		if w.Today.Cost.LessThan(decimal.NewFromFloat(p["min_cost"])) || w.Baseline.Convert < int64(p["min_conversions"]) {
-			continue // too little volume to judge
+		if f, ok := find(e, w, ent, p); ok {
+			o.findings = append(o.findings, f)
 		}
-		base := w.Baseline.Cost.Div(decimal.NewFromInt(w.Baseline.Convert))
-		if !base.IsPositive() {
-			continue
-		}
-		today := w.Today.Cost.Div(decimal.NewFromInt(max(w.Today.Convert, 1)))
-		ratio := today.Div(base).InexactFloat64()
-		if ratio < p["ratio"] {
-			continue
-		}
-		// Conversions the baseline CPA predicts for today's spend, as far as
-		// attributed by now; a shortfall noise could explain is no alert.
-		expected := w.Today.Cost.Div(base).InexactFloat64() * p["maturity"]
-		chance := poissonCDF(w.Today.Convert, expected)
-		if chance >= p["significance"] {
-			continue
-		}
-		sev := SeverityWarning
-		if ratio >= 2*p["ratio"] {
-			sev = SeverityCritical
-		}
-		conv := fmt.Sprintf("%d 转化", w.Today.Convert)
-		if w.Today.Convert == 0 {
-			conv = "0 转化，按 1 计"
-		}
-		o.findings = append(o.findings, Finding{Kind: KindCPAAnomaly, Severity: sev, AdvertiserID: w.AdvertiserID,
-			AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
-			Title: fmt.Sprintf("CPA 异常：%s %s", entityLabel(w.level), w.EntityName),
-			Summary: fmt.Sprintf("今日 CPA %s 元（消耗 %s 元 / %s），为近 %d 日 CPA %s 元的 %.1f 倍",
-				money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
-			Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
-				"cpa_baseline": yuan(base), "baseline_days": w.BaselineDays, "conversions_baseline": w.Baseline.Convert,
-				"conversions_expected": round2(expected), "chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"],
-				"status": w.Status}})
 	}
 	return o
 }
 
+func (s *Service) evalCPA(ctx context.Context, e *evalCtx) outcome {
+	return s.evalWindows(ctx, e, KindCPAAnomaly, cpaFinding)
+}
+
+// cpaFinding is the CPA anomaly of one entity's window, if any.
+func cpaFinding(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool) {
+	if w.Today.Cost.LessThan(decimal.NewFromFloat(p["min_cost"])) || w.Baseline.Convert < int64(p["min_conversions"]) {
+		return Finding{}, false // too little volume to judge
+	}
+	base := w.Baseline.Cost.Div(decimal.NewFromInt(w.Baseline.Convert))
+	if !base.IsPositive() {
+		return Finding{}, false
+	}
+	today := w.Today.Cost.Div(decimal.NewFromInt(max(w.Today.Convert, 1)))
+	ratio := today.Div(base).InexactFloat64()
+	if ratio < p["ratio"] {
+		return Finding{}, false
+	}
+	// Conversions the baseline CPA predicts for today's spend, as far as
+	// attributed by now; a shortfall noise could explain is no alert.
+	expected := w.Today.Cost.Div(base).InexactFloat64() * p["maturity"]
+	chance := poissonCDF(w.Today.Convert, expected)
+	if chance >= p["significance"] {
+		return Finding{}, false
+	}
+	sev := SeverityWarning
+	if ratio >= 2*p["ratio"] {
+		sev = SeverityCritical
+	}
+	conv := fmt.Sprintf("%d 转化", w.Today.Convert)
+	if w.Today.Convert == 0 {
+		conv = "0 转化，按 1 计"
+	}
+	return Finding{Kind: KindCPAAnomaly, Severity: sev, AdvertiserID: w.AdvertiserID,
+		AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
+		Title: fmt.Sprintf("CPA 异常：%s %s", entityLabel(w.level), w.EntityName),
+		Summary: fmt.Sprintf("今日 CPA %s 元（消耗 %s 元 / %s），为近 %d 日 CPA %s 元的 %.1f 倍",
+			money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
+		Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
+			"cpa_baseline": yuan(base), "baseline_days": w.BaselineDays, "conversions_baseline": w.Baseline.Convert,
+			"conversions_expected": round2(expected), "chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"],
+			"status": w.Status}}, true
+}
+
 func (s *Service) evalCTR(ctx context.Context, e *evalCtx) outcome {
-	var o outcome
-	ws, err := s.levelWindows(ctx, e, KindCTRAnomaly)
-	if err != nil {
-		return outcome{err: err}
+	return s.evalWindows(ctx, e, KindCTRAnomaly, ctrFinding)
+}
+
+// ctrFinding is the CTR anomaly of one entity's window, if any.
+func ctrFinding(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool) {
+	minShows := int64(p["min_impressions"])
+	if w.Today.Show < minShows || w.Baseline.Show < 10*minShows || w.Baseline.Click == 0 {
+		return Finding{}, false
 	}
-	for _, w := range ws {
-		ent := Entity{Type: w.level, ID: w.EntityID, Name: w.EntityName}
-		_, p, on := o.judge(e, KindCTRAnomaly, w.AdvertiserID, ent)
-		if !on {
-			continue
-		}
-		minShows := int64(p["min_impressions"])
-		if w.Today.Show < minShows || w.Baseline.Show < 10*minShows || w.Baseline.Click == 0 {
-			continue
-		}
-		base := float64(w.Baseline.Click) / float64(w.Baseline.Show)
-		today := float64(w.Today.Click) / float64(w.Today.Show)
-		ratio := today / base
-		if ratio > p["ratio"] {
-			continue
-		}
-		expected := base * float64(w.Today.Show)
-		chance := poissonCDF(w.Today.Click, expected)
-		if chance >= p["significance"] {
-			continue
-		}
-		o.findings = append(o.findings, Finding{Kind: KindCTRAnomaly, Severity: SeverityWarning, AdvertiserID: w.AdvertiserID,
-			AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
-			Title: fmt.Sprintf("CTR 异常：%s %s", entityLabel(w.level), w.EntityName),
-			Summary: fmt.Sprintf("今日 CTR %.2f%%（展示 %d，点击 %d），为近 %d 日 CTR %.2f%% 的 %.2f 倍",
-				100*today, w.Today.Show, w.Today.Click, w.BaselineDays, 100*base, ratio),
-			Details: map[string]any{"ctr_today_pct": round2(100 * today), "impressions_today": w.Today.Show, "clicks_today": w.Today.Click,
-				"ctr_baseline_pct": round2(100 * base), "baseline_days": w.BaselineDays, "clicks_expected": round2(expected),
-				"chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"], "status": w.Status}})
+	base := float64(w.Baseline.Click) / float64(w.Baseline.Show)
+	today := float64(w.Today.Click) / float64(w.Today.Show)
+	ratio := today / base
+	if ratio > p["ratio"] {
+		return Finding{}, false
 	}
-	return o
+	expected := base * float64(w.Today.Show)
+	chance := poissonCDF(w.Today.Click, expected)
+	if chance >= p["significance"] {
+		return Finding{}, false
+	}
+	return Finding{Kind: KindCTRAnomaly, Severity: SeverityWarning, AdvertiserID: w.AdvertiserID,
+		AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
+		Title: fmt.Sprintf("CTR 异常：%s %s", entityLabel(w.level), w.EntityName),
+		Summary: fmt.Sprintf("今日 CTR %.2f%%（展示 %d，点击 %d），为近 %d 日 CTR %.2f%% 的 %.2f 倍",
+			100*today, w.Today.Show, w.Today.Click, w.BaselineDays, 100*base, ratio),
+		Details: map[string]any{"ctr_today_pct": round2(100 * today), "impressions_today": w.Today.Show, "clicks_today": w.Today.Click,
+			"ctr_baseline_pct": round2(100 * base), "baseline_days": w.BaselineDays, "clicks_expected": round2(expected),
+			"chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"], "status": w.Status}}, true
 }
 
 // ---- delivery stopped ----

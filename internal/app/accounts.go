@@ -49,6 +49,18 @@ func (b *base) oceanEngine() (*Platform, error) {
 	return b.platform, b.platformErr
 }
 
+// platformOrOff returns the process's Platform, or nil when no encryption
+// key is configured, after warning what is disabled ("ad operations are
+// disabled") and which settings enable it.
+func (b *base) platformOrOff(disabled string) (*Platform, error) {
+	p, err := b.oceanEngine()
+	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
+		b.log.Warn(disabled + ": set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
+		return nil, nil
+	}
+	return p, err
+}
+
 // newPlatform builds the token store, the client and the accounts service.
 // gauges registers the accounts gauges (the worker computes them).
 func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, log *zap.Logger, gauges bool) (*Platform, error) {
@@ -79,12 +91,8 @@ func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, l
 // accountsService returns the accounts service for the API, or nil (with a
 // warning) when no encryption key is configured.
 func (b *base) accountsService() (*accounts.Service, error) {
-	p, err := b.oceanEngine()
-	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
-		b.log.Warn("OceanEngine account binding is disabled: set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
-		return nil, nil
-	}
-	if err != nil {
+	p, err := b.platformOrOff("OceanEngine account binding is disabled")
+	if p == nil || err != nil {
 		return nil, err
 	}
 	if b.cfg.Server.PublicURL == "" {
@@ -97,12 +105,8 @@ func (b *base) accountsService() (*accounts.Service, error) {
 // info jobs. Without an encryption key they are not registered (nothing
 // could be refreshed) and a warning says so.
 func registerAccounts(rt *jobs.Runtime, b *base) error {
-	p, err := b.oceanEngine()
-	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
-		b.log.Warn("OceanEngine token jobs are disabled: set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
-		return nil
-	}
-	if err != nil {
+	p, err := b.platformOrOff("OceanEngine token jobs are disabled")
+	if p == nil || err != nil {
 		return err
 	}
 	h := &accounts.AccountHandlers{Tokens: p.Store, Accounts: p.Accounts, Client: rt.Client(), Log: b.log.Named("accounts"),

@@ -1,14 +1,12 @@
 package app
 
 import (
-	"errors"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/jobs"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // adOpsService builds the ad operations service of the API on the
@@ -16,12 +14,8 @@ import (
 // encryption key no token can be read, so there is no client: it returns
 // nil with a warning, and the change endpoints answer 503.
 func (b *base) adOpsService() (*adops.Service, error) {
-	p, err := b.oceanEngine()
-	if errors.Is(err, tokencrypt.ErrNoActiveKey) {
-		b.log.Warn("ad operations are disabled: set crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
-		return nil, nil
-	}
-	if err != nil {
+	p, err := b.platformOrOff("ad operations are disabled")
+	if p == nil || err != nil {
 		return nil, err
 	}
 	metrics, err := adops.NewMetrics(prometheus.DefaultRegisterer)

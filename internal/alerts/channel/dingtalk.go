@@ -93,12 +93,5 @@ func (s *Sender) dingTalk(ctx context.Context, c Config, m Message) (string, err
 	if err != nil {
 		return "", &Error{Msg: "dingtalk: encode", Err: err}
 	}
-	_, answer, err := s.post(ctx, target, body, nil)
-	if err != nil {
-		return "", err
-	}
-	if err := checkAnswer("dingtalk", answer, dingTalkRateLimited); err != nil {
-		return "", err
-	}
-	return snippet(answer), nil
+	return s.postBot(ctx, "dingtalk", target, body, dingTalkRateLimited)
 }

@@ -101,12 +101,5 @@ func (s *Sender) feishu(ctx context.Context, c Config, m Message) (string, error
 	if err != nil {
 		return "", &Error{Msg: "feishu: encode", Err: err}
 	}
-	_, answer, err := s.post(ctx, c.URL, body, nil)
-	if err != nil {
-		return "", err
-	}
-	if err := checkAnswer("feishu", answer, feishuRateLimited); err != nil {
-		return "", err
-	}
-	return snippet(answer), nil
+	return s.postBot(ctx, "feishu", c.URL, body, feishuRateLimited)
 }

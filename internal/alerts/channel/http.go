@@ -50,6 +50,20 @@ func (s *Sender) post(ctx context.Context, target string, body []byte, header ht
 	return resp.StatusCode, answer, nil
 }
 
+// postBot posts body to a chat bot at target and checks the platform's
+// JSON answer (temporary: the codes worth retrying); the result is a
+// snippet of the answer.
+func (s *Sender) postBot(ctx context.Context, platform, target string, body []byte, temporary ...int) (string, error) {
+	_, answer, err := s.post(ctx, target, body, nil)
+	if err != nil {
+		return "", err
+	}
+	if err := checkAnswer(platform, answer, temporary...); err != nil {
+		return "", err
+	}
+	return snippet(answer), nil
+}
+
 // snippet shortens a receiver's answer for error messages and the log.
 func snippet(b []byte) string {
 	s := strings.TrimSpace(string(b))

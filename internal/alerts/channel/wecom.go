@@ -74,12 +74,5 @@ func (s *Sender) weCom(ctx context.Context, c Config, m Message) (string, error)
 	if err != nil {
 		return "", &Error{Msg: "wecom: encode", Err: err}
 	}
-	_, answer, err := s.post(ctx, c.URL, body, nil)
-	if err != nil {
-		return "", err
-	}
-	if err := checkAnswer("wecom", answer, weComRateLimited); err != nil {
-		return "", err
-	}
-	return snippet(answer), nil
+	return s.postBot(ctx, "wecom", c.URL, body, weComRateLimited)
 }

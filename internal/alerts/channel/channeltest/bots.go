@@ -28,7 +28,7 @@ type Feishu struct {
 	recorder
 	secret string
 	token  string
-	cards  []FeishuCard
+	cards  accepted[FeishuCard]
 	// URL is the bot's webhook address.
 	URL string
 }
@@ -44,9 +44,7 @@ func NewFeishu(t testing.TB, secret string, now func() time.Time) *Feishu {
 
 // Cards returns the cards accepted so far.
 func (f *Feishu) Cards() []FeishuCard {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return append([]FeishuCard(nil), f.cards...)
+	return f.cards.list()
 }
 
 var feishuTemplates = map[string]bool{"blue": true, "wathet": true, "turquoise": true, "green": true, "yellow": true,
@@ -94,9 +92,7 @@ func (f *Feishu) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		f.badRequest(w, reason)
 		return
 	}
-	f.mu.Lock()
-	f.cards = append(f.cards, card)
-	f.mu.Unlock()
+	f.cards.add(card)
 	writeJSON(w, map[string]any{"code": 0, "msg": "success", "data": map[string]any{}})
 }
 
@@ -185,7 +181,7 @@ type DingTalkMessage struct {
 type DingTalk struct {
 	recorder
 	secret, token string
-	msgs          []DingTalkMessage
+	msgs          accepted[DingTalkMessage]
 	// URL is the robot's webhook address (without timestamp and sign).
 	URL string
 }
@@ -200,9 +196,7 @@ func NewDingTalk(t testing.TB, secret string, now func() time.Time) *DingTalk {
 
 // Messages returns the messages accepted so far.
 func (d *DingTalk) Messages() []DingTalkMessage {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return append([]DingTalkMessage(nil), d.msgs...)
+	return d.msgs.list()
 }
 
 // ServeHTTP answers as robot/send: 300001 for an unknown token, 310000 for
@@ -251,9 +245,7 @@ func (d *DingTalk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if req.At != nil {
 		m.AtMobiles, m.IsAtAll = req.At.AtMobiles, req.At.IsAtAll
 	}
-	d.mu.Lock()
-	d.msgs = append(d.msgs, m)
-	d.mu.Unlock()
+	d.msgs.add(m)
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 }
 
@@ -264,7 +256,7 @@ func (d *DingTalk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 type WeCom struct {
 	recorder
 	key  string
-	msgs []string
+	msgs accepted[string]
 	// URL is the robot's webhook address.
 	URL string
 }
@@ -278,9 +270,7 @@ func NewWeCom(t testing.TB) *WeCom {
 
 // Messages returns the markdown contents accepted so far.
 func (c *WeCom) Messages() []string {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return append([]string(nil), c.msgs...)
+	return c.msgs.list()
 }
 
 // ServeHTTP answers as webhook/send: 93000 for a wrong key, 40058 for
@@ -316,9 +306,7 @@ func (c *WeCom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, map[string]any{"errcode": 40058, "errmsg": "invalid markdown"})
 		return
 	}
-	c.mu.Lock()
-	c.msgs = append(c.msgs, req.Markdown.Content)
-	c.mu.Unlock()
+	c.msgs.add(req.Markdown.Content)
 	writeJSON(w, map[string]any{"errcode": 0, "errmsg": "ok"})
 }
 

@@ -69,6 +69,25 @@ func (r *recorder) begin(w http.ResponseWriter) bool {
 	return false
 }
 
+// accepted is what a receiver accepted, in order; safe for concurrent use.
+type accepted[T any] struct {
+	mu    sync.Mutex
+	items []T
+}
+
+func (a *accepted[T]) add(v T) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.items = append(a.items, v)
+}
+
+// list returns a copy of what was accepted so far.
+func (a *accepted[T]) list() []T {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return append([]T(nil), a.items...)
+}
+
 func (r *recorder) refuse(reason string) {
 	r.mu.Lock()
 	defer r.mu.Unlock()

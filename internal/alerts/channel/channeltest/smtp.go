@@ -28,8 +28,7 @@ type SMTP struct {
 	ln       net.Listener
 	user     string
 	password string
-	mu       sync.Mutex
-	mails    []Mail
+	mails    accepted[Mail]
 	wg       sync.WaitGroup
 	// Host and Port are where it listens.
 	Host string
@@ -53,9 +52,7 @@ func NewSMTP(t testing.TB, user, password string) *SMTP {
 
 // Mails returns the messages accepted so far.
 func (s *SMTP) Mails() []Mail {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Mail(nil), s.mails...)
+	return s.mails.list()
 }
 
 func (s *SMTP) accept() {
@@ -140,9 +137,7 @@ func (s *SMTP) session(c net.Conn) {
 			}
 			cur.Data = data.Bytes()
 			cur.Message, _ = mail.ReadMessage(bytes.NewReader(cur.Data))
-			s.mu.Lock()
-			s.mails = append(s.mails, cur)
-			s.mu.Unlock()
+			s.mails.add(cur)
 			cur = Mail{Auth: cur.Auth}
 			say("250 queued")
 		case "RSET":

@@ -57,7 +57,7 @@ type WebhookEvent struct {
 type Webhook struct {
 	recorder
 	secret string
-	reqs   []WebhookRequest
+	reqs   accepted[WebhookRequest]
 	// URL is the receiver's address.
 	URL string
 }
@@ -72,9 +72,7 @@ func NewWebhook(t testing.TB, secret string, now func() time.Time) *Webhook {
 
 // Accepted returns the requests accepted so far.
 func (h *Webhook) Accepted() []WebhookRequest {
-	h.mu.Lock()
-	defer h.mu.Unlock()
-	return append([]WebhookRequest(nil), h.reqs...)
+	return h.reqs.list()
 }
 
 // ServeHTTP verifies and records one request.
@@ -110,9 +108,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.Payload.Raw = body
-	h.mu.Lock()
-	h.reqs = append(h.reqs, req)
-	h.mu.Unlock()
+	h.reqs.add(req)
 	w.WriteHeader(http.StatusNoContent)
 }
 
