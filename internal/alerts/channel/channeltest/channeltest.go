@@ -24,9 +24,10 @@ import (
 // as Feishu and DingTalk allow.
 const Window = time.Hour
 
-// recorder is what every HTTP receiver shares: the messages it accepted,
-// the requests it refused (with the reason) and a number of requests to
-// fail first with HTTP 500, as an overloaded receiver would.
+// recorder is what every HTTP receiver shares: the requests it received and
+// refused (with the reason) and a number of requests to fail first with
+// HTTP 500, as an overloaded receiver would. Each receiver keeps the
+// messages it accepted in its own accepted list.
 type recorder struct {
 	mu        sync.Mutex
 	failFirst int
