@@ -274,16 +274,12 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		{"ad_update_budget", func(t *testing.T) {
 			res, err := b.client.UpdateAdBudget(ctx, AdBudgetRequest{AdvertiserID: adv, Data: []AdBudget{{AdID: ads[3].ID, Budget: MustYuan("88888.88")}}})
 			b.checkOneApplied(t, "UpdateAdBudget", res, err)
-			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BudgetFen != 8888888 {
-				t.Errorf("budget = %d fen, want 8888888", e.BudgetFen)
-			}
+			checkFen(t, "budget", findEntity(b.sim.World().Ads(adv), ads[3].ID).BudgetFen, 8888888)
 		}},
 		{"ad_update_bid", func(t *testing.T) {
 			res, err := b.client.UpdateAdBid(ctx, AdBidRequest{AdvertiserID: adv, Data: []AdBid{{AdID: ads[3].ID, Bid: MustYuan("1.23")}}})
 			b.checkOneApplied(t, "UpdateAdBid", res, err)
-			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BidFen != 123 {
-				t.Errorf("bid = %d fen, want 123", e.BidFen)
-			}
+			checkFen(t, "bid", findEntity(b.sim.World().Ads(adv), ads[3].ID).BidFen, 123)
 		}},
 		{"project_list", func(t *testing.T) {
 			p, err := b.client.Projects(ctx, ProjectsRequest{AdvertiserID: adv, Filtering: &ProjectFilter{Status: "PROJECT_STATUS_ALL"}, PageSize: 100})
@@ -339,16 +335,12 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		{"project_budget_update", func(t *testing.T) {
 			res, err := b.client.UpdateProjectBudget(ctx, ProjectBudgetRequest{AdvertiserID: adv, Data: []ProjectBudget{{ProjectID: projects[1].ID, BudgetMode: BudgetModeDay, Budget: MustYuan("100000.00")}}})
 			b.checkOneApplied(t, "UpdateProjectBudget", res, err)
-			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BudgetFen != 10000000 {
-				t.Errorf("budget = %d fen, want 10000000", e.BudgetFen)
-			}
+			checkFen(t, "budget", findEntity(b.sim.World().Projects(adv), projects[1].ID).BudgetFen, 10000000)
 		}},
 		{"project_cpa_bid_update", func(t *testing.T) {
 			res, err := b.client.UpdateProjectBid(ctx, ProjectBidRequest{AdvertiserID: adv, Data: []ProjectBid{{ProjectID: projects[1].ID, CpaBid: MustYuan("12.34")}}})
 			b.checkOneApplied(t, "UpdateProjectBid", res, err)
-			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BidFen != 1234 {
-				t.Errorf("cpa_bid = %d fen, want 1234", e.BidFen)
-			}
+			checkFen(t, "cpa_bid", findEntity(b.sim.World().Projects(adv), projects[1].ID).BidFen, 1234)
 		}},
 		{"project_delete_partial", func(t *testing.T) {
 			const bogus = 1111111111111111
@@ -535,6 +527,14 @@ func (b *bundle) checkOneApplied(t *testing.T, call string, res *BatchResult, er
 		t.Fatalf("%s = %+v, %v", call, res, err)
 	}
 	b.checkRequestID(t, res.RequestID)
+}
+
+// checkFen requires a money field of a sandbox entity, in fen.
+func checkFen(t *testing.T, field string, got, want int64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d fen, want %d", field, got, want)
+	}
 }
 
 func findEntity(es []sandbox.Entity, id int64) *sandbox.Entity {
