@@ -157,9 +157,7 @@ func checkDockerfile(t testing.TB, spec imageSpec, data []byte, ignore *patternm
 		for _, cmd := range st.Commands {
 			switch c := cmd.(type) {
 			case *instructions.EnvCommand:
-				for _, kv := range c.Env {
-					env[kv.Key] = kv.Value
-				}
+				setEnv(env, c)
 			case *instructions.CopyCommand:
 				checkCopySources(where, c, ignore, &p)
 			case *instructions.RunCommand:
@@ -208,9 +206,7 @@ func checkDockerfile(t testing.TB, spec imageSpec, data []byte, ignore *patternm
 	for _, cmd := range final.Commands {
 		switch c := cmd.(type) {
 		case *instructions.EnvCommand:
-			for _, kv := range c.Env {
-				env[kv.Key] = kv.Value
-			}
+			setEnv(env, c)
 		case *instructions.UserCommand:
 			user = c.User
 		case *instructions.ExposeCommand:
@@ -334,5 +330,12 @@ func TestDockerfileChecksCatchMistakes(t *testing.T) {
 	checkBuildContext(t, strict).mustContain(t, ".dockerignore excludes internal/mysql/migrations/")
 	if _, err := os.Stat(path("internal", "mysql", "migrations")); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// setEnv records in env the variables an ENV instruction sets.
+func setEnv(env map[string]string, c *instructions.EnvCommand) {
+	for _, kv := range c.Env {
+		env[kv.Key] = kv.Value
 	}
 }

@@ -279,11 +279,7 @@ func TestNoPlaintextTokenAtRest(t *testing.T) {
 
 func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
-	out := e.bind(nil)
-	w := e.ts.Sim.World()
-	maj := w.Majordomos()[0]
-	children, _ := w.Account(maj)
+	e, out, maj, children := bindWithMajordomo(t)
 	if _, err := e.db.ExecContext(ctx, `INSERT INTO sync_state (advertiser_id, stream) VALUES (?, 'campaigns')`, children.Children[0]); err != nil {
 		t.Fatal(err)
 	}
@@ -327,7 +323,7 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 		t.Fatalf("re-discovery re-bound the unbound majordomo")
 	}
 	// Unbinding everything else revokes the grant and wipes its tokens; purge deletes data.
-	for _, id := range w.TopLevel() {
+	for _, id := range e.ts.Sim.World().TopLevel() {
 		if id == maj {
 			continue
 		}
@@ -360,11 +356,7 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 // itself: their leaf advertisers go to FirstSync, once.
 func TestAccountInfoAsksFirstSyncOfLeavesItBinds(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
-	out := e.bind(nil)
-	w := e.ts.Sim.World()
-	maj := w.Majordomos()[0]
-	acct, _ := w.Account(maj)
+	e, out, maj, acct := bindWithMajordomo(t)
 	if len(acct.Children) < 2 {
 		t.Fatalf("majordomo %d has %d children", maj, len(acct.Children))
 	}
@@ -487,4 +479,16 @@ func TestReauthErrorClassifies(t *testing.T) {
 	if accounts.IsReauth(errors.New("x")) {
 		t.Fatal("plain error classified as re-auth")
 	}
+}
+
+// bindWithMajordomo binds every account of a 20-advertiser sandbox and
+// returns the sandbox's first majordomo with its account.
+func bindWithMajordomo(t *testing.T) (*env, accounts.BindOutcome, int64, sandbox.Account) {
+	t.Helper()
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	w := e.ts.Sim.World()
+	maj := w.Majordomos()[0]
+	acct, _ := w.Account(maj)
+	return e, out, maj, acct
 }

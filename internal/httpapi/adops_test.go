@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
@@ -23,7 +22,7 @@ import (
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // opsWorld is the API with ad operations on a sandbox: the real client on
@@ -43,22 +42,14 @@ type opsWorld struct {
 func setupOps(t *testing.T) *opsWorld {
 	t.Helper()
 	b := setupAuth(t)
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ts.Close)
+	ts := testenv.Sandbox(t, sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	rdb, _ := redistest.New(t)
 	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
 	// The accounts token store (tokens encrypted in MySQL), as in the API.
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{9}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	store := accounts.NewTokenStore(b.db, rdb, nil, keys, accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
+	store := accounts.NewTokenStore(b.db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
 		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: store, Limiter: lim, MaxAttempts: 2,
 		BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})

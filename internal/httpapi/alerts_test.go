@@ -13,6 +13,7 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // setupAlerts is setupAuth with the alerts service, two bound advertisers
@@ -21,7 +22,7 @@ func setupAlerts(t *testing.T) (b *authBundle, svc *alerts.Service, admin, opera
 	t.Helper()
 	b = setupAuth(t)
 	ctx := context.Background()
-	svc, err := alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: testKeys(t), Now: b.clock.Now,
+	svc, err := alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: testenv.Keys(t), Now: b.clock.Now,
 		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Attempts: 1})}, alerts.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -135,14 +135,10 @@ func TestAccessTokenAttacksAnswer401(t *testing.T) {
 		}
 	}
 	// The untouched token still works (the checks above did not pass by accident).
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 200 {
-		t.Fatalf("control: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "control", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 200)
 	// Expired: the clock moves past the access lifetime.
 	b.clock.Advance(2*time.Hour + time.Second)
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 401 {
-		t.Fatalf("expired token: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "expired token", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 401)
 }
 
 func httptestDoHeader(b *authBundle, path, authz string) int {
@@ -169,23 +165,13 @@ func TestLogoutRevokesSession(t *testing.T) {
 	b := setupAuth(t)
 	tk := b.login(t, "root", adminPassword)
 	other := b.login(t, "root", adminPassword) // a second session stays valid
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/logout", token: tk.AccessToken}); r.status != 200 {
-		t.Fatalf("logout: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 401 {
-		t.Fatalf("access token after logout: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + tk.RefreshToken + `"}`}); r.status != 401 {
-		t.Fatalf("refresh after logout: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: other.AccessToken}); r.status != 200 {
-		t.Fatalf("other session after logout: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "logout", req{method: "POST", path: "/api/v1/auth/logout", token: tk.AccessToken}, 200)
+	b.expect(t, "access token after logout", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 401)
+	b.expect(t, "refresh after logout", req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + tk.RefreshToken + `"}`}, 401)
+	b.expect(t, "other session after logout", req{method: "GET", path: "/api/v1/auth/me", token: other.AccessToken}, 200)
 	// Revocation holds without Redis's denylist: MySQL is the record.
 	b.rdb.FlushAll(t.Context())
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 401 {
-		t.Fatalf("revoked token accepted after the denylist was lost: %d", r.status)
-	}
+	b.expect(t, "revoked token accepted after the denylist was lost", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 401)
 }
 
 func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
@@ -207,9 +193,7 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 	if second.User.Username != "root" {
 		t.Errorf("refresh user = %+v", second.User)
 	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: second.AccessToken}); r.status != 200 {
-		t.Fatalf("new access token: %d", r.status)
-	}
+	b.expect(t, "new access token", req{method: "GET", path: "/api/v1/auth/me", token: second.AccessToken}, 200)
 	// Reuse of the spent refresh token: refused, and the whole family ends.
 	r = refresh(first.RefreshToken)
 	if r.status != 401 || !strings.Contains(r.env.Message, "already used") {
@@ -219,9 +203,7 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 		t.Fatalf("newest refresh token after reuse: %d %s", r.status, r.raw)
 	}
 	for _, tok := range []string{first.AccessToken, second.AccessToken} {
-		if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tok}); r.status != 401 {
-			t.Fatalf("access token of the revoked family: %d", r.status)
-		}
+		b.expect(t, "access token of the revoked family", req{method: "GET", path: "/api/v1/auth/me", token: tok}, 401)
 	}
 	var reason string
 	if err := b.db.QueryRowContext(t.Context(), `SELECT revoke_reason FROM user_sessions WHERE revoked_at IS NOT NULL`).Scan(&reason); err != nil {
@@ -298,12 +280,8 @@ func TestPasswordResetLiftsAccountLock(t *testing.T) {
 	for i := range 5 {
 		b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("lena", "wrong-password"), ip: "203.0.113." + strconv.Itoa(i+1)})
 	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("lena", "Tidal-Wave-7731")}); r.status != 429 {
-		t.Fatalf("not locked: %d", r.status)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin.AccessToken}); r.status != 200 {
-		t.Fatalf("reset: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "not locked", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("lena", "Tidal-Wave-7731")}, 429)
+	b.expect(t, "reset", req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin.AccessToken}, 200)
 	b.login(t, "lena", "Amber-Light-5521")
 }
 
@@ -315,12 +293,8 @@ func TestLockoutPerAddress(t *testing.T) {
 			t.Fatalf("failure %d: %d", i, r.status)
 		}
 	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.20"}); r.status != 429 {
-		t.Fatalf("locked address: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.21"}); r.status != 200 {
-		t.Fatalf("another address: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "locked address", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.20"}, 429)
+	b.expect(t, "another address", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.21"}, 200)
 }
 
 func TestAuthEndpointsRateLimitedPerAddress(t *testing.T) {
@@ -334,35 +308,23 @@ func TestAuthEndpointsRateLimitedPerAddress(t *testing.T) {
 	if r.status != 429 || r.header.Get("Retry-After") == "" || r.env.Code != "rate_limited" {
 		t.Fatalf("4th request: %d %s", r.status, r.raw)
 	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.31"}); r.status != 200 {
-		t.Fatalf("another address: %d", r.status)
-	}
+	b.expect(t, "another address", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword), ip: "198.51.100.31"}, 200)
 }
 
 func TestDisabledUserIsLockedOutAtOnce(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
 	id, olga := b.signUp(t, admin.AccessToken, "olga", "Tidal-Wave-7731", []string{auth.RoleOperator})
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: olga.AccessToken}); r.status != 200 {
-		t.Fatalf("before: %d", r.status)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/disable", token: admin.AccessToken}); r.status != 200 {
-		t.Fatalf("disable: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: olga.AccessToken}); r.status != 401 {
-		t.Fatalf("access token of disabled user: %d", r.status)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + olga.RefreshToken + `"}`}); r.status != 401 {
-		t.Fatalf("refresh of disabled user: %d", r.status)
-	}
+	b.expect(t, "before", req{method: "GET", path: "/api/v1/auth/me", token: olga.AccessToken}, 200)
+	b.expect(t, "disable", req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/disable", token: admin.AccessToken}, 200)
+	b.expect(t, "access token of disabled user", req{method: "GET", path: "/api/v1/auth/me", token: olga.AccessToken}, 401)
+	b.expect(t, "refresh of disabled user", req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + olga.RefreshToken + `"}`}, 401)
 	wrong := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("olga", "wrong-password-x")})
 	r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("olga", "Tidal-Wave-7731")})
 	if r.status != 401 || r.env.Message != wrong.env.Message {
 		t.Fatalf("login of disabled user: %d %q (wrong password says %q)", r.status, r.env.Message, wrong.env.Message)
 	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/enable", token: admin.AccessToken}); r.status != 200 {
-		t.Fatalf("enable: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "enable", req{method: "POST", path: "/api/v1/users/" + strconv.FormatInt(id, 10) + "/enable", token: admin.AccessToken}, 200)
 	b.login(t, "olga", "Tidal-Wave-7731")
 }
 
@@ -371,20 +333,12 @@ func TestRedisOutage(t *testing.T) {
 	tk := b.login(t, "root", adminPassword)
 	b.redis.Stop()
 	// Signing in needs the brute-force counters: it fails closed.
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword)}); r.status != 503 {
-		t.Fatalf("login without Redis: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "login without Redis", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", adminPassword)}, 503)
 	// Authenticated requests go on: MySQL is the record of sessions.
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 200 {
-		t.Fatalf("me without Redis: %d %s", r.status, r.raw)
-	}
+	b.expect(t, "me without Redis", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 200)
 	// And logout still revokes.
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/logout", token: tk.AccessToken}); r.status != 200 {
-		t.Fatalf("logout without Redis: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}); r.status != 401 {
-		t.Fatalf("revoked token without Redis: %d", r.status)
-	}
+	b.expect(t, "logout without Redis", req{method: "POST", path: "/api/v1/auth/logout", token: tk.AccessToken}, 200)
+	b.expect(t, "revoked token without Redis", req{method: "GET", path: "/api/v1/auth/me", token: tk.AccessToken}, 401)
 }
 
 func TestChangeOwnPassword(t *testing.T) {
@@ -414,11 +368,7 @@ func TestChangeOwnPassword(t *testing.T) {
 	if r := change(`{"current_password":"Amber-Light-5521","new_password":"Amber-Dusk-8842"}`); r.status != 200 {
 		t.Fatalf("change: %d %s", r.status, r.raw)
 	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: s1.AccessToken}); r.status != 200 {
-		t.Errorf("current session after change: %d", r.status)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: s2.AccessToken}); r.status != 401 {
-		t.Errorf("other session after change: %d", r.status)
-	}
+	b.check(t, "current session after change", req{method: "GET", path: "/api/v1/auth/me", token: s1.AccessToken}, 200)
+	b.check(t, "other session after change", req{method: "GET", path: "/api/v1/auth/me", token: s2.AccessToken}, 401)
 	b.login(t, "vera", "Amber-Dusk-8842")
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -19,7 +18,6 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
-	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // testClock is a settable clock shared by the server and the auth service.
@@ -81,16 +79,6 @@ func setupAuth(t testing.TB, mutate ...func(*config.Config)) *authBundle {
 		t.Fatal(err)
 	}
 	return b
-}
-
-// testKeys are the token encryption keys of tests.
-func testKeys(t testing.TB) *tokencrypt.Keyring {
-	t.Helper()
-	keys, err := tokencrypt.New(map[string][]byte{"k1": bytes.Repeat([]byte{3}, 32)}, "k1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return keys
 }
 
 // req describes one request of a test.
@@ -181,6 +169,24 @@ func (b *authBundle) do(t testing.TB, q req) resp {
 	out := resp{status: w.Code, header: w.Header(), raw: w.Body.String()}
 	_ = json.Unmarshal(w.Body.Bytes(), &out.env)
 	return out
+}
+
+// expect does q and fails the test unless the answer has status; what
+// names the request in the failure.
+func (b *authBundle) expect(t testing.TB, what string, q req, status int) {
+	t.Helper()
+	if r := b.do(t, q); r.status != status {
+		t.Fatalf("%s: %d, want %d: %s", what, r.status, status, r.raw)
+	}
+}
+
+// check does q and marks the test failed unless the answer has status;
+// what names the request in the failure.
+func (b *authBundle) check(t testing.TB, what string, q req, status int) {
+	t.Helper()
+	if r := b.do(t, q); r.status != status {
+		t.Errorf("%s: %d, want %d: %s", what, r.status, status, r.raw)
+	}
 }
 
 // tokens is the data of a sign-in or refresh.

@@ -68,7 +68,5 @@ func TestJobProgressIsScoped(t *testing.T) {
 	if page.Total != 0 {
 		t.Fatalf("bob sees %d jobs, want 0", page.Total)
 	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/jobs?status=nope", token: bob.AccessToken}); r.status != 422 {
-		t.Fatalf("bad status filter: %d", r.status)
-	}
+	b.expect(t, "bad status filter", req{method: "GET", path: "/api/v1/jobs?status=nope", token: bob.AccessToken}, 422)
 }

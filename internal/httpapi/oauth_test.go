@@ -22,6 +22,7 @@ import (
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/sandbox"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // accountsBundle is an authBundle whose server can bind OceanEngine
@@ -35,15 +36,11 @@ type accountsBundle struct {
 
 func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle {
 	t.Helper()
-	ts, err := sandbox.NewTestServer(sandbox.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(ts.Close)
+	ts := testenv.Sandbox(t, sandbox.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
 	b := setupAuth(t, append([]func(*config.Config){func(c *config.Config) { c.Server.PublicURL = "http://api.test" }}, mutate...)...)
 	db, rdb, cfg := b.db, b.rdb, b.cfg
 	// The accounts clock is the sandbox's (frozen), the API's own clock is real time.
-	store := accounts.NewTokenStore(db, rdb, nil, testKeys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now})
+	store := accounts.NewTokenStore(db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now})
 	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(), Tokens: store})
 	if err != nil {
 		t.Fatal(err)

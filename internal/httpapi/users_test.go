@@ -58,22 +58,12 @@ func TestRoleChangeAppliesToTheNextRequest(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
 	id, viewer := b.signUp(t, admin.AccessToken, "vika", "Amber-Light-5521", []string{auth.RoleViewer})
-	if r := b.do(t, req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}); r.status != 403 {
-		t.Fatalf("before: %d", r.status)
-	}
+	b.expect(t, "before", req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}, 403)
 	path := "/api/v1/users/" + strconv.FormatInt(id, 10) + "/roles"
-	if r := b.do(t, req{method: "PUT", path: path, body: `{"roles":["admin"]}`, token: admin.AccessToken}); r.status != 200 {
-		t.Fatalf("promote: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}); r.status != 200 {
-		t.Fatalf("after promotion: %d", r.status)
-	}
-	if r := b.do(t, req{method: "PUT", path: path, body: `{"roles":["viewer"]}`, token: admin.AccessToken}); r.status != 200 {
-		t.Fatalf("demote: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}); r.status != 403 {
-		t.Fatalf("after demotion: %d", r.status)
-	}
+	b.expect(t, "promote", req{method: "PUT", path: path, body: `{"roles":["admin"]}`, token: admin.AccessToken}, 200)
+	b.expect(t, "after promotion", req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}, 200)
+	b.expect(t, "demote", req{method: "PUT", path: path, body: `{"roles":["viewer"]}`, token: admin.AccessToken}, 200)
+	b.expect(t, "after demotion", req{method: "GET", path: "/api/v1/users", token: viewer.AccessToken}, 403)
 }
 
 func TestDataScopeAnotherUsersAdvertiserIs404(t *testing.T) {
@@ -135,9 +125,7 @@ func TestDataScopeAnotherUsersAdvertiserIs404(t *testing.T) {
 	if !slices.Equal(assigned.AdvertiserIDs, []int64{advOfA}) {
 		t.Errorf("GET users/A/advertisers = %+v", assigned)
 	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/users/99999/advertisers", token: admin.AccessToken}); r.status != 404 {
-		t.Errorf("advertisers of unknown user: %d", r.status)
-	}
+	b.check(t, "advertisers of unknown user", req{method: "GET", path: "/api/v1/users/99999/advertisers", token: admin.AccessToken}, 404)
 }
 
 func TestUsersAPIValidation(t *testing.T) {
@@ -235,15 +223,9 @@ func TestUsersAPIHappyPaths(t *testing.T) {
 	}
 	// Reset password: the user's sessions end, the new password works, the old does not.
 	nina := b.login(t, "nina", "Tidal-Wave-7731")
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + sid + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin}); r.status != 200 {
-		t.Fatalf("reset: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: nina.AccessToken}); r.status != 401 {
-		t.Errorf("session after reset: %d", r.status)
-	}
-	if r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("nina", "Tidal-Wave-7731")}); r.status != 401 {
-		t.Errorf("old password after reset: %d", r.status)
-	}
+	b.expect(t, "reset", req{method: "POST", path: "/api/v1/users/" + sid + "/password", body: `{"password":"Amber-Light-5521"}`, token: admin}, 200)
+	b.check(t, "session after reset", req{method: "GET", path: "/api/v1/auth/me", token: nina.AccessToken}, 401)
+	b.check(t, "old password after reset", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("nina", "Tidal-Wave-7731")}, 401)
 	b.login(t, "nina", "Amber-Light-5521")
 	// What the API stored is bcrypt, and nothing else.
 	rows, err := b.db.QueryContext(t.Context(), `SELECT username, password_hash FROM users`)
@@ -262,17 +244,9 @@ func TestUsersAPIHappyPaths(t *testing.T) {
 	}
 	// Admins cannot lock themselves out.
 	self := strconv.FormatInt(root.User.ID, 10)
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + self + "/disable", token: admin}); r.status != 409 {
-		t.Errorf("self-disable: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "PUT", path: "/api/v1/users/" + self + "/roles", body: `{"roles":["viewer"]}`, token: admin}); r.status != 409 {
-		t.Errorf("self-demotion: %d %s", r.status, r.raw)
-	}
+	b.check(t, "self-disable", req{method: "POST", path: "/api/v1/users/" + self + "/disable", token: admin}, 409)
+	b.check(t, "self-demotion", req{method: "PUT", path: "/api/v1/users/" + self + "/roles", body: `{"roles":["viewer"]}`, token: admin}, 409)
 	// Resetting one's own password keeps the current session.
-	if r := b.do(t, req{method: "POST", path: "/api/v1/users/" + self + "/password", body: `{"password":"Another-Admin-Pass-9"}`, token: admin}); r.status != 200 {
-		t.Fatalf("own reset: %d %s", r.status, r.raw)
-	}
-	if r := b.do(t, req{method: "GET", path: "/api/v1/auth/me", token: admin}); r.status != 200 {
-		t.Errorf("own session after own reset: %d", r.status)
-	}
+	b.expect(t, "own reset", req{method: "POST", path: "/api/v1/users/" + self + "/password", body: `{"password":"Another-Admin-Pass-9"}`, token: admin}, 200)
+	b.check(t, "own session after own reset", req{method: "GET", path: "/api/v1/auth/me", token: admin}, 200)
 }

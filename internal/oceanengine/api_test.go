@@ -273,23 +273,13 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		}},
 		{"ad_update_budget", func(t *testing.T) {
 			res, err := b.client.UpdateAdBudget(ctx, AdBudgetRequest{AdvertiserID: adv, Data: []AdBudget{{AdID: ads[3].ID, Budget: MustYuan("88888.88")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdateAdBudget = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
-			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BudgetFen != 8888888 {
-				t.Errorf("budget = %d fen, want 8888888", e.BudgetFen)
-			}
+			b.checkOneApplied(t, "UpdateAdBudget", res, err)
+			checkFen(t, "budget", findEntity(b.sim.World().Ads(adv), ads[3].ID).BudgetFen, 8888888)
 		}},
 		{"ad_update_bid", func(t *testing.T) {
 			res, err := b.client.UpdateAdBid(ctx, AdBidRequest{AdvertiserID: adv, Data: []AdBid{{AdID: ads[3].ID, Bid: MustYuan("1.23")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdateAdBid = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
-			if e := findEntity(b.sim.World().Ads(adv), ads[3].ID); e.BidFen != 123 {
-				t.Errorf("bid = %d fen, want 123", e.BidFen)
-			}
+			b.checkOneApplied(t, "UpdateAdBid", res, err)
+			checkFen(t, "bid", findEntity(b.sim.World().Ads(adv), ads[3].ID).BidFen, 123)
 		}},
 		{"project_list", func(t *testing.T) {
 			p, err := b.client.Projects(ctx, ProjectsRequest{AdvertiserID: adv, Filtering: &ProjectFilter{Status: "PROJECT_STATUS_ALL"}, PageSize: 100})
@@ -344,23 +334,13 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		}},
 		{"project_budget_update", func(t *testing.T) {
 			res, err := b.client.UpdateProjectBudget(ctx, ProjectBudgetRequest{AdvertiserID: adv, Data: []ProjectBudget{{ProjectID: projects[1].ID, BudgetMode: BudgetModeDay, Budget: MustYuan("100000.00")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdateProjectBudget = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
-			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BudgetFen != 10000000 {
-				t.Errorf("budget = %d fen, want 10000000", e.BudgetFen)
-			}
+			b.checkOneApplied(t, "UpdateProjectBudget", res, err)
+			checkFen(t, "budget", findEntity(b.sim.World().Projects(adv), projects[1].ID).BudgetFen, 10000000)
 		}},
 		{"project_cpa_bid_update", func(t *testing.T) {
 			res, err := b.client.UpdateProjectBid(ctx, ProjectBidRequest{AdvertiserID: adv, Data: []ProjectBid{{ProjectID: projects[1].ID, CpaBid: MustYuan("12.34")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdateProjectBid = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
-			if e := findEntity(b.sim.World().Projects(adv), projects[1].ID); e.BidFen != 1234 {
-				t.Errorf("cpa_bid = %d fen, want 1234", e.BidFen)
-			}
+			b.checkOneApplied(t, "UpdateProjectBid", res, err)
+			checkFen(t, "cpa_bid", findEntity(b.sim.World().Projects(adv), projects[1].ID).BidFen, 1234)
 		}},
 		{"project_delete_partial", func(t *testing.T) {
 			const bogus = 1111111111111111
@@ -391,17 +371,11 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 		}},
 		{"promotion_budget_update", func(t *testing.T) {
 			res, err := b.client.UpdatePromotionBudget(ctx, PromotionBudgetRequest{AdvertiserID: adv, Data: []PromotionBudget{{PromotionID: promos[1].ID, Budget: MustYuan("50000.00")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdatePromotionBudget = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
+			b.checkOneApplied(t, "UpdatePromotionBudget", res, err)
 		}},
 		{"promotion_bid_update", func(t *testing.T) {
 			res, err := b.client.UpdatePromotionBid(ctx, PromotionBidRequest{AdvertiserID: adv, Data: []PromotionBid{{PromotionID: promos[1].ID, Bid: MustYuan("3.21")}}})
-			if err != nil || len(res.Succeeded) != 1 {
-				t.Fatalf("UpdatePromotionBid = %+v, %v", res, err)
-			}
-			b.checkRequestID(t, res.RequestID)
+			b.checkOneApplied(t, "UpdatePromotionBid", res, err)
 			if e := findEntity(b.sim.World().Promotions(adv), promos[1].ID); e.BidFen != 321 || e.BudgetFen != 5000000 {
 				t.Errorf("promotion = %+v, want bid 321 and budget 5000000 fen", e)
 			}
@@ -542,6 +516,24 @@ func (b *bundle) checkRequestID(t *testing.T, got string) {
 	t.Helper()
 	if want := b.rec.lastRequestID(); got == "" || got != want {
 		t.Errorf("request_id = %q, want the answer's %q", got, want)
+	}
+}
+
+// checkOneApplied requires a batch write that applied one item, without
+// error, and answered with the request id.
+func (b *bundle) checkOneApplied(t *testing.T, call string, res *BatchResult, err error) {
+	t.Helper()
+	if err != nil || len(res.Succeeded) != 1 {
+		t.Fatalf("%s = %+v, %v", call, res, err)
+	}
+	b.checkRequestID(t, res.RequestID)
+}
+
+// checkFen requires a money field of a sandbox entity, in fen.
+func checkFen(t *testing.T, field string, got, want int64) {
+	t.Helper()
+	if got != want {
+		t.Errorf("%s = %d fen, want %d", field, got, want)
 	}
 }
 

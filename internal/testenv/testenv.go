@@ -36,14 +36,14 @@ type World struct {
 // NewWorld starts the sandbox on opts, the database and Redis.
 func NewWorld(t testing.TB, opts sandbox.Options) World {
 	t.Helper()
-	w := World{TS: startSandbox(t, opts)}
+	w := World{TS: Sandbox(t, opts)}
 	w.DB, w.DBConfig = mysqltest.NewWithConfig(t)
 	w.RDB, w.Redis = redistest.New(t)
 	return w
 }
 
-// startSandbox starts a sandbox server on opts, closed at cleanup.
-func startSandbox(t testing.TB, opts sandbox.Options) *sandbox.TestServer {
+// Sandbox starts a sandbox server on opts, closed at cleanup.
+func Sandbox(t testing.TB, opts sandbox.Options) *sandbox.TestServer {
 	t.Helper()
 	ts, err := sandbox.NewTestServer(opts)
 	if err != nil {
