@@ -22,8 +22,8 @@ type RefreshSummary struct {
 	FundUpdated    int // advertisers whose balance was stored
 	Failures       int // platform calls that failed (logged)
 	NeedsReauth    int // grants found dead on the way
-	// Discovered lists the leaf advertisers among NewAccounts: none has
-	// been synced under this grant yet.
+	// Discovered lists the leaf advertisers among NewAccounts that were
+	// bound to no other grant: they have not been synced yet.
 	Discovered []int64
 }
 
@@ -92,7 +92,9 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 	default:
 		sum.NewAccounts += len(d.fresh)
 		for _, id := range d.fresh {
-			if _, leaf := slices.BinarySearch(d.leaves, id); leaf {
+			// Accounts taken over from a dead grant keep their data and
+			// catch up on their schedule.
+			if _, leaf := slices.BinarySearch(d.leaves, id); leaf && !slices.Contains(d.moved, id) {
 				sum.Discovered = append(sum.Discovered, id)
 			}
 		}
