@@ -389,6 +389,57 @@ func TestAccountInfoAsksFirstSyncOfLeavesItBinds(t *testing.T) {
 	}
 }
 
+// The hourly job may re-discover a grant while its OAuth callback is still
+// discovering it (a worker starting just then) and bind its accounts first.
+// The callback still counts every account of its new grant as new, so the
+// API asks for their first sync whichever binds first.
+func TestCallbackCountsAccountsTheJobBoundMeanwhileAsNew(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	res, err := e.svc.Authorize(ctx, e.userID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := e.ts.Sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The callback's own discovery is held back; the job's is not.
+	e.ts.Sim.Faults().Set("oauth2/advertiser/get", sandbox.Fault{Latency: 3 * time.Second, Count: 1})
+	type result struct {
+		out accounts.BindOutcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+		done <- result{out, err}
+	}()
+	for { // the grant is stored before the callback discovers its accounts
+		ids, err := e.db.ActiveAuthorizationIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sum, err := e.svc.RefreshAccounts(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	all, leaves := allAccounts(e.ts.Sim.World())
+	if got := slices.Sorted(slices.Values(r.out.New)); !slices.Equal(got, all) || !slices.Equal(r.out.Advertisers, leaves) {
+		t.Fatalf("callback: new %v, advertisers %v; want every account %v new and the leaves %v", got, r.out.Advertisers, all, leaves)
+	}
+	t.Logf("the job bound %d of the %d accounts before the callback", sum.NewAccounts, len(all))
+}
+
 func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
