@@ -53,6 +53,7 @@ func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Bui
 	}
 	db.SetCountCacheTTL(cfg.Database.CountCacheTTL.D(), nil)
 	db.SetDashboardCacheTTL(cfg.Database.DashboardCacheTTL.D(), nil)
+	db.SetListCacheTTL(cfg.Database.ListCacheTTL.D(), nil)
 	if cfg.Database.ReadDSN != "" {
 		if err := db.AttachReader(ctx, cfg.Database.ReadDSN, cfg.Database); err != nil {
 			_ = db.Close()

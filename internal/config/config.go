@@ -116,6 +116,12 @@ type Database struct {
 	// they answer while they are read again in the background; 0 reads them
 	// on every request.
 	DashboardCacheTTL Duration `yaml:"dashboard_cache_ttl"`
+	// ListCacheTTL is how long a page of the entity lists (campaigns, ads,
+	// projects, promotions) is reused for the same scope and query. Writes
+	// through the same process drop every page at once; those of other
+	// processes (the worker's sync, other replicas) show after at most this
+	// long. 0 reads every page.
+	ListCacheTTL Duration `yaml:"list_cache_ttl"`
 }
 
 // Redis configures the Redis client.
@@ -253,7 +259,7 @@ func Default() Config {
 			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
 			Charset: "utf8mb4", MaxIdleConns: 100, MaxOpenConns: 100, ConnMaxLifetime: Duration(time.Hour),
 			ConnMaxIdleTime: Duration(5 * time.Minute), CountCacheTTL: Duration(5 * time.Second),
-			DashboardCacheTTL: Duration(30 * time.Second),
+			DashboardCacheTTL: Duration(30 * time.Second), ListCacheTTL: Duration(time.Second),
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},

@@ -164,6 +164,9 @@ func (c *Config) validateDatabase() error {
 	if d.DashboardCacheTTL < 0 || d.DashboardCacheTTL > Duration(300e9) {
 		return bad("database.dashboard_cache_ttl", d.DashboardCacheTTL, "must be between 0 (off) and 5m")
 	}
+	if d.ListCacheTTL < 0 || d.ListCacheTTL > Duration(60e9) {
+		return bad("database.list_cache_ttl", d.ListCacheTTL, "must be between 0 (off) and 1m")
+	}
 	return nil
 }
 

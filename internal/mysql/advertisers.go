@@ -135,6 +135,7 @@ type BindResult struct {
 // authID, following mode. Uniqueness is the advertisers primary key; the
 // decision per account is taken under row locks in one transaction.
 func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []DiscoveredAccount, mode BindMode, at time.Time) (BindResult, error) {
+	defer db.listsChanged()
 	var res BindResult
 	if len(accts) == 0 {
 		return res, nil
@@ -267,6 +268,7 @@ type AdvertiserInfoUpdate struct {
 // UpdateAdvertiserInfo stores account info of advertisers still bound to
 // authID (an advertiser unbound meanwhile is left alone).
 func (db *DB) UpdateAdvertiserInfo(ctx context.Context, authID int64, infos []AdvertiserInfoUpdate, at time.Time) error {
+	defer db.listsChanged()
 	for _, i := range infos {
 		_, err := db.ExecContext(ctx, `
 			UPDATE advertisers SET name = IF(? = '', name, ?), status = ?, company = ?, first_industry = ?, second_industry = ?,
@@ -349,6 +351,7 @@ func (db *DB) UnbindAndPurgeAdvertiser(ctx context.Context, scope auth.Scope, id
 
 // unbind is the one cascade behind UnbindAdvertiser and UnbindAndPurgeAdvertiser.
 func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool, at time.Time) (UnbindResult, error) {
+	defer db.listsChanged()
 	var res UnbindResult
 	var released []int64
 	err := db.InTx(ctx, func(tx *sql.Tx) error {

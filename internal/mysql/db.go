@@ -24,6 +24,8 @@ type DB struct {
 	// overviews caches the all-advertisers dashboard (SetDashboardCacheTTL);
 	// nil reads it every time.
 	overviews *ttlCache[dashboardFacts]
+	// pages caches entity list pages (SetListCacheTTL); nil reads each.
+	pages *ttlCache[entityPage]
 	// read, when set (database.read_dsn), serves the report reads: a
 	// replica's pool. Writes, and reads that must see them, use *sql.DB.
 	read *sql.DB

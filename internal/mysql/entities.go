@@ -171,6 +171,7 @@ const oeBatch = 500
 // upsertEntities writes n rows, args(i) giving row i's values for s.cols
 // followed by platform_created_at, platform_modified_at and synced_at.
 func (db *DB) upsertEntities(ctx context.Context, s oeSpec, n int, args func(i int) []any) (int64, error) {
+	defer db.listsChanged()
 	var written int64
 	for lo := 0; lo < n; lo += oeBatch {
 		hi := min(lo+oeBatch, n)
@@ -313,6 +314,7 @@ func (db *DB) OEEntityIDs(ctx context.Context, kind string, advertiserID int64) 
 // operations after the platform was read — is left alone. Rows already
 // marked keep their first deleted_at.
 func (db *DB) MarkOEEntitiesDeleted(ctx context.Context, kind string, advertiserID int64, ids []int64, syncedBefore, at time.Time) (int64, error) {
+	defer db.listsChanged()
 	table, ok := oeTables[kind]
 	if !ok {
 		return 0, fmt.Errorf("mysql: unknown entity kind %q", kind)

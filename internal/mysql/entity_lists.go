@@ -270,8 +270,17 @@ func positiveTop(tab entityListTable, advs []int64, rest string, restArgs []any,
 // ListEntities lists mirrored entities of one kind within scope, each with
 // today's metrics (the daily report row of f.Today), and the number of
 // entities matching the filter. Explicit advertiser ids outside scope are
-// KindNotFound.
+// KindNotFound. Pages come from the list cache when one is set
+// (SetListCacheTTL).
 func (db *DB) ListEntities(ctx context.Context, scope auth.Scope, f report.EntityFilter) ([]report.Entity, int64, error) {
+	if db.pages != nil {
+		return db.cachedEntities(ctx, scope, f)
+	}
+	return db.listEntities(ctx, scope, f)
+}
+
+// listEntities reads one page of ListEntities.
+func (db *DB) listEntities(ctx context.Context, scope auth.Scope, f report.EntityFilter) ([]report.Entity, int64, error) {
 	p, err := db.planEntityList(ctx, scope, f)
 	if err != nil {
 		return nil, 0, err

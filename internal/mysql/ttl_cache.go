@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"strconv"
 	"sync"
 	"time"
 
@@ -9,7 +10,9 @@ import (
 )
 
 // ttlCache keeps values for ttl after they were read; concurrent misses of
-// one key read once. Holding max entries, it starts over.
+// one key read once. Holding max entries, it starts over. invalidate drops
+// every value, and no read begun before it is kept or shared with a request
+// that comes after it.
 //
 // With a positive stale, a value between ttl and ttl+stale old is still
 // answered, and the first request to see it so starts one read in the
@@ -25,6 +28,10 @@ type ttlCache[V any] struct {
 	mu         sync.Mutex
 	entries    map[string]ttlEntry[V]
 	refreshing map[string]bool
+	// gen counts the invalidations: a read keeps its value only if none
+	// came while it ran, and reads of different generations never share a
+	// flight.
+	gen uint64
 }
 
 type ttlEntry[V any] struct {
@@ -57,6 +64,7 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Con
 	now := c.now()
 	c.mu.Lock()
 	e, ok := c.entries[key]
+	gen := c.gen
 	switch {
 	case ok && now.Before(e.expires):
 		c.mu.Unlock()
@@ -65,40 +73,60 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Con
 		if !c.refreshing[key] {
 			c.refreshing[key] = true
 			c.refreshes.Add(1)
-			go c.refresh(context.WithoutCancel(ctx), key, read, keep)
+			go c.refresh(context.WithoutCancel(ctx), key, gen, read, keep)
 		}
 		c.mu.Unlock()
 		return e.v, nil
 	}
 	c.mu.Unlock()
-	v, err, _ := c.flights.Do(key, func() (any, error) { return c.load(ctx, key, read, keep) })
+	v, err, _ := c.flights.Do(flightKey(key, gen), func() (any, error) { return c.load(ctx, key, gen, read, keep) })
 	return v.(V), err
 }
 
-// load reads key's value and keeps it as keep says.
-func (c *ttlCache[V]) load(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) (V, error) {
+// flightKey is the singleflight key of key's reads in generation gen.
+func flightKey(key string, gen uint64) string {
+	return strconv.FormatUint(gen, 10) + "\x00" + key
+}
+
+// load reads key's value and keeps it as keep says, unless the cache was
+// invalidated since generation gen.
+func (c *ttlCache[V]) load(ctx context.Context, key string, gen uint64, read func(context.Context) (V, error), keep func(V) bool) (V, error) {
 	v, err := read(ctx)
 	if err != nil || (keep != nil && !keep(v)) {
 		return v, err
 	}
 	c.mu.Lock()
-	if len(c.entries) >= c.max {
-		clear(c.entries)
+	if c.gen == gen {
+		if len(c.entries) >= c.max {
+			clear(c.entries)
+		}
+		c.entries[key] = ttlEntry[V]{v: v, expires: c.now().Add(c.ttl)}
 	}
-	c.entries[key] = ttlEntry[V]{v: v, expires: c.now().Add(c.ttl)}
 	c.mu.Unlock()
 	return v, nil
 }
 
 // refresh reads key's value in the background; on failure the stale value
 // stays until it is too old and a request reads it itself.
-func (c *ttlCache[V]) refresh(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) {
+func (c *ttlCache[V]) refresh(ctx context.Context, key string, gen uint64, read func(context.Context) (V, error), keep func(V) bool) {
 	defer c.refreshes.Done()
 	ctx, cancel := context.WithTimeout(ctx, refreshTimeout)
 	defer cancel()
-	_, _, _ = c.flights.Do(key, func() (any, error) { return c.load(ctx, key, read, keep) })
+	_, _, _ = c.flights.Do(flightKey(key, gen), func() (any, error) { return c.load(ctx, key, gen, read, keep) })
 	c.mu.Lock()
 	delete(c.refreshing, key)
+	c.mu.Unlock()
+}
+
+// invalidate drops every value; reads in progress keep nothing. Call it
+// after the write that made the values wrong has committed. Safe on nil.
+func (c *ttlCache[V]) invalidate() {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	c.gen++
+	clear(c.entries)
 	c.mu.Unlock()
 }
 

@@ -30,6 +30,7 @@ func scopeClause(scope auth.Scope, column string) (string, []any) {
 // assigned are left as they are. by is the assigning user (0 for the system,
 // e.g. the account binding flow assigning what a user bound).
 func (db *DB) AssignAdvertisers(ctx context.Context, userID int64, ids []int64, by int64) error {
+	defer db.listsChanged()
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -67,6 +68,7 @@ func insertAssignments(ctx context.Context, tx *sql.Tx, userID int64, ids []int6
 
 // UnassignAdvertisers removes advertisers from a user's data scope.
 func (db *DB) UnassignAdvertisers(ctx context.Context, userID int64, ids []int64) error {
+	defer db.listsChanged()
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
@@ -85,6 +87,7 @@ func (db *DB) UnassignAdvertisers(ctx context.Context, userID int64, ids []int64
 // SetUserAdvertisers replaces a user's data scope by ids (KindNotFound for
 // an unknown user).
 func (db *DB) SetUserAdvertisers(ctx context.Context, userID int64, ids []int64, by int64) error {
+	defer db.listsChanged()
 	ids = uniqueIDs(ids)
 	return db.InTx(ctx, func(tx *sql.Tx) error {
 		if err := lockUser(ctx, tx, userID); err != nil {
