@@ -31,13 +31,7 @@ type advertiserIDRequest struct {
 // MajordomoAdvertisers lists the advertisers under a majordomo (管家,
 // CUSTOMER_ADMIN) account (GET 2/majordomo/advertiser/select).
 func (c *Client) MajordomoAdvertisers(ctx context.Context, majordomoID int64) ([]AdvertiserRef, error) {
-	var out struct {
-		List []AdvertiserRef `json:"list"`
-	}
-	if _, err := c.do(ctx, call{ep: epMajordomo, acct: majordomoID, out: &out, params: advertiserIDRequest{majordomoID}}); err != nil {
-		return nil, err
-	}
-	return out.List, nil
+	return readList[AdvertiserRef](ctx, c, call{ep: epMajordomo, acct: majordomoID, params: advertiserIDRequest{majordomoID}})
 }
 
 // AgentAdvertisersRequest asks for one page of an agent's advertisers.

@@ -29,6 +29,18 @@ type WriteResult struct {
 	RequestID string
 }
 
+// write runs a write of one entity whose data T answers the entity's id,
+// which id reads.
+func write[T any](ctx context.Context, c *Client, cl call, id func(*T) ID) (*WriteResult, error) {
+	var out T
+	cl.out = &out
+	rid, err := c.do(ctx, cl)
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{ID: int64(id(&out)), RequestID: rid}, nil
+}
+
 // decodeBatch reads {<idsKey>: [...], errors: [{<idKey>, error_code?, error_message}]}.
 // Every write names its failures "errors"; "error_list", which some
 // platform answers have used, is read as well.

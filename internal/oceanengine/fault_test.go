@@ -47,9 +47,7 @@ func TestTransientFaultsAreRetried(t *testing.T) {
 			if got := st.Count(ep, c.code); c.code != CodeOK && got != failed {
 				t.Errorf("sandbox saw %d attempts ending %d, want %d", got, c.code, failed)
 			}
-			if got := st.Total(ep); got != failed+1 {
-				t.Errorf("sandbox saw %d attempts, want %d", got, failed+1)
-			}
+			b.checkAttempts(t, ep, failed+1)
 			// net/http itself resends a GET whose reused connection was closed
 			// before any answer, so a dropped connection may cost no retry of ours.
 			minRetries := failed
@@ -129,9 +127,7 @@ func TestPermanentErrorsAreNotRetried(t *testing.T) {
 			if !IsPermanent(err) || IsRetryable(err) {
 				t.Errorf("IsPermanent = %v, IsRetryable = %v; want true, false", IsPermanent(err), IsRetryable(err))
 			}
-			if got := b.sim.Stats().Total(c.ep); got != 1 {
-				t.Errorf("sandbox saw %d attempts, want 1", got)
-			}
+			b.checkAttempts(t, c.ep, 1)
 			if k := apperr.KindOf(err); k != c.kind {
 				t.Errorf("apperr kind = %s, want %s", k, c.kind)
 			}
@@ -150,9 +146,7 @@ func TestRetriesAreBounded(t *testing.T) {
 		if c, _ := apiCode(err); c != CodeSystem || !IsRetryable(err) {
 			t.Fatalf("err = %v, want the last 50000", err)
 		}
-		if got := b.sim.Stats().Total(ep); got != 4 {
-			t.Errorf("sandbox saw %d attempts, want 4", got)
-		}
+		b.checkAttempts(t, ep, 4)
 	})
 	t.Run("max_elapsed", func(t *testing.T) {
 		b := setup(t, func(o *options) {
@@ -197,9 +191,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 		if c, _ := apiCode(err); c != CodeSystem {
 			t.Errorf("cause code = %d, want 50000", c)
 		}
-		if got := b.sim.Stats().Total("2/ad/update/bid"); got != 1 {
-			t.Errorf("sandbox saw %d attempts, want 1", got)
-		}
+		b.checkAttempts(t, "2/ad/update/bid", 1)
 	})
 	t.Run("lost_response_not_retried", func(t *testing.T) {
 		b := setup(t, nil)
@@ -210,9 +202,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 		if !IsOutcomeUnknown(err) || !errors.As(err, &te) {
 			t.Fatalf("err = %v, want an unknown outcome from a transport error", err)
 		}
-		if got := b.sim.Stats().Total("2/ad/update/status"); got != 1 {
-			t.Errorf("sandbox saw %d attempts, want 1", got)
-		}
+		b.checkAttempts(t, "2/ad/update/status", 1)
 		if e := findEntity(b.sim.World().Ads(b.leaf()), ad.ID); e.OptStatus != "DISABLE" {
 			t.Errorf("the write was applied by the sandbox (opt %s): the error must not claim otherwise", e.OptStatus)
 		}
@@ -260,9 +250,7 @@ func TestWritesAreNotRepeated(t *testing.T) {
 		if !IsOutcomeUnknown(err) || !errors.As(err, &he) || he.StatusCode != 502 {
 			t.Fatalf("err = %v, want an unknown outcome carrying HTTP 502", err)
 		}
-		if got := b.sim.Stats().Total("2/campaign/create"); got != 1 {
-			t.Errorf("sandbox saw %d attempts, want 1", got)
-		}
+		b.checkAttempts(t, "2/campaign/create", 1)
 	})
 	t.Run("refresh_token_not_retried", func(t *testing.T) {
 		b := setup(t, nil)

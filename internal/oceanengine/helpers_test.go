@@ -126,6 +126,14 @@ func (b *bundle) authorize(t *testing.T) *Token {
 // leaf returns a leaf advertiser of the world.
 func (b *bundle) leaf() int64 { return b.world.Advertisers()[0] }
 
+// checkAttempts checks the sandbox saw want requests to ep.
+func (b *bundle) checkAttempts(t *testing.T, ep string, want int) {
+	t.Helper()
+	if got := b.sim.Stats().Total(ep); got != want {
+		t.Errorf("sandbox saw %d attempts, want %d", got, want)
+	}
+}
+
 // currentTokens records the store's current tokens as secrets.
 func (b *bundle) noteTokens(t *testing.T) {
 	t.Helper()

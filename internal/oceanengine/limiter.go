@@ -236,11 +236,7 @@ func (l *RedisLimiter) local(group string, qps float64) *rate.Limiter {
 func (l *RedisLimiter) Factor(ctx context.Context, group string) float64 {
 	now := l.cfg.Now()
 	l.mu.Lock()
-	st := l.slow[group]
-	if st == nil {
-		st = &slowState{factor: 1}
-		l.slow[group] = st
-	}
+	st := l.slowLocked(group)
 	stale := now.Sub(st.fetched) >= l.cfg.StateRefresh && !l.redisDown(now)
 	l.mu.Unlock()
 	if stale {
@@ -306,11 +302,7 @@ func (l *RedisLimiter) Penalize(ctx context.Context, group string) {
 	if err != nil {
 		// Redis is down: slow this process down on its own.
 		l.mu.Lock()
-		st := l.slow[group]
-		if st == nil {
-			st = &slowState{factor: 1}
-			l.slow[group] = st
-		}
+		st := l.slowLocked(group)
 		if now.Sub(st.at) >= l.cfg.Cooldown {
 			st.factor, st.at = math.Max(l.cfg.MinFactor, l.effective(st, now)*l.cfg.SlowdownFactor), now
 		}
@@ -341,13 +333,20 @@ func (l *RedisLimiter) Penalize(ctx context.Context, group string) {
 	}
 	l.cfg.Logger.Info("oceanengine limiter: quota refused, slowing down", zap.String("group", group), zap.Float64("factor", nf))
 	l.mu.Lock()
-	st := l.slow[group]
-	if st == nil {
-		st = &slowState{}
-		l.slow[group] = st
-	}
+	st := l.slowLocked(group)
 	st.factor, st.at, st.fetched = nf, now, now
 	l.mu.Unlock()
+}
+
+// slowLocked returns the group's slowdown as this process knows it, a new
+// one (no slowdown) the first time; l.mu is held.
+func (l *RedisLimiter) slowLocked(group string) *slowState {
+	st := l.slow[group]
+	if st == nil {
+		st = &slowState{factor: 1}
+		l.slow[group] = st
+	}
+	return st
 }
 
 // sleep waits d or until ctx ends.

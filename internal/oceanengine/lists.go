@@ -63,3 +63,14 @@ func read[T any](ctx context.Context, c *Client, cl call) (*T, error) {
 	}
 	return &out, nil
 }
+
+// readList makes the call and answers the list its data holds ({"list": [...]}).
+func readList[T any](ctx context.Context, c *Client, cl call) ([]T, error) {
+	out, err := read[struct {
+		List []T `json:"list"`
+	}](ctx, c, cl)
+	if err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}

@@ -23,13 +23,8 @@ type tokenRequest struct {
 // (POST oauth2/access_token). An auth code works once, so the call is not
 // retried unless the platform provably did not see it.
 func (c *Client) ExchangeAuthCode(ctx context.Context, authCode string) (*Token, error) {
-	var out Token
-	_, err := c.do(ctx, call{ep: epAccessToken, out: &out, secrets: []string{authCode},
+	return read[Token](ctx, c, call{ep: epAccessToken, secrets: []string{authCode},
 		params: tokenRequest{AppID: c.appID, Secret: c.secret, AuthCode: authCode}})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 // RefreshToken rotates a refresh token (POST oauth2/refresh_token). Both
@@ -37,13 +32,8 @@ func (c *Client) ExchangeAuthCode(ctx context.Context, authCode string) (*Token,
 // anything else. Not retried unless the platform provably did not see it; a
 // 40103/40107 answer satisfies NeedsReauth.
 func (c *Client) RefreshToken(ctx context.Context, refreshToken string) (*Token, error) {
-	var out Token
-	_, err := c.do(ctx, call{ep: epRefreshToken, out: &out, secrets: []string{refreshToken},
+	return read[Token](ctx, c, call{ep: epRefreshToken, secrets: []string{refreshToken},
 		params: tokenRequest{AppID: c.appID, Secret: c.secret, RefreshToken: refreshToken}})
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
 }
 
 var _ Refresher = (*Client)(nil)
@@ -78,13 +68,6 @@ type oauthAdvertisersRequest struct {
 // AuthorizedAccounts lists the accounts accessToken was granted (GET
 // oauth2/advertiser/get; the token travels as a parameter here).
 func (c *Client) AuthorizedAccounts(ctx context.Context, accessToken string) ([]AuthorizedAccount, error) {
-	var out struct {
-		List []AuthorizedAccount `json:"list"`
-	}
-	_, err := c.do(ctx, call{ep: epOAuthAdvertis, out: &out, secrets: []string{accessToken},
+	return readList[AuthorizedAccount](ctx, c, call{ep: epOAuthAdvertis, secrets: []string{accessToken},
 		params: oauthAdvertisersRequest{AccessToken: accessToken}})
-	if err != nil {
-		return nil, err
-	}
-	return out.List, nil
 }

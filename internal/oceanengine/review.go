@@ -64,16 +64,7 @@ type adRejectRequest struct {
 // AdRejectReasons returns the review verdicts of up to MaxRejectReasonIDs
 // ads (GET 2/ad/reject_reason).
 func (c *Client) AdRejectReasons(ctx context.Context, advertiserID int64, adIDs []int64) ([]AdRejectReason, error) {
-	if len(adIDs) == 0 || len(adIDs) > MaxRejectReasonIDs {
-		return nil, fmt.Errorf("oceanengine: 1 to %d ad ids per review-reason request, got %d", MaxRejectReasonIDs, len(adIDs))
-	}
-	var out struct {
-		List []AdRejectReason `json:"list"`
-	}
-	if _, err := c.do(ctx, call{ep: epAdRejectReason, acct: advertiserID, out: &out, params: adRejectRequest{advertiserID, adIDs}}); err != nil {
-		return nil, err
-	}
-	return out.List, nil
+	return rejectReasons[AdRejectReason](ctx, c, epAdRejectReason, advertiserID, "ad", len(adIDs), adRejectRequest{advertiserID, adIDs})
 }
 
 // PromotionRejectReason is the review verdict of a v3 promotion
@@ -124,14 +115,15 @@ type promotionRejectRequest struct {
 // PromotionRejectReasons returns the review verdicts of up to
 // MaxRejectReasonIDs promotions (GET v3.0/promotion/reject_reason/get).
 func (c *Client) PromotionRejectReasons(ctx context.Context, advertiserID int64, ids []int64) ([]PromotionRejectReason, error) {
-	if len(ids) == 0 || len(ids) > MaxRejectReasonIDs {
-		return nil, fmt.Errorf("oceanengine: 1 to %d promotion ids per review-reason request, got %d", MaxRejectReasonIDs, len(ids))
+	return rejectReasons[PromotionRejectReason](ctx, c, epPromotionRejectReason, advertiserID, "promotion", len(ids),
+		promotionRejectRequest{advertiserID, ids})
+}
+
+// rejectReasons reads the review verdicts of n (1 to MaxRejectReasonIDs)
+// entities of one kind ("ad", "promotion") that params names.
+func rejectReasons[T any](ctx context.Context, c *Client, ep endpoint, advertiserID int64, kind string, n int, params any) ([]T, error) {
+	if n == 0 || n > MaxRejectReasonIDs {
+		return nil, fmt.Errorf("oceanengine: 1 to %d %s ids per review-reason request, got %d", MaxRejectReasonIDs, kind, n)
 	}
-	var out struct {
-		List []PromotionRejectReason `json:"list"`
-	}
-	if _, err := c.do(ctx, call{ep: epPromotionRejectReason, acct: advertiserID, out: &out, params: promotionRejectRequest{advertiserID, ids}}); err != nil {
-		return nil, err
-	}
-	return out.List, nil
+	return readList[T](ctx, c, call{ep: ep, acct: advertiserID, params: params})
 }

@@ -121,35 +121,37 @@ func (s *MemoryTokenStore) grant(id int64) (*memGrant, error) {
 	return g, nil
 }
 
-// AccessToken implements TokenSource.
-func (s *MemoryTokenStore) AccessToken(_ context.Context, advertiserID int64) (string, error) {
+// locked runs fn on the grant that covers advertiserID, under the grant's
+// refresh lock.
+func (s *MemoryTokenStore) locked(advertiserID int64, fn func(g *memGrant) (string, error)) (string, error) {
 	g, err := s.grant(advertiserID)
 	if err != nil {
 		return "", err
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	return g.access, nil
+	return fn(g)
+}
+
+// AccessToken implements TokenSource.
+func (s *MemoryTokenStore) AccessToken(_ context.Context, advertiserID int64) (string, error) {
+	return s.locked(advertiserID, func(g *memGrant) (string, error) { return g.access, nil })
 }
 
 // Refresh implements TokenSource: one refresh per stale token.
 func (s *MemoryTokenStore) Refresh(ctx context.Context, advertiserID int64, staleToken string) (string, error) {
-	g, err := s.grant(advertiserID)
-	if err != nil {
-		return "", err
-	}
-	g.mu.Lock()
-	defer g.mu.Unlock()
-	if g.access != staleToken {
+	return s.locked(advertiserID, func(g *memGrant) (string, error) {
+		if g.access != staleToken {
+			return g.access, nil
+		}
+		if s.Refresher == nil {
+			return "", fmt.Errorf("oceanengine: MemoryTokenStore has no Refresher")
+		}
+		tok, err := s.Refresher.RefreshToken(ctx, g.refresh)
+		if err != nil {
+			return "", err
+		}
+		g.access, g.refresh = tok.AccessToken, tok.RefreshToken
 		return g.access, nil
-	}
-	if s.Refresher == nil {
-		return "", fmt.Errorf("oceanengine: MemoryTokenStore has no Refresher")
-	}
-	tok, err := s.Refresher.RefreshToken(ctx, g.refresh)
-	if err != nil {
-		return "", err
-	}
-	g.access, g.refresh = tok.AccessToken, tok.RefreshToken
-	return g.access, nil
+	})
 }

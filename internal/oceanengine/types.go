@@ -37,26 +37,37 @@ func unquote(b []byte) []byte {
 
 func isNull(b []byte) bool { return string(bytes.TrimSpace(b)) == "null" }
 
+// decodeScalar decodes into *v a scalar that may arrive quoted: null leaves
+// *v as it is, an empty string zeroes it and anything else goes through
+// parse; what parse refuses is reported as "<what> <b> is not <want>".
+func decodeScalar[T any](b []byte, v *T, what, want string, parse func(string) (T, error)) error {
+	if isNull(b) {
+		return nil
+	}
+	s := unquote(b)
+	if len(s) == 0 {
+		var zero T
+		*v = zero
+		return nil
+	}
+	x, err := parse(string(s))
+	if err != nil {
+		return fmt.Errorf("oceanengine: %s %s is not %s", what, truncate(string(b), 40), want)
+	}
+	*v = x
+	return nil
+}
+
 // ID is a platform id (16+ digits, so never a float). It decodes from a JSON
 // number or a quoted number and encodes as a bare number.
 type ID int64
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (id *ID) UnmarshalJSON(b []byte) error {
-	if isNull(b) {
-		return nil
-	}
-	s := unquote(b)
-	if len(s) == 0 {
-		*id = 0
-		return nil
-	}
-	v, err := strconv.ParseInt(string(s), 10, 64)
-	if err != nil {
-		return fmt.Errorf("oceanengine: id %s is not an integer", truncate(string(b), 40))
-	}
-	*id = ID(v)
-	return nil
+	return decodeScalar(b, id, "id", "an integer", func(s string) (ID, error) {
+		v, err := strconv.ParseInt(s, 10, 64)
+		return ID(v), err
+	})
 }
 
 // Int is a count (shows, clicks, conversions) that may arrive quoted.
@@ -111,20 +122,10 @@ func (m Money) MarshalJSON() ([]byte, error) { return []byte(m.String()), nil }
 
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *Money) UnmarshalJSON(b []byte) error {
-	if isNull(b) {
-		return nil
-	}
-	s := unquote(b)
-	if len(s) == 0 {
-		*m = Money{}
-		return nil
-	}
-	d, err := decimal.NewFromString(string(s))
-	if err != nil {
-		return fmt.Errorf("oceanengine: amount %s is not a number", truncate(string(b), 40))
-	}
-	m.Decimal = d
-	return nil
+	return decodeScalar(b, m, "amount", "a number", func(s string) (Money, error) {
+		d, err := decimal.NewFromString(s)
+		return Money{d}, err
+	})
 }
 
 // Decimal is an exact non-money figure (a percentage such as ctr) that may

@@ -34,20 +34,9 @@ func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 		}
 	}
 	// The slowdown is read at the real time (the limiter of the calls runs on it).
-	now, err := NewQuotaMonitor(b.rdb, config.OceanEngine{AppID: b.sim.AppID(), QPS: 1000}, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	current, err := now.Usage(ctx, 1)
-	if err != nil {
-		t.Fatal(err)
-	}
-	factors := map[string]float64{}
-	for _, g := range current {
-		factors[g.Group] = g.Factor
-	}
-	if factors[GroupReport] >= 1 || factors[GroupAccount] != 1 {
-		t.Errorf("factor = %v, want report slowed, account not", factors)
+	_, current := quotaUsage(t, b, config.OceanEngine{AppID: b.sim.AppID(), QPS: 1000}, nil, 1)
+	if rep, acc := current[GroupReport].Factor, current[GroupAccount].Factor; rep >= 1 || acc != 1 {
+		t.Errorf("factor = report %v, account %v, want report slowed, account not", rep, acc)
 	}
 
 	clock.Advance(time.Minute)
@@ -55,18 +44,7 @@ func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	mon, err := NewQuotaMonitor(b.rdb, config.OceanEngine{AppID: b.sim.AppID(), QPS: 1000, GroupQPS: map[string]float64{GroupReport: 5}}, clock.Now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	usage, err := mon.Usage(ctx, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	by := map[string]GroupUsage{}
-	for _, g := range usage {
-		by[g.Group] = g
-	}
+	usage, by := quotaUsage(t, b, config.OceanEngine{AppID: b.sim.AppID(), QPS: 1000, GroupQPS: map[string]float64{GroupReport: 5}}, clock.Now, 3)
 	if len(usage) != len(Groups()) {
 		t.Fatalf("groups = %d, want %d", len(usage), len(Groups()))
 	}
@@ -86,6 +64,25 @@ func TestUsageCountsSentAndRefusedPerGroup(t *testing.T) {
 	if rep.QPS != 5 || acc.QPS != 1000 {
 		t.Errorf("qps = %v / %v, want the configured 5 / 1000", rep.QPS, acc.QPS)
 	}
+}
+
+// quotaUsage reads the usage of the last minutes as a QuotaMonitor with c
+// answers it, and the same by group.
+func quotaUsage(t *testing.T, b *bundle, c config.OceanEngine, now func() time.Time, minutes int) ([]GroupUsage, map[string]GroupUsage) {
+	t.Helper()
+	mon, err := NewQuotaMonitor(b.rdb, c, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	usage, err := mon.Usage(context.Background(), minutes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	by := map[string]GroupUsage{}
+	for _, g := range usage {
+		by[g.Group] = g
+	}
+	return usage, by
 }
 
 // TestUsageCountingSurvivesRedisOutage: with Redis gone, calls still go

@@ -154,15 +154,15 @@ type CampaignCreateRequest struct {
 // CreateCampaign creates a campaign (POST 2/campaign/create) and returns its
 // id and the answer's request_id.
 func (c *Client) CreateCampaign(ctx context.Context, req CampaignCreateRequest) (*WriteResult, error) {
-	var out struct {
-		CampaignID ID `json:"campaign_id"`
-	}
-	rid, err := c.do(ctx, call{ep: epCampaignCreate, acct: req.AdvertiserID, params: req, out: &out, idempotent: req.UniqueFK != ""})
-	if err != nil {
-		return nil, err
-	}
-	return &WriteResult{ID: int64(out.CampaignID), RequestID: rid}, nil
+	return write(ctx, c, call{ep: epCampaignCreate, acct: req.AdvertiserID, params: req, idempotent: req.UniqueFK != ""}, (*campaignAnswer).id)
 }
+
+// campaignAnswer is the data of a campaign write.
+type campaignAnswer struct {
+	CampaignID ID `json:"campaign_id"`
+}
+
+func (a *campaignAnswer) id() ID { return a.CampaignID }
 
 // CampaignUpdateRequest changes a campaign's name or budget. ModifyTime is
 // the campaign_modify_time last read: the platform refuses the update if the
@@ -179,14 +179,7 @@ type CampaignUpdateRequest struct {
 // UpdateCampaign updates a campaign (POST 2/campaign/update) and returns
 // the campaign id the platform answered and the answer's request_id.
 func (c *Client) UpdateCampaign(ctx context.Context, req CampaignUpdateRequest) (*WriteResult, error) {
-	var out struct {
-		CampaignID ID `json:"campaign_id"`
-	}
-	rid, err := c.do(ctx, call{ep: epCampaignUpdate, acct: req.AdvertiserID, params: req, out: &out})
-	if err != nil {
-		return nil, err
-	}
-	return &WriteResult{ID: int64(out.CampaignID), RequestID: rid}, nil
+	return write(ctx, c, call{ep: epCampaignUpdate, acct: req.AdvertiserID, params: req}, (*campaignAnswer).id)
 }
 
 // CampaignStatusRequest switches up to 100 campaigns (all or nothing).

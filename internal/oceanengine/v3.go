@@ -185,15 +185,15 @@ func (c *Client) CreateProject(ctx context.Context, req ProjectCreateRequest) (*
 			*d.v = d.def
 		}
 	}
-	var out struct {
-		ProjectID ID `json:"project_id"`
-	}
-	rid, err := c.do(ctx, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req, out: &out})
-	if err != nil {
-		return nil, err
-	}
-	return &WriteResult{ID: int64(out.ProjectID), RequestID: rid}, nil
+	return write(ctx, c, call{ep: epProjectCreate, acct: req.AdvertiserID, params: req}, (*projectAnswer).id)
 }
+
+// projectAnswer is the data of a project create.
+type projectAnswer struct {
+	ProjectID ID `json:"project_id"`
+}
+
+func (a *projectAnswer) id() ID { return a.ProjectID }
 
 // ProjectStatus is one project's new opt_status (V3Enable or V3Disable).
 type ProjectStatus struct {

@@ -327,14 +327,21 @@ func (t *targetingReq) check(st *advState) *apiError {
 			}
 		}
 	}
-	if t.AudiencePackageID != 0 && st.audiencePackage(t.AudiencePackageID) == nil {
-		return errParam("audience_package_id: package %d does not exist", t.AudiencePackageID)
+	if t.AudiencePackageID != 0 {
+		if _, err := st.audiencePackage(t.AudiencePackageID); err != nil {
+			return err
+		}
 	}
 	return nil
 }
 
-func (st *advState) audiencePackage(id int64) *audiencePackage {
-	return firstOf(st.packages, func(p *audiencePackage) bool { return p.id == id && !p.deleted })
+// audiencePackage is the live package id, or the error naming it when there
+// is none.
+func (st *advState) audiencePackage(id int64) (*audiencePackage, *apiError) {
+	if p := firstOf(st.packages, func(p *audiencePackage) bool { return p.id == id && !p.deleted }); p != nil {
+		return p, nil
+	}
+	return nil, errParam("audience_package_id: package %d does not exist", id)
 }
 
 // keepTargeting copies the targeting parameters of the request body.
@@ -445,9 +452,9 @@ type audiencePackageUpdateReq struct {
 // POST 2/audience_package/update: the targeting sent replaces the package's.
 func (s *Sim) hAudiencePackageUpdate(rc *reqCtx, req *audiencePackageUpdateReq) (any, *apiError) {
 	st := rc.st
-	p := st.audiencePackage(req.AudiencePackageID)
-	if p == nil {
-		return nil, errParam("audience_package_id: package %d does not exist", req.AudiencePackageID)
+	p, err := st.audiencePackage(req.AudiencePackageID)
+	if err != nil {
+		return nil, err
 	}
 	if req.Name != nil {
 		if err := st.checkPackageName(*req.Name, p.id); err != nil {
@@ -479,9 +486,9 @@ type audiencePackageDeleteReq struct {
 // POST 2/audience_package/delete: refused while a live ad uses the package.
 func (s *Sim) hAudiencePackageDelete(rc *reqCtx, req *audiencePackageDeleteReq) (any, *apiError) {
 	st := rc.st
-	p := st.audiencePackage(req.AudiencePackageID)
-	if p == nil {
-		return nil, errParam("audience_package_id: package %d does not exist", req.AudiencePackageID)
+	p, err := st.audiencePackage(req.AudiencePackageID)
+	if err != nil {
+		return nil, err
 	}
 	for _, ad := range st.ads {
 		if ad.overrides["audience_package_id"] == p.id && !deleted(ad, rc.now.Unix()) {

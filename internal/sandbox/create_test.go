@@ -65,16 +65,7 @@ func materials(video string, titles ...string) map[string]any {
 // creation keep their facts.
 func TestPromotionCreateReviewAndDelivery(t *testing.T) {
 	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
-	var proj Entity
-	for _, p := range s.World().Projects(adv) {
-		if p.Status == "PROJECT_STATUS_ENABLE" {
-			proj = p
-			break
-		}
-	}
-	if proj.ID == 0 {
-		t.Fatal("no enabled project")
-	}
+	proj := firstEntity(t, s.World().Projects(adv), "enabled project", func(p Entity) bool { return p.Status == "PROJECT_STATUS_ENABLE" })
 	video := aVideo(t, s, tok, adv)
 	before := mustTruth(t, s, TruthQuery{AdvertiserID: adv, Level: "project", IDs: []int64{proj.ID}, StartDate: "2025-06-18", EndDate: "2025-06-18", Granularity: "hour"})
 	var created []int64
@@ -210,16 +201,9 @@ func TestPromotionUpdateRereview(t *testing.T) {
 // the platform's minimum step is reported in error_list.
 func TestProjectUpdate(t *testing.T) {
 	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
-	var p Entity
-	for _, x := range s.World().Projects(adv) {
-		if x.Status != "PROJECT_STATUS_DELETE" && x.BudgetMode == "BUDGET_MODE_DAY" {
-			p = x
-			break
-		}
-	}
-	if p.ID == 0 {
-		t.Fatal("no project with a daily budget")
-	}
+	p := firstEntity(t, s.World().Projects(adv), "project with a daily budget", func(x Entity) bool {
+		return x.Status != "PROJECT_STATUS_DELETE" && x.BudgetMode == "BUDGET_MODE_DAY"
+	})
 	schedule := ""
 	for i := 0; i < 336; i++ {
 		schedule += strconv.Itoa(i / 48 % 2)
@@ -271,13 +255,7 @@ func TestProjectUpdate(t *testing.T) {
 // reviewed again while the ad keeps delivering.
 func TestAdCreateAndUpdate(t *testing.T) {
 	s, tok, adv := openSandbox(t, Options{Seed: 5, Advertisers: 3})
-	var camp Entity
-	for _, c := range s.World().Campaigns(adv) {
-		if c.Status != "CAMPAIGN_STATUS_DELETE" {
-			camp = c
-			break
-		}
-	}
+	camp := firstEntity(t, s.World().Campaigns(adv), "live campaign", func(c Entity) bool { return c.Status != "CAMPAIGN_STATUS_DELETE" })
 	create := func(body map[string]any) env {
 		base := map[string]any{"advertiser_id": adv, "campaign_id": camp.ID, "name": "新计划", "budget_mode": "BUDGET_MODE_DAY",
 			"budget": 800, "schedule_type": "SCHEDULE_FROM_NOW", "pricing": "PRICING_OCPM", "cpa_bid": 25,

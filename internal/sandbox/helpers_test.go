@@ -191,4 +191,17 @@ func q(kvs ...any) url.Values {
 	return v
 }
 
+// firstEntity is the first of es that keep accepts; the test stops when
+// there is none.
+func firstEntity(t testing.TB, es []Entity, what string, keep func(Entity) bool) Entity {
+	t.Helper()
+	for _, e := range es {
+		if keep(e) {
+			return e
+		}
+	}
+	t.Fatalf("no %s", what)
+	return Entity{}
+}
+
 func newRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }

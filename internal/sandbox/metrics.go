@@ -72,11 +72,22 @@ func mWifiPlay(s *sums) int64  { return s.ext.wifi }
 func mPayAmount(s *sums) int64 { return s.ext.payFen }
 func mPayROI(s *sums) int64    { return ratio(s.ext.payFen*100, s.cost) }
 
+// playMetrics are the video plays both report versions answer under the
+// same names, after their base metrics.
+var playMetrics = []metric{
+	extMet("total_play", mPlay, false), extMet("valid_play", mValidPlay, false), extMet("valid_play_rate", mValidRate, true),
+	extMet("valid_play_cost", mValidCost, true), extMet("play_25_feed_break", mPlay25, false),
+	extMet("play_50_feed_break", mPlay50, false), extMet("play_75_feed_break", mPlay75, false),
+}
+
+// payMetrics are the payments both report versions answer last.
+var payMetrics = []metric{extMet("stat_pay_amount", mPayAmount, true), extMet("pay_amount_roi", mPayROI, true)}
+
 // v2Metrics are the metrics of the v2 reports: the first twelve are the
 // default set (no `fields`). Conversions are attributed to the hour of the
 // click, so the attribution_* (billing-time) metrics equal convert and
 // deep_convert here.
-var v2Metrics = []metric{
+var v2Metrics = slices.Concat([]metric{
 	met("cost", mCost, true), met("show", mShow, false), met("click", mClick, false), met("ctr", mCTR, true),
 	met("avg_show_cost", mCPM, true), met("avg_click_cost", mCPC, true),
 	met("convert", mConv, false), met("convert_cost", mCPA, true), met("convert_rate", mCVR, true),
@@ -84,18 +95,16 @@ var v2Metrics = []metric{
 	met("cpm", mCPM, true), met("cpc", mCPC, true), met("cpa", mCPA, true),
 	met("attribution_convert", mConv, false), met("attribution_convert_cost", mCPA, true),
 	met("attribution_deep_convert", mDeep, false), met("attribution_deep_convert_cost", mDeepCPA, true),
-	extMet("total_play", mPlay, false), extMet("valid_play", mValidPlay, false), extMet("valid_play_rate", mValidRate, true),
-	extMet("valid_play_cost", mValidCost, true), extMet("play_25_feed_break", mPlay25, false),
-	extMet("play_50_feed_break", mPlay50, false), extMet("play_75_feed_break", mPlay75, false),
+}, playMetrics, []metric{
 	extMet("play_100_feed_break", mPlayOver, false), extMet("play_over", mPlayOver, false), extMet("play_over_rate", mPlayOverR, true),
-	extMet("wifi_play", mWifiPlay, false), extMet("stat_pay_amount", mPayAmount, true), extMet("pay_amount_roi", mPayROI, true),
-}
+	extMet("wifi_play", mWifiPlay, false),
+}, payMetrics)
 
 // v2DefaultMetrics is what a v2 report answers without `fields`.
 var v2DefaultMetrics = v2Metrics[:12]
 
 // v3Metrics are the metrics of the v3 custom report (values as strings).
-var v3Metrics = []metric{
+var v3Metrics = slices.Concat([]metric{
 	met("stat_cost", mCost, true), met("show_cnt", mShow, false), met("click_cnt", mClick, false), met("ctr", mCTR, true),
 	met("cpm_platform", mCPM, true), met("cpc_platform", mCPC, true),
 	met("convert_cnt", mConv, false), met("conversion_cost", mCPA, true), met("conversion_rate", mCVR, true),
@@ -103,12 +112,9 @@ var v3Metrics = []metric{
 	met("attribution_convert_cnt", mConv, false), met("attribution_convert_cost", mCPA, true), met("attribution_conversion_rate", mCVR, true),
 	met("attribution_deep_convert_cnt", mDeep, false), met("attribution_deep_convert_cost", mDeepCPA, true),
 	met("attribution_deep_convert_rate", mDeepRate, true),
-	extMet("total_play", mPlay, false), extMet("valid_play", mValidPlay, false), extMet("valid_play_rate", mValidRate, true),
-	extMet("valid_play_cost", mValidCost, true), extMet("play_25_feed_break", mPlay25, false),
-	extMet("play_50_feed_break", mPlay50, false), extMet("play_75_feed_break", mPlay75, false),
+}, playMetrics, []metric{
 	extMet("play_99_feed_break", mPlayOver, false), extMet("play_over_rate", mPlayOverR, true),
-	extMet("stat_pay_amount", mPayAmount, true), extMet("pay_amount_roi", mPayROI, true),
-}
+}, payMetrics)
 
 func findMetric(ms []metric, name string) (metric, bool) {
 	for _, m := range ms {

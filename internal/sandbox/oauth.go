@@ -123,17 +123,25 @@ type tokenGrant struct {
 	GrantType string `oe:"grant_type"`
 }
 
-// checkGrant checks the app's credentials and accepts grant_type absent
-// (the platform defaults it; the official SDK never sends it) or equal to
-// want.
-func (s *Sim) checkGrant(g tokenGrant, want string) *apiError {
+// issueTokens answers a token request: it checks the app's credentials and
+// accepts grant_type absent (the platform defaults it; the official SDK
+// never sends it) or equal to want, then, under the store's lock, issues a
+// new token pair for the grant that pick finds.
+func (s *Sim) issueTokens(rc *reqCtx, g tokenGrant, want string, pick func(a *authStore) (*grant, *apiError)) (any, *apiError) {
 	if g.AppID != s.opts.AppID || g.Secret != s.opts.Secret {
-		return errCode(CodeInvalidApp, "invalid app_id or secret")
+		return nil, errCode(CodeInvalidApp, "invalid app_id or secret")
 	}
 	if g.GrantType != "" && g.GrantType != want {
-		return errCode(CodeGrantType, "grant_type must be %s", want)
+		return nil, errCode(CodeGrantType, "grant_type must be %s", want)
 	}
-	return nil
+	a := s.auth.Load()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	gr, err := pick(a)
+	if err != nil {
+		return nil, err
+	}
+	return tokenData(a.issueLocked(gr, rc.now, &s.opts), rc.now), nil
 }
 
 func tokenData(tp *tokenPair, now time.Time) obj {
@@ -159,26 +167,21 @@ type accessTokenReq struct {
 
 // POST oauth2/access_token: exchange a single-use auth code for tokens.
 func (s *Sim) hAccessToken(rc *reqCtx, req *accessTokenReq) (any, *apiError) {
-	if err := s.checkGrant(req.tokenGrant, "auth_code"); err != nil {
-		return nil, err
-	}
-	a := s.auth.Load()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	ac := a.codes[req.AuthCode]
-	switch {
-	case ac == nil:
-		return nil, errParam("auth_code: invalid auth_code")
-	case ac.used:
-		return nil, errParam("auth_code: auth_code has already been used")
-	case !rc.now.Before(ac.exp):
-		return nil, errParam("auth_code: auth_code has expired")
-	case ac.app != s.opts.AppID:
-		return nil, errCode(CodeInvalidApp, "auth_code was issued to another app")
-	}
-	ac.used = true
-	g := a.grantLocked(ac.app, ac.user, ac.accounts)
-	return tokenData(a.issueLocked(g, rc.now, &s.opts), rc.now), nil
+	return s.issueTokens(rc, req.tokenGrant, "auth_code", func(a *authStore) (*grant, *apiError) {
+		ac := a.codes[req.AuthCode]
+		switch {
+		case ac == nil:
+			return nil, errParam("auth_code: invalid auth_code")
+		case ac.used:
+			return nil, errParam("auth_code: auth_code has already been used")
+		case !rc.now.Before(ac.exp):
+			return nil, errParam("auth_code: auth_code has expired")
+		case ac.app != s.opts.AppID:
+			return nil, errCode(CodeInvalidApp, "auth_code was issued to another app")
+		}
+		ac.used = true
+		return a.grantLocked(ac.app, ac.user, ac.accounts), nil
+	})
 }
 
 type refreshTokenReq struct {
@@ -188,24 +191,20 @@ type refreshTokenReq struct {
 
 // POST oauth2/refresh_token: rotate both tokens; the old refresh token dies.
 func (s *Sim) hRefreshToken(rc *reqCtx, req *refreshTokenReq) (any, *apiError) {
-	if err := s.checkGrant(req.tokenGrant, "refresh_token"); err != nil {
-		return nil, err
-	}
-	a := s.auth.Load()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	old := a.refresh[req.RefreshToken]
-	if old == nil || old.refreshUsed || old.g.dead() {
-		return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
-	}
-	if !rc.now.Before(old.refreshExp) {
-		return nil, errCode(CodeRefreshExpired, "refresh token has expired")
-	}
-	old.refreshUsed = true
-	if !s.opts.OldAccessTokenValidAfterRefresh {
-		old.accessDead = true
-	}
-	return tokenData(a.issueLocked(old.g, rc.now, &s.opts), rc.now), nil
+	return s.issueTokens(rc, req.tokenGrant, "refresh_token", func(a *authStore) (*grant, *apiError) {
+		old := a.refresh[req.RefreshToken]
+		if old == nil || old.refreshUsed || old.g.dead() {
+			return nil, errCode(CodeRefreshInvalid, "refresh token is invalid")
+		}
+		if !rc.now.Before(old.refreshExp) {
+			return nil, errCode(CodeRefreshExpired, "refresh token has expired")
+		}
+		old.refreshUsed = true
+		if !s.opts.OldAccessTokenValidAfterRefresh {
+			old.accessDead = true
+		}
+		return old.g, nil
+	})
 }
 
 // advertiserRole is the numeric advertiser_role of oauth2/advertiser/get.

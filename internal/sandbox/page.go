@@ -94,6 +94,17 @@ func redirectWith(u *url.URL, kvs ...string) string {
 	return c.String()
 }
 
+// approve issues an auth code for accounts (nil: every top-level one) and
+// sends the user back to redirect with it and state.
+func (s *Sim) approve(w http.ResponseWriter, r *http.Request, redirect *url.URL, state string, accounts []int64) {
+	code, err := s.Authorize(accounts)
+	if err != nil {
+		s.pageError(w, err.Error())
+		return
+	}
+	http.Redirect(w, r, redirectWith(redirect, "auth_code", code, "state", state), http.StatusFound)
+}
+
 // handleAuthorize serves GET (the consent page) and POST (approval).
 func (s *Sim) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
@@ -115,12 +126,7 @@ func (s *Sim) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
 		if s.opts.AutoApprove {
-			code, err := s.Authorize(nil)
-			if err != nil {
-				s.pageError(w, err.Error())
-				return
-			}
-			http.Redirect(w, r, redirectWith(redirect, "auth_code", code, "state", state), http.StatusFound)
+			s.approve(w, r, redirect, state, nil)
 			return
 		}
 		data := struct {
@@ -149,12 +155,7 @@ func (s *Sim) handleAuthorize(w http.ResponseWriter, r *http.Request) {
 			s.pageError(w, "请至少选择一个账户 (select at least one account)")
 			return
 		}
-		code, err := s.Authorize(accounts)
-		if err != nil {
-			s.pageError(w, err.Error())
-			return
-		}
-		http.Redirect(w, r, redirectWith(redirect, "auth_code", code, "state", state), http.StatusFound)
+		s.approve(w, r, redirect, state, accounts)
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)

@@ -117,31 +117,27 @@ func (t *targetingReq) share(st *advState) int64 {
 		scale(5_000)
 	}
 	if len(t.Age) > 0 {
-		var p int64
-		for _, a := range t.Age {
-			p += ageShare[a]
-		}
-		scale(p)
+		scale(sumShares(t.Age, func(a string) int64 { return ageShare[a] }))
 	}
 	if len(t.Platform) > 0 && !slices.Contains(t.Platform, "NONE") {
-		var p int64
-		for _, x := range t.Platform {
-			p += platformShare[x]
-		}
-		scale(p)
+		scale(sumShares(t.Platform, func(x string) int64 { return platformShare[x] }))
 	}
 	if len(t.City) > 0 && t.District != "NONE" {
-		var p int64
-		for _, c := range t.City {
-			r, _ := regionByID(c)
-			p += r.share
-		}
-		scale(min(p, 10_000))
+		scale(min(sumShares(t.City, func(c int64) int64 { r, _ := regionByID(c); return r.share }), 10_000))
 	}
 	if n := len(t.InterestCategories) + len(t.ActionCategories); n > 0 {
 		scale(min(int64(n)*600, 8_000))
 	}
 	return share
+}
+
+// sumShares adds up the shares (per ten thousand) of the targeted values.
+func sumShares[T any](values []T, share func(T) int64) int64 {
+	var p int64
+	for _, v := range values {
+		p += share(v)
+	}
+	return p
 }
 
 type estimateReq struct {

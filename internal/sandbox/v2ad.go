@@ -153,10 +153,7 @@ func (s *Sim) hAdUpdate(rc *reqCtx, req *adUpdateReq) (any, *apiError) {
 			return nil, errParam("budget: %s", msg)
 		}
 	}
-	bid := req.CpaBid
-	if !bid.set {
-		bid = req.Bid
-	}
+	bid := req.CpaBid.or(req.Bid)
 	if bid.set && (bid.fen <= 0 || (cur.mode != modeInfinite && bid.fen > max(cur.budget, req.Budget.fen))) {
 		return nil, errParam("bid: must be greater than 0 and not exceed the budget")
 	}

@@ -141,10 +141,7 @@ func (s *Sim) hPromotionCreate(rc *reqCtx, req *promotionCreateReq) (any, *apiEr
 	if req.BudgetMode == "BUDGET_MODE_TOTAL" {
 		mode = modeTotal
 	}
-	bid := req.CpaBid
-	if !bid.set {
-		bid = req.Bid
-	}
+	bid := req.CpaBid.or(req.Bid)
 	if !req.Budget.set {
 		return nil, errParam("budget: required parameter is missing")
 	}
@@ -252,10 +249,7 @@ func (s *Sim) hPromotionUpdate(rc *reqCtx, req *promotionUpdateReq) (any, *apiEr
 			errs.add("PROMOTION_BUDGET", "budget: "+msg)
 		}
 	}
-	bid := req.CpaBid
-	if !bid.set {
-		bid = req.Bid
-	}
+	bid := req.CpaBid.or(req.Bid)
 	if bid.set && bid.fen != pr.current(rc.now.Unix()).bid {
 		if msg := rc.setBid(st, pr, bid.fen); msg != "" {
 			errs.add("PROMOTION_SETTING", "bid: "+msg)

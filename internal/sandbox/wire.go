@@ -332,6 +332,15 @@ type money struct {
 	set bool
 }
 
+// or is m when the request gave it, else o (a cpa_bid given wins over the
+// bid).
+func (m money) or(o money) money {
+	if m.set {
+		return m
+	}
+	return o
+}
+
 // UnmarshalJSON implements json.Unmarshaler.
 func (m *money) UnmarshalJSON(b []byte) error {
 	s := string(bytes.TrimSpace(b))

@@ -127,11 +127,11 @@ func (w *World) wireEntities(adv int64) map[string][]wireEntity {
 		w.each(adv, pick, func(_ Entity, x wireEntity) { list = append(list, x) })
 		out[key] = list
 	}
-	add("campaigns", func(st *advState) []*entity { return st.campaigns })
-	add("ads", func(st *advState) []*entity { return st.ads })
-	add("creatives", func(st *advState) []*entity { return st.creatives })
-	add("projects", func(st *advState) []*entity { return st.projects })
-	add("promotions", func(st *advState) []*entity { return st.promotions })
+	add("campaigns", campaignList.of)
+	add("ads", adList.of)
+	add("creatives", creativeList.of)
+	add("projects", projectList.of)
+	add("promotions", promotionList.of)
 	return out
 }
 
@@ -169,27 +169,27 @@ func snapshot(v view, adv int64, e *entity) (Entity, wireEntity) {
 
 // Campaigns returns the v2 campaigns of a leaf advertiser.
 func (w *World) Campaigns(adv int64) []Entity {
-	return w.entities(adv, func(st *advState) []*entity { return st.campaigns })
+	return w.entities(adv, campaignList.of)
 }
 
 // Ads returns the v2 ads of a leaf advertiser.
 func (w *World) Ads(adv int64) []Entity {
-	return w.entities(adv, func(st *advState) []*entity { return st.ads })
+	return w.entities(adv, adList.of)
 }
 
 // Creatives returns the v2 creatives of a leaf advertiser.
 func (w *World) Creatives(adv int64) []Entity {
-	return w.entities(adv, func(st *advState) []*entity { return st.creatives })
+	return w.entities(adv, creativeList.of)
 }
 
 // Projects returns the v3 projects of a leaf advertiser.
 func (w *World) Projects(adv int64) []Entity {
-	return w.entities(adv, func(st *advState) []*entity { return st.projects })
+	return w.entities(adv, projectList.of)
 }
 
 // Promotions returns the v3 promotions of a leaf advertiser.
 func (w *World) Promotions(adv int64) []Entity {
-	return w.entities(adv, func(st *advState) []*entity { return st.promotions })
+	return w.entities(adv, promotionList.of)
 }
 
 // Entities returns the entities of one kind ("campaign", "ad", "creative",
