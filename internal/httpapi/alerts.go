@@ -21,7 +21,7 @@ import (
 // the service enforces ownership and scope.
 
 func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
-	g := v1.Group("/alerts", s.requireAuth(), s.alertsAvailable())
+	g := v1.Group("/alerts", s.requireAuth(), requireService(s.alertsService))
 	read := s.requirePerm(auth.PermAlertRead)
 	sub := s.requirePerm(auth.PermAlertSubscribe)
 	manage := s.requirePerm(auth.PermAlertManage)
@@ -50,15 +50,8 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	g.DELETE("/thresholds/:id", manage, s.withIdempotency("alert_threshold.delete", "alert_threshold", false, s.deleteAlertThreshold))
 }
 
-// alertsAvailable answers 503 when the server has no alerts service.
-func (s *Server) alertsAvailable() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if s.deps.Alerts == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "alerts are not configured on this server"))
-			return
-		}
-		c.Next()
-	}
+func (s *Server) alertsService() (*alerts.Service, error) {
+	return configured(s.deps.Alerts, "alerts are not configured on this server")
 }
 
 func alertActor(c *gin.Context) alerts.Actor {

@@ -72,15 +72,16 @@ func (s *Server) tokenView(pair auth.TokenPair, p auth.Principal) tokenResponse 
 func tokenRequest[R any](s *Server, c *gin.Context, action, targetType string) (R, *auth.Service, bool) {
 	setAudit(c, action, targetType, "")
 	var req R
-	if s.deps.Auth == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
+	svc, err := s.authService()
+	if err != nil {
+		fail(c, err)
 		return req, nil, false
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return req, nil, false
 	}
-	return req, s.deps.Auth, true
+	return req, svc, true
 }
 
 // answerTokens answers a sign-in or refresh with the token pair (never

@@ -26,10 +26,7 @@ func (s *Server) oauthRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) accountsService() (*accounts.Service, error) {
-	if s.deps.Accounts == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
-	}
-	return s.deps.Accounts, nil
+	return configured(s.deps.Accounts, "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
 }
 
 type authorizeRequest struct {

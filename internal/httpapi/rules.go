@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/rules"
 )
@@ -21,7 +20,7 @@ import (
 // owner's data scope.
 
 func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
-	g := v1.Group("/rules", s.requireAuth(), s.rulesAvailable())
+	g := v1.Group("/rules", s.requireAuth(), requireService(s.rulesService))
 	read := s.requirePerm(auth.PermRuleRead)
 	write := s.requirePerm(auth.PermRuleWrite)
 	g.GET("", read, s.listRules)
@@ -43,15 +42,8 @@ func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
 	g.POST("/:id/backtest", read, s.backtestRule)
 }
 
-// rulesAvailable answers 503 when the server has no rules service.
-func (s *Server) rulesAvailable() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if s.deps.Rules == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "automated rules are not configured on this server"))
-			return
-		}
-		c.Next()
-	}
+func (s *Server) rulesService() (*rules.Service, error) {
+	return configured(s.deps.Rules, "automated rules are not configured on this server")
 }
 
 func rulePrincipal(c *gin.Context) auth.Principal {
