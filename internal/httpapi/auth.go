@@ -38,15 +38,8 @@ type principalResponse struct {
 }
 
 func principalView(p auth.Principal) principalResponse {
-	r := principalResponse{ID: p.UserID, Username: p.Username, Roles: p.Roles, Permissions: p.Permissions,
+	return principalResponse{ID: p.UserID, Username: p.Username, Roles: orEmpty(p.Roles), Permissions: orEmpty(p.Permissions),
 		AllAdvertisers: p.AllAdvertisers()}
-	if r.Roles == nil {
-		r.Roles = []string{}
-	}
-	if r.Permissions == nil {
-		r.Permissions = []string{}
-	}
-	return r
 }
 
 // tokenResponse is what sign-in and refresh answer.

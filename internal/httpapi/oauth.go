@@ -83,13 +83,6 @@ type callbackResponse struct {
 	Warnings     []string `json:"warnings"`
 }
 
-func orEmpty[T any](v []T) []T {
-	if v == nil {
-		return []T{}
-	}
-	return v
-}
-
 // oauthCallback is GET /api/v1/oauth/oceanengine/callback?auth_code&state:
 // it completes the binding (accounts.Service.Callback), then redirects the
 // browser to server.frontend_url with the outcome, or answers JSON when no
