@@ -2,6 +2,7 @@ package adops_test
 
 import (
 	"context"
+	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -98,51 +99,37 @@ func (b *bundle) mirror(t testing.TB, adv int64) {
 	t.Helper()
 	ctx := context.Background()
 	at := b.sim.Clock().Now()
-	for page, err := range b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.CampaignRow)
-		if _, err := b.db.UpsertOECampaigns(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.AdRow)
-		if _, err := b.db.UpsertOEAds(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.ProjectRow)
-		if _, err := b.db.UpsertOEProjects(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.PromotionRow)
-		if _, err := b.db.UpsertOEPromotions(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mirrorPages(t, adv, at, b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
+		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}), mirror.CampaignRow, b.db.UpsertOECampaigns)
+	mirrorPages(t, adv, at, b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
+		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}), mirror.AdRow, b.db.UpsertOEAds)
+	mirrorPages(t, adv, at, b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
+		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}), mirror.ProjectRow, b.db.UpsertOEProjects)
+	mirrorPages(t, adv, at, b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
+		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}), mirror.PromotionRow, b.db.UpsertOEPromotions)
 }
 
-// mirrorRows converts one page of platform entities into mirror rows.
-func mirrorRows[E, R any](t testing.TB, adv int64, page []E, err error, conv func(int64, E) (R, error)) []R {
+// mirrorPages converts every page of platform entities into mirror rows
+// (conv) and upserts them as synced at at.
+func mirrorPages[E, R any](t testing.TB, adv int64, at time.Time, pages iter.Seq2[[]E, error], conv func(int64, E) (R, error),
+	upsert func(context.Context, []R, time.Time) (int64, error)) {
 	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := make([]R, 0, len(page))
-	for _, e := range page {
-		r, err := conv(adv, e)
+	for page, err := range pages {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows = append(rows, r)
+		rows := make([]R, 0, len(page))
+		for _, e := range page {
+			r, err := conv(adv, e)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows = append(rows, r)
+		}
+		if _, err := upsert(context.Background(), rows, at); err != nil {
+			t.Fatal(err)
+		}
 	}
-	return rows
 }
 
 // entities returns the sandbox's ground truth of a kind over all advertisers.
