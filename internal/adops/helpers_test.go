@@ -2,7 +2,6 @@ package adops_test
 
 import (
 	"context"
-	"iter"
 	"net/http"
 	"strings"
 	"sync"
@@ -15,7 +14,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -97,39 +96,7 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 // upserts it with the mirror's conversions and upserts (what the sync does).
 func (b *bundle) mirror(t testing.TB, adv int64) {
 	t.Helper()
-	ctx := context.Background()
-	at := b.sim.Clock().Now()
-	mirrorPages(t, adv, at, b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}), mirror.CampaignRow, b.db.UpsertOECampaigns)
-	mirrorPages(t, adv, at, b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}), mirror.AdRow, b.db.UpsertOEAds)
-	mirrorPages(t, adv, at, b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}), mirror.ProjectRow, b.db.UpsertOEProjects)
-	mirrorPages(t, adv, at, b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}), mirror.PromotionRow, b.db.UpsertOEPromotions)
-}
-
-// mirrorPages converts every page of platform entities into mirror rows
-// (conv) and upserts them as synced at at.
-func mirrorPages[E, R any](t testing.TB, adv int64, at time.Time, pages iter.Seq2[[]E, error], conv func(int64, E) (R, error),
-	upsert func(context.Context, []R, time.Time) (int64, error)) {
-	t.Helper()
-	for page, err := range pages {
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows := make([]R, 0, len(page))
-		for _, e := range page {
-			r, err := conv(adv, e)
-			if err != nil {
-				t.Fatal(err)
-			}
-			rows = append(rows, r)
-		}
-		if _, err := upsert(context.Background(), rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mirrortest.Fill(t, b.client, b.db, adv, b.sim.Clock().Now())
 }
 
 // entities returns the sandbox's ground truth of a kind over all advertisers.
