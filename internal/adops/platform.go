@@ -280,68 +280,55 @@ func fromPlatformPromotion(adv int64, p oceanengine.Promotion) (snapshot, error)
 // included. Ids the platform does not return are absent from the map.
 func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []int64) (map[int64]snapshot, error) {
 	out := make(map[int64]snapshot, len(ids))
-	add := func(id int64, s snapshot, err error) error {
-		if err != nil {
-			return err
-		}
-		if slices.Contains(ids, id) {
-			out[id] = s
-		}
-		return nil
-	}
 	for chunk := range slices.Chunk(ids, readChunk) {
+		var err error
 		switch kind {
 		case KindCampaign:
-			page, err := p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range page.List {
-				s, err := fromPlatformCampaign(adv, c)
-				if err := add(int64(c.ID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.CampaignPage
+			if page, err = p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(c oceanengine.Campaign) int64 { return int64(c.ID) }, fromPlatformCampaign)
 			}
 		case KindAd:
-			page, err := p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range page.List {
-				s, err := fromPlatformAd(adv, a)
-				if err := add(int64(a.ID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.AdPage
+			if page, err = p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(a oceanengine.Ad) int64 { return int64(a.ID) }, fromPlatformAd)
 			}
 		case KindProject:
-			page, err := p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, pr := range page.List {
-				s, err := fromPlatformProject(adv, pr)
-				if err := add(int64(pr.ProjectID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.ProjectPage
+			if page, err = p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Project) int64 { return int64(pr.ProjectID) }, fromPlatformProject)
 			}
 		case KindPromotion:
-			page, err := p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}})
-			if err != nil {
-				return nil, err
+			var page *oceanengine.PromotionPage
+			if page, err = p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Promotion) int64 { return int64(pr.PromotionID) }, fromPlatformPromotion)
 			}
-			for _, pr := range page.List {
-				s, err := fromPlatformPromotion(adv, pr)
-				if err := add(int64(pr.PromotionID), s, err); err != nil {
-					return nil, err
-				}
-			}
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// addSnapshots converts the entities of one answer (conv) and adds those
+// whose id is among ids to out.
+func addSnapshots[E any](out map[int64]snapshot, ids []int64, adv int64, list []E, id func(E) int64,
+	conv func(int64, E) (snapshot, error)) error {
+	for _, e := range list {
+		s, err := conv(adv, e)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, id(e)) {
+			out[id(e)] = s
+		}
+	}
+	return nil
 }
 
 // upsertMirror writes a platform snapshot into the mirror at once.
