@@ -529,13 +529,6 @@ func budgetOf(v Value) (string, oceanengine.Money) {
 // reads the entities back.
 func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) map[int64]callOutcome {
 	out := make(map[int64]callOutcome, len(items))
-	ids := func(ps []planned) []int64 {
-		r := make([]int64, len(ps))
-		for i, it := range ps {
-			r[i] = it.id
-		}
-		return r
-	}
 	if field == FieldStatus {
 		// One call per status wanted (v2 takes one opt_status per call;
 		// v3 deletes have their own endpoints).
@@ -551,7 +544,7 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 			}
 			for part := range slices.Chunk(group, chunk) {
 				res, err := writeStatus(ctx, p, kind, adv, st, part)
-				outcomesOf(ids(part), res, err, out)
+				outcomesOf(idsOf(part), res, err, out)
 			}
 		}
 		return out
@@ -574,16 +567,24 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 	}
 	for part := range slices.Chunk(items, readChunk) {
 		res, err := writeAmounts(ctx, p, kind, field, adv, part)
-		outcomesOf(ids(part), res, err, out)
+		outcomesOf(idsOf(part), res, err, out)
 	}
 	return out
 }
 
-func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st string, items []planned) (*oceanengine.BatchResult, error) {
-	ids := make([]int64, len(items))
+// each maps every item of a batch through f: the data of one write.
+func each[T any](items []planned, f func(planned) T) []T {
+	out := make([]T, len(items))
 	for i, it := range items {
-		ids[i] = it.id
+		out[i] = f(it)
 	}
+	return out
+}
+
+func idsOf(items []planned) []int64 { return each(items, func(it planned) int64 { return it.id }) }
+
+func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st string, items []planned) (*oceanengine.BatchResult, error) {
+	ids := idsOf(items)
 	switch kind {
 	case KindCampaign:
 		return p.UpdateCampaignStatus(ctx, oceanengine.CampaignStatusRequest{AdvertiserID: adv, CampaignIDs: ids, OptStatus: v2Opt(st)})
@@ -593,20 +594,16 @@ func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st strin
 		if st == StatusDelete {
 			return p.DeleteProjects(ctx, oceanengine.ProjectDeleteRequest{AdvertiserID: adv, ProjectIDs: ids})
 		}
-		data := make([]oceanengine.ProjectStatus, len(ids))
-		for i, id := range ids {
-			data[i] = oceanengine.ProjectStatus{ProjectID: id, OptStatus: v3Opt(st)}
-		}
-		return p.UpdateProjectStatus(ctx, oceanengine.ProjectStatusRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateProjectStatus(ctx, oceanengine.ProjectStatusRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectStatus {
+			return oceanengine.ProjectStatus{ProjectID: it.id, OptStatus: v3Opt(st)}
+		})})
 	case KindPromotion:
 		if st == StatusDelete {
 			return p.DeletePromotions(ctx, oceanengine.PromotionDeleteRequest{AdvertiserID: adv, PromotionIDs: ids})
 		}
-		data := make([]oceanengine.PromotionStatus, len(ids))
-		for i, id := range ids {
-			data[i] = oceanengine.PromotionStatus{PromotionID: id, OptStatus: v3Opt(st)}
-		}
-		return p.UpdatePromotionStatus(ctx, oceanengine.PromotionStatusRequest{AdvertiserID: adv, Data: data})
+		return p.UpdatePromotionStatus(ctx, oceanengine.PromotionStatusRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionStatus {
+			return oceanengine.PromotionStatus{PromotionID: it.id, OptStatus: v3Opt(st)}
+		})})
 	}
 	return nil, fmt.Errorf("adops: unknown kind %q", kind)
 }
@@ -614,43 +611,31 @@ func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st strin
 func writeAmounts(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) (*oceanengine.BatchResult, error) {
 	switch {
 	case kind == KindAd && field == FieldBudget:
-		data := make([]oceanengine.AdBudget, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.AdBudget{AdID: it.id, Budget: money(it.want.Amount)}
-		}
-		return p.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.AdBudget {
+			return oceanengine.AdBudget{AdID: it.id, Budget: money(it.want.Amount)}
+		})})
 	case kind == KindAd: // bid or cpa_bid: 2/ad/update/bid sets the target CPA of OCPC/OCPM ads
-		data := make([]oceanengine.AdBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.AdBid{AdID: it.id, Bid: money(it.want.Amount)}
-		}
-		return p.UpdateAdBid(ctx, oceanengine.AdBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateAdBid(ctx, oceanengine.AdBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.AdBid {
+			return oceanengine.AdBid{AdID: it.id, Bid: money(it.want.Amount)}
+		})})
 	case kind == KindProject && field == FieldBudget:
-		data := make([]oceanengine.ProjectBudget, len(items))
-		for i, it := range items {
+		return p.UpdateProjectBudget(ctx, oceanengine.ProjectBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectBudget {
 			mode, amount := budgetOf(it.want)
-			data[i] = oceanengine.ProjectBudget{ProjectID: it.id, BudgetMode: mode, Budget: amount}
-		}
-		return p.UpdateProjectBudget(ctx, oceanengine.ProjectBudgetRequest{AdvertiserID: adv, Data: data})
+			return oceanengine.ProjectBudget{ProjectID: it.id, BudgetMode: mode, Budget: amount}
+		})})
 	case kind == KindProject:
-		data := make([]oceanengine.ProjectBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.ProjectBid{ProjectID: it.id, CpaBid: money(it.want.Amount)}
-		}
-		return p.UpdateProjectBid(ctx, oceanengine.ProjectBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateProjectBid(ctx, oceanengine.ProjectBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectBid {
+			return oceanengine.ProjectBid{ProjectID: it.id, CpaBid: money(it.want.Amount)}
+		})})
 	case kind == KindPromotion && field == FieldBudget:
-		data := make([]oceanengine.PromotionBudget, len(items))
-		for i, it := range items {
+		return p.UpdatePromotionBudget(ctx, oceanengine.PromotionBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionBudget {
 			mode, amount := budgetOf(it.want)
-			data[i] = oceanengine.PromotionBudget{PromotionID: it.id, BudgetMode: mode, Budget: amount}
-		}
-		return p.UpdatePromotionBudget(ctx, oceanengine.PromotionBudgetRequest{AdvertiserID: adv, Data: data})
+			return oceanengine.PromotionBudget{PromotionID: it.id, BudgetMode: mode, Budget: amount}
+		})})
 	case kind == KindPromotion:
-		data := make([]oceanengine.PromotionBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.PromotionBid{PromotionID: it.id, Bid: money(it.want.Amount)}
-		}
-		return p.UpdatePromotionBid(ctx, oceanengine.PromotionBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdatePromotionBid(ctx, oceanengine.PromotionBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionBid {
+			return oceanengine.PromotionBid{PromotionID: it.id, Bid: money(it.want.Amount)}
+		})})
 	}
 	return nil, fmt.Errorf("adops: %s has no %s", kind, field)
 }
