@@ -572,11 +572,12 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 	return out
 }
 
-// each maps every item of a batch through f: the data of one write.
-func each[T any](items []planned, f func(planned) T) []T {
-	out := make([]T, len(items))
-	for i, it := range items {
-		out[i] = f(it)
+// each maps every element of in through f (the data of a batch write, the
+// ids of items).
+func each[S, T any](in []S, f func(S) T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = f(v)
 	}
 	return out
 }
