@@ -82,12 +82,10 @@ func setupOps(t *testing.T) *opsWorld {
 	for _, adv := range w.advs {
 		w.fillMirror(t, adv)
 	}
-	w.aliceID = b.createUser(t, w.admin, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, w.advs[0])
-	w.bobID = b.createUser(t, w.admin, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, w.advs[1])
-	b.createUser(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
-	w.alice = b.login(t, "alice", "Quartz-Harbor-731").AccessToken
-	w.bob = b.login(t, "bob", "Maple-Lantern-482").AccessToken
-	w.vic = b.login(t, "vic", "Cedar-Window-915").AccessToken
+	alice, bob := b.signUpOperators(t, w.admin, []int64{w.advs[0]}, []int64{w.advs[1]})
+	w.aliceID, w.alice, w.bobID, w.bob = alice.id, alice.AccessToken, bob.id, bob.AccessToken
+	_, vic := b.signUp(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
+	w.vic = vic.AccessToken
 	ts.Sim.Stats().Reset()
 	return w
 }
@@ -405,7 +403,7 @@ func TestAdOpsIdempotency(t *testing.T) {
 
 	// After 24 hours the key is free again: the request runs anew.
 	w.clock.Advance(25 * time.Hour)
-	w.alice = w.login(t, "alice", "Quartz-Harbor-731").AccessToken
+	w.alice = w.login(t, "alice", alicePassword).AccessToken
 	r := w.send(t, "PATCH", path, w.alice, "key-1", body)
 	if r.status != http.StatusOK || r.header.Get("Idempotent-Replayed") != "" || r.raw == first.raw {
 		t.Errorf("key-1 after 25h: %d %s, want a new change", r.status, r.raw)
