@@ -14,7 +14,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -96,53 +96,7 @@ func setupWorld(t testing.TB, advertisers int) *bundle {
 // upserts it with the mirror's conversions and upserts (what the sync does).
 func (b *bundle) mirror(t testing.TB, adv int64) {
 	t.Helper()
-	ctx := context.Background()
-	at := b.sim.Clock().Now()
-	for page, err := range b.client.CampaignPages(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.CampaignRow)
-		if _, err := b.db.UpsertOECampaigns(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.AdPages(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.AdRow)
-		if _, err := b.db.UpsertOEAds(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.ProjectPages(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.ProjectRow)
-		if _, err := b.db.UpsertOEProjects(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-	for page, err := range b.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100,
-		Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
-		rows := mirrorRows(t, adv, page, err, mirror.PromotionRow)
-		if _, err := b.db.UpsertOEPromotions(ctx, rows, at); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
-
-// mirrorRows converts one page of platform entities into mirror rows.
-func mirrorRows[E, R any](t testing.TB, adv int64, page []E, err error, conv func(int64, E) (R, error)) []R {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows := make([]R, 0, len(page))
-	for _, e := range page {
-		r, err := conv(adv, e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		rows = append(rows, r)
-	}
-	return rows
+	mirrortest.Fill(t, b.client, b.db, adv, b.sim.Clock().Now())
 }
 
 // entities returns the sandbox's ground truth of a kind over all advertisers.

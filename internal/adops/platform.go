@@ -280,68 +280,55 @@ func fromPlatformPromotion(adv int64, p oceanengine.Promotion) (snapshot, error)
 // included. Ids the platform does not return are absent from the map.
 func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []int64) (map[int64]snapshot, error) {
 	out := make(map[int64]snapshot, len(ids))
-	add := func(id int64, s snapshot, err error) error {
-		if err != nil {
-			return err
-		}
-		if slices.Contains(ids, id) {
-			out[id] = s
-		}
-		return nil
-	}
 	for chunk := range slices.Chunk(ids, readChunk) {
+		var err error
 		switch kind {
 		case KindCampaign:
-			page, err := p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, c := range page.List {
-				s, err := fromPlatformCampaign(adv, c)
-				if err := add(int64(c.ID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.CampaignPage
+			if page, err = p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(c oceanengine.Campaign) int64 { return int64(c.ID) }, fromPlatformCampaign)
 			}
 		case KindAd:
-			page, err := p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, a := range page.List {
-				s, err := fromPlatformAd(adv, a)
-				if err := add(int64(a.ID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.AdPage
+			if page, err = p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(a oceanengine.Ad) int64 { return int64(a.ID) }, fromPlatformAd)
 			}
 		case KindProject:
-			page, err := p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}})
-			if err != nil {
-				return nil, err
-			}
-			for _, pr := range page.List {
-				s, err := fromPlatformProject(adv, pr)
-				if err := add(int64(pr.ProjectID), s, err); err != nil {
-					return nil, err
-				}
+			var page *oceanengine.ProjectPage
+			if page, err = p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Project) int64 { return int64(pr.ProjectID) }, fromPlatformProject)
 			}
 		case KindPromotion:
-			page, err := p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}})
-			if err != nil {
-				return nil, err
+			var page *oceanengine.PromotionPage
+			if page, err = p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
+				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}}); err == nil {
+				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Promotion) int64 { return int64(pr.PromotionID) }, fromPlatformPromotion)
 			}
-			for _, pr := range page.List {
-				s, err := fromPlatformPromotion(adv, pr)
-				if err := add(int64(pr.PromotionID), s, err); err != nil {
-					return nil, err
-				}
-			}
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return out, nil
+}
+
+// addSnapshots converts the entities of one answer (conv) and adds those
+// whose id is among ids to out.
+func addSnapshots[E any](out map[int64]snapshot, ids []int64, adv int64, list []E, id func(E) int64,
+	conv func(int64, E) (snapshot, error)) error {
+	for _, e := range list {
+		s, err := conv(adv, e)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(ids, id(e)) {
+			out[id(e)] = s
+		}
+	}
+	return nil
 }
 
 // upsertMirror writes a platform snapshot into the mirror at once.
@@ -542,13 +529,6 @@ func budgetOf(v Value) (string, oceanengine.Money) {
 // reads the entities back.
 func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) map[int64]callOutcome {
 	out := make(map[int64]callOutcome, len(items))
-	ids := func(ps []planned) []int64 {
-		r := make([]int64, len(ps))
-		for i, it := range ps {
-			r[i] = it.id
-		}
-		return r
-	}
 	if field == FieldStatus {
 		// One call per status wanted (v2 takes one opt_status per call;
 		// v3 deletes have their own endpoints).
@@ -564,7 +544,7 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 			}
 			for part := range slices.Chunk(group, chunk) {
 				res, err := writeStatus(ctx, p, kind, adv, st, part)
-				outcomesOf(ids(part), res, err, out)
+				outcomesOf(idsOf(part), res, err, out)
 			}
 		}
 		return out
@@ -587,16 +567,25 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 	}
 	for part := range slices.Chunk(items, readChunk) {
 		res, err := writeAmounts(ctx, p, kind, field, adv, part)
-		outcomesOf(ids(part), res, err, out)
+		outcomesOf(idsOf(part), res, err, out)
 	}
 	return out
 }
 
-func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st string, items []planned) (*oceanengine.BatchResult, error) {
-	ids := make([]int64, len(items))
-	for i, it := range items {
-		ids[i] = it.id
+// each maps every element of in through f (the data of a batch write, the
+// ids of items).
+func each[S, T any](in []S, f func(S) T) []T {
+	out := make([]T, len(in))
+	for i, v := range in {
+		out[i] = f(v)
 	}
+	return out
+}
+
+func idsOf(items []planned) []int64 { return each(items, func(it planned) int64 { return it.id }) }
+
+func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st string, items []planned) (*oceanengine.BatchResult, error) {
+	ids := idsOf(items)
 	switch kind {
 	case KindCampaign:
 		return p.UpdateCampaignStatus(ctx, oceanengine.CampaignStatusRequest{AdvertiserID: adv, CampaignIDs: ids, OptStatus: v2Opt(st)})
@@ -606,20 +595,16 @@ func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st strin
 		if st == StatusDelete {
 			return p.DeleteProjects(ctx, oceanengine.ProjectDeleteRequest{AdvertiserID: adv, ProjectIDs: ids})
 		}
-		data := make([]oceanengine.ProjectStatus, len(ids))
-		for i, id := range ids {
-			data[i] = oceanengine.ProjectStatus{ProjectID: id, OptStatus: v3Opt(st)}
-		}
-		return p.UpdateProjectStatus(ctx, oceanengine.ProjectStatusRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateProjectStatus(ctx, oceanengine.ProjectStatusRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectStatus {
+			return oceanengine.ProjectStatus{ProjectID: it.id, OptStatus: v3Opt(st)}
+		})})
 	case KindPromotion:
 		if st == StatusDelete {
 			return p.DeletePromotions(ctx, oceanengine.PromotionDeleteRequest{AdvertiserID: adv, PromotionIDs: ids})
 		}
-		data := make([]oceanengine.PromotionStatus, len(ids))
-		for i, id := range ids {
-			data[i] = oceanengine.PromotionStatus{PromotionID: id, OptStatus: v3Opt(st)}
-		}
-		return p.UpdatePromotionStatus(ctx, oceanengine.PromotionStatusRequest{AdvertiserID: adv, Data: data})
+		return p.UpdatePromotionStatus(ctx, oceanengine.PromotionStatusRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionStatus {
+			return oceanengine.PromotionStatus{PromotionID: it.id, OptStatus: v3Opt(st)}
+		})})
 	}
 	return nil, fmt.Errorf("adops: unknown kind %q", kind)
 }
@@ -627,43 +612,31 @@ func writeStatus(ctx context.Context, p Platform, kind Kind, adv int64, st strin
 func writeAmounts(ctx context.Context, p Platform, kind Kind, field Field, adv int64, items []planned) (*oceanengine.BatchResult, error) {
 	switch {
 	case kind == KindAd && field == FieldBudget:
-		data := make([]oceanengine.AdBudget, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.AdBudget{AdID: it.id, Budget: money(it.want.Amount)}
-		}
-		return p.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateAdBudget(ctx, oceanengine.AdBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.AdBudget {
+			return oceanengine.AdBudget{AdID: it.id, Budget: money(it.want.Amount)}
+		})})
 	case kind == KindAd: // bid or cpa_bid: 2/ad/update/bid sets the target CPA of OCPC/OCPM ads
-		data := make([]oceanengine.AdBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.AdBid{AdID: it.id, Bid: money(it.want.Amount)}
-		}
-		return p.UpdateAdBid(ctx, oceanengine.AdBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateAdBid(ctx, oceanengine.AdBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.AdBid {
+			return oceanengine.AdBid{AdID: it.id, Bid: money(it.want.Amount)}
+		})})
 	case kind == KindProject && field == FieldBudget:
-		data := make([]oceanengine.ProjectBudget, len(items))
-		for i, it := range items {
+		return p.UpdateProjectBudget(ctx, oceanengine.ProjectBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectBudget {
 			mode, amount := budgetOf(it.want)
-			data[i] = oceanengine.ProjectBudget{ProjectID: it.id, BudgetMode: mode, Budget: amount}
-		}
-		return p.UpdateProjectBudget(ctx, oceanengine.ProjectBudgetRequest{AdvertiserID: adv, Data: data})
+			return oceanengine.ProjectBudget{ProjectID: it.id, BudgetMode: mode, Budget: amount}
+		})})
 	case kind == KindProject:
-		data := make([]oceanengine.ProjectBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.ProjectBid{ProjectID: it.id, CpaBid: money(it.want.Amount)}
-		}
-		return p.UpdateProjectBid(ctx, oceanengine.ProjectBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdateProjectBid(ctx, oceanengine.ProjectBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.ProjectBid {
+			return oceanengine.ProjectBid{ProjectID: it.id, CpaBid: money(it.want.Amount)}
+		})})
 	case kind == KindPromotion && field == FieldBudget:
-		data := make([]oceanengine.PromotionBudget, len(items))
-		for i, it := range items {
+		return p.UpdatePromotionBudget(ctx, oceanengine.PromotionBudgetRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionBudget {
 			mode, amount := budgetOf(it.want)
-			data[i] = oceanengine.PromotionBudget{PromotionID: it.id, BudgetMode: mode, Budget: amount}
-		}
-		return p.UpdatePromotionBudget(ctx, oceanengine.PromotionBudgetRequest{AdvertiserID: adv, Data: data})
+			return oceanengine.PromotionBudget{PromotionID: it.id, BudgetMode: mode, Budget: amount}
+		})})
 	case kind == KindPromotion:
-		data := make([]oceanengine.PromotionBid, len(items))
-		for i, it := range items {
-			data[i] = oceanengine.PromotionBid{PromotionID: it.id, Bid: money(it.want.Amount)}
-		}
-		return p.UpdatePromotionBid(ctx, oceanengine.PromotionBidRequest{AdvertiserID: adv, Data: data})
+		return p.UpdatePromotionBid(ctx, oceanengine.PromotionBidRequest{AdvertiserID: adv, Data: each(items, func(it planned) oceanengine.PromotionBid {
+			return oceanengine.PromotionBid{PromotionID: it.id, Bid: money(it.want.Amount)}
+		})})
 	}
 	return nil, fmt.Errorf("adops: %s has no %s", kind, field)
 }

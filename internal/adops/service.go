@@ -196,11 +196,7 @@ func (s *Service) fromMirror(ctx context.Context, req Request) ([]snapshot, erro
 }
 
 func joinIDs(ids []int64) string {
-	parts := make([]string, len(ids))
-	for i, id := range ids {
-		parts[i] = fmt.Sprint(id)
-	}
-	return strings.Join(parts, ", ")
+	return strings.Join(each(ids, func(id int64) string { return fmt.Sprint(id) }), ", ")
 }
 
 // limits gathers today's spend and budget changes and the actor's rails.
@@ -209,10 +205,7 @@ func (s *Service) limits(ctx context.Context, req Request, cur []snapshot) (limi
 	if req.Field == FieldStatus {
 		return lim, nil
 	}
-	ids := make([]int64, len(cur))
-	for i, c := range cur {
-		ids[i] = c.id
-	}
+	ids := each(cur, func(c snapshot) int64 { return c.id })
 	var err error
 	if req.Field == FieldBudget {
 		date := oceanengine.DateOf(s.now())
@@ -280,10 +273,7 @@ func newToken() string {
 // execute runs a validated request: lock, read, check, record, write,
 // read back, record, mirror.
 func (s *Service) execute(ctx context.Context, req Request, mirrored []snapshot, path func(int, string) string) (*Result, error) {
-	ids := make([]int64, len(req.Items))
-	for i, it := range req.Items {
-		ids[i] = it.ID
-	}
+	ids := each(req.Items, func(it Item) int64 { return it.ID })
 	holder := newToken()
 	now := s.now()
 	busy, err := s.db.LockAdEntities(ctx, string(req.Kind), ids, holder, req.RequestID, now, now.Add(s.opts.LockTTL))
@@ -426,12 +416,8 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 	after := map[int64]snapshot{}
 	readErr := map[int64]error{}
 	for _, g := range groupByAdvertiser(cur, todo) {
-		items := make([]planned, len(g.idx))
-		ids := make([]int64, len(g.idx))
-		for j, i := range g.idx {
-			items[j] = planned{id: req.Items[i].ID, before: cur[i], want: req.Items[i].Value}
-			ids[j] = req.Items[i].ID
-		}
+		items := each(g.idx, func(i int) planned { return planned{id: req.Items[i].ID, before: cur[i], want: req.Items[i].Value} })
+		ids := idsOf(items)
 		for id, o := range write(work, s.p, req.Kind, req.Field, g.adv, items) {
 			outcomes[id] = o
 		}
@@ -519,10 +505,7 @@ func (s *Service) refreshChildren(work context.Context, req Request, cur []snaps
 		}
 	}
 	for _, g := range groupByAdvertiser(cur, moved) {
-		ids := make([]int64, len(g.idx))
-		for j, i := range g.idx {
-			ids[j] = req.Items[i].ID
-		}
+		ids := each(g.idx, func(i int) int64 { return req.Items[i].ID })
 		if _, err := s.children.Refresh(work, g.adv, string(req.Kind), ids, s.now()); err != nil {
 			s.log.Warn("re-read the children of changed entities", zap.String("kind", string(req.Kind)),
 				zap.Int64("advertiser_id", g.adv), zap.Error(err))
@@ -631,11 +614,7 @@ func settleRead(before, requested, shows Value) string {
 }
 
 func pick(ids []int64, idx []int) []int64 {
-	out := make([]int64, len(idx))
-	for j, i := range idx {
-		out[j] = ids[i]
-	}
-	return out
+	return each(idx, func(i int) int64 { return ids[i] })
 }
 
 // decide settles an item's outcome from what the write reported and what

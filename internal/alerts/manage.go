@@ -109,8 +109,8 @@ func (s *Service) CreateChannel(ctx context.Context, actor Actor, in ChannelInpu
 		return Channel{}, apperr.New(apperr.KindUnavailable, "channels cannot be created: no encryption key is configured (crypto.keys, crypto.active_key)")
 	}
 	now := s.now()
-	sc := SealedChannel{Name: strings.TrimSpace(in.Name), Type: in.Config.Type, Target: in.Config.Target(), Enabled: in.Enabled,
-		CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}
+	sc := SealedChannel{ChannelRecord: ChannelRecord{Name: strings.TrimSpace(in.Name), Type: in.Config.Type, Target: in.Config.Target(),
+		Enabled: in.Enabled, CreatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now}}
 	if !in.Shared {
 		sc.OwnerUserID = actor.UserID
 	}
@@ -206,9 +206,7 @@ func (s *Service) ListChannels(ctx context.Context, actor Actor) ([]Channel, err
 
 // view is a channel as shown: settings without secrets, the target masked.
 func (s *Service) view(sc SealedChannel) Channel {
-	c := Channel{ID: sc.ID, Name: sc.Name, Type: sc.Type, OwnerUserID: sc.OwnerUserID, Target: sc.Target, Enabled: sc.Enabled,
-		LastSentAt: sc.LastSentAt, LastError: sc.LastError, LastErrorAt: sc.LastErrorAt, CreatedBy: sc.CreatedBy,
-		CreatedAt: sc.CreatedAt, UpdatedAt: sc.UpdatedAt}
+	c := Channel{ChannelRecord: sc.ChannelRecord}
 	cfg, err := s.openChannel(sc)
 	if err != nil {
 		// Settings are readable without the key; only secrets are not.

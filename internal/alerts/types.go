@@ -180,14 +180,14 @@ type AlertFilter struct {
 	Offset       int
 }
 
-// Channel is a destination, as stored: Config holds secrets and never
-// leaves the service (the API shows Target).
-type Channel struct {
+// ChannelRecord is what a channel is besides its configuration: the same
+// in a Channel and in a SealedChannel.
+type ChannelRecord struct {
 	ID          int64
 	Name        string
 	Type        channel.Type
 	OwnerUserID int64
-	Config      channel.Config
+	// Target is where it sends, without secrets (channel.Config.Target).
 	Target      string
 	Enabled     bool
 	LastSentAt  *time.Time
@@ -198,26 +198,22 @@ type Channel struct {
 	UpdatedAt   time.Time
 }
 
+// Channel is a destination, as stored: Config holds secrets and never
+// leaves the service (the API shows Target).
+type Channel struct {
+	ChannelRecord
+	Config channel.Config
+}
+
 // SealedChannel is a channel as the store keeps it: settings in clear,
 // secrets sealed.
 type SealedChannel struct {
-	ID          int64
-	Name        string
-	Type        channel.Type
-	OwnerUserID int64
+	ChannelRecord
 	// Settings is the JSON of the config without its secrets.
 	Settings []byte
 	// Secrets is the sealed JSON of the secrets; KeyID names the key.
-	Secrets     []byte
-	KeyID       string
-	Target      string
-	Enabled     bool
-	LastSentAt  *time.Time
-	LastError   string
-	LastErrorAt *time.Time
-	CreatedBy   int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	Secrets []byte
+	KeyID   string
 }
 
 // ChannelFilter selects channels: the owner's (OwnerUserID) or, with All,

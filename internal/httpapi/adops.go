@@ -228,10 +228,7 @@ type singleChangeJSON struct {
 }
 
 func (s *Server) adopsService() (*adops.Service, error) {
-	if s.deps.AdOps == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "ad operations are not configured on this server")
-	}
-	return s.deps.AdOps, nil
+	return configured(s.deps.AdOps, "ad operations are not configured on this server")
 }
 
 // apply runs a change as the caller, under the claim of the request's

@@ -16,7 +16,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
@@ -82,12 +82,10 @@ func setupOps(t *testing.T) *opsWorld {
 	for _, adv := range w.advs {
 		w.fillMirror(t, adv)
 	}
-	w.aliceID = b.createUser(t, w.admin, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, w.advs[0])
-	w.bobID = b.createUser(t, w.admin, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, w.advs[1])
-	b.createUser(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
-	w.alice = b.login(t, "alice", "Quartz-Harbor-731").AccessToken
-	w.bob = b.login(t, "bob", "Maple-Lantern-482").AccessToken
-	w.vic = b.login(t, "vic", "Cedar-Window-915").AccessToken
+	alice, bob := b.signUpOperators(t, w.admin, []int64{w.advs[0]}, []int64{w.advs[1]})
+	w.aliceID, w.alice, w.bobID, w.bob = alice.id, alice.AccessToken, bob.id, bob.AccessToken
+	_, vic := b.signUp(t, w.admin, "vic", "Cedar-Window-915", []string{auth.RoleViewer}, w.advs[0])
+	w.vic = vic.AccessToken
 	ts.Sim.Stats().Reset()
 	return w
 }
@@ -96,38 +94,7 @@ func setupOps(t *testing.T) *opsWorld {
 // them with the mirror's conversions and upserts, as the entity sync does.
 func (w *opsWorld) fillMirror(t *testing.T, adv int64) {
 	t.Helper()
-	ctx, at := context.Background(), w.sim.Clock().Now()
-	cp, err := w.client.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
-	upsertRows(t, adv, cp, err, func(p *oceanengine.CampaignPage) []oceanengine.Campaign { return p.List }, mirror.CampaignRow,
-		func(r mysql.OECampaign) error { return w.db.UpsertOECampaign(ctx, r, at) })
-	ap, err := w.client.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: 1000, Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL"}})
-	upsertRows(t, adv, ap, err, func(p *oceanengine.AdPage) []oceanengine.Ad { return p.List }, mirror.AdRow,
-		func(r mysql.OEAd) error { return w.db.UpsertOEAd(ctx, r, at) })
-	pp, err := w.client.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL"}})
-	upsertRows(t, adv, pp, err, func(p *oceanengine.ProjectPage) []oceanengine.Project { return p.List }, mirror.ProjectRow,
-		func(r mysql.OEProject) error { return w.db.UpsertOEProject(ctx, r, at) })
-	for page, err := range w.client.PromotionPages(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: 100, Filtering: &oceanengine.PromotionFilter{Status: "ALL"}}) {
-		upsertRows(t, adv, page, err, func(l []oceanengine.Promotion) []oceanengine.Promotion { return l }, mirror.PromotionRow,
-			func(r mysql.OEPromotion) error { return w.db.UpsertOEPromotion(ctx, r, at) })
-	}
-}
-
-// upsertRows converts the entities of one answer with the mirror's
-// conversion and upserts each row.
-func upsertRows[P, E, R any](t *testing.T, adv int64, page P, err error, list func(P) []E, conv func(int64, E) (R, error), upsert func(R) error) {
-	t.Helper()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, e := range list(page) {
-		r, err := conv(adv, e)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := upsert(r); err != nil {
-			t.Fatal(err)
-		}
-	}
+	mirrortest.Fill(t, w.client, w.db, adv, w.sim.Clock().Now())
 }
 
 // pick returns a live entity of adv with a daily budget (and ok), from the
@@ -436,7 +403,7 @@ func TestAdOpsIdempotency(t *testing.T) {
 
 	// After 24 hours the key is free again: the request runs anew.
 	w.clock.Advance(25 * time.Hour)
-	w.alice = w.login(t, "alice", "Quartz-Harbor-731").AccessToken
+	w.alice = w.login(t, "alice", alicePassword).AccessToken
 	r := w.send(t, "PATCH", path, w.alice, "key-1", body)
 	if r.status != http.StatusOK || r.header.Get("Idempotent-Replayed") != "" || r.raw == first.raw {
 		t.Errorf("key-1 after 25h: %d %s, want a new change", r.status, r.raw)

@@ -121,6 +121,12 @@ type syncStateResponse struct {
 	FullSyncAt          *time.Time `json:"full_sync_at"`
 }
 
+func newSyncStateResponse(st domain.AdvertiserSyncState) syncStateResponse {
+	return syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt, LastSuccessAt: st.LastSuccessAt,
+		LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun,
+		NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt}
+}
+
 type advertiserDetailResponse struct {
 	advertiserResponse
 	Fund          fundResponse           `json:"fund"`
@@ -163,11 +169,7 @@ func (s *Server) advertiserDetail(ctx context.Context, scope auth.Scope, id int6
 			RefreshedAt: a.RefreshedAt, RefreshFailures: a.RefreshFailures}
 	}
 	states, err := s.deps.DB.AdvertiserSyncStates(ctx, id)
-	out.SyncState = views(states, func(st domain.AdvertiserSyncState) syncStateResponse {
-		return syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt, LastSuccessAt: st.LastSuccessAt,
-			LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun,
-			NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt}
-	})
+	out.SyncState = views(states, newSyncStateResponse)
 	return out, err
 }
 

@@ -21,7 +21,7 @@ import (
 // the service enforces ownership and scope.
 
 func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
-	g := v1.Group("/alerts", s.requireAuth(), s.alertsAvailable())
+	g := v1.Group("/alerts", s.requireAuth(), requireService(s.alertsService))
 	read := s.requirePerm(auth.PermAlertRead)
 	sub := s.requirePerm(auth.PermAlertSubscribe)
 	manage := s.requirePerm(auth.PermAlertManage)
@@ -50,15 +50,8 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	g.DELETE("/thresholds/:id", manage, s.withIdempotency("alert_threshold.delete", "alert_threshold", false, s.deleteAlertThreshold))
 }
 
-// alertsAvailable answers 503 when the server has no alerts service.
-func (s *Server) alertsAvailable() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if s.deps.Alerts == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "alerts are not configured on this server"))
-			return
-		}
-		c.Next()
-	}
+func (s *Server) alertsService() (*alerts.Service, error) {
+	return configured(s.deps.Alerts, "alerts are not configured on this server")
 }
 
 func alertActor(c *gin.Context) alerts.Actor {
@@ -112,14 +105,10 @@ type alertJSON struct {
 }
 
 func newAlertJSON(a alerts.Alert) alertJSON {
-	d := a.Details
-	if d == nil {
-		d = map[string]any{}
-	}
 	return alertJSON{ID: a.ID, Kind: a.Kind, KindLabel: a.Kind.Label(), Severity: a.Severity, Status: a.Status,
 		AdvertiserID: a.AdvertiserID, AdvertiserName: a.AdvertiserName,
 		Entity: alertEntityJSON{Type: a.Entity.Type, ID: a.Entity.ID, Name: a.Entity.Name, Stream: a.Entity.Sub},
-		Title:  a.Title, Summary: a.Summary, Details: d, Source: a.Source, OneShot: a.OneShot, FirstSeenAt: a.FirstSeenAt,
+		Title:  a.Title, Summary: a.Summary, Details: orEmptyMap(a.Details), Source: a.Source, OneShot: a.OneShot, FirstSeenAt: a.FirstSeenAt,
 		LastSeenAt: a.LastSeenAt, ResolvedAt: a.ResolvedAt, AcknowledgedAt: a.AcknowledgedAt, AcknowledgedBy: optID(a.AcknowledgedBy),
 		AckNote: a.AckNote, LastNotifiedAt: a.LastNotifiedAt}
 }
@@ -187,12 +176,8 @@ func (s *Server) getAlert(c *gin.Context) {
 func newAlertDetailJSON(d alerts.AlertDetail) alertDetailJSON {
 	out := alertDetailJSON{alertJSON: newAlertJSON(d.Alert), Events: []alertEventJSON{}, Deliveries: []alertDeliveryJSON{}}
 	for _, e := range d.Events {
-		det := e.Details
-		if det == nil {
-			det = map[string]any{}
-		}
 		out.Events = append(out.Events, alertEventJSON{ID: e.ID, At: e.At, Type: e.Type, Severity: e.Severity, Summary: e.Summary,
-			Details: det, ActorID: optID(e.ActorID), Announce: e.Announce})
+			Details: orEmptyMap(e.Details), ActorID: optID(e.ActorID), Announce: e.Announce})
 	}
 	for _, dl := range d.Deliveries {
 		out.Deliveries = append(out.Deliveries, alertDeliveryJSON{ID: dl.ID, EventID: dl.EventID, ChannelID: dl.ChannelID,
@@ -294,15 +279,9 @@ type alertChannelJSON struct {
 
 func newAlertChannelJSON(ch alerts.Channel) alertChannelJSON {
 	cfg := ch.Config
-	nz := func(s []string) []string {
-		if s == nil {
-			return []string{}
-		}
-		return s
-	}
 	return alertChannelJSON{ID: ch.ID, Name: ch.Name, Type: ch.Type, OwnerUserID: optID(ch.OwnerUserID), Shared: ch.OwnerUserID == 0,
-		Target: ch.Target, Enabled: ch.Enabled, AtMobiles: nz(cfg.AtMobiles), AtAll: cfg.AtAll, SMTPHost: cfg.SMTPHost, SMTPPort: cfg.SMTPPort,
-		TLS: cfg.TLS, Username: cfg.Username, From: cfg.From, To: nz(cfg.To), SecretSet: cfg.Secret != "", PasswordSet: cfg.Password != "",
+		Target: ch.Target, Enabled: ch.Enabled, AtMobiles: orEmpty(cfg.AtMobiles), AtAll: cfg.AtAll, SMTPHost: cfg.SMTPHost, SMTPPort: cfg.SMTPPort,
+		TLS: cfg.TLS, Username: cfg.Username, From: cfg.From, To: orEmpty(cfg.To), SecretSet: cfg.Secret != "", PasswordSet: cfg.Password != "",
 		LastSentAt: ch.LastSentAt, LastError: ch.LastError, LastErrorAt: ch.LastErrorAt, CreatedBy: optID(ch.CreatedBy),
 		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt}
 }
@@ -417,17 +396,8 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
-		TeamID: optID(sub.TeamID), Kinds: sub.Kinds, AdvertiserIDs: sub.AdvertiserIDs, MinSeverity: sub.MinSeverity,
-		ChannelIDs: sub.ChannelIDs, Enabled: sub.Enabled, CreatedBy: optID(sub.CreatedBy), CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
-	if out.Kinds == nil {
-		out.Kinds = []alerts.Kind{}
-	}
-	if out.AdvertiserIDs == nil {
-		out.AdvertiserIDs = []int64{}
-	}
-	if out.ChannelIDs == nil {
-		out.ChannelIDs = []int64{}
-	}
+		TeamID: optID(sub.TeamID), Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
+		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, CreatedBy: optID(sub.CreatedBy), CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}
 	}
@@ -485,11 +455,7 @@ type alertTeamJSON struct {
 }
 
 func newAlertTeamJSON(t alerts.Team) alertTeamJSON {
-	m := t.MemberIDs
-	if m == nil {
-		m = []int64{}
-	}
-	return alertTeamJSON{ID: t.ID, Name: t.Name, Description: t.Description, MemberIDs: m, CreatedBy: optID(t.CreatedBy),
+	return alertTeamJSON{ID: t.ID, Name: t.Name, Description: t.Description, MemberIDs: orEmpty(t.MemberIDs), CreatedBy: optID(t.CreatedBy),
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
@@ -539,11 +505,7 @@ type alertThresholdJSON struct {
 }
 
 func newAlertThresholdJSON(t alerts.Threshold) alertThresholdJSON {
-	p := t.Params
-	if p == nil {
-		p = alerts.Params{}
-	}
-	return alertThresholdJSON{ID: t.ID, Kind: t.Kind, AdvertiserID: t.AdvertiserID, Enabled: t.Enabled, Params: p,
+	return alertThresholdJSON{ID: t.ID, Kind: t.Kind, AdvertiserID: t.AdvertiserID, Enabled: t.Enabled, Params: orEmptyMap(t.Params),
 		UpdatedBy: optID(t.UpdatedBy), UpdatedAt: t.UpdatedAt}
 }
 

@@ -38,15 +38,8 @@ type principalResponse struct {
 }
 
 func principalView(p auth.Principal) principalResponse {
-	r := principalResponse{ID: p.UserID, Username: p.Username, Roles: p.Roles, Permissions: p.Permissions,
+	return principalResponse{ID: p.UserID, Username: p.Username, Roles: orEmpty(p.Roles), Permissions: orEmpty(p.Permissions),
 		AllAdvertisers: p.AllAdvertisers()}
-	if r.Roles == nil {
-		r.Roles = []string{}
-	}
-	if r.Permissions == nil {
-		r.Permissions = []string{}
-	}
-	return r
 }
 
 // tokenResponse is what sign-in and refresh answer.
@@ -72,15 +65,16 @@ func (s *Server) tokenView(pair auth.TokenPair, p auth.Principal) tokenResponse 
 func tokenRequest[R any](s *Server, c *gin.Context, action, targetType string) (R, *auth.Service, bool) {
 	setAudit(c, action, targetType, "")
 	var req R
-	if s.deps.Auth == nil {
-		fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
+	svc, err := s.authService()
+	if err != nil {
+		fail(c, err)
 		return req, nil, false
 	}
 	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)
 		return req, nil, false
 	}
-	return req, s.deps.Auth, true
+	return req, svc, true
 }
 
 // answerTokens answers a sign-in or refresh with the token pair (never

@@ -34,8 +34,9 @@ func bearerToken(c *gin.Context) (string, bool) {
 // Attach it to a route group: g := v1.Group("/things", s.requireAuth()).
 func (s *Server) requireAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if s.deps.Auth == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "authentication is not configured"))
+		svc, err := s.authService()
+		if err != nil {
+			fail(c, err)
 			return
 		}
 		tok, ok := bearerToken(c)
@@ -44,7 +45,7 @@ func (s *Server) requireAuth() gin.HandlerFunc {
 			fail(c, apperr.Unauthorized("missing bearer token (Authorization: Bearer <access token>)"))
 			return
 		}
-		p, err := s.deps.Auth.Authenticate(c.Request.Context(), tok)
+		p, err := svc.Authenticate(c.Request.Context(), tok)
 		if err != nil {
 			if apperr.Is(err, apperr.KindUnauthorized) {
 				c.Header("WWW-Authenticate", `Bearer realm="oceanops", error="invalid_token"`)

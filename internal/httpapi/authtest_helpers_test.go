@@ -230,6 +230,27 @@ func (b *authBundle) signUp(t testing.TB, admin, username, password string, role
 	return id, b.login(t, username, password)
 }
 
+// The passwords of the two operators of the scope tests.
+const (
+	alicePassword = "Quartz-Harbor-731"
+	bobPassword   = "Maple-Lantern-482"
+)
+
+// operator is a user signed up by signUpOperators: its id and tokens.
+type operator struct {
+	id int64
+	tokens
+}
+
+// signUpOperators signs up, in that order, the operators alice (seeing the
+// advertisers aliceAdvs) and bob (bobAdvs) of the tests on scopes.
+func (b *authBundle) signUpOperators(t testing.TB, admin string, aliceAdvs, bobAdvs []int64) (alice, bob operator) {
+	t.Helper()
+	alice.id, alice.tokens = b.signUp(t, admin, "alice", alicePassword, []string{auth.RoleOperator}, aliceAdvs...)
+	bob.id, bob.tokens = b.signUp(t, admin, "bob", bobPassword, []string{auth.RoleOperator}, bobAdvs...)
+	return alice, bob
+}
+
 func (b *authBundle) createUser(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) int64 {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"username": username, "password": password, "roles": roles, "advertiser_ids": advertisers})

@@ -14,8 +14,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
@@ -83,11 +83,7 @@ func simPost(t *testing.T, url, body string, out any) {
 // fillCreatives mirrors an advertiser's creatives as the entity sync does.
 func (w *opsWorld) fillCreatives(t *testing.T, adv int64) {
 	t.Helper()
-	ctx := context.Background()
-	p, err := w.client.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, PageSize: 1000,
-		Filtering: &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL"}})
-	upsertRows(t, adv, p, err, func(p *oceanengine.CreativePage) []oceanengine.Creative { return p.List }, mirror.CreativeRow,
-		func(r mysql.OECreative) error { return w.db.UpsertOECreative(ctx, r, w.sim.Clock().Now()) })
+	mirrortest.FillCreatives(t, w.client, w.db, adv, w.sim.Clock().Now())
 }
 
 // apiStatuses lists the children of parent through GET /api/v1/{kind}?parent_id.

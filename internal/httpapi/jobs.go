@@ -95,10 +95,7 @@ func newJobResponse(j domain.BackgroundJob, now time.Time) jobResponse {
 
 // jobQueue is the queue of worker jobs (unavailable when not configured).
 func (s *Server) jobQueue() (*asynq.Client, error) {
-	if s.deps.Queue == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "the job queue is not configured")
-	}
-	return s.deps.Queue, nil
+	return configured(s.deps.Queue, "the job queue is not configured")
 }
 
 // jobRoutes serves background job progress (backfills, exports), scoped:

@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 )
 
@@ -16,10 +15,9 @@ func TestJobProgressIsScoped(t *testing.T) {
 	ctx := context.Background()
 	admin := b.login(t, "root", adminPassword)
 	const advA, advB = int64(1764248275995601), int64(1764248275995602)
-	aliceID, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, advA)
-	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, advB)
+	alice, bob := b.signUpOperators(t, admin.AccessToken, []int64{advA}, []int64{advB})
 
-	id, err := b.db.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: "backfill", AdvertiserID: advA, CreatedBy: aliceID, Params: map[string]any{"from": "2026-08-01"}})
+	id, err := b.db.CreateBackgroundJob(ctx, mysql.NewBackgroundJob{Kind: "backfill", AdvertiserID: advA, CreatedBy: alice.id, Params: map[string]any{"from": "2026-08-01"}})
 	if err != nil {
 		t.Fatal(err)
 	}

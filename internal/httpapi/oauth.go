@@ -26,10 +26,7 @@ func (s *Server) oauthRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) accountsService() (*accounts.Service, error) {
-	if s.deps.Accounts == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
-	}
-	return s.deps.Accounts, nil
+	return configured(s.deps.Accounts, "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
 }
 
 type authorizeRequest struct {
@@ -84,13 +81,6 @@ type callbackResponse struct {
 	Reauthorized []int64  `json:"reauthorized"`
 	Superseded   []int64  `json:"superseded"`
 	Warnings     []string `json:"warnings"`
-}
-
-func orEmpty[T any](v []T) []T {
-	if v == nil {
-		return []T{}
-	}
-	return v
 }
 
 // oauthCallback is GET /api/v1/oauth/oceanengine/callback?auth_code&state:

@@ -98,8 +98,7 @@ func (b *accountsBundle) listIDs(t *testing.T, token, query string) ([]int64, in
 func TestOAuthBindingEndToEnd(t *testing.T) {
 	b := setupAccounts(t)
 	admin := b.login(t, "root", adminPassword)
-	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
+	alice, bob := b.signUpOperators(t, admin.AccessToken, nil, nil)
 	_, vera := b.signUp(t, admin.AccessToken, "vera", "Violet-Compass-905", []string{auth.RoleViewer})
 
 	// A viewer may not bind; nobody may without signing in.
@@ -206,8 +205,7 @@ func TestOAuthBindingEndToEnd(t *testing.T) {
 func TestOAuthCallbackRejectsBadState(t *testing.T) {
 	b := setupAccounts(t)
 	admin := b.login(t, "root", adminPassword)
-	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	_, bob := b.signUp(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
+	alice, bob := b.signUpOperators(t, admin.AccessToken, nil, nil)
 
 	// One good binding, so "replayed" replays a state that worked.
 	used := b.approve(t, b.authorize(t, alice.AccessToken))

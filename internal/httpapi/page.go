@@ -44,8 +44,5 @@ type PageResult[T any] struct {
 
 // newPage builds a PageResult; a nil slice becomes [] so clients never see null.
 func newPage[T any](items []T, p PageQuery, total int64) PageResult[T] {
-	if items == nil {
-		items = []T{}
-	}
-	return PageResult[T]{Items: items, Page: p.Page, PageSize: p.PageSize, Total: total}
+	return PageResult[T]{Items: orEmpty(items), Page: p.Page, PageSize: p.PageSize, Total: total}
 }

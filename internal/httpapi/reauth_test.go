@@ -9,7 +9,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 )
@@ -23,10 +22,8 @@ func TestReauthorizationShowsInSyncStatusAndCallback(t *testing.T) {
 	b := setupAccounts(t)
 	ctx := context.Background()
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator})
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator})
-	alice := b.login(t, "alice", "Quartz-Harbor-731").AccessToken
-	bob := b.login(t, "bob", "Maple-Lantern-482").AccessToken
+	aliceOp, bobOp := b.signUpOperators(t, admin.AccessToken, nil, nil)
+	alice, bob := aliceOp.AccessToken, bobOp.AccessToken
 
 	bind := func() callbackResponse { return b.bindAs(t, alice) }
 	first := bind()

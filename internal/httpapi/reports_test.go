@@ -63,10 +63,8 @@ func setupReportWorld(t *testing.T) *reportWorld {
 	t.Helper()
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword)
-	b.createUser(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleOperator}, rpAdvA)
-	b.createUser(t, admin.AccessToken, "bob", "Maple-Lantern-482", []string{auth.RoleOperator}, rpAdvB)
-	w := &reportWorld{authBundle: b, admin: admin.AccessToken,
-		alice: b.login(t, "alice", "Quartz-Harbor-731").AccessToken, bob: b.login(t, "bob", "Maple-Lantern-482").AccessToken}
+	alice, bob := b.signUpOperators(t, admin.AccessToken, []int64{rpAdvA}, []int64{rpAdvB})
+	w := &reportWorld{authBundle: b, admin: admin.AccessToken, alice: alice.AccessToken, bob: bob.AccessToken}
 	now := b.clock.Now()
 	w.today, w.hour = report.BeijingDate(now), report.BeijingHour(now)
 	w.yesterday = report.AddDays(w.today, -1)

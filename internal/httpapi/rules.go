@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/rules"
 )
@@ -21,7 +20,7 @@ import (
 // owner's data scope.
 
 func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
-	g := v1.Group("/rules", s.requireAuth(), s.rulesAvailable())
+	g := v1.Group("/rules", s.requireAuth(), requireService(s.rulesService))
 	read := s.requirePerm(auth.PermRuleRead)
 	write := s.requirePerm(auth.PermRuleWrite)
 	g.GET("", read, s.listRules)
@@ -43,15 +42,8 @@ func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
 	g.POST("/:id/backtest", read, s.backtestRule)
 }
 
-// rulesAvailable answers 503 when the server has no rules service.
-func (s *Server) rulesAvailable() gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if s.deps.Rules == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "automated rules are not configured on this server"))
-			return
-		}
-		c.Next()
-	}
+func (s *Server) rulesService() (*rules.Service, error) {
+	return configured(s.deps.Rules, "automated rules are not configured on this server")
 }
 
 func rulePrincipal(c *gin.Context) auth.Principal {
@@ -106,18 +98,9 @@ type decisionJSON struct {
 
 func newDecisionJSON(d rules.Decision) decisionJSON {
 	o := d.Object
-	out := decisionJSON{Object: ruleObjectJSON{Level: o.Level, ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status},
-		Matched: d.Matched, Reason: d.Reason, Guards: d.Guards, Checks: d.Checks, Steps: d.Steps, Skip: d.Skip, SkipDetail: d.SkipDetail}
-	if out.Guards == nil {
-		out.Guards = []rules.Check{}
-	}
-	if out.Checks == nil {
-		out.Checks = []rules.Check{}
-	}
-	if out.Steps == nil {
-		out.Steps = []rules.Step{}
-	}
-	return out
+	return decisionJSON{Object: ruleObjectJSON{Level: o.Level, ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status},
+		Matched: d.Matched, Reason: d.Reason, Guards: orEmpty(d.Guards), Checks: orEmpty(d.Checks), Steps: orEmpty(d.Steps),
+		Skip: d.Skip, SkipDetail: d.SkipDetail}
 }
 
 type previewJSON struct {
@@ -334,23 +317,15 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 		t := e.FinishedAt.UTC()
 		fin = &t
 	}
-	skips := e.Skips
-	if skips == nil {
-		skips = map[string]int{}
-	}
 	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
-		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: skips,
+		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: orEmptyMap(e.Skips),
 		StartedAt: e.StartedAt.UTC(), FinishedAt: fin}
 }
 
 func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {
-	checks := a.Checks
-	if checks == nil {
-		checks = []rules.Check{}
-	}
 	return ruleActionJSON{ID: a.ID, EvaluationID: a.EvaluationID, SlotAt: a.SlotAt.UTC(), Level: a.Level, ObjectID: a.ObjectID,
 		AdvertiserID: a.AdvertiserID, ObjectName: a.ObjectName, Action: a.Action, Field: a.Field, Before: a.Before, After: a.After,
-		Status: a.Status, ChangeID: a.ChangeID, Error: a.Error, Checks: checks}
+		Status: a.Status, ChangeID: a.ChangeID, Error: a.Error, Checks: orEmpty(a.Checks)}
 }
 
 // previewQuery is the query of the preview endpoints: all=true lists the

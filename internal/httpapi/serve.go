@@ -87,6 +87,22 @@ func deleted(id int64) map[string]any { return map[string]any{"id": id, "deleted
 // asIs is the view of a value that is its own response.
 func asIs[T any](v T) T { return v }
 
+// orEmpty is v, or an empty slice for nil (JSON [], never null).
+func orEmpty[S ~[]E, E any](v S) S {
+	if v == nil {
+		return S{}
+	}
+	return v
+}
+
+// orEmptyMap is m, or an empty map for nil (JSON {}, never null).
+func orEmptyMap[M ~map[K]V, K comparable, V any](m M) M {
+	if m == nil {
+		return M{}
+	}
+	return m
+}
+
 // views renders every item with view: empty, never nil (JSON []).
 func views[T, V any](items []T, view func(T) V) []V {
 	out := make([]V, 0, len(items))

@@ -21,6 +21,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
@@ -79,6 +80,32 @@ type Deps struct {
 	// configuration allows it there (outside release mode, without
 	// metrics.listen); nil: no /metrics route.
 	MetricsHandler http.Handler
+}
+
+// configured returns svc, or a KindUnavailable error saying msg when the
+// server was built without it (a nil service makes its routes answer 503).
+func configured[T any](svc *T, msg string) (*T, error) {
+	if svc == nil {
+		return nil, apperr.New(apperr.KindUnavailable, "%s", msg)
+	}
+	return svc, nil
+}
+
+// requireService answers 503 (service's error) on the routes of a service
+// the server has none of.
+func requireService[T any](service func() (*T, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if _, err := service(); err != nil {
+			fail(c, err)
+			return
+		}
+		c.Next()
+	}
+}
+
+// authService is the authentication service (unavailable when not configured).
+func (s *Server) authService() (*auth.Service, error) {
+	return configured(s.deps.Auth, "authentication is not configured")
 }
 
 // Server serves the API.

@@ -153,12 +153,10 @@ func (s *Server) syncStatusOf(ctx context.Context, scope auth.Scope, q syncStatu
 	for _, a := range list {
 		item := advertiserSyncStatus{AdvertiserID: a.AdvertiserID, Name: a.Name, Syncing: a.Syncable, Streams: make([]advertiserStreamStatus, 0, len(streams))}
 		for _, name := range streams {
-			st := a.States[name]
-			item.Streams = append(item.Streams, advertiserStreamStatus{syncStateResponse: syncStateResponse{
-				Stream: name, LastSuccessAt: st.LastSuccessAt, LastAttemptAt: st.LastAttemptAt, LastError: st.LastError,
-				ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun, NextRunAt: st.NextRunAt,
-				FullSyncAt: st.FullSyncAt,
-			}, LagSeconds: secondsSince(now, st.LastSuccessAt)})
+			st := a.States[name].AdvertiserSyncState
+			st.Stream = name // a stream never run has no state
+			item.Streams = append(item.Streams, advertiserStreamStatus{syncStateResponse: newSyncStateResponse(st),
+				LagSeconds: secondsSince(now, st.LastSuccessAt)})
 		}
 		items = append(items, item)
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -46,10 +45,11 @@ func (s *Server) userSessionRoutes(u *gin.RouterGroup) {
 }
 
 func (s *Server) sessionAdmin() (sessionAdmin, error) {
-	if s.deps.Auth == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "authentication is not configured")
+	svc, err := s.authService()
+	if err != nil {
+		return nil, err
 	}
-	return s.deps.Auth, nil
+	return svc, nil
 }
 
 // sessionViewOf renders sessions for the caller (marking their own).

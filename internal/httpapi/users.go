@@ -65,13 +65,9 @@ type userResponse struct {
 }
 
 func userView(u auth.User) userResponse {
-	r := userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
-		Roles: u.Roles, CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
+	return userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
+		Roles: orEmpty(u.Roles), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
 		LastLoginAt: u.LastLoginAt}
-	if r.Roles == nil {
-		r.Roles = []string{}
-	}
-	return r
 }
 
 // userAdvertisersResponse is a user's data-scope assignment.

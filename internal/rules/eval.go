@@ -2,6 +2,8 @@ package rules
 
 import (
 	"fmt"
+	"iter"
+	"slices"
 	"strings"
 	"time"
 
@@ -317,71 +319,64 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 	return ev
 }
 
+// windows yields every window the spec names: each condition's own and
+// the one it compares with, and each guard's. A condition without one
+// yields nothing (its metric's default window).
+func (s Spec) windows() iter.Seq[Window] {
+	return func(yield func(Window) bool) {
+		for _, c := range s.Conditions {
+			if c.Window != nil && !yield(*c.Window) || c.Compare != nil && !yield(c.Compare.Window) {
+				return
+			}
+		}
+		for _, g := range s.Guards {
+			if !yield(g.Window) {
+				return
+			}
+		}
+	}
+}
+
+// anyWindow reports whether a window of the spec is of one of kinds.
+func (s Spec) anyWindow(kinds ...WindowKind) bool {
+	for w := range s.windows() {
+		if slices.Contains(kinds, w.Kind) {
+			return true
+		}
+	}
+	return false
+}
+
 // HistoryDays is how many whole days of facts before today the spec's
 // windows read (lifetime reads daily facts besides).
 func (s Spec) HistoryDays() int {
 	days := 0
-	need := func(w *Window) {
-		if w == nil {
-			return
-		}
-		n := 0
+	for w := range s.windows() {
 		switch w.Kind {
 		case WindowYesterday:
-			n = 1
+			days = max(days, 1)
 		case WindowLastDays:
-			n = w.N
+			days = max(days, w.N)
 		case WindowLastHours:
-			n = (w.N + 23) / 24
+			days = max(days, (w.N+23)/24)
 		}
-		days = max(days, n)
-	}
-	for _, c := range s.Conditions {
-		need(c.Window)
-		if c.Compare != nil {
-			need(&c.Compare.Window)
-		}
-	}
-	for _, g := range s.Guards {
-		need(&g.Window)
 	}
 	return days
 }
 
 // Lifetime reports whether a window of the spec is lifetime.
-func (s Spec) Lifetime() bool {
-	is := func(w *Window) bool { return w != nil && w.Kind == WindowLifetime }
-	for _, c := range s.Conditions {
-		if is(c.Window) || c.Compare != nil && is(&c.Compare.Window) {
-			return true
-		}
-	}
-	for _, g := range s.Guards {
-		if is(&g.Window) {
-			return true
-		}
-	}
-	return false
-}
+func (s Spec) Lifetime() bool { return s.anyWindow(WindowLifetime) }
 
 // NeedsToday reports whether the spec reads today's (or the last hours')
 // facts, so that reports must be current to the last complete hour;
 // otherwise they must hold yesterday complete.
 func (s Spec) NeedsToday() bool {
-	is := func(w *Window) bool {
-		return w != nil && (w.Kind == WindowToday || w.Kind == WindowLastHours || w.Kind == WindowLifetime)
-	}
 	for _, c := range s.Conditions {
-		if c.Metric == MetricBudgetUsedPct || is(c.Window) || c.Compare != nil && is(&c.Compare.Window) {
+		if c.Metric == MetricBudgetUsedPct {
 			return true
 		}
 	}
-	for _, g := range s.Guards {
-		if is(&g.Window) {
-			return true
-		}
-	}
-	return false
+	return s.anyWindow(WindowToday, WindowLastHours, WindowLifetime)
 }
 
 // FreshAfter is the instant reports must have been synced after for an
