@@ -39,8 +39,8 @@ type ttlEntry[V any] struct {
 	expires time.Time
 }
 
-// refreshTimeout bounds a background read, which outlives the request that
-// started it.
+// refreshTimeout bounds a read, which may outlive the request that started
+// it (a background refresh, or a read other requests wait for).
 const refreshTimeout = 30 * time.Second
 
 // newTTLCache is a cache of at most max entries living ttl (and answered
@@ -59,7 +59,7 @@ func newTTLCache[V any](ttl, stale time.Duration, now func() time.Time, max int)
 
 // get returns key's value read less than ttl ago, or reads it; a value read
 // is kept only when keep (nil: always) says it is worth keeping. read gets
-// ctx, or for a background read a context detached from ctx's cancellation.
+// a context with ctx's values, detached from its cancellation.
 func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Context) (V, error), keep func(V) bool) (V, error) {
 	now := c.now()
 	c.mu.Lock()
@@ -79,8 +79,22 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Con
 		return e.v, nil
 	}
 	c.mu.Unlock()
-	v, err, _ := c.flights.Do(flightKey(key, gen), func() (any, error) { return c.load(ctx, key, gen, read, keep) })
-	return v.(V), err
+	// The read is shared by every request waiting for the key: it must not
+	// fail them all when the first one's client goes away, so it runs
+	// detached from any request (bounded by refreshTimeout) and each
+	// request stops waiting at its own cancellation.
+	flight := c.flights.DoChan(flightKey(key, gen), func() (any, error) {
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
+		defer cancel()
+		return c.load(ctx, key, gen, read, keep)
+	})
+	select {
+	case r := <-flight:
+		return r.Val.(V), r.Err
+	case <-ctx.Done():
+		var zero V
+		return zero, ctx.Err()
+	}
 }
 
 // flightKey is the singleflight key of key's reads in generation gen.

@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 )
@@ -54,4 +55,45 @@ func TestInvalidateDropsReadsInFlight(t *testing.T) {
 	}
 	var off *ttlCache[string]
 	off.invalidate()
+}
+
+// When the request that started a shared read goes away, the requests
+// waiting for the same read still get its value; the one that left gets its
+// own cancellation.
+func TestSharedReadOutlivesTheRequestThatStartedIt(t *testing.T) {
+	c := newTTLCache[string](time.Hour, 0, nil, 10)
+	started, release := make(chan struct{}), make(chan struct{})
+	read := func(ctx context.Context) (string, error) {
+		close(started)
+		<-release
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		return "page", nil
+	}
+	first, cancel := context.WithCancel(context.Background())
+	firstErr := make(chan error)
+	go func() {
+		_, err := c.get(first, "k", read, nil)
+		firstErr <- err
+	}()
+	<-started
+	second := make(chan string)
+	go func() {
+		v, err := c.get(context.Background(), "k", func(context.Context) (string, error) {
+			return "", errors.New("joined the flight in progress: must not read again")
+		}, nil)
+		if err != nil {
+			v = err.Error()
+		}
+		second <- v
+	}()
+	cancel()
+	if err := <-firstErr; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the request that left got %v, want its cancellation", err)
+	}
+	close(release)
+	if v := <-second; v != "page" {
+		t.Fatalf("the waiting request got %q, want the shared read's value", v)
+	}
 }
