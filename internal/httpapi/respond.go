@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"errors"
 	"net/http"
 
@@ -57,9 +58,21 @@ type errorData struct {
 	Detail any                 `json:"detail,omitempty"`
 }
 
+// StatusClientClosedRequest is the status logged and counted for a request
+// whose client went away before it was answered (nginx's 499).
+const StatusClientClosedRequest = 499
+
 // fail writes the error envelope for err. Internal errors are logged with
 // the request id and answered with a generic message: nothing internal leaks.
 func fail(c *gin.Context, err error) {
+	if errors.Is(err, context.Canceled) && c.Request.Context().Err() != nil {
+		// The client went away before its answer was ready: nobody reads
+		// this answer, and it is no fault of the server.
+		loggerFrom(c).Debug("client went away", zap.Error(err))
+		_ = c.Error(err)
+		c.AbortWithStatus(StatusClientClosedRequest)
+		return
+	}
 	var body *http.MaxBytesError
 	if errors.As(err, &body) {
 		err = apperr.Wrap(err, apperr.KindTooLarge, "request body exceeds %d bytes", body.Limit)
