@@ -86,3 +86,10 @@ echo "server GOMAXPROCS default (cores: $(nproc)); GOMAXPROCS=${GOMAXPROCS:-unse
 "$out/apiload" -c "$CONNS" -d "$DURATION" -H "Authorization: Bearer $OPERATOR" \
   bare="http://127.0.0.1:$BARE_PORT/" \
   ads_operator="$ADS"
+
+# What the server logged at warn or above during the runs (errors above
+# show here with their cause).
+if [ -s "$out/server.log" ]; then
+  echo "server log: $(wc -l <"$out/server.log") lines; the last 20:" >&2
+  tail -n 20 "$out/server.log" >&2
+fi
