@@ -83,15 +83,41 @@ var playMetrics = []metric{
 // payMetrics are the payments both report versions answer last.
 var payMetrics = []metric{extMet("stat_pay_amount", mPayAmount, true), extMet("pay_amount_roi", mPayROI, true)}
 
-// v2Metrics are the metrics of the v2 reports: the first twelve are the
-// default set (no `fields`). Conversions are attributed to the hour of the
-// click, so the attribution_* (billing-time) metrics equal convert and
-// deep_convert here.
-var v2Metrics = slices.Concat([]metric{
-	met("cost", mCost, true), met("show", mShow, false), met("click", mClick, false), met("ctr", mCTR, true),
-	met("avg_show_cost", mCPM, true), met("avg_click_cost", mCPC, true),
-	met("convert", mConv, false), met("convert_cost", mCPA, true), met("convert_rate", mCVR, true),
-	met("deep_convert", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
+// baseMetric is a metric both report versions compute from the base sums,
+// under its v2 name and its v3 name.
+type baseMetric struct {
+	v2, v3 string
+	value  func(s *sums) int64
+	fixed  bool
+}
+
+// baseMetrics are the counts, rates and costs both versions answer first,
+// in the same order; under their v2 names they are the default set of a v2
+// report (no `fields`).
+var baseMetrics = []baseMetric{
+	{"cost", "stat_cost", mCost, true}, {"show", "show_cnt", mShow, false}, {"click", "click_cnt", mClick, false},
+	{"ctr", "ctr", mCTR, true}, {"avg_show_cost", "cpm_platform", mCPM, true}, {"avg_click_cost", "cpc_platform", mCPC, true},
+	{"convert", "convert_cnt", mConv, false}, {"convert_cost", "conversion_cost", mCPA, true},
+	{"convert_rate", "conversion_rate", mCVR, true}, {"deep_convert", "deep_convert_cnt", mDeep, false},
+	{"deep_convert_cost", "deep_convert_cost", mDeepCPA, true}, {"deep_convert_rate", "deep_convert_rate", mDeepRate, true},
+}
+
+// baseMetricsNamed are the base metrics under the names name picks.
+func baseMetricsNamed(name func(b baseMetric) string) []metric {
+	ms := make([]metric, len(baseMetrics))
+	for i, b := range baseMetrics {
+		ms[i] = met(name(b), b.value, b.fixed)
+	}
+	return ms
+}
+
+// v2DefaultMetrics is what a v2 report answers without `fields`.
+var v2DefaultMetrics = baseMetricsNamed(func(b baseMetric) string { return b.v2 })
+
+// v2Metrics are the metrics of the v2 reports: the base metrics, then more.
+// Conversions are attributed to the hour of the click, so the
+// attribution_* (billing-time) metrics equal convert and deep_convert here.
+var v2Metrics = slices.Concat(v2DefaultMetrics, []metric{
 	met("cpm", mCPM, true), met("cpc", mCPC, true), met("cpa", mCPA, true),
 	met("attribution_convert", mConv, false), met("attribution_convert_cost", mCPA, true),
 	met("attribution_deep_convert", mDeep, false), met("attribution_deep_convert_cost", mDeepCPA, true),
@@ -100,15 +126,8 @@ var v2Metrics = slices.Concat([]metric{
 	extMet("wifi_play", mWifiPlay, false),
 }, payMetrics)
 
-// v2DefaultMetrics is what a v2 report answers without `fields`.
-var v2DefaultMetrics = v2Metrics[:12]
-
 // v3Metrics are the metrics of the v3 custom report (values as strings).
-var v3Metrics = slices.Concat([]metric{
-	met("stat_cost", mCost, true), met("show_cnt", mShow, false), met("click_cnt", mClick, false), met("ctr", mCTR, true),
-	met("cpm_platform", mCPM, true), met("cpc_platform", mCPC, true),
-	met("convert_cnt", mConv, false), met("conversion_cost", mCPA, true), met("conversion_rate", mCVR, true),
-	met("deep_convert_cnt", mDeep, false), met("deep_convert_cost", mDeepCPA, true), met("deep_convert_rate", mDeepRate, true),
+var v3Metrics = slices.Concat(baseMetricsNamed(func(b baseMetric) string { return b.v3 }), []metric{
 	met("attribution_convert_cnt", mConv, false), met("attribution_convert_cost", mCPA, true), met("attribution_conversion_rate", mCVR, true),
 	met("attribution_deep_convert_cnt", mDeep, false), met("attribution_deep_convert_cost", mDeepCPA, true),
 	met("attribution_deep_convert_rate", mDeepRate, true),
