@@ -52,34 +52,31 @@ type titleMaterialItem struct {
 	Title string `json:"title"`
 }
 
-type promotionCreateRequest struct {
+// promotionSettings are the parameters PromotionCreateV30Request and
+// PromotionUpdateV30Request share.
+type promotionSettings struct {
 	AdvertiserId       int64                 `json:"advertiser_id"`
 	Bid                *float64              `json:"bid,omitempty"`
 	Budget             *float64              `json:"budget,omitempty"`
-	BudgetMode         *string               `json:"budget_mode,omitempty"`
 	CpaBid             *float64              `json:"cpa_bid,omitempty"`
 	DeepCpabid         *float64              `json:"deep_cpabid,omitempty"`
 	IsCommentDisable   *string               `json:"is_comment_disable,omitempty"`
 	Name               string                `json:"name"`
-	Operation          *string               `json:"operation,omitempty"`
-	ProjectId          int64                 `json:"project_id"`
 	PromotionMaterials promotionMaterialsReq `json:"promotion_materials"`
 	RoiGoal            *float64              `json:"roi_goal,omitempty"`
 	Source             *string               `json:"source,omitempty"`
 }
 
+type promotionCreateRequest struct {
+	promotionSettings
+	BudgetMode *string `json:"budget_mode,omitempty"`
+	Operation  *string `json:"operation,omitempty"`
+	ProjectId  int64   `json:"project_id"`
+}
+
 type promotionUpdateRequest struct {
-	AdvertiserId       int64                 `json:"advertiser_id"`
-	Bid                *float64              `json:"bid,omitempty"`
-	Budget             *float64              `json:"budget,omitempty"`
-	CpaBid             *float64              `json:"cpa_bid,omitempty"`
-	DeepCpabid         *float64              `json:"deep_cpabid,omitempty"`
-	IsCommentDisable   *string               `json:"is_comment_disable,omitempty"`
-	Name               string                `json:"name"`
-	PromotionId        int64                 `json:"promotion_id"`
-	PromotionMaterials promotionMaterialsReq `json:"promotion_materials"`
-	RoiGoal            *float64              `json:"roi_goal,omitempty"`
-	Source             *string               `json:"source,omitempty"`
+	promotionSettings
+	PromotionId int64 `json:"promotion_id"`
 }
 
 type promotionRejectReasonParams struct {
@@ -93,31 +90,9 @@ type adRejectReasonParams struct {
 	AdvertiserId *int64   `json:"advertiser_id,omitempty"`
 }
 
-type adCreateRequest struct {
-	AdvertiserId      int64    `json:"advertiser_id,omitempty"`
-	AudiencePackageId int64    `json:"audience_package_id,omitempty"`
-	Bid               float64  `json:"bid,omitempty"`
-	Budget            float64  `json:"budget,omitempty"`
-	BudgetMode        string   `json:"budget_mode,omitempty"`
-	CampaignId        int64    `json:"campaign_id,omitempty"`
-	ConvertId         int64    `json:"convert_id,omitempty"`
-	CpaBid            float64  `json:"cpa_bid,omitempty"`
-	DeliveryRange     string   `json:"delivery_range,omitempty"`
-	DownloadUrl       string   `json:"download_url,omitempty"`
-	EndTime           string   `json:"end_time,omitempty"`
-	ExternalUrl       string   `json:"external_url,omitempty"`
-	FlowControlMode   string   `json:"flow_control_mode,omitempty"`
-	InventoryType     []string `json:"inventory_type,omitempty"`
-	Name              string   `json:"name,omitempty"`
-	Operation         string   `json:"operation,omitempty"`
-	Pricing           string   `json:"pricing,omitempty"`
-	ScheduleTime      string   `json:"schedule_time,omitempty"`
-	ScheduleType      string   `json:"schedule_type,omitempty"`
-	StartTime         string   `json:"start_time,omitempty"`
-}
-
-type adUpdateRequest struct {
-	AdId              int64   `json:"ad_id,omitempty"`
+// adSettings are the parameters the SDK's ad.CreateRequest and
+// ad.UpdateRequest share.
+type adSettings struct {
 	AdvertiserId      int64   `json:"advertiser_id,omitempty"`
 	AudiencePackageId int64   `json:"audience_package_id,omitempty"`
 	Bid               float64 `json:"bid,omitempty"`
@@ -130,6 +105,23 @@ type adUpdateRequest struct {
 	ScheduleTime      string  `json:"schedule_time,omitempty"`
 	ScheduleType      string  `json:"schedule_type,omitempty"`
 	StartTime         string  `json:"start_time,omitempty"`
+}
+
+type adCreateRequest struct {
+	adSettings
+	BudgetMode    string   `json:"budget_mode,omitempty"`
+	CampaignId    int64    `json:"campaign_id,omitempty"`
+	ConvertId     int64    `json:"convert_id,omitempty"`
+	DeliveryRange string   `json:"delivery_range,omitempty"`
+	DownloadUrl   string   `json:"download_url,omitempty"`
+	InventoryType []string `json:"inventory_type,omitempty"`
+	Operation     string   `json:"operation,omitempty"`
+	Pricing       string   `json:"pricing,omitempty"`
+}
+
+type adUpdateRequest struct {
+	adSettings
+	AdId int64 `json:"ad_id,omitempty"`
 }
 
 // videoMaterials is one video of the fixture's library and a title.
@@ -150,12 +142,13 @@ func v3CreateCases() []Case {
 		}, Obj{"project_id": Int, "error_list": updateErrorList}),
 		postCase("v3.0/promotion/create", "PromotionCreateV30Request / PromotionCreateV30ResponseData", func(f *Fixture) *promotionCreateRequest {
 			p := f.Entity("project", "PROJECT_STATUS_ENABLE", "PROJECT_STATUS_BUDGET_EXCEED")
-			return &promotionCreateRequest{AdvertiserId: f.Advertiser, ProjectId: p.ID, Name: "SDK 新广告", Budget: ptr(500.0),
-				BudgetMode: ptr("BUDGET_MODE_DAY"), CpaBid: ptr(30.0), PromotionMaterials: videoMaterials(f)}
+			return &promotionCreateRequest{ProjectId: p.ID, BudgetMode: ptr("BUDGET_MODE_DAY"), promotionSettings: promotionSettings{
+				AdvertiserId: f.Advertiser, Name: "SDK 新广告", Budget: ptr(500.0), CpaBid: ptr(30.0), PromotionMaterials: videoMaterials(f)}}
 		}, Obj{"promotion_id": Int, "error_keywords_list": Arr{Elem: Any}}),
 		postCase("v3.0/promotion/update", "PromotionUpdateV30Request / PromotionUpdateV30ResponseData", func(f *Fixture) *promotionUpdateRequest {
 			p := f.Entity("promotion", "OK", "OFFLINE_BUDGET")
-			return &promotionUpdateRequest{AdvertiserId: f.Advertiser, PromotionId: p.ID, Name: "SDK 改版广告", PromotionMaterials: videoMaterials(f)}
+			return &promotionUpdateRequest{PromotionId: p.ID, promotionSettings: promotionSettings{
+				AdvertiserId: f.Advertiser, Name: "SDK 改版广告", PromotionMaterials: videoMaterials(f)}}
 		}, Obj{"promotion_id": Int, "error_list": updateErrorList}),
 		getCase("v3.0/promotion/reject_reason/get", "PromotionRejectReasonGetV30ResponseDataListInner", func(f *Fixture) *promotionRejectReasonParams {
 			adv, p := f.EntityOfAny("promotion", "AUDIT_DENY")
@@ -175,13 +168,13 @@ func v3CreateCases() []Case {
 			"material_reject": Arr{Elem: Any}}}}),
 		postCase("2/ad/create", "bububa ad.CreateRequest / CreateResponse", func(f *Fixture) *adCreateRequest {
 			c := f.Entity("campaign", "CAMPAIGN_STATUS_ENABLE")
-			return &adCreateRequest{AdvertiserId: f.Advertiser, CampaignId: c.ID, Name: "SDK 新计划", BudgetMode: "BUDGET_MODE_DAY", Budget: 800,
-				ScheduleType: "SCHEDULE_FROM_NOW", Pricing: "PRICING_OCPM", CpaBid: 25, FlowControlMode: "FLOW_CONTROL_MODE_BALANCE",
-				ExternalUrl: "https://example.com/landing", Operation: "enable"}
+			return &adCreateRequest{CampaignId: c.ID, BudgetMode: "BUDGET_MODE_DAY", Pricing: "PRICING_OCPM", Operation: "enable",
+				adSettings: adSettings{AdvertiserId: f.Advertiser, Name: "SDK 新计划", Budget: 800, ScheduleType: "SCHEDULE_FROM_NOW", CpaBid: 25,
+					FlowControlMode: "FLOW_CONTROL_MODE_BALANCE", ExternalUrl: "https://example.com/landing"}}
 		}, Obj{"ad_id": Int}),
 		postCase("2/ad/update", "bububa ad.UpdateRequest / UpdateResponse", func(f *Fixture) *adUpdateRequest {
 			a := f.Entity("ad", "AD_STATUS_DELIVERY_OK")
-			return &adUpdateRequest{AdvertiserId: f.Advertiser, AdId: a.ID, Name: "SDK 改版计划", FlowControlMode: "FLOW_CONTROL_MODE_SMOOTH"}
+			return &adUpdateRequest{AdId: a.ID, adSettings: adSettings{AdvertiserId: f.Advertiser, Name: "SDK 改版计划", FlowControlMode: "FLOW_CONTROL_MODE_SMOOTH"}}
 		}, Obj{"ad_id": Int}),
 	}
 }
