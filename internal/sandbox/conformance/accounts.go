@@ -49,6 +49,9 @@ var accountTypes = Enum("ADVERTISER", "AGENT", "AGENT_SYSTEM_ACCOUNT", "CHILD_AG
 
 var pageInfo = Obj{"page": Int, "page_size": Int, "total_number": Int, "total_page": Int}
 
+// list is the data of a paged list: at least one item, and the page.
+func list(item Shape) Obj { return Obj{"list": Arr{Elem: item, MinLen: 1}, "page_info": pageInfo} }
+
 var advertiserInfo = Obj{"id": Int, "name": Str, "role": Str, "status": Enum("STATUS_ENABLE", "STATUS_DISABLE", "STATUS_PENDING_CONFIRM", "STATUS_PENDING_VERIFIED", "STATUS_CONFIRM_FAIL", "STATUS_CONFIRM_FAIL_END", "STATUS_WAIT_FOR_BPM_AUDIT", "STATUS_WAIT_FOR_PUBLIC_AUTH", "STATUS_LIMIT", "STATUS_SELF_SERVICE_UNAUDITED", "STATUS_ESCROW"),
 	"address": Str, "brand": Str, "company": Str, "create_time": Str, "first_industry_name": Str, "second_industry_name": Str,
 	"industry": Str, "license_city": Str, "license_no": Str, "license_province": Str, "license_url": Str, "note": Str,
@@ -89,7 +92,7 @@ func accountCases() []Case {
 		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"advertiser_id": Int, "advertiser_name": Str}}}),
 		getCase("2/agent/advertiser/select", "AgentAdvertiserSelectV2ResponseData (page and cursor paging)", func(f *Fixture) *agentAdvertiserSelectParams {
 			return &agentAdvertiserSelectParams{AdvertiserId: ptr(f.Agent), Page: ptr(int64(1)), PageSize: ptr(int64(2))}
-		}, Obj{"list": Arr{Elem: Int, MinLen: 1}, "page_info": pageInfo}),
+		}, list(Int)),
 		getCase("2/advertiser/info", "AdvertiserInfoV2ResponseData", func(f *Fixture) *advertiserInfoParams {
 			return &advertiserInfoParams{AdvertiserIds: &[]int64{f.Advertiser, f.Majordomo}}
 		}, Arr{Elem: advertiserInfo, MinLen: 2}),

@@ -60,12 +60,12 @@ func financeCases() []Case {
 			opened := a.CreateTime.Format("2006-01-02") // the opening recharge's day
 			return &fundTransactionParams{AdvertiserId: ptr(f.Advertiser), StartDate: ptr(opened), EndDate: ptr(opened),
 				TransactionType: ptr("RECHARGE"), Page: ptr(int32(1)), PageSize: ptr(int32(10))}
-		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"advertiser_id": Int, "amount": Num, "cash": Num, "grant": Num, "create_time": Str,
+		}, list(Obj{"advertiser_id": Int, "amount": Num, "cash": Num, "grant": Num, "create_time": Str,
 			"dealbase": Num, "frozen": Num, "payee": Int, "remitter": Int, "return_goods": Num, "transaction_seq": Int,
-			"transaction_type": Enum("RECHARGE", "TRANSFER")}}, "page_info": pageInfo}),
+			"transaction_type": Enum("RECHARGE", "TRANSFER")})),
 		getCase("2/customer_center/advertiser/list", "CustomerCenterAdvertiserListV2ResponseDataListInner", func(f *Fixture) *customerCenterListParams {
 			return &customerCenterListParams{AccountSource: ptr("AD"), CcAccountId: ptr(f.Majordomo), filteredPage: pageOf[customerCenterFiltering](nil, 1, 10)}
-		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"advertiser_id": Int, "advertiser_name": Str, "advertiser_type": Str,
-			"e_douyin_id": Opt(Str), "e_douyin_name": Opt(Str)}}, "page_info": pageInfo}),
+		}, list(Obj{"advertiser_id": Int, "advertiser_name": Str, "advertiser_type": Str,
+			"e_douyin_id": Opt(Str), "e_douyin_name": Opt(Str)})),
 	}
 }

@@ -103,12 +103,12 @@ func materialCases() []Case {
 			"video_signature": Str}).upload(),
 		getCase("2/file/image/get", "FileImageGetV2Filtering / FileImageGetV2ResponseDataListInner", func(f *Fixture) *libraryListParams[fileImageGetFiltering] {
 			return libraryList(f, &fileImageGetFiltering{libraryFiltering: libraryFiltering{StartTime: ptr("2024-01-01"), EndTime: ptr("2025-06-18")}})
-		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
-			"format": Str, "signature": Str, "create_time": Str, "filename": Str, "aigc": Bool}}, "page_info": pageInfo}),
+		}, list(Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
+			"format": Str, "signature": Str, "create_time": Str, "filename": Str, "aigc": Bool})),
 		getCase("2/file/video/get", "FileVideoGetV2Filtering / FileVideoGetV2ResponseDataListInner", func(f *Fixture) *libraryListParams[fileVideoGetFiltering] {
 			return libraryList(f, &fileVideoGetFiltering{VideoIds: []string{f.Material("video").Key}})
-		}, Obj{"list": Arr{MinLen: 1, Elem: Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
+		}, list(Obj{"id": Str, "material_id": Int, "size": Int, "width": Int, "height": Int, "url": Str,
 			"poster_url": Str, "format": Str, "signature": Str, "duration": Num, "bit_rate": Int, "create_time": Str, "filename": Str,
-			"source": Str, "labels": Arr{Elem: Str}, "organization_tags": Arr{Elem: Str}}}, "page_info": pageInfo}),
+			"source": Str, "labels": Arr{Elem: Str}, "organization_tags": Arr{Elem: Str}})),
 	}
 }

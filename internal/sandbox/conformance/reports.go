@@ -102,7 +102,7 @@ func reportCase(level string, dims Obj, groupBy []string, filtering func(f *Fixt
 			p.Filtering = filtering(f)
 		}
 		return p
-	}, Obj{"list": Arr{MinLen: 1, Elem: v2Row(dims)}, "page_info": pageInfo})
+	}, list(v2Row(dims)))
 }
 
 func exported(level string) string {

@@ -118,5 +118,3 @@ var creative = Obj{"creative_id": Int, "ad_id": Int, "campaign_id": Int, "advert
 	"creative_create_time": Str, "creative_modify_time": Str, "creative_word_ids": intList, "third_party_id": Str,
 	"image_id": Opt(Str), "image_ids": strList, "video_id": Opt(Str), "aweme_item_id": Opt(Int),
 	"materials": Arr{MinLen: 1, Elem: Obj{"image_id": Opt(Str), "video_id": Opt(Str), "title": Str, "aweme_item_id": Opt(Int)}}}
-
-func list(item Shape) Obj { return Obj{"list": Arr{Elem: item, MinLen: 1}, "page_info": pageInfo} }
