@@ -102,9 +102,7 @@ func TestBindDiscoversMajordomoAndAgentChildren(t *testing.T) {
 			t.Fatalf("fund of %d through the token store: %v", id, err)
 		}
 	}
-	if got := e.metric("oceanengine_oauth_callbacks_total", map[string]string{"result": "bound"}); got != 1 {
-		t.Fatalf("callbacks{bound} = %v", got)
-	}
+	e.checkMetric(t, "oceanengine_oauth_callbacks_total", map[string]string{"result": "bound"}, 1)
 }
 
 func TestCallbackRefusesBadStateAndStoresNothing(t *testing.T) {
@@ -166,9 +164,7 @@ func TestCallbackRefusesBadStateAndStoresNothing(t *testing.T) {
 	if got := e.ts.Sim.Stats().Total("oauth2/access_token"); got != 0 {
 		t.Errorf("%d code exchanges reached the platform, want 0", got)
 	}
-	if got := e.metric("oceanengine_oauth_callbacks_total", map[string]string{"result": "invalid_state"}); got != float64(len(tests)) {
-		t.Errorf("callbacks{invalid_state} = %v, want %d", got, len(tests))
-	}
+	e.checkMetric(t, "oceanengine_oauth_callbacks_total", map[string]string{"result": "invalid_state"}, float64(len(tests)))
 }
 
 func TestCallbackWithUsedAuthCodeIsInvalidCode(t *testing.T) {
@@ -470,16 +466,10 @@ func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 			low++
 		}
 	}
-	gotTotal := e.metric("oceanengine_advertiser_balance_total_yuan", nil)
-	if f, _ := total.Float64(); gotTotal != f {
-		t.Fatalf("balance gauge %v, want %v", gotTotal, f)
-	}
-	if got := e.metric("oceanengine_advertisers_low_balance", nil); got != float64(low) {
-		t.Fatalf("low balance gauge %v, want %d", got, low)
-	}
-	if got := e.metric("oceanengine_authorizations", map[string]string{"status": "active"}); got != 1 {
-		t.Fatalf("authorizations{active} = %v", got)
-	}
+	wantTotal, _ := total.Float64()
+	e.checkMetric(t, "oceanengine_advertiser_balance_total_yuan", nil, wantTotal)
+	e.checkMetric(t, "oceanengine_advertisers_low_balance", nil, float64(low))
+	e.checkMetric(t, "oceanengine_authorizations", map[string]string{"status": "active"}, 1)
 }
 
 func TestReencryptRotatesKeys(t *testing.T) {

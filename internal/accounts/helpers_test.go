@@ -129,6 +129,14 @@ func (e *env) metric(name string, labels map[string]string) float64 {
 	return v
 }
 
+// checkMetric requires one sample of the registry (0 when absent) to be want.
+func (e *env) checkMetric(t testing.TB, name string, labels map[string]string, want float64) {
+	t.Helper()
+	if got := e.metric(name, labels); got != want {
+		t.Errorf("%s%v = %v, want %v", name, labels, got, want)
+	}
+}
+
 // syncable is the sync engine's selection of advertisers to sync (its contract).
 func (e *env) syncable() []int64 {
 	e.t.Helper()

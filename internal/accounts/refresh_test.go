@@ -136,9 +136,7 @@ func TestConcurrentRefreshSendsOneRequest(t *testing.T) {
 			if got := e.ts.Sim.Stats().Total(refreshEP); got != 1 {
 				t.Fatalf("%d refresh requests reached the sandbox, want exactly 1", got)
 			}
-			if got := e.metric("oceanengine_token_refresh_total", map[string]string{"result": "ok"}); got != 1 {
-				t.Fatalf("refresh_total{ok} = %v, want 1", got)
-			}
+			e.checkMetric(t, "oceanengine_token_refresh_total", map[string]string{"result": "ok"}, 1)
 			na, access, _ := e.stored(out.AuthorizationID)
 			if na.TokenVersion != 2 || access == stale || na.RefreshPendingSince != nil || na.Status != mysql.AuthActive {
 				t.Fatalf("after the race: version %d, pending %v, status %s", na.TokenVersion, na.RefreshPendingSince, na.Status)
@@ -353,9 +351,7 @@ func TestLostRefreshEndsInADefinedState(t *testing.T) {
 			if got := e.ts.Sim.Stats().Total(refreshEP); got != tt.want.requests {
 				t.Errorf("%d refresh requests, want %d", got, tt.want.requests)
 			}
-			if got := e.metric("oceanengine_token_refresh_total", map[string]string{"result": tt.want.metric}); got != 1 {
-				t.Errorf("refresh_total{%s} = %v, want 1", tt.want.metric, got)
-			}
+			e.checkMetric(t, "oceanengine_token_refresh_total", map[string]string{"result": tt.want.metric}, 1)
 			adv := out.Advertisers[0]
 			if tt.want.status == mysql.AuthActive {
 				e.checkLatestPairWorks(authID, adv)
@@ -366,9 +362,7 @@ func TestLostRefreshEndsInADefinedState(t *testing.T) {
 			if a.AccessTokenEnc != nil || a.RefreshTokenEnc != nil {
 				t.Error("dead tokens kept")
 			}
-			if got := e.metric("oceanengine_accounts_needing_reauth", nil); got != float64(len(out.Advertisers)) {
-				t.Errorf("accounts_needing_reauth = %v, want %d", got, len(out.Advertisers))
-			}
+			e.checkMetric(t, "oceanengine_accounts_needing_reauth", nil, float64(len(out.Advertisers)))
 			entries, _, err := e.db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditNeedsReauth})
 			if err != nil || len(entries) != 1 || entries[0].ActorType != auth.ActorSystem || entries[0].TargetID != itoa(authID) ||
 				entries[0].Result != auth.ResultFailure || entries[0].Detail["reason"] != tt.want.reason {
@@ -428,9 +422,7 @@ func TestPlatformVerdictsMarkNeedsReauth(t *testing.T) {
 			if a.Status != mysql.AuthNeedsReauth || a.StatusReason != tt.reason {
 				t.Fatalf("status %s (%s), want needs_reauth (%s)", a.Status, a.StatusReason, tt.reason)
 			}
-			if got := e.metric("oceanengine_token_refresh_total", map[string]string{"result": accounts.RefreshNeedsReauth}); got != 1 {
-				t.Fatalf("refresh_total{needs_reauth} = %v", got)
-			}
+			e.checkMetric(t, "oceanengine_token_refresh_total", map[string]string{"result": accounts.RefreshNeedsReauth}, 1)
 			// A second caller does not call the platform again.
 			before := e.ts.Sim.Stats().Total(refreshEP)
 			if err := e.proc.readOK(ctx, out.Advertisers[1]); !oceanengine.NeedsReauth(err) {

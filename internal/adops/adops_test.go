@@ -106,31 +106,28 @@ type kindFieldCase struct {
 // kindFieldCases covers every field of every kind (deletes included).
 func kindFieldCases() []kindFieldCase {
 	enabled := func(e sandbox.Entity) bool { return live(e) && e.OptStatus == "ENABLE" }
+	// to sets status whatever the entity; bidAbove raises its bid by fen.
+	to := func(status string) func(sandbox.Entity) adops.Value {
+		return func(sandbox.Entity) adops.Value { return adops.StatusValue(status) }
+	}
+	bidAbove := func(fen int64) func(sandbox.Entity) adops.Value {
+		return func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + fen)) }
+	}
 	return []kindFieldCase{
-		{adops.KindCampaign, adops.FieldStatus, "2/campaign/update/status", enabled,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "CAMPAIGN_STATUS_DISABLE"},
+		{adops.KindCampaign, adops.FieldStatus, "2/campaign/update/status", enabled, to(adops.StatusDisable), "CAMPAIGN_STATUS_DISABLE"},
 		{adops.KindCampaign, adops.FieldBudget, "2/campaign/update", dayBudget, raised, ""},
-		{adops.KindAd, adops.FieldStatus, "2/ad/update/status", enabled,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "AD_STATUS_DISABLE/AD_STATUS_DISABLE"},
+		{adops.KindAd, adops.FieldStatus, "2/ad/update/status", enabled, to(adops.StatusDisable), "AD_STATUS_DISABLE/AD_STATUS_DISABLE"},
 		{adops.KindAd, adops.FieldBudget, "2/ad/update/budget", dayBudget, raised, ""},
-		{adops.KindAd, adops.FieldBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) },
-			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 10)) }, ""},
-		{adops.KindAd, adops.FieldCpaBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && isOC(e) },
-			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 500)) }, ""},
-		{adops.KindProject, adops.FieldStatus, "v3.0/project/status/update", enabled,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "PROJECT_STATUS_DISABLE/DISABLE"},
-		{adops.KindProject, adops.FieldStatus, "v3.0/project/delete", live,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "PROJECT_STATUS_DELETE/DISABLE"},
+		{adops.KindAd, adops.FieldBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && !isOC(e) }, bidAbove(10), ""},
+		{adops.KindAd, adops.FieldCpaBid, "2/ad/update/bid", func(e sandbox.Entity) bool { return dayBudget(e) && isOC(e) }, bidAbove(500), ""},
+		{adops.KindProject, adops.FieldStatus, "v3.0/project/status/update", enabled, to(adops.StatusDisable), "PROJECT_STATUS_DISABLE/DISABLE"},
+		{adops.KindProject, adops.FieldStatus, "v3.0/project/delete", live, to(adops.StatusDelete), "PROJECT_STATUS_DELETE/DISABLE"},
 		{adops.KindProject, adops.FieldBudget, "v3.0/project/budget/update", dayBudget, raised, ""},
-		{adops.KindProject, adops.FieldCpaBid, "v3.0/project/cpa_bid/update", dayBudget,
-			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 250)) }, ""},
-		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/status/update", enabled,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDisable) }, "DISABLED/DISABLE"},
-		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/delete", live,
-			func(sandbox.Entity) adops.Value { return adops.StatusValue(adops.StatusDelete) }, "DELETED/DISABLE"},
+		{adops.KindProject, adops.FieldCpaBid, "v3.0/project/cpa_bid/update", dayBudget, bidAbove(250), ""},
+		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/status/update", enabled, to(adops.StatusDisable), "DISABLED/DISABLE"},
+		{adops.KindPromotion, adops.FieldStatus, "v3.0/promotion/delete", live, to(adops.StatusDelete), "DELETED/DISABLE"},
 		{adops.KindPromotion, adops.FieldBudget, "v3.0/promotion/budget/update", dayBudget, raised, ""},
-		{adops.KindPromotion, adops.FieldBid, "v3.0/promotion/bid/update", dayBudget,
-			func(e sandbox.Entity) adops.Value { return adops.AmountValue(yuanOf(e.BidFen + 123)) }, ""},
+		{adops.KindPromotion, adops.FieldBid, "v3.0/promotion/bid/update", dayBudget, bidAbove(123), ""},
 	}
 }
 

@@ -284,29 +284,13 @@ func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []i
 		var err error
 		switch kind {
 		case KindCampaign:
-			var page *oceanengine.CampaignPage
-			if page, err = p.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}}); err == nil {
-				err = addSnapshots(out, ids, adv, page.List, func(c oceanengine.Campaign) int64 { return int64(c.ID) }, fromPlatformCampaign)
-			}
+			err = readSnapshots(ctx, out, ids, adv, p.Campaigns, &oceanengine.CampaignFilter{IDs: chunk, Status: "CAMPAIGN_STATUS_ALL"}, fromPlatformCampaign)
 		case KindAd:
-			var page *oceanengine.AdPage
-			if page, err = p.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}}); err == nil {
-				err = addSnapshots(out, ids, adv, page.List, func(a oceanengine.Ad) int64 { return int64(a.ID) }, fromPlatformAd)
-			}
+			err = readSnapshots(ctx, out, ids, adv, p.Ads, &oceanengine.AdFilter{IDs: chunk, Status: "AD_STATUS_ALL"}, fromPlatformAd)
 		case KindProject:
-			var page *oceanengine.ProjectPage
-			if page, err = p.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}}); err == nil {
-				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Project) int64 { return int64(pr.ProjectID) }, fromPlatformProject)
-			}
+			err = readSnapshots(ctx, out, ids, adv, p.Projects, &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}, fromPlatformProject)
 		case KindPromotion:
-			var page *oceanengine.PromotionPage
-			if page, err = p.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, PageSize: readChunk,
-				Filtering: &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}}); err == nil {
-				err = addSnapshots(out, ids, adv, page.List, func(pr oceanengine.Promotion) int64 { return int64(pr.PromotionID) }, fromPlatformPromotion)
-			}
+			err = readSnapshots(ctx, out, ids, adv, p.Promotions, &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}, fromPlatformPromotion)
 		}
 		if err != nil {
 			return nil, err
@@ -315,17 +299,23 @@ func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []i
 	return out, nil
 }
 
-// addSnapshots converts the entities of one answer (conv) and adds those
-// whose id is among ids to out.
-func addSnapshots[E any](out map[int64]snapshot, ids []int64, adv int64, list []E, id func(E) int64,
+// readSnapshots reads one page of up to readChunk entities with list,
+// filtered by filter, converts each (conv) and adds those whose id is among
+// ids to out.
+func readSnapshots[F, E any](ctx context.Context, out map[int64]snapshot, ids []int64, adv int64,
+	list func(context.Context, oceanengine.ListRequest[F]) (*oceanengine.ListPage[E], error), filter *F,
 	conv func(int64, E) (snapshot, error)) error {
-	for _, e := range list {
+	page, err := list(ctx, oceanengine.ListRequest[F]{AdvertiserID: adv, PageSize: readChunk, Filtering: filter})
+	if err != nil {
+		return err
+	}
+	for _, e := range page.List {
 		s, err := conv(adv, e)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(ids, id(e)) {
-			out[id(e)] = s
+		if slices.Contains(ids, s.id) {
+			out[s.id] = s
 		}
 	}
 	return nil

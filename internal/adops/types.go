@@ -3,6 +3,7 @@ package adops
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -27,13 +28,7 @@ const (
 func Kinds() []Kind { return []Kind{KindCampaign, KindAd, KindProject, KindPromotion} }
 
 // Valid reports a known kind.
-func (k Kind) Valid() bool {
-	switch k {
-	case KindCampaign, KindAd, KindProject, KindPromotion:
-		return true
-	}
-	return false
-}
+func (k Kind) Valid() bool { return slices.Contains(Kinds(), k) }
 
 // Field is what a change sets.
 type Field string
@@ -52,13 +47,7 @@ const (
 func Fields() []Field { return []Field{FieldStatus, FieldBudget, FieldBid, FieldCpaBid} }
 
 // Valid reports a known field.
-func (f Field) Valid() bool {
-	switch f {
-	case FieldStatus, FieldBudget, FieldBid, FieldCpaBid:
-		return true
-	}
-	return false
-}
+func (f Field) Valid() bool { return slices.Contains(Fields(), f) }
 
 // Has reports whether entities of kind have field (on the platform):
 // campaigns have a status and a budget; ads a status, a budget, a bid and

@@ -177,68 +177,59 @@ func (e *Engine) markMissing(ctx context.Context, lock *mysql.NamedLock, adv int
 // before the page was stored: their children's inherited statuses need a
 // re-read (inherit.go).
 func newReader(db *mysql.DB, api Lister, adv int64, kind string, at time.Time, changed func([]int64)) entityReader {
-	r := entityReader{kind: kind, pageSize: oceanengine.MaxPageSizeV2}
+	st := pageStore{db: db, kind: kind, adv: adv, pageSize: oceanengine.MaxPageSizeV2, at: at, changed: changed}
 	if kind == mysql.OEKindProject || kind == mysql.OEKindPromotion {
-		r.pageSize = oceanengine.MaxPageSizeV3
+		st.pageSize = oceanengine.MaxPageSizeV3
 	}
-	st := pageStore{db: db, kind: kind, adv: adv, at: at, changed: changed}
+	r := entityReader{kind: kind, pageSize: st.pageSize}
 	switch kind {
 	case mysql.OEKindCampaign:
-		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Campaigns(ctx, oceanengine.CampaignsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
-				Filtering: &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}})
-			if err != nil {
-				return nil, oceanengine.PageInfo{}, 0, err
-			}
-			return storePage(ctx, st, p.PageInfo, p.List, CampaignRow, func(r mysql.OECampaign) (int64, string) { return r.ID, r.Status }, db.UpsertOECampaigns)
-		}
+		r.fetch = fetchPages(st, api.Campaigns, func(entityFilter) *oceanengine.CampaignFilter {
+			return &oceanengine.CampaignFilter{Status: "CAMPAIGN_STATUS_ALL"}
+		}, CampaignRow, func(r mysql.OECampaign) (int64, string) { return r.ID, r.Status }, db.UpsertOECampaigns)
 	case mysql.OEKindAd:
-		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Ads(ctx, oceanengine.AdsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
-				Filtering: &oceanengine.AdFilter{Status: "AD_STATUS_ALL", AdModifyTime: f.day, CampaignID: f.parent}})
-			if err != nil {
-				return nil, oceanengine.PageInfo{}, 0, err
-			}
-			return storePage(ctx, st, p.PageInfo, p.List, AdRow, func(r mysql.OEAd) (int64, string) { return r.ID, r.Status }, db.UpsertOEAds)
-		}
+		r.fetch = fetchPages(st, api.Ads, func(f entityFilter) *oceanengine.AdFilter {
+			return &oceanengine.AdFilter{Status: "AD_STATUS_ALL", AdModifyTime: f.day, CampaignID: f.parent}
+		}, AdRow, func(r mysql.OEAd) (int64, string) { return r.ID, r.Status }, db.UpsertOEAds)
 	case mysql.OEKindCreative:
-		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Creatives(ctx, oceanengine.CreativesRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV2,
-				Filtering: &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL", CreativeModifyTime: f.day, AdID: f.parent}})
-			if err != nil {
-				return nil, oceanengine.PageInfo{}, 0, err
-			}
-			return storePage(ctx, st, p.PageInfo, p.List, CreativeRow, func(r mysql.OECreative) (int64, string) { return r.ID, r.Status }, db.UpsertOECreatives)
-		}
+		r.fetch = fetchPages(st, api.Creatives, func(f entityFilter) *oceanengine.CreativeFilter {
+			return &oceanengine.CreativeFilter{Status: "CREATIVE_STATUS_ALL", CreativeModifyTime: f.day, AdID: f.parent}
+		}, CreativeRow, func(r mysql.OECreative) (int64, string) { return r.ID, r.Status }, db.UpsertOECreatives)
 	case mysql.OEKindProject:
-		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Projects(ctx, oceanengine.ProjectsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV3,
-				Filtering: &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL", ProjectModifyStartTime: f.from, ProjectModifyEndTime: f.to}})
-			if err != nil {
-				return nil, oceanengine.PageInfo{}, 0, err
-			}
-			return storePage(ctx, st, p.PageInfo, p.List, ProjectRow, func(r mysql.OEProject) (int64, string) { return r.ID, r.Status }, db.UpsertOEProjects)
-		}
+		r.fetch = fetchPages(st, api.Projects, func(f entityFilter) *oceanengine.ProjectFilter {
+			return &oceanengine.ProjectFilter{Status: "PROJECT_STATUS_ALL", ProjectModifyStartTime: f.from, ProjectModifyEndTime: f.to}
+		}, ProjectRow, func(r mysql.OEProject) (int64, string) { return r.ID, r.Status }, db.UpsertOEProjects)
 	case mysql.OEKindPromotion:
-		r.fetch = func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
-			p, err := api.Promotions(ctx, oceanengine.PromotionsRequest{AdvertiserID: adv, Page: page, PageSize: oceanengine.MaxPageSizeV3,
-				Filtering: &oceanengine.PromotionFilter{Status: "ALL", PromotionModifyStartTime: f.from, PromotionModifyEndTime: f.to, ProjectID: f.parent}})
-			if err != nil {
-				return nil, oceanengine.PageInfo{}, 0, err
-			}
-			return storePage(ctx, st, p.PageInfo, p.List, PromotionRow, func(r mysql.OEPromotion) (int64, string) { return r.ID, r.Status }, db.UpsertOEPromotions)
-		}
+		r.fetch = fetchPages(st, api.Promotions, func(f entityFilter) *oceanengine.PromotionFilter {
+			return &oceanengine.PromotionFilter{Status: "ALL", PromotionModifyStartTime: f.from, PromotionModifyEndTime: f.to, ProjectID: f.parent}
+		}, PromotionRow, func(r mysql.OEPromotion) (int64, string) { return r.ID, r.Status }, db.UpsertOEPromotions)
 	}
 	return r
 }
 
-// pageStore is where a reader stores its pages.
+// pageStore is where a reader reads and stores its pages.
 type pageStore struct {
-	db      *mysql.DB
-	kind    string
-	adv     int64
-	at      time.Time
-	changed func([]int64)
+	db       *mysql.DB
+	kind     string
+	adv      int64
+	pageSize int
+	at       time.Time
+	changed  func([]int64)
+}
+
+// fetchPages returns the fetch of an entityReader: it reads one page of the
+// list that list reads, under the platform filter that filter makes of an
+// entityFilter, and stores the page (storePage).
+func fetchPages[F, W, R any](st pageStore, list func(context.Context, oceanengine.ListRequest[F]) (*oceanengine.ListPage[W], error),
+	filter func(entityFilter) *F, conv func(int64, W) (R, error), key func(R) (int64, string),
+	upsert func(context.Context, []R, time.Time) (int64, error)) func(context.Context, entityFilter, int) ([]int64, oceanengine.PageInfo, int, error) {
+	return func(ctx context.Context, f entityFilter, page int) ([]int64, oceanengine.PageInfo, int, error) {
+		p, err := list(ctx, oceanengine.ListRequest[F]{AdvertiserID: st.adv, Page: page, PageSize: st.pageSize, Filtering: filter(f)})
+		if err != nil {
+			return nil, oceanengine.PageInfo{}, 0, err
+		}
+		return storePage(ctx, st, p.PageInfo, p.List, conv, key, upsert)
+	}
 }
 
 // storePage converts one page of platform entities into mirror rows and
