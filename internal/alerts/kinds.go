@@ -108,6 +108,18 @@ const ParamRenotify = "renotify_minutes"
 var renotify = Param{Name: ParamRenotify, Default: 360, Min: 0, Max: 10080, Integer: true, Unit: "minutes",
 	Help: "announce a firing, unacknowledged alert again after this long; 0 never"}
 
+// baselineDays is the baseline of the anomaly kinds: the entity's own
+// average over the days before today.
+var baselineDays = Param{Name: "baseline_days", Default: 7, Min: 1, Max: 30, Integer: true, Unit: "days",
+	Help: "days before today forming the baseline"}
+
+// significance is the anomaly kinds' test: how unlikely today's shortfall
+// of counted events (conversions, clicks) must be to raise an alert.
+func significance(counted string) Param {
+	return Param{Name: "significance", Default: 0.001, Min: 1e-9, Max: 0.5, Unit: "probability",
+		Help: "largest chance that noise explains the shortfall of " + counted}
+}
+
 // catalogue is every kind with its thresholds.
 var catalogue = []KindInfo{
 	{Kind: KindLowBalance, Label: "余额不足", Severity: SeverityWarning, Evaluated: true,
@@ -140,19 +152,19 @@ var catalogue = []KindInfo{
 		Description: "An ad's or promotion's cost per conversion today is ratio times its own average over the previous baseline_days days (critical at twice that), and so few conversions would happen by chance with probability below significance. OceanEngine attributes conversions late, so today's expected conversions at the baseline CPA are scaled by maturity (the share assumed visible so far) before that test. Only entities that spent min_cost today and converted min_conversions times in the baseline are judged; no conversion today counts as one for the ratio.",
 		Params: []Param{
 			{Name: "ratio", Default: 2, Min: 1.05, Max: 100, Unit: "×", Help: "today's CPA against the baseline CPA"},
-			{Name: "baseline_days", Default: 7, Min: 1, Max: 30, Integer: true, Unit: "days", Help: "days before today forming the baseline"},
+			baselineDays,
 			{Name: "min_cost", Default: 200, Min: 0, Max: 1e9, Unit: "yuan", Help: "minimum spend today"},
 			{Name: "min_conversions", Default: 10, Min: 1, Max: 1e9, Integer: true, Unit: "conversions", Help: "minimum conversions in the baseline"},
 			{Name: "maturity", Default: 0.5, Min: 0.05, Max: 1, Unit: "share", Help: "share of today's conversions assumed attributed so far"},
-			{Name: "significance", Default: 0.001, Min: 1e-9, Max: 0.5, Unit: "probability", Help: "largest chance that noise explains the shortfall of conversions"},
+			significance("conversions"),
 			renotify}},
 	{Kind: KindCTRAnomaly, Label: "CTR 异常", Severity: SeverityWarning, Evaluated: true,
 		Description: "An ad's or promotion's click-through rate today fell to ratio times its own average over the previous baseline_days days, and so few clicks would happen by chance with probability below significance. Only entities with min_impressions impressions today (and ten times that in the baseline) are judged.",
 		Params: []Param{
 			{Name: "ratio", Default: 0.5, Min: 0.01, Max: 0.95, Unit: "×", Help: "today's CTR against the baseline CTR"},
-			{Name: "baseline_days", Default: 7, Min: 1, Max: 30, Integer: true, Unit: "days", Help: "days before today forming the baseline"},
+			baselineDays,
 			{Name: "min_impressions", Default: 5000, Min: 1, Max: 1e12, Integer: true, Unit: "impressions", Help: "minimum impressions today"},
-			{Name: "significance", Default: 0.001, Min: 1e-9, Max: 0.5, Unit: "probability", Help: "largest chance that noise explains the shortfall of clicks"},
+			significance("clicks"),
 			renotify}},
 	{Kind: KindDeliveryStopped, Label: "投放中断", Severity: SeverityCritical, Evaluated: true,
 		Description: "An advertiser or an enabled ad spent nothing in the last window_hours complete hours although it spent at least min_spend yuan in the same hours yesterday. Judged only once the hourly report covering those hours has synced; an ad whose advertiser stopped altogether is covered by the advertiser's alert.",

@@ -79,7 +79,7 @@ func (f *Feishu) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sec, err := strconv.ParseInt(*req.Timestamp, 10, 64)
-	if err != nil || !within(time.Unix(sec, 0), f.clock()) {
+	if err != nil || !within(time.Unix(sec, 0), f.clock(), Window) {
 		f.signFail(w, "timestamp not within one hour: "+*req.Timestamp)
 		return
 	}
@@ -214,7 +214,7 @@ func (d *DingTalk) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ts, sign := q.Get("timestamp"), q.Get("sign")
 	ms, err := strconv.ParseInt(ts, 10, 64)
 	switch {
-	case err != nil || !within(time.UnixMilli(ms), d.clock()):
+	case err != nil || !within(time.UnixMilli(ms), d.clock(), Window):
 		d.refuse("timestamp missing or not within one hour: " + ts)
 		writeJSON(w, map[string]any{"errcode": 310000, "errmsg": "invalid timestamp"})
 		return

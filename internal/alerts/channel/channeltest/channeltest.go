@@ -102,10 +102,10 @@ func (r *recorder) clock() time.Time {
 	return time.Now()
 }
 
-// within reports whether t is within Window of now.
-func within(t, now time.Time) bool {
+// within reports whether t is within tol of now, before or after.
+func within(t, now time.Time, tol time.Duration) bool {
 	d := now.Sub(t)
-	return d <= Window && d >= -Window
+	return d <= tol && d >= -tol
 }
 
 // hmacB64 is Base64(HMAC-SHA256(key, msg)).

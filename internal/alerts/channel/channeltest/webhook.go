@@ -88,7 +88,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	ts := r.Header.Get("X-OceanOps-Timestamp")
 	sec, err := strconv.ParseInt(ts, 10, 64)
-	if err != nil || !withinTolerance(time.Unix(sec, 0), h.clock(), 5*time.Minute) {
+	if err != nil || !within(time.Unix(sec, 0), h.clock(), 5*time.Minute) {
 		h.refuse("timestamp missing or stale: " + ts)
 		http.Error(w, "stale", http.StatusUnauthorized)
 		return
@@ -110,9 +110,4 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	req.Payload.Raw = body
 	h.reqs.add(req)
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func withinTolerance(t, now time.Time, tol time.Duration) bool {
-	d := now.Sub(t)
-	return d <= tol && d >= -tol
 }
