@@ -16,18 +16,6 @@ type dashboardQuery struct {
 	Top           int     `form:"top" default:"10" validate:"gte=0,lte=50"`
 }
 
-// coreJSON are the four core metrics of the dashboard.
-type coreJSON struct {
-	Cost    string `json:"cost"`
-	Show    int64  `json:"show"`
-	Click   int64  `json:"click"`
-	Convert int64  `json:"convert"`
-}
-
-func newCoreJSON(t report.Totals) coreJSON {
-	return coreJSON{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
-}
-
 // changeJSON is the change from yesterday to today, for every metric, in
 // percent ("12.50", "-3.20"); null when yesterday's value is zero or null.
 type changeJSON struct {

@@ -23,15 +23,13 @@ type entityListQuery struct {
 	OrderBy        string `form:"order_by" default:"-id" validate:"max=32"`
 }
 
-// todayJSON is an entity's core metrics of today (Beijing date).
+// todayJSON is an entity's metrics of today (Beijing date): the core
+// four, CTR and CPA.
 type todayJSON struct {
-	Date    string  `json:"date"`
-	Cost    string  `json:"cost"`
-	Show    int64   `json:"show"`
-	Click   int64   `json:"click"`
-	Convert int64   `json:"convert"`
-	CTR     *string `json:"ctr"`
-	CPA     *string `json:"cpa"`
+	Date string `json:"date"`
+	coreJSON
+	CTR *string `json:"ctr"`
+	CPA *string `json:"cpa"`
 }
 
 // entityJSON is a mirrored campaign, ad, project or promotion.
@@ -65,8 +63,7 @@ func newEntityJSON(kind report.EntityKind, e report.Entity, today string) entity
 		OptStatus: e.OptStatus, BudgetMode: e.BudgetMode, Budget: report.Money(e.Budget), Pricing: e.Pricing,
 		Bid: report.OptMoney(e.Bid), CPABid: report.OptMoney(e.CPABid),
 		CreatedAt: e.CreatedAt, ModifiedAt: e.ModifiedAt, DeletedAt: e.DeletedAt, SyncedAt: e.SyncedAt,
-		Today: todayJSON{Date: today, Cost: report.Money(e.Today.Cost), Show: e.Today.Show, Click: e.Today.Click,
-			Convert: e.Today.Convert, CTR: report.OptMoney(d.CTR), CPA: report.OptMoney(d.CPA)},
+		Today: todayJSON{Date: today, coreJSON: newCoreJSON(e.Today), CTR: report.OptMoney(d.CTR), CPA: report.OptMoney(d.CPA)},
 	}
 	switch kind {
 	case report.KindAds:

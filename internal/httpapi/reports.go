@@ -15,10 +15,7 @@ import (
 // it into a float; ctr and cvr are percentages as strings with two decimals.
 // A derived metric whose denominator is zero is null.
 type metricsJSON struct {
-	Cost        string  `json:"cost"`
-	Show        int64   `json:"show"`
-	Click       int64   `json:"click"`
-	Convert     int64   `json:"convert"`
+	coreJSON
 	DeepConvert int64   `json:"deep_convert"`
 	CTR         *string `json:"ctr"`
 	CPC         *string `json:"cpc"`
@@ -30,10 +27,23 @@ type metricsJSON struct {
 func newMetricsJSON(t report.Totals) metricsJSON {
 	d := t.Derived()
 	return metricsJSON{
-		Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert, DeepConvert: t.DeepConvert,
+		coreJSON: newCoreJSON(t), DeepConvert: t.DeepConvert,
 		CTR: report.OptMoney(d.CTR), CPC: report.OptMoney(d.CPC), CPM: report.OptMoney(d.CPM),
 		CVR: report.OptMoney(d.CVR), CPA: report.OptMoney(d.CPA),
 	}
+}
+
+// coreJSON are the four core metrics: the points of the dashboard's trend,
+// an entity's today, and the start of every metricsJSON.
+type coreJSON struct {
+	Cost    string `json:"cost"`
+	Show    int64  `json:"show"`
+	Click   int64  `json:"click"`
+	Convert int64  `json:"convert"`
+}
+
+func newCoreJSON(t report.Totals) coreJSON {
+	return coreJSON{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
 }
 
 // reportRowJSON is one row of a report; only the grouped dimensions are present.
