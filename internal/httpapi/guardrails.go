@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"slices"
 	"strconv"
@@ -107,48 +108,51 @@ func (s *Server) listGuardrails(c *gin.Context) {
 }
 
 func (s *Server) createGuardrail(c *gin.Context) {
-	setAudit(c, "guardrail.create", "guardrail", "")
-	var req createGuardrailRequest
-	if err := s.bindJSON(c, &req); err != nil {
-		fail(c, err)
-		return
-	}
-	g, errs := req.parse()
-	g.SubjectType, g.Subject = req.SubjectType, req.Subject
-	switch req.SubjectType {
+	serveBound(c, s.bindJSON, http.StatusCreated, func(req createGuardrailRequest) (domain.Guardrail, error) {
+		g, errs := req.parse()
+		subjectErrs, err := s.checkGuardrailSubject(c.Request.Context(), req.SubjectType, req.Subject)
+		if err != nil {
+			return domain.Guardrail{}, err
+		}
+		errs = append(errs, subjectErrs...)
+		if len(errs) > 0 {
+			return domain.Guardrail{}, apperr.Validation(errs...)
+		}
+		p, _ := principalFrom(c)
+		g.SubjectType, g.Subject, g.CreatedBy = req.SubjectType, req.Subject, p.UserID
+		out, err := s.deps.DB.CreateGuardrail(c.Request.Context(), g, s.now())
+		if err == nil {
+			auditDetail(c, "subject", out.SubjectType+":"+out.Subject)
+		}
+		return out, auditCreated(c, out.ID, err)
+	}, newGuardrailJSON)
+}
+
+// checkGuardrailSubject names what is wrong with a rail's subject (it must
+// be empty for all, a role, or an existing user's id); the error is a
+// failure to look the user up.
+func (s *Server) checkGuardrailSubject(ctx context.Context, subjectType, subject string) ([]apperr.FieldError, error) {
+	switch subjectType {
 	case domain.GuardrailAll:
-		if req.Subject != "" {
-			errs = append(errs, apperr.Field("subject", "must be empty for subject_type all"))
+		if subject != "" {
+			return []apperr.FieldError{apperr.Field("subject", "must be empty for subject_type all")}, nil
 		}
 	case domain.GuardrailRole:
-		if !slices.Contains(auth.Roles(), req.Subject) {
-			errs = append(errs, apperr.Field("subject", "must be a role: admin, operator or viewer"))
+		if !slices.Contains(auth.Roles(), subject) {
+			return []apperr.FieldError{apperr.Field("subject", "must be a role: admin, operator or viewer")}, nil
 		}
 	case domain.GuardrailUser:
-		id, err := strconv.ParseInt(req.Subject, 10, 64)
+		id, err := strconv.ParseInt(subject, 10, 64)
 		if err != nil || id <= 0 {
-			errs = append(errs, apperr.Field("subject", "must be a user id"))
-		} else if _, err := s.deps.DB.GetUser(c.Request.Context(), id); apperr.Is(err, apperr.KindNotFound) {
-			errs = append(errs, apperr.Field("subject", "user %d does not exist", id))
+			return []apperr.FieldError{apperr.Field("subject", "must be a user id")}, nil
+		}
+		if _, err := s.deps.DB.GetUser(ctx, id); apperr.Is(err, apperr.KindNotFound) {
+			return []apperr.FieldError{apperr.Field("subject", "user %d does not exist", id)}, nil
 		} else if err != nil {
-			fail(c, err)
-			return
+			return nil, err
 		}
 	}
-	if len(errs) > 0 {
-		fail(c, apperr.Validation(errs...))
-		return
-	}
-	p, _ := principalFrom(c)
-	g.CreatedBy = p.UserID
-	out, err := s.deps.DB.CreateGuardrail(c.Request.Context(), g, s.now())
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	auditTarget(c, strconv.FormatInt(out.ID, 10))
-	auditDetail(c, "subject", out.SubjectType+":"+out.Subject)
-	respond(c, http.StatusCreated, newGuardrailJSON(out))
+	return nil, nil
 }
 
 func (s *Server) getGuardrail(c *gin.Context) {
@@ -156,7 +160,6 @@ func (s *Server) getGuardrail(c *gin.Context) {
 }
 
 func (s *Server) updateGuardrail(c *gin.Context) {
-	setAudit(c, "guardrail.update", "guardrail", c.Param("id"))
 	serveByIDWith(c, s.bindJSON, func(id int64, req updateGuardrailRequest) (domain.Guardrail, error) {
 		g, errs := req.parse()
 		if len(errs) > 0 {
@@ -169,6 +172,5 @@ func (s *Server) updateGuardrail(c *gin.Context) {
 }
 
 func (s *Server) deleteGuardrail(c *gin.Context) {
-	setAudit(c, "guardrail.delete", "guardrail", c.Param("id"))
 	deleteByID(c, func(id int64) error { return s.deps.DB.DeleteGuardrail(c.Request.Context(), id) })
 }
