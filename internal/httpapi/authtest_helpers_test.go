@@ -221,7 +221,6 @@ func (b *authBundle) login(t testing.TB, user, pw string) tokens {
 	return tk
 }
 
-// createUser creates a user through the admin API and returns its id.
 // signUp creates a user (admin is the creating admin's access token) and
 // signs them in.
 func (b *authBundle) signUp(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) (int64, tokens) {
@@ -251,6 +250,7 @@ func (b *authBundle) signUpOperators(t testing.TB, admin string, aliceAdvs, bobA
 	return alice, bob
 }
 
+// createUser creates a user through the admin API and returns its id.
 func (b *authBundle) createUser(t testing.TB, admin, username, password string, roles []string, advertisers ...int64) int64 {
 	t.Helper()
 	body, _ := json.Marshal(map[string]any{"username": username, "password": password, "roles": roles, "advertiser_ids": advertisers})
