@@ -72,7 +72,10 @@ type Config struct {
 	Secret     []byte
 	AccessTTL  time.Duration
 	RefreshTTL time.Duration
-	BcryptCost int
+	// RefreshGrace is how long after a rotation the refresh token it spent
+	// is still accepted, once (see Refresh). 0: never.
+	RefreshGrace time.Duration
+	BcryptCost   int
 	// MaxFailures locks an account after that many failed sign-ins within Lockout.
 	MaxFailures int
 	// IPMaxFailures locks a client address likewise (higher: offices share addresses).
@@ -90,7 +93,8 @@ type Config struct {
 func ConfigFrom(c config.Config) (cfg Config, generated bool) {
 	cfg = Config{
 		Secret: []byte(c.JWT.Secret), AccessTTL: c.JWT.AccessExpire.D(), RefreshTTL: c.JWT.RefreshExpire.D(),
-		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
+		RefreshGrace: c.JWT.RefreshGrace.D(),
+		BcryptCost:   c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
 		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
 		PrincipalTTL: c.Security.PrincipalCacheTTL.D(),
 	}
@@ -315,8 +319,12 @@ func invalidToken(err error) error {
 // Refresh exchanges a refresh token for a new pair. The presented token is
 // spent: it is accepted once, and presenting it again (or any older token of
 // the same session) revokes the whole session, so a stolen refresh token is
-// useful to the thief or the owner but not both. The session's user id is
-// returned when known (for the audit log), even on failure.
+// useful to the thief or the owner but not both. One exception: within
+// RefreshGrace of a rotation, the token that rotation spent is accepted once
+// more and rotates the session on from its current token, because a client
+// whose page reloaded while its refresh was in flight never saw the answer
+// and still holds the spent token. The session's user id is returned when
+// known (for the audit log), even on failure.
 func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, Principal, int64, error) {
 	now := s.now()
 	c, err := s.tokens.Parse(TypeRefresh, refreshToken)
@@ -341,8 +349,14 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 		s.log.Warn("auth: refresh token reused; session revoked", zap.Int64("user_id", uid), zap.String("session_id", sess.ID))
 		return apperr.Wrap(ErrRefreshReuse, apperr.KindUnauthorized, "refresh token already used; the session has been ended, sign in again")
 	}
+	spent := c.ID
 	if c.ID != sess.RefreshJTI {
-		return TokenPair{}, Principal{}, uid, reuse()
+		if !s.lostAnswer(sess, c.ID, now) {
+			return TokenPair{}, Principal{}, uid, reuse()
+		}
+		spent = sess.RefreshJTI
+		s.log.Info("auth: refresh token of the last rotation presented again within the grace; rotating on",
+			zap.Int64("user_id", uid), zap.String("session_id", sess.ID))
 	}
 	p, status, err := s.store.LoadPrincipal(ctx, uid)
 	if err != nil {
@@ -356,7 +370,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	if err != nil {
 		return TokenPair{}, Principal{}, uid, err
 	}
-	ok, err := s.store.RotateRefresh(ctx, sess.ID, c.ID, newJTI, pair.RefreshExpiresAt, now)
+	ok, err := s.store.RotateRefresh(ctx, sess.ID, spent, newJTI, pair.RefreshExpiresAt, now)
 	if err != nil {
 		return TokenPair{}, Principal{}, uid, err
 	}
@@ -365,6 +379,13 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	}
 	p.SessionID = sess.ID
 	return pair, p, uid, nil
+}
+
+// lostAnswer reports whether jti is the refresh token the session's last
+// rotation spent, presented again within RefreshGrace of that rotation.
+func (s *Service) lostAnswer(sess Session, jti string, now time.Time) bool {
+	return s.cfg.RefreshGrace > 0 && sess.PrevRefreshJTI != "" && jti == sess.PrevRefreshJTI &&
+		now.Sub(sess.RefreshedAt) <= s.cfg.RefreshGrace
 }
 
 // Authenticate verifies an access token and returns the caller's principal

@@ -62,15 +62,18 @@ type Session struct {
 	ID     string
 	UserID int64
 	// RefreshJTI is the jti of the only refresh token of the family that may
-	// still be used; presenting any older one revokes the session.
-	RefreshJTI   string
-	CreatedAt    time.Time
-	RefreshedAt  time.Time
-	ExpiresAt    time.Time
-	RevokedAt    *time.Time
-	RevokeReason string
-	IP           string
-	UserAgent    string
+	// still be used; presenting any older one revokes the session (but for
+	// PrevRefreshJTI within the service's RefreshGrace, see Service.Refresh).
+	RefreshJTI string
+	// PrevRefreshJTI is the jti the last rotation (at RefreshedAt) spent.
+	PrevRefreshJTI string
+	CreatedAt      time.Time
+	RefreshedAt    time.Time
+	ExpiresAt      time.Time
+	RevokedAt      *time.Time
+	RevokeReason   string
+	IP             string
+	UserAgent      string
 }
 
 // Active reports whether the session may still be used at now.

@@ -149,6 +149,10 @@ type JWT struct {
 	Secret        string   `yaml:"secret" secret:"true"`
 	AccessExpire  Duration `yaml:"access_expire"`
 	RefreshExpire Duration `yaml:"refresh_expire"`
+	// RefreshGrace is how long after a rotation the refresh token it spent
+	// is still accepted, once, instead of counting as reuse: the answer to a
+	// refresh can be lost when the page reloads while it is in flight. 0: never.
+	RefreshGrace Duration `yaml:"refresh_grace"`
 }
 
 // OceanEngine configures the Open API client.
@@ -263,7 +267,7 @@ func Default() Config {
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},
-		JWT:    JWT{AccessExpire: Duration(2 * time.Hour), RefreshExpire: Duration(168 * time.Hour)},
+		JWT:    JWT{AccessExpire: Duration(2 * time.Hour), RefreshExpire: Duration(168 * time.Hour), RefreshGrace: Duration(30 * time.Second)},
 		OceanEngine: OceanEngine{
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,

@@ -215,6 +215,9 @@ func (c *Config) validateJWT() error {
 	if j.RefreshExpire <= j.AccessExpire {
 		return bad("jwt.refresh_expire", j.RefreshExpire, "must be longer than jwt.access_expire")
 	}
+	if j.RefreshGrace < 0 || j.RefreshGrace > Duration(300e9) {
+		return bad("jwt.refresh_grace", j.RefreshGrace, "must be between 0 and 5m")
+	}
 	return nil
 }
 

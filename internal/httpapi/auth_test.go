@@ -194,7 +194,9 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 		t.Errorf("refresh user = %+v", second.User)
 	}
 	b.expect(t, "new access token", req{method: "GET", path: "/api/v1/auth/me", token: second.AccessToken}, 200)
-	// Reuse of the spent refresh token: refused, and the whole family ends.
+	// Reuse of the spent refresh token after the grace: refused, and the
+	// whole family ends.
+	b.clock.Advance(b.cfg.JWT.RefreshGrace.D() + time.Second)
 	r = refresh(first.RefreshToken)
 	if r.status != 401 || !strings.Contains(r.env.Message, "already used") {
 		t.Fatalf("reuse: %d %s", r.status, r.raw)
@@ -237,6 +239,73 @@ func TestRefreshRotatesAndReuseRevokesFamily(t *testing.T) {
 	if r := refresh(third.RefreshToken); r.status != 401 {
 		t.Errorf("expired refresh: %d", r.status)
 	}
+}
+
+// A page that reloads while its refresh is in flight never sees the answer
+// and presents the spent token again: within jwt.refresh_grace that rotates
+// the session on, once; a third use, or one after the grace, ends it.
+func TestRefreshAnswerLostWithinGraceRotatesOnOnce(t *testing.T) {
+	refresh := func(b *authBundle, tok string) (resp, tokens) {
+		r := b.do(t, req{method: "POST", path: "/api/v1/auth/refresh", body: `{"refresh_token":"` + tok + `"}`})
+		var out tokens
+		if r.status == 200 {
+			r.data(t, &out)
+		}
+		return r, out
+	}
+	t.Run("within the grace", func(t *testing.T) {
+		b := setupAuth(t)
+		first := b.login(t, "root", adminPassword)
+		if r, _ := refresh(b, first.RefreshToken); r.status != 200 { // this answer is lost
+			t.Fatalf("refresh: %d %s", r.status, r.raw)
+		}
+		b.clock.Advance(b.cfg.JWT.RefreshGrace.D() - time.Second)
+		r, again := refresh(b, first.RefreshToken)
+		if r.status != 200 {
+			t.Fatalf("spent token within the grace: %d %s", r.status, r.raw)
+		}
+		b.expect(t, "access token of the repeated refresh", req{method: "GET", path: "/api/v1/auth/me", token: again.AccessToken}, 200)
+		// The spent token worked once more; now it is reuse.
+		if r, _ := refresh(b, first.RefreshToken); r.status != 401 || !strings.Contains(r.env.Message, "already used") {
+			t.Fatalf("spent token a third time: %d %s", r.status, r.raw)
+		}
+		b.expect(t, "access token after reuse", req{method: "GET", path: "/api/v1/auth/me", token: again.AccessToken}, 401)
+	})
+	t.Run("the newest token still rotates after a repeated refresh", func(t *testing.T) {
+		b := setupAuth(t)
+		first := b.login(t, "root", adminPassword)
+		if r, _ := refresh(b, first.RefreshToken); r.status != 200 {
+			t.Fatalf("refresh: %d %s", r.status, r.raw)
+		}
+		r, again := refresh(b, first.RefreshToken)
+		if r.status != 200 {
+			t.Fatalf("spent token within the grace: %d %s", r.status, r.raw)
+		}
+		if r, _ := refresh(b, again.RefreshToken); r.status != 200 {
+			t.Fatalf("newest token: %d %s", r.status, r.raw)
+		}
+	})
+	t.Run("older than the last rotation", func(t *testing.T) {
+		b := setupAuth(t)
+		first := b.login(t, "root", adminPassword)
+		_, second := refresh(b, first.RefreshToken)
+		if _, third := refresh(b, second.RefreshToken); third.RefreshToken == "" {
+			t.Fatal("second refresh failed")
+		}
+		if r, _ := refresh(b, first.RefreshToken); r.status != 401 {
+			t.Fatalf("token two rotations old: %d %s", r.status, r.raw)
+		}
+	})
+	t.Run("grace off", func(t *testing.T) {
+		b := setupAuth(t, func(c *config.Config) { c.JWT.RefreshGrace = 0 })
+		first := b.login(t, "root", adminPassword)
+		if r, _ := refresh(b, first.RefreshToken); r.status != 200 {
+			t.Fatalf("refresh: %d %s", r.status, r.raw)
+		}
+		if r, _ := refresh(b, first.RefreshToken); r.status != 401 {
+			t.Fatalf("spent token with no grace: %d %s", r.status, r.raw)
+		}
+	})
 }
 
 func TestLockoutAfterFailuresAndUnlockAfterWindow(t *testing.T) {

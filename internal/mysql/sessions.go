@@ -21,12 +21,12 @@ func (db *DB) CreateSession(ctx context.Context, s auth.Session) error {
 	return nil
 }
 
-const sessionColumns = `id, user_id, refresh_jti, created_at, refreshed_at, expires_at, revoked_at, revoke_reason, ip, user_agent`
+const sessionColumns = `id, user_id, refresh_jti, prev_refresh_jti, created_at, refreshed_at, expires_at, revoked_at, revoke_reason, ip, user_agent`
 
 func scanSession(row scanner) (auth.Session, error) {
 	var s auth.Session
 	var revoked sql.NullTime
-	err := row.Scan(&s.ID, &s.UserID, &s.RefreshJTI, &s.CreatedAt, &s.RefreshedAt, &s.ExpiresAt, &revoked,
+	err := row.Scan(&s.ID, &s.UserID, &s.RefreshJTI, &s.PrevRefreshJTI, &s.CreatedAt, &s.RefreshedAt, &s.ExpiresAt, &revoked,
 		&s.RevokeReason, &s.IP, &s.UserAgent)
 	if revoked.Valid {
 		t := revoked.Time
@@ -47,12 +47,13 @@ func (db *DB) UserSessions(ctx context.Context, userID int64) ([]auth.Session, e
 
 // RotateRefresh swaps the current refresh jti for a new one, atomically: it
 // succeeds only while the session is unrevoked and oldJTI is still current,
-// so of two concurrent uses of one refresh token exactly one wins.
+// so of two concurrent uses of one refresh token exactly one wins. oldJTI
+// becomes the session's previous jti.
 func (db *DB) RotateRefresh(ctx context.Context, id, oldJTI, newJTI string, expires, at time.Time) (bool, error) {
 	n, err := execCount(ctx, db, "rotate refresh", `
-		UPDATE user_sessions SET refresh_jti = ?, refreshed_at = ?, expires_at = ?
+		UPDATE user_sessions SET refresh_jti = ?, prev_refresh_jti = ?, refreshed_at = ?, expires_at = ?
 		WHERE id = ? AND refresh_jti = ? AND revoked_at IS NULL`,
-		newJTI, at.UTC(), expires.UTC(), id, oldJTI)
+		newJTI, oldJTI, at.UTC(), expires.UTC(), id, oldJTI)
 	return n == 1, err
 }
 
