@@ -70,7 +70,10 @@ type trendPointJSON struct {
 }
 
 type dashboardResponse struct {
-	AsOf          time.Time   `json:"as_of"`
+	AsOf time.Time `json:"as_of"`
+	// ReadAt is when the figures were read (the all-advertisers dashboard
+	// is cached: up to twice database.dashboard_cache_ttl before as_of).
+	ReadAt        time.Time   `json:"read_at"`
 	Today         string      `json:"today"`
 	Yesterday     string      `json:"yesterday"`
 	UpToHour      int         `json:"up_to_hour"`
@@ -99,7 +102,7 @@ func (s *Server) dashboardOverview(c *gin.Context) {
 func newDashboardResponse(ov report.Overview, now time.Time) dashboardResponse {
 	t, y := ov.TodaySoFar, ov.YesterdaySameTime
 	out := dashboardResponse{
-		AsOf: now.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
+		AsOf: now.UTC(), ReadAt: ov.ReadAt.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
 		TodaySoFar: newMetricsJSON(t), YesterdaySame: newMetricsJSON(y), YesterdayUntil: ov.YesterdayUntil,
 		Change:        newChangeJSON(t, y),
 		YesterdayFull: newMetricsJSON(ov.YesterdayFull),

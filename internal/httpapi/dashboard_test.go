@@ -32,6 +32,9 @@ func TestDashboardOverviewAPI(t *testing.T) {
 		(want != nil && *want != *got.Change.Cost) {
 		t.Errorf("change = %+v, want cost %v", got.Change, want)
 	}
+	if now := w.clock.Now(); !got.AsOf.Equal(now) || !got.ReadAt.Equal(now) {
+		t.Errorf("as_of %s read_at %s, want both %s (a scoped dashboard is read at each request)", got.AsOf, got.ReadAt, now)
+	}
 	if want := local.AddDate(0, 0, -1); !got.YesterdayUntil.Equal(want) {
 		t.Errorf("yesterday_until %s, want %s", got.YesterdayUntil, want)
 	}

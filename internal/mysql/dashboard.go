@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -31,11 +32,15 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 	ov.Yesterday = report.AddDays(ov.Today, -1)
 	ov.YesterdayUntil = now.In(report.Beijing()).AddDate(0, 0, -1)
 	read := func(ctx context.Context) (dashboardFacts, error) {
-		return db.dashboardFacts(ctx, scope, advs, ov.Today, ov.Yesterday, topN)
+		f, err := db.dashboardFacts(ctx, scope, advs, ov.Today, ov.Yesterday, topN)
+		f.readAt = now
+		return f, err
 	}
 	var facts dashboardFacts
 	if c := db.overviews; c != nil && scope.All && advs == nil {
-		facts, err = c.get(ctx, ov.Today+"|"+strconv.Itoa(topN), read, nil)
+		// Figures without a single row cost nothing to read again and would
+		// hide the first sync's rows for up to twice the TTL.
+		facts, err = c.get(ctx, ov.Today+"|"+strconv.Itoa(topN), read, dashboardFacts.hasRows)
 	} else {
 		facts, err = read(ctx)
 	}
@@ -60,7 +65,7 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 			ov.YesterdaySameTime.Add(facts.trend[1][hour].Prorate(elapsed, 3600))
 		}
 	}
-	ov.YesterdayFull = facts.yesterdayFull
+	ov.YesterdayFull, ov.ReadAt = facts.yesterdayFull, facts.readAt
 	if topN > 0 {
 		ov.TopAds = append([]report.TopAd{}, facts.top...)
 	}
@@ -74,6 +79,14 @@ type dashboardFacts struct {
 	seen          [2][24]bool          // the hours with a row
 	yesterdayFull report.Totals
 	top           []report.TopAd
+	readAt        time.Time // the instant of the request that read them
+}
+
+// hasRows tells whether any report row stood behind the figures.
+func (f dashboardFacts) hasRows() bool {
+	y := f.yesterdayFull
+	return slices.Contains(f.seen[0][:], true) || slices.Contains(f.seen[1][:], true) || len(f.top) > 0 ||
+		!y.Cost.IsZero() || y.Show != 0 || y.Click != 0 || y.Convert != 0 || y.DeepConvert != 0
 }
 
 // dashboardSQL builds the dashboard's statements for one scope and

@@ -103,3 +103,37 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		t.Errorf("TTL 0: today so far %s, want 4.10", got)
 	}
 }
+
+// Figures without a single row are not kept: the first sync's rows show at
+// once instead of after twice the TTL. ReadAt says when the figures shown
+// were read, which for cached ones is before the request.
+func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
+	db := rqWorld(t)
+	ctx := context.Background()
+	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	db.SetDashboardCacheTTL(30*time.Second, clock.Now)
+	at := time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC) // 10:30 Beijing: nothing on the day or the one before
+	overview := func(now time.Time) report.Overview {
+		t.Helper()
+		ov, err := db.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ov
+	}
+	if ov := overview(at); !ov.TodaySoFar.Cost.IsZero() || !ov.ReadAt.Equal(at) {
+		t.Fatalf("before any row: today so far %s read at %v, want 0 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, at)
+	}
+	rqHourly(t, db, rqAdvA, report.LevelAdvertiser, "2026-12-01", 9, rqAdvA, 0, rqMetrics{"7.00", 70, 7, 1, 0})
+	clock.Add(time.Second)
+	later := at.Add(time.Second)
+	if ov := overview(later); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {
+		t.Fatalf("after the first sync: today so far %s read at %v, want 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)
+	}
+	// Those figures have a row: they are kept, and say when they were read.
+	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-12-01'`, rqAdvA)
+	clock.Add(time.Second)
+	if ov := overview(later.Add(time.Second)); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {
+		t.Errorf("within the TTL: today so far %s read at %v, want the cached 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)
+	}
+}

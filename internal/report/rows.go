@@ -127,6 +127,9 @@ type Overview struct {
 	TopAds        []TopAd
 	// Trend holds 24 points per day (hours without data are zero).
 	TrendToday, TrendYesterday [24]Totals
+	// ReadAt is when the figures were read from the database: a cached
+	// overview's are older than the instant it is computed at.
+	ReadAt time.Time
 }
 
 // TopAd is one ad (v2) or promotion (v3) of the dashboard's top list.
