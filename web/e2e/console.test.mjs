@@ -537,6 +537,73 @@ describe('console', () => {
     await poll(async () => (await alertRow.locator('[data-test=alert-acked]').count()) === 1, 'the row to show it acknowledged', 10_000, 500)
   })
 
+  test('rules: a definition with errors is explained; a template rule is previewed, backtested, enabled and disabled', async () => {
+    await page.goto(`${stack.api}/rules`)
+    await page.locator('[data-test=rules-global]', { hasText: '全部规则正常执行' }).waitFor()
+
+    // A blank JSON rule without a name: the API's field messages are listed by path.
+    await page.locator('[data-test=rule-create]').click()
+    await page.locator('[data-test=rule-create-blank]').click()
+    await page.locator('[data-test=rule-spec-json] textarea').waitFor()
+    await page.locator('.arco-modal-footer').getByRole('button', { name: '确认' }).click()
+    const errors = page.locator('[data-test=rule-spec-errors]')
+    await errors.waitFor()
+    assert.match(await errors.innerText(), /name/)
+    await shot(page, 'rule-spec-errors')
+    await page.locator('.arco-modal-footer').getByRole('button', { name: '取消' }).click()
+
+    // From a template, created disabled.
+    await page.locator('[data-test=rule-create]').click()
+    await page.locator('[data-test=rule-create-template]').click()
+    const dlg = page.locator('[data-test=rule-template-dialog]')
+    await choose(page, dlg.locator('[data-test=rule-template]'), '连续两天成本偏高时降低出价')
+    await dlg.locator('[data-test=rule-param-target_cpa] input').fill('1')
+    await dlg.locator('[data-test=rule-param-floor] input').fill('0.5')
+    await dlg.locator('[data-test=rule-name] input').fill('e2e 高成本降价')
+    await shot(page, 'rule-template-dialog')
+    await page.locator('.arco-modal-footer').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '规则已保存' }).waitFor()
+    const row = page.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: 'e2e 高成本降价' })
+    await row.waitFor()
+    assert.match(await row.innerText(), /转化成本（昨日） > 1[\s\S]*出价降低 10%（不低于 ¥0\.50）[\s\S]*每天 10:00/)
+
+    // The drawer opened on the new rule: preview every object, then backtest 3 days.
+    const drawer = page.locator('[data-test=rule-drawer]')
+    await drawer.locator('[data-test=rule-summary]').waitFor()
+    await shot(page, 'rule-drawer')
+    await drawer.locator('.arco-tabs-tab', { hasText: '预览' }).click()
+    await drawer.getByText('显示未命中的对象').click()
+    await drawer.locator('[data-test=rule-preview]').click()
+    await drawer.locator('[data-test=rule-preview-summary]').waitFor()
+    assert.match(await drawer.locator('[data-test=rule-preview-summary]').innerText(), /评估 [1-9][\d,]* 个对象：命中 \d+ 个，将执行 \d+ 个/)
+    const previewRows = drawer.locator('[data-test=rule-preview-table] tbody tr.arco-table-tr')
+    await previewRows.first().waitFor()
+    assert.match(await previewRows.first().innerText(), /[✓✗] /, 'each object shows its evaluated values')
+    await shot(page, 'rule-preview')
+    await drawer.locator('.arco-tabs-tab', { hasText: '回测' }).click()
+    await drawer.locator('[data-test=rule-backtest-days] input').fill('3')
+    await drawer.locator('[data-test=rule-backtest]').click()
+    await drawer.locator('[data-test=rule-backtest-summary]').waitFor()
+    assert.match(await drawer.locator('[data-test=rule-backtest-summary]').innerText(), /个对象，共 \d+ 次操作/)
+    assert.match(await drawer.innerText(), /回测不模拟规则自身操作带来的效果/)
+    await shot(page, 'rule-backtest')
+    await drawer.locator('.arco-drawer-close-btn').click()
+
+    // Enabled, then disabled, each after a confirmation that says what follows.
+    const toggle = async (title, done) => {
+      await row.locator('[data-test=rule-enabled]').click()
+      await page.locator('.arco-modal', { hasText: title }).getByRole('button', { name: '确认' }).click()
+      await page.locator('.arco-message', { hasText: done }).waitFor()
+    }
+    await toggle('启用规则', '规则已启用')
+    await poll(async () => (await row.locator('[data-test=rule-enabled]').getAttribute('class')).includes('arco-switch-checked'), 'the switch to show on', 10_000, 300)
+    await shot(page, 'rules')
+    await toggle('停用规则', '规则已停用')
+    await poll(async () => !(await row.locator('[data-test=rule-enabled]').getAttribute('class')).includes('arco-switch-checked'), 'the switch to show off', 10_000, 300)
+    const [saved] = (await apiGet(stack.api, token, '/api/v1/rules')).items.filter((r) => r.spec.name === 'e2e 高成本降价')
+    assert.equal(saved.enabled, false)
+  })
+
   test('no page broke the Content-Security-Policy or threw, and the session refreshed itself', async () => {
     assert.deepEqual(page.problems, [])
     // Access tokens live 75 s here: the console refreshed at least once and
