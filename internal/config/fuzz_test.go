@@ -1,0 +1,29 @@
+package config
+
+import (
+	"os"
+	"testing"
+)
+
+// FuzzLoad loads arbitrary YAML with one environment variable set (for
+// ${VAR} expansion and the PATH_IN_CAPS overrides): parsing, expansion,
+// overrides, Validate and Redacted never panic.
+func FuzzLoad(f *testing.F) {
+	for _, p := range []string{"../../config/config.dev.yaml", "../../config/config.yaml"} {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(string(b), "SERVER_PORT", "9100")
+	}
+	f.Add("server:\n  read_timeout: 15\ndatabase:\n  host: ${DB_HOST}\n  password: ${DB_PASSWORD:-fallback}\n", "DB_HOST", "db")
+	f.Add("server: [1, 2]\njwt:\n  access_expire: -5m\n", "SERVER_CORS_ORIGINS", "https://a, https://b")
+	f.Add("oceanengine:\n  app_id: 1e3\n", "OCEANENGINE_APP_ID", "99999999999999999999")
+	f.Fuzz(func(t *testing.T, yaml, name, value string) {
+		p := writeFile(t, yaml)
+		cfg, err := Load(p, env(map[string]string{name: value}))
+		if err == nil {
+			_ = cfg.Redacted()
+		}
+	})
+}
