@@ -3,7 +3,10 @@ package config
 import (
 	"math"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzLoad loads arbitrary YAML with one environment variable set (for
@@ -37,6 +40,21 @@ func FuzzLoad(f *testing.F) {
 		}
 		if q := cfg.OceanEngine.QPS; !(q > 0) || math.IsInf(q, 0) {
 			t.Fatalf("qps = %v accepted", q)
+		}
+	})
+}
+
+// FuzzDuration: a duration given as a bare number of seconds is exactly
+// that many seconds, or refused (never wrapped around int64).
+func FuzzDuration(f *testing.F) {
+	for _, s := range []string{"15", " 60 ", "-5", "30s", "2h", "9223372036", "9223372037", "18446744074", "1.5"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		d, err := parseDuration(s)
+		n, nerr := strconv.ParseInt(strings.TrimSpace(s), 10, 64)
+		if err == nil && nerr == nil && (d%time.Second != 0 || int64(d/time.Second) != n) {
+			t.Fatalf("%q seconds read as %v", s, d)
 		}
 	})
 }
