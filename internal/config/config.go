@@ -14,6 +14,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"reflect"
 	"regexp"
@@ -523,7 +524,7 @@ func setScalar(fv reflect.Value, raw string, f reflect.StructField) error {
 		fv.SetInt(n)
 	case reflect.Float64:
 		n, err := strconv.ParseFloat(strings.TrimSpace(raw), 64)
-		if err != nil {
+		if err != nil || math.IsNaN(n) || math.IsInf(n, 0) {
 			return errors.New("is not a number")
 		}
 		fv.SetFloat(n)

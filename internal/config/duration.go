@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -26,6 +27,9 @@ func parseDuration(s string) (time.Duration, error) {
 		return 0, nil
 	}
 	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
+		if limit := int64(math.MaxInt64 / time.Second); n > limit || n < -limit {
+			return 0, errors.New("is too long a duration (at most 9223372036 seconds, about 292 years)")
+		}
 		return time.Duration(n) * time.Second, nil
 	}
 	v, err := time.ParseDuration(s)

@@ -159,9 +159,10 @@ type call struct {
 	secrets []string
 }
 
-// envelope is the platform's response wrapper.
+// envelope is the platform's response wrapper. Code is a pointer so that
+// an answer without one is told from code 0 (success).
 type envelope struct {
-	Code      ID              `json:"code"`
+	Code      *ID             `json:"code"`
 	Message   string          `json:"message"`
 	Data      json.RawMessage `json:"data"`
 	RequestID string          `json:"request_id"`
@@ -395,13 +396,13 @@ func (c *Client) attempt(ctx context.Context, cl call, token string) (string, js
 		return "", nil, httpErr()
 	}
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) {
+	if err := json.Unmarshal(body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || env.Code == nil {
 		c.metrics.requests.WithLabelValues(ep.key, codeNotJSON).Inc()
 		return "", nil, httpErr()
 	}
-	c.metrics.requests.WithLabelValues(ep.key, strconv.FormatInt(int64(env.Code), 10)).Inc()
-	if env.Code != CodeOK {
-		return env.RequestID, nil, &APIError{Code: int(env.Code), Message: scrub(env.Message, secrets...), RequestID: env.RequestID, Endpoint: ep.key}
+	c.metrics.requests.WithLabelValues(ep.key, strconv.FormatInt(int64(*env.Code), 10)).Inc()
+	if *env.Code != CodeOK {
+		return env.RequestID, nil, &APIError{Code: int(*env.Code), Message: scrub(env.Message, secrets...), RequestID: env.RequestID, Endpoint: ep.key}
 	}
 	return env.RequestID, env.Data, nil
 }

@@ -68,7 +68,7 @@ func isReauthCode(c int) bool {
 func isAccountCode(c int) bool { return c >= 40300 && c <= 40305 }
 
 // HTTPError is an answer that is not a JSON envelope: a non-200 status (a
-// gateway error page) or a 200 whose body is not JSON.
+// gateway error page) or a 200 whose body is not a JSON object with a code.
 type HTTPError struct {
 	StatusCode  int
 	Endpoint    string

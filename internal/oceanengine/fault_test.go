@@ -3,6 +3,9 @@ package oceanengine
 import (
 	"context"
 	"errors"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -337,5 +340,34 @@ func TestLimiterSurvivesRedisOutage(t *testing.T) {
 	b.redis.Restart()
 	if _, err := b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: b.leaf()}); err != nil {
 		t.Fatalf("call after Redis came back: %v", err)
+	}
+}
+
+// roundTripFunc answers requests with a function (an answer the sandbox
+// never gives).
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestAnswerWithoutCodeIsAnError: a 200 JSON object without a code (or with
+// a null one) is not an envelope: the call fails instead of reading it as
+// code 0, a success with whatever data it holds.
+func TestAnswerWithoutCodeIsAnError(t *testing.T) {
+	for _, body := range []string{`{"message":"OK","data":{"list":[{"id":1}]}}`, `{"code":null,"data":{}}`, `{}`} {
+		tokens := &MemoryTokenStore{}
+		tokens.Put(&Token{AccessToken: "a", RefreshToken: "r", AdvertiserID: 7})
+		c, err := New(Config{BaseURL: "http://oe.invalid", Tokens: tokens, MaxAttempts: 1,
+			HTTPClient: &http.Client{Transport: roundTripFunc(func(*http.Request) (*http.Response, error) {
+				return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {"application/json"}},
+					Body: io.NopCloser(strings.NewReader(body))}, nil
+			})}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		page, err := c.Campaigns(context.Background(), CampaignsRequest{AdvertiserID: 7})
+		var he *HTTPError
+		if !errors.As(err, &he) || he.StatusCode != 200 || !IsPermanent(err) {
+			t.Errorf("%s: page %+v, err %v; want a permanent *HTTPError", body, page, err)
+		}
 	}
 }

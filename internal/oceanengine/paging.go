@@ -30,13 +30,14 @@ func Pages[T any](ctx context.Context, first int, fetch func(ctx context.Context
 
 // Cursor streams the pages of a cursor-based list (cursor_info), starting at
 // cursor 0. It stops when has_more is false, at an empty page, when the
-// cursor does not advance (a platform bug must not loop forever), at the
-// first error (yielded once) or when the consumer stops.
+// cursor does not advance past the one just read (a platform bug, a cursor
+// that stays or goes back, must not loop forever), at the first error
+// (yielded once) or when the consumer stops.
 func Cursor[T any](ctx context.Context, fetch func(ctx context.Context, cursor int64) ([]T, CursorInfo, error)) iter.Seq2[[]T, error] {
 	return walk(ctx, int64(0), func(ctx context.Context, cursor int64) ([]T, int64, bool, error) {
 		items, info, err := fetch(ctx, cursor)
 		next := int64(info.Cursor)
-		return items, next, info.HasMore && next != cursor, err
+		return items, next, info.HasMore && next > cursor, err
 	})
 }
 
