@@ -559,6 +559,8 @@ const enUS: typeof zhCN = {
     actions: 'Actions',
     schedule: 'Schedule',
     enabled: 'Enabled',
+    stateOn: 'enabled',
+    stateOff: 'disabled',
     owner: 'Owner',
     version: 'Version',
     updatedAt: 'Updated',
