@@ -3,6 +3,7 @@ package httpapi
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"sort"
@@ -31,7 +32,7 @@ func (o probeOp) fieldNames() []string {
 		out = append(out, p["name"].(string))
 	}
 	props, _ := o.body["properties"].(map[string]any)
-	return append(out, sortedKeys(props)...)
+	return append(out, slices.Sorted(maps.Keys(props))...)
 }
 
 func (o probeOp) String() string { return strings.ToUpper(o.method) + " " + o.path }
@@ -235,7 +236,7 @@ func (d probeDoc) probeCases(o probeOp, pathDefaults map[string]string) []probeC
 		cases = append(cases, probeCase{what: b.what, path: base, body: b.body, wantRejection: !slices.Contains([]string{"empty object", "null body", "empty body"}, b.what)})
 	}
 	sample, _ := d.sample(o.body, 0).(map[string]any)
-	for _, field := range sortedKeys(d.properties(o.body)) {
+	for _, field := range slices.Sorted(maps.Keys(d.properties(o.body))) {
 		for _, v := range badJSONValues {
 			body := map[string]any{}
 			for k, sv := range sample {
@@ -247,15 +248,6 @@ func (d probeDoc) probeCases(o probeOp, pathDefaults map[string]string) []probeC
 		}
 	}
 	return cases
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // setupProbe is setupOps with every optional service wired, so no route
