@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"reflect"
 	"strconv"
 	"time"
 
@@ -108,10 +109,26 @@ func (v *valueJSON) UnmarshalJSON(b []byte) error {
 	}
 	var n json.Number
 	if err := json.Unmarshal(b, &n); err != nil {
-		return apperr.Invalid("must be a string or a number")
+		// A type error, which the decoder completes with the field's path.
+		return &json.UnmarshalTypeError{Value: jsonValueKind(b), Type: reflect.TypeFor[json.Number]()}
 	}
 	v.raw = n.String()
 	return nil
+}
+
+// jsonValueKind names the kind of the JSON value b ("array", "object", ...).
+func jsonValueKind(b []byte) string {
+	switch {
+	case len(b) == 0:
+		return "nothing"
+	case b[0] == '[':
+		return "array"
+	case b[0] == '{':
+		return "object"
+	case b[0] == 't' || b[0] == 'f':
+		return "bool"
+	}
+	return string(b[:min(len(b), 16)])
 }
 
 // changeFields are the values a change body may carry; each endpoint

@@ -34,6 +34,7 @@ type opsWorld struct {
 	sim                     *sandbox.Sim
 	simURL                  string
 	client                  *oceanengine.Client
+	accts                   *accounts.Service
 	advs                    []int64
 	admin, alice, bob, vic  string
 	aliceID, bobID, adminID int64
@@ -61,9 +62,9 @@ func setupOps(t *testing.T) *opsWorld {
 	admin := b.login(t, "root", adminPassword)
 	w.admin, w.adminID = admin.AccessToken, admin.User.ID
 	// Bind every top-level sandbox account through the accounts OAuth flow.
-	accts := accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
+	w.accts = accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
 		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: ts.Sim.Clock().Now})
-	ar, err := accts.Authorize(context.Background(), w.adminID, false)
+	ar, err := w.accts.Authorize(context.Background(), w.adminID, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -71,7 +72,7 @@ func setupOps(t *testing.T) *opsWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := accts.Callback(context.Background(), accounts.CallbackInput{State: ar.State, AuthCode: code}); err != nil {
+	if _, err := w.accts.Callback(context.Background(), accounts.CallbackInput{State: ar.State, AuthCode: code}); err != nil {
 		t.Fatalf("callback: %v", err)
 	}
 	svc, err := adops.New(adops.Deps{DB: b.db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})

@@ -199,6 +199,9 @@ func decodeError(err error) error {
 }
 
 func jsonKind(t reflect.Type) string {
+	if t == reflect.TypeFor[json.Number]() {
+		return "a string or a number"
+	}
 	switch t.Kind() {
 	case reflect.String:
 		return "a string"

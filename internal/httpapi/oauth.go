@@ -92,7 +92,11 @@ type callbackResponse struct {
 func (s *Server) oauthCallback(c *gin.Context) {
 	var q callbackQuery
 	if err := s.bindQuery(c, &q); err != nil {
-		err = &accounts.CallbackFailure{Code: accounts.CallbackInvalidState, Err: apperr.Invalid("malformed callback parameters")}
+		malformed := apperr.Invalid("malformed callback parameters")
+		if e, ok := apperr.As(err); ok {
+			malformed.Fields = e.Fields // which parameter, never its value
+		}
+		err = &accounts.CallbackFailure{Code: accounts.CallbackInvalidState, Err: malformed}
 		auditReason(c, "malformed_parameters")
 		if len(c.Query("state")) > callbackStateMax {
 			auditReason(c, "state_too_long")
