@@ -559,8 +559,6 @@ const enUS: typeof zhCN = {
     actions: 'Actions',
     schedule: 'Schedule',
     enabled: 'Enabled',
-    stateOn: 'enabled',
-    stateOff: 'disabled',
     owner: 'Owner',
     version: 'Version',
     updatedAt: 'Updated',

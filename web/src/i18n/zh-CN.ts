@@ -557,8 +557,6 @@ export default {
     actions: '动作',
     schedule: '执行时间',
     enabled: '启用',
-    stateOn: '已启用',
-    stateOff: '已停用',
     owner: '创建人',
     version: '版本',
     updatedAt: '更新时间',
