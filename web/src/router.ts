@@ -39,7 +39,6 @@ const routes: RouteRecordRaw[] = [
       { path: 'audit', name: 'audit', component: () => import('./pages/audit/AuditPage.vue'), meta: { perm: Perm.AuditRead, title: 'nav.audit' } },
       { path: 'guardrails', name: 'guardrails', component: () => import('./pages/guardrails/GuardrailsPage.vue'), meta: { perm: Perm.UserManage, title: 'nav.guardrails' } },
       { path: 'system', name: 'system', component: () => import('./pages/system/SystemPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.system' } },
-      { path: 'rules', name: 'rules', component: () => import('./pages/rules/RulesPage.vue'), meta: { perm: Perm.RuleRead, title: 'nav.rules' } },
       { path: 'alerts', name: 'alerts', component: () => import('./pages/alerts/AlertsPage.vue'), meta: { perm: Perm.AlertRead, title: 'nav.alerts' } },
       { path: 'alerts/channels', name: 'alert-channels', component: () => import('./pages/alerts/ChannelsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-channels' } },
       { path: 'alerts/subscriptions', name: 'alert-subscriptions', component: () => import('./pages/alerts/SubscriptionsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-subscriptions' } },
