@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, checkLabel, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -12,6 +12,7 @@ const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhC
 const spike: RuleSpec = {
   name: 'CPA spike',
   scope: { level: 'ad', advertiser_ids: [1740401085212747] },
+  match: 'all',
   conditions: [{ metric: 'cpa', window: { kind: 'today' }, op: 'gt', compare: { window: { kind: 'last_days', n: 7 }, factor: '1.5' } }],
   guards: [{ metric: 'click', window: { kind: 'today' }, min: '100' }],
   schedule: { every_minutes: 60 },
@@ -52,6 +53,18 @@ describe('a rule in sentences', () => {
     expect(countsText(zh, { matched: 3, acted: 2, skipped: 1 })).toBe('命中 3 · 执行 2 · 跳过 1')
     expect(countsText(zh, { matched: 3, acted: 1, skipped: 0, failed: 2 })).toBe('命中 3 · 执行 1 · 跳过 0 · 失败 2')
     expect(skipsText(zh, { cooldown: 3, max_actions_per_run: 1, no_change: 0 })).toBe('冷却中 3、超出单次上限 1')
+  })
+})
+
+describe('the checks of a preview', () => {
+  it('translate the labels and format the values by their metric', () => {
+    expect(checkLabel(zh, 'cpa(today)')).toBe('转化成本（今天）')
+    expect(checkLabel(zh, '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
+    expect(checkLabel(zh, 'balance')).toBe('balance')
+    expect(checkValue('cost(today)', '12345.6')).toBe('¥12,345.60')
+    expect(checkValue('ctr(last_hours 3)', '2.5')).toBe('2.5%')
+    expect(checkValue('convert(today)', '0')).toBe('0')
+    expect(checkValue('cpa(today)', '')).toBe('—')
   })
 })
 

@@ -11,6 +11,11 @@ type Guard = NonNullable<RuleSpec['guards']>[number]
 type Action = RuleSpec['actions'][number]
 
 const opSigns: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=' }
+/** opSign is an operator as a sign: gte → ≥. */
+export function opSign(op: string | undefined): string {
+  return opSigns[op ?? ''] ?? op ?? ''
+}
+
 /** Metrics that are money (yuan), shown with two decimals. */
 const moneyMetrics = new Set(['cost', 'cpa', 'cpm', 'bid', 'balance'])
 /** Metrics that are percentages. */
@@ -38,7 +43,7 @@ export function valueText(metric: string, v: string | undefined): string {
 }
 
 export function conditionText(t: T, c: Condition): string {
-  const left = `${metricText(t, c.metric, c.window)} ${opSigns[c.op] ?? c.op}`
+  const left = `${metricText(t, c.metric, c.window)} ${opSign(c.op)}`
   if (c.compare) return `${left} ${c.compare.factor ?? '1'} × ${metricText(t, c.metric, c.compare.window)}`
   return `${left} ${valueText(c.metric, c.value)}`
 }
@@ -233,4 +238,18 @@ export function stepText(t: T, s: Step): string {
   if (!s.field) return action
   const fmt = (v: string | undefined) => (s.field === 'status' ? (v ?? '—') : `¥${money(v, v ?? '—')}`)
   return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
+}
+
+const labelRe = /\b([a-z_]+)\((today|yesterday|last_days|last_hours|lifetime)(?: (\d+))?\)/g
+
+/** checkLabel translates the API's labels in a check's text: "1.5 × cpa(last_days 7)" → "1.5 × 转化成本（近 7 天）". */
+export function checkLabel(t: T, text: string | undefined): string {
+  return (text ?? '').replace(labelRe, (_all, metric: string, kind: RuleWindow['kind'], n?: string) => metricText(t, metric, { kind, n: n ? Number(n) : undefined }))
+}
+
+/** checkValue formats a check's value by the metric its label names ("cost(today)", "balance"). */
+export function checkValue(label: string | undefined, value: string | undefined): string {
+  if (!value) return '—'
+  const metric = /^[a-z_]+/.exec(label ?? '')?.[0] ?? ''
+  return valueText(metric, value)
 }
