@@ -643,6 +643,15 @@ describe('console', () => {
     await page.locator('.arco-modal', { hasText: '恢复全部自动规则' }).getByRole('button', { name: '恢复全部规则' }).click()
     await page.locator('[data-test=rules-global]', { hasText: '自动规则正在运行' }).waitFor()
     assert.deepEqual(page.problems, [])
+
+    // A viewer reads rules but has no control that writes.
+    const p = await newPage(browser)
+    await signIn(p, viewer.username, viewer.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.locator('[data-test=nav-rules]').click()
+    await p.locator('[data-test=rules-global]', { hasText: '仅管理员可切换' }).waitFor()
+    assert.equal(await p.locator('[data-test=rule-from-template], [data-test=rule-blank], [data-test=rules-global-flip]').count(), 0, 'no create or global switch')
+    await p.context().close()
   })
 })
 

@@ -576,6 +576,12 @@ const enUS: typeof zhCN = {
     peak: 'Peak per minute',
   },
   rules: {
+    statusValues: { enable: 'enabled', disable: 'paused' },
+    off: 'Off',
+    paramDefault: 'default {v}',
+    paramRequired: 'required',
+    globalPaused: 'Every automated rule paused',
+    globalResumed: 'Automated rules resumed',
     title: 'Automated rules',
     hint: 'Evaluate metrics on a schedule and pause, change budgets/bids or notify; preview and backtest before switching on.',
     create: 'New rule',

@@ -574,6 +574,12 @@ export default {
     peak: '峰值（每分钟）',
   },
   rules: {
+    statusValues: { enable: '启用', disable: '暂停' },
+    off: '停用',
+    paramDefault: '默认 {v}',
+    paramRequired: '必填',
+    globalPaused: '已暂停全部自动规则',
+    globalResumed: '已恢复全部自动规则',
     title: '自动规则',
     hint: '按计划评估指标并自动暂停、调整预算/出价或发送通知；先预览、回测，再启用。',
     create: '新建规则',

@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, checkLabel, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, byMatch, checkAgainst, checkLabel, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -48,7 +48,7 @@ describe('a rule in sentences', () => {
   })
   it('says the steps of a decision and the counts of an evaluation', () => {
     expect(stepText(zh, { type: 'raise_budget', field: 'budget', before: '1000.00', after: '1200.00' })).toBe('预算 ¥1,000.00 → ¥1,200.00')
-    expect(stepText(zh, { type: 'pause', field: 'status', before: 'enable', after: 'disable' })).toBe('状态 enable → disable')
+    expect(stepText(zh, { type: 'pause', field: 'status', before: 'enable', after: 'disable' })).toBe('状态 启用 → 暂停')
     expect(stepText(zh, { type: 'notify' })).toBe('发送通知')
     expect(countsText(zh, { matched: 3, acted: 2, skipped: 1 })).toBe('命中 3 · 执行 2 · 跳过 1')
     expect(countsText(zh, { matched: 3, acted: 1, skipped: 0, failed: 2 })).toBe('命中 3 · 执行 1 · 跳过 0 · 失败 2')
@@ -65,6 +65,13 @@ describe('the checks of a preview', () => {
     expect(checkValue('ctr(last_hours 3)', '2.5')).toBe('2.5%')
     expect(checkValue('convert(today)', '0')).toBe('0')
     expect(checkValue('cpa(today)', '')).toBe('—')
+    expect(checkAgainst(zh, 'cost(today)', '5')).toBe('¥5.00')
+    expect(checkAgainst(zh, 'cpa(today)', '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
+    expect(checkAgainst(zh, 'cpa(today)', undefined)).toBe('')
+  })
+  it('list the matched objects first, in the server order otherwise', () => {
+    const d = [{ id: 1, matched: false }, { id: 2, matched: true }, { id: 3 }, { id: 4, matched: true }]
+    expect(byMatch(d).map((x) => x.id)).toEqual([2, 4, 1, 3])
   })
 })
 
@@ -77,7 +84,7 @@ describe('the JSON editor', () => {
     expect(summarizable(blankSpec('x'))).toBe(true)
   })
   it('leaves out the empty parts the server sends back', () => {
-    expect(specText({ ...spike, guards: [], scope: { level: 'ad', ids: [] } })).not.toMatch(/guards|ids/)
+    expect(specText({ ...spike, guards: [], scope: { level: 'ad', ids: [], filter: {} } })).not.toMatch(/guards|ids|filter/)
   })
   it('finds the line a field path of a 422 names', () => {
     const text = specText({ ...spike, conditions: [spike.conditions[0]!, { metric: 'cost', window: { kind: 'last_days', n: 99 }, op: 'gt', value: '1' }] })

@@ -120,9 +120,10 @@ export function summarizable(spec: RuleSpec | null): spec is RuleSpec {
   return !!spec && typeof spec.scope === 'object' && !!spec.scope && Array.isArray(spec.conditions) && Array.isArray(spec.actions) && typeof spec.schedule === 'object' && !!spec.schedule
 }
 
-/** specText is the editor's text of a spec: two-space JSON without the server's empty parts. */
+/** specText is the editor's text of a spec: two-space JSON without the server's empty parts (null, [], {}). */
 export function specText(spec: RuleSpec): string {
-  return JSON.stringify(spec, (_k, v) => (v === null || (Array.isArray(v) && v.length === 0) ? undefined : v), 2)
+  const empty = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  return JSON.stringify(spec, (k, v) => (k !== '' && empty(v) ? undefined : v), 2)
 }
 
 /** blankSpec is where a rule written from scratch starts. */
@@ -224,6 +225,11 @@ export function skipsText(t: T, skips: Record<string, number> | undefined): stri
     .join('、')
 }
 
+/** statusText names a status the rule sets (enable, disable); another is shown as it is. */
+function statusText(t: T, v: string | undefined): string {
+  return v === 'enable' || v === 'disable' ? t(`rules.statusValues.${v}`) : (v ?? '—')
+}
+
 /** Step is one change a decision would make. */
 export interface Step {
   type?: string
@@ -236,7 +242,7 @@ export interface Step {
 export function stepText(t: T, s: Step): string {
   const action = t(`rules.actions.${s.type ?? 'notify'}`, { by: '' }).trim()
   if (!s.field) return action
-  const fmt = (v: string | undefined) => (s.field === 'status' ? (v ?? '—') : `¥${money(v, v ?? '—')}`)
+  const fmt = (v: string | undefined) => (s.field === 'status' ? statusText(t, v) : `¥${money(v, v ?? '—')}`)
   return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
 }
 
@@ -247,9 +253,20 @@ export function checkLabel(t: T, text: string | undefined): string {
   return (text ?? '').replace(labelRe, (_all, metric: string, kind: RuleWindow['kind'], n?: string) => metricText(t, metric, { kind, n: n ? Number(n) : undefined }))
 }
 
+/** checkAgainst formats what a check compares with: a bare number by the label's metric, else its labels translated. */
+export function checkAgainst(t: T, label: string | undefined, against: string | undefined): string {
+  if (!against) return ''
+  return /^-?\d+(\.\d+)?$/.test(against) ? checkValue(label, against) : checkLabel(t, against)
+}
+
 /** checkValue formats a check's value by the metric its label names ("cost(today)", "balance"). */
 export function checkValue(label: string | undefined, value: string | undefined): string {
   if (!value) return '—'
   const metric = /^[a-z_]+/.exec(label ?? '')?.[0] ?? ''
   return valueText(metric, value)
+}
+
+/** byMatch puts the matched decisions first (a preview with every object lists the matches on top), keeping the server's order otherwise. */
+export function byMatch<D extends { matched?: boolean }>(decisions: readonly D[]): D[] {
+  return [...decisions.filter((d) => d.matched), ...decisions.filter((d) => !d.matched)]
 }
