@@ -576,6 +576,7 @@ const enUS: typeof zhCN = {
     peak: 'Peak per minute',
   },
   rules: {
+    metricWindow: '{metric} ({window})',
     statusValues: { enable: 'enabled', disable: 'paused' },
     off: 'Off',
     paramDefault: 'default {v}',

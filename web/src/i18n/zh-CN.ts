@@ -574,6 +574,7 @@ export default {
     peak: '峰值（每分钟）',
   },
   rules: {
+    metricWindow: '{metric}（{window}）',
     statusValues: { enable: '启用', disable: '暂停' },
     off: '停用',
     paramDefault: '默认 {v}',

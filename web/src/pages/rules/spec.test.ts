@@ -25,7 +25,7 @@ describe('a rule in sentences', () => {
     expect(conditionText(zh, spike.conditions[0]!)).toBe('转化成本（今天） > 1.5 × 转化成本（近 7 天）')
     expect(conditionText(zh, { metric: 'cost', window: { kind: 'last_hours', n: 3 }, op: 'gte', value: '1234.5' })).toBe('消耗（近 3 小时） ≥ ¥1,234.50')
     expect(conditionText(zh, { metric: 'budget_used_pct', op: 'gte', value: '90' })).toBe('预算消耗比例 ≥ 90%')
-    expect(conditionText(en, { metric: 'convert', window: { kind: 'yesterday' }, op: 'lt', value: '3' })).toBe('Conversions（yesterday） < 3')
+    expect(conditionText(en, { metric: 'convert', window: { kind: 'yesterday' }, op: 'lt', value: '3' })).toBe('Conversions (yesterday) < 3')
   })
   it('joins conditions by all or any', () => {
     const two: RuleSpec = { ...spike, conditions: [...spike.conditions, { metric: 'bid', op: 'lte', value: '40' }] }

@@ -31,7 +31,7 @@ export function windowText(t: T, w: RuleWindow | undefined): string {
 /** metricText names a metric over its window: "转化成本（今天）"; current values take no window. */
 export function metricText(t: T, metric: string, w?: RuleWindow): string {
   const name = t(`rules.metrics.${metric}`)
-  return w ? `${name}（${windowText(t, w)}）` : name
+  return w ? t('rules.metricWindow', { metric: name, window: windowText(t, w) }) : name
 }
 
 /** valueText formats a threshold by its metric: money with two decimals, percentages with %. */
