@@ -13,4 +13,6 @@ export const Perm = {
   AlertSubscribe: 'alert:subscribe',
   AlertAck: 'alert:ack',
   AlertManage: 'alert:manage',
+  RuleRead: 'rule:read',
+  RuleWrite: 'rule:write',
 } as const

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import zhCN from '../../i18n/zh-CN'
+import enUS from '../../i18n/en-US'
+import type { RuleSpec } from '../../api/types'
+import { actionText, byMatch, checkAgainst, checkLabel, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+
+const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
+const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
+
+// The first example of docs/rules.md.
+const spike: RuleSpec = {
+  name: 'CPA spike',
+  scope: { level: 'ad', advertiser_ids: [1740401085212747] },
+  match: 'all',
+  conditions: [{ metric: 'cpa', window: { kind: 'today' }, op: 'gt', compare: { window: { kind: 'last_days', n: 7 }, factor: '1.5' } }],
+  guards: [{ metric: 'click', window: { kind: 'today' }, min: '100' }],
+  schedule: { every_minutes: 60 },
+  actions: [{ type: 'pause' }, { type: 'notify' }],
+  safety: { cooldown_minutes: 720, max_actions_per_run: 10, max_actions_per_day: 30 },
+}
+
+describe('a rule in sentences', () => {
+  it('says conditions with their windows, money with two decimals and percentages with %', () => {
+    expect(conditionText(zh, spike.conditions[0]!)).toBe('转化成本（今天） > 1.5 × 转化成本（近 7 天）')
+    expect(conditionText(zh, { metric: 'cost', window: { kind: 'last_hours', n: 3 }, op: 'gte', value: '1234.5' })).toBe('消耗（近 3 小时） ≥ ¥1,234.50')
+    expect(conditionText(zh, { metric: 'budget_used_pct', op: 'gte', value: '90' })).toBe('预算消耗比例 ≥ 90%')
+    expect(conditionText(en, { metric: 'convert', window: { kind: 'yesterday' }, op: 'lt', value: '3' })).toBe('Conversions (yesterday) < 3')
+  })
+  it('joins conditions by all or any', () => {
+    const two: RuleSpec = { ...spike, conditions: [...spike.conditions, { metric: 'bid', op: 'lte', value: '40' }] }
+    expect(matchText(zh, two)).toMatch(/近 7 天） 且 出价 ≤ ¥40\.00$/)
+    expect(matchText(zh, { ...two, match: 'any' })).toMatch(/ 或 出价/)
+  })
+  it('says actions with their figures, floor and ceiling', () => {
+    expect(actionText(zh, { type: 'raise_budget', percent: '20', ceiling: '5000' })).toBe('预算提高 20%（上限 ¥5,000.00）')
+    expect(actionText(zh, { type: 'lower_bid', amount: '1.5', floor: '30' })).toBe('出价降低 ¥1.50（下限 ¥30.00）')
+    expect(actionText(zh, { type: 'pause' })).toBe('暂停')
+    expect(actionText(zh, { type: 'notify', message: '请检查素材' })).toBe('发送通知：请检查素材')
+  })
+  it('says the schedule, the scope and the caps (with the server defaults when absent)', () => {
+    expect(scheduleText(zh, { every_minutes: 30, day_parts: [{ from: '00:00', to: '18:00' }] })).toBe('每 30 分钟，00:00–18:00')
+    expect(scheduleText(zh, { times: ['10:00', '18:00'] })).toBe('每天 10:00、18:00')
+    expect(scopeText(zh, spike)).toBe('广告计划 · 1 个广告主')
+    expect(scopeText(zh, { ...spike, scope: { level: 'project', filter: { name_contains: '618' } } })).toBe('项目 · 我的全部账户 · 名称含“618”')
+    expect(safetyText(zh, undefined)).toBe('同一对象冷却 1440 分钟；每次最多 20 个、每天最多 100 个')
+    expect(safetyText(zh, spike.safety)).toBe('同一对象冷却 720 分钟；每次最多 10 个、每天最多 30 个')
+  })
+  it('says the steps of a decision and the counts of an evaluation', () => {
+    expect(stepText(zh, { type: 'raise_budget', field: 'budget', before: '1000.00', after: '1200.00' })).toBe('预算 ¥1,000.00 → ¥1,200.00')
+    expect(stepText(zh, { type: 'pause', field: 'status', before: 'enable', after: 'disable' })).toBe('状态 启用 → 暂停')
+    expect(stepText(zh, { type: 'notify' })).toBe('发送通知')
+    expect(countsText(zh, { matched: 3, acted: 2, skipped: 1 })).toBe('命中 3 · 执行 2 · 跳过 1')
+    expect(countsText(zh, { matched: 3, acted: 1, skipped: 0, failed: 2 })).toBe('命中 3 · 执行 1 · 跳过 0 · 失败 2')
+    expect(skipsText(zh, { cooldown: 3, max_actions_per_run: 1, no_change: 0 })).toBe('冷却中 3、超出单次上限 1')
+  })
+})
+
+describe('the checks of a preview', () => {
+  it('translate the labels and format the values by their metric', () => {
+    expect(checkLabel(zh, 'cpa(today)')).toBe('转化成本（今天）')
+    expect(checkLabel(zh, '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
+    expect(checkLabel(zh, 'balance')).toBe('balance')
+    expect(checkValue('cost(today)', '12345.6')).toBe('¥12,345.60')
+    expect(checkValue('ctr(last_hours 3)', '2.5')).toBe('2.5%')
+    expect(checkValue('convert(today)', '0')).toBe('0')
+    expect(checkValue('cpa(today)', '')).toBe('—')
+    expect(checkAgainst(zh, 'cost(today)', '5')).toBe('¥5.00')
+    expect(checkAgainst(zh, 'cpa(today)', '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
+    expect(checkAgainst(zh, 'cpa(today)', undefined)).toBe('')
+  })
+  it('list the matched objects first, in the server order otherwise', () => {
+    const d = [{ id: 1, matched: false }, { id: 2, matched: true }, { id: 3 }, { id: 4, matched: true }]
+    expect(byMatch(d).map((x) => x.id)).toEqual([2, 4, 1, 3])
+  })
+})
+
+describe('the JSON editor', () => {
+  it('reads a spec, and tells a syntax error or a non-object without throwing', () => {
+    expect(parseSpec(specText(spike)).spec).toEqual(spike)
+    expect(parseSpec('{"name": ').error).not.toBe('')
+    expect(parseSpec('[1]')).toEqual({ spec: null, error: 'not a JSON object' })
+    expect(summarizable(parseSpec('{"name":"x"}').spec)).toBe(false)
+    expect(summarizable(blankSpec('x'))).toBe(true)
+  })
+  it('leaves out the empty parts the server sends back', () => {
+    expect(specText({ ...spike, guards: [], scope: { level: 'ad', ids: [], filter: {} } })).not.toMatch(/guards|ids|filter/)
+  })
+  it('finds the line a field path of a 422 names', () => {
+    const text = specText({ ...spike, conditions: [spike.conditions[0]!, { metric: 'cost', window: { kind: 'last_days', n: 99 }, op: 'gt', value: '1' }] })
+    const lines = text.split('\n')
+    const at = lineOf(text, 'conditions[1].window.n')
+    expect(lines[at - 1]).toMatch(/"n": 99/)
+    expect(lines[lineOf(text, 'schedule.every_minutes') - 1]).toMatch(/"every_minutes": 60/)
+    // An item points at its opening brace.
+    expect(lines.slice(lineOf(text, 'actions[1]') - 1).join('\n')).toMatch(/^\s*\{\n\s*"type": "notify"/)
+    expect(lineOf(text, 'conditions[5].op')).toBe(0)
+    expect(lineOf(text, 'nothing')).toBe(0)
+  })
+  it('files field errors by the part of the spec they name', () => {
+    const g = fieldGroups([{ field: 'conditions[1].window.n', message: 'a' }, { field: 'conditions[0].op', message: 'b' }, { field: 'name', message: 'c' }, { field: '', message: 'd' }])
+    expect(g.get('conditions')?.map((f) => f.message)).toEqual(['a', 'b'])
+    expect(g.get('name')?.length).toBe(1)
+    expect(g.get('')?.length).toBe(1)
+  })
+})

@@ -1,0 +1,272 @@
+// Automated rules as an operator reads them: a spec's conditions, guards,
+// schedule and actions as sentences, the JSON editor's parsing, and the
+// counts of an evaluation. Labels come through t (the i18n keys under rules.).
+import type { RuleSpec, RuleWindow } from '../../api/types'
+import type { FieldError } from '../../api/client'
+import { money } from '../../lib/format'
+
+type T = (key: string, values?: Record<string, unknown>) => string
+type Condition = RuleSpec['conditions'][number]
+type Guard = NonNullable<RuleSpec['guards']>[number]
+type Action = RuleSpec['actions'][number]
+
+const opSigns: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=' }
+/** opSign is an operator as a sign: gte → ≥. */
+export function opSign(op: string | undefined): string {
+  return opSigns[op ?? ''] ?? op ?? ''
+}
+
+/** Metrics that are money (yuan), shown with two decimals. */
+const moneyMetrics = new Set(['cost', 'cpa', 'cpm', 'bid', 'balance'])
+/** Metrics that are percentages. */
+const percentMetrics = new Set(['ctr', 'cvr', 'budget_used_pct'])
+
+/** windowText names a window: "今天", "近 7 天". */
+export function windowText(t: T, w: RuleWindow | undefined): string {
+  if (!w) return ''
+  if (w.kind === 'last_days' || w.kind === 'last_hours') return t(`rules.windows.${w.kind}`, { n: w.n ?? 0 })
+  return t(`rules.windows.${w.kind}`)
+}
+
+/** metricText names a metric over its window: "转化成本（今天）"; current values take no window. */
+export function metricText(t: T, metric: string, w?: RuleWindow): string {
+  const name = t(`rules.metrics.${metric}`)
+  return w ? t('rules.metricWindow', { metric: name, window: windowText(t, w) }) : name
+}
+
+/** valueText formats a threshold by its metric: money with two decimals, percentages with %. */
+export function valueText(metric: string, v: string | undefined): string {
+  if (v === undefined || v === '') return '—'
+  if (moneyMetrics.has(metric)) return `¥${money(v, v)}`
+  if (percentMetrics.has(metric)) return `${v}%`
+  return v
+}
+
+export function conditionText(t: T, c: Condition): string {
+  const left = `${metricText(t, c.metric, c.window)} ${opSign(c.op)}`
+  if (c.compare) return `${left} ${c.compare.factor ?? '1'} × ${metricText(t, c.metric, c.compare.window)}`
+  return `${left} ${valueText(c.metric, c.value)}`
+}
+
+export function guardText(t: T, g: Guard): string {
+  return t('rules.guardText', { metric: metricText(t, g.metric ?? 'cost', g.window), min: valueText(g.metric ?? '', g.min) })
+}
+
+/** actionText says what an action does: "预算提高 20%（上限 ¥5,000.00）". */
+export function actionText(t: T, a: Action): string {
+  const field = /budget/.test(a.type) ? 'budget' : /bid/.test(a.type) ? 'bid' : ''
+  if (!field) return a.type === 'notify' && a.message ? t('rules.actions.notifyWith', { message: a.message }) : t(`rules.actions.${a.type}`)
+  const by = a.percent ? `${a.percent}%` : `¥${money(a.amount, a.amount ?? '')}`
+  const limits: string[] = []
+  if (a.floor) limits.push(t('rules.floor', { v: money(a.floor, a.floor) }))
+  if (a.ceiling) limits.push(t('rules.ceiling', { v: money(a.ceiling, a.ceiling) }))
+  const base = t(`rules.actions.${a.type}`, { by })
+  return limits.length ? `${base}（${limits.join('，')}）` : base
+}
+
+/** scheduleText: "每 60 分钟，09:00–18:00" or "每天 10:00、18:00", Beijing time. */
+export function scheduleText(t: T, s: RuleSpec['schedule']): string {
+  if (s.times?.length) return t('rules.scheduleTimes', { times: s.times.join('、') })
+  const every = t('rules.scheduleEvery', { n: s.every_minutes ?? 0 })
+  const parts = (s.day_parts ?? []).map((p) => `${p.from}–${p.to}`)
+  return parts.length ? `${every}，${parts.join('、')}` : every
+}
+
+/** safetyText gives the cooldown and caps, with the server's defaults when absent. */
+export function safetyText(t: T, s: RuleSpec['safety']): string {
+  return t('rules.safetyText', {
+    cooldown: s?.cooldown_minutes ?? 1440,
+    run: s?.max_actions_per_run ?? 20,
+    day: s?.max_actions_per_day ?? 100,
+  })
+}
+
+/** matchText joins the conditions: all (且) or any (或). */
+export function matchText(t: T, spec: RuleSpec): string {
+  const sep = spec.match === 'any' ? t('rules.or') : t('rules.and')
+  return spec.conditions.map((c) => conditionText(t, c)).join(sep)
+}
+
+/** scopeText says what the rule looks at: "广告计划 · 2 个广告主 · 名称含 …". */
+export function scopeText(t: T, spec: RuleSpec): string {
+  const s = spec.scope
+  const parts = [t(`rules.levels.${s.level}`)]
+  if (s.ids?.length) parts.push(t('rules.scopeIds', { n: s.ids.length }))
+  if (s.advertiser_ids?.length) parts.push(t('rules.scopeAdvertisers', { n: s.advertiser_ids.length }))
+  if (s.manager_ids?.length) parts.push(t('rules.scopeManagers', { n: s.manager_ids.length }))
+  if (!s.ids?.length && !s.advertiser_ids?.length && !s.manager_ids?.length) parts.push(t('rules.scopeAll'))
+  if (s.filter?.name_contains) parts.push(t('rules.scopeName', { v: s.filter.name_contains }))
+  if (s.filter?.statuses?.length) parts.push(t('rules.scopeStatuses', { v: s.filter.statuses.join('、') }))
+  if (s.filter?.budget_mode) parts.push(s.filter.budget_mode === 'BUDGET_MODE_DAY' ? t('rules.scopeDayBudget') : s.filter.budget_mode)
+  return parts.join(' · ')
+}
+
+export type Parsed = { spec: RuleSpec; error: '' } | { spec: null; error: string }
+
+/** parseSpec reads the editor's text; a syntax error or a non-object is told, never thrown. */
+export function parseSpec(text: string): Parsed {
+  let v: unknown
+  try {
+    v = JSON.parse(text)
+  } catch (e) {
+    return { spec: null, error: e instanceof Error ? e.message : String(e) }
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) return { spec: null, error: 'not a JSON object' }
+  return { spec: v as RuleSpec, error: '' }
+}
+
+/** summarizable says whether a parsed spec has the parts the summary reads (the server validates the rest). */
+export function summarizable(spec: RuleSpec | null): spec is RuleSpec {
+  return !!spec && typeof spec.scope === 'object' && !!spec.scope && Array.isArray(spec.conditions) && Array.isArray(spec.actions) && typeof spec.schedule === 'object' && !!spec.schedule
+}
+
+/** specText is the editor's text of a spec: two-space JSON without the server's empty parts (null, [], {}). */
+export function specText(spec: RuleSpec): string {
+  const empty = (v: unknown) => v === null || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0)
+  return JSON.stringify(spec, (k, v) => (k !== '' && empty(v) ? undefined : v), 2)
+}
+
+/** blankSpec is where a rule written from scratch starts. */
+export function blankSpec(name: string): RuleSpec {
+  return {
+    name,
+    scope: { level: 'ad' },
+    match: 'all',
+    conditions: [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '500' }],
+    guards: [{ metric: 'click', window: { kind: 'today' }, min: '100' }],
+    schedule: { every_minutes: 60 },
+    actions: [{ type: 'notify' }],
+    safety: { cooldown_minutes: 1440, max_actions_per_run: 20, max_actions_per_day: 100 },
+  }
+}
+
+/**
+ * fieldGroups files the API's field errors by the top-level part of the spec
+ * they name ("conditions[1].window.n" → conditions), so each shows next to its
+ * part; errors without a field go under "".
+ */
+export function fieldGroups(fields: readonly FieldError[]): Map<string, FieldError[]> {
+  const out = new Map<string, FieldError[]>()
+  for (const f of fields) {
+    const part = /^[a-z_]+/.exec(f.field ?? '')?.[0] ?? ''
+    out.set(part, [...(out.get(part) ?? []), f])
+  }
+  return out
+}
+
+/**
+ * lineOf finds the editor line a field path points at ("conditions[1].window.n"):
+ * it walks the text's keys and array items in order. 0 when not found.
+ */
+export function lineOf(text: string, path: string): number {
+  const steps: (string | number)[] = path.split('.').flatMap((s) => {
+    const key = s.replace(/\[.*$/, '')
+    const idx = [...s.matchAll(/\[(\d+)\]/g)].map((x) => Number(x[1]))
+    return key ? [key, ...idx] : idx
+  })
+  let pos = 0
+  for (const step of steps) {
+    if (typeof step === 'string') {
+      const at = text.indexOf(`"${step}"`, pos)
+      if (at < 0) return 0
+      pos = at + step.length + 2
+    } else {
+      const at = nthItem(text, pos, step)
+      if (at < 0) return 0
+      pos = at
+    }
+  }
+  return text.slice(0, pos).split('\n').length
+}
+
+// nthItem is the offset of the n-th item of the array starting at or after pos.
+function nthItem(text: string, pos: number, n: number): number {
+  let i = text.indexOf('[', pos)
+  if (i < 0) return -1
+  let depth = 0
+  let item = 0
+  let inString = false
+  for (i += 1; i < text.length; i++) {
+    const c = text.charAt(i)
+    if (inString) {
+      if (c === '\\') i++
+      else if (c === '"') inString = false
+      continue
+    }
+    if (c === '"') inString = true
+    if (depth === 0 && item === n && !/\s/.test(c)) return i
+    if (c === '{' || c === '[') depth++
+    else if (c === '}' || c === ']') {
+      if (depth === 0) return -1
+      depth--
+    } else if (c === ',' && depth === 0) item++
+  }
+  return -1
+}
+
+/** Evaluation counts as the history and the list show them. */
+export interface EvaluationCounts {
+  matched?: number
+  acted?: number
+  skipped?: number
+  failed?: number
+}
+
+export function countsText(t: T, e: EvaluationCounts): string {
+  const s = t('rules.counts', { matched: e.matched ?? 0, acted: e.acted ?? 0, skipped: e.skipped ?? 0 })
+  return e.failed ? `${s} · ${t('rules.failedCount', { n: e.failed })}` : s
+}
+
+/** skipsText lists the skip reasons of an evaluation: "冷却中 3、超出单次上限 1". */
+export function skipsText(t: T, skips: Record<string, number> | undefined): string {
+  return Object.entries(skips ?? {})
+    .filter(([, n]) => n > 0)
+    .map(([k, n]) => `${t(`rules.skips.${k}`)} ${n}`)
+    .join('、')
+}
+
+/** statusText names a status the rule sets (enable, disable); another is shown as it is. */
+function statusText(t: T, v: string | undefined): string {
+  return v === 'enable' || v === 'disable' ? t(`rules.statusValues.${v}`) : (v ?? '—')
+}
+
+/** Step is one change a decision would make. */
+export interface Step {
+  type?: string
+  field?: string
+  before?: string
+  after?: string
+}
+
+/** stepText: "预算 ¥1,000.00 → ¥1,200.00", "状态 enable → disable", "发送通知". */
+export function stepText(t: T, s: Step): string {
+  const action = t(`rules.actions.${s.type ?? 'notify'}`, { by: '' }).trim()
+  if (!s.field) return action
+  const fmt = (v: string | undefined) => (s.field === 'status' ? statusText(t, v) : `¥${money(v, v ?? '—')}`)
+  return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
+}
+
+const labelRe = /\b([a-z_]+)\((today|yesterday|last_days|last_hours|lifetime)(?: (\d+))?\)/g
+
+/** checkLabel translates the API's labels in a check's text: "1.5 × cpa(last_days 7)" → "1.5 × 转化成本（近 7 天）". */
+export function checkLabel(t: T, text: string | undefined): string {
+  return (text ?? '').replace(labelRe, (_all, metric: string, kind: RuleWindow['kind'], n?: string) => metricText(t, metric, { kind, n: n ? Number(n) : undefined }))
+}
+
+/** checkAgainst formats what a check compares with: a bare number by the label's metric, else its labels translated. */
+export function checkAgainst(t: T, label: string | undefined, against: string | undefined): string {
+  if (!against) return ''
+  return /^-?\d+(\.\d+)?$/.test(against) ? checkValue(label, against) : checkLabel(t, against)
+}
+
+/** checkValue formats a check's value by the metric its label names ("cost(today)", "balance"). */
+export function checkValue(label: string | undefined, value: string | undefined): string {
+  if (!value) return '—'
+  const metric = /^[a-z_]+/.exec(label ?? '')?.[0] ?? ''
+  return valueText(metric, value)
+}
+
+/** byMatch puts the matched decisions first (a preview with every object lists the matches on top), keeping the server's order otherwise. */
+export function byMatch<D extends { matched?: boolean }>(decisions: readonly D[]): D[] {
+  return [...decisions.filter((d) => d.matched), ...decisions.filter((d) => !d.matched)]
+}
