@@ -616,6 +616,8 @@ describe('console', () => {
     await detail.locator('[data-test=rule-edit]').click()
     await page.waitForURL(/\/rules\/\d+\/edit$/)
     const json = page.locator('[data-test=rule-json] textarea')
+    // The editor fills in once the rule is loaded.
+    await poll(async () => (await json.inputValue()).trim().startsWith('{'), 'the rule in the editor', 10_000, 200)
     const spec = JSON.parse(await json.inputValue())
     spec.conditions[0].window = { kind: 'last_days', n: 99 }
     await json.fill(JSON.stringify(spec, null, 2))
