@@ -249,6 +249,13 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 	if len(evs) != 2 || len(acts) != 2*len(want)+2*(len(k.ruleChanges(r.ID))-len(changes)) {
 		t.Errorf("history: %d evaluations, %d actions", len(evs), len(acts))
 	}
+	// The list carries each rule's latest evaluation.
+	listed, _, err := k.rules.List(k.ctx, k.admin, 50, 0)
+	must(t, err)
+	i := slices.IndexFunc(listed, func(l rules.Rule) bool { return l.ID == r.ID })
+	if i < 0 || listed[i].LastEvaluation == nil || listed[i].LastEvaluation.ID != evs[0].ID || !listed[i].LastEvaluation.SlotAt.Equal(evs[0].SlotAt) {
+		t.Errorf("listed rule %d: last evaluation %+v, want the history's latest %+v", r.ID, listed, evs[0])
+	}
 }
 
 // TestRuleBudgetCeilingGuardRailsAndScope: a budget rule never goes past

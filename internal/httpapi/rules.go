@@ -70,11 +70,18 @@ type ruleJSON struct {
 	Spec      rules.Spec `json:"spec"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// LastEvaluation is in lists only, for rules that ran.
+	LastEvaluation *evaluationJSON `json:"last_evaluation,omitempty"`
 }
 
 func newRuleJSON(r rules.Rule) ruleJSON {
-	return ruleJSON{ID: r.ID, OwnerID: r.OwnerID, Owner: r.OwnerName, Version: r.Version, Enabled: r.Enabled, Spec: r.Spec,
+	out := ruleJSON{ID: r.ID, OwnerID: r.OwnerID, Owner: r.OwnerName, Version: r.Version, Enabled: r.Enabled, Spec: r.Spec,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+	if r.LastEvaluation != nil {
+		e := newEvaluationJSON(*r.LastEvaluation)
+		out.LastEvaluation = &e
+	}
+	return out
 }
 
 type ruleObjectJSON struct {

@@ -277,6 +277,25 @@ func (db *DB) ListEvaluations(ctx context.Context, ruleID int64, limit int) ([]r
 	return queryAll(ctx, db, []rules.EvaluationRecord{}, "evaluations", scanEvaluation, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? ORDER BY slot_at DESC LIMIT ?`, ruleID, limit)
 }
 
+// LastEvaluations returns the latest evaluation (by slot) of each of the
+// rules that has one: one read of uk_rule_evaluations_slot per rule.
+func (db *DB) LastEvaluations(ctx context.Context, ruleIDs []int64) (map[int64]rules.EvaluationRecord, error) {
+	out := make(map[int64]rules.EvaluationRecord, len(ruleIDs))
+	if len(ruleIDs) == 0 {
+		return out, nil
+	}
+	args := make([]any, len(ruleIDs))
+	for i, id := range ruleIDs {
+		args[i] = id
+	}
+	evs, err := queryAll(ctx, db, []rules.EvaluationRecord{}, "last evaluations", scanEvaluation, `SELECT `+evalCols+` FROM rule_evaluations
+		WHERE (rule_id, slot_at) IN (SELECT rule_id, MAX(slot_at) FROM rule_evaluations WHERE rule_id IN (`+placeholders(len(ruleIDs))+`) GROUP BY rule_id)`, args...)
+	for _, e := range evs {
+		out[e.RuleID] = e
+	}
+	return out, err
+}
+
 const actionCols = `id, evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, object_name, action, field,
 	before_value, after_value, checks, status, change_id, error, created_at, finished_at`
 

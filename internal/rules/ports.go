@@ -17,6 +17,9 @@ type Rule struct {
 	Enabled   bool
 	CreatedAt time.Time
 	UpdatedAt time.Time
+	// LastEvaluation is the rule's latest evaluation (Service.List fills
+	// it; nil when the rule never ran).
+	LastEvaluation *EvaluationRecord
 }
 
 // Version is one stored version of a rule's spec.
@@ -142,6 +145,8 @@ type Store interface {
 	RenewEvaluation(ctx context.Context, id int64, holder string, until time.Time) error
 	FinishEvaluation(ctx context.Context, e EvaluationRecord, holder string) error
 	ListEvaluations(ctx context.Context, ruleID int64, limit int) ([]EvaluationRecord, error)
+	// LastEvaluations returns the latest evaluation of each rule that has one.
+	LastEvaluations(ctx context.Context, ruleIDs []int64) (map[int64]EvaluationRecord, error)
 
 	// PlanActions records the planned actions of an evaluation (once per
 	// rule, object, slot and action) and returns every action planned for

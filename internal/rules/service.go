@@ -184,13 +184,31 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, er
 	return s.visible(ctx, p, id)
 }
 
-// List lists the principal's rules (every rule for admins).
+// List lists the principal's rules (every rule for admins), each with its
+// latest evaluation.
 func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int) ([]Rule, int64, error) {
 	f := RuleFilter{Limit: limit, Offset: offset}
 	if !p.IsAdmin() {
 		f.OwnerID = p.UserID
 	}
-	return s.store.ListRules(ctx, f)
+	rs, total, err := s.store.ListRules(ctx, f)
+	if err != nil || len(rs) == 0 {
+		return rs, total, err
+	}
+	ids := make([]int64, len(rs))
+	for i, r := range rs {
+		ids[i] = r.ID
+	}
+	last, err := s.store.LastEvaluations(ctx, ids)
+	if err != nil {
+		return nil, 0, err
+	}
+	for i := range rs {
+		if e, ok := last[rs[i].ID]; ok {
+			rs[i].LastEvaluation = &e
+		}
+	}
+	return rs, total, nil
 }
 
 // SetEnabled turns a rule on or off: its kill switch.
