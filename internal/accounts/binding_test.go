@@ -436,6 +436,78 @@ func TestCallbackCountsAccountsTheJobBoundMeanwhileAsNew(t *testing.T) {
 	t.Logf("the job bound %d of the %d accounts before the callback", sum.NewAccounts, len(all))
 }
 
+// A grant found dead keeps its accounts until they are authorised again.
+// When the user binds a new grant, the hourly job may rescue the dead
+// grant's accounts before the OAuth callback claims them (or re-discovery
+// may find them under another grant's majordomo): whichever moves the last
+// account, the dead grant is revoked as superseded, once, with its audit
+// entry, so it no longer asks anyone to authorise it again.
+func TestDeadGrantRescuedByTheJobIsSuperseded(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
+	first := e.bind(nil)
+	a, _, _ := e.stored(first.AuthorizationID)
+	if ok, err := e.db.MarkNeedsReauth(ctx, a.ID, a.TokenVersion, accounts.ReasonRefreshLost, "refresh token invalid", e.ts.Sim.Clock().Now()); err != nil || !ok {
+		t.Fatalf("mark needs_reauth: %v %v", ok, err)
+	}
+	res, err := e.svc.Authorize(ctx, e.userID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := e.ts.Sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The callback's own discovery is held back; the job's is not.
+	e.ts.Sim.Faults().Set("oauth2/advertiser/get", sandbox.Fault{Latency: 3 * time.Second, Count: 1})
+	type result struct {
+		out accounts.BindOutcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+		done <- result{out, err}
+	}()
+	for { // the new grant is stored (the only active one) before the callback discovers
+		ids, err := e.db.ActiveAuthorizationIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sum, err := e.svc.RefreshAccounts(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	all, _ := allAccounts(e.ts.Sim.World())
+	if sum.NewAccounts == len(all) && !slices.Equal(sum.Superseded, []int64{first.AuthorizationID}) {
+		t.Fatalf("the job moved every account but superseded %v, want [%d]", sum.Superseded, first.AuthorizationID)
+	}
+	if got := append(slices.Clone(sum.Superseded), r.out.Superseded...); !slices.Equal(got, []int64{first.AuthorizationID}) {
+		t.Fatalf("superseded by the job %v and by the callback %v, want [%d] once", sum.Superseded, r.out.Superseded, first.AuthorizationID)
+	}
+	old, access, _ := e.stored(first.AuthorizationID)
+	if old.Status != mysql.AuthRevoked || old.StatusReason != accounts.ReasonSuperseded || access != "" {
+		t.Fatalf("dead grant after its accounts moved: status %s (%s)", old.Status, old.StatusReason)
+	}
+	entries, _, err := e.db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditSuperseded})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].TargetID != itoa(first.AuthorizationID) {
+		t.Fatalf("superseded audit entries: %+v", entries)
+	}
+	t.Logf("the job moved %d of the %d accounts before the callback", sum.NewAccounts, len(all))
+}
+
 func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})

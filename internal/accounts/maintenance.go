@@ -22,6 +22,9 @@ type RefreshSummary struct {
 	FundUpdated    int // advertisers whose balance was stored
 	Failures       int // platform calls that failed (logged)
 	NeedsReauth    int // grants found dead on the way
+	// Superseded lists the dead grants revoked because re-discovery
+	// rescued their last accounts.
+	Superseded []int64
 	// Discovered lists the leaf advertisers among NewAccounts that were
 	// bound to no other grant: they have not been synced yet.
 	Discovered []int64
@@ -99,6 +102,7 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 			}
 		}
 		sum.Failures += len(d.warnings)
+		sum.Superseded = append(sum.Superseded, s.supersede(ctx, authID, d.previous)...)
 		if len(d.fresh) > 0 && a.BoundBy != 0 {
 			if err := s.db.AssignAdvertisers(ctx, a.BoundBy, d.fresh, 0); err != nil && !errors.Is(err, context.Canceled) {
 				log.Warn("assign newly discovered accounts", zap.Error(err))

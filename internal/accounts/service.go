@@ -284,23 +284,33 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 	if err := s.db.AssignAdvertisers(ctx, st.UserID, d.bound, 0); err != nil {
 		return out, fail(CallbackError, err)
 	}
-	if len(d.previous) > 0 {
-		s.store.Invalidate(ctx, d.previous...)
-		revoked, err := s.db.RevokeUnusedAuthorizations(ctx, d.previous, ReasonSuperseded, s.cfg.Now())
-		if err != nil {
-			s.log.Warn("revoke superseded grants", zap.Error(err))
-		}
-		out.Superseded = revoked
-		for _, id := range revoked {
-			if _, err := s.db.InsertAudit(ctx, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
-				TargetType: "authorization", TargetID: strconv.FormatInt(id, 10), Result: auth.ResultSuccess,
-				Detail: map[string]any{"superseded_by": authID}}); err != nil {
-				s.log.Warn("audit log write failed", zap.Error(err))
-			}
-		}
-	}
+	out.Superseded = s.supersede(ctx, authID, d.previous)
 	s.recordGrantor(ctx, authID, d.bound)
 	return out, nil
+}
+
+// supersede revokes the grants of previous that lost their last account
+// to the grant by (their accounts were re-authorised, by a new binding or
+// by re-discovery rescuing them from a dead grant), with an audit entry
+// each, and returns their ids. Best effort: a failure is logged, and the
+// next pass that moves an account tries again.
+func (s *Service) supersede(ctx context.Context, by int64, previous []int64) []int64 {
+	if len(previous) == 0 {
+		return nil
+	}
+	s.store.Invalidate(ctx, previous...)
+	revoked, err := s.db.RevokeUnusedAuthorizations(ctx, previous, ReasonSuperseded, s.cfg.Now())
+	if err != nil {
+		s.log.Warn("revoke superseded grants", zap.Int64s("authorization_ids", previous), zap.Error(err))
+	}
+	for _, id := range revoked {
+		if _, err := s.db.InsertAudit(ctx, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
+			TargetType: "authorization", TargetID: strconv.FormatInt(id, 10), Result: auth.ResultSuccess,
+			Detail: map[string]any{"superseded_by": by}}); err != nil {
+			s.log.Warn("audit log write failed", zap.Error(err))
+		}
+	}
+	return revoked
 }
 
 // recordGrantor stores who granted (2/user/info); best effort.
