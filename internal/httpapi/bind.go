@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -46,11 +47,15 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
 		return apperr.Invalid("Content-Type must be application/json, not %s", ct)
 	}
-	dec := json.NewDecoder(c.Request.Body)
+	body, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		return decodeError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return decodeError(err)
+		return decodeErrorIn(err, func() (string, bool) { return badValuePath(body, reflect.TypeOf(dst)) })
 	}
 	if dec.More() {
 		return apperr.Invalid("request body must hold a single JSON value")
@@ -161,7 +166,12 @@ func ruleMessage(fe validator.FieldError) string {
 
 // decodeError turns a JSON decoding failure into a client error naming the
 // offending field where the decoder knows it.
-func decodeError(err error) error {
+func decodeError(err error) error { return decodeErrorIn(err, nil) }
+
+// decodeErrorIn is decodeError for a document that locate can search: a
+// value its own type refused (a decimal that is not a number) is named by
+// the path locate finds, which the decoder does not say.
+func decodeErrorIn(err error, locate func() (string, bool)) error {
 	var (
 		syntax    *json.SyntaxError
 		typeErr   *json.UnmarshalTypeError
@@ -179,6 +189,11 @@ func decodeError(err error) error {
 		return apperr.Invalid("malformed JSON at byte %d", syntax.Offset)
 	case errors.As(err, &typeErr):
 		fieldName = typeErr.Field
+		if locate != nil { // the decoder's path has no indexes and names embedded Go types
+			if path, ok := locate(); ok && path != "" {
+				fieldName = path
+			}
+		}
 		if fieldName == "" {
 			return apperr.Invalid("request body must be a JSON %s", typeErr.Type.Kind())
 		}
@@ -194,6 +209,11 @@ func decodeError(err error) error {
 	var fe *apperr.Error
 	if errors.As(err, &fe) {
 		return fe // a custom UnmarshalJSON already said what is wrong
+	}
+	if locate != nil {
+		if path, ok := locate(); ok && path != "" {
+			return valueError(path, err)
+		}
 	}
 	return apperr.Invalid("malformed JSON: %v", err)
 }

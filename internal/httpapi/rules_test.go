@@ -56,6 +56,18 @@ func TestRulesAPI(t *testing.T) {
 	if r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: `{"name":"x","colour":"red"}`, token: operator}); r.status != http.StatusBadRequest {
 		t.Fatalf("unknown field: %d %s", r.status, r.raw)
 	}
+	// A value its own type refuses (a decimal that is not a number) is named
+	// by its path, like a rule the service refuses; a wrong JSON type too.
+	for body, field := range map[string]string{
+		strings.Replace(balanceRule, `"value":"1000"`, `"value":"1000元"`, 1):                                           "conditions[0].value",
+		strings.Replace(balanceRule, `"actions":[{"type":"notify"}]`, `"actions":[{"type":"notify","amount":"x"}]`, 1): "actions[0].amount",
+		strings.Replace(balanceRule, `"times":["09:00"]`, `"times":[9]`, 1):                                            "schedule.times[0]",
+	} {
+		r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: body, token: operator})
+		if r.status != http.StatusBadRequest || !slices.Equal(r.fields(), []string{field}) {
+			t.Fatalf("bad value: %d fields %v, want 400 [%s]\n%s", r.status, r.fields(), field, r.raw)
+		}
+	}
 
 	r = b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: operator})
 	if r.status != http.StatusCreated {

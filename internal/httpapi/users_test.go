@@ -154,7 +154,7 @@ func TestUsersAPIValidation(t *testing.T) {
 		{"create: oversize display name", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"display_name":"` + long + `"}`, 422, "display_name"},
 		{"create: bad email", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"email":"not-mail"}`, 422, "email"},
 		{"create: roles wrong type", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":"viewer"}`, 400, "roles"},
-		{"create: advertiser ids wrong type", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"advertiser_ids":["a"]}`, 400, "advertiser_ids"},
+		{"create: advertiser ids wrong type", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"advertiser_ids":["a"]}`, 400, "advertiser_ids[0]"},
 		{"create: advertiser id not positive", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"advertiser_ids":[0]}`, 422, "advertiser_ids[0]"},
 		{"create: unknown field", "POST", "/api/v1/users", `{"username":"zoe","password":"Tidal-Wave-7731","roles":["viewer"],"is_admin":true}`, 400, "is_admin"},
 		{"create: duplicate", "POST", "/api/v1/users", `{"username":"NINA","password":"Tidal-Wave-7731","roles":["viewer"]}`, 409, ""},
