@@ -162,10 +162,19 @@ type call struct {
 // envelope is the platform's response wrapper. Code is a pointer so that
 // an answer without one is told from code 0 (success).
 type envelope struct {
-	Code      *ID             `json:"code"`
+	Code      json.RawMessage `json:"code"`
 	Message   string          `json:"message"`
 	Data      json.RawMessage `json:"data"`
 	RequestID string          `json:"request_id"`
+}
+
+// code is the answer's code, an integer that may arrive quoted; ok is
+// false when it is missing, null, empty or not an integer: such an answer
+// is not the platform's envelope, and its data must not be used.
+func (e envelope) code() (code int64, ok bool) {
+	s := unquote(bytes.TrimSpace(e.Code))
+	v, err := strconv.ParseInt(string(s), 10, 64)
+	return v, err == nil
 }
 
 // do runs a call: quota, breaker, attempt, token refresh, retries. It
@@ -396,13 +405,15 @@ func (c *Client) attempt(ctx context.Context, cl call, token string) (string, js
 		return "", nil, httpErr()
 	}
 	var env envelope
-	if err := json.Unmarshal(body, &env); err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || env.Code == nil {
+	err = json.Unmarshal(body, &env)
+	code, ok := env.code()
+	if err != nil || !bytes.HasPrefix(bytes.TrimSpace(body), []byte("{")) || !ok {
 		c.metrics.requests.WithLabelValues(ep.key, codeNotJSON).Inc()
 		return "", nil, httpErr()
 	}
-	c.metrics.requests.WithLabelValues(ep.key, strconv.FormatInt(int64(*env.Code), 10)).Inc()
-	if *env.Code != CodeOK {
-		return env.RequestID, nil, &APIError{Code: int(*env.Code), Message: scrub(env.Message, secrets...), RequestID: env.RequestID, Endpoint: ep.key}
+	c.metrics.requests.WithLabelValues(ep.key, strconv.FormatInt(code, 10)).Inc()
+	if code != CodeOK {
+		return env.RequestID, nil, &APIError{Code: int(code), Message: scrub(env.Message, secrets...), RequestID: env.RequestID, Endpoint: ep.key}
 	}
 	return env.RequestID, env.Data, nil
 }

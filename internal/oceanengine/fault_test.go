@@ -353,7 +353,8 @@ func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { retu
 // a null one) is not an envelope: the call fails instead of reading it as
 // code 0, a success with whatever data it holds.
 func TestAnswerWithoutCodeIsAnError(t *testing.T) {
-	for _, body := range []string{`{"message":"OK","data":{"list":[{"id":1}]}}`, `{"code":null,"data":{}}`, `{}`} {
+	for _, body := range []string{`{"message":"OK","data":{"list":[{"id":1}]}}`, `{"code":null,"data":{}}`, `{}`,
+		`{"code":"","data":{"list":[{"id":1}]}}`, `{"code":"OK","data":{}}`, `{"code":[0],"data":{}}`} {
 		tokens := &MemoryTokenStore{}
 		tokens.Put(&Token{AccessToken: "a", RefreshToken: "r", AdvertiserID: 7})
 		c, err := New(Config{BaseURL: "http://oe.invalid", Tokens: tokens, MaxAttempts: 1,
