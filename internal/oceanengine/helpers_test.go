@@ -7,11 +7,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -191,11 +192,7 @@ func (s *secretSet) add(vs ...string) {
 func (s *secretSet) all() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	out := make([]string, 0, len(s.m))
-	for v := range s.m {
-		out = append(out, v)
-	}
-	return out
+	return slices.Collect(maps.Keys(s.m))
 }
 
 // syncBuffer is a goroutine-safe log sink.
@@ -245,12 +242,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	if req.URL.RawQuery != "" {
 		fmt.Fprintf(&sb, "raw query: %s\n", req.URL.RawQuery)
 		q := req.URL.Query()
-		keys := make([]string, 0, len(q))
-		for k := range q {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		for _, k := range keys {
+		for _, k := range slices.Sorted(maps.Keys(q)) {
 			fmt.Fprintf(&sb, "  %s = %s\n", k, q.Get(k))
 		}
 	}

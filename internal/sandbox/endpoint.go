@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"maps"
 	"net/http"
 	"reflect"
 	"slices"
@@ -184,12 +185,7 @@ func (e *endpoint) codes() []int {
 	for _, c := range e.extraCodes {
 		set[c] = true
 	}
-	out := make([]int, 0, len(set))
-	for c := range set {
-		out = append(out, c)
-	}
-	slices.Sort(out)
-	return out
+	return slices.Sorted(maps.Keys(set))
 }
 
 // resolveScope resolves advertiser_id as the endpoint's scope requires and

@@ -3,8 +3,9 @@ package sandbox
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"net/http"
-	"sort"
+	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -151,12 +152,7 @@ func (f *Faults) roll(p float64) bool {
 func (f *Faults) keys() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	ks := make([]string, 0, len(f.m))
-	for k := range f.m {
-		ks = append(ks, k)
-	}
-	sort.Strings(ks)
-	return ks
+	return slices.Sorted(maps.Keys(f.m))
 }
 
 // dropConn closes the client connection without writing a response.

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"maps"
 	"slices"
 	"sync"
 )
@@ -140,11 +141,7 @@ var interestCategories = sync.OnceValue(func() []category {
 // behaviour (more days, more people).
 func actionCategories(scene string, days int64) []category {
 	names := actionNames[scene]
-	order := make([]string, 0, len(names))
-	for k := range names {
-		order = append(order, k)
-	}
-	slices.Sort(order)
+	order := slices.Sorted(maps.Keys(names))
 	base := int64(20_000 + 1_000*slices.Index(actionOrder, scene))
 	return categoryTree(base, names, order, 20_000*days)
 }

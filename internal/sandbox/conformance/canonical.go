@@ -6,13 +6,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"mime"
 	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -91,12 +91,7 @@ func SameWire(a, b Wire) error {
 	for k := range b.Params {
 		keys[k] = true
 	}
-	names := make([]string, 0, len(keys))
-	for k := range keys {
-		names = append(names, k)
-	}
-	sort.Strings(names)
-	for _, k := range names {
+	for _, k := range slices.Sorted(maps.Keys(keys)) {
 		x, inA := a.Params[k]
 		y, inB := b.Params[k]
 		switch {
@@ -223,11 +218,7 @@ func queryAsJSON(q url.Values, t reflect.Type) ([]byte, error) {
 	for _, f := range modelParams(t) {
 		fields[paramName(f)] = f.Type
 	}
-	names := make([]string, 0, len(q))
-	for k := range q {
-		names = append(names, k)
-	}
-	slices.Sort(names)
+	names := slices.Sorted(maps.Keys(q))
 	var buf bytes.Buffer
 	buf.WriteByte('{')
 	for i, k := range names {

@@ -5,11 +5,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"mime"
 	"mime/multipart"
 	"net/http"
 	"net/url"
-	"sort"
+	"slices"
 	"strings"
 )
 
@@ -108,11 +109,7 @@ func editMultipart(req, out *http.Request, edit func(map[string]any)) (*http.Req
 		}
 	}
 	edit(m)
-	names := make([]string, 0, len(m))
-	for k := range m {
-		names = append(names, k)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(m))
 	var buf bytes.Buffer
 	w := multipart.NewWriter(&buf)
 	for _, k := range names {

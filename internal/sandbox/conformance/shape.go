@@ -3,8 +3,8 @@ package conformance
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
-	"sort"
 	"strings"
 )
 
@@ -102,12 +102,7 @@ func (o Obj) check(path string, v any) error {
 	if !ok {
 		return fmt.Errorf("%s: %s is not an object", path, brief(v))
 	}
-	keys := make([]string, 0, len(o))
-	for k := range o {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
+	for _, k := range Keys(o) {
 		x, present := m[k]
 		if !present {
 			return fmt.Errorf("%s.%s: missing", path, k)
@@ -176,10 +171,5 @@ func Check(s Shape, raw []byte) error {
 // Keys returns the keys an Obj lists, sorted (for the endpoint table in the
 // documentation).
 func Keys(o Obj) []string {
-	out := make([]string, 0, len(o))
-	for k := range o {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
+	return slices.Sorted(maps.Keys(o))
 }
