@@ -121,7 +121,8 @@ func (v Value) Equal(o Value) bool {
 }
 
 // ParseValue parses the text form of a value of field f ("enable", "500",
-// "500.00", "unlimited" for a budget).
+// "500.00", "unlimited" for a budget). Amounts are plain digits with an
+// optional decimal part.
 func ParseValue(f Field, s string) (Value, error) {
 	s = strings.TrimSpace(s)
 	if f == FieldStatus {
@@ -135,10 +136,21 @@ func ParseValue(f Field, s string) (Value, error) {
 		return UnlimitedValue(), nil
 	}
 	d, err := decimal.NewFromString(s)
-	if err != nil {
+	if err != nil || !plainAmount(s) {
 		return Value{}, fmt.Errorf("must be an amount in yuan, e.g. \"300.00\"")
 	}
 	return AmountValue(d), nil
+}
+
+// plainAmount reports whether s is written as digits with an optional
+// decimal part ("300", "300.5"): no sign ("+5" is not "5 more"), no
+// exponent, no bare point.
+func plainAmount(s string) bool {
+	whole, frac, dot := strings.Cut(s, ".")
+	digits := func(p string) bool {
+		return p != "" && strings.Trim(p, "0123456789") == ""
+	}
+	return digits(whole) && (!dot || digits(frac))
 }
 
 func (v Value) row() mysql.ChangeValue {
