@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -53,8 +54,8 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 
 	// The sync writes; within the TTL the admin's figures are the cached ones,
 	// compared with yesterday at the new instant.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
-	rqExec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
 	clock.Add(29 * time.Second)
 	at1100 := at1030.Add(30 * time.Minute)
 	ov = overview(admin, nil, at1100)
@@ -91,14 +92,14 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		t.Errorf("after the read: today so far %s, yesterday %s; want 2.10, 25.24", got, report.Money(ov.YesterdayFull.Cost))
 	}
 	// Figures older than twice the TTL are never answered: the request reads.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
 	clock.Add(time.Minute)
 	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "3.10" {
 		t.Errorf("after twice the TTL: today so far %s, want 3.10", got)
 	}
 
 	db.SetDashboardCacheTTL(0, nil)
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
 	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "4.10" {
 		t.Errorf("TTL 0: today so far %s, want 4.10", got)
 	}
@@ -131,7 +132,7 @@ func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
 		t.Fatalf("after the first sync: today so far %s read at %v, want 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)
 	}
 	// Those figures have a row: they are kept, and say when they were read.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-12-01'`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-12-01'`, rqAdvA)
 	clock.Add(time.Second)
 	if ov := overview(later.Add(time.Second)); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {
 		t.Errorf("within the TTL: today so far %s read at %v, want the cached 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -51,7 +52,7 @@ func TestListPagesReusedUntilTheTTLOrAWriteThroughTheStore(t *testing.T) {
 	expect("admin", admin, "total 3:"+adminFirst[len("total 2:"):])
 
 	// Behind the store's back: the pages stay until the TTL.
-	rqExec(t, db, `UPDATE oe_ads SET name = '改名' WHERE id = ?`, rqAd1)
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET name = '改名' WHERE id = ?`, rqAd1)
 	expect("alice, within the TTL", alice, aliceFirst)
 	clock.Add(time.Second)
 	aliceRenamed := "total 2: 1700000000001001 改名 AD_STATUS_DELIVERY_OK 1700000000001002 计划二 AD_STATUS_DISABLE"
