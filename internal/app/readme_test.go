@@ -74,7 +74,7 @@ func TestReadmeWalkthroughAtBeijingEdges(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 			defer cancel()
 			s := startStack(t, ctx, []string{"-advertisers", "3", "-start", at.Format(time.RFC3339)})
-			w := s.startWorker()
+			w := s.startWorker(t)
 
 			// bin/server and config/ as in a checkout; date answers for the instant.
 			dir := t.TempDir()
