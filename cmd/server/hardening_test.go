@@ -3,10 +3,8 @@ package main
 import (
 	"encoding/base64"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -37,17 +35,6 @@ func TestReleaseRefusesDevSecrets(t *testing.T) {
 	}
 }
 
-func get(t *testing.T, url string) (int, string) {
-	t.Helper()
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, string(b)
-}
-
 // TestReleaseServesMetricsOnlyOnItsListener: in release mode /metrics is on
 // metrics.listen and not on the public port; /livez and /health are public.
 func TestReleaseServesMetricsOnlyOnItsListener(t *testing.T) {
@@ -59,20 +46,15 @@ func TestReleaseServesMetricsOnlyOnItsListener(t *testing.T) {
 		"JWT_SECRET="+strings.Repeat("j", 48), "OCEANENGINE_SECRET="+strings.Repeat("a", 40),
 		"CRYPTO_KEYS=prod1="+key, "CRYPTO_ACTIVE_KEY=prod1")
 	p, base := startServer(t, bin, e, port, 60*time.Second)
-	if code, _ := get(t, base+"/livez"); code != 200 {
+	if code, _ := proctest.Get(t, base+"/livez"); code != 200 {
 		t.Errorf("/livez: %d", code)
 	}
-	if code, body := get(t, base+"/metrics"); code != http.StatusNotFound {
+	if code, body := proctest.Get(t, base+"/metrics"); code != http.StatusNotFound {
 		t.Errorf("public /metrics in release: %d %.200s", code, body)
 	}
-	code, body := get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
+	code, body := proctest.Get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
 	if code != 200 || !strings.Contains(body, `http_requests_total{method="GET",path="/health",status="200"}`) {
 		t.Errorf("metrics listener: %d, lacks the API's request counter:\n%.500s", code, body)
 	}
-	if err := p.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.Wait(30 * time.Second); code != 0 {
-		t.Fatalf("exit code after SIGTERM = %d, want 0\n%s", code, p.Output())
-	}
+	p.Terminate(t, 30*time.Second)
 }

@@ -3,13 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -36,9 +33,7 @@ func startServer(t *testing.T, bin string, e []string, port int, within time.Dur
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	ctx, cancel := context.WithTimeout(context.Background(), within)
 	defer cancel()
-	if err := proctest.WaitHTTP(ctx, base+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p.WaitReady(t, ctx, base+"/health")
 	return p, base
 }
 
@@ -46,23 +41,13 @@ func TestServeHealthMetricsAndSIGTERM(t *testing.T) {
 	bin := proctest.Build(t, "./cmd/server")
 	e, port := env(t)
 	p, base := startServer(t, bin, e, port, 30*time.Second)
-	resp, err := http.Get(base + "/metrics")
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
+	_, body := proctest.Get(t, base+"/metrics")
 	for _, want := range []string{`http_requests_total{method="GET",path="/health",status="200"}`, "http_request_duration_seconds_bucket{", `oceanops_build_info{build_time="2026-01-01T00:00:00Z",component="server",version="v0.0.0-test"} 1`} {
-		if !strings.Contains(string(body), want) {
+		if !strings.Contains(body, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
-	if err := p.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.Wait(30 * time.Second); code != 0 {
-		t.Fatalf("exit code after SIGTERM = %d, want 0\n%s", code, p.Output())
-	}
+	p.Terminate(t, 30*time.Second)
 	if !strings.Contains(p.Output(), "api stopped") {
 		t.Errorf("no clean-shutdown log line:\n%s", p.Output())
 	}

@@ -4,10 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -27,9 +24,7 @@ func TestWorkerHeartbeatHealthAndSIGTERM(t *testing.T) {
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := proctest.WaitHTTP(ctx, url, 200); err != nil {
-		t.Fatalf("%v\n%s", err, p.Output())
-	}
+	p.WaitReady(t, ctx, url)
 	// The heartbeat job must be recorded (scheduler → Redis → worker → MySQL)
 	// and /health must say it is ok, and nothing more.
 	for {
@@ -45,42 +40,22 @@ func TestWorkerHeartbeatHealthAndSIGTERM(t *testing.T) {
 		Status string            `json:"status"`
 		Checks map[string]string `json:"checks"`
 	}
-	resp, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_ = json.NewDecoder(resp.Body).Decode(&rep)
-	resp.Body.Close()
+	_, health := proctest.Get(t, url)
+	_ = json.Unmarshal([]byte(health), &rep)
 	if rep.Status != "ok" || rep.Checks["heartbeat"] != "ok" || rep.Checks["mysql"] != "ok" {
 		t.Fatalf("/health %+v", rep)
 	}
 	// /metrics is on metrics.listen, not on worker.port; /livez answers.
 	base := fmt.Sprintf("http://127.0.0.1:%d", port)
 	for path, want := range map[string]int{"/livez": 200, "/metrics": 404} {
-		resp, err := http.Get(base + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != want {
-			t.Errorf("worker.port %s: %d, want %d", path, resp.StatusCode, want)
+		if code, _ := proctest.Get(t, base+path); code != want {
+			t.Errorf("worker.port %s: %d, want %d", path, code, want)
 		}
 	}
-	resp, err = http.Get(fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort))
-	if err != nil {
-		t.Fatal(err)
+	if code, body := proctest.Get(t, fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort)); code != 200 || !strings.Contains(body, "worker_jobs_processed_total") {
+		t.Errorf("metrics listener: %d, lacks the worker's job metrics", code)
 	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 200 || !strings.Contains(string(body), "worker_jobs_processed_total") {
-		t.Errorf("metrics listener: %d, lacks the worker's job metrics", resp.StatusCode)
-	}
-	if err := p.Signal(syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	if code := p.Wait(30 * time.Second); code != 0 {
-		t.Fatalf("exit code after SIGTERM = %d, want 0\n%s", code, p.Output())
-	}
+	p.Terminate(t, 30*time.Second)
 	if !strings.Contains(p.Output(), "worker stopped") {
 		t.Errorf("no clean-shutdown log line:\n%s", p.Output())
 	}

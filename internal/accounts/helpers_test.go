@@ -15,6 +15,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -140,23 +141,10 @@ func (e *env) checkMetric(t testing.TB, name string, labels map[string]string, w
 // syncable is the sync engine's selection of advertisers to sync (its contract).
 func (e *env) syncable() []int64 {
 	e.t.Helper()
-	rows, err := e.db.QueryContext(context.Background(), `
+	return mysqltest.Column[int64](e.t, e.db, `
 		SELECT v.id FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
 		WHERE v.account_role = 'ADVERTISER' AND v.sync_enabled = 1 AND v.authorization_id IS NOT NULL AND a.status = 'active'
 		ORDER BY v.id`)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			e.t.Fatal(err)
-		}
-		ids = append(ids, id)
-	}
-	return ids
 }
 
 // readOK reads one page of campaigns of adv through p's client.

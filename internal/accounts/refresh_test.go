@@ -244,13 +244,8 @@ func TestHelperRefreshProcess(t *testing.T) {
 	defer rdb.Close()
 	now, _ := time.Parse(time.RFC3339Nano, os.Getenv("ACCOUNTS_HELPER_NOW"))
 	authID, _ := strconv.ParseInt(os.Getenv("ACCOUNTS_HELPER_AUTH"), 10, 64)
-	store := accounts.NewTokenStore(db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: func() time.Time { return now }})
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: os.Getenv("ACCOUNTS_HELPER_SIM"), AppID: sandbox.DefaultAppID,
-		Secret: sandbox.DefaultSecret, Tokens: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.SetRefresher(client)
+	store, _ := testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: func() time.Time { return now }},
+		oceanengine.Config{BaseURL: os.Getenv("ACCOUNTS_HELPER_SIM"), AppID: sandbox.DefaultAppID, Secret: sandbox.DefaultSecret})
 	fmt.Println("HELPER READY")
 	if _, err := bufio.NewReader(os.Stdin).ReadString('\n'); err != nil {
 		t.Fatalf("waiting for the start signal: %v", err)

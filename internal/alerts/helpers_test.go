@@ -53,15 +53,7 @@ func newFixture(t *testing.T) *fixture {
 	c := fakeclock.New(time.Date(2025, 6, 18, 11, 30, 0, 0, beijing))
 	f := &fixture{t: t, ctx: ctx, db: db, clock: c, keys: keys, advA: advA, advB: advB}
 	now := c.Now()
-	var err error
-	f.authID, err = db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{advA, advB}, At: now},
-		func(int64) (mysql.SealedTokens, error) {
-			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
-				AccessExpiresAt: now.Add(24 * time.Hour), RefreshExpiresAt: now.Add(30 * 24 * time.Hour)}, nil
-		})
-	if err != nil {
-		t.Fatal(err)
-	}
+	f.authID = testenv.Grant(t, db, []int64{advA, advB}, now)
 	if _, err := db.BindAdvertisers(ctx, f.authID, []mysql.DiscoveredAccount{
 		{ID: advA, Name: "品牌A-抖音01", AccountRole: mysql.RoleAdvertiser}, {ID: advB, Name: "品牌B-头条02", AccountRole: mysql.RoleAdvertiser},
 	}, mysql.BindClaim, now); err != nil {

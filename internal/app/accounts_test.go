@@ -30,7 +30,7 @@ func TestDemoFlowWithBinaries(t *testing.T) {
 	defer cancel()
 	p.startSim(t, ctx, "-advertisers", "12")
 	apiProc := p.startAPI(t, ctx)
-	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
+	workerProc := p.startWorker(t)
 
 	c := p.signIn(t, ctx, apiProc)
 	// The OAuth callback is a browser's redirect: it carries no session.

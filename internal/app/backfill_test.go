@@ -36,7 +36,7 @@ func TestBackfillResumesOnAnotherWorkerAfterAKill(t *testing.T) {
 	defer cancel()
 	start := time.Date(now.Year(), now.Month(), now.Day(), 14, 20, 0, 0, beijing)
 	s := startStack(t, ctx, []string{"-advertisers", "2", "-start", start.Format(time.RFC3339)}, "WORKER_JOB_LEASE=3s")
-	w1 := s.startWorker()
+	w1 := s.startWorker(t)
 	advs := s.c.bindAll(s.simURL)
 	s.waitSynced(len(advs), 90*time.Second, w1)
 
@@ -97,7 +97,7 @@ func TestBackfillResumesOnAnotherWorkerAfterAKill(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-	w2 := s.startWorker()
+	w2 := s.startWorker(t)
 	done := waitFor("succeeded", func(j jobView) bool { return j.Status == "succeeded" }, w2.Output())
 	if done.Resumes < 1 || done.Worker == running.Worker || done.Progress.DoneUnits != done.Progress.TotalUnits {
 		t.Errorf("finished job %+v (first worker %s)", done, running.Worker)

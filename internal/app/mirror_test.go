@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/mysql"
-	"github.com/oceanops/adplatform/internal/proctest"
 )
 
 // TestSyncEndToEndWithBinaries runs the sandbox, API and worker binaries
@@ -46,7 +45,7 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	start := time.Date(now.Year(), now.Month(), now.Day(), 14, 20, 0, 0, beijing)
 	p.startSim(t, ctx, "-advertisers", "6", "-start", start.Format(time.RFC3339), "-qps", "-1", "-developer-qps", "-1")
 	apiProc := p.startAPI(t, ctx)
-	workerProc := proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
+	workerProc := p.startWorker(t)
 	c := p.signIn(t, ctx, apiProc)
 	// Slow the reports down so the worker can be killed in the middle of
 	// the first sync.
@@ -85,7 +84,7 @@ func TestSyncEndToEndWithBinaries(t *testing.T) {
 	if resp, err := http.DefaultClient.Do(req); err == nil {
 		resp.Body.Close()
 	}
-	workerProc = proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
+	workerProc = p.startWorker(t)
 	for _, adv := range advs {
 		if st := c.call("POST", fmt.Sprintf("/api/v1/advertisers/%d/sync", adv), "", nil); st != http.StatusAccepted {
 			t.Fatalf("sync now: %d", st)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/shopspring/decimal"
 
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/proctest"
 )
 
@@ -73,7 +74,7 @@ func TestReadmeWalkthroughAtBeijingEdges(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
 			defer cancel()
 			s := startStack(t, ctx, []string{"-advertisers", "3", "-start", at.Format(time.RFC3339)})
-			w := s.startWorker()
+			w := s.startWorker(t)
 
 			// bin/server and config/ as in a checkout; date answers for the instant.
 			dir := t.TempDir()
@@ -125,19 +126,7 @@ echo '=== synced'
 			}
 			today := at.Format("2006-01-02")
 			from := at.AddDate(0, 0, -3).Format("2006-01-02")
-			var advs []int64
-			rows, err := s.db.QueryContext(ctx, `SELECT id FROM advertisers WHERE account_role = 'ADVERTISER' ORDER BY id`)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for rows.Next() {
-				var id int64
-				if err := rows.Scan(&id); err != nil {
-					t.Fatal(err)
-				}
-				advs = append(advs, id)
-			}
-			rows.Close()
+			advs := mysqltest.Column[int64](t, s.db, `SELECT id FROM advertisers WHERE account_role = 'ADVERTISER' ORDER BY id`)
 			want := decimal.Zero
 			var wantShow int64
 			for _, adv := range advs {

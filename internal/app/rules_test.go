@@ -17,6 +17,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
@@ -85,13 +86,8 @@ func (k *rulesKit) truthAd(adv, id int64) sandbox.Entity {
 // ruleChanges returns the change log rows whose actor is the rule.
 func (k *rulesKit) ruleChanges(ruleID int64) []mysql.AdChange {
 	k.t.Helper()
-	rows, err := k.db.QueryContext(k.ctx, `SELECT id FROM ad_changes WHERE actor_type = 'rule' AND actor_id = ? ORDER BY id`, ruleID)
-	must(k.t, err)
-	defer rows.Close()
 	var out []mysql.AdChange
-	for rows.Next() {
-		var id int64
-		must(k.t, rows.Scan(&id))
+	for _, id := range mysqltest.Column[int64](k.t, k.db, `SELECT id FROM ad_changes WHERE actor_type = 'rule' AND actor_id = ? ORDER BY id`, ruleID) {
 		c, err := k.db.AdChangeByID(k.ctx, auth.SystemScope(), id)
 		must(k.t, err)
 		out = append(out, c)

@@ -62,9 +62,7 @@ func syncEnv(extra ...string) []string {
 func (p stackPlan) startSim(t *testing.T, ctx context.Context, args ...string) *proctest.Proc {
 	t.Helper()
 	proc := proctest.Start(t, p.sim, nil, append([]string{"-addr", fmt.Sprintf("127.0.0.1:%d", p.simPort), "-log", "warn"}, args...)...)
-	if err := proctest.WaitHTTP(ctx, p.simURL+"/_sim/clock", 200); err != nil {
-		t.Fatalf("%v\n%s", err, proc.Output())
-	}
+	proc.WaitReady(t, ctx, p.simURL+"/_sim/clock")
 	return proc
 }
 
@@ -72,10 +70,14 @@ func (p stackPlan) startSim(t *testing.T, ctx context.Context, args ...string) *
 func (p stackPlan) startAPI(t *testing.T, ctx context.Context) *proctest.Proc {
 	t.Helper()
 	proc := proctest.Start(t, p.server, p.env, "-c", "config/config.dev.yaml")
-	if err := proctest.WaitHTTP(ctx, p.api+"/health", 200); err != nil {
-		t.Fatalf("%v\n%s", err, proc.Output())
-	}
+	proc.WaitReady(t, ctx, p.api+"/health")
 	return proc
+}
+
+// startWorker starts a worker process.
+func (p stackPlan) startWorker(t *testing.T) *proctest.Proc {
+	t.Helper()
+	return proctest.Start(t, p.worker, p.env, "-c", "config/config.dev.yaml")
 }
 
 // signIn signs the bootstrap admin in and returns a client with its token.
@@ -102,11 +104,6 @@ func startStack(t *testing.T, ctx context.Context, simArgs []string, extraEnv ..
 	s.apiProc = s.startAPI(t, ctx)
 	s.c = s.signIn(t, ctx, s.apiProc)
 	return s
-}
-
-// startWorker starts a worker process.
-func (s *stack) startWorker() *proctest.Proc {
-	return proctest.Start(s.t, s.worker, s.env, "-c", "config/config.dev.yaml")
 }
 
 // waitSynced waits until every stream of n advertisers has synced.

@@ -19,7 +19,6 @@ import (
 	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
@@ -45,36 +44,17 @@ func setupOps(t *testing.T) *opsWorld {
 	b := setupAuth(t)
 	ts := testenv.Sandbox(t, sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	rdb, _ := redistest.New(t)
-	lim, err := oceanengine.NewRedisLimiter(rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lim := testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
 	// The accounts token store (tokens encrypted in MySQL), as in the API.
-	store := accounts.NewTokenStore(b.db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()})
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(),
-		HTTPClient: &http.Client{Timeout: 5 * time.Second}, Tokens: store, Limiter: lim, MaxAttempts: 2,
-		BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.SetRefresher(client)
+	store, client := testenv.TokenClient(t, b.db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()},
+		testenv.OnSandbox(ts, oceanengine.Config{HTTPClient: &http.Client{Timeout: 5 * time.Second}, Limiter: lim, MaxAttempts: 2,
+			BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}))
 	w := &opsWorld{authBundle: b, sim: ts.Sim, simURL: ts.URL, client: client, advs: ts.Sim.World().Advertisers()}
 	admin := b.login(t, "root", adminPassword)
 	w.admin, w.adminID = admin.AccessToken, admin.User.ID
 	// Bind every top-level sandbox account through the accounts OAuth flow.
-	w.accts = accounts.NewService(b.db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
-		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: "http://api.test", Now: ts.Sim.Clock().Now})
-	ar, err := w.accts.Authorize(context.Background(), w.adminID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := ts.Sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := w.accts.Callback(context.Background(), accounts.CallbackInput{State: ar.State, AuthCode: code}); err != nil {
-		t.Fatalf("callback: %v", err)
-	}
+	w.accts = testenv.Accounts(ts, b.db, rdb, store, client, accounts.Config{})
+	testenv.Bind(t, w.accts, ts.Sim, w.adminID, nil)
 	svc, err := adops.New(adops.Deps{DB: b.db, Platform: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, adops.Options{})
 	if err != nil {
 		t.Fatal(err)

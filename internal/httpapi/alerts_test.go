@@ -29,14 +29,7 @@ func setupAlerts(t *testing.T) (b *authBundle, svc *alerts.Service, admin, opera
 	}
 	b.srv.deps.Alerts = svc
 	now := b.clock.Now()
-	authID, err := b.db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{1001, 1002}, At: now},
-		func(int64) (mysql.SealedTokens, error) {
-			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
-				AccessExpiresAt: now.Add(time.Hour), RefreshExpiresAt: now.Add(720 * time.Hour)}, nil
-		})
-	if err != nil {
-		t.Fatal(err)
-	}
+	authID := testenv.Grant(t, b.db, []int64{1001, 1002}, now)
 	if _, err := b.db.BindAdvertisers(ctx, authID, []mysql.DiscoveredAccount{{ID: 1001, Name: "A", AccountRole: mysql.RoleAdvertiser},
 		{ID: 1002, Name: "B", AccountRole: mysql.RoleAdvertiser}}, mysql.BindClaim, now); err != nil {
 		t.Fatal(err)

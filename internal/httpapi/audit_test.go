@@ -8,27 +8,15 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
 // auditRows returns every audit_log row with all its columns as text.
 func auditRows(t *testing.T, b *authBundle) []string {
 	t.Helper()
-	rows, err := b.db.QueryContext(t.Context(), `SELECT CONCAT_WS('|', id, occurred_at, actor_type, IFNULL(actor_id, ''),
+	return mysqltest.Column[string](t, b.db, `SELECT CONCAT_WS('|', id, occurred_at, actor_type, IFNULL(actor_id, ''),
 		actor_name, ip, user_agent, action, target_type, target_id, result, status, request_id, IFNULL(detail, ''))
 		FROM audit_log ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var s string
-		if err := rows.Scan(&s); err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, s)
-	}
-	return out
 }
 
 func TestAuditTrailRecordsMutationsWithoutSecrets(t *testing.T) {

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
-	"sync"
 	"testing"
 	"time"
 
@@ -14,29 +13,12 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 )
-
-// testClock is a settable clock shared by the server and the auth service.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
 
 // authBundle is a server with authentication on real MariaDB and Redis, a
 // settable clock and an admin ("root") already created.
@@ -46,7 +28,7 @@ type authBundle struct {
 	db    *mysql.DB
 	rdb   goredis.UniversalClient
 	redis *redistest.Server
-	clock *testClock
+	clock *fakeclock.Clock // shared by the server and the auth service
 	cfg   config.Config
 }
 
@@ -65,7 +47,7 @@ func setupAuth(t testing.TB, mutate ...func(*config.Config)) *authBundle {
 	for _, m := range mutate {
 		m(&cfg)
 	}
-	clock := &testClock{t: time.Now().UTC().Truncate(time.Second)}
+	clock := fakeclock.New(time.Now().UTC().Truncate(time.Second))
 	checker := &health.Checker{Timeout: 500 * time.Millisecond, Checks: []health.Check{
 		health.Ping("mysql", db.PingContext),
 	}}

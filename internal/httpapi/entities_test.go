@@ -4,13 +4,15 @@ import (
 	"fmt"
 	"slices"
 	"testing"
+
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
 func TestEntityListsAPI(t *testing.T) {
 	w := setupReportWorld(t)
-	rpExec(t, w.db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, synced_at) VALUES (1710000000000103, ?, ?, 'old', 'AD_STATUS_DELETE', NOW(3))`, rpAdvA, rpCampA)
-	rpExec(t, w.db, `INSERT INTO oe_projects (id, advertiser_id, name, status, synced_at) VALUES (1720000000000001, ?, '项目', 'PROJECT_STATUS_ENABLE', NOW(3))`, rpAdvB)
-	rpExec(t, w.db, `INSERT INTO oe_promotions (id, advertiser_id, project_id, name, status, synced_at) VALUES (1720000000000101, ?, 1720000000000001, '广告', 'PROMOTION_STATUS_ENABLE', NOW(3))`, rpAdvB)
+	mysqltest.Exec(t, w.db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, synced_at) VALUES (1710000000000103, ?, ?, 'old', 'AD_STATUS_DELETE', NOW(3))`, rpAdvA, rpCampA)
+	mysqltest.Exec(t, w.db, `INSERT INTO oe_projects (id, advertiser_id, name, status, synced_at) VALUES (1720000000000001, ?, '项目', 'PROJECT_STATUS_ENABLE', NOW(3))`, rpAdvB)
+	mysqltest.Exec(t, w.db, `INSERT INTO oe_promotions (id, advertiser_id, project_id, name, status, synced_at) VALUES (1720000000000101, ?, 1720000000000001, '广告', 'PROMOTION_STATUS_ENABLE', NOW(3))`, rpAdvB)
 	tests := []struct {
 		name   string
 		token  string

@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
 // A majordomo (管家) with three advertisers, one of them outside carol's
@@ -28,11 +29,11 @@ func setupManagerWorld(t *testing.T) (*reportWorld, string) {
 	t.Helper()
 	w := setupReportWorld(t)
 	db := w.db
-	rpExec(t, db, `INSERT INTO advertisers (id, name, account_role) VALUES (?, '管家', 'CUSTOMER_ADMIN')`, mgMajor)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, account_role) VALUES (?, '管家', 'CUSTOMER_ADMIN')`, mgMajor)
 	for i, adv := range []int64{mgAdv1, mgAdv2, mgAdv3} {
-		rpExec(t, db, `INSERT INTO advertisers (id, name, parent_id) VALUES (?, ?, ?)`, adv, fmt.Sprintf("子账户 %d", i+1), mgMajor)
+		mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, parent_id) VALUES (?, ?, ?)`, adv, fmt.Sprintf("子账户 %d", i+1), mgMajor)
 		ad := adv*10 + 1 // distinct 17-digit ids
-		rpExec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, budget, bid, synced_at)
+		mysqltest.Exec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, budget, bid, synced_at)
 			VALUES (?, ?, 1, ?, 'AD_STATUS_DELIVERY_OK', 300, 1, NOW(3))`, ad, adv, fmt.Sprintf("ad %d", i+1))
 		for _, d := range []string{w.yesterday, w.today} {
 			m := rpMetrics{fmt.Sprintf("%d.%02d", 10*(i+1), i+1), int64(1000 * (i + 1)), int64(10 * (i + 1)), int64(i + 1)}

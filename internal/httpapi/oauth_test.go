@@ -20,7 +20,6 @@ import (
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/oceanengine"
-	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -38,16 +37,12 @@ func setupAccounts(t *testing.T, mutate ...func(*config.Config)) *accountsBundle
 	t.Helper()
 	ts := testenv.Sandbox(t, sandbox.Options{Seed: 5, Advertisers: 20, AutoApprove: true, QPS: -1, DeveloperQPS: -1})
 	b := setupAuth(t, append([]func(*config.Config){func(c *config.Config) { c.Server.PublicURL = "http://api.test" }}, mutate...)...)
-	db, rdb, cfg := b.db, b.rdb, b.cfg
+	db, rdb := b.db, b.rdb
 	// The accounts clock is the sandbox's (frozen), the API's own clock is real time.
-	store := accounts.NewTokenStore(db, rdb, nil, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now})
-	client, err := oceanengine.New(oceanengine.Config{BaseURL: ts.URL, AppID: ts.Sim.AppID(), Secret: ts.Sim.Secret(), Tokens: store})
-	if err != nil {
-		t.Fatal(err)
-	}
-	store.SetRefresher(client)
-	svc := accounts.NewService(db, redisstore.NewOAuthStates(rdb), store, client, accounts.Config{AppID: ts.Sim.AppID(),
-		AuthorizeURL: ts.URL + "/audit/oauth.html", PublicURL: cfg.Server.PublicURL, Now: ts.Sim.Clock().Now})
+	store, client := testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now},
+		testenv.OnSandbox(ts, oceanengine.Config{}))
+	// The service's public URL is http://api.test, the API's above.
+	svc := testenv.Accounts(ts, db, rdb, store, client, accounts.Config{})
 	b.srv.deps.Accounts = svc
 	return &accountsBundle{authBundle: b, ts: ts, svc: svc, queue: asynq.NewInspectorFromRedisClient(rdb)}
 }

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -11,17 +10,11 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
 // Reporting fixtures: plain SQL inserts (independent of the sync engine).
-
-func rpExec(t *testing.T, db *mysql.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
 
 type rpMetrics struct {
 	cost              string
@@ -30,13 +23,13 @@ type rpMetrics struct {
 
 func rpDaily(t *testing.T, db *mysql.DB, adv int64, level, date string, entity, parent int64, m rpMetrics) {
 	t.Helper()
-	rpExec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, synced_at)
+	mysqltest.Exec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, synced_at)
 		VALUES (?,?,?,?,?,?,?,?,?,NOW(3))`, adv, level, date, entity, parent, m.cost, m.show, m.click, m.conv)
 }
 
 func rpHourly(t *testing.T, db *mysql.DB, adv int64, level, date string, hour int, entity int64, m rpMetrics) {
 	t.Helper()
-	rpExec(t, db, `INSERT INTO report_hourly (advertiser_id, level, stat_date, stat_hour, entity_id, cost, show_cnt, click_cnt, convert_cnt, synced_at)
+	mysqltest.Exec(t, db, `INSERT INTO report_hourly (advertiser_id, level, stat_date, stat_hour, entity_id, cost, show_cnt, click_cnt, convert_cnt, synced_at)
 		VALUES (?,?,?,?,?,?,?,?,?,NOW(3))`, adv, level, date, hour, entity, m.cost, m.show, m.click, m.conv)
 }
 
@@ -69,9 +62,9 @@ func setupReportWorld(t *testing.T) *reportWorld {
 	w.today, w.hour = report.BeijingDate(now), report.BeijingHour(now)
 	w.yesterday = report.AddDays(w.today, -1)
 	db := b.db
-	rpExec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, '甲 广告主'), (?, '乙 advertiser')`, rpAdvA, rpAdvB)
-	rpExec(t, db, `INSERT INTO oe_campaigns (id, advertiser_id, name, status, synced_at) VALUES (?, ?, '双十一', 'CAMPAIGN_STATUS_ENABLE', NOW(3))`, rpCampA, rpAdvA)
-	rpExec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, budget, bid, synced_at) VALUES
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, '甲 广告主'), (?, '乙 advertiser')`, rpAdvA, rpAdvB)
+	mysqltest.Exec(t, db, `INSERT INTO oe_campaigns (id, advertiser_id, name, status, synced_at) VALUES (?, ?, '双十一', 'CAMPAIGN_STATUS_ENABLE', NOW(3))`, rpCampA, rpAdvA)
+	mysqltest.Exec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, budget, bid, synced_at) VALUES
 		(?, ?, ?, '计划一', 'AD_STATUS_DELIVERY_OK', 300, 1.25, NOW(3)),
 		(?, ?, ?, '计划二', 'AD_STATUS_DISABLE', 300, 0.50, NOW(3)),
 		(?, ?, 1710000000000002, 'B ad', 'AD_STATUS_DELIVERY_OK', 500, 2.00, NOW(3))`,

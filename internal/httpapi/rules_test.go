@@ -1,13 +1,13 @@
 package httpapi
 
 import (
-	"context"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/rules"
 )
 
@@ -29,7 +29,6 @@ const balanceRule = `{"name":"低余额","scope":{"level":"advertiser","advertis
 
 func TestRulesAPI(t *testing.T) {
 	b, admin, operator, viewer := setupRules(t)
-	ctx := context.Background()
 
 	// Writing needs rule:write; viewers read.
 	if r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: viewer}); r.status != http.StatusForbidden {
@@ -156,19 +155,7 @@ func TestRulesAPI(t *testing.T) {
 	}
 
 	// Every write is audited under its action.
-	var actions []string
-	rows, err := b.db.QueryContext(ctx, `SELECT action FROM audit_log WHERE action LIKE 'rule.%' AND result = 'success' ORDER BY id`)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a string
-		if err := rows.Scan(&a); err != nil {
-			t.Fatal(err)
-		}
-		actions = append(actions, a)
-	}
+	actions := mysqltest.Column[string](t, b.db, `SELECT action FROM audit_log WHERE action LIKE 'rule.%' AND result = 'success' ORDER BY id`)
 	if want := []string{"rule.create", "rule.update", "rule.enable", "rule.switch"}; !slices.Equal(actions, want) {
 		t.Fatalf("audited: %v, want %v", actions, want)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // Two leaf advertisers bound to one grant, plus one bound and then unbound.
@@ -30,14 +31,7 @@ func bindSyncWorld(t *testing.T, b *authBundle) {
 	t.Helper()
 	ctx := context.Background()
 	at := b.clock.Now()
-	g, err := b.db.CreateAuthorization(ctx, mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{syncMajordomo}, At: at},
-		func(int64) (mysql.SealedTokens, error) {
-			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
-				AccessExpiresAt: at.Add(24 * time.Hour), RefreshExpiresAt: at.Add(720 * time.Hour)}, nil
-		})
-	if err != nil {
-		t.Fatal(err)
-	}
+	g := testenv.Grant(t, b.db, []int64{syncMajordomo}, at)
 	if _, err := b.db.BindAdvertisers(ctx, g, []mysql.DiscoveredAccount{
 		{ID: syncMajordomo, Name: "管家", AccountRole: "CUSTOMER_ADMIN"},
 		{ID: syncAdvA, Name: "A", AccountRole: "ADVERTISER", ParentID: syncMajordomo},

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/oceanengine"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 func TestSystemQuotaShowsUsePerGroup(t *testing.T) {
@@ -17,10 +18,7 @@ func TestSystemQuotaShowsUsePerGroup(t *testing.T) {
 	ctx := context.Background()
 	// A worker's client: three report requests, one refused as too frequent.
 	oe := b.cfg.OceanEngine
-	lim, err := oceanengine.NewRedisLimiter(b.rdb, oceanengine.LimiterConfig{AppID: oe.AppID, QPS: 1000, Now: b.clock.Now})
-	if err != nil {
-		t.Fatal(err)
-	}
+	lim := testenv.Limiter(t, b.rdb, oceanengine.LimiterConfig{AppID: oe.AppID, QPS: 1000, Now: b.clock.Now})
 	worker := oceanengine.NewUsageCounter(b.rdb, oe.AppID, b.clock.Now).Wrap(lim)
 	for range 3 {
 		if err := worker.Wait(ctx, oceanengine.GroupReport); err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
@@ -33,25 +33,13 @@ func insertAds(t *testing.T, db *mysql.DB, adv, first int64, n int) {
 	}
 }
 
-type testNow struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testNow) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testNow) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // Totals of at least 1,000 rows are reused for the TTL and recounted in the
 // background after it (never answered older than twice the TTL), smaller
 // ones are exact on every request; the page's rows are always fresh.
 func TestListTotalsCachedWhenLargeAndRecountedBehind(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
-	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	db.SetCountCacheTTL(5*time.Second, clock.Now)
 	list := func(adv int64) (int64, int64) {
 		t.Helper()
@@ -87,7 +75,7 @@ func TestListTotalsCachedWhenLargeAndRecountedBehind(t *testing.T) {
 	}
 	// After the TTL the old total is still answered once while it is
 	// counted again in the background; then the new one is.
-	clock.Add(5 * time.Second)
+	clock.Advance(5 * time.Second)
 	if total, _ := list(1); total != 1_000 {
 		t.Fatalf("just after the TTL: total %d, want the old 1000 while it is recounted", total)
 	}
@@ -97,7 +85,7 @@ func TestListTotalsCachedWhenLargeAndRecountedBehind(t *testing.T) {
 	}
 	// A total older than twice the TTL is never answered: the request counts.
 	insertAds(t, db, 1, 3_000_000, 1)
-	clock.Add(10 * time.Second)
+	clock.Advance(10 * time.Second)
 	if total, _ := list(1); total != 1_002 {
 		t.Fatalf("after twice the TTL: total %d, want 1002", total)
 	}

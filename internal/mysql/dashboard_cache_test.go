@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -28,7 +30,7 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		}
 	}
 	rqDaily(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-21", rqAdvA, 0, rqMetrics{"24.24", 2400, 72, 24, 0})
-	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	db.SetDashboardCacheTTL(30*time.Second, clock.Now)
 	at1030 := time.Date(2026, 11, 22, 2, 30, 0, 0, time.UTC) // 10:30 Beijing
 	overview := func(scope auth.Scope, advs []int64, now time.Time) report.Overview {
@@ -53,9 +55,9 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 
 	// The sync writes; within the TTL the admin's figures are the cached ones,
 	// compared with yesterday at the new instant.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
-	rqExec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
-	clock.Add(29 * time.Second)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
+	clock.Advance(29 * time.Second)
 	at1100 := at1030.Add(30 * time.Minute)
 	ov = overview(admin, nil, at1100)
 	if got := report.Money(ov.TodaySoFar.Cost); got != "1.10" {
@@ -81,7 +83,7 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 
 	// Just after the TTL the old figures answer once more while they are
 	// read again in the background; then the new ones do.
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "1.10" {
 		t.Errorf("just after the TTL: today so far %s, want the old 1.10 while it is read again", got)
 	}
@@ -91,14 +93,14 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		t.Errorf("after the read: today so far %s, yesterday %s; want 2.10, 25.24", got, report.Money(ov.YesterdayFull.Cost))
 	}
 	// Figures older than twice the TTL are never answered: the request reads.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
-	clock.Add(time.Minute)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	clock.Advance(time.Minute)
 	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "3.10" {
 		t.Errorf("after twice the TTL: today so far %s, want 3.10", got)
 	}
 
 	db.SetDashboardCacheTTL(0, nil)
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
 	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "4.10" {
 		t.Errorf("TTL 0: today so far %s, want 4.10", got)
 	}
@@ -110,7 +112,7 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
 	db := rqWorld(t)
 	ctx := context.Background()
-	clock := &testNow{t: time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	db.SetDashboardCacheTTL(30*time.Second, clock.Now)
 	at := time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC) // 10:30 Beijing: nothing on the day or the one before
 	overview := func(now time.Time) report.Overview {
@@ -125,14 +127,14 @@ func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
 		t.Fatalf("before any row: today so far %s read at %v, want 0 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, at)
 	}
 	rqHourly(t, db, rqAdvA, report.LevelAdvertiser, "2026-12-01", 9, rqAdvA, 0, rqMetrics{"7.00", 70, 7, 1, 0})
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	later := at.Add(time.Second)
 	if ov := overview(later); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {
 		t.Fatalf("after the first sync: today so far %s read at %v, want 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)
 	}
 	// Those figures have a row: they are kept, and say when they were read.
-	rqExec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-12-01'`, rqAdvA)
-	clock.Add(time.Second)
+	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-12-01'`, rqAdvA)
+	clock.Advance(time.Second)
 	if ov := overview(later.Add(time.Second)); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {
 		t.Errorf("within the TTL: today so far %s read at %v, want the cached 7.00 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, later)
 	}

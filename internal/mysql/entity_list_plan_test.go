@@ -32,11 +32,11 @@ func TestEntityListPlansWalkIndexesAndKeepResults(t *testing.T) {
 	ad := func(adv, n int) int64 {
 		return 2_000_000_000_000_000 + int64(adv)*1_000_000 + int64(n/5)*1000 + int64(n%5)
 	}
-	rqExec(t, db, `UPDATE oe_ads SET deleted_at = NOW(3) WHERE id IN (?, ?)`, ad(0, 14), ad(2, 3))
-	rqExec(t, db, `UPDATE oe_ads SET status = 'AD_STATUS_DELETE' WHERE id IN (?, ?)`, ad(1, 0), ad(3, 7))
-	rqExec(t, db, `DELETE FROM report_daily WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?, ?)`, today, ad(0, 1), ad(1, 2), ad(2, 5), ad(3, 14))
-	rqExec(t, db, `UPDATE report_daily SET cost = 0, click_cnt = 0 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 2), ad(1, 9), ad(3, 3))
-	rqExec(t, db, `UPDATE report_daily SET cost = 12.34 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 6), ad(2, 6), ad(3, 6))
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET deleted_at = NOW(3) WHERE id IN (?, ?)`, ad(0, 14), ad(2, 3))
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET status = 'AD_STATUS_DELETE' WHERE id IN (?, ?)`, ad(1, 0), ad(3, 7))
+	mysqltest.Exec(t, db, `DELETE FROM report_daily WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?, ?)`, today, ad(0, 1), ad(1, 2), ad(2, 5), ad(3, 14))
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = 0, click_cnt = 0 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 2), ad(1, 9), ad(3, 3))
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = 12.34 WHERE level = 'ad' AND stat_date = ? AND entity_id IN (?, ?, ?)`, today, ad(0, 6), ad(2, 6), ad(3, 6))
 	analyze(t, db, "oe_ads, oe_campaigns, report_daily, user_advertisers")
 	operator := auth.UserScope(opID)
 	opScope := fmt.Sprintf("e.advertiser_id IN (SELECT ua.advertiser_id FROM user_advertisers ua WHERE ua.user_id = %d)", opID)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -19,7 +20,7 @@ func TestListEntitiesFiltersScopeAndTodayMetrics(t *testing.T) {
 	// A deleted ad, an ad gone from the platform, and a second campaign.
 	rqEntity(t, db, report.LevelAd, 1700000000001003, rqAdvA, rqCamp, "已删除", "AD_STATUS_DELETE")
 	rqEntity(t, db, report.LevelAd, 1700000000001004, rqAdvA, 1700000000000102, "gone 100%_off", "AD_STATUS_DISABLE")
-	rqExec(t, db, `UPDATE oe_ads SET deleted_at = NOW(3) WHERE id = 1700000000001004`)
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET deleted_at = NOW(3) WHERE id = 1700000000001004`)
 	rqEntity(t, db, report.LevelCampaign, 1700000000000102, rqAdvA, 0, "second", "CAMPAIGN_STATUS_DISABLE")
 
 	list := func(scope auth.Scope, f report.EntityFilter) ([]report.Entity, int64, error) {

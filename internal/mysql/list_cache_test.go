@@ -9,7 +9,9 @@ import (
 	"github.com/shopspring/decimal"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/fakeclock"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/report"
 )
 
@@ -20,7 +22,7 @@ import (
 func TestListPagesReusedUntilTheTTLOrAWriteThroughTheStore(t *testing.T) {
 	db := rqWorld(t)
 	ctx := context.Background()
-	clock := &testNow{t: time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC)}
+	clock := fakeclock.New(time.Date(2026, 11, 22, 2, 0, 0, 0, time.UTC))
 	db.SetListCacheTTL(time.Second, clock.Now)
 	alice := rqUser(t, db, "alice", auth.RoleOperator, rqAdvA)
 	admin := auth.SystemScope()
@@ -51,9 +53,9 @@ func TestListPagesReusedUntilTheTTLOrAWriteThroughTheStore(t *testing.T) {
 	expect("admin", admin, "total 3:"+adminFirst[len("total 2:"):])
 
 	// Behind the store's back: the pages stay until the TTL.
-	rqExec(t, db, `UPDATE oe_ads SET name = '改名' WHERE id = ?`, rqAd1)
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET name = '改名' WHERE id = ?`, rqAd1)
 	expect("alice, within the TTL", alice, aliceFirst)
-	clock.Add(time.Second)
+	clock.Advance(time.Second)
 	aliceRenamed := "total 2: 1700000000001001 改名 AD_STATUS_DELIVERY_OK 1700000000001002 计划二 AD_STATUS_DISABLE"
 	expect("alice, after the TTL", alice, aliceRenamed)
 

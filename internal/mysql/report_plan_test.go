@@ -160,13 +160,13 @@ func TestDashboardPlansReadIndexesAndKeepResults(t *testing.T) {
 	// and of a top 10 (three ads at m+100, four at m+50, in different
 	// advertisers), promotions at m+150, m+100 and m+50, and zero costs.
 	m := mysqltest.Value[string](t, db, `SELECT MAX(cost) FROM report_daily WHERE level = 'ad' AND stat_date = ?`, today)
-	rqExec(t, db, `UPDATE report_daily SET cost = ? + 100 WHERE level = 'ad' AND stat_date = ? AND entity_id IN
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = ? + 100 WHERE level = 'ad' AND stat_date = ? AND entity_id IN
 		(SELECT id FROM (SELECT id FROM oe_ads WHERE advertiser_id IN (?, ?, ?) ORDER BY id LIMIT 3) x)`, m, today, adv[0], adv[5], adv[9])
-	rqExec(t, db, `UPDATE report_daily SET cost = ? + 50 WHERE level = 'ad' AND stat_date = ? AND entity_id IN
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = ? + 50 WHERE level = 'ad' AND stat_date = ? AND entity_id IN
 		(SELECT id FROM (SELECT id FROM oe_ads WHERE advertiser_id IN (?, ?) ORDER BY id DESC LIMIT 4) x)`, m, today, adv[1], adv[2])
-	rqExec(t, db, `UPDATE report_daily SET cost = 0 WHERE level = 'ad' AND stat_date = ? AND advertiser_id = ?`, today, adv[3])
+	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = 0 WHERE level = 'ad' AND stat_date = ? AND advertiser_id = ?`, today, adv[3])
 	for i, plus := range []int{150, 100, 50, -1} {
-		rqExec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, synced_at)
+		mysqltest.Exec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, synced_at)
 			VALUES (?, 'promotion', ?, ?, IF(? < 0, 0.5, ? + ?), 10, NOW(3))`, adv[i*3], today, 7_000_000+int64(i), plus, m, plus)
 	}
 	analyze(t, db, "report_hourly, report_daily")
@@ -210,7 +210,7 @@ func TestDashboardPlansReadIndexesAndKeepResults(t *testing.T) {
 	// A sync lowering a top ad's cost between the threshold and the page:
 	// the page is what the day's rows say after the write.
 	top, err := db.DashboardTopAdsWith(ctx, today, 5, func() {
-		rqExec(t, db, `UPDATE report_daily SET cost = 0.01 WHERE level = 'promotion' AND stat_date = ? AND entity_id = 7000000`, today)
+		mysqltest.Exec(t, db, `UPDATE report_daily SET cost = 0.01 WHERE level = 'promotion' AND stat_date = ? AND entity_id = 7000000`, today)
 	})
 	if err != nil {
 		t.Fatal(err)

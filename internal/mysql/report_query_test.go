@@ -15,16 +15,9 @@ import (
 
 // Report fixtures: plain SQL inserts, independent of the sync engine's code.
 
-func rqExec(t *testing.T, db *mysql.DB, q string, args ...any) {
-	t.Helper()
-	if _, err := db.ExecContext(context.Background(), q, args...); err != nil {
-		t.Fatalf("%s: %v", q, err)
-	}
-}
-
 func rqAdvertiser(t *testing.T, db *mysql.DB, id int64, name string) {
 	t.Helper()
-	rqExec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, ?)`, id, name)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, ?)`, id, name)
 }
 
 // rqEntity inserts a mirrored entity; parent is the campaign of an ad or the
@@ -34,16 +27,16 @@ func rqEntity(t *testing.T, db *mysql.DB, level report.Level, id, adv, parent in
 	now := time.Date(2026, 11, 20, 1, 0, 0, 0, time.UTC)
 	switch level {
 	case report.LevelCampaign:
-		rqExec(t, db, `INSERT INTO oe_campaigns (id, advertiser_id, name, status, budget, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?)`,
+		mysqltest.Exec(t, db, `INSERT INTO oe_campaigns (id, advertiser_id, name, status, budget, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?)`,
 			id, adv, name, status, "500.00", now, now.Add(time.Duration(id%97)*time.Minute), now)
 	case report.LevelAd:
-		rqExec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, opt_status, budget, bid, cpa_bid, pricing, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
+		mysqltest.Exec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, status, opt_status, budget, bid, cpa_bid, pricing, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)`,
 			id, adv, parent, name, status, "AD_STATUS_ENABLE", "300.00", "1.25", "30.00", "PRICING_OCPM", now, now.Add(time.Duration(id%97)*time.Minute), now)
 	case report.LevelProject:
-		rqExec(t, db, `INSERT INTO oe_projects (id, advertiser_id, name, status, opt_status, budget, cpa_bid, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
+		mysqltest.Exec(t, db, `INSERT INTO oe_projects (id, advertiser_id, name, status, opt_status, budget, cpa_bid, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?)`,
 			id, adv, name, status, "ENABLE", "1000.00", "25.50", now, now, now)
 	case report.LevelPromotion:
-		rqExec(t, db, `INSERT INTO oe_promotions (id, advertiser_id, project_id, name, status, opt_status, budget, bid, cpa_bid, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
+		mysqltest.Exec(t, db, `INSERT INTO oe_promotions (id, advertiser_id, project_id, name, status, opt_status, budget, bid, cpa_bid, platform_created_at, platform_modified_at, synced_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)`,
 			id, adv, parent, name, status, "ENABLE", "200.00", "0.80", "20.00", now, now, now)
 	default:
 		t.Fatalf("rqEntity: level %s", level)
@@ -58,13 +51,13 @@ type rqMetrics struct {
 
 func rqDaily(t *testing.T, db *mysql.DB, adv int64, level report.Level, date string, entity, parent int64, m rqMetrics) {
 	t.Helper()
-	rqExec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, deep_convert_cnt, synced_at)
+	mysqltest.Exec(t, db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, deep_convert_cnt, synced_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,NOW(3))`, adv, string(level), date, entity, parent, m.cost, m.show, m.click, m.conv, m.deepCnv)
 }
 
 func rqHourly(t *testing.T, db *mysql.DB, adv int64, level report.Level, date string, hour int, entity, parent int64, m rqMetrics) {
 	t.Helper()
-	rqExec(t, db, `INSERT INTO report_hourly (advertiser_id, level, stat_date, stat_hour, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, deep_convert_cnt, synced_at)
+	mysqltest.Exec(t, db, `INSERT INTO report_hourly (advertiser_id, level, stat_date, stat_hour, entity_id, parent_id, cost, show_cnt, click_cnt, convert_cnt, deep_convert_cnt, synced_at)
 		VALUES (?,?,?,?,?,?,?,?,?,?,?,NOW(3))`, adv, string(level), date, hour, entity, parent, m.cost, m.show, m.click, m.conv, m.deepCnv)
 }
 

@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -133,6 +134,42 @@ func (p *Proc) Wait(d time.Duration) int {
 	case <-time.After(d):
 		return -1
 	}
+}
+
+// WaitReady waits until url answers 200 and fails the test, showing what
+// the process printed, if it does not before ctx ends.
+func (p *Proc) WaitReady(t testing.TB, ctx context.Context, url string) {
+	t.Helper()
+	if err := WaitHTTP(ctx, url, http.StatusOK); err != nil {
+		t.Fatalf("%v\n%s", err, p.Output())
+	}
+}
+
+// Terminate sends SIGTERM and fails the test unless the process exits with
+// code 0 within d (a clean shutdown).
+func (p *Proc) Terminate(t testing.TB, d time.Duration) {
+	t.Helper()
+	if err := p.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	if code := p.Wait(d); code != 0 {
+		t.Fatalf("exit code after SIGTERM = %d, want 0\n%s", code, p.Output())
+	}
+}
+
+// Get fetches url and returns the status code and the body.
+func Get(t testing.TB, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url) //nolint:noctx // a one-off request in tests
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
 }
 
 // WaitHTTP polls url until it answers with want or the deadline passes.

@@ -1,13 +1,15 @@
 // Package testenv builds what the tests of several packages stand on: a
 // sandbox server, a key ring, users, the accounts token store with an
-// OceanEngine client on it, and advertisers bound through the accounts
-// OAuth flow against the sandbox.
+// OceanEngine client on it, advertisers bound through the accounts OAuth
+// flow against the sandbox, and a placeholder grant to bind advertisers to
+// directly.
 package testenv
 
 import (
 	"bytes"
 	"context"
 	"testing"
+	"time"
 
 	goredis "github.com/redis/go-redis/v9"
 
@@ -75,4 +77,21 @@ func User(t testing.TB, db *mysql.DB, name, role string) int64 {
 		t.Fatal(err)
 	}
 	return u.ID
+}
+
+// Grant stores an authorisation of the granted accounts, made at at, with
+// placeholder tokens (the access token valid for a day, the refresh token
+// for 30), for tests that bind advertisers to it but call no platform; it
+// returns the authorisation's id.
+func Grant(t testing.TB, db *mysql.DB, granted []int64, at time.Time) int64 {
+	t.Helper()
+	id, err := db.CreateAuthorization(context.Background(), mysql.NewAuthorization{AppID: 1000, GrantedAccounts: granted, At: at},
+		func(int64) (mysql.SealedTokens, error) {
+			return mysql.SealedTokens{KeyID: "k1", AccessTokenEnc: []byte("a"), RefreshTokenEnc: []byte("r"),
+				AccessExpiresAt: at.Add(24 * time.Hour), RefreshExpiresAt: at.Add(30 * 24 * time.Hour)}, nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
 }

@@ -202,3 +202,12 @@ func Value[T any](t testing.TB, db *mysql.DB, query string, args ...any) T {
 	}
 	return v
 }
+
+// Exec runs a statement (a fixture insert, an update behind the store's
+// back) and fails the test naming the statement if it fails.
+func Exec(t testing.TB, db *mysql.DB, query string, args ...any) {
+	t.Helper()
+	if _, err := db.ExecContext(context.Background(), query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}

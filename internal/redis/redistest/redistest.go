@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/proctest"
 )
 
 // Server is a redis-server process owned by one test.
@@ -33,10 +34,11 @@ func New(t testing.TB) (*goredis.Client, *Server) {
 	return rdb, s
 }
 
-// Start starts a server on a free loopback port.
+// Start starts a server on a free loopback port (another process could take
+// the port before redis binds it; the window is small enough in practice).
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(freePort(t))), dir: t.TempDir()}
+	s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(proctest.FreePort(t))), dir: t.TempDir()}
 	s.Restart()
 	t.Cleanup(s.Stop)
 	return s
@@ -88,16 +90,4 @@ func (s *Server) Restart() {
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-}
-
-// freePort asks the kernel for a free port. Another process could take it
-// before redis binds it; the retry window is small enough in practice.
-func freePort(t testing.TB) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatalf("redistest: %v", err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
 }
