@@ -75,17 +75,17 @@ func checkValue(f Field, v Value, name string) []apperr.FieldError {
 	switch {
 	case f == FieldStatus:
 		if v.Status != StatusEnable && v.Status != StatusDisable && v.Status != StatusDelete {
-			return []apperr.FieldError{apperr.Field(name, "must be one of enable, disable, delete")}
+			return []apperr.FieldError{apperr.Field(name, "must be one of enable, disable, delete").Because("oneof", "values", "enable, disable, delete")}
 		}
 	case v.Unlimited && f == FieldBudget:
 	case !v.IsAmount:
-		return []apperr.FieldError{apperr.Field(name, "is required (an amount in yuan)")}
+		return []apperr.FieldError{apperr.Field(name, "is required (an amount in yuan)").Because("amount_required")}
 	case !v.Amount.IsPositive():
-		return []apperr.FieldError{apperr.Field(name, "must be greater than 0")}
+		return []apperr.FieldError{apperr.Field(name, "must be greater than 0").Because("gt", "n", 0)}
 	case !v.Amount.Shift(2).IsInteger():
-		return []apperr.FieldError{apperr.Field(name, "must have at most 2 decimals (fen)")}
+		return []apperr.FieldError{apperr.Field(name, "must have at most 2 decimals (fen)").Because("fen")}
 	case v.Amount.GreaterThanOrEqual(maxAmount):
-		return []apperr.FieldError{apperr.Field(name, "is too large")}
+		return []apperr.FieldError{apperr.Field(name, "is too large").Because("too_large")}
 	}
 	return nil
 }
@@ -132,21 +132,25 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 			break
 		}
 		if want.Amount.LessThan(MinDailyBudget) {
-			errs = append(errs, apperr.Field(name, "must be at least %s (the platform's minimum daily budget)", MinDailyBudget.StringFixed(2)))
+			errs = append(errs, apperr.Field(name, "must be at least %s (the platform's minimum daily budget)", MinDailyBudget.StringFixed(2)).
+				Because("min_daily_budget", "min", MinDailyBudget.StringFixed(2)))
 		}
 		if !before.Unlimited && want.Amount.Sub(before.Amount).Abs().LessThan(MinBudgetChange) {
-			errs = append(errs, apperr.Field(name, "must differ from the current budget %s by at least %s", before.String(), MinBudgetChange.StringFixed(2)))
+			errs = append(errs, apperr.Field(name, "must differ from the current budget %s by at least %s", before.String(), MinBudgetChange.StringFixed(2)).
+				Because("min_budget_change", "current", before.String(), "min", MinBudgetChange.StringFixed(2)))
 		}
 		if spend := lim.spend[cur.id]; want.Amount.LessThan(spend.Mul(BudgetOverSpend)) {
-			errs = append(errs, apperr.Field(name, "must be at least 105%% of today's spend %s, i.e. at least %s",
-				spend.StringFixed(2), spend.Mul(BudgetOverSpend).RoundUp(2).StringFixed(2)))
+			least := spend.Mul(BudgetOverSpend).RoundUp(2).StringFixed(2)
+			errs = append(errs, apperr.Field(name, "must be at least 105%% of today's spend %s, i.e. at least %s", spend.StringFixed(2), least).
+				Because("budget_below_spend", "spend", spend.StringFixed(2), "min", least))
 		}
 		if bid := cur.effectiveBid(); bid.IsPositive() && want.Amount.LessThan(bid) {
-			errs = append(errs, apperr.Field(name, "must not be below the %s's bid %s", kind, bid.StringFixed(2)))
+			errs = append(errs, apperr.Field(name, "must not be below the %s's bid %s", kind, bid.StringFixed(2)).
+				Because("budget_below_bid", "kind", kind, "bid", bid.StringFixed(2)))
 		}
 		if n := lim.budgetChanges[cur.id]; n >= MaxBudgetChangesPerDay {
 			errs = append(errs, apperr.Field(name, "%s %d's budget was changed %d times today (Beijing time); the platform allows %d",
-				kind, cur.id, n, MaxBudgetChangesPerDay))
+				kind, cur.id, n, MaxBudgetChangesPerDay).Because("budget_changes_today", "kind", kind, "id", cur.id, "n", n, "max", MaxBudgetChangesPerDay))
 		}
 	case FieldBid, FieldCpaBid:
 		if kind == KindAd {
@@ -159,7 +163,8 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 			}
 		}
 		if b := cur.value(FieldBudget); !b.Unlimited && want.Amount.GreaterThan(b.Amount) {
-			errs = append(errs, apperr.Field(name, "must not exceed the %s's budget %s", kind, b.String()))
+			errs = append(errs, apperr.Field(name, "must not exceed the %s's budget %s", kind, b.String()).
+				Because("bid_above_budget", "kind", kind, "budget", b.String()))
 		}
 	}
 	return append(errs, checkRails(field, before, want, lim, name)...)
@@ -181,12 +186,14 @@ func checkRails(field Field, before, want Value, lim limits, name string) []appe
 		case field == FieldBudget && g.MaxBudget.Valid:
 			if want.Unlimited {
 				errs = append(errs, apperr.Field(name, "an unlimited budget exceeds the maximum budget %s allowed (guard rail %d)",
-					g.MaxBudget.Decimal.StringFixed(2), g.ID))
+					g.MaxBudget.Decimal.StringFixed(2), g.ID).Because("guardrail_unlimited_budget", "max", g.MaxBudget.Decimal.StringFixed(2), "guardrail", g.ID))
 			} else if want.Amount.GreaterThan(g.MaxBudget.Decimal) {
-				errs = append(errs, apperr.Field(name, "exceeds the maximum budget %s allowed (guard rail %d)", g.MaxBudget.Decimal.StringFixed(2), g.ID))
+				errs = append(errs, apperr.Field(name, "exceeds the maximum budget %s allowed (guard rail %d)", g.MaxBudget.Decimal.StringFixed(2), g.ID).
+					Because("guardrail_max_budget", "max", g.MaxBudget.Decimal.StringFixed(2), "guardrail", g.ID))
 			}
 		case (field == FieldBid || field == FieldCpaBid) && g.MaxBid.Valid && want.Amount.GreaterThan(g.MaxBid.Decimal):
-			errs = append(errs, apperr.Field(name, "exceeds the maximum bid %s allowed (guard rail %d)", g.MaxBid.Decimal.StringFixed(2), g.ID))
+			errs = append(errs, apperr.Field(name, "exceeds the maximum bid %s allowed (guard rail %d)", g.MaxBid.Decimal.StringFixed(2), g.ID).
+				Because("guardrail_max_bid", "max", g.MaxBid.Decimal.StringFixed(2), "guardrail", g.ID))
 		}
 		if field == FieldStatus || !g.MaxChangePct.Valid || lim.rollback {
 			continue
@@ -195,12 +202,13 @@ func checkRails(field Field, before, want Value, lim limits, name string) []appe
 		switch {
 		case before.IsAmount && want.Unlimited:
 			errs = append(errs, apperr.Field(name, "removing the budget's limit exceeds the largest change of %s%% per action (guard rail %d)",
-				pct.StringFixed(2), g.ID))
+				pct.StringFixed(2), g.ID).Because("guardrail_unlimited_change", "max", pct.StringFixed(2), "guardrail", g.ID))
 		case before.IsAmount && before.Amount.IsPositive() && want.IsAmount:
 			change := want.Amount.Sub(before.Amount).Abs().Mul(hundred).Div(before.Amount)
 			if change.GreaterThan(pct) {
 				errs = append(errs, apperr.Field(name, "changes the %s by %s%% (from %s); at most %s%% per action is allowed (guard rail %d)",
-					field, change.RoundUp(2).StringFixed(2), before.String(), pct.StringFixed(2), g.ID))
+					field, change.RoundUp(2).StringFixed(2), before.String(), pct.StringFixed(2), g.ID).
+					Because("guardrail_max_change", "field", field, "change", change.RoundUp(2).StringFixed(2), "from", before.String(), "max", pct.StringFixed(2), "guardrail", g.ID))
 			}
 		}
 	}

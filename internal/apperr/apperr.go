@@ -26,10 +26,27 @@ const (
 	KindUnavailable  Kind = "unavailable"       // a dependency is down; retry later
 )
 
-// FieldError names one offending input field.
+// FieldError names one offending input field. Rule and Params, where set,
+// say what Message says in a form a client can put in its own language:
+// the rule's name (min_daily_budget) and its figures ({"min": "300.00"}).
 type FieldError struct {
-	Field   string `json:"field"`
-	Message string `json:"message"`
+	Field   string            `json:"field"`
+	Message string            `json:"message"`
+	Rule    string            `json:"rule,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
+}
+
+// Because returns f naming the rule it breaks, with params as name, value
+// pairs (values formatted with %v).
+func (f FieldError) Because(rule string, params ...any) FieldError {
+	f.Rule = rule
+	if len(params) > 1 {
+		f.Params = make(map[string]string, len(params)/2)
+		for i := 0; i+1 < len(params); i += 2 {
+			f.Params[fmt.Sprint(params[i])] = fmt.Sprint(params[i+1])
+		}
+	}
+	return f
 }
 
 // Error is an error with a Kind, a message safe to show to the caller, and

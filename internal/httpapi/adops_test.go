@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -210,6 +211,13 @@ func TestAdOpsEveryKindOverHTTP(t *testing.T) {
 		if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), tc.field) {
 			t.Errorf("PATCH %s %s: %d %s, want 422 naming %s", tc.path, tc.body, r.status, r.raw, tc.field)
 		}
+	}
+	// A broken platform rule is named, with its figures, for the console
+	// to say in its own language.
+	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/campaigns/%d/budget", camp.ID), w.alice, "k-low-budget", `{"budget":"100"}`)
+	if fe := r.fieldErrs(); r.status != http.StatusUnprocessableEntity || len(fe) == 0 || fe[0].Field != "budget" ||
+		fe[0].Rule != "min_daily_budget" || !maps.Equal(fe[0].Params, map[string]string{"min": "300.00"}) {
+		t.Errorf("budget below the platform's minimum: %d %s, want 422 naming rule min_daily_budget with min 300.00", r.status, r.raw)
 	}
 	w.noPlatformCalls(t, "refused requests")
 }

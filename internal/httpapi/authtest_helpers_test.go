@@ -79,6 +79,25 @@ type resp struct {
 	raw    string
 }
 
+// fieldErr is one entry of data.fields.
+type fieldErr struct {
+	Field   string            `json:"field"`
+	Message string            `json:"message"`
+	Rule    string            `json:"rule"`
+	Params  map[string]string `json:"params"`
+}
+
+// fieldErrs returns data.fields whole.
+func (r resp) fieldErrs() []fieldErr {
+	var d struct {
+		Data struct {
+			Fields []fieldErr `json:"fields"`
+		} `json:"data"`
+	}
+	_ = json.Unmarshal([]byte(r.raw), &d)
+	return d.Data.Fields
+}
+
 // field returns the first field named in data.fields, if any.
 func (r resp) fields() []string {
 	var d struct {

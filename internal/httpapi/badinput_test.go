@@ -284,6 +284,7 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 	// password and sessions the walk must not change.
 	target := w.createUser(t, w.admin, "walker", "Granite-Orchid-264", []string{"viewer"})
 	defaults := map[string]string{"id": fmt.Sprint(target), "sid": "1", "advertiser_id": fmt.Sprint(w.advs[0])}
+	rules := d.fieldRules(t)
 	seq, rejected := 0, 0
 	for _, o := range ops {
 		cases := d.probeCases(o, defaults)
@@ -303,7 +304,7 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 				}
 				r := w.do(t, q)
 				name := fmt.Sprintf("%s [%s, %s]", o, c.what, who)
-				checkProbeAnswer(t, name, o, c, r)
+				checkProbeAnswer(t, name, o, c, r, rules)
 				if signedIn && (r.status == http.StatusBadRequest || r.status == http.StatusUnprocessableEntity) {
 					opRejected++
 				}
@@ -334,7 +335,22 @@ func countOperations(t *testing.T) int {
 
 // checkProbeAnswer fails unless r is below 500 and, when an error on an
 // /api/v1 route, the JSON envelope naming the broken field where one is.
-func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp) {
+// fieldRules are the rule names FieldError.rule may take (its enum).
+func (d probeDoc) fieldRules(t *testing.T) []string {
+	t.Helper()
+	schemas := d.root["components"].(map[string]any)["schemas"].(map[string]any)
+	rule := schemas["FieldError"].(map[string]any)["properties"].(map[string]any)["rule"].(map[string]any)
+	var out []string
+	for _, v := range rule["enum"].([]any) {
+		out = append(out, v.(string))
+	}
+	if len(out) == 0 {
+		t.Fatal("openapi.yaml: FieldError.rule has no enum")
+	}
+	return out
+}
+
+func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp, rules []string) {
 	t.Helper()
 	if r.status == http.StatusServiceUnavailable && strings.Contains(r.env.Message, "not configured") {
 		return // a service the test server runs without (rules' ad operations), no input's fault
@@ -355,5 +371,10 @@ func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp)
 	if c.field != "" && (r.status == http.StatusBadRequest || r.status == http.StatusUnprocessableEntity) &&
 		len(r.fields()) == 0 && !slices.ContainsFunc(o.fieldNames(), func(f string) bool { return strings.Contains(r.env.Message, f) }) {
 		t.Errorf("%s: %d names no field: %.300s", name, r.status, r.raw)
+	}
+	for _, f := range r.fieldErrs() {
+		if f.Rule != "" && !slices.Contains(rules, f.Rule) {
+			t.Errorf("%s: field %s names rule %q, which openapi.yaml does not list", name, f.Field, f.Rule)
+		}
 	}
 }

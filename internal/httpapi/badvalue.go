@@ -15,12 +15,12 @@ import (
 // decoding (a decimal that is not a number): the decoder does not say where
 // it was, badValuePath found it.
 func valueError(path string, err error) error {
-	msg := "is not a valid value"
+	msg, rule := "is not a valid value", "invalid"
 	if strings.Contains(err.Error(), "decimal") {
-		msg = "must be a decimal number"
+		msg, rule = "must be a decimal number", "decimal"
 	}
 	e := apperr.Invalid("%s %s (%v)", path, msg, err)
-	e.Fields = []apperr.FieldError{{Field: path, Message: msg}}
+	e.Fields = []apperr.FieldError{apperr.Field(path, "%s", msg).Because(rule)}
 	return e
 }
 

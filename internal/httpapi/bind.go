@@ -99,7 +99,8 @@ func (s *Server) validate(dst any) error {
 	}
 	fields := make([]apperr.FieldError, 0, len(ve))
 	for _, fe := range ve {
-		fields = append(fields, apperr.FieldError{Field: fieldPath(fe), Message: ruleMessage(fe)})
+		rule, params := ruleOf(fe)
+		fields = append(fields, apperr.Field(fieldPath(fe), "%s", ruleMessage(fe)).Because(rule, params...))
 	}
 	return apperr.Validation(fields...)
 }
@@ -164,6 +165,39 @@ func ruleMessage(fe validator.FieldError) string {
 	return fmt.Sprintf("fails rule %q", fe.Tag())
 }
 
+// ruleOf names the rule of a validation failure and its figures, for
+// clients that say ruleMessage in their own language.
+func ruleOf(fe validator.FieldError) (string, []any) {
+	tag, param := fe.Tag(), fe.Param()
+	switch tag {
+	case "required", "required_without", "required_with", "required_if":
+		return "required", nil
+	case "max", "lte", "min", "gte":
+		rule := "max"
+		if tag == "min" || tag == "gte" {
+			rule = "min"
+		}
+		switch fe.Kind() {
+		case reflect.String:
+			rule += "_length"
+		case reflect.Slice, reflect.Map:
+			rule += "_items"
+		}
+		return rule, []any{"n", param}
+	case "gt", "lt", "len":
+		return tag, []any{"n", param}
+	case "oneof":
+		return "oneof", []any{"values", strings.ReplaceAll(param, " ", ", ")}
+	case "url", "http_url":
+		return "url", nil
+	case "datetime":
+		return "datetime", []any{"format", param}
+	case "email", "alphanum", "unique":
+		return tag, nil
+	}
+	return "invalid", nil
+}
+
 // decodeError turns a JSON decoding failure into a client error naming the
 // offending field where the decoder knows it.
 func decodeError(err error) error { return decodeErrorIn(err, nil) }
@@ -198,12 +232,12 @@ func decodeErrorIn(err error, locate func() (string, bool)) error {
 			return apperr.Invalid("request body must be a JSON %s", typeErr.Type.Kind())
 		}
 		e := apperr.Invalid("%s must be %s, not %s", fieldName, jsonKind(typeErr.Type), typeErr.Value)
-		e.Fields = []apperr.FieldError{{Field: fieldName, Message: "must be " + jsonKind(typeErr.Type)}}
+		e.Fields = []apperr.FieldError{apperr.Field(fieldName, "must be %s", jsonKind(typeErr.Type)).Because("type", "type", jsonType(typeErr.Type))}
 		return e
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
 		fieldName = strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
 		e := apperr.Invalid("unknown field %s", fieldName)
-		e.Fields = []apperr.FieldError{{Field: fieldName, Message: "is not a known field"}}
+		e.Fields = []apperr.FieldError{apperr.Field(fieldName, "is not a known field").Because("unknown_field")}
 		return e
 	}
 	var fe *apperr.Error
@@ -216,6 +250,17 @@ func decodeErrorIn(err error, locate func() (string, bool)) error {
 		}
 	}
 	return apperr.Invalid("malformed JSON: %v", err)
+}
+
+// jsonType is the JSON type a Go type decodes from, as one word (string,
+// boolean, integer, number, array, object; "amount" for a string or a number).
+func jsonType(t reflect.Type) string {
+	k := jsonKind(t)
+	if k == "a string or a number" {
+		return "amount"
+	}
+	_, word, _ := strings.Cut(k, " ")
+	return word
 }
 
 func jsonKind(t reflect.Type) string {

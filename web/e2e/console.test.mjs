@@ -209,7 +209,7 @@ describe('console', () => {
     await page.locator('[data-test=amount-preview]').click()
     const err = page.locator('[data-test=field-error]')
     await err.waitFor()
-    assert.match(await err.innerText(), /300/, 'the minimum daily budget is named on the field')
+    assert.match(await err.innerText(), /不能低于 300\.00 元（平台的最低日预算）/, 'the minimum daily budget is named on the field, in the console’s language')
     assert.equal(await page.locator('[data-test=change-dialog]').count(), 0, 'no preview for a refused value')
     await shot(page, 'ads-inline-budget-error')
     await page.keyboard.press('Escape')

@@ -2,7 +2,8 @@ import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { installArco } from './arco'
-import { bindAuth } from './api/client'
+import { bindAuth, bindFieldText } from './api/client'
+import { fieldText } from './lib/fieldText'
 import { i18n } from './i18n'
 import { router } from './router'
 import { useSession } from './stores/session'
@@ -22,6 +23,7 @@ bindAuth({
     void router.push({ name: 'login', query: { redirect: router.currentRoute.value.fullPath } })
   },
 })
+bindFieldText((f) => fieldText(f, i18n.global))
 app.use(router)
 // Signed out here or in another tab: back to the sign-in page.
 watch(

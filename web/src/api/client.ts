@@ -4,10 +4,12 @@
 import createClient from 'openapi-fetch'
 import type { paths } from './schema'
 
-/** One offending input field of a 422 answer. */
+/** One offending input field of a 400/422 answer; rule and params name the rule it breaks, where the API says. */
 export interface FieldError {
   field: string
   message: string
+  rule?: string
+  params?: Record<string, string>
 }
 
 /** ApiError is every failed API call: the envelope's code, message, fields and request id. */
@@ -45,6 +47,12 @@ export interface AuthHooks {
 }
 
 let hooks: AuthHooks | null = null
+let fieldWords: ((f: FieldError) => FieldError) | null = null
+
+/** bindFieldText sets how a refused field's message is put in the operator's language (once, at start). */
+export function bindFieldText(fn: (f: FieldError) => FieldError): void {
+  fieldWords = fn
+}
 
 /** bindAuth connects the client to the session store (once, at start). */
 export function bindAuth(h: AuthHooks): void {
@@ -107,7 +115,7 @@ export async function call<T>(
     body.code ?? 'http_' + r.response.status,
     body.message ?? r.response.statusText,
     body.request_id ?? r.response.headers.get('X-Request-ID') ?? '',
-    body.data?.fields ?? [],
+    (body.data?.fields ?? []).map((f) => (fieldWords ? fieldWords(f) : f)),
     body.data ?? null,
   )
 }

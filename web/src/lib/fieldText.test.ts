@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import zhCN from '../i18n/zh-CN'
+import enUS from '../i18n/en-US'
+import { fieldText, type Translator } from './fieldText'
+
+const on = (locale: 'zh-CN' | 'en-US') =>
+  createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Translator
+
+describe('a refused field in the operator’s language', () => {
+  const budget = { field: 'budget', message: "must be at least 300.00 (the platform's minimum daily budget)", rule: 'min_daily_budget', params: { min: '300.00' } }
+  it('says a named rule with its figures', () => {
+    expect(fieldText(budget, on('zh-CN')).message).toBe('不能低于 300.00 元（平台的最低日预算）')
+    expect(fieldText(budget, on('en-US')).message).toBe("must be at least ¥300.00 (the platform's minimum daily budget)")
+    const rail = { field: 'budget', message: '…', rule: 'guardrail_max_change', params: { change: '60.00', from: '500.00', max: '50.00', guardrail: '3' } }
+    expect(fieldText(rail, on('zh-CN')).message).toBe('变动 60.00%（原值 500.00），超过单次操作最多 50.00% 的限额（限额 #3）')
+  })
+  it('names a JSON type in words', () => {
+    expect(fieldText({ field: 'advertiser_ids[0]', message: 'must be an integer', rule: 'type', params: { type: 'integer' } }, on('zh-CN')).message).toBe('类型不对，应为整数')
+  })
+  it('keeps the field and leaves the API’s message where the rule has no text or no name', () => {
+    expect(fieldText(budget, on('zh-CN')).field).toBe('budget')
+    const unnamed = { field: 'name', message: 'must name the sender' }
+    expect(fieldText(unnamed, on('zh-CN'))).toEqual(unnamed)
+    const unknown = { field: 'x', message: 'something new', rule: 'not_a_rule_yet' }
+    expect(fieldText(unknown, on('zh-CN'))).toEqual(unknown)
+  })
+})
