@@ -138,7 +138,7 @@ func (s *Service) check(ctx context.Context, p auth.Principal, spec *Spec) error
 	}
 	for i, id := range spec.Scope.AdvertiserIDs {
 		if err := s.scopes.CheckAdvertisersInScope(ctx, p.Scope(), []int64{id}); apperr.Is(err, apperr.KindNotFound) {
-			return apperr.Validation(apperr.Field(fmt.Sprintf("scope.advertiser_ids[%d]", i), "advertiser %d is not in your data scope", id))
+			return apperr.Validation(because("not_in_scope", "id", id).on(fmt.Sprintf("scope.advertiser_ids[%d]", i), "advertiser %d is not in your data scope", id))
 		} else if err != nil {
 			return err
 		}
@@ -414,7 +414,7 @@ type BacktestResult struct {
 // recorded reports, at its schedule, up to now.
 func (s *Service) Backtest(ctx context.Context, p auth.Principal, spec Spec, days int) (BacktestResult, error) {
 	if days < 1 || days > MaxBacktestDays {
-		return BacktestResult{}, apperr.Validation(apperr.Field("days", "must be between 1 and %d", MaxBacktestDays))
+		return BacktestResult{}, apperr.Validation(because("between", "min", 1, "max", MaxBacktestDays).on("days", "must be between 1 and %d", MaxBacktestDays))
 	}
 	if err := s.check(ctx, p, &spec); err != nil {
 		return BacktestResult{}, err

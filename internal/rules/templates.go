@@ -1,7 +1,6 @@
 package rules
 
 import (
-	"fmt"
 	"sort"
 
 	"github.com/shopspring/decimal"
@@ -121,19 +120,19 @@ func FromTemplate(name string, params map[string]string) (Spec, error) {
 				s = p.Default
 			}
 			if s == "" {
-				errs = append(errs, apperr.Field("params."+p.Name, "is required: %s", p.Description))
+				errs = append(errs, because("required").on("params."+p.Name, "is required: %s", p.Description))
 				continue
 			}
 			d, err := decimal.NewFromString(s)
 			if err != nil || !d.IsPositive() && p.Name != "min_converts" || d.IsNegative() {
-				errs = append(errs, apperr.Field("params."+p.Name, "must be a positive number (%s)", p.Description))
+				errs = append(errs, because("positive_number").on("params."+p.Name, "must be a positive number (%s)", p.Description))
 				continue
 			}
 			vals[p.Name] = d
 		}
 		for k := range params {
 			if !known[k] {
-				errs = append(errs, apperr.Field("params."+k, "is not a parameter of %s", name))
+				errs = append(errs, because("unknown_field").on("params."+k, "is not a parameter of %s", name))
 			}
 		}
 		if len(errs) > 0 {
@@ -153,5 +152,5 @@ func FromTemplate(name string, params map[string]string) (Spec, error) {
 		}
 		names += t.Name
 	}
-	return Spec{}, apperr.Validation(apperr.Field("template", "%s", fmt.Sprintf("must be one of %s", names)))
+	return Spec{}, apperr.Validation(because("oneof", "values", names).on("template", "must be one of %s", names))
 }

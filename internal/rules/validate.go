@@ -60,65 +60,82 @@ func (m Metric) known() bool {
 	return m.windowed()
 }
 
-const metricList = "cost, show, click, convert, cpa, ctr, cvr, cpm, budget_used_pct, bid, balance"
+const (
+	metricList = "cost, show, click, convert, cpa, ctr, cvr, cpm, budget_used_pct, bid, balance"
+	actionList = "pause, enable, set_budget, raise_budget, lower_budget, set_bid, raise_bid, lower_bid, notify"
+)
+
+// why is the named rule a refused field breaks, with its figures (see
+// apperr.FieldError): clients say it in their own language.
+type why struct {
+	rule   string
+	params []any
+}
+
+func because(rule string, params ...any) why { return why{rule, params} }
+
+// on is the field error for field, with the English message format.
+func (w why) on(field, format string, args ...any) apperr.FieldError {
+	return apperr.Field(field, format, args...).Because(w.rule, w.params...)
+}
 
 // Validate checks a normalized spec and returns every problem, each naming
 // its field ("conditions[1].window.n").
 func Validate(s Spec) []apperr.FieldError {
 	var errs []apperr.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, apperr.Field(field, format, args...))
+	add := func(field string, r why, format string, args ...any) {
+		errs = append(errs, r.on(field, format, args...))
 	}
 	name := strings.TrimSpace(s.Name)
 	switch {
 	case name == "":
-		add("name", "is required")
+		add("name", because("required"), "is required")
 	case utf8.RuneCountInString(name) > MaxNameLength:
-		add("name", "must be at most %d characters", MaxNameLength)
+		add("name", because("max_length", "n", MaxNameLength), "must be at most %d characters", MaxNameLength)
 	}
 	errs = append(errs, validateScope(s.Scope)...)
 	switch s.Match {
 	case MatchAll, MatchAny:
 	default:
-		add("match", "must be all or any")
+		add("match", because("oneof", "values", "all, any"), "must be all or any")
 	}
 	switch n := len(s.Conditions); {
 	case n == 0:
-		add("conditions", "must hold at least one condition")
+		add("conditions", because("min_items", "n", 1), "must hold at least one condition")
 	case n > MaxConditions:
-		add("conditions", "must hold at most %d conditions", MaxConditions)
+		add("conditions", because("max_items", "n", MaxConditions), "must hold at most %d conditions", MaxConditions)
 	}
 	for i, c := range s.Conditions {
 		errs = append(errs, validateCondition(c, s.Scope.Level, fmt.Sprintf("conditions[%d]", i))...)
 	}
 	if len(s.Guards) > MaxGuards {
-		add("guards", "must hold at most %d guards", MaxGuards)
+		add("guards", because("max_items", "n", MaxGuards), "must hold at most %d guards", MaxGuards)
 	}
 	for i, g := range s.Guards {
 		p := fmt.Sprintf("guards[%d]", i)
 		switch g.Metric {
 		case MetricCost, MetricShow, MetricClick, MetricConvert:
 		default:
-			add(p+".metric", "must be a volume: cost, show, click or convert")
+			add(p+".metric", because("oneof", "values", "cost, show, click, convert"), "must be a volume: cost, show, click or convert")
 		}
 		errs = append(errs, validateWindow(g.Window, p+".window")...)
 		if g.Min.IsNegative() {
-			add(p+".min", "must be 0 or more")
+			add(p+".min", because("min", "n", 0), "must be 0 or more")
 		}
 	}
 	errs = append(errs, validateSchedule(s.Schedule)...)
 	errs = append(errs, validateActions(s.Actions, s.Scope.Level)...)
 	sf := s.Safety
 	if sf.CooldownMinutes < 0 || sf.CooldownMinutes > 30*24*60 {
-		add("safety.cooldown_minutes", "must be between 0 and %d (30 days)", 30*24*60)
+		add("safety.cooldown_minutes", because("between", "min", 0, "max", 30*24*60), "must be between 0 and %d (30 days)", 30*24*60)
 	}
 	if sf.MaxActionsPerRun < 1 || sf.MaxActionsPerRun > 100 {
-		add("safety.max_actions_per_run", "must be between 1 and 100")
+		add("safety.max_actions_per_run", because("between", "min", 1, "max", 100), "must be between 1 and 100")
 	}
 	if sf.MaxActionsPerDay < 1 || sf.MaxActionsPerDay > 1000 {
-		add("safety.max_actions_per_day", "must be between 1 and 1000")
+		add("safety.max_actions_per_day", because("between", "min", 1, "max", 1000), "must be between 1 and 1000")
 	} else if sf.MaxActionsPerDay < sf.MaxActionsPerRun {
-		add("safety.max_actions_per_day", "must be at least max_actions_per_run (%d)", sf.MaxActionsPerRun)
+		add("safety.max_actions_per_day", because("min", "n", sf.MaxActionsPerRun), "must be at least max_actions_per_run (%d)", sf.MaxActionsPerRun)
 	}
 	return errs
 }
@@ -126,28 +143,28 @@ func Validate(s Spec) []apperr.FieldError {
 func validateScope(sc Scope) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if !sc.Level.valid() {
-		return append(errs, apperr.Field("scope.level", "must be one of campaign, ad, project, promotion, advertiser"))
+		return append(errs, because("oneof", "values", "campaign, ad, project, promotion, advertiser").on("scope.level", "must be one of campaign, ad, project, promotion, advertiser"))
 	}
 	for field, ids := range map[string][]int64{"scope.ids": sc.IDs, "scope.advertiser_ids": sc.AdvertiserIDs, "scope.manager_ids": sc.ManagerIDs} {
 		if len(ids) > MaxScopeIDs {
-			errs = append(errs, apperr.Field(field, "must name at most %d ids", MaxScopeIDs))
+			errs = append(errs, because("max_items", "n", MaxScopeIDs).on(field, "must name at most %d ids", MaxScopeIDs))
 			continue
 		}
 		seen := map[int64]bool{}
 		for i, id := range ids {
 			if id <= 0 {
-				errs = append(errs, apperr.Field(fmt.Sprintf("%s[%d]", field, i), "must be a positive id"))
+				errs = append(errs, because("gt", "n", 0).on(fmt.Sprintf("%s[%d]", field, i), "must be a positive id"))
 			} else if seen[id] {
-				errs = append(errs, apperr.Field(fmt.Sprintf("%s[%d]", field, i), "id %d appears twice", id))
+				errs = append(errs, because("duplicate", "value", id).on(fmt.Sprintf("%s[%d]", field, i), "id %d appears twice", id))
 			}
 			seen[id] = true
 		}
 	}
 	if sc.Level == LevelAdvertiser && (sc.Filter.BudgetMode != "" || len(sc.Filter.Statuses) > 0) {
-		errs = append(errs, apperr.Field("scope.filter", "advertisers are selected by ids, manager or name only"))
+		errs = append(errs, because("rule_advertiser_filter").on("scope.filter", "advertisers are selected by ids, manager or name only"))
 	}
 	if utf8.RuneCountInString(sc.Filter.NameContains) > MaxNameLength {
-		errs = append(errs, apperr.Field("scope.filter.name_contains", "must be at most %d characters", MaxNameLength))
+		errs = append(errs, because("max_length", "n", MaxNameLength).on("scope.filter.name_contains", "must be at most %d characters", MaxNameLength))
 	}
 	return errs
 }
@@ -156,84 +173,84 @@ func validateWindow(w Window, p string) []apperr.FieldError {
 	switch w.Kind {
 	case WindowToday, WindowYesterday, WindowLifetime:
 		if w.N != 0 {
-			return []apperr.FieldError{apperr.Field(p+".n", "is only for last_days and last_hours")}
+			return []apperr.FieldError{because("rule_n_not_taken").on(p+".n", "is only for last_days and last_hours")}
 		}
 	case WindowLastDays:
 		if w.N < 1 || w.N > MaxWindowDays {
-			return []apperr.FieldError{apperr.Field(p+".n", "must be between 1 and %d days", MaxWindowDays)}
+			return []apperr.FieldError{because("between_days", "min", 1, "max", MaxWindowDays).on(p+".n", "must be between 1 and %d days", MaxWindowDays)}
 		}
 	case WindowLastHours:
 		if w.N < 1 || w.N > MaxWindowHours {
-			return []apperr.FieldError{apperr.Field(p+".n", "must be between 1 and %d hours", MaxWindowHours)}
+			return []apperr.FieldError{because("between_hours", "min", 1, "max", MaxWindowHours).on(p+".n", "must be between 1 and %d hours", MaxWindowHours)}
 		}
 	case "":
-		return []apperr.FieldError{apperr.Field(p+".kind", "is required: today, yesterday, last_days, last_hours or lifetime")}
+		return []apperr.FieldError{because("required").on(p+".kind", "is required: today, yesterday, last_days, last_hours or lifetime")}
 	default:
-		return []apperr.FieldError{apperr.Field(p+".kind", "must be one of today, yesterday, last_days, last_hours, lifetime")}
+		return []apperr.FieldError{because("oneof", "values", "today, yesterday, last_days, last_hours, lifetime").on(p+".kind", "must be one of today, yesterday, last_days, last_hours, lifetime")}
 	}
 	return nil
 }
 
 func validateCondition(c Condition, level Level, p string) []apperr.FieldError {
 	var errs []apperr.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, apperr.Field(p+field, format, args...))
+	add := func(field string, r why, format string, args ...any) {
+		errs = append(errs, r.on(p+field, format, args...))
 	}
 	switch {
 	case c.Metric == MetricROI:
-		add(".metric", "roi is not available: the platform's reports carry no revenue for these accounts")
+		add(".metric", because("rule_roi_unavailable"), "roi is not available: the platform's reports carry no revenue for these accounts")
 		return errs
 	case !c.Metric.known():
-		add(".metric", "must be one of %s", metricList)
+		add(".metric", because("oneof", "values", metricList), "must be one of %s", metricList)
 		return errs
 	}
 	switch c.Op {
 	case OpGT, OpGTE, OpLT, OpLTE, OpEQ:
 	default:
-		add(".op", "must be one of gt, gte, lt, lte, eq")
+		add(".op", because("oneof", "values", "gt, gte, lt, lte, eq"), "must be one of gt, gte, lt, lte, eq")
 	}
 	daily := level == LevelProject || level == LevelPromotion
 	if daily && (c.Metric == MetricBudgetUsedPct || c.Window != nil && (c.Window.Kind == WindowToday || c.Window.Kind == WindowLastHours) ||
 		c.Compare != nil && (c.Compare.Window.Kind == WindowToday || c.Compare.Window.Kind == WindowLastHours)) {
-		add("", "%s reports are daily only: use yesterday, last_days or lifetime windows", level)
+		add("", because("rule_daily_only", "level", level), "%s reports are daily only: use yesterday, last_days or lifetime windows", level)
 	}
 	switch {
 	case c.Metric.windowed():
 		if c.Window == nil {
-			add(".window", "is required for %s", c.Metric)
+			add(".window", because("rule_window_required", "metric", c.Metric), "is required for %s", c.Metric)
 		} else {
 			errs = append(errs, validateWindow(*c.Window, p+".window")...)
 		}
 	case c.Metric == MetricBudgetUsedPct:
 		if c.Window != nil && c.Window.Kind != WindowToday {
-			add(".window.kind", "budget_used_pct is today's spend over the daily budget: the window must be today or absent")
+			add(".window.kind", because("rule_budget_used_today"), "budget_used_pct is today's spend over the daily budget: the window must be today or absent")
 		}
 		if level == LevelAdvertiser {
-			add(".metric", "advertisers have no budget in rules; use campaign, ad, project or promotion")
+			add(".metric", because("rule_advertiser_no_budget"), "advertisers have no budget in rules; use campaign, ad, project or promotion")
 		}
 	default: // bid, balance: current values
 		if c.Window != nil {
-			add(".window", "%s is a current value and takes no window", c.Metric)
+			add(".window", because("rule_no_window", "metric", c.Metric), "%s is a current value and takes no window", c.Metric)
 		}
 		if c.Metric == MetricBid && level != LevelAd && level != LevelPromotion && level != LevelProject {
-			add(".metric", "%ss have no bid", level)
+			add(".metric", because("rule_level_no_bid", "level", level), "%ss have no bid", level)
 		}
 	}
 	switch {
 	case c.Value != nil && c.Compare != nil:
-		add("", "compare with a value or with another window, not both")
+		add("", because("rule_value_or_compare"), "compare with a value or with another window, not both")
 	case c.Value == nil && c.Compare == nil:
-		add(".value", "is required (or compare with another window)")
+		add(".value", because("rule_value_required"), "is required (or compare with another window)")
 	case c.Value != nil && c.Value.IsNegative():
-		add(".value", "must be 0 or more")
+		add(".value", because("min", "n", 0), "must be 0 or more")
 	case c.Compare != nil:
 		if !c.Metric.windowed() {
-			add(".compare", "only metrics over a window compare with another window")
+			add(".compare", because("rule_compare_windowed"), "only metrics over a window compare with another window")
 			break
 		}
 		errs = append(errs, validateWindow(c.Compare.Window, p+".compare.window")...)
 		if !c.Compare.Factor.IsPositive() || c.Compare.Factor.GreaterThan(hundred) {
-			add(".compare.factor", "must be greater than 0 and at most 100")
+			add(".compare.factor", because("gt_lte", "min", 0, "max", 100), "must be greater than 0 and at most 100")
 		}
 	}
 	return errs
@@ -250,32 +267,32 @@ func parseClock(s string) (int, bool) {
 
 func validateSchedule(s Schedule) []apperr.FieldError {
 	var errs []apperr.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, apperr.Field(field, format, args...))
+	add := func(field string, r why, format string, args ...any) {
+		errs = append(errs, r.on(field, format, args...))
 	}
 	switch {
 	case s.EveryMinutes != 0 && len(s.Times) > 0:
-		add("schedule", "set every_minutes or times, not both")
+		add("schedule", because("rule_schedule_both"), "set every_minutes or times, not both")
 	case s.EveryMinutes == 0 && len(s.Times) == 0:
-		add("schedule", "set every_minutes (at least %d) or times (Beijing \"HH:MM\")", MinEveryMinutes)
+		add("schedule", because("rule_schedule_missing", "min", MinEveryMinutes), "set every_minutes (at least %d) or times (Beijing \"HH:MM\")", MinEveryMinutes)
 	case s.EveryMinutes != 0 && (s.EveryMinutes < MinEveryMinutes || s.EveryMinutes > 24*60):
-		add("schedule.every_minutes", "must be between %d and 1440", MinEveryMinutes)
+		add("schedule.every_minutes", because("between", "min", MinEveryMinutes, "max", 1440), "must be between %d and 1440", MinEveryMinutes)
 	case len(s.Times) > MaxTimes:
-		add("schedule.times", "must hold at most %d times", MaxTimes)
+		add("schedule.times", because("max_items", "n", MaxTimes), "must hold at most %d times", MaxTimes)
 	}
 	seen := map[int]bool{}
 	for i, t := range s.Times {
 		m, ok := parseClock(t)
 		switch {
 		case !ok:
-			add(fmt.Sprintf("schedule.times[%d]", i), "must be a Beijing time \"HH:MM\"")
+			add(fmt.Sprintf("schedule.times[%d]", i), because("clock"), "must be a Beijing time \"HH:MM\"")
 		case seen[m]:
-			add(fmt.Sprintf("schedule.times[%d]", i), "%s appears twice", t)
+			add(fmt.Sprintf("schedule.times[%d]", i), because("duplicate", "value", t), "%s appears twice", t)
 		}
 		seen[m] = true
 	}
 	if len(s.DayParts) > 0 && s.EveryMinutes == 0 {
-		add("schedule.day_parts", "go with every_minutes")
+		add("schedule.day_parts", because("rule_day_parts_every"), "go with every_minutes")
 	}
 	for i, d := range s.DayParts {
 		p := fmt.Sprintf("schedule.day_parts[%d]", i)
@@ -286,11 +303,11 @@ func validateSchedule(s Schedule) []apperr.FieldError {
 		}
 		switch {
 		case !ok1:
-			add(p+".from", "must be a Beijing time \"HH:MM\"")
+			add(p+".from", because("clock"), "must be a Beijing time \"HH:MM\"")
 		case !ok2:
-			add(p+".to", "must be a Beijing time \"HH:MM\" (or \"24:00\")")
+			add(p+".to", because("clock_end"), "must be a Beijing time \"HH:MM\" (or \"24:00\")")
 		case to <= from:
-			add(p+".to", "must be after from (%s)", d.From)
+			add(p+".to", because("after", "from", d.From), "must be after from (%s)", d.From)
 		}
 	}
 	return errs
@@ -311,103 +328,103 @@ func (t ActionType) field() string {
 
 func validateActions(as []Action, level Level) []apperr.FieldError {
 	var errs []apperr.FieldError
-	add := func(field, format string, args ...any) {
-		errs = append(errs, apperr.Field(field, format, args...))
+	add := func(field string, r why, format string, args ...any) {
+		errs = append(errs, r.on(field, format, args...))
 	}
 	switch n := len(as); {
 	case n == 0:
-		add("actions", "must hold at least one action")
+		add("actions", because("min_items", "n", 1), "must hold at least one action")
 	case n > MaxActions:
-		add("actions", "must hold at most %d actions", MaxActions)
+		add("actions", because("max_items", "n", MaxActions), "must hold at most %d actions", MaxActions)
 	}
 	byField := map[string]int{}
 	for i, a := range as {
 		p := fmt.Sprintf("actions[%d]", i)
 		f := a.Type.field()
 		if f == "" && a.Type != ActionNotify {
-			add(p+".type", "must be one of pause, enable, set_budget, raise_budget, lower_budget, set_bid, raise_bid, lower_bid, notify")
+			add(p+".type", because("oneof", "values", actionList), "must be one of %s", actionList)
 			continue
 		}
 		if j, dup := byField[f]; dup {
 			if f == "" {
-				add(p+".type", "notify appears twice (also actions[%d])", j)
+				add(p+".type", because("rule_notify_twice", "other", j), "notify appears twice (also actions[%d])", j)
 			} else {
-				add(p+".type", "actions[%d] already changes the %s; one change per field", j, f)
+				add(p+".type", because("rule_one_change_per_field", "other", j, "field", f), "actions[%d] already changes the %s; one change per field", j, f)
 			}
 			continue
 		}
 		byField[f] = i
 		if f != "" && level == LevelAdvertiser {
-			add(p+".type", "advertiser rules can only notify; choose a campaign, ad, project or promotion level to %s", a.Type)
+			add(p+".type", because("rule_advertiser_notify_only", "action", a.Type), "advertiser rules can only notify; choose a campaign, ad, project or promotion level to %s", a.Type)
 			continue
 		}
 		if f == "bid" && level == LevelCampaign {
-			add(p+".type", "campaigns have no bid")
+			add(p+".type", because("rule_level_no_bid", "level", LevelCampaign), "campaigns have no bid")
 			continue
 		}
 		amountRules := func(name string, d *decimal.Decimal) {
 			switch {
 			case d == nil:
 			case !d.IsPositive():
-				add(p+"."+name, "must be greater than 0")
+				add(p+"."+name, because("gt", "n", 0), "must be greater than 0")
 			case !d.Shift(2).IsInteger():
-				add(p+"."+name, "must have at most 2 decimals (fen)")
+				add(p+"."+name, because("fen"), "must have at most 2 decimals (fen)")
 			case d.GreaterThanOrEqual(maxAmount):
-				add(p+"."+name, "is too large")
+				add(p+"."+name, because("too_large"), "is too large")
 			}
 		}
 		switch a.Type {
 		case ActionPause, ActionEnable, ActionNotify:
 			if a.Amount != nil || a.Percent != nil || a.Floor != nil || a.Ceiling != nil {
-				add(p, "%s takes no amount, percent, floor or ceiling", a.Type)
+				add(p, because("rule_takes_no_amount", "action", a.Type), "%s takes no amount, percent, floor or ceiling", a.Type)
 			}
 			if a.Type != ActionNotify && a.Message != "" {
-				add(p+".message", "is only for notify")
+				add(p+".message", because("rule_message_notify_only"), "is only for notify")
 			}
 			if utf8.RuneCountInString(a.Message) > 500 {
-				add(p+".message", "must be at most 500 characters")
+				add(p+".message", because("max_length", "n", 500), "must be at most 500 characters")
 			}
 			continue
 		case ActionSetBudget, ActionSetBid:
 			if a.Amount == nil {
-				add(p+".amount", "is required (yuan)")
+				add(p+".amount", because("amount_required"), "is required (yuan)")
 			}
 			if a.Percent != nil {
-				add(p+".percent", "%s sets an amount; use raise or lower for a percentage", a.Type)
+				add(p+".percent", because("rule_set_takes_amount", "action", a.Type), "%s sets an amount; use raise or lower for a percentage", a.Type)
 			}
 		default:
 			switch {
 			case a.Amount == nil && a.Percent == nil:
-				add(p, "%s needs an amount (yuan) or a percent", a.Type)
+				add(p, because("rule_amount_or_percent", "action", a.Type), "%s needs an amount (yuan) or a percent", a.Type)
 			case a.Amount != nil && a.Percent != nil:
-				add(p, "give an amount or a percent, not both")
+				add(p, because("rule_amount_and_percent"), "give an amount or a percent, not both")
 			case a.Percent != nil && (!a.Percent.IsPositive() || a.Percent.GreaterThan(decimal.NewFromInt(500))):
-				add(p+".percent", "must be greater than 0 and at most 500")
+				add(p+".percent", because("gt_lte", "min", 0, "max", 500), "must be greater than 0 and at most 500")
 			case a.Percent != nil && (a.Type == ActionLowerBudget || a.Type == ActionLowerBid) && a.Percent.GreaterThanOrEqual(hundred):
-				add(p+".percent", "must be under 100 to lower")
+				add(p+".percent", because("lt", "n", 100), "must be under 100 to lower")
 			}
 		}
 		if a.Message != "" {
-			add(p+".message", "is only for notify")
+			add(p+".message", because("rule_message_notify_only"), "is only for notify")
 		}
 		amountRules("amount", a.Amount)
 		amountRules("floor", a.Floor)
 		amountRules("ceiling", a.Ceiling)
 		if a.Floor != nil && a.Ceiling != nil && a.Floor.GreaterThan(*a.Ceiling) {
-			add(p+".ceiling", "must be at least the floor (%s)", a.Floor.StringFixed(2))
+			add(p+".ceiling", because("rule_ceiling_below_floor", "floor", a.Floor.StringFixed(2)), "must be at least the floor (%s)", a.Floor.StringFixed(2))
 		}
 		if (a.Type == ActionRaiseBudget || a.Type == ActionRaiseBid) && a.Ceiling == nil {
-			add(p+".ceiling", "is required to raise: a rule never raises without a limit")
+			add(p+".ceiling", because("rule_ceiling_required"), "is required to raise: a rule never raises without a limit")
 		}
 		if (a.Type == ActionLowerBudget || a.Type == ActionLowerBid) && a.Floor == nil {
-			add(p+".floor", "is required to lower: a rule never lowers without a limit")
+			add(p+".floor", because("rule_floor_required"), "is required to lower: a rule never lowers without a limit")
 		}
 	}
 	if _, p := byField["status"]; p {
 		if _, b := byField["budget"]; b {
-			add("actions", "a status change goes with notify only, not with a budget change")
+			add("actions", because("rule_status_alone", "field", "budget"), "a status change goes with notify only, not with a budget change")
 		} else if _, b := byField["bid"]; b {
-			add("actions", "a status change goes with notify only, not with a bid change")
+			add("actions", because("rule_status_alone", "field", "bid"), "a status change goes with notify only, not with a bid change")
 		}
 	}
 	return errs

@@ -581,7 +581,7 @@ describe('console', () => {
     // A parameter the server refuses: its message under the parameter, the dialog stays open.
     await dlg.locator('[data-test=rule-param-target_cpa] input').fill('abc')
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
-    await dlg.locator('.arco-form-item-status-error', { has: page.locator('[data-test=rule-param-target_cpa]') }).getByText('must be a positive number').waitFor()
+    await dlg.locator('.arco-form-item-status-error', { has: page.locator('[data-test=rule-param-target_cpa]') }).getByText('必须是正数').waitFor()
     await shot(page, 'rule-template-refused')
     await dlg.locator('[data-test=rule-param-target_cpa] input').fill('5')
     await dlg.locator('[data-test=rule-param-multiple] input').fill('1')
@@ -625,7 +625,7 @@ describe('console', () => {
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     const errors = page.locator('[data-test=rule-field-errors]')
     await errors.waitFor()
-    assert.match(await errors.innerText(), /conditions\[0\]\.window\.n（第 \d+ 行）：/)
+    assert.match(await errors.innerText(), /conditions\[0\]\.window\.n（第 \d+ 行）：必须在 1 到 30 天之间/)
     await shot(page, 'rule-edit-refused')
     assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${id}`)).version, 1, 'nothing saved')
 

@@ -18,6 +18,11 @@ describe('a refused field in the operator’s language', () => {
   it('names a JSON type in words', () => {
     expect(fieldText({ field: 'advertiser_ids[0]', message: 'must be an integer', rule: 'type', params: { type: 'integer' } }, on('zh-CN')).message).toBe('类型不对，应为整数')
   })
+  it('says a rule editor refusal with its level, metric and field in words', () => {
+    expect(fieldText({ field: 'conditions[0]', message: '…', rule: 'rule_daily_only', params: { level: 'project' } }, on('zh-CN')).message).toBe('项目的报表只有日数据：请用昨天、近 N 天或累计窗口')
+    expect(fieldText({ field: 'conditions[0].window', message: '…', rule: 'rule_no_window', params: { metric: 'balance' } }, on('zh-CN')).message).toBe('账户余额是当前值，不需要时间窗口')
+    expect(fieldText({ field: 'conditions[0].window.n', message: '…', rule: 'between_days', params: { min: '1', max: '30' } }, on('zh-CN')).message).toBe('必须在 1 到 30 天之间')
+  })
   it('keeps the field and leaves the API’s message where the rule has no text or no name', () => {
     expect(fieldText(budget, on('zh-CN')).field).toBe('budget')
     const unnamed = { field: 'name', message: 'must name the sender' }

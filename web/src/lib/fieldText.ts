@@ -19,11 +19,17 @@ export interface Translator {
   te: (key: string) => boolean
 }
 
+// Figures that are codes (a JSON type, a rule's level, metric or field) and
+// where the console keeps their words.
+const codeWords: Record<string, string> = { type: 'serverTypes', level: 'rules.levels', metric: 'rules.metrics', field: 'rules.fields' }
+
 export function fieldText(f: FieldError, i: Translator): FieldError {
   const key = `serverRules.${f.rule ?? ''}`
   if (!f.rule || !i.te(key)) return f
   const params: Record<string, string> = { ...f.params }
-  const type = params.type
-  if (type && i.te(`serverTypes.${type}`)) params.type = i.t(`serverTypes.${type}`)
+  for (const [name, words] of Object.entries(codeWords)) {
+    const code = params[name]
+    if (code && i.te(`${words}.${code}`)) params[name] = i.t(`${words}.${code}`)
+  }
   return { ...f, message: i.t(key, params) }
 }
