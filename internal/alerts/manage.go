@@ -46,7 +46,7 @@ func (s *Service) GetAlert(ctx context.Context, actor Actor, id int64) (AlertDet
 // KindConflict when it is resolved or acknowledged already.
 func (s *Service) Acknowledge(ctx context.Context, actor Actor, id int64, note string) (Alert, error) {
 	if len([]rune(note)) > 255 {
-		return Alert{}, apperr.Validation(apperr.Field("note", "must be at most 255 characters"))
+		return Alert{}, apperr.Validation(apperr.Field("note", "must be at most 255 characters").Because("max_length", "n", 255))
 	}
 	a, err := s.store.Alert(ctx, AlertFilter{Scope: actor.Scope}, id)
 	if err != nil {
@@ -81,7 +81,7 @@ type ChannelInput struct {
 
 func validName(field, name string, maxLen int) []apperr.FieldError {
 	if n := len([]rune(strings.TrimSpace(name))); n == 0 || n > maxLen {
-		return []apperr.FieldError{apperr.Field(field, "must be 1 to %d characters", maxLen)}
+		return []apperr.FieldError{apperr.Field(field, "must be 1 to %d characters", maxLen).Because("length_between", "min", 1, "max", maxLen)}
 	}
 	return nil
 }
@@ -89,7 +89,8 @@ func validName(field, name string, maxLen int) []apperr.FieldError {
 func configErrors(cfg channel.Config) []apperr.FieldError {
 	var out []apperr.FieldError
 	for _, e := range cfg.Validate() {
-		out = append(out, apperr.Field("config."+e.Field, "%s", e.Message))
+		e.Field = "config." + e.Field
+		out = append(out, e)
 	}
 	return out
 }
@@ -100,7 +101,7 @@ func configErrors(cfg channel.Config) []apperr.FieldError {
 func (s *Service) CreateChannel(ctx context.Context, actor Actor, in ChannelInput) (Channel, error) {
 	errs := append(validName("name", in.Name, 64), configErrors(in.Config)...)
 	if in.Shared && !actor.Manage {
-		errs = append(errs, apperr.Field("shared", "only alert managers create shared channels"))
+		errs = append(errs, apperr.Field("shared", "only alert managers create shared channels").Because("alerts_shared_manager"))
 	}
 	if len(errs) > 0 {
 		return Channel{}, apperr.Validation(errs...)
@@ -141,7 +142,7 @@ func (s *Service) UpdateChannel(ctx context.Context, actor Actor, id int64, in C
 		return Channel{}, err
 	}
 	if in.Config.Type != sc.Type {
-		return Channel{}, apperr.Validation(apperr.Field("config.type", "cannot change (%s); create a new channel", sc.Type))
+		return Channel{}, apperr.Validation(apperr.Field("config.type", "cannot change (%s); create a new channel", sc.Type).Because("channel_type_fixed", "type", sc.Type))
 	}
 	old, err := s.openChannel(sc)
 	if err != nil {
@@ -304,17 +305,17 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled}
 	var errs []apperr.FieldError
 	if len([]rune(sub.Name)) > 64 {
-		errs = append(errs, apperr.Field("name", "must be at most 64 characters"))
+		errs = append(errs, apperr.Field("name", "must be at most 64 characters").Because("max_length", "n", 64))
 	}
 	switch {
 	case in.TeamID != 0 && in.UserID != 0:
-		errs = append(errs, apperr.Field("team_id", "a subscription is for a user or a team, not both"))
+		errs = append(errs, apperr.Field("team_id", "a subscription is for a user or a team, not both").Because("subscriber_both"))
 	case in.TeamID != 0:
 		sub.SubscriberType, sub.TeamID = SubscriberTeam, in.TeamID
 		if !actor.Manage {
-			errs = append(errs, apperr.Field("team_id", "only alert managers subscribe teams"))
+			errs = append(errs, apperr.Field("team_id", "only alert managers subscribe teams").Because("alerts_team_manager"))
 		} else if _, err := s.store.Team(ctx, in.TeamID); apperr.Is(err, apperr.KindNotFound) {
-			errs = append(errs, apperr.Field("team_id", "team %d does not exist", in.TeamID))
+			errs = append(errs, apperr.Field("team_id", "team %d does not exist", in.TeamID).Because("team_missing", "id", in.TeamID))
 		} else if err != nil {
 			return sub, err
 		}
@@ -323,17 +324,17 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 		if in.UserID != 0 && in.UserID != actor.UserID {
 			sub.UserID = in.UserID
 			if !actor.Manage {
-				errs = append(errs, apperr.Field("user_id", "only alert managers subscribe other users"))
+				errs = append(errs, apperr.Field("user_id", "only alert managers subscribe other users").Because("alerts_user_manager"))
 			} else if ok, err := s.store.UserExists(ctx, in.UserID); err != nil {
 				return sub, err
 			} else if !ok {
-				errs = append(errs, apperr.Field("user_id", "user %d does not exist", in.UserID))
+				errs = append(errs, apperr.Field("user_id", "user %d does not exist", in.UserID).Because("user_missing", "id", in.UserID))
 			}
 		}
 	}
 	for i, k := range in.Kinds {
 		if !k.Valid() {
-			errs = append(errs, apperr.Field(fmt.Sprintf("kinds[%d]", i), "unknown alert kind %q", k))
+			errs = append(errs, apperr.Field(fmt.Sprintf("kinds[%d]", i), "unknown alert kind %q", k).Because("unknown_kind", "kind", k))
 		}
 	}
 	slices.Sort(sub.Kinds)
@@ -342,28 +343,28 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 		sub.MinSeverity = SeverityInfo
 	}
 	if !sub.MinSeverity.Valid() {
-		errs = append(errs, apperr.Field("min_severity", "must be info, warning or critical"))
+		errs = append(errs, apperr.Field("min_severity", "must be info, warning or critical").Because("oneof", "values", "info, warning, critical"))
 	}
 	switch {
 	case in.QuietStart == "" && in.QuietEnd == "":
 	case in.QuietStart == "" || in.QuietEnd == "":
-		errs = append(errs, apperr.Field("quiet_hours", "set both start and end, or neither"))
+		errs = append(errs, apperr.Field("quiet_hours", "set both start and end, or neither").Because("quiet_hours_both"))
 	default:
 		st, ok1 := parseClock(in.QuietStart)
 		en, ok2 := parseClock(in.QuietEnd)
 		switch {
 		case !ok1:
-			errs = append(errs, apperr.Field("quiet_hours.start", "must be HH:MM (Beijing time)"))
+			errs = append(errs, apperr.Field("quiet_hours.start", "must be HH:MM (Beijing time)").Because("clock"))
 		case !ok2:
-			errs = append(errs, apperr.Field("quiet_hours.end", "must be HH:MM (Beijing time)"))
+			errs = append(errs, apperr.Field("quiet_hours.end", "must be HH:MM (Beijing time)").Because("clock"))
 		case st == en:
-			errs = append(errs, apperr.Field("quiet_hours.end", "must differ from the start"))
+			errs = append(errs, apperr.Field("quiet_hours.end", "must differ from the start").Because("quiet_hours_same"))
 		default:
 			sub.QuietStart, sub.QuietEnd = &st, &en
 		}
 	}
 	if len(in.AdvertiserIDs) > 1000 {
-		errs = append(errs, apperr.Field("advertiser_ids", "must list at most 1000 advertisers"))
+		errs = append(errs, apperr.Field("advertiser_ids", "must list at most 1000 advertisers").Because("max_items", "n", 1000))
 	}
 	sub.AdvertiserIDs = slices.Compact(slices.Sorted(slices.Values(in.AdvertiserIDs)))
 	if sub.SubscriberType == SubscriberUser && len(sub.AdvertiserIDs) > 0 && len(errs) == 0 {
@@ -374,25 +375,25 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 		}
 		for _, id := range sub.AdvertiserIDs {
 			if !scopes[sub.UserID].Sees(id) {
-				errs = append(errs, apperr.Field("advertiser_ids", "advertiser %d is not in the subscriber's scope", id))
+				errs = append(errs, apperr.Field("advertiser_ids", "advertiser %d is not in the subscriber's scope", id).Because("not_in_subscriber_scope", "id", id))
 				break
 			}
 		}
 	}
 	if len(in.ChannelIDs) == 0 || len(in.ChannelIDs) > 20 {
-		errs = append(errs, apperr.Field("channel_ids", "must list 1 to 20 channels"))
+		errs = append(errs, apperr.Field("channel_ids", "must list 1 to 20 channels").Because("items_between", "min", 1, "max", 20))
 	}
 	sub.ChannelIDs = slices.Compact(slices.Sorted(slices.Values(in.ChannelIDs)))
 	for _, id := range sub.ChannelIDs {
 		c, err := s.store.Channel(ctx, id)
 		switch {
 		case apperr.Is(err, apperr.KindNotFound):
-			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id))
+			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id).Because("channel_missing", "id", id))
 		case err != nil:
 			return sub, err
 		case !actor.Manage && c.OwnerUserID != actor.UserID:
 			// A channel of someone else is as good as absent.
-			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id))
+			errs = append(errs, apperr.Field("channel_ids", "channel %d does not exist", id).Because("channel_missing", "id", id))
 		}
 	}
 	if len(errs) > 0 {

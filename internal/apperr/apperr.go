@@ -49,6 +49,33 @@ func (f FieldError) Because(rule string, params ...any) FieldError {
 	return f
 }
 
+// RuleError is a check's failure that names its rule (see FieldError.Rule),
+// for checks that return an error rather than a FieldError.
+type RuleError struct {
+	Message string
+	Rule    string
+	Params  []any // name, value pairs
+}
+
+func (e *RuleError) Error() string { return e.Message }
+
+// Breaks returns a RuleError: the message from format and args, the rule
+// and its params (name, value pairs).
+func Breaks(rule string, params []any, format string, args ...any) error {
+	return &RuleError{Message: fmt.Sprintf(format, args...), Rule: rule, Params: params}
+}
+
+// FieldFor is the FieldError for field refused by err: err's message, and
+// its rule when err is (or wraps) a RuleError.
+func FieldFor(field string, err error) FieldError {
+	f := FieldError{Field: field, Message: err.Error()}
+	var re *RuleError
+	if errors.As(err, &re) {
+		f = f.Because(re.Rule, re.Params...)
+	}
+	return f
+}
+
 // Error is an error with a Kind, a message safe to show to the caller, and
 // optionally the offending fields and the underlying cause (never shown).
 type Error struct {

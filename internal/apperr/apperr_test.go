@@ -33,3 +33,18 @@ func TestValidationMessageNamesFields(t *testing.T) {
 		t.Fatalf("fields = %+v", err.Fields)
 	}
 }
+
+func TestFieldErrorsNameTheirRule(t *testing.T) {
+	f := Field("budget", "must be at least %s", "300.00").Because("min_daily_budget", "min", "300.00", "dangling")
+	if f.Message != "must be at least 300.00" || f.Rule != "min_daily_budget" || len(f.Params) != 1 || f.Params["min"] != "300.00" {
+		t.Fatalf("Because: %+v", f)
+	}
+	err := fmt.Errorf("check: %w", Breaks("min_length", []any{"n", 12}, "must be at least %d characters", 12))
+	g := FieldFor("password", err)
+	if g.Field != "password" || g.Message != "check: must be at least 12 characters" || g.Rule != "min_length" || g.Params["n"] != "12" {
+		t.Fatalf("FieldFor a RuleError: %+v", g)
+	}
+	if h := FieldFor("x", errors.New("plain")); h.Rule != "" || h.Params != nil || h.Message != "plain" {
+		t.Fatalf("FieldFor a plain error: %+v", h)
+	}
+}

@@ -3,7 +3,6 @@ package auth
 import (
 	"bufio"
 	_ "embed"
-	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -51,21 +50,21 @@ func NewPasswordPolicy() *PasswordPolicy {
 func (p *PasswordPolicy) Check(username, password string) error {
 	switch {
 	case utf8.RuneCountInString(password) < MinPasswordLen:
-		return fmt.Errorf("must be at least %d characters", MinPasswordLen)
+		return apperr.Breaks("min_length", []any{"n", MinPasswordLen}, "must be at least %d characters", MinPasswordLen)
 	case len(password) > MaxPasswordBytes:
-		return fmt.Errorf("must be at most %d bytes", MaxPasswordBytes)
+		return apperr.Breaks("max_bytes", []any{"n", MaxPasswordBytes}, "must be at most %d bytes", MaxPasswordBytes)
 	case !utf8.ValidString(password):
-		return errors.New("must be valid UTF-8")
+		return apperr.Breaks("utf8", nil, "must be valid UTF-8")
 	}
 	lower := strings.ToLower(password)
 	if u := strings.ToLower(strings.TrimSpace(username)); u != "" && (lower == u || (len(u) >= 4 && strings.Contains(lower, u))) {
-		return errors.New("must not contain the username")
+		return apperr.Breaks("password_has_username", nil, "must not contain the username")
 	}
 	if _, ok := p.common[lower]; ok {
-		return errors.New("is too common")
+		return apperr.Breaks("password_common", nil, "is too common")
 	}
 	if trivial(lower) {
-		return errors.New("is too simple (a repeated character or a sequence)")
+		return apperr.Breaks("password_simple", nil, "is too simple (a repeated character or a sequence)")
 	}
 	return nil
 }
@@ -86,7 +85,7 @@ func trivial(s string) bool {
 // ValidationError wraps a policy failure as a 422 naming field.
 func (p *PasswordPolicy) ValidationError(field, username, password string) error {
 	if err := p.Check(username, password); err != nil {
-		return apperr.Validation(apperr.Field(field, "%s", err.Error()))
+		return apperr.Validation(apperr.FieldFor(field, err))
 	}
 	return nil
 }
@@ -100,7 +99,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 // CheckUsername returns the reason a (normalised) username is not acceptable.
 func CheckUsername(s string) error {
 	if !usernamePattern.MatchString(s) {
-		return errors.New("must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
+		return apperr.Breaks("username", nil, "must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit")
 	}
 	return nil
 }

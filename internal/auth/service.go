@@ -489,13 +489,13 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 	name := NormalizeUsername(in.Username)
 	var fields []apperr.FieldError
 	if err := CheckUsername(name); err != nil {
-		fields = append(fields, apperr.Field("username", "%s", err))
+		fields = append(fields, apperr.FieldFor("username", err))
 	}
 	if err := s.policy.Check(name, in.Password); err != nil {
-		fields = append(fields, apperr.Field("password", "%s", err))
+		fields = append(fields, apperr.FieldFor("password", err))
 	}
 	if err := CheckRoles(in.Roles); err != nil {
-		fields = append(fields, apperr.Field("roles", "%s", err))
+		fields = append(fields, apperr.FieldFor("roles", err))
 	}
 	if len(fields) > 0 {
 		return User{}, apperr.Validation(fields...)
@@ -511,11 +511,11 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 // CheckRoles returns the reason roles is not a non-empty list of built-in roles.
 func CheckRoles(roles []string) error {
 	if len(roles) == 0 {
-		return errors.New("must name at least one role")
+		return apperr.Breaks("min_items", []any{"n", 1}, "must name at least one role")
 	}
 	for _, r := range roles {
 		if !slices.Contains(Roles(), r) {
-			return fmt.Errorf("%q is not a role (admin, operator, viewer)", r)
+			return apperr.Breaks("unknown_role", []any{"role", r}, "%q is not a role (admin, operator, viewer)", r)
 		}
 	}
 	return nil
@@ -568,10 +568,10 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 		if _, err := s.guard.Fail(ctx, userKey, s.cfg.MaxFailures, s.cfg.Lockout, now); err != nil {
 			return unavailable(err, "password change")
 		}
-		return apperr.Validation(apperr.Field("current_password", "is not your current password"))
+		return apperr.Validation(apperr.Field("current_password", "is not your current password").Because("password_wrong"))
 	}
 	if current == next {
-		return apperr.Validation(apperr.Field("new_password", "must differ from the current password"))
+		return apperr.Validation(apperr.Field("new_password", "must differ from the current password").Because("password_same"))
 	}
 	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID)
 }
@@ -581,7 +581,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 // are denied.
 func (s *Service) SetStatus(ctx context.Context, userID int64, status string) error {
 	if status != StatusActive && status != StatusDisabled {
-		return apperr.Validation(apperr.Field("status", "must be one of active, disabled"))
+		return apperr.Validation(apperr.Field("status", "must be one of active, disabled").Because("oneof", "values", "active, disabled"))
 	}
 	if err := s.store.SetUserStatus(ctx, userID, status, s.now()); err != nil {
 		return err
@@ -598,7 +598,7 @@ func (s *Service) SetStatus(ctx context.Context, userID int64, status string) er
 // using the user's cached principals.
 func (s *Service) SetRoles(ctx context.Context, userID int64, roles []string) error {
 	if err := CheckRoles(roles); err != nil {
-		return apperr.Validation(apperr.Field("roles", "%s", err))
+		return apperr.Validation(apperr.FieldFor("roles", err))
 	}
 	if err := s.store.SetUserRoles(ctx, userID, roles); err != nil {
 		return err

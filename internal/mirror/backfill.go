@@ -39,20 +39,20 @@ func ValidateBackfill(p BackfillParams, now time.Time, hourlyRetentionDays int) 
 	today := beijingDay(now)
 	from, ferr := parseDate(p.From)
 	if ferr != nil {
-		fields = append(fields, apperr.Field("from", "must be a date YYYY-MM-DD (Beijing)"))
+		fields = append(fields, apperr.Field("from", "must be a date YYYY-MM-DD (Beijing)").Because("date"))
 	}
 	to, terr := parseDate(p.To)
 	if terr != nil {
-		fields = append(fields, apperr.Field("to", "must be a date YYYY-MM-DD (Beijing)"))
+		fields = append(fields, apperr.Field("to", "must be a date YYYY-MM-DD (Beijing)").Because("date"))
 	}
 	if ferr == nil && terr == nil {
 		switch {
 		case to.Before(from):
-			fields = append(fields, apperr.Field("to", "must not be before from"))
+			fields = append(fields, apperr.Field("to", "must not be before from").Because("not_before_from"))
 		case to.After(today):
-			fields = append(fields, apperr.Field("to", "must not be after today (%s, Beijing)", fmtDate(today)))
+			fields = append(fields, apperr.Field("to", "must not be after today (%s, Beijing)", fmtDate(today)).Because("not_after_today", "today", fmtDate(today)))
 		case days(from, to)+1 > MaxBackfillDays:
-			fields = append(fields, apperr.Field("from", "the range may cover at most %d days", MaxBackfillDays))
+			fields = append(fields, apperr.Field("from", "the range may cover at most %d days", MaxBackfillDays).Because("range_days", "n", MaxBackfillDays))
 		}
 	}
 	streams := p.Streams
@@ -62,11 +62,12 @@ func ValidateBackfill(p BackfillParams, now time.Time, hourlyRetentionDays int) 
 	for i, name := range streams {
 		switch {
 		case !IsStream(name):
-			fields = append(fields, apperr.Field("streams["+strconv.Itoa(i)+"]", "unknown stream %q", name))
+			fields = append(fields, apperr.Field("streams["+strconv.Itoa(i)+"]", "unknown stream %q", name).Because("unknown_stream", "stream", name))
 		case IsHourlyStream(name) && ferr == nil:
 			if earliest := today.AddDate(0, 0, -(hourlyRetentionDays - 1)); from.Before(earliest) {
 				fields = append(fields, apperr.Field("streams["+strconv.Itoa(i)+"]",
-					"hourly rows are kept %d days: for %s, from must be %s or later", hourlyRetentionDays, name, fmtDate(earliest)))
+					"hourly rows are kept %d days: for %s, from must be %s or later", hourlyRetentionDays, name, fmtDate(earliest)).
+					Because("hourly_retention", "days", hourlyRetentionDays, "stream", name, "earliest", fmtDate(earliest)))
 			}
 		}
 	}

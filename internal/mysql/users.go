@@ -75,7 +75,7 @@ func setUserRoles(ctx context.Context, tx *sql.Tx, userID int64, roles []string)
 		return fmt.Errorf("mysql: set user roles: %w", err)
 	}
 	if n, _ := res.RowsAffected(); n != int64(len(roles)) {
-		return apperr.Validation(apperr.Field("roles", "names an unknown role"))
+		return apperr.Validation(apperr.Field("roles", "names an unknown role").Because("unknown_role"))
 	}
 	return nil
 }

@@ -43,6 +43,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
 )
 
 // Type is a kind of channel.
@@ -97,70 +99,66 @@ type Config struct {
 	To       []string `json:"to,omitempty"`
 }
 
-// FieldError names an invalid field of a Config.
-type FieldError struct {
-	Field, Message string
-}
-
-// Validate checks c and returns what is wrong with it, by field.
-func (c Config) Validate() []FieldError {
-	var errs []FieldError
-	add := func(f, format string, args ...any) {
-		errs = append(errs, FieldError{f, fmt.Sprintf(format, args...)})
+// Validate checks c and returns what is wrong with it, by field, each
+// naming its rule.
+func (c Config) Validate() []apperr.FieldError {
+	var errs []apperr.FieldError
+	add := func(f, rule string, params []any, format string, args ...any) {
+		errs = append(errs, apperr.Field(f, format, args...).Because(rule, params...))
 	}
 	switch c.Type {
 	case TypeFeishu, TypeDingTalk, TypeWeCom, TypeWebhook:
 		u, err := url.Parse(c.URL)
 		switch {
 		case c.URL == "":
-			add("url", "is required")
+			add("url", "required", nil, "is required")
 		case err != nil || u.Host == "" || (u.Scheme != "https" && u.Scheme != "http"):
-			add("url", "must be an http(s) URL")
+			add("url", "url", nil, "must be an http(s) URL")
 		case c.Type == TypeDingTalk && u.Query().Get("access_token") == "":
-			add("url", "must be the robot's webhook address with its access_token")
+			add("url", "dingtalk_url", nil, "must be the robot's webhook address with its access_token")
 		case c.Type == TypeWeCom && u.Query().Get("key") == "":
-			add("url", "must be the group robot's webhook address with its key")
+			add("url", "wecom_url", nil, "must be the group robot's webhook address with its key")
 		}
 		if c.Type == TypeWebhook && len(c.Secret) < 16 {
-			add("secret", "is required for webhooks: at least 16 characters (the receiver's HMAC key)")
+			add("secret", "webhook_secret", []any{"n", 16}, "is required for webhooks: at least 16 characters (the receiver's HMAC key)")
 		}
 		if len(c.Secret) > 256 {
-			add("secret", "must be at most 256 characters")
+			add("secret", "max_length", []any{"n", 256}, "must be at most 256 characters")
 		}
 		if len(c.AtMobiles) > 20 {
-			add("at_mobiles", "must list at most 20 numbers")
+			add("at_mobiles", "max_items", []any{"n", 20}, "must list at most 20 numbers")
 		}
 		if c.Type != TypeDingTalk && (len(c.AtMobiles) > 0 || c.AtAll) {
-			add("at_mobiles", "mentions are only supported for DingTalk")
+			add("at_mobiles", "dingtalk_mentions", nil, "mentions are only supported for DingTalk")
 		}
 	case TypeEmail:
 		if c.SMTPHost == "" {
-			add("smtp_host", "is required")
+			add("smtp_host", "required", nil, "is required")
 		}
 		if c.SMTPPort < 1 || c.SMTPPort > 65535 {
-			add("smtp_port", "must be a port (587 for STARTTLS, 465 for TLS)")
+			add("smtp_port", "smtp_port", nil, "must be a port (587 for STARTTLS, 465 for TLS)")
 		}
 		switch c.TLS {
 		case TLSStartTLS, TLSImplicit, TLSNone:
 		default:
-			add("tls", "must be one of starttls, tls, none")
+			add("tls", "oneof", []any{"values", "starttls, tls, none"}, "must be one of starttls, tls, none")
 		}
 		if !validAddress(c.From) {
-			add("from", "must be an email address")
+			add("from", "email", nil, "must be an email address")
 		}
 		if len(c.To) == 0 || len(c.To) > 50 {
-			add("to", "must list 1 to 50 addresses")
+			add("to", "items_between", []any{"min", 1, "max", 50}, "must list 1 to 50 addresses")
 		}
 		for i, a := range c.To {
 			if !validAddress(a) {
-				add(fmt.Sprintf("to[%d]", i), "must be an email address")
+				add(fmt.Sprintf("to[%d]", i), "email", nil, "must be an email address")
 			}
 		}
 		if c.Password != "" && c.Username == "" {
-			add("username", "is required with a password")
+			add("username", "username_with_password", nil, "is required with a password")
 		}
 	default:
-		add("type", "must be one of feishu, dingtalk, wecom, webhook, email")
+		add("type", "oneof", []any{"values", "feishu, dingtalk, wecom, webhook, email"}, "must be one of feishu, dingtalk, wecom, webhook, email")
 	}
 	return errs
 }
