@@ -47,7 +47,7 @@ func checkShape(req Request, path func(int, string) string) []apperr.FieldError 
 		case req.Kind == KindPromotion && req.Field == FieldCpaBid:
 			msg += "; set bid"
 		}
-		return []apperr.FieldError{apperr.Field(string(req.Field), "%s", msg)}
+		return []apperr.FieldError{apperr.Field(string(req.Field), "%s", msg).Because("kind_no_field", "kind", req.Kind, "field", req.Field)}
 	}
 	switch n := len(req.Items); {
 	case n == 0:
@@ -105,14 +105,14 @@ type limits struct {
 
 // checkEntity validates a change of one entity from its current state cur.
 func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, name string) []apperr.FieldError {
-	fe := func(format string, args ...any) []apperr.FieldError {
-		return []apperr.FieldError{apperr.Field(name, format, args...)}
+	fe := func(rule string, params []any, format string, args ...any) []apperr.FieldError {
+		return []apperr.FieldError{apperr.Field(name, format, args...).Because(rule, params...)}
 	}
 	if cur.status == StatusDelete {
-		return fe("%s %d is deleted; a deleted entity cannot be changed", kind, cur.id)
+		return fe("entity_deleted", []any{"kind", kind, "id", cur.id}, "%s %d is deleted; a deleted entity cannot be changed", kind, cur.id)
 	}
 	if cur.deletedLocally() {
-		return fe("%s %d was no longer found on the platform by the last sync", kind, cur.id)
+		return fe("entity_gone", []any{"kind", kind, "id", cur.id}, "%s %d was no longer found on the platform by the last sync", kind, cur.id)
 	}
 	before := cur.value(field)
 	var errs []apperr.FieldError
@@ -121,12 +121,12 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 		return nil
 	case FieldBudget:
 		if cur.budgetMode == oceanengine.BudgetModeTotal {
-			return fe("%s %d has a lifetime budget (BUDGET_MODE_TOTAL); only daily budgets are changed here", kind, cur.id)
+			return fe("lifetime_budget", []any{"kind", kind, "id", cur.id}, "%s %d has a lifetime budget (BUDGET_MODE_TOTAL); only daily budgets are changed here", kind, cur.id)
 		}
 		if kind == KindAd && (want.Unlimited || before.Unlimited) {
 			// 2/ad/update/budget sets daily budgets only: a change from or to
 			// unlimited could not be rolled back.
-			return fe("an ad's budget cannot be set from or to unlimited through the platform's API (it could not be rolled back); change its campaign's budget instead")
+			return fe("ad_budget_unlimited", nil, "an ad's budget cannot be set from or to unlimited through the platform's API (it could not be rolled back); change its campaign's budget instead")
 		}
 		if want.Unlimited {
 			break
@@ -156,10 +156,10 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 		if kind == KindAd {
 			oc := ocPricing(cur.pricing)
 			if oc && field == FieldBid {
-				return fe("ad %d is priced %s: its bid is the target CPA; set cpa_bid", cur.id, cur.pricing)
+				return fe("ad_set_cpa_bid", []any{"id", cur.id, "pricing", cur.pricing}, "ad %d is priced %s: its bid is the target CPA; set cpa_bid", cur.id, cur.pricing)
 			}
 			if !oc && field == FieldCpaBid {
-				return fe("ad %d is priced %s and has no target CPA; set bid", cur.id, orNone(cur.pricing))
+				return fe("ad_set_bid", []any{"id", cur.id, "pricing", orNone(cur.pricing)}, "ad %d is priced %s and has no target CPA; set bid", cur.id, orNone(cur.pricing))
 			}
 		}
 		if b := cur.value(FieldBudget); !b.Unlimited && want.Amount.GreaterThan(b.Amount) {

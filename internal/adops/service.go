@@ -331,7 +331,7 @@ func (s *Service) execute(ctx context.Context, req Request, mirrored []snapshot,
 		for _, i := range g.idx {
 			sn, ok := got[ids[i]]
 			if !ok {
-				gone = append(gone, apperr.Field(path(i, "id"), "%s %d does not exist on the platform", req.Kind, ids[i]))
+				gone = append(gone, apperr.Field(path(i, "id"), "%s %d does not exist on the platform", req.Kind, ids[i]).Because("platform_missing", "kind", req.Kind, "id", ids[i]))
 				continue
 			}
 			cur[i] = sn
@@ -695,9 +695,9 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	case c.Result != mysql.ChangeSucceeded:
 		return nil, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result)
 	case Field(c.Field) == FieldStatus && set.Status == StatusDelete:
-		return nil, apperr.Validation(apperr.Field("change_id", "change %d deleted %s %d; the platform cannot restore deleted entities", c.ID, c.EntityKind, c.EntityID))
+		return nil, apperr.Validation(apperr.Field("change_id", "change %d deleted %s %d; the platform cannot restore deleted entities", c.ID, c.EntityKind, c.EntityID).Because("rollback_deleted", "change", c.ID))
 	case !before.Known():
-		return nil, apperr.Validation(apperr.Field("change_id", "change %d has no recorded value before it", c.ID))
+		return nil, apperr.Validation(apperr.Field("change_id", "change %d has no recorded value before it", c.ID).Because("rollback_no_before", "change", c.ID))
 	}
 	kind, field := Kind(c.EntityKind), Field(c.Field)
 	latest := func(ctx context.Context) error {

@@ -155,7 +155,8 @@ func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
 	}
 	if total > report.MaxExportRows {
 		return apperr.Validation(apperr.Field("group_by",
-			"the export would have %d rows, more than %d; narrow the dates, advertisers or grouping", total, report.MaxExportRows))
+			"the export would have %d rows, more than %d; narrow the dates, advertisers or grouping", total, report.MaxExportRows).
+			Because("export_rows", "rows", total, "max", report.MaxExportRows))
 	}
 	started := h.now()
 	if _, err := h.DB.StartBackgroundJob(ctx, job.ID, int(total), started); err != nil {

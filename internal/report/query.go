@@ -117,6 +117,9 @@ func (p Params) Spec() (Spec, error) {
 	bad := func(field, format string, args ...any) {
 		errs = append(errs, apperr.Field(field, format, args...))
 	}
+	breaks := func(field, rule string, params []any, format string, args ...any) {
+		errs = append(errs, apperr.Field(field, format, args...).Because(rule, params...))
+	}
 	s := Spec{Level: Level(p.Level), Granularity: Granularity(p.Granularity)}
 
 	switch {
@@ -133,7 +136,7 @@ func (p Params) Spec() (Spec, error) {
 		bad("granularity", "must be one of day, hour")
 	}
 	if s.Granularity == Hour && s.Level.Valid() && !s.Level.HasHourly() {
-		bad("granularity", "hour is available for the advertiser, campaign and ad levels only")
+		breaks("granularity", "hour_levels", nil, "hour is available for the advertiser, campaign and ad levels only")
 	}
 
 	s.AdvertiserIDs = checkIDs("advertiser_ids", p.AdvertiserIDs, bad)
@@ -149,9 +152,9 @@ func (p Params) Spec() (Spec, error) {
 		}
 		switch {
 		case to.Before(from):
-			bad("to", "must not be before from")
+			breaks("to", "not_before_from", nil, "must not be before from")
 		case days > maxSpan:
-			bad("to", "the range spans %d days; at most %d for granularity %s", days, maxSpan, s.Granularity)
+			breaks("to", "span_days", []any{"days", days, "max", maxSpan, "granularity", s.Granularity}, "the range spans %d days; at most %d for granularity %s", days, maxSpan, s.Granularity)
 		}
 		s.From, s.To = p.From, p.To
 	}

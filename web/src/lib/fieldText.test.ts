@@ -32,7 +32,7 @@ describe('a refused field in the operator’s language', () => {
   })
   it('has a text for every rule in both languages that fills in every figure', () => {
     const figures = { n: '7', min: '1', max: '9', values: 'a, b', type: 'integer', format: 'F', current: '1', spend: '2', bid: '3', budget: '4', kind: 'ad', id: '5', guardrail: '6',
-      change: '8', from: '0', field: 'budget', level: 'ad', metric: 'cost', other: '1', action: 'pause', floor: '2', value: 'v', role: 'r', today: 't', stream: 's', days: '3', earliest: 'e' }
+      change: '8', from: '0', field: 'budget', level: 'ad', metric: 'cost', other: '1', action: 'pause', floor: '2', value: 'v', role: 'r', today: 't', stream: 's', days: '3', earliest: 'e', granularity: 'hour', rows: '9', pricing: 'OCPM' }
     for (const locale of ['zh-CN', 'en-US'] as const) {
       for (const rule of Object.keys(zhCN.serverRules)) {
         const text = fieldText({ field: 'x', message: 'API', rule, params: figures }, on(locale)).message

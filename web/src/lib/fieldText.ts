@@ -19,9 +19,9 @@ export interface Translator {
   te: (key: string) => boolean
 }
 
-// Figures that are codes (a JSON type, a rule's level, metric or field) and
+// Figures that are codes (a JSON type, a level or entity kind, a metric, a field) and
 // where the console keeps their words.
-const codeWords: Record<string, string> = { type: 'serverTypes', level: 'rules.levels', metric: 'rules.metrics', field: 'rules.fields' }
+const codeWords: Record<string, string> = { type: 'serverTypes', level: 'rules.levels', kind: 'rules.levels', metric: 'rules.metrics', field: 'rules.fields' }
 
 export function fieldText(f: FieldError, i: Translator): FieldError {
   const key = `serverRules.${f.rule ?? ''}`
