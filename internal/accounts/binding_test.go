@@ -390,48 +390,11 @@ func TestAccountInfoAsksFirstSyncOfLeavesItBinds(t *testing.T) {
 // The callback still counts every account of its new grant as new, so the
 // API asks for their first sync whichever binds first.
 func TestCallbackCountsAccountsTheJobBoundMeanwhileAsNew(t *testing.T) {
-	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
-	res, err := e.svc.Authorize(ctx, e.userID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := e.ts.Sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The callback's own discovery is held back; the job's is not.
-	e.ts.Sim.Faults().Set("oauth2/advertiser/get", sandbox.Fault{Latency: 3 * time.Second, Count: 1})
-	type result struct {
-		out accounts.BindOutcome
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-		done <- result{out, err}
-	}()
-	for { // the grant is stored before the callback discovers its accounts
-		ids, err := e.db.ActiveAuthorizationIDs(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ids) == 1 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	sum, err := e.svc.RefreshAccounts(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	out, sum := e.callbackWhileTheJobRuns()
 	all, leaves := allAccounts(e.ts.Sim.World())
-	if got := slices.Sorted(slices.Values(r.out.New)); !slices.Equal(got, all) || !slices.Equal(r.out.Advertisers, leaves) {
-		t.Fatalf("callback: new %v, advertisers %v; want every account %v new and the leaves %v", got, r.out.Advertisers, all, leaves)
+	if got := slices.Sorted(slices.Values(out.New)); !slices.Equal(got, all) || !slices.Equal(out.Advertisers, leaves) {
+		t.Fatalf("callback: new %v, advertisers %v; want every account %v new and the leaves %v", got, out.Advertisers, all, leaves)
 	}
 	t.Logf("the job bound %d of the %d accounts before the callback", sum.NewAccounts, len(all))
 }
@@ -450,49 +413,13 @@ func TestDeadGrantRescuedByTheJobIsSuperseded(t *testing.T) {
 	if ok, err := e.db.MarkNeedsReauth(ctx, a.ID, a.TokenVersion, accounts.ReasonRefreshLost, "refresh token invalid", e.ts.Sim.Clock().Now()); err != nil || !ok {
 		t.Fatalf("mark needs_reauth: %v %v", ok, err)
 	}
-	res, err := e.svc.Authorize(ctx, e.userID, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	code, err := e.ts.Sim.Authorize(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// The callback's own discovery is held back; the job's is not.
-	e.ts.Sim.Faults().Set("oauth2/advertiser/get", sandbox.Fault{Latency: 3 * time.Second, Count: 1})
-	type result struct {
-		out accounts.BindOutcome
-		err error
-	}
-	done := make(chan result, 1)
-	go func() {
-		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
-		done <- result{out, err}
-	}()
-	for { // the new grant is stored (the only active one) before the callback discovers
-		ids, err := e.db.ActiveAuthorizationIDs(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(ids) == 1 {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	sum, err := e.svc.RefreshAccounts(ctx, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := <-done
-	if r.err != nil {
-		t.Fatal(r.err)
-	}
+	out, sum := e.callbackWhileTheJobRuns()
 	all, _ := allAccounts(e.ts.Sim.World())
 	if sum.NewAccounts == len(all) && !slices.Equal(sum.Superseded, []int64{first.AuthorizationID}) {
 		t.Fatalf("the job moved every account but superseded %v, want [%d]", sum.Superseded, first.AuthorizationID)
 	}
-	if got := append(slices.Clone(sum.Superseded), r.out.Superseded...); !slices.Equal(got, []int64{first.AuthorizationID}) {
-		t.Fatalf("superseded by the job %v and by the callback %v, want [%d] once", sum.Superseded, r.out.Superseded, first.AuthorizationID)
+	if got := append(slices.Clone(sum.Superseded), out.Superseded...); !slices.Equal(got, []int64{first.AuthorizationID}) {
+		t.Fatalf("superseded by the job %v and by the callback %v, want [%d] once", sum.Superseded, out.Superseded, first.AuthorizationID)
 	}
 	old, access, _ := e.stored(first.AuthorizationID)
 	if old.Status != mysql.AuthRevoked || old.StatusReason != accounts.ReasonSuperseded || access != "" {
@@ -604,4 +531,51 @@ func bindWithMajordomo(t *testing.T) (*env, accounts.BindOutcome, int64, sandbox
 	maj := w.Majordomos()[0]
 	acct, _ := w.Account(maj)
 	return e, out, maj, acct
+}
+
+// callbackWhileTheJobRuns runs an OAuth callback for every sandbox account
+// whose own discovery is held back, and the hourly account job meanwhile,
+// once the callback has stored its grant (the only active one): the job
+// re-discovers the new grant first.
+func (e *env) callbackWhileTheJobRuns() (accounts.BindOutcome, accounts.RefreshSummary) {
+	t := e.t
+	t.Helper()
+	ctx := context.Background()
+	res, err := e.svc.Authorize(ctx, e.userID, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, err := e.ts.Sim.Authorize(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.ts.Sim.Faults().Set("oauth2/advertiser/get", sandbox.Fault{Latency: 3 * time.Second, Count: 1})
+	type result struct {
+		out accounts.BindOutcome
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
+		done <- result{out, err}
+	}()
+	for {
+		ids, err := e.db.ActiveAuthorizationIDs(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(ids) == 1 {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	sum, err := e.svc.RefreshAccounts(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := <-done
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	return r.out, sum
 }
