@@ -2,12 +2,12 @@ package adops
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"strings"
 
 	"github.com/shopspring/decimal"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -130,14 +130,14 @@ func ParseValue(f Field, s string) (Value, error) {
 		case StatusEnable, StatusDisable, StatusDelete:
 			return StatusValue(strings.ToLower(s)), nil
 		}
-		return Value{}, fmt.Errorf("must be one of enable, disable, delete")
+		return Value{}, apperr.Breaks("oneof", []any{"values", "enable, disable, delete"}, "must be one of enable, disable, delete")
 	}
 	if f == FieldBudget && strings.EqualFold(s, Unlimited) {
 		return UnlimitedValue(), nil
 	}
 	d, err := decimal.NewFromString(s)
 	if err != nil || !plainAmount(s) {
-		return Value{}, fmt.Errorf("must be an amount in yuan, e.g. \"300.00\"")
+		return Value{}, apperr.Breaks("amount", nil, "must be an amount in yuan, e.g. \"300.00\"")
 	}
 	return AmountValue(d), nil
 }

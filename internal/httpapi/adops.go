@@ -286,7 +286,7 @@ func (s *Server) changeOne(kind adops.Kind, op string) gin.HandlerFunc {
 		}
 		val, err := adops.ParseValue(field, raw.raw)
 		if err != nil {
-			fail(c, apperr.Validation(apperr.Field(string(field), "%s", err.Error())))
+			fail(c, apperr.Validation(apperr.FieldFor(string(field), err)))
 			return
 		}
 		auditDetail(c, "field", string(field))
@@ -406,7 +406,7 @@ func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []app
 			}
 			val, err := adops.ParseValue(field, raw.raw)
 			if err != nil {
-				errs = append(errs, apperr.Field(prefix+string(field), "%s", err.Error()))
+				errs = append(errs, apperr.FieldFor(prefix+string(field), err))
 				continue
 			}
 			req.Items = append(req.Items, adops.Item{ID: it.ID, Value: val})
@@ -422,7 +422,7 @@ func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []app
 		}
 		val, err := adops.ParseValue(field, raw.raw)
 		if err != nil {
-			return req, []apperr.FieldError{apperr.Field(string(field), "%s", err.Error())}
+			return req, []apperr.FieldError{apperr.FieldFor(string(field), err)}
 		}
 		req.Field, req.Path = field, adops.ListPath("ids")
 		for _, id := range b.IDs {

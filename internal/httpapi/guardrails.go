@@ -74,13 +74,13 @@ func parseLimit(name string, v *valueJSON, maxValue decimal.Decimal) (decimal.Nu
 	d, err := decimal.NewFromString(v.raw)
 	switch {
 	case err != nil:
-		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be a number")}
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be a number").Because("decimal")}
 	case !d.IsPositive():
-		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be greater than 0")}
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be greater than 0").Because("gt", "n", 0)}
 	case !d.Shift(2).IsInteger():
-		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must have at most 2 decimals")}
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must have at most 2 decimals").Because("fen")}
 	case d.GreaterThan(maxValue):
-		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be at most %s", maxValue.String())}
+		return decimal.NullDecimal{}, []apperr.FieldError{apperr.Field(name, "must be at most %s", maxValue.String()).Because("max", "n", maxValue.String())}
 	}
 	return decimal.NullDecimal{Decimal: d, Valid: true}, nil
 }
@@ -96,7 +96,7 @@ func (l guardrailLimits) parse() (domain.Guardrail, []apperr.FieldError) {
 	g.MaxChangePct, e = parseLimit("max_change_pct", l.MaxChangePct, decimal.NewFromInt(10000))
 	errs = append(errs, e...)
 	if len(errs) == 0 && !g.MaxBudget.Valid && !g.MaxBid.Valid && !g.MaxChangePct.Valid {
-		errs = append(errs, apperr.Field("max_budget", "set at least one of max_budget, max_bid, max_change_pct"))
+		errs = append(errs, apperr.Field("max_budget", "set at least one of max_budget, max_bid, max_change_pct").Because("guardrail_limit_required"))
 	}
 	g.Note = l.Note
 	return g, errs
@@ -139,7 +139,7 @@ func (s *Server) checkGuardrailSubject(ctx context.Context, subjectType, subject
 		}
 	case domain.GuardrailRole:
 		if !slices.Contains(auth.Roles(), subject) {
-			return []apperr.FieldError{apperr.Field("subject", "must be a role: admin, operator or viewer")}, nil
+			return []apperr.FieldError{apperr.Field("subject", "must be a role: admin, operator or viewer").Because("unknown_role")}, nil
 		}
 	case domain.GuardrailUser:
 		id, err := strconv.ParseInt(subject, 10, 64)
@@ -147,7 +147,7 @@ func (s *Server) checkGuardrailSubject(ctx context.Context, subjectType, subject
 			return []apperr.FieldError{apperr.Field("subject", "must be a user id")}, nil
 		}
 		if _, err := s.deps.DB.GetUser(ctx, id); apperr.Is(err, apperr.KindNotFound) {
-			return []apperr.FieldError{apperr.Field("subject", "user %d does not exist", id)}, nil
+			return []apperr.FieldError{apperr.Field("subject", "user %d does not exist", id).Because("user_missing", "id", id)}, nil
 		} else if err != nil {
 			return nil, err
 		}

@@ -841,6 +841,8 @@ const enUS: typeof zhCN = {
     platform_missing: '{kind} {id} does not exist on the platform',
     rollback_deleted: 'change {change} deleted its entity; the platform cannot restore deleted entities',
     rollback_no_before: 'change {change} has no recorded value before it',
+    amount: 'must be an amount in yuan, e.g. "300.00"',
+    guardrail_limit_required: 'set at least one of max_budget, max_bid, max_change_pct',
   },
   serverTypes: { string: 'a string', boolean: 'a boolean', integer: 'an integer', number: 'a number', array: 'an array', object: 'an object', amount: 'a string or a number' },
 }

@@ -839,6 +839,8 @@ export default {
     platform_missing: '平台上不存在 {kind} {id}',
     rollback_deleted: '变更 {change} 删除了对象，平台无法恢复已删除的对象',
     rollback_no_before: '变更 {change} 没有记录修改前的值',
+    amount: '须为金额（元），例如 "300.00"',
+    guardrail_limit_required: '最高预算、最高出价、单次最大变动至少设置一项',
   },
   serverTypes: { string: '字符串', boolean: '布尔值', integer: '整数', number: '数字', array: '数组', object: '对象', amount: '金额（字符串或数字）' },
 }
