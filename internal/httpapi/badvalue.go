@@ -8,15 +8,17 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/oceanops/adplatform/internal/apperr"
 )
 
-// valueError is the client error for a value its own type refused while
-// decoding (a decimal that is not a number): the decoder does not say where
-// it was, badValuePath found it.
-func valueError(path string, err error) error {
+// valueError is the client error for a value of type leaf that refused
+// itself while decoding (a decimal that is not a number): the decoder does
+// not say where it was, badValuePath found it.
+func valueError(path string, leaf reflect.Type, err error) error {
 	msg, rule := "is not a valid value", "invalid"
-	if strings.Contains(err.Error(), "decimal") {
+	if leaf == reflect.TypeFor[decimal.Decimal]() {
 		msg, rule = "must be a decimal number", "decimal"
 	}
 	e := apperr.Invalid("%s %s (%v)", path, msg, err)
@@ -26,55 +28,55 @@ func valueError(path string, err error) error {
 
 // badValuePath finds the first value of the JSON document raw that type t
 // refuses, and returns its path in the form validation errors use
-// (conditions[0].value); ok is false when every value decodes on its own
-// (the document as a whole is what is wrong).
-func badValuePath(raw []byte, t reflect.Type) (path string, ok bool) {
+// (conditions[0].value) and the type that refused it; ok is false when
+// every value decodes on its own (the document as a whole is what is wrong).
+func badValuePath(raw []byte, t reflect.Type) (path string, leaf reflect.Type, ok bool) {
 	for t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
 	if json.Unmarshal(raw, reflect.New(t).Interface()) == nil {
-		return "", false
+		return "", nil, false
 	}
 	if reflect.PointerTo(t).Implements(reflect.TypeFor[json.Unmarshaler]()) {
-		return "", true // the type decodes itself: this value is the bad one
+		return "", t, true // the type decodes itself: this value is the bad one
 	}
 	switch t.Kind() {
 	case reflect.Struct:
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(raw, &obj) != nil {
-			return "", true
+			return "", t, true
 		}
 		for _, key := range slices.Sorted(maps.Keys(obj)) {
 			f, found := jsonField(t, key)
 			if !found {
 				continue
 			}
-			if sub, bad := badValuePath(obj[key], f.Type); bad {
-				return joinPath(key, sub), true
+			if sub, leaf, bad := badValuePath(obj[key], f.Type); bad {
+				return joinPath(key, sub), leaf, true
 			}
 		}
 	case reflect.Slice, reflect.Array:
 		var items []json.RawMessage
 		if json.Unmarshal(raw, &items) != nil {
-			return "", true
+			return "", t, true
 		}
 		for i, item := range items {
-			if sub, bad := badValuePath(item, t.Elem()); bad {
-				return joinPath("["+strconv.Itoa(i)+"]", sub), true
+			if sub, leaf, bad := badValuePath(item, t.Elem()); bad {
+				return joinPath("["+strconv.Itoa(i)+"]", sub), leaf, true
 			}
 		}
 	case reflect.Map:
 		var obj map[string]json.RawMessage
 		if json.Unmarshal(raw, &obj) != nil {
-			return "", true
+			return "", t, true
 		}
 		for _, key := range slices.Sorted(maps.Keys(obj)) {
-			if sub, bad := badValuePath(obj[key], t.Elem()); bad {
-				return joinPath(key, sub), true
+			if sub, leaf, bad := badValuePath(obj[key], t.Elem()); bad {
+				return joinPath(key, sub), leaf, true
 			}
 		}
 	}
-	return "", true
+	return "", t, true
 }
 
 // jsonField is the field of struct t that encoding/json fills from key

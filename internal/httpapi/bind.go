@@ -55,7 +55,7 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	dec.DisallowUnknownFields()
 	dec.UseNumber()
 	if err := dec.Decode(dst); err != nil {
-		return decodeErrorIn(err, func() (string, bool) { return badValuePath(body, reflect.TypeOf(dst)) })
+		return decodeErrorIn(err, func() (string, reflect.Type, bool) { return badValuePath(body, reflect.TypeOf(dst)) })
 	}
 	if dec.More() {
 		return apperr.Invalid("request body must hold a single JSON value")
@@ -205,7 +205,7 @@ func decodeError(err error) error { return decodeErrorIn(err, nil) }
 // decodeErrorIn is decodeError for a document that locate can search: a
 // value its own type refused (a decimal that is not a number) is named by
 // the path locate finds, which the decoder does not say.
-func decodeErrorIn(err error, locate func() (string, bool)) error {
+func decodeErrorIn(err error, locate func() (string, reflect.Type, bool)) error {
 	var (
 		syntax    *json.SyntaxError
 		typeErr   *json.UnmarshalTypeError
@@ -224,7 +224,7 @@ func decodeErrorIn(err error, locate func() (string, bool)) error {
 	case errors.As(err, &typeErr):
 		fieldName = typeErr.Field
 		if locate != nil { // the decoder's path has no indexes and names embedded Go types
-			if path, ok := locate(); ok && path != "" {
+			if path, _, ok := locate(); ok && path != "" {
 				fieldName = path
 			}
 		}
@@ -245,8 +245,8 @@ func decodeErrorIn(err error, locate func() (string, bool)) error {
 		return fe // a custom UnmarshalJSON already said what is wrong
 	}
 	if locate != nil {
-		if path, ok := locate(); ok && path != "" {
-			return valueError(path, err)
+		if path, leaf, ok := locate(); ok && path != "" {
+			return valueError(path, leaf, err)
 		}
 	}
 	return apperr.Invalid("malformed JSON: %v", err)
