@@ -32,6 +32,12 @@ describe('an error without fields in the operator’s language', () => {
       by: '10', result: 'failed', key: 'k', alert_status: 'resolved', at: '2026-01-01T00:00:00Z', role: 'CUSTOMER_ADMIN', auth_status: 'needs_reauth', job_status: 'failed',
       user_status: 'disabled', job_kind: 'export', what: 'job_queue', code: '40002', message: 'M', endpoint: '2/ad/get', status: '504', total: '5' }
     const codes = /guard_rail|ad:write|cpa_bid|CUSTOMER_ADMIN|needs_reauth|job_queue/
+    // vue-i18n says a figure it was not given as nothing: every name a text uses must be a figure the API sends.
+    for (const [locale, texts] of [['zh-CN', zhCN.serverReasons], ['en-US', enUS.serverReasons]] as const) {
+      for (const [reason, text] of Object.entries(texts)) {
+        for (const [, name] of text.matchAll(/\{(\w+)\}/g)) expect(Object.keys(figures), `${locale} ${reason}: {${name}}`).toContain(name)
+      }
+    }
     for (const locale of ['zh-CN', 'en-US'] as const) {
       for (const reason of Object.keys(zhCN.serverReasons)) {
         const text = reasonText({ reason, params: figures, message: 'API' }, on(locale))
