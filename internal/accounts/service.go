@@ -105,7 +105,8 @@ type AuthorizeResult struct {
 // permissions too.
 func (s *Service) Authorize(ctx context.Context, userID int64, materialAuth bool) (AuthorizeResult, error) {
 	if s.cfg.PublicURL == "" {
-		return AuthorizeResult{}, apperr.New(apperr.KindUnavailable, "server.public_url is not configured: the OAuth callback URL is unknown")
+		return AuthorizeResult{}, apperr.New(apperr.KindUnavailable, "server.public_url is not configured: the OAuth callback URL is unknown").
+			WithReason("not_configured", "what", "public_url")
 	}
 	base, err := url.Parse(s.cfg.AuthorizeURL)
 	if err != nil || base.Scheme == "" || base.Host == "" {
@@ -118,7 +119,8 @@ func (s *Service) Authorize(ctx context.Context, userID int64, materialAuth bool
 	state := base64.RawURLEncoding.EncodeToString(raw[:])
 	now := s.cfg.Now()
 	if err := s.states.Put(ctx, state, redisstore.OAuthState{UserID: userID, CreatedAt: now.UTC(), RedirectURI: s.RedirectURI()}, s.cfg.StateTTL); err != nil {
-		return AuthorizeResult{}, apperr.Wrap(err, apperr.KindUnavailable, "cannot start an authorisation now; try again later")
+		return AuthorizeResult{}, apperr.Wrap(err, apperr.KindUnavailable, "cannot start an authorisation now; try again later").
+			WithReason("unavailable", "what", "oauth")
 	}
 	q := base.Query()
 	q.Set("app_id", strconv.FormatInt(s.cfg.AppID, 10))
@@ -217,14 +219,16 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 	var out BindOutcome
 	invalid := func(why string) error {
 		s.log.Warn("oauth callback refused", zap.String("why", why))
-		return fail(CallbackInvalidState, apperr.Invalid("the authorisation state is invalid, expired or already used; start the authorisation again"))
+		return fail(CallbackInvalidState, apperr.Invalid("the authorisation state is invalid, expired or already used; start the authorisation again").
+			WithReason("oauth_state_invalid"))
 	}
 	if in.State == "" || len(in.State) > 256 {
 		return out, invalid("missing or oversized state")
 	}
 	st, found, err := s.states.Take(ctx, in.State)
 	if err != nil {
-		return out, fail(CallbackError, apperr.Wrap(err, apperr.KindUnavailable, "cannot check the authorisation state now; try again later"))
+		return out, fail(CallbackError, apperr.Wrap(err, apperr.KindUnavailable, "cannot check the authorisation state now; try again later").
+			WithReason("unavailable", "what", "oauth"))
 	}
 	now := s.cfg.Now()
 	switch {
@@ -237,10 +241,11 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 	}
 	out.UserID = st.UserID
 	if in.Error != "" {
-		return out, fail(CallbackDenied, apperr.Invalid("the authorisation was refused on OceanEngine (%s)", truncate(in.Error, 64)))
+		return out, fail(CallbackDenied, apperr.Invalid("the authorisation was refused on OceanEngine (%s)", truncate(in.Error, 64)).
+			WithReason("oauth_denied", "error", truncate(in.Error, 64)))
 	}
 	if in.AuthCode == "" || len(in.AuthCode) > 256 {
-		return out, fail(CallbackInvalidCode, apperr.Invalid("auth_code is missing"))
+		return out, fail(CallbackInvalidCode, apperr.Invalid("auth_code is missing").WithReason("oauth_code_missing"))
 	}
 	u, err := s.db.GetUser(ctx, st.UserID)
 	if err != nil || u.Status != auth.StatusActive {
@@ -251,7 +256,8 @@ func (s *Service) callback(ctx context.Context, in CallbackInput) (BindOutcome, 
 	if err != nil {
 		var ae *oceanengine.APIError
 		if errors.As(err, &ae) && ae.Code == oceanengine.CodeParam {
-			return out, fail(CallbackInvalidCode, apperr.Wrap(err, apperr.KindInvalid, "OceanEngine refused the auth code (invalid, used or expired); authorise again"))
+			return out, fail(CallbackInvalidCode, apperr.Wrap(err, apperr.KindInvalid, "OceanEngine refused the auth code (invalid, used or expired); authorise again").
+				WithReason("oauth_code_refused"))
 		}
 		return out, fail(CallbackExchangeFailed, oceanengine.AppError(err))
 	}

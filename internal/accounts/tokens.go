@@ -420,7 +420,8 @@ func (s *TokenStore) usable(a mysql.Authorization) (string, error) {
 	case mysql.AuthNeedsReauth:
 		return "", reauthError(a.ID, a.StatusReason)
 	default:
-		return "", apperr.New(apperr.KindNotFound, "OceanEngine authorisation %d is %s (%s)", a.ID, a.Status, a.StatusReason)
+		return "", apperr.New(apperr.KindNotFound, "OceanEngine authorisation %d is %s (%s)", a.ID, a.Status, a.StatusReason).
+			WithReason("grant_inactive", "id", a.ID, "auth_status", a.Status)
 	}
 	if len(a.AccessTokenEnc) == 0 || len(a.RefreshTokenEnc) == 0 {
 		return "", fmt.Errorf("accounts: active authorisation %d has no stored tokens", a.ID)
@@ -474,7 +475,8 @@ func (s *TokenStore) refreshLocked(ctx context.Context, authID int64, need needF
 	release, err := s.db.LockAuthorizationRefresh(lockCtx, authID, s.opts.LockWait)
 	lockCancel()
 	if errors.Is(err, mysql.ErrLockTimeout) {
-		return "", apperr.Wrap(err, apperr.KindUnavailable, "another process is refreshing OceanEngine authorisation %d; retry later", authID)
+		return "", apperr.Wrap(err, apperr.KindUnavailable, "another process is refreshing OceanEngine authorisation %d; retry later", authID).
+			WithReason("grant_refresh_busy", "id", authID)
 	}
 	if err != nil {
 		return "", err
@@ -612,7 +614,8 @@ func (s *TokenStore) storePair(ctx context.Context, a mysql.Authorization, tok *
 		s.log.Error("the platform rotated the tokens but the new pair could not be stored; the authorisation will need re-authorisation",
 			zap.Int64("authorization_id", a.ID), zap.Error(err))
 		if errors.Is(err, mysql.ErrStaleTokenVersion) {
-			return "", apperr.Wrap(err, apperr.KindConflict, "OceanEngine authorisation %d changed during its refresh", a.ID)
+			return "", apperr.Wrap(err, apperr.KindConflict, "OceanEngine authorisation %d changed during its refresh", a.ID).
+				WithReason("grant_changed", "id", a.ID)
 		}
 		return "", err
 	}

@@ -140,7 +140,8 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 		return nil, apperr.Validation(errs...)
 	}
 	if s.p == nil && !req.DryRun {
-		return nil, apperr.New(apperr.KindUnavailable, "ad operations have no OceanEngine client configured; only dry runs work")
+		return nil, apperr.New(apperr.KindUnavailable, "ad operations have no OceanEngine client configured; only dry runs work").
+			WithReason("not_configured", "what", "adops")
 	}
 	cur, err := s.fromMirror(ctx, req)
 	if err != nil {
@@ -191,8 +192,9 @@ func (s *Service) fromMirror(ctx context.Context, req Request) ([]snapshot, erro
 	if len(req.Items) == 1 {
 		return nil, apperr.NotFound(string(req.Kind))
 	}
-	return nil, &apperr.Error{Kind: apperr.KindNotFound, Message: fmt.Sprintf("%d %s(s) not found: %s", len(missing), req.Kind, joinIDs(missing)),
+	e := &apperr.Error{Kind: apperr.KindNotFound, Message: fmt.Sprintf("%d %s(s) not found: %s", len(missing), req.Kind, joinIDs(missing)),
 		Data: map[string]any{"not_found": missing}}
+	return nil, e.WithReason("not_found_many", "thing", req.Kind, "n", len(missing), "ids", joinIDs(missing))
 }
 
 func joinIDs(ids []int64) string {
@@ -251,7 +253,9 @@ func (s *Service) check(req Request, cur []snapshot, lim limits, path func(int, 
 		want, ok := req.expect[it.ID]
 		if ok && !cur[i].value(req.Field).Equal(want) {
 			return apperr.Conflict("%s %d's %s is now %s, not the %s change %d set: it was changed since; nothing was rolled back",
-				req.Kind, it.ID, req.Field, orUnknown(cur[i].value(req.Field)), want.String(), req.rollbackOf)
+				req.Kind, it.ID, req.Field, orUnknown(cur[i].value(req.Field)), want.String(), req.rollbackOf).
+				WithReason("rollback_value_changed", "kind", req.Kind, "id", it.ID, "field", req.Field,
+					"current", orUnknown(cur[i].value(req.Field)), "expected", want.String(), "change", req.rollbackOf)
 		}
 	}
 	return nil
@@ -281,9 +285,10 @@ func (s *Service) execute(ctx context.Context, req Request, mirrored []snapshot,
 		return nil, err
 	}
 	if len(busy) > 0 {
-		return nil, &apperr.Error{Kind: apperr.KindConflict,
+		e := &apperr.Error{Kind: apperr.KindConflict,
 			Message: fmt.Sprintf("a change of %s %s is in flight; try again when it has finished", req.Kind, joinIDs(busy)),
 			Data:    map[string]any{"in_flight": busy}}
+		return nil, e.WithReason("change_in_flight", "kind", req.Kind, "ids", joinIDs(busy))
 	}
 	// From here on the work is detached from the caller: a client hanging
 	// up must not stop a change half way or leave it unrecorded.
@@ -691,9 +696,11 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	}
 	switch {
 	case c.RolledBackBy != 0 && !rolledBackByUs:
-		return nil, apperr.Conflict("change %d was already rolled back by change %d", c.ID, c.RolledBackBy)
+		return nil, apperr.Conflict("change %d was already rolled back by change %d", c.ID, c.RolledBackBy).
+			WithReason("rollback_done_already", "change", c.ID, "by", c.RolledBackBy)
 	case c.Result != mysql.ChangeSucceeded:
-		return nil, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result)
+		return nil, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result).
+			WithReason("rollback_not_succeeded", "change", c.ID, "result", c.Result)
 	case Field(c.Field) == FieldStatus && set.Status == StatusDelete:
 		return nil, apperr.Validation(apperr.Field("change_id", "change %d deleted %s %d; the platform cannot restore deleted entities", c.ID, c.EntityKind, c.EntityID).Because("rollback_deleted", "change", c.ID))
 	case !before.Known():
@@ -706,7 +713,8 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 			return err
 		}
 		if ok && l.ID != c.ID && !ours(l) {
-			return apperr.Conflict("%s %d's %s was changed again by change %d; roll that one back first", kind, c.EntityID, field, l.ID)
+			return apperr.Conflict("%s %d's %s was changed again by change %d; roll that one back first", kind, c.EntityID, field, l.ID).
+				WithReason("rollback_changed_again", "kind", kind, "id", c.EntityID, "field", field, "change", l.ID)
 		}
 		return nil
 	}

@@ -216,7 +216,8 @@ func channelAAD(id int64) []byte { return fmt.Appendf(nil, "alert_channel:%d", i
 // channel id.
 func (s *Service) seal(id int64, cfg channel.Config) (settings, sealed []byte, keyID string, err error) {
 	if s.keys == nil {
-		return nil, nil, "", apperr.New(apperr.KindUnavailable, "channel secrets cannot be stored: no encryption key is configured (crypto.keys, crypto.active_key)")
+		return nil, nil, "", apperr.New(apperr.KindUnavailable, "channel secrets cannot be stored: no encryption key is configured (crypto.keys, crypto.active_key)").
+			WithReason("not_configured", "what", "encryption_key")
 	}
 	sec := channelSecrets{URL: cfg.URL, Secret: cfg.Secret, Password: cfg.Password}
 	clear := cfg
@@ -242,7 +243,8 @@ func (s *Service) openChannel(sc SealedChannel) (channel.Config, error) {
 	}
 	cfg.Type = sc.Type
 	if s.keys == nil {
-		return cfg, apperr.New(apperr.KindUnavailable, "channel secrets cannot be read: no encryption key is configured")
+		return cfg, apperr.New(apperr.KindUnavailable, "channel secrets cannot be read: no encryption key is configured").
+			WithReason("not_configured", "what", "encryption_key")
 	}
 	plain, err := s.keys.Open(sc.Secrets, channelAAD(sc.ID))
 	if err != nil {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
 )
 
 // ---- alerts ----
@@ -54,9 +55,11 @@ func (s *Service) Acknowledge(ctx context.Context, actor Actor, id int64, note s
 	}
 	switch {
 	case a.Status != StatusFiring:
-		return Alert{}, apperr.Conflict("alert %d is %s; only firing alerts are acknowledged", id, a.Status)
+		return Alert{}, apperr.Conflict("alert %d is %s; only firing alerts are acknowledged", id, a.Status).
+			WithReason("alert_not_firing", "id", id, "alert_status", a.Status)
 	case a.AcknowledgedAt != nil:
-		return Alert{}, apperr.Conflict("alert %d was acknowledged already at %s", id, a.AcknowledgedAt.UTC().Format(time.RFC3339))
+		return Alert{}, apperr.Conflict("alert %d was acknowledged already at %s", id, a.AcknowledgedAt.UTC().Format(time.RFC3339)).
+			WithReason("alert_acknowledged_already", "id", id, "at", a.AcknowledgedAt.UTC().Format(time.RFC3339))
 	}
 	out, err := s.store.Acknowledge(ctx, id, actor.UserID, note, s.now())
 	if err != nil {
@@ -107,7 +110,8 @@ func (s *Service) CreateChannel(ctx context.Context, actor Actor, in ChannelInpu
 		return Channel{}, apperr.Validation(errs...)
 	}
 	if s.keys == nil {
-		return Channel{}, apperr.New(apperr.KindUnavailable, "channels cannot be created: no encryption key is configured (crypto.keys, crypto.active_key)")
+		return Channel{}, apperr.New(apperr.KindUnavailable, "channels cannot be created: no encryption key is configured (crypto.keys, crypto.active_key)").
+			WithReason("not_configured", "what", "encryption_key")
 	}
 	now := s.now()
 	sc := SealedChannel{ChannelRecord: ChannelRecord{Name: strings.TrimSpace(in.Name), Type: in.Config.Type, Target: in.Config.Target(),
@@ -471,9 +475,15 @@ type TeamInput struct {
 	MemberIDs   []int64
 }
 
+// needsManage refuses what (managing teams) to an actor without alert:manage.
+func needsManage(what string) *apperr.Error {
+	return apperr.Forbidden("%s needs the %s permission", what, auth.PermAlertManage).
+		WithReason("forbidden_permission", "permission", auth.PermAlertManage)
+}
+
 func (s *Service) team(ctx context.Context, actor Actor, in TeamInput) (Team, error) {
 	if !actor.Manage {
-		return Team{}, apperr.Forbidden("managing teams needs the alert:manage permission")
+		return Team{}, needsManage("managing teams")
 	}
 	t := Team{Name: strings.TrimSpace(in.Name), Description: strings.TrimSpace(in.Description),
 		MemberIDs: slices.Compact(slices.Sorted(slices.Values(in.MemberIDs)))}
@@ -527,7 +537,7 @@ func (s *Service) UpdateTeam(ctx context.Context, actor Actor, id int64, in Team
 // DeleteTeam deletes a team and its subscriptions (alert:manage).
 func (s *Service) DeleteTeam(ctx context.Context, actor Actor, id int64) error {
 	if !actor.Manage {
-		return apperr.Forbidden("managing teams needs the alert:manage permission")
+		return needsManage("managing teams")
 	}
 	return s.store.DeleteTeam(ctx, id)
 }
@@ -553,7 +563,7 @@ type ThresholdInput struct {
 // PutThreshold sets an override (alert:manage).
 func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInput) (Threshold, error) {
 	if !actor.Manage {
-		return Threshold{}, apperr.Forbidden("setting thresholds needs the alert:manage permission")
+		return Threshold{}, needsManage("setting thresholds")
 	}
 	var errs []apperr.FieldError
 	info, ok := in.Kind.Info()
@@ -582,7 +592,7 @@ func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInp
 // DeleteThreshold removes an override (alert:manage).
 func (s *Service) DeleteThreshold(ctx context.Context, actor Actor, id int64) error {
 	if !actor.Manage {
-		return apperr.Forbidden("setting thresholds needs the alert:manage permission")
+		return needsManage("setting thresholds")
 	}
 	return s.store.DeleteThreshold(ctx, id)
 }

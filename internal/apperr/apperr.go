@@ -6,6 +6,7 @@ package apperr
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Kind classifies an error by what the caller can do about it.
@@ -40,13 +41,21 @@ type FieldError struct {
 // pairs (values formatted with %v).
 func (f FieldError) Because(rule string, params ...any) FieldError {
 	f.Rule = rule
-	if len(params) > 1 {
-		f.Params = make(map[string]string, len(params)/2)
-		for i := 0; i+1 < len(params); i += 2 {
-			f.Params[fmt.Sprint(params[i])] = fmt.Sprint(params[i+1])
-		}
-	}
+	f.Params = pairs(params)
 	return f
+}
+
+// pairs is params (name, value pairs) as a map of strings, values formatted
+// with %v; nil when there is no pair.
+func pairs(params []any) map[string]string {
+	if len(params) < 2 {
+		return nil
+	}
+	m := make(map[string]string, len(params)/2)
+	for i := 0; i+1 < len(params); i += 2 {
+		m[fmt.Sprint(params[i])] = fmt.Sprint(params[i+1])
+	}
+	return m
 }
 
 // RuleError is a check's failure that names its rule (see FieldError.Rule),
@@ -77,11 +86,18 @@ func FieldFor(field string, err error) FieldError {
 }
 
 // Error is an error with a Kind, a message safe to show to the caller, and
-// optionally the offending fields and the underlying cause (never shown).
+// optionally its reason, the offending fields and the underlying cause
+// (never shown).
 type Error struct {
 	Kind    Kind
 	Message string
-	Fields  []FieldError
+	// Reason and Params, where set, say what Message says in a form a client
+	// can put in its own language: the situation's name
+	// (rule_version_conflict) and its figures ({"current": "4", "expected":
+	// "3"}). Errors with Fields name their rules there instead.
+	Reason string
+	Params map[string]string
+	Fields []FieldError
 	// Data is optional structured detail safe to show to the caller
 	// (for example per-item results of a partly failed batch).
 	Data any
@@ -99,6 +115,14 @@ func (e *Error) Error() string {
 // Unwrap exposes the cause to errors.Is/As.
 func (e *Error) Unwrap() error { return e.Err }
 
+// WithReason sets e's reason and its params (name, value pairs, values
+// formatted with %v) and returns e.
+func (e *Error) WithReason(reason string, params ...any) *Error {
+	e.Reason = reason
+	e.Params = pairs(params)
+	return e
+}
+
 // New returns an error of kind k with a caller-safe message.
 func New(k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...)}
@@ -109,8 +133,12 @@ func Wrap(err error, k Kind, format string, args ...any) *Error {
 	return &Error{Kind: k, Message: fmt.Sprintf(format, args...), Err: err}
 }
 
-// NotFound reports that the thing (e.g. "advertiser") does not exist for the caller.
-func NotFound(thing string) *Error { return New(KindNotFound, "%s not found", thing) }
+// NotFound reports that the thing (e.g. "advertiser") does not exist for the
+// caller. Its reason is not_found with the thing as a code ("guard rail":
+// guard_rail).
+func NotFound(thing string) *Error {
+	return New(KindNotFound, "%s not found", thing).WithReason("not_found", "thing", strings.ReplaceAll(thing, " ", "_"))
+}
 
 // Invalid reports malformed input.
 func Invalid(format string, args ...any) *Error { return New(KindInvalid, format, args...) }
@@ -142,6 +170,12 @@ func Unauthorized(format string, args ...any) *Error {
 
 // Forbidden reports a missing permission.
 func Forbidden(format string, args ...any) *Error { return New(KindForbidden, format, args...) }
+
+// NeedsPermission reports that the caller lacks permission perm
+// (report:export); its reason is forbidden_permission.
+func NeedsPermission(perm string) *Error {
+	return Forbidden("permission %s is required", perm).WithReason("forbidden_permission", "permission", perm)
+}
 
 // KindOf returns the Kind of the first *Error in err's chain, or KindInternal.
 func KindOf(err error) Kind {

@@ -48,3 +48,20 @@ func TestFieldErrorsNameTheirRule(t *testing.T) {
 		t.Fatalf("FieldFor a plain error: %+v", h)
 	}
 }
+
+func TestErrorsNameTheirReason(t *testing.T) {
+	e := Conflict("rule %d is at version %d, not %d", 7, 4, 3).WithReason("rule_version_conflict", "current", 4, "expected", 3, "dangling")
+	if e.Message != "rule 7 is at version 4, not 3" || e.Reason != "rule_version_conflict" || len(e.Params) != 2 || e.Params["current"] != "4" || e.Params["expected"] != "3" {
+		t.Fatalf("WithReason: %+v", e)
+	}
+	if n := NotFound("guard rail"); n.Message != "guard rail not found" || n.Reason != "not_found" || n.Params["thing"] != "guard_rail" {
+		t.Fatalf("NotFound: %+v", n)
+	}
+	p := NeedsPermission("rule:write")
+	if p.Kind != KindForbidden || p.Message != "permission rule:write is required" || p.Reason != "forbidden_permission" || p.Params["permission"] != "rule:write" {
+		t.Fatalf("NeedsPermission: %+v", p)
+	}
+	if r := New(KindConflict, "plain").WithReason("self_disable"); r.Params != nil {
+		t.Fatalf("a reason without params has params %v", r.Params)
+	}
+}

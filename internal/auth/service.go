@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -195,7 +196,7 @@ var ErrBadCredentials = errors.New("auth: bad credentials")
 var ErrRefreshReuse = errors.New("auth: refresh token reused")
 
 func badCredentials() error {
-	return apperr.Wrap(ErrBadCredentials, apperr.KindUnauthorized, "invalid username or password")
+	return apperr.Wrap(ErrBadCredentials, apperr.KindUnauthorized, "invalid username or password").WithReason("bad_credentials")
 }
 
 func lockedError(until, now time.Time) error {
@@ -203,13 +204,16 @@ func lockedError(until, now time.Time) error {
 	if secs < 1 {
 		secs = 1
 	}
-	e := apperr.New(apperr.KindRateLimited, "too many failed sign-in attempts; try again later")
+	e := apperr.New(apperr.KindRateLimited, "too many failed sign-in attempts; try again later").WithReason("sign_in_locked", "seconds", secs)
 	e.Data = map[string]any{"retry_after_seconds": secs}
 	return e
 }
 
+// unavailable is the 503 of what (sign-in, password change) while a store
+// it needs is down; its reason names what as a code (sign_in).
 func unavailable(err error, what string) error {
-	return apperr.Wrap(err, apperr.KindUnavailable, "%s is unavailable; try again later", what)
+	return apperr.Wrap(err, apperr.KindUnavailable, "%s is unavailable; try again later", what).
+		WithReason("unavailable", "what", strings.NewReplacer("-", "_", " ", "_").Replace(what))
 }
 
 // Login checks a username and password and opens a session. Failures are
@@ -313,7 +317,7 @@ func (s *Service) issue(userID int64, sid, refreshJTI string) (TokenPair, error)
 }
 
 func invalidToken(err error) error {
-	return apperr.Wrap(err, apperr.KindUnauthorized, "invalid or expired token")
+	return apperr.Wrap(err, apperr.KindUnauthorized, "invalid or expired token").WithReason("token_invalid")
 }
 
 // Refresh exchanges a refresh token for a new pair. The presented token is
@@ -347,7 +351,8 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 			return err
 		}
 		s.log.Warn("auth: refresh token reused; session revoked", zap.Int64("user_id", uid), zap.String("session_id", sess.ID))
-		return apperr.Wrap(ErrRefreshReuse, apperr.KindUnauthorized, "refresh token already used; the session has been ended, sign in again")
+		return apperr.Wrap(ErrRefreshReuse, apperr.KindUnauthorized, "refresh token already used; the session has been ended, sign in again").
+			WithReason("refresh_reused")
 	}
 	spent := c.ID
 	if c.ID != sess.RefreshJTI {

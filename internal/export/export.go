@@ -136,7 +136,7 @@ func (h *Handler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
 	var params Params
 	if err := json.Unmarshal(job.Params, &params); err != nil {
-		return apperr.Wrap(err, apperr.KindInvalid, "export parameters are malformed")
+		return apperr.Wrap(err, apperr.KindInvalid, "export parameters are malformed").WithReason("export_params_malformed")
 	}
 	if !params.Format.Valid() {
 		return apperr.Validation(apperr.Field("format", "must be one of csv, xlsx"))
@@ -216,17 +216,17 @@ func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
 // it is now: a user disabled or stripped of report:export since gets nothing.
 func (h *Handler) creatorScope(ctx context.Context, userID int64) (auth.Scope, error) {
 	if userID == 0 {
-		return auth.Scope{}, apperr.Forbidden("an export needs the user who asked for it")
+		return auth.Scope{}, apperr.Forbidden("an export needs the user who asked for it").WithReason("export_no_requester")
 	}
 	p, status, err := h.DB.LoadPrincipal(ctx, userID)
 	if err != nil {
 		return auth.Scope{}, err
 	}
 	if status != auth.StatusActive {
-		return auth.Scope{}, apperr.Forbidden("the user who asked for the export is %s", status)
+		return auth.Scope{}, apperr.Forbidden("the user who asked for the export is %s", status).WithReason("export_requester_inactive", "user_status", status)
 	}
 	if !p.Can(auth.PermReportExport) {
-		return auth.Scope{}, apperr.Forbidden("permission %s is required", auth.PermReportExport)
+		return auth.Scope{}, apperr.NeedsPermission(auth.PermReportExport)
 	}
 	return p.Scope(), nil
 }

@@ -245,7 +245,7 @@ type singleChangeJSON struct {
 }
 
 func (s *Server) adopsService() (*adops.Service, error) {
-	return configured(s.deps.AdOps, "ad operations are not configured on this server")
+	return configured(s.deps.AdOps, "adops", "ad operations are not configured on this server")
 }
 
 // apply runs a change as the caller, under the claim of the request's
@@ -324,8 +324,10 @@ func respondSingle(c *gin.Context, res *adops.Result) {
 	switch it.Outcome {
 	case adops.OutcomeUnknown:
 		e.Message = "the outcome of the change is unknown: " + it.Error
+		e.WithReason("change_outcome_unknown", "error", it.Error)
 	default:
 		e.Message = "the platform did not apply the change: " + it.Error
+		e.WithReason("change_not_applied", "error", it.Error)
 	}
 	if kind == apperr.KindValidation {
 		e.Fields = []apperr.FieldError{apperr.Field(string(it.Field), "%s", it.Error)}
@@ -549,7 +551,7 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 				if rec.LeaseExpiresAt != nil {
 					msg += fmt.Sprintf(" (if it never answers, a repeat after %s runs it again)", rec.LeaseExpiresAt.UTC().Format(time.RFC3339))
 				}
-				fail(c, apperr.Conflict("%s", msg))
+				fail(c, apperr.Conflict("%s", msg).WithReason("idempotency_in_progress", "request", rec.RequestID))
 			default:
 				auditDetail(c, "idempotent_replay", true)
 				auditDetail(c, "first_request_id", rec.RequestID)

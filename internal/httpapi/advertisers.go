@@ -209,7 +209,7 @@ func (s *Server) syncAdvertiserNow(c *gin.Context) {
 	switch {
 	case isDuplicateTask(err):
 	case err != nil:
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the sync now; try again later"))
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "cannot enqueue the sync now; try again later").WithReason("unavailable", "what", "job_queue"))
 		return
 	default:
 		out.Enqueued, out.TaskID = true, info.ID
@@ -226,15 +226,17 @@ func (s *Server) manualSyncQueue(c *gin.Context, id int64) (*asynq.Client, error
 	case err != nil:
 		return nil, err
 	case v.AccountRole != domain.RoleAdvertiser:
-		return nil, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole)
+		return nil, apperr.Conflict("advertiser %d is a %s account: only leaf advertisers are synced", id, v.AccountRole).
+			WithReason("advertiser_not_leaf", "id", id, "role", v.AccountRole)
 	case v.AuthStatus == domain.AuthNeedsReauth:
-		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id)
+		e := apperr.Conflict("the OceanEngine authorisation of advertiser %d needs re-authorisation", id).
+			WithReason("grant_needs_reauth", "id", id)
 		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
 		return nil, e
 	case v.AuthStatus != domain.AuthActive:
-		return nil, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id)
+		return nil, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id).WithReason("advertiser_unbound", "id", id)
 	case !v.SyncEnabled:
-		return nil, apperr.Conflict("sync is switched off for advertiser %d", id)
+		return nil, apperr.Conflict("sync is switched off for advertiser %d", id).WithReason("sync_switched_off", "id", id)
 	}
 	return s.jobQueue()
 }

@@ -51,7 +51,7 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) alertsService() (*alerts.Service, error) {
-	return configured(s.deps.Alerts, "alerts are not configured on this server")
+	return configured(s.deps.Alerts, "alerts", "alerts are not configured on this server")
 }
 
 func alertActor(c *gin.Context) alerts.Actor {

@@ -42,7 +42,7 @@ func (s *Server) requireAuth() gin.HandlerFunc {
 		tok, ok := bearerToken(c)
 		if !ok {
 			c.Header("WWW-Authenticate", `Bearer realm="oceanops"`)
-			fail(c, apperr.Unauthorized("missing bearer token (Authorization: Bearer <access token>)"))
+			fail(c, apperr.Unauthorized("missing bearer token (Authorization: Bearer <access token>)").WithReason("token_missing"))
 			return
 		}
 		p, err := svc.Authenticate(c.Request.Context(), tok)
@@ -65,12 +65,12 @@ func (s *Server) requirePerm(perms ...string) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		p, ok := principalFrom(c)
 		if !ok {
-			fail(c, apperr.Unauthorized("authentication required"))
+			fail(c, apperr.Unauthorized("authentication required").WithReason("auth_required"))
 			return
 		}
 		for _, perm := range perms {
 			if !p.Can(perm) {
-				fail(c, apperr.Forbidden("permission %s is required", perm))
+				fail(c, apperr.NeedsPermission(perm))
 				return
 			}
 		}
@@ -105,17 +105,17 @@ func scopeFrom(c *gin.Context) auth.Scope {
 func (s *Server) rateLimitAuth() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if s.deps.Limiter == nil {
-			fail(c, apperr.New(apperr.KindUnavailable, "rate limiter is not configured"))
+			fail(c, apperr.New(apperr.KindUnavailable, "rate limiter is not configured").WithReason("not_configured", "what", "rate_limiter"))
 			return
 		}
 		ok, retry, err := s.deps.Limiter.AllowPerMinute(c.Request.Context(), "auth:"+c.ClientIP(), s.deps.Config.Security.AuthRatePerMinute)
 		if err != nil {
-			fail(c, apperr.Wrap(err, apperr.KindUnavailable, "sign-in is unavailable; try again later"))
+			fail(c, apperr.Wrap(err, apperr.KindUnavailable, "sign-in is unavailable; try again later").WithReason("unavailable", "what", "sign_in"))
 			return
 		}
 		if !ok {
 			setRetryAfter(c, retry)
-			fail(c, apperr.New(apperr.KindRateLimited, "too many requests to the sign-in endpoints; slow down"))
+			fail(c, apperr.New(apperr.KindRateLimited, "too many requests to the sign-in endpoints; slow down").WithReason("sign_in_rate_limited"))
 			return
 		}
 		c.Next()

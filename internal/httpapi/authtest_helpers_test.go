@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -113,7 +114,15 @@ func (r resp) fields() []string {
 	return out
 }
 
-// data decodes data into v.
+// wantReason requires r to be an error of status naming reason with
+// exactly params; what names the request in the failure.
+func wantReason(t testing.TB, r resp, what string, status int, reason string, params map[string]string) {
+	t.Helper()
+	if r.status != status || r.env.Reason != reason || !maps.Equal(r.env.Params, params) {
+		t.Fatalf("%s: %d reason %q params %v, want %d %q %v\n%s", what, r.status, r.env.Reason, r.env.Params, status, reason, params, r.raw)
+	}
+}
+
 // okData requires a 200 response and decodes its data into a new T; what
 // names the request in the failure.
 func okData[T any](t testing.TB, r resp, what string) T {

@@ -44,7 +44,8 @@ func (s *Server) createBackfill(c *gin.Context) {
 	params, err := mirror.ValidateBackfill(mirror.BackfillParams{From: req.From, To: req.To, Streams: req.Streams},
 		s.now(), s.deps.Config.Sync.HourlyRetention)
 	if err == nil && !target.Syncable {
-		err = apperr.Conflict("advertiser %d is not synced (unbound, re-authorisation needed or sync switched off)", id)
+		err = apperr.Conflict("advertiser %d is not synced (unbound, re-authorisation needed or sync switched off)", id).
+			WithReason("advertiser_not_synced", "id", id)
 	}
 	if err != nil {
 		fail(c, err)

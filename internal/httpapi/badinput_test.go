@@ -284,7 +284,7 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 	// password and sessions the walk must not change.
 	target := w.createUser(t, w.admin, "walker", "Granite-Orchid-264", []string{"viewer"})
 	defaults := map[string]string{"id": fmt.Sprint(target), "sid": "1", "advertiser_id": fmt.Sprint(w.advs[0])}
-	rules := d.fieldRules(t)
+	vocab := d.errorVocabulary(t)
 	seq, rejected := 0, 0
 	for _, o := range ops {
 		cases := d.probeCases(o, defaults)
@@ -304,7 +304,10 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 				}
 				r := w.do(t, q)
 				name := fmt.Sprintf("%s [%s, %s]", o, c.what, who)
-				checkProbeAnswer(t, name, o, c, r, rules)
+				checkProbeAnswer(t, name, o, c, r, vocab)
+				if r.env.Reason != "" {
+					vocab.seen[r.env.Reason]++
+				}
 				if signedIn && (r.status == http.StatusBadRequest || r.status == http.StatusUnprocessableEntity) {
 					opRejected++
 				}
@@ -321,7 +324,10 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 	if rejected < len(ops) {
 		t.Errorf("only %d requests rejected with 400/422 over %d operations", rejected, len(ops))
 	}
-	t.Logf("%d requests over %d operations, %d rejected as client errors", seq, len(ops), rejected)
+	if len(vocab.seen) < 8 {
+		t.Errorf("the walk met %d reasons (%v); the check of reasons is broken", len(vocab.seen), vocab.seen)
+	}
+	t.Logf("%d requests over %d operations, %d rejected as client errors; reasons met: %v", seq, len(ops), rejected, vocab.seen)
 }
 
 func countOperations(t *testing.T) int {
@@ -336,21 +342,62 @@ func countOperations(t *testing.T) int {
 // checkProbeAnswer fails unless r is below 500 and, when an error on an
 // /api/v1 route, the JSON envelope naming the broken field where one is.
 // fieldRules are the rule names FieldError.rule may take (its enum).
-func (d probeDoc) fieldRules(t *testing.T) []string {
+func (d probeDoc) fieldRules(t *testing.T) []string { return d.enum(t, "FieldError", "rule") }
+
+// enum is the enum of the property at path (property names, nested through
+// properties) of the schema named schema.
+func (d probeDoc) enum(t *testing.T, schema string, path ...string) []string {
 	t.Helper()
-	schemas := d.root["components"].(map[string]any)["schemas"].(map[string]any)
-	rule := schemas["FieldError"].(map[string]any)["properties"].(map[string]any)["rule"].(map[string]any)
+	s := d.root["components"].(map[string]any)["schemas"].(map[string]any)[schema].(map[string]any)
+	for _, p := range path {
+		s, _ = s["properties"].(map[string]any)[p].(map[string]any)
+	}
 	var out []string
-	for _, v := range rule["enum"].([]any) {
+	for _, v := range s["enum"].([]any) {
 		out = append(out, v.(string))
 	}
 	if len(out) == 0 {
-		t.Fatal("openapi.yaml: FieldError.rule has no enum")
+		t.Fatalf("openapi.yaml: %s.%s has no enum", schema, strings.Join(path, "."))
 	}
 	return out
 }
 
-func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp, rules []string) {
+// errorVocabulary is what openapi.yaml says errors may name: field rules,
+// reasons, and the codes that some reasons' params take.
+type errorVocabulary struct {
+	rules, reasons []string
+	codes          map[string][]string // param name (thing, permission, what) → its values
+	seen           map[string]int      // reasons met, by the walk
+}
+
+func (d probeDoc) errorVocabulary(t *testing.T) errorVocabulary {
+	t.Helper()
+	v := errorVocabulary{rules: d.fieldRules(t), reasons: d.enum(t, "Error", "reason"), codes: map[string][]string{}, seen: map[string]int{}}
+	for _, p := range []string{"thing", "permission", "what"} {
+		v.codes[p] = d.enum(t, "Error", "params", p)
+	}
+	return v
+}
+
+// checkReason fails unless r names a reason openapi.yaml lists, with params
+// whose codes it lists too.
+func (v errorVocabulary) checkReason(t *testing.T, name string, r resp) {
+	t.Helper()
+	if r.env.Reason == "" {
+		t.Errorf("%s: %d names neither a field nor a reason: %.300s", name, r.status, r.raw)
+		return
+	}
+	if !slices.Contains(v.reasons, r.env.Reason) {
+		t.Errorf("%s: reason %q, which openapi.yaml's Error.reason does not list", name, r.env.Reason)
+	}
+	for p, values := range v.codes {
+		if got, ok := r.env.Params[p]; ok && !slices.Contains(values, got) {
+			t.Errorf("%s: reason %s names %s %q, which openapi.yaml's Error.params.%s does not list", name, r.env.Reason, p, got, p)
+		}
+	}
+}
+
+func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp, vocab errorVocabulary) {
 	t.Helper()
 	if r.status == http.StatusServiceUnavailable && strings.Contains(r.env.Message, "not configured") {
 		return // a service the test server runs without (rules' ad operations), no input's fault
@@ -372,9 +419,13 @@ func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp,
 		len(r.fields()) == 0 && !slices.ContainsFunc(o.fieldNames(), func(f string) bool { return strings.Contains(r.env.Message, f) }) {
 		t.Errorf("%s: %d names no field: %.300s", name, r.status, r.raw)
 	}
-	for _, f := range r.fieldErrs() {
-		if f.Rule != "" && !slices.Contains(rules, f.Rule) {
+	fields := r.fieldErrs()
+	for _, f := range fields {
+		if f.Rule != "" && !slices.Contains(vocab.rules, f.Rule) {
 			t.Errorf("%s: field %s names rule %q, which openapi.yaml does not list", name, f.Field, f.Rule)
 		}
+	}
+	if len(fields) == 0 {
+		vocab.checkReason(t, name, r)
 	}
 }

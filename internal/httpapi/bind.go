@@ -42,10 +42,10 @@ func newValidator() *validator.Validate {
 // Malformed input is KindInvalid (400); rule violations KindValidation (422).
 func (s *Server) bindJSON(c *gin.Context, dst any) error {
 	if c.Request.Body == nil || c.Request.Body == http.NoBody {
-		return apperr.Invalid("request body is required (JSON)")
+		return bodyRequired()
 	}
 	if ct := c.ContentType(); ct != "" && ct != "application/json" {
-		return apperr.Invalid("Content-Type must be application/json, not %s", ct)
+		return apperr.Invalid("Content-Type must be application/json, not %s", ct).WithReason("content_type_json", "type", ct)
 	}
 	body, err := io.ReadAll(c.Request.Body)
 	if err != nil {
@@ -58,7 +58,7 @@ func (s *Server) bindJSON(c *gin.Context, dst any) error {
 		return decodeErrorIn(err, func() (string, reflect.Type, bool) { return badValuePath(body, reflect.TypeOf(dst)) })
 	}
 	if dec.More() {
-		return apperr.Invalid("request body must hold a single JSON value")
+		return apperr.Invalid("request body must hold a single JSON value").WithReason("json_trailing_data")
 	}
 	return s.validate(dst)
 }
@@ -95,7 +95,7 @@ func (s *Server) validate(dst any) error {
 	}
 	var ve validator.ValidationErrors
 	if !errors.As(err, &ve) {
-		return apperr.Invalid("%v", err)
+		return apperr.Invalid("%v", err).WithReason("body_unreadable")
 	}
 	fields := make([]apperr.FieldError, 0, len(ve))
 	for _, fe := range ve {
@@ -214,13 +214,13 @@ func decodeErrorIn(err error, locate func() (string, reflect.Type, bool)) error 
 	)
 	switch {
 	case errors.As(err, &maxBytes):
-		return apperr.Wrap(err, apperr.KindTooLarge, "request body exceeds %d bytes", maxBytes.Limit)
+		return bodyTooLarge(err, maxBytes.Limit)
 	case errors.Is(err, io.EOF):
-		return apperr.Invalid("request body is required (JSON)")
+		return bodyRequired()
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return apperr.Invalid("request body is truncated JSON")
+		return apperr.Invalid("request body is truncated JSON").WithReason("json_truncated")
 	case errors.As(err, &syntax):
-		return apperr.Invalid("malformed JSON at byte %d", syntax.Offset)
+		return apperr.Invalid("malformed JSON at byte %d", syntax.Offset).WithReason("json_syntax", "offset", syntax.Offset)
 	case errors.As(err, &typeErr):
 		fieldName = typeErr.Field
 		if locate != nil { // the decoder's path has no indexes and names embedded Go types
@@ -229,7 +229,7 @@ func decodeErrorIn(err error, locate func() (string, reflect.Type, bool)) error 
 			}
 		}
 		if fieldName == "" {
-			return apperr.Invalid("request body must be a JSON %s", typeErr.Type.Kind())
+			return apperr.Invalid("request body must be a JSON %s", typeErr.Type.Kind()).WithReason("body_type", "type", jsonType(typeErr.Type))
 		}
 		e := apperr.Invalid("%s must be %s, not %s", fieldName, jsonKind(typeErr.Type), typeErr.Value)
 		e.Fields = []apperr.FieldError{apperr.Field(fieldName, "must be %s", jsonKind(typeErr.Type)).Because("type", "type", jsonType(typeErr.Type))}
@@ -249,7 +249,12 @@ func decodeErrorIn(err error, locate func() (string, reflect.Type, bool)) error 
 			return valueError(path, leaf, err)
 		}
 	}
-	return apperr.Invalid("malformed JSON: %v", err)
+	return apperr.Invalid("malformed JSON: %v", err).WithReason("json_malformed")
+}
+
+// bodyRequired is the 400 of a request without the JSON body it needs.
+func bodyRequired() *apperr.Error {
+	return apperr.Invalid("request body is required (JSON)").WithReason("body_required")
 }
 
 // jsonType is the JSON type a Go type decodes from, as one word (string,

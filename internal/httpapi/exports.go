@@ -92,7 +92,8 @@ func (s *Server) createExport(c *gin.Context) {
 		}
 		if err := export.Enqueue(ctx, queue, id, 0); err != nil {
 			_ = s.deps.DB.FinishBackgroundJob(ctx, id, domain.JobFailed, nil, "could not enqueue the export", s.now())
-			return exportResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later")
+			return exportResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "the job queue is unavailable; try again later").
+				WithReason("unavailable", "what", "job_queue")
 		}
 		j, f, err := s.deps.DB.ExportJob(ctx, scope, id)
 		if err == nil {
@@ -125,13 +126,14 @@ func (s *Server) downloadExport(c *gin.Context) {
 	}
 	switch {
 	case j.Status == domain.JobFailed || j.Status == domain.JobCanceled:
-		fail(c, apperr.New(apperr.KindNotFound, "export %d %s; it has no file", j.ID, j.Status))
+		fail(c, apperr.New(apperr.KindNotFound, "export %d %s; it has no file", j.ID, j.Status).WithReason("export_no_file", "id", j.ID, "job_status", j.Status))
 		return
 	case j.Status != domain.JobSucceeded:
-		fail(c, apperr.Conflict("export %d is %s; poll /api/v1/reports/exports/%d until ready", j.ID, j.Status, j.ID))
+		fail(c, apperr.Conflict("export %d is %s; poll /api/v1/reports/exports/%d until ready", j.ID, j.Status, j.ID).
+			WithReason("export_not_ready", "id", j.ID, "job_status", j.Status))
 		return
 	case f == nil || f.Status != domain.ExportComplete || !s.now().Before(f.ExpiresAt):
-		fail(c, apperr.New(apperr.KindNotFound, "export %d has expired; create it again", j.ID))
+		fail(c, apperr.New(apperr.KindNotFound, "export %d has expired; create it again", j.ID).WithReason("export_expired", "id", j.ID))
 		return
 	}
 	c.Header("Content-Type", f.ContentType)

@@ -61,13 +61,15 @@ func (s *Server) retryJob(c *gin.Context) {
 	plan, ok := retryableJob(j.Kind)
 	switch {
 	case !ok:
-		fail(c, apperr.Conflict("jobs of kind %s cannot be retried", j.Kind))
+		fail(c, apperr.Conflict("jobs of kind %s cannot be retried", j.Kind).WithReason("job_not_retryable", "job_kind", j.Kind))
 		return
 	case !principalCan(c, plan.perm):
-		fail(c, apperr.New(apperr.KindForbidden, "retrying a %s job needs the %s permission", j.Kind, plan.perm))
+		fail(c, apperr.New(apperr.KindForbidden, "retrying a %s job needs the %s permission", j.Kind, plan.perm).
+			WithReason("forbidden_permission", "permission", plan.perm))
 		return
 	case j.Status != domain.JobFailed || j.FinishedAt == nil:
-		fail(c, apperr.Conflict("job %d is %s; only failed jobs can be retried", id, newJobResponse(j, s.now()).Status))
+		status := newJobResponse(j, s.now()).Status
+		fail(c, apperr.Conflict("job %d is %s; only failed jobs can be retried", id, status).WithReason("job_not_failed", "id", id, "job_status", status))
 		return
 	}
 	queue, err := s.jobQueue()

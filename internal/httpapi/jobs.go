@@ -95,7 +95,7 @@ func newJobResponse(j domain.BackgroundJob, now time.Time) jobResponse {
 
 // jobQueue is the queue of worker jobs (unavailable when not configured).
 func (s *Server) jobQueue() (*asynq.Client, error) {
-	return configured(s.deps.Queue, "the job queue is not configured")
+	return configured(s.deps.Queue, "job_queue", "the job queue is not configured")
 }
 
 // jobRoutes serves background job progress (backfills, exports), scoped:
@@ -153,7 +153,7 @@ func (s *Server) startJob(c *gin.Context, store jobStarter, jobID int64, enqueue
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 		_ = store.FinishBackgroundJob(fctx, jobID, domain.JobFailed, nil, failPrefix+err.Error(), s.now())
-		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "%s", unavailable))
+		fail(c, apperr.Wrap(err, apperr.KindUnavailable, "%s", unavailable).WithReason("unavailable", "what", "job_queue"))
 		return
 	}
 	job, err := store.BackgroundJob(ctx, jobID)

@@ -5,15 +5,12 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
-	"strconv"
 	"time"
 
 	"github.com/gin-contrib/cors"
 	"github.com/gin-gonic/gin"
 	"github.com/google/uuid"
 	"go.uber.org/zap"
-
-	"github.com/oceanops/adplatform/internal/apperr"
 )
 
 const (
@@ -116,7 +113,7 @@ func recovery() gin.HandlerFunc {
 func limitBody(limit int64) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		if c.Request.ContentLength > limit {
-			fail(c, apperr.New(apperr.KindTooLarge, "request body exceeds %s bytes", strconv.FormatInt(limit, 10)))
+			fail(c, bodyTooLarge(nil, limit))
 			return
 		}
 		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, limit)

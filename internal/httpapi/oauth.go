@@ -26,7 +26,7 @@ func (s *Server) oauthRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) accountsService() (*accounts.Service, error) {
-	return configured(s.deps.Accounts, "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
+	return configured(s.deps.Accounts, "accounts", "OceanEngine account binding is not configured (crypto.active_key and crypto.keys are required)")
 }
 
 type authorizeRequest struct {
@@ -92,7 +92,7 @@ type callbackResponse struct {
 func (s *Server) oauthCallback(c *gin.Context) {
 	var q callbackQuery
 	if err := s.bindQuery(c, &q); err != nil {
-		malformed := apperr.Invalid("malformed callback parameters")
+		malformed := apperr.Invalid("malformed callback parameters").WithReason("oauth_callback_malformed")
 		if e, ok := apperr.As(err); ok {
 			malformed.Fields = e.Fields // which parameter, never its value
 		}

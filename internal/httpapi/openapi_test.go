@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"io/fs"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -39,32 +40,70 @@ func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") 
 // which the console's type check holds to a text for each name.
 func TestFieldRulesAreDescribed(t *testing.T) {
 	d, _ := loadProbeOps(t)
-	described := d.fieldRules(t)
 	named := regexp.MustCompile(`(?:Because|because)\("(\w+)"`)
-	var files []string
-	err := filepath.WalkDir("..", func(path string, e fs.DirEntry, err error) error {
-		if err == nil && !e.IsDir() && strings.HasSuffix(path, ".go") && !strings.HasSuffix(path, "_test.go") {
-			files = append(files, path)
+	checkNamesDescribed(t, goSources(t), named, d.fieldRules(t), "field rule", "FieldError.rule", 50)
+}
+
+// TestErrorReasonsAreDescribed: every reason the code gives an error
+// (WithReason with a literal name) is in Error.reason's enum, and every
+// code a reason's params take (the thing not found, the permission
+// missing, what is not configured) in the enum of that param, which the
+// console's type check holds to a text for each.
+func TestErrorReasonsAreDescribed(t *testing.T) {
+	d, _ := loadProbeOps(t)
+	src := goSources(t)
+	reasons := d.enum(t, "Error", "reason")
+	checkNamesDescribed(t, src, regexp.MustCompile(`WithReason\("(\w+)"`), reasons, "reason", "Error.reason", 60)
+	for _, r := range []string{reasonRouteNotFound, reasonMethodNotAllowed} {
+		if !slices.Contains(reasons, r) {
+			t.Errorf("unrouted requests answer reason %q, which openapi.yaml's Error.reason does not list", r)
 		}
+	}
+	// NotFound("guard rail") and the store's helpers name the thing; the
+	// param is the name with _ for spaces.
+	things := regexp.MustCompile(`(?:NotFound\(|"thing", |queryOne\(ctx, \w+, |onlyOne\(\w+, err, |lockRow\(ctx, tx, "\w+", [\w.]+, |oeSpec\{"\w+", )"([a-z_]+)"`)
+	for f, s := range src {
+		src[f] = strings.ReplaceAll(s, "guard rail", "guard_rail")
+	}
+	checkNamesDescribed(t, src, things, d.enum(t, "Error", "params", "thing"), "thing", "Error.params.thing", 20)
+	what := regexp.MustCompile(`(?:"what", |configured\(s\.deps\.\w+, )"(\w+)"`)
+	checkNamesDescribed(t, src, what, d.enum(t, "Error", "params", "what"), "what", "Error.params.what", 10)
+	perms := regexp.MustCompile(`\bPerm\w+\s+=\s+"([\w:]+)"`)
+	checkNamesDescribed(t, src, perms, d.enum(t, "Error", "params", "permission"), "permission", "Error.params.permission", 14)
+}
+
+// goSources are the Go files of the module but tests, by path.
+func goSources(t *testing.T) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir("..", func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return err
+		}
+		src, err := os.ReadFile(path)
+		out[path] = string(src)
 		return err
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	return out
+}
+
+// checkNamesDescribed fails for each name named (its first group) finds in
+// src that described does not hold, and when it finds fewer than least.
+func checkNamesDescribed(t *testing.T, src map[string]string, named *regexp.Regexp, described []string, what, where string, least int) {
+	t.Helper()
 	found := 0
-	for _, f := range files {
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range named.FindAllStringSubmatch(string(src), -1) {
+	for _, f := range slices.Sorted(maps.Keys(src)) {
+		for _, m := range named.FindAllStringSubmatch(src[f], -1) {
 			found++
 			if !slices.Contains(described, m[1]) {
-				t.Errorf("%s names field rule %q, which openapi.yaml's FieldError.rule does not list", f, m[1])
+				t.Errorf("%s names %s %q, which openapi.yaml's %s does not list", f, what, m[1], where)
 			}
 		}
 	}
-	if found < 50 {
-		t.Fatalf("found %d rule names in the code; the search is broken", found)
+	if found < least {
+		t.Fatalf("found %d %s names in the code; the search is broken", found, what)
 	}
 }

@@ -11,12 +11,17 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 )
 
-// Envelope is the body of every /api/v1 response.
+// Envelope is the body of every /api/v1 response. An error names its
+// reason and that reason's figures next to its code (apperr.Error's Reason
+// and Params), so a client can say Message in its own language; a refused
+// field names its rule in data.fields[] instead.
 type Envelope struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	Data      any    `json:"data"`
-	RequestID string `json:"request_id"`
+	Code      string            `json:"code"`
+	Message   string            `json:"message"`
+	Reason    string            `json:"reason,omitempty"`
+	Params    map[string]string `json:"params,omitempty"`
+	Data      any               `json:"data"`
+	RequestID string            `json:"request_id"`
 }
 
 // CodeOK is the code of successful responses.
@@ -58,6 +63,12 @@ type errorData struct {
 	Detail any                 `json:"detail,omitempty"`
 }
 
+// bodyTooLarge is the 413 of a body over limit bytes (cause err, or nil
+// when the declared length said so).
+func bodyTooLarge(err error, limit int64) *apperr.Error {
+	return apperr.Wrap(err, apperr.KindTooLarge, "request body exceeds %d bytes", limit).WithReason("body_too_large", "limit", limit)
+}
+
 // StatusClientClosedRequest is the status logged and counted for a request
 // whose client went away before it was answered (nginx's 499).
 const StatusClientClosedRequest = 499
@@ -75,7 +86,7 @@ func fail(c *gin.Context, err error) {
 	}
 	var body *http.MaxBytesError
 	if errors.As(err, &body) {
-		err = apperr.Wrap(err, apperr.KindTooLarge, "request body exceeds %d bytes", body.Limit)
+		err = bodyTooLarge(err, body.Limit)
 	}
 	e, ok := apperr.As(err)
 	if !ok || e.Kind == apperr.KindInternal {
@@ -98,5 +109,6 @@ func fail(c *gin.Context, err error) {
 		data = errorData{Fields: e.Fields, Detail: e.Data}
 	}
 	_ = c.Error(err)
-	c.AbortWithStatusJSON(status, Envelope{Code: string(e.Kind), Message: e.Message, Data: data, RequestID: requestID(c)})
+	c.AbortWithStatusJSON(status, Envelope{Code: string(e.Kind), Message: e.Message, Reason: e.Reason, Params: e.Params,
+		Data: data, RequestID: requestID(c)})
 }

@@ -43,7 +43,7 @@ func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
 }
 
 func (s *Server) rulesService() (*rules.Service, error) {
-	return configured(s.deps.Rules, "automated rules are not configured on this server")
+	return configured(s.deps.Rules, "rules", "automated rules are not configured on this server")
 }
 
 func rulePrincipal(c *gin.Context) auth.Principal {

@@ -31,9 +31,8 @@ func TestRulesAPI(t *testing.T) {
 	b, admin, operator, viewer := setupRules(t)
 
 	// Writing needs rule:write; viewers read.
-	if r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: viewer}); r.status != http.StatusForbidden {
-		t.Fatalf("viewer create: %d %s", r.status, r.raw)
-	}
+	wantReason(t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: viewer}), "viewer create",
+		http.StatusForbidden, "forbidden_permission", map[string]string{"permission": "rule:write"})
 	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/templates", token: viewer}); r.status != http.StatusOK || !strings.Contains(r.raw, "pause_spend_no_convert") {
 		t.Fatalf("viewer templates: %d %s", r.status, r.raw)
 	}
@@ -90,9 +89,8 @@ func TestRulesAPI(t *testing.T) {
 	id := strconv.FormatInt(rule.ID, 10)
 
 	// Another owner's rule is not found; admins see every rule.
-	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/" + id, token: viewer}); r.status != http.StatusNotFound {
-		t.Fatalf("viewer reads the operator's rule: %d", r.status)
-	}
+	wantReason(t, b.do(t, req{method: "GET", path: "/api/v1/rules/" + id, token: viewer}), "viewer reads the operator's rule",
+		http.StatusNotFound, "not_found", map[string]string{"thing": "rule"})
 	if r := b.do(t, req{method: "GET", path: "/api/v1/rules/" + id, token: admin}); r.status != http.StatusOK {
 		t.Fatalf("admin reads it: %d", r.status)
 	}
@@ -103,9 +101,9 @@ func TestRulesAPI(t *testing.T) {
 	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/" + id, body: upd, token: operator}); r.status != http.StatusOK {
 		t.Fatalf("update: %d %s", r.status, r.raw)
 	}
-	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/" + id, body: upd, token: operator}); r.status != http.StatusConflict {
-		t.Fatalf("stale update: %d %s", r.status, r.raw)
-	}
+	// The conflict says which version is current, for a client to tell.
+	wantReason(t, b.do(t, req{method: "PUT", path: "/api/v1/rules/" + id, body: upd, token: operator}), "stale update",
+		http.StatusConflict, "rule_version_conflict", map[string]string{"id": id, "current": "2", "expected": "1"})
 	var versions struct {
 		Items []struct {
 			Version int `json:"version"`
@@ -140,9 +138,8 @@ func TestRulesAPI(t *testing.T) {
 	if r := b.do(t, req{method: "POST", path: "/api/v1/rules/" + id + "/enable", token: operator}); r.status != http.StatusOK || !strings.Contains(r.raw, `"enabled":true`) {
 		t.Fatalf("enable: %d %s", r.status, r.raw)
 	}
-	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/switch", body: `{"paused":true}`, token: operator}); r.status != http.StatusForbidden {
-		t.Fatalf("operator global switch: %d %s", r.status, r.raw)
-	}
+	wantReason(t, b.do(t, req{method: "PUT", path: "/api/v1/rules/switch", body: `{"paused":true}`, token: operator}), "operator global switch",
+		http.StatusForbidden, "rules_switch_admin_only", nil)
 	if r := b.do(t, req{method: "PUT", path: "/api/v1/rules/switch", body: `{"paused":true}`, token: admin}); r.status != http.StatusOK {
 		t.Fatalf("admin global switch: %d %s", r.status, r.raw)
 	}

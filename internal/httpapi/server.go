@@ -83,10 +83,11 @@ type Deps struct {
 }
 
 // configured returns svc, or a KindUnavailable error saying msg when the
-// server was built without it (a nil service makes its routes answer 503).
-func configured[T any](svc *T, msg string) (*T, error) {
+// server was built without it (a nil service makes its routes answer 503);
+// its reason is not_configured naming what (adops, alerts).
+func configured[T any](svc *T, what, msg string) (*T, error) {
 	if svc == nil {
-		return nil, apperr.New(apperr.KindUnavailable, "%s", msg)
+		return nil, apperr.New(apperr.KindUnavailable, "%s", msg).WithReason("not_configured", "what", what)
 	}
 	return svc, nil
 }
@@ -105,7 +106,7 @@ func requireService[T any](service func() (*T, error)) gin.HandlerFunc {
 
 // authService is the authentication service (unavailable when not configured).
 func (s *Server) authService() (*auth.Service, error) {
-	return configured(s.deps.Auth, "authentication is not configured")
+	return configured(s.deps.Auth, "auth", "authentication is not configured")
 }
 
 // Server serves the API.
@@ -178,13 +179,15 @@ func (s *Server) newEngine() (*gin.Engine, error) {
 		}
 		auditReason(c, reasonRouteNotFound)
 		c.AbortWithStatusJSON(http.StatusNotFound, Envelope{
-			Code: reasonRouteNotFound, Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonRouteNotFound, Message: fmt.Sprintf("no route %s %s", c.Request.Method, c.Request.URL.Path),
+			Reason: reasonRouteNotFound, Params: map[string]string{"method": c.Request.Method, "path": c.Request.URL.Path}, RequestID: requestID(c),
 		})
 	})
 	e.NoMethod(func(c *gin.Context) {
 		auditReason(c, reasonMethodNotAllowed)
 		c.AbortWithStatusJSON(http.StatusMethodNotAllowed, Envelope{
-			Code: reasonMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path), RequestID: requestID(c),
+			Code: reasonMethodNotAllowed, Message: fmt.Sprintf("method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path),
+			Reason: reasonMethodNotAllowed, Params: map[string]string{"method": c.Request.Method, "path": c.Request.URL.Path}, RequestID: requestID(c),
 		})
 	})
 	s.routes(e)

@@ -69,12 +69,13 @@ func (s *Server) systemQuota(c *gin.Context) {
 	serveBound(c, s.bindQuery, http.StatusOK, func(q quotaQuery) (quotaResponse, error) {
 		mon := s.deps.Quota
 		if mon == nil {
-			return quotaResponse{}, apperr.New(apperr.KindUnavailable, "the quota monitor is not configured")
+			return quotaResponse{}, apperr.New(apperr.KindUnavailable, "the quota monitor is not configured").WithReason("not_configured", "what", "quota_monitor")
 		}
 		// One minute more than asked: the current one is unfinished.
 		groups, err := mon.Usage(c.Request.Context(), q.Minutes+1)
 		if err != nil {
-			return quotaResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "cannot read the quota use now; try again later")
+			return quotaResponse{}, apperr.Wrap(err, apperr.KindUnavailable, "cannot read the quota use now; try again later").
+				WithReason("unavailable", "what", "quota_monitor")
 		}
 		return quotaResponse{AsOf: s.now().UTC(), Minutes: q.Minutes, Groups: views(groups, newQuotaGroupJSON)}, nil
 	}, asIs)

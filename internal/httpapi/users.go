@@ -137,7 +137,7 @@ func (s *Server) setUserStatus(status string) gin.HandlerFunc {
 		setAudit(c, action, "user", c.Param("id"))
 		serveByID(c, func(id int64) (auth.User, error) {
 			if p, _ := principalFrom(c); p.UserID == id && status == auth.StatusDisabled {
-				return auth.User{}, apperr.Conflict("you cannot disable your own account")
+				return auth.User{}, apperr.Conflict("you cannot disable your own account").WithReason("self_disable")
 			}
 			if err := s.deps.Auth.SetStatus(c.Request.Context(), id, status); err != nil {
 				return auth.User{}, err
@@ -167,7 +167,7 @@ func (s *Server) setUserRoles(c *gin.Context) {
 	serveByIDWith(c, s.bindJSON, func(id int64, req setRolesRequest) (auth.User, error) {
 		auditDetail(c, "roles", req.Roles)
 		if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
-			return auth.User{}, apperr.Conflict("you cannot remove your own admin role")
+			return auth.User{}, apperr.Conflict("you cannot remove your own admin role").WithReason("self_unadmin")
 		}
 		if err := s.deps.Auth.SetRoles(c.Request.Context(), id, req.Roles); err != nil {
 			return auth.User{}, err

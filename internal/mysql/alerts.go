@@ -324,7 +324,7 @@ func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error
 		res, err := tx.ExecContext(ctx, `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
 			truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
 		if IsDuplicate(err) {
-			return 0, apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name).WithReason("team_name_taken", "name", t.Name)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("mysql: create alert team: %w", err)
@@ -350,7 +350,7 @@ func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error
 		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
 			truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
 		if IsDuplicate(err) {
-			return 0, apperr.Conflict("a team named %q exists", t.Name)
+			return 0, apperr.Conflict("a team named %q exists", t.Name).WithReason("team_name_taken", "name", t.Name)
 		}
 		if err != nil {
 			return 0, fmt.Errorf("mysql: update alert team: %w", err)
@@ -565,7 +565,7 @@ func (db *DB) ApplyChange(ctx context.Context, c alerts.Change) (alerts.Alert, e
 				truncate(a.Source, 64), a.OneShot, a.FirstSeenAt.UTC(), a.LastSeenAt.UTC(), optUTC(a.ResolvedAt), optUTC(a.LastNotifiedAt),
 				string(a.NotifiedSeverity), at, at)
 			if IsDuplicate(err) {
-				return apperr.Conflict("an alert of key %s is firing already", a.Key)
+				return apperr.Conflict("an alert of key %s is firing already", a.Key).WithReason("alert_firing_already", "key", a.Key)
 			}
 			if err != nil {
 				return fmt.Errorf("mysql: insert alert: %w", err)
@@ -583,7 +583,7 @@ func (db *DB) ApplyChange(ctx context.Context, c alerts.Change) (alerts.Alert, e
 				return err
 			}
 			if status != alerts.StatusFiring {
-				return apperr.Conflict("alert %d is %s already", a.ID, status)
+				return apperr.Conflict("alert %d is %s already", a.ID, status).WithReason("alert_not_firing", "id", a.ID, "alert_status", status)
 			}
 			// Acknowledgements are written by Acknowledge only: a cycle's
 			// copy of the alert never overwrites one made meanwhile.
@@ -735,7 +735,8 @@ func (db *DB) Acknowledge(ctx context.Context, id, userID int64, note string, at
 			return err
 		}
 		if a.Status != alerts.StatusFiring || a.AcknowledgedAt != nil {
-			return apperr.Conflict("alert %d is %s or acknowledged already", id, a.Status)
+			return apperr.Conflict("alert %d is %s or acknowledged already", id, a.Status).
+				WithReason("alert_not_acknowledgeable", "id", id, "alert_status", a.Status)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ?, updated_at = ? WHERE id = ?`,
 			at.UTC(), nullInt(userID), truncate(note, 255), at.UTC(), id); err != nil {

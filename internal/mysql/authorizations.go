@@ -128,7 +128,8 @@ func (db *DB) AuthorizationOfAdvertiser(ctx context.Context, advertiserID int64)
 		SELECT `+authorizationColumns+` FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
 		WHERE v.id = ?`, advertiserID))
 	if errors.Is(err, sql.ErrNoRows) {
-		return a, apperr.New(apperr.KindNotFound, "advertiser %d is not bound to an OceanEngine authorisation", advertiserID)
+		return a, apperr.New(apperr.KindNotFound, "advertiser %d is not bound to an OceanEngine authorisation", advertiserID).
+			WithReason("advertiser_unbound", "id", advertiserID)
 	}
 	if err != nil {
 		return a, fmt.Errorf("mysql: authorization of advertiser %d: %w", advertiserID, err)

@@ -15,7 +15,7 @@ import (
 // being retried, as read: of two retries of one failure only the first
 // succeeds, and a job that is no longer that failure is KindConflict.
 func (db *DB) RequeueFailedJob(ctx context.Context, id int64, failedAt time.Time) error {
-	return execAffecting(ctx, db, fmt.Sprintf("requeue job %d", id), apperr.Conflict("job %d is no longer failed; reload it", id), `
+	return execAffecting(ctx, db, fmt.Sprintf("requeue job %d", id), apperr.Conflict("job %d is no longer failed; reload it", id).WithReason("job_no_longer_failed", "id", id), `
 		UPDATE background_jobs SET status = 'queued', finished_at = NULL, lease_owner = '', lease_expires_at = NULL
 		WHERE id = ? AND status = 'failed' AND finished_at = ?`, id, failedAt.UTC())
 }

@@ -184,7 +184,7 @@ func (db *DB) WriteExportFile(ctx context.Context, f ExportFile, w io.Writer) er
 	for seq := 0; seq < f.ChunkCount; seq++ {
 		err := db.QueryRowContext(ctx, `SELECT data FROM report_export_chunks WHERE job_id = ? AND seq = ?`, f.JobID, seq).Scan(&data)
 		if errors.Is(err, sql.ErrNoRows) {
-			return apperr.New(apperr.KindNotFound, "export file is no longer available")
+			return apperr.New(apperr.KindNotFound, "export file is no longer available").WithReason("export_file_gone", "id", f.JobID)
 		}
 		if err != nil {
 			return fmt.Errorf("mysql: export %d chunk %d: %w", f.JobID, seq, err)

@@ -41,7 +41,8 @@ func (db *DB) CreateGuardrail(ctx context.Context, g Guardrail, at time.Time) (G
 		g.SubjectType, g.Subject, nullDec(g.MaxBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255),
 		nullInt(g.CreatedBy), nullInt(g.CreatedBy), at.UTC(), at.UTC())
 	if IsDuplicate(err) {
-		return Guardrail{}, apperr.Conflict("a guard rail for %s %q exists already; change that one", g.SubjectType, g.Subject)
+		return Guardrail{}, apperr.Conflict("a guard rail for %s %q exists already; change that one", g.SubjectType, g.Subject).
+			WithReason("guardrail_exists", "subject_type", g.SubjectType, "subject", g.Subject)
 	}
 	if err != nil {
 		return Guardrail{}, fmt.Errorf("mysql: create guard rail: %w", err)

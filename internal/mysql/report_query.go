@@ -43,7 +43,7 @@ func (db *DB) CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids
 	}
 	for _, id := range ids {
 		if !found[id] {
-			return apperr.New(apperr.KindNotFound, "advertiser %d not found", id)
+			return apperr.New(apperr.KindNotFound, "advertiser %d not found", id).WithReason("not_found", "thing", "advertiser", "id", id)
 		}
 	}
 	return nil

@@ -88,7 +88,8 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 			return fmt.Errorf("mysql: update rule: %w", err)
 		}
 		if ifVersion > 0 && ifVersion != version {
-			return apperr.New(apperr.KindConflict, "rule %d is at version %d, not %d: reload it and apply the change again", id, version, ifVersion)
+			return apperr.New(apperr.KindConflict, "rule %d is at version %d, not %d: reload it and apply the change again", id, version, ifVersion).
+				WithReason("rule_version_conflict", "id", id, "current", version, "expected", ifVersion)
 		}
 		if _, err := tx.ExecContext(ctx, `UPDATE rules SET name = ?, spec = ?, version = ?, updated_at = ? WHERE id = ?`,
 			s.Name, spec, version+1, at.UTC(), id); err != nil {
@@ -248,9 +249,15 @@ func (db *DB) RenewEvaluation(ctx context.Context, id int64, holder string, unti
 		return fmt.Errorf("mysql: renew evaluation: %w", err)
 	}
 	if held == 0 {
-		return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", id)
+		return evaluationLost(id)
 	}
 	return nil
+}
+
+// evaluationLost is the conflict of a worker whose hold on evaluation id
+// has passed to another.
+func evaluationLost(id int64) error {
+	return apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", id).WithReason("evaluation_lost", "id", id)
 }
 
 // FinishEvaluation records the outcome of a held evaluation.
@@ -267,7 +274,7 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 	if e.FinishedAt != nil {
 		fin = e.FinishedAt.UTC()
 	}
-	return execAffecting(ctx, db, "finish evaluation", apperr.New(apperr.KindConflict, "evaluation %d is no longer held by this worker", e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
+	return execAffecting(ctx, db, "finish evaluation", evaluationLost(e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
 		reason = ?, skips = ?, finished_at = ? WHERE id = ? AND holder = ?`,
 		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, fin, e.ID, holder)
 }

@@ -40,7 +40,7 @@ func (db *DB) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, error
 			VALUES (?, ?, ?, ?, 'active', UTC_TIMESTAMP(3))`,
 			nu.Username, nu.DisplayName, nu.Email, nu.PasswordHash)
 		if IsDuplicate(err) {
-			return apperr.Wrap(err, apperr.KindConflict, "username %q is taken", nu.Username)
+			return apperr.Wrap(err, apperr.KindConflict, "username %q is taken", nu.Username).WithReason("username_taken", "username", nu.Username)
 		}
 		if err != nil {
 			return fmt.Errorf("mysql: create user: %w", err)

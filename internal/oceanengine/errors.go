@@ -51,14 +51,18 @@ func (e *APIError) appErr() *apperr.Error {
 	data := map[string]any{"endpoint": e.Endpoint, "oceanengine_code": e.Code, "oceanengine_request_id": e.RequestID}
 	switch {
 	case isRateCode(e.Code):
-		return &apperr.Error{Kind: apperr.KindRateLimited, Message: "oceanengine: quota exceeded, retry later", Data: data}
+		return (&apperr.Error{Kind: apperr.KindRateLimited, Message: "oceanengine: quota exceeded, retry later", Data: data}).
+			WithReason("upstream_rate_limited")
 	case isReauthCode(e.Code):
 		data["reason"] = ReasonReauthorize
-		return &apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: the account's authorisation is no longer valid; authorise it again", Data: data}
+		return (&apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: the account's authorisation is no longer valid; authorise it again", Data: data}).
+			WithReason("grant_needs_reauth")
 	case e.Code == CodeNoPermission || isAccountCode(e.Code):
-		return &apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: " + e.Message, Data: data}
+		return (&apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: " + e.Message, Data: data}).
+			WithReason("upstream_forbidden", "code", e.Code, "message", e.Message)
 	}
-	return &apperr.Error{Kind: apperr.KindUpstream, Message: fmt.Sprintf("oceanengine: %s (code %d)", e.Message, e.Code), Data: data}
+	return (&apperr.Error{Kind: apperr.KindUpstream, Message: fmt.Sprintf("oceanengine: %s (code %d)", e.Message, e.Code), Data: data}).
+		WithReason("upstream_error", "code", e.Code, "message", e.Message)
 }
 
 func isRateCode(c int) bool { return c == CodeTooFrequent || c == CodeDeveloperLimited }
@@ -87,8 +91,9 @@ func (e *HTTPError) Unwrap() error {
 	if e.StatusCode == 429 {
 		k = apperr.KindRateLimited
 	}
-	return &apperr.Error{Kind: k, Message: fmt.Sprintf("oceanengine: %s answered HTTP %d", e.Endpoint, e.StatusCode),
-		Data: map[string]any{"endpoint": e.Endpoint, "http_status": e.StatusCode}}
+	return (&apperr.Error{Kind: k, Message: fmt.Sprintf("oceanengine: %s answered HTTP %d", e.Endpoint, e.StatusCode),
+		Data: map[string]any{"endpoint": e.Endpoint, "http_status": e.StatusCode}}).
+		WithReason("upstream_http", "endpoint", e.Endpoint, "status", e.StatusCode)
 }
 
 // TransportError is a failure to exchange a request and its response:
@@ -114,8 +119,8 @@ func (e *TransportError) Error() string {
 
 // Unwrap exposes the cause and the apperr classification.
 func (e *TransportError) Unwrap() []error {
-	return []error{e.Err, &apperr.Error{Kind: apperr.KindUpstream, Message: "oceanengine: " + e.Endpoint + " did not answer",
-		Data: map[string]any{"endpoint": e.Endpoint}}}
+	return []error{e.Err, (&apperr.Error{Kind: apperr.KindUpstream, Message: "oceanengine: " + e.Endpoint + " did not answer",
+		Data: map[string]any{"endpoint": e.Endpoint}}).WithReason("upstream_no_answer", "endpoint", e.Endpoint)}
 }
 
 // DecodeError is a JSON envelope whose data does not have the expected shape.
@@ -131,8 +136,8 @@ func (e *DecodeError) Error() string {
 
 // Unwrap exposes the cause and the apperr classification.
 func (e *DecodeError) Unwrap() []error {
-	return []error{e.Err, &apperr.Error{Kind: apperr.KindUpstream, Message: "oceanengine: " + e.Endpoint + " answered an unexpected response",
-		Data: map[string]any{"endpoint": e.Endpoint, "oceanengine_request_id": e.RequestID}}}
+	return []error{e.Err, (&apperr.Error{Kind: apperr.KindUpstream, Message: "oceanengine: " + e.Endpoint + " answered an unexpected response",
+		Data: map[string]any{"endpoint": e.Endpoint, "oceanengine_request_id": e.RequestID}}).WithReason("upstream_unexpected", "endpoint", e.Endpoint)}
 }
 
 // BreakerOpenError is returned without calling the platform while the
@@ -148,8 +153,8 @@ func (e *BreakerOpenError) Error() string {
 
 // Unwrap exposes the apperr classification.
 func (e *BreakerOpenError) Unwrap() error {
-	return &apperr.Error{Kind: apperr.KindUnavailable, Message: "oceanengine is failing; retry later",
-		Data: map[string]any{"endpoint": e.Endpoint}}
+	return (&apperr.Error{Kind: apperr.KindUnavailable, Message: "oceanengine is failing; retry later",
+		Data: map[string]any{"endpoint": e.Endpoint}}).WithReason("upstream_failing", "endpoint", e.Endpoint)
 }
 
 // QuotaWaitError is returned when the context ended while waiting for the
@@ -166,8 +171,8 @@ func (e *QuotaWaitError) Error() string {
 
 // Unwrap exposes the cause (a context error) and the apperr classification.
 func (e *QuotaWaitError) Unwrap() []error {
-	return []error{e.Err, &apperr.Error{Kind: apperr.KindRateLimited, Message: "oceanengine: quota exhausted, retry later",
-		Data: map[string]any{"endpoint": e.Endpoint}}}
+	return []error{e.Err, (&apperr.Error{Kind: apperr.KindRateLimited, Message: "oceanengine: quota exhausted, retry later",
+		Data: map[string]any{"endpoint": e.Endpoint}}).WithReason("upstream_rate_limited")}
 }
 
 // OutcomeUnknownError wraps the failure of a non-idempotent write that may
@@ -218,9 +223,10 @@ func (e *BatchError) Error() string {
 // Unwrap exposes the apperr classification: validation_failed, with the
 // per-item outcome as Data.
 func (e *BatchError) Unwrap() error {
-	return &apperr.Error{Kind: apperr.KindValidation,
+	return (&apperr.Error{Kind: apperr.KindValidation,
 		Message: fmt.Sprintf("oceanengine rejected %d of %d item(s)", len(e.Failed), len(e.Failed)+len(e.Succeeded)),
-		Data:    map[string]any{"endpoint": e.Endpoint, "succeeded": e.Succeeded, "failed": e.Failed, "oceanengine_request_id": e.RequestID}}
+		Data:    map[string]any{"endpoint": e.Endpoint, "succeeded": e.Succeeded, "failed": e.Failed, "oceanengine_request_id": e.RequestID}}).
+		WithReason("upstream_rejected_items", "n", len(e.Failed), "total", len(e.Failed)+len(e.Succeeded))
 }
 
 // ---- classifiers ----
@@ -317,7 +323,7 @@ func AppError(err error) error {
 	if _, ok := apperr.As(err); ok {
 		return err
 	}
-	return apperr.Wrap(err, apperr.KindUpstream, "oceanengine: request failed")
+	return apperr.Wrap(err, apperr.KindUpstream, "oceanengine: request failed").WithReason("upstream_failed")
 }
 
 // scrub removes credentials from text that came back from the platform or

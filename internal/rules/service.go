@@ -254,7 +254,7 @@ func (s *Service) GlobalPaused(ctx context.Context) (bool, error) { return s.sto
 // SetGlobalPaused sets the global kill switch (admins only).
 func (s *Service) SetGlobalPaused(ctx context.Context, p auth.Principal, paused bool) error {
 	if !p.IsAdmin() {
-		return apperr.New(apperr.KindForbidden, "only admins switch every rule off or on")
+		return apperr.New(apperr.KindForbidden, "only admins switch every rule off or on").WithReason("rules_switch_admin_only")
 	}
 	return s.store.SetGlobalPaused(ctx, paused, p.UserID, s.now())
 }
@@ -278,7 +278,7 @@ func (s *Service) objects(ctx context.Context, scope auth.Scope, sel Scope) ([]O
 			o.Budget, o.Bid = nil, nil
 		} else {
 			if s.changer == nil {
-				return nil, apperr.New(apperr.KindUnavailable, "rules: ad operations are not configured")
+				return nil, apperr.New(apperr.KindUnavailable, "rules: ad operations are not configured").WithReason("not_configured", "what", "adops")
 			}
 			o = s.changer.View(o)
 			if o.Status != StatusEnable && o.Status != StatusDisable {

@@ -40,14 +40,22 @@ export async function apiGet(base, auth, path) {
 }
 
 export async function apiPost(base, auth, path, payload) {
+  return apiSend('POST', base, auth, path, payload)
+}
+
+export async function apiPut(base, auth, path, payload) {
+  return apiSend('PUT', base, auth, path, payload)
+}
+
+async function apiSend(method, base, auth, path, payload) {
   const token = await auth.token()
   const r = await fetch(`${base}${path}`, {
-    method: 'POST',
+    method,
     headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
     body: JSON.stringify(payload),
   })
   const body = await r.json()
-  if (!r.ok) throw new Error(`POST ${path}: ${r.status} ${JSON.stringify(body)}`)
+  if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${JSON.stringify(body)}`)
   return body.data
 }
 

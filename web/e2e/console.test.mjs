@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { startStack, beijingToday, resultsDir } from './stack.mjs'
 import { choose, launch, newPage, shot } from './browser.mjs'
-import { apiGet, apiPost, poll, session, simEntity, simGet, simPost } from './api.mjs'
+import { apiGet, apiPost, apiPut, poll, session, simEntity, simGet, simPost } from './api.mjs'
 
 const started = Date.now()
 // Leaf advertisers in the sandbox: enough ads for the batch test to find
@@ -568,7 +568,7 @@ describe('console', () => {
     await p.context().close()
   })
 
-  test('automated rules: one from a template, previewed with its values, backtested, switched on and off, a refused edit named by field', async () => {
+  test('automated rules: one from a template, previewed with its values, backtested, switched on and off, a refused edit named by field, a stale one by the version now current', async () => {
     await page.goto(`${stack.api}/rules`)
     await page.locator('[data-test=rules-global]', { hasText: '自动规则正在运行' }).waitFor()
     await page.locator('[data-test=rules-table]', { hasText: '还没有自动规则' }).waitFor()
@@ -619,15 +619,42 @@ describe('console', () => {
     // The editor fills in once the rule is loaded.
     await poll(async () => (await json.inputValue()).trim().startsWith('{'), 'the rule in the editor', 10_000, 200)
     const spec = JSON.parse(await json.inputValue())
-    spec.conditions[0].window = { kind: 'last_days', n: 99 }
-    await json.fill(JSON.stringify(spec, null, 2))
-    await page.locator('[data-test=rule-save]').click()
-    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    // saveEdit saves the spec with the condition's window, confirmed.
+    const saveEdit = async (window) => {
+      spec.conditions[0].window = window
+      await json.fill(JSON.stringify(spec, null, 2))
+      await page.locator('[data-test=rule-save]').click()
+      await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    }
+    await saveEdit({ kind: 'last_days', n: 99 })
     const errors = page.locator('[data-test=rule-field-errors]')
     await errors.waitFor()
     assert.match(await errors.innerText(), /conditions\[0\]\.window\.n（第 \d+ 行）：必须在 1 到 30 天之间/)
     await shot(page, 'rule-edit-refused')
-    assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${id}`)).version, 1, 'nothing saved')
+    const v1 = await apiGet(stack.api, token, `/api/v1/rules/${id}`)
+    assert.equal(v1.version, 1, 'nothing saved')
+
+    // Someone else saves meanwhile: the corrected edit, still of version 1, is
+    // refused in Chinese with the version now current (the 409's params), not
+    // the API's English message.
+    await apiPut(stack.api, token, `/api/v1/rules/${id}`, { ...v1.spec, if_version: 1 })
+    await saveEdit({ kind: 'last_days', n: 7 })
+    const conflict = page.locator('[data-test=rule-conflict]')
+    await conflict.waitFor()
+    assert.match(await conflict.innerText(), /规则已被他人修改（当前为第 2 版）/)
+    assert.doesNotMatch(await conflict.innerText(), /version|reload/)
+    await shot(page, 'rule-edit-conflict')
+    assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${id}`)).version, 2, 'the stale edit not saved')
+    await conflict.getByRole('button', { name: '重新加载' }).click()
+    await conflict.waitFor({ state: 'detached' })
+
+    // A rule that is not there: the page says so in Chinese.
+    await page.goto(`${stack.api}/rules/999999`)
+    const missing = page.locator('[data-test=error-state]')
+    await missing.waitFor()
+    assert.match(await missing.innerText(), /规则不存在，或不在你的数据范围内/)
+    assert.doesNotMatch(await missing.innerText(), /not found/)
+    await shot(page, 'rule-not-found')
 
     // Switched on from the list, with what it will do; then off again.
     await page.goto(`${stack.api}/rules`)

@@ -2,8 +2,9 @@ import { createApp, watch } from 'vue'
 import { createPinia } from 'pinia'
 import App from './App.vue'
 import { installArco } from './arco'
-import { bindAuth, bindFieldText } from './api/client'
+import { bindAuth, bindFieldText, bindReasonText } from './api/client'
 import { fieldText } from './lib/fieldText'
+import { reasonText } from './lib/reasonText'
 import { i18n } from './i18n'
 import { router } from './router'
 import { useSession } from './stores/session'
@@ -24,6 +25,7 @@ bindAuth({
   },
 })
 bindFieldText((f) => fieldText(f, i18n.global))
+bindReasonText((e) => reasonText(e, i18n.global))
 app.use(router)
 // Signed out here or in another tab: back to the sign-in page.
 watch(

@@ -12,7 +12,20 @@ export interface FieldError {
   params?: Record<string, string>
 }
 
-/** ApiError is every failed API call: the envelope's code, message, fields and request id. */
+/**
+ * What an error without fields says: its reason and the reason's figures, where the API names
+ * them (reason: rule_version_conflict, params: {current: "4", expected: "3"}), and the API's English message.
+ */
+export interface ErrorReason {
+  reason?: string
+  params?: Record<string, string>
+  message: string
+}
+
+/**
+ * ApiError is every failed API call: the envelope's code, message (in the operator's language where
+ * the console has a text for its reason), fields, request id, reason and the reason's figures.
+ */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
@@ -21,6 +34,8 @@ export class ApiError extends Error {
     readonly requestId: string,
     readonly fields: FieldError[] = [],
     readonly data: unknown = null,
+    readonly reason?: string,
+    readonly params: Record<string, string> = {},
   ) {
     super(message)
     this.name = 'ApiError'
@@ -48,10 +63,16 @@ export interface AuthHooks {
 
 let hooks: AuthHooks | null = null
 let fieldWords: ((f: FieldError) => FieldError) | null = null
+let reasonWords: ((e: ErrorReason) => string) | null = null
 
 /** bindFieldText sets how a refused field's message is put in the operator's language (once, at start). */
 export function bindFieldText(fn: (f: FieldError) => FieldError): void {
   fieldWords = fn
+}
+
+/** bindReasonText sets how an error's message is put in the operator's language from its reason (once, at start). */
+export function bindReasonText(fn: (e: ErrorReason) => string): void {
+  reasonWords = fn
 }
 
 /** bindAuth connects the client to the session store (once, at start). */
@@ -88,11 +109,30 @@ interface Envelope<T> {
   data?: T
 }
 
-interface ErrorBody {
+/** The error envelope, as the API writes it. */
+export interface ErrorBody {
   code?: string
   message?: string
+  reason?: string
+  params?: Record<string, string>
   request_id?: string
   data?: { fields?: FieldError[] } | null
+}
+
+/** errorOf is the ApiError of a failed answer res with the error envelope body (or none). */
+export function errorOf(res: Response, body: ErrorBody | undefined): ApiError {
+  const b = body ?? {}
+  const message = b.message ?? res.statusText
+  return new ApiError(
+    res.status,
+    b.code ?? 'http_' + res.status,
+    reasonWords ? reasonWords({ reason: b.reason, params: b.params, message }) : message,
+    b.request_id ?? res.headers.get('X-Request-ID') ?? '',
+    (b.data?.fields ?? []).map((f) => (fieldWords ? fieldWords(f) : f)),
+    b.data ?? null,
+    b.reason,
+    b.params ?? {},
+  )
 }
 
 /**
@@ -109,15 +149,7 @@ export async function call<T>(
     throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e), '')
   }
   if (r.response.ok && r.data !== undefined) return r.data.data as T
-  const body = (r.error ?? {}) as ErrorBody
-  throw new ApiError(
-    r.response.status,
-    body.code ?? 'http_' + r.response.status,
-    body.message ?? r.response.statusText,
-    body.request_id ?? r.response.headers.get('X-Request-ID') ?? '',
-    (body.data?.fields ?? []).map((f) => (fieldWords ? fieldWords(f) : f)),
-    body.data ?? null,
-  )
+  throw errorOf(r.response, r.error as ErrorBody | undefined)
 }
 
 /** newIdempotencyKey returns a fresh key for one user action (retries of it reuse the key). */

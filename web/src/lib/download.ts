@@ -1,7 +1,7 @@
 // Downloads an export's file through the API client (so the request carries
 // the session and is refreshed like any other) and hands it to the browser
 // as a file.
-import { api, ApiError } from '../api/client'
+import { api, ApiError, errorOf, type ErrorBody } from '../api/client'
 
 export async function downloadExport(id: number, fileName: string): Promise<void> {
   let r: Awaited<ReturnType<typeof fetchFile>>
@@ -11,8 +11,7 @@ export async function downloadExport(id: number, fileName: string): Promise<void
     throw new ApiError(0, 'network_error', e instanceof Error ? e.message : String(e), '')
   }
   if (!r.response.ok || !(r.data instanceof Blob)) {
-    const body = (r.error ?? {}) as { code?: string; message?: string; request_id?: string }
-    throw new ApiError(r.response.status, body.code ?? 'http_' + r.response.status, body.message ?? r.response.statusText, body.request_id ?? '')
+    throw errorOf(r.response, r.error as ErrorBody | undefined)
   }
   const url = URL.createObjectURL(r.data)
   const a = document.createElement('a')

@@ -26,10 +26,15 @@ const codeWords: Record<string, string> = { type: 'serverTypes', level: 'rules.l
 export function fieldText(f: FieldError, i: Translator): FieldError {
   const key = `serverRules.${f.rule ?? ''}`
   if (!f.rule || !i.te(key)) return f
-  const params: Record<string, string> = { ...f.params }
-  for (const [name, words] of Object.entries(codeWords)) {
-    const code = params[name]
-    if (code && i.te(`${words}.${code}`)) params[name] = i.t(`${words}.${code}`)
+  return { ...f, message: i.t(key, inWords(f.params, codeWords, i)) }
+}
+
+/** inWords is params with each figure named in words (name → where its words are) said in words, where the console has them. */
+export function inWords(params: Record<string, string> | undefined, words: Record<string, string>, i: Translator): Record<string, string> {
+  const out: Record<string, string> = { ...params }
+  for (const [name, at] of Object.entries(words)) {
+    const code = out[name]
+    if (code && i.te(`${at}.${code}`)) out[name] = i.t(`${at}.${code}`)
   }
-  return { ...f, message: i.t(key, params) }
+  return out
 }
