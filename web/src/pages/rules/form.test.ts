@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { RuleSpec } from '../../api/types'
-import { controlOf, fitAction, fitWindow, formErrors, fromForm, newAction, newCondition, toForm } from './form'
+import { controlOf, fitAction, type ActionRow, type ConditionRow, fitWindow, formErrors, fromForm, newAction, newCondition, toForm } from './form'
 import { blankSpec, specText } from './spec'
 import { useSpecEditor } from './useSpecEditor'
 
@@ -88,7 +88,7 @@ describe('the rule form', () => {
   })
 
   it('fits a row to its action type and metric', () => {
-    const a = { ...newAction(), type: 'raise_budget' as const, by: 'percent' as const, value: '20', ceiling: '5000', message: 'x' }
+    const a: ActionRow = { ...newAction(), type: 'raise_budget', by: 'percent', value: '20', ceiling: '5000', message: 'x' }
     fitAction(a)
     expect(a).toMatchObject({ by: 'percent', value: '20', ceiling: '5000', message: '' })
     a.type = 'set_bid'
@@ -98,7 +98,7 @@ describe('the rule form', () => {
     fitAction(a)
     expect(a).toMatchObject({ value: '', floor: '', ceiling: '', message: '' })
 
-    const c = { ...newCondition(), window: 'last_days' as const, n: undefined }
+    const c: ConditionRow = { ...newCondition(), window: 'last_days', n: undefined }
     fitWindow(c)
     expect(c.n).toBe(7)
     c.metric = 'bid'
