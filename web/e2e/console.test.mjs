@@ -701,21 +701,24 @@ describe('console', () => {
     // threshold, an action added; the saved spec is what was entered.
     await page.goto(`${stack.api}/rules/new`)
     const form = page.locator('[data-test=rule-form]')
+    // The form's selects share option texts (a window in each row): pick in the one open.
+    const pick = async (select, text) => {
+      await select.click()
+      await page.locator('.arco-select-dropdown .arco-select-option:visible', { hasText: text }).click()
+    }
     await form.locator('[data-test=rule-form-name] input').fill('表单规则（e2e）')
-    await form.locator('[data-test=rule-form-advertisers]').click()
-    const firstAdvertiser = page.locator('.arco-select-dropdown .arco-select-option').first()
-    const advertiserId = Number(/\((\d+)\)$/.exec((await firstAdvertiser.innerText()).trim())[1])
-    await firstAdvertiser.click()
+    const advertiserId = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items[0].id
+    await pick(form.locator('[data-test=rule-form-advertisers]'), `(${advertiserId})`)
     await page.keyboard.press('Escape')
-    await choose(page, form.locator('[data-test=rule-form-cond-0-metric]'), '转化成本')
-    await choose(page, form.locator('[data-test=rule-form-cond-0-window]'), '近 N 天')
+    await pick(form.locator('[data-test=rule-form-cond-0-metric]'), '转化成本')
+    await pick(form.locator('[data-test=rule-form-cond-0-window]'), '近 N 天')
     await form.locator('[data-test=rule-form-cond-0-n] input').fill('3')
-    await choose(page, form.locator('[data-test=rule-form-cond-0-op]'), '≥')
+    await pick(form.locator('[data-test=rule-form-cond-0-op]'), '≥')
     await form.locator('[data-test=rule-form-cond-0-value] input').fill('35.50')
     await form.locator('[data-test=rule-form-add-action]').click()
-    await choose(page, form.locator('[data-test=rule-form-action-1-type]'), '预算降低')
-    await form.locator('[data-test=rule-form-action-1-value] input').fill('10')
-    await choose(page, form.locator('[data-test=rule-form-action-1-by]'), '%')
+    await pick(form.locator('[data-test=rule-form-action-1-type]'), '预算降低')
+    await form.locator('[data-test=rule-form-action-1-value] input.arco-input').fill('10')
+    await pick(form.locator('[data-test=rule-form-action-1-by]'), '%')
     await form.locator('[data-test=rule-form-action-1-floor] input').fill('300.00')
     // The summary reads the form as it is filled in.
     assert.match(await page.locator('[data-test=rule-edit-page]').innerText(), /转化成本（近 3 天） ≥ ¥35\.50[\s\S]*预算降低 10%（下限 ¥300\.00）/)
