@@ -615,6 +615,9 @@ describe('console', () => {
     // An edit the server refuses: the field it names and the editor line.
     await detail.locator('[data-test=rule-edit]').click()
     await page.waitForURL(/\/rules\/\d+\/edit$/)
+    // The editor opens on the form; this edit is written as JSON.
+    await poll(async () => (await page.locator('[data-test=rule-form-name] input').inputValue()) === '消耗无转化暂停（e2e）', 'the rule in the form', 10_000, 200)
+    await page.locator('[data-test=rule-view-json]').click()
     const json = page.locator('[data-test=rule-json] textarea')
     // The editor fills in once the rule is loaded.
     await poll(async () => (await json.inputValue()).trim().startsWith('{'), 'the rule in the editor', 10_000, 200)
@@ -693,6 +696,55 @@ describe('console', () => {
     await p.locator('[data-test=rules-global]', { hasText: '仅管理员可切换' }).waitFor()
     assert.equal(await p.locator('[data-test=rule-from-template], [data-test=rule-blank], [data-test=rules-global-flip]').count(), 0, 'no create or global switch')
     await p.context().close()
+
+    // A rule written through the form: a metric picked, its window and
+    // threshold, an action added; the saved spec is what was entered.
+    await page.goto(`${stack.api}/rules/new`)
+    const form = page.locator('[data-test=rule-form]')
+    // The form's selects share option texts (a window in each row): pick in the one open.
+    const pick = async (select, text) => {
+      await select.click()
+      await page.locator('.arco-select-dropdown .arco-select-option:visible', { hasText: text }).click()
+    }
+    await form.locator('[data-test=rule-form-name] input').fill('表单规则（e2e）')
+    const advertiserId = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items[0].id
+    await pick(form.locator('[data-test=rule-form-advertisers]'), `(${advertiserId})`)
+    await page.keyboard.press('Escape')
+    await pick(form.locator('[data-test=rule-form-cond-0-metric]'), '转化成本')
+    await pick(form.locator('[data-test=rule-form-cond-0-window]'), '近 N 天')
+    await form.locator('[data-test=rule-form-cond-0-n] input').fill('3')
+    await pick(form.locator('[data-test=rule-form-cond-0-op]'), '≥')
+    await form.locator('[data-test=rule-form-cond-0-value] input').fill('35.50')
+    await form.locator('[data-test=rule-form-add-action]').click()
+    await pick(form.locator('[data-test=rule-form-action-1-type]'), '预算降低')
+    await form.locator('[data-test=rule-form-action-1-value] input.arco-input').fill('10')
+    await pick(form.locator('[data-test=rule-form-action-1-by]'), '%')
+    await form.locator('[data-test=rule-form-action-1-floor] input').fill('300.00')
+    // The summary reads the form as it is filled in.
+    assert.match(await page.locator('[data-test=rule-edit-page]').innerText(), /转化成本（近 3 天） ≥ ¥35\.50[\s\S]*预算降低 10%（下限 ¥300\.00）/)
+    await shot(page, 'rule-form')
+    await page.locator('[data-test=rule-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.waitForURL(/\/rules\/\d+$/)
+    const formId = Number(new URL(page.url()).pathname.split('/').pop())
+    const saved = (await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).spec
+    assert.equal(saved.name, '表单规则（e2e）')
+    assert.equal(saved.scope.level, 'ad')
+    assert.deepEqual(saved.scope.advertiser_ids, [advertiserId])
+    assert.deepEqual(saved.conditions, [{ metric: 'cpa', window: { kind: 'last_days', n: 3 }, op: 'gte', value: '35.5' }])
+    assert.deepEqual(saved.actions, [{ type: 'notify' }, { type: 'lower_budget', percent: '10', floor: '300' }])
+
+    // A value the server refuses: its message, in Chinese, under the input.
+    await page.goto(`${stack.api}/rules/${formId}/edit`)
+    await poll(async () => (await form.locator('[data-test=rule-form-name] input').inputValue()) === '表单规则（e2e）', 'the rule in the form', 10_000, 200)
+    await form.locator('[data-test=rule-form-cond-0-n] input').fill('99')
+    await page.locator('[data-test=rule-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await form.locator('.arco-form-item-status-error', { has: page.locator('[data-test=rule-form-cond-0-n]') }).getByText('必须在 1 到 30 天之间').waitFor()
+    await page.locator('[data-test=rule-field-errors]', { hasText: '请按表单中标红的提示修改' }).waitFor()
+    await shot(page, 'rule-form-refused')
+    assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).version, 1, 'the refused edit not saved')
+    assert.deepEqual(page.problems, [])
   })
 })
 

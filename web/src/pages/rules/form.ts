@@ -1,0 +1,260 @@
+// The rule editor's form: a spec as rows an operator fills in (one per
+// condition, guard and action) and back. What the form does not show (scope
+// ids, manager ids and filter, a condition's compare, keys it does not know)
+// rides along untouched, so switching between the form and the JSON loses
+// nothing. Money and thresholds stay the decimal strings the API takes.
+import type { FieldError } from '../../api/client'
+import type { RuleSpec, RuleWindow } from '../../api/types'
+
+type Condition = RuleSpec['conditions'][number]
+type Guard = NonNullable<RuleSpec['guards']>[number]
+type Action = RuleSpec['actions'][number]
+type Rest = Record<string, unknown>
+
+/** The metrics a condition picks from, and those a guard (a volume) picks from. */
+export const metrics = ['cost', 'show', 'click', 'convert', 'cpa', 'ctr', 'cvr', 'cpm', 'budget_used_pct', 'bid', 'balance'] as const
+export const volumes = ['cost', 'show', 'click', 'convert'] as const
+export const windowKinds = ['today', 'yesterday', 'last_days', 'last_hours', 'lifetime'] as const
+export const ops = ['gt', 'gte', 'lt', 'lte', 'eq'] as const
+export const actionTypes = ['pause', 'enable', 'set_budget', 'raise_budget', 'lower_budget', 'set_bid', 'raise_bid', 'lower_bid', 'notify'] as const
+export const levels = ['ad', 'campaign', 'project', 'promotion', 'advertiser'] as const
+
+/** A window in a row: kind ('' for none: current values) and N for last_days / last_hours. */
+export interface WindowCells {
+  window: RuleWindow['kind'] | ''
+  n: number | undefined
+}
+
+export interface ConditionRow extends WindowCells {
+  metric: Condition['metric']
+  op: Condition['op']
+  /** The threshold as typed ('' when absent). */
+  value: string
+  /** The rest of the condition (compare, unknown keys), kept as it came. */
+  rest: Rest
+}
+
+export interface GuardRow extends WindowCells {
+  metric: NonNullable<Guard['metric']>
+  min: string
+  rest: Rest
+}
+
+export interface ActionRow {
+  type: Action['type']
+  /** Whether value is an amount in yuan or a percent. */
+  by: 'amount' | 'percent'
+  value: string
+  floor: string
+  ceiling: string
+  message: string
+  rest: Rest
+}
+
+export interface RuleForm {
+  name: string
+  level: RuleSpec['scope']['level']
+  advertiserIds: number[]
+  match: RuleSpec['match']
+  conditions: ConditionRow[]
+  guards: GuardRow[]
+  scheduleMode: 'every' | 'times'
+  everyMinutes: number | undefined
+  /** Beijing times "HH:MM", comma separated. */
+  times: string
+  /** Beijing ranges "HH:MM-HH:MM", comma separated. */
+  dayParts: string
+  actions: ActionRow[]
+  cooldown: number | undefined
+  perRun: number | undefined
+  perDay: number | undefined
+  /** The spec the form was made from: every part the form does not show. */
+  base: Rest
+}
+
+// without is obj minus keys: what a row keeps of an item beside its cells.
+function without(obj: unknown, keys: readonly string[]): Rest {
+  const out: Rest = {}
+  for (const [k, v] of Object.entries(obj && typeof obj === 'object' ? obj : {})) if (!keys.includes(k)) out[k] = v
+  return out
+}
+
+const str = (v: unknown): string => (v === undefined || v === null ? '' : String(v))
+const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
+// opt gives {key: v} when v is filled, else nothing: empty inputs leave no key.
+const opt = <V>(key: string, v: V | undefined | ''): Rest => (v === undefined || v === '' ? {} : { [key]: typeof v === 'string' ? v.trim() : v })
+
+function windowCells(w: RuleWindow | undefined): WindowCells {
+  return { window: w?.kind ?? '', n: num(w?.n) }
+}
+
+function windowOf(c: WindowCells): RuleWindow | undefined {
+  return c.window ? { kind: c.window, ...opt('n', c.n) } : undefined
+}
+
+/** takesN says whether a window kind counts N days or hours. */
+export function takesN(kind: string): boolean {
+  return kind === 'last_days' || kind === 'last_hours'
+}
+
+/** toForm makes the form of a spec (partial specs too: what is missing starts empty). */
+export function toForm(spec: Partial<RuleSpec>): RuleForm {
+  const scope = spec.scope ?? ({} as Partial<RuleSpec['scope']>)
+  const schedule = spec.schedule ?? {}
+  return {
+    name: str(spec.name),
+    level: scope.level ?? 'ad',
+    advertiserIds: [...(scope.advertiser_ids ?? [])],
+    match: spec.match === 'any' ? 'any' : 'all',
+    conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: str(c.value), rest: without(c, ['metric', 'window', 'op', 'value']) })),
+    guards: (spec.guards ?? []).map((g) => ({ metric: g.metric ?? 'click', ...windowCells(g.window), min: str(g.min), rest: without(g, ['metric', 'window', 'min']) })),
+    scheduleMode: schedule.times?.length ? 'times' : 'every',
+    everyMinutes: num(schedule.every_minutes),
+    times: (schedule.times ?? []).join(', '),
+    dayParts: (schedule.day_parts ?? []).map((p) => `${p.from ?? ''}-${p.to ?? ''}`).join(', '),
+    actions: (spec.actions ?? []).map((a) => ({
+      type: a.type,
+      by: a.percent !== undefined && a.amount === undefined ? 'percent' : 'amount',
+      value: str(a.amount ?? a.percent),
+      floor: str(a.floor),
+      ceiling: str(a.ceiling),
+      message: str(a.message),
+      rest: without(a, ['type', 'amount', 'percent', 'floor', 'ceiling', 'message']),
+    })),
+    cooldown: num(spec.safety?.cooldown_minutes),
+    perRun: num(spec.safety?.max_actions_per_run),
+    perDay: num(spec.safety?.max_actions_per_day),
+    base: spec as Rest,
+  }
+}
+
+const list = (text: string): string[] => text.split(/[,，、\s]+/).filter(Boolean)
+
+/** fromForm is the spec a form says, with every part the form does not show as it was. */
+export function fromForm(f: RuleForm): RuleSpec {
+  const base = f.base
+  // The server's order: level, ids, advertiser_ids, manager_ids, filter.
+  const scopeIds = without(base.scope, ['level', 'advertiser_ids', 'manager_ids', 'filter'])
+  const scope = without(base.scope, ['level', 'ids', 'advertiser_ids'])
+  const schedule = without(base.schedule, ['every_minutes', 'times', 'day_parts'])
+  const safety = {
+    ...without(base.safety, ['cooldown_minutes', 'max_actions_per_run', 'max_actions_per_day']),
+    ...opt('cooldown_minutes', f.cooldown),
+    ...opt('max_actions_per_run', f.perRun),
+    ...opt('max_actions_per_day', f.perDay),
+  }
+  const dayParts = f.dayParts
+    .split(/[,，、]+/)
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((p) => {
+      const [from = '', to = ''] = p.split(/\s*[-–~～]\s*/)
+      return { from, to }
+    })
+  const spec: Rest = {
+    name: f.name,
+    scope: { level: f.level, ...scopeIds, ...(f.advertiserIds.length ? { advertiser_ids: [...f.advertiserIds] } : {}), ...scope },
+    match: f.match,
+    conditions: f.conditions.map((c) => ({ metric: c.metric, ...opt('window', windowOf(c)), op: c.op, ...opt('value', c.value), ...c.rest })),
+    ...(f.guards.length ? { guards: f.guards.map((g) => ({ metric: g.metric, ...opt('window', windowOf(g)), min: g.min.trim(), ...g.rest })) } : {}),
+    schedule: {
+      ...(f.scheduleMode === 'times' ? { times: list(f.times) } : opt('every_minutes', f.everyMinutes)),
+      ...(dayParts.length ? { day_parts: dayParts } : {}),
+      ...schedule,
+    },
+    actions: f.actions.map((a) => ({
+      type: a.type,
+      ...opt(a.by, a.value),
+      ...opt('floor', a.floor),
+      ...opt('ceiling', a.ceiling),
+      ...opt('message', a.message),
+      ...a.rest,
+    })),
+    ...(Object.keys(safety).length ? { safety } : {}),
+  }
+  for (const [k, v] of Object.entries(base)) if (!(k in spec) && k !== 'guards' && k !== 'safety') spec[k] = v
+  return spec as RuleSpec
+}
+
+/** What each kind of action takes: an amount (set), an amount or a percent (raise, lower), limits, a message (notify). */
+export function actionTakes(type: string): { value: boolean; percent: boolean; limits: boolean; message: boolean } {
+  const changes = /budget|bid/.test(type)
+  const step = /^(raise|lower)_/.test(type)
+  return { value: changes, percent: step, limits: changes, message: type === 'notify' }
+}
+
+/** fitAction clears what a row's (new) action type does not take, so a hidden input never sends a value. */
+export function fitAction(a: ActionRow): void {
+  const takes = actionTakes(a.type)
+  if (!takes.value) a.value = ''
+  if (!takes.percent) a.by = 'amount'
+  if (!takes.limits) a.floor = a.ceiling = ''
+  if (!takes.message) a.message = ''
+}
+
+/** Metrics that are current values, with no window; budget_used_pct is today's or has none. */
+const current = new Set(['bid', 'balance'])
+
+/** fitWindow keeps a row's window right for its metric and kind: none for current values, N only where counted. */
+export function fitWindow(c: WindowCells & { metric: string }): void {
+  if (current.has(c.metric)) c.window = ''
+  else if (c.metric === 'budget_used_pct') c.window = c.window === 'today' ? 'today' : ''
+  else if (!c.window) c.window = 'today'
+  if (!takesN(c.window)) c.n = undefined
+  else if (c.n === undefined) c.n = c.window === 'last_days' ? 7 : 3
+}
+
+/** The rows a button adds. */
+export function newCondition(): ConditionRow {
+  return { metric: 'cost', window: 'today', n: undefined, op: 'gt', value: '', rest: {} }
+}
+export function newGuard(): GuardRow {
+  return { metric: 'click', window: 'today', n: undefined, min: '', rest: {} }
+}
+export function newAction(): ActionRow {
+  return { type: 'notify', by: 'amount', value: '', floor: '', ceiling: '', message: '', rest: {} }
+}
+
+/**
+ * controlOf names the form control a field error of the API belongs to:
+ * "conditions[0].window.n" → "conditions.0.window.n", "actions[1].percent" →
+ * "actions.1.by" (the value input), "scope.manager_ids[2]" → "scope.other".
+ */
+export function controlOf(field: string): string {
+  const p = field.replace(/\[(\d+)\]/g, '.$1')
+  const moves: [RegExp, string][] = [
+    [/^scope\.advertiser_ids(\..*)?$/, 'scope.advertiser_ids'],
+    [/^scope\.(ids|manager_ids|filter)(\..*)?$/, 'scope.other'],
+    [/^schedule\.(times|day_parts)(\..*)?$/, 'schedule.$1'],
+    [/^(conditions|guards)\.(\d+)\.window\.kind$/, '$1.$2.window'],
+    [/^conditions\.(\d+)\.compare(\..*)?$/, 'conditions.$1.value'],
+    [/^actions\.(\d+)\.(amount|percent)$/, 'actions.$1.by'],
+  ]
+  for (const [re, to] of moves) if (re.test(p)) return p.replace(re, to)
+  return p
+}
+
+// The controls the form shows, each with its message under it.
+const shown =
+  /^(name|match|scope\.(level|advertiser_ids|other)|conditions(\.\d+(\.(metric|window|window\.n|op|value))?)?|guards(\.\d+(\.(metric|window|window\.n|min))?)?|schedule(\.(every_minutes|times|day_parts))?|actions(\.\d+(\.(type|by|floor|ceiling|message))?)?|safety\.(cooldown_minutes|max_actions_per_run|max_actions_per_day))$/
+
+/** FormErrors are a 422's field errors as the form shows them: by control, and the rest listed above the form. */
+export interface FormErrors {
+  at: Map<string, string>
+  rest: FieldError[]
+}
+
+/** formErrors files a 422's field errors under the controls they name; two on one control are joined. */
+export function formErrors(fields: readonly FieldError[]): FormErrors {
+  const at = new Map<string, string>()
+  const rest: FieldError[] = []
+  for (const f of fields) {
+    const key = controlOf(f.field ?? '')
+    if (!shown.test(key)) {
+      rest.push(f)
+      continue
+    }
+    at.set(key, at.has(key) ? `${at.get(key)}；${f.message}` : f.message)
+  }
+  return { at, rest }
+}
