@@ -228,6 +228,18 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 	if ev, ran, err := svc.RunSlot(ctx, idOf(p), slot1); err != nil || !ran || ev.Status != "skipped" || !strings.Contains(ev.Reason, "1002 (never)") {
 		t.Fatalf("slot 1: %+v ran %v err %v, want skipped for 1002's reports", ev, ran, err)
 	}
+	// A preview while 1002's reports are old: its owner is told, opal (who
+	// does not see 1002) is not.
+	for token, want := range map[string]bool{k.alice: true, k.opal: false} {
+		r := k.do(t, req{method: "POST", path: p + "/preview", token: token})
+		var pv struct {
+			Stale string `json:"stale"`
+		}
+		r.data(t, &pv)
+		if strings.Contains(pv.Stale, "1002 (never)") != want {
+			t.Errorf("preview stale %q, want it to name 1002: %v", pv.Stale, want)
+		}
+	}
 	synced(1002, now)
 	slot2 := slot1.Add(time.Hour)
 	if ev, ran, err := svc.RunSlot(ctx, idOf(p), slot2); err != nil || !ran || ev.Status != "done" || ev.Acted != 2 {
