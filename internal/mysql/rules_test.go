@@ -21,8 +21,9 @@ import (
 func TestRulesSeenByColleagues(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
-	// Manager 900 holds 901 and 902; 903 stands alone.
-	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, parent_id) VALUES (900, 'M', NULL), (901, 'A', 900), (902, 'B', 900), (903, 'C', NULL)`)
+	// Manager 900 holds 901 and 902, manager 910 holds 903.
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, parent_id) VALUES (900, 'M', NULL), (901, 'A', 900), (902, 'B', 900),
+		(910, 'N', NULL), (903, 'C', 910)`)
 	rqEntity(t, db, report.LevelCampaign, 11, 901, 0, "c-901", "CAMPAIGN_STATUS_ENABLE")
 	rqEntity(t, db, report.LevelCampaign, 12, 902, 0, "c-902", "CAMPAIGN_STATUS_ENABLE")
 	rqEntity(t, db, report.LevelAd, 21, 902, 12, "ad-902", "AD_STATUS_DELIVERY_OK")
@@ -59,11 +60,13 @@ func TestRulesSeenByColleagues(t *testing.T) {
 		{"advertiser 902", owner.ID, rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{901, 902}}, true},
 		{"advertiser 903", owner.ID, rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{903}}, false},
 		{"manager 900", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}}, true},
+		{"manager 910 (of 903)", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{910}}, false},
 		{"manager 900 and advertiser 901", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}, AdvertiserIDs: []int64{901}}, false},
 		{"campaign of 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11, 12}}, true},
 		{"campaign of 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}}, false},
 		{"ad of 902", owner.ID, rules.Scope{Level: rules.LevelAd, IDs: []int64{21}}, true},
 		{"ad id 11 (a campaign of 901, no ad)", owner.ID, rules.Scope{Level: rules.LevelAd, IDs: []int64{11}}, false},
+		{"campaign id 21 (an ad of 902, no campaign)", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{21}}, false},
 		{"project of 902", owner.ID, rules.Scope{Level: rules.LevelProject, IDs: []int64{31}}, true},
 		{"promotion of 901", owner.ID, rules.Scope{Level: rules.LevelPromotion, IDs: []int64{41}}, false},
 		{"advertiser-level id 902", owner.ID, rules.Scope{Level: rules.LevelAdvertiser, IDs: []int64{902}}, true},
@@ -126,11 +129,11 @@ func TestRulesSeenByColleagues(t *testing.T) {
 	}
 
 	// What the ids of a scope stand for.
-	refs, err := db.ResolveRefs(ctx, rules.LevelCampaign, []int64{11, 12, 99}, []int64{900, 903})
+	refs, err := db.ResolveRefs(ctx, rules.LevelCampaign, []int64{11, 12, 99}, []int64{900, 903, 910})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := fmt.Sprint(refs.ObjectAdvertiser, refs.ManagerChildren); got != "map[11:901 12:902] map[900:[901 902]]" {
+	if got := fmt.Sprint(refs.ObjectAdvertiser, refs.ManagerChildren); got != "map[11:901 12:902] map[900:[901 902] 910:[903]]" {
 		t.Errorf("refs %s", got)
 	}
 }
