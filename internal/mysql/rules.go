@@ -134,35 +134,53 @@ func writeRuleScope(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scope) e
 }
 
 // ruleSeenBy is the condition that the rule r looks at an advertiser of
-// the data scope of the (non-admin) user given as its one argument, as an
-// evaluation resolves what it looks at: an advertiser of the owner's data
-// scope (every one when the owner is an admin) that each scope list of the
-// rule names — itself (advertiser_ids), its manager account (manager_ids),
-// one of its objects (ids, of the rule's level) — or any of them when the
-// rule names none. Every test is an index lookup; the filter (name,
-// status, budget mode) is not applied.
-const ruleSeenBy = `EXISTS (SELECT 1 FROM user_advertisers mine WHERE mine.user_id = ?
-	AND (EXISTS (SELECT 1 FROM user_advertisers o WHERE o.user_id = r.owner_id AND o.advertiser_id = mine.advertiser_id)
-		OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = r.owner_id AND ro.name = '` + auth.RoleAdmin + `'))
-	AND (NOT EXISTS (SELECT 1 FROM rule_scope s WHERE s.rule_id = r.id AND s.list = 'advertiser_ids')
-		OR EXISTS (SELECT 1 FROM rule_scope s WHERE s.rule_id = r.id AND s.list = 'advertiser_ids' AND s.ref_id = mine.advertiser_id))
-	AND (NOT EXISTS (SELECT 1 FROM rule_scope s WHERE s.rule_id = r.id AND s.list = 'manager_ids')
-		OR EXISTS (SELECT 1 FROM rule_scope s JOIN advertisers c ON c.parent_id = s.ref_id
-			WHERE s.rule_id = r.id AND s.list = 'manager_ids' AND c.id = mine.advertiser_id))
-	AND (NOT EXISTS (SELECT 1 FROM rule_scope s WHERE s.rule_id = r.id AND s.list = 'ids')
-		OR EXISTS (SELECT 1 FROM rule_scope s WHERE s.rule_id = r.id AND s.list = 'ids' AND (
-			s.level = 'advertiser' AND s.ref_id = mine.advertiser_id
-			OR s.level = 'campaign' AND EXISTS (SELECT 1 FROM oe_campaigns e WHERE e.id = s.ref_id AND e.advertiser_id = mine.advertiser_id)
-			OR s.level = 'ad' AND EXISTS (SELECT 1 FROM oe_ads e WHERE e.id = s.ref_id AND e.advertiser_id = mine.advertiser_id)
-			OR s.level = 'project' AND EXISTS (SELECT 1 FROM oe_projects e WHERE e.id = s.ref_id AND e.advertiser_id = mine.advertiser_id)
-			OR s.level = 'promotion' AND EXISTS (SELECT 1 FROM oe_promotions e WHERE e.id = s.ref_id AND e.advertiser_id = mine.advertiser_id)))))`
+// the data scope of the (non-admin) user userID, as an evaluation resolves
+// what it looks at: an advertiser of the owner's data scope (every one when
+// the owner is an admin) that each scope list of the rule names — itself
+// (advertiser_ids), its manager account (manager_ids), one of its objects
+// (ids, of the rule's level) — or any of them when the rule names none. The
+// filter (name, status, budget mode) is not applied. The candidates come
+// from the first list the rule names (few), else from the user's
+// advertisers; every test is an index lookup.
+func ruleSeenBy(userID int64) (string, []any) {
+	// Each takes the advertiser id tested (a column) as %[1]s.
+	const (
+		mine   = `EXISTS (SELECT 1 FROM user_advertisers m WHERE m.user_id = ? AND m.advertiser_id = %[1]s)`
+		theirs = `(EXISTS (SELECT 1 FROM user_advertisers o WHERE o.user_id = r.owner_id AND o.advertiser_id = %[1]s)
+			OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = r.owner_id AND ro.name = '` + auth.RoleAdmin + `'))`
+		managed = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'manager_ids')
+			OR EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND c.id = %[1]s))`
+		// objectOf is the advertiser of the object i of a rule's ids.
+		objectOf = `CASE i.level WHEN 'advertiser' THEN i.ref_id
+			WHEN 'campaign' THEN (SELECT e.advertiser_id FROM oe_campaigns e WHERE e.id = i.ref_id)
+			WHEN 'ad' THEN (SELECT e.advertiser_id FROM oe_ads e WHERE e.id = i.ref_id)
+			WHEN 'project' THEN (SELECT e.advertiser_id FROM oe_projects e WHERE e.id = i.ref_id)
+			WHEN 'promotion' THEN (SELECT e.advertiser_id FROM oe_promotions e WHERE e.id = i.ref_id) END`
+		objects = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'ids')
+			OR EXISTS (SELECT 1 FROM rule_scope i WHERE i.rule_id = r.id AND i.list = 'ids' AND (` + objectOf + `) = %[1]s))`
+	)
+	f := fmt.Sprintf
+	named := func(list string) string {
+		return `EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = '` + list + `')`
+	}
+	q := `CASE
+		WHEN ` + named("advertiser_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope a WHERE a.rule_id = r.id AND a.list = 'advertiser_ids'
+			AND ` + f(mine, "a.ref_id") + ` AND ` + f(theirs, "a.ref_id") + ` AND ` + f(managed, "a.ref_id") + ` AND ` + f(objects, "a.ref_id") + `)
+		WHEN ` + named("manager_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id
+			WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND ` + f(mine, "c.id") + ` AND ` + f(theirs, "c.id") + ` AND ` + f(objects, "c.id") + `)
+		WHEN ` + named("ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope i JOIN user_advertisers m ON m.user_id = ? AND m.advertiser_id = (` + objectOf + `)
+			WHERE i.rule_id = r.id AND i.list = 'ids' AND ` + f(theirs, "m.advertiser_id") + `)
+		ELSE EXISTS (SELECT 1 FROM user_advertisers m WHERE m.user_id = ? AND ` + f(theirs, "m.advertiser_id") + `) END`
+	return q, []any{userID, userID, userID, userID}
+}
 
 // SeenBy reports whether a rule looks at an advertiser of a user's data
 // scope (ruleSeenBy).
 func (db *DB) SeenBy(ctx context.Context, ruleID, userID int64) (bool, error) {
 	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE r.id = ? AND r.deleted_at IS NULL AND `+ruleSeenBy,
-		ruleID, userID).Scan(&n); err != nil {
+	seen, args := ruleSeenBy(userID)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE r.id = ? AND r.deleted_at IS NULL AND `+seen,
+		append([]any{ruleID}, args...)...).Scan(&n); err != nil {
 		return false, fmt.Errorf("mysql: rule seen by: %w", err)
 	}
 	return n > 0, nil
@@ -203,7 +221,10 @@ func (db *DB) GetRule(ctx context.Context, id int64) (rules.Rule, error) {
 // ListRules lists rules, newest first.
 func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, int64, error) {
 	w := whereOf("r.deleted_at IS NULL", nil)
-	w.addIf(f.VisibleTo > 0, "(r.owner_id = ? OR "+ruleSeenBy+")", f.VisibleTo, f.VisibleTo)
+	if f.VisibleTo > 0 {
+		seen, args := ruleSeenBy(f.VisibleTo)
+		w.add("(r.owner_id = ? OR "+seen+")", append([]any{f.VisibleTo}, args...)...)
+	}
 	if f.Enabled != nil {
 		w.add("r.enabled = ?", *f.Enabled)
 	}
