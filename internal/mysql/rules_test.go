@@ -62,6 +62,7 @@ func TestRulesSeenByColleagues(t *testing.T) {
 		{"advertiser 903", owner.ID, rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{903}}, false},
 		{"manager 900", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}}, true},
 		{"manager 910 (of 903)", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{910}}, false},
+		{"manager 910 and advertisers 902, 903", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{910}, AdvertiserIDs: []int64{902, 903}}, false},
 		{"manager 900 and advertiser 901", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}, AdvertiserIDs: []int64{901}}, false},
 		{"campaign of 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11, 12}}, true},
 		{"campaign of 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}}, false},
@@ -72,6 +73,8 @@ func TestRulesSeenByColleagues(t *testing.T) {
 		{"promotion of 901", owner.ID, rules.Scope{Level: rules.LevelPromotion, IDs: []int64{41}}, false},
 		{"advertiser-level id 902", owner.ID, rules.Scope{Level: rules.LevelAdvertiser, IDs: []int64{902}}, true},
 		{"advertiser-level id 903", owner.ID, rules.Scope{Level: rules.LevelAdvertiser, IDs: []int64{903}}, false},
+		{"campaign of 901 and advertiser 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}, AdvertiserIDs: []int64{902}}, false},
+		{"manager 900 and campaign of 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}, ManagerIDs: []int64{900}}, false},
 		{"campaign of 902 outside advertiser 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{12}, AdvertiserIDs: []int64{901}}, false},
 	}
 	var want []int64
