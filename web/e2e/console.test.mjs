@@ -718,15 +718,22 @@ describe('console', () => {
     p.problems.length && page.problems.push(...p.problems)
     await p.context().close()
 
-    // An operator with two accounts previews it: only objects of those two,
-    // with their values read from the checks' parts.
+    // An operator with two accounts (who writes rules of their own) reads it
+    // read-only too, and previews only objects of those two, with their
+    // values read from the checks' parts.
     const two = (await apiGet(stack.api, token, `/api/v1/users/${scoped.id}/advertisers`)).advertiser_ids.map(String)
     const o = await newPage(browser)
     await signIn(o, scoped.username, scoped.password)
     await o.waitForURL(/\/dashboard/)
-    await o.goto(`${stack.api}/rules/${id}`)
+    await o.goto(`${stack.api}/rules`)
+    const orow = o.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    await orow.locator(`[data-test=rule-readonly-${id}]`).waitFor()
+    await o.locator('[data-test=rule-from-template]').waitFor() // they may create their own
+    assert.equal(await orow.locator('.arco-switch, [data-test^=rule-edit-]').count(), 0, 'no switch nor edit on the admin\'s rule')
+    await orow.locator(`[data-test=rule-link-${id}]`).click()
     const od = o.locator('[data-test=rule-detail]')
     await od.locator('[data-test=rule-readonly]').waitFor()
+    assert.equal(await od.locator('[data-test=rule-edit], [data-test=rule-delete], [data-test=rule-enabled]').count(), 0, 'a read-only detail')
     await od.locator('[data-test=rule-preview] .arco-checkbox').click()
     await od.locator('[data-test=rule-preview-run]').click()
     await od.locator('[data-test=rule-preview-summary]').waitFor()
