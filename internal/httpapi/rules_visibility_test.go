@@ -158,11 +158,12 @@ func TestRulesVisibleToColleagues(t *testing.T) {
 	// Only the owner and admins change it: a reader gets 403, anyone else 404.
 	put := `{"name":"改","scope":{"level":"advertiser","advertiser_ids":[1001]},"conditions":[{"metric":"balance","op":"lt","value":"5"}],
 		"schedule":{"times":["09:00"]},"actions":[{"type":"notify"}]}`
+	wantReason(t, k.do(t, req{method: "PUT", path: shared, body: put, token: k.opal}), "opal PUT", http.StatusForbidden, "rule_not_owner",
+		map[string]string{"id": strconv.FormatInt(idOf(shared), 10), "owner": "alice"})
 	for _, tc := range []struct {
 		what, method, path, body, token string
 		status                          int
 	}{
-		{"opal PUT", "PUT", shared, put, k.opal, http.StatusForbidden},
 		{"opal enable", "POST", shared + "/enable", "", k.opal, http.StatusForbidden},
 		{"opal disable", "POST", shared + "/disable", "", k.opal, http.StatusForbidden},
 		{"opal DELETE", "DELETE", shared, "", k.opal, http.StatusForbidden},

@@ -180,7 +180,8 @@ func (s *Service) editable(ctx context.Context, p auth.Principal, id int64) (Rul
 	if err != nil || owns(p, r) {
 		return r, err
 	}
-	return Rule{}, apperr.New(apperr.KindForbidden, "rule %d belongs to %s: only its owner or an admin changes it", id, r.OwnerName)
+	return Rule{}, apperr.New(apperr.KindForbidden, "rule %d belongs to %s: only its owner or an admin changes it", id, r.OwnerName).
+		WithReason("rule_not_owner", "id", id, "owner", r.OwnerName)
 }
 
 // scopeSight is what p sees of a rule they do not own: the advertisers

@@ -866,6 +866,7 @@ const enUS: typeof zhCN = {
     sign_in_rate_limited: 'Too many sign-in requests; slow down',
     forbidden_permission: 'Not allowed: needs the “{permission}” permission',
     rules_switch_admin_only: 'Only admins switch every rule off or on',
+    rule_not_owner: 'Rule #{id} belongs to {owner}: only its owner and admins change, switch or delete it',
     body_required: 'The request has no JSON body',
     body_type: 'The request body must be {type}',
     body_unreadable: 'The request body cannot be read',

@@ -864,6 +864,7 @@ export default {
     sign_in_rate_limited: '登录请求过于频繁，请稍后再试',
     forbidden_permission: '没有权限：需要「{permission}」权限',
     rules_switch_admin_only: '只有管理员可以暂停或恢复全部自动规则',
+    rule_not_owner: '规则 #{id} 属于 {owner}：只有负责人和管理员可以修改、启停或删除',
     body_required: '请求缺少 JSON 内容',
     body_type: '请求内容须为 JSON {type}',
     body_unreadable: '无法读取请求内容',
