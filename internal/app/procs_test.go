@@ -379,7 +379,7 @@ func TestRuleSlotsRunOnceAcrossWorkerProcesses(t *testing.T) {
 	if len(changes) != 15 {
 		t.Fatalf("%d changes over 5 slots, want 15 (3 a slot)", len(changes))
 	}
-	acts, err := k.db.ListActions(k.ctx, r.ID, 0, 1000)
+	acts, err := k.db.ListActions(k.ctx, r.ID, 0, auth.SystemScope(), 1000)
 	must(t, err)
 	if len(acts) != len(changes) {
 		t.Errorf("%d actions for %d changes", len(acts), len(changes))
@@ -567,7 +567,7 @@ func TestRuleTakeoverAfterAWorkerProcessDiesMidWrite(t *testing.T) {
 	if changes := k.checkOneWritePerAd(r.ID, adv); len(changes) != 3 {
 		t.Fatalf("after the takeover: %d changes, want 3", len(changes))
 	}
-	acts, err := k.db.ListActions(k.ctx, r.ID, 0, 100)
+	acts, err := k.db.ListActions(k.ctx, r.ID, 0, auth.SystemScope(), 100)
 	must(t, err)
 	for _, x := range acts {
 		switch {

@@ -169,7 +169,7 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 	t.Logf("ads matching at %s: %v (spiked: %d)", slot.Format(time.DateTime), want, big)
 
 	// Preview changes nothing and names the same ads.
-	pv, err := k.rules.Preview(k.ctx, k.admin, r.ID, r.Spec)
+	pv, err := k.rules.PreviewRule(k.ctx, k.admin, r.ID)
 	must(t, err)
 	var previewed []int64
 	for _, d := range pv.Decisions {
@@ -412,7 +412,7 @@ func TestBacktestMatchesLiveRuns(t *testing.T) {
 					t.Fatalf("live run at %s: ran %v, %+v", slot, ran, ev)
 				}
 			}
-			acts, err := k.db.ListActions(k.ctx, r.ID, 0, 100000)
+			acts, err := k.db.ListActions(k.ctx, r.ID, 0, auth.SystemScope(), 100000)
 			must(t, err)
 			var got []decision
 			failed := 0
@@ -515,7 +515,7 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 	if n := k.calls("2/ad/update/status"); n != 3 {
 		t.Fatalf("status writes to the platform: %d, want 3 (none twice)", n)
 	}
-	acts, err := k.db.ListActions(k.ctx, r.ID, 0, 100)
+	acts, err := k.db.ListActions(k.ctx, r.ID, 0, auth.SystemScope(), 100)
 	must(t, err)
 	for _, x := range acts {
 		if x.Status != rules.ActionSucceeded {

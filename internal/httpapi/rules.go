@@ -16,8 +16,10 @@ import (
 // rule's kill switch — (rule:write); POST /rules/preview and /backtest for
 // an unsaved spec, POST /rules/{id}/preview and /backtest for a stored one
 // (rule:read: they change nothing); GET and PUT /rules/switch, the global
-// kill switch (PUT: admins). The rules service enforces ownership and the
-// owner's data scope.
+// kill switch (PUT: admins). The rules service enforces who reads a rule
+// (its owner, admins, and the users whose data scope holds an advertiser
+// it looks at, who see only those advertisers in it) and who changes it
+// (its owner and admins: 403 for the other readers, 404 for the rest).
 
 func (s *Server) ruleRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/rules", s.requireAuth(), requireService(s.rulesService))
@@ -70,13 +72,18 @@ type ruleJSON struct {
 	Spec      rules.Spec `json:"spec"`
 	CreatedAt time.Time  `json:"created_at"`
 	UpdatedAt time.Time  `json:"updated_at"`
+	// CanEdit: the caller may change, switch and delete it.
+	CanEdit bool `json:"can_edit"`
+	// ScopeHidden counts the ids of the spec's scope left out because they
+	// are outside the caller's data scope (absent when none).
+	ScopeHidden *rules.Hidden `json:"scope_hidden,omitempty"`
 	// LastEvaluation is in lists only, for rules that ran.
 	LastEvaluation *evaluationJSON `json:"last_evaluation,omitempty"`
 }
 
 func newRuleJSON(r rules.Rule) ruleJSON {
 	out := ruleJSON{ID: r.ID, OwnerID: r.OwnerID, Owner: r.OwnerName, Version: r.Version, Enabled: r.Enabled, Spec: r.Spec,
-		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC()}
+		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(), CanEdit: r.CanEdit, ScopeHidden: r.Hidden}
 	if r.LastEvaluation != nil {
 		e := newEvaluationJSON(*r.LastEvaluation)
 		out.LastEvaluation = &e
@@ -261,14 +268,17 @@ func (s *Server) ruleVersions(c *gin.Context) {
 }
 
 type ruleVersionJSON struct {
-	Version   int        `json:"version"`
-	Spec      rules.Spec `json:"spec"`
-	CreatedBy int64      `json:"created_by"`
-	CreatedAt time.Time  `json:"created_at"`
+	Version       int           `json:"version"`
+	Spec          rules.Spec    `json:"spec"`
+	CreatedBy     int64         `json:"created_by"`
+	CreatedByName string        `json:"created_by_name"`
+	CreatedAt     time.Time     `json:"created_at"`
+	ScopeHidden   *rules.Hidden `json:"scope_hidden,omitempty"`
 }
 
 func newRuleVersionJSON(v rules.Version) ruleVersionJSON {
-	return ruleVersionJSON{Version: v.Version, Spec: v.Spec, CreatedBy: v.CreatedBy, CreatedAt: v.CreatedAt.UTC()}
+	return ruleVersionJSON{Version: v.Version, Spec: v.Spec, CreatedBy: v.CreatedBy, CreatedByName: v.CreatedByName, CreatedAt: v.CreatedAt.UTC(),
+		ScopeHidden: v.Hidden}
 }
 
 type evaluationJSON struct {
@@ -286,6 +296,10 @@ type evaluationJSON struct {
 	Skips       map[string]int `json:"skips"`
 	StartedAt   time.Time      `json:"started_at"`
 	FinishedAt  *time.Time     `json:"finished_at"`
+	// Partial: the figures are those of the caller's advertisers only;
+	// Withheld: recorded before those were kept, so none are shown.
+	Partial  bool `json:"partial,omitempty"`
+	Withheld bool `json:"withheld,omitempty"`
 }
 
 type ruleActionJSON struct {
@@ -326,7 +340,7 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 	}
 	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
 		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: orEmptyMap(e.Skips),
-		StartedAt: e.StartedAt.UTC(), FinishedAt: fin}
+		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld}
 }
 
 func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {
@@ -354,26 +368,13 @@ func (s *Server) previewSpec(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), 0, req.Spec)
+	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), req.Spec)
 	answer(c, http.StatusOK, pv, err, q.view)
 }
 
-// storedRule loads the rule of the path for the caller.
-func (s *Server) storedRule(c *gin.Context) (rules.Rule, error) {
-	id, err := pathInt64(c, "id")
-	if err != nil {
-		return rules.Rule{}, err
-	}
-	return s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id)
-}
-
 func (s *Server) previewRule(c *gin.Context) {
-	serveBound(c, s.bindQuery, http.StatusOK, func(q previewQuery) (previewJSON, error) {
-		r, err := s.storedRule(c)
-		if err != nil {
-			return previewJSON{}, err
-		}
-		pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), r.ID, r.Spec)
+	serveByIDWith(c, s.bindQuery, func(id int64, q previewQuery) (previewJSON, error) {
+		pv, err := s.deps.Rules.PreviewRule(c.Request.Context(), rulePrincipal(c), id)
 		return q.view(pv), err
 	}, asIs)
 }
@@ -393,16 +394,12 @@ type backtestRequest struct {
 }
 
 func (s *Server) backtestRule(c *gin.Context) {
-	serveBound(c, s.bindOptionalJSON, http.StatusOK, func(req backtestRequest) (rules.BacktestResult, error) {
-		r, err := s.storedRule(c)
-		if err != nil {
-			return rules.BacktestResult{}, err
-		}
+	serveByIDWith(c, s.bindOptionalJSON, func(id int64, req backtestRequest) (rules.BacktestResult, error) {
 		days := 7
 		if req.Days != nil {
 			days = *req.Days
 		}
-		return s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), r.Spec, days)
+		return s.deps.Rules.BacktestRule(c.Request.Context(), rulePrincipal(c), id, days)
 	}, newBacktestJSON)
 }
 

@@ -64,7 +64,7 @@ func (db *DB) CreateRule(ctx context.Context, ownerID int64, s rules.Spec, enabl
 			id, spec, ownerID, at.UTC()); err != nil {
 			return fmt.Errorf("mysql: create rule version: %w", err)
 		}
-		return nil
+		return writeRuleScope(ctx, tx, id, s.Scope)
 	})
 	if err != nil {
 		return rules.Rule{}, err
@@ -99,12 +99,117 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 			id, version+1, spec, by, at.UTC()); err != nil {
 			return fmt.Errorf("mysql: rule version: %w", err)
 		}
-		return nil
+		return writeRuleScope(ctx, tx, id, s.Scope)
 	})
 	if err != nil {
 		return rules.Rule{}, err
 	}
 	return db.GetRule(ctx, id)
+}
+
+// writeRuleScope stores the ids a rule's scope names (rule_scope), which
+// SeenBy and ListRules' VisibleTo resolve.
+func writeRuleScope(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scope) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM rule_scope WHERE rule_id = ?`, id); err != nil {
+		return fmt.Errorf("mysql: rule scope: %w", err)
+	}
+	var vals []string
+	var args []any
+	for _, l := range []struct {
+		name string
+		ids  []int64
+	}{{"ids", sc.IDs}, {"advertiser_ids", sc.AdvertiserIDs}, {"manager_ids", sc.ManagerIDs}} {
+		for _, ref := range uniqueIDs(l.ids) {
+			vals = append(vals, "(?, ?, ?, ?)")
+			args = append(args, id, l.name, string(sc.Level), ref)
+		}
+	}
+	if len(vals) == 0 {
+		return nil
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO rule_scope (rule_id, list, level, ref_id) VALUES `+strings.Join(vals, ", "), args...); err != nil {
+		return fmt.Errorf("mysql: rule scope: %w", err)
+	}
+	return nil
+}
+
+// ruleSeenBy is the condition that the rule r looks at an advertiser of
+// the data scope of the (non-admin) user userID, as an evaluation resolves
+// what it looks at: an advertiser of the owner's data scope (every one when
+// the owner is an admin) that each scope list of the rule names — itself
+// (advertiser_ids), its manager account (manager_ids), one of its objects
+// (ids, of the rule's level) — or any of them when the rule names none. The
+// filter (name, status, budget mode) is not applied. The candidates come
+// from the first list the rule names (few), else from the user's
+// advertisers; every test is an index lookup.
+func ruleSeenBy(userID int64) (string, []any) {
+	// Each takes the advertiser id tested (a column) as %[1]s.
+	const (
+		mine   = `EXISTS (SELECT 1 FROM user_advertisers m WHERE m.user_id = ? AND m.advertiser_id = %[1]s)`
+		theirs = `(EXISTS (SELECT 1 FROM user_advertisers o WHERE o.user_id = r.owner_id AND o.advertiser_id = %[1]s)
+			OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = r.owner_id AND ro.name = '` + auth.RoleAdmin + `'))`
+		managed = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'manager_ids')
+			OR EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND c.id = %[1]s))`
+		// objectOf is the advertiser of the object i of a rule's ids.
+		objectOf = `CASE i.level WHEN 'advertiser' THEN i.ref_id
+			WHEN 'campaign' THEN (SELECT e.advertiser_id FROM oe_campaigns e WHERE e.id = i.ref_id)
+			WHEN 'ad' THEN (SELECT e.advertiser_id FROM oe_ads e WHERE e.id = i.ref_id)
+			WHEN 'project' THEN (SELECT e.advertiser_id FROM oe_projects e WHERE e.id = i.ref_id)
+			WHEN 'promotion' THEN (SELECT e.advertiser_id FROM oe_promotions e WHERE e.id = i.ref_id) END`
+		objects = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'ids')
+			OR EXISTS (SELECT 1 FROM rule_scope i WHERE i.rule_id = r.id AND i.list = 'ids' AND (` + objectOf + `) = %[1]s))`
+	)
+	f := fmt.Sprintf
+	named := func(list string) string {
+		return `EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = '` + list + `')`
+	}
+	q := `CASE
+		WHEN ` + named("advertiser_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope a WHERE a.rule_id = r.id AND a.list = 'advertiser_ids'
+			AND ` + f(mine, "a.ref_id") + ` AND ` + f(theirs, "a.ref_id") + ` AND ` + f(managed, "a.ref_id") + ` AND ` + f(objects, "a.ref_id") + `)
+		WHEN ` + named("manager_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id
+			WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND ` + f(mine, "c.id") + ` AND ` + f(theirs, "c.id") + ` AND ` + f(objects, "c.id") + `)
+		WHEN ` + named("ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope i JOIN user_advertisers m ON m.user_id = ? AND m.advertiser_id = (` + objectOf + `)
+			WHERE i.rule_id = r.id AND i.list = 'ids' AND ` + f(theirs, "m.advertiser_id") + `)
+		ELSE EXISTS (SELECT 1 FROM user_advertisers m WHERE m.user_id = ? AND ` + f(theirs, "m.advertiser_id") + `) END`
+	return q, []any{userID, userID, userID, userID}
+}
+
+// SeenBy reports whether a rule looks at an advertiser of a user's data
+// scope (ruleSeenBy).
+func (db *DB) SeenBy(ctx context.Context, ruleID, userID int64) (bool, error) {
+	var n int
+	seen, args := ruleSeenBy(userID)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM rules r WHERE r.id = ? AND r.deleted_at IS NULL AND `+seen,
+		append([]any{ruleID}, args...)...).Scan(&n); err != nil {
+		return false, fmt.Errorf("mysql: rule seen by: %w", err)
+	}
+	return n > 0, nil
+}
+
+// levelTable is the mirror table of each entity level. Constants, never input.
+var levelTable = map[rules.Level]string{rules.LevelCampaign: "oe_campaigns", rules.LevelAd: "oe_ads", rules.LevelProject: "oe_projects",
+	rules.LevelPromotion: "oe_promotions"}
+
+// ResolveRefs tells the advertiser of each object id of an entity level
+// (absent: not mirrored) and the accounts found under each manager id.
+func (db *DB) ResolveRefs(ctx context.Context, level rules.Level, ids, managerIDs []int64) (rules.Refs, error) {
+	out := rules.Refs{ObjectAdvertiser: map[int64]int64{}, ManagerChildren: map[int64][]int64{}}
+	if t, ok := levelTable[level]; ok && len(ids) > 0 {
+		ids = uniqueIDs(ids)
+		if _, err := queryMap(ctx, db, out.ObjectAdvertiser, "rule objects' advertisers", `SELECT id, advertiser_id FROM `+t+
+			` WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...); err != nil {
+			return out, err
+		}
+	}
+	if len(managerIDs) > 0 {
+		managerIDs = uniqueIDs(managerIDs)
+		err := eachPair(ctx, db, "manager accounts", `SELECT parent_id, id FROM advertisers WHERE parent_id IN (`+placeholders(len(managerIDs))+`)`,
+			int64Args(managerIDs), func(parent, id int64) { out.ManagerChildren[parent] = append(out.ManagerChildren[parent], id) })
+		if err != nil {
+			return out, err
+		}
+	}
+	return out, nil
 }
 
 // GetRule returns a rule that is not deleted.
@@ -116,7 +221,10 @@ func (db *DB) GetRule(ctx context.Context, id int64) (rules.Rule, error) {
 // ListRules lists rules, newest first.
 func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, int64, error) {
 	w := whereOf("r.deleted_at IS NULL", nil)
-	w.addIf(f.OwnerID > 0, "r.owner_id = ?", f.OwnerID)
+	if f.VisibleTo > 0 {
+		seen, args := ruleSeenBy(f.VisibleTo)
+		w.add("(r.owner_id = ? OR "+seen+")", append([]any{f.VisibleTo}, args...)...)
+	}
 	if f.Enabled != nil {
 		w.add("r.enabled = ?", *f.Enabled)
 	}
@@ -152,11 +260,12 @@ func (db *DB) DeleteRule(ctx context.Context, id int64, at time.Time) error {
 	return execAffecting(ctx, db, "delete rule", apperr.NotFound("rule"), `UPDATE rules SET deleted_at = ?, enabled = 0 WHERE id = ? AND deleted_at IS NULL`, at.UTC(), id)
 }
 
-// RuleVersions returns the versions of a rule, newest first.
+// RuleVersions returns the versions of a rule, newest first, with the
+// username of who saved each ("" for a deleted user).
 func (db *DB) RuleVersions(ctx context.Context, id int64) ([]rules.Version, error) {
 	scan := func(r scanner) (v rules.Version, err error) {
 		var spec string
-		if err := r.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedAt); err != nil {
+		if err := r.Scan(&v.Version, &spec, &v.CreatedBy, &v.CreatedByName, &v.CreatedAt); err != nil {
 			return v, err
 		}
 		if err := json.Unmarshal([]byte(spec), &v.Spec); err != nil {
@@ -165,7 +274,8 @@ func (db *DB) RuleVersions(ctx context.Context, id int64) ([]rules.Version, erro
 		return v, nil
 	}
 	return queryAll(ctx, db, []rules.Version{}, "rule versions", scan,
-		`SELECT version, spec, created_by, created_at FROM rule_versions WHERE rule_id = ? ORDER BY version DESC`, id)
+		`SELECT v.version, v.spec, v.created_by, COALESCE(u.username, ''), v.created_at FROM rule_versions v LEFT JOIN users u ON u.id = v.created_by
+		WHERE v.rule_id = ? ORDER BY v.version DESC`, id)
 }
 
 // GlobalPaused reports the global kill switch.
@@ -188,17 +298,23 @@ func (db *DB) SetGlobalPaused(ctx context.Context, paused bool, by int64, at tim
 	return nil
 }
 
-const evalCols = `id, rule_id, rule_version, slot_at, status, attempts, objects, matched, acted, skipped, failed, reason, skips, started_at, finished_at`
+const evalCols = `id, rule_id, rule_version, slot_at, status, attempts, objects, matched, acted, skipped, failed, reason, skips, breakdown, started_at, finished_at`
 
 func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
 	var e rules.EvaluationRecord
-	var skips sql.NullString
+	var skips, breakdown sql.NullString
 	var fin sql.NullTime
 	if err := s.Scan(&e.ID, &e.RuleID, &e.RuleVersion, &e.SlotAt, &e.Status, &e.Attempts, &e.Objects, &e.Matched, &e.Acted, &e.Skipped,
-		&e.Failed, &e.Reason, &skips, &e.StartedAt, &fin); err != nil {
+		&e.Failed, &e.Reason, &skips, &breakdown, &e.StartedAt, &fin); err != nil {
 		return e, err
 	}
 	e.FinishedAt = optTime(fin)
+	if breakdown.Valid {
+		e.Breakdown = &rules.Breakdown{}
+		if err := jsonColumn(breakdown, e.Breakdown); err != nil {
+			return e, err
+		}
+	}
 	return e, jsonColumn(skips, &e.Skips)
 }
 
@@ -262,7 +378,7 @@ func evaluationLost(id int64) error {
 
 // FinishEvaluation records the outcome of a held evaluation.
 func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, holder string) error {
-	var skips any
+	var skips, breakdown any
 	if len(e.Skips) > 0 {
 		b, err := json.Marshal(e.Skips)
 		if err != nil {
@@ -270,13 +386,20 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 		}
 		skips = string(b)
 	}
+	if e.Breakdown != nil {
+		b, err := json.Marshal(e.Breakdown)
+		if err != nil {
+			return err
+		}
+		breakdown = string(b)
+	}
 	var fin any
 	if e.FinishedAt != nil {
 		fin = e.FinishedAt.UTC()
 	}
 	return execAffecting(ctx, db, "finish evaluation", evaluationLost(e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
-		reason = ?, skips = ?, finished_at = ? WHERE id = ? AND holder = ?`,
-		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, fin, e.ID, holder)
+		reason = ?, skips = ?, breakdown = ?, finished_at = ? WHERE id = ? AND holder = ?`,
+		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, breakdown, fin, e.ID, holder)
 }
 
 // ListEvaluations returns the latest evaluations of a rule, newest first.
@@ -369,13 +492,12 @@ func (db *DB) FinishAction(ctx context.Context, a rules.ActionRecord) error {
 }
 
 // ListActions returns the latest actions of a rule (or of one of its
-// evaluations), newest first.
-func (db *DB) ListActions(ctx context.Context, ruleID, evaluationID int64, limit int) ([]rules.ActionRecord, error) {
-	if evaluationID > 0 {
-		return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE rule_id = ? AND evaluation_id = ? ORDER BY id DESC LIMIT ?`,
-			ruleID, evaluationID, limit)
-	}
-	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE rule_id = ? ORDER BY id DESC LIMIT ?`, ruleID, limit)
+// evaluations) on the advertisers of scope, newest first.
+func (db *DB) ListActions(ctx context.Context, ruleID, evaluationID int64, scope auth.Scope, limit int) ([]rules.ActionRecord, error) {
+	w := whereOf(scopeClause(scope, "advertiser_id"))
+	w.add("rule_id = ?", ruleID)
+	w.addIf(evaluationID > 0, "evaluation_id = ?", evaluationID)
+	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit)...)
 }
 
 // RecentActions returns a rule's actions planned since an instant, except

@@ -14,7 +14,7 @@ import (
 )
 
 // mustCreateUser creates a user with a cheap bcrypt hash.
-func mustCreateUser(t *testing.T, db *mysql.DB, name string, roles ...string) auth.User {
+func mustCreateUser(t testing.TB, db *mysql.DB, name string, roles ...string) auth.User {
 	t.Helper()
 	h, err := auth.HashPassword("pw-"+name+"-long-enough", 4)
 	if err != nil {

@@ -17,6 +17,29 @@ type BacktestRun struct {
 	At        time.Time
 	Matched   int
 	Decisions []Decision
+	// matchedBy counts the matched objects per advertiser.
+	matchedBy map[int64]int
+}
+
+// runsWithin keeps of runs what v sees: the decisions on their objects,
+// the count of their matched objects, and the runs that matched any.
+func runsWithin(runs []BacktestRun, v sight) []BacktestRun {
+	if v.all {
+		return runs
+	}
+	var out []BacktestRun
+	for _, r := range runs {
+		seen := BacktestRun{At: r.At, Decisions: decisionsWithin(r.Decisions, v)}
+		for adv, n := range r.matchedBy {
+			if v.sees(adv) {
+				seen.Matched += n
+			}
+		}
+		if seen.Matched > 0 {
+			out = append(out, seen)
+		}
+	}
+	return out
 }
 
 // Backtest replays s at every slot of its schedule in (from, to] over
@@ -35,12 +58,13 @@ func Backtest(s Spec, objects []Object, facts Facts, from, to time.Time) []Backt
 		for _, o := range cur {
 			objs = append(objs, o)
 		}
-		run := BacktestRun{At: at}
+		run := BacktestRun{At: at, matchedBy: map[int64]int{}}
 		for _, d := range Plan(s, objs, facts, at, state) {
 			if !d.Matched {
 				continue
 			}
 			run.Matched++
+			run.matchedBy[d.Object.AdvertiserID]++
 			if d.Acted() {
 				state.Record(d.Object.ID, at)
 				cur[d.Object.ID] = d.Object.Apply(d.Steps)

@@ -220,7 +220,8 @@ func Label(m Metric, w *Window) string {
 // Check is the outcome of one condition or guard for one object.
 type Check struct {
 	// Label is what was measured, Value its value; for a comparison with
-	// another window, Against is the other side (factor × value).
+	// another window, Against is the other side (factor × value). Label
+	// and Against are text; the fields below say the same in parts.
 	Label   string `json:"label"`
 	Value   string `json:"value"`
 	Op      Op     `json:"op"`
@@ -228,6 +229,15 @@ type Check struct {
 	Holds   bool   `json:"holds"`
 	// Note tells why a value was undefined.
 	Note string `json:"note,omitempty"`
+	// Metric over Window (nil for current values) is what was measured.
+	Metric Metric  `json:"metric,omitempty"`
+	Window *Window `json:"window,omitempty"`
+	// Threshold is the figure Value was compared with: the condition's
+	// value, the guard's minimum, or Factor × the metric over
+	// CompareWindow ("n/a" when that is undefined).
+	Threshold     string  `json:"threshold,omitempty"`
+	CompareWindow *Window `json:"compare_window,omitempty"`
+	Factor        string  `json:"factor,omitempty"`
 }
 
 // Evaluation is a rule's verdict on one object.
@@ -264,7 +274,8 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 	for _, g := range s.Guards {
 		w := g.Window
 		v := Measure(g.Metric, &w, o, facts, at)
-		c := Check{Label: Label(g.Metric, &w), Value: v.String(), Op: OpGTE, Against: g.Min.String(), Note: v.Why}
+		c := Check{Label: Label(g.Metric, &w), Value: v.String(), Op: OpGTE, Against: g.Min.String(), Note: v.Why,
+			Metric: g.Metric, Window: &w, Threshold: g.Min.String()}
 		c.Holds = v.OK && v.D.GreaterThanOrEqual(g.Min)
 		ev.Guards = append(ev.Guards, c)
 		if !c.Holds && ev.Reason == "" {
@@ -274,7 +285,7 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 	held := 0
 	for _, cond := range s.Conditions {
 		v := Measure(cond.Metric, cond.Window, o, facts, at)
-		c := Check{Label: Label(cond.Metric, cond.Window), Value: v.String(), Op: cond.Op, Note: v.Why}
+		c := Check{Label: Label(cond.Metric, cond.Window), Value: v.String(), Op: cond.Op, Note: v.Why, Metric: cond.Metric, Window: cond.Window}
 		var r Value
 		if cond.Compare != nil {
 			w := cond.Compare.Window
@@ -285,6 +296,7 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 				r = other
 			}
 			c.Against = fmt.Sprintf("%s × %s = %s", cond.Compare.Factor.String(), Label(cond.Metric, &w), r.String())
+			c.CompareWindow, c.Factor = &w, cond.Compare.Factor.String()
 			if !r.OK && c.Note == "" {
 				c.Note = Label(cond.Metric, &w) + ": " + r.Why
 			}
@@ -292,6 +304,7 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 			r = defined(*cond.Value)
 			c.Against = cond.Value.String()
 		}
+		c.Threshold = r.String()
 		c.Holds = v.OK && r.OK && compare(v.D, cond.Op, r.D)
 		if c.Holds {
 			held++

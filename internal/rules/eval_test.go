@@ -1,6 +1,8 @@
 package rules
 
 import (
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -201,5 +203,33 @@ func TestFreshAfter(t *testing.T) {
 	}
 	if got := days.HistoryDays(); got != 3 {
 		t.Errorf("history days: got %d, want 3", got)
+	}
+}
+
+func TestChecksNameTheirMetricInParts(t *testing.T) {
+	s := Spec{Match: MatchAll,
+		Guards: []Guard{{Metric: MetricClick, Window: Window{Kind: WindowToday}, Min: decimal.NewFromInt(100)}},
+		Conditions: []Condition{
+			{Metric: MetricCPA, Window: win(WindowToday, 0), Op: OpGT, Compare: &Compare{Window: Window{Kind: WindowYesterday}, Factor: decimal.RequireFromString("1.2")}},
+			{Metric: MetricBid, Op: OpLTE, Value: d("40")},
+		}}
+	ev := Evaluate(s, object(), fixture(), at)
+	show := func(c Check) string {
+		w := func(w *Window) string {
+			if w == nil {
+				return "-"
+			}
+			return fmt.Sprintf("%s/%d", w.Kind, w.N)
+		}
+		return fmt.Sprintf("%s %s %s %s %s %s %s", c.Metric, w(c.Window), c.Op, c.Threshold, c.Value, w(c.CompareWindow), c.Factor)
+	}
+	got := []string{show(ev.Guards[0]), show(ev.Checks[0]), show(ev.Checks[1])}
+	// Today's clicks 100 ≥ 100; today's CPA 50 > 1.2 × yesterday's 40 = 48; the bid 35.5 ≤ 40.
+	want := []string{"click today/0 gte 100 100 - ", "cpa today/0 gt 48 50 yesterday/0 1.2", "bid - lte 40 35.5 - "}
+	if !slices.Equal(got, want) {
+		t.Errorf("checks\n got %q\nwant %q", got, want)
+	}
+	if ev.Checks[0].Label != "cpa(today)" || ev.Checks[0].Against != "1.2 × cpa(yesterday) = 48" {
+		t.Errorf("the text beside them: %q %q", ev.Checks[0].Label, ev.Checks[0].Against)
 	}
 }

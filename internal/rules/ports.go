@@ -20,14 +20,31 @@ type Rule struct {
 	// LastEvaluation is the rule's latest evaluation (Service.List fills
 	// it; nil when the rule never ran).
 	LastEvaluation *EvaluationRecord
+	// CanEdit and Hidden are filled by the service for the principal who
+	// asked: whether they may change the rule (its owner, an admin), and
+	// how many ids of the spec's scope were left out because they are
+	// outside their data scope (nil when none).
+	CanEdit bool
+	Hidden  *Hidden
+}
+
+// Hidden counts the ids of a spec's scope lists left out of what a
+// colleague reads: those outside their data scope.
+type Hidden struct {
+	IDs           int `json:"ids,omitempty"`
+	AdvertiserIDs int `json:"advertiser_ids,omitempty"`
+	ManagerIDs    int `json:"manager_ids,omitempty"`
 }
 
 // Version is one stored version of a rule's spec.
 type Version struct {
-	Version   int
-	Spec      Spec
-	CreatedBy int64
-	CreatedAt time.Time
+	Version       int
+	Spec          Spec
+	CreatedBy     int64
+	CreatedByName string
+	CreatedAt     time.Time
+	// Hidden is as in Rule.
+	Hidden *Hidden
 }
 
 // Evaluation statuses.
@@ -53,9 +70,17 @@ type EvaluationRecord struct {
 	Failed      int
 	Reason      string
 	// Skips counts the matched objects left alone, per reason.
-	Skips      map[string]int
+	Skips map[string]int
+	// Breakdown is the same per advertiser (nil for evaluations recorded
+	// before it was kept).
+	Breakdown  *Breakdown
 	StartedAt  time.Time
 	FinishedAt *time.Time
+	// Partial is set on the view of a colleague who sees only some of the
+	// rule's advertisers: the counts, skips and reason are theirs only.
+	// Withheld: the evaluation was recorded without a breakdown, so the
+	// colleague is shown no counts nor reason.
+	Partial, Withheld bool
 }
 
 // Action statuses.
@@ -109,12 +134,22 @@ type ClaimResult struct {
 // Won reports whether the claimer runs the evaluation.
 func (c ClaimResult) Won() bool { return c.Fresh || c.Takeover }
 
-// RuleFilter selects rules: the owner's own (OwnerID > 0) or every rule.
+// RuleFilter selects rules: every rule, or (VisibleTo > 0) those a
+// non-admin user sees: their own, and the rules that look at an advertiser
+// of their data scope (SeenBy).
 type RuleFilter struct {
-	OwnerID int64
-	Limit   int
-	Offset  int
-	Enabled *bool
+	VisibleTo int64
+	Limit     int
+	Offset    int
+	Enabled   *bool
+}
+
+// Refs are what the ids of a scope stand for: the advertiser of each
+// object id (of the scope's level), and the accounts found under each
+// manager id.
+type Refs struct {
+	ObjectAdvertiser map[int64]int64
+	ManagerChildren  map[int64][]int64
 }
 
 // Store is what the service needs from storage (internal/mysql implements
@@ -126,6 +161,15 @@ type Store interface {
 	UpdateRule(ctx context.Context, id int64, s Spec, by int64, ifVersion int, at time.Time) (Rule, error)
 	GetRule(ctx context.Context, id int64) (Rule, error)
 	ListRules(ctx context.Context, f RuleFilter) ([]Rule, int64, error)
+	// SeenBy reports whether a rule looks at an advertiser of a user's
+	// data scope, resolved as an evaluation resolves it: the advertisers
+	// its scope's ids, advertiser_ids and manager_ids name within its
+	// owner's data scope, or the owner's whole scope when they name none.
+	SeenBy(ctx context.Context, ruleID, userID int64) (bool, error)
+	// ResolveRefs tells what the ids of a selection at a level stand for.
+	ResolveRefs(ctx context.Context, level Level, ids, managerIDs []int64) (Refs, error)
+	// AdvertiserIDsInScope lists a scope's advertisers (all: every one).
+	AdvertiserIDsInScope(ctx context.Context, scope auth.Scope) (ids []int64, all bool, err error)
 	SetRuleEnabled(ctx context.Context, id int64, enabled bool, at time.Time) (Rule, error)
 	DeleteRule(ctx context.Context, id int64, at time.Time) error
 	RuleVersions(ctx context.Context, id int64) ([]Version, error)
@@ -153,7 +197,9 @@ type Store interface {
 	// it, old and new.
 	PlanActions(ctx context.Context, evaluationID int64, actions []ActionRecord) ([]ActionRecord, error)
 	FinishAction(ctx context.Context, a ActionRecord) error
-	ListActions(ctx context.Context, ruleID, evaluationID int64, limit int) ([]ActionRecord, error)
+	// ListActions returns the latest actions of a rule (of one evaluation
+	// when evaluationID > 0) on the advertisers of scope.
+	ListActions(ctx context.Context, ruleID, evaluationID int64, scope auth.Scope, limit int) ([]ActionRecord, error)
 	// RecentActions returns the actions of a rule planned since the
 	// instant since (cooldown and daily caps), except those of slot.
 	RecentActions(ctx context.Context, ruleID int64, since, exceptSlot time.Time) ([]ActionRecord, error)

@@ -146,15 +146,117 @@ func (s *Service) check(ctx context.Context, p auth.Principal, spec *Spec) error
 	return nil
 }
 
-// visible loads a rule the principal may see: their own, or any for admins.
+// visible loads a rule the principal may read: their own, any for admins,
+// and one that looks at an advertiser of their data scope (Store.SeenBy);
+// KindNotFound for any other.
 func (s *Service) visible(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
 	r, err := s.store.GetRule(ctx, id)
 	if err != nil {
 		return r, err
 	}
-	if r.OwnerID != p.UserID && !p.IsAdmin() {
+	seen := owns(p, r)
+	if !seen {
+		if seen, err = s.store.SeenBy(ctx, id, p.UserID); err != nil {
+			return Rule{}, err
+		}
+	}
+	if !seen {
 		return Rule{}, apperr.NotFound("rule")
 	}
+	return r, nil
+}
+
+// owns reports whether p sees all of r and may change it: its owner, or
+// an admin.
+func owns(p auth.Principal, r Rule) bool { return r.OwnerID == p.UserID || p.IsAdmin() }
+
+// canEdit reports whether p may change r (and holds rule:write).
+func canEdit(p auth.Principal, r Rule) bool { return owns(p, r) && p.Can(auth.PermRuleWrite) }
+
+// editable loads a rule the principal may change: KindNotFound when they
+// may not read it, KindForbidden when they read it without owning it.
+func (s *Service) editable(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
+	r, err := s.visible(ctx, p, id)
+	if err != nil || owns(p, r) {
+		return r, err
+	}
+	return Rule{}, apperr.New(apperr.KindForbidden, "rule %d belongs to %s: only its owner or an admin changes it", id, r.OwnerName).
+		WithReason("rule_not_owner", "id", id, "owner", r.OwnerName)
+}
+
+// scopeSight is what p sees of a rule they do not own: the advertisers
+// of their data scope (every one for admins).
+func (s *Service) scopeSight(ctx context.Context, p auth.Principal) (sight, error) {
+	ids, all, err := s.store.AdvertiserIDsInScope(ctx, p.Scope())
+	if err != nil || all {
+		return sight{all: all}, err
+	}
+	in := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		in[id] = true
+	}
+	return sight{in: in}, nil
+}
+
+// sightOf is what p sees of r.
+func (s *Service) sightOf(ctx context.Context, p auth.Principal, r Rule) (sight, error) {
+	if owns(p, r) {
+		return sight{all: true}, nil
+	}
+	return s.scopeSight(ctx, p)
+}
+
+// redactSpecs leaves out of the specs' scope lists the ids v does not
+// see (redact), resolving the object and manager ids they name with one
+// read per level, and returns what each lost.
+func (s *Service) redactSpecs(ctx context.Context, v sight, specs []*Spec) ([]*Hidden, error) {
+	out := make([]*Hidden, len(specs))
+	if v.all {
+		return out, nil
+	}
+	type wanted struct{ ids, managers []int64 }
+	want := map[Level]*wanted{}
+	for _, sp := range specs {
+		w := want[sp.Scope.Level]
+		if w == nil {
+			w = &wanted{}
+			want[sp.Scope.Level] = w
+		}
+		if sp.Scope.Level != LevelAdvertiser {
+			w.ids = append(w.ids, sp.Scope.IDs...)
+		}
+		w.managers = append(w.managers, sp.Scope.ManagerIDs...)
+	}
+	refs := map[Level]Refs{}
+	for level, w := range want {
+		if len(w.ids)+len(w.managers) == 0 {
+			continue
+		}
+		r, err := s.store.ResolveRefs(ctx, level, w.ids, w.managers)
+		if err != nil {
+			return nil, err
+		}
+		refs[level] = r
+	}
+	for i, sp := range specs {
+		out[i] = redact(sp, refs[sp.Scope.Level], v)
+	}
+	return out, nil
+}
+
+// view is r as p reads it: whether they may change it, and its spec
+// without the ids outside their data scope when they do not own it.
+func (s *Service) view(ctx context.Context, p auth.Principal, r Rule) (Rule, error) {
+	r.CanEdit = canEdit(p, r)
+	v, err := s.sightOf(ctx, p, r)
+	if err != nil {
+		return Rule{}, err
+	}
+	h, err := s.redactSpecs(ctx, v, []*Spec{&r.Spec})
+	if err != nil {
+		return Rule{}, err
+	}
+	r.Hidden = h[0]
 	return r, nil
 }
 
@@ -169,27 +271,33 @@ func (s *Service) Create(ctx context.Context, p auth.Principal, spec Spec, enabl
 // Update stores a new version of a rule's spec (KindConflict when it is
 // no longer at ifVersion, 0: any).
 func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, spec Spec, ifVersion int) (Rule, error) {
-	r, err := s.visible(ctx, p, id)
-	if err != nil {
-		return r, err
+	if _, err := s.editable(ctx, p, id); err != nil {
+		return Rule{}, err
 	}
 	if err := s.check(ctx, p, &spec); err != nil {
 		return Rule{}, err
 	}
-	return s.store.UpdateRule(ctx, id, spec, p.UserID, ifVersion, s.now())
+	r, err := s.store.UpdateRule(ctx, id, spec, p.UserID, ifVersion, s.now())
+	r.CanEdit = err == nil
+	return r, err
 }
 
-// Get returns a rule.
+// Get returns a rule as p reads it (view).
 func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, error) {
-	return s.visible(ctx, p, id)
+	r, err := s.visible(ctx, p, id)
+	if err != nil {
+		return r, err
+	}
+	return s.view(ctx, p, r)
 }
 
-// List lists the principal's rules (every rule for admins), each with its
-// latest evaluation.
+// List lists the rules p reads (every rule for admins), each with its
+// latest evaluation, as p reads them (view): a bounded number of reads
+// per page, whatever the number of rules on it.
 func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int) ([]Rule, int64, error) {
 	f := RuleFilter{Limit: limit, Offset: offset}
 	if !p.IsAdmin() {
-		f.OwnerID = p.UserID
+		f.VisibleTo = p.UserID
 	}
 	rs, total, err := s.store.ListRules(ctx, f)
 	if err != nil || len(rs) == 0 {
@@ -203,48 +311,103 @@ func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int)
 	if err != nil {
 		return nil, 0, err
 	}
+	// Every rule p does not own is seen through p's data scope: read once.
+	others := sight{all: true}
+	var specs []*Spec
+	var theirs []int
 	for i := range rs {
+		v := sight{all: true}
+		if !owns(p, rs[i]) {
+			if theirs == nil {
+				if others, err = s.scopeSight(ctx, p); err != nil {
+					return nil, 0, err
+				}
+			}
+			v = others
+			specs, theirs = append(specs, &rs[i].Spec), append(theirs, i)
+		}
+		rs[i].CanEdit = canEdit(p, rs[i])
 		if e, ok := last[rs[i].ID]; ok {
+			e = e.within(v)
 			rs[i].LastEvaluation = &e
 		}
+	}
+	hidden, err := s.redactSpecs(ctx, others, specs)
+	if err != nil {
+		return nil, 0, err
+	}
+	for j, i := range theirs {
+		rs[i].Hidden = hidden[j]
 	}
 	return rs, total, nil
 }
 
 // SetEnabled turns a rule on or off: its kill switch.
 func (s *Service) SetEnabled(ctx context.Context, p auth.Principal, id int64, enabled bool) (Rule, error) {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	if _, err := s.editable(ctx, p, id); err != nil {
 		return Rule{}, err
 	}
-	return s.store.SetRuleEnabled(ctx, id, enabled, s.now())
+	r, err := s.store.SetRuleEnabled(ctx, id, enabled, s.now())
+	r.CanEdit = err == nil
+	return r, err
 }
 
 // Delete deletes a rule; its history stays.
 func (s *Service) Delete(ctx context.Context, p auth.Principal, id int64) error {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	if _, err := s.editable(ctx, p, id); err != nil {
 		return err
 	}
 	return s.store.DeleteRule(ctx, id, s.now())
 }
 
-// Versions returns a rule's versions, newest first.
+// Versions returns a rule's versions, newest first, as p reads them.
 func (s *Service) Versions(ctx context.Context, p auth.Principal, id int64) ([]Version, error) {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	r, err := s.visible(ctx, p, id)
+	if err != nil {
 		return nil, err
 	}
-	return s.store.RuleVersions(ctx, id)
+	v, err := s.sightOf(ctx, p, r)
+	if err != nil {
+		return nil, err
+	}
+	vs, err := s.store.RuleVersions(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	specs := make([]*Spec, len(vs))
+	for i := range vs {
+		specs[i] = &vs[i].Spec
+	}
+	hidden, err := s.redactSpecs(ctx, v, specs)
+	for i := range hidden {
+		vs[i].Hidden = hidden[i]
+	}
+	return vs, err
 }
 
-// History returns a rule's latest evaluations and actions.
+// History returns a rule's latest evaluations and actions, as p reads
+// them: a colleague gets the figures and actions of their advertisers.
 func (s *Service) History(ctx context.Context, p auth.Principal, id int64, limit int) ([]EvaluationRecord, []ActionRecord, error) {
-	if _, err := s.visible(ctx, p, id); err != nil {
+	r, err := s.visible(ctx, p, id)
+	if err != nil {
+		return nil, nil, err
+	}
+	v, err := s.sightOf(ctx, p, r)
+	if err != nil {
 		return nil, nil, err
 	}
 	evs, err := s.store.ListEvaluations(ctx, id, limit)
 	if err != nil {
 		return nil, nil, err
 	}
-	acts, err := s.store.ListActions(ctx, id, 0, limit)
+	for i := range evs {
+		evs[i] = evs[i].within(v)
+	}
+	scope := p.Scope()
+	if v.all {
+		scope = auth.SystemScope()
+	}
+	acts, err := s.store.ListActions(ctx, id, 0, scope, limit)
 	return evs, acts, err
 }
 
@@ -325,9 +488,9 @@ func stream(spec Spec) string {
 	return "report_" + string(spec.Scope.Level) + "_daily"
 }
 
-// stale returns why reports are too old for an evaluation at the instant
-// at ("" when fresh).
-func (s *Service) stale(ctx context.Context, spec Spec, objs []Object, at time.Time) (string, error) {
+// stale tells which advertisers' reports are too old for an evaluation
+// at the instant at (none when fresh).
+func (s *Service) stale(ctx context.Context, spec Spec, objs []Object, at time.Time) (staleness, error) {
 	var advs []int64
 	for _, o := range objs {
 		if !slices.Contains(advs, o.AdvertiserID) {
@@ -335,28 +498,21 @@ func (s *Service) stale(ctx context.Context, spec Spec, objs []Object, at time.T
 		}
 	}
 	slices.Sort(advs)
-	synced, err := s.store.ReportsSyncedAt(ctx, advs, stream(spec))
+	st := staleness{stream: stream(spec), after: spec.FreshAfter(at)}
+	synced, err := s.store.ReportsSyncedAt(ctx, advs, st.stream)
 	if err != nil {
-		return "", err
+		return st, err
 	}
-	need := spec.FreshAfter(at)
-	var old []string
 	for _, a := range advs {
-		if t, ok := synced[a]; !ok || t.Before(need) {
+		if t, ok := synced[a]; !ok || t.Before(st.after) {
 			when := "never"
 			if ok {
 				when = t.In(Beijing).Format(time.DateTime)
 			}
-			old = append(old, fmt.Sprintf("%d (%s)", a, when))
+			st.old = append(st.old, staleAdvertiser{id: a, synced: when})
 		}
 	}
-	if len(old) == 0 {
-		return "", nil
-	}
-	if len(old) > 10 {
-		old = append(old[:10], fmt.Sprintf("and %d more", len(old)-10))
-	}
-	return fmt.Sprintf("reports too old: the rule needs %s synced after %s Beijing; last synced: %s", stream(spec), need.In(Beijing).Format(time.DateTime), strings.Join(old, ", ")), nil
+	return st, nil
 }
 
 // ---- preview and backtest ----
@@ -369,22 +525,58 @@ type Preview struct {
 	Decisions []Decision
 }
 
-// Preview evaluates spec now for p (nothing is changed): every object with
-// its evaluated values and the action it would take under cooldown and
-// caps (those of ruleID's history when it is a stored rule, 0 otherwise).
-func (s *Service) Preview(ctx context.Context, p auth.Principal, ruleID int64, spec Spec) (Preview, error) {
+// Preview evaluates an unsaved spec now within p's data scope (nothing
+// is changed): every object with its evaluated values and the action it
+// would take under the spec's caps.
+func (s *Service) Preview(ctx context.Context, p auth.Principal, spec Spec) (Preview, error) {
 	if err := s.check(ctx, p, &spec); err != nil {
 		return Preview{}, err
 	}
-	at := s.now()
-	objs, err := s.objects(ctx, p.Scope(), spec.Scope)
+	return s.preview(ctx, p.Scope(), 0, spec, sight{all: true})
+}
+
+// PreviewRule evaluates a stored rule now as its evaluation would (its
+// owner's data scope, the cooldowns and caps of its history); a colleague
+// is shown the objects of their own data scope in it.
+func (s *Service) PreviewRule(ctx context.Context, p auth.Principal, id int64) (Preview, error) {
+	r, owner, v, err := s.asOwner(ctx, p, id)
 	if err != nil {
 		return Preview{}, err
 	}
-	pv := Preview{At: at, Objects: len(objs)}
-	if pv.Stale, err = s.stale(ctx, spec, objs, at); err != nil {
+	return s.preview(ctx, owner.Scope(), r.ID, r.Spec, v)
+}
+
+// asOwner loads a rule p reads, its owner (whose data scope it evaluates
+// in) and what p sees of it.
+func (s *Service) asOwner(ctx context.Context, p auth.Principal, id int64) (Rule, auth.Principal, sight, error) {
+	r, err := s.visible(ctx, p, id)
+	if err != nil {
+		return r, auth.Principal{}, sight{}, err
+	}
+	owner, _, err := s.store.Owner(ctx, r.OwnerID)
+	if err != nil {
+		return r, owner, sight{}, err
+	}
+	v, err := s.sightOf(ctx, p, r)
+	r.Spec.Normalize()
+	return r, owner, v, err
+}
+
+// preview evaluates spec now over the objects of scope, with the cooldowns
+// and caps of ruleID's history (a stored rule; none for 0), and keeps what
+// v sees.
+func (s *Service) preview(ctx context.Context, scope auth.Scope, ruleID int64, spec Spec, v sight) (Preview, error) {
+	at := s.now()
+	objs, err := s.objects(ctx, scope, spec.Scope)
+	if err != nil {
+		return Preview{}, err
+	}
+	pv := Preview{At: at, Objects: objectsWithin(objs, v)}
+	stale, err := s.stale(ctx, spec, objs, at)
+	if err != nil {
 		return pv, err
 	}
+	pv.Stale = stale.within(v).reason(false)
 	facts, err := s.facts(ctx, spec, objs, at, at)
 	if err != nil {
 		return pv, err
@@ -395,7 +587,7 @@ func (s *Service) Preview(ctx context.Context, p auth.Principal, ruleID int64, s
 			return pv, err
 		}
 	}
-	pv.Decisions = Plan(spec, objs, facts, at, st)
+	pv.Decisions = decisionsWithin(Plan(spec, objs, facts, at, st), v)
 	return pv, nil
 }
 
@@ -410,21 +602,42 @@ type BacktestResult struct {
 	Note     string
 }
 
-// Backtest replays spec for p over the last days (1–MaxBacktestDays) of
-// recorded reports, at its schedule, up to now.
+// Backtest replays an unsaved spec within p's data scope over the last
+// days (1–MaxBacktestDays) of recorded reports, at its schedule, up to now.
 func (s *Service) Backtest(ctx context.Context, p auth.Principal, spec Spec, days int) (BacktestResult, error) {
-	if days < 1 || days > MaxBacktestDays {
-		return BacktestResult{}, apperr.Validation(because("between", "min", 1, "max", MaxBacktestDays).on("days", "must be between 1 and %d", MaxBacktestDays))
+	if err := checkDays(days); err != nil {
+		return BacktestResult{}, err
 	}
 	if err := s.check(ctx, p, &spec); err != nil {
 		return BacktestResult{}, err
 	}
-	to := s.now()
-	from := midnight(to).AddDate(0, 0, -days)
-	return s.backtest(ctx, p.Scope(), spec, from, to)
+	return s.backtest(ctx, p.Scope(), spec, days, sight{all: true})
 }
 
-func (s *Service) backtest(ctx context.Context, scope auth.Scope, spec Spec, from, to time.Time) (BacktestResult, error) {
+// BacktestRule replays a stored rule as its evaluations would have run it
+// (its owner's data scope); a colleague is shown the objects of their own
+// data scope in it.
+func (s *Service) BacktestRule(ctx context.Context, p auth.Principal, id int64, days int) (BacktestResult, error) {
+	r, owner, v, err := s.asOwner(ctx, p, id)
+	if err != nil {
+		return BacktestResult{}, err
+	}
+	if err := checkDays(days); err != nil {
+		return BacktestResult{}, err
+	}
+	return s.backtest(ctx, owner.Scope(), r.Spec, days, v)
+}
+
+func checkDays(days int) error {
+	if days < 1 || days > MaxBacktestDays {
+		return apperr.Validation(because("between", "min", 1, "max", MaxBacktestDays).on("days", "must be between 1 and %d", MaxBacktestDays))
+	}
+	return nil
+}
+
+func (s *Service) backtest(ctx context.Context, scope auth.Scope, spec Spec, days int, v sight) (BacktestResult, error) {
+	to := s.now()
+	from := midnight(to).AddDate(0, 0, -days)
 	objs, err := s.objects(ctx, scope, spec.Scope)
 	if err != nil {
 		return BacktestResult{}, err
@@ -433,7 +646,8 @@ func (s *Service) backtest(ctx context.Context, scope auth.Scope, spec Spec, fro
 	if err != nil {
 		return BacktestResult{}, err
 	}
-	return BacktestResult{From: from, To: to, Objects: len(objs), Runs: Backtest(spec, objs, facts, from, to), Note: BacktestNote}, nil
+	return BacktestResult{From: from, To: to, Objects: objectsWithin(objs, v), Runs: runsWithin(Backtest(spec, objs, facts, from, to), v),
+		Note: BacktestNote}, nil
 }
 
 // state rebuilds cooldowns and daily counts from the rule's recorded
@@ -517,6 +731,9 @@ func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (Evalua
 	ev := c.Evaluation
 	finish := func(status, reason string) (EvaluationRecord, bool, error) {
 		ev.Status, ev.Reason = status, reason
+		if ev.Breakdown == nil {
+			ev.Breakdown = newBreakdown()
+		}
 		t := s.now()
 		ev.FinishedAt = &t
 		s.metrics.evaluations.WithLabelValues(status).Inc()
@@ -552,10 +769,7 @@ func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (Evalua
 		return finish(EvalFailed, err.Error())
 	}
 	s.act(ctx, r, owner, &ev, holder, planned, c.Takeover)
-	if ev.Failed > 0 {
-		return finish(EvalDone, fmt.Sprintf("%d of %d actions failed", ev.Failed, len(planned)))
-	}
-	return finish(EvalDone, "")
+	return finish(EvalDone, failedReason(ev.Failed, len(planned)))
 }
 
 // plan evaluates a rule at slot and records the planned actions; a reason
@@ -566,8 +780,21 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 		return nil, "", err
 	}
 	ev.Objects = len(objs)
-	if stale, err := s.stale(ctx, r.Spec, objs, slot); err != nil || stale != "" {
-		return nil, stale, err
+	ev.Breakdown = newBreakdown()
+	for _, o := range objs {
+		ev.Breakdown.of(o.AdvertiserID).Objects++
+	}
+	stale, err := s.stale(ctx, r.Spec, objs, slot)
+	if err != nil {
+		return nil, "", err
+	}
+	if len(stale.old) > 0 {
+		after := stale.after.UTC()
+		ev.Breakdown.Stream, ev.Breakdown.FreshAfter = stale.stream, &after
+		for _, a := range stale.old {
+			ev.Breakdown.of(a.id).Stale = a.synced
+		}
+		return nil, stale.reason(false), nil
 	}
 	facts, err := s.facts(ctx, r.Spec, objs, slot, slot)
 	if err != nil {
@@ -583,10 +810,17 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 		if !d.Matched {
 			continue
 		}
+		c := ev.Breakdown.of(d.Object.AdvertiserID)
 		ev.Matched++
+		c.Matched++
 		if !d.Acted() {
 			ev.Skipped++
 			ev.Skips[d.Skip]++
+			c.Skipped++
+			if c.Skips == nil {
+				c.Skips = map[string]int{}
+			}
+			c.Skips[d.Skip]++
 			continue
 		}
 		for _, step := range d.Steps {
@@ -603,9 +837,17 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 // (a guard rail refusing one object leaves the others alone), renewing the
 // lease as it goes.
 func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *EvaluationRecord, holder string, planned []ActionRecord, resume bool) {
+	if ev.Breakdown == nil {
+		ev.Breakdown = newBreakdown() // a takeover: the figures of the actions only
+	}
 	objects := map[int64]bool{}
 	for _, a := range planned {
-		objects[a.ObjectID] = true
+		c := ev.Breakdown.of(a.AdvertiserID)
+		c.Actions++
+		if !objects[a.ObjectID] {
+			objects[a.ObjectID] = true
+			c.Acted++
+		}
 	}
 	ev.Acted = len(objects)
 	changed := map[int64]ActionRecord{}
@@ -628,6 +870,7 @@ func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *Eva
 			}
 			if a.Status == ActionFailed {
 				ev.Failed++
+				ev.Breakdown.of(a.AdvertiserID).Failed++
 			}
 			continue
 		}
@@ -643,6 +886,7 @@ func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *Eva
 		}
 		if a.Status == ActionFailed {
 			ev.Failed++
+			ev.Breakdown.of(a.AdvertiserID).Failed++
 		}
 		s.metrics.actions.WithLabelValues(string(a.Action), a.Status).Inc()
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)

@@ -688,13 +688,37 @@ describe('console', () => {
     await page.locator('[data-test=rules-global]', { hasText: '自动规则正在运行' }).waitFor()
     assert.deepEqual(page.problems, [])
 
-    // A viewer reads rules but has no control that writes.
+    // The versions say who saved them.
+    await page.goto(`${stack.api}/rules/${id}`)
+    await page.locator('.arco-tabs-tab', { hasText: '版本历史' }).click()
+    await page.locator('[data-test=rule-version-by]', { hasText: stack.admin.username }).first().waitFor()
+
+    // A viewer whose data scope holds the rule's advertisers reads it, read-only:
+    // listed with its owner and state, no control that writes; its detail says
+    // whose it is and still previews.
+    const admin = stack.admin.username
     const p = await newPage(browser)
     await signIn(p, viewer.username, viewer.password)
     await p.waitForURL(/\/dashboard/)
     await p.locator('[data-test=nav-rules]').click()
     await p.locator('[data-test=rules-global]', { hasText: '仅管理员可切换' }).waitFor()
     assert.equal(await p.locator('[data-test=rule-from-template], [data-test=rule-blank], [data-test=rules-global-flip]').count(), 0, 'no create or global switch')
+    const theirs = p.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    await theirs.waitFor()
+    assert.match(await theirs.innerText(), new RegExp(`${admin}\\s*只读`), 'the owner and read-only')
+    await theirs.locator(`[data-test=rule-state-${id}]`, { hasText: '停用' }).waitFor()
+    assert.equal(await theirs.locator('.arco-switch, [data-test^=rule-edit-]').count(), 0, 'no switch nor edit')
+    assert.equal(await theirs.getByRole('button', { name: '删除' }).count(), 0, 'no delete')
+    await shot(p, 'rules-viewer')
+    await theirs.locator(`[data-test=rule-link-${id}]`).click()
+    const vd = p.locator('[data-test=rule-detail]')
+    await vd.locator('[data-test=rule-readonly]', { hasText: `这条规则属于 ${admin}` }).waitFor()
+    assert.equal(await vd.locator('[data-test=rule-edit], [data-test=rule-delete], [data-test=rule-enabled]').count(), 0, 'a read-only detail')
+    assert.match(await vd.locator('[data-test=rule-summary]').innerText(), new RegExp(`广告计划 · ${admin} 的全部账户`))
+    await vd.locator('[data-test=rule-preview-run]').click()
+    await vd.locator('[data-test=rule-preview-summary]').waitFor()
+    await shot(p, 'rule-viewer')
+    p.problems.length && page.problems.push(...p.problems)
     await p.context().close()
 
     // A rule written through the form: a metric picked, its window and
@@ -744,6 +768,35 @@ describe('console', () => {
     await page.locator('[data-test=rule-field-errors]', { hasText: '请按表单中标红的提示修改' }).waitFor()
     await shot(page, 'rule-form-refused')
     assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).version, 1, 'the refused edit not saved')
+
+    // An operator with two accounts (who writes rules of their own) reads it
+    // read-only too, and previews only objects of those two, with their
+    // values read from the checks' parts.
+    const two = (await apiGet(stack.api, token, `/api/v1/users/${scoped.id}/advertisers`)).advertiser_ids.map(String)
+    const o = await newPage(browser)
+    await signIn(o, scoped.username, scoped.password)
+    await o.waitForURL(/\/dashboard/)
+    await o.goto(`${stack.api}/rules`)
+    const orow = o.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    await orow.locator(`[data-test=rule-readonly-${id}]`).waitFor()
+    await o.locator('[data-test=rule-from-template]').waitFor() // they may create their own
+    assert.equal(await orow.locator('.arco-switch, [data-test^=rule-edit-]').count(), 0, 'no switch nor edit on the admin\'s rule')
+    await orow.locator(`[data-test=rule-link-${id}]`).click()
+    const od = o.locator('[data-test=rule-detail]')
+    await od.locator('[data-test=rule-readonly]').waitFor()
+    assert.equal(await od.locator('[data-test=rule-edit], [data-test=rule-delete], [data-test=rule-enabled]').count(), 0, 'a read-only detail')
+    await od.locator('[data-test=rule-preview] .arco-checkbox').click()
+    await od.locator('[data-test=rule-preview-run]').click()
+    await od.locator('[data-test=rule-preview-summary]').waitFor()
+    const orows = await od.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr').allInnerTexts()
+    assert.ok(orows.length > 0, 'preview rows')
+    for (const r of orows) {
+      assert.ok(two.includes(/广告主 (\d+)/.exec(r)?.[1] ?? ''), `a previewed object outside the operator's two accounts: ${r}`)
+      assert.match(r, /消耗（今天）\s*¥[\d,]+\.\d\d\s*>\s*¥5\.00/)
+    }
+    await shot(o, 'rule-colleague-preview')
+    o.problems.length && page.problems.push(...o.problems)
+    await o.context().close()
     assert.deepEqual(page.problems, [])
   })
 })

@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, byMatch, checkAgainst, checkLabel, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -43,6 +43,10 @@ describe('a rule in sentences', () => {
     expect(scheduleText(zh, { times: ['10:00', '18:00'] })).toBe('每天 10:00、18:00')
     expect(scopeText(zh, spike)).toBe('广告计划 · 1 个广告主')
     expect(scopeText(zh, { ...spike, scope: { level: 'project', filter: { name_contains: '618' } } })).toBe('项目 · 我的全部账户 · 名称含“618”')
+    // A colleague's rule: its owner's accounts, and the ids outside the reader's data scope counted.
+    expect(scopeText(zh, { ...spike, scope: { level: 'ad' } }, 'alice')).toBe('广告计划 · alice 的全部账户')
+    expect(scopeText(zh, spike, 'alice', { advertiser_ids: 2 })).toBe('广告计划 · 1 个广告主（另有 2 个不在你的数据范围内）')
+    expect(scopeText(zh, { ...spike, scope: { level: 'ad', advertiser_ids: [] } }, 'alice', { advertiser_ids: 1 })).toBe('广告计划 · 0 个广告主（另有 1 个不在你的数据范围内）')
     expect(safetyText(zh, undefined)).toBe('同一对象冷却 1440 分钟；每次最多 20 个、每天最多 100 个')
     expect(safetyText(zh, spike.safety)).toBe('同一对象冷却 720 分钟；每次最多 10 个、每天最多 30 个')
   })
@@ -57,17 +61,20 @@ describe('a rule in sentences', () => {
 })
 
 describe('the checks of a preview', () => {
-  it('translate the labels and format the values by their metric', () => {
-    expect(checkLabel(zh, 'cpa(today)')).toBe('转化成本（今天）')
-    expect(checkLabel(zh, '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
-    expect(checkLabel(zh, 'balance')).toBe('balance')
-    expect(checkValue('cost(today)', '12345.6')).toBe('¥12,345.60')
-    expect(checkValue('ctr(last_hours 3)', '2.5')).toBe('2.5%')
-    expect(checkValue('convert(today)', '0')).toBe('0')
-    expect(checkValue('cpa(today)', '')).toBe('—')
-    expect(checkAgainst(zh, 'cost(today)', '5')).toBe('¥5.00')
-    expect(checkAgainst(zh, 'cpa(today)', '1.5 × cpa(last_days 7) = 48.1')).toBe('1.5 × 转化成本（近 7 天） = 48.1')
-    expect(checkAgainst(zh, 'cpa(today)', undefined)).toBe('')
+  it('read the metric, window, threshold and value from their parts', () => {
+    expect(checkMetric(zh, { label: 'cpa(today)', metric: 'cpa', window: { kind: 'today' } })).toBe('转化成本（今天）')
+    expect(checkMetric(zh, { label: 'balance', metric: 'balance' })).toBe('账户余额')
+    expect(checkMetric(en, { metric: 'ctr', window: { kind: 'last_hours', n: 3 } })).toBe('CTR (last 3 hours)')
+    expect(checkValue({ metric: 'cost', value: '12345.6' })).toBe('¥12,345.60')
+    expect(checkValue({ metric: 'ctr', value: '2.5' })).toBe('2.5%')
+    expect(checkValue({ metric: 'convert', value: '0' })).toBe('0')
+    expect(checkValue({ metric: 'cpa', value: 'n/a' })).toBe('n/a')
+    expect(checkValue({ metric: 'cpa', value: '' })).toBe('—')
+    expect(checkThreshold(zh, { metric: 'cost', op: 'gt', threshold: '5' })).toBe('¥5.00')
+    expect(checkThreshold(zh, { metric: 'cpa', op: 'gt', threshold: '48.1', compare_window: { kind: 'last_days', n: 7 }, factor: '1.5' })).toBe('1.5 × 转化成本（近 7 天） = ¥48.10')
+    expect(checkThreshold(zh, { metric: 'cpa', op: 'gt', threshold: 'n/a', compare_window: { kind: 'yesterday' }, factor: '2' })).toBe('2 × 转化成本（昨天） = n/a')
+    // A check without parts (none is sent so) shows its label as it is: nothing is parsed.
+    expect(checkMetric(zh, { label: 'cpa(today)' })).toBe('cpa(today)')
   })
   it('list the matched objects first, in the server order otherwise', () => {
     const d = [{ id: 1, matched: false }, { id: 2, matched: true }, { id: 3 }, { id: 4, matched: true }]

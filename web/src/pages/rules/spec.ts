@@ -1,7 +1,7 @@
 // Automated rules as an operator reads them: a spec's conditions, guards,
 // schedule and actions as sentences, the JSON editor's parsing, and the
 // counts of an evaluation. Labels come through t (the i18n keys under rules.).
-import type { RuleSpec, RuleWindow } from '../../api/types'
+import type { RuleCheck, RuleSpec, RuleWindow } from '../../api/types'
 import type { FieldError } from '../../api/client'
 import { money } from '../../lib/format'
 
@@ -9,6 +9,7 @@ type T = (key: string, values?: Record<string, unknown>) => string
 type Condition = RuleSpec['conditions'][number]
 type Guard = NonNullable<RuleSpec['guards']>[number]
 type Action = RuleSpec['actions'][number]
+type Hidden = { ids?: number; advertiser_ids?: number; manager_ids?: number }
 
 const opSigns: Record<string, string> = { gt: '>', gte: '≥', lt: '<', lte: '≤', eq: '=' }
 /** opSign is an operator as a sign: gte → ≥. */
@@ -87,14 +88,22 @@ export function matchText(t: T, spec: RuleSpec): string {
   return spec.conditions.map((c) => conditionText(t, c)).join(sep)
 }
 
-/** scopeText says what the rule looks at: "广告计划 · 2 个广告主 · 名称含 …". */
-export function scopeText(t: T, spec: RuleSpec): string {
+/**
+ * scopeText says what the rule looks at: "广告计划 · 2 个广告主 · 名称含 …". Of a
+ * rule read without owning it (owner set), the ids outside the reader's data
+ * scope are left out by the server: hidden counts them.
+ */
+export function scopeText(t: T, spec: RuleSpec, owner?: string, hidden?: Hidden | null): string {
   const s = spec.scope
   const parts = [t(`rules.levels.${s.level}`)]
-  if (s.ids?.length) parts.push(t('rules.scopeIds', { n: s.ids.length }))
-  if (s.advertiser_ids?.length) parts.push(t('rules.scopeAdvertisers', { n: s.advertiser_ids.length }))
-  if (s.manager_ids?.length) parts.push(t('rules.scopeManagers', { n: s.manager_ids.length }))
-  if (!s.ids?.length && !s.advertiser_ids?.length && !s.manager_ids?.length) parts.push(t('rules.scopeAll'))
+  const list = (key: string, shown: number, more = 0) => {
+    if (!shown && !more) return
+    parts.push(t(key, { n: shown }) + (more ? t('rules.scopeHidden', { n: more }) : ''))
+  }
+  list('rules.scopeIds', s.ids?.length ?? 0, hidden?.ids)
+  list('rules.scopeAdvertisers', s.advertiser_ids?.length ?? 0, hidden?.advertiser_ids)
+  list('rules.scopeManagers', s.manager_ids?.length ?? 0, hidden?.manager_ids)
+  if (parts.length === 1) parts.push(owner ? t('rules.scopeAllOf', { owner }) : t('rules.scopeAll'))
   if (s.filter?.name_contains) parts.push(t('rules.scopeName', { v: s.filter.name_contains }))
   if (s.filter?.statuses?.length) parts.push(t('rules.scopeStatuses', { v: s.filter.statuses.join('、') }))
   if (s.filter?.budget_mode) parts.push(s.filter.budget_mode === 'BUDGET_MODE_DAY' ? t('rules.scopeDayBudget') : s.filter.budget_mode)
@@ -246,24 +255,21 @@ export function stepText(t: T, s: Step): string {
   return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
 }
 
-const labelRe = /\b([a-z_]+)\((today|yesterday|last_days|last_hours|lifetime)(?: (\d+))?\)/g
-
-/** checkLabel translates the API's labels in a check's text: "1.5 × cpa(last_days 7)" → "1.5 × 转化成本（近 7 天）". */
-export function checkLabel(t: T, text: string | undefined): string {
-  return (text ?? '').replace(labelRe, (_all, metric: string, kind: RuleWindow['kind'], n?: string) => metricText(t, metric, { kind, n: n ? Number(n) : undefined }))
+/** checkMetric names what a check measured: "转化成本（今天）". */
+export function checkMetric(t: T, c: RuleCheck): string {
+  return c.metric ? metricText(t, c.metric, c.window) : (c.label ?? '')
 }
 
-/** checkAgainst formats what a check compares with: a bare number by the label's metric, else its labels translated. */
-export function checkAgainst(t: T, label: string | undefined, against: string | undefined): string {
-  if (!against) return ''
-  return /^-?\d+(\.\d+)?$/.test(against) ? checkValue(label, against) : checkLabel(t, against)
+/** checkValue formats a check's value by its metric ("n/a" when undefined). */
+export function checkValue(c: RuleCheck): string {
+  if (!c.value) return '—'
+  return c.value === 'n/a' ? c.value : valueText(c.metric ?? '', c.value)
 }
 
-/** checkValue formats a check's value by the metric its label names ("cost(today)", "balance"). */
-export function checkValue(label: string | undefined, value: string | undefined): string {
-  if (!value) return '—'
-  const metric = /^[a-z_]+/.exec(label ?? '')?.[0] ?? ''
-  return valueText(metric, value)
+/** checkThreshold is what a check compares with: "¥5.00", or "1.5 × 转化成本（近 7 天） = ¥48.10". */
+export function checkThreshold(t: T, c: RuleCheck): string {
+  const v = checkValue({ metric: c.metric, value: c.threshold })
+  return c.compare_window ? `${c.factor ?? '1'} × ${metricText(t, c.metric ?? '', c.compare_window)} = ${v}` : v
 }
 
 /** byMatch puts the matched decisions first (a preview with every object lists the matches on top), keeping the server's order otherwise. */

@@ -1,0 +1,225 @@
+package rules
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// What a colleague sees of a rule. A rule is read by its owner, by admins,
+// and by the users whose data scope holds an advertiser it looks at; the
+// last see only their own advertisers in it: the ids of its scope,
+// the objects of its previews and backtests, its actions, and the figures
+// and reasons of its evaluations (kept per advertiser for that).
+
+// sight is what a reader sees of a rule's advertisers: every one (the
+// owner, admins), or those of their data scope (in).
+type sight struct {
+	all bool
+	in  map[int64]bool
+}
+
+// sees reports whether the reader sees advertiser id.
+func (v sight) sees(id int64) bool { return v.all || v.in[id] }
+
+// AdvertiserCounts are an evaluation's figures for the objects of one
+// advertiser.
+type AdvertiserCounts struct {
+	Objects int `json:"objects,omitempty"`
+	Matched int `json:"matched,omitempty"`
+	Acted   int `json:"acted,omitempty"`
+	Skipped int `json:"skipped,omitempty"`
+	Failed  int `json:"failed,omitempty"`
+	// Actions counts the actions planned (a change and a notification of
+	// one object are two).
+	Actions int            `json:"actions,omitempty"`
+	Skips   map[string]int `json:"skips,omitempty"`
+	// Stale is set when the advertiser's reports were too old for the
+	// evaluation: when they last synced (Beijing time, or "never").
+	Stale string `json:"stale,omitempty"`
+}
+
+// Breakdown is what an evaluation found per advertiser.
+type Breakdown struct {
+	Advertisers map[int64]*AdvertiserCounts `json:"advertisers"`
+	// Stream and FreshAfter are the reports a skipped evaluation found too
+	// old (FreshAfter nil otherwise).
+	Stream     string     `json:"stream,omitempty"`
+	FreshAfter *time.Time `json:"fresh_after,omitempty"`
+}
+
+func newBreakdown() *Breakdown { return &Breakdown{Advertisers: map[int64]*AdvertiserCounts{}} }
+
+// of returns the counts of an advertiser, adding them when absent.
+func (b *Breakdown) of(id int64) *AdvertiserCounts {
+	c, ok := b.Advertisers[id]
+	if !ok {
+		c = &AdvertiserCounts{}
+		b.Advertisers[id] = c
+	}
+	return c
+}
+
+// failedReason is the reason of an evaluation some of whose actions failed.
+func failedReason(failed, actions int) string {
+	if failed == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d of %d actions failed", failed, actions)
+}
+
+// staleAdvertiser is an advertiser whose reports were too old, and when
+// they last synced (Beijing time, or "never").
+type staleAdvertiser struct {
+	id     int64
+	synced string
+}
+
+// staleness is why the reports are too old for an evaluation: the stream
+// that must have synced after an instant, and the advertisers (ascending)
+// whose last sync is older.
+type staleness struct {
+	stream string
+	after  time.Time
+	old    []staleAdvertiser
+}
+
+// within keeps the advertisers v sees.
+func (st staleness) within(v sight) staleness {
+	st.old = slices.DeleteFunc(slices.Clone(st.old), func(a staleAdvertiser) bool { return !v.sees(a.id) })
+	return st
+}
+
+// reason says which reports are too old ("" when none are). others is
+// set when advertisers the reader does not see were left out: the reason
+// then names them as such when it names no other.
+func (st staleness) reason(others bool) string {
+	if len(st.old) == 0 && !others {
+		return ""
+	}
+	var old []string
+	for _, a := range st.old {
+		old = append(old, fmt.Sprintf("%d (%s)", a.id, a.synced))
+	}
+	if len(old) > 10 {
+		old = append(old[:10], fmt.Sprintf("and %d more", len(old)-10))
+	}
+	if len(old) == 0 {
+		old = []string{"advertisers outside your data scope"}
+	}
+	return fmt.Sprintf("reports too old: the rule needs %s synced after %s Beijing; last synced: %s", st.stream,
+		st.after.In(Beijing).Format(time.DateTime), strings.Join(old, ", "))
+}
+
+// within is the evaluation as a reader who sees only some advertisers sees
+// it: the counts, skips and reason of those. An evaluation recorded
+// without a breakdown has nothing to show them (Withheld).
+func (e EvaluationRecord) within(v sight) EvaluationRecord {
+	if v.all {
+		return e
+	}
+	out := e
+	out.Partial = true
+	out.Objects, out.Matched, out.Acted, out.Skipped, out.Failed, out.Skips = 0, 0, 0, 0, 0, map[string]int{}
+	out.Breakdown = nil
+	if e.Breakdown == nil {
+		out.Withheld, out.Reason = true, ""
+		return out
+	}
+	b := &Breakdown{Advertisers: map[int64]*AdvertiserCounts{}, Stream: e.Breakdown.Stream, FreshAfter: e.Breakdown.FreshAfter}
+	st := staleness{stream: e.Breakdown.Stream}
+	actions := 0
+	for _, id := range slices.Sorted(maps.Keys(e.Breakdown.Advertisers)) {
+		c := e.Breakdown.Advertisers[id]
+		if !v.sees(id) {
+			continue
+		}
+		b.Advertisers[id] = c
+		out.Objects += c.Objects
+		out.Matched += c.Matched
+		out.Acted += c.Acted
+		out.Skipped += c.Skipped
+		out.Failed += c.Failed
+		actions += c.Actions
+		for k, n := range c.Skips {
+			out.Skips[k] += n
+		}
+		if c.Stale != "" {
+			st.old = append(st.old, staleAdvertiser{id: id, synced: c.Stale})
+		}
+	}
+	out.Breakdown = b
+	switch {
+	case e.Breakdown.FreshAfter != nil:
+		st.after = *e.Breakdown.FreshAfter
+		out.Reason = st.reason(true)
+	case e.Status == EvalDone && e.Failed > 0:
+		out.Reason = failedReason(out.Failed, actions)
+	}
+	return out
+}
+
+// decisionsWithin keeps the decisions on objects v sees. A cap's detail
+// counts objects the reader may not see: it is left out for them (the
+// skip itself is about their object).
+func decisionsWithin(ds []Decision, v sight) []Decision {
+	if v.all {
+		return ds
+	}
+	out := make([]Decision, 0, len(ds))
+	for _, d := range ds {
+		if !v.sees(d.Object.AdvertiserID) {
+			continue
+		}
+		if d.Skip == SkipRunCap || d.Skip == SkipDayCap {
+			d.SkipDetail = ""
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// objectsWithin counts the objects v sees.
+func objectsWithin(objs []Object, v sight) int {
+	n := 0
+	for _, o := range objs {
+		if v.sees(o.AdvertiserID) {
+			n++
+		}
+	}
+	return n
+}
+
+// redact leaves out of a spec's scope lists the ids v does not see: an
+// advertiser outside the reader's scope, an object of one, a manager
+// account none of whose accounts (nor itself) they see. It returns how
+// many were left out (nil when none).
+func redact(spec *Spec, refs Refs, v sight) *Hidden {
+	if v.all {
+		return nil
+	}
+	var h Hidden
+	keep := func(ids []int64, n *int, seen func(int64) bool) []int64 {
+		out := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return !seen(id) })
+		*n = len(ids) - len(out)
+		return out
+	}
+	sc := &spec.Scope
+	sc.AdvertiserIDs = keep(sc.AdvertiserIDs, &h.AdvertiserIDs, v.sees)
+	sc.IDs = keep(sc.IDs, &h.IDs, func(id int64) bool {
+		if sc.Level == LevelAdvertiser {
+			return v.sees(id)
+		}
+		adv, ok := refs.ObjectAdvertiser[id]
+		return ok && v.sees(adv)
+	})
+	sc.ManagerIDs = keep(sc.ManagerIDs, &h.ManagerIDs, func(id int64) bool {
+		return v.sees(id) || slices.ContainsFunc(refs.ManagerChildren[id], v.sees)
+	})
+	if h == (Hidden{}) {
+		return nil
+	}
+	return &h
+}
