@@ -237,6 +237,10 @@ type Rules struct {
 	// Tick is how often the worker looks for rules whose schedule slot is
 	// due (once per tick across workers; each rule and slot runs once).
 	Tick Duration `yaml:"tick"`
+	// EvaluationRetentionDays is how long rule_evaluations rows are kept
+	// (the daily housekeeping job prunes older ones, except those with
+	// actions and each rule's latest).
+	EvaluationRetentionDays int `yaml:"evaluation_retention_days"`
 }
 
 // Alerts configures business alerts (internal/alerts), evaluated by the worker.
@@ -281,7 +285,7 @@ func Default() Config {
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
 		},
 		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute)},
-		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute)},
+		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute), EvaluationRetentionDays: 90},
 	}
 }
 

@@ -372,6 +372,9 @@ func (c *Config) validateRules() error {
 	if t := c.Rules.Tick; t < Duration(10e9) || t > Duration(300e9) {
 		return bad("rules.tick", t, "must be between 10s and 5m")
 	}
+	if d := c.Rules.EvaluationRetentionDays; d < 1 {
+		return bad("rules.evaluation_retention_days", d, "must be at least 1")
+	}
 	return nil
 }
 
