@@ -18,6 +18,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // runEvery registers run as the handler of kind and schedules it every
@@ -29,6 +30,22 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 		return err
 	})
 	rt.Schedule(jobs.Periodic{Kind: kind, Every: every, Queue: jobs.QueueDefault, Timeout: timeout, MaxRetry: 1})
+}
+
+// housekeepingPrunes lists the retention of each table the daily
+// housekeeping job prunes (docs/deployment.md#data-retention lists every
+// table that grows and how it is bounded).
+func housekeepingPrunes(cfg config.Config, db *mysql.DB) []auth.Prune {
+	const day = 24 * time.Hour
+	return []auth.Prune{
+		// Ended sessions are kept a week for investigations.
+		{Table: "user_sessions", Keep: 7 * day, Run: db.PruneSessions},
+		{Table: "audit_log", Keep: time.Duration(cfg.Security.AuditRetentionDays) * day, Run: db.PruneAudit},
+		{Table: "rule_evaluations", Keep: time.Duration(cfg.Rules.EvaluationRetentionDays) * day,
+			Run: func(ctx context.Context, before time.Time) (int64, error) {
+				return db.PruneRuleEvaluations(ctx, before, 1000)
+			}},
+	}
 }
 
 // Worker is the worker process: job runtime plus its own /health and /metrics.
@@ -56,10 +73,12 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
 	registerReporting(rt, b.db, log)
-	housekeeping := &auth.Housekeeping{
-		Store: b.db, SessionGrace: 7 * 24 * time.Hour, Now: time.Now, Log: log.Named("housekeeping"),
-		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,
+	hm, err := auth.NewHousekeepingMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		_ = b.close()
+		return nil, err
 	}
+	housekeeping := &auth.Housekeeping{Prunes: housekeepingPrunes(cfg, b.db), Now: time.Now, Log: log.Named("housekeeping"), Metrics: hm}
 	rt.HandleFunc(auth.KindHousekeeping, func(ctx context.Context, _ *asynq.Task) error { return housekeeping.Run(ctx) })
 	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
 	rt.Schedule(jobs.Periodic{Kind: auth.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
