@@ -45,6 +45,10 @@ func housekeepingPrunes(cfg config.Config, db *mysql.DB) []auth.Prune {
 			Run: func(ctx context.Context, before time.Time) (int64, error) {
 				return db.PruneRuleEvaluations(ctx, before, 1000)
 			}},
+		{Table: "background_jobs", Keep: time.Duration(cfg.Worker.JobRetentionDays) * day,
+			Run: func(ctx context.Context, before time.Time) (int64, error) {
+				return db.PruneBackgroundJobs(ctx, before, 1000)
+			}},
 	}
 }
 

@@ -13,10 +13,10 @@ import (
 	"github.com/oceanops/adplatform/internal/rules"
 )
 
-// TestHousekeepingPrunesRuleEvaluationsPerConfig: the worker's daily
-// housekeeping prunes rule evaluations older than
-// rules.evaluation_retention_days and keeps the newer ones.
-func TestHousekeepingPrunesRuleEvaluationsPerConfig(t *testing.T) {
+// TestHousekeepingPrunesPerConfig: the worker's daily housekeeping prunes
+// rule evaluations older than rules.evaluation_retention_days and finished
+// jobs older than worker.job_retention_days, and keeps the newer ones.
+func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
 	now := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
@@ -30,8 +30,12 @@ func TestHousekeepingPrunesRuleEvaluationsPerConfig(t *testing.T) {
 		mysqltest.Exec(t, db, `INSERT INTO rule_evaluations (rule_id, rule_version, slot_at, status, holder, lease_until, started_at)
 			VALUES (?, 1, ?, 'done', 'w', ?, ?)`, r.ID, slot, slot, slot)
 	}
+	for _, days := range []int{11, 9} {
+		mysqltest.Exec(t, db, `INSERT INTO background_jobs (kind, status, params, finished_at) VALUES ('backfill', 'succeeded', '{}', ?)`,
+			now.AddDate(0, 0, -days))
+	}
 	cfg := config.Default()
-	cfg.Rules.EvaluationRetentionDays = 30
+	cfg.Rules.EvaluationRetentionDays, cfg.Worker.JobRetentionDays = 30, 10
 	m, err := auth.NewHousekeepingMetrics(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -43,5 +47,8 @@ func TestHousekeepingPrunesRuleEvaluationsPerConfig(t *testing.T) {
 	left := mysqltest.Column[time.Time](t, db, `SELECT slot_at FROM rule_evaluations ORDER BY slot_at`)
 	if len(left) != 2 || !left[0].Equal(now.AddDate(0, 0, -29)) {
 		t.Errorf("evaluations left at %v, want the ones of 29 days ago and now", left)
+	}
+	if left := mysqltest.Column[time.Time](t, db, `SELECT finished_at FROM background_jobs`); len(left) != 1 || !left[0].Equal(now.AddDate(0, 0, -9)) {
+		t.Errorf("jobs left finished at %v, want the one of 9 days ago", left)
 	}
 }

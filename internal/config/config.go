@@ -183,6 +183,9 @@ type Worker struct {
 	// worker that stops renewing it; then it shows as stalled and is handed
 	// to another worker.
 	JobLease Duration `yaml:"job_lease"`
+	// JobRetentionDays is how long finished background jobs (backfills,
+	// exports) are kept; an export's row stays while its file does.
+	JobRetentionDays int `yaml:"job_retention_days"`
 }
 
 // Security configures authentication hardening.
@@ -277,7 +280,7 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
+		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
 			PrincipalCacheTTL: Duration(5 * time.Second)},
 		Sync: Sync{

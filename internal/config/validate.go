@@ -272,6 +272,9 @@ func (c *Config) validateWorker() error {
 	if w.JobLease < Duration(1e9) {
 		return bad("worker.job_lease", w.JobLease, "must be at least 1s")
 	}
+	if w.JobRetentionDays < 1 {
+		return bad("worker.job_retention_days", w.JobRetentionDays, "must be at least 1")
+	}
 	return nil
 }
 
