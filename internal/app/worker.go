@@ -36,20 +36,23 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 // housekeeping job prunes (docs/deployment.md#data-retention lists every
 // table that grows and how it is bounded).
 func housekeepingPrunes(cfg config.Config, db *mysql.DB) []auth.Prune {
-	const day = 24 * time.Hour
+	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 	return []auth.Prune{
 		// Ended sessions are kept a week for investigations.
-		{Table: "user_sessions", Keep: 7 * day, Run: db.PruneSessions},
-		{Table: "audit_log", Keep: time.Duration(cfg.Security.AuditRetentionDays) * day, Run: db.PruneAudit},
-		{Table: "rule_evaluations", Keep: time.Duration(cfg.Rules.EvaluationRetentionDays) * day,
-			Run: func(ctx context.Context, before time.Time) (int64, error) {
-				return db.PruneRuleEvaluations(ctx, before, 1000)
-			}},
-		{Table: "background_jobs", Keep: time.Duration(cfg.Worker.JobRetentionDays) * day,
-			Run: func(ctx context.Context, before time.Time) (int64, error) {
-				return db.PruneBackgroundJobs(ctx, before, 1000)
-			}},
+		{Table: "user_sessions", Keep: days(7), Run: db.PruneSessions},
+		{Table: "audit_log", Keep: days(cfg.Security.AuditRetentionDays), Run: db.PruneAudit},
+		{Table: "rule_evaluations", Keep: days(cfg.Rules.EvaluationRetentionDays), Run: inBatches(db.PruneRuleEvaluations, 1000)},
+		{Table: "background_jobs", Keep: days(cfg.Worker.JobRetentionDays), Run: inBatches(db.PruneBackgroundJobs, 1000)},
+		// Alerts first: their deliveries go with them and free the messages.
+		// An alert may cascade to many events: fewer per statement.
+		{Table: "alerts", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlerts, 100)},
+		{Table: "alert_messages", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlertMessages, 1000)},
 	}
+}
+
+// inBatches binds the batch size of a store's prune.
+func inBatches(prune func(context.Context, time.Time, int) (int64, error), batch int) func(context.Context, time.Time) (int64, error) {
+	return func(ctx context.Context, before time.Time) (int64, error) { return prune(ctx, before, batch) }
 }
 
 // Worker is the worker process: job runtime plus its own /health and /metrics.

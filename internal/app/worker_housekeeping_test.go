@@ -14,8 +14,9 @@ import (
 )
 
 // TestHousekeepingPrunesPerConfig: the worker's daily housekeeping prunes
-// rule evaluations older than rules.evaluation_retention_days and finished
-// jobs older than worker.job_retention_days, and keeps the newer ones.
+// rule evaluations older than rules.evaluation_retention_days, finished
+// jobs older than worker.job_retention_days and alerts resolved before
+// alerts.history_retention_days, and keeps the newer ones.
 func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
@@ -34,8 +35,14 @@ func TestHousekeepingPrunesPerConfig(t *testing.T) {
 		mysqltest.Exec(t, db, `INSERT INTO background_jobs (kind, status, params, finished_at) VALUES ('backfill', 'succeeded', '{}', ?)`,
 			now.AddDate(0, 0, -days))
 	}
+	for i, days := range []int{21, 19} {
+		at := now.AddDate(0, 0, -days)
+		mysqltest.Exec(t, db, `INSERT INTO alerts (kind, severity, status, dedup_key, advertiser_id, entity_type, entity_id, title,
+			first_seen_at, last_seen_at, resolved_at, created_at, updated_at) VALUES ('spend', 'info', 'resolved', ?, 1, 'ad', 1, 't', ?, ?, ?, ?, ?)`,
+			i, at, at, at, at, at)
+	}
 	cfg := config.Default()
-	cfg.Rules.EvaluationRetentionDays, cfg.Worker.JobRetentionDays = 30, 10
+	cfg.Rules.EvaluationRetentionDays, cfg.Worker.JobRetentionDays, cfg.Alerts.HistoryRetentionDays = 30, 10, 20
 	m, err := auth.NewHousekeepingMetrics(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -50,5 +57,8 @@ func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	}
 	if left := mysqltest.Column[time.Time](t, db, `SELECT finished_at FROM background_jobs`); len(left) != 1 || !left[0].Equal(now.AddDate(0, 0, -9)) {
 		t.Errorf("jobs left finished at %v, want the one of 9 days ago", left)
+	}
+	if left := mysqltest.Column[time.Time](t, db, `SELECT resolved_at FROM alerts`); len(left) != 1 || !left[0].Equal(now.AddDate(0, 0, -19)) {
+		t.Errorf("alerts left resolved at %v, want the one of 19 days ago", left)
 	}
 }

@@ -257,6 +257,9 @@ type Alerts struct {
 	// AllowPrivateTargets lets channels reach loopback and private
 	// addresses (development); refused by default.
 	AllowPrivateTargets bool `yaml:"allow_private_targets"`
+	// HistoryRetentionDays is how long resolved alerts (with their events
+	// and deliveries) and channel messages are kept; firing alerts stay.
+	HistoryRetentionDays int `yaml:"history_retention_days"`
 }
 
 // Default returns the configuration used for keys a file leaves out.
@@ -287,7 +290,7 @@ func Default() Config {
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
 		},
-		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute)},
+		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute), HistoryRetentionDays: 180},
 		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute), EvaluationRetentionDays: 90},
 	}
 }

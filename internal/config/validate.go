@@ -386,6 +386,9 @@ func (c *Config) validateAlerts() error {
 	if a.Interval < Duration(10e9) || a.Interval > Duration(3600e9) {
 		return bad("alerts.interval", a.Interval, "must be between 10s and 1h")
 	}
+	if a.HistoryRetentionDays < 1 {
+		return bad("alerts.history_retention_days", a.HistoryRetentionDays, "must be at least 1")
+	}
 	if a.ConsoleURL != "" {
 		if u, err := url.Parse(a.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return bad("alerts.console_url", a.ConsoleURL, "must be an http(s) URL")
