@@ -15,7 +15,8 @@ type evaluationSlot struct {
 // are no longer needed: finished (not running), with no planned action
 // (rule_actions cascade from their evaluation and are the record of what a
 // rule did, linked to the change log, so an evaluation with actions stays
-// with them) and not the latest of their rule (the rule list shows it). It
+// with them) and not the latest of their rule (the rule list shows it;
+// a later one of the same rule exists). It
 // walks the old evaluations by slot along idx_rule_evaluations_slot_at,
 // batch ids at a time, each batch one short DELETE, until none is left, and
 // returns how many it deleted.
@@ -57,7 +58,7 @@ func (db *DB) prunableEvaluations(ctx context.Context, before time.Time, after *
 	}, `SELECT e.id, e.slot_at FROM rule_evaluations e
 		WHERE e.slot_at < ? `+from+` AND e.status <> 'running'
 		AND NOT EXISTS (SELECT 1 FROM rule_actions a WHERE a.evaluation_id = e.id)
-		AND e.slot_at < (SELECT MAX(l.slot_at) FROM rule_evaluations l WHERE l.rule_id = e.rule_id)
+		AND EXISTS (SELECT 1 FROM rule_evaluations l WHERE l.rule_id = e.rule_id AND l.slot_at > e.slot_at)
 		ORDER BY e.slot_at, e.id LIMIT ?`, append(args, batch)...)
 	if err != nil || len(found) == 0 {
 		return nil, evaluationSlot{}, err
