@@ -15,11 +15,10 @@ type evaluationSlot struct {
 // are no longer needed: finished (not running), with no planned action
 // (rule_actions cascade from their evaluation and are the record of what a
 // rule did, linked to the change log, so an evaluation with actions stays
-// with them) and not the latest of their rule (the rule list shows it;
-// a later one of the same rule exists). It
-// walks the old evaluations by slot along idx_rule_evaluations_slot_at,
-// batch ids at a time, each batch one short DELETE, until none is left, and
-// returns how many it deleted.
+// with them) and not the latest of their rule (the rule list shows it): a
+// later one of the same rule exists. It walks the old evaluations by slot
+// along idx_rule_evaluations_slot_at, batch ids at a time, each batch one
+// short DELETE, until none is left, and returns how many it deleted.
 func (db *DB) PruneRuleEvaluations(ctx context.Context, before time.Time, batch int) (int64, error) {
 	var total int64
 	var after *evaluationSlot
