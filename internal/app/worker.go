@@ -18,6 +18,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
+	"github.com/oceanops/adplatform/internal/mysql"
 )
 
 // runEvery registers run as the handler of kind and schedules it every
@@ -29,6 +30,29 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 		return err
 	})
 	rt.Schedule(jobs.Periodic{Kind: kind, Every: every, Queue: jobs.QueueDefault, Timeout: timeout, MaxRetry: 1})
+}
+
+// housekeepingPrunes lists the retention of each table the daily
+// housekeeping job prunes (docs/deployment.md#data-retention lists every
+// table that grows and how it is bounded).
+func housekeepingPrunes(cfg config.Config, db *mysql.DB) []auth.Prune {
+	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+	return []auth.Prune{
+		// Ended sessions are kept a week for investigations.
+		{Table: "user_sessions", Keep: days(7), Run: db.PruneSessions},
+		{Table: "audit_log", Keep: days(cfg.Security.AuditRetentionDays), Run: db.PruneAudit},
+		{Table: "rule_evaluations", Keep: days(cfg.Rules.EvaluationRetentionDays), Run: inBatches(db.PruneRuleEvaluations, 1000)},
+		{Table: "background_jobs", Keep: days(cfg.Worker.JobRetentionDays), Run: inBatches(db.PruneBackgroundJobs, 1000)},
+		// Alerts first: their deliveries go with them and free the messages.
+		// An alert may cascade to many events: fewer per statement.
+		{Table: "alerts", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlerts, 100)},
+		{Table: "alert_messages", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlertMessages, 1000)},
+	}
+}
+
+// inBatches binds the batch size of a store's prune.
+func inBatches(prune func(context.Context, time.Time, int) (int64, error), batch int) func(context.Context, time.Time) (int64, error) {
+	return func(ctx context.Context, before time.Time) (int64, error) { return prune(ctx, before, batch) }
 }
 
 // Worker is the worker process: job runtime plus its own /health and /metrics.
@@ -56,10 +80,12 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
 	registerReporting(rt, b.db, log)
-	housekeeping := &auth.Housekeeping{
-		Store: b.db, SessionGrace: 7 * 24 * time.Hour, Now: time.Now, Log: log.Named("housekeeping"),
-		AuditRetention: time.Duration(cfg.Security.AuditRetentionDays) * 24 * time.Hour,
+	hm, err := auth.NewHousekeepingMetrics(prometheus.DefaultRegisterer)
+	if err != nil {
+		_ = b.close()
+		return nil, err
 	}
+	housekeeping := &auth.Housekeeping{Prunes: housekeepingPrunes(cfg, b.db), Now: time.Now, Log: log.Named("housekeeping"), Metrics: hm}
 	rt.HandleFunc(auth.KindHousekeeping, func(ctx context.Context, _ *asynq.Task) error { return housekeeping.Run(ctx) })
 	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
 	rt.Schedule(jobs.Periodic{Kind: auth.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,

@@ -183,6 +183,9 @@ type Worker struct {
 	// worker that stops renewing it; then it shows as stalled and is handed
 	// to another worker.
 	JobLease Duration `yaml:"job_lease"`
+	// JobRetentionDays is how long finished background jobs (backfills,
+	// exports) are kept; an export's row stays while its file does.
+	JobRetentionDays int `yaml:"job_retention_days"`
 }
 
 // Security configures authentication hardening.
@@ -237,6 +240,10 @@ type Rules struct {
 	// Tick is how often the worker looks for rules whose schedule slot is
 	// due (once per tick across workers; each rule and slot runs once).
 	Tick Duration `yaml:"tick"`
+	// EvaluationRetentionDays is how long rule_evaluations rows are kept
+	// (the daily housekeeping job prunes older ones, except those with
+	// actions and each rule's latest).
+	EvaluationRetentionDays int `yaml:"evaluation_retention_days"`
 }
 
 // Alerts configures business alerts (internal/alerts), evaluated by the worker.
@@ -250,6 +257,9 @@ type Alerts struct {
 	// AllowPrivateTargets lets channels reach loopback and private
 	// addresses (development); refused by default.
 	AllowPrivateTargets bool `yaml:"allow_private_targets"`
+	// HistoryRetentionDays is how long resolved alerts (with their events
+	// and deliveries) and channel messages are kept; firing alerts stay.
+	HistoryRetentionDays int `yaml:"history_retention_days"`
 }
 
 // Default returns the configuration used for keys a file leaves out.
@@ -273,15 +283,15 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute)},
+		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
 			PrincipalCacheTTL: Duration(5 * time.Second)},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),
 		},
-		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute)},
-		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute)},
+		Alerts: Alerts{Enabled: true, Interval: Duration(5 * time.Minute), HistoryRetentionDays: 180},
+		Rules:  Rules{Enabled: true, Tick: Duration(time.Minute), EvaluationRetentionDays: 90},
 	}
 }
 

@@ -94,6 +94,9 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"bad duration", "server:\n  read_timeout: soon\n", nil, `config: server.read_timeout: "soon" is not a duration`},
 		{"bad env value", "", map[string]string{"DATABASE_PORT": "x"}, `config: database.port (from env DATABASE_PORT): "x" is not a port`},
 		{"bad crypto key", "crypto:\n  keys:\n    k1: c2hvcnQ=\n", nil, "config: crypto.keys.k1: must be a base64-encoded 32-byte key"},
+		{"no rule evaluation kept", "rules:\n  evaluation_retention_days: 0\n", nil, `config: rules.evaluation_retention_days: "0" must be at least 1`},
+		{"no finished job kept", "worker:\n  job_retention_days: -1\n", nil, `config: worker.job_retention_days: "-1" must be at least 1`},
+		{"no alert history kept", "alerts:\n  history_retention_days: 0\n", nil, `config: alerts.history_retention_days: "0" must be at least 1`},
 		{"file logging needs filename", "logger:\n  output: file\n  filename: \"\"\n", nil, "config: logger.filename: is required"},
 	}
 	for _, tt := range tests {

@@ -272,6 +272,9 @@ func (c *Config) validateWorker() error {
 	if w.JobLease < Duration(1e9) {
 		return bad("worker.job_lease", w.JobLease, "must be at least 1s")
 	}
+	if w.JobRetentionDays < 1 {
+		return bad("worker.job_retention_days", w.JobRetentionDays, "must be at least 1")
+	}
 	return nil
 }
 
@@ -372,6 +375,9 @@ func (c *Config) validateRules() error {
 	if t := c.Rules.Tick; t < Duration(10e9) || t > Duration(300e9) {
 		return bad("rules.tick", t, "must be between 10s and 5m")
 	}
+	if d := c.Rules.EvaluationRetentionDays; d < 1 {
+		return bad("rules.evaluation_retention_days", d, "must be at least 1")
+	}
 	return nil
 }
 
@@ -379,6 +385,9 @@ func (c *Config) validateAlerts() error {
 	a := c.Alerts
 	if a.Interval < Duration(10e9) || a.Interval > Duration(3600e9) {
 		return bad("alerts.interval", a.Interval, "must be between 10s and 1h")
+	}
+	if a.HistoryRetentionDays < 1 {
+		return bad("alerts.history_retention_days", a.HistoryRetentionDays, "must be at least 1")
 	}
 	if a.ConsoleURL != "" {
 		if u, err := url.Parse(a.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

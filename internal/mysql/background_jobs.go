@@ -156,3 +156,17 @@ func truncate(s string, n int) string {
 	}
 	return s[:n]
 }
+
+// PruneBackgroundJobs deletes the jobs that finished (succeeded, failed or
+// canceled) before before and whose export file is gone (an export's row
+// stays while report_exports or its chunks still hold the file: the exports
+// list and the download read it), batch rows per DELETE until none is left.
+// Queued and running jobs stay whatever their age. It returns how many it
+// deleted.
+func (db *DB) PruneBackgroundJobs(ctx context.Context, before time.Time, batch int) (int64, error) {
+	return deleteInBatches(ctx, db, "prune background jobs", int64(batch), `DELETE FROM background_jobs
+		WHERE status IN ('succeeded', 'failed', 'canceled') AND finished_at < ?
+		AND NOT EXISTS (SELECT 1 FROM report_exports f WHERE f.job_id = background_jobs.id)
+		AND NOT EXISTS (SELECT 1 FROM report_export_chunks c WHERE c.job_id = background_jobs.id)
+		ORDER BY id LIMIT ?`, before.UTC(), batch)
+}

@@ -198,7 +198,8 @@ func (db *DB) WriteExportFile(ctx context.Context, f ExportFile, w io.Writer) er
 
 // DeleteExpiredExports deletes export files whose expires_at is before now,
 // at most limit files per call, chunk batch by chunk batch, and returns how
-// many files it deleted. The job rows (background_jobs) stay as history.
+// many files it deleted. The job rows (background_jobs) stay as history
+// until the housekeeping job prunes them (worker.job_retention_days).
 func (db *DB) DeleteExpiredExports(ctx context.Context, now time.Time, limit int) (int, error) {
 	ids, err := queryAll(ctx, db, nil, "expired exports", scanOne[int64],
 		`SELECT job_id FROM report_exports WHERE expires_at < ? ORDER BY expires_at LIMIT ?`, now.UTC(), limit)
