@@ -14,7 +14,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/jobs"
@@ -35,9 +34,9 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 // housekeepingPrunes lists the retention of each table the daily
 // housekeeping job prunes (docs/deployment.md#data-retention lists every
 // table that grows and how it is bounded).
-func housekeepingPrunes(cfg config.Config, db *mysql.DB) []auth.Prune {
+func housekeepingPrunes(cfg config.Config, db *mysql.DB) []jobs.Prune {
 	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
-	return []auth.Prune{
+	return []jobs.Prune{
 		// Ended sessions are kept a week for investigations.
 		{Table: "user_sessions", Keep: days(7), Run: db.PruneSessions},
 		{Table: "audit_log", Keep: days(cfg.Security.AuditRetentionDays), Run: db.PruneAudit},
@@ -80,15 +79,15 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
 	registerReporting(rt, b.db, log)
-	hm, err := auth.NewHousekeepingMetrics(prometheus.DefaultRegisterer)
+	hm, err := jobs.NewHousekeepingMetrics(prometheus.DefaultRegisterer)
 	if err != nil {
 		_ = b.close()
 		return nil, err
 	}
-	housekeeping := &auth.Housekeeping{Prunes: housekeepingPrunes(cfg, b.db), Now: time.Now, Log: log.Named("housekeeping"), Metrics: hm}
-	rt.HandleFunc(auth.KindHousekeeping, func(ctx context.Context, _ *asynq.Task) error { return housekeeping.Run(ctx) })
+	housekeeping := &jobs.Housekeeping{Prunes: housekeepingPrunes(cfg, b.db), Now: time.Now, Log: log.Named("housekeeping"), Metrics: hm}
+	rt.HandleFunc(jobs.KindHousekeeping, func(ctx context.Context, _ *asynq.Task) error { return housekeeping.Run(ctx) })
 	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
-	rt.Schedule(jobs.Periodic{Kind: auth.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
+	rt.Schedule(jobs.Periodic{Kind: jobs.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
 		Queue: jobs.QueueLow, Timeout: 30 * time.Minute, MaxRetry: 3})
 	for _, register := range []func(*jobs.Runtime, *base) error{registerAccounts, registerSync, registerAlerts, registerRules, registerAdOps} {
 		if err := register(rt, b); err != nil {

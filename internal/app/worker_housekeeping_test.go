@@ -7,8 +7,8 @@ import (
 
 	"go.uber.org/zap"
 
-	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/rules"
 )
@@ -43,11 +43,11 @@ func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	}
 	cfg := config.Default()
 	cfg.Rules.EvaluationRetentionDays, cfg.Worker.JobRetentionDays, cfg.Alerts.HistoryRetentionDays = 30, 10, 20
-	m, err := auth.NewHousekeepingMetrics(nil)
+	m, err := jobs.NewHousekeepingMetrics(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &auth.Housekeeping{Prunes: housekeepingPrunes(cfg, db), Now: func() time.Time { return now }, Log: zap.NewNop(), Metrics: m}
+	h := &jobs.Housekeeping{Prunes: housekeepingPrunes(cfg, db), Now: func() time.Time { return now }, Log: zap.NewNop(), Metrics: m}
 	if err := h.Run(ctx); err != nil {
 		t.Fatal(err)
 	}

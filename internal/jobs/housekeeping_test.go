@@ -1,4 +1,4 @@
-package auth_test
+package jobs_test
 
 import (
 	"context"
@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
@@ -28,12 +29,12 @@ func TestHousekeepingPrunesEachTableAndCountsIt(t *testing.T) {
 		}
 	}
 	reg := prometheus.NewRegistry()
-	m, err := auth.NewHousekeepingMetrics(reg)
+	m, err := jobs.NewHousekeepingMetrics(reg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	broken := errors.New("lock wait timeout")
-	h := &auth.Housekeeping{Now: func() time.Time { return now }, Log: zap.NewNop(), Metrics: m, Prunes: []auth.Prune{
+	h := &jobs.Housekeeping{Now: func() time.Time { return now }, Log: zap.NewNop(), Metrics: m, Prunes: []jobs.Prune{
 		{Table: "broken", Keep: time.Hour, Run: func(context.Context, time.Time) (int64, error) { return 2, broken }},
 		{Table: "audit_log", Keep: 365 * 24 * time.Hour, Run: db.PruneAudit},
 	}}

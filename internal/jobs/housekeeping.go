@@ -1,4 +1,4 @@
-package auth
+package jobs
 
 import (
 	"context"
