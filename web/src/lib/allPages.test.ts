@@ -1,5 +1,5 @@
 import { describe, expect, test, vi } from 'vitest'
-import { allPages, type Page } from './accounts'
+import { allPages, type Page } from './allPages'
 
 // A list of n items served p to a page, as the API pages it.
 function served(n: number, p: number) {
