@@ -36,9 +36,23 @@ async function waitFor(url, what, ms = 60_000) {
   throw new Error(`${what} did not come up at ${url}: ${last}`)
 }
 
-/** The sandbox starts frozen at today's Beijing date, 14:30, so every run sees a day with spend. */
-export function beijingToday() {
-  return new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 10)
+export function beijingToday(now = Date.now()) {
+  return new Date(now + 8 * 3600_000).toISOString().slice(0, 10)
+}
+
+/**
+ * The sandbox starts frozen today (Beijing) at the current time of day, kept
+ * between 14:30 and 20:30: every run sees a day with spend, the dashboard's
+ * curve (drawn up to the API's own clock) has data up to the hour shown in
+ * most runs, and a test that moves the sandbox three hours on stays in the
+ * same day.
+ */
+export function sandboxStart(now = Date.now()) {
+  const minutes = Math.floor((now + 8 * 3600_000) / 60_000) % (24 * 60)
+  const at = Math.min(Math.max(minutes, 14 * 60 + 30), 20 * 60 + 30)
+  const hh = String(Math.floor(at / 60)).padStart(2, '0')
+  const mm = String(at % 60).padStart(2, '0')
+  return `${beijingToday(now)}T${hh}:${mm}:00+08:00`
 }
 
 export async function startStack({ advertisers = 4 } = {}) {
@@ -96,7 +110,7 @@ export async function startStack({ advertisers = 4 } = {}) {
   }
   try {
     run('redis', 'redis-server', ['--bind', '127.0.0.1', '--port', String(redisPort), '--save', '', '--appendonly', 'no'])
-    const start = `${beijingToday()}T14:30:00+08:00`
+    const start = sandboxStart()
     run('oesim', 'bin/oesim', ['-addr', `127.0.0.1:${simPort}`, '-advertisers', String(advertisers), '-speed', '0', '-start', start, '-qps', '-1', '-developer-qps', '-1'])
     await waitFor(`${sim}/_sim/clock`, 'sandbox')
     // The server migrates on start (config.dev.yaml); the worker waits for it.
