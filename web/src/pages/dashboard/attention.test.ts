@@ -39,5 +39,6 @@ describe('moreSyncAttention', () => {
     expect(moreSyncAttention(23, 20)).toBe(3)
     expect(moreSyncAttention(20, 20)).toBe(0)
     expect(moreSyncAttention(undefined, 0)).toBe(0)
+    expect(moreSyncAttention(undefined, 3)).toBe(0)
   })
 })
