@@ -300,6 +300,7 @@ func TestListSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
 		{"lagging ads", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams[:1], LaggingBefore: lag}, []int64{1245}},
 		{"lagging, scoped", auth.UserScope(user), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag}, []int64{1245}},
 		{"attention", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag, Attention: true}, []int64{1230, 1240, 1245}},
+		{"lagging over no stream", auth.SystemScope(), mysql.SyncStatusFilter{LaggingBefore: lag}, []int64{}},
 		{"attention, failing only", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, Attention: true}, []int64{1230}},
 		{"attention among ids", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag, Attention: true, AdvertiserIDs: []int64{1240, 1201}}, []int64{1240}},
 	} {
