@@ -7,10 +7,22 @@ import (
 // SyncStatusFilter selects advertisers for ListSyncStatus.
 type SyncStatusFilter struct {
 	AdvertiserID int64
+	// AdvertiserIDs, when not empty, keeps only these advertisers (ids
+	// outside the scope or not leaf advertisers are simply not listed).
+	AdvertiserIDs []int64
 	// Failing keeps advertisers with at least one stream whose last run failed.
 	Failing bool
-	Limit   int
-	Offset  int
+	// Streams are the streams LaggingBefore and Attention look at.
+	Streams []string
+	// LaggingBefore, when not zero, keeps the syncable advertisers with one
+	// of Streams whose data is older than it (the last success, or the bind
+	// time for a stream never synced).
+	LaggingBefore time.Time
+	// Attention keeps the syncable advertisers with a failing stream or,
+	// when LaggingBefore is set, a lagging one.
+	Attention bool
+	Limit     int
+	Offset    int
 }
 
 // AdvertiserSyncStatus is one leaf advertiser with the state of its streams.
@@ -18,7 +30,10 @@ type AdvertiserSyncStatus struct {
 	AdvertiserID int64
 	Name         string
 	Syncable     bool
-	States       map[string]SyncState
+	// DataSince is when the advertiser was bound (or created): the age of
+	// the data of a stream never synced.
+	DataSince time.Time
+	States    map[string]SyncState
 }
 
 // StreamFreshness summarises one stream over a set of syncable advertisers.

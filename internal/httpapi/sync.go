@@ -21,10 +21,19 @@ func (s *Server) syncRoutes(v1 *gin.RouterGroup) {
 
 type syncStatusQuery struct {
 	PageQuery
-	AdvertiserID int64  `form:"advertiser_id" validate:"gte=0"`
-	Stream       string `form:"stream" validate:"omitempty,max=48"`
+	AdvertiserID int64 `form:"advertiser_id" validate:"gte=0"`
+	// AdvertiserIDs keeps these advertisers (at most a page); ids outside
+	// the scope, unknown or not leaf advertisers are simply not listed.
+	AdvertiserIDs []int64 `form:"advertiser_ids" validate:"max=200,dive,gt=0"`
+	Stream        string  `form:"stream" validate:"omitempty,max=48"`
 	// Failing keeps advertisers with at least one stream whose last run failed.
 	Failing bool `form:"failing"`
+	// LaggingOver keeps the syncing advertisers with a stream whose data is
+	// older than this many seconds.
+	LaggingOver int64 `form:"lagging_over" validate:"gte=0,lte=31536000"`
+	// Attention keeps the syncing advertisers with a failing stream or one
+	// lagging over LaggingOver (when given).
+	Attention bool `form:"attention"`
 }
 
 // streamStatus summarises one stream over the caller's syncable advertisers.
@@ -55,8 +64,11 @@ type advertiserSyncStatus struct {
 	Name         string `json:"name"`
 	// Syncing is false when the advertiser is unbound, its authorisation
 	// needs re-authorisation, or sync is switched off for it.
-	Syncing bool                     `json:"syncing"`
-	Streams []advertiserStreamStatus `json:"streams"`
+	Syncing bool `json:"syncing"`
+	// LagSeconds is the age of its oldest data over the streams listed (a
+	// stream never synced counts from when the advertiser was bound).
+	LagSeconds int64                    `json:"lag_seconds"`
+	Streams    []advertiserStreamStatus `json:"streams"`
 }
 
 // reauthAccountJSON is an account whose grant needs re-authorisation.
@@ -101,8 +113,9 @@ func secondsSince(now time.Time, t *time.Time) *int64 {
 // that need re-authorisation (not synced, so absent from the streams) with
 // the reason and since when; and a page of
 // the caller's advertisers with the state of each stream (filters:
-// advertiser_id, stream, failing). An advertiser_id outside the caller's
-// scope answers 404.
+// advertiser_id, advertiser_ids, stream, failing, lagging_over, attention).
+// An advertiser_id outside the caller's scope answers 404; advertiser_ids
+// outside it are simply not listed.
 func (s *Server) syncStatus(c *gin.Context) {
 	serveBound(c, s.bindQuery, http.StatusOK, func(q syncStatusQuery) (syncStatusResponse, error) {
 		return s.syncStatusOf(c.Request.Context(), scopeFrom(c), q)
@@ -143,23 +156,37 @@ func (s *Server) syncStatusOf(ctx context.Context, scope auth.Scope, q syncStatu
 		out.NeedsReauth.Accounts = append(out.NeedsReauth.Accounts, reauthAccountJSON{AdvertiserID: r.AdvertiserID, Name: r.Name,
 			AccountRole: r.AccountRole, AuthorizationID: r.AuthorizationID, Reason: r.Reason, LastError: r.LastError, Since: r.Since})
 	}
-	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, domain.SyncStatusFilter{
-		AdvertiserID: q.AdvertiserID, Failing: q.Failing, Limit: q.PageSize, Offset: q.Offset(),
-	})
+	f := domain.SyncStatusFilter{AdvertiserID: q.AdvertiserID, AdvertiserIDs: q.AdvertiserIDs, Failing: q.Failing,
+		Streams: streams, Attention: q.Attention, Limit: q.PageSize, Offset: q.Offset()}
+	if q.LaggingOver > 0 {
+		f.LaggingBefore = now.Add(-time.Duration(q.LaggingOver) * time.Second)
+	}
+	list, total, err := s.deps.DB.ListSyncStatus(ctx, scope, f)
 	if err != nil {
 		return syncStatusResponse{}, err
 	}
 	items := make([]advertiserSyncStatus, 0, len(list))
 	for _, a := range list {
-		item := advertiserSyncStatus{AdvertiserID: a.AdvertiserID, Name: a.Name, Syncing: a.Syncable, Streams: make([]advertiserStreamStatus, 0, len(streams))}
-		for _, name := range streams {
-			st := a.States[name].AdvertiserSyncState
-			st.Stream = name // a stream never run has no state
-			item.Streams = append(item.Streams, advertiserStreamStatus{syncStateResponse: newSyncStateResponse(st),
-				LagSeconds: secondsSince(now, st.LastSuccessAt)})
-		}
-		items = append(items, item)
+		items = append(items, newAdvertiserSyncStatus(a, streams, now))
 	}
 	out.Advertisers = newPage(items, q.PageQuery, total)
 	return out, nil
+}
+
+// newAdvertiserSyncStatus is the state of the given streams of a and the
+// age of its oldest data among them.
+func newAdvertiserSyncStatus(a domain.AdvertiserSyncStatus, streams []string, now time.Time) advertiserSyncStatus {
+	item := advertiserSyncStatus{AdvertiserID: a.AdvertiserID, Name: a.Name, Syncing: a.Syncable, Streams: make([]advertiserStreamStatus, 0, len(streams))}
+	for _, name := range streams {
+		st := a.States[name].AdvertiserSyncState
+		st.Stream = name // a stream never run has no state
+		item.Streams = append(item.Streams, advertiserStreamStatus{syncStateResponse: newSyncStateResponse(st),
+			LagSeconds: secondsSince(now, st.LastSuccessAt)})
+		since := a.DataSince
+		if st.LastSuccessAt != nil {
+			since = *st.LastSuccessAt
+		}
+		item.LagSeconds = max(item.LagSeconds, *secondsSince(now, &since))
+	}
+	return item
 }

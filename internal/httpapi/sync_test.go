@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -226,5 +227,157 @@ func TestBackfillCreatesJobAndIsScoped(t *testing.T) {
 	}
 	if n != 1 {
 		t.Fatalf("%d jobs recorded, want only the accepted one", n)
+	}
+}
+
+// manyLeaves is the number of leaf advertisers of bindManyLeaves: more than
+// one page of 200.
+const manyLeaves = 250
+
+// manyLeaf is the id of the n-th leaf (1-based) of bindManyLeaves.
+func manyLeaf(n int) int64 { return syncMajordomo + int64(n) }
+
+// bindManyLeaves binds manyLeaves leaves bound 3 h ago, every stream of
+// every one synced 10 minutes ago, then: leaf 5 lags 1 h (campaigns), 230
+// fails (ads), 240 lags 3 h (campaigns), 245 never synced ads (bound 3 h
+// ago), and 250 lags 3 h but is unbound (not syncing).
+func bindManyLeaves(t *testing.T, b *authBundle) {
+	t.Helper()
+	ctx := context.Background()
+	at := b.clock.Now()
+	accounts := []mysql.DiscoveredAccount{{ID: syncMajordomo, Name: "管家", AccountRole: "CUSTOMER_ADMIN"}}
+	for n := 1; n <= manyLeaves; n++ {
+		accounts = append(accounts, mysql.DiscoveredAccount{ID: manyLeaf(n), Name: fmt.Sprintf("leaf %d", n), AccountRole: "ADVERTISER", ParentID: syncMajordomo})
+	}
+	g := testenv.Grant(t, b.db, []int64{syncMajordomo}, at)
+	if _, err := b.db.BindAdvertisers(ctx, g, accounts, mysql.BindClaim, at.Add(-3*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range mirror.Streams() {
+		if _, err := b.db.ExecContext(ctx, `INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_success_at)
+			SELECT id, ?, ?, ? FROM advertisers WHERE account_role = 'ADVERTISER'`, s, at.Add(-10*time.Minute), at.Add(-10*time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	set := func(q string, args ...any) {
+		t.Helper()
+		if _, err := b.db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	lagging := `UPDATE sync_state SET last_success_at = ? WHERE advertiser_id = ? AND stream = 'campaigns'`
+	set(lagging, at.Add(-time.Hour), manyLeaf(5))
+	set(lagging, at.Add(-3*time.Hour), manyLeaf(240))
+	set(lagging, at.Add(-3*time.Hour), manyLeaf(250))
+	set(`DELETE FROM sync_state WHERE advertiser_id = ? AND stream = ?`, manyLeaf(245), mirror.StreamAds)
+	if err := b.db.RecordSyncFailure(ctx, manyLeaf(230), mirror.StreamAds, at, "oceanengine: code 50000", at.Add(time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.db.UnbindAdvertiser(ctx, auth.SystemScope(), manyLeaf(250), at); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
+	b := setupAuth(t)
+	b.clock.Advance(30 * time.Hour) // lags follow the server's clock, not the wall clock
+	admin := b.login(t, "root", adminPassword)
+	bindManyLeaves(t, b)
+	var alicesLeaves []int64
+	for n := 1; n <= manyLeaves; n++ {
+		if n != 245 {
+			alicesLeaves = append(alicesLeaves, manyLeaf(n))
+		}
+	}
+	_, alice := b.signUp(t, admin.AccessToken, "alice", "Quartz-Harbor-731", []string{auth.RoleViewer}, alicesLeaves...)
+
+	status := func(tok, query string) syncStatusData {
+		t.Helper()
+		r := b.do(t, req{method: "GET", path: "/api/v1/sync/status?" + query, token: tok})
+		if r.status != http.StatusOK {
+			t.Fatalf("%s: %d %s", query, r.status, r.raw)
+		}
+		return dataIfOK[syncStatusData](t, r)
+	}
+	ids := func(d syncStatusData) []int64 {
+		out := []int64{}
+		for _, a := range d.Advertisers.Items {
+			out = append(out, a.AdvertiserID)
+		}
+		return out
+	}
+	leaves := func(ns ...int) []int64 {
+		out := []int64{}
+		for _, n := range ns {
+			out = append(out, manyLeaf(n))
+		}
+		return out
+	}
+	idList := func(ns ...int64) string {
+		var s []string
+		for _, n := range ns {
+			s = append(s, fmt.Sprint(n))
+		}
+		return strings.Join(s, ",")
+	}
+
+	// The rows of a table page beyond the first 200, in one request; ids
+	// outside the caller's scope (245 for alice) or unknown are not listed.
+	want := leaves(201, 207, 230, 245, 249)
+	if d := status(admin.AccessToken, "page_size=200&advertiser_ids="+idList(append(want, syncMajordomo, 999)...)); !slices.Equal(ids(d), want) || d.Advertisers.Total != 5 {
+		t.Fatalf("admin by ids: %v (total %d), want %v", ids(d), d.Advertisers.Total, want)
+	}
+	q := fmt.Sprintf("advertiser_ids=%d&advertiser_ids=%d&advertiser_ids=%d", manyLeaf(3), manyLeaf(245), manyLeaf(246))
+	if d := status(alice.AccessToken, q); !slices.Equal(ids(d), leaves(3, 246)) {
+		t.Fatalf("alice by ids: %v, want %v", ids(d), leaves(3, 246))
+	}
+
+	// Failing or lagging over 2 h, among the syncing advertisers: 250 lags
+	// too but is unbound.
+	d := status(admin.AccessToken, "attention=true&lagging_over=7200&page_size=2")
+	if !slices.Equal(ids(d), leaves(230, 240)) || d.Advertisers.Total != 3 {
+		t.Fatalf("admin attention: %v (total %d), want 230, 240 of 3", ids(d), d.Advertisers.Total)
+	}
+	if a := d.Advertisers.Items[1]; a.LagSeconds != 3*3600 || !a.Syncing {
+		t.Fatalf("lagging 240: %+v", a)
+	}
+	d = status(admin.AccessToken, "lagging_over=7200")
+	if !slices.Equal(ids(d), leaves(240, 245)) || d.Advertisers.Items[1].LagSeconds != 3*3600 {
+		t.Fatalf("admin lagging over 2 h: %v %+v", ids(d), d.Advertisers.Items)
+	}
+	if d := status(admin.AccessToken, "lagging_over=1800"); !slices.Equal(ids(d), leaves(5, 240, 245)) {
+		t.Fatalf("admin lagging over 30 min: %v", ids(d))
+	}
+	// The lag looks only at the streams asked for: 240 lags in campaigns.
+	if d := status(admin.AccessToken, "lagging_over=7200&stream=ads"); !slices.Equal(ids(d), leaves(245)) {
+		t.Fatalf("admin lagging ads: %v", ids(d))
+	}
+	if d := status(admin.AccessToken, "attention=true"); !slices.Equal(ids(d), leaves(230)) {
+		t.Fatalf("admin attention without a lag: %v", ids(d))
+	}
+	if d := status(alice.AccessToken, "attention=true&lagging_over=7200"); !slices.Equal(ids(d), leaves(230, 240)) || d.Advertisers.Total != 2 {
+		t.Fatalf("alice attention: %v (total %d)", ids(d), d.Advertisers.Total)
+	}
+
+	tooMany := make([]int64, 201)
+	for i := range tooMany {
+		tooMany[i] = manyLeaf(i + 1)
+	}
+	for _, c := range []struct {
+		query  string
+		status int
+		field  string
+	}{
+		{"advertiser_ids=abc", http.StatusBadRequest, "advertiser_ids"},
+		{"advertiser_ids=0", http.StatusUnprocessableEntity, "advertiser_ids[0]"},
+		{"advertiser_ids=" + idList(tooMany...), http.StatusUnprocessableEntity, "advertiser_ids"},
+		{"lagging_over=-1", http.StatusUnprocessableEntity, "lagging_over"},
+		{"lagging_over=x", http.StatusBadRequest, "lagging_over"},
+		{"attention=maybe", http.StatusBadRequest, "attention"},
+	} {
+		r := b.do(t, req{method: "GET", path: "/api/v1/sync/status?" + c.query, token: alice.AccessToken})
+		if r.status != c.status || !slices.Contains(r.fields(), c.field) {
+			t.Errorf("%.40s: %d %v, want %d on %s", c.query, r.status, r.fields(), c.status, c.field)
+		}
 	}
 }

@@ -232,8 +232,15 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 	if f.AdvertiserID != 0 {
 		conds, args = append(conds, "a.id = ?"), append(args, f.AdvertiserID)
 	}
+	if len(f.AdvertiserIDs) > 0 {
+		conds, args = append(conds, "a.id IN ("+placeholders(len(f.AdvertiserIDs))+")"), append(args, int64Args(f.AdvertiserIDs)...)
+	}
 	if f.Failing {
 		conds = append(conds, "EXISTS (SELECT 1 FROM sync_state fs WHERE fs.advertiser_id = a.id AND fs.consecutive_failures > 0)")
+	}
+	if f.Attention || !f.LaggingBefore.IsZero() {
+		cond, condArgs := attentionCond(f)
+		conds, args = append(conds, syncableCond, cond), append(args, condArgs...)
 	}
 	where := strings.Join(conds, " AND ")
 	var total int64
@@ -244,11 +251,11 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 		f.Limit = 20
 	}
 	scan := func(r scanner) (a AdvertiserSyncStatus, err error) {
-		err = r.Scan(&a.AdvertiserID, &a.Name, &a.Syncable)
+		err = r.Scan(&a.AdvertiserID, &a.Name, &a.Syncable, &a.DataSince)
 		return a, err
 	}
 	out, err := queryAll(ctx, db, nil, "sync status", scan, `
-		SELECT a.id, a.name, `+syncableCond+`
+		SELECT a.id, a.name, `+syncableCond+`, COALESCE(a.bound_at, a.created_at)
 		FROM advertisers a WHERE `+where+` ORDER BY a.id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, 0, err
@@ -272,6 +279,34 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 		out[index[s.AdvertiserID]].States[s.Stream] = s
 	}
 	return out, total, nil
+}
+
+// attentionCond is the condition of the lag and attention filters of
+// ListSyncStatus over f.Streams: with f.Attention a failing stream or
+// (when f.LaggingBefore is set) a lagging one; otherwise a lagging one. A
+// stream lags when its data is older than f.LaggingBefore: its last
+// success, or for a stream never synced the bind time.
+func attentionCond(f SyncStatusFilter) (string, []any) {
+	if len(f.Streams) == 0 {
+		return "FALSE", nil
+	}
+	in, streams := placeholders(len(f.Streams)), make([]any, len(f.Streams))
+	for i, s := range f.Streams {
+		streams[i] = s
+	}
+	var ors []string
+	var args []any
+	if f.Attention {
+		ors = append(ors, "EXISTS (SELECT 1 FROM sync_state fs WHERE fs.advertiser_id = a.id AND fs.stream IN ("+in+") AND fs.consecutive_failures > 0)")
+		args = append(args, streams...)
+	}
+	if !f.LaggingBefore.IsZero() {
+		ors = append(ors, "EXISTS (SELECT 1 FROM sync_state ls WHERE ls.advertiser_id = a.id AND ls.stream IN ("+in+") AND ls.last_success_at < ?)",
+			"(COALESCE(a.bound_at, a.created_at) < ? AND (SELECT COUNT(*) FROM sync_state ns WHERE ns.advertiser_id = a.id AND ns.stream IN ("+in+") AND ns.last_success_at IS NOT NULL) < ?)")
+		args = append(append(args, streams...), f.LaggingBefore, f.LaggingBefore)
+		args = append(append(args, streams...), len(f.Streams))
+	}
+	return "(" + strings.Join(ors, " OR ") + ")", args
 }
 
 // ---- locks ----

@@ -236,3 +236,83 @@ func TestStreamFreshnessAndSyncStatusAreScoped(t *testing.T) {
 		t.Fatal("another user's advertiser listed")
 	}
 }
+
+func TestListSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	accounts := []mysql.DiscoveredAccount{{ID: 1000, Name: "管家", AccountRole: "CUSTOMER_ADMIN"}}
+	var all []int64
+	for id := int64(1001); id <= 1260; id++ {
+		accounts = append(accounts, mysql.DiscoveredAccount{ID: id, Name: "leaf", AccountRole: "ADVERTISER", ParentID: 1000})
+		all = append(all, id)
+	}
+	if _, err := db.BindAdvertisers(ctx, newTestAuthorization(t, db), accounts, mysql.BindClaim, authT0); err != nil {
+		t.Fatal(err)
+	}
+	fresh, now := authT0.Add(4*time.Hour), authT0.Add(4*time.Hour+10*time.Minute)
+	streams := []string{"ads", "campaigns"}
+	for _, s := range streams {
+		if _, err := db.ExecContext(ctx, `INSERT INTO sync_state (advertiser_id, stream, last_success_at)
+			SELECT id, ?, ? FROM advertisers WHERE account_role = 'ADVERTISER'`, s, fresh); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// 1230 fails, 1240 lags in campaigns, 1245 never synced ads (bound at authT0).
+	if err := db.RecordSyncFailure(ctx, 1230, "ads", now, "boom", now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE sync_state SET last_success_at = ? WHERE advertiser_id = 1240 AND stream = 'campaigns'`, authT0.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(ctx, `DELETE FROM sync_state WHERE advertiser_id = 1245 AND stream = 'ads'`); err != nil {
+		t.Fatal(err)
+	}
+	user := newAccountsUser(t, db, "carol")
+	if err := db.AssignAdvertisers(ctx, user, slices.DeleteFunc(slices.Clone(all), func(id int64) bool { return id == 1240 }), 0); err != nil {
+		t.Fatal(err)
+	}
+	list := func(scope auth.Scope, f mysql.SyncStatusFilter) ([]int64, int64) {
+		t.Helper()
+		f.Limit = 200
+		got, total, err := db.ListSyncStatus(ctx, scope, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids := []int64{}
+		for _, a := range got {
+			ids = append(ids, a.AdvertiserID)
+			if !a.DataSince.Equal(authT0) {
+				t.Fatalf("%d: data since %v, want the bind time", a.AdvertiserID, a.DataSince)
+			}
+		}
+		return ids, total
+	}
+	lag := now.Add(-2 * time.Hour)
+	for _, c := range []struct {
+		name  string
+		scope auth.Scope
+		f     mysql.SyncStatusFilter
+		want  []int64
+	}{
+		{"ids beyond the first page", auth.SystemScope(), mysql.SyncStatusFilter{AdvertiserIDs: []int64{1000, 1201, 1250, 1240, 99}}, []int64{1201, 1240, 1250}},
+		{"ids outside the scope", auth.UserScope(user), mysql.SyncStatusFilter{AdvertiserIDs: []int64{1201, 1240}}, []int64{1201}},
+		{"lagging", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag}, []int64{1240, 1245}},
+		{"lagging ads", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams[:1], LaggingBefore: lag}, []int64{1245}},
+		{"lagging, scoped", auth.UserScope(user), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag}, []int64{1245}},
+		{"attention", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag, Attention: true}, []int64{1230, 1240, 1245}},
+		{"lagging over no stream", auth.SystemScope(), mysql.SyncStatusFilter{LaggingBefore: lag}, []int64{}},
+		{"attention, failing only", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, Attention: true}, []int64{1230}},
+		{"attention among ids", auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag, Attention: true, AdvertiserIDs: []int64{1240, 1201}}, []int64{1240}},
+	} {
+		if got, total := list(c.scope, c.f); !slices.Equal(got, c.want) || total != int64(len(c.want)) {
+			t.Errorf("%s: %v (total %d), want %v", c.name, got, total, c.want)
+		}
+	}
+	// Unbound, 1245 no longer counts as lagging (it is not synced at all).
+	if _, err := db.UnbindAdvertiser(ctx, auth.SystemScope(), 1245, now); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := list(auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag}); !slices.Equal(got, []int64{1240}) {
+		t.Errorf("lagging after unbinding 1245: %v", got)
+	}
+}

@@ -92,6 +92,7 @@ const enUS: typeof zhCN = {
     lowBalance: 'Balance below ¥{threshold}',
     syncFailing: 'Sync failing',
     syncLag: 'Sync lag {lag}',
+    moreSync: 'and {n} more accounts whose sync fails or lags',
     allGood: 'All accounts are healthy',
     level: 'Level',
   },

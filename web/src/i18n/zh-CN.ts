@@ -90,6 +90,7 @@ export default {
     lowBalance: '余额不足 {threshold} 元',
     syncFailing: '同步失败',
     syncLag: '同步延迟 {lag}',
+    moreSync: '另有 {n} 个账户同步失败或滞后',
     allGood: '所有账户状态正常',
     level: '层级',
   },

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { syncAttention } from './attention'
+import { moreSyncAttention, syncAttention } from './attention'
 
 describe('syncAttention', () => {
   it('lists failing and lagging advertisers, skips healthy and unsynced ones', () => {
@@ -26,5 +26,19 @@ describe('syncAttention', () => {
   })
   it('returns nothing for no advertisers', () => {
     expect(syncAttention([])).toEqual([])
+  })
+  it("takes the advertiser's lag, which counts a stream never synced from the bind time", () => {
+    const got = syncAttention([{ advertiser_id: 5, name: 'new', lag_seconds: 10800, streams: [{ stream: 'ads', lag_seconds: null }, { stream: 'campaigns', lag_seconds: 60 }] }], 7200)
+    expect(got).toEqual([{ kind: 'sync_lag', advertiserId: 5, name: 'new', detail: '', lagSeconds: 10800 }])
+    expect(syncAttention([{ advertiser_id: 6, name: 'fresh', lag_seconds: 600, streams: [{ stream: 'ads', lag_seconds: 9000 }] }], 7200)).toEqual([])
+  })
+})
+
+describe('moreSyncAttention', () => {
+  it('counts the accounts found beyond those listed', () => {
+    expect(moreSyncAttention(23, 20)).toBe(3)
+    expect(moreSyncAttention(20, 20)).toBe(0)
+    expect(moreSyncAttention(undefined, 0)).toBe(0)
+    expect(moreSyncAttention(undefined, 3)).toBe(0)
   })
 })

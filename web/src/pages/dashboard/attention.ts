@@ -1,5 +1,7 @@
 // The dashboard's "needs attention" list, built from the accounts and sync
 // answers: re-authorisation, low balance, failing syncs and lagging syncs.
+// The server finds the failing and lagging ones (sync/status?attention=true
+// &lagging_over=…), a bounded page of them with the total.
 
 /** A sync is lagging when its oldest stream's data is older than this. */
 export const lagThresholdSeconds = 2 * 3600
@@ -27,6 +29,8 @@ export interface SyncAdvertiser {
   name?: string
   /** False when the advertiser is not synced at all (unbound, re-authorisation needed, switched off). */
   syncing?: boolean
+  /** Age of its oldest data, a stream never synced counting from the bind time. */
+  lag_seconds?: number
   streams?: SyncStream[]
 }
 
@@ -44,8 +48,16 @@ export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdS
       out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${f?.stream ?? ''}: ${f?.last_error ?? ''}` })
       continue
     }
-    const lag = Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
+    const lag = a.lag_seconds ?? Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
     if (lag > threshold) out.push({ kind: 'sync_lag', advertiserId: id, name, detail: '', lagSeconds: lag })
   }
   return out
+}
+
+/** The most sync items the dashboard lists; the rest are counted. */
+export const syncAttentionShown = 20
+
+/** moreSyncAttention is how many failing or lagging advertisers the server found beyond those listed. */
+export function moreSyncAttention(total: number | undefined, listed: number): number {
+  return Math.max(0, (total ?? 0) - listed)
 }
