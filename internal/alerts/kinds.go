@@ -237,7 +237,7 @@ func (k Kind) Validate(p Params) []apperr.FieldError {
 	for name, v := range p {
 		i := slices.IndexFunc(info.Params, func(d Param) bool { return d.Name == name })
 		if i < 0 {
-			errs = append(errs, apperr.Field("params."+name, "is not a threshold of %s", k).Because("not_threshold", "kind", k))
+			errs = append(errs, apperr.Field("params."+name, "is not a threshold of %s", k).Because("not_threshold", "alert_kind", k))
 			continue
 		}
 		d := info.Params[i]

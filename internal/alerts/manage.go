@@ -571,7 +571,7 @@ func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInp
 	case !ok:
 		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", in.Kind).Because("unknown_kind", "kind", in.Kind))
 	case !info.Evaluated:
-		errs = append(errs, apperr.Field("kind", "%s is not evaluated: it has no thresholds", in.Kind).Because("kind_not_evaluated", "kind", in.Kind))
+		errs = append(errs, apperr.Field("kind", "%s is not evaluated: it has no thresholds", in.Kind).Because("kind_not_evaluated", "alert_kind", in.Kind))
 	default:
 		errs = append(errs, in.Kind.Validate(in.Params)...)
 	}

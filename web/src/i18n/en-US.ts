@@ -905,8 +905,8 @@ const enUS: typeof zhCN = {
     parent_levels: 'parent is available for the ad and promotion levels only',
     hour_needs_granularity: 'grouping by hour needs granularity hour',
     subject_all_empty: 'must be empty when the guard rail applies to all',
-    not_threshold: 'is not a threshold of {kind}',
-    kind_not_evaluated: '{kind} is not evaluated against thresholds: it takes none',
+    not_threshold: 'is not a threshold of {alert_kind}',
+    kind_not_evaluated: '{alert_kind} is not evaluated against thresholds: it takes none',
     entity_ref: 'needs a type (advertiser, campaign, ad, project, promotion) and an id',
   },
   serverReasons: {

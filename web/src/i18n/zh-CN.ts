@@ -903,8 +903,8 @@ export default {
     parent_levels: '按上级分组只支持广告计划和广告层级',
     hour_needs_granularity: '按小时分组需要粒度为小时',
     subject_all_empty: '适用范围为全部时须留空',
-    not_threshold: '不是 {kind} 的阈值',
-    kind_not_evaluated: '{kind} 不是按阈值判断的告警类型，不能设置阈值',
+    not_threshold: '不是「{alert_kind}」告警的阈值',
+    kind_not_evaluated: '「{alert_kind}」告警不按阈值判断，不能设置阈值',
     entity_ref: '须给出对象类型（广告主、广告组、广告计划、项目、广告）和 ID',
   },
   serverReasons: {
