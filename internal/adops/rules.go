@@ -37,7 +37,7 @@ func kindNoun(k Kind) string { return string(k) + "s" }
 func checkShape(req Request, path func(int, string) string) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if !req.Kind.Valid() {
-		return []apperr.FieldError{apperr.Field("kind", "must be one of campaign, ad, project, promotion")}
+		return []apperr.FieldError{apperr.Field("kind", "must be one of campaign, ad, project, promotion").Because("oneof", "values", "campaign, ad, project, promotion")}
 	}
 	if !req.Kind.Has(req.Field) {
 		msg := fmt.Sprintf("%s have no %s", kindNoun(req.Kind), req.Field)
@@ -51,18 +51,18 @@ func checkShape(req Request, path func(int, string) string) []apperr.FieldError 
 	}
 	switch n := len(req.Items); {
 	case n == 0:
-		return []apperr.FieldError{apperr.Field(path(-1, ""), "must name at least one %s", req.Kind)}
+		return []apperr.FieldError{apperr.Field(path(-1, ""), "must name at least one %s", req.Kind).Because("min_items", "n", 1)}
 	case n > MaxItems:
-		return []apperr.FieldError{apperr.Field(path(-1, ""), "must name at most %d entities", MaxItems)}
+		return []apperr.FieldError{apperr.Field(path(-1, ""), "must name at most %d entities", MaxItems).Because("max_items", "n", MaxItems)}
 	}
 	seen := map[int64]int{}
 	for i, it := range req.Items {
 		if it.ID <= 0 {
-			errs = append(errs, apperr.Field(path(i, "id"), "must be a positive id"))
+			errs = append(errs, apperr.Field(path(i, "id"), "must be a positive id").Because("positive_integer"))
 			continue
 		}
 		if j, dup := seen[it.ID]; dup {
-			errs = append(errs, apperr.Field(path(i, "id"), "%s %d appears twice (also at %d)", req.Kind, it.ID, j))
+			errs = append(errs, apperr.Field(path(i, "id"), "%s %d appears twice (also at %d)", req.Kind, it.ID, j).Because("duplicate", "value", it.ID))
 			continue
 		}
 		seen[it.ID] = i

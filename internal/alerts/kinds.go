@@ -231,21 +231,21 @@ func defaults(k Kind) Params {
 func (k Kind) Validate(p Params) []apperr.FieldError {
 	info, ok := k.Info()
 	if !ok {
-		return []apperr.FieldError{apperr.Field("kind", "unknown alert kind")}
+		return []apperr.FieldError{apperr.Field("kind", "unknown alert kind").Because("unknown_kind", "kind", k)}
 	}
 	var errs []apperr.FieldError
 	for name, v := range p {
 		i := slices.IndexFunc(info.Params, func(d Param) bool { return d.Name == name })
 		if i < 0 {
-			errs = append(errs, apperr.Field("params."+name, "is not a threshold of %s", k))
+			errs = append(errs, apperr.Field("params."+name, "is not a threshold of %s", k).Because("not_threshold", "alert_kind", k))
 			continue
 		}
 		d := info.Params[i]
 		switch {
 		case math.IsNaN(v) || v < d.Min || v > d.Max:
-			errs = append(errs, apperr.Field("params."+name, "must be between %g and %g", d.Min, d.Max))
+			errs = append(errs, apperr.Field("params."+name, "must be between %g and %g", d.Min, d.Max).Because("between", "min", d.Min, "max", d.Max))
 		case d.Integer && v != math.Trunc(v):
-			errs = append(errs, apperr.Field("params."+name, "must be a whole number"))
+			errs = append(errs, apperr.Field("params."+name, "must be a whole number").Because("whole_number"))
 		}
 	}
 	slices.SortFunc(errs, func(a, b apperr.FieldError) int { return strings.Compare(a.Field, b.Field) })

@@ -489,10 +489,10 @@ func (s *Service) team(ctx context.Context, actor Actor, in TeamInput) (Team, er
 		MemberIDs: slices.Compact(slices.Sorted(slices.Values(in.MemberIDs)))}
 	errs := validName("name", in.Name, 64)
 	if len([]rune(t.Description)) > 255 {
-		errs = append(errs, apperr.Field("description", "must be at most 255 characters"))
+		errs = append(errs, apperr.Field("description", "must be at most 255 characters").Because("max_length", "n", 255))
 	}
 	if len(t.MemberIDs) > 500 {
-		errs = append(errs, apperr.Field("member_ids", "must list at most 500 users"))
+		errs = append(errs, apperr.Field("member_ids", "must list at most 500 users").Because("max_items", "n", 500))
 	}
 	for _, id := range t.MemberIDs {
 		ok, err := s.store.UserExists(ctx, id)
@@ -500,7 +500,7 @@ func (s *Service) team(ctx context.Context, actor Actor, in TeamInput) (Team, er
 			return t, err
 		}
 		if !ok {
-			errs = append(errs, apperr.Field("member_ids", "user %d does not exist", id))
+			errs = append(errs, apperr.Field("member_ids", "user %d does not exist", id).Because("user_missing", "id", id))
 		}
 	}
 	if len(errs) > 0 {
@@ -569,14 +569,14 @@ func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInp
 	info, ok := in.Kind.Info()
 	switch {
 	case !ok:
-		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", in.Kind))
+		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", in.Kind).Because("unknown_kind", "kind", in.Kind))
 	case !info.Evaluated:
-		errs = append(errs, apperr.Field("kind", "%s is not evaluated: it has no thresholds", in.Kind))
+		errs = append(errs, apperr.Field("kind", "%s is not evaluated: it has no thresholds", in.Kind).Because("kind_not_evaluated", "alert_kind", in.Kind))
 	default:
 		errs = append(errs, in.Kind.Validate(in.Params)...)
 	}
 	if in.AdvertiserID < 0 {
-		errs = append(errs, apperr.Field("advertiser_id", "must be 0 (every advertiser) or an advertiser id"))
+		errs = append(errs, apperr.Field("advertiser_id", "must be 0 (every advertiser) or an advertiser id").Because("min", "n", 0))
 	}
 	if len(errs) > 0 {
 		return Threshold{}, apperr.Validation(errs...)

@@ -28,22 +28,22 @@ func (s *Service) Notify(ctx context.Context, ev Event) (Alert, error) {
 	}
 	var errs []apperr.FieldError
 	if !ev.Kind.Valid() {
-		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", ev.Kind))
+		errs = append(errs, apperr.Field("kind", "unknown alert kind %q", ev.Kind).Because("unknown_kind", "kind", ev.Kind))
 	}
 	if !ev.Severity.Valid() {
-		errs = append(errs, apperr.Field("severity", "must be info, warning or critical"))
+		errs = append(errs, apperr.Field("severity", "must be info, warning or critical").Because("oneof", "values", "info, warning, critical"))
 	}
 	if ev.AdvertiserID <= 0 {
-		errs = append(errs, apperr.Field("advertiser_id", "is required"))
+		errs = append(errs, apperr.Field("advertiser_id", "is required").Because("required"))
 	}
 	if !ev.Entity.Type.Valid() || ev.Entity.ID <= 0 {
-		errs = append(errs, apperr.Field("entity", "needs a type (advertiser, campaign, ad, project, promotion) and an id"))
+		errs = append(errs, apperr.Field("entity", "needs a type (advertiser, campaign, ad, project, promotion) and an id").Because("entity_ref"))
 	}
 	if ev.Title == "" || len([]rune(ev.Title)) > 200 {
-		errs = append(errs, apperr.Field("title", "must be 1 to 200 characters"))
+		errs = append(errs, apperr.Field("title", "must be 1 to 200 characters").Because("length_between", "min", 1, "max", 200))
 	}
 	if ev.Source == "" || len(ev.Source) > 64 {
-		errs = append(errs, apperr.Field("source", "must name the sender (e.g. rule:42), at most 64 characters"))
+		errs = append(errs, apperr.Field("source", "must name the sender (e.g. rule:42), at most 64 characters").Because("length_between", "min", 1, "max", 64))
 	}
 	if len(errs) > 0 {
 		return Alert{}, apperr.Validation(errs...)

@@ -139,7 +139,7 @@ func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
 		return apperr.Wrap(err, apperr.KindInvalid, "export parameters are malformed").WithReason("export_params_malformed")
 	}
 	if !params.Format.Valid() {
-		return apperr.Validation(apperr.Field("format", "must be one of csv, xlsx"))
+		return apperr.Validation(apperr.Field("format", "must be one of csv, xlsx").Because("oneof", "values", "csv, xlsx"))
 	}
 	spec, err := params.Spec()
 	if err != nil {

@@ -164,15 +164,15 @@ func (f changeFields) pick(op, prefix string) (adops.Field, *valueJSON, []apperr
 		}
 		switch {
 		case name != allowed[0] && (len(allowed) == 1 || name != allowed[1]):
-			errs = append(errs, apperr.Field(prefix+string(name), "is not changed by this endpoint; use .../%s", name))
+			errs = append(errs, apperr.Field(prefix+string(name), "is not changed by this endpoint; use .../%s", name).Because("other_endpoint", "field", name))
 		case val != nil:
-			errs = append(errs, apperr.Field(prefix+string(name), "give either bid or cpa_bid, not both"))
+			errs = append(errs, apperr.Field(prefix+string(name), "give either bid or cpa_bid, not both").Because("not_both", "a", "bid", "b", "cpa_bid"))
 		default:
 			field, val = name, v
 		}
 	}
 	if len(errs) == 0 && val == nil {
-		errs = append(errs, apperr.Field(prefix+op, "is required"))
+		errs = append(errs, apperr.Field(prefix+op, "is required").Because("required"))
 	}
 	return field, val, errs
 }
@@ -330,7 +330,7 @@ func respondSingle(c *gin.Context, res *adops.Result) {
 		e.WithReason("change_not_applied", "error", it.Error)
 	}
 	if kind == apperr.KindValidation {
-		e.Fields = []apperr.FieldError{apperr.Field(string(it.Field), "%s", it.Error)}
+		e.Fields = []apperr.FieldError{apperr.Field(string(it.Field), "%s", it.Error).Because("platform_refused", "error", it.Error)}
 	}
 	fail(c, e)
 }
@@ -385,11 +385,11 @@ func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []app
 	req := adops.Request{Kind: kind}
 	switch {
 	case len(b.IDs) > 0 && len(b.Items) > 0:
-		return req, []apperr.FieldError{apperr.Field("items", "give either ids (with one value for all) or items, not both")}
+		return req, []apperr.FieldError{apperr.Field("items", "give either ids (with one value for all) or items, not both").Because("not_both", "a", "ids", "b", "items")}
 	case len(b.Items) > 0:
 		shared := b.changeFields
 		if shared != (changeFields{}) {
-			return req, []apperr.FieldError{apperr.Field(op, "with items, give each item its own value")}
+			return req, []apperr.FieldError{apperr.Field(op, "with items, give each item its own value").Because("items_own_value")}
 		}
 		var errs []apperr.FieldError
 		req.Path = adops.ListPath("items")
@@ -403,7 +403,7 @@ func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []app
 			if req.Field == "" {
 				req.Field = field
 			} else if field != req.Field {
-				errs = append(errs, apperr.Field(prefix+string(field), "every item must set the same field (%s)", req.Field))
+				errs = append(errs, apperr.Field(prefix+string(field), "every item must set the same field (%s)", req.Field).Because("items_same_field", "field", req.Field))
 				continue
 			}
 			val, err := adops.ParseValue(field, raw.raw)
@@ -416,7 +416,7 @@ func batchRequest(kind adops.Kind, op string, b batchBody) (adops.Request, []app
 		return req, errs
 	default:
 		if len(b.IDs) == 0 {
-			return req, []apperr.FieldError{apperr.Field("ids", "is required: the ids to change (or items with their own values)")}
+			return req, []apperr.FieldError{apperr.Field("ids", "is required: the ids to change (or items with their own values)").Because("required")}
 		}
 		field, raw, errs := b.pick(op, "")
 		if len(errs) > 0 {
@@ -510,13 +510,13 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 				return
 			}
 			e := apperr.Invalid("the %s header is required on writes (a unique value per intended change, e.g. a UUID)", HeaderIdempotencyKey)
-			e.Fields = []apperr.FieldError{{Field: HeaderIdempotencyKey, Message: "is required"}}
+			e.Fields = []apperr.FieldError{apperr.Field(HeaderIdempotencyKey, "is required").Because("required")}
 			fail(c, e)
 			return
 		}
 		if !validKey(key) {
 			e := apperr.Invalid("the %s header must be 1 to 255 printable ASCII characters", HeaderIdempotencyKey)
-			e.Fields = []apperr.FieldError{{Field: HeaderIdempotencyKey, Message: "must be 1 to 255 printable ASCII characters"}}
+			e.Fields = []apperr.FieldError{apperr.Field(HeaderIdempotencyKey, "must be 1 to 255 printable ASCII characters").Because("printable_ascii", "min", 1, "max", 255)}
 			fail(c, e)
 			return
 		}
@@ -544,7 +544,8 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 			switch {
 			case rec.RequestHash != hash:
 				fail(c, apperr.Validation(apperr.Field(HeaderIdempotencyKey,
-					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID)))
+					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID).
+					Because("idempotency_key_reused", "request", rec.RequestID)))
 			case rec.State == domain.IdempotencyInProgress:
 				msg := fmt.Sprintf("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
 					HeaderIdempotencyKey, rec.RequestID)

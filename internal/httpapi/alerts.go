@@ -150,7 +150,7 @@ func (s *Server) listAlerts(c *gin.Context) {
 		if q.Kind != "" {
 			for _, k := range strings.Split(q.Kind, ",") {
 				if !alerts.Kind(k).Valid() {
-					return nil, 0, apperr.Validation(apperr.Field("kind", "unknown alert kind %q", k))
+					return nil, 0, apperr.Validation(apperr.Field("kind", "unknown alert kind %q", k).Because("unknown_kind", "kind", k))
 				}
 				f.Kinds = append(f.Kinds, alerts.Kind(k))
 			}

@@ -214,7 +214,7 @@ func pathInt64(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(raw, 10, 64)
 	if err != nil || id <= 0 {
 		e := apperr.Invalid("path parameter %s must be a positive integer", name)
-		e.Fields = []apperr.FieldError{{Field: name, Message: "must be a positive integer"}}
+		e.Fields = []apperr.FieldError{apperr.Field(name, "must be a positive integer").Because("positive_integer")}
 		return 0, e
 	}
 	return id, nil

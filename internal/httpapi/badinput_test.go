@@ -339,8 +339,6 @@ func countOperations(t *testing.T) int {
 	return n
 }
 
-// checkProbeAnswer fails unless r is below 500 and, when an error on an
-// /api/v1 route, the JSON envelope naming the broken field where one is.
 // fieldRules are the rule names FieldError.rule may take (its enum).
 func (d probeDoc) fieldRules(t *testing.T) []string { return d.enum(t, "FieldError", "rule") }
 
@@ -397,6 +395,9 @@ func (v errorVocabulary) checkReason(t *testing.T, name string, r resp) {
 	}
 }
 
+// checkProbeAnswer fails unless r is below 500 and, when an error on an
+// /api/v1 route, the JSON envelope naming the broken field where one is,
+// each field error naming a rule openapi.yaml lists, or else a reason.
 func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp, vocab errorVocabulary) {
 	t.Helper()
 	if r.status == http.StatusServiceUnavailable && strings.Contains(r.env.Message, "not configured") {
@@ -421,7 +422,10 @@ func checkProbeAnswer(t *testing.T, name string, o probeOp, c probeCase, r resp,
 	}
 	fields := r.fieldErrs()
 	for _, f := range fields {
-		if f.Rule != "" && !slices.Contains(vocab.rules, f.Rule) {
+		switch {
+		case f.Rule == "":
+			t.Errorf("%s: field %s names no rule (%q): the console cannot say it in the operator's language", name, f.Field, f.Message)
+		case !slices.Contains(vocab.rules, f.Rule):
 			t.Errorf("%s: field %s names rule %q, which openapi.yaml does not list", name, f.Field, f.Rule)
 		}
 	}

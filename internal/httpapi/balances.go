@@ -45,8 +45,14 @@ type balancesResponse struct {
 func (s *Server) balances(c *gin.Context) {
 	serveBound(c, s.bindQuery, http.StatusOK, func(q balancesQuery) (balancesResponse, error) {
 		threshold, err := decimal.NewFromString(q.Threshold)
-		if err != nil || threshold.IsNegative() || threshold.Exponent() < -2 {
-			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", "must be an amount in yuan with at most 2 decimals, not negative"))
+		const amount = "must be an amount in yuan with at most 2 decimals, not negative"
+		switch {
+		case err != nil:
+			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", amount).Because("decimal"))
+		case threshold.IsNegative():
+			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", amount).Because("min", "n", 0))
+		case threshold.Exponent() < -2:
+			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", amount).Because("fen"))
 		}
 		b, err := s.deps.DB.BalancesInScope(c.Request.Context(), scopeFrom(c), threshold, q.Limit)
 		return balancesResponse{Threshold: threshold.StringFixed(2), Total: b.Total.StringFixed(2), Advertisers: b.Advertisers,

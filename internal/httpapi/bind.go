@@ -337,7 +337,7 @@ func mapQuery(dst any, q url.Values) error {
 			continue
 		}
 		if len(vals) > 1 {
-			return queryFieldError(name, strings.Join(vals, ","), errors.New("must be given once"))
+			return queryFieldError(name, strings.Join(vals, ","), apperr.Breaks("once", nil, "must be given once"))
 		}
 		target := fv
 		if fv.Kind() == reflect.Pointer {
@@ -360,29 +360,29 @@ func setQueryScalar(fv reflect.Value, raw string) error {
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
 		n, err := strconv.ParseInt(raw, 10, fv.Type().Bits())
 		if err != nil {
-			return errors.New("must be an integer")
+			return apperr.Breaks("type", []any{"type", "integer"}, "must be an integer")
 		}
 		fv.SetInt(n)
 	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
 		n, err := strconv.ParseUint(raw, 10, fv.Type().Bits())
 		if err != nil {
-			return errors.New("must be a non-negative integer")
+			return apperr.Breaks("type", []any{"type", "integer"}, "must be a non-negative integer")
 		}
 		fv.SetUint(n)
 	case reflect.Bool:
 		b, err := strconv.ParseBool(raw)
 		if err != nil {
-			return errors.New("must be true or false")
+			return apperr.Breaks("type", []any{"type", "boolean"}, "must be true or false")
 		}
 		fv.SetBool(b)
 	case reflect.Float32, reflect.Float64:
 		n, err := strconv.ParseFloat(raw, fv.Type().Bits())
 		if err != nil {
-			return errors.New("must be a number")
+			return apperr.Breaks("type", []any{"type", "number"}, "must be a number")
 		}
 		fv.SetFloat(n)
 	default:
-		return fmt.Errorf("has unsupported type %s", fv.Type())
+		return apperr.Breaks("invalid", nil, "has unsupported type %s", fv.Type())
 	}
 	return nil
 }
@@ -392,6 +392,6 @@ func queryFieldError(name, raw string, err error) error {
 		raw = raw[:64] + "..."
 	}
 	e := apperr.Invalid("query parameter %s %s (got %q)", name, err.Error(), raw)
-	e.Fields = []apperr.FieldError{{Field: name, Message: err.Error()}}
+	e.Fields = []apperr.FieldError{apperr.FieldFor(name, err)}
 	return e
 }

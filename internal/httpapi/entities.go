@@ -90,10 +90,10 @@ func (s *Server) listEntities(kind report.EntityKind) gin.HandlerFunc {
 			order, ok := report.ParseOrder(strings.ToLower(q.OrderBy), report.EntitySortKeys())
 			if !ok {
 				errs = append(errs, apperr.Field("order_by", "unknown key %q; use %s ('-' prefix for descending)",
-					q.OrderBy, strings.Join(report.EntitySortKeys(), ", ")))
+					q.OrderBy, strings.Join(report.EntitySortKeys(), ", ")).Because("order_key", "key", q.OrderBy, "values", strings.Join(report.EntitySortKeys(), ", ")))
 			}
 			if q.ParentID != 0 && kind != report.KindAds && kind != report.KindPromotions {
-				errs = append(errs, apperr.Field("parent_id", "filters ads (by campaign) and promotions (by project) only"))
+				errs = append(errs, apperr.Field("parent_id", "filters ads (by campaign) and promotions (by project) only").Because("parent_filter"))
 			}
 			if len(errs) > 0 {
 				return nil, 0, apperr.Validation(errs...)

@@ -135,7 +135,7 @@ func (s *Server) checkGuardrailSubject(ctx context.Context, subjectType, subject
 	switch subjectType {
 	case domain.GuardrailAll:
 		if subject != "" {
-			return []apperr.FieldError{apperr.Field("subject", "must be empty for subject_type all")}, nil
+			return []apperr.FieldError{apperr.Field("subject", "must be empty for subject_type all").Because("subject_all_empty")}, nil
 		}
 	case domain.GuardrailRole:
 		if !slices.Contains(auth.Roles(), subject) {
@@ -144,7 +144,7 @@ func (s *Server) checkGuardrailSubject(ctx context.Context, subjectType, subject
 	case domain.GuardrailUser:
 		id, err := strconv.ParseInt(subject, 10, 64)
 		if err != nil || id <= 0 {
-			return []apperr.FieldError{apperr.Field("subject", "must be a user id")}, nil
+			return []apperr.FieldError{apperr.Field("subject", "must be a user id").Because("positive_integer")}, nil
 		}
 		if _, err := s.deps.DB.GetUser(ctx, id); apperr.Is(err, apperr.KindNotFound) {
 			return []apperr.FieldError{apperr.Field("subject", "user %d does not exist", id).Because("user_missing", "id", id)}, nil

@@ -1,6 +1,9 @@
 package httpapi
 
 import (
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io/fs"
 	"maps"
 	"os"
@@ -36,12 +39,101 @@ var ginParam = regexp.MustCompile(`[:*]([A-Za-z_][A-Za-z0-9_]*)`)
 func openAPIPath(p string) string { return ginParam.ReplaceAllString(p, "{$1}") }
 
 // TestFieldRulesAreDescribed: every rule name the code gives a field error
-// (Because / because with a literal name) is in FieldError.rule's enum,
+// (Because / because / Breaks with a literal name, or the report query's
+// breaks and bad with one after the field) is in FieldError.rule's enum,
 // which the console's type check holds to a text for each name.
 func TestFieldRulesAreDescribed(t *testing.T) {
 	d, _ := loadProbeOps(t)
-	named := regexp.MustCompile(`(?:Because|because)\("(\w+)"`)
-	checkNamesDescribed(t, goSources(t), named, d.fieldRules(t), "field rule", "FieldError.rule", 50)
+	named := regexp.MustCompile(`(?:(?:Because|because|Breaks)\(|\b(?:breaks|bad)\((?:"[\w.]+"|\w+), )"(\w+)"`)
+	checkNamesDescribed(t, goSources(t), named, d.fieldRules(t), "field rule", "FieldError.rule", 100)
+}
+
+// TestFieldErrorsNameARule: every field error the code builds names its
+// rule, so that the console can say it in the operator's language: each
+// apperr.Field(...) is given its rule by .Because(...) on the spot, and each
+// apperr.FieldError literal sets Rule. (FieldFor takes its rule from the
+// check's RuleError; the walk of TestMalformedRequestsNeverAnswer5xx holds
+// the answers to a rule.)
+func TestFieldErrorsNameARule(t *testing.T) {
+	src := goSources(t)
+	fset := token.NewFileSet()
+	calls := 0
+	for _, path := range slices.Sorted(maps.Keys(src)) {
+		f, err := parser.ParseFile(fset, path, src[path], 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if f.Name.Name == "apperr" {
+			continue // the vocabulary itself
+		}
+		named := map[ast.Expr]bool{} // the calls .Because is called on
+		ast.Inspect(f, func(n ast.Node) bool {
+			if sel, ok := n.(*ast.SelectorExpr); ok && sel.Sel.Name == "Because" {
+				named[sel.X] = true
+			}
+			return true
+		})
+		ast.Inspect(f, func(n ast.Node) bool {
+			switch n := n.(type) {
+			case *ast.CallExpr:
+				if isApperr(n.Fun, "Field") {
+					calls++
+					if !named[n] {
+						t.Errorf("%s: apperr.Field without .Because: the field error names no rule", fset.Position(n.Pos()))
+					}
+				}
+			case *ast.CompositeLit:
+				for _, lit := range fieldErrorLiterals(n) {
+					if !slices.ContainsFunc(lit.Elts, isRuleKey) {
+						t.Errorf("%s: apperr.FieldError literal without Rule", fset.Position(lit.Pos()))
+					}
+				}
+			}
+			return true
+		})
+	}
+	if calls < 50 {
+		t.Fatalf("found %d apperr.Field calls; the search is broken", calls)
+	}
+}
+
+// isApperr reports whether e is apperr.name.
+func isApperr(e ast.Expr, name string) bool {
+	sel, ok := e.(*ast.SelectorExpr)
+	if !ok {
+		return false
+	}
+	pkg, ok := sel.X.(*ast.Ident)
+	return ok && pkg.Name == "apperr" && sel.Sel.Name == name
+}
+
+// fieldErrorLiterals are the apperr.FieldError literals lit is: itself, or
+// the elements of a []apperr.FieldError literal that leave out their type.
+func fieldErrorLiterals(lit *ast.CompositeLit) []*ast.CompositeLit {
+	if isApperr(lit.Type, "FieldError") {
+		return []*ast.CompositeLit{lit}
+	}
+	arr, ok := lit.Type.(*ast.ArrayType)
+	if !ok || !isApperr(arr.Elt, "FieldError") {
+		return nil
+	}
+	var out []*ast.CompositeLit
+	for _, e := range lit.Elts {
+		if el, ok := e.(*ast.CompositeLit); ok && el.Type == nil {
+			out = append(out, el)
+		}
+	}
+	return out
+}
+
+// isRuleKey reports whether e is a Rule: ... element.
+func isRuleKey(e ast.Expr) bool {
+	kv, ok := e.(*ast.KeyValueExpr)
+	if !ok {
+		return false
+	}
+	id, ok := kv.Key.(*ast.Ident)
+	return ok && id.Name == "Rule"
 }
 
 // TestErrorReasonsAreDescribed: every reason the code gives an error

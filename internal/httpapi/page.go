@@ -29,7 +29,7 @@ func (q TimeRangeQuery) timeRange() (from, to time.Time, err error) {
 	from, _ = time.Parse(time.RFC3339, q.From)
 	to, _ = time.Parse(time.RFC3339, q.To)
 	if !from.IsZero() && !to.IsZero() && !from.Before(to) {
-		return from, to, apperr.Validation(apperr.Field("to", "must be after from"))
+		return from, to, apperr.Validation(apperr.Field("to", "must be after from").Because("after", "from", q.From))
 	}
 	return from, to, nil
 }

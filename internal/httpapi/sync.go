@@ -126,7 +126,7 @@ func (s *Server) syncStatusOf(ctx context.Context, scope auth.Scope, q syncStatu
 	streams := mirror.Streams()
 	if q.Stream != "" {
 		if !mirror.IsStream(q.Stream) {
-			return syncStatusResponse{}, apperr.Validation(apperr.Field("stream", "unknown stream; one of %v", streams))
+			return syncStatusResponse{}, apperr.Validation(apperr.Field("stream", "unknown stream; one of %v", streams).Because("unknown_stream", "stream", q.Stream))
 		}
 		streams = []string{q.Stream}
 	}

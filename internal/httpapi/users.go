@@ -111,7 +111,7 @@ func (s *Server) updateUser(c *gin.Context) {
 	serveByIDWith(c, s.bindJSON, func(id int64, req updateUserRequest) (auth.User, error) {
 		if req.Email != nil && *req.Email != "" {
 			if err := s.validator.Var(*req.Email, "email"); err != nil {
-				return auth.User{}, apperr.Validation(apperr.Field("email", "must be an email address"))
+				return auth.User{}, apperr.Validation(apperr.Field("email", "must be an email address").Because("email"))
 			}
 		}
 		var changed []string

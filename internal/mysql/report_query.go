@@ -342,7 +342,8 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 		}
 		if n++; maxRows > 0 && n > maxRows {
 			return sum, n, apperr.Validation(apperr.Field("group_by",
-				"the export has more than %s rows; narrow the dates, advertisers or grouping", strconv.FormatInt(maxRows, 10)))
+				"the export has more than %s rows; narrow the dates, advertisers or grouping", strconv.FormatInt(maxRows, 10)).
+				Because("export_rows", "rows", strconv.FormatInt(maxRows, 10)+"+", "max", maxRows))
 		}
 		sum.Add(r.Totals)
 		if err := fn(r); err != nil {

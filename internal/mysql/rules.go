@@ -537,7 +537,7 @@ var objectSQL = map[rules.Level]string{
 func (db *DB) Objects(ctx context.Context, scope auth.Scope, sel rules.Scope) ([]rules.Object, error) {
 	q, ok := objectSQL[sel.Level]
 	if !ok {
-		return nil, apperr.Validation(apperr.Field("scope.level", "unknown level %q", sel.Level))
+		return nil, apperr.Validation(apperr.Field("scope.level", "unknown level %q", sel.Level).Because("oneof", "values", "advertiser, campaign, ad, project, promotion"))
 	}
 	inScope, args := scopeClause(scope, "e.advertiser_id")
 	if sel.Level == rules.LevelAdvertiser {

@@ -114,9 +114,6 @@ func (s Spec) Source() Granularity {
 // the error is KindValidation (422).
 func (p Params) Spec() (Spec, error) {
 	var errs []apperr.FieldError
-	bad := func(field, format string, args ...any) {
-		errs = append(errs, apperr.Field(field, format, args...))
-	}
 	breaks := func(field, rule string, params []any, format string, args ...any) {
 		errs = append(errs, apperr.Field(field, format, args...).Because(rule, params...))
 	}
@@ -124,26 +121,26 @@ func (p Params) Spec() (Spec, error) {
 
 	switch {
 	case p.Level == "":
-		bad("level", "is required")
+		breaks("level", "required", nil, "is required")
 	case !s.Level.Valid():
-		bad("level", "must be one of advertiser, campaign, ad, project, promotion")
+		breaks("level", "oneof", []any{"values", "advertiser, campaign, ad, project, promotion"}, "must be one of advertiser, campaign, ad, project, promotion")
 	}
 	switch s.Granularity {
 	case "":
 		s.Granularity = Day
 	case Day, Hour:
 	default:
-		bad("granularity", "must be one of day, hour")
+		breaks("granularity", "oneof", []any{"values", "day, hour"}, "must be one of day, hour")
 	}
 	if s.Granularity == Hour && s.Level.Valid() && !s.Level.HasHourly() {
 		breaks("granularity", "hour_levels", nil, "hour is available for the advertiser, campaign and ad levels only")
 	}
 
-	s.AdvertiserIDs = checkIDs("advertiser_ids", p.AdvertiserIDs, bad)
-	s.EntityIDs = checkIDs("entity_ids", p.EntityIDs, bad)
+	s.AdvertiserIDs = checkIDs("advertiser_ids", p.AdvertiserIDs, breaks)
+	s.EntityIDs = checkIDs("entity_ids", p.EntityIDs, breaks)
 
-	from, fromOK := parseDate("from", p.From, bad)
-	to, toOK := parseDate("to", p.To, bad)
+	from, fromOK := parseDate("from", p.From, breaks)
+	to, toOK := parseDate("to", p.To, breaks)
 	if fromOK && toOK {
 		days := int(to.Sub(from).Hours()/24) + 1
 		maxSpan := MaxDaySpan
@@ -159,40 +156,44 @@ func (p Params) Spec() (Spec, error) {
 		s.From, s.To = p.From, p.To
 	}
 
-	s.GroupBy = s.groupBy(p.GroupBy, bad)
-	s.OrderBy = s.orderBy(p.OrderBy, bad)
+	s.GroupBy = s.groupBy(p.GroupBy, breaks)
+	s.OrderBy = s.orderBy(p.OrderBy, breaks)
 	if len(errs) > 0 {
 		return Spec{}, apperr.Validation(errs...)
 	}
 	return s, nil
 }
 
-func checkIDs(field string, ids []int64, bad func(string, string, ...any)) []int64 {
+// breakFunc records that field breaks rule (with its params, name, value
+// pairs), saying so in English by format and args.
+type breakFunc func(field, rule string, params []any, format string, args ...any)
+
+func checkIDs(field string, ids []int64, bad breakFunc) []int64 {
 	if len(ids) > MaxIDs {
-		bad(field, "must have at most %d items", MaxIDs)
+		bad(field, "max_items", []any{"n", MaxIDs}, "must have at most %d items", MaxIDs)
 		return nil
 	}
 	for _, id := range ids {
 		if id <= 0 {
-			bad(field, "must hold positive ids (got %d)", id)
+			bad(field, "positive_ids", []any{"id", id}, "must hold positive ids (got %d)", id)
 			return nil
 		}
 	}
 	return slices.Compact(slices.Sorted(slices.Values(ids)))
 }
 
-func parseDate(field, v string, bad func(string, string, ...any)) (time.Time, bool) {
+func parseDate(field, v string, bad breakFunc) (time.Time, bool) {
 	if v == "" {
-		bad(field, "is required")
+		bad(field, "required", nil, "is required")
 		return time.Time{}, false
 	}
 	t, err := time.Parse(DateLayout, v)
 	if err != nil {
-		bad(field, "must be a date YYYY-MM-DD (Beijing)")
+		bad(field, "date", nil, "must be a date YYYY-MM-DD (Beijing)")
 		return time.Time{}, false
 	}
 	if t.Year() < 2000 || t.Year() > 2999 {
-		bad(field, "must be a date between 2000-01-01 and 2999-12-31")
+		bad(field, "between", []any{"min", "2000-01-01", "max", "2999-12-31"}, "must be a date between 2000-01-01 and 2999-12-31")
 		return time.Time{}, false
 	}
 	return t, true
@@ -206,7 +207,7 @@ func (s Spec) defaultGroupBy() []Dimension {
 	return []Dimension{DimDate, DimEntity}
 }
 
-func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension {
+func (s Spec) groupBy(in []string, bad breakFunc) []Dimension {
 	if len(in) == 0 {
 		return s.defaultGroupBy()
 	}
@@ -220,16 +221,16 @@ func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension
 		case DimDate, DimManager, DimAdvertiser, DimEntity:
 		case DimHour:
 			if s.Granularity != Hour {
-				bad("group_by", "hour needs granularity=hour")
+				bad("group_by", "hour_needs_granularity", nil, "hour needs granularity=hour")
 				continue
 			}
 		case DimParent:
 			if s.Level.Valid() && s.Level.Parent() == "" {
-				bad("group_by", "parent is available for the ad and promotion levels only")
+				bad("group_by", "parent_levels", nil, "parent is available for the ad and promotion levels only")
 				continue
 			}
 		default:
-			bad("group_by", "unknown dimension %q; use date, hour, manager, advertiser, entity, parent", g)
+			bad("group_by", "oneof", []any{"values", "date, hour, manager, advertiser, entity, parent"}, "unknown dimension %q; use date, hour, manager, advertiser, entity, parent", g)
 			continue
 		}
 		if !slices.Contains(out, d) {
@@ -242,7 +243,7 @@ func (s Spec) groupBy(in []string, bad func(string, string, ...any)) []Dimension
 	return out
 }
 
-func (s Spec) orderBy(in []string, bad func(string, string, ...any)) []Order {
+func (s Spec) orderBy(in []string, bad breakFunc) []Order {
 	var out []Order
 	if len(in) == 0 {
 		// Time ascending, then the biggest spenders first.
@@ -272,12 +273,12 @@ func (s Spec) orderBy(in []string, bad func(string, string, ...any)) []Order {
 		case slices.Contains(Metrics(), ord.Key):
 		case slices.Contains([]string{"date", "hour", "manager", "advertiser", "entity", "parent"}, ord.Key):
 			if !s.Grouped(Dimension(ord.Key)) {
-				bad("order_by", "%s is not in group_by", ord.Key)
+				bad("order_by", "order_not_grouped", []any{"key", ord.Key}, "%s is not in group_by", ord.Key)
 				continue
 			}
 		default:
-			bad("order_by", "unknown key %q; use a group_by dimension or a metric (%s), '-' prefix for descending",
-				o, strings.Join(Metrics(), ", "))
+			bad("order_by", "order_key", []any{"key", o, "values", "date, hour, manager, advertiser, entity, parent, " + strings.Join(Metrics(), ", ")},
+				"unknown key %q; use a group_by dimension or a metric (%s), '-' prefix for descending", o, strings.Join(Metrics(), ", "))
 			continue
 		}
 		if !seen[ord.Key] {

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import zhCN from '../i18n/zh-CN'
 import enUS from '../i18n/en-US'
+import { bindFieldText, errorOf, type FieldError } from '../api/client'
 import { fieldText, type Translator } from './fieldText'
 
 const on = (locale: 'zh-CN' | 'en-US') =>
@@ -23,6 +24,19 @@ describe('a refused field in the operator’s language', () => {
     expect(fieldText({ field: 'conditions[0].window', message: '…', rule: 'rule_no_window', params: { metric: 'balance' } }, on('zh-CN')).message).toBe('账户余额是当前值，不需要时间窗口')
     expect(fieldText({ field: 'conditions[0].window.n', message: '…', rule: 'between_days', params: { min: '1', max: '30' } }, on('zh-CN')).message).toBe('必须在 1 到 30 天之间')
   })
+  it('names an alert kind in words', () => {
+    expect(fieldText({ field: 'params.ratio', message: '…', rule: 'not_threshold', params: { alert_kind: 'low_balance' } }, on('zh-CN')).message).toBe('不是「余额不足」告警的阈值')
+  })
+  it('says a refused query parameter in the operator’s language, as the client hands it to a page', () => {
+    // The envelope the API writes for ?page=x and ?page=1&page=2 (TestQueryBindingNamesParameter pins it).
+    const refused = (fields: FieldError[]) =>
+      errorOf(new Response(null, { status: 400 }), { code: 'invalid_request', message: 'query parameter page …', request_id: 'r-1', data: { fields } })
+    bindFieldText((f) => fieldText(f, on('zh-CN')))
+    expect(refused([{ field: 'page', message: 'must be an integer', rule: 'type', params: { type: 'integer' } }]).fieldMessage('page')).toBe('类型不对，应为整数')
+    expect(refused([{ field: 'page', message: 'must be given once', rule: 'once' }]).fieldMessage('page')).toBe('只能给一次')
+    bindFieldText((f) => fieldText(f, on('en-US')))
+    expect(refused([{ field: 'page', message: 'must be given once', rule: 'once' }]).fieldMessage('page')).toBe('must be given once')
+  })
   it('keeps the field and leaves the API’s message where the rule has no text or no name', () => {
     expect(fieldText(budget, on('zh-CN')).field).toBe('budget')
     const unnamed = { field: 'name', message: 'must name the sender' }
@@ -32,7 +46,8 @@ describe('a refused field in the operator’s language', () => {
   })
   it('has a text for every rule in both languages that fills in every figure', () => {
     const figures = { n: '7', min: '1', max: '9', values: 'a, b', type: 'integer', format: 'F', current: '1', spend: '2', bid: '3', budget: '4', kind: 'ad', id: '5', guardrail: '6',
-      change: '8', from: '0', field: 'budget', level: 'ad', metric: 'cost', other: '1', action: 'pause', floor: '2', value: 'v', role: 'r', today: 't', stream: 's', days: '3', earliest: 'e', granularity: 'hour', rows: '9', pricing: 'OCPM' }
+      change: '8', from: '0', field: 'budget', level: 'ad', metric: 'cost', other: '1', action: 'pause', floor: '2', value: 'v', role: 'r', today: 't', stream: 's', days: '3', earliest: 'e', granularity: 'hour', rows: '9', pricing: 'OCPM',
+      a: 'ids', b: 'items', key: 'k', error: 'E', request: 'r-1', alert_kind: 'low_balance' }
     for (const locale of ['zh-CN', 'en-US'] as const) {
       for (const rule of Object.keys(zhCN.serverRules)) {
         const text = fieldText({ field: 'x', message: 'API', rule, params: figures }, on(locale)).message

@@ -19,9 +19,16 @@ export interface Translator {
   te: (key: string) => boolean
 }
 
-// Figures that are codes (a JSON type, a level or entity kind, a metric, a field) and
-// where the console keeps their words.
-const codeWords: Record<string, string> = { type: 'serverTypes', level: 'rules.levels', kind: 'rules.levels', metric: 'rules.metrics', field: 'rules.fields' }
+// Figures that are codes (a JSON type, a level or entity kind, a metric, a field, an alert
+// kind) and where the console keeps their words.
+const codeWords: Record<string, string> = {
+  type: 'serverTypes',
+  level: 'rules.levels',
+  kind: 'rules.levels',
+  metric: 'rules.metrics',
+  field: 'rules.fields',
+  alert_kind: 'alerts.kinds',
+}
 
 export function fieldText(f: FieldError, i: Translator): FieldError {
   const key = `serverRules.${f.rule ?? ''}`
