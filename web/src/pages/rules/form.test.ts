@@ -129,17 +129,21 @@ describe('the rule form', () => {
     f.times.splice(0, 1)
     expect(fromForm(f).schedule).toEqual({ times: ['09:05', '10:00'] })
 
+    // Choosing fixed times: one picker to start with, and no hours of day (they go with every N minutes).
     const e = toForm(full)
     expect(e.times).toEqual([])
     e.scheduleMode = 'times'
     fitSchedule(e)
     expect(e.times).toEqual(['10:00'])
+    expect(fromForm(e).schedule).toEqual({ times: ['10:00'] })
     fitSchedule(e)
     expect(e.times).toEqual(['10:00'])
-    // Back to every N minutes: the times are not sent, the interval and hours are.
+    // Back to every N minutes: the times are not sent, the interval is; the hours are left as they are.
     e.scheduleMode = 'every'
+    e.hours = [9]
     fitSchedule(e)
-    expect(fromForm(e).schedule).toEqual(full.schedule)
+    expect(e.hours).toEqual([9])
+    expect(fromForm(e).schedule).toEqual({ every_minutes: 30, day_parts: [{ from: '09:00', to: '10:00' }] })
   })
 
   it('offers the next whole hour not taken for a new time', () => {

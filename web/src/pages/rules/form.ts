@@ -273,9 +273,15 @@ export function fitWindow(c: WindowCells & { metric: string }): void {
 /** The most fixed times a rule takes (the API's limit). */
 export const maxTimes = 24
 
-/** fitSchedule starts fixed times with one picker, so choosing them never sends an empty list. */
+/**
+ * fitSchedule fits the form to a schedule mode just chosen: fixed times start
+ * with one picker (never an empty list), and take no hours of day, which go
+ * with every N minutes only.
+ */
 export function fitSchedule(f: RuleForm): void {
-  if (f.scheduleMode === 'times' && !f.times.length) f.times.push(nextTime([]))
+  if (f.scheduleMode !== 'times') return
+  if (!f.times.length) f.times.push(nextTime([]))
+  f.hours = []
 }
 
 /** The rows a button adds. */
