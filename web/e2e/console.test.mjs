@@ -751,6 +751,7 @@ describe('console', () => {
     await page.mouse.down()
     await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 })
     await page.mouse.up()
+    await page.mouse.move(0, 0)
     // The summary reads the form as it is filled in.
     const edited = await page.locator('[data-test=rule-edit-page]').innerText()
     assert.match(edited, /转化成本（近 3 天） ≥ ¥35\.50[\s\S]*预算降低 10%（下限 ¥300\.00）/)

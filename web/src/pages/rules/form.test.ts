@@ -160,7 +160,7 @@ describe('the rule form', () => {
     expect(hoursOf([{ from: '09:00', to: '12:00' }, { from: '20:00', to: '24:00' }])).toEqual([9, 10, 11, 20, 21, 22, 23])
     expect(hoursOf([{ from: '10:00', to: '12:00' }, { from: '09:00', to: '11:00' }])).toEqual([9, 10, 11])
     expect(hoursOf([{ from: '00:00', to: '01:00' }])).toEqual([0])
-    for (const odd of [[{ from: '09:30', to: '18:00' }], [{ from: '22:00', to: '02:00' }], [{ from: '09:00', to: '09:00' }], [{ from: '24:00', to: '24:00' }], [{ from: '9:00', to: '18:00' }], [{ from: '09:00' }], 'x'])
+    for (const odd of [[{ from: '09:30', to: '18:00' }], [{ from: '22:00', to: '02:00' }], [{ from: '09:00', to: '09:00' }], [{ from: '24:00', to: '24:00' }], [{ from: '09:00', to: '25:00' }], [{ from: '9:00', to: '18:00' }], [{ from: '09:00' }], 'x'])
       expect(hoursOf(odd), JSON.stringify(odd)).toBeNull()
     expect(dayPartsOf([])).toEqual([])
     expect(dayPartsOf([23, 9, 10, 11, 0, 22])).toEqual([{ from: '00:00', to: '01:00' }, { from: '09:00', to: '12:00' }, { from: '22:00', to: '24:00' }])
