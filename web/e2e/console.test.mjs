@@ -744,8 +744,18 @@ describe('console', () => {
     await form.locator('[data-test=rule-form-action-1-value] input.arco-input').fill('10')
     await pick(form.locator('[data-test=rule-form-action-1-by]'), '%')
     await form.locator('[data-test=rule-form-action-1-floor] input').fill('300.00')
+    // The hours of day: dragged across the strip from 9 to 17.
+    const hour = (h) => form.locator(`[data-test=rule-form-hour-${h}]`)
+    const [from, to] = [await hour(9).boundingBox(), await hour(17).boundingBox()]
+    await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2)
+    await page.mouse.down()
+    await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 })
+    await page.mouse.up()
+    await page.mouse.move(0, 0)
     // The summary reads the form as it is filled in.
-    assert.match(await page.locator('[data-test=rule-edit-page]').innerText(), /转化成本（近 3 天） ≥ ¥35\.50[\s\S]*预算降低 10%（下限 ¥300\.00）/)
+    const edited = await page.locator('[data-test=rule-edit-page]').innerText()
+    assert.match(edited, /转化成本（近 3 天） ≥ ¥35\.50[\s\S]*预算降低 10%（下限 ¥300\.00）/)
+    assert.match(edited, /每 60 分钟，09:00–18:00/)
     await shot(page, 'rule-form')
     await page.locator('[data-test=rule-save]').click()
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
@@ -757,14 +767,31 @@ describe('console', () => {
     assert.deepEqual(saved.scope.advertiser_ids, [advertiserId])
     assert.deepEqual(saved.conditions, [{ metric: 'cpa', window: { kind: 'last_days', n: 3 }, op: 'gte', value: '35.5' }])
     assert.deepEqual(saved.actions, [{ type: 'notify' }, { type: 'lower_budget', percent: '10', floor: '300' }])
+    assert.deepEqual(saved.schedule, { every_minutes: 60, day_parts: [{ from: '09:00', to: '18:00' }] })
 
     // A value the server refuses: its message, in Chinese, under the input.
     await page.goto(`${stack.api}/rules/${formId}/edit`)
     await poll(async () => (await form.locator('[data-test=rule-form-name] input').inputValue()) === '表单规则（e2e）', 'the rule in the form', 10_000, 200)
+    // The server keeps 35.5 and 300; money reads back in yuan with two decimals, the hours as picked.
+    assert.equal(await form.locator('[data-test=rule-form-cond-0-value] input').inputValue(), '35.50')
+    assert.equal(await form.locator('[data-test=rule-form-action-1-floor] input').inputValue(), '300.00')
+    assert.deepEqual(await form.locator('[data-test=rule-form-hours] [aria-pressed=true]').allInnerTexts(), ['9', '10', '11', '12', '13', '14', '15', '16', '17'])
+    // Fixed times instead: one picker to start with (the hours go), a second added and set to the same time.
+    await form.locator('[data-test=rule-form-schedule-mode]').getByText('每天定时执行').click()
+    assert.equal(await form.locator('[data-test=rule-form-time-0] input').inputValue(), '10:00')
+    assert.equal(await form.locator('[data-test=rule-form-hours]').count(), 0, 'no hours of day with fixed times')
+    await form.locator('[data-test=rule-form-add-time]').click()
+    assert.equal(await form.locator('[data-test=rule-form-time-1] input').inputValue(), '11:00')
+    await form.locator('[data-test=rule-form-time-1] input').click()
+    await form.locator('[data-test=rule-form-time-1] input').fill('10:00')
+    await page.keyboard.press('Enter')
     await form.locator('[data-test=rule-form-cond-0-n] input').fill('99')
     await page.locator('[data-test=rule-save]').click()
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     await form.locator('.arco-form-item-status-error', { has: page.locator('[data-test=rule-form-cond-0-n]') }).getByText('必须在 1 到 30 天之间').waitFor()
+    // The repeated time's message is under its own picker, not the first one.
+    await form.locator('[data-test=rule-form-time-1]').getByText('10:00 重复出现').waitFor()
+    assert.equal(await form.locator('[data-test=rule-form-time-0] .arco-form-item-message').count(), 0, 'the first time is not refused')
     await page.locator('[data-test=rule-field-errors]', { hasText: '请按表单中标红的提示修改' }).waitFor()
     await shot(page, 'rule-form-refused')
     assert.equal((await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).version, 1, 'the refused edit not saved')

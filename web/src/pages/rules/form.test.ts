@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import type { RuleSpec } from '../../api/types'
-import { controlOf, fitAction, type ActionRow, type ConditionRow, fitWindow, formErrors, fromForm, newAction, newCondition, toForm } from './form'
+import {
+  controlOf, dayPartsOf, fitAction, fitSchedule, type ActionRow, type ConditionRow, fitWindow, formErrors, fromForm, hoursOf, newAction, newCondition, nextTime, toForm, twoDecimals,
+} from './form'
 import { blankSpec, specText } from './spec'
 import { useSpecEditor } from './useSpecEditor'
 
@@ -12,7 +14,7 @@ const full: RuleSpec = {
   conditions: [
     { metric: 'cpa', window: { kind: 'today' }, op: 'gt', compare: { window: { kind: 'last_days', n: 7 }, factor: '1.5' } },
     { metric: 'cost', window: { kind: 'last_hours', n: 3 }, op: 'gte', value: '500.10' },
-    { metric: 'balance', op: 'lt', value: '1000' },
+    { metric: 'balance', op: 'lt', value: '1000.00' },
   ],
   guards: [{ metric: 'click', window: { kind: 'last_days', n: 3 }, min: '100' }],
   schedule: { every_minutes: 30, day_parts: [{ from: '09:00', to: '18:00' }, { from: '20:00', to: '24:00' }] },
@@ -25,7 +27,16 @@ const full: RuleSpec = {
 
 describe('the rule form', () => {
   it('gives back the spec it was made from, with every part it does not show', () => {
-    for (const spec of [full, blankSpec('新规则'), { ...full, schedule: { times: ['10:00', '18:00'] } } as RuleSpec]) {
+    const schedules: RuleSpec['schedule'][] = [
+      { times: ['10:00', '18:00'] },
+      { times: ['18:00', '09:05'] },
+      // Adjacent parts, overlapping parts and parts that are not whole hours stay as they are.
+      { every_minutes: 60, day_parts: [{ from: '09:00', to: '12:00' }, { from: '12:00', to: '18:00' }] },
+      { every_minutes: 60, day_parts: [{ from: '10:00', to: '14:00' }, { from: '09:00', to: '11:00' }] },
+      { every_minutes: 15, day_parts: [{ from: '09:30', to: '18:00' }, { from: '20:00', to: '24:00' }] },
+      { every_minutes: 15, day_parts: [{ from: '22:00', to: '02:00' }] },
+    ]
+    for (const spec of [full, blankSpec('新规则'), ...schedules.map((schedule) => ({ ...full, schedule }))]) {
       expect(fromForm(toForm(spec))).toEqual(spec)
       expect(specText(fromForm(toForm(spec)))).toBe(specText(spec))
     }
@@ -56,8 +67,8 @@ describe('the rule form', () => {
     f.conditions = [{ ...newCondition(), value: '200' }]
     f.guards = []
     f.scheduleMode = 'times'
-    f.times = '10:00，18:00 、 22:30'
-    f.dayParts = ''
+    f.times = ['10:00', '18:00', '22:30']
+    f.hours = []
     f.actions.push({ ...newAction(), message: '' })
     f.cooldown = undefined
     const s = fromForm(f)
@@ -71,14 +82,100 @@ describe('the rule form', () => {
     expect(s.safety).toEqual({ max_actions_per_run: 10, max_actions_per_day: 30 })
   })
 
-  it('reads day parts and leaves an empty value out', () => {
+  it('leaves an empty value out', () => {
     const f = toForm(full)
-    expect(f.dayParts).toBe('09:00-18:00, 20:00-24:00')
-    f.dayParts = '08:00 – 12:00，14:00'
     f.conditions[2]!.value = ''
+    expect(fromForm(f).conditions[2]).toEqual({ metric: 'balance', op: 'lt' })
+  })
+
+  it('shows stored yuan with two decimals, the same value; percents, counts and longer figures as they came', () => {
+    const stored = {
+      ...full,
+      conditions: [
+        { metric: 'cpa', window: { kind: 'today' }, op: 'gt', value: '35.5' },
+        { metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '300' },
+        { metric: 'cpm', window: { kind: 'today' }, op: 'gt', value: '0.125' },
+        { metric: 'convert', window: { kind: 'today' }, op: 'lt', value: '3' },
+        { metric: 'ctr', window: { kind: 'today' }, op: 'lt', value: '2.5' },
+      ],
+      guards: [{ metric: 'cost', window: { kind: 'today' }, min: '20' }, { metric: 'click', window: { kind: 'today' }, min: '100' }],
+      actions: [
+        { type: 'lower_budget', amount: '35.5', floor: '300', ceiling: '5000.5' },
+        { type: 'raise_bid', percent: '10', ceiling: '1.5' },
+      ],
+    } as RuleSpec
+    const f = toForm(stored)
+    expect(f.conditions.map((c) => c.value)).toEqual(['35.50', '300.00', '0.125', '3', '2.5'])
+    expect(f.guards.map((g) => g.min)).toEqual(['20.00', '100'])
+    expect(f.actions.map((a) => [a.value, a.floor, a.ceiling])).toEqual([['35.50', '300.00', '5000.50'], ['10', '', '1.50']])
+    // What the form sends is what it shows: strings, equal in value to what was stored.
     const s = fromForm(f)
-    expect(s.schedule.day_parts).toEqual([{ from: '08:00', to: '12:00' }, { from: '14:00', to: '' }])
-    expect(s.conditions[2]).toEqual({ metric: 'balance', op: 'lt' })
+    expect(s.actions).toEqual([{ type: 'lower_budget', amount: '35.50', floor: '300.00', ceiling: '5000.50' }, { type: 'raise_bid', percent: '10', ceiling: '1.50' }])
+    expect(s.conditions.map((c) => c.value)).toEqual(['35.50', '300.00', '0.125', '3', '2.5'])
+    expect(fromForm(toForm(s))).toEqual(s)
+  })
+
+  it('writes money with two decimals only where it is a plain amount', () => {
+    const cases: [string, string][] = [['35.5', '35.50'], ['300', '300.00'], ['0', '0.00'], ['35.50', '35.50'], ['0.125', '0.125'], ['-3', '-3'], ['1e3', '1e3'], ['', ''], ['abc', 'abc'], ['35.', '35.']]
+    for (const [v, want] of cases) expect(twoDecimals(v), v).toBe(want)
+  })
+
+  it('keeps fixed times as the pickers hold them, and starts them with one', () => {
+    const f = toForm({ ...full, schedule: { times: ['18:00', '09:05'] } })
+    expect(f.scheduleMode).toBe('times')
+    expect(f.times).toEqual(['18:00', '09:05'])
+    f.times.push(nextTime(f.times))
+    expect(fromForm(f).schedule).toEqual({ times: ['18:00', '09:05', '10:00'] })
+    f.times.splice(0, 1)
+    expect(fromForm(f).schedule).toEqual({ times: ['09:05', '10:00'] })
+
+    // Choosing fixed times: one picker to start with, and no hours of day (they go with every N minutes).
+    const e = toForm(full)
+    expect(e.times).toEqual([])
+    e.scheduleMode = 'times'
+    fitSchedule(e)
+    expect(e.times).toEqual(['10:00'])
+    expect(fromForm(e).schedule).toEqual({ times: ['10:00'] })
+    fitSchedule(e)
+    expect(e.times).toEqual(['10:00'])
+    // Back to every N minutes: the times are not sent, the interval is; the hours are left as they are.
+    e.scheduleMode = 'every'
+    e.hours = [9]
+    fitSchedule(e)
+    expect(e.hours).toEqual([9])
+    expect(fromForm(e).schedule).toEqual({ every_minutes: 30, day_parts: [{ from: '09:00', to: '10:00' }] })
+  })
+
+  it('offers the next whole hour not taken for a new time', () => {
+    expect(nextTime([])).toBe('10:00')
+    expect(nextTime(['10:00'])).toBe('11:00')
+    expect(nextTime(['18:30'])).toBe('19:00')
+    expect(nextTime(['23:00'])).toBe('00:00')
+    expect(nextTime(['00:00', '23:00'])).toBe('01:00')
+    expect(nextTime(['11:00', '10:00'])).toBe('12:00')
+  })
+
+  it('reads day parts as hours of day, and writes changed hours as runs', () => {
+    expect(hoursOf(undefined)).toEqual([])
+    expect(hoursOf([{ from: '09:00', to: '12:00' }, { from: '20:00', to: '24:00' }])).toEqual([9, 10, 11, 20, 21, 22, 23])
+    expect(hoursOf([{ from: '10:00', to: '12:00' }, { from: '09:00', to: '11:00' }])).toEqual([9, 10, 11])
+    expect(hoursOf([{ from: '00:00', to: '01:00' }])).toEqual([0])
+    for (const odd of [[{ from: '09:30', to: '18:00' }], [{ from: '22:00', to: '02:00' }], [{ from: '09:00', to: '09:00' }], [{ from: '24:00', to: '24:00' }], [{ from: '09:00', to: '25:00' }], [{ from: '9:00', to: '18:00' }], [{ from: '09:00' }], 'x'])
+      expect(hoursOf(odd), JSON.stringify(odd)).toBeNull()
+    expect(dayPartsOf([])).toEqual([])
+    expect(dayPartsOf([23, 9, 10, 11, 0, 22])).toEqual([{ from: '00:00', to: '01:00' }, { from: '09:00', to: '12:00' }, { from: '22:00', to: '24:00' }])
+
+    const f = toForm(full)
+    expect(f.hours).toEqual([9, 10, 11, 12, 13, 14, 15, 16, 17, 20, 21, 22, 23])
+    f.hours = [...f.hours!.filter((h) => h < 20), 19]
+    expect(fromForm(f).schedule).toEqual({ every_minutes: 30, day_parts: [{ from: '09:00', to: '18:00' }, { from: '19:00', to: '20:00' }] })
+    f.hours = []
+    expect(fromForm(f).schedule).toEqual({ every_minutes: 30 })
+
+    // Parts that are not whole hours: no hours to pick, the parts sent as they are.
+    const odd = toForm({ ...full, schedule: { every_minutes: 15, day_parts: [{ from: '09:30', to: '18:00' }] } })
+    expect(odd.hours).toBeNull()
+    expect(fromForm(odd).schedule.day_parts).toEqual([{ from: '09:30', to: '18:00' }])
   })
 
   it('makes a partial spec (JSON being written) into a form without failing', () => {
@@ -124,7 +221,9 @@ describe('field errors in the form', () => {
       ['scope.advertiser_ids[3]', 'scope.advertiser_ids'],
       ['scope.manager_ids[0]', 'scope.other'],
       ['scope.filter.name_contains', 'scope.other'],
-      ['schedule.times[2]', 'schedule.times'],
+      ['schedule.times[2]', 'schedule.times.2'],
+      ['schedule.times', 'schedule.times'],
+      ['schedule.day_parts[1].from', 'schedule.day_parts'],
       ['schedule.day_parts[0].to', 'schedule.day_parts'],
       ['safety.max_actions_per_day', 'safety.max_actions_per_day'],
       ['name', 'name'],
@@ -138,6 +237,8 @@ describe('field errors in the form', () => {
       { field: 'actions[0].amount', message: '必须大于 0' },
       { field: 'actions[0].percent', message: '只能选一种' },
       { field: 'scope.ids[0]', message: '必须是正数' },
+      { field: 'schedule.times[1]', message: '10:00 重复' },
+      { field: 'schedule.day_parts[0].to', message: '必须晚于开始' },
       { field: 'safety', message: '？' },
       { field: '', message: '无字段' },
     ])
@@ -145,6 +246,8 @@ describe('field errors in the form', () => {
       'conditions.0.window.n': '必须在 1 到 30 天之间',
       'actions.0.by': '必须大于 0；只能选一种',
       'scope.other': '必须是正数',
+      'schedule.times.1': '10:00 重复',
+      'schedule.day_parts': '必须晚于开始',
     })
     expect(rest.map((f) => f.field)).toEqual(['safety', ''])
   })
@@ -171,7 +274,8 @@ describe('the editor’s two views', () => {
     e.text.value = good
     e.show('form')
     expect(e.view.value).toBe('form')
-    expect(e.form.value.conditions[1]?.value).toBe('900')
+    // A cost in yuan, shown with two decimals.
+    expect(e.form.value.conditions[1]?.value).toBe('900.00')
     expect(e.form.value.match).toBe('all')
   })
 })

@@ -2,13 +2,19 @@
 // condition, guard and action) and back. What the form does not show (scope
 // ids, manager ids and filter, a condition's compare, keys it does not know)
 // rides along untouched, so switching between the form and the JSON loses
-// nothing. Money and thresholds stay the decimal strings the API takes.
+// nothing. Money and thresholds stay the decimal strings the API takes; a
+// stored amount in yuan ("35.5": the server keeps the value, not the digits
+// typed) shows with two decimals ("35.50"), the same value. Fixed times are
+// "HH:MM" from time pickers, and the hours of day a set of whole hours that
+// the form writes as day parts.
 import type { FieldError } from '../../api/client'
 import type { RuleSpec, RuleWindow } from '../../api/types'
+import { metricUnit } from './spec'
 
 type Condition = RuleSpec['conditions'][number]
 type Guard = NonNullable<RuleSpec['guards']>[number]
 type Action = RuleSpec['actions'][number]
+type DayPart = NonNullable<RuleSpec['schedule']['day_parts']>[number]
 type Rest = Record<string, unknown>
 
 /** The metrics a condition picks from, and those a guard (a volume) picks from. */
@@ -60,10 +66,14 @@ export interface RuleForm {
   guards: GuardRow[]
   scheduleMode: 'every' | 'times'
   everyMinutes: number | undefined
-  /** Beijing times "HH:MM", comma separated. */
-  times: string
-  /** Beijing ranges "HH:MM-HH:MM", comma separated. */
-  dayParts: string
+  /** Beijing times "HH:MM", one a picker, in the spec's order. */
+  times: string[]
+  /**
+   * The Beijing hours of day (0–23) the rule runs in, ascending; none is all
+   * day. Null when the spec's day parts are not whole hours ("09:30"): they
+   * are kept as they are and edited in the JSON.
+   */
+  hours: number[] | null
   actions: ActionRow[]
   cooldown: number | undefined
   perRun: number | undefined
@@ -83,6 +93,63 @@ const str = (v: unknown): string => (v === undefined || v === null ? '' : String
 const num = (v: unknown): number | undefined => (typeof v === 'number' ? v : undefined)
 // opt gives {key: v} when v is filled, else nothing: empty inputs leave no key.
 const opt = <V>(key: string, v: V | undefined | ''): Rest => (v === undefined || v === '' ? {} : { [key]: typeof v === 'string' ? v.trim() : v })
+
+/**
+ * twoDecimals is a yuan amount as a money input shows it: "35.5" → "35.50",
+ * "300" → "300.00" — the same value, as the console writes money. Anything
+ * else (more decimals, a sign, not a number) stays as it came.
+ */
+export function twoDecimals(v: string): string {
+  const m = /^(\d+)(?:\.(\d{1,2}))?$/.exec(v)
+  return m ? `${m[1]}.${(m[2] ?? '').padEnd(2, '0')}` : v
+}
+
+// figure is a figure of a row as the form shows it: two decimals when it is yuan.
+const figure = (v: unknown, yuan: boolean): string => (yuan ? twoDecimals(str(v)) : str(v))
+
+const clock = (h: number): string => `${String(h).padStart(2, '0')}:00`
+// The hour "HH:00" is; 24 only as an end ("24:00").
+const hourOf = (v: unknown, end: boolean): number | undefined => {
+  const m = typeof v === 'string' ? /^(\d\d):00$/.exec(v) : null
+  const h = m ? Number(m[1]) : NaN
+  return h >= (end ? 1 : 0) && h <= (end ? 24 : 23) ? h : undefined
+}
+
+/** hoursOf is the set of hours day parts cover, ascending; null when a part is not whole hours (or not a part). */
+export function hoursOf(parts: unknown): number[] | null {
+  if (parts === undefined) return []
+  if (!Array.isArray(parts)) return null
+  const hours = new Set<number>()
+  for (const p of parts as Partial<DayPart>[]) {
+    const from = hourOf(p?.from, false)
+    const to = hourOf(p?.to, true)
+    if (from === undefined || to === undefined || to <= from) return null
+    for (let h = from; h < to; h++) hours.add(h)
+  }
+  return [...hours].sort((a, b) => a - b)
+}
+
+/** dayPartsOf writes hours as day parts, a run of hours one part: [9…17, 20…23] → 09:00–18:00, 20:00–24:00. */
+export function dayPartsOf(hours: readonly number[]): DayPart[] {
+  const parts: DayPart[] = []
+  const sorted = [...new Set(hours)].sort((a, b) => a - b)
+  sorted.forEach((h, i) => {
+    if (i > 0 && sorted[i - 1] === h - 1) parts[parts.length - 1]!.to = clock(h + 1)
+    else parts.push({ from: clock(h), to: clock(h + 1) })
+  })
+  return parts
+}
+
+/** nextTime is the time a new picker starts at: the first whole hour after the last one not taken yet, 10:00 for the first. */
+export function nextTime(times: readonly string[]): string {
+  const last = /^(\d\d):/.exec(times.at(-1) ?? '')
+  const start = last ? Number(last[1]) + 1 : 10
+  for (let i = 0; i < 24; i++) {
+    const at = clock((start + i) % 24)
+    if (!times.includes(at)) return at
+  }
+  return clock(start % 24)
+}
 
 function windowCells(w: RuleWindow | undefined): WindowCells {
   return { window: w?.kind ?? '', n: num(w?.n) }
@@ -106,18 +173,18 @@ export function toForm(spec: Partial<RuleSpec>): RuleForm {
     level: scope.level ?? 'ad',
     advertiserIds: [...(scope.advertiser_ids ?? [])],
     match: spec.match === 'any' ? 'any' : 'all',
-    conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: str(c.value), rest: without(c, ['metric', 'window', 'op', 'value']) })),
-    guards: (spec.guards ?? []).map((g) => ({ metric: g.metric ?? 'click', ...windowCells(g.window), min: str(g.min), rest: without(g, ['metric', 'window', 'min']) })),
+    conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: figure(c.value, metricUnit(c.metric) === 'yuan'), rest: without(c, ['metric', 'window', 'op', 'value']) })),
+    guards: (spec.guards ?? []).map((g) => ({ metric: g.metric ?? 'click', ...windowCells(g.window), min: figure(g.min, metricUnit(g.metric ?? '') === 'yuan'), rest: without(g, ['metric', 'window', 'min']) })),
     scheduleMode: schedule.times?.length ? 'times' : 'every',
     everyMinutes: num(schedule.every_minutes),
-    times: (schedule.times ?? []).join(', '),
-    dayParts: (schedule.day_parts ?? []).map((p) => `${p.from ?? ''}-${p.to ?? ''}`).join(', '),
+    times: [...(schedule.times ?? [])],
+    hours: hoursOf(schedule.day_parts),
     actions: (spec.actions ?? []).map((a) => ({
       type: a.type,
       by: a.percent !== undefined && a.amount === undefined ? 'percent' : 'amount',
-      value: str(a.amount ?? a.percent),
-      floor: str(a.floor),
-      ceiling: str(a.ceiling),
+      value: a.percent !== undefined && a.amount === undefined ? str(a.percent) : figure(a.amount, true),
+      floor: figure(a.floor, true),
+      ceiling: figure(a.ceiling, true),
       message: str(a.message),
       rest: without(a, ['type', 'amount', 'percent', 'floor', 'ceiling', 'message']),
     })),
@@ -128,7 +195,13 @@ export function toForm(spec: Partial<RuleSpec>): RuleForm {
   }
 }
 
-const list = (text: string): string[] => text.split(/[,，、\s]+/).filter(Boolean)
+// The day parts a form says: the spec's own while its hours are unchanged (so
+// "09:00–12:00, 12:00–18:00" stays two parts), else the hours written anew.
+function dayPartsFrom(f: RuleForm): unknown {
+  const parts = (f.base.schedule as Rest | undefined)?.day_parts
+  const same = (a: readonly number[] | null, b: readonly number[] | null) => a !== null && b !== null && a.join() === b.join()
+  return f.hours === null || same(f.hours, hoursOf(parts)) ? parts : dayPartsOf(f.hours)
+}
 
 /** fromForm is the spec a form says, with every part the form does not show as it was. */
 export function fromForm(f: RuleForm): RuleSpec {
@@ -143,14 +216,7 @@ export function fromForm(f: RuleForm): RuleSpec {
     ...opt('max_actions_per_run', f.perRun),
     ...opt('max_actions_per_day', f.perDay),
   }
-  const dayParts = f.dayParts
-    .split(/[,，、]+/)
-    .map((p) => p.trim())
-    .filter(Boolean)
-    .map((p) => {
-      const [from = '', to = ''] = p.split(/\s*[-–~～]\s*/)
-      return { from, to }
-    })
+  const dayParts = dayPartsFrom(f)
   const spec: Rest = {
     name: f.name,
     scope: { level: f.level, ...scopeIds, ...(f.advertiserIds.length ? { advertiser_ids: [...f.advertiserIds] } : {}), ...scope },
@@ -158,8 +224,8 @@ export function fromForm(f: RuleForm): RuleSpec {
     conditions: f.conditions.map((c) => ({ metric: c.metric, ...opt('window', windowOf(c)), op: c.op, ...opt('value', c.value), ...c.rest })),
     ...(f.guards.length ? { guards: f.guards.map((g) => ({ metric: g.metric, ...opt('window', windowOf(g)), min: g.min.trim(), ...g.rest })) } : {}),
     schedule: {
-      ...(f.scheduleMode === 'times' ? { times: list(f.times) } : opt('every_minutes', f.everyMinutes)),
-      ...(dayParts.length ? { day_parts: dayParts } : {}),
+      ...(f.scheduleMode === 'times' ? { times: [...f.times] } : opt('every_minutes', f.everyMinutes)),
+      ...(Array.isArray(dayParts) && !dayParts.length ? {} : opt('day_parts', dayParts as DayPart[] | undefined)),
       ...schedule,
     },
     actions: f.actions.map((a) => ({
@@ -204,6 +270,20 @@ export function fitWindow(c: WindowCells & { metric: string }): void {
   else if (c.n === undefined) c.n = c.window === 'last_days' ? 7 : 3
 }
 
+/** The most fixed times a rule takes (the API's limit). */
+export const maxTimes = 24
+
+/**
+ * fitSchedule fits the form to a schedule mode just chosen: fixed times start
+ * with one picker (never an empty list), and take no hours of day, which go
+ * with every N minutes only.
+ */
+export function fitSchedule(f: RuleForm): void {
+  if (f.scheduleMode !== 'times') return
+  if (!f.times.length) f.times.push(nextTime([]))
+  f.hours = []
+}
+
 /** The rows a button adds. */
 export function newCondition(): ConditionRow {
   return { metric: 'cost', window: 'today', n: undefined, op: 'gt', value: '', rest: {} }
@@ -218,14 +298,16 @@ export function newAction(): ActionRow {
 /**
  * controlOf names the form control a field error of the API belongs to:
  * "conditions[0].window.n" → "conditions.0.window.n", "actions[1].percent" →
- * "actions.1.by" (the value input), "scope.manager_ids[2]" → "scope.other".
+ * "actions.1.by" (the value input), "scope.manager_ids[2]" → "scope.other",
+ * "schedule.times[1]" → "schedule.times.1" (its picker), "schedule.day_parts[0].to" →
+ * "schedule.day_parts" (the hours).
  */
 export function controlOf(field: string): string {
   const p = field.replace(/\[(\d+)\]/g, '.$1')
   const moves: [RegExp, string][] = [
     [/^scope\.advertiser_ids(\..*)?$/, 'scope.advertiser_ids'],
     [/^scope\.(ids|manager_ids|filter)(\..*)?$/, 'scope.other'],
-    [/^schedule\.(times|day_parts)(\..*)?$/, 'schedule.$1'],
+    [/^schedule\.day_parts(\..*)?$/, 'schedule.day_parts'],
     [/^(conditions|guards)\.(\d+)\.window\.kind$/, '$1.$2.window'],
     [/^conditions\.(\d+)\.compare(\..*)?$/, 'conditions.$1.value'],
     [/^actions\.(\d+)\.(amount|percent)$/, 'actions.$1.by'],
@@ -236,7 +318,7 @@ export function controlOf(field: string): string {
 
 // The controls the form shows, each with its message under it.
 const shown =
-  /^(name|match|scope\.(level|advertiser_ids|other)|conditions(\.\d+(\.(metric|window|window\.n|op|value))?)?|guards(\.\d+(\.(metric|window|window\.n|min))?)?|schedule(\.(every_minutes|times|day_parts))?|actions(\.\d+(\.(type|by|floor|ceiling|message))?)?|safety\.(cooldown_minutes|max_actions_per_run|max_actions_per_day))$/
+  /^(name|match|scope\.(level|advertiser_ids|other)|conditions(\.\d+(\.(metric|window|window\.n|op|value))?)?|guards(\.\d+(\.(metric|window|window\.n|min))?)?|schedule(\.(every_minutes|times(\.\d+)?|day_parts))?|actions(\.\d+(\.(type|by|floor|ceiling|message))?)?|safety\.(cooldown_minutes|max_actions_per_run|max_actions_per_day))$/
 
 /** FormErrors are a 422's field errors as the form shows them: by control, and the rest listed above the form. */
 export interface FormErrors {

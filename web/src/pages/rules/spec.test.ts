@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -27,6 +27,15 @@ describe('a rule in sentences', () => {
     expect(conditionText(zh, { metric: 'budget_used_pct', op: 'gte', value: '90' })).toBe('预算消耗比例 ≥ 90%')
     expect(conditionText(en, { metric: 'convert', window: { kind: 'yesterday' }, op: 'lt', value: '3' })).toBe('Conversions (yesterday) < 3')
   })
+  it('says money as the console does, never cutting a figure', () => {
+    const cases: [string | undefined, string][] = [
+      ['35.5', '¥35.50'], ['300', '¥300.00'], ['1234567.8', '¥1,234,567.80'], ['0.125', '¥0.125'], ['12.3450', '¥12.345'], ['2.10', '¥2.10'],
+      ['-3.5', '¥-3.50'], [undefined, '—'], ['', '—'], ['abc', 'abc'],
+    ]
+    for (const [v, want] of cases) expect(yuan(v), String(v)).toBe(want)
+    expect(conditionText(zh, { metric: 'cpm', window: { kind: 'today' }, op: 'gt', value: '0.125' })).toBe('千次展示成本（今天） > ¥0.125')
+    expect(actionText(zh, { type: 'raise_budget' })).toBe('预算提高 —')
+  })
   it('joins conditions by all or any', () => {
     const two: RuleSpec = { ...spike, conditions: [...spike.conditions, { metric: 'bid', op: 'lte', value: '40' }] }
     expect(matchText(zh, two)).toMatch(/近 7 天） 且 出价 ≤ ¥40\.00$/)
@@ -35,6 +44,7 @@ describe('a rule in sentences', () => {
   it('says actions with their figures, floor and ceiling', () => {
     expect(actionText(zh, { type: 'raise_budget', percent: '20', ceiling: '5000' })).toBe('预算提高 20%（上限 ¥5,000.00）')
     expect(actionText(zh, { type: 'lower_bid', amount: '1.5', floor: '30' })).toBe('出价降低 ¥1.50（下限 ¥30.00）')
+    expect(actionText(en, { type: 'set_budget', amount: '1200', ceiling: '35.5' })).toBe('Set budget to ¥1,200.00（ceiling ¥35.50）')
     expect(actionText(zh, { type: 'pause' })).toBe('暂停')
     expect(actionText(zh, { type: 'notify', message: '请检查素材' })).toBe('发送通知：请检查素材')
   })

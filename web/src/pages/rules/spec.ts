@@ -22,6 +22,24 @@ const moneyMetrics = new Set(['cost', 'cpa', 'cpm', 'bid', 'balance'])
 /** Metrics that are percentages. */
 const percentMetrics = new Set(['ctr', 'cvr', 'budget_used_pct'])
 
+/** metricUnit says what a metric's figures are: yuan, percent, or a count (''). */
+export function metricUnit(metric: string): 'yuan' | 'percent' | '' {
+  return moneyMetrics.has(metric) ? 'yuan' : percentMetrics.has(metric) ? 'percent' : ''
+}
+
+/**
+ * yuan says a rule's amount as the console says money (format.ts money:
+ * "¥1,234.50"), keeping the further decimals a threshold may have ("¥0.125"):
+ * a figure the rule compares with is never cut. What is not a number shows
+ * as it is; nothing is "—".
+ */
+export function yuan(v: string | undefined): string {
+  if (v === undefined || v === '') return '—'
+  const shown = money(v, '')
+  if (!shown) return v
+  return `¥${shown}${/^-?\d+\.\d{2}(\d*?)0*$/.exec(v.trim())?.[1] ?? ''}`
+}
+
 /** windowText names a window: "今天", "近 7 天". */
 export function windowText(t: T, w: RuleWindow | undefined): string {
   if (!w) return ''
@@ -38,9 +56,8 @@ export function metricText(t: T, metric: string, w?: RuleWindow): string {
 /** valueText formats a threshold by its metric: money with two decimals, percentages with %. */
 export function valueText(metric: string, v: string | undefined): string {
   if (v === undefined || v === '') return '—'
-  if (moneyMetrics.has(metric)) return `¥${money(v, v)}`
-  if (percentMetrics.has(metric)) return `${v}%`
-  return v
+  const unit = metricUnit(metric)
+  return unit === 'yuan' ? yuan(v) : unit === 'percent' ? `${v}%` : v
 }
 
 export function conditionText(t: T, c: Condition): string {
@@ -57,10 +74,10 @@ export function guardText(t: T, g: Guard): string {
 export function actionText(t: T, a: Action): string {
   const field = /budget/.test(a.type) ? 'budget' : /bid/.test(a.type) ? 'bid' : ''
   if (!field) return a.type === 'notify' && a.message ? t('rules.actions.notifyWith', { message: a.message }) : t(`rules.actions.${a.type}`)
-  const by = a.percent ? `${a.percent}%` : `¥${money(a.amount, a.amount ?? '')}`
+  const by = a.percent ? `${a.percent}%` : yuan(a.amount)
   const limits: string[] = []
-  if (a.floor) limits.push(t('rules.floor', { v: money(a.floor, a.floor) }))
-  if (a.ceiling) limits.push(t('rules.ceiling', { v: money(a.ceiling, a.ceiling) }))
+  if (a.floor) limits.push(t('rules.floor', { v: yuan(a.floor) }))
+  if (a.ceiling) limits.push(t('rules.ceiling', { v: yuan(a.ceiling) }))
   const base = t(`rules.actions.${a.type}`, { by })
   return limits.length ? `${base}（${limits.join('，')}）` : base
 }
@@ -141,7 +158,7 @@ export function blankSpec(name: string): RuleSpec {
     name,
     scope: { level: 'ad' },
     match: 'all',
-    conditions: [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '500' }],
+    conditions: [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '500.00' }],
     guards: [{ metric: 'click', window: { kind: 'today' }, min: '100' }],
     schedule: { every_minutes: 60 },
     actions: [{ type: 'notify' }],
@@ -251,7 +268,7 @@ export interface Step {
 export function stepText(t: T, s: Step): string {
   const action = t(`rules.actions.${s.type ?? 'notify'}`, { by: '' }).trim()
   if (!s.field) return action
-  const fmt = (v: string | undefined) => (s.field === 'status' ? statusText(t, v) : `¥${money(v, v ?? '—')}`)
+  const fmt = (v: string | undefined) => (s.field === 'status' ? statusText(t, v) : yuan(v))
   return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
 }
 
