@@ -51,7 +51,7 @@ async function viewOf(p) {
     granularity: await p.locator('[data-test=granularity] .arco-radio-checked').innerText(),
     range: await p.locator('[data-test=date-range] input').evaluateAll((els) => els.map((e) => e.value)),
     totals: await p.locator('[data-test=report-table] .arco-table-tfoot, [data-test=report-table] tfoot').first().innerText().catch(() => ''),
-    rows: (await p.locator('[data-test=report-table] tbody tr.arco-table-tr').allInnerTexts()).slice(0, 5),
+    rows: (await p.locator('[data-test=report-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').allInnerTexts()).slice(0, 5),
   }
 }
 
@@ -166,7 +166,7 @@ describe('console', () => {
       await page.getByRole('button', { name: '刷新' }).click()
       return false
     }, "today's spend", 30_000, 1000)
-    await poll(async () => (await page.locator('[data-test=dashboard] tbody .arco-table-tr:not(.arco-table-empty-row)').count()) > 0, 'top ads', 30_000, 500)
+    await poll(async () => (await page.locator('[data-test=dashboard] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count()) > 0, 'top ads', 30_000, 500)
     // The chart's tooltip, drawn on hover, must work under the CSP too.
     await page.locator('[data-test=dashboard] canvas').first().hover({ position: { x: 300, y: 150 } })
     await shot(page, 'dashboard')
@@ -273,7 +273,7 @@ describe('console', () => {
   test('the campaign, project and promotion tables list the mirror', async () => {
     for (const kind of ['campaigns', 'projects', 'promotions']) {
       await page.goto(`${stack.api}/${kind}`)
-      await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr`).first().waitFor()
+      await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr:not(.arco-table-tr-empty)`).first().waitFor()
       await shot(page, `${kind}-table`)
     }
   })
@@ -328,15 +328,15 @@ describe('console', () => {
     const t0 = Date.now()
     await page.goto(big)
     await page.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
-    await poll(async () => (await page.locator('[data-test=report-table] tbody tr.arco-table-tr').count()) > 0, 'rows', 20_000, 100)
+    await poll(async () => (await page.locator('[data-test=report-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count()) > 0, 'rows', 20_000, 100)
     console.log(`e2e: 500-row report page shown in ${Date.now() - t0} ms (navigation, both queries and rendering)`)
-    const rendered = await page.locator('[data-test=report-table] tbody tr.arco-table-tr').count()
+    const rendered = await page.locator('[data-test=report-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count()
     assert.ok(rendered < 100, `only the visible rows are in the DOM (${rendered} of 500)`)
     assert.equal((await page.locator('[data-test=report-table] [data-test=total-cost]').innerText()).replaceAll(',', ''), want.summary.cost)
     // Scrolling reaches the last row of the page.
     await page.locator('[data-test=report-table] .arco-scrollbar-container, [data-test=report-table] .arco-virtual-list').last().evaluate((el) => el.scrollTo(0, el.scrollHeight))
     const last = want.items[499]
-    await page.locator('[data-test=report-table] tbody tr.arco-table-tr', { hasText: String(last.entity_id) }).last().waitFor()
+    await page.locator('[data-test=report-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: String(last.entity_id) }).last().waitFor()
     await shot(page, 'reports-500-rows')
   })
 
@@ -368,7 +368,7 @@ describe('console', () => {
     assert.equal(sheet.actualRowCount, want.total + 2, 'a header, every row and the total')
     await page.getByRole('button', { name: '关闭' }).click()
     await page.goto(`${stack.api}/exports`)
-    await page.locator('[data-test=exports-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=exports-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     assert.match(await page.locator('[data-test=exports-table] tbody tr').first().innerText(), /广告计划[\s\S]*按小时[\s\S]*XLSX[\s\S]*过期/)
     await shot(page, 'exports')
   })
@@ -377,7 +377,7 @@ describe('console', () => {
     const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
     const two = leaves.slice(0, 2)
     await page.goto(`${stack.api}/users`)
-    await page.locator('[data-test=users-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=users-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await page.locator('[data-test=user-create]').click()
     const form = page.locator('[data-test=user-form]')
     await form.waitFor()
@@ -403,14 +403,14 @@ describe('console', () => {
     await signIn(p, scoped.username, scoped.password)
     await p.waitForURL(/\/dashboard/)
     await p.goto(`${stack.api}/accounts`)
-    await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr').first().waitFor()
-    const shown = await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr').allInnerTexts()
+    await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    const shown = await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').allInnerTexts()
     assert.equal(shown.length, 2, `rows: ${shown.join(' | ')}`)
     for (const a of two) assert.ok(shown.some((r) => r.includes(String(a.id))), `account ${a.id} is listed`)
     await shot(p, 'scoped-user-accounts')
     await p.goto(`${stack.api}/reports?level=advertiser&from=${addDays(beijingToday(), -7)}&to=${beijingToday()}`)
     await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
-    await poll(async () => (await p.locator('[data-test=report-table] tbody tr.arco-table-tr').count()) === 2, 'two advertisers in the report', 20_000, 500)
+    await poll(async () => (await p.locator('[data-test=report-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count()) === 2, 'two advertisers in the report', 20_000, 500)
     assert.equal(await p.locator('[data-test=nav-users]').count(), 0, 'no admin menu')
     for (const admin of ['users', 'audit', 'guardrails']) {
       await p.goto(`${stack.api}/${admin}`)
@@ -428,14 +428,14 @@ describe('console', () => {
 
     // The admin sees the user's session and ends it.
     await page.locator(`[data-test=user-sessions-${scoped.username}]`).click()
-    await page.locator('[data-test=sessions-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=sessions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await shot(page, 'users-sessions')
     await page.keyboard.press('Escape')
   })
 
   test('the audit log shows who created the user', async () => {
     await page.goto(`${stack.api}/audit?action=user.create`)
-    const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr', { hasText: String(scoped.id) }).first()
+    const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: String(scoped.id) }).first()
     await row.waitFor()
     assert.match(await row.innerText(), new RegExp(`admin[\\s\\S]*user\\.create[\\s\\S]*user ${scoped.id}[\\s\\S]*成功`))
     await row.click()
@@ -445,7 +445,7 @@ describe('console', () => {
     await shot(page, 'audit-entry')
     await page.keyboard.press('Escape')
     await page.goto(`${stack.api}/audit`)
-    await page.locator('[data-test=audit-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await shot(page, 'audit')
   })
 
@@ -462,7 +462,7 @@ describe('console', () => {
 
     await page.goto(`${stack.api}/system?jobs=all`)
     await page.locator('[data-test=system-health] tbody tr').first().waitFor()
-    await page.locator('[data-test=jobs-table] tbody tr.arco-table-tr').first().waitFor()
+    await page.locator('[data-test=jobs-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await page.locator('[data-test=quota-chart] canvas').waitFor()
     assert.match(await page.locator('[data-test=system-health]').innerText(), /mysql[\s\S]*正常/)
     assert.match(await page.locator('[data-test=jobs-table]').innerText(), /报表导出[\s\S]*已完成/)
@@ -482,7 +482,7 @@ describe('console', () => {
     await shot(page, 'alert-channel-dialog')
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
-    const row = page.locator('[data-test=channels-table] tbody tr.arco-table-tr', { hasText: '运营群 webhook' })
+    const row = page.locator('[data-test=channels-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '运营群 webhook' })
     await row.waitFor()
     assert.doesNotMatch(await row.innerText(), /e2e-webhook-secret/, 'the secret is never shown')
     await row.getByRole('button', { name: '测试' }).click()
@@ -499,7 +499,7 @@ describe('console', () => {
     await shot(page, 'alert-subscription-dialog')
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
-    await page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr', { hasText: '全部告警' }).waitFor()
+    await page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '全部告警' }).waitFor()
     await shot(page, 'alert-subscriptions')
 
     // The platform's review rejects a delivering ad; a sync mirrors it.
@@ -513,7 +513,7 @@ describe('console', () => {
       await page.locator('[data-test=alerts-table] tbody tr').first().waitFor()
       return (await entity.count()) === 1
     }, 'the rejected ad to be alerted', 90_000, 2000)
-    const alertRow = page.locator('[data-test=alerts-table] tbody tr.arco-table-tr', { has: entity })
+    const alertRow = page.locator('[data-test=alerts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { has: entity })
     assert.match(await alertRow.innerText(), /落地页无法访问（建议：修复落地页后重新提交）/)
     await shot(page, 'alerts')
     // It reached the channel, in a grouped message.
@@ -552,7 +552,7 @@ describe('console', () => {
     await signIn(p, viewer.username, viewer.password)
     await p.waitForURL(/\/dashboard/)
     await p.goto(`${stack.api}/ads`)
-    await p.locator('[data-test=entity-table] tbody tr.arco-table-tr').first().waitFor()
+    await p.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     assert.equal(await p.locator('.arco-switch').count(), 0, 'no status switches')
     assert.equal(await p.locator('[data-test=edit-amount]').count(), 0, 'no budget or bid edits')
     assert.equal(await p.locator('[data-test=entity-table] .arco-checkbox').count(), 0, 'no selection for batch actions')
@@ -598,7 +598,7 @@ describe('console', () => {
     const summary = detail.locator('[data-test=rule-preview-summary]')
     await summary.waitFor()
     assert.match(await summary.innerText(), /评估 \d+ 个对象：命中 \d+ 个，将执行 \d+ 个/)
-    const rows = detail.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr')
+    const rows = detail.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
     assert.ok((await rows.count()) > 0, 'preview rows')
     assert.match(await rows.first().innerText(), /消耗（今天）\s+¥[\d,]+\.\d\d/)
     await shot(page, 'rule-preview')
@@ -661,7 +661,7 @@ describe('console', () => {
 
     // Switched on from the list, with what it will do; then off again.
     await page.goto(`${stack.api}/rules`)
-    const row = page.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    const row = page.locator('[data-test=rules-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '消耗无转化暂停（e2e）' })
     await row.waitFor()
     await row.locator(`[data-test=rule-switch-${id}]`).click()
     const confirmOn = page.locator('.arco-modal', { hasText: '启用规则' })
@@ -703,7 +703,7 @@ describe('console', () => {
     await p.locator('[data-test=nav-rules]').click()
     await p.locator('[data-test=rules-global]', { hasText: '仅管理员可切换' }).waitFor()
     assert.equal(await p.locator('[data-test=rule-from-template], [data-test=rule-blank], [data-test=rules-global-flip]').count(), 0, 'no create or global switch')
-    const theirs = p.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    const theirs = p.locator('[data-test=rules-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '消耗无转化暂停（e2e）' })
     await theirs.waitFor()
     assert.match(await theirs.innerText(), new RegExp(`${admin}\\s*只读`), 'the owner and read-only')
     await theirs.locator(`[data-test=rule-state-${id}]`, { hasText: '停用' }).waitFor()
@@ -804,7 +804,7 @@ describe('console', () => {
     await signIn(o, scoped.username, scoped.password)
     await o.waitForURL(/\/dashboard/)
     await o.goto(`${stack.api}/rules`)
-    const orow = o.locator('[data-test=rules-table] tbody tr.arco-table-tr', { hasText: '消耗无转化暂停（e2e）' })
+    const orow = o.locator('[data-test=rules-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '消耗无转化暂停（e2e）' })
     await orow.locator(`[data-test=rule-readonly-${id}]`).waitFor()
     await o.locator('[data-test=rule-from-template]').waitFor() // they may create their own
     assert.equal(await orow.locator('.arco-switch, [data-test^=rule-edit-]').count(), 0, 'no switch nor edit on the admin\'s rule')
@@ -815,7 +815,7 @@ describe('console', () => {
     await od.locator('[data-test=rule-preview] .arco-checkbox').click()
     await od.locator('[data-test=rule-preview-run]').click()
     await od.locator('[data-test=rule-preview-summary]').waitFor()
-    const orows = await od.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr').allInnerTexts()
+    const orows = await od.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').allInnerTexts()
     assert.ok(orows.length > 0, 'preview rows')
     for (const r of orows) {
       assert.ok(two.includes(/广告主 (\d+)/.exec(r)?.[1] ?? ''), `a previewed object outside the operator's two accounts: ${r}`)
