@@ -206,6 +206,7 @@ func (d dashboardSQL) spans() (string, []any) {
 		FROM (` + q + `) t
 		JOIN report_hourly r ON r.advertiser_id = t.advertiser_id AND r.level = 'advertiser'
 		     AND r.stat_date IN (?, ?) AND r.stat_hour < t.through
+		WHERE t.through > 0
 		GROUP BY r.stat_date, r.stat_hour, t.through`, append(append([]any{d.today}, args...), d.yesterday, d.today)
 }
 
