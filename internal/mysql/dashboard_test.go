@@ -71,7 +71,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 	rqHourly(t, db, advC, report.LevelAdvertiser, "2026-11-22", 0, advC, 0, rqMetrics{"9.99", 1, 1, 1, 1})
 	dashSynced(t, db, beijing(22, 14, 5), rqAdvA)
 	dashSynced(t, db, beijing(22, 11, 5), rqAdvB)
-	dashSynced(t, db, beijing(21, 23, 50), advC) // covers today through 00:00: nothing
+	dashSynced(t, db, beijing(21, 22, 50), advC) // covers today through 00:00: nothing
 	admin := auth.SystemScope()
 
 	type want struct {
@@ -150,7 +150,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 	// An advertiser the mirror does not sync (unbound) is never behind.
 	mysqltest.Exec(t, db, `UPDATE advertisers SET authorization_id = NULL WHERE id = ?`, advC)
 	dashSynced(t, db, beijing(21, 23, 50), advC)
-	if ov, err = db.DashboardOverview(ctx, admin, nil, beijing(22, 14, 30), 0); err != nil || ov.AdvertisersBehind != 0 {
-		t.Errorf("unbound C: %v, %d behind, want 0", err, ov.AdvertisersBehind)
+	if ov, err = db.DashboardOverview(ctx, admin, nil, beijing(22, 14, 30), 0); err != nil || ov.AdvertisersBehind != 0 || ov.EarliestThroughHour != 14 {
+		t.Errorf("unbound C: %v, %d behind, earliest %d, want 0 and 14", err, ov.AdvertisersBehind, ov.EarliestThroughHour)
 	}
 }
