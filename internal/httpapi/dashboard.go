@@ -58,14 +58,17 @@ type topAdJSON struct {
 }
 
 type trendPointJSON struct {
-	Hour      int       `json:"hour"`
-	Today     *coreJSON `json:"today"` // null for hours still to come
+	Hour int `json:"hour"`
+	// Today is null for the hours no advertiser has data for yet (from
+	// data_through on).
+	Today     *coreJSON `json:"today"`
 	Yesterday coreJSON  `json:"yesterday"`
-	// TodayIncomplete marks today's points: their figures will still
-	// change (conversions are attributed for 72 hours, and the current
-	// hour has not ended).
+	// TodayIncomplete marks today's points with data: their figures will
+	// still change (conversions are attributed for 72 hours).
 	TodayIncomplete bool `json:"today_incomplete"`
-	// TodayInProgress marks the current hour.
+	// TodayInProgress marks today's points some advertisers behind have
+	// no data for yet (from data_through_earliest to data_through): they
+	// grow as those accounts' syncs catch up.
 	TodayInProgress bool `json:"today_in_progress"`
 }
 
@@ -73,14 +76,23 @@ type dashboardResponse struct {
 	AsOf time.Time `json:"as_of"`
 	// ReadAt is when the figures were read (the all-advertisers dashboard
 	// is cached: up to twice database.dashboard_cache_ttl before as_of).
-	ReadAt        time.Time   `json:"read_at"`
-	Today         string      `json:"today"`
-	Yesterday     string      `json:"yesterday"`
-	UpToHour      int         `json:"up_to_hour"`
-	TodaySoFar    metricsJSON `json:"today_so_far"`
-	YesterdaySame metricsJSON `json:"yesterday_same_time"`
-	// YesterdayUntil is the end of the yesterday_same_time span (yesterday
-	// at the time of day of as_of).
+	ReadAt    time.Time `json:"read_at"`
+	Today     string    `json:"today"`
+	Yesterday string    `json:"yesterday"`
+	// UpToHour is the current Beijing hour.
+	UpToHour int `json:"up_to_hour"`
+	// DataThrough is how far today's hourly data reaches (complete hours,
+	// the latest among the advertisers): today 00:00 to it is compared.
+	DataThrough time.Time `json:"data_through"`
+	// DataThroughEarliest is the earliest reach among the advertisers the
+	// mirror syncs; AdvertisersBehind counts those short of data_through.
+	// Each advertiser is compared over its own span.
+	DataThroughEarliest time.Time   `json:"data_through_earliest"`
+	AdvertisersBehind   int         `json:"advertisers_behind"`
+	TodaySoFar          metricsJSON `json:"today_so_far"`
+	YesterdaySame       metricsJSON `json:"yesterday_same_time"`
+	// YesterdayUntil is the end of the longest yesterday span compared:
+	// yesterday at the time of day of data_through.
 	YesterdayUntil time.Time        `json:"yesterday_until"`
 	Change         changeJSON       `json:"change_percent"`
 	YesterdayFull  metricsJSON      `json:"yesterday_full"`
@@ -103,6 +115,7 @@ func newDashboardResponse(ov report.Overview, now time.Time) dashboardResponse {
 	t, y := ov.TodaySoFar, ov.YesterdaySameTime
 	out := dashboardResponse{
 		AsOf: now.UTC(), ReadAt: ov.ReadAt.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
+		DataThrough: ov.DataThrough, DataThroughEarliest: ov.DataThroughEarliest, AdvertisersBehind: ov.AdvertisersBehind,
 		TodaySoFar: newMetricsJSON(t), YesterdaySame: newMetricsJSON(y), YesterdayUntil: ov.YesterdayUntil,
 		Change:        newChangeJSON(t, y),
 		YesterdayFull: newMetricsJSON(ov.YesterdayFull),
@@ -115,9 +128,9 @@ func newDashboardResponse(ov report.Overview, now time.Time) dashboardResponse {
 	}
 	for h := 0; h < 24; h++ {
 		p := trendPointJSON{Hour: h, Yesterday: newCoreJSON(ov.TrendYesterday[h])}
-		if h <= ov.UpToHour {
+		if h < ov.ThroughHour {
 			tj := newCoreJSON(ov.TrendToday[h])
-			p.Today, p.TodayIncomplete, p.TodayInProgress = &tj, true, h == ov.UpToHour
+			p.Today, p.TodayIncomplete, p.TodayInProgress = &tj, true, h >= ov.EarliestThroughHour
 		}
 		out.HourlyTrend = append(out.HourlyTrend, p)
 	}

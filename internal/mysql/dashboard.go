@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"slices"
 	"strconv"
 	"time"
 
@@ -12,16 +11,29 @@ import (
 	"github.com/oceanops/adplatform/internal/report"
 )
 
+// dashboardHourlyStream is the sync stream that fills report_hourly's
+// advertiser level (mirror.StreamReportAdvertiserHourly): its last success
+// says how far an advertiser's hourly figures of today reach.
+const dashboardHourlyStream = "report_advertiser_hourly"
+
 // DashboardOverview computes the dashboard for the advertisers in scope
 // (narrowed to advertiserIDs when given, a manager id standing for its
 // advertisers; ids outside scope are KindNotFound) at the instant now:
-// today so far against yesterday up to the same time of day (the hour in
-// progress pro rata) and the hourly trend of both days (report_hourly,
-// advertiser level), yesterday's whole day (report_daily), and the topN ads
-// and promotions of today by cost (report_daily). The figures of every
-// advertiser (an all-advertisers scope without a filter) are read at most
-// once per database.dashboard_cache_ttl (SetDashboardCacheTTL), then again
-// in the background.
+// today so far against yesterday over the same span, per advertiser, and
+// the hourly trend of both days (report_hourly, advertiser level),
+// yesterday's whole day (report_daily), and the topN ads and promotions of
+// today by cost (report_daily).
+//
+// The platform reports complete hours only, and each advertiser's hourly
+// sync may lag: an advertiser's today reaches its through-hour, the start
+// of the hour its last successful hourly sync began in (a run begun at 14:05
+// has hours 0-13), capped at now's hour. It is compared with yesterday's
+// hours before that same hour; an advertiser without a successful hourly
+// sync since today's 00:00 adds nothing to either side.
+//
+// The figures of every advertiser (an all-advertisers scope without a
+// filter) are read at most once per database.dashboard_cache_ttl
+// (SetDashboardCacheTTL), then again in the background.
 func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
 	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
@@ -30,9 +42,12 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 	}
 	ov.Today, ov.UpToHour = report.BeijingDate(now), report.BeijingHour(now)
 	ov.Yesterday = report.AddDays(ov.Today, -1)
-	ov.YesterdayUntil = now.In(report.Beijing()).AddDate(0, 0, -1)
+	dayStart, err := time.ParseInLocation(report.DateLayout, ov.Today, report.Beijing())
+	if err != nil {
+		return ov, fmt.Errorf("mysql: dashboard day: %w", err)
+	}
 	read := func(ctx context.Context) (dashboardFacts, error) {
-		f, err := db.dashboardFacts(ctx, scope, advs, ov.Today, ov.Yesterday, topN)
+		f, err := db.dashboardFacts(ctx, scope, advs, ov.Today, ov.Yesterday, dayStart, topN)
 		f.readAt = now
 		return f, err
 	}
@@ -47,45 +62,84 @@ func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertise
 	if err != nil {
 		return ov, err
 	}
-	// Seconds of the current hour elapsed: yesterday's same hour counts pro rata.
-	local := now.In(report.Beijing())
-	elapsed := int64(local.Minute()*60 + local.Second())
-	ov.TrendToday, ov.TrendYesterday = facts.trend[0], facts.trend[1]
-	for hour := 0; hour < 24; hour++ {
-		if facts.seen[0][hour] && hour <= ov.UpToHour {
-			ov.TodaySoFar.Add(facts.trend[0][hour])
-		}
-		if !facts.seen[1][hour] {
-			continue
-		}
-		switch {
-		case hour < ov.UpToHour:
-			ov.YesterdaySameTime.Add(facts.trend[1][hour])
-		case hour == ov.UpToHour:
-			ov.YesterdaySameTime.Add(facts.trend[1][hour].Prorate(elapsed, 3600))
-		}
-	}
-	ov.YesterdayFull, ov.ReadAt = facts.yesterdayFull, facts.readAt
+	facts.overview(&ov, dayStart)
 	if topN > 0 {
 		ov.TopAds = append([]report.TopAd{}, facts.top...)
 	}
 	return ov, nil
 }
 
+// overview fills ov's comparison, spans and trend from the facts, each
+// advertiser's through-hour capped at ov.UpToHour (no hour in progress has
+// data).
+func (f dashboardFacts) overview(ov *report.Overview, dayStart time.Time) {
+	capped := func(through int) int { return min(through, ov.UpToHour) }
+	latest, earliest, synced := 0, 24, false
+	for _, c := range f.throughs {
+		h := capped(c.through)
+		latest = max(latest, h)
+		if c.syncable {
+			earliest, synced = min(earliest, h), true
+		}
+	}
+	if !synced {
+		earliest = latest
+	}
+	for _, c := range f.throughs {
+		if c.syncable && capped(c.through) < latest {
+			ov.AdvertisersBehind += c.n
+		}
+	}
+	ov.ThroughHour, ov.EarliestThroughHour = latest, min(earliest, latest)
+	ov.DataThrough = dayStart.Add(time.Duration(latest) * time.Hour)
+	ov.DataThroughEarliest = dayStart.Add(time.Duration(ov.EarliestThroughHour) * time.Hour)
+	ov.YesterdayUntil = ov.DataThrough.AddDate(0, 0, -1)
+	for _, c := range f.spans {
+		if c.hour >= capped(c.through) {
+			continue
+		}
+		if c.today {
+			ov.TodaySoFar.Add(c.totals)
+			ov.TrendToday[c.hour].Add(c.totals)
+		} else {
+			ov.YesterdaySameTime.Add(c.totals)
+		}
+	}
+	ov.TrendYesterday, ov.YesterdayFull, ov.ReadAt = f.trend, f.yesterdayFull, f.readAt
+}
+
 // dashboardFacts are what the dashboard reads for one scope and day; the
 // overview at an instant is computed from them.
 type dashboardFacts struct {
-	trend         [2][24]report.Totals // today's hours, yesterday's
-	seen          [2][24]bool          // the hours with a row
+	trend         [24]report.Totals // yesterday's hours
+	seen          bool              // any hourly row yesterday
+	spans         []spanSums
+	throughs      []throughCount
 	yesterdayFull report.Totals
 	top           []report.TopAd
 	readAt        time.Time // the instant of the request that read them
 }
 
+// spanSums sums one hour of today or yesterday over the advertisers of one
+// through-hour, for hours before it.
+type spanSums struct {
+	today         bool
+	hour, through int
+	totals        report.Totals
+}
+
+// throughCount is how many advertisers of the selection have a
+// through-hour, among those the mirror syncs or not.
+type throughCount struct {
+	through  int
+	syncable bool
+	n        int
+}
+
 // hasRows tells whether any report row stood behind the figures.
 func (f dashboardFacts) hasRows() bool {
 	y := f.yesterdayFull
-	return slices.Contains(f.seen[0][:], true) || slices.Contains(f.seen[1][:], true) || len(f.top) > 0 ||
+	return f.seen || len(f.spans) > 0 || len(f.top) > 0 ||
 		!y.Cost.IsZero() || y.Show != 0 || y.Click != 0 || y.Convert != 0 || y.DeepConvert != 0
 }
 
@@ -94,13 +148,22 @@ func (f dashboardFacts) hasRows() bool {
 type dashboardSQL struct {
 	filter           string // " AND <scope> AND <advertisers>" on r.advertiser_id
 	args             []any  // filter's arguments
+	advFilter        string // the same on a.id
+	advArgs          []any
 	today, yesterday string
+	dayStart         time.Time // today 00:00 Beijing
 }
 
-func newDashboardSQL(scope auth.Scope, advs *leafFilter, today, yesterday string) dashboardSQL {
-	inScope, sargs := scopeClause(scope, "r.advertiser_id")
-	advCond, aargs := advs.cond("r.advertiser_id")
-	return dashboardSQL{" AND " + inScope + " AND " + advCond, append(sargs, aargs...), today, yesterday}
+func newDashboardSQL(scope auth.Scope, advs *leafFilter, today, yesterday string, dayStart time.Time) dashboardSQL {
+	on := func(column string) (string, []any) {
+		inScope, sargs := scopeClause(scope, column)
+		advCond, aargs := advs.cond(column)
+		return " AND " + inScope + " AND " + advCond, append(sargs, aargs...)
+	}
+	d := dashboardSQL{today: today, yesterday: yesterday, dayStart: dayStart.UTC()}
+	d.filter, d.args = on("r.advertiser_id")
+	d.advFilter, d.advArgs = on("a.id")
+	return d
 }
 
 // on is the arguments of a statement on date that ends with the filter,
@@ -109,13 +172,42 @@ func (d dashboardSQL) on(date string, more ...any) []any {
 	return append(append([]any{date}, d.args...), more...)
 }
 
-// trend is the hourly totals of both days, read from the figures kept in
+// trend is yesterday's hourly totals, read from the figures kept in
 // idx_report_hourly_sums alone, in its order (no sort).
 func (d dashboardSQL) trend() (string, []any) {
-	return `SELECT r.stat_date, r.stat_hour, ` + reportSums + `
+	return `SELECT r.stat_hour, ` + reportSums + `
 		FROM report_hourly r
-		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)` + d.filter + `
-		GROUP BY r.stat_date, r.stat_hour`, append([]any{d.yesterday, d.today}, d.args...)
+		WHERE r.level = 'advertiser' AND r.stat_date = ?` + d.filter + `
+		GROUP BY r.stat_hour`, d.on(d.yesterday)
+}
+
+// throughs is, per advertiser of the selection, its through-hour (0-24:
+// hours of today since 00:00 when its last successful hourly sync began,
+// 0 without one today) and whether the mirror syncs it.
+func (d dashboardSQL) throughs() (string, []any) {
+	return `SELECT a.id AS advertiser_id, ` + syncableCond + ` AS syncable,
+		CASE WHEN s.last_success_at >= ? THEN LEAST(TIMESTAMPDIFF(HOUR, ?, s.last_success_at), 24) ELSE 0 END AS through
+		FROM advertisers a
+		LEFT JOIN sync_state s ON s.advertiser_id = a.id AND s.stream = '` + dashboardHourlyStream + `'
+		WHERE a.account_role = '` + RoleAdvertiser + `'` + d.advFilter, append([]any{d.dayStart, d.dayStart}, d.advArgs...)
+}
+
+// throughCounts counts the selection's advertisers per through-hour.
+func (d dashboardSQL) throughCounts() (string, []any) {
+	q, args := d.throughs()
+	return `SELECT t.through, t.syncable, COUNT(*) FROM (` + q + `) t GROUP BY t.through, t.syncable`, args
+}
+
+// spans sums, per day, hour and through-hour, the hourly rows of today and
+// yesterday before their advertiser's through-hour.
+func (d dashboardSQL) spans() (string, []any) {
+	q, args := d.throughs()
+	return `SELECT r.stat_date = ?, r.stat_hour, t.through, ` + reportSums + `
+		FROM (` + q + `) t
+		JOIN report_hourly r ON r.advertiser_id = t.advertiser_id AND r.level = 'advertiser'
+		     AND r.stat_date IN (?, ?) AND r.stat_hour < t.through
+		WHERE t.through > 0
+		GROUP BY r.stat_date, r.stat_hour, t.through`, append(append([]any{d.today}, args...), d.yesterday, d.today)
 }
 
 // yesterdayFull is yesterday's totals from report_daily.
@@ -159,32 +251,52 @@ func (d dashboardSQL) top(topN int, floor string) (string, []any) {
 		ORDER BY g.cost DESC, g.entity_id`, append(args, topN)
 }
 
-func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFilter, today, yesterday string, topN int) (dashboardFacts, error) {
+func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFilter, today, yesterday string, dayStart time.Time, topN int) (dashboardFacts, error) {
 	var f dashboardFacts
-	d := newDashboardSQL(scope, advs, today, yesterday)
-	q, args := d.trend()
-	err := eachRow(ctx, db.reads(), "dashboard trend", q, args, func(rows *sql.Rows) error {
+	d := newDashboardSQL(scope, advs, today, yesterday, dayStart)
+	sums := func(rows *sql.Rows, lead ...any) (report.Totals, error) {
 		var (
-			date time.Time
-			hour int
 			t    report.Totals
 			cost sql.NullString
 		)
-		err := rows.Scan(&date, &hour, &cost, &t.Show, &t.Click, &t.Convert, &t.DeepConvert)
+		err := rows.Scan(append(lead, &cost, &t.Show, &t.Click, &t.Convert, &t.DeepConvert)...)
 		if err == nil {
 			t.Cost, err = reportDecimal(cost)
 		}
+		return t, err
+	}
+	q, args := d.trend()
+	err := eachRow(ctx, db.reads(), "dashboard trend", q, args, func(rows *sql.Rows) error {
+		var hour int
+		t, err := sums(rows, &hour)
 		if err != nil || hour < 0 || hour > 23 {
 			return err
 		}
-		switch date.Format(report.DateLayout) {
-		case today:
-			f.trend[0][hour], f.seen[0][hour] = t, true
-		case yesterday:
-			f.trend[1][hour], f.seen[1][hour] = t, true
-		}
+		f.trend[hour], f.seen = t, true
 		return nil
 	})
+	if err != nil {
+		return f, err
+	}
+	q, args = d.spans()
+	err = eachRow(ctx, db.reads(), "dashboard spans", q, args, func(rows *sql.Rows) error {
+		var c spanSums
+		t, err := sums(rows, &c.today, &c.hour, &c.through)
+		if err != nil || c.hour < 0 || c.hour > 23 {
+			return err
+		}
+		c.totals = t
+		f.spans = append(f.spans, c)
+		return nil
+	})
+	if err != nil {
+		return f, err
+	}
+	q, args = d.throughCounts()
+	f.throughs, err = queryAll(ctx, db.reads(), nil, "dashboard throughs", func(r scanner) (throughCount, error) {
+		var c throughCount
+		return c, r.Scan(&c.through, &c.syncable, &c.n)
+	}, q, args...)
 	if err != nil {
 		return f, err
 	}

@@ -30,6 +30,7 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		}
 	}
 	rqDaily(t, db, rqAdvA, report.LevelAdvertiser, "2026-11-21", rqAdvA, 0, rqMetrics{"24.24", 2400, 72, 24, 0})
+	dashSynced(t, db, beijing(22, 10, 5), rqAdvA, rqAdvB) // hours 0-9 of today
 	clock := fakeclock.New(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
 	db.SetDashboardCacheTTL(30*time.Second, clock.Now)
 	at1030 := time.Date(2026, 11, 22, 2, 30, 0, 0, time.UTC) // 10:30 Beijing
@@ -42,32 +43,33 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 		return ov
 	}
 	ov := overview(admin, nil, at1030)
-	if got := report.Money(ov.TodaySoFar.Cost); got != "1.10" {
-		t.Fatalf("today so far %s, want 1.10", got)
+	if got := report.Money(ov.TodaySoFar.Cost); got != "1.00" {
+		t.Fatalf("today so far %s, want 1.00", got)
 	}
-	if got := report.Money(ov.YesterdaySameTime.Cost); got != "115.50" { // 10 × 11.00 + half of 11.00
-		t.Fatalf("yesterday same time %s, want 115.50", got)
+	if got := report.Money(ov.YesterdaySameTime.Cost); got != "110.00" { // 10 × 11.00
+		t.Fatalf("yesterday same time %s, want 110.00", got)
 	}
 	if len(ov.TopAds) == 0 {
 		t.Fatal("no top ads")
 	}
 	ov.TopAds[0].Name = "changed by the caller"
 
-	// The sync writes; within the TTL the admin's figures are the cached ones,
-	// compared with yesterday at the new instant.
+	// The sync writes; within the TTL the admin's figures are the cached
+	// ones, spans included, computed at the new instant.
 	mysqltest.Exec(t, db, `UPDATE report_hourly SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-22' AND stat_hour = 2`, rqAdvA)
+	dashSynced(t, db, beijing(22, 11, 5), rqAdvA)
 	mysqltest.Exec(t, db, `UPDATE report_daily SET cost = cost + 1 WHERE advertiser_id = ? AND stat_date = '2026-11-21' AND level = 'advertiser'`, rqAdvA)
 	clock.Advance(29 * time.Second)
 	at1100 := at1030.Add(30 * time.Minute)
 	ov = overview(admin, nil, at1100)
-	if got := report.Money(ov.TodaySoFar.Cost); got != "1.10" {
-		t.Errorf("within the TTL: today so far %s, want the cached 1.10", got)
+	if got := report.Money(ov.TodaySoFar.Cost); got != "1.00" {
+		t.Errorf("within the TTL: today so far %s, want the cached 1.00", got)
 	}
 	if got := report.Money(ov.YesterdayFull.Cost); got != "24.24" {
 		t.Errorf("within the TTL: yesterday %s, want the cached 24.24", got)
 	}
-	if got := report.Money(ov.YesterdaySameTime.Cost); got != "121.00" || ov.UpToHour != 11 { // 11 × 11.00 at 11:00
-		t.Errorf("within the TTL at 11:00: yesterday same time %s (hour %d), want 121.00 (11)", got, ov.UpToHour)
+	if got := report.Money(ov.YesterdaySameTime.Cost); got != "110.00" || ov.UpToHour != 11 || ov.ThroughHour != 10 { // 10 × 11.00
+		t.Errorf("within the TTL at 11:00: yesterday same time %s (hour %d, through %d), want the cached 110.00 (11, 10)", got, ov.UpToHour, ov.ThroughHour)
 	}
 	if ov.TopAds[0].Name == "changed by the caller" {
 		t.Error("a caller's change to the top list reached the cache")
@@ -84,8 +86,8 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 	// Just after the TTL the old figures answer once more while they are
 	// read again in the background; then the new ones do.
 	clock.Advance(time.Second)
-	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "1.10" {
-		t.Errorf("just after the TTL: today so far %s, want the old 1.10 while it is read again", got)
+	if got := report.Money(overview(admin, nil, at1100).TodaySoFar.Cost); got != "1.00" {
+		t.Errorf("just after the TTL: today so far %s, want the old 1.00 while it is read again", got)
 	}
 	db.WaitCacheRefreshes()
 	ov = overview(admin, nil, at1100)
@@ -127,6 +129,7 @@ func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
 		t.Fatalf("before any row: today so far %s read at %v, want 0 read at %v", report.Money(ov.TodaySoFar.Cost), ov.ReadAt, at)
 	}
 	rqHourly(t, db, rqAdvA, report.LevelAdvertiser, "2026-12-01", 9, rqAdvA, 0, rqMetrics{"7.00", 70, 7, 1, 0})
+	dashSynced(t, db, at.Add(-25*time.Minute), rqAdvA) // 10:05
 	clock.Advance(time.Second)
 	later := at.Add(time.Second)
 	if ov := overview(later); report.Money(ov.TodaySoFar.Cost) != "7.00" || !ov.ReadAt.Equal(later) {

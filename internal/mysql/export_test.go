@@ -2,6 +2,7 @@ package mysql
 
 import (
 	"context"
+	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/report"
@@ -45,17 +46,17 @@ func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f repo
 
 // DashboardStatements are the statements DashboardOverview reads for scope
 // and advertiserIDs on today (Beijing), for plan tests: the trend of today
-// and yesterday, yesterday's totals, the top-N threshold and the top-N page
-// at or above floor.
+// and yesterday, yesterday's totals, the top-N threshold, the top-N page
+// at or above floor, the spans compared and the through-hour counts.
 func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, advertiserIDs []int64, today string, topN int, floor string) ([]Statement, error) {
 	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
 	if err != nil {
 		return nil, err
 	}
-	d := newDashboardSQL(scope, advs, today, report.AddDays(today, -1))
+	d := newDashboardSQL(scope, advs, today, report.AddDays(today, -1), dashboardDay(today))
 	var out []Statement
 	for _, s := range []func() (string, []any){d.trend, d.yesterdayFull,
-		func() (string, []any) { return d.threshold(topN) }, func() (string, []any) { return d.top(topN, floor) }} {
+		func() (string, []any) { return d.threshold(topN) }, func() (string, []any) { return d.top(topN, floor) }, d.spans, d.throughCounts} {
 		q, args := s()
 		out = append(out, Statement{q, args})
 	}
@@ -66,11 +67,23 @@ func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, adverti
 // dashboard does, calling between after the threshold is read and before
 // the page is (to write in between, as a sync may).
 func (db *DB) DashboardTopAdsWith(ctx context.Context, today string, topN int, between func()) ([]report.TopAd, error) {
-	d := newDashboardSQL(auth.Scope{All: true}, nil, today, report.AddDays(today, -1))
+	d := newDashboardSQL(auth.Scope{All: true}, nil, today, report.AddDays(today, -1), dashboardDay(today))
 	return db.dashboardTopAds(ctx, d, topN, func(n int, floor string) (string, []any) {
 		between()
 		return d.top(n, floor)
 	})
+}
+
+// DashboardHourlyStream is the stream whose last success bounds an
+// advertiser's hourly figures of today on the dashboard.
+const DashboardHourlyStream = dashboardHourlyStream
+
+func dashboardDay(today string) time.Time {
+	t, err := time.ParseInLocation(report.DateLayout, today, report.Beijing())
+	if err != nil {
+		panic(err)
+	}
+	return t
 }
 
 // WaitCacheRefreshes returns when no list total or dashboard is being read

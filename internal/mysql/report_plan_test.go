@@ -236,6 +236,13 @@ func TestDashboardPlansReadIndexesAndKeepResults(t *testing.T) {
 			t.Errorf("trend reads report_hourly by %q %q, want idx_report_hourly_sums alone, in order\n%s", r.key, r.extra, stmts[0].SQL)
 		}
 	}
+	// The spans: each advertiser's sync state by key, its rows of the two
+	// days by primary key, in those days' partitions only.
+	for _, r := range explain(t, db, stmts[4].SQL, stmts[4].Args) {
+		if (r.table == "r" && (r.key != "PRIMARY" || r.partitions != "p20261121,p20261122")) || (r.table == "s" && r.access == "ALL") {
+			t.Errorf("spans read %s by %q %q in %q\n%s", r.table, r.access, r.key, r.partitions, stmts[4].SQL)
+		}
+	}
 	walks := 0
 	for _, r := range explain(t, db, stmts[2].SQL, stmts[2].Args) {
 		if r.table != "r" {

@@ -107,27 +107,6 @@ func (t *Totals) Add(o Totals) {
 	t.DeepConvert += o.DeepConvert
 }
 
-// Prorate returns t scaled by part/whole (0 ≤ part ≤ whole, whole > 0):
-// the share of an hour's figures that falls before a point inside it. The
-// amount is rounded half away from zero to the fen, counts to the nearest
-// integer.
-func (t Totals) Prorate(part, whole int64) Totals {
-	if whole <= 0 || part >= whole {
-		return t
-	}
-	if part <= 0 {
-		return Totals{Cost: decimal.Zero}
-	}
-	p, w := decimal.NewFromInt(part), decimal.NewFromInt(whole)
-	count := func(n int64) int64 {
-		return decimal.NewFromInt(n).Mul(p).DivRound(w, divisionPrecision).Round(0).IntPart()
-	}
-	return Totals{
-		Cost: t.Cost.Mul(p).DivRound(w, divisionPrecision).Round(2),
-		Show: count(t.Show), Click: count(t.Click), Convert: count(t.Convert), DeepConvert: count(t.DeepConvert),
-	}
-}
-
 // Derived are the metrics computed from Totals. A metric whose denominator
 // is zero is nil (shown as null: "no clicks" is not "cost per click 0").
 type Derived struct {

@@ -106,26 +106,43 @@ type Entity struct {
 	Today          Totals
 }
 
-// Overview is the dashboard: today so far against yesterday up to the same
-// time of day, the top ads of today by cost, and the hourly trend of both
-// days.
+// Overview is the dashboard: today so far against yesterday over the same
+// span, the top ads of today by cost, and the hourly trend of both days.
+//
+// Hourly figures come in complete hours, each advertiser's as far as its
+// last hourly sync: its through-hour (today's hours before it have data;
+// at most the current hour). Each advertiser's today is compared with its
+// yesterday before the same hour.
 type Overview struct {
 	Today, Yesterday string // Beijing dates
-	// UpToHour is the current Beijing hour (today's hours 0..UpToHour have
-	// data so far; UpToHour itself is still in progress).
+	// UpToHour is the current Beijing hour.
 	UpToHour int
-	// TodaySoFar sums today's hours 0..UpToHour (as far as the last sync).
+	// ThroughHour is the latest through-hour among the advertisers (0-23):
+	// today's hours before it have data from some advertiser;
+	// EarliestThroughHour is the earliest among those the mirror syncs
+	// (ThroughHour when none is behind or none is synced).
+	ThroughHour, EarliestThroughHour int
+	// DataThrough and DataThroughEarliest are those hours as instants
+	// (today at that hour, Beijing).
+	DataThrough, DataThroughEarliest time.Time
+	// AdvertisersBehind counts the advertisers the mirror syncs whose
+	// through-hour is before ThroughHour.
+	AdvertisersBehind int
+	// TodaySoFar sums today's hours, each advertiser's before its
+	// through-hour.
 	TodaySoFar Totals
-	// YesterdaySameTime sums yesterday from 00:00 to YesterdayUntil, the
-	// same time of day as now: hours before UpToHour in full, hour UpToHour
-	// pro rata to the part of it elapsed today (hourly data has no finer
-	// grain). At 14:00 it is yesterday 00:00-14:00.
+	// YesterdaySameTime sums yesterday's hours, each advertiser's before
+	// its through-hour of today: the same span as TodaySoFar.
 	YesterdaySameTime Totals
-	YesterdayUntil    time.Time
+	// YesterdayUntil is the end of the longest span compared: yesterday at
+	// the time of day of DataThrough.
+	YesterdayUntil time.Time
 	// YesterdayFull is yesterday's whole day (from the daily report).
 	YesterdayFull Totals
 	TopAds        []TopAd
-	// Trend holds 24 points per day (hours without data are zero).
+	// TrendToday holds today's hours as summed into TodaySoFar (hours from
+	// ThroughHour on have none); TrendYesterday yesterday's whole hours
+	// (hours without data are zero).
 	TrendToday, TrendYesterday [24]Totals
 	// ReadAt is when the figures were read from the database: a cached
 	// overview's are older than the instant it is computed at.

@@ -79,7 +79,9 @@ const enUS: typeof zhCN = {
   },
   dashboard: {
     title: 'Dashboard',
-    upTo: 'Today 00:00–{hour}:59 against yesterday to the same hour (Beijing time)',
+    span: 'Today 00:00–{last} against the same hours of yesterday (data through {through}, Beijing time)',
+    spanNone: 'No complete hour of today yet (Beijing time)',
+    behind: '{n} accounts lag (earliest through {through}); each is compared over its own hours',
     vsYesterday: 'vs yesterday',
     yesterdayValue: 'Yesterday {v}',
     balanceHint: '{n} accounts',

@@ -77,7 +77,9 @@ export default {
   },
   dashboard: {
     title: '数据概览',
-    upTo: '今日 00:00–{hour}:59 与昨日同时段对比（北京时间）',
+    span: '今日 00:00–{last} 与昨日同时段对比（数据截至 {through}，北京时间）',
+    spanNone: '今日尚无完整小时的数据（北京时间）',
+    behind: '{n} 个账户数据滞后（最早截至 {through}），按各自时段对比',
     vsYesterday: '较昨日',
     yesterdayValue: '昨日 {v}',
     balanceHint: '{n} 个账户合计',
