@@ -1,8 +1,9 @@
 // Package gen bulk-loads a synthetic reporting world into a database for
 // the reporting benchmarks: advertisers, campaigns and ads in the mirror
 // tables, hourly rows at the advertiser, campaign and ad levels, the daily
-// rows that sum them, and a benchmark operator whose data scope is a few of
-// the advertisers. Metrics are consistent across levels (an advertiser's
+// rows that sum them, each advertiser's hourly report sync as just done
+// (sync_state, which the dashboard's span reads), and a benchmark operator
+// whose data scope is a few of the advertisers. Metrics are consistent across levels (an advertiser's
 // hour is the sum of its ads' hours) and money is generated in fen, so every
 // total is exact.
 package gen
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/report"
 )
@@ -180,11 +182,12 @@ feed:
 }
 
 // Reset deletes everything Generate writes (the whole report and mirror
-// tables, and the benchmark operator).
+// tables, the generated advertisers' sync states, and the benchmark operator).
 func Reset(ctx context.Context, db *mysql.DB) error {
 	for _, q := range []string{
 		"TRUNCATE TABLE report_hourly", "TRUNCATE TABLE report_daily", "TRUNCATE TABLE oe_ads",
 		"TRUNCATE TABLE oe_campaigns", "DELETE FROM advertisers WHERE id >= " + strconv.FormatInt(FirstAdvertiserID, 10),
+		"DELETE FROM sync_state WHERE advertiser_id >= " + strconv.FormatInt(FirstAdvertiserID, 10),
 		"DELETE FROM users WHERE username = '" + BenchOperator + "'",
 	} {
 		if _, err := db.ExecContext(ctx, q); err != nil {
@@ -208,6 +211,17 @@ func loadMirror(ctx context.Context, db *mysql.DB, o Options, st *Stats) error {
 		}
 	}
 	if err := ins.flush(ctx); err != nil {
+		return err
+	}
+	// The hourly report sync of every advertiser has just succeeded, so the
+	// dashboard compares every complete hour of today, as in production.
+	syncs := newInserter(db, "INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_success_at) VALUES ", o.Batch)
+	for _, id := range st.Advertisers {
+		if err := syncs.add(ctx, fmt.Sprintf("(%d,'%s','%s','%s')", id, mirror.StreamReportAdvertiserHourly, now, now)); err != nil {
+			return err
+		}
+	}
+	if err := syncs.flush(ctx); err != nil {
 		return err
 	}
 	camps := newInserter(db, "INSERT INTO oe_campaigns (id, advertiser_id, name, status, budget_mode, budget, platform_created_at, platform_modified_at, synced_at) VALUES ", o.Batch)

@@ -77,14 +77,31 @@ func TestGenerateSmall(t *testing.T) {
 		t.Fatal("no rows checked")
 	}
 	var scope int
-	_ = db.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_advertisers ua JOIN users u ON u.id = ua.user_id WHERE u.username = ?`, BenchOperator).Scan(&scope)
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM user_advertisers ua JOIN users u ON u.id = ua.user_id WHERE u.username = ?`, BenchOperator).Scan(&scope); err != nil {
+		t.Fatal(err)
+	}
 	if scope != 2 {
 		t.Errorf("operator scope = %d advertisers, want 2", scope)
+	}
+	// Every advertiser's hourly report sync has succeeded (the dashboard's span).
+	hourlySynced := func() int {
+		var n int
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM sync_state WHERE stream = 'report_advertiser_hourly' AND last_success_at IS NOT NULL`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := hourlySynced(); n != o.Advertisers {
+		t.Errorf("hourly report syncs done: %d, want %d", n, o.Advertisers)
 	}
 	if err := Reset(ctx, db); err != nil {
 		t.Fatal(err)
 	}
-	if h, d, _ := Count(ctx, db.DB); h != 0 || d != 0 {
-		t.Errorf("after reset: %d hourly, %d daily", h, d)
+	h, d, err := Count(ctx, db.DB)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h != 0 || d != 0 || hourlySynced() != 0 {
+		t.Errorf("after reset: %d hourly, %d daily, %d sync states", h, d, hourlySynced())
 	}
 }
