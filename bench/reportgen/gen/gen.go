@@ -213,11 +213,17 @@ func loadMirror(ctx context.Context, db *mysql.DB, o Options, st *Stats) error {
 	if err := ins.flush(ctx); err != nil {
 		return err
 	}
-	// The hourly report sync of every advertiser has just succeeded, so the
-	// dashboard compares every complete hour of today, as in production.
+	// The hourly report sync of every advertiser succeeded at the end of the
+	// last day generated (all its hours are written), so the dashboard
+	// compares every complete hour before its instant, as in production.
+	endDay, err := time.ParseInLocation(report.DateLayout, o.End, report.Beijing())
+	if err != nil {
+		return fmt.Errorf("gen: end %q: %w", o.End, err)
+	}
+	synced := endDay.Add(24*time.Hour - time.Second).UTC().Format("2006-01-02 15:04:05")
 	syncs := newInserter(db, "INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_success_at) VALUES ", o.Batch)
 	for _, id := range st.Advertisers {
-		if err := syncs.add(ctx, fmt.Sprintf("(%d,'%s','%s','%s')", id, mirror.StreamReportAdvertiserHourly, now, now)); err != nil {
+		if err := syncs.add(ctx, fmt.Sprintf("(%d,'%s','%s','%s')", id, mirror.StreamReportAdvertiserHourly, synced, synced)); err != nil {
 			return err
 		}
 	}
