@@ -94,26 +94,36 @@ func (f dashboardFacts) overview(ov *report.Overview, dayStart time.Time) {
 	ov.DataThrough = dayStart.Add(time.Duration(latest) * time.Hour)
 	ov.DataThroughEarliest = dayStart.Add(time.Duration(ov.EarliestThroughHour) * time.Hour)
 	ov.YesterdayUntil = ov.DataThrough.AddDate(0, 0, -1)
-	for _, c := range f.spans {
-		if c.hour >= capped(c.through) {
-			continue
-		}
-		if c.today {
-			ov.TodaySoFar.Add(c.totals)
-			ov.TrendToday[c.hour].Add(c.totals)
-		} else {
-			ov.YesterdaySameTime.Add(c.totals)
+	// Every advertiser's hours before latest, less those of the advertisers
+	// behind it from their own through-hour on (an advertiser above latest
+	// only by the cap has nothing to take away below it).
+	kept := [2][24]report.Totals{}
+	for h := 0; h < latest; h++ {
+		kept[0][h], kept[1][h] = f.trend[0][h], f.trend[1][h]
+	}
+	for _, c := range f.excess {
+		if c.hour < latest {
+			day := 1
+			if c.today {
+				day = 0
+			}
+			kept[day][c.hour].Sub(c.totals)
 		}
 	}
-	ov.TrendYesterday, ov.YesterdayFull, ov.ReadAt = f.trend, f.yesterdayFull, f.readAt
+	for h := 0; h < latest; h++ {
+		ov.TrendToday[h] = kept[0][h]
+		ov.TodaySoFar.Add(kept[0][h])
+		ov.YesterdaySameTime.Add(kept[1][h])
+	}
+	ov.TrendYesterday, ov.YesterdayFull, ov.ReadAt = f.trend[1], f.yesterdayFull, f.readAt
 }
 
 // dashboardFacts are what the dashboard reads for one scope and day; the
 // overview at an instant is computed from them.
 type dashboardFacts struct {
-	trend         [24]report.Totals // yesterday's hours
-	seen          bool              // any hourly row yesterday
-	spans         []spanSums
+	trend         [2][24]report.Totals // today's hours, yesterday's, of every advertiser
+	seen          bool                 // any hourly row
+	excess        []spanSums
 	throughs      []throughCount
 	yesterdayFull report.Totals
 	top           []report.TopAd
@@ -121,7 +131,8 @@ type dashboardFacts struct {
 }
 
 // spanSums sums one hour of today or yesterday over the advertisers of one
-// through-hour, for hours before it.
+// through-hour (excess: the hours from it on, of the advertisers behind the
+// latest through-hour).
 type spanSums struct {
 	today         bool
 	hour, through int
@@ -139,7 +150,7 @@ type throughCount struct {
 // hasRows tells whether any report row stood behind the figures.
 func (f dashboardFacts) hasRows() bool {
 	y := f.yesterdayFull
-	return f.seen || len(f.spans) > 0 || len(f.top) > 0 ||
+	return f.seen || len(f.top) > 0 ||
 		!y.Cost.IsZero() || y.Show != 0 || y.Click != 0 || y.Convert != 0 || y.DeepConvert != 0
 }
 
@@ -172,13 +183,14 @@ func (d dashboardSQL) on(date string, more ...any) []any {
 	return append(append([]any{date}, d.args...), more...)
 }
 
-// trend is yesterday's hourly totals, read from the figures kept in
-// idx_report_hourly_sums alone, in its order (no sort).
+// trend is the hourly totals of today and yesterday over the selection,
+// read from the figures kept in idx_report_hourly_sums alone, in its order
+// (no sort).
 func (d dashboardSQL) trend() (string, []any) {
-	return `SELECT r.stat_hour, ` + reportSums + `
+	return `SELECT r.stat_date = ?, r.stat_hour, ` + reportSums + `
 		FROM report_hourly r
-		WHERE r.level = 'advertiser' AND r.stat_date = ?` + d.filter + `
-		GROUP BY r.stat_hour`, d.on(d.yesterday)
+		WHERE r.level = 'advertiser' AND r.stat_date IN (?, ?)` + d.filter + `
+		GROUP BY r.stat_date, r.stat_hour`, append([]any{d.today, d.yesterday, d.today}, d.args...)
 }
 
 // throughs is, per advertiser of the selection, its through-hour (0-24:
@@ -198,16 +210,24 @@ func (d dashboardSQL) throughCounts() (string, []any) {
 	return `SELECT t.through, t.syncable, COUNT(*) FROM (` + q + `) t GROUP BY t.through, t.syncable`, args
 }
 
-// spans sums, per day, hour and through-hour, the hourly rows of today and
-// yesterday before their advertiser's through-hour.
-func (d dashboardSQL) spans() (string, []any) {
+// excess sums, per day, hour and through-hour, the hourly rows of today
+// and yesterday of the advertisers whose through-hour is below latest, from
+// that hour on: what the trend holds beyond their span. Each advertiser's
+// rows of a day are read by primary key, one day per part with its date a
+// constant, so each part reads that day's partition only.
+func (d dashboardSQL) excess(latest int) (string, []any) {
 	q, args := d.throughs()
-	return `SELECT r.stat_date = ?, r.stat_hour, t.through, ` + reportSums + `
-		FROM (` + q + `) t
-		JOIN report_hourly r ON r.advertiser_id = t.advertiser_id AND r.level = 'advertiser'
-		     AND r.stat_date IN (?, ?) AND r.stat_hour < t.through
-		WHERE t.through > 0
-		GROUP BY r.stat_date, r.stat_hour, t.through`, append(append([]any{d.today}, args...), d.yesterday, d.today)
+	day := func(date string) (string, []any) {
+		return `SELECT r.stat_date = ?, r.stat_hour, t.through, ` + reportSums + `
+			FROM (` + q + `) t
+			JOIN report_hourly r ON r.advertiser_id = t.advertiser_id AND r.level = 'advertiser'
+			     AND r.stat_date = ? AND r.stat_hour >= t.through
+			WHERE t.through < ?
+			GROUP BY r.stat_hour, t.through`, append(append(append([]any{d.today}, args...), date), latest)
+	}
+	today, targs := day(d.today)
+	yesterday, yargs := day(d.yesterday)
+	return today + "\n\t\tUNION ALL\n\t\t" + yesterday, append(targs, yargs...)
 }
 
 // yesterdayFull is yesterday's totals from report_daily.
@@ -267,26 +287,19 @@ func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFi
 	}
 	q, args := d.trend()
 	err := eachRow(ctx, db.reads(), "dashboard trend", q, args, func(rows *sql.Rows) error {
-		var hour int
-		t, err := sums(rows, &hour)
+		var (
+			today bool
+			hour  int
+		)
+		t, err := sums(rows, &today, &hour)
 		if err != nil || hour < 0 || hour > 23 {
 			return err
 		}
-		f.trend[hour], f.seen = t, true
-		return nil
-	})
-	if err != nil {
-		return f, err
-	}
-	q, args = d.spans()
-	err = eachRow(ctx, db.reads(), "dashboard spans", q, args, func(rows *sql.Rows) error {
-		var c spanSums
-		t, err := sums(rows, &c.today, &c.hour, &c.through)
-		if err != nil || c.hour < 0 || c.hour > 23 {
-			return err
+		day := 1
+		if today {
+			day = 0
 		}
-		c.totals = t
-		f.spans = append(f.spans, c)
+		f.trend[day][hour], f.seen = t, true
 		return nil
 	})
 	if err != nil {
@@ -299,6 +312,31 @@ func (db *DB) dashboardFacts(ctx context.Context, scope auth.Scope, advs *leafFi
 	}, q, args...)
 	if err != nil {
 		return f, err
+	}
+	// Usually every advertiser's sync is at the same hour and nothing is
+	// in excess; otherwise the rows of those behind are read by key.
+	latest, behind := 0, false
+	for _, c := range f.throughs {
+		latest = max(latest, c.through)
+	}
+	for _, c := range f.throughs {
+		behind = behind || c.through < latest
+	}
+	if behind {
+		q, args = d.excess(latest)
+		err = eachRow(ctx, db.reads(), "dashboard excess", q, args, func(rows *sql.Rows) error {
+			var c spanSums
+			t, err := sums(rows, &c.today, &c.hour, &c.through)
+			if err != nil || c.hour < 0 || c.hour > 23 {
+				return err
+			}
+			c.totals = t
+			f.excess = append(f.excess, c)
+			return nil
+		})
+		if err != nil {
+			return f, err
+		}
 	}
 
 	var cost sql.NullString

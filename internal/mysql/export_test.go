@@ -47,7 +47,8 @@ func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f repo
 // DashboardStatements are the statements DashboardOverview reads for scope
 // and advertiserIDs on today (Beijing), for plan tests: the trend of today
 // and yesterday, yesterday's totals, the top-N threshold, the top-N page
-// at or above floor, the spans compared and the through-hour counts.
+// at or above floor, the excess of the advertisers behind through-hour 12
+// and the through-hour counts.
 func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, advertiserIDs []int64, today string, topN int, floor string) ([]Statement, error) {
 	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
 	if err != nil {
@@ -56,7 +57,7 @@ func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, adverti
 	d := newDashboardSQL(scope, advs, today, report.AddDays(today, -1), dashboardDay(today))
 	var out []Statement
 	for _, s := range []func() (string, []any){d.trend, d.yesterdayFull,
-		func() (string, []any) { return d.threshold(topN) }, func() (string, []any) { return d.top(topN, floor) }, d.spans, d.throughCounts} {
+		func() (string, []any) { return d.threshold(topN) }, func() (string, []any) { return d.top(topN, floor) }, func() (string, []any) { return d.excess(12) }, d.throughCounts} {
 		q, args := s()
 		out = append(out, Statement{q, args})
 	}

@@ -107,6 +107,15 @@ func (t *Totals) Add(o Totals) {
 	t.DeepConvert += o.DeepConvert
 }
 
+// Sub takes o from t.
+func (t *Totals) Sub(o Totals) {
+	t.Cost = t.Cost.Sub(o.Cost)
+	t.Show -= o.Show
+	t.Click -= o.Click
+	t.Convert -= o.Convert
+	t.DeepConvert -= o.DeepConvert
+}
+
 // Derived are the metrics computed from Totals. A metric whose denominator
 // is zero is nil (shown as null: "no clicks" is not "cost per click 0").
 type Derived struct {
