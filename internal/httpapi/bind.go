@@ -382,12 +382,20 @@ func setQueryScalar(fv reflect.Value, raw string) error {
 		}
 		fv.SetFloat(n)
 	default:
-		return apperr.Breaks("invalid", nil, "has unsupported type %s", fv.Type())
+		// A query struct with a field the binder cannot fill is our mistake,
+		// not the client's: an internal error, whatever was sent.
+		return fmt.Errorf("httpapi: query field of unsupported type %s", fv.Type())
 	}
 	return nil
 }
 
+// queryFieldError is the 400 of a refused query value (err a RuleError),
+// or err itself, wrapped, when it is not the client's mistake.
 func queryFieldError(name, raw string, err error) error {
+	var re *apperr.RuleError
+	if !errors.As(err, &re) {
+		return fmt.Errorf("httpapi: query parameter %s: %w", name, err)
+	}
 	if len(raw) > 64 {
 		raw = raw[:64] + "..."
 	}

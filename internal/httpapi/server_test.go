@@ -210,6 +210,23 @@ func TestQueryBindingNamesParameter(t *testing.T) {
 	}
 }
 
+// TestQueryFieldOfUnsupportedTypeIsOurMistake: a query struct the binder
+// cannot fill answers 500 (our bug), not a 400 blaming the client.
+func TestQueryFieldOfUnsupportedTypeIsOurMistake(t *testing.T) {
+	b := setup(t)
+	type badQuery struct {
+		At struct{ X int } `form:"at"`
+	}
+	echoRoute[badQuery](b.srv.engine, "GET", "/api/v1/_test/badquery", b.srv.bindQuery)
+	w := do(t, b.srv.engine, "GET", "/api/v1/_test/badquery?at=1", "")
+	if env := decodeEnvelope(t, w); w.Code != 500 || env.Code != "internal" || strings.Contains(w.Body.String(), "unsupported") {
+		t.Fatalf("%d %s, want a 500 without internals", w.Code, w.Body)
+	}
+	if w := do(t, b.srv.engine, "GET", "/api/v1/_test/badquery", ""); w.Code != 200 {
+		t.Fatalf("without the parameter: %d %s", w.Code, w.Body)
+	}
+}
+
 func TestPanicBecomesEnvelopeWithoutInternals(t *testing.T) {
 	b := setup(t)
 	b.srv.engine.GET("/api/v1/_test/panic", func(c *gin.Context) { panic("secret internal detail") })
