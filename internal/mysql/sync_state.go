@@ -290,10 +290,7 @@ func attentionCond(f SyncStatusFilter) (string, []any) {
 	if len(f.Streams) == 0 {
 		return "FALSE", nil
 	}
-	in, streams := placeholders(len(f.Streams)), make([]any, len(f.Streams))
-	for i, s := range f.Streams {
-		streams[i] = s
-	}
+	in, streams := placeholders(len(f.Streams)), strAny(f.Streams)
 	var ors []string
 	var args []any
 	if f.Attention {

@@ -1,5 +1,6 @@
 // The span the dashboard compares: today 00:00 to data_through (a whole
 // Beijing hour), as header parts.
+import { hourLabel } from '../../lib/format'
 
 /** throughHour is the Beijing hour (0–23) of data_through, null when absent or not a whole hour. */
 export function throughHour(dataThrough: string | null | undefined): number | null {
@@ -13,6 +14,5 @@ export function throughHour(dataThrough: string | null | undefined): number | nu
 /** spanLabels: the last minute compared ("13:59") and the end ("14:00"); null before the first complete hour. */
 export function spanLabels(hour: number | null): { last: string; through: string } | null {
   if (hour === null || hour <= 0) return null
-  const hh = (n: number) => String(n).padStart(2, '0')
-  return { last: `${hh(hour - 1)}:59`, through: `${hh(hour)}:00` }
+  return { last: `${String(hour - 1).padStart(2, '0')}:59`, through: hourLabel(hour) }
 }

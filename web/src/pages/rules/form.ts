@@ -9,6 +9,7 @@
 // the form writes as day parts.
 import type { FieldError } from '../../api/client'
 import type { RuleSpec, RuleWindow } from '../../api/types'
+import { hourLabel } from '../../lib/format'
 import { metricUnit } from './spec'
 
 type Condition = RuleSpec['conditions'][number]
@@ -107,7 +108,6 @@ export function twoDecimals(v: string): string {
 // figure is a figure of a row as the form shows it: two decimals when it is yuan.
 const figure = (v: unknown, yuan: boolean): string => (yuan ? twoDecimals(str(v)) : str(v))
 
-const clock = (h: number): string => `${String(h).padStart(2, '0')}:00`
 // The hour "HH:00" is; 24 only as an end ("24:00").
 const hourOf = (v: unknown, end: boolean): number | undefined => {
   const m = typeof v === 'string' ? /^(\d\d):00$/.exec(v) : null
@@ -134,8 +134,8 @@ export function dayPartsOf(hours: readonly number[]): DayPart[] {
   const parts: DayPart[] = []
   const sorted = [...new Set(hours)].sort((a, b) => a - b)
   sorted.forEach((h, i) => {
-    if (i > 0 && sorted[i - 1] === h - 1) parts[parts.length - 1]!.to = clock(h + 1)
-    else parts.push({ from: clock(h), to: clock(h + 1) })
+    if (i > 0 && sorted[i - 1] === h - 1) parts[parts.length - 1]!.to = hourLabel(h + 1)
+    else parts.push({ from: hourLabel(h), to: hourLabel(h + 1) })
   })
   return parts
 }
@@ -145,10 +145,10 @@ export function nextTime(times: readonly string[]): string {
   const last = /^(\d\d):/.exec(times.at(-1) ?? '')
   const start = last ? Number(last[1]) + 1 : 10
   for (let i = 0; i < 24; i++) {
-    const at = clock((start + i) % 24)
+    const at = hourLabel((start + i) % 24)
     if (!times.includes(at)) return at
   }
-  return clock(start % 24)
+  return hourLabel(start % 24)
 }
 
 function windowCells(w: RuleWindow | undefined): WindowCells {
