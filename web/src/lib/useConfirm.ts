@@ -1,16 +1,42 @@
 // One way to confirm a write: a warning dialog naming what will happen; OK
-// runs the write and closes, or keeps the dialog open and tells the API's
-// message and request id.
+// runs the write (with one Idempotency-Key for the opening, however often OK
+// is tried), says it is done and goes on, or keeps the dialog open and tells
+// the API's message and request id.
 import { useI18n } from 'vue-i18n'
-import { Modal, type ModalConfig } from '@arco-design/web-vue'
+import { Message, Modal, type ModalConfig } from '@arco-design/web-vue'
+import { newIdempotencyKey } from '../api/client'
 import { useErrorMessage } from './useErrorMessage'
 
 export interface ConfirmedWrite {
   title: string
   content: ModalConfig['content']
   okText: string
-  /** The write, with what follows it (a message, a reload). */
-  run: () => Promise<void>
+  /** The write, given the opening's Idempotency-Key header to send. */
+  run: (headers: { 'Idempotency-Key': string }) => Promise<unknown>
+  /** Said once the write is done. */
+  done?: string
+  /** What follows a done write (a reload). */
+  after?: () => void
+}
+
+/**
+ * okOf is what the dialog's OK does, for one opening: the write, then its
+ * message and what follows, true (the dialog closes); or the error shown,
+ * false (it stays open for another try, with the same key).
+ */
+export function okOf(w: ConfirmedWrite, say: (text: string) => void, showError: (e: unknown) => void): () => Promise<boolean> {
+  const headers = { 'Idempotency-Key': newIdempotencyKey() }
+  return async () => {
+    try {
+      await w.run(headers)
+      if (w.done) say(w.done)
+      w.after?.()
+      return true
+    } catch (e) {
+      showError(e)
+      return false
+    }
+  }
 }
 
 export function useConfirm(): (w: ConfirmedWrite) => void {
@@ -23,15 +49,7 @@ export function useConfirm(): (w: ConfirmedWrite) => void {
       hideCancel: false,
       okText: w.okText,
       cancelText: t('common.cancel'),
-      onBeforeOk: async () => {
-        try {
-          await w.run()
-          return true
-        } catch (e) {
-          showError(e)
-          return false
-        }
-      },
+      onBeforeOk: okOf(w, (text) => Message.success(text), showError),
     })
   }
 }

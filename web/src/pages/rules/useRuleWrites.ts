@@ -1,8 +1,7 @@
 // The rule writes the list and the detail share: the per-rule switch (its
 // kill switch) and delete, each confirmed with what it does.
 import { useI18n } from 'vue-i18n'
-import { Message } from '@arco-design/web-vue'
-import { api, call, newIdempotencyKey } from '../../api/client'
+import { api, call } from '../../api/client'
 import type { Rule } from '../../api/types'
 import { useConfirm } from '../../lib/useConfirm'
 import { actionText, scheduleText } from './spec'
@@ -12,32 +11,26 @@ export function useRuleWrites(done: (deleted: boolean) => void) {
   const confirm = useConfirm()
 
   function toggle(r: Rule, on: boolean): void {
-    const key = newIdempotencyKey()
     const name = r.spec?.name ?? ''
     const path = on ? '/api/v1/rules/{id}/enable' : '/api/v1/rules/{id}/disable'
     confirm({
       title: t(on ? 'rules.enableTitle' : 'rules.disableTitle', { name }),
       content: on && r.spec ? t('rules.enableContent', { schedule: scheduleText(t, r.spec.schedule), actions: r.spec.actions.map((a) => actionText(t, a)).join('、') }) : t('rules.disableContent'),
       okText: t('common.confirm'),
-      run: async () => {
-        await call(api.POST(path, { params: { path: { id: r.id ?? 0 } }, headers: { 'Idempotency-Key': key } }))
-        Message.success(t(on ? 'rules.enabledOk' : 'rules.disabledOk'))
-        done(false)
-      },
+      run: (headers) => call(api.POST(path, { params: { path: { id: r.id ?? 0 } }, headers })),
+      done: t(on ? 'rules.enabledOk' : 'rules.disabledOk'),
+      after: () => done(false),
     })
   }
 
   function remove(r: Rule): void {
-    const key = newIdempotencyKey()
     confirm({
       title: t('rules.deleteTitle', { name: r.spec?.name ?? '' }),
       content: t('rules.deleteContent'),
       okText: t('rules.delete'),
-      run: async () => {
-        await call(api.DELETE('/api/v1/rules/{id}', { params: { path: { id: r.id ?? 0 } }, headers: { 'Idempotency-Key': key } }))
-        Message.success(t('rules.deleted'))
-        done(true)
-      },
+      run: (headers) => call(api.DELETE('/api/v1/rules/{id}', { params: { path: { id: r.id ?? 0 } }, headers })),
+      done: t('rules.deleted'),
+      after: () => done(true),
     })
   }
 
