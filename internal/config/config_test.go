@@ -57,10 +57,7 @@ jwt:
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	expectValues(t, []valueCheck{
 		{"env override beats file", cfg.Server.Port, 9100},
 		{"bare integer duration is seconds", cfg.Server.ReadTimeout.D(), 15 * time.Second},
 		{"default for missing key", cfg.Server.WriteTimeout.D(), 60 * time.Second},
@@ -70,7 +67,18 @@ jwt:
 		{"int64 from env", cfg.OceanEngine.AppID, int64(42)},
 		{"duration from file", cfg.JWT.AccessExpire.D(), 30 * time.Minute},
 		{"list from env", strings.Join(cfg.Server.CORSOrigins, "|"), "https://a|https://b"},
-	}
+	})
+}
+
+// valueCheck is a value a test expects: what, the value got and the one wanted.
+type valueCheck struct {
+	name      string
+	got, want any
+}
+
+// expectValues marks the test failed for each check whose got is not want.
+func expectValues(t *testing.T, checks []valueCheck) {
+	t.Helper()
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
@@ -170,20 +178,12 @@ func TestLifetimeKeysDefaultAndSet(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	expectValues(t, []valueCheck{
 		{"worker.export_retention_days default", def.Worker.ExportRetentionDays, 7},
 		{"security.session_retention_days default", def.Security.SessionRetentionDays, 7},
 		{"server.idempotency_ttl default", def.Server.IdempotencyTTL.D(), 24 * time.Hour},
 		{"worker.export_retention_days from file", set.Worker.ExportRetentionDays, 2},
 		{"security.session_retention_days from env", set.Security.SessionRetentionDays, 30},
 		{"server.idempotency_ttl from file", set.Server.IdempotencyTTL.D(), 36 * time.Hour},
-	}
-	for _, c := range checks {
-		if c.got != c.want {
-			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
-		}
-	}
+	})
 }
