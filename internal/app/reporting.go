@@ -5,6 +5,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -12,8 +13,15 @@ import (
 
 // registerReporting registers the report export job and the hourly cleanup
 // of expired export files.
-func registerReporting(rt *jobs.Runtime, db *mysql.DB, log *zap.Logger) {
-	rt.Handle(export.KindExport, &export.Handler{DB: db, Now: time.Now, Log: log.Named("export")})
+func registerReporting(rt *jobs.Runtime, cfg config.Config, db *mysql.DB, log *zap.Logger) {
+	rt.Handle(export.KindExport, exportHandler(cfg, db, log))
 	rt.Handle(export.KindCleanup, &export.Cleanup{DB: db, Now: time.Now, Log: log.Named("export")})
 	rt.Schedule(export.CleanupEntry())
+}
+
+// exportHandler builds the export job's handler: its files stay
+// downloadable worker.export_retention_days.
+func exportHandler(cfg config.Config, db *mysql.DB, log *zap.Logger) *export.Handler {
+	return &export.Handler{DB: db, Now: time.Now, Retention: time.Duration(cfg.Worker.ExportRetentionDays) * 24 * time.Hour,
+		Log: log.Named("export")}
 }

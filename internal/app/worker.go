@@ -37,8 +37,8 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 func housekeepingPrunes(cfg config.Config, db *mysql.DB) []jobs.Prune {
 	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 	return []jobs.Prune{
-		// Ended sessions are kept a week for investigations.
-		{Table: "user_sessions", Keep: days(7), Run: db.PruneSessions},
+		// Ended sessions are kept for investigations.
+		{Table: "user_sessions", Keep: days(cfg.Security.SessionRetentionDays), Run: db.PruneSessions},
 		{Table: "audit_log", Keep: days(cfg.Security.AuditRetentionDays), Run: db.PruneAudit},
 		{Table: "rule_evaluations", Keep: days(cfg.Rules.EvaluationRetentionDays), Run: inBatches(db.PruneRuleEvaluations, 1000)},
 		{Table: "background_jobs", Keep: days(cfg.Worker.JobRetentionDays), Run: inBatches(db.PruneBackgroundJobs, 1000)},
@@ -78,7 +78,7 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	every := cfg.Worker.HeartbeatInterval.D()
 	rt.Handle(jobs.KindHeartbeat, &jobs.Heartbeat{Store: b.db, WorkerID: workerID(), Now: time.Now})
 	rt.Schedule(jobs.HeartbeatEntry(every))
-	registerReporting(rt, b.db, log)
+	registerReporting(rt, cfg, b.db, log)
 	hm, err := jobs.NewHousekeepingMetrics(prometheus.DefaultRegisterer)
 	if err != nil {
 		_ = b.close()

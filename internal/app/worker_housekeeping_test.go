@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -15,8 +16,9 @@ import (
 
 // TestHousekeepingPrunesPerConfig: the worker's daily housekeeping prunes
 // rule evaluations older than rules.evaluation_retention_days, finished
-// jobs older than worker.job_retention_days and alerts resolved before
-// alerts.history_retention_days, and keeps the newer ones.
+// jobs older than worker.job_retention_days, alerts resolved before
+// alerts.history_retention_days and sessions ended before
+// security.session_retention_days, and keeps the newer ones.
 func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
@@ -41,8 +43,20 @@ func TestHousekeepingPrunesPerConfig(t *testing.T) {
 			first_seen_at, last_seen_at, resolved_at, created_at, updated_at) VALUES ('spend', 'info', 'resolved', ?, 1, 'ad', 1, 't', ?, ?, ?, ?, ?)`,
 			i, at, at, at, at, at)
 	}
+	// Sessions that expired 4 and 2 days ago, and one revoked 4 days ago that would have lasted.
+	for i, ended := range []struct{ expired, revoked int }{{4, 0}, {2, 0}, {-3, 4}} {
+		var revoked *time.Time
+		if ended.revoked > 0 {
+			at := now.AddDate(0, 0, -ended.revoked)
+			revoked = &at
+		}
+		mysqltest.Exec(t, db, `INSERT INTO user_sessions (id, user_id, refresh_jti, created_at, refreshed_at, expires_at, revoked_at, ip, user_agent)
+			VALUES (?, 7, ?, ?, ?, ?, ?, '192.0.2.1', 'test')`, fmt.Sprint("s", i), fmt.Sprint("j", i), now.AddDate(0, 0, -10), now.AddDate(0, 0, -10),
+			now.AddDate(0, 0, -ended.expired), revoked)
+	}
 	cfg := config.Default()
 	cfg.Rules.EvaluationRetentionDays, cfg.Worker.JobRetentionDays, cfg.Alerts.HistoryRetentionDays = 30, 10, 20
+	cfg.Security.SessionRetentionDays = 3
 	m, err := jobs.NewHousekeepingMetrics(nil)
 	if err != nil {
 		t.Fatal(err)
@@ -60,5 +74,8 @@ func TestHousekeepingPrunesPerConfig(t *testing.T) {
 	}
 	if left := mysqltest.Column[time.Time](t, db, `SELECT resolved_at FROM alerts`); len(left) != 1 || !left[0].Equal(now.AddDate(0, 0, -19)) {
 		t.Errorf("alerts left resolved at %v, want the one of 19 days ago", left)
+	}
+	if left := mysqltest.Column[string](t, db, `SELECT id FROM user_sessions`); len(left) != 1 || left[0] != "s1" {
+		t.Errorf("sessions left %v, want s1, expired 2 days ago", left)
 	}
 }

@@ -70,6 +70,10 @@ type Server struct {
 	// HSTS sends Strict-Transport-Security; unset means on in release mode
 	// and off otherwise (see HSTS()).
 	HSTS *bool `yaml:"hsts"`
+	// IdempotencyTTL is how long an Idempotency-Key stays bound to its
+	// first request, counted from that request, and its answer is replayed
+	// (never less than the key's in-flight lease; docs/ad-operations.md).
+	IdempotencyTTL Duration `yaml:"idempotency_ttl"`
 }
 
 // Metrics configures where Prometheus scrapes /metrics.
@@ -186,6 +190,9 @@ type Worker struct {
 	// JobRetentionDays is how long finished background jobs (backfills,
 	// exports) are kept; an export's row stays while its file does.
 	JobRetentionDays int `yaml:"job_retention_days"`
+	// ExportRetentionDays is how long a finished report export file can be
+	// downloaded; then the hourly cleanup deletes it.
+	ExportRetentionDays int `yaml:"export_retention_days"`
 }
 
 // Security configures authentication hardening.
@@ -198,8 +205,12 @@ type Security struct {
 	// offices share an address).
 	LoginIPMaxFailures int `yaml:"login_ip_max_failures"`
 	// AuditRetentionDays is how long audit_log rows are kept.
-	AuditRetentionDays int      `yaml:"audit_retention_days"`
-	LoginLockout       Duration `yaml:"login_lockout"`
+	AuditRetentionDays int `yaml:"audit_retention_days"`
+	// SessionRetentionDays is how long a sign-in session (user_sessions:
+	// address, user agent, times) is kept after it expired or was revoked,
+	// for investigations; jwt.refresh_expire sets how long it lasts.
+	SessionRetentionDays int      `yaml:"session_retention_days"`
+	LoginLockout         Duration `yaml:"login_lockout"`
 	// AuthRatePerMinute bounds requests to the sign-in endpoints per client address.
 	AuthRatePerMinute int `yaml:"auth_rate_per_minute"`
 	// PrincipalCacheTTL is how long an API process reuses the principal
@@ -268,7 +279,7 @@ func Default() Config {
 		Server: Server{
 			Mode: "debug", Port: 8080,
 			ReadTimeout: Duration(60 * time.Second), WriteTimeout: Duration(60 * time.Second),
-			ShutdownTimeout: Duration(25 * time.Second), MaxBodyBytes: 4 << 20,
+			ShutdownTimeout: Duration(25 * time.Second), MaxBodyBytes: 4 << 20, IdempotencyTTL: Duration(24 * time.Hour),
 		},
 		Database: Database{
 			Driver: "mysql", Host: "127.0.0.1", Port: 3306, Database: "oceanops", Username: "root",
@@ -283,9 +294,10 @@ func Default() Config {
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,
 		},
-		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90},
+		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90,
+			ExportRetentionDays: 7},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
-			PrincipalCacheTTL: Duration(5 * time.Second)},
+			SessionRetentionDays: 7, PrincipalCacheTTL: Duration(5 * time.Second)},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

@@ -57,10 +57,7 @@ jwt:
 	if err != nil {
 		t.Fatal(err)
 	}
-	checks := []struct {
-		name      string
-		got, want any
-	}{
+	expectValues(t, []valueCheck{
 		{"env override beats file", cfg.Server.Port, 9100},
 		{"bare integer duration is seconds", cfg.Server.ReadTimeout.D(), 15 * time.Second},
 		{"default for missing key", cfg.Server.WriteTimeout.D(), 60 * time.Second},
@@ -70,7 +67,18 @@ jwt:
 		{"int64 from env", cfg.OceanEngine.AppID, int64(42)},
 		{"duration from file", cfg.JWT.AccessExpire.D(), 30 * time.Minute},
 		{"list from env", strings.Join(cfg.Server.CORSOrigins, "|"), "https://a|https://b"},
-	}
+	})
+}
+
+// valueCheck is a value a test expects: what, the value got and the one wanted.
+type valueCheck struct {
+	name      string
+	got, want any
+}
+
+// expectValues marks the test failed for each check whose got is not want.
+func expectValues(t *testing.T, checks []valueCheck) {
+	t.Helper()
 	for _, c := range checks {
 		if c.got != c.want {
 			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
@@ -97,6 +105,10 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"no rule evaluation kept", "rules:\n  evaluation_retention_days: 0\n", nil, `config: rules.evaluation_retention_days: "0" must be at least 1`},
 		{"no finished job kept", "worker:\n  job_retention_days: -1\n", nil, `config: worker.job_retention_days: "-1" must be at least 1`},
 		{"no alert history kept", "alerts:\n  history_retention_days: 0\n", nil, `config: alerts.history_retention_days: "0" must be at least 1`},
+		{"no export file kept", "worker:\n  export_retention_days: 0\n", nil, `config: worker.export_retention_days: "0" must be at least 1`},
+		{"no ended session kept", "", map[string]string{"SECURITY_SESSION_RETENTION_DAYS": "0"}, `config: security.session_retention_days: "0" must be at least 1`},
+		{"idempotency key kept under an hour", "server:\n  idempotency_ttl: 59m\n", nil, `config: server.idempotency_ttl: "59m0s" must be at least 1h`},
+		{"idempotency key never kept", "server:\n  idempotency_ttl: 0\n", nil, `config: server.idempotency_ttl: "0s" must be at least 1h`},
 		{"file logging needs filename", "logger:\n  output: file\n  filename: \"\"\n", nil, "config: logger.filename: is required"},
 	}
 	for _, tt := range tests {
@@ -151,4 +163,27 @@ func TestEnvNamesNameEveryOverride(t *testing.T) {
 			t.Errorf("EnvNames lists the section %s", not)
 		}
 	}
+}
+
+// TestLifetimeKeysDefaultAndSet: the export, session and idempotency
+// lifetimes default to the values they had before they were keys, and a
+// file or the environment sets them.
+func TestLifetimeKeysDefaultAndSet(t *testing.T) {
+	def, err := Load("", env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, err := Load(writeFile(t, "worker:\n  export_retention_days: 2\nserver:\n  idempotency_ttl: 36h\n"),
+		env(map[string]string{"SECURITY_SESSION_RETENTION_DAYS": "30"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	expectValues(t, []valueCheck{
+		{"worker.export_retention_days default", def.Worker.ExportRetentionDays, 7},
+		{"security.session_retention_days default", def.Security.SessionRetentionDays, 7},
+		{"server.idempotency_ttl default", def.Server.IdempotencyTTL.D(), 24 * time.Hour},
+		{"worker.export_retention_days from file", set.Worker.ExportRetentionDays, 2},
+		{"security.session_retention_days from env", set.Security.SessionRetentionDays, 30},
+		{"server.idempotency_ttl from file", set.Server.IdempotencyTTL.D(), 36 * time.Hour},
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	mysqldrv "github.com/go-sql-driver/mysql"
 )
@@ -102,6 +103,9 @@ func (c *Config) validateServer() error {
 	}
 	if s.MaxBodyBytes <= 0 {
 		return bad("server.max_body_bytes", s.MaxBodyBytes, "must be positive")
+	}
+	if s.IdempotencyTTL < Duration(time.Hour) {
+		return bad("server.idempotency_ttl", s.IdempotencyTTL, "must be at least 1h")
 	}
 	for i, p := range s.TrustedProxies {
 		if _, err := netip.ParsePrefix(p); err != nil {
@@ -275,6 +279,9 @@ func (c *Config) validateWorker() error {
 	if w.JobRetentionDays < 1 {
 		return bad("worker.job_retention_days", w.JobRetentionDays, "must be at least 1")
 	}
+	if w.ExportRetentionDays < 1 {
+		return bad("worker.export_retention_days", w.ExportRetentionDays, "must be at least 1")
+	}
 	return nil
 }
 
@@ -288,6 +295,9 @@ func (c *Config) validateSecurity() error {
 	}
 	if s.AuditRetentionDays < 1 {
 		return bad("security.audit_retention_days", s.AuditRetentionDays, "must be at least 1")
+	}
+	if s.SessionRetentionDays < 1 {
+		return bad("security.session_retention_days", s.SessionRetentionDays, "must be at least 1")
 	}
 	if s.LoginIPMaxFailures < 1 {
 		return bad("security.login_ip_max_failures", s.LoginIPMaxFailures, "must be at least 1")

@@ -17,7 +17,9 @@ type IdempotencyClaim struct {
 	// Lease is how long an in-flight claim keeps the key from retries: it
 	// must exceed the longest time a live request can hold it.
 	Lease time.Duration
-	// TTL is the key's lifetime from the first request.
+	// TTL is the key's lifetime from the first request
+	// (server.idempotency_ttl). A record in flight is kept at least until
+	// its lease ends, a takeover's lease too.
 	TTL time.Duration
 }
 

@@ -73,7 +73,9 @@ type Handler struct {
 	DB *mysql.DB
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
-	// Retention is how long the file stays downloadable; report.ExportRetention when zero.
+	// Retention is how long the file stays downloadable (its expires_at,
+	// which Cleanup deletes it by): worker.export_retention_days; 7 days
+	// when zero.
 	Retention time.Duration
 	// ProgressEvery is the number of rows between progress reports; 5000 when zero.
 	ProgressEvery int64
@@ -164,7 +166,7 @@ func (h *Handler) run(ctx context.Context, job mysql.BackgroundJob) error {
 	}
 	retention := h.Retention
 	if retention <= 0 {
-		retention = report.ExportRetention
+		retention = 7 * 24 * time.Hour
 	}
 	name := fmt.Sprintf("report_%s_%d.%s", spec.String(), job.ID, params.Format)
 	if err := h.DB.BeginExportFile(ctx, mysql.NewExportFile{JobID: job.ID, Format: string(params.Format), FileName: name,

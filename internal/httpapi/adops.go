@@ -32,8 +32,21 @@ import (
 // HeaderIdempotencyKey names the idempotency header of write requests.
 const HeaderIdempotencyKey = "Idempotency-Key"
 
-// idempotencyTTL is how long a key's first result is kept.
-const idempotencyTTL = 24 * time.Hour
+// idempotencyTTL is how long a key stays bound to its first request, from
+// that request, and its answer is replayed: server.idempotency_ttl (24
+// hours by default, at least an hour). The store keeps a claim at least
+// until its lease ends, so a key is never freed under a request holding it.
+func (s *Server) idempotencyTTL() time.Duration { return s.deps.Config.Server.IdempotencyTTL.D() }
+
+// inHours is a key's lifetime in hours as a figure ("24") and in words
+// ("24 hours"), as the refusal of a reused key names it.
+func inHours(d time.Duration) (figure, words string) {
+	figure = strconv.FormatFloat(d.Hours(), 'f', -1, 64)
+	if figure == "1" {
+		return figure, "1 hour"
+	}
+	return figure, figure + " hours"
+}
 
 // idempotencyLeaseMargin is how much longer than the entity lock of ad
 // operations (adops.Service.LockTTL) an in-flight claim holds its key.
@@ -481,7 +494,7 @@ func hashRequest(method, path, query string, body []byte) string {
 
 // idempotent wraps a write handler with the Idempotency-Key protocol and
 // names its audit action. The key is required unless ?dry_run=true. Keys
-// are per user and kept 24 hours:
+// are per user and kept server.idempotency_ttl (idempotencyTTL):
 //   - the first request claims the key (MySQL) and runs;
 //   - the same key and request again: the first response is replayed
 //     (status and body, header Idempotent-Replayed: true), and nothing runs;
@@ -534,7 +547,7 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 		hash := requestHash(c, body)
 		holder := newHolder()
 		claim, err := s.deps.DB.ClaimIdempotencyKey(c.Request.Context(), domain.IdempotencyClaim{UserID: p.UserID, Key: key,
-			RequestHash: hash, RequestID: requestID(c), Holder: holder, Now: s.now(), Lease: s.idempotencyLease(), TTL: idempotencyTTL})
+			RequestHash: hash, RequestID: requestID(c), Holder: holder, Now: s.now(), Lease: s.idempotencyLease(), TTL: s.idempotencyTTL()})
 		if err != nil {
 			fail(c, err)
 			return
@@ -543,9 +556,10 @@ func (s *Server) withIdempotency(action, targetType string, required bool, h gin
 		if !claim.Claimed {
 			switch {
 			case rec.RequestHash != hash:
+				hours, within := inHours(s.idempotencyTTL())
 				fail(c, apperr.Validation(apperr.Field(HeaderIdempotencyKey,
-					"was used within 24 hours for a different request (request %s); use a new key for a new change", rec.RequestID).
-					Because("idempotency_key_reused", "request", rec.RequestID)))
+					"was used within %s for a different request (request %s); use a new key for a new change", within, rec.RequestID).
+					Because("idempotency_key_reused", "request", rec.RequestID, "hours", hours)))
 			case rec.State == domain.IdempotencyInProgress:
 				msg := fmt.Sprintf("a request with this %s is still in progress (request %s); wait for its answer, then repeat to get it",
 					HeaderIdempotencyKey, rec.RequestID)

@@ -607,7 +607,7 @@ func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
 			body: fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000))}
 		claim, err := w.db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: w.aliceID, Key: key,
 			RequestHash: hashRequest("PATCH", a.path, "", []byte(a.body)), RequestID: "dead-" + key, Holder: "dead-holder-" + key,
-			Now: w.clock.Now(), Lease: lease, TTL: idempotencyTTL})
+			Now: w.clock.Now(), Lease: lease, TTL: w.srv.idempotencyTTL()})
 		if err != nil || !claim.Claimed {
 			t.Fatalf("dead attempt's claim: %+v %v", claim, err)
 		}

@@ -441,6 +441,51 @@ func TestIdempotencyLeaseTakeover(t *testing.T) {
 	}
 }
 
+// TestIdempotencyRecordOutlivesItsLease: a record in flight never expires
+// before its lease ends, neither a first claim with a lifetime shorter than
+// its lease nor a takeover late in the key's lifetime, so a retry cannot
+// claim a key afresh while the request holding it may still act.
+func TestIdempotencyRecordOutlivesItsLease(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	lease := 16 * time.Minute
+	claim := func(key, hash, holder string, ttl time.Duration, at time.Time) mysql.IdempotencyClaimResult {
+		t.Helper()
+		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: 1, Key: key, RequestHash: hash, RequestID: "req-" + holder,
+			Holder: holder, Now: at, Lease: lease, TTL: ttl})
+		if err != nil {
+			t.Fatalf("claim %s by %s: %v", key, holder, err)
+		}
+		return res
+	}
+	expiresAt := func(key string) time.Time {
+		t.Helper()
+		return mysqltest.Column[time.Time](t, db, `SELECT expires_at FROM idempotency_keys WHERE user_id = 1 AND idem_key = ?`, key)[0]
+	}
+	if r := claim("short", "hash-1", "a", 5*time.Minute, now); !r.Claimed || !r.Record.ExpiresAt.Equal(now.Add(lease)) ||
+		!expiresAt("short").Equal(now.Add(lease)) {
+		t.Errorf("claim living 5m: expires %v (stored %v), want at the end of its lease %v", r.Record.ExpiresAt, expiresAt("short"), now.Add(lease))
+	}
+
+	ttl := time.Hour
+	if !claim("k", "hash-1", "dead", ttl, now).Claimed {
+		t.Fatal("first claim failed")
+	}
+	late := now.Add(50 * time.Minute) // the holder died; a retry 10 minutes before the key expires
+	over := claim("k", "hash-1", "retry", ttl, late)
+	if !over.TakenOver || !over.Record.ExpiresAt.Equal(late.Add(lease)) || !expiresAt("k").Equal(late.Add(lease)) {
+		t.Fatalf("late takeover: %+v (stored expiry %v), want the key kept until its lease ends %v", over, expiresAt("k"), late.Add(lease))
+	}
+	// Past the key's lifetime, within the takeover's lease: still bound.
+	if r := claim("k", "hash-2", "other", ttl, now.Add(ttl+time.Minute)); r.Claimed || r.Record.Holder != "retry" {
+		t.Errorf("another request while the takeover holds the key: %+v, want refused", r)
+	}
+	if r := claim("k", "hash-2", "other", ttl, late.Add(lease)); !r.Claimed || r.TakenOver {
+		t.Errorf("another request once the takeover's lease ended: %+v, want a fresh claim", r)
+	}
+}
+
 // idsOf lists the ids of items, in order (nil for none).
 func idsOf[T any](items []T, id func(T) int64) []int64 {
 	var out []int64

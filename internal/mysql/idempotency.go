@@ -26,7 +26,9 @@ const pruneIdempotencyBatch = 20
 func (db *DB) ClaimIdempotencyKey(ctx context.Context, c IdempotencyClaim) (IdempotencyClaimResult, error) {
 	var res IdempotencyClaimResult
 	now := c.Now.UTC()
-	lease, expires := now.Add(c.Lease), now.Add(c.TTL)
+	// A record outlives its lease: were it to expire first, a retry would
+	// claim the key afresh while the request holding it may still act.
+	lease, expires := now.Add(c.Lease), now.Add(max(c.TTL, c.Lease))
 	if _, err := db.ExecContext(ctx, `DELETE FROM idempotency_keys WHERE expires_at <= ? ORDER BY expires_at LIMIT ?`,
 		now, pruneIdempotencyBatch); err != nil {
 		return res, fmt.Errorf("mysql: prune idempotency keys: %w", err)
@@ -58,9 +60,9 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, c IdempotencyClaim) (Idem
 	// The holder's lease ran out: take the key over, but only from the
 	// holder just read (another retry may be taking it over right now).
 	n, err := execCount(ctx, db, "take over idempotency key", `UPDATE idempotency_keys SET holder = ?, request_id = ?, attempts = attempts + 1,
-		lease_expires_at = ?
+		lease_expires_at = ?, expires_at = GREATEST(expires_at, ?)
 		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND request_hash = ? AND holder = ? AND lease_expires_at <= ?`,
-		c.Holder, cut(c.RequestID, 128), lease, c.UserID, c.Key, c.RequestHash, r.Holder, now)
+		c.Holder, cut(c.RequestID, 128), lease, lease, c.UserID, c.Key, c.RequestHash, r.Holder, now)
 	if err != nil {
 		return res, err
 	}
@@ -71,6 +73,9 @@ func (db *DB) ClaimIdempotencyKey(ctx context.Context, c IdempotencyClaim) (Idem
 	}
 	res.Claimed, res.TakenOver, res.PreviousRequestID = true, true, r.RequestID
 	r.Holder, r.RequestID, r.Attempts, r.LeaseExpiresAt = c.Holder, cut(c.RequestID, 128), r.Attempts+1, &lease
+	if r.ExpiresAt.Before(lease) {
+		r.ExpiresAt = lease
+	}
 	res.Record = r
 	return res, nil
 }

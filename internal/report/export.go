@@ -33,10 +33,6 @@ func (f Format) ContentType() string {
 	return "text/csv; charset=utf-8"
 }
 
-// ExportRetention is how long a finished export file can be downloaded
-// before the cleanup job deletes it.
-const ExportRetention = 7 * 24 * time.Hour
-
 // utf8BOM makes Excel open a CSV as UTF-8, so Chinese names are not mojibake.
 const utf8BOM = "\uFEFF"
 
