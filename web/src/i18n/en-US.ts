@@ -422,7 +422,7 @@ const enUS: typeof zhCN = {
   },
   exports: {
     title: 'Exports',
-    hint: 'Your export files are kept for 7 days',
+    hint: 'Your export files; each is deleted when it expires',
     empty: 'No exports yet. Use "Export this view" in Reports.',
     created: 'Created',
     content: 'Content',
@@ -905,7 +905,7 @@ const enUS: typeof zhCN = {
     items_own_value: 'with items, give each item its own value',
     items_same_field: 'every item must set the same field ({field})',
     printable_ascii: 'must be {min} to {max} printable ASCII characters',
-    idempotency_key_reused: 'was used within 24 hours for a different request ({request}); use a new key for a new change',
+    idempotency_key_reused: 'was used within {hours} hours for a different request ({request}); use a new key for a new change',
     order_key: "unknown sort key {key}; use one of {values} ('-' prefix for descending)",
     order_not_grouped: '{key} is not in group_by, so the rows cannot be sorted by it',
     parent_filter: 'filters ads (by campaign) and promotions (by project) only',

@@ -420,7 +420,7 @@ export default {
   },
   exports: {
     title: '导出记录',
-    hint: '我的导出文件保留 7 天',
+    hint: '我的导出文件，到期后删除',
     empty: '还没有导出。在数据报表中点击“导出当前视图”。',
     created: '创建时间',
     content: '内容',
@@ -903,7 +903,7 @@ export default {
     items_own_value: '使用 items 时，请为每一项单独给值',
     items_same_field: '每一项须修改同一字段（{field}）',
     printable_ascii: '须为 {min}–{max} 个可打印 ASCII 字符',
-    idempotency_key_reused: '此幂等键在 24 小时内已用于另一个请求（{request}）；新的修改请换一个新键',
+    idempotency_key_reused: '此幂等键在 {hours} 小时内已用于另一个请求（{request}）；新的修改请换一个新键',
     order_key: '未知的排序键 {key}；可用：{values}（前加 - 表示降序）',
     order_not_grouped: '{key} 不在分组维度中，不能按它排序',
     parent_filter: '只能用于筛选广告计划（按广告组）和广告（按项目）',

@@ -24,6 +24,11 @@ describe('a refused field in the operator’s language', () => {
     expect(fieldText({ field: 'conditions[0].window', message: '…', rule: 'rule_no_window', params: { metric: 'balance' } }, on('zh-CN')).message).toBe('账户余额是当前值，不需要时间窗口')
     expect(fieldText({ field: 'conditions[0].window.n', message: '…', rule: 'between_days', params: { min: '1', max: '30' } }, on('zh-CN')).message).toBe('必须在 1 到 30 天之间')
   })
+  it('says how long an Idempotency-Key lives, as the server is configured', () => {
+    const reused = { field: 'Idempotency-Key', message: '…', rule: 'idempotency_key_reused', params: { request: 'r-9', hours: '6' } }
+    expect(fieldText(reused, on('zh-CN')).message).toBe('此幂等键在 6 小时内已用于另一个请求（r-9）；新的修改请换一个新键')
+    expect(fieldText(reused, on('en-US')).message).toBe('was used within 6 hours for a different request (r-9); use a new key for a new change')
+  })
   it('names an alert kind in words', () => {
     expect(fieldText({ field: 'params.ratio', message: '…', rule: 'not_threshold', params: { alert_kind: 'low_balance' } }, on('zh-CN')).message).toBe('不是「余额不足」告警的阈值')
   })
@@ -47,7 +52,7 @@ describe('a refused field in the operator’s language', () => {
   it('has a text for every rule in both languages that fills in every figure', () => {
     const figures = { n: '7', min: '1', max: '9', values: 'a, b', type: 'integer', format: 'F', current: '1', spend: '2', bid: '3', budget: '4', kind: 'ad', id: '5', guardrail: '6',
       change: '8', from: '0', field: 'budget', level: 'ad', metric: 'cost', other: '1', action: 'pause', floor: '2', value: 'v', role: 'r', today: 't', stream: 's', days: '3', earliest: 'e', granularity: 'hour', rows: '9', pricing: 'OCPM',
-      a: 'ids', b: 'items', key: 'k', error: 'E', request: 'r-1', alert_kind: 'low_balance' }
+      a: 'ids', b: 'items', key: 'k', error: 'E', request: 'r-1', hours: '24', alert_kind: 'low_balance' }
     for (const locale of ['zh-CN', 'en-US'] as const) {
       for (const rule of Object.keys(zhCN.serverRules)) {
         const text = fieldText({ field: 'x', message: 'API', rule, params: figures }, on(locale)).message
