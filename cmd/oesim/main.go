@@ -10,10 +10,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -97,28 +99,20 @@ func parseFlags(args []string, out io.Writer) (config, error) {
 	return c, nil
 }
 
-// installFaults applies the -faults JSON.
+// installFaults applies the -faults JSON: {"ENDPOINT": FAULT, ...}, each
+// fault checked as POST /_sim/faults checks it.
 func installFaults(sim *sandbox.Sim, spec string) error {
 	if spec == "" {
 		return nil
 	}
-	var m map[string]struct {
-		sandbox.Fault
-		Latency string `json:"latency"`
-	}
+	var m map[string]sandbox.FaultSpec
 	if err := json.Unmarshal([]byte(spec), &m); err != nil {
 		return fmt.Errorf("-faults: %w", err)
 	}
-	for ep, f := range m {
-		ft := f.Fault
-		if f.Latency != "" {
-			d, err := time.ParseDuration(f.Latency)
-			if err != nil {
-				return fmt.Errorf("-faults %s latency: %w", ep, err)
-			}
-			ft.Latency = d
+	for _, ep := range slices.Sorted(maps.Keys(m)) {
+		if _, _, err := sim.InstallFault(ep, m[ep]); err != nil {
+			return fmt.Errorf("-faults %s: %w", ep, err)
 		}
-		sim.Faults().Set(ep, ft)
 	}
 	return nil
 }

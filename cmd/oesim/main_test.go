@@ -146,3 +146,21 @@ func decodeBody(t *testing.T) func(*http.Response, error) map[string]any {
 		return m
 	}
 }
+
+// TestRunRefusesBadFaults: -faults is checked as POST /_sim/faults is, and
+// the binary does not start with a fault it could not apply.
+func TestRunRefusesBadFaults(t *testing.T) {
+	t.Parallel()
+	for spec, want := range map[string]string{
+		`{"2/nope":{"error_rate":1}}`:                     `unknown endpoint "2/nope"`,
+		`{"oauth2/refresh_token":{"advertiser_ids":[1]}}`: "fault.advertiser_ids",
+		`{"2/report/ad/get":{"advertiser_ids":[1]}}`:      "fault.advertiser_ids[0]: 1 is not an account",
+	} {
+		err := run(context.Background(), []string{"-addr", "127.0.0.1:0", "-log", "warn", "-faults", spec}, io.Discard, func(net.Addr) {
+			t.Errorf("%s: the server started", spec)
+		})
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%s: err %v, want it to contain %q", spec, err, want)
+		}
+	}
+}

@@ -2,11 +2,13 @@ package sandbox
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"maps"
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 )
@@ -38,19 +40,86 @@ type Fault struct {
 	// answering: e.g. a refresh that rotated the tokens whose new pair the
 	// client never sees.
 	LoseResponse bool `json:"lose_response,omitempty"`
-	// Count limits the fault to the next Count requests of the endpoint;
-	// 0 keeps it until cleared.
+	// Count limits the fault to the next Count requests it matches; 0 keeps
+	// it until cleared.
 	Count int `json:"count,omitempty"`
+	// AdvertiserIDs limits the fault to requests acting on these accounts
+	// (their advertiser_id parameter); empty matches every request. A
+	// scoped fault never matches an endpoint without advertiser_id (oauth,
+	// 2/user/info, the lists taking advertiser_ids).
+	AdvertiserIDs []int64 `json:"advertiser_ids,omitempty"`
 }
 
-// faultJSON is the /_sim/faults wire form: latency as a Go duration string.
-type faultJSON struct {
+// matches reports whether the fault acts on a request for advertiser adv
+// (0: the request names none).
+func (ft *Fault) matches(adv int64) bool {
+	return len(ft.AdvertiserIDs) == 0 || adv != 0 && slices.Contains(ft.AdvertiserIDs, adv)
+}
+
+// FaultSpec is a fault's JSON form, taken by POST /_sim/faults and oesim's
+// -faults flag: latency as a Go duration string.
+type FaultSpec struct {
 	Fault
 	Latency string `json:"latency,omitempty"`
 }
 
-// Faults holds the injected faults, keyed by endpoint ("*" = all endpoints;
-// an endpoint's own fault takes precedence over "*").
+// InstallFault checks spec and installs it for endpoint (an endpoint key,
+// with or without "/open_api/" and slashes, or "*"); it returns the key and
+// the installed fault. Its errors name the field and the rule broken.
+func (s *Sim) InstallFault(endpoint string, spec FaultSpec) (string, Fault, error) {
+	if endpoint == "" {
+		return "", Fault{}, errors.New(`endpoint is required (e.g. "2/report/ad/get" or "*")`)
+	}
+	ep := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(endpoint, "/"), "open_api/"), "/")
+	rt, known := s.routes[ep]
+	if !known && ep != AllEndpoints {
+		return "", Fault{}, fmt.Errorf("unknown endpoint %q", ep)
+	}
+	f := spec.Fault
+	if spec.Latency != "" {
+		d, err := time.ParseDuration(spec.Latency)
+		if err != nil {
+			return "", Fault{}, fmt.Errorf("fault.latency: %w", err)
+		}
+		f.Latency = d
+	}
+	if f.ErrorRate < 0 || f.ErrorRate > 1 {
+		return "", Fault{}, errors.New("fault.error_rate must be within [0,1]")
+	}
+	if f.GatewayError != 0 && (f.GatewayError < 400 || f.GatewayError > 599) {
+		return "", Fault{}, errors.New("fault.gateway_error must be an HTTP status 400-599")
+	}
+	if f.Count < 0 {
+		return "", Fault{}, errors.New("fault.count must not be negative (0 = until cleared)")
+	}
+	if err := s.checkFaultAdvertisers(ep, rt, f.AdvertiserIDs); err != nil {
+		return "", Fault{}, err
+	}
+	s.faults.Set(ep, f)
+	return ep, f, nil
+}
+
+// checkFaultAdvertisers refuses advertiser ids a scoped fault could never
+// match: ids outside the world, or an endpoint without advertiser_id.
+func (s *Sim) checkFaultAdvertisers(ep string, rt *endpoint, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if rt != nil && rt.scope == scopeNone {
+		return fmt.Errorf("fault.advertiser_ids: endpoint %q takes no advertiser_id, so an advertiser-scoped fault would never match it", ep)
+	}
+	w := s.world.Load()
+	for i, id := range ids {
+		if w.byID[id] == nil {
+			return fmt.Errorf("fault.advertiser_ids[%d]: %d is not an account of the sandbox (GET /_sim/world lists them)", i, id)
+		}
+	}
+	return nil
+}
+
+// Faults holds the injected faults, one per key: an endpoint or "*" (all
+// endpoints). A request gets its endpoint's fault when that fault matches
+// it, else the "*" fault when that one matches.
 type Faults struct {
 	mu     sync.Mutex
 	m      map[string]*Fault
@@ -70,6 +139,7 @@ func (f *Faults) Set(endpoint string, ft Fault) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c := ft
+	c.AdvertiserIDs = slices.Clone(ft.AdvertiserIDs)
 	f.m[endpoint] = &c
 }
 
@@ -114,30 +184,29 @@ func (f *Faults) Snapshot() map[string]Fault {
 // 40105 and its refresh tokens 40107. It returns the number of grants revoked.
 func (f *Faults) RevokeAdvertiser(id int64) int { return f.revoke(id) }
 
-// take returns the fault applying to one request of endpoint and consumes
-// one use of a counted fault.
-func (f *Faults) take(endpoint string) (Fault, bool) {
+// take returns the fault applying to one request of endpoint acting on
+// advertiser adv (0: none) and consumes one use of a counted fault.
+func (f *Faults) take(endpoint string, adv int64) (Fault, bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if len(f.m) == 0 {
 		return Fault{}, false
 	}
-	key := endpoint
-	ft, ok := f.m[key]
-	if !ok {
-		key = AllEndpoints
-		if ft, ok = f.m[key]; !ok {
-			return Fault{}, false
+	for _, key := range [...]string{endpoint, AllEndpoints} {
+		ft, ok := f.m[key]
+		if !ok || !ft.matches(adv) {
+			continue
 		}
-	}
-	out := *ft
-	if ft.Count > 0 {
-		ft.Count--
-		if ft.Count == 0 {
-			delete(f.m, key)
+		out := *ft
+		if ft.Count > 0 {
+			ft.Count--
+			if ft.Count == 0 {
+				delete(f.m, key)
+			}
 		}
+		return out, true
 	}
-	return out, true
+	return Fault{}, false
 }
 
 func (f *Faults) roll(p float64) bool {
@@ -210,6 +279,8 @@ func codeText(code int) string {
 		return "request too frequent, please retry later"
 	case CodeDeveloperLimited:
 		return "developer request quota exceeded"
+	case CodeNoPermission:
+		return "no permission to operate on the advertiser"
 	default:
 		return "error " + strconv.Itoa(code)
 	}

@@ -175,3 +175,80 @@ func TestTimeoutOnPost(t *testing.T) {
 	c.must("POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret",
 		"grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, "", 0)
 }
+
+// TestFaultAdvertiserScope: a fault limited to advertisers hits requests
+// naming one of them (query, JSON body or upload form) and no others; its
+// Count is spent only by the requests it hits; an endpoint's scoped fault
+// leaves the other advertisers to the "*" fault; requests without an
+// advertiser are never hit.
+func TestFaultAdvertiserScope(t *testing.T) {
+	t.Parallel()
+	s := newSim(t, Options{Seed: 3})
+	tok := login(t, s)
+	advs := s.World().Advertisers()
+	a, b := advs[0], advs[1]
+	fund := func(adv int64) int {
+		return api(t, s, "GET", "/open_api/2/advertiser/fund/get/", q("advertiser_id", jsonNum(adv)), nil, tok.AccessToken).Code
+	}
+	s.Faults().Set("2/advertiser/fund/get", Fault{ErrorRate: 1, Code: CodeNoPermission, Count: 2, AdvertiserIDs: []int64{a}})
+	for i, step := range []struct {
+		adv  int64
+		want int
+	}{{a, CodeNoPermission}, {b, 0}, {b, 0}, {a, CodeNoPermission}, {a, 0}} {
+		if got := fund(step.adv); got != step.want {
+			t.Errorf("request %d (advertiser %d): code %d, want %d", i, step.adv, got, step.want)
+		}
+	}
+	if _, ok := s.Faults().Get("2/advertiser/fund/get"); ok {
+		t.Error("scoped counted fault not removed after its 2 hits")
+	}
+
+	// A POST names its advertiser in the body; b's request reaches the
+	// handler (which refuses the empty campaign), a's is answered by the fault.
+	s.Faults().Set("2/campaign/create", Fault{ErrorRate: 1, Code: CodeTooFrequent, AdvertiserIDs: []int64{a}})
+	mustCode(t, api(t, s, "POST", "/open_api/2/campaign/create/", nil, map[string]any{"advertiser_id": a}, tok.AccessToken), CodeTooFrequent)
+	mustCode(t, api(t, s, "POST", "/open_api/2/campaign/create/", nil, map[string]any{"advertiser_id": b}, tok.AccessToken), CodeParam)
+	// An upload names it in the form.
+	s.Faults().Set("2/file/image/ad", Fault{ErrorRate: 1, Code: CodeTooFrequent, AdvertiserIDs: []int64{a}})
+	img := pngOf(t, 600, 400)
+	for adv, want := range map[int64]int{a: CodeTooFrequent, b: 0} {
+		e := upload(t, s, tok.AccessToken, "/open_api/2/file/image/ad/", map[string]string{"advertiser_id": jsonNum(adv),
+			"upload_type": "UPLOAD_BY_FILE", "image_signature": md5hex(img)}, "image_file", "a.png", img)
+		mustCode(t, e, want)
+	}
+
+	// The endpoint's scoped fault takes a; b falls through to "*".
+	s.Faults().Set(AllEndpoints, Fault{ErrorRate: 1, Code: CodeFilterField})
+	s.Faults().Set("2/advertiser/fund/get", Fault{ErrorRate: 1, Code: CodeNoPermission, AdvertiserIDs: []int64{a}})
+	if got, got2 := fund(a), fund(b); got != CodeNoPermission || got2 != CodeFilterField {
+		t.Errorf("scoped endpoint fault over *: a %d, b %d; want %d, %d", got, got2, CodeNoPermission, CodeFilterField)
+	}
+	s.Faults().ClearAll()
+
+	// A scoped "*" fault hits a on every endpoint naming it, and nothing else.
+	s.Faults().Set(AllEndpoints, Fault{ErrorRate: 1, AdvertiserIDs: []int64{a}})
+	mustCode(t, api(t, s, "GET", "/open_api/2/user/info/", nil, nil, tok.AccessToken), 0)
+	mustCode(t, api(t, s, "GET", "/open_api/2/advertiser/info/", q("advertiser_ids", "["+jsonNum(a)+"]"), nil, tok.AccessToken), 0)
+	if got, got2 := fund(a), fund(b); got != CodeSystem || got2 != 0 {
+		t.Errorf("scoped * fault: a %d, b %d; want 50000, 0", got, got2)
+	}
+	s.Faults().ClearAll()
+
+	// The rate draws over the matching requests only. Set keeps its own
+	// copy of the ids.
+	ids := []int64{a}
+	s.Faults().Set("2/advertiser/fund/get", Fault{ErrorRate: 0.5, AdvertiserIDs: ids})
+	ids[0] = b
+	failedA, failedB := 0, 0
+	for i := 0; i < 300; i++ {
+		if fund(a) == CodeSystem {
+			failedA++
+		}
+		if fund(b) != 0 {
+			failedB++
+		}
+	}
+	if failedA < 110 || failedA > 190 || failedB != 0 {
+		t.Errorf("error rate 0.5 on a: a failed %d of 300 (want ~150), b failed %d (want 0)", failedA, failedB)
+	}
+}

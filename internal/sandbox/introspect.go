@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
+	"errors"
 	"net/http"
 	"sort"
 	"strconv"
@@ -126,8 +127,8 @@ func (s *Sim) simClockSet(w http.ResponseWriter, r *http.Request) {
 	simJSON(w, http.StatusOK, s.clockJSON())
 }
 
-func faultOut(f Fault) faultJSON {
-	out := faultJSON{Fault: f}
+func faultOut(f Fault) FaultSpec {
+	out := FaultSpec{Fault: f}
 	if f.Latency > 0 {
 		out.Latency = f.Latency.String()
 	}
@@ -135,50 +136,33 @@ func faultOut(f Fault) faultJSON {
 }
 
 func (s *Sim) simFaultsGet(w http.ResponseWriter, r *http.Request) {
-	out := map[string]faultJSON{}
+	out := map[string]FaultSpec{}
 	for k, f := range s.faults.Snapshot() {
 		out[k] = faultOut(f)
 	}
 	simJSON(w, http.StatusOK, out)
 }
 
-// POST /_sim/faults {"endpoint":"2/report/ad/get","fault":{"error_rate":0.2,"latency":"300ms","count":5}}
+// POST /_sim/faults {"endpoint":"2/report/ad/get","fault":{"error_rate":0.2,"latency":"300ms","count":5,"advertiser_ids":[ID]}}
 func (s *Sim) simFaultsSet(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Endpoint string    `json:"endpoint"`
-		Fault    faultJSON `json:"fault"`
+		Fault    FaultSpec `json:"fault"`
 	}
 	if err := decodeBody(r, &req); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && strings.HasSuffix(te.Field, "advertiser_ids") {
+			simError(w, http.StatusBadRequest, "fault.advertiser_ids must be a JSON array of integer account ids, got "+te.Value)
+			return
+		}
 		simError(w, http.StatusBadRequest, "body: "+err.Error())
 		return
 	}
-	if req.Endpoint == "" {
-		simError(w, http.StatusBadRequest, `endpoint is required (e.g. "2/report/ad/get" or "*")`)
+	ep, f, err := s.InstallFault(req.Endpoint, req.Fault)
+	if err != nil {
+		simError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	ep := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(req.Endpoint, "/"), "open_api/"), "/")
-	if _, ok := s.routes[ep]; !ok && ep != AllEndpoints {
-		simError(w, http.StatusBadRequest, "unknown endpoint "+strconv.Quote(ep))
-		return
-	}
-	f := req.Fault.Fault
-	if req.Fault.Latency != "" {
-		d, err := time.ParseDuration(req.Fault.Latency)
-		if err != nil {
-			simError(w, http.StatusBadRequest, "fault.latency: "+err.Error())
-			return
-		}
-		f.Latency = d
-	}
-	if f.ErrorRate < 0 || f.ErrorRate > 1 {
-		simError(w, http.StatusBadRequest, "fault.error_rate must be within [0,1]")
-		return
-	}
-	if f.GatewayError != 0 && (f.GatewayError < 400 || f.GatewayError > 599) {
-		simError(w, http.StatusBadRequest, "fault.gateway_error must be an HTTP status 400-599")
-		return
-	}
-	s.faults.Set(ep, f)
 	simJSON(w, http.StatusOK, map[string]any{"endpoint": ep, "fault": faultOut(f)})
 }
 

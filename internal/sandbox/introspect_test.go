@@ -172,3 +172,31 @@ func TestSimAuthorizeAsUser(t *testing.T) {
 	}
 	simCall(t, ts, "POST", "/_sim/authorize", `{"usr":"typo"}`, 400)
 }
+
+// TestSimFaultAdvertiserIDs: POST /_sim/faults takes advertiser_ids and
+// refuses, with a 400 naming the field, ids a fault could never match.
+func TestSimFaultAdvertiserIDs(t *testing.T) {
+	t.Parallel()
+	ts, _ := startServer(t, Options{Seed: 8})
+	adv := jsonNum(ts.Sim.World().Advertisers()[0])
+	simCall(t, ts, "POST", "/_sim/faults", `{"endpoint":"2/report/advertiser/get","fault":{"error_rate":1,"code":40002,"advertiser_ids":[`+adv+`]}}`, 200)
+	f, _ := simCall(t, ts, "GET", "/_sim/faults", "", 200)["2/report/advertiser/get"].(map[string]any)
+	if ids, _ := f["advertiser_ids"].([]any); len(ids) != 1 || jsonNum(int64(ids[0].(float64))) != adv {
+		t.Errorf("GET /_sim/faults: %v", f)
+	}
+	for _, tc := range []struct{ body, want string }{
+		{`{"endpoint":"2/report/advertiser/get","fault":{"advertiser_ids":"` + adv + `"}}`, "fault.advertiser_ids must be a JSON array of integer account ids"},
+		{`{"endpoint":"2/report/advertiser/get","fault":{"advertiser_ids":[1.5]}}`, "fault.advertiser_ids must be a JSON array of integer account ids"},
+		{`{"endpoint":"2/report/advertiser/get","fault":{"advertiser_ids":[` + adv + `,1]}}`, "fault.advertiser_ids[1]: 1 is not an account of the sandbox"},
+		{`{"endpoint":"oauth2/refresh_token","fault":{"advertiser_ids":[` + adv + `]}}`, `endpoint "oauth2/refresh_token" takes no advertiser_id`},
+		{`{"endpoint":"2/report/advertiser/get","fault":{"count":-1}}`, "fault.count must not be negative"},
+	} {
+		got, _ := simCall(t, ts, "POST", "/_sim/faults", tc.body, 400)["error"].(string)
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%s: error %q, want it to contain %q", tc.body, got, tc.want)
+		}
+	}
+	if f, _ := simCall(t, ts, "GET", "/_sim/faults", "", 200)["2/report/advertiser/get"].(map[string]any); f["code"] != float64(40002) {
+		t.Errorf("a refused fault replaced the installed one: %v", f)
+	}
+}

@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -296,21 +295,11 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 		http.Error(w, "405 method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	f, hasFault := s.faults.take(ep)
-	if hasFault && (f.Timeout || f.Latency > 0) && r.Body != nil {
-		// Read the body first: net/http only notices a client hanging up
-		// (cancelling r.Context) once the request body was consumed.
-		limit := int64(maxBody)
-		if rt.multipart {
-			limit = MaxUploadBytes
-		}
-		data, err := io.ReadAll(io.LimitReader(r.Body, limit))
-		if err != nil {
-			s.stats.record(ep, StatDropped)
-			return
-		}
-		r.Body = io.NopCloser(bytes.NewReader(data))
-	}
+	// The parameters are read before any fault acts: an advertiser-scoped
+	// fault needs the request's advertiser, and net/http only notices a
+	// client hanging up (cancelling r.Context) once the body was consumed.
+	p, perr := parseParams(r, rt)
+	f, hasFault := s.faults.take(ep, requestAdvertiser(rt, p))
 	if hasFault {
 		if f.Latency > 0 && !s.sleep(r.Context(), f.Latency) {
 			s.stats.record(ep, StatTimeout)
@@ -343,7 +332,7 @@ func (s *Sim) serveAPI(w http.ResponseWriter, r *http.Request, ep string) {
 			return
 		}
 	}
-	body, code, bufs := s.handle(r, ep, rt)
+	body, code, bufs := s.handle(r, ep, rt, p, perr)
 	defer s.release(bufs)
 	if hasFault && f.LoseResponse {
 		s.stats.record(ep, StatDropped)
@@ -373,25 +362,41 @@ func (s *Sim) sleep(ctx context.Context, d time.Duration) bool {
 
 const maxBody = 1 << 20
 
-// handle runs one API request and returns the envelope, its code and the
-// pooled buffers to release after the body was written.
-func (s *Sim) handle(r *http.Request, ep string, rt *endpoint) ([]byte, int, []*[]byte) {
-	now := s.clock.Now()
-	var p *params
-	var perr *apiError
+// parseParams reads the request's parameters: the query of a GET, the JSON
+// body of a POST, the form of an upload.
+func parseParams(r *http.Request, rt *endpoint) (*params, *apiError) {
 	switch {
 	case rt.method == http.MethodGet:
-		p, perr = parseQuery(r.URL.RawQuery)
+		return parseQuery(r.URL.RawQuery)
 	case rt.multipart:
-		p, perr = parseMultipart(r)
-	default:
-		data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
-		if err != nil {
-			perr = errParam("request body: %v", err)
-		} else {
-			p, perr = parseBody(data)
-		}
+		return parseMultipart(r)
 	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBody))
+	if err != nil {
+		return nil, errParam("request body: %v", err)
+	}
+	return parseBody(data)
+}
+
+// requestAdvertiser is the advertiser a request acts on, for
+// advertiser-scoped faults: its advertiser_id parameter on the endpoints
+// that resolve one (scope other than none), else 0.
+func requestAdvertiser(rt *endpoint, p *params) int64 {
+	if rt.scope == scopeNone || p == nil {
+		return 0
+	}
+	id, err := p.id("advertiser_id", false)
+	if err != nil {
+		return 0
+	}
+	return id
+}
+
+// handle runs one API request, whose parameters parseParams read, and
+// returns the envelope, its code and the pooled buffers to release after
+// the body was written.
+func (s *Sim) handle(r *http.Request, ep string, rt *endpoint, p *params, perr *apiError) ([]byte, int, []*[]byte) {
+	now := s.clock.Now()
 	if perr != nil {
 		return s.envelope(nil, now, perr.code, perr.msg, nil), perr.code, nil
 	}

@@ -71,6 +71,12 @@ export async function simPost(sim, path, payload) {
   return r.json()
 }
 
+export async function simDelete(sim, path) {
+  const r = await fetch(`${sim}${path}`, { method: 'DELETE' })
+  if (!r.ok) throw new Error(`sandbox DELETE ${path}: ${r.status} ${await r.text()}`)
+  return r.json()
+}
+
 /** simEntity is one entity as the sandbox has it now. */
 export async function simEntity(sim, advertiserId, kind, id) {
   const w = await simGet(sim, `/_sim/world?advertiser_id=${advertiserId}`)

@@ -93,6 +93,7 @@ const enUS: typeof zhCN = {
     reauth: 'Re-authorization needed',
     lowBalance: 'Balance below ¥{threshold}',
     syncFailing: 'Sync failing',
+    syncRefusedHint: 'Restore the account\'s permission on OceanEngine, then press Sync on the accounts page.',
     syncLag: 'Sync lag {lag}',
     moreSync: 'and {n} more accounts whose sync fails or lags',
     allGood: 'All accounts are healthy',

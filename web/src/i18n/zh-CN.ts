@@ -91,6 +91,7 @@ export default {
     reauth: '需要重新授权',
     lowBalance: '余额不足 {threshold} 元',
     syncFailing: '同步失败',
+    syncRefusedHint: '请在巨量引擎恢复该账户的权限，然后在账户管理点「同步」。',
     syncLag: '同步延迟 {lag}',
     moreSync: '另有 {n} 个账户同步失败或滞后',
     allGood: '所有账户状态正常',

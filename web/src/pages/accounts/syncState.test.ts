@@ -28,14 +28,14 @@ describe('syncSummaries', () => {
         syncing: true,
         streams: [
           { last_success_at: '2026-03-01T08:00:00Z' },
-          { last_success_at: '2026-03-01T09:00:00Z', consecutive_failures: 2 },
+          { stream: 'report_ad_daily', last_success_at: '2026-03-01T09:00:00Z', consecutive_failures: 2 },
           { last_success_at: null },
         ],
       },
       { advertiser_id: 12, streams: [] },
     ])
-    expect(m.get(11)).toEqual({ synced: 2, all: 3, failing: 1, syncOn: true, last: '2026-03-01T09:00:00Z' })
-    expect(m.get(12)).toEqual({ synced: 0, all: 0, failing: 0, syncOn: false, last: null })
+    expect(m.get(11)).toEqual({ synced: 1, all: 3, failing: 1, failingStreams: ['report_ad_daily'], syncOn: true, last: '2026-03-01T09:00:00Z' })
+    expect(m.get(12)).toEqual({ synced: 0, all: 0, failing: 0, failingStreams: [], syncOn: false, last: null })
     expect(m.has(13)).toBe(false)
   })
 })

@@ -19,6 +19,7 @@ export function syncIdBatches(rows: Account[], size = maxSyncIds): number[][] {
 }
 
 interface SyncStream {
+  stream?: string
   last_success_at?: string | null
   consecutive_failures?: number
 }
@@ -30,9 +31,12 @@ export interface SyncAdvertiser {
 }
 
 export interface SyncSummary {
+  /** Streams synced and not failing since: a failing stream's data stops where its last success did. */
   synced: number
   all: number
   failing: number
+  /** The failing streams' names. */
+  failingStreams: string[]
   /** The advertiser is synced at all (bound, authorised, switched on). */
   syncOn: boolean
   last: string | null
@@ -44,10 +48,12 @@ export function syncSummaries(items: SyncAdvertiser[]): Map<number, SyncSummary>
   for (const a of items) {
     const streams = a.streams ?? []
     const last = streams.map((s) => s.last_success_at ?? '').filter(Boolean).sort().pop() ?? null
+    const failing = streams.filter((s) => (s.consecutive_failures ?? 0) > 0)
     m.set(a.advertiser_id ?? 0, {
-      synced: streams.filter((s) => s.last_success_at).length,
+      synced: streams.filter((s) => s.last_success_at && !failing.includes(s)).length,
       all: streams.length,
-      failing: streams.filter((s) => (s.consecutive_failures ?? 0) > 0).length,
+      failing: failing.length,
+      failingStreams: failing.map((s) => s.stream ?? ''),
       syncOn: a.syncing ?? false,
       last,
     })

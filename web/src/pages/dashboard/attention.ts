@@ -15,6 +15,9 @@ export interface AttentionItem {
   /** Balance for low_balance, the error for sync_failing, lag seconds for sync_lag. */
   detail: string
   lagSeconds?: number
+  /** For sync_failing: the first failing stream and its recorded error. */
+  stream?: string
+  error?: string
 }
 
 interface SyncStream {
@@ -45,7 +48,9 @@ export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdS
     if (a.syncing === false) continue // not synced on purpose: the re-authorisation item covers it
     if (failing.length) {
       const f = failing[0]
-      out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${f?.stream ?? ''}: ${f?.last_error ?? ''}` })
+      const stream = f?.stream ?? ''
+      const error = f?.last_error ?? ''
+      out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${stream}: ${error}`, stream, error })
       continue
     }
     const lag = a.lag_seconds ?? Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
