@@ -57,14 +57,26 @@ type AdvertiserSyncState struct {
 	// Cursor is the stream's position (entity streams: the start of the last
 	// successful run, RFC 3339 UTC; daily report streams: the last Beijing
 	// date read after its conversions settled).
-	Cursor              string
-	LastAttemptAt       *time.Time
-	LastSuccessAt       *time.Time
-	LastError           string
+	Cursor        string
+	LastAttemptAt *time.Time
+	LastSuccessAt *time.Time
+	LastError     string
+	// Platform is what OceanEngine answered when the last run failed on a
+	// platform error; nil when it did not (it succeeded, or failed on a
+	// timeout, a dropped connection or our own store).
+	Platform            *PlatformError
 	ConsecutiveFailures int
 	RowsLastRun         int
 	NextRunAt           *time.Time
 	FullSyncAt          *time.Time
+}
+
+// PlatformError is an answer of OceanEngine that refused a call: its code,
+// message and request id (what its support asks for).
+type PlatformError struct {
+	Code      int
+	Message   string
+	RequestID string
 }
 
 // RoleAdvertiser is the account_role of leaf advertisers, the accounts that

@@ -111,20 +111,33 @@ type authorizationResponse struct {
 }
 
 type syncStateResponse struct {
-	Stream              string     `json:"stream"`
-	LastAttemptAt       *time.Time `json:"last_attempt_at"`
-	LastSuccessAt       *time.Time `json:"last_success_at"`
-	LastError           string     `json:"last_error"`
-	ConsecutiveFailures int        `json:"consecutive_failures"`
-	RowsLastRun         int        `json:"rows_last_run"`
-	NextRunAt           *time.Time `json:"next_run_at"`
-	FullSyncAt          *time.Time `json:"full_sync_at"`
+	Stream        string     `json:"stream"`
+	LastAttemptAt *time.Time `json:"last_attempt_at"`
+	LastSuccessAt *time.Time `json:"last_success_at"`
+	LastError     string     `json:"last_error"`
+	// PlatformError is OceanEngine's answer when the last run failed on
+	// one; null when it did not.
+	PlatformError       *platformErrorJSON `json:"platform_error"`
+	ConsecutiveFailures int                `json:"consecutive_failures"`
+	RowsLastRun         int                `json:"rows_last_run"`
+	NextRunAt           *time.Time         `json:"next_run_at"`
+	FullSyncAt          *time.Time         `json:"full_sync_at"`
+}
+
+type platformErrorJSON struct {
+	Code      int    `json:"code"`
+	Message   string `json:"message"`
+	RequestID string `json:"request_id"`
 }
 
 func newSyncStateResponse(st domain.AdvertiserSyncState) syncStateResponse {
-	return syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt, LastSuccessAt: st.LastSuccessAt,
+	r := syncStateResponse{Stream: st.Stream, LastAttemptAt: st.LastAttemptAt, LastSuccessAt: st.LastSuccessAt,
 		LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun,
 		NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt}
+	if p := st.Platform; p != nil {
+		r.PlatformError = &platformErrorJSON{Code: p.Code, Message: p.Message, RequestID: p.RequestID}
+	}
+	return r
 }
 
 type advertiserDetailResponse struct {

@@ -49,7 +49,8 @@ func bindSyncWorld(t *testing.T, b *authBundle) {
 			t.Fatal(err)
 		}
 	}
-	if err := b.db.RecordSyncFailure(ctx, syncAdvB, mirror.StreamAds, at, "oceanengine: 2/ad/get: code 50000", at.Add(time.Minute)); err != nil {
+	if err := b.db.RecordSyncFailure(ctx, syncAdvB, mirror.StreamAds, mysql.SyncFailure{At: at, Error: "oceanengine: 2/ad/get: code 50000: system error (request_id R-50000)",
+		Platform: &mysql.PlatformError{Code: 50000, Message: "system error", RequestID: "R-50000"}, NextRunAt: at.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -102,6 +103,10 @@ func TestSyncStatusIsScoped(t *testing.T) {
 	}
 	if b0 := d.Advertisers.Items[0]; !b0.Syncing || b0.Streams[0].ConsecutiveFailures != 1 || b0.Streams[0].LastError == "" {
 		t.Fatalf("bob's B %+v", b0)
+	}
+	// The platform's answer stands on its own, named as the API description says.
+	if !strings.Contains(r.raw, `"platform_error":{"code":50000,"message":"system error","request_id":"R-50000"}`) {
+		t.Fatalf("bob's B without the platform's answer: %s", r.raw)
 	}
 	if d.Advertisers.Items[1].Syncing {
 		t.Fatal("an unbound advertiser shows as syncing")
@@ -270,7 +275,7 @@ func bindManyLeaves(t *testing.T, b *authBundle) {
 	set(lagging, at.Add(-3*time.Hour), manyLeaf(240))
 	set(lagging, at.Add(-3*time.Hour), manyLeaf(250))
 	set(`DELETE FROM sync_state WHERE advertiser_id = ? AND stream = ?`, manyLeaf(245), mirror.StreamAds)
-	if err := b.db.RecordSyncFailure(ctx, manyLeaf(230), mirror.StreamAds, at, "oceanengine: code 50000", at.Add(time.Minute)); err != nil {
+	if err := b.db.RecordSyncFailure(ctx, manyLeaf(230), mirror.StreamAds, mysql.SyncFailure{At: at, Error: "oceanengine: code 50000", NextRunAt: at.Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := b.db.UnbindAdvertiser(ctx, auth.SystemScope(), manyLeaf(250), at); err != nil {

@@ -302,7 +302,8 @@ func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) 
 		// leaves its error behind.
 		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
-		if rerr := e.db.RecordSyncFailure(rctx, adv, s.name, start, err.Error(), next); rerr != nil {
+		failure := mysql.SyncFailure{At: start, Error: err.Error(), Platform: platformAnswer(err), NextRunAt: next}
+		if rerr := e.db.RecordSyncFailure(rctx, adv, s.name, failure); rerr != nil {
 			err = errors.Join(err, rerr)
 		}
 		e.log.Warn("stream sync failed", zap.Int64("advertiser_id", adv), zap.String("stream", s.name), zap.Error(err))
@@ -384,4 +385,14 @@ func (e *Engine) PruneHourly(ctx context.Context) (int64, error) {
 	}
 	// Days whose rows are gone are no longer covered.
 	return n, e.db.TrimReportCoverage(ctx, names(func(s stream) bool { return s.hourly }), fmtDate(before))
+}
+
+// platformAnswer is OceanEngine's answer in err when the call failed on one
+// (nil: a timeout, a dropped connection, our own store).
+func platformAnswer(err error) *mysql.PlatformError {
+	var ae *oceanengine.APIError
+	if !errors.As(err, &ae) {
+		return nil
+	}
+	return &mysql.PlatformError{Code: ae.Code, Message: ae.Message, RequestID: ae.RequestID}
 }

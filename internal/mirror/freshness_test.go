@@ -11,6 +11,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/report"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
@@ -64,6 +65,20 @@ func TestLagMetricFollowsTheOldestSuccess(t *testing.T) {
 	fresh, err := b.db.StreamFreshness(context.Background(), auth.SystemScope(), []string{StreamReportAdDaily})
 	if err != nil || fresh[0].Failing != len(b.advs) {
 		t.Fatalf("freshness %+v %v, want every advertiser failing", fresh, err)
+	}
+	// Each failure keeps what the platform answered, apart from the error.
+	for _, adv := range b.advs {
+		states, err := b.db.SyncStates(context.Background(), adv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := states[StreamReportAdDaily].Platform
+		if p == nil || p.Code != oceanengine.CodeSystem || p.Message == "" || p.RequestID == "" {
+			t.Fatalf("advertiser %d: platform answer of the failing stream %+v", adv, p)
+		}
+		if p := states[StreamReportCampaignDaily].Platform; p != nil {
+			t.Fatalf("advertiser %d: a synced stream has a platform answer %+v", adv, p)
+		}
 	}
 }
 

@@ -83,12 +83,16 @@ func (db *DB) AdvertiserInScope(ctx context.Context, scope auth.Scope, id int64)
 func (db *DB) AdvertiserSyncStates(ctx context.Context, advertiserID int64) ([]AdvertiserSyncState, error) {
 	scan := func(r scanner) (s AdvertiserSyncState, err error) {
 		var attempt, success, next, full sql.NullTime
-		err = r.Scan(&s.Stream, &s.Cursor, &attempt, &success, &s.LastError, &s.ConsecutiveFailures, &s.RowsLastRun, &next, &full)
+		var platform PlatformError
+		err = r.Scan(&s.Stream, &s.Cursor, &attempt, &success, &s.LastError, &platform.Code, &platform.Message, &platform.RequestID,
+			&s.ConsecutiveFailures, &s.RowsLastRun, &next, &full)
 		s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = optTime(attempt), optTime(success), optTime(next), optTime(full)
+		s.Platform = platformAnswer(platform)
 		return s, err
 	}
 	return queryAll(ctx, db, []AdvertiserSyncState{}, fmt.Sprintf("sync state of %d", advertiserID), scan, `
-		SELECT stream, cursor_value, last_attempt_at, last_success_at, last_error, consecutive_failures, rows_last_run,
+		SELECT stream, cursor_value, last_attempt_at, last_success_at, last_error, error_code, error_message, error_request_id,
+			consecutive_failures, rows_last_run,
 			next_run_at, full_sync_at
 		FROM sync_state WHERE advertiser_id = ? ORDER BY stream`, advertiserID)
 }

@@ -11,6 +11,7 @@ type Advertiser = domain.Advertiser
 type AdvertiserFilter = domain.AdvertiserFilter
 
 type AdvertiserSyncState = domain.AdvertiserSyncState
+type PlatformError = domain.PlatformError
 
 const RoleAdvertiser = domain.RoleAdvertiser
 

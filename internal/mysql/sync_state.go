@@ -14,17 +14,27 @@ import (
 )
 
 const syncStateColumns = `s.advertiser_id, s.stream, s.cursor_value, s.last_attempt_at, s.last_success_at, s.last_error,
-	s.consecutive_failures, s.rows_last_run, s.next_run_at, s.full_sync_at, s.updated_at`
+	s.error_code, s.error_message, s.error_request_id, s.consecutive_failures, s.rows_last_run, s.next_run_at, s.full_sync_at, s.updated_at`
 
 func scanSyncState(row scanner) (SyncState, error) {
 	var (
 		s                            SyncState
 		attempt, success, next, full sql.NullTime
+		platform                     PlatformError
 	)
 	err := row.Scan(&s.AdvertiserID, &s.Stream, &s.Cursor, &attempt, &success, &s.LastError,
-		&s.ConsecutiveFailures, &s.RowsLastRun, &next, &full, &s.UpdatedAt)
+		&platform.Code, &platform.Message, &platform.RequestID, &s.ConsecutiveFailures, &s.RowsLastRun, &next, &full, &s.UpdatedAt)
 	s.LastAttemptAt, s.LastSuccessAt, s.NextRunAt, s.FullSyncAt = timePtr(attempt), timePtr(success), timePtr(next), timePtr(full)
+	s.Platform = platformAnswer(platform)
 	return s, err
+}
+
+// platformAnswer is a stored platform error, nil when its code is 0 (none).
+func platformAnswer(p PlatformError) *PlatformError {
+	if p.Code == 0 {
+		return nil
+	}
+	return &p
 }
 
 func timePtr(t sql.NullTime) *time.Time {
@@ -94,6 +104,7 @@ func (db *DB) RecordSyncSuccess(ctx context.Context, advertiserID int64, stream 
 			cursor_value = IF(VALUES(cursor_value) = '', cursor_value, VALUES(cursor_value)),
 			last_attempt_at = GREATEST(COALESCE(last_attempt_at, VALUES(last_attempt_at)), VALUES(last_attempt_at)),
 			last_success_at = VALUES(last_success_at), last_error = '', consecutive_failures = 0,
+			error_code = 0, error_message = '', error_request_id = '',
 			rows_last_run = VALUES(rows_last_run), next_run_at = VALUES(next_run_at),
 			full_sync_at = COALESCE(VALUES(full_sync_at), full_sync_at)`,
 		advertiserID, stream, truncate(s.Cursor, 255), s.At.UTC(), s.At.UTC(), clampUint32(s.Rows), nullTime(s.NextRunAt), full)
@@ -103,15 +114,36 @@ func (db *DB) RecordSyncSuccess(ctx context.Context, advertiserID int64, stream 
 	return nil
 }
 
-// RecordSyncFailure records a failed run: the error, one more consecutive
-// failure, and when to try again.
-func (db *DB) RecordSyncFailure(ctx context.Context, advertiserID int64, stream string, at time.Time, msg string, nextRun time.Time) error {
+// SyncFailure is a failed run of a stream.
+type SyncFailure struct {
+	// At is when the run started.
+	At time.Time
+	// Error is the whole error, as logged.
+	Error string
+	// Platform is OceanEngine's answer when the run failed on one (nil: it
+	// did not).
+	Platform *PlatformError
+	// NextRunAt is when to try again.
+	NextRunAt time.Time
+}
+
+// RecordSyncFailure records a failed run: the error (and the platform's
+// answer, when it was one), one more consecutive failure, and when to try
+// again.
+func (db *DB) RecordSyncFailure(ctx context.Context, advertiserID int64, stream string, f SyncFailure) error {
+	var p PlatformError
+	if f.Platform != nil {
+		p = *f.Platform
+	}
 	_, err := db.ExecContext(ctx, `
-		INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_error, consecutive_failures, next_run_at)
-		VALUES (?, ?, ?, ?, 1, ?)
+		INSERT INTO sync_state (advertiser_id, stream, last_attempt_at, last_error, error_code, error_message, error_request_id,
+		                        consecutive_failures, next_run_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)
 		ON DUPLICATE KEY UPDATE last_attempt_at = VALUES(last_attempt_at), last_error = VALUES(last_error),
+			error_code = VALUES(error_code), error_message = VALUES(error_message), error_request_id = VALUES(error_request_id),
 			consecutive_failures = consecutive_failures + 1, next_run_at = VALUES(next_run_at)`,
-		advertiserID, stream, at.UTC(), truncate(msg, 1024), nullTime(nextRun))
+		advertiserID, stream, f.At.UTC(), truncate(f.Error, 1024), p.Code, truncate(p.Message, 512), truncate(p.RequestID, 64),
+		nullTime(f.NextRunAt))
 	if err != nil {
 		return fmt.Errorf("mysql: sync failure %d/%s: %w", advertiserID, stream, err)
 	}

@@ -98,7 +98,7 @@ func TestSyncStateRecordsOutcomes(t *testing.T) {
 		t.Fatalf("after attempt %+v", s)
 	}
 	for i := 1; i <= 2; i++ {
-		if err := db.RecordSyncFailure(ctx, adv, "ads", t0, "code 50000", t0.Add(time.Duration(i)*time.Minute)); err != nil {
+		if err := db.RecordSyncFailure(ctx, adv, "ads", mysql.SyncFailure{At: t0, Error: "code 50000", NextRunAt: t0.Add(time.Duration(i) * time.Minute)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -197,7 +197,7 @@ func TestStreamFreshnessAndSyncStatusAreScoped(t *testing.T) {
 	if err := db.RecordSyncSuccess(ctx, 101, "ads", mysql.SyncSuccess{At: t1}); err != nil {
 		t.Fatal(err)
 	}
-	if err := db.RecordSyncFailure(ctx, 102, "ads", t1, "boom", t1); err != nil {
+	if err := db.RecordSyncFailure(ctx, 102, "ads", mysql.SyncFailure{At: t1, Error: "boom", NextRunAt: t1}); err != nil {
 		t.Fatal(err)
 	}
 	fs, err := db.StreamFreshness(ctx, auth.SystemScope(), []string{"ads", "campaigns"})
@@ -258,7 +258,7 @@ func TestListSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
 		}
 	}
 	// 1230 fails, 1240 lags in campaigns, 1245 never synced ads (bound at authT0).
-	if err := db.RecordSyncFailure(ctx, 1230, "ads", now, "boom", now); err != nil {
+	if err := db.RecordSyncFailure(ctx, 1230, "ads", mysql.SyncFailure{At: now, Error: "boom", NextRunAt: now}); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := db.ExecContext(ctx, `UPDATE sync_state SET last_success_at = ? WHERE advertiser_id = 1240 AND stream = 'campaigns'`, authT0.Add(time.Hour)); err != nil {
@@ -314,5 +314,61 @@ func TestListSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
 	}
 	if got, _ := list(auth.SystemScope(), mysql.SyncStatusFilter{Streams: streams, LaggingBefore: lag}); !slices.Equal(got, []int64{1240}) {
 		t.Errorf("lagging after unbinding 1245: %v", got)
+	}
+}
+
+// A failed run keeps the platform's answer (code, message, request id)
+// beside the whole error, in both readings of the state (the sync status
+// list and an advertiser's detail); a failure that was not the platform's
+// answer, and a success after a failure, leave none.
+func TestSyncFailureKeepsThePlatformsAnswer(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	bindLeaves(t, db)
+	t1 := authT0.Add(time.Hour)
+	refusal := &mysql.PlatformError{Code: 40002, Message: "no permission to operate on the advertiser", RequestID: "20261205ABC"}
+	if err := db.RecordSyncFailure(ctx, 101, "ads", mysql.SyncFailure{At: t1, Error: "mirror: … code 40002 …", Platform: refusal, NextRunAt: t1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordSyncFailure(ctx, 102, "ads", mysql.SyncFailure{At: t1, Error: "context deadline exceeded", NextRunAt: t1}); err != nil {
+		t.Fatal(err)
+	}
+	platformOf := func(adv int64) *mysql.PlatformError {
+		t.Helper()
+		list, _, err := db.ListSyncStatus(ctx, auth.SystemScope(), mysql.SyncStatusFilter{AdvertiserID: adv})
+		if err != nil || len(list) != 1 {
+			t.Fatalf("sync status of %d: %+v %v", adv, list, err)
+		}
+		states, err := db.AdvertiserSyncStates(ctx, adv)
+		if err != nil || len(states) != 1 {
+			t.Fatalf("sync states of %d: %+v %v", adv, states, err)
+		}
+		listed, detailed := list[0].States["ads"].Platform, states[0].Platform
+		if (listed == nil) != (detailed == nil) || (listed != nil && *listed != *detailed) {
+			t.Fatalf("advertiser %d: the list says %+v, the detail %+v", adv, listed, detailed)
+		}
+		return listed
+	}
+	if got := platformOf(101); got == nil || *got != *refusal {
+		t.Fatalf("platform answer of a refused run: %+v, want %+v", got, refusal)
+	}
+	if got := platformOf(102); got != nil {
+		t.Fatalf("a timeout has a platform answer %+v", got)
+	}
+	// The next failure replaces the answer; a success clears it.
+	if err := db.RecordSyncFailure(ctx, 101, "ads", mysql.SyncFailure{At: t1.Add(time.Minute), Error: "timeout", NextRunAt: t1}); err != nil {
+		t.Fatal(err)
+	}
+	if got := platformOf(101); got != nil {
+		t.Fatalf("a timeout after a refusal kept %+v", got)
+	}
+	if err := db.RecordSyncFailure(ctx, 101, "ads", mysql.SyncFailure{At: t1.Add(2 * time.Minute), Error: "refused", Platform: refusal, NextRunAt: t1}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordSyncSuccess(ctx, 101, "ads", mysql.SyncSuccess{At: t1.Add(3 * time.Minute)}); err != nil {
+		t.Fatal(err)
+	}
+	if got := platformOf(101); got != nil {
+		t.Fatalf("a success kept the last failure's answer %+v", got)
 	}
 }

@@ -1,43 +1,35 @@
-// A sync stream's last_error as the worker records it — "mirror: advertiser
-// N stream S: oceanengine: ENDPOINT: code C: MESSAGE (request_id R)" — said
-// as the operator needs it: what the platform answered, with its code,
-// instead of the whole chain of the worker's internals.
+// A stream's failed run as the operator needs it: what OceanEngine answered
+// (its code and message, from the API's platform_error), or, when the run did
+// not fail on a platform answer (a timeout, a dropped connection, our own
+// store), the recorded error without the worker's "mirror: advertiser N
+// stream S: " prefix, which the page already says around it.
 
 /** The parts of vue-i18n's composer syncErrorText needs. */
 export interface Translate {
   (key: string, params?: Record<string, unknown>): string
 }
 
-export interface PlatformError {
-  code: number
-  message: string
-  requestId: string
+/** What the API says of a stream's last failure. */
+export interface SyncFailure {
+  last_error?: string
+  platform_error?: { code?: number; message?: string; request_id?: string } | null
 }
 
 const mirrorPrefix = /^mirror: advertiser \d+ stream \w+: /
-const apiError = /oceanengine: [^:]+: code (\d+): ([\s\S]*?)(?: \(request_id ([^)]*)\))?$/
-
-/** platformError is the platform's code and message in a recorded error, or null when the platform did not answer one. */
-export function platformError(raw: string): PlatformError | null {
-  const m = apiError.exec(raw)
-  if (!m) return null
-  return { code: Number(m[1]), message: m[2] ?? '', requestId: m[3] ?? '' }
-}
 
 /** A refusal: no permission (40002) or a disabled account (40300–40305). */
 function refused(code: number): boolean {
   return code === 40002 || (code >= 40300 && code <= 40305)
 }
 
-/** syncRefused reports a recorded error that is the platform refusing the account: retrying cannot help until its permission is back. */
-export function syncRefused(raw: string): boolean {
-  const p = platformError(raw)
-  return p !== null && refused(p.code)
+/** syncRefused reports a failure that is the platform refusing the account: retrying cannot help until its permission is back. */
+export function syncRefused(f: SyncFailure): boolean {
+  return refused(f.platform_error?.code ?? 0)
 }
 
-/** syncErrorText says a recorded sync error: the platform's answer when it gave one, else the error without the worker's prefix. */
-export function syncErrorText(raw: string, t: Translate): string {
-  const p = platformError(raw)
-  if (!p) return raw.replace(mirrorPrefix, '')
-  return t(refused(p.code) ? 'serverReasons.upstream_forbidden' : 'serverReasons.upstream_error', { message: p.message, code: p.code })
+/** syncErrorText says a stream's last failure: the platform's answer when it gave one, else the recorded error without the worker's prefix. */
+export function syncErrorText(f: SyncFailure, t: Translate): string {
+  const p = f.platform_error
+  if (!p?.code) return (f.last_error ?? '').replace(mirrorPrefix, '')
+  return t(refused(p.code) ? 'serverReasons.upstream_forbidden' : 'serverReasons.upstream_error', { message: p.message ?? '', code: p.code })
 }

@@ -20,7 +20,7 @@ describe('syncAttention', () => {
       7200,
     )
     expect(got).toEqual([
-      { kind: 'sync_failing', advertiserId: 2, name: 'broken', detail: 'report_ad_daily: upstream 50000', stream: 'report_ad_daily', error: 'upstream 50000' },
+      { kind: 'sync_failing', advertiserId: 2, name: 'broken', detail: 'report_ad_daily: upstream 50000', stream: 'report_ad_daily', failure: { last_error: 'upstream 50000', platform_error: null } },
       { kind: 'sync_lag', advertiserId: 3, name: 'late', detail: '', lagSeconds: 9000 },
     ])
   })

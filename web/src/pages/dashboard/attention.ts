@@ -3,6 +3,8 @@
 // The server finds the failing and lagging ones (sync/status?attention=true
 // &lagging_over=…), a bounded page of them with the total.
 
+import type { SyncFailure } from '../../lib/syncError'
+
 /** A sync is lagging when its oldest stream's data is older than this. */
 export const lagThresholdSeconds = 2 * 3600
 
@@ -15,14 +17,13 @@ export interface AttentionItem {
   /** Balance for low_balance, the error for sync_failing, lag seconds for sync_lag. */
   detail: string
   lagSeconds?: number
-  /** For sync_failing: the first failing stream and its recorded error. */
+  /** For sync_failing: the first failing stream and its last failure. */
   stream?: string
-  error?: string
+  failure?: SyncFailure
 }
 
-interface SyncStream {
+interface SyncStream extends SyncFailure {
   stream?: string
-  last_error?: string
   consecutive_failures?: number
   lag_seconds?: number | null
 }
@@ -49,8 +50,8 @@ export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdS
     if (failing.length) {
       const f = failing[0]
       const stream = f?.stream ?? ''
-      const error = f?.last_error ?? ''
-      out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${stream}: ${error}`, stream, error })
+      const failure: SyncFailure = { last_error: f?.last_error ?? '', platform_error: f?.platform_error ?? null }
+      out.push({ kind: 'sync_failing', advertiserId: id, name, detail: `${stream}: ${failure.last_error}`, stream, failure })
       continue
     }
     const lag = a.lag_seconds ?? Math.max(0, ...streams.map((s) => s.lag_seconds ?? 0))
