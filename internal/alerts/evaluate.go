@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/oceanengine"
 )
 
 // outcome is what an evaluator reports for its kind: the conditions true
@@ -227,6 +229,9 @@ func (s *Service) evalSync(_ context.Context, e *evalCtx) outcome {
 			if failing {
 				parts = append(parts, fmt.Sprintf("连续失败 %d 次", st.Failures))
 				details["last_error"] = st.LastError
+				if p := st.Platform; p != nil {
+					details["platform_code"], details["platform_message"], details["platform_request_id"] = p.Code, p.Message, p.RequestID
+				}
 			}
 			if st.LastSuccessAt != nil {
 				details["last_success_at"] = st.LastSuccessAt.UTC()
@@ -238,8 +243,8 @@ func (s *Service) evalSync(_ context.Context, e *evalCtx) outcome {
 				parts = append(parts, "从未成功")
 			}
 			summary := "同步流 " + stream + " " + strings.Join(parts, "，")
-			if failing && st.LastError != "" {
-				summary += "：" + cut(st.LastError, 200)
+			if failing {
+				summary += failureText(st)
 			}
 			o.findings = append(o.findings, Finding{Kind: KindSync, Severity: sev, AdvertiserID: a.ID, AdvertiserName: a.Name,
 				Entity: ent, Title: "同步异常：" + a.Name + " · " + stream, Summary: summary, Details: details})
@@ -250,6 +255,24 @@ func (s *Service) evalSync(_ context.Context, e *evalCtx) outcome {
 }
 
 // ---- helpers ----
+
+// failureText says a failing stream's last error for an alert: the
+// platform's answer with its code and request id when it gave one (and what
+// to do when it refuses the account), else the recorded error.
+func failureText(st StreamState) string {
+	p := st.Platform
+	switch {
+	case p == nil && st.LastError == "":
+		return ""
+	case p == nil:
+		return "：" + cut(st.LastError, 200)
+	}
+	text := fmt.Sprintf("：巨量引擎返回 %d %s（request_id %s）", p.Code, cut(p.Message, 200), p.RequestID)
+	if oceanengine.RefusesAccount(p.Code) {
+		text += "。巨量引擎拒绝操作该账户，再同步也不会成功：请在巨量引擎恢复该账户的权限，然后在账户管理点「同步」"
+	}
+	return text
+}
 
 func advertiserEntity(a Account) Entity {
 	return Entity{Type: EntityAdvertiser, ID: a.ID, Name: a.Name}

@@ -62,6 +62,40 @@ func TestSyncAlerts(t *testing.T) {
 	}
 }
 
+// A failing stream's alert says what the platform answered, with its code
+// and request id, instead of the worker's error chain, and what to do when
+// the platform refuses the account.
+func TestSyncAlertSaysThePlatformsAnswer(t *testing.T) {
+	f := newFixture(t)
+	now := f.clock.Now()
+	answer := func(adv int64, stream string, code int, msg, reqID string) {
+		f.stream(adv, stream, now.Add(-10*time.Minute), 3, fmt.Sprintf("mirror: advertiser %d stream %s: oceanengine: 2/x: code %d: %s (request_id %s)", adv, stream, code, msg, reqID))
+		f.exec(`UPDATE sync_state SET error_code = ?, error_message = ?, error_request_id = ? WHERE advertiser_id = ? AND stream = ?`,
+			code, msg, reqID, adv, stream)
+	}
+	answer(advA, "report_advertiser_hourly", 40002, "no permission to operate on the advertiser", "R-40002")
+	answer(advB, "ads", 50000, "system error", "R-50000")
+	f.stream(advB, "campaigns", now.Add(-10*time.Minute), 3, "mirror: advertiser 2 stream campaigns: context deadline exceeded")
+	f.cycle()
+	got := f.firing(alerts.KindSync)
+	refused := got["sync:stream:"+fmt.Sprint(advA)+":report_advertiser_hourly"]
+	if !strings.Contains(refused.Summary, "：巨量引擎返回 40002 no permission to operate on the advertiser（request_id R-40002）") ||
+		!strings.Contains(refused.Summary, "请在巨量引擎恢复该账户的权限") || strings.Contains(refused.Summary, "mirror:") {
+		t.Errorf("refused stream alert: %s", refused.Summary)
+	}
+	if d := refused.Details; d["platform_code"] != float64(40002) || d["platform_message"] != "no permission to operate on the advertiser" || d["platform_request_id"] != "R-40002" {
+		t.Errorf("refused stream alert details %v", d)
+	}
+	failed := got["sync:stream:"+fmt.Sprint(advB)+":ads"]
+	if !strings.Contains(failed.Summary, "：巨量引擎返回 50000 system error（request_id R-50000）") || strings.Contains(failed.Summary, "恢复该账户") {
+		t.Errorf("platform error alert: %s", failed.Summary)
+	}
+	// Without a platform answer the recorded error stands, as before.
+	if other := got["sync:stream:"+fmt.Sprint(advB)+":campaigns"]; !strings.Contains(other.Summary, "context deadline exceeded") || other.Details["platform_code"] != nil {
+		t.Errorf("timeout alert: %s %v", other.Summary, other.Details)
+	}
+}
+
 func TestAuthorizationAlerts(t *testing.T) {
 	f := newFixture(t)
 	rcv, ch := f.hook(f.admin, "admin")

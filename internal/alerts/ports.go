@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/shopspring/decimal"
+
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // The service's ports: what it needs of storage and of the rest of the
@@ -203,6 +205,9 @@ type StreamState struct {
 	LastAttemptAt *time.Time
 	Failures      int
 	LastError     string
+	// Platform is what OceanEngine answered the last run, when it failed on
+	// such an answer (nil otherwise).
+	Platform *domain.PlatformError
 }
 
 // DayCost is an advertiser's spend on a Beijing date.

@@ -15,6 +15,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mirror"
+	"github.com/oceanops/adplatform/internal/oceanengine"
 )
 
 // advertiserRoutes serves the bound OceanEngine accounts, scoped to the
@@ -128,6 +129,9 @@ type platformErrorJSON struct {
 	Code      int    `json:"code"`
 	Message   string `json:"message"`
 	RequestID string `json:"request_id"`
+	// Refused: the platform refuses to act on the account (no permission,
+	// the account disabled); syncing again cannot help until it is restored.
+	Refused bool `json:"refused"`
 }
 
 func newSyncStateResponse(st domain.AdvertiserSyncState) syncStateResponse {
@@ -135,7 +139,8 @@ func newSyncStateResponse(st domain.AdvertiserSyncState) syncStateResponse {
 		LastError: st.LastError, ConsecutiveFailures: st.ConsecutiveFailures, RowsLastRun: st.RowsLastRun,
 		NextRunAt: st.NextRunAt, FullSyncAt: st.FullSyncAt}
 	if p := st.Platform; p != nil {
-		r.PlatformError = &platformErrorJSON{Code: p.Code, Message: p.Message, RequestID: p.RequestID}
+		r.PlatformError = &platformErrorJSON{Code: p.Code, Message: p.Message, RequestID: p.RequestID,
+			Refused: oceanengine.RefusesAccount(p.Code)}
 	}
 	return r
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -105,7 +106,7 @@ func TestSyncStatusIsScoped(t *testing.T) {
 		t.Fatalf("bob's B %+v", b0)
 	}
 	// The platform's answer stands on its own, named as the API description says.
-	if !strings.Contains(r.raw, `"platform_error":{"code":50000,"message":"system error","request_id":"R-50000"}`) {
+	if !strings.Contains(r.raw, `"platform_error":{"code":50000,"message":"system error","request_id":"R-50000","refused":false}`) {
 		t.Fatalf("bob's B without the platform's answer: %s", r.raw)
 	}
 	if d.Advertisers.Items[1].Syncing {
@@ -384,5 +385,23 @@ func TestSyncStatusFindsAdvertisersBeyondOnePage(t *testing.T) {
 		if r.status != c.status || !slices.Contains(r.fields(), c.field) {
 			t.Errorf("%.40s: %d %v, want %d on %s", c.query, r.status, r.fields(), c.status, c.field)
 		}
+	}
+}
+
+// A stream's platform answer says whether the platform refuses the account
+// (no permission, the account disabled), which syncing again cannot mend.
+func TestPlatformErrorSaysARefusal(t *testing.T) {
+	for _, c := range []struct {
+		code    int
+		refused bool
+	}{{40002, true}, {40300, true}, {40305, true}, {40001, false}, {40306, false}, {40103, false}, {50000, false}} {
+		r := newSyncStateResponse(domain.AdvertiserSyncState{Stream: "ads", LastError: "…",
+			Platform: &domain.PlatformError{Code: c.code, Message: "m", RequestID: "r"}})
+		if p := r.PlatformError; p == nil || p.Code != c.code || p.Message != "m" || p.RequestID != "r" || p.Refused != c.refused {
+			t.Errorf("code %d: platform_error %+v, want refused %v", c.code, p, c.refused)
+		}
+	}
+	if r := newSyncStateResponse(domain.AdvertiserSyncState{Stream: "ads", LastError: "timeout"}); r.PlatformError != nil {
+		t.Errorf("a failure without a platform answer has platform_error %+v", r.PlatformError)
 	}
 }

@@ -49,15 +49,17 @@ func (db *DB) StreamStates(ctx context.Context) ([]alerts.StreamState, error) {
 		var (
 			s                alerts.StreamState
 			success, attempt sql.NullTime
+			platform         PlatformError
 		)
-		if err := row.Scan(&s.AdvertiserID, &s.Stream, &success, &attempt, &s.Failures, &s.LastError); err != nil {
+		if err := row.Scan(&s.AdvertiserID, &s.Stream, &success, &attempt, &s.Failures, &s.LastError,
+			&platform.Code, &platform.Message, &platform.RequestID); err != nil {
 			return s, err
 		}
-		s.LastSuccessAt, s.LastAttemptAt = timePtr(success), timePtr(attempt)
+		s.LastSuccessAt, s.LastAttemptAt, s.Platform = timePtr(success), timePtr(attempt), platformAnswer(platform)
 		return s, nil
 	}
 	return queryAll(ctx, db, nil, "alert stream states", scan, `SELECT s.advertiser_id, s.stream, s.last_success_at, s.last_attempt_at, s.consecutive_failures,
-		s.last_error FROM sync_state s JOIN advertisers a ON a.id = s.advertiser_id WHERE `+boundAdvertiser+` ORDER BY s.advertiser_id, s.stream`)
+		s.last_error, s.error_code, s.error_message, s.error_request_id FROM sync_state s JOIN advertisers a ON a.id = s.advertiser_id WHERE `+boundAdvertiser+` ORDER BY s.advertiser_id, s.stream`)
 }
 
 // DailyCosts implements alerts.Facts.

@@ -57,7 +57,7 @@ func (e *APIError) appErr() *apperr.Error {
 		data["reason"] = ReasonReauthorize
 		return (&apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: the account's authorisation is no longer valid; authorise it again", Data: data}).
 			WithReason("grant_needs_reauth")
-	case e.Code == CodeNoPermission || isAccountCode(e.Code):
+	case RefusesAccount(e.Code):
 		return (&apperr.Error{Kind: apperr.KindForbidden, Message: "oceanengine: " + e.Message, Data: data}).
 			WithReason("upstream_forbidden", "code", e.Code, "message", e.Message)
 	}
@@ -70,6 +70,11 @@ func isReauthCode(c int) bool {
 	return c == CodeRefreshExpired || c == CodeAccessInvalid || c == CodeRefreshInvalid
 }
 func isAccountCode(c int) bool { return c >= 40300 && c <= 40305 }
+
+// RefusesAccount reports a code by which the platform refuses to act on the
+// account (no permission, 40002; the account disabled or blacklisted,
+// 40300–40305): trying again cannot help until someone restores it there.
+func RefusesAccount(code int) bool { return code == CodeNoPermission || isAccountCode(code) }
 
 // HTTPError is an answer that is not a JSON envelope: a non-200 status (a
 // gateway error page) or a 200 whose body is not a JSON object with a code.

@@ -12,24 +12,19 @@ export interface Translate {
 /** What the API says of a stream's last failure. */
 export interface SyncFailure {
   last_error?: string
-  platform_error?: { code?: number; message?: string; request_id?: string } | null
+  platform_error?: { code?: number; message?: string; request_id?: string; refused?: boolean } | null
 }
 
 const mirrorPrefix = /^mirror: advertiser \d+ stream \w+: /
 
-/** A refusal: no permission (40002) or a disabled account (40300–40305). */
-function refused(code: number): boolean {
-  return code === 40002 || (code >= 40300 && code <= 40305)
-}
-
-/** syncRefused reports a failure that is the platform refusing the account: retrying cannot help until its permission is back. */
+/** syncRefused reports a failure that is the platform refusing the account (as the API classes it): retrying cannot help until its permission is back. */
 export function syncRefused(f: SyncFailure): boolean {
-  return refused(f.platform_error?.code ?? 0)
+  return f.platform_error?.refused === true
 }
 
 /** syncErrorText says a stream's last failure: the platform's answer when it gave one, else the recorded error without the worker's prefix. */
 export function syncErrorText(f: SyncFailure, t: Translate): string {
   const p = f.platform_error
   if (!p?.code) return (f.last_error ?? '').replace(mirrorPrefix, '')
-  return t(refused(p.code) ? 'serverReasons.upstream_forbidden' : 'serverReasons.upstream_error', { message: p.message ?? '', code: p.code })
+  return t(p.refused ? 'serverReasons.upstream_forbidden' : 'serverReasons.upstream_error', { message: p.message ?? '', code: p.code })
 }
