@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { createI18n } from 'vue-i18n'
 import zhCN from '../i18n/zh-CN'
 import enUS from '../i18n/en-US'
-import { streamLabel } from './streamLabel'
+import { byStreamOrder, streamLabel } from './streamLabel'
 
 const on = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (key: string, params?: Record<string, unknown>) => string
 
@@ -39,5 +39,9 @@ describe('streamLabel', () => {
       labels.forEach((l, i) => expect(l, goStreams[i]).not.toBe(goStreams[i]))
       expect(new Set(labels).size).toBe(goStreams.length)
     }
+  })
+  it('sorts streams as the sync engine runs them, one it does not know last', () => {
+    const shuffled = [...goStreams].sort().reverse()
+    expect([...shuffled, 'report_x_daily', 'keywords'].sort(byStreamOrder)).toEqual([...goStreams, 'keywords', 'report_x_daily'])
   })
 })

@@ -10,14 +10,35 @@ import zhCN from '../i18n/zh-CN'
 
 type T = (key: string, params?: Record<string, unknown>) => string
 
+const entityStreams = Object.keys(zhCN.streams.entities)
+const reportLevels = ['advertiser', 'campaign', 'ad', 'project', 'promotion'] as const satisfies readonly (keyof typeof zhCN.rules.levels)[]
+const granularities = ['daily', 'hourly'] as const
 const reportStream = /^report_([a-z]+)_(daily|hourly)$/
+
+/** report is a report stream's level and granularity, when the console knows both. */
+function report(name: string): { level: number; granularity: number } | null {
+  const [, level = '', granularity = ''] = reportStream.exec(name) ?? []
+  const l = reportLevels.indexOf(level as (typeof reportLevels)[number])
+  const g = granularities.indexOf(granularity as (typeof granularities)[number])
+  return l < 0 || g < 0 ? null : { level: l, granularity: g }
+}
 
 /** streamLabel is a sync stream's name in the operator's language, or the identifier itself for a stream the console does not know. */
 export function streamLabel(name: string, t: T): string {
-  if (Object.hasOwn(zhCN.streams.entities, name)) return t(`streams.entities.${name}`)
-  const [, level, granularity] = reportStream.exec(name) ?? []
-  if (level && granularity && Object.hasOwn(zhCN.rules.levels, level)) {
-    return t(`streams.${granularity}`, { level: t(`rules.levels.${level}`) })
-  }
-  return name
+  if (entityStreams.includes(name)) return t(`streams.entities.${name}`)
+  const r = report(name)
+  if (!r) return name
+  return t(`streams.${granularities[r.granularity]}`, { level: t(`rules.levels.${reportLevels[r.level]}`) })
+}
+
+/** byStreamOrder sorts streams as a sync runs them: the entities, v2 before v3, then the daily reports and the hourly ones, each from the advertiser down; a stream the console does not know last, by name. */
+export function byStreamOrder(a: string, b: string): number {
+  return rank(a) - rank(b) || a.localeCompare(b)
+}
+
+function rank(name: string): number {
+  const e = entityStreams.indexOf(name)
+  if (e >= 0) return e
+  const r = report(name)
+  return r ? entityStreams.length + r.granularity * reportLevels.length + r.level : Number.MAX_SAFE_INTEGER
 }
