@@ -143,10 +143,25 @@ describe('console', () => {
     await page.keyboard.press('Escape')
   })
 
-  test('a backfill shows its progress until it is done', async () => {
+  test('a backfill of streams picked by their names shows its progress until it is done', async () => {
     await page.goto(`${stack.api}/accounts`)
     await page.locator('[data-test=backfill]').first().click()
-    await page.locator('[data-test=backfill-start]').click()
+    // The streams are offered in words; picking the daily reports by their
+    // names starts a backfill of those streams' identifiers.
+    const daily = { 广告主: 'advertiser', 广告组: 'campaign', 广告计划: 'ad', 项目: 'project', 广告: 'promotion' }
+    await page.locator('[data-test=backfill-streams]').click()
+    for (const level of Object.keys(daily)) {
+      await page.locator('.arco-select-option').filter({ hasText: new RegExp(`^${level} · 日报$`) }).click()
+    }
+    await page.locator('.arco-modal-title').click()
+    assert.match(await page.locator('[data-test=backfill-streams]').innerText(), /广告主 · 日报[\s\S]*广告 · 日报/)
+    await shot(page, 'account-backfill-streams')
+    const [started] = await Promise.all([
+      page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith('/backfill')),
+      page.locator('[data-test=backfill-start]').click(),
+    ])
+    const job = (await started.json()).data
+    assert.deepEqual([...job.params.streams].sort(), Object.values(daily).map((l) => `report_${l}_daily`).sort())
     await page.locator('[data-test=backfill-progress]').waitFor()
     await poll(async () => /已完成/.test(await page.locator('[data-test=backfill-status]').innerText()), 'the backfill to finish', 120_000, 500)
     assert.match(await page.locator('[data-test=backfill-dialog]').innerText(), /100%[\s\S]*已写入 [\d,]+ 行/)
@@ -473,6 +488,12 @@ describe('console', () => {
     const quota = await apiGet(stack.api, token, '/api/v1/system/quota')
     assert.ok(quota.groups.some((g) => g.window.sent > 0), 'the sync used some quota in the last hour')
     assert.match(await page.locator('[data-test=system-quota]').innerText(), /报表[\s\S]*QPS/)
+    // Each sync stream in words, its identifier beside it for support.
+    const inWords = [/广告组\s*campaigns/, /广告主 · 日报\s*report_advertiser_daily/, /广告计划 · 分时\s*report_ad_hourly/]
+    await poll(async () => {
+      const text = await page.locator('[data-test=system-sync]').innerText()
+      return inWords.every((re) => re.test(text))
+    }, 'the streams in words', 10_000, 300)
     await shot(page, 'system')
   })
 
@@ -572,7 +593,7 @@ describe('console', () => {
       const text = await item.innerText()
       assert.match(text, /同步失败/)
       // Which data, and what the platform answered, in words.
-      assert.match(text, /report_advertiser_(hourly|daily)：巨量引擎拒绝了该操作：.*no permission.*（错误码 40002）\s*请在巨量引擎恢复该账户的权限/)
+      assert.match(text, /广告主 · (分时|日报)：巨量引擎拒绝了该操作：.*no permission.*（错误码 40002）\s*请在巨量引擎恢复该账户的权限/)
       await shot(page, 'dashboard-sync-failing')
 
       await page.goto(`${stack.api}/accounts`)
@@ -582,13 +603,15 @@ describe('console', () => {
       assert.match(await state.innerText(), /2 项失败/)
       const [, ok, all] = /(\d+)\/(\d+) 已同步/.exec(await state.innerText())
       assert.equal(Number(ok), Number(all) - 2, 'the failing streams are not counted as synced')
+      // The tag's tooltip names them in words, in the order a sync runs them.
+      assert.equal(await state.locator('.arco-tag', { hasText: '项失败' }).getAttribute('title'), '广告主 · 日报, 广告主 · 分时')
       for (const other of leaves.filter((a) => a.id !== broken.id)) {
         assert.doesNotMatch(await rowOf(page, other.id).locator('[data-test=sync-state]').innerText(), /失败/, `advertiser ${other.id}`)
       }
       await shot(page, 'accounts-sync-failing')
       await rowOf(page, broken.id).locator('.arco-link').first().click()
       await page.locator('[data-test=stream-table]').waitFor()
-      assert.match(await page.locator('[data-test=stream-table]').innerText(), /report_advertiser_hourly[\s\S]*\d+× 巨量引擎拒绝了该操作/)
+      assert.match(await page.locator('[data-test=stream-table]').innerText(), /广告主 · 分时[\s\S]*\d+× 巨量引擎拒绝了该操作/)
       await shot(page, 'account-sync-failing-detail')
       await page.keyboard.press('Escape')
     } finally {

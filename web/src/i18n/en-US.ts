@@ -172,6 +172,11 @@ const enUS: typeof zhCN = {
     lastError: 'Last error: {e}',
     statuses: { queued: 'Queued', running: 'Running', succeeded: 'Done', failed: 'Failed', canceled: 'Canceled' },
   },
+  streams: {
+    entities: { campaigns: 'Campaigns', ads: 'Ads', creatives: 'Creatives', projects: 'Projects', promotions: 'Promotions' },
+    daily: '{level} · daily report',
+    hourly: '{level} · hourly report',
+  },
   entities: {
     budget: 'Budget (¥)',
     budgetMode: 'Budget mode',

@@ -170,6 +170,13 @@ export default {
     lastError: '最近错误：{e}',
     statuses: { queued: '排队中', running: '进行中', succeeded: '已完成', failed: '失败', canceled: '已取消' },
   },
+  // Sync streams in the operator's words (lib/streamLabel.ts): the entity
+  // streams by their level's name, the report streams as level · granularity.
+  streams: {
+    entities: { campaigns: '广告组', ads: '广告计划', creatives: '创意', projects: '项目', promotions: '广告' },
+    daily: '{level} · 日报',
+    hourly: '{level} · 分时',
+  },
   entities: {
     budget: '预算(元)',
     budgetMode: '预算类型',
@@ -858,7 +865,7 @@ export default {
     not_after_today: '不能晚于今天（{today}，北京时间）',
     range_days: '日期范围最多 {n} 天',
     unknown_stream: '未知的数据流 {stream}',
-    hourly_retention: '小时数据只保留 {days} 天：{stream} 的开始日期须不早于 {earliest}',
+    hourly_retention: '小时数据只保留 {days} 天：「{stream}」的开始日期须不早于 {earliest}',
     length_between: '须为 {min}–{max} 个字符',
     items_between: '须有 {min}–{max} 项',
     alerts_shared_manager: '只有告警管理员可以创建共享渠道',

@@ -32,6 +32,12 @@ describe('a refused field in the operator’s language', () => {
   it('names an alert kind in words', () => {
     expect(fieldText({ field: 'params.ratio', message: '…', rule: 'not_threshold', params: { alert_kind: 'low_balance' } }, on('zh-CN')).message).toBe('不是「余额不足」告警的阈值')
   })
+  it('names a backfill stream in words, an unknown one by its identifier', () => {
+    const retention = { field: 'streams[0]', message: '…', rule: 'hourly_retention', params: { days: '30', stream: 'report_ad_hourly', earliest: '2026-11-05' } }
+    expect(fieldText(retention, on('zh-CN')).message).toBe('小时数据只保留 30 天：「广告计划 · 分时」的开始日期须不早于 2026-11-05')
+    expect(fieldText(retention, on('en-US')).message).toBe('hourly rows are kept 30 days: for Ad · hourly report, from must be 2026-11-05 or later')
+    expect(fieldText({ field: 'streams[1]', message: '…', rule: 'unknown_stream', params: { stream: 'report_x_daily' } }, on('zh-CN')).message).toBe('未知的数据流 report_x_daily')
+  })
   it('says a refused query parameter in the operator’s language, as the client hands it to a page', () => {
     // The envelope the API writes for ?page=x and ?page=1&page=2 (TestQueryBindingNamesParameter pins it).
     const refused = (fields: FieldError[]) =>

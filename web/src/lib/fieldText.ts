@@ -5,6 +5,7 @@
 import type { FieldError } from '../api/client'
 import type { components } from '../api/schema'
 import zhCN from '../i18n/zh-CN'
+import { streamLabel } from './streamLabel'
 
 // Every rule the API description names has a text in the console (en-US has
 // the same keys by its type): a rule added to openapi.yaml without one fails
@@ -33,7 +34,9 @@ const codeWords: Record<string, string> = {
 export function fieldText(f: FieldError, i: Translator): FieldError {
   const key = `serverRules.${f.rule ?? ''}`
   if (!f.rule || !i.te(key)) return f
-  return { ...f, message: i.t(key, inWords(f.params, codeWords, i)) }
+  const params = inWords(f.params, codeWords, i)
+  if (params.stream) params.stream = streamLabel(params.stream, i.t)
+  return { ...f, message: i.t(key, params) }
 }
 
 /** inWords is params with each figure named in words (name → where its words are) said in words, where the console has them. */

@@ -38,4 +38,9 @@ describe('syncSummaries', () => {
     expect(m.get(12)).toEqual({ synced: 0, all: 0, failing: 0, failingStreams: [], syncOn: false, last: null })
     expect(m.has(13)).toBe(false)
   })
+  it('lists the failing streams in the order a sync runs them', () => {
+    const failing = (stream: string) => ({ stream, last_success_at: null, consecutive_failures: 1 })
+    const m = syncSummaries([{ advertiser_id: 1, streams: [failing('report_advertiser_hourly'), failing('report_ad_daily'), failing('report_advertiser_daily'), failing('ads')] }])
+    expect(m.get(1)?.failingStreams).toEqual(['ads', 'report_advertiser_daily', 'report_ad_daily', 'report_advertiser_hourly'])
+  })
 })

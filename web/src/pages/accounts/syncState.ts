@@ -2,6 +2,8 @@
 // the table shows (whatever page, filter or keyword), at most 200 ids a
 // request as GET /api/v1/sync/status takes them.
 
+import { byStreamOrder } from '../../lib/streamLabel'
+
 /** The most advertiser_ids one sync status request takes. */
 export const maxSyncIds = 200
 
@@ -35,7 +37,7 @@ export interface SyncSummary {
   synced: number
   all: number
   failing: number
-  /** The failing streams' names. */
+  /** The failing streams' identifiers, in the order a sync runs them. */
   failingStreams: string[]
   /** The advertiser is synced at all (bound, authorised, switched on). */
   syncOn: boolean
@@ -53,7 +55,7 @@ export function syncSummaries(items: SyncAdvertiser[]): Map<number, SyncSummary>
       synced: streams.filter((s) => s.last_success_at && !failing.includes(s)).length,
       all: streams.length,
       failing: failing.length,
-      failingStreams: failing.map((s) => s.stream ?? ''),
+      failingStreams: failing.map((s) => s.stream ?? '').sort(byStreamOrder),
       syncOn: a.syncing ?? false,
       last,
     })
