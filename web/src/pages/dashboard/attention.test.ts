@@ -24,6 +24,22 @@ describe('syncAttention', () => {
       { kind: 'sync_lag', advertiserId: 3, name: 'late', detail: '', lagSeconds: 9000 },
     ])
   })
+  it('names the first failing stream in the order a sync runs them', () => {
+    // The API lists streams by identifier: report_ad_daily before report_advertiser_daily before the entity streams' order.
+    const got = syncAttention([
+      {
+        advertiser_id: 7,
+        name: 'two failing',
+        streams: [
+          { stream: 'report_ad_daily', consecutive_failures: 1, last_error: 'ad report' },
+          { stream: 'report_advertiser_hourly', consecutive_failures: 1, last_error: 'hourly' },
+          { stream: 'report_advertiser_daily', consecutive_failures: 2, last_error: 'advertiser report' },
+        ],
+      },
+    ])
+    expect(got[0]?.stream).toBe('report_advertiser_daily')
+    expect(got[0]?.failure?.last_error).toBe('advertiser report')
+  })
   it('returns nothing for no advertisers', () => {
     expect(syncAttention([])).toEqual([])
   })

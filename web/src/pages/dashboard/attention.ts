@@ -3,6 +3,7 @@
 // The server finds the failing and lagging ones (sync/status?attention=true
 // &lagging_over=…), a bounded page of them with the total.
 
+import { byStreamOrder } from '../../lib/streamLabel'
 import type { SyncFailure } from '../../lib/syncError'
 
 /** A sync is lagging when its oldest stream's data is older than this. */
@@ -43,7 +44,8 @@ export function syncAttention(items: SyncAdvertiser[], threshold = lagThresholdS
   const out: AttentionItem[] = []
   for (const a of items) {
     const streams = a.streams ?? []
-    const failing = streams.filter((s) => (s.consecutive_failures ?? 0) > 0)
+    // The first failing stream in the order a sync runs them (the API lists them by identifier).
+    const failing = streams.filter((s) => (s.consecutive_failures ?? 0) > 0).sort((x, y) => byStreamOrder(x.stream ?? '', y.stream ?? ''))
     const id = a.advertiser_id ?? 0
     const name = a.name ?? String(id)
     if (a.syncing === false) continue // not synced on purpose: the re-authorisation item covers it
