@@ -242,12 +242,12 @@ func (s *Service) evalSync(_ context.Context, e *evalCtx) outcome {
 			} else {
 				parts = append(parts, "从未成功")
 			}
-			summary := "同步流 " + stream + " " + strings.Join(parts, "，")
+			summary := "同步流「" + streamLabel(stream) + "」（" + stream + "）" + strings.Join(parts, "，")
 			if failing {
 				summary += failureText(st)
 			}
 			o.findings = append(o.findings, Finding{Kind: KindSync, Severity: sev, AdvertiserID: a.ID, AdvertiserName: a.Name,
-				Entity: ent, Title: "同步异常：" + a.Name + " · " + stream, Summary: summary, Details: details})
+				Entity: ent, Title: "同步异常：" + a.Name + " · " + streamLabel(stream), Summary: summary, Details: details})
 		}
 	}
 	// Streams of accounts no longer listed (unbound) resolve with the rest.

@@ -494,6 +494,39 @@ func nonNilStrings(s []string) []string {
 	return s
 }
 
+// streamLabel says a sync stream (internal/mirror's identifiers) in the
+// console's words: an entity stream by its level (「广告组」), a report stream
+// as level · granularity (「广告主 · 日报」, 「广告计划 · 分时」); a stream it
+// does not know keeps its identifier.
+func streamLabel(stream string) string {
+	switch stream {
+	case "campaigns":
+		return "广告组"
+	case "ads":
+		return "广告计划"
+	case "creatives":
+		return "创意"
+	case "projects":
+		return "项目"
+	case "promotions":
+		return "广告"
+	}
+	rest, ok := strings.CutPrefix(stream, "report_")
+	i := strings.LastIndexByte(rest, '_')
+	if !ok || i < 0 {
+		return stream
+	}
+	level, granularity := EntityType(rest[:i]), map[string]string{"daily": "日报", "hourly": "分时"}[rest[i+1:]]
+	name := entityLabel(level)
+	if level == EntityAdvertiser {
+		name = "广告主" // the report level, as the console names it
+	}
+	if granularity == "" || name == string(level) {
+		return stream
+	}
+	return name + " · " + granularity
+}
+
 // entityLabel is the platform's name of an entity type.
 func entityLabel(t EntityType) string {
 	switch t {

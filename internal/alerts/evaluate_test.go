@@ -76,8 +76,26 @@ func TestSyncAlertSaysThePlatformsAnswer(t *testing.T) {
 	answer(advA, "report_advertiser_hourly", 40002, "no permission to operate on the advertiser", "R-40002")
 	answer(advB, "ads", 50000, "system error", "R-50000")
 	f.stream(advB, "campaigns", now.Add(-10*time.Minute), 3, "mirror: advertiser 2 stream campaigns: context deadline exceeded")
+	f.stream(advB, "report_widget_daily", now.Add(-10*time.Minute), 3, "x") // a stream of a newer worker
 	f.cycle()
 	got := f.firing(alerts.KindSync)
+	// Streams are named in the console's words, the identifier beside them.
+	for key, want := range map[string][2]string{
+		":report_advertiser_hourly": {" · 广告主 · 分时", "同步流「广告主 · 分时」（report_advertiser_hourly）连续失败 3 次"},
+		":ads":                      {" · 广告计划", "同步流「广告计划」（ads）连续失败 3 次"},
+		":campaigns":                {" · 广告组", "同步流「广告组」（campaigns）"},
+		":report_widget_daily":      {" · report_widget_daily", "同步流「report_widget_daily」（report_widget_daily）"},
+	} {
+		var a alerts.Alert
+		for k, v := range got {
+			if strings.HasSuffix(k, key) {
+				a = v
+			}
+		}
+		if !strings.HasSuffix(a.Title, want[0]) || !strings.HasPrefix(a.Summary, want[1]) {
+			t.Errorf("stream %s: title %q, summary %q; want … %q and %q …", key, a.Title, a.Summary, want[0], want[1])
+		}
+	}
 	refused := got["sync:stream:"+fmt.Sprint(advA)+":report_advertiser_hourly"]
 	if !strings.Contains(refused.Summary, "：巨量引擎返回 40002 no permission to operate on the advertiser（request_id R-40002）") ||
 		!strings.Contains(refused.Summary, "请在巨量引擎恢复该账户的权限") || strings.Contains(refused.Summary, "mirror:") {
