@@ -22,6 +22,6 @@ func registerReporting(rt *jobs.Runtime, cfg config.Config, db *mysql.DB, log *z
 // exportHandler builds the export job's handler: its files stay
 // downloadable worker.export_retention_days.
 func exportHandler(cfg config.Config, db *mysql.DB, log *zap.Logger) *export.Handler {
-	return &export.Handler{DB: db, Now: time.Now, Retention: time.Duration(cfg.Worker.ExportRetentionDays) * 24 * time.Hour,
+	return &export.Handler{DB: db, Now: time.Now, Retention: days(cfg.Worker.ExportRetentionDays),
 		Log: log.Named("export")}
 }

@@ -31,11 +31,13 @@ func runEvery[T any](rt *jobs.Runtime, kind string, every, timeout time.Duration
 	rt.Schedule(jobs.Periodic{Kind: kind, Every: every, Queue: jobs.QueueDefault, Timeout: timeout, MaxRetry: 1})
 }
 
+// days is a retention of n days (the *_retention_days keys).
+func days(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
+
 // housekeepingPrunes lists the retention of each table the daily
 // housekeeping job prunes (docs/deployment.md#data-retention lists every
 // table that grows and how it is bounded).
 func housekeepingPrunes(cfg config.Config, db *mysql.DB) []jobs.Prune {
-	days := func(n int) time.Duration { return time.Duration(n) * 24 * time.Hour }
 	return []jobs.Prune{
 		// Ended sessions are kept for investigations.
 		{Table: "user_sessions", Keep: days(cfg.Security.SessionRetentionDays), Run: db.PruneSessions},
