@@ -8,6 +8,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/mirror"
 )
 
 // firing returns the firing alerts of a kind, by key.
@@ -380,4 +381,21 @@ func keys(m map[string]alerts.Alert) string {
 	}
 	sortStrings(out)
 	return strings.Join(out, ",")
+}
+
+// Every stream the sync engine has is named in words in a sync alert: the
+// alert's words (alerts cannot import the engine) keep in step with it.
+func TestSyncAlertNamesEveryStreamInWords(t *testing.T) {
+	f := newFixture(t)
+	for _, s := range mirror.Streams() {
+		f.stream(advA, s, f.clock.Now().Add(-time.Minute), 3, "x")
+	}
+	f.cycle()
+	got := f.firing(alerts.KindSync)
+	for _, s := range mirror.Streams() {
+		a, ok := got["sync:stream:"+fmt.Sprint(advA)+":"+s]
+		if !ok || strings.HasSuffix(a.Title, " · "+s) || !strings.Contains(a.Summary, "（"+s+"）") {
+			t.Errorf("stream %s: alert %q / %q, want it named in words with the identifier beside", s, a.Title, a.Summary)
+		}
+	}
 }
