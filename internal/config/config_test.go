@@ -117,6 +117,8 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"no oceanengine quota", "oceanengine:\n  qps: 0\n", nil, `config: oceanengine.qps: "0" must be positive`},
 		{"negative idle connections", "database:\n  max_idle_conns: -1\n", nil, `config: database.max_idle_conns: "-1" must not be negative`},
 		{"missing database host", "database:\n  host: \"\"\n", nil, "config: database.host: is required"},
+		{"relative public url", "server:\n  public_url: /api\n", nil, `config: server.public_url: "/api" is not an absolute URL`},
+		{"oceanengine url without host", "oceanengine:\n  base_url: \"https://\"\n", nil, `config: oceanengine.base_url: "https://" is not an absolute URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -131,6 +131,14 @@ func between[T number](key string, v, lo, hi T, span string) error {
 	return nil
 }
 
+// absoluteURL fails key when v is not an absolute URL (a scheme and a host).
+func absoluteURL(key, v string) error {
+	if p, err := url.Parse(v); err != nil || p.Scheme == "" || p.Host == "" {
+		return bad(key, v, "is not an absolute URL")
+	}
+	return nil
+}
+
 func oneOf(key, v string, allowed ...string) error {
 	for _, a := range allowed {
 		if v == a {
@@ -166,8 +174,8 @@ func (c *Config) validateServer() error {
 		if u.v == "" {
 			continue
 		}
-		if p, err := url.Parse(u.v); err != nil || p.Scheme == "" || p.Host == "" {
-			return bad(u.key, u.v, "is not an absolute URL")
+		if err := absoluteURL(u.key, u.v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -254,13 +262,12 @@ func (c *Config) validateJWT() error {
 
 func (c *Config) validateOceanEngine() error {
 	o := c.OceanEngine
-	if p, err := url.Parse(o.BaseURL); err != nil || p.Scheme == "" || p.Host == "" {
-		return bad("oceanengine.base_url", o.BaseURL, "is not an absolute URL")
-	}
-	if p, err := url.Parse(o.AuthorizeURL); err != nil || p.Scheme == "" || p.Host == "" {
-		return bad("oceanengine.authorize_url", o.AuthorizeURL, "is not an absolute URL")
-	}
-	if err := firstBad(positive("oceanengine.timeout", o.Timeout), notNegative("oceanengine.app_id", o.AppID)); err != nil {
+	if err := firstBad(
+		absoluteURL("oceanengine.base_url", o.BaseURL),
+		absoluteURL("oceanengine.authorize_url", o.AuthorizeURL),
+		positive("oceanengine.timeout", o.Timeout),
+		notNegative("oceanengine.app_id", o.AppID),
+	); err != nil {
 		return err
 	}
 	if c.Release() && (o.AppID == 0 || o.Secret == "") {
