@@ -110,6 +110,15 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"idempotency key kept under an hour", "server:\n  idempotency_ttl: 59m\n", nil, `config: server.idempotency_ttl: "59m0s" must be at least 1h`},
 		{"idempotency key never kept", "server:\n  idempotency_ttl: 0\n", nil, `config: server.idempotency_ttl: "0s" must be at least 1h`},
 		{"file logging needs filename", "logger:\n  output: file\n  filename: \"\"\n", nil, "config: logger.filename: is required"},
+		{"heartbeat under a second", "worker:\n  heartbeat_interval: 500ms\n", nil, `config: worker.heartbeat_interval: "500ms" must be at least 1s`},
+		{"principal cache kept too long", "security:\n  principal_cache_ttl: 2m\n", nil, `config: security.principal_cache_ttl: "2m0s" must be between 0 (off) and 1m`},
+		{"bcrypt cost too low", "security:\n  bcrypt_cost: 3\n", nil, `config: security.bcrypt_cost: "3" must be between 4 and 31`},
+		{"no login lockout", "security:\n  login_lockout: 0s\n", nil, `config: security.login_lockout: "0s" must be positive`},
+		{"no oceanengine quota", "oceanengine:\n  qps: 0\n", nil, `config: oceanengine.qps: "0" must be positive`},
+		{"negative idle connections", "database:\n  max_idle_conns: -1\n", nil, `config: database.max_idle_conns: "-1" must not be negative`},
+		{"missing database host", "database:\n  host: \"\"\n", nil, "config: database.host: is required"},
+		{"relative public url", "server:\n  public_url: /api\n", nil, `config: server.public_url: "/api" is not an absolute URL`},
+		{"oceanengine url without host", "oceanengine:\n  base_url: \"https://\"\n", nil, `config: oceanengine.base_url: "https://" is not an absolute URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -75,6 +75,70 @@ func checkPort(key string, p int) error {
 	return nil
 }
 
+// firstBad is the first of errs that is not nil: a validator's checks, in
+// the order they are reported.
+func firstBad(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// number is the kinds of setting the range checks below take.
+type number interface{ ~int | ~int64 | ~float64 }
+
+// required fails key when v is empty.
+func required(key, v string) error {
+	if v == "" {
+		return bad(key, nil, "is required")
+	}
+	return nil
+}
+
+// positive fails key when v is zero or less.
+func positive[T number](key string, v T) error {
+	if v <= 0 {
+		return bad(key, v, "must be positive")
+	}
+	return nil
+}
+
+// notNegative fails key when v is less than zero.
+func notNegative[T number](key string, v T) error {
+	if v < 0 {
+		return bad(key, v, "must not be negative")
+	}
+	return nil
+}
+
+// atLeast fails key when v is less than least, which the reason gives as
+// %v does (1, 1s).
+func atLeast[T number](key string, v, least T) error {
+	if v < least {
+		return bad(key, v, fmt.Sprintf("must be at least %v", least))
+	}
+	return nil
+}
+
+// between fails key when v is outside lo..hi; span gives the bounds as the
+// reason says them ("0 (off) and 5m").
+func between[T number](key string, v, lo, hi T, span string) error {
+	if v < lo || v > hi {
+		return bad(key, v, "must be between "+span)
+	}
+	return nil
+}
+
+// absoluteURL fails key when v is not an absolute URL (a scheme and a host).
+func absoluteURL(key, v string) error {
+	if p, err := url.Parse(v); err != nil || p.Scheme == "" || p.Host == "" {
+		return bad(key, v, "is not an absolute URL")
+	}
+	return nil
+}
+
 func oneOf(key, v string, allowed ...string) error {
 	for _, a := range allowed {
 		if v == a {
@@ -86,23 +150,15 @@ func oneOf(key, v string, allowed ...string) error {
 
 func (c *Config) validateServer() error {
 	s := c.Server
-	if err := oneOf("server.mode", s.Mode, "debug", "release", "test"); err != nil {
+	if err := firstBad(
+		oneOf("server.mode", s.Mode, "debug", "release", "test"),
+		checkPort("server.port", s.Port),
+		positive("server.read_timeout", s.ReadTimeout),
+		positive("server.write_timeout", s.WriteTimeout),
+		positive("server.shutdown_timeout", s.ShutdownTimeout),
+		positive("server.max_body_bytes", s.MaxBodyBytes),
+	); err != nil {
 		return err
-	}
-	if err := checkPort("server.port", s.Port); err != nil {
-		return err
-	}
-	if s.ReadTimeout <= 0 {
-		return bad("server.read_timeout", s.ReadTimeout, "must be positive")
-	}
-	if s.WriteTimeout <= 0 {
-		return bad("server.write_timeout", s.WriteTimeout, "must be positive")
-	}
-	if s.ShutdownTimeout <= 0 {
-		return bad("server.shutdown_timeout", s.ShutdownTimeout, "must be positive")
-	}
-	if s.MaxBodyBytes <= 0 {
-		return bad("server.max_body_bytes", s.MaxBodyBytes, "must be positive")
 	}
 	if s.IdempotencyTTL < Duration(time.Hour) {
 		return bad("server.idempotency_ttl", s.IdempotencyTTL, "must be at least 1h")
@@ -118,8 +174,8 @@ func (c *Config) validateServer() error {
 		if u.v == "" {
 			continue
 		}
-		if p, err := url.Parse(u.v); err != nil || p.Scheme == "" || p.Host == "" {
-			return bad(u.key, u.v, "is not an absolute URL")
+		if err := absoluteURL(u.key, u.v); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -127,51 +183,36 @@ func (c *Config) validateServer() error {
 
 func (c *Config) validateDatabase() error {
 	d := c.Database
-	if err := oneOf("database.driver", d.Driver, "mysql"); err != nil {
+	if err := firstBad(
+		oneOf("database.driver", d.Driver, "mysql"),
+		required("database.host", d.Host),
+		checkPort("database.port", d.Port),
+		required("database.database", d.Database),
+		required("database.username", d.Username),
+	); err != nil {
 		return err
-	}
-	if d.Host == "" {
-		return bad("database.host", nil, "is required")
-	}
-	if err := checkPort("database.port", d.Port); err != nil {
-		return err
-	}
-	if d.Database == "" {
-		return bad("database.database", nil, "is required")
-	}
-	if d.Username == "" {
-		return bad("database.username", nil, "is required")
 	}
 	if d.Charset != "utf8mb4" {
 		return bad("database.charset", d.Charset, "must be utf8mb4 (names and reports carry 4-byte characters)")
 	}
-	if d.MaxOpenConns < 1 {
-		return bad("database.max_open_conns", d.MaxOpenConns, "must be at least 1")
-	}
-	if d.MaxIdleConns < 0 { // more than max_open_conns keeps max_open_conns
-		return bad("database.max_idle_conns", d.MaxIdleConns, "must not be negative")
-	}
-	if d.ConnMaxLifetime < 0 {
-		return bad("database.conn_max_lifetime", d.ConnMaxLifetime, "must not be negative")
-	}
-	if d.ConnMaxIdleTime < 0 {
-		return bad("database.conn_max_idle_time", d.ConnMaxIdleTime, "must not be negative")
+	if err := firstBad(
+		atLeast("database.max_open_conns", d.MaxOpenConns, 1),
+		notNegative("database.max_idle_conns", d.MaxIdleConns), // more than max_open_conns keeps max_open_conns
+		notNegative("database.conn_max_lifetime", d.ConnMaxLifetime),
+		notNegative("database.conn_max_idle_time", d.ConnMaxIdleTime),
+	); err != nil {
+		return err
 	}
 	if d.ReadDSN != "" {
 		if _, err := mysqldrv.ParseDSN(d.ReadDSN); err != nil {
 			return bad("database.read_dsn", nil, "is not a MySQL DSN (user:password@tcp(host:3306)/database)")
 		}
 	}
-	if d.CountCacheTTL < 0 || d.CountCacheTTL > Duration(300e9) {
-		return bad("database.count_cache_ttl", d.CountCacheTTL, "must be between 0 (off) and 5m")
-	}
-	if d.DashboardCacheTTL < 0 || d.DashboardCacheTTL > Duration(300e9) {
-		return bad("database.dashboard_cache_ttl", d.DashboardCacheTTL, "must be between 0 (off) and 5m")
-	}
-	if d.ListCacheTTL < 0 || d.ListCacheTTL > Duration(60e9) {
-		return bad("database.list_cache_ttl", d.ListCacheTTL, "must be between 0 (off) and 1m")
-	}
-	return nil
+	return firstBad(
+		between("database.count_cache_ttl", d.CountCacheTTL, 0, Duration(300e9), "0 (off) and 5m"),
+		between("database.dashboard_cache_ttl", d.DashboardCacheTTL, 0, Duration(300e9), "0 (off) and 5m"),
+		between("database.list_cache_ttl", d.ListCacheTTL, 0, Duration(60e9), "0 (off) and 1m"),
+	)
 }
 
 func (c *Config) validateRedis() error {
@@ -179,13 +220,10 @@ func (c *Config) validateRedis() error {
 	if r.Addr == "" || !strings.Contains(r.Addr, ":") {
 		return bad("redis.addr", r.Addr, "must be host:port")
 	}
-	if r.DB < 0 || r.DB > 15 {
-		return bad("redis.db", r.DB, "must be between 0 and 15")
-	}
-	if r.PoolSize < 1 {
-		return bad("redis.pool_size", r.PoolSize, "must be at least 1")
-	}
-	return nil
+	return firstBad(
+		between("redis.db", r.DB, 0, 15, "0 and 15"),
+		atLeast("redis.pool_size", r.PoolSize, 1),
+	)
 }
 
 func (c *Config) validateLogger() error {
@@ -213,31 +251,24 @@ func (c *Config) validateJWT() error {
 	if j.Secret != "" && len(j.Secret) < MinJWTSecretBytes {
 		return bad("jwt.secret", nil, fmt.Sprintf("must be at least %d bytes", MinJWTSecretBytes))
 	}
-	if j.AccessExpire <= 0 {
-		return bad("jwt.access_expire", j.AccessExpire, "must be positive")
+	if err := positive("jwt.access_expire", j.AccessExpire); err != nil {
+		return err
 	}
 	if j.RefreshExpire <= j.AccessExpire {
 		return bad("jwt.refresh_expire", j.RefreshExpire, "must be longer than jwt.access_expire")
 	}
-	if j.RefreshGrace < 0 || j.RefreshGrace > Duration(300e9) {
-		return bad("jwt.refresh_grace", j.RefreshGrace, "must be between 0 and 5m")
-	}
-	return nil
+	return between("jwt.refresh_grace", j.RefreshGrace, 0, Duration(300e9), "0 and 5m")
 }
 
 func (c *Config) validateOceanEngine() error {
 	o := c.OceanEngine
-	if p, err := url.Parse(o.BaseURL); err != nil || p.Scheme == "" || p.Host == "" {
-		return bad("oceanengine.base_url", o.BaseURL, "is not an absolute URL")
-	}
-	if p, err := url.Parse(o.AuthorizeURL); err != nil || p.Scheme == "" || p.Host == "" {
-		return bad("oceanengine.authorize_url", o.AuthorizeURL, "is not an absolute URL")
-	}
-	if o.Timeout <= 0 {
-		return bad("oceanengine.timeout", o.Timeout, "must be positive")
-	}
-	if o.AppID < 0 {
-		return bad("oceanengine.app_id", o.AppID, "must not be negative")
+	if err := firstBad(
+		absoluteURL("oceanengine.base_url", o.BaseURL),
+		absoluteURL("oceanengine.authorize_url", o.AuthorizeURL),
+		positive("oceanengine.timeout", o.Timeout),
+		notNegative("oceanengine.app_id", o.AppID),
+	); err != nil {
+		return err
 	}
 	if c.Release() && (o.AppID == 0 || o.Secret == "") {
 		if o.AppID == 0 {
@@ -245,71 +276,43 @@ func (c *Config) validateOceanEngine() error {
 		}
 		return bad("oceanengine.secret", nil, "is required in release mode")
 	}
-	if o.QPS <= 0 {
-		return bad("oceanengine.qps", o.QPS, "must be positive")
+	if err := positive("oceanengine.qps", o.QPS); err != nil {
+		return err
 	}
 	for g, q := range o.GroupQPS {
-		if q <= 0 {
-			return bad("oceanengine.group_qps."+g, q, "must be positive")
+		if err := positive("oceanengine.group_qps."+g, q); err != nil {
+			return err
 		}
 	}
-	if o.MaxAttempts < 1 {
-		return bad("oceanengine.max_attempts", o.MaxAttempts, "must be at least 1")
-	}
-	return nil
+	return atLeast("oceanengine.max_attempts", o.MaxAttempts, 1)
 }
 
 func (c *Config) validateWorker() error {
 	w := c.Worker
-	if err := checkPort("worker.port", w.Port); err != nil {
-		return err
-	}
-	if w.Concurrency < 1 {
-		return bad("worker.concurrency", w.Concurrency, "must be at least 1")
-	}
-	if w.HeartbeatInterval < Duration(1e9) {
-		return bad("worker.heartbeat_interval", w.HeartbeatInterval, "must be at least 1s")
-	}
-	if w.ShutdownTimeout <= 0 {
-		return bad("worker.shutdown_timeout", w.ShutdownTimeout, "must be positive")
-	}
-	if w.JobLease < Duration(1e9) {
-		return bad("worker.job_lease", w.JobLease, "must be at least 1s")
-	}
-	if w.JobRetentionDays < 1 {
-		return bad("worker.job_retention_days", w.JobRetentionDays, "must be at least 1")
-	}
-	if w.ExportRetentionDays < 1 {
-		return bad("worker.export_retention_days", w.ExportRetentionDays, "must be at least 1")
-	}
-	return nil
+	return firstBad(
+		checkPort("worker.port", w.Port),
+		atLeast("worker.concurrency", w.Concurrency, 1),
+		atLeast("worker.heartbeat_interval", w.HeartbeatInterval, Duration(1e9)),
+		positive("worker.shutdown_timeout", w.ShutdownTimeout),
+		atLeast("worker.job_lease", w.JobLease, Duration(1e9)),
+		atLeast("worker.job_retention_days", w.JobRetentionDays, 1),
+		atLeast("worker.export_retention_days", w.ExportRetentionDays, 1),
+	)
 }
 
 func (c *Config) validateSecurity() error {
 	s := c.Security
-	if s.BcryptCost < 4 || s.BcryptCost > 31 {
-		return bad("security.bcrypt_cost", s.BcryptCost, "must be between 4 and 31")
-	}
-	if s.LoginMaxFailures < 1 {
-		return bad("security.login_max_failures", s.LoginMaxFailures, "must be at least 1")
-	}
-	if s.AuditRetentionDays < 1 {
-		return bad("security.audit_retention_days", s.AuditRetentionDays, "must be at least 1")
-	}
-	if s.SessionRetentionDays < 1 {
-		return bad("security.session_retention_days", s.SessionRetentionDays, "must be at least 1")
-	}
-	if s.LoginIPMaxFailures < 1 {
-		return bad("security.login_ip_max_failures", s.LoginIPMaxFailures, "must be at least 1")
-	}
-	if s.LoginLockout <= 0 {
-		return bad("security.login_lockout", s.LoginLockout, "must be positive")
-	}
-	if s.AuthRatePerMinute < 1 {
-		return bad("security.auth_rate_per_minute", s.AuthRatePerMinute, "must be at least 1")
-	}
-	if s.PrincipalCacheTTL < 0 || s.PrincipalCacheTTL > Duration(60e9) {
-		return bad("security.principal_cache_ttl", s.PrincipalCacheTTL, "must be between 0 (off) and 1m")
+	if err := firstBad(
+		between("security.bcrypt_cost", s.BcryptCost, 4, 31, "4 and 31"),
+		atLeast("security.login_max_failures", s.LoginMaxFailures, 1),
+		atLeast("security.audit_retention_days", s.AuditRetentionDays, 1),
+		atLeast("security.session_retention_days", s.SessionRetentionDays, 1),
+		atLeast("security.login_ip_max_failures", s.LoginIPMaxFailures, 1),
+		positive("security.login_lockout", s.LoginLockout),
+		atLeast("security.auth_rate_per_minute", s.AuthRatePerMinute, 1),
+		between("security.principal_cache_ttl", s.PrincipalCacheTTL, 0, Duration(60e9), "0 (off) and 1m"),
+	); err != nil {
+		return err
 	}
 	if s.BootstrapAdmin != "" && s.BootstrapAdminPassword == "" {
 		return bad("security.bootstrap_admin_password", nil, "is required when security.bootstrap_admin is set")
@@ -338,25 +341,14 @@ func (c *Config) validateCrypto() error {
 
 func (c *Config) validateSync() error {
 	s := c.Sync
-	if s.EntityInterval < Duration(1e9) {
-		return bad("sync.entity_interval", s.EntityInterval, "must be at least 1s")
-	}
-	if s.ReportInterval < Duration(1e9) {
-		return bad("sync.report_interval", s.ReportInterval, "must be at least 1s")
-	}
-	if s.LookbackDays < 0 || s.LookbackDays > 30 {
-		return bad("sync.lookback_days", s.LookbackDays, "must be between 0 and 30")
-	}
-	if s.HourlyRetention < 1 {
-		return bad("sync.hourly_retention_days", s.HourlyRetention, "must be at least 1")
-	}
-	if s.Concurrency < 1 {
-		return bad("sync.concurrency", s.Concurrency, "must be at least 1")
-	}
-	if s.TokenRefreshMargin <= 0 {
-		return bad("sync.token_refresh_margin", s.TokenRefreshMargin, "must be positive")
-	}
-	return nil
+	return firstBad(
+		atLeast("sync.entity_interval", s.EntityInterval, Duration(1e9)),
+		atLeast("sync.report_interval", s.ReportInterval, Duration(1e9)),
+		between("sync.lookback_days", s.LookbackDays, 0, 30, "0 and 30"),
+		atLeast("sync.hourly_retention_days", s.HourlyRetention, 1),
+		atLeast("sync.concurrency", s.Concurrency, 1),
+		positive("sync.token_refresh_margin", s.TokenRefreshMargin),
+	)
 }
 
 func (c *Config) validateMetrics() error {
@@ -382,22 +374,19 @@ func (c *Config) validateMetrics() error {
 }
 
 func (c *Config) validateRules() error {
-	if t := c.Rules.Tick; t < Duration(10e9) || t > Duration(300e9) {
-		return bad("rules.tick", t, "must be between 10s and 5m")
-	}
-	if d := c.Rules.EvaluationRetentionDays; d < 1 {
-		return bad("rules.evaluation_retention_days", d, "must be at least 1")
-	}
-	return nil
+	return firstBad(
+		between("rules.tick", c.Rules.Tick, Duration(10e9), Duration(300e9), "10s and 5m"),
+		atLeast("rules.evaluation_retention_days", c.Rules.EvaluationRetentionDays, 1),
+	)
 }
 
 func (c *Config) validateAlerts() error {
 	a := c.Alerts
-	if a.Interval < Duration(10e9) || a.Interval > Duration(3600e9) {
-		return bad("alerts.interval", a.Interval, "must be between 10s and 1h")
-	}
-	if a.HistoryRetentionDays < 1 {
-		return bad("alerts.history_retention_days", a.HistoryRetentionDays, "must be at least 1")
+	if err := firstBad(
+		between("alerts.interval", a.Interval, Duration(10e9), Duration(3600e9), "10s and 1h"),
+		atLeast("alerts.history_retention_days", a.HistoryRetentionDays, 1),
+	); err != nil {
+		return err
 	}
 	if a.ConsoleURL != "" {
 		if u, err := url.Parse(a.ConsoleURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

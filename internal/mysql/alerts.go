@@ -214,26 +214,10 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 		qs, qe, s.Enabled}, nil
 }
 
-func setSubscriptionChannels(ctx context.Context, tx *sql.Tx, id int64, channels []int64) error {
-	return setLinks(ctx, tx, "alert_subscription_channels", "subscription_id", "channel_id", id, channels)
-}
-
-// setLinks makes the rows (ownerCol = id, itemCol = item) of a link table
-// those of items.
-func setLinks(ctx context.Context, tx *sql.Tx, table, ownerCol, itemCol string, id int64, items []int64) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE `+ownerCol+` = ?`, id); err != nil {
-		return err
-	}
-	if len(items) == 0 {
-		return nil
-	}
-	args := make([]any, 0, 2*len(items))
-	for _, it := range items {
-		args = append(args, id, it)
-	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+ownerCol+`, `+itemCol+`) VALUES `+
-		strings.TrimSuffix(strings.Repeat("(?, ?),", len(items)), ","), args...)
-	return err
+// subscriptionRow is s as a row owning its channel links.
+func subscriptionRow(s alerts.Subscription) linkOwner {
+	return linkOwner{table: "alert_subscriptions", thing: "subscription",
+		links: linkTable{"alert_subscription_channels", "subscription_id", "channel_id"}, items: s.ChannelIDs}
 }
 
 // CreateSubscription implements alerts.SubscriptionStore.
@@ -242,19 +226,9 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-			min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
-		if err != nil {
-			return 0, fmt.Errorf("mysql: create alert subscription: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return 0, err
-		}
-		return id, setSubscriptionChannels(ctx, tx, id, s.ChannelIDs)
-	})
+	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
+		min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -263,18 +237,9 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 	if err != nil {
 		return s, err
 	}
-	return writeThenRead(ctx, db, s, db.Subscription, func(tx *sql.Tx) (int64, error) {
-		if err := lockRow(ctx, tx, "alert_subscriptions", s.ID, "subscription"); err != nil {
-			return 0, err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-			advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
-			append(args, s.UpdatedAt.UTC(), s.ID)...)
-		if err != nil {
-			return 0, fmt.Errorf("mysql: update alert subscription: %w", err)
-		}
-		return s.ID, setSubscriptionChannels(ctx, tx, s.ID, s.ChannelIDs)
-	})
+	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
+		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
+		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 
 // DeleteSubscription implements alerts.SubscriptionStore.
@@ -318,45 +283,23 @@ func (db *DB) subscriptions(ctx context.Context, where string, args ...any) ([]a
 
 // ---- teams ----
 
-// CreateTeam implements alerts.SubscriptionStore.
-func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
-		res, err := tx.ExecContext(ctx, `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
-			truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
-		if IsDuplicate(err) {
-			return 0, apperr.Conflict("a team named %q exists", t.Name).WithReason("team_name_taken", "name", t.Name)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("mysql: create alert team: %w", err)
-		}
-		id, err := res.LastInsertId()
-		if err != nil {
-			return 0, err
-		}
-		return id, setTeamMembers(ctx, tx, id, t.MemberIDs)
-	})
+// teamRow is t as a row owning its member links.
+func teamRow(t alerts.Team) linkOwner {
+	return linkOwner{table: "alert_teams", thing: "team",
+		links: linkTable{"alert_team_members", "team_id", "user_id"}, items: t.MemberIDs,
+		conflict: apperr.Conflict("a team named %q exists", t.Name).WithReason("team_name_taken", "name", t.Name)}
 }
 
-func setTeamMembers(ctx context.Context, tx *sql.Tx, id int64, members []int64) error {
-	return setLinks(ctx, tx, "alert_team_members", "team_id", "user_id", id, members)
+// CreateTeam implements alerts.SubscriptionStore.
+func (db *DB) CreateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
+	return createLinked(ctx, db, t, db.Team, teamRow(t), `INSERT INTO alert_teams (name, description, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+		truncate(t.Name, 64), truncate(t.Description, 255), nullInt(t.CreatedBy), t.CreatedAt.UTC(), t.UpdatedAt.UTC())
 }
 
 // UpdateTeam implements alerts.SubscriptionStore.
 func (db *DB) UpdateTeam(ctx context.Context, t alerts.Team) (alerts.Team, error) {
-	return writeThenRead(ctx, db, t, db.Team, func(tx *sql.Tx) (int64, error) {
-		if err := lockRow(ctx, tx, "alert_teams", t.ID, "team"); err != nil {
-			return 0, err
-		}
-		_, err := tx.ExecContext(ctx, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
-			truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
-		if IsDuplicate(err) {
-			return 0, apperr.Conflict("a team named %q exists", t.Name).WithReason("team_name_taken", "name", t.Name)
-		}
-		if err != nil {
-			return 0, fmt.Errorf("mysql: update alert team: %w", err)
-		}
-		return t.ID, setTeamMembers(ctx, tx, t.ID, t.MemberIDs)
-	})
+	return updateLinked(ctx, db, t, db.Team, teamRow(t), t.ID, `UPDATE alert_teams SET name = ?, description = ?, updated_at = ? WHERE id = ?`,
+		truncate(t.Name, 64), truncate(t.Description, 255), t.UpdatedAt.UTC(), t.ID)
 }
 
 // DeleteTeam implements alerts.SubscriptionStore.
@@ -1021,6 +964,76 @@ func (db *DB) AlertCycles(ctx context.Context, from time.Time) ([]AlertCycle, er
 	}
 	return queryAll(ctx, db, nil, "alert cycles", scan, `SELECT slot, worker, started_at, finished_at, result, stats, error FROM alert_cycles
 		WHERE slot >= ? ORDER BY slot`, from.UTC())
+}
+
+// linkTable names a link table and its owner and item columns.
+type linkTable struct{ table, ownerCol, itemCol string }
+
+// set makes the rows (ownerCol = id, itemCol = item) of l those of items.
+func (l linkTable) set(ctx context.Context, tx *sql.Tx, id int64, items []int64) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM `+l.table+` WHERE `+l.ownerCol+` = ?`, id); err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return nil
+	}
+	args := make([]any, 0, 2*len(items))
+	for _, it := range items {
+		args = append(args, id, it)
+	}
+	_, err := tx.ExecContext(ctx, `INSERT INTO `+l.table+` (`+l.ownerCol+`, `+l.itemCol+`) VALUES `+
+		strings.TrimSuffix(strings.Repeat("(?, ?),", len(items)), ","), args...)
+	return err
+}
+
+// linkOwner is a row that owns rows of a link table, as a team its members
+// and a subscription its channels, for createLinked and updateLinked.
+type linkOwner struct {
+	table, thing string    // the row's table, and what errors call it ("team")
+	links        linkTable // the rows it owns: (ownerCol = its id, itemCol = each of items)
+	items        []int64
+	conflict     error // the error for a duplicate key; nil: none is expected
+}
+
+// failed is err, written by verb ("create"), as the error to return.
+func (o linkOwner) failed(verb string, err error) error {
+	if o.conflict != nil && IsDuplicate(err) {
+		return o.conflict
+	}
+	return fmt.Errorf("mysql: %s alert %s: %w", verb, o.thing, err)
+}
+
+// createLinked inserts o by insert and args, then its links, in one
+// transaction and returns it read again by read; v when the write fails.
+func createLinked[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), o linkOwner,
+	insert string, args ...any) (T, error) {
+	return writeThenRead(ctx, db, v, read, func(tx *sql.Tx) (int64, error) {
+		res, err := tx.ExecContext(ctx, insert, args...)
+		if err != nil {
+			return 0, o.failed("create", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
+		}
+		return id, o.links.set(ctx, tx, id, o.items)
+	})
+}
+
+// updateLinked locks row id of o, changes it by update and args and replaces
+// its links, in one transaction, and returns it read again by read; v when
+// the write fails.
+func updateLinked[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), o linkOwner, id int64,
+	update string, args ...any) (T, error) {
+	return writeThenRead(ctx, db, v, read, func(tx *sql.Tx) (int64, error) {
+		if err := lockRow(ctx, tx, o.table, id, o.thing); err != nil {
+			return 0, err
+		}
+		if _, err := tx.ExecContext(ctx, update, args...); err != nil {
+			return 0, o.failed("update", err)
+		}
+		return id, o.links.set(ctx, tx, id, o.items)
+	})
 }
 
 // writeThenRead runs write in a transaction and then returns the row with

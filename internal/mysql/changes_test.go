@@ -301,6 +301,16 @@ func TestGuardrailsStore(t *testing.T) {
 	}
 }
 
+// claimKey claims an idempotency key, failing t when the store fails.
+func claimKey(t *testing.T, db *mysql.DB, c mysql.IdempotencyClaim) mysql.IdempotencyClaimResult {
+	t.Helper()
+	res, err := db.ClaimIdempotencyKey(context.Background(), c)
+	if err != nil {
+		t.Fatalf("claim %s by %s (%s): %v", c.Key, c.Holder, c.RequestID, err)
+	}
+	return res
+}
+
 func TestIdempotencyKeys(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
@@ -308,12 +318,8 @@ func TestIdempotencyKeys(t *testing.T) {
 	ttl, lease := 24*time.Hour, 16*time.Minute
 	claim := func(user int64, hash, req, holder string, at time.Time) mysql.IdempotencyClaimResult {
 		t.Helper()
-		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: user, Key: "k", RequestHash: hash, RequestID: req,
+		return claimKey(t, db, mysql.IdempotencyClaim{UserID: user, Key: "k", RequestHash: hash, RequestID: req,
 			Holder: holder, Now: at, Lease: lease, TTL: ttl})
-		if err != nil {
-			t.Fatalf("claim %s: %v", req, err)
-		}
-		return res
 	}
 	first := claim(1, "hash-1", "req-1", "h1", now)
 	if !first.Claimed || first.TakenOver || first.Record.ClaimID != "h1" || first.Record.Attempts != 1 ||
@@ -370,12 +376,8 @@ func TestIdempotencyLeaseTakeover(t *testing.T) {
 	lease := 16 * time.Minute
 	claim := func(hash, req, holder string, at time.Time) mysql.IdempotencyClaimResult {
 		t.Helper()
-		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: 1, Key: "k", RequestHash: hash, RequestID: req,
+		return claimKey(t, db, mysql.IdempotencyClaim{UserID: 1, Key: "k", RequestHash: hash, RequestID: req,
 			Holder: holder, Now: at, Lease: lease, TTL: 24 * time.Hour})
-		if err != nil {
-			t.Fatalf("claim %s: %v", req, err)
-		}
-		return res
 	}
 	if !claim("hash-1", "req-dead", "dead", now).Claimed {
 		t.Fatal("first claim failed")
@@ -446,18 +448,13 @@ func TestIdempotencyLeaseTakeover(t *testing.T) {
 // its lease nor a takeover late in the key's lifetime, so a retry cannot
 // claim a key afresh while the request holding it may still act.
 func TestIdempotencyRecordOutlivesItsLease(t *testing.T) {
-	ctx := context.Background()
 	db := mysqltest.New(t)
 	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
 	lease := 16 * time.Minute
 	claim := func(key, hash, holder string, ttl time.Duration, at time.Time) mysql.IdempotencyClaimResult {
 		t.Helper()
-		res, err := db.ClaimIdempotencyKey(ctx, mysql.IdempotencyClaim{UserID: 1, Key: key, RequestHash: hash, RequestID: "req-" + holder,
+		return claimKey(t, db, mysql.IdempotencyClaim{UserID: 1, Key: key, RequestHash: hash, RequestID: "req-" + holder,
 			Holder: holder, Now: at, Lease: lease, TTL: ttl})
-		if err != nil {
-			t.Fatalf("claim %s by %s: %v", key, holder, err)
-		}
-		return res
 	}
 	expiresAt := func(key string) time.Time {
 		t.Helper()
