@@ -313,27 +313,33 @@ type adStatusReq struct {
 
 // POST 2/ad/update/status: partial failures in data.errors.
 func (s *Sim) hAdStatus(rc *reqCtx, req *adStatusReq) (any, *apiError) {
-	ids := req.AdIDs
 	opt, err := v2OptStatus(req.OptStatus)
 	if err != nil {
 		return nil, err
 	}
+	return rc.setOpts(entAd, req.AdIDs, opt, "is deleted"), nil
+}
+
+// setOpts is an id-list status write (2/ad/update/status,
+// v3.0/{project,promotion}/delete): each entity of kind that ids names gets
+// opt; an id that does not exist or is deleted (why, as the endpoint words
+// it) is listed in data.errors (in the v3 form for projects and promotions).
+func (rc *reqCtx) setOpts(kind entKind, ids []int64, opt optStatus, whenDeleted string) obj {
 	st := rc.st
-	res := batchResult{idKey: "ad_id"}
-	now := rc.now.Unix()
+	res := batchResult{idKey: kind.String() + "_id", v3: kind != entAd}
 	for _, id := range ids {
-		ad := st.lookup(id, entAd)
+		e := st.lookup(id, kind)
 		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case deleted(ad, now):
-			res.fail(id, "ad is deleted")
+		case e == nil:
+			res.fail(id, kind.String()+" does not exist")
+		case deleted(e, rc.now.Unix()):
+			res.fail(id, kind.String()+" "+whenDeleted)
 		default:
-			rc.change(st, ad, func(ns *state) { ns.opt = opt })
+			rc.change(st, e, func(ns *state) { ns.opt = opt })
 			res.ok = append(res.ok, id)
 		}
 	}
-	return res.data("ad_ids"), nil
+	return res.data(kind.String() + "_ids")
 }
 
 type idAmount struct {
@@ -506,28 +512,10 @@ type promotionDeleteReq struct {
 
 // POST v3.0/project/delete (1..10 ids).
 func (s *Sim) hProjectDelete(rc *reqCtx, req *projectDeleteReq) (any, *apiError) {
-	return s.v3Delete(rc, entProject, req.ProjectIDs), nil
+	return rc.setOpts(entProject, req.ProjectIDs, optDelete, "is already deleted"), nil
 }
 
 // POST v3.0/promotion/delete (1..10 ids).
 func (s *Sim) hPromotionDelete(rc *reqCtx, req *promotionDeleteReq) (any, *apiError) {
-	return s.v3Delete(rc, entPromotion, req.PromotionIDs), nil
-}
-
-func (s *Sim) v3Delete(rc *reqCtx, kind entKind, ids []int64) obj {
-	st := rc.st
-	res := batchResult{idKey: kind.String() + "_id", v3: true}
-	for _, id := range ids {
-		e := st.lookup(id, kind)
-		switch {
-		case e == nil:
-			res.fail(id, kind.String()+" does not exist")
-		case deleted(e, rc.now.Unix()):
-			res.fail(id, kind.String()+" is already deleted")
-		default:
-			rc.change(st, e, func(ns *state) { ns.opt = optDelete })
-			res.ok = append(res.ok, id)
-		}
-	}
-	return res.data(kind.String() + "_ids")
+	return rc.setOpts(entPromotion, req.PromotionIDs, optDelete, "is already deleted"), nil
 }
