@@ -410,14 +410,6 @@ func applyAdBudget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) str
 	return rc.setBudget(st, v, e, modeDay, it.Budget.fen)
 }
 
-// applyAdBid sets an ad's bid.
-func applyAdBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	if !it.Bid.set {
-		return "bid is required"
-	}
-	return rc.setBid(st, e, it.Bid.fen)
-}
-
 // ---- v3 ----
 
 func v3Opt(s string) (optStatus, bool) { return parseEnum[optStatus](s, []string{"ENABLE", "DISABLE"}) }
@@ -482,25 +474,26 @@ func applyV3Budget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) str
 	return rc.setBudget(st, v, e, mode, it.Budget.fen)
 }
 
-// applyV3CpaBid sets a project's cpa_bid.
-func applyV3CpaBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	if !it.CpaBid.set {
-		return "cpa_bid is required"
+// bidWrite is the batch write of a bid the item carries (of picks it; param
+// names it when it is missing).
+func bidWrite(param string, of func(it idAmount) money) itemWrite {
+	return func(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+		bid := of(it)
+		if !bid.set {
+			return param + " is required"
+		}
+		return rc.setBid(st, e, bid.fen)
 	}
-	return rc.setBid(st, e, it.CpaBid.fen)
 }
 
-// applyV3Bid sets a promotion's bid (or cpa_bid).
-func applyV3Bid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	bid := it.Bid
-	if !bid.set {
-		bid = it.CpaBid
-	}
-	if !bid.set {
-		return "bid is required"
-	}
-	return rc.setBid(st, e, bid.fen)
-}
+var (
+	// applyAdBid sets an ad's bid.
+	applyAdBid = bidWrite("bid", func(it idAmount) money { return it.Bid })
+	// applyV3CpaBid sets a project's cpa_bid.
+	applyV3CpaBid = bidWrite("cpa_bid", func(it idAmount) money { return it.CpaBid })
+	// applyV3Bid sets a promotion's bid (or cpa_bid).
+	applyV3Bid = bidWrite("bid", func(it idAmount) money { return it.Bid.or(it.CpaBid) })
+)
 
 type projectDeleteReq struct {
 	ProjectIDs []int64 `oe:"project_ids,required,maxn=10"`
