@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -142,18 +143,23 @@ func TestPromotionCreateReviewAndDelivery(t *testing.T) {
 
 	s.Clock().Set(DefaultStart())
 	tok = login(t, s).AccessToken
-	bad := map[string]map[string]any{
-		"unknown video":   {"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30, "promotion_materials": materials("v0nosuchvideo", "标题")},
-		"no title":        {"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30, "promotion_materials": materials(video)},
-		"budget too low":  {"project_id": proj.ID, "name": "x", "budget": 299, "cpa_bid": 30, "promotion_materials": materials(video, "标题")},
-		"no bid":          {"project_id": proj.ID, "name": "x", "budget": 500, "promotion_materials": materials(video, "标题")},
-		"unknown project": {"project_id": 1, "name": "x", "budget": 500, "cpa_bid": 30, "promotion_materials": materials(video, "标题")},
-		"no materials":    {"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30},
+	long := strings.Repeat("名", 51)
+	bad := map[string]struct {
+		body  map[string]any
+		param string // the parameter the message names
+	}{
+		"unknown video":   {map[string]any{"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30, "promotion_materials": materials("v0nosuchvideo", "标题")}, "promotion_materials.video_material_list[0].video_id"},
+		"no title":        {map[string]any{"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30, "promotion_materials": materials(video)}, "promotion_materials.title_material_list"},
+		"budget too low":  {map[string]any{"project_id": proj.ID, "name": "x", "budget": 299, "cpa_bid": 30, "promotion_materials": materials(video, "标题")}, "promotion.budget"},
+		"no bid":          {map[string]any{"project_id": proj.ID, "name": "x", "budget": 500, "promotion_materials": materials(video, "标题")}, "cpa_bid"},
+		"unknown project": {map[string]any{"project_id": 1, "name": long, "budget": 500, "cpa_bid": 30, "promotion_materials": materials("v0nosuchvideo", "标题")}, "project_id"},
+		"name too long":   {map[string]any{"project_id": proj.ID, "name": long, "budget": 500, "cpa_bid": 30, "promotion_materials": materials("v0nosuchvideo", "标题")}, "name"},
+		"no materials":    {map[string]any{"project_id": proj.ID, "name": "x", "budget": 500, "cpa_bid": 30}, "promotion_materials"},
 	}
-	for name, body := range bad {
-		body["advertiser_id"] = adv
-		if e := api(t, s, "POST", "/open_api/v3.0/promotion/create/", nil, body, tok); e.Code != CodeParam {
-			t.Errorf("%s: code %d (%s), want 40001", name, e.Code, e.Message)
+	for name, c := range bad {
+		c.body["advertiser_id"] = adv
+		if e := api(t, s, "POST", "/open_api/v3.0/promotion/create/", nil, c.body, tok); e.Code != CodeParam || !strings.HasPrefix(e.Message, c.param+":") {
+			t.Errorf("%s: code %d (%s), want 40001 about %s", name, e.Code, e.Message, c.param)
 		}
 	}
 }

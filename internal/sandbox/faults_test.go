@@ -146,6 +146,9 @@ func TestRevokeAdvertiser(t *testing.T) {
 	if n := s.Faults().RevokeAdvertiser(child.Children[0]); n != 1 {
 		t.Errorf("revoked %d grants, want 1", n)
 	}
+	if n := s.Faults().RevokeAdvertiser(major); n != 0 {
+		t.Errorf("revoked %d grants again, want 0", n)
+	}
 	mustCode(t, api(t, s, "GET", "/open_api/2/user/info/", nil, nil, a.AccessToken), CodeAccessInvalid)
 	mustCode(t, api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": 1000, "secret": "sim-secret", "grant_type": "refresh_token", "refresh_token": a.RefreshToken}, ""), CodeRefreshInvalid)
 	mustCode(t, api(t, s, "GET", "/open_api/2/user/info/", nil, nil, b.AccessToken), 0)

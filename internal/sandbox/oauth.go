@@ -298,20 +298,30 @@ func (s *Sim) AuthorizeAs(user string, advertiserIDs []int64) (string, error) {
 	return s.auth.Load().newCode(s.opts.AppID, w.userNamed(user), advertiserIDs, s.clock.Now()), nil
 }
 
-// revoke implements Faults.RevokeAdvertiser.
-func (s *Sim) revoke(id int64) int {
+// strikeGrants runs an event that strikes account id's grants (revocation,
+// token expiry): fn runs under the auth store's lock with struck, which
+// reports whether a grant is live and touches the account; strikeGrants
+// returns fn's count of what it struck.
+func (s *Sim) strikeGrants(id int64, fn func(a *authStore, struck func(*grant) bool) int) int {
 	w := s.world.Load()
 	a := s.auth.Load()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	n := 0
-	for _, g := range a.grants {
-		if !g.dead() && g.touches(w, id) {
-			g.revoked = true
-			n++
+	return fn(a, func(g *grant) bool { return !g.dead() && g.touches(w, id) })
+}
+
+// revoke implements Faults.RevokeAdvertiser.
+func (s *Sim) revoke(id int64) int {
+	return s.strikeGrants(id, func(a *authStore, struck func(*grant) bool) int {
+		n := 0
+		for _, g := range a.grants {
+			if struck(g) {
+				g.revoked = true
+				n++
+			}
 		}
-	}
-	return n
+		return n
+	})
 }
 
 // touches reports whether the grant covers account id, an account above it

@@ -205,22 +205,17 @@ func (s *Sim) Review(advertiserID, id int64, approve bool, reasons, suggestions 
 // grant needs a person to authorise again. It returns the token pairs
 // expired.
 func (s *Sim) ExpireTokens(accountID int64) int {
-	w := s.world.Load()
-	a := s.auth.Load()
 	now := s.clock.Now()
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	n := 0
-	for _, tp := range a.refresh {
-		if tp.refreshUsed || tp.g.dead() {
-			continue
+	return s.strikeGrants(accountID, func(a *authStore, struck func(*grant) bool) int {
+		n := 0
+		for _, tp := range a.refresh {
+			if !tp.refreshUsed && struck(tp.g) && now.Before(tp.refreshExp) {
+				tp.refreshExp, tp.accessExp = now, now
+				n++
+			}
 		}
-		if tp.g.touches(w, accountID) && now.Before(tp.refreshExp) {
-			tp.refreshExp, tp.accessExp = now, now
-			n++
-		}
-	}
-	return n
+		return n
+	})
 }
 
 // ---- /_sim controls ----

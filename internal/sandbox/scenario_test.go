@@ -186,15 +186,25 @@ func TestReviewRejectionsAndTheirReasons(t *testing.T) {
 	}
 }
 
+// TestExpireTokensMakesTheRefreshFail: expiry strikes the live token pair
+// only (not one of a superseded grant, nor one rotated away), once.
 func TestExpireTokensMakesTheRefreshFail(t *testing.T) {
 	s := newSim(t, Options{Seed: 1, Advertisers: 2})
-	tok := login(t, s)
+	refresh := func(tok tokens) env {
+		return api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": s.AppID(), "secret": s.Secret(),
+			"grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, "")
+	}
+	login(t, s) // superseded by the next grant of the same user
+	e := refresh(login(t, s))
+	mustCode(t, e, 0)
+	tok := decodeData[tokens](t, e)
 	if n := s.ExpireTokens(s.World().Advertisers()[0]); n != 1 {
 		t.Fatalf("expired %d token pairs, want 1", n)
 	}
-	e := api(t, s, "POST", "/open_api/oauth2/refresh_token/", nil, map[string]any{"app_id": s.AppID(), "secret": s.Secret(),
-		"grant_type": "refresh_token", "refresh_token": tok.RefreshToken}, "")
-	mustCode(t, e, CodeRefreshExpired)
+	if n := s.ExpireTokens(s.World().Advertisers()[0]); n != 0 {
+		t.Fatalf("expired %d token pairs again, want 0", n)
+	}
+	mustCode(t, refresh(tok), CodeRefreshExpired)
 }
 
 func TestScenarioControls(t *testing.T) {

@@ -102,13 +102,23 @@ func (st *advState) setMaterials(idKey uint64, pr *entity, mats []*material, tit
 	return true
 }
 
-// promotionContent checks a promotion's name and resolves its materials
-// (and titles) in the advertiser's library.
-func promotionContent(st *advState, name string, m *promotionMaterialsReq) ([]*material, []string, *apiError) {
-	if err := checkName("name", name, 50); err != nil {
-		return nil, nil, err
+// promotionWrite checks what a promotion create or update writes: the
+// entity written (named by param: the project a promotion is created in, or
+// the promotion updated) must be writable, then the promotion's name valid
+// and its materials (and titles) in the advertiser's library.
+func (rc *reqCtx) promotionWrite(param string, kind entKind, id int64, name string, m *promotionMaterialsReq) (*entity, []*material, []string, *apiError) {
+	e, err := rc.writable(param, kind, id)
+	if err != nil {
+		return nil, nil, nil, err
 	}
-	return m.resolve(st)
+	if err := checkName("name", name, 50); err != nil {
+		return nil, nil, nil, err
+	}
+	mats, titles, err := m.resolve(rc.st)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	return e, mats, titles, nil
 }
 
 type promotionCreateReq struct {
@@ -129,11 +139,7 @@ type promotionCreateReq struct {
 // POST v3.0/promotion/create
 func (s *Sim) hPromotionCreate(rc *reqCtx, req *promotionCreateReq) (any, *apiError) {
 	st := rc.st
-	proj, err := rc.writable("project_id", entProject, req.ProjectID)
-	if err != nil {
-		return nil, err
-	}
-	mats, titles, err := promotionContent(st, req.Name, &req.PromotionMaterials)
+	proj, mats, titles, err := rc.promotionWrite("project_id", entProject, req.ProjectID, req.Name, &req.PromotionMaterials)
 	if err != nil {
 		return nil, err
 	}
@@ -234,11 +240,7 @@ func (u updateErrors) list() []obj {
 // error_list, the rest applies).
 func (s *Sim) hPromotionUpdate(rc *reqCtx, req *promotionUpdateReq) (any, *apiError) {
 	st := rc.st
-	pr, err := rc.writable("promotion_id", entPromotion, req.PromotionID)
-	if err != nil {
-		return nil, err
-	}
-	mats, titles, err := promotionContent(st, req.Name, &req.PromotionMaterials)
+	pr, mats, titles, err := rc.promotionWrite("promotion_id", entPromotion, req.PromotionID, req.Name, &req.PromotionMaterials)
 	if err != nil {
 		return nil, err
 	}

@@ -313,27 +313,33 @@ type adStatusReq struct {
 
 // POST 2/ad/update/status: partial failures in data.errors.
 func (s *Sim) hAdStatus(rc *reqCtx, req *adStatusReq) (any, *apiError) {
-	ids := req.AdIDs
 	opt, err := v2OptStatus(req.OptStatus)
 	if err != nil {
 		return nil, err
 	}
+	return rc.setOpts(entAd, req.AdIDs, opt, "is deleted"), nil
+}
+
+// setOpts is an id-list status write (2/ad/update/status,
+// v3.0/{project,promotion}/delete): each entity of kind that ids names gets
+// opt; an id that does not exist or is deleted (why, as the endpoint words
+// it) is listed in data.errors (in the v3 form for projects and promotions).
+func (rc *reqCtx) setOpts(kind entKind, ids []int64, opt optStatus, whenDeleted string) obj {
 	st := rc.st
-	res := batchResult{idKey: "ad_id"}
-	now := rc.now.Unix()
+	res := batchResult{idKey: kind.String() + "_id", v3: kind != entAd}
 	for _, id := range ids {
-		ad := st.lookup(id, entAd)
+		e := st.lookup(id, kind)
 		switch {
-		case ad == nil:
-			res.fail(id, "ad does not exist")
-		case deleted(ad, now):
-			res.fail(id, "ad is deleted")
+		case e == nil:
+			res.fail(id, kind.String()+" does not exist")
+		case deleted(e, rc.now.Unix()):
+			res.fail(id, kind.String()+" "+whenDeleted)
 		default:
-			rc.change(st, ad, func(ns *state) { ns.opt = opt })
+			rc.change(st, e, func(ns *state) { ns.opt = opt })
 			res.ok = append(res.ok, id)
 		}
 	}
-	return res.data("ad_ids"), nil
+	return res.data(kind.String() + "_ids")
 }
 
 type idAmount struct {
@@ -404,14 +410,6 @@ func applyAdBudget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) str
 	return rc.setBudget(st, v, e, modeDay, it.Budget.fen)
 }
 
-// applyAdBid sets an ad's bid.
-func applyAdBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	if !it.Bid.set {
-		return "bid is required"
-	}
-	return rc.setBid(st, e, it.Bid.fen)
-}
-
 // ---- v3 ----
 
 func v3Opt(s string) (optStatus, bool) { return parseEnum[optStatus](s, []string{"ENABLE", "DISABLE"}) }
@@ -476,25 +474,26 @@ func applyV3Budget(rc *reqCtx, st *advState, v view, e *entity, it idAmount) str
 	return rc.setBudget(st, v, e, mode, it.Budget.fen)
 }
 
-// applyV3CpaBid sets a project's cpa_bid.
-func applyV3CpaBid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	if !it.CpaBid.set {
-		return "cpa_bid is required"
+// bidWrite is the batch write of a bid the item carries (of picks it; param
+// names it when it is missing).
+func bidWrite(param string, of func(it idAmount) money) itemWrite {
+	return func(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
+		bid := of(it)
+		if !bid.set {
+			return param + " is required"
+		}
+		return rc.setBid(st, e, bid.fen)
 	}
-	return rc.setBid(st, e, it.CpaBid.fen)
 }
 
-// applyV3Bid sets a promotion's bid (or cpa_bid).
-func applyV3Bid(rc *reqCtx, st *advState, _ view, e *entity, it idAmount) string {
-	bid := it.Bid
-	if !bid.set {
-		bid = it.CpaBid
-	}
-	if !bid.set {
-		return "bid is required"
-	}
-	return rc.setBid(st, e, bid.fen)
-}
+var (
+	// applyAdBid sets an ad's bid.
+	applyAdBid = bidWrite("bid", func(it idAmount) money { return it.Bid })
+	// applyV3CpaBid sets a project's cpa_bid.
+	applyV3CpaBid = bidWrite("cpa_bid", func(it idAmount) money { return it.CpaBid })
+	// applyV3Bid sets a promotion's bid (or cpa_bid).
+	applyV3Bid = bidWrite("bid", func(it idAmount) money { return it.Bid.or(it.CpaBid) })
+)
 
 type projectDeleteReq struct {
 	ProjectIDs []int64 `oe:"project_ids,required,maxn=10"`
@@ -506,28 +505,10 @@ type promotionDeleteReq struct {
 
 // POST v3.0/project/delete (1..10 ids).
 func (s *Sim) hProjectDelete(rc *reqCtx, req *projectDeleteReq) (any, *apiError) {
-	return s.v3Delete(rc, entProject, req.ProjectIDs), nil
+	return rc.setOpts(entProject, req.ProjectIDs, optDelete, "is already deleted"), nil
 }
 
 // POST v3.0/promotion/delete (1..10 ids).
 func (s *Sim) hPromotionDelete(rc *reqCtx, req *promotionDeleteReq) (any, *apiError) {
-	return s.v3Delete(rc, entPromotion, req.PromotionIDs), nil
-}
-
-func (s *Sim) v3Delete(rc *reqCtx, kind entKind, ids []int64) obj {
-	st := rc.st
-	res := batchResult{idKey: kind.String() + "_id", v3: true}
-	for _, id := range ids {
-		e := st.lookup(id, kind)
-		switch {
-		case e == nil:
-			res.fail(id, kind.String()+" does not exist")
-		case deleted(e, rc.now.Unix()):
-			res.fail(id, kind.String()+" is already deleted")
-		default:
-			rc.change(st, e, func(ns *state) { ns.opt = optDelete })
-			res.ok = append(res.ok, id)
-		}
-	}
-	return res.data(kind.String() + "_ids")
+	return rc.setOpts(entPromotion, req.PromotionIDs, optDelete, "is already deleted"), nil
 }

@@ -301,3 +301,73 @@ func TestConcurrentReadsAndWrites(t *testing.T) {
 		}
 	}
 }
+
+// TestIDListWritesRefuseDeleted: the id-list status writes set the status
+// of the ids that can take it and list the others in data.errors, with each
+// endpoint's words (and the v3 form's error_code for projects and
+// promotions).
+func TestIDListWritesRefuseDeleted(t *testing.T) {
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
+	ads, proms := s.World().Ads(adv), s.World().Promotions(adv)
+	ad := firstEntity(t, ads, "delivering ad", func(x Entity) bool { return x.Status == "AD_STATUS_DELIVERY_OK" }).ID
+	pr := firstEntity(t, proms, "delivering promotion", func(x Entity) bool { return x.Status == "OK" }).ID
+	post := func(path string, body map[string]any) string {
+		body["advertiser_id"] = adv
+		e := api(t, s, "POST", path, nil, body, tok)
+		mustCode(t, e, 0)
+		return string(e.Data)
+	}
+	cases := []struct {
+		path string
+		body map[string]any
+		want string
+	}{
+		{"/open_api/2/ad/update/status/", map[string]any{"ad_ids": []int64{ad}, "opt_status": "delete"}, `{"ad_ids":[` + itoa(ad) + `],"errors":[]}`},
+		{"/open_api/2/ad/update/status/", map[string]any{"ad_ids": []int64{ad, 7}, "opt_status": "enable"},
+			`{"ad_ids":[],"errors":[{"ad_id":` + itoa(ad) + `,"error_message":"ad is deleted"},{"ad_id":7,"error_message":"ad does not exist"}]}`},
+		{"/open_api/v3.0/promotion/delete/", map[string]any{"promotion_ids": []int64{pr}}, `{"promotion_ids":[` + itoa(pr) + `],"errors":[]}`},
+		{"/open_api/v3.0/promotion/delete/", map[string]any{"promotion_ids": []int64{pr}},
+			`{"promotion_ids":[],"errors":[{"promotion_id":` + itoa(pr) + `,"error_code":40001,"error_message":"promotion is already deleted"}]}`},
+	}
+	for _, c := range cases {
+		if got := post(c.path, c.body); got != c.want {
+			t.Errorf("%s %v:\n got %s\nwant %s", c.path, c.body, got, c.want)
+		}
+	}
+	if got := getAd(t, s, tok, adv, ad); got.Status != "AD_STATUS_DELETE" {
+		t.Errorf("ad after delete then enable: %s", got.Status)
+	}
+}
+
+// TestBidWritesTakeTheirField: each batch bid write reads its own field: an
+// ad's bid, a project's cpa_bid, a promotion's bid or else its cpa_bid.
+func TestBidWritesTakeTheirField(t *testing.T) {
+	s, tok, adv := openSandbox(t, Options{Seed: 4, Advertisers: 3})
+	w := s.World()
+	ad := firstEntity(t, w.Ads(adv), "delivering ad", func(x Entity) bool { return x.Status == "AD_STATUS_DELIVERY_OK" }).ID
+	proj := firstEntity(t, w.Projects(adv), "enabled project", func(x Entity) bool { return x.Status == "PROJECT_STATUS_ENABLE" }).ID
+	pr := firstEntity(t, w.Promotions(adv), "delivering promotion", func(x Entity) bool { return x.Status == "OK" }).ID
+	cases := []struct {
+		path string
+		item map[string]any
+		want string
+	}{
+		{"/open_api/2/ad/update/bid/", map[string]any{"ad_id": ad, "cpa_bid": 3}, `{"ad_ids":[],"errors":[{"ad_id":` + itoa(ad) + `,"error_message":"bid is required"}]}`},
+		{"/open_api/v3.0/project/cpa_bid/update/", map[string]any{"project_id": proj, "bid": 3},
+			`{"project_ids":[],"errors":[{"project_id":` + itoa(proj) + `,"error_code":40001,"error_message":"cpa_bid is required"}]}`},
+		{"/open_api/v3.0/promotion/bid/update/", map[string]any{"promotion_id": pr}, `{"promotion_ids":[],"errors":[{"promotion_id":` + itoa(pr) + `,"error_code":40001,"error_message":"bid is required"}]}`},
+		{"/open_api/v3.0/promotion/bid/update/", map[string]any{"promotion_id": pr, "cpa_bid": "3.25"}, `{"promotion_ids":[` + itoa(pr) + `],"errors":[]}`},
+	}
+	for _, c := range cases {
+		e := api(t, s, "POST", c.path, nil, map[string]any{"advertiser_id": adv, "data": []map[string]any{c.item}}, tok)
+		mustCode(t, e, 0)
+		if got := string(e.Data); got != c.want {
+			t.Errorf("%s %v:\n got %s\nwant %s", c.path, c.item, got, c.want)
+		}
+	}
+	for _, p := range s.World().Promotions(adv) {
+		if p.ID == pr && p.BidFen != 325 {
+			t.Errorf("promotion bid after a cpa_bid of 3.25: %d fen", p.BidFen)
+		}
+	}
+}
