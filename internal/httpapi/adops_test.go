@@ -284,22 +284,24 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 
 	// Our rules refuse the whole batch, naming each item; nothing is sent.
 	w.sim.Stats().Reset()
-	r = w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-3",
-		fmt.Sprintf(`{"items":[{"id":%d,"budget":"%s"},{"id":%d,"budget":"100"}]}`, good.ID, fen(good.BudgetFen+200_000), spender.ID))
-	if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fields(), []string{"items[1].budget"}) {
-		t.Errorf("invalid batch: %d %s", r.status, r.raw)
-	}
-	r = w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-4", `{"ids":[1,2],"items":[{"id":3,"budget":"500"}]}`)
-	if r.status != http.StatusUnprocessableEntity {
-		t.Errorf("ids and items: %d %s", r.status, r.raw)
-	}
 	ids := make([]string, 101)
 	for i := range ids {
 		ids[i] = fmt.Sprint(good.ID + int64(i))
 	}
-	r = w.send(t, "POST", "/api/v1/ads/batch/status", w.alice, "k-batch-5", `{"ids":[`+strings.Join(ids, ",")+`],"status":"disable"}`)
-	if r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), "ids") {
-		t.Errorf("101 ids: %d %s", r.status, r.raw)
+	for i, tc := range []struct {
+		what, path, body string
+		fields           []string
+	}{
+		{"invalid batch", "/api/v1/ads/batch/budget",
+			fmt.Sprintf(`{"items":[{"id":%d,"budget":"%s"},{"id":%d,"budget":"100"}]}`, good.ID, fen(good.BudgetFen+200_000), spender.ID),
+			[]string{"items[1].budget"}},
+		{"ids and items", "/api/v1/ads/batch/budget", `{"ids":[1,2],"items":[{"id":3,"budget":"500"}]}`, []string{"items"}},
+		{"101 ids", "/api/v1/ads/batch/status", `{"ids":[` + strings.Join(ids, ",") + `],"status":"disable"}`, []string{"ids"}},
+	} {
+		r := w.send(t, "POST", tc.path, w.alice, fmt.Sprintf("k-batch-%d", 3+i), tc.body)
+		if r.status != http.StatusUnprocessableEntity || !slices.Equal(r.fields(), tc.fields) {
+			t.Errorf("%s: %d %s, want 422 naming %v", tc.what, r.status, r.raw, tc.fields)
+		}
 	}
 	w.noPlatformCalls(t, "refused batches")
 }

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -31,19 +32,10 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	g.POST("/:id/ack", s.requirePerm(auth.PermAlertAck), s.withIdempotency("alert.ack", "alert", false, s.ackAlert))
 
 	channels := g.Group("/channels", sub)
-	s.crudRoutes(channels, "alert_channel", crudHandlers{
-		list: s.listAlertChannels, create: s.createAlertChannel, get: s.getAlertChannel,
-		update: s.updateAlertChannel, remove: s.deleteAlertChannel,
-	})
+	s.crudRoutes(channels, "alert_channel", s.alertChannelHandlers())
 	channels.POST("/:id/test", s.withIdempotency("alert_channel.test", "alert_channel", false, s.testAlertChannel))
-	s.crudRoutes(g.Group("/subscriptions", sub), "alert_subscription", crudHandlers{
-		list: s.listAlertSubscriptions, create: s.createAlertSubscription, get: s.getAlertSubscription,
-		update: s.updateAlertSubscription, remove: s.deleteAlertSubscription,
-	})
-	s.crudRoutes(g.Group("/teams", manage), "alert_team", crudHandlers{
-		list: s.listAlertTeams, create: s.createAlertTeam, get: s.getAlertTeam,
-		update: s.updateAlertTeam, remove: s.deleteAlertTeam,
-	})
+	s.crudRoutes(g.Group("/subscriptions", sub), "alert_subscription", s.alertSubscriptionHandlers())
+	s.crudRoutes(g.Group("/teams", manage), "alert_team", s.alertTeamHandlers())
 
 	g.GET("/thresholds", read, s.listAlertThresholds)
 	g.PUT("/thresholds", manage, s.withIdempotency("alert_threshold.put", "alert_threshold", false, s.putAlertThreshold))
@@ -57,6 +49,61 @@ func (s *Server) alertsService() (*alerts.Service, error) {
 func alertActor(c *gin.Context) alerts.Actor {
 	p, _ := principalFrom(c)
 	return alerts.ActorOf(p)
+}
+
+// alertCollection is a collection of the alerts service that crudRoutes
+// serves (channels, subscriptions, teams): the service's methods on its
+// items T, as the caller (alertActor; the service checks ownership); the
+// body R that makes their input In; T's id and view V.
+type alertCollection[R interface{ input() In }, In, T, V any] struct {
+	list   func(*alerts.Service, context.Context, alerts.Actor) ([]T, error)
+	create func(*alerts.Service, context.Context, alerts.Actor, In) (T, error)
+	get    func(*alerts.Service, context.Context, alerts.Actor, int64) (T, error)
+	update func(*alerts.Service, context.Context, alerts.Actor, int64, In) (T, error)
+	remove func(*alerts.Service, context.Context, alerts.Actor, int64) error
+	id     func(T) int64
+	view   func(T) V
+	// audit adds the audit details of an item created or updated (nil:
+	// none beyond its id).
+	audit func(c *gin.Context, v T, created bool)
+}
+
+// handlers serve the collection: a created item is 201 and its id is the
+// audit target.
+func (a alertCollection[R, In, T, V]) handlers(s *Server) crudHandlers {
+	return crudHandlers{
+		list: func(c *gin.Context) {
+			items, err := a.list(s.deps.Alerts, c.Request.Context(), alertActor(c))
+			respondViews(c, items, err, a.view)
+		},
+		create: func(c *gin.Context) {
+			serveBound(c, s.bindJSON, http.StatusCreated, func(req R) (T, error) {
+				v, err := a.create(s.deps.Alerts, c.Request.Context(), alertActor(c), req.input())
+				a.written(c, v, err, true)
+				return v, auditCreated(c, a.id(v), err)
+			}, a.view)
+		},
+		get: func(c *gin.Context) {
+			serveByID(c, func(id int64) (T, error) { return a.get(s.deps.Alerts, c.Request.Context(), alertActor(c), id) }, a.view)
+		},
+		update: func(c *gin.Context) {
+			serveByIDWith(c, s.bindJSON, func(id int64, req R) (T, error) {
+				v, err := a.update(s.deps.Alerts, c.Request.Context(), alertActor(c), id, req.input())
+				a.written(c, v, err, false)
+				return v, err
+			}, a.view)
+		},
+		remove: func(c *gin.Context) {
+			deleteByID(c, func(id int64) error { return a.remove(s.deps.Alerts, c.Request.Context(), alertActor(c), id) })
+		},
+	}
+}
+
+// written adds the audit details of v when it was written (err nil).
+func (a alertCollection[R, In, T, V]) written(c *gin.Context, v T, err error, created bool) {
+	if err == nil && a.audit != nil {
+		a.audit(c, v, created)
+	}
 }
 
 // ---- alerts ----
@@ -286,40 +333,20 @@ func newAlertChannelJSON(ch alerts.Channel) alertChannelJSON {
 		CreatedAt: ch.CreatedAt, UpdatedAt: ch.UpdatedAt}
 }
 
-func (s *Server) listAlertChannels(c *gin.Context) {
-	chs, err := s.deps.Alerts.ListChannels(c.Request.Context(), alertActor(c))
-	respondViews(c, chs, err, newAlertChannelJSON)
-}
-
-func (s *Server) createAlertChannel(c *gin.Context) {
-	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertChannelRequest) (alerts.Channel, error) {
-		ch, err := s.deps.Alerts.CreateChannel(c.Request.Context(), alertActor(c), req.input())
-		if err == nil {
-			auditDetail(c, "type", string(ch.Type))
+// alertChannelHandlers serve the caller's channels (everyone's for a
+// manager); where a channel sends is audited, never its secrets.
+func (s *Server) alertChannelHandlers() crudHandlers {
+	return alertCollection[alertChannelRequest, alerts.ChannelInput, alerts.Channel, alertChannelJSON]{
+		list: (*alerts.Service).ListChannels, create: (*alerts.Service).CreateChannel, get: (*alerts.Service).GetChannel,
+		update: (*alerts.Service).UpdateChannel, remove: (*alerts.Service).DeleteChannel,
+		id: func(ch alerts.Channel) int64 { return ch.ID }, view: newAlertChannelJSON,
+		audit: func(c *gin.Context, ch alerts.Channel, created bool) {
+			if created {
+				auditDetail(c, "type", string(ch.Type))
+			}
 			auditDetail(c, "target", ch.Target)
-		}
-		return ch, auditCreated(c, ch.ID, err)
-	}, newAlertChannelJSON)
-}
-
-func (s *Server) getAlertChannel(c *gin.Context) {
-	serveByID(c, func(id int64) (alerts.Channel, error) {
-		return s.deps.Alerts.GetChannel(c.Request.Context(), alertActor(c), id)
-	}, newAlertChannelJSON)
-}
-
-func (s *Server) updateAlertChannel(c *gin.Context) {
-	serveByIDWith(c, s.bindJSON, func(id int64, req alertChannelRequest) (alerts.Channel, error) {
-		ch, err := s.deps.Alerts.UpdateChannel(c.Request.Context(), alertActor(c), id, req.input())
-		if err == nil {
-			auditDetail(c, "target", ch.Target)
-		}
-		return ch, err
-	}, newAlertChannelJSON)
-}
-
-func (s *Server) deleteAlertChannel(c *gin.Context) {
-	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteChannel(c.Request.Context(), alertActor(c), id) })
+		},
+	}.handlers(s)
 }
 
 type alertTestJSON struct {
@@ -404,32 +431,14 @@ func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	return out
 }
 
-func (s *Server) listAlertSubscriptions(c *gin.Context) {
-	subs, err := s.deps.Alerts.ListSubscriptions(c.Request.Context(), alertActor(c))
-	respondViews(c, subs, err, newAlertSubscriptionJSON)
-}
-
-func (s *Server) createAlertSubscription(c *gin.Context) {
-	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertSubscriptionRequest) (alerts.Subscription, error) {
-		sub, err := s.deps.Alerts.CreateSubscription(c.Request.Context(), alertActor(c), req.input())
-		return sub, auditCreated(c, sub.ID, err)
-	}, newAlertSubscriptionJSON)
-}
-
-func (s *Server) getAlertSubscription(c *gin.Context) {
-	serveByID(c, func(id int64) (alerts.Subscription, error) {
-		return s.deps.Alerts.GetSubscription(c.Request.Context(), alertActor(c), id)
-	}, newAlertSubscriptionJSON)
-}
-
-func (s *Server) updateAlertSubscription(c *gin.Context) {
-	serveByIDWith(c, s.bindJSON, func(id int64, req alertSubscriptionRequest) (alerts.Subscription, error) {
-		return s.deps.Alerts.UpdateSubscription(c.Request.Context(), alertActor(c), id, req.input())
-	}, newAlertSubscriptionJSON)
-}
-
-func (s *Server) deleteAlertSubscription(c *gin.Context) {
-	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteSubscription(c.Request.Context(), alertActor(c), id) })
+// alertSubscriptionHandlers serve one's own subscriptions (everyone's for a
+// manager).
+func (s *Server) alertSubscriptionHandlers() crudHandlers {
+	return alertCollection[alertSubscriptionRequest, alerts.SubscriptionInput, alerts.Subscription, alertSubscriptionJSON]{
+		list: (*alerts.Service).ListSubscriptions, create: (*alerts.Service).CreateSubscription, get: (*alerts.Service).GetSubscription,
+		update: (*alerts.Service).UpdateSubscription, remove: (*alerts.Service).DeleteSubscription,
+		id: func(sub alerts.Subscription) int64 { return sub.ID }, view: newAlertSubscriptionJSON,
+	}.handlers(s)
 }
 
 // ---- teams ----
@@ -459,30 +468,20 @@ func newAlertTeamJSON(t alerts.Team) alertTeamJSON {
 		CreatedAt: t.CreatedAt, UpdatedAt: t.UpdatedAt}
 }
 
-func (s *Server) listAlertTeams(c *gin.Context) {
-	ts, err := s.deps.Alerts.ListTeams(c.Request.Context())
-	respondViews(c, ts, err, newAlertTeamJSON)
-}
-
-func (s *Server) createAlertTeam(c *gin.Context) {
-	serveBound(c, s.bindJSON, http.StatusCreated, func(req alertTeamRequest) (alerts.Team, error) {
-		t, err := s.deps.Alerts.CreateTeam(c.Request.Context(), alertActor(c), req.input())
-		return t, auditCreated(c, t.ID, err)
-	}, newAlertTeamJSON)
-}
-
-func (s *Server) getAlertTeam(c *gin.Context) {
-	serveByID(c, func(id int64) (alerts.Team, error) { return s.deps.Alerts.GetTeam(c.Request.Context(), id) }, newAlertTeamJSON)
-}
-
-func (s *Server) updateAlertTeam(c *gin.Context) {
-	serveByIDWith(c, s.bindJSON, func(id int64, req alertTeamRequest) (alerts.Team, error) {
-		return s.deps.Alerts.UpdateTeam(c.Request.Context(), alertActor(c), id, req.input())
-	}, newAlertTeamJSON)
-}
-
-func (s *Server) deleteAlertTeam(c *gin.Context) {
-	deleteByID(c, func(id int64) error { return s.deps.Alerts.DeleteTeam(c.Request.Context(), alertActor(c), id) })
+// alertTeamHandlers serve everyone's teams: listing and reading them do
+// not depend on who asks.
+func (s *Server) alertTeamHandlers() crudHandlers {
+	return alertCollection[alertTeamRequest, alerts.TeamInput, alerts.Team, alertTeamJSON]{
+		list: func(a *alerts.Service, ctx context.Context, _ alerts.Actor) ([]alerts.Team, error) {
+			return a.ListTeams(ctx)
+		},
+		create: (*alerts.Service).CreateTeam,
+		get: func(a *alerts.Service, ctx context.Context, _ alerts.Actor, id int64) (alerts.Team, error) {
+			return a.GetTeam(ctx, id)
+		},
+		update: (*alerts.Service).UpdateTeam, remove: (*alerts.Service).DeleteTeam,
+		id: func(t alerts.Team) int64 { return t.ID }, view: newAlertTeamJSON,
+	}.handlers(s)
 }
 
 // ---- thresholds ----

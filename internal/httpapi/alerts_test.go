@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -223,6 +226,85 @@ func TestAlertSubscriptionsAndAlertsAPI(t *testing.T) {
 	}
 	if audits < 12 {
 		t.Errorf("%d alert writes audited", audits)
+	}
+}
+
+// TestAlertCollectionsOverHTTP: channels, subscriptions and teams are each
+// created (201, audited with the new id as target), read, listed,
+// replaced and deleted; a channel's audit names where it sends (and its
+// type when created).
+func TestAlertCollectionsOverHTTP(t *testing.T) {
+	b, _, admin, operator, _ := setupAlerts(t)
+	type item struct {
+		ID   int64  `json:"id"`
+		Name string `json:"name"`
+	}
+	rcv := channeltest.NewWebhook(t, "webhook-shared-secret", time.Now)
+	webhook := func(name string) string {
+		return fmt.Sprintf(`{"name":%q,"type":"webhook","url":%q,"secret":"webhook-shared-secret"}`, name, rcv.URL)
+	}
+	r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", body: webhook("sink"), token: operator})
+	if r.status != http.StatusCreated {
+		t.Fatalf("channel for the subscriptions: %d %s", r.status, r.raw)
+	}
+	var sink item
+	r.data(t, &sink)
+	for _, tc := range []struct {
+		collection, token string
+		body              func(name string) string
+		// created and updated are the audit details each write names.
+		created, updated []string
+	}{
+		{"channels", operator, webhook, []string{"target", "type"}, []string{"target"}},
+		{"subscriptions", operator, func(name string) string {
+			return fmt.Sprintf(`{"name":%q,"channel_ids":[%d]}`, name, sink.ID)
+		}, nil, nil},
+		{"teams", admin, func(name string) string { return fmt.Sprintf(`{"name":%q}`, name) }, nil, nil},
+	} {
+		t.Run(tc.collection, func(t *testing.T) {
+			base := "/api/v1/alerts/" + tc.collection
+			resource := "alert_" + strings.TrimSuffix(tc.collection, "s")
+			audited := func(action string, id int64, want []string) {
+				t.Helper()
+				var target int64
+				var detail string
+				if err := b.db.QueryRowContext(t.Context(), `SELECT target_id, IFNULL(CAST(detail AS CHAR), '{}') FROM audit_log
+					WHERE action = ? AND target_type = ? ORDER BY id DESC LIMIT 1`, resource+"."+action, resource).Scan(&target, &detail); err != nil {
+					t.Fatalf("%s.%s not audited: %v", resource, action, err)
+				}
+				var d map[string]any
+				if err := json.Unmarshal([]byte(detail), &d); err != nil {
+					t.Fatal(err)
+				}
+				got := slices.Sorted(maps.Keys(d))
+				if target != id || !slices.Equal(got, want) {
+					t.Errorf("%s.%s audited on %d with details %s, want %d with %v", resource, action, target, detail, id, want)
+				}
+			}
+			r := b.do(t, req{method: "POST", path: base, body: tc.body("first"), token: tc.token})
+			if r.status != http.StatusCreated {
+				t.Fatalf("create: %d %s", r.status, r.raw)
+			}
+			var created item
+			r.data(t, &created)
+			audited("create", created.ID, tc.created)
+			path := fmt.Sprintf("%s/%d", base, created.ID)
+			if got := okData[item](t, b.do(t, req{method: "GET", path: path, token: tc.token}), "get"); got != created {
+				t.Errorf("get %+v, want %+v", got, created)
+			}
+			updated := okData[item](t, b.do(t, req{method: "PUT", path: path, body: tc.body("second"), token: tc.token}), "update")
+			if updated != (item{ID: created.ID, Name: "second"}) {
+				t.Errorf("updated %+v", updated)
+			}
+			audited("update", created.ID, tc.updated)
+			if list := okData[[]item](t, b.do(t, req{method: "GET", path: base, token: tc.token}), "list"); !slices.Contains(list, updated) {
+				t.Errorf("list %+v lacks %+v", list, updated)
+			}
+			okData[map[string]any](t, b.do(t, req{method: "DELETE", path: path, token: tc.token}), "delete")
+			if r := b.do(t, req{method: "GET", path: path, token: tc.token}); r.status != http.StatusNotFound {
+				t.Errorf("get after delete: %d %s", r.status, r.raw)
+			}
+		})
 	}
 }
 
