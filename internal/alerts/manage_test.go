@@ -1,6 +1,7 @@
 package alerts_test
 
 import (
+	"maps"
 	"slices"
 	"testing"
 
@@ -71,5 +72,48 @@ func TestSubscriptionUpdatesReplaceChannels(t *testing.T) {
 	got.ID += 100
 	if _, err := f.db.UpdateSubscription(f.ctx, got); !apperr.Is(err, apperr.KindNotFound) {
 		t.Fatalf("updating a missing subscription: %v, want not found", err)
+	}
+}
+
+// TestSubscriptionNamesItsSubscriber: a subscription says who receives it
+// as people know them: a user's display name (its username without one),
+// a team's name, as they are when it is read.
+func TestSubscriptionNamesItsSubscriber(t *testing.T) {
+	f := newFixture(t)
+	_, mine := f.hook(f.alice, "alice-hook")
+	own := f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{mine.ID}})
+	if own.SubscriberName != "alice" {
+		t.Errorf("a user without a display name: %q, want her username", own.SubscriberName)
+	}
+	if _, err := f.db.ExecContext(f.ctx, `UPDATE users SET display_name = '王小丽' WHERE id = ?`, f.aliceUser); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.svc.GetSubscription(f.ctx, f.alice, own.ID)
+	if err != nil || got.SubscriberName != "王小丽" {
+		t.Errorf("a user with a display name: %q, %v", got.SubscriberName, err)
+	}
+
+	ops, err := f.svc.CreateTeam(f.ctx, f.admin, alerts.TeamInput{Name: "投放一组", MemberIDs: []int64{f.aliceUser}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, shared := f.hook(f.admin, "team-hook")
+	team := f.subscribe(f.admin, alerts.SubscriptionInput{TeamID: ops.ID, ChannelIDs: []int64{shared.ID}})
+	if team.SubscriberName != "投放一组" {
+		t.Errorf("a team: %q", team.SubscriberName)
+	}
+	if _, err := f.svc.UpdateTeam(f.ctx, f.admin, ops.ID, alerts.TeamInput{Name: "投放二组", MemberIDs: []int64{f.aliceUser}}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.svc.ListSubscriptions(f.ctx, f.admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[int64]string{}
+	for _, s := range all {
+		names[s.ID] = s.SubscriberName
+	}
+	if want := map[int64]string{own.ID: "王小丽", team.ID: "投放二组"}; !maps.Equal(names, want) {
+		t.Errorf("listed subscriber names %v, want %v", names, want)
 	}
 }

@@ -250,6 +250,10 @@ type Subscription struct {
 	CreatedBy            int64
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	// SubscriberName is read, never written: the user's display name (its
+	// username when it has none) or the team's name; empty when the
+	// subscriber is gone.
+	SubscriberName string
 }
 
 // SubscriptionFilter selects subscriptions: a user's own, or with All every one.

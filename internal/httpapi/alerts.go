@@ -408,6 +408,7 @@ type alertSubscriptionJSON struct {
 	SubscriberType string          `json:"subscriber_type"`
 	UserID         *int64          `json:"user_id"`
 	TeamID         *int64          `json:"team_id"`
+	SubscriberName string          `json:"subscriber_name"`
 	Kinds          []alerts.Kind   `json:"kinds"`
 	AdvertiserIDs  []int64         `json:"advertiser_ids"`
 	MinSeverity    alerts.Severity `json:"min_severity"`
@@ -423,7 +424,7 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
-		TeamID: optID(sub.TeamID), Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
+		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
 		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, CreatedBy: optID(sub.CreatedBy), CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}

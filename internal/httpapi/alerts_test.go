@@ -308,6 +308,37 @@ func TestAlertCollectionsOverHTTP(t *testing.T) {
 	}
 }
 
+// TestAlertSubscriptionNamesItsSubscriber: a subscription answers who
+// receives it by name, on create and in the list.
+func TestAlertSubscriptionNamesItsSubscriber(t *testing.T) {
+	b, _, _, operator, _ := setupAlerts(t)
+	rcv := channeltest.NewWebhook(t, "webhook-shared-secret", time.Now)
+	r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", token: operator,
+		body: fmt.Sprintf(`{"name":"sink","type":"webhook","url":%q,"secret":"webhook-shared-secret"}`, rcv.URL)})
+	if r.status != http.StatusCreated {
+		t.Fatalf("channel: %d %s", r.status, r.raw)
+	}
+	var ch struct{ ID int64 }
+	r.data(t, &ch)
+	type sub struct {
+		ID             int64  `json:"id"`
+		SubscriberType string `json:"subscriber_type"`
+		SubscriberName string `json:"subscriber_name"`
+	}
+	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator, body: fmt.Sprintf(`{"channel_ids":[%d]}`, ch.ID)})
+	if r.status != http.StatusCreated {
+		t.Fatalf("subscription: %d %s", r.status, r.raw)
+	}
+	var created sub
+	r.data(t, &created)
+	if created.SubscriberType != "user" || created.SubscriberName != "opal" {
+		t.Errorf("created %+v, want the user opal", created)
+	}
+	if list := okData[[]sub](t, b.do(t, req{method: "GET", path: "/api/v1/alerts/subscriptions", token: operator}), "list"); !slices.Equal(list, []sub{created}) {
+		t.Errorf("list %+v, want %+v", list, created)
+	}
+}
+
 func TestAlertRoutesWithoutService(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword).AccessToken

@@ -163,8 +163,12 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 
 // ---- subscriptions ----
 
+// subscriptionCols are a subscription's columns and its subscriber's name
+// (selected FROM alert_subscriptions).
 const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, min_severity, quiet_start, quiet_end,
-	enabled, created_by, created_at, updated_at`
+	enabled, created_by, created_at, updated_at,
+	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
+		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
 
 func scanSubscription(r scanner) (alerts.Subscription, error) {
 	var (
@@ -175,7 +179,7 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 		quietStart, quietEnd  sql.NullInt64
 	)
 	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &minSev, &quietStart, &quietEnd, &s.Enabled,
-		&createdBy, &s.CreatedAt, &s.UpdatedAt)
+		&createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
 	}

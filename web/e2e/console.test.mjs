@@ -524,7 +524,10 @@ describe('console', () => {
     await shot(page, 'alert-subscription-dialog')
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
-    await page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '全部告警' }).waitFor()
+    const subRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '全部告警' })
+    await subRow.waitFor()
+    // the subscriber by name, not by id
+    assert.equal((await subRow.locator('[data-test=subscriber]').innerText()).trim(), '用户 admin')
     await shot(page, 'alert-subscriptions')
 
     // The platform's review rejects a delivering ad; a sync mirrors it.
