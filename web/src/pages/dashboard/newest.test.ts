@@ -1,37 +1,45 @@
 import { describe, expect, it } from 'vitest'
-import { keepNewest, newest } from './newest'
+import { keepNewest, newest, type ReadFigures } from './newest'
 
-const at = (today: string, readAt: string, cost: string) => ({ today, read_at: readAt, cost })
+type Answer = ReadFigures & { cost: string }
+const at = (today: string, readAt: string | undefined, cost: string): Answer => ({ today, read_at: readAt, cost })
 
 describe('newest', () => {
-  it('takes the first answer', () => {
-    const a = at('2026-12-05', '2026-12-05T02:00:30Z', '10.00')
-    expect(newest(null, a)).toBe(a)
-  })
-  it('takes an answer read later', () => {
-    const a = at('2026-12-05', '2026-12-05T02:00:30Z', '10.00')
-    const b = at('2026-12-05', '2026-12-05T02:01:10Z', '12.00')
-    expect(newest(a, b)).toBe(b)
-  })
-  it('keeps what is shown over an answer read before it (another replica’s cache)', () => {
-    const a = at('2026-12-05', '2026-12-05T02:01:10Z', '12.00')
-    const b = at('2026-12-05', '2026-12-05T02:00:30+08:00', '10.00')
-    expect(newest(a, b)).toBe(a)
-  })
-  it('takes an answer of another day even when read earlier by the clock of the one shown', () => {
-    const a = at('2026-12-05', '2026-12-05T16:00:05Z', '900.00')
-    const b = at('2026-12-06', '2026-12-05T16:00:00Z', '0.00')
-    expect(newest(a, b)).toBe(b)
-  })
-  it('takes an answer that does not say when it was read', () => {
-    const a = at('2026-12-05', '2026-12-05T02:01:10Z', '12.00')
-    const b = { today: '2026-12-05', cost: '10.00' }
-    expect(newest<{ today: string; read_at?: string; cost: string }>(a, b)).toBe(b)
-  })
-  it('takes an answer read at the same instant', () => {
-    const a = at('2026-12-05', '2026-12-05T02:00:30Z', '10.00')
-    const b = at('2026-12-05', '2026-12-05T02:00:30Z', '10.00')
-    expect(newest(a, b)).toBe(b)
+  const cases: { name: string; shown: Answer | null; got: Answer; keeps: boolean }[] = [
+    { name: 'takes the first answer', shown: null, got: at('2026-12-05', '2026-12-05T02:00:30Z', '10.00'), keeps: false },
+    {
+      name: 'takes an answer read later',
+      shown: at('2026-12-05', '2026-12-05T02:00:30Z', '10.00'),
+      got: at('2026-12-05', '2026-12-05T02:01:10Z', '12.00'),
+      keeps: false,
+    },
+    {
+      name: 'keeps what is shown over an answer read before it (another replica’s cache)',
+      shown: at('2026-12-05', '2026-12-05T02:01:10Z', '12.00'),
+      got: at('2026-12-05', '2026-12-05T02:00:30+08:00', '10.00'),
+      keeps: true,
+    },
+    {
+      name: 'takes an answer of another day even when read earlier than the one shown',
+      shown: at('2026-12-05', '2026-12-05T16:00:05Z', '900.00'),
+      got: at('2026-12-06', '2026-12-05T16:00:00Z', '0.00'),
+      keeps: false,
+    },
+    {
+      name: 'takes an answer that does not say when it was read',
+      shown: at('2026-12-05', '2026-12-05T02:01:10Z', '12.00'),
+      got: at('2026-12-05', undefined, '10.00'),
+      keeps: false,
+    },
+    {
+      name: 'takes an answer read at the same instant',
+      shown: at('2026-12-05', '2026-12-05T02:00:30Z', '10.00'),
+      got: at('2026-12-05', '2026-12-05T02:00:30Z', '10.00'),
+      keeps: false,
+    },
+  ]
+  it.each(cases)('$name', ({ shown, got, keeps }) => {
+    expect(newest(shown, got)).toBe(keeps ? shown : got)
   })
 })
 
