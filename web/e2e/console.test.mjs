@@ -555,6 +555,12 @@ describe('console', () => {
     const detail = page.locator('[data-test=alert-detail]')
     await detail.locator('[data-test=alert-events]').waitFor()
     await poll(async () => /已发送/.test(await detail.locator('[data-test=alert-deliveries]').innerText()), 'the delivery to show as sent', 20_000, 500)
+    // the alert's data in words: the ad's status and the platform's reasons, no identifiers
+    const data = await detail.locator('[data-test=alert-details]').innerText()
+    assert.match(data, /状态\s+审核不通过/)
+    assert.match(data, /拒绝理由\s+落地页无法访问/)
+    assert.doesNotMatch(data, /AD_STATUS_|reasons/)
+    assert.match(await detail.innerText(), /来源\s+告警评估/)
     await shot(page, 'alert-detail')
     await detail.locator('[data-test=detail-ack]').click()
     await page.locator('[data-test=ack-note] input').fill('素材组处理中')
