@@ -34,6 +34,10 @@ type AdChange struct {
 	ChangeDate string
 	CreatedAt  time.Time
 	FinishedAt *time.Time
+	// EntityName and AdvertiserName are read by the change log (ListAdChanges,
+	// AdChangeByID) from the mirror, as they are now; empty when it does not
+	// hold the entity or the advertiser.
+	EntityName, AdvertiserName string
 }
 
 // AdChangeFilter narrows ListAdChanges. Zero fields do not filter.

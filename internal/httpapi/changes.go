@@ -48,8 +48,10 @@ type changeLogJSON struct {
 		Name string `json:"name"`
 	} `json:"actor"`
 	AdvertiserID      int64      `json:"advertiser_id"`
+	AdvertiserName    string     `json:"advertiser_name"`
 	Kind              string     `json:"kind"`
 	EntityID          int64      `json:"entity_id"`
+	EntityName        string     `json:"entity_name"`
 	Field             string     `json:"field"`
 	Before            *string    `json:"before"`
 	Requested         string     `json:"requested"`
@@ -81,7 +83,8 @@ func optValue(v domain.ChangeValue) *string {
 }
 
 func newChangeLogJSON(c domain.AdChange) changeLogJSON {
-	out := changeLogJSON{ID: c.ID, RequestID: c.RequestID, AdvertiserID: c.AdvertiserID, Kind: c.EntityKind, EntityID: c.EntityID,
+	out := changeLogJSON{ID: c.ID, RequestID: c.RequestID, AdvertiserID: c.AdvertiserID, AdvertiserName: c.AdvertiserName,
+		Kind: c.EntityKind, EntityID: c.EntityID, EntityName: c.EntityName,
 		Field: c.Field, Before: optValue(c.Before), Requested: adops.ValueOf(c.Requested).String(), After: optValue(c.After),
 		Result: c.Result, Verified: c.Verified, PlatformRequestID: c.PlatformRequestID, RollbackOf: optID(c.RollbackOf),
 		RolledBackBy: optID(c.RolledBackBy), ChangeDate: c.ChangeDate, CreatedAt: c.CreatedAt, FinishedAt: c.FinishedAt}

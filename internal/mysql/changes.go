@@ -44,7 +44,28 @@ const adChangeCols = `c.id, c.request_id, c.idempotency_claim, c.actor_type, c.a
 	c.result, c.verified, c.error_code, c.error_message, c.platform_request_id, c.rollback_of, c.rolled_back_by,
 	c.change_date, c.created_at, c.finished_at`
 
-func scanAdChange(r scanner) (AdChange, error) {
+// adChangeLogCols are adChangeCols and the names of the change's entity and
+// advertiser in the mirror, for the change log.
+const adChangeLogCols = adChangeCols + `,
+	COALESCE(CASE c.entity_kind
+		WHEN 'campaign' THEN (SELECT e.name FROM oe_campaigns e WHERE e.id = c.entity_id)
+		WHEN 'ad' THEN (SELECT e.name FROM oe_ads e WHERE e.id = c.entity_id)
+		WHEN 'project' THEN (SELECT e.name FROM oe_projects e WHERE e.id = c.entity_id)
+		WHEN 'promotion' THEN (SELECT e.name FROM oe_promotions e WHERE e.id = c.entity_id) END, ''),
+	COALESCE((SELECT a.name FROM advertisers a WHERE a.id = c.advertiser_id), '')`
+
+// scanAdChangeLog scans a row of adChangeLogCols.
+func scanAdChangeLog(r scanner) (AdChange, error) {
+	var entity, advertiser string
+	c, err := scanAdChangeWith(r, &entity, &advertiser)
+	c.EntityName, c.AdvertiserName = entity, advertiser
+	return c, err
+}
+
+func scanAdChange(r scanner) (AdChange, error) { return scanAdChangeWith(r) }
+
+// scanAdChangeWith scans a row of adChangeCols followed by extra columns.
+func scanAdChangeWith(r scanner, extra ...any) (AdChange, error) {
 	var (
 		c                                AdChange
 		actorID, rollbackOf, rolledBack  sql.NullInt64
@@ -54,10 +75,10 @@ func scanAdChange(r scanner) (AdChange, error) {
 		finished                         sql.NullTime
 		beforeAmt, requestedAmt, afterAm decimal.NullDecimal
 	)
-	err := r.Scan(&c.ID, &c.RequestID, &c.IdempotencyClaim, &c.ActorType, &actorID, &c.ActorName, &c.AdvertiserID, &c.EntityKind, &c.EntityID, &c.Field,
+	err := r.Scan(append([]any{&c.ID, &c.RequestID, &c.IdempotencyClaim, &c.ActorType, &actorID, &c.ActorName, &c.AdvertiserID, &c.EntityKind, &c.EntityID, &c.Field,
 		&beforeV, &beforeAmt, &requestedV, &requestedAmt, &afterV, &afterAm,
 		&c.Result, &c.Verified, &code, &c.ErrorMessage, &c.PlatformRequestID, &rollbackOf, &rolledBack,
-		&changeDate, &c.CreatedAt, &finished)
+		&changeDate, &c.CreatedAt, &finished}, extra...)...)
 	if err != nil {
 		return c, err
 	}
@@ -140,7 +161,7 @@ func (db *DB) MarkAdChangeRolledBack(ctx context.Context, id, rollbackID int64) 
 // (KindNotFound otherwise).
 func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdChange, error) {
 	cond, args := scopeClause(scope, "c.advertiser_id")
-	return queryOne(ctx, db, "change", fmt.Sprintf("ad change %d", id), scanAdChange, `SELECT `+adChangeCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
+	return queryOne(ctx, db, "change", fmt.Sprintf("ad change %d", id), scanAdChangeLog, `SELECT `+adChangeLogCols+` FROM ad_changes c WHERE c.id = ? AND `+cond,
 		append([]any{id}, args...)...)
 }
 
@@ -163,8 +184,8 @@ func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFil
 	if f.OldestFirst {
 		order = "c.id ASC"
 	}
-	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeCols, from: "ad_changes c", w: w, order: order,
-		limit: f.Limit, offset: f.Offset}, scanAdChange)
+	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeLogCols, from: "ad_changes c", w: w, order: order,
+		limit: f.Limit, offset: f.Offset}, scanAdChangeLog)
 }
 
 // LatestAdChange returns the newest change of an entity's field that may

@@ -491,3 +491,45 @@ func idsOf[T any](items []T, id func(T) int64) []int64 {
 	}
 	return out
 }
+
+// TestAdChangeLogNamesItsEntity: the change log reads each change's entity
+// and advertiser names from the mirror, as they are now, for every kind;
+// a change of an entity the mirror does not hold has none.
+func TestAdChangeLogNamesItsEntity(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	at := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (9001, '品牌甲-抖音01')`)
+	mysqltest.Exec(t, db, `INSERT INTO oe_campaigns (id, advertiser_id, name, synced_at) VALUES (101, 9001, '双11预热', ?)`, at)
+	mysqltest.Exec(t, db, `INSERT INTO oe_ads (id, advertiser_id, campaign_id, name, synced_at) VALUES (201, 9001, 101, '开学季-OCPM-03', ?)`, at)
+	mysqltest.Exec(t, db, `INSERT INTO oe_projects (id, advertiser_id, name, synced_at) VALUES (301, 9001, '拉新项目', ?)`, at)
+	mysqltest.Exec(t, db, `INSERT INTO oe_promotions (id, advertiser_id, project_id, name, synced_at) VALUES (401, 9001, 301, '短视频01', ?)`, at)
+	change := func(kind string, id int64) mysql.AdChange {
+		return mysql.AdChange{RequestID: "r", ActorType: auth.ActorSystem, ActorName: "system", AdvertiserID: 9001, EntityKind: kind, EntityID: id,
+			Field: "status", Before: mysql.ChangeValue{Text: "enable"}, Requested: mysql.ChangeValue{Text: "disable"},
+			Result: mysql.ChangePending, ChangeDate: "2025-06-18", CreatedAt: at}
+	}
+	// The ids of the kinds differ from each other's, so a name read from the wrong table shows as none.
+	ids, err := db.InsertAdChanges(ctx, []mysql.AdChange{change("campaign", 101), change("ad", 201), change("project", 301),
+		change("promotion", 401), change("ad", 999)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	list, _, err := db.ListAdChanges(ctx, auth.Scope{All: true}, mysql.AdChangeFilter{OldestFirst: true, Limit: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][2]string
+	for _, c := range list {
+		got = append(got, [2]string{c.EntityName, c.AdvertiserName})
+	}
+	want := [][2]string{{"双11预热", "品牌甲-抖音01"}, {"开学季-OCPM-03", "品牌甲-抖音01"}, {"拉新项目", "品牌甲-抖音01"},
+		{"短视频01", "品牌甲-抖音01"}, {"", "品牌甲-抖音01"}}
+	if !slices.Equal(got, want) {
+		t.Errorf("names %v, want %v", got, want)
+	}
+	mysqltest.Exec(t, db, `UPDATE oe_ads SET name = '开学季-OCPM-04' WHERE id = 201`)
+	if c, err := db.AdChangeByID(ctx, auth.Scope{All: true}, ids[1]); err != nil || c.EntityName != "开学季-OCPM-04" {
+		t.Errorf("a renamed ad's change: %q, %v", c.EntityName, err)
+	}
+}

@@ -19,7 +19,7 @@ let browser
 let page // the admin's page, signed in by the first tests
 let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
-let paused // the ad paused from its table: { id, advertiser_id }
+let paused // the ad paused from its table: { id, advertiser_id, name }
 const scoped = { username: 'olivia', password: 'Orchid-Lantern-Harbor-58', id: 0 } // created in the console with two accounts
 
 /** addDays moves a YYYY-MM-DD date by n days. */
@@ -283,6 +283,10 @@ describe('console', () => {
     }, 'the change to show as rolled back', 20_000, 1000)
     const e = await simEntity(stack.sim, paused.advertiser_id, 'ads', paused.id)
     assert.equal(e.opt_status, 'AD_STATUS_ENABLE', 'the sandbox has the ad enabled again')
+    // the change names its ad as the mirror does, not only by id
+    const entity = page.locator(`tr:has([data-test="change-id-${change.id}"]) [data-test=change-entity]`)
+    assert.ok(paused.name, "the ad has a name")
+    assert.equal((await entity.innerText()).trim(), `广告计划 ${paused.name}`)
     await shot(page, 'change-log-after-rollback')
     await page.goto(`${stack.api}/changes`)
     await page.locator('[data-test=changes-table] tbody tr').first().waitFor()
