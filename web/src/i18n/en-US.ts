@@ -252,6 +252,7 @@ const enUS: typeof zhCN = {
     actor: 'Actor',
     actorTypes: { user: 'User', rule: 'Rule', system: 'System' },
     kind: 'Kind',
+    entity: 'Item',
     kinds: { campaign: 'Campaign', ad: 'Ad', project: 'Project', promotion: 'Promotion' },
     entityId: 'Item ID',
     platformRequestId: 'Platform request ID',

@@ -252,6 +252,7 @@ export default {
     actor: '操作人',
     actorTypes: { user: '用户', rule: '规则', system: '系统' },
     kind: '对象类型',
+    entity: '对象',
     kinds: { campaign: '广告组', ad: '广告计划', project: '项目', promotion: '广告' },
     entityId: '对象 ID',
     platformRequestId: '平台请求 ID',
