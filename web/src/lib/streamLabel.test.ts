@@ -11,21 +11,22 @@ const on = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, me
 const goStreams = [...readFileSync(new URL('../../../internal/mirror/streams.go', import.meta.url), 'utf8').matchAll(/^\s*Stream\w+\s*=\s*"([a-z_]+)"/gm)].map((m) => m[1] ?? '')
 
 describe('streamLabel', () => {
-  it('names an entity stream by its level, as the console names levels', () => {
-    expect(streamLabel('campaigns', on('zh-CN'))).toBe('广告组')
-    expect(streamLabel('ads', on('zh-CN'))).toBe('广告计划')
-    expect(streamLabel('creatives', on('zh-CN'))).toBe('创意')
-    expect(streamLabel('projects', on('zh-CN'))).toBe('项目')
-    expect(streamLabel('promotions', on('zh-CN'))).toBe('广告')
-    expect(streamLabel('campaigns', on('en-US'))).toBe('Campaigns')
-  })
-  it('names a report stream by level and granularity', () => {
-    expect(streamLabel('report_advertiser_daily', on('zh-CN'))).toBe('广告主 · 日报')
-    expect(streamLabel('report_advertiser_hourly', on('zh-CN'))).toBe('广告主 · 分时')
-    expect(streamLabel('report_ad_hourly', on('zh-CN'))).toBe('广告计划 · 分时')
-    expect(streamLabel('report_promotion_daily', on('zh-CN'))).toBe('广告 · 日报')
-    expect(streamLabel('report_advertiser_daily', on('en-US'))).toBe('Advertiser · daily report')
-    expect(streamLabel('report_campaign_hourly', on('en-US'))).toBe('Campaign · hourly report')
+  // Entity streams by their level, as the console names levels; report streams by level and granularity.
+  it.each([
+    ['campaigns', 'zh-CN', '广告组'],
+    ['ads', 'zh-CN', '广告计划'],
+    ['creatives', 'zh-CN', '创意'],
+    ['projects', 'zh-CN', '项目'],
+    ['promotions', 'zh-CN', '广告'],
+    ['campaigns', 'en-US', 'Campaigns'],
+    ['report_advertiser_daily', 'zh-CN', '广告主 · 日报'],
+    ['report_advertiser_hourly', 'zh-CN', '广告主 · 分时'],
+    ['report_ad_hourly', 'zh-CN', '广告计划 · 分时'],
+    ['report_promotion_daily', 'zh-CN', '广告 · 日报'],
+    ['report_advertiser_daily', 'en-US', 'Advertiser · daily report'],
+    ['report_campaign_hourly', 'en-US', 'Campaign · hourly report'],
+  ] as const)('names %s in %s as %s', (name, locale, want) => {
+    expect(streamLabel(name, on(locale))).toBe(want)
   })
   it('keeps the identifier of a stream it does not know', () => {
     for (const name of ['report_audience_daily', 'report_ad_weekly', 'keywords', 'toString', 'report_toString_daily', '']) {
