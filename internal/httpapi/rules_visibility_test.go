@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -15,6 +16,17 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
+
+// requestIDField is the envelope's request id, a random UUID whose hex digits
+// can hold any short number.
+var requestIDField = regexp.MustCompile(`"request_id":"[^"]*"`)
+
+// mentionsID reports whether an answer names the id as a number of its own
+// (not as digits inside a longer number or the request id).
+func mentionsID(raw string, id int64) bool {
+	whole := regexp.MustCompile(`(^|[^0-9A-Za-z])` + strconv.FormatInt(id, 10) + `($|[^0-9A-Za-z])`)
+	return whole.MatchString(requestIDField.ReplaceAllString(raw, ""))
+}
 
 // ruleView is what the tests read of a rule.
 type ruleView struct {
@@ -321,7 +333,7 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 		r = k.do(t, req{method: "GET", path: "/api/v1/rules", token: token})
 		raws = append(raws, r.raw)
 		for _, raw := range raws {
-			if strings.Contains(raw, strconv.FormatInt(other, 10)) {
+			if mentionsID(raw, other) {
 				t.Errorf("%d reads advertiser %d: %s", mine, other, raw)
 			}
 		}
@@ -374,5 +386,21 @@ func TestRulePreviewChecksAreStructured(t *testing.T) {
 	}
 	if d.Checks[0]["label"] != "balance" || d.Checks[1]["label"] != "cpa(today)" {
 		t.Errorf("labels %v %v", d.Checks[0]["label"], d.Checks[1]["label"])
+	}
+}
+
+func TestMentionsIDReadsWholeNumbers(t *testing.T) {
+	for raw, want := range map[string]bool{
+		`{"advertiser_id":1002}`:                                true,
+		`{"stale":"1002 (never)"}`:                              true,
+		`{"ids":[7,1002]}`:                                      true,
+		`{"advertiser_id":10021}`:                               false,
+		`{"request_id":"2c7fb8b3-161e-43fd-b107-0416100233d1"}`: false,
+		`{"request_id":"2c7fb8b3-1002-43fd-b107-041610023301"}`: false,
+		`{"to":"2026-12-05T02:26:16Z","request_id":"x"}`:        false,
+	} {
+		if got := mentionsID(raw, 1002); got != want {
+			t.Errorf("mentionsID(%s, 1002) = %v, want %v", raw, got, want)
+		}
 	}
 }
