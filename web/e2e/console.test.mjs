@@ -477,7 +477,9 @@ describe('console', () => {
 
   test('the audit log shows who created the user', async () => {
     await page.goto(`${stack.api}/audit?action=user.create`)
-    const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: String(scoped.id) }).first()
+    // The user's id is a small number: found as the whole target, not as a digit of a time or an address.
+    const target = page.locator('[data-test=audit-target]', { hasText: new RegExp(`^${scoped.id}$`) })
+    const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { has: target }).first()
     await row.waitFor()
     assert.match(await row.innerText(), new RegExp(`admin[\\s\\S]*user\\.create[\\s\\S]*user ${scoped.id}[\\s\\S]*成功`))
     await row.click()
