@@ -91,6 +91,11 @@ export async function startStack({ advertisers = 4 } = {}) {
     JWT_ACCESS_EXPIRE: '75s',
     // Alerts are evaluated every 10 seconds (the dev config lets channels reach the sandbox's inbox).
     ALERTS_INTERVAL: '10s',
+    // Reports are read when a test asks (the bind, a manual sync), never by
+    // the 15-minute schedule of the dev config: a scheduled re-read landing
+    // inside a test would move the mirror under it (the spend the batch test
+    // plans with, totals and exports compared with the API's a moment later).
+    SYNC_REPORT_INTERVAL: '24h',
   }
   const stop = async () => {
     stopping = true
