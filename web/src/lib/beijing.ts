@@ -9,6 +9,16 @@ export function beijingDate(now: number, offsetDays = 0): string {
   return new Date(now + offset + offsetDays * day).toISOString().slice(0, 10)
 }
 
+/**
+ * afterBeijingToday tells whether a calendar day a date picker hands (a
+ * local-midnight Date) is later than the Beijing date at now. It reads now
+ * on every call, so a page left open past midnight offers the new day.
+ */
+export function afterBeijingToday(d: Date, now = Date.now()): boolean {
+  const s = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
+  return s > beijingDate(now)
+}
+
 /** addDays moves a YYYY-MM-DD date by n days. */
 export function addDays(date: string, n: number): string {
   return new Date(Date.parse(`${date}T00:00:00Z`) + n * day).toISOString().slice(0, 10)
