@@ -18,7 +18,10 @@ func TestWorkerHeartbeatHealthAndSIGTERM(t *testing.T) {
 	db, dbCfg := mysqltest.NewWithConfig(t)
 	rs := redistest.Start(t)
 	port, metricsPort := proctest.FreePort(t), proctest.FreePort(t)
-	env := append(proctest.StoreEnv(dbCfg, rs.Addr), fmt.Sprintf("WORKER_PORT=%d", port), "WORKER_HEARTBEAT_INTERVAL=1s",
+	// /health calls the heartbeat stale after three periods: a 10 s period
+	// leaves 30 s, so a loaded machine pausing the worker for a few seconds
+	// does not fail the check (the first period still runs at start).
+	env := append(proctest.StoreEnv(dbCfg, rs.Addr), fmt.Sprintf("WORKER_PORT=%d", port), "WORKER_HEARTBEAT_INTERVAL=10s",
 		"LOGGER_FORMAT=json", fmt.Sprintf("METRICS_LISTEN=127.0.0.1:%d", metricsPort))
 	p := proctest.Start(t, bin, env, "-c", "config/config.dev.yaml")
 	url := fmt.Sprintf("http://127.0.0.1:%d/health", port)

@@ -40,6 +40,34 @@ type bundle struct {
 	cfg    Config
 	advs   []int64
 	userID int64
+	gate   *gate
+}
+
+// gate holds the requests to the sandbox while its condition is true: each
+// waits until its context ends (a stopped worker cancels it), so a test
+// stops a worker at a point of the work, whatever the machine's speed.
+type gate struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	hold func() bool
+}
+
+func (g *gate) RoundTrip(r *http.Request) (*http.Response, error) {
+	g.mu.Lock()
+	hold := g.hold
+	g.mu.Unlock()
+	if hold != nil && hold() {
+		<-r.Context().Done()
+		return nil, r.Context().Err()
+	}
+	return g.next.RoundTrip(r)
+}
+
+// set installs the condition (nil lets every request through).
+func (g *gate) set(hold func() bool) {
+	g.mu.Lock()
+	g.hold = hold
+	g.mu.Unlock()
 }
 
 type setupOpts struct {
@@ -71,10 +99,11 @@ func setup(t testing.TB, mod func(*setupOpts)) *bundle {
 	}
 	o.limiter.AppID, o.limiter.Metrics = ts.Sim.AppID(), metrics
 	cc := testenv.OnSandbox(ts, o.client)
-	cc.HTTPClient = &http.Client{Timeout: 10 * time.Second}
+	g := &gate{next: http.DefaultTransport.(*http.Transport).Clone()}
+	cc.HTTPClient = &http.Client{Timeout: 10 * time.Second, Transport: g}
 	cc.Limiter, cc.Metrics = testenv.Limiter(t, rdb, o.limiter), metrics
 	store, client := testenv.TokenClient(t, db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()}, cc)
-	b := &bundle{ts: ts, sim: ts.Sim, db: db, rdb: rdb, redis: rs, client: client, tokens: store, cfg: o.cfg}
+	b := &bundle{ts: ts, sim: ts.Sim, db: db, rdb: rdb, redis: rs, client: client, tokens: store, cfg: o.cfg, gate: g}
 	b.bind(t)
 	b.engine = New(Deps{DB: db, Client: client, Logger: zap.NewNop(), Now: ts.Sim.Clock().Now}, o.cfg)
 	return b

@@ -103,18 +103,24 @@ func (b *bundle) tableCounts(t testing.TB) map[string]int64 {
 // no duplicates, the same totals, equal to the truth.
 func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 	b := setup(t, nil)
-	// Slow the reports down so the first worker is stopped mid-way.
-	for _, ep := range []string{"2/report/advertiser/get", "2/report/campaign/get", "2/report/ad/get", "v3.0/report/custom/get"} {
-		b.sim.Faults().Set(ep, sandbox.Fault{Latency: 40 * time.Millisecond})
-	}
 	all := int64(len(b.advs) * len(Streams()))
-	done := func() int64 { return b.count(t, `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`) }
+	const synced = `SELECT COUNT(*) FROM sync_state WHERE last_success_at IS NOT NULL`
+	done := func() int64 { return b.count(t, synced) }
+	// Once a third of the streams are synced, the platform's answers are
+	// held until the worker is stopped: it is stopped mid-way, however fast
+	// it runs.
+	b.gate.set(func() bool {
+		var n int64
+		err := b.db.QueryRowContext(context.Background(), synced).Scan(&n)
+		return err == nil && n >= all/3
+	})
 
 	w1 := b.startWorker(t)
 	client := asynq.NewClientFromRedisClient(b.rdb)
 	b.enqueueSyncs(t, client, "bind")
 	waitFor(t, time.Minute, "a third of the streams to finish", func() bool { return done() >= all/3 })
 	w1.stop()
+	b.gate.set(nil)
 	mid := done()
 	if mid >= all {
 		t.Fatalf("all %d streams finished before the worker was stopped: the test did not interrupt a sync", all)
@@ -124,7 +130,6 @@ func TestSyncTwiceAndWorkerKilledMidSyncLeaveNoDuplicates(t *testing.T) {
 	// A new worker picks up the handed-back tasks and finishes.
 	b.startWorker(t)
 	waitFor(t, 2*time.Minute, "every stream to succeed after the restart", func() bool { return done() == all })
-	b.sim.Faults().ClearAll()
 	if n := b.count(t, `SELECT COUNT(*) FROM sync_state WHERE last_error <> ''`); n != 0 {
 		t.Fatalf("%d streams end with an error", n)
 	}
@@ -182,6 +187,12 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 		return j
 	}
 
+	// After 5 units the platform's answers are held until the worker is
+	// stopped: the sixth unit is the one interrupted, however fast it runs.
+	b.gate.set(func() bool {
+		j, err := b.db.BackgroundJob(ctx, id)
+		return err == nil && j.DoneUnits >= 5
+	})
 	w1 := b.startWorker(t)
 	if err := EnqueueBackfill(ctx, asynq.NewClientFromRedisClient(b.rdb), id); err != nil {
 		t.Fatal(err)
@@ -195,9 +206,10 @@ func TestBackfill90DaysShowsProgressAndSurvivesRestart(t *testing.T) {
 		return j.DoneUnits >= 5
 	})
 	w1.stop()
+	b.gate.set(nil)
 	stopped := job()
-	if stopped.Status != mysql.JobRunning || stopped.TotalUnits != 15 || stopped.DoneUnits >= stopped.TotalUnits {
-		t.Fatalf("after stopping the worker: status %s, %d/%d units; want running and unfinished", stopped.Status, stopped.DoneUnits, stopped.TotalUnits)
+	if stopped.Status != mysql.JobRunning || stopped.TotalUnits != 15 || stopped.DoneUnits != 5 {
+		t.Fatalf("after stopping the worker: status %s, %d/%d units; want running with 5 done", stopped.Status, stopped.DoneUnits, stopped.TotalUnits)
 	}
 	if stopped.RowsWritten == 0 || stopped.StartedAt == nil {
 		t.Fatalf("no progress recorded: %+v", stopped)

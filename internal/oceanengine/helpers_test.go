@@ -220,6 +220,9 @@ type recorder struct {
 	reqs []string
 	rids []string        // request_id of each answer, in order
 	raw  []*http.Request // the requests themselves (bodies re-readable)
+	// sent, when set, runs as each request leaves (a test moving its
+	// clock by the time an attempt takes).
+	sent func()
 }
 
 func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -254,7 +257,11 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 	r.mu.Lock()
 	r.reqs = append(r.reqs, sb.String())
 	r.raw = append(r.raw, clone)
+	sent := r.sent
 	r.mu.Unlock()
+	if sent != nil {
+		sent()
+	}
 	resp, err := r.base.RoundTrip(req)
 	if err != nil {
 		return resp, err

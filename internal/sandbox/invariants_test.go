@@ -288,14 +288,11 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
-// TestLazyWorld: thousands of advertisers cost nothing until queried.
+// TestLazyWorld: thousands of advertisers cost nothing until queried: New
+// generates no advertiser's entities, the first query generates only its own.
 func TestLazyWorld(t *testing.T) {
 	t.Parallel()
-	begin := time.Now()
 	s := newSim(t, Options{Seed: 1, Advertisers: 5000})
-	if d := time.Since(begin); d > 2*time.Second {
-		t.Errorf("New with 5000 advertisers took %v", d)
-	}
 	w := s.world.Load()
 	generated := func() int {
 		n := 0

@@ -4,9 +4,11 @@ package redistest
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os/exec"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,14 +36,24 @@ func New(t testing.TB) (*goredis.Client, *Server) {
 	return rdb, s
 }
 
-// Start starts a server on a free loopback port (another process could take
-// the port before redis binds it; the window is small enough in practice).
+// Start starts a server on a free loopback port. Another process may take
+// the port before redis binds it; the server answering there is then not
+// ours, and a test would share another test's keys: Start sees it by the
+// server's pid and tries another port.
 func Start(t testing.TB) *Server {
 	t.Helper()
-	s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(proctest.FreePort(t))), dir: t.TempDir()}
-	s.Restart()
-	t.Cleanup(s.Stop)
-	return s
+	dir := t.TempDir()
+	for attempt := 1; ; attempt++ {
+		s := &Server{t: t, Addr: net.JoinHostPort("127.0.0.1", strconv.Itoa(proctest.FreePort(t))), dir: dir}
+		err := s.launch()
+		if err == nil {
+			t.Cleanup(s.Stop)
+			return s
+		}
+		if attempt == 3 {
+			t.Fatalf("redistest: %v", err)
+		}
+	}
 }
 
 // Config returns a redis config section pointing at the server.
@@ -65,13 +77,22 @@ func (s *Server) Stop() {
 // Restart starts the server again on the same address.
 func (s *Server) Restart() {
 	s.t.Helper()
+	if err := s.launch(); err != nil {
+		s.t.Fatalf("redistest: %v", err)
+	}
+}
+
+// launch starts redis-server on s.Addr and waits until it answers. It fails
+// when the server answering is not the process it started (another process
+// holds the port).
+func (s *Server) launch() error {
 	if s.cmd != nil {
-		return
+		return nil
 	}
 	_, port, _ := net.SplitHostPort(s.Addr)
 	cmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", s.dir, "--loglevel", "warning")
 	if err := cmd.Start(); err != nil {
-		s.t.Fatalf("redistest: start redis-server (is it installed?): %v", err)
+		return fmt.Errorf("start redis-server (is it installed?): %w", err)
 	}
 	s.cmd = cmd
 	rdb := goredis.NewClient(&goredis.Options{Addr: s.Addr, MaxRetries: -1})
@@ -79,15 +100,29 @@ func (s *Server) Restart() {
 	deadline := time.Now().Add(10 * time.Second)
 	for {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-		err := rdb.Ping(ctx).Err()
+		info, err := rdb.Info(ctx, "server").Result()
 		cancel()
 		if err == nil {
-			return
+			if pid := infoField(info, "process_id"); pid != strconv.Itoa(cmd.Process.Pid) {
+				s.Stop()
+				return fmt.Errorf("the redis-server on %s has pid %s, not %d: another process holds the port", s.Addr, pid, cmd.Process.Pid)
+			}
+			return nil
 		}
 		if time.Now().After(deadline) {
 			s.Stop()
-			s.t.Fatalf("redistest: redis-server on %s did not answer: %v", s.Addr, err)
+			return fmt.Errorf("redis-server on %s did not answer: %w", s.Addr, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
+}
+
+// infoField returns the value of a "name:value" line of an INFO answer.
+func infoField(info, name string) string {
+	for line := range strings.Lines(info) {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), name+":"); ok {
+			return v
+		}
+	}
+	return ""
 }
