@@ -80,10 +80,17 @@ func NewEmpty(t testing.TB) (*mysql.DB, config.Database) {
 	if err != nil {
 		t.Fatalf("mysqltest: is MariaDB/MySQL running on 127.0.0.1:3306? %v", err)
 	}
-	sweep(ctx, admin)
+	// The database server's clock names and ages the databases: a test
+	// process running on a moved clock neither sweeps others' databases nor
+	// leaves its own to be swept early.
+	var now int64
+	if err := admin.QueryRowContext(ctx, "SELECT UNIX_TIMESTAMP()").Scan(&now); err != nil {
+		t.Fatalf("mysqltest: read the server's clock: %v", err)
+	}
+	sweep(ctx, admin, now)
 	var suffix [4]byte
 	_, _ = rand.Read(suffix[:])
-	name := fmt.Sprintf("%s%d_%s", prefix, time.Now().Unix(), hex.EncodeToString(suffix[:]))
+	name := fmt.Sprintf("%s%d_%s", prefix, now, hex.EncodeToString(suffix[:]))
 	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci"); err != nil {
 		t.Fatalf("mysqltest: create database: %v", err)
 	}
@@ -102,8 +109,9 @@ func NewEmpty(t testing.TB) (*mysql.DB, config.Database) {
 	return db, cfg
 }
 
-// sweep drops test databases older than a day (left by killed test runs).
-func sweep(ctx context.Context, admin *mysql.DB) {
+// sweep drops test databases older than a day (left by killed test runs) by
+// the server's clock, now in Unix seconds.
+func sweep(ctx context.Context, admin *mysql.DB, now int64) {
 	rows, err := admin.QueryContext(ctx, "SHOW DATABASES LIKE '"+prefix+"%'")
 	if err != nil {
 		return
@@ -116,7 +124,7 @@ func sweep(ctx context.Context, admin *mysql.DB) {
 		}
 		parts := strings.SplitN(strings.TrimPrefix(name, prefix), "_", 2)
 		ts, err := strconv.ParseInt(parts[0], 10, 64)
-		if err == nil && time.Since(time.Unix(ts, 0)) > 24*time.Hour {
+		if err == nil && now-ts > int64((24*time.Hour).Seconds()) {
 			stale = append(stale, name)
 		}
 	}
