@@ -34,6 +34,7 @@ type opsWorld struct {
 	sim                     *sandbox.Sim
 	simURL                  string
 	client                  *oceanengine.Client
+	platform                *holdTransport // in front of the sandbox
 	accts                   *accounts.Service
 	advs                    []int64
 	admin, alice, bob, vic  string
@@ -46,11 +47,12 @@ func setupOps(t *testing.T) *opsWorld {
 	ts := testenv.Sandbox(t, sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	rdb, _ := redistest.New(t)
 	lim := testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})
+	platform := &holdTransport{next: http.DefaultTransport.(*http.Transport).Clone()}
 	// The accounts token store (tokens encrypted in MySQL), as in the API.
 	store, client := testenv.TokenClient(t, b.db, rdb, testenv.Keys(t), accounts.StoreOptions{Now: ts.Sim.Clock().Now, Logger: zap.NewNop()},
-		testenv.OnSandbox(ts, oceanengine.Config{HTTPClient: &http.Client{Timeout: 5 * time.Second}, Limiter: lim, MaxAttempts: 2,
+		testenv.OnSandbox(ts, oceanengine.Config{HTTPClient: &http.Client{Timeout: 5 * time.Second, Transport: platform}, Limiter: lim, MaxAttempts: 2,
 			BackoffBase: 5 * time.Millisecond, BackoffMax: 20 * time.Millisecond}))
-	w := &opsWorld{authBundle: b, sim: ts.Sim, simURL: ts.URL, client: client, advs: ts.Sim.World().Advertisers()}
+	w := &opsWorld{authBundle: b, sim: ts.Sim, simURL: ts.URL, client: client, platform: platform, advs: ts.Sim.World().Advertisers()}
 	admin := b.login(t, "root", adminPassword)
 	w.admin, w.adminID = admin.AccessToken, admin.User.ID
 	// Bind every top-level sandbox account through the accounts OAuth flow.
@@ -70,6 +72,52 @@ func setupOps(t *testing.T) *opsWorld {
 	w.vic = vic.AccessToken
 	ts.Sim.Stats().Reset()
 	return w
+}
+
+// holdTransport stands in front of the sandbox and can hold the next
+// request for one endpoint until the test lets it go, so a test acts while
+// a write is in flight rather than while a sleep lasts.
+type holdTransport struct {
+	next http.RoundTripper
+	mu   sync.Mutex
+	gate *heldRequest
+}
+
+// heldRequest is a hold on the next request for an endpoint: arrived is
+// closed when the request reaches the platform's door, release lets it on.
+type heldRequest struct {
+	endpoint         string
+	arrived, release chan struct{}
+}
+
+// hold holds the next request for endpoint (e.g. "2/ad/update/budget") and
+// returns the hold; the test must close its release.
+func (h *holdTransport) hold(endpoint string) *heldRequest {
+	g := &heldRequest{endpoint: endpoint, arrived: make(chan struct{}), release: make(chan struct{})}
+	h.mu.Lock()
+	h.gate = g
+	h.mu.Unlock()
+	return g
+}
+
+func (h *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
+	h.mu.Lock()
+	g := h.gate
+	if g != nil && strings.Trim(strings.TrimPrefix(r.URL.Path, "/open_api"), "/") == g.endpoint {
+		h.gate = nil
+	} else {
+		g = nil
+	}
+	h.mu.Unlock()
+	if g != nil {
+		close(g.arrived)
+		select {
+		case <-g.release:
+		case <-r.Context().Done():
+			return nil, r.Context().Err()
+		}
+	}
+	return h.next.RoundTrip(r)
 }
 
 // fillMirror reads an advertiser's entities through the client and upserts
@@ -358,27 +406,21 @@ func TestAdOpsIdempotency(t *testing.T) {
 	// A concurrent duplicate while the first is in flight: 409.
 	ad2 := w.pick(t, "ad", adv, used, daily)
 	path2, body2 := fmt.Sprintf("/api/v1/ads/%d/budget", ad2.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad2.BudgetFen+100_000))
-	w.sim.Faults().Set("2/ad/update/budget", sandbox.Fault{Latency: 600 * time.Millisecond, Count: 1})
-	var wg sync.WaitGroup
+	held := w.platform.hold("2/ad/update/budget")
 	var slow resp
-	wg.Add(1)
+	answered := make(chan struct{})
 	go func() {
-		defer wg.Done()
+		defer close(answered)
 		slow = w.send(t, "PATCH", path2, w.alice, "key-3", body2)
 	}()
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var n int
-		if err := w.db.QueryRowContext(context.Background(), `SELECT COUNT(*) FROM idempotency_keys WHERE idem_key = 'key-3'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n == 1 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(5 * time.Millisecond)
+	select {
+	case <-held.arrived: // key-3 is claimed and its write is at the platform
+	case <-answered:
+		t.Fatalf("the first key-3 request was answered without reaching the platform: %d %s", slow.status, slow.raw)
 	}
 	dup := w.send(t, "PATCH", path2, w.alice, "key-3", body2)
-	wg.Wait()
+	close(held.release)
+	<-answered
 	if dup.status != http.StatusConflict {
 		t.Errorf("concurrent duplicate: %d %s, want 409", dup.status, dup.raw)
 	}
