@@ -559,6 +559,7 @@ func (e *env) callbackWhileTheJobRuns() (accounts.BindOutcome, accounts.RefreshS
 		out, err := e.svc.Callback(ctx, accounts.CallbackInput{State: res.State, AuthCode: code})
 		done <- result{out, err}
 	}()
+	deadline := time.Now().Add(30 * time.Second)
 	for {
 		ids, err := e.db.ActiveAuthorizationIDs(ctx)
 		if err != nil {
@@ -566,6 +567,14 @@ func (e *env) callbackWhileTheJobRuns() (accounts.BindOutcome, accounts.RefreshS
 		}
 		if len(ids) == 1 {
 			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("the callback ended before its grant was stored: %+v, %v", r.out, r.err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the callback stored no grant within 30 s")
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
