@@ -41,6 +41,9 @@ func TestReleaseServesMetricsOnlyOnItsListener(t *testing.T) {
 	bin := proctest.Build(t, "./cmd/server")
 	e, port := env(t)
 	metricsPort := proctest.FreePort(t)
+	for metricsPort == port {
+		metricsPort = proctest.FreePort(t)
+	}
 	key := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", 32)))
 	e = append(e, "SERVER_MODE=release", "SERVER_MIGRATE_ON_START=true", fmt.Sprintf("METRICS_LISTEN=127.0.0.1:%d", metricsPort),
 		"JWT_SECRET="+strings.Repeat("j", 48), "OCEANENGINE_SECRET="+strings.Repeat("a", 40),

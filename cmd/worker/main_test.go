@@ -17,7 +17,8 @@ func TestWorkerHeartbeatHealthAndSIGTERM(t *testing.T) {
 	bin := proctest.Build(t, "./cmd/worker")
 	db, dbCfg := mysqltest.NewWithConfig(t)
 	rs := redistest.Start(t)
-	port, metricsPort := proctest.FreePort(t), proctest.FreePort(t)
+	ports := proctest.FreePorts(t, 2)
+	port, metricsPort := ports[0], ports[1]
 	// /health calls the heartbeat stale after three periods: a 10 s period
 	// leaves 30 s, so a loaded machine pausing the worker for a few seconds
 	// does not fail the check (the first period still runs at start).

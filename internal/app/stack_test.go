@@ -39,8 +39,9 @@ func planStack(t *testing.T, extraEnv ...string) stackPlan {
 	db, dbCfg := mysqltest.NewEmpty(t)
 	p.db = db
 	rs := redistest.Start(t)
-	apiPort := proctest.FreePort(t)
-	p.simPort, p.workerPort = proctest.FreePort(t), proctest.FreePort(t)
+	ports := proctest.FreePorts(t, 3)
+	apiPort := ports[0]
+	p.simPort, p.workerPort = ports[1], ports[2]
 	p.simURL = fmt.Sprintf("http://127.0.0.1:%d", p.simPort)
 	p.api = fmt.Sprintf("http://127.0.0.1:%d", apiPort)
 	p.env = append(append(proctest.StoreEnv(dbCfg, rs.Addr),

@@ -26,32 +26,57 @@ const lowestPort = 20000
 // it, the kernel picks.
 func FreePort(t testing.TB) int {
 	t.Helper()
+	return FreePorts(t, 1)[0]
+}
+
+// FreePorts returns n distinct free ports, as FreePort does.
+func FreePorts(t testing.TB, n int) []int {
+	t.Helper()
 	low, _ := ephemeralLow("/proc/sys/net/ipv4/ip_local_port_range")
-	port, err := freePort(low, rand.IntN)
+	ports, err := freePorts(n, low, rand.IntN)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return port
+	return ports
 }
 
-// freePort tries random ports in [lowestPort, ephemeral) until one binds;
-// with no such room (ephemeral <= lowestPort+1000) it lets the kernel pick.
-func freePort(ephemeral int, intn func(int) int) (int, error) {
+// freePorts binds n ports, each a random one in [lowestPort, ephemeral)
+// that binds (with no such room, ephemeral <= lowestPort+1000, or after 64
+// draws, one the kernel picks), and holds them until all are found, so they
+// are distinct.
+func freePorts(n, ephemeral int, intn func(int) int) ([]int, error) {
+	held := make([]net.Listener, 0, n)
+	defer func() {
+		for _, l := range held {
+			_ = l.Close()
+		}
+	}()
+	ports := make([]int, 0, n)
+	for range n {
+		l, err := listenBelow(ephemeral, intn)
+		if err != nil {
+			return nil, err
+		}
+		held = append(held, l)
+		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	return ports, nil
+}
+
+func listenBelow(ephemeral int, intn func(int) int) (net.Listener, error) {
 	if ephemeral > lowestPort+1000 {
 		for range 64 {
 			port := lowestPort + intn(ephemeral-lowestPort)
 			if l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))); err == nil {
-				_ = l.Close()
-				return port, nil
+				return l, nil
 			}
 		}
 	}
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
-		return 0, fmt.Errorf("proctest: no free port: %w", err)
+		return nil, fmt.Errorf("proctest: no free port: %w", err)
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
+	return l, nil
 }
 
 // ephemeralLow reads the first port of the kernel's ephemeral range from

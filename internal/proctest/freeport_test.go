@@ -4,6 +4,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -26,33 +27,32 @@ func TestFreePortLiesBelowTheEphemeralRange(t *testing.T) {
 	}
 }
 
-func TestFreePortPassesOverATakenPort(t *testing.T) {
-	held, err := freePort(lowestPort+5000, func(n int) int { return 1234 })
-	if err != nil {
-		t.Fatal(err)
-	}
-	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(held)))
+func TestFreePortsPassOverTakenPorts(t *testing.T) {
+	taken := FreePort(t)
+	l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(taken)))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer l.Close()
-	tries := []int{held - lowestPort, held - lowestPort, 4321}
-	port, err := freePort(lowestPort+5000, func(n int) int { v := tries[0]; tries = tries[1:]; return v })
+	// The draws: the taken port, then 4321 twice (the second time it is
+	// held for the first of the two ports asked for), then 4322.
+	draws := []int{taken - lowestPort, 4321, 4321, 4322}
+	ports, err := freePorts(2, lowestPort+5000, func(int) int { v := draws[0]; draws = draws[1:]; return v })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if port != lowestPort+4321 {
-		t.Fatalf("port %d, want %d (the held %d passed over)", port, lowestPort+4321, held)
+	if want := []int{lowestPort + 4321, lowestPort + 4322}; !slices.Equal(ports, want) {
+		t.Fatalf("ports %v, want %v (the taken %d passed over, no port twice)", ports, want, taken)
 	}
 }
 
 func TestFreePortLetsTheKernelPickWithoutRoom(t *testing.T) {
-	port, err := freePort(lowestPort+10, func(int) int { t.Fatal("no room: nothing to draw"); return 0 })
+	ports, err := freePorts(3, lowestPort+10, func(int) int { t.Fatal("no room: nothing to draw"); return 0 })
 	if err != nil {
 		t.Fatal(err)
 	}
-	if port <= 0 {
-		t.Fatalf("port %d", port)
+	if len(ports) != 3 || ports[0] <= 0 || ports[0] == ports[1] || ports[1] == ports[2] || ports[0] == ports[2] {
+		t.Fatalf("ports %v", ports)
 	}
 }
 

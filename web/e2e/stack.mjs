@@ -9,15 +9,41 @@ import { join } from 'node:path'
 const root = new URL('../../', import.meta.url).pathname
 export const resultsDir = new URL('../test-results/', import.meta.url).pathname
 
-function freePort() {
+function listens(port) {
   return new Promise((resolve, reject) => {
     const s = createServer()
     s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address()
-      s.close(() => resolve(port))
+    s.listen(port, '127.0.0.1', () => {
+      const bound = s.address().port
+      s.close(() => resolve(bound))
     })
   })
+}
+
+/**
+ * A loopback port free now, below the kernel's ephemeral range (32768 and
+ * up on Linux): a port the kernel handed out and took back could be taken
+ * by any outgoing connection before the child binds it; these only by an
+ * explicit bind. After 64 draws that are taken or already given, the
+ * kernel picks.
+ */
+async function freePort(given = []) {
+  for (let i = 0; i < 64; i++) {
+    const port = 20000 + Math.floor(Math.random() * 12768)
+    if (given.includes(port)) continue
+    try {
+      return await listens(port)
+    } catch {
+      // taken: draw again
+    }
+  }
+  return listens(0)
+}
+
+async function freePorts(n) {
+  const given = []
+  while (given.length < n) given.push(await freePort(given))
+  return given
 }
 
 async function waitFor(url, what, ms = 60_000) {
@@ -58,7 +84,7 @@ export function sandboxStart(now = Date.now()) {
 export async function startStack({ advertisers = 4 } = {}) {
   const logs = join(resultsDir, 'logs')
   mkdirSync(logs, { recursive: true })
-  const [apiPort, workerPort, simPort, redisPort] = await Promise.all([freePort(), freePort(), freePort(), freePort()])
+  const [apiPort, workerPort, simPort, redisPort] = await freePorts(4)
   const db = `oceanops_e2e_${process.pid}_${Date.now() % 100000}`
   const children = []
   const run = (name, cmd, args, env = {}) => {
