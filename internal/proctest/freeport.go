@@ -51,14 +51,16 @@ func freePorts(n, ephemeral int, intn func(int) int) ([]int, error) {
 			_ = l.Close()
 		}
 	}()
-	ports := make([]int, 0, n)
 	for range n {
 		l, err := listenBelow(ephemeral, intn)
 		if err != nil {
 			return nil, err
 		}
 		held = append(held, l)
-		ports = append(ports, l.Addr().(*net.TCPAddr).Port)
+	}
+	ports := make([]int, n)
+	for i, l := range held {
+		ports[i] = l.Addr().(*net.TCPAddr).Port
 	}
 	return ports, nil
 }
