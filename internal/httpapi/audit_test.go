@@ -116,7 +116,11 @@ func TestAuditQueryFiltersAndPaging(t *testing.T) {
 	if all.Total != 4 {
 		t.Fatalf("total %d, want 4 (login, create, disable, system): %+v", all.Total, all.Items)
 	}
-	from := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	// The window opens just before the oldest entry, read off the entries
+	// themselves: whatever clock stamped them, all four fall inside it.
+	oldest := all.Items[len(all.Items)-1].At
+	from := oldest.Add(-time.Minute).UTC().Format(time.RFC3339)
+	after := all.Items[0].At.Add(time.Minute).UTC().Format(time.RFC3339)
 	tests := []struct {
 		q       string
 		actions []string
@@ -127,6 +131,7 @@ func TestAuditQueryFiltersAndPaging(t *testing.T) {
 		{"?result=failure", []string{"authorization.needs_reauth"}},
 		{"?page=2&page_size=3", []string{"auth.login"}},
 		{"?from=" + from + "&action=auth.login", []string{"auth.login"}},
+		{"?from=" + after, nil},
 	}
 	for _, tt := range tests {
 		status, p, r := get(tt.q)
