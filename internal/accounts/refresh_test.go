@@ -465,6 +465,56 @@ func TestRefreshInvalidatesOtherProcessesCaches(t *testing.T) {
 	}
 }
 
+// A refresh that another process holds past LockWait (a slow platform) does
+// not fail a caller whose access token is only about to expire: the stored
+// token is handed out while it is valid. Once it has expired the caller is
+// told to retry, and with the lock free it is refreshed.
+func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{LockWait: time.Second, ExpirySkew: time.Minute})
+	out := e.bind(nil)
+	adv := out.Advertisers[0]
+	a, access, _ := e.stored(out.AuthorizationID)
+	release, err := e.db.LockAuthorizationRefresh(ctx, out.AuthorizationID, 0) // the other process's refresh
+	if err != nil {
+		t.Fatal(err)
+	}
+	released := false
+	defer func() {
+		if !released {
+			release()
+		}
+	}()
+	before := e.ts.Sim.Stats().Total(refreshEP)
+	caller := e.newProcess()
+	e.ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Second)) // inside ExpirySkew, still valid
+	if got, err := caller.store.AccessToken(ctx, adv); err != nil || got != access {
+		t.Fatalf("token about to expire, refresh held elsewhere: %v (same token: %t), want the stored token", err, got == access)
+	}
+	if got, err := caller.store.ForAuthorization(out.AuthorizationID).AccessToken(ctx, 0); err != nil || got != access {
+		t.Fatalf("the same through ForAuthorization: %v (same token: %t), want the stored token", err, got == access)
+	}
+	if err := caller.readOK(ctx, adv); err != nil {
+		t.Fatalf("read with the token about to expire: %v", err)
+	}
+	e.ts.Sim.Clock().Set(a.AccessExpiresAt.Add(time.Second))
+	if _, err := caller.store.AccessToken(ctx, adv); !errors.Is(err, mysql.ErrLockTimeout) || !strings.Contains(err.Error(), "retry later") {
+		t.Fatalf("expired token, refresh held elsewhere: %v, want the lock timeout", err)
+	}
+	if got := e.ts.Sim.Stats().Total(refreshEP) - before; got != 0 {
+		t.Fatalf("%d refresh requests while another process held the refresh", got)
+	}
+	release()
+	released = true
+	got, err := caller.store.AccessToken(ctx, adv)
+	if err != nil || got == access {
+		t.Fatalf("expired token, lock free: %v (same token: %t), want a new token", err, got == access)
+	}
+	if got := e.ts.Sim.Stats().Count(refreshEP, 0) - before; got != 1 {
+		t.Fatalf("%d refreshes once the lock was free, want 1", got)
+	}
+}
+
 // Acceptance 5: access tokens live 5 simulated seconds; for 10 simulated
 // minutes two worker processes sweep and refresh while an API process and
 // the workers read entities of every advertiser. No read may fail.

@@ -166,7 +166,8 @@ func aad(authID int64, which string) []byte {
 // of the authorisation advertiserID is bound to. An advertiser bound to an
 // authorisation in needs_reauth answers a *ReauthError (NeedsReauth); an
 // unbound or unknown one KindNotFound. A token about to expire (ExpirySkew)
-// is refreshed first.
+// is refreshed first; while another process's refresh holds that up past
+// LockWait, the stored token is handed out until it expires.
 func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (string, error) {
 	now := s.opts.Now()
 	if authID, ok := s.cachedAuth(advertiserID); ok {
@@ -181,9 +182,28 @@ func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (strin
 	if a.AccessExpiresAt.Sub(now) > s.opts.ExpirySkew {
 		return access, nil
 	}
-	return s.refresh(ctx, a.ID, "expiring", func(a mysql.Authorization, _ string) bool {
+	return s.refreshExpiring(ctx, a.ID)
+}
+
+// refreshExpiring refreshes an access token that expires within
+// ExpirySkew. When another process holds the refresh for longer than
+// LockWait (a slow platform keeps it up to RefreshTimeout), the stored
+// token is still accepted until it expires: it is handed out until then
+// rather than failing the call.
+func (s *TokenStore) refreshExpiring(ctx context.Context, authID int64) (string, error) {
+	access, err := s.refresh(ctx, authID, "expiring", func(a mysql.Authorization, _ string) bool {
 		return a.AccessExpiresAt.Sub(s.opts.Now()) <= s.opts.ExpirySkew
 	})
+	if !errors.Is(err, mysql.ErrLockTimeout) {
+		return access, err
+	}
+	a, access, rerr := s.readFresh(ctx, authID)
+	if rerr != nil || !a.AccessExpiresAt.After(s.opts.Now()) {
+		return "", err
+	}
+	s.log.Warn("another process is still refreshing the authorisation; its access token is used until it expires",
+		zap.Int64("authorization_id", authID), zap.Time("access_expires_at", a.AccessExpiresAt))
+	return access, nil
 }
 
 // Refresh implements oceanengine.TokenSource: called after the platform
@@ -227,9 +247,7 @@ func (a authSource) AccessToken(ctx context.Context, _ int64) (string, error) {
 	if row.AccessExpiresAt.Sub(a.s.opts.Now()) > a.s.opts.ExpirySkew {
 		return access, nil
 	}
-	return a.s.refresh(ctx, a.authID, "expiring", func(r mysql.Authorization, _ string) bool {
-		return r.AccessExpiresAt.Sub(a.s.opts.Now()) <= a.s.opts.ExpirySkew
-	})
+	return a.s.refreshExpiring(ctx, a.authID)
 }
 
 func (a authSource) Refresh(ctx context.Context, _ int64, stale string) (string, error) {
