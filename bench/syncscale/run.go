@@ -102,6 +102,12 @@ func setup(ctx context.Context, s *stack, dbCfg config.Database, o options, logw
 	}
 	s.db = db
 	s.closers = append(s.closers, drop)
+	// Every child's ports at once, distinct and below the kernel's ephemeral
+	// range: Redis, then the HTTP and metrics ports of the server and of
+	// each worker.
+	if s.ports, err = proctest.Ports(1 + 2*(1+o.workers)); err != nil {
+		return err
+	}
 	redisAddr, err := s.startRedis(ctx)
 	if err != nil {
 		return err
@@ -110,7 +116,7 @@ func setup(ctx context.Context, s *stack, dbCfg config.Database, o options, logw
 	if err := s.startSandbox(o, secret); err != nil {
 		return err
 	}
-	apiPort, err := freePort()
+	apiPort, err := s.nextPort()
 	if err != nil {
 		return err
 	}
@@ -120,7 +126,7 @@ func setup(ctx context.Context, s *stack, dbCfg config.Database, o options, logw
 		return err
 	}
 	for i := 0; i < o.workers; i++ {
-		port, err := freePort()
+		port, err := s.nextPort()
 		if err != nil {
 			return err
 		}

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -34,6 +35,7 @@ type stack struct {
 	workers    []*proc
 	closers    []func()
 	env        []string
+	ports      []int // drawn for the child processes, taken in turn by nextPort
 }
 
 // proc is a child process with its output in a log file.
@@ -154,20 +156,20 @@ func createDatabase(ctx context.Context, cfg config.Database, keep bool) (*mysql
 	return db, func() { db.Close(); drop() }, nil
 }
 
-// freePort returns a free loopback port.
-func freePort() (int, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
+// nextPort returns the next of the ports drawn for the child processes.
+func (s *stack) nextPort() (int, error) {
+	if len(s.ports) == 0 {
+		return 0, errors.New("no port left for another child process")
 	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port, nil
+	p := s.ports[0]
+	s.ports = s.ports[1:]
+	return p, nil
 }
 
 // startRedis starts a private redis-server, so the run's queues and quota
 // buckets are its own; it returns its address.
 func (s *stack) startRedis(ctx context.Context) (string, error) {
-	port, err := freePort()
+	port, err := s.nextPort()
 	if err != nil {
 		return "", err
 	}
@@ -266,7 +268,7 @@ func waitHTTP(ctx context.Context, url string, p *proc, within time.Duration) er
 // startProcess starts a server or worker with its own ports and waits for
 // its health check.
 func (s *stack) startProcess(ctx context.Context, name, bin string, port int) (*proc, error) {
-	mport, err := freePort()
+	mport, err := s.nextPort()
 	if err != nil {
 		return nil, err
 	}

@@ -32,12 +32,19 @@ func FreePort(t testing.TB) int {
 // FreePorts returns n distinct free ports, as FreePort does.
 func FreePorts(t testing.TB, n int) []int {
 	t.Helper()
-	low, _ := ephemeralLow("/proc/sys/net/ipv4/ip_local_port_range")
-	ports, err := freePorts(n, low, rand.IntN)
+	ports, err := Ports(n)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return ports
+}
+
+// Ports is FreePorts for a program that is not a test (a benchmark that
+// starts its own processes): n distinct ports, free now, chosen as FreePort
+// chooses them.
+func Ports(n int) ([]int, error) {
+	low, _ := ephemeralLow("/proc/sys/net/ipv4/ip_local_port_range")
+	return freePorts(n, low, rand.IntN)
 }
 
 // freePorts binds n ports, each a random one in [lowestPort, ephemeral)
