@@ -465,16 +465,20 @@ func TestRefreshInvalidatesOtherProcessesCaches(t *testing.T) {
 	}
 }
 
-// A refresh that another process holds past LockWait (a slow platform) does
-// not fail a caller whose access token is only about to expire: the stored
-// token is handed out while it is valid. Once it has expired the caller is
-// told to retry, and with the lock free it is refreshed.
+// A token about to expire (ExpirySkew) is refreshed before it is handed
+// out, but it is still valid: a refresh that is held up or fails does not
+// fail the caller. While another process holds the refresh, a caller waits
+// until its token has the reserve left (10 s here) or LockWait, whichever
+// comes first, and is handed the stored token; a failed refresh hands it
+// out too. An expired token is not: the caller is told to retry, or gets the
+// refresh's error.
 func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{LockWait: time.Second, ExpirySkew: time.Minute})
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{LockWait: time.Hour, ExpirySkew: time.Minute})
 	out := e.bind(nil)
 	adv := out.Advertisers[0]
 	a, access, _ := e.stored(out.AuthorizationID)
+	clock := e.ts.Sim.Clock()
 	release, err := e.db.LockAuthorizationRefresh(ctx, out.AuthorizationID, 0) // the other process's refresh
 	if err != nil {
 		t.Fatal(err)
@@ -486,18 +490,48 @@ func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
 		}
 	}()
 	before := e.ts.Sim.Stats().Total(refreshEP)
-	caller := e.newProcess()
-	e.ts.Sim.Clock().Set(a.AccessExpiresAt.Add(-30 * time.Second)) // inside ExpirySkew, still valid
-	if got, err := caller.store.AccessToken(ctx, adv); err != nil || got != access {
-		t.Fatalf("token about to expire, refresh held elsewhere: %v (same token: %t), want the stored token", err, got == access)
+	// within runs a call that should end long before the patient process's
+	// LockWait (an hour).
+	within := func(what string, call func() (string, error)) string {
+		t.Helper()
+		type result struct {
+			token string
+			err   error
+		}
+		done := make(chan result, 1)
+		go func() {
+			token, err := call()
+			done <- result{token, err}
+		}()
+		select {
+		case r := <-done:
+			if r.err != nil || r.token != access {
+				t.Fatalf("%s: %v (same token: %t), want the stored token", what, r.err, r.token == access)
+			}
+			return r.token
+		case <-time.After(time.Minute):
+			t.Fatalf("%s: still waiting after a minute for the refresh another process holds (LockWait 1h); "+
+				"the token it has is valid for %s more", what, a.AccessExpiresAt.Sub(clock.Now()))
+			return ""
+		}
 	}
-	if got, err := caller.store.ForAuthorization(out.AuthorizationID).AccessToken(ctx, 0); err != nil || got != access {
-		t.Fatalf("the same through ForAuthorization: %v (same token: %t), want the stored token", err, got == access)
-	}
-	if err := caller.readOK(ctx, adv); err != nil {
+	patient := e.newProcess()
+	clock.Set(a.AccessExpiresAt.Add(-12 * time.Second)) // 2 s above the reserve
+	within("12 s left, lock held elsewhere", func() (string, error) { return patient.store.AccessToken(ctx, adv) })
+	within("the same through ForAuthorization", func() (string, error) {
+		return patient.store.ForAuthorization(out.AuthorizationID).AccessToken(ctx, 0)
+	})
+	if err := patient.readOK(ctx, adv); err != nil {
 		t.Fatalf("read with the token about to expire: %v", err)
 	}
-	e.ts.Sim.Clock().Set(a.AccessExpiresAt.Add(time.Second))
+
+	e.sopts.LockWait = time.Second
+	caller := e.newProcess()
+	clock.Set(a.AccessExpiresAt.Add(-30 * time.Second)) // the lock wait ends first
+	if got, err := caller.store.AccessToken(ctx, adv); err != nil || got != access {
+		t.Fatalf("30 s left, lock held past LockWait: %v (same token: %t), want the stored token", err, got == access)
+	}
+	clock.Set(a.AccessExpiresAt.Add(time.Second))
 	if _, err := caller.store.AccessToken(ctx, adv); !errors.Is(err, mysql.ErrLockTimeout) || !strings.Contains(err.Error(), "retry later") {
 		t.Fatalf("expired token, refresh held elsewhere: %v, want the lock timeout", err)
 	}
@@ -506,12 +540,32 @@ func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
 	}
 	release()
 	released = true
-	got, err := caller.store.AccessToken(ctx, adv)
-	if err != nil || got == access {
-		t.Fatalf("expired token, lock free: %v (same token: %t), want a new token", err, got == access)
+	fresh, err := caller.store.AccessToken(ctx, adv)
+	if err != nil || fresh == access {
+		t.Fatalf("expired token, lock free: %v (same token: %t), want a new token", err, fresh == access)
 	}
 	if got := e.ts.Sim.Stats().Count(refreshEP, 0) - before; got != 1 {
 		t.Fatalf("%d refreshes once the lock was free, want 1", got)
+	}
+
+	// The platform fails every refresh (after the client's retries).
+	a, _, _ = e.stored(out.AuthorizationID)
+	e.ts.Sim.Faults().Set(refreshEP, sandbox.Fault{ErrorRate: 1})
+	defer e.ts.Sim.Faults().Clear(refreshEP)
+	failed := e.ts.Sim.Stats().Count(refreshEP, oceanengine.CodeSystem)
+	clock.Set(a.AccessExpiresAt.Add(-30 * time.Second))
+	if got, err := caller.store.AccessToken(ctx, adv); err != nil || got != fresh {
+		t.Fatalf("30 s left, the refresh failed: %v (same token: %t), want the stored token", err, got == fresh)
+	}
+	if e.ts.Sim.Stats().Count(refreshEP, oceanengine.CodeSystem) == failed {
+		t.Fatal("no refresh was tried for the token about to expire")
+	}
+	clock.Set(a.AccessExpiresAt.Add(time.Second))
+	if got, err := caller.store.AccessToken(ctx, adv); err == nil {
+		t.Fatalf("expired token, the refresh failed: handed out a token (the stored one: %t), want the refresh's error", got == fresh)
+	}
+	if b, _, _ := e.stored(out.AuthorizationID); b.Status != mysql.AuthActive {
+		t.Fatalf("grant %s (%s) after failed refreshes, want active", b.Status, b.StatusReason)
 	}
 }
 

@@ -166,8 +166,9 @@ func aad(authID int64, which string) []byte {
 // of the authorisation advertiserID is bound to. An advertiser bound to an
 // authorisation in needs_reauth answers a *ReauthError (NeedsReauth); an
 // unbound or unknown one KindNotFound. A token about to expire (ExpirySkew)
-// is refreshed first; while another process's refresh holds that up past
-// LockWait, the stored token is handed out until it expires.
+// is refreshed first; while the refresh is held up (another process holds
+// it, or the platform is slow), the stored token is handed out as long as
+// it is still valid (see refreshExpiring).
 func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (string, error) {
 	now := s.opts.Now()
 	if authID, ok := s.cachedAuth(advertiserID); ok {
@@ -182,29 +183,55 @@ func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (strin
 	if a.AccessExpiresAt.Sub(now) > s.opts.ExpirySkew {
 		return access, nil
 	}
-	return s.refreshExpiring(ctx, a.ID)
+	return s.refreshExpiring(ctx, a.ID, a.AccessExpiresAt)
 }
 
+// errTokenStillValid ends a caller's wait for the refresh of a token that
+// is about to expire but can still be used.
+var errTokenStillValid = errors.New("accounts: the access token is still valid")
+
 // refreshExpiring refreshes an access token that expires within
-// ExpirySkew. When another process holds the refresh for longer than
-// LockWait (a slow platform keeps it up to RefreshTimeout), the stored
-// token is still accepted until it expires: it is handed out until then
-// rather than failing the call.
-func (s *TokenStore) refreshExpiring(ctx context.Context, authID int64) (string, error) {
-	access, err := s.refresh(ctx, authID, "expiring", func(a mysql.Authorization, _ string) bool {
+// ExpirySkew (at exp). The token is still accepted until exp, so a refresh
+// that fails, or keeps the caller waiting until its token has only
+// expiryReserve left (or past LockWait, while another process holds it),
+// does not fail the caller: it is handed the stored token, read again, as
+// long as that has not expired and the grant is still active. A refresh
+// cut short this way goes on for the callers after it.
+func (s *TokenStore) refreshExpiring(ctx context.Context, authID int64, exp time.Time) (string, error) {
+	wctx := ctx
+	if left := exp.Sub(s.opts.Now()) - s.expiryReserve(); left > 0 {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeoutCause(ctx, left, errTokenStillValid)
+		defer cancel()
+	}
+	access, err := s.refresh(wctx, authID, "expiring", func(a mysql.Authorization, _ string) bool {
 		return a.AccessExpiresAt.Sub(s.opts.Now()) <= s.opts.ExpirySkew
 	})
-	if !errors.Is(err, mysql.ErrLockTimeout) {
+	if err == nil || ctx.Err() != nil {
 		return access, err
 	}
+	if errors.Is(context.Cause(wctx), errTokenStillValid) {
+		err = apperr.Wrap(err, apperr.KindUnavailable, "the refresh of OceanEngine authorisation %d is taking long; retry later", authID).
+			WithReason("grant_refresh_busy", "id", authID)
+	}
+	// Read again: a pair stored meanwhile is the one handed out, and a grant
+	// found dead meanwhile answers why.
 	a, access, rerr := s.readFresh(ctx, authID)
-	if rerr != nil || !a.AccessExpiresAt.After(s.opts.Now()) {
+	if rerr != nil {
+		return "", rerr
+	}
+	if !a.AccessExpiresAt.After(s.opts.Now()) {
 		return "", err
 	}
-	s.log.Warn("another process is still refreshing the authorisation; its access token is used until it expires",
-		zap.Int64("authorization_id", authID), zap.Time("access_expires_at", a.AccessExpiresAt))
+	s.log.Warn("the refresh of a token about to expire failed or is taking long; the stored token is used until it expires",
+		zap.Int64("authorization_id", authID), zap.Time("access_expires_at", a.AccessExpiresAt), zap.Error(err))
 	return access, nil
 }
+
+// expiryReserve is the life a token about to expire must have left to be
+// handed out without waiting further for its refresh: 10s, or half of
+// ExpirySkew when that is shorter.
+func (s *TokenStore) expiryReserve() time.Duration { return min(10*time.Second, s.opts.ExpirySkew/2) }
 
 // Refresh implements oceanengine.TokenSource: called after the platform
 // refused staleToken. When the authorisation's current token differs,
@@ -247,7 +274,7 @@ func (a authSource) AccessToken(ctx context.Context, _ int64) (string, error) {
 	if row.AccessExpiresAt.Sub(a.s.opts.Now()) > a.s.opts.ExpirySkew {
 		return access, nil
 	}
-	return a.s.refreshExpiring(ctx, a.authID)
+	return a.s.refreshExpiring(ctx, a.authID, row.AccessExpiresAt)
 }
 
 func (a authSource) Refresh(ctx context.Context, _ int64, stale string) (string, error) {
