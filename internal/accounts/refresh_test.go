@@ -492,7 +492,7 @@ func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
 	before := e.ts.Sim.Stats().Total(refreshEP)
 	// within runs a call that should end long before the patient process's
 	// LockWait (an hour).
-	within := func(what string, call func() (string, error)) string {
+	within := func(what string, call func() (string, error)) {
 		t.Helper()
 		type result struct {
 			token string
@@ -508,11 +508,9 @@ func TestExpiringTokenWhileAnotherProcessRefreshes(t *testing.T) {
 			if r.err != nil || r.token != access {
 				t.Fatalf("%s: %v (same token: %t), want the stored token", what, r.err, r.token == access)
 			}
-			return r.token
 		case <-time.After(time.Minute):
 			t.Fatalf("%s: still waiting after a minute for the refresh another process holds (LockWait 1h); "+
 				"the token it has is valid for %s more", what, a.AccessExpiresAt.Sub(clock.Now()))
-			return ""
 		}
 	}
 	patient := e.newProcess()

@@ -170,9 +170,8 @@ func aad(authID int64, which string) []byte {
 // it, or the platform is slow), the stored token is handed out as long as
 // it is still valid (see refreshExpiring).
 func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (string, error) {
-	now := s.opts.Now()
 	if authID, ok := s.cachedAuth(advertiserID); ok {
-		if e, ok := s.cachedToken(ctx, authID); ok && e.accessExp.Sub(now) > s.opts.ExpirySkew {
+		if e, ok := s.cachedToken(ctx, authID); ok && !s.expiring(e.accessExp) {
 			return e.access, nil
 		}
 	}
@@ -180,7 +179,7 @@ func (s *TokenStore) AccessToken(ctx context.Context, advertiserID int64) (strin
 	if err != nil {
 		return "", err
 	}
-	if a.AccessExpiresAt.Sub(now) > s.opts.ExpirySkew {
+	if !s.expiring(a.AccessExpiresAt) {
 		return access, nil
 	}
 	return s.refreshExpiring(ctx, a.ID, a.AccessExpiresAt)
@@ -205,7 +204,7 @@ func (s *TokenStore) refreshExpiring(ctx context.Context, authID int64, exp time
 		defer cancel()
 	}
 	access, err := s.refresh(wctx, authID, "expiring", func(a mysql.Authorization, _ string) bool {
-		return a.AccessExpiresAt.Sub(s.opts.Now()) <= s.opts.ExpirySkew
+		return s.expiring(a.AccessExpiresAt)
 	})
 	if err == nil || ctx.Err() != nil {
 		return access, err
@@ -228,6 +227,19 @@ func (s *TokenStore) refreshExpiring(ctx context.Context, authID int64, exp time
 	return access, nil
 }
 
+// expiring reports whether an access token expiring at exp is about to
+// expire (within ExpirySkew): it is refreshed before it is handed out.
+func (s *TokenStore) expiring(exp time.Time) bool { return exp.Sub(s.opts.Now()) <= s.opts.ExpirySkew }
+
+// replaces is the need of a refresh after the platform refused stale: the
+// stored token is that one, or a newer one that is itself about to expire
+// (handing it back would only earn another 40102).
+func (s *TokenStore) replaces(stale string) needFunc {
+	return func(a mysql.Authorization, access string) bool {
+		return access == stale || s.expiring(a.AccessExpiresAt)
+	}
+}
+
 // expiryReserve is the life a token about to expire must have left to be
 // handed out without waiting further for its refresh: 10s, or half of
 // ExpirySkew when that is shorter.
@@ -247,11 +259,7 @@ func (s *TokenStore) Refresh(ctx context.Context, advertiserID int64, staleToken
 		authID = a.ID
 		s.rememberAdv(advertiserID, authID)
 	}
-	return s.refresh(ctx, authID, "stale", func(a mysql.Authorization, access string) bool {
-		// Also refresh a newer token that is itself about to expire: handing it
-		// back would only earn another 40102.
-		return access == staleToken || a.AccessExpiresAt.Sub(s.opts.Now()) <= s.opts.ExpirySkew
-	})
+	return s.refresh(ctx, authID, "stale", s.replaces(staleToken))
 }
 
 // ForAuthorization returns a TokenSource bound to one authorisation whatever
@@ -271,16 +279,14 @@ func (a authSource) AccessToken(ctx context.Context, _ int64) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if row.AccessExpiresAt.Sub(a.s.opts.Now()) > a.s.opts.ExpirySkew {
+	if !a.s.expiring(row.AccessExpiresAt) {
 		return access, nil
 	}
 	return a.s.refreshExpiring(ctx, a.authID, row.AccessExpiresAt)
 }
 
 func (a authSource) Refresh(ctx context.Context, _ int64, stale string) (string, error) {
-	return a.s.refresh(ctx, a.authID, "stale", func(r mysql.Authorization, access string) bool {
-		return access == stale || r.AccessExpiresAt.Sub(a.s.opts.Now()) <= a.s.opts.ExpirySkew
-	})
+	return a.s.refresh(ctx, a.authID, "stale", a.s.replaces(stale))
 }
 
 // RefreshIfDue refreshes an authorisation if it is due (access token within
