@@ -104,8 +104,9 @@ func (s *Server) adopsRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
 	for _, k := range adopsKinds {
 		for _, op := range []string{"status", "budget", "bid"} {
-			g.PATCH("/"+k.segment+"/:id/"+op, s.idempotent(string(k.kind)+".update_"+op, string(k.kind), s.changeOne(k.kind, op)))
-			g.POST("/"+k.segment+"/batch/"+op, s.idempotent(string(k.kind)+".batch_update_"+op, string(k.kind), s.changeBatch(k.kind, op)))
+			kind := string(k.kind)
+			s.audited(g, http.MethodPatch, "/"+k.segment+"/:id/"+op, kind+".update_"+op, kind, s.idempotent(s.changeOne(k.kind, op)))
+			s.audited(g, http.MethodPost, "/"+k.segment+"/batch/"+op, kind+".batch_update_"+op, kind, s.idempotent(s.changeBatch(k.kind, op)))
 		}
 	}
 }
@@ -507,15 +508,14 @@ func hashRequest(method, path, query string, body []byte) string {
 //
 // A request that acted on nothing (refused before any platform write:
 // 400, 404, 409, 422, 429, 502/503 from the pre-read) gives its key back.
-func (s *Server) idempotent(action, targetType string, h gin.HandlerFunc) gin.HandlerFunc {
-	return s.withIdempotency(action, targetType, true, h)
+func (s *Server) idempotent(h gin.HandlerFunc) gin.HandlerFunc {
+	return s.withIdempotency(true, h)
 }
 
 // withIdempotency is idempotent with the key optional when required is
 // false (admin writes such as guard rails: the key is honoured when sent).
-func (s *Server) withIdempotency(action, targetType string, required bool, h gin.HandlerFunc) gin.HandlerFunc {
+func (s *Server) withIdempotency(required bool, h gin.HandlerFunc) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		setAudit(c, action, targetType, c.Param("id"))
 		key := c.GetHeader(HeaderIdempotencyKey)
 		if key == "" {
 			if dry, _ := strconv.ParseBool(c.Query("dry_run")); dry || !required {

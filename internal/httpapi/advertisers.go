@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -24,8 +23,8 @@ func (s *Server) advertiserRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/advertisers", s.requireAuth())
 	g.GET("", s.requirePerm(auth.PermAdvertiserRead), s.listAdvertisers)
 	g.GET("/:id", s.requirePerm(auth.PermAdvertiserRead), s.getAdvertiser)
-	g.POST("/:id/sync", s.requirePerm(auth.PermAdvertiserWrite), s.syncAdvertiserNow)
-	g.DELETE("/:id", s.requirePerm(auth.PermAdvertiserWrite), s.unbindAdvertiser)
+	s.audited(g, http.MethodPost, "/:id/sync", "advertiser.sync", "advertiser", s.requirePerm(auth.PermAdvertiserWrite), s.syncAdvertiserNow)
+	s.audited(g, http.MethodDelete, "/:id", "advertiser.unbind", "advertiser", s.requirePerm(auth.PermAdvertiserWrite), s.unbindAdvertiser)
 }
 
 // advertiserResponse is an advertiser in lists. Money is a string in yuan
@@ -212,7 +211,7 @@ func isDuplicateTask(err error) bool { return errors.Is(err, asynq.ErrDuplicateT
 // (unbound, not a leaf advertiser, its authorisation needs re-authorisation).
 func (s *Server) syncAdvertiserNow(c *gin.Context) {
 	var req syncNowRequest
-	id, ok := s.advertiserRequest(c, "advertiser.sync", s.bindOptionalJSON, &req)
+	id, ok := s.advertiserRequest(c, s.bindOptionalJSON, &req)
 	if !ok {
 		return
 	}
@@ -259,15 +258,13 @@ func (s *Server) manualSyncQueue(c *gin.Context, id int64) (*asynq.Client, error
 	return s.jobQueue()
 }
 
-// advertiserRequest parses the path's advertiser {id}, names it the target
-// of the audit action, and binds the request into req with bind (false:
-// answered).
-func (s *Server) advertiserRequest(c *gin.Context, action string, bind binder, req any) (int64, bool) {
+// advertiserRequest parses the path's advertiser {id} and binds the request
+// into req with bind (false: answered).
+func (s *Server) advertiserRequest(c *gin.Context, bind binder, req any) (int64, bool) {
 	id, ok := pathID(c)
 	if !ok {
 		return 0, false
 	}
-	setAudit(c, action, "advertiser", strconv.FormatInt(id, 10))
 	if err := bind(c, req); err != nil {
 		fail(c, err)
 		return 0, false
@@ -294,7 +291,7 @@ type unbindResponse struct {
 // account is revoked and its tokens wiped. Data is kept unless purge=true.
 func (s *Server) unbindAdvertiser(c *gin.Context) {
 	var q unbindQuery
-	id, ok := s.advertiserRequest(c, "advertiser.unbind", s.bindQuery, &q)
+	id, ok := s.advertiserRequest(c, s.bindQuery, &q)
 	if !ok {
 		return
 	}

@@ -29,17 +29,17 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	g.GET("", read, s.listAlerts)
 	g.GET("/kinds", read, s.alertKinds)
 	g.GET("/:id", read, s.getAlert)
-	g.POST("/:id/ack", s.requirePerm(auth.PermAlertAck), s.withIdempotency("alert.ack", "alert", false, s.ackAlert))
+	s.audited(g, http.MethodPost, "/:id/ack", "alert.ack", "alert", s.requirePerm(auth.PermAlertAck), s.withIdempotency(false, s.ackAlert))
 
 	channels := g.Group("/channels", sub)
 	s.crudRoutes(channels, "alert_channel", s.alertChannelHandlers())
-	channels.POST("/:id/test", s.withIdempotency("alert_channel.test", "alert_channel", false, s.testAlertChannel))
+	s.audited(channels, http.MethodPost, "/:id/test", "alert_channel.test", "alert_channel", s.withIdempotency(false, s.testAlertChannel))
 	s.crudRoutes(g.Group("/subscriptions", sub), "alert_subscription", s.alertSubscriptionHandlers())
 	s.crudRoutes(g.Group("/teams", manage), "alert_team", s.alertTeamHandlers())
 
 	g.GET("/thresholds", read, s.listAlertThresholds)
-	g.PUT("/thresholds", manage, s.withIdempotency("alert_threshold.put", "alert_threshold", false, s.putAlertThreshold))
-	g.DELETE("/thresholds/:id", manage, s.withIdempotency("alert_threshold.delete", "alert_threshold", false, s.deleteAlertThreshold))
+	s.audited(g, http.MethodPut, "/thresholds", "alert_threshold.put", "alert_threshold", manage, s.withIdempotency(false, s.putAlertThreshold))
+	s.audited(g, http.MethodDelete, "/thresholds/:id", "alert_threshold.delete", "alert_threshold", manage, s.withIdempotency(false, s.deleteAlertThreshold))
 }
 
 func (s *Server) alertsService() (*alerts.Service, error) {

@@ -36,16 +36,22 @@ func auditOf(c *gin.Context) *auditRecord {
 	return r
 }
 
-// setAudit names the action and target of a mutating request for the audit
-// log, e.g. setAudit(c, "ad.update_budget", "ad", strconv.FormatInt(id, 10)).
-// Without it the action is "<method> <route>". Call it early in the handler
-// (before validation), so failures are recorded under the same action.
-func setAudit(c *gin.Context, action, targetType, targetID string) {
-	r := auditOf(c)
-	r.action, r.targetType, r.targetID = action, targetType, targetID
+// auditName is how the audit log names the requests of a mutating route.
+type auditName struct{ action, targetType string }
+
+// audited registers a mutating route under its audit action and target
+// type, e.g. "ad.update_budget" of an "ad": every request the route
+// answers is logged under that name, those its group's middleware refuses
+// (sign-in, permission) included. The target id is the path's {id} unless
+// the handler names another (auditTarget). Only requests that match no
+// route are logged as "<method> unmatched".
+func (s *Server) audited(g *gin.RouterGroup, method, path, action, targetType string, h ...gin.HandlerFunc) {
+	s.audits[method+" "+strings.TrimSuffix(g.BasePath(), "/")+path] = auditName{action, targetType}
+	g.Handle(method, path, h...)
 }
 
-// auditTarget sets only the target id (when it is known late, e.g. after an insert).
+// auditTarget sets the target id (when it is not the path's {id}, or is
+// known late, e.g. after an insert).
 func auditTarget(c *gin.Context, targetID string) { auditOf(c).targetID = targetID }
 
 // auditCreated names the id of a created item the audit target, unless
@@ -116,6 +122,10 @@ func (s *Server) auditTrail() gin.HandlerFunc {
 		if !isMutating(method) || !underAPI(c.Request.URL.Path) {
 			c.Next()
 			return
+		}
+		if n, ok := s.audits[method+" "+c.FullPath()]; ok && !preflight {
+			r := auditOf(c)
+			r.action, r.targetType, r.targetID = n.action, n.targetType, c.Param("id")
 		}
 		start := s.now()
 		c.Next()

@@ -38,12 +38,12 @@ func TestRefusedRequestsAreAudited(t *testing.T) {
 		wantDetails map[string]any
 	}{
 		{name: "413 with Content-Length", method: "POST", path: "/api/v1/auth/login", body: big,
-			wantStatus: 413, wantReason: "payload_too_large", wantResult: "failure", wantAction: "post /api/v1/auth/login"},
+			wantStatus: 413, wantReason: "payload_too_large", wantResult: "failure", wantAction: "auth.login"},
 		{name: "413 without Content-Length", method: "POST", path: "/api/v1/auth/login", body: big, chunked: true,
 			wantStatus: 413, wantReason: "payload_too_large", wantResult: "failure", wantAction: "auth.login"},
 		{name: "CORS refusal", method: "POST", path: "/api/v1/auth/login", body: `{}`,
 			header:     map[string]string{"Origin": "https://evil.example"},
-			wantStatus: 403, wantReason: reasonCORSOrigin, wantResult: "denied", wantAction: "post /api/v1/auth/login"},
+			wantStatus: 403, wantReason: reasonCORSOrigin, wantResult: "denied", wantAction: "auth.login"},
 		{name: "CORS refusal of a preflight", method: "OPTIONS", path: "/api/v1/users/7",
 			header:     map[string]string{"Origin": "https://evil.example", "Access-Control-Request-Method": "DELETE"},
 			wantStatus: 403, wantReason: reasonCORSOrigin, wantResult: "denied", wantAction: "options unmatched",

@@ -59,11 +59,9 @@ func (s *Server) tokenView(pair auth.TokenPair, p auth.Principal) tokenResponse 
 		RefreshToken: pair.RefreshToken, RefreshExpiresAt: pair.RefreshExpiresAt, User: principalView(p)}
 }
 
-// tokenRequest names the audit action of a sign-in or refresh, binds its
-// body into a new R, and returns it with the service that issues the
-// tokens (false: answered).
-func tokenRequest[R any](s *Server, c *gin.Context, action, targetType string) (R, *auth.Service, bool) {
-	setAudit(c, action, targetType, "")
+// tokenRequest binds the body of a sign-in or refresh into a new R and
+// returns it with the service that issues the tokens (false: answered).
+func tokenRequest[R any](s *Server, c *gin.Context) (R, *auth.Service, bool) {
 	var req R
 	svc, err := s.authService()
 	if err != nil {
@@ -90,7 +88,7 @@ func (s *Server) answerTokens(c *gin.Context, pair auth.TokenPair, p auth.Princi
 
 // login is POST /api/v1/auth/login.
 func (s *Server) login(c *gin.Context) {
-	req, svc, ok := tokenRequest[loginRequest](s, c, "auth.login", "user")
+	req, svc, ok := tokenRequest[loginRequest](s, c)
 	if !ok {
 		return
 	}
@@ -110,7 +108,7 @@ func (s *Server) login(c *gin.Context) {
 
 // refresh is POST /api/v1/auth/refresh.
 func (s *Server) refresh(c *gin.Context) {
-	req, svc, ok := tokenRequest[refreshRequest](s, c, "auth.refresh", "session")
+	req, svc, ok := tokenRequest[refreshRequest](s, c)
 	if !ok {
 		return
 	}
@@ -131,7 +129,7 @@ func (s *Server) refresh(c *gin.Context) {
 // logout is POST /api/v1/auth/logout: ends the caller's session.
 func (s *Server) logout(c *gin.Context) {
 	p, _ := principalFrom(c)
-	setAudit(c, "auth.logout", "session", p.SessionID)
+	auditTarget(c, p.SessionID)
 	if err := s.deps.Auth.Logout(c.Request.Context(), p.SessionID); err != nil {
 		fail(c, err)
 		return
@@ -164,7 +162,7 @@ func (s *Server) me(c *gin.Context) {
 // password; their other sessions end.
 func (s *Server) changePassword(c *gin.Context) {
 	p, _ := principalFrom(c)
-	setAudit(c, "auth.change_password", "user", strconv.FormatInt(p.UserID, 10))
+	auditTarget(c, strconv.FormatInt(p.UserID, 10))
 	var req changePasswordRequest
 	if err := s.bindJSON(c, &req); err != nil {
 		fail(c, err)

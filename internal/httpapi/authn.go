@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"errors"
+	"net/http"
 	"strconv"
 	"strings"
 	"time"
@@ -152,12 +153,12 @@ func failAuth(c *gin.Context, err error) {
 // administration and the audit log.
 func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	a := v1.Group("/auth")
-	a.POST("/login", s.rateLimitAuth(), s.login)
-	a.POST("/refresh", s.rateLimitAuth(), s.refresh)
+	s.audited(a, http.MethodPost, "/login", "auth.login", "user", s.rateLimitAuth(), s.login)
+	s.audited(a, http.MethodPost, "/refresh", "auth.refresh", "session", s.rateLimitAuth(), s.refresh)
 	authed := a.Group("", s.requireAuth())
-	authed.POST("/logout", s.logout)
+	s.audited(authed, http.MethodPost, "/logout", "auth.logout", "session", s.logout)
 	authed.GET("/me", s.me)
-	authed.POST("/password", s.changePassword)
+	s.audited(authed, http.MethodPost, "/password", "auth.change_password", "user", s.changePassword)
 
 	me := v1.Group("/me", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
 	me.GET("/advertisers", s.myAdvertisers)
@@ -165,15 +166,15 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 
 	u := v1.Group("/users", s.requireAuth(), s.requirePerm(auth.PermUserManage))
 	u.GET("", s.listUsers)
-	u.POST("", s.createUser)
+	s.audited(u, http.MethodPost, "", "user.create", "user", s.createUser)
 	u.GET("/:id", s.getUser)
-	u.PATCH("/:id", s.updateUser)
-	u.POST("/:id/disable", s.setUserStatus(auth.StatusDisabled))
-	u.POST("/:id/enable", s.setUserStatus(auth.StatusActive))
-	u.POST("/:id/password", s.resetPassword)
-	u.PUT("/:id/roles", s.setUserRoles)
+	s.audited(u, http.MethodPatch, "/:id", "user.update", "user", s.updateUser)
+	s.audited(u, http.MethodPost, "/:id/disable", "user.disable", "user", s.setUserStatus(auth.StatusDisabled))
+	s.audited(u, http.MethodPost, "/:id/enable", "user.enable", "user", s.setUserStatus(auth.StatusActive))
+	s.audited(u, http.MethodPost, "/:id/password", "user.reset_password", "user", s.resetPassword)
+	s.audited(u, http.MethodPut, "/:id/roles", "user.set_roles", "user", s.setUserRoles)
 	u.GET("/:id/advertisers", s.userAdvertisers)
-	u.PUT("/:id/advertisers", s.setUserAdvertisers)
+	s.audited(u, http.MethodPut, "/:id/advertisers", "user.set_advertisers", "user", s.setUserAdvertisers)
 	s.userSessionRoutes(u)
 
 	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)

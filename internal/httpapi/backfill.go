@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 
 	"github.com/gin-gonic/gin"
 
@@ -13,7 +14,7 @@ import (
 
 // backfillRoutes serves backfills of one advertiser's history.
 func (s *Server) backfillRoutes(v1 *gin.RouterGroup) {
-	v1.POST("/advertisers/:id/backfill", s.requireAuth(), s.requirePerm(auth.PermAdvertiserWrite), s.createBackfill)
+	s.audited(v1, http.MethodPost, "/advertisers/:id/backfill", "advertiser.backfill", "advertiser", s.requireAuth(), s.requirePerm(auth.PermAdvertiserWrite), s.createBackfill)
 }
 
 // backfillRequest: Beijing dates (inclusive); streams default to the daily
@@ -31,7 +32,7 @@ type backfillRequest struct {
 // (unbound, needing re-authorisation, switched off) 409.
 func (s *Server) createBackfill(c *gin.Context) {
 	var req backfillRequest
-	id, ok := s.advertiserRequest(c, "advertiser.backfill", s.bindJSON, &req)
+	id, ok := s.advertiserRequest(c, s.bindJSON, &req)
 	if !ok {
 		return
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -14,6 +15,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -328,6 +330,33 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 		t.Errorf("the walk met %d reasons (%v); the check of reasons is broken", len(vocab.seen), vocab.seen)
 	}
 	t.Logf("%d requests over %d operations, %d rejected as client errors; reasons met: %v", seq, len(ops), rejected, vocab.seen)
+	checkAuditActionsNamed(t, w.db)
+}
+
+// checkAuditActionsNamed fails for an audit entry of a known route recorded
+// under the fallback action "<method> <route>": every mutating route names
+// its action (Server.audited), so the audit log reads "report.export", not a
+// path.
+// Unknown routes keep the fallback and carry detail.path.
+func checkAuditActionsNamed(t *testing.T, db *mysql.DB) {
+	t.Helper()
+	rows, err := db.QueryContext(context.Background(), `SELECT action, COUNT(*) FROM audit_log
+		WHERE action LIKE '% %' AND JSON_EXTRACT(detail, '$.path') IS NULL GROUP BY action ORDER BY action`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var action string
+		var n int
+		if err := rows.Scan(&action, &n); err != nil {
+			t.Fatal(err)
+		}
+		t.Errorf("%d audit entries of a known route under the fallback action %q: register it with Server.audited", n, action)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func countOperations(t *testing.T) int {

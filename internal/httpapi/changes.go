@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"strconv"
 	"time"
 
@@ -19,7 +20,7 @@ func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
 	r.GET("", s.listChanges)
 	r.GET("/:id", s.getChange)
 	w := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
-	w.POST("/:id/rollback", s.idempotent("change.rollback", "change", s.rollbackChange))
+	s.audited(w, http.MethodPost, "/:id/rollback", "change.rollback", "change", s.idempotent(s.rollbackChange))
 }
 
 // changesQuery is GET /changes's query.

@@ -62,7 +62,7 @@ func (s *Server) newExportResponse(j domain.BackgroundJob, f *domain.ExportFile)
 func (s *Server) exportRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/reports/exports", s.requireAuth(), s.requirePerm(auth.PermReportExport))
 	g.GET("", s.listExports)
-	g.POST("", s.createExport)
+	s.audited(g, http.MethodPost, "", "report.export", "export", s.createExport)
 	g.GET("/:id", s.getExport)
 	g.GET("/:id/download", s.downloadExport)
 }
@@ -86,8 +86,9 @@ func (s *Server) createExport(c *gin.Context) {
 		// Store the normalised query, so the job runs exactly what was validated.
 		params.Params.GroupBy, params.Params.OrderBy = specStrings(spec)
 		params.Params.Granularity = string(spec.Granularity)
+		auditDetail(c, "format", req.Format)
 		id, err := s.deps.DB.CreateBackgroundJob(ctx, domain.NewBackgroundJob{Kind: export.JobKind, CreatedBy: p.UserID, Params: params})
-		if err != nil {
+		if err := auditCreated(c, id, err); err != nil {
 			return exportResponse{}, err
 		}
 		if err := export.Enqueue(ctx, queue, id, 0); err != nil {

@@ -45,7 +45,6 @@ type jobRequeuer interface {
 // caller must see the job and hold the permission that starts such a job;
 // a job that is not failed answers 409.
 func (s *Server) retryJob(c *gin.Context) {
-	setAudit(c, "job.retry", "job", c.Param("id"))
 	id, ok := pathID(c)
 	if !ok {
 		return

@@ -104,7 +104,7 @@ func (s *Server) jobRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/jobs", s.requireAuth())
 	g.GET("", s.listJobs)
 	g.GET("/:id", s.getJob)
-	g.POST("/:id/retry", s.retryJob)
+	s.audited(g, http.MethodPost, "/:id/retry", "job.retry", "job", s.retryJob)
 }
 
 type listJobsQuery struct {

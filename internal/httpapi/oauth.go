@@ -19,7 +19,7 @@ import (
 // oauthRoutes registers the OceanEngine OAuth binding flow.
 func (s *Server) oauthRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/oauth/oceanengine")
-	g.POST("/authorize", s.requireAuth(), s.requirePerm(auth.PermAdvertiserWrite), s.oauthAuthorize)
+	s.audited(g, http.MethodPost, "/authorize", "oceanengine.authorize", "user", s.requireAuth(), s.requirePerm(auth.PermAdvertiserWrite), s.oauthAuthorize)
 	// The platform redirects the user's browser here: no bearer token is
 	// required; the single-use state names the user (see accounts.Service.Callback).
 	g.GET("/callback", s.oauthCallback)
@@ -45,7 +45,7 @@ type authorizeResponse struct {
 // The body is optional.
 func (s *Server) oauthAuthorize(c *gin.Context) {
 	p, _ := principalFrom(c)
-	setAudit(c, "oceanengine.authorize", "user", strconv.FormatInt(p.UserID, 10))
+	auditTarget(c, strconv.FormatInt(p.UserID, 10))
 	serveBound(c, s.bindOptionalJSON, http.StatusOK, func(req authorizeRequest) (accounts.AuthorizeResult, error) {
 		svc, err := s.accountsService()
 		if err != nil {
@@ -190,6 +190,12 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(c.Request.Context()), 5*time.Second)
 	defer cancel()
+	if out.UserID != 0 {
+		// The callback carries no session: the state names the user.
+		if u, err := s.deps.DB.GetUser(ctx, out.UserID); err == nil {
+			e.ActorName = u.Username
+		}
+	}
 	if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
 		loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
 	}

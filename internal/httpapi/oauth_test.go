@@ -191,8 +191,9 @@ func TestOAuthBindingEndToEnd(t *testing.T) {
 		t.Fatalf("enqueued %d bind syncs and %d info runs, want %d and 1", syncs, infos, len(wantLeaves))
 	}
 	entries, _, _ := b.db.ListAudit(context.Background(), auth.AuditFilter{Action: "oceanengine.bind"})
-	if len(entries) != 1 || entries[0].Result != auth.ResultSuccess || entries[0].TargetID != strconv.FormatInt(bound.AuthorizationID, 10) {
-		t.Fatalf("bind audit %+v", entries)
+	if len(entries) != 1 || entries[0].Result != auth.ResultSuccess || entries[0].TargetID != strconv.FormatInt(bound.AuthorizationID, 10) ||
+		entries[0].ActorID != alice.id || entries[0].ActorName != "alice" {
+		t.Fatalf("bind audit %+v, want alice's (user %d) binding of grant %d", entries, alice.id, bound.AuthorizationID)
 	}
 }
 

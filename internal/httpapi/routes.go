@@ -65,8 +65,8 @@ type crudHandlers struct {
 // Idempotency-Key when one is sent.
 func (s *Server) crudRoutes(g *gin.RouterGroup, resource string, h crudHandlers) {
 	g.GET("", h.list)
-	g.POST("", s.withIdempotency(resource+".create", resource, false, h.create))
+	s.audited(g, http.MethodPost, "", resource+".create", resource, s.withIdempotency(false, h.create))
 	g.GET("/:id", h.get)
-	g.PUT("/:id", s.withIdempotency(resource+".update", resource, false, h.update))
-	g.DELETE("/:id", s.withIdempotency(resource+".delete", resource, false, h.remove))
+	s.audited(g, http.MethodPut, "/:id", resource+".update", resource, s.withIdempotency(false, h.update))
+	s.audited(g, http.MethodDelete, "/:id", resource+".delete", resource, s.withIdempotency(false, h.remove))
 }

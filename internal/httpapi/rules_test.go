@@ -151,9 +151,9 @@ func TestRulesAPI(t *testing.T) {
 		t.Fatalf("backtest of 31 days: %d %s", r.status, r.raw)
 	}
 
-	// Every write is audited under its action.
+	// Every write is audited under its action, and so is a preview (a POST).
 	actions := mysqltest.Column[string](t, b.db, `SELECT action FROM audit_log WHERE action LIKE 'rule.%' AND result = 'success' ORDER BY id`)
-	if want := []string{"rule.create", "rule.update", "rule.enable", "rule.switch"}; !slices.Equal(actions, want) {
+	if want := []string{"rule.create", "rule.update", "rule.preview", "rule.enable", "rule.switch"}; !slices.Equal(actions, want) {
 		t.Fatalf("audited: %v, want %v", actions, want)
 	}
 }

@@ -116,6 +116,9 @@ type Server struct {
 	engine    *gin.Engine
 	validator *validator.Validate
 	now       func() time.Time
+	// audits names the mutating routes for the audit log (audited), by
+	// "<METHOD> <route>"; filled while the routes are registered.
+	audits map[string]auditName
 }
 
 // New builds the server and its routes.
@@ -126,7 +129,7 @@ func New(d Deps) (*Server, error) {
 	if d.Health == nil {
 		return nil, errors.New("httpapi: Deps.Health is required")
 	}
-	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now}
+	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now, audits: map[string]auditName{}}
 	if s.now == nil {
 		s.now = time.Now
 	}

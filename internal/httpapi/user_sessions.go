@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -41,7 +42,7 @@ func sessionView(ss auth.Session, current string) sessionResponse {
 // and ends one.
 func (s *Server) userSessionRoutes(u *gin.RouterGroup) {
 	u.GET("/:id/sessions", s.userSessions)
-	u.DELETE("/:id/sessions/:sid", s.revokeUserSession)
+	s.audited(u, http.MethodDelete, "/:id/sessions/:sid", "user.revoke_session", "session", s.revokeUserSession)
 }
 
 func (s *Server) sessionAdmin() (sessionAdmin, error) {
@@ -74,7 +75,7 @@ func (s *Server) userSessions(c *gin.Context) {
 // session ends at once (its access tokens are refused from the next
 // request). Ending an ended session answers 200 all the same.
 func (s *Server) revokeUserSession(c *gin.Context) {
-	setAudit(c, "user.revoke_session", "session", cut(c.Param("sid"), 64))
+	auditTarget(c, cut(c.Param("sid"), 64))
 	serveByID(c, func(id int64) (auth.Session, error) {
 		auditDetail(c, "user_id", id)
 		svc, err := s.sessionAdmin()

@@ -77,7 +77,6 @@ type userAdvertisersResponse struct {
 }
 
 func (s *Server) createUser(c *gin.Context) {
-	setAudit(c, "user.create", "user", "")
 	serveBound(c, s.bindJSON, http.StatusCreated, func(req createUserRequest) (auth.User, error) {
 		auditDetail(c, "username", auth.NormalizeUsername(req.Username))
 		auditDetail(c, "roles", req.Roles)
@@ -107,7 +106,6 @@ func (s *Server) getUser(c *gin.Context) {
 }
 
 func (s *Server) updateUser(c *gin.Context) {
-	setAudit(c, "user.update", "user", c.Param("id"))
 	serveByIDWith(c, s.bindJSON, func(id int64, req updateUserRequest) (auth.User, error) {
 		if req.Email != nil && *req.Email != "" {
 			if err := s.validator.Var(*req.Email, "email"); err != nil {
@@ -129,12 +127,7 @@ func (s *Server) updateUser(c *gin.Context) {
 // setUserStatus is POST /users/{id}/disable and /enable. Disabling ends the
 // user's sessions at once. Admins cannot disable themselves.
 func (s *Server) setUserStatus(status string) gin.HandlerFunc {
-	action := "user.enable"
-	if status == auth.StatusDisabled {
-		action = "user.disable"
-	}
 	return func(c *gin.Context) {
-		setAudit(c, action, "user", c.Param("id"))
 		serveByID(c, func(id int64) (auth.User, error) {
 			if p, _ := principalFrom(c); p.UserID == id && status == auth.StatusDisabled {
 				return auth.User{}, apperr.Conflict("you cannot disable your own account").WithReason("self_disable")
@@ -150,7 +143,6 @@ func (s *Server) setUserStatus(status string) gin.HandlerFunc {
 // resetPassword is POST /users/{id}/password: an admin sets a user's
 // password; the user's sessions end.
 func (s *Server) resetPassword(c *gin.Context) {
-	setAudit(c, "user.reset_password", "user", c.Param("id"))
 	serveByIDWith(c, s.bindJSON, func(id int64, req setPasswordRequest) (map[string]any, error) {
 		keep := ""
 		if p, _ := principalFrom(c); p.UserID == id {
@@ -163,7 +155,6 @@ func (s *Server) resetPassword(c *gin.Context) {
 
 // setUserRoles is PUT /users/{id}/roles. Admins cannot drop their own admin role.
 func (s *Server) setUserRoles(c *gin.Context) {
-	setAudit(c, "user.set_roles", "user", c.Param("id"))
 	serveByIDWith(c, s.bindJSON, func(id int64, req setRolesRequest) (auth.User, error) {
 		auditDetail(c, "roles", req.Roles)
 		if p, _ := principalFrom(c); p.UserID == id && p.IsAdmin() && !slices.Contains(req.Roles, auth.RoleAdmin) {
@@ -189,7 +180,6 @@ func (s *Server) userAdvertisers(c *gin.Context) {
 // setUserAdvertisers is PUT /users/{id}/advertisers: replaces the user's
 // assignment (the data scope of non-admins).
 func (s *Server) setUserAdvertisers(c *gin.Context) {
-	setAudit(c, "user.set_advertisers", "user", c.Param("id"))
 	serveByIDWith(c, s.bindJSON, func(id int64, req setAdvertisersRequest) (userAdvertisersResponse, error) {
 		p, _ := principalFrom(c)
 		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {

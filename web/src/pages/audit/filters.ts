@@ -25,7 +25,11 @@ export const knownActions = [
   'guardrail.create', 'guardrail.update', 'guardrail.delete',
   'oceanengine.authorize', 'oceanengine.bind', 'advertiser.sync', 'advertiser.backfill', 'advertiser.unbind', 'authorization.needs_reauth',
   'ad.update_status', 'ad.update_budget', 'ad.update_bid', 'campaign.update_budget', 'project.update_budget', 'promotion.update_budget', 'change.rollback',
-  'job.retry',
+  'job.retry', 'report.export',
+  'alert.ack', 'alert_channel.create', 'alert_channel.update', 'alert_channel.delete', 'alert_channel.test',
+  'alert_subscription.create', 'alert_subscription.update', 'alert_subscription.delete',
+  'alert_team.create', 'alert_team.update', 'alert_team.delete', 'alert_threshold.put', 'alert_threshold.delete',
+  'rule.create', 'rule.update', 'rule.delete', 'rule.enable', 'rule.disable', 'rule.switch', 'rule.preview', 'rule.backtest',
 ]
 
 /** str is a free-text parameter, trimmed and cut at max characters. */
