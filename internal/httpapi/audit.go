@@ -2,7 +2,9 @@ package httpapi
 
 import (
 	"context"
+	"maps"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -10,6 +12,7 @@ import (
 	"github.com/gin-gonic/gin"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
@@ -34,6 +37,21 @@ func auditOf(c *gin.Context) *auditRecord {
 	r := &auditRecord{}
 	c.Set(ctxAudit, r)
 	return r
+}
+
+// actionBind is the audit action of the OAuth callback (a GET, written by
+// auditCallback rather than the audit trail).
+const actionBind = "oceanengine.bind"
+
+// listAuditActions is GET /api/v1/audit/actions: every action the audit log
+// records, sorted: the mutating routes', the OAuth binding's and those the
+// accounts service writes (the console's action filter offers them).
+func (s *Server) listAuditActions(c *gin.Context) {
+	set := map[string]bool{actionBind: true, accounts.AuditNeedsReauth: true, accounts.AuditSuperseded: true}
+	for _, n := range s.audits {
+		set[n.action] = true
+	}
+	respond(c, http.StatusOK, slices.Sorted(maps.Keys(set)))
 }
 
 // auditName is how the audit log names the requests of a mutating route.

@@ -178,4 +178,5 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	s.userSessionRoutes(u)
 
 	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)
+	v1.GET("/audit/actions", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAuditActions)
 }

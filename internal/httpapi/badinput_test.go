@@ -13,9 +13,11 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -231,6 +233,11 @@ func (d probeDoc) probeCases(o probeOp, pathDefaults map[string]string) []probeC
 		}
 	}
 	if o.body == nil {
+		if len(cases) == 0 {
+			// Nothing to malform: the request as described, so the
+			// operation is still asked, signed in and not.
+			cases = append(cases, probeCase{what: "as described", path: base})
+		}
 		return cases
 	}
 	for _, b := range []struct{ what, body string }{{"not JSON", "{not json"}, {"array body", "[]"},
@@ -331,6 +338,35 @@ func TestMalformedRequestsNeverAnswer5xx(t *testing.T) {
 	}
 	t.Logf("%d requests over %d operations, %d rejected as client errors; reasons met: %v", seq, len(ops), rejected, vocab.seen)
 	checkAuditActionsNamed(t, w.db)
+	checkAuditActionsListed(t, w)
+}
+
+// checkAuditActionsListed compares GET /api/v1/audit/actions with the
+// actions the walk left in the audit log: it lists every one of them, and
+// beyond them only those written outside HTTP.
+func checkAuditActionsListed(t *testing.T, w *opsWorld) {
+	t.Helper()
+	r := w.do(t, req{method: "GET", path: "/api/v1/audit/actions", token: w.login(t, "root", adminPassword).AccessToken})
+	if r.status != http.StatusOK {
+		t.Fatalf("audit actions: %d %s", r.status, r.raw)
+	}
+	var listed []string
+	r.data(t, &listed)
+	if !slices.IsSorted(listed) || len(slices.Compact(slices.Clone(listed))) != len(listed) {
+		t.Errorf("audit actions not sorted and unique: %v", listed)
+	}
+	seen := mysqltest.Column[string](t, w.db, `SELECT DISTINCT action FROM audit_log WHERE action NOT LIKE '% %' ORDER BY action`)
+	for _, a := range seen {
+		if !slices.Contains(listed, a) {
+			t.Errorf("audit action %q recorded by the walk is missing from /audit/actions %v", a, listed)
+		}
+	}
+	outside := []string{accounts.AuditNeedsReauth, accounts.AuditSuperseded}
+	for _, a := range listed {
+		if !slices.Contains(seen, a) && !slices.Contains(outside, a) {
+			t.Errorf("/audit/actions lists %q, which no request of the walk recorded", a)
+		}
+	}
 }
 
 // checkAuditActionsNamed fails for an audit entry of a known route recorded

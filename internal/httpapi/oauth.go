@@ -170,7 +170,7 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 		return
 	}
 	e := auth.AuditEntry{At: s.now(), ActorType: auth.ActorUser, ActorID: out.UserID, IP: c.ClientIP(),
-		UserAgent: c.Request.UserAgent(), Action: "oceanengine.bind", TargetType: "authorization",
+		UserAgent: c.Request.UserAgent(), Action: actionBind, TargetType: "authorization",
 		RequestID: requestID(c), Result: auth.ResultSuccess, Status: http.StatusOK}
 	if out.AuthorizationID != 0 {
 		e.TargetID = strconv.FormatInt(out.AuthorizationID, 10)

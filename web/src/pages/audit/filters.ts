@@ -18,20 +18,6 @@ export interface AuditFilters {
   page: number
 }
 
-/** Actions the filter suggests (any other can be typed). */
-export const knownActions = [
-  'auth.login', 'auth.logout', 'auth.refresh', 'auth.change_password',
-  'user.create', 'user.update', 'user.enable', 'user.disable', 'user.reset_password', 'user.set_roles', 'user.set_advertisers', 'user.revoke_session',
-  'guardrail.create', 'guardrail.update', 'guardrail.delete',
-  'oceanengine.authorize', 'oceanengine.bind', 'advertiser.sync', 'advertiser.backfill', 'advertiser.unbind', 'authorization.needs_reauth',
-  'ad.update_status', 'ad.update_budget', 'ad.update_bid', 'campaign.update_budget', 'project.update_budget', 'promotion.update_budget', 'change.rollback',
-  'job.retry', 'report.export',
-  'alert.ack', 'alert_channel.create', 'alert_channel.update', 'alert_channel.delete', 'alert_channel.test',
-  'alert_subscription.create', 'alert_subscription.update', 'alert_subscription.delete',
-  'alert_team.create', 'alert_team.update', 'alert_team.delete', 'alert_threshold.put', 'alert_threshold.delete',
-  'rule.create', 'rule.update', 'rule.delete', 'rule.enable', 'rule.disable', 'rule.switch', 'rule.preview', 'rule.backtest',
-]
-
 /** str is a free-text parameter, trimmed and cut at max characters. */
 function str(q: LocationQuery, k: string, max = 128): string {
   return param(q, k).trim().slice(0, max)
