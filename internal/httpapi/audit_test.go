@@ -165,3 +165,41 @@ func TestAuditQueryFiltersAndPaging(t *testing.T) {
 		}
 	}
 }
+
+// An audit entry that cannot be written does not fail the request, which
+// is already answered: it is logged and counted for AuditLogWritesFailing.
+func TestAuditWriteFailureIsCounted(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword).AccessToken
+	failures := func() string {
+		t.Helper()
+		for _, line := range strings.Split(b.do(t, req{method: "GET", path: "/metrics"}).raw, "\n") {
+			if strings.HasPrefix(line, "audit_log_write_failures_total ") {
+				return strings.TrimPrefix(line, "audit_log_write_failures_total ")
+			}
+		}
+		t.Fatal("/metrics has no audit_log_write_failures_total")
+		return ""
+	}
+	if got := failures(); got != "0" {
+		t.Fatalf("audit write failures before: %s, want 0", got)
+	}
+	if _, err := b.db.ExecContext(t.Context(), `RENAME TABLE audit_log TO audit_log_away`); err != nil {
+		t.Fatal(err)
+	}
+	b.createUser(t, admin, "nina", "Tidal-Wave-7731", []string{auth.RoleViewer})
+	b.expect(t, "a refused sign-in", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("root", "Wrong-Password-0000")}, 401)
+	if got := failures(); got != "2" {
+		t.Fatalf("audit write failures: %s, want 2 (the user created, the refused sign-in)", got)
+	}
+	if _, err := b.db.ExecContext(t.Context(), `RENAME TABLE audit_log_away TO audit_log`); err != nil {
+		t.Fatal(err)
+	}
+	b.createUser(t, admin, "olga", "Quiet-River-4410", []string{auth.RoleViewer})
+	if got := failures(); got != "2" {
+		t.Fatalf("audit write failures after the table is back: %s, want still 2", got)
+	}
+	if rows := auditRows(t, b); len(rows) == 0 || !strings.Contains(rows[len(rows)-1], "|user.create|") {
+		t.Fatalf("the entry written once the table is back: %v", rows)
+	}
+}

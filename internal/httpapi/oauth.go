@@ -196,9 +196,7 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 			e.ActorName = u.Username
 		}
 	}
-	if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
-		loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
-	}
+	s.insertAudit(ctx, c, e)
 }
 
 // callbackDone answers the browser: a redirect to the front end with
