@@ -25,6 +25,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 )
@@ -43,6 +44,6 @@ func NewClient(cfg config.OceanEngine, rdb goredis.UniversalClient, store *Token
 
 // StoreOptionsFrom returns token store options from the configuration
 // (sync.token_refresh_margin); the other options keep their defaults.
-func StoreOptionsFrom(cfg config.Config, log *zap.Logger, metrics *Metrics) StoreOptions {
-	return StoreOptions{Now: time.Now, Logger: log, Metrics: metrics, RefreshMargin: cfg.Sync.TokenRefreshMargin.D()}
+func StoreOptionsFrom(cfg config.Config, log *zap.Logger, metrics *Metrics, audit *auth.AuditLog) StoreOptions {
+	return StoreOptions{Now: time.Now, Logger: log, Metrics: metrics, Audit: audit, RefreshMargin: cfg.Sync.TokenRefreshMargin.D()}
 }

@@ -64,6 +64,9 @@ func newEnv(t testing.TB, sim sandbox.Options, so accounts.StoreOptions) *env {
 	}
 	so.Now = ts.Sim.Clock().Now
 	so.Metrics = m
+	if so.Audit, err = auth.NewAuditLog(db, e.reg); err != nil {
+		t.Fatal(err)
+	}
 	if so.Logger == nil {
 		so.Logger = zap.NewNop()
 	}

@@ -23,6 +23,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
+	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -428,6 +429,30 @@ func TestPlatformVerdictsMarkNeedsReauth(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A grant found dead while the audit log cannot be written is still marked
+// needs_reauth, and the lost entry is counted (audit_log_write_failures_total,
+// which the alert AuditLogWritesFailing watches).
+func TestDeadGrantWithoutAuditLogIsCounted(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, sandbox.Options{Seed: 3}, accounts.StoreOptions{})
+	out := e.bind(nil)
+	if v, ok := metrics.Sample(e.reg, "audit_log_write_failures_total", nil); !ok || v != 0 {
+		t.Fatalf("audit_log_write_failures_total before: %v (exported: %v), want 0", v, ok)
+	}
+	a, _, _ := e.stored(out.AuthorizationID)
+	e.ts.Sim.Clock().Set(a.RefreshExpiresAt.Add(time.Minute))
+	if _, err := e.db.ExecContext(ctx, `RENAME TABLE audit_log TO audit_log_away`); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.proc.readOK(ctx, out.Advertisers[0]); !oceanengine.NeedsReauth(err) {
+		t.Fatalf("read: %v, want NeedsReauth", err)
+	}
+	if a, _, _ := e.stored(out.AuthorizationID); a.Status != mysql.AuthNeedsReauth {
+		t.Fatalf("status %s (%s), want needs_reauth", a.Status, a.StatusReason)
+	}
+	e.checkMetric(t, "audit_log_write_failures_total", nil, 1)
 }
 
 func TestRefreshInvalidatesOtherProcessesCaches(t *testing.T) {

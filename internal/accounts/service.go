@@ -310,11 +310,9 @@ func (s *Service) supersede(ctx context.Context, by int64, previous []int64) []i
 		s.log.Warn("revoke superseded grants", zap.Int64s("authorization_ids", previous), zap.Error(err))
 	}
 	for _, id := range revoked {
-		if _, err := s.db.InsertAudit(ctx, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
+		_ = s.store.opts.Audit.Record(ctx, s.log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
 			TargetType: "authorization", TargetID: strconv.FormatInt(id, 10), Result: auth.ResultSuccess,
-			Detail: map[string]any{"superseded_by": by}}); err != nil {
-			s.log.Warn("audit log write failed", zap.Error(err))
-		}
+			Detail: map[string]any{"superseded_by": by}})
 	}
 	return revoked
 }

@@ -14,6 +14,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
@@ -28,6 +29,10 @@ type StoreOptions struct {
 	Logger *zap.Logger
 	// Metrics receives refresh counts (nil: unregistered collectors).
 	Metrics *Metrics
+	// Audit writes the entries of authorisations found dead or superseded
+	// (the Service uses the store's; nil: to the store's database, with an
+	// unregistered failure counter).
+	Audit *auth.AuditLog
 	// CacheTTL bounds how long a process hands out an access token read
 	// from MySQL before reading it again (30s). A refresh anywhere
 	// invalidates it sooner through the Redis generation counters.
@@ -143,6 +148,9 @@ type tokenEntry struct {
 // afterwards with SetRefresher — see NewPlatform).
 func NewTokenStore(db *mysql.DB, rdb goredis.UniversalClient, refresher oceanengine.Refresher, keys *tokencrypt.Keyring, opts StoreOptions) *TokenStore {
 	opts.defaults()
+	if opts.Audit == nil {
+		opts.Audit, _ = auth.NewAuditLog(db, nil) // unregistered: cannot fail
+	}
 	s := &TokenStore{db: db, refresher: refresher, keys: keys, opts: opts, log: opts.Logger.Named("accounts.tokens"),
 		advs: map[int64]advEntry{}, tokens: map[int64]tokenEntry{}}
 	if rdb != nil {
@@ -703,9 +711,7 @@ func (s *TokenStore) needsReauth(ctx context.Context, a mysql.Authorization, rea
 			code, requestID = ae.Code, ae.RequestID
 		}
 		bound, _ := s.db.AdvertisersOfAuthorization(ctx, a.ID)
-		if _, err := s.db.InsertAudit(ctx, auditNeedsReauth(a, reason, code, requestID, len(bound), now)); err != nil {
-			s.log.Error("audit log write failed", zap.Int64("authorization_id", a.ID), zap.Error(err))
-		}
+		_ = s.opts.Audit.Record(ctx, s.log, auditNeedsReauth(a, reason, code, requestID, len(bound), now))
 		s.log.Error("oceanengine authorisation needs re-authorisation: its advertisers stop syncing until someone authorises them again",
 			zap.Int64("authorization_id", a.ID), zap.String("reason", reason), zap.Int("code", code),
 			zap.String("request_id", requestID), zap.Int("advertisers", len(bound)))

@@ -17,6 +17,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mirror"
@@ -45,7 +46,7 @@ func (b *base) oceanEngine() (*Platform, error) {
 	if b.platform != nil || b.platformErr != nil {
 		return b.platform, b.platformErr
 	}
-	b.platform, b.platformErr = newPlatform(b.cfg, b.db, b.rdb, b.log, b.build.Component == "worker")
+	b.platform, b.platformErr = newPlatform(b.cfg, b.db, b.rdb, b.log, b.audit, b.build.Component == "worker")
 	return b.platform, b.platformErr
 }
 
@@ -63,7 +64,7 @@ func (b *base) platformOrOff(disabled string) (*Platform, error) {
 
 // newPlatform builds the token store, the client and the accounts service.
 // gauges registers the accounts gauges (the worker computes them).
-func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, log *zap.Logger, gauges bool) (*Platform, error) {
+func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, log *zap.Logger, audit *auth.AuditLog, gauges bool) (*Platform, error) {
 	keys, err := tokencrypt.FromConfig(cfg.Crypto)
 	if err != nil {
 		return nil, err
@@ -76,7 +77,7 @@ func newPlatform(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient, l
 	if err != nil {
 		return nil, err
 	}
-	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptionsFrom(cfg, log, am))
+	store := accounts.NewTokenStore(db, rdb, nil, keys, accounts.StoreOptionsFrom(cfg, log, am, audit))
 	client, err := accounts.NewClient(cfg.OceanEngine, rdb, store, om, log)
 	if err != nil {
 		return nil, err

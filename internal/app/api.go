@@ -89,7 +89,7 @@ func (b *base) api(ctx context.Context) (*API, error) {
 		Build: httpapi.Build{Version: b.build.Version, BuildTime: b.build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
 		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
-		Console: web.New(), Metrics: hm, MetricsHandler: promhttp.Handler(),
+		Console: web.New(), Metrics: hm, Audit: b.audit, MetricsHandler: promhttp.Handler(),
 	})
 	if err != nil {
 		return nil, err

@@ -15,6 +15,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/health"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -35,6 +36,8 @@ type base struct {
 	build Build
 	db    *mysql.DB
 	rdb   *goredis.Client
+	// audit writes the process's audit entries and counts those it loses.
+	audit *auth.AuditLog
 	// platform is the process's OceanEngine token store and client, built
 	// on first use by oceanEngine (accounts.go).
 	platform    *Platform
@@ -61,7 +64,12 @@ func openBase(ctx context.Context, cfg config.Config, log *zap.Logger, build Bui
 		}
 		log.Info("report reads go to the read replica (database.read_dsn)")
 	}
-	return &base{cfg: cfg, log: log, build: build, db: db, rdb: redis.Open(cfg.Redis)}, nil
+	audit, err := auth.NewAuditLog(db, prometheus.DefaultRegisterer)
+	if err != nil {
+		_ = db.Close()
+		return nil, err
+	}
+	return &base{cfg: cfg, log: log, build: build, db: db, rdb: redis.Open(cfg.Redis), audit: audit}, nil
 }
 
 func (b *base) close() error {

@@ -87,6 +87,7 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 	if err != nil {
 		return err
 	}
+	audit, _ := auth.NewAuditLog(db, nil) // a command exports no metrics: a lost entry is logged
 	switch sub {
 	case "create":
 		u, err := svc.CreateUser(ctx, auth.CreateUserInput{Username: username, Password: password,
@@ -94,11 +95,9 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 		if err != nil {
 			return describe(err)
 		}
-		if _, err := db.InsertAudit(ctx, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user create",
+		_ = audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user create",
 			Action: "user.create", TargetType: "user", TargetID: fmt.Sprint(u.ID), Result: auth.ResultSuccess,
-			Detail: map[string]any{"username": u.Username, "roles": u.Roles}}); err != nil {
-			log.Warn("audit log write failed", zap.Error(err))
-		}
+			Detail: map[string]any{"username": u.Username, "roles": u.Roles}})
 		fmt.Fprintf(out, "created user %s (id %d) with roles %s\n", u.Username, u.ID, strings.Join(u.Roles, ","))
 	case "set-password":
 		c, err := db.UserCredentials(ctx, auth.NormalizeUsername(username))
@@ -108,10 +107,8 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 		if err := svc.SetPassword(ctx, c.UserID, password, "password", ""); err != nil {
 			return describe(err)
 		}
-		if _, err := db.InsertAudit(ctx, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user set-password",
-			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess}); err != nil {
-			log.Warn("audit log write failed", zap.Error(err))
-		}
+		_ = audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user set-password",
+			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess})
 		fmt.Fprintf(out, "password of %s (id %d) set; their sessions have ended\n", c.Username, c.UserID)
 	}
 	return nil

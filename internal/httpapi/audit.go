@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -204,17 +203,8 @@ func (s *Server) writeAudit(c *gin.Context, start time.Time, status int) {
 			e.Detail["path"] = cut(c.Request.URL.Path, 256)
 		}
 	}
-	s.insertAudit(ctx, c, e)
-}
-
-// insertAudit writes the audit entry e of the request c. The answer is
-// already sent: a failure is logged and counted
-// (audit_log_write_failures_total, alert AuditLogWritesFailing).
-func (s *Server) insertAudit(ctx context.Context, c *gin.Context, e auth.AuditEntry) {
-	if _, err := s.deps.DB.InsertAudit(ctx, e); err != nil {
-		s.deps.Metrics.auditFailures.Inc()
-		loggerFrom(c).Error("audit log write failed", zap.String("action", e.Action), zap.Error(err))
-	}
+	// The answer is already sent: a lost entry is logged and counted.
+	_ = s.deps.Audit.Record(ctx, loggerFrom(c), e)
 }
 
 // tokenActor names the user of the request's bearer access token when its

@@ -175,7 +175,11 @@ func TestAuditWriteFailureIsCounted(t *testing.T) {
 	b := setupAuth(t)
 	admin := b.login(t, "root", adminPassword).AccessToken
 	reg := prometheus.NewRegistry()
-	reg.MustRegister(b.srv.deps.Metrics.auditFailures)
+	audit, err := auth.NewAuditLog(b.db, reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.srv.deps.Audit = audit
 	failures := func() string {
 		t.Helper()
 		v, ok := metrics.Sample(reg, "audit_log_write_failures_total", nil)

@@ -51,6 +51,11 @@ func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
 			t.Fatal(err)
 		}
 		d.Metrics, d.MetricsHandler = m, promhttp.HandlerFor(reg, promhttp.HandlerOpts{})
+		if d.Audit == nil {
+			if d.Audit, err = auth.NewAuditLog(d.DB, reg); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	if d.Quota == nil {
 		m, err := oceanengine.NewQuotaMonitor(rdb, d.Config.OceanEngine, now)

@@ -16,8 +16,6 @@ type Metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	inFlight prometheus.Gauge
-	// auditFailures counts audit entries that could not be written.
-	auditFailures prometheus.Counter
 }
 
 // NewMetrics creates the collectors and registers them with reg (nil: not
@@ -38,10 +36,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		inFlight: metrics.Add(r, prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "http_requests_in_flight",
 			Help: "HTTP requests being served.",
-		})),
-		auditFailures: metrics.Add(r, prometheus.NewCounter(prometheus.CounterOpts{
-			Name: "audit_log_write_failures_total",
-			Help: "Audit log entries of API requests (and of OAuth bindings) that could not be written; the request was answered, the entry is lost.",
 		})),
 	}
 	if err := r.Err(); err != nil {

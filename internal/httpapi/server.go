@@ -76,6 +76,9 @@ type Deps struct {
 	Rules *rules.Service
 	// Metrics receives the HTTP metrics; nil: unregistered collectors.
 	Metrics *Metrics
+	// Audit writes the audit entries and counts those it loses; nil: to
+	// DB, with an unregistered counter.
+	Audit *auth.AuditLog
 	// MetricsHandler serves GET /metrics on the public port where the
 	// configuration allows it there (outside release mode, without
 	// metrics.listen); nil: no /metrics route.
@@ -135,6 +138,9 @@ func New(d Deps) (*Server, error) {
 	}
 	if s.deps.Metrics == nil {
 		s.deps.Metrics, _ = NewMetrics(nil) // unregistered: cannot fail
+	}
+	if s.deps.Audit == nil {
+		s.deps.Audit, _ = auth.NewAuditLog(d.DB, nil) // unregistered: cannot fail
 	}
 	var err error
 	if s.engine, err = s.newEngine(); err != nil {

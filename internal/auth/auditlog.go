@@ -1,0 +1,52 @@
+package auth
+
+import (
+	"context"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/metrics"
+)
+
+// AuditStore appends audit entries (the MySQL audit_log).
+type AuditStore interface {
+	InsertAudit(ctx context.Context, e AuditEntry) (int64, error)
+}
+
+// AuditLog writes the audit entries of work that is done before its entry is
+// written and does not wait on it: an API request already answered, an OAuth
+// binding, a token refresh that found a grant dead. Nobody could retry such a
+// write, so a failure is logged and counted in
+// audit_log_write_failures_total, which the alert AuditLogWritesFailing
+// watches. One AuditLog serves a process.
+type AuditLog struct {
+	store    AuditStore
+	failures prometheus.Counter
+}
+
+// NewAuditLog writes to store and registers its counter with reg (nil: not
+// registered). Registering twice on one registerer shares the counter.
+func NewAuditLog(store AuditStore, reg prometheus.Registerer) (*AuditLog, error) {
+	r := metrics.NewRegistrar(reg)
+	l := &AuditLog{store: store, failures: metrics.Add(r, prometheus.NewCounter(prometheus.CounterOpts{
+		Name: "audit_log_write_failures_total",
+		Help: "Audit log entries that could not be written (API requests, OAuth bindings, authorisations found dead or superseded); the work was done, its entry is lost.",
+	}))}
+	if err := r.Err(); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Record writes e. A failure is logged on log with e's action and target,
+// counted, and returned for callers that report it further.
+func (l *AuditLog) Record(ctx context.Context, log *zap.Logger, e AuditEntry) error {
+	if _, err := l.store.InsertAudit(ctx, e); err != nil {
+		l.failures.Inc()
+		log.Error("audit log write failed", zap.String("action", e.Action),
+			zap.String("target_type", e.TargetType), zap.String("target_id", e.TargetID), zap.Error(err))
+		return err
+	}
+	return nil
+}
