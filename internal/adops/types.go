@@ -49,6 +49,16 @@ func Fields() []Field { return []Field{FieldStatus, FieldBudget, FieldBid, Field
 // Valid reports a known field.
 func (f Field) Valid() bool { return slices.Contains(Fields(), f) }
 
+// AuditAction names a change of field f on one entity of kind k in the
+// audit log, whoever makes it (its API route, a rule): "ad.update_budget".
+// A bid and a target CPA are both "update_bid", as they share the route.
+func AuditAction(k Kind, f Field) string {
+	if f == FieldCpaBid {
+		f = FieldBid
+	}
+	return string(k) + ".update_" + string(f)
+}
+
 // Has reports whether entities of kind have field (on the platform):
 // campaigns have a status and a budget; ads a status, a budget, a bid and
 // (OCPC/OCPM pricing) a target CPA; projects a status, a budget and a

@@ -6,9 +6,11 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/rules"
@@ -16,15 +18,78 @@ import (
 
 // RuleChanger makes the changes of rules through ad operations: the rule
 // is the actor, the owner's scope and guard rails apply, and the claim of
-// (rule, slot) makes each change idempotent.
+// (rule, slot) makes each change idempotent. Each attempt is recorded in
+// the audit log under the action its API route has (ad.update_budget …),
+// with the rule as actor.
 type RuleChanger struct {
 	Ops *adops.Service
+	// Audit records the attempts; nil: none is recorded.
+	Audit *auth.AuditLog
+	// Log receives a lost audit entry (nil: discarded).
+	Log *zap.Logger
 }
 
 var _ rules.Changer = RuleChanger{}
 
 // Change implements rules.Changer.
 func (c RuleChanger) Change(ctx context.Context, ch rules.Change) (rules.ChangeResult, error) {
+	res, err := c.change(ctx, ch)
+	if c.Audit != nil {
+		log := c.Log
+		if log == nil {
+			log = zap.NewNop()
+		}
+		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		_ = c.Audit.Record(actx, log, ruleAuditEntry(ch, res, err))
+		cancel()
+	}
+	return res, err
+}
+
+// ruleAuditEntry is the audit entry of a rule's change attempt: its
+// outcome, or why ad operations refused it (a guard rail, the owner's
+// scope or role: denied).
+func ruleAuditEntry(ch rules.Change, res rules.ChangeResult, err error) auth.AuditEntry {
+	e := auth.AuditEntry{ActorType: auth.ActorRule, ActorName: ruleActorName(ch.RuleID, ch.RuleName),
+		Action: adops.AuditAction(adops.Kind(ch.Level), adops.Field(ch.Field)), TargetType: string(ch.Level),
+		TargetID: strconv.FormatInt(ch.ObjectID, 10), RequestID: ch.RequestID, Result: auth.ResultSuccess,
+		Detail: map[string]any{"rule_id": ch.RuleID, "on_behalf_of": ch.Owner.UserID, "field": ch.Field, "value": ch.Value}}
+	switch {
+	case err != nil:
+		e.Result = auth.ResultFailure
+		if apperr.Is(err, apperr.KindForbidden) || apperr.Is(err, apperr.KindNotFound) {
+			e.Result = auth.ResultDenied
+		}
+		e.Detail["error"] = string(apperr.KindOf(err))
+		if ae, ok := apperr.As(err); ok && ae.Reason != "" {
+			e.Detail["reason"] = ae.Reason
+		}
+		e.Detail["message"] = cutRunes(err.Error(), 256)
+	case res.Status != rules.ActionSucceeded:
+		e.Result = auth.ResultFailure
+		e.Detail["outcome"] = res.Status
+		if res.Error != "" {
+			e.Detail["message"] = cutRunes(res.Error, 256)
+		}
+	}
+	if res.ChangeID != 0 {
+		e.Detail["change_id"] = res.ChangeID
+	}
+	if res.After != "" {
+		e.Detail["after"] = res.After
+	}
+	return e
+}
+
+// cutRunes keeps the first n runes of s.
+func cutRunes(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n])
+	}
+	return s
+}
+
+func (c RuleChanger) change(ctx context.Context, ch rules.Change) (rules.ChangeResult, error) {
 	if c.Ops == nil {
 		return rules.ChangeResult{Status: rules.ActionFailed, Error: "ad operations have no OceanEngine client configured"}, nil
 	}
@@ -57,13 +122,10 @@ func (c RuleChanger) Change(ctx context.Context, ch rules.Change) (rules.ChangeR
 	return out, nil
 }
 
-// ruleActorName is the change log's actor name of a rule: "rule:42 name".
+// ruleActorName is the change log's and the audit log's actor name of a
+// rule: "rule:42 name".
 func ruleActorName(id int64, name string) string {
-	s := "rule:" + strconv.FormatInt(id, 10) + " " + name
-	if r := []rune(s); len(r) > 100 {
-		s = string(r[:100])
-	}
-	return s
+	return cutRunes("rule:"+strconv.FormatInt(id, 10)+" "+name, 100)
 }
 
 // View implements rules.Changer: the status and bid ad operations see.
@@ -88,7 +150,7 @@ func (b *base) rulesService(ops *adops.Service, notifier *alerts.Service) (*rule
 	if err != nil {
 		return nil, err
 	}
-	deps := rules.Deps{Store: b.db, Scopes: b.db, Changer: RuleChanger{Ops: ops}, Logger: b.log, Metrics: m}
+	deps := rules.Deps{Store: b.db, Scopes: b.db, Changer: RuleChanger{Ops: ops, Audit: b.audit, Log: b.log.Named("rules")}, Logger: b.log, Metrics: m}
 	if notifier != nil {
 		deps.Notifier = notifier
 	}

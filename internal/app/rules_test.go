@@ -54,7 +54,9 @@ func newRulesKit(t *testing.T) *rulesKit {
 
 // service is one worker's rules service (each worker process has its own).
 func (k *rulesKit) service() *rules.Service {
-	svc, err := rules.New(rules.Deps{Store: k.db, Scopes: k.db, Changer: app.RuleChanger{Ops: k.ops}, Notifier: k.scenario.service("rules"),
+	audit, err := auth.NewAuditLog(k.db, nil)
+	must(k.t, err)
+	svc, err := rules.New(rules.Deps{Store: k.db, Scopes: k.db, Changer: app.RuleChanger{Ops: k.ops, Audit: audit}, Notifier: k.scenario.service("rules"),
 		Now: k.sim.Clock().Now}, rules.Options{})
 	must(k.t, err)
 	return svc
@@ -81,6 +83,14 @@ func (k *rulesKit) truthAd(adv, id int64) sandbox.Entity {
 	}
 	k.t.Fatalf("ad %d is not in the sandbox", id)
 	return sandbox.Entity{}
+}
+
+// ruleAudit returns the audit entries whose actor is a rule, newest first.
+func (k *rulesKit) ruleAudit() []auth.AuditEntry {
+	k.t.Helper()
+	entries, _, err := k.db.ListAudit(k.ctx, auth.AuditFilter{ActorType: auth.ActorRule})
+	must(k.t, err)
+	return entries
 }
 
 // ruleChanges returns the change log rows whose actor is the rule.
@@ -289,6 +299,15 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	if got := decimal.New(k.truthAd(adv, ad).BudgetFen, -2); !got.Equal(budget) {
 		t.Fatalf("budget after a refused raise: %s, want %s", got, budget)
 	}
+	// The refused attempt is in the audit log, under its route's action,
+	// with the rule as actor.
+	actor := fmt.Sprintf("rule:%d raise", r.ID)
+	if es := k.ruleAudit(); len(es) != 1 || es[0].Action != "ad.update_budget" || es[0].ActorName != actor || es[0].ActorID != 0 ||
+		es[0].TargetType != "ad" || es[0].TargetID != fmt.Sprint(ad) || es[0].Result != auth.ResultFailure ||
+		es[0].Detail["error"] != string(apperr.KindValidation) || !strings.Contains(fmt.Sprint(es[0].Detail["message"]), "guard rail") ||
+		fmt.Sprint(es[0].Detail["rule_id"]) != fmt.Sprint(r.ID) || fmt.Sprint(es[0].Detail["on_behalf_of"]) != fmt.Sprint(k.admin.UserID) {
+		t.Fatalf("audit entries of the refused raise: %+v", es)
+	}
 	must(t, k.db.DeleteGuardrail(k.ctx, g.ID))
 
 	// 2. A new version with a ceiling of +150: raised to it, then left
@@ -311,6 +330,13 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 		if i > 0 && (ev.Acted != 0 || ev.Skips[rules.SkipNoChange] != 1) {
 			t.Fatalf("run %d at the ceiling: %+v, want no action (no_change)", i, ev)
 		}
+	}
+	// One more entry: the raise that went through, naming its change.
+	changes := k.ruleChanges(r.ID)
+	if es := k.ruleAudit(); len(es) != 2 || len(changes) != 1 || es[0].Action != "ad.update_budget" || es[0].ActorName != actor ||
+		es[0].Result != auth.ResultSuccess || es[0].RequestID != changes[0].RequestID ||
+		fmt.Sprint(es[0].Detail["change_id"]) != fmt.Sprint(changes[0].ID) || es[0].Detail["after"] != ceiling.StringFixed(2) {
+		t.Fatalf("audit entries after the raise: %+v (changes %+v)", es, changes)
 	}
 
 	// 3. Scope: an operator assigned advertiser A writes a rule over A;
