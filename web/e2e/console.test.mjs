@@ -491,6 +491,20 @@ describe('console', () => {
     await page.goto(`${stack.api}/audit`)
     await page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await shot(page, 'audit')
+
+    // An ad operation's entry leads to the change log of the ad it changed.
+    await page.goto(`${stack.api}/audit?action=ad.update_status&target_id=${paused.id}`)
+    const pause = page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first()
+    await pause.waitFor()
+    await pause.click()
+    const related = page.locator('[data-test=audit-related]')
+    await related.waitFor()
+    await shot(page, 'audit-entry-related')
+    await related.getByRole('link', { name: '该对象的变更记录' }).click()
+    await page.waitForURL((u) => u.pathname === '/changes' && u.searchParams.get('kind') === 'ad' && u.searchParams.get('entity_id') === String(paused.id))
+    const entity = page.locator('[data-test=changes-table] [data-test=change-entity]').first()
+    await entity.waitFor()
+    assert.ok((await entity.innerText()).includes(paused.name), 'the change log lists the ad the entry changed')
   })
 
   test('guard rails explain their effect; the system page shows health, sync, jobs and quota', async () => {

@@ -531,6 +531,9 @@ const enUS: typeof zhCN = {
     details: 'Details',
     entry: 'Audit entry #{id}',
     clickHint: 'click a row for details',
+    related: 'Related',
+    changesOfTarget: 'Change log of this object',
+    rule: 'Rule #{id}',
   },
   guardrails: {
     title: 'Guard rails',

@@ -526,6 +526,9 @@ export default {
     details: '详情',
     entry: '审计记录 #{id}',
     clickHint: '点击一行查看详情',
+    related: '相关',
+    changesOfTarget: '该对象的变更记录',
+    rule: '规则 #{id}',
   },
   guardrails: {
     title: '操作限额',

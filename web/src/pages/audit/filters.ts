@@ -1,6 +1,7 @@
 // The audit log's filters in the URL query, and the API query they make
 // (Beijing dates become the RFC 3339 instants the API filters on).
-import type { LocationQuery } from 'vue-router'
+import type { LocationQuery, RouteLocationRaw } from 'vue-router'
+import type { AuditEntry } from '../../api/types'
 import { compactQuery, dateParam, idParam, nonEmpty, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 import { beijingEndExclusive, beijingStart } from '../changes/filters'
 
@@ -71,4 +72,24 @@ export function auditApiQuery(f: AuditFilters, pageSize: number) {
       to: f.to && beijingEndExclusive(f.to),
     }),
   }
+}
+
+/** Entity kinds whose changes the change log lists. */
+const changeKinds = ['campaign', 'ad', 'project', 'promotion']
+
+/**
+ * changesLink is the change log filtered on the entity an entry changed
+ * (an ad operation's target, by a person or a rule), or null.
+ */
+export function changesLink(e: Pick<AuditEntry, 'action' | 'target_type' | 'target_id'> | null): RouteLocationRaw | null {
+  if (!e || !changeKinds.includes(e.target_type ?? '') || !/^\d{1,19}$/.test(e.target_id ?? '') || !/\.(batch_)?update_/.test(e.action ?? '')) {
+    return null
+  }
+  return { name: 'changes', query: { kind: e.target_type, entity_id: e.target_id } }
+}
+
+/** ruleId is the rule that made an entry's change (actor type rule), or 0. */
+export function ruleId(e: Pick<AuditEntry, 'actor_type' | 'detail'> | null): number {
+  const id = e?.actor_type === 'rule' ? e.detail?.rule_id : undefined
+  return typeof id === 'number' && Number.isSafeInteger(id) && id > 0 ? id : 0
 }
