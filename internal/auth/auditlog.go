@@ -16,7 +16,7 @@ type AuditStore interface {
 
 // AuditLog writes the audit entries of work that is done before its entry is
 // written and does not wait on it: an API request already answered, an OAuth
-// binding, a token refresh that found a grant dead. Nobody could retry such a
+// binding, a token refresh that found a grant dead, a rule's change. Nobody could retry such a
 // write, so a failure is logged and counted in
 // audit_log_write_failures_total, which the alert AuditLogWritesFailing
 // watches. One AuditLog serves a process.
@@ -31,7 +31,7 @@ func NewAuditLog(store AuditStore, reg prometheus.Registerer) (*AuditLog, error)
 	r := metrics.NewRegistrar(reg)
 	l := &AuditLog{store: store, failures: metrics.Add(r, prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "audit_log_write_failures_total",
-		Help: "Audit log entries that could not be written (API requests, OAuth bindings, authorisations found dead or superseded); the work was done, its entry is lost.",
+		Help: "Audit log entries that could not be written (API requests, OAuth bindings, authorisations found dead or superseded, rules' changes); the work was done, its entry is lost.",
 	}))}
 	if err := r.Err(); err != nil {
 		return nil, err
