@@ -310,7 +310,7 @@ func (s *Service) supersede(ctx context.Context, by int64, previous []int64) []i
 		s.log.Warn("revoke superseded grants", zap.Int64s("authorization_ids", previous), zap.Error(err))
 	}
 	for _, id := range revoked {
-		_ = s.store.opts.Audit.Record(ctx, s.log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
+		s.store.opts.Audit.Record(ctx, s.log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: auditActor, Action: AuditSuperseded,
 			TargetType: "authorization", TargetID: strconv.FormatInt(id, 10), Result: auth.ResultSuccess,
 			Detail: map[string]any{"superseded_by": by}})
 	}

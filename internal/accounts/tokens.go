@@ -711,7 +711,7 @@ func (s *TokenStore) needsReauth(ctx context.Context, a mysql.Authorization, rea
 			code, requestID = ae.Code, ae.RequestID
 		}
 		bound, _ := s.db.AdvertisersOfAuthorization(ctx, a.ID)
-		_ = s.opts.Audit.Record(ctx, s.log, auditNeedsReauth(a, reason, code, requestID, len(bound), now))
+		s.opts.Audit.Record(ctx, s.log, auditNeedsReauth(a, reason, code, requestID, len(bound), now))
 		s.log.Error("oceanengine authorisation needs re-authorisation: its advertisers stop syncing until someone authorises them again",
 			zap.Int64("authorization_id", a.ID), zap.String("reason", reason), zap.Int("code", code),
 			zap.String("request_id", requestID), zap.Int("advertisers", len(bound)))

@@ -40,7 +40,7 @@ func (c RuleChanger) Change(ctx context.Context, ch rules.Change) (rules.ChangeR
 			log = zap.NewNop()
 		}
 		actx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		_ = c.Audit.Record(actx, log, ruleAuditEntry(ch, res, err))
+		c.Audit.Record(actx, log, ruleAuditEntry(ch, res, err))
 		cancel()
 	}
 	return res, err
@@ -64,12 +64,12 @@ func ruleAuditEntry(ch rules.Change, res rules.ChangeResult, err error) auth.Aud
 		if ae, ok := apperr.As(err); ok && ae.Reason != "" {
 			e.Detail["reason"] = ae.Reason
 		}
-		e.Detail["message"] = cutRunes(err.Error(), 256)
+		e.Detail["message"] = err.Error()
 	case res.Status != rules.ActionSucceeded:
 		e.Result = auth.ResultFailure
 		e.Detail["outcome"] = res.Status
 		if res.Error != "" {
-			e.Detail["message"] = cutRunes(res.Error, 256)
+			e.Detail["message"] = res.Error
 		}
 	}
 	if res.ChangeID != 0 {
@@ -79,14 +79,6 @@ func ruleAuditEntry(ch rules.Change, res rules.ChangeResult, err error) auth.Aud
 		e.Detail["after"] = res.After
 	}
 	return e
-}
-
-// cutRunes keeps the first n runes of s.
-func cutRunes(s string, n int) string {
-	if r := []rune(s); len(r) > n {
-		return string(r[:n])
-	}
-	return s
 }
 
 func (c RuleChanger) change(ctx context.Context, ch rules.Change) (rules.ChangeResult, error) {
@@ -125,7 +117,11 @@ func (c RuleChanger) change(ctx context.Context, ch rules.Change) (rules.ChangeR
 // ruleActorName is the change log's and the audit log's actor name of a
 // rule: "rule:42 name".
 func ruleActorName(id int64, name string) string {
-	return cutRunes("rule:"+strconv.FormatInt(id, 10)+" "+name, 100)
+	s := "rule:" + strconv.FormatInt(id, 10) + " " + name
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100])
+	}
+	return s
 }
 
 // View implements rules.Changer: the status and bid ad operations see.

@@ -95,7 +95,7 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 		if err != nil {
 			return describe(err)
 		}
-		_ = audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user create",
+		audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user create",
 			Action: "user.create", TargetType: "user", TargetID: fmt.Sprint(u.ID), Result: auth.ResultSuccess,
 			Detail: map[string]any{"username": u.Username, "roles": u.Roles}})
 		fmt.Fprintf(out, "created user %s (id %d) with roles %s\n", u.Username, u.ID, strings.Join(u.Roles, ","))
@@ -107,7 +107,7 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 		if err := svc.SetPassword(ctx, c.UserID, password, "password", ""); err != nil {
 			return describe(err)
 		}
-		_ = audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user set-password",
+		audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user set-password",
 			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess})
 		fmt.Fprintf(out, "password of %s (id %d) set; their sessions have ended\n", c.Username, c.UserID)
 	}

@@ -16,8 +16,8 @@ type AuditStore interface {
 
 // AuditLog writes the audit entries of work that is done before its entry is
 // written and does not wait on it: an API request already answered, an OAuth
-// binding, a token refresh that found a grant dead, a rule's change. Nobody could retry such a
-// write, so a failure is logged and counted in
+// binding, a token refresh that found a grant dead, a rule's change. Nobody
+// could retry such a write, so a failure is logged and counted in
 // audit_log_write_failures_total, which the alert AuditLogWritesFailing
 // watches. One AuditLog serves a process.
 type AuditLog struct {
@@ -40,13 +40,11 @@ func NewAuditLog(store AuditStore, reg prometheus.Registerer) (*AuditLog, error)
 }
 
 // Record writes e. A failure is logged on log with e's action and target,
-// counted, and returned for callers that report it further.
-func (l *AuditLog) Record(ctx context.Context, log *zap.Logger, e AuditEntry) error {
+// and counted.
+func (l *AuditLog) Record(ctx context.Context, log *zap.Logger, e AuditEntry) {
 	if _, err := l.store.InsertAudit(ctx, e); err != nil {
 		l.failures.Inc()
 		log.Error("audit log write failed", zap.String("action", e.Action),
 			zap.String("target_type", e.TargetType), zap.String("target_id", e.TargetID), zap.Error(err))
-		return err
 	}
-	return nil
 }

@@ -204,7 +204,7 @@ func (s *Server) writeAudit(c *gin.Context, start time.Time, status int) {
 		}
 	}
 	// The answer is already sent: a lost entry is logged and counted.
-	_ = s.deps.Audit.Record(ctx, loggerFrom(c), e)
+	s.deps.Audit.Record(ctx, loggerFrom(c), e)
 }
 
 // tokenActor names the user of the request's bearer access token when its

@@ -196,7 +196,7 @@ func (s *Server) auditCallback(c *gin.Context, out accounts.BindOutcome, err err
 			e.ActorName = u.Username
 		}
 	}
-	_ = s.deps.Audit.Record(ctx, loggerFrom(c), e)
+	s.deps.Audit.Record(ctx, loggerFrom(c), e)
 }
 
 // callbackDone answers the browser: a redirect to the front end with
