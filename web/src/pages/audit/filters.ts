@@ -3,7 +3,7 @@
 import type { LocationQuery, RouteLocationRaw } from 'vue-router'
 import type { AuditEntry } from '../../api/types'
 import { compactQuery, dateParam, idParam, nonEmpty, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
-import { beijingEndExclusive, beijingStart } from '../changes/filters'
+import { beijingEndExclusive, beijingStart, changeKinds } from '../changes/filters'
 
 export interface AuditFilters {
   actorType: '' | 'user' | 'system' | 'rule'
@@ -73,9 +73,6 @@ export function auditApiQuery(f: AuditFilters, pageSize: number) {
     }),
   }
 }
-
-/** Entity kinds whose changes the change log lists. */
-const changeKinds = ['campaign', 'ad', 'project', 'promotion']
 
 /**
  * changesLink is the change log filtered on the entity an entry changed

@@ -16,14 +16,15 @@ export interface ChangeFilters {
   page: number
 }
 
-const kinds = ['campaign', 'ad', 'project', 'promotion']
+/** Entity kinds whose changes the change log lists. */
+export const changeKinds = ['campaign', 'ad', 'project', 'promotion']
 const fields = ['status', 'budget', 'bid', 'cpa_bid']
 const results = ['pending', 'succeeded', 'failed', 'unknown']
 const actorTypes = ['user', 'rule', 'system']
 
 export function filtersFromQuery(q: LocationQuery): ChangeFilters {
   return {
-    kind: oneOfParam(q, 'kind', kinds),
+    kind: oneOfParam(q, 'kind', changeKinds),
     field: oneOfParam(q, 'field', fields),
     result: oneOfParam(q, 'result', results),
     actorType: oneOfParam(q, 'actor_type', actorTypes),
