@@ -8,7 +8,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { startStack, beijingToday, resultsDir } from './stack.mjs'
 import { choose, launch, newPage, shot } from './browser.mjs'
-import { apiGet, apiPost, apiPut, poll, session, simDelete, simEntity, simGet, simPost } from './api.mjs'
+import { apiGet, apiPost, apiPut, login, poll, session, simDelete, simEntity, simGet, simPost } from './api.mjs'
 
 const started = Date.now()
 // Leaf advertisers in the sandbox: enough ads for the batch test to find
@@ -705,6 +705,44 @@ describe('console', () => {
     await p.goto(`${stack.api}/changes`)
     await p.locator('[data-test=changes-table] tbody tr').first().waitFor()
     assert.equal(await p.locator('[data-test^=rollback-]').count(), 0, 'no rollback')
+    await p.context().close()
+  })
+
+  test('a user changes their own password from the header: a wrong current one is named on its field; their other sessions end, this page stays signed in', async () => {
+    const elsewhere = await login(stack.api, viewer.username, viewer.password) // another device
+    const me = (tok) => fetch(`${stack.api}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${tok}` } })
+    assert.equal((await me(elsewhere)).status, 200)
+    const p = await newPage(browser)
+    await signIn(p, viewer.username, viewer.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.locator('[data-test=current-user]').click()
+    await p.locator('[data-test=change-password]').click()
+    const dialog = p.locator('[data-test=own-password]')
+    await dialog.waitFor()
+    const next = 'Velvet-Meadow-Signal-73'
+    const fill = async (current, repeat) => {
+      await dialog.locator('[data-test=own-password-current] input').fill(current)
+      await dialog.locator('[data-test=own-password-new] input').fill(next)
+      await dialog.locator('[data-test=own-password-repeat] input').fill(repeat)
+      await p.locator('.arco-modal').getByRole('button', { name: '修改密码' }).click()
+    }
+    await fill(viewer.password, next.toLowerCase())
+    await dialog.locator('[data-test=own-password-repeat]', { hasText: '两次输入的密码不一致' }).waitFor()
+    await fill('Not-My-Password-11', next)
+    await dialog.locator('[data-test=own-password-current]', { hasText: '当前密码不正确' }).waitFor()
+    assert.equal(await dialog.locator('[data-test=own-password-repeat]', { hasText: '两次输入的密码不一致' }).count(), 0, 'the mismatch is gone')
+    await shot(p, 'own-password-wrong')
+    await fill(viewer.password, next)
+    await p.locator('.arco-message', { hasText: '密码已修改' }).waitFor()
+    await dialog.waitFor({ state: 'detached' })
+    viewer.password = next
+    assert.equal((await me(elsewhere)).status, 401, 'the session on the other device ended')
+    // This page is still signed in: it reads the API and stays off the sign-in page.
+    await p.goto(`${stack.api}/accounts`)
+    await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    assert.doesNotMatch(p.url(), /\/login/)
+    assert.equal((await me(await login(stack.api, viewer.username, next))).status, 200, 'the new password signs in')
+    p.problems.length && page.problems.push(...p.problems)
     await p.context().close()
   })
 

@@ -21,6 +21,7 @@ const enUS: typeof zhCN = {
     'alert-channels': 'Channels',
     'alert-subscriptions': 'Subscriptions',
     signOut: 'Sign out',
+    changePassword: 'Change password',
     reports: 'Reports',
     exports: 'Exports',
     users: 'Users & roles',
@@ -30,6 +31,15 @@ const enUS: typeof zhCN = {
     system: 'System',
     data: 'Data',
     admin: 'Administration',
+  },
+  me: {
+    passwordTitle: 'Change password',
+    passwordBody: 'Your sign-ins in other browsers and devices end once it is changed; this page stays signed in.',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    repeatPassword: 'Repeat the new password',
+    save: 'Change password',
+    changed: 'Password changed; your other sessions are signed out',
   },
   roles: { admin: 'Admin', operator: 'Operator', viewer: 'Viewer' },
   login: {

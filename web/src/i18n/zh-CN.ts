@@ -19,6 +19,7 @@ export default {
     'alert-channels': '通知渠道',
     'alert-subscriptions': '告警订阅',
     signOut: '退出登录',
+    changePassword: '修改密码',
     reports: '数据报表',
     exports: '导出记录',
     users: '用户与权限',
@@ -28,6 +29,15 @@ export default {
     system: '系统状态',
     data: '数据',
     admin: '管理',
+  },
+  me: {
+    passwordTitle: '修改密码',
+    passwordBody: '修改后，你在其他浏览器和设备上的登录立即结束；当前页面保持登录。',
+    currentPassword: '当前密码',
+    newPassword: '新密码',
+    repeatPassword: '再次输入新密码',
+    save: '修改密码',
+    changed: '密码已修改，其他会话已退出',
   },
   roles: { admin: '管理员', operator: '优化师', viewer: '只读' },
   login: {
