@@ -252,6 +252,7 @@ func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
 	for _, in := range []alerts.ThresholdInput{
 		{Kind: "nope"}, {Kind: alerts.KindRuleAction}, {Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"ratio": 0.5}},
 		{Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"baseline_days": 2.5}}, {Kind: alerts.KindCPAAnomaly, Params: alerts.Params{"bogus": 1}},
+		{Kind: alerts.KindCPAAnomaly, AdvertiserID: 424242}, // no such account: the override would never apply
 	} {
 		if _, err := f.svc.PutThreshold(f.ctx, f.admin, in); !apperr.Is(err, apperr.KindValidation) {
 			t.Errorf("%+v: %v", in, err)

@@ -578,6 +578,16 @@ func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInp
 	if in.AdvertiserID < 0 {
 		errs = append(errs, apperr.Field("advertiser_id", "must be 0 (every advertiser) or an advertiser id").Because("min", "n", 0))
 	}
+	if len(errs) == 0 && in.AdvertiserID > 0 {
+		known, err := s.isAccount(ctx, in.AdvertiserID)
+		if err != nil {
+			return Threshold{}, err
+		}
+		if !known {
+			errs = append(errs, apperr.Field("advertiser_id", "%d is no bound advertiser account (thresholds apply to advertiser accounts)", in.AdvertiserID).
+				Because("unknown_advertiser", "id", in.AdvertiserID))
+		}
+	}
 	if len(errs) > 0 {
 		return Threshold{}, apperr.Validation(errs...)
 	}
@@ -587,6 +597,16 @@ func (s *Service) PutThreshold(ctx context.Context, actor Actor, in ThresholdInp
 	now := s.now()
 	return s.store.PutThreshold(ctx, Threshold{Kind: in.Kind, AdvertiserID: in.AdvertiserID, Enabled: in.Enabled,
 		Params: in.Params, UpdatedBy: actor.UserID, CreatedAt: now, UpdatedAt: now})
+}
+
+// isAccount tells whether id is a bound leaf advertiser: the accounts the
+// evaluators judge, and so the ones a threshold of its own can apply to.
+func (s *Service) isAccount(ctx context.Context, id int64) (bool, error) {
+	accounts, err := s.facts.Accounts(ctx)
+	if err != nil {
+		return false, fmt.Errorf("alerts: threshold advertiser: %w", err)
+	}
+	return slices.ContainsFunc(accounts, func(a Account) bool { return a.ID == id }), nil
 }
 
 // DeleteThreshold removes an override (alert:manage).

@@ -215,6 +215,10 @@ func TestAlertSubscriptionsAndAlertsAPI(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || r.fields()[0] != "params.ratio" {
 		t.Errorf("bad threshold: %d %v", r.status, r.fields())
 	}
+	r = b.do(t, req{method: "PUT", path: "/api/v1/alerts/thresholds", body: `{"kind":"cpa_anomaly","advertiser_id":999,"params":{"ratio":3}}`, token: admin})
+	if r.status != http.StatusUnprocessableEntity || len(r.fields()) != 1 || r.fields()[0] != "advertiser_id" {
+		t.Errorf("threshold of an unknown account: %d %s", r.status, r.raw)
+	}
 	if r := b.do(t, req{method: "PUT", path: "/api/v1/alerts/thresholds", body: `{"kind":"cpa_anomaly"}`, token: operator}); r.status != http.StatusForbidden {
 		t.Errorf("operator sets thresholds: %d", r.status)
 	}

@@ -46,6 +46,8 @@ const routes: RouteRecordRaw[] = [
       { path: 'alerts', name: 'alerts', component: () => import('./pages/alerts/AlertsPage.vue'), meta: { perm: Perm.AlertRead, title: 'nav.alerts' } },
       { path: 'alerts/channels', name: 'alert-channels', component: () => import('./pages/alerts/ChannelsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-channels' } },
       { path: 'alerts/subscriptions', name: 'alert-subscriptions', component: () => import('./pages/alerts/SubscriptionsPage.vue'), meta: { perm: Perm.AlertSubscribe, title: 'nav.alert-subscriptions' } },
+      { path: 'alerts/teams', name: 'alert-teams', component: () => import('./pages/alerts/TeamsPage.vue'), meta: { perm: Perm.AlertManage, title: 'nav.alert-teams' } },
+      { path: 'alerts/thresholds', name: 'alert-thresholds', component: () => import('./pages/alerts/ThresholdsPage.vue'), meta: { perm: Perm.AlertRead, title: 'nav.alert-thresholds' } },
       { path: ':rest(.*)*', name: 'not-found', component: () => import('./pages/NotFoundPage.vue') },
     ],
   },

@@ -23,6 +23,8 @@ export type AlertChannel = S['AlertChannel']
 export type AlertChannelRequest = S['AlertChannelRequest']
 export type AlertSubscription = S['AlertSubscription']
 export type AlertSubscriptionRequest = S['AlertSubscriptionRequest']
+export type AlertThreshold = S['AlertThreshold']
+export type AlertTeam = S['AlertTeam']
 
 /** The four entity kinds of the ad-operations API, by list path segment. */
 export type EntityPath = 'campaigns' | 'ads' | 'projects' | 'promotions'

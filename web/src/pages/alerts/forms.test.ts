@@ -39,6 +39,15 @@ describe('subscription form', () => {
     expect(subscriptionBody(subscriptionForm(s))).toEqual({ name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true })
   })
 
+  test("a subscription for a team or another user names them; the caller's own and an edit name nobody", () => {
+    const f = { ...emptySubscriptionForm(), channelIds: [3], teamId: 7, userId: 9 }
+    expect(subscriptionBody({ ...f, subscriber: 'team' })).toMatchObject({ team_id: 7 })
+    expect(subscriptionBody({ ...f, subscriber: 'team' })).not.toHaveProperty('user_id')
+    expect(subscriptionBody({ ...f, subscriber: 'user' })).toMatchObject({ user_id: 9 })
+    expect(subscriptionBody(f)).not.toHaveProperty('team_id')
+    expect(subscriptionBody(subscriptionForm({ id: 1, team_id: 7, subscriber_type: 'team', channel_ids: [3] }))).not.toHaveProperty('team_id')
+  })
+
   test('clock times are HH:MM', () => {
     expect(clockValid('22:00')).toBe(true)
     expect(clockValid('7:30')).toBe(false)

@@ -87,10 +87,17 @@ export interface SubscriptionForm {
   quietEnd: string
   channelIds: number[]
   enabled: boolean
+  /** Whom a new subscription is for (alert managers choose; an edit keeps the subscriber). */
+  subscriber: 'self' | 'team' | 'user'
+  teamId: number
+  userId: number
 }
 
 export function emptySubscriptionForm(): SubscriptionForm {
-  return { name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true }
+  return {
+    name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
+    subscriber: 'self', teamId: 0, userId: 0,
+  }
 }
 
 export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
@@ -104,12 +111,15 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     quietEnd: s.quiet_hours?.end ?? '08:00',
     channelIds: [...(s.channel_ids ?? [])],
     enabled: s.enabled ?? true,
+    subscriber: 'self', teamId: 0, userId: 0,
   }
 }
 
-/** subscriptionBody is the request of a subscription form (the caller's own). */
+/** subscriptionBody is the request of a subscription form: the caller's own, or a team's or another user's. */
 export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest {
+  const whom = f.subscriber === 'team' ? { team_id: f.teamId } : f.subscriber === 'user' ? { user_id: f.userId } : {}
   return {
+    ...whom,
     name: f.name.trim(),
     kinds: f.kinds,
     advertiser_ids: f.advertiserIds,
