@@ -784,6 +784,10 @@ describe('console', () => {
     await p.goto(`${stack.api}/changes`)
     await p.locator('[data-test=changes-table] tbody tr').first().waitFor()
     assert.equal(await p.locator('[data-test^=rollback-]').count(), 0, 'no rollback')
+    await p.goto(`${stack.api}/alerts/thresholds`)
+    await p.locator('[data-test=in-force-low_balance-runway_days]').waitFor()
+    assert.equal(await p.locator('[data-test^=threshold-adjust-], [data-test=threshold-for-account]').count(), 0, 'thresholds read-only')
+    assert.equal(await p.locator('[data-test=nav-alert-teams]').count(), 0, 'no teams page')
     await p.context().close()
   })
 
