@@ -139,7 +139,9 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 		rate := sum.Div(decimal.NewFromInt(int64(days)))
 		bal := a.Balance.Decimal
 		runway := math.Max(bal.Div(rate).InexactFloat64(), 0)
-		if runway >= p["runway_days"] {
+		// A critical runway set above the warning one widens the alert to
+		// it (all critical) instead of leaving the band between unwatched.
+		if runway >= math.Max(p["runway_days"], p["critical_runway_days"]) {
 			continue
 		}
 		sev := SeverityWarning

@@ -263,6 +263,28 @@ func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
 	}
 }
 
+// A critical runway set above the warning one does not silence the band
+// between them: a balance below the critical runway is a critical alert.
+func TestLowBalanceCriticalRunwayAboveTheWarningOne(t *testing.T) {
+	f := newFixture(t)
+	if _, err := f.svc.PutThreshold(f.ctx, f.admin, alerts.ThresholdInput{Kind: alerts.KindLowBalance, AdvertiserID: f.advA, Enabled: true,
+		Params: alerts.Params{"runway_days": 1, "critical_runway_days": 3}}); err != nil {
+		t.Fatal(err)
+	}
+	f.lowBalance(f.advA, "5000.00", "10000.00") // 2 days of runway
+	f.lowBalance(f.advB, "5000.00", "20000.00") // 4 days: no alert
+	f.cycle()
+	got := f.firing(alerts.KindLowBalance)
+	if len(got) != 1 {
+		t.Fatalf("firing %v", keys(got))
+	}
+	for _, a := range got {
+		if a.AdvertiserID != f.advA || a.Severity != alerts.SeverityCritical {
+			t.Errorf("alert %+v", a)
+		}
+	}
+}
+
 func TestDeliveryStoppedAlerts(t *testing.T) {
 	f := newFixture(t)
 	f.clock.Set(time.Date(2025, 6, 18, 15, 10, 0, 0, beijing)) // last complete hour: 14

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { AlertKind } from '../../api/types'
-import { changed, inherited, labelKeys, show, splitOverrides, thresholdBody, thresholdForm, unitKey } from './thresholds'
+import { changed, inherited, labelKeys, num, show, splitOverrides, thresholdBody, thresholdForm, unitKey, withUnit } from './thresholds'
 
 const lowBalance: AlertKind = {
   kind: 'low_balance',
@@ -67,5 +67,19 @@ describe('alert thresholds', () => {
     expect(unitKey('%')).toBe('pct')
     expect(unitKey('days')).toBe('days')
     expect(unitKey('probability')).toBe('')
+  })
+
+  test('a value reads with its unit in words; signs stick to the figure, an hour is a time of day, big figures are grouped', () => {
+    const words: Record<string, string> = { days: '天', pct: '%', times: '×', hour: '点', impressions: '' }
+    const say = (k: string) => words[k] ?? k
+    expect(withUnit({ name: 'runway_days', unit: 'days' }, 3, say)).toBe('3 天')
+    expect(withUnit({ name: 'budget_used_pct', unit: '%' }, 80, say)).toBe('80%')
+    expect(withUnit({ name: 'ratio', unit: '×' }, 1.5, say)).toBe('1.5×')
+    expect(withUnit({ name: 'by_hour', unit: 'hour' }, 14, say)).toBe('14:00')
+    expect(withUnit({ name: 'min_impressions', unit: 'impressions' }, 5000, say)).toBe('5,000')
+    expect(withUnit({ name: 'significance', unit: 'probability' }, 0.001, say)).toBe('0.001')
+    expect(num(1e9)).toBe('1,000,000,000')
+    expect(num(360)).toBe('360')
+    expect(num(0.5)).toBe('0.5')
   })
 })

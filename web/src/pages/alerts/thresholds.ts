@@ -39,6 +39,24 @@ export function show(v: number | undefined): string {
   return String(Number(v.toPrecision(12)))
 }
 
+/** num writes a figure for reading: show's digits, whole numbers from 1,000 up grouped. */
+export function num(v: number | undefined): string {
+  return v !== undefined && Number.isInteger(v) && Math.abs(v) >= 1000 ? v.toLocaleString('en-US') : show(v)
+}
+
+/**
+ * withUnit writes a threshold with its unit in the operator's words
+ * (unitText gives them by unitKey): "3 天", "80%", "2×", an hour of the
+ * day "14:00"; a unit with no words leaves the figure alone.
+ */
+export function withUnit(p: KindParam, v: number | undefined, unitText: (key: string) => string): string {
+  const u = unitKey(p.unit)
+  if (u === 'hour') return `${show(v)}:00`
+  const w = u ? unitText(u) : ''
+  if (!w) return num(v)
+  return /^[%×]/.test(w) ? `${num(v)}${w}` : `${num(v)} ${w}`
+}
+
 /** The overrides split by scope: every advertiser's per kind, and those of single advertisers. */
 export function splitOverrides(all: AlertThreshold[]): { global: Map<string, AlertThreshold>; single: AlertThreshold[] } {
   const global = new Map<string, AlertThreshold>()
