@@ -627,6 +627,12 @@ describe('console', () => {
 
     const leaf = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=1')).items[0]
     await page.locator('[data-test=threshold-for-account]').click()
+    await dialog.waitFor()
+    await shot(page, 'alert-threshold-new')
+    // Low balance, the first kind: blank, standing for every account's adjusted 5 days.
+    const newRunway = dialog.locator('[data-test=threshold-runway_days]')
+    assert.equal(await newRunway.locator('input').inputValue(), '')
+    assert.match(await newRunway.innerText(), /留空沿用 5 天（全部账户的值）/)
     await choose(page, dialog.locator('[data-test=threshold-kind]'), '同步异常')
     await choose(page, dialog.locator('[data-test=threshold-account]'), String(leaf.id))
     const lag = dialog.locator('[data-test=threshold-lag_minutes]')
@@ -643,6 +649,7 @@ describe('console', () => {
     await poll(async () => /同步异常[\s\S]*已关闭[\s\S]*同步超过此时长未成功 60 分钟/.test(await row.innerText()), 'the account\'s adjustment listed', 20_000, 300)
     const stored = (await apiGet(stack.api, token, '/api/v1/alerts/thresholds')).find((o) => o.advertiser_id === leaf.id)
     assert.deepEqual({ kind: stored.kind, enabled: stored.enabled, params: stored.params }, { kind: 'sync', enabled: false, params: { lag_minutes: 60 } })
+    await page.locator('.arco-message').first().waitFor({ state: 'detached' }) // the page as it stays, for the screenshot
     await shot(page, 'alert-thresholds')
 
     await kinds.getByRole('button', { name: '恢复默认' }).click()

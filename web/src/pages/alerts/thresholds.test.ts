@@ -16,8 +16,8 @@ const lowBalance: AlertKind = {
 
 describe('alert thresholds', () => {
   test('a blank value stands for the defaults every advertiser has, or for one advertiser the values in force for all', () => {
-    expect(inherited(lowBalance, 0)).toEqual({ runway_days: 3, critical_runway_days: 1, spend_rate_days: 3 })
-    expect(inherited(lowBalance, 1001)).toEqual({ runway_days: 5, critical_runway_days: 1, spend_rate_days: 3 })
+    expect(inherited(lowBalance, true)).toEqual({ runway_days: 3, critical_runway_days: 1, spend_rate_days: 3 })
+    expect(inherited(lowBalance, false)).toEqual({ runway_days: 5, critical_runway_days: 1, spend_rate_days: 3 })
   })
 
   test('only the values typed are sent, as numbers; blanks keep the broader ones', () => {

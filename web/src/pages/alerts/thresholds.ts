@@ -86,14 +86,14 @@ export function thresholdForm(kind: string, advertiserId: number, o?: AlertThres
 }
 
 /**
- * inherited is what a blank value of the form stands for: the defaults for
- * every advertiser's override; for one advertiser, the values in force for
- * every advertiser (the kind's effective values).
+ * inherited is what a blank value of the form stands for: the defaults in
+ * the override for every account; in one account's, the values in force for
+ * every account (the kind's effective values).
  */
-export function inherited(k: AlertKind, advertiserId: number): Record<string, number> {
+export function inherited(k: AlertKind, forEveryAccount: boolean): Record<string, number> {
   const out: Record<string, number> = {}
   for (const p of k.params ?? []) {
-    const v = advertiserId ? k.effective?.[p.name ?? ''] ?? p.default : p.default
+    const v = forEveryAccount ? p.default : (k.effective?.[p.name ?? ''] ?? p.default)
     if (p.name && v !== undefined) out[p.name] = v
   }
   return out
