@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { AlertKind } from '../../api/types'
-import { changed, inherited, labelKeys, num, show, splitOverrides, thresholdBody, thresholdForm, unitKey, withUnit } from './thresholds'
+import { changed, inherited, labelKeys, num, show, splitOverrides, thresholdBody, thresholdForm, thresholdWords, unitKey, withUnit } from './thresholds'
 
 const lowBalance: AlertKind = {
   kind: 'low_balance',
@@ -82,4 +82,18 @@ describe('alert thresholds', () => {
     expect(num(360)).toBe('360')
     expect(num(0.5)).toBe('0.5')
   })
+
+  test("words: the kind's own label first, the generic one, else the code; units and values in the texts given", () => {
+    const texts: Record<string, string> = {
+      'thresholds.kindParams.cpa_anomaly.ratio': '今日 CPA 达基线的', 'thresholds.params.ratio': '与基线之比', 'thresholds.units.days': '天',
+    }
+    const words = thresholdWords({ t: (k) => texts[k] ?? k, te: (k) => k in texts })
+    expect(words.label('cpa_anomaly', { name: 'ratio' })).toBe('今日 CPA 达基线的')
+    expect(words.label('ctr_anomaly', { name: 'ratio' })).toBe('与基线之比')
+    expect(words.label('sync', { name: 'bogus' })).toBe('bogus')
+    expect(words.unit({ name: 'runway_days', unit: 'days' })).toBe('天')
+    expect(words.unit({ name: 'maturity', unit: 'share' })).toBe('')
+    expect(words.value({ name: 'runway_days', unit: 'days' }, 3)).toBe('3 天')
+  })
 })
+

@@ -4,6 +4,7 @@
 // changes; the others come from the broader scope. The form keeps values as
 // typed and sends numbers; a blank value is not sent.
 import type { AlertKind, AlertThreshold } from '../../api/types'
+import type { Translator } from '../../lib/fieldText'
 
 export type KindParam = NonNullable<AlertKind['params']>[number]
 
@@ -55,6 +56,27 @@ export function withUnit(p: KindParam, v: number | undefined, unitText: (key: st
   const w = u ? unitText(u) : ''
   if (!w) return num(v)
   return /^[%×]/.test(w) ? `${num(v)}${w}` : `${num(v)} ${w}`
+}
+
+/** thresholdWords names thresholds, their units and values in the operator's language (thresholds.* texts). */
+export function thresholdWords(i: Translator) {
+  const unitText = (key: string) => i.t(`thresholds.units.${key}`)
+  return {
+    /** label is a threshold's name, the kind's own words first, else its code. */
+    label(kind: string, p: KindParam): string {
+      const key = labelKeys(kind, p.name ?? '').find((k) => i.te(k))
+      return key ? i.t(key) : (p.name ?? '')
+    },
+    /** unit is the words of a threshold's unit ('' when it has none). */
+    unit(p: KindParam): string {
+      const u = unitKey(p.unit)
+      return u ? unitText(u) : ''
+    },
+    /** value writes a threshold's value with its unit (withUnit). */
+    value(p: KindParam, v: number | undefined): string {
+      return withUnit(p, v, unitText)
+    },
+  }
 }
 
 /** The overrides split by scope: every advertiser's per kind, and those of single advertisers. */
