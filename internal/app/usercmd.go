@@ -24,10 +24,11 @@ import (
 // show in `ps` and shell history.
 const PasswordEnv = "OCEANOPS_USER_PASSWORD"
 
-const userUsage = `server user create --username NAME [--admin | --role admin|operator|viewer ...] [--display-name TEXT] [--email ADDR] [--password-stdin]
-server user set-password --username NAME [--password-stdin]
+const userUsage = `server user create --username NAME [--admin | --role admin|operator|viewer ...] [--display-name TEXT] [--email ADDR] [--must-change] [--password-stdin]
+server user set-password --username NAME [--must-change] [--password-stdin]
   The password is read from standard input (first line) with --password-stdin,
-  otherwise from the environment variable ` + PasswordEnv + `.`
+  otherwise from the environment variable ` + PasswordEnv + `.
+  --must-change: the user must choose a new password when they sign in.`
 
 type roleList []string
 
@@ -46,11 +47,12 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 	fs.SetOutput(io.Discard)
 	var (
 		username, display, email string
-		admin, fromStdin         bool
+		admin, fromStdin, must   bool
 		roles                    roleList
 	)
 	fs.StringVar(&username, "username", "", "username")
 	fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+	fs.BoolVar(&must, "must-change", false, "the user must choose a new password at sign-in")
 	if sub == "create" {
 		fs.BoolVar(&admin, "admin", false, "give the admin role")
 		fs.Var(&roles, "role", "role (repeatable or comma-separated)")
@@ -91,24 +93,25 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 	switch sub {
 	case "create":
 		u, err := svc.CreateUser(ctx, auth.CreateUserInput{Username: username, Password: password,
-			DisplayName: display, Email: email, Roles: roles})
+			DisplayName: display, Email: email, Roles: roles, PasswordMustChange: must})
 		if err != nil {
 			return describe(err)
 		}
 		audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user create",
 			Action: "user.create", TargetType: "user", TargetID: fmt.Sprint(u.ID), Result: auth.ResultSuccess,
-			Detail: map[string]any{"username": u.Username, "roles": u.Roles}})
+			Detail: map[string]any{"username": u.Username, "roles": u.Roles, "must_change_password": must}})
 		fmt.Fprintf(out, "created user %s (id %d) with roles %s\n", u.Username, u.ID, strings.Join(u.Roles, ","))
 	case "set-password":
 		c, err := db.UserCredentials(ctx, auth.NormalizeUsername(username))
 		if err != nil {
 			return describe(err)
 		}
-		if err := svc.SetPassword(ctx, c.UserID, password, "password", ""); err != nil {
+		if err := svc.SetPassword(ctx, c.UserID, password, "password", "", must); err != nil {
 			return describe(err)
 		}
 		audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user set-password",
-			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess})
+			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess,
+			Detail: map[string]any{"must_change_password": must}})
 		fmt.Fprintf(out, "password of %s (id %d) set; their sessions have ended\n", c.Username, c.UserID)
 	}
 	return nil

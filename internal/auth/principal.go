@@ -78,6 +78,9 @@ type Principal struct {
 	Permissions []string
 	// Profile is the user's profile as loaded with the principal.
 	Profile Profile
+	// PasswordMustChange is set while the user signs in with a password an
+	// admin chose for them: they may change it and sign out, nothing else.
+	PasswordMustChange bool
 }
 
 // Profile is what a user is called and was last seen as.

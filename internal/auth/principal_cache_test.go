@@ -158,7 +158,7 @@ func TestPrincipalChangesApplyOnOtherReplicasAtOnce(t *testing.T) {
 			}
 		}},
 		{"password reset by an admin", func(t *testing.T, c *cluster, u auth.User, _ string) {
-			if err := c.a.svc.SetPassword(ctx, u.ID, "Velvet-Compass-Orchard-77", "password", ""); err != nil {
+			if err := c.a.svc.SetPassword(ctx, u.ID, "Velvet-Compass-Orchard-77", "password", "", false); err != nil {
 				t.Fatal(err)
 			}
 		}, func(t *testing.T, _ auth.Principal, err error) {

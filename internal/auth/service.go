@@ -24,7 +24,9 @@ type Store interface {
 	GetUser(ctx context.Context, id int64) (User, error)
 	CountUsers(ctx context.Context) (int64, error)
 	UserCredentials(ctx context.Context, username string) (Credentials, error)
-	SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error
+	// SetPasswordHash stores a new hash and whether the user must change it
+	// before anything else.
+	SetPasswordHash(ctx context.Context, userID int64, hash string, mustChange bool, at time.Time) error
 	SetUserStatus(ctx context.Context, userID int64, status string, at time.Time) error
 	RecordLogin(ctx context.Context, userID int64, at time.Time) error
 	// SetUserRoles replaces the user's roles (KindNotFound for an unknown user).
@@ -469,13 +471,19 @@ func (s *Service) denySessions(ctx context.Context, sids []string) {
 
 // RevokeUserSessions ends every session of the user except `except` (may be empty).
 func (s *Service) RevokeUserSessions(ctx context.Context, userID int64, except, reason string) error {
+	_, err := s.revokeUserSessions(ctx, userID, except, reason)
+	return err
+}
+
+// revokeUserSessions is RevokeUserSessions that returns how many sessions ended.
+func (s *Service) revokeUserSessions(ctx context.Context, userID int64, except, reason string) (int, error) {
 	sids, err := s.store.RevokeUserSessions(ctx, userID, except, reason, s.now())
 	if err != nil {
-		return err
+		return 0, err
 	}
 	s.denySessions(ctx, sids)
 	s.changed(ctx, Invalidation{UserID: userID})
-	return nil
+	return len(sids), nil
 }
 
 // CreateUserInput is a user to create, with the plain password.
@@ -485,6 +493,9 @@ type CreateUserInput struct {
 	DisplayName string
 	Email       string
 	Roles       []string
+	// PasswordMustChange makes the user choose their own password at sign-in
+	// (for an account an admin creates for someone else).
+	PasswordMustChange bool
 }
 
 // CreateUser checks the username, password policy and roles (KindValidation
@@ -510,7 +521,7 @@ func (s *Service) CreateUser(ctx context.Context, in CreateUserInput) (User, err
 		return User{}, err
 	}
 	return s.store.CreateUser(ctx, NewUser{Username: name, DisplayName: in.DisplayName, Email: in.Email,
-		PasswordHash: hash, Roles: in.Roles})
+		PasswordHash: hash, Roles: in.Roles, PasswordMustChange: in.PasswordMustChange})
 }
 
 // CheckRoles returns the reason roles is not a non-empty list of built-in roles.
@@ -528,8 +539,10 @@ func CheckRoles(roles []string) error {
 
 // SetPassword sets a user's password (admin reset or operator command),
 // after the policy check (KindValidation on field), lifts the account's
-// sign-in lock, and ends all the user's sessions but `keepSession` (may be empty).
-func (s *Service) SetPassword(ctx context.Context, userID int64, password, field, keepSession string) error {
+// sign-in lock, and ends all the user's sessions but `keepSession` (may be
+// empty). With mustChange the user may do nothing but choose a new password
+// once signed in (a password someone else chose and told them).
+func (s *Service) SetPassword(ctx context.Context, userID int64, password, field, keepSession string, mustChange bool) error {
 	u, err := s.store.GetUser(ctx, userID)
 	if err != nil {
 		return err
@@ -541,7 +554,7 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, field
 	if err != nil {
 		return err
 	}
-	if err := s.store.SetPasswordHash(ctx, userID, hash, s.now()); err != nil {
+	if err := s.store.SetPasswordHash(ctx, userID, hash, mustChange, s.now()); err != nil {
 		return err
 	}
 	// A new password lifts the account's sign-in lock: it is how an admin
@@ -553,8 +566,8 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, field
 }
 
 // ChangeOwnPassword checks the caller's current password, then sets the new
-// one and ends the caller's other sessions. A wrong current password counts
-// as a failed sign-in of the account.
+// one (which they need not change again) and ends the caller's other
+// sessions. A wrong current password counts as a failed sign-in of the account.
 func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
 	now := s.now()
 	userKey := "user:" + p.Username
@@ -578,7 +591,7 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 	if current == next {
 		return apperr.Validation(apperr.Field("new_password", "must differ from the current password").Because("password_same"))
 	}
-	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID)
+	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID, false)
 }
 
 // SetStatus enables or disables a user. Disabling ends every session of the

@@ -37,6 +37,27 @@ func (s *Service) ActiveSessions(ctx context.Context, userID int64) ([]Session, 
 // changes nothing and is not an error; the session is returned as it is
 // afterwards.
 func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID string) (Session, error) {
+	return s.endSession(ctx, userID, sessionID, RevokeAdmin)
+}
+
+// EndOwnSession ends one of the caller's own sessions (another device's;
+// ending the current one is signing out). Another user's session is
+// KindNotFound; an ended one is returned as it is.
+func (s *Service) EndOwnSession(ctx context.Context, p Principal, sessionID string) (Session, error) {
+	reason := RevokeSelf
+	if sessionID == p.SessionID {
+		reason = RevokeLogout
+	}
+	return s.endSession(ctx, p.UserID, sessionID, reason)
+}
+
+// EndOtherSessions ends every session of the caller but the current one and
+// returns how many ended.
+func (s *Service) EndOtherSessions(ctx context.Context, p Principal) (int, error) {
+	return s.revokeUserSessions(ctx, p.UserID, p.SessionID, RevokeSelf)
+}
+
+func (s *Service) endSession(ctx context.Context, userID int64, sessionID, reason string) (Session, error) {
 	ss, err := s.store.SessionByID(ctx, sessionID)
 	if err != nil {
 		return Session{}, err
@@ -45,7 +66,7 @@ func (s *Service) RevokeSessionOf(ctx context.Context, userID int64, sessionID s
 		return Session{}, apperr.NotFound("session")
 	}
 	if ss.Active(s.now()) {
-		if err := s.revoke(ctx, sessionID, RevokeAdmin, s.now()); err != nil {
+		if err := s.revoke(ctx, sessionID, reason, s.now()); err != nil {
 			return Session{}, err
 		}
 	}

@@ -19,7 +19,10 @@ type User struct {
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 	PasswordChangedAt time.Time
-	LastLoginAt       *time.Time
+	// PasswordMustChange: the user must choose a new password before doing
+	// anything else (an admin set this one for them).
+	PasswordMustChange bool
+	LastLoginAt        *time.Time
 }
 
 // Credentials is what login needs of a user: never leaves the auth service.
@@ -38,6 +41,8 @@ type NewUser struct {
 	Email        string
 	PasswordHash string
 	Roles        []string
+	// PasswordMustChange makes the user choose a new password at sign-in.
+	PasswordMustChange bool
 }
 
 // UserUpdate changes profile fields; nil leaves a field as it is.
@@ -85,6 +90,8 @@ const (
 	RevokeRefreshReuse   = "refresh_reuse"
 	RevokeUserDisabled   = "user_disabled"
 	RevokePasswordChange = "password_change"
+	// RevokeSelf: the user ended one of their other sessions themselves.
+	RevokeSelf = "user_revoked"
 )
 
 // Audit actor types.

@@ -35,11 +35,15 @@ type principalResponse struct {
 	Roles          []string `json:"roles"`
 	Permissions    []string `json:"permissions"`
 	AllAdvertisers bool     `json:"all_advertisers"`
+	// MustChangePassword: until the caller sets a password of their own,
+	// every endpoint but /auth/me, /auth/password and /auth/logout answers
+	// 403 password_change_required.
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 func principalView(p auth.Principal) principalResponse {
 	return principalResponse{ID: p.UserID, Username: p.Username, Roles: orEmpty(p.Roles), Permissions: orEmpty(p.Permissions),
-		AllAdvertisers: p.AllAdvertisers()}
+		AllAdvertisers: p.AllAdvertisers(), MustChangePassword: p.PasswordMustChange}
 }
 
 // tokenResponse is what sign-in and refresh answer.

@@ -56,8 +56,23 @@ func (s *Server) requireAuth() gin.HandlerFunc {
 		}
 		c.Set(ctxPrincipal, p)
 		c.Set(ctxUserID, p.UserID)
+		if p.PasswordMustChange && !passwordChangeRoute(c.FullPath()) {
+			fail(c, apperr.Forbidden("choose a new password first: the current one was set by an admin (POST /api/v1/auth/password)").
+				WithReason("password_change_required"))
+			return
+		}
 		c.Next()
 	}
+}
+
+// passwordChangeRoute reports whether a user who must change their password
+// may call the route: who they are, the change itself, and signing out.
+func passwordChangeRoute(path string) bool {
+	switch path {
+	case "/api/v1/auth/me", "/api/v1/auth/password", "/api/v1/auth/logout":
+		return true
+	}
+	return false
 }
 
 // requirePerm answers 403 unless the principal holds every one of perms.
@@ -159,6 +174,9 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	s.audited(authed, http.MethodPost, "/logout", "auth.logout", "session", s.logout)
 	authed.GET("/me", s.me)
 	s.audited(authed, http.MethodPost, "/password", "auth.change_password", "user", s.changePassword)
+	authed.GET("/sessions", s.mySessions)
+	s.audited(authed, http.MethodDelete, "/sessions", "auth.revoke_other_sessions", "user", s.revokeMyOtherSessions)
+	s.audited(authed, http.MethodDelete, "/sessions/:sid", "auth.revoke_session", "session", s.revokeMySession)
 
 	me := v1.Group("/me", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
 	me.GET("/advertisers", s.myAdvertisers)

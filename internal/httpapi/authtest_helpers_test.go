@@ -211,6 +211,8 @@ type tokens struct {
 		Roles          []string `json:"roles"`
 		Permissions    []string `json:"permissions"`
 		AllAdvertisers bool     `json:"all_advertisers"`
+		// MustChangePassword: until changed, only /auth/me, /auth/password and /auth/logout answer.
+		MustChangePassword bool `json:"must_change_password"`
 	} `json:"user"`
 }
 

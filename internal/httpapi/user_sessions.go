@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -84,4 +85,44 @@ func (s *Server) revokeUserSession(c *gin.Context) {
 		}
 		return svc.RevokeSessionOf(c.Request.Context(), id, c.Param("sid"))
 	}, sessionViewOf(c))
+}
+
+// mySessions is GET /api/v1/auth/sessions: the caller's sessions that may
+// still be used (the current one marked), newest first.
+func (s *Server) mySessions(c *gin.Context) {
+	p, _ := principalFrom(c)
+	list, err := s.deps.Auth.ActiveSessions(c.Request.Context(), p.UserID)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, views(list, sessionViewOf(c)))
+}
+
+// revokeMySession is DELETE /api/v1/auth/sessions/{sid}: the caller ends
+// one of their sessions (another device's; their current one signs them
+// out). Someone else's session is 404.
+func (s *Server) revokeMySession(c *gin.Context) {
+	p, _ := principalFrom(c)
+	auditTarget(c, cut(c.Param("sid"), 64))
+	ss, err := s.deps.Auth.EndOwnSession(c.Request.Context(), p, c.Param("sid"))
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	respond(c, http.StatusOK, sessionViewOf(c)(ss))
+}
+
+// revokeMyOtherSessions is DELETE /api/v1/auth/sessions: the caller ends
+// every session but the current one ("sign out everywhere else").
+func (s *Server) revokeMyOtherSessions(c *gin.Context) {
+	p, _ := principalFrom(c)
+	auditTarget(c, strconv.FormatInt(p.UserID, 10))
+	n, err := s.deps.Auth.EndOtherSessions(c.Request.Context(), p)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "ended", n)
+	respond(c, http.StatusOK, map[string]any{"ended": n})
 }

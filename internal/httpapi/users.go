@@ -19,6 +19,9 @@ type createUserRequest struct {
 	Email         string   `json:"email" validate:"omitempty,email,max=254"`
 	Roles         []string `json:"roles" validate:"required,min=1,max=3,unique,dive,oneof=admin operator viewer"`
 	AdvertiserIDs []int64  `json:"advertiser_ids" validate:"max=10000,dive,gt=0"`
+	// MustChangePassword: the user must choose their own password when they
+	// first sign in (the one given here is known to the admin too).
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // updateUserRequest is PATCH /api/v1/users/{id}'s body; absent fields stay.
@@ -30,6 +33,9 @@ type updateUserRequest struct {
 // setPasswordRequest is POST /api/v1/users/{id}/password's body.
 type setPasswordRequest struct {
 	Password string `json:"password" validate:"required,max=128"`
+	// MustChangePassword: the user must choose their own password when they
+	// next sign in (refused on one's own account).
+	MustChangePassword bool `json:"must_change_password"`
 }
 
 // setRolesRequest is PUT /api/v1/users/{id}/roles's body.
@@ -52,22 +58,24 @@ type userQuery struct {
 
 // userResponse is a user as the API shows it (never the password hash).
 type userResponse struct {
-	ID                int64      `json:"id"`
-	Username          string     `json:"username"`
-	DisplayName       string     `json:"display_name"`
-	Email             string     `json:"email"`
-	Status            string     `json:"status"`
-	Roles             []string   `json:"roles"`
-	CreatedAt         time.Time  `json:"created_at"`
-	UpdatedAt         time.Time  `json:"updated_at"`
-	PasswordChangedAt time.Time  `json:"password_changed_at"`
-	LastLoginAt       *time.Time `json:"last_login_at"`
+	ID                int64     `json:"id"`
+	Username          string    `json:"username"`
+	DisplayName       string    `json:"display_name"`
+	Email             string    `json:"email"`
+	Status            string    `json:"status"`
+	Roles             []string  `json:"roles"`
+	CreatedAt         time.Time `json:"created_at"`
+	UpdatedAt         time.Time `json:"updated_at"`
+	PasswordChangedAt time.Time `json:"password_changed_at"`
+	// MustChangePassword: the user has yet to replace a password an admin set.
+	MustChangePassword bool       `json:"must_change_password"`
+	LastLoginAt        *time.Time `json:"last_login_at"`
 }
 
 func userView(u auth.User) userResponse {
 	return userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
 		Roles: orEmpty(u.Roles), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
-		LastLoginAt: u.LastLoginAt}
+		MustChangePassword: u.PasswordMustChange, LastLoginAt: u.LastLoginAt}
 }
 
 // userAdvertisersResponse is a user's data-scope assignment.
@@ -80,8 +88,10 @@ func (s *Server) createUser(c *gin.Context) {
 	serveBound(c, s.bindJSON, http.StatusCreated, func(req createUserRequest) (auth.User, error) {
 		auditDetail(c, "username", auth.NormalizeUsername(req.Username))
 		auditDetail(c, "roles", req.Roles)
+		auditDetail(c, "must_change_password", req.MustChangePassword)
 		u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
-			Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles})
+			Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles,
+			PasswordMustChange: req.MustChangePassword})
 		if err = auditCreated(c, u.ID, err); err != nil || len(req.AdvertiserIDs) == 0 {
 			return u, err
 		}
@@ -141,15 +151,21 @@ func (s *Server) setUserStatus(status string) gin.HandlerFunc {
 }
 
 // resetPassword is POST /users/{id}/password: an admin sets a user's
-// password; the user's sessions end.
+// password, which the user may have to change when they next sign in; the
+// user's sessions end.
 func (s *Server) resetPassword(c *gin.Context) {
 	serveByIDWith(c, s.bindJSON, func(id int64, req setPasswordRequest) (map[string]any, error) {
+		auditDetail(c, "must_change_password", req.MustChangePassword)
 		keep := ""
 		if p, _ := principalFrom(c); p.UserID == id {
+			if req.MustChangePassword {
+				return nil, apperr.Validation(apperr.Field("must_change_password", "cannot be set on your own password: you chose it").
+					Because("self_must_change"))
+			}
 			keep = p.SessionID // resetting one's own password keeps the current session
 		}
-		err := s.deps.Auth.SetPassword(c.Request.Context(), id, req.Password, "password", keep)
-		return map[string]any{"user_id": id, "sessions_revoked": true}, err
+		err := s.deps.Auth.SetPassword(c.Request.Context(), id, req.Password, "password", keep, req.MustChangePassword)
+		return map[string]any{"user_id": id, "sessions_revoked": true, "must_change_password": req.MustChangePassword}, err
 	}, asIs)
 }
 

@@ -16,13 +16,13 @@ import (
 var _ auth.Store = (*DB)(nil)
 
 const userColumns = `u.id, u.username, u.display_name, u.email, u.status, u.created_at, u.updated_at,
-	u.password_changed_at, u.last_login_at`
+	u.password_changed_at, u.password_must_change, u.last_login_at`
 
 func scanUser(row scanner) (auth.User, error) {
 	var u auth.User
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Status, &u.CreatedAt, &u.UpdatedAt,
-		&u.PasswordChangedAt, &last)
+		&u.PasswordChangedAt, &u.PasswordMustChange, &last)
 	if last.Valid {
 		t := last.Time
 		u.LastLoginAt = &t
@@ -36,9 +36,9 @@ func (db *DB) CreateUser(ctx context.Context, nu auth.NewUser) (auth.User, error
 	var id int64
 	err := db.InTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `
-			INSERT INTO users (username, display_name, email, password_hash, status, password_changed_at)
-			VALUES (?, ?, ?, ?, 'active', UTC_TIMESTAMP(3))`,
-			nu.Username, nu.DisplayName, nu.Email, nu.PasswordHash)
+			INSERT INTO users (username, display_name, email, password_hash, status, password_changed_at, password_must_change)
+			VALUES (?, ?, ?, ?, 'active', UTC_TIMESTAMP(3), ?)`,
+			nu.Username, nu.DisplayName, nu.Email, nu.PasswordHash, nu.PasswordMustChange)
 		if IsDuplicate(err) {
 			return apperr.Wrap(err, apperr.KindConflict, "username %q is taken", nu.Username).WithReason("username_taken", "username", nu.Username)
 		}
@@ -225,10 +225,11 @@ func userExec(ctx context.Context, db *DB, what, query string, args ...any) erro
 	return nil
 }
 
-// SetPasswordHash stores a new bcrypt hash (KindNotFound if absent).
-func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, at time.Time) error {
-	return userExec(ctx, db, "set password", `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`,
-		hash, at.UTC(), userID)
+// SetPasswordHash stores a new bcrypt hash and whether the user must change
+// it (KindNotFound if absent).
+func (db *DB) SetPasswordHash(ctx context.Context, userID int64, hash string, mustChange bool, at time.Time) error {
+	return userExec(ctx, db, "set password", `UPDATE users SET password_hash = ?, password_changed_at = ?, password_must_change = ?
+		WHERE id = ?`, hash, at.UTC(), mustChange, userID)
 }
 
 // SetUserStatus sets active or disabled (KindNotFound if absent).
@@ -245,7 +246,7 @@ func (db *DB) RecordLogin(ctx context.Context, userID int64, at time.Time) error
 // permissions, as of now) and status, in one query. KindNotFound if absent.
 func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, string, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT u.username, u.status, u.display_name, u.email, u.last_login_at, r.name, p.name
+		SELECT u.username, u.status, u.display_name, u.email, u.last_login_at, u.password_must_change, r.name, p.name
 		FROM users u
 		LEFT JOIN user_roles ur ON ur.user_id = u.id
 		LEFT JOIN roles r ON r.id = ur.role_id
@@ -259,10 +260,11 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	var username, status string
 	var roles, perms []string
 	var profile auth.Profile
+	var mustChange bool
 	found := false
 	for rows.Next() {
 		var role, perm sql.NullString
-		if err := rows.Scan(&username, &status, &profile.DisplayName, &profile.Email, &profile.LastLoginAt, &role, &perm); err != nil {
+		if err := rows.Scan(&username, &status, &profile.DisplayName, &profile.Email, &profile.LastLoginAt, &mustChange, &role, &perm); err != nil {
 			return auth.Principal{}, "", fmt.Errorf("mysql: load principal: %w", err)
 		}
 		found = true
@@ -281,6 +283,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	}
 	p := auth.NewPrincipal(userID, username, "", roles, perms)
 	p.Profile = profile
+	p.PasswordMustChange = mustChange
 	return p, status, nil
 }
 
