@@ -78,7 +78,10 @@ type Config struct {
 	// RefreshGrace is how long after a rotation the refresh token it spent
 	// is still accepted, once (see Refresh). 0: never.
 	RefreshGrace time.Duration
-	BcryptCost   int
+	// SessionMaxAge ends every session that long after its sign-in, however
+	// often it is refreshed. 0: sessions last while they are refreshed.
+	SessionMaxAge time.Duration
+	BcryptCost    int
 	// MaxFailures locks an account after that many failed sign-ins within Lockout.
 	MaxFailures int
 	// IPMaxFailures locks a client address likewise (higher: offices share addresses).
@@ -96,8 +99,8 @@ type Config struct {
 func ConfigFrom(c config.Config) (cfg Config, generated bool) {
 	cfg = Config{
 		Secret: []byte(c.JWT.Secret), AccessTTL: c.JWT.AccessExpire.D(), RefreshTTL: c.JWT.RefreshExpire.D(),
-		RefreshGrace: c.JWT.RefreshGrace.D(),
-		BcryptCost:   c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
+		RefreshGrace: c.JWT.RefreshGrace.D(), SessionMaxAge: c.JWT.SessionMaxAge.D(),
+		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
 		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
 		PrincipalTTL: c.Security.PrincipalCacheTTL.D(),
 	}
@@ -278,6 +281,7 @@ func (s *Service) Login(ctx context.Context, username, password string, cl Clien
 	if err != nil {
 		return TokenPair{}, Principal{}, creds.UserID, err
 	}
+	pair.RefreshExpiresAt = s.capped(sess, pair.RefreshExpiresAt)
 	sess.ExpiresAt = pair.RefreshExpiresAt
 	if err := s.store.CreateSession(ctx, sess); err != nil {
 		return TokenPair{}, Principal{}, creds.UserID, err
@@ -377,6 +381,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	if err != nil {
 		return TokenPair{}, Principal{}, uid, err
 	}
+	pair.RefreshExpiresAt = s.capped(sess, pair.RefreshExpiresAt)
 	ok, err := s.store.RotateRefresh(ctx, sess.ID, spent, newJTI, pair.RefreshExpiresAt, now)
 	if err != nil {
 		return TokenPair{}, Principal{}, uid, err
@@ -386,6 +391,18 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 	}
 	p.SessionID = sess.ID
 	return pair, p, uid, nil
+}
+
+// capped is a session's refresh expiry `until`, or the end of its maximum
+// age when that comes first.
+func (s *Service) capped(sess Session, until time.Time) time.Time {
+	if s.cfg.SessionMaxAge <= 0 {
+		return until
+	}
+	if end := sess.CreatedAt.Add(s.cfg.SessionMaxAge); end.Before(until) {
+		return end
+	}
+	return until
 }
 
 // lostAnswer reports whether jti is the refresh token the session's last
@@ -425,9 +442,12 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 		return Principal{}, err
 	}
 	// The session's refresh expiry does not bound an access token it issued:
-	// only revocation does, and that is checked here.
+	// revocation does, and so does the session's maximum age.
 	if sess.RevokedAt != nil || sess.UserID != uid {
 		return Principal{}, invalidToken(errors.New("session revoked"))
+	}
+	if s.cfg.SessionMaxAge > 0 && !now.Before(sess.CreatedAt.Add(s.cfg.SessionMaxAge)) {
+		return Principal{}, invalidToken(errors.New("session reached its maximum age"))
 	}
 	p, status, err := s.store.LoadPrincipal(ctx, uid)
 	if apperr.Is(err, apperr.KindNotFound) {

@@ -158,6 +158,9 @@ type JWT struct {
 	// is still accepted, once, instead of counting as reuse: the answer to a
 	// refresh can be lost when the page reloads while it is in flight. 0: never.
 	RefreshGrace Duration `yaml:"refresh_grace"`
+	// SessionMaxAge ends a session that long after its sign-in however often
+	// it was refreshed (its refresh expiry slides otherwise). 0: no limit.
+	SessionMaxAge Duration `yaml:"session_max_age"`
 }
 
 // OceanEngine configures the Open API client.
@@ -289,7 +292,8 @@ func Default() Config {
 		},
 		Redis:  Redis{Addr: "127.0.0.1:6379", PoolSize: 100},
 		Logger: Logger{Level: "info", Format: "json", Output: "stdout", Filename: "logs/app.log", MaxSizeMB: 100, MaxBackups: 7, MaxAgeDays: 30},
-		JWT:    JWT{AccessExpire: Duration(2 * time.Hour), RefreshExpire: Duration(168 * time.Hour), RefreshGrace: Duration(30 * time.Second)},
+		JWT: JWT{AccessExpire: Duration(2 * time.Hour), RefreshExpire: Duration(168 * time.Hour), RefreshGrace: Duration(30 * time.Second),
+			SessionMaxAge: Duration(720 * time.Hour)},
 		OceanEngine: OceanEngine{
 			BaseURL: "https://ad.oceanengine.com/open_api", Timeout: Duration(30 * time.Second),
 			AuthorizeURL: "https://open.oceanengine.com/audit/oauth.html", QPS: 10, MaxAttempts: 5,

@@ -257,6 +257,9 @@ func (c *Config) validateJWT() error {
 	if j.RefreshExpire <= j.AccessExpire {
 		return bad("jwt.refresh_expire", j.RefreshExpire, "must be longer than jwt.access_expire")
 	}
+	if j.SessionMaxAge != 0 && j.SessionMaxAge < j.AccessExpire {
+		return bad("jwt.session_max_age", j.SessionMaxAge, "must be 0 (no limit) or at least jwt.access_expire")
+	}
 	return between("jwt.refresh_grace", j.RefreshGrace, 0, Duration(300e9), "0 and 5m")
 }
 
