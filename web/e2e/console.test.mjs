@@ -415,7 +415,7 @@ describe('console', () => {
     await shot(page, 'exports')
   })
 
-  test('an admin creates a user with two accounts; the user sees only those, and no admin page', async () => {
+  test('an admin creates a user with two accounts; the user first replaces the password the admin chose, then sees only those accounts, and no admin page', async () => {
     const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
     const two = leaves.slice(0, 2)
     await page.goto(`${stack.api}/users`)
@@ -425,6 +425,7 @@ describe('console', () => {
     await form.waitFor()
     await form.locator('[data-test=user-username] input').fill(scoped.username)
     await form.locator('[data-test=user-password] input').fill(scoped.password)
+    assert.ok(await form.locator('[data-test=user-must-change] input').isChecked(), 'a new user must choose their own password by default')
     for (const a of two) {
       await form.locator('[data-test=account-picker]').click()
       await page.keyboard.type(String(a.id))
@@ -439,11 +440,31 @@ describe('console', () => {
     scoped.id = created.id
     const scope = await apiGet(stack.api, token, `/api/v1/users/${created.id}/advertisers`)
     assert.deepEqual(scope.advertiser_ids.sort(), two.map((a) => a.id).sort(), 'the scope is the two accounts picked')
+    assert.equal(created.must_change_password, true)
+    await rowOf(page, scoped.username).locator('[data-test=user-password-due]', { hasText: '待设置新密码' }).waitFor()
     await shot(page, 'users')
 
+    // The first sign-in asks for a password of her own before anything else; the API refuses the rest meanwhile.
     const p = await newPage(browser)
     await signIn(p, scoped.username, scoped.password)
     await p.waitForURL(/\/dashboard/)
+    const required = p.locator('[data-test=own-password]')
+    await required.locator('[data-test=own-password-required]', { hasText: '你的密码由管理员设置' }).waitFor()
+    assert.equal(await p.locator('.arco-modal .arco-modal-close-btn').count(), 0, 'the dialog cannot be closed')
+    assert.equal(await p.locator('[data-test=dashboard-span]').count(), 0, 'no page behind the dialog')
+    const early = await fetch(`${stack.api}/api/v1/advertisers`, { headers: { Authorization: `Bearer ${await login(stack.api, scoped.username, scoped.password)}` } })
+    assert.equal(early.status, 403)
+    assert.equal((await early.json()).reason, 'password_change_required')
+    await shot(p, 'password-required')
+    const chosen = 'Juniper-Atlas-Quill-36'
+    await required.locator('[data-test=own-password-current] input').fill(scoped.password)
+    await required.locator('[data-test=own-password-new] input').fill(chosen)
+    await required.locator('[data-test=own-password-repeat] input').fill(chosen)
+    await p.locator('.arco-modal').getByRole('button', { name: '修改密码' }).click()
+    await required.waitFor({ state: 'detached' })
+    scoped.password = chosen
+    await p.locator('[data-test=dashboard-span]').waitFor()
+    assert.equal((await apiGet(stack.api, token, `/api/v1/users/${created.id}`)).must_change_password, false, 'the flag is cleared')
     await p.goto(`${stack.api}/accounts`)
     await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     const shown = await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').allInnerTexts()
@@ -798,7 +819,7 @@ describe('console', () => {
     await p.context().close()
   })
 
-  test('a user changes their own password from the header: a wrong current one is named on its field; their other sessions end, this page stays signed in', async () => {
+  test('a user changes their own password from the header: a wrong current one is named on its field; their other sessions end, this page stays signed in; their sessions listed, the others ended', async () => {
     const elsewhere = await login(stack.api, viewer.username, viewer.password) // another device
     const me = (tok) => fetch(`${stack.api}/api/v1/auth/me`, { headers: { Authorization: `Bearer ${tok}` } })
     assert.equal((await me(elsewhere)).status, 200)
@@ -831,7 +852,24 @@ describe('console', () => {
     await p.goto(`${stack.api}/accounts`)
     await p.locator('[data-test=accounts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     assert.doesNotMatch(p.url(), /\/login/)
-    assert.equal((await me(await login(stack.api, viewer.username, next))).status, 200, 'the new password signs in')
+    const phone = await login(stack.api, viewer.username, next)
+    assert.equal((await me(phone)).status, 200, 'the new password signs in')
+
+    // Her sessions, from the header: this one and the new sign-in; signing out everywhere else ends the latter.
+    await p.locator('[data-test=current-user]').click()
+    await p.locator('[data-test=my-sessions]').click()
+    const rows = p.locator('[data-test=sessions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
+    await poll(async () => (await rows.count()) === 2, 'two sessions listed', 10_000, 200)
+    const current = rows.filter({ has: p.locator('[data-test=session-current]') })
+    assert.equal(await current.count(), 1, 'one session is this one')
+    assert.match(await current.locator('[data-test=session-device]').innerText(), /^Chrome \d+ · Linux$/)
+    assert.equal(await current.locator('[data-test=session-revoke]').count(), 0, 'this session has no end button: that is signing out')
+    await shot(p, 'my-sessions')
+    await p.locator('[data-test=sessions-end-others]').click()
+    await p.locator('.arco-modal', { hasText: '你在其他 1 处的登录立即结束' }).getByRole('button', { name: '退出其他所有设备' }).click()
+    await poll(async () => (await rows.count()) === 1, 'only this session left', 10_000, 200)
+    assert.equal((await me(phone)).status, 401, 'the other sign-in ended')
+    assert.equal((await me(await login(stack.api, viewer.username, next))).status, 200, 'signing in again works')
     p.problems.length && page.problems.push(...p.problems)
     await p.context().close()
   })

@@ -37,6 +37,8 @@ export const useSession = defineStore('session', () => {
 
   const signedIn = computed(() => accessToken.value !== '' && user.value !== null)
   const permissions = computed(() => new Set(user.value?.permissions ?? []))
+  /** An admin set the password and asked for a new one: nothing else works until it is changed. */
+  const mustChangePassword = computed(() => user.value?.must_change_password === true)
 
   function can(perm: string): boolean {
     return permissions.value.has(perm)
@@ -157,6 +159,13 @@ export const useSession = defineStore('session', () => {
     if (accessToken.value) clear('expired')
   }
 
+  /** The user set their own password: the API answers them in full again. */
+  function passwordChanged(): void {
+    if (!user.value) return
+    user.value = { ...user.value, must_change_password: false }
+    persist()
+  }
+
   schedule()
-  return { accessToken, user, signedIn, endReason, can, login, refresh, logout, expired }
+  return { accessToken, user, signedIn, mustChangePassword, endReason, can, login, refresh, logout, expired, passwordChanged }
 })
