@@ -605,7 +605,7 @@ const enUS: typeof zhCN = {
     confirmBody: 'Roles: {roles}; accounts: {scope}.',
     allAccounts: 'every account (admin)',
     nAccounts: '{n} accounts',
-    passwordHint: 'At least 12 characters, not a common password, not containing the username',
+    passwordHint: 'At least 8 characters; not a common password, a plain sequence (12345678) or containing the username',
     displayName: 'Name',
     email: 'Email',
     scope: 'Accounts',

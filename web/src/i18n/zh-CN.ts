@@ -600,7 +600,7 @@ export default {
     confirmBody: '角色：{roles}；数据范围：{scope}。',
     allAccounts: '全部账户（管理员）',
     nAccounts: '{n} 个账户',
-    passwordHint: '至少 12 位，不能是常见密码或包含用户名',
+    passwordHint: '至少 8 位，不能是常见密码、简单序列（如 12345678）或包含用户名',
     displayName: '姓名',
     email: '邮箱',
     scope: '可访问的账户',
