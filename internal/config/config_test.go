@@ -98,6 +98,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"missing jwt secret in release", "server:\n  mode: release\n", nil, "config: jwt.secret: is required in release mode"},
 		{"short jwt secret", "jwt:\n  secret: short\n", nil, "config: jwt.secret: must be at least 32 bytes"},
 		{"refresh grace too long", "jwt:\n  refresh_grace: 10m\n", nil, `config: jwt.refresh_grace: "10m0s" must be between 0 and 5m`},
+		{"session max age under the access token's", "jwt:\n  session_max_age: 1h\n", nil, `config: jwt.session_max_age: "1h0m0s" must be 0 (no limit) or at least jwt.access_expire`},
 		{"unknown key", "server:\n  prot: 1\n", nil, "config: server.prot: unknown key"},
 		{"bad duration", "server:\n  read_timeout: soon\n", nil, `config: server.read_timeout: "soon" is not a duration`},
 		{"bad env value", "", map[string]string{"DATABASE_PORT": "x"}, `config: database.port (from env DATABASE_PORT): "x" is not a port`},
