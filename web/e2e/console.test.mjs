@@ -1132,6 +1132,60 @@ describe('console', () => {
     await o.context().close()
     assert.deepEqual(page.problems, [])
   })
+
+  test('a rule switched on acts by itself at its slot: the ad paused on the platform, the run and its change shown on the rule', async () => {
+    const [ad] = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=-cost&page_size=1')).items
+    assert.ok(ad, 'a delivering ad')
+    // Its daily reports read again now, so the rule finds them fresh whatever the hour.
+    const asked = Date.now()
+    const synced = async () => {
+      const a = (await apiGet(stack.api, token, `/api/v1/sync/status?advertiser_id=${ad.advertiser_id}`)).advertisers.items[0]
+      return Date.parse(a?.streams.find((st) => st.stream === 'report_ad_daily')?.last_success_at ?? '') > asked
+    }
+    await apiPost(stack.api, token, `/api/v1/advertisers/${ad.advertiser_id}/sync`, { streams: ['report_ad_daily'] })
+    await poll(synced, "the ad's daily reports to be read again", 60_000, 500)
+
+    // One run a day, at the current Beijing minute: the worker runs it within its tick.
+    const minute = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(11, 16)
+    const rule = await apiPost(stack.api, token, '/api/v1/rules', {
+      name: '指定广告定时暂停（e2e）', enabled: true, match: 'all',
+      scope: { level: 'ad', ids: [ad.id] },
+      conditions: [{ metric: 'show', window: { kind: 'last_days', n: 7 }, op: 'gte', value: 1 }],
+      schedule: { times: [minute] },
+      actions: [{ type: 'pause' }],
+      safety: { cooldown_minutes: 60, max_actions_per_run: 1, max_actions_per_day: 1 },
+    })
+    let history
+    await poll(async () => {
+      history = await apiGet(stack.api, token, `/api/v1/rules/${rule.id}/history`)
+      return history.evaluations.some((e) => e.status === 'done')
+    }, 'the rule to run', 90_000, 1000)
+    const [run] = history.evaluations
+    assert.equal(run.acted, 1, `the run acted on the ad: ${JSON.stringify(run)}`)
+    const [act] = history.actions
+    assert.equal(act.object_id, ad.id)
+    assert.equal(act.status, 'succeeded', JSON.stringify(act))
+    assert.ok(act.change_id > 0, 'the action made a change')
+    assert.equal((await simEntity(stack.sim, ad.advertiser_id, 'ads', ad.id)).opt_status, 'AD_STATUS_DISABLE', 'the sandbox has the ad paused')
+
+    // The rule's page shows the run and the action, which leads to the change it made.
+    await page.goto(`${stack.api}/rules/${rule.id}`)
+    const detail = page.locator('[data-test=rule-detail]')
+    await detail.locator('[data-test=rule-history] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    assert.match(await detail.locator('[data-test=rule-history]').innerText(), /完成[\s\S]*1 个对象/)
+    await detail.locator('.arco-tabs-tab', { hasText: '执行记录' }).click()
+    const action = detail.locator('[data-test=rule-actions] tbody tr.arco-table-tr', { hasText: String(ad.id) })
+    await action.waitFor()
+    assert.match(await action.innerText(), /暂停[\s\S]*成功/)
+    await shot(page, 'rule-acted')
+    await action.locator(`[data-test=rule-change-${act.change_id}]`).click()
+    await page.waitForURL(/\/changes/)
+    const change = page.locator(`tr:has([data-test="change-id-${act.change_id}"])`)
+    await change.waitFor()
+    assert.match(await change.innerText(), /指定广告定时暂停（e2e）/, 'the change names the rule as its actor')
+    await shot(page, 'rule-change')
+    await apiPost(stack.api, token, `/api/v1/rules/${rule.id}/disable`, {})
+  })
 })
 
 /**

@@ -122,6 +122,9 @@ export async function startStack({ advertisers = 4 } = {}) {
     // inside a test would move the mirror under it (the spend the batch test
     // plans with, totals and exports compared with the API's a moment later).
     SYNC_REPORT_INTERVAL: '24h',
+    // The worker looks for due rule slots every 10 seconds, so a rule whose
+    // slot is the current minute runs within the test that switches it on.
+    RULES_TICK: '10s',
   }
   const stop = async () => {
     stopping = true
