@@ -91,6 +91,9 @@ type Config struct {
 	// reused without asking MySQL again (0: never). Changes made through the
 	// Service apply at once (InvalidationBus); others within PrincipalTTL.
 	PrincipalTTL time.Duration
+	// TemporaryPasswordTTL is how long a password set for the user to
+	// replace (PasswordMustChange) signs in. 0: no limit.
+	TemporaryPasswordTTL time.Duration
 }
 
 // ConfigFrom maps the configuration. An empty jwt.secret (allowed only
@@ -102,7 +105,7 @@ func ConfigFrom(c config.Config) (cfg Config, generated bool) {
 		RefreshGrace: c.JWT.RefreshGrace.D(), SessionMaxAge: c.JWT.SessionMaxAge.D(),
 		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
 		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
-		PrincipalTTL: c.Security.PrincipalCacheTTL.D(),
+		PrincipalTTL: c.Security.PrincipalCacheTTL.D(), TemporaryPasswordTTL: c.Security.TemporaryPasswordTTL.D(),
 	}
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = make([]byte, 32)
@@ -264,6 +267,11 @@ func (s *Service) Login(ctx context.Context, username, password string, cl Clien
 	}
 	if creds.Status != StatusActive {
 		return TokenPair{}, Principal{}, creds.UserID, badCredentials()
+	}
+	if ttl := s.cfg.TemporaryPasswordTTL; creds.PasswordMustChange && ttl > 0 && now.Sub(creds.PasswordChangedAt) >= ttl {
+		// The right password, so this says nothing a guesser could use.
+		return TokenPair{}, Principal{}, creds.UserID, apperr.Unauthorized("the password an admin set for you has expired unused; ask an admin for a new one").
+			WithReason("temporary_password_expired")
 	}
 	if err := s.guard.Reset(ctx, userKey); err != nil {
 		s.log.Warn("auth: reset login failures", zap.Error(err))

@@ -31,6 +31,10 @@ type Credentials struct {
 	Username     string
 	PasswordHash string
 	Status       string
+	// PasswordMustChange and PasswordChangedAt tell a temporary password
+	// (one an admin set for the user to replace) and its age.
+	PasswordMustChange bool
+	PasswordChangedAt  time.Time
 }
 
 // NewUser is a user to create. PasswordHash is a bcrypt hash (the Service

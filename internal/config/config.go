@@ -222,6 +222,10 @@ type Security struct {
 	// API apply at once on every replica (Redis pub/sub); this bounds the
 	// delay of any other change (e.g. a direct SQL edit, a lost message).
 	PrincipalCacheTTL Duration `yaml:"principal_cache_ttl"`
+	// TemporaryPasswordTTL is how long a password an admin set and asked
+	// the user to replace (must_change_password) signs in; after that the
+	// admin sets a new one. 0: it never expires.
+	TemporaryPasswordTTL Duration `yaml:"temporary_password_ttl"`
 	// BootstrapAdmin creates this admin at first start when no user exists
 	// (password from bootstrap_admin_password, env SECURITY_BOOTSTRAP_ADMIN_PASSWORD);
 	// empty disables.
@@ -301,7 +305,7 @@ func Default() Config {
 		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90,
 			ExportRetentionDays: 7},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
-			SessionRetentionDays: 7, PrincipalCacheTTL: Duration(5 * time.Second)},
+			SessionRetentionDays: 7, PrincipalCacheTTL: Duration(5 * time.Second), TemporaryPasswordTTL: Duration(7 * 24 * time.Hour)},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

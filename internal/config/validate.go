@@ -314,6 +314,7 @@ func (c *Config) validateSecurity() error {
 		positive("security.login_lockout", s.LoginLockout),
 		atLeast("security.auth_rate_per_minute", s.AuthRatePerMinute, 1),
 		between("security.principal_cache_ttl", s.PrincipalCacheTTL, 0, Duration(60e9), "0 (off) and 1m"),
+		atLeast("security.temporary_password_ttl", s.TemporaryPasswordTTL, 0),
 	); err != nil {
 		return err
 	}

@@ -147,3 +147,50 @@ func TestAPasswordSetByAnAdminMustBeChangedFirst(t *testing.T) {
 	}
 	b.check(t, "the admin after the refused reset", req{method: "GET", path: "/api/v1/auth/me", token: admin.AccessToken}, http.StatusOK)
 }
+
+// TestATemporaryPasswordExpires: a password an admin set for the user to
+// replace signs in for security.temporary_password_ttl, then is refused
+// with its own reason (the right password, so it tells a guesser nothing)
+// and counts as no failure; a new one from the admin works again; a
+// password the user chose never expires.
+func TestATemporaryPasswordExpires(t *testing.T) {
+	b := setupAuth(t)
+	ttl := b.cfg.Security.TemporaryPasswordTTL.D()
+	admin := b.login(t, "root", adminPassword)
+	create := func(name string, must bool) int64 {
+		body, _ := json.Marshal(map[string]any{"username": name, "password": "Quartz-Harbor-731", "roles": []string{auth.RoleViewer},
+			"must_change_password": must})
+		var u userResponse
+		r := b.do(t, req{method: "POST", path: "/api/v1/users", body: string(body), token: admin.AccessToken})
+		r.data(t, &u)
+		return u.ID
+	}
+	fay := create("fay", true)
+	create("gus", false)
+	// The database stamps the password's time on its own clock: a minute
+	// either side of the TTL covers the moments between it and the test's.
+	b.clock.Advance(ttl - time.Minute)
+	b.login(t, "fay", "Quartz-Harbor-731")
+	b.clock.Advance(2 * time.Minute)
+	for i := 0; i < b.cfg.Security.LoginMaxFailures+1; i++ {
+		r := b.do(t, req{method: "POST", path: "/api/v1/auth/login", body: loginBody("fay", "Quartz-Harbor-731")})
+		wantReason(t, r, "fay's expired temporary password", http.StatusUnauthorized, "temporary_password_expired", nil)
+	}
+	b.check(t, "a wrong password still says only that", req{method: "POST", path: "/api/v1/auth/login", body: loginBody("fay", "Not-Her-Password-11")}, http.StatusUnauthorized)
+	b.login(t, "gus", "Quartz-Harbor-731")    // no change asked: the password does not expire
+	admin = b.login(t, "root", adminPassword) // a week on: the earlier access token has expired
+	body, _ := json.Marshal(map[string]any{"password": "Ember-Willow-Token-64", "must_change_password": true})
+	okData[map[string]any](t, b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/users/%d/password", fay), body: string(body), token: admin.AccessToken}), "a new temporary password")
+	if tk := b.login(t, "fay", "Ember-Willow-Token-64"); !tk.User.MustChangePassword {
+		t.Fatal("the new temporary password does not ask for a change")
+	}
+	entries, _, err := b.db.ListAudit(t.Context(), auth.AuditFilter{Action: "auth.login", Result: auth.ResultDenied, Limit: 20})
+	if err != nil || len(entries) != b.cfg.Security.LoginMaxFailures+2 {
+		t.Fatalf("audit = %d entries, %v; want fay's %d refused sign-ins", len(entries), err, b.cfg.Security.LoginMaxFailures+2)
+	}
+	for _, e := range entries {
+		if e.ActorName != "fay" {
+			t.Errorf("refused sign-in by %q, want fay", e.ActorName)
+		}
+	}
+}

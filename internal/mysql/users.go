@@ -194,8 +194,9 @@ func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 // UserCredentials returns what sign-in needs (KindNotFound if no such username).
 func (db *DB) UserCredentials(ctx context.Context, username string) (auth.Credentials, error) {
 	var c auth.Credentials
-	err := db.QueryRowContext(ctx, `SELECT id, username, password_hash, status FROM users WHERE username = ?`, username).
-		Scan(&c.UserID, &c.Username, &c.PasswordHash, &c.Status)
+	err := db.QueryRowContext(ctx, `SELECT id, username, password_hash, status, password_must_change, password_changed_at
+		FROM users WHERE username = ?`, username).
+		Scan(&c.UserID, &c.Username, &c.PasswordHash, &c.Status, &c.PasswordMustChange, &c.PasswordChangedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFound("user")
 	}

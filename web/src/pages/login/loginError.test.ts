@@ -8,6 +8,10 @@ describe('loginErrorMessage', () => {
   it('says the credentials are wrong on 401', () => {
     expect(loginErrorMessage(new ApiError(401, 'unauthorized', 'invalid username or password', 'r1'), t)).toBe('login.wrong')
   })
+  it('says a password an admin set has expired unused', () => {
+    const e = new ApiError(401, 'unauthorized', 'expired', 'r5', [], null, 'temporary_password_expired')
+    expect(loginErrorMessage(e, t)).toBe('login.temporaryExpired')
+  })
   it('gives the lockout in whole minutes, rounded up', () => {
     const e = new ApiError(429, 'rate_limited', 'too many', 'r2', [], { detail: { retry_after_seconds: 61 } })
     expect(loginErrorMessage(e, t)).toBe('login.locked:{"minutes":2}')

@@ -4,11 +4,11 @@ type T = (key: string, named?: Record<string, unknown>) => string
 
 /**
  * loginErrorMessage turns a failed sign-in into the message an operator
- * reads: wrong credentials, a lockout with its remaining minutes, or the
- * API's own message.
+ * reads: wrong credentials, a password an admin set that expired unused,
+ * a lockout with its remaining minutes, or the API's own message.
  */
 export function loginErrorMessage(err: ApiError, t: T): string {
-  if (err.status === 401) return t('login.wrong')
+  if (err.status === 401) return t(err.reason === 'temporary_password_expired' ? 'login.temporaryExpired' : 'login.wrong')
   if (err.status === 429) {
     const d = err.data as { detail?: { retry_after_seconds?: unknown } } | null
     const secs = typeof d?.detail?.retry_after_seconds === 'number' ? d.detail.retry_after_seconds : 60
