@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -11,6 +12,7 @@ import (
 	"github.com/oceanops/adplatform/internal/config"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // newAuthService builds the authentication service on MySQL and Redis.
@@ -19,8 +21,18 @@ func newAuthService(cfg config.Config, db *mysql.DB, rdb goredis.UniversalClient
 	if generated {
 		log.Warn("jwt.secret is empty: using a random per-process secret; tokens will not survive a restart or work across replicas (set jwt.secret / JWT_SECRET)")
 	}
-	return auth.NewService(acfg, auth.Deps{Store: db, Guard: redis.NewLoginGuard(rdb), Denylist: redis.NewDenylist(rdb),
-		Bus: redis.NewPrincipalBus(rdb), Log: log})
+	deps := auth.Deps{Store: db, Guard: redis.NewLoginGuard(rdb), Denylist: redis.NewDenylist(rdb),
+		Bus: redis.NewPrincipalBus(rdb), Log: log}
+	keys, err := tokencrypt.FromConfig(cfg.Crypto)
+	switch {
+	case errors.Is(err, tokencrypt.ErrNoActiveKey):
+		log.Warn("two-step verification is unavailable: its secrets need crypto.keys and crypto.active_key (CRYPTO_KEYS, CRYPTO_ACTIVE_KEY)")
+	case err != nil:
+		return nil, err
+	default:
+		deps.Sealer = keys
+	}
+	return auth.NewService(acfg, deps)
 }
 
 // bootstrapAdmin creates security.bootstrap_admin as the first admin when

@@ -26,18 +26,21 @@ const PasswordEnv = "OCEANOPS_USER_PASSWORD"
 
 const userUsage = `server user create --username NAME [--admin | --role admin|operator|viewer ...] [--display-name TEXT] [--email ADDR] [--must-change] [--password-stdin]
 server user set-password --username NAME [--must-change] [--password-stdin]
+server user reset-mfa --username NAME
   The password is read from standard input (first line) with --password-stdin,
   otherwise from the environment variable ` + PasswordEnv + `.
-  --must-change: the user must choose a new password when they sign in.`
+  --must-change: the user must choose a new password when they sign in.
+  reset-mfa turns the user's two-step verification off (a lost authenticator).`
 
 type roleList []string
 
 func (r *roleList) String() string     { return strings.Join(*r, ",") }
 func (r *roleList) Set(v string) error { *r = append(*r, strings.Split(v, ",")...); return nil }
 
-// UserCommand implements `server user create|set-password`, the operator's
-// way to create the first admin (or any user) and to reset a password
-// without the API. It prints one line saying what it did.
+// UserCommand implements `server user create|set-password|reset-mfa`, the
+// operator's way to create the first admin (or any user), to reset a
+// password and to let a user who lost their authenticator back in without
+// the API. It prints one line saying what it did.
 func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args []string, stdin io.Reader, out io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", ErrUsage, userUsage)
@@ -51,14 +54,16 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 		roles                    roleList
 	)
 	fs.StringVar(&username, "username", "", "username")
-	fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
-	fs.BoolVar(&must, "must-change", false, "the user must choose a new password at sign-in")
+	if sub != "reset-mfa" {
+		fs.BoolVar(&fromStdin, "password-stdin", false, "read the password from standard input")
+		fs.BoolVar(&must, "must-change", false, "the user must choose a new password at sign-in")
+	}
 	if sub == "create" {
 		fs.BoolVar(&admin, "admin", false, "give the admin role")
 		fs.Var(&roles, "role", "role (repeatable or comma-separated)")
 		fs.StringVar(&display, "display-name", "", "display name")
 		fs.StringVar(&email, "email", "", "email address")
-	} else if sub != "set-password" {
+	} else if sub != "set-password" && sub != "reset-mfa" {
 		return fmt.Errorf("%w: %s", ErrUsage, userUsage)
 	}
 	if err := fs.Parse(args); err != nil {
@@ -73,9 +78,13 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 	if sub == "create" && len(roles) == 0 {
 		return fmt.Errorf("%w: give --admin or --role\n%s", ErrUsage, userUsage)
 	}
-	password, err := readPassword(fromStdin, stdin)
-	if err != nil {
-		return err
+	var password string
+	if sub != "reset-mfa" {
+		pw, err := readPassword(fromStdin, stdin)
+		if err != nil {
+			return err
+		}
+		password = pw
 	}
 
 	db, err := mysql.Open(ctx, cfg.Database)
@@ -113,6 +122,23 @@ func UserCommand(ctx context.Context, cfg config.Config, log *zap.Logger, args [
 			Action: "user.reset_password", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess,
 			Detail: map[string]any{"must_change_password": must}})
 		fmt.Fprintf(out, "password of %s (id %d) set; their sessions have ended\n", c.Username, c.UserID)
+	case "reset-mfa":
+		c, err := db.UserCredentials(ctx, auth.NormalizeUsername(username))
+		if err != nil {
+			return describe(err)
+		}
+		was, err := svc.ResetMFA(ctx, c.UserID)
+		if err != nil {
+			return describe(err)
+		}
+		audit.Record(ctx, log, auth.AuditEntry{ActorType: auth.ActorSystem, ActorName: "server user reset-mfa",
+			Action: "user.reset_mfa", TargetType: "user", TargetID: fmt.Sprint(c.UserID), Result: auth.ResultSuccess,
+			Detail: map[string]any{"was_enabled": was}})
+		if was {
+			fmt.Fprintf(out, "two-step verification of %s (id %d) turned off; they sign in with their password alone\n", c.Username, c.UserID)
+		} else {
+			fmt.Fprintf(out, "two-step verification of %s (id %d) was off already\n", c.Username, c.UserID)
+		}
 	}
 	return nil
 }

@@ -81,6 +81,12 @@ type Principal struct {
 	// PasswordMustChange is set while the user signs in with a password an
 	// admin chose for them: they may change it and sign out, nothing else.
 	PasswordMustChange bool
+	// MFAEnabled: two-step verification is on for the user.
+	MFAEnabled bool
+	// MustEnableMFA is set while one of the user's roles requires two-step
+	// verification (security.mfa_required_roles) and it is off: they may set
+	// it up, change their password and sign out, nothing else.
+	MustEnableMFA bool
 }
 
 // Profile is what a user is called and was last seen as.

@@ -48,6 +48,36 @@ type Store interface {
 	RevokeUserSessions(ctx context.Context, userID int64, except, reason string, at time.Time) ([]string, error)
 	// UserSessions lists every session of the user, ended ones included, newest first.
 	UserSessions(ctx context.Context, userID int64) ([]Session, error)
+
+	MFAStore
+}
+
+// MFAStore keeps two-step verification. The methods that change it answer
+// false, without changing anything, when it is not in the state they need.
+type MFAStore interface {
+	// UserMFA returns the user's two-step verification (KindNotFound for an absent user).
+	UserMFA(ctx context.Context, userID int64) (MFA, error)
+	// SetMFASecret keeps a sealed secret waiting for its first code; false when it is on already.
+	SetMFASecret(ctx context.Context, userID int64, sealed []byte) (bool, error)
+	// EnableMFA turns it on with the step of the code that confirmed the
+	// waiting secret and the recovery codes' hashes; false when it is on
+	// already or no secret waits.
+	EnableMFA(ctx context.Context, userID, step int64, recoveryHashes [][]byte, at time.Time) (bool, error)
+	// UseMFAStep records that a code of step was accepted; false when it is
+	// off or a code of that step or a later one was accepted before.
+	UseMFAStep(ctx context.Context, userID, step int64) (bool, error)
+	// UseRecoveryCode spends an unused recovery code of the user; false when there is none with that hash.
+	UseRecoveryCode(ctx context.Context, userID int64, hash []byte, at time.Time) (bool, error)
+	// ReplaceRecoveryCodes puts new recovery codes in place of all the old ones; false when it is off.
+	ReplaceRecoveryCodes(ctx context.Context, userID int64, hashes [][]byte, at time.Time) (bool, error)
+	// DisableMFA turns it off, forgetting the secret and recovery codes; false when there was nothing to forget.
+	DisableMFA(ctx context.Context, userID int64) (bool, error)
+}
+
+// Sealer encrypts secrets at rest (implemented by internal/tokencrypt.Keyring).
+type Sealer interface {
+	Seal(plaintext, aad []byte) ([]byte, error)
+	Open(ciphertext, aad []byte) ([]byte, error)
 }
 
 // LoginGuard counts failed sign-ins per key ("user:NAME", "ip:ADDR") and
@@ -94,6 +124,11 @@ type Config struct {
 	// TemporaryPasswordTTL is how long a password set for the user to
 	// replace (PasswordMustChange) signs in. 0: no limit.
 	TemporaryPasswordTTL time.Duration
+	// MFARequiredRoles are the roles whose users must turn on two-step
+	// verification before anything else.
+	MFARequiredRoles []string
+	// MFAIssuer names the service in authenticator apps.
+	MFAIssuer string
 }
 
 // ConfigFrom maps the configuration. An empty jwt.secret (allowed only
@@ -106,6 +141,7 @@ func ConfigFrom(c config.Config) (cfg Config, generated bool) {
 		BcryptCost: c.Security.BcryptCost, MaxFailures: c.Security.LoginMaxFailures,
 		IPMaxFailures: c.Security.LoginIPMaxFailures, Lockout: c.Security.LoginLockout.D(),
 		PrincipalTTL: c.Security.PrincipalCacheTTL.D(), TemporaryPasswordTTL: c.Security.TemporaryPasswordTTL.D(),
+		MFARequiredRoles: c.Security.MFARequiredRoles, MFAIssuer: c.Security.MFAIssuer,
 	}
 	if len(cfg.Secret) == 0 {
 		cfg.Secret = make([]byte, 32)
@@ -123,7 +159,11 @@ type Deps struct {
 	// Bus, when set, tells the other API processes about changes that make
 	// their cached principals stale (optional: without it they expire).
 	Bus InvalidationBus
-	Log *zap.Logger
+	// Sealer encrypts two-step verification secrets (optional: without it
+	// two-step verification cannot be set up, and sign-ins needing a code
+	// answer 503).
+	Sealer Sealer
+	Log    *zap.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -142,6 +182,7 @@ type Service struct {
 	policy *PasswordPolicy
 	cache  *principalCache
 	bus    InvalidationBus
+	sealer Sealer
 
 	dummyOnce sync.Once
 	dummyHash string
@@ -158,6 +199,14 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 	if cfg.MaxFailures < 1 || cfg.IPMaxFailures < 1 || cfg.Lockout <= 0 {
 		return nil, errors.New("auth: login failure limits must be positive")
 	}
+	if len(cfg.MFARequiredRoles) > 0 {
+		if err := CheckRoles(cfg.MFARequiredRoles); err != nil {
+			return nil, fmt.Errorf("auth: security.mfa_required_roles: %w", err)
+		}
+	}
+	if cfg.MFAIssuer == "" {
+		cfg.MFAIssuer = DefaultMFAIssuer
+	}
 	now := d.Now
 	if now == nil {
 		now = time.Now
@@ -171,7 +220,7 @@ func NewService(cfg Config, d Deps) (*Service, error) {
 		log = zap.NewNop()
 	}
 	return &Service{cfg: cfg, store: d.Store, guard: d.Guard, deny: d.Denylist, log: log, now: now,
-		tokens: tokens, policy: NewPasswordPolicy(), cache: newPrincipalCache(cfg.PrincipalTTL), bus: d.Bus}, nil
+		tokens: tokens, policy: NewPasswordPolicy(), cache: newPrincipalCache(cfg.PrincipalTTL), bus: d.Bus, sealer: d.Sealer}, nil
 }
 
 // Tokens is the service's token codec.
@@ -273,34 +322,56 @@ func (s *Service) Login(ctx context.Context, username, password string, cl Clien
 		return TokenPair{}, Principal{}, creds.UserID, apperr.Unauthorized("the password an admin set for you has expired unused; ask an admin for a new one").
 			WithReason("temporary_password_expired")
 	}
+	if creds.MFAEnabled {
+		// The failures are not reset here: the code step counts on them, or
+		// signing in again would lift the limit on guessing codes.
+		return TokenPair{}, Principal{}, creds.UserID, s.mfaChallenge(creds.UserID)
+	}
+	pair, p, err := s.openSession(ctx, creds.UserID, userKey, cl, now)
+	return pair, p, creds.UserID, err
+}
+
+// openSession signs the user in once every check has passed: it forgets the
+// account's failed attempts (userKey) and opens a session.
+func (s *Service) openSession(ctx context.Context, userID int64, userKey string, cl Client, now time.Time) (TokenPair, Principal, error) {
 	if err := s.guard.Reset(ctx, userKey); err != nil {
 		s.log.Warn("auth: reset login failures", zap.Error(err))
 	}
-	p, status, err := s.store.LoadPrincipal(ctx, creds.UserID)
+	p, status, err := s.loadPrincipal(ctx, userID)
 	if err != nil {
-		return TokenPair{}, Principal{}, creds.UserID, err
+		return TokenPair{}, Principal{}, err
 	}
 	if status != StatusActive {
-		return TokenPair{}, Principal{}, creds.UserID, badCredentials()
+		return TokenPair{}, Principal{}, badCredentials()
 	}
-	sess := Session{ID: RandomID(), UserID: creds.UserID, RefreshJTI: RandomID(), CreatedAt: now, RefreshedAt: now,
+	sess := Session{ID: RandomID(), UserID: userID, RefreshJTI: RandomID(), CreatedAt: now, RefreshedAt: now,
 		IP: truncate(cl.IP, 45), UserAgent: truncate(cl.UserAgent, 255)}
-	pair, err := s.issue(creds.UserID, sess.ID, sess.RefreshJTI)
+	pair, err := s.issue(userID, sess.ID, sess.RefreshJTI)
 	if err != nil {
-		return TokenPair{}, Principal{}, creds.UserID, err
+		return TokenPair{}, Principal{}, err
 	}
 	pair.RefreshExpiresAt = s.capped(sess, pair.RefreshExpiresAt)
 	sess.ExpiresAt = pair.RefreshExpiresAt
 	if err := s.store.CreateSession(ctx, sess); err != nil {
-		return TokenPair{}, Principal{}, creds.UserID, err
+		return TokenPair{}, Principal{}, err
 	}
-	if err := s.store.RecordLogin(ctx, creds.UserID, now); err != nil {
+	if err := s.store.RecordLogin(ctx, userID, now); err != nil {
 		s.log.Warn("auth: record login", zap.Error(err))
 	} else {
 		p.Profile.LastLoginAt = &now
 	}
 	p.SessionID = sess.ID
-	return pair, p, creds.UserID, nil
+	return pair, p, nil
+}
+
+// loadPrincipal is the store's principal with what the configuration adds:
+// whether the user's roles require two-step verification they have not set up.
+func (s *Service) loadPrincipal(ctx context.Context, userID int64) (Principal, string, error) {
+	p, status, err := s.store.LoadPrincipal(ctx, userID)
+	if err == nil {
+		p.MustEnableMFA = !p.MFAEnabled && s.mfaRequired(p.Roles)
+	}
+	return p, status, err
 }
 
 // unknownUserHash is a hash of a random password at the configured cost.
@@ -377,7 +448,7 @@ func (s *Service) Refresh(ctx context.Context, refreshToken string) (TokenPair, 
 		s.log.Info("auth: refresh token of the last rotation presented again within the grace; rotating on",
 			zap.Int64("user_id", uid), zap.String("session_id", sess.ID))
 	}
-	p, status, err := s.store.LoadPrincipal(ctx, uid)
+	p, status, err := s.loadPrincipal(ctx, uid)
 	if err != nil {
 		return TokenPair{}, Principal{}, uid, err
 	}
@@ -457,7 +528,7 @@ func (s *Service) Authenticate(ctx context.Context, accessToken string) (Princip
 	if s.cfg.SessionMaxAge > 0 && !now.Before(sess.CreatedAt.Add(s.cfg.SessionMaxAge)) {
 		return Principal{}, invalidToken(errors.New("session reached its maximum age"))
 	}
-	p, status, err := s.store.LoadPrincipal(ctx, uid)
+	p, status, err := s.loadPrincipal(ctx, uid)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return Principal{}, invalidToken(errors.New("no such user"))
 	}
@@ -597,11 +668,25 @@ func (s *Service) SetPassword(ctx context.Context, userID int64, password, field
 // one (which they need not change again) and ends the caller's other
 // sessions. A wrong current password counts as a failed sign-in of the account.
 func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, next string) error {
+	if err := s.checkCurrentPassword(ctx, p, current, "password change"); err != nil {
+		return err
+	}
+	if current == next {
+		return apperr.Validation(apperr.Field("new_password", "must differ from the current password").Because("password_same"))
+	}
+	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID, false)
+}
+
+// checkCurrentPassword asks a signed-in user for their password again
+// before a change that needs it (what names the change in a 503). A wrong
+// password counts as a failed sign-in of the account and answers
+// KindValidation on current_password; a locked account KindRateLimited.
+func (s *Service) checkCurrentPassword(ctx context.Context, p Principal, current, what string) error {
 	now := s.now()
 	userKey := "user:" + p.Username
 	until, err := s.guard.LockedUntil(ctx, userKey, now)
 	if err != nil {
-		return unavailable(err, "password change")
+		return unavailable(err, what)
 	}
 	if !until.IsZero() {
 		return lockedError(until, now)
@@ -612,14 +697,11 @@ func (s *Service) ChangeOwnPassword(ctx context.Context, p Principal, current, n
 	}
 	if !CheckPassword(creds.PasswordHash, current) {
 		if _, err := s.guard.Fail(ctx, userKey, s.cfg.MaxFailures, s.cfg.Lockout, now); err != nil {
-			return unavailable(err, "password change")
+			return unavailable(err, what)
 		}
 		return apperr.Validation(apperr.Field("current_password", "is not your current password").Because("password_wrong"))
 	}
-	if current == next {
-		return apperr.Validation(apperr.Field("new_password", "must differ from the current password").Because("password_same"))
-	}
-	return s.SetPassword(ctx, p.UserID, next, "new_password", p.SessionID, false)
+	return nil
 }
 
 // SetStatus enables or disables a user. Disabling ends every session of the

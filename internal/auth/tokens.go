@@ -15,7 +15,7 @@ import (
 //
 //	header  {"alg":"HS256","typ":"JWT"}   — HS256 only; any other alg is refused
 //	claims  iss "oceanops", aud ["oceanops-api"], sub user id (decimal string),
-//	        sid session id, typ "access"|"refresh", jti, iat, nbf, exp
+//	        sid session id, typ "access"|"refresh"|"mfa", jti, iat, nbf, exp
 //
 // An access token is accepted while it is unexpired and its session is not
 // revoked; a refresh token only while its jti is the session's current one.
@@ -24,6 +24,12 @@ const (
 	TokenAudience = "oceanops-api"
 	TypeAccess    = "access"
 	TypeRefresh   = "refresh"
+	// TypeMFA is the token a right password answers for a user with
+	// two-step verification on: it is good for MFATokenTTL at the code step
+	// only (its sid names no session: none is open yet).
+	TypeMFA = "mfa"
+	// MFATokenTTL is how long the code step may follow the password.
+	MFATokenTTL = 5 * time.Minute
 	// MinSecretBytes is the shortest HS256 secret accepted (RFC 7518 §3.2:
 	// a key at least as long as the hash output).
 	MinSecretBytes = 32
@@ -34,7 +40,7 @@ type Claims struct {
 	jwt.RegisteredClaims
 	// SessionID ties the token to its session (the refresh-token family).
 	SessionID string `json:"sid"`
-	// Type is "access" or "refresh"; a token of one type is never accepted as the other.
+	// Type is "access", "refresh" or "mfa"; a token of one type is never accepted as another.
 	Type string `json:"typ"`
 }
 
@@ -79,8 +85,11 @@ func (t *Tokens) RefreshTTL() time.Duration { return t.refreshTTL }
 // (a random one is used). It returns the token and its expiry.
 func (t *Tokens) Issue(typ string, userID int64, sessionID, jti string) (string, time.Time, error) {
 	ttl := t.accessTTL
-	if typ == TypeRefresh {
+	switch typ {
+	case TypeRefresh:
 		ttl = t.refreshTTL
+	case TypeMFA:
+		ttl = MFATokenTTL
 	}
 	if jti == "" {
 		jti = RandomID()

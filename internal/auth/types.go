@@ -22,7 +22,9 @@ type User struct {
 	// PasswordMustChange: the user must choose a new password before doing
 	// anything else (an admin set this one for them).
 	PasswordMustChange bool
-	LastLoginAt        *time.Time
+	// MFAEnabled: two-step verification is on.
+	MFAEnabled  bool
+	LastLoginAt *time.Time
 }
 
 // Credentials is what login needs of a user: never leaves the auth service.
@@ -35,6 +37,22 @@ type Credentials struct {
 	// (one an admin set for the user to replace) and its age.
 	PasswordMustChange bool
 	PasswordChangedAt  time.Time
+	// MFAEnabled: a code is needed after the password.
+	MFAEnabled bool
+}
+
+// MFA is a user's two-step verification as stored.
+type MFA struct {
+	// Secret is the TOTP secret as sealed by the Service's Sealer; nil when
+	// there is none, not even one waiting for its first code.
+	Secret []byte
+	// EnabledAt is when it was turned on; nil while off (a Secret is then
+	// a setup waiting for its first code).
+	EnabledAt *time.Time
+	// LastStep is the last TOTP time step a code was accepted for.
+	LastStep int64
+	// RecoveryLeft counts the unused recovery codes.
+	RecoveryLeft int
 }
 
 // NewUser is a user to create. PasswordHash is a bcrypt hash (the Service

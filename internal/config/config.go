@@ -226,6 +226,11 @@ type Security struct {
 	// the user to replace (must_change_password) signs in; after that the
 	// admin sets a new one. 0: it never expires.
 	TemporaryPasswordTTL Duration `yaml:"temporary_password_ttl"`
+	// MFARequiredRoles: users with any of these roles must turn on two-step
+	// verification before anything else (e.g. [admin]). Empty: it is up to each user.
+	MFARequiredRoles []string `yaml:"mfa_required_roles"`
+	// MFAIssuer is the name authenticator apps show next to the account.
+	MFAIssuer string `yaml:"mfa_issuer"`
 	// BootstrapAdmin creates this admin at first start when no user exists
 	// (password from bootstrap_admin_password, env SECURITY_BOOTSTRAP_ADMIN_PASSWORD);
 	// empty disables.
@@ -305,7 +310,8 @@ func Default() Config {
 		Worker: Worker{Port: 8081, Concurrency: 10, HeartbeatInterval: Duration(time.Minute), ShutdownTimeout: Duration(25 * time.Second), JobLease: Duration(time.Minute), JobRetentionDays: 90,
 			ExportRetentionDays: 7},
 		Security: Security{BcryptCost: 12, LoginMaxFailures: 5, LoginIPMaxFailures: 20, LoginLockout: Duration(15 * time.Minute), AuthRatePerMinute: 30, AuditRetentionDays: 365,
-			SessionRetentionDays: 7, PrincipalCacheTTL: Duration(5 * time.Second), TemporaryPasswordTTL: Duration(7 * 24 * time.Hour)},
+			SessionRetentionDays: 7, PrincipalCacheTTL: Duration(5 * time.Second), TemporaryPasswordTTL: Duration(7 * 24 * time.Hour),
+			MFAIssuer: "OceanOps"},
 		Sync: Sync{
 			Enabled: true, EntityInterval: Duration(10 * time.Minute), ReportInterval: Duration(time.Hour),
 			LookbackDays: 3, HourlyRetention: 90, Concurrency: 4, TokenRefreshMargin: Duration(time.Hour),

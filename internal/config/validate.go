@@ -321,6 +321,17 @@ func (c *Config) validateSecurity() error {
 	if s.BootstrapAdmin != "" && s.BootstrapAdminPassword == "" {
 		return bad("security.bootstrap_admin_password", nil, "is required when security.bootstrap_admin is set")
 	}
+	for _, r := range s.MFARequiredRoles {
+		if err := oneOf("security.mfa_required_roles", r, "admin", "operator", "viewer"); err != nil {
+			return err
+		}
+	}
+	if len(s.MFARequiredRoles) > 0 && c.Crypto.ActiveKey == "" {
+		return bad("security.mfa_required_roles", nil, "needs crypto.active_key: two-step verification secrets are encrypted with it")
+	}
+	if s.MFAIssuer == "" || len(s.MFAIssuer) > 64 || strings.Contains(s.MFAIssuer, ":") {
+		return bad("security.mfa_issuer", s.MFAIssuer, "must be 1 to 64 characters without a colon")
+	}
 	return nil
 }
 

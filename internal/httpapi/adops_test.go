@@ -43,7 +43,7 @@ type opsWorld struct {
 
 func setupOps(t *testing.T) *opsWorld {
 	t.Helper()
-	b := setupAuth(t)
+	b := setupAuth(t, withCryptoKey) // the key seals two-step verification secrets too
 	ts := testenv.Sandbox(t, sandbox.Options{Seed: 21, Advertisers: 4, QPS: -1, DeveloperQPS: -1})
 	rdb, _ := redistest.New(t)
 	lim := testenv.Limiter(t, rdb, oceanengine.LimiterConfig{AppID: ts.Sim.AppID(), QPS: 1000})

@@ -39,11 +39,18 @@ type principalResponse struct {
 	// every endpoint but /auth/me, /auth/password and /auth/logout answers
 	// 403 password_change_required.
 	MustChangePassword bool `json:"must_change_password"`
+	MFAEnabled         bool `json:"mfa_enabled"`
+	// MustEnableMFA: the caller's role requires two-step verification and
+	// it is off; until it is on, every endpoint but /auth/me,
+	// /auth/password, /auth/logout and /auth/mfa* answers 403
+	// mfa_enrollment_required.
+	MustEnableMFA bool `json:"must_enable_mfa"`
 }
 
 func principalView(p auth.Principal) principalResponse {
 	return principalResponse{ID: p.UserID, Username: p.Username, Roles: orEmpty(p.Roles), Permissions: orEmpty(p.Permissions),
-		AllAdvertisers: p.AllAdvertisers(), MustChangePassword: p.PasswordMustChange}
+		AllAdvertisers: p.AllAdvertisers(), MustChangePassword: p.PasswordMustChange, MFAEnabled: p.MFAEnabled,
+		MustEnableMFA: p.MustEnableMFA}
 }
 
 // tokenResponse is what sign-in and refresh answer.

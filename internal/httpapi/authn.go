@@ -61,6 +61,11 @@ func (s *Server) requireAuth() gin.HandlerFunc {
 				WithReason("password_change_required"))
 			return
 		}
+		if p.MustEnableMFA && !mfaEnrollmentRoute(c.FullPath()) {
+			fail(c, apperr.Forbidden("turn on two-step verification first: your role requires it (POST /api/v1/auth/mfa/setup)").
+				WithReason("mfa_enrollment_required"))
+			return
+		}
 		c.Next()
 	}
 }
@@ -73,6 +78,13 @@ func passwordChangeRoute(path string) bool {
 		return true
 	}
 	return false
+}
+
+// mfaEnrollmentRoute reports whether a user who must turn on two-step
+// verification may call the route: those of a user who must change their
+// password, and the set-up.
+func mfaEnrollmentRoute(path string) bool {
+	return passwordChangeRoute(path) || path == "/api/v1/auth/mfa" || strings.HasPrefix(path, "/api/v1/auth/mfa/")
 }
 
 // requirePerm answers 403 unless the principal holds every one of perms.
@@ -174,6 +186,8 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	s.audited(authed, http.MethodPost, "/logout", "auth.logout", "session", s.logout)
 	authed.GET("/me", s.me)
 	s.audited(authed, http.MethodPost, "/password", "auth.change_password", "user", s.changePassword)
+	s.audited(a, http.MethodPost, "/login/mfa", "auth.login_mfa", "user", s.rateLimitAuth(), s.loginMFA)
+	s.mfaRoutes(authed)
 	authed.GET("/sessions", s.mySessions)
 	s.audited(authed, http.MethodDelete, "/sessions", "auth.revoke_other_sessions", "user", s.revokeMyOtherSessions)
 	s.audited(authed, http.MethodDelete, "/sessions/:sid", "auth.revoke_session", "session", s.revokeMySession)
@@ -194,6 +208,7 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 	u.GET("/:id/advertisers", s.userAdvertisers)
 	s.audited(u, http.MethodPut, "/:id/advertisers", "user.set_advertisers", "user", s.setUserAdvertisers)
 	s.userSessionRoutes(u)
+	s.audited(u, http.MethodDelete, "/:id/mfa", "user.reset_mfa", "user", s.resetUserMFA)
 
 	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)
 	v1.GET("/audit/actions", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAuditActions)

@@ -213,6 +213,8 @@ type tokens struct {
 		AllAdvertisers bool     `json:"all_advertisers"`
 		// MustChangePassword: until changed, only /auth/me, /auth/password and /auth/logout answer.
 		MustChangePassword bool `json:"must_change_password"`
+		// MustEnableMFA: until two-step verification is on, only /auth/me, /auth/password, /auth/logout and /auth/mfa* answer.
+		MustEnableMFA bool `json:"must_enable_mfa"`
 	} `json:"user"`
 }
 

@@ -12,6 +12,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
+	"github.com/oceanops/adplatform/internal/tokencrypt"
 )
 
 // withServices fills the services the composition root builds in
@@ -31,8 +32,12 @@ func withServices(t testing.TB, d Deps, rdb goredis.UniversalClient) Deps {
 			t.Fatalf("Deps.DB %T is no auth.Store", d.DB)
 		}
 		cfg, _ := auth.ConfigFrom(d.Config)
-		svc, err := auth.NewService(cfg, auth.Deps{Store: store, Guard: redisstore.NewLoginGuard(rdb),
-			Denylist: redisstore.NewDenylist(rdb), Log: d.Logger, Now: d.Now})
+		ad := auth.Deps{Store: store, Guard: redisstore.NewLoginGuard(rdb), Denylist: redisstore.NewDenylist(rdb),
+			Log: d.Logger, Now: d.Now}
+		if keys, err := tokencrypt.FromConfig(d.Config.Crypto); err == nil {
+			ad.Sealer = keys
+		}
+		svc, err := auth.NewService(cfg, ad)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -68,14 +68,16 @@ type userResponse struct {
 	UpdatedAt         time.Time `json:"updated_at"`
 	PasswordChangedAt time.Time `json:"password_changed_at"`
 	// MustChangePassword: the user has yet to replace a password an admin set.
-	MustChangePassword bool       `json:"must_change_password"`
-	LastLoginAt        *time.Time `json:"last_login_at"`
+	MustChangePassword bool `json:"must_change_password"`
+	// MFAEnabled: two-step verification is on.
+	MFAEnabled  bool       `json:"mfa_enabled"`
+	LastLoginAt *time.Time `json:"last_login_at"`
 }
 
 func userView(u auth.User) userResponse {
 	return userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
 		Roles: orEmpty(u.Roles), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
-		MustChangePassword: u.PasswordMustChange, LastLoginAt: u.LastLoginAt}
+		MustChangePassword: u.PasswordMustChange, MFAEnabled: u.MFAEnabled, LastLoginAt: u.LastLoginAt}
 }
 
 // userAdvertisersResponse is a user's data-scope assignment.

@@ -16,13 +16,13 @@ import (
 var _ auth.Store = (*DB)(nil)
 
 const userColumns = `u.id, u.username, u.display_name, u.email, u.status, u.created_at, u.updated_at,
-	u.password_changed_at, u.password_must_change, u.last_login_at`
+	u.password_changed_at, u.password_must_change, u.totp_enabled_at IS NOT NULL, u.last_login_at`
 
 func scanUser(row scanner) (auth.User, error) {
 	var u auth.User
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Status, &u.CreatedAt, &u.UpdatedAt,
-		&u.PasswordChangedAt, &u.PasswordMustChange, &last)
+		&u.PasswordChangedAt, &u.PasswordMustChange, &u.MFAEnabled, &last)
 	if last.Valid {
 		t := last.Time
 		u.LastLoginAt = &t
@@ -194,9 +194,9 @@ func (db *DB) CountUsers(ctx context.Context) (int64, error) {
 // UserCredentials returns what sign-in needs (KindNotFound if no such username).
 func (db *DB) UserCredentials(ctx context.Context, username string) (auth.Credentials, error) {
 	var c auth.Credentials
-	err := db.QueryRowContext(ctx, `SELECT id, username, password_hash, status, password_must_change, password_changed_at
-		FROM users WHERE username = ?`, username).
-		Scan(&c.UserID, &c.Username, &c.PasswordHash, &c.Status, &c.PasswordMustChange, &c.PasswordChangedAt)
+	err := db.QueryRowContext(ctx, `SELECT id, username, password_hash, status, password_must_change, password_changed_at,
+		totp_enabled_at IS NOT NULL FROM users WHERE username = ?`, username).
+		Scan(&c.UserID, &c.Username, &c.PasswordHash, &c.Status, &c.PasswordMustChange, &c.PasswordChangedAt, &c.MFAEnabled)
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, apperr.NotFound("user")
 	}
@@ -247,7 +247,8 @@ func (db *DB) RecordLogin(ctx context.Context, userID int64, at time.Time) error
 // permissions, as of now) and status, in one query. KindNotFound if absent.
 func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, string, error) {
 	rows, err := db.QueryContext(ctx, `
-		SELECT u.username, u.status, u.display_name, u.email, u.last_login_at, u.password_must_change, r.name, p.name
+		SELECT u.username, u.status, u.display_name, u.email, u.last_login_at, u.password_must_change,
+			u.totp_enabled_at IS NOT NULL, r.name, p.name
 		FROM users u
 		LEFT JOIN user_roles ur ON ur.user_id = u.id
 		LEFT JOIN roles r ON r.id = ur.role_id
@@ -261,11 +262,11 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	var username, status string
 	var roles, perms []string
 	var profile auth.Profile
-	var mustChange bool
+	var mustChange, mfa bool
 	found := false
 	for rows.Next() {
 		var role, perm sql.NullString
-		if err := rows.Scan(&username, &status, &profile.DisplayName, &profile.Email, &profile.LastLoginAt, &mustChange, &role, &perm); err != nil {
+		if err := rows.Scan(&username, &status, &profile.DisplayName, &profile.Email, &profile.LastLoginAt, &mustChange, &mfa, &role, &perm); err != nil {
 			return auth.Principal{}, "", fmt.Errorf("mysql: load principal: %w", err)
 		}
 		found = true
@@ -285,6 +286,7 @@ func (db *DB) LoadPrincipal(ctx context.Context, userID int64) (auth.Principal, 
 	p := auth.NewPrincipal(userID, username, "", roles, perms)
 	p.Profile = profile
 	p.PasswordMustChange = mustChange
+	p.MFAEnabled = mfa
 	return p, status, nil
 }
 
