@@ -129,12 +129,13 @@ func registerAccounts(rt *jobs.Runtime, b *base) error {
 }
 
 const keysUsage = `server keys status            token pairs stored per encryption key
-server keys rotate [--dry-run] re-encrypt every stored token pair and alert channel secret with crypto.active_key
+server keys rotate [--dry-run] re-encrypt every stored token pair, alert channel secret and two-step verification secret with crypto.active_key
   Add the new key to crypto.keys (CRYPTO_KEYS="new=...,old=..."), make it crypto.active_key,
   roll out, run "keys rotate", then remove the old key.`
 
 // KeysCommand implements `server keys status|rotate`: key rotation of the
-// encrypted OceanEngine tokens. It prints what it did.
+// encrypted OceanEngine tokens, alert channel secrets and two-step
+// verification secrets. It prints what it did.
 func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []string, out io.Writer) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: %s", ErrUsage, keysUsage)
@@ -176,6 +177,13 @@ func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []s
 		for _, id := range slices.Sorted(maps.Keys(channels)) {
 			fmt.Fprintf(out, "key %s: %d alert channel secret(s)\n", id, channels[id])
 		}
+		mfa, err := mfaKeyCounts(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, id := range slices.Sorted(maps.Keys(mfa)) {
+			fmt.Fprintf(out, "key %s: %d two-step verification secret(s)\n", id, mfa[id])
+		}
 		return nil
 	}
 	sum, err := accounts.Reencrypt(ctx, db, keys, *dryRun)
@@ -191,5 +199,31 @@ func KeysCommand(ctx context.Context, cfg config.Config, _ *zap.Logger, args []s
 	// Alert channel secrets are sealed with the same key ring.
 	n, err := alerts.Reseal(ctx, db, keys, *dryRun)
 	fmt.Fprintf(out, "%s %d alert channel secret(s) with key %s\n", verb, n, keys.ActiveKeyID())
+	if err != nil {
+		return err
+	}
+	n, err = auth.ResealMFASecrets(ctx, db, keys, *dryRun)
+	fmt.Fprintf(out, "%s %d two-step verification secret(s) with key %s\n", verb, n, keys.ActiveKeyID())
 	return err
+}
+
+// mfaKeyCounts counts the stored two-step verification secrets per key
+// that sealed them.
+func mfaKeyCounts(ctx context.Context, db *mysql.DB) (map[string]int, error) {
+	counts := map[string]int{}
+	var after int64
+	for {
+		secrets, err := db.MFASecrets(ctx, after, 500)
+		if err != nil || len(secrets) == 0 {
+			return counts, err
+		}
+		for _, s := range secrets {
+			after = s.UserID
+			id, err := tokencrypt.KeyID(s.Secret)
+			if err != nil {
+				id = "(unreadable)"
+			}
+			counts[id]++
+		}
+	}
 }

@@ -142,3 +142,18 @@ func (db *DB) DisableMFA(ctx context.Context, userID int64) (bool, error) {
 	})
 	return had && err == nil, err
 }
+
+// MFASecrets lists the users' stored two-step verification secrets after
+// afterID, for key rotation.
+func (db *DB) MFASecrets(ctx context.Context, afterID int64, limit int) ([]auth.SealedSecret, error) {
+	return queryAll(ctx, db, nil, "mfa secrets", func(r scanner) (auth.SealedSecret, error) {
+		var s auth.SealedSecret
+		err := r.Scan(&s.UserID, &s.Secret)
+		return s, err
+	}, `SELECT id, totp_secret FROM users WHERE totp_secret IS NOT NULL AND id > ? ORDER BY id LIMIT ?`, afterID, limit)
+}
+
+// ResealMFASecret replaces a user's secret if it is still old.
+func (db *DB) ResealMFASecret(ctx context.Context, userID int64, old, sealed []byte) (bool, error) {
+	return affected(ctx, db, "re-encrypt mfa secret", `UPDATE users SET totp_secret = ? WHERE id = ? AND totp_secret = ?`, sealed, userID, old)
+}
