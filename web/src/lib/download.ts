@@ -1,6 +1,6 @@
 // Downloads an export's file through the API client (so the request carries
 // the session and is refreshed like any other) and hands it to the browser
-// as a file.
+// as a file; saveFile hands over a file made in the page (recovery codes).
 import { api, ApiError, errorOf, type ErrorBody } from '../api/client'
 
 export async function downloadExport(id: number, fileName: string): Promise<void> {
@@ -13,7 +13,12 @@ export async function downloadExport(id: number, fileName: string): Promise<void
   if (!r.response.ok || !(r.data instanceof Blob)) {
     throw errorOf(r.response, r.error as ErrorBody | undefined)
   }
-  const url = URL.createObjectURL(r.data)
+  saveFile(r.data, fileName)
+}
+
+/** saveFile has the browser save blob as a file named fileName. */
+export function saveFile(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob)
   const a = document.createElement('a')
   a.href = url
   a.download = fileName
