@@ -80,7 +80,7 @@ export function bindAuth(h: AuthHooks): void {
   hooks = h
 }
 
-const noRefresh = ['/api/v1/auth/login', '/api/v1/auth/refresh']
+const noRefresh = ['/api/v1/auth/login', '/api/v1/auth/login/mfa', '/api/v1/auth/refresh']
 
 function withToken(req: Request): Request {
   const token = hooks?.accessToken()

@@ -88,8 +88,14 @@ export const useSession = defineStore('session', () => {
     persist()
   }
 
+  /** login signs in with a password; with two-step verification on it throws 401 mfa_required with the code step's token. */
   async function login(username: string, password: string): Promise<void> {
     accept(await call(api.POST('/api/v1/auth/login', { body: { username, password } })))
+  }
+
+  /** loginMfa finishes a sign-in with the code step's token and a code (or a recovery code). */
+  async function loginMfa(mfaToken: string, code: string): Promise<void> {
+    accept(await call(api.POST('/api/v1/auth/login/mfa', { body: { mfa_token: mfaToken, code } })))
   }
 
   // adopt takes over a session another tab stored (a rotated pair, or none).
@@ -167,5 +173,5 @@ export const useSession = defineStore('session', () => {
   }
 
   schedule()
-  return { accessToken, user, signedIn, mustChangePassword, endReason, can, login, refresh, logout, expired, passwordChanged }
+  return { accessToken, user, signedIn, mustChangePassword, endReason, can, login, loginMfa, refresh, logout, expired, passwordChanged }
 })

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../api/client'
-import { loginErrorMessage } from './loginError'
+import { loginErrorMessage, mfaChallenge, mfaErrorMessage } from './loginError'
 
 const t = (key: string, named?: Record<string, unknown>) => (named ? `${key}:${JSON.stringify(named)}` : key)
 
@@ -21,5 +21,34 @@ describe('loginErrorMessage', () => {
   it("shows the API's message otherwise", () => {
     expect(loginErrorMessage(new ApiError(503, 'unavailable', 'redis is unavailable', 'r4'), t)).toBe('redis is unavailable')
     expect(loginErrorMessage(new ApiError(0, 'network_error', 'x', ''), t)).toBe('errors.network')
+  })
+})
+
+describe('mfaChallenge', () => {
+  it('is the code step a right password answers with two-step verification on', () => {
+    const e = new ApiError(401, 'unauthorized', 'a code is required', 'r1', [], { mfa_token: 'tok', expires_in: 300 }, 'mfa_required')
+    expect(mfaChallenge(e)).toEqual({ token: 'tok', expiresIn: 300 })
+  })
+  it('is nothing for a wrong password or an answer without a token', () => {
+    expect(mfaChallenge(new ApiError(401, 'unauthorized', 'wrong', 'r2', [], null, 'bad_credentials'))).toBeNull()
+    expect(mfaChallenge(new ApiError(401, 'unauthorized', 'a code is required', 'r3', [], {}, 'mfa_required'))).toBeNull()
+  })
+})
+
+describe('mfaErrorMessage', () => {
+  it('says a code or a recovery code is wrong, and stays on the code step', () => {
+    const e = new ApiError(401, 'unauthorized', 'wrong code', 'r1', [], null, 'mfa_code_wrong')
+    expect(mfaErrorMessage(e, false, t)).toEqual({ text: 'login.mfaWrong', restart: false })
+    expect(mfaErrorMessage(e, true, t)).toEqual({ text: 'login.recoveryWrong', restart: false })
+  })
+  it('starts again from the password when the step expired', () => {
+    const e = new ApiError(401, 'unauthorized', 'expired', 'r2', [], null, 'mfa_token_invalid')
+    expect(mfaErrorMessage(e, false, t)).toEqual({ text: 'login.mfaExpired', restart: true })
+    const other = new ApiError(401, 'unauthorized', 'account disabled', 'r3', [], null, 'bad_credentials')
+    expect(mfaErrorMessage(other, false, t)).toEqual({ text: 'account disabled', restart: true })
+  })
+  it('gives a lockout in minutes', () => {
+    const e = new ApiError(429, 'rate_limited', 'locked', 'r4', [], { detail: { retry_after_seconds: 600 } }, 'sign_in_locked')
+    expect(mfaErrorMessage(e, false, t)).toEqual({ text: 'login.locked:{"minutes":10}', restart: false })
   })
 })

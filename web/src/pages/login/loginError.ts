@@ -17,3 +17,32 @@ export function loginErrorMessage(err: ApiError, t: T): string {
   if (err.status === 0) return t('errors.network')
   return err.message
 }
+
+/** The code step a right password leads to when two-step verification is on. */
+export interface MfaChallenge {
+  token: string
+  /** Seconds the token is good for. */
+  expiresIn: number
+}
+
+/** mfaChallenge is the code step a sign-in answered (401 mfa_required with its token), or null for any other error. */
+export function mfaChallenge(err: ApiError): MfaChallenge | null {
+  if (err.status !== 401 || err.reason !== 'mfa_required') return null
+  const d = err.data as { mfa_token?: unknown; expires_in?: unknown } | null
+  if (typeof d?.mfa_token !== 'string' || d.mfa_token === '') return null
+  return { token: d.mfa_token, expiresIn: typeof d.expires_in === 'number' ? d.expires_in : 300 }
+}
+
+/**
+ * mfaErrorMessage turns a failed code step into its message, and whether the
+ * sign-in starts again from the password (the step's token expired, or the
+ * API ended the sign-in for another reason).
+ */
+export function mfaErrorMessage(err: ApiError, recovery: boolean, t: T): { text: string; restart: boolean } {
+  if (err.status === 401) {
+    if (err.reason === 'mfa_code_wrong') return { text: t(recovery ? 'login.recoveryWrong' : 'login.mfaWrong'), restart: false }
+    if (err.reason === 'mfa_token_invalid') return { text: t('login.mfaExpired'), restart: true }
+    return { text: err.message, restart: true }
+  }
+  return { text: loginErrorMessage(err, t), restart: false }
+}
