@@ -18,8 +18,9 @@ import (
 var dist embed.FS
 
 // contentSecurityPolicy is what the console needs: its own scripts, styles
-// and API calls, nothing inline, never framed.
-const contentSecurityPolicy = "default-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+// and API calls, nothing inline, never framed; images may be data: URLs (the
+// QR code that sets up two-step verification comes as one).
+const contentSecurityPolicy = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
 const notBuiltPage = `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>OceanOps</title></head>
 <body><h1>The console is not built</h1><p>Run <code>make web</code> (or <code>make run</code>), then reload.

@@ -32,6 +32,7 @@ import {
   Space,
   Spin,
   Statistic,
+  Steps,
   Switch,
   Table,
   Tabs,
@@ -45,7 +46,7 @@ import '@arco-design/web-vue/dist/arco.min.css'
 const components = [
   Alert, Badge, Button, Card, Checkbox, ConfigProvider, DatePicker, Descriptions, Divider, Drawer, Dropdown,
   Empty, Form, Grid, Input, InputNumber, Layout, Link, Menu, Modal, Pagination, Popover, Progress, Radio,
-  Result, Select, Space, Spin, Statistic, Switch, Table, Tabs, Tag, Textarea, Tooltip, Typography,
+  Result, Select, Space, Spin, Statistic, Steps, Switch, Table, Tabs, Tag, Textarea, Tooltip, Typography,
 ]
 
 export function installArco(app: App): void {

@@ -23,6 +23,7 @@ bindAuth({
     session.expired()
     void router.push({ name: 'login', query: { redirect: router.currentRoute.value.fullPath } })
   },
+  blocked: () => void session.reloadUser(),
 })
 bindFieldText((f) => fieldText(f, i18n.global))
 bindReasonText((e) => reasonText(e, i18n.global))

@@ -59,6 +59,12 @@ export interface AuthHooks {
   refresh(): Promise<boolean>
   /** Called when a request stays unauthorised after a refresh. */
   expired(): void
+  /**
+   * Called when the API refuses a request until the user acts on their own
+   * account (reason password_change_required or mfa_enrollment_required), so
+   * the session reads its user again and asks for it.
+   */
+  blocked?(reason: string): void
 }
 
 let hooks: AuthHooks | null = null
@@ -81,6 +87,7 @@ export function bindAuth(h: AuthHooks): void {
 }
 
 const noRefresh = ['/api/v1/auth/login', '/api/v1/auth/login/mfa', '/api/v1/auth/refresh']
+const blockingReasons = ['password_change_required', 'mfa_enrollment_required']
 
 function withToken(req: Request): Request {
   const token = hooks?.accessToken()
@@ -92,6 +99,7 @@ async function authedFetch(input: Request): Promise<Response> {
   const retry = input.clone()
   const res = await fetch(withToken(input))
   const path = new URL(input.url, window.location.origin).pathname
+  if (res.status === 403 && hooks?.blocked) void blockedBy(res.clone(), hooks.blocked)
   if (res.status !== 401 || !hooks || noRefresh.includes(path) || !hooks.accessToken()) return res
   if (!(await hooks.refresh())) {
     hooks.expired()
@@ -100,6 +108,15 @@ async function authedFetch(input: Request): Promise<Response> {
   const again = await fetch(withToken(retry))
   if (again.status === 401) hooks.expired()
   return again
+}
+
+async function blockedBy(res: Response, blocked: (reason: string) => void): Promise<void> {
+  try {
+    const reason = ((await res.json()) as ErrorBody).reason
+    if (reason && blockingReasons.includes(reason)) blocked(reason)
+  } catch {
+    // not the API's JSON
+  }
 }
 
 /** api is the typed client; use it through call() to get data or an ApiError. */

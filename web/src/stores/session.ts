@@ -39,6 +39,8 @@ export const useSession = defineStore('session', () => {
   const permissions = computed(() => new Set(user.value?.permissions ?? []))
   /** An admin set the password and asked for a new one: nothing else works until it is changed. */
   const mustChangePassword = computed(() => user.value?.must_change_password === true)
+  /** One of the user's roles requires two-step verification and it is off: nothing else works until it is on. */
+  const mustEnableMfa = computed(() => user.value?.must_enable_mfa === true)
 
   function can(perm: string): boolean {
     return permissions.value.has(perm)
@@ -172,6 +174,40 @@ export const useSession = defineStore('session', () => {
     persist()
   }
 
+  /** Two-step verification was turned on or off here: the API answers them in full again once it is on. */
+  function mfaChanged(enabled: boolean): void {
+    if (!user.value) return
+    user.value = { ...user.value, mfa_enabled: enabled, must_enable_mfa: enabled ? false : user.value.must_enable_mfa }
+    persist()
+  }
+
+  let reloading: Promise<void> | null = null
+  /**
+   * reloadUser reads the signed-in user again (/auth/me), once however many
+   * callers ask at the same time: the API refused a request until the user
+   * acts (a role now requires two-step verification, an admin reset it), so
+   * the flags kept since sign-in are out of date.
+   */
+  function reloadUser(): Promise<void> {
+    reloading ??= (async () => {
+      try {
+        const me = await call(api.GET('/api/v1/auth/me'))
+        if (accessToken.value && me) {
+          user.value = me
+          persist()
+        }
+      } catch {
+        // Signed out meanwhile, or the API is down: the next refusal asks again.
+      } finally {
+        reloading = null
+      }
+    })()
+    return reloading
+  }
+
   schedule()
-  return { accessToken, user, signedIn, mustChangePassword, endReason, can, login, loginMfa, refresh, logout, expired, passwordChanged }
+  return {
+    accessToken, user, signedIn, mustChangePassword, mustEnableMfa, endReason, can, login, loginMfa, refresh, logout, expired, passwordChanged,
+    mfaChanged, reloadUser,
+  }
 })
