@@ -26,12 +26,15 @@ describe('loginErrorMessage', () => {
 
 describe('mfaChallenge', () => {
   it('is the code step a right password answers with two-step verification on', () => {
-    const e = new ApiError(401, 'unauthorized', 'a code is required', 'r1', [], { mfa_token: 'tok', expires_in: 300 }, 'mfa_required')
-    expect(mfaChallenge(e)).toEqual({ token: 'tok', expiresIn: 300 })
+    const e = new ApiError(401, 'unauthorized', 'a code is required', 'r1', [], { detail: { mfa_token: 'tok', expires_in: 240 } }, 'mfa_required')
+    expect(mfaChallenge(e)).toEqual({ token: 'tok', expiresIn: 240 })
+    // As the contract first had it, beside data.detail.
+    const flat = new ApiError(401, 'unauthorized', 'a code is required', 'r1', [], { mfa_token: 'tok', expires_in: 300 }, 'mfa_required')
+    expect(mfaChallenge(flat)).toEqual({ token: 'tok', expiresIn: 300 })
   })
   it('is nothing for a wrong password or an answer without a token', () => {
     expect(mfaChallenge(new ApiError(401, 'unauthorized', 'wrong', 'r2', [], null, 'bad_credentials'))).toBeNull()
-    expect(mfaChallenge(new ApiError(401, 'unauthorized', 'a code is required', 'r3', [], {}, 'mfa_required'))).toBeNull()
+    expect(mfaChallenge(new ApiError(401, 'unauthorized', 'a code is required', 'r3', [], { detail: {} }, 'mfa_required'))).toBeNull()
   })
 })
 

@@ -25,12 +25,21 @@ export interface MfaChallenge {
   expiresIn: number
 }
 
-/** mfaChallenge is the code step a sign-in answered (401 mfa_required with its token), or null for any other error. */
+interface MfaTokenData {
+  mfa_token?: unknown
+  expires_in?: unknown
+}
+
+/**
+ * mfaChallenge is the code step a sign-in answered (401 mfa_required with its token in the error's
+ * data.detail, like a lockout's retry_after_seconds), or null for any other error.
+ */
 export function mfaChallenge(err: ApiError): MfaChallenge | null {
   if (err.status !== 401 || err.reason !== 'mfa_required') return null
-  const d = err.data as { mfa_token?: unknown; expires_in?: unknown } | null
+  const data = err.data as (MfaTokenData & { detail?: MfaTokenData }) | null
+  const d = data?.detail ?? data
   if (typeof d?.mfa_token !== 'string' || d.mfa_token === '') return null
-  return { token: d.mfa_token, expiresIn: typeof d.expires_in === 'number' ? d.expires_in : 300 }
+  return { token: d.mfa_token, expiresIn: typeof d.expires_in === 'number' && d.expires_in > 0 ? d.expires_in : 300 }
 }
 
 /**
