@@ -41,13 +41,18 @@ export async function newPage(browser, locale = 'zh-CN') {
 }
 
 let shotNo = 0
-/** shot saves a full-page screenshot under test-results/screenshots. */
-export async function shot(page, name) {
+/**
+ * shot saves a full-page screenshot under test-results/screenshots; with
+ * { fullPage: false } only the window, as the operator sees a drawer over a
+ * page taller than the window (a full-page capture draws the fixed drawer
+ * and its mask where the window was scrolled to).
+ */
+export async function shot(page, name, { fullPage = true } = {}) {
   shotNo += 1
   const path = join(shotsDir, `${String(shotNo).padStart(2, '0')}-${name}.png`)
   await page.waitForLoadState('networkidle').catch(() => {})
   // Finished CSS transitions: dialogs fully open, progress bars at their value.
-  await page.screenshot({ path, fullPage: true, animations: 'disabled' })
+  await page.screenshot({ path, fullPage, animations: 'disabled' })
   return path
 }
 

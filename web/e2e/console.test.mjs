@@ -4,11 +4,13 @@
 // web/test-results/screenshots.
 import { after, before, describe, test } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { startStack, beijingToday, resultsDir } from './stack.mjs'
 import { choose, launch, newPage, shot } from './browser.mjs'
 import { apiGet, apiPost, apiPut, login, poll, session, simDelete, simEntity, simGet, simPost } from './api.mjs'
+import { nextStep, timeStep, totp } from './totp.mjs'
 
 const started = Date.now()
 // Leaf advertisers in the sandbox: enough ads for the batch test to find
@@ -61,6 +63,17 @@ async function createDialog(kind, name) {
   const dlg = page.locator(`[data-test=${kind}-dialog]`)
   await dlg.locator(`[data-test=${kind}-name] input`).fill(name)
   return dlg
+}
+
+/**
+ * openMyMfa opens the header's two-step verification drawer. Playwright's
+ * click on the menu item scrolls the page under it (a click by hand does
+ * not): back to the top, so the screenshots show the page as it stands.
+ */
+async function openMyMfa(p) {
+  await p.locator('[data-test=current-user]').click()
+  await p.locator('[data-test=my-mfa]').click()
+  await p.evaluate(() => window.scrollTo(0, 0))
 }
 
 /** rowOf is the table row that shows an id. */
@@ -871,6 +884,206 @@ describe('console', () => {
     assert.equal((await me(phone)).status, 401, 'the other sign-in ended')
     assert.equal((await me(await login(stack.api, viewer.username, next))).status, 200, 'signing in again works')
     p.problems.length && page.problems.push(...p.problems)
+    await p.context().close()
+  })
+
+  test('two-step verification: turned on from the header with the key shown, recovery codes saved; a sign-in with a code, one with a recovery code; new codes; turned off', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    const mia = { username: 'mia', password: 'Maple-Quarry-Signal-64' }
+    const created = await apiPost(stack.api, token, '/api/v1/users', { ...mia, roles: ['viewer'], advertiser_ids: leaves.map((a) => a.id) })
+    assert.equal(created.mfa_enabled, false)
+    const p = await newPage(browser)
+    await signIn(p, mia.username, mia.password)
+    await p.waitForURL(/\/dashboard/)
+
+    // Off: turned on with the password, the key read off the page, a code from it.
+    await openMyMfa(p)
+    const drawer = p.locator('.arco-drawer')
+    await drawer.locator('[data-test=mfa-state]', { hasText: '未开启' }).waitFor()
+    await drawer.locator('[data-test=mfa-enable]').click()
+    const pw = drawer.locator('[data-test=mfa-password] input')
+    await poll(() => pw.evaluate((el) => el === document.activeElement), 'the password input focused', 5_000, 100)
+    await pw.fill('Not-Her-Password-1')
+    await drawer.locator('[data-test=mfa-password-next]').click()
+    await drawer.locator('[data-test=mfa-password]', { hasText: '当前密码不正确' }).waitFor()
+    await drawer.locator('[data-test=mfa-password] input').fill(mia.password)
+    await drawer.locator('[data-test=mfa-password-next]').click()
+    const qr = drawer.locator('[data-test=mfa-qr]')
+    await qr.waitFor()
+    await poll(() => qr.evaluate((img) => img.complete && img.naturalWidth === 240), 'the QR code drawn', 5_000, 100)
+    const shown = await drawer.locator('[data-test=mfa-secret]').innerText()
+    assert.match(shown, /^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/, 'the key in groups of four')
+    const secret = shown.replace(/\s/g, '')
+    await shot(p, 'mfa-setup', { fullPage: false })
+    await drawer.locator('[data-test=mfa-code] input').fill('000000' === totp(secret) ? '111111' : '000000')
+    await drawer.locator('[data-test=mfa-confirm]').click()
+    await drawer.locator('[data-test=mfa-code]', { hasText: '验证码不正确' }).waitFor()
+    // The step a code is accepted for is used up: the sign-in below waits for the next one.
+    const now = Date.now()
+    const step = timeStep(now)
+    await drawer.locator('[data-test=mfa-code] input').fill(totp(secret, now))
+    await drawer.locator('[data-test=mfa-confirm]').click()
+
+    // The recovery codes, once: downloaded as text, then saved.
+    const listed = drawer.locator('[data-test=mfa-recovery-code]')
+    await listed.first().waitFor()
+    const codes = await listed.allInnerTexts()
+    assert.equal(codes.length, 10)
+    for (const c of codes) assert.match(c, /^[a-z0-9]{5}-[a-z0-9]{5}$/)
+    assert.equal(await p.locator('.arco-drawer-close-btn').count(), 0, 'no closing while the codes are shown')
+    const [download] = await Promise.all([p.waitForEvent('download'), drawer.locator('[data-test=mfa-codes-download]').click()])
+    assert.equal(download.suggestedFilename(), 'oceanops-recovery-codes-mia.txt')
+    const file = await readFile(await download.path(), 'utf8')
+    for (const c of codes) assert.ok(file.includes(c), `${c} in the file`)
+    assert.match(file, /账户：mia/)
+    await shot(p, 'mfa-recovery-codes', { fullPage: false })
+    await drawer.locator('[data-test=mfa-codes-saved]').click()
+    await drawer.locator('[data-test=mfa-state]', { hasText: '已开启' }).waitFor()
+    assert.equal(await drawer.locator('[data-test=mfa-codes-left]').innerText(), '10 个')
+    await shot(p, 'mfa-on', { fullPage: false })
+    await p.keyboard.press('Escape')
+    const noToken = await fetch(`${stack.api}/api/v1/auth/login`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(mia) })
+    const challenge = await noToken.json()
+    assert.equal(noToken.status, 401)
+    assert.equal(challenge.reason, 'mfa_required', 'a right password alone no longer signs in')
+    assert.ok(challenge.data?.detail?.mfa_token, 'the code step has its token')
+
+    // Signed out, then in with the password and a code: a wrong one named, then the next step's code (a code works once).
+    await p.locator('[data-test=sign-out]').click()
+    await p.waitForURL(/\/login/)
+    await signIn(p, mia.username, mia.password)
+    const code = p.locator('[data-test=login-mfa-code] input')
+    await code.waitFor()
+    assert.ok(await code.evaluate((el) => el === document.activeElement), 'the code input has the focus')
+    assert.equal(await code.getAttribute('autocomplete'), 'one-time-code')
+    assert.equal(await code.getAttribute('inputmode'), 'numeric')
+    await code.fill('000000' === totp(secret) ? '111111' : '000000')
+    await code.press('Enter')
+    await p.locator('[data-test=login-error]', { hasText: '验证码错误或已使用过' }).waitFor()
+    await nextStep(step)
+    await code.fill(totp(secret).replace(/^(\d{3})/, '$1 ')) // as apps show it: "123 456"
+    await shot(p, 'login-mfa')
+    await code.press('Enter')
+    await p.waitForURL(/\/dashboard/)
+    await p.locator('[data-test=sign-out]').click()
+    await p.waitForURL(/\/login/)
+
+    // And with a recovery code, typed in capitals without its dash; then "返回" leads back to the password.
+    await signIn(p, mia.username, mia.password)
+    await p.locator('[data-test=login-mfa-recovery]').click()
+    const typed = p.locator('[data-test=login-mfa-code] input')
+    assert.equal(await typed.getAttribute('autocomplete'), 'off')
+    await typed.fill(codes[0].replace('-', '').toUpperCase())
+    await shot(p, 'login-mfa-recovery')
+    await p.locator('[data-test=login-mfa-submit]').click()
+    await p.waitForURL(/\/dashboard/)
+    await openMyMfa(p)
+    await poll(async () => (await p.locator('[data-test=mfa-codes-left]').innerText().catch(() => '')) === '9 个', 'nine recovery codes left', 10_000, 200)
+
+    // Ten new recovery codes for the password, shown once like the first; the old ones stop working.
+    await p.locator('[data-test=mfa-regenerate]').click()
+    await p.locator('[data-test=mfa-password] input').fill(mia.password)
+    await p.locator('[data-test=mfa-regenerate-confirm]').click()
+    await p.locator('[data-test=mfa-recovery-code]').first().waitFor()
+    const fresh = await p.locator('[data-test=mfa-recovery-code]').allInnerTexts()
+    assert.equal(fresh.length, 10)
+    assert.ok(fresh.every((c) => !codes.includes(c)), 'ten new codes')
+    await p.locator('[data-test=mfa-codes-saved]').click()
+    await poll(async () => (await p.locator('[data-test=mfa-codes-left]').innerText().catch(() => '')) === '10 个', 'ten recovery codes left', 10_000, 200)
+    await p.keyboard.press('Escape')
+    await p.locator('[data-test=sign-out]').click()
+    await p.waitForURL(/\/login/)
+    await signIn(p, mia.username, mia.password)
+    await p.locator('[data-test=login-mfa-recovery]').click()
+    await p.locator('[data-test=login-mfa-code] input').fill(codes[1])
+    await p.locator('[data-test=login-mfa-submit]').click()
+    await p.locator('[data-test=login-error]', { hasText: '恢复码错误或已使用过' }).waitFor()
+    await p.locator('[data-test=login-mfa-back]').click()
+    await p.locator('[data-test=password] input').waitFor()
+    assert.equal(await p.locator('[data-test=username] input').inputValue(), mia.username, 'the username stays')
+    await p.locator('[data-test=password] input').fill(mia.password)
+    await p.locator('[data-test=login-submit]').click()
+    await p.locator('[data-test=login-mfa-recovery]').click()
+    await p.locator('[data-test=login-mfa-code] input').fill(fresh[0])
+    await p.locator('[data-test=login-mfa-submit]').click()
+    await p.waitForURL(/\/dashboard/)
+
+    // Turned off with the password and a code: a wrong one named on its field, then a recovery code.
+    await openMyMfa(p)
+    await p.locator('[data-test=mfa-disable]').click()
+    await p.locator('[data-test=mfa-password] input').fill(mia.password)
+    await p.locator('[data-test=mfa-code] input').fill(fresh.includes('aaaaa-bbbbb') ? 'bbbbb-aaaaa' : 'aaaaa-bbbbb')
+    await p.locator('[data-test=mfa-disable-confirm]').click()
+    await p.locator('[data-test=mfa-code]', { hasText: '验证码不正确或已使用过' }).waitFor()
+    await shot(p, 'mfa-disable-wrong', { fullPage: false })
+    await p.locator('[data-test=mfa-code] input').fill(fresh[1])
+    await p.locator('[data-test=mfa-disable-confirm]').click()
+    await p.locator('.arco-message', { hasText: '两步验证已停用' }).waitFor()
+    await p.locator('[data-test=mfa-state]', { hasText: '未开启' }).waitFor()
+    await p.locator('[data-test=mfa-enable]').waitFor()
+    assert.equal((await apiGet(stack.api, token, `/api/v1/users/${created.id}`)).mfa_enabled, false)
+    assert.ok(await login(stack.api, mia.username, mia.password), 'the password alone signs in')
+    assert.deepEqual(p.problems, [], 'no CSP violation (the QR code is a data: image) and no error')
+    await p.context().close()
+  })
+
+  test('a role that requires two-step verification: after signing in the set-up is all there is, until it is on; an admin resets it and the open console asks again', async () => {
+    // A server that requires it of viewers, on the same database: the rest of the stack requires it of no one.
+    const strict = await stack.server({ SECURITY_MFA_REQUIRED_ROLES: 'viewer' })
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    const noah = { username: 'noah', password: 'Nutmeg-Harbor-Prism-27' }
+    await apiPost(stack.api, token, '/api/v1/users', { ...noah, roles: ['viewer'], advertiser_ids: leaves.map((a) => a.id) })
+    const p = await newPage(browser)
+    await p.goto(`${strict}/login`)
+    await p.locator('[data-test=username] input').fill(noah.username)
+    await p.locator('[data-test=password] input').fill(noah.password)
+    await p.locator('[data-test=login-submit]').click()
+    await p.waitForURL(/\/dashboard/)
+    await p.locator('[data-test=mfa-required-body]', { hasText: '你的角色要求开启两步验证' }).waitFor()
+    assert.equal(await p.locator('.arco-modal .arco-modal-close-btn').count(), 0, 'the dialog cannot be closed')
+    assert.equal(await p.locator('[data-test=dashboard-span]').count(), 0, 'no page behind the dialog')
+    const early = await fetch(`${strict}/api/v1/advertisers`, { headers: { Authorization: `Bearer ${await login(strict, noah.username, noah.password)}` } })
+    assert.equal(early.status, 403)
+    assert.equal((await early.json()).reason, 'mfa_enrollment_required')
+    await shot(p, 'mfa-required')
+    const dialog = p.locator('.arco-modal', { has: p.locator('[data-test=mfa-setup]') })
+    await dialog.locator('[data-test=mfa-password] input').fill(noah.password)
+    await dialog.locator('[data-test=mfa-password] input').press('Enter')
+    const secret = (await dialog.locator('[data-test=mfa-secret]').innerText()).replace(/\s/g, '')
+    await dialog.locator('[data-test=mfa-code] input').fill(totp(secret))
+    await dialog.locator('[data-test=mfa-confirm]').click()
+    await dialog.locator('[data-test=mfa-recovery-code]').first().waitFor()
+    assert.equal(await p.locator('[data-test=dashboard-span]').count(), 0, 'still no page while the codes are shown')
+    await dialog.locator('[data-test=mfa-codes-saved]').click()
+    await dialog.waitFor({ state: 'detached' })
+    await p.locator('[data-test=dashboard-span]').waitFor()
+    // On now, and required: the drawer offers new recovery codes but no turning off.
+    await openMyMfa(p)
+    await p.locator('[data-test=mfa-state]', { hasText: '已开启' }).waitFor()
+    assert.equal(await p.locator('[data-test=mfa-disable]').count(), 0, 'no turning off what a role requires')
+    assert.equal(await p.locator('[data-test=mfa-regenerate]').count(), 1)
+    await shot(p, 'mfa-required-on', { fullPage: false })
+    await p.keyboard.press('Escape')
+
+    // The admin sees who has it on and resets it for one who lost their phone (not their own, nor where it is off).
+    await page.goto(`${stack.api}/users`)
+    await rowOf(page, noah.username).locator('[data-test=user-mfa]', { hasText: '已开启' }).waitFor()
+    assert.match(await rowOf(page, 'mia').locator('[data-test=user-mfa]').innerText(), /未开启/)
+    assert.equal(await rowOf(page, stack.admin.username).locator('[data-test=user-reset-mfa]').count(), 0, 'no reset on one\'s own row')
+    assert.equal(await rowOf(page, 'mia').locator('[data-test=user-reset-mfa]').count(), 0, 'no reset where it is off')
+    await shot(page, 'users-mfa')
+    await rowOf(page, noah.username).locator('[data-test=user-reset-mfa]').click()
+    await page.locator('.arco-modal', { hasText: `重置 ${noah.username} 的两步验证` }).getByRole('button', { name: '重置两步验证' }).click()
+    await page.locator('.arco-message', { hasText: '两步验证已重置' }).waitFor()
+    await rowOf(page, noah.username).locator('[data-test=user-mfa]', { hasText: '未开启' }).waitFor()
+    await page.goto(`${stack.api}/audit?action=user.reset_mfa`)
+    await page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: 'user.reset_mfa' }).first().waitFor()
+
+    // His open console meets the API's refusal at its next page and asks for the set-up again.
+    await p.goto(`${strict}/accounts`)
+    await p.locator('[data-test=mfa-required-body]').waitFor()
+    assert.equal(await p.locator('[data-test=accounts-table]').count(), 0, 'no page behind the dialog')
+    assert.deepEqual(p.problems, [])
     await p.context().close()
   })
 

@@ -156,5 +156,17 @@ export async function startStack({ advertisers = 4 } = {}) {
     await stop()
     throw e
   }
-  return { api, sim, db, admin: { username: env.SECURITY_BOOTSTRAP_ADMIN, password: env.SECURITY_BOOTSTRAP_ADMIN_PASSWORD }, stop }
+  /**
+   * server starts one more API server (serving the console) on the same
+   * database and Redis with some settings changed, as a replica configured
+   * otherwise would run, and returns its address; stop ends it with the rest.
+   */
+  const server = async (overrides) => {
+    const port = await freePort([apiPort, workerPort, simPort, redisPort])
+    const url = `http://127.0.0.1:${port}`
+    run(`server-${port}`, 'bin/server', ['-c', env.CONFIG_PATH], { ...env, SERVER_PORT: String(port), SERVER_PUBLIC_URL: url, SERVER_FRONTEND_URL: `${url}/accounts`, ...overrides })
+    await waitFor(`${url}/health`, `API server on ${port}`)
+    return url
+  }
+  return { api, sim, db, admin: { username: env.SECURITY_BOOTSTRAP_ADMIN, password: env.SECURITY_BOOTSTRAP_ADMIN_PASSWORD }, stop, server }
 }
