@@ -723,6 +723,41 @@ export default {
     related: '相关',
     changesOfTarget: '该对象的变更记录',
     rule: '规则 #{id}',
+    // An action's words (the identifier stays in grey beside them); an ad
+    // operation's are made of its kind and its change.
+    adKinds: { campaign: '广告组', ad: '广告计划', project: '项目', promotion: '广告' },
+    adOps: {
+      update_status: '修改{kind}状态', update_budget: '修改{kind}预算', update_bid: '修改{kind}出价',
+      batch_update_status: '批量修改{kind}状态', batch_update_budget: '批量修改{kind}预算', batch_update_bid: '批量修改{kind}出价',
+    },
+    unmatched: '未匹配的请求 {method}',
+    actions: {
+      advertiser: { sync: '立即同步账户', unbind: '解绑账户', backfill: '回填账户历史数据' },
+      alert: { ack: '确认告警' },
+      alert_channel: { create: '新建通知渠道', update: '修改通知渠道', delete: '删除通知渠道', test: '测试通知渠道' },
+      alert_subscription: { create: '新建告警订阅', update: '修改告警订阅', delete: '删除告警订阅' },
+      alert_team: { create: '新建告警团队', update: '修改告警团队', delete: '删除告警团队' },
+      alert_threshold: { put: '设置告警阈值', delete: '删除告警阈值' },
+      auth: {
+        login: '登录', login_mfa: '两步验证登录', refresh: '刷新登录令牌', logout: '退出登录', change_password: '修改密码',
+        revoke_session: '结束一个会话', revoke_other_sessions: '结束其他所有会话',
+        mfa_setup: '开始设置两步验证', mfa_enable: '启用两步验证', mfa_recovery_codes: '重新生成恢复码', mfa_disable: '停用两步验证',
+      },
+      authorization: { needs_reauth: '授权失效，需重新授权', superseded: '授权被新的授权取代' },
+      change: { rollback: '回滚变更' },
+      guardrail: { create: '新建操作限额', update: '修改操作限额', delete: '删除操作限额' },
+      job: { retry: '重试任务' },
+      oceanengine: { authorize: '发起巨量引擎授权', bind: '绑定巨量引擎账户' },
+      report: { export: '导出报表' },
+      rule: {
+        create: '新建自动规则', update: '修改自动规则', delete: '删除自动规则', enable: '启用自动规则', disable: '停用自动规则',
+        preview: '预览自动规则', backtest: '回测自动规则', switch: '暂停或恢复全部自动规则',
+      },
+      user: {
+        create: '新建用户', update: '修改用户', enable: '启用用户', disable: '停用用户', reset_password: '重置用户密码',
+        set_roles: '设置用户角色', set_advertisers: '设置用户可管理的账户', reset_mfa: '重置用户的两步验证', revoke_session: '结束用户的会话',
+      },
+    },
   },
   guardrails: {
     title: '操作限额',
