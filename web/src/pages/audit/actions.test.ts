@@ -24,6 +24,7 @@ describe('an audit action in words', () => {
     expect(actionLabel(on('zh-CN'), 'ad.update_cpa_bid')).toBe('ad.update_cpa_bid')
   })
   it('names a request that matched no route with its method', () => {
+    expect(actionLabel(on('zh-CN'), 'post unmatched')).toBe('未匹配的请求 POST')
     expect(actionLabel(on('zh-CN'), 'POST unmatched')).toBe('未匹配的请求 POST')
     expect(actionLabel(on('en-US'), 'DELETE unmatched')).toBe('Unmatched request DELETE')
   })
@@ -32,7 +33,8 @@ describe('an audit action in words', () => {
       expect(actionLabel(i, 'widget.frobnicate')).toBe('widget.frobnicate')
       expect(actionLabel(i, 'auth')).toBe('auth')
       expect(actionLabel(i, 'audit.actions')).toBe('audit.actions')
-      expect(actionLabel(i, 'get unmatched')).toBe('get unmatched')
+      expect(actionLabel(i, 'Get unmatched')).toBe('Get unmatched')
+      expect(actionLabel(i, 'post /api/v1/x')).toBe('post /api/v1/x')
       expect(actionLabel(i, '')).toBe('—')
     }
   })

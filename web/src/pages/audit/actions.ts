@@ -5,7 +5,8 @@
 import type { Translator } from '../../lib/fieldText'
 
 const adOp = /^(campaign|ad|project|promotion)\.((?:batch_)?update_(?:status|budget|bid))$/
-const unmatched = /^([A-Z]+) unmatched$/
+// A request that matched no route is logged as "post unmatched".
+const unmatched = /^([a-z]+|[A-Z]+) unmatched$/
 const named = /^[a-z_]+\.[a-z_]+$/
 
 /** actionLabel is the action's words, or the action itself when it has none ('—' for none). */
@@ -14,7 +15,7 @@ export function actionLabel(i: Translator, action: string): string {
   const op = adOp.exec(action)
   if (op) return i.t(`audit.adOps.${op[2]}`, { kind: i.t(`audit.adKinds.${op[1]}`) })
   const m = unmatched.exec(action)
-  if (m) return i.t('audit.unmatched', { method: m[1] })
+  if (m) return i.t('audit.unmatched', { method: m[1].toUpperCase() })
   const key = `audit.actions.${action}`
   return named.test(action) && i.te(key) ? i.t(key) : action
 }
