@@ -515,7 +515,7 @@ describe('console', () => {
     const target = page.locator('[data-test=audit-target]', { hasText: new RegExp(`^${scoped.id}$`) })
     const row = page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { has: target }).first()
     await row.waitFor()
-    assert.match(await row.innerText(), new RegExp(`admin[\\s\\S]*user\\.create[\\s\\S]*user ${scoped.id}[\\s\\S]*成功`))
+    assert.match(await row.innerText(), new RegExp(`admin[\\s\\S]*新建用户[\\s\\S]*user\\.create[\\s\\S]*user ${scoped.id}[\\s\\S]*成功`))
     await row.click()
     const detail = page.locator('[data-test=audit-detail]')
     await detail.waitFor()
@@ -525,6 +525,20 @@ describe('console', () => {
     await page.goto(`${stack.api}/audit`)
     await page.locator('[data-test=audit-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     await shot(page, 'audit')
+
+    // Every action the API records is offered in words, its identifier beside them.
+    const actions = await apiGet(stack.api, token, '/api/v1/audit/actions')
+    await page.locator('[data-test=audit-action]').click()
+    // (the page's other selects keep their closed dropdowns in the page, hidden)
+    const options = page.locator('.arco-select-option', { has: page.locator('[data-test=audit-action-label]') })
+    await options.first().waitFor()
+    const offered = new Map(await options.evaluateAll((els) => els.map((el) => [
+      el.querySelector('.ident')?.textContent?.trim(), el.querySelector('[data-test=audit-action-label]')?.textContent?.trim(),
+    ])))
+    assert.ok(actions.length > 40, `the API lists ${actions.length} actions`)
+    assert.deepEqual(actions.filter((a) => !offered.get(a) || offered.get(a) === a), [], 'actions offered without words')
+    await shot(page, 'audit-labels')
+    await page.keyboard.press('Escape')
 
     // An ad operation's entry leads to the change log of the ad it changed.
     await page.goto(`${stack.api}/audit?action=ad.update_status&target_id=${paused.id}`)
