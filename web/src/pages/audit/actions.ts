@@ -15,7 +15,7 @@ export function actionLabel(i: Translator, action: string): string {
   const op = adOp.exec(action)
   if (op) return i.t(`audit.adOps.${op[2]}`, { kind: i.t(`audit.adKinds.${op[1]}`) })
   const m = unmatched.exec(action)
-  if (m) return i.t('audit.unmatched', { method: m[1].toUpperCase() })
+  if (m) return i.t('audit.unmatched', { method: (m[1] ?? '').toUpperCase() })
   const key = `audit.actions.${action}`
   return named.test(action) && i.te(key) ? i.t(key) : action
 }
