@@ -33,9 +33,7 @@ func (db *DB) UserMFA(ctx context.Context, userID int64) (auth.MFA, error) {
 }
 
 // affected runs a statement and reports whether it changed a row.
-func affected(ctx context.Context, x interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-}, what, query string, args ...any) (bool, error) {
+func affected(ctx context.Context, x Querier, what, query string, args ...any) (bool, error) {
 	res, err := x.ExecContext(ctx, query, args...)
 	if err != nil {
 		return false, fmt.Errorf("mysql: %s: %w", what, err)
