@@ -35,6 +35,8 @@ const codeWords: Record<string, string> = {
   alert_status: 'alerts.statuses',
   auth_status: 'accounts.authStatuses',
   user_status: 'users.statuses',
+  // a scheduled change's status (scheduled_change_not_pending); an HTTP status has no words there and stays a number
+  status: 'scheduled.statuses',
 }
 
 export function reasonText(e: ErrorReason, i: Translator): string {

@@ -12,6 +12,7 @@ export const alertKinds = [
   'delivery_stopped',
   'review_rejected',
   'rule_action',
+  'scheduled_change',
 ] as const
 export type AlertKindName = (typeof alertKinds)[number]
 
