@@ -1,0 +1,167 @@
+import { describe, expect, it } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import zhCN from '../../i18n/zh-CN'
+import enUS from '../../i18n/en-US'
+import { money } from '../../lib/format'
+import { filtersFromQuery, filtersToQuery } from './filters'
+import {
+  beijingWall,
+  commonValue,
+  dayOutOfRange,
+  defaultWall,
+  entityNames,
+  hasRun,
+  objectText,
+  opText,
+  pastTimes,
+  relative,
+  runAtOf,
+  runAtProblem,
+  scheduleBodyOf,
+  scheduledStatuses,
+  statusColor,
+  wallInstant,
+  warningLines,
+} from './schedule'
+
+const t = (locale: 'zh-CN' | 'en-US') =>
+  createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (key: string, params?: Record<string, unknown>) => string
+// What useChangeValue does, without a component: words for statuses, money for amounts.
+const valueText = (tr: ReturnType<typeof t>) => (field: string, v: string) =>
+  ['enable', 'disable', 'delete', 'unlimited'].includes(v) ? tr(`change.values.${v}`) : field === 'status' ? v : money(v)
+
+// 2026-12-06 13:20:30 in Beijing.
+const now = Date.parse('2026-12-06T13:20:30+08:00')
+
+describe('Beijing wall times', () => {
+  it('reads and writes the picker value as Beijing time, whatever the zone', () => {
+    expect(beijingWall(now)).toBe('2026-12-06 13:20')
+    expect(beijingWall(Date.parse('2026-12-06T16:30:00Z'))).toBe('2026-12-07 00:30')
+    expect(wallInstant('2026-12-07 00:30')).toBe(Date.parse('2026-12-06T16:30:00Z'))
+    expect(wallInstant('2026-12-07')).toBeNaN()
+    expect(runAtOf('2026-12-07 00:30')).toBe('2026-12-07T00:30:00+08:00')
+  })
+  it('starts at the next full hour, or the one after when it is under five minutes away', () => {
+    expect(defaultWall(now)).toBe('2026-12-06 14:00')
+    expect(defaultWall(Date.parse('2026-12-06T13:56:00+08:00'))).toBe('2026-12-06 15:00')
+    expect(defaultWall(Date.parse('2026-12-06T23:10:00+08:00'))).toBe('2026-12-07 00:00')
+    expect(defaultWall(Date.parse('2026-12-06T14:00:00+08:00'))).toBe('2026-12-06 15:00')
+  })
+  it('refuses a time under a minute ahead or over 30 days ahead', () => {
+    expect(runAtProblem('', now)).toBe('required')
+    expect(runAtProblem('2026-12-06 13:20', now)).toBe('tooSoon')
+    expect(runAtProblem('2026-12-06 13:21', now)).toBe('tooSoon') // 30 s ahead
+    expect(runAtProblem('2026-12-06 13:22', now)).toBe('')
+    expect(runAtProblem('2027-01-05 13:20', now)).toBe('')
+    expect(runAtProblem('2027-01-05 13:21', now)).toBe('tooFar')
+  })
+  it('offers the days from Beijing today to 30 days on, in the fields the picker hands', () => {
+    // Picker dates carry the wall time in their local fields.
+    const day = (y: number, m: number, d: number) => new Date(y, m - 1, d)
+    expect(dayOutOfRange(day(2026, 12, 5), now)).toBe(true)
+    expect(dayOutOfRange(day(2026, 12, 6), now)).toBe(false)
+    expect(dayOutOfRange(day(2027, 1, 5), now)).toBe(false)
+    expect(dayOutOfRange(day(2027, 1, 6), now)).toBe(true)
+  })
+  it('greys out the past hours and minutes of today only', () => {
+    const today = pastTimes(new Date(2026, 11, 6, 13, 40), now)
+    expect(today.disabledHours()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    expect(today.disabledMinutes()).toHaveLength(21) // 00–20
+    expect(pastTimes(new Date(2026, 11, 6, 15, 0), now).disabledMinutes()).toEqual([])
+    const tomorrow = pastTimes(new Date(2026, 11, 7, 13, 0), now)
+    expect(tomorrow.disabledHours()).toEqual([])
+    expect(tomorrow.disabledMinutes()).toEqual([])
+    expect(pastTimes(undefined, now).disabledHours()).toEqual([])
+  })
+  it('says how far a time is', () => {
+    expect(relative('2026-12-06T05:20:50Z', now)).toEqual({ key: 'now', n: 0 })
+    expect(relative('2026-12-06T13:45:30+08:00', now)).toEqual({ key: 'inMinutes', n: 25 })
+    expect(relative('2026-12-06T15:30:00+08:00', now)).toEqual({ key: 'inHours', n: 2 })
+    expect(relative('2026-12-10T13:00:00+08:00', now)).toEqual({ key: 'inDays', n: 4 })
+    expect(relative('2026-12-06T12:00:00+08:00', now)).toEqual({ key: 'hoursAgo', n: 1 })
+    expect(relative('2026-12-06T13:10:30+08:00', now)).toEqual({ key: 'minutesAgo', n: 10 })
+    expect(relative(null, now)).toBeNull()
+    expect(t('zh-CN')('scheduled.rel.inHours', { n: 2 })).toBe('2 小时后')
+    expect(t('en-US')('scheduled.rel.inHours', { n: 2 })).toBe('in 2 h')
+  })
+})
+
+describe('a scheduled change in words', () => {
+  const items = [
+    { id: 101, entity_name: '618-大促-01', value: '800.00' },
+    { id: 102, entity_name: '618-大促-02', value: '800.00' },
+    { id: 103, entity_name: '', value: '800.00' },
+  ]
+  it('names the kind, the count and the first entities', () => {
+    const zh = t('zh-CN')
+    expect(objectText({ kind: 'ad', items }, zh)).toBe('广告计划 × 3')
+    expect(entityNames(items, zh)).toBe('618-大促-01、618-大促-02 等 1 个')
+    expect(entityNames(items, zh, 5)).toBe('618-大促-01、618-大促-02、103')
+    expect(entityNames(items.slice(0, 1), t('en-US'))).toBe('618-大促-01')
+    expect(entityNames(items, t('en-US'))).toBe('618-大促-01, 618-大促-02 +1 more')
+    expect(objectText({ kind: 'campaign', items: items.slice(0, 1) }, t('en-US'))).toBe('Campaign × 1')
+  })
+  it('says the field and the value, money in yuan and statuses in words', () => {
+    const zh = t('zh-CN')
+    expect(opText({ field: 'budget', items }, zh, valueText(zh))).toBe('预算 → 800.00 元')
+    expect(opText({ field: 'budget', items: [{ value: '12000' }] }, zh, valueText(zh))).toBe('预算 → 12,000.00 元')
+    expect(opText({ field: 'budget', items: [{ value: 'unlimited' }] }, zh, valueText(zh))).toBe('预算 → 不限')
+    expect(opText({ field: 'status', items: [{ value: 'disable' }] }, zh, valueText(zh))).toBe('状态 → 暂停')
+    expect(opText({ field: 'cpa_bid', items: [{ value: '35.5' }, { value: '40' }] }, zh, valueText(zh))).toBe('目标转化出价 → 2 个不同的值')
+    const en = t('en-US')
+    expect(opText({ field: 'bid', items: [{ value: '1.2' }] }, en, valueText(en))).toBe('Bid → ¥1.20')
+    expect(opText({ field: 'status', items: [{ value: 'enable' }] }, en, valueText(en))).toBe('Status → Enabled')
+    expect(commonValue([])).toBeNull()
+  })
+  it('colours each status and knows which have run', () => {
+    expect(scheduledStatuses.map(statusColor)).toEqual(['arcoblue', 'cyan', 'green', 'orange', 'red', 'gray', 'orangered'])
+    expect(scheduledStatuses.filter(hasRun)).toEqual(['succeeded', 'partial', 'failed'])
+    for (const s of scheduledStatuses) {
+      expect(t('zh-CN')(`scheduled.statuses.${s}`)).not.toContain('scheduled.')
+      expect(t('en-US')(`scheduled.statuses.${s}`)).not.toContain('scheduled.')
+    }
+    expect(t('zh-CN')('scheduled.statuses.scheduled')).toBe('待执行')
+    expect(t('zh-CN')('scheduled.statuses.canceled')).toBe('已取消')
+  })
+})
+
+describe('scheduling', () => {
+  it('sends kind, op, time, note and the entities as the batch endpoints take them', () => {
+    const runAt = '2026-12-07T00:00:00+08:00'
+    expect(scheduleBodyOf('ad', 'budget', [{ id: 1, value: '800.00' }, { id: 2, value: '800.00' }], runAt, ' new day ')).toEqual({
+      kind: 'ad', op: 'budget', run_at: runAt, note: 'new day', ids: [1, 2], budget: '800.00',
+    })
+    expect(scheduleBodyOf('project', 'cpa_bid', [{ id: 1, value: '30' }, { id: 2, value: '31' }], runAt, '')).toEqual({
+      kind: 'project', op: 'bid', run_at: runAt, items: [{ id: 1, cpa_bid: '30' }, { id: 2, cpa_bid: '31' }],
+    })
+    expect(scheduleBodyOf('campaign', 'status', [{ id: 9, value: 'disable' }], runAt, '')).toEqual({
+      kind: 'campaign', op: 'status', run_at: runAt, ids: [9], status: 'disable',
+    })
+  })
+  it('names the entity a warning or a refusal is about', () => {
+    const items = [{ id: 10, value: '300' }, { id: 20, value: '300' }]
+    const names = { 10: '计划甲', 20: '' }
+    expect(warningLines([
+      { field: 'ids[0].budget', message: 'a' },
+      { field: 'items[1].budget', message: 'b' },
+      { field: 'budget', message: 'c' },
+    ], items, names)).toEqual([
+      { entity: '计划甲', message: 'a' },
+      { entity: '20', message: 'b' },
+      { entity: '', message: 'c' },
+    ])
+    // one entity: every warning is about it
+    expect(warningLines([{ field: 'budget', message: 'd' }], items.slice(0, 1), names)).toEqual([{ entity: '计划甲', message: 'd' }])
+  })
+})
+
+describe('filters', () => {
+  it('keeps status, kind, entity and page in the URL, all statuses by default', () => {
+    expect(filtersFromQuery({})).toEqual({ status: '', kind: '', entityId: '', page: 1 })
+    const f = filtersFromQuery({ status: 'scheduled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
+    expect(f).toEqual({ status: 'scheduled', kind: 'ad', entityId: '1792109497801714', page: 2 })
+    expect(filtersToQuery(f)).toEqual({ status: 'scheduled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
+    expect(filtersFromQuery({ status: 'bogus', kind: 'x', entity_id: 'abc' })).toEqual({ status: '', kind: '', entityId: '', page: 1 })
+    expect(filtersToQuery({ status: '', kind: '', entityId: '', page: 1 })).toEqual({})
+  })
+})

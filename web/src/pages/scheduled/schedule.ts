@@ -1,0 +1,221 @@
+// Scheduled changes (定时操作): a status, budget or bid change of 1–100
+// entities made by the worker at a Beijing date and time. The time as the
+// picker holds it (Beijing wall time, whatever the browser's zone), the body
+// the API takes, and how a scheduled change reads in the list.
+import { api, call } from '../../api/client'
+import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
+import { batchBodyOf, endpointOf, type Field, type PlannedItem } from '../entities/changes'
+import type { ChangeKind } from '../entities/kinds'
+
+const minute = 60_000
+const hour = 60 * minute
+const day = 24 * hour
+const offset = 8 * hour
+
+/** The API takes a time at least one minute and at most 30 days ahead. */
+export const minAhead = minute
+export const maxAhead = 30 * day
+
+/** A Beijing wall time as the picker holds it: "2026-12-06 14:00". */
+const wallRe = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2})$/
+
+/** beijingWall is an instant as a Beijing wall time, to the minute. */
+export function beijingWall(at: number): string {
+  return new Date(at + offset).toISOString().slice(0, 16).replace('T', ' ')
+}
+
+/** wallInstant is the instant of a Beijing wall time (NaN unless it is one). */
+export function wallInstant(wall: string): number {
+  const m = wallRe.exec(wall)
+  if (!m) return NaN
+  return Date.parse(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:00+08:00`)
+}
+
+/** runAtOf is a Beijing wall time as the API's run_at: RFC 3339 with the +08:00 offset. */
+export function runAtOf(wall: string): string {
+  return `${wall.replace(' ', 'T')}:00+08:00`
+}
+
+/**
+ * defaultWall is the time a new schedule starts with: the next full hour
+ * (Beijing), or the one after when the next is less than five minutes away
+ * (time to fill in the dialog and still be a minute ahead).
+ */
+export function defaultWall(now: number): string {
+  let next = Math.floor((now + offset) / hour) * hour + hour - offset
+  if (next - now < 5 * minute) next += hour
+  return beijingWall(next)
+}
+
+export type RunAtProblem = '' | 'required' | 'tooSoon' | 'tooFar'
+
+/** runAtProblem is what is wrong with a picked time now ('' when it can be sent). */
+export function runAtProblem(wall: string, now: number): RunAtProblem {
+  const at = wallInstant(wall)
+  if (Number.isNaN(at)) return 'required'
+  if (at - now < minAhead) return 'tooSoon'
+  if (at - now > maxAhead) return 'tooFar'
+  return ''
+}
+
+// The picker hands its days and times as local Dates whose fields are the
+// Beijing wall time shown (its value format has no zone): compare fields.
+function wallOfFields(d: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+/** dayOutOfRange tells whether the picker offers a day: from Beijing today to 30 days on. */
+export function dayOutOfRange(d: Date, now: number): boolean {
+  const date = wallOfFields(d).slice(0, 10)
+  return date < beijingWall(now).slice(0, 10) || date > beijingWall(now + maxAhead).slice(0, 10)
+}
+
+/**
+ * pastTimes is what the picker greys out for the day and hour picked (d): on
+ * Beijing today the hours gone and, in the current hour, the minutes up to
+ * and with the current one.
+ */
+export function pastTimes(d: Date | undefined, now: number): { disabledHours: () => number[]; disabledMinutes: () => number[] } {
+  const wall = beijingWall(now)
+  const picked = d ? wallOfFields(d) : ''
+  const today = picked.slice(0, 10) === wall.slice(0, 10)
+  const h = Number(wall.slice(11, 13))
+  const m = Number(wall.slice(14, 16))
+  const upTo = (n: number) => Array.from({ length: n }, (_, i) => i)
+  return {
+    disabledHours: () => (today ? upTo(h) : []),
+    disabledMinutes: () => (today && picked.slice(11, 13) === wall.slice(11, 13) ? upTo(m + 1) : []),
+  }
+}
+
+export interface Relative {
+  /** i18n key under scheduled.rel */
+  key: 'now' | 'inMinutes' | 'inHours' | 'inDays' | 'minutesAgo' | 'hoursAgo' | 'daysAgo'
+  n: number
+}
+
+/** relative says how far an instant is from now, to the minute, hour or day: "2 小时后". */
+export function relative(at: string | null | undefined, now: number): Relative | null {
+  const t = Date.parse(at ?? '')
+  if (Number.isNaN(t)) return null
+  const d = t - now
+  const a = Math.abs(d)
+  if (a < minute) return { key: 'now', n: 0 }
+  const future = d > 0
+  if (a < hour) return { key: future ? 'inMinutes' : 'minutesAgo', n: Math.round(a / minute) }
+  if (a < 2 * day) return { key: future ? 'inHours' : 'hoursAgo', n: Math.round(a / hour) }
+  return { key: future ? 'inDays' : 'daysAgo', n: Math.round(a / day) }
+}
+
+export const scheduledStatuses = ['scheduled', 'running', 'succeeded', 'partial', 'failed', 'canceled', 'missed'] as const
+export type ScheduledStatus = (typeof scheduledStatuses)[number]
+
+/** statusColor is the tag colour of a status: waiting blue, running cyan, done green, some or all failed orange/red, not run grey. */
+export function statusColor(s: string | undefined): string {
+  switch (s) {
+    case 'scheduled':
+      return 'arcoblue'
+    case 'running':
+      return 'cyan'
+    case 'succeeded':
+      return 'green'
+    case 'partial':
+      return 'orange'
+    case 'failed':
+      return 'red'
+    case 'missed':
+      return 'orangered'
+    default:
+      return 'gray'
+  }
+}
+
+/** hasRun tells whether a change was made (its counts mean something). */
+export function hasRun(s: string | undefined): boolean {
+  return s === 'succeeded' || s === 'partial' || s === 'failed'
+}
+
+/** itemResultColor is the tag colour of one item's result ('' before it ran). */
+export function itemResultColor(r: string | undefined): string {
+  return r === 'succeeded' ? 'green' : r === 'failed' ? 'red' : r === 'unknown' ? 'orange' : 'gray'
+}
+
+/** commonValue is the value every item takes, or null when they differ (or there are none). */
+export function commonValue(items: readonly ScheduledChangeItem[] | undefined): string | null {
+  const values = new Set((items ?? []).map((i) => i.value ?? ''))
+  const [only] = values
+  return values.size === 1 && only !== undefined ? only : null
+}
+
+/** The parts of vue-i18n's composer these texts need. */
+type T = (key: string, params?: Record<string, unknown>) => string
+
+/** entityNames are the first names of the items (their ids where the mirror has no name), "等 3 个" for the rest. */
+export function entityNames(items: readonly ScheduledChangeItem[] | undefined, t: T, max = 2): string {
+  const all = items ?? []
+  const shown = all.slice(0, max).map((i) => i.entity_name || String(i.id ?? ''))
+  const rest = all.length - shown.length
+  return shown.join(t('scheduled.listSep')) + (rest > 0 ? ` ${t('scheduled.andMore', { n: rest })}` : '')
+}
+
+/** objectText says what a change is about: "广告计划 × 3". */
+export function objectText(c: Pick<ScheduledChange, 'kind' | 'items'>, t: T): string {
+  return t('scheduled.objectCount', { kind: t(`changes.kinds.${c.kind ?? 'ad'}`), n: c.items?.length ?? 0 })
+}
+
+/**
+ * opText says what a change does: "预算 → 800.00 元", "状态 → 暂停", or
+ * "预算 → 3 个不同的值" when each item has its own. valueText is the
+ * console's words for a change value (useChangeValue).
+ */
+export function opText(c: Pick<ScheduledChange, 'field' | 'items'>, t: T, valueText: (field: string, v: string) => string): string {
+  const field = c.field ?? 'budget'
+  const v = commonValue(c.items)
+  let value: string
+  if (v === null) value = t('scheduled.mixedValues', { n: new Set((c.items ?? []).map((i) => i.value)).size })
+  else if (field !== 'status' && /^\d/.test(v)) value = t('scheduled.yuan', { v: valueText(field, v) })
+  else value = valueText(field, v)
+  return `${t(`change.fields.${field}`)} → ${value}`
+}
+
+/** scheduleBodyOf is the body of POST /scheduled-changes: kind, op, time, note, and the entities as the batch endpoints take them. */
+export function scheduleBodyOf(kind: ChangeKind, field: Field, items: PlannedItem[], runAt: string, note: string): Record<string, unknown> {
+  const n = note.trim()
+  return { kind, op: endpointOf(field), run_at: runAt, ...(n ? { note: n } : {}), ...batchBodyOf(field, items) }
+}
+
+/** scheduleChange schedules a change under the dialog's Idempotency-Key. */
+export function scheduleChange(kind: ChangeKind, field: Field, items: PlannedItem[], runAt: string, note: string, key: string): Promise<ScheduledChangeCreated> {
+  return call<ScheduledChangeCreated>(
+    api.POST('/api/v1/scheduled-changes', {
+      params: { header: { 'Idempotency-Key': key } },
+      body: scheduleBodyOf(kind, field, items, runAt, note) as never,
+    }),
+  )
+}
+
+/** What scheduling a previewed change needs: the entities and values as planned, and the call. */
+export interface Schedulable {
+  items: PlannedItem[]
+  schedule: (runAt: string, note: string, idempotencyKey: string) => Promise<ScheduledChangeCreated>
+}
+
+export interface Warning {
+  field: string
+  message: string
+  rule?: string
+  params?: Record<string, string>
+}
+
+/**
+ * warningLines names the entity of each warning where its field points at one
+ * (ids[1].budget, items[0].bid: the request's order), for the dialog's list.
+ */
+export function warningLines(warnings: readonly Warning[], items: readonly PlannedItem[], names: Record<number, string>): { entity: string; message: string }[] {
+  return warnings.map((w) => {
+    const m = /^(?:ids|items)\[(\d+)\]/.exec(w.field)
+    const item = m ? items[Number(m[1])] : items.length === 1 ? items[0] : undefined
+    return { entity: item ? names[item.id] || String(item.id) : '', message: w.message }
+  })
+}
