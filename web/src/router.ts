@@ -33,6 +33,7 @@ const routes: RouteRecordRaw[] = [
         meta: { perm: Perm.AdvertiserRead, title: `nav.${kind}` },
       })),
       { path: 'changes', name: 'changes', component: () => import('./pages/changes/ChangesPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.changes' } },
+      { path: 'scheduled', name: 'scheduled', component: () => import('./pages/scheduled/ScheduledPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.scheduled' } },
       { path: 'reports', name: 'reports', component: () => import('./pages/reports/ReportsPage.vue'), meta: { perm: Perm.ReportRead, title: 'nav.reports' } },
       { path: 'exports', name: 'exports', component: () => import('./pages/exports/ExportsPage.vue'), meta: { perm: Perm.ReportExport, title: 'nav.exports' } },
       { path: 'users', name: 'users', component: () => import('./pages/users/UsersPage.vue'), meta: { perm: Perm.UserManage, title: 'nav.users' } },
