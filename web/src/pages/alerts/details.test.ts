@@ -49,6 +49,13 @@ describe('detailRows', () => {
       ['连续失败次数', '3', undefined],
     ])
   })
+  it("says a scheduled change's status in words", () => {
+    const [t, te] = i18n('zh-CN')
+    expect(detailRows({ scheduled_change_id: 12, status: 'partial' }, t, te).map((r) => [r.label, r.value])).toEqual([
+      ['定时操作 ID', '12'],
+      ['状态', '部分成功'],
+    ])
+  })
   it('keeps what it has no words for as sent', () => {
     const [t, te] = i18n('en-US')
     const rows = detailRows({ budget: '300.00', custom_key: { a: 1 }, status: 'SOMETHING_NEW', empty: null }, t, te)
@@ -76,6 +83,7 @@ describe('sourceLabel', () => {
     expect(sourceLabel('evaluator', t)).toBe('告警评估（定时检查）')
     expect(sourceLabel('rule:42', t)).toBe('自动规则 #42')
     expect(sourceLabel('rule:x', t)).toBe('rule:x')
+    expect(sourceLabel('scheduled:12', t)).toBe('定时操作 #12')
     expect(sourceLabel('', t)).toBe('—')
     expect(sourceLabel('rule:7', i18n('en-US')[0])).toBe('Automated rule #7')
   })

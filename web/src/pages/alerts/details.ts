@@ -26,17 +26,18 @@ function words(key: string, v: string, t: T, te: Te): string {
     const entity = statusKey(v)
     if (entity) return t(`statuses.${entity}`)
     if (te(`accounts.authStatuses.${v}`)) return t(`accounts.authStatuses.${v}`)
+    if (te(`scheduled.statuses.${v}`)) return t(`scheduled.statuses.${v}`)
   }
   if (instant.test(v)) return beijingTime(v)
   return v
 }
 
-/** sourceLabel says who raised an alert: the evaluator, or a rule by its id; anything else as sent. */
+/** sourceLabel says who raised an alert: the evaluator, a rule or a scheduled change by its id; anything else as sent. */
 export function sourceLabel(source: string | null | undefined, t: T): string {
   if (!source) return '—'
   if (source === 'evaluator') return t('alerts.sources.evaluator')
-  const rule = /^rule:(\d+)$/.exec(source)
-  return rule ? t('alerts.sources.rule', { id: rule[1] }) : source
+  const m = /^(rule|scheduled):(\d+)$/.exec(source)
+  return m ? t(`alerts.sources.${m[1]}`, { id: m[2] }) : source
 }
 
 /** detailRows lists details in the order the server sent them. */
