@@ -368,6 +368,8 @@ export default {
     entityId: '对象 ID',
     allStatuses: '全部',
     statuses: { scheduled: '待执行', running: '执行中', succeeded: '已成功', partial: '部分成功', failed: '失败', canceled: '已取消', missed: '已错过' },
+    counts: '成功 {ok}，失败 {failed}',
+    countsUnknown: '成功 {ok}，失败 {failed}，未知 {unknown}',
     objectCount: '{kind} × {n}',
     listSep: '、',
     andMore: '等 {n} 个',

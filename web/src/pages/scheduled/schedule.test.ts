@@ -7,6 +7,7 @@ import { filtersFromQuery, filtersToQuery } from './filters'
 import {
   beijingWall,
   commonValue,
+  countsText,
   dayOutOfRange,
   defaultWall,
   entityNames,
@@ -112,6 +113,11 @@ describe('a scheduled change in words', () => {
     expect(opText({ field: 'bid', items: [{ value: '1.2' }] }, en, valueText(en))).toBe('Bid → ¥1.20')
     expect(opText({ field: 'status', items: [{ value: 'enable' }] }, en, valueText(en))).toBe('Status → Enabled')
     expect(commonValue([])).toBeNull()
+  })
+  it('counts the outcomes, the unknown ones only when there are any', () => {
+    expect(countsText({ succeeded: 2, failed: 1, unknown: 0 }, t('zh-CN'))).toBe('成功 2，失败 1')
+    expect(countsText({ succeeded: 0, failed: 1, unknown: 2 }, t('zh-CN'))).toBe('成功 0，失败 1，未知 2')
+    expect(countsText({ succeeded: 3 }, t('en-US'))).toBe('3 succeeded, 0 failed')
   })
   it('colours each status and knows which have run', () => {
     expect(scheduledStatuses.map(statusColor)).toEqual(['arcoblue', 'cyan', 'green', 'orange', 'red', 'gray', 'orangered'])

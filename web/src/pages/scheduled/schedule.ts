@@ -136,6 +136,12 @@ export function hasRun(s: string | undefined): boolean {
   return s === 'succeeded' || s === 'partial' || s === 'failed'
 }
 
+/** countsText says how the items went once it ran: "成功 2，失败 1", with the unknown outcomes when there are any. */
+export function countsText(c: Pick<ScheduledChange, 'succeeded' | 'failed' | 'unknown'>, t: T): string {
+  const n = { ok: c.succeeded ?? 0, failed: c.failed ?? 0, unknown: c.unknown ?? 0 }
+  return t(n.unknown ? 'scheduled.countsUnknown' : 'scheduled.counts', n)
+}
+
 /** itemResultColor is the tag colour of one item's result ('' before it ran). */
 export function itemResultColor(r: string | undefined): string {
   return r === 'succeeded' ? 'green' : r === 'failed' ? 'red' : r === 'unknown' ? 'orange' : 'gray'
