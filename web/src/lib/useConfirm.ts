@@ -11,6 +11,8 @@ export interface ConfirmedWrite {
   title: string
   content: ModalConfig['content']
   okText: string
+  /** What declining says, where "取消" would read as the write itself (cancelling a scheduled change). */
+  cancelText?: string
   /** The write, given the opening's Idempotency-Key header to send. */
   run: (headers: { 'Idempotency-Key': string }) => Promise<unknown>
   /** Said once the write is done. */
@@ -48,7 +50,7 @@ export function useConfirm(): (w: ConfirmedWrite) => void {
       content: w.content,
       hideCancel: false,
       okText: w.okText,
-      cancelText: t('common.cancel'),
+      cancelText: w.cancelText ?? t('common.cancel'),
       onBeforeOk: okOf(w, (text) => Message.success(text), showError),
     })
   }
