@@ -370,6 +370,7 @@ const enUS: typeof zhCN = {
     statuses: { scheduled: 'Scheduled', running: 'Running', succeeded: 'Succeeded', partial: 'Partial', failed: 'Failed', canceled: 'Cancelled', missed: 'Missed' },
     counts: '{ok} succeeded, {failed} failed',
     countsUnknown: '{ok} succeeded, {failed} failed, {unknown} unknown',
+    emptyPending: 'Nothing scheduled. To schedule one, change a status, budget or bid in a campaign, ad, project or promotion table and choose Schedule.',
     objectCount: '{kind} × {n}',
     listSep: ', ',
     andMore: '+{n} more',

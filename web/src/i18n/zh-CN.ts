@@ -370,6 +370,7 @@ export default {
     statuses: { scheduled: '待执行', running: '执行中', succeeded: '已成功', partial: '部分成功', failed: '失败', canceled: '已取消', missed: '已错过' },
     counts: '成功 {ok}，失败 {failed}',
     countsUnknown: '成功 {ok}，失败 {failed}，未知 {unknown}',
+    emptyPending: '没有待执行的定时操作。在广告组、广告计划、项目或广告的表格里修改状态、预算或出价时，选择「定时执行」即可创建。',
     objectCount: '{kind} × {n}',
     listSep: '、',
     andMore: '等 {n} 个',

@@ -1,8 +1,9 @@
 // The scheduled changes' filters in the URL query. The API takes one status
-// or none; none (全部) is the default, as the API lists the changes still to
-// run first, earliest first, then the others, latest first.
+// or none (全部, status=all here). The page opens on 待执行 (scheduled),
+// which the API lists earliest first: what is coming next; any other view
+// is listed latest first.
 import type { LocationQuery } from 'vue-router'
-import { compactQuery, idParam, oneOfParam, pageParam, pageQuery } from '../../lib/query'
+import { compactQuery, idParam, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 import { changeKinds } from '../changes/filters'
 import { scheduledStatuses, type ScheduledStatus } from './schedule'
 
@@ -15,7 +16,7 @@ export interface ScheduledFilters {
 
 export function filtersFromQuery(q: LocationQuery): ScheduledFilters {
   return {
-    status: oneOfParam(q, 'status', scheduledStatuses),
+    status: param(q, 'status') === 'all' ? '' : oneOfParam(q, 'status', scheduledStatuses) || 'scheduled',
     kind: oneOfParam(q, 'kind', changeKinds),
     entityId: idParam(q, 'entity_id'),
     page: pageParam(q),
@@ -23,5 +24,5 @@ export function filtersFromQuery(q: LocationQuery): ScheduledFilters {
 }
 
 export function filtersToQuery(f: ScheduledFilters): Record<string, string> {
-  return compactQuery({ status: f.status, kind: f.kind, entity_id: f.entityId, page: pageQuery(f.page) })
+  return compactQuery({ status: f.status === 'scheduled' ? '' : f.status || 'all', kind: f.kind, entity_id: f.entityId, page: pageQuery(f.page) })
 }

@@ -162,12 +162,14 @@ describe('scheduling', () => {
 })
 
 describe('filters', () => {
-  it('keeps status, kind, entity and page in the URL, all statuses by default', () => {
-    expect(filtersFromQuery({})).toEqual({ status: '', kind: '', entityId: '', page: 1 })
-    const f = filtersFromQuery({ status: 'scheduled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
-    expect(f).toEqual({ status: 'scheduled', kind: 'ad', entityId: '1792109497801714', page: 2 })
-    expect(filtersToQuery(f)).toEqual({ status: 'scheduled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
-    expect(filtersFromQuery({ status: 'bogus', kind: 'x', entity_id: 'abc' })).toEqual({ status: '', kind: '', entityId: '', page: 1 })
-    expect(filtersToQuery({ status: '', kind: '', entityId: '', page: 1 })).toEqual({})
+  it('keeps status, kind, entity and page in the URL, 待执行 by default', () => {
+    expect(filtersFromQuery({})).toEqual({ status: 'scheduled', kind: '', entityId: '', page: 1 })
+    expect(filtersToQuery({ status: 'scheduled', kind: '', entityId: '', page: 1 })).toEqual({})
+    expect(filtersFromQuery({ status: 'all' }).status).toBe('')
+    expect(filtersToQuery({ status: '', kind: '', entityId: '', page: 1 })).toEqual({ status: 'all' })
+    const f = filtersFromQuery({ status: 'canceled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
+    expect(f).toEqual({ status: 'canceled', kind: 'ad', entityId: '1792109497801714', page: 2 })
+    expect(filtersToQuery(f)).toEqual({ status: 'canceled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
+    expect(filtersFromQuery({ status: 'bogus', kind: 'x', entity_id: 'abc' })).toEqual({ status: 'scheduled', kind: '', entityId: '', page: 1 })
   })
 })
