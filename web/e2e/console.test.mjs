@@ -22,6 +22,7 @@ let page // the admin's page, signed in by the first tests
 let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
 let paused // the ad paused from its table: { id, advertiser_id, name }
+let later // the budget change scheduled from the ads table: { id, ad, budget, at } (at: when it was scheduled)
 const scoped = { username: 'olivia', password: 'Orchid-Lantern-Harbor-58', id: 0 } // created in the console with two accounts
 
 /** addDays moves a YYYY-MM-DD date by n days. */
@@ -74,6 +75,16 @@ async function openMyMfa(p) {
   await p.locator('[data-test=current-user]').click()
   await p.locator('[data-test=my-mfa]').click()
   await p.evaluate(() => window.scrollTo(0, 0))
+}
+
+/** beijingMinuteAfter is the Beijing wall time ("2026-12-06 14:05") of the first whole minute at least ms from now. */
+function beijingMinuteAfter(ms) {
+  return new Date(Math.ceil((Date.now() + ms) / 60_000) * 60_000 + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+}
+
+/** scheduledRow is the row of a scheduled change on the 定时操作 page. */
+function scheduledRow(p, id) {
+  return p.locator('[data-test=scheduled-table] tbody tr.arco-table-tr', { has: p.locator(`[data-test=scheduled-detail-${id}]`) })
 }
 
 /** rowOf is the table row that shows an id. */
@@ -324,6 +335,94 @@ describe('console', () => {
       await page.locator(`[data-test=entities-${kind}] tbody tr.arco-table-tr:not(.arco-table-tr-empty)`).first().waitFor()
       await shot(page, `${kind}-table`)
     }
+  })
+
+  test('a budget change scheduled from the ads table is listed as 待执行; another is cancelled, and one that ran meanwhile says so', async () => {
+    // A delivering ad with a daily budget that the other tests leave alone
+    // (the rule test takes the top spender), raised by 1,000: no rule of the
+    // moment (today's spend, the least move, the bid) can refuse it when it runs.
+    const ads = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=50')).items
+    const ad = ads.find((a) => a.id !== paused.id && a.budget_mode === 'BUDGET_MODE_DAY' && Number(a.budget) > 0)
+    assert.ok(ad, 'a delivering ad with a daily budget')
+    const budget = (Math.round(Number(ad.budget)) + 1000).toFixed(2)
+    await page.goto(`${stack.api}/ads?keyword=${ad.id}`)
+    const row = rowOf(page, ad.id)
+    await row.locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill(budget)
+    await page.locator('[data-test=amount-preview]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    await dialog.locator('[data-test=when-later]').click()
+    // Beijing time whatever the browser's zone (UTC here): the next full hour to start with, a time about 70 s on typed.
+    const runAt = dialog.locator('[data-test=run-at] input')
+    assert.match(await runAt.inputValue(), /^\d{4}-\d{2}-\d{2} \d{2}:00$/, 'the picker starts at a full hour')
+    const wall = beijingMinuteAfter(70_000)
+    await runAt.fill(wall)
+    await runAt.press('Enter')
+    await dialog.locator('[data-test=schedule-note] input').fill('e2e：预算上调')
+    assert.match(await dialog.innerText(), /到执行时间会按当时的数据再检查一次/)
+    await shot(page, 'scheduled-dialog-form')
+    const at = Date.now()
+    await page.locator('[data-test=change-confirm]').dblclick()
+    const created = dialog.locator('[data-test=scheduled-created]')
+    await created.waitFor()
+    const money = Number(budget).toLocaleString('en-US', { minimumFractionDigits: 2 })
+    assert.match(await created.innerText(), new RegExp(`已创建定时操作 #\\d+：预算 → ${money} 元，北京时间 ${wall}（[12] 分钟后）执行`))
+    await shot(page, 'scheduled-dialog')
+    const mine = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?entity_id=${ad.id}`)).items
+    assert.equal(mine.length, 1, 'scheduled once despite the double click')
+    const [sc] = mine
+    assert.equal(sc.status, 'scheduled')
+    assert.equal(sc.run_at.slice(0, 16), new Date(Date.parse(`${wall.replace(' ', 'T')}:00+08:00`)).toISOString().slice(0, 16))
+    assert.deepEqual(sc.items.map((i) => [i.id, Number(i.value)]), [[ad.id, Number(budget)]])
+    later = { id: sc.id, ad, budget, at }
+    await dialog.locator('[data-test=scheduled-view]').click()
+    await page.waitForURL(/\/scheduled/)
+
+    // Two more for tomorrow, through the API: one cancelled from the page, one cancelled behind its back.
+    const tomorrow = new Date(Date.now() + 86_400_000).toISOString()
+    const body = { kind: 'ad', op: 'status', run_at: tomorrow, ids: [ad.id], status: 'disable' }
+    const toCancel = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { ...body, note: 'e2e：页面取消' })
+    const ranOff = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { ...body, note: 'e2e：已被取消' })
+    await page.reload()
+    // 待执行 by default, earliest first: what comes next on top.
+    const first = scheduledRow(page, later.id)
+    await first.waitFor()
+    const text = await first.innerText()
+    assert.ok(text.includes(ad.name), 'the row names the ad')
+    assert.match(text, new RegExp(`${wall}[\\s\\S]*广告计划 × 1[\\s\\S]*预算 → ${money} 元[\\s\\S]*待执行[\\s\\S]*admin[\\s\\S]*e2e：预算上调`))
+    assert.match(await scheduledRow(page, toCancel.id).innerText(), /状态 → 暂停[\s\S]*待执行/)
+    const order = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
+    assert.deepEqual(order, [later.id, toCancel.id, ranOff.id].map((id) => `scheduled-detail-${id}`))
+    await shot(page, 'scheduled')
+
+    await page.locator(`[data-test=scheduled-cancel-${toCancel.id}]`).click()
+    const confirmBox = page.locator('.arco-modal', { hasText: `取消定时操作 #${toCancel.id}` })
+    assert.match(await confirmBox.innerText(), /状态 → 暂停（广告计划 × 1）将不会在北京时间 \d{4}-\d{2}-\d{2} \d{2}:\d{2} 执行/)
+    await confirmBox.getByRole('button', { name: '取消定时操作' }).click()
+    await page.locator('.arco-message', { hasText: '定时操作已取消' }).waitFor()
+    await poll(async () => (await scheduledRow(page, toCancel.id).count()) === 0, 'the cancelled change to leave 待执行', 10_000, 300)
+
+    // Cancelled elsewhere after the page was read: the page says it no longer waits and reads the list again.
+    await apiPost(stack.api, token, `/api/v1/scheduled-changes/${ranOff.id}/cancel`, {})
+    await page.locator(`[data-test=scheduled-cancel-${ranOff.id}]`).click()
+    await page.locator('.arco-modal', { hasText: `取消定时操作 #${ranOff.id}` }).getByRole('button', { name: '取消定时操作' }).click()
+    await page.locator('.arco-message', { hasText: '该定时操作已开始执行或已被取消' }).waitFor()
+    await poll(async () => (await scheduledRow(page, ranOff.id).count()) === 0, 'the list to be read again', 10_000, 300)
+
+    await page.locator('[data-test=scheduled-status]').getByText('已取消').click()
+    await page.waitForURL(/status=canceled/)
+    for (const id of [toCancel.id, ranOff.id]) {
+      await scheduledRow(page, id).waitFor()
+      assert.match(await scheduledRow(page, id).locator('[data-test=scheduled-state]').innerText(), /已取消/)
+      assert.equal(await page.locator(`[data-test=scheduled-cancel-${id}]`).count(), 0, 'no cancel on a cancelled change')
+    }
+    await page.locator(`[data-test=scheduled-detail-${toCancel.id}]`).click()
+    const detail = page.locator('[data-test=scheduled-detail]')
+    await detail.locator('[data-test=scheduled-items]').waitFor()
+    assert.match(await detail.innerText(), /已取消[\s\S]*取消人[\s\S]*admin[\s\S]*e2e：页面取消/)
+    await shot(page, 'scheduled-canceled-detail', { fullPage: false })
+    await page.keyboard.press('Escape')
   })
 
   test('the report explorer: a 7-day ad report whose totals are the API\'s, hourly chart, the same view from its URL', async () => {
@@ -1412,6 +1511,40 @@ describe('console', () => {
     assert.match(await change.innerText(), /指定广告定时暂停（e2e）/, 'the change names the rule as its actor')
     await shot(page, 'rule-change')
     await apiPost(stack.api, token, `/api/v1/rules/${rule.id}/disable`, {})
+  })
+
+  test('the scheduled budget change is made by the worker at its time: 已成功, its item linked to the change log', async () => {
+    assert.ok(later, 'a change was scheduled')
+    // ~70 s ahead, and the worker looks for due changes every 30 s.
+    let sc
+    await poll(async () => {
+      sc = await apiGet(stack.api, token, `/api/v1/scheduled-changes/${later.id}`)
+      return !['scheduled', 'running'].includes(sc.status)
+    }, 'the scheduled change to be made', Math.max(10_000, later.at + 150_000 - Date.now()), 1000)
+    assert.equal(sc.status, 'succeeded', JSON.stringify(sc))
+    const [item] = sc.items
+    assert.equal(item.result, 'succeeded')
+    assert.ok(item.change_id > 0, 'the item made a change')
+    assert.equal((await simEntity(stack.sim, later.ad.advertiser_id, 'ads', later.ad.id)).budget_fen, Math.round(Number(later.budget) * 100), 'the sandbox has the new budget')
+
+    await page.goto(`${stack.api}/scheduled?status=succeeded`)
+    const row = scheduledRow(page, later.id)
+    await row.waitFor()
+    assert.match(await row.innerText(), /已成功[\s\S]*成功 1，失败 0/)
+    await page.locator(`[data-test=scheduled-detail-${later.id}]`).click()
+    const detail = page.locator('[data-test=scheduled-detail]')
+    const link = detail.locator(`[data-test=item-change-${item.change_id}]`)
+    await link.waitFor()
+    assert.match(await detail.locator('[data-test=scheduled-items]').innerText(), new RegExp(`${later.ad.id}[\\s\\S]*成功[\\s\\S]*变更 #${item.change_id}`))
+    await shot(page, 'scheduled-detail', { fullPage: false })
+    await link.click()
+    await page.waitForURL((u) => u.pathname === '/changes' && u.searchParams.get('entity_id') === String(later.ad.id))
+    const change = page.locator(`tr:has([data-test="change-id-${item.change_id}"])`)
+    await change.waitFor()
+    assert.match(await change.innerText(), /admin[\s\S]*预算[\s\S]*成功/, 'the change is the user\'s, in the change log')
+    await page.goto(`${stack.api}/scheduled?status=all`)
+    await scheduledRow(page, later.id).waitFor()
+    await shot(page, 'scheduled-after-run')
   })
 })
 
