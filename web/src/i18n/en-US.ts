@@ -406,6 +406,8 @@ const enUS: typeof zhCN = {
     created: 'Scheduled change #{id}: {op}, at {time} Beijing time ({rel}).',
     view: 'View scheduled changes',
     about: '{entity}: {message}',
+    notNowTitle: 'This cannot be made now with today’s data:',
+    notNowHint: 'It can be scheduled: at its time it is checked again with the data of that moment (such as that day’s spend).',
     warningsTitle: 'These checks fail with today’s data. The change is scheduled and they are checked again when it runs:',
     runAtProblems: { required: 'Pick a time', tooSoon: 'Pick a time at least a minute from now', tooFar: 'At most 30 days ahead' },
   },

@@ -406,6 +406,8 @@ export default {
     created: '已创建定时操作 #{id}：{op}，北京时间 {time}（{rel}）执行。',
     view: '查看定时操作',
     about: '{entity}：{message}',
+    notNowTitle: '按当前数据不能立即执行：',
+    notNowHint: '可以定时执行：到执行时间会按当时的数据（如当天的消耗）再检查一次。',
     warningsTitle: '按当前数据以下检查未通过。定时操作已创建，执行时会再次检查：',
     runAtProblems: { required: '请选择执行时间', tooSoon: '请选择至少 1 分钟之后的时间', tooFar: '最多只能提前 30 天' },
   },

@@ -13,6 +13,7 @@ import {
   entityNames,
   hasRun,
   objectText,
+  onlyForNow,
   opText,
   pastTimes,
   relative,
@@ -143,6 +144,13 @@ describe('scheduling', () => {
     expect(scheduleBodyOf('campaign', 'status', [{ id: 9, value: 'disable' }], runAt, '')).toEqual({
       kind: 'campaign', op: 'status', run_at: runAt, ids: [9], status: 'disable',
     })
+  })
+  it('tells a refusal of the moment (schedulable) from one no later time lifts', () => {
+    expect(onlyForNow([{ rule: 'budget_below_spend' }, { rule: 'min_budget_change' }])).toBe(true)
+    expect(onlyForNow([{ rule: 'budget_below_spend' }, { rule: 'min_daily_budget' }])).toBe(false)
+    expect(onlyForNow([{ rule: 'guardrail_max_budget' }])).toBe(false)
+    expect(onlyForNow([{}])).toBe(false)
+    expect(onlyForNow([])).toBe(false)
   })
   it('names the entity a warning or a refusal is about', () => {
     const items = [{ id: 10, value: '300' }, { id: 20, value: '300' }]

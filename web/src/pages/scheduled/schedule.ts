@@ -207,6 +207,21 @@ export interface Schedulable {
   schedule: (runAt: string, note: string, idempotencyKey: string) => Promise<ScheduledChangeCreated>
 }
 
+/**
+ * The rules that hold or not depending on the moment (today's spend, the
+ * current budget or bid, today's count of changes): a dry run they refuse
+ * cannot be made now, but can be scheduled, and is checked again when it runs.
+ */
+export const momentRules = [
+  'budget_below_spend', 'min_budget_change', 'budget_changes_today', 'budget_below_bid', 'bid_above_budget',
+  'guardrail_max_change', 'guardrail_unlimited_change',
+] as const
+
+/** onlyForNow tells whether a refusal names fields and each by a rule of the moment: scheduling it may still work. */
+export function onlyForNow(fields: readonly { rule?: string }[]): boolean {
+  return fields.length > 0 && fields.every((f) => (momentRules as readonly string[]).includes(f.rule ?? ''))
+}
+
 export interface Warning {
   field: string
   message: string
