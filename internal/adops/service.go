@@ -161,12 +161,7 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	if req.DryRun {
-		res := &Result{DryRun: true}
-		for i, it := range req.Items {
-			res.Items = append(res.Items, ItemResult{ID: it.ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field,
-				Before: cur[i].value(req.Field), Requested: it.Value, After: it.Value, Outcome: OutcomeValid})
-		}
-		return res, nil
+		return dryRunResult(req, cur), nil
 	}
 	return s.execute(ctx, req, cur, path)
 }

@@ -12,8 +12,8 @@ import (
 // Kind is a kind of alert: the condition watched.
 type Kind string
 
-// The alert kinds. Every kind but KindRuleAction is evaluated by the
-// worker; rule actions arrive through Service.Notify.
+// The alert kinds. Every kind but KindRuleAction and KindScheduledChange
+// is evaluated by the worker; those two arrive through Service.Notify.
 const (
 	KindLowBalance      Kind = "low_balance"      // days of runway at the current spend rate
 	KindAuthorization   Kind = "authorization"    // needs re-authorisation, or the refresh token is near expiry
@@ -24,6 +24,7 @@ const (
 	KindDeliveryStopped Kind = "delivery_stopped" // spend fell to zero where it ran yesterday at this hour
 	KindReviewRejected  Kind = "review_rejected"  // an ad or promotion rejected in review
 	KindRuleAction      Kind = "rule_action"      // an automated rule acted or asked to notify
+	KindScheduledChange Kind = "scheduled_change" // a scheduled change ran, failed or was missed
 )
 
 // Severity orders alerts by urgency.
@@ -178,6 +179,9 @@ var catalogue = []KindInfo{
 	{Kind: KindRuleAction, Label: "规则执行", Severity: SeverityInfo, Evaluated: false,
 		Description: "An automated rule acted or asked to notify (Service.Notify); announced once.",
 		Params:      []Param{}},
+	{Kind: KindScheduledChange, Label: "定时操作", Severity: SeverityWarning, Evaluated: false,
+		Description: "A scheduled change ran (info), did not fully succeed or was missed (warning); announced once per advertiser.",
+		Params:      []Param{}},
 }
 
 // Kinds returns every kind's documentation.
@@ -204,6 +208,14 @@ func (k Kind) Info() (KindInfo, bool) {
 func (k Kind) Valid() bool {
 	_, ok := k.Info()
 	return ok
+}
+
+// OneShot reports a kind announced through Service.Notify rather than
+// evaluated (rule actions, scheduled changes): announced once, never
+// reminded or resolved.
+func (k Kind) OneShot() bool {
+	i, ok := k.Info()
+	return ok && !i.Evaluated
 }
 
 // Label is the kind's name in messages.

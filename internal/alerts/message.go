@@ -44,10 +44,11 @@ var sections = []struct {
 	match   func(PendingDelivery) bool
 	heading string
 }{
-	{func(p PendingDelivery) bool { return p.EventType == EventFired && p.Alert.Kind != KindRuleAction }, "新告警"},
+	{func(p PendingDelivery) bool { return p.EventType == EventFired && !p.Alert.Kind.OneShot() }, "新告警"},
 	{func(p PendingDelivery) bool { return p.EventType == EventEscalated }, "升级"},
 	{func(p PendingDelivery) bool { return p.EventType == EventReminded }, "仍未恢复"},
 	{func(p PendingDelivery) bool { return p.EventType == EventFired && p.Alert.Kind == KindRuleAction }, "规则通知"},
+	{func(p PendingDelivery) bool { return p.EventType == EventFired && p.Alert.Kind == KindScheduledChange }, "定时操作"},
 	{func(p PendingDelivery) bool { return p.EventType == EventResolved }, "已恢复"},
 }
 

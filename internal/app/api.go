@@ -74,6 +74,10 @@ func (b *base) api(ctx context.Context) (*API, error) {
 	if err != nil {
 		return nil, err
 	}
+	scheduledSvc, err := b.scheduledService(adOps, alertsSvc)
+	if err != nil {
+		return nil, err
+	}
 	var quota httpapi.QuotaMonitor
 	if m, err := oceanengine.NewQuotaMonitor(b.rdb, cfg.OceanEngine, time.Now); err != nil {
 		log.Warn("no OceanEngine quota monitor: GET /api/v1/system/quota answers 503", zap.Error(err))
@@ -88,7 +92,7 @@ func (b *base) api(ctx context.Context) (*API, error) {
 		Config: cfg, Logger: log, DB: b.db, Health: checker, SystemHealth: system,
 		Build: httpapi.Build{Version: b.build.Version, BuildTime: b.build.BuildTime},
 		Auth:  authSvc, Limiter: redis.NewRateLimiter(b.rdb), Queue: asynq.NewClientFromRedisClient(b.rdb), Quota: quota,
-		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc,
+		Accounts: accountsSvc, AdOps: adOps, Alerts: alertsSvc, Rules: rulesSvc, Scheduled: scheduledSvc,
 		Console: web.New(), Metrics: hm, Audit: b.audit, MetricsHandler: promhttp.Handler(),
 	})
 	if err != nil {

@@ -91,7 +91,7 @@ func NewWorker(ctx context.Context, cfg config.Config, log *zap.Logger, build Bu
 	// Daily at 03:30 Beijing time (19:30 UTC), off-peak.
 	rt.Schedule(jobs.Periodic{Kind: jobs.KindHousekeeping, Every: 24 * time.Hour, Offset: 19*time.Hour + 30*time.Minute,
 		Queue: jobs.QueueLow, Timeout: 30 * time.Minute, MaxRetry: 3})
-	for _, register := range []func(*jobs.Runtime, *base) error{registerAccounts, registerSync, registerAlerts, registerRules, registerAdOps} {
+	for _, register := range []func(*jobs.Runtime, *base) error{registerAccounts, registerSync, registerAlerts, registerRules, registerAdOps, registerScheduled} {
 		if err := register(rt, b); err != nil {
 			_ = b.close()
 			return nil, err

@@ -228,7 +228,7 @@ func TestAlertSubscriptionsAndAlertsAPI(t *testing.T) {
 		Effective map[string]float64 `json:"effective"`
 	}
 	r.data(t, &kinds)
-	if len(kinds) != 9 || kinds[0].Kind != "low_balance" || kinds[0].Effective["runway_days"] != 3 {
+	if len(kinds) != len(alerts.Kinds()) || len(kinds) != 10 || kinds[0].Kind != "low_balance" || kinds[0].Effective["runway_days"] != 3 {
 		t.Errorf("kinds %s", r.raw)
 	}
 	var audits int

@@ -116,6 +116,12 @@ func principalFrom(c *gin.Context) (auth.Principal, bool) {
 	return p, ok
 }
 
+// caller is the signed-in principal of a request behind requireAuth.
+func caller(c *gin.Context) auth.Principal {
+	p, _ := principalFrom(c)
+	return p
+}
+
 // scopeFrom is the caller's data scope; the zero Scope (sees nothing) when
 // the request is not authenticated.
 func scopeFrom(c *gin.Context) auth.Scope {

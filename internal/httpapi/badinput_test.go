@@ -276,6 +276,7 @@ func setupProbe(t *testing.T) *opsWorld {
 		t.Fatal(err)
 	}
 	w.srv.deps.Rules = rulesSvc
+	w.scheduledService(t, alertsSvc)
 	return w
 }
 

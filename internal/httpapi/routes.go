@@ -34,6 +34,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.backfillRoutes(v1)
 	s.adopsRoutes(v1)
 	s.changeRoutes(v1)
+	s.scheduledRoutes(v1)
 	s.guardrailRoutes(v1)
 	s.systemRoutes(v1)
 	s.alertRoutes(v1)

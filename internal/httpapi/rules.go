@@ -48,11 +48,6 @@ func (s *Server) rulesService() (*rules.Service, error) {
 	return configured(s.deps.Rules, "rules", "automated rules are not configured on this server")
 }
 
-func rulePrincipal(c *gin.Context) auth.Principal {
-	p, _ := principalFrom(c)
-	return p
-}
-
 // ---- wire types ----
 
 // ruleRequest is the body of POST /rules and PUT /rules/{id}: the rule's
@@ -175,7 +170,7 @@ func newBacktestJSON(b rules.BacktestResult) backtestJSON {
 
 func (s *Server) listRules(c *gin.Context) {
 	serveList(s, c, func(q PageQuery) ([]rules.Rule, int64, error) {
-		return s.deps.Rules.List(c.Request.Context(), rulePrincipal(c), q.PageSize, q.Offset())
+		return s.deps.Rules.List(c.Request.Context(), caller(c), q.PageSize, q.Offset())
 	}, newRuleJSON)
 }
 
@@ -185,7 +180,7 @@ func (s *Server) ruleTemplates(c *gin.Context) {
 
 func (s *Server) createRule(c *gin.Context) {
 	serveBound(c, s.bindJSON, http.StatusCreated, func(req ruleRequest) (rules.Rule, error) {
-		r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), req.Spec, req.Enabled)
+		r, err := s.deps.Rules.Create(c.Request.Context(), caller(c), req.Spec, req.Enabled)
 		if err == nil {
 			auditDetail(c, "enabled", r.Enabled)
 		}
@@ -208,7 +203,7 @@ func (s *Server) createRuleFromTemplate(c *gin.Context) {
 		if err != nil {
 			return rules.Rule{}, err
 		}
-		r, err := s.deps.Rules.Create(c.Request.Context(), rulePrincipal(c), spec, req.Enabled)
+		r, err := s.deps.Rules.Create(c.Request.Context(), caller(c), spec, req.Enabled)
 		if err == nil {
 			auditDetail(c, "template", req.Template)
 		}
@@ -236,12 +231,12 @@ func (req templateRequest) spec() (rules.Spec, error) {
 }
 
 func (s *Server) getRule(c *gin.Context) {
-	serveByID(c, func(id int64) (rules.Rule, error) { return s.deps.Rules.Get(c.Request.Context(), rulePrincipal(c), id) }, newRuleJSON)
+	serveByID(c, func(id int64) (rules.Rule, error) { return s.deps.Rules.Get(c.Request.Context(), caller(c), id) }, newRuleJSON)
 }
 
 func (s *Server) updateRule(c *gin.Context) {
 	serveByIDWith(c, s.bindJSON, func(id int64, req ruleRequest) (rules.Rule, error) {
-		r, err := s.deps.Rules.Update(c.Request.Context(), rulePrincipal(c), id, req.Spec, req.IfVersion)
+		r, err := s.deps.Rules.Update(c.Request.Context(), caller(c), id, req.Spec, req.IfVersion)
 		if err == nil {
 			auditDetail(c, "version", r.Version)
 		}
@@ -250,20 +245,20 @@ func (s *Server) updateRule(c *gin.Context) {
 }
 
 func (s *Server) deleteRule(c *gin.Context) {
-	deleteByID(c, func(id int64) error { return s.deps.Rules.Delete(c.Request.Context(), rulePrincipal(c), id) })
+	deleteByID(c, func(id int64) error { return s.deps.Rules.Delete(c.Request.Context(), caller(c), id) })
 }
 
 func (s *Server) enableRule(on bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
 		serveByID(c, func(id int64) (rules.Rule, error) {
-			return s.deps.Rules.SetEnabled(c.Request.Context(), rulePrincipal(c), id, on)
+			return s.deps.Rules.SetEnabled(c.Request.Context(), caller(c), id, on)
 		}, newRuleJSON)
 	}
 }
 
 func (s *Server) ruleVersions(c *gin.Context) {
 	serveByID(c, func(id int64) ([]rules.Version, error) {
-		return s.deps.Rules.Versions(c.Request.Context(), rulePrincipal(c), id)
+		return s.deps.Rules.Versions(c.Request.Context(), caller(c), id)
 	}, func(vs []rules.Version) gin.H { return gin.H{"items": views(vs, newRuleVersionJSON)} })
 }
 
@@ -327,7 +322,7 @@ type historyQuery struct {
 
 func (s *Server) ruleHistory(c *gin.Context) {
 	serveByIDWith(c, s.bindQuery, func(id int64, q historyQuery) (gin.H, error) {
-		evs, acts, err := s.deps.Rules.History(c.Request.Context(), rulePrincipal(c), id, q.Limit)
+		evs, acts, err := s.deps.Rules.History(c.Request.Context(), caller(c), id, q.Limit)
 		return gin.H{"evaluations": views(evs, newEvaluationJSON), "actions": views(acts, newRuleActionJSON)}, err
 	}, asIs)
 }
@@ -368,13 +363,13 @@ func (s *Server) previewSpec(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	pv, err := s.deps.Rules.Preview(c.Request.Context(), rulePrincipal(c), req.Spec)
+	pv, err := s.deps.Rules.Preview(c.Request.Context(), caller(c), req.Spec)
 	answer(c, http.StatusOK, pv, err, q.view)
 }
 
 func (s *Server) previewRule(c *gin.Context) {
 	serveByIDWith(c, s.bindQuery, func(id int64, q previewQuery) (previewJSON, error) {
-		pv, err := s.deps.Rules.PreviewRule(c.Request.Context(), rulePrincipal(c), id)
+		pv, err := s.deps.Rules.PreviewRule(c.Request.Context(), caller(c), id)
 		return q.view(pv), err
 	}, asIs)
 }
@@ -384,7 +379,7 @@ func (s *Server) backtestSpec(c *gin.Context) {
 		if req.Days == 0 {
 			req.Days = 7
 		}
-		return s.deps.Rules.Backtest(c.Request.Context(), rulePrincipal(c), req.Spec, req.Days)
+		return s.deps.Rules.Backtest(c.Request.Context(), caller(c), req.Spec, req.Days)
 	}, newBacktestJSON)
 }
 
@@ -399,7 +394,7 @@ func (s *Server) backtestRule(c *gin.Context) {
 		if req.Days != nil {
 			days = *req.Days
 		}
-		return s.deps.Rules.BacktestRule(c.Request.Context(), rulePrincipal(c), id, days)
+		return s.deps.Rules.BacktestRule(c.Request.Context(), caller(c), id, days)
 	}, newBacktestJSON)
 }
 
@@ -417,7 +412,7 @@ type switchRequest struct {
 
 func (s *Server) putRuleSwitch(c *gin.Context) {
 	serveBound(c, s.bindJSON, http.StatusOK, func(req switchRequest) (bool, error) {
-		err := s.deps.Rules.SetGlobalPaused(c.Request.Context(), rulePrincipal(c), *req.Paused)
+		err := s.deps.Rules.SetGlobalPaused(c.Request.Context(), caller(c), *req.Paused)
 		if err == nil {
 			auditDetail(c, "paused", *req.Paused)
 		}

@@ -27,6 +27,7 @@ import (
 	"github.com/oceanops/adplatform/internal/health"
 	redisstore "github.com/oceanops/adplatform/internal/redis"
 	"github.com/oceanops/adplatform/internal/rules"
+	"github.com/oceanops/adplatform/internal/scheduled"
 )
 
 // Build identifies the running binary.
@@ -74,6 +75,9 @@ type Deps struct {
 	// Rules manages, previews and backtests automated rules; nil: the rule
 	// routes answer 503.
 	Rules *rules.Service
+	// Scheduled schedules ad operations for later; nil: the scheduled
+	// change routes answer 503.
+	Scheduled *scheduled.Service
 	// Metrics receives the HTTP metrics; nil: unregistered collectors.
 	Metrics *Metrics
 	// Audit writes the audit entries and counts those it loses; nil: to

@@ -1,0 +1,190 @@
+package httpapi
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/scheduled"
+)
+
+// Scheduled changes: POST /scheduled-changes schedules an ad operations
+// request for later (ad:write), GET /scheduled-changes and /{id} list and
+// show those whose every entity is in the caller's data scope
+// (advertiser:read), POST /scheduled-changes/{id}/cancel cancels one still
+// waiting (ad:write). See docs/ad-operations.md#scheduled-changes.
+
+func (s *Server) scheduledRoutes(v1 *gin.RouterGroup) {
+	g := v1.Group("/scheduled-changes", s.requireAuth(), requireService(s.scheduledService))
+	read := s.requirePerm(auth.PermAdvertiserRead)
+	write := s.requirePerm(auth.PermAdWrite)
+	g.GET("", read, s.listScheduled)
+	g.GET("/:id", read, s.getScheduled)
+	s.audited(g, http.MethodPost, "", "scheduled_change.create", "scheduled_change", write, s.withIdempotency(false, s.createScheduled))
+	s.audited(g, http.MethodPost, "/:id/cancel", "scheduled_change.cancel", "scheduled_change", write, s.withIdempotency(false, s.cancelScheduled))
+}
+
+func (s *Server) scheduledService() (*scheduled.Service, error) {
+	return configured(s.deps.Scheduled, "scheduled_changes", "scheduled changes are not configured on this server")
+}
+
+// scheduleBody is the body of POST /scheduled-changes: the kind, the
+// operation and the time, then the entities and values as the batch
+// endpoints take them.
+type scheduleBody struct {
+	Kind  string `json:"kind"`
+	Op    string `json:"op"`
+	RunAt string `json:"run_at"`
+	Note  string `json:"note"`
+	batchBody
+}
+
+// request turns the body into a scheduled change request.
+func (b scheduleBody) request() (scheduled.Request, error) {
+	var errs []apperr.FieldError
+	kind := adops.Kind(b.Kind)
+	if !kind.Valid() {
+		errs = append(errs, apperr.Field("kind", "must be one of campaign, ad, project, promotion").Because("oneof", "values", "campaign, ad, project, promotion"))
+	}
+	switch b.Op {
+	case "status", "budget", "bid":
+	case "":
+		errs = append(errs, apperr.Field("op", "is required: status, budget or bid").Because("required"))
+	default:
+		errs = append(errs, apperr.Field("op", "must be one of status, budget, bid").Because("oneof", "values", "status, budget, bid"))
+	}
+	var at time.Time
+	if b.RunAt != "" {
+		var err error
+		if at, err = time.Parse(time.RFC3339, b.RunAt); err != nil {
+			errs = append(errs, apperr.Field("run_at", "must be a time in RFC 3339 with an offset, e.g. 2026-12-07T08:00:00+08:00").Because("datetime", "layout", "2006-01-02T15:04:05Z07:00"))
+		}
+	}
+	if len(errs) > 0 {
+		return scheduled.Request{}, apperr.Validation(errs...)
+	}
+	req, errs := batchRequest(kind, b.Op, b.batchBody)
+	if len(errs) > 0 {
+		return scheduled.Request{}, apperr.Validation(errs...)
+	}
+	out := scheduled.Request{Kind: string(req.Kind), Field: string(req.Field), List: "items", RunAt: at, Note: strings.TrimSpace(b.Note)}
+	if len(b.IDs) > 0 {
+		out.List = "ids"
+	}
+	for _, it := range req.Items {
+		out.Items = append(out.Items, scheduled.Item{EntityID: it.ID, Value: it.Value.String()})
+	}
+	return out, nil
+}
+
+type scheduledItemJSON struct {
+	ID           int64  `json:"id"`
+	AdvertiserID int64  `json:"advertiser_id"`
+	EntityName   string `json:"entity_name"`
+	Value        string `json:"value"`
+	Result       string `json:"result"`
+	ChangeID     *int64 `json:"change_id"`
+	Error        string `json:"error"`
+}
+
+type scheduledJSON struct {
+	ID             int64               `json:"id"`
+	Kind           string              `json:"kind"`
+	Field          string              `json:"field"`
+	RunAt          time.Time           `json:"run_at"`
+	Note           string              `json:"note"`
+	Status         scheduled.Status    `json:"status"`
+	CreatedBy      int64               `json:"created_by"`
+	CreatedByName  string              `json:"created_by_name"`
+	CreatedAt      time.Time           `json:"created_at"`
+	StartedAt      *time.Time          `json:"started_at"`
+	FinishedAt     *time.Time          `json:"finished_at"`
+	CanceledByName string              `json:"canceled_by_name"`
+	Attempts       int                 `json:"attempts"`
+	Succeeded      int                 `json:"succeeded"`
+	Failed         int                 `json:"failed"`
+	Unknown        int                 `json:"unknown"`
+	Error          string              `json:"error"`
+	Items          []scheduledItemJSON `json:"items"`
+}
+
+func newScheduledJSON(c scheduled.Change) scheduledJSON {
+	out := scheduledJSON{ID: c.ID, Kind: c.Kind, Field: c.Field, RunAt: c.RunAt, Note: c.Note, Status: c.Status, CreatedBy: c.CreatedBy,
+		CreatedByName: c.CreatedByName, CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt,
+		CanceledByName: c.CanceledByName, Attempts: c.Attempts, Succeeded: c.Succeeded, Failed: c.Failed, Unknown: c.Unknown,
+		Error: c.Error, Items: []scheduledItemJSON{}}
+	for _, it := range c.Items {
+		j := scheduledItemJSON{ID: it.EntityID, AdvertiserID: it.AdvertiserID, EntityName: it.EntityName, Value: it.Value,
+			Result: it.Result, Error: it.Error}
+		if it.ChangeID != 0 {
+			id := it.ChangeID
+			j.ChangeID = &id
+		}
+		out.Items = append(out.Items, j)
+	}
+	return out
+}
+
+// scheduledCreatedJSON is the answer of POST /scheduled-changes: the
+// change and the rules it breaks now that are checked again when it runs.
+type scheduledCreatedJSON struct {
+	scheduledJSON
+	Warnings []apperr.FieldError `json:"warnings"`
+}
+
+type scheduledCreated struct {
+	change   scheduled.Change
+	warnings []apperr.FieldError
+}
+
+func (s *Server) createScheduled(c *gin.Context) {
+	serveBound(c, s.bindJSON, http.StatusCreated, func(body scheduleBody) (scheduledCreated, error) {
+		req, err := body.request()
+		if err != nil {
+			return scheduledCreated{}, err
+		}
+		ch, warnings, err := s.deps.Scheduled.Create(c.Request.Context(), caller(c), req)
+		if err == nil {
+			auditDetail(c, "kind", ch.Kind)
+			auditDetail(c, "field", ch.Field)
+			auditDetail(c, "count", len(ch.Items))
+			auditDetail(c, "run_at", ch.RunAt)
+			auditDetail(c, "warnings", len(warnings))
+		}
+		return scheduledCreated{ch, warnings}, auditCreated(c, ch.ID, err)
+	}, func(v scheduledCreated) scheduledCreatedJSON {
+		return scheduledCreatedJSON{scheduledJSON: newScheduledJSON(v.change), Warnings: orEmpty(v.warnings)}
+	})
+}
+
+// scheduledQuery is GET /scheduled-changes's query.
+type scheduledQuery struct {
+	PageQuery
+	Status   string `form:"status" validate:"omitempty,oneof=scheduled running succeeded partial failed canceled missed"`
+	Kind     string `form:"kind" validate:"omitempty,oneof=campaign ad project promotion"`
+	EntityID int64  `form:"entity_id" validate:"gte=0"`
+}
+
+func (s *Server) listScheduled(c *gin.Context) {
+	serveList(s, c, func(q scheduledQuery) ([]scheduled.Change, int64, error) {
+		return s.deps.Scheduled.List(c.Request.Context(), caller(c), scheduled.Filter{Status: scheduled.Status(q.Status),
+			Kind: q.Kind, EntityID: q.EntityID, Limit: q.PageSize, Offset: q.Offset()})
+	}, newScheduledJSON)
+}
+
+func (s *Server) getScheduled(c *gin.Context) {
+	serveByID(c, func(id int64) (scheduled.Change, error) {
+		return s.deps.Scheduled.Get(c.Request.Context(), caller(c), id)
+	}, newScheduledJSON)
+}
+
+func (s *Server) cancelScheduled(c *gin.Context) {
+	serveByID(c, func(id int64) (scheduled.Change, error) {
+		return s.deps.Scheduled.Cancel(c.Request.Context(), caller(c), id)
+	}, newScheduledJSON)
+}

@@ -1,0 +1,95 @@
+package scheduled
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// Words of the announcements (the alerts' language).
+var (
+	kindWords   = map[string]string{"campaign": "广告组", "ad": "广告计划", "project": "项目", "promotion": "广告"}
+	fieldWords  = map[string]string{"status": "状态", "budget": "预算", "bid": "出价", "cpa_bid": "目标转化出价"}
+	statusWords = map[Status]string{StatusSucceeded: "已执行", StatusPartial: "部分未成功", StatusFailed: "执行失败", StatusMissed: "已错过"}
+	valueWords  = map[string]string{"enable": "开启", "disable": "暂停", "delete": "删除", "unlimited": "不限"}
+)
+
+// announce sends one alert per advertiser of c telling how it ended: a
+// warning unless every item succeeded.
+func (s *Service) announce(ctx context.Context, c Change) {
+	if s.notifier == nil {
+		return
+	}
+	sev := alerts.SeverityWarning
+	if c.Status == StatusSucceeded {
+		sev = alerts.SeverityInfo
+	}
+	var order []int64
+	byAdv := map[int64][]Item{}
+	for _, it := range c.Items {
+		if _, ok := byAdv[it.AdvertiserID]; !ok {
+			order = append(order, it.AdvertiserID)
+		}
+		byAdv[it.AdvertiserID] = append(byAdv[it.AdvertiserID], it)
+	}
+	for _, adv := range order {
+		items := byAdv[adv]
+		ev := alerts.Event{Kind: alerts.KindScheduledChange, Severity: sev, AdvertiserID: adv,
+			Title:   fmt.Sprintf("定时操作 #%d：修改%s%s%s", c.ID, kindWords[c.Kind], fieldWords[c.Field], statusWords[c.Status]),
+			Summary: summary(c, items),
+			Details: map[string]any{"scheduled_change_id": c.ID, "status": string(c.Status), "run_at": c.RunAt, "note": c.Note,
+				"created_by": c.CreatedByName},
+			Source: fmt.Sprintf("scheduled:%d", c.ID)}
+		if len(items) == 1 {
+			ev.Entity = alerts.Entity{Type: alerts.EntityType(c.Kind), ID: items[0].EntityID, Name: items[0].EntityName}
+		}
+		if _, err := s.notifier.Notify(ctx, ev); err != nil {
+			s.log.Warn("announce a scheduled change", zap.Int64("scheduled_change_id", c.ID), zap.Int64("advertiser_id", adv), zap.Error(err))
+		}
+	}
+}
+
+// summary tells what happened to an advertiser's items of c.
+func summary(c Change, items []Item) string {
+	var b strings.Builder
+	value := valueText(items[0].Value)
+	for _, it := range items[1:] {
+		if it.Value != items[0].Value {
+			value = "各自设定的值"
+		}
+	}
+	fmt.Fprintf(&b, "%s 计划于 %s（北京时间）将 %d 个%s的%s改为 %s", c.CreatedByName,
+		c.RunAt.In(report.Beijing()).Format("2006-01-02 15:04"), len(items), kindWords[c.Kind], fieldWords[c.Field], value)
+	if c.Note != "" {
+		fmt.Fprintf(&b, "（%s）", c.Note)
+	}
+	b.WriteString("。")
+	if c.Error != "" {
+		b.WriteString(c.Error)
+		return b.String()
+	}
+	counts := map[string]int{}
+	for _, it := range items {
+		counts[it.Result]++
+	}
+	fmt.Fprintf(&b, "成功 %d，失败 %d，结果未知 %d", counts[ResultSucceeded], counts[ResultFailed], counts[ResultUnknown])
+	for _, it := range items {
+		if it.Error != "" {
+			fmt.Fprintf(&b, "；%d：%s", it.EntityID, it.Error)
+		}
+	}
+	return b.String()
+}
+
+// valueText is a value in words ("暂停", "800.00 元").
+func valueText(v string) string {
+	if w, ok := valueWords[v]; ok {
+		return w
+	}
+	return v + " 元"
+}
