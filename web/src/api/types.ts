@@ -52,5 +52,6 @@ export type RuleDecision = S['RuleDecision']
 export type RulePreview = S['RulePreview']
 export type RuleBacktest = S['RuleBacktest']
 export type ScheduledChange = S['ScheduledChange']
-export type ScheduledChangeItem = S['ScheduledChangeItem']
-export type ScheduledChangeCreated = S['ScheduledChangeCreated']
+export type ScheduledChangeItem = NonNullable<ScheduledChange['items']>[number]
+/** The answer of POST /scheduled-changes: the change and the rules it breaks now (checked again when it runs). */
+export type ScheduledChangeCreated = ScheduledChange & { warnings?: S['FieldError'][] }

@@ -1331,7 +1331,7 @@ const enUS: typeof zhCN = {
   serverThings: {
     advertiser: 'Advertiser', alert: 'Alert', authorization: 'OceanEngine authorisation', campaign: 'Campaign', ad: 'Ad', creative: 'Creative',
     project: 'Project', promotion: 'Promotion', change: 'Change', channel: 'Channel', export: 'Export', guard_rail: 'Guard rail',
-    job: 'Job', rule: 'Rule', session: 'Session', subscription: 'Subscription', team: 'Team', threshold: 'Alert threshold', user: 'User',
+    job: 'Job', rule: 'Rule', session: 'Session', subscription: 'Subscription', team: 'Team', threshold: 'Alert threshold', user: 'User', scheduled_change: 'Scheduled change',
   },
   serverPermissions: {
     'advertiser:read': 'read accounts', 'advertiser:write': 'manage accounts', 'ad:write': 'change ads', 'report:read': 'read reports',
@@ -1342,7 +1342,7 @@ const enUS: typeof zhCN = {
   serverWhat: {
     adops: 'Ad operations (the OceanEngine client)', alerts: 'Alerting', accounts: 'Account binding (the encryption key)', rules: 'Automated rules', auth: 'Authentication',
     job_queue: 'The job queue', encryption_key: 'The encryption key', public_url: 'The public URL (server.public_url)', quota_monitor: 'The quota monitor',
-    rate_limiter: 'The sign-in rate limiter', sign_in: 'Sign-in', password_change: 'Password change', oauth: 'OceanEngine authorisation',
+    rate_limiter: 'The sign-in rate limiter', sign_in: 'Sign-in', password_change: 'Password change', oauth: 'OceanEngine authorisation', scheduled_changes: 'Scheduled changes',
   },
   serverTypes: { string: 'a string', boolean: 'a boolean', integer: 'an integer', number: 'a number', array: 'an array', object: 'an object', amount: 'a string or a number' },
 }

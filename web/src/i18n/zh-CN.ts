@@ -1328,7 +1328,7 @@ export default {
   serverThings: {
     advertiser: '广告主', alert: '告警', authorization: '巨量引擎授权', campaign: '广告组', ad: '广告计划', creative: '创意',
     project: '项目', promotion: '广告', change: '变更记录', channel: '通知渠道', export: '导出', guard_rail: '操作限额',
-    job: '任务', rule: '规则', session: '会话', subscription: '订阅', team: '团队', threshold: '告警阈值', user: '用户',
+    job: '任务', rule: '规则', session: '会话', subscription: '订阅', team: '团队', threshold: '告警阈值', user: '用户', scheduled_change: '定时操作',
   },
   serverPermissions: {
     'advertiser:read': '查看账户', 'advertiser:write': '管理账户', 'ad:write': '修改广告', 'report:read': '查看报表',
@@ -1339,7 +1339,7 @@ export default {
   serverWhat: {
     adops: '广告操作（巨量引擎客户端）', alerts: '告警服务', accounts: '账户绑定（加密密钥）', rules: '自动规则服务', auth: '登录认证',
     job_queue: '任务队列', encryption_key: '加密密钥', public_url: '对外地址（server.public_url）', quota_monitor: '配额监控',
-    rate_limiter: '登录限流', sign_in: '登录', password_change: '修改密码', oauth: '巨量引擎授权',
+    rate_limiter: '登录限流', sign_in: '登录', password_change: '修改密码', oauth: '巨量引擎授权', scheduled_changes: '定时操作服务',
   },
   serverTypes: { string: '字符串', boolean: '布尔值', integer: '整数', number: '数字', array: '数组', object: '对象', amount: '金额（字符串或数字）' },
 }

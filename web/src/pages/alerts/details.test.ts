@@ -10,10 +10,10 @@ const i18n = (locale: 'zh-CN' | 'en-US') => {
   return [g.t as never as (key: string, params?: Record<string, unknown>) => string, g.te as never as (key: string) => boolean] as const
 }
 
-// The keys of the details the server writes: the map literals and details["…"] of the evaluators and the rules engine.
+// The keys of the details the server writes: the map literals and details["…"] of the evaluators, the rules engine and the scheduled changes.
 function goDetailKeys(): string[] {
   const keys = new Set<string>()
-  for (const file of ['internal/alerts/evaluate.go', 'internal/alerts/evaluate_delivery.go', 'internal/rules/service.go']) {
+  for (const file of ['internal/alerts/evaluate.go', 'internal/alerts/evaluate_delivery.go', 'internal/rules/service.go', 'internal/scheduled/announce.go']) {
     const src = readFileSync(new URL(`../../../../${file}`, import.meta.url), 'utf8')
     for (const m of src.matchAll(/details\["([a-z_]+)"\]/g)) keys.add(m[1] ?? '')
     for (const m of src.matchAll(/(?:Details: |details := )map\[string\]any\{/g)) {
