@@ -376,7 +376,7 @@ const enUS: typeof zhCN = {
     andMore: '+{n} more',
     mixedValues: '{n} different values',
     yuan: '¥{v}',
-    rel: { now: 'now', inMinutes: 'in {n} min', inHours: 'in {n} h', inDays: 'in {n} days', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago' },
+    rel: { now: 'now', justNow: 'just now', inMinutes: 'in {n} min', inHours: 'in {n} h', inDays: 'in {n} days', minutesAgo: '{n} min ago', hoursAgo: '{n} h ago', daysAgo: '{n} days ago' },
     cancelTitle: 'Cancel scheduled change #{id}',
     cancelBody: '{op} ({object}) will not be made at {time} (Beijing time).',
     cancelOk: 'Cancel the change',

@@ -376,7 +376,7 @@ export default {
     andMore: '等 {n} 个',
     mixedValues: '{n} 个不同的值',
     yuan: '{v} 元',
-    rel: { now: '即将', inMinutes: '{n} 分钟后', inHours: '{n} 小时后', inDays: '{n} 天后', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前' },
+    rel: { now: '即将', justNow: '刚刚', inMinutes: '{n} 分钟后', inHours: '{n} 小时后', inDays: '{n} 天后', minutesAgo: '{n} 分钟前', hoursAgo: '{n} 小时前', daysAgo: '{n} 天前' },
     cancelTitle: '取消定时操作 #{id}',
     cancelBody: '{op}（{object}）将不会在北京时间 {time} 执行。',
     cancelOk: '取消定时操作',

@@ -15,6 +15,7 @@ import {
   objectText,
   onlyForNow,
   opText,
+  pending,
   pastTimes,
   relative,
   runAtOf,
@@ -77,6 +78,7 @@ describe('Beijing wall times', () => {
   })
   it('says how far a time is', () => {
     expect(relative('2026-12-06T05:20:50Z', now)).toEqual({ key: 'now', n: 0 })
+    expect(relative('2026-12-06T05:20:00Z', now)).toEqual({ key: 'justNow', n: 0 })
     expect(relative('2026-12-06T13:45:30+08:00', now)).toEqual({ key: 'inMinutes', n: 25 })
     expect(relative('2026-12-06T15:30:00+08:00', now)).toEqual({ key: 'inHours', n: 2 })
     expect(relative('2026-12-10T13:00:00+08:00', now)).toEqual({ key: 'inDays', n: 4 })
@@ -123,6 +125,7 @@ describe('a scheduled change in words', () => {
   it('colours each status and knows which have run', () => {
     expect(scheduledStatuses.map(statusColor)).toEqual(['arcoblue', 'cyan', 'green', 'orange', 'red', 'gray', 'orangered'])
     expect(scheduledStatuses.filter(hasRun)).toEqual(['succeeded', 'partial', 'failed'])
+    expect(scheduledStatuses.filter(pending)).toEqual(['scheduled', 'running'])
     for (const s of scheduledStatuses) {
       expect(t('zh-CN')(`scheduled.statuses.${s}`)).not.toContain('scheduled.')
       expect(t('en-US')(`scheduled.statuses.${s}`)).not.toContain('scheduled.')

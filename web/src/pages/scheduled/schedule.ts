@@ -91,7 +91,7 @@ export function pastTimes(d: Date | undefined, now: number): { disabledHours: ()
 
 export interface Relative {
   /** i18n key under scheduled.rel */
-  key: 'now' | 'inMinutes' | 'inHours' | 'inDays' | 'minutesAgo' | 'hoursAgo' | 'daysAgo'
+  key: 'now' | 'justNow' | 'inMinutes' | 'inHours' | 'inDays' | 'minutesAgo' | 'hoursAgo' | 'daysAgo'
   n: number
 }
 
@@ -101,8 +101,8 @@ export function relative(at: string | null | undefined, now: number): Relative |
   if (Number.isNaN(t)) return null
   const d = t - now
   const a = Math.abs(d)
-  if (a < minute) return { key: 'now', n: 0 }
   const future = d > 0
+  if (a < minute) return { key: future ? 'now' : 'justNow', n: 0 }
   if (a < hour) return { key: future ? 'inMinutes' : 'minutesAgo', n: Math.round(a / minute) }
   if (a < 2 * day) return { key: future ? 'inHours' : 'hoursAgo', n: Math.round(a / hour) }
   return { key: future ? 'inDays' : 'daysAgo', n: Math.round(a / day) }
@@ -129,6 +129,11 @@ export function statusColor(s: string | undefined): string {
     default:
       return 'gray'
   }
+}
+
+/** pending tells whether a change is still to be made (scheduled or running): how far its time is matters. */
+export function pending(s: string | undefined): boolean {
+  return s === 'scheduled' || s === 'running'
 }
 
 /** hasRun tells whether a change was made (its counts mean something). */
