@@ -357,18 +357,21 @@ describe('console', () => {
     const runAt = dialog.locator('[data-test=run-at] input')
     assert.match(await runAt.inputValue(), /^\d{4}-\d{2}-\d{2} \d{2}:00$/, 'the picker starts at a full hour')
     const wall = beijingMinuteAfter(70_000)
+    // typed into the open picker, Enter takes it
+    await runAt.click()
     await runAt.fill(wall)
     await runAt.press('Enter')
+    assert.equal(await runAt.inputValue(), wall)
     await dialog.locator('[data-test=schedule-note] input').fill('e2e：预算上调')
     assert.match(await dialog.innerText(), /到执行时间会按当时的数据再检查一次/)
-    await shot(page, 'scheduled-dialog-form')
+    await shot(page, 'scheduled-dialog-form', { fullPage: false })
     const at = Date.now()
     await page.locator('[data-test=change-confirm]').dblclick()
     const created = dialog.locator('[data-test=scheduled-created]')
     await created.waitFor()
     const money = Number(budget).toLocaleString('en-US', { minimumFractionDigits: 2 })
     assert.match(await created.innerText(), new RegExp(`已创建定时操作 #\\d+：预算 → ${money} 元，北京时间 ${wall}（[12] 分钟后）执行`))
-    await shot(page, 'scheduled-dialog')
+    await shot(page, 'scheduled-dialog', { fullPage: false })
     const mine = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?entity_id=${ad.id}`)).items
     assert.equal(mine.length, 1, 'scheduled once despite the double click')
     const [sc] = mine
