@@ -379,6 +379,26 @@ describe('console', () => {
     assert.equal(sc.run_at.slice(0, 16), new Date(Date.parse(`${wall.replace(' ', 'T')}:00+08:00`)).toISOString().slice(0, 16))
     assert.deepEqual(sc.items.map((i) => [i.id, Number(i.value)]), [[ad.id, Number(budget)]])
     later = { id: sc.id, ad, budget, at }
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    // A move of 50 is refused now (less than 100 from the current budget): a rule of the moment, so
+    // the dialog offers 定时执行 alone, says why, and the answer lists it as a warning.
+    await row.locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill((Number(ad.budget) + 50).toFixed(2))
+    await page.locator('[data-test=amount-preview]').click()
+    await dialog.waitFor()
+    const refused = dialog.locator('[data-test=refused-now]')
+    await refused.waitFor()
+    assert.match(await refused.innerText(), /按当前数据不能立即执行[\s\S]*至少相差 100\.00 元/)
+    assert.ok(await dialog.locator('[data-test=when-now] input').isDisabled(), '立即执行 is not offered')
+    await shot(page, 'scheduled-refused-now', { fullPage: false })
+    await page.locator('[data-test=change-confirm]').click()
+    await dialog.locator('[data-test=scheduled-created]').waitFor()
+    assert.match(await dialog.locator('[data-test=scheduled-warnings]').innerText(), /执行时会再次检查[\s\S]*至少相差 100\.00 元/)
+    await shot(page, 'scheduled-warnings', { fullPage: false })
+    const [warned] = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?entity_id=${ad.id}`)).items.filter((c) => c.id !== later.id)
+    assert.ok(warned, 'the second change was scheduled')
+    await apiPost(stack.api, token, `/api/v1/scheduled-changes/${warned.id}/cancel`, {})
     await dialog.locator('[data-test=scheduled-view]').click()
     await page.waitForURL(/\/scheduled/)
 
@@ -1548,6 +1568,20 @@ describe('console', () => {
     await page.goto(`${stack.api}/scheduled?status=all`)
     await scheduledRow(page, later.id).waitFor()
     await shot(page, 'scheduled-after-run')
+
+    // Announced to the subscribers of its advertiser as an alert of kind 定时操作, naming its source.
+    await poll(async () => (await apiGet(stack.api, token, `/api/v1/alerts?kind=scheduled_change&advertiser_id=${later.ad.advertiser_id}`)).items.length > 0, 'the alert of the scheduled change', 20_000, 500)
+    await page.goto(`${stack.api}/alerts?kind=scheduled_change&status=all&advertiser_id=${later.ad.advertiser_id}`)
+    const alertRow = page.locator('[data-test=alerts-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first()
+    await alertRow.waitFor()
+    assert.match(await alertRow.innerText(), new RegExp(`定时操作[\\s\\S]*定时操作 #${later.id}`))
+    await alertRow.locator('.title').click()
+    const alertDetail = page.locator('[data-test=alert-detail]')
+    await alertDetail.locator('[data-test=alert-details]').waitFor()
+    assert.match(await alertDetail.innerText(), new RegExp(`来源[\\s\\S]*定时操作 #${later.id}`))
+    assert.match(await alertDetail.locator('[data-test=alert-details]').innerText(), new RegExp(`定时操作 ID\\s+${later.id}[\\s\\S]*状态\\s+已成功`))
+    await shot(page, 'scheduled-alert', { fullPage: false })
+    await page.keyboard.press('Escape')
   })
 })
 
