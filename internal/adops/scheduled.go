@@ -93,12 +93,7 @@ func (c ScheduledChanger) audit(ctx context.Context, p auth.Principal, ch schedu
 		Detail: map[string]any{"scheduled_change_id": ch.ID, "field": ch.Field, "count": len(ch.Items)}}
 	switch {
 	case err != nil:
-		e.Result = auth.ResultFailure
-		if apperr.Is(err, apperr.KindForbidden) || apperr.Is(err, apperr.KindNotFound) {
-			e.Result = auth.ResultDenied
-		}
-		e.Detail["error"] = string(apperr.KindOf(err))
-		e.Detail["message"] = err.Error()
+		e.Refused(err)
 	default:
 		e.Detail["succeeded"], e.Detail["failed"], e.Detail["unknown"] = res.Succeeded, res.Failed, res.Unknown
 		if res.Succeeded < len(res.Items) {

@@ -10,7 +10,6 @@ import (
 
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/alerts"
-	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/rules"
@@ -56,15 +55,7 @@ func ruleAuditEntry(ch rules.Change, res rules.ChangeResult, err error) auth.Aud
 		Detail: map[string]any{"rule_id": ch.RuleID, "on_behalf_of": ch.Owner.UserID, "field": ch.Field, "value": ch.Value}}
 	switch {
 	case err != nil:
-		e.Result = auth.ResultFailure
-		if apperr.Is(err, apperr.KindForbidden) || apperr.Is(err, apperr.KindNotFound) {
-			e.Result = auth.ResultDenied
-		}
-		e.Detail["error"] = string(apperr.KindOf(err))
-		if ae, ok := apperr.As(err); ok && ae.Reason != "" {
-			e.Detail["reason"] = ae.Reason
-		}
-		e.Detail["message"] = err.Error()
+		e.Refused(err)
 	case res.Status != rules.ActionSucceeded:
 		e.Result = auth.ResultFailure
 		e.Detail["outcome"] = res.Status

@@ -6,6 +6,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/metrics"
 )
 
@@ -47,4 +48,23 @@ func (l *AuditLog) Record(ctx context.Context, log *zap.Logger, e AuditEntry) {
 		log.Error("audit log write failed", zap.String("action", e.Action),
 			zap.String("target_type", e.TargetType), zap.String("target_id", e.TargetID), zap.Error(err))
 	}
+}
+
+// Refused records in e that the operation it describes failed with err
+// outside an HTTP request (a rule's or a scheduled change's): denied for a
+// permission or scope refusal (forbidden, not found), failure otherwise,
+// with the error's kind, reason and message in the detail.
+func (e *AuditEntry) Refused(err error) {
+	e.Result = ResultFailure
+	if apperr.Is(err, apperr.KindForbidden) || apperr.Is(err, apperr.KindNotFound) {
+		e.Result = ResultDenied
+	}
+	if e.Detail == nil {
+		e.Detail = map[string]any{}
+	}
+	e.Detail["error"] = string(apperr.KindOf(err))
+	if ae, ok := apperr.As(err); ok && ae.Reason != "" {
+		e.Detail["reason"] = ae.Reason
+	}
+	e.Detail["message"] = err.Error()
 }

@@ -146,6 +146,28 @@ func (w *opsWorld) pick(t *testing.T, kind string, adv int64, skip map[int64]boo
 	return sandbox.Entity{}
 }
 
+// pickSpender returns an ad of adv the platform will refuse a budget
+// change of, and that budget: below 105% of what the ad spent today (2%
+// above it, in whole yuan), which the (report-less) mirror cannot know.
+func (w *opsWorld) pickSpender(t *testing.T, adv int64, used map[int64]bool) (sandbox.Entity, string) {
+	t.Helper()
+	var low string
+	e := w.pick(t, "ad", adv, used, func(e sandbox.Entity) bool {
+		today := w.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
+		tr, err := w.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "ad", IDs: []int64{e.ID}, StartDate: today, EndDate: today, Granularity: "total"})
+		if err != nil || !daily(e) {
+			return false
+		}
+		l := tr.Total.CostFen * 102 / 100 / 100 * 100
+		if l < 30_000 || e.BudgetFen-l < 10_000 || l < e.BidFen {
+			return false
+		}
+		low = fen(l)
+		return true
+	})
+	return e, low
+}
+
 func (w *opsWorld) truth(t *testing.T, kind string, id int64) sandbox.Entity {
 	t.Helper()
 	for _, adv := range w.advs {
@@ -276,22 +298,7 @@ func TestAdOpsBatchOverHTTP(t *testing.T) {
 	w := setupOps(t)
 	adv := w.advs[0]
 	used := map[int64]bool{}
-	// An ad the platform will refuse: its new budget is below 105% of what
-	// it spent today, which the (report-less) mirror cannot know.
-	var low string
-	spender := w.pick(t, "ad", adv, used, func(e sandbox.Entity) bool {
-		today := w.sim.Clock().Now().In(oceanengine.Beijing).Format("2006-01-02")
-		tr, err := w.sim.Truth(sandbox.TruthQuery{AdvertiserID: adv, Level: "ad", IDs: []int64{e.ID}, StartDate: today, EndDate: today, Granularity: "total"})
-		if err != nil || !daily(e) {
-			return false
-		}
-		l := tr.Total.CostFen * 102 / 100 / 100 * 100 // whole yuan, 2% above spend
-		if l < 30_000 || e.BudgetFen-l < 10_000 || l < e.BidFen {
-			return false
-		}
-		low = fen(l)
-		return true
-	})
+	spender, low := w.pickSpender(t, adv, used)
 	good := w.pick(t, "ad", adv, used, daily)
 	body := fmt.Sprintf(`{"items":[{"id":%d,"budget":"%s"},{"id":%d,"budget":%d}]}`, spender.ID, low, good.ID, good.BudgetFen/100+1000)
 	r := w.send(t, "POST", "/api/v1/ads/batch/budget", w.alice, "k-batch-1", body)

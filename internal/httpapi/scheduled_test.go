@@ -254,10 +254,15 @@ func TestScheduledChangesRun(t *testing.T) {
 	used := map[int64]bool{}
 	a, b, c, d := w.pick(t, "ad", adv, used, daily), w.pick(t, "ad", adv, used, daily), w.pick(t, "ad", adv, used, daily), w.pick(t, "ad", adv, used, daily)
 	e := w.pick(t, "ad", w.advs[1], nil, daily)
+	spender, low := w.pickSpender(t, adv, used)
+	f := w.pick(t, "ad", adv, used, daily)
 
 	// Two ads at once, each with its own budget.
 	both := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"items":[{"id":%d,"budget":%q},{"id":%d,"budget":%q}]}`,
 		w.in(2*time.Minute), a.ID, fen(a.BudgetFen+30_000), b.ID, fen(b.BudgetFen+40_000)))
+	// The platform refuses one of two: partial.
+	part := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"items":[{"id":%d,"budget":%q},{"id":%d,"budget":%q}]}`,
+		w.in(2*time.Minute), spender.ID, low, f.ID, fen(f.BudgetFen+40_000)))
 	// Fine now, refused then: the budget moved meanwhile.
 	moved := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"ids":[%d],"budget":%q}`,
 		w.in(2*time.Minute), c.ID, fen(c.BudgetFen+20_000)))
@@ -270,8 +275,12 @@ func TestScheduledChangesRun(t *testing.T) {
 	}
 	w.noPlatformCalls(t, "a run before the time")
 
-	if n := w.runDue(t, w.svc, 2*time.Minute); n != 2 {
-		t.Fatalf("ran %d changes, want 2", n)
+	if n := w.runDue(t, w.svc, 2*time.Minute); n != 3 {
+		t.Fatalf("ran %d changes, want 3", n)
+	}
+	if got := w.get(t, w.alice, part.ID); got.Status != scheduled.StatusPartial || got.Succeeded != 1 || got.Failed != 1 ||
+		got.Items[0].Result != "failed" || !strings.Contains(got.Items[0].Error, "105%") || got.Items[1].Result != "succeeded" {
+		t.Errorf("partly made %+v", got)
 	}
 	got := w.get(t, w.alice, both.ID)
 	if got.Status != scheduled.StatusSucceeded || got.Succeeded != 2 || got.Attempts != 1 || got.StartedAt == nil || got.FinishedAt == nil {
@@ -302,7 +311,7 @@ func TestScheduledChangesRun(t *testing.T) {
 		!strings.Contains(refused.Error, "ids[0].budget") || refused.Items[0].Result != "" {
 		t.Errorf("the change refused when it ran: %+v", refused)
 	}
-	es := w.checkAudit(t, "ad.batch_update_budget", 1)
+	es := w.checkAudit(t, "ad.batch_update_budget", 1) // the partial one is recorded as a failure
 	for _, e := range es {
 		if e.ActorID != w.aliceID || e.Detail["scheduled_change_id"] == nil {
 			t.Errorf("audit entry %+v", e)
@@ -343,7 +352,7 @@ func TestScheduledChangesRun(t *testing.T) {
 	for _, a := range page.Items {
 		sev[a.Source] = string(a.Severity)
 	}
-	for id, want := range map[int64]string{both.ID: "info", moved.ID: "warning", missed.ID: "warning", gone.ID: "warning"} {
+	for id, want := range map[int64]string{both.ID: "info", part.ID: "warning", moved.ID: "warning", missed.ID: "warning", gone.ID: "warning"} {
 		if got := sev[fmt.Sprintf("scheduled:%d", id)]; got != want {
 			t.Errorf("scheduled change %d announced as %q, want %q (alerts %s)", id, got, want, r.raw)
 		}
