@@ -347,6 +347,7 @@ const enUS: typeof zhCN = {
     rollbackTitle: 'Roll back change #{id}',
     rollbackBody: 'Sets {field} from {after} back to {before}, as a new logged change.',
     rolledBackBy: 'Rolled back by #{id}',
+    scheduled: 'Scheduled #{id}',
     rollbackOf: 'Rollback of #{id}',
     onlyRollbacks: 'Rollbacks only',
     verified: 'Read back',

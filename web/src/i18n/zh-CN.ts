@@ -347,6 +347,7 @@ export default {
     rollbackTitle: '回滚变更 #{id}',
     rollbackBody: '将 {field} 从 {after} 恢复为 {before}。回滚会作为一条新的变更记录。',
     rolledBackBy: '已被 #{id} 回滚',
+    scheduled: '定时操作 #{id}',
     rollbackOf: '回滚自 #{id}',
     onlyRollbacks: '只看回滚',
     verified: '已回读确认',

@@ -61,3 +61,14 @@ export function beijingEndExclusive(date: string): string {
   const next = new Date(d.getTime() + 86400_000 + 8 * 3600_000).toISOString().slice(0, 10)
   return `${next}T00:00:00+08:00`
 }
+
+/** scheduledOf is the scheduled change that made a change, from its request id ("scheduled-12" → 12; 0 for any other). */
+export function scheduledOf(requestId: string | undefined): number {
+  const m = /^scheduled-(\d+)$/.exec(requestId ?? '')
+  return m ? Number(m[1]) : 0
+}
+
+/** scheduledLink leads to the scheduled changes of a change's entity, whatever their status. */
+export function scheduledLink(entityId: number | undefined) {
+  return { name: 'scheduled', query: { status: 'all', entity_id: String(entityId ?? '') } }
+}
