@@ -1565,6 +1565,11 @@ describe('console', () => {
     const change = page.locator(`tr:has([data-test="change-id-${item.change_id}"])`)
     await change.waitFor()
     assert.match(await change.innerText(), /admin[\s\S]*预算[\s\S]*成功/, 'the change is the user\'s, in the change log')
+    await shot(page, 'scheduled-change')
+    // and leads back to the scheduled changes of its ad
+    await change.locator(`[data-test=change-scheduled-${later.id}]`).click()
+    await page.waitForURL((u) => u.pathname === '/scheduled' && u.searchParams.get('entity_id') === String(later.ad.id))
+    await scheduledRow(page, later.id).waitFor()
     await page.goto(`${stack.api}/scheduled?status=all`)
     await scheduledRow(page, later.id).waitFor()
     await shot(page, 'scheduled-after-run')
