@@ -83,13 +83,14 @@ func (b scheduleBody) request() (scheduled.Request, error) {
 }
 
 type scheduledItemJSON struct {
-	ID           int64  `json:"id"`
-	AdvertiserID int64  `json:"advertiser_id"`
-	EntityName   string `json:"entity_name"`
-	Value        string `json:"value"`
-	Result       string `json:"result"`
-	ChangeID     *int64 `json:"change_id"`
-	Error        string `json:"error"`
+	ID             int64  `json:"id"`
+	AdvertiserID   int64  `json:"advertiser_id"`
+	AdvertiserName string `json:"advertiser_name"`
+	EntityName     string `json:"entity_name"`
+	Value          string `json:"value"`
+	Result         string `json:"result"`
+	ChangeID       *int64 `json:"change_id"`
+	Error          string `json:"error"`
 }
 
 type scheduledJSON struct {
@@ -119,7 +120,7 @@ func newScheduledJSON(c scheduled.Change) scheduledJSON {
 		CanceledByName: c.CanceledByName, Attempts: c.Attempts, Succeeded: c.Succeeded, Failed: c.Failed, Unknown: c.Unknown,
 		Error: c.Error, Items: []scheduledItemJSON{}}
 	for _, it := range c.Items {
-		j := scheduledItemJSON{ID: it.EntityID, AdvertiserID: it.AdvertiserID, EntityName: it.EntityName, Value: it.Value,
+		j := scheduledItemJSON{ID: it.EntityID, AdvertiserID: it.AdvertiserID, AdvertiserName: it.AdvertiserName, EntityName: it.EntityName, Value: it.Value,
 			Result: it.Result, Error: it.Error}
 		if it.ChangeID != 0 {
 			id := it.ChangeID

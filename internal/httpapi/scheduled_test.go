@@ -137,7 +137,7 @@ func TestScheduledChangesAreCheckedListedAndCancelled(t *testing.T) {
 	first := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"note":" 早高峰 ","ids":[%d],"budget":%q}`,
 		w.in(2*time.Hour), ad.ID, raise))
 	if first.Status != scheduled.StatusScheduled || first.Kind != "ad" || first.Field != "budget" || first.Note != "早高峰" ||
-		first.CreatedByName != "alice" || len(first.Items) != 1 || first.Items[0].ID != ad.ID || first.Items[0].AdvertiserID != adv ||
+		first.CreatedByName != "alice" || len(first.Items) != 1 || first.Items[0].ID != ad.ID || first.Items[0].AdvertiserID != adv || first.Items[0].AdvertiserName == "" ||
 		first.Items[0].Value != raise || first.Items[0].EntityName == "" || len(first.Warnings) != 0 || first.Attempts != 0 {
 		t.Fatalf("scheduled %+v", first)
 	}

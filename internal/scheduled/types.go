@@ -46,6 +46,8 @@ type Item struct {
 	// EntityName is the entity's name in the mirror now ("" when the
 	// mirror no longer holds it); filled by reads.
 	EntityName string
+	// AdvertiserName is the advertiser's name now; filled by reads.
+	AdvertiserName string
 	// Value is the text form of the value: a status ("enable"), an amount
 	// in yuan ("800.00") or "unlimited".
 	Value string
