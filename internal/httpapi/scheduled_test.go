@@ -418,3 +418,71 @@ func TestAScheduledChangeIsMadeOnce(t *testing.T) {
 		t.Errorf("budget on the platform %s", fen(truth.BudgetFen))
 	}
 }
+
+// TestAScheduledChangeWaitsForAChangeInFlight: a change of its entity in
+// flight when it is due puts it off by a minute (nothing sent, the reason
+// shown), then it is made; past the missed window it fails instead.
+func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
+	w := setupScheduled(t)
+	used := map[int64]bool{}
+	ad, late := w.pick(t, "ad", w.advs[0], used, daily), w.pick(t, "ad", w.advs[0], used, daily)
+	want := ad.BudgetFen + 30_000
+	sc := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"ids":[%d],"budget":%q}`, w.in(2*time.Minute), ad.ID, fen(want)))
+
+	// alice's own change of the ad is at the platform when it is due.
+	statusHeld := w.platform.hold("2/ad/update/status")
+	answered := make(chan resp)
+	go func() {
+		answered <- w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", ad.ID), w.alice, "k-in-flight", `{"status":"disable"}`)
+	}()
+	<-statusHeld.arrived
+	if n := w.runDue(t, w.svc, 3*time.Minute); n != 0 {
+		t.Fatalf("ended %d changes while one of its entity is in flight", n)
+	}
+	got := w.get(t, w.alice, sc.ID)
+	if got.Status != scheduled.StatusRunning || !strings.Contains(got.Error, "waiting to try again") || !strings.Contains(got.Error, "in flight") {
+		t.Errorf("put off %+v", got)
+	}
+	if n := w.sim.Stats().Count("2/ad/update/budget", 0); n != 0 {
+		t.Errorf("%d budget updates sent while the ad was locked", n)
+	}
+	close(statusHeld.release)
+	if r := <-answered; r.status != http.StatusOK {
+		t.Fatalf("the change in flight: %d %s", r.status, r.raw)
+	}
+	if n := w.runDue(t, w.svc, 30*time.Second); n != 0 {
+		t.Errorf("tried again before a minute (%d)", n)
+	}
+	if n := w.runDue(t, w.svc, time.Minute); n != 1 {
+		t.Fatalf("made %d, want it made on the next try", n)
+	}
+	got = w.get(t, w.alice, sc.ID)
+	if got.Status != scheduled.StatusSucceeded || got.Attempts != 2 || got.Error != "" {
+		t.Errorf("made %+v", got)
+	}
+	if truth := w.truth(t, "ad", ad.ID); truth.BudgetFen != want {
+		t.Errorf("budget on the platform %s, want %s", fen(truth.BudgetFen), fen(want))
+	}
+
+	// Past the missed window a change still in flight fails it (the lock
+	// of a change that keeps the ad for hours stands for one after another).
+	tooLate := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"status","run_at":%q,"ids":[%d],"status":"disable"}`, w.in(2*time.Minute), late.ID))
+	now := w.sim.Clock().Now()
+	if busy, err := w.db.LockAdEntities(context.Background(), "ad", []int64{late.ID}, "another-process", "req-long", now, now.Add(3*time.Hour)); err != nil || len(busy) != 0 {
+		t.Fatalf("lock: %v %v", busy, err)
+	}
+	w.runDue(t, w.svc, 3*time.Minute)
+	if got := w.get(t, w.alice, tooLate.ID); got.Status != scheduled.StatusRunning {
+		t.Errorf("first try %+v", got)
+	}
+	for range 4 {
+		w.runDue(t, w.svc, 20*time.Minute)
+	}
+	got = w.get(t, w.alice, tooLate.ID)
+	if got.Status != scheduled.StatusFailed || !strings.Contains(got.Error, "in flight") || strings.Contains(got.Error, "waiting") {
+		t.Errorf("still in flight past the window: %+v", got)
+	}
+	if n := w.sim.Stats().Count("2/ad/update/status", 0); n != 1 {
+		t.Errorf("%d status updates, want only the held one", n)
+	}
+}

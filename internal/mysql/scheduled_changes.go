@@ -219,3 +219,13 @@ func (db *DB) FinishScheduledChange(ctx context.Context, c scheduled.Change, hol
 		return nil
 	})
 }
+
+// PostponeScheduledChange implements scheduled.Store.
+func (db *DB) PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why string) error {
+	ok, err := affected(ctx, db, "postpone scheduled change", `UPDATE scheduled_changes SET lease_until = ?, error_message = ?
+		WHERE id = ? AND status = 'running' AND holder = ?`, at.UTC(), truncate(why, 1024), id, holder)
+	if err == nil && !ok {
+		err = apperr.Conflict("scheduled change %d is no longer held by this worker (its lease ran out)", id)
+	}
+	return err
+}

@@ -32,6 +32,10 @@ type Store interface {
 	// status, counts, error and items' outcomes; KindConflict when holder
 	// no longer holds it.
 	FinishScheduledChange(ctx context.Context, c Change, holder string) error
+	// PostponeScheduledChange leaves a change holder runs to be tried
+	// again from at (its lease ends then; any worker may take it over),
+	// noting why in its error; KindConflict when holder no longer holds it.
+	PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why string) error
 	// Owner returns the principal of a user and whether the account is
 	// active.
 	Owner(ctx context.Context, userID int64) (auth.Principal, bool, error)

@@ -26,6 +26,9 @@ const (
 	MissedAfter = time.Hour
 	// MaxNote is the longest note, in characters.
 	MaxNote = 200
+	// RetryAfter is how soon a change that met a change of its entities in
+	// flight is tried again (while within MissedAfter of its time).
+	RetryAfter = time.Minute
 )
 
 // JobKind is the worker's periodic job that makes the due changes.
@@ -202,12 +205,17 @@ func (s *Service) runOne(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	resume := c.Attempts > 1
+	c.Error = "" // why an earlier try was put off
 	if late := now.Sub(c.RunAt); !resume && late > MissedAfter {
 		c.Status = StatusMissed
 		c.Error = fmt.Sprintf("not started within %d minutes of its time (%s late: no worker was running); nothing was sent",
 			int(MissedAfter/time.Minute), late.Truncate(time.Second))
-	} else {
-		s.make(ctx, &c, resume)
+	} else if retry := s.make(ctx, &c, resume); retry != "" {
+		// Another change of its entities is in flight: try again shortly,
+		// by whichever worker comes first once the lease ends then.
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+		defer cancel()
+		return false, s.store.PostponeScheduledChange(pctx, c.ID, s.holder, s.now().UTC().Add(RetryAfter), retry)
 	}
 	t := s.now().UTC()
 	c.FinishedAt = &t
@@ -222,8 +230,10 @@ func (s *Service) runOne(ctx context.Context, id int64) (bool, error) {
 }
 
 // make makes c as its creator, as that user is now, and records the
-// outcome in c.
-func (s *Service) make(ctx context.Context, c *Change, resume bool) {
+// outcome in c; or, when a change of its entities is in flight and its
+// time is less than MissedAfter ago, returns why it is to be tried again
+// (nothing was sent).
+func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry string) {
 	owner, active, err := s.store.Owner(ctx, c.CreatedBy)
 	switch {
 	case err != nil && !apperr.Is(err, apperr.KindNotFound):
@@ -237,6 +247,9 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) {
 		return
 	}
 	out, err := s.changer.Make(ctx, owner, *c, resume)
+	if ae, ok := apperr.As(err); ok && ae.Reason == "change_in_flight" && s.now().Sub(c.RunAt) < MissedAfter {
+		return "waiting to try again: " + err.Error()
+	}
 	if err != nil {
 		c.Status, c.Error = StatusFailed, refusal(err)
 		return
@@ -265,6 +278,7 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) {
 	default:
 		c.Status = StatusPartial
 	}
+	return ""
 }
 
 // refusal is the text of a request refused as a whole: the message, and
