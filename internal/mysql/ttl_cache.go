@@ -84,6 +84,11 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Con
 	// detached from any request (bounded by refreshTimeout) and each
 	// request stops waiting at its own cancellation.
 	flight := c.flights.DoChan(flightKey(key, gen), func() (any, error) {
+		// A read that ended between this request's look-up and its
+		// joining the flight has kept its value: answer that, not a read.
+		if v, ok := c.fresh(key, gen); ok {
+			return v, nil
+		}
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), refreshTimeout)
 		defer cancel()
 		return c.load(ctx, key, gen, read, keep)
@@ -95,6 +100,19 @@ func (c *ttlCache[V]) get(ctx context.Context, key string, read func(context.Con
 		var zero V
 		return zero, ctx.Err()
 	}
+}
+
+// fresh returns key's value when one of generation gen is kept and not
+// yet ttl old.
+func (c *ttlCache[V]) fresh(key string, gen uint64) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.entries[key]
+	if ok && c.gen == gen && c.now().Before(e.expires) {
+		return e.v, true
+	}
+	var zero V
+	return zero, false
 }
 
 // flightKey is the singleflight key of key's reads in generation gen.
