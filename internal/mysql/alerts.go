@@ -96,14 +96,10 @@ func (db *DB) UpdateChannel(ctx context.Context, c alerts.SealedChannel) (alerts
 // deliveries are skipped.
 func (db *DB) DeleteChannel(ctx context.Context, id int64) error {
 	return db.InTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM alert_channels WHERE id = ?`, id)
-		if err != nil {
-			return fmt.Errorf("mysql: delete alert channel: %w", err)
+		if err := execAffecting(ctx, tx, "delete alert channel", apperr.NotFound("channel"), `DELETE FROM alert_channels WHERE id = ?`, id); err != nil {
+			return err
 		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return apperr.NotFound("channel")
-		}
-		_, err = tx.ExecContext(ctx, `UPDATE alert_deliveries SET status = 'skipped', claim = NULL, lease_until = NULL,
+		_, err := tx.ExecContext(ctx, `UPDATE alert_deliveries SET status = 'skipped', claim = NULL, lease_until = NULL,
 			last_error = 'channel deleted' WHERE channel_id = ? AND status IN ('pending', 'sending')`, id)
 		return err
 	})
@@ -148,12 +144,8 @@ func (db *DB) SealedChannelSecrets(ctx context.Context, activeKey string, afterI
 // ResealChannel replaces a channel's sealed secrets if they are still the
 // ones read (changed is false otherwise: the channel was updated meanwhile).
 func (db *DB) ResealChannel(ctx context.Context, id int64, oldKeyID, keyID string, secrets []byte) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE alert_channels SET secret_enc = ?, key_id = ? WHERE id = ? AND key_id = ?`, secrets, keyID, id, oldKeyID)
-	if err != nil {
-		return false, fmt.Errorf("mysql: re-encrypt alert channel: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return affected(ctx, db, "re-encrypt alert channel", `UPDATE alert_channels SET secret_enc = ?, key_id = ? WHERE id = ? AND key_id = ?`,
+		secrets, keyID, id, oldKeyID)
 }
 
 // ChannelKeyCounts counts channels per key of their sealed secrets.

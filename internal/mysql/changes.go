@@ -149,12 +149,8 @@ func (db *DB) FinishAdChanges(ctx context.Context, outs []AdChangeOutcome) error
 // MarkAdChangeRolledBack links a change to its successful rollback. It
 // reports false when the change was already rolled back by another one.
 func (db *DB) MarkAdChangeRolledBack(ctx context.Context, id, rollbackID int64) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE ad_changes SET rolled_back_by = ? WHERE id = ? AND rolled_back_by IS NULL`, rollbackID, id)
-	if err != nil {
-		return false, fmt.Errorf("mysql: mark ad change %d rolled back: %w", id, err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 1, nil
+	return affected(ctx, db, fmt.Sprintf("mark ad change %d rolled back", id),
+		`UPDATE ad_changes SET rolled_back_by = ? WHERE id = ? AND rolled_back_by IS NULL`, rollbackID, id)
 }
 
 // AdChangeByID returns a change whose advertiser is within scope

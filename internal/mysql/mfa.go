@@ -32,19 +32,6 @@ func (db *DB) UserMFA(ctx context.Context, userID int64) (auth.MFA, error) {
 	return m, nil
 }
 
-// affected runs a statement and reports whether it changed a row.
-func affected(ctx context.Context, x Querier, what, query string, args ...any) (bool, error) {
-	res, err := x.ExecContext(ctx, query, args...)
-	if err != nil {
-		return false, fmt.Errorf("mysql: %s: %w", what, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mysql: %s: %w", what, err)
-	}
-	return n > 0, nil
-}
-
 // SetMFASecret keeps a sealed secret waiting for its first code; false
 // when two-step verification is on already.
 func (db *DB) SetMFASecret(ctx context.Context, userID int64, sealed []byte) (bool, error) {

@@ -120,6 +120,12 @@ func execAffecting(ctx context.Context, q Querier, what string, orElse error, qu
 	return err
 }
 
+// affected runs a statement and reports whether it changed a row.
+func affected(ctx context.Context, x Querier, what, query string, args ...any) (bool, error) {
+	n, err := execCount(ctx, x, what, query, args...)
+	return n > 0, err
+}
+
 // execCount runs a statement and returns how many rows it changed.
 func execCount(ctx context.Context, q Querier, what, query string, args ...any) (int64, error) {
 	res, err := q.ExecContext(ctx, query, args...)
