@@ -84,11 +84,7 @@ func (c ScheduledChanger) audit(ctx context.Context, p auth.Principal, ch schedu
 	if c.Audit == nil {
 		return
 	}
-	op := ch.Field
-	if op == string(FieldCpaBid) {
-		op = string(FieldBid)
-	}
-	e := auth.AuditEntry{ActorType: auth.ActorUser, ActorID: p.UserID, ActorName: p.Username, Action: ch.Kind + ".batch_update_" + op,
+	e := auth.AuditEntry{ActorType: auth.ActorUser, ActorID: p.UserID, ActorName: p.Username, Action: BatchAuditAction(Kind(ch.Kind), Field(ch.Field)),
 		TargetType: ch.Kind, RequestID: "scheduled-" + strconv.FormatInt(ch.ID, 10), Result: auth.ResultSuccess,
 		Detail: map[string]any{"scheduled_change_id": ch.ID, "field": ch.Field, "count": len(ch.Items)}}
 	switch {

@@ -52,11 +52,17 @@ func (f Field) Valid() bool { return slices.Contains(Fields(), f) }
 // AuditAction names a change of field f on one entity of kind k in the
 // audit log, whoever makes it (its API route, a rule): "ad.update_budget".
 // A bid and a target CPA are both "update_bid", as they share the route.
-func AuditAction(k Kind, f Field) string {
+func AuditAction(k Kind, f Field) string { return auditAction(k, "update_", f) }
+
+// BatchAuditAction names a change of field f on several entities of kind
+// k, as its batch route does: "ad.batch_update_budget".
+func BatchAuditAction(k Kind, f Field) string { return auditAction(k, "batch_update_", f) }
+
+func auditAction(k Kind, verb string, f Field) string {
 	if f == FieldCpaBid {
 		f = FieldBid
 	}
-	return string(k) + ".update_" + string(f)
+	return string(k) + "." + verb + string(f)
 }
 
 // Has reports whether entities of kind have field (on the platform):

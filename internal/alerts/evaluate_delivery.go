@@ -49,7 +49,7 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 			}
 			o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: u.AdvertiserID,
 				AdvertiserName: e.byID[u.AdvertiserID].Name, Entity: ent,
-				Title:   fmt.Sprintf("消耗过快：%s %s", entityLabel(level), u.EntityName),
+				Title:   fmt.Sprintf("消耗过快：%s %s", level.Label(), u.EntityName),
 				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", money(u.Budget), int(p["by_hour"]), pct, money(u.Cost)),
 				Details: map[string]any{"budget": yuan(u.Budget), "cost": yuan(u.Cost), "used_pct": round2(pct),
 					"threshold_pct": p["budget_used_pct"], "by_hour": int(p["by_hour"])}})
@@ -195,7 +195,7 @@ func cpaFinding(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool)
 	}
 	return Finding{Kind: KindCPAAnomaly, Severity: sev, AdvertiserID: w.AdvertiserID,
 		AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
-		Title: fmt.Sprintf("CPA 异常：%s %s", entityLabel(w.level), w.EntityName),
+		Title: fmt.Sprintf("CPA 异常：%s %s", w.level.Label(), w.EntityName),
 		Summary: fmt.Sprintf("今日 CPA %s 元（消耗 %s 元 / %s），为近 %d 日 CPA %s 元的 %.1f 倍",
 			money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
 		Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
@@ -227,7 +227,7 @@ func ctrFinding(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool)
 	}
 	return Finding{Kind: KindCTRAnomaly, Severity: SeverityWarning, AdvertiserID: w.AdvertiserID,
 		AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
-		Title: fmt.Sprintf("CTR 异常：%s %s", entityLabel(w.level), w.EntityName),
+		Title: fmt.Sprintf("CTR 异常：%s %s", w.level.Label(), w.EntityName),
 		Summary: fmt.Sprintf("今日 CTR %.2f%%（展示 %d，点击 %d），为近 %d 日 CTR %.2f%% 的 %.2f 倍",
 			100*today, w.Today.Show, w.Today.Click, w.BaselineDays, 100*base, ratio),
 		Details: map[string]any{"ctr_today_pct": round2(100 * today), "impressions_today": w.Today.Show, "clicks_today": w.Today.Click,
@@ -478,7 +478,7 @@ func (s *Service) evalReview(ctx context.Context, e *evalCtx) outcome {
 				}
 				o.findings = append(o.findings, Finding{Kind: KindReviewRejected, Severity: SeverityWarning, AdvertiserID: r.AdvertiserID,
 					AdvertiserName: e.byID[r.AdvertiserID].Name, Entity: Entity{Type: r.Type, ID: r.ID, Name: r.Name},
-					Title:   fmt.Sprintf("审核拒绝：%s %s", entityLabel(r.Type), r.Name),
+					Title:   fmt.Sprintf("审核拒绝：%s %s", r.Type.Label(), r.Name),
 					Summary: "审核未通过：" + cut(text, 600),
 					Details: map[string]any{"status": r.Status, "reasons": nonNilStrings(why)}})
 			}
@@ -517,7 +517,7 @@ func streamLabel(stream string) string {
 		return stream
 	}
 	level, granularity := EntityType(rest[:i]), map[string]string{"daily": "日报", "hourly": "分时"}[rest[i+1:]]
-	name := entityLabel(level)
+	name := level.Label()
 	if level == EntityAdvertiser {
 		name = "广告主" // the report level, as the console names it
 	}
@@ -527,8 +527,9 @@ func streamLabel(stream string) string {
 	return name + " · " + granularity
 }
 
-// entityLabel is the platform's name of an entity type.
-func entityLabel(t EntityType) string {
+// Label is the platform's name of an entity type (「广告计划」), or the type
+// itself for one it does not know.
+func (t EntityType) Label() string {
 	switch t {
 	case EntityAdvertiser:
 		return "账户"

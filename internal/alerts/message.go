@@ -142,9 +142,9 @@ func line(d PendingDelivery) string {
 	switch a.Entity.Type {
 	case EntityAdvertiser, "":
 	case EntityStream:
-		b.WriteString(" · " + entityLabel(a.Entity.Type) + " " + a.Entity.Sub)
+		b.WriteString(" · " + a.Entity.Type.Label() + " " + a.Entity.Sub)
 	default:
-		b.WriteString(" · " + entityLabel(a.Entity.Type) + " " + a.Entity.Name + "（" + strconv.FormatInt(a.Entity.ID, 10) + "）")
+		b.WriteString(" · " + a.Entity.Type.Label() + " " + a.Entity.Name + "（" + strconv.FormatInt(a.Entity.ID, 10) + "）")
 	}
 	switch {
 	case d.EventType == EventResolved && a.ResolvedAt != nil:

@@ -195,3 +195,17 @@ func As(err error) (*Error, bool) {
 	ok := errors.As(err, &e)
 	return e, ok
 }
+
+// Detail is err's message; for an error naming fields, each field with
+// its message instead ("ids[0].budget: must be …; ids[1].budget: …").
+func Detail(err error) string {
+	ae, ok := As(err)
+	if !ok || len(ae.Fields) == 0 {
+		return err.Error()
+	}
+	msgs := make([]string, 0, len(ae.Fields))
+	for _, f := range ae.Fields {
+		msgs = append(msgs, f.Field+": "+f.Message)
+	}
+	return strings.Join(msgs, "; ")
+}

@@ -106,7 +106,7 @@ func (s *Server) adopsRoutes(v1 *gin.RouterGroup) {
 		for _, op := range []string{"status", "budget", "bid"} {
 			kind := string(k.kind)
 			s.audited(g, http.MethodPatch, "/"+k.segment+"/:id/"+op, adops.AuditAction(k.kind, adops.Field(op)), kind, s.idempotent(s.changeOne(k.kind, op)))
-			s.audited(g, http.MethodPost, "/"+k.segment+"/batch/"+op, kind+".batch_update_"+op, kind, s.idempotent(s.changeBatch(k.kind, op)))
+			s.audited(g, http.MethodPost, "/"+k.segment+"/batch/"+op, adops.BatchAuditAction(k.kind, adops.Field(op)), kind, s.idempotent(s.changeBatch(k.kind, op)))
 		}
 	}
 }

@@ -919,14 +919,7 @@ func (s *Service) change(ctx context.Context, r Rule, owner auth.Principal, a Ac
 	t = s.now()
 	a.FinishedAt = &t
 	if err != nil {
-		a.Status, a.Error = ActionFailed, err.Error()
-		if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
-			var msgs []string
-			for _, f := range ae.Fields {
-				msgs = append(msgs, f.Field+": "+f.Message)
-			}
-			a.Error = strings.Join(msgs, "; ")
-		}
+		a.Status, a.Error = ActionFailed, apperr.Detail(err)
 		return a
 	}
 	a.ChangeID, a.Status, a.Error = res.ChangeID, res.Status, res.Error

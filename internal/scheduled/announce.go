@@ -13,7 +13,6 @@ import (
 
 // Words of the announcements (the alerts' language).
 var (
-	kindWords   = map[string]string{"campaign": "广告组", "ad": "广告计划", "project": "项目", "promotion": "广告"}
 	fieldWords  = map[string]string{"status": "状态", "budget": "预算", "bid": "出价", "cpa_bid": "目标转化出价"}
 	statusWords = map[Status]string{StatusSucceeded: "已执行", StatusPartial: "部分未成功", StatusFailed: "执行失败", StatusMissed: "已错过"}
 	valueWords  = map[string]string{"enable": "开启", "disable": "暂停", "delete": "删除", "unlimited": "不限"}
@@ -40,7 +39,7 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	for _, adv := range order {
 		items := byAdv[adv]
 		ev := alerts.Event{Kind: alerts.KindScheduledChange, Severity: sev, AdvertiserID: adv,
-			Title:   fmt.Sprintf("定时操作 #%d：修改%s%s%s", c.ID, kindWords[c.Kind], fieldWords[c.Field], statusWords[c.Status]),
+			Title:   fmt.Sprintf("定时操作 #%d：修改%s%s%s", c.ID, alerts.EntityType(c.Kind).Label(), fieldWords[c.Field], statusWords[c.Status]),
 			Summary: summary(c, items),
 			Details: map[string]any{"scheduled_change_id": c.ID, "status": string(c.Status), "run_at": c.RunAt, "note": c.Note,
 				"created_by": c.CreatedByName},
@@ -64,7 +63,7 @@ func summary(c Change, items []Item) string {
 		}
 	}
 	fmt.Fprintf(&b, "%s 计划于 %s（北京时间）将 %d 个%s的%s改为 %s", c.CreatedByName,
-		c.RunAt.In(report.Beijing()).Format("2006-01-02 15:04"), len(items), kindWords[c.Kind], fieldWords[c.Field], value)
+		c.RunAt.In(report.Beijing()).Format("2006-01-02 15:04"), len(items), alerts.EntityType(c.Kind).Label(), fieldWords[c.Field], value)
 	if c.Note != "" {
 		fmt.Fprintf(&b, "（%s）", c.Note)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
-	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -284,13 +283,8 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry strin
 // refusal is the text of a request refused as a whole: the message, and
 // each field's message for a validation error.
 func refusal(err error) string {
-	ae, ok := apperr.As(err)
-	if !ok || len(ae.Fields) == 0 {
-		return err.Error()
+	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
+		return "refused when it ran: " + apperr.Detail(err)
 	}
-	msgs := make([]string, 0, len(ae.Fields))
-	for _, f := range ae.Fields {
-		msgs = append(msgs, f.Field+": "+f.Message)
-	}
-	return "refused when it ran: " + strings.Join(msgs, "; ")
+	return err.Error()
 }
