@@ -110,6 +110,13 @@ func (s *Service) LoginMFA(ctx context.Context, mfaToken, code string, cl Client
 		return TokenPair{}, Principal{}, 0, MFAResult{}, mfaTokenInvalid()
 	}
 	uid, _ := c.UserID()
+	spent, err := s.deny.Denied(ctx, mfaSpentKey(c.SessionID))
+	if err != nil {
+		return TokenPair{}, Principal{}, uid, MFAResult{}, unavailable(err, "sign-in")
+	}
+	if spent {
+		return TokenPair{}, Principal{}, uid, MFAResult{}, mfaTokenInvalid()
+	}
 	u, err := s.store.GetUser(ctx, uid)
 	if apperr.Is(err, apperr.KindNotFound) {
 		return TokenPair{}, Principal{}, 0, MFAResult{}, mfaTokenInvalid()
@@ -148,9 +155,18 @@ func (s *Service) LoginMFA(ctx context.Context, mfaToken, code string, cl Client
 		}
 		return TokenPair{}, Principal{}, uid, MFAResult{}, apperr.Unauthorized("the code is wrong or was used already").WithReason("mfa_code_wrong")
 	}
+	// The token opens one session: spent before the session is opened, so
+	// a copy of it (from a log, a proxy, a second tab) opens none.
+	if err := s.deny.Deny(ctx, mfaSpentKey(c.SessionID), MFATokenTTL); err != nil {
+		return TokenPair{}, Principal{}, uid, MFAResult{}, unavailable(err, "sign-in")
+	}
 	pair, p, err := s.openSession(ctx, uid, userKey, cl, now)
 	return pair, p, uid, res, err
 }
+
+// mfaSpentKey is the denylist entry of a code-step token that opened a
+// session (its sid names no session, so it cannot clash with one).
+func mfaSpentKey(sid string) string { return "mfa:" + sid }
 
 // errMFAOff: a code was checked for a user whose two-step verification is off.
 var errMFAOff = errors.New("auth: two-step verification is off")

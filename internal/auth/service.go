@@ -95,6 +95,8 @@ type LoginGuard interface {
 // Denylist holds revoked session ids until their access tokens have expired
 // (implemented by internal/redis.Denylist). MySQL stays the record: the
 // denylist answers fast and covers replica lag; it is never the only check.
+// It also holds the code-step tokens that opened a session (mfaSpentKey),
+// for as long as they are unexpired: there it is the only record.
 type Denylist interface {
 	Deny(ctx context.Context, sessionID string, ttl time.Duration) error
 	Denied(ctx context.Context, sessionID string) (bool, error)

@@ -137,6 +137,11 @@ func TestTwoStepVerificationSignIn(t *testing.T) {
 		t.Fatalf("code step = %+v", signedIn)
 	}
 	b.check(t, "the new session", req{method: "GET", path: "/api/v1/auth/me", token: signedIn.AccessToken}, http.StatusOK)
+	// The token of the password step opened its session: it opens no other,
+	// with a later code or a recovery code.
+	b.clock.Advance(30 * time.Second)
+	wantReason(t, b.do(t, codeStep(tok, b.code(t, setup.Secret))), "the mfa token again", http.StatusUnauthorized, "mfa_token_invalid", nil)
+	wantReason(t, b.do(t, codeStep(tok, on.RecoveryCodes[0])), "the mfa token again with a recovery code", http.StatusUnauthorized, "mfa_token_invalid", nil)
 	b.check(t, "an access token as the mfa token", codeStep(signedIn.AccessToken, code), http.StatusUnauthorized)
 	wantReason(t, b.do(t, codeStep(b.mfaChallenge(t, "alice", alicePassword), code)), "a code used once", http.StatusUnauthorized, "mfa_code_wrong", nil)
 	// The code of the step before is still within the clock drift allowed,
