@@ -484,16 +484,11 @@ func (db *DB) purgeAdvertiserData(ctx context.Context, scope auth.Scope, ids []i
 			if table == "user_advertisers" && !scope.All {
 				where, args = `advertiser_id = ? AND user_id = ?`, []any{id, scope.UserID}
 			}
-			for {
-				res, err := db.ExecContext(ctx, `DELETE FROM `+QuoteIdent(table)+` WHERE `+where+` LIMIT 5000`, args...)
-				if err != nil {
-					return deleted, fmt.Errorf("mysql: purge %s of %d: %w", table, id, err)
-				}
-				n, _ := res.RowsAffected()
-				deleted[table] += n
-				if n < 5000 {
-					break
-				}
+			n, err := deleteInBatches(ctx, db, fmt.Sprintf("purge %s of %d", table, id), 5000,
+				`DELETE FROM `+QuoteIdent(table)+` WHERE `+where+` LIMIT 5000`, args...)
+			deleted[table] += n
+			if err != nil {
+				return deleted, err
 			}
 		}
 		if _, err := db.ExecContext(ctx, `

@@ -150,14 +150,11 @@ func (db *DB) SetAuthorizationUser(ctx context.Context, id, oeUserID int64, name
 // MarkRefreshPending records, before a refresh is sent, that its outcome is
 // not known yet. It only applies to an active grant still at version.
 func (db *DB) MarkRefreshPending(ctx context.Context, id, version int64, at time.Time) error {
-	res, err := db.ExecContext(ctx, `
+	changed, err := affected(ctx, db, "mark refresh pending", `
 		UPDATE oe_authorizations SET refresh_pending_since = COALESCE(refresh_pending_since, ?)
 		WHERE id = ? AND token_version = ? AND status = 'active'`, at.UTC(), id, version)
-	if err != nil {
-		return fmt.Errorf("mysql: mark refresh pending: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		return nil
+	if err != nil || changed {
+		return err
 	}
 	// Zero rows changed also when the marker was already set (MySQL counts
 	// changed rows, not matched ones): check the row still matches.
@@ -180,7 +177,7 @@ func (db *DB) MarkRefreshPending(ctx context.Context, id, version int64, at time
 // marker and the failure count, and makes the grant active again (a valid
 // pair is proof it is alive). ErrStaleTokenVersion when the version moved.
 func (db *DB) StoreRefreshedTokens(ctx context.Context, id, prevVersion int64, st SealedTokens, at time.Time) (int64, error) {
-	res, err := db.ExecContext(ctx, `
+	changed, err := affected(ctx, db, "store refreshed tokens", `
 		UPDATE oe_authorizations SET key_id = ?, access_token_enc = ?, refresh_token_enc = ?, token_version = token_version + 1,
 			access_expires_at = ?, refresh_expires_at = ?, refreshed_at = ?, refresh_pending_since = NULL,
 			refresh_failures = 0, last_refresh_error = '',
@@ -190,9 +187,9 @@ func (db *DB) StoreRefreshedTokens(ctx context.Context, id, prevVersion int64, s
 		st.KeyID, st.AccessTokenEnc, st.RefreshTokenEnc, utcOrNil(st.AccessExpiresAt), utcOrNil(st.RefreshExpiresAt),
 		at.UTC(), at.UTC(), id, prevVersion)
 	if err != nil {
-		return 0, fmt.Errorf("mysql: store refreshed tokens: %w", err)
+		return 0, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !changed {
 		return 0, db.staleOrGone(ctx, id)
 	}
 	return prevVersion + 1, nil
@@ -215,16 +212,11 @@ func (db *DB) RecordRefreshFailure(ctx context.Context, id, version int64, msg s
 // and wipes its (dead) tokens. It reports whether the row changed, so the
 // caller alerts once.
 func (db *DB) MarkNeedsReauth(ctx context.Context, id, version int64, reason, lastError string, at time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `
+	return affected(ctx, db, "mark needs_reauth", `
 		UPDATE oe_authorizations SET status = 'needs_reauth', status_reason = ?, status_changed_at = ?,
 			access_token_enc = NULL, refresh_token_enc = NULL, key_id = '', refresh_pending_since = NULL,
 			refresh_failures = refresh_failures + 1, last_refresh_error = ?
 		WHERE id = ? AND token_version = ? AND status = 'active'`, cut(reason, 64), at.UTC(), cut(lastError, 512), id, version)
-	if err != nil {
-		return false, fmt.Errorf("mysql: mark needs_reauth: %w", err)
-	}
-	n, _ := res.RowsAffected()
-	return n > 0, nil
 }
 
 // RevokeUnusedAuthorizations revokes those of ids that no advertiser is bound
@@ -245,16 +237,16 @@ func revokeUnused(ctx context.Context, tx *sql.Tx, ids []int64, reason string, a
 	ids = uniqueIDs(ids)
 	var revoked []int64
 	for _, id := range ids {
-		res, err := tx.ExecContext(ctx, `
+		changed, err := affected(ctx, tx, fmt.Sprintf("revoke authorization %d", id), `
 			UPDATE oe_authorizations a SET a.status = 'revoked', a.status_reason = ?, a.status_changed_at = ?,
 				a.access_token_enc = NULL, a.refresh_token_enc = NULL, a.key_id = '', a.refresh_pending_since = NULL,
 				a.token_version = a.token_version + 1
 			WHERE a.id = ? AND a.status <> 'revoked'
 				AND NOT EXISTS (SELECT 1 FROM advertisers v WHERE v.authorization_id = a.id)`, cut(reason, 64), at.UTC(), id)
 		if err != nil {
-			return nil, fmt.Errorf("mysql: revoke authorization %d: %w", id, err)
+			return nil, err
 		}
-		if n, _ := res.RowsAffected(); n > 0 {
+		if changed {
 			revoked = append(revoked, id)
 		}
 	}

@@ -11,17 +11,13 @@ import (
 // named lock): the lease tells everyone a live worker is on the job. It
 // reports false when the job is no longer queued or running.
 func (db *DB) RenewJobLease(ctx context.Context, id int64, owner string, until time.Time) (bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE background_jobs SET lease_owner = ?, lease_expires_at = ?
+	renewed, err := affected(ctx, db, fmt.Sprintf("renew lease of job %d", id), `UPDATE background_jobs SET lease_owner = ?, lease_expires_at = ?
 		WHERE id = ? AND status IN ('queued', 'running')`, cut(owner, 128), until.UTC(), id)
 	if err != nil {
-		return false, fmt.Errorf("mysql: renew lease of job %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("mysql: renew lease of job %d: %w", id, err)
+		return false, err
 	}
 	// An unchanged row (same owner, same instant) also counts as renewed.
-	if n == 0 {
+	if !renewed {
 		var st string
 		if err := db.QueryRowContext(ctx, `SELECT status FROM background_jobs WHERE id = ?`, id).Scan(&st); err != nil {
 			return false, fmt.Errorf("mysql: renew lease of job %d: %w", id, err)
@@ -53,15 +49,11 @@ func (db *DB) StalledBackgroundJobs(ctx context.Context, kinds []string, now tim
 // (naming the resumed task) and whether this caller won. The job must still
 // be running with its lease expired at now.
 func (db *DB) ClaimStalledJob(ctx context.Context, id int64, seenResumes int, now time.Time) (int, bool, error) {
-	res, err := db.ExecContext(ctx, `UPDATE background_jobs SET resumes = resumes + 1
+	won, err := affected(ctx, db, fmt.Sprintf("claim stalled job %d", id), `UPDATE background_jobs SET resumes = resumes + 1
 		WHERE id = ? AND status = 'running' AND resumes = ? AND lease_expires_at <= ?`,
 		id, seenResumes, now.UTC())
 	if err != nil {
-		return 0, false, fmt.Errorf("mysql: claim stalled job %d: %w", id, err)
+		return 0, false, err
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return 0, false, fmt.Errorf("mysql: claim stalled job %d: %w", id, err)
-	}
-	return seenResumes + 1, n == 1, nil
+	return seenResumes + 1, won, nil
 }

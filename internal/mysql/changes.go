@@ -319,11 +319,7 @@ func (db *DB) ResolveAbandonedChanges(ctx context.Context, kind string, ids []in
 		q += ` AND id NOT IN (` + placeholders(len(keep)) + `)`
 		args = append(args, int64Args(keep)...)
 	}
-	res, err := db.ExecContext(ctx, q, args...)
-	if err != nil {
-		return 0, fmt.Errorf("mysql: resolve abandoned %s changes: %w", kind, err)
-	}
-	return res.RowsAffected()
+	return execCount(ctx, db, fmt.Sprintf("resolve abandoned %s changes", kind), q, args...)
 }
 
 // AdChangesOfClaim returns, per entity among ids, the latest change of

@@ -325,13 +325,12 @@ func (db *DB) MarkOEEntitiesDeleted(ctx context.Context, kind string, advertiser
 		for _, id := range chunk {
 			args = append(args, id)
 		}
-		res, err := db.ExecContext(ctx, `UPDATE `+table+` SET deleted_at = ? WHERE advertiser_id = ? AND deleted_at IS NULL
+		k, err := execCount(ctx, db, "mark "+table+" deleted", `UPDATE `+table+` SET deleted_at = ? WHERE advertiser_id = ? AND deleted_at IS NULL
 			AND synced_at < ? AND id IN (`+placeholders(len(chunk))+`)`, args...)
-		if err != nil {
-			return n, fmt.Errorf("mysql: mark %s deleted: %w", table, err)
-		}
-		k, _ := res.RowsAffected()
 		n += k
+		if err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }

@@ -42,15 +42,9 @@ func (db *DB) BeginExportFile(ctx context.Context, f NewExportFile) error {
 // DeleteExportChunks deletes the stored bytes of an export in small batches
 // (each DELETE holds its locks only briefly).
 func (db *DB) DeleteExportChunks(ctx context.Context, jobID int64) error {
-	for {
-		res, err := db.ExecContext(ctx, `DELETE FROM report_export_chunks WHERE job_id = ? ORDER BY seq LIMIT 16`, jobID)
-		if err != nil {
-			return fmt.Errorf("mysql: delete export %d chunks: %w", jobID, err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return nil
-		}
-	}
+	_, err := deleteInBatches(ctx, db, fmt.Sprintf("delete export %d chunks", jobID), 16,
+		`DELETE FROM report_export_chunks WHERE job_id = ? ORDER BY seq LIMIT 16`, jobID)
+	return err
 }
 
 // ExportFileWriter is an io.Writer that stores what is written as chunks of

@@ -56,13 +56,13 @@ func (db *DB) CreateGuardrail(ctx context.Context, g Guardrail, at time.Time) (G
 
 // UpdateGuardrail replaces a rail's limits and note (KindNotFound if absent).
 func (db *DB) UpdateGuardrail(ctx context.Context, g Guardrail, at time.Time) (Guardrail, error) {
-	res, err := db.ExecContext(ctx, `UPDATE ad_guardrails SET max_budget = ?, max_bid = ?, max_change_pct = ?, note = ?,
+	changed, err := affected(ctx, db, fmt.Sprintf("update guard rail %d", g.ID), `UPDATE ad_guardrails SET max_budget = ?, max_bid = ?, max_change_pct = ?, note = ?,
 		updated_by = ?, updated_at = ? WHERE id = ?`,
 		nullDec(g.MaxBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255), nullInt(g.UpdatedBy), at.UTC(), g.ID)
 	if err != nil {
-		return Guardrail{}, fmt.Errorf("mysql: update guard rail %d: %w", g.ID, err)
+		return Guardrail{}, err
 	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !changed {
 		// Zero rows also when nothing changed; tell the two apart.
 		if _, err := db.Guardrail(ctx, g.ID); err != nil {
 			return Guardrail{}, err

@@ -152,12 +152,11 @@ func (db *DB) DeleteFacts(ctx context.Context, hourly bool, advertiserID int64, 
 			}
 		}
 		b.WriteString(")")
-		res, err := db.ExecContext(ctx, b.String(), args...)
-		if err != nil {
-			return n, fmt.Errorf("mysql: delete %s: %w", factTable(hourly), err)
-		}
-		k, _ := res.RowsAffected()
+		k, err := execCount(ctx, db, "delete "+factTable(hourly), b.String(), args...)
 		n += k
+		if err != nil {
+			return n, err
+		}
 	}
 	return n, nil
 }

@@ -243,14 +243,10 @@ func (db *DB) EnabledRules(ctx context.Context) ([]rules.Rule, error) {
 
 // SetRuleEnabled turns a rule on or off (its kill switch).
 func (db *DB) SetRuleEnabled(ctx context.Context, id int64, enabled bool, at time.Time) (rules.Rule, error) {
-	res, err := db.ExecContext(ctx, `UPDATE rules SET enabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`, enabled, at.UTC(), id)
-	if err != nil {
-		return rules.Rule{}, fmt.Errorf("mysql: enable rule: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := db.GetRule(ctx, id); err != nil {
-			return rules.Rule{}, err
-		}
+	// Unchanged (already so) or absent: GetRule tells them apart.
+	if _, err := execCount(ctx, db, "enable rule", `UPDATE rules SET enabled = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL`,
+		enabled, at.UTC(), id); err != nil {
+		return rules.Rule{}, err
 	}
 	return db.GetRule(ctx, id)
 }
@@ -322,23 +318,21 @@ func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
 // abandoned one.
 func (db *DB) ClaimEvaluation(ctx context.Context, c rules.Claim) (rules.ClaimResult, error) {
 	var out rules.ClaimResult
-	res, err := db.ExecContext(ctx, `INSERT INTO rule_evaluations (rule_id, rule_version, slot_at, status, holder, lease_until, started_at)
+	// An insert counts one row; "id = id" on a duplicate counts none.
+	n, err := execCount(ctx, db, "claim evaluation", `INSERT INTO rule_evaluations (rule_id, rule_version, slot_at, status, holder, lease_until, started_at)
 		VALUES (?, ?, ?, 'running', ?, ?, ?) ON DUPLICATE KEY UPDATE id = id`,
 		c.RuleID, c.RuleVersion, c.SlotAt.UTC(), c.Holder, c.LeaseUntil.UTC(), c.Now.UTC())
 	if err != nil {
-		return out, fmt.Errorf("mysql: claim evaluation: %w", err)
+		return out, err
 	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		out.Fresh = true
-	} else {
-		res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET holder = ?, lease_until = ?, attempts = attempts + 1
+	out.Fresh = n == 1
+	if !out.Fresh {
+		out.Takeover, err = affected(ctx, db, "take over evaluation", `UPDATE rule_evaluations SET holder = ?, lease_until = ?, attempts = attempts + 1
 			WHERE rule_id = ? AND slot_at = ? AND status = 'running' AND lease_until < ?`,
 			c.Holder, c.LeaseUntil.UTC(), c.RuleID, c.SlotAt.UTC(), c.Now.UTC())
 		if err != nil {
-			return out, fmt.Errorf("mysql: take over evaluation: %w", err)
+			return out, err
 		}
-		n, _ := res.RowsAffected()
-		out.Takeover = n == 1
 	}
 	out.Evaluation, err = scanEvaluation(db.QueryRowContext(ctx, `SELECT `+evalCols+` FROM rule_evaluations WHERE rule_id = ? AND slot_at = ?`,
 		c.RuleID, c.SlotAt.UTC()))
@@ -350,13 +344,10 @@ func (db *DB) ClaimEvaluation(ctx context.Context, c rules.Claim) (rules.ClaimRe
 
 // RenewEvaluation extends the lease of a held evaluation.
 func (db *DB) RenewEvaluation(ctx context.Context, id int64, holder string, until time.Time) error {
-	res, err := db.ExecContext(ctx, `UPDATE rule_evaluations SET lease_until = ? WHERE id = ? AND holder = ? AND status = 'running'`,
+	renewed, err := affected(ctx, db, "renew evaluation", `UPDATE rule_evaluations SET lease_until = ? WHERE id = ? AND holder = ? AND status = 'running'`,
 		until.UTC(), id, holder)
-	if err != nil {
-		return fmt.Errorf("mysql: renew evaluation: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 1 {
-		return nil
+	if err != nil || renewed {
+		return err
 	}
 	// Zero rows also when the lease was already at until (a frozen clock).
 	var held int

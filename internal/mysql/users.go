@@ -69,12 +69,12 @@ func setUserRoles(ctx context.Context, tx *sql.Tx, userID int64, roles []string)
 	for _, r := range roles {
 		args = append(args, r)
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO user_roles (user_id, role_id)
+	n, err := execCount(ctx, tx, "set user roles", `INSERT INTO user_roles (user_id, role_id)
 		SELECT ?, id FROM roles WHERE name IN (`+placeholders(len(roles))+`)`, args...)
 	if err != nil {
-		return fmt.Errorf("mysql: set user roles: %w", err)
+		return err
 	}
-	if n, _ := res.RowsAffected(); n != int64(len(roles)) {
+	if n != int64(len(roles)) {
 		return apperr.Validation(apperr.Field("roles", "names an unknown role").Because("unknown_role"))
 	}
 	return nil
@@ -207,13 +207,13 @@ func (db *DB) UserCredentials(ctx context.Context, username string) (auth.Creden
 }
 
 func userExec(ctx context.Context, db *DB, what, query string, args ...any) error {
-	res, err := db.ExecContext(ctx, query, args...)
+	changed, err := affected(ctx, db, what, query, args...)
 	if err != nil {
-		return fmt.Errorf("mysql: %s: %w", what, err)
+		return err
 	}
 	// MySQL reports 0 affected rows when the values are unchanged, so tell
 	// "absent" from "unchanged" by looking the user up.
-	if n, _ := res.RowsAffected(); n == 0 {
+	if !changed {
 		var one int
 		err := db.QueryRowContext(ctx, `SELECT 1 FROM users WHERE id = ?`, args[len(args)-1]).Scan(&one)
 		if errors.Is(err, sql.ErrNoRows) {
