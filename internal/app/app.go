@@ -108,7 +108,7 @@ func (b *base) heartbeatCheck() health.Check {
 
 // checker runs checks for /health; failures are logged with their errors.
 func (b *base) checker(checks []health.Check) *health.Checker {
-	return &health.Checker{Checks: checks, Timeout: 2 * time.Second, Version: b.build.Version, Logger: b.log.Named("health")}
+	return &health.Checker{Checks: checks, Timeout: 2 * time.Second, Reuse: time.Second, Version: b.build.Version, Logger: b.log.Named("health")}
 }
 
 // Migrate applies pending migrations, creating the database if needed.

@@ -18,6 +18,7 @@ import (
 	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/zap"
+	"golang.org/x/sync/singleflight"
 )
 
 // SetBuildInfo publishes oceanops_build_info{version,build_time,component} = 1
@@ -93,6 +94,15 @@ type Checker struct {
 	Now     func() time.Time
 	// Logger receives each failed check with its error (nil: not logged).
 	Logger *zap.Logger
+	// Reuse is how long a /health answer also answers later requests (0:
+	// each request runs the checks). Requests arriving while the checks run
+	// share that run either way, so a flood of /health (anyone may send it)
+	// costs MySQL and Redis one ping per check per Reuse, not one per request.
+	Reuse time.Duration
+
+	flight singleflight.Group
+	mu     sync.Mutex
+	last   Report // the latest /health run, at last.Time
 }
 
 // Run executes every check and summarises them.
@@ -101,11 +111,7 @@ func (h *Checker) Run(ctx context.Context) Report {
 	if timeout <= 0 {
 		timeout = 2 * time.Second
 	}
-	now := time.Now
-	if h.Now != nil {
-		now = h.Now
-	}
-	rep := Report{Status: "ok", Checks: make(map[string]Result, len(h.Checks)), Version: h.Version, Time: now().UTC()}
+	rep := Report{Status: "ok", Checks: make(map[string]Result, len(h.Checks)), Version: h.Version, Time: h.now().UTC()}
 	var mu sync.Mutex
 	var wg sync.WaitGroup
 	for _, c := range h.Checks {
@@ -147,7 +153,7 @@ func (h *Checker) Run(ctx context.Context) Report {
 // 503 otherwise, with the Public body (failures are logged with their
 // errors, never shown).
 func (h *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rep := h.Run(r.Context())
+	rep := h.shared(r.Context())
 	status := http.StatusOK
 	if rep.Status != "ok" {
 		status = http.StatusServiceUnavailable
@@ -156,6 +162,41 @@ func (h *Checker) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(rep.Public())
+}
+
+func (h *Checker) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+// shared is the report of a run younger than Reuse, or of a run started now
+// (joined by the requests that arrive meanwhile). The run does not end with
+// the request that started it: the others wait for it too.
+func (h *Checker) shared(ctx context.Context) Report {
+	if rep, ok := h.kept(); ok {
+		return rep
+	}
+	v, _, _ := h.flight.Do("health", func() (any, error) {
+		// A run that ended between kept above and here answers too.
+		if rep, ok := h.kept(); ok {
+			return rep, nil
+		}
+		rep := h.Run(context.WithoutCancel(ctx))
+		h.mu.Lock()
+		h.last = rep
+		h.mu.Unlock()
+		return rep, nil
+	})
+	return v.(Report)
+}
+
+// kept is the latest run's report while it is younger than Reuse.
+func (h *Checker) kept() (Report, bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last, !h.last.Time.IsZero() && h.now().Sub(h.last.Time) < h.Reuse
 }
 
 // Ping is a critical check that passes when ping returns nil.
