@@ -24,6 +24,7 @@ func (s *Server) scheduledRoutes(v1 *gin.RouterGroup) {
 	read := s.requirePerm(auth.PermAdvertiserRead)
 	write := s.requirePerm(auth.PermAdWrite)
 	g.GET("", read, s.listScheduled)
+	g.GET("/pending", read, s.pendingScheduled)
 	g.GET("/:id", read, s.getScheduled)
 	s.audited(g, http.MethodPost, "", "scheduled_change.create", "scheduled_change", write, s.withIdempotency(false, s.createScheduled))
 	s.audited(g, http.MethodPost, "/:id/cancel", "scheduled_change.cancel", "scheduled_change", write, s.withIdempotency(false, s.cancelScheduled))

@@ -17,6 +17,9 @@ type Store interface {
 	CreateScheduledChange(ctx context.Context, c Change) (Change, error)
 	ScheduledChange(ctx context.Context, scope auth.Scope, id int64) (Change, error)
 	ListScheduledChanges(ctx context.Context, scope auth.Scope, f Filter) ([]Change, int64, error)
+	// PendingScheduledChanges returns, by entity id, what waits for the
+	// entities of kind ids (changes scheduled or running) within scope.
+	PendingScheduledChanges(ctx context.Context, scope auth.Scope, kind string, ids []int64) ([]Pending, error)
 	// CancelScheduledChange cancels a change still scheduled; false when
 	// it is not (any more).
 	CancelScheduledChange(ctx context.Context, id, by int64, at time.Time) (bool, error)

@@ -1,0 +1,35 @@
+package scheduled
+
+import (
+	"context"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
+)
+
+// Pending is what waits for one entity: the changes not ended yet
+// (scheduled or running) that name it, and the earliest of them. The
+// entity tables mark such rows, so that an operator changing one by hand
+// knows a change is to overwrite it.
+type Pending struct {
+	EntityID int64
+	// Count is how many changes wait for the entity.
+	Count int
+	// Next is the earliest (by run_at, then id).
+	Next PendingChange
+}
+
+// PendingChange is a waiting change as it concerns one entity: the value
+// it is to give that entity (as Item.Value).
+type PendingChange struct {
+	ID    int64
+	RunAt time.Time
+	Field string
+	Value string
+}
+
+// Pending returns, by entity id, what waits for the entities of kind ids
+// among the changes p sees; entities nothing waits for are left out.
+func (s *Service) Pending(ctx context.Context, p auth.Principal, kind string, ids []int64) ([]Pending, error) {
+	return s.store.PendingScheduledChanges(ctx, p.Scope(), kind, ids)
+}
