@@ -1536,7 +1536,7 @@ describe('console', () => {
     await apiPost(stack.api, token, `/api/v1/rules/${rule.id}/disable`, {})
   })
 
-  test('the scheduled budget change is made by the worker at its time: 已成功, its item linked to the change log', async () => {
+  test('the scheduled budget change is made by the worker at its time: 已成功, its item linked to the change log; two more waiting mark the ad in its table', async () => {
     assert.ok(later, 'a change was scheduled')
     // ~70 s ahead, and the worker looks for due changes every 30 s.
     let sc
@@ -1587,6 +1587,46 @@ describe('console', () => {
     assert.match(await alertDetail.locator('[data-test=alert-details]').innerText(), new RegExp(`定时操作 ID\\s+${later.id}[\\s\\S]*状态\\s+已成功`))
     await shot(page, 'scheduled-alert', { fullPage: false })
     await page.keyboard.press('Escape')
+
+    // Two more wait for the ad (tomorrow, through the API): its row in the ads table is marked with the next in
+    // words and how many wait, a budget change made now is warned that the next will overwrite it, and the mark
+    // leads to the ad's waiting changes.
+    const ad = later.ad
+    const tomorrow = Date.now() + 86_400_000
+    const raise = (Number(later.budget) + 500).toFixed(2)
+    const next = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'budget', run_at: new Date(tomorrow).toISOString(), ids: [ad.id], budget: raise, note: 'e2e：明日预算' })
+    const pause = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'status', run_at: new Date(tomorrow + 3_600_000).toISOString(), ids: [ad.id], status: 'disable', note: 'e2e：明日暂停' })
+    const when = new Date(Date.parse(next.run_at) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ')
+    const words = `定时操作 #${next.id} 将于北京时间 ${when}`
+    const money = Number(raise).toLocaleString('en-US', { minimumFractionDigits: 2 })
+    await page.goto(`${stack.api}/ads?keyword=${ad.id}`)
+    const adRow = rowOf(page, ad.id)
+    const mark = adRow.locator(`[data-test=scheduled-mark-${ad.id}]`)
+    await mark.waitFor()
+    await mark.hover()
+    const tip = page.locator('[data-test=scheduled-mark-tip]')
+    await tip.waitFor()
+    assert.match(await tip.innerText(), new RegExp(`^定时操作 #${next.id}：北京时间 ${when}（2[34] 小时后）将预算改为 ${money} 元\\s+共 2 个待执行$`))
+    await shot(page, 'ads-scheduled-mark', { fullPage: false })
+
+    await adRow.locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill((Number(later.budget) + 300).toFixed(2))
+    await page.locator('[data-test=amount-preview]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    const warning = dialog.locator('[data-test=change-overridden]')
+    await warning.waitFor()
+    assert.match(await warning.innerText(), new RegExp(`^该广告计划有${words}（2[34] 小时后）把预算改为 ${money} 元，会覆盖此次修改$`))
+    await shot(page, 'change-dialog-overridden', { fullPage: false })
+    await page.locator('.arco-modal-footer').getByRole('button', { name: '取消', exact: true }).click()
+    await dialog.waitFor({ state: 'detached' })
+
+    await mark.click()
+    await page.waitForURL((u) => u.pathname === '/scheduled' && u.searchParams.get('kind') === 'ad' && u.searchParams.get('entity_id') === String(ad.id))
+    await scheduledRow(page, next.id).waitFor()
+    const listed = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
+    assert.deepEqual(listed, [next.id, pause.id].map((id) => `scheduled-detail-${id}`))
+    for (const c of [next, pause]) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
   })
 })
 

@@ -53,5 +53,7 @@ export type RulePreview = S['RulePreview']
 export type RuleBacktest = S['RuleBacktest']
 export type ScheduledChange = S['ScheduledChange']
 export type ScheduledChangeItem = NonNullable<ScheduledChange['items']>[number]
+/** What waits for one entity (GET /scheduled-changes/pending): how many changes and the earliest. */
+export type PendingScheduled = S['PendingScheduled']
 /** The answer of POST /scheduled-changes: the change and the rules it breaks now (checked again when it runs). */
 export type ScheduledChangeCreated = ScheduledChange & { warnings?: S['FieldError'][] }

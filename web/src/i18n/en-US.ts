@@ -407,6 +407,10 @@ const enUS: typeof zhCN = {
     created: 'Scheduled change #{id}: {op}, at {time} Beijing time ({rel}).',
     view: 'View scheduled changes',
     about: '{entity}: {message}',
+    // the entity tables' mark of what waits for a row, and the dialog's warning
+    mark: 'Scheduled change #{id}: {field} → {value} at {time} Beijing time ({rel})',
+    markMore: '{n} waiting in all',
+    override: 'Scheduled change #{id} sets {field} → {value} at {time} Beijing time ({rel}): it will override this change',
     notNowTitle: 'This cannot be made now with today’s data:',
     notNowHint: 'It can be scheduled: at its time it is checked again with the data of that moment (such as that day’s spend).',
     warningsTitle: 'These checks fail with today’s data. The change is scheduled and they are checked again when it runs:',

@@ -407,6 +407,10 @@ export default {
     created: '已创建定时操作 #{id}：{op}，北京时间 {time}（{rel}）执行。',
     view: '查看定时操作',
     about: '{entity}：{message}',
+    // the entity tables' mark of what waits for a row, and the dialog's warning
+    mark: '定时操作 #{id}：北京时间 {time}（{rel}）将{field}改为 {value}',
+    markMore: '共 {n} 个待执行',
+    override: '该{kind}有定时操作 #{id} 将于北京时间 {time}（{rel}）把{field}改为 {value}，会覆盖此次修改',
     notNowTitle: '按当前数据不能立即执行：',
     notNowHint: '可以定时执行：到执行时间会按当时的数据（如当天的消耗）再检查一次。',
     warningsTitle: '按当前数据以下检查未通过。定时操作已创建，执行时会再次检查：',

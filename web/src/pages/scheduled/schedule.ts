@@ -95,6 +95,9 @@ export interface Relative {
   n: number
 }
 
+/** The parts of vue-i18n's composer these texts need. */
+export type T = (key: string, params?: Record<string, unknown>) => string
+
 /** relative says how far an instant is from now, to the minute, hour or day: "2 小时后". */
 export function relative(at: string | null | undefined, now: number): Relative | null {
   const t = Date.parse(at ?? '')
@@ -106,6 +109,12 @@ export function relative(at: string | null | undefined, now: number): Relative |
   if (a < hour) return { key: future ? 'inMinutes' : 'minutesAgo', n: Math.round(a / minute) }
   if (a < 2 * day) return { key: future ? 'inHours' : 'hoursAgo', n: Math.round(a / hour) }
   return { key: future ? 'inDays' : 'daysAgo', n: Math.round(a / day) }
+}
+
+/** relativeText is relative in words ('' without a time). */
+export function relativeText(at: string | null | undefined, now: number, t: T): string {
+  const r = relative(at, now)
+  return r ? t(`scheduled.rel.${r.key}`, { n: r.n }) : ''
 }
 
 export const scheduledStatuses = ['scheduled', 'running', 'succeeded', 'partial', 'failed', 'canceled', 'missed'] as const
@@ -159,8 +168,6 @@ export function commonValue(items: readonly ScheduledChangeItem[] | undefined): 
   return values.size === 1 && only !== undefined ? only : null
 }
 
-/** The parts of vue-i18n's composer these texts need. */
-type T = (key: string, params?: Record<string, unknown>) => string
 
 /** entityNames are the first names of the items (their ids where the mirror has no name), "等 3 个" for the rest. */
 export function entityNames(items: readonly ScheduledChangeItem[] | undefined, t: T, max = 2): string {
@@ -183,11 +190,13 @@ export function objectText(c: Pick<ScheduledChange, 'kind' | 'items'>, t: T): st
 export function opText(c: Pick<ScheduledChange, 'field' | 'items'>, t: T, valueText: (field: string, v: string) => string): string {
   const field = c.field ?? 'budget'
   const v = commonValue(c.items)
-  let value: string
-  if (v === null) value = t('scheduled.mixedValues', { n: new Set((c.items ?? []).map((i) => i.value)).size })
-  else if (field !== 'status' && /^\d/.test(v)) value = t('scheduled.yuan', { v: valueText(field, v) })
-  else value = valueText(field, v)
+  const value = v === null ? t('scheduled.mixedValues', { n: new Set((c.items ?? []).map((i) => i.value)).size }) : valueWords(field, v, t, valueText)
   return `${t(`change.fields.${field}`)} → ${value}`
+}
+
+/** valueWords says the value a change gives: "800.00 元" (an amount), "暂停", "不限". */
+export function valueWords(field: string, v: string, t: T, valueText: (field: string, v: string) => string): string {
+  return field !== 'status' && /^\d/.test(v) ? t('scheduled.yuan', { v: valueText(field, v) }) : valueText(field, v)
 }
 
 /** scheduleBodyOf is the body of POST /scheduled-changes: kind, op, time, note, and the entities as the batch endpoints take them. */
