@@ -16,8 +16,9 @@ import (
 // Scheduled changes: POST /scheduled-changes schedules an ad operations
 // request for later (ad:write), GET /scheduled-changes and /{id} list and
 // show those whose every entity is in the caller's data scope
-// (advertiser:read), POST /scheduled-changes/{id}/cancel cancels one still
-// waiting (ad:write). See docs/ad-operations.md#scheduled-changes.
+// (advertiser:read), PATCH /scheduled-changes/{id} moves one still waiting
+// to another time or changes its note and POST /scheduled-changes/{id}/cancel
+// cancels one (ad:write). See docs/ad-operations.md#scheduled-changes.
 
 func (s *Server) scheduledRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("/scheduled-changes", s.requireAuth(), requireService(s.scheduledService))
@@ -27,6 +28,7 @@ func (s *Server) scheduledRoutes(v1 *gin.RouterGroup) {
 	g.GET("/pending", read, s.pendingScheduled)
 	g.GET("/:id", read, s.getScheduled)
 	s.audited(g, http.MethodPost, "", "scheduled_change.create", "scheduled_change", write, s.withIdempotency(false, s.createScheduled))
+	s.audited(g, http.MethodPatch, "/:id", "scheduled_change.update", "scheduled_change", write, s.withIdempotency(false, s.updateScheduled))
 	s.audited(g, http.MethodPost, "/:id/cancel", "scheduled_change.cancel", "scheduled_change", write, s.withIdempotency(false, s.cancelScheduled))
 }
 
@@ -61,9 +63,9 @@ func (b scheduleBody) request() (scheduled.Request, error) {
 	}
 	var at time.Time
 	if b.RunAt != "" {
-		var err error
-		if at, err = time.Parse(time.RFC3339, b.RunAt); err != nil {
-			errs = append(errs, apperr.Field("run_at", "must be a time in RFC 3339 with an offset, e.g. 2026-12-07T08:00:00+08:00").Because("datetime", "layout", "2006-01-02T15:04:05Z07:00"))
+		var bad *apperr.FieldError
+		if at, bad = parseRunAt(b.RunAt); bad != nil {
+			errs = append(errs, *bad)
 		}
 	}
 	if len(errs) > 0 {
@@ -81,6 +83,40 @@ func (b scheduleBody) request() (scheduled.Request, error) {
 		out.Items = append(out.Items, scheduled.Item{EntityID: it.ID, Value: it.Value.String()})
 	}
 	return out, nil
+}
+
+// parseRunAt reads a run_at: RFC 3339 with an offset.
+func parseRunAt(v string) (time.Time, *apperr.FieldError) {
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		bad := apperr.Field("run_at", "must be a time in RFC 3339 with an offset, e.g. 2026-12-07T08:00:00+08:00").Because("datetime", "layout", "2006-01-02T15:04:05Z07:00")
+		return at, &bad
+	}
+	return at, nil
+}
+
+// scheduleEditBody is the body of PATCH /scheduled-changes/{id}: the new
+// time, the new note, or both.
+type scheduleEditBody struct {
+	RunAt *string `json:"run_at"`
+	Note  *string `json:"note"`
+}
+
+// edit turns the body into an edit (the note trimmed, as when scheduled).
+func (b scheduleEditBody) edit() (scheduled.Edit, error) {
+	var e scheduled.Edit
+	if b.RunAt != nil {
+		at, bad := parseRunAt(*b.RunAt)
+		if bad != nil {
+			return e, apperr.Validation(*bad)
+		}
+		e.RunAt = &at
+	}
+	if b.Note != nil {
+		n := strings.TrimSpace(*b.Note)
+		e.Note = &n
+	}
+	return e, nil
 }
 
 type scheduledItemJSON struct {
@@ -188,5 +224,22 @@ func (s *Server) getScheduled(c *gin.Context) {
 func (s *Server) cancelScheduled(c *gin.Context) {
 	serveByID(c, func(id int64) (scheduled.Change, error) {
 		return s.deps.Scheduled.Cancel(c.Request.Context(), caller(c), id)
+	}, newScheduledJSON)
+}
+
+// updateScheduled moves a waiting change to another time or changes its
+// note; the audit entry holds both as they were and as they are.
+func (s *Server) updateScheduled(c *gin.Context) {
+	serveByIDWith(c, s.bindJSON, func(id int64, body scheduleEditBody) (scheduled.Change, error) {
+		e, err := body.edit()
+		if err != nil {
+			return scheduled.Change{}, err
+		}
+		before, after, err := s.deps.Scheduled.Update(c.Request.Context(), caller(c), id, e)
+		if err == nil {
+			auditDetail(c, "before", map[string]any{"run_at": before.RunAt, "note": before.Note})
+			auditDetail(c, "after", map[string]any{"run_at": after.RunAt, "note": after.Note})
+		}
+		return after, err
 	}, newScheduledJSON)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/scheduled"
 	"github.com/oceanops/adplatform/internal/testenv"
 )
@@ -485,4 +486,175 @@ func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
 	if n := w.sim.Stats().Count("2/ad/update/status", 0); n != 1 {
 		t.Errorf("%d status updates, want only the held one", n)
 	}
+}
+
+// TestAScheduledChangeIsMovedWhileItWaits: a waiting change moved to a
+// later time is not made at the old one but after the new one; its note
+// changes alone; the limits of scheduling hold; only who may cancel it may
+// move it, and only while it waits (a worker taking it up at that moment
+// wins); each move is in the audit log as it was and as it is.
+func TestAScheduledChangeIsMovedWhileItWaits(t *testing.T) {
+	w := setupScheduled(t)
+	used := map[int64]bool{}
+	ad, spare := w.pick(t, "ad", w.advs[0], used, daily), w.pick(t, "ad", w.advs[0], used, daily)
+	want := ad.BudgetFen + 30_000
+	sc := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"note":"早高峰","ids":[%d],"budget":%q}`, w.in(2*time.Minute), ad.ID, fen(want)))
+	patch := func(token string, id int64, key, body string) resp {
+		return w.send(t, "PATCH", fmt.Sprintf("/api/v1/scheduled-changes/%d", id), token, key, body)
+	}
+
+	newAt := w.in(10 * time.Minute)
+	r := patch(w.alice, sc.ID, "k-move", fmt.Sprintf(`{"run_at":%q}`, newAt))
+	var moved scheduledJSON
+	r.data(t, &moved)
+	if r.status != http.StatusOK || moved.Status != scheduled.StatusScheduled || moved.Note != "早高峰" || len(moved.Items) != 1 ||
+		!moved.RunAt.Equal(mustTime(t, newAt)) {
+		t.Fatalf("move: %d %s", r.status, r.raw)
+	}
+	if replay := patch(w.alice, sc.ID, "k-move", fmt.Sprintf(`{"run_at":%q}`, newAt)); replay.status != http.StatusOK || replay.raw != r.raw ||
+		replay.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("the move sent again: %d %s", replay.status, replay.raw)
+	}
+	r = patch(w.vic, sc.ID, "", `{"note":" 晚高峰 "}`)
+	if r.status != http.StatusForbidden {
+		t.Errorf("a viewer changes the note: %d %s", r.status, r.raw)
+	}
+	r = patch(w.admin, sc.ID, "", `{"note":" 晚高峰 "}`)
+	var noted scheduledJSON
+	r.data(t, &noted)
+	if r.status != http.StatusOK || noted.Note != "晚高峰" || !noted.RunAt.Equal(moved.RunAt) {
+		t.Fatalf("the note: %d %s", r.status, r.raw)
+	}
+	// The same values again change no row: still answered as it stands.
+	if r := patch(w.alice, sc.ID, "", fmt.Sprintf(`{"run_at":%q,"note":"晚高峰"}`, newAt)); r.status != http.StatusOK {
+		t.Errorf("the same values again: %d %s", r.status, r.raw)
+	}
+
+	// Not at the old time: nothing sent; after the new one: made.
+	w.sim.Stats().Reset()
+	if n := w.runDue(t, w.svc, 3*time.Minute); n != 0 {
+		t.Fatalf("ran %d changes at the old time", n)
+	}
+	w.noPlatformCalls(t, "the old time")
+	if got := w.get(t, w.alice, sc.ID); got.Status != scheduled.StatusScheduled || got.Attempts != 0 {
+		t.Errorf("after the old time %+v", got)
+	}
+	if n := w.runDue(t, w.svc, 6*time.Minute); n != 0 {
+		t.Fatalf("ran %d changes a minute before the new time", n)
+	}
+	if n := w.runDue(t, w.svc, 90*time.Second); n != 1 {
+		t.Fatalf("ran %d changes after the new time, want 1", n)
+	}
+	if got := w.get(t, w.alice, sc.ID); got.Status != scheduled.StatusSucceeded || got.Note != "晚高峰" {
+		t.Errorf("made %+v", got)
+	}
+	if truth := w.truth(t, "ad", ad.ID); truth.BudgetFen != want {
+		t.Errorf("budget on the platform %s, want %s", fen(truth.BudgetFen), fen(want))
+	}
+
+	waiting := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"status","run_at":%q,"ids":[%d],"status":"disable"}`, w.in(time.Hour), spare.ID))
+	for _, tc := range []struct {
+		what, body string
+		status     int
+		rule       string
+	}{
+		{"in the past", fmt.Sprintf(`{"run_at":%q}`, w.in(-time.Minute)), 422, "run_at_not_future"},
+		{"within a minute", fmt.Sprintf(`{"run_at":%q}`, w.in(20*time.Second)), 422, "run_at_not_future"},
+		{"too far", fmt.Sprintf(`{"run_at":%q}`, w.in(31*24*time.Hour)), 422, "run_at_too_far"},
+		{"not a time", `{"run_at":"tomorrow 8am"}`, 422, "datetime"},
+		{"a long note", fmt.Sprintf(`{"note":%q}`, strings.Repeat("长", 201)), 422, "max_length"},
+		{"nothing to change", `{}`, 422, "one_of_required"},
+		{"a null time alone", `{"run_at":null}`, 422, "one_of_required"},
+		{"an unknown field", fmt.Sprintf(`{"run_at":%q,"status":"canceled"}`, w.in(2*time.Hour)), 400, "unknown_field"},
+		{"no body", ``, 400, "body_required"},
+	} {
+		r := patch(w.alice, waiting.ID, "", tc.body)
+		if r.status != tc.status || !strings.Contains(r.raw, `"`+tc.rule+`"`) {
+			t.Errorf("%s: %d %s, want %d naming %q", tc.what, r.status, r.raw, tc.status, tc.rule)
+		}
+	}
+	later := fmt.Sprintf(`{"run_at":%q}`, w.in(2*time.Hour))
+	if r := patch(w.bob, waiting.ID, "", later); r.status != http.StatusNotFound {
+		t.Errorf("bob moves alice's: %d %s", r.status, r.raw)
+	}
+	if r := patch(w.vic, waiting.ID, "", later); r.status != http.StatusForbidden {
+		t.Errorf("a viewer moves it: %d %s", r.status, r.raw)
+	}
+	if r := patch(w.alice, 987654321, "", later); r.status != http.StatusNotFound {
+		t.Errorf("one that does not exist: %d %s", r.status, r.raw)
+	}
+	if got := w.get(t, w.alice, waiting.ID); !got.RunAt.Equal(waiting.RunAt) || got.Note != "" {
+		t.Errorf("changed by a refused request: %+v", got)
+	}
+	if r := patch(w.alice, sc.ID, "", later); r.status != http.StatusConflict || !strings.Contains(r.raw, "scheduled_change_not_pending") ||
+		!strings.Contains(r.raw, `"status":"succeeded"`) {
+		t.Errorf("after it ran: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "POST", fmt.Sprintf("/api/v1/scheduled-changes/%d/cancel", waiting.ID), w.alice, "", ""); r.status != http.StatusOK {
+		t.Fatalf("cancel: %d %s", r.status, r.raw)
+	}
+	if r := patch(w.alice, waiting.ID, "", later); r.status != http.StatusConflict || !strings.Contains(r.raw, "scheduled_change_not_pending") {
+		t.Errorf("after cancel: %d %s", r.status, r.raw)
+	}
+
+	es := w.checkAudit(t, "scheduled_change.update", 4) // the move, its replay, the note, the same values
+	var first auth.AuditEntry
+	for _, e := range es {
+		if e.Result == auth.ResultSuccess && e.Detail["before"] != nil {
+			first = e // the list is newest first: the move is the last
+		}
+	}
+	before, _ := first.Detail["before"].(map[string]any)
+	after, _ := first.Detail["after"].(map[string]any)
+	if first.TargetID != fmt.Sprint(sc.ID) || first.ActorID != w.aliceID || before["note"] != "早高峰" || after["note"] != "早高峰" ||
+		!mustTime(t, fmt.Sprint(before["run_at"])).Equal(sc.RunAt) || !mustTime(t, fmt.Sprint(after["run_at"])).Equal(moved.RunAt) {
+		t.Errorf("the move's audit entry %+v", first)
+	}
+}
+
+// TestAWorkerTakingUpAScheduledChangeWinsOverItsMove: the conditional
+// update of a change a worker claims between its read and its write
+// changes nothing, and the move is answered 409 with the change running.
+func TestAWorkerTakingUpAScheduledChangeWinsOverItsMove(t *testing.T) {
+	w := setupScheduled(t)
+	ad := w.pick(t, "ad", w.advs[0], nil, daily)
+	sc := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"status","run_at":%q,"ids":[%d],"status":"disable"}`, w.in(2*time.Minute), ad.ID))
+	w.sim.Clock().Advance(3 * time.Minute) // due, not yet taken up
+	racing, err := scheduled.New(scheduled.Deps{Store: claimFirst{DB: w.db, now: w.sim.Clock().Now}, Now: w.sim.Clock().Now,
+		Changer: adops.ScheduledChanger{Ops: w.srv.deps.AdOps}}, scheduled.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.srv.deps.Scheduled = racing
+	r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/scheduled-changes/%d", sc.ID), w.alice, "", fmt.Sprintf(`{"run_at":%q}`, w.in(time.Hour)))
+	if r.status != http.StatusConflict || !strings.Contains(r.raw, "scheduled_change_not_pending") || !strings.Contains(r.raw, `"status":"running"`) {
+		t.Fatalf("a move the worker beat: %d %s", r.status, r.raw)
+	}
+	if got := w.get(t, w.alice, sc.ID); got.Status != scheduled.StatusRunning || !got.RunAt.Equal(sc.RunAt) {
+		t.Errorf("after the race %+v", got)
+	}
+}
+
+// claimFirst is the store with a worker that claims a change just before
+// an update of it reaches MySQL.
+type claimFirst struct {
+	*mysql.DB
+	now func() time.Time
+}
+
+func (s claimFirst) UpdateScheduledChange(ctx context.Context, id int64, e scheduled.Edit) (bool, error) {
+	now := s.now()
+	if _, ok, err := s.ClaimScheduledChange(ctx, id, "racing-worker", now, now.Add(16*time.Minute)); err != nil || !ok {
+		return false, fmt.Errorf("claim scheduled change %d: %v %w", id, ok, err)
+	}
+	return s.DB.UpdateScheduledChange(ctx, id, e)
+}
+
+func mustTime(t *testing.T, v string) time.Time {
+	t.Helper()
+	at, err := time.Parse(time.RFC3339, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return at
 }

@@ -167,6 +167,21 @@ func (db *DB) CancelScheduledChange(ctx context.Context, id, by int64, at time.T
 		WHERE id = ? AND status = 'scheduled'`, by, at.UTC(), id)
 }
 
+// UpdateScheduledChange implements scheduled.Store: a NULL keeps the
+// column. MySQL counts the rows changed, so values equal to the stored ones
+// count none.
+func (db *DB) UpdateScheduledChange(ctx context.Context, id int64, e scheduled.Edit) (bool, error) {
+	var at, note any
+	if e.RunAt != nil {
+		at = e.RunAt.UTC()
+	}
+	if e.Note != nil {
+		note = *e.Note
+	}
+	return affected(ctx, db, "update scheduled change", `UPDATE scheduled_changes SET run_at = COALESCE(?, run_at), note = COALESCE(?, note)
+		WHERE id = ? AND status = 'scheduled'`, at, note, id)
+}
+
 // DueScheduledChanges implements scheduled.Store.
 func (db *DB) DueScheduledChanges(ctx context.Context, now time.Time, limit int) ([]int64, error) {
 	now = now.UTC()

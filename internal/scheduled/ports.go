@@ -23,6 +23,11 @@ type Store interface {
 	// CancelScheduledChange cancels a change still scheduled; false when
 	// it is not (any more).
 	CancelScheduledChange(ctx context.Context, id, by int64, at time.Time) (bool, error)
+	// UpdateScheduledChange sets the time and note of e (those not nil)
+	// of a change still scheduled, in one conditional update, so a worker
+	// claiming it at that moment wins cleanly; false when no row changed:
+	// it is not scheduled (any more), or already has those values.
+	UpdateScheduledChange(ctx context.Context, id int64, e Edit) (bool, error)
 	// DueScheduledChanges lists, earliest first, the changes scheduled at
 	// or before now and the running ones whose lease ended before now.
 	DueScheduledChanges(ctx context.Context, now time.Time, limit int) ([]int64, error)

@@ -107,19 +107,13 @@ func New(d Deps, o Options) (*Service, error) {
 // only for a later moment, as warnings.
 func (s *Service) Create(ctx context.Context, p auth.Principal, r Request) (Change, []apperr.FieldError, error) {
 	now := s.now()
+	e := Edit{RunAt: &r.RunAt, Note: &r.Note}
 	var errs []apperr.FieldError
-	switch {
-	case r.RunAt.IsZero():
+	if r.RunAt.IsZero() {
 		errs = append(errs, apperr.Field("run_at", "is required: when to make the change (RFC 3339, e.g. 2026-12-07T08:00:00+08:00)").Because("required"))
-	case r.RunAt.Before(now.Add(MinAhead)):
-		errs = append(errs, apperr.Field("run_at", "must be at least a minute ahead").Because("run_at_not_future", "min", "1m"))
-	case r.RunAt.After(now.Add(MaxAhead)):
-		errs = append(errs, apperr.Field("run_at", "must be at most 30 days ahead").Because("run_at_too_far", "max_days", 30))
+		e.RunAt = nil
 	}
-	if n := len([]rune(r.Note)); n > MaxNote {
-		errs = append(errs, apperr.Field("note", "must be at most %d characters", MaxNote).Because("max_length", "max", MaxNote))
-	}
-	if len(errs) > 0 {
+	if errs = append(errs, editErrors(e, now)...); len(errs) > 0 {
 		return Change{}, nil, apperr.Validation(errs...)
 	}
 	planned, err := s.changer.Plan(ctx, p, r)
@@ -166,11 +160,71 @@ func (s *Service) Cancel(ctx context.Context, p auth.Principal, id int64) (Chang
 		return Change{}, err
 	}
 	if !ok {
-		return c, apperr.Conflict("scheduled change %d is %s: only a change still waiting can be cancelled", id, c.Status).
-			WithReason("scheduled_change_not_pending", "id", id, "status", c.Status)
+		return c, notPending(c, "cancelled")
 	}
 	s.metrics.ended.WithLabelValues(string(StatusCanceled)).Inc()
 	return c, nil
+}
+
+// Update moves a change p sees that is still scheduled to another time,
+// changes its note, or both (the limits of Create), and returns it as it
+// was and as it is now; KindConflict (scheduled_change_not_pending) once
+// it started, ran or was cancelled: a worker claiming it at that moment
+// wins. Whoever may cancel a change may update it.
+func (s *Service) Update(ctx context.Context, p auth.Principal, id int64, e Edit) (before, after Change, err error) {
+	if e.RunAt == nil && e.Note == nil {
+		return Change{}, Change{}, apperr.Validation(apperr.Field("run_at", "give run_at, note or both").Because("one_of_required", "a", "run_at", "b", "note"))
+	}
+	if errs := editErrors(e, s.now()); len(errs) > 0 {
+		return Change{}, Change{}, apperr.Validation(errs...)
+	}
+	if before, err = s.Get(ctx, p, id); err != nil {
+		return Change{}, Change{}, err
+	}
+	if before.Status != StatusScheduled {
+		return before, before, notPending(before, "changed")
+	}
+	if e.RunAt != nil {
+		at := e.RunAt.UTC()
+		e.RunAt = &at
+	}
+	ok, err := s.store.UpdateScheduledChange(ctx, id, e)
+	if err != nil {
+		return Change{}, Change{}, err
+	}
+	if after, err = s.Get(ctx, p, id); err != nil {
+		return Change{}, Change{}, err
+	}
+	// No row changed while it is still scheduled: it had these values already.
+	if !ok && after.Status != StatusScheduled {
+		return before, after, notPending(after, "changed")
+	}
+	return before, after, nil
+}
+
+// editErrors are what a change's time and note (those set) break of the
+// limits: 1 minute to 30 days ahead of now, a note of at most 200
+// characters.
+func editErrors(e Edit, now time.Time) []apperr.FieldError {
+	var errs []apperr.FieldError
+	switch {
+	case e.RunAt == nil:
+	case e.RunAt.Before(now.Add(MinAhead)):
+		errs = append(errs, apperr.Field("run_at", "must be at least a minute ahead").Because("run_at_not_future", "min", "1m"))
+	case e.RunAt.After(now.Add(MaxAhead)):
+		errs = append(errs, apperr.Field("run_at", "must be at most 30 days ahead").Because("run_at_too_far", "max_days", 30))
+	}
+	if e.Note != nil && len([]rune(*e.Note)) > MaxNote {
+		errs = append(errs, apperr.Field("note", "must be at most %d characters", MaxNote).Because("max_length", "max", MaxNote))
+	}
+	return errs
+}
+
+// notPending is the conflict of a write (done: "cancelled", "changed")
+// that only a change still waiting allows.
+func notPending(c Change, done string) error {
+	return apperr.Conflict("scheduled change %d is %s: only a change still waiting can be %s", c.ID, c.Status, done).
+		WithReason("scheduled_change_not_pending", "id", c.ID, "status", c.Status)
 }
 
 // RunDue makes the changes whose time came (and resumes those whose

@@ -95,6 +95,13 @@ type Request struct {
 	Note  string
 }
 
+// Edit moves a change still waiting to another time, changes its note, or
+// both; nil keeps what the change has.
+type Edit struct {
+	RunAt *time.Time
+	Note  *string
+}
+
 // Planned is what checking a request found: each item's advertiser, in
 // request order, and the rules that hold only for a later moment
 // (checked again when the change runs).

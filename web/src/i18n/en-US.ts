@@ -818,7 +818,7 @@ const enUS: typeof zhCN = {
       job: { retry: 'Retry job' },
       oceanengine: { authorize: 'Start OceanEngine authorisation', bind: 'Bind OceanEngine accounts' },
       report: { export: 'Export report' },
-      scheduled_change: { create: 'Schedule a change', cancel: 'Cancel a scheduled change' },
+      scheduled_change: { create: 'Schedule a change', update: 'Reschedule a scheduled change', cancel: 'Cancel a scheduled change' },
       rule: {
         create: 'New rule', update: 'Change rule', delete: 'Delete rule', enable: 'Turn on rule', disable: 'Turn off rule',
         preview: 'Preview rule', backtest: 'Backtest rule', switch: 'Pause or resume all rules',
@@ -1228,6 +1228,7 @@ const enUS: typeof zhCN = {
     whole_number: 'must be a whole number',
     once: 'must be given once',
     not_both: 'give either {a} or {b}, not both',
+    one_of_required: 'give {a}, {b} or both',
     other_endpoint: 'is not changed by this endpoint; use the one that changes the {field}',
     platform_refused: 'the platform refused the change: {error}',
     items_own_value: 'with items, give each item its own value',
@@ -1245,7 +1246,7 @@ const enUS: typeof zhCN = {
     entity_ref: 'needs a type (advertiser, campaign, ad, project, promotion) and an id',
   },
   serverReasons: {
-    scheduled_change_not_pending: 'The scheduled change is no longer waiting (now {status}) and cannot be cancelled',
+    scheduled_change_not_pending: 'The scheduled change is no longer waiting (now {status}) and cannot be cancelled or changed',
     not_found: '{thing} not found, or outside your data scope',
     not_found_many: '{n} {thing} item(s) not found, or outside your data scope: {ids}',
     route_not_found: 'No such endpoint: {method} {path}',

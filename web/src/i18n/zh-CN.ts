@@ -815,7 +815,7 @@ export default {
       job: { retry: '重试任务' },
       oceanengine: { authorize: '发起巨量引擎授权', bind: '绑定巨量引擎账户' },
       report: { export: '导出报表' },
-      scheduled_change: { create: '创建定时操作', cancel: '取消定时操作' },
+      scheduled_change: { create: '创建定时操作', update: '修改定时操作', cancel: '取消定时操作' },
       rule: {
         create: '新建自动规则', update: '修改自动规则', delete: '删除自动规则', enable: '启用自动规则', disable: '停用自动规则',
         preview: '预览自动规则', backtest: '回测自动规则', switch: '暂停或恢复全部自动规则',
@@ -1225,6 +1225,7 @@ export default {
     whole_number: '须为整数',
     once: '只能给一次',
     not_both: '{a} 与 {b} 只能给一个',
+    one_of_required: '{a} 与 {b} 至少给一个',
     other_endpoint: '此接口不修改{field}，请用修改{field}的接口',
     platform_refused: '平台拒绝了此修改：{error}',
     items_own_value: '使用 items 时，请为每一项单独给值',
@@ -1242,7 +1243,7 @@ export default {
     entity_ref: '须给出对象类型（广告主、广告组、广告计划、项目、广告）和 ID',
   },
   serverReasons: {
-    scheduled_change_not_pending: '该定时操作已不在等待执行（当前状态：{status}），无法取消',
+    scheduled_change_not_pending: '该定时操作已不在等待执行（当前状态：{status}），无法取消或修改',
     not_found: '{thing}不存在，或不在你的数据范围内',
     not_found_many: '有 {n} 个{thing}不存在，或不在你的数据范围内：{ids}',
     route_not_found: '接口不存在：{method} {path}',

@@ -15,6 +15,8 @@ describe('an audit action in words', () => {
     expect(actionLabel(on('zh-CN'), 'user.reset_mfa')).toBe('重置用户的两步验证')
     expect(actionLabel(on('en-US'), 'oceanengine.bind')).toBe('Bind OceanEngine accounts')
     expect(actionLabel(on('zh-CN'), 'authorization.needs_reauth')).toBe('授权失效，需重新授权')
+    expect(actionLabel(on('zh-CN'), 'scheduled_change.update')).toBe('修改定时操作')
+    expect(actionLabel(on('en-US'), 'scheduled_change.update')).toBe('Reschedule a scheduled change')
   })
   it('makes an ad operation of its kind and its change', () => {
     expect(actionLabel(on('zh-CN'), 'ad.update_budget')).toBe('修改广告计划预算')
