@@ -10,6 +10,7 @@ import {
   countsText,
   dayOutOfRange,
   defaultWall,
+  editBodyOf,
   entityNames,
   hasRun,
   objectText,
@@ -25,6 +26,7 @@ import {
   statusColor,
   wallInstant,
   warningLines,
+  whenParams,
 } from './schedule'
 
 const t = (locale: 'zh-CN' | 'en-US') =>
@@ -169,6 +171,26 @@ describe('scheduling', () => {
     ])
     // one entity: every warning is about it
     expect(warningLines([{ field: 'budget', message: 'd' }], items.slice(0, 1), names)).toEqual([{ entity: '计划甲', message: 'd' }])
+  })
+})
+
+describe('moving a scheduled change (改时间)', () => {
+  // Due at 2026-12-06 22:00 Beijing, scheduled through the API with seconds.
+  const c = { run_at: '2026-12-06T14:00:30.5Z', note: '晚高峰' }
+  it('sends the time picked when it is not the change\'s own minute, and the note when it changed', () => {
+    expect(editBodyOf(c, '2026-12-06 22:00', '晚高峰')).toEqual({})
+    expect(editBodyOf(c, '2026-12-06 23:00', '晚高峰')).toEqual({ run_at: '2026-12-06T23:00:00+08:00' })
+    expect(editBodyOf(c, '2026-12-06 22:00', ' 晚高峰 ')).toEqual({})
+    expect(editBodyOf(c, '2026-12-06 22:00', ' 夜间 ')).toEqual({ note: '夜间' })
+    expect(editBodyOf(c, '2026-12-07 08:00', '')).toEqual({ run_at: '2026-12-07T08:00:00+08:00', note: '' })
+    expect(editBodyOf({ note: '' }, '2026-12-07 08:00', '')).toEqual({ run_at: '2026-12-07T08:00:00+08:00' })
+  })
+  it('says the new time in Beijing time and how far it is, in both languages', () => {
+    const at = '2026-12-06T15:30:00+08:00'
+    expect(whenParams(at, now, t('zh-CN'))).toEqual({ time: '2026-12-06 15:30', rel: '2 小时后' })
+    expect(t('zh-CN')('scheduled.moved', { id: 12, ...whenParams(at, now, t('zh-CN')) })).toBe('定时操作 #12 改为北京时间 2026-12-06 15:30（2 小时后）执行')
+    expect(t('en-US')('scheduled.moved', { id: 12, ...whenParams(at, now, t('en-US')) })).toBe('Scheduled change #12 now runs at 2026-12-06 15:30 Beijing time (in 2 h)')
+    expect(whenParams(undefined, now, t('zh-CN'))).toEqual({ time: '—', rel: '' })
   })
 })
 

@@ -4,6 +4,7 @@
 // the API takes, and how a scheduled change reads in the list.
 import { api, call } from '../../api/client'
 import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
+import { beijingTime } from '../../lib/format'
 import { batchBodyOf, endpointOf, type Field, type PlannedItem } from '../entities/changes'
 import type { ChangeKind } from '../entities/kinds'
 
@@ -115,6 +116,31 @@ export function relative(at: string | null | undefined, now: number): Relative |
 export function relativeText(at: string | null | undefined, now: number, t: T): string {
   const r = relative(at, now)
   return r ? t(`scheduled.rel.${r.key}`, { n: r.n }) : ''
+}
+
+/** whenParams are the Beijing time of an instant, to the minute, and how far it is from now, as the texts saying when a change runs take them. */
+export function whenParams(at: string | null | undefined, now: number, t: T): { time: string; rel: string } {
+  return { time: beijingTime(at).slice(0, 16), rel: relativeText(at, now, t) }
+}
+
+/** The body of PATCH /scheduled-changes/{id}: the new time, the new note, or both. */
+export interface ScheduleEdit {
+  run_at?: string
+  note?: string
+}
+
+/**
+ * editBodyOf is what the 改时间 dialog sends for a change: the time picked
+ * when it is not the change's own minute, the note (trimmed) when it is not
+ * the change's; {} when nothing changed. The time left alone is not sent, so
+ * a note can still be changed when the time is less than a minute away.
+ */
+export function editBodyOf(c: Pick<ScheduledChange, 'run_at' | 'note'>, wall: string, note: string): ScheduleEdit {
+  const out: ScheduleEdit = {}
+  const at = Date.parse(c.run_at ?? '')
+  if (Number.isNaN(at) || wall !== beijingWall(at)) out.run_at = runAtOf(wall)
+  if (note.trim() !== (c.note ?? '')) out.note = note.trim()
+  return out
 }
 
 export const scheduledStatuses = ['scheduled', 'running', 'succeeded', 'partial', 'failed', 'canceled', 'missed'] as const
