@@ -337,7 +337,7 @@ describe('console', () => {
     }
   })
 
-  test('a budget change scheduled from the ads table is listed as 待执行; another is cancelled, and one that ran meanwhile says so', async () => {
+  test('a budget change scheduled from the ads table is listed as 待执行; another is moved to a later time, then cancelled, and one that ran meanwhile says so', async () => {
     // A delivering ad with a daily budget that the other tests leave alone
     // (the rule test takes the top spender), raised by 1,000: no rule of the
     // moment (today's spend, the least move, the bid) can refuse it when it runs.
@@ -418,6 +418,27 @@ describe('console', () => {
     const order = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
     assert.deepEqual(order, [later.id, toCancel.id, ranOff.id].map((id) => `scheduled-detail-${id}`))
     await shot(page, 'scheduled')
+
+    // 改时间: the picker starts at its time (Beijing); moved two hours on, the row shows the new time.
+    const wallOf = (at) => new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+    await page.locator(`[data-test=scheduled-move-${toCancel.id}]`).click()
+    const moveDialog = page.locator('.arco-modal', { has: page.locator('[data-test=move-dialog]') })
+    const moveAt = moveDialog.locator('[data-test=move-run-at] input')
+    assert.equal(await moveAt.inputValue(), wallOf(toCancel.run_at), 'the picker starts at the change\'s time')
+    assert.match(await moveDialog.innerText(), new RegExp(`状态 → 暂停（广告计划 × 1），原定北京时间 ${wallOf(toCancel.run_at)} 执行`))
+    const movedWall = wallOf(new Date(Date.parse(toCancel.run_at) + 2 * 3_600_000).toISOString())
+    await moveAt.click()
+    await moveAt.fill(movedWall)
+    await moveAt.press('Enter')
+    await moveDialog.locator('.arco-modal-title').click() // the picker's panel closed, the note in view
+    await page.evaluate(() => window.scrollTo(0, 0)) // where the clicks scrolled the page under the dialog
+    assert.equal(await moveAt.inputValue(), movedWall)
+    await shot(page, 'scheduled-move', { fullPage: false })
+    await moveDialog.getByRole('button', { name: '保存' }).click()
+    await page.locator('.arco-message', { hasText: new RegExp(`定时操作 #${toCancel.id} 改为北京时间 ${movedWall}（\\d+ 小时后）执行`) }).waitFor()
+    await poll(async () => (await scheduledRow(page, toCancel.id).innerText()).includes(movedWall), 'the new time in the row', 10_000, 300)
+    assert.equal(wallOf((await apiGet(stack.api, token, `/api/v1/scheduled-changes/${toCancel.id}`)).run_at), movedWall)
+    await shot(page, 'scheduled-moved', { fullPage: false })
 
     await page.locator(`[data-test=scheduled-cancel-${toCancel.id}]`).click()
     const confirmBox = page.locator('.arco-modal', { hasText: `取消定时操作 #${toCancel.id}` })
