@@ -12,7 +12,8 @@
 // pending, sent, read back and recorded with what the platform reports,
 // and the mirror is updated at once. A write whose outcome is unknown (the
 // answer was lost) is never repeated: reading the entity back decides.
-// Rollback restores the value before a change as a new, linked change.
+// Rollback restores the value before a change as a new, linked change;
+// Rollbacks does so for up to MaxItems changes, newest first.
 //
 // SQL lives in internal/mysql (changes.go, guardrails.go, idempotency.go);
 // HTTP in internal/httpapi (adops.go, changes.go, guardrails.go). See

@@ -139,9 +139,8 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 	if errs := checkShape(req, path); len(errs) > 0 {
 		return nil, apperr.Validation(errs...)
 	}
-	if s.p == nil && !req.DryRun {
-		return nil, apperr.New(apperr.KindUnavailable, "ad operations have no OceanEngine client configured; only dry runs work").
-			WithReason("not_configured", "what", "adops")
+	if err := s.canWrite(req.DryRun); err != nil {
+		return nil, err
 	}
 	cur, err := s.fromMirror(ctx, req)
 	if err != nil {
@@ -164,6 +163,16 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 		return dryRunResult(req, cur), nil
 	}
 	return s.execute(ctx, req, cur, path)
+}
+
+// canWrite refuses a request that is not a dry run when the service has no
+// OceanEngine client (KindUnavailable).
+func (s *Service) canWrite(dryRun bool) error {
+	if s.p == nil && !dryRun {
+		return apperr.New(apperr.KindUnavailable, "ad operations have no OceanEngine client configured; only dry runs work").
+			WithReason("not_configured", "what", "adops")
+	}
+	return nil
 }
 
 // fromMirror loads the entities within scope; absent ones answer 404.
@@ -659,6 +668,11 @@ type RollbackRequest struct {
 	// (see Request.Idempotency): a retry resuming an attempt that died
 	// does not count that attempt's rollback as "another change".
 	Idempotency Idempotency
+	// Undone are changes that do not count as the entity field's latest:
+	// those an earlier item of the same batch rolled back, each with its
+	// rollback (the pair cancels out), so the change they followed is the
+	// latest again (see Rollbacks).
+	Undone []int64
 }
 
 // Rollback restores the value before a successful change, as a new change
@@ -703,7 +717,7 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	}
 	kind, field := Kind(c.EntityKind), Field(c.Field)
 	latest := func(ctx context.Context) error {
-		l, ok, err := s.db.LatestAdChange(ctx, c.EntityKind, c.EntityID, c.Field)
+		l, ok, err := s.db.LatestAdChange(ctx, c.EntityKind, c.EntityID, c.Field, rr.Undone...)
 		if err != nil {
 			return err
 		}

@@ -185,11 +185,15 @@ func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFil
 }
 
 // LatestAdChange returns the newest change of an entity's field that may
-// have reached the platform (pending, succeeded or unknown), or ok false.
-func (db *DB) LatestAdChange(ctx context.Context, kind string, entityID int64, field string) (AdChange, bool, error) {
-	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c
-		WHERE c.entity_kind = ? AND c.entity_id = ? AND c.field = ? AND c.result IN ('pending', 'succeeded', 'unknown')
-		ORDER BY c.id DESC LIMIT 1`, kind, entityID, field))
+// have reached the platform (pending, succeeded or unknown), or ok false;
+// the changes except names do not count (a change and its rollback that
+// cancel out).
+func (db *DB) LatestAdChange(ctx context.Context, kind string, entityID int64, field string, except ...int64) (AdChange, bool, error) {
+	w := whereOf("c.entity_kind = ? AND c.entity_id = ? AND c.field = ? AND c.result IN ('pending', 'succeeded', 'unknown')",
+		[]any{kind, entityID, field})
+	w.addIf(len(except) > 0, "c.id NOT IN ("+placeholders(len(except))+")", int64Args(except)...)
+	c, err := scanAdChange(db.QueryRowContext(ctx, `SELECT `+adChangeCols+` FROM ad_changes c WHERE `+w.String()+`
+		ORDER BY c.id DESC LIMIT 1`, w.args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return c, false, nil
 	}

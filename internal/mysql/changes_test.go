@@ -80,6 +80,11 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 	if err != nil || !ok || l.ID != ids[3] {
 		t.Errorf("latest = %d %v %v, want %d", l.ID, ok, err, ids[3])
 	}
+	// Changes named as cancelled out do not count; the failed one never does.
+	l, ok, err = db.LatestAdChange(ctx, "ad", 11, "budget", ids[3], ids[2])
+	if err != nil || !ok || l.ID != ids[0] {
+		t.Errorf("latest except %d, %d = %d %v %v, want %d", ids[3], ids[2], l.ID, ok, err, ids[0])
+	}
 	// Rolled back once only.
 	if ok, err := db.MarkAdChangeRolledBack(ctx, ids[0], ids[4]); !ok || err != nil {
 		t.Errorf("mark: %v %v", ok, err)
