@@ -235,17 +235,30 @@ func newChangeItemJSON(r adops.ItemResult) changeItemJSON {
 	return out
 }
 
+// batchCountsJSON are the counts of a batch's answer.
+type batchCountsJSON struct {
+	DryRun    bool `json:"dry_run"`
+	Succeeded int  `json:"succeeded"`
+	Failed    int  `json:"failed"`
+	Unknown   int  `json:"unknown"`
+}
+
+// audit records the counts in the request's audit entry.
+func (b batchCountsJSON) audit(c *gin.Context) {
+	auditDetail(c, "succeeded", b.Succeeded)
+	auditDetail(c, "failed", b.Failed)
+	auditDetail(c, "unknown", b.Unknown)
+}
+
 // changeResultJSON is the answer of a batch.
 type changeResultJSON struct {
-	DryRun    bool             `json:"dry_run"`
-	Succeeded int              `json:"succeeded"`
-	Failed    int              `json:"failed"`
-	Unknown   int              `json:"unknown"`
-	Items     []changeItemJSON `json:"items"`
+	batchCountsJSON
+	Items []changeItemJSON `json:"items"`
 }
 
 func newChangeResultJSON(r *adops.Result) changeResultJSON {
-	out := changeResultJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown, Items: []changeItemJSON{}}
+	out := changeResultJSON{batchCountsJSON: batchCountsJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown},
+		Items: []changeItemJSON{}}
 	for _, it := range r.Items {
 		out.Items = append(out.Items, newChangeItemJSON(it))
 	}
@@ -387,10 +400,9 @@ func (s *Server) changeBatch(kind adops.Kind, op string) gin.HandlerFunc {
 		if !res.DryRun {
 			c.Set(ctxActed, true)
 		}
-		auditDetail(c, "succeeded", res.Succeeded)
-		auditDetail(c, "failed", res.Failed)
-		auditDetail(c, "unknown", res.Unknown)
-		respond(c, http.StatusOK, newChangeResultJSON(res))
+		out := newChangeResultJSON(res)
+		out.audit(c)
+		respond(c, http.StatusOK, out)
 	}
 }
 

@@ -6,14 +6,17 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // The change log of ad operations: GET /changes (advertiser:read, scoped),
-// GET /changes/{id}, POST /changes/{id}/rollback (ad:write).
+// GET /changes/{id}, POST /changes/{id}/rollback and POST /changes/rollback
+// (many at once; ad:write).
 
 func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
 	r := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
@@ -21,6 +24,7 @@ func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
 	r.GET("/:id", s.getChange)
 	w := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
 	s.audited(w, http.MethodPost, "/:id/rollback", "change.rollback", "change", s.idempotent(s.rollbackChange))
+	s.audited(w, http.MethodPost, "/rollback", "change.batch_rollback", "change", s.idempotent(s.rollbackChanges))
 }
 
 // changesQuery is GET /changes's query.
@@ -149,4 +153,100 @@ func (s *Server) rollbackChange(c *gin.Context) {
 	}
 	auditDetail(c, "entity", string(res.Items[0].Kind)+":"+strconv.FormatInt(res.Items[0].ID, 10))
 	respondSingle(c, res)
+}
+
+// rollbacksBody is the body of POST /changes/rollback.
+type rollbacksBody struct {
+	IDs []int64 `json:"ids" validate:"required,min=1,max=100,unique,dive,gt=0"`
+}
+
+// resultRefused is the result of a change a batch rollback did not roll
+// back (besides a change's own: succeeded, failed, unknown, valid).
+const resultRefused = "refused"
+
+// rollbackItemJSON is what became of one change of a batch rollback.
+type rollbackItemJSON struct {
+	// ID is the change rolled back.
+	ID     int64  `json:"id"`
+	Result string `json:"result"`
+	// ChangeID is the rollback's own change log entry.
+	ChangeID *int64 `json:"change_id"`
+	// Change is the rollback as a change (null when refused).
+	Change *changeItemJSON `json:"change"`
+	// Refusal says why nothing was sent for it (null otherwise).
+	Refusal *refusalJSON `json:"refusal"`
+}
+
+// refusalJSON is the error the single rollback would answer for a change:
+// its code, message, and reason with its figures (a refused field's rule).
+type refusalJSON struct {
+	Code    string            `json:"code"`
+	Message string            `json:"message"`
+	Reason  string            `json:"reason,omitempty"`
+	Params  map[string]string `json:"params,omitempty"`
+}
+
+func newRefusalJSON(c *gin.Context, err error) *refusalJSON {
+	e, ok := apperr.As(err)
+	if !ok || e.Kind == apperr.KindInternal {
+		loggerFrom(c).Error("batch rollback: an item failed", zap.Error(err))
+		return &refusalJSON{Code: string(apperr.KindInternal), Message: internalMessage}
+	}
+	out := &refusalJSON{Code: string(e.Kind), Message: e.Message, Reason: e.Reason, Params: e.Params}
+	if len(e.Fields) > 0 {
+		out.Message, out.Reason, out.Params = apperr.Detail(e), e.Fields[0].Rule, e.Fields[0].Params
+	}
+	return out
+}
+
+// rollbacksJSON is the answer of a batch rollback.
+type rollbacksJSON struct {
+	batchCountsJSON
+	Refused int                `json:"refused"`
+	Items   []rollbackItemJSON `json:"items"`
+}
+
+// rollbackChanges serves POST /changes/rollback[?dry_run=true]: each change
+// rolled back as POST /changes/{id}/rollback would, newest first; 200 with
+// each item's outcome (a change the caller cannot see is refused as
+// not_found, like any other refusal).
+func (s *Server) rollbackChanges(c *gin.Context) {
+	var q dryRunQuery
+	var body rollbacksBody
+	if err := s.bindQueryAndJSON(c, &q, &body); err != nil {
+		fail(c, err)
+		return
+	}
+	auditDetail(c, "ids", body.IDs)
+	auditDetail(c, "count", len(body.IDs))
+	auditDetail(c, "dry_run", q.DryRun)
+	svc, err := s.adopsService()
+	var res *adops.RollbacksResult
+	if err == nil {
+		p, _ := principalFrom(c)
+		res, err = svc.Rollbacks(c.Request.Context(), adops.RollbacksRequest{ChangeIDs: body.IDs, Actor: adops.UserActor(p), Scope: p.Scope(),
+			RequestID: requestID(c), DryRun: q.DryRun, Idempotency: idempotencyOf(c)})
+	}
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if !res.DryRun {
+		c.Set(ctxActed, true)
+	}
+	out := rollbacksJSON{batchCountsJSON: batchCountsJSON{DryRun: res.DryRun, Succeeded: res.Succeeded, Failed: res.Failed, Unknown: res.Unknown},
+		Refused: res.Refused, Items: make([]rollbackItemJSON, 0, len(res.Items))}
+	for _, o := range res.Items {
+		it := rollbackItemJSON{ID: o.ChangeID}
+		if o.Err != nil {
+			it.Result, it.Refusal = resultRefused, newRefusalJSON(c, o.Err)
+		} else {
+			ch := newChangeItemJSON(o.Item)
+			it.Result, it.ChangeID, it.Change = ch.Result, ch.ChangeID, &ch
+		}
+		out.Items = append(out.Items, it)
+	}
+	out.audit(c)
+	auditDetail(c, "refused", out.Refused)
+	respond(c, http.StatusOK, out)
 }

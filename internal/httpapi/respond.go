@@ -73,6 +73,9 @@ func bodyTooLarge(err error, limit int64) *apperr.Error {
 // whose client went away before it was answered (nginx's 499).
 const StatusClientClosedRequest = 499
 
+// internalMessage is what the caller is told of an internal error.
+const internalMessage = "internal error; quote the request id when reporting it"
+
 // fail writes the error envelope for err. Internal errors are logged with
 // the request id and answered with a generic message: nothing internal leaks.
 func fail(c *gin.Context, err error) {
@@ -92,7 +95,7 @@ func fail(c *gin.Context, err error) {
 	if !ok || e.Kind == apperr.KindInternal {
 		loggerFrom(c).Error("request failed", zap.Error(err))
 		c.AbortWithStatusJSON(http.StatusInternalServerError, Envelope{
-			Code: string(apperr.KindInternal), Message: "internal error; quote the request id when reporting it",
+			Code: string(apperr.KindInternal), Message: internalMessage,
 			RequestID: requestID(c),
 		})
 		_ = c.Error(err)
