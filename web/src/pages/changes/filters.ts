@@ -10,6 +10,8 @@ export interface ChangeFilters {
   actorType: string
   entityId: string
   rollbacks: boolean
+  /** The API request that made the changes: one batch, one rule run. */
+  requestId: string
   /** Beijing dates YYYY-MM-DD, inclusive. */
   from: string
   to: string
@@ -30,6 +32,7 @@ export function filtersFromQuery(q: LocationQuery): ChangeFilters {
     actorType: oneOfParam(q, 'actor_type', actorTypes),
     entityId: idParam(q, 'entity_id'),
     rollbacks: param(q, 'rollbacks') === 'true',
+    requestId: param(q, 'request_id').slice(0, 128),
     from: dateParam(q, 'from'),
     to: dateParam(q, 'to'),
     page: pageParam(q),
@@ -44,6 +47,7 @@ export function filtersToQuery(f: ChangeFilters): Record<string, string> {
     actor_type: f.actorType,
     entity_id: f.entityId,
     rollbacks: f.rollbacks ? 'true' : '',
+    request_id: f.requestId,
     from: f.from,
     to: f.to,
     page: pageQuery(f.page),

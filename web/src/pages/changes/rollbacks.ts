@@ -1,0 +1,40 @@
+// Rolling back many changes of the change log at once: which rows can be,
+// which a batch's shortcut selects, and how each outcome reads.
+import type { Change, RollbackBatchOutcome } from '../../api/types'
+import { fieldText, type Translator } from '../../lib/fieldText'
+import { reasonText } from '../../lib/reasonText'
+
+/** The most changes one batch rollback takes (the API's limit). */
+export const maxRollbacks = 100
+
+/** rollbackable: a change that succeeded, is not rolled back yet and deleted nothing (the platform cannot restore deletions). */
+export function rollbackable(c: Change): boolean {
+  return c.result === 'succeeded' && !c.rolled_back_by && !(c.field === 'status' && c.after === 'delete')
+}
+
+/** batchOf is the ids of the rows that can be rolled back, at most maxRollbacks of them, as listed. */
+export function batchOf(rows: readonly Change[]): number[] {
+  return rows.filter(rollbackable).map((c) => c.id ?? 0).slice(0, maxRollbacks)
+}
+
+/** RollbackItem is the outcome of one change of a batch rollback. */
+export type RollbackItem = NonNullable<RollbackBatchOutcome['items']>[number]
+
+/** notDone is why a change was not rolled back, in words: the reason of a refusal, the platform's error of a failure. */
+export function notDone(it: RollbackItem, i: Translator): string {
+  const r = it.refusal
+  if (r) {
+    // a refused field names its rule (rollback_deleted), any other refusal its reason
+    const e = { reason: r.reason, params: r.params, message: r.message ?? '' }
+    return i.te(`serverReasons.${r.reason ?? ''}`) ? reasonText(e, i) : fieldText({ field: 'id', rule: r.reason, ...e }, i).message
+  }
+  const result = i.t(`change.results.${it.result ?? 'unknown'}`)
+  const error = it.change?.error?.message
+  return error ? `${result}：${error}` : result
+}
+
+/** outcomeCounts is how many changes were rolled back, and how many were not (refused, failed or with an unknown outcome). */
+export function outcomeCounts(out: RollbackBatchOutcome): { ok: number; notDone: number } {
+  const ok = out.succeeded ?? 0
+  return { ok, notDone: (out.items?.length ?? 0) - ok }
+}
