@@ -39,19 +39,19 @@ export async function apiGet(base, auth, path) {
   return body.data
 }
 
-export async function apiPost(base, auth, path, payload) {
-  return apiSend('POST', base, auth, path, payload)
+export async function apiPost(base, auth, path, payload, headers = {}) {
+  return apiSend('POST', base, auth, path, payload, headers)
 }
 
 export async function apiPut(base, auth, path, payload) {
   return apiSend('PUT', base, auth, path, payload)
 }
 
-async function apiSend(method, base, auth, path, payload) {
+async function apiSend(method, base, auth, path, payload, headers = {}) {
   const token = await auth.token()
   const r = await fetch(`${base}${path}`, {
     method,
-    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', ...headers },
     body: JSON.stringify(payload),
   })
   const body = await r.json()

@@ -329,6 +329,59 @@ describe('console', () => {
     await shot(page, 'change-log')
   })
 
+  test('two ads paused in one batch are rolled back together from the change log', async () => {
+    // Two delivering ads the other tests leave alone (without a daily
+    // budget: the scheduled change takes the least spending one with),
+    // paused in one request: its changes share a request id.
+    // (Else two of the most spending but the top one, which the rule takes.)
+    const all = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=200')).items.filter((a) => a.id !== paused.id)
+    const ads = all.filter((a) => a.budget_mode !== 'BUDGET_MODE_DAY')
+    const pair = ads.length >= 2 ? ads.slice(0, 2) : all.slice(-3, -1)
+    assert.equal(pair.length, 2, 'two delivering ads')
+    await apiPost(stack.api, token, '/api/v1/ads/batch/status', { ids: pair.map((a) => a.id), status: 'disable' }, { 'Idempotency-Key': `e2e-batch-pause-${Date.now()}` })
+    const changes = []
+    for (const a of pair) changes.push((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${a.id}&field=status`)).items[0])
+    assert.equal(changes[0].request_id, changes[1].request_id, 'one request')
+
+    // The row of a change leads to its batch; both rows are selected and rolled back at once.
+    await page.goto(`${stack.api}/changes?entity_id=${pair[0].id}`)
+    await page.locator(`tr:has([data-test="change-id-${changes[0].id}"]) [data-test=same-request]`).click()
+    await page.waitForURL((u) => u.searchParams.get('request_id') === changes[0].request_id)
+    await page.locator('[data-test=request-filter]').waitFor()
+    for (const c of changes) await page.locator(`tr:has([data-test="change-id-${c.id}"]) .arco-checkbox`).click()
+    const bar = page.locator('[data-test=batch-bar]')
+    await bar.waitFor()
+    await shot(page, 'change-log-batch-selected')
+    await bar.locator('[data-test=batch-rollback]', { hasText: '批量回滚（2）' }).click()
+    const list = page.locator('[data-test=batch-rollback-list]')
+    await list.waitFor()
+    const lines = await list.locator('li').allInnerTexts()
+    assert.equal(lines.length, 2)
+    for (const l of lines) assert.match(l, /广告计划 .+：状态 暂停 → 开启/, 'each line says what is restored, in words')
+    await shot(page, 'change-log-batch-rollback-confirm')
+    // A double click sends the rollback once (one Idempotency-Key per dialog).
+    await page.locator('.arco-modal').getByRole('button', { name: '批量回滚（2）' }).dblclick()
+    const outcome = page.locator('[data-test=batch-rollback-outcome]')
+    await outcome.waitFor()
+    assert.match(await outcome.innerText(), /成功 2 \/ 未执行 0/)
+    await shot(page, 'change-log-batch-rollback-result')
+    await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
+    await poll(async () => {
+      await page.reload()
+      return (await page.locator('[data-test=changes-table] [data-test=rolled-back]').count()) === 2
+    }, 'both changes to show as rolled back', 20_000, 1000)
+    await shot(page, 'change-log-batch-rolled-back')
+    for (const a of pair) {
+      const e = await simEntity(stack.sim, a.advertiser_id, 'ads', a.id)
+      assert.equal(e.opt_status, 'AD_STATUS_ENABLE', `the sandbox has ad ${a.id} enabled again`)
+    }
+    const rollbacks = (await apiGet(stack.api, token, `/api/v1/changes?rollbacks=true&entity_id=${pair[0].id}`)).items
+    assert.equal(rollbacks.length, 1, 'one rollback despite the double click')
+    // Nothing of the batch is left to roll back: the shortcut says so.
+    await page.locator('[data-test=rollback-request]', { hasText: '回滚这批修改' }).click()
+    await page.locator('.arco-message', { hasText: '这批修改中没有可以回滚的变更' }).waitFor()
+  })
+
   test('the campaign, project and promotion tables list the mirror', async () => {
     for (const kind of ['campaigns', 'projects', 'promotions']) {
       await page.goto(`${stack.api}/${kind}`)
