@@ -47,7 +47,8 @@ export async function apiPut(base, auth, path, payload) {
   return apiSend('PUT', base, auth, path, payload)
 }
 
-async function apiSend(method, base, auth, path, payload, headers = {}) {
+/** apiSend sends any write (headers: an Idempotency-Key, for one). */
+export async function apiSend(method, base, auth, path, payload, headers = {}) {
   const token = await auth.token()
   const r = await fetch(`${base}${path}`, {
     method,

@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import ExcelJS from 'exceljs'
 import { startStack, beijingToday, resultsDir } from './stack.mjs'
 import { choose, launch, newPage, shot } from './browser.mjs'
-import { apiGet, apiPost, apiPut, login, poll, session, simDelete, simEntity, simGet, simPost } from './api.mjs'
+import { apiGet, apiPost, apiPut, apiSend, login, poll, session, simDelete, simEntity, simGet, simPost } from './api.mjs'
 import { nextStep, timeStep, totp } from './totp.mjs'
 
 const started = Date.now()
@@ -329,57 +329,66 @@ describe('console', () => {
     await shot(page, 'change-log')
   })
 
-  test('two ads paused in one batch are rolled back together from the change log', async () => {
-    // Two delivering ads the other tests leave alone (without a daily
+  test('three ads paused in one batch are rolled back at once from the change log; the one changed since is not, with its reason', async () => {
+    // Three delivering ads the other tests leave alone (without a daily
     // budget: the scheduled change takes the least spending one with),
     // paused in one request: its changes share a request id.
-    // (Else two of the most spending but the top one, which the rule takes.)
+    // (Else three of the most spending but the top one, which the rule takes.)
     const all = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=200')).items.filter((a) => a.id !== paused.id)
     const ads = all.filter((a) => a.budget_mode !== 'BUDGET_MODE_DAY')
-    const pair = ads.length >= 2 ? ads.slice(0, 2) : all.slice(-3, -1)
-    assert.equal(pair.length, 2, 'two delivering ads')
-    await apiPost(stack.api, token, '/api/v1/ads/batch/status', { ids: pair.map((a) => a.id), status: 'disable' }, { 'Idempotency-Key': `e2e-batch-pause-${Date.now()}` })
+    const trio = ads.length >= 3 ? ads.slice(0, 3) : all.slice(-4, -1)
+    assert.equal(trio.length, 3, 'three delivering ads')
+    await apiPost(stack.api, token, '/api/v1/ads/batch/status', { ids: trio.map((a) => a.id), status: 'disable' }, { 'Idempotency-Key': `e2e-batch-pause-${Date.now()}` })
     const changes = []
-    for (const a of pair) changes.push((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${a.id}&field=status`)).items[0])
-    assert.equal(changes[0].request_id, changes[1].request_id, 'one request')
+    for (const a of trio) changes.push((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${a.id}&field=status`)).items[0])
+    assert.ok(changes.every((c) => c.request_id === changes[0].request_id), 'one request')
+    // The third ad is switched on again meanwhile: its pause is no longer its latest change.
+    const [, , changed] = trio
+    await apiSend('PATCH', stack.api, token, `/api/v1/ads/${changed.id}/status`, { status: 'enable' }, { 'Idempotency-Key': `e2e-enable-${Date.now()}` })
+    const [newer] = (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${changed.id}&field=status`)).items
 
-    // The row of a change leads to its batch; both rows are selected and rolled back at once.
-    await page.goto(`${stack.api}/changes?entity_id=${pair[0].id}`)
+    // The row of a change leads to its batch; its three rows are selected and rolled back at once.
+    await page.goto(`${stack.api}/changes?entity_id=${trio[0].id}`)
     await page.locator(`tr:has([data-test="change-id-${changes[0].id}"]) [data-test=same-request]`).click()
-    await page.waitForURL((u) => u.searchParams.get('request_id') === changes[0].request_id)
+    await page.waitForURL((u) => u.searchParams.get('request_id') === changes[0].request_id && !u.searchParams.get('entity_id'))
     await page.locator('[data-test=request-filter]').waitFor()
     for (const c of changes) await page.locator(`tr:has([data-test="change-id-${c.id}"]) .arco-checkbox`).click()
     const bar = page.locator('[data-test=batch-bar]')
     await bar.waitFor()
     await shot(page, 'change-log-batch-selected')
-    await bar.locator('[data-test=batch-rollback]', { hasText: '批量回滚（2）' }).click()
+    await bar.locator('[data-test=batch-rollback]', { hasText: '批量回滚（3）' }).click()
     const list = page.locator('[data-test=batch-rollback-list]')
     await list.waitFor()
     const lines = await list.locator('li').allInnerTexts()
-    assert.equal(lines.length, 2)
+    assert.equal(lines.length, 3)
     for (const l of lines) assert.match(l, /广告计划 .+：状态 暂停 → 开启/, 'each line says what is restored, in words')
     await shot(page, 'change-log-batch-rollback-confirm')
     // A double click sends the rollback once (one Idempotency-Key per dialog).
-    await page.locator('.arco-modal').getByRole('button', { name: '批量回滚（2）' }).dblclick()
+    await page.locator('.arco-modal').getByRole('button', { name: '批量回滚（3）' }).dblclick()
     const outcome = page.locator('[data-test=batch-rollback-outcome]')
     await outcome.waitFor()
-    assert.match(await outcome.innerText(), /成功 2 \/ 未执行 0/)
+    const said = await outcome.innerText()
+    assert.match(said, /成功 2 \/ 未执行 1/)
+    assert.ok(said.includes(`#${changes[2].id}：广告计划 ${changed.id} 的状态之后又被变更 #${newer.id} 修改；请先回滚那一条`), `the refusal in words: ${said}`)
     await shot(page, 'change-log-batch-rollback-result')
     await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
     await poll(async () => {
       await page.reload()
       return (await page.locator('[data-test=changes-table] [data-test=rolled-back]').count()) === 2
-    }, 'both changes to show as rolled back', 20_000, 1000)
+    }, 'two changes to show as rolled back', 20_000, 1000)
     await shot(page, 'change-log-batch-rolled-back')
-    for (const a of pair) {
+    for (const a of trio) {
       const e = await simEntity(stack.sim, a.advertiser_id, 'ads', a.id)
-      assert.equal(e.opt_status, 'AD_STATUS_ENABLE', `the sandbox has ad ${a.id} enabled again`)
+      assert.equal(e.opt_status, 'AD_STATUS_ENABLE', `the sandbox has ad ${a.id} enabled`)
     }
-    const rollbacks = (await apiGet(stack.api, token, `/api/v1/changes?rollbacks=true&entity_id=${pair[0].id}`)).items
+    const rollbacks = (await apiGet(stack.api, token, `/api/v1/changes?rollbacks=true&entity_id=${trio[0].id}`)).items
     assert.equal(rollbacks.length, 1, 'one rollback despite the double click')
-    // Nothing of the batch is left to roll back: the shortcut says so.
+    // The shortcut takes what is left of the batch: the change refused.
     await page.locator('[data-test=rollback-request]', { hasText: '回滚这批修改' }).click()
-    await page.locator('.arco-message', { hasText: '这批修改中没有可以回滚的变更' }).waitFor()
+    await list.waitFor()
+    assert.equal(await list.locator('li').count(), 1)
+    assert.match(await list.innerText(), new RegExp(`#${changes[2].id} `))
+    await page.locator('.arco-modal').getByRole('button', { name: '取消' }).click()
   })
 
   test('the campaign, project and promotion tables list the mirror', async () => {
