@@ -66,6 +66,18 @@ func TestBatchRollbackOverHTTP(t *testing.T) {
 	}
 	w.sim.Stats().Reset()
 
+	// A dry run (no key needed) checks each change and sends nothing.
+	dry := okData[rollbacksOut](t, w.send(t, "POST", "/api/v1/changes/rollback?dry_run=true", w.alice, "", `{"ids":[`+joinInts(ids)+`]}`), "dry run")
+	if !dry.DryRun || dry.Refused != 0 || len(dry.Items) != 3 {
+		t.Fatalf("dry run %+v", dry)
+	}
+	for _, it := range dry.Items {
+		if it.Result != "valid" || it.ChangeID != nil || it.Change == nil || it.Change.Requested != fen(ads[slices.Index(ids, it.ID)].BudgetFen) {
+			t.Errorf("dry run item %+v (change %+v)", it, it.Change)
+		}
+	}
+	w.noPlatformCalls(t, "a dry run")
+
 	r := w.rollBack(t, w.alice, "k-rb", ids...)
 	out := okData[rollbacksOut](t, r, "batch rollback")
 	if out.Succeeded != 3 || out.Refused != 0 || out.Failed != 0 || out.Unknown != 0 || len(out.Items) != 3 {
@@ -105,15 +117,16 @@ func TestBatchRollbackOverHTTP(t *testing.T) {
 		t.Errorf("the retry sent %d more budget writes", n-writes)
 	}
 
-	// One audit entry with the ids and the counts, and one for the replay.
+	// One audit entry with the ids and the counts; one for the replay (and
+	// the dry run's before them).
 	ar := w.send(t, "GET", "/api/v1/audit?action=change.batch_rollback", w.admin, "", "")
 	var page PageResult[struct {
 		Result string         `json:"result"`
 		Detail map[string]any `json:"detail"`
 	}]
 	ar.data(t, &page)
-	if page.Total != 2 || page.Items[0].Detail["idempotent_replay"] != true {
-		t.Fatalf("audit entries %s, want the rollback and its replay", ar.raw)
+	if page.Total != 3 || page.Items[0].Detail["idempotent_replay"] != true || page.Items[2].Detail["dry_run"] != true {
+		t.Fatalf("audit entries %s, want the dry run, the rollback and its replay", ar.raw)
 	}
 	d := page.Items[1].Detail
 	if page.Items[1].Result != "success" || fmt.Sprint(d["ids"]) != fmt.Sprint([]float64{float64(ids[0]), float64(ids[1]), float64(ids[2])}) ||
