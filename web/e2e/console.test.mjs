@@ -362,7 +362,7 @@ describe('console', () => {
     const lines = await list.locator('li').allInnerTexts()
     assert.equal(lines.length, 3)
     for (const l of lines) assert.match(l, /广告计划 .+：状态 暂停 → 开启/, 'each line says what is restored, in words')
-    await shot(page, 'change-log-batch-rollback-confirm')
+    await shot(page, 'change-log-batch-rollback-confirm', { fullPage: false })
     // A double click sends the rollback once (one Idempotency-Key per dialog).
     await page.locator('.arco-modal').getByRole('button', { name: '批量回滚（3）' }).dblclick()
     const outcome = page.locator('[data-test=batch-rollback-outcome]')
@@ -370,7 +370,7 @@ describe('console', () => {
     const said = await outcome.innerText()
     assert.match(said, /成功 2 \/ 未执行 1/)
     assert.ok(said.includes(`#${changes[2].id}：广告计划 ${changed.id} 的状态之后又被变更 #${newer.id} 修改；请先回滚那一条`), `the refusal in words: ${said}`)
-    await shot(page, 'change-log-batch-rollback-result')
+    await shot(page, 'change-log-batch-rollback-result', { fullPage: false })
     await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
     await poll(async () => {
       await page.reload()
