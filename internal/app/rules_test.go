@@ -221,14 +221,19 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 		t.Errorf("notifications: %d, want %d", notified, len(want))
 	}
 
-	// Rollback, by a person, restores them.
+	// The run's request id names exactly its changes; a person rolls them
+	// back together by it and the ads are on again.
+	byRun := mysqltest.Column[int64](t, k.db, `SELECT id FROM ad_changes WHERE request_id = ? ORDER BY id`, rules.RequestID(r.ID, slot))
+	if len(byRun) != len(changes) || byRun[0] != changes[0].ID {
+		t.Fatalf("changes of request %s: %v, want the run's %d", rules.RequestID(r.ID, slot), byRun, len(changes))
+	}
+	undo, err := k.ops.Rollbacks(k.ctx, adops.RollbacksRequest{ChangeIDs: byRun, Actor: adops.UserActor(k.admin), Scope: auth.SystemScope(),
+		RequestID: "rollback-" + t.Name()})
+	must(t, err)
+	if undo.Succeeded != len(changes) || undo.Refused != 0 {
+		t.Fatalf("rollback of the run: %+v", undo)
+	}
 	for _, c := range changes {
-		res, err := k.ops.Rollback(k.ctx, adops.RollbackRequest{ChangeID: c.ID, Actor: adops.UserActor(k.admin), Scope: auth.SystemScope(),
-			RequestID: "rollback-" + t.Name()})
-		must(t, err)
-		if res.Items[0].Outcome != adops.OutcomeSucceeded {
-			t.Fatalf("rollback of change %d: %+v", c.ID, res.Items[0])
-		}
 		if e := k.truthAd(x, c.EntityID); e.OptStatus != "ENABLE" {
 			t.Errorf("ad %d after rollback: %s", c.EntityID, e.OptStatus)
 		}

@@ -295,6 +295,8 @@ type evaluationJSON struct {
 	// Withheld: recorded before those were kept, so none are shown.
 	Partial  bool `json:"partial,omitempty"`
 	Withheld bool `json:"withheld,omitempty"`
+	// RequestID names the run's changes in the change log.
+	RequestID string `json:"request_id"`
 }
 
 type ruleActionJSON struct {
@@ -335,7 +337,7 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 	}
 	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
 		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: orEmptyMap(e.Skips),
-		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld}
+		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld, RequestID: rules.RequestID(e.RuleID, e.SlotAt)}
 }
 
 func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {

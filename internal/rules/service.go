@@ -897,6 +897,13 @@ func (s *Service) act(ctx context.Context, r Rule, owner auth.Principal, ev *Eva
 	}
 }
 
+// RequestID is the change log's request id (ad_changes.request_id) of the
+// changes a rule made at a slot: GET /changes?request_id= lists them, and
+// POST /changes/rollback can undo them together.
+func RequestID(ruleID int64, slot time.Time) string {
+	return fmt.Sprintf("rule-%d-%d", ruleID, slot.Unix())
+}
+
 // Claim of a rule's changes at a slot (ad_changes.idempotency_claim).
 func claimOf(ruleID int64, slot time.Time) string {
 	return fmt.Sprintf("rule:%d:%d", ruleID, slot.Unix())
@@ -914,7 +921,7 @@ func (s *Service) change(ctx context.Context, r Rule, owner auth.Principal, a Ac
 		return a
 	}
 	res, err := s.changer.Change(ctx, Change{Level: a.Level, ObjectID: a.ObjectID, Field: a.Field, Value: a.After, RuleID: r.ID,
-		RuleName: r.Spec.Name, Owner: owner, RequestID: fmt.Sprintf("rule-%d-%d", r.ID, a.SlotAt.Unix()), Claim: claimOf(r.ID, a.SlotAt),
+		RuleName: r.Spec.Name, Owner: owner, RequestID: RequestID(r.ID, a.SlotAt), Claim: claimOf(r.ID, a.SlotAt),
 		Resume: resume})
 	t = s.now()
 	a.FinishedAt = &t

@@ -1616,6 +1616,16 @@ describe('console', () => {
     await change.waitFor()
     assert.match(await change.innerText(), /指定广告定时暂停（e2e）/, 'the change names the rule as its actor')
     await shot(page, 'rule-change')
+
+    // The run's own link lists what it changed, ready to be rolled back together.
+    assert.ok(run.request_id, 'the run names its changes')
+    await page.goto(`${stack.api}/rules/${rule.id}`)
+    await detail.locator(`[data-test=rule-run-changes-${run.id}]`, { hasText: '本次 1 项修改' }).click()
+    await page.waitForURL((u) => u.searchParams.get('request_id') === run.request_id)
+    await page.locator(`tr:has([data-test="change-id-${act.change_id}"])`).waitFor()
+    assert.equal(await page.locator('[data-test=changes-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count(), 1, "the run's one change only")
+    await page.locator('[data-test=rollback-request]').waitFor()
+    await shot(page, 'rule-run-changes')
     await apiPost(stack.api, token, `/api/v1/rules/${rule.id}/disable`, {})
   })
 

@@ -1046,6 +1046,7 @@ const enUS: typeof zhCN = {
     actionsEmpty: 'No actions taken yet.',
     change: 'Change',
     viewChange: 'Change #{id}',
+    runChanges: 'Its {n} changes',
     objectsN: '{n} objects',
     evalStatuses: { running: 'Running', done: 'Done', skipped: 'Skipped', failed: 'Failed' },
     actionStatuses: { planned: 'Planned', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown' },

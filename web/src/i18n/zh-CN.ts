@@ -1043,6 +1043,7 @@ export default {
     actionsEmpty: '还没有执行过操作。',
     change: '变更',
     viewChange: '变更 #{id}',
+    runChanges: '本次 {n} 项修改',
     objectsN: '{n} 个对象',
     evalStatuses: { running: '评估中', done: '完成', skipped: '跳过', failed: '失败' },
     actionStatuses: { planned: '已计划', succeeded: '成功', failed: '失败', unknown: '结果未知' },
