@@ -59,10 +59,16 @@ func AuditAction(k Kind, f Field) string { return auditAction(k, "update_", f) }
 func BatchAuditAction(k Kind, f Field) string { return auditAction(k, "batch_update_", f) }
 
 func auditAction(k Kind, verb string, f Field) string {
+	return string(k) + "." + verb + string(f.Op())
+}
+
+// Op is the operation a change of f goes by (the route, the audit action,
+// a scheduled change's op): a target CPA is changed as a bid.
+func (f Field) Op() Field {
 	if f == FieldCpaBid {
-		f = FieldBid
+		return FieldBid
 	}
-	return string(k) + "." + verb + string(f)
+	return f
 }
 
 // Has reports whether entities of kind have field (on the platform):

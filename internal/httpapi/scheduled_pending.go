@@ -40,12 +40,8 @@ type pendingJSON struct {
 }
 
 func newPendingJSON(p scheduled.Pending) pendingJSON {
-	op := p.Next.Field
-	if adops.Field(op) == adops.FieldCpaBid {
-		op = string(adops.FieldBid)
-	}
-	return pendingJSON{EntityID: p.EntityID, Count: p.Count,
-		Next: pendingNextJSON{ID: p.Next.ID, RunAt: p.Next.RunAt, Op: op, Field: p.Next.Field, Value: p.Next.Value}}
+	return pendingJSON{EntityID: p.EntityID, Count: p.Count, Next: pendingNextJSON{ID: p.Next.ID, RunAt: p.Next.RunAt,
+		Op: string(adops.Field(p.Next.Field).Op()), Field: p.Next.Field, Value: p.Next.Value}}
 }
 
 func (s *Server) pendingScheduled(c *gin.Context) {
