@@ -53,7 +53,10 @@ type RollbacksResult struct {
 // changes of the same entity field, the newer is undone first, and the
 // pair it makes with its rollback then no longer counts, so the older is
 // the latest again and is undone next. A change refused does not stop the
-// others. The outcomes come in that order (newest first).
+// others. The outcomes come in that order (newest first). A dry run
+// answers as the real run would: a change it finds valid counts as undone
+// for the items after it, which are checked against the value its rollback
+// would leave.
 //
 // The work goes on when the caller's context ends (a client hanging up):
 // every item is recorded and the answer kept for a retry. Errors:
@@ -71,17 +74,22 @@ func (s *Service) Rollbacks(ctx context.Context, rr RollbacksRequest) (*Rollback
 	}
 	out := &RollbacksResult{DryRun: rr.DryRun, Items: make([]RollbackOutcome, 0, len(ids))}
 	attempted := &Result{}
+	wouldBe := map[entityField]Value{}
 	for _, id := range ids {
 		res, err := s.Rollback(ctx, RollbackRequest{ChangeID: id, Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID,
-			DryRun: rr.DryRun, Idempotency: rr.Idempotency.ofChange(id), Undone: pairsExcept(undone, id)})
+			DryRun: rr.DryRun, Idempotency: rr.Idempotency.ofChange(id), Undone: pairsExcept(undone, id), wouldBe: wouldBe})
 		o := RollbackOutcome{ChangeID: id, Err: err}
 		if err != nil {
 			out.Refused++
 		} else {
 			o.Item = res.Items[0]
 			attempted.Items = append(attempted.Items, o.Item)
-			if !rr.DryRun && o.Item.Outcome == OutcomeSucceeded {
+			switch {
+			case !rr.DryRun && o.Item.Outcome == OutcomeSucceeded:
 				undone[id] = o.Item.ChangeID
+			case rr.DryRun && o.Item.Outcome == OutcomeValid:
+				undone[id] = 0 // no rollback row: the change alone stops counting
+				wouldBe[entityField{o.Item.Kind, o.Item.ID, o.Item.Field}] = o.Item.After
 			}
 		}
 		out.Items = append(out.Items, o)
@@ -121,12 +129,16 @@ func (s *Service) undoneEarlier(ctx context.Context, rr RollbacksRequest, ids []
 	return out, nil
 }
 
-// pairsExcept lists the changes of undone and their rollbacks, but for
-// change id's own.
+// pairsExcept lists the changes of undone and their rollbacks (none for a
+// dry run's), but for change id's own.
 func pairsExcept(undone map[int64]int64, id int64) []int64 {
 	var out []int64
 	for c, by := range undone {
-		if c != id {
+		switch {
+		case c == id:
+		case by == 0:
+			out = append(out, c)
+		default:
 			out = append(out, c, by)
 		}
 	}

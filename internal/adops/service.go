@@ -146,6 +146,13 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	if req.DryRun {
+		for i, it := range req.Items {
+			if v, ok := req.assume[it.ID]; ok {
+				cur[i] = cur[i].withValue(req.Field, v)
+			}
+		}
+	}
 	lim, err := s.limits(ctx, req, cur)
 	if err != nil {
 		return nil, err
@@ -673,6 +680,16 @@ type RollbackRequest struct {
 	// rollback (the pair cancels out), so the change they followed is the
 	// latest again (see Rollbacks).
 	Undone []int64
+	// wouldBe serves a batch's dry run: the values its earlier items would
+	// have left, which a dry run checks against instead of the mirror's.
+	wouldBe map[entityField]Value
+}
+
+// entityField names one field of one entity.
+type entityField struct {
+	kind  Kind
+	id    int64
+	field Field
 }
 
 // Rollback restores the value before a successful change, as a new change
@@ -733,6 +750,9 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	req := Request{Kind: kind, Field: field, Items: []Item{{ID: c.EntityID, Value: before}}, DryRun: rr.DryRun,
 		Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID, Path: SinglePath, Idempotency: rr.Idempotency,
 		rollbackOf: c.ID, expect: map[int64]Value{c.EntityID: set}, precheck: latest}
+	if v, ok := rr.wouldBe[entityField{kind, c.EntityID, field}]; ok && rr.DryRun {
+		req.assume = map[int64]Value{c.EntityID: v}
+	}
 	res, err := s.Apply(ctx, req)
 	if err != nil || rr.DryRun || res.Items[0].Outcome != OutcomeSucceeded {
 		return res, err

@@ -251,6 +251,10 @@ type Request struct {
 	rollbackOf int64
 	expect     map[int64]Value
 	precheck   func(context.Context) error
+	// assume serves a batch rollback's dry run: the values earlier items
+	// of the batch would have left the entities, which stand for the
+	// mirror's (see Rollbacks).
+	assume map[int64]Value
 }
 
 // Idempotency ties a request to the claim of the Idempotency-Key it came

@@ -157,8 +157,29 @@ func TestBatchRollbackMixOverHTTP(t *testing.T) {
 	bobsID := w.budgetChange(t, w.bob, "k-bob", bobs.ID, bobs.BudgetFen+100_000)
 	del := okData[changeOut](t, w.send(t, "PATCH", fmt.Sprintf("/api/v1/promotions/%d/status", promo.ID), w.alice, "k-del", `{"status":"delete"}`), "deletion")
 	w.sim.Stats().Reset()
+	ids := []int64{olderID, doneID, staleID, goodID, bobsID, *del.ChangeID, newerID}
 
-	r := w.rollBack(t, w.alice, "k-mix", olderID, doneID, staleID, goodID, bobsID, *del.ChangeID, newerID)
+	// The dry run answers as the run: the older change of the twice-changed
+	// budget is valid, checked against the value the newer's rollback
+	// would leave; nothing is sent.
+	dr := w.send(t, "POST", "/api/v1/changes/rollback?dry_run=true", w.alice, "k-mix-dry", `{"ids":[`+joinInts(ids)+`]}`)
+	dry := okData[rollbacksOut](t, dr, "mixed batch rollback, dry run")
+	if !dry.DryRun || dry.Refused != 4 || len(dry.Items) != 7 {
+		t.Fatalf("dry run counts %+v refused %d: %s", dry.batchCountsJSON, dry.Refused, dr.raw)
+	}
+	for _, it := range dry.Items {
+		if want := slices.Contains([]int64{olderID, newerID, goodID}, it.ID); want != (it.Result == "valid") {
+			t.Errorf("dry run: change %d is %s %+v", it.ID, it.Result, it.Refusal)
+		}
+		if it.ID == olderID && (it.Change == nil || it.Change.Before != fen(twice.BudgetFen+100_000) || it.Change.Requested != fen(twice.BudgetFen)) {
+			t.Errorf("dry run of the older change: %+v, want %s → %s", it.Change, fen(twice.BudgetFen+100_000), fen(twice.BudgetFen))
+		}
+	}
+	if n := w.sim.Stats().Total("2/ad/update/budget"); n != 0 {
+		t.Errorf("the dry run sent %d budget writes", n)
+	}
+
+	r := w.rollBack(t, w.alice, "k-mix", ids...)
 	out := okData[rollbacksOut](t, r, "mixed batch rollback")
 	if out.Succeeded != 3 || out.Refused != 4 || out.Failed != 0 || out.Unknown != 0 || len(out.Items) != 7 {
 		t.Fatalf("counts %+v: %s", out.batchCountsJSON, r.raw)
