@@ -209,3 +209,27 @@ func Detail(err error) string {
 	}
 	return strings.Join(msgs, "; ")
 }
+
+// Refusal is an error told apart from the answer it came with (an item of
+// a batch, a request made later): its kind as a code, its message, and its
+// reason with the figures; for an error naming fields, the first field's
+// rule and figures, and a message naming every field (Detail).
+type Refusal struct {
+	Code    Kind
+	Message string
+	Reason  string
+	Params  map[string]string
+}
+
+// RefusalOf returns err as a Refusal; false for an internal error, or one
+// that is no *Error, whose text is not for a client (the caller logs it).
+func RefusalOf(err error) (Refusal, bool) {
+	e, ok := As(err)
+	if !ok || e.Kind == KindInternal {
+		return Refusal{Code: KindInternal}, false
+	}
+	if len(e.Fields) > 0 {
+		return Refusal{Code: e.Kind, Message: Detail(e), Reason: e.Fields[0].Rule, Params: e.Fields[0].Params}, true
+	}
+	return Refusal{Code: e.Kind, Message: e.Message, Reason: e.Reason, Params: e.Params}, true
+}

@@ -187,16 +187,16 @@ type refusalJSON struct {
 }
 
 func newRefusalJSON(c *gin.Context, err error) *refusalJSON {
-	e, ok := apperr.As(err)
-	if !ok || e.Kind == apperr.KindInternal {
+	r, ok := apperr.RefusalOf(err)
+	if !ok {
 		loggerFrom(c).Error("batch rollback: an item failed", zap.Error(err))
-		return &refusalJSON{Code: string(apperr.KindInternal), Message: internalMessage}
+		r.Message = internalMessage
 	}
-	out := &refusalJSON{Code: string(e.Kind), Message: e.Message, Reason: e.Reason, Params: e.Params}
-	if len(e.Fields) > 0 {
-		out.Message, out.Reason, out.Params = apperr.Detail(e), e.Fields[0].Rule, e.Fields[0].Params
-	}
-	return out
+	return newRefusalOf(r)
+}
+
+func newRefusalOf(r apperr.Refusal) *refusalJSON {
+	return &refusalJSON{Code: string(r.Code), Message: r.Message, Reason: r.Reason, Params: r.Params}
 }
 
 // rollbacksJSON is the answer of a batch rollback.

@@ -131,31 +131,38 @@ type scheduledItemJSON struct {
 }
 
 type scheduledJSON struct {
-	ID             int64               `json:"id"`
-	Kind           string              `json:"kind"`
-	Field          string              `json:"field"`
-	RunAt          time.Time           `json:"run_at"`
-	Note           string              `json:"note"`
-	Status         scheduled.Status    `json:"status"`
-	CreatedBy      int64               `json:"created_by"`
-	CreatedByName  string              `json:"created_by_name"`
-	CreatedAt      time.Time           `json:"created_at"`
-	StartedAt      *time.Time          `json:"started_at"`
-	FinishedAt     *time.Time          `json:"finished_at"`
-	CanceledByName string              `json:"canceled_by_name"`
-	Attempts       int                 `json:"attempts"`
-	Succeeded      int                 `json:"succeeded"`
-	Failed         int                 `json:"failed"`
-	Unknown        int                 `json:"unknown"`
-	Error          string              `json:"error"`
-	Items          []scheduledItemJSON `json:"items"`
+	ID             int64            `json:"id"`
+	Kind           string           `json:"kind"`
+	Field          string           `json:"field"`
+	RunAt          time.Time        `json:"run_at"`
+	Note           string           `json:"note"`
+	Status         scheduled.Status `json:"status"`
+	CreatedBy      int64            `json:"created_by"`
+	CreatedByName  string           `json:"created_by_name"`
+	CreatedAt      time.Time        `json:"created_at"`
+	StartedAt      *time.Time       `json:"started_at"`
+	FinishedAt     *time.Time       `json:"finished_at"`
+	CanceledByName string           `json:"canceled_by_name"`
+	Attempts       int              `json:"attempts"`
+	Succeeded      int              `json:"succeeded"`
+	Failed         int              `json:"failed"`
+	Unknown        int              `json:"unknown"`
+	Error          string           `json:"error"`
+	// Refusal is why it ended without being made (or waits to try again)
+	// with its reason and figures; null when nothing was refused, and for
+	// a change recorded before reasons were kept (error alone says it).
+	Refusal *refusalJSON        `json:"refusal"`
+	Items   []scheduledItemJSON `json:"items"`
 }
 
 func newScheduledJSON(c scheduled.Change) scheduledJSON {
 	out := scheduledJSON{ID: c.ID, Kind: c.Kind, Field: c.Field, RunAt: c.RunAt, Note: c.Note, Status: c.Status, CreatedBy: c.CreatedBy,
 		CreatedByName: c.CreatedByName, CreatedAt: c.CreatedAt, StartedAt: c.StartedAt, FinishedAt: c.FinishedAt,
 		CanceledByName: c.CanceledByName, Attempts: c.Attempts, Succeeded: c.Succeeded, Failed: c.Failed, Unknown: c.Unknown,
-		Error: c.Error, Items: []scheduledItemJSON{}}
+		Error: c.Refusal.Message, Items: []scheduledItemJSON{}}
+	if c.Refusal.Code != "" {
+		out.Refusal = newRefusalOf(c.Refusal)
+	}
 	for _, it := range c.Items {
 		j := scheduledItemJSON{ID: it.EntityID, AdvertiserID: it.AdvertiserID, AdvertiserName: it.AdvertiserName, EntityName: it.EntityName, Value: it.Value,
 			Result: it.Result, Error: it.Error}

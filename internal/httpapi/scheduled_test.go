@@ -312,6 +312,10 @@ func TestScheduledChangesRun(t *testing.T) {
 		!strings.Contains(refused.Error, "ids[0].budget") || refused.Items[0].Result != "" {
 		t.Errorf("the change refused when it ran: %+v", refused)
 	}
+	if rf := refused.Refusal; rf == nil || rf.Code != "validation_failed" || rf.Reason != "min_budget_change" || rf.Params["min"] == "" ||
+		rf.Params["current"] != fen(c.BudgetFen+19_950) || rf.Message != refused.Error {
+		t.Errorf("the refusal of the change refused when it ran: %+v", rf)
+	}
 	es := w.checkAudit(t, "ad.batch_update_budget", 1) // the partial one is recorded as a failure
 	for _, e := range es {
 		if e.ActorID != w.aliceID || e.Detail["scheduled_change_id"] == nil {
@@ -328,8 +332,9 @@ func TestScheduledChangesRun(t *testing.T) {
 	if n := w.runDue(t, w.svc, 2*time.Hour); n != 1 {
 		t.Fatalf("ran %d, want the missed one recorded", n)
 	}
-	if got := w.get(t, w.alice, missed.ID); got.Status != scheduled.StatusMissed || !strings.Contains(got.Error, "not started within 60 minutes") {
-		t.Errorf("missed %+v", got)
+	if got := w.get(t, w.alice, missed.ID); got.Status != scheduled.StatusMissed || !strings.Contains(got.Error, "not started within 60 minutes") ||
+		got.Refusal == nil || got.Refusal.Reason != "scheduled_missed" || got.Refusal.Params["minutes"] != "60" || got.Refusal.Params["late_minutes"] != "118" {
+		t.Errorf("missed %+v %+v", got, got.Refusal)
 	}
 	w.noPlatformCalls(t, "a missed change")
 
@@ -340,8 +345,9 @@ func TestScheduledChangesRun(t *testing.T) {
 	}
 	w.sim.Stats().Reset()
 	w.runDue(t, w.svc, 3*time.Minute)
-	if got := w.get(t, w.admin, gone.ID); got.Status != scheduled.StatusFailed || !strings.Contains(got.Error, "no longer active") {
-		t.Errorf("a disabled user's change %+v", got)
+	if got := w.get(t, w.admin, gone.ID); got.Status != scheduled.StatusFailed || !strings.Contains(got.Error, "no longer active") ||
+		got.Refusal == nil || got.Refusal.Code != "forbidden" || got.Refusal.Reason != "scheduled_owner_inactive" || got.Refusal.Params["user"] != "bob" {
+		t.Errorf("a disabled user's change %+v %+v", got, got.Refusal)
 	}
 	w.noPlatformCalls(t, "a disabled user's change")
 
@@ -349,9 +355,16 @@ func TestScheduledChangesRun(t *testing.T) {
 	var page PageResult[alertJSON]
 	r := w.send(t, "GET", "/api/v1/alerts?kind=scheduled_change&page_size=50", w.admin, "", "")
 	r.data(t, &page)
-	sev := map[string]string{}
+	sev, said := map[string]string{}, map[string]string{}
 	for _, a := range page.Items {
-		sev[a.Source] = string(a.Severity)
+		sev[a.Source], said[a.Source] = string(a.Severity), a.Summary
+	}
+	// The refusals in the alerts' words, with their figures.
+	for id, want := range map[int64]string{moved.ID: "执行时被拒绝：与当前预算 " + fen(c.BudgetFen+19_950) + " 元至少相差",
+		missed.ID: "执行时间后 60 分钟内没有开始（晚了 118 分钟", gone.ID: "创建人 bob 的账号已停用，未做任何修改"} {
+		if got := said[fmt.Sprintf("scheduled:%d", id)]; !strings.Contains(got, want) {
+			t.Errorf("scheduled change %d announced as %q, want it to say %q", id, got, want)
+		}
 	}
 	for id, want := range map[int64]string{both.ID: "info", part.ID: "warning", moved.ID: "warning", missed.ID: "warning", gone.ID: "warning"} {
 		if got := sev[fmt.Sprintf("scheduled:%d", id)]; got != want {
@@ -441,8 +454,9 @@ func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
 		t.Fatalf("ended %d changes while one of its entity is in flight", n)
 	}
 	got := w.get(t, w.alice, sc.ID)
-	if got.Status != scheduled.StatusRunning || !strings.Contains(got.Error, "waiting to try again") || !strings.Contains(got.Error, "in flight") {
-		t.Errorf("put off %+v", got)
+	if got.Status != scheduled.StatusRunning || !strings.Contains(got.Error, "waiting to try again") || !strings.Contains(got.Error, "in flight") ||
+		got.Refusal == nil || got.Refusal.Reason != "change_in_flight" || got.Refusal.Params["ids"] != fmt.Sprint(ad.ID) {
+		t.Errorf("put off %+v %+v", got, got.Refusal)
 	}
 	if n := w.sim.Stats().Count("2/ad/update/budget", 0); n != 0 {
 		t.Errorf("%d budget updates sent while the ad was locked", n)
@@ -458,7 +472,7 @@ func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
 		t.Fatalf("made %d, want it made on the next try", n)
 	}
 	got = w.get(t, w.alice, sc.ID)
-	if got.Status != scheduled.StatusSucceeded || got.Attempts != 2 || got.Error != "" {
+	if got.Status != scheduled.StatusSucceeded || got.Attempts != 2 || got.Error != "" || got.Refusal != nil {
 		t.Errorf("made %+v", got)
 	}
 	if truth := w.truth(t, "ad", ad.ID); truth.BudgetFen != want {

@@ -21,18 +21,32 @@ var _ scheduled.Store = (*DB)(nil)
 
 const scheduledCols = `s.id, s.entity_kind, s.field, s.run_at, s.note, s.list_name, s.status, s.created_by, COALESCE(u.username, ''),
 	s.created_at, s.attempts, s.started_at, s.finished_at, COALESCE(s.canceled_by, 0), COALESCE(cu.username, ''),
-	s.succeeded, s.failed, s.unknown, s.error_message`
+	s.succeeded, s.failed, s.unknown, s.error_message, s.error_code, s.error_reason, s.error_params`
 
 const scheduledFrom = `scheduled_changes s LEFT JOIN users u ON u.id = s.created_by LEFT JOIN users cu ON cu.id = s.canceled_by`
 
 func scanScheduled(r scanner) (scheduled.Change, error) {
 	var c scheduled.Change
 	var started, finished sql.NullTime
+	var params sql.NullString
 	err := r.Scan(&c.ID, &c.Kind, &c.Field, &c.RunAt, &c.Note, &c.List, &c.Status, &c.CreatedBy, &c.CreatedByName,
 		&c.CreatedAt, &c.Attempts, &started, &finished, &c.CanceledBy, &c.CanceledByName,
-		&c.Succeeded, &c.Failed, &c.Unknown, &c.Error)
+		&c.Succeeded, &c.Failed, &c.Unknown, &c.Refusal.Message, &c.Refusal.Code, &c.Refusal.Reason, &params)
+	if err != nil {
+		return c, err
+	}
 	c.StartedAt, c.FinishedAt = timePtr(started), timePtr(finished)
-	return c, err
+	return c, jsonColumn(params, &c.Refusal.Params)
+}
+
+// refusalColumns are r's message, code, reason and params as
+// scheduled_changes stores them (error_message … error_params).
+func refusalColumns(r apperr.Refusal) ([]any, error) {
+	params, err := jsonOrNull(r.Params, len(r.Params) == 0)
+	if err != nil {
+		return nil, fmt.Errorf("mysql: scheduled change refusal: %w", err)
+	}
+	return []any{truncate(r.Message, 1024), string(r.Code), truncate(r.Reason, 64), params}, nil
 }
 
 // scheduledVisible is the condition that every item of s is in scope.
@@ -214,11 +228,16 @@ func (db *DB) ClaimScheduledChange(ctx context.Context, id int64, holder string,
 
 // FinishScheduledChange implements scheduled.Store.
 func (db *DB) FinishScheduledChange(ctx context.Context, c scheduled.Change, holder string) error {
+	why, err := refusalColumns(c.Refusal)
+	if err != nil {
+		return err
+	}
 	return db.InTx(ctx, func(tx *sql.Tx) error {
+		args := append(append([]any{c.Status, c.Succeeded, c.Failed, c.Unknown}, why...), c.FinishedAt, c.ID, holder)
 		ok, err := affected(ctx, tx, "finish scheduled change", `UPDATE scheduled_changes
-			SET status = ?, succeeded = ?, failed = ?, unknown = ?, error_message = ?, finished_at = ?, holder = '', lease_until = NULL
-			WHERE id = ? AND status = 'running' AND holder = ?`,
-			c.Status, c.Succeeded, c.Failed, c.Unknown, truncate(c.Error, 1024), c.FinishedAt, c.ID, holder)
+			SET status = ?, succeeded = ?, failed = ?, unknown = ?, error_message = ?, error_code = ?, error_reason = ?, error_params = ?,
+				finished_at = ?, holder = '', lease_until = NULL
+			WHERE id = ? AND status = 'running' AND holder = ?`, args...)
 		if err != nil {
 			return err
 		}
@@ -236,9 +255,15 @@ func (db *DB) FinishScheduledChange(ctx context.Context, c scheduled.Change, hol
 }
 
 // PostponeScheduledChange implements scheduled.Store.
-func (db *DB) PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why string) error {
-	ok, err := affected(ctx, db, "postpone scheduled change", `UPDATE scheduled_changes SET lease_until = ?, error_message = ?
-		WHERE id = ? AND status = 'running' AND holder = ?`, at.UTC(), truncate(why, 1024), id, holder)
+func (db *DB) PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why apperr.Refusal) error {
+	cols, err := refusalColumns(why)
+	if err != nil {
+		return err
+	}
+	args := append(append([]any{at.UTC()}, cols...), id, holder)
+	ok, err := affected(ctx, db, "postpone scheduled change", `UPDATE scheduled_changes
+		SET lease_until = ?, error_message = ?, error_code = ?, error_reason = ?, error_params = ?
+		WHERE id = ? AND status = 'running' AND holder = ?`, args...)
 	if err == nil && !ok {
 		err = apperr.Conflict("scheduled change %d is no longer held by this worker (its lease ran out)", id)
 	}

@@ -17,23 +17,28 @@ func TestSummaryTellsWhatHappened(t *testing.T) {
 		t.Errorf("summary\n got %s\nwant %s", got, want)
 	}
 	items[1].Value = "900.00"
-	c.Note, c.Error = "", "refused when it ran: ids[0].budget: too low"
-	want = "alice 计划于 2026-12-07 00:00（北京时间）将 2 个广告计划的预算改为 各自设定的值。refused when it ran: ids[0].budget: too low"
+	c.Note, c.Refusal = "", refusal(apperr.Validation(apperr.Field("ids[0].budget", "too low").Because("budget_below_spend", "spend", "1000.00", "min", "1050.00")))
+	want = "alice 计划于 2026-12-07 00:00（北京时间）将 2 个广告计划的预算改为 各自设定的值。执行时被拒绝：预算不能低于今日消耗 1000.00 元的 105%，即至少 1050.00 元"
 	if got := summary(c, items); got != want {
 		t.Errorf("summary with its own values\n got %s\nwant %s", got, want)
 	}
-	c.Field = "status"
-	if got := summary(c, []Item{{EntityID: 3, Value: "disable"}}); got != "alice 计划于 2026-12-07 00:00（北京时间）将 1 个广告计划的状态改为 暂停。refused when it ran: ids[0].budget: too low" {
-		t.Errorf("a status in words: %s", got)
+	c.Field, c.Refusal = "status", refusal(apperr.Validation(apperr.Field("ids[0].status", "no such thing").Because("some_rule_of_later")))
+	if got := summary(c, []Item{{EntityID: 3, Value: "disable"}}); got != "alice 计划于 2026-12-07 00:00（北京时间）将 1 个广告计划的状态改为 暂停。refused when it ran: ids[0].status: no such thing" {
+		t.Errorf("a status in words, a refusal without words by its message: %s", got)
 	}
 }
 
 func TestRefusalNamesEachField(t *testing.T) {
 	err := apperr.Validation(apperr.Field("ids[0].budget", "too low").Because("min"), apperr.Field("ids[1].budget", "too high").Because("max"))
-	if got := refusal(err); got != "refused when it ran: ids[0].budget: too low; ids[1].budget: too high" {
-		t.Errorf("refusal %q", got)
+	if got := refusal(err); got.Message != "refused when it ran: ids[0].budget: too low; ids[1].budget: too high" ||
+		got.Code != apperr.KindValidation || got.Reason != "min" {
+		t.Errorf("refusal %+v", got)
 	}
-	if got := refusal(errors.New("conflict: a change is in flight")); got != "conflict: a change is in flight" {
-		t.Errorf("refusal %q", got)
+	if got := refusal(errors.New("mysql: connection refused")); got.Message != "mysql: connection refused" || got.Code != apperr.KindInternal {
+		t.Errorf("refusal %+v", got)
+	}
+	got := refusal(apperr.Conflict("a change is in flight").WithReason("change_in_flight", "ids", 5))
+	if got.Message != "a change is in flight" || got.Reason != "change_in_flight" || got.Params["ids"] != "5" {
+		t.Errorf("refusal %+v", got)
 	}
 }

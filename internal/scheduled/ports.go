@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -42,8 +43,8 @@ type Store interface {
 	FinishScheduledChange(ctx context.Context, c Change, holder string) error
 	// PostponeScheduledChange leaves a change holder runs to be tried
 	// again from at (its lease ends then; any worker may take it over),
-	// noting why in its error; KindConflict when holder no longer holds it.
-	PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why string) error
+	// noting why in its refusal; KindConflict when holder no longer holds it.
+	PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why apperr.Refusal) error
 	// Owner returns the principal of a user and whether the account is
 	// active.
 	Owner(ctx context.Context, userID int64) (auth.Principal, bool, error)

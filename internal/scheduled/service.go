@@ -258,12 +258,13 @@ func (s *Service) runOne(ctx context.Context, id int64) (bool, error) {
 		return false, err
 	}
 	resume := c.Attempts > 1
-	c.Error = "" // why an earlier try was put off
+	c.Refusal = apperr.Refusal{} // why an earlier try was put off
 	if late := now.Sub(c.RunAt); !resume && late > MissedAfter {
 		c.Status = StatusMissed
-		c.Error = fmt.Sprintf("not started within %d minutes of its time (%s late: no worker was running); nothing was sent",
-			int(MissedAfter/time.Minute), late.Truncate(time.Second))
-	} else if retry := s.make(ctx, &c, resume); retry != "" {
+		c.Refusal = refusal(apperr.Conflict("not started within %d minutes of its time (%s late: no worker was running); nothing was sent",
+			int(MissedAfter/time.Minute), late.Truncate(time.Second)).
+			WithReason("scheduled_missed", "minutes", int(MissedAfter/time.Minute), "late_minutes", int(late/time.Minute)))
+	} else if retry, wait := s.make(ctx, &c, resume); wait {
 		// Another change of its entities is in flight: try again shortly,
 		// by whichever worker comes first once the lease ends then.
 		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
@@ -285,26 +286,30 @@ func (s *Service) runOne(ctx context.Context, id int64) (bool, error) {
 // make makes c as its creator, as that user is now, and records the
 // outcome in c; or, when a change of its entities is in flight and its
 // time is less than MissedAfter ago, returns why it is to be tried again
-// (nothing was sent).
-func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry string) {
+// (nothing was sent) and wait set.
+func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry apperr.Refusal, wait bool) {
 	owner, active, err := s.store.Owner(ctx, c.CreatedBy)
 	switch {
 	case err != nil && !apperr.Is(err, apperr.KindNotFound):
-		c.Status, c.Error = StatusFailed, "reading the user who scheduled it: "+err.Error()
+		c.Status, c.Refusal = StatusFailed, apperr.Refusal{Code: apperr.KindInternal, Message: "reading the user who scheduled it: " + err.Error()}
 		return
 	case err != nil || !active:
-		c.Status, c.Error = StatusFailed, fmt.Sprintf("the user who scheduled it (%s) is no longer active; nothing was sent", c.CreatedByName)
+		c.Status, c.Refusal = StatusFailed, refusal(apperr.New(apperr.KindForbidden, "the user who scheduled it (%s) is no longer active; nothing was sent", c.CreatedByName).
+			WithReason("scheduled_owner_inactive", "user", c.CreatedByName))
 		return
 	case !owner.Can(auth.PermAdWrite):
-		c.Status, c.Error = StatusFailed, fmt.Sprintf("the user who scheduled it (%s) may no longer change ads (ad:write); nothing was sent", c.CreatedByName)
+		c.Status, c.Refusal = StatusFailed, refusal(apperr.New(apperr.KindForbidden, "the user who scheduled it (%s) may no longer change ads (ad:write); nothing was sent", c.CreatedByName).
+			WithReason("scheduled_owner_forbidden", "user", c.CreatedByName, "permission", auth.PermAdWrite))
 		return
 	}
 	out, err := s.changer.Make(ctx, owner, *c, resume)
 	if ae, ok := apperr.As(err); ok && ae.Reason == "change_in_flight" && s.now().Sub(c.RunAt) < MissedAfter {
-		return "waiting to try again: " + err.Error()
+		retry = refusal(err)
+		retry.Message = "waiting to try again: " + retry.Message
+		return retry, true
 	}
 	if err != nil {
-		c.Status, c.Error = StatusFailed, refusal(err)
+		c.Status, c.Refusal = StatusFailed, refusal(err)
 		return
 	}
 	c.Succeeded, c.Failed, c.Unknown = 0, 0, 0
@@ -331,14 +336,19 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry strin
 	default:
 		c.Status = StatusPartial
 	}
-	return ""
+	return
 }
 
-// refusal is the text of a request refused as a whole: the message, and
-// each field's message for a validation error.
-func refusal(err error) string {
-	if ae, ok := apperr.As(err); ok && len(ae.Fields) > 0 {
-		return "refused when it ran: " + apperr.Detail(err)
+// refusal is why a request was refused as a whole: its reason and figures
+// (a field's rule for a validation error, whose message names each field);
+// an internal error keeps its text (the change's record is for operators).
+func refusal(err error) apperr.Refusal {
+	r, ok := apperr.RefusalOf(err)
+	switch {
+	case !ok:
+		r.Message = err.Error()
+	case r.Code == apperr.KindValidation:
+		r.Message = "refused when it ran: " + r.Message
 	}
-	return err.Error()
+	return r
 }

@@ -79,9 +79,11 @@ type Change struct {
 	// CanceledByName is the username of who cancelled it.
 	CanceledByName             string
 	Succeeded, Failed, Unknown int
-	// Error says why the request was refused as a whole when it ran.
-	Error string
-	Items []Item
+	// Refusal says why it ended without being made (missed, or refused as
+	// a whole when it ran) or, while it runs, why it waits to try again;
+	// zero when nothing was refused.
+	Refusal apperr.Refusal
+	Items   []Item
 }
 
 // Request is a change to schedule: kind, field and the entities with
