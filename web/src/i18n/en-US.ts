@@ -1266,7 +1266,7 @@ const enUS: typeof zhCN = {
     scheduled_change_not_pending: 'The scheduled change is no longer waiting (now {status}) and cannot be cancelled or changed',
     scheduled_missed: 'Not started within {minutes} minutes of its time ({late_minutes} minutes late: no worker was running); nothing was changed',
     scheduled_owner_inactive: 'The account of {user}, who scheduled it, is disabled; nothing was changed',
-    scheduled_owner_forbidden: '{user}, who scheduled it, may no longer change ads ({permission}); nothing was changed',
+    scheduled_owner_forbidden: '{user}, who scheduled it, no longer has the “{permission}” permission; nothing was changed',
     not_found: '{thing} not found, or outside your data scope',
     not_found_many: '{n} {thing} item(s) not found, or outside your data scope: {ids}',
     route_not_found: 'No such endpoint: {method} {path}',

@@ -1263,7 +1263,7 @@ export default {
     scheduled_change_not_pending: '该定时操作已不在等待执行（当前状态：{status}），无法取消或修改',
     scheduled_missed: '执行时间后 {minutes} 分钟内没有开始（晚了 {late_minutes} 分钟：没有工作进程在运行），未做任何修改',
     scheduled_owner_inactive: '创建人 {user} 的账号已停用，未做任何修改',
-    scheduled_owner_forbidden: '创建人 {user} 已没有修改广告的权限（{permission}），未做任何修改',
+    scheduled_owner_forbidden: '创建人 {user} 已没有「{permission}」权限，未做任何修改',
     not_found: '{thing}不存在，或不在你的数据范围内',
     not_found_many: '有 {n} 个{thing}不存在，或不在你的数据范围内：{ids}',
     route_not_found: '接口不存在：{method} {path}',

@@ -19,6 +19,8 @@ describe('an error without fields in the operator’s language', () => {
     expect(reasonText({ reason: 'forbidden_permission', params: { permission: 'rule:write' }, message: 'permission rule:write is required' }, on('zh-CN'))).toBe('没有权限：需要「管理自动规则」权限')
     expect(reasonText({ reason: 'unavailable', params: { what: 'job_queue' }, message: '…' }, on('zh-CN'))).toBe('任务队列暂时不可用，请稍后再试')
     expect(reasonText({ reason: 'rollback_changed_again', params: { kind: 'ad', id: '5', field: 'budget', change: '9' }, message: '…' }, on('zh-CN'))).toBe('广告计划 5 的预算之后又被变更 #9 修改；请先回滚那一条')
+    expect(reasonText({ reason: 'scheduled_owner_forbidden', params: { user: 'bob', permission: 'ad:write' }, message: '…' }, on('zh-CN'))).toBe('创建人 bob 已没有「修改广告」权限，未做任何修改')
+    expect(reasonText({ reason: 'scheduled_missed', params: { minutes: '60', late_minutes: '75' }, message: '…' }, on('zh-CN'))).toBe('执行时间后 60 分钟内没有开始（晚了 75 分钟：没有工作进程在运行），未做任何修改')
     expect(reasonText({ reason: 'export_not_ready', params: { id: '3', job_status: 'running' }, message: '…' }, on('zh-CN'))).toBe('导出 #3 状态为「进行中」，完成后才能下载')
   })
   it('leaves the API’s message where the reason has no text or there is none', () => {
@@ -31,7 +33,7 @@ describe('an error without fields in the operator’s language', () => {
       offset: '3', id: '7', current: '4', expected: '3', username: 'ann', name: 'ops', request: 'r-1', kind: 'ad', error: 'E', field: 'cpa_bid', change: '9',
       by: '10', result: 'failed', key: 'k', alert_status: 'resolved', at: '2026-01-01T00:00:00Z', role: 'CUSTOMER_ADMIN', auth_status: 'needs_reauth', job_status: 'failed',
       user_status: 'disabled', job_kind: 'export', what: 'job_queue', code: '40002', message: 'M', endpoint: '2/ad/get', status: '504', total: '5',
-      owner: 'alice' }
+      owner: 'alice', minutes: '60', late_minutes: '75', user: 'bob' }
     const codes = /guard_rail|ad:write|cpa_bid|CUSTOMER_ADMIN|needs_reauth|job_queue/
     // vue-i18n says a figure it was not given as nothing: every name a text uses must be a figure the API sends.
     for (const [locale, texts] of [['zh-CN', zhCN.serverReasons], ['en-US', enUS.serverReasons]] as const) {
