@@ -5,7 +5,7 @@
 import type { ErrorReason } from '../api/client'
 import type { components } from '../api/schema'
 import zhCN from '../i18n/zh-CN'
-import { inWords, type Translator } from './fieldText'
+import { fieldText, inWords, type Translator } from './fieldText'
 
 // Every reason the API description names has a text in the console, and so
 // has every code a reason's figures take there (the thing not found, the
@@ -43,4 +43,13 @@ export function reasonText(e: ErrorReason, i: Translator): string {
   const key = `serverReasons.${e.reason ?? ''}`
   if (!e.reason || !i.te(key)) return e.message
   return i.t(key, inWords(e.params, codeWords, i))
+}
+
+/** A refusal told apart from its answer (a batch item, a change made later): an error's reason, or a refused field's rule. */
+export type Refusal = components['schemas']['Refusal']
+
+/** refusalText is a refusal in the operator's language: the text of its reason, or of its field's rule, or else its message. */
+export function refusalText(r: Refusal, i: Translator): string {
+  const e = { reason: r.reason, params: r.params, message: r.message ?? '' }
+  return i.te(`serverReasons.${r.reason ?? ''}`) ? reasonText(e, i) : fieldText({ field: '', rule: r.reason, ...e }, i).message
 }

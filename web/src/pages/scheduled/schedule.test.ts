@@ -27,6 +27,7 @@ import {
   wallInstant,
   warningLines,
   whenParams,
+  whyText,
 } from './schedule'
 
 const t = (locale: 'zh-CN' | 'en-US') =>
@@ -204,5 +205,22 @@ describe('filters', () => {
     expect(f).toEqual({ status: 'canceled', kind: 'ad', entityId: '1792109497801714', page: 2 })
     expect(filtersToQuery(f)).toEqual({ status: 'canceled', kind: 'ad', entity_id: '1792109497801714', page: '2' })
     expect(filtersFromQuery({ status: 'bogus', kind: 'x', entity_id: 'abc' })).toEqual({ status: 'scheduled', kind: '', entityId: '', page: 1 })
+  })
+})
+
+describe('why a change was not made', () => {
+  const on = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Parameters<typeof whyText>[1]
+  it('says a refused field, the creator, a miss and a wait in the operator’s words', () => {
+    const field = { code: 'validation_failed', reason: 'min_budget_change', params: { current: '1200.00', min: '1.00' }, message: 'refused when it ran: ids[0].budget: …' }
+    expect(whyText({ status: 'failed', error: field.message, refusal: field }, on('zh-CN'))).toBe('执行时被拒绝：与当前预算 1200.00 元至少相差 1.00 元')
+    expect(whyText({ status: 'failed', error: field.message, refusal: field }, on('en-US'))).toMatch(/^Refused when it ran: /)
+    const gone = { code: 'forbidden', reason: 'scheduled_owner_inactive', params: { user: 'bob' }, message: '…' }
+    expect(whyText({ status: 'failed', error: '…', refusal: gone }, on('zh-CN'))).toBe('创建人 bob 的账号已停用，未做任何修改')
+    const busy = { code: 'conflict', reason: 'change_in_flight', params: { kind: 'ad', ids: '5' }, message: 'waiting to try again: …' }
+    expect(whyText({ status: 'running', error: busy.message, refusal: busy }, on('zh-CN'))).toMatch(/^等待重试：.*5 有正在执行的变更/)
+  })
+  it('keeps the message of a change recorded before reasons were kept, and says nothing when nothing was refused', () => {
+    expect(whyText({ status: 'failed', error: 'refused when it ran: ids[0].budget: too low', refusal: null }, on('zh-CN'))).toBe('refused when it ran: ids[0].budget: too low')
+    expect(whyText({ status: 'succeeded', error: '', refusal: null }, on('zh-CN'))).toBe('')
   })
 })

@@ -5,6 +5,8 @@
 import { api, call } from '../../api/client'
 import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
 import { beijingTime } from '../../lib/format'
+import type { Translator } from '../../lib/fieldText'
+import { refusalText } from '../../lib/reasonText'
 import { batchBodyOf, endpointOf, type Field, type PlannedItem } from '../entities/changes'
 import type { ChangeKind } from '../entities/kinds'
 
@@ -279,4 +281,18 @@ export function warningLines(warnings: readonly Warning[], items: readonly Plann
     const item = m ? items[Number(m[1])] : items.length === 1 ? items[0] : undefined
     return { entity: item ? names[item.id] || String(item.id) : '', message: w.message }
   })
+}
+
+/**
+ * whyText says why a change ended without being made, or why it waits to be
+ * tried again, in words: "执行时被拒绝：与当前预算 1,200.00 元至少相差 1.00 元",
+ * "创建人 bob 的账号已停用，未做任何修改", "等待重试：…"; the API's message for a
+ * change recorded before its reasons were kept; '' when nothing was refused.
+ */
+export function whyText(c: Pick<ScheduledChange, 'status' | 'error' | 'refusal'>, i: Translator): string {
+  const r = c.refusal
+  if (!r) return c.error ?? ''
+  const why = refusalText(r, i)
+  if (c.status === 'running') return i.t('scheduled.waiting', { why })
+  return r.code === 'validation_failed' ? i.t('scheduled.refusedWhenRun', { why }) : why
 }
