@@ -221,6 +221,14 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 		t.Errorf("notifications: %d, want %d", notified, len(want))
 	}
 
+	// The history counts the run's changes (not its notifications), all of
+	// them, with a single action loaded.
+	runs, loaded, err := k.rules.History(k.ctx, k.admin, r.ID, 1)
+	must(t, err)
+	if len(runs) != 1 || len(loaded) != 1 || runs[0].ID != ev.ID || runs[0].Changes != len(changes) {
+		t.Errorf("history with limit 1: %d actions loaded, evaluations %+v; want the run's %d changes", len(loaded), runs, len(changes))
+	}
+
 	// The run's request id names exactly its changes; a person rolls them
 	// back together by it and the ads are on again.
 	byRun := mysqltest.Column[int64](t, k.db, `SELECT id FROM ad_changes WHERE request_id = ? ORDER BY id`, rules.RequestID(r.ID, slot))

@@ -295,8 +295,10 @@ type evaluationJSON struct {
 	// Withheld: recorded before those were kept, so none are shown.
 	Partial  bool `json:"partial,omitempty"`
 	Withheld bool `json:"withheld,omitempty"`
-	// RequestID names the run's changes in the change log.
+	// RequestID names the run's changes in the change log; Changes counts
+	// those of the caller's advertisers.
 	RequestID string `json:"request_id"`
+	Changes   int    `json:"changes"`
 }
 
 type ruleActionJSON struct {
@@ -337,7 +339,8 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 	}
 	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
 		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: orEmptyMap(e.Skips),
-		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld, RequestID: rules.RequestID(e.RuleID, e.SlotAt)}
+		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld, RequestID: rules.RequestID(e.RuleID, e.SlotAt),
+		Changes: e.Changes}
 }
 
 func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {

@@ -44,6 +44,7 @@ type ruleView struct {
 	LastEvaluation *struct {
 		Objects int  `json:"objects"`
 		Partial bool `json:"partial"`
+		Changes int  `json:"changes"`
 	} `json:"last_evaluation"`
 }
 
@@ -346,6 +347,73 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 	k.do(t, req{method: "GET", path: p + "/history", token: k.alice}).data(t, &h)
 	if h.Evaluations[0].Objects != 2 || h.Evaluations[0].Partial || len(h.Actions) != 2 || !strings.Contains(h.Evaluations[1].Reason, "1002 (never)") {
 		t.Errorf("alice reads %+v", h)
+	}
+}
+
+// TestRuleRunChangesCountedByTheServer: each evaluation says how many
+// changes its run made, all of them however few actions the history's
+// limit loads, and for a colleague those on their advertisers only; the
+// rules list says the same of each rule's latest evaluation.
+func TestRuleRunChangesCountedByTheServer(t *testing.T) {
+	k := setupRuleColleagues(t)
+	ctx := context.Background()
+	p := k.create(t, k.alice, "共享", 1001, 1002)
+	mysqltest.Exec(t, k.db, `UPDATE advertisers SET balance = 500 WHERE id IN (1001, 1002)`)
+	now := k.clock.Now()
+	for _, adv := range []int64{1001, 1002} {
+		mysqltest.Exec(t, k.db, `INSERT INTO sync_state (advertiser_id, stream, last_success_at) VALUES (?, 'report_advertiser_daily', ?)`, adv, now.UTC())
+	}
+	slot := now.Add(-2 * time.Hour).Truncate(time.Hour)
+	ev, ran, err := k.srv.deps.Rules.RunSlot(ctx, idOf(p), slot)
+	if err != nil || !ran || ev.Acted != 2 {
+		t.Fatalf("run: %+v ran %v err %v, want both notified", ev, ran, err)
+	}
+	// The run also changed 4 objects of 1001 and 3 of 1002 (a notification
+	// is no change).
+	for i, adv := range []int64{1001, 1001, 1001, 1001, 1002, 1002, 1002} {
+		mysqltest.Exec(t, k.db, `INSERT INTO rule_actions (evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, action, status,
+			change_id, created_at) VALUES (?, ?, ?, 'ad', ?, ?, 'pause', 'succeeded', ?, ?)`, ev.ID, idOf(p), slot.UTC(), 7000+i, adv, 9000+i, now.UTC())
+	}
+	type run struct {
+		ID      int64 `json:"id"`
+		Changes *int  `json:"changes"`
+	}
+	type history struct {
+		Evaluations []run      `json:"evaluations"`
+		Actions     []struct{} `json:"actions"`
+	}
+	read := func(token string, limit int) (h history) {
+		t.Helper()
+		r := k.do(t, req{method: "GET", path: fmt.Sprintf("%s/history?limit=%d", p, limit), token: token})
+		r.data(t, &h)
+		if r.status != http.StatusOK || len(h.Evaluations) != limit || len(h.Actions) != limit || slices.ContainsFunc(h.Evaluations, func(e run) bool { return e.Changes == nil }) {
+			t.Fatalf("history?limit=%d: %d %s", limit, r.status, r.raw)
+		}
+		return h
+	}
+	readers := []struct {
+		who, token string
+		want       int
+	}{{"alice", k.alice, 7}, {"opal (1001)", k.opal, 4}, {"vera (1002)", k.vera, 3}}
+	for _, c := range readers {
+		if got := *read(c.token, 1).Evaluations[0].Changes; got != c.want {
+			t.Errorf("%s: the run counts %d changes with one action loaded, want %d", c.who, got, c.want)
+		}
+		if v := k.list(t, c.token)[idOf(p)]; v.LastEvaluation == nil || v.LastEvaluation.Changes != c.want {
+			t.Errorf("%s: the list's latest evaluation %+v, want %d changes", c.who, v.LastEvaluation, c.want)
+		}
+	}
+	if _, ran, err := k.srv.deps.Rules.RunSlot(ctx, idOf(p), slot.Add(time.Hour)); err != nil || !ran {
+		t.Fatalf("second run: ran %v err %v", ran, err)
+	}
+	for _, c := range readers {
+		h := read(c.token, 2)
+		if got := *h.Evaluations[0].Changes; got != 0 {
+			t.Errorf("%s: the run that changed nothing counts %d", c.who, got)
+		}
+		if e := h.Evaluations[1]; e.ID != ev.ID || *e.Changes != c.want {
+			t.Errorf("%s: run %d counts %d changes, want %d of run %d", c.who, e.ID, *e.Changes, c.want, ev.ID)
+		}
 	}
 }
 

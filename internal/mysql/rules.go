@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -489,6 +490,24 @@ func (db *DB) ListActions(ctx context.Context, ruleID, evaluationID int64, scope
 	w.add("rule_id = ?", ruleID)
 	w.addIf(evaluationID > 0, "evaluation_id = ?", evaluationID)
 	return db.queryActions(ctx, `SELECT `+actionCols+` FROM rule_actions WHERE `+w.String()+` ORDER BY id DESC LIMIT ?`, append(w.args, limit)...)
+}
+
+// CountChanges counts, per evaluation, its actions on the advertisers of
+// scope that made a change in the change log (change_id set); evaluations
+// without any are absent. The scope is ListActions': one read of
+// idx_rule_actions_evaluation per batch of evaluations.
+func (db *DB) CountChanges(ctx context.Context, evaluationIDs []int64, scope auth.Scope) (map[int64]int, error) {
+	out := map[int64]int{}
+	for chunk := range slices.Chunk(evaluationIDs, oeBatch) {
+		w := whereOf(scopeClause(scope, "advertiser_id"))
+		w.add("evaluation_id IN ("+placeholders(len(chunk))+")", int64Args(chunk)...)
+		w.add("change_id IS NOT NULL")
+		if _, err := queryMap(ctx, db, out, "count rule changes", `SELECT evaluation_id, COUNT(*) FROM rule_actions WHERE `+w.String()+
+			` GROUP BY evaluation_id`, w.args...); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 // RecentActions returns a rule's actions planned since an instant, except

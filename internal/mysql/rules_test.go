@@ -256,3 +256,71 @@ func BenchmarkListRulesVisibleTo(b *testing.B) {
 	}
 	b.ReportMetric(float64(total), "rules_seen")
 }
+
+// TestCountRuleChanges: the changes of each evaluation are counted among
+// all its actions, however many, on the advertisers of the scope; the
+// actions without a change (a notification) and the evaluations without
+// any are not.
+func TestCountRuleChanges(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (901, 'A'), (902, 'B')`)
+	owner := mustCreateUser(t, db, "owner", auth.RoleOperator)
+	narrow := mustCreateUser(t, db, "narrow", auth.RoleOperator)
+	if err := db.AssignAdvertisers(ctx, narrow.ID, []int64{901}, 0); err != nil {
+		t.Fatal(err)
+	}
+	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+	r, err := db.CreateRule(ctx, owner.ID, rules.Spec{Name: "r", Scope: rules.Scope{Level: rules.LevelAd}}, false, at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	eval := func(slot time.Time) int64 {
+		t.Helper()
+		mysqltest.Exec(t, db, `INSERT INTO rule_evaluations (rule_id, rule_version, slot_at, status, holder, lease_until, started_at)
+			VALUES (?, 1, ?, 'done', 'w', ?, ?)`, r.ID, slot, slot, slot)
+		return mysqltest.Value[int64](t, db, `SELECT id FROM rule_evaluations WHERE rule_id = ? AND slot_at = ?`, r.ID, slot)
+	}
+	object := int64(0)
+	act := func(ev int64, slot time.Time, adv int64, n int, changed bool) {
+		t.Helper()
+		var vals []string
+		for range n {
+			object++
+			change := "NULL"
+			if changed {
+				change = fmt.Sprint(5000 + object)
+			}
+			vals = append(vals, fmt.Sprintf("(%d, %d, '%s', 'ad', %d, %d, 'pause', %s, '%s')", ev, r.ID, slot.Format(time.DateTime), object, adv, change,
+				slot.Format(time.DateTime)))
+		}
+		mysqltest.Exec(t, db, `INSERT INTO rule_actions (evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, action, change_id, created_at)
+			VALUES `+strings.Join(vals, ", "))
+	}
+	big, small, quiet := eval(at), eval(at.Add(time.Hour)), eval(at.Add(2*time.Hour))
+	act(big, at, 901, 60, true)
+	act(big, at, 902, 40, true)
+	act(big, at, 901, 20, false) // failed, or notified
+	act(small, at.Add(time.Hour), 902, 3, true)
+	act(quiet, at.Add(2*time.Hour), 901, 5, false)
+
+	for _, c := range []struct {
+		who   string
+		scope auth.Scope
+		want  string
+	}{
+		{"the system", auth.SystemScope(), fmt.Sprintf("map[%d:100 %d:3]", big, small)},
+		{"901 only", auth.Scope{UserID: narrow.ID}, fmt.Sprintf("map[%d:60]", big)},
+	} {
+		n, err := db.CountChanges(ctx, []int64{big, small, quiet}, c.scope)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := fmt.Sprint(n); got != c.want {
+			t.Errorf("%s counts %s, want %s", c.who, got, c.want)
+		}
+	}
+	if n, err := db.CountChanges(ctx, nil, auth.SystemScope()); err != nil || len(n) != 0 {
+		t.Errorf("no evaluations: %v %v", n, err)
+	}
+}

@@ -81,6 +81,9 @@ type EvaluationRecord struct {
 	// Withheld: the evaluation was recorded without a breakdown, so the
 	// colleague is shown no counts nor reason.
 	Partial, Withheld bool
+	// Changes counts the change-log changes the evaluation made on the
+	// advertisers its reader sees (the service fills it: History, List).
+	Changes int
 }
 
 // Action statuses.
@@ -200,6 +203,10 @@ type Store interface {
 	// ListActions returns the latest actions of a rule (of one evaluation
 	// when evaluationID > 0) on the advertisers of scope.
 	ListActions(ctx context.Context, ruleID, evaluationID int64, scope auth.Scope, limit int) ([]ActionRecord, error)
+	// CountChanges counts, per evaluation, its actions on the advertisers
+	// of scope that made a change-log change; evaluations without any are
+	// absent.
+	CountChanges(ctx context.Context, evaluationIDs []int64, scope auth.Scope) (map[int64]int, error)
 	// RecentActions returns the actions of a rule planned since the
 	// instant since (cooldown and daily caps), except those of slot.
 	RecentActions(ctx context.Context, ruleID int64, since, exceptSlot time.Time) ([]ActionRecord, error)

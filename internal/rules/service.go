@@ -315,6 +315,8 @@ func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int)
 	others := sight{all: true}
 	var specs []*Spec
 	var theirs []int
+	// The latest evaluations, by whether p sees the whole rule.
+	lasts := map[bool][]*EvaluationRecord{}
 	for i := range rs {
 		v := sight{all: true}
 		if !owns(p, rs[i]) {
@@ -330,6 +332,12 @@ func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int)
 		if e, ok := last[rs[i].ID]; ok {
 			e = e.within(v)
 			rs[i].LastEvaluation = &e
+			lasts[v.all] = append(lasts[v.all], &e)
+		}
+	}
+	for all, evs := range lasts {
+		if err := s.countChanges(ctx, sight{all: all}.scope(p), evs); err != nil {
+			return nil, 0, err
 		}
 	}
 	hidden, err := s.redactSpecs(ctx, others, specs)
@@ -403,12 +411,36 @@ func (s *Service) History(ctx context.Context, p auth.Principal, id int64, limit
 	for i := range evs {
 		evs[i] = evs[i].within(v)
 	}
-	scope := p.Scope()
-	if v.all {
-		scope = auth.SystemScope()
+	scope := v.scope(p)
+	ptrs := make([]*EvaluationRecord, len(evs))
+	for i := range evs {
+		ptrs[i] = &evs[i]
+	}
+	if err := s.countChanges(ctx, scope, ptrs); err != nil {
+		return nil, nil, err
 	}
 	acts, err := s.store.ListActions(ctx, id, 0, scope, limit)
 	return evs, acts, err
+}
+
+// countChanges fills in the changes each evaluation made on the
+// advertisers of scope: one read for them all.
+func (s *Service) countChanges(ctx context.Context, scope auth.Scope, evs []*EvaluationRecord) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+	}
+	n, err := s.store.CountChanges(ctx, ids, scope)
+	if err != nil {
+		return err
+	}
+	for _, e := range evs {
+		e.Changes = n[e.ID]
+	}
+	return nil
 }
 
 // GlobalPaused reports the global kill switch.

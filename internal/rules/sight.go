@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/oceanops/adplatform/internal/auth"
 )
 
 // What a colleague sees of a rule. A rule is read by its owner, by admins,
@@ -111,6 +113,15 @@ func (st staleness) reason(others bool) string {
 	}
 	return fmt.Sprintf("reports too old: the rule needs %s synced after %s Beijing; last synced: %s", st.stream,
 		st.after.In(Beijing).Format(time.DateTime), strings.Join(old, ", "))
+}
+
+// scope is the data scope p reads a rule's actions in: every advertiser
+// when p sees the whole rule, else p's own.
+func (v sight) scope(p auth.Principal) auth.Scope {
+	if v.all {
+		return auth.SystemScope()
+	}
+	return p.Scope()
 }
 
 // within is the evaluation as a reader who sees only some advertisers sees
