@@ -13,8 +13,10 @@ import (
 // GET /scheduled-changes/pending?kind=ad&entity_ids=1,2,3 (advertiser:read,
 // as the list): for each entity of a table's page that a change still to be
 // made names (scheduled or running, every item in the caller's data scope),
-// how many such changes there are and the earliest. The entity tables mark
-// those rows; it is its own small query, apart from their cached lists.
+// how many such changes there are, the first of them in order (at most
+// scheduled.PendingShown) and the earliest as next. The entity tables mark
+// those rows and the change dialog warns of one of the field it changes;
+// it is its own small query, apart from their cached lists.
 
 // pendingQuery is the query of GET /scheduled-changes/pending.
 type pendingQuery struct {
@@ -22,26 +24,33 @@ type pendingQuery struct {
 	EntityIDs []int64 `form:"entity_ids" validate:"required,min=1,max=200,dive,gt=0"`
 }
 
-// pendingNextJSON is the earliest waiting change of an entity: op as
+// pendingChangeJSON is a waiting change of an entity: op as
 // POST /scheduled-changes takes it (bid for a target CPA too), field as the
-// change shows it, and the value it is to give this entity.
-type pendingNextJSON struct {
-	ID    int64     `json:"id"`
-	RunAt time.Time `json:"run_at"`
-	Op    string    `json:"op"`
-	Field string    `json:"field"`
-	Value string    `json:"value"`
+// change shows it, the value it is to give this entity, and its status
+// (scheduled, or running while a worker makes it).
+type pendingChangeJSON struct {
+	ID     int64            `json:"id"`
+	RunAt  time.Time        `json:"run_at"`
+	Op     string           `json:"op"`
+	Field  string           `json:"field"`
+	Value  string           `json:"value"`
+	Status scheduled.Status `json:"status"`
 }
 
 type pendingJSON struct {
-	EntityID int64           `json:"entity_id"`
-	Count    int             `json:"count"`
-	Next     pendingNextJSON `json:"next"`
+	EntityID int64               `json:"entity_id"`
+	Count    int                 `json:"count"`
+	Next     pendingChangeJSON   `json:"next"`
+	Changes  []pendingChangeJSON `json:"changes"`
 }
 
 func newPendingJSON(p scheduled.Pending) pendingJSON {
-	return pendingJSON{EntityID: p.EntityID, Count: p.Count, Next: pendingNextJSON{ID: p.Next.ID, RunAt: p.Next.RunAt,
-		Op: string(adops.Field(p.Next.Field).Op()), Field: p.Next.Field, Value: p.Next.Value}}
+	changes := views(p.Changes, newPendingChangeJSON)
+	return pendingJSON{EntityID: p.EntityID, Count: p.Count, Next: changes[0], Changes: changes}
+}
+
+func newPendingChangeJSON(c scheduled.PendingChange) pendingChangeJSON {
+	return pendingChangeJSON{ID: c.ID, RunAt: c.RunAt, Op: string(adops.Field(c.Field).Op()), Field: c.Field, Value: c.Value, Status: c.Status}
 }
 
 func (s *Server) pendingScheduled(c *gin.Context) {
