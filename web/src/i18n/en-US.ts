@@ -427,6 +427,7 @@ const enUS: typeof zhCN = {
     about: '{entity}: {message}',
     // the entity tables' mark of what waits for a row, and the dialog's warning
     mark: 'Scheduled change #{id}: {field} → {value} at {time} Beijing time ({rel})',
+    markRunning: 'Scheduled change #{id} running (since {time} Beijing time): {field} → {value}',
     markMore: '{n} waiting in all',
     override: 'Scheduled change #{id} sets {field} → {value} at {time} Beijing time ({rel}): it will override this change',
     notNowTitle: 'This cannot be made now with today’s data:',

@@ -427,6 +427,7 @@ export default {
     about: '{entity}：{message}',
     // the entity tables' mark of what waits for a row, and the dialog's warning
     mark: '定时操作 #{id}：北京时间 {time}（{rel}）将{field}改为 {value}',
+    markRunning: '定时操作 #{id} 执行中（北京时间 {time} 开始）：将{field}改为 {value}',
     markMore: '共 {n} 个待执行',
     override: '该{kind}有定时操作 #{id} 将于北京时间 {time}（{rel}）把{field}改为 {value}，会覆盖此次修改',
     notNowTitle: '按当前数据不能立即执行：',

@@ -22,43 +22,63 @@ export async function pendingOf(kind: ChangeKind, ids: readonly number[]): Promi
   return Object.fromEntries(list.map((p) => [p.entity_id, p]))
 }
 
-/** The words of the next change: its id, its Beijing time (12-07 00:00) and how far it is, the field and the value. */
-function nextParams(p: PendingScheduled, t: T, valueText: ValueText, now: number): Record<string, unknown> {
-  const n = p.next
+/** A waiting change of an entity (scheduled, or running while a worker makes it). */
+export type PendingChange = PendingScheduled['changes'][number]
+
+/** The tooltip lists at most this many of an entity's waiting changes. */
+export const markShown = 3
+
+/** The words of a waiting change: its id, its Beijing time (12-07 00:00) and how far it is, the field and the value. */
+function changeParams(c: PendingChange, t: T, valueText: ValueText, now: number): Record<string, unknown> {
   return {
-    id: n.id,
-    time: beijingTime(n.run_at).slice(5, 16),
-    rel: relativeText(n.run_at, now, t),
-    field: t(`change.fields.${n.field}`),
-    value: valueWords(n.field, n.value, t, valueText),
+    id: c.id,
+    time: beijingTime(c.run_at).slice(5, 16),
+    rel: relativeText(c.run_at, now, t),
+    field: t(`change.fields.${c.field}`),
+    value: valueWords(c.field, c.value, t, valueText),
   }
 }
 
-/** markLines are the mark's tooltip: "定时操作 #12：北京时间 12-07 00:00（9 小时后）将预算改为 800.00 元", then "共 2 个待执行" when more wait. */
+/**
+ * markLines are the mark's tooltip: a line for each of the first three
+ * changes, "定时操作 #12：北京时间 12-07 00:00（9 小时后）将预算改为 800.00 元"
+ * ("定时操作 #11 执行中（北京时间 12-06 14:58 开始）：…" for one being made),
+ * then "共 5 个待执行" when more wait than one.
+ */
 export function markLines(p: PendingScheduled, t: T, valueText: ValueText, now: number): string[] {
-  const lines = [t('scheduled.mark', nextParams(p, t, valueText, now))]
+  const lines = p.changes.slice(0, markShown).map((c) => t(c.status === 'running' ? 'scheduled.markRunning' : 'scheduled.mark', changeParams(c, t, valueText, now)))
   if (p.count > 1) lines.push(t('scheduled.markMore', { n: p.count }))
   return lines
 }
 
-/** markLink is the 定时操作 page filtered to the entity. */
-export function markLink(kind: ChangeKind, id: number): RouteLocationRaw {
-  return { name: 'scheduled', query: filtersToQuery({ status: 'scheduled', kind, entityId: String(id), page: 1 }) }
+/**
+ * markStatus is where the 定时操作 page shows an entity's waiting changes:
+ * 待执行 when any is still scheduled (or more wait than are listed: those
+ * come later), 执行中 when every one is being made.
+ */
+export function markStatus(p: PendingScheduled): 'scheduled' | 'running' {
+  return p.count > p.changes.length || p.changes.some((c) => c.status === 'scheduled') ? 'scheduled' : 'running'
+}
+
+/** markLink is the 定时操作 page filtered to the entity, on the status its changes are in. */
+export function markLink(kind: ChangeKind, p: PendingScheduled): RouteLocationRaw {
+  return { name: 'scheduled', query: filtersToQuery({ status: markStatus(p), kind, entityId: String(p.entity_id), page: 1 }) }
 }
 
 /**
  * overriding is what waits for the items of a change made at `at` and would
- * overwrite it: the next change of an item's entity, when it sets the same
- * field after that moment.
+ * overwrite it: for each item, the first waiting change of its entity that
+ * sets the same field after that moment (changes of other fields, and those
+ * before it, pass).
  */
-export function overriding(items: readonly { id?: number; field?: string }[], pending: PendingByEntity, at: number): { id: number; p: PendingScheduled }[] {
+export function overriding(items: readonly { id?: number; field?: string }[], pending: PendingByEntity, at: number): { id: number; change: PendingChange }[] {
   return items.flatMap((i) => {
-    const p = pending[i.id ?? 0]
-    return p && p.next.field === i.field && Date.parse(p.next.run_at) > at ? [{ id: i.id ?? 0, p }] : []
+    const change = pending[i.id ?? 0]?.changes.find((c) => c.field === i.field && Date.parse(c.run_at) > at)
+    return change ? [{ id: i.id ?? 0, change }] : []
   })
 }
 
 /** overrideText warns of it: "该广告计划有定时操作 #12 将于北京时间 12-07 00:00（9 小时后）把预算改为 800.00 元，会覆盖此次修改". */
-export function overrideText(p: PendingScheduled, kind: ChangeKind, t: T, valueText: ValueText, now: number): string {
-  return t('scheduled.override', { ...nextParams(p, t, valueText, now), kind: t(`changes.kinds.${kind}`) })
+export function overrideText(c: PendingChange, kind: ChangeKind, t: T, valueText: ValueText, now: number): string {
+  return t('scheduled.override', { ...changeParams(c, t, valueText, now), kind: t(`changes.kinds.${kind}`) })
 }
