@@ -4,7 +4,7 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { Change, RollbackBatchOutcome } from '../../api/types'
 import type { Translator } from '../../lib/fieldText'
-import { batchOf, maxRollbacks, notDone, outcomeCounts, rollbackable, type RollbackItem } from './rollbacks'
+import { batchOf, entityNames, maxRollbacks, notDone, outcomeCounts, rollbackable, type RollbackItem } from './rollbacks'
 
 const on = (locale: 'zh-CN' | 'en-US') =>
   createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Translator
@@ -36,6 +36,17 @@ describe('rolling back many changes', () => {
     const failed: RollbackItem = { id: 5, result: 'failed', change_id: 12, change: { result: 'failed', error: { code: 40002, message: 'budget too low' } } }
     expect(notDone(failed, on('zh-CN'))).toBe('失败：budget too low')
     expect(notDone({ id: 4, result: 'refused' as const, refusal: { code: 'conflict', message: 'something new', reason: 'not_a_reason_yet' } }, on('zh-CN'))).toBe('something new')
+  })
+  it('names a refusal’s entity as the rows do, by id when they do not know it', () => {
+    const stale: RollbackItem = { id: 7, result: 'refused', refusal: { code: 'conflict', message: '…', reason: 'rollback_changed_again', params: { kind: 'ad', id: '5', field: 'budget', change: '9' } } }
+    const names = entityNames([change(7, { kind: 'ad', entity_id: 5, entity_name: '夏季推广-通投' }), change(8, { kind: 'project', entity_id: 6, entity_name: '项目六' }), change(3, { kind: 'ad', entity_id: 4 })])
+    expect(names).toEqual({ 'ad 5': '夏季推广-通投', 'project 6': '项目六' })
+    expect(notDone(stale, on('zh-CN'), names)).toBe('广告计划 夏季推广-通投 的预算之后又被变更 #9 修改；请先回滚那一条')
+    expect(notDone(stale, on('en-US'), names)).toBe("Ad 夏季推广-通投's Budget was changed again by change #9; roll that one back first")
+    const moved: RollbackItem = { id: 3, result: 'refused', refusal: { code: 'conflict', message: '…', reason: 'rollback_value_changed', params: { kind: 'ad', id: '4', field: 'budget', change: '3', current: '600.00', expected: '800.00' } } }
+    expect(notDone(moved, on('zh-CN'), names)).toBe('广告计划 4 的预算现为 600.00，不是变更 #3 设定的 800.00：之后已被修改，未回滚')
+    // another kind's entity of the same id is not this one
+    expect(notDone({ ...stale, refusal: { ...stale.refusal!, params: { ...stale.refusal!.params, kind: 'project', id: '5' } } }, on('zh-CN'), names)).toBe('项目 5 的预算之后又被变更 #9 修改；请先回滚那一条')
   })
   it('counts what was rolled back and what was not', () => {
     const out: RollbackBatchOutcome = { succeeded: 2, failed: 1, unknown: 0, refused: 2, items: [{ id: 1 }, { id: 2 }, { id: 3 }, { id: 4 }, { id: 5 }] }

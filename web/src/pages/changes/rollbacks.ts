@@ -20,12 +20,30 @@ export function batchOf(rows: readonly Change[]): number[] {
 /** RollbackItem is the outcome of one change of a batch rollback. */
 export type RollbackItem = NonNullable<RollbackBatchOutcome['items']>[number]
 
-/** notDone is why a change was not rolled back, in words: the reason of a refusal, the platform's error of a failure. */
-export function notDone(it: RollbackItem, i: Translator): string {
+/** EntityNames are the names of entities by "kind id" (ad 5), as the change log's rows know them. */
+export type EntityNames = Record<string, string>
+
+/** entityNames are the names of the entities of changes. */
+export function entityNames(changes: readonly Change[]): EntityNames {
+  return Object.fromEntries(changes.filter((c) => c.entity_name).map((c) => [`${c.kind} ${c.entity_id}`, c.entity_name ?? '']))
+}
+
+/** named are a refusal's figures with the entity they name (kind and id) by its name, where names know it. */
+function named(params: Record<string, string> | undefined, names: EntityNames): Record<string, string> | undefined {
+  const name = params?.kind && params.id ? names[`${params.kind} ${params.id}`] : ''
+  return name ? { ...params, id: name } : params
+}
+
+/**
+ * notDone is why a change was not rolled back, in words: the reason of a
+ * refusal (naming its entity by name when names know it, else by id), the
+ * platform's error of a failure.
+ */
+export function notDone(it: RollbackItem, i: Translator, names: EntityNames = {}): string {
   const r = it.refusal
   if (r) {
     // a refused field names its rule (rollback_deleted), any other refusal its reason
-    const e = { reason: r.reason, params: r.params, message: r.message ?? '' }
+    const e = { reason: r.reason, params: named(r.params, names), message: r.message ?? '' }
     return i.te(`serverReasons.${r.reason ?? ''}`) ? reasonText(e, i) : fieldText({ field: 'id', rule: r.reason, ...e }, i).message
   }
   const result = i.t(`change.results.${it.result ?? 'unknown'}`)
