@@ -369,7 +369,8 @@ describe('console', () => {
     await outcome.waitFor()
     const said = await outcome.innerText()
     assert.match(said, /成功 2 \/ 未执行 1/)
-    assert.ok(said.includes(`#${changes[2].id}：广告计划 ${changed.id} 的状态之后又被变更 #${newer.id} 修改；请先回滚那一条`), `the refusal in words: ${said}`)
+    // naming the ad as its row does, by name
+    assert.ok(said.includes(`#${changes[2].id}：广告计划 ${changed.name} 的状态之后又被变更 #${newer.id} 修改；请先回滚那一条`), `the refusal in words: ${said}`)
     await shot(page, 'change-log-batch-rollback-result', { fullPage: false })
     await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
     await poll(async () => {
@@ -1681,15 +1682,16 @@ describe('console', () => {
     await shot(page, 'scheduled-alert', { fullPage: false })
     await page.keyboard.press('Escape')
 
-    // Two more wait for the ad (tomorrow, through the API): its row in the ads table is marked with the next in
-    // words and how many wait, a budget change made now is warned that the next will overwrite it, and the mark
-    // leads to the ad's waiting changes.
+    // Two more wait for the ad (tomorrow, through the API), a pause and an hour later a budget: its row in the ads
+    // table is marked with both in words and how many wait, a budget change made now is warned that the budget's
+    // (not the earliest) will overwrite it, and the mark leads to the ad's waiting changes.
     const ad = later.ad
     const tomorrow = Date.now() + 86_400_000
     const raise = (Number(later.budget) + 500).toFixed(2)
-    const next = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'budget', run_at: new Date(tomorrow).toISOString(), ids: [ad.id], budget: raise, note: 'e2e：明日预算' })
-    const pause = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'status', run_at: new Date(tomorrow + 3_600_000).toISOString(), ids: [ad.id], status: 'disable', note: 'e2e：明日暂停' })
-    const when = new Date(Date.parse(next.run_at) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ')
+    const pause = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'status', run_at: new Date(tomorrow).toISOString(), ids: [ad.id], status: 'disable', note: 'e2e：明日暂停' })
+    const next = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'budget', run_at: new Date(tomorrow + 3_600_000).toISOString(), ids: [ad.id], budget: raise, note: 'e2e：明日预算' })
+    const beijing = (at) => new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(5, 16).replace('T', ' ')
+    const when = beijing(next.run_at)
     const words = `定时操作 #${next.id} 将于北京时间 ${when}`
     const money = Number(raise).toLocaleString('en-US', { minimumFractionDigits: 2 })
     await page.goto(`${stack.api}/ads?keyword=${ad.id}`)
@@ -1699,7 +1701,8 @@ describe('console', () => {
     await mark.hover()
     const tip = page.locator('[data-test=scheduled-mark-tip]')
     await tip.waitFor()
-    assert.match(await tip.innerText(), new RegExp(`^定时操作 #${next.id}：北京时间 ${when}（2[34] 小时后）将预算改为 ${money} 元\\s+共 2 个待执行$`))
+    assert.match(await tip.innerText(), new RegExp(`^定时操作 #${pause.id}：北京时间 ${beijing(pause.run_at)}（2[34] 小时后）将状态改为 暂停\\s+` +
+      `定时操作 #${next.id}：北京时间 ${when}（2[45] 小时后）将预算改为 ${money} 元\\s+共 2 个待执行$`))
     await shot(page, 'ads-scheduled-mark', { fullPage: false })
 
     await adRow.locator('[data-test=edit-amount]').first().click()
@@ -1709,7 +1712,7 @@ describe('console', () => {
     await dialog.waitFor()
     const warning = dialog.locator('[data-test=change-overridden]')
     await warning.waitFor()
-    assert.match(await warning.innerText(), new RegExp(`^该广告计划有${words}（2[34] 小时后）把预算改为 ${money} 元，会覆盖此次修改$`))
+    assert.match(await warning.innerText(), new RegExp(`^该广告计划有${words}（2[45] 小时后）把预算改为 ${money} 元，会覆盖此次修改$`))
     await shot(page, 'change-dialog-overridden', { fullPage: false })
     await page.locator('.arco-modal-footer').getByRole('button', { name: '取消', exact: true }).click()
     await dialog.waitFor({ state: 'detached' })
@@ -1718,8 +1721,8 @@ describe('console', () => {
     await page.waitForURL((u) => u.pathname === '/scheduled' && u.searchParams.get('kind') === 'ad' && u.searchParams.get('entity_id') === String(ad.id))
     await scheduledRow(page, next.id).waitFor()
     const listed = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
-    assert.deepEqual(listed, [next.id, pause.id].map((id) => `scheduled-detail-${id}`))
-    for (const c of [next, pause]) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
+    assert.deepEqual(listed, [pause.id, next.id].map((id) => `scheduled-detail-${id}`))
+    for (const c of [pause, next]) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
   })
 })
 
