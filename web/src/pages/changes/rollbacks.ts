@@ -1,8 +1,8 @@
 // Rolling back many changes of the change log at once: which rows can be,
 // which a batch's shortcut selects, and how each outcome reads.
 import type { Change, RollbackBatchOutcome } from '../../api/types'
-import { fieldText, type Translator } from '../../lib/fieldText'
-import { reasonText } from '../../lib/reasonText'
+import type { Translator } from '../../lib/fieldText'
+import { refusalText } from '../../lib/reasonText'
 
 /** The most changes one batch rollback takes (the API's limit). */
 export const maxRollbacks = 100
@@ -41,11 +41,8 @@ function named(params: Record<string, string> | undefined, names: EntityNames): 
  */
 export function notDone(it: RollbackItem, i: Translator, names: EntityNames = {}): string {
   const r = it.refusal
-  if (r) {
-    // a refused field names its rule (rollback_deleted), any other refusal its reason
-    const e = { reason: r.reason, params: named(r.params, names), message: r.message ?? '' }
-    return i.te(`serverReasons.${r.reason ?? ''}`) ? reasonText(e, i) : fieldText({ field: 'id', rule: r.reason, ...e }, i).message
-  }
+  // a refused field names its rule (rollback_deleted), any other refusal its reason
+  if (r) return refusalText({ ...r, params: named(r.params, names) }, i)
   const result = i.t(`change.results.${it.result ?? 'unknown'}`)
   const error = it.change?.error?.message
   return error ? `${result}：${error}` : result
