@@ -23,6 +23,7 @@ let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
 let paused // the ad paused from its table: { id, advertiser_id, name }
 let later // the budget change scheduled from the ads table: { id, ad, budget, at } (at: when it was scheduled)
+let doomed // a budget change at the same time that a change by hand makes too small a move by then: { id, ad, current }
 const scoped = { username: 'olivia', password: 'Orchid-Lantern-Harbor-58', id: 0 } // created in the console with two accounts
 
 /** addDays moves a YYYY-MM-DD date by n days. */
@@ -444,6 +445,16 @@ describe('console', () => {
     later = { id: sc.id, ad, budget, at }
     await page.getByRole('button', { name: '关闭' }).click()
 
+    // Another ad (a small spender) raised by 1,000 at the same time; set by hand meanwhile to 50 below that, the
+    // change is refused when it runs (a move of less than 100), and says so in words.
+    const other = ads.filter((a) => ![paused.id, ad.id].includes(a.id) && a.advertiser_id !== ad.advertiser_id && a.budget_mode === 'BUDGET_MODE_DAY' && Number(a.budget) > 0).at(-1)
+    assert.ok(other, 'a second delivering ad with a daily budget')
+    const raised = Math.round(Number(other.budget)) + 1000
+    const doomedSc = await apiPost(stack.api, token, '/api/v1/scheduled-changes', { kind: 'ad', op: 'budget', run_at: sc.run_at, ids: [other.id], budget: raised.toFixed(2), note: 'e2e：将被拒绝' })
+    const current = (raised - 50).toFixed(2)
+    await apiSend('PATCH', stack.api, token, `/api/v1/ads/${other.id}/budget`, { budget: current }, { 'Idempotency-Key': `e2e-doomed-${Date.now()}` })
+    doomed = { id: doomedSc.id, ad: other, current }
+
     // A move of 50 is refused now (less than 100 from the current budget): a rule of the moment, so
     // the dialog offers 定时执行 alone, says why, and the answer lists it as a warning.
     await row.locator('[data-test=edit-amount]').first().click()
@@ -479,7 +490,7 @@ describe('console', () => {
     assert.match(text, new RegExp(`${wall}[\\s\\S]*广告计划 × 1[\\s\\S]*预算 → ${money} 元[\\s\\S]*待执行[\\s\\S]*admin[\\s\\S]*e2e：预算上调`))
     assert.match(await scheduledRow(page, toCancel.id).innerText(), /状态 → 暂停[\s\S]*待执行/)
     const order = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
-    assert.deepEqual(order, [later.id, toCancel.id, ranOff.id].map((id) => `scheduled-detail-${id}`))
+    assert.deepEqual(order, [later.id, doomed.id, toCancel.id, ranOff.id].map((id) => `scheduled-detail-${id}`))
     await shot(page, 'scheduled')
 
     // 改时间: the picker starts at its time (Beijing); moved two hours on, the row shows the new time.
@@ -1667,6 +1678,27 @@ describe('console', () => {
     await page.goto(`${stack.api}/scheduled?status=all`)
     await scheduledRow(page, later.id).waitFor()
     await shot(page, 'scheduled-after-run')
+
+    // The one refused when it ran says why in words, in its row and its drawer, and in its alert.
+    let refused
+    await poll(async () => {
+      refused = await apiGet(stack.api, token, `/api/v1/scheduled-changes/${doomed.id}`)
+      return !['scheduled', 'running'].includes(refused.status)
+    }, 'the doomed change to end', 60_000, 1000)
+    assert.equal(refused.status, 'failed', JSON.stringify(refused))
+    assert.equal(refused.refusal?.reason, 'min_budget_change', JSON.stringify(refused.refusal))
+    const why = `执行时被拒绝：与当前预算 ${doomed.current} 元至少相差 100.00 元`
+    await page.goto(`${stack.api}/scheduled?status=failed`)
+    const failedRow = scheduledRow(page, doomed.id)
+    await failedRow.waitFor()
+    assert.equal(await failedRow.locator('[data-test=scheduled-why]').innerText(), why)
+    await page.locator(`[data-test=scheduled-detail-${doomed.id}]`).click()
+    const failedDetail = page.locator('[data-test=scheduled-detail]')
+    await failedDetail.locator('[data-test=detail-error]').waitFor()
+    assert.equal(await failedDetail.locator('[data-test=detail-error]').innerText(), why)
+    await shot(page, 'scheduled-refused-at-run', { fullPage: false })
+    await page.keyboard.press('Escape')
+    await poll(async () => (await apiGet(stack.api, token, `/api/v1/alerts?kind=scheduled_change&advertiser_id=${doomed.ad.advertiser_id}`)).items.some((a) => a.summary?.includes(why)), 'the refusal in its alert', 20_000, 500)
 
     // Announced to the subscribers of its advertiser as an alert of kind 定时操作, naming its source.
     await poll(async () => (await apiGet(stack.api, token, `/api/v1/alerts?kind=scheduled_change&advertiser_id=${later.ad.advertiser_id}`)).items.length > 0, 'the alert of the scheduled change', 20_000, 500)
