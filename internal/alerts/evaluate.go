@@ -155,7 +155,7 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 		}
 		o.findings = append(o.findings, Finding{Kind: KindLowBalance, Severity: sev, AdvertiserID: a.ID, AdvertiserName: a.Name,
 			Entity: advertiserEntity(a), Title: "余额不足：" + a.Name,
-			Summary: fmt.Sprintf("余额 %s 元，按近 %d 日日均消耗 %s 元约可用 %.1f 天", money(bal), days, money(rate), runway),
+			Summary: fmt.Sprintf("余额 %s 元，按近 %d 日日均消耗 %s 元约可用 %.1f 天", Money(bal), days, Money(rate), runway),
 			Details: details})
 	}
 	return o
@@ -283,8 +283,8 @@ func advertiserEntity(a Account) Entity {
 // yuan renders an amount for details: a string with two decimals.
 func yuan(d decimal.Decimal) string { return d.StringFixed(2) }
 
-// money renders an amount for people: thousands separated, two decimals.
-func money(d decimal.Decimal) string {
+// Money renders an amount for people: thousands separated, two decimals.
+func Money(d decimal.Decimal) string {
 	s := d.StringFixed(2)
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimPrefix(s, "-")

@@ -50,7 +50,7 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 			o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: u.AdvertiserID,
 				AdvertiserName: e.byID[u.AdvertiserID].Name, Entity: ent,
 				Title:   fmt.Sprintf("消耗过快：%s %s", level.Label(), u.EntityName),
-				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", money(u.Budget), int(p["by_hour"]), pct, money(u.Cost)),
+				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", Money(u.Budget), int(p["by_hour"]), pct, Money(u.Cost)),
 				Details: map[string]any{"budget": yuan(u.Budget), "cost": yuan(u.Cost), "used_pct": round2(pct),
 					"threshold_pct": p["budget_used_pct"], "by_hour": int(p["by_hour"])}})
 		}
@@ -98,7 +98,7 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 		}
 		o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: acct.ID,
 			AdvertiserName: acct.Name, Entity: ent, Title: "消耗过快：" + acct.Name,
-			Summary: fmt.Sprintf("今日截至 %d 点消耗 %s 元，为近 %d 日同时段均值 %s 元的 %.1f 倍", a.hours, money(a.today), a.baseDays, money(avg), ratio),
+			Summary: fmt.Sprintf("今日截至 %d 点消耗 %s 元，为近 %d 日同时段均值 %s 元的 %.1f 倍", a.hours, Money(a.today), a.baseDays, Money(avg), ratio),
 			Details: map[string]any{"cost_today": yuan(a.today), "hours": a.hours, "baseline_average": yuan(avg),
 				"baseline_days": a.baseDays, "ratio": round2(ratio), "threshold_ratio": p["baseline_ratio"]}})
 	}
@@ -197,7 +197,7 @@ func cpaFinding(e *evalCtx, w levelWindow, ent Entity, p Params) (Finding, bool)
 		AdvertiserName: e.byID[w.AdvertiserID].Name, Entity: ent,
 		Title: fmt.Sprintf("CPA 异常：%s %s", w.level.Label(), w.EntityName),
 		Summary: fmt.Sprintf("今日 CPA %s 元（消耗 %s 元 / %s），为近 %d 日 CPA %s 元的 %.1f 倍",
-			money(today), money(w.Today.Cost), conv, w.BaselineDays, money(base), ratio),
+			Money(today), Money(w.Today.Cost), conv, w.BaselineDays, Money(base), ratio),
 		Details: map[string]any{"cpa_today": yuan(today), "cost_today": yuan(w.Today.Cost), "conversions_today": w.Today.Convert,
 			"cpa_baseline": yuan(base), "baseline_days": w.BaselineDays, "conversions_baseline": w.Baseline.Convert,
 			"conversions_expected": round2(expected), "chance": chance, "ratio": round2(ratio), "threshold_ratio": p["ratio"],
@@ -351,7 +351,7 @@ func (o *outcome) stoppedAccounts(e *evalCtx, w *stopWindow) map[int64]bool {
 			stopped[a.ID] = true
 			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityCritical, AdvertiserID: a.ID,
 				AdvertiserName: a.Name, Entity: ent, Title: "投放中断：" + a.Name,
-				Summary: fmt.Sprintf("账户 %s（北京时间）无消耗，昨日同时段消耗 %s 元", w.span(hours), money(yesterday)),
+				Summary: fmt.Sprintf("账户 %s（北京时间）无消耗，昨日同时段消耗 %s 元", w.span(hours), Money(yesterday)),
 				Details: map[string]any{"window_hours": hours, "window_end": w.end.UTC(), "cost_yesterday": yuan(yesterday)}})
 			continue
 		}
@@ -404,7 +404,7 @@ func (s *Service) stoppedAds(ctx context.Context, e *evalCtx, w *stopWindow, sto
 		if today.IsZero() && yesterday.GreaterThanOrEqual(decimal.NewFromFloat(p["min_spend"])) {
 			o.findings = append(o.findings, Finding{Kind: KindDeliveryStopped, Severity: SeverityWarning, AdvertiserID: st.AdvertiserID,
 				AdvertiserName: acct.Name, Entity: ent, Title: "投放中断：广告计划 " + st.Name,
-				Summary: fmt.Sprintf("%s（北京时间）无消耗，昨日同时段消耗 %s 元；状态 %s", w.span(hours), money(yesterday), orDash(st.Status)),
+				Summary: fmt.Sprintf("%s（北京时间）无消耗，昨日同时段消耗 %s 元；状态 %s", w.span(hours), Money(yesterday), orDash(st.Status)),
 				Details: map[string]any{"window_hours": hours, "window_end": w.end.UTC(), "cost_yesterday": yuan(yesterday), "status": st.Status}})
 			continue
 		}

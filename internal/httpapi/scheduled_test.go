@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/alerts/channel"
@@ -360,7 +362,7 @@ func TestScheduledChangesRun(t *testing.T) {
 		sev[a.Source], said[a.Source] = string(a.Severity), a.Summary
 	}
 	// The refusals in the alerts' words, with their figures.
-	for id, want := range map[int64]string{moved.ID: "执行时被拒绝：与当前预算 " + fen(c.BudgetFen+19_950) + " 元至少相差",
+	for id, want := range map[int64]string{moved.ID: "执行时被拒绝：与当前预算 " + alerts.Money(decimal.New(c.BudgetFen+19_950, -2)) + " 元至少相差",
 		missed.ID: "执行时间后 60 分钟内没有开始（晚了 118 分钟", gone.ID: "创建人 bob 的账号已停用，未做任何修改"} {
 		if got := said[fmt.Sprintf("scheduled:%d", id)]; !strings.Contains(got, want) {
 			t.Errorf("scheduled change %d announced as %q, want it to say %q", id, got, want)

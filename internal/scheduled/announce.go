@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/alerts"
@@ -114,9 +115,19 @@ func refusalText(r apperr.Refusal) string {
 		return r.Message
 	}
 	for name, v := range r.Params {
-		w = strings.ReplaceAll(w, "{"+name+"}", v)
+		w = strings.ReplaceAll(w, "{"+name+"}", amount(v))
 	}
 	return w
+}
+
+// amount groups an amount as the API writes it ("4650.00" → "4,650.00");
+// any other figure stays as it is.
+func amount(v string) string {
+	d, err := decimal.NewFromString(v)
+	if err != nil || !strings.Contains(v, ".") {
+		return v
+	}
+	return alerts.Money(d)
 }
 
 // valueText is a value in words ("暂停", "800.00 元").
@@ -124,5 +135,5 @@ func valueText(v string) string {
 	if w, ok := valueWords[v]; ok {
 		return w
 	}
-	return v + " 元"
+	return amount(v) + " 元"
 }

@@ -18,7 +18,7 @@ func TestSummaryTellsWhatHappened(t *testing.T) {
 	}
 	items[1].Value = "900.00"
 	c.Note, c.Refusal = "", refusal(apperr.Validation(apperr.Field("ids[0].budget", "too low").Because("budget_below_spend", "spend", "1000.00", "min", "1050.00")))
-	want = "alice 计划于 2026-12-07 00:00（北京时间）将 2 个广告计划的预算改为 各自设定的值。执行时被拒绝：预算不能低于今日消耗 1000.00 元的 105%，即至少 1050.00 元"
+	want = "alice 计划于 2026-12-07 00:00（北京时间）将 2 个广告计划的预算改为 各自设定的值。执行时被拒绝：预算不能低于今日消耗 1,000.00 元的 105%，即至少 1,050.00 元"
 	if got := summary(c, items); got != want {
 		t.Errorf("summary with its own values\n got %s\nwant %s", got, want)
 	}

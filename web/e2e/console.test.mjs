@@ -1687,7 +1687,7 @@ describe('console', () => {
     }, 'the doomed change to end', 60_000, 1000)
     assert.equal(refused.status, 'failed', JSON.stringify(refused))
     assert.equal(refused.refusal?.reason, 'min_budget_change', JSON.stringify(refused.refusal))
-    const why = `执行时被拒绝：与当前预算 ${doomed.current} 元至少相差 100.00 元`
+    const why = `执行时被拒绝：与当前预算 ${Number(doomed.current).toLocaleString('en-US', { minimumFractionDigits: 2 })} 元至少相差 100.00 元`
     await page.goto(`${stack.api}/scheduled?status=failed`)
     const failedRow = scheduledRow(page, doomed.id)
     await failedRow.waitFor()

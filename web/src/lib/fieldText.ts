@@ -5,6 +5,7 @@
 import type { FieldError } from '../api/client'
 import type { components } from '../api/schema'
 import zhCN from '../i18n/zh-CN'
+import { money } from './format'
 import { streamLabel } from './streamLabel'
 
 // Every rule the API description names has a text in the console (en-US has
@@ -39,9 +40,16 @@ export function fieldText(f: FieldError, i: Translator): FieldError {
   return { ...f, message: i.t(key, params) }
 }
 
-/** inWords is params with each figure named in words (name → where its words are) said in words, where the console has them. */
+// An amount as the API writes it (yuan to the fen: "4650.00").
+const amountRe = /^-?\d+\.\d{2}$/
+
+/**
+ * inWords is params with each figure named in words (name → where its words are) said in words, where the console
+ * has them, and each amount grouped as the tables show it ("4650.00" → "4,650.00").
+ */
 export function inWords(params: Record<string, string> | undefined, words: Record<string, string>, i: Translator): Record<string, string> {
   const out: Record<string, string> = { ...params }
+  for (const [name, v] of Object.entries(out)) if (amountRe.test(v)) out[name] = money(v)
   for (const [name, at] of Object.entries(words)) {
     const code = out[name]
     if (code && i.te(`${at}.${code}`)) out[name] = i.t(`${at}.${code}`)

@@ -212,7 +212,7 @@ describe('why a change was not made', () => {
   const on = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Parameters<typeof whyText>[1]
   it('says a refused field, the creator, a miss and a wait in the operator’s words', () => {
     const field = { code: 'validation_failed', reason: 'min_budget_change', params: { current: '1200.00', min: '1.00' }, message: 'refused when it ran: ids[0].budget: …' }
-    expect(whyText({ status: 'failed', error: field.message, refusal: field }, on('zh-CN'))).toBe('执行时被拒绝：与当前预算 1200.00 元至少相差 1.00 元')
+    expect(whyText({ status: 'failed', error: field.message, refusal: field }, on('zh-CN'))).toBe('执行时被拒绝：与当前预算 1,200.00 元至少相差 1.00 元')
     expect(whyText({ status: 'failed', error: field.message, refusal: field }, on('en-US'))).toMatch(/^Refused when it ran: /)
     const gone = { code: 'forbidden', reason: 'scheduled_owner_inactive', params: { user: 'bob' }, message: '…' }
     expect(whyText({ status: 'failed', error: '…', refusal: gone }, on('zh-CN'))).toBe('创建人 bob 的账号已停用，未做任何修改')
