@@ -411,6 +411,7 @@ const enUS: typeof zhCN = {
     value: 'Value',
     change: 'Change #{id}',
     itemResults: { none: 'Not made', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown' },
+    runChanges: 'The {n} changes it made',
     refusedWhenRun: 'Refused when it ran: {why}',
     waiting: 'Waiting to try again: {why}',
     missedHint: 'No worker made it within 60 minutes of its time; it is not made late',

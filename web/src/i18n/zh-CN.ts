@@ -411,6 +411,7 @@ export default {
     value: '目标值',
     change: '变更 #{id}',
     itemResults: { none: '未执行', succeeded: '成功', failed: '失败', unknown: '未知' },
+    runChanges: '本次执行的 {n} 项修改',
     refusedWhenRun: '执行时被拒绝：{why}',
     waiting: '等待重试：{why}',
     missedHint: '执行时间后 60 分钟内没有工作进程执行，已不再执行',

@@ -13,6 +13,7 @@ import {
   editBodyOf,
   entityNames,
   hasRun,
+  madeChanges,
   objectText,
   onlyForNow,
   opText,
@@ -21,6 +22,7 @@ import {
   relative,
   runAtOf,
   runAtProblem,
+  runLink,
   scheduleBodyOf,
   scheduledStatuses,
   statusColor,
@@ -222,5 +224,13 @@ describe('why a change was not made', () => {
   it('keeps the message of a change recorded before reasons were kept, and says nothing when nothing was refused', () => {
     expect(whyText({ status: 'failed', error: 'refused when it ran: ids[0].budget: too low', refusal: null }, on('zh-CN'))).toBe('refused when it ran: ids[0].budget: too low')
     expect(whyText({ status: 'succeeded', error: '', refusal: null }, on('zh-CN'))).toBe('')
+  })
+})
+
+describe('what a run made', () => {
+  it('counts the items sent and leads to the change log on its request', () => {
+    expect(madeChanges({ items: [{ id: 1, change_id: 7 }, { id: 2, change_id: null }, { id: 3, change_id: 9 }] })).toBe(2)
+    expect(madeChanges({ items: [] })).toBe(0)
+    expect(runLink({ id: 12 })).toEqual({ name: 'changes', query: { request_id: 'scheduled-12' } })
   })
 })

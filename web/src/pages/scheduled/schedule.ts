@@ -2,6 +2,7 @@
 // entities made by the worker at a Beijing date and time. The time as the
 // picker holds it (Beijing wall time, whatever the browser's zone), the body
 // the API takes, and how a scheduled change reads in the list.
+import type { RouteLocationRaw } from 'vue-router'
 import { api, call } from '../../api/client'
 import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
 import { beijingTime } from '../../lib/format'
@@ -295,4 +296,14 @@ export function whyText(c: Pick<ScheduledChange, 'status' | 'error' | 'refusal'>
   const why = refusalText(r, i)
   if (c.status === 'running') return i.t('scheduled.waiting', { why })
   return r.code === 'validation_failed' ? i.t('scheduled.refusedWhenRun', { why }) : why
+}
+
+/** madeChanges counts the changes a run made, one per item sent (each in the change log). */
+export function madeChanges(c: Pick<ScheduledChange, 'items'>): number {
+  return (c.items ?? []).filter((i) => i.change_id).length
+}
+
+/** runLink is the change log on a run's request (scheduled-<id>), where 回滚这批修改 undoes what it made. */
+export function runLink(c: Pick<ScheduledChange, 'id'>): RouteLocationRaw {
+  return { name: 'changes', query: { request_id: `scheduled-${c.id ?? 0}` } }
 }
