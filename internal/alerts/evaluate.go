@@ -303,6 +303,19 @@ func Money(d decimal.Decimal) string {
 	return out
 }
 
+// Amount groups an amount written as the API writes it ("4650.00" →
+// "4,650.00"); any other text (a status, a count, an id) stays as it is.
+func Amount(v string) string {
+	if !strings.Contains(v, ".") {
+		return v
+	}
+	d, err := decimal.NewFromString(v)
+	if err != nil {
+		return v
+	}
+	return Money(d)
+}
+
 func round2(f float64) float64 { return math.Round(f*100) / 100 }
 
 func orDash(s string) string {

@@ -220,6 +220,19 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 	if notified != len(want) {
 		t.Errorf("notifications: %d, want %d", notified, len(want))
 	}
+	// Each says the rule, the ad, the pause and the figures in words.
+	rows, err := k.db.QueryContext(k.ctx, `SELECT title, summary FROM alerts WHERE source = ?`, fmt.Sprintf("rule:%d", r.ID))
+	must(t, err)
+	for rows.Next() {
+		var title, summary string
+		must(t, rows.Scan(&title, &summary))
+		if !strings.HasPrefix(title, "规则「CPA spike」：广告计划 ") || !strings.HasPrefix(summary, "状态 开启 → 暂停（成功）。转化成本（近 4 小时） ") ||
+			!strings.Contains(summary, " > 2.5 × 转化成本（近 7 天） = ") {
+			t.Errorf("notification %q: %q", title, summary)
+		}
+	}
+	must(t, rows.Err())
+	must(t, rows.Close())
 
 	// The history counts the run's changes (not its notifications), all of
 	// them, with a single action loaded.

@@ -977,15 +977,7 @@ func (s *Service) notify(ctx context.Context, r Rule, a ActionRecord, change Act
 		a.Status, a.Error = ActionFailed, "alerts are not configured"
 		return a
 	}
-	var facts []string
-	for _, c := range a.Checks {
-		facts = append(facts, fmt.Sprintf("%s %s %s %s", c.Label, c.Value, c.Op, c.Against))
-	}
-	summary := strings.Join(facts, "; ")
-	title := fmt.Sprintf("规则「%s」：%s %s", r.Spec.Name, a.Level, a.ObjectName)
-	if change.ID != 0 {
-		summary = fmt.Sprintf("%s %s → %s (%s). %s", change.Field, change.Before, change.After, change.Status, summary)
-	}
+	title, summary := notice(r, a, change)
 	entity := alerts.Entity{Type: alerts.EntityType(a.Level), ID: a.ObjectID, Name: a.ObjectName}
 	if a.Level == LevelAdvertiser {
 		entity = alerts.Entity{}

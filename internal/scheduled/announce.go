@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/alerts"
@@ -115,19 +114,9 @@ func refusalText(r apperr.Refusal) string {
 		return r.Message
 	}
 	for name, v := range r.Params {
-		w = strings.ReplaceAll(w, "{"+name+"}", amount(v))
+		w = strings.ReplaceAll(w, "{"+name+"}", alerts.Amount(v))
 	}
 	return w
-}
-
-// amount groups an amount as the API writes it ("4650.00" → "4,650.00");
-// any other figure stays as it is.
-func amount(v string) string {
-	d, err := decimal.NewFromString(v)
-	if err != nil || !strings.Contains(v, ".") {
-		return v
-	}
-	return alerts.Money(d)
 }
 
 // valueText is a value in words ("暂停", "800.00 元").
@@ -135,5 +124,5 @@ func valueText(v string) string {
 	if w, ok := valueWords[v]; ok {
 		return w
 	}
-	return amount(v) + " 元"
+	return alerts.Amount(v) + " 元"
 }
