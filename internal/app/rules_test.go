@@ -322,6 +322,11 @@ func TestRuleBudgetCeilingGuardRailsAndScope(t *testing.T) {
 	if ev.Failed != 1 || len(acts) != 1 || acts[0].Status != rules.ActionFailed || !strings.Contains(acts[0].Error, "guard rail") {
 		t.Fatalf("raise past the guard rail: evaluation %+v, actions %+v", ev, acts)
 	}
+	// kept in parts, for the console's words: the rail, its maximum
+	if rf := acts[0].Refusal; rf.Code != apperr.KindValidation || rf.Reason != "guardrail_max_budget" || rf.Params["max"] != rail.StringFixed(2) ||
+		rf.Params["guardrail"] != fmt.Sprint(g.ID) || rf.Message != acts[0].Error {
+		t.Fatalf("the refusal of the raise past the guard rail: %+v", rf)
+	}
 	if got := decimal.New(k.truthAd(adv, ad).BudgetFen, -2); !got.Equal(budget) {
 		t.Fatalf("budget after a refused raise: %s, want %s", got, budget)
 	}

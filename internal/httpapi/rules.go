@@ -316,7 +316,9 @@ type ruleActionJSON struct {
 	Status       string           `json:"status"`
 	ChangeID     int64            `json:"change_id,omitempty"`
 	Error        string           `json:"error,omitempty"`
-	Checks       []rules.Check    `json:"checks"`
+	// Refusal is Error in parts when ad operations refused the change.
+	Refusal *refusalJSON  `json:"refusal,omitempty"`
+	Checks  []rules.Check `json:"checks"`
 }
 
 // historyQuery is GET /rules/{id}/history's query.
@@ -344,9 +346,13 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 }
 
 func newRuleActionJSON(a rules.ActionRecord) ruleActionJSON {
-	return ruleActionJSON{ID: a.ID, EvaluationID: a.EvaluationID, SlotAt: a.SlotAt.UTC(), Level: a.Level, ObjectID: a.ObjectID,
+	out := ruleActionJSON{ID: a.ID, EvaluationID: a.EvaluationID, SlotAt: a.SlotAt.UTC(), Level: a.Level, ObjectID: a.ObjectID,
 		AdvertiserID: a.AdvertiserID, ObjectName: a.ObjectName, Action: a.Action, Field: a.Field, Before: a.Before, After: a.After,
 		Status: a.Status, ChangeID: a.ChangeID, Error: a.Error, Checks: orEmpty(a.Checks)}
+	if a.Refusal.Code != "" {
+		out.Refusal = newRefusalOf(a.Refusal)
+	}
+	return out
 }
 
 // previewQuery is the query of the preview endpoints: all=true lists the

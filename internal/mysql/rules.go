@@ -419,20 +419,26 @@ func (db *DB) LastEvaluations(ctx context.Context, ruleIDs []int64) (map[int64]r
 }
 
 const actionCols = `id, evaluation_id, rule_id, slot_at, object_level, object_id, advertiser_id, object_name, action, field,
-	before_value, after_value, checks, status, change_id, error, created_at, finished_at`
+	before_value, after_value, checks, status, change_id, error, error_code, error_reason, error_params, created_at, finished_at`
 
 func scanAction(s scanner) (rules.ActionRecord, error) {
 	var a rules.ActionRecord
-	var checks sql.NullString
+	var checks, params sql.NullString
 	var change sql.NullInt64
 	var fin sql.NullTime
 	var level, action string
 	if err := s.Scan(&a.ID, &a.EvaluationID, &a.RuleID, &a.SlotAt, &level, &a.ObjectID, &a.AdvertiserID, &a.ObjectName, &action, &a.Field,
-		&a.Before, &a.After, &checks, &a.Status, &change, &a.Error, &a.CreatedAt, &fin); err != nil {
+		&a.Before, &a.After, &checks, &a.Status, &change, &a.Error, &a.Refusal.Code, &a.Refusal.Reason, &params, &a.CreatedAt, &fin); err != nil {
 		return a, err
 	}
 	a.Level, a.Action, a.ChangeID = rules.Level(level), rules.ActionType(action), change.Int64
 	a.FinishedAt = optTime(fin)
+	if a.Refusal.Code != "" {
+		a.Refusal.Message = a.Error
+	}
+	if err := jsonColumn(params, &a.Refusal.Params); err != nil {
+		return a, err
+	}
 	return a, jsonColumn(checks, &a.Checks)
 }
 
@@ -475,8 +481,15 @@ func (db *DB) FinishAction(ctx context.Context, a rules.ActionRecord) error {
 	if a.FinishedAt != nil {
 		fin = a.FinishedAt.UTC()
 	}
-	_, err := db.ExecContext(ctx, `UPDATE rule_actions SET status = ?, change_id = ?, after_value = ?, error = ?, finished_at = ? WHERE id = ?`,
-		a.Status, change, a.After, cut(a.Error, 1000), fin, a.ID)
+	why := a.Refusal
+	why.Message = a.Error
+	cols, err := refusalColumns(why, 1000)
+	if err != nil {
+		return err
+	}
+	_, err = db.ExecContext(ctx, `UPDATE rule_actions SET status = ?, change_id = ?, after_value = ?,
+		error = ?, error_code = ?, error_reason = ?, error_params = ?, finished_at = ? WHERE id = ?`,
+		append(append([]any{a.Status, change, a.After}, cols...), fin, a.ID)...)
 	if err != nil {
 		return fmt.Errorf("mysql: finish rule action: %w", err)
 	}

@@ -39,14 +39,15 @@ func scanScheduled(r scanner) (scheduled.Change, error) {
 	return c, jsonColumn(params, &c.Refusal.Params)
 }
 
-// refusalColumns are r's message, code, reason and params as
-// scheduled_changes stores them (error_message … error_params).
-func refusalColumns(r apperr.Refusal) ([]any, error) {
+// refusalColumns are r's message (cut to max characters), code, reason and
+// params as the tables keeping a refusal store them (error_message or
+// error, error_code, error_reason, error_params).
+func refusalColumns(r apperr.Refusal, max int) ([]any, error) {
 	params, err := jsonOrNull(r.Params, len(r.Params) == 0)
 	if err != nil {
-		return nil, fmt.Errorf("mysql: scheduled change refusal: %w", err)
+		return nil, fmt.Errorf("mysql: refusal: %w", err)
 	}
-	return []any{truncate(r.Message, 1024), string(r.Code), truncate(r.Reason, 64), params}, nil
+	return []any{truncate(r.Message, max), string(r.Code), truncate(r.Reason, 64), params}, nil
 }
 
 // scheduledVisible is the condition that every item of s is in scope.
@@ -228,7 +229,7 @@ func (db *DB) ClaimScheduledChange(ctx context.Context, id int64, holder string,
 
 // FinishScheduledChange implements scheduled.Store.
 func (db *DB) FinishScheduledChange(ctx context.Context, c scheduled.Change, holder string) error {
-	why, err := refusalColumns(c.Refusal)
+	why, err := refusalColumns(c.Refusal, 1024)
 	if err != nil {
 		return err
 	}
@@ -256,7 +257,7 @@ func (db *DB) FinishScheduledChange(ctx context.Context, c scheduled.Change, hol
 
 // PostponeScheduledChange implements scheduled.Store.
 func (db *DB) PostponeScheduledChange(ctx context.Context, id int64, holder string, at time.Time, why apperr.Refusal) error {
-	cols, err := refusalColumns(why)
+	cols, err := refusalColumns(why, 1024)
 	if err != nil {
 		return err
 	}

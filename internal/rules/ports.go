@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -112,8 +113,12 @@ type ActionRecord struct {
 	Status       string
 	ChangeID     int64
 	Error        string
-	CreatedAt    time.Time
-	FinishedAt   *time.Time
+	// Refusal is Error in parts when ad operations refused the change
+	// (code, reason, figures: a guard rail's max, ...); zero for any other
+	// failure (the platform's answer, a service not configured).
+	Refusal    apperr.Refusal
+	CreatedAt  time.Time
+	FinishedAt *time.Time
 }
 
 // Claim is an attempt to hold the evaluation of a rule at a slot.

@@ -959,6 +959,9 @@ func (s *Service) change(ctx context.Context, r Rule, owner auth.Principal, a Ac
 	a.FinishedAt = &t
 	if err != nil {
 		a.Status, a.Error = ActionFailed, apperr.Detail(err)
+		if r, ok := apperr.RefusalOf(err); ok {
+			a.Refusal = r
+		}
 		return a
 	}
 	a.ChangeID, a.Status, a.Error = res.ChangeID, res.Status, res.Error

@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../i18n/zh-CN'
 import enUS from '../i18n/en-US'
 import type { Translator } from './fieldText'
-import { reasonText } from './reasonText'
+import { reasonText, refusalText } from './reasonText'
 
 const on = (locale: 'zh-CN' | 'en-US') =>
   createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Translator
@@ -49,5 +49,14 @@ describe('an error without fields in the operator’s language', () => {
         expect(text, `${locale} ${reason}`).not.toMatch(codes)
       }
     }
+  })
+})
+
+describe('a refusal told apart from its answer', () => {
+  it('says a refused field by its rule, amounts grouped, and any other refusal by its reason or message', () => {
+    const rail = { code: 'validation_failed', reason: 'guardrail_max_budget', params: { max: '1200.00', guardrail: '3' }, message: 'budget: exceeds …' }
+    expect(refusalText(rail, on('zh-CN'))).toBe('超过操作限额允许的最高预算 1,200.00 元（限额 #3）')
+    expect(refusalText({ code: 'conflict', reason: 'change_in_flight', params: { kind: 'ad', ids: '5' }, message: '…' }, on('zh-CN'))).toMatch(/5 有正在执行的变更/)
+    expect(refusalText({ code: 'conflict', reason: 'not_a_reason_yet', message: 'something new' }, on('zh-CN'))).toBe('something new')
   })
 })
