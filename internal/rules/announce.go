@@ -14,9 +14,7 @@ var (
 		MetricCPA: "转化成本", MetricCTR: "点击率", MetricCVR: "转化率", MetricCPM: "千次展示成本", MetricROI: "ROI",
 		MetricBudgetUsedPct: "预算消耗比例", MetricBid: "出价", MetricBalance: "账户余额"}
 	opWords     = map[Op]string{OpGT: ">", OpGTE: "≥", OpLT: "<", OpLTE: "≤", OpEQ: "="}
-	fieldWords  = map[string]string{"status": "状态", "budget": "预算", "bid": "出价", "cpa_bid": "目标转化出价"}
 	resultWords = map[string]string{ActionSucceeded: "成功", ActionFailed: "失败", ActionUnknown: "结果未知"}
-	valueWords  = map[string]string{"enable": "开启", "disable": "暂停", "delete": "删除", "unlimited": "不限"}
 )
 
 // notice is the title and summary of the alert notifying about a matched
@@ -32,8 +30,8 @@ func notice(r Rule, a, change ActionRecord) (title, summary string) {
 		}
 	}
 	if change.ID != 0 {
-		parts = append(parts, fmt.Sprintf("%s %s → %s（%s）。", orCode(fieldWords, change.Field), valueText(change.Before),
-			valueText(change.After), orCode(resultWords, change.Status)))
+		parts = append(parts, fmt.Sprintf("%s %s → %s（%s）。", alerts.FieldWords(change.Field), alerts.ValueWords(change.Before),
+			alerts.ValueWords(change.After), orCode(resultWords, change.Status)))
 	}
 	facts := make([]string, 0, len(a.Checks))
 	for _, c := range a.Checks {
@@ -77,17 +75,6 @@ func labelWords(m Metric, w *Window) string {
 		when = string(w.Kind)
 	}
 	return name + "（" + when + "）"
-}
-
-// valueText is a value a rule set in words: a status, or an amount ("1,500.00 元").
-func valueText(v string) string {
-	if w, ok := valueWords[v]; ok {
-		return w
-	}
-	if v == "" {
-		return "—"
-	}
-	return alerts.Amount(v) + " 元"
 }
 
 // orCode is the words for a code, or the code where there are none.

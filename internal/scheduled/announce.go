@@ -14,9 +14,7 @@ import (
 
 // Words of the announcements (the alerts' language).
 var (
-	fieldWords  = map[string]string{"status": "状态", "budget": "预算", "bid": "出价", "cpa_bid": "目标转化出价"}
 	statusWords = map[Status]string{StatusSucceeded: "已执行", StatusPartial: "部分未成功", StatusFailed: "执行失败", StatusMissed: "已错过"}
-	valueWords  = map[string]string{"enable": "开启", "disable": "暂停", "delete": "删除", "unlimited": "不限"}
 )
 
 // announce sends one alert per advertiser of c telling how it ended: a
@@ -40,7 +38,7 @@ func (s *Service) announce(ctx context.Context, c Change) {
 	for _, adv := range order {
 		items := byAdv[adv]
 		ev := alerts.Event{Kind: alerts.KindScheduledChange, Severity: sev, AdvertiserID: adv,
-			Title:   fmt.Sprintf("定时操作 #%d：修改%s%s%s", c.ID, alerts.EntityType(c.Kind).Label(), fieldWords[c.Field], statusWords[c.Status]),
+			Title:   fmt.Sprintf("定时操作 #%d：修改%s%s%s", c.ID, alerts.EntityType(c.Kind).Label(), alerts.FieldWords(c.Field), statusWords[c.Status]),
 			Summary: summary(c, items),
 			Details: map[string]any{"scheduled_change_id": c.ID, "status": string(c.Status), "run_at": c.RunAt, "note": c.Note,
 				"created_by": c.CreatedByName},
@@ -57,14 +55,14 @@ func (s *Service) announce(ctx context.Context, c Change) {
 // summary tells what happened to an advertiser's items of c.
 func summary(c Change, items []Item) string {
 	var b strings.Builder
-	value := valueText(items[0].Value)
+	value := alerts.ValueWords(items[0].Value)
 	for _, it := range items[1:] {
 		if it.Value != items[0].Value {
 			value = "各自设定的值"
 		}
 	}
 	fmt.Fprintf(&b, "%s 计划于 %s（北京时间）将 %d 个%s的%s改为 %s", c.CreatedByName,
-		c.RunAt.In(report.Beijing()).Format("2006-01-02 15:04"), len(items), alerts.EntityType(c.Kind).Label(), fieldWords[c.Field], value)
+		c.RunAt.In(report.Beijing()).Format("2006-01-02 15:04"), len(items), alerts.EntityType(c.Kind).Label(), alerts.FieldWords(c.Field), value)
 	if c.Note != "" {
 		fmt.Fprintf(&b, "（%s）", c.Note)
 	}
@@ -117,12 +115,4 @@ func refusalText(r apperr.Refusal) string {
 		w = strings.ReplaceAll(w, "{"+name+"}", alerts.Amount(v))
 	}
 	return w
-}
-
-// valueText is a value in words ("暂停", "800.00 元").
-func valueText(v string) string {
-	if w, ok := valueWords[v]; ok {
-		return w
-	}
-	return alerts.Amount(v) + " 元"
 }
