@@ -277,20 +277,23 @@ func newRuleVersionJSON(v rules.Version) ruleVersionJSON {
 }
 
 type evaluationJSON struct {
-	ID          int64          `json:"id"`
-	RuleVersion int            `json:"rule_version"`
-	SlotAt      time.Time      `json:"slot_at"`
-	Status      string         `json:"status"`
-	Attempts    int            `json:"attempts"`
-	Objects     int            `json:"objects"`
-	Matched     int            `json:"matched"`
-	Acted       int            `json:"acted"`
-	Skipped     int            `json:"skipped"`
-	Failed      int            `json:"failed"`
-	Reason      string         `json:"reason,omitempty"`
-	Skips       map[string]int `json:"skips"`
-	StartedAt   time.Time      `json:"started_at"`
-	FinishedAt  *time.Time     `json:"finished_at"`
+	ID          int64     `json:"id"`
+	RuleVersion int       `json:"rule_version"`
+	SlotAt      time.Time `json:"slot_at"`
+	Status      string    `json:"status"`
+	Attempts    int       `json:"attempts"`
+	Objects     int       `json:"objects"`
+	Matched     int       `json:"matched"`
+	Acted       int       `json:"acted"`
+	Skipped     int       `json:"skipped"`
+	Failed      int       `json:"failed"`
+	Reason      string    `json:"reason,omitempty"`
+	// ReasonCode and ReasonParams say Reason for the console's words.
+	ReasonCode   string            `json:"reason_code,omitempty"`
+	ReasonParams map[string]string `json:"reason_params,omitempty"`
+	Skips        map[string]int    `json:"skips"`
+	StartedAt    time.Time         `json:"started_at"`
+	FinishedAt   *time.Time        `json:"finished_at"`
 	// Partial: the figures are those of the caller's advertisers only;
 	// Withheld: recorded before those were kept, so none are shown.
 	Partial  bool `json:"partial,omitempty"`
@@ -340,7 +343,8 @@ func newEvaluationJSON(e rules.EvaluationRecord) evaluationJSON {
 		fin = &t
 	}
 	return evaluationJSON{ID: e.ID, RuleVersion: e.RuleVersion, SlotAt: e.SlotAt.UTC(), Status: e.Status, Attempts: e.Attempts,
-		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason, Skips: orEmptyMap(e.Skips),
+		Objects: e.Objects, Matched: e.Matched, Acted: e.Acted, Skipped: e.Skipped, Failed: e.Failed, Reason: e.Reason,
+		ReasonCode: e.ReasonCode, ReasonParams: e.ReasonParams, Skips: orEmptyMap(e.Skips),
 		StartedAt: e.StartedAt.UTC(), FinishedAt: fin, Partial: e.Partial, Withheld: e.Withheld, RequestID: rules.RequestID(e.RuleID, e.SlotAt),
 		Changes: e.Changes}
 }

@@ -262,12 +262,14 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 
 	type history struct {
 		Evaluations []struct {
-			Status  string `json:"status"`
-			Objects int    `json:"objects"`
-			Matched int    `json:"matched"`
-			Acted   int    `json:"acted"`
-			Reason  string `json:"reason"`
-			Partial bool   `json:"partial"`
+			Status       string            `json:"status"`
+			Objects      int               `json:"objects"`
+			Matched      int               `json:"matched"`
+			Acted        int               `json:"acted"`
+			Reason       string            `json:"reason"`
+			ReasonCode   string            `json:"reason_code"`
+			ReasonParams map[string]string `json:"reason_params"`
+			Partial      bool              `json:"partial"`
 		} `json:"evaluations"`
 		Actions []struct {
 			AdvertiserID int64 `json:"advertiser_id"`
@@ -285,8 +287,13 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 			t.Errorf("%d reads the evaluations %+v, want its one advertiser counted", mine, h.Evaluations)
 		}
 		if len(h.Evaluations) == 2 && h.Evaluations[1].Status == "skipped" && mine == 1001 &&
-			!strings.Contains(h.Evaluations[1].Reason, "advertisers outside your data scope") {
-			t.Errorf("the skip for another advertiser's reports reads %q", h.Evaluations[1].Reason)
+			(!strings.Contains(h.Evaluations[1].Reason, "advertisers outside your data scope") || h.Evaluations[1].ReasonCode != "reports_stale_elsewhere" ||
+				h.Evaluations[1].ReasonParams["ids"] != "" || h.Evaluations[1].ReasonParams["stream"] == "") {
+			t.Errorf("the skip for another advertiser's reports reads %q %s %v", h.Evaluations[1].Reason, h.Evaluations[1].ReasonCode, h.Evaluations[1].ReasonParams)
+		}
+		if len(h.Evaluations) == 2 && h.Evaluations[1].Status == "skipped" && mine == 1002 &&
+			(h.Evaluations[1].ReasonCode != "reports_stale" || h.Evaluations[1].ReasonParams["ids"] != "1002" || h.Evaluations[1].ReasonParams["n"] != "1") {
+			t.Errorf("the skip for their own reports reads %s %v", h.Evaluations[1].ReasonCode, h.Evaluations[1].ReasonParams)
 		}
 		if len(h.Actions) != 1 || h.Actions[0].AdvertiserID != mine {
 			t.Errorf("%d reads the actions %+v, want its own only", mine, h.Actions)
@@ -347,6 +354,11 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 	k.do(t, req{method: "GET", path: p + "/history", token: k.alice}).data(t, &h)
 	if h.Evaluations[0].Objects != 2 || h.Evaluations[0].Partial || len(h.Actions) != 2 || !strings.Contains(h.Evaluations[1].Reason, "1002 (never)") {
 		t.Errorf("alice reads %+v", h)
+	}
+	// as recorded: the code and figures beside the text
+	if e := h.Evaluations[1]; e.ReasonCode != "reports_stale" || e.ReasonParams["ids"] != "1002" || e.ReasonParams["n"] != "1" ||
+		e.ReasonParams["stream"] == "" || e.ReasonParams["after"] == "" {
+		t.Errorf("alice reads the skip as %s %v", e.ReasonCode, e.ReasonParams)
 	}
 }
 

@@ -295,17 +295,21 @@ func (db *DB) SetGlobalPaused(ctx context.Context, paused bool, by int64, at tim
 	return nil
 }
 
-const evalCols = `id, rule_id, rule_version, slot_at, status, attempts, objects, matched, acted, skipped, failed, reason, skips, breakdown, started_at, finished_at`
+const evalCols = `id, rule_id, rule_version, slot_at, status, attempts, objects, matched, acted, skipped, failed, reason, reason_code, reason_params,
+	skips, breakdown, started_at, finished_at`
 
 func scanEvaluation(s scanner) (rules.EvaluationRecord, error) {
 	var e rules.EvaluationRecord
-	var skips, breakdown sql.NullString
+	var skips, breakdown, params sql.NullString
 	var fin sql.NullTime
 	if err := s.Scan(&e.ID, &e.RuleID, &e.RuleVersion, &e.SlotAt, &e.Status, &e.Attempts, &e.Objects, &e.Matched, &e.Acted, &e.Skipped,
-		&e.Failed, &e.Reason, &skips, &breakdown, &e.StartedAt, &fin); err != nil {
+		&e.Failed, &e.Reason, &e.ReasonCode, &params, &skips, &breakdown, &e.StartedAt, &fin); err != nil {
 		return e, err
 	}
 	e.FinishedAt = optTime(fin)
+	if err := jsonColumn(params, &e.ReasonParams); err != nil {
+		return e, err
+	}
 	if breakdown.Valid {
 		e.Breakdown = &rules.Breakdown{}
 		if err := jsonColumn(breakdown, e.Breakdown); err != nil {
@@ -389,9 +393,13 @@ func (db *DB) FinishEvaluation(ctx context.Context, e rules.EvaluationRecord, ho
 	if e.FinishedAt != nil {
 		fin = e.FinishedAt.UTC()
 	}
+	params, err := jsonOrNull(e.ReasonParams, len(e.ReasonParams) == 0)
+	if err != nil {
+		return err
+	}
 	return execAffecting(ctx, db, "finish evaluation", evaluationLost(e.ID), `UPDATE rule_evaluations SET status = ?, objects = ?, matched = ?, acted = ?, skipped = ?, failed = ?,
-		reason = ?, skips = ?, breakdown = ?, finished_at = ? WHERE id = ? AND holder = ?`,
-		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), skips, breakdown, fin, e.ID, holder)
+		reason = ?, reason_code = ?, reason_params = ?, skips = ?, breakdown = ?, finished_at = ? WHERE id = ? AND holder = ?`,
+		e.Status, e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, cut(e.Reason, 1000), e.ReasonCode, params, skips, breakdown, fin, e.ID, holder)
 }
 
 // ListEvaluations returns the latest evaluations of a rule, newest first.

@@ -70,6 +70,11 @@ type EvaluationRecord struct {
 	Skipped     int
 	Failed      int
 	Reason      string
+	// ReasonCode and ReasonParams say Reason as a code and its figures,
+	// for a client's own words (see the Reason* codes); empty for an
+	// error's reason.
+	ReasonCode   string
+	ReasonParams map[string]string
 	// Skips counts the matched objects left alone, per reason.
 	Skips map[string]int
 	// Breakdown is the same per advertiser (nil for evaluations recorded

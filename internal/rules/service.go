@@ -761,8 +761,9 @@ func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (Evalua
 		return c.Evaluation, false, err
 	}
 	ev := c.Evaluation
-	finish := func(status, reason string) (EvaluationRecord, bool, error) {
-		ev.Status, ev.Reason = status, reason
+	finish := func(status string, why evalReason) (EvaluationRecord, bool, error) {
+		ev.Status = status
+		ev.set(why)
 		if ev.Breakdown == nil {
 			ev.Breakdown = newBreakdown()
 		}
@@ -775,30 +776,31 @@ func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (Evalua
 	}
 	owner, active, err := s.store.Owner(ctx, r.OwnerID)
 	if err != nil {
-		return finish(EvalFailed, "owner: "+err.Error())
+		return finish(EvalFailed, evalReason{text: "owner: " + err.Error()})
 	}
 	var planned []ActionRecord
 	if c.Fresh {
 		switch paused, err := s.store.GlobalPaused(ctx); {
 		case err != nil:
-			return finish(EvalFailed, err.Error())
+			return finish(EvalFailed, errReason(err))
 		case paused:
-			return finish(EvalSkipped, "every rule is switched off (global kill switch)")
+			return finish(EvalSkipped, evalReason{text: "every rule is switched off (global kill switch)", code: ReasonRulesSwitchedOff})
 		case !r.Enabled:
-			return finish(EvalSkipped, "the rule is switched off")
+			return finish(EvalSkipped, evalReason{text: "the rule is switched off", code: ReasonRuleSwitchedOff})
 		case !active:
-			return finish(EvalSkipped, fmt.Sprintf("the rule's owner %s is not active", owner.Username))
+			return finish(EvalSkipped, evalReason{text: fmt.Sprintf("the rule's owner %s is not active", owner.Username), code: ReasonOwnerInactive,
+				params: map[string]string{"owner": owner.Username}})
 		}
-		var reason string
-		planned, reason, err = s.plan(ctx, r, owner, &ev, slot)
+		var skip evalReason
+		planned, skip, err = s.plan(ctx, r, owner, &ev, slot)
 		if err != nil {
-			return finish(EvalFailed, err.Error())
+			return finish(EvalFailed, errReason(err))
 		}
-		if reason != "" {
-			return finish(EvalSkipped, reason)
+		if skip.text != "" {
+			return finish(EvalSkipped, skip)
 		}
 	} else if planned, err = s.store.PlanActions(ctx, ev.ID, nil); err != nil {
-		return finish(EvalFailed, err.Error())
+		return finish(EvalFailed, errReason(err))
 	}
 	s.act(ctx, r, owner, &ev, holder, planned, c.Takeover)
 	return finish(EvalDone, failedReason(ev.Failed, len(planned)))
@@ -806,10 +808,10 @@ func (s *Service) RunSlot(ctx context.Context, id int64, slot time.Time) (Evalua
 
 // plan evaluates a rule at slot and records the planned actions; a reason
 // is returned when the evaluation is skipped.
-func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *EvaluationRecord, slot time.Time) ([]ActionRecord, string, error) {
+func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *EvaluationRecord, slot time.Time) ([]ActionRecord, evalReason, error) {
 	objs, err := s.objects(ctx, owner.Scope(), r.Spec.Scope)
 	if err != nil {
-		return nil, "", err
+		return nil, evalReason{}, err
 	}
 	ev.Objects = len(objs)
 	ev.Breakdown = newBreakdown()
@@ -818,7 +820,7 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 	}
 	stale, err := s.stale(ctx, r.Spec, objs, slot)
 	if err != nil {
-		return nil, "", err
+		return nil, evalReason{}, err
 	}
 	if len(stale.old) > 0 {
 		after := stale.after.UTC()
@@ -826,15 +828,15 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 		for _, a := range stale.old {
 			ev.Breakdown.of(a.id).Stale = a.synced
 		}
-		return nil, stale.reason(false), nil
+		return nil, stale.why(false), nil
 	}
 	facts, err := s.facts(ctx, r.Spec, objs, slot, slot)
 	if err != nil {
-		return nil, "", err
+		return nil, evalReason{}, err
 	}
 	st, err := s.state(ctx, r.ID, r.Spec, slot, slot)
 	if err != nil {
-		return nil, "", err
+		return nil, evalReason{}, err
 	}
 	var recs []ActionRecord
 	ev.Skips = map[string]int{}
@@ -862,7 +864,7 @@ func (s *Service) plan(ctx context.Context, r Rule, owner auth.Principal, ev *Ev
 		}
 	}
 	all, err := s.store.PlanActions(ctx, ev.ID, recs)
-	return all, "", err
+	return all, evalReason{}, err
 }
 
 // act applies the planned actions that are not finished, object by object

@@ -64,12 +64,44 @@ func (b *Breakdown) of(id int64) *AdvertiserCounts {
 	return c
 }
 
+// The codes of an evaluation's reasons (EvaluationRecord.ReasonCode),
+// with their figures.
+const (
+	ReasonRulesSwitchedOff = "rules_switched_off"  // the global kill switch is on
+	ReasonRuleSwitchedOff  = "rule_switched_off"   // the rule is off
+	ReasonOwnerInactive    = "rule_owner_inactive" // owner
+	// ReasonReportsStale: stream, after (Beijing, to the minute), n and
+	// ids (the first 10 of the n advertisers whose reports are older).
+	ReasonReportsStale = "reports_stale"
+	// ReasonReportsStaleElsewhere: as ReasonReportsStale, for advertisers
+	// outside the reader's data scope only (stream, after).
+	ReasonReportsStaleElsewhere = "reports_stale_elsewhere"
+	ReasonActionsFailed         = "actions_failed" // failed, actions
+)
+
+// evalReason is why an evaluation was skipped or what went wrong in it:
+// the text, and a code with figures a client says in its own words (no
+// code for an error, whose text stands alone).
+type evalReason struct {
+	text, code string
+	params     map[string]string
+}
+
+// errReason is the reason of an evaluation that failed on err.
+func errReason(err error) evalReason { return evalReason{text: err.Error()} }
+
+// set records r as e's reason.
+func (e *EvaluationRecord) set(r evalReason) {
+	e.Reason, e.ReasonCode, e.ReasonParams = r.text, r.code, r.params
+}
+
 // failedReason is the reason of an evaluation some of whose actions failed.
-func failedReason(failed, actions int) string {
+func failedReason(failed, actions int) evalReason {
 	if failed == 0 {
-		return ""
+		return evalReason{}
 	}
-	return fmt.Sprintf("%d of %d actions failed", failed, actions)
+	return evalReason{text: fmt.Sprintf("%d of %d actions failed", failed, actions), code: ReasonActionsFailed,
+		params: map[string]string{"failed": fmt.Sprint(failed), "actions": fmt.Sprint(actions)}}
 }
 
 // staleAdvertiser is an advertiser whose reports were too old, and when
@@ -92,6 +124,24 @@ type staleness struct {
 func (st staleness) within(v sight) staleness {
 	st.old = slices.DeleteFunc(slices.Clone(st.old), func(a staleAdvertiser) bool { return !v.sees(a.id) })
 	return st
+}
+
+// why is reason with its code and figures.
+func (st staleness) why(others bool) evalReason {
+	text := st.reason(others)
+	if text == "" {
+		return evalReason{}
+	}
+	params := map[string]string{"stream": st.stream, "after": st.after.In(Beijing).Format("2006-01-02 15:04")}
+	if len(st.old) == 0 {
+		return evalReason{text: text, code: ReasonReportsStaleElsewhere, params: params}
+	}
+	ids := make([]string, 0, 10)
+	for _, a := range st.old[:min(len(st.old), 10)] {
+		ids = append(ids, fmt.Sprint(a.id))
+	}
+	params["n"], params["ids"] = fmt.Sprint(len(st.old)), strings.Join(ids, ", ")
+	return evalReason{text: text, code: ReasonReportsStale, params: params}
 }
 
 // reason says which reports are too old ("" when none are). others is
@@ -136,7 +186,8 @@ func (e EvaluationRecord) within(v sight) EvaluationRecord {
 	out.Objects, out.Matched, out.Acted, out.Skipped, out.Failed, out.Skips = 0, 0, 0, 0, 0, map[string]int{}
 	out.Breakdown = nil
 	if e.Breakdown == nil {
-		out.Withheld, out.Reason = true, ""
+		out.Withheld = true
+		out.set(evalReason{})
 		return out
 	}
 	b := &Breakdown{Advertisers: map[int64]*AdvertiserCounts{}, Stream: e.Breakdown.Stream, FreshAfter: e.Breakdown.FreshAfter}
@@ -165,9 +216,9 @@ func (e EvaluationRecord) within(v sight) EvaluationRecord {
 	switch {
 	case e.Breakdown.FreshAfter != nil:
 		st.after = *e.Breakdown.FreshAfter
-		out.Reason = st.reason(true)
+		out.set(st.why(true))
 	case e.Status == EvalDone && e.Failed > 0:
-		out.Reason = failedReason(out.Failed, actions)
+		out.set(failedReason(out.Failed, actions))
 	}
 	return out
 }

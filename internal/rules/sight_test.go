@@ -15,7 +15,7 @@ func TestEvaluationWithinAColleaguesScope(t *testing.T) {
 	stale := EvaluationRecord{Status: EvalSkipped, Objects: 5, Reason: "reports too old: … 2 (never)", Breakdown: &Breakdown{
 		Advertisers: map[int64]*AdvertiserCounts{1: {Objects: 2}, 2: {Objects: 3, Stale: "never"}}, Stream: "report_ad_daily", FreshAfter: &after}}
 	done := EvaluationRecord{Status: EvalDone, Objects: 5, Matched: 4, Acted: 3, Skipped: 1, Failed: 2, Reason: "2 of 4 actions failed",
-		Skips: map[string]int{SkipCooldown: 1}, Breakdown: &Breakdown{Advertisers: map[int64]*AdvertiserCounts{
+		ReasonCode: ReasonActionsFailed, ReasonParams: map[string]string{"failed": "2", "actions": "4"}, Skips: map[string]int{SkipCooldown: 1}, Breakdown: &Breakdown{Advertisers: map[int64]*AdvertiserCounts{
 			1: {Objects: 2, Matched: 1, Acted: 1, Actions: 2, Failed: 1},
 			2: {Objects: 3, Matched: 3, Acted: 2, Skipped: 1, Actions: 2, Failed: 1, Skips: map[string]int{SkipCooldown: 1}}}}}
 	old := EvaluationRecord{Status: EvalDone, Objects: 5, Matched: 1, Reason: "1 of 1 actions failed", Failed: 1}
@@ -25,17 +25,20 @@ func TestEvaluationWithinAColleaguesScope(t *testing.T) {
 		v    sight
 		want string
 	}{
-		{"the owner", done, sight{all: true}, "5 4 3 1 2 map[cooldown:1] false false 2 of 4 actions failed"},
+		{"the owner", done, sight{all: true}, "5 4 3 1 2 map[cooldown:1] false false 2 of 4 actions failed | actions_failed map[actions:4 failed:2]"},
 		{"skipped for another's reports", stale, sees1, "2 0 0 0 0 map[] true false " +
-			"reports too old: the rule needs report_ad_daily synced after 2025-06-18 00:00:00 Beijing; last synced: advertisers outside your data scope"},
+			"reports too old: the rule needs report_ad_daily synced after 2025-06-18 00:00:00 Beijing; last synced: advertisers outside your data scope" +
+			" | reports_stale_elsewhere map[after:2025-06-18 00:00 stream:report_ad_daily]"},
 		{"skipped for theirs", stale, sight{in: map[int64]bool{2: true}}, "3 0 0 0 0 map[] true false " +
-			"reports too old: the rule needs report_ad_daily synced after 2025-06-18 00:00:00 Beijing; last synced: 2 (never)"},
-		{"their figures", done, sees1, "2 1 1 0 1 map[] true false 1 of 2 actions failed"},
-		{"recorded without a breakdown", old, sees1, "0 0 0 0 0 map[] true true "},
+			"reports too old: the rule needs report_ad_daily synced after 2025-06-18 00:00:00 Beijing; last synced: 2 (never)" +
+			" | reports_stale map[after:2025-06-18 00:00 ids:2 n:1 stream:report_ad_daily]"},
+		{"their figures", done, sees1, "2 1 1 0 1 map[] true false 1 of 2 actions failed | actions_failed map[actions:2 failed:1]"},
+		{"recorded without a breakdown", old, sees1, "0 0 0 0 0 map[] true true  |  map[]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			e := tc.e.within(tc.v)
-			got := fmt.Sprintf("%d %d %d %d %d %v %v %v %s", e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, e.Skips, e.Partial, e.Withheld, e.Reason)
+			got := fmt.Sprintf("%d %d %d %d %d %v %v %v %s | %s %v", e.Objects, e.Matched, e.Acted, e.Skipped, e.Failed, e.Skips, e.Partial, e.Withheld,
+				e.Reason, e.ReasonCode, e.ReasonParams)
 			if got != tc.want {
 				t.Errorf("\n got %s\nwant %s", got, tc.want)
 			}

@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -119,5 +119,22 @@ describe('the JSON editor', () => {
     expect(g.get('conditions')?.map((f) => f.message)).toEqual(['a', 'b'])
     expect(g.get('name')?.length).toBe(1)
     expect(g.get('')?.length).toBe(1)
+  })
+})
+
+describe('why an evaluation was skipped or failed', () => {
+  const g = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as { t: typeof zh; te: (k: string) => boolean }
+  it('says each reason the API codes in words, with its figures', () => {
+    const stale = { reason: 'reports too old: …', reason_code: 'reports_stale', reason_params: { stream: 'report_ad_hourly', after: '2026-12-06 10:00', n: '2', ids: '1001, 1002' } }
+    expect(evalReasonText(g.t, g.te, stale)).toBe('报表数据过旧：需要「广告计划 · 分时」在北京时间 12-06 10:00 之后同步过，2 个账户未满足：1001, 1002')
+    const many = { ...stale, reason_params: { ...stale.reason_params, n: '14', ids: '1, 2, 3, 4, 5, 6, 7, 8, 9, 10' } }
+    expect(evalReasonText(g.t, g.te, many)).toMatch(/14 个账户未满足：1, 2, 3, 4, 5, 6, 7, 8, 9, 10 等$/)
+    expect(evalReasonText(g.t, g.te, { reason: '2 of 5 actions failed', reason_code: 'actions_failed', reason_params: { failed: '2', actions: '5' } })).toBe('5 个操作中有 2 个失败')
+    expect(evalReasonText(g.t, g.te, { reason: '…', reason_code: 'rule_owner_inactive', reason_params: { owner: 'bob' } })).toBe('规则负责人 bob 的账号已停用')
+  })
+  it('keeps the API’s text for an error, an unknown code, or an evaluation recorded before', () => {
+    expect(evalReasonText(g.t, g.te, { reason: 'mysql: connection refused' })).toBe('mysql: connection refused')
+    expect(evalReasonText(g.t, g.te, { reason: 'something new', reason_code: 'not_yet_known' })).toBe('something new')
+    expect(evalReasonText(g.t, g.te, {})).toBe('')
   })
 })

@@ -4,6 +4,7 @@
 import type { RuleCheck, RuleSpec, RuleWindow } from '../../api/types'
 import type { FieldError } from '../../api/client'
 import { money } from '../../lib/format'
+import { streamLabel } from '../../lib/streamLabel'
 
 type T = (key: string, values?: Record<string, unknown>) => string
 type Condition = RuleSpec['conditions'][number]
@@ -249,6 +250,28 @@ export function skipsText(t: T, skips: Record<string, number> | undefined): stri
     .filter(([, n]) => n > 0)
     .map(([k, n]) => `${t(`rules.skips.${k}`)} ${n}`)
     .join('、')
+}
+
+/** What an evaluation's reason says: its code and figures, and the API's text. */
+export interface EvalReason {
+  reason?: string
+  reason_code?: string
+  reason_params?: Record<string, string>
+}
+
+/**
+ * evalReasonText says why an evaluation was skipped or some of its actions failed in the operator's words, from its code
+ * and figures ("报表数据过旧：需要「广告计划 · 分时」在北京时间 12-06 10:00 之后同步过，1 个账户未满足：1002"); the API's text
+ * for an error or an evaluation recorded before reasons had codes.
+ */
+export function evalReasonText(t: T, te: (key: string) => boolean, e: EvalReason): string {
+  const key = `rules.evalReasons.${e.reason_code ?? ''}`
+  if (!e.reason_code || !te(key)) return e.reason ?? ''
+  const p: Record<string, string> = { ...e.reason_params }
+  if (p.stream) p.stream = streamLabel(p.stream, t)
+  if (p.after) p.after = p.after.slice(5)
+  if (Number(p.n) > 10) p.ids = t('rules.evalReasonMore', { ids: p.ids, n: p.n })
+  return t(key, p)
 }
 
 /** statusText names a status the rule sets (enable, disable); another is shown as it is. */
