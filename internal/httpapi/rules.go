@@ -113,17 +113,21 @@ func newDecisionJSON(d rules.Decision) decisionJSON {
 }
 
 type previewJSON struct {
-	At        time.Time      `json:"at"`
-	Objects   int            `json:"objects"`
-	Matched   int            `json:"matched"`
-	WouldAct  int            `json:"would_act"`
-	Stale     string         `json:"stale,omitempty"`
-	Decisions []decisionJSON `json:"decisions"`
+	At       time.Time `json:"at"`
+	Objects  int       `json:"objects"`
+	Matched  int       `json:"matched"`
+	WouldAct int       `json:"would_act"`
+	Stale    string    `json:"stale,omitempty"`
+	// StaleCode and StaleParams say Stale for the console's words.
+	StaleCode   string            `json:"stale_code,omitempty"`
+	StaleParams map[string]string `json:"stale_params,omitempty"`
+	Decisions   []decisionJSON    `json:"decisions"`
 }
 
 // view renders a preview: every decision with all=true, else the matches.
 func (q previewQuery) view(p rules.Preview) previewJSON {
-	out := previewJSON{At: p.At.UTC(), Objects: p.Objects, Stale: p.Stale, Decisions: []decisionJSON{}}
+	out := previewJSON{At: p.At.UTC(), Objects: p.Objects, Stale: p.Stale, StaleCode: p.StaleCode, StaleParams: p.StaleParams,
+		Decisions: []decisionJSON{}}
 	for _, d := range p.Decisions {
 		if d.Matched {
 			out.Matched++

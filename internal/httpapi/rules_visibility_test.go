@@ -247,11 +247,13 @@ func TestColleaguesSeeOnlyTheirAdvertisersInARule(t *testing.T) {
 	for token, want := range map[string]bool{k.alice: true, k.opal: false} {
 		r := k.do(t, req{method: "POST", path: p + "/preview", token: token})
 		var pv struct {
-			Stale string `json:"stale"`
+			Stale       string            `json:"stale"`
+			StaleCode   string            `json:"stale_code"`
+			StaleParams map[string]string `json:"stale_params"`
 		}
 		r.data(t, &pv)
-		if strings.Contains(pv.Stale, "1002 (never)") != want {
-			t.Errorf("preview stale %q, want it to name 1002: %v", pv.Stale, want)
+		if strings.Contains(pv.Stale, "1002 (never)") != want || (pv.StaleCode == "reports_stale" && pv.StaleParams["ids"] == "1002") != want {
+			t.Errorf("preview stale %q %s %v, want it to name 1002: %v", pv.Stale, pv.StaleCode, pv.StaleParams, want)
 		}
 	}
 	synced(1002, now)

@@ -551,10 +551,15 @@ func (s *Service) stale(ctx context.Context, spec Spec, objs []Object, at time.T
 
 // Preview is what a rule would do now.
 type Preview struct {
-	At        time.Time
-	Objects   int
-	Stale     string
-	Decisions []Decision
+	At      time.Time
+	Objects int
+	// Stale says which reports are too old ("" when none are); StaleCode
+	// and StaleParams say it as an evaluation's reason does
+	// (ReasonReportsStale).
+	Stale       string
+	StaleCode   string
+	StaleParams map[string]string
+	Decisions   []Decision
 }
 
 // Preview evaluates an unsaved spec now within p's data scope (nothing
@@ -608,7 +613,8 @@ func (s *Service) preview(ctx context.Context, scope auth.Scope, ruleID int64, s
 	if err != nil {
 		return pv, err
 	}
-	pv.Stale = stale.within(v).reason(false)
+	why := stale.within(v).why(false)
+	pv.Stale, pv.StaleCode, pv.StaleParams = why.text, why.code, why.params
 	facts, err := s.facts(ctx, spec, objs, at, at)
 	if err != nil {
 		return pv, err
