@@ -177,8 +177,10 @@ type rollbackItemJSON struct {
 	Refusal *refusalJSON `json:"refusal"`
 }
 
-// refusalJSON is the error the single rollback would answer for a change:
-// its code, message, and reason with its figures (a refused field's rule).
+// refusalJSON is an error told apart from its answer (apperr.Refusal): a
+// batch rollback's item, a scheduled change that ended refused, a rule's
+// refused action. Its code, message, and reason with its figures (a
+// refused field's rule).
 type refusalJSON struct {
 	Code    string            `json:"code"`
 	Message string            `json:"message"`
