@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -52,20 +53,26 @@ func inHours(d time.Duration) (figure, words string) {
 // operations (adops.Service.LockTTL) an in-flight claim holds its key.
 const idempotencyLeaseMargin = time.Minute
 
+// idempotencyLeaseRenewal is how often a request holding its key renews
+// the lease while it works: half the margin, so that the lease always ends
+// at least the entity lock TTL and half a minute after the last moment the
+// request was alive.
+const idempotencyLeaseRenewal = idempotencyLeaseMargin / 2
+
 // idempotencyLease is how long an in-flight request holds its
 // Idempotency-Key before a retry of the same request may take it over (its
 // process having died): the entity lock TTL of ad operations (15 minutes by
-// default) plus a minute, 16 minutes.
+// default) plus a minute, 16 minutes, from the claim or the latest renewal.
 //
-// Why: a live request holds its key for the steps before it locks its
-// entities (reads of the mirror and the rules: seconds), then at most
-// adops' WorkTimeout (10 minutes) of platform work, then records its
-// answer; the entity lock TTL is that work time plus five minutes, so that
-// a live holder never loses its lock. A lease at least that long is never
-// taken from a live request either. And since the entities are locked a
-// moment after the key is claimed, a lease one minute longer than their
-// lock means a retry that takes the key over finds the dead attempt's locks
-// expired, rather than answering 409 for them.
+// Why: a live request renews its lease every idempotencyLeaseRenewal while
+// it works (keepLease), however long that is — one change takes at most
+// adops' WorkTimeout (10 minutes) of platform work, a batch rollback one
+// such change after another — so a live request is never taken over. The
+// entity lock TTL is that work time plus five minutes, so that a live
+// holder never loses its lock either. And since every entity lock is taken
+// while the lease stands and the lease outlasts the lock by more than the
+// renewal interval, a retry that takes the key over finds the dead
+// attempt's locks expired, rather than answering 409 for them.
 func (s *Server) idempotencyLease() time.Duration {
 	ttl := adops.DefaultLockTTL
 	if s.deps.AdOps != nil {
@@ -599,7 +606,9 @@ func (s *Server) withIdempotency(required bool, h gin.HandlerFunc) gin.HandlerFu
 		cw := &captureWriter{ResponseWriter: c.Writer}
 		c.Writer = cw
 		finished := false
+		stopRenewing := s.keepLease(c, p.UserID, key, holder)
 		defer func() {
+			stopRenewing()
 			if finished {
 				return
 			}
@@ -609,8 +618,45 @@ func (s *Server) withIdempotency(required bool, h gin.HandlerFunc) gin.HandlerFu
 		}()
 		h(c)
 		finished = true
+		stopRenewing()
 		c.Writer = cw.ResponseWriter
 		s.settleKey(c, p.UserID, key, holder, cw.Status(), cw.buf.Bytes())
+	}
+}
+
+// keepLease renews, every s.leaseRenewal until the returned stop is
+// called, the lease of the key holder holds (see idempotencyLease). stop
+// waits for a renewal under way and may be called more than once.
+func (s *Server) keepLease(c *gin.Context, userID int64, key, holder string) (stop func()) {
+	log := loggerFrom(c)
+	ctx, cancel := context.WithCancel(context.WithoutCancel(c.Request.Context()))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		tick := time.NewTicker(s.leaseRenewal)
+		defer tick.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-tick.C:
+			}
+			held, err := s.deps.DB.RenewIdempotencyKey(ctx, userID, key, holder, s.now().Add(s.idempotencyLease()))
+			switch {
+			case ctx.Err() != nil:
+				return
+			case err != nil:
+				log.Warn("Idempotency-Key lease not renewed; trying again", zap.Error(err))
+			case !held:
+				log.Error("Idempotency-Key lease not renewed: the key was taken over by a retry")
+				return
+			}
+		}
+	}()
+	var once sync.Once
+	return func() {
+		once.Do(cancel)
+		<-done
 	}
 }
 

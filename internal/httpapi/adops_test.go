@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"maps"
 	"net/http"
@@ -19,6 +20,7 @@ import (
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mirror/mirrortest"
 	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/redis/redistest"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -626,6 +628,58 @@ func TestGuardrailsAPI(t *testing.T) {
 	}
 	if r := w.send(t, "GET", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", ""); r.status != 404 {
 		t.Errorf("get deleted: %d", r.status)
+	}
+}
+
+// TestIdempotencyLeaseRenewedWhileTheRequestWorks: a request that works
+// for longer than a lease (its platform write held at the door while the
+// clock passes the lease) renews the lease, so a retry of it meanwhile is
+// told it is still in progress rather than taking the key over; the change
+// is made once and the retry then gets its answer.
+func TestIdempotencyLeaseRenewedWhileTheRequestWorks(t *testing.T) {
+	w := setupOps(t)
+	w.srv.leaseRenewal = 5 * time.Millisecond
+	ad := w.pick(t, "ad", w.advs[0], nil, daily)
+	path, body := fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000))
+	held := w.platform.hold("2/ad/update/budget")
+	var first resp
+	answered := make(chan struct{})
+	go func() {
+		defer close(answered)
+		first = w.send(t, "PATCH", path, w.alice, "k-long", body)
+	}()
+	select {
+	case <-held.arrived:
+	case <-answered:
+		t.Fatalf("the request was answered without reaching the platform: %d %s", first.status, first.raw)
+	}
+	// The write waits at the platform's door while the claimed lease passes.
+	w.clock.Advance(w.srv.idempotencyLease() + time.Minute)
+	renewed := func() bool {
+		ends := mysqltest.Column[sql.NullTime](t, w.db, `SELECT lease_expires_at FROM idempotency_keys WHERE idem_key = 'k-long'`)
+		return len(ends) == 1 && ends[0].Valid && ends[0].Time.After(w.clock.Now())
+	}
+	for deadline := time.Now().Add(10 * time.Second); !renewed(); time.Sleep(time.Millisecond) {
+		if time.Now().After(deadline) {
+			close(held.release)
+			<-answered
+			t.Fatal("the lease of a request still working was not renewed")
+		}
+	}
+	retry := w.send(t, "PATCH", path, w.alice, "k-long", body)
+	close(held.release)
+	<-answered
+	if retry.status != http.StatusConflict || retry.env.Reason != "idempotency_in_progress" {
+		t.Errorf("retry while the first works past its first lease: %d %s, want 409 idempotency_in_progress", retry.status, retry.raw)
+	}
+	if first.status != http.StatusOK {
+		t.Fatalf("the long request: %d %s", first.status, first.raw)
+	}
+	if r := w.send(t, "PATCH", path, w.alice, "k-long", body); r.raw != first.raw || r.header.Get("Idempotent-Replayed") != "true" {
+		t.Errorf("retry once it answered: %d %s, want its answer replayed", r.status, r.raw)
+	}
+	if n := w.sim.Stats().Total("2/ad/update/budget"); n != 1 {
+		t.Errorf("2/ad/update/budget received %d writes, want 1", n)
 	}
 }
 

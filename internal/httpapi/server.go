@@ -123,6 +123,9 @@ type Server struct {
 	engine    *gin.Engine
 	validator *validator.Validate
 	now       func() time.Time
+	// leaseRenewal is how often a request holding an Idempotency-Key
+	// renews its lease (idempotencyLeaseRenewal; tests shorten it).
+	leaseRenewal time.Duration
 	// audits names the mutating routes for the audit log (audited), by
 	// "<METHOD> <route>"; filled while the routes are registered.
 	audits map[string]auditName
@@ -136,7 +139,8 @@ func New(d Deps) (*Server, error) {
 	if d.Health == nil {
 		return nil, errors.New("httpapi: Deps.Health is required")
 	}
-	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now, audits: map[string]auditName{}}
+	s := &Server{deps: d, log: d.Logger, validator: newValidator(), now: d.Now, audits: map[string]auditName{},
+		leaseRenewal: idempotencyLeaseRenewal}
 	if s.now == nil {
 		s.now = time.Now
 	}

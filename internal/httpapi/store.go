@@ -73,6 +73,7 @@ type changeStore interface {
 	ClaimIdempotencyKey(ctx context.Context, c domain.IdempotencyClaim) (domain.IdempotencyClaimResult, error)
 	CompleteIdempotencyKey(ctx context.Context, userID int64, key, holder string, status int, body []byte) (bool, error)
 	ReleaseIdempotencyKey(ctx context.Context, userID int64, key, holder string, now time.Time) (bool, error)
+	RenewIdempotencyKey(ctx context.Context, userID int64, key, holder string, until time.Time) (bool, error)
 }
 
 // userStore reads and writes users, roles and the audit log.

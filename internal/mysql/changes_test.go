@@ -371,6 +371,70 @@ func TestIdempotencyKeys(t *testing.T) {
 	}
 }
 
+// TestIdempotencyLeaseRenewal: the holder of an in-flight claim renews its
+// lease (and the record's life with it), which then holds off retries;
+// a renewal never shortens the lease, and one by an attempt that no longer
+// holds the key, or of a settled key, changes nothing and says so.
+func TestIdempotencyLeaseRenewal(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	now := time.Date(2025, 6, 18, 6, 30, 0, 0, time.UTC)
+	lease, ttl := 16*time.Minute, time.Hour
+	claim := func(req, holder string, at time.Time) mysql.IdempotencyClaimResult {
+		t.Helper()
+		return claimKey(t, db, mysql.IdempotencyClaim{UserID: 1, Key: "k", RequestHash: "hash-1", RequestID: req,
+			Holder: holder, Now: at, Lease: lease, TTL: ttl})
+	}
+	renew := func(holder string, until time.Time) bool {
+		t.Helper()
+		held, err := db.RenewIdempotencyKey(ctx, 1, "k", holder, until)
+		if err != nil {
+			t.Fatalf("renew by %s: %v", holder, err)
+		}
+		return held
+	}
+	times := func() (lease, expires time.Time) {
+		t.Helper()
+		if err := db.QueryRowContext(ctx, `SELECT lease_expires_at, expires_at FROM idempotency_keys WHERE user_id = 1 AND idem_key = 'k'`).
+			Scan(&lease, &expires); err != nil {
+			t.Fatal(err)
+		}
+		return lease, expires
+	}
+	if !claim("req-1", "h1", now).Claimed {
+		t.Fatal("first claim failed")
+	}
+	// Renewed far past the record's life: both move.
+	later := now.Add(2 * time.Hour)
+	if !renew("h1", later.Add(lease)) {
+		t.Fatal("the holder's renewal was refused")
+	}
+	if l, e := times(); !l.Equal(later.Add(lease)) || !e.Equal(later.Add(lease)) {
+		t.Errorf("after renewal: lease ends %v, record expires %v; want both %v", l, e, later.Add(lease))
+	}
+	// The same or an earlier end: still held, nothing shortened.
+	if !renew("h1", later.Add(lease)) || !renew("h1", now.Add(lease)) {
+		t.Error("a renewal that changes nothing was reported as not held")
+	}
+	if l, _ := times(); !l.Equal(later.Add(lease)) {
+		t.Errorf("lease ends %v after an earlier renewal, want %v", l, later.Add(lease))
+	}
+	// Within the renewed lease a retry is refused, not a takeover.
+	if r := claim("req-retry", "h2", later); r.Claimed || r.Record.State != mysql.IdempotencyInProgress {
+		t.Errorf("retry within the renewed lease: %+v, want refused in progress", r)
+	}
+	if renew("h2", later.Add(time.Hour)) {
+		t.Error("an attempt that never held the key renewed it")
+	}
+	// Settled: no longer renewable.
+	if held, err := db.CompleteIdempotencyKey(ctx, 1, "k", "h1", 200, []byte(`{}`)); err != nil || !held {
+		t.Fatalf("complete: %v %v", held, err)
+	}
+	if renew("h1", later.Add(time.Hour)) {
+		t.Error("a settled key was renewed")
+	}
+}
+
 // TestIdempotencyLeaseTakeover: an in-flight claim whose holder died is
 // taken over after its lease by a retry of the same request only, by one
 // retry of several, and the attempt taken over can no longer settle it.

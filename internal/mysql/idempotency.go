@@ -112,6 +112,28 @@ func (db *DB) CompleteIdempotencyKey(ctx context.Context, userID int64, key, hol
 	return n == 1, err
 }
 
+// RenewIdempotencyKey extends the lease of the claim holder holds on the
+// key to until (the record living at least as long), so that a request
+// working longer than one lease is not taken over while it lives. It
+// reports false when holder no longer holds the key in progress.
+func (db *DB) RenewIdempotencyKey(ctx context.Context, userID int64, key, holder string, until time.Time) (bool, error) {
+	const what = "renew idempotency key"
+	until = until.UTC()
+	n, err := execCount(ctx, db, what, `UPDATE idempotency_keys SET lease_expires_at = GREATEST(lease_expires_at, ?),
+		expires_at = GREATEST(expires_at, ?) WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`,
+		until, until, userID, key, holder)
+	if err != nil || n == 1 {
+		return n == 1, err
+	}
+	// No row changed: the key is not held, or its lease reaches until already.
+	var held int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM idempotency_keys
+		WHERE user_id = ? AND idem_key = ? AND state = 'in_progress' AND holder = ?`, userID, key, holder).Scan(&held); err != nil {
+		return false, fmt.Errorf("mysql: %s: %w", what, err)
+	}
+	return held == 1, nil
+}
+
 // ReleaseIdempotencyKey gives back the claim of a request that acted on
 // nothing. A key this attempt claimed first is deleted, so it may be used
 // again, for any request. A key it took over stays bound to its request,
