@@ -47,8 +47,10 @@ type AdvertiserFilter struct {
 	// AuthStatus is active, needs_reauth, revoked or unbound.
 	AuthStatus  string
 	AccountRole string
-	Limit       int
-	Offset      int
+	// IDs, when set, lists only these advertisers (those in scope).
+	IDs    []int64
+	Limit  int
+	Offset int
 }
 
 // AdvertiserSyncState is one row of sync_state (written by the sync engine).

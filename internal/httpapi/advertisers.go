@@ -69,20 +69,21 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 
 type listAdvertisersQuery struct {
 	PageQuery
-	Keyword     string `form:"keyword" validate:"max=128"`
-	Status      string `form:"status" validate:"max=48"`
-	AuthStatus  string `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked unbound"`
-	AccountRole string `form:"account_role" validate:"max=32"`
+	Keyword     string  `form:"keyword" validate:"max=128"`
+	Status      string  `form:"status" validate:"max=48"`
+	AuthStatus  string  `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked unbound"`
+	AccountRole string  `form:"account_role" validate:"max=32"`
+	IDs         []int64 `form:"ids" validate:"max=200,dive,gt=0"`
 }
 
 // listAdvertisers is GET /api/v1/advertisers: the caller's advertisers
 // (every one for admins), filtered by keyword (name, company or id),
-// platform status, authorisation status and account role, paged.
+// platform status, authorisation status, account role and ids, paged.
 func (s *Server) listAdvertisers(c *gin.Context) {
 	serveList(s, c, func(q listAdvertisersQuery) ([]domain.Advertiser, int64, error) {
 		return s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
 			Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
-			Limit: q.PageSize, Offset: q.Offset(),
+			IDs: q.IDs, Limit: q.PageSize, Offset: q.Offset(),
 		})
 	}, newAdvertiserResponse)
 }

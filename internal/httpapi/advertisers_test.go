@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -76,6 +77,10 @@ func TestAdvertiserListAndDetail(t *testing.T) {
 		{"bad auth status", "?auth_status=dead", http.StatusUnprocessableEntity, 0},
 		{"bad page", "?page=0", http.StatusUnprocessableEntity, 0},
 		{"paged", "?page=2&page_size=5", http.StatusOK, int64(len(bound.Accounts))},
+		{"by ids, comma-separated", fmt.Sprintf("?ids=%d,%d,1", adv, bound.Advertisers[1]), http.StatusOK, 2},
+		{"by ids, repeated", fmt.Sprintf("?ids=%d&ids=%d", adv, adv), http.StatusOK, 1},
+		{"bad id", "?ids=0", http.StatusUnprocessableEntity, 0},
+		{"not an id", "?ids=abc", http.StatusBadRequest, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

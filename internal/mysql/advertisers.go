@@ -59,6 +59,7 @@ func (db *DB) ListAdvertisers(ctx context.Context, scope auth.Scope, f Advertise
 	}
 	w.addIf(f.Status != "", "v.status = ?", f.Status)
 	w.addIf(f.AccountRole != "", "v.account_role = ?", f.AccountRole)
+	w.addIf(len(f.IDs) > 0, "v.id IN ("+placeholders(len(f.IDs))+")", int64Args(f.IDs)...)
 	switch f.AuthStatus {
 	case "":
 	case AuthStatusUnbound:

@@ -104,6 +104,8 @@ func TestListAdvertisersFiltersAndScope(t *testing.T) {
 		{"auth status active", auth.SystemScope(), mysql.AdvertiserFilter{AuthStatus: "active"}, []int64{2, 1764248275995652, 3}},
 		{"auth status unbound", auth.SystemScope(), mysql.AdvertiserFilter{AuthStatus: "unbound"}, []int64{}},
 		{"paging", auth.SystemScope(), mysql.AdvertiserFilter{Limit: 1, Offset: 1}, []int64{1764248275995652}},
+		{"ids", auth.SystemScope(), mysql.AdvertiserFilter{IDs: []int64{3, 2, 99}}, []int64{2, 3}},
+		{"ids outside the scope", auth.UserScope(alice), mysql.AdvertiserFilter{IDs: []int64{3, 2}}, []int64{2}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

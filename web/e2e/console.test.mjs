@@ -1511,6 +1511,10 @@ describe('console', () => {
     await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
     await page.waitForURL(/\/rules\/\d+$/)
     const formId = Number(new URL(page.url()).pathname.split('/').pop())
+    // The saved rule's scope names its account as the picker did.
+    const picked = await apiGet(stack.api, token, `/api/v1/advertisers/${advertiserId}`)
+    await page.locator('[data-test=rule-scope-accounts]', { hasText: `${picked.name} · ${advertiserId}` }).waitFor()
+    await shot(page, 'rule-saved')
     const saved = (await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).spec
     assert.equal(saved.name, '表单规则（e2e）')
     assert.equal(saved.scope.level, 'ad')

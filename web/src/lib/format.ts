@@ -95,3 +95,9 @@ export function duration(sec: number | null | undefined, placeholder = '—'): s
 export function isAmount(v: string): boolean {
   return /^\d{1,12}(\.\d{1,2})?$/.test(v.trim())
 }
+
+/** accountName shows an account as the pickers do: "name · id" (the id alone when its name is unknown). */
+export function accountName(names: ReadonlyMap<number, string>, id: number): string {
+  const name = names.get(id)
+  return name ? `${name} · ${id}` : String(id)
+}

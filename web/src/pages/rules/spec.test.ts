@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeAccounts, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -56,6 +56,9 @@ describe('a rule in sentences', () => {
     // A colleague's rule: its owner's accounts, and the ids outside the reader's data scope counted.
     expect(scopeText(zh, { ...spike, scope: { level: 'ad' } }, 'alice')).toBe('广告计划 · alice 的全部账户')
     expect(scopeText(zh, spike, 'alice', { advertiser_ids: 2 })).toBe('广告计划 · 1 个广告主（另有 2 个不在你的数据范围内）')
+    const names = new Map([[1001, '北京科技']])
+    expect(scopeAccounts({ ...spike, scope: { level: 'ad', advertiser_ids: [1001], manager_ids: [9] } }, names)).toBe('北京科技 · 1001、9')
+    expect(scopeAccounts({ ...spike, scope: { level: 'ad' } }, names)).toBe('')
     expect(scopeText(zh, { ...spike, scope: { level: 'ad', advertiser_ids: [] } }, 'alice', { advertiser_ids: 1 })).toBe('广告计划 · 0 个广告主（另有 1 个不在你的数据范围内）')
     expect(safetyText(zh, undefined)).toBe('同一对象冷却 1440 分钟；每次最多 20 个、每天最多 100 个')
     expect(safetyText(zh, spike.safety)).toBe('同一对象冷却 720 分钟；每次最多 10 个、每天最多 30 个')
@@ -129,6 +132,9 @@ describe('why an evaluation was skipped or failed', () => {
     expect(evalReasonText(g.t, g.te, stale)).toBe('报表数据过旧：需要「广告计划 · 分时」在北京时间 12-06 10:00 之后同步过，2 个账户未满足：1001, 1002')
     const many = { ...stale, reason_params: { ...stale.reason_params, n: '14', ids: '1, 2, 3, 4, 5, 6, 7, 8, 9, 10' } }
     expect(evalReasonText(g.t, g.te, many)).toMatch(/14 个账户未满足：1, 2, 3, 4, 5, 6, 7, 8, 9, 10 等$/)
+    const names = new Map([[1001, '北京科技']])
+    expect(evalReasonText(g.t, g.te, stale, names)).toMatch(/2 个账户未满足：北京科技 · 1001, 1002$/)
+    expect(evalReasonText(g.t, g.te, many, names)).toMatch(/14 个账户未满足：1, 2, 3, 4, 5, 6, 7, 8, 9, 10 等$/)
     expect(evalReasonText(g.t, g.te, { reason: '2 of 5 actions failed', reason_code: 'actions_failed', reason_params: { failed: '2', actions: '5' } })).toBe('5 个操作中有 2 个失败')
     expect(evalReasonText(g.t, g.te, { reason: '…', reason_code: 'rule_owner_inactive', reason_params: { owner: 'bob' } })).toBe('规则负责人 bob 的账号已停用')
   })

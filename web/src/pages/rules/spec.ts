@@ -3,7 +3,7 @@
 // counts of an evaluation. Labels come through t (the i18n keys under rules.).
 import type { RuleCheck, RuleSpec, RuleWindow } from '../../api/types'
 import type { FieldError } from '../../api/client'
-import { money } from '../../lib/format'
+import { accountName, money } from '../../lib/format'
 import { streamLabel } from '../../lib/streamLabel'
 
 type T = (key: string, values?: Record<string, unknown>) => string
@@ -264,14 +264,25 @@ export interface EvalReason {
  * and figures ("报表数据过旧：需要「广告计划 · 分时」在北京时间 12-06 10:00 之后同步过，1 个账户未满足：1002"); the API's text
  * for an error or an evaluation recorded before reasons had codes.
  */
-export function evalReasonText(t: T, te: (key: string) => boolean, e: EvalReason): string {
+export function evalReasonText(t: T, te: (key: string) => boolean, e: EvalReason, names?: ReadonlyMap<number, string>): string {
   const key = `rules.evalReasons.${e.reason_code ?? ''}`
   if (!e.reason_code || !te(key)) return e.reason ?? ''
   const p: Record<string, string> = { ...e.reason_params }
   if (p.stream) p.stream = streamLabel(p.stream, t)
   if (p.after) p.after = p.after.slice(5)
+  if (p.ids && names) p.ids = reasonIds(p.ids).map((id) => accountName(names, id)).join(', ')
   if (Number(p.n) > 10) p.ids = t('rules.evalReasonMore', { ids: p.ids, n: p.n })
   return t(key, p)
+}
+
+/** reasonIds reads the account ids an evaluation's reason lists ("1001, 1002"). */
+export function reasonIds(ids: string | undefined): number[] {
+  return (ids ?? '').split(',').map((s) => Number(s.trim())).filter((n) => Number.isSafeInteger(n) && n > 0)
+}
+
+/** scopeAccounts names the accounts a rule's scope lists (advertisers, then managers): "北京科技 · 1001、1002". */
+export function scopeAccounts(spec: RuleSpec, names: ReadonlyMap<number, string>): string {
+  return [...(spec.scope.advertiser_ids ?? []), ...(spec.scope.manager_ids ?? [])].map((id) => accountName(names, id)).join('、')
 }
 
 /** statusText names a status the rule sets (enable, disable); another is shown as it is. */
