@@ -179,6 +179,10 @@ const reportTodayJoin = " LEFT JOIN report_daily t ON t.advertiser_id = e.advert
 // entityFilterConds are the conditions of a list other than the scope.
 func entityFilterConds(tab entityListTable, f report.EntityFilter) (string, []any) {
 	conds, args := []string{"1=1"}, []any{}
+	if len(f.IDs) > 0 {
+		conds = append(conds, "e.id IN ("+placeholders(len(f.IDs))+")")
+		args = append(args, int64Args(f.IDs)...)
+	}
 	if len(f.Statuses) > 0 {
 		conds = append(conds, "e.status IN ("+placeholders(len(f.Statuses))+")")
 		for _, st := range f.Statuses {

@@ -72,6 +72,7 @@ func EntitySortKeys() []string { return append([]string(nil), entitySortKeys...)
 type EntityFilter struct {
 	Kind           EntityKind
 	AdvertiserIDs  []int64
+	IDs            []int64 // only these entities; none = any
 	Statuses       []string
 	Keyword        string // substring of the name, or an exact id
 	ParentID       int64  // campaign of ads, project of promotions; 0 = any

@@ -643,6 +643,11 @@ describe('console', () => {
     await page.locator('[data-test=exports-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     assert.match(await page.locator('[data-test=exports-table] tbody tr').first().innerText(), /广告计划[\s\S]*按小时[\s\S]*XLSX[\s\S]*过期/)
     await shot(page, 'exports')
+
+    // A report opened from a link on an ad far down the list: the picker names the ad, not only its id.
+    const [quiet] = (await apiGet(stack.api, token, '/api/v1/ads?order_by=cost&page_size=1')).items
+    await page.goto(`${stack.api}/reports?level=ad&entity_ids=${quiet.id}`)
+    await page.locator('[data-test=entity-picker]', { hasText: `${quiet.name} · ${quiet.id}` }).waitFor()
   })
 
   test('an admin creates a user with two accounts; the user first replaces the password the admin chose, then sees only those accounts, and no admin page', async () => {
@@ -1513,7 +1518,7 @@ describe('console', () => {
     const formId = Number(new URL(page.url()).pathname.split('/').pop())
     // The saved rule's scope names its account as the picker did.
     const picked = await apiGet(stack.api, token, `/api/v1/advertisers/${advertiserId}`)
-    await page.locator('[data-test=rule-scope-accounts]', { hasText: `${picked.name} · ${advertiserId}` }).waitFor()
+    await page.locator('[data-test=rule-scope-names]', { hasText: `${picked.name} · ${advertiserId}` }).waitFor()
     await shot(page, 'rule-saved')
     const saved = (await apiGet(stack.api, token, `/api/v1/rules/${formId}`)).spec
     assert.equal(saved.name, '表单规则（e2e）')
@@ -1621,6 +1626,8 @@ describe('console', () => {
     const detail = page.locator('[data-test=rule-detail]')
     await detail.locator('[data-test=rule-history] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
     assert.match(await detail.locator('[data-test=rule-history]').innerText(), /完成[\s\S]*1 个对象/)
+    // The scope names the ad it lists (the ad is paused meanwhile: named all the same).
+    await detail.locator('[data-test=rule-scope-names]', { hasText: `${ad.name} · ${ad.id}` }).waitFor()
     await detail.locator('.arco-tabs-tab', { hasText: '执行记录' }).click()
     const action = detail.locator('[data-test=rule-actions] tbody tr.arco-table-tr', { hasText: String(ad.id) })
     await action.waitFor()

@@ -96,8 +96,8 @@ export function isAmount(v: string): boolean {
   return /^\d{1,12}(\.\d{1,2})?$/.test(v.trim())
 }
 
-/** accountName shows an account as the pickers do: "name · id" (the id alone when its name is unknown). */
-export function accountName(names: ReadonlyMap<number, string>, id: number): string {
+/** nameAndId shows a thing as the pickers do: "name · id" (the id alone when its name is unknown). */
+export function nameAndId(names: ReadonlyMap<number, string>, id: number): string {
   const name = names.get(id)
   return name ? `${name} · ${id}` : String(id)
 }

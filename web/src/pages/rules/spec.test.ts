@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeAccounts, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeNames, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -57,8 +57,11 @@ describe('a rule in sentences', () => {
     expect(scopeText(zh, { ...spike, scope: { level: 'ad' } }, 'alice')).toBe('广告计划 · alice 的全部账户')
     expect(scopeText(zh, spike, 'alice', { advertiser_ids: 2 })).toBe('广告计划 · 1 个广告主（另有 2 个不在你的数据范围内）')
     const names = new Map([[1001, '北京科技']])
-    expect(scopeAccounts({ ...spike, scope: { level: 'ad', advertiser_ids: [1001], manager_ids: [9] } }, names)).toBe('北京科技 · 1001、9')
-    expect(scopeAccounts({ ...spike, scope: { level: 'ad' } }, names)).toBe('')
+    const ads = new Map([[17, '周年庆-OCPM-03']])
+    expect(scopeNames({ ...spike, scope: { level: 'ad', ids: [17, 18], advertiser_ids: [1001], manager_ids: [9] } }, names, ads)).toBe(
+      '周年庆-OCPM-03 · 17、18、北京科技 · 1001、9',
+    )
+    expect(scopeNames({ ...spike, scope: { level: 'ad' } }, names, ads)).toBe('')
     expect(scopeText(zh, { ...spike, scope: { level: 'ad', advertiser_ids: [] } }, 'alice', { advertiser_ids: 1 })).toBe('广告计划 · 0 个广告主（另有 1 个不在你的数据范围内）')
     expect(safetyText(zh, undefined)).toBe('同一对象冷却 1440 分钟；每次最多 20 个、每天最多 100 个')
     expect(safetyText(zh, spike.safety)).toBe('同一对象冷却 720 分钟；每次最多 10 个、每天最多 30 个')

@@ -3,7 +3,7 @@
 // counts of an evaluation. Labels come through t (the i18n keys under rules.).
 import type { RuleCheck, RuleSpec, RuleWindow } from '../../api/types'
 import type { FieldError } from '../../api/client'
-import { accountName, money } from '../../lib/format'
+import { money, nameAndId } from '../../lib/format'
 import { streamLabel } from '../../lib/streamLabel'
 
 type T = (key: string, values?: Record<string, unknown>) => string
@@ -270,7 +270,7 @@ export function evalReasonText(t: T, te: (key: string) => boolean, e: EvalReason
   const p: Record<string, string> = { ...e.reason_params }
   if (p.stream) p.stream = streamLabel(p.stream, t)
   if (p.after) p.after = p.after.slice(5)
-  if (p.ids && names) p.ids = reasonIds(p.ids).map((id) => accountName(names, id)).join(', ')
+  if (p.ids && names) p.ids = reasonIds(p.ids).map((id) => nameAndId(names, id)).join(', ')
   if (Number(p.n) > 10) p.ids = t('rules.evalReasonMore', { ids: p.ids, n: p.n })
   return t(key, p)
 }
@@ -280,9 +280,16 @@ export function reasonIds(ids: string | undefined): number[] {
   return (ids ?? '').split(',').map((s) => Number(s.trim())).filter((n) => Number.isSafeInteger(n) && n > 0)
 }
 
-/** scopeAccounts names the accounts a rule's scope lists (advertisers, then managers): "北京科技 · 1001、1002". */
-export function scopeAccounts(spec: RuleSpec, names: ReadonlyMap<number, string>): string {
-  return [...(spec.scope.advertiser_ids ?? []), ...(spec.scope.manager_ids ?? [])].map((id) => accountName(names, id)).join('、')
+/**
+ * scopeNames names what a rule's scope lists — its objects by objects, its advertisers and managers by accounts —
+ * "周年庆-OCPM-03 · 1789…、北京科技 · 1001、1002" (an id alone where its name is unknown).
+ */
+export function scopeNames(spec: RuleSpec, accounts: ReadonlyMap<number, string>, objects: ReadonlyMap<number, string>): string {
+  const s = spec.scope
+  return [
+    ...(s.ids ?? []).map((id) => nameAndId(objects, id)),
+    ...[...(s.advertiser_ids ?? []), ...(s.manager_ids ?? [])].map((id) => nameAndId(accounts, id)),
+  ].join('、')
 }
 
 /** statusText names a status the rule sets (enable, disable); another is shown as it is. */

@@ -1,17 +1,15 @@
 import { describe, expect, test, vi } from 'vitest'
-import type { Advertiser } from '../api/types'
-import { useAccountNames } from './accounts'
-import { accountName } from './format'
+import { nameAndId, useNames } from './names'
 
-describe('account names', () => {
+describe('names of things known by id', () => {
   test('reads each id once, 200 at a time, and names what it found', async () => {
-    const read = vi.fn(async (ids: number[]) => ids.filter((id) => id !== 7).map((id) => ({ id, name: `店${id}` }) as Advertiser))
-    const { names, want } = useAccountNames(read)
+    const read = vi.fn(async (ids: number[]) => ids.filter((id) => id !== 7).map((id) => ({ id, name: `店${id}` })))
+    const { names, want } = useNames(read)
     await want([1, 7, 1, 0, -3])
     expect(read).toHaveBeenCalledTimes(1)
     expect(read.mock.calls[0]?.[0]).toEqual([1, 7])
-    expect(accountName(names.value, 1)).toBe('店1 · 1')
-    expect(accountName(names.value, 7)).toBe('7') // outside the reader's scope: the id stays
+    expect(nameAndId(names.value, 1)).toBe('店1 · 1')
+    expect(nameAndId(names.value, 7)).toBe('7') // outside the reader's scope: the id stays
     await want([1, 7])
     expect(read).toHaveBeenCalledTimes(1)
     await want(Array.from({ length: 450 }, (_, i) => 1000 + i))
@@ -21,11 +19,11 @@ describe('account names', () => {
 
   test('asks again for the ids of a failed read', async () => {
     const read = vi.fn().mockRejectedValueOnce(new Error('offline')).mockResolvedValueOnce([{ id: 5, name: '北京科技' }])
-    const { names, want } = useAccountNames(read)
+    const { names, want } = useNames(read)
     await want([5])
     expect(names.value.size).toBe(0)
     await want([5])
     expect(read).toHaveBeenCalledTimes(2)
-    expect(accountName(names.value, 5)).toBe('北京科技 · 5')
+    expect(nameAndId(names.value, 5)).toBe('北京科技 · 5')
   })
 })

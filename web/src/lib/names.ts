@@ -1,0 +1,50 @@
+// Names of what the console knows by id — accounts, campaigns, ads, projects, promotions — read from the lists' ids
+// filter, so that a page shows "name · id" where it has only ids (a rule's scope, a report's chosen objects).
+import { ref, type Ref } from 'vue'
+import { api, call } from '../api/client'
+import type { EntityPath } from '../api/types'
+
+export { nameAndId } from './format'
+
+/** Named is what a list answers of each item: its id and name. */
+export interface Named {
+  id?: number
+  name?: string
+}
+
+/** readEntities reads the entities of ids (at most 200) at path that the caller sees, deleted ones too. */
+export function readEntities(path: EntityPath): (ids: number[]) => Promise<Named[]> {
+  return (ids) =>
+    call(api.GET(`/api/v1/${path}` as '/api/v1/ads', { params: { query: { ids, page_size: 200, include_deleted: true } } })).then(
+      (page) => page.items ?? [],
+    )
+}
+
+/**
+ * useNames names what a page mentions by id: want(ids) reads the names of those not asked for yet (200 at a time,
+ * with read: readAccounts, readEntities(path)) into names. The names are a courtesy: what the reader may not see
+ * keeps its id shown, and the ids of a failed read are asked again on the next want.
+ */
+export function useNames(read: (ids: number[]) => Promise<Named[]>): {
+  names: Ref<ReadonlyMap<number, string>>
+  want: (ids: Iterable<number>) => Promise<void>
+} {
+  const names = ref<ReadonlyMap<number, string>>(new Map())
+  const asked = new Set<number>()
+  async function want(ids: Iterable<number>): Promise<void> {
+    const missing = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0 && !asked.has(id))
+    missing.forEach((id) => asked.add(id))
+    for (let i = 0; i < missing.length; i += 200) {
+      const chunk = missing.slice(i, i + 200)
+      try {
+        const found = await read(chunk)
+        const next = new Map(names.value)
+        for (const a of found) if (a.id && a.name) next.set(a.id, a.name)
+        names.value = next
+      } catch {
+        chunk.forEach((id) => asked.delete(id))
+      }
+    }
+  }
+  return { names, want }
+}
