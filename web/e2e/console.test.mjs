@@ -1577,7 +1577,7 @@ describe('console', () => {
     const orows = await od.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').allInnerTexts()
     assert.ok(orows.length > 0, 'preview rows')
     for (const r of orows) {
-      assert.ok(two.includes(/广告主 (\d+)/.exec(r)?.[1] ?? ''), `a previewed object outside the operator's two accounts: ${r}`)
+      assert.ok(two.includes(/广告主 (?:.+ · )?(\d+)/.exec(r)?.[1] ?? ''), `a previewed object outside the operator's two accounts: ${r}`)
       assert.match(r, /消耗（今天）\s*¥[\d,]+\.\d\d\s*>\s*¥5\.00/)
     }
     await shot(o, 'rule-colleague-preview')
