@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"reflect"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -22,6 +21,7 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
+	"github.com/oceanops/adplatform/internal/lease"
 )
 
 // Ad operations: status, budget and bid changes of campaigns, ads,
@@ -625,39 +625,17 @@ func (s *Server) withIdempotency(required bool, h gin.HandlerFunc) gin.HandlerFu
 }
 
 // keepLease renews, every s.leaseRenewal until the returned stop is
-// called, the lease of the key holder holds (see idempotencyLease). stop
-// waits for a renewal under way and may be called more than once.
+// called, the lease of the key holder holds (see idempotencyLease).
 func (s *Server) keepLease(c *gin.Context, userID int64, key, holder string) (stop func()) {
 	log := loggerFrom(c)
-	ctx, cancel := context.WithCancel(context.WithoutCancel(c.Request.Context()))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(s.leaseRenewal)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			held, err := s.deps.DB.RenewIdempotencyKey(ctx, userID, key, holder, s.now().Add(s.idempotencyLease()))
-			switch {
-			case ctx.Err() != nil:
-				return
-			case err != nil:
-				log.Warn("Idempotency-Key lease not renewed; trying again", zap.Error(err))
-			case !held:
-				log.Error("Idempotency-Key lease not renewed: the key was taken over by a retry")
-				return
-			}
+	renew := func(ctx context.Context) (bool, error) {
+		held, err := s.deps.DB.RenewIdempotencyKey(ctx, userID, key, holder, s.now().Add(s.idempotencyLease()))
+		if err == nil && !held {
+			log.Error("Idempotency-Key lease not renewed: the key was taken over by a retry")
 		}
-	}()
-	var once sync.Once
-	return func() {
-		once.Do(cancel)
-		<-done
+		return held, err
 	}
+	return lease.Keep(context.WithoutCancel(c.Request.Context()), s.leaseRenewal, renew, log, "Idempotency-Key lease")
 }
 
 // newHolder returns a random token naming one attempt's claim of a key.

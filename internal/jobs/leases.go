@@ -8,6 +8,8 @@ import (
 
 	"github.com/hibiken/asynq"
 	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/lease"
 )
 
 // Background job leases.
@@ -51,26 +53,9 @@ func HoldLease(ctx context.Context, store LeaseStore, id int64, owner string, tt
 	if _, err := store.RenewJobLease(ctx, id, owner, now().Add(ttl)); err != nil {
 		return nil, err
 	}
-	ctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		t := time.NewTicker(ttl / 3)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				if held, err := store.RenewJobLease(ctx, id, owner, now().Add(ttl)); err != nil && ctx.Err() == nil {
-					log.Warn("renew job lease", zap.Int64("job_id", id), zap.Error(err))
-				} else if err == nil && !held {
-					return // finished or gone: nothing to hold
-				}
-			}
-		}
-	}()
-	return func() { cancel(); <-done }, nil
+	// Not held: finished or gone, nothing to hold.
+	return lease.Keep(ctx, ttl/3, func(ctx context.Context) (bool, error) { return store.RenewJobLease(ctx, id, owner, now().Add(ttl)) },
+		log.With(zap.Int64("job_id", id)), "job lease"), nil
 }
 
 // StalledJob is a background job whose lease expired while it ran.

@@ -18,11 +18,11 @@ const module = "github.com/oceanops/adplatform/"
 // package (accounts, adops, alerts, auth, export, mirror, report, ...).
 var adapters = []string{
 	"app", "httpapi", "jobs", "mysql", "redis", "oceanengine", "sandbox",
-	"config", "logging", "metrics", "health", "apperr", "proctest", "tokencrypt", "layout",
+	"config", "logging", "metrics", "health", "apperr", "proctest", "tokencrypt", "layout", "lease",
 }
 
 // jobsMayImport are the only internal packages the job framework imports.
-var jobsMayImport = []string{"apperr", "config", "metrics"}
+var jobsMayImport = []string{"apperr", "config", "lease", "metrics"}
 
 // pkg is one package of `go list`: its direct imports and its transitive
 // dependencies, module-relative ("internal/mysql").
