@@ -430,6 +430,7 @@ const enUS: typeof zhCN = {
     mark: 'Scheduled change #{id}: {field} → {value} at {time} Beijing time ({rel})',
     markRunning: 'Scheduled change #{id} running (since {time} Beijing time): {field} → {value}',
     markMore: '{n} waiting in all',
+    markMoreRunning: '{n} in all, {running} of them running',
     override: 'Scheduled change #{id} sets {field} → {value} at {time} Beijing time ({rel}): it will override this change',
     notNowTitle: 'This cannot be made now with today’s data:',
     notNowHint: 'It can be scheduled: at its time it is checked again with the data of that moment (such as that day’s spend).',

@@ -430,6 +430,7 @@ export default {
     mark: '定时操作 #{id}：北京时间 {time}（{rel}）将{field}改为 {value}',
     markRunning: '定时操作 #{id} 执行中（北京时间 {time} 开始）：将{field}改为 {value}',
     markMore: '共 {n} 个待执行',
+    markMoreRunning: '共 {n} 个，其中 {running} 个执行中',
     override: '该{kind}有定时操作 #{id} 将于北京时间 {time}（{rel}）把{field}改为 {value}，会覆盖此次修改',
     notNowTitle: '按当前数据不能立即执行：',
     notNowHint: '可以定时执行：到执行时间会按当时的数据（如当天的消耗）再检查一次。',

@@ -50,7 +50,7 @@ describe('the mark of a row something waits for', () => {
     expect(markLines(waiting([runningChange, budgetChange]), zh, valueText(zh), now)).toEqual([
       '定时操作 #11 执行中（北京时间 12-06 14:58 开始）：将状态改为 开启',
       '定时操作 #12：北京时间 12-07 00:00（9 小时后）将预算改为 800.00 元',
-      '共 2 个待执行',
+      '共 2 个，其中 1 个执行中',
     ])
     expect(markLines(waiting([runningChange]), en, valueText(en), now)).toEqual(['Scheduled change #11 running (since 12-06 14:58 Beijing time): Status → Enabled'])
   })

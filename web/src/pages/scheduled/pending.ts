@@ -43,11 +43,13 @@ function changeParams(c: PendingChange, t: T, valueText: ValueText, now: number)
  * markLines are the mark's tooltip: a line for each of the first three
  * changes, "定时操作 #12：北京时间 12-07 00:00（9 小时后）将预算改为 800.00 元"
  * ("定时操作 #11 执行中（北京时间 12-06 14:58 开始）：…" for one being made),
- * then "共 5 个待执行" when more wait than one.
+ * then "共 5 个待执行" when more wait than one ("共 5 个，其中 1 个执行中" when
+ * some are being made).
  */
 export function markLines(p: PendingScheduled, t: T, valueText: ValueText, now: number): string[] {
   const lines = p.changes.slice(0, markShown).map((c) => t(c.status === 'running' ? 'scheduled.markRunning' : 'scheduled.mark', changeParams(c, t, valueText, now)))
-  if (p.count > 1) lines.push(t('scheduled.markMore', { n: p.count }))
+  const running = p.changes.filter((c) => c.status === 'running').length
+  if (p.count > 1) lines.push(running ? t('scheduled.markMoreRunning', { n: p.count, running }) : t('scheduled.markMore', { n: p.count }))
   return lines
 }
 
