@@ -24,7 +24,7 @@ import (
 // show in `ps` and shell history.
 const PasswordEnv = "OCEANOPS_USER_PASSWORD"
 
-const userUsage = `server user create --username NAME [--admin | --role admin|operator|viewer ...] [--display-name TEXT] [--email ADDR] [--must-change] [--password-stdin]
+const userUsage = `server user create --username NAME [--admin | --role admin|operator|analyst|viewer ...] [--display-name TEXT] [--email ADDR] [--must-change] [--password-stdin]
 server user set-password --username NAME [--must-change] [--password-stdin]
 server user reset-mfa --username NAME
   The password is read from standard input (first line) with --password-stdin,

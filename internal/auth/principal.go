@@ -22,6 +22,9 @@ const (
 	RoleOperator = "operator"
 	// RoleViewer reads the advertisers assigned to them.
 	RoleViewer = "viewer"
+	// RoleAnalyst reads the advertisers assigned to them and exports their
+	// reports, changing nothing (migration 00110).
+	RoleAnalyst = "analyst"
 )
 
 // Permissions, checked per route with httpapi's requirePerm. A new
@@ -50,9 +53,9 @@ const (
 )
 
 // Roles lists the built-in roles.
-func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleViewer} }
+func Roles() []string { return []string{RoleAdmin, RoleOperator, RoleAnalyst, RoleViewer} }
 
-// RolePermissions is what migrations 00010, 00060, 00070 and 00091 grant each built-in role. The
+// RolePermissions is what migrations 00010, 00060, 00070, 00091 and 00110 grant each built-in role. The
 // database is the source of truth at run time; this copy documents it and
 // lets tests check the two agree.
 func RolePermissions() map[string][]string {
@@ -61,7 +64,8 @@ func RolePermissions() map[string][]string {
 			PermAlertSubscribe, PermAuditRead, PermReportExport, PermReportRead, PermRuleRead, PermRuleWrite, PermSystemRead, PermUserManage},
 		RoleOperator: {PermAdWrite, PermAdvertiserRead, PermAdvertiserWrite, PermAlertAck, PermAlertRead, PermAlertSubscribe,
 			PermReportExport, PermReportRead, PermRuleRead, PermRuleWrite},
-		RoleViewer: {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportRead, PermRuleRead},
+		RoleAnalyst: {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportExport, PermReportRead, PermRuleRead},
+		RoleViewer:  {PermAdvertiserRead, PermAlertRead, PermAlertSubscribe, PermReportRead, PermRuleRead},
 	}
 }
 

@@ -632,7 +632,7 @@ func CheckRoles(roles []string) error {
 	}
 	for _, r := range roles {
 		if !slices.Contains(Roles(), r) {
-			return apperr.Breaks("unknown_role", []any{"role", r}, "%q is not a role (admin, operator, viewer)", r)
+			return apperr.Breaks("unknown_role", []any{"role", r}, "%q is not a role (%s)", r, strings.Join(Roles(), ", "))
 		}
 	}
 	return nil

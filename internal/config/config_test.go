@@ -99,7 +99,7 @@ func TestErrorsNameTheKey(t *testing.T) {
 		{"short jwt secret", "jwt:\n  secret: short\n", nil, "config: jwt.secret: must be at least 32 bytes"},
 		{"refresh grace too long", "jwt:\n  refresh_grace: 10m\n", nil, `config: jwt.refresh_grace: "10m0s" must be between 0 and 5m`},
 		{"session max age under the access token's", "jwt:\n  session_max_age: 1h\n", nil, `config: jwt.session_max_age: "1h0m0s" must be 0 (no limit) or at least jwt.access_expire`},
-		{"two-step verification for a role that is not one", "security:\n  mfa_required_roles: [admin, owner]\n", nil, `config: security.mfa_required_roles: "owner" must be one of admin, operator, viewer`},
+		{"two-step verification for a role that is not one", "security:\n  mfa_required_roles: [admin, owner]\n", nil, `config: security.mfa_required_roles: "owner" must be one of admin, operator, analyst, viewer`},
 		{"two-step verification required without a key", "security:\n  mfa_required_roles: [admin]\ncrypto:\n  active_key: \"\"\n", nil, "config: security.mfa_required_roles: needs crypto.active_key: two-step verification secrets are encrypted with it"},
 		{"issuer with a colon", "security:\n  mfa_issuer: \"Ocean:Ops\"\n", nil, `config: security.mfa_issuer: "Ocean:Ops" must be 1 to 64 characters without a colon`},
 		{"unknown key", "server:\n  prot: 1\n", nil, "config: server.prot: unknown key"},

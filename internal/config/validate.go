@@ -322,7 +322,7 @@ func (c *Config) validateSecurity() error {
 		return bad("security.bootstrap_admin_password", nil, "is required when security.bootstrap_admin is set")
 	}
 	for _, r := range s.MFARequiredRoles {
-		if err := oneOf("security.mfa_required_roles", r, "admin", "operator", "viewer"); err != nil {
+		if err := oneOf("security.mfa_required_roles", r, "admin", "operator", "analyst", "viewer"); err != nil {
 			return err
 		}
 	}

@@ -17,6 +17,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/export"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
@@ -253,5 +254,37 @@ func TestExportJobFailsWhenTheCreatorLosesAccess(t *testing.T) {
 	}
 	if rec := w.download(t, w.alice, created.ID); rec.Code != http.StatusNotFound {
 		t.Errorf("download of a failed export: %d, want 404", rec.Code)
+	}
+}
+
+// TestAnalystExportsButChangesNothing: an analyst exports the reports of
+// their advertisers, as a viewer cannot, and may change nothing an
+// operator may.
+func TestAnalystExportsButChangesNothing(t *testing.T) {
+	w := setupReportWorld(t)
+	_, ana := w.signUp(t, w.admin, "ana", "Maple-Harbor-482", []string{auth.RoleAnalyst}, rpAdvB)
+	_, vee := w.signUp(t, w.admin, "vee", "Cobalt-Meadow-517", []string{auth.RoleViewer}, rpAdvB)
+	body := fmt.Sprintf(`{"format":"csv","level":"ad","from":%q,"to":%q,"group_by":["entity"]}`, w.yesterday, w.today)
+	r, created := w.createExport(t, ana.AccessToken, body)
+	if r.status != http.StatusAccepted {
+		t.Fatalf("the analyst's export: %d %s", r.status, r.raw)
+	}
+	runExport(t, w, created.ID, time.Hour)
+	rec := w.download(t, ana.AccessToken, created.ID)
+	rows, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(rec.Body.String(), "\ufeff"))).ReadAll()
+	if rec.Code != http.StatusOK || err != nil || len(rows) != 3 || rows[1][3] != "B ad" || rows[2][0] != "total" {
+		t.Fatalf("the analyst's file: %d %v %v, want B's one ad and the total", rec.Code, rows, err)
+	}
+	r, _ = w.createExport(t, vee.AccessToken, body)
+	wantReason(t, r, "a viewer's export", http.StatusForbidden, "forbidden_permission", map[string]string{"permission": auth.PermReportExport})
+	for _, q := range []req{
+		{method: "PATCH", path: fmt.Sprintf("/api/v1/ads/%d/budget", rpAdB1), body: `{"budget":"500"}`, header: map[string]string{HeaderIdempotencyKey: "k"}},
+		{method: "POST", path: fmt.Sprintf("/api/v1/advertisers/%d/sync", rpAdvB), body: `{}`},
+		{method: "GET", path: "/api/v1/users"},
+	} {
+		q.token = ana.AccessToken
+		if r := w.do(t, q); r.status != http.StatusForbidden || r.env.Reason != "forbidden_permission" {
+			t.Errorf("the analyst's %s %s: %d %s, want 403", q.method, q.path, r.status, r.raw)
+		}
 	}
 }

@@ -17,7 +17,7 @@ type createUserRequest struct {
 	Password      string   `json:"password" validate:"required,max=128"`
 	DisplayName   string   `json:"display_name" validate:"max=128"`
 	Email         string   `json:"email" validate:"omitempty,email,max=254"`
-	Roles         []string `json:"roles" validate:"required,min=1,max=3,unique,dive,oneof=admin operator viewer"`
+	Roles         []string `json:"roles" validate:"required,min=1,max=4,unique,dive,oneof=admin operator analyst viewer"`
 	AdvertiserIDs []int64  `json:"advertiser_ids" validate:"max=10000,dive,gt=0"`
 	// MustChangePassword: the user must choose their own password when they
 	// first sign in (the one given here is known to the admin too).
@@ -40,7 +40,7 @@ type setPasswordRequest struct {
 
 // setRolesRequest is PUT /api/v1/users/{id}/roles's body.
 type setRolesRequest struct {
-	Roles []string `json:"roles" validate:"required,min=1,max=3,unique,dive,oneof=admin operator viewer"`
+	Roles []string `json:"roles" validate:"required,min=1,max=4,unique,dive,oneof=admin operator analyst viewer"`
 }
 
 // setAdvertisersRequest is PUT /api/v1/users/{id}/advertisers's body.
@@ -53,7 +53,7 @@ type userQuery struct {
 	PageQuery
 	Query  string `form:"q" validate:"max=64"`
 	Status string `form:"status" validate:"omitempty,oneof=active disabled"`
-	Role   string `form:"role" validate:"omitempty,oneof=admin operator viewer"`
+	Role   string `form:"role" validate:"omitempty,oneof=admin operator analyst viewer"`
 }
 
 // userResponse is a user as the API shows it (never the password hash).

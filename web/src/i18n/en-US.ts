@@ -103,7 +103,7 @@ const enUS: typeof zhCN = {
     fileGenerated: 'Made: {time} (Beijing time)',
     fileNote: 'Each code signs in once in place of an authenticator code. New codes replace all of these.',
   },
-  roles: { admin: 'Admin', operator: 'Operator', viewer: 'Viewer' },
+  roles: { admin: 'Admin', operator: 'Operator', analyst: 'Analyst', viewer: 'Viewer' },
   login: {
     title: 'Sign in to OceanOps',
     subtitle: 'Run many OceanEngine accounts from one place',
@@ -1203,7 +1203,7 @@ const enUS: typeof zhCN = {
     max_bytes: 'must be at most {n} bytes',
     utf8: 'must be valid UTF-8',
     username: "must be 3-64 characters: letters, digits, '.', '_' or '-', starting with a letter or digit",
-    unknown_role: 'is not a role (admin, operator, viewer)',
+    unknown_role: 'is not a role (admin, operator, analyst, viewer)',
     password_has_username: 'must not contain the username',
     password_common: 'is too common',
     password_simple: 'is too simple (a repeated character or a sequence)',

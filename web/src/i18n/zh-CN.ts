@@ -101,7 +101,7 @@ export default {
     fileGenerated: '生成时间：{time}（北京时间）',
     fileNote: '每个恢复码只能使用一次，在手机不在身边时代替验证码登录。重新生成后，这些恢复码失效。',
   },
-  roles: { admin: '管理员', operator: '优化师', viewer: '只读' },
+  roles: { admin: '管理员', operator: '优化师', analyst: '数据分析', viewer: '只读' },
   login: {
     title: '登录 OceanOps',
     subtitle: '巨量引擎多账户投放管理',
@@ -1200,7 +1200,7 @@ export default {
     max_bytes: '最多 {n} 个字节',
     utf8: '包含无效字符（须为 UTF-8）',
     username: '须为 3–64 个字符：字母、数字、.、_ 或 -，以字母或数字开头',
-    unknown_role: '不是有效角色（管理员、优化师、只读）',
+    unknown_role: '不是有效角色（管理员、优化师、数据分析、只读）',
     password_has_username: '不能包含用户名',
     password_common: '过于常见，请换一个',
     password_simple: '过于简单（重复字符或连续序列）',
