@@ -1065,6 +1065,31 @@ describe('console', () => {
     await p.locator('[data-test=in-force-low_balance-runway_days]').waitFor()
     assert.equal(await p.locator('[data-test^=threshold-adjust-], [data-test=threshold-for-account]').count(), 0, 'thresholds read-only')
     assert.equal(await p.locator('[data-test=nav-alert-teams]').count(), 0, 'no teams page')
+    await p.goto(`${stack.api}/reports?level=advertiser&from=${addDays(beijingToday(), -7)}&to=${beijingToday()}`)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    assert.equal(await p.locator('[data-test=export]').count(), 0, 'no export for a viewer')
+    await p.context().close()
+  })
+
+  test('an analyst exports the reports of their accounts and changes nothing', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    const analyst = { username: 'ana', password: 'Amber-Lattice-Fjord-73' }
+    await apiPost(stack.api, token, '/api/v1/users', { ...analyst, roles: ['analyst'], advertiser_ids: leaves.map((a) => a.id) })
+    const p = await newPage(browser)
+    await signIn(p, analyst.username, analyst.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.goto(`${stack.api}/reports?level=advertiser&from=${addDays(beijingToday(), -7)}&to=${beijingToday()}`)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await p.locator('[data-test=export]').click()
+    await p.locator('[data-test=export-csv]').click()
+    const dialog = p.locator('[data-test=export-dialog]')
+    await poll(async () => (await dialog.locator('[data-test=export-download]').count()) > 0, 'the analyst\'s export to finish', 60_000, 300)
+    await shot(p, 'analyst-export')
+    await p.getByRole('button', { name: '关闭' }).click()
+    await p.goto(`${stack.api}/ads`)
+    await p.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    assert.equal(await p.locator('.arco-switch, [data-test=edit-amount], [data-test=entity-table] .arco-checkbox').count(), 0, 'no edit controls')
+    p.problems.length && page.problems.push(...p.problems)
     await p.context().close()
   })
 
