@@ -122,6 +122,26 @@ func (h *holdTransport) RoundTrip(r *http.Request) (*http.Response, error) {
 	return h.next.RoundTrip(r)
 }
 
+// sendHeld sends a request whose write to endpoint is held at the
+// platform's door, and returns once it is there: the request has claimed
+// its key and locked its entities. finish lets the write on and returns
+// the request's answer.
+func (w *opsWorld) sendHeld(t *testing.T, endpoint, method, path, token, key, body string) (finish func() resp) {
+	t.Helper()
+	held := w.platform.hold(endpoint)
+	answered := make(chan resp, 1)
+	go func() { answered <- w.send(t, method, path, token, key, body) }()
+	select {
+	case <-held.arrived:
+	case r := <-answered:
+		t.Fatalf("%s %s was answered without reaching %s: %d %s", method, path, endpoint, r.status, r.raw)
+	}
+	return func() resp {
+		close(held.release)
+		return <-answered
+	}
+}
+
 // fillMirror reads an advertiser's entities through the client and upserts
 // them with the mirror's conversions and upserts, as the entity sync does.
 func (w *opsWorld) fillMirror(t *testing.T, adv int64) {
@@ -415,21 +435,9 @@ func TestAdOpsIdempotency(t *testing.T) {
 	// A concurrent duplicate while the first is in flight: 409.
 	ad2 := w.pick(t, "ad", adv, used, daily)
 	path2, body2 := fmt.Sprintf("/api/v1/ads/%d/budget", ad2.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad2.BudgetFen+100_000))
-	held := w.platform.hold("2/ad/update/budget")
-	var slow resp
-	answered := make(chan struct{})
-	go func() {
-		defer close(answered)
-		slow = w.send(t, "PATCH", path2, w.alice, "key-3", body2)
-	}()
-	select {
-	case <-held.arrived: // key-3 is claimed and its write is at the platform
-	case <-answered:
-		t.Fatalf("the first key-3 request was answered without reaching the platform: %d %s", slow.status, slow.raw)
-	}
+	finish := w.sendHeld(t, "2/ad/update/budget", "PATCH", path2, w.alice, "key-3", body2) // key-3 claimed, its write at the platform
 	dup := w.send(t, "PATCH", path2, w.alice, "key-3", body2)
-	close(held.release)
-	<-answered
+	slow := finish()
 	if dup.status != http.StatusConflict {
 		t.Errorf("concurrent duplicate: %d %s, want 409", dup.status, dup.raw)
 	}
@@ -641,18 +649,7 @@ func TestIdempotencyLeaseRenewedWhileTheRequestWorks(t *testing.T) {
 	w.srv.leaseRenewal = 5 * time.Millisecond
 	ad := w.pick(t, "ad", w.advs[0], nil, daily)
 	path, body := fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), fmt.Sprintf(`{"budget":"%s"}`, fen(ad.BudgetFen+100_000))
-	held := w.platform.hold("2/ad/update/budget")
-	var first resp
-	answered := make(chan struct{})
-	go func() {
-		defer close(answered)
-		first = w.send(t, "PATCH", path, w.alice, "k-long", body)
-	}()
-	select {
-	case <-held.arrived:
-	case <-answered:
-		t.Fatalf("the request was answered without reaching the platform: %d %s", first.status, first.raw)
-	}
+	finish := w.sendHeld(t, "2/ad/update/budget", "PATCH", path, w.alice, "k-long", body)
 	// The write waits at the platform's door while the claimed lease passes.
 	w.clock.Advance(w.srv.idempotencyLease() + time.Minute)
 	renewed := func() bool {
@@ -661,14 +658,12 @@ func TestIdempotencyLeaseRenewedWhileTheRequestWorks(t *testing.T) {
 	}
 	for deadline := time.Now().Add(10 * time.Second); !renewed(); time.Sleep(time.Millisecond) {
 		if time.Now().After(deadline) {
-			close(held.release)
-			<-answered
+			finish()
 			t.Fatal("the lease of a request still working was not renewed")
 		}
 	}
 	retry := w.send(t, "PATCH", path, w.alice, "k-long", body)
-	close(held.release)
-	<-answered
+	first := finish()
 	if retry.status != http.StatusConflict || retry.env.Reason != "idempotency_in_progress" {
 		t.Errorf("retry while the first works past its first lease: %d %s, want 409 idempotency_in_progress", retry.status, retry.raw)
 	}

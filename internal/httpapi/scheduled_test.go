@@ -446,12 +446,7 @@ func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
 	sc := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"budget","run_at":%q,"ids":[%d],"budget":%q}`, w.in(2*time.Minute), ad.ID, fen(want)))
 
 	// alice's own change of the ad is at the platform when it is due.
-	statusHeld := w.platform.hold("2/ad/update/status")
-	answered := make(chan resp)
-	go func() {
-		answered <- w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", ad.ID), w.alice, "k-in-flight", `{"status":"disable"}`)
-	}()
-	<-statusHeld.arrived
+	finish := w.sendHeld(t, "2/ad/update/status", "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", ad.ID), w.alice, "k-in-flight", `{"status":"disable"}`)
 	if n := w.runDue(t, w.svc, 3*time.Minute); n != 0 {
 		t.Fatalf("ended %d changes while one of its entity is in flight", n)
 	}
@@ -463,8 +458,7 @@ func TestAScheduledChangeWaitsForAChangeInFlight(t *testing.T) {
 	if n := w.sim.Stats().Count("2/ad/update/budget", 0); n != 0 {
 		t.Errorf("%d budget updates sent while the ad was locked", n)
 	}
-	close(statusHeld.release)
-	if r := <-answered; r.status != http.StatusOK {
+	if r := finish(); r.status != http.StatusOK {
 		t.Fatalf("the change in flight: %d %s", r.status, r.raw)
 	}
 	if n := w.runDue(t, w.svc, 30*time.Second); n != 0 {
