@@ -1084,7 +1084,7 @@ describe('console', () => {
     await p.locator('[data-test=export-csv]').click()
     const dialog = p.locator('[data-test=export-dialog]')
     await poll(async () => (await dialog.locator('[data-test=export-download]').count()) > 0, 'the analyst\'s export to finish', 60_000, 300)
-    await shot(p, 'analyst-export')
+    await shot(p, 'analyst-export', { fullPage: false })
     await p.getByRole('button', { name: '关闭' }).click()
     await p.goto(`${stack.api}/ads`)
     await p.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
