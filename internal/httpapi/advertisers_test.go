@@ -81,6 +81,8 @@ func TestAdvertiserListAndDetail(t *testing.T) {
 		{"by ids, repeated", fmt.Sprintf("?ids=%d&ids=%d", adv, adv), http.StatusOK, 1},
 		{"bad id", "?ids=0", http.StatusUnprocessableEntity, 0},
 		{"not an id", "?ids=abc", http.StatusBadRequest, 0},
+		{"an id too large", "?ids=99999999999999999999", http.StatusBadRequest, 0},
+		{"too many ids", "?ids=" + strings.Repeat("1,", 200) + "1", http.StatusUnprocessableEntity, 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
