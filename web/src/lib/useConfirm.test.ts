@@ -57,4 +57,27 @@ describe('a confirmed write', () => {
     expect(c.keys[1]).not.toBe(c.keys[0])
     expect(c.said).toEqual([])
   })
+
+  test('a write found still at work under its key is waited for, and its answer closes the dialog', async () => {
+    const busy = new ApiError(409, 'conflict', 'still in progress', 'req-2', [], null, 'idempotency_in_progress')
+    const keys: string[] = []
+    const said: string[] = []
+    const w: ConfirmedWrite = {
+      title: 'Roll back?',
+      content: '3 changes',
+      okText: 'Roll back',
+      run: async (h) => {
+        keys.push(h['Idempotency-Key'])
+        if (keys.length <= 2) throw busy
+      },
+      done: 'Rolled back',
+    }
+    const shown: unknown[] = []
+    const ok = okOf(w, (s) => said.push(s), (e) => shown.push(e), { every: 1000, patience: 60_000, sleep: async () => {} })
+    expect(await ok()).toBe(true)
+    expect(keys).toHaveLength(3)
+    expect(new Set(keys).size).toBe(1)
+    expect(said).toEqual(['Rolled back'])
+    expect(shown).toEqual([])
+  })
 })

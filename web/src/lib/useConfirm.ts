@@ -1,10 +1,12 @@
 // One way to confirm a write: a warning dialog naming what will happen; OK
 // runs the write (with one Idempotency-Key for the opening, however often OK
 // is tried), says it is done and goes on, or keeps the dialog open and tells
-// the API's message and request id.
+// the API's message and request id. A write still at work under its key (OK
+// again after its answer was lost) is waited for (untilAnswered).
 import { useI18n } from 'vue-i18n'
 import { Message, Modal, type ModalConfig } from '@arco-design/web-vue'
-import { newIdempotencyKey } from '../api/client'
+import { newIdempotencyKey, toApiError } from '../api/client'
+import { defaultWaiting, untilAnswered, type Waiting } from './untilAnswered'
 import { useErrorMessage } from './useErrorMessage'
 
 export interface ConfirmedWrite {
@@ -26,11 +28,11 @@ export interface ConfirmedWrite {
  * message and what follows, true (the dialog closes); or the error shown,
  * false (it stays open for another try, with the same key).
  */
-export function okOf(w: ConfirmedWrite, say: (text: string) => void, showError: (e: unknown) => void): () => Promise<boolean> {
+export function okOf(w: ConfirmedWrite, say: (text: string) => void, showError: (e: unknown) => void, waiting: Waiting = defaultWaiting): () => Promise<boolean> {
   const headers = { 'Idempotency-Key': newIdempotencyKey() }
   return async () => {
     try {
-      await w.run(headers)
+      await untilAnswered(() => w.run(headers), waiting)
       if (w.done) say(w.done)
       w.after?.()
       return true
@@ -51,7 +53,11 @@ export function useConfirm(): (w: ConfirmedWrite) => void {
       hideCancel: false,
       okText: w.okText,
       cancelText: w.cancelText ?? t('common.cancel'),
-      onBeforeOk: okOf(w, (text) => Message.success(text), showError),
+      // No answer: the write may be running; OK again (same key) waits for it.
+      onBeforeOk: okOf(w, (text) => Message.success(text), (e) => (toApiError(e).code === 'network_error' ? Message.error(t('errors.networkWrite')) : showError(e)), {
+        ...defaultWaiting,
+        onWait: () => Message.info(t('common.stillRunning')),
+      }),
     })
   }
 }
