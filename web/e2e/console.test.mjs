@@ -307,6 +307,44 @@ describe('console', () => {
     }
   })
 
+  test('a change whose answer is lost on the way: 确认 again waits for it under its key, and it is made once', async () => {
+    const ads = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=50')).items
+    const ad = ads.filter((a) => a.id !== paused.id && a.budget_mode === 'BUDGET_MODE_DAY' && Number(a.budget) > 0)[10]
+    assert.ok(ad, 'a delivering ad with a daily budget')
+    const budget = (Math.round(Number(ad.budget)) + 1000).toFixed(2)
+    // The platform takes 6 s over the write; the page never sees the answer of the first request (the
+    // server does get it), as when a long batch outlives the server's write timeout.
+    await simPost(stack.sim, '/_sim/faults', { endpoint: '2/ad/update/budget', fault: { latency: '6s', count: 1 } })
+    let lost
+    await page.route(`**/api/v1/ads/${ad.id}/budget`, async (route) => {
+      if (lost || route.request().method() !== 'PATCH' || route.request().url().includes('dry_run=true')) return route.continue()
+      lost = route.fetch().catch(() => null)
+      await route.abort('failed')
+    })
+    await page.goto(`${stack.api}/ads?keyword=${ad.id}`)
+    await rowOf(page, ad.id).locator('[data-test=edit-amount]').first().click()
+    await page.locator('[data-test=amount-input] input').fill(budget)
+    await page.locator('[data-test=amount-preview]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    await page.locator('[data-test=change-confirm]').click()
+    await dialog.locator('[data-test=change-error]', { hasText: '没有收到服务器的回复，操作可能仍在执行' }).waitFor()
+    // The server is making it (its change recorded, pending): 确认 again waits for that one.
+    await poll(async () => (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=budget`)).items.some((c) => c.result === 'pending'),
+      'the first request to be at the platform', 10_000, 100)
+    await page.locator('[data-test=change-confirm]').click()
+    await page.locator('.arco-message', { hasText: '该操作仍在执行中，正在等待结果' }).waitFor()
+    await shot(page, 'change-answer-lost', { fullPage: false })
+    await dialog.locator('[data-test=change-summary]', { hasText: /成功 1，失败 0，未知 0/ }).waitFor({ timeout: 30_000 })
+    await page.unroute(`**/api/v1/ads/${ad.id}/budget`)
+    await lost
+    const log = (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${ad.id}&field=budget`)).items
+    assert.equal(log.length, 1, 'one change in the log')
+    assert.equal(log[0].result, 'succeeded')
+    assert.equal((await simEntity(stack.sim, ad.advertiser_id, 'ads', ad.id)).budget_fen, Math.round(Number(budget) * 100), 'the budget on the platform')
+    await page.getByRole('button', { name: '关闭' }).click()
+  })
+
   test('rolling the pause back restores the ad on the platform', async () => {
     const [change] = (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${paused.id}&field=status`)).items
     await page.goto(`${stack.api}/changes?entity_id=${paused.id}`)
