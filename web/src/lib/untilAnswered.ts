@@ -19,6 +19,16 @@ export interface Waiting {
 /** The default: every 3 s for up to 20 minutes (a batch undoes at most 100 changes, each bounded by the server). */
 export const defaultWaiting: Waiting = { every: 3_000, patience: 20 * 60_000 }
 
+/**
+ * answerLost: no answer of the API came back — the network failed, or a gateway in front of it answered instead
+ * (502/504 without the API's envelope: the server's write timeout cut a long write off behind the ingress). The write
+ * may have been made, or still be at work; sent again with the same key, it is not made twice.
+ */
+export function answerLost(e: unknown): boolean {
+  const err = toApiError(e)
+  return err.code === 'network_error' || ((err.status === 502 || err.status === 504) && err.code === `http_${err.status}`)
+}
+
 /** inProgress: the error says a request with this key is still at work. */
 export function inProgress(e: unknown): boolean {
   const err = toApiError(e)

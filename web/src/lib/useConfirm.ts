@@ -5,8 +5,8 @@
 // again after its answer was lost) is waited for (untilAnswered).
 import { useI18n } from 'vue-i18n'
 import { Message, Modal, type ModalConfig } from '@arco-design/web-vue'
-import { newIdempotencyKey, toApiError } from '../api/client'
-import { defaultWaiting, untilAnswered, type Waiting } from './untilAnswered'
+import { newIdempotencyKey } from '../api/client'
+import { answerLost, defaultWaiting, untilAnswered, type Waiting } from './untilAnswered'
 import { useErrorMessage } from './useErrorMessage'
 
 export interface ConfirmedWrite {
@@ -54,7 +54,7 @@ export function useConfirm(): (w: ConfirmedWrite) => void {
       okText: w.okText,
       cancelText: w.cancelText ?? t('common.cancel'),
       // No answer: the write may be running; OK again (same key) waits for it.
-      onBeforeOk: okOf(w, (text) => Message.success(text), (e) => (toApiError(e).code === 'network_error' ? Message.error(t('errors.networkWrite')) : showError(e)), {
+      onBeforeOk: okOf(w, (text) => Message.success(text), (e) => (answerLost(e) ? Message.error(t('errors.networkWrite')) : showError(e)), {
         ...defaultWaiting,
         onWait: () => Message.info(t('common.stillRunning')),
       }),
