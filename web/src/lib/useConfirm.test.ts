@@ -2,13 +2,12 @@ import { describe, expect, test } from 'vitest'
 import { ApiError } from '../api/client'
 import { okOf, type ConfirmedWrite } from './useConfirm'
 
-// A confirmed write whose run fails the first `failures` times, and what it said and did.
-function write(failures: number, more: Partial<ConfirmedWrite> = {}) {
+// A confirmed write whose run fails the first `failures` times (with refused), and what it said and did.
+function write(failures: number, more: Partial<ConfirmedWrite> = {}, refused = new ApiError(409, 'conflict', 'busy', 'req-1', [])) {
   const keys: string[] = []
   const said: string[] = []
   const shown: unknown[] = []
   const after: number[] = []
-  const refused = new ApiError(409, 'conflict', 'busy', 'req-1', [])
   const w: ConfirmedWrite = {
     title: 'Delete?',
     content: 'It goes.',
@@ -21,7 +20,8 @@ function write(failures: number, more: Partial<ConfirmedWrite> = {}) {
     after: () => after.push(keys.length),
     ...more,
   }
-  return { w, keys, said, shown, after, refused, ok: () => okOf(w, (s) => said.push(s), (e) => shown.push(e)) }
+  const noWait = { every: 1000, patience: 60_000, sleep: async () => {} }
+  return { w, keys, said, shown, after, refused, ok: () => okOf(w, (s) => said.push(s), (e) => shown.push(e), noWait) }
 }
 
 describe('a confirmed write', () => {
@@ -59,25 +59,11 @@ describe('a confirmed write', () => {
   })
 
   test('a write found still at work under its key is waited for, and its answer closes the dialog', async () => {
-    const busy = new ApiError(409, 'conflict', 'still in progress', 'req-2', [], null, 'idempotency_in_progress')
-    const keys: string[] = []
-    const said: string[] = []
-    const w: ConfirmedWrite = {
-      title: 'Roll back?',
-      content: '3 changes',
-      okText: 'Roll back',
-      run: async (h) => {
-        keys.push(h['Idempotency-Key'])
-        if (keys.length <= 2) throw busy
-      },
-      done: 'Rolled back',
-    }
-    const shown: unknown[] = []
-    const ok = okOf(w, (s) => said.push(s), (e) => shown.push(e), { every: 1000, patience: 60_000, sleep: async () => {} })
-    expect(await ok()).toBe(true)
-    expect(keys).toHaveLength(3)
-    expect(new Set(keys).size).toBe(1)
-    expect(said).toEqual(['Rolled back'])
-    expect(shown).toEqual([])
+    const c = write(2, {}, new ApiError(409, 'conflict', 'still in progress', 'req-2', [], null, 'idempotency_in_progress'))
+    expect(await c.ok()()).toBe(true)
+    expect(c.keys).toHaveLength(3)
+    expect(new Set(c.keys).size).toBe(1)
+    expect(c.said).toEqual(['Deleted'])
+    expect(c.shown).toEqual([])
   })
 })
