@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"strconv"
 	"time"
@@ -12,15 +13,17 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // The change log of ad operations: GET /changes (advertiser:read, scoped),
-// GET /changes/{id}, POST /changes/{id}/rollback and POST /changes/rollback
+// GET /changes/export (its CSV; report:export), GET /changes/{id}, POST /changes/{id}/rollback and POST /changes/rollback
 // (many at once; ad:write).
 
 func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
 	r := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdvertiserRead))
 	r.GET("", s.listChanges)
+	r.GET("/export", s.requirePerm(auth.PermReportExport), s.exportChanges)
 	r.GET("/:id", s.getChange)
 	w := v1.Group("/changes", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
 	s.audited(w, http.MethodPost, "/:id/rollback", "change.rollback", "change", s.idempotent(s.rollbackChange))
@@ -100,24 +103,97 @@ func newChangeLogJSON(c domain.AdChange) changeLogJSON {
 	return out
 }
 
+// changeFilter is the filter of q (its page aside); naming an advertiser
+// outside the caller's scope answers 404, like the other lists.
+func (s *Server) changeFilter(c *gin.Context, q changesQuery) (domain.AdChangeFilter, error) {
+	f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
+		Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
+		OldestFirst: q.Order == "asc"}
+	var err error
+	if f.From, f.To, err = q.timeRange(); err != nil {
+		return f, err
+	}
+	for _, id := range q.AdvertiserIDs {
+		if err := s.requireInScope(c, scopeFrom(c), id); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
+}
+
 func (s *Server) listChanges(c *gin.Context) {
 	serveList(s, c, func(q changesQuery) ([]domain.AdChange, int64, error) {
-		f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
-			Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
-			Limit: q.PageSize, Offset: q.Offset(), OldestFirst: q.Order == "asc"}
-		var err error
-		if f.From, f.To, err = q.timeRange(); err != nil {
+		f, err := s.changeFilter(c, q)
+		if err != nil {
 			return nil, 0, err
 		}
-		scope := scopeFrom(c)
-		// Naming an advertiser outside the scope answers 404, like the other lists.
-		for _, id := range q.AdvertiserIDs {
-			if err := s.requireInScope(c, scope, id); err != nil {
-				return nil, 0, err
+		f.Limit, f.Offset = q.PageSize, q.Offset()
+		return s.deps.DB.ListAdChanges(c.Request.Context(), scopeFrom(c), f)
+	}, newChangeLogJSON)
+}
+
+// changesExportMax is the most changes one export writes: a larger
+// selection is refused, to be narrowed by time or advertiser.
+const changesExportMax = 100_000
+
+// changesExportPage is how many changes the export reads at a time.
+const changesExportPage = 1000
+
+// exportChanges serves GET /changes/export: the changes GET /changes
+// selects (the same filters, its page aside) as a CSV file, in the list's
+// order. Only changes made before the export began are written, so that
+// those made meanwhile do not shift its pages. A read failing once the file
+// has begun aborts the response: the client sees it cut, never a file
+// silently short.
+func (s *Server) exportChanges(c *gin.Context) {
+	var q changesQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := s.changeFilter(c, q)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := s.now()
+	if f.To.IsZero() || f.To.After(now) {
+		f.To = now
+	}
+	ctx, scope := c.Request.Context(), scopeFrom(c)
+	f.Limit = 1
+	_, total, err := s.deps.DB.ListAdChanges(ctx, scope, f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if total > changesExportMax {
+		fail(c, apperr.Validation(apperr.Field("from", "selects %d changes, more than the %d one export writes: narrow the time range or the advertisers",
+			total, changesExportMax).Because("changes_export_rows", "rows", total, "max", changesExportMax)))
+		return
+	}
+	c.Header("Content-Type", "text/csv; charset=utf-8")
+	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="changes_%s.csv"`, now.In(report.Beijing()).Format("20060102_150405")))
+	c.Status(http.StatusOK)
+	out, err := adops.NewChangeCSV(c.Writer)
+	for f.Offset, f.Limit = 0, changesExportPage; err == nil && int64(f.Offset) < total; f.Offset += changesExportPage {
+		var rows []domain.AdChange
+		if rows, _, err = s.deps.DB.ListAdChanges(ctx, scope, f); err != nil {
+			break
+		}
+		for _, r := range rows {
+			if err = out.Write(r); err != nil {
+				break
 			}
 		}
-		return s.deps.DB.ListAdChanges(c.Request.Context(), scope, f)
-	}, newChangeLogJSON)
+	}
+	if err == nil {
+		err = out.Flush()
+	}
+	if err != nil {
+		loggerFrom(c).Error("change log export cut short", zap.Int("offset", f.Offset), zap.Error(err))
+		panic(http.ErrAbortHandler)
+	}
 }
 
 func (s *Server) getChange(c *gin.Context) {

@@ -363,6 +363,17 @@ describe('console', () => {
     assert.ok(paused.name, "the ad has a name")
     assert.equal((await entity.innerText()).trim(), `广告计划 ${paused.name}`)
     await shot(page, 'change-log-after-rollback')
+    // 导出 CSV: the ad's two changes as the page filters them, newest (the rollback) first, in yuan and words of the API.
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('[data-test=changes-export]').click()])
+    assert.match(download.suggestedFilename(), /^changes_\d{8}\.csv$/)
+    const file = join(resultsDir, download.suggestedFilename())
+    await download.saveAs(file)
+    const [header, ...lines] = (await readFile(file, 'utf8')).replace(/^\uFEFF/, '').trim().split('\n').map((l) => l.split(','))
+    const cell = (line, name) => line[header.indexOf(name)]
+    assert.equal(lines.length, 2, 'the pause and its rollback')
+    assert.equal(cell(lines[1], 'id'), String(change.id))
+    assert.deepEqual([cell(lines[1], 'requested'), cell(lines[0], 'requested'), cell(lines[0], 'rollback_of')], ['disable', 'enable', String(change.id)])
+    assert.equal(cell(lines[0], 'entity'), paused.name)
     await page.goto(`${stack.api}/changes`)
     await page.locator('[data-test=changes-table] tbody tr').first().waitFor()
     await shot(page, 'change-log')

@@ -335,6 +335,7 @@ const enUS: typeof zhCN = {
     done: 'Change applied',
   },
   changes: {
+    export: 'Export CSV',
     title: 'Change log',
     time: 'Time',
     actor: 'Actor',
@@ -1244,6 +1245,7 @@ const enUS: typeof zhCN = {
     span_days: 'the range spans {days} days; at most {max} for granularity {granularity}',
     hour_levels: 'hour is available for the advertiser, campaign and ad levels only',
     export_rows: 'the export would have {rows} rows, more than {max}; narrow the dates, advertisers or grouping',
+    changes_export_rows: 'the export would have {rows} changes, more than {max}; narrow the time range or the advertisers',
     entity_deleted: '{kind} {id} is deleted; a deleted entity cannot be changed',
     entity_gone: '{kind} {id} was no longer found on the platform by the last sync',
     lifetime_budget: '{kind} {id} has a lifetime budget (BUDGET_MODE_TOTAL); only daily budgets are changed here',
