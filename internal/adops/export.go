@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/domain"
+	"github.com/oceanops/adplatform/internal/oceanengine"
 )
 
 // The change log as CSV (GET /api/v1/changes/export): one line a change,
@@ -17,9 +18,6 @@ import (
 var changeCSVHeader = []string{"id", "created_at_beijing", "actor_type", "actor", "advertiser_id", "advertiser", "kind", "entity_id",
 	"entity", "field", "before", "requested", "after", "result", "verified", "error_code", "error", "request_id", "rollback_of",
 	"rolled_back_by"}
-
-// beijing is the zone the file's times are written in.
-var beijing = time.FixedZone("Asia/Shanghai", 8*60*60)
 
 // ChangeCSV writes change log entries as CSV: UTF-8 with a byte order mark
 // (Excel opens it so, Chinese names intact), the header first.
@@ -48,7 +46,7 @@ func (x *ChangeCSV) Write(c domain.AdChange) error {
 		}
 		return strconv.FormatInt(n, 10)
 	}
-	return x.w.Write([]string{id(c.ID), c.CreatedAt.In(beijing).Format(time.DateTime), c.ActorType, c.ActorName, id(c.AdvertiserID),
+	return x.w.Write([]string{id(c.ID), c.CreatedAt.In(oceanengine.Beijing).Format(time.DateTime), c.ActorType, c.ActorName, id(c.AdvertiserID),
 		c.AdvertiserName, c.EntityKind, id(c.EntityID), c.EntityName, c.Field, value(c.Before), value(c.Requested), value(c.After),
 		c.Result, strconv.FormatBool(c.Verified), id(int64(c.ErrorCode)), c.ErrorMessage, c.RequestID, id(c.RollbackOf), id(c.RolledBackBy)})
 }
