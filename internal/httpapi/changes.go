@@ -190,7 +190,11 @@ func (s *Server) exportChanges(c *gin.Context) {
 	if err == nil {
 		err = out.Flush()
 	}
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		loggerFrom(c).Info("change log export left by the client", zap.Int("offset", f.Offset))
+		panic(http.ErrAbortHandler)
+	case err != nil:
 		loggerFrom(c).Error("change log export cut short", zap.Int("offset", f.Offset), zap.Error(err))
 		panic(http.ErrAbortHandler)
 	}
