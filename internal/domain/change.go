@@ -56,6 +56,10 @@ type AdChangeFilter struct {
 	Offset       int
 	OldestFirst  bool
 	RollbackOnly bool // only rollbacks
+	// Beyond, when set, lists only the changes past this id in the order
+	// (older when newest first): a reader of every page goes on from the
+	// last id it read instead of an offset.
+	Beyond int64
 }
 
 // ChangeValue is one value of a change: Text holds a status ("enable",

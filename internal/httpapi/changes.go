@@ -141,8 +141,8 @@ const changesExportPage = 1000
 
 // exportChanges serves GET /changes/export: the changes GET /changes
 // selects (the same filters, its page aside) as a CSV file, in the list's
-// order. Only changes made before the export began are written, so that
-// those made meanwhile do not shift its pages. A read failing once the file
+// order, read a page at a time from the last id read. Only changes made
+// before the export began are written (and at most the count it found). A read failing once the file
 // has begun aborts the response: the client sees it cut, never a file
 // silently short.
 func (s *Server) exportChanges(c *gin.Context) {
@@ -176,9 +176,10 @@ func (s *Server) exportChanges(c *gin.Context) {
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="changes_%s.csv"`, now.In(report.Beijing()).Format("20060102_150405")))
 	c.Status(http.StatusOK)
 	out, err := adops.NewChangeCSV(c.Writer)
-	for f.Offset, f.Limit = 0, changesExportPage; err == nil && int64(f.Offset) < total; f.Offset += changesExportPage {
+	written := int64(0)
+	for f.Limit = changesExportPage; err == nil && written < total; {
 		var rows []domain.AdChange
-		if rows, _, err = s.deps.DB.ListAdChanges(ctx, scope, f); err != nil {
+		if rows, _, err = s.deps.DB.ListAdChanges(ctx, scope, f); err != nil || len(rows) == 0 {
 			break
 		}
 		for _, r := range rows {
@@ -186,16 +187,18 @@ func (s *Server) exportChanges(c *gin.Context) {
 				break
 			}
 		}
+		written += int64(len(rows))
+		f.Beyond = rows[len(rows)-1].ID
 	}
 	if err == nil {
 		err = out.Flush()
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:
-		loggerFrom(c).Info("change log export left by the client", zap.Int("offset", f.Offset))
+		loggerFrom(c).Info("change log export left by the client", zap.Int64("written", written))
 		panic(http.ErrAbortHandler)
 	case err != nil:
-		loggerFrom(c).Error("change log export cut short", zap.Int("offset", f.Offset), zap.Error(err))
+		loggerFrom(c).Error("change log export cut short", zap.Int64("written", written), zap.Error(err))
 		panic(http.ErrAbortHandler)
 	}
 }

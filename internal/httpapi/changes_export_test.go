@@ -17,7 +17,7 @@ import (
 
 // exportChangesCSV fetches GET /changes/export?query as token and reads
 // the file: its header and rows (the byte order mark checked and cut).
-func (w *opsWorld) exportChangesCSV(t *testing.T, token, query string) (status int, header []string, rows [][]string, raw string) {
+func (w *authBundle) exportChangesCSV(t testing.TB, token, query string) (status int, header []string, rows [][]string, raw string) {
 	t.Helper()
 	hr := httptest.NewRequest("GET", "/api/v1/changes/export?"+query, nil)
 	hr.Header.Set("Authorization", "Bearer "+token)
@@ -94,11 +94,7 @@ func TestChangeLogExport(t *testing.T) {
 	}
 
 	// 100,001 more changes on bob's advertiser, a second apart: too many for one export, which says so.
-	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	mysqltest.Exec(t, w.db, `INSERT INTO ad_changes (actor_type, actor_name, advertiser_id, entity_kind, entity_id, field,
-		requested_value, result, change_date, created_at)
-		SELECT 'system', 'import', ?, 'ad', ?, 'status', 'enable', 'succeeded', DATE(?), ? + INTERVAL seq SECOND FROM seq_1_to_100001`,
-		w.advs[1], bobs.ID, start, start)
+	start := insertChanges(t, w.authBundle, 100_001, w.advs[1], bobs.ID)
 	status, _, _, raw = w.exportChangesCSV(t, w.admin, "")
 	if status != http.StatusUnprocessableEntity || !strings.Contains(raw, `"rule":"changes_export_rows"`) || !strings.Contains(raw, `"max":"100000"`) {
 		t.Fatalf("an export of more than 100,000 changes: %d %s", status, raw)
@@ -117,4 +113,31 @@ func TestChangeLogExport(t *testing.T) {
 		}
 		prev = id
 	}
+}
+
+// insertChanges records n status changes of one ad, a second apart from
+// 2026-01-01 00:00:01 UTC, as an import would; it returns the second before the first.
+func insertChanges(t testing.TB, b *authBundle, n int, advertiserID, adID int64) time.Time {
+	t.Helper()
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mysqltest.Exec(t, b.db, fmt.Sprintf(`INSERT INTO ad_changes (actor_type, actor_name, advertiser_id, entity_kind, entity_id, field,
+		requested_value, result, change_date, created_at)
+		SELECT 'system', 'import', ?, 'ad', ?, 'status', 'enable', 'succeeded', DATE(?), ? + INTERVAL seq SECOND FROM seq_1_to_%d`, n),
+		advertiserID, adID, start, start)
+	return start
+}
+
+// BenchmarkChangeLogExport: an admin's export of 100,000 changes, the most
+// one export writes (figures in docs/performance.md).
+func BenchmarkChangeLogExport(b *testing.B) {
+	ab := setupAuth(b)
+	admin := ab.login(b, "root", adminPassword).AccessToken
+	const n = 100_000
+	insertChanges(b, ab, n, 1_700_000_000_000_001, 1_700_000_000_000_101)
+	for b.Loop() {
+		if status, _, rows, raw := ab.exportChangesCSV(b, admin, ""); status != http.StatusOK || len(rows) != n {
+			b.Fatalf("export: %d, %d rows %.200s", status, len(rows), raw)
+		}
+	}
+	b.ReportMetric(float64(n)*float64(b.N)/b.Elapsed().Seconds(), "changes/s")
 }

@@ -176,10 +176,11 @@ func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFil
 	w.addIf(!f.From.IsZero(), "c.created_at >= ?", f.From.UTC())
 	w.addIf(!f.To.IsZero(), "c.created_at < ?", f.To.UTC())
 	w.addIf(f.RollbackOnly, "c.rollback_of IS NOT NULL")
-	order := "c.id DESC"
+	order, beyond := "c.id DESC", "c.id < ?"
 	if f.OldestFirst {
-		order = "c.id ASC"
+		order, beyond = "c.id ASC", "c.id > ?"
 	}
+	w.addIf(f.Beyond != 0, beyond, f.Beyond)
 	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeLogCols, from: "ad_changes c", w: w, order: order,
 		limit: f.Limit, offset: f.Offset}, scanAdChangeLog)
 }

@@ -106,6 +106,8 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 		{"by result, oldest first", auth.SystemScope(), mysql.AdChangeFilter{Result: mysql.ChangeSucceeded, OldestFirst: true}, []int64{ids[0], ids[3], ids[4], ids[5]}},
 		{"by time", auth.SystemScope(), mysql.AdChangeFilter{From: at.Add(30 * time.Second)}, []int64{ids[6]}},
 		{"page 2", auth.UserScope(alice.ID), mysql.AdChangeFilter{Limit: 2, Offset: 2}, []int64{ids[3], ids[2]}},
+		{"beyond an id, newest first", auth.UserScope(alice.ID), mysql.AdChangeFilter{Limit: 2, Beyond: ids[4]}, []int64{ids[3], ids[2]}},
+		{"beyond an id, oldest first", auth.SystemScope(), mysql.AdChangeFilter{Result: mysql.ChangeSucceeded, OldestFirst: true, Beyond: ids[3]}, []int64{ids[4], ids[5]}},
 		{"nobody's scope", auth.Scope{}, mysql.AdChangeFilter{}, nil},
 	}
 	for _, tc := range tests {
