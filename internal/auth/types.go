@@ -171,4 +171,8 @@ type AuditFilter struct {
 	From, To   time.Time
 	Limit      int
 	Offset     int
+	// Beyond, when its ID is set, lists only the entries after it in the
+	// order (older): a reader of every page goes on from the last entry it
+	// read instead of an offset.
+	Beyond AuditEntry
 }

@@ -2,6 +2,8 @@ package httpapi
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -14,6 +16,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 const ctxAudit = "audit"
@@ -281,14 +284,64 @@ func newAuditEntryResponse(e auth.AuditEntry) auditEntryResponse {
 		Status: e.Status, RequestID: e.RequestID, Detail: e.Detail}
 }
 
+// filter is the audit filter of q (its page aside).
+func (q auditQuery) filter() (auth.AuditFilter, error) {
+	f := auth.AuditFilter{ActorType: q.ActorType, ActorID: q.ActorID, Action: q.Action, TargetType: q.TargetType,
+		TargetID: q.TargetID, Result: q.Result, RequestID: q.RequestID}
+	var err error
+	f.From, f.To, err = q.timeRange()
+	return f, err
+}
+
 func (s *Server) listAudit(c *gin.Context) {
 	serveList(s, c, func(q auditQuery) ([]auth.AuditEntry, int64, error) {
-		f := auth.AuditFilter{ActorType: q.ActorType, ActorID: q.ActorID, Action: q.Action, TargetType: q.TargetType,
-			TargetID: q.TargetID, Result: q.Result, RequestID: q.RequestID, Limit: q.PageSize, Offset: q.Offset()}
-		var err error
-		if f.From, f.To, err = q.timeRange(); err != nil {
+		f, err := q.filter()
+		if err != nil {
 			return nil, 0, err
 		}
+		f.Limit, f.Offset = q.PageSize, q.Offset()
 		return s.deps.DB.ListAudit(c.Request.Context(), f)
 	}, newAuditEntryResponse)
+}
+
+// exportAudit serves GET /audit/export: the entries GET /audit selects (the
+// same filters, its page aside) as a CSV file, newest first, read a page at
+// a time from the last entry read; only entries before the export began,
+// and at most 100,000 (more are refused, to be narrowed).
+func (s *Server) exportAudit(c *gin.Context) {
+	var q auditQuery
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		return
+	}
+	f, err := q.filter()
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	now := s.now()
+	if f.To.IsZero() || f.To.After(now) {
+		f.To = now
+	}
+	f.Limit = 1
+	_, total, err := s.deps.DB.ListAudit(c.Request.Context(), f)
+	if err != nil {
+		fail(c, err)
+		return
+	}
+	if total > exportMaxRows {
+		fail(c, apperr.Validation(apperr.Field("from", "selects %d entries, more than the %d one export writes: narrow the time range or the filters",
+			total, exportMaxRows).Because("audit_export_rows", "rows", total, "max", exportMaxRows)))
+		return
+	}
+	name := fmt.Sprintf("audit_%s.csv", now.In(report.Beijing()).Format("20060102_150405"))
+	open := func(w io.Writer) (rowWriter[auth.AuditEntry], error) { return auth.NewAuditCSV(w) }
+	f.Limit = exportPage
+	serveCSV(c, name, total, open, func(ctx context.Context) ([]auth.AuditEntry, error) {
+		rows, _, err := s.deps.DB.ListAudit(ctx, f)
+		if len(rows) > 0 {
+			f.Beyond = rows[len(rows)-1]
+		}
+		return rows, err
+	})
 }

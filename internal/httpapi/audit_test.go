@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"net/http"
 	"slices"
 	"strconv"
 	"strings"
@@ -208,5 +209,58 @@ func TestAuditWriteFailureIsCounted(t *testing.T) {
 	}
 	if rows := auditRows(t, b); len(rows) == 0 || !strings.Contains(rows[len(rows)-1], "|user.create|") {
 		t.Fatalf("the entry written once the table is back: %v", rows)
+	}
+}
+
+// TestAuditExport: the audit log's CSV holds what the list selects, newest
+// first, with the detail as JSON; it needs audit:read; past 100,000
+// entries it is refused; and it reads on from the last entry read, entries
+// of one instant across two pages included, each once.
+func TestAuditExport(t *testing.T) {
+	b := setupAuth(t)
+	admin := b.login(t, "root", adminPassword).AccessToken
+	b.createUser(t, admin, "nina", "Tidal-Wave-7731", []string{auth.RoleViewer})
+	_, op := b.signUp(t, admin, "otto", "Copper-Falcon-2468", []string{auth.RoleOperator})
+	const path = "/api/v1/audit/export"
+	b.clock.Advance(time.Minute) // the export takes what was there before it began: the entries above, by any clock
+	status, header, rows, raw := b.exportCSV(t, path, admin, "action=user.create")
+	col := func(name string) int { return slices.Index(header, name) }
+	if status != http.StatusOK || len(rows) != 2 || col("detail") < 0 {
+		t.Fatalf("user.create entries: %d, header %v, rows %v %s", status, header, rows, raw)
+	}
+	if r := rows[0]; r[col("action")] != "user.create" || r[col("actor")] != "root" || r[col("result")] != "success" ||
+		r[col("status")] != "201" || r[col("target_type")] != "user" || !strings.HasPrefix(r[col("detail")], "{") {
+		t.Errorf("the newest user.create: %v", r)
+	}
+	if rows[0][col("target_id")] <= rows[1][col("target_id")] {
+		t.Errorf("not newest first: %v", rows)
+	}
+	if status, _, _, raw := b.exportCSV(t, path, op.AccessToken, ""); status != http.StatusForbidden || !strings.Contains(raw, auth.PermAuditRead) {
+		t.Errorf("an operator's export: %d %s, want 403 naming audit:read", status, raw)
+	}
+
+	// 100,001 imported entries, three to a second: too many for one export, which says so.
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	mysqltest.Exec(t, b.db, `INSERT INTO audit_log (occurred_at, actor_type, actor_name, action, result)
+		SELECT ? + INTERVAL seq DIV 3 SECOND, 'system', 'import', 'import.entry', 'success' FROM seq_1_to_100001`, start)
+	status, _, _, raw = b.exportCSV(t, path, admin, "")
+	if status != http.StatusUnprocessableEntity || !strings.Contains(raw, `"rule":"audit_export_rows"`) {
+		t.Fatalf("an export of more than 100,000 entries: %d %s", status, raw)
+	}
+	// Seconds 200 to 1033: 2,502 entries, three of each instant, read a thousand at a time (a page ends
+	// within an instant).
+	from, to := start.Add(200*time.Second).Format(time.RFC3339), start.Add(1034*time.Second).Format(time.RFC3339)
+	status, header, rows, raw = b.exportCSV(t, path, admin, "action=import.entry&from="+from+"&to="+to)
+	if status != http.StatusOK || len(rows) != 2502 {
+		t.Fatalf("2,502 entries: %d, %d rows %.300s", status, len(rows), raw)
+	}
+	seen := map[string]bool{}
+	prev := rows[0][slices.Index(header, "occurred_at_beijing")]
+	for _, r := range rows {
+		id, at := r[slices.Index(header, "id")], r[slices.Index(header, "occurred_at_beijing")]
+		if seen[id] || at > prev {
+			t.Fatalf("entry %s at %s after %s: not each once, newest first", id, at, prev)
+		}
+		seen[id], prev = true, at
 	}
 }

@@ -218,4 +218,5 @@ func (s *Server) authRoutes(v1 *gin.RouterGroup) {
 
 	v1.GET("/audit", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAudit)
 	v1.GET("/audit/actions", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.listAuditActions)
+	v1.GET("/audit/export", s.requireAuth(), s.requirePerm(auth.PermAuditRead), s.exportAudit)
 }

@@ -1,7 +1,9 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -132,19 +134,10 @@ func (s *Server) listChanges(c *gin.Context) {
 	}, newChangeLogJSON)
 }
 
-// changesExportMax is the most changes one export writes: a larger
-// selection is refused, to be narrowed by time or advertiser.
-const changesExportMax = 100_000
-
-// changesExportPage is how many changes the export reads at a time.
-const changesExportPage = 1000
-
 // exportChanges serves GET /changes/export: the changes GET /changes
 // selects (the same filters, its page aside) as a CSV file, in the list's
 // order, read a page at a time from the last id read. Only changes made
-// before the export began are written (and at most the count it found). A read failing once the file
-// has begun aborts the response: the client sees it cut, never a file
-// silently short.
+// before the export began are written (and at most the count it found).
 func (s *Server) exportChanges(c *gin.Context) {
 	var q changesQuery
 	if err := s.bindQuery(c, &q); err != nil {
@@ -167,40 +160,21 @@ func (s *Server) exportChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	if total > changesExportMax {
+	if total > exportMaxRows {
 		fail(c, apperr.Validation(apperr.Field("from", "selects %d changes, more than the %d one export writes: narrow the time range or the advertisers",
-			total, changesExportMax).Because("changes_export_rows", "rows", total, "max", changesExportMax)))
+			total, exportMaxRows).Because("changes_export_rows", "rows", total, "max", exportMaxRows)))
 		return
 	}
-	c.Header("Content-Type", "text/csv; charset=utf-8")
-	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="changes_%s.csv"`, now.In(report.Beijing()).Format("20060102_150405")))
-	c.Status(http.StatusOK)
-	out, err := adops.NewChangeCSV(c.Writer)
-	written := int64(0)
-	for f.Limit = changesExportPage; err == nil && written < total; {
-		var rows []domain.AdChange
-		if rows, _, err = s.deps.DB.ListAdChanges(ctx, scope, f); err != nil || len(rows) == 0 {
-			break
+	name := fmt.Sprintf("changes_%s.csv", now.In(report.Beijing()).Format("20060102_150405"))
+	open := func(w io.Writer) (rowWriter[domain.AdChange], error) { return adops.NewChangeCSV(w) }
+	f.Limit = exportPage
+	serveCSV(c, name, total, open, func(ctx context.Context) ([]domain.AdChange, error) {
+		rows, _, err := s.deps.DB.ListAdChanges(ctx, scope, f)
+		if len(rows) > 0 {
+			f.Beyond = rows[len(rows)-1].ID
 		}
-		for _, r := range rows {
-			if err = out.Write(r); err != nil {
-				break
-			}
-		}
-		written += int64(len(rows))
-		f.Beyond = rows[len(rows)-1].ID
-	}
-	if err == nil {
-		err = out.Flush()
-	}
-	switch {
-	case err != nil && ctx.Err() != nil:
-		loggerFrom(c).Info("change log export left by the client", zap.Int64("written", written))
-		panic(http.ErrAbortHandler)
-	case err != nil:
-		loggerFrom(c).Error("change log export cut short", zap.Int64("written", written), zap.Error(err))
-		panic(http.ErrAbortHandler)
-	}
+		return rows, err
+	})
 }
 
 func (s *Server) getChange(c *gin.Context) {

@@ -15,11 +15,12 @@ import (
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
-// exportChangesCSV fetches GET /changes/export?query as token and reads
-// the file: its header and rows (the byte order mark checked and cut).
-func (w *authBundle) exportChangesCSV(t testing.TB, token, query string) (status int, header []string, rows [][]string, raw string) {
+// exportCSV fetches the CSV export at path?query as token and reads the
+// file: its header and rows (the byte order mark checked and cut); raw is
+// the body of an error.
+func (w *authBundle) exportCSV(t testing.TB, path, token, query string) (status int, header []string, rows [][]string, raw string) {
 	t.Helper()
-	hr := httptest.NewRequest("GET", "/api/v1/changes/export?"+query, nil)
+	hr := httptest.NewRequest("GET", path+"?"+query, nil)
 	hr.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
 	w.h.ServeHTTP(rec, hr)
@@ -27,7 +28,7 @@ func (w *authBundle) exportChangesCSV(t testing.TB, token, query string) (status
 		return rec.Code, nil, nil, rec.Body.String()
 	}
 	if ct := rec.Header().Get("Content-Type"); ct != "text/csv; charset=utf-8" ||
-		!strings.HasPrefix(rec.Header().Get("Content-Disposition"), `attachment; filename="changes_`) {
+		!strings.HasPrefix(rec.Header().Get("Content-Disposition"), `attachment; filename="`) {
 		t.Fatalf("export headers: %v", rec.Header())
 	}
 	body, ok := strings.CutPrefix(rec.Body.String(), "\uFEFF")
@@ -40,6 +41,8 @@ func (w *authBundle) exportChangesCSV(t testing.TB, token, query string) (status
 	}
 	return rec.Code, all[0], all[1:], body
 }
+
+const changesExport = "/api/v1/changes/export"
 
 // TestChangeLogExport: the change log's CSV holds what the list selects in
 // the caller's scope, values in yuan and times in Beijing; it needs
@@ -60,7 +63,7 @@ func TestChangeLogExport(t *testing.T) {
 	}
 
 	// Alice sees her two, newest first, as the list does.
-	status, header, rows, raw := w.exportChangesCSV(t, w.alice, "")
+	status, header, rows, raw := w.exportCSV(t, changesExport, w.alice, "")
 	if status != http.StatusOK {
 		t.Fatalf("alice's export: %d %s", status, raw)
 	}
@@ -83,25 +86,25 @@ func TestChangeLogExport(t *testing.T) {
 		t.Errorf("created_at_beijing %q (%v), want the change's time in Beijing", newest[col("created_at_beijing")], err)
 	}
 	// Filters are the list's: none of her changes is a status change; bob's advertiser is not hers.
-	if _, _, rows, _ := w.exportChangesCSV(t, w.alice, "field=status"); len(rows) != 0 {
+	if _, _, rows, _ := w.exportCSV(t, changesExport, w.alice, "field=status"); len(rows) != 0 {
 		t.Errorf("status changes exported: %v", rows)
 	}
-	if status, _, _, raw := w.exportChangesCSV(t, w.alice, fmt.Sprint("advertiser_ids=", w.advs[1])); status != http.StatusNotFound {
+	if status, _, _, raw := w.exportCSV(t, changesExport, w.alice, fmt.Sprint("advertiser_ids=", w.advs[1])); status != http.StatusNotFound {
 		t.Errorf("alice asks for bob's advertiser: %d %s", status, raw)
 	}
-	if status, _, _, raw := w.exportChangesCSV(t, w.vic, ""); status != http.StatusForbidden || !strings.Contains(raw, auth.PermReportExport) {
+	if status, _, _, raw := w.exportCSV(t, changesExport, w.vic, ""); status != http.StatusForbidden || !strings.Contains(raw, auth.PermReportExport) {
 		t.Errorf("a viewer's export: %d %s, want 403 naming report:export", status, raw)
 	}
 
 	// 100,001 more changes on bob's advertiser, a second apart: too many for one export, which says so.
 	start := insertChanges(t, w.authBundle, 100_001, w.advs[1], bobs.ID)
-	status, _, _, raw = w.exportChangesCSV(t, w.admin, "")
+	status, _, _, raw = w.exportCSV(t, changesExport, w.admin, "")
 	if status != http.StatusUnprocessableEntity || !strings.Contains(raw, `"rule":"changes_export_rows"`) || !strings.Contains(raw, `"max":"100000"`) {
 		t.Fatalf("an export of more than 100,000 changes: %d %s", status, raw)
 	}
 	// 2,500 of them (seconds 1001 to 3500): read a thousand at a time, each once, in order.
 	from, to := start.Add(1001*time.Second).Format(time.RFC3339), start.Add(3501*time.Second).Format(time.RFC3339)
-	status, header, rows, raw = w.exportChangesCSV(t, w.admin, "order=asc&from="+from+"&to="+to)
+	status, header, rows, raw = w.exportCSV(t, changesExport, w.admin, "order=asc&from="+from+"&to="+to)
 	if status != http.StatusOK || len(rows) != 2500 {
 		t.Fatalf("2,500 changes: %d, %d rows %.300s", status, len(rows), raw)
 	}
@@ -135,7 +138,7 @@ func BenchmarkChangeLogExport(b *testing.B) {
 	const n = 100_000
 	insertChanges(b, ab, n, 1_700_000_000_000_001, 1_700_000_000_000_101)
 	for b.Loop() {
-		if status, _, rows, raw := ab.exportChangesCSV(b, admin, ""); status != http.StatusOK || len(rows) != n {
+		if status, _, rows, raw := ab.exportCSV(b, changesExport, admin, ""); status != http.StatusOK || len(rows) != n {
 			b.Fatalf("export: %d, %d rows %.200s", status, len(rows), raw)
 		}
 	}

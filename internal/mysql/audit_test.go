@@ -2,6 +2,7 @@ package mysql_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -62,5 +63,38 @@ func TestAuditInsertAndFilter(t *testing.T) {
 	got, _, _ = db.ListAudit(ctx, auth.AuditFilter{Action: "auth.login"})
 	if len(got[0].UserAgent) != 255 {
 		t.Errorf("user agent not cut to its column: %d", len(got[0].UserAgent))
+	}
+}
+
+// TestAuditBeyond: read a page at a time from the last entry read, the
+// entries of one instant in the order of the list (the higher id first),
+// every entry once.
+func TestAuditBeyond(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	t0 := time.Date(2026, 3, 1, 8, 0, 0, 0, time.UTC)
+	for i, at := range []time.Time{t0, t0.Add(time.Second), t0.Add(time.Second), t0.Add(time.Second), t0.Add(2 * time.Second)} {
+		if _, err := db.InsertAudit(ctx, auth.AuditEntry{At: at, ActorType: auth.ActorSystem, ActorName: "import",
+			Action: fmt.Sprintf("entry.%d", i), Result: auth.ResultSuccess}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var read []string
+	f := auth.AuditFilter{Limit: 2}
+	for range 5 {
+		page, _, err := db.ListAudit(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page) == 0 {
+			break
+		}
+		for _, e := range page {
+			read = append(read, e.Action)
+		}
+		f.Beyond = page[len(page)-1]
+	}
+	if got, want := strings.Join(read, ","), "entry.4,entry.3,entry.2,entry.1,entry.0"; got != want {
+		t.Errorf("read %s, want %s", got, want)
 	}
 }

@@ -1246,6 +1246,7 @@ const enUS: typeof zhCN = {
     hour_levels: 'hour is available for the advertiser, campaign and ad levels only',
     export_rows: 'the export would have {rows} rows, more than {max}; narrow the dates, advertisers or grouping',
     changes_export_rows: 'the export would have {rows} changes, more than {max}; narrow the time range or the advertisers',
+    audit_export_rows: 'the export would have {rows} entries, more than {max}; narrow the time range or the filters',
     entity_deleted: '{kind} {id} is deleted; a deleted entity cannot be changed',
     entity_gone: '{kind} {id} was no longer found on the platform by the last sync',
     lifetime_budget: '{kind} {id} has a lifetime budget (BUDGET_MODE_TOTAL); only daily budgets are changed here',

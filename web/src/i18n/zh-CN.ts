@@ -1243,6 +1243,7 @@ export default {
     hour_levels: '按小时只支持广告主、广告组和广告计划层级',
     export_rows: '导出将有 {rows} 行，超过上限 {max} 行；请缩小日期、广告主范围或减少分组',
     changes_export_rows: '将导出 {rows} 条变更，超过上限 {max} 条；请缩小时间或广告主范围',
+    audit_export_rows: '将导出 {rows} 条审计记录，超过上限 {max} 条；请缩小时间范围或筛选条件',
     entity_deleted: '{kind} {id} 已删除，无法修改',
     entity_gone: '上次同步时平台上已找不到 {kind} {id}',
     lifetime_budget: '{kind} {id} 是总预算（BUDGET_MODE_TOTAL），这里只能修改日预算',
