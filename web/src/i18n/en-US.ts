@@ -136,6 +136,7 @@ const enUS: typeof zhCN = {
     empty: 'No data',
     retry: 'Retry',
     stillRunning: 'Still running; waiting for its answer…',
+    exportCsv: 'Export CSV',
     requestId: 'Request ID',
     search: 'Search',
     reset: 'Reset',
@@ -335,7 +336,6 @@ const enUS: typeof zhCN = {
     done: 'Change applied',
   },
   changes: {
-    export: 'Export CSV',
     title: 'Change log',
     time: 'Time',
     actor: 'Actor',

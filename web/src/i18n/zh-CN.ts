@@ -134,6 +134,7 @@ export default {
     empty: '暂无数据',
     retry: '重试',
     stillRunning: '该操作仍在执行中，正在等待结果…',
+    exportCsv: '导出 CSV',
     requestId: '请求 ID',
     search: '搜索',
     reset: '重置',
@@ -335,7 +336,6 @@ export default {
     done: '变更已生效',
   },
   changes: {
-    export: '导出 CSV',
     title: '变更记录',
     time: '时间',
     actor: '操作人',

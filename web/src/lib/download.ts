@@ -5,7 +5,7 @@
 import { api, ApiError, errorOf, type ErrorBody } from '../api/client'
 
 /** Fetched is what the API client answers for a file asked for as a blob. */
-type Fetched = { data?: unknown; error?: unknown; response: Response }
+export type Fetched = { data?: unknown; error?: unknown; response: Response }
 
 export function downloadExport(id: number, fileName: string): Promise<void> {
   return download(() => api.GET('/api/v1/reports/exports/{id}/download', { params: { path: { id } }, parseAs: 'blob' }), fileName)

@@ -57,21 +57,22 @@ export function auditToQuery(f: AuditFilters): Record<string, string> {
 
 /** auditApiQuery is GET /api/v1/audit's query for the filters. */
 export function auditApiQuery(f: AuditFilters, pageSize: number) {
-  return {
-    page: f.page,
-    page_size: pageSize,
-    ...nonEmpty({
-      actor_type: f.actorType,
-      actor_id: f.actorId,
-      action: f.action,
-      target_type: f.targetType,
-      target_id: f.targetId,
-      result: f.result,
-      request_id: f.requestId,
-      from: f.from && beijingStart(f.from),
-      to: f.to && beijingEndExclusive(f.to),
-    }),
-  }
+  return { page: f.page, page_size: pageSize, ...auditSelection(f) }
+}
+
+/** auditSelection is the API's query of the filters without the page: the list's, and the export's. */
+export function auditSelection(f: AuditFilters) {
+  return nonEmpty({
+    actor_type: f.actorType,
+    actor_id: f.actorId,
+    action: f.action,
+    target_type: f.targetType,
+    target_id: f.targetId,
+    result: f.result,
+    request_id: f.requestId,
+    from: f.from && beijingStart(f.from),
+    to: f.to && beijingEndExclusive(f.to),
+  })
 }
 
 /**
