@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"maps"
 	"net/http"
@@ -16,7 +15,6 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
-	"github.com/oceanops/adplatform/internal/report"
 )
 
 const ctxAudit = "audit"
@@ -320,28 +318,21 @@ func (s *Server) exportAudit(c *gin.Context) {
 		return
 	}
 	now := s.now()
-	if f.To.IsZero() || f.To.After(now) {
-		f.To = now
-	}
-	f.Limit = 1
-	_, total, err := s.deps.DB.ListAudit(c.Request.Context(), f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if total > exportMaxRows {
-		fail(c, apperr.Validation(apperr.Field("from", "selects %d entries, more than the %d one export writes: narrow the time range or the filters",
-			total, exportMaxRows).Because("audit_export_rows", "rows", total, "max", exportMaxRows)))
-		return
-	}
-	name := fmt.Sprintf("audit_%s.csv", now.In(report.Beijing()).Format("20060102_150405"))
-	open := func(w io.Writer) (rowWriter[auth.AuditEntry], error) { return auth.NewAuditCSV(w) }
-	f.Limit = exportPage
-	serveCSV(c, name, total, open, func(ctx context.Context) ([]auth.AuditEntry, error) {
-		rows, _, err := s.deps.DB.ListAudit(ctx, f)
-		if len(rows) > 0 {
-			f.Beyond = rows[len(rows)-1]
-		}
-		return rows, err
-	})
+	f.To = exportEnd(f.To, now)
+	serveCSV(c, now, csvExport[auth.AuditEntry]{name: "audit", noun: "entries", rule: "audit_export_rows",
+		count: func(ctx context.Context) (int64, error) {
+			one := f
+			one.Limit = 1
+			_, n, err := s.deps.DB.ListAudit(ctx, one)
+			return n, err
+		},
+		open: func(w io.Writer) (rowWriter[auth.AuditEntry], error) { return auth.NewAuditCSV(w) },
+		next: func(ctx context.Context) ([]auth.AuditEntry, error) {
+			f.Limit = exportPage
+			rows, _, err := s.deps.DB.ListAudit(ctx, f)
+			if len(rows) > 0 {
+				f.Beyond = rows[len(rows)-1]
+			}
+			return rows, err
+		}})
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -15,7 +14,6 @@ import (
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/domain"
-	"github.com/oceanops/adplatform/internal/report"
 )
 
 // The change log of ad operations: GET /changes (advertiser:read, scoped),
@@ -149,32 +147,24 @@ func (s *Server) exportChanges(c *gin.Context) {
 		fail(c, err)
 		return
 	}
-	now := s.now()
-	if f.To.IsZero() || f.To.After(now) {
-		f.To = now
-	}
-	ctx, scope := c.Request.Context(), scopeFrom(c)
-	f.Limit = 1
-	_, total, err := s.deps.DB.ListAdChanges(ctx, scope, f)
-	if err != nil {
-		fail(c, err)
-		return
-	}
-	if total > exportMaxRows {
-		fail(c, apperr.Validation(apperr.Field("from", "selects %d changes, more than the %d one export writes: narrow the time range or the advertisers",
-			total, exportMaxRows).Because("changes_export_rows", "rows", total, "max", exportMaxRows)))
-		return
-	}
-	name := fmt.Sprintf("changes_%s.csv", now.In(report.Beijing()).Format("20060102_150405"))
-	open := func(w io.Writer) (rowWriter[domain.AdChange], error) { return adops.NewChangeCSV(w) }
-	f.Limit = exportPage
-	serveCSV(c, name, total, open, func(ctx context.Context) ([]domain.AdChange, error) {
-		rows, _, err := s.deps.DB.ListAdChanges(ctx, scope, f)
-		if len(rows) > 0 {
-			f.Beyond = rows[len(rows)-1].ID
-		}
-		return rows, err
-	})
+	now, scope := s.now(), scopeFrom(c)
+	f.To = exportEnd(f.To, now)
+	serveCSV(c, now, csvExport[domain.AdChange]{name: "changes", noun: "changes", rule: "changes_export_rows",
+		count: func(ctx context.Context) (int64, error) {
+			one := f
+			one.Limit = 1
+			_, n, err := s.deps.DB.ListAdChanges(ctx, scope, one)
+			return n, err
+		},
+		open: func(w io.Writer) (rowWriter[domain.AdChange], error) { return adops.NewChangeCSV(w) },
+		next: func(ctx context.Context) ([]domain.AdChange, error) {
+			f.Limit = exportPage
+			rows, _, err := s.deps.DB.ListAdChanges(ctx, scope, f)
+			if len(rows) > 0 {
+				f.Beyond = rows[len(rows)-1].ID
+			}
+			return rows, err
+		}})
 }
 
 func (s *Server) getChange(c *gin.Context) {
