@@ -162,10 +162,16 @@ func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdC
 }
 
 // ListAdChanges returns the changes within scope matching f, newest first,
-// and how many match in total.
+// and how many match in total. A manager account in f.AdvertiserIDs stands
+// for its advertisers within scope (KindNotFound for an id out of scope).
 func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFilter) ([]AdChange, int64, error) {
 	w := whereOf(scopeClause(scope, "c.advertiser_id"))
-	w.addIf(len(f.AdvertiserIDs) > 0, "c.advertiser_id IN ("+placeholders(len(f.AdvertiserIDs))+")", int64Args(f.AdvertiserIDs)...)
+	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs)
+	if err != nil {
+		return nil, 0, err
+	}
+	advCond, advArgs := advs.cond("c.advertiser_id")
+	w.add(advCond, advArgs...)
 	w.addIf(f.EntityKind != "", "c.entity_kind = ?", f.EntityKind)
 	w.addIf(f.EntityID != 0, "c.entity_id = ?", f.EntityID)
 	w.addIf(f.Field != "", "c.field = ?", f.Field)

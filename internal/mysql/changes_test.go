@@ -93,7 +93,10 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 		t.Error("a change was marked rolled back twice")
 	}
 
-	// Lists: scope, filters, paging.
+	// Lists: scope, filters, paging. A manager account stands for its advertisers.
+	const manager = 5000
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, account_role, parent_id) VALUES (?, '管家', 'CUSTOMER_ADMIN', NULL),
+		(?, 'A1', 'ADVERTISER', ?), (?, 'B1', 'ADVERTISER', NULL)`, manager, advA1, manager, advB1)
 	tests := []struct {
 		name  string
 		scope auth.Scope
@@ -108,6 +111,9 @@ func TestAdChangesLogScopeAndCounts(t *testing.T) {
 		{"page 2", auth.UserScope(alice.ID), mysql.AdChangeFilter{Limit: 2, Offset: 2}, []int64{ids[3], ids[2]}},
 		{"beyond an id, newest first", auth.UserScope(alice.ID), mysql.AdChangeFilter{Limit: 2, Beyond: ids[4]}, []int64{ids[3], ids[2]}},
 		{"beyond an id, oldest first", auth.SystemScope(), mysql.AdChangeFilter{Result: mysql.ChangeSucceeded, OldestFirst: true, Beyond: ids[3]}, []int64{ids[4], ids[5]}},
+		{"by advertiser", auth.SystemScope(), mysql.AdChangeFilter{AdvertiserIDs: []int64{advB1}}, []int64{ids[5]}},
+		{"by manager: its advertisers", auth.SystemScope(), mysql.AdChangeFilter{AdvertiserIDs: []int64{manager}, Field: "budget"},
+			[]int64{ids[3], ids[2], ids[1], ids[0]}},
 		{"nobody's scope", auth.Scope{}, mysql.AdChangeFilter{}, nil},
 	}
 	for _, tc := range tests {

@@ -374,6 +374,14 @@ describe('console', () => {
     assert.equal(cell(lines[1], 'id'), String(change.id))
     assert.deepEqual([cell(lines[1], 'requested'), cell(lines[0], 'requested'), cell(lines[0], 'rollback_of')], ['disable', 'enable', String(change.id)])
     assert.equal(cell(lines[0], 'entity'), paused.name)
+    // Filtered by the ad's account: that account's changes only, the account named in the picker.
+    const acct = await apiGet(stack.api, token, `/api/v1/advertisers/${paused.advertiser_id}`)
+    await page.goto(`${stack.api}/changes?advertiser_ids=${paused.advertiser_id}`)
+    await page.locator('[data-test=changes-accounts]', { hasText: acct.name }).waitFor()
+    const ofAccount = (await apiGet(stack.api, token, `/api/v1/changes?advertiser_ids=${paused.advertiser_id}&page_size=50`)).items
+    await poll(async () => (await page.locator('[data-test=changes-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').count()) === ofAccount.length,
+      "the account's changes", 10_000, 200)
+    assert.ok(ofAccount.every((c) => c.advertiser_id === paused.advertiser_id))
     await page.goto(`${stack.api}/changes`)
     await page.locator('[data-test=changes-table] tbody tr').first().waitFor()
     await shot(page, 'change-log')

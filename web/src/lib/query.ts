@@ -54,10 +54,15 @@ export function fromQuery(q: LocationQuery): TableState {
     orderBy: /^-?[a-z_]+$/.test(first(q.order_by)) ? first(q.order_by) : '',
     keyword: first(q.keyword).slice(0, 255),
     status: list(q.status),
-    advertiserIds: list(q.advertiser_ids)
-      .filter((s) => /^\d{1,19}$/.test(s))
-      .map(Number),
+    advertiserIds: idsParam(q, 'advertiser_ids'),
   }
+}
+
+/** idsParam reads a list of ids (repeated or comma-separated); what is not an id is left out. */
+export function idsParam(q: LocationQuery, k: string): number[] {
+  return list(q[k])
+    .filter((s) => /^\d{1,19}$/.test(s))
+    .map(Number)
 }
 
 /** toQuery writes a table state as a URL query, leaving defaults out. */

@@ -3,9 +3,9 @@ import { beijingEndExclusive, beijingStart, filtersFromQuery, filtersToQuery, sc
 
 describe('change log filters', () => {
   it('reads valid filters and drops the rest', () => {
-    const f = filtersFromQuery({ kind: 'ad', field: 'rating', result: 'failed', entity_id: '12x', rollbacks: 'true', request_id: 'rule-3-1750200000', from: '2025-06-01', to: 'june', page: '3' })
-    expect(f).toEqual({ kind: 'ad', field: '', result: 'failed', actorType: '', entityId: '', rollbacks: true, requestId: 'rule-3-1750200000', from: '2025-06-01', to: '', page: 3 })
-    expect(filtersToQuery(f)).toEqual({ kind: 'ad', result: 'failed', rollbacks: 'true', request_id: 'rule-3-1750200000', from: '2025-06-01', page: '3' })
+    const f = filtersFromQuery({ advertiser_ids: '1764248275995652,x,1799999999999999', kind: 'ad', field: 'rating', result: 'failed', entity_id: '12x', rollbacks: 'true', request_id: 'rule-3-1750200000', from: '2025-06-01', to: 'june', page: '3' })
+    expect(f).toEqual({ advertiserIds: [1764248275995652, 1799999999999999], kind: 'ad', field: '', result: 'failed', actorType: '', entityId: '', rollbacks: true, requestId: 'rule-3-1750200000', from: '2025-06-01', to: '', page: 3 })
+    expect(filtersToQuery(f)).toEqual({ advertiser_ids: '1764248275995652,1799999999999999', kind: 'ad', result: 'failed', rollbacks: 'true', request_id: 'rule-3-1750200000', from: '2025-06-01', page: '3' })
   })
   it('turns Beijing dates into instants, the end exclusive', () => {
     expect(beijingStart('2025-06-18')).toBe('2025-06-18T00:00:00+08:00')

@@ -1,9 +1,11 @@
 // The change log's filters in the URL query, and Beijing dates as the
 // RFC 3339 instants the API filters on.
 import type { LocationQuery } from 'vue-router'
-import { compactQuery, dateParam, idParam, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
+import { compactQuery, dateParam, idParam, idsParam, oneOfParam, pageParam, pageQuery, param } from '../../lib/query'
 
 export interface ChangeFilters {
+  /** Accounts (a manager account for its advertisers). */
+  advertiserIds: number[]
   kind: string
   field: string
   result: string
@@ -26,6 +28,7 @@ const actorTypes = ['user', 'rule', 'system']
 
 export function filtersFromQuery(q: LocationQuery): ChangeFilters {
   return {
+    advertiserIds: idsParam(q, 'advertiser_ids').slice(0, 500),
     kind: oneOfParam(q, 'kind', changeKinds),
     field: oneOfParam(q, 'field', fields),
     result: oneOfParam(q, 'result', results),
@@ -41,6 +44,7 @@ export function filtersFromQuery(q: LocationQuery): ChangeFilters {
 
 export function filtersToQuery(f: ChangeFilters): Record<string, string> {
   return compactQuery({
+    advertiser_ids: f.advertiserIds.join(','),
     kind: f.kind,
     field: f.field,
     result: f.result,
