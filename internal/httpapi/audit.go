@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"io"
 	"maps"
 	"net/http"
 	"slices"
@@ -307,32 +306,20 @@ func (s *Server) listAudit(c *gin.Context) {
 // a time from the last entry read; only entries before the export began,
 // and at most 100,000 (more are refused, to be narrowed).
 func (s *Server) exportAudit(c *gin.Context) {
-	var q auditQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	f, err := q.filter()
-	if err != nil {
-		fail(c, err)
+	f, ok := exportFilter[auditQuery, auth.AuditFilter](s, c)
+	if !ok {
 		return
 	}
 	now := s.now()
 	f.To = exportEnd(f.To, now)
 	serveCSV(c, now, csvExport[auth.AuditEntry]{name: "audit", noun: "entries", rule: "audit_export_rows",
-		count: func(ctx context.Context) (int64, error) {
-			one := f
-			one.Limit = 1
-			_, n, err := s.deps.DB.ListAudit(ctx, one)
-			return n, err
-		},
-		open: func(w io.Writer) (rowWriter[auth.AuditEntry], error) { return auth.NewAuditCSV(w) },
-		next: func(ctx context.Context) ([]auth.AuditEntry, error) {
-			f.Limit = exportPage
-			rows, _, err := s.deps.DB.ListAudit(ctx, f)
-			if len(rows) > 0 {
-				f.Beyond = rows[len(rows)-1]
+		header: auth.AuditCSVHeader, record: auth.AuditRecord,
+		list: func(ctx context.Context, limit int, after *auth.AuditEntry) ([]auth.AuditEntry, int64, error) {
+			page := f
+			page.Limit = limit
+			if after != nil {
+				page.Beyond = *after
 			}
-			return rows, err
+			return s.deps.DB.ListAudit(ctx, page)
 		}})
 }

@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"io"
 	"net/http"
 	"strconv"
 	"time"
@@ -103,27 +102,20 @@ func newChangeLogJSON(c domain.AdChange) changeLogJSON {
 	return out
 }
 
-// changeFilter is the filter of q (its page aside); naming an advertiser
-// outside the caller's scope answers 404, like the other lists.
-func (s *Server) changeFilter(c *gin.Context, q changesQuery) (domain.AdChangeFilter, error) {
+// filter is the change log filter of q (its page aside). The store answers
+// 404 for an advertiser outside the caller's scope, like the other lists.
+func (q changesQuery) filter() (domain.AdChangeFilter, error) {
 	f := domain.AdChangeFilter{AdvertiserIDs: q.AdvertiserIDs, EntityKind: q.Kind, EntityID: q.EntityID, Field: q.Field,
 		Result: q.Result, ActorType: q.ActorType, ActorID: q.ActorID, RequestID: q.RequestID, RollbackOnly: q.Rollbacks,
 		OldestFirst: q.Order == "asc"}
 	var err error
-	if f.From, f.To, err = q.timeRange(); err != nil {
-		return f, err
-	}
-	for _, id := range q.AdvertiserIDs {
-		if err := s.requireInScope(c, scopeFrom(c), id); err != nil {
-			return f, err
-		}
-	}
-	return f, nil
+	f.From, f.To, err = q.timeRange()
+	return f, err
 }
 
 func (s *Server) listChanges(c *gin.Context) {
 	serveList(s, c, func(q changesQuery) ([]domain.AdChange, int64, error) {
-		f, err := s.changeFilter(c, q)
+		f, err := q.filter()
 		if err != nil {
 			return nil, 0, err
 		}
@@ -137,33 +129,21 @@ func (s *Server) listChanges(c *gin.Context) {
 // order, read a page at a time from the last id read. Only changes made
 // before the export began are written (and at most the count it found).
 func (s *Server) exportChanges(c *gin.Context) {
-	var q changesQuery
-	if err := s.bindQuery(c, &q); err != nil {
-		fail(c, err)
-		return
-	}
-	f, err := s.changeFilter(c, q)
-	if err != nil {
-		fail(c, err)
+	f, ok := exportFilter[changesQuery, domain.AdChangeFilter](s, c)
+	if !ok {
 		return
 	}
 	now, scope := s.now(), scopeFrom(c)
 	f.To = exportEnd(f.To, now)
 	serveCSV(c, now, csvExport[domain.AdChange]{name: "changes", noun: "changes", rule: "changes_export_rows",
-		count: func(ctx context.Context) (int64, error) {
-			one := f
-			one.Limit = 1
-			_, n, err := s.deps.DB.ListAdChanges(ctx, scope, one)
-			return n, err
-		},
-		open: func(w io.Writer) (rowWriter[domain.AdChange], error) { return adops.NewChangeCSV(w) },
-		next: func(ctx context.Context) ([]domain.AdChange, error) {
-			f.Limit = exportPage
-			rows, _, err := s.deps.DB.ListAdChanges(ctx, scope, f)
-			if len(rows) > 0 {
-				f.Beyond = rows[len(rows)-1].ID
+		header: adops.ChangeCSVHeader, record: adops.ChangeRecord,
+		list: func(ctx context.Context, limit int, after *domain.AdChange) ([]domain.AdChange, int64, error) {
+			page := f
+			page.Limit = limit
+			if after != nil {
+				page.Beyond = after.ID
 			}
-			return rows, err
+			return s.deps.DB.ListAdChanges(ctx, scope, page)
 		}})
 }
 

@@ -18,12 +18,12 @@ import (
 // exportCSV fetches the CSV export at path?query as token and reads the
 // file: its header and rows (the byte order mark checked and cut); raw is
 // the body of an error.
-func (w *authBundle) exportCSV(t testing.TB, path, token, query string) (status int, header []string, rows [][]string, raw string) {
+func (b *authBundle) exportCSV(t testing.TB, path, token, query string) (status int, header []string, rows [][]string, raw string) {
 	t.Helper()
 	hr := httptest.NewRequest("GET", path+"?"+query, nil)
 	hr.Header.Set("Authorization", "Bearer "+token)
 	rec := httptest.NewRecorder()
-	w.h.ServeHTTP(rec, hr)
+	b.h.ServeHTTP(rec, hr)
 	if rec.Code != http.StatusOK {
 		return rec.Code, nil, nil, rec.Body.String()
 	}

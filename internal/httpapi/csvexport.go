@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/csv"
 	"fmt"
 	"io"
 	"net/http"
@@ -21,21 +22,34 @@ const exportMaxRows = 100_000
 // exportPage is how many rows an export reads at a time.
 const exportPage = 1000
 
-// rowWriter writes the rows of a CSV export (adops.ChangeCSV, auth.AuditCSV).
-type rowWriter[T any] interface {
-	Write(row T) error
-	Flush() error
-}
-
 // csvExport is the CSV export of a list: name names the file
 // (<name>_<Beijing time>.csv), noun and rule the refusal of a selection of
-// more than exportMaxRows; count counts the rows selected, open starts the
-// file on the response, next reads the next page (none left: empty).
+// more than exportMaxRows; header and record are the file's columns and a
+// row's line (adops.ChangeRecord, auth.AuditRecord); list reads up to
+// limit rows of the selection, after the row after (nil: from the first),
+// and counts them all.
 type csvExport[T any] struct {
 	name, noun, rule string
-	count            func(context.Context) (int64, error)
-	open             func(io.Writer) (rowWriter[T], error)
-	next             func(context.Context) ([]T, error)
+	header           []string
+	record           func(T) ([]string, error)
+	list             func(ctx context.Context, limit int, after *T) ([]T, int64, error)
+}
+
+// exportFilter binds an export's query (its list's) and returns the filter
+// it makes; false when the error was answered.
+func exportFilter[Q interface{ filter() (F, error) }, F any](s *Server, c *gin.Context) (F, bool) {
+	var q Q
+	if err := s.bindQuery(c, &q); err != nil {
+		fail(c, err)
+		var none F
+		return none, false
+	}
+	f, err := q.filter()
+	if err != nil {
+		fail(c, err)
+		return f, false
+	}
+	return f, true
 }
 
 // exportEnd is the end of an export's selection: the list's own end, or now
@@ -55,7 +69,7 @@ func exportEnd(to, now time.Time) time.Time {
 // logged as such.
 func serveCSV[T any](c *gin.Context, now time.Time, e csvExport[T]) {
 	ctx := c.Request.Context()
-	total, err := e.count(ctx)
+	_, total, err := e.list(ctx, 1, nil)
 	if err != nil {
 		fail(c, err)
 		return
@@ -69,22 +83,34 @@ func serveCSV[T any](c *gin.Context, now time.Time, e csvExport[T]) {
 	c.Header("Content-Type", "text/csv; charset=utf-8")
 	c.Header("Content-Disposition", fmt.Sprintf(`attachment; filename="%s"`, file))
 	c.Status(http.StatusOK)
-	out, err := e.open(c.Writer)
+	// UTF-8 with a byte order mark, so that Excel keeps Chinese names intact.
+	_, err = io.WriteString(c.Writer, "\uFEFF")
+	out := csv.NewWriter(c.Writer)
+	if err == nil {
+		err = out.Write(e.header)
+	}
 	written := int64(0)
+	var after *T
 	for err == nil && written < total {
 		var rows []T
-		if rows, err = e.next(ctx); err != nil || len(rows) == 0 {
+		if rows, _, err = e.list(ctx, exportPage, after); err != nil || len(rows) == 0 {
 			break
 		}
+		after = &rows[len(rows)-1]
 		for _, r := range rows {
-			if err = out.Write(r); err != nil {
+			var line []string
+			if line, err = e.record(r); err == nil {
+				err = out.Write(line)
+			}
+			if err != nil {
 				break
 			}
 		}
 		written += int64(len(rows))
 	}
 	if err == nil {
-		err = out.Flush()
+		out.Flush()
+		err = out.Error()
 	}
 	switch {
 	case err != nil && ctx.Err() != nil:

@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from 'vitest'
-import { nameAndId, useNames } from './names'
+import { nameAndId } from './format'
+import { useNames } from './names'
 
 describe('names of things known by id', () => {
   test('reads each id once, 200 at a time, and names what it found', async () => {

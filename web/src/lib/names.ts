@@ -4,8 +4,6 @@ import { ref, type Ref } from 'vue'
 import { api, call } from '../api/client'
 import type { EntityPath } from '../api/types'
 
-export { nameAndId } from './format'
-
 /** Named is what a list answers of each item: its id and name. */
 export interface Named {
   id?: number
