@@ -30,6 +30,8 @@ type CycleStats struct {
 	Retrying   int    `json:"retrying"`
 	Failed     int    `json:"failed"`
 	KindErrors int    `json:"kind_errors"`
+	// Digests counts the digest messages sent or tried.
+	Digests int `json:"digests,omitempty"`
 }
 
 // RunCycle evaluates every kind, applies what changed, routes the
@@ -77,10 +79,10 @@ func (s *Service) RunCycle(ctx context.Context, slot time.Time) (CycleStats, err
 	if err != nil {
 		return stats, fmt.Errorf("alerts: cycle %s: %w", slot.UTC().Format(time.RFC3339), err)
 	}
-	if stats.Fired+stats.Escalated+stats.Resolved+stats.Messages > 0 {
+	if stats.Fired+stats.Escalated+stats.Resolved+stats.Messages+stats.Digests > 0 {
 		s.log.Info("alert cycle", zap.Time("slot", slot), zap.Int("firing", stats.Firing), zap.Int("fired", stats.Fired),
 			zap.Int("escalated", stats.Escalated), zap.Int("resolved", stats.Resolved), zap.Int("messages", stats.Messages),
-			zap.Int("retrying", stats.Retrying), zap.Int("failed", stats.Failed))
+			zap.Int("retrying", stats.Retrying), zap.Int("failed", stats.Failed), zap.Int("digests", stats.Digests))
 	}
 	return stats, nil
 }
@@ -144,37 +146,8 @@ func (s *Service) cycle(ctx context.Context, now time.Time) (CycleStats, error) 
 		touch = append(touch, t...)
 	}
 
-	// Resolve messages go where the alert was announced, while its
-	// subscribers may still hear about it.
-	var resolving []int64
-	for _, c := range changes {
-		if c.Event != nil && c.Event.Type == EventResolved && c.Event.Announce {
-			resolving = append(resolving, c.Alert.ID)
-		}
-	}
-	announced, err := s.store.AnnouncedChannels(ctx, resolving)
-	if err != nil {
+	if err := s.route(ctx, r, changes, now); err != nil {
 		return stats, err
-	}
-	for i := range changes {
-		c := &changes[i]
-		if c.Event == nil || !c.Event.Announce {
-			continue
-		}
-		sev := c.Event.Severity
-		if c.Event.Type == EventResolved {
-			if c.Alert.NotifiedSeverity.Valid() {
-				sev = c.Alert.NotifiedSeverity
-			}
-			current := r.routes(c.Alert, sev, now)
-			for _, rt := range current {
-				if slices.Contains(announced[c.Alert.ID], rt.ChannelID) {
-					c.Routes = append(c.Routes, Route{ChannelID: rt.ChannelID, NotBefore: now})
-				}
-			}
-			continue
-		}
-		c.Routes = r.routes(c.Alert, sev, now)
 	}
 	for _, c := range changes {
 		if _, err := s.store.ApplyChange(ctx, c); err != nil {
@@ -204,7 +177,51 @@ func (s *Service) cycle(ctx context.Context, now time.Time) (CycleStats, error) 
 	stats.Firing = len(firing) + stats.Fired - stats.Resolved
 	ds, err := s.dispatch(ctx, now)
 	stats.Messages, stats.Delivered, stats.Retrying, stats.Failed = ds.messages, ds.delivered, ds.retrying, ds.failed
-	return stats, err
+	if ctx.Err() != nil {
+		return stats, err
+	}
+	// Digests go out after the alerts: a digest that cannot be built (a
+	// report query failing) fails the cycle's result, not the alerts.
+	n, derr := s.sendDigests(ctx, r, accounts, now)
+	stats.Digests = n
+	return stats, errors.Join(err, derr)
+}
+
+// route sets the channels of the announced events of changes. Resolve
+// messages go where the alert was announced, while its subscribers may
+// still hear about it.
+func (s *Service) route(ctx context.Context, r *routing, changes []Change, now time.Time) error {
+	var resolving []int64
+	for _, c := range changes {
+		if c.Event != nil && c.Event.Type == EventResolved && c.Event.Announce {
+			resolving = append(resolving, c.Alert.ID)
+		}
+	}
+	announced, err := s.store.AnnouncedChannels(ctx, resolving)
+	if err != nil {
+		return err
+	}
+	for i := range changes {
+		c := &changes[i]
+		if c.Event == nil || !c.Event.Announce {
+			continue
+		}
+		sev := c.Event.Severity
+		if c.Event.Type == EventResolved {
+			if c.Alert.NotifiedSeverity.Valid() {
+				sev = c.Alert.NotifiedSeverity
+			}
+			current := r.routes(c.Alert, sev, now)
+			for _, rt := range current {
+				if slices.Contains(announced[c.Alert.ID], rt.ChannelID) {
+					c.Routes = append(c.Routes, Route{ChannelID: rt.ChannelID, NotBefore: now})
+				}
+			}
+			continue
+		}
+		c.Routes = r.routes(c.Alert, sev, now)
+	}
+	return nil
 }
 
 // reconcile turns an evaluator's outcome into changes of its kind's

@@ -79,7 +79,7 @@ func newFixture(t *testing.T) *fixture {
 func (f *fixture) service(o alerts.Options) *alerts.Service {
 	f.t.Helper()
 	o.AllowPrivateTargets = true
-	svc, err := alerts.New(alerts.Deps{Store: f.db, Facts: f.db, Keys: f.keys, Now: f.clock.Now,
+	svc, err := alerts.New(alerts.Deps{Store: f.db, Facts: f.db, Reports: f.db, Keys: f.keys, Now: f.clock.Now,
 		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Backoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond, Attempts: 2})}, o)
 	if err != nil {
 		f.t.Fatal(err)

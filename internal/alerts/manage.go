@@ -293,6 +293,10 @@ type SubscriptionInput struct {
 	QuietStart, QuietEnd string
 	ChannelIDs           []int64
 	Enabled              bool
+	// DigestOnly: no alerts, the digest only.
+	DigestOnly bool
+	// DigestAt is the daily digest's Beijing time "HH:MM" ("": none).
+	DigestAt string
 }
 
 // parseClock parses "HH:MM" into minutes after midnight.
@@ -306,8 +310,19 @@ func parseClock(s string) (int, bool) {
 
 // subscription validates in and builds the subscription (ID 0).
 func (s *Service) subscription(ctx context.Context, actor Actor, in SubscriptionInput) (Subscription, error) {
-	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled}
+	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled,
+		DigestOnly: in.DigestOnly}
 	var errs []apperr.FieldError
+	if in.DigestAt != "" {
+		if m, ok := parseClock(in.DigestAt); ok {
+			sub.DigestMinute = &m
+		} else {
+			errs = append(errs, apperr.Field("digest_at", "must be HH:MM (Beijing time)").Because("clock"))
+		}
+	}
+	if in.DigestOnly && in.DigestAt == "" {
+		errs = append(errs, apperr.Field("alerts", "a subscription receives alerts, a daily digest or both").Because("nothing_to_send"))
+	}
 	if len([]rune(sub.Name)) > 64 {
 		errs = append(errs, apperr.Field("name", "must be at most 64 characters").Because("max_length", "n", 64))
 	}

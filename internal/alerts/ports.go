@@ -167,6 +167,16 @@ type CycleStore interface {
 	PruneCycles(ctx context.Context, before time.Time) error
 }
 
+// DigestStore records the scheduled digests' sends.
+type DigestStore interface {
+	// DigestSends lists the sends of the digests of a Beijing day.
+	DigestSends(ctx context.Context, day string) ([]DigestSend, error)
+	// PutDigestSend inserts or replaces the send of (subscription, day,
+	// channel); a subscription or channel deleted meanwhile is not an error
+	// (nothing is written).
+	PutDigestSend(ctx context.Context, d DigestSend) error
+}
+
 // Store is everything the service keeps.
 type Store interface {
 	ChannelStore
@@ -174,6 +184,7 @@ type Store interface {
 	Subscribers
 	AlertStore
 	DeliveryStore
+	DigestStore
 	CycleStore
 }
 

@@ -2,6 +2,7 @@ package alerts
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"time"
 )
@@ -111,6 +112,24 @@ func (s *Service) loadRouting(ctx context.Context) (*routing, error) {
 	return r, nil
 }
 
+// addSubscriber reads the subscriber of sub when routing has not (sub is
+// disabled): the user, or the team's members.
+func (r *routing) addSubscriber(ctx context.Context, s *Service, sub Subscription) error {
+	users := []int64{sub.UserID}
+	if sub.SubscriberType == SubscriberTeam {
+		users = r.teams[sub.TeamID].MemberIDs
+	}
+	more, err := s.store.Subscribers(ctx, users)
+	if err != nil {
+		return err
+	}
+	if r.subscribers == nil {
+		r.subscribers = map[int64]Subscriber{}
+	}
+	maps.Copy(r.subscribers, more)
+	return nil
+}
+
 // sees reports whether the subscriber of sub may hear about advertiser
 // adv: a user whose scope holds it, or a team with an active member whose
 // active members' scopes all hold it.
@@ -142,7 +161,7 @@ func (r *routing) sees(sub Subscription, adv int64) bool {
 func (r *routing) routes(a Alert, sev Severity, now time.Time) []Route {
 	best := map[int64]time.Time{}
 	for _, sub := range r.subs {
-		if len(sub.Kinds) > 0 && !slices.Contains(sub.Kinds, a.Kind) {
+		if sub.DigestOnly || (len(sub.Kinds) > 0 && !slices.Contains(sub.Kinds, a.Kind)) {
 			continue
 		}
 		if sev.Rank() < sub.MinSeverity.Rank() {

@@ -28,6 +28,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // JobKind is the job kind of the periodic cycle; its payload is
@@ -49,6 +50,9 @@ type Deps struct {
 	// Keys seals channel secrets; nil: channels cannot be created or used
 	// (the OceanEngine token key ring, crypto.*).
 	Keys Sealer
+	// Reports reads the figures of daily digests; nil: subscriptions
+	// cannot send digests (503).
+	Reports report.Reader
 	// Sender sends messages; nil: one built from Options.
 	Sender  *channel.Sender
 	Logger  *zap.Logger
@@ -94,6 +98,7 @@ type Options struct {
 type Service struct {
 	store   Store
 	facts   Facts
+	reports report.Reader
 	reviews Reviews
 	keys    Sealer
 	sender  *channel.Sender
@@ -138,6 +143,6 @@ func New(d Deps, o Options) (*Service, error) {
 	if d.Sender == nil {
 		d.Sender = channel.NewSender(channel.Options{AllowPrivateNetworks: o.AllowPrivateTargets})
 	}
-	return &Service{store: d.Store, facts: d.Facts, reviews: d.Reviews, keys: d.Keys, sender: d.Sender,
+	return &Service{store: d.Store, facts: d.Facts, reports: d.Reports, reviews: d.Reviews, keys: d.Keys, sender: d.Sender,
 		log: d.Logger.Named("alerts"), metrics: d.Metrics, now: d.Now, opts: o}, nil
 }

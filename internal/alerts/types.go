@@ -247,9 +247,17 @@ type Subscription struct {
 	QuietStart, QuietEnd *int
 	ChannelIDs           []int64
 	Enabled              bool
-	CreatedBy            int64
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	// DigestOnly: the subscription sends its digest and hears no alerts.
+	DigestOnly bool
+	// DigestMinute is when the daily digest goes out, minutes after Beijing
+	// midnight; nil: no digest.
+	DigestMinute *int
+	CreatedBy    int64
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
+	// LastDigest is read, never written: how the latest scheduled digest
+	// went (nil before the first).
+	LastDigest *DigestStatus
 	// SubscriberName is read, never written: the user's display name (its
 	// username when it has none) or the team's name; empty when the
 	// subscriber is gone.

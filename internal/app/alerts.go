@@ -36,7 +36,7 @@ func (b *base) alertsService() (*alerts.Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	deps.Store, deps.Facts, deps.Logger, deps.Metrics = b.db, b.db, b.log, m
+	deps.Store, deps.Facts, deps.Reports, deps.Logger, deps.Metrics = b.db, b.db, b.db, b.log, m
 	cfg := b.cfg
 	console := cfg.Alerts.ConsoleURL
 	if console == "" {

@@ -48,6 +48,7 @@ func housekeepingPrunes(cfg config.Config, db *mysql.DB) []jobs.Prune {
 		// An alert may cascade to many events: fewer per statement.
 		{Table: "alerts", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlerts, 100)},
 		{Table: "alert_messages", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlertMessages, 1000)},
+		{Table: "alert_digests", Keep: days(cfg.Alerts.HistoryRetentionDays), Run: inBatches(db.PruneAlertDigests, 1000)},
 	}
 }
 

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,7 +35,10 @@ func (s *Server) alertRoutes(v1 *gin.RouterGroup) {
 	channels := g.Group("/channels", sub)
 	s.crudRoutes(channels, "alert_channel", s.alertChannelHandlers())
 	s.audited(channels, http.MethodPost, "/:id/test", "alert_channel.test", "alert_channel", s.withIdempotency(false, s.testAlertChannel))
-	s.crudRoutes(g.Group("/subscriptions", sub), "alert_subscription", s.alertSubscriptionHandlers())
+	subs := g.Group("/subscriptions", sub)
+	s.crudRoutes(subs, "alert_subscription", s.alertSubscriptionHandlers())
+	subs.GET("/:id/digest", s.alertDigest)
+	s.audited(subs, http.MethodPost, "/:id/digest", "alert_subscription.digest", "alert_subscription", s.withIdempotency(false, s.sendAlertDigest))
 	s.crudRoutes(g.Group("/teams", manage), "alert_team", s.alertTeamHandlers())
 
 	g.GET("/thresholds", read, s.listAlertThresholds)
@@ -366,9 +370,11 @@ func (s *Server) testAlertChannel(c *gin.Context) {
 			auditDetail(c, "delivered", res.OK)
 		}
 		return res, err
-	}, func(res alerts.TestResult) alertTestJSON {
-		return alertTestJSON{OK: res.OK, Attempts: res.Attempts, Response: res.Response, Error: res.Error, Temporary: res.Temporary}
-	})
+	}, newAlertTestJSON)
+}
+
+func newAlertTestJSON(res alerts.TestResult) alertTestJSON {
+	return alertTestJSON{OK: res.OK, Attempts: res.Attempts, Response: res.Response, Error: res.Error, Temporary: res.Temporary}
 }
 
 // ---- subscriptions ----
@@ -388,11 +394,17 @@ type alertSubscriptionRequest struct {
 	QuietHours    *quietHoursJSON `json:"quiet_hours"`
 	ChannelIDs    []int64         `json:"channel_ids" validate:"required,min=1,max=20,dive,gt=0"`
 	Enabled       *bool           `json:"enabled"`
+	Alerts        *bool           `json:"alerts"`
+	DigestAt      *string         `json:"digest_at" validate:"omitempty,len=5"`
 }
 
 func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
 	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs,
-		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled}
+		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled,
+		DigestOnly: r.Alerts != nil && !*r.Alerts}
+	if r.DigestAt != nil {
+		in.DigestAt = *r.DigestAt
+	}
 	for _, k := range r.Kinds {
 		in.Kinds = append(in.Kinds, alerts.Kind(k))
 	}
@@ -415,6 +427,9 @@ type alertSubscriptionJSON struct {
 	QuietHours     *quietHoursJSON `json:"quiet_hours"`
 	ChannelIDs     []int64         `json:"channel_ids"`
 	Enabled        bool            `json:"enabled"`
+	Alerts         bool            `json:"alerts"`
+	DigestAt       *string         `json:"digest_at"`
+	LastDigest     *lastDigestJSON `json:"last_digest"`
 	CreatedBy      *int64          `json:"created_by"`
 	CreatedAt      time.Time       `json:"created_at"`
 	UpdatedAt      time.Time       `json:"updated_at"`
@@ -425,11 +440,111 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
 		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
-		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, CreatedBy: optID(sub.CreatedBy), CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
+		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, CreatedBy: optID(sub.CreatedBy),
+		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}
 	}
+	if sub.DigestMinute != nil {
+		at := clockText(*sub.DigestMinute)
+		out.DigestAt = &at
+	}
+	if d := sub.LastDigest; d != nil {
+		out.LastDigest = &lastDigestJSON{Day: d.Day, Status: d.Status, SentAt: d.SentAt, Error: d.Error}
+	}
 	return out
+}
+
+type lastDigestJSON struct {
+	Day    string     `json:"day"`
+	Status string     `json:"status"`
+	SentAt *time.Time `json:"sent_at"`
+	Error  string     `json:"error"`
+}
+
+// ---- digests ----
+
+type digestDayRequest struct {
+	Day string `json:"day" form:"day" validate:"omitempty,len=10"`
+}
+
+type digestAccountJSON struct {
+	AdvertiserID   int64        `json:"advertiser_id"`
+	AdvertiserName string       `json:"advertiser_name"`
+	Totals         *metricsJSON `json:"totals,omitempty"`
+	Previous       *metricsJSON `json:"previous,omitempty"`
+	Change         *changeJSON  `json:"change_percent,omitempty"`
+}
+
+type alertDigestJSON struct {
+	Day         string              `json:"day"`
+	PreviousDay string              `json:"previous_day"`
+	Advertisers int                 `json:"advertisers"`
+	Totals      metricsJSON         `json:"totals"`
+	Previous    metricsJSON         `json:"previous"`
+	Change      changeJSON          `json:"change_percent"`
+	Accounts    []digestAccountJSON `json:"accounts"`
+	Stopped     []int64             `json:"stopped"`
+	Incomplete  []digestAccountJSON `json:"incomplete"`
+}
+
+func newAlertDigestJSON(d alerts.Digest) alertDigestJSON {
+	out := alertDigestJSON{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: newMetricsJSON(d.Totals),
+		Previous: newMetricsJSON(d.Previous), Change: newChangeJSON(d.Totals, d.Previous), Accounts: []digestAccountJSON{},
+		Stopped: orEmpty(d.Stopped), Incomplete: []digestAccountJSON{}}
+	for _, a := range d.Accounts {
+		cur, prev, change := newMetricsJSON(a.Totals), newMetricsJSON(a.Previous), newChangeJSON(a.Totals, a.Previous)
+		out.Accounts = append(out.Accounts, digestAccountJSON{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name,
+			Totals: &cur, Previous: &prev, Change: &change})
+	}
+	for _, a := range d.Incomplete {
+		out.Incomplete = append(out.Incomplete, digestAccountJSON{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name})
+	}
+	return out
+}
+
+// alertDigest answers a subscription's digest of a day as it would be sent.
+func (s *Server) alertDigest(c *gin.Context) {
+	serveByIDWith(c, s.bindQuery, func(id int64, req digestDayRequest) (alerts.Digest, error) {
+		return s.deps.Alerts.Digest(c.Request.Context(), alertActor(c), id, req.Day)
+	}, newAlertDigestJSON)
+}
+
+type digestSentJSON struct {
+	Day         string             `json:"day"`
+	Advertisers int                `json:"advertisers"`
+	Results     []digestResultJSON `json:"results"`
+}
+
+type digestResultJSON struct {
+	ChannelID   int64  `json:"channel_id"`
+	ChannelName string `json:"channel_name"`
+	alertTestJSON
+}
+
+type digestSent struct {
+	digest  alerts.Digest
+	results []alerts.DigestSendResult
+}
+
+// sendAlertDigest sends a subscription's digest of a day now; each
+// channel's outcome is the response, 200 whatever they answered.
+func (s *Server) sendAlertDigest(c *gin.Context) {
+	serveByIDWith(c, s.bindOptionalJSON, func(id int64, req digestDayRequest) (digestSent, error) {
+		d, res, err := s.deps.Alerts.SendDigest(c.Request.Context(), alertActor(c), id, req.Day)
+		if err == nil {
+			auditDetail(c, "day", d.Day)
+			auditDetail(c, "delivered", !slices.ContainsFunc(res, func(r alerts.DigestSendResult) bool { return !r.OK }))
+		}
+		return digestSent{d, res}, err
+	}, func(v digestSent) digestSentJSON {
+		out := digestSentJSON{Day: v.digest.Day, Advertisers: v.digest.Advertisers, Results: []digestResultJSON{}}
+		for _, r := range v.results {
+			out.Results = append(out.Results, digestResultJSON{ChannelID: r.ChannelID, ChannelName: r.ChannelName,
+				alertTestJSON: newAlertTestJSON(r.TestResult)})
+		}
+		return out
+	})
 }
 
 // alertSubscriptionHandlers serve one's own subscriptions (everyone's for a

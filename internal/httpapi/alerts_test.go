@@ -25,7 +25,7 @@ func setupAlerts(t *testing.T) (b *authBundle, svc *alerts.Service, admin, opera
 	t.Helper()
 	b = setupAuth(t)
 	ctx := context.Background()
-	svc, err := alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Keys: testenv.Keys(t), Now: b.clock.Now,
+	svc, err := alerts.New(alerts.Deps{Store: b.db, Facts: b.db, Reports: b.db, Keys: testenv.Keys(t), Now: b.clock.Now,
 		Sender: channel.NewSender(channel.Options{AllowPrivateNetworks: true, Attempts: 1})}, alerts.Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -324,5 +324,107 @@ func TestAlertRoutesWithoutService(t *testing.T) {
 	admin := b.login(t, "root", adminPassword).AccessToken
 	if r := b.do(t, req{method: "GET", path: "/api/v1/alerts", token: admin}); r.status != http.StatusServiceUnavailable {
 		t.Errorf("without the service: %d %s", r.status, r.raw)
+	}
+}
+
+func TestAlertDigestAPI(t *testing.T) {
+	b, _, _, operator, viewer := setupAlerts(t)
+	ctx := context.Background()
+	bj := time.FixedZone("CST", 8*3600)
+	day := b.clock.Now().In(bj).AddDate(0, 0, -1).Format(time.DateOnly)
+	before := b.clock.Now().In(bj).AddDate(0, 0, -2).Format(time.DateOnly)
+	for _, r := range []struct {
+		adv        int64
+		date, cost string
+		conv       int64
+	}{{1001, day, "300.00", 4}, {1001, before, "200.00", 5}, {1002, day, "999.99", 9}} {
+		if _, err := b.db.ExecContext(ctx, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, click_cnt,
+			convert_cnt, synced_at) VALUES (?, 'advertiser', ?, ?, ?, 1000, 50, ?, NOW())`, r.adv, r.date, r.adv, r.cost, r.conv); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := b.db.AddReportCoverage(ctx, 1001, "report_advertiser_daily", before, day, b.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	rcv := channeltest.NewWebhook(t, "webhook-shared-secret", time.Now)
+	r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", token: operator,
+		body: fmt.Sprintf(`{"name":"日报群","type":"webhook","url":%q,"secret":"webhook-shared-secret"}`, rcv.URL)})
+	var ch struct {
+		ID int64 `json:"id"`
+	}
+	r.data(t, &ch)
+	for _, c := range []struct{ body, field string }{
+		{fmt.Sprintf(`{"channel_ids":[%d],"alerts":false}`, ch.ID), "alerts"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"9:00"}`, ch.ID), "digest_at"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"29:00"}`, ch.ID), "digest_at"},
+	} {
+		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", body: c.body, token: operator})
+		if r.status != http.StatusUnprocessableEntity || len(r.fields()) == 0 || r.fields()[0] != c.field {
+			t.Errorf("%s: %d %v, want 422 on %s (%s)", c.body, r.status, r.fields(), c.field, r.raw)
+		}
+	}
+	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
+		body: fmt.Sprintf(`{"name":"早报","channel_ids":[%d],"alerts":false,"digest_at":"09:00"}`, ch.ID)})
+	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","last_digest":null`) {
+		t.Fatalf("subscribe: %d %s", r.status, r.raw)
+	}
+	var sub struct {
+		ID int64 `json:"id"`
+	}
+	r.data(t, &sub)
+	path := fmt.Sprintf("/api/v1/alerts/subscriptions/%d/digest", sub.ID)
+
+	// The operator sees 1001 only: its figures, against the day before.
+	r = b.do(t, req{method: "GET", path: path, token: operator})
+	var d struct {
+		Day         string `json:"day"`
+		Advertisers int    `json:"advertisers"`
+		Totals      struct {
+			Cost string  `json:"cost"`
+			CPA  *string `json:"cpa"`
+		} `json:"totals"`
+		Change struct {
+			Cost *string `json:"cost"`
+		} `json:"change_percent"`
+		Accounts []struct {
+			AdvertiserID   int64  `json:"advertiser_id"`
+			AdvertiserName string `json:"advertiser_name"`
+		} `json:"accounts"`
+		Incomplete []any `json:"incomplete"`
+	}
+	r.data(t, &d)
+	if r.status != http.StatusOK || d.Day != day || d.Advertisers != 1 || d.Totals.Cost != "300.00" || d.Totals.CPA == nil ||
+		*d.Totals.CPA != "75.00" || d.Change.Cost == nil || *d.Change.Cost != "50.00" || len(d.Accounts) != 1 ||
+		d.Accounts[0].AdvertiserName != "A" || len(d.Incomplete) != 0 {
+		t.Fatalf("digest: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "GET", path: path + "?day=2020-01-01", token: operator}); r.status != 422 || r.fields()[0] != "day" {
+		t.Errorf("an old day: %d %s", r.status, r.raw)
+	}
+	if r := b.do(t, req{method: "GET", path: path, token: viewer}); r.status != http.StatusNotFound {
+		t.Errorf("the viewer reads the operator's digest: %d", r.status)
+	}
+
+	// Sent now: the receiver gets it as a digest; audited.
+	r = b.do(t, req{method: "POST", path: path, token: operator, body: fmt.Sprintf(`{"day":%q}`, before),
+		header: map[string]string{"Idempotency-Key": "digest-now-1"}})
+	var sent struct {
+		Day     string `json:"day"`
+		Results []struct {
+			ChannelName string `json:"channel_name"`
+			OK          bool   `json:"ok"`
+		} `json:"results"`
+	}
+	r.data(t, &sent)
+	if r.status != http.StatusOK || sent.Day != before || len(sent.Results) != 1 || !sent.Results[0].OK || sent.Results[0].ChannelName != "日报群" {
+		t.Fatalf("send: %d %s", r.status, r.raw)
+	}
+	acc := rcv.Accepted()
+	if len(acc) != 1 || acc[0].Event != "digest" || !strings.Contains(string(acc[0].Payload.Digest), `"cost":"200.00"`) {
+		t.Fatalf("received %+v", acc)
+	}
+	var n int
+	if err := b.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE action = 'alert_subscription.digest'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("audited %d times: %v", n, err)
 	}
 }

@@ -3,6 +3,8 @@ package mysql
 import (
 	"context"
 	"time"
+
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // PruneAlerts deletes the alerts resolved before before (one-shot alerts
@@ -26,4 +28,13 @@ func (db *DB) PruneAlertMessages(ctx context.Context, before time.Time, batch in
 		WHERE created_at < ? AND status <> 'sending'
 		AND NOT EXISTS (SELECT 1 FROM alert_deliveries d WHERE d.message_id = alert_messages.id)
 		ORDER BY id LIMIT ?`, before.UTC(), batch)
+}
+
+// PruneAlertDigests deletes the records of digests sent for days before
+// before's Beijing day, batch at a time until none is left; it returns how
+// many it deleted.
+func (db *DB) PruneAlertDigests(ctx context.Context, before time.Time, batch int) (int64, error) {
+	return deleteInBatches(ctx, db, "prune alert digests", int64(batch), `DELETE FROM alert_digests
+		WHERE day < ? ORDER BY day, subscription_id, channel_id LIMIT ?`,
+		report.BeijingDate(before), batch)
 }

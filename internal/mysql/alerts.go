@@ -158,7 +158,7 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 // subscriptionCols are a subscription's columns and its subscriber's name
 // (selected FROM alert_subscriptions).
 const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, min_severity, quiet_start, quiet_end,
-	enabled, created_by, created_at, updated_at,
+	enabled, alerts, digest_minute, created_by, created_at, updated_at,
 	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
 		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
 
@@ -169,11 +169,18 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 		kinds, advs           sql.NullString
 		minSev                string
 		quietStart, quietEnd  sql.NullInt64
+		alertsOn              bool
+		digest                sql.NullInt64
 	)
 	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &minSev, &quietStart, &quietEnd, &s.Enabled,
-		&createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
+		&alertsOn, &digest, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
+	}
+	s.DigestOnly = !alertsOn
+	if digest.Valid {
+		m := int(digest.Int64)
+		s.DigestMinute = &m
 	}
 	s.UserID, s.TeamID, s.CreatedBy, s.MinSeverity = user.Int64, team.Int64, createdBy.Int64, alerts.Severity(minSev)
 	if kinds.Valid {
@@ -206,8 +213,12 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	if s.QuietStart != nil && s.QuietEnd != nil {
 		qs, qe = *s.QuietStart, *s.QuietEnd
 	}
+	var digest any
+	if s.DigestMinute != nil {
+		digest = *s.DigestMinute
+	}
 	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, string(s.MinSeverity),
-		qs, qe, s.Enabled}, nil
+		qs, qe, s.Enabled, !s.DigestOnly, digest}, nil
 }
 
 // subscriptionRow is s as a row owning its channel links.
@@ -223,8 +234,8 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-		min_severity, quiet_start, quiet_end, enabled, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
+		min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -234,7 +245,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, updated_at = ? WHERE id = ?`,
+		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, updated_at = ? WHERE id = ?`,
 		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 
@@ -274,7 +285,88 @@ func (db *DB) subscriptions(ctx context.Context, where string, args ...any) ([]a
 	if err != nil {
 		return nil, err
 	}
+	last, err := db.lastDigests(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for id, st := range last {
+		out[index[id]].LastDigest = &st
+	}
 	return out, nil
+}
+
+// ---- digests ----
+
+// lastDigests sums up, per subscription, the sends of the latest day its
+// scheduled digest went out for: failed if a channel gave up, else
+// retrying or sending if one is, else sent.
+func (db *DB) lastDigests(ctx context.Context, subIDs []int64) (map[int64]alerts.DigestStatus, error) {
+	scan := func(row scanner) (d alerts.DigestSend, err error) {
+		var sent sql.NullTime
+		err = row.Scan(&d.SubscriptionID, &d.Day, &d.Status, &sent, &d.Error)
+		d.SentAt = timePtr(sent)
+		return d, err
+	}
+	sends, err := queryAll(ctx, db, nil, "alert digests", scan, `SELECT d.subscription_id, DATE_FORMAT(d.day, '%Y-%m-%d'), d.status,
+		d.sent_at, d.error FROM alert_digests d
+		WHERE d.subscription_id IN (`+placeholders(len(subIDs))+`)
+		AND d.day = (SELECT MAX(l.day) FROM alert_digests l WHERE l.subscription_id = d.subscription_id)
+		ORDER BY d.subscription_id, d.channel_id`, int64Args(subIDs)...)
+	if err != nil {
+		return nil, err
+	}
+	rank := map[string]int{alerts.DigestSent: 0, alerts.DigestSending: 1, alerts.DigestRetrying: 2, alerts.DigestFailed: 3}
+	out := map[int64]alerts.DigestStatus{}
+	for _, d := range sends {
+		st, seen := out[d.SubscriptionID]
+		if !seen {
+			st = alerts.DigestStatus{Day: d.Day, Status: d.Status}
+		}
+		if rank[d.Status] > rank[st.Status] {
+			st.Status = d.Status
+		}
+		if d.Error != "" && (st.Error == "" || d.Status != alerts.DigestSent) {
+			st.Error = d.Error
+		}
+		if d.SentAt != nil && (st.SentAt == nil || d.SentAt.After(*st.SentAt)) {
+			st.SentAt = d.SentAt
+		}
+		out[d.SubscriptionID] = st
+	}
+	for id, st := range out {
+		if st.Status == alerts.DigestSent {
+			st.Error = ""
+			out[id] = st
+		}
+	}
+	return out, nil
+}
+
+// DigestSends implements alerts.DigestStore.
+func (db *DB) DigestSends(ctx context.Context, day string) ([]alerts.DigestSend, error) {
+	scan := func(row scanner) (d alerts.DigestSend, err error) {
+		var next, sent sql.NullTime
+		err = row.Scan(&d.SubscriptionID, &d.Day, &d.ChannelID, &d.Status, &d.Attempts, &next, &sent, &d.MessageID, &d.Error)
+		d.NextAt, d.SentAt = timePtr(next), timePtr(sent)
+		return d, err
+	}
+	return queryAll(ctx, db, nil, "alert digest sends", scan, `SELECT subscription_id, DATE_FORMAT(day, '%Y-%m-%d'), channel_id,
+		status, attempts, next_at, sent_at, message_id, error FROM alert_digests WHERE day = ? ORDER BY subscription_id, channel_id`, day)
+}
+
+// PutDigestSend implements alerts.DigestStore.
+func (db *DB) PutDigestSend(ctx context.Context, d alerts.DigestSend) error {
+	_, err := db.ExecContext(ctx, `INSERT INTO alert_digests (subscription_id, day, channel_id, status, attempts, next_at, sent_at,
+			message_id, error, created_at, updated_at)
+		SELECT s.id, ?, c.id, ?, ?, ?, ?, ?, ?, ?, ? FROM alert_subscriptions s JOIN alert_channels c ON c.id = ? WHERE s.id = ?
+		ON DUPLICATE KEY UPDATE status = VALUES(status), attempts = VALUES(attempts), next_at = VALUES(next_at),
+			sent_at = VALUES(sent_at), message_id = VALUES(message_id), error = VALUES(error), updated_at = VALUES(updated_at)`,
+		d.Day, d.Status, d.Attempts, optUTC(d.NextAt), optUTC(d.SentAt), d.MessageID, truncate(d.Error, 500), d.At.UTC(), d.At.UTC(),
+		d.ChannelID, d.SubscriptionID)
+	if err != nil {
+		return fmt.Errorf("mysql: put alert digest send: %w", err)
+	}
+	return nil
 }
 
 // ---- teams ----

@@ -233,9 +233,13 @@ type Message struct {
 	// Link opens the alerts in the console ("" when no URL is configured).
 	Link   string
 	Footer string
-	// Data is the structured content of webhook bodies (the "events").
+	// Data is the structured content of webhook bodies: the "events" of
+	// alert messages, the "digest" of a digest.
 	Data any
 	At   time.Time
+	// Event is what the message carries: "alerts" (when empty) or
+	// "digest"; webhooks say it in X-OceanOps-Event.
+	Event string
 }
 
 // Section is a group of lines under a heading.

@@ -1,6 +1,7 @@
 package channel
 
 import (
+	"cmp"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -28,8 +29,11 @@ type WebhookPayload struct {
 	Level   Level     `json:"level"`
 	Summary string    `json:"summary"`
 	Link    string    `json:"link,omitempty"`
-	// Events are the alert events the message carries (Message.Data).
+	// Events are the alert events the message carries (Message.Data);
+	// empty in a digest.
 	Events any `json:"events"`
+	// Digest is the digest a digest message carries (Message.Data).
+	Digest any `json:"digest,omitempty"`
 }
 
 // WebhookSignature is the X-OceanOps-Signature value of a body sent at
@@ -63,8 +67,13 @@ func (s *Sender) webhook(ctx context.Context, c Config, m Message) (string, erro
 	if at.IsZero() {
 		at = s.opts.Now()
 	}
-	body, err := json.Marshal(WebhookPayload{Version: 1, ID: m.ID, SentAt: at.UTC(), Title: m.Title, Level: m.Level,
-		Summary: m.Intro, Link: m.Link, Events: m.Data})
+	p := WebhookPayload{Version: 1, ID: m.ID, SentAt: at.UTC(), Title: m.Title, Level: m.Level, Summary: m.Intro, Link: m.Link,
+		Events: m.Data}
+	event := cmp.Or(m.Event, "alerts")
+	if event == "digest" {
+		p.Events, p.Digest = []any{}, m.Data
+	}
+	body, err := json.Marshal(p)
 	if err != nil {
 		return "", &Error{Msg: "webhook: encode", Err: err}
 	}
@@ -74,7 +83,7 @@ func (s *Sender) webhook(ctx context.Context, c Config, m Message) (string, erro
 	h.Set(HeaderTimestamp, ts)
 	h.Set(HeaderSignature, WebhookSignature(c.Secret, ts, body))
 	h.Set(HeaderDelivery, m.ID)
-	h.Set(HeaderEvent, "alerts")
+	h.Set(HeaderEvent, event)
 	status, answer, err := s.post(ctx, c.URL, body, h)
 	if err != nil {
 		return "", err

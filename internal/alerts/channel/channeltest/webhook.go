@@ -15,21 +15,25 @@ import (
 type WebhookRequest struct {
 	// Delivery is X-OceanOps-Delivery.
 	Delivery string
-	Body     []byte
+	// Event is X-OceanOps-Event ("alerts", "digest").
+	Event string
+	Body  []byte
 	// Payload is the decoded body.
 	Payload WebhookPayload
 }
 
 // WebhookPayload is the body of webhook requests as a receiver reads it.
 type WebhookPayload struct {
-	Version int             `json:"version"`
-	ID      string          `json:"id"`
-	Title   string          `json:"title"`
-	Level   string          `json:"level"`
-	Summary string          `json:"summary"`
-	Link    string          `json:"link"`
-	Events  []WebhookEvent  `json:"events"`
-	Raw     json.RawMessage `json:"-"`
+	Version int            `json:"version"`
+	ID      string         `json:"id"`
+	Title   string         `json:"title"`
+	Level   string         `json:"level"`
+	Summary string         `json:"summary"`
+	Link    string         `json:"link"`
+	Events  []WebhookEvent `json:"events"`
+	// Digest is a digest message's digest (absent from alert messages).
+	Digest json.RawMessage `json:"digest"`
+	Raw    json.RawMessage `json:"-"`
 }
 
 // WebhookEvent is one alert event in a webhook body.
@@ -101,7 +105,7 @@ func (h *Webhook) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "bad signature", http.StatusUnauthorized)
 		return
 	}
-	req := WebhookRequest{Delivery: r.Header.Get("X-OceanOps-Delivery"), Body: body}
+	req := WebhookRequest{Delivery: r.Header.Get("X-OceanOps-Delivery"), Event: r.Header.Get("X-OceanOps-Event"), Body: body}
 	if err := json.Unmarshal(body, &req.Payload); err != nil {
 		h.refuse("body is not JSON: " + err.Error())
 		http.Error(w, "bad body", http.StatusBadRequest)

@@ -1,0 +1,546 @@
+package alerts
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/shopspring/decimal"
+	"go.uber.org/zap"
+
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/report"
+)
+
+// The daily digest: a subscription with a digest time sends, every day at
+// that Beijing time, the previous day's figures of the advertisers it hears
+// about, against the day before — to the same channels as its alerts.
+
+// DigestGrace is how late after its time a day's digest may still start
+// (a worker down at the time); later, that day is skipped. A send that
+// started and failed is retried like an alert's delivery, whatever the hour.
+const DigestGrace = 3 * time.Hour
+
+// digestTop is how many accounts a chat message names by spend.
+const digestTop = 10
+
+// maxDigestHistory is how far back a digest may be asked for (days).
+const maxDigestHistory = 366
+
+// The states of a digest's send to one channel.
+const (
+	DigestSending  = "sending"
+	DigestSent     = "sent"
+	DigestRetrying = "retrying"
+	DigestFailed   = "failed"
+)
+
+// DigestSend is a scheduled digest's send to one channel for one day.
+type DigestSend struct {
+	SubscriptionID int64
+	Day            string
+	ChannelID      int64
+	Status         string
+	Attempts       int
+	// NextAt is when a retrying send is tried again.
+	NextAt    *time.Time
+	SentAt    *time.Time
+	MessageID string
+	Error     string
+	// At is when the row is written.
+	At time.Time
+}
+
+// DigestStatus is how a subscription's latest scheduled digest went,
+// over its channels: sent to every one, still sending, retrying one, or
+// given up on one.
+type DigestStatus struct {
+	Day    string
+	Status string
+	SentAt *time.Time
+	Error  string
+}
+
+// DigestAccount is one advertiser's figures in a digest.
+type DigestAccount struct {
+	AdvertiserID int64
+	Name         string
+	Totals       report.Totals
+	Previous     report.Totals
+}
+
+// Digest is a day's figures of a subscription's advertisers against the
+// day before.
+type Digest struct {
+	Day, PreviousDay string
+	// Advertisers counts the accounts covered.
+	Advertisers      int
+	Totals, Previous report.Totals
+	// Accounts spent on either day, most spent on the day first.
+	Accounts []DigestAccount
+	// Stopped spent the day before and nothing on the day.
+	Stopped []int64
+	// Incomplete accounts' daily report of the day has not been read in
+	// full: the totals may be short (Totals and Previous are zero).
+	Incomplete []DigestAccount
+}
+
+// DigestSendResult is what one channel answered to a digest sent now.
+type DigestSendResult struct {
+	ChannelID   int64
+	ChannelName string
+	TestResult
+}
+
+// digestAudience lists the bound advertisers a subscription hears about
+// (its advertiser list, if any, within the subscriber's scope), by id.
+func digestAudience(r *routing, sub Subscription, accounts []Account) []Account {
+	var out []Account
+	for _, a := range accounts {
+		if len(sub.AdvertiserIDs) > 0 && !slices.Contains(sub.AdvertiserIDs, a.ID) {
+			continue
+		}
+		if r.sees(sub, a.ID) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// buildDigest reads the figures of day and the day before of accounts.
+func (s *Service) buildDigest(ctx context.Context, accounts []Account, day string) (Digest, error) {
+	d := Digest{Day: day, PreviousDay: report.AddDays(day, -1), Advertisers: len(accounts)}
+	if len(accounts) == 0 {
+		return d, nil
+	}
+	if s.reports == nil {
+		return d, apperr.New(apperr.KindUnavailable, "alerts: digests need the reports, which are not configured")
+	}
+	ids := make([]int64, len(accounts))
+	byID := make(map[int64]*DigestAccount, len(accounts))
+	all := make([]DigestAccount, len(accounts))
+	for i, a := range accounts {
+		ids[i] = a.ID
+		all[i] = DigestAccount{AdvertiserID: a.ID, Name: a.Name}
+		byID[a.ID] = &all[i]
+	}
+	spec := report.Spec{Level: report.LevelAdvertiser, Granularity: report.Day, AdvertiserIDs: ids,
+		From: d.PreviousDay, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimAdvertiser}}
+	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(2*len(ids)), func(row report.Row) error {
+		a, ok := byID[row.AdvertiserID]
+		switch {
+		case !ok:
+		case row.Date == day:
+			a.Totals.Add(row.Totals)
+		default:
+			a.Previous.Add(row.Totals)
+		}
+		return nil
+	})
+	if err != nil {
+		return d, fmt.Errorf("alerts: digest %s: %w", day, err)
+	}
+	spec.From, spec.GroupBy = day, []report.Dimension{report.DimAdvertiser}
+	res, err := s.reports.QueryReport(ctx, auth.Scope{All: true}, spec, 1, 0)
+	if err != nil {
+		return d, fmt.Errorf("alerts: digest %s coverage: %w", day, err)
+	}
+	for _, c := range res.Coverage.Advertisers {
+		if a, ok := byID[c.AdvertiserID]; ok && !c.Complete() {
+			d.Incomplete = append(d.Incomplete, DigestAccount{AdvertiserID: a.AdvertiserID, Name: a.Name})
+		}
+	}
+	for _, a := range all {
+		d.Totals.Add(a.Totals)
+		d.Previous.Add(a.Previous)
+		if a.Totals.Cost.IsZero() && a.Previous.Cost.IsZero() {
+			continue
+		}
+		d.Accounts = append(d.Accounts, a)
+		if a.Totals.Cost.IsZero() && a.Previous.Cost.IsPositive() {
+			d.Stopped = append(d.Stopped, a.AdvertiserID)
+		}
+	}
+	slices.SortStableFunc(d.Accounts, func(a, b DigestAccount) int {
+		return cmp.Or(b.Totals.Cost.Cmp(a.Totals.Cost), b.Previous.Cost.Cmp(a.Previous.Cost), cmp.Compare(a.AdvertiserID, b.AdvertiserID))
+	})
+	slices.SortFunc(d.Incomplete, func(a, b DigestAccount) int { return cmp.Compare(a.AdvertiserID, b.AdvertiserID) })
+	return d, nil
+}
+
+// yesterday is the Beijing day before now's.
+func yesterday(now time.Time) string {
+	return report.AddDays(now.In(beijing).Format(time.DateOnly), -1)
+}
+
+// digestDay checks a day asked for ("" is yesterday): a Beijing date not
+// after today and at most maxDigestHistory days back.
+func digestDay(day string, now time.Time) (string, error) {
+	if day == "" {
+		return yesterday(now), nil
+	}
+	today := now.In(beijing).Format(time.DateOnly)
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return "", apperr.Validation(apperr.Field("day", "must be a date (YYYY-MM-DD)").Because("date"))
+	}
+	if day = t.Format(time.DateOnly); day > today || day < report.AddDays(today, -maxDigestHistory) {
+		return "", apperr.Validation(apperr.Field("day", "must be within the last %d days and not after today", maxDigestHistory).
+			Because("digest_day", "days", maxDigestHistory))
+	}
+	return day, nil
+}
+
+// subscriptionDigest builds the digest of a subscription the actor may
+// manage, as routing sees its audience now.
+func (s *Service) subscriptionDigest(ctx context.Context, actor Actor, id int64, day string) (Subscription, Digest, error) {
+	sub, err := s.subscriptionFor(ctx, actor, id)
+	if err != nil {
+		return sub, Digest{}, err
+	}
+	if day, err = digestDay(day, s.now()); err != nil {
+		return sub, Digest{}, err
+	}
+	r, err := s.loadRouting(ctx)
+	if err != nil {
+		return sub, Digest{}, err
+	}
+	if !sub.Enabled {
+		// loadRouting reads the subscribers of enabled subscriptions only.
+		if err := r.addSubscriber(ctx, s, sub); err != nil {
+			return sub, Digest{}, err
+		}
+	}
+	accounts, err := s.facts.Accounts(ctx)
+	if err != nil {
+		return sub, Digest{}, err
+	}
+	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
+	return sub, d, err
+}
+
+// Digest returns the digest of a day ("" for yesterday) of a subscription
+// the actor may manage, as it would be sent now.
+func (s *Service) Digest(ctx context.Context, actor Actor, id int64, day string) (Digest, error) {
+	_, d, err := s.subscriptionDigest(ctx, actor, id, day)
+	return d, err
+}
+
+// SendDigest sends the digest of a day ("" for yesterday) of a subscription
+// the actor may manage to each of its enabled channels now, and reports
+// what each answered. The schedule is not affected.
+func (s *Service) SendDigest(ctx context.Context, actor Actor, id int64, day string) (Digest, []DigestSendResult, error) {
+	sub, d, err := s.subscriptionDigest(ctx, actor, id, day)
+	if err != nil {
+		return d, nil, err
+	}
+	var out []DigestSendResult
+	now := s.now()
+	for _, cid := range sub.ChannelIDs {
+		sc, err := s.store.Channel(ctx, cid)
+		if apperr.Is(err, apperr.KindNotFound) || (err == nil && !sc.Enabled) {
+			continue
+		}
+		if err != nil {
+			return d, out, err
+		}
+		res, err := s.sendDigest(ctx, sc, s.digestMessage(newUID(), sub, d, now))
+		if err != nil {
+			return d, out, err
+		}
+		out = append(out, DigestSendResult{ChannelID: cid, ChannelName: sc.Name, TestResult: res})
+	}
+	if len(out) == 0 {
+		return d, nil, apperr.Validation(apperr.Field("channel_ids", "none of the subscription's channels is enabled").Because("no_enabled_channel"))
+	}
+	return d, out, nil
+}
+
+// sendDigest sends a digest message through a channel and records the
+// channel's outcome.
+func (s *Service) sendDigest(ctx context.Context, sc SealedChannel, msg channel.Message) (TestResult, error) {
+	cfg, err := s.openChannel(sc)
+	if err != nil {
+		return TestResult{}, err
+	}
+	res, sendErr := s.sender.Send(ctx, cfg, msg)
+	errMsg := ""
+	if sendErr != nil {
+		errMsg = cut(sendErr.Error(), 500)
+	}
+	if err := s.store.ChannelOutcome(ctx, sc.ID, msg.At, errMsg); err != nil {
+		s.log.Warn("record channel outcome", zap.Int64("channel_id", sc.ID), zap.Error(err))
+	}
+	if sendErr != nil {
+		var ce *channel.Error
+		attempts := 1
+		if errors.As(sendErr, &ce) {
+			attempts = ce.Attempts
+		}
+		s.metrics.messages.WithLabelValues(string(sc.Type), "failed").Inc()
+		return TestResult{Attempts: attempts, Error: errMsg, Temporary: channel.IsTemporary(sendErr)}, nil
+	}
+	s.metrics.messages.WithLabelValues(string(sc.Type), "sent").Inc()
+	return TestResult{OK: true, Attempts: res.Attempts, Response: cut(res.Response, 500)}, nil
+}
+
+// digestDue is when sub's digest of the day before now's Beijing day is
+// due (nil: sub sends none).
+func digestDue(sub Subscription, now time.Time) *time.Time {
+	if !sub.Enabled || sub.DigestMinute == nil {
+		return nil
+	}
+	bj := now.In(beijing)
+	at := time.Date(bj.Year(), bj.Month(), bj.Day(), 0, 0, 0, 0, beijing).Add(time.Duration(*sub.DigestMinute) * time.Minute)
+	return &at
+}
+
+// sendDigests sends the scheduled digests due at now: a day's digest
+// starts once its time has come (within DigestGrace) to each enabled
+// channel that has not had it, and a failed send is retried after a
+// backoff doubling from one minute, up to MaxAttempts. It runs within a
+// cycle, so once per period across processes; a send whose worker died
+// (still "sending" at the next cycle) is sent again.
+func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Account, now time.Time) (int, error) {
+	day := yesterday(now)
+	sends, err := s.store.DigestSends(ctx, day)
+	if err != nil {
+		return 0, err
+	}
+	done := map[[2]int64]DigestSend{}
+	for _, d := range sends {
+		done[[2]int64{d.SubscriptionID, d.ChannelID}] = d
+	}
+	messages := 0
+	var errs []error
+	for _, sub := range r.subs {
+		due := digestDue(sub, now)
+		if due == nil || now.Before(*due) {
+			continue
+		}
+		var todo []DigestSend
+		for _, cid := range sub.ChannelIDs {
+			if c, ok := r.channels[cid]; !ok || !c.Enabled {
+				continue
+			}
+			prev, ok := done[[2]int64{sub.ID, cid}]
+			switch {
+			case !ok && now.After(due.Add(DigestGrace)):
+			case !ok:
+				todo = append(todo, DigestSend{SubscriptionID: sub.ID, Day: day, ChannelID: cid})
+			case prev.Status == DigestSending || (prev.Status == DigestRetrying && prev.NextAt != nil && !now.Before(*prev.NextAt)):
+				todo = append(todo, prev)
+			}
+		}
+		if len(todo) == 0 {
+			continue
+		}
+		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		for _, send := range todo {
+			if err := s.scheduledDigest(ctx, r.channels[send.ChannelID], sub, d, send, now); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+			messages++
+		}
+	}
+	if ctx.Err() != nil {
+		return messages, ctx.Err()
+	}
+	return messages, errors.Join(errs...)
+}
+
+// scheduledDigest makes one scheduled send: recorded as sending first, then
+// as sent, retrying or failed.
+func (s *Service) scheduledDigest(ctx context.Context, sc SealedChannel, sub Subscription, d Digest, send DigestSend, now time.Time) error {
+	send.Status, send.Attempts, send.MessageID, send.At = DigestSending, send.Attempts+1, newUID(), now
+	if err := s.store.PutDigestSend(ctx, send); err != nil {
+		return err
+	}
+	res, err := s.sendDigest(ctx, sc, s.digestMessage(send.MessageID, sub, d, now))
+	if err != nil {
+		res = TestResult{Error: cut(err.Error(), 500)}
+	}
+	send.NextAt, send.Error = nil, res.Error
+	switch {
+	case res.OK:
+		send.Status, send.SentAt = DigestSent, &now
+	case send.Attempts >= s.opts.MaxAttempts:
+		send.Status = DigestFailed
+	default:
+		next := now.Add(min(time.Minute<<min(send.Attempts-1, 6), time.Hour))
+		send.Status, send.NextAt = DigestRetrying, &next
+	}
+	if !res.OK {
+		s.log.Warn("digest not delivered", zap.Int64("subscription_id", sub.ID), zap.Int64("channel_id", sc.ID),
+			zap.String("day", d.Day), zap.Int("attempts", send.Attempts), zap.String("error", res.Error))
+	}
+	// Record the outcome even when ctx ran out: the message may have gone.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return s.store.PutDigestSend(fctx, send)
+}
+
+// digestMessage renders a digest for the channels.
+func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time.Time) channel.Message {
+	msg := channel.Message{ID: uid, At: now, Event: "digest", Level: channel.LevelInfo,
+		Title: fmt.Sprintf("数据日报 · %s（%s）", d.Day, weekday(d.Day)), Footer: "转化数据会随巨量引擎的归因继续增加 · OceanOps",
+		Data: newDigestPayload(d)}
+	if sub.Name != "" {
+		msg.Title += " · " + sub.Name
+	}
+	if d.Advertisers == 0 {
+		msg.Intro = "订阅范围内没有已绑定的广告账户"
+		return msg
+	}
+	msg.Intro = fmt.Sprintf("%d 个账户 · 消耗 %s 元%s · 转化 %d%s · 转化成本 %s · 点击率 %s",
+		d.Advertisers, Money(d.Totals.Cost), changeWords(d.Totals.Cost, d.Previous.Cost), d.Totals.Convert,
+		changeWords(decimalOf(d.Totals.Convert), decimalOf(d.Previous.Convert)), optYuan(d.Totals.Derived().CPA),
+		optPercent(d.Totals.Derived().CTR))
+	var top []string
+	for _, a := range d.Accounts {
+		if a.Totals.Cost.IsZero() {
+			break
+		}
+		top = append(top, fmt.Sprintf("%s：消耗 %s 元%s，转化 %d，转化成本 %s", accountName(a), Money(a.Totals.Cost),
+			changeWords(a.Totals.Cost, a.Previous.Cost), a.Totals.Convert, optYuan(a.Totals.Derived().CPA)))
+	}
+	if len(top) > 0 {
+		msg.Sections = append(msg.Sections, digestSection("消耗最多的账户", channel.LevelInfo, top, digestTop))
+	}
+	var stopped []string
+	for _, a := range d.Accounts {
+		if slices.Contains(d.Stopped, a.AdvertiserID) {
+			stopped = append(stopped, fmt.Sprintf("%s：前一天消耗 %s 元", accountName(a), Money(a.Previous.Cost)))
+		}
+	}
+	if len(stopped) > 0 {
+		msg.Level = channel.LevelWarning
+		msg.Sections = append(msg.Sections, digestSection("较前一天停止消耗", channel.LevelWarning, stopped, s.opts.LinesPerSection))
+	}
+	if len(d.Incomplete) > 0 {
+		var names []string
+		for _, a := range d.Incomplete {
+			names = append(names, accountName(a))
+		}
+		msg.Level = channel.LevelWarning
+		msg.Sections = append(msg.Sections, digestSection(fmt.Sprintf("%s 的日报尚未同步完整，合计可能偏低", d.Day),
+			channel.LevelWarning, names, s.opts.LinesPerSection))
+	}
+	if s.opts.ConsoleURL != "" {
+		msg.Link = strings.TrimSuffix(s.opts.ConsoleURL, "/") + "/reports?level=advertiser&from=" + d.Day + "&to=" + d.Day
+	}
+	return msg
+}
+
+func digestSection(heading string, level channel.Level, lines []string, most int) channel.Section {
+	sec := channel.Section{Heading: heading, Level: level, Lines: lines}
+	if most > 0 && len(lines) > most {
+		sec.Lines, sec.More = lines[:most], len(lines)-most
+	}
+	return sec
+}
+
+func accountName(a DigestAccount) string {
+	if a.Name == "" {
+		return fmt.Sprint(a.AdvertiserID)
+	}
+	return fmt.Sprintf("%s（%d）", a.Name, a.AdvertiserID)
+}
+
+// weekday names a date's day of the week in Chinese.
+func weekday(day string) string {
+	t, err := time.Parse(time.DateOnly, day)
+	if err != nil {
+		return ""
+	}
+	return "周" + []string{"日", "一", "二", "三", "四", "五", "六"}[t.Weekday()]
+}
+
+// changeWords says the change from prev to cur ("（+5.20%）"); "" when
+// prev is zero.
+func changeWords(cur, prev decimal.Decimal) string {
+	c := report.Change(cur, prev)
+	if c == nil {
+		return ""
+	}
+	sign := ""
+	if c.IsPositive() {
+		sign = "+"
+	}
+	return "（" + sign + c.StringFixed(2) + "%）"
+}
+
+func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }
+
+// optYuan says an amount in yuan, "—" for none.
+func optYuan(d *decimal.Decimal) string {
+	if d == nil {
+		return "—"
+	}
+	return Money(*d) + " 元"
+}
+
+// optPercent says a percentage, "—" for none.
+func optPercent(d *decimal.Decimal) string {
+	if d == nil {
+		return "—"
+	}
+	return d.StringFixed(2) + "%"
+}
+
+// DigestPayload is a digest as webhooks carry it (the "digest" of the
+// body): base sums, money in yuan with two decimals.
+type DigestPayload struct {
+	Day         string                 `json:"day"`
+	PreviousDay string                 `json:"previous_day"`
+	Advertisers int                    `json:"advertisers"`
+	Totals      DigestSums             `json:"totals"`
+	Previous    DigestSums             `json:"previous"`
+	Accounts    []DigestAccountPayload `json:"accounts"`
+	Stopped     []int64                `json:"stopped"`
+	Incomplete  []int64                `json:"incomplete"`
+}
+
+// DigestSums are a digest's base sums.
+type DigestSums struct {
+	Cost    string `json:"cost"`
+	Show    int64  `json:"show"`
+	Click   int64  `json:"click"`
+	Convert int64  `json:"convert"`
+}
+
+// DigestAccountPayload is one account of a DigestPayload.
+type DigestAccountPayload struct {
+	AdvertiserID   int64      `json:"advertiser_id"`
+	AdvertiserName string     `json:"advertiser_name"`
+	Totals         DigestSums `json:"totals"`
+	Previous       DigestSums `json:"previous"`
+}
+
+func digestSums(t report.Totals) DigestSums {
+	return DigestSums{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
+}
+
+func newDigestPayload(d Digest) DigestPayload {
+	p := DigestPayload{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: digestSums(d.Totals),
+		Previous: digestSums(d.Previous), Accounts: []DigestAccountPayload{}, Stopped: append([]int64{}, d.Stopped...), Incomplete: []int64{}}
+	for _, a := range d.Accounts {
+		p.Accounts = append(p.Accounts, DigestAccountPayload{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name,
+			Totals: digestSums(a.Totals), Previous: digestSums(a.Previous)})
+	}
+	for _, a := range d.Incomplete {
+		p.Incomplete = append(p.Incomplete, a.AdvertiserID)
+	}
+	return p
+}

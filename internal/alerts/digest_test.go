@@ -1,0 +1,238 @@
+package alerts_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/alerts/channel"
+	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
+	"github.com/oceanops/adplatform/internal/apperr"
+)
+
+// digestDays gives A spend on both days before the clock's (17 and 16 June),
+// B spend on the 16th only, and reports A's daily stream read through the
+// 17th, B's through the 16th (its 17th is not read yet).
+func (f *fixture) digestDays() {
+	f.t.Helper()
+	f.daily(advA, "advertiser", advA, f.day(-1), "1234.56", 10000, 300, 12)
+	f.daily(advA, "advertiser", advA, f.day(-2), "1000.00", 8000, 200, 10)
+	f.daily(advB, "advertiser", advB, f.day(-2), "500.00", 4000, 100, 5)
+	for adv, to := range map[int64]string{advA: f.day(-1), advB: f.day(-2)} {
+		if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", f.day(-30), to, f.clock.Now()); err != nil {
+			f.t.Fatal(err)
+		}
+	}
+}
+
+// digests returns the digests the receiver accepted, decoded.
+func digests(t *testing.T, rcv *channeltest.Webhook) []alerts.DigestPayload {
+	t.Helper()
+	var out []alerts.DigestPayload
+	for _, r := range rcv.Accepted() {
+		if r.Event != "digest" {
+			continue
+		}
+		var d alerts.DigestPayload
+		if err := json.Unmarshal(r.Payload.Digest, &d); err != nil {
+			t.Fatalf("digest body %s: %v", r.Body, err)
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+func TestDigestFiguresWithinTheSubscribersScope(t *testing.T) {
+	f := newFixture(t)
+	f.digestDays()
+	_, ch := f.hook(f.admin, "ops")
+	_, aliceCh := f.hook(f.alice, "alice")
+	all := f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00"})
+	d, err := f.svc.Digest(f.ctx, f.admin, all.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Day != "2025-06-17" || d.PreviousDay != "2025-06-16" || d.Advertisers != 2 {
+		t.Fatalf("digest %+v", d)
+	}
+	if d.Totals.Cost.StringFixed(2) != "1234.56" || d.Totals.Convert != 12 || d.Previous.Cost.StringFixed(2) != "1500.00" ||
+		d.Previous.Convert != 15 || d.Totals.Show != 10000 || d.Previous.Click != 300 {
+		t.Fatalf("totals %+v previous %+v", d.Totals, d.Previous)
+	}
+	if len(d.Accounts) != 2 || d.Accounts[0].AdvertiserID != advA || d.Accounts[0].Name != "品牌A-抖音01" ||
+		d.Accounts[0].Previous.Cost.StringFixed(2) != "1000.00" || d.Accounts[1].AdvertiserID != advB || !d.Accounts[1].Totals.Cost.IsZero() {
+		t.Fatalf("accounts %+v", d.Accounts)
+	}
+	if len(d.Stopped) != 1 || d.Stopped[0] != advB {
+		t.Fatalf("stopped %v", d.Stopped)
+	}
+	if len(d.Incomplete) != 1 || d.Incomplete[0].AdvertiserID != advB || d.Incomplete[0].Name != "品牌B-头条02" {
+		t.Fatalf("incomplete %+v", d.Incomplete)
+	}
+
+	// Alice sees A only; a list narrows the scope.
+	mine := f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{aliceCh.ID}, DigestAt: "09:00", DigestOnly: true})
+	d, err = f.svc.Digest(f.ctx, f.alice, mine.ID, "")
+	if err != nil || d.Advertisers != 1 || d.Totals.Cost.StringFixed(2) != "1234.56" || len(d.Incomplete) != 0 || len(d.Stopped) != 0 {
+		t.Fatalf("alice's digest %+v, %v", d, err)
+	}
+	onlyB := f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", AdvertiserIDs: []int64{advB}})
+	d, err = f.svc.Digest(f.ctx, f.admin, onlyB.ID, f.day(-2))
+	if err != nil || d.Day != "2025-06-16" || d.Advertisers != 1 || d.Totals.Cost.StringFixed(2) != "500.00" || len(d.Incomplete) != 0 {
+		t.Fatalf("B's digest of the 16th %+v, %v", d, err)
+	}
+
+	// Someone else's subscription is not found; a bad day is refused.
+	if _, err := f.svc.Digest(f.ctx, f.bob, mine.ID, ""); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("bob reads alice's digest: %v", err)
+	}
+	for _, day := range []string{"2025-06-19", "2024-06-01", "17/06/2025"} {
+		if _, err := f.svc.Digest(f.ctx, f.admin, all.ID, day); !apperr.Is(err, apperr.KindValidation) {
+			t.Fatalf("day %s: %v", day, err)
+		}
+	}
+}
+
+func TestDigestSubscriptionRules(t *testing.T) {
+	f := newFixture(t)
+	_, ch := f.hook(f.alice, "alice")
+	for _, c := range []struct {
+		in    alerts.SubscriptionInput
+		field string
+		rule  string
+	}{
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestOnly: true}, "alerts", "nothing_to_send"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "9am"}, "digest_at", "clock"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "24:00"}, "digest_at", "clock"},
+	} {
+		_, err := f.svc.CreateSubscription(f.ctx, f.alice, c.in)
+		e, ok := apperr.As(err)
+		if !ok || e.Kind != apperr.KindValidation || len(e.Fields) != 1 || e.Fields[0].Field != c.field || e.Fields[0].Rule != c.rule {
+			t.Fatalf("%+v: %v", c.in, err)
+		}
+	}
+	sub := f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "08:30", DigestOnly: true})
+	got, err := f.svc.GetSubscription(f.ctx, f.alice, sub.ID)
+	if err != nil || !got.DigestOnly || got.DigestMinute == nil || *got.DigestMinute != 8*60+30 || got.LastDigest != nil {
+		t.Fatalf("stored %+v, %v", got, err)
+	}
+}
+
+func TestDigestOnlySubscriptionHearsNoAlerts(t *testing.T) {
+	f := newFixture(t)
+	digestRcv, dch := f.hook(f.alice, "digest")
+	alertRcv, ach := f.hook(f.alice, "alerts")
+	f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{dch.ID}, DigestAt: "09:00", DigestOnly: true})
+	f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{ach.ID}})
+	f.lowBalance(advA, "1000.00", "500.00")
+	f.cycle()
+	if len(events(alertRcv)) == 0 {
+		t.Fatal("the alert subscription heard nothing")
+	}
+	if n := digestRcv.Requests(); n != 1 {
+		// 11:30: the day's digest (due at 09:00) goes out, and nothing else.
+		t.Fatalf("the digest channel got %d requests", n)
+	}
+	if evs := events(digestRcv); len(evs) != 0 {
+		t.Fatalf("the digest-only subscription heard alerts:%s", summary(evs))
+	}
+}
+
+func TestDigestScheduledOncePerDayAndRetried(t *testing.T) {
+	f := newFixture(t)
+	f.digestDays()
+	f.clock.Set(time.Date(2025, 6, 18, 8, 55, 0, 0, beijing))
+	rcv, ch := f.hook(f.admin, "ops")
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{Name: "早报", ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestOnly: true})
+	f.cycle()
+	if n := rcv.Requests(); n != 0 {
+		t.Fatalf("%d requests before 09:00", n)
+	}
+
+	// At 09:00 the receiver fails (and the sender's retries with it): the
+	// send is retried by a later cycle, after a minute.
+	f.clock.Set(time.Date(2025, 6, 18, 9, 0, 0, 0, beijing))
+	rcv.FailFirst(2)
+	if st := f.cycle(); st.Digests != 1 {
+		t.Fatalf("cycle at 09:00: %+v", st)
+	}
+	got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID)
+	if got.LastDigest == nil || got.LastDigest.Status != alerts.DigestRetrying || got.LastDigest.Day != "2025-06-17" || got.LastDigest.Error == "" {
+		t.Fatalf("after a failed send: %+v", got.LastDigest)
+	}
+	f.clock.Set(time.Date(2025, 6, 18, 9, 0, 30, 0, beijing))
+	if st := f.cycle(); st.Digests != 0 {
+		t.Fatalf("retried before its backoff: %+v", st)
+	}
+	f.clock.Set(time.Date(2025, 6, 18, 9, 5, 0, 0, beijing))
+	f.cycle()
+	ds := digests(t, rcv)
+	if len(ds) != 1 || ds[0].Day != "2025-06-17" || ds[0].Totals.Cost != "1234.56" || ds[0].Previous.Cost != "1500.00" ||
+		len(ds[0].Accounts) != 2 || ds[0].Accounts[0].AdvertiserName != "品牌A-抖音01" || len(ds[0].Incomplete) != 1 {
+		t.Fatalf("digests %+v", ds)
+	}
+	msg := rcv.Accepted()[0].Payload
+	if !strings.HasPrefix(msg.Title, "数据日报 · 2025-06-17（周二） · 早报") || !strings.Contains(msg.Summary, "消耗 1,234.56 元（-17.70%）") ||
+		msg.Level != "warning" || !strings.Contains(msg.Link, "/reports?level=advertiser&from=2025-06-17&to=2025-06-17") {
+		t.Fatalf("message %q %q %q %q", msg.Title, msg.Summary, msg.Level, msg.Link)
+	}
+	got, _ = f.svc.GetSubscription(f.ctx, f.admin, sub.ID)
+	if got.LastDigest == nil || got.LastDigest.Status != alerts.DigestSent || got.LastDigest.SentAt == nil || got.LastDigest.Error != "" {
+		t.Fatalf("after the retry: %+v", got.LastDigest)
+	}
+
+	// Later cycles of the day send nothing more; the next day's goes out at 09:00.
+	for _, at := range []time.Time{time.Date(2025, 6, 18, 9, 10, 0, 0, beijing), time.Date(2025, 6, 19, 8, 59, 0, 0, beijing)} {
+		f.clock.Set(at)
+		if st := f.cycle(); st.Digests != 0 {
+			t.Fatalf("cycle at %s sent a digest: %+v", at, st)
+		}
+	}
+	f.clock.Set(time.Date(2025, 6, 19, 9, 1, 0, 0, beijing))
+	f.cycle()
+	if ds := digests(t, rcv); len(ds) != 2 || ds[1].Day != "2025-06-18" || ds[1].Previous.Cost != "1234.56" {
+		t.Fatalf("second day %+v", ds)
+	}
+}
+
+func TestDigestNotStartedLongAfterItsTime(t *testing.T) {
+	f := newFixture(t)
+	f.clock.Set(time.Date(2025, 6, 18, 15, 0, 0, 0, beijing))
+	rcv, ch := f.hook(f.admin, "ops")
+	f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestOnly: true})
+	if st := f.cycle(); st.Digests != 0 || rcv.Requests() != 0 {
+		t.Fatalf("15:00 sent the 09:00 digest: %+v", st)
+	}
+	f.clock.Set(time.Date(2025, 6, 19, 9, 0, 0, 0, beijing))
+	if st := f.cycle(); st.Digests != 1 || len(digests(t, rcv)) != 1 {
+		t.Fatalf("the next day: %+v", st)
+	}
+}
+
+func TestSendDigestNow(t *testing.T) {
+	f := newFixture(t)
+	f.digestDays()
+	rcv, ch := f.hook(f.admin, "ops")
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}})
+	d, res, err := f.svc.SendDigest(f.ctx, f.admin, sub.ID, f.day(-2))
+	if err != nil || d.Day != "2025-06-16" || len(res) != 1 || !res[0].OK || res[0].ChannelName != "ops" {
+		t.Fatalf("send: %+v %+v %v", d, res, err)
+	}
+	if ds := digests(t, rcv); len(ds) != 1 || ds[0].Totals.Cost != "1500.00" {
+		t.Fatalf("received %+v", ds)
+	}
+	// Sent now, not scheduled: the subscription has no last digest.
+	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); got.LastDigest != nil {
+		t.Fatalf("last digest %+v", got.LastDigest)
+	}
+	if _, err := f.svc.UpdateChannel(f.ctx, f.admin, ch.ID, alerts.ChannelInput{Name: "ops",
+		Config: channel.Config{Type: channel.TypeWebhook}}); err != nil {
+		t.Fatal(err)
+	}
+	_, _, err = f.svc.SendDigest(f.ctx, f.admin, sub.ID, "")
+	if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Rule != "no_enabled_channel" {
+		t.Fatalf("no enabled channel: %v", err)
+	}
+}
