@@ -1,5 +1,5 @@
 // Names for the generated schema types the pages use. No hand-written API types.
-import type { components } from './schema'
+import type { components, paths } from './schema'
 
 type S = components['schemas']
 
@@ -26,6 +26,9 @@ export type AlertSubscription = S['AlertSubscription']
 export type AlertSubscriptionRequest = S['AlertSubscriptionRequest']
 export type AlertThreshold = S['AlertThreshold']
 export type AlertTeam = S['AlertTeam']
+export type AlertDigest = S['AlertDigest']
+/** The answer of POST /alerts/subscriptions/{id}/digest: the day sent and what each channel answered. */
+export type AlertDigestSent = NonNullable<paths['/api/v1/alerts/subscriptions/{id}/digest']['post']['responses'][200]['content']['application/json']['data']>
 
 /** The four entity kinds of the ad-operations API, by list path segment. */
 export type EntityPath = 'campaigns' | 'ads' | 'projects' | 'promotions'

@@ -15,8 +15,12 @@ export function beijingDate(now: number, offsetDays = 0): string {
  * on every call, so a page left open past midnight offers the new day.
  */
 export function afterBeijingToday(d: Date, now = Date.now()): boolean {
-  const s = `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
-  return s > beijingDate(now)
+  return pickedDay(d) > beijingDate(now)
+}
+
+/** pickedDay is the calendar day (YYYY-MM-DD) of a date a picker hands (a local-midnight Date). */
+export function pickedDay(d: Date): string {
+  return `${d.getFullYear()}-${String(d.getMonth() + 1).padStart(2, '0')}-${String(d.getDate()).padStart(2, '0')}`
 }
 
 /** addDays moves a YYYY-MM-DD date by n days. */

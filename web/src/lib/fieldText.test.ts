@@ -32,6 +32,12 @@ describe('a refused field in the operator’s language', () => {
   it('names an alert kind in words', () => {
     expect(fieldText({ field: 'params.ratio', message: '…', rule: 'not_threshold', params: { alert_kind: 'low_balance' } }, on('zh-CN')).message).toBe('不是「余额不足」告警的阈值')
   })
+  it('says why a subscription has nothing to send, or nowhere to send its digest', () => {
+    const nothing = { field: 'alerts', message: 'receive alerts or set digest_at', rule: 'nothing_to_send' }
+    expect(fieldText(nothing, on('zh-CN')).message).toBe('请至少开启「接收告警」或「数据日报」之一')
+    expect(fieldText(nothing, on('en-US')).message).toBe('turn on alerts or the daily digest (or both)')
+    expect(fieldText({ field: 'channel_ids', message: '…', rule: 'no_enabled_channel' }, on('zh-CN')).message).toBe('订阅的渠道都已停用：请先启用至少一个渠道')
+  })
   it('names a backfill stream in words, an unknown one by its identifier', () => {
     const retention = { field: 'streams[0]', message: '…', rule: 'hourly_retention', params: { days: '30', stream: 'report_ad_hourly', earliest: '2026-11-05' } }
     expect(fieldText(retention, on('zh-CN')).message).toBe('小时数据只保留 30 天：「广告计划 · 分时」的开始日期须不早于 2026-11-05')

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { beijingTime, changeTrend, count, duration, hourLabel, isAmount, money, percent, signedPercent } from './format'
+import { beijingTime, changeTrend, count, duration, hourLabel, isAmount, money, percent, signedPercent, trendClass } from './format'
 
 describe('money', () => {
   it.each([
@@ -44,6 +44,12 @@ describe('counts and percentages', () => {
     expect(signedPercent('12.50')).toBe('+12.50%')
     expect(signedPercent('-3.00')).toBe('-3.00%')
     expect(signedPercent(null)).toBe('—')
+  })
+  it('colours a rise red and a fall green, no change muted', () => {
+    expect(trendClass('12.50')).toBe('up')
+    expect(trendClass('-100.00')).toBe('down')
+    expect(trendClass('0.00')).toBe('muted')
+    expect(trendClass(null)).toBe('muted')
   })
 })
 

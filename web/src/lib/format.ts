@@ -46,6 +46,12 @@ export function changeTrend(v: string | null | undefined): Trend {
   return 'up'
 }
 
+/** trendClass is the class a change is coloured with (the console's: up red, down green, none muted). */
+export function trendClass(v: string | null | undefined): 'up' | 'down' | 'muted' {
+  const t = changeTrend(v)
+  return t === 'up' || t === 'down' ? t : 'muted'
+}
+
 /** signedPercent formats a change percent with its sign: "+12.50%", "-3.00%". */
 export function signedPercent(v: string | null | undefined, placeholder = '—'): string {
   const t = changeTrend(v)

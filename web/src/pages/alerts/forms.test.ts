@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, splitList, subscriptionBody, subscriptionForm } from './forms'
+import { channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, sendsNothing, splitList, subscriptionBody, subscriptionForm } from './forms'
 
 describe('channel form', () => {
   test('a bot sends only its URL, secret and (DingTalk) mentions', () => {
@@ -36,7 +36,39 @@ describe('subscription form', () => {
 
   test('a stored subscription round-trips', () => {
     const s = { id: 1, name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true }
-    expect(subscriptionBody(subscriptionForm(s))).toEqual({ name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true })
+    expect(subscriptionBody(subscriptionForm(s))).toEqual({
+      name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true,
+      alerts: true, digest_at: null,
+    })
+  })
+
+  test('a new subscription receives alerts and sends no digest; switched on, the digest starts at 09:00', () => {
+    const f = { ...emptySubscriptionForm(), channelIds: [3] }
+    expect(subscriptionBody(f)).toMatchObject({ alerts: true, digest_at: null })
+    expect(subscriptionBody({ ...f, digest: true })).toMatchObject({ alerts: true, digest_at: '09:00' })
+    expect(subscriptionBody({ ...f, alerts: false, digest: true, digestAt: ' 18:30 ' })).toMatchObject({ alerts: false, digest_at: '18:30' })
+  })
+
+  test('a digest-only subscription loads as such and round-trips', () => {
+    const s = { id: 4, name: '日报', kinds: [], channel_ids: [2], enabled: true, alerts: false, digest_at: '08:15', last_digest: { day: '2026-12-05', status: 'sent' as const } }
+    const f = subscriptionForm(s)
+    expect(f).toMatchObject({ alerts: false, digest: true, digestAt: '08:15' })
+    expect(subscriptionBody(f)).toMatchObject({ alerts: false, digest_at: '08:15' })
+    expect(subscriptionBody(f)).not.toHaveProperty('last_digest')
+  })
+
+  test('a stored subscription without a digest keeps 09:00 ready; one from before the digest receives alerts', () => {
+    expect(subscriptionForm({ id: 1, channel_ids: [2], alerts: true, digest_at: null })).toMatchObject({ alerts: true, digest: false, digestAt: '09:00' })
+    expect(subscriptionForm({ id: 1, channel_ids: [2] })).toMatchObject({ alerts: true, digest: false })
+    // Switched off again, the time is not sent.
+    expect(subscriptionBody({ ...subscriptionForm({ id: 1, digest_at: '07:00' }), digest: false }).digest_at).toBeNull()
+  })
+
+  test('a subscription must receive alerts or a digest', () => {
+    const f = emptySubscriptionForm()
+    expect(sendsNothing(f)).toBe(false)
+    expect(sendsNothing({ ...f, alerts: false })).toBe(true)
+    expect(sendsNothing({ ...f, alerts: false, digest: true })).toBe(false)
   })
 
   test("a subscription for a team or another user names them; the caller's own and an edit name nobody", () => {

@@ -77,6 +77,9 @@ export function channelBody(f: ChannelForm): AlertChannelRequest {
   return body
 }
 
+/** The digest time a subscription starts with when its digest is switched on. */
+export const defaultDigestAt = '09:00'
+
 export interface SubscriptionForm {
   name: string
   kinds: string[]
@@ -87,6 +90,11 @@ export interface SubscriptionForm {
   quietEnd: string
   channelIds: number[]
   enabled: boolean
+  /** Receive the alerts of the kinds; off, the subscription sends only its daily digest. */
+  alerts: boolean
+  /** Send the daily digest of the day before, at digestAt (Beijing time, HH:MM). */
+  digest: boolean
+  digestAt: string
   /** Whom a new subscription is for (alert managers choose; an edit keeps the subscriber). */
   subscriber: 'self' | 'team' | 'user'
   teamId: number
@@ -96,7 +104,7 @@ export interface SubscriptionForm {
 export function emptySubscriptionForm(): SubscriptionForm {
   return {
     name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
-    subscriber: 'self', teamId: 0, userId: 0,
+    alerts: true, digest: false, digestAt: defaultDigestAt, subscriber: 'self', teamId: 0, userId: 0,
   }
 }
 
@@ -111,6 +119,9 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     quietEnd: s.quiet_hours?.end ?? '08:00',
     channelIds: [...(s.channel_ids ?? [])],
     enabled: s.enabled ?? true,
+    alerts: s.alerts ?? true,
+    digest: !!s.digest_at,
+    digestAt: s.digest_at || defaultDigestAt,
     subscriber: 'self', teamId: 0, userId: 0,
   }
 }
@@ -127,7 +138,14 @@ export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest 
     quiet_hours: f.quiet ? { start: f.quietStart.trim(), end: f.quietEnd.trim() } : null,
     channel_ids: f.channelIds,
     enabled: f.enabled,
+    alerts: f.alerts,
+    digest_at: f.digest ? f.digestAt.trim() : null,
   }
+}
+
+/** sendsNothing tells a form that neither receives alerts nor sends a digest (the API refuses it: nothing_to_send). */
+export function sendsNothing(f: SubscriptionForm): boolean {
+  return !f.alerts && !f.digest
 }
 
 const clockRe = /^([01]\d|2[0-3]):[0-5]\d$/

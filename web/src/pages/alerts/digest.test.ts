@@ -1,0 +1,109 @@
+import { describe, expect, test } from 'vitest'
+import { createI18n } from 'vue-i18n'
+import zhCN from '../../i18n/zh-CN'
+import enUS from '../../i18n/en-US'
+import type { AlertDigest } from '../../api/types'
+import {
+  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestRows, digestSchedule, incompleteAccounts, lastDigestState, sendResultText, sendTargets, stoppedAccounts,
+} from './digest'
+
+const i18n = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global
+const zh = i18n('zh-CN').t as (key: string, params?: Record<string, unknown>) => string
+const en = i18n('en-US').t as (key: string, params?: Record<string, unknown>) => string
+
+// A digest of 2026-12-05 as the API answers it: two accounts spent, one stopped, one not fully synced.
+const digest: AlertDigest = {
+  day: '2026-12-05',
+  previous_day: '2026-12-04',
+  advertisers: 3,
+  totals: { cost: '12345.6', show: 1234567, click: 8901, convert: 120, cpa: '102.88', ctr: '0.72' },
+  previous: { cost: '10000.00', show: 1000000, click: 9000, convert: 0, cpa: null, ctr: '0.90' },
+  change_percent: { cost: '23.46', show: '23.46', click: '-1.10', convert: null, cpa: null, ctr: '-20.00' },
+  accounts: [
+    {
+      advertiser_id: 1708359612473935, advertiser_name: '乐活护肤品-千川84',
+      totals: { cost: '12345.60', convert: 120, cpa: '102.88' }, previous: { cost: '9000.00', convert: 0, cpa: null }, change_percent: { cost: '37.17' },
+    },
+    {
+      advertiser_id: 1708359612470001, advertiser_name: '旧店',
+      totals: { cost: '0.00', convert: 0, cpa: null }, previous: { cost: '1000.00', convert: 3 }, change_percent: { cost: '-100.00' },
+    },
+  ],
+  stopped: [1708359612470001, 99],
+  incomplete: [{ advertiser_id: 1708359612473935, advertiser_name: '乐活护肤品-千川84' }, { advertiser_id: 42 }],
+}
+
+describe('the digest on the subscriptions list', () => {
+  test('names its time, or nothing without one', () => {
+    expect(digestSchedule({ id: 1, digest_at: '09:00' }, zh)).toBe('每天 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '09:00' }, en)).toBe('Daily at 09:00')
+    expect(digestSchedule({ id: 1, digest_at: null }, zh)).toBe('')
+  })
+
+  test('says how the last digest went, with the day, the sending time or the whole error as its tooltip', () => {
+    expect(lastDigestState({ day: '2026-12-05', status: 'sent', sent_at: '2026-12-06T01:00:03Z' }, zh)).toEqual({
+      status: 'sent', text: '12-05 已发送', title: '发送于 2026-12-06 09:00:03（北京时间）',
+    })
+    const failed = lastDigestState({ day: '2026-12-05', status: 'failed', error: 'feishu: 19021 sign match fail' }, zh)
+    expect(failed).toEqual({ status: 'failed', text: '12-05 发送失败：feishu: 19021 sign match fail', title: 'feishu: 19021 sign match fail' })
+    expect(lastDigestState({ day: '2026-12-05', status: 'retrying', error: 'timeout' }, zh)?.text).toBe('12-05 重试中')
+    expect(lastDigestState({ day: '2026-12-05', status: 'sending' }, en)?.text).toBe('12-05 sending')
+    expect(lastDigestState(null, zh)).toBeNull()
+    expect(lastDigestState(undefined, zh)).toBeNull()
+  })
+})
+
+describe('the digest preview', () => {
+  test('the headline figures are the API’s, formatted, with the previous day and the change', () => {
+    const h = digestHeadline(digest)
+    expect(h.map((x) => x.metric)).toEqual(['cost', 'show', 'click', 'convert', 'cpa', 'ctr'])
+    expect(h[0]).toEqual({ metric: 'cost', value: '12,345.60', previous: '10,000.00', change: '23.46' })
+    expect(h[1]).toMatchObject({ value: '1,234,567', previous: '1,000,000' })
+    expect(h[3]).toEqual({ metric: 'convert', value: '120', previous: '0', change: null })
+    expect(h[4]).toEqual({ metric: 'cpa', value: '102.88', previous: '—', change: null })
+    expect(h[5]).toEqual({ metric: 'ctr', value: '0.72%', previous: '0.90%', change: '-20.00' })
+  })
+
+  test('an empty digest shows placeholders, not zeros it does not have', () => {
+    const h = digestHeadline({ day: '2026-12-05', advertisers: 0 })
+    expect(h.every((x) => x.value === '—' && x.change === null)).toBe(true)
+    expect(digestRows({ day: '2026-12-05' })).toEqual([])
+  })
+
+  test('the accounts keep the API’s order and show name · id, cost, conversions, CPA and the cost’s change', () => {
+    expect(digestRows(digest)).toEqual([
+      { id: 1708359612473935, account: '乐活护肤品-千川84 · 1708359612473935', cost: '12,345.60', convert: '120', cpa: '102.88', previousCost: '9,000.00', change: '37.17' },
+      { id: 1708359612470001, account: '旧店 · 1708359612470001', cost: '0.00', convert: '0', cpa: '—', previousCost: '1,000.00', change: '-100.00' },
+    ])
+  })
+
+  test('stopped and not fully synced accounts are named, by id where the digest has no name', () => {
+    expect(stoppedAccounts(digest)).toEqual(['旧店 · 1708359612470001', '99'])
+    expect(incompleteAccounts(digest)).toEqual(['乐活护肤品-千川84 · 1708359612473935', '42'])
+    expect(zh('digest.incomplete', { ...dayWords('2026-12-05'), names: incompleteAccounts(digest).join('、') })).toBe(
+      '以下账户 12月5日 的日报尚未同步完整，合计可能偏低：乐活护肤品-千川84 · 1708359612473935、42',
+    )
+  })
+
+  test('the day is yesterday in Beijing by default; after today and over 366 days back are greyed out', () => {
+    // 2026-12-05 23:30 UTC is already 2026-12-06 07:30 in Beijing.
+    const now = Date.parse('2026-12-05T23:30:00Z')
+    expect(digestDefaultDay(now)).toBe('2026-12-05')
+    expect(digestDayOff(new Date(2026, 11, 6), now)).toBe(false)
+    expect(digestDayOff(new Date(2026, 11, 7), now)).toBe(true)
+    expect(digestDayOff(new Date(2025, 11, 5), now)).toBe(false)
+    expect(digestDayOff(new Date(2025, 11, 4), now)).toBe(true)
+  })
+
+  test('sending now names the enabled channels; one not in the list by its id', () => {
+    const channels = [{ id: 2, name: '运营群', enabled: true }, { id: 3, name: '停用的群', enabled: false }]
+    expect(sendTargets({ id: 1, channel_ids: [2, 3, 7] }, channels)).toEqual(['运营群', '#7'])
+    expect(sendTargets({ id: 1, channel_ids: [3] }, channels)).toEqual([])
+  })
+
+  test('each channel’s answer to a digest sent now', () => {
+    expect(sendResultText({ channel_id: 2, ok: true, attempts: 1, response: '{"code":0}' }, zh)).toBe('成功（1 次尝试）')
+    expect(sendResultText({ channel_id: 2, ok: false, attempts: 3, error: 'HTTP 500', temporary: true }, zh)).toBe('失败（临时错误）：HTTP 500')
+    expect(sendResultText({ channel_id: 2, ok: false, attempts: 1, error: 'sign match fail' }, en)).toBe('Failed: sign match fail')
+  })
+})

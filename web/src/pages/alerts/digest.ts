@@ -1,0 +1,139 @@
+// A subscription's daily digest in the console's words: its time and last
+// send on the list, and the preview's figures, accounts and warnings. The
+// figures are the API's (money as strings); nothing is computed here.
+import type { AlertChannel, AlertDigest, AlertDigestSent, AlertSubscription } from '../../api/types'
+import { addDays, beijingDate, pickedDay } from '../../lib/beijing'
+import { beijingTime, count, money, nameAndId, percent } from '../../lib/format'
+
+type Translate = (key: string, params?: Record<string, unknown>) => string
+
+export type LastDigest = NonNullable<AlertSubscription['last_digest']>
+
+/** digestSchedule names when a subscription's digest goes out ("每天 09:00"), or '' without one. */
+export function digestSchedule(s: AlertSubscription, t: Translate): string {
+  return s.digest_at ? t('subscriptions.digestDaily', { time: s.digest_at }) : ''
+}
+
+/**
+ * lastDigestState says how the latest scheduled digest went ("12-05 已发送", "12-05 发送失败：…"),
+ * with the words of its tooltip (when it was sent, or the whole error); null before the first.
+ */
+export function lastDigestState(d: AlertSubscription['last_digest'], t: Translate): { status: LastDigest['status']; text: string; title: string } | null {
+  if (!d?.day) return null
+  const status = d.status ?? 'sending'
+  const day = d.day.slice(5)
+  const error = d.error ?? ''
+  const title = status === 'sent' ? t('subscriptions.digestSentAt', { time: beijingTime(d.sent_at) }) : error
+  return { status, text: t(`subscriptions.digestStatuses.${status}`, { day, error }), title }
+}
+
+/** The headline figures of a digest, in the order the report explorer shows them. */
+export const digestMetrics = ['cost', 'show', 'click', 'convert', 'cpa', 'ctr'] as const
+export type DigestMetric = (typeof digestMetrics)[number]
+
+function shown(m: DigestMetric, v: string | number | null | undefined): string {
+  if (m === 'cost' || m === 'cpa') return money(v as string | null | undefined)
+  if (m === 'ctr') return percent(v as string | null | undefined)
+  return count(v as number | null | undefined)
+}
+
+export interface Headline {
+  metric: DigestMetric
+  value: string
+  previous: string
+  /** Change against the previous day in percent ("-12.50"); null when the previous figure is zero or none. */
+  change: string | null
+}
+
+/** digestHeadline is each headline figure of the day with the previous day's and the change. */
+export function digestHeadline(d: AlertDigest): Headline[] {
+  return digestMetrics.map((m) => ({
+    metric: m,
+    value: shown(m, d.totals?.[m]),
+    previous: shown(m, d.previous?.[m]),
+    change: d.change_percent?.[m] ?? null,
+  }))
+}
+
+export interface DigestRow {
+  id: number
+  /** "name · id" as the pickers name an account. */
+  account: string
+  cost: string
+  convert: string
+  cpa: string
+  previousCost: string
+  /** The cost's change against the previous day ("-12.50"), null when it spent nothing then. */
+  change: string | null
+}
+
+/** digestNames are the names of the accounts a digest names (those that spent, those not synced). */
+export function digestNames(d: AlertDigest): Map<number, string> {
+  const names = new Map<number, string>()
+  for (const a of [...(d.accounts ?? []), ...(d.incomplete ?? [])]) if (a.advertiser_id && a.advertiser_name) names.set(a.advertiser_id, a.advertiser_name)
+  return names
+}
+
+/** digestRows are the accounts of a digest as its table shows them, most spent first (the API's order). */
+export function digestRows(d: AlertDigest): DigestRow[] {
+  const names = digestNames(d)
+  return (d.accounts ?? []).map((a) => ({
+    id: a.advertiser_id ?? 0,
+    account: nameAndId(names, a.advertiser_id ?? 0),
+    cost: money(a.totals?.cost),
+    convert: count(a.totals?.convert),
+    cpa: money(a.totals?.cpa),
+    previousCost: money(a.previous?.cost),
+    change: a.change_percent?.cost ?? null,
+  }))
+}
+
+/** stoppedAccounts names the accounts that spent the day before and nothing on the day. */
+export function stoppedAccounts(d: AlertDigest): string[] {
+  const names = digestNames(d)
+  return (d.stopped ?? []).map((id) => nameAndId(names, id))
+}
+
+/** incompleteAccounts names the accounts whose report of the day is not fully synced (the totals may be short). */
+export function incompleteAccounts(d: AlertDigest): string[] {
+  const names = digestNames(d)
+  return (d.incomplete ?? []).map((a) => nameAndId(names, a.advertiser_id ?? 0))
+}
+
+/** dayWords are the figures a text names a day with: the date, its month and day ("12月5日"). */
+export function dayWords(day: string): { day: string; m: number; d: number } {
+  return { day, m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)) }
+}
+
+/** yesterday is the Beijing day a digest reports by default. */
+export function digestDefaultDay(now = Date.now()): string {
+  return beijingDate(now, -1)
+}
+
+/** digestDayOff greys out the picker's days the API does not report: after Beijing today or more than 366 days back. */
+export function digestDayOff(d: Date, now = Date.now()): boolean {
+  const day = pickedDay(d)
+  const today = beijingDate(now)
+  return day > today || day < addDays(today, -366)
+}
+
+/**
+ * sendTargets names the channels a digest sent now goes to: the subscription's enabled ones (one the
+ * caller's list does not hold by its id; the API decides).
+ */
+export function sendTargets(s: AlertSubscription, channels: AlertChannel[]): string[] {
+  const byId = new Map(channels.map((c) => [c.id ?? 0, c]))
+  return (s.channel_ids ?? []).flatMap((id) => {
+    const c = byId.get(id)
+    if (!c) return [`#${id}`]
+    return c.enabled === false ? [] : [c.name || `#${id}`]
+  })
+}
+
+export type SendResult = NonNullable<AlertDigestSent['results']>[number]
+
+/** sendResultText is what one channel answered to a digest sent now: 成功 (with its attempts) or 失败 with the error. */
+export function sendResultText(r: SendResult, t: Translate): string {
+  if (r.ok) return t('digest.sentOk', { attempts: r.attempts ?? 1 })
+  return t(r.temporary ? 'digest.sendFailedTemporary' : 'digest.sendFailed', { error: r.error || r.response || '' })
+}
