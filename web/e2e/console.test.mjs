@@ -946,6 +946,54 @@ describe('console', () => {
     await poll(async () => (await alertRow.locator('[data-test=alert-acked]').count()) === 1, 'the row to show it acknowledged', 10_000, 500)
   })
 
+  test("the daily digest: a digest-only subscription at a set time, its preview of yesterday is the reports API's, sent now to the inbox", async () => {
+    // Six hours from now (Beijing): not due while the test runs, whenever it runs.
+    const at = `${String((new Date().getUTCHours() + 8 + 6) % 24).padStart(2, '0')}:00`
+    await page.goto(`${stack.api}/alerts/subscriptions`)
+    const dlg = await createDialog('subscription', '每日早报')
+    await choose(page, dlg.locator('[data-test=subscription-channels]'), '运营群 webhook')
+    await page.keyboard.press('Escape')
+    await dlg.locator('[data-test=subscription-alerts]').click()
+    await dlg.locator('[data-test=subscription-digest]').click()
+    await dlg.locator('[data-test=subscription-digest-at] input').fill(at)
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
+    const row = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '每日早报' })
+    await row.waitFor()
+    assert.equal((await row.locator('[data-test=digest-only]').innerText()).trim(), '仅日报')
+    assert.match(await row.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`每天 ${at}`))
+    const saved = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === '每日早报')
+    assert.equal(saved.alerts, false)
+    assert.equal(saved.digest_at, at)
+
+    // The preview: yesterday's figures, as the reports API sums them for the same accounts.
+    await row.locator(`[data-test=digest-preview-${saved.id}]`).click()
+    const view = page.locator('[data-test=digest-dialog]')
+    await view.locator('[data-test=digest-accounts]').waitFor()
+    const digest = await apiGet(stack.api, token, `/api/v1/alerts/subscriptions/${saved.id}/digest`)
+    const report = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&granularity=day&from=${digest.day}&to=${digest.day}&page_size=1000`)
+    assert.equal(digest.totals.cost, report.summary.cost, "the digest's cost is the report's")
+    assert.ok(Number(digest.totals.cost) > 0, 'yesterday had spend')
+    const shownCost = (await view.locator('[data-test=digest-total-cost] [data-test=kpi-value]').innerText()).replace(/[^\d.]/g, '')
+    assert.equal(shownCost, digest.totals.cost)
+    const first = digest.accounts[0]
+    assert.match(await view.locator('[data-test=digest-accounts] tbody tr').first().innerText(), new RegExp(String(first.advertiser_id)))
+    await shot(page, 'alert-digest')
+
+    await view.locator('[data-test=digest-send]').click()
+    await page.locator('.arco-modal').last().getByRole('button', { name: '立即发送' }).click()
+    await view.locator('[data-test=digest-results]').waitFor()
+    assert.match(await view.locator('[data-test=digest-result]').first().innerText(), /成功/)
+    const inbox = await simGet(stack.sim, '/_sim/inbox?name=e2e')
+    const got = inbox.filter((m) => m.headers?.['X-Oceanops-Event'] === 'digest')
+    assert.equal(got.length, 1, 'one digest in the inbox')
+    assert.equal(got[0].body.digest.day, digest.day)
+    assert.equal(got[0].body.digest.totals.cost, digest.totals.cost)
+    assert.match(got[0].body.title, /^数据日报 · /)
+    await shot(page, 'alert-digest-sent')
+    await page.keyboard.press('Escape')
+  })
+
   test('alert thresholds: adjusted for every account beside the default, a value out of range named on its field, one account adjusted and switched off, then restored', async () => {
     const kinds = page.locator('[data-test=threshold-kinds]')
     const runway = kinds.locator('[data-test=in-force-low_balance-runway_days]')

@@ -859,7 +859,7 @@ const enUS: typeof zhCN = {
       advertiser: { sync: 'Sync account now', unbind: 'Unbind account', backfill: 'Backfill account history' },
       alert: { ack: 'Acknowledge alert' },
       alert_channel: { create: 'New alert channel', update: 'Change alert channel', delete: 'Delete alert channel', test: 'Test alert channel' },
-      alert_subscription: { create: 'New alert subscription', update: 'Change alert subscription', delete: 'Delete alert subscription' },
+      alert_subscription: { create: 'New alert subscription', update: 'Change alert subscription', delete: 'Delete alert subscription', digest: 'Send a daily digest now' },
       alert_team: { create: 'New alert team', update: 'Change alert team', delete: 'Delete alert team' },
       alert_threshold: { put: 'Set alert threshold', delete: 'Delete alert threshold' },
       auth: {
@@ -1267,6 +1267,7 @@ const enUS: typeof zhCN = {
     quiet_hours_same: 'must differ from the start',
     nothing_to_send: 'turn on alerts or the daily digest (or both)',
     no_enabled_channel: 'none of its channels is enabled: enable one first',
+    digest_day: 'must be within the last {days} days and not after today',
     not_in_subscriber_scope: "advertiser {id} is not in the subscriber's scope",
     channel_missing: 'channel {id} does not exist',
     dingtalk_url: "must be the robot's webhook address with its access_token",

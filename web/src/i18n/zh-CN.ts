@@ -856,7 +856,7 @@ export default {
       advertiser: { sync: '立即同步账户', unbind: '解绑账户', backfill: '回填账户历史数据' },
       alert: { ack: '确认告警' },
       alert_channel: { create: '新建通知渠道', update: '修改通知渠道', delete: '删除通知渠道', test: '测试通知渠道' },
-      alert_subscription: { create: '新建告警订阅', update: '修改告警订阅', delete: '删除告警订阅' },
+      alert_subscription: { create: '新建告警订阅', update: '修改告警订阅', delete: '删除告警订阅', digest: '立即发送数据日报' },
       alert_team: { create: '新建告警团队', update: '修改告警团队', delete: '删除告警团队' },
       alert_threshold: { put: '设置告警阈值', delete: '删除告警阈值' },
       auth: {
@@ -1264,6 +1264,7 @@ export default {
     quiet_hours_same: '结束时间不能与开始时间相同',
     nothing_to_send: '请至少开启「接收告警」或「数据日报」之一',
     no_enabled_channel: '订阅的渠道都已停用：请先启用至少一个渠道',
+    digest_day: '须为最近 {days} 天内、不晚于今天的日期',
     not_in_subscriber_scope: '广告主 {id} 不在订阅人的数据范围内',
     channel_missing: '渠道 {id} 不存在',
     dingtalk_url: '须为钉钉机器人的 Webhook 地址（含 access_token）',
