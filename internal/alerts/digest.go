@@ -7,10 +7,12 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
+	"golang.org/x/sync/errgroup"
 
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -317,8 +319,19 @@ func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Accoun
 	for _, d := range sends {
 		done[[2]int64{d.SubscriptionID, d.ChannelID}] = d
 	}
-	messages := 0
-	var errs []error
+	var (
+		mu       sync.Mutex
+		messages int
+		errs     []error
+		g        errgroup.Group
+	)
+	failed := func(err error) {
+		mu.Lock()
+		defer mu.Unlock()
+		errs = append(errs, err)
+	}
+	// As alert messages: a slow or dead receiver must not hold up the others.
+	g.SetLimit(sendConcurrency)
 	for _, sub := range r.subs {
 		due := digestDue(sub, now)
 		if due == nil || now.Before(*due) {
@@ -343,17 +356,23 @@ func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Accoun
 		}
 		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
 		if err != nil {
-			errs = append(errs, err)
+			failed(err)
 			continue
 		}
 		for _, send := range todo {
-			if err := s.scheduledDigest(ctx, r.channels[send.ChannelID], sub, d, send, now); err != nil {
-				errs = append(errs, err)
-				continue
-			}
-			messages++
+			g.Go(func() error {
+				if err := s.scheduledDigest(ctx, r.channels[send.ChannelID], sub, d, send, now); err != nil {
+					failed(err)
+					return nil
+				}
+				mu.Lock()
+				defer mu.Unlock()
+				messages++
+				return nil
+			})
 		}
 	}
+	_ = g.Wait()
 	if ctx.Err() != nil {
 		return messages, ctx.Err()
 	}
