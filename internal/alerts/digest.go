@@ -422,8 +422,8 @@ func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time
 		msg.Intro = "订阅范围内没有已绑定的广告账户"
 		return msg
 	}
-	msg.Intro = fmt.Sprintf("%d 个账户 · 消耗 %s 元%s · 转化 %d%s · 转化成本 %s · 点击率 %s",
-		d.Advertisers, Money(d.Totals.Cost), changeWords(d.Totals.Cost, d.Previous.Cost), d.Totals.Convert,
+	msg.Intro = fmt.Sprintf("%d 个账户 · 消耗 %s 元%s · 转化 %s%s · 转化成本 %s · 点击率 %s",
+		d.Advertisers, Money(d.Totals.Cost), changeWords(d.Totals.Cost, d.Previous.Cost), grouped(d.Totals.Convert),
 		changeWords(decimalOf(d.Totals.Convert), decimalOf(d.Previous.Convert)), optYuan(d.Totals.Derived().CPA),
 		optPercent(d.Totals.Derived().CTR))
 	var top []string
@@ -431,8 +431,8 @@ func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time
 		if a.Totals.Cost.IsZero() {
 			break
 		}
-		top = append(top, fmt.Sprintf("%s：消耗 %s 元%s，转化 %d，转化成本 %s", accountName(a), Money(a.Totals.Cost),
-			changeWords(a.Totals.Cost, a.Previous.Cost), a.Totals.Convert, optYuan(a.Totals.Derived().CPA)))
+		top = append(top, fmt.Sprintf("%s：消耗 %s 元%s，转化 %s，转化成本 %s", accountName(a), Money(a.Totals.Cost),
+			changeWords(a.Totals.Cost, a.Previous.Cost), grouped(a.Totals.Convert), optYuan(a.Totals.Derived().CPA)))
 	}
 	if len(top) > 0 {
 		msg.Sections = append(msg.Sections, digestSection("消耗最多的账户", channel.LevelInfo, top, digestTop))
@@ -501,6 +501,9 @@ func changeWords(cur, prev decimal.Decimal) string {
 }
 
 func decimalOf(n int64) decimal.Decimal { return decimal.NewFromInt(n) }
+
+// grouped is a count with thousands separated ("35,560").
+func grouped(n int64) string { return strings.TrimSuffix(Money(decimalOf(n)), ".00") }
 
 // optYuan says an amount in yuan, "—" for none.
 func optYuan(d *decimal.Decimal) string {

@@ -174,7 +174,7 @@ func TestDigestScheduledOncePerDayAndRetried(t *testing.T) {
 		t.Fatalf("digests %+v", ds)
 	}
 	msg := rcv.Accepted()[0].Payload
-	if !strings.HasPrefix(msg.Title, "数据日报 · 2025-06-17（周二） · 早报") || !strings.Contains(msg.Summary, "消耗 1,234.56 元（-17.70%）") ||
+	if !strings.HasPrefix(msg.Title, "数据日报 · 2025-06-17（周二） · 早报") || !strings.Contains(msg.Summary, "消耗 1,234.56 元（-17.70%） · 转化 12（-20.00%）") ||
 		msg.Level != "warning" || !strings.Contains(msg.Link, "/reports?level=advertiser&from=2025-06-17&to=2025-06-17") {
 		t.Fatalf("message %q %q %q %q", msg.Title, msg.Summary, msg.Level, msg.Link)
 	}
