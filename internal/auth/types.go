@@ -173,6 +173,6 @@ type AuditFilter struct {
 	Offset     int
 	// Beyond, when its ID is set, lists only the entries after it in the
 	// order (older): a reader of every page goes on from the last entry it
-	// read instead of an offset.
+	// read instead of an offset. Such a page is not counted (total -1).
 	Beyond AuditEntry
 }

@@ -58,7 +58,8 @@ type AdChangeFilter struct {
 	RollbackOnly bool // only rollbacks
 	// Beyond, when set, lists only the changes past this id in the order
 	// (older when newest first): a reader of every page goes on from the
-	// last id it read instead of an offset.
+	// last id it read instead of an offset. Such a page is not counted
+	// (total -1).
 	Beyond int64
 }
 

@@ -72,7 +72,7 @@ func (db *DB) ListAudit(ctx context.Context, f auth.AuditFilter) ([]auth.AuditEn
 	w.addIf(f.Beyond.ID != 0, "(occurred_at < ? OR occurred_at = ? AND id < ?)", f.Beyond.At.UTC(), f.Beyond.At.UTC(), f.Beyond.ID)
 	return queryPage(ctx, db, nil, listPage{noun: "audit", cols: `id, occurred_at, actor_type, actor_id, actor_name, ip, user_agent, action,
 		target_type, target_id, result, status, request_id, detail`, from: "audit_log", w: w, order: "occurred_at DESC, id DESC",
-		limit: f.Limit, offset: f.Offset}, scanAuditEntry)
+		limit: f.Limit, offset: f.Offset, uncounted: f.Beyond.ID != 0}, scanAuditEntry)
 }
 
 func scanAuditEntry(r scanner) (auth.AuditEntry, error) {

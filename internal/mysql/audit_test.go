@@ -82,9 +82,13 @@ func TestAuditBeyond(t *testing.T) {
 	var read []string
 	f := auth.AuditFilter{Limit: 2}
 	for range 5 {
-		page, _, err := db.ListAudit(ctx, f)
+		page, total, err := db.ListAudit(ctx, f)
 		if err != nil {
 			t.Fatal(err)
+		}
+		// The first page is counted; those going on from a row are not.
+		if want := map[bool]int64{true: 5, false: -1}[f.Beyond.ID == 0]; total != want {
+			t.Errorf("total %d beyond %d, want %d", total, f.Beyond.ID, want)
 		}
 		if len(page) == 0 {
 			break

@@ -188,7 +188,7 @@ func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFil
 	}
 	w.addIf(f.Beyond != 0, beyond, f.Beyond)
 	return queryPage(ctx, db, []AdChange{}, listPage{noun: "ad changes", cols: adChangeLogCols, from: "ad_changes c", w: w, order: order,
-		limit: f.Limit, offset: f.Offset}, scanAdChangeLog)
+		limit: f.Limit, offset: f.Offset, uncounted: f.Beyond != 0}, scanAdChangeLog)
 }
 
 // LatestAdChange returns the newest change of an entity's field that may

@@ -45,15 +45,20 @@ type listPage struct {
 	limit        int
 	defaultLimit int
 	offset       int
+	// uncounted skips the count (total -1): a reader going on from the last
+	// row it read has no use for it.
+	uncounted bool
 }
 
-// queryPage counts every row of p's list and reads p's page of them with
-// scan, appended to out.
+// queryPage counts every row of p's list (unless p.uncounted) and reads
+// p's page of them with scan, appended to out.
 func queryPage[T any](ctx context.Context, db *DB, out []T, p listPage, scan func(scanner) (T, error)) ([]T, int64, error) {
 	cond := p.w.String()
-	var total int64
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+p.from+` WHERE `+cond, p.w.args...).Scan(&total); err != nil {
-		return nil, 0, fmt.Errorf("mysql: count %s: %w", p.noun, err)
+	total := int64(-1)
+	if !p.uncounted {
+		if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+p.from+` WHERE `+cond, p.w.args...).Scan(&total); err != nil {
+			return nil, 0, fmt.Errorf("mysql: count %s: %w", p.noun, err)
+		}
 	}
 	limit := p.limit
 	if limit <= 0 {
