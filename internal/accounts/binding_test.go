@@ -334,7 +334,10 @@ func TestUnbindWipesTokensStopsSyncKeepsOrPurgesData(t *testing.T) {
 	if _, err := e.proc.store.AccessToken(ctx, out.Advertisers[0]); !apperr.Is(err, apperr.KindNotFound) {
 		t.Fatalf("token of an unbound advertiser: %v, want not_found", err)
 	}
-	pres, err := e.svc.Unbind(ctx, auth.UserScope(e.userID), children.Children[0], true)
+	// A caller that left (its request cancelled) does not leave the purge half done.
+	gone, cancel := context.WithCancel(ctx)
+	cancel()
+	pres, err := e.svc.Unbind(gone, auth.UserScope(e.userID), children.Children[0], true)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -195,6 +196,10 @@ type UnbindOutcome struct {
 	mysql.UnbindResult
 }
 
+// unbindTimeout bounds an unbinding and its purge once begun, whether or
+// not its caller is still waiting.
+const unbindTimeout = 30 * time.Minute
+
 // Unbind unbinds an advertiser within scope (404 otherwise) and, for a
 // majordomo or agent account, its children bound through the same grant;
 // purge also deletes their mirrored data, reports, sync state and scope
@@ -205,6 +210,11 @@ type UnbindOutcome struct {
 // the unbound accounts stop at once; a grant left with no advertiser is
 // revoked and its tokens wiped.
 func (s *Service) Unbind(ctx context.Context, scope auth.Scope, advertiserID int64, purge bool) (UnbindOutcome, error) {
+	// The work goes on when the caller leaves (a purge of a large account
+	// may outlast a proxy's timeout): it is not left half done, within
+	// unbindTimeout.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), unbindTimeout)
+	defer cancel()
 	unbind := s.db.UnbindAdvertiser
 	if purge {
 		unbind = s.db.UnbindAndPurgeAdvertiser
