@@ -414,7 +414,7 @@ func (s *Service) scheduledDigest(ctx context.Context, sc SealedChannel, sub Sub
 func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time.Time) channel.Message {
 	msg := channel.Message{ID: uid, At: now, Event: "digest", Level: channel.LevelInfo,
 		Title: fmt.Sprintf("数据日报 · %s（%s）", d.Day, weekday(d.Day)), Footer: "转化数据会随巨量引擎的归因继续增加 · OceanOps",
-		Data: newDigestPayload(d)}
+		Data: NewDigestView(d)}
 	if sub.Name != "" {
 		msg.Title += " · " + sub.Name
 	}
@@ -521,48 +521,42 @@ func optPercent(d *decimal.Decimal) string {
 	return d.StringFixed(2) + "%"
 }
 
-// DigestPayload is a digest as webhooks carry it (the "digest" of the
-// body): base sums, money in yuan with two decimals.
-type DigestPayload struct {
-	Day         string                 `json:"day"`
-	PreviousDay string                 `json:"previous_day"`
-	Advertisers int                    `json:"advertisers"`
-	Totals      DigestSums             `json:"totals"`
-	Previous    DigestSums             `json:"previous"`
-	Accounts    []DigestAccountPayload `json:"accounts"`
-	Stopped     []int64                `json:"stopped"`
-	Incomplete  []int64                `json:"incomplete"`
+// DigestView is how the API and webhooks show a digest (the API's
+// AlertDigest, a webhook body's "digest").
+type DigestView struct {
+	Day         string              `json:"day"`
+	PreviousDay string              `json:"previous_day"`
+	Advertisers int                 `json:"advertisers"`
+	Totals      report.MetricsView  `json:"totals"`
+	Previous    report.MetricsView  `json:"previous"`
+	Change      report.ChangeView   `json:"change_percent"`
+	Accounts    []DigestAccountView `json:"accounts"`
+	Stopped     []int64             `json:"stopped"`
+	Incomplete  []DigestAccountView `json:"incomplete"`
 }
 
-// DigestSums are a digest's base sums.
-type DigestSums struct {
-	Cost    string `json:"cost"`
-	Show    int64  `json:"show"`
-	Click   int64  `json:"click"`
-	Convert int64  `json:"convert"`
+// DigestAccountView is one account of a DigestView: its figures, or only
+// its name among the incomplete ones.
+type DigestAccountView struct {
+	AdvertiserID   int64               `json:"advertiser_id"`
+	AdvertiserName string              `json:"advertiser_name"`
+	Totals         *report.MetricsView `json:"totals,omitempty"`
+	Previous       *report.MetricsView `json:"previous,omitempty"`
+	Change         *report.ChangeView  `json:"change_percent,omitempty"`
 }
 
-// DigestAccountPayload is one account of a DigestPayload.
-type DigestAccountPayload struct {
-	AdvertiserID   int64      `json:"advertiser_id"`
-	AdvertiserName string     `json:"advertiser_name"`
-	Totals         DigestSums `json:"totals"`
-	Previous       DigestSums `json:"previous"`
-}
-
-func digestSums(t report.Totals) DigestSums {
-	return DigestSums{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
-}
-
-func newDigestPayload(d Digest) DigestPayload {
-	p := DigestPayload{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: digestSums(d.Totals),
-		Previous: digestSums(d.Previous), Accounts: []DigestAccountPayload{}, Stopped: append([]int64{}, d.Stopped...), Incomplete: []int64{}}
+// NewDigestView shows d.
+func NewDigestView(d Digest) DigestView {
+	v := DigestView{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: report.NewMetricsView(d.Totals),
+		Previous: report.NewMetricsView(d.Previous), Change: report.NewChangeView(d.Totals, d.Previous),
+		Accounts: []DigestAccountView{}, Stopped: append([]int64{}, d.Stopped...), Incomplete: []DigestAccountView{}}
 	for _, a := range d.Accounts {
-		p.Accounts = append(p.Accounts, DigestAccountPayload{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name,
-			Totals: digestSums(a.Totals), Previous: digestSums(a.Previous)})
+		cur, prev, change := report.NewMetricsView(a.Totals), report.NewMetricsView(a.Previous), report.NewChangeView(a.Totals, a.Previous)
+		v.Accounts = append(v.Accounts, DigestAccountView{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name,
+			Totals: &cur, Previous: &prev, Change: &change})
 	}
 	for _, a := range d.Incomplete {
-		p.Incomplete = append(p.Incomplete, a.AdvertiserID)
+		v.Incomplete = append(v.Incomplete, DigestAccountView{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name})
 	}
-	return p
+	return v
 }

@@ -28,14 +28,14 @@ func (f *fixture) digestDays() {
 }
 
 // digests returns the digests the receiver accepted, decoded.
-func digests(t *testing.T, rcv *channeltest.Webhook) []alerts.DigestPayload {
+func digests(t *testing.T, rcv *channeltest.Webhook) []alerts.DigestView {
 	t.Helper()
-	var out []alerts.DigestPayload
+	var out []alerts.DigestView
 	for _, r := range rcv.Accepted() {
 		if r.Event != "digest" {
 			continue
 		}
-		var d alerts.DigestPayload
+		var d alerts.DigestView
 		if err := json.Unmarshal(r.Payload.Digest, &d); err != nil {
 			t.Fatalf("digest body %s: %v", r.Body, err)
 		}
@@ -170,7 +170,8 @@ func TestDigestScheduledOncePerDayAndRetried(t *testing.T) {
 	f.cycle()
 	ds := digests(t, rcv)
 	if len(ds) != 1 || ds[0].Day != "2025-06-17" || ds[0].Totals.Cost != "1234.56" || ds[0].Previous.Cost != "1500.00" ||
-		len(ds[0].Accounts) != 2 || ds[0].Accounts[0].AdvertiserName != "品牌A-抖音01" || len(ds[0].Incomplete) != 1 {
+		len(ds[0].Accounts) != 2 || ds[0].Accounts[0].AdvertiserName != "品牌A-抖音01" || len(ds[0].Incomplete) != 1 ||
+		ds[0].Totals.CPA == nil || *ds[0].Totals.CPA != "102.88" || ds[0].Change.Cost == nil || *ds[0].Change.Cost != "-17.70" {
 		t.Fatalf("digests %+v", ds)
 	}
 	msg := rcv.Accepted()[0].Payload

@@ -468,46 +468,11 @@ type digestDayRequest struct {
 	Day string `json:"day" form:"day" validate:"omitempty,len=10"`
 }
 
-type digestAccountJSON struct {
-	AdvertiserID   int64        `json:"advertiser_id"`
-	AdvertiserName string       `json:"advertiser_name"`
-	Totals         *metricsJSON `json:"totals,omitempty"`
-	Previous       *metricsJSON `json:"previous,omitempty"`
-	Change         *changeJSON  `json:"change_percent,omitempty"`
-}
-
-type alertDigestJSON struct {
-	Day         string              `json:"day"`
-	PreviousDay string              `json:"previous_day"`
-	Advertisers int                 `json:"advertisers"`
-	Totals      metricsJSON         `json:"totals"`
-	Previous    metricsJSON         `json:"previous"`
-	Change      changeJSON          `json:"change_percent"`
-	Accounts    []digestAccountJSON `json:"accounts"`
-	Stopped     []int64             `json:"stopped"`
-	Incomplete  []digestAccountJSON `json:"incomplete"`
-}
-
-func newAlertDigestJSON(d alerts.Digest) alertDigestJSON {
-	out := alertDigestJSON{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: newMetricsJSON(d.Totals),
-		Previous: newMetricsJSON(d.Previous), Change: newChangeJSON(d.Totals, d.Previous), Accounts: []digestAccountJSON{},
-		Stopped: orEmpty(d.Stopped), Incomplete: []digestAccountJSON{}}
-	for _, a := range d.Accounts {
-		cur, prev, change := newMetricsJSON(a.Totals), newMetricsJSON(a.Previous), newChangeJSON(a.Totals, a.Previous)
-		out.Accounts = append(out.Accounts, digestAccountJSON{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name,
-			Totals: &cur, Previous: &prev, Change: &change})
-	}
-	for _, a := range d.Incomplete {
-		out.Incomplete = append(out.Incomplete, digestAccountJSON{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name})
-	}
-	return out
-}
-
 // alertDigest answers a subscription's digest of a day as it would be sent.
 func (s *Server) alertDigest(c *gin.Context) {
 	serveByIDWith(c, s.bindQuery, func(id int64, req digestDayRequest) (alerts.Digest, error) {
 		return s.deps.Alerts.Digest(c.Request.Context(), alertActor(c), id, req.Day)
-	}, newAlertDigestJSON)
+	}, alerts.NewDigestView)
 }
 
 type digestSentJSON struct {

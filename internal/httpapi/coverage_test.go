@@ -42,7 +42,7 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 			Gaps         []dateRangeJSON `json:"gaps"`
 		} `json:"advertisers"`
 	}
-	query := func() (cov, metricsJSON) {
+	query := func() (cov, report.MetricsView) {
 		t.Helper()
 		q := url.Values{"level": {"ad"}, "granularity": {"hour"}, "from": {day(-4)}, "to": {day(0)},
 			"advertiser_ids": {fmt.Sprint(adv)}, "group_by": {"date,hour"}}
@@ -51,8 +51,8 @@ func TestReportCoverageNamesTheGap(t *testing.T) {
 			t.Fatalf("report: %d %s", r.status, r.raw)
 		}
 		var out struct {
-			Summary  metricsJSON `json:"summary"`
-			Coverage cov         `json:"coverage"`
+			Summary  report.MetricsView `json:"summary"`
+			Coverage cov                `json:"coverage"`
 		}
 		r.data(t, &out)
 		return out.Coverage, out.Summary

@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
-	"github.com/shopspring/decimal"
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/report"
@@ -16,53 +15,21 @@ type dashboardQuery struct {
 	Top           int     `form:"top" default:"10" validate:"gte=0,lte=50"`
 }
 
-// changeJSON is the change from yesterday to today, for every metric, in
-// percent ("12.50", "-3.20"); null when yesterday's value is zero or null.
-type changeJSON struct {
-	Cost        *string `json:"cost"`
-	Show        *string `json:"show"`
-	Click       *string `json:"click"`
-	Convert     *string `json:"convert"`
-	DeepConvert *string `json:"deep_convert"`
-	CTR         *string `json:"ctr"`
-	CPC         *string `json:"cpc"`
-	CPM         *string `json:"cpm"`
-	CVR         *string `json:"cvr"`
-	CPA         *string `json:"cpa"`
-}
-
-func newChangeJSON(cur, prev report.Totals) changeJSON {
-	pct := func(c, p decimal.Decimal) *string { return report.OptMoney(report.Change(c, p)) }
-	n := decimal.NewFromInt
-	opt := func(c, p *decimal.Decimal) *string {
-		if c == nil || p == nil {
-			return nil
-		}
-		return pct(*c, *p)
-	}
-	dc, dp := cur.Derived(), prev.Derived()
-	return changeJSON{
-		Cost: pct(cur.Cost, prev.Cost), Show: pct(n(cur.Show), n(prev.Show)), Click: pct(n(cur.Click), n(prev.Click)),
-		Convert: pct(n(cur.Convert), n(prev.Convert)), DeepConvert: pct(n(cur.DeepConvert), n(prev.DeepConvert)),
-		CTR: opt(dc.CTR, dp.CTR), CPC: opt(dc.CPC, dp.CPC), CPM: opt(dc.CPM, dp.CPM), CVR: opt(dc.CVR, dp.CVR), CPA: opt(dc.CPA, dp.CPA),
-	}
-}
-
 type topAdJSON struct {
 	Level          string `json:"level"`
 	ID             int64  `json:"id"`
 	Name           string `json:"name"`
 	AdvertiserID   int64  `json:"advertiser_id"`
 	AdvertiserName string `json:"advertiser_name"`
-	metricsJSON
+	report.MetricsView
 }
 
 type trendPointJSON struct {
 	Hour int `json:"hour"`
 	// Today is null for the hours no advertiser has data for yet (from
 	// data_through on).
-	Today     *coreJSON `json:"today"`
-	Yesterday coreJSON  `json:"yesterday"`
+	Today     *report.CoreView `json:"today"`
+	Yesterday report.CoreView  `json:"yesterday"`
 	// TodayIncomplete marks today's points with data: their figures will
 	// still change (conversions are attributed for 72 hours).
 	TodayIncomplete bool `json:"today_incomplete"`
@@ -87,17 +54,17 @@ type dashboardResponse struct {
 	// DataThroughEarliest is the earliest reach among the advertisers the
 	// mirror syncs; AdvertisersBehind counts those short of data_through.
 	// Each advertiser is compared over its own span.
-	DataThroughEarliest time.Time   `json:"data_through_earliest"`
-	AdvertisersBehind   int         `json:"advertisers_behind"`
-	TodaySoFar          metricsJSON `json:"today_so_far"`
-	YesterdaySame       metricsJSON `json:"yesterday_same_time"`
+	DataThroughEarliest time.Time          `json:"data_through_earliest"`
+	AdvertisersBehind   int                `json:"advertisers_behind"`
+	TodaySoFar          report.MetricsView `json:"today_so_far"`
+	YesterdaySame       report.MetricsView `json:"yesterday_same_time"`
 	// YesterdayUntil is the end of the longest yesterday span compared:
 	// yesterday at the time of day of data_through.
-	YesterdayUntil time.Time        `json:"yesterday_until"`
-	Change         changeJSON       `json:"change_percent"`
-	YesterdayFull  metricsJSON      `json:"yesterday_full"`
-	TopAds         []topAdJSON      `json:"top_ads"`
-	HourlyTrend    []trendPointJSON `json:"hourly_trend"`
+	YesterdayUntil time.Time          `json:"yesterday_until"`
+	Change         report.ChangeView  `json:"change_percent"`
+	YesterdayFull  report.MetricsView `json:"yesterday_full"`
+	TopAds         []topAdJSON        `json:"top_ads"`
+	HourlyTrend    []trendPointJSON   `json:"hourly_trend"`
 }
 
 func (s *Server) dashboardRoutes(v1 *gin.RouterGroup) {
@@ -116,20 +83,20 @@ func newDashboardResponse(ov report.Overview, now time.Time) dashboardResponse {
 	out := dashboardResponse{
 		AsOf: now.UTC(), ReadAt: ov.ReadAt.UTC(), Today: ov.Today, Yesterday: ov.Yesterday, UpToHour: ov.UpToHour,
 		DataThrough: ov.DataThrough, DataThroughEarliest: ov.DataThroughEarliest, AdvertisersBehind: ov.AdvertisersBehind,
-		TodaySoFar: newMetricsJSON(t), YesterdaySame: newMetricsJSON(y), YesterdayUntil: ov.YesterdayUntil,
-		Change:        newChangeJSON(t, y),
-		YesterdayFull: newMetricsJSON(ov.YesterdayFull),
+		TodaySoFar: report.NewMetricsView(t), YesterdaySame: report.NewMetricsView(y), YesterdayUntil: ov.YesterdayUntil,
+		Change:        report.NewChangeView(t, y),
+		YesterdayFull: report.NewMetricsView(ov.YesterdayFull),
 		TopAds:        make([]topAdJSON, 0, len(ov.TopAds)),
 		HourlyTrend:   make([]trendPointJSON, 0, 24),
 	}
 	for _, a := range ov.TopAds {
 		out.TopAds = append(out.TopAds, topAdJSON{Level: string(a.Level), ID: a.ID, Name: a.Name,
-			AdvertiserID: a.AdvertiserID, AdvertiserName: a.AdvertiserName, metricsJSON: newMetricsJSON(a.Totals)})
+			AdvertiserID: a.AdvertiserID, AdvertiserName: a.AdvertiserName, MetricsView: report.NewMetricsView(a.Totals)})
 	}
 	for h := 0; h < 24; h++ {
-		p := trendPointJSON{Hour: h, Yesterday: newCoreJSON(ov.TrendYesterday[h])}
+		p := trendPointJSON{Hour: h, Yesterday: report.NewCoreView(ov.TrendYesterday[h])}
 		if h < ov.ThroughHour {
-			tj := newCoreJSON(ov.TrendToday[h])
+			tj := report.NewCoreView(ov.TrendToday[h])
 			p.Today, p.TodayIncomplete, p.TodayInProgress = &tj, true, h >= ov.EarliestThroughHour
 		}
 		out.HourlyTrend = append(out.HourlyTrend, p)

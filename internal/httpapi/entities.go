@@ -28,7 +28,7 @@ type entityListQuery struct {
 // four, CTR and CPA.
 type todayJSON struct {
 	Date string `json:"date"`
-	coreJSON
+	report.CoreView
 	CTR *string `json:"ctr"`
 	CPA *string `json:"cpa"`
 }
@@ -64,7 +64,7 @@ func newEntityJSON(kind report.EntityKind, e report.Entity, today string) entity
 		OptStatus: e.OptStatus, BudgetMode: e.BudgetMode, Budget: report.Money(e.Budget), Pricing: e.Pricing,
 		Bid: report.OptMoney(e.Bid), CPABid: report.OptMoney(e.CPABid),
 		CreatedAt: e.CreatedAt, ModifiedAt: e.ModifiedAt, DeletedAt: e.DeletedAt, SyncedAt: e.SyncedAt,
-		Today: todayJSON{Date: today, coreJSON: newCoreJSON(e.Today), CTR: report.OptMoney(d.CTR), CPA: report.OptMoney(d.CPA)},
+		Today: todayJSON{Date: today, CoreView: report.NewCoreView(e.Today), CTR: report.OptMoney(d.CTR), CPA: report.OptMoney(d.CPA)},
 	}
 	switch kind {
 	case report.KindAds:

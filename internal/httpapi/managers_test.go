@@ -14,6 +14,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // A majordomo (管家) with three advertisers, one of them outside carol's
@@ -54,8 +55,8 @@ func TestManagerIDsStandForTheirAdvertisers(t *testing.T) {
 	children := fmt.Sprintf("%d,%d", mgAdv1, mgAdv2) // carol's children of the majordomo
 	major := strconv.FormatInt(mgMajor, 10)
 	type summary struct {
-		Summary metricsJSON `json:"summary"`
-		Total   int64       `json:"total"`
+		Summary report.MetricsView `json:"summary"`
+		Total   int64              `json:"total"`
 		Items   []struct {
 			ManagerID   *int64  `json:"manager_id"`
 			ManagerName *string `json:"manager_name"`

@@ -10,12 +10,12 @@ import (
 // range, its summary, the change of each summary metric from it in
 // percent, and its coverage (its gaps make the change unreliable).
 type comparisonJSON struct {
-	Mode     string       `json:"mode"`
-	From     string       `json:"from"`
-	To       string       `json:"to"`
-	Summary  metricsJSON  `json:"summary"`
-	Change   changeJSON   `json:"change_percent"`
-	Coverage coverageJSON `json:"coverage"`
+	Mode     string             `json:"mode"`
+	From     string             `json:"from"`
+	To       string             `json:"to"`
+	Summary  report.MetricsView `json:"summary"`
+	Change   report.ChangeView  `json:"change_percent"`
+	Coverage coverageJSON       `json:"coverage"`
 	// RowsCompared is false when the previous period had too many rows to
 	// pair with the page's; only the summary compares then.
 	RowsCompared bool `json:"rows_compared"`
@@ -30,13 +30,13 @@ func (s *Server) compareReport(c *gin.Context, spec report.Spec, res report.Resu
 	if err != nil {
 		return err
 	}
-	out.Comparison = &comparisonJSON{Mode: report.ComparePrevious, From: cmp.From, To: cmp.To, Summary: newMetricsJSON(cmp.Summary),
-		Change: newChangeJSON(res.Summary, cmp.Summary), Coverage: newCoverageJSON(cmp.Coverage), RowsCompared: !cmp.RowsOmitted}
+	out.Comparison = &comparisonJSON{Mode: report.ComparePrevious, From: cmp.From, To: cmp.To, Summary: report.NewMetricsView(cmp.Summary),
+		Change: report.NewChangeView(res.Summary, cmp.Summary), Coverage: newCoverageJSON(cmp.Coverage), RowsCompared: !cmp.RowsOmitted}
 	for i, prev := range cmp.Rows {
 		if prev == nil || i >= len(out.Items) {
 			continue
 		}
-		m, ch := newMetricsJSON(*prev), newChangeJSON(res.Rows[i].Totals, *prev)
+		m, ch := report.NewMetricsView(*prev), report.NewChangeView(res.Rows[i].Totals, *prev)
 		out.Items[i].Previous, out.Items[i].Change = &m, &ch
 	}
 	return nil

@@ -10,42 +10,6 @@ import (
 	"github.com/oceanops/adplatform/internal/report"
 )
 
-// metricsJSON is how every endpoint shows metrics. Money (cost, cpc, cpm,
-// cpa) is a string with two decimals ("123.45") so that no JSON client turns
-// it into a float; ctr and cvr are percentages as strings with two decimals.
-// A derived metric whose denominator is zero is null.
-type metricsJSON struct {
-	coreJSON
-	DeepConvert int64   `json:"deep_convert"`
-	CTR         *string `json:"ctr"`
-	CPC         *string `json:"cpc"`
-	CPM         *string `json:"cpm"`
-	CVR         *string `json:"cvr"`
-	CPA         *string `json:"cpa"`
-}
-
-func newMetricsJSON(t report.Totals) metricsJSON {
-	d := t.Derived()
-	return metricsJSON{
-		coreJSON: newCoreJSON(t), DeepConvert: t.DeepConvert,
-		CTR: report.OptMoney(d.CTR), CPC: report.OptMoney(d.CPC), CPM: report.OptMoney(d.CPM),
-		CVR: report.OptMoney(d.CVR), CPA: report.OptMoney(d.CPA),
-	}
-}
-
-// coreJSON are the four core metrics: the points of the dashboard's trend,
-// an entity's today, and the start of every metricsJSON.
-type coreJSON struct {
-	Cost    string `json:"cost"`
-	Show    int64  `json:"show"`
-	Click   int64  `json:"click"`
-	Convert int64  `json:"convert"`
-}
-
-func newCoreJSON(t report.Totals) coreJSON {
-	return coreJSON{Cost: report.Money(t.Cost), Show: t.Show, Click: t.Click, Convert: t.Convert}
-}
-
 // reportRowJSON is one row of a report; only the grouped dimensions are present.
 type reportRowJSON struct {
 	Date           *string `json:"date,omitempty"`
@@ -58,15 +22,15 @@ type reportRowJSON struct {
 	EntityName     *string `json:"entity_name,omitempty"`
 	ParentID       *int64  `json:"parent_id,omitempty"`
 	ParentName     *string `json:"parent_name,omitempty"`
-	metricsJSON
+	report.MetricsView
 	// Previous and Change are the row's previous period and the change
 	// from it (compare=previous; report_compare.go).
-	Previous *metricsJSON `json:"previous,omitempty"`
-	Change   *changeJSON  `json:"change_percent,omitempty"`
+	Previous *report.MetricsView `json:"previous,omitempty"`
+	Change   *report.ChangeView  `json:"change_percent,omitempty"`
 }
 
 func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
-	out := reportRowJSON{metricsJSON: newMetricsJSON(r.Totals)}
+	out := reportRowJSON{MetricsView: report.NewMetricsView(r.Totals)}
 	if spec.Grouped(report.DimDate) {
 		out.Date = &r.Date
 	}
@@ -139,18 +103,18 @@ func newCoverageJSON(c report.Coverage) coverageJSON {
 
 // reportResponse is the data of GET /api/v1/reports.
 type reportResponse struct {
-	Level       string          `json:"level"`
-	Granularity string          `json:"granularity"`
-	From        string          `json:"from"`
-	To          string          `json:"to"`
-	GroupBy     []string        `json:"group_by"`
-	OrderBy     []string        `json:"order_by"`
-	Currency    string          `json:"currency"`
-	Items       []reportRowJSON `json:"items"`
-	Page        int             `json:"page"`
-	PageSize    int             `json:"page_size"`
-	Total       int64           `json:"total"`
-	Summary     metricsJSON     `json:"summary"`
+	Level       string             `json:"level"`
+	Granularity string             `json:"granularity"`
+	From        string             `json:"from"`
+	To          string             `json:"to"`
+	GroupBy     []string           `json:"group_by"`
+	OrderBy     []string           `json:"order_by"`
+	Currency    string             `json:"currency"`
+	Items       []reportRowJSON    `json:"items"`
+	Page        int                `json:"page"`
+	PageSize    int                `json:"page_size"`
+	Total       int64              `json:"total"`
+	Summary     report.MetricsView `json:"summary"`
 	// Coverage says, per advertiser, which days of the range were synced;
 	// figures of the gaps are missing, not zero.
 	Coverage coverageJSON `json:"coverage"`
@@ -209,6 +173,6 @@ func newReportResponse(spec report.Spec, res report.Result, q reportQuery) repor
 		Level: string(spec.Level), Granularity: string(spec.Granularity), From: spec.From, To: spec.To,
 		GroupBy: groups, OrderBy: orders, Currency: "CNY",
 		Items: views(res.Rows, func(r report.Row) reportRowJSON { return newReportRowJSON(spec, r) }), Page: q.Page,
-		PageSize: q.PageSize, Total: res.Total, Summary: newMetricsJSON(res.Summary), Coverage: newCoverageJSON(res.Coverage),
+		PageSize: q.PageSize, Total: res.Total, Summary: report.NewMetricsView(res.Summary), Coverage: newCoverageJSON(res.Coverage),
 	}
 }
