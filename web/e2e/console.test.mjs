@@ -307,6 +307,98 @@ describe('console', () => {
     }
   })
 
+  test('budgets imported from a CSV file: each ad gets its own value; a bad amount, an unknown id and a budget the dry run refuses are named by line and left out', async () => {
+    // Three ads with daily budgets that no other test changes: not delivering (the others take delivering
+    // ones), not deleted, ended or stopped by a budget, and not changed yet (the batch above). Two are
+    // raised to their own values, over the bid and 105% of today's spend on the platform, whose clock the
+    // batch test moved on; the third is given 100, under the least daily budget, which the dry run refuses.
+    const today = (await simGet(stack.sim, '/_sim/clock')).beijing.slice(0, 10)
+    const fen = (s) => (s ? Math.round(Number(s) * 100) : 0)
+    const candidates = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items
+      .filter((a) => a.budget_mode === 'BUDGET_MODE_DAY' && !/DELIVERY_OK|DELETE|DONE|EXCEED/.test(a.status) && a.id !== paused.id)
+    const three = []
+    for (const a of candidates) {
+      if ((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${a.id}&page_size=1`)).total === 0) three.push(a)
+      if (three.length === 3) break
+    }
+    assert.equal(three.length, 3, 'three ads with daily budgets that nothing changed')
+    const planned = []
+    for (const [i, a] of three.slice(0, 2).entries()) {
+      const truth = await simGet(stack.sim, `/_sim/truth?advertiser_id=${a.advertiser_id}&level=ad&start_date=${today}&end_date=${today}&granularity=total`)
+      const spent = truth.rows.find((r) => r.id === a.id)?.cost_fen ?? 0
+      const floor = Math.max(fen(a.budget) + 100_000, spent * 1.1, fen(a.today?.cost) * 1.1, fen(a.bid), fen(a.cpa_bid), 30_000)
+      const yuan = Math.ceil(floor / 10_000) * 100 + i * 350
+      planned.push({ ad: a, value: i ? `${yuan}.50` : String(yuan), fen: yuan * 100 + (i ? 50 : 0) })
+    }
+    const [a, b] = planned
+    const low = three[2]
+    const csv = ['广告计划ID,新预算(元)', `${a.ad.id},${a.value}`, '1790000000000009,12.345', `"${b.ad.id}","${b.value}"`, '1790000000000008,800', `${low.id},100`, ''].join('\r\n')
+
+    await page.goto(`${stack.api}/ads`)
+    await page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    await page.locator('[data-test=import-open]').click()
+    const dialog = page.locator('[data-test=import-dialog]')
+    await dialog.waitFor()
+    assert.match(await dialog.locator('[data-test=import-field]').innerText(), /预算[\s\S]*出价[\s\S]*目标转化出价/, 'ads offer budgets, bids and target CPAs')
+    // The template: a header and two example lines, as UTF-8 for Excel.
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.locator('[data-test=import-template]').click()])
+    assert.equal(download.suggestedFilename(), 'oceanops-import-ads-budget.csv')
+    const template = join(resultsDir, download.suggestedFilename())
+    await download.saveAs(template)
+    assert.equal(await readFile(template, 'utf8'), '\uFEFFID,新预算(元)\r\n1790000000000001,500\r\n1790000000000002,1200.50\r\n')
+
+    await dialog.locator('[data-test=import-file]').setInputFiles({ name: '预算计划.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csv}`, 'utf8') })
+    const summary = dialog.locator('[data-test=import-summary]')
+    await summary.locator('text=共 5 行：3 行可导入，2 行有问题，不导入').waitFor()
+    assert.deepEqual(await dialog.locator('[data-test=import-problem]').allInnerTexts(), [
+      '第 3 行：「12.345」不是金额：只写数字，最多两位小数，如 500 或 1200.50',
+      '第 5 行：不存在或无权限',
+    ])
+    const rows = dialog.locator('[data-test=import-row]')
+    assert.equal(await rows.count(), 5)
+    for (const [n, p] of [[0, a], [2, b]]) {
+      const text = await rows.nth(n).innerText()
+      assert.ok(text.includes(p.ad.name), `line ${n + 2} names the ad: ${text}`)
+      assert.ok(text.includes(Number(p.value).toLocaleString('en-US', { minimumFractionDigits: 2 })), `line ${n + 2} has its new budget: ${text}`)
+    }
+    await shot(page, 'ads-import-preview', { fullPage: false })
+
+    // 预览变更: the page's batch change, each ad with its own value, checked by the API's dry run. It refuses
+    // the 100 as a whole: the line is named with the API's reason and left out, and the rest previewed again.
+    await page.locator('[data-test=import-preview]', { hasText: '预览变更（3 项）' }).click()
+    await summary.locator('text=共 5 行：2 行可导入，3 行有问题，不导入').waitFor()
+    assert.match((await dialog.locator('[data-test=import-problem]').allInnerTexts())[2], /^第 6 行：不能低于 300\.00 元（平台的最低日预算）/)
+    assert.match(await rows.nth(4).innerText(), new RegExp(`${low.id}[\\s\\S]*100\\.00[\\s\\S]*不能低于 300\\.00 元`))
+    await shot(page, 'ads-import-refused', { fullPage: false })
+    await page.locator('[data-test=import-preview]', { hasText: '预览变更（2 项）' }).click()
+    const change = page.locator('[data-test=change-dialog]')
+    await change.waitFor()
+    await dialog.waitFor({ state: 'detached' })
+    const items = change.locator('[data-test=change-items] tbody tr')
+    assert.equal(await items.count(), 2)
+    for (const p of [a, b]) {
+      assert.match(await items.filter({ hasText: String(p.ad.id) }).innerText(),
+        new RegExp(`预算[\\s\\S]*${Number(p.value).toLocaleString('en-US', { minimumFractionDigits: 2 })}[\\s\\S]*可执行`), 'the dry run of its own value')
+    }
+    await shot(page, 'ads-import-dry-run', { fullPage: false })
+    await page.locator('[data-test=change-confirm]').click()
+    await change.locator('[data-test=change-summary]', { hasText: '成功 2，失败 0，未知 0' }).waitFor({ timeout: 30_000 })
+    assert.equal(await change.locator('[data-test=item-result]', { hasText: '成功' }).count(), 2)
+    await shot(page, 'ads-import-result', { fullPage: false })
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    // On the platform each ad has its own budget, made in one request.
+    const requests = new Set()
+    for (const p of planned) {
+      const w = await simGet(stack.sim, `/_sim/world?advertiser_id=${p.ad.advertiser_id}`)
+      assert.equal(w.ads.find((e) => e.id === p.ad.id)?.budget_fen, p.fen, `ad ${p.ad.id} budget on the platform`)
+      const [c] = (await apiGet(stack.api, token, `/api/v1/changes?entity_id=${p.ad.id}&field=budget`)).items
+      assert.equal(c.result, 'succeeded')
+      requests.add(c.request_id)
+    }
+    assert.equal(requests.size, 1, 'one batch')
+  })
+
   test('a change whose answer is lost on the way: 确认 again waits for it under its key, and it is made once', async () => {
     const ads = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=50')).items
     const ad = ads.filter((a) => a.id !== paused.id && a.budget_mode === 'BUDGET_MODE_DAY' && Number(a.budget) > 0)[10]
@@ -1166,6 +1258,7 @@ describe('console', () => {
     assert.equal(await p.locator('.arco-switch').count(), 0, 'no status switches')
     assert.equal(await p.locator('[data-test=edit-amount]').count(), 0, 'no budget or bid edits')
     assert.equal(await p.locator('[data-test=entity-table] .arco-checkbox').count(), 0, 'no selection for batch actions')
+    assert.equal(await p.locator('[data-test=import-open]').count(), 0, 'no import from a file')
     await shot(p, 'viewer-ads')
     await p.goto(`${stack.api}/accounts`)
     await p.locator('[data-test=accounts-table] tbody tr').first().waitFor()

@@ -2,7 +2,7 @@
 // filter, so that a page shows "name · id" where it has only ids (a rule's scope, a report's chosen objects).
 import { ref, type Ref } from 'vue'
 import { api, call } from '../api/client'
-import type { EntityPath } from '../api/types'
+import type { Entity, EntityPath } from '../api/types'
 
 /** Named is what a list answers of each item: its id and name. */
 export interface Named {
@@ -10,8 +10,8 @@ export interface Named {
   name?: string
 }
 
-/** readEntities reads the entities of ids (at most 200) at path that the caller sees, deleted ones too. */
-export function readEntities(path: EntityPath): (ids: number[]) => Promise<Named[]> {
+/** readEntities reads the entities of ids (at most 200) at path that the caller sees, deleted ones too (从文件导入 shows their values). */
+export function readEntities(path: EntityPath): (ids: number[]) => Promise<Entity[]> {
   return (ids) =>
     call(api.GET(`/api/v1/${path}` as '/api/v1/ads', { params: { query: { ids, page_size: 200, include_deleted: true } } })).then(
       (page) => page.items ?? [],

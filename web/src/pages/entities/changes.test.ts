@@ -32,6 +32,16 @@ describe('change requests', () => {
       [10, 'step'],
     ])
   })
+  it('says the rules one entity breaks together', () => {
+    const got = batchFieldErrors(
+      [
+        { field: 'items[1].budget', message: '不能低于 300.00 元' },
+        { field: 'items[1].budget', message: '不能低于出价 350.00 元' },
+      ],
+      [{ id: 10, value: '500' }, { id: 20, value: '100' }],
+    )
+    expect([...got.entries()]).toEqual([[20, '不能低于 300.00 元；不能低于出价 350.00 元']])
+  })
   it('counts outcomes', () => {
     expect(counts([{ result: 'succeeded' }, { result: 'failed' }, { result: 'unknown' }, { result: 'succeeded' }])).toEqual({ ok: 2, failed: 1, unknown: 1 })
   })

@@ -69,14 +69,15 @@ export function changeMany(path: EntityPath, field: Field, items: PlannedItem[],
 
 /**
  * batchFieldErrors maps a refused batch's field names (ids[2].budget,
- * items[0].bid) to the entity ids they concern.
+ * items[0].bid) to the entity ids they concern; the rules one entity breaks
+ * are said together.
  */
 export function batchFieldErrors(fields: { field: string; message: string }[], items: PlannedItem[]): Map<number, string> {
   const out = new Map<number, string>()
   for (const f of fields) {
     const m = /^(?:ids|items)\[(\d+)\]/.exec(f.field)
     const item = m ? items[Number(m[1])] : undefined
-    if (item) out.set(item.id, f.message)
+    if (item) out.set(item.id, out.has(item.id) ? `${out.get(item.id)}；${f.message}` : f.message)
   }
   return out
 }

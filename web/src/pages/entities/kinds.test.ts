@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { bidField, kinds, onOff, statusColor, statusKey } from './kinds'
+import { bidField, bidFields, currentValue, kinds, onOff, statusColor, statusKey } from './kinds'
 
 describe('entity kinds', () => {
   it('picks the bid field a row edits', () => {
@@ -8,6 +8,21 @@ describe('entity kinds', () => {
     expect(bidField(kinds.ads, { pricing: 'PRICING_CPC' })).toBe('bid')
     expect(bidField(kinds.projects, {})).toBe('cpa_bid')
     expect(bidField(kinds.promotions, {})).toBe('bid')
+  })
+  it('offers the bid fields of a kind, and unlimited budgets where the API takes them', () => {
+    expect(bidFields(kinds.campaigns)).toEqual([])
+    expect(bidFields(kinds.ads)).toEqual(['bid', 'cpa_bid'])
+    expect(bidFields(kinds.projects)).toEqual(['cpa_bid'])
+    expect(bidFields(kinds.promotions)).toEqual(['bid'])
+    expect(Object.values(kinds).filter((k) => !k.unlimitedBudget).map((k) => k.kind)).toEqual(['ad'])
+  })
+  it('reads the current value of a field', () => {
+    const e = { status: 'AD_STATUS_DISABLE', opt_status: 'AD_STATUS_DISABLE', budget_mode: 'BUDGET_MODE_DAY', budget: '500.00', bid: '1.20', cpa_bid: '35.00' }
+    expect(currentValue(kinds.ads, e, 'status')).toBe('disable')
+    expect(currentValue(kinds.ads, e, 'budget')).toBe('500.00')
+    expect(currentValue(kinds.ads, e, 'bid')).toBe('1.20')
+    expect(currentValue(kinds.ads, e, 'cpa_bid')).toBe('35.00')
+    expect(currentValue(kinds.campaigns, { budget_mode: 'BUDGET_MODE_INFINITE', budget: '0.00' }, 'budget')).toBe('unlimited')
   })
   it('derives on/off like the API does', () => {
     expect(onOff(kinds.campaigns, { status: 'CAMPAIGN_STATUS_BUDGET_EXCEED' })).toBe('enable')

@@ -2,6 +2,7 @@
 // column, which bid field a row edits, how its on/off state is derived from
 // the platform's statuses (as internal/adops does), and the status filter.
 import type { Entity, EntityPath } from '../../api/types'
+import type { Field } from './changes'
 
 export type ChangeKind = 'campaign' | 'ad' | 'project' | 'promotion'
 export type BidField = 'bid' | 'cpa_bid'
@@ -13,6 +14,8 @@ export interface KindInfo {
   /** The parent's name column (ads: campaign, promotions: project). */
   parent: 'campaign' | 'project' | null
   hasBid: boolean
+  /** Whether its budget may be set to (and from) unlimited: not ads (2/ad/update/budget sets daily budgets only). */
+  unlimitedBudget: boolean
   /** Platform statuses offered in the filter. */
   statuses: string[]
 }
@@ -23,6 +26,7 @@ export const kinds: Record<EntityPath, KindInfo> = {
     kind: 'campaign',
     parent: null,
     hasBid: false,
+    unlimitedBudget: true,
     statuses: ['CAMPAIGN_STATUS_ENABLE', 'CAMPAIGN_STATUS_DISABLE', 'CAMPAIGN_STATUS_BUDGET_EXCEED'],
   },
   ads: {
@@ -30,6 +34,7 @@ export const kinds: Record<EntityPath, KindInfo> = {
     kind: 'ad',
     parent: 'campaign',
     hasBid: true,
+    unlimitedBudget: false,
     statuses: ['AD_STATUS_DELIVERY_OK', 'AD_STATUS_DISABLE', 'AD_STATUS_AUDIT', 'AD_STATUS_AUDIT_DENY', 'AD_STATUS_BUDGET_EXCEED', 'AD_STATUS_BALANCE_EXCEED', 'AD_STATUS_CAMPAIGN_DISABLE', 'AD_STATUS_DONE'],
   },
   projects: {
@@ -37,6 +42,7 @@ export const kinds: Record<EntityPath, KindInfo> = {
     kind: 'project',
     parent: null,
     hasBid: true,
+    unlimitedBudget: true,
     statuses: ['PROJECT_STATUS_ENABLE', 'PROJECT_STATUS_DISABLE', 'PROJECT_STATUS_BUDGET_EXCEED', 'PROJECT_STATUS_NOT_START', 'PROJECT_STATUS_DONE'],
   },
   promotions: {
@@ -44,6 +50,7 @@ export const kinds: Record<EntityPath, KindInfo> = {
     kind: 'promotion',
     parent: 'project',
     hasBid: true,
+    unlimitedBudget: true,
     statuses: ['OK', 'DISABLED', 'AUDIT', 'AUDIT_DENY', 'BUDGET_EXCEED', 'PROJECT_DISABLED'],
   },
 }
@@ -54,6 +61,20 @@ export function bidField(k: KindInfo, e: Entity): BidField | null {
   if (k.kind === 'project') return 'cpa_bid'
   if (k.kind === 'ad' && (e.pricing ?? '').startsWith('PRICING_OC')) return 'cpa_bid'
   return 'bid'
+}
+
+/** bidFields are the bid fields of a kind: ads have both (by pricing), projects the target CPA, promotions the bid. */
+export function bidFields(k: KindInfo): BidField[] {
+  if (!k.hasBid) return []
+  if (k.kind === 'ad') return ['bid', 'cpa_bid']
+  return k.kind === 'project' ? ['cpa_bid'] : ['bid']
+}
+
+/** currentValue is an entity's value of a field as a change's "before": on/off, "unlimited" or yuan. */
+export function currentValue(k: KindInfo, e: Entity, field: Field): string {
+  if (field === 'status') return onOff(k, e)
+  if (field === 'budget') return e.budget_mode === 'BUDGET_MODE_INFINITE' ? 'unlimited' : e.budget ?? ''
+  return (field === 'cpa_bid' ? e.cpa_bid : e.bid) ?? ''
 }
 
 /** onOff derives whether the operator has the entity switched on, like the API's change rules. */
