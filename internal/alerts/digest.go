@@ -91,6 +91,10 @@ type Digest struct {
 	// Incomplete accounts' daily report of the day has not been read in
 	// full: the totals may be short (Totals and Previous are zero).
 	Incomplete []DigestAccount
+	// Managers sums the accounts by the majordomo or agent account they
+	// are bound through (AdvertiserID 0: bound directly), most spent first;
+	// nil when the accounts have one.
+	Managers []DigestAccount
 }
 
 // DigestSendResult is what one channel answered to a digest sent now.
@@ -133,15 +137,24 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 		byID[a.ID] = &all[i]
 	}
 	spec := report.Spec{Level: report.LevelAdvertiser, Granularity: report.Day, AdvertiserIDs: ids,
-		From: d.PreviousDay, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimAdvertiser}}
+		From: d.PreviousDay, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimManager, report.DimAdvertiser}}
+	managers := map[int64]*DigestAccount{}
 	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(2*len(ids)), func(row report.Row) error {
 		a, ok := byID[row.AdvertiserID]
-		switch {
-		case !ok:
-		case row.Date == day:
+		if !ok {
+			return nil
+		}
+		m := managers[row.ManagerID]
+		if m == nil {
+			m = &DigestAccount{AdvertiserID: row.ManagerID, Name: row.ManagerName}
+			managers[row.ManagerID] = m
+		}
+		if row.Date == day {
 			a.Totals.Add(row.Totals)
-		default:
+			m.Totals.Add(row.Totals)
+		} else {
 			a.Previous.Add(row.Totals)
+			m.Previous.Add(row.Totals)
 		}
 		return nil
 	})
@@ -169,11 +182,21 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 			d.Stopped = append(d.Stopped, a.AdvertiserID)
 		}
 	}
-	slices.SortStableFunc(d.Accounts, func(a, b DigestAccount) int {
-		return cmp.Or(b.Totals.Cost.Cmp(a.Totals.Cost), b.Previous.Cost.Cmp(a.Previous.Cost), cmp.Compare(a.AdvertiserID, b.AdvertiserID))
-	})
+	if len(managers) > 1 {
+		for _, m := range managers {
+			d.Managers = append(d.Managers, *m)
+		}
+		slices.SortFunc(d.Managers, bySpend)
+	}
+	slices.SortStableFunc(d.Accounts, bySpend)
 	slices.SortFunc(d.Incomplete, func(a, b DigestAccount) int { return cmp.Compare(a.AdvertiserID, b.AdvertiserID) })
 	return d, nil
+}
+
+// bySpend orders figures by the day's cost, then the day before's, most
+// first, then by id.
+func bySpend(a, b DigestAccount) int {
+	return cmp.Or(b.Totals.Cost.Cmp(a.Totals.Cost), b.Previous.Cost.Cmp(a.Previous.Cost), cmp.Compare(a.AdvertiserID, b.AdvertiserID))
 }
 
 // yesterday is the Beijing day before now's.
@@ -434,6 +457,18 @@ func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time
 		top = append(top, fmt.Sprintf("%s：消耗 %s 元%s，转化 %s，转化成本 %s", accountName(a), Money(a.Totals.Cost),
 			changeWords(a.Totals.Cost, a.Previous.Cost), grouped(a.Totals.Convert), optYuan(a.Totals.Derived().CPA)))
 	}
+	var byManager []string
+	for _, m := range d.Managers {
+		name := "直接授权的账户"
+		if m.AdvertiserID != 0 {
+			name = accountName(m)
+		}
+		byManager = append(byManager, fmt.Sprintf("%s：消耗 %s 元%s，转化 %s，转化成本 %s", name, Money(m.Totals.Cost),
+			changeWords(m.Totals.Cost, m.Previous.Cost), grouped(m.Totals.Convert), optYuan(m.Totals.Derived().CPA)))
+	}
+	if len(byManager) > 0 {
+		msg.Sections = append(msg.Sections, digestSection("按管家账户", channel.LevelInfo, byManager, digestTop))
+	}
 	if len(top) > 0 {
 		msg.Sections = append(msg.Sections, digestSection("消耗最多的账户", channel.LevelInfo, top, digestTop))
 	}
@@ -533,6 +568,17 @@ type DigestView struct {
 	Accounts    []DigestAccountView `json:"accounts"`
 	Stopped     []int64             `json:"stopped"`
 	Incomplete  []DigestAccountView `json:"incomplete"`
+	Managers    []DigestManagerView `json:"managers"`
+}
+
+// DigestManagerView is the sum of a digest's accounts bound through one
+// majordomo or agent account (ID 0: bound directly).
+type DigestManagerView struct {
+	ManagerID   int64              `json:"manager_id"`
+	ManagerName string             `json:"manager_name"`
+	Totals      report.MetricsView `json:"totals"`
+	Previous    report.MetricsView `json:"previous"`
+	Change      report.ChangeView  `json:"change_percent"`
 }
 
 // DigestAccountView is one account of a DigestView: its figures, or only
@@ -557,6 +603,11 @@ func NewDigestView(d Digest) DigestView {
 	}
 	for _, a := range d.Incomplete {
 		v.Incomplete = append(v.Incomplete, DigestAccountView{AdvertiserID: a.AdvertiserID, AdvertiserName: a.Name})
+	}
+	v.Managers = []DigestManagerView{}
+	for _, m := range d.Managers {
+		v.Managers = append(v.Managers, DigestManagerView{ManagerID: m.AdvertiserID, ManagerName: m.Name, Totals: report.NewMetricsView(m.Totals),
+			Previous: report.NewMetricsView(m.Previous), Change: report.NewChangeView(m.Totals, m.Previous)})
 	}
 	return v
 }

@@ -10,6 +10,8 @@ import (
 	"github.com/oceanops/adplatform/internal/alerts/channel"
 	"github.com/oceanops/adplatform/internal/alerts/channel/channeltest"
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/mysql"
+	"github.com/oceanops/adplatform/internal/testenv"
 )
 
 // digestDays gives A spend on both days before the clock's (17 and 16 June),
@@ -235,5 +237,76 @@ func TestSendDigestNow(t *testing.T) {
 	_, _, err = f.svc.SendDigest(f.ctx, f.admin, sub.ID, "")
 	if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Rule != "no_enabled_channel" {
 		t.Fatalf("no enabled channel: %v", err)
+	}
+}
+
+func TestDigestSumsAccountsByManager(t *testing.T) {
+	f := newFixture(t)
+	f.digestDays()
+	// C and D are bound through the majordomo M; A and B directly.
+	const m, c, d int64 = 1_700_000_000_000_100, 1_700_000_000_000_101, 1_700_000_000_000_102
+	grant := testenv.Grant(t, f.db, []int64{m}, f.clock.Now())
+	if _, err := f.db.BindAdvertisers(f.ctx, grant, []mysql.DiscoveredAccount{{ID: m, Name: "客户甲管家", AccountRole: "CUSTOMER_ADMIN"},
+		{ID: c, Name: "客户甲-抖音", AccountRole: mysql.RoleAdvertiser, ParentID: m},
+		{ID: d, Name: "客户甲-头条", AccountRole: mysql.RoleAdvertiser, ParentID: m}}, mysql.BindClaim, f.clock.Now()); err != nil {
+		t.Fatal(err)
+	}
+	f.daily(c, "advertiser", c, f.day(-1), "2000.00", 20000, 600, 20)
+	f.daily(d, "advertiser", d, f.day(-1), "500.50", 5000, 100, 5)
+	f.daily(d, "advertiser", d, f.day(-2), "1000.00", 5000, 100, 5)
+	rcv, ch := f.hook(f.admin, "ops")
+	feishu := channeltest.NewFeishu(t, "feishu-secret", time.Now)
+	fc, err := f.svc.CreateChannel(f.ctx, f.admin, alerts.ChannelInput{Name: "飞书群", Enabled: true,
+		Config: channel.Config{Type: channel.TypeFeishu, URL: feishu.URL, Secret: "feishu-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID, fc.ID}, DigestAt: "09:00"})
+	dg, err := f.svc.Digest(f.ctx, f.admin, sub.ID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(dg.Managers) != 2 {
+		t.Fatalf("managers %+v", dg.Managers)
+	}
+	mg, direct := dg.Managers[0], dg.Managers[1]
+	if mg.AdvertiserID != m || mg.Name != "客户甲管家" || mg.Totals.Cost.StringFixed(2) != "2500.50" || mg.Totals.Convert != 25 ||
+		mg.Previous.Cost.StringFixed(2) != "1000.00" {
+		t.Fatalf("the majordomo's sum %+v", mg)
+	}
+	if direct.AdvertiserID != 0 || direct.Totals.Cost.StringFixed(2) != "1234.56" || direct.Previous.Cost.StringFixed(2) != "1500.00" {
+		t.Fatalf("the direct accounts' sum %+v", direct)
+	}
+	if dg.Totals.Cost.StringFixed(2) != "3735.06" || dg.Advertisers != 4 {
+		t.Fatalf("totals %s of %d advertisers", dg.Totals.Cost.StringFixed(2), dg.Advertisers)
+	}
+	// Webhooks carry the sums as the API shows them.
+	if _, _, err := f.svc.SendDigest(f.ctx, f.admin, sub.ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	if got := digests(t, rcv); len(got) != 1 || len(got[0].Managers) != 2 || got[0].Managers[0].ManagerName != "客户甲管家" ||
+		got[0].Managers[0].Totals.Cost != "2500.50" || got[0].Managers[1].ManagerID != 0 {
+		t.Fatalf("webhook digest %+v", got)
+	}
+	// The chat message: the totals, then the sums by manager, then the accounts.
+	cards := feishu.Cards()
+	if len(cards) != 1 || !strings.HasPrefix(cards[0].Title, "数据日报 · 2025-06-17") {
+		t.Fatalf("feishu cards %+v", cards)
+	}
+	text := strings.Join(cards[0].Texts, "\n")
+	for _, want := range []string{"4 个账户 · 消耗 3,735.06 元", "按管家账户", "客户甲管家（1700000000000100）：消耗 2,500.50 元（+150.05%），转化 25",
+		"直接授权的账户：消耗 1,234.56 元", "消耗最多的账户", "客户甲-抖音（1700000000000101）：消耗 2,000.00 元", "较前一天停止消耗"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the card lacks %q:\n%s", want, text)
+		}
+	}
+	if i, j := strings.Index(text, "按管家账户"), strings.Index(text, "消耗最多的账户"); i > j {
+		t.Errorf("managers after the accounts:\n%s", text)
+	}
+	// Alice sees A only: one group, no section.
+	_, aliceCh := f.hook(f.alice, "alice")
+	mine := f.subscribe(f.alice, alerts.SubscriptionInput{ChannelIDs: []int64{aliceCh.ID}, DigestAt: "09:00"})
+	if dg, err := f.svc.Digest(f.ctx, f.alice, mine.ID, ""); err != nil || dg.Managers != nil {
+		t.Fatalf("alice's managers %+v, %v", dg.Managers, err)
 	}
 }

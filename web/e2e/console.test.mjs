@@ -1068,6 +1068,10 @@ describe('console', () => {
     assert.ok(Number(digest.totals.cost) > 0, 'yesterday had spend')
     const shownCost = (await view.locator('[data-test=digest-total-cost] [data-test=kpi-value]').innerText()).replace(/[^\d.]/g, '')
     assert.equal(shownCost, digest.totals.cost)
+    // The sandbox's accounts are bound through two majordomo accounts: their sums come first.
+    assert.ok(digest.managers.length >= 2, `${digest.managers.length} manager groups`)
+    assert.equal(await view.locator('[data-test=digest-managers] tbody tr').count(), digest.managers.length)
+    assert.match(await view.locator('[data-test=digest-managers] tbody tr').first().innerText(), new RegExp(String(digest.managers[0].manager_id || '直接授权的账户')))
     const first = digest.accounts[0]
     assert.match(await view.locator('[data-test=digest-accounts] tbody tr').first().innerText(), new RegExp(String(first.advertiser_id)))
     await shot(page, 'alert-digest')

@@ -4,7 +4,7 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { AlertDigest } from '../../api/types'
 import {
-  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestRows, digestSchedule, incompleteAccounts, lastDigestState, sendResultText, sendTargets, stoppedAccounts,
+  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestRows, digestSchedule, incompleteAccounts, lastDigestState, managerRows, sendResultText, sendTargets, stoppedAccounts,
 } from './digest'
 
 const i18n = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global
@@ -75,6 +75,22 @@ describe('the digest preview', () => {
       { id: 1708359612473935, account: '乐活护肤品-千川84 · 1708359612473935', cost: '12,345.60', convert: '120', cpa: '102.88', previousCost: '9,000.00', change: '37.17' },
       { id: 1708359612470001, account: '旧店 · 1708359612470001', cost: '0.00', convert: '0', cpa: '—', previousCost: '1,000.00', change: '-100.00' },
     ])
+  })
+
+  test('the sums by manager account come in the API’s order, those bound directly named in words; none without them', () => {
+    const managers: AlertDigest = {
+      day: '2026-12-05',
+      managers: [
+        { manager_id: 1700000000000100, manager_name: '客户甲管家', totals: { cost: '2500.50', convert: 25, cpa: '100.02' }, previous: { cost: '1000.00' }, change_percent: { cost: '150.05' } },
+        { manager_id: 0, manager_name: '', totals: { cost: '1234.56', convert: 12, cpa: '102.88' }, previous: { cost: '1500.00' }, change_percent: { cost: '-17.70' } },
+      ],
+    }
+    expect(managerRows(managers, zh)).toEqual([
+      { id: 1700000000000100, account: '客户甲管家 · 1700000000000100', cost: '2,500.50', convert: '25', cpa: '100.02', previousCost: '1,000.00', change: '150.05' },
+      { id: 0, account: '直接授权的账户', cost: '1,234.56', convert: '12', cpa: '102.88', previousCost: '1,500.00', change: '-17.70' },
+    ])
+    expect(managerRows(managers, en)[1]?.account).toBe('Authorised directly')
+    expect(managerRows(digest, zh)).toEqual([])
   })
 
   test('stopped and not fully synced accounts are named, by id where the digest has no name', () => {

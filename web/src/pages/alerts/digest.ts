@@ -74,18 +74,37 @@ export function digestNames(d: AlertDigest): Map<number, string> {
   return names
 }
 
+type Figures = Pick<NonNullable<AlertDigest['accounts']>[number], 'totals' | 'previous' | 'change_percent'>
+
+/** figuresRow is a table row of one account's or manager's figures, named by account. */
+function figuresRow(id: number, account: string, f: Figures): DigestRow {
+  return {
+    id,
+    account,
+    cost: money(f.totals?.cost),
+    convert: count(f.totals?.convert),
+    cpa: money(f.totals?.cpa),
+    previousCost: money(f.previous?.cost),
+    change: f.change_percent?.cost ?? null,
+  }
+}
+
 /** digestRows are the accounts of a digest as its table shows them, most spent first (the API's order). */
 export function digestRows(d: AlertDigest): DigestRow[] {
   const names = digestNames(d)
-  return (d.accounts ?? []).map((a) => ({
-    id: a.advertiser_id ?? 0,
-    account: nameAndId(names, a.advertiser_id ?? 0),
-    cost: money(a.totals?.cost),
-    convert: count(a.totals?.convert),
-    cpa: money(a.totals?.cpa),
-    previousCost: money(a.previous?.cost),
-    change: a.change_percent?.cost ?? null,
-  }))
+  return (d.accounts ?? []).map((a) => figuresRow(a.advertiser_id ?? 0, nameAndId(names, a.advertiser_id ?? 0), a))
+}
+
+/**
+ * managerRows are the digest's sums by majordomo or agent account (「直接授权的账户」 for those bound
+ * directly), most spent first; none when the accounts share one.
+ */
+export function managerRows(d: AlertDigest, t: Translate): DigestRow[] {
+  return (d.managers ?? []).map((m) => {
+    const id = m.manager_id ?? 0
+    const name = id ? nameAndId(new Map([[id, m.manager_name ?? '']]), id) : t('digest.direct')
+    return figuresRow(id, name, m)
+  })
 }
 
 /** stoppedAccounts names the accounts that spent the day before and nothing on the day. */
