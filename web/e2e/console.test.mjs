@@ -1059,6 +1059,7 @@ describe('console', () => {
     assert.equal(saved.digest_at, at)
 
     // The preview: yesterday's figures, as the reports API sums them for the same accounts.
+    await page.locator('.arco-message').waitFor({ state: 'detached' })
     await row.locator(`[data-test=digest-preview-${saved.id}]`).click()
     const view = page.locator('[data-test=digest-dialog]')
     await view.locator('[data-test=digest-accounts]').waitFor()
