@@ -224,36 +224,36 @@ func digestDay(day string, now time.Time) (string, error) {
 
 // subscriptionDigest builds the digest of a subscription the actor may
 // manage, as routing sees its audience now.
-func (s *Service) subscriptionDigest(ctx context.Context, actor Actor, id int64, day string) (Subscription, Digest, error) {
+func (s *Service) subscriptionDigest(ctx context.Context, actor Actor, id int64, day string) (Subscription, *routing, Digest, error) {
 	sub, err := s.subscriptionFor(ctx, actor, id)
 	if err != nil {
-		return sub, Digest{}, err
+		return sub, nil, Digest{}, err
 	}
 	if day, err = digestDay(day, s.now()); err != nil {
-		return sub, Digest{}, err
+		return sub, nil, Digest{}, err
 	}
 	r, err := s.loadRouting(ctx)
 	if err != nil {
-		return sub, Digest{}, err
+		return sub, nil, Digest{}, err
 	}
 	if !sub.Enabled {
 		// loadRouting reads the subscribers of enabled subscriptions only.
 		if err := r.addSubscriber(ctx, s, sub); err != nil {
-			return sub, Digest{}, err
+			return sub, nil, Digest{}, err
 		}
 	}
 	accounts, err := s.facts.Accounts(ctx)
 	if err != nil {
-		return sub, Digest{}, err
+		return sub, nil, Digest{}, err
 	}
 	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
-	return sub, d, err
+	return sub, r, d, err
 }
 
 // Digest returns the digest of a day ("" for yesterday) of a subscription
 // the actor may manage, as it would be sent now.
 func (s *Service) Digest(ctx context.Context, actor Actor, id int64, day string) (Digest, error) {
-	_, d, err := s.subscriptionDigest(ctx, actor, id, day)
+	_, _, d, err := s.subscriptionDigest(ctx, actor, id, day)
 	return d, err
 }
 
@@ -261,19 +261,16 @@ func (s *Service) Digest(ctx context.Context, actor Actor, id int64, day string)
 // the actor may manage to each of its enabled channels now, and reports
 // what each answered. The schedule is not affected.
 func (s *Service) SendDigest(ctx context.Context, actor Actor, id int64, day string) (Digest, []DigestSendResult, error) {
-	sub, d, err := s.subscriptionDigest(ctx, actor, id, day)
+	sub, r, d, err := s.subscriptionDigest(ctx, actor, id, day)
 	if err != nil {
 		return d, nil, err
 	}
 	var out []DigestSendResult
 	now := s.now()
 	for _, cid := range sub.ChannelIDs {
-		sc, err := s.store.Channel(ctx, cid)
-		if apperr.Is(err, apperr.KindNotFound) || (err == nil && !sc.Enabled) {
+		sc, ok := r.channels[cid]
+		if !ok || !sc.Enabled {
 			continue
-		}
-		if err != nil {
-			return d, out, err
 		}
 		res, err := s.sendDigest(ctx, sc, s.digestMessage(newUID(), sub, d, now))
 		if err != nil {
@@ -287,32 +284,23 @@ func (s *Service) SendDigest(ctx context.Context, actor Actor, id int64, day str
 	return d, out, nil
 }
 
-// sendDigest sends a digest message through a channel and records the
-// channel's outcome.
+// sendDigest sends a digest message through a channel now (deliver) and
+// counts it; that its outcome was not recorded is only logged, since the
+// message went (or not) all the same.
 func (s *Service) sendDigest(ctx context.Context, sc SealedChannel, msg channel.Message) (TestResult, error) {
-	cfg, err := s.openChannel(sc)
+	res, err := s.deliver(ctx, sc, msg)
+	if err != nil && res.Attempts == 0 {
+		return res, err
+	}
 	if err != nil {
-		return TestResult{}, err
-	}
-	res, sendErr := s.sender.Send(ctx, cfg, msg)
-	errMsg := ""
-	if sendErr != nil {
-		errMsg = cut(sendErr.Error(), 500)
-	}
-	if err := s.store.ChannelOutcome(ctx, sc.ID, msg.At, errMsg); err != nil {
 		s.log.Warn("record channel outcome", zap.Int64("channel_id", sc.ID), zap.Error(err))
 	}
-	if sendErr != nil {
-		var ce *channel.Error
-		attempts := 1
-		if errors.As(sendErr, &ce) {
-			attempts = ce.Attempts
-		}
-		s.metrics.messages.WithLabelValues(string(sc.Type), "failed").Inc()
-		return TestResult{Attempts: attempts, Error: errMsg, Temporary: channel.IsTemporary(sendErr)}, nil
+	result := "sent"
+	if !res.OK {
+		result = "failed"
 	}
-	s.metrics.messages.WithLabelValues(string(sc.Type), "sent").Inc()
-	return TestResult{OK: true, Attempts: res.Attempts, Response: cut(res.Response, 500)}, nil
+	s.metrics.messages.WithLabelValues(string(sc.Type), result).Inc()
+	return res, nil
 }
 
 // digestDue is when sub's digest of the day before now's Beijing day is

@@ -246,10 +246,6 @@ func (s *Service) TestChannel(ctx context.Context, actor Actor, id int64) (TestR
 	if err != nil {
 		return TestResult{}, err
 	}
-	cfg, err := s.openChannel(sc)
-	if err != nil {
-		return TestResult{}, err
-	}
 	now := s.now()
 	msg := channel.Message{ID: newUID(), At: now, Title: "OceanOps 测试消息", Level: channel.LevelInfo,
 		Intro: now.In(beijing).Format("2006-01-02 15:04") + "（北京时间）",
@@ -259,23 +255,34 @@ func (s *Service) TestChannel(ctx context.Context, actor Actor, id int64) (TestR
 	if s.opts.ConsoleURL != "" {
 		msg.Link = strings.TrimSuffix(s.opts.ConsoleURL, "/") + "/alerts"
 	}
-	res, err := s.sender.Send(ctx, cfg, msg)
-	errMsg := ""
+	res, err := s.deliver(ctx, sc, msg)
 	if err != nil {
-		errMsg = cut(err.Error(), 500)
+		return TestResult{}, err
 	}
-	if oerr := s.store.ChannelOutcome(ctx, id, now, errMsg); oerr != nil {
-		return TestResult{}, oerr
-	}
+	return res, nil
+}
+
+// deliver sends msg through sc now and records the channel's last outcome.
+// The result is what the receiver answered; the error is ours: the
+// channel's secrets unreadable (nothing sent, Attempts 0) or the outcome
+// not recorded.
+func (s *Service) deliver(ctx context.Context, sc SealedChannel, msg channel.Message) (TestResult, error) {
+	cfg, err := s.openChannel(sc)
 	if err != nil {
+		return TestResult{}, err
+	}
+	res, sendErr := s.sender.Send(ctx, cfg, msg)
+	out, errMsg := TestResult{OK: true, Attempts: res.Attempts, Response: res.Response}, ""
+	if sendErr != nil {
+		errMsg = cut(sendErr.Error(), 500)
 		var ce *channel.Error
 		attempts := 1
-		if errors.As(err, &ce) {
+		if errors.As(sendErr, &ce) {
 			attempts = ce.Attempts
 		}
-		return TestResult{Attempts: attempts, Error: errMsg, Temporary: channel.IsTemporary(err)}, nil
+		out = TestResult{Attempts: attempts, Error: errMsg, Temporary: channel.IsTemporary(sendErr)}
 	}
-	return TestResult{OK: true, Attempts: res.Attempts, Response: res.Response}, nil
+	return out, s.store.ChannelOutcome(ctx, sc.ID, msg.At, errMsg)
 }
 
 // ---- subscriptions ----

@@ -315,29 +315,21 @@ func (db *DB) lastDigests(ctx context.Context, subIDs []int64) (map[int64]alerts
 	if err != nil {
 		return nil, err
 	}
+	// The worst status over the channels, with its error.
 	rank := map[string]int{alerts.DigestSent: 0, alerts.DigestSending: 1, alerts.DigestRetrying: 2, alerts.DigestFailed: 3}
 	out := map[int64]alerts.DigestStatus{}
 	for _, d := range sends {
 		st, seen := out[d.SubscriptionID]
 		if !seen {
-			st = alerts.DigestStatus{Day: d.Day, Status: d.Status}
+			st = alerts.DigestStatus{Day: d.Day, Status: alerts.DigestSent}
 		}
 		if rank[d.Status] > rank[st.Status] {
-			st.Status = d.Status
-		}
-		if d.Error != "" && (st.Error == "" || d.Status != alerts.DigestSent) {
-			st.Error = d.Error
+			st.Status, st.Error = d.Status, d.Error
 		}
 		if d.SentAt != nil && (st.SentAt == nil || d.SentAt.After(*st.SentAt)) {
 			st.SentAt = d.SentAt
 		}
 		out[d.SubscriptionID] = st
-	}
-	for id, st := range out {
-		if st.Status == alerts.DigestSent {
-			st.Error = ""
-			out[id] = st
-		}
 	}
 	return out, nil
 }
