@@ -91,8 +91,9 @@ func (s *Sim) hMajordomoSelect(rc *reqCtx, _ *struct{}) (any, *apiError) {
 	if a.Role != RoleMajordomo {
 		return nil, errParam("advertiser_id: %d is not a majordomo (CUSTOMER_ADMIN) account", a.ID)
 	}
-	list := make([]obj, 0, len(a.Children))
-	for _, id := range a.Children {
+	children := rc.w.childrenOf(a)
+	list := make([]obj, 0, len(children))
+	for _, id := range children {
 		list = append(list, obj{{"advertiser_id", id}, {"advertiser_name", rc.w.byID[id].Name}})
 	}
 	return obj{{"list", list}}, nil
@@ -114,10 +115,11 @@ func (s *Sim) hAgentSelect(rc *reqCtx, req *agentSelectReq) (any, *apiError) {
 	if a.Role != RoleAgent {
 		return nil, errParam("advertiser_id: %d is not an agent account", a.ID)
 	}
-	children := a.Children
+	children := rc.w.childrenOf(a)
 	if len(req.CompanyIDs) > 0 {
+		all := children
 		children = nil
-		for _, id := range a.Children {
+		for _, id := range all {
 			if slices.Contains(req.CompanyIDs, companyIDOf(rc.w.byID[id])) {
 				children = append(children, id)
 			}

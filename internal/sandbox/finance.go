@@ -287,7 +287,7 @@ func (s *Sim) hCustomerCenterList(rc *reqCtx, req *customerCenterListReq) (any, 
 	}
 	var kids []*Account
 	if req.AccountSource != "ENTERPRISE" {
-		for _, id := range cc.Children {
+		for _, id := range rc.w.childrenOf(cc) {
 			a := rc.w.byID[id]
 			if req.Filtering.AccountName == "" || strings.Contains(a.Name, req.Filtering.AccountName) {
 				kids = append(kids, a)

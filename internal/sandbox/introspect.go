@@ -293,10 +293,12 @@ func (s *Sim) simWorld(w http.ResponseWriter, r *http.Request) {
 		Company  string  `json:"company"`
 		ParentID int64   `json:"parent_id,omitempty"`
 		Children []int64 `json:"children,omitempty"`
+		// Detached: the account has left its parent (POST /_sim/detach).
+		Detached bool `json:"detached,omitempty"`
 	}
 	var accts []acct
 	for _, a := range wv.w.accts {
-		accts = append(accts, acct{a.ID, a.Name, a.Role, a.Company, a.ParentID, a.Children})
+		accts = append(accts, acct{a.ID, a.Name, a.Role, a.Company, a.ParentID, wv.w.childrenOf(a), wv.w.members.has(a.ID)})
 	}
 	simJSON(w, http.StatusOK, map[string]any{"app_id": s.opts.AppID, "top_level": wv.TopLevel(), "advertisers": wv.Advertisers(),
 		"majordomos": wv.Majordomos(), "agents": wv.Agents(), "accounts": accts})

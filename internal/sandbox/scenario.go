@@ -225,6 +225,8 @@ func (s *Sim) scenarioRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sim/performance", s.simPerformance)
 	m.HandleFunc("POST /_sim/review", s.simReview)
 	m.HandleFunc("POST /_sim/expire_tokens", s.simExpireTokens)
+	m.HandleFunc("POST /_sim/detach", s.simMembership(true))
+	m.HandleFunc("POST /_sim/attach", s.simMembership(false))
 	m.HandleFunc("POST /_sim/inbox/{name}", s.simInboxPost)
 	m.HandleFunc("GET /_sim/inbox", s.simInboxGet)
 }

@@ -424,6 +424,8 @@ type world struct {
 	slots                 []advSlot
 	user                  userInfo
 	cache                 dayCache
+	// members says which children have left their majordomo or agent.
+	members membership
 	// aggBufs recycles report aggregation scratch space (*aggBuf).
 	aggBufs sync.Pool
 }
@@ -542,7 +544,7 @@ func (w *world) covers(g, id int64) bool {
 		return true
 	}
 	a := w.byID[id]
-	return a != nil && a.ParentID != 0 && a.ParentID == g
+	return a != nil && a.ParentID != 0 && a.ParentID == g && !w.members.has(id)
 }
 
 func roundTo(v, step int64) int64 { return (v / step) * step }

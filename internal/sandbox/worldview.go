@@ -1,7 +1,6 @@
 package sandbox
 
 import (
-	"slices"
 	"time"
 )
 
@@ -43,7 +42,7 @@ func (w *World) Account(id int64) (Account, bool) {
 		return Account{}, false
 	}
 	c := *a
-	c.Children = slices.Clone(a.Children)
+	c.Children = w.w.childrenOf(a)
 	f := w.w.fundsAt(a, w.s.clock.Now())
 	c.BalanceFen, c.CashFen, c.GrantFen = f.balance, f.cash, f.grant
 	return c, true
