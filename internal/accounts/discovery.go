@@ -18,6 +18,12 @@ type discovery struct {
 	fresh    []int64 // accounts not bound to this grant before
 	moved    []int64 // those of fresh that were bound to another grant (re-authorised)
 	previous []int64 // other grants accounts were taken from
+	returned []int64 // accounts of the grant that had left it and are listed again
+	// listed holds every account the platform listed for the grant (bound
+	// by this pass or not); unlisted holds the majordomo and agent accounts
+	// whose children could not be listed.
+	listed   map[int64]bool
+	unlisted map[int64]bool
 	warnings []string
 }
 
@@ -26,6 +32,7 @@ func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 	d.fresh = append(d.fresh, r.New...)
 	d.moved = append(d.moved, r.Moved...)
 	d.previous = append(d.previous, r.Previous...)
+	d.returned = append(d.returned, r.Returned...)
 	for _, id := range r.Bound {
 		if roles[id] == oceanengine.RoleAdvertiser {
 			d.leaves = append(d.leaves, id)
@@ -34,7 +41,7 @@ func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 }
 
 func (d *discovery) finish() {
-	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.moved, &d.previous} {
+	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.moved, &d.previous, &d.returned} {
 		*p = slices.Compact(slices.Sorted(slices.Values(*p)))
 	}
 }
@@ -44,7 +51,7 @@ func (d *discovery) finish() {
 // grant and binds those. Children failures are warnings (the hourly job
 // tries again); a failure to list the granted accounts is an error.
 func (s *Service) discover(ctx context.Context, authID int64, accessToken string, mode mysql.BindMode) (discovery, error) {
-	var d discovery
+	d := discovery{listed: map[int64]bool{}, unlisted: map[int64]bool{}}
 	top, err := s.client.AuthorizedAccounts(ctx, accessToken)
 	if err != nil {
 		return d, fmt.Errorf("accounts: list the accounts of grant %d: %w", authID, err)
@@ -60,6 +67,7 @@ func (s *Service) discover(ctx context.Context, authID int64, accessToken string
 			role = oceanengine.RoleAdvertiser
 		}
 		roles[int64(a.AdvertiserID)] = role
+		d.listed[int64(a.AdvertiserID)] = true
 		accts = append(accts, mysql.DiscoveredAccount{ID: int64(a.AdvertiserID), Name: a.AdvertiserName, AccountRole: role})
 	}
 	now := s.cfg.Now()
@@ -104,12 +112,14 @@ func (s *Service) discover(ctx context.Context, authID int64, accessToken string
 		if err != nil {
 			s.log.Warn("discover children", zap.Int64("authorization_id", authID), zap.Int64("parent_id", id), zap.Error(err))
 			d.warnings = append(d.warnings, fmt.Sprintf("children of account %d: %v", id, err))
+			d.unlisted[id] = true
 			continue
 		}
 		children = append(children, found...)
 	}
 	for _, c := range children {
 		roles[c.ID] = c.AccountRole
+		d.listed[c.ID] = true
 	}
 	r, err = s.db.BindAdvertisers(ctx, authID, children, mode, now)
 	if err != nil {

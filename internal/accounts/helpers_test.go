@@ -147,6 +147,7 @@ func (e *env) syncable() []int64 {
 	return mysqltest.Column[int64](e.t, e.db, `
 		SELECT v.id FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
 		WHERE v.account_role = 'ADVERTISER' AND v.sync_enabled = 1 AND v.authorization_id IS NOT NULL AND a.status = 'active'
+			AND v.left_grant_at IS NULL
 		ORDER BY v.id`)
 }
 

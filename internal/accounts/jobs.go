@@ -204,7 +204,8 @@ func (h *AccountHandlers) HandleAccountInfo(ctx context.Context, p AccountInfoAr
 	sum, err := h.Accounts.RefreshAccounts(ctx, p.AuthorizationID)
 	h.log().Info("account info refreshed", zap.Int64("authorization_id", p.AuthorizationID), zap.Int("authorizations", sum.Authorizations),
 		zap.Int("new_accounts", sum.NewAccounts), zap.Int("info_updated", sum.InfoUpdated), zap.Int("fund_updated", sum.FundUpdated),
-		zap.Int("failures", sum.Failures), zap.Int("needs_reauth", sum.NeedsReauth), zap.Int64s("superseded", sum.Superseded), zap.Error(err))
+		zap.Int("failures", sum.Failures), zap.Int("needs_reauth", sum.NeedsReauth), zap.Int64s("superseded", sum.Superseded),
+		zap.Int64s("left_grant", sum.Left), zap.Int64s("rejoined_grant", sum.Returned), zap.Error(err))
 	if len(sum.Discovered) > 0 && h.FirstSync != nil {
 		if serr := h.FirstSync(ctx, sum.Discovered); serr != nil {
 			// The scheduled syncs still reach them within one interval.

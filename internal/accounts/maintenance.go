@@ -29,13 +29,18 @@ type RefreshSummary struct {
 	// Discovered lists the leaf advertisers among NewAccounts that were
 	// bound to no other grant: they have not been synced yet.
 	Discovered []int64
+	// Left lists the accounts found no longer covered by their grant
+	// (they stopped syncing); Returned those covered again.
+	Left     []int64
+	Returned []int64
 }
 
 // RefreshAccounts is the hourly account job for one grant (authID) or every
 // active grant (authID 0): re-discovery (new children of majordomo and agent
 // accounts are bound and assigned to the user who bound the grant; nothing
-// is taken from another active grant or re-bound after an unbind), then
-// account info and balance of every bound leaf advertiser. Platform failures are logged and counted, not returned: one
+// is taken from another active grant or re-bound after an unbind; accounts
+// the grant no longer covers are marked and stop syncing, see leaving),
+// then account info and balance of every bound leaf advertiser still covered. Platform failures are logged and counted, not returned: one
 // broken account must not stop the others. Gauges are updated at the end.
 func (s *Service) RefreshAccounts(ctx context.Context, authID int64) (RefreshSummary, error) {
 	var sum RefreshSummary
@@ -104,6 +109,11 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		}
 		sum.Failures += len(d.warnings)
 		sum.Superseded = append(sum.Superseded, s.supersede(ctx, authID, d.previous)...)
+		left, err := s.leaving(ctx, authID, d, sum)
+		if err != nil {
+			return err
+		}
+		sum.Left, sum.Returned = append(sum.Left, left...), append(sum.Returned, d.returned...)
 		if len(d.fresh) > 0 && a.BoundBy != 0 {
 			if err := s.db.AssignAdvertisers(ctx, a.BoundBy, d.fresh, 0); err != nil && !errors.Is(err, context.Canceled) {
 				log.Warn("assign newly discovered accounts", zap.Error(err))
@@ -117,6 +127,9 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 	// Info of leaf advertisers only: majordomo and agent accounts get their
 	// names from discovery, and one of them in a batch could make the
 	// platform refuse the whole batch.
+	// Nor of accounts the grant no longer covers: one of them in a batch
+	// makes the platform refuse it.
+	bound = slices.DeleteFunc(bound, func(b mysql.BoundAccount) bool { return b.Left })
 	ids := make([]int64, 0, len(bound))
 	for _, b := range bound {
 		if b.AccountRole == oceanengine.RoleAdvertiser {

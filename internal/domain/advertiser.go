@@ -29,10 +29,14 @@ type Advertiser struct {
 	SyncEnabled       bool
 	BoundAt           *time.Time
 	UnboundAt         *time.Time
-	CreatedAt         time.Time
+	// LeftGrantAt is when re-discovery found that the grant no longer
+	// covers the account (nil while it does): it is not synced or acted on.
+	LeftGrantAt *time.Time
+	CreatedAt   time.Time
 	UpdatedAt         time.Time
 	// AuthStatus is the grant's status (AuthActive, AuthNeedsReauth,
-	// AuthRevoked) or AuthStatusUnbound.
+	// AuthRevoked), AuthLeftGrant for an active grant that no longer covers
+	// the account, or AuthStatusUnbound.
 	AuthStatus string
 	// AuthStatusReason is the grant's status_reason.
 	AuthStatusReason string
@@ -44,7 +48,7 @@ type AdvertiserFilter struct {
 	Keyword string
 	// Status is the platform status (e.g. STATUS_ENABLE).
 	Status string
-	// AuthStatus is active, needs_reauth, revoked or unbound.
+	// AuthStatus is active, needs_reauth, revoked, left_grant or unbound.
 	AuthStatus  string
 	AccountRole string
 	// IDs, when set, lists only these advertisers (those in scope).

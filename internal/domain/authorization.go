@@ -41,6 +41,12 @@ const (
 	AuthRevoked     = "revoked"
 )
 
+// AuthLeftGrant is the auth status shown for an account bound to an active
+// grant that no longer covers it (Advertiser.LeftGrantAt): it left the
+// majordomo or agent account the grant was given for. Not a value of
+// oe_authorizations.status.
+const AuthLeftGrant = "left_grant"
+
 // ReauthAccount is an account whose grant needs re-authorisation: it keeps
 // its data but is not synced until someone authorises it again.
 type ReauthAccount struct {

@@ -23,24 +23,27 @@ const AuthStatusUnbound = "unbound"
 const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.status, v.company,
 	v.first_industry, v.second_industry, v.platform_created_at, v.balance, v.valid_balance, v.cash, v.valid_cash,
 	v.grant_amount, v.valid_grant, v.info_synced_at, v.fund_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
-	v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
+	v.left_grant_at, v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
 
 const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
 
 func scanAdvertiser(row scanner) (Advertiser, error) {
 	var (
-		v                                           Advertiser
-		authID, parent                              sql.NullInt64
-		created, infoAt, fundAt, boundAt, unboundAt sql.NullTime
+		v                                                   Advertiser
+		authID, parent                                      sql.NullInt64
+		created, infoAt, fundAt, boundAt, unboundAt, leftAt sql.NullTime
 	)
 	err := row.Scan(&v.ID, &authID, &v.Name, &v.AccountRole, &parent, &v.Status, &v.Company, &v.FirstIndustry,
 		&v.SecondIndustry, &created, &v.Balance, &v.ValidBalance, &v.Cash, &v.ValidCash, &v.Grant, &v.ValidGrant,
-		&infoAt, &fundAt, &v.SyncEnabled, &boundAt, &unboundAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
+		&infoAt, &fundAt, &v.SyncEnabled, &boundAt, &unboundAt, &leftAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
 	v.AuthorizationID, v.ParentID = authID.Int64, parent.Int64
 	v.PlatformCreatedAt, v.InfoSyncedAt, v.FundSyncedAt = optTime(created), optTime(infoAt), optTime(fundAt)
-	v.BoundAt, v.UnboundAt = optTime(boundAt), optTime(unboundAt)
-	if v.AuthorizationID == 0 {
+	v.BoundAt, v.UnboundAt, v.LeftGrantAt = optTime(boundAt), optTime(unboundAt), optTime(leftAt)
+	switch {
+	case v.AuthorizationID == 0:
 		v.AuthStatus = AuthStatusUnbound
+	case v.LeftGrantAt != nil && v.AuthStatus == AuthActive:
+		v.AuthStatus = AuthLeftGrant
 	}
 	return v, err
 }
@@ -64,6 +67,10 @@ func (db *DB) ListAdvertisers(ctx context.Context, scope auth.Scope, f Advertise
 	case "":
 	case AuthStatusUnbound:
 		w.add("v.authorization_id IS NULL")
+	case AuthActive:
+		w.add("a.status = 'active' AND v.left_grant_at IS NULL")
+	case AuthLeftGrant:
+		w.add("a.status = 'active' AND v.left_grant_at IS NOT NULL")
 	default:
 		w.add("a.status = ?", f.AuthStatus)
 	}
@@ -134,6 +141,9 @@ type BindResult struct {
 	Moved []int64
 	// Previous lists the other grants that accounts were moved from.
 	Previous []int64
+	// Returned lists accounts of this grant that had left it and are
+	// listed again (their LeftGrantAt is cleared, as for any bound account).
+	Returned []int64
 }
 
 // BindAdvertisers upserts discovered accounts as bound to authorization
@@ -161,6 +171,7 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 		type current struct {
 			authID     int64
 			authStatus string
+			left       bool
 		}
 		existing := map[int64]current{}
 		for chunk := range slices.Chunk(ids, 500) {
@@ -169,16 +180,17 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 				args[i] = id
 			}
 			err := eachRow(ctx, tx, "bind advertisers", `
-				SELECT v.id, v.authorization_id, COALESCE(a.status, '') FROM advertisers v
+				SELECT v.id, v.authorization_id, COALESCE(a.status, ''), v.left_grant_at IS NOT NULL FROM advertisers v
 				LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
 				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
 				var id int64
 				var aid sql.NullInt64
 				var st string
-				if err := rows.Scan(&id, &aid, &st); err != nil {
+				var left bool
+				if err := rows.Scan(&id, &aid, &st, &left); err != nil {
 					return err
 				}
-				existing[id] = current{authID: aid.Int64, authStatus: st}
+				existing[id] = current{authID: aid.Int64, authStatus: st, left: left}
 				return nil
 			})
 			if err != nil {
@@ -195,6 +207,9 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 				continue
 			}
 			claim = append(claim, id)
+			if cur.left && cur.authID == authID {
+				res.Returned = append(res.Returned, id)
+			}
 			if cur.authID != authID {
 				res.New = append(res.New, id)
 				if cur.authID != 0 {
@@ -225,7 +240,7 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 				name = IF(VALUES(name) = '', name, VALUES(name)),
 				account_role = VALUES(account_role),
 				parent_id = COALESCE(VALUES(parent_id), parent_id),
-				unbound_at = NULL`
+				unbound_at = NULL, left_grant_at = NULL`
 			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 				return fmt.Errorf("mysql: bind advertisers: %w", err)
 			}
@@ -245,18 +260,20 @@ type BoundAccount struct {
 	ID          int64
 	AccountRole string
 	ParentID    int64
+	// Left is set when the grant no longer covers the account.
+	Left bool
 }
 
 // AdvertisersOfAuthorization lists the accounts bound to a grant, by id.
 func (db *DB) AdvertisersOfAuthorization(ctx context.Context, authID int64) ([]BoundAccount, error) {
 	scan := func(r scanner) (b BoundAccount, err error) {
 		var parent sql.NullInt64
-		err = r.Scan(&b.ID, &b.AccountRole, &parent)
+		err = r.Scan(&b.ID, &b.AccountRole, &parent, &b.Left)
 		b.ParentID = parent.Int64
 		return b, err
 	}
 	return queryAll(ctx, db, nil, fmt.Sprintf("advertisers of authorization %d", authID), scan,
-		`SELECT id, account_role, parent_id FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
+		`SELECT id, account_role, parent_id, left_grant_at IS NOT NULL FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
 }
 
 // AdvertiserInfoUpdate is the platform's account info of one advertiser.
@@ -400,7 +417,7 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 				placeholders(len(released))+`) ORDER BY id`, qargs[1:]...); err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ?
+		if _, err := tx.ExecContext(ctx, `UPDATE advertisers SET authorization_id = NULL, unbound_at = ?, left_grant_at = NULL
 			WHERE authorization_id IS NOT NULL AND id IN (`+placeholders(len(released))+`)`, qargs...); err != nil {
 			return fmt.Errorf("mysql: unbind advertiser: %w", err)
 		}

@@ -122,11 +122,13 @@ func (db *DB) Authorization(ctx context.Context, id int64) (Authorization, error
 }
 
 // AuthorizationOfAdvertiser returns the grant an advertiser is bound to
-// (KindNotFound when the advertiser is unknown or unbound).
+// (KindNotFound when the advertiser is unknown or unbound; KindConflict,
+// reason advertiser_left_grant, when the grant no longer covers it).
 func (db *DB) AuthorizationOfAdvertiser(ctx context.Context, advertiserID int64) (Authorization, error) {
-	a, err := scanAuthorization(db.QueryRowContext(ctx, `
-		SELECT `+authorizationColumns+` FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
-		WHERE v.id = ?`, advertiserID))
+	var left bool
+	a, err := scanAuthorization(&extraScan{row: db.QueryRowContext(ctx, `
+		SELECT `+authorizationColumns+`, v.left_grant_at IS NOT NULL FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
+		WHERE v.id = ?`, advertiserID), extra: []any{&left}})
 	if errors.Is(err, sql.ErrNoRows) {
 		return a, apperr.New(apperr.KindNotFound, "advertiser %d is not bound to an OceanEngine authorisation", advertiserID).
 			WithReason("advertiser_unbound", "id", advertiserID)
@@ -134,7 +136,55 @@ func (db *DB) AuthorizationOfAdvertiser(ctx context.Context, advertiserID int64)
 	if err != nil {
 		return a, fmt.Errorf("mysql: authorization of advertiser %d: %w", advertiserID, err)
 	}
+	if left {
+		return a, ErrLeftGrant(advertiserID, a.ID)
+	}
 	return a, nil
+}
+
+// ErrLeftGrant is the error of an account its grant no longer covers.
+func ErrLeftGrant(advertiserID, authID int64) error {
+	e := apperr.Conflict("advertiser %d is no longer covered by OceanEngine authorisation #%d (it left the majordomo or agent account "+
+		"the grant was given for): authorise it again or unbind it", advertiserID, authID).
+		WithReason("advertiser_left_grant", "id", advertiserID, "authorization_id", authID)
+	e.Data = map[string]any{"authorization_id": authID}
+	return e
+}
+
+// extraScan scans a row's leading columns into the destinations a scan
+// function passes and its trailing ones into extra.
+type extraScan struct {
+	row   scanner
+	extra []any
+}
+
+func (e *extraScan) Scan(dest ...any) error { return e.row.Scan(append(dest, e.extra...)...) }
+
+// MarkAdvertisersLeftGrant records that grant authID no longer covers the
+// accounts ids (those still bound to it and not yet marked) and returns the
+// ones marked, by id.
+func (db *DB) MarkAdvertisersLeftGrant(ctx context.Context, authID int64, ids []int64, at time.Time) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	defer db.listsChanged()
+	var marked []int64
+	err := db.InTx(ctx, func(tx *sql.Tx) error {
+		args := append([]any{authID}, int64Args(ids)...)
+		var err error
+		marked, err = queryAll(ctx, tx, nil, "accounts leaving a grant", scanOne[int64], `SELECT id FROM advertisers
+			WHERE authorization_id = ? AND left_grant_at IS NULL AND id IN (`+placeholders(len(ids))+`) ORDER BY id FOR UPDATE`, args...)
+		if err != nil || len(marked) == 0 {
+			return err
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE advertisers SET left_grant_at = ? WHERE id IN (`+placeholders(len(marked))+`)`,
+			append([]any{at.UTC()}, int64Args(marked)...)...)
+		if err != nil {
+			return fmt.Errorf("mysql: mark accounts leaving grant %d: %w", authID, err)
+		}
+		return nil
+	})
+	return marked, err
 }
 
 // SetAuthorizationUser records who granted the authorisation (2/user/info).

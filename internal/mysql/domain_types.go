@@ -25,6 +25,9 @@ const AuthNeedsReauth = domain.AuthNeedsReauth
 
 const AuthRevoked = domain.AuthRevoked
 
+// AuthLeftGrant is domain.AuthLeftGrant.
+const AuthLeftGrant = domain.AuthLeftGrant
+
 type BackgroundJob = domain.BackgroundJob
 
 type NewBackgroundJob = domain.NewBackgroundJob

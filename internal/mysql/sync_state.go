@@ -165,9 +165,10 @@ func clampUint32(n int) int64 {
 // syncableCond is the one definition of an advertiser the mirror syncs
 // (table alias a for advertisers): a leaf account (ADVERTISER) with syncs
 // switched on, bound to an authorisation whose status is active (not
-// needs_reauth or revoked). Every query that selects advertisers to sync,
+// needs_reauth or revoked) that still covers it (left_grant_at unset). Every query that selects advertisers to sync,
 // measures lag for them or shows their sync status uses it.
 const syncableCond = `(a.account_role = 'ADVERTISER' AND a.sync_enabled = 1 AND a.authorization_id IS NOT NULL
+	AND a.left_grant_at IS NULL
 	AND EXISTS (SELECT 1 FROM oe_authorizations oa WHERE oa.id = a.authorization_id AND oa.status = 'active'))`
 
 // SyncableAdvertiserIDs lists the advertisers the mirror syncs, ascending.

@@ -270,6 +270,13 @@ func NeedsReauth(err error) bool {
 	return ok && isReauthCode(c)
 }
 
+// IsNoPermission reports 40002: the token's grant does not reach the
+// account named (or the account does not exist).
+func IsNoPermission(err error) bool {
+	c, ok := apiCode(err)
+	return ok && c == CodeNoPermission
+}
+
 // IsAccountDisabled reports 40300–40305 (advertiser disabled, blacklisted...).
 func IsAccountDisabled(err error) bool {
 	c, ok := apiCode(err)
