@@ -79,7 +79,9 @@ func (e *evalCtx) firingOf(k Kind) []Alert {
 
 // syncing reports whether an account is being synced (its data is fresh
 // unless the sync itself fails, which the sync kind reports).
-func (a Account) syncing() bool { return a.SyncEnabled && a.AuthStatus == "active" }
+func (a Account) syncing() bool {
+	return a.SyncEnabled && a.AuthStatus == "active" && a.LeftGrantAt == nil
+}
 
 // evaluator is one kind's check.
 type evaluator struct {
@@ -181,6 +183,13 @@ func (s *Service) evalAuthorization(_ context.Context, e *evalCtx) outcome {
 			o.findings = append(o.findings, Finding{Kind: KindAuthorization, Severity: SeverityCritical, AdvertiserID: a.ID,
 				AdvertiserName: a.Name, Entity: ent, Title: "需要重新授权：" + a.Name,
 				Summary: fmt.Sprintf("授权 #%d 已失效（%s），该账户数据已停止同步，请重新授权", a.AuthorizationID, orDash(a.AuthReason)),
+				Details: details})
+		case a.AuthStatus == "active" && a.LeftGrantAt != nil:
+			details["left_grant_at"] = a.LeftGrantAt.UTC()
+			o.findings = append(o.findings, Finding{Kind: KindAuthorization, Severity: SeverityWarning, AdvertiserID: a.ID,
+				AdvertiserName: a.Name, Entity: ent, Title: "账户已不在授权内：" + a.Name,
+				Summary: fmt.Sprintf("自 %s 起，授权 #%d 已不再覆盖该账户（它已离开授权所属的管家或代理商账户），该账户数据已停止同步、"+
+					"不能再操作；如仍需管理，请用能管理它的账号重新授权，否则可解绑", a.LeftGrantAt.In(beijing).Format("01-02 15:04"), a.AuthorizationID),
 				Details: details})
 		case a.AuthStatus == "active" && a.RefreshExpiresAt != nil:
 			left := a.RefreshExpiresAt.Sub(e.now)

@@ -150,6 +150,36 @@ func TestAuthorizationAlerts(t *testing.T) {
 	}
 }
 
+// An account its grant no longer covers raises one warning, not the sync
+// alert its failing streams would (it is not synced any more), and the
+// warning resolves once it is covered again.
+func TestAuthorizationAlertOfAnAccountThatLeftItsGrant(t *testing.T) {
+	f := newFixture(t)
+	f.stream(advA, "ads", f.clock.Now().Add(-3*time.Hour), 9, "oceanengine: 2/ad/get: code 40002: no permission")
+	left := f.clock.Now().Add(-30 * time.Minute)
+	f.exec(`UPDATE advertisers SET left_grant_at = ? WHERE id = ?`, left.UTC(), advA)
+	f.cycle()
+	got := f.firing(alerts.KindAuthorization)
+	a, ok := got["authorization:advertiser:"+fmt.Sprint(advA)]
+	if len(got) != 1 || !ok {
+		t.Fatalf("authorization alerts %v, want one of %d", keys(got), advA)
+	}
+	if a.Severity != alerts.SeverityWarning || !strings.HasPrefix(a.Title, "账户已不在授权内：") ||
+		!strings.Contains(a.Summary, "自 "+left.In(beijing).Format("01-02 15:04")+" 起") || !strings.Contains(a.Summary, "已停止同步") ||
+		a.Details["left_grant_at"] == nil {
+		t.Errorf("left-grant alert: %+v", a)
+	}
+	if sync := f.firing(alerts.KindSync); len(sync) != 0 {
+		t.Errorf("sync alerts of an account no longer synced: %v", keys(sync))
+	}
+	f.exec(`UPDATE advertisers SET left_grant_at = NULL WHERE id = ?`, advA)
+	f.clock.Advance(5 * time.Minute)
+	f.cycle()
+	if got := f.firing(alerts.KindAuthorization); len(got) != 0 {
+		t.Fatalf("authorization alerts once covered again: %v", keys(got))
+	}
+}
+
 func TestSpendPaceAlerts(t *testing.T) {
 	f := newFixture(t)
 	// Budget: 85% of 1000 by 11:30 (before 14:00); 50% of another.

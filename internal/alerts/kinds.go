@@ -131,7 +131,7 @@ var catalogue = []KindInfo{
 			{Name: "spend_rate_days", Default: 3, Min: 1, Max: 14, Integer: true, Unit: "days", Help: "complete Beijing days averaged for the spend rate"},
 			renotify}},
 	{Kind: KindAuthorization, Label: "授权异常", Severity: SeverityCritical, Evaluated: true,
-		Description: "The OceanEngine authorisation covering the advertiser needs re-authorisation (critical: its data stopped syncing), or its refresh token expires within refresh_expiry_days (warning: refreshes are failing).",
+		Description: "The OceanEngine authorisation covering the advertiser needs re-authorisation (critical: its data stopped syncing), its refresh token expires within refresh_expiry_days (warning: refreshes are failing), or the grant no longer covers the advertiser (warning: it left the majordomo or agent account; its data stopped syncing).",
 		Params: []Param{
 			{Name: "refresh_expiry_days", Default: 3, Min: 0.1, Max: 30, Unit: "days", Help: "warn when the refresh token expires within this"},
 			renotify}},

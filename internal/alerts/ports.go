@@ -206,6 +206,9 @@ type Account struct {
 	AuthReason       string
 	AuthError        string
 	RefreshExpiresAt *time.Time
+	// LeftGrantAt is when the grant was found no longer covering the
+	// account (nil while it does): it is not synced.
+	LeftGrantAt *time.Time
 }
 
 // StreamState is the sync state of one advertiser's stream.

@@ -33,7 +33,7 @@ type Advertiser struct {
 	// covers the account (nil while it does): it is not synced or acted on.
 	LeftGrantAt *time.Time
 	CreatedAt   time.Time
-	UpdatedAt         time.Time
+	UpdatedAt   time.Time
 	// AuthStatus is the grant's status (AuthActive, AuthNeedsReauth,
 	// AuthRevoked), AuthLeftGrant for an active grant that no longer covers
 	// the account, or AuthStatusUnbound.

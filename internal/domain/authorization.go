@@ -2,6 +2,8 @@ package domain
 
 import (
 	"time"
+
+	"github.com/oceanops/adplatform/internal/apperr"
 )
 
 // Authorization is a row of oe_authorizations: one OAuth grant, its
@@ -46,6 +48,17 @@ const (
 // majordomo or agent account the grant was given for. Not a value of
 // oe_authorizations.status.
 const AuthLeftGrant = "left_grant"
+
+// ErrLeftGrant is the error (KindConflict, reason advertiser_left_grant) of
+// an account its grant no longer covers: nothing is asked of the platform
+// for it until it is covered again.
+func ErrLeftGrant(advertiserID, authID int64) error {
+	e := apperr.Conflict("advertiser %d is no longer covered by OceanEngine authorisation #%d (it left the majordomo or agent account "+
+		"the grant was given for): authorise it again or unbind it", advertiserID, authID).
+		WithReason("advertiser_left_grant", "id", advertiserID, "authorization_id", authID)
+	e.Data = map[string]any{"authorization_id": authID}
+	return e
+}
 
 // ReauthAccount is an account whose grant needs re-authorisation: it keeps
 // its data but is not synced until someone authorises it again.

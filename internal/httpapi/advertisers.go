@@ -46,7 +46,10 @@ type advertiserResponse struct {
 	PlatformCreatedAt *time.Time `json:"platform_created_at"`
 	BoundAt           *time.Time `json:"bound_at"`
 	UnboundAt         *time.Time `json:"unbound_at"`
-	InfoSyncedAt      *time.Time `json:"info_synced_at"`
+	// LeftGrantAt is when the grant was found no longer covering the
+	// account (auth_status left_grant); null while it does.
+	LeftGrantAt  *time.Time `json:"left_grant_at"`
+	InfoSyncedAt *time.Time `json:"info_synced_at"`
 }
 
 // fixed2 is d with two decimals ("1234.50"); nil when not known.
@@ -63,7 +66,8 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
 		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), SyncEnabled: v.SyncEnabled,
-		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, InfoSyncedAt: v.InfoSyncedAt,
+		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
+		InfoSyncedAt: v.InfoSyncedAt,
 	}
 }
 
@@ -71,7 +75,7 @@ type listAdvertisersQuery struct {
 	PageQuery
 	Keyword     string  `form:"keyword" validate:"max=128"`
 	Status      string  `form:"status" validate:"max=48"`
-	AuthStatus  string  `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked unbound"`
+	AuthStatus  string  `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked left_grant unbound"`
 	AccountRole string  `form:"account_role" validate:"max=32"`
 	IDs         []int64 `form:"ids" validate:"max=200,dive,gt=0"`
 }
@@ -251,6 +255,8 @@ func (s *Server) manualSyncQueue(c *gin.Context, id int64) (*asynq.Client, error
 			WithReason("grant_needs_reauth", "id", id)
 		e.Data = map[string]any{"reason": "oceanengine_reauthorization_required", "authorization_id": v.AuthorizationID}
 		return nil, e
+	case v.AuthStatus == domain.AuthLeftGrant:
+		return nil, domain.ErrLeftGrant(id, v.AuthorizationID)
 	case v.AuthStatus != domain.AuthActive:
 		return nil, apperr.Conflict("advertiser %d is not bound to an active OceanEngine authorisation", id).WithReason("advertiser_unbound", "id", id)
 	case !v.SyncEnabled:

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -173,6 +174,38 @@ func TestSyncNow(t *testing.T) {
 	r = b.do(t, req{method: "POST", path: path, token: admin.AccessToken})
 	if r.status != http.StatusConflict || !strings.Contains(r.raw, "oceanengine_reauthorization_required") {
 		t.Fatalf("sync of a dead grant: %d %s", r.status, r.raw)
+	}
+}
+
+// An account that left the majordomo its grant was given for: listed as
+// left_grant with the time, filtered on, and a manual sync refused in words.
+func TestAdvertiserThatLeftItsGrant(t *testing.T) {
+	b, admin, _ := setupBoundAccounts(t)
+	maj, _ := b.ts.Sim.World().Account(b.ts.Sim.World().Majordomos()[0])
+	child := maj.Children[0]
+	if _, err := b.ts.Sim.DetachAccount(child); err != nil {
+		t.Fatal(err)
+	}
+	if sum, err := b.svc.RefreshAccounts(context.Background(), 0); err != nil || !slices.Equal(sum.Left, []int64{child}) {
+		t.Fatalf("account job: %+v, %v", sum, err)
+	}
+	r := b.do(t, req{method: "GET", path: "/api/v1/advertisers?auth_status=left_grant", token: admin.AccessToken})
+	var page PageResult[advertiserResponse]
+	r.data(t, &page)
+	if r.status != http.StatusOK || page.Total != 1 || page.Items[0].ID != child || page.Items[0].AuthStatus != "left_grant" ||
+		page.Items[0].LeftGrantAt == nil || page.Items[0].AuthorizationID == nil {
+		t.Fatalf("advertisers that left: %d %s", r.status, r.raw)
+	}
+	r = b.do(t, req{method: "GET", path: "/api/v1/advertisers?auth_status=active&page_size=200", token: admin.AccessToken})
+	r.data(t, &page)
+	for _, a := range page.Items {
+		if a.ID == child {
+			t.Fatalf("auth_status=active lists the account that left: %s", r.raw)
+		}
+	}
+	r = b.do(t, req{method: "POST", path: "/api/v1/advertisers/" + strconv.FormatInt(child, 10) + "/sync", token: admin.AccessToken})
+	if r.status != http.StatusConflict || !strings.Contains(r.raw, `"reason":"advertiser_left_grant"`) || !strings.Contains(r.raw, "no longer covered") {
+		t.Fatalf("sync of an account that left: %d %s", r.status, r.raw)
 	}
 }
 

@@ -27,18 +27,18 @@ var entityTables = map[alerts.EntityType]string{
 func (db *DB) Accounts(ctx context.Context) ([]alerts.Account, error) {
 	scan := func(row scanner) (alerts.Account, error) {
 		var (
-			a               alerts.Account
-			fund, refreshAt sql.NullTime
+			a                       alerts.Account
+			fund, refreshAt, leftAt sql.NullTime
 		)
 		if err := row.Scan(&a.ID, &a.Name, &a.Balance, &fund, &a.SyncEnabled, &a.AuthorizationID, &a.AuthStatus, &a.AuthReason,
-			&a.AuthError, &refreshAt); err != nil {
+			&a.AuthError, &refreshAt, &leftAt); err != nil {
 			return a, err
 		}
-		a.FundSyncedAt, a.RefreshExpiresAt = timePtr(fund), timePtr(refreshAt)
+		a.FundSyncedAt, a.RefreshExpiresAt, a.LeftGrantAt = timePtr(fund), timePtr(refreshAt), timePtr(leftAt)
 		return a, nil
 	}
 	return queryAll(ctx, db, nil, "alert accounts", scan, `SELECT a.id, a.name, COALESCE(a.valid_balance, a.balance), a.fund_synced_at, a.sync_enabled,
-		o.id, o.status, o.status_reason, o.last_refresh_error, o.refresh_expires_at
+		o.id, o.status, o.status_reason, o.last_refresh_error, o.refresh_expires_at, a.left_grant_at
 		FROM advertisers a JOIN oe_authorizations o ON o.id = a.authorization_id
 		WHERE `+boundAdvertiser+` ORDER BY a.id`)
 }

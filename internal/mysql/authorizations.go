@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/domain"
 )
 
 // SealedTokens is an encrypted token pair with its expiry times.
@@ -137,18 +138,9 @@ func (db *DB) AuthorizationOfAdvertiser(ctx context.Context, advertiserID int64)
 		return a, fmt.Errorf("mysql: authorization of advertiser %d: %w", advertiserID, err)
 	}
 	if left {
-		return a, ErrLeftGrant(advertiserID, a.ID)
+		return a, domain.ErrLeftGrant(advertiserID, a.ID)
 	}
 	return a, nil
-}
-
-// ErrLeftGrant is the error of an account its grant no longer covers.
-func ErrLeftGrant(advertiserID, authID int64) error {
-	e := apperr.Conflict("advertiser %d is no longer covered by OceanEngine authorisation #%d (it left the majordomo or agent account "+
-		"the grant was given for): authorise it again or unbind it", advertiserID, authID).
-		WithReason("advertiser_left_grant", "id", advertiserID, "authorization_id", authID)
-	e.Data = map[string]any{"authorization_id": authID}
-	return e
 }
 
 // extraScan scans a row's leading columns into the destinations a scan

@@ -33,7 +33,7 @@ describe('an error without fields in the operator’s language', () => {
       offset: '3', id: '7', current: '4', expected: '3', username: 'ann', name: 'ops', request: 'r-1', kind: 'ad', error: 'E', field: 'cpa_bid', change: '9',
       by: '10', result: 'failed', key: 'k', alert_status: 'resolved', at: '2026-01-01T00:00:00Z', role: 'CUSTOMER_ADMIN', auth_status: 'needs_reauth', job_status: 'failed',
       user_status: 'disabled', job_kind: 'export', what: 'job_queue', code: '40002', message: 'M', endpoint: '2/ad/get', status: '504', total: '5',
-      owner: 'alice', minutes: '60', late_minutes: '75', user: 'bob' }
+      owner: 'alice', minutes: '60', late_minutes: '75', user: 'bob', authorization_id: '12' }
     const codes = /guard_rail|ad:write|cpa_bid|CUSTOMER_ADMIN|needs_reauth|job_queue/
     // vue-i18n says a figure it was not given as nothing: every name a text uses must be a figure the API sends.
     for (const [locale, texts] of [['zh-CN', zhCN.serverReasons], ['en-US', enUS.serverReasons]] as const) {

@@ -1,5 +1,6 @@
 // The dashboard's "needs attention" list, built from the accounts and sync
-// answers: re-authorisation, low balance, failing syncs and lagging syncs.
+// answers: re-authorisation, accounts that left their grant, low balance,
+// failing syncs and lagging syncs.
 // The server finds the failing and lagging ones (sync/status?attention=true
 // &lagging_over=…), a bounded page of them with the total.
 
@@ -9,13 +10,13 @@ import type { SyncFailure } from '../../lib/syncError'
 /** A sync is lagging when its oldest stream's data is older than this. */
 export const lagThresholdSeconds = 2 * 3600
 
-export type AttentionKind = 'reauth' | 'low_balance' | 'sync_failing' | 'sync_lag'
+export type AttentionKind = 'reauth' | 'left_grant' | 'low_balance' | 'sync_failing' | 'sync_lag'
 
 export interface AttentionItem {
   kind: AttentionKind
   advertiserId: number
   name: string
-  /** Balance for low_balance, the error for sync_failing, lag seconds for sync_lag. */
+  /** Balance for low_balance, the time it left for left_grant, the error for sync_failing, lag seconds for sync_lag. */
   detail: string
   lagSeconds?: number
   /** For sync_failing: the first failing stream and its last failure. */
