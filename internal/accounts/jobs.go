@@ -3,9 +3,11 @@ package accounts
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/hibiken/asynq"
+	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -22,6 +24,9 @@ const (
 	// KindAccountInfo refreshes advertiser info and balances (periodic, or
 	// for one authorisation with AccountInfoArgs).
 	KindAccountInfo = "accounts:info"
+	// KindCheckAccess asks the platform whether an account's grant still
+	// reaches it (payload CheckAccessArgs), after a refusal.
+	KindCheckAccess = "accounts:check_access"
 )
 
 // TokenRefreshArgs name the OceanEngine authorisation (oe_authorizations.id)
@@ -51,6 +56,9 @@ type AccountMaintainer interface {
 	RefreshAccounts(ctx context.Context, authorizationID int64) (RefreshSummary, error)
 	// UpdateGauges recomputes the accounts gauges from MySQL.
 	UpdateGauges(ctx context.Context) error
+	// CheckAccess marks an account its grant no longer reaches; it reports
+	// whether it did.
+	CheckAccess(ctx context.Context, advertiserID int64) (bool, error)
 }
 
 // AccountInfoArgs is the payload of KindAccountInfo: the periodic run
@@ -63,6 +71,14 @@ type AccountInfoArgs struct {
 
 // Kind implements jobs.Args.
 func (AccountInfoArgs) Kind() string { return KindAccountInfo }
+
+// CheckAccessArgs names the account KindCheckAccess checks.
+type CheckAccessArgs struct {
+	AdvertiserID int64 `json:"advertiser_id"`
+}
+
+// Kind implements jobs.Args.
+func (CheckAccessArgs) Kind() string { return KindCheckAccess }
 
 // AccountHandlers are the handlers of the accounts job kinds.
 type AccountHandlers struct {
@@ -82,12 +98,13 @@ type AccountHandlers struct {
 	Log       *zap.Logger
 }
 
-// Register registers the handlers of KindTokenSweep, KindTokenRefresh and
-// KindAccountInfo on rt.
+// Register registers the handlers of KindTokenSweep, KindTokenRefresh,
+// KindAccountInfo and KindCheckAccess on rt.
 func (h *AccountHandlers) Register(rt *jobs.Runtime) {
 	rt.HandleFunc(KindTokenSweep, h.HandleSweep)
 	jobs.HandleArgs(rt, h.HandleRefresh)
 	jobs.HandleArgs(rt, h.HandleAccountInfo)
+	jobs.HandleArgs(rt, h.HandleCheckAccess)
 }
 
 // Schedules are the periodic entries: the token sweep and the hourly info/fund run.
@@ -155,6 +172,37 @@ func EnqueueAccountInfo(ctx context.Context, c *asynq.Client, authorizationID in
 	if errors.Is(err, asynq.ErrDuplicateTask) {
 		return nil
 	}
+	return err
+}
+
+// RefusedCheckEvery bounds how often refusals of one account ask for its
+// access check (CheckAccessAfterRefusal).
+const RefusedCheckEvery = 30 * time.Minute
+
+// CheckAccessAfterRefusal asks for a check of an account's access now,
+// after the platform refused a call naming it with 40002: it may have left
+// its grant (see Service.CheckAccess), which would otherwise be found at the
+// next hourly account run. At most once per RefusedCheckEvery per account (a
+// Redis key), so an account refused for another reason (a report
+// permission withdrawn) is not checked at every failed sync.
+func CheckAccessAfterRefusal(ctx context.Context, rdb goredis.UniversalClient, c *asynq.Client, advertiserID int64) error {
+	first, err := rdb.SetNX(ctx, "accounts:refused-check:"+strconv.FormatInt(advertiserID, 10), 1, RefusedCheckEvery).Result()
+	if err != nil || !first {
+		return err
+	}
+	_, err = jobs.EnqueueArgs(ctx, c, CheckAccessArgs{AdvertiserID: advertiserID},
+		asynq.Queue(jobs.QueueDefault), asynq.Unique(jobs.UniqueFor), asynq.MaxRetry(2), asynq.Timeout(5*time.Minute))
+	if errors.Is(err, asynq.ErrDuplicateTask) {
+		return nil
+	}
+	return err
+}
+
+// HandleCheckAccess (KindCheckAccess) checks whether an account's grant
+// still reaches it.
+func (h *AccountHandlers) HandleCheckAccess(ctx context.Context, p CheckAccessArgs) error {
+	left, err := h.Accounts.CheckAccess(ctx, p.AdvertiserID)
+	h.log().Info("account access checked", zap.Int64("advertiser_id", p.AdvertiserID), zap.Bool("left_grant", left), zap.Error(err))
 	return err
 }
 

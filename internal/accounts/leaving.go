@@ -6,6 +6,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -50,22 +51,54 @@ func (s *Service) leaving(ctx context.Context, authID int64, d discovery, sum *R
 			gone = append(gone, b.ID)
 		}
 	}
-	marked, err := s.db.MarkAdvertisersLeftGrant(ctx, authID, gone, s.cfg.Now())
-	if err != nil {
-		return nil, err
-	}
-	s.store.ForgetAdvertisers(marked...)
 	parent := map[int64]int64{}
 	for _, b := range bound {
 		parent[b.ID] = b.ParentID
 	}
-	for _, id := range marked {
-		log.Warn("an account left its grant: not synced any more", zap.Int64("advertiser_id", id), zap.Int64("parent_id", parent[id]))
-		s.auditGrantMembership(ctx, AuditLeftGrant, id, authID, parent[id])
+	marked, err := s.markLeft(ctx, authID, gone, parent)
+	if err != nil {
+		return nil, err
 	}
 	for _, id := range d.returned {
 		log.Info("an account that had left its grant is listed again", zap.Int64("advertiser_id", id))
 		s.auditGrantMembership(ctx, AuditRejoinedGrant, id, authID, parent[id])
+	}
+	return marked, nil
+}
+
+// CheckAccess asks the platform whether the grant an account is bound to
+// still reaches it, after a call naming it was refused with 40002, and marks
+// it when not (as the hourly re-discovery would, see leaving). An account
+// unbound, of a dead grant or already marked is left alone. It reports
+// whether the account was marked.
+func (s *Service) CheckAccess(ctx context.Context, advertiserID int64) (bool, error) {
+	v, err := s.db.AdvertiserInScope(ctx, auth.SystemScope(), advertiserID)
+	if apperr.Is(err, apperr.KindNotFound) {
+		return false, nil
+	}
+	if err != nil || v.AuthStatus != mysql.AuthActive {
+		return false, err
+	}
+	reachable, err := s.reachable(ctx, mysql.BoundAccount{ID: v.ID, AccountRole: v.AccountRole, ParentID: v.ParentID})
+	if err != nil || reachable {
+		return false, err
+	}
+	marked, err := s.markLeft(ctx, v.AuthorizationID, []int64{v.ID}, map[int64]int64{v.ID: v.ParentID})
+	return len(marked) == 1, err
+}
+
+// markLeft marks the accounts ids of grant authID as no longer covered,
+// forgets their cached grant and audits each one marked.
+func (s *Service) markLeft(ctx context.Context, authID int64, ids []int64, parent map[int64]int64) ([]int64, error) {
+	marked, err := s.db.MarkAdvertisersLeftGrant(ctx, authID, ids, s.cfg.Now())
+	if err != nil {
+		return nil, err
+	}
+	s.store.ForgetAdvertisers(marked...)
+	for _, id := range marked {
+		s.log.Warn("an account left its grant: not synced any more", zap.Int64("authorization_id", authID),
+			zap.Int64("advertiser_id", id), zap.Int64("parent_id", parent[id]))
+		s.auditGrantMembership(ctx, AuditLeftGrant, id, authID, parent[id])
 	}
 	return marked, nil
 }

@@ -2,12 +2,16 @@ package accounts_test
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"testing"
+
+	"github.com/hibiken/asynq"
 
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
@@ -121,5 +125,59 @@ func TestAccountLeavingItsGrant(t *testing.T) {
 	active, _, _ := e.db.ListAdvertisers(ctx, auth.SystemScope(), mysql.AdvertiserFilter{AuthStatus: mysql.AuthActive, Limit: 1000})
 	if slices.ContainsFunc(active, func(a mysql.Advertiser) bool { return a.ID == agentChild }) || len(active) == 0 {
 		t.Fatalf("auth_status active lists %d accounts, with the one that left: %v", len(active), slices.ContainsFunc(active, func(a mysql.Advertiser) bool { return a.ID == agentChild }))
+	}
+}
+
+// TestRefusalAsksForAnAccessCheck: refusals ask for one access check per
+// account within the window (not one per failed sync); the check marks an
+// account that left its majordomo, and not one the platform still answers
+// for (a refusal for another reason), nor one already marked.
+func TestRefusalAsksForAnAccessCheck(t *testing.T) {
+	ctx := context.Background()
+	e, out, maj, acct := bindWithMajordomo(t)
+	gone, kept := acct.Children[0], acct.Children[1]
+	c := asynq.NewClientFromRedisClient(e.rdb)
+	insp := asynq.NewInspectorFromRedisClient(e.rdb)
+	for _, id := range []int64{gone, kept, gone, kept} {
+		if err := accounts.CheckAccessAfterRefusal(ctx, e.rdb, c, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tasks, err := insp.ListPendingTasks(jobs.QueueDefault)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checked []int64
+	for _, task := range tasks {
+		var args accounts.CheckAccessArgs
+		if task.Type != accounts.KindCheckAccess || json.Unmarshal(task.Payload, &args) != nil {
+			t.Fatalf("task %s %s", task.Type, task.Payload)
+		}
+		checked = append(checked, args.AdvertiserID)
+	}
+	if slices.Sort(checked); !slices.Equal(checked, slices.Sorted(slices.Values([]int64{gone, kept}))) {
+		t.Fatalf("access checks asked %v after four refusals, want one for each of %d and %d", checked, gone, kept)
+	}
+	if ttl := e.rdb.TTL(ctx, "accounts:refused-check:"+itoa(gone)).Val(); ttl <= 0 || ttl > accounts.RefusedCheckEvery {
+		t.Fatalf("throttle key TTL %v", ttl)
+	}
+
+	if _, err := e.ts.Sim.DetachAccount(gone); err != nil {
+		t.Fatal(err)
+	}
+	h := &accounts.AccountHandlers{Tokens: e.proc.store, Accounts: e.svc}
+	for _, id := range []int64{gone, kept, gone} {
+		if err := h.HandleCheckAccess(ctx, accounts.CheckAccessArgs{AdvertiserID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v, _ := e.db.AdvertiserInScope(ctx, auth.SystemScope(), gone)
+	k, _ := e.db.AdvertiserInScope(ctx, auth.SystemScope(), kept)
+	if v.AuthStatus != mysql.AuthLeftGrant || v.AuthorizationID != out.AuthorizationID || k.AuthStatus != mysql.AuthActive {
+		t.Fatalf("after the checks: %d %q, %d %q; want left_grant and active", gone, v.AuthStatus, kept, k.AuthStatus)
+	}
+	entries, _, err := e.db.ListAudit(ctx, auth.AuditFilter{Action: accounts.AuditLeftGrant})
+	if err != nil || len(entries) != 1 || entries[0].TargetID != itoa(gone) || entries[0].Detail["parent_id"] != float64(maj) {
+		t.Fatalf("left-grant audit entries: %+v, %v", entries, err)
 	}
 }

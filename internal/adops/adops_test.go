@@ -314,6 +314,37 @@ func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
 	}
 }
 
+// TestAccountThatLeftItsGrantIsNotChanged: a change of an entity whose
+// advertiser its grant no longer covers is refused on that item, in words,
+// before anything is sent — dry run included — and the others of the batch
+// are not held back once it is taken out.
+func TestAccountThatLeftItsGrantIsNotChanged(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	gone := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return live(e) && e.AdvertiserID == b.advs[0] })
+	kept := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return live(e) && e.AdvertiserID == b.advs[1] })
+	if _, err := b.db.ExecContext(ctx, `UPDATE advertisers SET left_grant_at = NOW(3) WHERE id = ?`, b.advs[0]); err != nil {
+		t.Fatal(err)
+	}
+	for _, dry := range []bool{true, false} {
+		_, err := b.svc.Apply(ctx, adops.Request{Kind: adops.KindAd, Field: adops.FieldStatus, DryRun: dry, Scope: auth.SystemScope(),
+			Actor: adops.Actor{Type: auth.ActorSystem}, Items: []adops.Item{{ID: kept.ID, Value: adops.StatusValue(adops.StatusDisable)},
+				{ID: gone.ID, Value: adops.StatusValue(adops.StatusDisable)}}})
+		e, ok := apperr.As(err)
+		if !ok || e.Kind != apperr.KindValidation || len(e.Fields) != 1 || e.Fields[0].Field != "items[1].status" ||
+			e.Fields[0].Rule != "advertiser_left_grant" || !strings.Contains(e.Fields[0].Message, "no longer covered") {
+			t.Fatalf("dry run %v: err = %v (%+v), want 422 naming items[1] only", dry, err, e)
+		}
+	}
+	if n := b.sim.Stats().Total(sandbox.AllEndpoints); n != 0 {
+		t.Errorf("%d platform calls, want none", n)
+	}
+	res, err := b.apply(t, adops.KindAd, adops.FieldStatus, adops.Item{ID: kept.ID, Value: adops.StatusValue(adops.StatusDisable)})
+	if err != nil || res.Items[0].Outcome != adops.OutcomeSucceeded {
+		t.Fatalf("the covered account's ad alone: %+v, %v", res, err)
+	}
+}
+
 // TestTwentyBudgetChangesPerBeijingDay counts our own changes from the log:
 // the 21st of a Beijing day is refused before it leaves; the next day works.
 func TestTwentyBudgetChangesPerBeijingDay(t *testing.T) {

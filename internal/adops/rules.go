@@ -101,6 +101,9 @@ type limits struct {
 	// rollback exempts the change from max_change_pct: it restores a
 	// value that was in place.
 	rollback bool
+	// left holds the advertisers whose grant no longer covers them: the
+	// platform would refuse any change of theirs.
+	left map[int64]bool
 }
 
 // checkEntity validates a change of one entity from its current state cur.
@@ -113,6 +116,11 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 	}
 	if cur.deletedLocally() {
 		return fe("entity_gone", []any{"kind", kind, "id", cur.id}, "%s %d was no longer found on the platform by the last sync", kind, cur.id)
+	}
+	if lim.left[cur.advertiserID] {
+		return fe("advertiser_left_grant", []any{"id", cur.advertiserID},
+			"advertiser %d is no longer covered by its OceanEngine authorisation (it left the majordomo or agent account): authorise it again first",
+			cur.advertiserID)
 	}
 	before := cur.value(field)
 	var errs []apperr.FieldError

@@ -215,11 +215,14 @@ func joinIDs(ids []int64) string {
 // limits gathers today's spend and budget changes and the actor's rails.
 func (s *Service) limits(ctx context.Context, req Request, cur []snapshot) (limits, error) {
 	lim := limits{rollback: req.rollbackOf != 0}
+	var err error
+	if lim.left, err = s.db.AdvertisersLeftGrant(ctx, each(cur, func(c snapshot) int64 { return c.advertiserID })); err != nil {
+		return lim, err
+	}
 	if req.Field == FieldStatus {
 		return lim, nil
 	}
 	ids := each(cur, func(c snapshot) int64 { return c.id })
-	var err error
 	if req.Field == FieldBudget {
 		date := oceanengine.DateOf(s.now())
 		if lim.spend, err = s.db.TodaySpend(ctx, string(req.Kind), date, ids); err != nil {

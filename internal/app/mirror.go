@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
 
+	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/jobs"
 	"github.com/oceanops/adplatform/internal/metrics"
 	"github.com/oceanops/adplatform/internal/mirror"
@@ -47,7 +49,15 @@ func registerSync(rt *jobs.Runtime, b *base) error {
 	if err != nil {
 		return err
 	}
-	engine := mirror.New(mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID(), Metrics: mm}, mcfg)
+	deps := mirror.Deps{DB: b.db, Client: client, Logger: b.log, Now: time.Now, WorkerID: workerID(), Metrics: mm}
+	if p != nil {
+		deps.OnRefused = func(ctx context.Context, adv int64) {
+			if err := accounts.CheckAccessAfterRefusal(ctx, b.rdb, rt.Client(), adv); err != nil {
+				log.Warn("ask for an access check of a refused account", zap.Int64("advertiser_id", adv), zap.Error(err))
+			}
+		}
+	}
+	engine := mirror.New(deps, mcfg)
 	h := &mirror.SyncHandlers{Engine: engine, Client: rt.Client(), Every: cfg.EntityInterval.D(), Disabled: disabled, Log: log}
 	h.Register(rt)
 	for _, e := range h.Schedules() {

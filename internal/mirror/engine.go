@@ -105,6 +105,10 @@ type Deps struct {
 	WorkerID string
 	// Metrics receives the sync metrics (nil: unregistered collectors, seen by nobody).
 	Metrics *Metrics
+	// OnRefused, when set, hears of an advertiser a stream failed for with
+	// 40002 (no permission): its grant may no longer cover it, which the
+	// accounts domain checks (the wiring asks for it).
+	OnRefused func(ctx context.Context, advertiserID int64)
 }
 
 // Engine runs syncs and backfills. It is safe for concurrent use.
@@ -118,8 +122,9 @@ type Engine struct {
 	// inherit re-reads children whose status follows a changed parent.
 	inherit *Children
 	// worker names this process in job leases.
-	worker  string
-	metrics *Metrics
+	worker    string
+	metrics   *Metrics
+	onRefused func(ctx context.Context, advertiserID int64)
 }
 
 var _ SyncEngine = (*Engine)(nil)
@@ -137,7 +142,7 @@ func New(d Deps, cfg Config) *Engine {
 		d.Metrics, _ = NewMetrics(nil) // unregistered: cannot fail
 	}
 	return &Engine{db: d.DB, api: d.Client, cfg: cfg, log: d.Logger.Named("mirror"), now: d.Now, sem: make(chan struct{}, cfg.Concurrency),
-		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID, metrics: d.Metrics}
+		inherit: NewChildren(d.DB, d.Client), worker: d.WorkerID, metrics: d.Metrics, onRefused: d.OnRefused}
 }
 
 // Sync reasons (SyncPayload.Reason) that run the requested streams
@@ -307,6 +312,9 @@ func (e *Engine) runStream(ctx context.Context, adv int64, s stream, o runOpts) 
 			err = errors.Join(err, rerr)
 		}
 		e.log.Warn("stream sync failed", zap.Int64("advertiser_id", adv), zap.String("stream", s.name), zap.Error(err))
+		if e.onRefused != nil && oceanengine.IsNoPermission(err) {
+			e.onRefused(rctx, adv)
+		}
 		return out.rows, err
 	}
 	e.metrics.runs.WithLabelValues(s.name, resultSuccess).Inc()

@@ -2,8 +2,11 @@ package mirror
 
 import (
 	"context"
+	"sync"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
@@ -88,4 +91,26 @@ func (b *bundle) unfinished(t testing.TB) map[int64][]string {
 		}
 	}
 	return out
+}
+
+// TestRefusalIsHeard: a stream refused with 40002 tells OnRefused which
+// advertiser (the wiring asks the account job whether its grant still
+// covers it); a stream failing otherwise does not.
+func TestRefusalIsHeard(t *testing.T) {
+	b := setup(t, nil)
+	var mu sync.Mutex
+	heard := map[int64]int{}
+	b.engine = New(Deps{DB: b.db, Client: b.client, Logger: zap.NewNop(), Now: b.sim.Clock().Now,
+		OnRefused: func(_ context.Context, adv int64) { mu.Lock(); heard[adv]++; mu.Unlock() }}, b.cfg)
+	refused, failing := b.advs[0], b.advs[1]
+	b.sim.Faults().Set("2/report/advertiser/get", sandbox.Fault{ErrorRate: 1, Code: oceanengine.CodeNoPermission, AdvertiserIDs: []int64{refused}})
+	b.sim.Faults().Set("2/campaign/get", sandbox.Fault{ErrorRate: 1, Code: oceanengine.CodeSystem, AdvertiserIDs: []int64{failing}})
+	for _, adv := range []int64{refused, failing} {
+		if err := b.engine.SyncAdvertiser(context.Background(), SyncPayload{AdvertiserID: adv, Reason: "manual"}); err == nil {
+			t.Fatalf("advertiser %d: the sync did not fail", adv)
+		}
+	}
+	if heard[refused] == 0 || heard[failing] != 0 || len(heard) != 1 {
+		t.Fatalf("refusals heard %v; want %d only", heard, refused)
+	}
 }

@@ -276,6 +276,21 @@ func (db *DB) AdvertisersOfAuthorization(ctx context.Context, authID int64) ([]B
 		`SELECT id, account_role, parent_id, left_grant_at IS NOT NULL FROM advertisers WHERE authorization_id = ? ORDER BY id`, authID)
 }
 
+// AdvertisersLeftGrant says which of the advertisers ids are bound to a
+// grant that no longer covers them.
+func (db *DB) AdvertisersLeftGrant(ctx context.Context, ids []int64) (map[int64]bool, error) {
+	out := map[int64]bool{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	left, err := queryAll(ctx, db, nil, "advertisers that left their grant", scanOne[int64], `SELECT id FROM advertisers
+		WHERE authorization_id IS NOT NULL AND left_grant_at IS NOT NULL AND id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	for _, id := range left {
+		out[id] = true
+	}
+	return out, err
+}
+
 // AdvertiserInfoUpdate is the platform's account info of one advertiser.
 type AdvertiserInfoUpdate struct {
 	ID                int64

@@ -2013,6 +2013,61 @@ describe('console', () => {
     assert.deepEqual(listed, [pause.id, next.id].map((id) => `scheduled-detail-${id}`))
     for (const c of [pause, next]) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
   })
+
+  // Last: the account stays out of its grant until the next hourly account run.
+  test('a client leaves its majordomo: its refused sync gets the account checked, it is shown as 已离开授权 with no sync, on the dashboard, alerted and audited', async () => {
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    const child = leaves.find((a) => a.parent_id)
+    assert.ok(child, 'an advertiser under a majordomo or agent account')
+    await simPost(stack.sim, '/_sim/detach', { advertiser_id: child.id })
+    try {
+      await page.goto(`${stack.api}/accounts?keyword=${child.id}`)
+      await rowOf(page, child.id).getByRole('button', { name: '同步', exact: true }).click()
+      await page.locator('.arco-message', { hasText: /已加入同步队列|同步已在队列中/ }).waitFor()
+      // The platform refuses the sync (40002): the worker asks the platform
+      // whether the grant still reaches the account, and marks it.
+      let v
+      await poll(async () => {
+        v = await apiGet(stack.api, token, `/api/v1/advertisers/${child.id}`)
+        return v.auth_status === 'left_grant'
+      }, 'the account to be found out of its grant', 120_000, 1000)
+      assert.ok(v.left_grant_at && v.authorization_id, JSON.stringify(v))
+      const others = (await apiGet(stack.api, token, '/api/v1/advertisers?auth_status=left_grant')).items.map((a) => a.id)
+      assert.deepEqual(others, [child.id], 'only the account that left')
+
+      await page.reload()
+      const row = rowOf(page, child.id)
+      const tag = row.locator('[data-test=auth-status]')
+      assert.equal((await tag.innerText()).trim(), '已离开授权')
+      assert.equal(await row.getByRole('button', { name: '同步', exact: true }).count(), 0, 'no sync for an account out of its grant')
+      assert.equal(await row.getByRole('button', { name: '重新授权' }).count(), 1)
+      await tag.hover()
+      await page.locator('.arco-tooltip-content', { hasText: '已离开授权所属的管家或代理商账户' }).waitFor()
+      await shot(page, 'accounts-left-grant')
+      await row.locator('.arco-link').first().click()
+      assert.match(await page.locator('[data-test=left-grant]').innerText(), /起授权已不再覆盖该账户.*已停止同步/)
+      await page.keyboard.press('Escape')
+
+      // Asked of the API directly, a sync is refused in words.
+      const refused = await fetch(`${stack.api}/api/v1/advertisers/${child.id}/sync`, {
+        method: 'POST', headers: { Authorization: `Bearer ${await token.token()}`, 'Content-Type': 'application/json' }, body: '{}' })
+      assert.equal(refused.status, 409)
+      assert.equal((await refused.json()).reason, 'advertiser_left_grant')
+
+      await page.goto(`${stack.api}/dashboard`)
+      const item = page.locator('[data-test=attention] .att-row', { hasText: child.name })
+      await item.waitFor()
+      assert.match(await item.innerText(), /已离开授权/)
+
+      await poll(async () => (await apiGet(stack.api, token, `/api/v1/alerts?kind=authorization&advertiser_id=${child.id}`)).items
+        .some((a) => a.status === 'firing' && a.title === `账户已不在授权内：${child.name}`), 'the authorisation alert', 30_000, 1000)
+      const audit = await apiGet(stack.api, token, '/api/v1/audit?action=advertiser.left_grant')
+      assert.deepEqual(audit.items.map((e) => [e.target_id, e.actor_type]), [[String(child.id), 'system']])
+      assert.deepEqual(page.problems, [])
+    } finally {
+      await simPost(stack.sim, '/_sim/attach', { advertiser_id: child.id })
+    }
+  })
 })
 
 /**

@@ -1329,6 +1329,7 @@ const enUS: typeof zhCN = {
     changes_export_rows: 'the export would have {rows} changes, more than {max}; narrow the time range or the advertisers',
     audit_export_rows: 'the export would have {rows} entries, more than {max}; narrow the time range or the filters',
     entity_deleted: '{kind} {id} is deleted; a deleted entity cannot be changed',
+    advertiser_left_grant: 'Advertiser {id} is no longer covered by its OceanEngine authorisation (it left the majordomo or agent account); authorise it again first',
     entity_gone: '{kind} {id} was no longer found on the platform by the last sync',
     lifetime_budget: '{kind} {id} has a lifetime budget (BUDGET_MODE_TOTAL); only daily budgets are changed here',
     ad_budget_unlimited: "an ad's budget cannot be set from or to unlimited through the platform's API (it could not be rolled back); change its campaign's budget instead",

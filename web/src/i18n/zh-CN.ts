@@ -1326,6 +1326,7 @@ export default {
     changes_export_rows: '将导出 {rows} 条变更，超过上限 {max} 条；请缩小时间或广告主范围',
     audit_export_rows: '将导出 {rows} 条审计记录，超过上限 {max} 条；请缩小时间范围或筛选条件',
     entity_deleted: '{kind} {id} 已删除，无法修改',
+    advertiser_left_grant: '广告主 {id} 已不在巨量引擎授权内（已离开管家或代理商账户），请先重新授权',
     entity_gone: '上次同步时平台上已找不到 {kind} {id}',
     lifetime_budget: '{kind} {id} 是总预算（BUDGET_MODE_TOTAL），这里只能修改日预算',
     ad_budget_unlimited: '广告计划的预算不能通过平台接口改为或改自不限（无法回滚）；请修改所属广告组的预算',
