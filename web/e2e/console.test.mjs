@@ -2041,6 +2041,8 @@ describe('console', () => {
       assert.equal((await tag.innerText()).trim(), '已离开授权')
       assert.equal(await row.getByRole('button', { name: '同步', exact: true }).count(), 0, 'no sync for an account out of its grant')
       assert.equal(await row.getByRole('button', { name: '重新授权' }).count(), 1)
+      // Its refused streams are history: it is not synced any more.
+      assert.match(await row.locator('[data-test=sync-state]').innerText(), /^未同步/)
       await tag.hover()
       await page.locator('.arco-tooltip-content', { hasText: '已离开授权所属的管家或代理商账户' }).waitFor()
       await shot(page, 'accounts-left-grant')
