@@ -116,6 +116,7 @@ func (s *Server) adopsRoutes(v1 *gin.RouterGroup) {
 			s.audited(g, http.MethodPost, "/"+k.segment+"/batch/"+op, adops.BatchAuditAction(k.kind, adops.Field(op)), kind, s.idempotent(s.changeBatch(k.kind, op)))
 		}
 	}
+	s.audited(g, http.MethodPost, "/imports/sheet", "import.read_sheet", "file", s.readSheet)
 }
 
 // valueJSON is a status or an amount as sent: a JSON string or number

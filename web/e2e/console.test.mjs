@@ -307,7 +307,7 @@ describe('console', () => {
     }
   })
 
-  test('budgets imported from a CSV file: each ad gets its own value; a bad amount, an unknown id and a budget the dry run refuses are named by line and left out', async () => {
+  test('budgets imported from an Excel workbook and a CSV file: each ad gets its own value; a bad amount, an unknown id and a budget the dry run refuses are named by line and left out', async () => {
     // Three ads with daily budgets that no other test changes: not delivering (the others take delivering
     // ones), not deleted, ended or stopped by a budget, and not changed yet (the batch above). Two are
     // raised to their own values, over the bid and 105% of today's spend on the platform, whose clock the
@@ -347,8 +347,25 @@ describe('console', () => {
     await download.saveAs(template)
     assert.equal(await readFile(template, 'utf8'), '\uFEFFID,新预算(元)\r\n1790000000000001,500\r\n1790000000000002,1200.50\r\n')
 
-    await dialog.locator('[data-test=import-file]').setInputFiles({ name: '预算计划.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csv}`, 'utf8') })
+    // An Excel workbook is read too (its first sheet, by the API): its rows are the lines; the amount cell
+    // is a number formatted as money, and an id typed as a number, which Excel cannot keep, is named.
+    const wb = new ExcelJS.Workbook()
+    const ws = wb.addWorksheet('预算')
+    ws.addRows([['广告计划ID', '新预算(元)'], [String(b.ad.id), Number(b.value)], [1708359612473935, 500]])
+    ws.getCell('B2').numFmt = '¥#,##0.00'
+    wb.addWorksheet('备注').addRow(['not read'])
+    await dialog.locator('[data-test=import-file]').setInputFiles({ name: '预算计划.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await wb.xlsx.writeBuffer()) })
     const summary = dialog.locator('[data-test=import-summary]')
+    await summary.locator('text=共 2 行：1 行可导入，1 行有问题，不导入').waitFor()
+    assert.deepEqual(await dialog.locator('[data-test=import-problem]').allInnerTexts(), [
+      '第 3 行：ID「1.70835961247394E+15」是科学计数法，已不准确：请在 Excel 中把 ID 列设为文本后重新保存',
+    ])
+    const sheetRow = await dialog.locator('[data-test=import-row]').first().innerText()
+    assert.ok(sheetRow.includes(b.ad.name) && sheetRow.includes(Number(b.value).toLocaleString('en-US', { minimumFractionDigits: 2 })), sheetRow)
+    await shot(page, 'ads-import-xlsx', { fullPage: false })
+
+    await dialog.locator('[data-test=import-file]').setInputFiles({ name: '预算计划.csv', mimeType: 'text/csv', buffer: Buffer.from(`\uFEFF${csv}`, 'utf8') })
     await summary.locator('text=共 5 行：3 行可导入，2 行有问题，不导入').waitFor()
     assert.deepEqual(await dialog.locator('[data-test=import-problem]').allInnerTexts(), [
       '第 3 行：「12.345」不是金额：只写数字，最多两位小数，如 500 或 1200.50',

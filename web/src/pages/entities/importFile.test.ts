@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Entity } from '../../api/types'
 import { batchBodyOf } from './changes'
-import { checkFound, csvText, decode, idsToRead, maxRows, parseFile, parseText, plannedOf, problemText, templateLines, withRefusals, type ImportRow, type ValueRules } from './importFile'
+import { checkFound, csvText, decode, idsToRead, isWorkbook, maxRows, parseFile, parseSheet, parseText, plannedOf, problemText, templateLines, withRefusals, type ImportRow, type ValueRules } from './importFile'
 import { kinds } from './kinds'
 
 const budget: ValueRules = { field: 'budget', unlimited: true }
@@ -117,6 +117,28 @@ describe('parsing an import file', () => {
     expect(parseText('71;500\n72;600\n', budget).problem).toEqual({ code: 'notCsv' })
     expect(parseFile(Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00, 0x06, 0x00, 0x08, 0x00, 0x00, 0x00, 0x21, 0x00]), budget).problem).toEqual({ code: 'notCsv' })
     expect(parseText('"unterminated,500\n81,600', budget).problem).toEqual({ code: 'empty' })
+  })
+})
+
+describe('reading a workbook\'s rows', () => {
+  it('numbers lines by their rows, an empty row counted, the header skipped', () => {
+    const p = parseSheet([['广告计划 ID', '新预算'], ['71', '500'], [], ['72', '不限'], ['73', '1234.5', 'note']], 5, budget)
+    expect(p.problem).toBeNull()
+    expect(lines(p.rows)).toEqual([[2, 71, '500', ''], [4, 72, 'unlimited', ''], [5, 73, '1234.5', '']])
+  })
+  it('names an id Excel kept as a number, and a row with one cell', () => {
+    const p = parseSheet([['1.70835961247394E+15', '500'], ['74']], 2, budget)
+    expect(lines(p.rows)).toEqual([[1, 0, '500', 'idRounded'], [2, 74, '', 'emptyValue']])
+  })
+  it('refuses a sheet of more rows than the API answered, and an empty one', () => {
+    expect(parseSheet([['71', '500']], 1001, budget).problem).toEqual({ code: 'tooMany', n: 1001 })
+    expect(parseSheet([], 0, budget).problem).toEqual({ code: 'empty' })
+    expect(parseSheet([['ID', '新预算']], 1, budget).problem).toEqual({ code: 'empty' })
+  })
+  it('tells a workbook by its name or its zip signature', () => {
+    expect(isWorkbook('预算.XLSX', utf8('x'))).toBe(true)
+    expect(isWorkbook('budgets', Uint8Array.from([0x50, 0x4b, 0x03, 0x04, 0x14]))).toBe(true)
+    expect(isWorkbook('budgets.csv', utf8('71,500\n'))).toBe(false)
   })
 })
 

@@ -1,9 +1,11 @@
 // 从文件导入: budgets or bids planned in a spreadsheet, one value per entity,
 // read from a CSV file (Excel's: UTF-8 with or without BOM, GBK, or UTF-16
-// "Unicode text"; comma- or tab-separated, quoted per RFC 4180). Each line
-// is an entity id and its new value; what is wrong with a line is named by
-// its line number, and the line is left out. The valid lines become the
-// PlannedItems of a batch change, previewed by the API's dry run as any other.
+// "Unicode text"; comma- or tab-separated, quoted per RFC 4180) or from an
+// Excel workbook, whose first sheet the API reads into rows of cells
+// (POST /api/v1/imports/sheet). Each line is an entity id and its new value;
+// what is wrong with a line is named by its line number (a workbook's row
+// number), and the line is left out. The valid lines become the PlannedItems
+// of a batch change, previewed by the API's dry run as any other.
 import type { Entity } from '../../api/types'
 import { isAmount } from '../../lib/format'
 import type { T } from '../scheduled/schedule'
@@ -116,11 +118,32 @@ const unlimitedWords = ['不限', 'unlimited']
  * problems or, for the whole file, in problem.
  */
 export function parseText(text: string, rules: ValueRules): Parsed {
-  const refuse = (problem: FileProblem): Parsed => ({ rows: [], problem })
   // A binary file (a workbook, an image) decodes to NULs or replacement characters.
-  if (/[\u0000\uFFFD]/.test(text)) return refuse({ code: 'notCsv' })
+  if (/[\u0000\uFFFD]/.test(text)) return { rows: [], problem: { code: 'notCsv' } }
   const firstLine = text.split(/\r?\n/).find((l) => l.trim() !== '') ?? ''
-  let recs = records(text.replace(/^\uFEFF/, ''), firstLine.includes('\t') ? '\t' : ',').filter((r) => r.cells.some((c) => c.trim() !== ''))
+  return parseRecords(records(text.replace(/^\uFEFF/, ''), firstLine.includes('\t') ? '\t' : ','), rules)
+}
+
+/**
+ * parseSheet reads a workbook's rows as the API answers them (rows[i] is
+ * row i+1; total counts the sheet's rows, beyond those answered), as
+ * parseText reads a file's lines.
+ */
+export function parseSheet(rows: string[][], total: number, rules: ValueRules): Parsed {
+  const parsed = parseRecords(rows.map((cells, i) => ({ line: i + 1, cells })), rules)
+  if (!parsed.problem && total > rows.length) return { rows: [], problem: { code: 'tooMany', n: total } }
+  return parsed
+}
+
+/** isWorkbook tells an Excel workbook (.xlsx, a zip archive) from a text file. */
+export function isWorkbook(name: string, bytes: Uint8Array): boolean {
+  return /\.xlsx$/i.test(name) || (bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04)
+}
+
+/** parseRecords checks records of cells: the header, blank lines, the limit, then each line. */
+function parseRecords(all: Record_[], rules: ValueRules): Parsed {
+  const refuse = (problem: FileProblem): Parsed => ({ rows: [], problem })
+  let recs = all.filter((r) => r.cells.some((c) => c.trim() !== ''))
   if (recs.length && !numberRe.test(recs[0]?.cells[0]?.trim() ?? '')) recs = recs.slice(1)
   if (!recs.length) return refuse({ code: 'empty' })
   if (recs.every((r) => r.cells.length < 2)) return refuse({ code: 'notCsv' })
