@@ -20,9 +20,10 @@ import (
 	"github.com/oceanops/adplatform/internal/report"
 )
 
-// The daily digest: a subscription with a digest time sends, every day at
-// that Beijing time, the previous day's figures of the advertisers it hears
-// about, against the day before — to the same channels as its alerts.
+// The digest: a subscription with a digest time sends, every day at that
+// Beijing time, the previous day's figures of the advertisers it hears
+// about, against the day before — or, weekly, on one weekday the seven days
+// before against the seven before them — to the same channels as its alerts.
 
 // DigestGrace is how late after its time a day's digest may still start
 // (a worker down at the time); later, that day is skipped. A send that
@@ -77,10 +78,14 @@ type DigestAccount struct {
 	Previous     report.Totals
 }
 
-// Digest is a day's figures of a subscription's advertisers against the
-// day before.
+// Digest is a period's figures of a subscription's advertisers against the
+// period before: a day (From = Day) or a week of seven days.
 type Digest struct {
-	Day, PreviousDay string
+	// From and Day are the period's first and last days; PreviousFrom and
+	// PreviousDay the period before's.
+	From, Day, PreviousFrom, PreviousDay string
+	// Days is the period's length: 1 for a daily digest, 7 for a weekly one.
+	Days int
 	// Advertisers counts the accounts covered.
 	Advertisers      int
 	Totals, Previous report.Totals
@@ -119,9 +124,19 @@ func digestAudience(r *routing, sub Subscription, accounts []Account) []Account 
 	return out
 }
 
-// buildDigest reads the figures of day and the day before of accounts.
-func (s *Service) buildDigest(ctx context.Context, accounts []Account, day string) (Digest, error) {
-	d := Digest{Day: day, PreviousDay: report.AddDays(day, -1), Advertisers: len(accounts)}
+// digestDays is the length of a subscription's digest period.
+func digestDays(sub Subscription) int {
+	if sub.DigestWeekday != nil {
+		return 7
+	}
+	return 1
+}
+
+// buildDigest reads the figures of accounts over the days days ending on
+// day, and over the days days before them.
+func (s *Service) buildDigest(ctx context.Context, accounts []Account, day string, days int) (Digest, error) {
+	d := Digest{From: report.AddDays(day, 1-days), Day: day, PreviousFrom: report.AddDays(day, 1-2*days), PreviousDay: report.AddDays(day, -days),
+		Days: days, Advertisers: len(accounts)}
 	if len(accounts) == 0 {
 		return d, nil
 	}
@@ -137,9 +152,9 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 		byID[a.ID] = &all[i]
 	}
 	spec := report.Spec{Level: report.LevelAdvertiser, Granularity: report.Day, AdvertiserIDs: ids,
-		From: d.PreviousDay, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimManager, report.DimAdvertiser}}
+		From: d.PreviousFrom, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimManager, report.DimAdvertiser}}
 	managers := map[int64]*DigestAccount{}
-	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(2*len(ids)), func(row report.Row) error {
+	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(2*days*len(ids)), func(row report.Row) error {
 		a, ok := byID[row.AdvertiserID]
 		if !ok {
 			return nil
@@ -149,7 +164,7 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 			m = &DigestAccount{AdvertiserID: row.ManagerID, Name: row.ManagerName}
 			managers[row.ManagerID] = m
 		}
-		if row.Date == day {
+		if row.Date >= d.From {
 			a.Totals.Add(row.Totals)
 			m.Totals.Add(row.Totals)
 		} else {
@@ -161,7 +176,7 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 	if err != nil {
 		return d, fmt.Errorf("alerts: digest %s: %w", day, err)
 	}
-	spec.From, spec.GroupBy = day, []report.Dimension{report.DimAdvertiser}
+	spec.From, spec.GroupBy = d.From, []report.Dimension{report.DimAdvertiser}
 	res, err := s.reports.QueryReport(ctx, auth.Scope{All: true}, spec, 1, 0)
 	if err != nil {
 		return d, fmt.Errorf("alerts: digest %s coverage: %w", day, err)
@@ -246,7 +261,7 @@ func (s *Service) subscriptionDigest(ctx context.Context, actor Actor, id int64,
 	if err != nil {
 		return sub, nil, Digest{}, err
 	}
-	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
+	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day, digestDays(sub))
 	return sub, r, d, err
 }
 
@@ -303,13 +318,16 @@ func (s *Service) sendDigest(ctx context.Context, sc SealedChannel, msg channel.
 	return res, nil
 }
 
-// digestDue is when sub's digest of the day before now's Beijing day is
-// due (nil: sub sends none).
+// digestDue is when sub's digest of the period ending the day before now's
+// Beijing day is due (nil: sub sends none, or a weekly one not today).
 func digestDue(sub Subscription, now time.Time) *time.Time {
 	if !sub.Enabled || sub.DigestMinute == nil {
 		return nil
 	}
 	bj := now.In(beijing)
+	if w := sub.DigestWeekday; w != nil && isoWeekday(bj.Weekday()) != *w {
+		return nil
+	}
 	at := time.Date(bj.Year(), bj.Month(), bj.Day(), 0, 0, 0, 0, beijing).Add(time.Duration(*sub.DigestMinute) * time.Minute)
 	return &at
 }
@@ -365,7 +383,7 @@ func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Accoun
 		if len(todo) == 0 {
 			continue
 		}
-		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day)
+		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day, digestDays(sub))
 		if err != nil {
 			failed(err)
 			continue
@@ -423,9 +441,14 @@ func (s *Service) scheduledDigest(ctx context.Context, sc SealedChannel, sub Sub
 
 // digestMessage renders a digest for the channels.
 func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time.Time) channel.Message {
+	// A weekly digest compares with the week before, a daily one with the day before.
+	title, before, span := fmt.Sprintf("数据日报 · %s（%s）", d.Day, weekday(d.Day)), "前一天", d.Day
+	if d.Days > 1 {
+		span = d.From + "～" + d.Day[5:]
+		title, before = "数据周报 · "+span, "上周"
+	}
 	msg := channel.Message{ID: uid, At: now, Event: "digest", Level: channel.LevelInfo,
-		Title: fmt.Sprintf("数据日报 · %s（%s）", d.Day, weekday(d.Day)), Footer: "转化数据会随巨量引擎的归因继续增加 · OceanOps",
-		Data: NewDigestView(d)}
+		Title: title, Footer: "转化数据会随巨量引擎的归因继续增加 · OceanOps", Data: NewDigestView(d)}
 	if sub.Name != "" {
 		msg.Title += " · " + sub.Name
 	}
@@ -463,12 +486,12 @@ func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time
 	var stopped []string
 	for _, a := range d.Accounts {
 		if slices.Contains(d.Stopped, a.AdvertiserID) {
-			stopped = append(stopped, fmt.Sprintf("%s：前一天消耗 %s 元", accountName(a), Money(a.Previous.Cost)))
+			stopped = append(stopped, fmt.Sprintf("%s：%s消耗 %s 元", accountName(a), before, Money(a.Previous.Cost)))
 		}
 	}
 	if len(stopped) > 0 {
 		msg.Level = channel.LevelWarning
-		msg.Sections = append(msg.Sections, digestSection("较前一天停止消耗", channel.LevelWarning, stopped, s.opts.LinesPerSection))
+		msg.Sections = append(msg.Sections, digestSection("较"+before+"停止消耗", channel.LevelWarning, stopped, s.opts.LinesPerSection))
 	}
 	if len(d.Incomplete) > 0 {
 		var names []string
@@ -476,11 +499,11 @@ func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time
 			names = append(names, accountName(a))
 		}
 		msg.Level = channel.LevelWarning
-		msg.Sections = append(msg.Sections, digestSection(fmt.Sprintf("%s 的日报尚未同步完整，合计可能偏低", d.Day),
+		msg.Sections = append(msg.Sections, digestSection(fmt.Sprintf("%s 的日报尚未同步完整，合计可能偏低", span),
 			channel.LevelWarning, names, s.opts.LinesPerSection))
 	}
 	if s.opts.ConsoleURL != "" {
-		msg.Link = strings.TrimSuffix(s.opts.ConsoleURL, "/") + "/reports?level=advertiser&from=" + d.Day + "&to=" + d.Day
+		msg.Link = strings.TrimSuffix(s.opts.ConsoleURL, "/") + "/reports?level=advertiser&from=" + d.From + "&to=" + d.Day
 	}
 	return msg
 }
@@ -498,6 +521,14 @@ func accountName(a DigestAccount) string {
 		return fmt.Sprint(a.AdvertiserID)
 	}
 	return fmt.Sprintf("%s（%d）", a.Name, a.AdvertiserID)
+}
+
+// isoWeekday numbers a weekday 1 (Monday) … 7 (Sunday).
+func isoWeekday(w time.Weekday) int {
+	if w == time.Sunday {
+		return 7
+	}
+	return int(w)
 }
 
 // weekday names a date's day of the week in Chinese.
@@ -547,16 +578,21 @@ func optPercent(d *decimal.Decimal) string {
 // DigestView is how the API and webhooks show a digest (the API's
 // AlertDigest, a webhook body's "digest").
 type DigestView struct {
-	Day         string              `json:"day"`
-	PreviousDay string              `json:"previous_day"`
-	Advertisers int                 `json:"advertisers"`
-	Totals      report.MetricsView  `json:"totals"`
-	Previous    report.MetricsView  `json:"previous"`
-	Change      report.ChangeView   `json:"change_percent"`
-	Accounts    []DigestAccountView `json:"accounts"`
-	Stopped     []int64             `json:"stopped"`
-	Incomplete  []DigestAccountView `json:"incomplete"`
-	Managers    []DigestManagerView `json:"managers"`
+	// From … Day is the period, PreviousFrom … PreviousDay the one
+	// compared with; Days its length (1 daily, 7 weekly).
+	From         string              `json:"from"`
+	Day          string              `json:"day"`
+	PreviousFrom string              `json:"previous_from"`
+	PreviousDay  string              `json:"previous_day"`
+	Days         int                 `json:"days"`
+	Advertisers  int                 `json:"advertisers"`
+	Totals       report.MetricsView  `json:"totals"`
+	Previous     report.MetricsView  `json:"previous"`
+	Change       report.ChangeView   `json:"change_percent"`
+	Accounts     []DigestAccountView `json:"accounts"`
+	Stopped      []int64             `json:"stopped"`
+	Incomplete   []DigestAccountView `json:"incomplete"`
+	Managers     []DigestManagerView `json:"managers"`
 }
 
 // DigestManagerView is the sum of a digest's accounts bound through one
@@ -581,7 +617,7 @@ type DigestAccountView struct {
 
 // NewDigestView shows d.
 func NewDigestView(d Digest) DigestView {
-	v := DigestView{Day: d.Day, PreviousDay: d.PreviousDay, Advertisers: d.Advertisers, Totals: report.NewMetricsView(d.Totals),
+	v := DigestView{From: d.From, Day: d.Day, PreviousFrom: d.PreviousFrom, PreviousDay: d.PreviousDay, Days: d.Days, Advertisers: d.Advertisers, Totals: report.NewMetricsView(d.Totals),
 		Previous: report.NewMetricsView(d.Previous), Change: report.NewChangeView(d.Totals, d.Previous),
 		Accounts: []DigestAccountView{}, Stopped: append([]int64{}, d.Stopped...), Incomplete: []DigestAccountView{}}
 	for _, a := range d.Accounts {

@@ -2,6 +2,7 @@ package alerts_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -310,3 +311,90 @@ func TestDigestSumsAccountsByManager(t *testing.T) {
 		t.Fatalf("alice's managers %+v, %v", dg.Managers, err)
 	}
 }
+
+// TestWeeklyDigest: a weekly subscription sends, on its weekday only, the
+// seven days before against the seven before them — a day outside either
+// not counted — with the week's words; its preview is the same digest, and
+// a weekday is checked.
+func TestWeeklyDigest(t *testing.T) {
+	f := newFixture(t)
+	for d := 9; d <= 15; d++ { // Monday 9 June … Sunday 15 June
+		f.daily(advA, "advertiser", advA, fmt.Sprintf("2025-06-%02d", d), "100.00", 1000, 30, 2)
+		f.daily(advA, "advertiser", advA, fmt.Sprintf("2025-06-%02d", d-7), "50.00", 500, 10, 1)
+	}
+	f.daily(advA, "advertiser", advA, "2025-06-16", "999.00", 1, 1, 1) // the Monday it is sent: not in the week
+	f.daily(advA, "advertiser", advA, "2025-06-01", "999.00", 1, 1, 1) // before the week compared
+	f.daily(advB, "advertiser", advB, "2025-06-05", "80.00", 100, 5, 1)
+	for _, adv := range []int64{advA, advB} {
+		if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", "2025-05-01", "2025-06-15", f.clock.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	monday := 1
+	rcv, ch := f.hook(f.admin, "ops")
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{Name: "周报", ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestWeekday: &monday, DigestOnly: true})
+	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); got.DigestWeekday == nil || *got.DigestWeekday != 1 {
+		t.Fatalf("stored weekday %v", got.DigestWeekday)
+	}
+	for _, at := range []time.Time{time.Date(2025, 6, 15, 9, 0, 0, 0, beijing), time.Date(2025, 6, 17, 9, 0, 0, 0, beijing)} {
+		f.clock.Set(at)
+		if st := f.cycle(); st.Digests != 0 {
+			t.Fatalf("%s (not a Monday) sent a digest: %+v", at.Weekday(), st)
+		}
+	}
+	f.clock.Set(time.Date(2025, 6, 16, 9, 0, 0, 0, beijing))
+	if st := f.cycle(); st.Digests != 1 {
+		t.Fatalf("Monday 09:00: %+v", st)
+	}
+	ds := digests(t, rcv)
+	if len(ds) != 1 {
+		t.Fatalf("%d digests", len(ds))
+	}
+	d := ds[0]
+	if d.From != "2025-06-09" || d.Day != "2025-06-15" || d.PreviousFrom != "2025-06-02" || d.PreviousDay != "2025-06-08" || d.Days != 7 ||
+		d.Totals.Cost != "700.00" || d.Totals.Convert != 14 || d.Previous.Cost != "430.00" || d.Previous.Convert != 8 ||
+		len(d.Stopped) != 1 || d.Stopped[0] != advB || len(d.Incomplete) != 0 || d.Change.Cost == nil || *d.Change.Cost != "62.79" {
+		t.Fatalf("weekly digest %+v", d)
+	}
+	msg := rcv.Accepted()[0].Payload
+	if !strings.HasPrefix(msg.Title, "数据周报 · 2025-06-09～06-15 · 周报") || !strings.Contains(msg.Summary, "消耗 700.00 元（+62.79%）") ||
+		!strings.Contains(msg.Link, "from=2025-06-09&to=2025-06-15") {
+		t.Fatalf("message %q %q %q", msg.Title, msg.Summary, msg.Link)
+	}
+	// In a chat tool's words: the week stopped against the week before.
+	feishu := channeltest.NewFeishu(t, "feishu-secret", time.Now)
+	fc, err := f.svc.CreateChannel(f.ctx, f.admin, alerts.ChannelInput{Name: "飞书群", Enabled: true,
+		Config: channel.Config{Type: channel.TypeFeishu, URL: feishu.URL, Secret: "feishu-secret"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := f.svc.SendDigest(f.ctx, f.admin, f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{fc.ID}, DigestAt: "09:00",
+		DigestWeekday: &monday, DigestOnly: true}).ID, ""); err != nil {
+		t.Fatal(err)
+	}
+	cards := feishu.Cards()
+	if len(cards) != 1 || !strings.HasPrefix(cards[0].Title, "数据周报 · 2025-06-09～06-15") ||
+		!strings.Contains(strings.Join(cards[0].Texts, "\n"), "较上周停止消耗") || !strings.Contains(strings.Join(cards[0].Texts, "\n"), "上周消耗 80.00 元") {
+		t.Fatalf("feishu cards %+v", cards)
+	}
+	// The preview of the same week is the digest sent.
+	p, err := f.svc.Digest(f.ctx, f.admin, sub.ID, "2025-06-15")
+	if err != nil || p.From != "2025-06-09" || p.Totals.Cost.StringFixed(2) != "700.00" || p.Previous.Cost.StringFixed(2) != "430.00" {
+		t.Fatalf("preview %+v, %v", p, err)
+	}
+
+	for _, tc := range []struct {
+		in   alerts.SubscriptionInput
+		rule string
+	}{
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestWeekday: ptr(8)}, "between"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestWeekday: ptr(3)}, "weekday_needs_time"},
+	} {
+		_, err := f.svc.CreateSubscription(f.ctx, f.admin, tc.in)
+		if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Field != "digest_weekday" || e.Fields[0].Rule != tc.rule {
+			t.Errorf("weekday %v at %q: %v, want %s on digest_weekday", *tc.in.DigestWeekday, tc.in.DigestAt, err, tc.rule)
+		}
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

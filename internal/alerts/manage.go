@@ -302,8 +302,10 @@ type SubscriptionInput struct {
 	Enabled              bool
 	// DigestOnly: no alerts, the digest only.
 	DigestOnly bool
-	// DigestAt is the daily digest's Beijing time "HH:MM" ("": none).
+	// DigestAt is the digest's Beijing time "HH:MM" ("": none).
 	DigestAt string
+	// DigestWeekday (1 Monday … 7 Sunday) makes the digest weekly; nil: daily.
+	DigestWeekday *int
 }
 
 // parseClock parses "HH:MM" into minutes after midnight.
@@ -325,6 +327,16 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 			sub.DigestMinute = &m
 		} else {
 			errs = append(errs, apperr.Field("digest_at", "must be HH:MM (Beijing time)").Because("clock"))
+		}
+	}
+	if w := in.DigestWeekday; w != nil {
+		switch {
+		case *w < 1 || *w > 7:
+			errs = append(errs, apperr.Field("digest_weekday", "must be 1 (Monday) to 7 (Sunday)").Because("between", "min", 1, "max", 7))
+		case in.DigestAt == "":
+			errs = append(errs, apperr.Field("digest_weekday", "a weekly digest needs digest_at, its time").Because("weekday_needs_time"))
+		default:
+			sub.DigestWeekday = w
 		}
 	}
 	if in.DigestOnly && in.DigestAt == "" {

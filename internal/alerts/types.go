@@ -249,9 +249,12 @@ type Subscription struct {
 	Enabled              bool
 	// DigestOnly: the subscription sends its digest and hears no alerts.
 	DigestOnly bool
-	// DigestMinute is when the daily digest goes out, minutes after Beijing
+	// DigestMinute is when the digest goes out, minutes after Beijing
 	// midnight; nil: no digest.
 	DigestMinute *int
+	// DigestWeekday makes the digest weekly: it goes out on this Beijing
+	// weekday (1 Monday … 7 Sunday) with the seven days before; nil: daily.
+	DigestWeekday *int
 	CreatedBy    int64
 	CreatedAt    time.Time
 	UpdatedAt    time.Time

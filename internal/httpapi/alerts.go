@@ -396,12 +396,13 @@ type alertSubscriptionRequest struct {
 	Enabled       *bool           `json:"enabled"`
 	Alerts        *bool           `json:"alerts"`
 	DigestAt      *string         `json:"digest_at" validate:"omitempty,len=5"`
+	DigestWeekday *int            `json:"digest_weekday"`
 }
 
 func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
 	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs,
 		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled,
-		DigestOnly: r.Alerts != nil && !*r.Alerts}
+		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday}
 	if r.DigestAt != nil {
 		in.DigestAt = *r.DigestAt
 	}
@@ -429,6 +430,7 @@ type alertSubscriptionJSON struct {
 	Enabled        bool            `json:"enabled"`
 	Alerts         bool            `json:"alerts"`
 	DigestAt       *string         `json:"digest_at"`
+	DigestWeekday  *int            `json:"digest_weekday"`
 	LastDigest     *lastDigestJSON `json:"last_digest"`
 	CreatedBy      *int64          `json:"created_by"`
 	CreatedAt      time.Time       `json:"created_at"`
@@ -440,7 +442,7 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
 		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
-		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, CreatedBy: optID(sub.CreatedBy),
+		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, CreatedBy: optID(sub.CreatedBy),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}

@@ -357,6 +357,8 @@ func TestAlertDigestAPI(t *testing.T) {
 		{fmt.Sprintf(`{"channel_ids":[%d],"alerts":false}`, ch.ID), "alerts"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"9:00"}`, ch.ID), "digest_at"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"29:00"}`, ch.ID), "digest_at"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_weekday":9}`, ch.ID), "digest_weekday"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_weekday":1}`, ch.ID), "digest_weekday"},
 	} {
 		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", body: c.body, token: operator})
 		if r.status != http.StatusUnprocessableEntity || len(r.fields()) == 0 || r.fields()[0] != c.field {
@@ -365,7 +367,7 @@ func TestAlertDigestAPI(t *testing.T) {
 	}
 	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
 		body: fmt.Sprintf(`{"name":"早报","channel_ids":[%d],"alerts":false,"digest_at":"09:00"}`, ch.ID)})
-	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","last_digest":null`) {
+	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","digest_weekday":null,"last_digest":null`) {
 		t.Fatalf("subscribe: %d %s", r.status, r.raw)
 	}
 	var sub struct {
@@ -397,6 +399,29 @@ func TestAlertDigestAPI(t *testing.T) {
 		*d.Totals.CPA != "75.00" || d.Change.Cost == nil || *d.Change.Cost != "50.00" || len(d.Accounts) != 1 ||
 		d.Accounts[0].AdvertiserName != "A" || len(d.Incomplete) != 0 {
 		t.Fatalf("digest: %d %s", r.status, r.raw)
+	}
+	// A weekly one: the seven days to the day, against the seven before.
+	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
+		body: fmt.Sprintf(`{"name":"周报","channel_ids":[%d],"alerts":false,"digest_at":"09:00","digest_weekday":1}`, ch.ID)})
+	var weekly struct {
+		ID            int64 `json:"id"`
+		DigestWeekday *int  `json:"digest_weekday"`
+	}
+	r.data(t, &weekly)
+	if r.status != http.StatusCreated || weekly.DigestWeekday == nil || *weekly.DigestWeekday != 1 {
+		t.Fatalf("weekly subscription: %d %s", r.status, r.raw)
+	}
+	r = b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/alerts/subscriptions/%d/digest", weekly.ID), token: operator})
+	var w struct {
+		From, Day, PreviousFrom string
+		Days                    int
+		Totals                  struct{ Cost string }
+		Previous                struct{ Cost string }
+	}
+	r.data(t, &w)
+	if r.status != http.StatusOK || w.Day != day || w.From != b.clock.Now().In(bj).AddDate(0, 0, -7).Format(time.DateOnly) || w.Days != 7 ||
+		w.Totals.Cost != "500.00" || w.Previous.Cost != "0.00" {
+		t.Fatalf("weekly digest: %d %s", r.status, r.raw)
 	}
 	if r := b.do(t, req{method: "GET", path: path + "?day=2020-01-01", token: operator}); r.status != 422 || r.fields()[0] != "day" {
 		t.Errorf("an old day: %d %s", r.status, r.raw)

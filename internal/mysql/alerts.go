@@ -158,7 +158,7 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 // subscriptionCols are a subscription's columns and its subscriber's name
 // (selected FROM alert_subscriptions).
 const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, min_severity, quiet_start, quiet_end,
-	enabled, alerts, digest_minute, created_by, created_at, updated_at,
+	enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at,
 	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
 		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
 
@@ -170,10 +170,10 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 		minSev                string
 		quietStart, quietEnd  sql.NullInt64
 		alertsOn              bool
-		digest                sql.NullInt64
+		digest, weekday       sql.NullInt64
 	)
 	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &minSev, &quietStart, &quietEnd, &s.Enabled,
-		&alertsOn, &digest, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
+		&alertsOn, &digest, &weekday, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
 	}
@@ -181,6 +181,10 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 	if digest.Valid {
 		m := int(digest.Int64)
 		s.DigestMinute = &m
+	}
+	if weekday.Valid {
+		w := int(weekday.Int64)
+		s.DigestWeekday = &w
 	}
 	s.UserID, s.TeamID, s.CreatedBy, s.MinSeverity = user.Int64, team.Int64, createdBy.Int64, alerts.Severity(minSev)
 	if kinds.Valid {
@@ -213,12 +217,15 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	if s.QuietStart != nil && s.QuietEnd != nil {
 		qs, qe = *s.QuietStart, *s.QuietEnd
 	}
-	var digest any
+	var digest, weekday any
 	if s.DigestMinute != nil {
 		digest = *s.DigestMinute
 	}
+	if s.DigestWeekday != nil {
+		weekday = *s.DigestWeekday
+	}
 	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, string(s.MinSeverity),
-		qs, qe, s.Enabled, !s.DigestOnly, digest}, nil
+		qs, qe, s.Enabled, !s.DigestOnly, digest, weekday}, nil
 }
 
 // subscriptionRow is s as a row owning its channel links.
@@ -234,8 +241,8 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-		min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
+		min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -245,7 +252,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, updated_at = ? WHERE id = ?`,
+		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, updated_at = ? WHERE id = ?`,
 		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 

@@ -1055,7 +1055,7 @@ describe('console', () => {
     await poll(async () => (await alertRow.locator('[data-test=alert-acked]').count()) === 1, 'the row to show it acknowledged', 10_000, 500)
   })
 
-  test("the daily digest: a digest-only subscription at a set time, its preview of yesterday is the reports API's, sent now to the inbox", async () => {
+  test("the daily digest: a digest-only subscription at a set time, its preview of yesterday is the reports API's, sent now to the inbox; a weekly one's week is the reports API's too", async () => {
     // Six hours from now (Beijing): not due while the test runs, whenever it runs.
     const at = `${String((new Date().getUTCHours() + 8 + 6) % 24).padStart(2, '0')}:00`
     await page.goto(`${stack.api}/alerts/subscriptions`)
@@ -1105,6 +1105,39 @@ describe('console', () => {
     assert.equal(got[0].body.digest.totals.cost, digest.totals.cost)
     assert.match(got[0].body.title, /^数据日报 · /)
     await shot(page, 'alert-digest-sent')
+    await page.keyboard.press('Escape')
+    await view.waitFor({ state: 'detached' })
+
+    // A weekly one from the same dialog, 每周一: its preview is the seven days to yesterday against the seven
+    // before, each sum the reports API's for its range.
+    const weeklyDlg = await createDialog('subscription', '每周周报')
+    await choose(page, weeklyDlg.locator('[data-test=subscription-channels]'), '运营群 webhook')
+    await page.keyboard.press('Escape')
+    await weeklyDlg.locator('[data-test=subscription-alerts]').click()
+    await weeklyDlg.locator('[data-test=subscription-digest]').click()
+    await choose(page, weeklyDlg.locator('[data-test=subscription-digest-weekday]'), '每周一')
+    await weeklyDlg.locator('[data-test=subscription-digest-at] input').fill(at)
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
+    const weeklyRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '每周周报' })
+    await weeklyRow.waitFor()
+    assert.match(await weeklyRow.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`每周一 ${at}`))
+    const weekly = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === '每周周报')
+    assert.equal(weekly.digest_weekday, 1)
+    await page.locator('.arco-message').waitFor({ state: 'detached' })
+    await weeklyRow.locator(`[data-test=digest-preview-${weekly.id}]`).click()
+    await view.locator('[data-test=digest-accounts]').waitFor()
+    const wd = await apiGet(stack.api, token, `/api/v1/alerts/subscriptions/${weekly.id}/digest`)
+    assert.equal(wd.days, 7)
+    assert.equal(wd.day, digest.day, 'the week ends yesterday')
+    for (const [from, to, sum] of [[wd.from, wd.day, wd.totals.cost], [wd.previous_from, wd.previous_day, wd.previous.cost]]) {
+      const r = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&granularity=day&from=${from}&to=${to}&page_size=1000`)
+      assert.equal(sum, r.summary.cost, `the digest's cost of ${from}…${to} is the report's`)
+    }
+    assert.equal(await view.locator('[data-test=digest-compared]').innerText(),
+      `${wd.advertisers} 个账户 · ${wd.from}～${wd.day} 与 ${wd.previous_from}～${wd.previous_day} 对比`)
+    assert.match(await view.locator('[data-test=digest-total-cost]').innerText(), /上周 /)
+    await shot(page, 'alert-digest-weekly')
     await page.keyboard.press('Escape')
   })
 

@@ -4,7 +4,7 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { AlertDigest } from '../../api/types'
 import {
-  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestRows, digestSchedule, incompleteAccounts, lastDigestState, managerRows, sendResultText, sendTargets, stoppedAccounts,
+  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestKey, digestRows, digestSchedule, incompleteAccounts, lastDigestState, managerRows, sendResultText, sendTargets, stoppedAccounts,
 } from './digest'
 
 const i18n = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global
@@ -38,6 +38,8 @@ describe('the digest on the subscriptions list', () => {
     expect(digestSchedule({ id: 1, digest_at: '09:00' }, zh)).toBe('每天 09:00')
     expect(digestSchedule({ id: 1, digest_at: '09:00' }, en)).toBe('Daily at 09:00')
     expect(digestSchedule({ id: 1, digest_at: null }, zh)).toBe('')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_weekday: 1 }, zh)).toBe('每周一 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '18:30', digest_weekday: 7 }, en)).toBe('Sundays 18:30')
   })
 
   test('says how the last digest went, with the day, the sending time or the whole error as its tooltip', () => {
@@ -99,6 +101,18 @@ describe('the digest preview', () => {
     expect(zh('digest.incomplete', { ...dayWords('2026-12-05'), names: incompleteAccounts(digest).join('、') })).toBe(
       '以下账户 12月5日 的日报尚未同步完整，合计可能偏低：乐活护肤品-千川84 · 1708359612473935、42',
     )
+  })
+
+  test('a weekly digest is said as its week, against the week before', () => {
+    const week = { ...dayWords('2026-12-06'), names: '42' }
+    expect(week.week).toBe('11-30～12-06')
+    expect(zh(digestKey('incomplete', true), week)).toBe('以下账户 11-30～12-06 的日报尚未同步完整，合计可能偏低：42')
+    expect(zh(digestKey('sendTitle', true), week)).toBe('立即发送 11-30～12-06 的数据周报？')
+    expect(zh(digestKey('compared', true), { n: 3, from: '2026-11-30', day: '2026-12-06', previousFrom: '2026-11-23', previous: '2026-11-29' })).toBe(
+      '3 个账户 · 2026-11-30～2026-12-06 与 2026-11-23～2026-11-29 对比',
+    )
+    expect(zh(digestKey('vsPrevious', true))).toBe('较上周')
+    expect(zh(digestKey('vsPrevious', false))).toBe('较前一天')
   })
 
   test('the day is yesterday in Beijing by default; after today and over 366 days back are greyed out', () => {

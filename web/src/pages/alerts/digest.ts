@@ -9,9 +9,18 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 
 export type LastDigest = NonNullable<AlertSubscription['last_digest']>
 
-/** digestSchedule names when a subscription's digest goes out ("每天 09:00"), or '' without one. */
+/** digestSchedule names when a subscription's digest goes out ("每天 09:00", "每周一 09:00"), or '' without one. */
 export function digestSchedule(s: AlertSubscription, t: Translate): string {
-  return s.digest_at ? t('subscriptions.digestDaily', { time: s.digest_at }) : ''
+  if (!s.digest_at) return ''
+  return s.digest_weekday ? `${t(`subscriptions.digestDays.${s.digest_weekday}`)} ${s.digest_at}` : t('subscriptions.digestDaily', { time: s.digest_at })
+}
+
+/**
+ * digestKey is the text of a digest's preview for its period: a weekly digest's own words
+ * ("较上周", "截至…的数据周报") where they differ from a daily one's.
+ */
+export function digestKey(key: 'title' | 'day' | 'compared' | 'vsPrevious' | 'previousValue' | 'incomplete' | 'sendTitle' | 'results', weekly: boolean): string {
+  return weekly ? `digest.weekly.${key}` : `digest.${key}`
 }
 
 /**
@@ -119,9 +128,9 @@ export function incompleteAccounts(d: AlertDigest): string[] {
   return (d.incomplete ?? []).map((a) => nameAndId(names, a.advertiser_id ?? 0))
 }
 
-/** dayWords are the figures a text names a day with: the date, its month and day ("12月5日"). */
-export function dayWords(day: string): { day: string; m: number; d: number } {
-  return { day, m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)) }
+/** dayWords are the figures a text names a day with: the date, its month and day ("12月5日"), and the week to it ("11-29～12-05"). */
+export function dayWords(day: string): { day: string; m: number; d: number; week: string } {
+  return { day, m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)), week: day ? `${addDays(day, -6).slice(5)}～${day.slice(5)}` : '' }
 }
 
 /** yesterday is the Beijing day a digest reports by default. */

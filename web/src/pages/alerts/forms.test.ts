@@ -38,8 +38,17 @@ describe('subscription form', () => {
     const s = { id: 1, name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true }
     expect(subscriptionBody(subscriptionForm(s))).toEqual({
       name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true,
-      alerts: true, digest_at: null,
+      alerts: true, digest_at: null, digest_weekday: null,
     })
+  })
+
+  test('a weekly digest keeps its weekday; switched off, or daily, it sends none', () => {
+    const s = { id: 6, name: '周报', channel_ids: [2], enabled: true, alerts: false, digest_at: '09:30', digest_weekday: 1 }
+    const f = subscriptionForm(s)
+    expect(f).toMatchObject({ digest: true, digestAt: '09:30', weekday: 1 })
+    expect(subscriptionBody(f)).toMatchObject({ digest_at: '09:30', digest_weekday: 1 })
+    expect(subscriptionBody({ ...f, weekday: 0 })).toMatchObject({ digest_at: '09:30', digest_weekday: null })
+    expect(subscriptionBody({ ...f, digest: false })).toMatchObject({ digest_at: null, digest_weekday: null })
   })
 
   test('a new subscription receives alerts and sends no digest; switched on, the digest starts at 09:00', () => {

@@ -95,6 +95,8 @@ export interface SubscriptionForm {
   /** Send the daily digest of the day before, at digestAt (Beijing time, HH:MM). */
   digest: boolean
   digestAt: string
+  /** 0: daily; 1 (Monday) … 7 (Sunday): weekly on that day, with the seven days before. */
+  weekday: number
   /** Whom a new subscription is for (alert managers choose; an edit keeps the subscriber). */
   subscriber: 'self' | 'team' | 'user'
   teamId: number
@@ -104,7 +106,7 @@ export interface SubscriptionForm {
 export function emptySubscriptionForm(): SubscriptionForm {
   return {
     name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
-    alerts: true, digest: false, digestAt: defaultDigestAt, subscriber: 'self', teamId: 0, userId: 0,
+    alerts: true, digest: false, digestAt: defaultDigestAt, weekday: 0, subscriber: 'self', teamId: 0, userId: 0,
   }
 }
 
@@ -122,6 +124,7 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     alerts: s.alerts ?? true,
     digest: !!s.digest_at,
     digestAt: s.digest_at || defaultDigestAt,
+    weekday: s.digest_weekday ?? 0,
     subscriber: 'self', teamId: 0, userId: 0,
   }
 }
@@ -140,6 +143,7 @@ export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest 
     enabled: f.enabled,
     alerts: f.alerts,
     digest_at: f.digest ? f.digestAt.trim() : null,
+    digest_weekday: f.digest && f.weekday ? f.weekday : null,
   }
 }
 
