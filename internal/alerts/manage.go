@@ -317,10 +317,9 @@ func parseClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
-// subscription validates in and builds the subscription (ID 0).
-func (s *Service) subscription(ctx context.Context, actor Actor, in SubscriptionInput) (Subscription, error) {
-	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled,
-		DigestOnly: in.DigestOnly}
+// digestSchedule validates the digest's time and weekday of in and sets
+// them on sub.
+func digestSchedule(in SubscriptionInput, sub *Subscription) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if in.DigestAt != "" {
 		if m, ok := parseClock(in.DigestAt); ok {
@@ -342,6 +341,14 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 	if in.DigestOnly && in.DigestAt == "" {
 		errs = append(errs, apperr.Field("alerts", "a subscription receives alerts, a daily digest or both").Because("nothing_to_send"))
 	}
+	return errs
+}
+
+// subscription validates in and builds the subscription (ID 0).
+func (s *Service) subscription(ctx context.Context, actor Actor, in SubscriptionInput) (Subscription, error) {
+	sub := Subscription{Name: strings.TrimSpace(in.Name), Kinds: in.Kinds, MinSeverity: in.MinSeverity, Enabled: in.Enabled,
+		DigestOnly: in.DigestOnly}
+	errs := digestSchedule(in, &sub)
 	if len([]rune(sub.Name)) > 64 {
 		errs = append(errs, apperr.Field("name", "must be at most 64 characters").Because("max_length", "n", 64))
 	}

@@ -255,9 +255,9 @@ type Subscription struct {
 	// DigestWeekday makes the digest weekly: it goes out on this Beijing
 	// weekday (1 Monday … 7 Sunday) with the seven days before; nil: daily.
 	DigestWeekday *int
-	CreatedBy    int64
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	CreatedBy     int64
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 	// LastDigest is read, never written: how the latest scheduled digest
 	// went (nil before the first).
 	LastDigest *DigestStatus
