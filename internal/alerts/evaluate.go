@@ -126,6 +126,12 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 		if !on {
 			continue
 		}
+		if a.LeftGrantAt != nil {
+			// An account out of its grant: its balance is no longer read
+			// (the authorisation alert says so).
+			o.quiet(key)
+			continue
+		}
 		if !a.Balance.Valid {
 			o.keep(key)
 			continue

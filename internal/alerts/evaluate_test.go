@@ -151,11 +151,13 @@ func TestAuthorizationAlerts(t *testing.T) {
 }
 
 // An account its grant no longer covers raises one warning, not the sync
-// alert its failing streams would (it is not synced any more), and the
-// warning resolves once it is covered again.
+// alert its failing streams would (it is not synced any more) nor a
+// low-balance one on its last balance, and the warning resolves once it is
+// covered again.
 func TestAuthorizationAlertOfAnAccountThatLeftItsGrant(t *testing.T) {
 	f := newFixture(t)
 	f.stream(advA, "ads", f.clock.Now().Add(-3*time.Hour), 9, "oceanengine: 2/ad/get: code 40002: no permission")
+	f.lowBalance(advA, "1000.00", "10.00") // its last balance, no longer read
 	left := f.clock.Now().Add(-30 * time.Minute)
 	f.exec(`UPDATE advertisers SET left_grant_at = ? WHERE id = ?`, left.UTC(), advA)
 	f.cycle()
@@ -171,6 +173,9 @@ func TestAuthorizationAlertOfAnAccountThatLeftItsGrant(t *testing.T) {
 	}
 	if sync := f.firing(alerts.KindSync); len(sync) != 0 {
 		t.Errorf("sync alerts of an account no longer synced: %v", keys(sync))
+	}
+	if low := f.firing(alerts.KindLowBalance); len(low) != 0 {
+		t.Errorf("low-balance alerts of a balance no longer read: %v", keys(low))
 	}
 	f.exec(`UPDATE advertisers SET left_grant_at = NULL WHERE id = ?`, advA)
 	f.clock.Advance(5 * time.Minute)

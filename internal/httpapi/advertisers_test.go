@@ -207,6 +207,15 @@ func TestAdvertiserThatLeftItsGrant(t *testing.T) {
 	if r.status != http.StatusConflict || !strings.Contains(r.raw, `"reason":"advertiser_left_grant"`) || !strings.Contains(r.raw, "no longer covered") {
 		t.Fatalf("sync of an account that left: %d %s", r.status, r.raw)
 	}
+	// Its last balance, no longer read, is not in the totals.
+	r = b.do(t, req{method: "GET", path: "/api/v1/dashboard/balances", token: admin.AccessToken})
+	var bal struct {
+		Advertisers int `json:"advertisers"`
+	}
+	r.data(t, &bal)
+	if leaves := len(b.ts.Sim.World().Advertisers()); r.status != http.StatusOK || bal.Advertisers != leaves-1 {
+		t.Fatalf("balances count %d accounts, want the %d leaves but the one that left: %s", bal.Advertisers, leaves-1, r.raw)
+	}
 }
 
 func TestUnbindOverHTTP(t *testing.T) {

@@ -535,14 +535,15 @@ func (db *DB) purgeAdvertiserData(ctx context.Context, scope auth.Scope, ids []i
 	return deleted, nil
 }
 
-// BalanceSummary sums the balance of bound leaf advertisers and counts those
-// whose balance is below threshold (advertisers without a known balance are
-// not counted).
+// BalanceSummary sums the balance of bound leaf advertisers their grant
+// still covers and counts those whose balance is below threshold
+// (advertisers without a known balance are not counted; one out of its
+// grant has a balance no longer read).
 func (db *DB) BalanceSummary(ctx context.Context, threshold decimal.Decimal) (total decimal.Decimal, low int, err error) {
 	var sum decimal.NullDecimal
 	err = db.QueryRowContext(ctx, `
 		SELECT COALESCE(SUM(balance), 0), COALESCE(SUM(balance < ?), 0) FROM advertisers
-		WHERE authorization_id IS NOT NULL AND account_role = 'ADVERTISER' AND balance IS NOT NULL`,
+		WHERE authorization_id IS NOT NULL AND left_grant_at IS NULL AND account_role = 'ADVERTISER' AND balance IS NOT NULL`,
 		threshold.StringFixed(2)).Scan(&sum, &low)
 	if err != nil {
 		return decimal.Zero, 0, fmt.Errorf("mysql: balance summary: %w", err)

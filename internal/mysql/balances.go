@@ -14,7 +14,9 @@ import (
 // first, at most limit of them. The sum is exact (DECIMAL in SQL).
 func (db *DB) BalancesInScope(ctx context.Context, scope auth.Scope, threshold decimal.Decimal, limit int) (Balances, error) {
 	cond, args := scopeClause(scope, "v.id")
-	where := ` FROM advertisers v WHERE v.authorization_id IS NOT NULL AND v.account_role = 'ADVERTISER' AND v.balance IS NOT NULL AND ` + cond
+	// An account out of its grant keeps its last balance, no longer read: not counted.
+	where := ` FROM advertisers v WHERE v.authorization_id IS NOT NULL AND v.left_grant_at IS NULL AND v.account_role = 'ADVERTISER'
+		AND v.balance IS NOT NULL AND ` + cond
 	var (
 		out Balances
 		sum decimal.NullDecimal
