@@ -80,6 +80,7 @@ func TestAccountLeavingItsGrant(t *testing.T) {
 	if len(entries) != 1 || entries[0].TargetID != itoa(child) || entries[0].Detail["parent_id"] != float64(maj) {
 		t.Fatalf("left-grant audit entries: %+v", entries)
 	}
+	e.checkMetric(t, "oceanengine_advertisers_left_grant", nil, 1)
 
 	// The agent's listing answers again: its child is found gone too, and
 	// the info and balance of every account still covered are read (one
@@ -93,6 +94,7 @@ func TestAccountLeavingItsGrant(t *testing.T) {
 	if !slices.Equal(sum.Left, []int64{agentChild}) || sum.Failures != 0 || sum.InfoUpdated != len(leaves)-2 || sum.FundUpdated != len(leaves)-2 {
 		t.Fatalf("second pass: %+v; want %d left, no failure, info and fund of the %d other leaves", sum, agentChild, len(leaves)-2)
 	}
+	e.checkMetric(t, "oceanengine_advertisers_left_grant", nil, 2)
 	// A pass that finds nothing new marks nothing and audits nothing.
 	if sum, err = e.svc.RefreshAccounts(ctx, 0); err != nil || len(sum.Left) != 0 || len(sum.Returned) != 0 || sum.Failures != 0 {
 		t.Fatalf("third pass: %+v, %v", sum, err)
@@ -111,6 +113,7 @@ func TestAccountLeavingItsGrant(t *testing.T) {
 	if _, err := e.proc.client.AdvertiserFund(ctx, child); err != nil {
 		t.Fatalf("a call for the account back: %v", err)
 	}
+	e.checkMetric(t, "oceanengine_advertisers_left_grant", nil, 1)
 	if syncable, _ = e.db.SyncableAdvertiserIDs(ctx); !slices.Contains(syncable, child) {
 		t.Fatalf("sync selection %v without the account back", syncable)
 	}

@@ -186,6 +186,10 @@ func (s *Service) UpdateGauges(ctx context.Context) error {
 		return err
 	}
 	m.needingReauth.Set(float64(n))
+	if n, err = s.db.CountAdvertisersLeftGrant(ctx); err != nil {
+		return err
+	}
+	m.leftGrant.Set(float64(n))
 	counts, err := s.db.AuthorizationStatusCounts(ctx)
 	if err != nil {
 		return err

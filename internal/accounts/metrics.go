@@ -22,6 +22,7 @@ type Metrics struct {
 	refreshes     *prometheus.CounterVec
 	bindings      *prometheus.CounterVec
 	needingReauth prometheus.Gauge
+	leftGrant     prometheus.Gauge
 	authStatus    *prometheus.GaugeVec
 	balanceTotal  prometheus.Gauge
 	lowBalance    prometheus.Gauge
@@ -47,6 +48,8 @@ func NewMetrics(reg prometheus.Registerer, gauges bool) (*Metrics, error) {
 			"OAuth callbacks by result (bound, denied, invalid_state, exchange_failed, error).", "result"),
 		needingReauth: g.Gauge("oceanengine_accounts_needing_reauth",
 			"Leaf advertisers bound to an authorisation in needs_reauth (not synced until someone authorises again)."),
+		leftGrant: g.Gauge("oceanengine_advertisers_left_grant",
+			"Leaf advertisers bound to an active authorisation that no longer covers them (they left its majordomo or agent account: not synced)."),
 		authStatus: g.GaugeVec("oceanengine_authorizations",
 			"OceanEngine authorisations by status (active, needs_reauth, revoked).", "status"),
 		balanceTotal: g.Gauge("oceanengine_advertiser_balance_total_yuan",

@@ -551,6 +551,20 @@ func (db *DB) BalanceSummary(ctx context.Context, threshold decimal.Decimal) (to
 	return sum.Decimal, low, nil
 }
 
+// CountAdvertisersLeftGrant counts leaf advertisers bound to an active grant
+// that no longer covers them: accounts that stopped syncing until they are
+// covered again, re-authorised or unbound.
+func (db *DB) CountAdvertisersLeftGrant(ctx context.Context) (int, error) {
+	var n int
+	err := db.QueryRowContext(ctx, `
+		SELECT COUNT(*) FROM advertisers v JOIN oe_authorizations a ON a.id = v.authorization_id
+		WHERE a.status = 'active' AND v.left_grant_at IS NOT NULL AND v.account_role = 'ADVERTISER'`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("mysql: advertisers that left their grant: %w", err)
+	}
+	return n, nil
+}
+
 // CountAdvertisersNeedingReauth counts leaf advertisers bound to a grant in
 // needs_reauth: accounts that stopped syncing until a person authorises again.
 func (db *DB) CountAdvertisersNeedingReauth(ctx context.Context) (int, error) {
