@@ -309,6 +309,7 @@ const enUS: typeof zhCN = {
       hint: 'An Excel workbook (.xlsx, its first sheet) or a CSV file (comma- or tab-separated, in UTF-8 or GBK). Two columns a line: the ID and the new value ({field} in yuan, at most two decimals{unlimited}); the first line may be a header; at most {max} lines at a time. In Excel, format the ID column as text first, or long IDs turn into scientific notation.',
       hintUnlimited: ', or "unlimited"',
       reading: 'Reading the objects…',
+      readingFile: 'Reading the file…',
       line: 'Line',
       name: 'Name',
       current: 'Current',

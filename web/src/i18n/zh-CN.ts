@@ -309,6 +309,7 @@ export default {
       hint: 'Excel 工作簿（.xlsx，读第一个工作表），或 CSV 文件（逗号或制表符分隔，UTF-8 或 GBK 编码）。每行两列：ID、新的{field}（元，最多两位小数{unlimited}）；第一行可以是表头；一次最多 {max} 行。用 Excel 编辑时，请先把 ID 列设为文本，以免长 ID 变成科学计数法。',
       hintUnlimited: '，或「不限」',
       reading: '正在读取对象…',
+      readingFile: '正在读取文件…',
       line: '行',
       name: '名称',
       current: '当前值',
