@@ -2,6 +2,7 @@ package accounts
 
 import (
 	"context"
+	"slices"
 	"strconv"
 
 	"go.uber.org/zap"
@@ -22,20 +23,17 @@ const (
 	AuditRejoinedGrant = "advertiser.rejoined_grant"
 )
 
-// leaving finds the accounts bound to grant authID that its re-discovery
-// pass d did not list, and marks those the platform confirms it no longer
+// leaving finds the accounts bound to grant authID (bound, read after the
+// re-discovery pass d) that d did not list, and marks those the platform confirms it no longer
 // lets the grant reach (40002 for a call naming the account): a client
 // that left its agency, an account a customer centre dropped. An account
 // merely missing from a listing is not enough — a child of a majordomo
 // whose listing failed is not a candidate, and one the platform still
 // answers for stays. Marked accounts keep their data and binding but are
 // not synced or acted on until they are listed again. Returns the accounts
-// marked; platform failures are logged and counted in sum.
-func (s *Service) leaving(ctx context.Context, authID int64, d discovery, sum *RefreshSummary) ([]int64, error) {
-	bound, err := s.db.AdvertisersOfAuthorization(ctx, authID)
-	if err != nil {
-		return nil, err
-	}
+// marked, and sets Left on them in bound; platform failures are logged and
+// counted in sum.
+func (s *Service) leaving(ctx context.Context, authID int64, d discovery, bound []mysql.BoundAccount, sum *RefreshSummary) ([]int64, error) {
 	log := s.log.With(zap.Int64("authorization_id", authID))
 	var gone []int64
 	for _, b := range bound {
@@ -58,6 +56,11 @@ func (s *Service) leaving(ctx context.Context, authID int64, d discovery, sum *R
 	marked, err := s.markLeft(ctx, authID, gone, parent)
 	if err != nil {
 		return nil, err
+	}
+	for i := range bound {
+		if slices.Contains(marked, bound[i].ID) {
+			bound[i].Left = true
+		}
 	}
 	for _, id := range d.returned {
 		log.Info("an account that had left its grant is listed again", zap.Int64("advertiser_id", id))

@@ -93,9 +93,16 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		return nil
 	}
 	d, err := s.discover(ctx, authID, access, mysql.BindAddOnly)
-	switch {
-	case err != nil && dead(err):
+	if err != nil && dead(err) {
 		return nil
+	}
+	// The grant's accounts after discovery: checked for those it no longer
+	// covers, then read for info and balance.
+	bound, berr := s.db.AdvertisersOfAuthorization(ctx, authID)
+	if berr != nil {
+		return berr
+	}
+	switch {
 	case err != nil:
 		log.Warn("re-discovery failed", zap.Error(err))
 	default:
@@ -109,7 +116,7 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		}
 		sum.Failures += len(d.warnings)
 		sum.Superseded = append(sum.Superseded, s.supersede(ctx, authID, d.previous)...)
-		left, err := s.leaving(ctx, authID, d, sum)
+		left, err := s.leaving(ctx, authID, d, bound, sum)
 		if err != nil {
 			return err
 		}
@@ -119,10 +126,6 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 				log.Warn("assign newly discovered accounts", zap.Error(err))
 			}
 		}
-	}
-	bound, err := s.db.AdvertisersOfAuthorization(ctx, authID)
-	if err != nil {
-		return err
 	}
 	// Info of leaf advertisers only: majordomo and agent accounts get their
 	// names from discovery, and one of them in a batch could make the
