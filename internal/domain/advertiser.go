@@ -8,11 +8,15 @@ import (
 
 // Advertiser is a row of advertisers with the status of its grant.
 type Advertiser struct {
-	ID                int64
-	AuthorizationID   int64 // 0 when unbound
-	Name              string
-	AccountRole       string
-	ParentID          int64 // 0 when top-level
+	ID              int64
+	AuthorizationID int64 // 0 when unbound
+	Name            string
+	AccountRole     string
+	ParentID        int64 // 0 when top-level
+	// ClientID is the client the account belongs to (0: none); ClientName
+	// its name.
+	ClientID          int64
+	ClientName        string
 	Status            string
 	Company           string
 	FirstIndustry     string
@@ -51,6 +55,9 @@ type AdvertiserFilter struct {
 	// AuthStatus is active, needs_reauth, revoked, left_grant or unbound.
 	AuthStatus  string
 	AccountRole string
+	// ClientID, when set, lists the accounts of that client; a pointer to 0
+	// lists those of no client.
+	ClientID *int64
 	// IDs, when set, lists only these advertisers (those in scope).
 	IDs    []int64
 	Limit  int

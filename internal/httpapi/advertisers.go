@@ -34,6 +34,8 @@ type advertiserResponse struct {
 	Name              string     `json:"name"`
 	AccountRole       string     `json:"account_role"`
 	ParentID          *int64     `json:"parent_id"`
+	ClientID          *int64     `json:"client_id"`
+	ClientName        string     `json:"client_name"`
 	Status            string     `json:"status"`
 	Company           string     `json:"company"`
 	FirstIndustry     string     `json:"first_industry"`
@@ -63,7 +65,8 @@ func fixed2(d decimal.NullDecimal) *string {
 
 func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 	return advertiserResponse{
-		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), Status: v.Status, Company: v.Company,
+		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), ClientID: optional(v.ClientID),
+		ClientName: v.ClientName, Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
 		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), SyncEnabled: v.SyncEnabled,
 		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
@@ -73,11 +76,13 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 
 type listAdvertisersQuery struct {
 	PageQuery
-	Keyword     string  `form:"keyword" validate:"max=128"`
-	Status      string  `form:"status" validate:"max=48"`
-	AuthStatus  string  `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked left_grant unbound"`
-	AccountRole string  `form:"account_role" validate:"max=32"`
-	IDs         []int64 `form:"ids" validate:"max=200,dive,gt=0"`
+	Keyword     string `form:"keyword" validate:"max=128"`
+	Status      string `form:"status" validate:"max=48"`
+	AuthStatus  string `form:"auth_status" validate:"omitempty,oneof=active needs_reauth revoked left_grant unbound"`
+	AccountRole string `form:"account_role" validate:"max=32"`
+	// ClientID lists a client's accounts; 0 those of no client.
+	ClientID *int64  `form:"client_id" validate:"omitempty,gte=0"`
+	IDs      []int64 `form:"ids" validate:"max=200,dive,gt=0"`
 }
 
 // listAdvertisers is GET /api/v1/advertisers: the caller's advertisers
@@ -87,7 +92,7 @@ func (s *Server) listAdvertisers(c *gin.Context) {
 	serveList(s, c, func(q listAdvertisersQuery) ([]domain.Advertiser, int64, error) {
 		return s.deps.DB.ListAdvertisers(c.Request.Context(), scopeFrom(c), domain.AdvertiserFilter{
 			Keyword: q.Keyword, Status: q.Status, AuthStatus: q.AuthStatus, AccountRole: q.AccountRole,
-			IDs: q.IDs, Limit: q.PageSize, Offset: q.Offset(),
+			ClientID: q.ClientID, IDs: q.IDs, Limit: q.PageSize, Offset: q.Offset(),
 		})
 	}, newAdvertiserResponse)
 }

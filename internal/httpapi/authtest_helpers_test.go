@@ -127,7 +127,18 @@ func wantReason(t testing.TB, r resp, what string, status int, reason string, pa
 // names the request in the failure.
 func okData[T any](t testing.TB, r resp, what string) T {
 	t.Helper()
-	if r.status != http.StatusOK {
+	return dataOf[T](t, r, what, http.StatusOK)
+}
+
+// okCreated is okData of a 201 response.
+func okCreated[T any](t testing.TB, r resp, what string) T {
+	t.Helper()
+	return dataOf[T](t, r, what, http.StatusCreated)
+}
+
+func dataOf[T any](t testing.TB, r resp, what string, status int) T {
+	t.Helper()
+	if r.status != status {
 		t.Fatalf("%s: %d %s", what, r.status, r.raw)
 	}
 	var out T

@@ -14,6 +14,8 @@ import (
 type reportRowJSON struct {
 	Date           *string `json:"date,omitempty"`
 	Hour           *int    `json:"hour,omitempty"`
+	ClientID       *int64  `json:"client_id,omitempty"`
+	ClientName     *string `json:"client_name,omitempty"`
 	ManagerID      *int64  `json:"manager_id,omitempty"`
 	ManagerName    *string `json:"manager_name,omitempty"`
 	AdvertiserID   *int64  `json:"advertiser_id,omitempty"`
@@ -36,6 +38,10 @@ func newReportRowJSON(spec report.Spec, r report.Row) reportRowJSON {
 	}
 	if spec.Grouped(report.DimHour) {
 		out.Hour = &r.Hour
+	}
+	if spec.Grouped(report.DimClient) {
+		// absent for advertisers of no client
+		out.ClientID, out.ClientName = optional(r.ClientID), &r.ClientName
 	}
 	if spec.Grouped(report.DimManager) {
 		// null for advertisers authorised directly, not through a manager

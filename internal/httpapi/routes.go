@@ -30,6 +30,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.balanceRoutes(v1)
 	s.oauthRoutes(v1)
 	s.advertiserRoutes(v1)
+	s.clientRoutes(v1)
 	s.syncRoutes(v1)
 	s.backfillRoutes(v1)
 	s.adopsRoutes(v1)

@@ -18,6 +18,7 @@ import (
 // narrow interfaces, in domain types.
 type Store interface {
 	advertiserStore
+	clientStore
 	syncStore
 	jobStore
 	changeStore

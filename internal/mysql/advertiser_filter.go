@@ -2,7 +2,9 @@ package mysql
 
 import (
 	"context"
+	"slices"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -31,26 +33,48 @@ func (f *leafFilter) cond(column string) (string, []any) {
 // (KindNotFound naming the first unknown or invisible one) and resolves
 // them to leaf advertisers: a leaf stands for itself, a manager account (a
 // majordomo or agent) for its child advertisers within scope — the caller
-// may see a manager without seeing every account under it. No ids: nil.
-func (db *DB) resolveAdvertisers(ctx context.Context, scope auth.Scope, ids []int64) (*leafFilter, error) {
-	if len(ids) == 0 {
+// may see a manager without seeing every account under it. clientIDs keeps
+// the leaves of those clients (KindNotFound naming an unknown one). No ids
+// and no clients: nil.
+func (db *DB) resolveAdvertisers(ctx context.Context, scope auth.Scope, ids, clientIDs []int64) (*leafFilter, error) {
+	if len(ids) == 0 && len(clientIDs) == 0 {
 		return nil, nil
 	}
 	if err := db.CheckAdvertisersInScope(ctx, scope, ids); err != nil {
 		return nil, err
 	}
-	inScope, sargs := scopeClause(scope, "a.id")
-	args := make([]any, 0, 2*len(ids)+len(sargs))
-	for range 2 {
-		for _, id := range ids {
-			args = append(args, id)
-		}
+	if err := db.checkClients(ctx, clientIDs); err != nil {
+		return nil, err
 	}
-	leaves, err := queryAll(ctx, db, []int64{}, "resolve advertisers", scanOne[int64], `SELECT a.id FROM advertisers a
-		WHERE a.account_role = '`+RoleAdvertiser+`' AND (a.id IN (`+placeholders(len(ids))+`) OR a.parent_id IN (`+placeholders(len(ids))+`))
-		AND `+inScope+` ORDER BY a.id`, append(args, sargs...)...)
+	w := whereOf(scopeClause(scope, "a.id"))
+	w.add("a.account_role = '" + RoleAdvertiser + "'")
+	if len(ids) > 0 {
+		w.add("(a.id IN ("+placeholders(len(ids))+") OR a.parent_id IN ("+placeholders(len(ids))+"))",
+			append(int64Args(ids), int64Args(ids)...)...)
+	}
+	w.addIf(len(clientIDs) > 0, "a.client_id IN ("+placeholders(len(clientIDs))+")", int64Args(clientIDs)...)
+	leaves, err := queryAll(ctx, db, []int64{}, "resolve advertisers", scanOne[int64],
+		`SELECT a.id FROM advertisers a WHERE `+w.String()+` ORDER BY a.id`, w.args...)
 	if err != nil {
 		return nil, err
 	}
 	return &leafFilter{ids: leaves}, nil
+}
+
+// checkClients is KindNotFound naming the first of ids that is no client.
+func (db *DB) checkClients(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := queryAll(ctx, db, nil, "clients", scanOne[int64],
+		`SELECT id FROM clients WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if !slices.Contains(known, id) {
+			return apperr.New(apperr.KindNotFound, "client %d not found", id).WithReason("not_found", "thing", "client", "id", id)
+		}
+	}
+	return nil
 }

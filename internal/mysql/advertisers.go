@@ -20,23 +20,24 @@ import (
 // (in filters and responses; not a value of oe_authorizations.status).
 const AuthStatusUnbound = "unbound"
 
-const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.status, v.company,
+const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.client_id, COALESCE(cl.name, ''), v.status, v.company,
 	v.first_industry, v.second_industry, v.platform_created_at, v.balance, v.valid_balance, v.cash, v.valid_cash,
 	v.grant_amount, v.valid_grant, v.info_synced_at, v.fund_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
 	v.left_grant_at, v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
 
-const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id`
+const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
+	LEFT JOIN clients cl ON cl.id = v.client_id`
 
 func scanAdvertiser(row scanner) (Advertiser, error) {
 	var (
 		v                                                   Advertiser
-		authID, parent                                      sql.NullInt64
+		authID, parent, client                              sql.NullInt64
 		created, infoAt, fundAt, boundAt, unboundAt, leftAt sql.NullTime
 	)
-	err := row.Scan(&v.ID, &authID, &v.Name, &v.AccountRole, &parent, &v.Status, &v.Company, &v.FirstIndustry,
+	err := row.Scan(&v.ID, &authID, &v.Name, &v.AccountRole, &parent, &client, &v.ClientName, &v.Status, &v.Company, &v.FirstIndustry,
 		&v.SecondIndustry, &created, &v.Balance, &v.ValidBalance, &v.Cash, &v.ValidCash, &v.Grant, &v.ValidGrant,
 		&infoAt, &fundAt, &v.SyncEnabled, &boundAt, &unboundAt, &leftAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
-	v.AuthorizationID, v.ParentID = authID.Int64, parent.Int64
+	v.AuthorizationID, v.ParentID, v.ClientID = authID.Int64, parent.Int64, client.Int64
 	v.PlatformCreatedAt, v.InfoSyncedAt, v.FundSyncedAt = optTime(created), optTime(infoAt), optTime(fundAt)
 	v.BoundAt, v.UnboundAt, v.LeftGrantAt = optTime(boundAt), optTime(unboundAt), optTime(leftAt)
 	switch {
@@ -63,6 +64,13 @@ func (db *DB) ListAdvertisers(ctx context.Context, scope auth.Scope, f Advertise
 	w.addIf(f.Status != "", "v.status = ?", f.Status)
 	w.addIf(f.AccountRole != "", "v.account_role = ?", f.AccountRole)
 	w.addIf(len(f.IDs) > 0, "v.id IN ("+placeholders(len(f.IDs))+")", int64Args(f.IDs)...)
+	switch {
+	case f.ClientID == nil:
+	case *f.ClientID == 0:
+		w.add("v.client_id IS NULL")
+	default:
+		w.add("v.client_id = ?", *f.ClientID)
+	}
 	switch f.AuthStatus {
 	case "":
 	case AuthStatusUnbound:

@@ -166,7 +166,7 @@ func (db *DB) AdChangeByID(ctx context.Context, scope auth.Scope, id int64) (AdC
 // for its advertisers within scope (KindNotFound for an id out of scope).
 func (db *DB) ListAdChanges(ctx context.Context, scope auth.Scope, f AdChangeFilter) ([]AdChange, int64, error) {
 	w := whereOf(scopeClause(scope, "c.advertiser_id"))
-	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs, nil)
 	if err != nil {
 		return nil, 0, err
 	}

@@ -36,7 +36,7 @@ const dashboardHourlyStream = "report_advertiser_hourly"
 // (SetDashboardCacheTTL), then again in the background.
 func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
-	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs, nil)
 	if err != nil {
 		return ov, err
 	}

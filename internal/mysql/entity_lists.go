@@ -121,7 +121,7 @@ func (db *DB) planEntityList(ctx context.Context, scope auth.Scope, f report.Ent
 	if !ok {
 		return nil, fmt.Errorf("mysql: list entities: unknown kind %q", f.Kind)
 	}
-	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs, nil)
 	if err != nil {
 		return nil, err
 	}

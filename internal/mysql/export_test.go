@@ -14,7 +14,7 @@ var ScopeClause = scopeClause
 // ReportStatements are the two statements QueryReport runs for spec (the
 // summary, then a page of 100), with their arguments, for plan tests.
 func (db *DB) ReportStatements(ctx context.Context, scope auth.Scope, spec report.Spec) (stats, rows string, statsArgs, rowsArgs []any, err error) {
-	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs, spec.ClientIDs)
 	if err != nil {
 		return "", "", nil, nil, err
 	}
@@ -50,7 +50,7 @@ func (db *DB) EntityListStatements(ctx context.Context, scope auth.Scope, f repo
 // at or above floor, the excess of the advertisers behind through-hour 12
 // and the through-hour counts.
 func (db *DB) DashboardStatements(ctx context.Context, scope auth.Scope, advertiserIDs []int64, today string, topN int, floor string) ([]Statement, error) {
-	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs, nil)
 	if err != nil {
 		return nil, err
 	}

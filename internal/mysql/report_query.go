@@ -93,7 +93,7 @@ func reportOrderValue(key string) (expr string, nullable bool) {
 }
 
 var reportDimAlias = map[report.Dimension]string{
-	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimManager: "mgr", report.DimAdvertiser: "adv",
+	report.DimDate: "d_date", report.DimHour: "d_hour", report.DimClient: "cli", report.DimManager: "mgr", report.DimAdvertiser: "adv",
 	report.DimEntity: "ent", report.DimParent: "par",
 }
 
@@ -104,7 +104,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 	if spec.Source() == report.Hour {
 		q.from = "report_hourly r"
 	}
-	if spec.Grouped(report.DimManager) {
+	if spec.Grouped(report.DimManager) || spec.Grouped(report.DimClient) {
 		q.from += " LEFT JOIN advertisers ma ON ma.id = r.advertiser_id"
 	}
 	conds := []string{"r.level = ?", "r.stat_date BETWEEN ? AND ?"}
@@ -124,7 +124,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 	// Dimensions. An entity belongs to one advertiser, so grouping by the
 	// advertiser as well changes no group but names it.
 	sel := map[report.Dimension]string{
-		report.DimDate: "NULL", report.DimHour: "NULL", report.DimManager: "NULL", report.DimAdvertiser: "NULL",
+		report.DimDate: "NULL", report.DimHour: "NULL", report.DimClient: "NULL", report.DimManager: "NULL", report.DimAdvertiser: "NULL",
 		report.DimEntity: "NULL", report.DimParent: "NULL",
 	}
 	var groups []string
@@ -140,6 +140,8 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 			add(report.DimDate, "r.stat_date")
 		case report.DimHour:
 			add(report.DimHour, "r.stat_hour")
+		case report.DimClient:
+			add(report.DimClient, "ma.client_id")
 		case report.DimManager:
 			add(report.DimManager, "ma.parent_id")
 		case report.DimAdvertiser:
@@ -153,8 +155,9 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 		}
 	}
 	q.groupBy = strings.Join(groups, ", ")
-	q.dims = fmt.Sprintf("%s AS d_date, %s AS d_hour, %s AS mgr, %s AS adv, %s AS ent, %s AS par",
-		sel[report.DimDate], sel[report.DimHour], sel[report.DimManager], sel[report.DimAdvertiser], sel[report.DimEntity], sel[report.DimParent])
+	q.dims = fmt.Sprintf("%s AS d_date, %s AS d_hour, %s AS cli, %s AS mgr, %s AS adv, %s AS ent, %s AS par",
+		sel[report.DimDate], sel[report.DimHour], sel[report.DimClient], sel[report.DimManager], sel[report.DimAdvertiser],
+		sel[report.DimEntity], sel[report.DimParent])
 
 	// Order: the requested keys, NULL derived values last whatever the
 	// direction, then every group column for a stable paging order.
@@ -179,7 +182,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 		q.orderIn = append(q.orderIn, fmt.Sprintf("o%d%s", i, dir))
 		q.orderG = append(q.orderG, fmt.Sprintf("g.o%d%s", i, dir))
 	}
-	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimManager, report.DimAdvertiser, report.DimEntity, report.DimParent} {
+	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimClient, report.DimManager, report.DimAdvertiser, report.DimEntity, report.DimParent} {
 		if sel[d] != "NULL" {
 			q.orderIn = append(q.orderIn, reportDimAlias[d])
 			q.orderG = append(q.orderG, "g."+reportDimAlias[d])
@@ -233,7 +236,13 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 	} else {
 		names += ", NULL AS manager_name"
 	}
-	outer := "SELECT g.d_date, g.d_hour, g.mgr, g.adv, g.ent, g.par, g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt, " +
+	if q.spec.Grouped(report.DimClient) {
+		names += ", cl.name AS client_name"
+		joins += " LEFT JOIN clients cl ON cl.id = g.cli"
+	} else {
+		names += ", NULL AS client_name"
+	}
+	outer := "SELECT g.d_date, g.d_hour, g.cli, g.mgr, g.adv, g.ent, g.par, g.cost, g.show_cnt, g.click_cnt, g.convert_cnt, g.deep_convert_cnt, " +
 		"a.name AS advertiser_name, " + names + " FROM (" + inner + ") g" + joins
 	if len(q.orderG) > 0 {
 		outer += " ORDER BY " + strings.Join(q.orderG, ", ")
@@ -243,14 +252,14 @@ func (q reportQuery) rowsSQL(limit, offset int) (string, []any) {
 
 func scanReportRow(rows scanner) (report.Row, error) {
 	var (
-		r                               report.Row
-		date                            sql.NullTime
-		hour, mgr, adv, ent, par        sql.NullInt64
-		cost                            sql.NullString
-		advName, entName, pNam, mgrName sql.NullString
+		r                                        report.Row
+		date                                     sql.NullTime
+		hour, cli, mgr, adv, ent, par            sql.NullInt64
+		cost                                     sql.NullString
+		advName, entName, pNam, mgrName, cliName sql.NullString
 	)
-	if err := rows.Scan(&date, &hour, &mgr, &adv, &ent, &par, &cost, &r.Show, &r.Click, &r.Convert, &r.DeepConvert,
-		&advName, &entName, &pNam, &mgrName); err != nil {
+	if err := rows.Scan(&date, &hour, &cli, &mgr, &adv, &ent, &par, &cost, &r.Show, &r.Click, &r.Convert, &r.DeepConvert,
+		&advName, &entName, &pNam, &mgrName, &cliName); err != nil {
 		return r, err
 	}
 	if date.Valid {
@@ -259,6 +268,7 @@ func scanReportRow(rows scanner) (report.Row, error) {
 	r.Hour = int(hour.Int64)
 	r.AdvertiserID, r.EntityID, r.ParentID, r.ManagerID = adv.Int64, ent.Int64, par.Int64, mgr.Int64
 	r.AdvertiserName, r.EntityName, r.ParentName, r.ManagerName = advName.String, entName.String, pNam.String, mgrName.String
+	r.ClientID, r.ClientName = cli.Int64, cliName.String
 	var err error
 	if r.Cost, err = reportDecimal(cost); err != nil {
 		return r, err
@@ -288,7 +298,7 @@ func reportDecimal(s sql.NullString) (decimal.Decimal, error) {
 // 10.11 then returns wrong rows for ORDER BY ... DESC with LIMIT/OFFSET.)
 func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spec, limit, offset int) (report.Result, error) {
 	var res report.Result
-	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs, spec.ClientIDs)
 	if err != nil {
 		return res, err
 	}
@@ -323,7 +333,7 @@ func (db *DB) QueryReport(ctx context.Context, scope auth.Scope, spec report.Spe
 // (the sum of the rows) and the row count.
 func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Spec, maxRows int64, fn func(report.Row) error) (report.Totals, int64, error) {
 	var sum report.Totals
-	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs, spec.ClientIDs)
 	if err != nil {
 		return sum, 0, err
 	}
@@ -359,7 +369,7 @@ func (db *DB) StreamReport(ctx context.Context, scope auth.Scope, spec report.Sp
 // CountReportRows is the number of rows (groups) a report spec matches
 // within scope, without paging: an export's total units.
 func (db *DB) CountReportRows(ctx context.Context, scope auth.Scope, spec report.Spec) (int64, error) {
-	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs)
+	advs, err := db.resolveAdvertisers(ctx, scope, spec.AdvertiserIDs, spec.ClientIDs)
 	if err != nil {
 		return 0, err
 	}

@@ -67,7 +67,7 @@ func (s Spec) pairKey(r Row, shiftDays int) string {
 	if s.Grouped(DimDate) {
 		date = AddDays(r.Date, shiftDays)
 	}
-	return fmt.Sprintf("%s|%d|%d|%d|%d|%d", date, r.Hour, r.ManagerID, r.AdvertiserID, r.EntityID, r.ParentID)
+	return fmt.Sprintf("%s|%d|%d|%d|%d|%d|%d", date, r.Hour, r.ClientID, r.ManagerID, r.AdvertiserID, r.EntityID, r.ParentID)
 }
 
 // Compare reads the previous period of spec (see PreviousPeriod) within

@@ -52,6 +52,9 @@ func Columns(spec Spec) []Column {
 	if spec.Grouped(DimHour) {
 		cols = append(cols, Column{"hour", "hour"})
 	}
+	if spec.Grouped(DimClient) {
+		cols = append(cols, Column{"client_id", "client_id"}, Column{"client_name", "client_name"})
+	}
 	if spec.Grouped(DimManager) {
 		cols = append(cols, Column{"manager_id", "manager_id"}, Column{"manager_name", "manager_name"})
 	}
@@ -114,6 +117,14 @@ func values(cols []Column, r Row, summary bool) []cell {
 			v = cell{text: r.Date, isDate: true}
 		case "hour":
 			v = cell{num: int64(r.Hour), isNum: true}
+		case "client_id":
+			if r.ClientID != 0 {
+				v = cell{num: r.ClientID, isNum: true}
+			} else {
+				v.null = true
+			}
+		case "client_name":
+			v.text = r.ClientName
 		case "manager_id":
 			v = idCell(r.ManagerID)
 		case "manager_name":

@@ -16,15 +16,29 @@ type Dimension string
 // DimEntity is the entity of the query's level (the advertiser itself at the
 // advertiser level); DimParent the campaign of an ad or the project of a
 // promotion; DimManager the majordomo or agent account an advertiser was
-// bound through (none for an advertiser authorised directly).
+// bound through (none for an advertiser authorised directly); DimClient
+// the client an advertiser belongs to now (none when it belongs to none).
 const (
 	DimDate       Dimension = "date"
 	DimHour       Dimension = "hour"
+	DimClient     Dimension = "client"
 	DimManager    Dimension = "manager"
 	DimAdvertiser Dimension = "advertiser"
 	DimEntity     Dimension = "entity"
 	DimParent     Dimension = "parent"
 )
+
+// dimensions lists every dimension in the canonical order of group_by.
+var dimensions = []Dimension{DimDate, DimHour, DimClient, DimManager, DimAdvertiser, DimEntity, DimParent}
+
+// dimensionNames is the dimensions' list in messages.
+func dimensionNames() string {
+	names := make([]string, len(dimensions))
+	for i, d := range dimensions {
+		names[i] = string(d)
+	}
+	return strings.Join(names, ", ")
+}
 
 // Metric names, usable in order_by.
 const (
@@ -65,6 +79,7 @@ const (
 type Params struct {
 	Level         string   `json:"level" form:"level"`
 	AdvertiserIDs []int64  `json:"advertiser_ids,omitempty" form:"advertiser_ids"`
+	ClientIDs     []int64  `json:"client_ids,omitempty" form:"client_ids"`
 	EntityIDs     []int64  `json:"entity_ids,omitempty" form:"entity_ids"`
 	From          string   `json:"from" form:"from"`
 	To            string   `json:"to" form:"to"`
@@ -87,10 +102,13 @@ type Spec struct {
 	// caller's scope). A manager account (majordomo, agent) stands for its
 	// advertisers within the caller's scope.
 	AdvertiserIDs []int64
-	EntityIDs     []int64 // empty: every entity
-	From, To      string  // inclusive Beijing dates, YYYY-MM-DD
-	GroupBy       []Dimension
-	OrderBy       []Order
+	// ClientIDs narrows the query to the advertisers of these clients
+	// (empty: any client or none).
+	ClientIDs []int64
+	EntityIDs []int64 // empty: every entity
+	From, To  string  // inclusive Beijing dates, YYYY-MM-DD
+	GroupBy   []Dimension
+	OrderBy   []Order
 }
 
 // Grouped reports whether d is one of the spec's dimensions.
@@ -137,6 +155,7 @@ func (p Params) Spec() (Spec, error) {
 	}
 
 	s.AdvertiserIDs = checkIDs("advertiser_ids", p.AdvertiserIDs, breaks)
+	s.ClientIDs = checkIDs("client_ids", p.ClientIDs, breaks)
 	s.EntityIDs = checkIDs("entity_ids", p.EntityIDs, breaks)
 
 	from, fromOK := parseDate("from", p.From, breaks)
@@ -218,7 +237,7 @@ func (s Spec) groupBy(in []string, bad breakFunc) []Dimension {
 			d = DimAdvertiser // the entity of the advertiser level is the advertiser
 		}
 		switch d {
-		case DimDate, DimManager, DimAdvertiser, DimEntity:
+		case DimDate, DimClient, DimManager, DimAdvertiser, DimEntity:
 		case DimHour:
 			if s.Granularity != Hour {
 				bad("group_by", "hour_needs_granularity", nil, "hour needs granularity=hour")
@@ -230,7 +249,7 @@ func (s Spec) groupBy(in []string, bad breakFunc) []Dimension {
 				continue
 			}
 		default:
-			bad("group_by", "oneof", []any{"values", "date, hour, manager, advertiser, entity, parent"}, "unknown dimension %q; use date, hour, manager, advertiser, entity, parent", g)
+			bad("group_by", "oneof", []any{"values", dimensionNames()}, "unknown dimension %q; use %s", g, dimensionNames())
 			continue
 		}
 		if !slices.Contains(out, d) {
@@ -238,8 +257,7 @@ func (s Spec) groupBy(in []string, bad breakFunc) []Dimension {
 		}
 	}
 	// Keep a canonical order so equal queries render equal SQL and columns.
-	canon := []Dimension{DimDate, DimHour, DimManager, DimAdvertiser, DimEntity, DimParent}
-	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(canon, a) - slices.Index(canon, b) })
+	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(dimensions, a) - slices.Index(dimensions, b) })
 	return out
 }
 
@@ -271,13 +289,13 @@ func (s Spec) orderBy(in []string, bad breakFunc) []Order {
 		}
 		switch {
 		case slices.Contains(Metrics(), ord.Key):
-		case slices.Contains([]string{"date", "hour", "manager", "advertiser", "entity", "parent"}, ord.Key):
+		case slices.Contains(dimensions, Dimension(ord.Key)):
 			if !s.Grouped(Dimension(ord.Key)) {
 				bad("order_by", "order_not_grouped", []any{"key", ord.Key}, "%s is not in group_by", ord.Key)
 				continue
 			}
 		default:
-			bad("order_by", "order_key", []any{"key", o, "values", "date, hour, manager, advertiser, entity, parent, " + strings.Join(Metrics(), ", ")},
+			bad("order_by", "order_key", []any{"key", o, "values", dimensionNames() + ", " + strings.Join(Metrics(), ", ")},
 				"unknown key %q; use a group_by dimension or a metric (%s), '-' prefix for descending", o, strings.Join(Metrics(), ", "))
 			continue
 		}

@@ -11,7 +11,9 @@ import (
 type Row struct {
 	Date           string // YYYY-MM-DD when grouped by date
 	Hour           int    // 0-23 when grouped by hour
-	ManagerID      int64  // when grouped by manager; 0 for advertisers authorised directly
+	ClientID       int64  // when grouped by client; 0 for advertisers of no client
+	ClientName     string
+	ManagerID      int64 // when grouped by manager; 0 for advertisers authorised directly
 	ManagerName    string
 	AdvertiserID   int64 // when grouped by advertiser or entity
 	AdvertiserName string

@@ -1,0 +1,130 @@
+package mysql
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/go-sql-driver/mysql"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
+)
+
+// Clients group advertiser accounts as the agency sees them (migration
+// 00114). Every user who reads advertisers sees every client's name; the
+// accounts of a client, and their count, only within the reader's scope.
+
+func scanClient(row scanner) (domain.Client, error) {
+	var (
+		c  domain.Client
+		by sql.NullInt64
+	)
+	err := row.Scan(&c.ID, &c.Name, &c.Note, &by, &c.CreatedAt, &c.UpdatedAt, &c.Advertisers)
+	c.CreatedBy = by.Int64
+	return c, err
+}
+
+func (db *DB) clients(ctx context.Context, scope auth.Scope, where string, args ...any) ([]domain.Client, error) {
+	inScope, sargs := scopeClause(scope, "v.id")
+	return queryAll(ctx, db, []domain.Client{}, "clients", scanClient, `SELECT c.id, c.name, c.note, c.created_by,
+		c.created_at, c.updated_at, COUNT(v.id) FROM clients c LEFT JOIN advertisers v ON v.client_id = c.id AND `+inScope+`
+		`+where+` GROUP BY c.id ORDER BY c.name, c.id`, append(sargs, args...)...)
+}
+
+// Clients lists every client by name, each with its accounts in scope.
+func (db *DB) Clients(ctx context.Context, scope auth.Scope) ([]domain.Client, error) {
+	return db.clients(ctx, scope, ``)
+}
+
+// Client reads one client (KindNotFound when there is none).
+func (db *DB) Client(ctx context.Context, scope auth.Scope, id int64) (domain.Client, error) {
+	cs, err := db.clients(ctx, scope, `WHERE c.id = ?`, id)
+	return onlyOne(cs, err, "client")
+}
+
+// clientNameTaken is the conflict of a name another client has.
+func clientNameTaken(err error, name string) error {
+	return apperr.Wrap(err, apperr.KindConflict, "a client named %q exists", name).WithReason("client_name_taken", "name", name)
+}
+
+// CreateClient adds a client; by is the user creating it.
+func (db *DB) CreateClient(ctx context.Context, scope auth.Scope, in domain.ClientInput, by int64) (domain.Client, error) {
+	res, err := db.ExecContext(ctx, `INSERT INTO clients (name, note, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, UTC_TIMESTAMP(3), UTC_TIMESTAMP(3))`, in.Name, in.Note, nullInt(by))
+	if IsDuplicate(err) {
+		return domain.Client{}, clientNameTaken(err, in.Name)
+	}
+	if err != nil {
+		return domain.Client{}, fmt.Errorf("mysql: create client: %w", err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return domain.Client{}, fmt.Errorf("mysql: create client: %w", err)
+	}
+	return db.Client(ctx, scope, id)
+}
+
+// UpdateClient renames a client or changes its note.
+func (db *DB) UpdateClient(ctx context.Context, scope auth.Scope, id int64, in domain.ClientInput) (domain.Client, error) {
+	if _, err := db.Client(ctx, scope, id); err != nil {
+		return domain.Client{}, err
+	}
+	_, err := db.ExecContext(ctx, `UPDATE clients SET name = ?, note = ?, updated_at = UTC_TIMESTAMP(3) WHERE id = ?`,
+		in.Name, in.Note, id)
+	if IsDuplicate(err) {
+		return domain.Client{}, clientNameTaken(err, in.Name)
+	}
+	if err != nil {
+		return domain.Client{}, fmt.Errorf("mysql: update client: %w", err)
+	}
+	return db.Client(ctx, scope, id)
+}
+
+// isForeignKeyRefused reports whether err is a foreign key refusing a
+// delete (1451) or an insert or update (1452).
+func isForeignKeyRefused(err error, number uint16) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && me.Number == number
+}
+
+// DeleteClient deletes a client that no account belongs to; one with
+// accounts (anyone's, in scope or not) is a conflict naming how many.
+func (db *DB) DeleteClient(ctx context.Context, id int64) error {
+	err := execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
+	if !isForeignKeyRefused(err, 1451) {
+		return err
+	}
+	var n int
+	if qerr := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); qerr != nil {
+		return fmt.Errorf("mysql: count client accounts: %w", qerr)
+	}
+	return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
+		WithReason("client_not_empty", "advertisers", n)
+}
+
+// SetAdvertisersClient makes the advertisers (all in scope, else
+// KindNotFound naming the first that is not) belong to client clientID, or
+// to none when clientID is 0. A manager account (majordomo, agent) takes
+// its child accounts within scope with it. It returns how many changed.
+func (db *DB) SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []int64, clientID int64) (int64, error) {
+	ids = uniqueIDs(ids)
+	if err := db.CheckAdvertisersInScope(ctx, scope, ids); err != nil {
+		return 0, err
+	}
+	if len(ids) == 0 {
+		return 0, nil
+	}
+	inScope, sargs := scopeClause(scope, "v.id")
+	args := append([]any{nullInt(clientID)}, int64Args(ids)...)
+	args = append(append(args, int64Args(ids)...), sargs...)
+	n, err := execCount(ctx, db, "set advertisers' client", `UPDATE advertisers v SET v.client_id = ?
+		WHERE (v.id IN (`+placeholders(len(ids))+`) OR v.parent_id IN (`+placeholders(len(ids))+`)) AND `+inScope+`
+		AND NOT (v.client_id <=> ?)`, append(args, nullInt(clientID))...)
+	if isForeignKeyRefused(err, 1452) {
+		return 0, apperr.NotFound("client")
+	}
+	return n, err
+}
