@@ -10,6 +10,8 @@ type SyncStatusFilter struct {
 	// AdvertiserIDs, when not empty, keeps only these advertisers (ids
 	// outside the scope or not leaf advertisers are simply not listed).
 	AdvertiserIDs []int64
+	// ClientID, when not 0, keeps the accounts of that client.
+	ClientID int64
 	// Failing keeps advertisers with at least one stream whose last run failed.
 	Failing bool
 	// Streams are the streams LaggingBefore and Attention look at.

@@ -20,6 +20,8 @@ func (s *Server) balanceRoutes(v1 *gin.RouterGroup) {
 type balancesQuery struct {
 	Threshold string `form:"threshold" default:"1000" validate:"max=20"`
 	Limit     int    `form:"limit" default:"20" validate:"gte=0,lte=100"`
+	// ClientID sums the accounts of that client only (0: every account).
+	ClientID int64 `form:"client_id" validate:"gte=0"`
 }
 
 type lowBalanceResponse struct {
@@ -54,7 +56,7 @@ func (s *Server) balances(c *gin.Context) {
 		case threshold.Exponent() < -2:
 			return balancesResponse{}, apperr.Validation(apperr.Field("threshold", amount).Because("fen"))
 		}
-		b, err := s.deps.DB.BalancesInScope(c.Request.Context(), scopeFrom(c), threshold, q.Limit)
+		b, err := s.deps.DB.BalancesInScope(c.Request.Context(), scopeFrom(c), q.ClientID, threshold, q.Limit)
 		return balancesResponse{Threshold: threshold.StringFixed(2), Total: b.Total.StringFixed(2), Advertisers: b.Advertisers,
 			LowCount: b.LowCount, Low: views(b.Low, newLowBalanceResponse)}, err
 	}, asIs)

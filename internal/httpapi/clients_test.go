@@ -23,6 +23,7 @@ func TestClients(t *testing.T) {
 		(?, '纵横', 'CUSTOMER_ADMIN', NULL), (?, '子一', 'ADVERTISER', ?), (?, '子二', 'ADVERTISER', ?)`, mgr, child1, mgr, child2, mgr)
 	for _, d := range []string{w.yesterday, w.today} {
 		rpDaily(t, w.db, child1, "ad", d, 1710000000000301, 1710000000000003, rpMetrics{"1.05", 10, 1, 0})
+		rpDaily(t, w.db, child1, "advertiser", d, child1, 0, rpMetrics{"1.05", 10, 1, 0})
 	}
 	_, viewer := w.signUp(t, w.admin, "vera", "Copper-Meadow-519", []string{"viewer"}, rpAdvA)
 
@@ -119,6 +120,41 @@ func TestClients(t *testing.T) {
 		fmt.Sprint(sheet[1][:3]) != fmt.Sprintf("[%d 星河传媒 16.14]", star.ID) || fmt.Sprint(sheet[2][:3]) != fmt.Sprintf("[%d 远山 2.10]", hill.ID) {
 		t.Errorf("export by client: %v %v", sheet, err)
 	}
+	// The dashboard of a client: its accounts' figures only (0.30 + 7.77 yesterday).
+	var dash struct {
+		YesterdayFull struct{ Cost string } `json:"yesterday_full"`
+	}
+	w.get(t, w.admin, "/api/v1/dashboard/overview", url.Values{"client_ids": {fmt.Sprint(star.ID)}}).data(t, &dash)
+	if dash.YesterdayFull.Cost != "8.07" {
+		t.Errorf("星河传媒's dashboard: yesterday %s, want 8.07", dash.YesterdayFull.Cost)
+	}
+	w.get(t, w.admin, "/api/v1/dashboard/overview", url.Values{"client_ids": {fmt.Sprint(hill.ID)}}).data(t, &dash)
+	if dash.YesterdayFull.Cost != "1.05" {
+		t.Errorf("远山's dashboard: yesterday %s, want 1.05", dash.YesterdayFull.Cost)
+	}
+	// Its balances and its accounts' sync status, alone.
+	mysqltest.Exec(t, w.db, `INSERT INTO oe_authorizations (app_id, status) VALUES (1, 'active')`)
+	mysqltest.Exec(t, w.db, `UPDATE advertisers SET authorization_id = (SELECT MAX(id) FROM oe_authorizations),
+		balance = CASE id WHEN ? THEN 10.10 WHEN ? THEN 20.25 ELSE 99.99 END`, rpAdvA, rpAdvB)
+	var bal struct {
+		Total       string `json:"total"`
+		Advertisers int    `json:"advertisers"`
+	}
+	w.get(t, w.admin, "/api/v1/dashboard/balances", url.Values{"client_id": {fmt.Sprint(star.ID)}}).data(t, &bal)
+	if bal.Total != "30.35" || bal.Advertisers != 2 {
+		t.Errorf("星河传媒's balances: %+v, want 30.35 over 2", bal)
+	}
+	var status struct {
+		Advertisers struct {
+			Items []struct {
+				AdvertiserID int64 `json:"advertiser_id"`
+			} `json:"items"`
+		} `json:"advertisers"`
+	}
+	w.get(t, w.admin, "/api/v1/sync/status", url.Values{"client_id": {fmt.Sprint(hill.ID)}}).data(t, &status)
+	if got := status.Advertisers.Items; len(got) != 2 || got[0].AdvertiserID != child1 || got[1].AdvertiserID != child2 {
+		t.Errorf("远山's sync status: %+v", got)
+	}
 	r := w.get(t, w.admin, "/api/v1/reports", url.Values{"level": {"ad"}, "from": {w.today}, "to": {w.today}, "client_ids": {"424242"}})
 	wantReason(t, r, "an unknown client", http.StatusNotFound, "not_found", map[string]string{"thing": "client", "id": "424242"})
 
@@ -133,7 +169,7 @@ func TestClients(t *testing.T) {
 	del := func(token string, id int64) resp {
 		return w.do(t, req{method: http.MethodDelete, path: fmt.Sprintf("/api/v1/clients/%d", id), token: token})
 	}
-	wantReason(t, del(w.alice, star.ID), "delete a client with accounts", http.StatusConflict, "client_not_empty", map[string]string{"advertisers": "2"})
+	wantReason(t, del(w.alice, star.ID), "delete a client with accounts", http.StatusConflict, "client_not_empty", map[string]string{"n": "2"})
 	okData[setClientJSON](t, set(w.admin, 0, rpAdvA, rpAdvB), "move out")
 	w.check(t, "delete the empty client", req{method: http.MethodDelete, path: fmt.Sprintf("/api/v1/clients/%d", star.ID), token: w.alice}, http.StatusOK)
 	w.check(t, "delete it again", req{method: http.MethodDelete, path: fmt.Sprintf("/api/v1/clients/%d", star.ID), token: w.alice}, http.StatusNotFound)

@@ -12,6 +12,7 @@ import (
 
 type dashboardQuery struct {
 	AdvertiserIDs []int64 `form:"advertiser_ids" validate:"max=500,dive,gt=0"`
+	ClientIDs     []int64 `form:"client_ids" validate:"max=500,dive,gt=0"`
 	Top           int     `form:"top" default:"10" validate:"gte=0,lte=50"`
 }
 
@@ -74,7 +75,7 @@ func (s *Server) dashboardRoutes(v1 *gin.RouterGroup) {
 func (s *Server) dashboardOverview(c *gin.Context) {
 	now := s.now()
 	serveBound(c, s.bindQuery, http.StatusOK, func(q dashboardQuery) (report.Overview, error) {
-		return s.deps.DB.DashboardOverview(c.Request.Context(), scopeFrom(c), q.AdvertiserIDs, now, q.Top)
+		return s.deps.DB.DashboardOverview(c.Request.Context(), scopeFrom(c), q.AdvertiserIDs, q.ClientIDs, now, q.Top)
 	}, func(ov report.Overview) dashboardResponse { return newDashboardResponse(ov, now) })
 }
 

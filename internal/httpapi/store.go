@@ -35,7 +35,7 @@ type advertiserStore interface {
 	AdvertiserIDsInScope(ctx context.Context, scope auth.Scope) (ids []int64, all bool, err error)
 	AdvertiserInScope(ctx context.Context, scope auth.Scope, id int64) (domain.Advertiser, error)
 	ListAdvertisers(ctx context.Context, scope auth.Scope, f domain.AdvertiserFilter) ([]domain.Advertiser, int64, error)
-	BalancesInScope(ctx context.Context, scope auth.Scope, threshold decimal.Decimal, limit int) (domain.Balances, error)
+	BalancesInScope(ctx context.Context, scope auth.Scope, clientID int64, threshold decimal.Decimal, limit int) (domain.Balances, error)
 	CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids []int64) error
 	InScope(ctx context.Context, scope auth.Scope, advertiserID int64) (bool, error)
 	Authorization(ctx context.Context, id int64) (domain.Authorization, error)
@@ -88,7 +88,7 @@ type userStore interface {
 
 // reportStore reads and writes reports, dashboards and mirrored entities.
 type reportStore interface {
-	DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error)
+	DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs, clientIDs []int64, now time.Time, topN int) (report.Overview, error)
 	ListEntities(ctx context.Context, scope auth.Scope, f report.EntityFilter) ([]report.Entity, int64, error)
 	QueryReport(ctx context.Context, scope auth.Scope, spec report.Spec, limit, offset int) (report.Result, error)
 }

@@ -25,7 +25,9 @@ type syncStatusQuery struct {
 	// AdvertiserIDs keeps these advertisers (at most a page); ids outside
 	// the scope, unknown or not leaf advertisers are simply not listed.
 	AdvertiserIDs []int64 `form:"advertiser_ids" validate:"max=200,dive,gt=0"`
-	Stream        string  `form:"stream" validate:"omitempty,max=48"`
+	// ClientID keeps the accounts of a client in the advertisers listed.
+	ClientID int64  `form:"client_id" validate:"gte=0"`
+	Stream   string `form:"stream" validate:"omitempty,max=48"`
 	// Failing keeps advertisers with at least one stream whose last run failed.
 	Failing bool `form:"failing"`
 	// LaggingOver keeps the syncing advertisers with a stream whose data is
@@ -156,7 +158,7 @@ func (s *Server) syncStatusOf(ctx context.Context, scope auth.Scope, q syncStatu
 		out.NeedsReauth.Accounts = append(out.NeedsReauth.Accounts, reauthAccountJSON{AdvertiserID: r.AdvertiserID, Name: r.Name,
 			AccountRole: r.AccountRole, AuthorizationID: r.AuthorizationID, Reason: r.Reason, LastError: r.LastError, Since: r.Since})
 	}
-	f := domain.SyncStatusFilter{AdvertiserID: q.AdvertiserID, AdvertiserIDs: q.AdvertiserIDs, Failing: q.Failing,
+	f := domain.SyncStatusFilter{AdvertiserID: q.AdvertiserID, AdvertiserIDs: q.AdvertiserIDs, ClientID: q.ClientID, Failing: q.Failing,
 		Streams: streams, Attention: q.Attention, Limit: q.PageSize, Offset: q.Offset()}
 	if q.LaggingOver > 0 {
 		f.LaggingBefore = now.Add(-time.Duration(q.LaggingOver) * time.Second)

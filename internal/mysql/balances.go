@@ -12,8 +12,11 @@ import (
 // BalancesInScope sums the balances of the bound leaf advertisers (account
 // role ADVERTISER) within scope and lists those below threshold, lowest
 // first, at most limit of them. The sum is exact (DECIMAL in SQL).
-func (db *DB) BalancesInScope(ctx context.Context, scope auth.Scope, threshold decimal.Decimal, limit int) (Balances, error) {
+func (db *DB) BalancesInScope(ctx context.Context, scope auth.Scope, clientID int64, threshold decimal.Decimal, limit int) (Balances, error) {
 	cond, args := scopeClause(scope, "v.id")
+	if clientID > 0 {
+		cond, args = cond+" AND v.client_id = ?", append(args, clientID)
+	}
 	// An account out of its grant keeps its last balance, no longer read: not counted.
 	where := ` FROM advertisers v WHERE v.authorization_id IS NOT NULL AND v.left_grant_at IS NULL AND v.account_role = 'ADVERTISER'
 		AND v.balance IS NOT NULL AND ` + cond

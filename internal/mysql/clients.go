@@ -102,7 +102,7 @@ func (db *DB) DeleteClient(ctx context.Context, id int64) error {
 		return fmt.Errorf("mysql: count client accounts: %w", qerr)
 	}
 	return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
-		WithReason("client_not_empty", "advertisers", n)
+		WithReason("client_not_empty", "n", n)
 }
 
 // SetAdvertisersClient makes the advertisers (all in scope, else

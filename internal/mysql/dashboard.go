@@ -31,12 +31,13 @@ const dashboardHourlyStream = "report_advertiser_hourly"
 // hours before that same hour; an advertiser without a successful hourly
 // sync since today's 00:00 adds nothing to either side.
 //
-// The figures of every advertiser (an all-advertisers scope without a
-// filter) are read at most once per database.dashboard_cache_ttl
+// advertiserIDs and clientIDs narrow it as a report's advertiser_ids and
+// client_ids do. The figures of every advertiser (an all-advertisers scope
+// without a filter) are read at most once per database.dashboard_cache_ttl
 // (SetDashboardCacheTTL), then again in the background.
-func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs []int64, now time.Time, topN int) (report.Overview, error) {
+func (db *DB) DashboardOverview(ctx context.Context, scope auth.Scope, advertiserIDs, clientIDs []int64, now time.Time, topN int) (report.Overview, error) {
 	var ov report.Overview
-	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs, nil)
+	advs, err := db.resolveAdvertisers(ctx, scope, advertiserIDs, clientIDs)
 	if err != nil {
 		return ov, err
 	}

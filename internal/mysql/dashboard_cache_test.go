@@ -36,7 +36,7 @@ func TestAdminDashboardReadOncePerTTL(t *testing.T) {
 	at1030 := time.Date(2026, 11, 22, 2, 30, 0, 0, time.UTC) // 10:30 Beijing
 	overview := func(scope auth.Scope, advs []int64, now time.Time) report.Overview {
 		t.Helper()
-		ov, err := db.DashboardOverview(ctx, scope, advs, now, 10)
+		ov, err := db.DashboardOverview(ctx, scope, advs, nil, now, 10)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -119,7 +119,7 @@ func TestAdminDashboardKeepsNoEmptyFiguresAndSaysWhenItRead(t *testing.T) {
 	at := time.Date(2026, 12, 1, 2, 30, 0, 0, time.UTC) // 10:30 Beijing: nothing on the day or the one before
 	overview := func(now time.Time) report.Overview {
 		t.Helper()
-		ov, err := db.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10)
+		ov, err := db.DashboardOverview(ctx, auth.SystemScope(), nil, nil, now, 10)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -98,7 +98,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 			"2026-11-22T00:00:00+08:00", "2026-11-22T00:00:00+08:00", "2026-11-21T00:00:00+08:00", 0}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			ov, err := db.DashboardOverview(ctx, admin, c.advs, c.at, 0)
+			ov, err := db.DashboardOverview(ctx, admin, c.advs, nil, c.at, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -127,7 +127,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 		})
 	}
 
-	ov, err := db.DashboardOverview(ctx, admin, nil, beijing(22, 14, 30), 0)
+	ov, err := db.DashboardOverview(ctx, admin, nil, nil, beijing(22, 14, 30), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,7 +138,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 	}
 	// Once C syncs and B catches up (14:10), no advertiser is behind.
 	dashSynced(t, db, beijing(22, 14, 10), rqAdvB, advC)
-	ov, err = db.DashboardOverview(ctx, admin, nil, beijing(22, 14, 30), 0)
+	ov, err = db.DashboardOverview(ctx, admin, nil, nil, beijing(22, 14, 30), 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,7 +150,7 @@ func TestDashboardComparesWithYesterdayUpToTheSameTime(t *testing.T) {
 	// An advertiser the mirror does not sync (unbound) is never behind.
 	mysqltest.Exec(t, db, `UPDATE advertisers SET authorization_id = NULL WHERE id = ?`, advC)
 	dashSynced(t, db, beijing(21, 23, 50), advC)
-	if ov, err = db.DashboardOverview(ctx, admin, nil, beijing(22, 14, 30), 0); err != nil || ov.AdvertisersBehind != 0 || ov.EarliestThroughHour != 14 {
+	if ov, err = db.DashboardOverview(ctx, admin, nil, nil, beijing(22, 14, 30), 0); err != nil || ov.AdvertisersBehind != 0 || ov.EarliestThroughHour != 14 {
 		t.Errorf("unbound C: %v, %d behind, earliest %d, want 0 and 14", err, ov.AdvertisersBehind, ov.EarliestThroughHour)
 	}
 }

@@ -125,7 +125,7 @@ func TestDashboardOverview(t *testing.T) {
 	rqEntity(t, db, report.LevelPromotion, 1800000000000001, rqAdvA, 1800000000000100, "v3 广告", "PROMOTION_STATUS_ENABLE")
 	rqDaily(t, db, rqAdvA, report.LevelPromotion, "2026-11-22", 1800000000000001, 1800000000000100, rqMetrics{"12.34", 10, 1, 0, 0})
 
-	ov, err := db.DashboardOverview(ctx, alice, nil, now, 10)
+	ov, err := db.DashboardOverview(ctx, alice, nil, nil, now, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,18 +154,18 @@ func TestDashboardOverview(t *testing.T) {
 		t.Errorf("top = %v, want %s", top, want)
 	}
 
-	ov, err = db.DashboardOverview(ctx, bob, nil, now, 1)
+	ov, err = db.DashboardOverview(ctx, bob, nil, nil, now, 1)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if report.Money(ov.YesterdaySameTime.Cost) != "99.90" || !ov.TodaySoFar.Cost.IsZero() || len(ov.TopAds) != 1 || ov.TopAds[0].ID != rqAdB {
 		t.Errorf("bob: yesterday %s today %s top %+v", report.Money(ov.YesterdaySameTime.Cost), report.Money(ov.TodaySoFar.Cost), ov.TopAds)
 	}
-	ov, err = db.DashboardOverview(ctx, auth.SystemScope(), []int64{rqAdvA, rqAdvB}, now, 0)
+	ov, err = db.DashboardOverview(ctx, auth.SystemScope(), []int64{rqAdvA, rqAdvB}, nil, now, 0)
 	if err != nil || report.Money(ov.YesterdayFull.Cost) != "264.00" || ov.TopAds != nil {
 		t.Errorf("admin: %v %s %v", err, report.Money(ov.YesterdayFull.Cost), ov.TopAds)
 	}
-	if _, err := db.DashboardOverview(ctx, bob, []int64{rqAdvA}, now, 10); !apperr.Is(err, apperr.KindNotFound) {
+	if _, err := db.DashboardOverview(ctx, bob, []int64{rqAdvA}, nil, now, 10); !apperr.Is(err, apperr.KindNotFound) {
 		t.Errorf("bob asking for A: %v, want not_found", err)
 	}
 }

@@ -109,7 +109,7 @@ func TestReadReplicaServesReportReadsAndNeverWrites(t *testing.T) {
 		t.Fatalf("streamed %v (%v), want [2.00] from the replica", streamed, err)
 	}
 	now := time.Date(2026, 11, 20, 7, 0, 0, 0, time.UTC) // 15:00 Beijing
-	if _, err := primary.DashboardOverview(ctx, auth.SystemScope(), nil, now, 10); err != nil {
+	if _, err := primary.DashboardOverview(ctx, auth.SystemScope(), nil, nil, now, 10); err != nil {
 		t.Fatalf("dashboard on the replica: %v", err)
 	}
 

@@ -186,7 +186,7 @@ func TestDashboardPlansReadIndexesAndKeepResults(t *testing.T) {
 	for _, c := range cases {
 		for _, n := range []int{1, 3, 5, 10, 2000} {
 			t.Run(fmt.Sprintf("%s, top %d", c.name, n), func(t *testing.T) {
-				ov, err := db.DashboardOverview(ctx, c.scope, c.advs, now, n)
+				ov, err := db.DashboardOverview(ctx, c.scope, c.advs, nil, now, n)
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -265,6 +265,9 @@ func (db *DB) ListSyncStatus(ctx context.Context, scope auth.Scope, f SyncStatus
 	if f.AdvertiserID != 0 {
 		conds, args = append(conds, "a.id = ?"), append(args, f.AdvertiserID)
 	}
+	if f.ClientID > 0 {
+		conds, args = append(conds, "a.client_id = ?"), append(args, f.ClientID)
+	}
 	if len(f.AdvertiserIDs) > 0 {
 		conds, args = append(conds, "a.id IN ("+placeholders(len(f.AdvertiserIDs))+")"), append(args, int64Args(f.AdvertiserIDs)...)
 	}

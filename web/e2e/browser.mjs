@@ -56,8 +56,8 @@ export async function shot(page, name, { fullPage = true } = {}) {
   return path
 }
 
-/** choose opens an Arco select and clicks its option with that text. */
+/** choose opens an Arco select and clicks its option with that text (in the open dropdown: a page may keep another select's closed one). */
 export async function choose(page, select, text) {
   await select.click()
-  await page.locator('.arco-select-option', { hasText: text }).click()
+  await page.locator('.arco-select-option:visible', { hasText: text }).click()
 }

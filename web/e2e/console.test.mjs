@@ -2065,6 +2065,90 @@ describe('console', () => {
   })
 
   // Last: the account stays out of its grant until the next hourly account run.
+  test('clients: one created, two accounts checked and set to it, the accounts filtered by it, the report summed by it equal to its accounts\' sum; deleted once empty', async () => {
+    await page.goto(`${stack.api}/clients`)
+    const dlg = await createDialog('client', '星河传媒')
+    await dlg.locator('[data-test=client-note] input').fill('华东区 · 双十二')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    const clientRow = page.locator('[data-test=clients-table] tbody tr.arco-table-tr', { hasText: '星河传媒' })
+    await clientRow.waitFor()
+    const client = (await apiGet(stack.api, token, '/api/v1/clients')).find((c) => c.name === '星河传媒')
+    assert.ok(client && client.note === '华东区 · 双十二' && client.advertisers === 0, JSON.stringify(client))
+
+    // Two leaf accounts checked on the accounts page and set to the client.
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&auth_status=active&page_size=200')).items
+    const picked = leaves.slice(0, 2)
+    assert.equal(picked.length, 2)
+    await page.goto(`${stack.api}/accounts`)
+    for (const a of picked) await rowOf(page, a.id).locator('.arco-checkbox').click()
+    assert.match(await page.locator('[data-test=accounts-selection]').innerText(), /已选 2 个账户/)
+    await page.locator('[data-test=set-client]').click()
+    const setDlg = page.locator('[data-test=set-client-dialog]')
+    await choose(page, setDlg.locator('[data-test=client-select]'), '星河传媒')
+    await shot(page, 'accounts-set-client')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已设置 2 个账户的客户' }).waitFor()
+    for (const a of picked) await rowOf(page, a.id).locator('[data-test=account-client]', { hasText: '星河传媒' }).waitFor()
+    assert.equal(await page.locator('[data-test=accounts-selection]').count(), 0, 'the selection cleared')
+
+    // Filtered by the client: those two only.
+    await choose(page, page.locator('.toolbar [data-test=client-select]'), '星河传媒')
+    await page.waitForURL(/client_id=/)
+    const listed = page.locator('[data-test=accounts-table] tbody tr.arco-table-tr')
+    await poll(async () => (await listed.count()) === 2, 'the two accounts of the client alone', 20_000, 300)
+    const shown = await listed.allInnerTexts()
+    for (const a of picked) assert.ok(shown.some((r) => r.includes(String(a.id))), `${a.id} listed`)
+
+    // The report by client: the client's row is the exact sum of its two accounts.
+    const to = (await simGet(stack.sim, '/_sim/clock')).beijing.slice(0, 10)
+    const from = addDays(to, -6)
+    const want = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&from=${from}&to=${to}&group_by=advertiser&advertiser_ids=${picked.map((a) => a.id).join(',')}`)
+    await page.goto(`${stack.api}/reports?level=advertiser&from=${from}&to=${to}&group_by=client`)
+    const clientLine = page.locator('[data-test=report-table] tbody tr.arco-table-tr', { hasText: '星河传媒' })
+    await clientLine.waitFor()
+    const line = (await clientLine.innerText()).replaceAll(',', '')
+    assert.ok(line.includes(want.summary.cost), `${line} holds ${want.summary.cost}`)
+    assert.ok(await page.locator('[data-test=report-table] tbody tr.arco-table-tr', { hasText: '未分组' }).count() === 1, 'the accounts of no client in one row')
+    await shot(page, 'reports-by-client')
+    // Filtered to the client from its page: the totals are the two accounts'.
+    await page.goto(`${stack.api}/clients`)
+    assert.equal((await clientRow.locator('[data-test=client-accounts]').innerText()).trim(), '2')
+    await shot(page, 'clients')
+    await clientRow.getByRole('link', { name: '查看报表' }).click()
+    await page.waitForURL(/client_ids=/)
+    const q = new URL(page.url()).searchParams
+    const filtered = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&from=${q.get('from')}&to=${q.get('to')}&group_by=advertiser&advertiser_ids=${picked.map((a) => a.id).join(',')}`)
+    await checkTotals(filtered)
+
+    // The client's dashboard: its balance card is the two accounts' balances, to the fen.
+    await page.goto(`${stack.api}/dashboard`)
+    await choose(page, page.locator('[data-test=client-select]'), '星河传媒')
+    await page.waitForURL(/client_id=/)
+    const balances = await apiGet(stack.api, token, `/api/v1/dashboard/balances?client_id=${client.id}`)
+    const sum = picked.reduce((n, a) => n + Math.round(Number(a.balance ?? 0) * 100), 0)
+    assert.equal(balances.advertisers, 2)
+    assert.equal(Math.round(Number(balances.total) * 100), sum, 'the balances of the two accounts')
+    await poll(async () => (await page.locator('[data-test=kpi-value]').last().innerText()).replaceAll(',', '') === balances.total,
+      'the balance card of the client', 20_000, 300)
+    await shot(page, 'dashboard-client')
+
+    // Deleting it is refused while it has accounts, in words; once empty it goes.
+    await page.goto(`${stack.api}/clients`)
+    await clientRow.locator('[data-test=client-delete]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
+    await page.locator('.arco-message', { hasText: '还有 2 个账户属于该客户' }).waitFor()
+    await page.locator('.arco-modal').getByRole('button', { name: '取消' }).click()
+    await apiPost(stack.api, token, '/api/v1/advertisers/client', { advertiser_ids: picked.map((a) => a.id), client_id: 0 })
+    await page.reload()
+    await clientRow.locator('[data-test=client-delete]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
+    await page.locator('.arco-message', { hasText: '已删除客户' }).waitFor()
+    assert.deepEqual(await apiGet(stack.api, token, '/api/v1/clients'), [])
+    const audit = (await apiGet(stack.api, token, '/api/v1/audit?action=advertiser.set_client')).items
+    assert.deepEqual(audit.map((e) => e.target_id), ['', String(client.id)], 'moved in, then out')
+    assert.deepEqual(page.problems, [])
+  })
+
   test('a client leaves its majordomo: its refused sync gets the account checked, it is shown as 已离开授权 with no sync, on the dashboard, alerted and audited', async () => {
     const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
     const child = leaves.find((a) => a.parent_id)

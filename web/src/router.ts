@@ -25,6 +25,7 @@ const routes: RouteRecordRaw[] = [
       { path: '', redirect: { name: 'dashboard' } },
       { path: 'dashboard', name: 'dashboard', component: () => import('./pages/dashboard/DashboardPage.vue'), meta: { perm: Perm.ReportRead, title: 'nav.dashboard' } },
       { path: 'accounts', name: 'accounts', component: () => import('./pages/accounts/AccountsPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.accounts' } },
+      { path: 'clients', name: 'clients', component: () => import('./pages/clients/ClientsPage.vue'), meta: { perm: Perm.AdvertiserRead, title: 'nav.clients' } },
       ...(['campaigns', 'ads', 'projects', 'promotions'] as const).map((kind) => ({
         path: kind,
         name: kind,

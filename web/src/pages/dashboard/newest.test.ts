@@ -61,4 +61,23 @@ describe('keepNewest', () => {
     for (let n = 0; n < answers.length; n++) costs.push((await load()).cost)
     expect(costs).toEqual(['10.00', '12.00', '12.00', '13.00'])
   })
+  it('takes the answer of another selection as it is, and keeps the newest within it', async () => {
+    // A client's dashboard is read at each request; every account's comes from a cache read earlier.
+    const answers = [
+      at('2026-12-05', '2026-12-05T02:00:00Z', '100.00'),
+      at('2026-12-05', '2026-12-05T02:05:00Z', '7.00'),
+      at('2026-12-05', '2026-12-05T02:01:00Z', '101.00'),
+      at('2026-12-05', '2026-12-05T02:00:30Z', '99.00'),
+    ]
+    const keys = ['', 'client=3', '', '']
+    let i = 0
+    let key = ''
+    const load = keepNewest(async () => answers[i++] ?? at('', '', ''), () => key)
+    const costs: string[] = []
+    for (const k of keys) {
+      key = k
+      costs.push((await load()).cost)
+    }
+    expect(costs).toEqual(['100.00', '7.00', '101.00', '101.00'])
+  })
 })

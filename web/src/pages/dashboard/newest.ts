@@ -19,11 +19,19 @@ export function newest<T extends ReadFigures>(shown: T | null, got: T): T {
   return Date.parse(got.read_at) < Date.parse(shown.read_at) ? shown : got
 }
 
-/** keepNewest wraps a fetch of the dashboard so that each answer is the newest it has given so far (by newest). */
-export function keepNewest<T extends ReadFigures>(fetch: () => Promise<T>): () => Promise<T> {
+/**
+ * keepNewest wraps a fetch of the dashboard so that each answer is the newest it has given so far (by newest)
+ * of the same selection: key names what is asked (a client's dashboard or every account's), and an answer
+ * for another selection is taken as it is.
+ */
+export function keepNewest<T extends ReadFigures>(fetch: () => Promise<T>, key: () => string = () => ''): () => Promise<T> {
   let shown: T | null = null
+  let shownKey = ''
   return async () => {
-    shown = newest(shown, await fetch())
+    const k = key()
+    const got = await fetch()
+    shown = k === shownKey ? newest(shown, got) : got
+    shownKey = k
     return shown
   }
 }

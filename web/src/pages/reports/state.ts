@@ -9,7 +9,7 @@ export const levels = ['advertiser', 'campaign', 'ad', 'project', 'promotion', '
 export type LevelChoice = (typeof levels)[number]
 export type ApiLevel = Exclude<LevelChoice, 'manager'>
 
-export const dimensions = ['date', 'hour', 'manager', 'advertiser', 'entity', 'parent'] as const
+export const dimensions = ['date', 'hour', 'client', 'manager', 'advertiser', 'entity', 'parent'] as const
 export type Dimension = (typeof dimensions)[number]
 
 /** Metrics in the API's order: base metrics, then those derived from their sums. */
@@ -36,6 +36,8 @@ export interface ReportState {
   chart: 'line' | 'bar'
   compare: boolean
   advertiserIds: number[]
+  /** The clients whose accounts the report sums (none: every account). */
+  clientIds: number[]
   entityIds: number[]
   /** One sort key: "-cost", "date", or "" for the API's default. */
   orderBy: string
@@ -49,7 +51,7 @@ export function defaultState(now = Date.now()): ReportState {
   const [from, to] = presetRange('last7', now)
   return {
     level: 'advertiser', from, to, granularity: 'day', groupBy: ['advertiser'], metrics: [...defaultMetrics], chartMetric: 'cost',
-    chart: 'line', compare: false, advertiserIds: [], entityIds: [], orderBy: '', page: 1, pageSize: 50,
+    chart: 'line', compare: false, advertiserIds: [], clientIds: [], entityIds: [], orderBy: '', page: 1, pageSize: 50,
   }
 }
 
@@ -72,7 +74,7 @@ export function hasEntities(l: LevelChoice): l is 'campaign' | 'ad' | 'project' 
 export function allowedDimensions(l: LevelChoice, g: 'day' | 'hour'): Dimension[] {
   const out: Dimension[] = ['date']
   if (g === 'hour') out.push('hour')
-  out.push('manager')
+  out.push('client', 'manager')
   if (l !== 'manager') out.push('advertiser')
   if (l !== 'advertiser' && l !== 'manager') out.push('entity')
   if (l === 'ad' || l === 'promotion') out.push('parent')
@@ -127,6 +129,7 @@ export function fromQuery(q: LocationQuery, now = Date.now()): ReportState {
     chart: first(q.chart) === 'bar' ? 'bar' : 'line',
     compare: first(q.compare) === 'previous',
     advertiserIds: ids(q.advertiser_ids),
+    clientIds: ids(q.client_ids),
     entityIds: hasEntities(level) ? ids(q.entity_ids) : [],
     orderBy: (metrics as readonly string[]).includes(orderKey) || groupBy.includes(orderKey as Dimension) ? order : '',
     page: Number.isInteger(page) && page >= 1 && page <= 100000 ? page : 1,
@@ -151,6 +154,7 @@ export function toQuery(s: ReportState): LocationQueryRaw {
   if (s.chart !== 'line') q.chart = s.chart
   if (s.compare) q.compare = 'previous'
   if (s.advertiserIds.length) q.advertiser_ids = s.advertiserIds.join(',')
+  if (s.clientIds.length) q.client_ids = s.clientIds.join(',')
   if (s.entityIds.length) q.entity_ids = s.entityIds.join(',')
   if (s.orderBy) q.order_by = s.orderBy
   if (s.page !== 1) q.page = String(s.page)
@@ -167,6 +171,7 @@ export interface ReportParams {
   group_by: Dimension[]
   order_by?: string[]
   advertiser_ids?: number[]
+  client_ids?: number[]
   entity_ids?: number[]
 }
 
@@ -180,6 +185,7 @@ export function params(s: ReportState): ReportParams {
     group_by: s.groupBy.length ? s.groupBy : ['date'],
     ...(s.orderBy ? { order_by: [s.orderBy] } : {}),
     ...(s.advertiserIds.length ? { advertiser_ids: s.advertiserIds } : {}),
+    ...(s.clientIds.length ? { client_ids: s.clientIds } : {}),
     ...(s.entityIds.length ? { entity_ids: s.entityIds } : {}),
   }
 }
