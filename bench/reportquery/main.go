@@ -110,7 +110,7 @@ func run(ctx context.Context, db *mysql.DB, o options, out io.Writer) error {
 	}
 	dashboard := func(store *mysql.DB, scope auth.Scope) func(context.Context, int64) (int, error) {
 		return func(ctx context.Context, _ int64) (int, error) {
-			ov, err := store.DashboardOverview(ctx, scope, nil, now, 10)
+			ov, err := store.DashboardOverview(ctx, scope, nil, nil, now, 10)
 			return len(ov.TopAds), err
 		}
 	}

@@ -110,14 +110,11 @@ type DigestSendResult struct {
 }
 
 // digestAudience lists the bound advertisers a subscription hears about
-// (its advertiser list, if any, within the subscriber's scope), by id.
+// (those it names, if any, within the subscriber's scope), by id.
 func digestAudience(r *routing, sub Subscription, accounts []Account) []Account {
 	var out []Account
 	for _, a := range accounts {
-		if len(sub.AdvertiserIDs) > 0 && !slices.Contains(sub.AdvertiserIDs, a.ID) {
-			continue
-		}
-		if r.sees(sub, a.ID) {
+		if r.names(sub, a.ID) && r.sees(sub, a.ID) {
 			out = append(out, a)
 		}
 	}

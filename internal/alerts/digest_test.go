@@ -87,6 +87,23 @@ func TestDigestFiguresWithinTheSubscribersScope(t *testing.T) {
 		t.Fatalf("B's digest of the 16th %+v, %v", d, err)
 	}
 
+	// A client's digest: the accounts that belong to it when it is built.
+	f.exec(`INSERT INTO clients (name, created_at, updated_at) VALUES ('品牌B', NOW(3), NOW(3))`)
+	f.exec(`UPDATE advertisers SET client_id = (SELECT id FROM clients WHERE name = '品牌B') WHERE id = ?`, advB)
+	var clientID int64
+	if err := f.db.QueryRowContext(f.ctx, `SELECT id FROM clients WHERE name = '品牌B'`).Scan(&clientID); err != nil {
+		t.Fatal(err)
+	}
+	ofClient := f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", ClientIDs: []int64{clientID}})
+	d, err = f.svc.Digest(f.ctx, f.admin, ofClient.ID, f.day(-2))
+	if err != nil || d.Advertisers != 1 || d.Totals.Cost.StringFixed(2) != "500.00" {
+		t.Fatalf("the client's digest of the 16th %+v, %v", d, err)
+	}
+	f.exec(`UPDATE advertisers SET client_id = NULL WHERE id = ?`, advB)
+	if d, err = f.svc.Digest(f.ctx, f.admin, ofClient.ID, f.day(-2)); err != nil || d.Advertisers != 0 {
+		t.Fatalf("the digest of a client without accounts %+v, %v", d, err)
+	}
+
 	// Someone else's subscription is not found; a bad day is refused.
 	if _, err := f.svc.Digest(f.ctx, f.bob, mine.ID, ""); !apperr.Is(err, apperr.KindNotFound) {
 		t.Fatalf("bob reads alice's digest: %v", err)

@@ -295,7 +295,9 @@ type SubscriptionInput struct {
 	TeamID        int64
 	Kinds         []Kind
 	AdvertiserIDs []int64
-	MinSeverity   Severity
+	// ClientIDs: the accounts of these clients too (at most 100).
+	ClientIDs   []int64
+	MinSeverity Severity
 	// QuietStart and QuietEnd are "HH:MM" Beijing time; both or neither.
 	QuietStart, QuietEnd string
 	ChannelIDs           []int64
@@ -425,6 +427,9 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 			}
 		}
 	}
+	if err := s.subscriptionClients(ctx, &sub, in.ClientIDs, &errs); err != nil {
+		return sub, err
+	}
 	if len(in.ChannelIDs) == 0 || len(in.ChannelIDs) > 20 {
 		errs = append(errs, apperr.Field("channel_ids", "must list 1 to 20 channels").Because("items_between", "min", 1, "max", 20))
 	}
@@ -445,6 +450,29 @@ func (s *Service) subscription(ctx context.Context, actor Actor, in Subscription
 		return sub, apperr.Validation(errs...)
 	}
 	return sub, nil
+}
+
+// subscriptionClients sets the clients of sub, each of which must exist.
+func (s *Service) subscriptionClients(ctx context.Context, sub *Subscription, ids []int64, errs *[]apperr.FieldError) error {
+	if len(ids) > 100 {
+		*errs = append(*errs, apperr.Field("client_ids", "must list at most 100 clients").Because("max_items", "n", 100))
+		return nil
+	}
+	sub.ClientIDs = slices.Compact(slices.Sorted(slices.Values(ids)))
+	if len(sub.ClientIDs) == 0 {
+		return nil
+	}
+	known, err := s.store.KnownClients(ctx, sub.ClientIDs)
+	if err != nil {
+		return err
+	}
+	for _, id := range sub.ClientIDs {
+		if !slices.Contains(known, id) {
+			*errs = append(*errs, apperr.Field("client_ids", "client %d does not exist", id).Because("client_missing", "id", id))
+			break
+		}
+	}
+	return nil
 }
 
 // subscriptionFor returns a subscription the actor may manage.

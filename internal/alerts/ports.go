@@ -40,6 +40,10 @@ type SubscriptionStore interface {
 	DeleteSubscription(ctx context.Context, id int64) error
 	Subscription(ctx context.Context, id int64) (Subscription, error)
 	Subscriptions(ctx context.Context, f SubscriptionFilter) ([]Subscription, error)
+	// AdvertiserClients maps each advertiser that belongs to a client to it.
+	AdvertiserClients(ctx context.Context) (map[int64]int64, error)
+	// KnownClients returns those of ids that are clients.
+	KnownClients(ctx context.Context, ids []int64) ([]int64, error)
 
 	// CreateTeam fails with KindConflict when the name is taken.
 	CreateTeam(ctx context.Context, t Team) (Team, error)

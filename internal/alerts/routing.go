@@ -71,6 +71,8 @@ type routing struct {
 	channels    map[int64]SealedChannel
 	subscribers map[int64]Subscriber
 	teams       map[int64]Team
+	// clientOf maps the advertisers that belong to a client to it.
+	clientOf map[int64]int64
 }
 
 // loadRouting reads everything routing needs once.
@@ -87,7 +89,11 @@ func (s *Service) loadRouting(ctx context.Context) (*routing, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &routing{channels: map[int64]SealedChannel{}, teams: map[int64]Team{}}
+	clientOf, err := s.store.AdvertiserClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	r := &routing{channels: map[int64]SealedChannel{}, teams: map[int64]Team{}, clientOf: clientOf}
 	for _, c := range chs {
 		r.channels[c.ID] = c
 	}
@@ -155,6 +161,16 @@ func (r *routing) sees(sub Subscription, adv int64) bool {
 	return active > 0
 }
 
+// names reports whether sub is about advertiser adv: one it names, one of
+// a client it names, or any when it names none.
+func (r *routing) names(sub Subscription, adv int64) bool {
+	if len(sub.AdvertiserIDs) == 0 && len(sub.ClientIDs) == 0 || slices.Contains(sub.AdvertiserIDs, adv) {
+		return true
+	}
+	c, ok := r.clientOf[adv]
+	return ok && slices.Contains(sub.ClientIDs, c)
+}
+
 // routes returns the channels an announced event of alert a at severity
 // sev goes to, each held until the earliest end of the quiet hours of the
 // subscriptions routing it there (critical events are never held).
@@ -167,10 +183,7 @@ func (r *routing) routes(a Alert, sev Severity, now time.Time) []Route {
 		if sev.Rank() < sub.MinSeverity.Rank() {
 			continue
 		}
-		if len(sub.AdvertiserIDs) > 0 && !slices.Contains(sub.AdvertiserIDs, a.AdvertiserID) {
-			continue
-		}
-		if !r.sees(sub, a.AdvertiserID) {
+		if !r.names(sub, a.AdvertiserID) || !r.sees(sub, a.AdvertiserID) {
 			continue
 		}
 		at := now

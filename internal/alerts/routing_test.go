@@ -104,6 +104,72 @@ func TestUserOnlyHearsAboutAdvertisersInScope(t *testing.T) {
 	}
 }
 
+// TestSubscriptionOfAClient: a subscription naming a client hears about the
+// accounts that belong to it when an alert goes out — one moved in later
+// too —, and about the accounts it names besides; an unknown client is
+// refused on its field.
+func TestSubscriptionOfAClient(t *testing.T) {
+	f := newFixture(t)
+	f.exec(`INSERT INTO clients (name, created_at, updated_at) VALUES ('星河', NOW(3), NOW(3))`)
+	var client int64
+	if err := f.db.QueryRowContext(f.ctx, `SELECT id FROM clients WHERE name = '星河'`).Scan(&client); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`UPDATE advertisers SET client_id = ? WHERE id = ?`, client, advA)
+	clientRcv, clientCh := f.hook(f.admin, "client")
+	bothRcv, bothCh := f.hook(f.admin, "both")
+	_, err := f.svc.CreateSubscription(f.ctx, f.admin, alerts.SubscriptionInput{ClientIDs: []int64{client, client + 100}, ChannelIDs: []int64{clientCh.ID}})
+	if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Field != "client_ids" || e.Fields[0].Rule != "client_missing" {
+		t.Fatalf("an unknown client: %v", err)
+	}
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{ClientIDs: []int64{client}, ChannelIDs: []int64{clientCh.ID}})
+	if !slices.Equal(sub.ClientIDs, []int64{client}) {
+		t.Fatalf("subscription %+v", sub)
+	}
+	f.subscribe(f.admin, alerts.SubscriptionInput{ClientIDs: []int64{client}, AdvertiserIDs: []int64{advB}, ChannelIDs: []int64{bothCh.ID}})
+
+	heard := func(rcv *channeltest.Webhook) []int64 {
+		var out []int64
+		for _, e := range events(rcv) {
+			out = append(out, e.Alert.AdvertiserID)
+		}
+		slices.Sort(out)
+		return out
+	}
+	f.lowBalance(advA, "5000.00", "4000.00")
+	f.lowBalance(advB, "5000.00", "3000.00")
+	f.cycle()
+	if got := heard(clientRcv); !slices.Equal(got, []int64{advA}) {
+		t.Errorf("the client's subscription heard about %v, want A", got)
+	}
+	if got := heard(bothRcv); !slices.Equal(got, []int64{advA, advB}) {
+		t.Errorf("the client's and B's subscription heard about %v, want A and B", got)
+	}
+	// B joins the client: its next alert reaches the client's subscription.
+	f.exec(`UPDATE advertisers SET client_id = ? WHERE id = ?`, client, advB)
+	f.clock.Advance(5 * time.Minute)
+	f.ad(advB, 21, "B 的计划", "AD_STATUS_AUDIT_DENY", "BUDGET_MODE_DAY", "500")
+	f.cycle()
+	if got := heard(clientRcv); !slices.Equal(got, []int64{advA, advB}) {
+		t.Errorf("after B joined, the client's subscription heard about %v, want A and B", got)
+	}
+
+	// The client cannot go while subscriptions pick it, even once empty: a
+	// subscription would silently hear about nothing of it.
+	f.exec(`UPDATE advertisers SET client_id = NULL`)
+	err = f.db.DeleteClient(f.ctx, client)
+	if e, ok := apperr.As(err); !ok || e.Reason != "client_subscribed" || e.Params["n"] != "2" {
+		t.Fatalf("deleting a client two subscriptions pick: %v", err)
+	}
+	if err := f.svc.DeleteSubscription(f.ctx, f.admin, sub.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`DELETE FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`, strconv.FormatInt(client, 10))
+	if err := f.db.DeleteClient(f.ctx, client); err != nil {
+		t.Fatalf("deleting the client no subscription picks: %v", err)
+	}
+}
+
 // TestFloodOfAlertsIsOneMessagePerChannel: 200 ads cross the spend-pace
 // threshold at once; each of a Feishu bot, a WeCom robot, a DingTalk robot
 // and a webhook gets exactly one message; the chat messages list 20 of

@@ -239,8 +239,12 @@ type Subscription struct {
 	TeamID         int64
 	// Kinds empty: every kind.
 	Kinds []Kind
-	// AdvertiserIDs empty: every advertiser in the subscriber's scope.
+	// AdvertiserIDs and ClientIDs name the advertisers it hears about: these
+	// and the accounts of these clients (as they belong when an alert or a
+	// digest is routed). Both empty: every advertiser in the subscriber's
+	// scope.
 	AdvertiserIDs []int64
+	ClientIDs     []int64
 	MinSeverity   Severity
 	// Quiet hours, minutes after Beijing midnight; nil: none. Alerts that
 	// are not critical are held until they end.

@@ -390,6 +390,7 @@ type alertSubscriptionRequest struct {
 	TeamID        int64           `json:"team_id" validate:"gte=0"`
 	Kinds         []string        `json:"kinds" validate:"max=20"`
 	AdvertiserIDs []int64         `json:"advertiser_ids" validate:"max=1000,dive,gt=0"`
+	ClientIDs     []int64         `json:"client_ids" validate:"max=100,dive,gt=0"`
 	MinSeverity   string          `json:"min_severity" validate:"omitempty,oneof=info warning critical"`
 	QuietHours    *quietHoursJSON `json:"quiet_hours"`
 	ChannelIDs    []int64         `json:"channel_ids" validate:"required,min=1,max=20,dive,gt=0"`
@@ -400,7 +401,7 @@ type alertSubscriptionRequest struct {
 }
 
 func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
-	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs,
+	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs, ClientIDs: r.ClientIDs,
 		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled,
 		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday}
 	if r.DigestAt != nil {
@@ -424,6 +425,7 @@ type alertSubscriptionJSON struct {
 	SubscriberName string          `json:"subscriber_name"`
 	Kinds          []alerts.Kind   `json:"kinds"`
 	AdvertiserIDs  []int64         `json:"advertiser_ids"`
+	ClientIDs      []int64         `json:"client_ids"`
 	MinSeverity    alerts.Severity `json:"min_severity"`
 	QuietHours     *quietHoursJSON `json:"quiet_hours"`
 	ChannelIDs     []int64         `json:"channel_ids"`
@@ -441,7 +443,7 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
-		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), MinSeverity: sub.MinSeverity,
+		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), ClientIDs: orEmpty(sub.ClientIDs), MinSeverity: sub.MinSeverity,
 		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, CreatedBy: optID(sub.CreatedBy),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {

@@ -66,8 +66,7 @@ func (db *DB) checkClients(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	known, err := queryAll(ctx, db, nil, "clients", scanOne[int64],
-		`SELECT id FROM clients WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
+	known, err := db.KnownClients(ctx, ids)
 	if err != nil {
 		return err
 	}

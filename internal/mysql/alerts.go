@@ -157,7 +157,7 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 
 // subscriptionCols are a subscription's columns and its subscriber's name
 // (selected FROM alert_subscriptions).
-const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, min_severity, quiet_start, quiet_end,
+const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, client_ids, min_severity, quiet_start, quiet_end,
 	enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at,
 	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
 		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
@@ -166,13 +166,13 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 	var (
 		s                     alerts.Subscription
 		user, team, createdBy sql.NullInt64
-		kinds, advs           sql.NullString
+		kinds, advs, clients  sql.NullString
 		minSev                string
 		quietStart, quietEnd  sql.NullInt64
 		alertsOn              bool
 		digest, weekday       sql.NullInt64
 	)
-	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &minSev, &quietStart, &quietEnd, &s.Enabled,
+	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &clients, &minSev, &quietStart, &quietEnd, &s.Enabled,
 		&alertsOn, &digest, &weekday, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
@@ -192,10 +192,11 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 			return s, err
 		}
 	}
-	if advs.Valid {
-		if err := json.Unmarshal([]byte(advs.String), &s.AdvertiserIDs); err != nil {
-			return s, err
-		}
+	if err := jsonColumn(advs, &s.AdvertiserIDs); err != nil {
+		return s, err
+	}
+	if err := jsonColumn(clients, &s.ClientIDs); err != nil {
+		return s, err
 	}
 	if quietStart.Valid && quietEnd.Valid {
 		a, b := int(quietStart.Int64), int(quietEnd.Int64)
@@ -213,6 +214,10 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	clients, err := jsonOrNull(s.ClientIDs, len(s.ClientIDs) == 0)
+	if err != nil {
+		return nil, err
+	}
 	var qs, qe any
 	if s.QuietStart != nil && s.QuietEnd != nil {
 		qs, qe = *s.QuietStart, *s.QuietEnd
@@ -224,7 +229,7 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	if s.DigestWeekday != nil {
 		weekday = *s.DigestWeekday
 	}
-	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, string(s.MinSeverity),
+	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, clients, string(s.MinSeverity),
 		qs, qe, s.Enabled, !s.DigestOnly, digest, weekday}, nil
 }
 
@@ -241,8 +246,8 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-		min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
+		client_ids, min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -252,7 +257,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-		advertiser_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, updated_at = ? WHERE id = ?`,
+		advertiser_ids = ?, client_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, updated_at = ? WHERE id = ?`,
 		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/go-sql-driver/mysql"
 
@@ -90,19 +91,39 @@ func isForeignKeyRefused(err error, number uint16) bool {
 	return errors.As(err, &me) && me.Number == number
 }
 
-// DeleteClient deletes a client that no account belongs to; one with
-// accounts (anyone's, in scope or not) is a conflict naming how many.
+// DeleteClient deletes a client that no account belongs to and no alert
+// subscription names: one with accounts (anyone's, in scope or not) is a
+// conflict naming how many, then one named by subscriptions. (A
+// subscription saved while the client goes keeps its id, which then names
+// no account.)
 func (db *DB) DeleteClient(ctx context.Context, id int64) error {
-	err := execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
-	if !isForeignKeyRefused(err, 1451) {
+	notEmpty := func(err error) error {
+		var n int
+		if qerr := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); qerr != nil {
+			return fmt.Errorf("mysql: count client accounts: %w", qerr)
+		}
+		if n == 0 && err == nil {
+			return nil
+		}
+		return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
+			WithReason("client_not_empty", "n", n)
+	}
+	if err := notEmpty(nil); err != nil {
 		return err
 	}
-	var n int
-	if qerr := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); qerr != nil {
-		return fmt.Errorf("mysql: count client accounts: %w", qerr)
+	var subs int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`,
+		strconv.FormatInt(id, 10)).Scan(&subs); err != nil {
+		return fmt.Errorf("mysql: subscriptions of client: %w", err)
 	}
-	return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
-		WithReason("client_not_empty", "n", n)
+	if subs > 0 {
+		return apperr.Conflict("%d alert subscriptions name the client; change them first", subs).WithReason("client_subscribed", "n", subs)
+	}
+	err := execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
+	if isForeignKeyRefused(err, 1451) { // an account moved in meanwhile
+		return notEmpty(err)
+	}
+	return err
 }
 
 // SetAdvertisersClient makes the advertisers (all in scope, else
@@ -127,4 +148,20 @@ func (db *DB) SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []
 		return 0, apperr.NotFound("client")
 	}
 	return n, err
+}
+
+// AdvertiserClients implements alerts.SubscriptionStore.
+func (db *DB) AdvertiserClients(ctx context.Context) (map[int64]int64, error) {
+	out := map[int64]int64{}
+	err := eachPair(ctx, db, "advertisers' clients", `SELECT id, client_id FROM advertisers WHERE client_id IS NOT NULL`, nil,
+		func(adv, client int64) { out[adv] = client })
+	return out, err
+}
+
+// KnownClients implements alerts.SubscriptionStore.
+func (db *DB) KnownClients(ctx context.Context, ids []int64) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	return queryAll(ctx, db, []int64{}, "clients", scanOne[int64], `SELECT id FROM clients WHERE id IN (`+placeholders(len(ids))+`)`, int64Args(ids)...)
 }

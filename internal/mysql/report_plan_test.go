@@ -65,6 +65,11 @@ func TestReportPlansNeverScanHourlyRows(t *testing.T) {
 	ctx := context.Background()
 	db, st, opID := generatedWorld(t, gen.Options{Rows: 60000, Advertisers: 12, CampaignsPerAdvertiser: 3, AdsPerCampaign: 4,
 		End: "2026-11-22", OperatorAdvertisers: 3, Seed: 5})
+	// A client holding the first four advertisers, for the client's reports.
+	mysqltest.Exec(t, db, `INSERT INTO clients (name, created_at, updated_at) VALUES ('plan', NOW(3), NOW(3))`)
+	client := mysqltest.Value[int64](t, db, `SELECT id FROM clients WHERE name = 'plan'`)
+	mysqltest.Exec(t, db, `UPDATE advertisers SET client_id = ? WHERE id IN (?, ?, ?, ?)`, client,
+		st.Advertisers[0], st.Advertisers[1], st.Advertisers[2], st.Advertisers[3])
 	analyze(t, db, "report_hourly, report_daily")
 	from := report.AddDays(st.End, -6)
 	adv := st.Advertisers[0]
@@ -80,6 +85,8 @@ func TestReportPlansNeverScanHourlyRows(t *testing.T) {
 		{"hourly by date and hour", auth.UserScope(opID), report.Params{Level: "advertiser", Granularity: "hour"}, true},
 		{"hourly by hour and ad", auth.SystemScope(), report.Params{Level: "ad", Granularity: "hour", GroupBy: []string{"hour", "entity"}}, true},
 		{"daily by ad", auth.UserScope(opID), report.Params{Level: "ad", GroupBy: []string{"entity"}}, false},
+		{"daily by client", auth.SystemScope(), report.Params{Level: "ad", GroupBy: []string{"client"}}, false},
+		{"daily by ad of a client", auth.SystemScope(), report.Params{Level: "ad", GroupBy: []string{"entity"}, ClientIDs: []int64{client}}, false},
 	}
 	for _, c := range cases {
 		for _, one := range []bool{true, false} {

@@ -2132,13 +2132,31 @@ describe('console', () => {
       'the balance card of the client', 20_000, 300)
     await shot(page, 'dashboard-client')
 
-    // Deleting it is refused while it has accounts, in words; once empty it goes.
+    // A subscription for the client's group chat: it picks the client, not its accounts.
+    await page.goto(`${stack.api}/alerts/subscriptions`)
+    const sub = await createDialog('subscription', '星河传媒群')
+    await choose(page, sub.locator('[data-test=subscription-clients]'), '星河传媒')
+    await page.keyboard.press('Escape')
+    await choose(page, sub.locator('[data-test=subscription-channels]'), '运营群 webhook')
+    await page.keyboard.press('Escape')
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    const subRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr', { hasText: '星河传媒群' })
+    await subRow.locator('[data-test=subscription-clients-count]', { hasText: '1 个客户' }).waitFor()
+    const stored = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === '星河传媒群')
+    assert.deepEqual([stored.client_ids, stored.advertiser_ids], [[client.id], []])
+
+    // Deleting it is refused while it has accounts, then while a subscription picks it, in words; then it goes.
     await page.goto(`${stack.api}/clients`)
-    await clientRow.locator('[data-test=client-delete]').click()
-    await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
-    await page.locator('.arco-message', { hasText: '还有 2 个账户属于该客户' }).waitFor()
-    await page.locator('.arco-modal').getByRole('button', { name: '取消' }).click()
+    const refusedWith = async (text) => {
+      await clientRow.locator('[data-test=client-delete]').click()
+      await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
+      await page.locator('.arco-message', { hasText: text }).waitFor()
+      await page.locator('.arco-modal').getByRole('button', { name: '取消' }).click()
+    }
+    await refusedWith('还有 2 个账户属于该客户')
     await apiPost(stack.api, token, '/api/v1/advertisers/client', { advertiser_ids: picked.map((a) => a.id), client_id: 0 })
+    await refusedWith('有 1 个告警订阅选择了该客户')
+    await apiSend('DELETE', stack.api, token, `/api/v1/alerts/subscriptions/${stored.id}`)
     await page.reload()
     await clientRow.locator('[data-test=client-delete]').click()
     await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, sendsNothing, splitList, subscriptionBody, subscriptionForm } from './forms'
+import { audienceCounts, channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, sendsNothing, splitList, subscriptionBody, subscriptionForm } from './forms'
 
 describe('channel form', () => {
   test('a bot sends only its URL, secret and (DingTalk) mentions', () => {
@@ -37,9 +37,18 @@ describe('subscription form', () => {
   test('a stored subscription round-trips', () => {
     const s = { id: 1, name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true }
     expect(subscriptionBody(subscriptionForm(s))).toEqual({
-      name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true,
+      name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], client_ids: [], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true,
       alerts: true, digest_at: null, digest_weekday: null,
     })
+  })
+
+  test("a client's subscription keeps its clients beside its accounts", () => {
+    const s = { id: 7, name: '星河群', advertiser_ids: [17], client_ids: [3, 4], channel_ids: [2], enabled: true }
+    expect(subscriptionForm(s)).toMatchObject({ advertiserIds: [17], clientIds: [3, 4] })
+    expect(subscriptionBody(subscriptionForm(s))).toMatchObject({ advertiser_ids: [17], client_ids: [3, 4] })
+    expect(subscriptionBody(emptySubscriptionForm())).toMatchObject({ advertiser_ids: [], client_ids: [] })
+    expect(audienceCounts(s)).toEqual({ accounts: 1, clients: 2 })
+    expect(audienceCounts({})).toEqual({ accounts: 0, clients: 0 })
   })
 
   test('a weekly digest keeps its weekday; switched off, or daily, it sends none', () => {

@@ -84,6 +84,8 @@ export interface SubscriptionForm {
   name: string
   kinds: string[]
   advertiserIds: number[]
+  /** Clients whose accounts it hears about too (as they belong when an alert goes out). */
+  clientIds: number[]
   minSeverity: 'info' | 'warning' | 'critical'
   quiet: boolean
   quietStart: string
@@ -105,7 +107,7 @@ export interface SubscriptionForm {
 
 export function emptySubscriptionForm(): SubscriptionForm {
   return {
-    name: '', kinds: [], advertiserIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
+    name: '', kinds: [], advertiserIds: [], clientIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
     alerts: true, digest: false, digestAt: defaultDigestAt, weekday: 0, subscriber: 'self', teamId: 0, userId: 0,
   }
 }
@@ -115,6 +117,7 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     name: s.name ?? '',
     kinds: [...(s.kinds ?? [])],
     advertiserIds: [...(s.advertiser_ids ?? [])],
+    clientIds: [...(s.client_ids ?? [])],
     minSeverity: (s.min_severity ?? 'info') as SubscriptionForm['minSeverity'],
     quiet: !!s.quiet_hours,
     quietStart: s.quiet_hours?.start ?? '22:00',
@@ -137,6 +140,7 @@ export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest 
     name: f.name.trim(),
     kinds: f.kinds,
     advertiser_ids: f.advertiserIds,
+    client_ids: f.clientIds,
     min_severity: f.minSeverity,
     quiet_hours: f.quiet ? { start: f.quietStart.trim(), end: f.quietEnd.trim() } : null,
     channel_ids: f.channelIds,
@@ -157,4 +161,9 @@ const clockRe = /^([01]\d|2[0-3]):[0-5]\d$/
 /** clockValid accepts "HH:MM" (24-hour). */
 export function clockValid(s: string): boolean {
   return clockRe.test(s.trim())
+}
+
+/** audienceCounts is what a subscription names: accounts and clients (none of either: every account in scope). */
+export function audienceCounts(s: { advertiser_ids?: number[]; client_ids?: number[] }): { accounts: number; clients: number } {
+  return { accounts: s.advertiser_ids?.length ?? 0, clients: s.client_ids?.length ?? 0 }
 }
