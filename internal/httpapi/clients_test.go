@@ -120,6 +120,24 @@ func TestClients(t *testing.T) {
 		fmt.Sprint(sheet[1][:3]) != fmt.Sprintf("[%d 星河传媒 16.14]", star.ID) || fmt.Sprint(sheet[2][:3]) != fmt.Sprintf("[%d 远山 2.10]", hill.ID) {
 		t.Errorf("export by client: %v %v", sheet, err)
 	}
+	// The ads of a client's accounts, within each one's scope.
+	adsOf := func(token string, client int64) (ids []int64) {
+		page := okData[struct{ Items []struct{ ID int64 } }](t, w.get(t, token, "/api/v1/ads", url.Values{"client_ids": {fmt.Sprint(client)}, "order_by": {"id"}}), "ads of a client")
+		for _, e := range page.Items {
+			ids = append(ids, e.ID)
+		}
+		return ids
+	}
+	if got := fmt.Sprint(adsOf(w.admin, star.ID)); got != fmt.Sprint([]int64{rpAdA1, rpAdA2, rpAdB1}) {
+		t.Errorf("星河传媒's ads: %s", got)
+	}
+	if got := fmt.Sprint(adsOf(w.alice, star.ID)); got != fmt.Sprint([]int64{rpAdA1, rpAdA2}) {
+		t.Errorf("星河传媒's ads for alice: %s", got)
+	}
+	if got := adsOf(w.admin, hill.ID); len(got) != 0 {
+		t.Errorf("远山's ads (none mirrored): %v", got)
+	}
+
 	// The dashboard of a client: its accounts' figures only (0.30 + 7.77 yesterday).
 	var dash struct {
 		YesterdayFull struct{ Cost string } `json:"yesterday_full"`

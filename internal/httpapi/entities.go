@@ -15,6 +15,7 @@ import (
 type entityListQuery struct {
 	PageQuery
 	AdvertiserIDs []int64  `form:"advertiser_ids" validate:"max=500,dive,gt=0"`
+	ClientIDs     []int64  `form:"client_ids" validate:"max=500,dive,gt=0"`
 	IDs           []int64  `form:"ids" validate:"max=200,dive,gt=0"`
 	Status        []string `form:"status" validate:"max=20,dive,max=64"`
 	Keyword       string   `form:"keyword" validate:"max=255"`
@@ -100,7 +101,7 @@ func (s *Server) listEntities(kind report.EntityKind) gin.HandlerFunc {
 				return nil, 0, apperr.Validation(errs...)
 			}
 			return s.deps.DB.ListEntities(c.Request.Context(), scopeFrom(c), report.EntityFilter{
-				Kind: kind, AdvertiserIDs: q.AdvertiserIDs, IDs: q.IDs, Statuses: q.Status, Keyword: q.Keyword, ParentID: q.ParentID,
+				Kind: kind, AdvertiserIDs: q.AdvertiserIDs, ClientIDs: q.ClientIDs, IDs: q.IDs, Statuses: q.Status, Keyword: q.Keyword, ParentID: q.ParentID,
 				IncludeDeleted: q.IncludeDeleted, OrderBy: order, Limit: q.PageSize, Offset: q.Offset(), Today: today,
 			})
 		}, func(e report.Entity) entityJSON { return newEntityJSON(kind, e, today) })

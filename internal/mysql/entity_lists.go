@@ -121,7 +121,7 @@ func (db *DB) planEntityList(ctx context.Context, scope auth.Scope, f report.Ent
 	if !ok {
 		return nil, fmt.Errorf("mysql: list entities: unknown kind %q", f.Kind)
 	}
-	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs, nil)
+	advs, err := db.resolveAdvertisers(ctx, scope, f.AdvertiserIDs, f.ClientIDs)
 	if err != nil {
 		return nil, err
 	}

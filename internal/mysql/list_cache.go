@@ -50,7 +50,7 @@ func (db *DB) cachedEntities(ctx context.Context, scope auth.Scope, f report.Ent
 // entityPageKey identifies a page: the scope and every field of the
 // filter, strings quoted so that no two filters share a key.
 func entityPageKey(scope auth.Scope, f report.EntityFilter) string {
-	return fmt.Sprintf("%t|%d|%s|%v|%v|%q|%q|%d|%t|%q|%t|%d|%d|%q", scope.All, scope.UserID, f.Kind, f.AdvertiserIDs, f.IDs,
+	return fmt.Sprintf("%t|%d|%s|%v|%v|%v|%q|%q|%d|%t|%q|%t|%d|%d|%q", scope.All, scope.UserID, f.Kind, f.AdvertiserIDs, f.ClientIDs, f.IDs,
 		f.Statuses, f.Keyword, f.ParentID, f.IncludeDeleted, f.OrderBy.Key, f.OrderBy.Desc, f.Limit, f.Offset, f.Today)
 }
 

@@ -74,6 +74,7 @@ func EntitySortKeys() []string { return append([]string(nil), entitySortKeys...)
 type EntityFilter struct {
 	Kind           EntityKind
 	AdvertiserIDs  []int64
+	ClientIDs      []int64 // the advertisers of these clients; none = any
 	IDs            []int64 // only these entities; none = any
 	Statuses       []string
 	Keyword        string // substring of the name, or an exact id

@@ -2099,6 +2099,15 @@ describe('console', () => {
     const shown = await listed.allInnerTexts()
     for (const a of picked) assert.ok(shown.some((r) => r.includes(String(a.id))), `${a.id} listed`)
 
+    // The ads of the client: those of its two accounts.
+    const ads = await apiGet(stack.api, token, `/api/v1/ads?advertiser_ids=${picked.map((a) => a.id).join(',')}&page_size=1`)
+    await page.goto(`${stack.api}/ads`)
+    await choose(page, page.locator('.toolbar [data-test=client-select]'), '星河传媒')
+    await page.waitForURL(/client_ids=/)
+    await poll(async () => (await page.locator('.pager').first().innerText()).includes(`共 ${ads.total} 条`), `the ${ads.total} ads of the client`, 20_000, 300)
+    const all = await apiGet(stack.api, token, '/api/v1/ads?page_size=1')
+    assert.ok(ads.total > 0 && ads.total < all.total, `the client's ${ads.total} of ${all.total} ads`)
+
     // The report by client: the client's row is the exact sum of its two accounts.
     const to = (await simGet(stack.sim, '/_sim/clock')).beijing.slice(0, 10)
     const from = addDays(to, -6)
@@ -2115,7 +2124,8 @@ describe('console', () => {
     assert.equal((await clientRow.locator('[data-test=client-accounts]').innerText()).trim(), '2')
     await shot(page, 'clients')
     await clientRow.getByRole('link', { name: '查看报表' }).click()
-    await page.waitForURL(/client_ids=/)
+    // The explorer writes its whole view (the dates too) back into the link.
+    await page.waitForURL((u) => u.searchParams.has('client_ids') && u.searchParams.has('from'))
     const q = new URL(page.url()).searchParams
     const filtered = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&from=${q.get('from')}&to=${q.get('to')}&group_by=advertiser&advertiser_ids=${picked.map((a) => a.id).join(',')}`)
     await checkTotals(filtered)
