@@ -58,21 +58,13 @@ func TestUserOnlyHearsAboutAdvertisersInScope(t *testing.T) {
 	if st.Fired != 4 || st.Messages != 3 {
 		t.Fatalf("cycle %+v, want 4 alerts fired and 3 messages (alice, bob, admin; none to the team)", st)
 	}
-	advsOf := func(rcv *channeltest.Webhook) []int64 {
-		var out []int64
-		for _, e := range events(rcv) {
-			out = append(out, e.Alert.AdvertiserID)
-		}
-		slices.Sort(out)
-		return out
-	}
-	if got := advsOf(aliceRcv); !slices.Equal(got, []int64{advA, advA}) {
+	if got := heardAbout(aliceRcv); !slices.Equal(got, []int64{advA, advA}) {
 		t.Errorf("alice heard about %v, want A twice%s", got, summary(events(aliceRcv)))
 	}
-	if got := advsOf(bobRcv); !slices.Equal(got, []int64{advB, advB}) {
+	if got := heardAbout(bobRcv); !slices.Equal(got, []int64{advB, advB}) {
 		t.Errorf("bob heard about %v, want B twice", got)
 	}
-	if got := advsOf(adminRcv); !slices.Equal(got, []int64{advA, advA, advB, advB}) {
+	if got := heardAbout(adminRcv); !slices.Equal(got, []int64{advA, advA, advB, advB}) {
 		t.Errorf("admin heard about %v", got)
 	}
 	if n := teamRcv.Requests(); n != 0 {
@@ -128,21 +120,13 @@ func TestSubscriptionOfAClient(t *testing.T) {
 	}
 	f.subscribe(f.admin, alerts.SubscriptionInput{ClientIDs: []int64{client}, AdvertiserIDs: []int64{advB}, ChannelIDs: []int64{bothCh.ID}})
 
-	heard := func(rcv *channeltest.Webhook) []int64 {
-		var out []int64
-		for _, e := range events(rcv) {
-			out = append(out, e.Alert.AdvertiserID)
-		}
-		slices.Sort(out)
-		return out
-	}
 	f.lowBalance(advA, "5000.00", "4000.00")
 	f.lowBalance(advB, "5000.00", "3000.00")
 	f.cycle()
-	if got := heard(clientRcv); !slices.Equal(got, []int64{advA}) {
+	if got := heardAbout(clientRcv); !slices.Equal(got, []int64{advA}) {
 		t.Errorf("the client's subscription heard about %v, want A", got)
 	}
-	if got := heard(bothRcv); !slices.Equal(got, []int64{advA, advB}) {
+	if got := heardAbout(bothRcv); !slices.Equal(got, []int64{advA, advB}) {
 		t.Errorf("the client's and B's subscription heard about %v, want A and B", got)
 	}
 	// B joins the client: its next alert reaches the client's subscription.
@@ -150,7 +134,7 @@ func TestSubscriptionOfAClient(t *testing.T) {
 	f.clock.Advance(5 * time.Minute)
 	f.ad(advB, 21, "B 的计划", "AD_STATUS_AUDIT_DENY", "BUDGET_MODE_DAY", "500")
 	f.cycle()
-	if got := heard(clientRcv); !slices.Equal(got, []int64{advA, advB}) {
+	if got := heardAbout(clientRcv); !slices.Equal(got, []int64{advA, advB}) {
 		t.Errorf("after B joined, the client's subscription heard about %v, want A and B", got)
 	}
 
@@ -168,6 +152,16 @@ func TestSubscriptionOfAClient(t *testing.T) {
 	if err := f.db.DeleteClient(f.ctx, client); err != nil {
 		t.Fatalf("deleting the client no subscription picks: %v", err)
 	}
+}
+
+// heardAbout lists the advertisers of the events a receiver got, sorted.
+func heardAbout(rcv *channeltest.Webhook) []int64 {
+	var out []int64
+	for _, e := range events(rcv) {
+		out = append(out, e.Alert.AdvertiserID)
+	}
+	slices.Sort(out)
+	return out
 }
 
 // TestFloodOfAlertsIsOneMessagePerChannel: 200 ads cross the spend-pace
