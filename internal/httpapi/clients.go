@@ -28,6 +28,8 @@ type clientStore interface {
 	UpdateClient(ctx context.Context, scope auth.Scope, id int64, in domain.ClientInput) (domain.Client, error)
 	DeleteClient(ctx context.Context, id int64) error
 	SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []int64, clientID int64) (int64, error)
+	// CheckClients is KindNotFound naming the first of ids that is no client.
+	CheckClients(ctx context.Context, ids []int64) error
 }
 
 func (s *Server) clientRoutes(v1 *gin.RouterGroup) {

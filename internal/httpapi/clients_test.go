@@ -173,7 +173,9 @@ func TestClients(t *testing.T) {
 	if got := status.Advertisers.Items; len(got) != 2 || got[0].AdvertiserID != child1 || got[1].AdvertiserID != child2 {
 		t.Errorf("远山's sync status: %+v", got)
 	}
-	r := w.get(t, w.admin, "/api/v1/reports", url.Values{"level": {"ad"}, "from": {w.today}, "to": {w.today}, "client_ids": {"424242"}})
+	r, _ := w.createExport(t, w.admin, fmt.Sprintf(`{"format":"csv","level":"ad","from":%q,"to":%q,"client_ids":[424242]}`, w.today, w.today))
+	wantReason(t, r, "an export of an unknown client", http.StatusNotFound, "not_found", map[string]string{"thing": "client", "id": "424242"})
+	r = w.get(t, w.admin, "/api/v1/reports", url.Values{"level": {"ad"}, "from": {w.today}, "to": {w.today}, "client_ids": {"424242"}})
 	wantReason(t, r, "an unknown client", http.StatusNotFound, "not_found", map[string]string{"thing": "client", "id": "424242"})
 
 	// Renamed; deleted only once empty (accounts out of the caller's scope

@@ -77,6 +77,9 @@ func (s *Server) createExport(c *gin.Context) {
 		if err := s.deps.DB.CheckAdvertisersInScope(ctx, scope, spec.AdvertiserIDs); err != nil {
 			return exportResponse{}, err
 		}
+		if err := s.deps.DB.CheckClients(ctx, spec.ClientIDs); err != nil {
+			return exportResponse{}, err
+		}
 		queue, err := s.jobQueue()
 		if err != nil {
 			return exportResponse{}, err

@@ -43,7 +43,7 @@ func (db *DB) resolveAdvertisers(ctx context.Context, scope auth.Scope, ids, cli
 	if err := db.CheckAdvertisersInScope(ctx, scope, ids); err != nil {
 		return nil, err
 	}
-	if err := db.checkClients(ctx, clientIDs); err != nil {
+	if err := db.CheckClients(ctx, clientIDs); err != nil {
 		return nil, err
 	}
 	w := whereOf(scopeClause(scope, "a.id"))
@@ -61,8 +61,8 @@ func (db *DB) resolveAdvertisers(ctx context.Context, scope auth.Scope, ids, cli
 	return &leafFilter{ids: leaves}, nil
 }
 
-// checkClients is KindNotFound naming the first of ids that is no client.
-func (db *DB) checkClients(ctx context.Context, ids []int64) error {
+// CheckClients is KindNotFound naming the first of ids that is no client.
+func (db *DB) CheckClients(ctx context.Context, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
