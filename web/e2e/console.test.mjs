@@ -2122,6 +2122,11 @@ describe('console', () => {
     // Filtered to the client from its page: the totals are the two accounts'.
     await page.goto(`${stack.api}/clients`)
     assert.equal((await clientRow.locator('[data-test=client-accounts]').innerText()).trim(), '2')
+    // Its spend yesterday is its two accounts' (the browser's Beijing yesterday, as the page reads it).
+    const yesterday = addDays(beijingToday(), -1)
+    const spent = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&from=${yesterday}&to=${yesterday}&group_by=advertiser&advertiser_ids=${picked.map((a) => a.id).join(',')}`)
+    await poll(async () => (await clientRow.locator('[data-test=client-cost-yesterday]').innerText()).replaceAll(',', '') === spent.summary.cost,
+      `the client's spend yesterday ${spent.summary.cost}`, 20_000, 300)
     await shot(page, 'clients')
     await clientRow.getByRole('link', { name: '查看报表' }).click()
     // The explorer writes its whole view (the dates too) back into the link.

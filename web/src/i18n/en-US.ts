@@ -628,6 +628,8 @@ const enUS: typeof zhCN = {
     column: 'Client',
     accounts: '{n} accounts',
     accountsTitle: 'Accounts',
+    costToday: 'Spend today (¥)',
+    costYesterday: 'Spend yesterday (¥)',
     report: 'Report',
     viewReport: 'View report',
     updatedAt: 'Updated',

@@ -623,6 +623,8 @@ export default {
     column: '客户',
     accounts: '{n} 个账户',
     accountsTitle: '账户数',
+    costToday: '今日消耗(元)',
+    costYesterday: '昨日消耗(元)',
     report: '报表',
     viewReport: '查看报表',
     updatedAt: '更新时间',

@@ -9,3 +9,16 @@ export function loadClients(): Promise<Client[]> {
 
 /** noClient is the filter value of the accounts that belong to no client. */
 export const noClient = 0
+
+/** costByClient maps each client of a report grouped by client to its cost (yuan string); the group of no client is left out. */
+export function costByClient(rows: { client_id?: number; cost?: string }[]): Map<number, string> {
+  const out = new Map<number, string>()
+  for (const r of rows) if (r.client_id && r.cost !== undefined) out.set(r.client_id, r.cost)
+  return out
+}
+
+/** clientCosts reads the spend of every client over Beijing dates from to to (the advertiser level's daily rows). */
+export async function clientCosts(from: string, to: string): Promise<Map<number, string>> {
+  const r = await call(api.GET('/api/v1/reports', { params: { query: { level: 'advertiser', from, to, group_by: ['client'], page_size: 1000 } } }))
+  return costByClient(r.items ?? [])
+}
