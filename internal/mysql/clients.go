@@ -3,11 +3,8 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strconv"
-
-	"github.com/go-sql-driver/mysql"
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
@@ -68,11 +65,9 @@ func (db *DB) CreateClient(ctx context.Context, scope auth.Scope, in domain.Clie
 	return db.Client(ctx, scope, id)
 }
 
-// UpdateClient renames a client or changes its note.
+// UpdateClient renames a client or changes its note (KindNotFound, by the
+// read after it, when there is none).
 func (db *DB) UpdateClient(ctx context.Context, scope auth.Scope, id int64, in domain.ClientInput) (domain.Client, error) {
-	if _, err := db.Client(ctx, scope, id); err != nil {
-		return domain.Client{}, err
-	}
 	_, err := db.ExecContext(ctx, `UPDATE clients SET name = ?, note = ?, updated_at = UTC_TIMESTAMP(3) WHERE id = ?`,
 		in.Name, in.Note, id)
 	if IsDuplicate(err) {
@@ -84,32 +79,15 @@ func (db *DB) UpdateClient(ctx context.Context, scope auth.Scope, id int64, in d
 	return db.Client(ctx, scope, id)
 }
 
-// isForeignKeyRefused reports whether err is a foreign key refusing a
-// delete (1451) or an insert or update (1452).
-func isForeignKeyRefused(err error, number uint16) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == number
-}
-
 // DeleteClient deletes a client that no account belongs to and no alert
 // subscription names: one with accounts (anyone's, in scope or not) is a
 // conflict naming how many, then one named by subscriptions. (A
 // subscription saved while the client goes keeps its id, which then names
 // no account.)
 func (db *DB) DeleteClient(ctx context.Context, id int64) error {
-	notEmpty := func(err error) error {
-		var n int
-		if qerr := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); qerr != nil {
-			return fmt.Errorf("mysql: count client accounts: %w", qerr)
-		}
-		if n == 0 && err == nil {
-			return nil
-		}
-		return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
-			WithReason("client_not_empty", "n", n)
-	}
-	if err := notEmpty(nil); err != nil {
-		return err
+	n, err := db.clientAccounts(ctx, id)
+	if err != nil || n > 0 {
+		return clientNotEmpty(err, n)
 	}
 	var subs int
 	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`,
@@ -119,11 +97,34 @@ func (db *DB) DeleteClient(ctx context.Context, id int64) error {
 	if subs > 0 {
 		return apperr.Conflict("%d alert subscriptions name the client; change them first", subs).WithReason("client_subscribed", "n", subs)
 	}
-	err := execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
-	if isForeignKeyRefused(err, 1451) { // an account moved in meanwhile
-		return notEmpty(err)
+	err = execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
+	if isReferenced(err) { // an account moved in meanwhile
+		n, qerr := db.clientAccounts(ctx, id)
+		if qerr != nil {
+			return qerr
+		}
+		return clientNotEmpty(err, n)
 	}
 	return err
+}
+
+// clientAccounts counts the accounts of a client, anyone's.
+func (db *DB) clientAccounts(ctx context.Context, id int64) (int, error) {
+	var n int
+	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); err != nil {
+		return 0, fmt.Errorf("mysql: count client accounts: %w", err)
+	}
+	return n, nil
+}
+
+// clientNotEmpty is the conflict of deleting a client n accounts belong to
+// (err, when not a refusal, is returned as it is).
+func clientNotEmpty(err error, n int) error {
+	if err != nil && !isReferenced(err) {
+		return err
+	}
+	return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
+		WithReason("client_not_empty", "n", n)
 }
 
 // SetAdvertisersClient makes the advertisers (all in scope, else
@@ -144,7 +145,7 @@ func (db *DB) SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []
 	n, err := execCount(ctx, db, "set advertisers' client", `UPDATE advertisers v SET v.client_id = ?
 		WHERE (v.id IN (`+placeholders(len(ids))+`) OR v.parent_id IN (`+placeholders(len(ids))+`)) AND `+inScope+`
 		AND NOT (v.client_id <=> ?)`, append(args, nullInt(clientID))...)
-	if isForeignKeyRefused(err, 1452) {
+	if isUnknownReference(err) {
 		return 0, apperr.NotFound("client")
 	}
 	return n, err

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strconv"
 	"time"
 
@@ -202,15 +203,24 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
-// IsDuplicate reports whether err is a unique-key violation (1062).
-func IsDuplicate(err error) bool {
+// serverError reports whether err is the server's error with one of the
+// numbers.
+func serverError(err error, numbers ...uint16) bool {
 	var me *mysql.MySQLError
-	return errors.As(err, &me) && me.Number == 1062
+	return errors.As(err, &me) && slices.Contains(numbers, me.Number)
 }
+
+// IsDuplicate reports whether err is a unique-key violation (1062).
+func IsDuplicate(err error) bool { return serverError(err, 1062) }
 
 // IsDeadlock reports whether err is a deadlock or lock wait timeout, after
 // which the transaction may be retried.
-func IsDeadlock(err error) bool {
-	var me *mysql.MySQLError
-	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
-}
+func IsDeadlock(err error) bool { return serverError(err, 1213, 1205) }
+
+// isReferenced reports whether err is a foreign key refusing to delete a
+// row others refer to (1451).
+func isReferenced(err error) bool { return serverError(err, 1451) }
+
+// isUnknownReference reports whether err is a foreign key refusing a row
+// that refers to one that does not exist (1452).
+func isUnknownReference(err error) bool { return serverError(err, 1452) }

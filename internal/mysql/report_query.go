@@ -182,7 +182,7 @@ func buildReportQuery(scope auth.Scope, spec report.Spec, advs *leafFilter) repo
 		q.orderIn = append(q.orderIn, fmt.Sprintf("o%d%s", i, dir))
 		q.orderG = append(q.orderG, fmt.Sprintf("g.o%d%s", i, dir))
 	}
-	for _, d := range []report.Dimension{report.DimDate, report.DimHour, report.DimClient, report.DimManager, report.DimAdvertiser, report.DimEntity, report.DimParent} {
+	for _, d := range report.Dimensions() {
 		if sel[d] != "NULL" {
 			q.orderIn = append(q.orderIn, reportDimAlias[d])
 			q.orderG = append(q.orderG, "g."+reportDimAlias[d])

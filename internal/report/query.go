@@ -28,13 +28,16 @@ const (
 	DimParent     Dimension = "parent"
 )
 
-// dimensions lists every dimension in the canonical order of group_by.
-var dimensions = []Dimension{DimDate, DimHour, DimClient, DimManager, DimAdvertiser, DimEntity, DimParent}
+// Dimensions lists every dimension in the canonical order of group_by.
+func Dimensions() []Dimension {
+	return []Dimension{DimDate, DimHour, DimClient, DimManager, DimAdvertiser, DimEntity, DimParent}
+}
 
 // dimensionNames is the dimensions' list in messages.
 func dimensionNames() string {
-	names := make([]string, len(dimensions))
-	for i, d := range dimensions {
+	dims := Dimensions()
+	names := make([]string, len(dims))
+	for i, d := range dims {
 		names[i] = string(d)
 	}
 	return strings.Join(names, ", ")
@@ -257,7 +260,8 @@ func (s Spec) groupBy(in []string, bad breakFunc) []Dimension {
 		}
 	}
 	// Keep a canonical order so equal queries render equal SQL and columns.
-	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(dimensions, a) - slices.Index(dimensions, b) })
+	canon := Dimensions()
+	slices.SortFunc(out, func(a, b Dimension) int { return slices.Index(canon, a) - slices.Index(canon, b) })
 	return out
 }
 
@@ -289,7 +293,7 @@ func (s Spec) orderBy(in []string, bad breakFunc) []Order {
 		}
 		switch {
 		case slices.Contains(Metrics(), ord.Key):
-		case slices.Contains(dimensions, Dimension(ord.Key)):
+		case slices.Contains(Dimensions(), Dimension(ord.Key)):
 			if !s.Grouped(Dimension(ord.Key)) {
 				bad("order_by", "order_not_grouped", []any{"key", ord.Key}, "%s is not in group_by", ord.Key)
 				continue

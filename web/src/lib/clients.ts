@@ -1,6 +1,7 @@
 // The clients (the agency's grouping of accounts), for pickers and filters.
 import { api, call } from '../api/client'
 import type { Client } from '../api/types'
+import { allPages } from './allPages'
 
 /** loadClients reads every client by name, each with its accounts in the caller's scope. */
 export function loadClients(): Promise<Client[]> {
@@ -17,8 +18,12 @@ export function costByClient(rows: { client_id?: number; cost?: string }[]): Map
   return out
 }
 
-/** clientCosts reads the spend of every client over Beijing dates from to to (the advertiser level's daily rows). */
-export async function clientCosts(from: string, to: string): Promise<Map<number, string>> {
-  const r = await call(api.GET('/api/v1/reports', { params: { query: { level: 'advertiser', from, to, group_by: ['client'], page_size: 1000 } } }))
-  return costByClient(r.items ?? [])
+/** clientCosts reads the spend of every client on each of the Beijing dates (the advertiser level's daily rows), in one report. */
+export async function clientCosts(dates: string[]): Promise<Map<string, Map<number, string>>> {
+  const from = dates.reduce((a, b) => (b < a ? b : a))
+  const to = dates.reduce((a, b) => (b > a ? b : a))
+  const rows = await allPages((page) =>
+    call(api.GET('/api/v1/reports', { params: { query: { level: 'advertiser', from, to, group_by: ['date', 'client'], page, page_size: 1000 } } })),
+  )
+  return new Map(dates.map((d) => [d, costByClient(rows.filter((row) => row.date === d))]))
 }
