@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
@@ -156,4 +157,83 @@ func TestRulesAPI(t *testing.T) {
 	if want := []string{"rule.create", "rule.update", "rule.preview", "rule.enable", "rule.switch"}; !slices.Equal(actions, want) {
 		t.Fatalf("audited: %v, want %v", actions, want)
 	}
+}
+
+// TestRuleOfAClient: a rule scoped by client looks at the accounts that
+// belong to the client when it is evaluated (an account moved in later
+// included), within its owner's data scope; a colleague reads it once one
+// of their accounts belongs to it; a client a rule names is not deleted.
+func TestRuleOfAClient(t *testing.T) {
+	b, admin, operator, viewer := setupRules(t)
+	client := okCreated[clientJSON](t, b.do(t, req{method: "POST", path: "/api/v1/clients", body: `{"name":"星河传媒"}`, token: admin}), "create a client")
+	move := func(to int64, ids ...int64) {
+		t.Helper()
+		body := fmt.Sprintf(`{"client_id":%d,"advertiser_ids":%s}`, to, jsonIDs(ids))
+		okData[setClientJSON](t, b.do(t, req{method: "POST", path: "/api/v1/advertisers/client", body: body, token: admin}), "move accounts")
+	}
+	move(client.ID, 1001)
+	ofClient := func(id int64) string {
+		return strings.Replace(balanceRule, `"advertiser_ids":[1001]`, fmt.Sprintf(`"client_ids":[%d]`, id), 1)
+	}
+
+	r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: ofClient(424242), token: operator})
+	if f := r.fieldErrs(); r.status != http.StatusUnprocessableEntity || len(f) != 1 || f[0].Field != "scope.client_ids[0]" || f[0].Rule != "client_missing" ||
+		f[0].Params["id"] != "424242" {
+		t.Fatalf("a rule of an unknown client: %d %s", r.status, r.raw)
+	}
+	type created struct {
+		ID int64 `json:"id"`
+	}
+	mine := okCreated[created](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: ofClient(client.ID), token: operator}), "the operator's rule")
+	whole := okCreated[created](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: ofClient(client.ID), token: admin}), "the admin's rule")
+	previewed := func(token string, id int64) []int64 {
+		t.Helper()
+		pv := okData[struct {
+			Decisions []struct {
+				Object struct {
+					ID int64 `json:"id"`
+				} `json:"object"`
+			} `json:"decisions"`
+		}](t, b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/rules/%d/preview?all=true", id), token: token}), "preview")
+		var ids []int64
+		for _, d := range pv.Decisions {
+			ids = append(ids, d.Object.ID)
+		}
+		slices.Sort(ids)
+		return ids
+	}
+	read := func(token string, id int64) int {
+		return b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/rules/%d", id), token: token}).status
+	}
+	if got := previewed(admin, whole.ID); !slices.Equal(got, []int64{1001}) {
+		t.Errorf("the client's accounts: %v, want [1001]", got)
+	}
+	if got := read(viewer, whole.ID); got != http.StatusNotFound {
+		t.Errorf("the viewer (1002) reads a rule of 1001's client: %d", got)
+	}
+
+	move(client.ID, 1002)
+	if got := previewed(admin, whole.ID); !slices.Equal(got, []int64{1001, 1002}) {
+		t.Errorf("after 1002 moved in: %v, want [1001 1002]", got)
+	}
+	if got := previewed(operator, mine.ID); !slices.Equal(got, []int64{1001}) {
+		t.Errorf("the operator's rule (their scope is 1001): %v", got)
+	}
+	if got := read(viewer, whole.ID); got != http.StatusOK {
+		t.Errorf("the viewer reads the rule once 1002 belongs to its client: %d", got)
+	}
+
+	// Empty, the client is still named by the two rules.
+	move(0, 1001, 1002)
+	if got := previewed(admin, whole.ID); len(got) != 0 {
+		t.Errorf("a client of no accounts: %v, want none (never every account)", got)
+	}
+	del := func() resp {
+		return b.do(t, req{method: "DELETE", path: fmt.Sprintf("/api/v1/clients/%d", client.ID), token: admin})
+	}
+	wantReason(t, del(), "delete a client rules look at", http.StatusConflict, "client_in_rules", map[string]string{"n": "2"})
+	for _, id := range []int64{mine.ID, whole.ID} {
+		b.check(t, "delete a rule", req{method: "DELETE", path: fmt.Sprintf("/api/v1/rules/%d", id), token: admin}, http.StatusOK)
+	}
+	b.check(t, "delete the client", req{method: "DELETE", path: fmt.Sprintf("/api/v1/clients/%d", client.ID), token: admin}, http.StatusOK)
 }

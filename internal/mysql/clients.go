@@ -79,23 +79,37 @@ func (db *DB) UpdateClient(ctx context.Context, scope auth.Scope, id int64, in d
 	return db.Client(ctx, scope, id)
 }
 
-// DeleteClient deletes a client that no account belongs to and no alert
-// subscription names: one with accounts (anyone's, in scope or not) is a
-// conflict naming how many, then one named by subscriptions. (A
-// subscription saved while the client goes keeps its id, which then names
-// no account.)
+// DeleteClient deletes a client that no account belongs to and nothing
+// names: one with accounts (anyone's, in scope or not) is a conflict naming
+// how many, then one named by alert subscriptions, then one named by rules'
+// scopes. (A subscription or a rule saved while the client goes keeps its
+// id, which then names no account.)
 func (db *DB) DeleteClient(ctx context.Context, id int64) error {
 	n, err := db.clientAccounts(ctx, id)
 	if err != nil || n > 0 {
 		return clientNotEmpty(err, n)
 	}
-	var subs int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`,
-		strconv.FormatInt(id, 10)).Scan(&subs); err != nil {
-		return fmt.Errorf("mysql: subscriptions of client: %w", err)
+	count := func(what, q string, arg any) (int, error) {
+		var refs int
+		if err := db.QueryRowContext(ctx, q, arg).Scan(&refs); err != nil {
+			return 0, fmt.Errorf("mysql: %s of client: %w", what, err)
+		}
+		return refs, nil
+	}
+	subs, err := count("subscriptions", `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`, strconv.FormatInt(id, 10))
+	if err != nil {
+		return err
 	}
 	if subs > 0 {
 		return apperr.Conflict("%d alert subscriptions name the client; change them first", subs).WithReason("client_subscribed", "n", subs)
+	}
+	ruled, err := count("rules", `SELECT COUNT(*) FROM rule_scope s JOIN rules r ON r.id = s.rule_id
+		WHERE s.list = 'client_ids' AND s.ref_id = ? AND r.deleted_at IS NULL`, id)
+	if err != nil {
+		return err
+	}
+	if ruled > 0 {
+		return apperr.Conflict("%d rules look at the client; change them first", ruled).WithReason("client_in_rules", "n", ruled)
 	}
 	err = execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
 	if isReferenced(err) { // an account moved in meanwhile

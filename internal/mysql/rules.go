@@ -119,7 +119,7 @@ func writeRuleScope(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scope) e
 	for _, l := range []struct {
 		name string
 		ids  []int64
-	}{{"ids", sc.IDs}, {"advertiser_ids", sc.AdvertiserIDs}, {"manager_ids", sc.ManagerIDs}} {
+	}{{"ids", sc.IDs}, {"advertiser_ids", sc.AdvertiserIDs}, {"manager_ids", sc.ManagerIDs}, {"client_ids", sc.ClientIDs}} {
 		for _, ref := range uniqueIDs(l.ids) {
 			vals = append(vals, "(?, ?, ?, ?)")
 			args = append(args, id, l.name, string(sc.Level), ref)
@@ -138,11 +138,11 @@ func writeRuleScope(ctx context.Context, tx *sql.Tx, id int64, sc rules.Scope) e
 // the data scope of the (non-admin) user userID, as an evaluation resolves
 // what it looks at: an advertiser of the owner's data scope (every one when
 // the owner is an admin) that each scope list of the rule names — itself
-// (advertiser_ids), its manager account (manager_ids), one of its objects
-// (ids, of the rule's level) — or any of them when the rule names none. The
-// filter (name, status, budget mode) is not applied. The candidates come
-// from the first list the rule names (few), else from the user's
-// advertisers; every test is an index lookup.
+// (advertiser_ids), its manager account (manager_ids), its client
+// (client_ids), one of its objects (ids, of the rule's level) — or any of
+// them when the rule names none. The filter (name, status, budget mode) is
+// not applied. The candidates come from the first list the rule names
+// (few), else from the user's advertisers; every test is an index lookup.
 func ruleSeenBy(userID int64) (string, []any) {
 	// Each takes the advertiser id tested (a column) as %[1]s.
 	const (
@@ -151,6 +151,8 @@ func ruleSeenBy(userID int64) (string, []any) {
 			OR EXISTS (SELECT 1 FROM user_roles ur JOIN roles ro ON ro.id = ur.role_id WHERE ur.user_id = r.owner_id AND ro.name = '` + auth.RoleAdmin + `'))`
 		managed = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'manager_ids')
 			OR EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND c.id = %[1]s))`
+		clients = `(NOT EXISTS (SELECT 1 FROM rule_scope x WHERE x.rule_id = r.id AND x.list = 'client_ids')
+			OR EXISTS (SELECT 1 FROM rule_scope k JOIN advertisers w ON w.client_id = k.ref_id WHERE k.rule_id = r.id AND k.list = 'client_ids' AND w.id = %[1]s))`
 		// objectOf is the advertiser of the object i of a rule's ids.
 		objectOf = `CASE i.level WHEN 'advertiser' THEN i.ref_id
 			WHEN 'campaign' THEN (SELECT e.advertiser_id FROM oe_campaigns e WHERE e.id = i.ref_id)
@@ -166,13 +168,17 @@ func ruleSeenBy(userID int64) (string, []any) {
 	}
 	q := `CASE
 		WHEN ` + named("advertiser_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope a WHERE a.rule_id = r.id AND a.list = 'advertiser_ids'
-			AND ` + f(mine, "a.ref_id") + ` AND ` + f(theirs, "a.ref_id") + ` AND ` + f(managed, "a.ref_id") + ` AND ` + f(objects, "a.ref_id") + `)
+			AND ` + f(mine, "a.ref_id") + ` AND ` + f(theirs, "a.ref_id") + ` AND ` + f(managed, "a.ref_id") + ` AND ` + f(clients, "a.ref_id") + `
+			AND ` + f(objects, "a.ref_id") + `)
 		WHEN ` + named("manager_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope g JOIN advertisers c ON c.parent_id = g.ref_id
-			WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND ` + f(mine, "c.id") + ` AND ` + f(theirs, "c.id") + ` AND ` + f(objects, "c.id") + `)
+			WHERE g.rule_id = r.id AND g.list = 'manager_ids' AND ` + f(mine, "c.id") + ` AND ` + f(theirs, "c.id") + ` AND ` + f(clients, "c.id") + `
+			AND ` + f(objects, "c.id") + `)
+		WHEN ` + named("client_ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope n JOIN advertisers b ON b.client_id = n.ref_id
+			WHERE n.rule_id = r.id AND n.list = 'client_ids' AND ` + f(mine, "b.id") + ` AND ` + f(theirs, "b.id") + ` AND ` + f(objects, "b.id") + `)
 		WHEN ` + named("ids") + ` THEN EXISTS (SELECT 1 FROM rule_scope i JOIN user_advertisers m ON m.user_id = ? AND m.advertiser_id = (` + objectOf + `)
 			WHERE i.rule_id = r.id AND i.list = 'ids' AND ` + f(theirs, "m.advertiser_id") + `)
 		ELSE EXISTS (SELECT 1 FROM user_advertisers m WHERE m.user_id = ? AND ` + f(theirs, "m.advertiser_id") + `) END`
-	return q, []any{userID, userID, userID, userID}
+	return q, []any{userID, userID, userID, userID, userID}
 }
 
 // SeenBy reports whether a rule looks at an advertiser of a user's data
@@ -586,6 +592,10 @@ func (db *DB) Objects(ctx context.Context, scope auth.Scope, sel rules.Scope) ([
 	if len(sel.ManagerIDs) > 0 {
 		q += " AND v.parent_id IN (" + placeholders(len(sel.ManagerIDs)) + ")"
 		args = append(args, int64Args(sel.ManagerIDs)...)
+	}
+	if len(sel.ClientIDs) > 0 {
+		q += " AND v.client_id IN (" + placeholders(len(sel.ClientIDs)) + ")"
+		args = append(args, int64Args(sel.ClientIDs)...)
 	}
 	if sel.Filter.NameContains != "" {
 		q += ` AND e.name LIKE ?`

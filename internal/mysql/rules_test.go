@@ -17,14 +17,18 @@ import (
 
 // TestRulesSeenByColleagues: a rule is seen by a user whose data scope
 // holds an advertiser it looks at, resolved as its evaluation resolves its
-// scope: ids (of its level), advertiser_ids and manager_ids within the
-// owner's data scope, or the owner's whole scope when it names none.
+// scope: ids (of its level), advertiser_ids, manager_ids and client_ids
+// within the owner's data scope, or the owner's whole scope when it names
+// none.
 func TestRulesSeenByColleagues(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
 	// Manager 900 holds 901 and 902, manager 910 holds 903.
 	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, parent_id) VALUES (900, 'M', NULL), (901, 'A', 900), (902, 'B', 900),
 		(910, 'N', NULL), (903, 'C', 910)`)
+	// Client 1 holds 902, client 2 holds 901 and 903.
+	mysqltest.Exec(t, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW()), (2, 'K2', NOW(), NOW())`)
+	mysqltest.Exec(t, db, `UPDATE advertisers SET client_id = IF(id = 902, 1, 2) WHERE id IN (901, 902, 903)`)
 	rqEntity(t, db, report.LevelCampaign, 11, 901, 0, "c-901", "CAMPAIGN_STATUS_ENABLE")
 	rqEntity(t, db, report.LevelCampaign, 12, 902, 0, "c-902", "CAMPAIGN_STATUS_ENABLE")
 	rqEntity(t, db, report.LevelAd, 21, 902, 12, "ad-902", "AD_STATUS_DELIVERY_OK")
@@ -43,7 +47,7 @@ func TestRulesSeenByColleagues(t *testing.T) {
 	at := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	create := func(by int64, sc rules.Scope) int64 {
 		t.Helper()
-		r, err := db.CreateRule(ctx, by, rules.Spec{Name: fmt.Sprintf("%s %v %v %v", sc.Level, sc.IDs, sc.AdvertiserIDs, sc.ManagerIDs), Scope: sc}, false, at)
+		r, err := db.CreateRule(ctx, by, rules.Spec{Name: fmt.Sprintf("%s %v %v %v %v", sc.Level, sc.IDs, sc.AdvertiserIDs, sc.ManagerIDs, sc.ClientIDs), Scope: sc}, false, at)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -76,6 +80,15 @@ func TestRulesSeenByColleagues(t *testing.T) {
 		{"campaign of 901 and advertiser 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}, AdvertiserIDs: []int64{902}}, false},
 		{"manager 900 and campaign of 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{11}, ManagerIDs: []int64{900}}, false},
 		{"campaign of 902 outside advertiser 901", owner.ID, rules.Scope{Level: rules.LevelCampaign, IDs: []int64{12}, AdvertiserIDs: []int64{901}}, false},
+		{"client 1 (902)", owner.ID, rules.Scope{Level: rules.LevelAd, ClientIDs: []int64{1}}, true},
+		{"client 2 (901, 903)", owner.ID, rules.Scope{Level: rules.LevelAd, ClientIDs: []int64{2}}, false},
+		{"client 1 of an owner without 902", narrow.ID, rules.Scope{Level: rules.LevelAd, ClientIDs: []int64{1}}, false},
+		{"client 2 and advertiser 902", owner.ID, rules.Scope{Level: rules.LevelAd, ClientIDs: []int64{2}, AdvertiserIDs: []int64{901, 902}}, false},
+		{"client 1 and advertiser 902", owner.ID, rules.Scope{Level: rules.LevelAd, ClientIDs: []int64{1}, AdvertiserIDs: []int64{901, 902}}, true},
+		{"manager 900 and client 1", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}, ClientIDs: []int64{1}}, true},
+		{"manager 900 and client 2", owner.ID, rules.Scope{Level: rules.LevelAd, ManagerIDs: []int64{900}, ClientIDs: []int64{2}}, false},
+		{"client 1 and campaign of 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, ClientIDs: []int64{1}, IDs: []int64{11, 12}}, true},
+		{"client 2 and campaign of 902", owner.ID, rules.Scope{Level: rules.LevelCampaign, ClientIDs: []int64{2}, IDs: []int64{12}}, false},
 	}
 	var want []int64
 	for _, c := range cases {

@@ -120,13 +120,15 @@ type Filter struct {
 
 // Scope selects the objects a rule looks at, always within the owner's data
 // scope: by ids, by advertiser, by manager account (the advertisers found
-// under it), and a filter. Empty selections mean "every object of the level
-// the owner sees".
+// under it), by client (the accounts that belong to it when the rule is
+// evaluated), and a filter. Each list named narrows the others; empty
+// selections mean "every object of the level the owner sees".
 type Scope struct {
 	Level         Level   `json:"level"`
 	IDs           []int64 `json:"ids,omitempty"`
 	AdvertiserIDs []int64 `json:"advertiser_ids,omitempty"`
 	ManagerIDs    []int64 `json:"manager_ids,omitempty"`
+	ClientIDs     []int64 `json:"client_ids,omitempty"`
 	Filter        Filter  `json:"filter,omitempty"`
 }
 

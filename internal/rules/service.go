@@ -65,9 +65,12 @@ type Notifier interface {
 	Notify(ctx context.Context, ev alerts.Event) (alerts.Alert, error)
 }
 
-// ScopeChecker answers KindNotFound for an advertiser outside a scope.
+// ScopeChecker answers KindNotFound for an advertiser outside a scope, and
+// tells which clients exist.
 type ScopeChecker interface {
 	CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids []int64) error
+	// KnownClients returns those of ids that are clients.
+	KnownClients(ctx context.Context, ids []int64) ([]int64, error)
 }
 
 // Deps are the service's dependencies.
@@ -141,6 +144,24 @@ func (s *Service) check(ctx context.Context, p auth.Principal, spec *Spec) error
 			return apperr.Validation(because("not_in_scope", "id", id).on(fmt.Sprintf("scope.advertiser_ids[%d]", i), "advertiser %d is not in your data scope", id))
 		} else if err != nil {
 			return err
+		}
+	}
+	return s.checkClients(ctx, spec.Scope.ClientIDs)
+}
+
+// checkClients refuses a scope naming a client that does not exist (a
+// client is a grouping every reader of accounts sees: not a scope check).
+func (s *Service) checkClients(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := s.scopes.KnownClients(ctx, ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if !slices.Contains(known, id) {
+			return apperr.Validation(because("client_missing", "id", id).on(fmt.Sprintf("scope.client_ids[%d]", i), "client %d does not exist", id))
 		}
 	}
 	return nil

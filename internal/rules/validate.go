@@ -145,7 +145,8 @@ func validateScope(sc Scope) []apperr.FieldError {
 	if !sc.Level.valid() {
 		return append(errs, because("oneof", "values", "campaign, ad, project, promotion, advertiser").on("scope.level", "must be one of campaign, ad, project, promotion, advertiser"))
 	}
-	for field, ids := range map[string][]int64{"scope.ids": sc.IDs, "scope.advertiser_ids": sc.AdvertiserIDs, "scope.manager_ids": sc.ManagerIDs} {
+	for field, ids := range map[string][]int64{"scope.ids": sc.IDs, "scope.advertiser_ids": sc.AdvertiserIDs, "scope.manager_ids": sc.ManagerIDs,
+		"scope.client_ids": sc.ClientIDs} {
 		if len(ids) > MaxScopeIDs {
 			errs = append(errs, because("max_items", "n", MaxScopeIDs).on(field, "must name at most %d ids", MaxScopeIDs))
 			continue
