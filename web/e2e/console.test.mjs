@@ -2065,7 +2065,7 @@ describe('console', () => {
   })
 
   // Last: the account stays out of its grant until the next hourly account run.
-  test('clients: one created, two accounts checked and set to it, the accounts filtered by it, the report summed by it equal to its accounts\' sum; deleted once empty', async () => {
+  test('clients: one created, two accounts checked and set to it, the accounts filtered by it, the report summed by it equal to its accounts\' sum, a rule on its accounts; deleted once empty', async () => {
     await page.goto(`${stack.api}/clients`)
     const dlg = await createDialog('client', '星河传媒')
     await dlg.locator('[data-test=client-note] input').fill('华东区 · 双十二')
@@ -2160,7 +2160,32 @@ describe('console', () => {
     const stored = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === '星河传媒群')
     assert.deepEqual([stored.client_ids, stored.advertiser_ids], [[client.id], []])
 
-    // Deleting it is refused while it has accounts, then while a subscription picks it, in words; then it goes.
+    // A rule on the client's accounts, picked in the form: saved with the client, named on its page; its preview
+    // looks at the ads of the client's two accounts and no other.
+    await page.goto(`${stack.api}/rules/new`)
+    const ruleForm = page.locator('[data-test=rule-form]')
+    await ruleForm.locator('[data-test=rule-form-name] input').fill('星河传媒 消耗提醒')
+    await choose(page, ruleForm.locator('[data-test=rule-form-clients]'), '星河传媒')
+    await page.keyboard.press('Escape')
+    await ruleForm.getByText('运行时属于所选客户的账户').waitFor()
+    // The picker closed (a click outside it) to show the form as it is left.
+    await ruleForm.locator('[data-test=rule-form-name] input').click()
+    await page.locator('.arco-select-dropdown:visible').waitFor({ state: 'hidden' })
+    assert.match(await page.locator('[data-test=rule-edit-page]').innerText(), /广告计划 · 1 个客户的账户/)
+    await shot(page, 'rule-form-client')
+    await page.locator('[data-test=rule-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.waitForURL(/\/rules\/\d+$/)
+    const ruleId = Number(new URL(page.url()).pathname.split('/').pop())
+    await page.locator('[data-test=rule-scope-names]', { hasText: `星河传媒 · ${client.id}` }).waitFor()
+    const scope = (await apiGet(stack.api, token, `/api/v1/rules/${ruleId}`)).spec.scope
+    assert.deepEqual([scope.level, scope.client_ids, scope.advertiser_ids], ['ad', [client.id], undefined])
+    const pv = await apiPost(stack.api, token, `/api/v1/rules/${ruleId}/preview?all=true`, {})
+    assert.equal(pv.objects, ads.total, `the rule looks at the client's ${ads.total} ads`)
+    assert.ok(pv.decisions.every((d) => picked.some((a) => a.id === d.object.advertiser_id)), 'only ads of the two accounts')
+
+    // Deleting it is refused while it has accounts, then while a subscription picks it, then while a rule does, in
+    // words; then it goes.
     await page.goto(`${stack.api}/clients`)
     const refusedWith = async (text) => {
       await clientRow.locator('[data-test=client-delete]').click()
@@ -2172,6 +2197,8 @@ describe('console', () => {
     await apiPost(stack.api, token, '/api/v1/advertisers/client', { advertiser_ids: picked.map((a) => a.id), client_id: 0 })
     await refusedWith('有 1 个告警订阅选择了该客户')
     await apiSend('DELETE', stack.api, token, `/api/v1/alerts/subscriptions/${stored.id}`)
+    await refusedWith('有 1 条自动规则的范围选择了该客户')
+    await apiSend('DELETE', stack.api, token, `/api/v1/rules/${ruleId}`)
     await page.reload()
     await clientRow.locator('[data-test=client-delete]').click()
     await page.locator('.arco-modal').getByRole('button', { name: '删除' }).click()

@@ -9,7 +9,7 @@ import { useSpecEditor } from './useSpecEditor'
 // Every part of a spec, including those the form leaves to the JSON.
 const full: RuleSpec = {
   name: '成本过高降出价',
-  scope: { level: 'ad', ids: [11, 12], advertiser_ids: [1740401085212747], manager_ids: [99], filter: { name_contains: '品牌', statuses: ['AD_STATUS_DELIVERY_OK'], budget_mode: 'BUDGET_MODE_DAY' } },
+  scope: { level: 'ad', ids: [11, 12], advertiser_ids: [1740401085212747], manager_ids: [99], client_ids: [5, 7], filter: { name_contains: '品牌', statuses: ['AD_STATUS_DELIVERY_OK'], budget_mode: 'BUDGET_MODE_DAY' } },
   match: 'any',
   conditions: [
     { metric: 'cpa', window: { kind: 'today' }, op: 'gt', compare: { window: { kind: 'last_days', n: 7 }, factor: '1.5' } },
@@ -63,6 +63,7 @@ describe('the rule form', () => {
     f.name = '新名字'
     f.level = 'campaign'
     f.advertiserIds = []
+    f.clientIds = [7]
     f.match = 'all'
     f.conditions = [{ ...newCondition(), value: '200' }]
     f.guards = []
@@ -73,7 +74,10 @@ describe('the rule form', () => {
     f.cooldown = undefined
     const s = fromForm(f)
     expect(s.name).toBe('新名字')
-    expect(s.scope).toEqual({ level: 'campaign', ids: [11, 12], manager_ids: [99], filter: full.scope.filter })
+    expect(s.scope).toEqual({ level: 'campaign', ids: [11, 12], manager_ids: [99], client_ids: [7], filter: full.scope.filter })
+    // In the server's order, as the JSON view shows it.
+    expect(Object.keys(s.scope)).toEqual(['level', 'ids', 'manager_ids', 'client_ids', 'filter'])
+    expect(toForm(full).clientIds).toEqual([5, 7])
     expect(s.match).toBe('all')
     expect(s.conditions).toEqual([{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '200' }])
     expect(s.guards).toBeUndefined()
@@ -220,6 +224,7 @@ describe('field errors in the form', () => {
       ['actions[0].ceiling', 'actions.0.ceiling'],
       ['scope.advertiser_ids[3]', 'scope.advertiser_ids'],
       ['scope.manager_ids[0]', 'scope.other'],
+      ['scope.client_ids[1]', 'scope.client_ids'],
       ['scope.filter.name_contains', 'scope.other'],
       ['schedule.times[2]', 'schedule.times.2'],
       ['schedule.times', 'schedule.times'],

@@ -62,6 +62,7 @@ export interface RuleForm {
   name: string
   level: RuleSpec['scope']['level']
   advertiserIds: number[]
+  clientIds: number[]
   match: RuleSpec['match']
   conditions: ConditionRow[]
   guards: GuardRow[]
@@ -172,6 +173,7 @@ export function toForm(spec: Partial<RuleSpec>): RuleForm {
     name: str(spec.name),
     level: scope.level ?? 'ad',
     advertiserIds: [...(scope.advertiser_ids ?? [])],
+    clientIds: [...(scope.client_ids ?? [])],
     match: spec.match === 'any' ? 'any' : 'all',
     conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: figure(c.value, metricUnit(c.metric) === 'yuan'), rest: without(c, ['metric', 'window', 'op', 'value']) })),
     guards: (spec.guards ?? []).map((g) => ({ metric: g.metric ?? 'click', ...windowCells(g.window), min: figure(g.min, metricUnit(g.metric ?? '') === 'yuan'), rest: without(g, ['metric', 'window', 'min']) })),
@@ -206,9 +208,9 @@ function dayPartsFrom(f: RuleForm): unknown {
 /** fromForm is the spec a form says, with every part the form does not show as it was. */
 export function fromForm(f: RuleForm): RuleSpec {
   const base = f.base
-  // The server's order: level, ids, advertiser_ids, manager_ids, filter.
-  const scopeIds = without(base.scope, ['level', 'advertiser_ids', 'manager_ids', 'filter'])
-  const scope = without(base.scope, ['level', 'ids', 'advertiser_ids'])
+  // The server's order: level, ids, advertiser_ids, manager_ids, client_ids, filter.
+  const { manager_ids: managerIds, filter, ...scopeIds } = without(base.scope, ['level', 'advertiser_ids', 'client_ids'])
+  const ids = (key: string, v: number[]) => (v.length ? { [key]: [...v] } : {})
   const schedule = without(base.schedule, ['every_minutes', 'times', 'day_parts'])
   const safety = {
     ...without(base.safety, ['cooldown_minutes', 'max_actions_per_run', 'max_actions_per_day']),
@@ -219,7 +221,14 @@ export function fromForm(f: RuleForm): RuleSpec {
   const dayParts = dayPartsFrom(f)
   const spec: Rest = {
     name: f.name,
-    scope: { level: f.level, ...scopeIds, ...(f.advertiserIds.length ? { advertiser_ids: [...f.advertiserIds] } : {}), ...scope },
+    scope: {
+      level: f.level,
+      ...scopeIds,
+      ...ids('advertiser_ids', f.advertiserIds),
+      ...opt('manager_ids', managerIds),
+      ...ids('client_ids', f.clientIds),
+      ...opt('filter', filter),
+    },
     match: f.match,
     conditions: f.conditions.map((c) => ({ metric: c.metric, ...opt('window', windowOf(c)), op: c.op, ...opt('value', c.value), ...c.rest })),
     ...(f.guards.length ? { guards: f.guards.map((g) => ({ metric: g.metric, ...opt('window', windowOf(g)), min: g.min.trim(), ...g.rest })) } : {}),
@@ -305,7 +314,7 @@ export function newAction(): ActionRow {
 export function controlOf(field: string): string {
   const p = field.replace(/\[(\d+)\]/g, '.$1')
   const moves: [RegExp, string][] = [
-    [/^scope\.advertiser_ids(\..*)?$/, 'scope.advertiser_ids'],
+    [/^scope\.(advertiser_ids|client_ids)(\..*)?$/, 'scope.$1'],
     [/^scope\.(ids|manager_ids|filter)(\..*)?$/, 'scope.other'],
     [/^schedule\.day_parts(\..*)?$/, 'schedule.day_parts'],
     [/^(conditions|guards)\.(\d+)\.window\.kind$/, '$1.$2.window'],
@@ -318,7 +327,7 @@ export function controlOf(field: string): string {
 
 // The controls the form shows, each with its message under it.
 const shown =
-  /^(name|match|scope\.(level|advertiser_ids|other)|conditions(\.\d+(\.(metric|window|window\.n|op|value))?)?|guards(\.\d+(\.(metric|window|window\.n|min))?)?|schedule(\.(every_minutes|times(\.\d+)?|day_parts))?|actions(\.\d+(\.(type|by|floor|ceiling|message))?)?|safety\.(cooldown_minutes|max_actions_per_run|max_actions_per_day))$/
+  /^(name|match|scope\.(level|advertiser_ids|client_ids|other)|conditions(\.\d+(\.(metric|window|window\.n|op|value))?)?|guards(\.\d+(\.(metric|window|window\.n|min))?)?|schedule(\.(every_minutes|times(\.\d+)?|day_parts))?|actions(\.\d+(\.(type|by|floor|ceiling|message))?)?|safety\.(cooldown_minutes|max_actions_per_run|max_actions_per_day))$/
 
 /** FormErrors are a 422's field errors as the form shows them: by control, and the rest listed above the form. */
 export interface FormErrors {

@@ -62,6 +62,11 @@ describe('a rule in sentences', () => {
       '周年庆-OCPM-03 · 17、18、北京科技 · 1001、9',
     )
     expect(scopeNames({ ...spike, scope: { level: 'ad' } }, names, ads)).toBe('')
+    // Clients: counted, and named when their names are known.
+    const clients = { ...spike, scope: { level: 'ad' as const, advertiser_ids: [1001], client_ids: [3, 4] } }
+    expect(scopeText(zh, clients)).toBe('广告计划 · 1 个广告主 · 2 个客户的账户')
+    expect(scopeText(en, clients)).toBe('Ad · 1 advertisers · the accounts of 2 clients')
+    expect(scopeNames(clients, names, ads, new Map([[3, '星河传媒']]))).toBe('北京科技 · 1001、星河传媒 · 3、4')
     expect(scopeText(zh, { ...spike, scope: { level: 'ad', advertiser_ids: [] } }, 'alice', { advertiser_ids: 1 })).toBe('广告计划 · 0 个广告主（另有 1 个不在你的数据范围内）')
     expect(safetyText(zh, undefined)).toBe('同一对象冷却 1440 分钟；每次最多 20 个、每天最多 100 个')
     expect(safetyText(zh, spike.safety)).toBe('同一对象冷却 720 分钟；每次最多 10 个、每天最多 30 个')

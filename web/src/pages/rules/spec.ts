@@ -121,6 +121,7 @@ export function scopeText(t: T, spec: RuleSpec, owner?: string, hidden?: Hidden 
   list('rules.scopeIds', s.ids?.length ?? 0, hidden?.ids)
   list('rules.scopeAdvertisers', s.advertiser_ids?.length ?? 0, hidden?.advertiser_ids)
   list('rules.scopeManagers', s.manager_ids?.length ?? 0, hidden?.manager_ids)
+  list('rules.scopeClients', s.client_ids?.length ?? 0)
   if (parts.length === 1) parts.push(owner ? t('rules.scopeAllOf', { owner }) : t('rules.scopeAll'))
   if (s.filter?.name_contains) parts.push(t('rules.scopeName', { v: s.filter.name_contains }))
   if (s.filter?.statuses?.length) parts.push(t('rules.scopeStatuses', { v: s.filter.statuses.join('、') }))
@@ -281,14 +282,20 @@ export function reasonIds(ids: string | undefined): number[] {
 }
 
 /**
- * scopeNames names what a rule's scope lists — its objects by objects, its advertisers and managers by accounts —
- * "周年庆-OCPM-03 · 1789…、北京科技 · 1001、1002" (an id alone where its name is unknown).
+ * scopeNames names what a rule's scope lists — its objects by objects, its advertisers and managers by accounts, its
+ * clients by clients — "周年庆-OCPM-03 · 1789…、北京科技 · 1001、1002" (an id alone where its name is unknown).
  */
-export function scopeNames(spec: RuleSpec, accounts: ReadonlyMap<number, string>, objects: ReadonlyMap<number, string>): string {
+export function scopeNames(
+  spec: RuleSpec,
+  accounts: ReadonlyMap<number, string>,
+  objects: ReadonlyMap<number, string>,
+  clients: ReadonlyMap<number, string> = new Map(),
+): string {
   const s = spec.scope
   return [
     ...(s.ids ?? []).map((id) => nameAndId(objects, id)),
     ...[...(s.advertiser_ids ?? []), ...(s.manager_ids ?? [])].map((id) => nameAndId(accounts, id)),
+    ...(s.client_ids ?? []).map((id) => nameAndId(clients, id)),
   ].join('、')
 }
 
