@@ -282,7 +282,7 @@ func TestRulePausesOnCPASpike(t *testing.T) {
 		t.Errorf("history: %d evaluations, %d actions", len(evs), len(acts))
 	}
 	// The list carries each rule's latest evaluation.
-	listed, _, err := k.rules.List(k.ctx, k.admin, 50, 0)
+	listed, _, err := k.rules.List(k.ctx, k.admin, rules.RuleFilter{Limit: 50})
 	must(t, err)
 	i := slices.IndexFunc(listed, func(l rules.Rule) bool { return l.ID == r.ID })
 	if i < 0 || listed[i].LastEvaluation == nil || listed[i].LastEvaluation.ID != evs[0].ID || !listed[i].LastEvaluation.SlotAt.Equal(evs[0].SlotAt) {

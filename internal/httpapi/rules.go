@@ -172,9 +172,15 @@ func newBacktestJSON(b rules.BacktestResult) backtestJSON {
 
 // ---- handlers ----
 
+// listRulesQuery is GET /rules' query: a page, and the rules of a client.
+type listRulesQuery struct {
+	PageQuery
+	ClientID int64 `form:"client_id" validate:"gte=0"`
+}
+
 func (s *Server) listRules(c *gin.Context) {
-	serveList(s, c, func(q PageQuery) ([]rules.Rule, int64, error) {
-		return s.deps.Rules.List(c.Request.Context(), caller(c), q.PageSize, q.Offset())
+	serveList(s, c, func(q listRulesQuery) ([]rules.Rule, int64, error) {
+		return s.deps.Rules.List(c.Request.Context(), caller(c), rules.RuleFilter{ClientID: q.ClientID, Limit: q.PageSize, Offset: q.Offset()})
 	}, newRuleJSON)
 }
 

@@ -222,6 +222,33 @@ func TestRuleOfAClient(t *testing.T) {
 	if got := read(viewer, whole.ID); got != http.StatusOK {
 		t.Errorf("the viewer reads the rule once 1002 belongs to its client: %d", got)
 	}
+	// The rules of the client, as each reads them; a rule of no client is not among them.
+	okCreated[created](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: balanceRule, token: operator}), "a rule of no client")
+	listed := func(token string, client string) []int64 {
+		t.Helper()
+		page := okData[struct{ Items []created }](t, b.do(t, req{method: "GET", path: "/api/v1/rules?client_id=" + client, token: token}), "rules of a client")
+		var ids []int64
+		for _, r := range page.Items {
+			ids = append(ids, r.ID)
+		}
+		return ids
+	}
+	for _, c := range []struct {
+		token, client string
+		want          []int64
+	}{
+		{admin, fmt.Sprint(client.ID), []int64{whole.ID, mine.ID}},
+		{operator, fmt.Sprint(client.ID), []int64{whole.ID, mine.ID}},
+		{viewer, fmt.Sprint(client.ID), []int64{whole.ID}}, // the operator's rule looks at 1001 alone
+		{admin, "424242", nil},
+	} {
+		if got := listed(c.token, c.client); !slices.Equal(got, c.want) {
+			t.Errorf("rules of client %s: %v, want %v", c.client, got, c.want)
+		}
+	}
+	if r := b.do(t, req{method: "GET", path: "/api/v1/rules?client_id=x", token: admin}); r.status != http.StatusBadRequest || !slices.Equal(r.fields(), []string{"client_id"}) {
+		t.Errorf("a client id that is no number: %d %s", r.status, r.raw)
+	}
 
 	// Empty, the client is still named by the two rules.
 	move(0, 1001, 1002)

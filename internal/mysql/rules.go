@@ -235,6 +235,9 @@ func (db *DB) ListRules(ctx context.Context, f rules.RuleFilter) ([]rules.Rule, 
 	if f.Enabled != nil {
 		w.add("r.enabled = ?", *f.Enabled)
 	}
+	if f.ClientID > 0 {
+		w.add("EXISTS (SELECT 1 FROM rule_scope k WHERE k.rule_id = r.id AND k.list = 'client_ids' AND k.ref_id = ?)", f.ClientID)
+	}
 	// The join reads the owner's name; it matches at most one user, so the
 	// count is the rules'.
 	return queryPage(ctx, db, []rules.Rule{}, listPage{noun: "rules", cols: ruleCols, from: "rules r LEFT JOIN users u ON u.id = r.owner_id",

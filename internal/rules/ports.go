@@ -152,9 +152,11 @@ func (c ClaimResult) Won() bool { return c.Fresh || c.Takeover }
 // of their data scope (SeenBy).
 type RuleFilter struct {
 	VisibleTo int64
-	Limit     int
-	Offset    int
-	Enabled   *bool
+	// ClientID keeps the rules whose scope names that client (0: any).
+	ClientID int64
+	Limit    int
+	Offset   int
+	Enabled  *bool
 }
 
 // Refs are what the ids of a scope stand for: the advertiser of each
@@ -176,8 +178,9 @@ type Store interface {
 	ListRules(ctx context.Context, f RuleFilter) ([]Rule, int64, error)
 	// SeenBy reports whether a rule looks at an advertiser of a user's
 	// data scope, resolved as an evaluation resolves it: the advertisers
-	// its scope's ids, advertiser_ids and manager_ids name within its
-	// owner's data scope, or the owner's whole scope when they name none.
+	// its scope's ids, advertiser_ids, manager_ids and client_ids name
+	// within its owner's data scope, or the owner's whole scope when they
+	// name none.
 	SeenBy(ctx context.Context, ruleID, userID int64) (bool, error)
 	// ResolveRefs tells what the ids of a selection at a level stand for.
 	ResolveRefs(ctx context.Context, level Level, ids, managerIDs []int64) (Refs, error)

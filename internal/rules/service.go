@@ -312,11 +312,12 @@ func (s *Service) Get(ctx context.Context, p auth.Principal, id int64) (Rule, er
 	return s.view(ctx, p, r)
 }
 
-// List lists the rules p reads (every rule for admins), each with its
-// latest evaluation, as p reads them (view): a bounded number of reads
-// per page, whatever the number of rules on it.
-func (s *Service) List(ctx context.Context, p auth.Principal, limit, offset int) ([]Rule, int64, error) {
-	f := RuleFilter{Limit: limit, Offset: offset}
+// List lists the rules p reads (every rule for admins) of filter f (its
+// client, page; VisibleTo is set here), each with its latest evaluation,
+// as p reads them (view): a bounded number of reads per page, whatever
+// the number of rules on it.
+func (s *Service) List(ctx context.Context, p auth.Principal, f RuleFilter) ([]Rule, int64, error) {
+	f.VisibleTo = 0
 	if !p.IsAdmin() {
 		f.VisibleTo = p.UserID
 	}
