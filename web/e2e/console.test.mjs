@@ -2183,6 +2183,15 @@ describe('console', () => {
     const pv = await apiPost(stack.api, token, `/api/v1/rules/${ruleId}/preview?all=true`, {})
     assert.equal(pv.objects, ads.total, `the rule looks at the client's ${ads.total} ads`)
     assert.ok(pv.decisions.every((d) => picked.some((a) => a.id === d.object.advertiser_id)), 'only ads of the two accounts')
+    // The client's rules, from its row: that rule alone of all the rules.
+    await page.goto(`${stack.api}/clients`)
+    await clientRow.locator('[data-test=client-rules]').click()
+    await page.waitForURL(/\/rules\?client_id=/)
+    const ruleRows = page.locator('[data-test=rules-table] tbody tr.arco-table-tr')
+    await poll(async () => (await ruleRows.count()) === 1 && (await ruleRows.first().innerText()).includes('星河传媒 消耗提醒'), "the client's rule alone", 20_000, 300)
+    const everyRule = await apiGet(stack.api, token, '/api/v1/rules?page_size=200')
+    assert.ok(everyRule.total > 1, `${everyRule.total} rules in all`)
+    await shot(page, 'rules-of-client')
 
     // Deleting it is refused while it has accounts, then while a subscription picks it, then while a rule does, in
     // words; then it goes.

@@ -1,4 +1,6 @@
 // The clients (the agency's grouping of accounts), for pickers and filters.
+import { computed, type ComputedRef, type WritableComputedRef } from 'vue'
+import { useRoute, useRouter } from 'vue-router'
 import { api, call } from '../api/client'
 import type { Client } from '../api/types'
 import { allPages } from './allPages'
@@ -26,4 +28,25 @@ export async function clientCosts(dates: string[]): Promise<Map<string, Map<numb
     call(api.GET('/api/v1/reports', { params: { query: { level: 'advertiser', from, to, group_by: ['date', 'client'], page, page_size: 1000 } } })),
   )
   return new Map(dates.map((d) => [d, costByClient(rows.filter((row) => row.date === d))]))
+}
+
+/**
+ * useClientQuery is the one client a page shows, kept in its link as ?client_id=: its id (undefined: every client),
+ * and a model for ClientSelect that writes the choice back into the link (the page's other query keys kept).
+ */
+export function useClientQuery(): { clientID: ComputedRef<number | undefined>; client: WritableComputedRef<number | undefined> } {
+  const route = useRoute()
+  const router = useRouter()
+  const clientID = computed(() => {
+    const v = route.query.client_id
+    return typeof v === 'string' && /^[1-9]\d{0,18}$/.test(v) ? Number(v) : undefined
+  })
+  const client = computed({
+    get: () => clientID.value,
+    set: (v: unknown) => {
+      const { client_id: _, ...rest } = route.query
+      void router.replace({ query: typeof v === 'number' && v > 0 ? { ...rest, client_id: String(v) } : rest })
+    },
+  })
+  return { clientID, client }
 }
