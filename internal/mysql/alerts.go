@@ -236,7 +236,10 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 // subscriptionRow is s as a row owning its channel links.
 func subscriptionRow(s alerts.Subscription) linkOwner {
 	return linkOwner{table: "alert_subscriptions", thing: "subscription",
-		links: linkTable{"alert_subscription_channels", "subscription_id", "channel_id"}, items: s.ChannelIDs}
+		links: linkTable{"alert_subscription_channels", "subscription_id", "channel_id"}, items: s.ChannelIDs,
+		guard: func(ctx context.Context, tx *sql.Tx) error {
+			return lockClients(ctx, tx, s.ClientIDs, func(int) string { return "client_ids" })
+		}}
 }
 
 // CreateSubscription implements alerts.SubscriptionStore.
@@ -1085,6 +1088,17 @@ type linkOwner struct {
 	links        linkTable // the rows it owns: (ownerCol = its id, itemCol = each of items)
 	items        []int64
 	conflict     error // the error for a duplicate key; nil: none is expected
+	// guard, when set, runs first in the write's transaction (locks what
+	// the row refers to, or refuses).
+	guard func(ctx context.Context, tx *sql.Tx) error
+}
+
+// guarded runs o's guard, if any.
+func (o linkOwner) guarded(ctx context.Context, tx *sql.Tx) error {
+	if o.guard == nil {
+		return nil
+	}
+	return o.guard(ctx, tx)
 }
 
 // failed is err, written by verb ("create"), as the error to return.
@@ -1100,6 +1114,9 @@ func (o linkOwner) failed(verb string, err error) error {
 func createLinked[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), o linkOwner,
 	insert string, args ...any) (T, error) {
 	return writeThenRead(ctx, db, v, read, func(tx *sql.Tx) (int64, error) {
+		if err := o.guarded(ctx, tx); err != nil {
+			return 0, err
+		}
 		res, err := tx.ExecContext(ctx, insert, args...)
 		if err != nil {
 			return 0, o.failed("create", err)
@@ -1118,6 +1135,9 @@ func createLinked[T any](ctx context.Context, db *DB, v T, read func(context.Con
 func updateLinked[T any](ctx context.Context, db *DB, v T, read func(context.Context, int64) (T, error), o linkOwner, id int64,
 	update string, args ...any) (T, error) {
 	return writeThenRead(ctx, db, v, read, func(tx *sql.Tx) (int64, error) {
+		if err := o.guarded(ctx, tx); err != nil {
+			return 0, err
+		}
 		if err := lockRow(ctx, tx, o.table, id, o.thing); err != nil {
 			return 0, err
 		}

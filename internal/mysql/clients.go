@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strconv"
 
 	"github.com/oceanops/adplatform/internal/apperr"
@@ -82,63 +83,73 @@ func (db *DB) UpdateClient(ctx context.Context, scope auth.Scope, id int64, in d
 // DeleteClient deletes a client that no account belongs to and nothing
 // names: one with accounts (anyone's, in scope or not) is a conflict naming
 // how many, then one named by alert subscriptions, then one named by rules'
-// scopes. (A subscription or a rule saved while the client goes keeps its
-// id, which then names no account.)
+// scopes. It runs in one transaction that first locks the client's row: a
+// subscription or a rule saved meanwhile naming the client (lockClients),
+// or an account moved into it (its foreign key), either is counted here or
+// waits and then finds the client gone.
 func (db *DB) DeleteClient(ctx context.Context, id int64) error {
-	n, err := db.clientAccounts(ctx, id)
-	if err != nil || n > 0 {
-		return clientNotEmpty(err, n)
-	}
-	count := func(what, q string, arg any) (int, error) {
-		var refs int
-		if err := db.QueryRowContext(ctx, q, arg).Scan(&refs); err != nil {
-			return 0, fmt.Errorf("mysql: %s of client: %w", what, err)
+	return db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := lockRow(ctx, tx, "clients", id, "client"); err != nil {
+			return err
 		}
-		return refs, nil
+		count := func(what, q string, arg any) (int, error) {
+			var refs int
+			if err := tx.QueryRowContext(ctx, q, arg).Scan(&refs); err != nil {
+				return 0, fmt.Errorf("mysql: %s of client: %w", what, err)
+			}
+			return refs, nil
+		}
+		n, err := count("accounts", `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			return apperr.Conflict("%d accounts belong to the client; move them out first", n).WithReason("client_not_empty", "n", n)
+		}
+		subs, err := count("subscriptions", `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`, strconv.FormatInt(id, 10))
+		if err != nil {
+			return err
+		}
+		if subs > 0 {
+			return apperr.Conflict("%d alert subscriptions name the client; change them first", subs).WithReason("client_subscribed", "n", subs)
+		}
+		ruled, err := count("rules", `SELECT COUNT(*) FROM rule_scope s JOIN rules r ON r.id = s.rule_id
+			WHERE s.list = 'client_ids' AND s.ref_id = ? AND r.deleted_at IS NULL`, id)
+		if err != nil {
+			return err
+		}
+		if ruled > 0 {
+			return apperr.Conflict("%d rules look at the client; change them first", ruled).WithReason("client_in_rules", "n", ruled)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM clients WHERE id = ?`, id); err != nil {
+			return fmt.Errorf("mysql: delete client: %w", err)
+		}
+		return nil
+	})
+}
+
+// lockClients share-locks the rows of the clients ids until the
+// transaction ends, so that DeleteClient (which locks its client's row
+// first) either sees what the transaction writes naming them or has
+// deleted one before: then the error names the i-th id that is gone
+// (field(i)), as a validation error.
+func lockClients(ctx context.Context, tx *sql.Tx, ids []int64, field func(i int) string) error {
+	if len(ids) == 0 {
+		return nil
 	}
-	subs, err := count("subscriptions", `SELECT COUNT(*) FROM alert_subscriptions WHERE JSON_CONTAINS(client_ids, ?)`, strconv.FormatInt(id, 10))
+	// By the primary key: read through the (covering) name index, the
+	// share lock would not meet DeleteClient's lock on the row itself.
+	found, err := queryAll(ctx, tx, []int64{}, "clients", scanOne[int64],
+		`SELECT id FROM clients FORCE INDEX (PRIMARY) WHERE id IN (`+placeholders(len(ids))+`) LOCK IN SHARE MODE`, int64Args(ids)...)
 	if err != nil {
 		return err
 	}
-	if subs > 0 {
-		return apperr.Conflict("%d alert subscriptions name the client; change them first", subs).WithReason("client_subscribed", "n", subs)
-	}
-	ruled, err := count("rules", `SELECT COUNT(*) FROM rule_scope s JOIN rules r ON r.id = s.rule_id
-		WHERE s.list = 'client_ids' AND s.ref_id = ? AND r.deleted_at IS NULL`, id)
-	if err != nil {
-		return err
-	}
-	if ruled > 0 {
-		return apperr.Conflict("%d rules look at the client; change them first", ruled).WithReason("client_in_rules", "n", ruled)
-	}
-	err = execAffecting(ctx, db, "delete client", apperr.NotFound("client"), `DELETE FROM clients WHERE id = ?`, id)
-	if isReferenced(err) { // an account moved in meanwhile
-		n, qerr := db.clientAccounts(ctx, id)
-		if qerr != nil {
-			return qerr
+	for i, id := range ids {
+		if !slices.Contains(found, id) {
+			return apperr.Validation(apperr.Field(field(i), "client %d does not exist", id).Because("client_missing", "id", id))
 		}
-		return clientNotEmpty(err, n)
 	}
-	return err
-}
-
-// clientAccounts counts the accounts of a client, anyone's.
-func (db *DB) clientAccounts(ctx context.Context, id int64) (int, error) {
-	var n int
-	if err := db.QueryRowContext(ctx, `SELECT COUNT(*) FROM advertisers WHERE client_id = ?`, id).Scan(&n); err != nil {
-		return 0, fmt.Errorf("mysql: count client accounts: %w", err)
-	}
-	return n, nil
-}
-
-// clientNotEmpty is the conflict of deleting a client n accounts belong to
-// (err, when not a refusal, is returned as it is).
-func clientNotEmpty(err error, n int) error {
-	if err != nil && !isReferenced(err) {
-		return err
-	}
-	return apperr.Wrap(err, apperr.KindConflict, "%d accounts belong to the client; move them out first", n).
-		WithReason("client_not_empty", "n", n)
+	return nil
 }
 
 // SetAdvertisersClient makes the advertisers (all in scope, else

@@ -217,10 +217,6 @@ func IsDuplicate(err error) bool { return serverError(err, 1062) }
 // which the transaction may be retried.
 func IsDeadlock(err error) bool { return serverError(err, 1213, 1205) }
 
-// isReferenced reports whether err is a foreign key refusing to delete a
-// row others refer to (1451).
-func isReferenced(err error) bool { return serverError(err, 1451) }
-
 // isUnknownReference reports whether err is a foreign key refusing a row
 // that refers to one that does not exist (1452).
 func isUnknownReference(err error) bool { return serverError(err, 1452) }

@@ -53,6 +53,9 @@ func (db *DB) CreateRule(ctx context.Context, ownerID int64, s rules.Spec, enabl
 	}
 	var id int64
 	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := lockRuleClients(ctx, tx, s.Scope); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `INSERT INTO rules (owner_id, name, version, spec, enabled, created_at, updated_at)
 			VALUES (?, ?, 1, ?, ?, ?, ?)`, ownerID, s.Name, spec, enabled, at.UTC(), at.UTC())
 		if err != nil {
@@ -80,6 +83,9 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 		return rules.Rule{}, err
 	}
 	err = db.InTx(ctx, func(tx *sql.Tx) error {
+		if err := lockRuleClients(ctx, tx, s.Scope); err != nil {
+			return err
+		}
 		var version int
 		err := tx.QueryRowContext(ctx, `SELECT version FROM rules WHERE id = ? AND deleted_at IS NULL FOR UPDATE`, id).Scan(&version)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -106,6 +112,13 @@ func (db *DB) UpdateRule(ctx context.Context, id int64, s rules.Spec, by int64, 
 		return rules.Rule{}, err
 	}
 	return db.GetRule(ctx, id)
+}
+
+// lockRuleClients holds the clients a scope names until the rule is
+// written (lockClients): one deleted meanwhile is refused as the service's
+// check refuses an unknown one.
+func lockRuleClients(ctx context.Context, tx *sql.Tx, sc rules.Scope) error {
+	return lockClients(ctx, tx, sc.ClientIDs, func(i int) string { return fmt.Sprintf("scope.client_ids[%d]", i) })
 }
 
 // writeRuleScope stores the ids a rule's scope names (rule_scope), which
