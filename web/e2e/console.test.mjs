@@ -2189,6 +2189,7 @@ describe('console', () => {
     await page.waitForURL(/\/rules\?client_id=/)
     const ruleRows = page.locator('[data-test=rules-table] tbody tr.arco-table-tr')
     await poll(async () => (await ruleRows.count()) === 1 && (await ruleRows.first().innerText()).includes('星河传媒 消耗提醒'), "the client's rule alone", 20_000, 300)
+    assert.equal((await page.locator(`[data-test=rule-scope-${ruleId}]`).innerText()).trim(), '广告计划 · 1 个客户的账户', 'the list says what the rule looks at')
     const everyRule = await apiGet(stack.api, token, '/api/v1/rules?page_size=200')
     assert.ok(everyRule.total > 1, `${everyRule.total} rules in all`)
     await shot(page, 'rules-of-client')
