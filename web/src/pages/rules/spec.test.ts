@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, parseSpec, safetyText, scheduleText, scopeNames, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, ownerOfOthers, parseSpec, safetyText, scheduleText, scopeNames, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -55,6 +55,7 @@ describe('a rule in sentences', () => {
     expect(scopeText(zh, { ...spike, scope: { level: 'project', filter: { name_contains: '618' } } })).toBe('项目 · 我的全部账户 · 名称含“618”')
     // A colleague's rule: its owner's accounts, and the ids outside the reader's data scope counted.
     expect(scopeText(zh, { ...spike, scope: { level: 'ad' } }, 'alice')).toBe('广告计划 · alice 的全部账户')
+    expect([ownerOfOthers({ owner_id: 2, owner: 'alice' }, 1), ownerOfOthers({ owner_id: 1, owner: 'me' }, 1)]).toEqual(['alice', undefined])
     expect(scopeText(zh, spike, 'alice', { advertiser_ids: 2 })).toBe('广告计划 · 1 个广告主（另有 2 个不在你的数据范围内）')
     const names = new Map([[1001, '北京科技']])
     const ads = new Map([[17, '周年庆-OCPM-03']])

@@ -106,6 +106,11 @@ export function matchText(t: T, spec: RuleSpec): string {
   return spec.conditions.map((c) => conditionText(t, c)).join(sep)
 }
 
+/** ownerOfOthers is a rule's owner as a reader who is someone else names them (scopeText: 「alice 的全部账户」); undefined for the owner. */
+export function ownerOfOthers(r: { owner_id?: number; owner?: string }, userID: number | undefined): string | undefined {
+  return r.owner_id !== userID ? r.owner : undefined
+}
+
 /**
  * scopeText says what the rule looks at: "广告计划 · 2 个广告主 · 名称含 …". Of a
  * rule read without owning it (owner set), the ids outside the reader's data
