@@ -176,3 +176,15 @@ type AuditFilter struct {
 	// read instead of an offset. Such a page is not counted (total -1).
 	Beyond AuditEntry
 }
+
+// Grants are what puts advertisers in a user's data scope: accounts assigned
+// one by one, and clients, whose accounts (those moved in later too) are in
+// the scope while they belong to the client.
+type Grants struct {
+	AdvertiserIDs []int64
+	// ClientIDs: nil leaves a user's clients as they are when grants are set.
+	ClientIDs []int64
+	// Advertisers counts the accounts in the scope (read only): those
+	// assigned and those of the clients, each once.
+	Advertisers int
+}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
@@ -212,4 +214,78 @@ func jsonIDs(ids []int64) string {
 		out += fmt.Sprint(id)
 	}
 	return out + "]"
+}
+
+// A user given a client sees its accounts, those moved in later too, and
+// stops seeing those moved out; an unknown client is refused by its place,
+// before the user is created.
+func TestClientGivenToAUser(t *testing.T) {
+	w := setupReportWorld(t)
+	star := okCreated[clientJSON](t, w.do(t, req{method: http.MethodPost, path: "/api/v1/clients", body: `{"name":"星河传媒"}`, token: w.admin}), "create a client")
+	move := func(client int64, ids ...int64) {
+		t.Helper()
+		okData[setClientJSON](t, w.do(t, req{method: http.MethodPost, path: "/api/v1/advertisers/client",
+			body: fmt.Sprintf(`{"client_id":%d,"advertiser_ids":%s}`, client, jsonIDs(ids)), token: w.admin}), "move accounts")
+	}
+	move(star.ID, rpAdvA)
+
+	unknown := w.do(t, req{method: http.MethodPost, path: "/api/v1/users", token: w.admin,
+		body: `{"username":"cora","password":"Velvet-Canyon-284","roles":["operator"],"client_ids":[999999]}`})
+	if f := unknown.fieldErrs(); unknown.status != http.StatusUnprocessableEntity || len(f) != 1 || f[0].Field != "client_ids[0]" || f[0].Rule != "client_missing" {
+		t.Fatalf("an unknown client: %d %s", unknown.status, unknown.raw)
+	}
+	if n := mysqltest.Value[int](t, w.db, `SELECT COUNT(*) FROM users WHERE username = 'cora'`); n != 0 {
+		t.Fatalf("the refused user was created (%d)", n)
+	}
+	created := okCreated[struct {
+		ID int64 `json:"id"`
+	}](t, w.do(t, req{method: http.MethodPost, path: "/api/v1/users", token: w.admin,
+		body: fmt.Sprintf(`{"username":"cora","password":"Velvet-Canyon-284","roles":["operator"],"client_ids":[%d]}`, star.ID)}), "create cora")
+	cora := w.login(t, "cora", "Velvet-Canyon-284").AccessToken
+	grants := fmt.Sprintf("/api/v1/users/%d/advertisers", created.ID)
+	sees := func(step string, want ...int64) {
+		t.Helper()
+		var got []int64
+		for _, a := range okData[struct{ Items []advertiserResponse }](t, w.get(t, cora, "/api/v1/advertisers", nil), "cora's advertisers").Items {
+			got = append(got, a.ID)
+		}
+		slices.Sort(got)
+		if !slices.Equal(got, want) {
+			t.Fatalf("%s: cora sees %v, want %v", step, got, want)
+		}
+	}
+	type grantsJSON struct {
+		AdvertiserIDs []int64 `json:"advertiser_ids"`
+		ClientIDs     []int64 `json:"client_ids"`
+		Advertisers   int     `json:"advertisers"`
+	}
+	granted := func(step string, want grantsJSON) {
+		t.Helper()
+		if got := okData[grantsJSON](t, w.get(t, w.admin, grants, nil), "grants"); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: grants %+v, want %+v", step, got, want)
+		}
+	}
+	sees("given the client", rpAdvA)
+	granted("given the client", grantsJSON{AdvertiserIDs: []int64{}, ClientIDs: []int64{star.ID}, Advertisers: 1})
+	w.check(t, "bob's account", req{method: http.MethodGet, path: fmt.Sprintf("/api/v1/advertisers/%d", rpAdvB), token: cora}, http.StatusNotFound)
+	move(star.ID, rpAdvB)
+	sees("B moved into the client", rpAdvA, rpAdvB)
+	move(0, rpAdvA)
+	sees("A moved out", rpAdvB)
+
+	put := func(body string) resp {
+		return w.do(t, req{method: http.MethodPut, path: grants, body: body, token: w.admin})
+	}
+	if r := put(`{"advertiser_ids":[],"client_ids":[1,999999]}`); r.status != http.StatusUnprocessableEntity || r.fieldErrs()[0].Field != "client_ids[1]" {
+		t.Fatalf("an unknown client: %d %s", r.status, r.raw)
+	}
+	sees("after the refusal", rpAdvB)
+	okData[grantsJSON](t, put(fmt.Sprintf(`{"advertiser_ids":[%d]}`, rpAdvA)), "assign A, clients unchanged")
+	granted("A assigned", grantsJSON{AdvertiserIDs: []int64{rpAdvA}, ClientIDs: []int64{star.ID}, Advertisers: 2})
+	sees("A assigned", rpAdvA, rpAdvB)
+	okData[grantsJSON](t, put(`{"advertiser_ids":[],"client_ids":[]}`), "take everything away")
+	sees("nothing")
+	if r := put(`{"advertiser_ids":[],"client_ids":[0]}`); r.status != http.StatusUnprocessableEntity {
+		t.Fatalf("client 0: %d %s", r.status, r.raw)
+	}
 }

@@ -39,8 +39,8 @@ type advertiserStore interface {
 	CheckAdvertisersInScope(ctx context.Context, scope auth.Scope, ids []int64) error
 	InScope(ctx context.Context, scope auth.Scope, advertiserID int64) (bool, error)
 	Authorization(ctx context.Context, id int64) (domain.Authorization, error)
-	SetUserAdvertisers(ctx context.Context, userID int64, ids []int64, by int64) error
-	UserAdvertiserIDs(ctx context.Context, userID int64) ([]int64, error)
+	SetUserGrants(ctx context.Context, userID int64, g auth.Grants, by int64) error
+	UserGrants(ctx context.Context, userID int64) (auth.Grants, error)
 }
 
 // syncStore reads and writes sync state and freshness.

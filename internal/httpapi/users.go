@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -19,6 +20,8 @@ type createUserRequest struct {
 	Email         string   `json:"email" validate:"omitempty,email,max=254"`
 	Roles         []string `json:"roles" validate:"required,min=1,max=4,unique,dive,oneof=admin operator analyst viewer"`
 	AdvertiserIDs []int64  `json:"advertiser_ids" validate:"max=10000,dive,gt=0"`
+	// ClientIDs: clients whose accounts are in the user's scope.
+	ClientIDs []int64 `json:"client_ids" validate:"max=500,dive,gt=0"`
 	// MustChangePassword: the user must choose their own password when they
 	// first sign in (the one given here is known to the admin too).
 	MustChangePassword bool `json:"must_change_password"`
@@ -46,6 +49,8 @@ type setRolesRequest struct {
 // setAdvertisersRequest is PUT /api/v1/users/{id}/advertisers's body.
 type setAdvertisersRequest struct {
 	AdvertiserIDs []int64 `json:"advertiser_ids" validate:"required,max=10000,dive,gt=0"`
+	// ClientIDs replaces the user's clients; absent (nil) leaves them.
+	ClientIDs []int64 `json:"client_ids" validate:"max=500,dive,gt=0"`
 }
 
 // userQuery is GET /api/v1/users's query.
@@ -80,10 +85,15 @@ func userView(u auth.User) userResponse {
 		MustChangePassword: u.PasswordMustChange, MFAEnabled: u.MFAEnabled, LastLoginAt: u.LastLoginAt}
 }
 
-// userAdvertisersResponse is a user's data-scope assignment.
+// userAdvertisersResponse is what puts advertisers in a user's data scope.
 type userAdvertisersResponse struct {
-	UserID        int64   `json:"user_id"`
+	UserID int64 `json:"user_id"`
+	// AdvertiserIDs are assigned one by one.
 	AdvertiserIDs []int64 `json:"advertiser_ids"`
+	// ClientIDs are the user's clients: their accounts are in the scope.
+	ClientIDs []int64 `json:"client_ids"`
+	// Advertisers counts the accounts in the scope, each once.
+	Advertisers int `json:"advertisers"`
 }
 
 func (s *Server) createUser(c *gin.Context) {
@@ -91,19 +101,42 @@ func (s *Server) createUser(c *gin.Context) {
 		auditDetail(c, "username", auth.NormalizeUsername(req.Username))
 		auditDetail(c, "roles", req.Roles)
 		auditDetail(c, "must_change_password", req.MustChangePassword)
+		if err := s.checkUserClients(c, req.ClientIDs); err != nil {
+			return auth.User{}, err
+		}
 		u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
 			Password: req.Password, DisplayName: req.DisplayName, Email: req.Email, Roles: req.Roles,
 			PasswordMustChange: req.MustChangePassword})
-		if err = auditCreated(c, u.ID, err); err != nil || len(req.AdvertiserIDs) == 0 {
+		if err = auditCreated(c, u.ID, err); err != nil || len(req.AdvertiserIDs)+len(req.ClientIDs) == 0 {
 			return u, err
 		}
 		p, _ := principalFrom(c)
-		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), u.ID, req.AdvertiserIDs, p.UserID); err != nil {
+		if err := s.deps.DB.SetUserGrants(c.Request.Context(), u.ID, auth.Grants{AdvertiserIDs: req.AdvertiserIDs,
+			ClientIDs: orEmpty(req.ClientIDs)}, p.UserID); err != nil {
 			return u, err
 		}
 		auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+		auditDetail(c, "client_ids", orEmpty(req.ClientIDs))
 		return u, nil
 	}, userView)
+}
+
+// checkUserClients refuses clients that do not exist before a user is
+// created with them (SetUserGrants checks them again, under lock).
+func (s *Server) checkUserClients(c *gin.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := s.deps.DB.KnownClients(c.Request.Context(), ids)
+	if err != nil {
+		return err
+	}
+	for i, id := range ids {
+		if !slices.Contains(known, id) {
+			return apperr.Validation(apperr.Field(fmt.Sprintf("client_ids[%d]", i), "client %d does not exist", id).Because("client_missing", "id", id))
+		}
+	}
+	return nil
 }
 
 func (s *Server) listUsers(c *gin.Context) {
@@ -185,31 +218,32 @@ func (s *Server) setUserRoles(c *gin.Context) {
 	}, userView)
 }
 
-// userAdvertisers is GET /users/{id}/advertisers: the user's assignment.
+// userAdvertisers is GET /users/{id}/advertisers: what puts advertisers in
+// the user's scope.
 func (s *Server) userAdvertisers(c *gin.Context) {
-	serveByID(c, func(id int64) (userAdvertisersResponse, error) {
-		if _, err := s.deps.DB.GetUser(c.Request.Context(), id); err != nil {
-			return userAdvertisersResponse{}, err
-		}
-		return s.userAdvertiserIDs(c, id)
-	}, asIs)
+	serveByID(c, func(id int64) (userAdvertisersResponse, error) { return s.userAdvertiserIDs(c, id) }, asIs)
 }
 
-// setUserAdvertisers is PUT /users/{id}/advertisers: replaces the user's
-// assignment (the data scope of non-admins).
+// setUserAdvertisers is PUT /users/{id}/advertisers: replaces the accounts
+// assigned one by one and, when given, the clients (the data scope of
+// non-admins).
 func (s *Server) setUserAdvertisers(c *gin.Context) {
 	serveByIDWith(c, s.bindJSON, func(id int64, req setAdvertisersRequest) (userAdvertisersResponse, error) {
 		p, _ := principalFrom(c)
-		if err := s.deps.DB.SetUserAdvertisers(c.Request.Context(), id, req.AdvertiserIDs, p.UserID); err != nil {
+		if err := s.deps.DB.SetUserGrants(c.Request.Context(), id, auth.Grants{AdvertiserIDs: req.AdvertiserIDs,
+			ClientIDs: req.ClientIDs}, p.UserID); err != nil {
 			return userAdvertisersResponse{}, err
 		}
 		auditDetail(c, "advertiser_count", len(req.AdvertiserIDs))
+		if req.ClientIDs != nil {
+			auditDetail(c, "client_ids", req.ClientIDs)
+		}
 		return s.userAdvertiserIDs(c, id)
 	}, asIs)
 }
 
-// userAdvertiserIDs reads the user's assignment.
+// userAdvertiserIDs reads what puts advertisers in the user's scope.
 func (s *Server) userAdvertiserIDs(c *gin.Context, id int64) (userAdvertisersResponse, error) {
-	ids, err := s.deps.DB.UserAdvertiserIDs(c.Request.Context(), id)
-	return userAdvertisersResponse{UserID: id, AdvertiserIDs: ids}, err
+	g, err := s.deps.DB.UserGrants(c.Request.Context(), id)
+	return userAdvertisersResponse{UserID: id, AdvertiserIDs: g.AdvertiserIDs, ClientIDs: g.ClientIDs, Advertisers: g.Advertisers}, err
 }

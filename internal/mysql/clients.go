@@ -134,16 +134,28 @@ func (db *DB) DeleteClient(ctx context.Context, id int64) error {
 // deleted one before: then the error names the i-th id that is gone
 // (field(i)), as a validation error.
 func lockClients(ctx context.Context, tx *sql.Tx, ids []int64, field func(i int) string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	// By the primary key: read through the (covering) name index, the
-	// share lock would not meet DeleteClient's lock on the row itself.
-	found, err := queryAll(ctx, tx, []int64{}, "clients", scanOne[int64],
-		`SELECT id FROM clients FORCE INDEX (PRIMARY) WHERE id IN (`+placeholders(len(ids))+`) LOCK IN SHARE MODE`, int64Args(ids)...)
+	found, err := lockClientRows(ctx, tx, ids, "LOCK IN SHARE MODE")
 	if err != nil {
 		return err
 	}
+	return missingClient(ids, found, field)
+}
+
+// lockClientRows locks the clients' rows that exist among ids (lock: "LOCK
+// IN SHARE MODE" or "FOR UPDATE"), in id order, and returns their ids.
+func lockClientRows(ctx context.Context, tx *sql.Tx, ids []int64, lock string) ([]int64, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	// By the primary key: read through the (covering) name index, a share
+	// lock would not meet DeleteClient's lock on the row itself.
+	return queryAll(ctx, tx, []int64{}, "clients", scanOne[int64],
+		`SELECT id FROM clients FORCE INDEX (PRIMARY) WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id `+lock, int64Args(ids)...)
+}
+
+// missingClient is the validation error naming the first of ids not found
+// (field(i) for the i-th), or nil.
+func missingClient(ids, found []int64, field func(i int) string) error {
 	for i, id := range ids {
 		if !slices.Contains(found, id) {
 			return apperr.Validation(apperr.Field(field(i), "client %d does not exist", id).Because("client_missing", "id", id))
@@ -156,6 +168,10 @@ func lockClients(ctx context.Context, tx *sql.Tx, ids []int64, field func(i int)
 // KindNotFound naming the first that is not) belong to client clientID, or
 // to none when clientID is 0. A manager account (majordomo, agent) takes
 // its child accounts within scope with it. It returns how many changed.
+// The users given a client the accounts leave lose them from their scope
+// (unless assigned one by one), those given the client they join gain them:
+// in the same transaction, which first locks the rows of both clients
+// exclusively, in id order (SetUserGrants share-locks them first).
 func (db *DB) SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []int64, clientID int64) (int64, error) {
 	ids = uniqueIDs(ids)
 	if err := db.CheckAdvertisersInScope(ctx, scope, ids); err != nil {
@@ -164,16 +180,63 @@ func (db *DB) SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []
 	if len(ids) == 0 {
 		return 0, nil
 	}
+	defer db.listsChanged()
 	inScope, sargs := scopeClause(scope, "v.id")
-	args := append([]any{nullInt(clientID)}, int64Args(ids)...)
-	args = append(append(args, int64Args(ids)...), sargs...)
-	n, err := execCount(ctx, db, "set advertisers' client", `UPDATE advertisers v SET v.client_id = ?
-		WHERE (v.id IN (`+placeholders(len(ids))+`) OR v.parent_id IN (`+placeholders(len(ids))+`)) AND `+inScope+`
-		AND NOT (v.client_id <=> ?)`, append(args, nullInt(clientID))...)
-	if isUnknownReference(err) {
+	which := `(v.id IN (` + placeholders(len(ids)) + `) OR v.parent_id IN (` + placeholders(len(ids)) + `)) AND ` + inScope
+	wargs := append(append(int64Args(ids), int64Args(ids)...), sargs...)
+	var n int64
+	err := retryTx(ctx, 10, func() error {
+		return db.InTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			n, err = moveToClient(ctx, tx, which, wargs, clientID)
+			return err
+		})
+	})
+	return n, err
+}
+
+// moveToClient is SetAdvertisersClient's transaction: which (with wargs)
+// selects the accounts (alias v). Its locking reads go by primary key, so
+// that they lock the rows they move and no other (through the covering
+// client index, a read of id and client_id locks every entry it scans).
+func moveToClient(ctx context.Context, tx *sql.Tx, which string, wargs []any, clientID int64) (int64, error) {
+	var candidates, clients []int64
+	if err := eachPair(ctx, tx, "advertisers' clients", `SELECT v.id, COALESCE(v.client_id, 0) FROM advertisers v WHERE `+which,
+		wargs, func(id, from int64) {
+			candidates = append(candidates, id)
+			clients = append(clients, from)
+		}); err != nil || len(candidates) == 0 {
+		return 0, err
+	}
+	locked := uniqueIDs(append(clients, clientID))
+	found, err := lockClientRows(ctx, tx, locked, "FOR UPDATE")
+	if err != nil {
+		return 0, err
+	}
+	if clientID != 0 && !slices.Contains(found, clientID) {
 		return 0, apperr.NotFound("client")
 	}
-	return n, err
+	var moved []int64
+	stale := false
+	if err := eachPair(ctx, tx, "advertisers' clients", `SELECT id, COALESCE(client_id, 0) FROM advertisers FORCE INDEX (PRIMARY) WHERE id IN (`+
+		placeholders(len(candidates))+`) FOR UPDATE`, int64Args(candidates), func(id, from int64) {
+		if from != clientID {
+			moved = append(moved, id)
+		}
+		stale = stale || !slices.Contains(locked, from) // moved to another client meanwhile
+	}); err != nil || len(moved) == 0 {
+		return 0, err
+	}
+	if stale {
+		return 0, errRestart
+	}
+	n, err := execCount(ctx, tx, "set advertisers' client", `UPDATE advertisers SET client_id = ? WHERE id IN (`+
+		placeholders(len(moved))+`)`, append([]any{nullInt(clientID)}, int64Args(moved)...)...)
+	if err != nil {
+		return 0, err
+	}
+	in := `IN (` + placeholders(len(moved)) + `)`
+	return n, applyClientGrants(ctx, tx, `a.id `+in, `advertiser_id `+in, int64Args(moved))
 }
 
 // AdvertiserClients implements alerts.SubscriptionStore.

@@ -216,7 +216,3 @@ func IsDuplicate(err error) bool { return serverError(err, 1062) }
 // IsDeadlock reports whether err is a deadlock or lock wait timeout, after
 // which the transaction may be retried.
 func IsDeadlock(err error) bool { return serverError(err, 1213, 1205) }
-
-// isUnknownReference reports whether err is a foreign key refusing a row
-// that refers to one that does not exist (1452).
-func isUnknownReference(err error) bool { return serverError(err, 1452) }

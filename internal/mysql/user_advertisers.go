@@ -3,9 +3,12 @@ package mysql
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"slices"
+	"strings"
 
+	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
 )
 
@@ -35,11 +38,13 @@ func (db *DB) AssignAdvertisers(ctx context.Context, userID int64, ids []int64, 
 	if len(ids) == 0 {
 		return nil
 	}
-	return db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := lockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		return insertAssignments(ctx, tx, userID, ids, by)
+	return retryDeadlock(ctx, func() error {
+		return db.InTx(ctx, func(tx *sql.Tx) error {
+			if err := lockUser(ctx, tx, userID); err != nil {
+				return err
+			}
+			return insertAssignments(ctx, tx, userID, ids, by)
+		})
 	})
 }
 
@@ -58,7 +63,7 @@ func insertAssignments(ctx context.Context, tx *sql.Tx, userID int64, ids []int6
 			q += "(?, ?, ?)"
 			args = append(args, userID, id, byArg)
 		}
-		q += " ON DUPLICATE KEY UPDATE user_id = user_id"
+		q += " ON DUPLICATE KEY UPDATE direct = 1"
 		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
 			return fmt.Errorf("mysql: assign advertisers: %w", err)
 		}
@@ -66,41 +71,192 @@ func insertAssignments(ctx context.Context, tx *sql.Tx, userID int64, ids []int6
 	return nil
 }
 
-// UnassignAdvertisers removes advertisers from a user's data scope.
+// UnassignAdvertisers removes advertisers assigned one by one from a user's
+// data scope; one that belongs to a client of the user stays in it.
 func (db *DB) UnassignAdvertisers(ctx context.Context, userID int64, ids []int64) error {
 	defer db.listsChanged()
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
 	}
-	args := []any{userID}
-	for _, id := range ids {
-		args = append(args, id)
+	return retryDeadlock(ctx, func() error {
+		return db.InTx(ctx, func(tx *sql.Tx) error {
+			return dropDirect(ctx, tx, `user_id = ? AND advertiser_id IN (`+placeholders(len(ids))+`)`, append([]any{userID}, int64Args(ids)...))
+		})
+	})
+}
+
+// dropDirect unmarks the scope rows matching where as assigned one by one
+// and deletes those no client of the user gives either.
+func dropDirect(ctx context.Context, tx *sql.Tx, where string, args []any) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE user_advertisers SET direct = 0 WHERE `+where, args...); err != nil {
+		return fmt.Errorf("mysql: unassign advertisers: %w", err)
 	}
-	_, err := db.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ? AND advertiser_id IN (`+placeholders(len(ids))+`)`, args...)
-	if err != nil {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE direct = 0 AND via_client = 0 AND `+where, args...); err != nil {
 		return fmt.Errorf("mysql: unassign advertisers: %w", err)
 	}
 	return nil
 }
 
-// SetUserAdvertisers replaces a user's data scope by ids (KindNotFound for
-// an unknown user).
+// SetUserAdvertisers replaces the advertisers assigned one by one to a user
+// (KindNotFound for an unknown user); the user's clients stay.
 func (db *DB) SetUserAdvertisers(ctx context.Context, userID int64, ids []int64, by int64) error {
+	return db.SetUserGrants(ctx, userID, auth.Grants{AdvertiserIDs: ids}, by)
+}
+
+// SetUserGrants replaces, in one transaction, the advertisers assigned one
+// by one to a user and, unless g.ClientIDs is nil, the user's clients
+// (KindNotFound for an unknown user; a validation error on client_ids[i]
+// for a client that does not exist). Locks are taken in the order a move of
+// accounts between clients (SetAdvertisersClient) takes them: the clients'
+// rows first (in id order; share locks here, exclusive ones there), then
+// the user's row — inserting the user's scope rows share-locks it too, by
+// its foreign key. The two never interleave on a client; what changed
+// between a read and its lock, and a deadlock InnoDB still finds on index
+// gaps, run the transaction again.
+func (db *DB) SetUserGrants(ctx context.Context, userID int64, g auth.Grants, by int64) error {
 	defer db.listsChanged()
-	ids = uniqueIDs(ids)
-	return db.InTx(ctx, func(tx *sql.Tx) error {
-		if err := lockUser(ctx, tx, userID); err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ?`, userID); err != nil {
-			return fmt.Errorf("mysql: set user advertisers: %w", err)
-		}
-		if len(ids) == 0 {
+	ids := uniqueIDs(g.AdvertiserIDs)
+	return retryTx(ctx, 10, func() error {
+		return db.InTx(ctx, func(tx *sql.Tx) error {
+			if g.ClientIDs != nil {
+				if err := replaceUserClients(ctx, tx, userID, g.ClientIDs, by); err != nil {
+					return err
+				}
+			} else if err := lockUser(ctx, tx, userID); err != nil {
+				return err
+			}
+			if err := dropDirect(ctx, tx, `user_id = ?`, []any{userID}); err != nil {
+				return err
+			}
+			if len(ids) > 0 {
+				return insertAssignments(ctx, tx, userID, ids, by)
+			}
 			return nil
-		}
-		return insertAssignments(ctx, tx, userID, ids, by)
+		})
 	})
+}
+
+// replaceUserClients locks the clients named and those the user has, then
+// the user, makes clientIDs the user's clients and brings the scope rows
+// they give up to date.
+func replaceUserClients(ctx context.Context, tx *sql.Tx, userID int64, clientIDs []int64, by int64) error {
+	const theirs = `SELECT client_id FROM user_clients WHERE user_id = ?`
+	old, err := queryAll(ctx, tx, []int64{}, "user clients", scanOne[int64], theirs, userID)
+	if err != nil {
+		return err
+	}
+	locked := uniqueIDs(append(slices.Clone(clientIDs), old...))
+	found, err := lockClientRows(ctx, tx, locked, "LOCK IN SHARE MODE")
+	if err != nil {
+		return err
+	}
+	if err := lockUser(ctx, tx, userID); err != nil {
+		return err
+	}
+	// The user's clients as they are now that no one else changes them: one
+	// given meanwhile (not locked) runs the transaction again.
+	if old, err = queryAll(ctx, tx, []int64{}, "user clients", scanOne[int64], theirs+` FOR UPDATE`, userID); err != nil {
+		return err
+	}
+	if slices.ContainsFunc(old, func(c int64) bool { return !slices.Contains(locked, c) }) {
+		return errRestart
+	}
+	if err := missingClient(clientIDs, found, func(i int) string { return fmt.Sprintf("client_ids[%d]", i) }); err != nil {
+		return err
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_clients WHERE user_id = ?`, userID); err != nil {
+		return fmt.Errorf("mysql: set user clients: %w", err)
+	}
+	if cs := uniqueIDs(clientIDs); len(cs) > 0 {
+		args := make([]any, 0, 3*len(cs))
+		for _, c := range cs {
+			args = append(args, userID, c, nullInt(by))
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_clients (user_id, client_id, created_by) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?),", len(cs)), ","), args...); err != nil {
+			return fmt.Errorf("mysql: set user clients: %w", err)
+		}
+	}
+	return applyClientGrants(ctx, tx, `uc.user_id = ?`, `user_id = ?`, []any{userID})
+}
+
+// applyClientGrants brings the via_client mark of the scope rows selected by
+// have (a condition on user_advertisers) up to what the clients give, read
+// with want (a condition on user_clients uc joined to advertisers a), both
+// taking args: rows are added, marked, unmarked, and deleted once nothing
+// gives them. Reads lock, so they see the last committed clients and
+// accounts.
+func applyClientGrants(ctx context.Context, tx *sql.Tx, want, have string, args []any) error {
+	wanted, had := map[[2]int64]bool{}, map[[2]int64]bool{}
+	if err := eachPair(ctx, tx, "client grants", `SELECT uc.user_id, a.id FROM user_clients uc
+		JOIN advertisers a FORCE INDEX (PRIMARY, idx_advertisers_client) ON a.client_id = uc.client_id WHERE `+want+` LOCK IN SHARE MODE`, args,
+		func(u, a int64) { wanted[[2]int64{u, a}] = true }); err != nil {
+		return err
+	}
+	if err := eachPair(ctx, tx, "client grants", `SELECT user_id, advertiser_id FROM user_advertisers
+		WHERE via_client = 1 AND `+have+` FOR UPDATE`, args, func(u, a int64) { had[[2]int64{u, a}] = true }); err != nil {
+		return err
+	}
+	var add, drop [][2]int64
+	for p := range wanted {
+		if !had[p] {
+			add = append(add, p)
+		}
+	}
+	for p := range had {
+		if !wanted[p] {
+			drop = append(drop, p)
+		}
+	}
+	for chunk := range slices.Chunk(add, 500) {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO user_advertisers (user_id, advertiser_id, direct, via_client) VALUES `+
+			strings.TrimSuffix(strings.Repeat("(?, ?, 0, 1),", len(chunk)), ",")+` ON DUPLICATE KEY UPDATE via_client = 1`,
+			pairArgs(chunk)...); err != nil {
+			return fmt.Errorf("mysql: client grants: %w", err)
+		}
+	}
+	// One row at a time, by its key: a list of pairs may be read by a scan,
+	// which would lock every row it passes.
+	for _, p := range drop {
+		if _, err := tx.ExecContext(ctx, `UPDATE user_advertisers SET via_client = 0 WHERE user_id = ? AND advertiser_id = ?`, p[0], p[1]); err != nil {
+			return fmt.Errorf("mysql: client grants: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ? AND advertiser_id = ? AND direct = 0 AND via_client = 0`,
+			p[0], p[1]); err != nil {
+			return fmt.Errorf("mysql: client grants: %w", err)
+		}
+	}
+	return nil
+}
+
+func pairArgs(ps [][2]int64) []any {
+	out := make([]any, 0, 2*len(ps))
+	for _, p := range ps {
+		out = append(out, p[0], p[1])
+	}
+	return out
+}
+
+// UserGrants reads what puts advertisers in a user's scope (KindNotFound
+// for an unknown user).
+func (db *DB) UserGrants(ctx context.Context, userID int64) (auth.Grants, error) {
+	var g auth.Grants
+	err := db.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM user_advertisers WHERE user_id = u.id)
+		FROM users u WHERE u.id = ?`, userID).Scan(&g.Advertisers)
+	if errors.Is(err, sql.ErrNoRows) {
+		return g, apperr.NotFound("user")
+	}
+	if err != nil {
+		return g, fmt.Errorf("mysql: user grants: %w", err)
+	}
+	if g.AdvertiserIDs, err = queryAll(ctx, db, []int64{}, "user grants", scanOne[int64],
+		`SELECT advertiser_id FROM user_advertisers WHERE user_id = ? AND direct = 1 ORDER BY advertiser_id`, userID); err != nil {
+		return g, err
+	}
+	g.ClientIDs, err = queryAll(ctx, db, []int64{}, "user grants", scanOne[int64],
+		`SELECT client_id FROM user_clients WHERE user_id = ? ORDER BY client_id`, userID)
+	return g, err
 }
 
 // UserAdvertiserIDs lists the advertisers assigned to a user, ascending

@@ -1,0 +1,192 @@
+package mysql_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"reflect"
+	"sync"
+	"testing"
+
+	"github.com/oceanops/adplatform/internal/apperr"
+	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+)
+
+// TestClientsInAUsersScope: a user given a client has its accounts in their
+// data scope, those moved in later too, and loses those moved out unless
+// assigned one by one; taking an account or a client away keeps what the
+// other still gives; a colleague's scope is untouched throughout.
+func TestClientsInAUsersScope(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	op := mustCreateUser(t, db, "op", auth.RoleOperator)
+	other := mustCreateUser(t, db, "other", auth.RoleOperator)
+	mysqltest.Exec(t, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW()), (2, 'K2', NOW(), NOW())`)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, client_id) VALUES (11, 'k1a', 1), (12, 'k1b', 1), (21, 'k2a', 2), (30, 'none', NULL)`)
+	mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name, account_role, parent_id) VALUES (40, 'agent', 'AGENT', NULL), (41, 'child', 'ADVERTISER', 40)`)
+	if err := db.AssignAdvertisers(ctx, other.ID, []int64{12}, 0); err != nil {
+		t.Fatal(err)
+	}
+	scopeOf := func(u int64) []int64 {
+		t.Helper()
+		ids, err := db.UserAdvertiserIDs(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ids
+	}
+	expect := func(step string, u int64, want ...int64) {
+		t.Helper()
+		if want == nil {
+			want = []int64{}
+		}
+		if got := scopeOf(u); !reflect.DeepEqual(got, want) {
+			t.Fatalf("%s: scope %v, want %v", step, got, want)
+		}
+	}
+	grants := func(step string, u int64, want auth.Grants) {
+		t.Helper()
+		g, err := db.UserGrants(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(g, want) {
+			t.Fatalf("%s: grants %+v, want %+v", step, g, want)
+		}
+	}
+	set := func(g auth.Grants) {
+		t.Helper()
+		if err := db.SetUserGrants(ctx, op.ID, g, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	move := func(client int64, ids ...int64) {
+		t.Helper()
+		if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), ids, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	set(auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{1}})
+	expect("client 1 and account 30", op.ID, 11, 12, 30)
+	grants("client 1 and account 30", op.ID, auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{1}, Advertisers: 3})
+
+	move(1, 21)
+	expect("21 moved into client 1", op.ID, 11, 12, 21, 30)
+	move(2, 11)
+	expect("11 moved out of client 1", op.ID, 12, 21, 30)
+	move(1, 40) // a manager account takes its child with it
+	expect("an agent moved in with its child", op.ID, 12, 21, 30, 40, 41)
+	move(0, 40)
+
+	// An account both assigned and given by the client stays while either holds.
+	set(auth.Grants{AdvertiserIDs: []int64{12, 30}})
+	grants("assigned 12 too (clients unchanged)", op.ID, auth.Grants{AdvertiserIDs: []int64{12, 30}, ClientIDs: []int64{1}, Advertisers: 3})
+	if err := db.UnassignAdvertisers(ctx, op.ID, []int64{12}); err != nil {
+		t.Fatal(err)
+	}
+	expect("12 unassigned, still the client's", op.ID, 12, 21, 30)
+	set(auth.Grants{AdvertiserIDs: []int64{21, 30}, ClientIDs: []int64{}})
+	expect("client taken away, 21 assigned", op.ID, 21, 30)
+	move(2, 21)
+	expect("an assigned account moved between clients stays", op.ID, 21, 30)
+
+	// The unbound child and the colleague's own assignment never moved.
+	expect("colleague", other.ID, 12)
+	grants("colleague", other.ID, auth.Grants{AdvertiserIDs: []int64{12}, ClientIDs: []int64{}, Advertisers: 1})
+
+	// Errors: an unknown client is named by its place, nothing changes; an
+	// unknown user is not found.
+	err := db.SetUserGrants(ctx, op.ID, auth.Grants{AdvertiserIDs: []int64{11}, ClientIDs: []int64{2, 99}}, 0)
+	ae, ok := apperr.As(err)
+	if !ok || ae.Kind != apperr.KindValidation || len(ae.Fields) != 1 || ae.Fields[0].Field != "client_ids[1]" {
+		t.Fatalf("unknown client: %v", err)
+	}
+	expect("after the refusal", op.ID, 21, 30)
+	if err := db.SetUserGrants(ctx, 424242, auth.Grants{ClientIDs: []int64{1}}, 0); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("unknown user: %v", err)
+	}
+	if _, err := db.UserGrants(ctx, 424242); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("unknown user's grants: %v", err)
+	}
+	// Moving accounts into a client that does not exist is not found.
+	if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{30}, 99); !apperr.Is(err, apperr.KindNotFound) {
+		t.Fatalf("unknown client: %v", err)
+	}
+
+	// A deleted client (no accounts left) is no longer the user's.
+	set(auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{2}})
+	expect("client 2", op.ID, 11, 21, 30)
+	move(0, 11, 21)
+	if err := db.DeleteClient(ctx, 2); err != nil {
+		t.Fatal(err)
+	}
+	grants("client deleted", op.ID, auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{}, Advertisers: 1})
+}
+
+// TestClientGrantsUnderConcurrentMoves: users' clients saved while accounts
+// move between those clients, from several connections at once, end with
+// every user's scope exactly their assigned accounts and their clients'
+// accounts as they are at the end, and no transaction is refused (a
+// deadlock would be an error here).
+func TestClientGrantsUnderConcurrentMoves(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	mysqltest.Exec(t, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW()), (2, 'K2', NOW(), NOW()), (3, 'K3', NOW(), NOW())`)
+	accounts := []int64{101, 102, 103, 104, 105, 106, 107, 108}
+	for _, a := range accounts {
+		mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, 'a')`, a)
+	}
+	var users []int64
+	for _, name := range []string{"u1", "u2", "u3", "u4"} {
+		users = append(users, mustCreateUser(t, db, name, auth.RoleOperator).ID)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 8*40)
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rnd := rand.New(rand.NewPCG(uint64(g), 17))
+			for range 40 {
+				var err error
+				if g%2 == 0 {
+					ids := []int64{accounts[rnd.IntN(len(accounts))], accounts[rnd.IntN(len(accounts))]}
+					_, err = db.SetAdvertisersClient(ctx, auth.SystemScope(), ids, int64(rnd.IntN(4)))
+				} else {
+					clients := []int64{}
+					for c := int64(1); c <= 3; c++ {
+						if rnd.IntN(2) == 0 {
+							clients = append(clients, c)
+						}
+					}
+					err = db.SetUserGrants(ctx, users[rnd.IntN(len(users))], auth.Grants{AdvertiserIDs: []int64{accounts[rnd.IntN(len(accounts))]}, ClientIDs: clients}, 0)
+				}
+				if err != nil {
+					errs <- err
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("refused: %v", err)
+	}
+	for _, u := range users {
+		want := mysqltest.Column[int64](t, db, `SELECT advertiser_id FROM user_advertisers WHERE user_id = ? AND direct = 1
+			UNION SELECT a.id FROM user_clients uc JOIN advertisers a ON a.client_id = uc.client_id WHERE uc.user_id = ? ORDER BY 1`, u, u)
+		got, err := db.UserAdvertiserIDs(ctx, u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("user %d: scope %v, want %v", u, got, want)
+		}
+		marked := mysqltest.Column[int64](t, db, `SELECT advertiser_id FROM user_advertisers WHERE user_id = ? AND via_client = 1 ORDER BY 1`, u)
+		of := mysqltest.Column[int64](t, db, `SELECT a.id FROM user_clients uc JOIN advertisers a ON a.client_id = uc.client_id WHERE uc.user_id = ? ORDER BY 1`, u)
+		if !reflect.DeepEqual(marked, of) {
+			t.Errorf("user %d: marked as of a client %v, the clients' accounts %v", u, marked, of)
+		}
+	}
+}
