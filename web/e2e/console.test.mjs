@@ -2194,6 +2194,28 @@ describe('console', () => {
     assert.ok(everyRule.total > 1, `${everyRule.total} rules in all`)
     await shot(page, 'rules-of-client')
 
+    // An operator given the client in the users drawer: the client's two accounts are their scope, and leave it when
+    // they leave the client (below).
+    const kai = { username: 'kai', password: 'Lotus-Harbor-Crane-58' }
+    const kaiUser = await apiPost(stack.api, token, '/api/v1/users', { ...kai, roles: ['operator'] })
+    await page.goto(`${stack.api}/users`)
+    await page.locator(`[data-test=user-edit-${kai.username}]`).click()
+    const userForm = page.locator('[data-test=user-form]')
+    await choose(page, userForm.locator('[data-test=user-clients]'), '星河传媒')
+    await page.locator('.arco-drawer-title').click() // closes the picker, not the drawer
+    await page.locator('.arco-select-dropdown:visible').waitFor({ state: 'hidden' })
+    await shot(page, 'user-client')
+    await page.locator('[data-test=user-save]').click()
+    const confirmUser = page.locator('.arco-modal', { hasText: '保存用户' })
+    assert.match(await confirmUser.innerText(), /0 个账户，以及 1 个客户的全部账户/)
+    await confirmUser.getByRole('button', { name: '确认' }).click()
+    await page.locator('.arco-message', { hasText: '已保存' }).first().waitFor()
+    const kaiGrants = await apiGet(stack.api, token, `/api/v1/users/${kaiUser.id}/advertisers`)
+    assert.deepEqual([kaiGrants.client_ids, kaiGrants.advertiser_ids, kaiGrants.advertisers], [[client.id], [], 2])
+    const kaiSession = session(stack.api, kai.username, kai.password)
+    const kaiSees = async () => (await apiGet(stack.api, kaiSession, '/api/v1/advertisers?page_size=200')).items.map((a) => a.id).sort()
+    assert.deepEqual(await kaiSees(), picked.map((a) => a.id).sort(), "the client's two accounts")
+
     // Deleting it is refused while it has accounts, then while a subscription picks it, then while a rule does, in
     // words; then it goes.
     await page.goto(`${stack.api}/clients`)
@@ -2205,6 +2227,7 @@ describe('console', () => {
     }
     await refusedWith('还有 2 个账户属于该客户')
     await apiPost(stack.api, token, '/api/v1/advertisers/client', { advertiser_ids: picked.map((a) => a.id), client_id: 0 })
+    assert.deepEqual(await kaiSees(), [], 'moved out of the client, out of its operator\'s scope')
     await refusedWith('有 1 个告警订阅选择了该客户')
     await apiSend('DELETE', stack.api, token, `/api/v1/alerts/subscriptions/${stored.id}`)
     await refusedWith('有 1 条自动规则的范围选择了该客户')
