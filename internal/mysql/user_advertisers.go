@@ -1,10 +1,12 @@
 package mysql
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -198,7 +200,8 @@ func applyClientGrants(ctx context.Context, tx *sql.Tx, want, have string, args 
 		WHERE via_client = 1 AND `+have+` FOR UPDATE`, args, func(u, a int64) { had[[2]int64{u, a}] = true }); err != nil {
 		return err
 	}
-	var add, drop [][2]int64
+	var add [][2]int64
+	drop := map[int64][]int64{} // by user
 	for p := range wanted {
 		if !had[p] {
 			add = append(add, p)
@@ -206,9 +209,11 @@ func applyClientGrants(ctx context.Context, tx *sql.Tx, want, have string, args 
 	}
 	for p := range had {
 		if !wanted[p] {
-			drop = append(drop, p)
+			drop[p[0]] = append(drop[p[0]], p[1])
 		}
 	}
+	// In key order, as every writer of these rows takes them.
+	slices.SortFunc(add, func(x, y [2]int64) int { return cmp.Or(cmp.Compare(x[0], y[0]), cmp.Compare(x[1], y[1])) })
 	for chunk := range slices.Chunk(add, 500) {
 		if _, err := tx.ExecContext(ctx, `INSERT INTO user_advertisers (user_id, advertiser_id, direct, via_client) VALUES `+
 			strings.TrimSuffix(strings.Repeat("(?, ?, 0, 1),", len(chunk)), ",")+` ON DUPLICATE KEY UPDATE via_client = 1`,
@@ -216,15 +221,18 @@ func applyClientGrants(ctx context.Context, tx *sql.Tx, want, have string, args 
 			return fmt.Errorf("mysql: client grants: %w", err)
 		}
 	}
-	// One row at a time, by its key: a list of pairs may be read by a scan,
-	// which would lock every row it passes.
-	for _, p := range drop {
-		if _, err := tx.ExecContext(ctx, `UPDATE user_advertisers SET via_client = 0 WHERE user_id = ? AND advertiser_id = ?`, p[0], p[1]); err != nil {
-			return fmt.Errorf("mysql: client grants: %w", err)
-		}
-		if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ? AND advertiser_id = ? AND direct = 0 AND via_client = 0`,
-			p[0], p[1]); err != nil {
-			return fmt.Errorf("mysql: client grants: %w", err)
+	// A user's rows at a time, by the key's prefix (a list of pairs may be
+	// read by a scan, which would lock every row it passes).
+	for _, u := range slices.Sorted(maps.Keys(drop)) {
+		for chunk := range slices.Chunk(uniqueIDs(drop[u]), 500) {
+			where := `user_id = ? AND advertiser_id IN (` + placeholders(len(chunk)) + `)`
+			args := append([]any{u}, int64Args(chunk)...)
+			if _, err := tx.ExecContext(ctx, `UPDATE user_advertisers SET via_client = 0 WHERE `+where, args...); err != nil {
+				return fmt.Errorf("mysql: client grants: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE direct = 0 AND via_client = 0 AND `+where, args...); err != nil {
+				return fmt.Errorf("mysql: client grants: %w", err)
+			}
 		}
 	}
 	return nil
