@@ -25,6 +25,10 @@ type User struct {
 	// MFAEnabled: two-step verification is on.
 	MFAEnabled  bool
 	LastLoginAt *time.Time
+	// Advertisers counts the accounts in the user's data scope (assigned, or
+	// of their clients; an admin's scope is every account whatever it says),
+	// Clients the clients given to them.
+	Advertisers, Clients int
 }
 
 // Credentials is what login needs of a user: never leaves the auth service.

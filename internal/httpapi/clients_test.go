@@ -267,6 +267,9 @@ func TestClientGivenToAUser(t *testing.T) {
 	}
 	sees("given the client", rpAdvA)
 	granted("given the client", grantsJSON{AdvertiserIDs: []int64{}, ClientIDs: []int64{star.ID}, Advertisers: 1})
+	if u := okData[userResponse](t, w.get(t, w.admin, fmt.Sprintf("/api/v1/users/%d", created.ID), nil), "cora"); u.Advertisers != 1 || u.Clients != 1 {
+		t.Fatalf("cora's scope in the user: %d accounts, %d clients", u.Advertisers, u.Clients)
+	}
 	w.check(t, "bob's account", req{method: http.MethodGet, path: fmt.Sprintf("/api/v1/advertisers/%d", rpAdvB), token: cora}, http.StatusNotFound)
 	move(star.ID, rpAdvB)
 	sees("B moved into the client", rpAdvA, rpAdvB)

@@ -77,12 +77,17 @@ type userResponse struct {
 	// MFAEnabled: two-step verification is on.
 	MFAEnabled  bool       `json:"mfa_enabled"`
 	LastLoginAt *time.Time `json:"last_login_at"`
+	// Advertisers counts the accounts in the user's scope, Clients the
+	// clients given to them.
+	Advertisers int `json:"advertisers"`
+	Clients     int `json:"clients"`
 }
 
 func userView(u auth.User) userResponse {
 	return userResponse{ID: u.ID, Username: u.Username, DisplayName: u.DisplayName, Email: u.Email, Status: u.Status,
 		Roles: orEmpty(u.Roles), CreatedAt: u.CreatedAt, UpdatedAt: u.UpdatedAt, PasswordChangedAt: u.PasswordChangedAt,
-		MustChangePassword: u.PasswordMustChange, MFAEnabled: u.MFAEnabled, LastLoginAt: u.LastLoginAt}
+		MustChangePassword: u.PasswordMustChange, MFAEnabled: u.MFAEnabled, LastLoginAt: u.LastLoginAt,
+		Advertisers: u.Advertisers, Clients: u.Clients}
 }
 
 // userAdvertisersResponse is what puts advertisers in a user's data scope.

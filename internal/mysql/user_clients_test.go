@@ -70,6 +70,9 @@ func TestClientsInAUsersScope(t *testing.T) {
 	set(auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{1}})
 	expect("client 1 and account 30", op.ID, 11, 12, 30)
 	grants("client 1 and account 30", op.ID, auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{1}, Advertisers: 3})
+	if u, err := db.GetUser(ctx, op.ID); err != nil || u.Advertisers != 3 || u.Clients != 1 {
+		t.Fatalf("the user counts %d accounts and %d clients (%v)", u.Advertisers, u.Clients, err)
+	}
 
 	move(1, 21)
 	expect("21 moved into client 1", op.ID, 11, 12, 21, 30)

@@ -16,13 +16,14 @@ import (
 var _ auth.Store = (*DB)(nil)
 
 const userColumns = `u.id, u.username, u.display_name, u.email, u.status, u.created_at, u.updated_at,
-	u.password_changed_at, u.password_must_change, u.totp_enabled_at IS NOT NULL, u.last_login_at`
+	u.password_changed_at, u.password_must_change, u.totp_enabled_at IS NOT NULL, u.last_login_at,
+	(SELECT COUNT(*) FROM user_advertisers ua WHERE ua.user_id = u.id), (SELECT COUNT(*) FROM user_clients uc WHERE uc.user_id = u.id)`
 
 func scanUser(row scanner) (auth.User, error) {
 	var u auth.User
 	var last sql.NullTime
 	err := row.Scan(&u.ID, &u.Username, &u.DisplayName, &u.Email, &u.Status, &u.CreatedAt, &u.UpdatedAt,
-		&u.PasswordChangedAt, &u.PasswordMustChange, &u.MFAEnabled, &last)
+		&u.PasswordChangedAt, &u.PasswordMustChange, &u.MFAEnabled, &last, &u.Advertisers, &u.Clients)
 	if last.Valid {
 		t := last.Time
 		u.LastLoginAt = &t

@@ -2210,6 +2210,7 @@ describe('console', () => {
     assert.match(await confirmUser.innerText(), /0 个账户，以及 1 个客户的全部账户/)
     await confirmUser.getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-message', { hasText: '已保存' }).first().waitFor()
+    await page.locator('tr.arco-table-tr', { hasText: kai.username }).locator('[data-test=user-scope]', { hasText: '2 个账户 · 1 个客户' }).waitFor()
     const kaiGrants = await apiGet(stack.api, token, `/api/v1/users/${kaiUser.id}/advertisers`)
     assert.deepEqual([kaiGrants.client_ids, kaiGrants.advertiser_ids, kaiGrants.advertisers], [[client.id], [], 2])
     const kaiSession = session(stack.api, kai.username, kai.password)
