@@ -2,8 +2,10 @@ package mysql_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"strings"
 	"sync"
 	"testing"
 
@@ -191,5 +193,49 @@ func TestClientGrantsUnderConcurrentMoves(t *testing.T) {
 		if !reflect.DeepEqual(marked, of) {
 			t.Errorf("user %d: marked as of a client %v, the clients' accounts %v", u, marked, of)
 		}
+	}
+}
+
+// BenchmarkMoveAccountsOfAGivenClient: 500 accounts moved into a client that
+// 20 users have, then out again (one op is both moves: 10,000 scope rows
+// written, then deleted), among 2,000 accounts and 50 users with 50
+// accounts of their own each.
+func BenchmarkMoveAccountsOfAGivenClient(b *testing.B) {
+	ctx := context.Background()
+	db := mysqltest.New(b)
+	const base = int64(1_700_000_000_000_000)
+	var vals []string
+	for i := range 2000 {
+		vals = append(vals, fmt.Sprintf("(%d, 'a')", base+int64(i)))
+	}
+	mysqltest.Exec(b, db, `INSERT INTO advertisers (id, name) VALUES `+strings.Join(vals, ","))
+	mysqltest.Exec(b, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW())`)
+	for u := range 50 {
+		user := mustCreateUser(b, db, fmt.Sprintf("user%02d", u), auth.RoleOperator)
+		var own []int64
+		for i := range 50 {
+			own = append(own, base+int64((u*50+i)%2000))
+		}
+		g := auth.Grants{AdvertiserIDs: own}
+		if u < 20 {
+			g.ClientIDs = []int64{1}
+		}
+		if err := db.SetUserGrants(ctx, user.ID, g, 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var moved []int64
+	for i := range 500 {
+		moved = append(moved, base+1000+int64(i))
+	}
+	for b.Loop() {
+		for _, to := range []int64{1, 0} {
+			if n, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), moved, to); err != nil || n != 500 {
+				b.Fatalf("moved %d: %v", n, err)
+			}
+		}
+	}
+	if n := mysqltest.Value[int](b, db, `SELECT COUNT(*) FROM user_advertisers WHERE via_client = 1`); n != 0 {
+		b.Fatalf("%d rows still marked as of the client", n)
 	}
 }
