@@ -83,8 +83,10 @@ type UserFilter struct {
 	Query  string
 	Status string
 	Role   string
-	Limit  int
-	Offset int
+	// ClientID keeps the users given that client.
+	ClientID int64
+	Limit    int
+	Offset   int
 }
 
 // Session is one login: the family of refresh tokens issued from it. Access

@@ -11,9 +11,11 @@ type Client struct {
 	Note string
 	// Advertisers counts the client's accounts within the reader's scope.
 	Advertisers int
-	CreatedBy   int64 // 0 when unknown
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	// Users counts the users given the client (its accounts are in their scope).
+	Users     int
+	CreatedBy int64 // 0 when unknown
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // ClientInput is what a user sets on a client.

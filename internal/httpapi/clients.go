@@ -74,13 +74,14 @@ type clientJSON struct {
 	Name        string    `json:"name"`
 	Note        string    `json:"note"`
 	Advertisers int       `json:"advertisers"`
+	Users       int       `json:"users"`
 	CreatedBy   *int64    `json:"created_by"`
 	CreatedAt   time.Time `json:"created_at"`
 	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 func newClientJSON(v domain.Client) clientJSON {
-	return clientJSON{ID: v.ID, Name: v.Name, Note: v.Note, Advertisers: v.Advertisers, CreatedBy: optID(v.CreatedBy),
+	return clientJSON{ID: v.ID, Name: v.Name, Note: v.Note, Advertisers: v.Advertisers, Users: v.Users, CreatedBy: optID(v.CreatedBy),
 		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
 }
 

@@ -270,6 +270,15 @@ func TestClientGivenToAUser(t *testing.T) {
 	if u := okData[userResponse](t, w.get(t, w.admin, fmt.Sprintf("/api/v1/users/%d", created.ID), nil), "cora"); u.Advertisers != 1 || u.Clients != 1 {
 		t.Fatalf("cora's scope in the user: %d accounts, %d clients", u.Advertisers, u.Clients)
 	}
+	// The client counts its users; the users of a client are listed by it.
+	if got := okData[clientJSON](t, w.get(t, w.alice, fmt.Sprintf("/api/v1/clients/%d", star.ID), nil), "the client"); got.Users != 1 {
+		t.Fatalf("the client's users: %d", got.Users)
+	}
+	ofClient := okData[struct{ Items []userResponse }](t, w.get(t, w.admin, "/api/v1/users", url.Values{"client_id": {fmt.Sprint(star.ID)}}), "users of the client")
+	if len(ofClient.Items) != 1 || ofClient.Items[0].Username != "cora" {
+		t.Fatalf("users of the client: %+v", ofClient.Items)
+	}
+	w.check(t, "a client id that is no number", req{method: http.MethodGet, path: "/api/v1/users?client_id=x", token: w.admin}, http.StatusBadRequest)
 	w.check(t, "bob's account", req{method: http.MethodGet, path: fmt.Sprintf("/api/v1/advertisers/%d", rpAdvB), token: cora}, http.StatusNotFound)
 	move(star.ID, rpAdvB)
 	sees("B moved into the client", rpAdvA, rpAdvB)

@@ -59,6 +59,8 @@ type userQuery struct {
 	Query  string `form:"q" validate:"max=64"`
 	Status string `form:"status" validate:"omitempty,oneof=active disabled"`
 	Role   string `form:"role" validate:"omitempty,oneof=admin operator analyst viewer"`
+	// ClientID keeps the users given that client.
+	ClientID int64 `form:"client_id" validate:"omitempty,gt=0"`
 }
 
 // userResponse is a user as the API shows it (never the password hash).
@@ -147,7 +149,7 @@ func (s *Server) checkUserClients(c *gin.Context, ids []int64) error {
 func (s *Server) listUsers(c *gin.Context) {
 	serveList(s, c, func(q userQuery) ([]auth.User, int64, error) {
 		return s.deps.DB.ListUsers(c.Request.Context(), auth.UserFilter{Query: q.Query, Status: q.Status,
-			Role: q.Role, Limit: q.PageSize, Offset: q.Offset()})
+			Role: q.Role, ClientID: q.ClientID, Limit: q.PageSize, Offset: q.Offset()})
 	}, userView)
 }
 

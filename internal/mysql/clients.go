@@ -21,7 +21,7 @@ func scanClient(row scanner) (domain.Client, error) {
 		c  domain.Client
 		by sql.NullInt64
 	)
-	err := row.Scan(&c.ID, &c.Name, &c.Note, &by, &c.CreatedAt, &c.UpdatedAt, &c.Advertisers)
+	err := row.Scan(&c.ID, &c.Name, &c.Note, &by, &c.CreatedAt, &c.UpdatedAt, &c.Advertisers, &c.Users)
 	c.CreatedBy = by.Int64
 	return c, err
 }
@@ -29,7 +29,8 @@ func scanClient(row scanner) (domain.Client, error) {
 func (db *DB) clients(ctx context.Context, scope auth.Scope, where string, args ...any) ([]domain.Client, error) {
 	inScope, sargs := scopeClause(scope, "v.id")
 	return queryAll(ctx, db, []domain.Client{}, "clients", scanClient, `SELECT c.id, c.name, c.note, c.created_by,
-		c.created_at, c.updated_at, COUNT(v.id) FROM clients c LEFT JOIN advertisers v ON v.client_id = c.id AND `+inScope+`
+		c.created_at, c.updated_at, COUNT(v.id), (SELECT COUNT(*) FROM user_clients uc WHERE uc.client_id = c.id)
+		FROM clients c LEFT JOIN advertisers v ON v.client_id = c.id AND `+inScope+`
 		`+where+` GROUP BY c.id ORDER BY c.name, c.id`, append(sargs, args...)...)
 }
 

@@ -138,6 +138,7 @@ func (db *DB) ListUsers(ctx context.Context, f auth.UserFilter) ([]auth.User, in
 	}
 	w.addIf(f.Status != "", "u.status = ?", f.Status)
 	w.addIf(f.Role != "", "u.id IN (SELECT ur.user_id FROM user_roles ur JOIN roles r ON r.id = ur.role_id WHERE r.name = ?)", f.Role)
+	w.addIf(f.ClientID != 0, "u.id IN (SELECT uc.user_id FROM user_clients uc WHERE uc.client_id = ?)", f.ClientID)
 	users, total, err := queryPage(ctx, db, nil, listPage{noun: "users", cols: userColumns, from: "users u", w: w, order: "u.id",
 		limit: f.Limit, offset: f.Offset}, scanUser)
 	if err != nil {

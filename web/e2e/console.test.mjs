@@ -2213,6 +2213,13 @@ describe('console', () => {
     await page.locator('tr.arco-table-tr', { hasText: kai.username }).locator('[data-test=user-scope]', { hasText: '2 个账户 · 1 个客户' }).waitFor()
     const kaiGrants = await apiGet(stack.api, token, `/api/v1/users/${kaiUser.id}/advertisers`)
     assert.deepEqual([kaiGrants.client_ids, kaiGrants.advertiser_ids, kaiGrants.advertisers], [[client.id], [], 2])
+    // The client says whom it is given to, one link away from them.
+    await page.goto(`${stack.api}/clients`)
+    await clientRow.locator('[data-test=client-users]', { hasText: '1 人' }).click()
+    await page.waitForURL(/\/users\?client_id=/)
+    const givenTo = page.locator('[data-test=users-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
+    await poll(async () => (await givenTo.count()) === 1 && (await givenTo.first().innerText()).includes(kai.username), 'the client\'s one user', 20_000, 300)
+    await shot(page, 'users-of-client')
     const kaiSession = session(stack.api, kai.username, kai.password)
     const kaiSees = async () => (await apiGet(stack.api, kaiSession, '/api/v1/advertisers?page_size=200')).items.map((a) => a.id).sort()
     assert.deepEqual(await kaiSees(), picked.map((a) => a.id).sort(), "the client's two accounts")
