@@ -31,22 +31,29 @@ func scopeClause(scope auth.Scope, column string) (string, []any) {
 	return column + " IN (SELECT ua.advertiser_id FROM user_advertisers ua WHERE ua.user_id = ?)", []any{scope.UserID}
 }
 
-// AssignAdvertisers adds advertisers to a user's data scope; ids already
-// assigned are left as they are. by is the assigning user (0 for the system,
-// e.g. the account binding flow assigning what a user bound).
+// AssignAdvertisers adds advertisers to a user's data scope, each assigned
+// on its own (one a client of the user gave becomes assigned on its own too;
+// one already assigned is left as it is). by is the assigning user (0 for
+// the system, e.g. the account binding flow assigning what a user bound).
 func (db *DB) AssignAdvertisers(ctx context.Context, userID int64, ids []int64, by int64) error {
+	return db.writeScope(ctx, ids, func(tx *sql.Tx, ids []int64) error {
+		if err := lockUser(ctx, tx, userID); err != nil {
+			return err
+		}
+		return insertAssignments(ctx, tx, userID, ids, by)
+	})
+}
+
+// writeScope runs fn with ids, unique, in one transaction, run again if
+// InnoDB chose it as a deadlock victim; with no ids it does nothing.
+func (db *DB) writeScope(ctx context.Context, ids []int64, fn func(tx *sql.Tx, ids []int64) error) error {
 	defer db.listsChanged()
 	ids = uniqueIDs(ids)
 	if len(ids) == 0 {
 		return nil
 	}
 	return retryDeadlock(ctx, func() error {
-		return db.InTx(ctx, func(tx *sql.Tx) error {
-			if err := lockUser(ctx, tx, userID); err != nil {
-				return err
-			}
-			return insertAssignments(ctx, tx, userID, ids, by)
-		})
+		return db.InTx(ctx, func(tx *sql.Tx) error { return fn(tx, ids) })
 	})
 }
 
@@ -76,15 +83,8 @@ func insertAssignments(ctx context.Context, tx *sql.Tx, userID int64, ids []int6
 // UnassignAdvertisers removes advertisers assigned one by one from a user's
 // data scope; one that belongs to a client of the user stays in it.
 func (db *DB) UnassignAdvertisers(ctx context.Context, userID int64, ids []int64) error {
-	defer db.listsChanged()
-	ids = uniqueIDs(ids)
-	if len(ids) == 0 {
-		return nil
-	}
-	return retryDeadlock(ctx, func() error {
-		return db.InTx(ctx, func(tx *sql.Tx) error {
-			return dropDirect(ctx, tx, `user_id = ? AND advertiser_id IN (`+placeholders(len(ids))+`)`, append([]any{userID}, int64Args(ids)...))
-		})
+	return db.writeScope(ctx, ids, func(tx *sql.Tx, ids []int64) error {
+		return dropDirect(ctx, tx, `user_id = ? AND advertiser_id IN (`+placeholders(len(ids))+`)`, append([]any{userID}, int64Args(ids)...))
 	})
 }
 
