@@ -30,8 +30,6 @@ type clientStore interface {
 	SetAdvertisersClient(ctx context.Context, scope auth.Scope, ids []int64, clientID int64) (int64, error)
 	// CheckClients is KindNotFound naming the first of ids that is no client.
 	CheckClients(ctx context.Context, ids []int64) error
-	// KnownClients returns which of ids are clients.
-	KnownClients(ctx context.Context, ids []int64) ([]int64, error)
 }
 
 func (s *Server) clientRoutes(v1 *gin.RouterGroup) {

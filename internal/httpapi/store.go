@@ -41,6 +41,8 @@ type advertiserStore interface {
 	Authorization(ctx context.Context, id int64) (domain.Authorization, error)
 	SetUserGrants(ctx context.Context, userID int64, g auth.Grants, by int64) error
 	UserGrants(ctx context.Context, userID int64) (auth.Grants, error)
+	// CheckUserClients is the validation error naming (client_ids[i]) the first of ids that is no client.
+	CheckUserClients(ctx context.Context, ids []int64) error
 }
 
 // syncStore reads and writes sync state and freshness.

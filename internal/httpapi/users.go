@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"fmt"
 	"net/http"
 	"slices"
 	"time"
@@ -108,7 +107,7 @@ func (s *Server) createUser(c *gin.Context) {
 		auditDetail(c, "username", auth.NormalizeUsername(req.Username))
 		auditDetail(c, "roles", req.Roles)
 		auditDetail(c, "must_change_password", req.MustChangePassword)
-		if err := s.checkUserClients(c, req.ClientIDs); err != nil {
+		if err := s.deps.DB.CheckUserClients(c.Request.Context(), req.ClientIDs); err != nil {
 			return auth.User{}, err
 		}
 		u, err := s.deps.Auth.CreateUser(c.Request.Context(), auth.CreateUserInput{Username: req.Username,
@@ -126,24 +125,6 @@ func (s *Server) createUser(c *gin.Context) {
 		auditDetail(c, "client_ids", orEmpty(req.ClientIDs))
 		return u, nil
 	}, userView)
-}
-
-// checkUserClients refuses clients that do not exist before a user is
-// created with them (SetUserGrants checks them again, under lock).
-func (s *Server) checkUserClients(c *gin.Context, ids []int64) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	known, err := s.deps.DB.KnownClients(c.Request.Context(), ids)
-	if err != nil {
-		return err
-	}
-	for i, id := range ids {
-		if !slices.Contains(known, id) {
-			return apperr.Validation(apperr.Field(fmt.Sprintf("client_ids[%d]", i), "client %d does not exist", id).Because("client_missing", "id", id))
-		}
-	}
-	return nil
 }
 
 func (s *Server) listUsers(c *gin.Context) {

@@ -203,6 +203,36 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sql.Tx) error) (err error) {
 	return nil
 }
 
+// retryDeadlock runs fn again (up to 4 attempts) when InnoDB chose it as a
+// deadlock victim: concurrent multi-row upserts of different advertisers can
+// meet on index gaps. fn is idempotent upserts, or a whole transaction
+// (InTx), rolled back before it runs again.
+func retryDeadlock(ctx context.Context, fn func() error) error { return retryTx(ctx, 4, fn) }
+
+// errRestart is returned by a transaction that found, once it held its
+// locks, that what it had read before taking them changed meanwhile: it is
+// rolled back and run again (retryTx), rather than lock more rows out of
+// order.
+var errRestart = errors.New("mysql: read changed before it was locked; run again")
+
+// retryTx runs fn again, up to attempts times in all, when InnoDB chose it
+// as a deadlock victim or it asked to be run again (errRestart), waiting a
+// little longer each time.
+func retryTx(ctx context.Context, attempts int, fn func() error) error {
+	var err error
+	for attempt := 1; attempt <= attempts; attempt++ {
+		if err = fn(); err == nil || !(IsDeadlock(err) || errors.Is(err, errRestart)) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err())
+		case <-time.After(time.Duration(min(attempt*attempt, 25)) * 20 * time.Millisecond):
+		}
+	}
+	return err
+}
+
 // serverError reports whether err is the server's error with one of the
 // numbers.
 func serverError(err error, numbers ...uint16) bool {

@@ -3,7 +3,6 @@ package mysql
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -190,35 +189,6 @@ func (db *DB) upsertEntities(ctx context.Context, s oeSpec, n int, args func(i i
 		written += int64(hi - lo)
 	}
 	return written, nil
-}
-
-// retryDeadlock runs fn again (up to 4 attempts) when InnoDB chose it as a
-// deadlock victim: concurrent multi-row upserts of different advertisers can
-// meet on index gaps. The statements are idempotent upserts.
-func retryDeadlock(ctx context.Context, fn func() error) error { return retryTx(ctx, 4, fn) }
-
-// errRestart is returned by a transaction that found, once it held its
-// locks, that what it had read before taking them changed meanwhile: it is
-// rolled back and run again (retryTx), rather than lock more rows out of
-// order.
-var errRestart = errors.New("mysql: read changed before it was locked; run again")
-
-// retryTx runs fn again, up to attempts times in all, when InnoDB chose it
-// as a deadlock victim or it asked to be run again (errRestart), waiting a
-// little longer each time.
-func retryTx(ctx context.Context, attempts int, fn func() error) error {
-	var err error
-	for attempt := 1; attempt <= attempts; attempt++ {
-		if err = fn(); err == nil || !(IsDeadlock(err) || errors.Is(err, errRestart)) {
-			return err
-		}
-		select {
-		case <-ctx.Done():
-			return errors.Join(err, ctx.Err())
-		case <-time.After(time.Duration(min(attempt*attempt, 25)) * 20 * time.Millisecond):
-		}
-	}
-	return err
 }
 
 func utcPtr(t *time.Time) sql.NullTime {

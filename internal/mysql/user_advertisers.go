@@ -164,7 +164,7 @@ func replaceUserClients(ctx context.Context, tx *sql.Tx, userID int64, clientIDs
 	if slices.ContainsFunc(old, func(c int64) bool { return !slices.Contains(locked, c) }) {
 		return errRestart
 	}
-	if err := missingClient(clientIDs, found, func(i int) string { return fmt.Sprintf("client_ids[%d]", i) }); err != nil {
+	if err := missingClient(clientIDs, found, clientIDsField); err != nil {
 		return err
 	}
 	if _, err := tx.ExecContext(ctx, `DELETE FROM user_clients WHERE user_id = ?`, userID); err != nil {
@@ -244,6 +244,23 @@ func pairArgs(ps [][2]int64) []any {
 		out = append(out, p[0], p[1])
 	}
 	return out
+}
+
+// clientIDsField names the i-th of a user's clients.
+func clientIDsField(i int) string { return fmt.Sprintf("client_ids[%d]", i) }
+
+// CheckUserClients is the validation error naming (client_ids[i]) the first
+// of ids that is no client, or nil: a check before a user is created with
+// them (SetUserGrants checks them again, under lock).
+func (db *DB) CheckUserClients(ctx context.Context, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	known, err := db.KnownClients(ctx, ids)
+	if err != nil {
+		return err
+	}
+	return missingClient(ids, known, clientIDsField)
 }
 
 // UserGrants reads what puts advertisers in a user's scope (KindNotFound
