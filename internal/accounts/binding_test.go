@@ -16,6 +16,7 @@ import (
 	"github.com/oceanops/adplatform/internal/accounts"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/domain"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/oceanengine"
@@ -385,6 +386,62 @@ func TestAccountInfoAsksFirstSyncOfLeavesItBinds(t *testing.T) {
 	}
 	if len(asked) != 0 {
 		t.Fatalf("a run that binds nothing asked first syncs %v", asked)
+	}
+}
+
+// Children that re-discovery finds under a majordomo in a client join the
+// client, so that an operator given the client has them at once; the run
+// counts them.
+func TestChildrenFoundLaterJoinTheirManagersClient(t *testing.T) {
+	ctx := context.Background()
+	e, _, maj, acct := bindWithMajordomo(t)
+	if len(acct.Children) < 3 {
+		t.Fatalf("majordomo %d has %d children", maj, len(acct.Children))
+	}
+	client, err := e.db.CreateClient(ctx, auth.SystemScope(), domain.ClientInput{Name: "星河"}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{maj}, client.ID); err != nil {
+		t.Fatal(err)
+	}
+	hash, _ := auth.HashPassword("Other-Passphrase-22", 4)
+	kai, err := e.db.CreateUser(ctx, auth.NewUser{Username: "kai", PasswordHash: hash, Roles: []string{auth.RoleOperator}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.db.SetUserGrants(ctx, kai.ID, auth.Grants{ClientIDs: []int64{client.ID}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	// Two children never seen here, as if the platform had just made them.
+	fresh := slices.Sorted(slices.Values(acct.Children[:2]))
+	for _, q := range []string{`DELETE FROM user_advertisers WHERE advertiser_id IN (?, ?)`, `DELETE FROM advertisers WHERE id IN (?, ?)`} {
+		if _, err := e.db.ExecContext(ctx, q, fresh[0], fresh[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	before, err := e.db.UserAdvertiserIDs(ctx, kai.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum, err := e.svc.RefreshAccounts(ctx, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.JoinedClients != 2 || sum.NewAccounts != 2 {
+		t.Fatalf("the run found %d new accounts, %d joining a client; want 2 and 2", sum.NewAccounts, sum.JoinedClients)
+	}
+	after, err := e.db.UserAdvertiserIDs(ctx, kai.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := slices.Sorted(slices.Values(append(before, fresh...))); !slices.Equal(after, want) {
+		t.Fatalf("kai has %v, want %v (the client's accounts and the two found)", after, want)
+	}
+	for _, id := range fresh {
+		if v, err := e.db.AdvertiserInScope(ctx, auth.UserScope(kai.ID), id); err != nil || v.ClientID != client.ID {
+			t.Fatalf("account %d: %+v, %v; want in client %d", id, v, err, client.ID)
+		}
 	}
 }
 

@@ -19,6 +19,7 @@ type discovery struct {
 	moved    []int64 // those of fresh that were bound to another grant (re-authorised)
 	previous []int64 // other grants accounts were taken from
 	returned []int64 // accounts of the grant that had left it and are listed again
+	joined   []int64 // accounts put in the client of the manager account they were found under
 	// listed holds every account the platform listed for the grant (bound
 	// by this pass or not); unlisted holds the majordomo and agent accounts
 	// whose children could not be listed.
@@ -33,6 +34,7 @@ func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 	d.moved = append(d.moved, r.Moved...)
 	d.previous = append(d.previous, r.Previous...)
 	d.returned = append(d.returned, r.Returned...)
+	d.joined = append(d.joined, r.Joined...)
 	for _, id := range r.Bound {
 		if roles[id] == oceanengine.RoleAdvertiser {
 			d.leaves = append(d.leaves, id)
@@ -41,7 +43,7 @@ func (d *discovery) add(r mysql.BindResult, roles map[int64]string) {
 }
 
 func (d *discovery) finish() {
-	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.moved, &d.previous, &d.returned} {
+	for _, p := range []*[]int64{&d.bound, &d.leaves, &d.fresh, &d.moved, &d.previous, &d.returned, &d.joined} {
 		*p = slices.Compact(slices.Sorted(slices.Values(*p)))
 	}
 }

@@ -251,7 +251,7 @@ func (h *AccountHandlers) HandleRefresh(ctx context.Context, p TokenRefreshArgs)
 func (h *AccountHandlers) HandleAccountInfo(ctx context.Context, p AccountInfoArgs) error {
 	sum, err := h.Accounts.RefreshAccounts(ctx, p.AuthorizationID)
 	h.log().Info("account info refreshed", zap.Int64("authorization_id", p.AuthorizationID), zap.Int("authorizations", sum.Authorizations),
-		zap.Int("new_accounts", sum.NewAccounts), zap.Int("info_updated", sum.InfoUpdated), zap.Int("fund_updated", sum.FundUpdated),
+		zap.Int("new_accounts", sum.NewAccounts), zap.Int("joined_clients", sum.JoinedClients), zap.Int("info_updated", sum.InfoUpdated), zap.Int("fund_updated", sum.FundUpdated),
 		zap.Int("failures", sum.Failures), zap.Int("needs_reauth", sum.NeedsReauth), zap.Int64s("superseded", sum.Superseded),
 		zap.Int64s("left_grant", sum.Left), zap.Int64s("rejoined_grant", sum.Returned), zap.Error(err))
 	if len(sum.Discovered) > 0 && h.FirstSync != nil {

@@ -19,6 +19,7 @@ import (
 type RefreshSummary struct {
 	Authorizations int // grants processed
 	NewAccounts    int // accounts found by re-discovery
+	JoinedClients  int // accounts put in the client of the manager account they were found under
 	InfoUpdated    int // advertisers whose info was stored
 	FundUpdated    int // advertisers whose balance was stored
 	Failures       int // platform calls that failed (logged)
@@ -107,6 +108,7 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		log.Warn("re-discovery failed", zap.Error(err))
 	default:
 		sum.NewAccounts += len(d.fresh)
+		sum.JoinedClients += len(d.joined)
 		for _, id := range d.fresh {
 			// Accounts taken over from a dead grant keep their data and
 			// catch up on their schedule.

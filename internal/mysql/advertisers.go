@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -152,11 +153,20 @@ type BindResult struct {
 	// Returned lists accounts of this grant that had left it and are
 	// listed again (their LeftGrantAt is cleared, as for any bound account).
 	Returned []int64
+	// Joined lists the accounts put in the client of the manager account
+	// they were found under.
+	Joined []int64
 }
 
 // BindAdvertisers upserts discovered accounts as bound to authorization
 // authID, following mode. Uniqueness is the advertisers primary key; the
 // decision per account is taken under row locks in one transaction.
+//
+// A claimed account without a client that is found under a manager account
+// for the first time (new, or with no parent or another one before) joins
+// the manager's client, so that the users given the client have it at
+// once (Joined). The transaction then locks, as SetAdvertisersClient does,
+// the clients' rows before the accounts'.
 func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []DiscoveredAccount, mode BindMode, at time.Time) (BindResult, error) {
 	defer db.listsChanged()
 	var res BindResult
@@ -170,97 +180,157 @@ func (db *DB) BindAdvertisers(ctx context.Context, authID int64, accts []Discove
 		}
 		byID[a.ID] = a
 	}
-	ids := make([]int64, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	err := db.InTx(ctx, func(tx *sql.Tx) error {
-		type current struct {
-			authID     int64
-			authStatus string
-			left       bool
-		}
-		existing := map[int64]current{}
-		for chunk := range slices.Chunk(ids, 500) {
-			args := make([]any, len(chunk))
-			for i, id := range chunk {
-				args[i] = id
-			}
-			err := eachRow(ctx, tx, "bind advertisers", `
-				SELECT v.id, v.authorization_id, COALESCE(a.status, ''), v.left_grant_at IS NOT NULL FROM advertisers v
-				LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
-				WHERE v.id IN (`+placeholders(len(chunk))+`) FOR UPDATE`, args, func(rows *sql.Rows) error {
-				var id int64
-				var aid sql.NullInt64
-				var st string
-				var left bool
-				if err := rows.Scan(&id, &aid, &st, &left); err != nil {
-					return err
-				}
-				existing[id] = current{authID: aid.Int64, authStatus: st, left: left}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-		}
-		var claim []int64
-		prev := map[int64]bool{}
-		for _, id := range ids {
-			cur, seen := existing[id]
-			take := !seen || mode == BindClaim || cur.authID == authID ||
-				(cur.authID != 0 && cur.authStatus != AuthActive)
-			if !take {
-				continue
-			}
-			claim = append(claim, id)
-			if cur.left && cur.authID == authID {
-				res.Returned = append(res.Returned, id)
-			}
-			if cur.authID != authID {
-				res.New = append(res.New, id)
-				if cur.authID != 0 {
-					prev[cur.authID] = true
-					res.Moved = append(res.Moved, id)
-				}
-			}
-		}
-		for chunk := range slices.Chunk(claim, 500) {
-			q := `INSERT INTO advertisers (id, authorization_id, name, account_role, parent_id, bound_at, unbound_at) VALUES `
-			args := make([]any, 0, 6*len(chunk))
-			for i, id := range chunk {
-				if i > 0 {
-					q += ","
-				}
-				q += "(?, ?, ?, ?, ?, ?, NULL)"
-				a := byID[id]
-				role := a.AccountRole
-				if role == "" {
-					role = RoleAdvertiser
-				}
-				args = append(args, id, authID, cut(a.Name, 255), cut(role, 32), nullInt64(a.ParentID), at.UTC())
-			}
-			// bound_at is assigned before authorization_id, so it compares with the old grant.
-			q += ` ON DUPLICATE KEY UPDATE
-				bound_at = IF(authorization_id <=> VALUES(authorization_id), bound_at, VALUES(bound_at)),
-				authorization_id = VALUES(authorization_id),
-				name = IF(VALUES(name) = '', name, VALUES(name)),
-				account_role = VALUES(account_role),
-				parent_id = COALESCE(VALUES(parent_id), parent_id),
-				unbound_at = NULL, left_grant_at = NULL`
-			if _, err := tx.ExecContext(ctx, q, args...); err != nil {
-				return fmt.Errorf("mysql: bind advertisers: %w", err)
-			}
-		}
-		res.Bound = claim
-		for id := range prev {
-			res.Previous = append(res.Previous, id)
-		}
-		slices.Sort(res.Previous)
-		return nil
+	err := retryTx(ctx, 10, func() error {
+		return db.InTx(ctx, func(tx *sql.Tx) error {
+			var err error
+			res, err = bindTx(ctx, tx, authID, byID, mode, at)
+			return err
+		})
 	})
 	return res, err
+}
+
+// boundRow is an advertisers row as a bind finds it under lock.
+type boundRow struct {
+	authID, parentID, clientID int64
+	authStatus                 string
+	left                       bool
+}
+
+// bindTx is BindAdvertisers' transaction over the accounts byID.
+func bindTx(ctx context.Context, tx *sql.Tx, authID int64, byID map[int64]DiscoveredAccount, mode BindMode, at time.Time) (BindResult, error) {
+	var res BindResult
+	ids := slices.Sorted(maps.Keys(byID))
+	var parents []int64
+	for _, a := range byID {
+		if a.ParentID != 0 {
+			parents = append(parents, a.ParentID)
+		}
+	}
+	parents = uniqueIDs(parents)
+	locked, err := lockParentsClients(ctx, tx, parents)
+	if err != nil {
+		return res, err
+	}
+	existing, err := lockBoundRows(ctx, tx, uniqueIDs(append(slices.Clone(ids), parents...)))
+	if err != nil {
+		return res, err
+	}
+	var claim []int64
+	joins := map[int64]int64{} // account → the client it joins
+	prev := map[int64]bool{}
+	for _, id := range ids {
+		cur, seen := existing[id]
+		take := !seen || mode == BindClaim || cur.authID == authID ||
+			(cur.authID != 0 && cur.authStatus != AuthActive)
+		if !take {
+			continue
+		}
+		claim = append(claim, id)
+		if cur.left && cur.authID == authID {
+			res.Returned = append(res.Returned, id)
+		}
+		if cur.authID != authID {
+			res.New = append(res.New, id)
+			if cur.authID != 0 {
+				prev[cur.authID] = true
+				res.Moved = append(res.Moved, id)
+			}
+		}
+		parent := byID[id].ParentID
+		if c := existing[parent].clientID; parent != 0 && c != 0 && cur.clientID == 0 && (!seen || cur.parentID != parent) {
+			if !slices.Contains(locked, c) {
+				return res, errRestart // the manager moved to another client meanwhile
+			}
+			joins[id] = c
+			res.Joined = append(res.Joined, id)
+		}
+	}
+	if err := upsertBound(ctx, tx, authID, byID, claim, joins, at); err != nil {
+		return res, err
+	}
+	if len(res.Joined) > 0 {
+		in := `IN (` + placeholders(len(res.Joined)) + `)`
+		if err := applyClientGrants(ctx, tx, `a.id `+in, `advertiser_id `+in, int64Args(res.Joined)); err != nil {
+			return res, err
+		}
+	}
+	res.Bound = claim
+	res.Previous = slices.Sorted(maps.Keys(prev))
+	return res, nil
+}
+
+// lockParentsClients locks, exclusively and in id order, the rows of the
+// clients the manager accounts parents belong to, and returns the ids
+// locked. The accounts are read without locking: bindTx reads them again
+// once it holds the clients.
+func lockParentsClients(ctx context.Context, tx *sql.Tx, parents []int64) ([]int64, error) {
+	if len(parents) == 0 {
+		return nil, nil
+	}
+	clients, err := queryAll(ctx, tx, nil, "managers' clients", scanOne[int64], `SELECT DISTINCT client_id FROM advertisers
+		WHERE id IN (`+placeholders(len(parents))+`) AND client_id IS NOT NULL`, int64Args(parents)...)
+	if err != nil {
+		return nil, err
+	}
+	return lockClientRows(ctx, tx, uniqueIDs(clients), "FOR UPDATE")
+}
+
+// lockBoundRows reads and locks the advertisers rows of ids (by primary key,
+// in id order); ids without a row are absent from the result.
+func lockBoundRows(ctx context.Context, tx *sql.Tx, ids []int64) (map[int64]boundRow, error) {
+	existing := map[int64]boundRow{}
+	for chunk := range slices.Chunk(ids, 500) {
+		err := eachRow(ctx, tx, "bind advertisers", `
+			SELECT v.id, COALESCE(v.authorization_id, 0), COALESCE(a.status, ''), v.left_grant_at IS NOT NULL,
+				COALESCE(v.parent_id, 0), COALESCE(v.client_id, 0)
+			FROM advertisers v FORCE INDEX (PRIMARY) LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
+			WHERE v.id IN (`+placeholders(len(chunk))+`) ORDER BY v.id FOR UPDATE`, int64Args(chunk), func(rows *sql.Rows) error {
+			var id int64
+			var r boundRow
+			if err := rows.Scan(&id, &r.authID, &r.authStatus, &r.left, &r.parentID, &r.clientID); err != nil {
+				return err
+			}
+			existing[id] = r
+			return nil
+		})
+		if err != nil {
+			return nil, err
+		}
+	}
+	return existing, nil
+}
+
+// upsertBound writes the claimed accounts as bound to authID; those in joins
+// (whose rows have no client) are put in the client given.
+func upsertBound(ctx context.Context, tx *sql.Tx, authID int64, byID map[int64]DiscoveredAccount, claim []int64, joins map[int64]int64,
+	at time.Time) error {
+	for chunk := range slices.Chunk(claim, 500) {
+		q := `INSERT INTO advertisers (id, authorization_id, name, account_role, parent_id, client_id, bound_at, unbound_at) VALUES ` +
+			strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?, ?, NULL),", len(chunk)), ",")
+		args := make([]any, 0, 7*len(chunk))
+		for _, id := range chunk {
+			a := byID[id]
+			role := a.AccountRole
+			if role == "" {
+				role = RoleAdvertiser
+			}
+			args = append(args, id, authID, cut(a.Name, 255), cut(role, 32), nullInt64(a.ParentID), nullInt(joins[id]), at.UTC())
+		}
+		// bound_at is assigned before authorization_id, so it compares with the old grant.
+		q += ` ON DUPLICATE KEY UPDATE
+			bound_at = IF(authorization_id <=> VALUES(authorization_id), bound_at, VALUES(bound_at)),
+			authorization_id = VALUES(authorization_id),
+			name = IF(VALUES(name) = '', name, VALUES(name)),
+			account_role = VALUES(account_role),
+			parent_id = COALESCE(VALUES(parent_id), parent_id),
+			client_id = COALESCE(client_id, VALUES(client_id)),
+			unbound_at = NULL, left_grant_at = NULL`
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return fmt.Errorf("mysql: bind advertisers: %w", err)
+		}
+	}
+	return nil
 }
 
 // BoundAccount is an account bound to a grant.

@@ -20,7 +20,7 @@ func testSealed(tag string, at time.Time) mysql.SealedTokens {
 		AccessExpiresAt: at.Add(24 * time.Hour), RefreshExpiresAt: at.Add(30 * 24 * time.Hour)}
 }
 
-func newTestAuthorization(t *testing.T, db *mysql.DB) int64 {
+func newTestAuthorization(t testing.TB, db *mysql.DB) int64 {
 	t.Helper()
 	var sealedID int64
 	id, err := db.CreateAuthorization(context.Background(), mysql.NewAuthorization{AppID: 1000, GrantedAccounts: []int64{1, 2}, At: authT0},

@@ -11,6 +11,7 @@ import (
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 )
 
@@ -129,11 +130,81 @@ func TestClientsInAUsersScope(t *testing.T) {
 	grants("client deleted", op.ID, auth.Grants{AdvertiserIDs: []int64{30}, ClientIDs: []int64{}, Advertisers: 1})
 }
 
+// TestAccountsFoundUnderAManagerJoinItsClient: an account without a client
+// that discovery finds under a manager account for the first time joins the
+// manager's client, and so the scope of the users given it; one whose
+// client was taken away under that manager, one in another client, one the
+// bind does not take and one under a manager without a client do not.
+func TestAccountsFoundUnderAManagerJoinItsClient(t *testing.T) {
+	ctx := context.Background()
+	db := mysqltest.New(t)
+	g := newTestAuthorization(t, db)
+	other := newTestAuthorization(t, db)
+	op := mustCreateUser(t, db, "op", auth.RoleOperator)
+	mysqltest.Exec(t, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW()), (2, 'K2', NOW(), NOW())`)
+	bind := func(grant int64, mode mysql.BindMode, accts ...mysql.DiscoveredAccount) mysql.BindResult {
+		t.Helper()
+		r, err := db.BindAdvertisers(ctx, grant, accts, mode, authT0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	under := func(parent int64, ids ...int64) []mysql.DiscoveredAccount {
+		var out []mysql.DiscoveredAccount
+		for _, id := range ids {
+			out = append(out, mysql.DiscoveredAccount{ID: id, Name: fmt.Sprint("child ", id), AccountRole: "ADVERTISER", ParentID: parent})
+		}
+		return out
+	}
+	// The manager 40 is in client 1, the manager 50 in none; 42 was bound on
+	// its own, 43 under 40 and then taken out of the client, 44 is in client
+	// 2, 45 is bound to another (active) grant.
+	bind(g, mysql.BindClaim, mysql.DiscoveredAccount{ID: 40, AccountRole: "AGENT"}, mysql.DiscoveredAccount{ID: 50, AccountRole: "AGENT"},
+		mysql.DiscoveredAccount{ID: 42, AccountRole: "ADVERTISER"})
+	bind(g, mysql.BindClaim, under(40, 43, 44)...)
+	bind(other, mysql.BindClaim, mysql.DiscoveredAccount{ID: 45, AccountRole: "ADVERTISER"})
+	if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{40}, 1); err != nil {
+		t.Fatal(err)
+	}
+	for client, id := range map[int64]int64{0: 43, 2: 44} {
+		if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{id}, client); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := db.SetUserGrants(ctx, op.ID, auth.Grants{ClientIDs: []int64{1}}, 0); err != nil {
+		t.Fatal(err)
+	}
+
+	r := bind(g, mysql.BindAddOnly, append(under(40, 41, 42, 43, 44, 45), under(50, 51)...)...)
+	if !reflect.DeepEqual(r.Joined, []int64{41, 42}) {
+		t.Fatalf("joined %v, want [41 42] (new, and first found under the manager)", r.Joined)
+	}
+	clients := mysqltest.Column[string](t, db, `SELECT CONCAT(id, ':', COALESCE(client_id, '-')) FROM advertisers WHERE id IN (41, 42, 43, 44, 45, 51) ORDER BY id`)
+	if want := []string{"41:1", "42:1", "43:-", "44:2", "45:-", "51:-"}; !reflect.DeepEqual(clients, want) {
+		t.Fatalf("clients %v, want %v", clients, want)
+	}
+	if got, err := db.UserAdvertiserIDs(ctx, op.ID); err != nil || !reflect.DeepEqual(got, []int64{40, 41, 42}) {
+		t.Fatalf("the client's user has %v (%v), want [40 41 42]", got, err)
+	}
+	// Found again: nothing joins twice, and a child taken out stays out.
+	if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{41}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if r := bind(g, mysql.BindAddOnly, under(40, 41, 42)...); len(r.Joined) != 0 {
+		t.Fatalf("joined again: %v", r.Joined)
+	}
+	if got, err := db.UserAdvertiserIDs(ctx, op.ID); err != nil || !reflect.DeepEqual(got, []int64{40, 42}) {
+		t.Fatalf("the client's user has %v (%v), want [40 42]", got, err)
+	}
+}
+
 // TestClientGrantsUnderConcurrentMoves: users' clients saved while accounts
-// move between those clients, from several connections at once, end with
-// every user's scope exactly their assigned accounts and their clients'
-// accounts as they are at the end, and no transaction is refused (a
-// deadlock would be an error here).
+// move between those clients and new children are found under manager
+// accounts, from several connections at once, end with every user's scope
+// exactly their assigned accounts and their clients' accounts as they are
+// at the end, every child in its manager's client, and no transaction
+// refused (a deadlock would be an error here).
 func TestClientGrantsUnderConcurrentMoves(t *testing.T) {
 	ctx := context.Background()
 	db := mysqltest.New(t)
@@ -142,41 +213,63 @@ func TestClientGrantsUnderConcurrentMoves(t *testing.T) {
 	for _, a := range accounts {
 		mysqltest.Exec(t, db, `INSERT INTO advertisers (id, name) VALUES (?, 'a')`, a)
 	}
+	// 101 and 102 are managers: their children move with them, and new ones
+	// are found under them meanwhile, joining their client.
+	mysqltest.Exec(t, db, `UPDATE advertisers SET account_role = 'AGENT' WHERE id IN (101, 102)`)
+	grant := newTestAuthorization(t, db)
 	var users []int64
 	for _, name := range []string{"u1", "u2", "u3", "u4"} {
 		users = append(users, mustCreateUser(t, db, name, auth.RoleOperator).ID)
 	}
-	var wg sync.WaitGroup
-	errs := make(chan error, 8*40)
-	for g := range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			rnd := rand.New(rand.NewPCG(uint64(g), 17))
-			for range 40 {
-				var err error
-				if g%2 == 0 {
-					ids := []int64{accounts[rnd.IntN(len(accounts))], accounts[rnd.IntN(len(accounts))]}
-					_, err = db.SetAdvertisersClient(ctx, auth.SystemScope(), ids, int64(rnd.IntN(4)))
-				} else {
-					clients := []int64{}
-					for c := int64(1); c <= 3; c++ {
-						if rnd.IntN(2) == 0 {
-							clients = append(clients, c)
-						}
-					}
-					err = db.SetUserGrants(ctx, users[rnd.IntN(len(users))], auth.Grants{AdvertiserIDs: []int64{accounts[rnd.IntN(len(accounts))]}, ClientIDs: clients}, 0)
-				}
-				if err != nil {
-					errs <- err
+	// Two rounds: in the second, the managers stay in clients 1 and 2, so
+	// that a child found then keeps the client its bind gave it.
+	errs := make(chan error, 2*8*40)
+	for round := range 2 {
+		if round == 1 {
+			for client, manager := range map[int64]int64{1: 101, 2: 102} {
+				if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{manager}, client); err != nil {
+					t.Fatal(err)
 				}
 			}
-		}()
+		}
+		var wg sync.WaitGroup
+		for g := range 8 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				rnd := rand.New(rand.NewPCG(uint64(g), uint64(17+round)))
+				movable := accounts[2*round:]
+				for i := range 40 {
+					var err error
+					switch {
+					case g%4 == 3:
+						child := mysql.DiscoveredAccount{ID: int64(1000 + 1000*round + 100*g + i), AccountRole: "ADVERTISER", ParentID: int64(101 + rnd.IntN(2))}
+						_, err = db.BindAdvertisers(ctx, grant, []mysql.DiscoveredAccount{child}, mysql.BindAddOnly, authT0)
+					case g%2 == 0:
+						ids := []int64{movable[rnd.IntN(len(movable))], movable[rnd.IntN(len(movable))]}
+						_, err = db.SetAdvertisersClient(ctx, auth.SystemScope(), ids, int64(rnd.IntN(4)))
+					default:
+						clients := []int64{}
+						for c := int64(1); c <= 3; c++ {
+							if rnd.IntN(2) == 0 {
+								clients = append(clients, c)
+							}
+						}
+						err = db.SetUserGrants(ctx, users[rnd.IntN(len(users))], auth.Grants{AdvertiserIDs: []int64{accounts[rnd.IntN(len(accounts))]}, ClientIDs: clients}, 0)
+					}
+					if err != nil {
+						errs <- err
+					}
+				}
+			}()
+		}
+		wg.Wait()
 	}
-	wg.Wait()
 	close(errs)
-	for err := range errs {
-		t.Errorf("refused: %v", err)
+	// A child joins its manager's client when found and moves with it after.
+	if n := mysqltest.Value[int](t, db, `SELECT COUNT(*) FROM advertisers c JOIN advertisers m ON m.id = c.parent_id
+		WHERE NOT (c.client_id <=> m.client_id)`); n != 0 {
+		t.Errorf("%d children are not in their manager's client", n)
 	}
 	for _, u := range users {
 		want := mysqltest.Column[int64](t, db, `SELECT advertiser_id FROM user_advertisers WHERE user_id = ? AND direct = 1
@@ -237,5 +330,50 @@ func BenchmarkMoveAccountsOfAGivenClient(b *testing.B) {
 	}
 	if n := mysqltest.Value[int](b, db, `SELECT COUNT(*) FROM user_advertisers WHERE via_client = 1`); n != 0 {
 		b.Fatalf("%d rows still marked as of the client", n)
+	}
+}
+
+// BenchmarkBindChildrenOfAManager: 2,000 accounts found under 10 manager
+// accounts and bound in one call (new ids each op), the managers in no
+// client, or in a client given to 10 users (the accounts join it: 20,000
+// scope rows written).
+func BenchmarkBindChildrenOfAManager(b *testing.B) {
+	for _, given := range []bool{false, true} {
+		b.Run(map[bool]string{false: "no client", true: "client given to 10 users"}[given], func(b *testing.B) {
+			ctx := context.Background()
+			db := mysqltest.New(b)
+			grant := newTestAuthorization(b, db)
+			mysqltest.Exec(b, db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (1, 'K1', NOW(), NOW())`)
+			var managers []mysql.DiscoveredAccount
+			for m := range 10 {
+				managers = append(managers, mysql.DiscoveredAccount{ID: int64(100 + m), AccountRole: "AGENT"})
+			}
+			if _, err := db.BindAdvertisers(ctx, grant, managers, mysql.BindClaim, authT0); err != nil {
+				b.Fatal(err)
+			}
+			if given {
+				if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{100, 101, 102, 103, 104, 105, 106, 107, 108, 109}, 1); err != nil {
+					b.Fatal(err)
+				}
+				for u := range 10 {
+					user := mustCreateUser(b, db, fmt.Sprintf("user%02d", u), auth.RoleOperator)
+					if err := db.SetUserGrants(ctx, user.ID, auth.Grants{ClientIDs: []int64{1}}, 0); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			next := int64(1_700_000_000_000_000)
+			for b.Loop() {
+				children := make([]mysql.DiscoveredAccount, 2000)
+				for i := range children {
+					children[i] = mysql.DiscoveredAccount{ID: next, Name: "child", AccountRole: "ADVERTISER", ParentID: int64(100 + i%10)}
+					next++
+				}
+				r, err := db.BindAdvertisers(ctx, grant, children, mysql.BindAddOnly, authT0)
+				if err != nil || len(r.Bound) != 2000 || (len(r.Joined) == 2000) != given {
+					b.Fatalf("bound %d, joined %d: %v", len(r.Bound), len(r.Joined), err)
+				}
+			}
+		})
 	}
 }
