@@ -291,6 +291,7 @@ type unbindQuery struct {
 type unbindResponse struct {
 	Unbound               []int64          `json:"unbound"`
 	Unassigned            []int64          `json:"unassigned"`
+	KeptByClient          []int64          `json:"kept_by_client"`
 	RevokedAuthorizations []int64          `json:"revoked_authorizations"`
 	Purged                map[string]int64 `json:"purged,omitempty"`
 }
@@ -299,7 +300,8 @@ type unbindResponse struct {
 // an advertiser (and, for a majordomo or agent account, its children bound
 // through the same grant) within the caller's scope (accounts.Service.Unbind).
 // An account another user still has in scope is only removed from the
-// caller's scope (unassigned). Syncs stop at once; a grant left with no
+// caller's scope (unassigned), or stays in it when one of the caller's
+// clients holds it (kept_by_client). Syncs stop at once; a grant left with no
 // account is revoked and its tokens wiped. Data is kept unless purge=true.
 func (s *Server) unbindAdvertiser(c *gin.Context) {
 	var q unbindQuery
@@ -326,5 +328,5 @@ func (s *Server) unbindAdvertiser(c *gin.Context) {
 		auditDetail(c, "revoked_authorizations", res.RevokedAuthorizations)
 	}
 	respond(c, http.StatusOK, unbindResponse{Unbound: orEmpty(res.Advertisers), Unassigned: orEmpty(res.Unassigned),
-		RevokedAuthorizations: orEmpty(res.RevokedAuthorizations), Purged: res.Purged})
+		KeptByClient: orEmpty(res.KeptByClient), RevokedAuthorizations: orEmpty(res.RevokedAuthorizations), Purged: res.Purged})
 }

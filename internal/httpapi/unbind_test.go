@@ -217,6 +217,51 @@ func TestOperatorUnbindStaysInScope(t *testing.T) {
 	}
 }
 
+// TestUnbindKeepsWhatAClientGives: A is also given a client that holds the
+// shared child 2. A's unbind of the majordomo leaves child 2 bound (B has
+// it) and in A's scope (the client gives it): only A's own assignment of it
+// goes, so that taking the client away from A then takes child 2 too.
+func TestUnbindKeepsWhatAClientGives(t *testing.T) {
+	ctx := context.Background()
+	f := setupUnbindFixture(t)
+	mysqltest.Exec(t, f.db, `INSERT INTO clients (id, name, created_at, updated_at) VALUES (7, '星河', NOW(), NOW())`)
+	if _, err := f.db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{f.c2}, 7); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.SetUserGrants(ctx, f.aID, auth.Grants{AdvertiserIDs: []int64{f.maj, f.c1, f.c2}, ClientIDs: []int64{7}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	before := f.snapshotB(t)
+
+	res := f.unbind(t, f.opA.AccessToken, f.maj, false)
+	if want := slices.Sorted(slices.Values([]int64{f.maj, f.c1})); !slices.Equal(res.Unbound, want) ||
+		len(res.Unassigned) != 0 || !slices.Equal(res.KeptByClient, []int64{f.c2}) {
+		t.Fatalf("unbound %v, unassigned %v, kept %v; want %v, none, [%d]", res.Unbound, res.Unassigned, res.KeptByClient, want, f.c2)
+	}
+	if v := f.advertiser(t, f.c2); v.AuthorizationID != f.grant {
+		t.Errorf("child 2 (B's too) was unbound")
+	}
+	if ids, _ := f.listIDs(t, f.opA.AccessToken, "&auth_status=active"); !slices.Equal(ids, []int64{f.c2}) {
+		t.Errorf("A sees %v active, want child 2 alone (its client's)", ids)
+	}
+	after := f.snapshotB(t)
+	for q, rows := range before {
+		if !slices.Equal(rows, after[q]) {
+			t.Errorf("B's rows changed:\n%s\nbefore %v\nafter  %v", q, rows, after[q])
+		}
+	}
+	g, err := f.db.UserGrants(ctx, f.aID)
+	if err != nil || !slices.Equal(g.AdvertiserIDs, slices.Sorted(slices.Values([]int64{f.maj, f.c1}))) {
+		t.Fatalf("A's own accounts %v (%v), want the two unbound (kept as records), not child 2", g.AdvertiserIDs, err)
+	}
+	if err := f.db.SetUserGrants(ctx, f.aID, auth.Grants{AdvertiserIDs: g.AdvertiserIDs, ClientIDs: []int64{}}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if ids, _ := f.listIDs(t, f.opA.AccessToken, "&auth_status=active"); len(ids) != 0 {
+		t.Errorf("A sees %v active once the client is taken away, want none", ids)
+	}
+}
+
 // TestAdminUnbindCascadesFully: an admin's unbind reaches every child bound
 // through the grant, whoever has it in scope; the purge deletes their data
 // and every scope row.

@@ -427,6 +427,10 @@ type UnbindResult struct {
 	// Unassigned lists accounts only removed from the caller's scope: other
 	// users still have them in scope, so their binding, tokens and data stay.
 	Unassigned []int64
+	// KeptByClient lists accounts other users have in scope too that stay
+	// in the caller's scope, because one of the caller's clients holds them
+	// (only their own assignment, if any, is taken away).
+	KeptByClient []int64
 	// PreviousAuthorization is the grant they were bound to (0 if none).
 	PreviousAuthorization int64
 	// RevokedAuthorizations lists grants revoked (tokens wiped) because no
@@ -444,7 +448,8 @@ type UnbindResult struct {
 // every child. For anyone else it covers only the accounts in the caller's
 // scope, and an account another user still has in scope (user_advertisers)
 // is not unbound: only the caller's own scope row is removed (Unassigned),
-// and its binding, tokens and data stay. Admins' scope rows do not count
+// and its binding, tokens and data stay; one of the caller's clients holds
+// stays in the caller's scope (KeptByClient). Admins' scope rows do not count
 // (an admin sees every advertiser whatever is assigned). The rest is
 // unbound; the caller keeps them in scope as unbound records.
 //
@@ -493,10 +498,13 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 		}
 		released = targets
 		if !scope.All {
-			if res.Unassigned, err = unassignShared(ctx, tx, scope.UserID, targets); err != nil {
+			shared, kept, err := unassignShared(ctx, tx, scope.UserID, targets)
+			if err != nil {
 				return err
 			}
-			released = slices.DeleteFunc(slices.Clone(targets), func(a int64) bool { return slices.Contains(res.Unassigned, a) })
+			res.Unassigned = slices.DeleteFunc(slices.Clone(shared), func(a int64) bool { return slices.Contains(kept, a) })
+			res.KeptByClient = kept
+			released = slices.DeleteFunc(slices.Clone(targets), func(a int64) bool { return slices.Contains(shared, a) })
 		}
 		if len(released) == 0 {
 			return nil
@@ -533,34 +541,39 @@ func (db *DB) unbind(ctx context.Context, scope auth.Scope, id int64, purge bool
 const otherScopeRows = `ua.user_id <> ? AND NOT EXISTS (SELECT 1 FROM user_roles ur JOIN roles r ON r.id = ur.role_id
 	WHERE ur.user_id = ua.user_id AND r.name = ?)`
 
-// unassignShared removes userID's scope rows of the targets that another
-// user also has in scope (otherScopeRows), and returns those targets. The
-// other users' rows are locked, so an assignment racing with the unbind is
-// seen or waits.
-func unassignShared(ctx context.Context, tx *sql.Tx, userID int64, targets []int64) ([]int64, error) {
+// unassignShared takes out of userID's scope the targets that another user
+// also has in scope (otherScopeRows), and returns those targets: the
+// caller's rows are deleted, but for those of them one of the caller's
+// clients gives (kept), which lose their direct mark only. The other users'
+// rows are locked, so an assignment racing with the unbind is seen or waits.
+func unassignShared(ctx context.Context, tx *sql.Tx, userID int64, targets []int64) (shared, kept []int64, err error) {
 	if len(targets) == 0 {
-		return nil, nil
+		return nil, nil, nil
 	}
 	args := make([]any, 0, len(targets)+2)
 	for _, a := range targets {
 		args = append(args, a)
 	}
 	args = append(args, userID, auth.RoleAdmin)
-	shared, err := queryAll(ctx, tx, nil, "unbind advertiser: other users' scope", scanOne[int64],
+	shared, err = queryAll(ctx, tx, nil, "unbind advertiser: other users' scope", scanOne[int64],
 		`SELECT DISTINCT ua.advertiser_id FROM user_advertisers ua
 		WHERE ua.advertiser_id IN (`+placeholders(len(targets))+`) AND `+otherScopeRows+` ORDER BY ua.advertiser_id FOR UPDATE`, args...)
 	if err != nil || len(shared) == 0 {
-		return nil, err
+		return nil, nil, err
 	}
-	dargs := []any{userID}
-	for _, a := range shared {
-		dargs = append(dargs, a)
+	mine := append([]any{userID}, int64Args(shared)...)
+	in := `user_id = ? AND advertiser_id IN (` + placeholders(len(shared)) + `)`
+	if kept, err = queryAll(ctx, tx, nil, "unbind advertiser: scope rows of clients", scanOne[int64],
+		`SELECT advertiser_id FROM user_advertisers WHERE `+in+` AND via_client = 1 ORDER BY advertiser_id FOR UPDATE`, mine...); err != nil {
+		return nil, nil, err
 	}
-	if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE user_id = ? AND advertiser_id IN (`+
-		placeholders(len(shared))+`)`, dargs...); err != nil {
-		return nil, fmt.Errorf("mysql: unbind advertiser: unassign: %w", err)
+	if _, err := tx.ExecContext(ctx, `UPDATE user_advertisers SET direct = 0 WHERE `+in+` AND via_client = 1`, mine...); err != nil {
+		return nil, nil, fmt.Errorf("mysql: unbind advertiser: unassign: %w", err)
 	}
-	return shared, nil
+	if _, err := tx.ExecContext(ctx, `DELETE FROM user_advertisers WHERE `+in+` AND via_client = 0`, mine...); err != nil {
+		return nil, nil, fmt.Errorf("mysql: unbind advertiser: unassign: %w", err)
+	}
+	return shared, kept, nil
 }
 
 // purgeTables hold per-advertiser data (advertiser_id column) deleted by a purge.
