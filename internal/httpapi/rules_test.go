@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
 	"github.com/oceanops/adplatform/internal/rules"
@@ -188,15 +189,8 @@ func TestRuleOfAClient(t *testing.T) {
 	whole := okCreated[created](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: ofClient(client.ID), token: admin}), "the admin's rule")
 	previewed := func(token string, id int64) []int64 {
 		t.Helper()
-		pv := okData[struct {
-			Decisions []struct {
-				Object struct {
-					ID int64 `json:"id"`
-				} `json:"object"`
-			} `json:"decisions"`
-		}](t, b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/rules/%d/preview?all=true", id), token: token}), "preview")
 		var ids []int64
-		for _, d := range pv.Decisions {
+		for _, d := range previewRule(t, b, token, id) {
 			ids = append(ids, d.Object.ID)
 		}
 		slices.Sort(ids)
@@ -263,4 +257,77 @@ func TestRuleOfAClient(t *testing.T) {
 		b.check(t, "delete a rule", req{method: "DELETE", path: fmt.Sprintf("/api/v1/rules/%d", id), token: admin}, http.StatusOK)
 	}
 	b.check(t, "delete the client", req{method: "DELETE", path: fmt.Sprintf("/api/v1/clients/%d", client.ID), token: admin}, http.StatusOK)
+}
+
+// TestTotalOfAClientsAccounts: a total condition over a client's two
+// accounts holds for both at once; a colleague who sees one of them reads
+// whether it held, not the total (it sums the other); a total of a current
+// value is refused.
+func TestTotalOfAClientsAccounts(t *testing.T) {
+	b, admin, operator, _ := setupRules(t)
+	client := okCreated[clientJSON](t, b.do(t, req{method: "POST", path: "/api/v1/clients", body: `{"name":"星河传媒"}`, token: admin}), "create a client")
+	okData[setClientJSON](t, b.do(t, req{method: "POST", path: "/api/v1/advertisers/client",
+		body: fmt.Sprintf(`{"client_id":%d,"advertiser_ids":[1001,1002]}`, client.ID), token: admin}), "move accounts")
+	yesterday := b.clock.Now().In(rules.Beijing).AddDate(0, 0, -1).Format(time.DateOnly)
+	for id, cost := range map[int64]string{1001: "300.50", 1002: "250.00"} {
+		mysqltest.Exec(t, b.db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, synced_at)
+			VALUES (?, 'advertiser', ?, ?, ?, 1000, UTC_TIMESTAMP())`, id, yesterday, id, cost)
+	}
+	rule := func(metric, window string) string {
+		return fmt.Sprintf(`{"name":"客户消耗","scope":{"level":"advertiser","client_ids":[%d]},
+			"conditions":[{"metric":%q,%s"op":"gt","value":"500","total":true}],"schedule":{"times":["09:00"]},"actions":[{"type":"notify"}]}`,
+			client.ID, metric, window)
+	}
+	r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: rule("balance", ""), token: admin})
+	if f := r.fieldErrs(); r.status != http.StatusUnprocessableEntity || len(f) != 1 || f[0].Field != "conditions[0].total" || f[0].Rule != "rule_total_windowed" {
+		t.Fatalf("a total of the balance: %d %s", r.status, r.raw)
+	}
+	created := okCreated[struct {
+		ID int64 `json:"id"`
+	}](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: rule("cost", `"window":{"kind":"yesterday"},`), token: admin}), "the admin's rule")
+	type check = previewedCheck
+	preview := func(token string) map[int64]check {
+		t.Helper()
+		out := map[int64]check{}
+		for _, d := range previewRule(t, b, token, created.ID) {
+			if len(d.Checks) != 1 || d.Matched != d.Checks[0].Holds {
+				t.Fatalf("decision %+v", d)
+			}
+			out[d.Object.ID] = d.Checks[0]
+		}
+		return out
+	}
+	want := check{Value: "550.5", Holds: true, Total: true}
+	if got := preview(admin); len(got) != 2 || got[1001] != want || got[1002] != want {
+		t.Errorf("the admin's preview: %+v, want both %+v", got, want)
+	}
+	// The operator's scope is 1001: the total sums 1002 as well.
+	if got := preview(operator); len(got) != 1 || got[1001] != (check{Holds: true, Total: true, Hidden: true}) {
+		t.Errorf("the operator's preview: %+v", got)
+	}
+}
+
+// previewedCheck and previewedDecision are a rule preview's decisions as
+// the tests read them.
+type previewedCheck struct {
+	Value  string `json:"value"`
+	Holds  bool   `json:"holds"`
+	Total  bool   `json:"total"`
+	Hidden bool   `json:"hidden"`
+}
+
+type previewedDecision struct {
+	Object struct {
+		ID int64 `json:"id"`
+	} `json:"object"`
+	Matched bool             `json:"matched"`
+	Checks  []previewedCheck `json:"checks"`
+}
+
+// previewRule previews stored rule id, every object, as token's user.
+func previewRule(t *testing.T, b *authBundle, token string, id int64) []previewedDecision {
+	t.Helper()
+	return okData[struct {
+		Decisions []previewedDecision `json:"decisions"`
+	}](t, b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/rules/%d/preview?all=true", id), token: token}), "preview").Decisions
 }

@@ -49,7 +49,21 @@ func checkWords(c Check) string {
 	if c.CompareWindow != nil {
 		against = fmt.Sprintf("%s × %s = %s", c.Factor, labelWords(c.Metric, c.CompareWindow), against)
 	}
+	if c.Total {
+		// The total sums objects a recipient may not see: its figure is
+		// not sent, only that it passed the threshold.
+		return fmt.Sprintf("%s合计 %s %s", labelWords(c.Metric, c.Window), orCode(opWords, c.Op), totalAgainst(c))
+	}
 	return fmt.Sprintf("%s %s %s %s", labelWords(c.Metric, c.Window), alerts.Amount(c.Value), orCode(opWords, c.Op), against)
+}
+
+// totalAgainst is the other side of a total check without figures measured:
+// the value, or the factor and the window compared with.
+func totalAgainst(c Check) string {
+	if c.CompareWindow != nil {
+		return fmt.Sprintf("%s × %s合计", c.Factor, labelWords(c.Metric, c.CompareWindow))
+	}
+	return alerts.Amount(c.Threshold)
 }
 
 // labelWords names a metric over a window: "转化成本（近 4 小时）", or the

@@ -184,7 +184,11 @@ func Measure(m Metric, w *Window, o Object, facts []Fact, at time.Time) Value {
 	if w == nil {
 		return undefined("no window")
 	}
-	s := Sum(facts, *w, at)
+	return ofSums(m, Sum(facts, *w, at))
+}
+
+// ofSums computes a metric over a window from the window's sums.
+func ofSums(m Metric, s Sums) Value {
 	switch m {
 	case MetricCost:
 		return defined(s.Cost)
@@ -204,6 +208,15 @@ func Measure(m Metric, w *Window, o Object, facts []Fact, at time.Time) Value {
 		return ratio(s.Cost, s.Show, 1000, "no impressions")
 	}
 	return undefined("unknown metric")
+}
+
+// totalLabel names a metric over a window, of every object together when
+// total: "total cost(today)".
+func totalLabel(m Metric, w *Window, total bool) string {
+	if total {
+		return "total " + Label(m, w)
+	}
+	return Label(m, w)
 }
 
 // Label names a metric over a window: "cpa(last_days 7)".
@@ -238,6 +251,11 @@ type Check struct {
 	Threshold     string  `json:"threshold,omitempty"`
 	CompareWindow *Window `json:"compare_window,omitempty"`
 	Factor        string  `json:"factor,omitempty"`
+	// Total is set when both sides were measured over every object the
+	// rule looked at together. Hidden is set when its figures were left
+	// out: the reader does not see every object they sum.
+	Total  bool `json:"total,omitempty"`
+	Hidden bool `json:"hidden,omitempty"`
 }
 
 // Evaluation is a rule's verdict on one object.
@@ -267,9 +285,58 @@ func compare(l decimal.Decimal, op Op, r decimal.Decimal) bool {
 	return false
 }
 
+// Totals are the values of a spec's total conditions, by condition index:
+// measured once for every object of a run (MeasureTotals).
+type Totals []TotalValues
+
+// TotalValues are a total condition's value and, when it compares with
+// another window, that window's value.
+type TotalValues struct {
+	Value, Other Value
+}
+
+// MeasureTotals measures the total conditions of s over the objects objs
+// together (the sums of their facts), at the instant at. Only metrics over
+// a window have a total (Validate refuses the others).
+func MeasureTotals(s Spec, objs []Object, facts Facts, at time.Time) Totals {
+	total := func(m Metric, w *Window) Value {
+		if w == nil || !m.windowed() {
+			return undefined("no total of " + string(m))
+		}
+		var sum Sums
+		for _, o := range objs {
+			one := Sum(facts[o.ID], *w, at)
+			sum.Cost = sum.Cost.Add(one.Cost)
+			sum.Show, sum.Click, sum.Convert = sum.Show+one.Show, sum.Click+one.Click, sum.Convert+one.Convert
+			sum.HasData = sum.HasData || one.HasData
+		}
+		return ofSums(m, sum)
+	}
+	out := make(Totals, len(s.Conditions))
+	for i, c := range s.Conditions {
+		if !c.Total {
+			continue
+		}
+		out[i].Value = total(c.Metric, c.Window)
+		if c.Compare != nil {
+			out[i].Other = total(c.Metric, &c.Compare.Window)
+		}
+	}
+	return out
+}
+
+// of returns the values of total condition i (undefined when not measured).
+func (t Totals) of(i int) TotalValues {
+	if i >= len(t) {
+		return TotalValues{Value: undefined("total not measured"), Other: undefined("total not measured")}
+	}
+	return t[i]
+}
+
 // Evaluate judges one object by the guards and conditions of s at the
-// instant at. An undefined value makes its condition false.
-func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
+// instant at. An undefined value makes its condition false. Total
+// conditions take their values from totals.
+func Evaluate(s Spec, o Object, facts []Fact, totals Totals, at time.Time) Evaluation {
 	ev := Evaluation{Object: o}
 	for _, g := range s.Guards {
 		w := g.Window
@@ -283,22 +350,31 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 		}
 	}
 	held := 0
-	for _, cond := range s.Conditions {
-		v := Measure(cond.Metric, cond.Window, o, facts, at)
-		c := Check{Label: Label(cond.Metric, cond.Window), Value: v.String(), Op: cond.Op, Note: v.Why, Metric: cond.Metric, Window: cond.Window}
+	for i, cond := range s.Conditions {
+		var v Value
+		if cond.Total {
+			v = totals.of(i).Value
+		} else {
+			v = Measure(cond.Metric, cond.Window, o, facts, at)
+		}
+		c := Check{Label: totalLabel(cond.Metric, cond.Window, cond.Total), Value: v.String(), Op: cond.Op, Note: v.Why,
+			Metric: cond.Metric, Window: cond.Window, Total: cond.Total}
 		var r Value
 		if cond.Compare != nil {
 			w := cond.Compare.Window
-			other := Measure(cond.Metric, &w, o, facts, at)
+			other := totals.of(i).Other
+			if !cond.Total {
+				other = Measure(cond.Metric, &w, o, facts, at)
+			}
 			if other.OK {
 				r = defined(other.D.Mul(cond.Compare.Factor))
 			} else {
 				r = other
 			}
-			c.Against = fmt.Sprintf("%s × %s = %s", cond.Compare.Factor.String(), Label(cond.Metric, &w), r.String())
+			c.Against = fmt.Sprintf("%s × %s = %s", cond.Compare.Factor.String(), totalLabel(cond.Metric, &w, cond.Total), r.String())
 			c.CompareWindow, c.Factor = &w, cond.Compare.Factor.String()
 			if !r.OK && c.Note == "" {
-				c.Note = Label(cond.Metric, &w) + ": " + r.Why
+				c.Note = totalLabel(cond.Metric, &w, cond.Total) + ": " + r.Why
 			}
 		} else {
 			r = defined(*cond.Value)
@@ -321,15 +397,26 @@ func Evaluate(s Spec, o Object, facts []Fact, at time.Time) Evaluation {
 		ev.Matched = held == len(s.Conditions)
 	}
 	if !ev.Matched {
-		var failed []string
-		for _, c := range ev.Checks {
-			if !c.Holds {
-				failed = append(failed, fmt.Sprintf("%s %s %s %s", c.Label, c.Value, c.Op, c.Against))
-			}
-		}
-		ev.Reason = "conditions not met: " + strings.Join(failed, "; ")
+		ev.Reason = unmet(ev.Checks)
 	}
 	return ev
+}
+
+// unmet is the reason of an object whose conditions are not met: the checks
+// that do not hold ("conditions not met: cpa(today) 52 gt 50"); a check
+// whose figures are hidden says so.
+func unmet(checks []Check) string {
+	var failed []string
+	for _, c := range checks {
+		switch {
+		case c.Holds:
+		case c.Hidden:
+			failed = append(failed, fmt.Sprintf("%s (hidden) %s %s", c.Label, c.Op, c.Against))
+		default:
+			failed = append(failed, fmt.Sprintf("%s %s %s %s", c.Label, c.Value, c.Op, c.Against))
+		}
+	}
+	return "conditions not met: " + strings.Join(failed, "; ")
 }
 
 // windows yields every window the spec names: each condition's own and

@@ -142,7 +142,7 @@ func TestEvaluateConditions(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := Spec{Match: MatchAll, Conditions: []Condition{tc.cond}}
-			ev := Evaluate(s, object(), fixture(), at)
+			ev := Evaluate(s, object(), fixture(), nil, at)
 			c := ev.Checks[0]
 			if c.Value != tc.value || c.Holds != tc.holds || c.Note != tc.note || ev.Matched != tc.holds {
 				t.Errorf("got value %s holds %v note %q matched %v; want %s %v %q", c.Value, c.Holds, c.Note, ev.Matched, tc.value, tc.holds, tc.note)
@@ -155,7 +155,7 @@ func TestEvaluateUndefinedCurrentValues(t *testing.T) {
 	o := object()
 	o.Budget, o.Bid, o.Balance = nil, nil, nil
 	for _, m := range []Metric{MetricBudgetUsedPct, MetricBid, MetricBalance} {
-		ev := Evaluate(Spec{Conditions: []Condition{{Metric: m, Op: OpGTE, Value: d("0")}}}, o, fixture(), at)
+		ev := Evaluate(Spec{Conditions: []Condition{{Metric: m, Op: OpGTE, Value: d("0")}}}, o, fixture(), nil, at)
 		if ev.Matched || ev.Checks[0].Value != "n/a" {
 			t.Errorf("%s without a value: matched %v value %s, want unmatched n/a", m, ev.Matched, ev.Checks[0].Value)
 		}
@@ -184,7 +184,7 @@ func TestEvaluateMatchAndGuards(t *testing.T) {
 			false, "minimum volume not reached: convert(today) 2 < 3"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			ev := Evaluate(tc.spec, object(), fixture(), at)
+			ev := Evaluate(tc.spec, object(), fixture(), nil, at)
 			if ev.Matched != tc.matched || !strings.HasPrefix(ev.Reason, tc.reason) || tc.reason == "" && ev.Reason != "" {
 				t.Errorf("got matched %v reason %q; want %v %q", ev.Matched, ev.Reason, tc.matched, tc.reason)
 			}
@@ -213,7 +213,7 @@ func TestChecksNameTheirMetricInParts(t *testing.T) {
 			{Metric: MetricCPA, Window: win(WindowToday, 0), Op: OpGT, Compare: &Compare{Window: Window{Kind: WindowYesterday}, Factor: decimal.RequireFromString("1.2")}},
 			{Metric: MetricBid, Op: OpLTE, Value: d("40")},
 		}}
-	ev := Evaluate(s, object(), fixture(), at)
+	ev := Evaluate(s, object(), fixture(), nil, at)
 	show := func(c Check) string {
 		w := func(w *Window) string {
 			if w == nil {

@@ -84,13 +84,16 @@ type Compare struct {
 }
 
 // Condition is one test: Metric over Window, Op, and either Value or
-// Compare.
+// Compare. A Total condition measures every object the rule looks at
+// together (the sums of them all, ratios from those sums): it holds or not
+// for all of them at once, as "the client's spend today > 50,000" does.
 type Condition struct {
 	Metric  Metric           `json:"metric"`
 	Window  *Window          `json:"window,omitempty"`
 	Op      Op               `json:"op"`
 	Value   *decimal.Decimal `json:"value,omitempty"`
 	Compare *Compare         `json:"compare,omitempty"`
+	Total   bool             `json:"total,omitempty"`
 }
 
 // Guard is a minimum volume an object must have before any condition is

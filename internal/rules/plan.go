@@ -73,12 +73,16 @@ func Plan(s Spec, objects []Object, facts Facts, at time.Time, st State) []Decis
 		}
 		return 0
 	})
+	var totals Totals
+	if slices.ContainsFunc(s.Conditions, func(c Condition) bool { return c.Total }) {
+		totals = MeasureTotals(s, objs, facts, at)
+	}
 	out := make([]Decision, 0, len(objs))
 	acted := 0
 	today := st.PerDay[DateOf(at)]
 	cooldown := time.Duration(s.Safety.CooldownMinutes) * time.Minute
 	for _, o := range objs {
-		d := Decision{Evaluation: Evaluate(s, o, facts[o.ID], at)}
+		d := Decision{Evaluation: Evaluate(s, o, facts[o.ID], totals, at)}
 		if !d.Matched {
 			out = append(out, d)
 			continue

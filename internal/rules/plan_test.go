@@ -1,6 +1,7 @@
 package rules
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -181,5 +182,104 @@ func TestBacktestAppliesItsOwnChanges(t *testing.T) {
 	}
 	if want := []string{"200.00→240.00", "240.00→250.00"}; !slices.Equal(got, want) {
 		t.Errorf("raise: got %v, want %v", got, want)
+	}
+}
+
+// TestTotalConditions: a total condition measures every object the rule
+// looks at together and holds for all of them or none; its figures are left
+// out for a colleague who does not see every object it sums, and its
+// notification names the threshold, not the total.
+func TestTotalConditions(t *testing.T) {
+	a := object() // today: cost 100, convert 2
+	b := Object{Level: LevelAd, ID: 8, AdvertiserID: 2, Name: "ad 8", Status: StatusEnable}
+	var bFacts []Fact
+	for h := 0; h <= 9; h++ {
+		bFacts = append(bFacts, hour("2025-06-18", h, "30", 10, 1, 0)) // today: cost 300, no conversion
+	}
+	facts := Facts{a.ID: fixture(), b.ID: bFacts}
+	today := win(WindowToday, 0)
+	plan := func(conds ...Condition) []Decision {
+		return Plan(Spec{Conditions: conds, Actions: []Action{{Type: ActionPause}}, Safety: Safety{MaxActionsPerRun: 10, MaxActionsPerDay: 10}},
+			[]Object{b, a}, facts, at, NewState())
+	}
+	matched := func(ds []Decision) (out []string) {
+		for _, d := range ds {
+			out = append(out, fmt.Sprintf("%d %v %s", d.Object.ID, d.Matched, d.Checks[0].Value))
+		}
+		return out
+	}
+	for _, tc := range []struct {
+		name string
+		cond Condition
+		want []string
+	}{
+		{"each object's cost", Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("350")}, []string{"7 false 100", "8 false 300"}},
+		{"the total cost", Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("350"), Total: true}, []string{"7 true 400", "8 true 400"}},
+		{"the total under the threshold", Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("400"), Total: true}, []string{"7 false 400", "8 false 400"}},
+		// 400 / 2 conversions: b alone has none (undefined), a alone 50.
+		{"each object's cpa", Condition{Metric: MetricCPA, Window: today, Op: OpGT, Value: d("150")}, []string{"7 false 50", "8 false n/a"}},
+		{"the total cpa", Condition{Metric: MetricCPA, Window: today, Op: OpGT, Value: d("150"), Total: true}, []string{"7 true 200", "8 true 200"}},
+		// Yesterday only a spent (120): 400 > 3 × 120.
+		{"the total against the total of another window", Condition{Metric: MetricCost, Window: today, Op: OpGT, Total: true,
+			Compare: &Compare{Window: Window{Kind: WindowYesterday}, Factor: *d("3")}}, []string{"7 true 400", "8 true 400"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := matched(plan(tc.cond)); !slices.Equal(got, tc.want) {
+				t.Errorf("got %q, want %q", got, tc.want)
+			}
+		})
+	}
+
+	ds := plan(Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("350"), Total: true})
+	if c := ds[0].Checks[0]; c.Label != "total cost(today)" || !c.Total || c.Against != "350" {
+		t.Errorf("the check: %+v", c)
+	}
+	// A colleague who sees advertiser 1 only: the total sums 2 as well.
+	seen := decisionsWithin(ds, sees1)
+	if c := seen[0].Checks[0]; len(seen) != 1 || !c.Hidden || c.Value != "" || !c.Holds || c.Against != "350" {
+		t.Errorf("for a colleague: %+v", seen)
+	}
+	if c := ds[0].Checks[0]; c.Hidden || c.Value != "400" {
+		t.Errorf("the owner's decisions changed: %+v", c)
+	}
+	// One who sees both advertisers sees the total.
+	if c := decisionsWithin(ds, sight{in: map[int64]bool{1: true, 2: true}})[0].Checks[0]; c.Hidden || c.Value != "400" {
+		t.Errorf("for a colleague who sees both: %+v", c)
+	}
+	// Not met: the reason a colleague reads does not name the total either.
+	unmetTotal := decisionsWithin(plan(Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("500"), Total: true}), sees1)
+	if r := unmetTotal[0].Reason; r != "conditions not met: total cost(today) (hidden) gt 500" {
+		t.Errorf("the reason for a colleague: %q", r)
+	}
+	if got := checkWords(ds[0].Checks[0]); got != "消耗（今天）合计 > 350" {
+		t.Errorf("in words: %s", got)
+	}
+	cmp := plan(Condition{Metric: MetricCost, Window: today, Op: OpGT, Total: true, Compare: &Compare{Window: Window{Kind: WindowYesterday}, Factor: *d("3")}})
+	if got := checkWords(cmp[0].Checks[0]); got != "消耗（今天）合计 > 3 × 消耗（昨天）合计" {
+		t.Errorf("compared, in words: %s", got)
+	}
+}
+
+// BenchmarkPlanTotal: a run over 1,000 ads with the fixture's facts each,
+// judged each by its own cost today or by the total: the total is measured
+// once per run, not once per object.
+func BenchmarkPlanTotal(b *testing.B) {
+	objs := make([]Object, 1000)
+	facts := Facts{}
+	for i := range objs {
+		objs[i] = object()
+		objs[i].ID = int64(i + 1)
+		facts[objs[i].ID] = fixture()
+	}
+	for _, total := range []bool{false, true} {
+		b.Run(map[bool]string{false: "each", true: "total"}[total], func(b *testing.B) {
+			s := Spec{Conditions: []Condition{{Metric: MetricCost, Window: win(WindowToday, 0), Op: OpGT, Value: d("50"), Total: total}},
+				Actions: []Action{{Type: ActionPause}}, Safety: Safety{MaxActionsPerRun: 100, MaxActionsPerDay: 1000}}
+			for b.Loop() {
+				if ds := Plan(s, objs, facts, at, NewState()); len(ds) != len(objs) || !ds[0].Matched {
+					b.Fatalf("%d decisions, first %+v", len(ds), ds[0].Evaluation)
+				}
+			}
+		})
 	}
 }

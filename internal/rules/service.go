@@ -442,6 +442,11 @@ func (s *Service) History(ctx context.Context, p auth.Principal, id int64, limit
 		return nil, nil, err
 	}
 	acts, err := s.store.ListActions(ctx, id, 0, scope, limit)
+	if !v.all {
+		for i := range acts {
+			acts[i].Checks = hideTotals(acts[i].Checks)
+		}
+	}
 	return evs, acts, err
 }
 

@@ -225,11 +225,13 @@ func (e EvaluationRecord) within(v sight) EvaluationRecord {
 
 // decisionsWithin keeps the decisions on objects v sees. A cap's detail
 // counts objects the reader may not see: it is left out for them (the
-// skip itself is about their object).
+// skip itself is about their object); so are the figures of total
+// conditions, unless the reader sees every object they sum.
 func decisionsWithin(ds []Decision, v sight) []Decision {
 	if v.all {
 		return ds
 	}
+	every := !slices.ContainsFunc(ds, func(d Decision) bool { return !v.sees(d.Object.AdvertiserID) })
 	out := make([]Decision, 0, len(ds))
 	for _, d := range ds {
 		if !v.sees(d.Object.AdvertiserID) {
@@ -238,7 +240,37 @@ func decisionsWithin(ds []Decision, v sight) []Decision {
 		if d.Skip == SkipRunCap || d.Skip == SkipDayCap {
 			d.SkipDetail = ""
 		}
+		if !every && slices.ContainsFunc(d.Checks, func(c Check) bool { return c.Total }) {
+			d.Checks = hideTotals(d.Checks)
+			// An unmatched object whose guards hold has its conditions for a
+			// reason: said again without the total.
+			if guardsHold := !slices.ContainsFunc(d.Guards, func(g Check) bool { return !g.Holds }); !d.Matched && guardsHold {
+				d.Reason = unmet(d.Checks)
+			}
+		}
 		out = append(out, d)
+	}
+	return out
+}
+
+// hideTotals returns checks with the measured figures of total checks left
+// out (a copy when there are any): they sum objects a reader may not see.
+// Whether the check held stays, and so does a threshold given as a value.
+func hideTotals(checks []Check) []Check {
+	if !slices.ContainsFunc(checks, func(c Check) bool { return c.Total }) {
+		return checks
+	}
+	out := slices.Clone(checks)
+	for i, c := range out {
+		if !c.Total {
+			continue
+		}
+		h := Check{Label: c.Label, Op: c.Op, Holds: c.Holds, Metric: c.Metric, Window: c.Window, CompareWindow: c.CompareWindow,
+			Factor: c.Factor, Total: true, Hidden: true}
+		if c.CompareWindow == nil {
+			h.Against, h.Threshold = c.Against, c.Threshold
+		}
+		out[i] = h
 	}
 	return out
 }

@@ -84,6 +84,19 @@ func Templates() []Template {
 			},
 		},
 		{
+			Name: "pause_total_spend_cap", Title: "Pause every ad once their total spend today passes a cap",
+			Description: "Every 15 minutes, when the ads of the rule's scope together spent more than the cap today, pause them all and notify " +
+				"(narrow the scope to a client or to accounts in the form: the total is theirs).",
+			Params: []Param{{Name: "cap", Description: "total spend of the day (yuan)"}},
+			build: func(p map[string]decimal.Decimal) Spec {
+				return Spec{Name: "Pause every ad once their total spend today passes a cap", Scope: Scope{Level: LevelAd}, Match: MatchAll,
+					Conditions: []Condition{{Metric: MetricCost, Window: &Window{Kind: WindowToday}, Op: OpGT, Value: ptr(p["cap"]), Total: true}},
+					Schedule:   Schedule{EveryMinutes: 15},
+					Actions:    []Action{{Type: ActionPause}, {Type: ActionNotify}},
+					Safety:     Safety{CooldownMinutes: 12 * 60, MaxActionsPerRun: 100, MaxActionsPerDay: 1000}}
+			},
+		},
+		{
 			Name: "notify_zero_spend", Title: "Notify about enabled ads that stopped spending",
 			Description: "Every hour, notify about enabled ads that spent nothing over the last hours.",
 			Params:      []Param{{Name: "hours", Description: "hours without spend", Default: "3"}},

@@ -215,6 +215,9 @@ func validateCondition(c Condition, level Level, p string) []apperr.FieldError {
 		c.Compare != nil && (c.Compare.Window.Kind == WindowToday || c.Compare.Window.Kind == WindowLastHours)) {
 		add("", because("rule_daily_only", "level", level), "%s reports are daily only: use yesterday, last_days or lifetime windows", level)
 	}
+	if c.Total && !c.Metric.windowed() {
+		add(".total", because("rule_total_windowed", "metric", c.Metric), "%s is not a sum over a window: it has no total", c.Metric)
+	}
 	switch {
 	case c.Metric.windowed():
 		if c.Window == nil {

@@ -56,6 +56,9 @@ func TestValidate(t *testing.T) {
 			"conditions[0].window.kind", "budget_used_pct is today's spend over the daily budget: the window must be today or absent"},
 		{"project today", func(s *Spec) { s.Scope.Level = LevelProject }, "conditions[0]",
 			"project reports are daily only: use yesterday, last_days or lifetime windows"},
+		{"a total of a current value", func(s *Spec) {
+			s.Conditions[0].Metric, s.Conditions[0].Window, s.Conditions[0].Total = MetricBalance, nil, true
+		}, "conditions[0].total", "balance is not a sum over a window: it has no total"},
 		{"bad op", func(s *Spec) { s.Conditions[0].Op = ">" }, "conditions[0].op", "must be one of gt, gte, lt, lte, eq"},
 		{"no value", func(s *Spec) { s.Conditions[0].Value = nil }, "conditions[0].value", "is required (or compare with another window)"},
 		{"zero factor", func(s *Spec) {
@@ -130,7 +133,7 @@ func TestTemplates(t *testing.T) {
 	names := []string{}
 	for _, tpl := range Templates() {
 		names = append(names, tpl.Name)
-		params := map[string]string{"target_cpa": "40", "ceiling": "5000", "floor": "5"}
+		params := map[string]string{"target_cpa": "40", "ceiling": "5000", "floor": "5", "cap": "50000"}
 		for k := range params {
 			if !slices.ContainsFunc(tpl.Params, func(p Param) bool { return p.Name == k }) {
 				delete(params, k)
@@ -140,7 +143,7 @@ func TestTemplates(t *testing.T) {
 			t.Errorf("%s: %v", tpl.Name, err)
 		}
 	}
-	if want := []string{"lower_bid_cpa_high", "notify_zero_spend", "pause_spend_no_convert", "raise_budget_when_used"}; !slices.Equal(names, want) {
+	if want := []string{"lower_bid_cpa_high", "notify_zero_spend", "pause_spend_no_convert", "pause_total_spend_cap", "raise_budget_when_used"}; !slices.Equal(names, want) {
 		t.Errorf("templates: got %v, want %v", names, want)
 	}
 	_, err := FromTemplate("raise_budget_when_used", map[string]string{"target_cpa": "40", "percent": "-3", "colour": "red"})

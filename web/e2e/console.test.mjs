@@ -1873,6 +1873,60 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
+  test('a rule on the total of its ads: 合计 in the form and its summary; the preview judges every ad by one figure, which an operator who sees two accounts is not shown', async () => {
+    await page.goto(`${stack.api}/rules/new`)
+    const form = page.locator('[data-test=rule-form]')
+    await form.locator('[data-test=rule-form-name] input').fill('合计封顶（e2e）')
+    // A new condition is today's cost, greater than: the threshold typed, 合计 ticked.
+    await form.locator('[data-test=rule-form-cond-0-value] input').fill('1.00')
+    await form.locator('[data-test=rule-form-cond-0-total]').click()
+    // No minimum volume per ad: the total is what counts.
+    await form.locator('[data-test=rule-form-guard-0]').getByRole('button', { name: '删除' }).click()
+    await page.mouse.move(0, 0)
+    const summary = await page.locator('[data-test=rule-edit-page]').innerText()
+    assert.match(summary, /消耗（今天）合计 > ¥1\.00/)
+    assert.equal(await form.locator('[data-test^=rule-form-guard-]').count(), 0, 'no guard row')
+    await shot(page, 'rule-form-total')
+    await page.locator('[data-test=rule-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.waitForURL(/\/rules\/\d+$/)
+    const id = Number(new URL(page.url()).pathname.split('/').pop())
+    const saved = (await apiGet(stack.api, token, `/api/v1/rules/${id}`)).spec
+    assert.deepEqual(saved.conditions, [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '1', total: true }])
+    assert.equal(saved.guards, undefined)
+
+    // Every ad's check is the same total.
+    const detail = page.locator('[data-test=rule-detail]')
+    await detail.locator('[data-test=rule-preview] .arco-checkbox').click()
+    await detail.locator('[data-test=rule-preview-run]').click()
+    await detail.locator('[data-test=rule-preview-summary]').waitFor()
+    const checks = await detail.locator('[data-test=rule-preview] [data-test=rule-check]').allInnerTexts()
+    assert.ok(checks.length > 1, 'preview checks')
+    const totals = new Set(checks.map((c) => /消耗（今天）合计\s*(¥[\d,]+\.\d\d)\s*>\s*¥1\.00/.exec(c)?.[1]))
+    assert.equal(totals.size, 1, `one total for every ad: ${[...totals]}`)
+    assert.ok([...totals][0], 'the total shown')
+    await shot(page, 'rule-total-preview')
+
+    // The operator with two accounts reads the admin's rule: whether the total held, not its figure.
+    const o = await newPage(browser)
+    await signIn(o, scoped.username, scoped.password)
+    await o.waitForURL(/\/dashboard/)
+    await o.goto(`${stack.api}/rules/${id}`)
+    const od = o.locator('[data-test=rule-detail]')
+    await od.locator('[data-test=rule-readonly]').waitFor()
+    await od.locator('[data-test=rule-preview] .arco-checkbox').click()
+    await od.locator('[data-test=rule-preview-run]').click()
+    await od.locator('[data-test=rule-preview-summary]').waitFor()
+    const theirs = await od.locator('[data-test=rule-preview] [data-test=rule-check]').allInnerTexts()
+    assert.ok(theirs.length > 0, 'the operator\'s preview checks')
+    for (const c of theirs) assert.match(c, /消耗（今天）合计\s*—\s*>\s*¥1\.00\s*（合计含你范围外的账户，数值不显示）/)
+    await shot(o, 'rule-total-colleague')
+    o.problems.length && page.problems.push(...o.problems)
+    await o.context().close()
+    await apiSend('DELETE', stack.api, token, `/api/v1/rules/${id}`)
+    assert.deepEqual(page.problems, [])
+  })
+
   test('a rule switched on acts by itself at its slot: the ad paused on the platform, the run and its change shown on the rule', async () => {
     const [ad] = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=-cost&page_size=1')).items
     assert.ok(ad, 'a delivering ad')

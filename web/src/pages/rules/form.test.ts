@@ -42,6 +42,16 @@ describe('the rule form', () => {
     }
   })
 
+  it('reads and writes a total condition, and leaves total out of the others', () => {
+    const spec = { ...full, conditions: [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '50000.00', total: true }, full.conditions[1]!] } as RuleSpec
+    const f = toForm(spec)
+    expect(f.conditions.map((c) => c.total)).toEqual([true, false])
+    expect(f.conditions[0]!.rest).toEqual({})
+    expect(fromForm(f)).toEqual(spec)
+    f.conditions[0]!.total = false
+    expect(fromForm(f).conditions[0]).not.toHaveProperty('total')
+  })
+
   it('keeps unknown keys, in the spec and in its rows', () => {
     const odd = { ...full, note: 'x', conditions: [{ ...full.conditions[1], extra: 1 }], schedule: { ...full.schedule, zone: 'bj' } } as unknown as RuleSpec
     expect(fromForm(toForm(odd))).toEqual(odd)

@@ -37,6 +37,8 @@ export interface ConditionRow extends WindowCells {
   op: Condition['op']
   /** The threshold as typed ('' when absent). */
   value: string
+  /** Measured over every object the rule looks at together. */
+  total: boolean
   /** The rest of the condition (compare, unknown keys), kept as it came. */
   rest: Rest
 }
@@ -175,7 +177,7 @@ export function toForm(spec: Partial<RuleSpec>): RuleForm {
     advertiserIds: [...(scope.advertiser_ids ?? [])],
     clientIds: [...(scope.client_ids ?? [])],
     match: spec.match === 'any' ? 'any' : 'all',
-    conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: figure(c.value, metricUnit(c.metric) === 'yuan'), rest: without(c, ['metric', 'window', 'op', 'value']) })),
+    conditions: (spec.conditions ?? []).map((c) => ({ metric: c.metric, ...windowCells(c.window), op: c.op, value: figure(c.value, metricUnit(c.metric) === 'yuan'), total: c.total === true, rest: without(c, ['metric', 'window', 'op', 'value', 'total']) })),
     guards: (spec.guards ?? []).map((g) => ({ metric: g.metric ?? 'click', ...windowCells(g.window), min: figure(g.min, metricUnit(g.metric ?? '') === 'yuan'), rest: without(g, ['metric', 'window', 'min']) })),
     scheduleMode: schedule.times?.length ? 'times' : 'every',
     everyMinutes: num(schedule.every_minutes),
@@ -230,7 +232,7 @@ export function fromForm(f: RuleForm): RuleSpec {
       ...opt('filter', filter),
     },
     match: f.match,
-    conditions: f.conditions.map((c) => ({ metric: c.metric, ...opt('window', windowOf(c)), op: c.op, ...opt('value', c.value), ...c.rest })),
+    conditions: f.conditions.map((c) => ({ metric: c.metric, ...opt('window', windowOf(c)), op: c.op, ...opt('value', c.value), ...(c.total ? { total: true } : {}), ...c.rest })),
     ...(f.guards.length ? { guards: f.guards.map((g) => ({ metric: g.metric, ...opt('window', windowOf(g)), min: g.min.trim(), ...g.rest })) } : {}),
     schedule: {
       ...(f.scheduleMode === 'times' ? { times: [...f.times] } : opt('every_minutes', f.everyMinutes)),
@@ -295,7 +297,7 @@ export function fitSchedule(f: RuleForm): void {
 
 /** The rows a button adds. */
 export function newCondition(): ConditionRow {
-  return { metric: 'cost', window: 'today', n: undefined, op: 'gt', value: '', rest: {} }
+  return { metric: 'cost', window: 'today', n: undefined, op: 'gt', value: '', total: false, rest: {} }
 }
 export function newGuard(): GuardRow {
   return { metric: 'click', window: 'today', n: undefined, min: '', rest: {} }

@@ -95,6 +95,12 @@ describe('the checks of a preview', () => {
     expect(checkThreshold(zh, { metric: 'cost', op: 'gt', threshold: '5' })).toBe('¥5.00')
     expect(checkThreshold(zh, { metric: 'cpa', op: 'gt', threshold: '48.1', compare_window: { kind: 'last_days', n: 7 }, factor: '1.5' })).toBe('1.5 × 转化成本（近 7 天） = ¥48.10')
     expect(checkThreshold(zh, { metric: 'cpa', op: 'gt', threshold: 'n/a', compare_window: { kind: 'yesterday' }, factor: '2' })).toBe('2 × 转化成本（昨天） = n/a')
+    // A total: of every object together; hidden, its figure is not sent.
+    expect(checkMetric(zh, { metric: 'cost', window: { kind: 'today' }, total: true })).toBe('消耗（今天）合计')
+    expect(checkMetric(en, { metric: 'cost', window: { kind: 'today' }, total: true })).toBe('total Cost (today)')
+    expect(checkValue({ metric: 'cost', value: '', total: true, hidden: true })).toBe('—')
+    expect(checkThreshold(zh, { metric: 'cost', op: 'gt', threshold: '', compare_window: { kind: 'yesterday' }, factor: '3', total: true })).toBe('3 × 消耗（昨天）合计 = —')
+    expect(conditionText(zh, { metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '50000', total: true })).toBe('消耗（今天）合计 > ¥50,000.00')
     // A check without parts (none is sent so) shows its label as it is: nothing is parsed.
     expect(checkMetric(zh, { label: 'cpa(today)' })).toBe('cpa(today)')
   })

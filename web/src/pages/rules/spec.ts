@@ -54,6 +54,12 @@ export function metricText(t: T, metric: string, w?: RuleWindow): string {
   return w ? t('rules.metricWindow', { metric: name, window: windowText(t, w) }) : name
 }
 
+/** totalText names a metric over its window, of every object together when total: "消耗（今天）合计". */
+export function totalText(t: T, metric: string, w: RuleWindow | undefined, total: boolean | undefined): string {
+  const m = metricText(t, metric, w)
+  return total ? t('rules.total', { metric: m }) : m
+}
+
 /** valueText formats a threshold by its metric: money with two decimals, percentages with %. */
 export function valueText(metric: string, v: string | undefined): string {
   if (v === undefined || v === '') return '—'
@@ -62,8 +68,8 @@ export function valueText(metric: string, v: string | undefined): string {
 }
 
 export function conditionText(t: T, c: Condition): string {
-  const left = `${metricText(t, c.metric, c.window)} ${opSign(c.op)}`
-  if (c.compare) return `${left} ${c.compare.factor ?? '1'} × ${metricText(t, c.metric, c.compare.window)}`
+  const left = `${totalText(t, c.metric, c.window, c.total)} ${opSign(c.op)}`
+  if (c.compare) return `${left} ${c.compare.factor ?? '1'} × ${totalText(t, c.metric, c.compare.window, c.total)}`
   return `${left} ${valueText(c.metric, c.value)}`
 }
 
@@ -325,9 +331,9 @@ export function stepText(t: T, s: Step): string {
   return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
 }
 
-/** checkMetric names what a check measured: "转化成本（今天）". */
+/** checkMetric names what a check measured: "转化成本（今天）", "消耗（今天）合计". */
 export function checkMetric(t: T, c: RuleCheck): string {
-  return c.metric ? metricText(t, c.metric, c.window) : (c.label ?? '')
+  return c.metric ? totalText(t, c.metric, c.window, c.total) : (c.label ?? '')
 }
 
 /** checkValue formats a check's value by its metric ("n/a" when undefined). */
@@ -339,7 +345,7 @@ export function checkValue(c: RuleCheck): string {
 /** checkThreshold is what a check compares with: "¥5.00", or "1.5 × 转化成本（近 7 天） = ¥48.10". */
 export function checkThreshold(t: T, c: RuleCheck): string {
   const v = checkValue({ metric: c.metric, value: c.threshold })
-  return c.compare_window ? `${c.factor ?? '1'} × ${metricText(t, c.metric ?? '', c.compare_window)} = ${v}` : v
+  return c.compare_window ? `${c.factor ?? '1'} × ${totalText(t, c.metric ?? '', c.compare_window, c.total)} = ${v}` : v
 }
 
 /** byMatch puts the matched decisions first (a preview with every object lists the matches on top), keeping the server's order otherwise. */
