@@ -95,21 +95,22 @@ type ruleObjectJSON struct {
 }
 
 type decisionJSON struct {
-	Object     ruleObjectJSON `json:"object"`
-	Matched    bool           `json:"matched"`
-	Reason     string         `json:"reason,omitempty"`
-	Guards     []rules.Check  `json:"guards"`
-	Checks     []rules.Check  `json:"checks"`
-	Steps      []rules.Step   `json:"steps"`
-	Skip       string         `json:"skip,omitempty"`
-	SkipDetail string         `json:"skip_detail,omitempty"`
+	Object      ruleObjectJSON     `json:"object"`
+	Matched     bool               `json:"matched"`
+	Reason      string             `json:"reason,omitempty"`
+	Guards      []rules.Check      `json:"guards"`
+	Checks      []rules.Check      `json:"checks"`
+	Steps       []rules.Step       `json:"steps"`
+	Skip        string             `json:"skip,omitempty"`
+	SkipReasons []rules.SkipReason `json:"skip_reasons,omitempty"`
+	SkipDetail  string             `json:"skip_detail,omitempty"`
 }
 
 func newDecisionJSON(d rules.Decision) decisionJSON {
 	o := d.Object
 	return decisionJSON{Object: ruleObjectJSON{Level: o.Level, ID: o.ID, AdvertiserID: o.AdvertiserID, Name: o.Name, Status: o.Status},
 		Matched: d.Matched, Reason: d.Reason, Guards: orEmpty(d.Guards), Checks: orEmpty(d.Checks), Steps: orEmpty(d.Steps),
-		Skip: d.Skip, SkipDetail: d.SkipDetail}
+		Skip: d.Skip, SkipReasons: d.SkipReasons, SkipDetail: d.SkipDetail}
 }
 
 type previewJSON struct {

@@ -469,6 +469,10 @@ func TestRulePreviewChecksAreStructured(t *testing.T) {
 	if d.Checks[0]["label"] != "balance" || d.Checks[1]["label"] != "cpa(today)" {
 		t.Errorf("labels %v %v", d.Checks[0]["label"], d.Checks[1]["label"])
 	}
+	// Why the CPA is undefined, as a code: today's has no conversions.
+	if c := d.Checks[1]; c["note_code"] != "no_conversions" || c["note_window"] != nil || c["note"] != "no conversions" {
+		t.Errorf("the cpa's note: %v %v %v", c["note_code"], c["note_window"], c["note"])
+	}
 }
 
 func TestMentionsIDReadsWholeNumbers(t *testing.T) {

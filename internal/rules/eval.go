@@ -134,13 +134,18 @@ func Sum(facts []Fact, w Window, at time.Time) Sums {
 type Value struct {
 	D  decimal.Decimal
 	OK bool
-	// Why tells why the value is undefined.
-	Why string
+	// Why tells why the value is undefined, as a code (no_conversions,
+	// no_impressions, no_clicks, no_bid, balance_not_known,
+	// no_daily_budget, no_window, no_total, total_not_measured) and in
+	// words (the code's words: "no conversions").
+	Why, WhyCode string
 }
 
 func defined(d decimal.Decimal) Value { return Value{D: d, OK: true} }
 
-func undefined(why string) Value { return Value{Why: why} }
+func undefined(code string) Value {
+	return Value{Why: strings.ReplaceAll(code, "_", " "), WhyCode: code}
+}
 
 // String renders a value with up to 4 decimals, or "n/a".
 func (v Value) String() string {
@@ -150,7 +155,7 @@ func (v Value) String() string {
 	return v.D.Round(4).String()
 }
 
-// ratio returns num/den × scale, undefined when den is 0.
+// ratio returns num/den × scale, undefined (why) when den is 0.
 func ratio(num decimal.Decimal, den int64, scale int64, why string) Value {
 	if den == 0 {
 		return undefined(why)
@@ -166,23 +171,23 @@ func Measure(m Metric, w *Window, o Object, facts []Fact, at time.Time) Value {
 	switch m {
 	case MetricBid:
 		if o.Bid == nil {
-			return undefined("no bid")
+			return undefined("no_bid")
 		}
 		return defined(*o.Bid)
 	case MetricBalance:
 		if o.Balance == nil {
-			return undefined("balance not known")
+			return undefined("balance_not_known")
 		}
 		return defined(*o.Balance)
 	case MetricBudgetUsedPct:
 		if o.Budget == nil || !o.Budget.IsPositive() {
-			return undefined("no daily budget")
+			return undefined("no_daily_budget")
 		}
 		s := Sum(facts, Window{Kind: WindowToday}, at)
 		return defined(s.Cost.Mul(hundred).DivRound(*o.Budget, 6))
 	}
 	if w == nil {
-		return undefined("no window")
+		return undefined("no_window")
 	}
 	return ofSums(m, Sum(facts, *w, at))
 }
@@ -199,15 +204,15 @@ func ofSums(m Metric, s Sums) Value {
 	case MetricConvert:
 		return defined(decimal.NewFromInt(s.Convert))
 	case MetricCPA:
-		return ratio(s.Cost, s.Convert, 1, "no conversions")
+		return ratio(s.Cost, s.Convert, 1, "no_conversions")
 	case MetricCTR:
-		return ratio(decimal.NewFromInt(s.Click), s.Show, 100, "no impressions")
+		return ratio(decimal.NewFromInt(s.Click), s.Show, 100, "no_impressions")
 	case MetricCVR:
-		return ratio(decimal.NewFromInt(s.Convert), s.Click, 100, "no clicks")
+		return ratio(decimal.NewFromInt(s.Convert), s.Click, 100, "no_clicks")
 	case MetricCPM:
-		return ratio(s.Cost, s.Show, 1000, "no impressions")
+		return ratio(s.Cost, s.Show, 1000, "no_impressions")
 	}
-	return undefined("unknown metric")
+	return undefined("unknown_metric")
 }
 
 // totalLabel names a metric over a window, of every object together when
@@ -240,8 +245,12 @@ type Check struct {
 	Op      Op     `json:"op"`
 	Against string `json:"against"`
 	Holds   bool   `json:"holds"`
-	// Note tells why a value was undefined.
-	Note string `json:"note,omitempty"`
+	// Note tells why a value was undefined; NoteCode says it as a code
+	// (Value.WhyCode), of the compared window's value when NoteWindow is
+	// set.
+	Note       string  `json:"note,omitempty"`
+	NoteCode   string  `json:"note_code,omitempty"`
+	NoteWindow *Window `json:"note_window,omitempty"`
 	// Metric over Window (nil for current values) is what was measured.
 	Metric Metric  `json:"metric,omitempty"`
 	Window *Window `json:"window,omitempty"`
@@ -301,7 +310,7 @@ type TotalValues struct {
 func MeasureTotals(s Spec, objs []Object, facts Facts, at time.Time) Totals {
 	total := func(m Metric, w *Window) Value {
 		if w == nil || !m.windowed() {
-			return undefined("no total of " + string(m))
+			return undefined("no_total")
 		}
 		var sum Sums
 		for _, o := range objs {
@@ -328,7 +337,7 @@ func MeasureTotals(s Spec, objs []Object, facts Facts, at time.Time) Totals {
 // of returns the values of total condition i (undefined when not measured).
 func (t Totals) of(i int) TotalValues {
 	if i >= len(t) {
-		return TotalValues{Value: undefined("total not measured"), Other: undefined("total not measured")}
+		return TotalValues{Value: undefined("total_not_measured"), Other: undefined("total_not_measured")}
 	}
 	return t[i]
 }
@@ -341,7 +350,7 @@ func Evaluate(s Spec, o Object, facts []Fact, totals Totals, at time.Time) Evalu
 	for _, g := range s.Guards {
 		w := g.Window
 		v := Measure(g.Metric, &w, o, facts, at)
-		c := Check{Label: Label(g.Metric, &w), Value: v.String(), Op: OpGTE, Against: g.Min.String(), Note: v.Why,
+		c := Check{Label: Label(g.Metric, &w), Value: v.String(), Op: OpGTE, Against: g.Min.String(), Note: v.Why, NoteCode: v.WhyCode,
 			Metric: g.Metric, Window: &w, Threshold: g.Min.String()}
 		c.Holds = v.OK && v.D.GreaterThanOrEqual(g.Min)
 		ev.Guards = append(ev.Guards, c)
@@ -357,7 +366,7 @@ func Evaluate(s Spec, o Object, facts []Fact, totals Totals, at time.Time) Evalu
 		} else {
 			v = Measure(cond.Metric, cond.Window, o, facts, at)
 		}
-		c := Check{Label: totalLabel(cond.Metric, cond.Window, cond.Total), Value: v.String(), Op: cond.Op, Note: v.Why,
+		c := Check{Label: totalLabel(cond.Metric, cond.Window, cond.Total), Value: v.String(), Op: cond.Op, Note: v.Why, NoteCode: v.WhyCode,
 			Metric: cond.Metric, Window: cond.Window, Total: cond.Total}
 		var r Value
 		if cond.Compare != nil {
@@ -374,7 +383,7 @@ func Evaluate(s Spec, o Object, facts []Fact, totals Totals, at time.Time) Evalu
 			c.Against = fmt.Sprintf("%s × %s = %s", cond.Compare.Factor.String(), totalLabel(cond.Metric, &w, cond.Total), r.String())
 			c.CompareWindow, c.Factor = &w, cond.Compare.Factor.String()
 			if !r.OK && c.Note == "" {
-				c.Note = totalLabel(cond.Metric, &w, cond.Total) + ": " + r.Why
+				c.Note, c.NoteCode, c.NoteWindow = totalLabel(cond.Metric, &w, cond.Total)+": "+r.Why, r.WhyCode, &w
 			}
 		} else {
 			r = defined(*cond.Value)

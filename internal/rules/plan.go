@@ -3,6 +3,8 @@ package rules
 import (
 	"fmt"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/shopspring/decimal"
@@ -26,9 +28,59 @@ type Decision struct {
 	Evaluation
 	Steps []Step
 	// Skip is why a matched object gets nothing: "cooldown", "no_change",
-	// "max_actions_per_run", "max_actions_per_day".
-	Skip       string
-	SkipDetail string
+	// "max_actions_per_run", "max_actions_per_day". SkipReasons say it in
+	// parts, SkipDetail in words.
+	Skip        string
+	SkipReasons []SkipReason
+	SkipDetail  string
+}
+
+// SkipReason is one reason of a skip, as a code and its figures:
+//   - cooldown (at, until: Beijing "2006-01-02 15:04:05"): acted on at, cooldown until;
+//   - run_cap, day_cap (n): n objects acted on in this run, or today, already;
+//   - already_paused, already_enabled: the status is already so;
+//   - no_budget, no_bid: nothing to change;
+//   - at_value, above_ceiling, below_floor (field, value): the budget or
+//     bid is already the value, above the ceiling or below the floor.
+type SkipReason struct {
+	Code   string            `json:"code"`
+	Params map[string]string `json:"params,omitempty"`
+}
+
+// skipWords are the reasons in words, their figures in order.
+var skipWords = map[string]struct {
+	format string
+	params []string
+}{
+	"cooldown":        {"acted on at %s; cooldown until %s", []string{"at", "until"}},
+	"run_cap":         {"%s objects acted on in this run already", []string{"n"}},
+	"day_cap":         {"%s objects acted on today already", []string{"n"}},
+	"already_paused":  {"already paused", nil},
+	"already_enabled": {"already enabled", nil},
+	"no_budget":       {"no daily budget to change", nil},
+	"no_bid":          {"no bid to change", nil},
+	"at_value":        {"%s already %s", []string{"field", "value"}},
+	"above_ceiling":   {"%s %s is above the ceiling already", []string{"field", "value"}},
+	"below_floor":     {"%s %s is below the floor already", []string{"field", "value"}},
+}
+
+// skipDetail says reasons in words, joined by "; ".
+func skipDetail(reasons []SkipReason) string {
+	out := make([]string, len(reasons))
+	for i, r := range reasons {
+		w := skipWords[r.Code]
+		args := make([]any, len(w.params))
+		for j, p := range w.params {
+			args[j] = r.Params[p]
+		}
+		out[i] = fmt.Sprintf(w.format, args...)
+	}
+	return strings.Join(out, "; ")
+}
+
+// skip records why d is skipped.
+func (d *Decision) skip(skip string, reasons ...SkipReason) {
+	d.Skip, d.SkipReasons, d.SkipDetail = skip, reasons, skipDetail(reasons)
 }
 
 // Skip reasons.
@@ -90,18 +142,18 @@ func Plan(s Spec, objects []Object, facts Facts, at time.Time, st State) []Decis
 		last, ok := st.LastAction[o.ID]
 		switch {
 		case ok && cooldown > 0 && at.Sub(last) < cooldown:
-			d.Skip = SkipCooldown
-			d.SkipDetail = fmt.Sprintf("acted on at %s; cooldown until %s", last.In(Beijing).Format(time.DateTime),
-				last.Add(cooldown).In(Beijing).Format(time.DateTime))
+			d.skip(SkipCooldown, SkipReason{Code: "cooldown", Params: map[string]string{"at": last.In(Beijing).Format(time.DateTime),
+				"until": last.Add(cooldown).In(Beijing).Format(time.DateTime)}})
 		default:
-			d.Steps, d.SkipDetail = Steps(s.Actions, o)
+			var none []SkipReason
+			d.Steps, none = Steps(s.Actions, o)
 			switch {
 			case len(d.Steps) == 0:
-				d.Skip = SkipNoChange
+				d.skip(SkipNoChange, none...)
 			case acted >= s.Safety.MaxActionsPerRun:
-				d.Skip, d.SkipDetail = SkipRunCap, fmt.Sprintf("%d objects acted on in this run already", acted)
+				d.skip(SkipRunCap, SkipReason{Code: "run_cap", Params: map[string]string{"n": strconv.Itoa(acted)}})
 			case today+acted >= s.Safety.MaxActionsPerDay:
-				d.Skip, d.SkipDetail = SkipDayCap, fmt.Sprintf("%d objects acted on today already", today+acted)
+				d.skip(SkipDayCap, SkipReason{Code: "day_cap", Params: map[string]string{"n": strconv.Itoa(today + acted)}})
 			default:
 				acted++
 			}
@@ -115,11 +167,12 @@ func Plan(s Spec, objects []Object, facts Facts, at time.Time, st State) []Decis
 }
 
 // Steps computes the steps of actions for an object; an action that would
-// change nothing (already paused, a budget at its ceiling) is left out and
-// why is returned. Notify is a step only alongside a change, or alone.
-func Steps(actions []Action, o Object) ([]Step, string) {
+// change nothing (already paused, a budget at its ceiling) is left out, and
+// why is returned when no step is left. Notify is a step only alongside a
+// change, or alone.
+func Steps(actions []Action, o Object) ([]Step, []SkipReason) {
 	var steps []Step
-	var why []string
+	var why []SkipReason
 	notify := false
 	for _, a := range actions {
 		switch a.Type {
@@ -131,13 +184,13 @@ func Steps(actions []Action, o Object) ([]Step, string) {
 				want = StatusEnable
 			}
 			if o.Status == want {
-				why = append(why, "already "+map[string]string{StatusDisable: "paused", StatusEnable: "enabled"}[want])
+				why = append(why, SkipReason{Code: map[string]string{StatusDisable: "already_paused", StatusEnable: "already_enabled"}[want]})
 				continue
 			}
 			steps = append(steps, Step{Type: a.Type, Field: "status", Before: o.Status, After: want, Status: want})
 		case ActionSetBudget, ActionRaiseBudget, ActionLowerBudget:
 			if o.Budget == nil {
-				why = append(why, "no daily budget to change")
+				why = append(why, SkipReason{Code: "no_budget"})
 				continue
 			}
 			st, w := amountStep(a, *o.Budget, "budget")
@@ -148,7 +201,7 @@ func Steps(actions []Action, o Object) ([]Step, string) {
 			steps = append(steps, *st)
 		case ActionSetBid, ActionRaiseBid, ActionLowerBid:
 			if o.Bid == nil || o.BidField == "" {
-				why = append(why, "no bid to change")
+				why = append(why, SkipReason{Code: "no_bid"})
 				continue
 			}
 			st, w := amountStep(a, *o.Bid, o.BidField)
@@ -166,21 +219,15 @@ func Steps(actions []Action, o Object) ([]Step, string) {
 	if notify && (len(steps) > 0 || !changes) {
 		steps = append(steps, Step{Type: ActionNotify})
 	}
-	detail := ""
-	if len(steps) == 0 {
-		for i, w := range why {
-			if i > 0 {
-				detail += "; "
-			}
-			detail += w
-		}
+	if len(steps) > 0 {
+		return steps, nil
 	}
-	return steps, detail
+	return steps, why
 }
 
-// amountStep computes a budget or bid change from cur; nil when it would
-// change nothing.
-func amountStep(a Action, cur decimal.Decimal, field string) (*Step, string) {
+// amountStep computes a budget or bid change from cur; nil, and why, when
+// it would change nothing.
+func amountStep(a Action, cur decimal.Decimal, field string) (*Step, SkipReason) {
 	var next decimal.Decimal
 	switch a.Type {
 	case ActionSetBudget, ActionSetBid:
@@ -213,15 +260,18 @@ func amountStep(a Action, cur decimal.Decimal, field string) (*Step, string) {
 	}
 	raise := a.Type == ActionRaiseBudget || a.Type == ActionRaiseBid
 	lower := a.Type == ActionLowerBudget || a.Type == ActionLowerBid
+	why := func(code string) SkipReason {
+		return SkipReason{Code: code, Params: map[string]string{"field": field, "value": cur.StringFixed(2)}}
+	}
 	switch {
 	case next.Equal(cur):
-		return nil, fmt.Sprintf("%s already %s", field, cur.StringFixed(2))
+		return nil, why("at_value")
 	case raise && next.LessThan(cur):
-		return nil, fmt.Sprintf("%s %s is above the ceiling already", field, cur.StringFixed(2))
+		return nil, why("above_ceiling")
 	case lower && next.GreaterThan(cur):
-		return nil, fmt.Sprintf("%s %s is below the floor already", field, cur.StringFixed(2))
+		return nil, why("below_floor")
 	}
-	return &Step{Type: a.Type, Field: field, Before: cur.StringFixed(2), After: next.StringFixed(2), Amount: &next}, ""
+	return &Step{Type: a.Type, Field: field, Before: cur.StringFixed(2), After: next.StringFixed(2), Amount: &next}, SkipReason{}
 }
 
 // Apply returns the object after steps (status, budget, bid), as a

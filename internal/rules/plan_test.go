@@ -3,7 +3,6 @@ package rules
 import (
 	"fmt"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 )
@@ -32,7 +31,8 @@ func TestSteps(t *testing.T) {
 		{"raise bid 7% rounds towards the bid", Action{Type: ActionRaiseBid, Percent: d("7"), Ceiling: d("100")}, "cpa_bid", "37.98", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			steps, why := Steps([]Action{tc.action}, o)
+			steps, reasons := Steps([]Action{tc.action}, o)
+			why := skipDetail(reasons)
 			switch {
 			case tc.skip != "":
 				if len(steps) != 0 || why != tc.skip {
@@ -54,8 +54,9 @@ func TestSteps(t *testing.T) {
 		t.Errorf("notify only: got %+v", steps)
 	}
 	o.Budget = nil
-	if steps, why := Steps([]Action{{Type: ActionSetBudget, Amount: d("500")}}, o); len(steps) != 0 || why != "no daily budget to change" {
-		t.Errorf("unlimited budget: got %+v %q", steps, why)
+	if steps, why := Steps([]Action{{Type: ActionSetBudget, Amount: d("500")}}, o); len(steps) != 0 || len(why) != 1 || why[0].Code != "no_budget" ||
+		skipDetail(why) != "no daily budget to change" {
+		t.Errorf("unlimited budget: got %+v %+v", steps, why)
 	}
 }
 
@@ -99,8 +100,12 @@ func TestPlanCooldownAndCaps(t *testing.T) {
 	if got, want := skips(ds), []string{SkipCooldown, "", "", SkipRunCap}; !slices.Equal(got, want) {
 		t.Fatalf("first run: got %v, want %v", got, want)
 	}
-	if !strings.Contains(ds[0].SkipDetail, "cooldown until 2025-06-18 11:20:00") {
-		t.Errorf("cooldown detail: %q", ds[0].SkipDetail)
+	if ds[0].SkipDetail != "acted on at 2025-06-18 09:20:00; cooldown until 2025-06-18 11:20:00" ||
+		fmt.Sprint(ds[0].SkipReasons) != "[{cooldown map[at:2025-06-18 09:20:00 until:2025-06-18 11:20:00]}]" {
+		t.Errorf("cooldown: %q %v", ds[0].SkipDetail, ds[0].SkipReasons)
+	}
+	if ds[3].SkipDetail != "2 objects acted on in this run already" || fmt.Sprint(ds[3].SkipReasons) != "[{run_cap map[n:2]}]" {
+		t.Errorf("run cap: %q %v", ds[3].SkipDetail, ds[3].SkipReasons)
 	}
 	for _, d := range ds {
 		if d.Acted() {

@@ -238,7 +238,7 @@ func decisionsWithin(ds []Decision, v sight) []Decision {
 			continue
 		}
 		if d.Skip == SkipRunCap || d.Skip == SkipDayCap {
-			d.SkipDetail = ""
+			d.SkipDetail, d.SkipReasons = "", nil
 		}
 		if !every && slices.ContainsFunc(d.Checks, func(c Check) bool { return c.Total }) {
 			d.Checks = hideTotals(d.Checks)

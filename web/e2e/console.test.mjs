@@ -1877,14 +1877,16 @@ describe('console', () => {
     await page.goto(`${stack.api}/rules/new`)
     const form = page.locator('[data-test=rule-form]')
     await form.locator('[data-test=rule-form-name] input').fill('合计封顶（e2e）')
-    // A new condition is today's cost, greater than: the threshold typed, 合计 ticked.
+    // A new condition is cost, greater than: over the last 7 days (they have spend whatever the hour), the threshold typed, 合计 ticked.
+    await choose(page, form.locator('[data-test=rule-form-cond-0-window]'), '近 N 天')
+    await form.locator('[data-test=rule-form-cond-0-n] input').fill('7')
     await form.locator('[data-test=rule-form-cond-0-value] input').fill('1.00')
     await form.locator('[data-test=rule-form-cond-0-total]').click()
     // No minimum volume per ad: the total is what counts.
     await form.locator('[data-test=rule-form-guard-0]').getByRole('button', { name: '删除' }).click()
     await page.mouse.move(0, 0)
     const summary = await page.locator('[data-test=rule-edit-page]').innerText()
-    assert.match(summary, /消耗（今天）合计 > ¥1\.00/)
+    assert.match(summary, /消耗（近 7 天）合计 > ¥1\.00/)
     assert.equal(await form.locator('[data-test^=rule-form-guard-]').count(), 0, 'no guard row')
     await shot(page, 'rule-form-total')
     await page.locator('[data-test=rule-save]').click()
@@ -1892,7 +1894,7 @@ describe('console', () => {
     await page.waitForURL(/\/rules\/\d+$/)
     const id = Number(new URL(page.url()).pathname.split('/').pop())
     const saved = (await apiGet(stack.api, token, `/api/v1/rules/${id}`)).spec
-    assert.deepEqual(saved.conditions, [{ metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '1', total: true }])
+    assert.deepEqual(saved.conditions, [{ metric: 'cost', window: { kind: 'last_days', n: 7 }, op: 'gt', value: '1', total: true }])
     assert.equal(saved.guards, undefined)
 
     // Every ad's check is the same total.
@@ -1902,9 +1904,11 @@ describe('console', () => {
     await detail.locator('[data-test=rule-preview-summary]').waitFor()
     const checks = await detail.locator('[data-test=rule-preview] [data-test=rule-check]').allInnerTexts()
     assert.ok(checks.length > 1, 'preview checks')
-    const totals = new Set(checks.map((c) => /消耗（今天）合计\s*(¥[\d,]+\.\d\d)\s*>\s*¥1\.00/.exec(c)?.[1]))
+    const totals = new Set(checks.map((c) => /消耗（近 7 天）合计\s*(¥[\d,]+\.\d\d)\s*>\s*¥1\.00/.exec(c)?.[1]))
     assert.equal(totals.size, 1, `one total for every ad: ${[...totals]}`)
     assert.ok([...totals][0], 'the total shown')
+    // Past the cap of 20 a run, in the console's words.
+    await detail.locator('[data-test=rule-skip-detail]', { hasText: '本次已执行 20 个对象' }).first().waitFor()
     await shot(page, 'rule-total-preview')
 
     // The operator with two accounts reads the admin's rule: whether the total held, not its figure.
@@ -1919,7 +1923,7 @@ describe('console', () => {
     await od.locator('[data-test=rule-preview-summary]').waitFor()
     const theirs = await od.locator('[data-test=rule-preview] [data-test=rule-check]').allInnerTexts()
     assert.ok(theirs.length > 0, 'the operator\'s preview checks')
-    for (const c of theirs) assert.match(c, /消耗（今天）合计\s*—\s*>\s*¥1\.00\s*（合计含你范围外的账户，数值不显示）/)
+    for (const c of theirs) assert.match(c, /消耗（近 7 天）合计\s*—\s*>\s*¥1\.00\s*（合计含你范围外的账户，数值不显示）/)
     await shot(o, 'rule-total-colleague')
     o.problems.length && page.problems.push(...o.problems)
     await o.context().close()

@@ -1225,6 +1225,16 @@ const enUS: typeof zhCN = {
     evalStatuses: { running: 'Running', done: 'Done', skipped: 'Skipped', failed: 'Failed' },
     actionStatuses: { planned: 'Planned', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown' },
     skips: { cooldown: 'cooldown', no_change: 'no change needed', max_actions_per_run: 'over the per-run cap', max_actions_per_day: 'over the daily cap' },
+    reasonSep: '; ',
+    skipReasons: {
+      cooldown: 'acted on at {at}, cooling down until {until}', run_cap: '{n} objects acted on in this run already', day_cap: '{n} objects acted on today already',
+      already_paused: 'already paused', already_enabled: 'already enabled', no_budget: 'no daily budget to change', no_bid: 'no bid to change',
+      at_value: '{field} already {value}', above_ceiling: '{field} {value} is above the ceiling already', below_floor: '{field} {value} is below the floor already',
+    },
+    notes: {
+      no_conversions: 'no conversions', no_impressions: 'no impressions', no_clicks: 'no clicks', no_bid: 'no bid', balance_not_known: 'balance not known',
+      no_daily_budget: 'no daily budget', no_window: 'no window', no_total: 'no total', total_not_measured: 'total not measured', unknown_metric: 'unknown metric',
+    },
     levels: { campaign: 'Campaign', ad: 'Ad', project: 'Project', promotion: 'Promotion', advertiser: 'Advertiser' },
     windows: { today: 'today', yesterday: 'yesterday', last_days: 'last {n} days', last_hours: 'last {n} hours', lifetime: 'lifetime' },
     metrics: {

@@ -1221,6 +1221,16 @@ export default {
     evalStatuses: { running: '评估中', done: '完成', skipped: '跳过', failed: '失败' },
     actionStatuses: { planned: '已计划', succeeded: '成功', failed: '失败', unknown: '结果未知' },
     skips: { cooldown: '冷却中', no_change: '无需变更', max_actions_per_run: '超出单次上限', max_actions_per_day: '超出每日上限' },
+    reasonSep: '；',
+    skipReasons: {
+      cooldown: '{at} 已执行，冷却至 {until}', run_cap: '本次已执行 {n} 个对象', day_cap: '今天已执行 {n} 个对象',
+      already_paused: '已是暂停状态', already_enabled: '已是启用状态', no_budget: '没有日预算可改', no_bid: '没有出价可改',
+      at_value: '{field}已是 {value}', above_ceiling: '{field} {value} 已高于上限', below_floor: '{field} {value} 已低于下限',
+    },
+    notes: {
+      no_conversions: '没有转化', no_impressions: '没有展示', no_clicks: '没有点击', no_bid: '没有出价', balance_not_known: '余额未知',
+      no_daily_budget: '没有日预算', no_window: '没有时间窗口', no_total: '没有合计', total_not_measured: '合计未计算', unknown_metric: '未知指标',
+    },
     levels: { campaign: '广告组', ad: '广告计划', project: '项目', promotion: '广告', advertiser: '广告主' },
     windows: { today: '今天', yesterday: '昨天', last_days: '近 {n} 天', last_hours: '近 {n} 小时', lifetime: '累计' },
     metrics: {

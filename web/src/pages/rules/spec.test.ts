@@ -3,7 +3,7 @@ import { createI18n } from 'vue-i18n'
 import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { RuleSpec } from '../../api/types'
-import { actionText, yuan, byMatch, checkMetric, checkThreshold, checkValue, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, ownerOfOthers, parseSpec, safetyText, scheduleText, scopeNames, scopeText, skipsText, specText, stepText, summarizable } from './spec'
+import { actionText, yuan, byMatch, checkMetric, checkNote, checkThreshold, checkValue, skipText, blankSpec, conditionText, countsText, evalReasonText, fieldGroups, lineOf, matchText, ownerOfOthers, parseSpec, safetyText, scheduleText, scopeNames, scopeText, skipsText, specText, stepText, summarizable } from './spec'
 
 const zh = createI18n({ legacy: false, locale: 'zh-CN', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
 const en = createI18n({ legacy: false, locale: 'en-US', messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global.t as never as (k: string, v?: Record<string, unknown>) => string
@@ -101,8 +101,27 @@ describe('the checks of a preview', () => {
     expect(checkValue({ metric: 'cost', value: '', total: true, hidden: true })).toBe('—')
     expect(checkThreshold(zh, { metric: 'cost', op: 'gt', threshold: '', compare_window: { kind: 'yesterday' }, factor: '3', total: true })).toBe('3 × 消耗（昨天）合计 = —')
     expect(conditionText(zh, { metric: 'cost', window: { kind: 'today' }, op: 'gt', value: '50000', total: true })).toBe('消耗（今天）合计 > ¥50,000.00')
+    // Why a value is undefined, in the console's words; of the compared window when it is that one's.
+    expect(checkNote(zh, { metric: 'cpa', note: 'no conversions', note_code: 'no_conversions' })).toBe('没有转化')
+    expect(checkNote(zh, { metric: 'cpa', note: 'cpa(last_days 7): no conversions', note_code: 'no_conversions', note_window: { kind: 'last_days', n: 7 } })).toBe(
+      '转化成本（近 7 天）：没有转化',
+    )
+    expect(checkNote(en, { metric: 'ctr', note: 'no impressions', note_code: 'no_impressions' })).toBe('no impressions')
+    expect(checkNote(zh, { note: 'older words' })).toBe('older words')
     // A check without parts (none is sent so) shows its label as it is: nothing is parsed.
     expect(checkMetric(zh, { label: 'cpa(today)' })).toBe('cpa(today)')
+  })
+  it('say why a matched object is skipped, in parts', () => {
+    const cooldown = { code: 'cooldown' as const, params: { at: '2025-06-18 09:20:00', until: '2025-06-18 11:20:00' } }
+    expect(skipText(zh, { skip_reasons: [cooldown], skip_detail: 'acted on at …' })).toBe('2025-06-18 09:20:00 已执行，冷却至 2025-06-18 11:20:00')
+    expect(skipText(zh, { skip_reasons: [{ code: 'run_cap', params: { n: '20' } }] })).toBe('本次已执行 20 个对象')
+    expect(
+      skipText(zh, { skip_reasons: [{ code: 'already_paused' }, { code: 'above_ceiling', params: { field: 'cpa_bid', value: '35.50' } }] }),
+    ).toBe('已是暂停状态；目标转化出价 ¥35.50 已高于上限')
+    expect(skipText(en, { skip_reasons: [{ code: 'at_value', params: { field: 'budget', value: '200.00' } }] }, '; ')).toBe('Budget already ¥200.00')
+    // Without parts (a decision of before), the server's words.
+    expect(skipText(zh, { skip_detail: '1 objects acted on in this run already' })).toBe('1 objects acted on in this run already')
+    expect(skipText(zh, {})).toBe('')
   })
   it('list the matched objects first, in the server order otherwise', () => {
     const d = [{ id: 1, matched: false }, { id: 2, matched: true }, { id: 3 }, { id: 4, matched: true }]

@@ -1,7 +1,7 @@
 // Automated rules as an operator reads them: a spec's conditions, guards,
 // schedule and actions as sentences, the JSON editor's parsing, and the
 // counts of an evaluation. Labels come through t (the i18n keys under rules.).
-import type { RuleCheck, RuleSpec, RuleWindow } from '../../api/types'
+import type { RuleCheck, RuleDecision, RuleSpec, RuleWindow } from '../../api/types'
 import type { FieldError } from '../../api/client'
 import { money, nameAndId } from '../../lib/format'
 import { streamLabel } from '../../lib/streamLabel'
@@ -340,6 +340,25 @@ export function checkMetric(t: T, c: RuleCheck): string {
 export function checkValue(c: RuleCheck): string {
   if (!c.value) return '—'
   return c.value === 'n/a' ? c.value : valueText(c.metric ?? '', c.value)
+}
+
+/** checkNote says why a check's value is undefined: "没有转化", or "转化成本（近 7 天）：没有转化" for the compared window's; the server's words when it sent no code. */
+export function checkNote(t: T, c: RuleCheck): string {
+  if (!c.note_code) return c.note ?? ''
+  const why = t(`rules.notes.${c.note_code}`)
+  return c.note_window ? `${totalText(t, c.metric ?? '', c.note_window, c.total)}：${why}` : why
+}
+
+/** skipText says why a matched object is skipped, in parts ("2025-06-18 09:20:00 已执行，冷却至 …", "预算已是 ¥200.00"); the server's words when it sent no parts. */
+export function skipText(t: T, d: Pick<RuleDecision, 'skip_reasons' | 'skip_detail'>, sep = '；'): string {
+  if (!d.skip_reasons?.length) return d.skip_detail ?? ''
+  return d.skip_reasons
+    .map((r) => {
+      const p = r.params ?? {}
+      const figures = { ...p, ...(p.field ? { field: t(`rules.fields.${p.field}`) } : {}), ...(p.value ? { value: yuan(p.value) } : {}) }
+      return t(`rules.skipReasons.${r.code}`, figures)
+    })
+    .join(sep)
 }
 
 /** checkThreshold is what a check compares with: "¥5.00", or "1.5 × 转化成本（近 7 天） = ¥48.10". */
