@@ -260,9 +260,11 @@ func TestRuleOfAClient(t *testing.T) {
 }
 
 // TestTotalOfAClientsAccounts: a total condition over a client's two
-// accounts holds for both at once; a colleague who sees one of them reads
-// whether it held, not the total (it sums the other); a total of a current
-// value is refused.
+// accounts holds for both at once (the one below the guard's minimum is
+// not matched all the same); a colleague who sees one of them reads
+// whether it held, not the total (it sums the other), in previews and in
+// backtests, whose runs list only the objects acted on; a total of a
+// current value is refused.
 func TestTotalOfAClientsAccounts(t *testing.T) {
 	b, admin, operator, _ := setupRules(t)
 	client := okCreated[clientJSON](t, b.do(t, req{method: "POST", path: "/api/v1/clients", body: `{"name":"星河传媒"}`, token: admin}), "create a client")
@@ -270,12 +272,13 @@ func TestTotalOfAClientsAccounts(t *testing.T) {
 		body: fmt.Sprintf(`{"client_id":%d,"advertiser_ids":[1001,1002]}`, client.ID), token: admin}), "move accounts")
 	yesterday := b.clock.Now().In(rules.Beijing).AddDate(0, 0, -1).Format(time.DateOnly)
 	for id, cost := range map[int64]string{1001: "300.50", 1002: "250.00"} {
-		mysqltest.Exec(t, b.db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, synced_at)
-			VALUES (?, 'advertiser', ?, ?, ?, 1000, UTC_TIMESTAMP())`, id, yesterday, id, cost)
+		mysqltest.Exec(t, b.db, `INSERT INTO report_daily (advertiser_id, level, stat_date, entity_id, cost, show_cnt, click_cnt, synced_at)
+			VALUES (?, 'advertiser', ?, ?, ?, 1000, IF(? = 1001, 5, 0), UTC_TIMESTAMP())`, id, yesterday, id, cost, id)
 	}
 	rule := func(metric, window string) string {
 		return fmt.Sprintf(`{"name":"客户消耗","scope":{"level":"advertiser","client_ids":[%d]},
-			"conditions":[{"metric":%q,%s"op":"gt","value":"500","total":true}],"schedule":{"times":["09:00"]},"actions":[{"type":"notify"}]}`,
+			"conditions":[{"metric":%q,%s"op":"gt","value":"500","total":true}],"guards":[{"metric":"click","window":{"kind":"yesterday"},"min":"1"}],
+			"schedule":{"every_minutes":60},"actions":[{"type":"notify"}]}`,
 			client.ID, metric, window)
 	}
 	r := b.do(t, req{method: "POST", path: "/api/v1/rules", body: rule("balance", ""), token: admin})
@@ -286,24 +289,46 @@ func TestTotalOfAClientsAccounts(t *testing.T) {
 		ID int64 `json:"id"`
 	}](t, b.do(t, req{method: "POST", path: "/api/v1/rules", body: rule("cost", `"window":{"kind":"yesterday"},`), token: admin}), "the admin's rule")
 	type check = previewedCheck
-	preview := func(token string) map[int64]check {
+	preview := func(token string) (map[int64]check, map[int64]bool) {
 		t.Helper()
-		out := map[int64]check{}
+		checks, matched := map[int64]check{}, map[int64]bool{}
 		for _, d := range previewRule(t, b, token, created.ID) {
-			if len(d.Checks) != 1 || d.Matched != d.Checks[0].Holds {
+			if len(d.Checks) != 1 {
 				t.Fatalf("decision %+v", d)
 			}
-			out[d.Object.ID] = d.Checks[0]
+			checks[d.Object.ID], matched[d.Object.ID] = d.Checks[0], d.Matched
 		}
-		return out
+		return checks, matched
 	}
 	want := check{Value: "550.5", Holds: true, Total: true}
-	if got := preview(admin); len(got) != 2 || got[1001] != want || got[1002] != want {
-		t.Errorf("the admin's preview: %+v, want both %+v", got, want)
+	if got, matched := preview(admin); len(got) != 2 || got[1001] != want || got[1002] != want || !matched[1001] || matched[1002] {
+		t.Errorf("the admin's preview: %+v %v, want both %+v, 1001 matched alone (1002 had no click)", got, matched, want)
 	}
 	// The operator's scope is 1001: the total sums 1002 as well.
-	if got := preview(operator); len(got) != 1 || got[1001] != (check{Holds: true, Total: true, Hidden: true}) {
+	if got, _ := preview(operator); len(got) != 1 || got[1001] != (check{Holds: true, Total: true, Hidden: true}) {
 		t.Errorf("the operator's preview: %+v", got)
+	}
+	// So in a backtest, whose runs list 1001 alone: every hour since
+	// midnight sees yesterday's total; the first acts, cooldown then.
+	backtest := func(token string) (checks []check) {
+		t.Helper()
+		bt := okData[struct {
+			Runs []struct {
+				Decisions []previewedDecision `json:"decisions"`
+			} `json:"runs"`
+		}](t, b.do(t, req{method: "POST", path: fmt.Sprintf("/api/v1/rules/%d/backtest", created.ID), body: `{"days":1}`, token: token}), "backtest")
+		for _, run := range bt.Runs {
+			for _, d := range run.Decisions {
+				checks = append(checks, d.Checks...)
+			}
+		}
+		return checks
+	}
+	if got := backtest(admin); len(got) != 1 || got[0] != want {
+		t.Errorf("the admin's backtest: %+v, want one action on %+v", got, want)
+	}
+	if got := backtest(operator); len(got) != 1 || got[0] != (check{Holds: true, Total: true, Hidden: true}) {
+		t.Errorf("the operator's backtest: %+v", got)
 	}
 }
 

@@ -22,14 +22,15 @@ type BacktestRun struct {
 }
 
 // runsWithin keeps of runs what v sees: the decisions on their objects,
-// the count of their matched objects, and the runs that matched any.
-func runsWithin(runs []BacktestRun, v sight) []BacktestRun {
+// the count of their matched objects, and the runs that matched any
+// (every: v sees every object the backtest looked at).
+func runsWithin(runs []BacktestRun, v sight, every bool) []BacktestRun {
 	if v.all {
 		return runs
 	}
 	var out []BacktestRun
 	for _, r := range runs {
-		seen := BacktestRun{At: r.At, Decisions: decisionsWithin(r.Decisions, v)}
+		seen := BacktestRun{At: r.At, Decisions: decisionsWithin(r.Decisions, v, every)}
 		for adv, n := range r.matchedBy {
 			if v.sees(adv) {
 				seen.Matched += n

@@ -240,7 +240,11 @@ func TestTotalConditions(t *testing.T) {
 		t.Errorf("the check: %+v", c)
 	}
 	// A colleague who sees advertiser 1 only: the total sums 2 as well.
-	seen := decisionsWithin(ds, sees1)
+	objs := []Object{a, b}
+	if sees1.seesEvery(objs) || !(sight{in: map[int64]bool{1: true, 2: true}}).seesEvery(objs) {
+		t.Fatal("seesEvery")
+	}
+	seen := decisionsWithin(ds, sees1, false)
 	if c := seen[0].Checks[0]; len(seen) != 1 || !c.Hidden || c.Value != "" || !c.Holds || c.Against != "350" {
 		t.Errorf("for a colleague: %+v", seen)
 	}
@@ -248,11 +252,11 @@ func TestTotalConditions(t *testing.T) {
 		t.Errorf("the owner's decisions changed: %+v", c)
 	}
 	// One who sees both advertisers sees the total.
-	if c := decisionsWithin(ds, sight{in: map[int64]bool{1: true, 2: true}})[0].Checks[0]; c.Hidden || c.Value != "400" {
+	if c := decisionsWithin(ds, sight{in: map[int64]bool{1: true, 2: true}}, true)[0].Checks[0]; c.Hidden || c.Value != "400" {
 		t.Errorf("for a colleague who sees both: %+v", c)
 	}
 	// Not met: the reason a colleague reads does not name the total either.
-	unmetTotal := decisionsWithin(plan(Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("500"), Total: true}), sees1)
+	unmetTotal := decisionsWithin(plan(Condition{Metric: MetricCost, Window: today, Op: OpGT, Value: d("500"), Total: true}), sees1, false)
 	if r := unmetTotal[0].Reason; r != "conditions not met: total cost(today) (hidden) gt 500" {
 		t.Errorf("the reason for a colleague: %q", r)
 	}

@@ -652,7 +652,7 @@ func (s *Service) preview(ctx context.Context, scope auth.Scope, ruleID int64, s
 			return pv, err
 		}
 	}
-	pv.Decisions = decisionsWithin(Plan(spec, objs, facts, at, st), v)
+	pv.Decisions = decisionsWithin(Plan(spec, objs, facts, at, st), v, v.seesEvery(objs))
 	return pv, nil
 }
 
@@ -711,7 +711,7 @@ func (s *Service) backtest(ctx context.Context, scope auth.Scope, spec Spec, day
 	if err != nil {
 		return BacktestResult{}, err
 	}
-	return BacktestResult{From: from, To: to, Objects: objectsWithin(objs, v), Runs: runsWithin(Backtest(spec, objs, facts, from, to), v),
+	return BacktestResult{From: from, To: to, Objects: objectsWithin(objs, v), Runs: runsWithin(Backtest(spec, objs, facts, from, to), v, v.seesEvery(objs)),
 		Note: BacktestNote}, nil
 }
 

@@ -226,12 +226,12 @@ func (e EvaluationRecord) within(v sight) EvaluationRecord {
 // decisionsWithin keeps the decisions on objects v sees. A cap's detail
 // counts objects the reader may not see: it is left out for them (the
 // skip itself is about their object); so are the figures of total
-// conditions, unless the reader sees every object they sum.
-func decisionsWithin(ds []Decision, v sight) []Decision {
+// conditions, unless the reader sees every object they sum (every: the
+// reader sees each object the rule looked at, see seesEvery).
+func decisionsWithin(ds []Decision, v sight, every bool) []Decision {
 	if v.all {
 		return ds
 	}
-	every := !slices.ContainsFunc(ds, func(d Decision) bool { return !v.sees(d.Object.AdvertiserID) })
 	out := make([]Decision, 0, len(ds))
 	for _, d := range ds {
 		if !v.sees(d.Object.AdvertiserID) {
@@ -274,6 +274,9 @@ func hideTotals(checks []Check) []Check {
 	}
 	return out
 }
+
+// seesEvery reports whether v sees every one of objs.
+func (v sight) seesEvery(objs []Object) bool { return objectsWithin(objs, v) == len(objs) }
 
 // objectsWithin counts the objects v sees.
 func objectsWithin(objs []Object, v sight) int {

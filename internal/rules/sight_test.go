@@ -55,14 +55,14 @@ func TestDecisionsAndRunsWithinAColleaguesScope(t *testing.T) {
 		{Evaluation: Evaluation{Object: obj(12, 1), Matched: true}, Skip: SkipCooldown, SkipDetail: "acted on at …"},
 	}
 	var got []string
-	for _, d := range decisionsWithin(ds, sees1) {
+	for _, d := range decisionsWithin(ds, sees1, false) {
 		got = append(got, fmt.Sprintf("%d %s %q", d.Object.ID, d.Skip, d.SkipDetail))
 	}
 	// The cap's count includes 20, which they do not see.
 	if want := []string{`10  ""`, `11 max_actions_per_run ""`, `12 cooldown "acted on at …"`}; !slices.Equal(got, want) {
 		t.Errorf("decisions %q, want %q", got, want)
 	}
-	if n := len(decisionsWithin(ds, sight{all: true})); n != 4 {
+	if n := len(decisionsWithin(ds, sight{all: true}, true)); n != 4 {
 		t.Errorf("the owner sees %d decisions, want 4", n)
 	}
 	if n := objectsWithin([]Object{obj(10, 1), obj(20, 2), obj(11, 1)}, sees1); n != 2 {
@@ -74,7 +74,7 @@ func TestDecisionsAndRunsWithinAColleaguesScope(t *testing.T) {
 		{At: t0, Matched: 3, Decisions: ds[:2], matchedBy: map[int64]int{1: 2, 2: 1}},
 		{At: t0.Add(time.Hour), Matched: 1, Decisions: ds[1:2], matchedBy: map[int64]int{2: 1}},
 	}
-	seen := runsWithin(runs, sees1)
+	seen := runsWithin(runs, sees1, false)
 	if len(seen) != 1 || seen[0].Matched != 2 || len(seen[0].Decisions) != 1 || seen[0].Decisions[0].Object.ID != 10 {
 		t.Errorf("runs within: %+v", seen)
 	}
