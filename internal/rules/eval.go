@@ -136,8 +136,8 @@ type Value struct {
 	OK bool
 	// Why tells why the value is undefined, as a code (no_conversions,
 	// no_impressions, no_clicks, no_bid, balance_not_known,
-	// no_daily_budget, no_window, no_total, total_not_measured) and in
-	// words (the code's words: "no conversions").
+	// no_daily_budget, no_window, no_total, total_not_measured,
+	// unknown_metric) and in words (the code's: "no conversions").
 	Why, WhyCode string
 }
 
