@@ -208,7 +208,7 @@ func bindTx(ctx context.Context, tx *sql.Tx, authID int64, byID map[int64]Discov
 		}
 	}
 	parents = uniqueIDs(parents)
-	locked, err := lockParentsClients(ctx, tx, parents)
+	locked, err := lockParentsClients(ctx, tx, byID, parents)
 	if err != nil {
 		return res, err
 	}
@@ -262,18 +262,67 @@ func bindTx(ctx context.Context, tx *sql.Tx, authID int64, byID map[int64]Discov
 
 // lockParentsClients locks, exclusively and in id order, the rows of the
 // clients the manager accounts parents belong to, and returns the ids
-// locked. The accounts are read without locking: bindTx reads them again
-// once it holds the clients.
-func lockParentsClients(ctx context.Context, tx *sql.Tx, parents []int64) ([]int64, error) {
+// locked — when an account of byID under one of them may join its client;
+// otherwise (an hourly re-discovery of children already known) it locks
+// nothing. Everything is read here without locking: bindTx reads the
+// accounts again once it holds the clients, and runs again (errRestart)
+// when one joins a client not locked here.
+func lockParentsClients(ctx context.Context, tx *sql.Tx, byID map[int64]DiscoveredAccount, parents []int64) ([]int64, error) {
 	if len(parents) == 0 {
 		return nil, nil
 	}
-	clients, err := queryAll(ctx, tx, nil, "managers' clients", scanOne[int64], `SELECT DISTINCT client_id FROM advertisers
-		WHERE id IN (`+placeholders(len(parents))+`) AND client_id IS NOT NULL`, int64Args(parents)...)
-	if err != nil {
+	type managed struct{ id, clientID int64 }
+	managers, err := queryAll(ctx, tx, nil, "managers' clients", func(r scanner) (m managed, err error) {
+		return m, r.Scan(&m.id, &m.clientID)
+	}, `SELECT id, client_id FROM advertisers WHERE id IN (`+placeholders(len(parents))+`) AND client_id IS NOT NULL`, int64Args(parents)...)
+	if err != nil || len(managers) == 0 {
 		return nil, err
 	}
+	clientOf := map[int64]int64{}
+	for _, m := range managers {
+		clientOf[m.id] = m.clientID
+	}
+	var children []int64
+	for id, a := range byID {
+		if clientOf[a.ParentID] != 0 {
+			children = append(children, id)
+		}
+	}
+	joining, err := mayJoin(ctx, tx, byID, slices.Sorted(slices.Values(children)))
+	if err != nil || !joining {
+		return nil, err
+	}
+	clients := make([]int64, 0, len(managers))
+	for _, m := range managers {
+		clients = append(clients, m.clientID)
+	}
 	return lockClientRows(ctx, tx, uniqueIDs(clients), "FOR UPDATE")
+}
+
+// mayJoin says whether one of the children (accounts of byID under a
+// manager in a client) may join its manager's client: it has no row yet, or
+// has no client and was not under that manager before. It reads without
+// locking.
+func mayJoin(ctx context.Context, tx *sql.Tx, byID map[int64]DiscoveredAccount, children []int64) (bool, error) {
+	for chunk := range slices.Chunk(children, 500) {
+		type known struct{ id, parentID, clientID int64 }
+		rows, err := queryAll(ctx, tx, nil, "children of managers", func(r scanner) (k known, err error) {
+			return k, r.Scan(&k.id, &k.parentID, &k.clientID)
+		}, `SELECT id, COALESCE(parent_id, 0), COALESCE(client_id, 0) FROM advertisers WHERE id IN (`+placeholders(len(chunk))+`)`,
+			int64Args(chunk)...)
+		if err != nil {
+			return false, err
+		}
+		if len(rows) < len(chunk) {
+			return true, nil // a new account
+		}
+		for _, k := range rows {
+			if k.clientID == 0 && k.parentID != byID[k.id].ParentID {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
 }
 
 // lockBoundRows reads and locks the advertisers rows of ids (by primary key,

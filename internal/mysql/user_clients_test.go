@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
@@ -191,8 +192,28 @@ func TestAccountsFoundUnderAManagerJoinItsClient(t *testing.T) {
 	if _, err := db.SetAdvertisersClient(ctx, auth.SystemScope(), []int64{41}, 0); err != nil {
 		t.Fatal(err)
 	}
-	if r := bind(g, mysql.BindAddOnly, under(40, 41, 42)...); len(r.Joined) != 0 {
+	// ... and, as nothing joins, the hourly re-discovery takes no lock on the
+	// manager's client: it goes through while a transaction holds client 1
+	// (before, it waited for it, and failed once the lock wait timed out).
+	holder, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer holder.Rollback()
+	if _, err := holder.ExecContext(ctx, `SELECT id FROM clients WHERE id = 1 FOR UPDATE`); err != nil {
+		t.Fatal(err)
+	}
+	// (A minute bounds the wait a regression would cause: the first lock wait
+	// times out after innodb_lock_wait_timeout, 50 s, and is retried.)
+	waitAtMost, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	if r, err := db.BindAdvertisers(waitAtMost, g, under(40, 41, 42), mysql.BindAddOnly, authT0); err != nil {
+		t.Fatalf("re-discovery while the client is locked: %v", err)
+	} else if len(r.Joined) != 0 {
 		t.Fatalf("joined again: %v", r.Joined)
+	}
+	if err := holder.Rollback(); err != nil {
+		t.Fatal(err)
 	}
 	if got, err := db.UserAdvertiserIDs(ctx, op.ID); err != nil || !reflect.DeepEqual(got, []int64{40, 42}) {
 		t.Fatalf("the client's user has %v (%v), want [40 42]", got, err)
