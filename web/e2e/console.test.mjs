@@ -2308,6 +2308,59 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100, one request each, made now only', async () => {
+    await page.goto(`${stack.api}/ads?page_size=200`)
+    const rows = page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
+    await rows.first().waitFor()
+
+    // 从文件导入 takes 1000 lines (their ids read 200 at a time; none of these exists), its table virtualised; 1001 are refused.
+    const lines = (k) => ['ID,新预算(元)', ...Array.from({ length: k }, (_, i) => `${1790000000100000 + i},500`)].join('\n')
+    await page.locator('[data-test=import-open]').click()
+    const importing = page.locator('[data-test=import-dialog]')
+    await importing.locator('[data-test=import-file]').setInputFiles({ name: 'budgets.csv', mimeType: 'text/csv', buffer: Buffer.from(lines(1000)) })
+    await importing.locator('[data-test=import-summary]', { hasText: '共 1000 行：0 行可导入，1000 行有问题，不导入' }).waitFor()
+    assert.equal(await importing.locator('[data-test=import-problem]').count(), 1000)
+    assert.equal(await importing.locator('[data-test=import-problem]').last().innerText(), '第 1001 行：不存在或无权限')
+    const shown = await importing.locator('[data-test=import-row]').count()
+    assert.ok(shown > 0 && shown < 1000, `only the visible rows are in the page: ${shown}`)
+    assert.ok(await page.locator('[data-test=import-preview]').isDisabled())
+    await shot(page, 'ads-import-1000', { fullPage: false })
+    await importing.locator('[data-test=import-file]').setInputFiles({ name: 'budgets.csv', mimeType: 'text/csv', buffer: Buffer.from(lines(1001)) })
+    assert.equal(await importing.locator('[data-test=import-file-error]').innerText(), '文件有 1001 行数据，超过一次最多 1000 行：请拆分成多个文件，分批导入')
+    await page.getByRole('button', { name: '取消' }).click()
+    await importing.waitFor({ state: 'detached' })
+    const n = await rows.count()
+    assert.ok(n > 100 && n <= 200, `more than 100 ads on the page: ${n}`)
+    const ids = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items.map((a) => a.id)
+    assert.equal(ids.length, n)
+    await page.locator('[data-test=entity-table] thead .arco-checkbox').click()
+    await page.locator('[data-test=batch-bar]').waitFor()
+    await page.locator('[data-test=batch-disable]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    assert.equal(await dialog.locator('[data-test=change-items] tbody tr').count(), n, 'the dry run of every part is previewed')
+    assert.equal(await dialog.locator('[data-test=item-result]', { hasText: '可执行' }).count(), n)
+    assert.equal(await dialog.locator('[data-test=change-when]').count(), 0, 'no 定时执行: a scheduled change takes at most 100')
+    await page.locator('[data-test=change-confirm]').click()
+    const summary = dialog.locator('[data-test=change-summary]')
+    await summary.waitFor({ timeout: 120_000 })
+    const [, ok, failed, unknown] = /成功 (\d+)，失败 (\d+)，未知 (\d+)/.exec(await summary.innerText()).map(Number)
+    assert.equal(ok + failed + unknown, n, 'an outcome for every ad')
+    assert.ok(ok > 100, `more than a part made: ${ok}`)
+    await shot(page, 'ads-batch-in-parts', { fullPage: false })
+    await page.getByRole('button', { name: '关闭' }).click()
+
+    // Two requests, the first of 100 ads, the second of the rest; each ad made succeeded is paused on the platform.
+    const log = (await apiGet(stack.api, token, `/api/v1/changes?field=status&page_size=${n}`)).items
+    const requests = [...new Set(log.map((c) => c.request_id))].slice(0, 2)
+    assert.deepEqual(requests.map((r) => log.filter((c) => c.request_id === r).length), [n - 100, 100], 'the second part, then the first')
+    const made = log.filter((c) => c.result === 'succeeded' && ids.includes(c.entity_id)).slice(0, 5)
+    for (const c of made) {
+      assert.equal((await simEntity(stack.sim, c.advertiser_id, 'ads', c.entity_id)).opt_status, 'AD_STATUS_DISABLE', `ad ${c.entity_id} paused on the platform`)
+    }
+    assert.deepEqual(page.problems, [])
+  })
+
   test('a client leaves its majordomo: its refused sync gets the account checked, it is shown as 已离开授权 with no sync, on the dashboard, alerted and audited', async () => {
     const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
     const child = leaves.find((a) => a.parent_id)

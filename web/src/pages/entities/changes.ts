@@ -1,8 +1,9 @@
 // Status, budget and bid changes through the ad-operations API: a dry run
 // first (the preview), then the change itself under an Idempotency-Key, so
 // that a double click or a retry never changes anything twice.
-import { api, call } from '../../api/client'
+import { api, ApiError, call, type FieldError } from '../../api/client'
 import type { BatchOutcome, ChangeItem, ChangeOutcome, EntityPath } from '../../api/types'
+import { answerLost, inProgress } from '../../lib/untilAnswered'
 
 export type Field = 'status' | 'budget' | 'bid' | 'cpa_bid'
 export type Endpoint = 'status' | 'budget' | 'bid'
@@ -67,6 +68,96 @@ export function changeMany(path: EntityPath, field: Field, items: PlannedItem[],
   )
 }
 
+/** The most entities one batch request takes (the API's bound): a larger batch is sent in parts of this size. */
+export const batchMax = 100
+
+/** partsOf splits items into the API's batches, in order. */
+export function partsOf<T>(items: readonly T[], n = batchMax): T[][] {
+  const out: T[][] = []
+  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n))
+  return out
+}
+
+/**
+ * partKey is the Idempotency-Key of part i of n of a batch confirmed under key: the one key for a batch of one part,
+ * else the key and the part's number, so that the batch sent again under key replays the parts already made.
+ */
+export function partKey(key: string, i: number, n: number): string {
+  return n === 1 ? key : `${key}.${i + 1}`
+}
+
+/** Progress is told how many entities of a batch sent in parts are made. */
+export type Progress = (done: number, total: number) => void
+
+/** Sends one part of a batch: a dry run without key. */
+export type SendPart = (part: PlannedItem[], key?: string) => Promise<ChangeItem[]>
+
+/**
+ * PartlyMade: a batch sent in parts stopped at a part after others were made — refused, or failed otherwise. made are
+ * the items of the parts made; notSent the entities of the part refused and of those after it; cause why.
+ */
+export class PartlyMade extends Error {
+  constructor(
+    readonly made: ChangeItem[],
+    readonly notSent: PlannedItem[],
+    override readonly cause: unknown,
+  ) {
+    super('batch partly made')
+    this.name = 'PartlyMade'
+  }
+}
+
+/** offsetField says a part's field (ids[3].budget) of the whole batch (ids[103].budget for the second part). */
+function offsetField(f: FieldError, offset: number): FieldError {
+  return { ...f, field: f.field.replace(/^(ids|items)\[(\d+)\]/, (_, list: string, i: string) => `${list}[${Number(i) + offset}]`) }
+}
+
+/**
+ * dryRunInParts is the dry run of a batch of any size, a part after another. What the parts refuse is answered
+ * together, as one refusal of the whole batch (its fields naming the items of the whole), so that every refused entity
+ * is named at once; an error other than a refusal stops it.
+ */
+export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promise<ChangeItem[]> {
+  const out: ChangeItem[] = []
+  let refused: ApiError | null = null
+  const fields: FieldError[] = []
+  let offset = 0
+  for (const part of partsOf(items)) {
+    try {
+      out.push(...(await send(part)))
+    } catch (e) {
+      if (!(e instanceof ApiError && e.status === 422 && e.fields.length)) throw e
+      refused ??= e
+      fields.push(...e.fields.map((f) => offsetField(f, offset)))
+    }
+    offset += part.length
+  }
+  if (refused) throw new ApiError(refused.status, refused.code, refused.message, refused.requestId, fields, refused.data, refused.reason, refused.params)
+  return out
+}
+
+/**
+ * applyInParts makes a batch of any size, a part after another, each under its own key (partKey): made again under the
+ * same key — a retry after an answer lost —, the parts already made answer as before and nothing is made twice.
+ * progress is told after each part. Any failure of the first part, a lost answer (answerLost) and a part still at work
+ * (inProgress: the batch is being sent again) are thrown as they are, for the batch to be sent again under its key; a
+ * later part that fails otherwise throws PartlyMade with what was made.
+ */
+export async function applyInParts(items: PlannedItem[], key: string, send: SendPart, progress?: Progress): Promise<ChangeItem[]> {
+  const parts = partsOf(items)
+  const made: ChangeItem[] = []
+  for (const [i, part] of parts.entries()) {
+    try {
+      made.push(...(await send(part, partKey(key, i, parts.length))))
+    } catch (e) {
+      if (i === 0 || answerLost(e) || inProgress(e)) throw e
+      throw new PartlyMade(made, parts.slice(i).flat(), e)
+    }
+    progress?.(made.length, items.length)
+  }
+  return made
+}
+
 /**
  * batchFieldErrors maps a refused batch's field names (ids[2].budget,
  * items[0].bid) to the entity ids they concern; the rules one entity breaks
@@ -83,7 +174,7 @@ export function batchFieldErrors(fields: { field: string; message: string }[], i
 }
 
 /** counts sums the outcomes of change items. */
-export function counts(items: ChangeItem[]): { ok: number; failed: number; unknown: number } {
+export function counts(items: readonly { result?: string }[]): { ok: number; failed: number; unknown: number } {
   return {
     ok: items.filter((i) => i.result === 'succeeded' || i.result === 'valid').length,
     failed: items.filter((i) => i.result === 'failed').length,

@@ -105,10 +105,10 @@ describe('parsing an import file', () => {
     expect(parseText('61,不限\n', adBudget).rows[0]?.problem).toEqual({ code: 'noUnlimited' })
     expect(parseText('61,不限\n', { field: 'bid', unlimited: true }).rows[0]?.problem).toEqual({ code: 'badAmount', value: '不限' })
   })
-  it('refuses more than 100 lines as a whole, and takes 100', () => {
-    const file = (n: number) => 'ID,预算\n' + Array.from({ length: n }, (_, i) => `${1000 + i},500`).join('\n')
-    expect(parseText(file(maxRows + 1), budget)).toEqual({ rows: [], problem: { code: 'tooMany', n: 101 } })
-    expect(parseText(file(maxRows), budget).rows).toHaveLength(100)
+  it('refuses more than 1000 lines as a whole, and takes 1000', () => {
+    const file = (n: number) => 'ID,预算\n' + Array.from({ length: n }, (_, i) => `${10000 + i},500`).join('\n')
+    expect(parseText(file(maxRows + 1), budget)).toEqual({ rows: [], problem: { code: 'tooMany', n: 1001 } })
+    expect(parseText(file(maxRows), budget).rows).toHaveLength(1000)
   })
   it('refuses an empty file, a header alone and what is not CSV', () => {
     expect(parseFile(new Uint8Array(), budget).problem).toEqual({ code: 'empty' })

@@ -14,8 +14,8 @@ import { bidField, onOff, type BidField, type KindInfo } from './kinds'
 
 export type ImportField = 'budget' | BidField
 
-/** At most this many lines a file: the batch endpoints' limit. */
-export const maxRows = 100
+/** At most this many lines a file: as many rows as the API reads of a workbook; more than a batch takes are sent in parts. */
+export const maxRows = 1000
 
 /** What is wrong with a line (it is not imported). */
 export type Problem =

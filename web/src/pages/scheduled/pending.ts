@@ -15,11 +15,15 @@ export type PendingByEntity = Record<number, PendingScheduled>
 
 type ValueText = (field: string, v: string) => string
 
-/** pendingOf asks what waits for the entities of a table's page, in one request. */
+/** pendingOf asks what waits for the entities of a table's page (one request), or of an import (one per 200). */
 export async function pendingOf(kind: ChangeKind, ids: readonly number[]): Promise<PendingByEntity> {
-  if (!ids.length) return {}
-  const list = await call<PendingScheduled[]>(api.GET('/api/v1/scheduled-changes/pending', { params: { query: { kind, entity_ids: [...ids] } } }))
-  return Object.fromEntries(list.map((p) => [p.entity_id, p]))
+  const out: PendingByEntity = {}
+  for (let i = 0; i < ids.length; i += 200) {
+    const entity_ids = ids.slice(i, i + 200)
+    const list = await call<PendingScheduled[]>(api.GET('/api/v1/scheduled-changes/pending', { params: { query: { kind, entity_ids } } }))
+    for (const p of list) if (p.entity_id) out[p.entity_id] = p
+  }
+  return out
 }
 
 /** A waiting change of an entity (scheduled, or running while a worker makes it). */
