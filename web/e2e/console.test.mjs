@@ -2308,7 +2308,7 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
-  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100, one request each, made now only', async () => {
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100 as one request, made now only, and rolled back from the change log in parts', async () => {
     await page.goto(`${stack.api}/ads?page_size=200`)
     const rows = page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
     await rows.first().waitFor()
@@ -2350,13 +2350,38 @@ describe('console', () => {
     await shot(page, 'ads-batch-in-parts', { fullPage: false })
     await page.getByRole('button', { name: '关闭' }).click()
 
-    // Two requests, the first of 100 ads, the second of the rest; each ad made succeeded is paused on the platform.
+    // The parts share one request id: the change log lists the batch as one, every ad once; each ad made is paused.
     const log = (await apiGet(stack.api, token, `/api/v1/changes?field=status&page_size=${n}`)).items
-    const requests = [...new Set(log.map((c) => c.request_id))].slice(0, 2)
-    assert.deepEqual(requests.map((r) => log.filter((c) => c.request_id === r).length), [n - 100, 100], 'the second part, then the first')
-    const made = log.filter((c) => c.result === 'succeeded' && ids.includes(c.entity_id)).slice(0, 5)
-    for (const c of made) {
+    const request = log[0].request_id
+    assert.match(request, /^batch-/)
+    const batch = log.filter((c) => c.request_id === request)
+    assert.deepEqual(batch.map((c) => c.entity_id).sort(), [...ids].sort(), 'one request, each ad once')
+    const made = batch.filter((c) => c.result === 'succeeded')
+    assert.equal(made.length, ok)
+    for (const c of made.slice(0, 5)) {
       assert.equal((await simEntity(stack.sim, c.advertiser_id, 'ads', c.entity_id)).opt_status, 'AD_STATUS_DISABLE', `ad ${c.entity_id} paused on the platform`)
+    }
+
+    // 回滚这批修改 takes the whole batch, beyond one request and one page, and rolls it back in parts too.
+    await page.goto(`${stack.api}/changes?request_id=${request}`)
+    await page.locator('[data-test=request-filter]').waitFor()
+    await page.locator('[data-test=rollback-request]', { hasText: '回滚这批修改' }).click()
+    const list = page.locator('[data-test=batch-rollback-list]')
+    await list.waitFor()
+    assert.equal(await list.locator('li').count(), ok)
+    await page.locator('.arco-modal').getByRole('button', { name: `批量回滚（${ok}）` }).click()
+    const outcome = page.locator('[data-test=batch-rollback-outcome]')
+    await outcome.waitFor({ timeout: 120_000 })
+    assert.match(await outcome.innerText(), new RegExp(`成功 ${ok} / 未执行 0`))
+    await shot(page, 'change-log-batch-in-parts-rolled-back', { fullPage: false })
+    await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
+    const rollbacks = (await apiGet(stack.api, token, `/api/v1/changes?rollbacks=true&field=status&page_size=${ok}`)).items
+    assert.equal(new Set(rollbacks.map((c) => c.request_id)).size, 1, 'the rollbacks share a request too')
+    assert.deepEqual(rollbacks.map((c) => c.rollback_of).sort(), made.map((c) => c.id).sort(), 'each change rolled back once')
+    const wasOn = made.filter((c) => c.before === 'enable')
+    assert.ok(wasOn.length > 0, 'ads that were on before the batch')
+    for (const c of wasOn.slice(0, 5)) {
+      assert.equal((await simEntity(stack.sim, c.advertiser_id, 'ads', c.entity_id)).opt_status, 'AD_STATUS_ENABLE', `ad ${c.entity_id} on again`)
     }
     assert.deepEqual(page.problems, [])
   })

@@ -4,7 +4,7 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { Change, RollbackBatchOutcome } from '../../api/types'
 import type { Translator } from '../../lib/fieldText'
-import { batchOf, entityNames, maxRollbacks, notDone, outcomeCounts, rollbackable, type RollbackItem } from './rollbacks'
+import { batchOf, entityNames, maxBatchRollback, notDone, outcomeCounts, rollbackable, type RollbackItem } from './rollbacks'
 
 const on = (locale: 'zh-CN' | 'en-US') =>
   createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global as never as Translator
@@ -19,10 +19,10 @@ describe('rolling back many changes', () => {
     expect(rollbackable(change(4, { field: 'status', before: 'enable', after: 'delete' }))).toBe(false)
     expect(rollbackable(change(5, { field: 'status', before: 'enable', after: 'disable' }))).toBe(true)
   })
-  it('selects a batch’s rows that can be rolled back, at most 100', () => {
+  it('selects a batch’s rows that can be rolled back, at most 1000', () => {
     expect(batchOf([change(3), change(2, { result: 'unknown' }), change(1)])).toEqual([3, 1])
-    const many = Array.from({ length: 130 }, (_, i) => change(i + 1))
-    expect(batchOf(many)).toHaveLength(maxRollbacks)
+    const many = Array.from({ length: 1030 }, (_, i) => change(i + 1))
+    expect(batchOf(many)).toHaveLength(maxBatchRollback)
     expect(batchOf(many)[0]).toBe(1)
   })
   it('says why each change was not rolled back, in both languages', () => {

@@ -4,17 +4,20 @@ import type { Change, RollbackBatchOutcome } from '../../api/types'
 import type { Translator } from '../../lib/fieldText'
 import { refusalText } from '../../lib/reasonText'
 
-/** The most changes one batch rollback takes (the API's limit). */
+/** The most changes one batch rollback request takes (the API's limit): more are sent in parts of it. */
 export const maxRollbacks = 100
+
+/** 回滚这批修改 takes at most this many changes of a batch (an import's 1,000 lines). */
+export const maxBatchRollback = 1000
 
 /** rollbackable: a change that succeeded, is not rolled back yet and deleted nothing (the platform cannot restore deletions). */
 export function rollbackable(c: Change): boolean {
   return c.result === 'succeeded' && !c.rolled_back_by && !(c.field === 'status' && c.after === 'delete')
 }
 
-/** batchOf is the ids of the rows that can be rolled back, at most maxRollbacks of them, as listed. */
+/** batchOf is the ids of the rows that can be rolled back, at most maxBatchRollback of them, as listed. */
 export function batchOf(rows: readonly Change[]): number[] {
-  return rows.filter(rollbackable).map((c) => c.id ?? 0).slice(0, maxRollbacks)
+  return rows.filter(rollbackable).map((c) => c.id ?? 0).slice(0, maxBatchRollback)
 }
 
 /** RollbackItem is the outcome of one change of a batch rollback. */

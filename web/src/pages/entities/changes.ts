@@ -54,8 +54,11 @@ export function changeOne(path: EntityPath, id: number, field: Field, value: str
   )
 }
 
-/** changeMany runs a batch (dry run without key); the outcome has one item per entity, in order. */
-export function changeMany(path: EntityPath, field: Field, items: PlannedItem[], key?: string): Promise<BatchOutcome> {
+/**
+ * changeMany runs a batch (dry run without key); the outcome has one item per entity, in order. requestId, when given,
+ * is sent as X-Request-ID: the change log's request of the changes (the parts of one batch share it).
+ */
+export function changeMany(path: EntityPath, field: Field, items: PlannedItem[], key?: string, requestId?: string): Promise<BatchOutcome> {
   const url = `/api/v1/${path}/batch/${endpointOf(field)}` as BatchPath
   return call<BatchOutcome>(
     api.POST(url as '/api/v1/ads/batch/budget', {
@@ -63,6 +66,7 @@ export function changeMany(path: EntityPath, field: Field, items: PlannedItem[],
         query: key ? {} : { dry_run: true },
         header: key ? { 'Idempotency-Key': key } : {},
       },
+      headers: requestId ? { 'X-Request-ID': requestId } : {},
       body: batchBodyOf(field, items) as never,
     }),
   )
@@ -86,7 +90,15 @@ export function partKey(key: string, i: number, n: number): string {
   return n === 1 ? key : `${key}.${i + 1}`
 }
 
-/** Progress is told how many entities of a batch sent in parts are made. */
+/**
+ * batchRequestId is the request id the parts of a batch confirmed under key share, so that the change log lists them
+ * as one request (同批变更, and 回滚这批修改 takes them all).
+ */
+export function batchRequestId(key: string): string {
+  return `batch-${key}`
+}
+
+/** Progress is told how many items of a batch sent in parts are made. */
 export type Progress = (done: number, total: number) => void
 
 /** Sends one part of a batch: a dry run without key. */
@@ -94,12 +106,12 @@ export type SendPart = (part: PlannedItem[], key?: string) => Promise<ChangeItem
 
 /**
  * PartlyMade: a batch sent in parts stopped at a part after others were made — refused, or failed otherwise. made are
- * the items of the parts made; notSent the entities of the part refused and of those after it; cause why.
+ * the outcomes of the parts made; notSent the items of the part refused and of those after it; cause why.
  */
-export class PartlyMade extends Error {
+export class PartlyMade<T = PlannedItem, R = ChangeItem> extends Error {
   constructor(
-    readonly made: ChangeItem[],
-    readonly notSent: PlannedItem[],
+    readonly made: R[],
+    readonly notSent: T[],
     override readonly cause: unknown,
   ) {
     super('batch partly made')
@@ -137,15 +149,15 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
 }
 
 /**
- * applyInParts makes a batch of any size, a part after another, each under its own key (partKey): made again under the
+ * applyInParts makes a batch of any size (changes, or rollbacks), a part after another, each under its own key (partKey): made again under the
  * same key — a retry after an answer lost —, the parts already made answer as before and nothing is made twice.
  * progress is told after each part. Any failure of the first part, a lost answer (answerLost) and a part still at work
  * (inProgress: the batch is being sent again) are thrown as they are, for the batch to be sent again under its key; a
  * later part that fails otherwise throws PartlyMade with what was made.
  */
-export async function applyInParts(items: PlannedItem[], key: string, send: SendPart, progress?: Progress): Promise<ChangeItem[]> {
+export async function applyInParts<T, R>(items: readonly T[], key: string, send: (part: T[], key: string) => Promise<R[]>, progress?: Progress): Promise<R[]> {
   const parts = partsOf(items)
-  const made: ChangeItem[] = []
+  const made: R[] = []
   for (const [i, part] of parts.entries()) {
     try {
       made.push(...(await send(part, partKey(key, i, parts.length))))
