@@ -149,8 +149,9 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
 }
 
 /**
- * applyInParts makes a batch of any size (changes, or rollbacks), a part after another, each under its own key (partKey): made again under the
- * same key — a retry after an answer lost —, the parts already made answer as before and nothing is made twice.
+ * applyInParts makes a batch of any size (changes, or rollbacks), a part after another, each under its own key
+ * (partKey): made again under the same key — a retry after an answer lost —, the parts already made answer as before
+ * and nothing is made twice.
  * progress is told after each part. Any failure of the first part, a lost answer (answerLost) and a part still at work
  * (inProgress: the batch is being sent again) are thrown as they are, for the batch to be sent again under its key; a
  * later part that fails otherwise throws PartlyMade with what was made.
