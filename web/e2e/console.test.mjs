@@ -2370,6 +2370,8 @@ describe('console', () => {
     await list.waitFor()
     assert.equal(await list.locator('li').count(), ok)
     await page.locator('.arco-modal').getByRole('button', { name: `批量回滚（${ok}）` }).click()
+    // The first part done (its 100 changes rolled back one after another, about 30 s), the dialog says so while the second goes on.
+    await list.locator('[data-test=batch-rollback-progress]', { hasText: `正在分批回滚：已完成 100 / ${ok} 条` }).waitFor({ timeout: 120_000 })
     const outcome = page.locator('[data-test=batch-rollback-outcome]')
     await outcome.waitFor({ timeout: 120_000 })
     assert.match(await outcome.innerText(), new RegExp(`成功 ${ok} / 未执行 0`))

@@ -408,6 +408,7 @@ const enUS: typeof zhCN = {
     batchRollbackLine: '#{id} {entity}: {field} {after} → {before}',
     batchRollbackResult: 'Rollback results',
     batchRollbackSummary: 'Rolled back {ok} / not done {notDone}',
+    batchRollbackProgress: 'Rolling back in parts: {done} of {total} done',
     batchRollbackNotSent: 'The other {n} were not sent: {reason}',
     rollbackRequest: 'Roll back this batch',
     nothingToRollBack: 'Nothing in this batch can be rolled back',

@@ -408,6 +408,7 @@ export default {
     batchRollbackLine: '#{id} {entity}：{field} {after} → {before}',
     batchRollbackResult: '批量回滚结果',
     batchRollbackSummary: '成功 {ok} / 未执行 {notDone}',
+    batchRollbackProgress: '正在分批回滚：已完成 {done} / {total} 条',
     batchRollbackNotSent: '其余 {n} 条未提交：{reason}',
     rollbackRequest: '回滚这批修改',
     nothingToRollBack: '这批修改中没有可以回滚的变更',
