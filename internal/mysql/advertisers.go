@@ -304,8 +304,8 @@ func lockParentsClients(ctx context.Context, tx *sql.Tx, byID map[int64]Discover
 // has no client and was not under that manager before. It reads without
 // locking.
 func mayJoin(ctx context.Context, tx *sql.Tx, byID map[int64]DiscoveredAccount, children []int64) (bool, error) {
+	type known struct{ id, parentID, clientID int64 }
 	for chunk := range slices.Chunk(children, 500) {
-		type known struct{ id, parentID, clientID int64 }
 		rows, err := queryAll(ctx, tx, nil, "children of managers", func(r scanner) (k known, err error) {
 			return k, r.Scan(&k.id, &k.parentID, &k.clientID)
 		}, `SELECT id, COALESCE(parent_id, 0), COALESCE(client_id, 0) FROM advertisers WHERE id IN (`+placeholders(len(chunk))+`)`,

@@ -3,6 +3,7 @@
 import { ref, type Ref } from 'vue'
 import { api, call } from '../api/client'
 import type { Entity, EntityPath } from '../api/types'
+import { idsPerRequest, partsOf } from './parts'
 
 /** Named is what a list answers of each item: its id and name. */
 export interface Named {
@@ -10,12 +11,19 @@ export interface Named {
   name?: string
 }
 
-/** readEntities reads the entities of ids (at most 200) at path that the caller sees, deleted ones too (从文件导入 shows their values). */
+/**
+ * readEntities reads the entities of ids at path that the caller sees, deleted ones too (从文件导入 shows their values):
+ * 200 ids a request (the list's bound), one request after another.
+ */
 export function readEntities(path: EntityPath): (ids: number[]) => Promise<Entity[]> {
-  return (ids) =>
-    call(api.GET(`/api/v1/${path}` as '/api/v1/ads', { params: { query: { ids, page_size: 200, include_deleted: true } } })).then(
-      (page) => page.items ?? [],
-    )
+  return async (ids) => {
+    const out: Entity[] = []
+    for (const part of partsOf(ids, idsPerRequest)) {
+      const query = { ids: part, page_size: idsPerRequest, include_deleted: true }
+      out.push(...((await call(api.GET(`/api/v1/${path}` as '/api/v1/ads', { params: { query } }))).items ?? []))
+    }
+    return out
+  }
 }
 
 /**
@@ -32,8 +40,7 @@ export function useNames(read: (ids: number[]) => Promise<Named[]>): {
   async function want(ids: Iterable<number>): Promise<void> {
     const missing = [...new Set(ids)].filter((id) => Number.isSafeInteger(id) && id > 0 && !asked.has(id))
     missing.forEach((id) => asked.add(id))
-    for (let i = 0; i < missing.length; i += 200) {
-      const chunk = missing.slice(i, i + 200)
+    for (const chunk of partsOf(missing, idsPerRequest)) {
       try {
         const found = await read(chunk)
         const next = new Map(names.value)

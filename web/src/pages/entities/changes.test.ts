@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { ApiError } from '../../api/client'
 import type { ChangeItem } from '../../api/types'
-import { applyInParts, batchBodyOf, batchFieldErrors, bodyOf, counts, dryRunInParts, endpointOf, PartlyMade, partKey, partsOf, type PlannedItem } from './changes'
+import { partsOf } from '../../lib/parts'
+import { applyInParts, batchBodyOf, batchMax, batchFieldErrors, bodyOf, counts, dryRunInParts, endpointOf, PartlyMade, partKey, type PlannedItem } from './changes'
 
 describe('change requests', () => {
   it('maps fields to endpoints and bodies', () => {
@@ -55,8 +56,8 @@ describe('a batch larger than the API takes', () => {
   const refusal = (fields: { field: string; message: string }[]) => new ApiError(422, 'validation_failed', 'refused', 'req-1', fields)
 
   it('is sent in parts of 100, in order, each under its own key derived from the one confirmed', async () => {
-    expect(partsOf(items(250)).map((p) => p.length)).toEqual([100, 100, 50])
-    expect(partsOf(items(100)).map((p) => p.length)).toEqual([100])
+    expect(partsOf(items(250), batchMax).map((p) => p.length)).toEqual([100, 100, 50])
+    expect(partsOf(items(100), batchMax).map((p) => p.length)).toEqual([100])
     expect(partKey('k', 0, 1)).toBe('k')
     expect([0, 1, 2].map((i) => partKey('k', i, 3))).toEqual(['k.1', 'k.2', 'k.3'])
     const sent: [number, number, string | undefined][] = []

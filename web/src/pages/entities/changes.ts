@@ -3,6 +3,7 @@
 // that a double click or a retry never changes anything twice.
 import { api, ApiError, call, type FieldError } from '../../api/client'
 import type { BatchOutcome, ChangeItem, ChangeOutcome, EntityPath } from '../../api/types'
+import { partsOf } from '../../lib/parts'
 import { answerLost, inProgress } from '../../lib/untilAnswered'
 
 export type Field = 'status' | 'budget' | 'bid' | 'cpa_bid'
@@ -75,12 +76,6 @@ export function changeMany(path: EntityPath, field: Field, items: PlannedItem[],
 /** The most entities one batch request takes (the API's bound): a larger batch is sent in parts of this size. */
 export const batchMax = 100
 
-/** partsOf splits items into the API's batches, in order. */
-export function partsOf<T>(items: readonly T[], n = batchMax): T[][] {
-  const out: T[][] = []
-  for (let i = 0; i < items.length; i += n) out.push(items.slice(i, i + n))
-  return out
-}
 
 /**
  * partKey is the Idempotency-Key of part i of n of a batch confirmed under key: the one key for a batch of one part,
@@ -134,7 +129,7 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
   let refused: ApiError | null = null
   const fields: FieldError[] = []
   let offset = 0
-  for (const part of partsOf(items)) {
+  for (const part of partsOf(items, batchMax)) {
     try {
       out.push(...(await send(part)))
     } catch (e) {
@@ -157,7 +152,7 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
  * later part that fails otherwise throws PartlyMade with what was made.
  */
 export async function applyInParts<T, R>(items: readonly T[], key: string, send: (part: T[], key: string) => Promise<R[]>, progress?: Progress): Promise<R[]> {
-  const parts = partsOf(items)
+  const parts = partsOf(items, batchMax)
   const made: R[] = []
   for (const [i, part] of parts.entries()) {
     try {

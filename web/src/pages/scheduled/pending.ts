@@ -6,6 +6,7 @@ import type { RouteLocationRaw } from 'vue-router'
 import { api, call } from '../../api/client'
 import type { PendingScheduled } from '../../api/types'
 import { beijingTime } from '../../lib/format'
+import { idsPerRequest, partsOf } from '../../lib/parts'
 import type { ChangeKind } from '../entities/kinds'
 import { filtersToQuery } from './filters'
 import { relativeText, valueWords, type T } from './schedule'
@@ -18,8 +19,7 @@ type ValueText = (field: string, v: string) => string
 /** pendingOf asks what waits for the entities of a table's page (one request), or of an import (one per 200). */
 export async function pendingOf(kind: ChangeKind, ids: readonly number[]): Promise<PendingByEntity> {
   const out: PendingByEntity = {}
-  for (let i = 0; i < ids.length; i += 200) {
-    const entity_ids = ids.slice(i, i + 200)
+  for (const entity_ids of partsOf(ids, idsPerRequest)) {
     const list = await call<PendingScheduled[]>(api.GET('/api/v1/scheduled-changes/pending', { params: { query: { kind, entity_ids } } }))
     for (const p of list) if (p.entity_id) out[p.entity_id] = p
   }
