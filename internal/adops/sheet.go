@@ -16,9 +16,10 @@ import (
 // it the cells to check the same way.
 
 const (
-	// SheetMaxRows is how many rows of a worksheet ReadSheet returns (the
-	// import takes 100 lines; more are counted, not returned).
-	SheetMaxRows = 1000
+	// SheetMaxRows is how many rows of a worksheet ReadSheet returns: a
+	// header row and the 1,000 lines the import takes; more are counted,
+	// not returned.
+	SheetMaxRows = 1001
 	// SheetMaxCells is how many cells of a row ReadSheet returns.
 	SheetMaxCells = 20
 	// sheetUnzipLimit bounds what a workbook may unpack to, so a small

@@ -2,6 +2,7 @@ package adops_test
 
 import (
 	"bytes"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestReadSheetBounds(t *testing.T) {
 	if s.TotalRows != adops.SheetMaxRows+5 || len(s.Rows) != adops.SheetMaxRows || len(s.Rows[0]) != adops.SheetMaxCells {
 		t.Fatalf("%d rows of %d, first row %d cells", len(s.Rows), s.TotalRows, len(s.Rows[0]))
 	}
-	if s.Rows[adops.SheetMaxRows-1][0] != "1000" {
+	if s.Rows[adops.SheetMaxRows-1][0] != strconv.Itoa(adops.SheetMaxRows) {
 		t.Fatalf("last row returned %q", s.Rows[adops.SheetMaxRows-1])
 	}
 }

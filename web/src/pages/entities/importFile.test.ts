@@ -132,6 +132,10 @@ describe('reading a workbook\'s rows', () => {
   })
   it('refuses a sheet of more rows than the API answered, and an empty one', () => {
     expect(parseSheet([['71', '500']], 1001, budget).problem).toEqual({ code: 'tooMany', n: 1001 })
+    // The API answers a header and 1,000 lines: all taken; a header, a blank row and 1,000 lines answered of more, refused as lines.
+    const lines = (n: number) => Array.from({ length: n }, (_, i) => [String(100 + i), '500'])
+    expect(parseSheet([['ID', '新预算'], ...lines(maxRows)], maxRows + 1, budget).rows).toHaveLength(maxRows)
+    expect(parseSheet([['ID', '新预算'], [], ...lines(maxRows - 1)], maxRows + 3, budget).problem).toEqual({ code: 'tooMany', n: maxRows + 1 })
     expect(parseSheet([], 0, budget).problem).toEqual({ code: 'empty' })
     expect(parseSheet([['ID', '新预算']], 1, budget).problem).toEqual({ code: 'empty' })
   })

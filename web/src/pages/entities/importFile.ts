@@ -126,12 +126,14 @@ export function parseText(text: string, rules: ValueRules): Parsed {
 
 /**
  * parseSheet reads a workbook's rows as the API answers them (rows[i] is
- * row i+1; total counts the sheet's rows, beyond those answered), as
- * parseText reads a file's lines.
+ * row i+1; total counts the sheet's rows, beyond those answered: the API
+ * answers a header and maxRows lines), as parseText reads a file's lines.
+ * A sheet with more rows is refused, its lines counted as the rows but the
+ * header and the blank rows among those answered.
  */
 export function parseSheet(rows: string[][], total: number, rules: ValueRules): Parsed {
   const parsed = parseRecords(rows.map((cells, i) => ({ line: i + 1, cells })), rules)
-  if (!parsed.problem && total > rows.length) return { rows: [], problem: { code: 'tooMany', n: total } }
+  if (!parsed.problem && total > rows.length) return { rows: [], problem: { code: 'tooMany', n: total - (rows.length - parsed.rows.length) } }
   return parsed
 }
 
