@@ -30,26 +30,11 @@ func BenchmarkApplyStatus(b *testing.B) {
 // sandbox's advertisers (one write and two reads per advertiser).
 func BenchmarkApplyStatusBatch100(b *testing.B) {
 	bd := setupWorld(b, 8)
-	var ids []int64
-	for _, e := range bd.entities(adops.KindAd) {
-		if live(e) && len(ids) < adops.MaxItems {
-			ids = append(ids, e.ID)
-		}
-	}
-	if len(ids) < adops.MaxItems {
-		b.Fatalf("only %d live ads", len(ids))
-	}
+	ids := bd.liveAds(b, adops.MaxItems)
 	states := []string{adops.StatusDisable, adops.StatusEnable}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		items := make([]adops.Item, len(ids))
-		for j, id := range ids {
-			items[j] = adops.Item{ID: id, Value: adops.StatusValue(states[i%2])}
-		}
-		res, err := bd.apply(b, adops.KindAd, adops.FieldStatus, items...)
-		if err != nil || res.Succeeded != len(ids) {
-			b.Fatalf("batch %d: %v %+v", i, err, res)
-		}
+		bd.statusOfAll(b, ids, states[i%2])
 	}
 }
 
@@ -59,28 +44,13 @@ func BenchmarkApplyStatusBatch100(b *testing.B) {
 // the platform calls a rollback of the 100 makes.
 func BenchmarkRollbacks100(b *testing.B) {
 	bd := setupWorld(b, 8)
-	var ids []int64
-	for _, e := range bd.entities(adops.KindAd) {
-		if live(e) && len(ids) < adops.MaxItems {
-			ids = append(ids, e.ID)
-		}
-	}
-	if len(ids) < adops.MaxItems {
-		b.Fatalf("only %d live ads", len(ids))
-	}
+	ids := bd.liveAds(b, adops.MaxItems)
 	states := []string{adops.StatusDisable, adops.StatusEnable}
 	calls := 0
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		items := make([]adops.Item, len(ids))
-		for j, id := range ids {
-			items[j] = adops.Item{ID: id, Value: adops.StatusValue(states[i%2])}
-		}
-		res, err := bd.apply(b, adops.KindAd, adops.FieldStatus, items...)
-		if err != nil || res.Succeeded != len(ids) {
-			b.Fatalf("batch %d: %v %+v", i, err, res)
-		}
+		res := bd.statusOfAll(b, ids, states[i%2])
 		changes := make([]int64, len(res.Items))
 		for j, it := range res.Items {
 			changes[j] = it.ChangeID
@@ -102,4 +72,34 @@ func BenchmarkRollbacks100(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(calls)/float64(b.N), "calls/op")
+}
+
+// liveAds answers the ids of n live ads of the sandbox's world.
+func (b *bundle) liveAds(t testing.TB, n int) []int64 {
+	t.Helper()
+	var ids []int64
+	for _, e := range b.entities(adops.KindAd) {
+		if live(e) && len(ids) < n {
+			ids = append(ids, e.ID)
+		}
+	}
+	if len(ids) < n {
+		t.Fatalf("only %d live ads", len(ids))
+	}
+	return ids
+}
+
+// statusOfAll sets the status of the ads ids in one batch, which must
+// succeed for every ad.
+func (b *bundle) statusOfAll(t testing.TB, ids []int64, status string) *adops.Result {
+	t.Helper()
+	items := make([]adops.Item, len(ids))
+	for j, id := range ids {
+		items[j] = adops.Item{ID: id, Value: adops.StatusValue(status)}
+	}
+	res, err := b.apply(t, adops.KindAd, adops.FieldStatus, items...)
+	if err != nil || res.Succeeded != len(ids) {
+		t.Fatalf("status %s of %d ads: %v %+v", status, len(ids), err, res)
+	}
+	return res
 }

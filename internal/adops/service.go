@@ -214,7 +214,7 @@ func joinIDs(ids []int64) string {
 
 // limits gathers today's spend and budget changes and the actor's rails.
 func (s *Service) limits(ctx context.Context, req Request, cur []snapshot) (limits, error) {
-	lim := limits{rollback: req.rollbackOf != 0}
+	lim := limits{rollback: len(req.rollbackOf) > 0}
 	var err error
 	if lim.left, err = s.db.AdvertisersLeftGrant(ctx, each(cur, func(c snapshot) int64 { return c.advertiserID })); err != nil {
 		return lim, err
@@ -267,9 +267,9 @@ func (s *Service) check(req Request, cur []snapshot, lim limits, path func(int, 
 		want, ok := req.expect[it.ID]
 		if ok && !cur[i].value(req.Field).Equal(want) {
 			return apperr.Conflict("%s %d's %s is now %s, not the %s change %d set: it was changed since; nothing was rolled back",
-				req.Kind, it.ID, req.Field, orUnknown(cur[i].value(req.Field)), want.String(), req.rollbackOf).
+				req.Kind, it.ID, req.Field, orUnknown(cur[i].value(req.Field)), want.String(), req.rollbackOf[it.ID]).
 				WithReason("rollback_value_changed", "kind", req.Kind, "id", it.ID, "field", req.Field,
-					"current", orUnknown(cur[i].value(req.Field)), "expected", want.String(), "change", req.rollbackOf)
+					"current", orUnknown(cur[i].value(req.Field)), "expected", want.String(), "change", req.rollbackOf[it.ID])
 		}
 	}
 	return nil
@@ -421,10 +421,10 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 	rows := make([]mysql.AdChange, len(todo))
 	for j, i := range todo {
 		it := req.Items[i]
-		rows[j] = mysql.AdChange{RequestID: req.RequestID, IdempotencyClaim: req.Idempotency.Claim, ActorType: req.Actor.Type,
+		rows[j] = mysql.AdChange{RequestID: req.RequestID, IdempotencyClaim: req.claimOf(it.ID), ActorType: req.Actor.Type,
 			ActorID: req.Actor.ID, ActorName: req.Actor.Name, AdvertiserID: cur[i].advertiserID, EntityKind: string(req.Kind),
 			EntityID: it.ID, Field: string(req.Field), Before: cur[i].value(req.Field).row(), Requested: it.Value.row(),
-			Result: mysql.ChangePending, RollbackOf: req.rollbackOf, ChangeDate: oceanengine.DateOf(now), CreatedAt: now}
+			Result: mysql.ChangePending, RollbackOf: req.rollbackOf[it.ID], ChangeDate: oceanengine.DateOf(now), CreatedAt: now}
 	}
 	changeIDs, err := s.db.InsertAdChanges(work, rows)
 	if err != nil {
@@ -706,6 +706,33 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	if err != nil {
 		return nil, err
 	}
+	p, err := s.planRollback(ctx, rr, c)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.Apply(ctx, p.req)
+	if err != nil || rr.DryRun || res.Items[0].Outcome != OutcomeSucceeded {
+		return res, err
+	}
+	if err := s.markRolledBack(ctx, p, res.Items[0].ChangeID); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// rollbackPlan is the change a rollback undoes and the request that
+// undoes it.
+type rollbackPlan struct {
+	c   mysql.AdChange
+	req Request
+	// byUs: the change was rolled back already, by an earlier attempt of
+	// this very request (it died before answering).
+	byUs bool
+}
+
+// planRollback checks that change c, read within rr.Scope, may be rolled
+// back (see Rollback) and returns the single-item request that does it.
+func (s *Service) planRollback(ctx context.Context, rr RollbackRequest, c mysql.AdChange) (rollbackPlan, error) {
 	before, set := ValueOf(c.Before), ValueOf(c.After)
 	if !set.Known() {
 		set = ValueOf(c.Requested)
@@ -715,25 +742,25 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 	ours := func(o mysql.AdChange) bool {
 		return rr.Idempotency.Resume && rr.Idempotency.Claim != "" && o.IdempotencyClaim == rr.Idempotency.Claim
 	}
-	rolledBackByUs := false
+	p := rollbackPlan{c: c}
 	if c.RolledBackBy != 0 && rr.Idempotency.Resume {
 		by, err := s.db.AdChangeByID(ctx, auth.SystemScope(), c.RolledBackBy)
 		if err != nil {
-			return nil, err
+			return p, err
 		}
-		rolledBackByUs = ours(by)
+		p.byUs = ours(by)
 	}
 	switch {
-	case c.RolledBackBy != 0 && !rolledBackByUs:
-		return nil, apperr.Conflict("change %d was already rolled back by change %d", c.ID, c.RolledBackBy).
+	case c.RolledBackBy != 0 && !p.byUs:
+		return p, apperr.Conflict("change %d was already rolled back by change %d", c.ID, c.RolledBackBy).
 			WithReason("rollback_done_already", "change", c.ID, "by", c.RolledBackBy)
 	case c.Result != mysql.ChangeSucceeded:
-		return nil, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result).
+		return p, apperr.Conflict("change %d did not succeed (result %s): there is nothing to roll back", c.ID, c.Result).
 			WithReason("rollback_not_succeeded", "change", c.ID, "result", c.Result)
 	case Field(c.Field) == FieldStatus && set.Status == StatusDelete:
-		return nil, apperr.Validation(apperr.Field("change_id", "change %d deleted %s %d; the platform cannot restore deleted entities", c.ID, c.EntityKind, c.EntityID).Because("rollback_deleted", "change", c.ID))
+		return p, apperr.Validation(apperr.Field("change_id", "change %d deleted %s %d; the platform cannot restore deleted entities", c.ID, c.EntityKind, c.EntityID).Because("rollback_deleted", "change", c.ID))
 	case !before.Known():
-		return nil, apperr.Validation(apperr.Field("change_id", "change %d has no recorded value before it", c.ID).Because("rollback_no_before", "change", c.ID))
+		return p, apperr.Validation(apperr.Field("change_id", "change %d has no recorded value before it", c.ID).Because("rollback_no_before", "change", c.ID))
 	}
 	kind, field := Kind(c.EntityKind), Field(c.Field)
 	latest := func(ctx context.Context) error {
@@ -748,24 +775,25 @@ func (s *Service) Rollback(ctx context.Context, rr RollbackRequest) (*Result, er
 		return nil
 	}
 	if err := latest(ctx); err != nil {
-		return nil, err
+		return p, err
 	}
-	req := Request{Kind: kind, Field: field, Items: []Item{{ID: c.EntityID, Value: before}}, DryRun: rr.DryRun,
+	p.req = Request{Kind: kind, Field: field, Items: []Item{{ID: c.EntityID, Value: before}}, DryRun: rr.DryRun,
 		Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID, Path: SinglePath, Idempotency: rr.Idempotency,
-		rollbackOf: c.ID, expect: map[int64]Value{c.EntityID: set}, precheck: latest}
+		rollbackOf: map[int64]int64{c.EntityID: c.ID}, expect: map[int64]Value{c.EntityID: set}, precheck: latest}
 	if v, ok := rr.wouldBe[entityField{kind, c.EntityID, field}]; ok && rr.DryRun {
-		req.assume = map[int64]Value{c.EntityID: v}
+		p.req.assume = map[int64]Value{c.EntityID: v}
 	}
-	res, err := s.Apply(ctx, req)
-	if err != nil || rr.DryRun || res.Items[0].Outcome != OutcomeSucceeded {
-		return res, err
-	}
-	ok, err := s.db.MarkAdChangeRolledBack(context.WithoutCancel(ctx), c.ID, res.Items[0].ChangeID)
+	return p, nil
+}
+
+// markRolledBack links the change of p to its rollback, change by.
+func (s *Service) markRolledBack(ctx context.Context, p rollbackPlan, by int64) error {
+	ok, err := s.db.MarkAdChangeRolledBack(context.WithoutCancel(ctx), p.c.ID, by)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if !ok && !(rolledBackByUs && c.RolledBackBy == res.Items[0].ChangeID) {
-		s.log.Error("change rolled back twice", zap.Int64("change_id", c.ID), zap.Int64("rollback_id", res.Items[0].ChangeID))
+	if !ok && !(p.byUs && p.c.RolledBackBy == by) {
+		s.log.Error("change rolled back twice", zap.Int64("change_id", p.c.ID), zap.Int64("rollback_id", by))
 	}
-	return res, nil
+	return nil
 }

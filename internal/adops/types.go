@@ -245,16 +245,29 @@ type Request struct {
 	// Idempotency ties the request to the claim of its Idempotency-Key.
 	Idempotency Idempotency
 
-	// rollbackOf, expect and precheck serve Rollback: the change undone,
-	// the values the entities must still have, and a check run once the
-	// entities are locked.
-	rollbackOf int64
+	// rollbackOf, expect and precheck serve Rollback and Rollbacks: the
+	// change each entity's item undoes (by entity id), the values the
+	// entities must still have, and a check run once the entities are
+	// locked.
+	rollbackOf map[int64]int64
 	expect     map[int64]Value
 	precheck   func(context.Context) error
+	// claims are the idempotency claims the items are recorded under, by
+	// entity id (a batch rollback's, one a change undone); an item not in
+	// it has Idempotency.Claim.
+	claims map[int64]string
 	// assume serves a batch rollback's dry run: the values earlier items
 	// of the batch would have left the entities, which stand for the
 	// mirror's (see Rollbacks).
 	assume map[int64]Value
+}
+
+// claimOf is the idempotency claim the item of entity id is recorded under.
+func (req Request) claimOf(id int64) string {
+	if c, ok := req.claims[id]; ok {
+		return c
+	}
+	return req.Idempotency.Claim
 }
 
 // Idempotency ties a request to the claim of the Idempotency-Key it came

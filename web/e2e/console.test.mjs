@@ -2369,11 +2369,22 @@ describe('console', () => {
     const list = page.locator('[data-test=batch-rollback-list]')
     await list.waitFor()
     assert.equal(await list.locator('li').count(), ok)
+    // The second part is held until the dialog has said how far the first went.
+    let parts = 0
+    let release
+    const held = new Promise((resolve) => (release = resolve))
+    const rollbackPosts = (url) => url.pathname === '/api/v1/changes/rollback' && !url.searchParams.has('dry_run')
+    await page.route(rollbackPosts, async (route) => {
+      if (route.request().method() === 'POST' && ++parts === 2) await held
+      await route.continue()
+    })
     await page.locator('.arco-modal').getByRole('button', { name: `批量回滚（${ok}）` }).click()
-    // The first part done (its 100 changes rolled back one after another, about 30 s), the dialog says so while the second goes on.
     await list.locator('[data-test=batch-rollback-progress]', { hasText: `正在分批回滚：已完成 100 / ${ok} 条` }).waitFor({ timeout: 120_000 })
+    release()
     const outcome = page.locator('[data-test=batch-rollback-outcome]')
     await outcome.waitFor({ timeout: 120_000 })
+    await page.unroute(rollbackPosts)
+    assert.equal(parts, 2, 'two parts: 100 and the rest')
     assert.match(await outcome.innerText(), new RegExp(`成功 ${ok} / 未执行 0`))
     await shot(page, 'change-log-batch-in-parts-rolled-back', { fullPage: false })
     await page.locator('.arco-modal').getByRole('button', { name: /确定|OK/ }).click()
