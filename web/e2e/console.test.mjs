@@ -2308,7 +2308,7 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
-  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100 as one request, made now only, and rolled back from the change log in parts', async () => {
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100 as one request, rolled back from the change log in parts, and scheduled as one change a part', async () => {
     await page.goto(`${stack.api}/ads?page_size=200`)
     const rows = page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
     await rows.first().waitFor()
@@ -2340,7 +2340,6 @@ describe('console', () => {
     await dialog.waitFor()
     assert.equal(await dialog.locator('[data-test=change-items] tbody tr').count(), n, 'the dry run of every part is previewed')
     assert.equal(await dialog.locator('[data-test=item-result]', { hasText: '可执行' }).count(), n)
-    assert.equal(await dialog.locator('[data-test=change-when]').count(), 0, 'no 定时执行: a scheduled change takes at most 100')
     await page.locator('[data-test=change-confirm]').click()
     const summary = dialog.locator('[data-test=change-summary]')
     await summary.waitFor({ timeout: 120_000 })
@@ -2396,6 +2395,30 @@ describe('console', () => {
     for (const c of wasOn.slice(0, 5)) {
       assert.equal((await simEntity(stack.sim, c.advertiser_id, 'ads', c.entity_id)).opt_status, 'AD_STATUS_ENABLE', `ad ${c.entity_id} on again`)
     }
+
+    // 定时执行 of all of them: one scheduled change a part of 100, at one time (then canceled).
+    await page.goto(`${stack.api}/ads?page_size=200`)
+    await rows.first().waitFor()
+    await page.locator('[data-test=entity-table] thead .arco-checkbox').click()
+    await page.locator('[data-test=batch-disable]').click()
+    await dialog.waitFor()
+    await dialog.locator('[data-test=when-later]').click()
+    await dialog.locator('[data-test=schedule-note] input').fill('e2e：分批定时')
+    await page.locator('[data-test=change-confirm]').click()
+    const scheduledMsg = dialog.locator('[data-test=scheduled-created]')
+    await scheduledMsg.waitFor({ timeout: 60_000 })
+    const madeIds = /已创建 2 个定时操作 #(\d+)、#(\d+)（每个最多 100 个对象）：状态 → 暂停，北京时间/.exec(await scheduledMsg.innerText())
+    assert.ok(madeIds, await scheduledMsg.innerText())
+    await shot(page, 'ads-scheduled-in-parts', { fullPage: false })
+    await page.getByRole('button', { name: '关闭' }).click()
+    const inParts = (await apiGet(stack.api, token, '/api/v1/scheduled-changes?status=scheduled&kind=ad&page_size=100')).items
+      .filter((c) => c.note === 'e2e：分批定时')
+      .sort((a, b) => a.id - b.id)
+    assert.deepEqual(inParts.map((c) => String(c.id)), [madeIds[1], madeIds[2]])
+    assert.deepEqual(inParts.map((c) => c.items.length), [100, n - 100])
+    assert.deepEqual(inParts.flatMap((c) => c.items.map((i) => i.id)).sort(), [...ids].sort(), 'every ad of the page once')
+    assert.equal(inParts[0].run_at, inParts[1].run_at)
+    for (const c of inParts) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
     assert.deepEqual(page.problems, [])
   })
 

@@ -311,7 +311,7 @@ const enUS: typeof zhCN = {
       choose: 'Choose a file',
       template: 'Download template',
       templateHeader: 'New {field} (¥)',
-      hint: 'An Excel workbook (.xlsx, its first sheet) or a CSV file (comma- or tab-separated, in UTF-8 or GBK). Two columns a line: the ID and the new value ({field} in yuan, at most two decimals{unlimited}); the first line may be a header; at most {max} lines at a time (more than {part} are sent in parts, and cannot be scheduled). In Excel, format the ID column as text first, or long IDs turn into scientific notation.',
+      hint: 'An Excel workbook (.xlsx, its first sheet) or a CSV file (comma- or tab-separated, in UTF-8 or GBK). Two columns a line: the ID and the new value ({field} in yuan, at most two decimals{unlimited}); the first line may be a header; at most {max} lines at a time (more than {part} are sent, or scheduled, in parts). In Excel, format the ID column as text first, or long IDs turn into scientific notation.',
       hintUnlimited: ', or "unlimited"',
       reading: 'Reading the objects…',
       readingFile: 'Reading the file…',
@@ -478,6 +478,9 @@ const enUS: typeof zhCN = {
     submit: 'Schedule',
     createdTitle: 'Change scheduled',
     created: 'Scheduled change #{id}: {op}, at {time} Beijing time ({rel}).',
+    createdParts: 'Scheduled {n} changes {ids} (at most 100 entities each): {op}, at {time} Beijing time ({rel}).',
+    idSeparator: ', ',
+    partly: '{made} scheduled; the other {notSent} were not (the reason is below): select them again to schedule them',
     view: 'View scheduled changes',
     about: '{entity}: {message}',
     // the entity tables' mark of what waits for a row, and the dialog's warning

@@ -311,7 +311,7 @@ export default {
       choose: '选择文件',
       template: '下载模板',
       templateHeader: '新{field}(元)',
-      hint: 'Excel 工作簿（.xlsx，读第一个工作表），或 CSV 文件（逗号或制表符分隔，UTF-8 或 GBK 编码）。每行两列：ID、新的{field}（元，最多两位小数{unlimited}）；第一行可以是表头；一次最多 {max} 行（超过 {part} 行时分批提交，不能定时执行）。用 Excel 编辑时，请先把 ID 列设为文本，以免长 ID 变成科学计数法。',
+      hint: 'Excel 工作簿（.xlsx，读第一个工作表），或 CSV 文件（逗号或制表符分隔，UTF-8 或 GBK 编码）。每行两列：ID、新的{field}（元，最多两位小数{unlimited}）；第一行可以是表头；一次最多 {max} 行（超过 {part} 行时分批提交或分成多个定时操作）。用 Excel 编辑时，请先把 ID 列设为文本，以免长 ID 变成科学计数法。',
       hintUnlimited: '，或「不限」',
       reading: '正在读取对象…',
       readingFile: '正在读取文件…',
@@ -478,6 +478,9 @@ export default {
     submit: '创建定时操作',
     createdTitle: '已创建定时操作',
     created: '已创建定时操作 #{id}：{op}，北京时间 {time}（{rel}）执行。',
+    createdParts: '已创建 {n} 个定时操作 {ids}（每个最多 100 个对象）：{op}，北京时间 {time}（{rel}）执行。',
+    idSeparator: '、',
+    partly: '已创建定时操作的 {made} 个对象；其余 {notSent} 个未创建（原因见下），可重新选择后再定时',
     view: '查看定时操作',
     about: '{entity}：{message}',
     // the entity tables' mark of what waits for a row, and the dialog's warning

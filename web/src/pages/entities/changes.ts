@@ -115,7 +115,7 @@ export class PartlyMade<T = PlannedItem, R = ChangeItem> extends Error {
 }
 
 /** offsetField says a part's field (ids[3].budget) of the whole batch (ids[103].budget for the second part). */
-function offsetField(f: FieldError, offset: number): FieldError {
+export function offsetField<F extends { field: string }>(f: F, offset: number): F {
   return { ...f, field: f.field.replace(/^(ids|items)\[(\d+)\]/, (_, list: string, i: string) => `${list}[${Number(i) + offset}]`) }
 }
 
@@ -147,13 +147,14 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
  * applyInParts makes a batch of any size (changes, or rollbacks), a part after another, each under its own key
  * (partKey): made again under the same key — a retry after an answer lost —, the parts already made answer as before
  * and nothing is made twice.
- * progress is told after each part. Any failure of the first part, a lost answer (answerLost) and a part still at work
+ * progress is told after each part how many items are made. Any failure of the first part, a lost answer (answerLost) and a part still at work
  * (inProgress: the batch is being sent again) are thrown as they are, for the batch to be sent again under its key; a
  * later part that fails otherwise throws PartlyMade with what was made.
  */
 export async function applyInParts<T, R>(items: readonly T[], key: string, send: (part: T[], key: string) => Promise<R[]>, progress?: Progress): Promise<R[]> {
   const parts = partsOf(items, batchMax)
   const made: R[] = []
+  let sent = 0
   for (const [i, part] of parts.entries()) {
     try {
       made.push(...(await send(part, partKey(key, i, parts.length))))
@@ -161,7 +162,8 @@ export async function applyInParts<T, R>(items: readonly T[], key: string, send:
       if (i === 0 || answerLost(e) || inProgress(e)) throw e
       throw new PartlyMade(made, parts.slice(i).flat(), e)
     }
-    progress?.(made.length, items.length)
+    sent += part.length
+    progress?.(sent, items.length)
   }
   return made
 }

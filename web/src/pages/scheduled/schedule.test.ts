@@ -4,6 +4,9 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import { money } from '../../lib/format'
 import { filtersFromQuery, filtersToQuery } from './filters'
+import { ApiError } from '../../api/client'
+import type { ScheduledChangeCreated } from '../../api/types'
+import { PartlyMade, type PlannedItem } from '../entities/changes'
 import {
   beijingWall,
   commonValue,
@@ -25,6 +28,7 @@ import {
   runLink,
   scheduleBodyOf,
   scheduledStatuses,
+  scheduleInParts,
   statusColor,
   wallInstant,
   warningLines,
@@ -232,5 +236,75 @@ describe('what a run made', () => {
     expect(madeChanges({ items: [{ id: 1, change_id: 7 }, { id: 2, change_id: null }, { id: 3, change_id: 9 }] })).toBe(2)
     expect(madeChanges({ items: [] })).toBe(0)
     expect(runLink({ id: 12 })).toEqual({ name: 'changes', query: { request_id: 'scheduled-12' } })
+  })
+})
+
+describe('scheduling in parts', () => {
+  const items = (n: number): PlannedItem[] => Array.from({ length: n }, (_, i) => ({ id: 1000 + i, value: '500' }))
+  // The API's answer: the part's items, a warning on its first item.
+  const created = (part: PlannedItem[], id: number): ScheduledChangeCreated => ({
+    id,
+    field: 'budget',
+    items: part.map((i) => ({ id: i.id, value: i.value })),
+    warnings: [{ field: 'ids[0].budget', message: 'below spend', rule: 'budget_below_spend' }],
+  })
+
+  it('schedules one change a part of 100, under the part keys, its warnings naming the items of the whole', async () => {
+    const sent: { ids: number[]; key: string }[] = []
+    const told: [number, number][] = []
+    const got = await scheduleInParts(
+      items(250),
+      'k',
+      async (part, key) => {
+        sent.push({ ids: part.map((i) => i.id), key })
+        return created(part, sent.length)
+      },
+      (done, total) => told.push([done, total]),
+    )
+    expect(sent.map((s) => [s.key, s.ids.length, s.ids[0]])).toEqual([
+      ['k.1', 100, 1000],
+      ['k.2', 100, 1100],
+      ['k.3', 50, 1200],
+    ])
+    expect(got.map((c) => c.id)).toEqual([1, 2, 3])
+    expect(got.flatMap((c) => c.warnings ?? []).map((w) => w.field)).toEqual(['ids[0].budget', 'ids[100].budget', 'ids[200].budget'])
+    expect(warningLines(got[2]?.warnings ?? [], items(250), {}).map((l) => l.entity)).toEqual(['1200'])
+    expect(told).toEqual([
+      [100, 250],
+      [200, 250],
+      [250, 250],
+    ])
+  })
+
+  it('sends a change of at most 100 as one, under the dialog key', async () => {
+    const keys: string[] = []
+    const got = await scheduleInParts(items(100), 'k', async (part, key) => {
+      keys.push(key)
+      return created(part, 9)
+    })
+    expect(keys).toEqual(['k'])
+    expect(got.map((c) => c.id)).toEqual([9])
+  })
+
+  it('stops at a part refused after others were scheduled, with what was made and the refusal of the whole', async () => {
+    const refused = new ApiError(422, 'validation_failed', 'refused', 'req-1', [{ field: 'ids[3].budget', message: 'deleted' }])
+    let n = 0
+    const err = await scheduleInParts(items(250), 'k', async (part) => {
+      n++
+      if (n === 2) throw refused
+      return created(part, n)
+    }).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(PartlyMade)
+    const p = err as PartlyMade<PlannedItem, ScheduledChangeCreated>
+    expect(p.made.map((c) => c.id)).toEqual([1])
+    expect(p.notSent.map((i) => i.id)).toEqual(items(150).map((i) => i.id + 100))
+    expect(p.cause).toBeInstanceOf(ApiError)
+    expect((p.cause as ApiError).fields.map((f) => f.field)).toEqual(['ids[103].budget'])
+    expect((p.cause as ApiError).requestId).toBe('req-1')
+  })
+
+  it('throws the refusal of the first part as it is', async () => {
+    const refused = new ApiError(422, 'validation_failed', 'run_at', 'req-1', [{ field: 'run_at', message: 'too far' }])
+    await expect(scheduleInParts(items(250), 'k', () => Promise.reject(refused))).rejects.toBe(refused)
   })
 })

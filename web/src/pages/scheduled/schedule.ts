@@ -1,14 +1,15 @@
 // Scheduled changes (定时操作): a status, budget or bid change of 1–100
-// entities made by the worker at a Beijing date and time. The time as the
+// entities made by the worker at a Beijing date and time (more entities are
+// scheduled as one change a part of 100). The time as the
 // picker holds it (Beijing wall time, whatever the browser's zone), the body
 // the API takes, and how a scheduled change reads in the list.
 import type { RouteLocationRaw } from 'vue-router'
-import { api, call } from '../../api/client'
+import { api, ApiError, call } from '../../api/client'
 import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
 import { beijingTime } from '../../lib/format'
 import type { Translator } from '../../lib/fieldText'
 import { refusalText } from '../../lib/reasonText'
-import { batchBodyOf, endpointOf, type Field, type PlannedItem } from '../entities/changes'
+import { applyInParts, batchBodyOf, batchMax, endpointOf, offsetField, PartlyMade, type Field, type PlannedItem, type Progress } from '../entities/changes'
 import type { ChangeKind } from '../entities/kinds'
 
 const minute = 60_000
@@ -247,7 +248,32 @@ export function scheduleChange(kind: ChangeKind, field: Field, items: PlannedIte
 /** What scheduling a previewed change needs: the entities and values as planned, and the call. */
 export interface Schedulable {
   items: PlannedItem[]
-  schedule: (runAt: string, note: string, idempotencyKey: string) => Promise<ScheduledChangeCreated>
+  /** schedule answers the scheduled changes made: one, or one a part for more entities than one takes (scheduleInParts). */
+  schedule: (runAt: string, note: string, idempotencyKey: string, progress?: Progress) => Promise<ScheduledChangeCreated[]>
+}
+
+/**
+ * scheduleInParts schedules a change of any number of entities: one scheduled change a part of batchMax (the most one
+ * takes), each under its part's key (partKey: scheduled again under key, the parts made answer as they did), made in
+ * order. The warnings of each, and the refusal of a later part, name the items of the whole (items[103].budget). A
+ * later part refused throws PartlyMade with the scheduled changes made (as applyInParts).
+ */
+export async function scheduleInParts(
+  items: PlannedItem[],
+  key: string,
+  send: (part: PlannedItem[], key: string) => Promise<ScheduledChangeCreated>,
+  progress?: Progress,
+): Promise<ScheduledChangeCreated[]> {
+  const ofWhole = (made: ScheduledChangeCreated[]) => made.map((c, i) => ({ ...c, warnings: c.warnings?.map((w) => offsetField(w, i * batchMax)) }))
+  try {
+    return ofWhole(await applyInParts(items, key, async (part, k) => [await send(part, k)], progress))
+  } catch (e) {
+    if (!(e instanceof PartlyMade)) throw e
+    // The part refused is the one after those made: its fields name the items of the whole too.
+    const c = e.cause
+    const cause = c instanceof ApiError ? new ApiError(c.status, c.code, c.message, c.requestId, c.fields.map((f) => offsetField(f, e.made.length * batchMax)), c.data, c.reason, c.params) : c
+    throw new PartlyMade(ofWhole(e.made as ScheduledChangeCreated[]), e.notSent, cause)
+  }
 }
 
 /**
