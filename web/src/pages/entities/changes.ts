@@ -139,17 +139,22 @@ export async function dryRunInParts(items: PlannedItem[], send: SendPart): Promi
     }
     offset += part.length
   }
-  if (refused) throw new ApiError(refused.status, refused.code, refused.message, refused.requestId, fields, refused.data, refused.reason, refused.params)
+  if (refused) throw withFields(refused, fields)
   return out
+}
+
+/** withFields is the refusal e naming fields instead of its own (a part's refusal said of the whole batch). */
+export function withFields(e: ApiError, fields: FieldError[]): ApiError {
+  return new ApiError(e.status, e.code, e.message, e.requestId, fields, e.data, e.reason, e.params)
 }
 
 /**
  * applyInParts makes a batch of any size (changes, or rollbacks), a part after another, each under its own key
  * (partKey): made again under the same key — a retry after an answer lost —, the parts already made answer as before
  * and nothing is made twice.
- * progress is told after each part how many items are made. Any failure of the first part, a lost answer (answerLost) and a part still at work
- * (inProgress: the batch is being sent again) are thrown as they are, for the batch to be sent again under its key; a
- * later part that fails otherwise throws PartlyMade with what was made.
+ * progress is told after each part how many items are made. Any failure of the first part, a lost answer
+ * (answerLost) and a part still at work (inProgress: the batch is being sent again) are thrown as they are, for the
+ * batch to be sent again under its key; a later part that fails otherwise throws PartlyMade with what was made.
  */
 export async function applyInParts<T, R>(items: readonly T[], key: string, send: (part: T[], key: string) => Promise<R[]>, progress?: Progress): Promise<R[]> {
   const parts = partsOf(items, batchMax)

@@ -9,7 +9,7 @@ import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } fro
 import { beijingTime } from '../../lib/format'
 import type { Translator } from '../../lib/fieldText'
 import { refusalText } from '../../lib/reasonText'
-import { applyInParts, batchBodyOf, batchMax, endpointOf, offsetField, PartlyMade, type Field, type PlannedItem, type Progress } from '../entities/changes'
+import { applyInParts, batchBodyOf, batchMax, endpointOf, offsetField, PartlyMade, withFields, type Field, type PlannedItem, type Progress } from '../entities/changes'
 import type { ChangeKind } from '../entities/kinds'
 
 const minute = 60_000
@@ -271,7 +271,7 @@ export async function scheduleInParts(
     if (!(e instanceof PartlyMade)) throw e
     // The part refused is the one after those made: its fields name the items of the whole too.
     const c = e.cause
-    const cause = c instanceof ApiError ? new ApiError(c.status, c.code, c.message, c.requestId, c.fields.map((f) => offsetField(f, e.made.length * batchMax)), c.data, c.reason, c.params) : c
+    const cause = c instanceof ApiError ? withFields(c, c.fields.map((f) => offsetField(f, e.made.length * batchMax))) : c
     throw new PartlyMade(ofWhole(e.made as ScheduledChangeCreated[]), e.notSent, cause)
   }
 }
