@@ -127,7 +127,10 @@ func (s *Service) Rollbacks(ctx context.Context, rr RollbacksRequest) (*Rollback
 // rail, a platform read failing) are left to Rollback, so that a refusal
 // names its change and the others go ahead.
 func (s *Service) rollBackTogether(ctx context.Context, rr RollbacksRequest, ids []int64) map[int64]RollbackOutcome {
-	out := map[int64]RollbackOutcome{}
+	type kindField struct {
+		kind  Kind
+		field Field
+	}
 	changes := map[int64]mysql.AdChange{}
 	times := map[entityField]int{}
 	for _, id := range ids {
@@ -138,34 +141,39 @@ func (s *Service) rollBackTogether(ctx context.Context, rr RollbacksRequest, ids
 		changes[id] = c
 		times[fieldOfChange(c)]++
 	}
-	type kindField struct {
-		kind  Kind
-		field Field
-	}
+	// together: the changes alone with their entity field, by kind and field.
+	together := map[kindField][]mysql.AdChange{}
 	var order []kindField
-	groups := map[kindField][]rollbackPlan{}
 	for _, id := range ids {
 		c, ok := changes[id]
 		if !ok || times[fieldOfChange(c)] > 1 {
 			continue
 		}
-		p, err := s.planRollback(ctx, RollbackRequest{ChangeID: id, Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID,
-			Idempotency: rr.Idempotency.ofChange(id)}, c)
-		if err != nil {
-			out[id] = RollbackOutcome{ChangeID: id, Err: err}
-			continue
-		}
-		kf := kindField{p.req.Kind, p.req.Field}
-		if _, ok := groups[kf]; !ok {
+		kf := kindField{Kind(c.EntityKind), Field(c.Field)}
+		if _, ok := together[kf]; !ok {
 			order = append(order, kf)
 		}
-		groups[kf] = append(groups[kf], p)
+		together[kf] = append(together[kf], c)
 	}
+	out := map[int64]RollbackOutcome{}
 	for _, kf := range order {
-		if len(groups[kf]) < 2 {
+		if len(together[kf]) < 2 {
 			continue
 		}
-		maps.Copy(out, s.rollBackGroup(ctx, rr, groups[kf]))
+		var plans []rollbackPlan
+		for _, c := range together[kf] {
+			p, err := s.planRollback(ctx, RollbackRequest{ChangeID: c.ID, Actor: rr.Actor, Scope: rr.Scope, RequestID: rr.RequestID,
+				Idempotency: rr.Idempotency.ofChange(c.ID)}, c)
+			if err != nil {
+				out[c.ID] = RollbackOutcome{ChangeID: c.ID, Err: err}
+				continue
+			}
+			plans = append(plans, p)
+		}
+		if len(plans) < 2 {
+			continue
+		}
+		maps.Copy(out, s.rollBackGroup(ctx, rr, plans))
 	}
 	return out
 }

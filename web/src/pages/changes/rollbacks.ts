@@ -4,9 +4,6 @@ import type { Change, RollbackBatchOutcome } from '../../api/types'
 import type { Translator } from '../../lib/fieldText'
 import { refusalText } from '../../lib/reasonText'
 
-/** The most changes one batch rollback request takes (the API's limit): more are sent in parts of it. */
-export const maxRollbacks = 100
-
 /** 回滚这批修改 takes at most this many changes of a batch (an import's 1,000 lines). */
 export const maxBatchRollback = 1000
 

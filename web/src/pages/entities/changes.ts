@@ -86,11 +86,12 @@ export function partKey(key: string, i: number, n: number): string {
 }
 
 /**
- * batchRequestId is the request id the parts of a batch confirmed under key share, so that the change log lists them
- * as one request (同批变更, and 回滚这批修改 takes them all).
+ * batchRequestId is the request id the parts of a batch of n items confirmed under key share, so that the change log
+ * lists them as one request (同批变更, and 回滚这批修改 takes them all); none for a batch of one part, whose request
+ * the server names.
  */
-export function batchRequestId(key: string): string {
-  return `batch-${key}`
+export function batchRequestId(key: string, n: number): string | undefined {
+  return n > batchMax ? `batch-${key}` : undefined
 }
 
 /** Progress is told how many items of a batch sent in parts are made. */
