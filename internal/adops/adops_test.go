@@ -314,6 +314,117 @@ func TestPlatformRulesRefusedBeforeSending(t *testing.T) {
 	}
 }
 
+// TestEntityAtTheValueIsUnchanged: in a batch, an entity that has the
+// requested value already is answered unchanged — in the mirror for a dry
+// run, on the platform (read under the lock) for the change itself, the
+// mirror being behind — and nothing is sent or recorded for it; the others
+// are changed as ever. A budget at the value is not refused as a change
+// under 100 yuan.
+func TestEntityAtTheValueIsUnchanged(t *testing.T) {
+	b := setup(t)
+	ctx := context.Background()
+	used := map[int64]bool{}
+	var ads []sandbox.Entity
+	adv := b.find(t, adops.KindAd, nil, func(e sandbox.Entity) bool { return delivering[e.Status] }).AdvertiserID
+	for range 3 {
+		e := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return e.AdvertiserID == adv && delivering[e.Status] })
+		used[e.ID] = true
+		ads = append(ads, e)
+	}
+	pause := adops.StatusValue(adops.StatusDisable)
+	items := make([]adops.Item, len(ads))
+	for i, e := range ads {
+		items[i] = adops.Item{ID: e.ID, Value: pause}
+	}
+	// ads[2] is paused here (the mirror knows), ads[1] in the platform's
+	// own console (the mirror still shows it delivering).
+	if r, err := b.apply(t, adops.KindAd, adops.FieldStatus, items[2]); err != nil || r.Succeeded != 1 {
+		t.Fatalf("pausing ad %d: %+v, %v", ads[2].ID, r, err)
+	}
+	if _, err := b.client.UpdateAdStatus(ctx, oceanengine.AdStatusRequest{AdvertiserID: adv, AdIDs: []int64{ads[1].ID}, OptStatus: "disable"}); err != nil {
+		t.Fatal(err)
+	}
+	_, before, err := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	dry, err := b.svc.Apply(ctx, adops.Request{Kind: adops.KindAd, Field: adops.FieldStatus, Items: items, DryRun: true,
+		Actor: adops.Actor{Type: auth.ActorUser, ID: 1, Name: "tester", Roles: []string{auth.RoleOperator}}, Scope: auth.SystemScope()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantDry := []string{adops.OutcomeValid, adops.OutcomeValid, adops.OutcomeUnchanged}
+	for i, it := range dry.Items {
+		if it.Outcome != wantDry[i] {
+			t.Errorf("dry run item %d (ad %d): %s, want %s", i, it.ID, it.Outcome, wantDry[i])
+		}
+	}
+	if dry.Unchanged != 1 {
+		t.Errorf("dry run counts %d unchanged, want 1", dry.Unchanged)
+	}
+
+	b.sim.Stats().Reset()
+	res, err := b.apply(t, adops.KindAd, adops.FieldStatus, items...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Succeeded != 1 || res.Unchanged != 2 || res.Failed != 0 || res.Unknown != 0 {
+		t.Fatalf("succeeded %d unchanged %d failed %d unknown %d, want 1/2/0/0: %+v", res.Succeeded, res.Unchanged, res.Failed, res.Unknown, res.Items)
+	}
+	if it := res.Items[0]; it.Outcome != adops.OutcomeSucceeded || it.ChangeID == 0 || !it.Verified {
+		t.Errorf("ad %d: %+v, want succeeded with a change", ads[0].ID, it)
+	}
+	for _, it := range res.Items[1:] {
+		if it.Outcome != adops.OutcomeUnchanged || it.ChangeID != 0 || !it.Before.Equal(pause) || !it.After.Equal(pause) {
+			t.Errorf("ad %d: %+v, want unchanged at disable with no change", it.ID, it)
+		}
+	}
+	if n := b.calls("2/ad/update/status"); n != 1 {
+		t.Errorf("%d status writes, want 1", n)
+	}
+	rows, after, err := b.db.ListAdChanges(ctx, auth.SystemScope(), mysql.AdChangeFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after != before+1 || rows[0].EntityID != ads[0].ID {
+		t.Errorf("change log went from %d to %d rows (newest %+v), want one more, for ad %d", before, after, rows[0], ads[0].ID)
+	}
+	for _, e := range ads {
+		if got := b.truth(t, adops.KindAd, e.ID).OptStatus; got != "DISABLE" {
+			t.Errorf("ad %d opt status %q on the platform, want disabled", e.ID, got)
+		}
+	}
+
+	// Every entity at the value: nothing sent at all.
+	b.sim.Stats().Reset()
+	res, err = b.apply(t, adops.KindAd, adops.FieldStatus, items...)
+	if err != nil || res.Unchanged != 3 || res.Succeeded != 0 {
+		t.Fatalf("pausing paused ads again: %+v, %v; want 3 unchanged", res, err)
+	}
+	if n := b.calls("2/ad/update/status"); n != 0 {
+		t.Errorf("%d status writes for ads already paused, want none", n)
+	}
+
+	// A budget at its value beside one raised: the one unchanged, not
+	// refused as a change under 100 yuan; the other made.
+	small := b.find(t, adops.KindAd, used, dayBudget)
+	used[small.ID] = true
+	other := b.find(t, adops.KindAd, used, func(e sandbox.Entity) bool { return dayBudget(e) && e.AdvertiserID == small.AdvertiserID })
+	b.sim.Stats().Reset()
+	res, err = b.apply(t, adops.KindAd, adops.FieldBudget,
+		adops.Item{ID: small.ID, Value: adops.AmountValue(yuanOf(small.BudgetFen))}, adops.Item{ID: other.ID, Value: raised(other)})
+	if err != nil {
+		t.Fatalf("budget batch with one at its value: %v", err)
+	}
+	if res.Items[0].Outcome != adops.OutcomeUnchanged || res.Items[1].Outcome != adops.OutcomeSucceeded {
+		t.Errorf("outcomes %s, %s; want unchanged, succeeded", res.Items[0].Outcome, res.Items[1].Outcome)
+	}
+	if got := b.truth(t, adops.KindAd, other.ID).BudgetFen; got != other.BudgetFen+100_000 {
+		t.Errorf("ad %d budget %d fen on the platform, want %d", other.ID, got, other.BudgetFen+100_000)
+	}
+}
+
 // TestAccountThatLeftItsGrantIsNotChanged: a change of an entity whose
 // advertiser its grant no longer covers is refused on that item, in words,
 // before anything is sent — dry run included — and the others of the batch

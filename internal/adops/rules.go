@@ -123,6 +123,9 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 			cur.advertiserID)
 	}
 	before := cur.value(field)
+	if before.Equal(want) {
+		return nil // unchanged: nothing is sent (see OutcomeUnchanged)
+	}
 	var errs []apperr.FieldError
 	switch field {
 	case FieldStatus:

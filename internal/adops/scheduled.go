@@ -92,7 +92,8 @@ func (c ScheduledChanger) audit(ctx context.Context, p auth.Principal, ch schedu
 		e.Refused(err)
 	default:
 		e.Detail["succeeded"], e.Detail["failed"], e.Detail["unknown"] = res.Succeeded, res.Failed, res.Unknown
-		if res.Succeeded < len(res.Items) {
+		e.Detail["unchanged"] = res.Unchanged
+		if res.Succeeded+res.Unchanged < len(res.Items) {
 			e.Result = auth.ResultFailure
 		}
 	}

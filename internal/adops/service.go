@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -130,7 +131,9 @@ func ListPath(list string) func(int, string) string {
 // (absent or outside req.Scope), KindConflict (a change of one of the
 // entities is in flight), and the platform's errors of the reads. Once
 // writes were sent, Apply returns a Result whose items tell each outcome
-// (succeeded, failed, unknown), never an error for what the platform did.
+// (succeeded, failed, unknown), never an error for what the platform did;
+// an entity that has the requested value already is answered unchanged,
+// nothing sent or recorded for it.
 func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 	path := req.Path
 	if path == nil {
@@ -167,7 +170,14 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 		}
 	}
 	if req.DryRun {
-		return dryRunResult(req, cur), nil
+		res := dryRunResult(req, cur)
+		for i := range res.Items {
+			if it := &res.Items[i]; it.Before.Equal(it.Requested) {
+				it.Outcome = OutcomeUnchanged
+			}
+		}
+		res.count()
+		return res, nil
 	}
 	return s.execute(ctx, req, cur, path)
 }
@@ -411,6 +421,20 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 	}
 	if err := s.check(req, cur, lim, path, todo); err != nil {
 		return err
+	}
+	// An entity the platform shows with the requested value already is
+	// answered unchanged: nothing to send, nothing to record or undo.
+	todo = slices.DeleteFunc(todo, func(i int) bool {
+		before := cur[i].value(req.Field)
+		if !before.Equal(req.Items[i].Value) {
+			return false
+		}
+		res.Items[i] = ItemResult{ID: req.Items[i].ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field,
+			Before: before, Requested: req.Items[i].Value, After: before, Outcome: OutcomeUnchanged}
+		return true
+	})
+	if len(todo) == 0 {
+		return nil
 	}
 
 	// Record before acting: a process that dies from here on leaves

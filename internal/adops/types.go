@@ -299,6 +299,10 @@ const (
 	OutcomeUnknown = mysql.ChangeUnknown
 	// OutcomeValid: a dry run found the change valid.
 	OutcomeValid = "valid"
+	// OutcomeUnchanged: the entity already had the requested value (on the
+	// platform, read under the entity's lock; for a dry run, in the
+	// mirror): nothing was sent and no change was recorded.
+	OutcomeUnchanged = "unchanged"
 )
 
 // ItemResult is the outcome for one entity.
@@ -314,7 +318,8 @@ type ItemResult struct {
 	After    Value
 	Outcome  string
 	Verified bool
-	// ChangeID is the change log row (0 for a dry run).
+	// ChangeID is the change log row (0 for a dry run or an unchanged
+	// entity).
 	ChangeID int64
 	// ErrorCode and Error are the platform's refusal, or why the outcome
 	// is unknown.
@@ -328,13 +333,13 @@ type ItemResult struct {
 
 // Result is the outcome of a request.
 type Result struct {
-	DryRun                     bool
-	Items                      []ItemResult
-	Succeeded, Failed, Unknown int
+	DryRun                                bool
+	Items                                 []ItemResult
+	Succeeded, Failed, Unknown, Unchanged int
 }
 
 func (r *Result) count() {
-	r.Succeeded, r.Failed, r.Unknown = 0, 0, 0
+	r.Succeeded, r.Failed, r.Unknown, r.Unchanged = 0, 0, 0, 0
 	for _, it := range r.Items {
 		switch it.Outcome {
 		case OutcomeSucceeded:
@@ -343,6 +348,8 @@ func (r *Result) count() {
 			r.Failed++
 		case OutcomeUnknown:
 			r.Unknown++
+		case OutcomeUnchanged:
+			r.Unchanged++
 		}
 	}
 }

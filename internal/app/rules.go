@@ -92,7 +92,9 @@ func (c RuleChanger) change(ctx context.Context, ch rules.Change) (rules.ChangeR
 	it := res.Items[0]
 	out := rules.ChangeResult{ChangeID: it.ChangeID, Error: it.Error}
 	switch it.Outcome {
-	case adops.OutcomeSucceeded:
+	case adops.OutcomeSucceeded, adops.OutcomeUnchanged:
+		// unchanged: the platform showed the value the rule sets (the
+		// mirror the rule read was behind); nothing was sent (ChangeID 0).
 		out.Status = rules.ActionSucceeded
 	case adops.OutcomeUnknown:
 		out.Status = rules.ActionUnknown

@@ -18,6 +18,7 @@ import (
 	"github.com/oceanops/adplatform/internal/mirror"
 	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
+	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/rules"
 	"github.com/oceanops/adplatform/internal/sandbox"
 	"github.com/oceanops/adplatform/internal/testenv"
@@ -622,3 +623,30 @@ func (k *rulesKit) pauseSpenders() (at time.Time, adv int64, r rules.Rule) {
 
 // calls counts the sandbox's answers on an endpoint.
 func (k *rulesKit) calls(endpoint string) int { return k.sim.Stats().Total(endpoint) }
+
+// TestRuleChangeOfAnObjectAlreadySo: a rule's pause of an ad the mirror
+// shows on but the platform shows paused already (paused in OceanEngine's
+// own console since the sync) is an action that succeeded with no change:
+// nothing sent, nothing in the change log.
+func TestRuleChangeOfAnObjectAlreadySo(t *testing.T) {
+	k := newRulesKit(t)
+	k.syncAll()
+	x := k.advs[1]
+	big, _ := k.adsOf(x)
+	if _, err := k.accts.Client().UpdateAdStatus(k.ctx, oceanengine.AdStatusRequest{AdvertiserID: x, AdIDs: []int64{big}, OptStatus: "disable"}); err != nil {
+		t.Fatal(err)
+	}
+	writes := k.calls("2/ad/update/status")
+	res, err := app.RuleChanger{Ops: k.ops}.Change(k.ctx, rules.Change{Level: rules.LevelAd, ObjectID: big, Field: "status", Value: "disable",
+		RuleID: 1, RuleName: "already so", Owner: k.admin, RequestID: "rule-1/already-so", Claim: "rule:1/already-so"})
+	must(t, err)
+	if res.Status != rules.ActionSucceeded || res.ChangeID != 0 || res.After != "disable" {
+		t.Errorf("result %+v, want succeeded at disable with no change", res)
+	}
+	if n := k.calls("2/ad/update/status"); n != writes {
+		t.Errorf("%d status writes for an ad paused already, want none", n-writes)
+	}
+	if n := mysqltest.Column[int64](t, k.db, `SELECT id FROM ad_changes WHERE entity_id = ?`, big); len(n) != 0 {
+		t.Errorf("change log rows %v for an ad paused already, want none", n)
+	}
+}

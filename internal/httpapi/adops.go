@@ -249,6 +249,7 @@ type batchCountsJSON struct {
 	Succeeded int  `json:"succeeded"`
 	Failed    int  `json:"failed"`
 	Unknown   int  `json:"unknown"`
+	Unchanged int  `json:"unchanged"`
 }
 
 // audit records the counts in the request's audit entry.
@@ -256,6 +257,7 @@ func (b batchCountsJSON) audit(c *gin.Context) {
 	auditDetail(c, "succeeded", b.Succeeded)
 	auditDetail(c, "failed", b.Failed)
 	auditDetail(c, "unknown", b.Unknown)
+	auditDetail(c, "unchanged", b.Unchanged)
 }
 
 // changeResultJSON is the answer of a batch.
@@ -265,7 +267,7 @@ type changeResultJSON struct {
 }
 
 func newChangeResultJSON(r *adops.Result) changeResultJSON {
-	out := changeResultJSON{batchCountsJSON: batchCountsJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown},
+	out := changeResultJSON{batchCountsJSON: batchCountsJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown, Unchanged: r.Unchanged},
 		Items: []changeItemJSON{}}
 	for _, it := range r.Items {
 		out.Items = append(out.Items, newChangeItemJSON(it))
@@ -347,7 +349,7 @@ func respondSingle(c *gin.Context, res *adops.Result) {
 	if it.ChangeID != 0 {
 		auditDetail(c, "change_id", it.ChangeID)
 	}
-	if it.Outcome == adops.OutcomeSucceeded || it.Outcome == adops.OutcomeValid {
+	if it.Outcome == adops.OutcomeSucceeded || it.Outcome == adops.OutcomeValid || it.Outcome == adops.OutcomeUnchanged {
 		respond(c, http.StatusOK, out)
 		return
 	}

@@ -147,7 +147,9 @@ type scheduledJSON struct {
 	Succeeded      int              `json:"succeeded"`
 	Failed         int              `json:"failed"`
 	Unknown        int              `json:"unknown"`
-	Error          string           `json:"error"`
+	// Unchanged counts the items that had the value already when it ran.
+	Unchanged int    `json:"unchanged"`
+	Error     string `json:"error"`
 	// Refusal is why it ended without being made (or waits to try again)
 	// with its reason and figures; null when nothing was refused, and for
 	// a change recorded before reasons were kept (error alone says it).
@@ -171,6 +173,9 @@ func newScheduledJSON(c scheduled.Change) scheduledJSON {
 			j.ChangeID = &id
 		}
 		out.Items = append(out.Items, j)
+		if it.Result == scheduled.ResultUnchanged {
+			out.Unchanged++
+		}
 	}
 	return out
 }

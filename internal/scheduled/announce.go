@@ -76,6 +76,9 @@ func summary(c Change, items []Item) string {
 		counts[it.Result]++
 	}
 	fmt.Fprintf(&b, "成功 %d，失败 %d，结果未知 %d", counts[ResultSucceeded], counts[ResultFailed], counts[ResultUnknown])
+	if n := counts[ResultUnchanged]; n > 0 {
+		fmt.Fprintf(&b, "，%d 个已是该值（未修改）", n)
+	}
 	for _, it := range items {
 		if it.Error != "" {
 			fmt.Fprintf(&b, "；%d：%s", it.EntityID, it.Error)

@@ -2,6 +2,7 @@ package scheduled
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -15,6 +16,10 @@ func TestSummaryTellsWhatHappened(t *testing.T) {
 	want := "alice 计划于 2026-12-07 00:00（北京时间）将 2 个广告计划的预算改为 800.00 元（新的一天）。成功 1，失败 1，结果未知 0；2：预算低于今日消耗的105%"
 	if got := summary(c, items); got != want {
 		t.Errorf("summary\n got %s\nwant %s", got, want)
+	}
+	c.Status = StatusSucceeded
+	if got := summary(c, []Item{items[0], {EntityID: 2, Value: "800.00", Result: ResultUnchanged}}); !strings.HasSuffix(got, "。成功 1，失败 0，结果未知 0，1 个已是该值（未修改）") {
+		t.Errorf("summary with an item unchanged: %s", got)
 	}
 	items[1].Value = "900.00"
 	c.Note, c.Refusal = "", refusal(apperr.Validation(apperr.Field("ids[0].budget", "too low").Because("budget_below_spend", "spend", "1000.00", "min", "1050.00")))

@@ -313,6 +313,7 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry apper
 		return
 	}
 	c.Succeeded, c.Failed, c.Unknown = 0, 0, 0
+	unchanged := 0
 	for i := range c.Items {
 		if i >= len(out.Items) {
 			break
@@ -324,14 +325,16 @@ func (s *Service) make(ctx context.Context, c *Change, resume bool) (retry apper
 			c.Succeeded++
 		case ResultUnknown:
 			c.Unknown++
+		case ResultUnchanged:
+			unchanged++ // the entity has the value: done, though not counted as a change
 		default:
 			c.Failed++
 		}
 	}
 	switch {
-	case c.Succeeded == len(c.Items):
+	case c.Succeeded+unchanged == len(c.Items):
 		c.Status = StatusSucceeded
-	case c.Succeeded == 0:
+	case c.Succeeded+unchanged == 0:
 		c.Status = StatusFailed
 	default:
 		c.Status = StatusPartial

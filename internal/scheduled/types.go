@@ -32,11 +32,14 @@ func (s Status) Valid() bool { return slices.Contains(Statuses(), s) }
 // Pending reports a status that has not ended (scheduled or running).
 func (s Status) Pending() bool { return s == StatusScheduled || s == StatusRunning }
 
-// Item results, as the change log records them.
+// Item results, as the change log records them, and unchanged: the entity
+// had the value already when the change was made (nothing sent, no change
+// recorded).
 const (
 	ResultSucceeded = "succeeded"
 	ResultFailed    = "failed"
 	ResultUnknown   = "unknown"
+	ResultUnchanged = "unchanged"
 )
 
 // Item is one entity of a scheduled change and the value it is to get.
