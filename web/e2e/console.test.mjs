@@ -2308,7 +2308,18 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
-  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused, previewed and made in parts of 100 as one request, rolled back from the change log in parts, and scheduled as one change a part', async () => {
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused (those paused already told apart and left alone), previewed and made in parts of 100 as one request, rolled back from the change log in parts, and scheduled as one change a part', async () => {
+    // All but three of the ads paused already are switched on first, so that more than a part's 100 change below.
+    const listed = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items.map((a) => a.id)
+    const pausedAhead = []
+    for (let i = 0; i < listed.length; i += 100) {
+      const dry = await apiPost(stack.api, token, '/api/v1/ads/batch/status?dry_run=true', { ids: listed.slice(i, i + 100), status: 'disable' })
+      pausedAhead.push(...dry.items.filter((it) => it.result === 'unchanged').map((it) => it.id))
+    }
+    assert.ok(pausedAhead.length > 3, `ads paused already: ${pausedAhead.length}`)
+    const switchedOn = await apiPost(stack.api, token, '/api/v1/ads/batch/status', { ids: pausedAhead.slice(3), status: 'enable' },
+      { 'Idempotency-Key': `e2e-switch-on-${Date.now()}` })
+    assert.equal(switchedOn.succeeded, pausedAhead.length - 3, JSON.stringify(switchedOn))
     await page.goto(`${stack.api}/ads?page_size=200`)
     const rows = page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)')
     await rows.first().waitFor()
@@ -2339,22 +2350,31 @@ describe('console', () => {
     const dialog = page.locator('[data-test=change-dialog]')
     await dialog.waitFor()
     assert.equal(await dialog.locator('[data-test=change-items] tbody tr').count(), n, 'the dry run of every part is previewed')
-    assert.equal(await dialog.locator('[data-test=item-result]', { hasText: '可执行' }).count(), n)
+    // The ads paused already are told apart: nothing will be sent for them.
+    const valid = await dialog.locator('[data-test=item-result]', { hasText: '可执行' }).count()
+    const already = await dialog.locator('[data-test=item-result]', { hasText: '已是该值' }).count()
+    assert.equal(valid + already, n, 'every ad valid or already paused')
+    assert.equal(already, 3, 'the three ads left paused')
+    assert.equal(await dialog.locator('[data-test=change-unchanged]').innerText(), `${already} 个对象已是该值，确认后不会提交修改，也不记入变更记录`)
+    await shot(page, 'ads-batch-preview-already-paused', { fullPage: false })
     await page.locator('[data-test=change-confirm]').click()
     const summary = dialog.locator('[data-test=change-summary]')
     await summary.waitFor({ timeout: 120_000 })
-    const [, ok, failed, unknown] = /成功 (\d+)，失败 (\d+)，未知 (\d+)/.exec(await summary.innerText()).map(Number)
-    assert.equal(ok + failed + unknown, n, 'an outcome for every ad')
+    const [, ok, failed, unknown, unchanged] = /成功 (\d+)，失败 (\d+)，未知 (\d+)；(\d+) 个已是该值，未修改/.exec(await summary.innerText()).map(Number)
+    assert.equal(ok + failed + unknown + unchanged, n, 'an outcome for every ad')
+    assert.equal(unchanged, already, 'the ads paused already are unchanged')
     assert.ok(ok > 100, `more than a part made: ${ok}`)
     await shot(page, 'ads-batch-in-parts', { fullPage: false })
     await page.getByRole('button', { name: '关闭' }).click()
 
-    // The parts share one request id: the change log lists the batch as one, every ad once; each ad made is paused.
+    // The parts share one request id: the change log lists the batch as one, every ad changed once and no ad that
+    // was paused already; each ad made is paused.
     const log = (await apiGet(stack.api, token, `/api/v1/changes?field=status&page_size=${n}`)).items
     const request = log[0].request_id
     assert.match(request, /^batch-/)
     const batch = log.filter((c) => c.request_id === request)
-    assert.deepEqual(batch.map((c) => c.entity_id).sort(), [...ids].sort(), 'one request, each ad once')
+    assert.equal(new Set(batch.map((c) => c.entity_id)).size, n - unchanged, 'one request, each ad changed once')
+    assert.ok(batch.every((c) => ids.includes(c.entity_id) && c.before === 'enable'), 'only ads that were on are in the change log')
     const made = batch.filter((c) => c.result === 'succeeded')
     assert.equal(made.length, ok)
     for (const c of made.slice(0, 5)) {

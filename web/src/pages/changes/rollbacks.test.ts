@@ -12,12 +12,13 @@ const on = (locale: 'zh-CN' | 'en-US') =>
 const change = (id: number, more: Partial<Change> = {}): Change => ({ id, result: 'succeeded', field: 'budget', before: '500.00', after: '800.00', ...more })
 
 describe('rolling back many changes', () => {
-  it('takes only changes that succeeded, are not rolled back and deleted nothing', () => {
+  it('takes only changes that succeeded, are not rolled back, deleted nothing and changed something', () => {
     expect(rollbackable(change(1))).toBe(true)
     expect(rollbackable(change(2, { result: 'failed' }))).toBe(false)
     expect(rollbackable(change(3, { rolled_back_by: 9 }))).toBe(false)
     expect(rollbackable(change(4, { field: 'status', before: 'enable', after: 'delete' }))).toBe(false)
     expect(rollbackable(change(5, { field: 'status', before: 'enable', after: 'disable' }))).toBe(true)
+    expect(rollbackable(change(6, { field: 'status', before: 'disable', after: 'disable' }))).toBe(false)
   })
   it('selects a batch’s rows that can be rolled back, at most 1000', () => {
     expect(batchOf([change(3), change(2, { result: 'unknown' }), change(1)])).toEqual([3, 1])

@@ -7,9 +7,12 @@ import { refusalText } from '../../lib/reasonText'
 /** 回滚这批修改 takes at most this many changes of a batch (an import's 1,000 lines). */
 export const maxBatchRollback = 1000
 
-/** rollbackable: a change that succeeded, is not rolled back yet and deleted nothing (the platform cannot restore deletions). */
+/**
+ * rollbackable: a change that succeeded, is not rolled back yet, deleted nothing (the platform cannot restore
+ * deletions) and changed something (one recorded from a value to the same one has nothing to undo).
+ */
 export function rollbackable(c: Change): boolean {
-  return c.result === 'succeeded' && !c.rolled_back_by && !(c.field === 'status' && c.after === 'delete')
+  return c.result === 'succeeded' && !c.rolled_back_by && !(c.field === 'status' && c.after === 'delete') && c.before !== c.after
 }
 
 /** batchOf is the ids of the rows that can be rolled back, at most maxBatchRollback of them, as listed. */

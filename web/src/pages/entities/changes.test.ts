@@ -46,7 +46,7 @@ describe('change requests', () => {
     expect([...got.entries()]).toEqual([[20, '不能低于 300.00 元；不能低于出价 350.00 元']])
   })
   it('counts outcomes', () => {
-    expect(counts([{ result: 'succeeded' }, { result: 'failed' }, { result: 'unknown' }, { result: 'succeeded' }])).toEqual({ ok: 2, failed: 1, unknown: 1 })
+    expect(counts([{ result: 'succeeded' }, { result: 'failed' }, { result: 'unknown' }, { result: 'succeeded' }, { result: 'unchanged' }])).toEqual({ ok: 2, failed: 1, unknown: 1, unchanged: 1 })
   })
 })
 

@@ -189,11 +189,12 @@ export function batchFieldErrors(fields: { field: string; message: string }[], i
   return out
 }
 
-/** counts sums the outcomes of change items. */
-export function counts(items: readonly { result?: string }[]): { ok: number; failed: number; unknown: number } {
+/** counts sums the outcomes of change items (unchanged: the entity had the value already, nothing sent). */
+export function counts(items: readonly { result?: string }[]): { ok: number; failed: number; unknown: number; unchanged: number } {
   return {
     ok: items.filter((i) => i.result === 'succeeded' || i.result === 'valid').length,
     failed: items.filter((i) => i.result === 'failed').length,
     unknown: items.filter((i) => i.result === 'unknown').length,
+    unchanged: items.filter((i) => i.result === 'unchanged').length,
   }
 }

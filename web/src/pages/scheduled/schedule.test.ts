@@ -130,6 +130,8 @@ describe('a scheduled change in words', () => {
     expect(countsText({ succeeded: 2, failed: 1, unknown: 0 }, t('zh-CN'))).toBe('成功 2，失败 1')
     expect(countsText({ succeeded: 0, failed: 1, unknown: 2 }, t('zh-CN'))).toBe('成功 0，失败 1，未知 2')
     expect(countsText({ succeeded: 3 }, t('en-US'))).toBe('3 succeeded, 0 failed')
+    expect(countsText({ succeeded: 1, failed: 0, unknown: 0, unchanged: 2 }, t('zh-CN'))).toBe('成功 1，失败 0，2 个已是该值')
+    expect(countsText({ succeeded: 0, unchanged: 1 }, t('en-US'))).toBe('0 succeeded, 0 failed, 1 already so')
   })
   it('colours each status and knows which have run', () => {
     expect(scheduledStatuses.map(statusColor)).toEqual(['arcoblue', 'cyan', 'green', 'orange', 'red', 'gray', 'orangered'])

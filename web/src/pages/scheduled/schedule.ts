@@ -180,10 +180,14 @@ export function hasRun(s: string | undefined): boolean {
   return s === 'succeeded' || s === 'partial' || s === 'failed'
 }
 
-/** countsText says how the items went once it ran: "成功 2，失败 1", with the unknown outcomes when there are any. */
-export function countsText(c: Pick<ScheduledChange, 'succeeded' | 'failed' | 'unknown'>, t: T): string {
+/**
+ * countsText says how the items went once it ran: "成功 2，失败 1", with the unknown outcomes when there are any
+ * and the entities that had the value already ("，1 个已是该值").
+ */
+export function countsText(c: Pick<ScheduledChange, 'succeeded' | 'failed' | 'unknown' | 'unchanged'>, t: T): string {
   const n = { ok: c.succeeded ?? 0, failed: c.failed ?? 0, unknown: c.unknown ?? 0 }
-  return t(n.unknown ? 'scheduled.countsUnknown' : 'scheduled.counts', n)
+  const same = c.unchanged ? t('scheduled.countsUnchanged', { n: c.unchanged }) : ''
+  return t(n.unknown ? 'scheduled.countsUnknown' : 'scheduled.counts', n) + same
 }
 
 /** itemResultColor is the tag colour of one item's result ('' before it ran). */
