@@ -435,37 +435,6 @@ func TestAScheduledChangeIsMadeOnce(t *testing.T) {
 	}
 }
 
-// TestAnEntityAlreadySoIsUnchanged: an ad paused again answers 200
-// unchanged with no change recorded; a scheduled change whose ad was
-// paused meanwhile has succeeded, that item unchanged (nothing sent for it)
-// and the other made.
-func TestAnEntityAlreadySoIsUnchanged(t *testing.T) {
-	w := setupScheduled(t)
-	used := map[int64]bool{}
-	a, b := w.pick(t, "ad", w.advs[0], used, daily), w.pick(t, "ad", w.advs[0], used, daily)
-	later := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"status","run_at":%q,"ids":[%d,%d],"status":"disable"}`, w.in(2*time.Minute), a.ID, b.ID))
-	for i, want := range []string{"succeeded", "unchanged"} {
-		r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", a.ID), w.alice, fmt.Sprintf("k-pause-%d", i), `{"status":"disable"}`)
-		var out singleChangeJSON
-		r.data(t, &out)
-		if r.status != http.StatusOK || out.Result != want || (want == "unchanged") != (out.ChangeID == nil) {
-			t.Fatalf("pause %d: %d %s, want 200 %s", i, r.status, r.raw, want)
-		}
-	}
-	w.sim.Stats().Reset()
-	if n := w.runDue(t, w.svc, 3*time.Minute); n != 1 {
-		t.Fatalf("ran %d, want 1", n)
-	}
-	got := w.get(t, w.alice, later.ID)
-	if got.Status != scheduled.StatusSucceeded || got.Succeeded != 1 || got.Unchanged != 1 || got.Failed != 0 ||
-		got.Items[0].Result != "unchanged" || got.Items[0].ChangeID != nil || got.Items[1].Result != "succeeded" || got.Items[1].ChangeID == nil {
-		t.Errorf("made %+v", got)
-	}
-	if n := w.sim.Stats().Count("2/ad/update/status", 0); n != 1 {
-		t.Errorf("the platform got %d status updates, want 1", n)
-	}
-}
-
 // TestAScheduledChangeWaitsForAChangeInFlight: a change of its entity in
 // flight when it is due puts it off by a minute (nothing sent, the reason
 // shown), then it is made; past the missed window it fails instead.
@@ -698,4 +667,35 @@ func mustTime(t *testing.T, v string) time.Time {
 		t.Fatal(err)
 	}
 	return at
+}
+
+// TestAnEntityAlreadySoIsUnchanged: an ad paused again answers 200
+// unchanged with no change recorded; a scheduled change whose ad was
+// paused meanwhile has succeeded, that item unchanged (nothing sent for it)
+// and the other made.
+func TestAnEntityAlreadySoIsUnchanged(t *testing.T) {
+	w := setupScheduled(t)
+	used := map[int64]bool{}
+	a, b := w.pick(t, "ad", w.advs[0], used, daily), w.pick(t, "ad", w.advs[0], used, daily)
+	later := w.scheduled(t, w.alice, fmt.Sprintf(`{"kind":"ad","op":"status","run_at":%q,"ids":[%d,%d],"status":"disable"}`, w.in(2*time.Minute), a.ID, b.ID))
+	for i, want := range []string{"succeeded", "unchanged"} {
+		r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/status", a.ID), w.alice, fmt.Sprintf("k-pause-%d", i), `{"status":"disable"}`)
+		var out singleChangeJSON
+		r.data(t, &out)
+		if r.status != http.StatusOK || out.Result != want || (want == "unchanged") != (out.ChangeID == nil) {
+			t.Fatalf("pause %d: %d %s, want 200 %s", i, r.status, r.raw, want)
+		}
+	}
+	w.sim.Stats().Reset()
+	if n := w.runDue(t, w.svc, 3*time.Minute); n != 1 {
+		t.Fatalf("ran %d, want 1", n)
+	}
+	got := w.get(t, w.alice, later.ID)
+	if got.Status != scheduled.StatusSucceeded || got.Succeeded != 1 || got.Unchanged != 1 || got.Failed != 0 ||
+		got.Items[0].Result != "unchanged" || got.Items[0].ChangeID != nil || got.Items[1].Result != "succeeded" || got.Items[1].ChangeID == nil {
+		t.Errorf("made %+v", got)
+	}
+	if n := w.sim.Stats().Count("2/ad/update/status", 0); n != 1 {
+		t.Errorf("the platform got %d status updates, want 1", n)
+	}
 }
