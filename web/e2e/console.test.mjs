@@ -2308,7 +2308,7 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
-  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused (those paused already told apart and left alone), previewed and made in parts of 100 as one request, rolled back from the change log in parts, and scheduled as one change a part', async () => {
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused (those paused already told apart and left alone), previewed and made in parts of 100 as one request, rolled back from the change log in parts, scheduled as one change a part and those cancelled together', async () => {
     // All but three of the ads paused already are switched on first, so that more than a part's 100 change below.
     const listed = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items.map((a) => a.id)
     const pausedAhead = []
@@ -2438,7 +2438,26 @@ describe('console', () => {
     assert.deepEqual(inParts.map((c) => c.items.length), [100, n - 100])
     assert.deepEqual(inParts.flatMap((c) => c.items.map((i) => i.id)).sort(), [...ids].sort(), 'every ad of the page once')
     assert.equal(inParts[0].run_at, inParts[1].run_at)
-    for (const c of inParts) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
+
+    // Both cancelled at once in 定时操作: tick them, 取消所选.
+    await page.goto(`${stack.api}/scheduled?status=scheduled&kind=ad`)
+    const scheduledTable = page.locator('[data-test=scheduled-table]')
+    for (const c of inParts) {
+      await scheduledTable.locator('tbody tr', { hasText: new RegExp(`#${c.id}\\b`) }).locator('.arco-checkbox').click()
+    }
+    await page.locator('[data-test=cancel-many]', { hasText: '取消所选（2）' }).click()
+    const cancelList = page.locator('[data-test=cancel-many-list]')
+    await cancelList.waitFor()
+    assert.deepEqual((await cancelList.locator('li').allInnerTexts()).map((l) => l.split(' ')[0]).sort(), inParts.map((c) => `#${c.id}`).sort())
+    assert.match(await cancelList.innerText(), /状态 → 暂停（广告计划 × 100/)
+    await shot(page, 'scheduled-cancel-many', { fullPage: false })
+    await page.locator('.arco-modal').getByRole('button', { name: '取消这 2 个定时操作' }).click()
+    await page.locator('.arco-message', { hasText: '已取消 2 个定时操作' }).waitFor()
+    for (const c of inParts) {
+      const after = await apiGet(stack.api, token, `/api/v1/scheduled-changes/${c.id}`)
+      assert.equal(after.status, 'canceled')
+      assert.equal(after.canceled_by_name, 'admin')
+    }
     assert.deepEqual(page.problems, [])
   })
 

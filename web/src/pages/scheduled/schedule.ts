@@ -9,7 +9,7 @@ import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } fro
 import { beijingTime } from '../../lib/format'
 import type { Translator } from '../../lib/fieldText'
 import { refusalText } from '../../lib/reasonText'
-import { applyInParts, batchBodyOf, batchMax, endpointOf, offsetField, PartlyMade, withFields, type Field, type PlannedItem, type Progress } from '../entities/changes'
+import { applyInParts, batchBodyOf, batchMax, endpointOf, offsetField, partKey, PartlyMade, withFields, type Field, type PlannedItem, type Progress } from '../entities/changes'
 import type { ChangeKind } from '../entities/kinds'
 
 const minute = 60_000
@@ -336,4 +336,30 @@ export function madeChanges(c: Pick<ScheduledChange, 'items'>): number {
 /** runLink is the change log on a run's request (scheduled-<id>), where 回滚这批修改 undoes what it made. */
 export function runLink(c: Pick<ScheduledChange, 'id'>): RouteLocationRaw {
   return { name: 'changes', query: { request_id: `scheduled-${c.id ?? 0}` } }
+}
+
+/** CancelOutcome is what canceling several scheduled changes came to: those canceled, and those that had started or were canceled already. */
+export interface CancelOutcome {
+  canceled: number[]
+  notPending: number[]
+}
+
+/**
+ * cancelEach cancels the scheduled changes ids one after another, each under a key of the confirmation's
+ * (`<key>.1`, `<key>.2` …: OK again after a lost answer replays those done and goes on). One that started or was
+ * canceled meanwhile (scheduled_change_not_pending) is counted apart and the others go on; any other error is thrown.
+ */
+export async function cancelEach(ids: readonly number[], key: string, send: (id: number, key: string) => Promise<unknown>, progress?: Progress): Promise<CancelOutcome> {
+  const out: CancelOutcome = { canceled: [], notPending: [] }
+  for (const [i, id] of ids.entries()) {
+    try {
+      await send(id, partKey(key, i, ids.length))
+      out.canceled.push(id)
+    } catch (e) {
+      if (!(e instanceof ApiError && e.reason === 'scheduled_change_not_pending')) throw e
+      out.notPending.push(id)
+    }
+    progress?.(i + 1, ids.length)
+  }
+  return out
 }
