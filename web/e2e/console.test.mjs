@@ -2308,7 +2308,7 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
-  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused (those paused already told apart and left alone), previewed and made in parts of 100 as one request, rolled back from the change log in parts, scheduled as one change a part and those cancelled together', async () => {
+  test('more ads than one request takes: a file of 1000 lines read 200 ids at a time; all of a page of 200 paused (those paused already told apart and left alone), previewed and made in parts of 100 as one request, rolled back from the change log in parts, scheduled as one change a part, those moved and cancelled together', async () => {
     // All but three of the ads paused already are switched on first, so that more than a part's 100 change below.
     const listed = (await apiGet(stack.api, token, '/api/v1/ads?page_size=200')).items.map((a) => a.id)
     const pausedAhead = []
@@ -2439,12 +2439,32 @@ describe('console', () => {
     assert.deepEqual(inParts.flatMap((c) => c.items.map((i) => i.id)).sort(), [...ids].sort(), 'every ad of the page once')
     assert.equal(inParts[0].run_at, inParts[1].run_at)
 
-    // Both cancelled at once in 定时操作: tick them, 取消所选.
+    // Both moved an hour on at once in 定时操作 (tick them, 改时间（2）), then cancelled at once (取消所选（2）).
     await page.goto(`${stack.api}/scheduled?status=scheduled&kind=ad`)
     const scheduledTable = page.locator('[data-test=scheduled-table]')
-    for (const c of inParts) {
-      await scheduledTable.locator('tbody tr', { hasText: new RegExp(`#${c.id}\\b`) }).locator('.arco-checkbox').click()
+    const tickParts = async () => {
+      for (const c of inParts) await scheduledTable.locator('tbody tr', { hasText: new RegExp(`#${c.id}\\b`) }).locator('.arco-checkbox').click()
     }
+    await tickParts()
+    await page.locator('[data-test=move-many]', { hasText: '改时间（2）' }).click()
+    const moveMany = page.locator('.arco-modal', { has: page.locator('[data-test=move-dialog]') })
+    assert.equal(await moveMany.locator('[data-test=move-many-list] li').count(), 2)
+    assert.match(await moveMany.innerText(), /修改 2 个定时操作的执行时间[\s\S]*#\d+ 状态 → 暂停（广告计划 × 100），原定北京时间/)
+    const bjWall = (at) => new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+    const manyAt = moveMany.locator('[data-test=move-run-at] input')
+    assert.equal(await manyAt.inputValue(), bjWall(inParts[0].run_at), 'the picker starts at their time')
+    const hourOn = bjWall(new Date(Date.parse(inParts[0].run_at) + 3_600_000).toISOString())
+    await manyAt.click()
+    await manyAt.fill(hourOn)
+    await manyAt.press('Enter')
+    await moveMany.locator('.arco-modal-title').click() // the picker's panel closed
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await shot(page, 'scheduled-move-many', { fullPage: false })
+    await moveMany.getByRole('button', { name: '保存' }).click()
+    await page.locator('.arco-message', { hasText: new RegExp(`已将 2 个定时操作改为北京时间 ${hourOn}（`) }).waitFor()
+    for (const c of inParts) assert.equal(bjWall((await apiGet(stack.api, token, `/api/v1/scheduled-changes/${c.id}`)).run_at), hourOn)
+    await poll(async () => (await page.locator('[data-test=batch-bar]').count()) === 0, 'the moved rows no longer ticked', 10_000, 300)
+    await tickParts()
     await page.locator('[data-test=cancel-many]', { hasText: '取消所选（2）' }).click()
     const cancelList = page.locator('[data-test=cancel-many-list]')
     await cancelList.waitFor()

@@ -9,7 +9,7 @@ import type { ScheduledChangeCreated } from '../../api/types'
 import { PartlyMade, type PlannedItem } from '../entities/changes'
 import {
   beijingWall,
-  cancelEach,
+  eachWaiting,
   commonValue,
   countsText,
   dayOutOfRange,
@@ -312,24 +312,24 @@ describe('scheduling in parts', () => {
   })
 })
 
-describe('canceling several scheduled changes', () => {
+describe('cancelling or moving several scheduled changes', () => {
   const notPending = () => new ApiError(409, 'conflict', 'not pending', 'req-1', [], null, 'scheduled_change_not_pending')
-  it('cancels each under a key of the confirmation, those started meanwhile counted apart, and tells the progress', async () => {
+  it('sends each under a key of the confirmation, those started meanwhile counted apart, and tells the progress', async () => {
     const sent: [number, string][] = []
     const told: string[] = []
-    const out = await cancelEach([12, 13, 14], 'k', async (id, key) => {
+    const out = await eachWaiting([12, 13, 14], 'k', async (id, key) => {
       sent.push([id, key])
       if (id === 13) throw notPending()
     }, (done, total) => told.push(`${done}/${total}`))
     expect(sent).toEqual([[12, 'k.1'], [13, 'k.2'], [14, 'k.3']])
-    expect(out).toEqual({ canceled: [12, 14], notPending: [13] })
+    expect(out).toEqual({ done: [12, 14], notPending: [13] })
     expect(told).toEqual(['1/3', '2/3', '3/3'])
   })
-  it('cancels one under the confirmation’s own key, and throws any other error', async () => {
+  it('sends one under the confirmation’s own key, and throws any other error', async () => {
     const keys: string[] = []
-    expect(await cancelEach([7], 'k', async (_, key) => void keys.push(key))).toEqual({ canceled: [7], notPending: [] })
+    expect(await eachWaiting([7], 'k', async (_, key) => void keys.push(key))).toEqual({ done: [7], notPending: [] })
     expect(keys).toEqual(['k'])
     const lost = new ApiError(0, 'client_error', 'Failed to fetch', '')
-    await expect(cancelEach([1, 2], 'k', async (id) => { if (id === 2) throw lost })).rejects.toBe(lost)
+    await expect(eachWaiting([1, 2], 'k', async (id) => { if (id === 2) throw lost })).rejects.toBe(lost)
   })
 })

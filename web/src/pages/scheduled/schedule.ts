@@ -338,23 +338,24 @@ export function runLink(c: Pick<ScheduledChange, 'id'>): RouteLocationRaw {
   return { name: 'changes', query: { request_id: `scheduled-${c.id ?? 0}` } }
 }
 
-/** CancelOutcome is what canceling several scheduled changes came to: those canceled, and those that had started or were canceled already. */
-export interface CancelOutcome {
-  canceled: number[]
+/** WaitingOutcome is what cancelling or moving several scheduled changes came to: those done, and those that had started or were cancelled already. */
+export interface WaitingOutcome {
+  done: number[]
   notPending: number[]
 }
 
 /**
- * cancelEach cancels the scheduled changes ids one after another, each under a key of the confirmation's
- * (`<key>.1`, `<key>.2` …: OK again after a lost answer replays those done and goes on). One that started or was
- * canceled meanwhile (scheduled_change_not_pending) is counted apart and the others go on; any other error is thrown.
+ * eachWaiting cancels or moves (send) the scheduled changes ids one after another, each under a key of the
+ * confirmation's (`<key>.1`, `<key>.2` …: OK again after a lost answer replays those done and goes on). One that
+ * started or was cancelled meanwhile (scheduled_change_not_pending) is counted apart and the others go on; any other
+ * error is thrown.
  */
-export async function cancelEach(ids: readonly number[], key: string, send: (id: number, key: string) => Promise<unknown>, progress?: Progress): Promise<CancelOutcome> {
-  const out: CancelOutcome = { canceled: [], notPending: [] }
+export async function eachWaiting(ids: readonly number[], key: string, send: (id: number, key: string) => Promise<unknown>, progress?: Progress): Promise<WaitingOutcome> {
+  const out: WaitingOutcome = { done: [], notPending: [] }
   for (const [i, id] of ids.entries()) {
     try {
       await send(id, partKey(key, i, ids.length))
-      out.canceled.push(id)
+      out.done.push(id)
     } catch (e) {
       if (!(e instanceof ApiError && e.reason === 'scheduled_change_not_pending')) throw e
       out.notPending.push(id)
