@@ -2367,6 +2367,18 @@ describe('console', () => {
     await shot(page, 'ads-batch-in-parts', { fullPage: false })
     await page.getByRole('button', { name: '关闭' }).click()
 
+    // Paused again at once: every ad already so, nothing to make (定时执行 stays open).
+    await rows.first().waitFor()
+    await page.locator('[data-test=entity-table] thead .arco-checkbox').click()
+    await page.locator('[data-test=batch-bar]', { hasText: `已选 ${n} 项` }).waitFor()
+    await page.locator('[data-test=batch-disable]').click()
+    await dialog.locator('[data-test=change-unchanged]', { hasText: '所选对象都已是该值，无需修改' }).waitFor({ timeout: 60_000 })
+    assert.equal(await dialog.locator('[data-test=item-result]', { hasText: '已是该值' }).count(), n)
+    assert.ok(await page.locator('[data-test=change-confirm]').isDisabled(), 'nothing to confirm')
+    await shot(page, 'ads-batch-all-already-paused', { fullPage: false })
+    await page.locator('.arco-modal').getByRole('button', { name: '取消', exact: true }).click()
+    await dialog.waitFor({ state: 'detached' })
+
     // The parts share one request id: the change log lists the batch as one, every ad changed once and no ad that
     // was paused already; each ad made is paused.
     const log = (await apiGet(stack.api, token, `/api/v1/changes?field=status&page_size=${n}`)).items

@@ -379,6 +379,7 @@ const enUS: typeof zhCN = {
     summary: '{ok} succeeded, {failed} failed, {unknown} unknown',
     summaryUnchanged: '{ok} succeeded, {failed} failed, {unknown} unknown; {unchanged} had the value already, not changed',
     unchangedHint: '{n} already have this value: nothing will be sent for them, nor recorded in the change log',
+    allUnchanged: 'Every one of them has this value already: there is nothing to change',
     fields: { status: 'Status', budget: 'Budget', bid: 'Bid', cpa_bid: 'Target CPA' },
     results: { valid: 'Valid', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown', pending: 'Pending', not_sent: 'Not sent', unchanged: 'Already so' },
     progress: 'Sending in parts: {done} of {total} done',

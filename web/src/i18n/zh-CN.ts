@@ -379,6 +379,7 @@ export default {
     summary: '成功 {ok}，失败 {failed}，未知 {unknown}',
     summaryUnchanged: '成功 {ok}，失败 {failed}，未知 {unknown}；{unchanged} 个已是该值，未修改',
     unchangedHint: '{n} 个对象已是该值，确认后不会提交修改，也不记入变更记录',
+    allUnchanged: '所选对象都已是该值，无需修改',
     fields: { status: '状态', budget: '预算', bid: '出价', cpa_bid: '目标转化出价' },
     results: { valid: '可执行', succeeded: '成功', failed: '失败', unknown: '未知', pending: '执行中', not_sent: '未提交', unchanged: '已是该值' },
     progress: '正在分批提交：已完成 {done} / {total} 个',
