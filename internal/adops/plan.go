@@ -71,9 +71,22 @@ func (s *Service) Plan(ctx context.Context, req Request) (*Result, []apperr.Fiel
 // and the value it would get.
 func dryRunResult(req Request, cur []snapshot) *Result {
 	res := &Result{DryRun: true}
-	for i, it := range req.Items {
-		res.Items = append(res.Items, ItemResult{ID: it.ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field,
-			Before: cur[i].value(req.Field), Requested: it.Value, After: it.Value, Outcome: OutcomeValid})
+	for i := range req.Items {
+		res.Items = append(res.Items, unsent(req, cur, i, OutcomeValid))
 	}
 	return res
+}
+
+// unsent is the result of item i, whose entity's state is cur[i], before
+// anything is sent: its value now, the value it gets, and outcome.
+func unsent(req Request, cur []snapshot, i int, outcome string) ItemResult {
+	it := req.Items[i]
+	return ItemResult{ID: it.ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field,
+		Before: cur[i].value(req.Field), Requested: it.Value, After: it.Value, Outcome: outcome}
+}
+
+// alreadySo reports whether item i's entity, whose state is cur[i], has
+// the requested value already (see OutcomeUnchanged).
+func alreadySo(req Request, cur []snapshot, i int) bool {
+	return cur[i].value(req.Field).Equal(req.Items[i].Value)
 }

@@ -44,10 +44,10 @@ type RollbackOutcome struct {
 // the counts of the rollbacks attempted (Succeeded, Failed, Unknown as a
 // Result counts them) and of the changes refused.
 type RollbacksResult struct {
-	DryRun                                bool
-	Succeeded, Failed, Unknown, Unchanged int
-	Refused                               int
-	Items                                 []RollbackOutcome
+	DryRun bool
+	Counts
+	Refused int
+	Items   []RollbackOutcome
 }
 
 // Rollbacks rolls back each change with all of Rollback's checks, locks,
@@ -111,7 +111,7 @@ func (s *Service) Rollbacks(ctx context.Context, rr RollbacksRequest) (*Rollback
 		out.Items = append(out.Items, o)
 	}
 	attempted.count()
-	out.Succeeded, out.Failed, out.Unknown, out.Unchanged = attempted.Succeeded, attempted.Failed, attempted.Unknown, attempted.Unchanged
+	out.Counts = attempted.Counts
 	return out, nil
 }
 

@@ -172,8 +172,8 @@ func (s *Service) Apply(ctx context.Context, req Request) (*Result, error) {
 	if req.DryRun {
 		res := dryRunResult(req, cur)
 		for i := range res.Items {
-			if it := &res.Items[i]; it.Before.Equal(it.Requested) {
-				it.Outcome = OutcomeUnchanged
+			if alreadySo(req, cur, i) {
+				res.Items[i].Outcome = OutcomeUnchanged
 			}
 		}
 		res.count()
@@ -425,12 +425,10 @@ func (s *Service) change(work context.Context, req Request, cur []snapshot, path
 	// An entity the platform shows with the requested value already is
 	// answered unchanged: nothing to send, nothing to record or undo.
 	todo = slices.DeleteFunc(todo, func(i int) bool {
-		before := cur[i].value(req.Field)
-		if !before.Equal(req.Items[i].Value) {
+		if !alreadySo(req, cur, i) {
 			return false
 		}
-		res.Items[i] = ItemResult{ID: req.Items[i].ID, AdvertiserID: cur[i].advertiserID, Kind: req.Kind, Field: req.Field,
-			Before: before, Requested: req.Items[i].Value, After: before, Outcome: OutcomeUnchanged}
+		res.Items[i] = unsent(req, cur, i, OutcomeUnchanged)
 		return true
 	})
 	if len(todo) == 0 {

@@ -331,15 +331,20 @@ type ItemResult struct {
 	ErrorKind string
 }
 
-// Result is the outcome of a request.
-type Result struct {
-	DryRun                                bool
-	Items                                 []ItemResult
+// Counts are how many items of a request had each outcome.
+type Counts struct {
 	Succeeded, Failed, Unknown, Unchanged int
 }
 
+// Result is the outcome of a request.
+type Result struct {
+	DryRun bool
+	Items  []ItemResult
+	Counts
+}
+
 func (r *Result) count() {
-	r.Succeeded, r.Failed, r.Unknown, r.Unchanged = 0, 0, 0, 0
+	r.Counts = Counts{}
 	for _, it := range r.Items {
 		switch it.Outcome {
 		case OutcomeSucceeded:

@@ -252,6 +252,10 @@ type batchCountsJSON struct {
 	Unchanged int  `json:"unchanged"`
 }
 
+func newBatchCountsJSON(dryRun bool, n adops.Counts) batchCountsJSON {
+	return batchCountsJSON{DryRun: dryRun, Succeeded: n.Succeeded, Failed: n.Failed, Unknown: n.Unknown, Unchanged: n.Unchanged}
+}
+
 // audit records the counts in the request's audit entry.
 func (b batchCountsJSON) audit(c *gin.Context) {
 	auditDetail(c, "succeeded", b.Succeeded)
@@ -267,8 +271,7 @@ type changeResultJSON struct {
 }
 
 func newChangeResultJSON(r *adops.Result) changeResultJSON {
-	out := changeResultJSON{batchCountsJSON: batchCountsJSON{DryRun: r.DryRun, Succeeded: r.Succeeded, Failed: r.Failed, Unknown: r.Unknown, Unchanged: r.Unchanged},
-		Items: []changeItemJSON{}}
+	out := changeResultJSON{batchCountsJSON: newBatchCountsJSON(r.DryRun, r.Counts), Items: []changeItemJSON{}}
 	for _, it := range r.Items {
 		out.Items = append(out.Items, newChangeItemJSON(it))
 	}

@@ -263,8 +263,7 @@ func (s *Server) rollbackChanges(c *gin.Context) {
 	if !res.DryRun {
 		c.Set(ctxActed, true)
 	}
-	out := rollbacksJSON{batchCountsJSON: batchCountsJSON{DryRun: res.DryRun, Succeeded: res.Succeeded, Failed: res.Failed, Unknown: res.Unknown, Unchanged: res.Unchanged},
-		Refused: res.Refused, Items: make([]rollbackItemJSON, 0, len(res.Items))}
+	out := rollbacksJSON{batchCountsJSON: newBatchCountsJSON(res.DryRun, res.Counts), Refused: res.Refused, Items: make([]rollbackItemJSON, 0, len(res.Items))}
 	for _, o := range res.Items {
 		it := rollbackItemJSON{ID: o.ChangeID}
 		if o.Err != nil {
