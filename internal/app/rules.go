@@ -56,6 +56,8 @@ func ruleAuditEntry(ch rules.Change, res rules.ChangeResult, err error) auth.Aud
 	switch {
 	case err != nil:
 		e.Refused(err)
+	case res.Status == rules.ActionUnchanged:
+		e.Detail["outcome"] = res.Status
 	case res.Status != rules.ActionSucceeded:
 		e.Result = auth.ResultFailure
 		e.Detail["outcome"] = res.Status
@@ -92,14 +94,19 @@ func (c RuleChanger) change(ctx context.Context, ch rules.Change) (rules.ChangeR
 	it := res.Items[0]
 	out := rules.ChangeResult{ChangeID: it.ChangeID, Error: it.Error}
 	switch it.Outcome {
-	case adops.OutcomeSucceeded, adops.OutcomeUnchanged:
-		// unchanged: the platform showed the value the rule sets (the
-		// mirror the rule read was behind); nothing was sent (ChangeID 0).
+	case adops.OutcomeSucceeded:
 		out.Status = rules.ActionSucceeded
+	case adops.OutcomeUnchanged:
+		// the platform showed the value the rule sets (the mirror the
+		// rule read was behind); nothing was sent (ChangeID 0).
+		out.Status = rules.ActionUnchanged
 	case adops.OutcomeUnknown:
 		out.Status = rules.ActionUnknown
 	default:
 		out.Status = rules.ActionFailed
+	}
+	if it.Before.Known() {
+		out.Before = it.Before.String()
 	}
 	if it.After.Known() {
 		out.After = it.After.String()

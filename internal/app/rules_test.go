@@ -608,13 +608,14 @@ func TestRuleSlotsRunOnceAcrossWorkers(t *testing.T) {
 // pauseSpenders creates and enables the rule the multi-worker tests run:
 // every 15 minutes, pause up to 3 ads of the third advertiser that spent
 // today, each at most once a day. It returns the test's start (15:05 on the
-// first day), the advertiser and the rule.
-func (k *rulesKit) pauseSpenders() (at time.Time, adv int64, r rules.Rule) {
+// first day), the advertiser and the rule (with more actions after the
+// pause when given).
+func (k *rulesKit) pauseSpenders(more ...rules.Action) (at time.Time, adv int64, r rules.Rule) {
 	k.t.Helper()
 	adv = k.advs[2]
 	spec := rules.Spec{Name: "pause spenders", Scope: rules.Scope{Level: rules.LevelAd, AdvertiserIDs: []int64{adv}},
 		Conditions: []rules.Condition{{Metric: rules.MetricCost, Window: &rules.Window{Kind: rules.WindowToday}, Op: rules.OpGT, Value: dp("0")}},
-		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: []rules.Action{{Type: rules.ActionPause}},
+		Schedule:   rules.Schedule{EveryMinutes: 15}, Actions: append([]rules.Action{{Type: rules.ActionPause}}, more...),
 		Safety: rules.Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 3, MaxActionsPerDay: 100}}
 	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
 	must(k.t, err)
@@ -626,27 +627,64 @@ func (k *rulesKit) calls(endpoint string) int { return k.sim.Stats().Total(endpo
 
 // TestRuleChangeOfAnObjectAlreadySo: a rule's pause of an ad the mirror
 // shows on but the platform shows paused already (paused in OceanEngine's
-// own console since the sync) is an action that succeeded with no change:
-// nothing sent, nothing in the change log.
+// own console since the sync) is an action apart, unchanged: nothing sent,
+// nothing in the change log, the platform's value as its before, and a
+// notification that says the ad was paused already rather than "开启 →
+// 暂停（成功）".
 func TestRuleChangeOfAnObjectAlreadySo(t *testing.T) {
 	k := newRulesKit(t)
-	k.syncAll()
-	x := k.advs[1]
-	big, _ := k.adsOf(x)
-	if _, err := k.accts.Client().UpdateAdStatus(k.ctx, oceanengine.AdStatusRequest{AdvertiserID: x, AdIDs: []int64{big}, OptStatus: "disable"}); err != nil {
+	_, adv, r := k.pauseSpenders(rules.Action{Type: rules.ActionNotify})
+	ads := mysqltest.Column[int64](t, k.db, `SELECT id FROM oe_ads WHERE advertiser_id = ? AND opt_status = 'AD_STATUS_ENABLE' AND deleted_at IS NULL`, adv)
+	if len(ads) < 3 {
+		t.Fatalf("advertiser %d has %d ads on, want at least the rule's 3", adv, len(ads))
+	}
+	// Every ad on is paused on the platform behind the mirror.
+	if _, err := k.accts.Client().UpdateAdStatus(k.ctx, oceanengine.AdStatusRequest{AdvertiserID: adv, AdIDs: ads, OptStatus: "disable"}); err != nil {
 		t.Fatal(err)
 	}
 	writes := k.calls("2/ad/update/status")
-	res, err := app.RuleChanger{Ops: k.ops}.Change(k.ctx, rules.Change{Level: rules.LevelAd, ObjectID: big, Field: "status", Value: "disable",
-		RuleID: 1, RuleName: "already so", Owner: k.admin, RequestID: "rule-1/already-so", Claim: "rule:1/already-so"})
+	ran, err := k.rules.RunDue(k.ctx)
 	must(t, err)
-	if res.Status != rules.ActionSucceeded || res.ChangeID != 0 || res.After != "disable" {
-		t.Errorf("result %+v, want succeeded at disable with no change", res)
+	if len(ran) != 1 || ran[0].Status != rules.EvalDone || ran[0].Acted != 3 || ran[0].Failed != 0 {
+		t.Fatalf("evaluations %+v, want one done acting on 3 objects without failure", ran)
 	}
 	if n := k.calls("2/ad/update/status"); n != writes {
-		t.Errorf("%d status writes for an ad paused already, want none", n-writes)
+		t.Errorf("%d status writes for ads paused already, want none", n-writes)
 	}
-	if n := mysqltest.Column[int64](t, k.db, `SELECT id FROM ad_changes WHERE entity_id = ?`, big); len(n) != 0 {
-		t.Errorf("change log rows %v for an ad paused already, want none", n)
+	if cs := k.ruleChanges(r.ID); len(cs) != 0 {
+		t.Errorf("change log rows %+v for ads paused already, want none", cs)
+	}
+	acts, err := k.db.ListActions(k.ctx, r.ID, 0, auth.SystemScope(), 100)
+	must(t, err)
+	var pauses int
+	for _, a := range acts {
+		switch a.Action {
+		case rules.ActionPause:
+			pauses++
+			if a.Status != rules.ActionUnchanged || a.ChangeID != 0 || a.Before != rules.StatusDisable || a.After != rules.StatusDisable {
+				t.Errorf("pause of ad %d: %s change %d, %s → %s; want unchanged, no change, disable → disable", a.ObjectID, a.Status, a.ChangeID, a.Before, a.After)
+			}
+		case rules.ActionNotify:
+			if a.Status != rules.ActionSucceeded {
+				t.Errorf("notification of ad %d: %s %s", a.ObjectID, a.Status, a.Error)
+			}
+		}
+	}
+	if pauses != 3 {
+		t.Errorf("%d pause actions, want 3", pauses)
+	}
+	summaries := mysqltest.Column[string](t, k.db, `SELECT summary FROM alerts WHERE source = ?`, fmt.Sprintf("rule:%d", r.ID))
+	if len(summaries) != 3 {
+		t.Fatalf("%d notifications, want 3", len(summaries))
+	}
+	for _, s := range summaries {
+		if !strings.HasPrefix(s, "状态 已是 暂停（未修改）。") {
+			t.Errorf("notification %q, want it to say the ad was paused already", s)
+		}
+	}
+	for _, e := range k.ruleAudit() {
+		if e.Result != auth.ResultSuccess || e.Detail["outcome"] != rules.ActionUnchanged {
+			t.Errorf("audit entry %s %s %v, want a success with outcome unchanged", e.Action, e.Result, e.Detail)
+		}
 	}
 }

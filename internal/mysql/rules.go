@@ -517,9 +517,9 @@ func (db *DB) FinishAction(ctx context.Context, a rules.ActionRecord) error {
 	if err != nil {
 		return err
 	}
-	_, err = db.ExecContext(ctx, `UPDATE rule_actions SET status = ?, change_id = ?, after_value = ?,
+	_, err = db.ExecContext(ctx, `UPDATE rule_actions SET status = ?, change_id = ?, before_value = ?, after_value = ?,
 		error = ?, error_code = ?, error_reason = ?, error_params = ?, finished_at = ? WHERE id = ?`,
-		append(append([]any{a.Status, change, a.After}, cols...), fin, a.ID)...)
+		append(append([]any{a.Status, change, a.Before, a.After}, cols...), fin, a.ID)...)
 	if err != nil {
 		return fmt.Errorf("mysql: finish rule action: %w", err)
 	}

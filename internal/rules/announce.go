@@ -19,8 +19,8 @@ var (
 
 // notice is the title and summary of the alert notifying about a matched
 // object a: the rule, the object, the notify action's message, what the
-// rule changed on it (change.ID 0: nothing) and the figures that matched,
-// in words.
+// rule changed on it (change.ID 0: nothing; unchanged: the platform had the
+// value already) and the figures that matched, in words.
 func notice(r Rule, a, change ActionRecord) (title, summary string) {
 	title = fmt.Sprintf("规则「%s」：%s %s", r.Spec.Name, alerts.EntityType(a.Level).Label(), a.ObjectName)
 	var parts []string
@@ -29,7 +29,10 @@ func notice(r Rule, a, change ActionRecord) (title, summary string) {
 			parts = append(parts, m+"。")
 		}
 	}
-	if change.ID != 0 {
+	switch {
+	case change.Status == ActionUnchanged:
+		parts = append(parts, fmt.Sprintf("%s 已是 %s（未修改）。", alerts.FieldWords(change.Field), alerts.ValueWords(change.After)))
+	case change.ID != 0:
 		parts = append(parts, fmt.Sprintf("%s %s → %s（%s）。", alerts.FieldWords(change.Field), alerts.ValueWords(change.Before),
 			alerts.ValueWords(change.After), orCode(resultWords, change.Status)))
 	}

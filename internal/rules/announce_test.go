@@ -18,6 +18,7 @@ func TestNoticeSaysTheRuleInWords(t *testing.T) {
 	}{
 		{"a pause", ActionRecord{ID: 5, Field: "status", Before: StatusEnable, After: StatusDisable, Status: ActionSucceeded}, "状态 开启 → 暂停（成功）。" + facts},
 		{"a budget", ActionRecord{ID: 6, Field: "budget", Before: "1500.00", After: "1800.00", Status: ActionUnknown}, "预算 1,500.00 元 → 1,800.00 元（结果未知）。" + facts},
+		{"already so", ActionRecord{ID: 7, Field: "status", Before: StatusDisable, After: StatusDisable, Status: ActionUnchanged}, "状态 已是 暂停（未修改）。" + facts},
 		{"nothing changed", ActionRecord{}, facts},
 	} {
 		title, summary := notice(r, a, tc.change)

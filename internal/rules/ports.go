@@ -98,6 +98,10 @@ const (
 	ActionSucceeded = "succeeded"
 	ActionFailed    = "failed"
 	ActionUnknown   = "unknown"
+	// ActionUnchanged: the platform showed the object at the value the
+	// rule sets (the mirror the rule read was behind); nothing was sent
+	// and the change log holds nothing for it.
+	ActionUnchanged = "unchanged"
 )
 
 // ActionRecord is one action an evaluation planned and its outcome.

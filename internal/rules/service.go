@@ -36,13 +36,15 @@ type Change struct {
 	Resume           bool
 }
 
-// ChangeResult is the outcome of a change: ActionSucceeded, ActionFailed
-// or ActionUnknown, the change log row and the value read back.
+// ChangeResult is the outcome of a change: ActionSucceeded, ActionFailed,
+// ActionUnknown or ActionUnchanged, the change log row, the value the
+// platform had (read before the change; empty when not read) and the value
+// read back.
 type ChangeResult struct {
-	Status   string
-	ChangeID int64
-	After    string
-	Error    string
+	Status        string
+	ChangeID      int64
+	Before, After string
+	Error         string
 }
 
 // JobKind is the worker's periodic job that runs the due evaluations
@@ -1000,6 +1002,9 @@ func (s *Service) change(ctx context.Context, r Rule, owner auth.Principal, a Ac
 		return a
 	}
 	a.ChangeID, a.Status, a.Error = res.ChangeID, res.Status, res.Error
+	if res.Before != "" {
+		a.Before = res.Before
+	}
 	if res.After != "" {
 		a.After = res.After
 	}

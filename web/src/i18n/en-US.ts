@@ -1246,7 +1246,7 @@ const enUS: typeof zhCN = {
     },
     evalReasonMore: '{ids} and others',
     evalStatuses: { running: 'Running', done: 'Done', skipped: 'Skipped', failed: 'Failed' },
-    actionStatuses: { planned: 'Planned', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown' },
+    actionStatuses: { planned: 'Planned', succeeded: 'Succeeded', failed: 'Failed', unknown: 'Unknown', unchanged: 'Already so' },
     skips: { cooldown: 'cooldown', no_change: 'no change needed', max_actions_per_run: 'over the per-run cap', max_actions_per_day: 'over the daily cap' },
     reasonSep: '; ',
     skipReasons: {

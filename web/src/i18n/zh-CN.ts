@@ -1242,7 +1242,7 @@ export default {
     },
     evalReasonMore: '{ids} 等',
     evalStatuses: { running: '评估中', done: '完成', skipped: '跳过', failed: '失败' },
-    actionStatuses: { planned: '已计划', succeeded: '成功', failed: '失败', unknown: '结果未知' },
+    actionStatuses: { planned: '已计划', succeeded: '成功', failed: '失败', unknown: '结果未知', unchanged: '已是该值' },
     skips: { cooldown: '冷却中', no_change: '无需变更', max_actions_per_run: '超出单次上限', max_actions_per_day: '超出每日上限' },
     reasonSep: '；',
     skipReasons: {

@@ -76,6 +76,9 @@ describe('a rule in sentences', () => {
     expect(stepText(zh, { type: 'raise_budget', field: 'budget', before: '1000.00', after: '1200.00' })).toBe('预算 ¥1,000.00 → ¥1,200.00')
     expect(stepText(zh, { type: 'pause', field: 'status', before: 'enable', after: 'disable' })).toBe('状态 启用 → 暂停')
     expect(stepText(zh, { type: 'notify' })).toBe('发送通知')
+    // the platform had the value already: nothing was changed
+    expect(stepText(zh, { type: 'pause', field: 'status', before: 'disable', after: 'disable' })).toBe('状态已是 暂停')
+    expect(stepText(en, { type: 'raise_budget', field: 'budget', before: '1200.00', after: '1200.00' })).toBe('Budget already ¥1,200.00')
     expect(countsText(zh, { matched: 3, acted: 2, skipped: 1 })).toBe('命中 3 · 执行 2 · 跳过 1')
     expect(countsText(zh, { matched: 3, acted: 1, skipped: 0, failed: 2 })).toBe('命中 3 · 执行 1 · 跳过 0 · 失败 2')
     expect(skipsText(zh, { cooldown: 3, max_actions_per_run: 1, no_change: 0 })).toBe('冷却中 3、超出单次上限 1')

@@ -323,12 +323,14 @@ export interface Step {
   after?: string
 }
 
-/** stepText: "预算 ¥1,000.00 → ¥1,200.00", "状态 enable → disable", "发送通知". */
+/** stepText: "预算 ¥1,000.00 → ¥1,200.00", "状态 启用 → 暂停", "发送通知"; "状态已是 暂停" for an action the platform found done already (before and after the same). */
 export function stepText(t: T, s: Step): string {
   const action = t(`rules.actions.${s.type ?? 'notify'}`, { by: '' }).trim()
   if (!s.field) return action
   const fmt = (v: string | undefined) => (s.field === 'status' ? statusText(t, v) : yuan(v))
-  return `${t(`rules.fields.${s.field}`)} ${fmt(s.before)} → ${fmt(s.after)}`
+  const field = t(`rules.fields.${s.field}`)
+  if (s.before && s.before === s.after) return t('rules.skipReasons.at_value', { field, value: fmt(s.after) })
+  return `${field} ${fmt(s.before)} → ${fmt(s.after)}`
 }
 
 /** checkMetric names what a check measured: "转化成本（今天）", "消耗（今天）合计". */
