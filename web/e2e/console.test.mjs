@@ -2119,6 +2119,30 @@ describe('console', () => {
     await scheduledRow(page, next.id).waitFor()
     const listed = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
     assert.deepEqual(listed, [pause.id, next.id].map((id) => `scheduled-detail-${id}`))
+
+    // Both put off two hours together (改时间（2）, 整体平移 as they are at different times): each keeps its hour apart.
+    for (const c of [pause, next]) await page.locator('[data-test=scheduled-table] tbody tr', { hasText: new RegExp(`#${c.id}\\b`) }).locator('.arco-checkbox').click()
+    await page.locator('[data-test=move-many]', { hasText: '改时间（2）' }).click()
+    const shiftDialog = page.locator('.arco-modal', { has: page.locator('[data-test=move-dialog]') })
+    await shiftDialog.locator('[data-test=move-mode] .arco-radio-checked', { hasText: '整体平移' }).waitFor()
+    const fullWall = (at) => new Date(Date.parse(at) + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ')
+    const shiftAt = shiftDialog.locator('[data-test=move-run-at] input')
+    assert.equal(await shiftAt.inputValue(), fullWall(pause.run_at), 'the picker starts at the earliest\'s time')
+    const twoHoursOn = (at) => fullWall(new Date(Date.parse(at) + 2 * 3_600_000).toISOString())
+    await shiftAt.click()
+    await shiftAt.fill(twoHoursOn(pause.run_at))
+    await shiftAt.press('Enter')
+    await shiftDialog.locator('.arco-modal-title').click() // the picker's panel closed
+    await page.evaluate(() => window.scrollTo(0, 0))
+    await shiftDialog.getByText('所选定时操作都将推迟 2 小时').waitFor()
+    assert.deepEqual(await shiftDialog.locator('[data-test=move-many-list] li').allInnerTexts(), [
+      `#${pause.id} 状态 → 暂停（广告计划 × 1）：北京时间 ${fullWall(pause.run_at)} → ${twoHoursOn(pause.run_at)}`,
+      `#${next.id} 预算 → ${money} 元（广告计划 × 1）：北京时间 ${fullWall(next.run_at)} → ${twoHoursOn(next.run_at)}`,
+    ])
+    await shot(page, 'scheduled-shift-many', { fullPage: false })
+    await shiftDialog.getByRole('button', { name: '保存' }).click()
+    await page.locator('.arco-message', { hasText: '已将 2 个定时操作整体推迟 2 小时' }).waitFor()
+    for (const c of [pause, next]) assert.equal(fullWall((await apiGet(stack.api, token, `/api/v1/scheduled-changes/${c.id}`)).run_at), twoHoursOn(c.run_at))
     for (const c of [pause, next]) await apiPost(stack.api, token, `/api/v1/scheduled-changes/${c.id}/cancel`, {})
   })
 

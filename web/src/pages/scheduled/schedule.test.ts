@@ -30,6 +30,8 @@ import {
   scheduleBodyOf,
   scheduledStatuses,
   scheduleInParts,
+  shiftedWall,
+  shiftWords,
   statusColor,
   wallInstant,
   warningLines,
@@ -201,6 +203,25 @@ describe('moving a scheduled change (改时间)', () => {
     expect(t('zh-CN')('scheduled.moved', { id: 12, ...whenParams(at, now, t('zh-CN')) })).toBe('定时操作 #12 改为北京时间 2026-12-06 15:30（2 小时后）执行')
     expect(t('en-US')('scheduled.moved', { id: 12, ...whenParams(at, now, t('en-US')) })).toBe('Scheduled change #12 now runs at 2026-12-06 15:30 Beijing time (in 2 h)')
     expect(whenParams(undefined, now, t('zh-CN'))).toEqual({ time: '—', rel: '' })
+  })
+  it('shifts several together: each keeps its distance from the earliest, moved to the time picked', () => {
+    // the earliest due at 22:00 (with seconds, as the API may hold it), another at 23:30, a third the next morning
+    const first = c.run_at
+    expect(shiftedWall(first, first, '2026-12-07 00:15')).toBe('2026-12-07 00:15')
+    expect(shiftedWall('2026-12-06T15:30:00Z', first, '2026-12-07 00:15')).toBe('2026-12-07 01:45')
+    expect(shiftedWall('2026-12-07T01:05:00Z', first, '2026-12-06 21:00')).toBe('2026-12-07 08:05')
+    expect(shiftedWall('2026-12-06T15:30:00Z', first, '')).toBe('')
+    expect(shiftedWall(undefined, first, '2026-12-07 00:15')).toBe('')
+  })
+  it('says how far a shift moves, later or earlier, in both languages', () => {
+    const min = 60_000
+    expect(shiftWords(2 * 60 * min, t('zh-CN'))).toBe('推迟 2 小时')
+    expect(shiftWords(-30 * min, t('zh-CN'))).toBe('提前 30 分钟')
+    expect(shiftWords((24 * 60 + 135) * min, t('zh-CN'))).toBe('推迟 1 天 2 小时 15 分钟')
+    expect(shiftWords(3 * 24 * 60 * min, t('en-US'))).toBe('later by 3 d')
+    expect(shiftWords(-(60 + 5) * min, t('en-US'))).toBe('earlier by 1 h 5 min')
+    expect(shiftWords(0, t('zh-CN'))).toBe('')
+    expect(t('zh-CN')('scheduled.shiftedMany', { n: 3, shift: shiftWords(2 * 60 * min, t('zh-CN')) })).toBe('已将 3 个定时操作整体推迟 2 小时')
   })
 })
 

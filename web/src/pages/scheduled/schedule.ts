@@ -42,6 +42,28 @@ export function runAtOf(wall: string): string {
 }
 
 /**
+ * shiftedWall is where a change at runAt goes when the one at anchorAt
+ * moves to the wall time wall and the others keep their distance from it
+ * ('' when a time is missing).
+ */
+export function shiftedWall(runAt: string | undefined, anchorAt: string | undefined, wall: string): string {
+  const at = Date.parse(runAt ?? '')
+  const from = Date.parse(anchorAt ?? '')
+  const to = wallInstant(wall)
+  if ([at, from, to].some(Number.isNaN)) return ''
+  return beijingWall(at + to - wallInstant(beijingWall(from)))
+}
+
+/** shiftWords says how far a shift moves: "推迟 1 天 2 小时", "提前 30 分钟" ('' for none). */
+export function shiftWords(ms: number, t: T): string {
+  const m = Math.round(Math.abs(ms) / minute)
+  if (!m) return ''
+  const parts: [string, number][] = [['shiftDays', Math.floor(m / 1440)], ['shiftHours', Math.floor((m % 1440) / 60)], ['shiftMinutes', m % 60]]
+  const by = parts.filter(([, n]) => n > 0).map(([key, n]) => t(`scheduled.${key}`, { n })).join(' ')
+  return t(ms > 0 ? 'scheduled.shiftLater' : 'scheduled.shiftEarlier', { by })
+}
+
+/**
  * defaultWall is the time a new schedule starts with: the next full hour
  * (Beijing), or the one after when the next is less than five minutes away
  * (time to fill in the dialog and still be a minute ahead).
