@@ -20,6 +20,6 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		evaluations: r.CounterVec("rules_evaluations_total",
 			"Rule evaluations finished by this process, by status (done, skipped, failed).", "status"),
 		actions: r.CounterVec("rules_actions_total",
-			"Actions taken by rules, by action and status (succeeded, failed, unknown).", "action", "status"),
+			"Actions taken by rules, by action and status (succeeded, failed, unknown, unchanged: the platform had the value already).", "action", "status"),
 	})
 }
