@@ -3,6 +3,7 @@ package adops
 import (
 	"errors"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -16,9 +17,9 @@ import (
 // it the cells to check the same way.
 
 const (
-	// SheetMaxRows is how many rows of a worksheet ReadSheet returns: a
-	// header row and the 1,000 lines the import takes; more are counted,
-	// not returned.
+	// SheetMaxRows is how many rows holding a value ReadSheet returns: a
+	// header row and the 1,000 lines the import takes (the blank rows
+	// among them too, as empty rows); more are counted, not returned.
 	SheetMaxRows = 1001
 	// SheetMaxCells is how many cells of a row ReadSheet returns.
 	SheetMaxCells = 20
@@ -37,8 +38,10 @@ type Sheet struct {
 	// number cell — an id Excel could not keep — which reads as Excel
 	// shows it ("1.70835961247394E+15"), so the import names it.
 	Rows [][]string
-	// TotalRows counts its rows, those beyond SheetMaxRows included.
-	TotalRows int
+	// TotalRows counts its rows up to the last holding a value, those
+	// beyond Rows included; ValueRows counts those of them holding a value
+	// (a cell not blank), as the import counts its lines.
+	TotalRows, ValueRows int
 }
 
 // ReadSheet reads the first worksheet of an Excel workbook (.xlsx). A file
@@ -57,7 +60,19 @@ func ReadSheet(r io.Reader) (Sheet, error) {
 	if err != nil {
 		return Sheet{}, unreadable(err)
 	}
-	s := Sheet{Name: names[0], TotalRows: len(rows), Rows: rows[:min(len(rows), SheetMaxRows)]}
+	s := Sheet{Name: names[0], TotalRows: len(rows)}
+	// Rows up to the SheetMaxRows-th holding a value: blank rows between
+	// lines do not count towards what the import takes.
+	n := len(rows)
+	for i, row := range rows {
+		if !holdsValue(row) {
+			continue
+		}
+		if s.ValueRows++; s.ValueRows == SheetMaxRows {
+			n = min(n, i+1)
+		}
+	}
+	s.Rows = rows[:n]
 	for i, row := range s.Rows {
 		row = row[:min(len(row), SheetMaxCells)]
 		for j, v := range row {
@@ -68,6 +83,12 @@ func ReadSheet(r io.Reader) (Sheet, error) {
 		s.Rows[i] = row
 	}
 	return s, nil
+}
+
+// holdsValue reports whether a row has a cell that is not blank among the
+// SheetMaxCells returned.
+func holdsValue(row []string) bool {
+	return slices.ContainsFunc(row[:min(len(row), SheetMaxCells)], func(c string) bool { return strings.TrimSpace(c) != "" })
 }
 
 // excelDigits is how many significant digits Excel keeps of a number: an

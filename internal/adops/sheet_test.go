@@ -107,4 +107,29 @@ func TestReadSheetBounds(t *testing.T) {
 	if s.Rows[adops.SheetMaxRows-1][0] != strconv.Itoa(adops.SheetMaxRows) {
 		t.Fatalf("last row returned %q", s.Rows[adops.SheetMaxRows-1])
 	}
+	if s.ValueRows != adops.SheetMaxRows+5 {
+		t.Errorf("%d rows holding a value, want %d", s.ValueRows, adops.SheetMaxRows+5)
+	}
+
+	// A header and 1,000 lines with blank rows among them (and one of
+	// spaces): every line is returned, the blank rows as empty rows, and
+	// only the lines and the header count as holding a value.
+	cells = map[string]any{"A1": "id", "B1": "budget"}
+	row := 1
+	for line := 1; line <= adops.SheetMaxRows-1; line++ {
+		if row++; line%250 == 0 {
+			if line == 250 {
+				cells["C"+strconv.Itoa(row)] = "  " // spaces only
+			}
+			row++ // a blank row before every 250th line
+		}
+		cells["A"+strconv.Itoa(row)], cells["B"+strconv.Itoa(row)] = strconv.Itoa(line), 300
+	}
+	s, err = adops.ReadSheet(bytes.NewReader(workbook(t, "Sheet1", cells, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.TotalRows != row || len(s.Rows) != row || s.ValueRows != adops.SheetMaxRows || s.Rows[row-1][0] != "1000" {
+		t.Fatalf("%d rows of %d, %d holding a value, last %q; want all %d, %d holding a value", len(s.Rows), s.TotalRows, s.ValueRows, s.Rows[len(s.Rows)-1], row, adops.SheetMaxRows)
+	}
 }

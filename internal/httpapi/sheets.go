@@ -15,6 +15,7 @@ type sheetResponse struct {
 	// Rows[i] is row i+1 (an empty row is []).
 	Rows      [][]string `json:"rows"`
 	TotalRows int        `json:"total_rows"`
+	ValueRows int        `json:"value_rows"`
 }
 
 // readSheet is POST /api/v1/imports/sheet: the first worksheet of an Excel
@@ -43,7 +44,7 @@ func (s *Server) readSheet(c *gin.Context) {
 		return
 	}
 	auditDetail(c, "rows", sheet.TotalRows)
-	out := sheetResponse{Sheet: sheet.Name, Rows: sheet.Rows, TotalRows: sheet.TotalRows}
+	out := sheetResponse{Sheet: sheet.Name, Rows: sheet.Rows, TotalRows: sheet.TotalRows, ValueRows: sheet.ValueRows}
 	for i, row := range out.Rows {
 		if row == nil {
 			out.Rows[i] = []string{}

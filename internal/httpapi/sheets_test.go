@@ -56,7 +56,7 @@ func TestReadSheetOverHTTP(t *testing.T) {
 	r := send(admin, "file", "budgets.xlsx", xlsx.Bytes())
 	var got sheetResponse
 	r.data(t, &got)
-	want := `{"sheet":"Sheet1","rows":[["id","budget"],["1708359612473935","300"],[],["1708359612473936","450.5"]],"total_rows":4}`
+	want := `{"sheet":"Sheet1","rows":[["id","budget"],["1708359612473935","300"],[],["1708359612473936","450.5"]],"total_rows":4,"value_rows":3}`
 	if r.status != http.StatusOK || !bytes.Contains([]byte(r.raw), []byte(`"data":`+want)) {
 		t.Fatalf("workbook: %d %s\nwant data %s", r.status, r.raw, want)
 	}

@@ -2362,6 +2362,22 @@ describe('console', () => {
     await shot(page, 'ads-import-1000', { fullPage: false })
     await importing.locator('[data-test=import-file]').setInputFiles({ name: 'budgets.csv', mimeType: 'text/csv', buffer: Buffer.from(lines(1001)) })
     assert.equal(await importing.locator('[data-test=import-file-error]').innerText(), '文件有 1001 行数据，超过一次最多 1000 行：请拆分成多个文件，分批导入')
+    // So is a workbook: 1000 lines with a blank row before every 300th are all read (the blank rows not counted); 1001 are refused.
+    const sheetOf = async (k) => {
+      const book = new ExcelJS.Workbook()
+      const sheet = book.addWorksheet('预算')
+      sheet.getRow(1).values = ['ID', '新预算(元)']
+      for (let i = 0, r = 1; i < k; i++) {
+        r += i > 0 && i % 300 === 0 ? 2 : 1
+        sheet.getRow(r).values = [String(1790000000100000 + i), 500]
+      }
+      return { name: 'budgets.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: Buffer.from(await book.xlsx.writeBuffer()) }
+    }
+    await importing.locator('[data-test=import-file]').setInputFiles(await sheetOf(1000))
+    await importing.locator('[data-test=import-summary]', { hasText: '共 1000 行：0 行可导入，1000 行有问题，不导入' }).waitFor()
+    assert.equal(await importing.locator('[data-test=import-problem]').last().innerText(), '第 1004 行：不存在或无权限')
+    await importing.locator('[data-test=import-file]').setInputFiles(await sheetOf(1001))
+    await importing.locator('[data-test=import-file-error]', { hasText: '文件有 1001 行数据，超过一次最多 1000 行' }).waitFor()
     await page.getByRole('button', { name: '取消' }).click()
     await importing.waitFor({ state: 'detached' })
     const n = await rows.count()

@@ -122,7 +122,7 @@ describe('parsing an import file', () => {
 
 describe('reading a workbook\'s rows', () => {
   it('numbers lines by their rows, an empty row counted, the header skipped', () => {
-    const p = parseSheet([['广告计划 ID', '新预算'], ['71', '500'], [], ['72', '不限'], ['73', '1234.5', 'note']], 5, budget)
+    const p = parseSheet([['广告计划 ID', '新预算'], ['71', '500'], [], ['72', '不限'], ['73', '1234.5', 'note']], 4, budget)
     expect(p.problem).toBeNull()
     expect(lines(p.rows)).toEqual([[2, 71, '500', ''], [4, 72, 'unlimited', ''], [5, 73, '1234.5', '']])
   })
@@ -130,12 +130,16 @@ describe('reading a workbook\'s rows', () => {
     const p = parseSheet([['1.70835961247394E+15', '500'], ['74']], 2, budget)
     expect(lines(p.rows)).toEqual([[1, 0, '500', 'idRounded'], [2, 74, '', 'emptyValue']])
   })
-  it('refuses a sheet of more rows than the API answered, and an empty one', () => {
-    expect(parseSheet([['71', '500']], 1001, budget).problem).toEqual({ code: 'tooMany', n: 1001 })
-    // The API answers a header and 1,000 lines: all taken; a header, a blank row and 1,000 lines answered of more, refused as lines.
+  it('refuses a sheet of more lines than an import takes, counting the rows holding a value but the header; and an empty one', () => {
     const lines = (n: number) => Array.from({ length: n }, (_, i) => [String(100 + i), '500'])
+    // The API answers up to a header and 1,000 lines, the blank rows among them too: all taken.
     expect(parseSheet([['ID', '新预算'], ...lines(maxRows)], maxRows + 1, budget).rows).toHaveLength(maxRows)
-    expect(parseSheet([['ID', '新预算'], [], ...lines(maxRows - 1)], maxRows + 3, budget).problem).toEqual({ code: 'tooMany', n: maxRows + 1 })
+    const withBlanks = [['ID', '新预算'], [], ...lines(500), [' ', ''], ...lines(500)]
+    expect(parseSheet(withBlanks, maxRows + 1, budget).problem).toBeNull()
+    expect(parseSheet(withBlanks, maxRows + 1, budget).rows).toHaveLength(maxRows)
+    // More rows hold a value than were answered: refused, the lines counted.
+    expect(parseSheet(withBlanks, maxRows + 3, budget).problem).toEqual({ code: 'tooMany', n: maxRows + 2 })
+    expect(parseSheet(lines(maxRows + 1), maxRows + 40, budget).problem).toEqual({ code: 'tooMany', n: maxRows + 40 })
     expect(parseSheet([], 0, budget).problem).toEqual({ code: 'empty' })
     expect(parseSheet([['ID', '新预算']], 1, budget).problem).toEqual({ code: 'empty' })
   })

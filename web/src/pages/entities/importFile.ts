@@ -126,15 +126,16 @@ export function parseText(text: string, rules: ValueRules): Parsed {
 
 /**
  * parseSheet reads a workbook's rows as the API answers them (rows[i] is
- * row i+1; total counts the sheet's rows, beyond those answered: the API
- * answers a header and maxRows lines), as parseText reads a file's lines.
- * A sheet with more rows is refused, its lines counted as the rows but the
- * header and the blank rows among those answered.
+ * row i+1, up to a header and maxRows lines, the blank rows among them
+ * empty; valueRows counts the sheet's rows holding a value, beyond those
+ * answered too), as parseText reads a file's lines. A sheet of more lines
+ * is refused, its lines counted as the rows holding a value but the header.
  */
-export function parseSheet(rows: string[][], total: number, rules: ValueRules): Parsed {
-  const parsed = parseRecords(rows.map((cells, i) => ({ line: i + 1, cells })), rules)
-  if (!parsed.problem && total > rows.length) return { rows: [], problem: { code: 'tooMany', n: total - (rows.length - parsed.rows.length) } }
-  return parsed
+export function parseSheet(rows: string[][], valueRows: number, rules: ValueRules): Parsed {
+  const records = rows.map((cells, i) => ({ line: i + 1, cells }))
+  const n = valueRows - (records.filter(holdsValue).length - lineRecords(records).length)
+  if (n > maxRows) return { rows: [], problem: { code: 'tooMany', n } }
+  return parseRecords(records, rules)
 }
 
 /** isWorkbook tells an Excel workbook (.xlsx, a zip archive) from a text file. */
@@ -143,10 +144,17 @@ export function isWorkbook(name: string, bytes: Uint8Array): boolean {
 }
 
 /** parseRecords checks records of cells: the header, blank lines, the limit, then each line. */
+const holdsValue = (r: Record_) => r.cells.some((c) => c.trim() !== '')
+
+/** lineRecords are the records that are lines: not blank, and not the header (a first one whose id is no number). */
+function lineRecords(all: Record_[]): Record_[] {
+  const recs = all.filter(holdsValue)
+  return recs.length && !numberRe.test(recs[0]?.cells[0]?.trim() ?? '') ? recs.slice(1) : recs
+}
+
 function parseRecords(all: Record_[], rules: ValueRules): Parsed {
   const refuse = (problem: FileProblem): Parsed => ({ rows: [], problem })
-  let recs = all.filter((r) => r.cells.some((c) => c.trim() !== ''))
-  if (recs.length && !numberRe.test(recs[0]?.cells[0]?.trim() ?? '')) recs = recs.slice(1)
+  const recs = lineRecords(all)
   if (!recs.length) return refuse({ code: 'empty' })
   if (recs.every((r) => r.cells.length < 2)) return refuse({ code: 'notCsv' })
   if (recs.length > maxRows) return refuse({ code: 'tooMany', n: recs.length })
