@@ -68,30 +68,40 @@ func (r clientRequest) input() (domain.ClientInput, error) {
 }
 
 type clientJSON struct {
-	ID          int64     `json:"id"`
-	Name        string    `json:"name"`
-	Note        string    `json:"note"`
-	Advertisers int       `json:"advertisers"`
-	Users       int       `json:"users"`
-	CreatedBy   *int64    `json:"created_by"`
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Note        string `json:"note"`
+	Advertisers int    `json:"advertisers"`
+	// Users is told only to those who manage users (nil otherwise).
+	Users     *int      `json:"users,omitempty"`
+	CreatedBy *int64    `json:"created_by"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
-func newClientJSON(v domain.Client) clientJSON {
-	return clientJSON{ID: v.ID, Name: v.Name, Note: v.Note, Advertisers: v.Advertisers, Users: v.Users, CreatedBy: optID(v.CreatedBy),
-		CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+// clientView is the JSON of a client for the caller: how many users are
+// given it only for one who manages users (the others see no users).
+func clientView(c *gin.Context) func(domain.Client) clientJSON {
+	manager := principalCan(c, auth.PermUserManage)
+	return func(v domain.Client) clientJSON {
+		j := clientJSON{ID: v.ID, Name: v.Name, Note: v.Note, Advertisers: v.Advertisers, CreatedBy: optID(v.CreatedBy),
+			CreatedAt: v.CreatedAt, UpdatedAt: v.UpdatedAt}
+		if manager {
+			j.Users = &v.Users
+		}
+		return j
+	}
 }
 
 func (s *Server) listClients(c *gin.Context) {
 	cs, err := s.deps.DB.Clients(c.Request.Context(), scopeFrom(c))
-	respondViews(c, cs, err, newClientJSON)
+	respondViews(c, cs, err, clientView(c))
 }
 
 func (s *Server) getClient(c *gin.Context) {
 	serveByID(c, func(id int64) (domain.Client, error) {
 		return s.deps.DB.Client(c.Request.Context(), scopeFrom(c), id)
-	}, newClientJSON)
+	}, clientView(c))
 }
 
 func (s *Server) createClient(c *gin.Context) {
@@ -103,7 +113,7 @@ func (s *Server) createClient(c *gin.Context) {
 		v, err := s.deps.DB.CreateClient(c.Request.Context(), scopeFrom(c), in, caller(c).UserID)
 		auditDetail(c, "name", in.Name)
 		return v, auditCreated(c, v.ID, err)
-	}, newClientJSON)
+	}, clientView(c))
 }
 
 func (s *Server) updateClient(c *gin.Context) {
@@ -114,7 +124,7 @@ func (s *Server) updateClient(c *gin.Context) {
 		}
 		auditDetail(c, "name", in.Name)
 		return s.deps.DB.UpdateClient(c.Request.Context(), scopeFrom(c), id, in)
-	}, newClientJSON)
+	}, clientView(c))
 }
 
 func (s *Server) deleteClient(c *gin.Context) {

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/oceanops/adplatform/internal/mysql/mysqltest"
@@ -270,9 +271,15 @@ func TestClientGivenToAUser(t *testing.T) {
 	if u := okData[userResponse](t, w.get(t, w.admin, fmt.Sprintf("/api/v1/users/%d", created.ID), nil), "cora"); u.Advertisers != 1 || u.Clients != 1 {
 		t.Fatalf("cora's scope in the user: %d accounts, %d clients", u.Advertisers, u.Clients)
 	}
-	// The client counts its users; the users of a client are listed by it.
-	if got := okData[clientJSON](t, w.get(t, w.alice, fmt.Sprintf("/api/v1/clients/%d", star.ID), nil), "the client"); got.Users != 1 {
-		t.Fatalf("the client's users: %d", got.Users)
+	// The client counts its users for those who manage users; the users
+	// of a client are listed by it. An operator is not told how many.
+	if got := okData[clientJSON](t, w.get(t, w.admin, fmt.Sprintf("/api/v1/clients/%d", star.ID), nil), "the client"); got.Users == nil || *got.Users != 1 {
+		t.Fatalf("the client's users: %v", got.Users)
+	}
+	for _, r := range []resp{w.get(t, w.alice, fmt.Sprintf("/api/v1/clients/%d", star.ID), nil), w.get(t, w.alice, "/api/v1/clients", nil)} {
+		if r.status != http.StatusOK || strings.Contains(r.raw, `"users"`) {
+			t.Fatalf("an operator's client: %d %s, want no users", r.status, r.raw)
+		}
 	}
 	ofClient := okData[struct{ Items []userResponse }](t, w.get(t, w.admin, "/api/v1/users", url.Values{"client_id": {fmt.Sprint(star.ID)}}), "users of the client")
 	if len(ofClient.Items) != 1 || ofClient.Items[0].Username != "cora" {
