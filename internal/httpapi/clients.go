@@ -67,16 +67,17 @@ func (r clientRequest) input() (domain.ClientInput, error) {
 	return in, nil
 }
 
+// clientJSON is a client as the API answers it; Users is told only to
+// those who manage users (nil otherwise).
 type clientJSON struct {
-	ID          int64  `json:"id"`
-	Name        string `json:"name"`
-	Note        string `json:"note"`
-	Advertisers int    `json:"advertisers"`
-	// Users is told only to those who manage users (nil otherwise).
-	Users     *int      `json:"users,omitempty"`
-	CreatedBy *int64    `json:"created_by"`
-	CreatedAt time.Time `json:"created_at"`
-	UpdatedAt time.Time `json:"updated_at"`
+	ID          int64     `json:"id"`
+	Name        string    `json:"name"`
+	Note        string    `json:"note"`
+	Advertisers int       `json:"advertisers"`
+	Users       *int      `json:"users,omitempty"`
+	CreatedBy   *int64    `json:"created_by"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
 }
 
 // clientView is the JSON of a client for the caller: how many users are
