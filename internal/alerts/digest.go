@@ -23,7 +23,9 @@ import (
 // The digest: a subscription with a digest time sends, every day at that
 // Beijing time, the previous day's figures of the advertisers it hears
 // about, against the day before — or, weekly, on one weekday the seven days
-// before against the seven before them — to the same channels as its alerts.
+// before against the seven before them; monthly, on the 1st the calendar
+// month before against the month before that — to the same channels as its
+// alerts.
 
 // DigestGrace is how late after its time a day's digest may still start
 // (a worker down at the time); later, that day is skipped. A send that
@@ -78,13 +80,29 @@ type DigestAccount struct {
 	Previous     report.Totals
 }
 
-// Digest is a period's figures of a subscription's advertisers against the
-// period before: a day (From = Day) or a week of seven days.
-type Digest struct {
+// The periods of a digest.
+const (
+	PeriodDay   = "day"
+	PeriodWeek  = "week"
+	PeriodMonth = "month"
+)
+
+// Period is what a digest covers, and the period it is compared with.
+type Period struct {
+	// Kind is PeriodDay, PeriodWeek or PeriodMonth.
+	Kind string
 	// From and Day are the period's first and last days; PreviousFrom and
 	// PreviousDay the period before's.
 	From, Day, PreviousFrom, PreviousDay string
-	// Days is the period's length: 1 for a daily digest, 7 for a weekly one.
+}
+
+// Digest is a period's figures of a subscription's advertisers against the
+// period before: a day (From = Day), a week of seven days or a calendar
+// month.
+type Digest struct {
+	Period
+	// Days is the period's length: 1 for a daily digest, 7 for a weekly
+	// one, the month's days for a monthly one.
 	Days int
 	// Advertisers counts the accounts covered.
 	Advertisers      int
@@ -121,19 +139,44 @@ func digestAudience(r *routing, sub Subscription, accounts []Account) []Account 
 	return out
 }
 
-// digestDays is the length of a subscription's digest period.
-func digestDays(sub Subscription) int {
-	if sub.DigestWeekday != nil {
-		return 7
+// digestPeriod is the period of sub's digest that ends by day: the day;
+// for a weekly digest the seven days to it; for a monthly one the last
+// calendar month whole by day (day's own when day is its last day, else
+// the month before) — each with the period before it.
+func digestPeriod(sub Subscription, day string) Period {
+	t, err := time.Parse(time.DateOnly, day)
+	if sub.DigestMonthly && err == nil {
+		end := t
+		if t.AddDate(0, 0, 1).Day() != 1 {
+			end = time.Date(t.Year(), t.Month(), 0, 0, 0, 0, 0, time.UTC) // the month before's last day
+		}
+		first := end.AddDate(0, 0, 1-end.Day())
+		before := first.AddDate(0, 0, -1)
+		return Period{Kind: PeriodMonth, From: first.Format(time.DateOnly), Day: end.Format(time.DateOnly),
+			PreviousFrom: before.AddDate(0, 0, 1-before.Day()).Format(time.DateOnly), PreviousDay: before.Format(time.DateOnly)}
 	}
-	return 1
+	kind, days := PeriodDay, 1
+	if sub.DigestWeekday != nil {
+		kind, days = PeriodWeek, 7
+	}
+	return Period{Kind: kind, From: report.AddDays(day, 1-days), Day: day, PreviousFrom: report.AddDays(day, 1-2*days), PreviousDay: report.AddDays(day, -days)}
 }
 
-// buildDigest reads the figures of accounts over the days days ending on
-// day, and over the days days before them.
-func (s *Service) buildDigest(ctx context.Context, accounts []Account, day string, days int) (Digest, error) {
-	d := Digest{From: report.AddDays(day, 1-days), Day: day, PreviousFrom: report.AddDays(day, 1-2*days), PreviousDay: report.AddDays(day, -days),
-		Days: days, Advertisers: len(accounts)}
+// daysFrom counts the days from from to day, both counted.
+func daysFrom(from, day string) int {
+	a, errA := time.Parse(time.DateOnly, from)
+	b, errB := time.Parse(time.DateOnly, day)
+	if errA != nil || errB != nil {
+		return 1
+	}
+	return int(b.Sub(a).Hours()/24) + 1
+}
+
+// buildDigest reads the figures of accounts over the period p, and over
+// the period before it.
+func (s *Service) buildDigest(ctx context.Context, accounts []Account, p Period) (Digest, error) {
+	d := Digest{Period: p, Days: daysFrom(p.From, p.Day), Advertisers: len(accounts)}
+	day := p.Day
 	if len(accounts) == 0 {
 		return d, nil
 	}
@@ -151,7 +194,7 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, day strin
 	spec := report.Spec{Level: report.LevelAdvertiser, Granularity: report.Day, AdvertiserIDs: ids,
 		From: d.PreviousFrom, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimManager, report.DimAdvertiser}}
 	managers := map[int64]*DigestAccount{}
-	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(2*days*len(ids)), func(row report.Row) error {
+	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(daysFrom(p.PreviousFrom, day)*len(ids)), func(row report.Row) error {
 		a, ok := byID[row.AdvertiserID]
 		if !ok {
 			return nil
@@ -258,7 +301,7 @@ func (s *Service) subscriptionDigest(ctx context.Context, actor Actor, id int64,
 	if err != nil {
 		return sub, nil, Digest{}, err
 	}
-	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day, digestDays(sub))
+	d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), digestPeriod(sub, day))
 	return sub, r, d, err
 }
 
@@ -316,13 +359,17 @@ func (s *Service) sendDigest(ctx context.Context, sc SealedChannel, msg channel.
 }
 
 // digestDue is when sub's digest of the period ending the day before now's
-// Beijing day is due (nil: sub sends none, or a weekly one not today).
+// Beijing day is due (nil: sub sends none, or a weekly one not today, or a
+// monthly one not on the 1st).
 func digestDue(sub Subscription, now time.Time) *time.Time {
 	if !sub.Enabled || sub.DigestMinute == nil {
 		return nil
 	}
 	bj := now.In(beijing)
 	if w := sub.DigestWeekday; w != nil && isoWeekday(bj.Weekday()) != *w {
+		return nil
+	}
+	if sub.DigestMonthly && bj.Day() != 1 {
 		return nil
 	}
 	at := time.Date(bj.Year(), bj.Month(), bj.Day(), 0, 0, 0, 0, beijing).Add(time.Duration(*sub.DigestMinute) * time.Minute)
@@ -380,7 +427,7 @@ func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Accoun
 		if len(todo) == 0 {
 			continue
 		}
-		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), day, digestDays(sub))
+		d, err := s.buildDigest(ctx, digestAudience(r, sub, accounts), digestPeriod(sub, day))
 		if err != nil {
 			failed(err)
 			continue
@@ -438,11 +485,16 @@ func (s *Service) scheduledDigest(ctx context.Context, sc SealedChannel, sub Sub
 
 // digestMessage renders a digest for the channels.
 func (s *Service) digestMessage(uid string, sub Subscription, d Digest, now time.Time) channel.Message {
-	// A weekly digest compares with the week before, a daily one with the day before.
+	// A monthly digest compares with the month before, a weekly one with
+	// the week before, a daily one with the day before.
 	title, before, span := fmt.Sprintf("数据日报 · %s（%s）", d.Day, weekday(d.Day)), "前一天", d.Day
-	if d.Days > 1 {
+	switch d.Kind {
+	case PeriodWeek:
 		span = d.From + "～" + d.Day[5:]
 		title, before = "数据周报 · "+span, "上周"
+	case PeriodMonth:
+		span = d.From + "～" + d.Day[5:]
+		title, before = "数据月报 · "+d.Day[:7], "上月"
 	}
 	msg := channel.Message{ID: uid, At: now, Event: "digest", Level: channel.LevelInfo,
 		Title: title, Footer: "转化数据会随巨量引擎的归因继续增加 · OceanOps", Data: NewDigestView(d)}
@@ -575,8 +627,10 @@ func optPercent(d *decimal.Decimal) string {
 // DigestView is how the API and webhooks show a digest (the API's
 // AlertDigest, a webhook body's "digest").
 type DigestView struct {
-	// From … Day is the period, PreviousFrom … PreviousDay the one
-	// compared with; Days its length (1 daily, 7 weekly).
+	// From … Day is the period (Period: day, week or month),
+	// PreviousFrom … PreviousDay the one compared with; Days its length
+	// (1 daily, 7 weekly, the month's days monthly).
+	Period       string              `json:"period"`
 	From         string              `json:"from"`
 	Day          string              `json:"day"`
 	PreviousFrom string              `json:"previous_from"`
@@ -614,7 +668,7 @@ type DigestAccountView struct {
 
 // NewDigestView shows d.
 func NewDigestView(d Digest) DigestView {
-	v := DigestView{From: d.From, Day: d.Day, PreviousFrom: d.PreviousFrom, PreviousDay: d.PreviousDay, Days: d.Days, Advertisers: d.Advertisers, Totals: report.NewMetricsView(d.Totals),
+	v := DigestView{Period: d.Kind, From: d.From, Day: d.Day, PreviousFrom: d.PreviousFrom, PreviousDay: d.PreviousDay, Days: d.Days, Advertisers: d.Advertisers, Totals: report.NewMetricsView(d.Totals),
 		Previous: report.NewMetricsView(d.Previous), Change: report.NewChangeView(d.Totals, d.Previous),
 		Accounts: []DigestAccountView{}, Stopped: append([]int64{}, d.Stopped...), Incomplete: []DigestAccountView{}}
 	for _, a := range d.Accounts {

@@ -23,8 +23,15 @@ func (f *fixture) digestDays() {
 	f.daily(advA, "advertiser", advA, f.day(-1), "1234.56", 10000, 300, 12)
 	f.daily(advA, "advertiser", advA, f.day(-2), "1000.00", 8000, 200, 10)
 	f.daily(advB, "advertiser", advB, f.day(-2), "500.00", 4000, 100, 5)
-	for adv, to := range map[int64]string{advA: f.day(-1), advB: f.day(-2)} {
-		if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", f.day(-30), to, f.clock.Now()); err != nil {
+	f.dailyRead(f.day(-30), f.day(-1), advA)
+	f.dailyRead(f.day(-30), f.day(-2), advB)
+}
+
+// dailyRead records the daily reports of advs read in full from from to to.
+func (f *fixture) dailyRead(from, to string, advs ...int64) {
+	f.t.Helper()
+	for _, adv := range advs {
+		if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", from, to, f.clock.Now()); err != nil {
 			f.t.Fatal(err)
 		}
 	}
@@ -126,6 +133,9 @@ func TestDigestSubscriptionRules(t *testing.T) {
 		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestOnly: true}, "alerts", "nothing_to_send"},
 		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "9am"}, "digest_at", "clock"},
 		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "24:00"}, "digest_at", "clock"},
+		// a monthly digest is not weekly too, and needs its time
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestWeekday: ptr(1), DigestMonthly: true}, "digest_monthly", "not_both"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestMonthly: true}, "digest_monthly", "monthly_needs_time"},
 	} {
 		_, err := f.svc.CreateSubscription(f.ctx, f.alice, c.in)
 		e, ok := apperr.As(err)
@@ -329,6 +339,38 @@ func TestDigestSumsAccountsByManager(t *testing.T) {
 	}
 }
 
+// wantDigestMessage checks the first message rcv got: its title begins
+// so, its summary says the cost so and its link has the period's dates.
+func wantDigestMessage(t *testing.T, rcv *channeltest.Webhook, title, cost, dates string) {
+	t.Helper()
+	msg := rcv.Accepted()[0].Payload
+	if !strings.HasPrefix(msg.Title, title) || !strings.Contains(msg.Summary, cost) || !strings.Contains(msg.Link, dates) {
+		t.Fatalf("message %q %q %q", msg.Title, msg.Summary, msg.Link)
+	}
+}
+
+// digestOnlyAt runs the alert cycle at each of the instants off, none of
+// which sends a digest, then at on, which sends one, and returns the digest
+// rcv got.
+func (f *fixture) digestOnlyAt(rcv *channeltest.Webhook, on time.Time, off ...time.Time) alerts.DigestView {
+	f.t.Helper()
+	for _, at := range off {
+		f.clock.Set(at)
+		if st := f.cycle(); st.Digests != 0 {
+			f.t.Fatalf("%s sent a digest: %+v", at.Format(time.DateTime), st)
+		}
+	}
+	f.clock.Set(on)
+	if st := f.cycle(); st.Digests != 1 {
+		f.t.Fatalf("%s: %+v, want one digest", on.Format(time.DateTime), st)
+	}
+	ds := digests(f.t, rcv)
+	if len(ds) != 1 {
+		f.t.Fatalf("%d digests", len(ds))
+	}
+	return ds[0]
+}
+
 // TestWeeklyDigest: a weekly subscription sends, on its weekday only, the
 // seven days before against the seven before them — a day outside either
 // not counted — with the week's words; its preview is the same digest, and
@@ -342,42 +384,20 @@ func TestWeeklyDigest(t *testing.T) {
 	f.daily(advA, "advertiser", advA, "2025-06-16", "999.00", 1, 1, 1) // the Monday it is sent: not in the week
 	f.daily(advA, "advertiser", advA, "2025-06-01", "999.00", 1, 1, 1) // before the week compared
 	f.daily(advB, "advertiser", advB, "2025-06-05", "80.00", 100, 5, 1)
-	for _, adv := range []int64{advA, advB} {
-		if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", "2025-05-01", "2025-06-15", f.clock.Now()); err != nil {
-			t.Fatal(err)
-		}
-	}
+	f.dailyRead("2025-05-01", "2025-06-15", advA, advB)
 	monday := 1
 	rcv, ch := f.hook(f.admin, "ops")
 	sub := f.subscribe(f.admin, alerts.SubscriptionInput{Name: "周报", ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestWeekday: &monday, DigestOnly: true})
 	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); got.DigestWeekday == nil || *got.DigestWeekday != 1 {
 		t.Fatalf("stored weekday %v", got.DigestWeekday)
 	}
-	for _, at := range []time.Time{time.Date(2025, 6, 15, 9, 0, 0, 0, beijing), time.Date(2025, 6, 17, 9, 0, 0, 0, beijing)} {
-		f.clock.Set(at)
-		if st := f.cycle(); st.Digests != 0 {
-			t.Fatalf("%s (not a Monday) sent a digest: %+v", at.Weekday(), st)
-		}
-	}
-	f.clock.Set(time.Date(2025, 6, 16, 9, 0, 0, 0, beijing))
-	if st := f.cycle(); st.Digests != 1 {
-		t.Fatalf("Monday 09:00: %+v", st)
-	}
-	ds := digests(t, rcv)
-	if len(ds) != 1 {
-		t.Fatalf("%d digests", len(ds))
-	}
-	d := ds[0]
+	d := f.digestOnlyAt(rcv, time.Date(2025, 6, 16, 9, 0, 0, 0, beijing), time.Date(2025, 6, 15, 9, 0, 0, 0, beijing), time.Date(2025, 6, 17, 9, 0, 0, 0, beijing))
 	if d.From != "2025-06-09" || d.Day != "2025-06-15" || d.PreviousFrom != "2025-06-02" || d.PreviousDay != "2025-06-08" || d.Days != 7 ||
 		d.Totals.Cost != "700.00" || d.Totals.Convert != 14 || d.Previous.Cost != "430.00" || d.Previous.Convert != 8 ||
 		len(d.Stopped) != 1 || d.Stopped[0] != advB || len(d.Incomplete) != 0 || d.Change.Cost == nil || *d.Change.Cost != "62.79" {
 		t.Fatalf("weekly digest %+v", d)
 	}
-	msg := rcv.Accepted()[0].Payload
-	if !strings.HasPrefix(msg.Title, "数据周报 · 2025-06-09～06-15 · 周报") || !strings.Contains(msg.Summary, "消耗 700.00 元（+62.79%）") ||
-		!strings.Contains(msg.Link, "from=2025-06-09&to=2025-06-15") {
-		t.Fatalf("message %q %q %q", msg.Title, msg.Summary, msg.Link)
-	}
+	wantDigestMessage(t, rcv, "数据周报 · 2025-06-09～06-15 · 周报", "消耗 700.00 元（+62.79%）", "from=2025-06-09&to=2025-06-15")
 	// In a chat tool's words: the week stopped against the week before.
 	feishu := channeltest.NewFeishu(t, "feishu-secret", time.Now)
 	fc, err := f.svc.CreateChannel(f.ctx, f.admin, alerts.ChannelInput{Name: "飞书群", Enabled: true,
@@ -412,6 +432,43 @@ func TestWeeklyDigest(t *testing.T) {
 			t.Errorf("weekday %v at %q: %v, want %s on digest_weekday", *tc.in.DigestWeekday, tc.in.DigestAt, err, tc.rule)
 		}
 	}
+}
+
+// TestMonthlyDigest: a monthly digest goes out on the 1st only, with the
+// calendar month before (30 days of November) against the month before it
+// (31 days of October); its preview of a day is the last month whole by
+// then. (Its refusals: TestDigestSubscriptionRules.)
+func TestMonthlyDigest(t *testing.T) {
+	f := newFixture(t)
+	for d := 1; d <= 31; d++ {
+		if d <= 30 {
+			f.daily(advA, "advertiser", advA, fmt.Sprintf("2025-11-%02d", d), "10.00", 100, 3, 1)
+		}
+		f.daily(advA, "advertiser", advA, fmt.Sprintf("2025-10-%02d", d), "5.00", 50, 1, 1)
+	}
+	f.daily(advA, "advertiser", advA, "2025-12-01", "999.00", 1, 1, 1) // the day it is sent: not in the month
+	f.daily(advA, "advertiser", advA, "2025-09-30", "999.00", 1, 1, 1) // before the month compared
+	f.daily(advB, "advertiser", advB, "2025-10-10", "80.00", 100, 5, 1)
+	f.dailyRead("2025-09-01", "2025-11-30", advA, advB)
+	rcv, ch := f.hook(f.admin, "ops")
+	sub := f.subscribe(f.admin, alerts.SubscriptionInput{Name: "月报", ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestMonthly: true, DigestOnly: true})
+	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); !got.DigestMonthly || got.DigestWeekday != nil {
+		t.Fatalf("stored monthly %v, weekday %v", got.DigestMonthly, got.DigestWeekday)
+	}
+	d := f.digestOnlyAt(rcv, time.Date(2025, 12, 1, 9, 0, 0, 0, beijing), time.Date(2025, 11, 30, 9, 0, 0, 0, beijing), time.Date(2025, 12, 2, 9, 0, 0, 0, beijing))
+	if d.Period != "month" || d.From != "2025-11-01" || d.Day != "2025-11-30" || d.PreviousFrom != "2025-10-01" || d.PreviousDay != "2025-10-31" || d.Days != 30 ||
+		d.Totals.Cost != "300.00" || d.Totals.Convert != 30 || d.Previous.Cost != "235.00" || d.Previous.Convert != 32 ||
+		len(d.Stopped) != 1 || d.Stopped[0] != advB || len(d.Incomplete) != 0 || d.Change.Cost == nil || *d.Change.Cost != "27.66" {
+		t.Fatalf("monthly digest %+v", d)
+	}
+	wantDigestMessage(t, rcv, "数据月报 · 2025-11 · 月报", "消耗 300.00 元（+27.66%）", "from=2025-11-01&to=2025-11-30")
+	// The preview of a day in the month is the month before it, whole.
+	p, err := f.svc.Digest(f.ctx, f.admin, sub.ID, "2025-11-15")
+	if err != nil || p.Kind != alerts.PeriodMonth || p.From != "2025-10-01" || p.Day != "2025-10-31" || p.PreviousFrom != "2025-09-01" || p.PreviousDay != "2025-09-30" ||
+		p.Days != 31 || p.Totals.Cost.StringFixed(2) != "235.00" || p.Previous.Cost.StringFixed(2) != "999.00" {
+		t.Fatalf("preview of 2025-11-15 %+v, %v", p, err)
+	}
+
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -308,6 +308,8 @@ type SubscriptionInput struct {
 	DigestAt string
 	// DigestWeekday (1 Monday … 7 Sunday) makes the digest weekly; nil: daily.
 	DigestWeekday *int
+	// DigestMonthly makes the digest monthly (on the 1st, the month before).
+	DigestMonthly bool
 }
 
 // parseClock parses "HH:MM" into minutes after midnight.
@@ -319,8 +321,8 @@ func parseClock(s string) (int, bool) {
 	return t.Hour()*60 + t.Minute(), true
 }
 
-// digestSchedule validates the digest's time and weekday of in and sets
-// them on sub.
+// digestSchedule validates the digest's time and period (weekday or
+// monthly) of in and sets them on sub.
 func digestSchedule(in SubscriptionInput, sub *Subscription) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if in.DigestAt != "" {
@@ -338,6 +340,16 @@ func digestSchedule(in SubscriptionInput, sub *Subscription) []apperr.FieldError
 			errs = append(errs, apperr.Field("digest_weekday", "a weekly digest needs digest_at, its time").Because("weekday_needs_time"))
 		default:
 			sub.DigestWeekday = w
+		}
+	}
+	if in.DigestMonthly {
+		switch {
+		case in.DigestWeekday != nil:
+			errs = append(errs, apperr.Field("digest_monthly", "a digest is weekly or monthly, not both").Because("not_both", "a", "digest_weekday", "b", "digest_monthly"))
+		case in.DigestAt == "":
+			errs = append(errs, apperr.Field("digest_monthly", "a monthly digest needs digest_at, its time").Because("monthly_needs_time"))
+		default:
+			sub.DigestMonthly = true
 		}
 	}
 	if in.DigestOnly && in.DigestAt == "" {

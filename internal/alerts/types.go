@@ -259,6 +259,9 @@ type Subscription struct {
 	// DigestWeekday makes the digest weekly: it goes out on this Beijing
 	// weekday (1 Monday … 7 Sunday) with the seven days before; nil: daily.
 	DigestWeekday *int
+	// DigestMonthly makes the digest monthly: it goes out on the first
+	// Beijing day of a month with the calendar month before.
+	DigestMonthly bool
 	CreatedBy     int64
 	CreatedAt     time.Time
 	UpdatedAt     time.Time

@@ -398,12 +398,13 @@ type alertSubscriptionRequest struct {
 	Alerts        *bool           `json:"alerts"`
 	DigestAt      *string         `json:"digest_at" validate:"omitempty,len=5"`
 	DigestWeekday *int            `json:"digest_weekday"`
+	DigestMonthly bool            `json:"digest_monthly"`
 }
 
 func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
 	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs, ClientIDs: r.ClientIDs,
 		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled,
-		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday}
+		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday, DigestMonthly: r.DigestMonthly}
 	if r.DigestAt != nil {
 		in.DigestAt = *r.DigestAt
 	}
@@ -433,6 +434,7 @@ type alertSubscriptionJSON struct {
 	Alerts         bool            `json:"alerts"`
 	DigestAt       *string         `json:"digest_at"`
 	DigestWeekday  *int            `json:"digest_weekday"`
+	DigestMonthly  bool            `json:"digest_monthly"`
 	LastDigest     *lastDigestJSON `json:"last_digest"`
 	CreatedBy      *int64          `json:"created_by"`
 	CreatedAt      time.Time       `json:"created_at"`
@@ -444,7 +446,7 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
 		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), ClientIDs: orEmpty(sub.ClientIDs), MinSeverity: sub.MinSeverity,
-		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, CreatedBy: optID(sub.CreatedBy),
+		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, DigestMonthly: sub.DigestMonthly, CreatedBy: optID(sub.CreatedBy),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}

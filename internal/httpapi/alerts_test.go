@@ -359,6 +359,8 @@ func TestAlertDigestAPI(t *testing.T) {
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"29:00"}`, ch.ID), "digest_at"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_weekday":9}`, ch.ID), "digest_weekday"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_weekday":1}`, ch.ID), "digest_weekday"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_monthly":true}`, ch.ID), "digest_monthly"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_weekday":1,"digest_monthly":true}`, ch.ID), "digest_monthly"},
 	} {
 		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", body: c.body, token: operator})
 		if r.status != http.StatusUnprocessableEntity || len(r.fields()) == 0 || r.fields()[0] != c.field {
@@ -367,7 +369,7 @@ func TestAlertDigestAPI(t *testing.T) {
 	}
 	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
 		body: fmt.Sprintf(`{"name":"早报","channel_ids":[%d],"alerts":false,"digest_at":"09:00"}`, ch.ID)})
-	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","digest_weekday":null,"last_digest":null`) {
+	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","digest_weekday":null,"digest_monthly":false,"last_digest":null`) {
 		t.Fatalf("subscribe: %d %s", r.status, r.raw)
 	}
 	var sub struct {
@@ -422,6 +424,33 @@ func TestAlertDigestAPI(t *testing.T) {
 	if r.status != http.StatusOK || w.Day != day || w.From != b.clock.Now().In(bj).AddDate(0, 0, -7).Format(time.DateOnly) || w.Days != 7 ||
 		w.Totals.Cost != "500.00" || w.Previous.Cost != "0.00" {
 		t.Fatalf("weekly digest: %d %s", r.status, r.raw)
+	}
+	// A monthly one: the last calendar month whole by the day, against the month before.
+	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
+		body: fmt.Sprintf(`{"name":"月报","channel_ids":[%d],"alerts":false,"digest_at":"09:00","digest_monthly":true}`, ch.ID)})
+	var monthly struct {
+		ID            int64 `json:"id"`
+		DigestMonthly bool  `json:"digest_monthly"`
+	}
+	r.data(t, &monthly)
+	if r.status != http.StatusCreated || !monthly.DigestMonthly {
+		t.Fatalf("monthly subscription: %d %s", r.status, r.raw)
+	}
+	first := time.Date(b.clock.Now().In(bj).Year(), b.clock.Now().In(bj).Month(), 1, 0, 0, 0, 0, bj) // this month's first day
+	date := func(months, days int) string { return first.AddDate(0, months, days).Format(time.DateOnly) }
+	r = b.do(t, req{method: "GET", path: fmt.Sprintf("/api/v1/alerts/subscriptions/%d/digest?day=%s", monthly.ID, date(-1, 14)), token: operator})
+	var m struct {
+		Period       string
+		From, Day    string
+		PreviousFrom string `json:"previous_from"`
+		PreviousDay  string `json:"previous_day"`
+		Days         int
+	}
+	r.data(t, &m)
+	// The 15th of last month: the month before it, whole.
+	if r.status != http.StatusOK || m.Period != "month" || m.From != date(-2, 0) || m.Day != date(-1, -1) || m.PreviousFrom != date(-3, 0) ||
+		m.PreviousDay != date(-2, -1) || m.Days != first.AddDate(0, -1, -1).Day() {
+		t.Fatalf("monthly digest: %d %s", r.status, r.raw)
 	}
 	if r := b.do(t, req{method: "GET", path: path + "?day=2020-01-01", token: operator}); r.status != 422 || r.fields()[0] != "day" {
 		t.Errorf("an old day: %d %s", r.status, r.raw)

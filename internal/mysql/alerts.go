@@ -158,7 +158,7 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 // subscriptionCols are a subscription's columns and its subscriber's name
 // (selected FROM alert_subscriptions).
 const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, client_ids, min_severity, quiet_start, quiet_end,
-	enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at,
+	enabled, alerts, digest_minute, digest_weekday, digest_monthly, created_by, created_at, updated_at,
 	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
 		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
 
@@ -173,7 +173,7 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 		digest, weekday       sql.NullInt64
 	)
 	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &clients, &minSev, &quietStart, &quietEnd, &s.Enabled,
-		&alertsOn, &digest, &weekday, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
+		&alertsOn, &digest, &weekday, &s.DigestMonthly, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
 	}
@@ -230,7 +230,7 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 		weekday = *s.DigestWeekday
 	}
 	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, clients, string(s.MinSeverity),
-		qs, qe, s.Enabled, !s.DigestOnly, digest, weekday}, nil
+		qs, qe, s.Enabled, !s.DigestOnly, digest, weekday, s.DigestMonthly}, nil
 }
 
 // subscriptionRow is s as a row owning its channel links.
@@ -249,8 +249,8 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-		client_ids, min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, created_by, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
+		client_ids, min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, digest_monthly, created_by, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
 // UpdateSubscription implements alerts.SubscriptionStore.
@@ -260,7 +260,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-		advertiser_ids = ?, client_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, updated_at = ? WHERE id = ?`,
+		advertiser_ids = ?, client_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, digest_monthly = ?, updated_at = ? WHERE id = ?`,
 		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 

@@ -1055,7 +1055,7 @@ describe('console', () => {
     await poll(async () => (await alertRow.locator('[data-test=alert-acked]').count()) === 1, 'the row to show it acknowledged', 10_000, 500)
   })
 
-  test("the daily digest: a digest-only subscription at a set time, its preview of yesterday is the reports API's, sent now to the inbox; a weekly one's week is the reports API's too", async () => {
+  test("the daily digest: a digest-only subscription at a set time, its preview of yesterday is the reports API's, sent now to the inbox; a weekly one's week and a monthly one's month are the reports API's too", async () => {
     // Six hours from now (Beijing): not due while the test runs, whenever it runs.
     const at = `${String((new Date().getUTCHours() + 8 + 6) % 24).padStart(2, '0')}:00`
     await page.goto(`${stack.api}/alerts/subscriptions`)
@@ -1108,36 +1108,55 @@ describe('console', () => {
     await page.keyboard.press('Escape')
     await view.waitFor({ state: 'detached' })
 
-    // A weekly one from the same dialog, 每周一: its preview is the seven days to yesterday against the seven
-    // before, each sum the reports API's for its range.
-    const weeklyDlg = await createDialog('subscription', '每周周报')
-    await choose(page, weeklyDlg.locator('[data-test=subscription-channels]'), '运营群 webhook')
-    await page.keyboard.press('Escape')
-    await weeklyDlg.locator('[data-test=subscription-alerts]').click()
-    await weeklyDlg.locator('[data-test=subscription-digest]').click()
-    await choose(page, weeklyDlg.locator('[data-test=subscription-digest-weekday]'), '每周一')
-    await weeklyDlg.locator('[data-test=subscription-digest-at] input').fill(at)
-    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
-    await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
-    const weeklyRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: '每周周报' })
-    await weeklyRow.waitFor()
-    assert.match(await weeklyRow.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`每周一 ${at}`))
-    const weekly = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === '每周周报')
-    assert.equal(weekly.digest_weekday, 1)
-    await page.locator('.arco-message').waitFor({ state: 'detached' })
-    await weeklyRow.locator(`[data-test=digest-preview-${weekly.id}]`).click()
-    await view.locator('[data-test=digest-accounts]').waitFor()
-    const wd = await apiGet(stack.api, token, `/api/v1/alerts/subscriptions/${weekly.id}/digest`)
-    assert.equal(wd.days, 7)
-    assert.equal(wd.day, digest.day, 'the week ends yesterday')
-    for (const [from, to, sum] of [[wd.from, wd.day, wd.totals.cost], [wd.previous_from, wd.previous_day, wd.previous.cost]]) {
-      const r = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&granularity=day&from=${from}&to=${to}&page_size=1000`)
-      assert.equal(sum, r.summary.cost, `the digest's cost of ${from}…${to} is the report's`)
+    // A weekly one from the same dialog, 每周一, and a monthly one, 每月 1 日: the preview of each is its period to
+    // yesterday (the seven days; the last calendar month whole) against the period before, each sum the reports API's.
+    const periodic = async (name, choice, prior) => {
+      const periodDlg = await createDialog('subscription', name)
+      await choose(page, periodDlg.locator('[data-test=subscription-channels]'), '运营群 webhook')
+      await page.keyboard.press('Escape')
+      await periodDlg.locator('[data-test=subscription-alerts]').click()
+      await periodDlg.locator('[data-test=subscription-digest]').click()
+      await choose(page, periodDlg.locator('[data-test=subscription-digest-weekday]'), choice)
+      await periodDlg.locator('[data-test=subscription-digest-at] input').fill(at)
+      await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+      await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
+      const periodRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: name })
+      await periodRow.waitFor()
+      assert.match(await periodRow.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`${choice} ${at}`))
+      const sub = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === name)
+      await page.locator('.arco-message').waitFor({ state: 'detached' })
+      await periodRow.locator(`[data-test=digest-preview-${sub.id}]`).click()
+      await view.locator('[data-test=digest-accounts]').waitFor()
+      const pd = await apiGet(stack.api, token, `/api/v1/alerts/subscriptions/${sub.id}/digest`)
+      for (const [from, to, sum] of [[pd.from, pd.day, pd.totals.cost], [pd.previous_from, pd.previous_day, pd.previous.cost]]) {
+        const r = await apiGet(stack.api, token, `/api/v1/reports?level=advertiser&granularity=day&from=${from}&to=${to}&page_size=1000`)
+        assert.equal(sum, r.summary.cost, `the digest's cost of ${from}…${to} is the report's`)
+      }
+      assert.equal(await view.locator('[data-test=digest-compared]').innerText(),
+        `${pd.advertisers} 个账户 · ${pd.from}～${pd.day} 与 ${pd.previous_from}～${pd.previous_day} 对比`)
+      assert.match(await view.locator('[data-test=digest-total-cost]').innerText(), new RegExp(`${prior} `))
+      return { sub, pd }
     }
-    assert.equal(await view.locator('[data-test=digest-compared]').innerText(),
-      `${wd.advertisers} 个账户 · ${wd.from}～${wd.day} 与 ${wd.previous_from}～${wd.previous_day} 对比`)
-    assert.match(await view.locator('[data-test=digest-total-cost]').innerText(), /上周 /)
+    const weekly = await periodic('每周周报', '每周一', '上周')
+    assert.equal(weekly.sub.digest_weekday, 1)
+    assert.equal(weekly.pd.days, 7)
+    assert.equal(weekly.pd.day, digest.day, 'the week ends yesterday')
     await shot(page, 'alert-digest-weekly')
+    await page.keyboard.press('Escape')
+    await view.waitFor({ state: 'detached' })
+
+    const monthly = await periodic('客户月报', '每月 1 日', '上月')
+    assert.equal(monthly.sub.digest_monthly, true)
+    assert.equal(monthly.sub.digest_weekday, null)
+    // yesterday's month when yesterday ended it, else the month before
+    const ended = new Date(Date.parse(digest.day) + 86_400_000).getUTCDate() === 1
+    const monthEnd = new Date(Date.UTC(Number(digest.day.slice(0, 4)), Number(digest.day.slice(5, 7)) - (ended ? 0 : 1), 0)).toISOString().slice(0, 10)
+    assert.equal(monthly.pd.period, 'month')
+    assert.equal(monthly.pd.day, monthEnd, 'the last month whole by yesterday')
+    assert.equal(monthly.pd.from, `${monthEnd.slice(0, 7)}-01`)
+    assert.equal(monthly.pd.days, Number(monthEnd.slice(8, 10)))
+    await page.locator('.arco-modal-title', { hasText: '数据月报预览 · 客户月报' }).waitFor()
+    await shot(page, 'alert-digest-monthly', { fullPage: false })
     await page.keyboard.press('Escape')
   })
 

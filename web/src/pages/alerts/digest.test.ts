@@ -4,7 +4,7 @@ import zhCN from '../../i18n/zh-CN'
 import enUS from '../../i18n/en-US'
 import type { AlertDigest } from '../../api/types'
 import {
-  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestKey, digestRows, digestSchedule, incompleteAccounts, lastDigestState, managerRows, sendResultText, sendTargets, stoppedAccounts,
+  dayWords, digestDayOff, digestDefaultDay, digestHeadline, digestKey, digestPeriod, digestRows, digestSchedule, incompleteAccounts, lastDigestState, managerRows, sendResultText, sendTargets, stoppedAccounts, wholeMonth,
 } from './digest'
 
 const i18n = (locale: 'zh-CN' | 'en-US') => createI18n({ legacy: false, locale, messages: { 'zh-CN': zhCN, 'en-US': enUS } }).global
@@ -40,6 +40,8 @@ describe('the digest on the subscriptions list', () => {
     expect(digestSchedule({ id: 1, digest_at: null }, zh)).toBe('')
     expect(digestSchedule({ id: 1, digest_at: '09:00', digest_weekday: 1 }, zh)).toBe('每周一 09:00')
     expect(digestSchedule({ id: 1, digest_at: '18:30', digest_weekday: 7 }, en)).toBe('Sundays 18:30')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true }, zh)).toBe('每月 1 日 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true }, en)).toBe('Monthly on the 1st, 09:00')
   })
 
   test('says how the last digest went, with the day, the sending time or the whole error as its tooltip', () => {
@@ -106,13 +108,28 @@ describe('the digest preview', () => {
   test('a weekly digest is said as its week, against the week before', () => {
     const week = { ...dayWords('2026-12-06'), names: '42' }
     expect(week.week).toBe('11-30～12-06')
-    expect(zh(digestKey('incomplete', true), week)).toBe('以下账户 11-30～12-06 的日报尚未同步完整，合计可能偏低：42')
-    expect(zh(digestKey('sendTitle', true), week)).toBe('立即发送 11-30～12-06 的数据周报？')
-    expect(zh(digestKey('compared', true), { n: 3, from: '2026-11-30', day: '2026-12-06', previousFrom: '2026-11-23', previous: '2026-11-29' })).toBe(
+    expect(zh(digestKey('incomplete', 'week'), week)).toBe('以下账户 11-30～12-06 的日报尚未同步完整，合计可能偏低：42')
+    expect(zh(digestKey('sendTitle', 'week'), week)).toBe('立即发送 11-30～12-06 的数据周报？')
+    expect(zh(digestKey('compared', 'week'), { n: 3, from: '2026-11-30', day: '2026-12-06', previousFrom: '2026-11-23', previous: '2026-11-29' })).toBe(
       '3 个账户 · 2026-11-30～2026-12-06 与 2026-11-23～2026-11-29 对比',
     )
-    expect(zh(digestKey('vsPrevious', true))).toBe('较上周')
-    expect(zh(digestKey('vsPrevious', false))).toBe('较前一天')
+    expect(zh(digestKey('vsPrevious', 'week'))).toBe('较上周')
+    expect(zh(digestKey('vsPrevious', 'day'))).toBe('较前一天')
+  })
+
+  test('a monthly digest is said as the last month whole by its day, against the month before', () => {
+    expect(digestPeriod({ digest_monthly: true, digest_weekday: null })).toBe('month')
+    expect(digestPeriod({ digest_weekday: 3 })).toBe('week')
+    expect(digestPeriod(null)).toBe('day')
+    expect(wholeMonth('2026-11-30')).toBe('2026-11')
+    expect(wholeMonth('2026-12-06')).toBe('2026-11')
+    expect(wholeMonth('2026-01-15')).toBe('2025-12')
+    expect(wholeMonth('2028-02-29')).toBe('2028-02')
+    const month = { ...dayWords('2026-12-06'), names: '42' }
+    expect(zh(digestKey('sendTitle', 'month'), month)).toBe('立即发送 2026-11 的数据月报？')
+    expect(zh(digestKey('incomplete', 'month'), month)).toBe('以下账户 2026-11 的日报尚未同步完整，合计可能偏低：42')
+    expect(zh(digestKey('vsPrevious', 'month'))).toBe('较上月')
+    expect(en(digestKey('title', 'month'), { name: '月报' })).toBe('Monthly digest preview · 月报')
   })
 
   test('the day is yesterday in Beijing by default; after today and over 366 days back are greyed out', () => {

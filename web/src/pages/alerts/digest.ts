@@ -9,18 +9,27 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 
 export type LastDigest = NonNullable<AlertSubscription['last_digest']>
 
-/** digestSchedule names when a subscription's digest goes out ("每天 09:00", "每周一 09:00"), or '' without one. */
+/** digestSchedule names when a subscription's digest goes out ("每天 09:00", "每周一 09:00", "每月 1 日 09:00"), or '' without one. */
 export function digestSchedule(s: AlertSubscription, t: Translate): string {
   if (!s.digest_at) return ''
+  if (s.digest_monthly) return t('subscriptions.digestMonthly', { time: s.digest_at })
   return s.digest_weekday ? `${t(`subscriptions.digestDays.${s.digest_weekday}`)} ${s.digest_at}` : t('subscriptions.digestDaily', { time: s.digest_at })
 }
 
+/** A digest's period: a day, a week or a calendar month. */
+export type DigestPeriod = 'day' | 'week' | 'month'
+
+/** digestPeriod is the period of a subscription's digest. */
+export function digestPeriod(s: Pick<AlertSubscription, 'digest_weekday' | 'digest_monthly'> | null | undefined): DigestPeriod {
+  return s?.digest_monthly ? 'month' : s?.digest_weekday ? 'week' : 'day'
+}
+
 /**
- * digestKey is the text of a digest's preview for its period: a weekly digest's own words
- * ("较上周", "截至…的数据周报") where they differ from a daily one's.
+ * digestKey is the text of a digest's preview for its period: a weekly or monthly digest's own words
+ * ("较上周", "较上月", "截至…的数据周报") where they differ from a daily one's.
  */
-export function digestKey(key: 'title' | 'day' | 'compared' | 'vsPrevious' | 'previousValue' | 'incomplete' | 'sendTitle' | 'results', weekly: boolean): string {
-  return weekly ? `digest.weekly.${key}` : `digest.${key}`
+export function digestKey(key: 'title' | 'day' | 'compared' | 'vsPrevious' | 'previousValue' | 'incomplete' | 'sendTitle' | 'results', period: DigestPeriod): string {
+  return { day: `digest.${key}`, week: `digest.weekly.${key}`, month: `digest.monthly.${key}` }[period]
 }
 
 /**
@@ -129,8 +138,14 @@ export function incompleteAccounts(d: AlertDigest): string[] {
 }
 
 /** dayWords are the figures a text names a day with: the date, its month and day ("12月5日"), and the week to it ("11-29～12-05"). */
-export function dayWords(day: string): { day: string; m: number; d: number; week: string } {
-  return { day, m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)), week: day ? `${addDays(day, -6).slice(5)}～${day.slice(5)}` : '' }
+export function dayWords(day: string): { day: string; m: number; d: number; week: string; month: string } {
+  return { day, m: Number(day.slice(5, 7)), d: Number(day.slice(8, 10)), week: day ? `${addDays(day, -6).slice(5)}～${day.slice(5)}` : '', month: day ? wholeMonth(day) : '' }
+}
+
+/** wholeMonth is the last calendar month whole by a day ("2026-11"): the day's own on its last day, else the month before. */
+export function wholeMonth(day: string): string {
+  if (addDays(day, 1).endsWith('-01')) return day.slice(0, 7)
+  return addDays(`${day.slice(0, 7)}-01`, -1).slice(0, 7)
 }
 
 /** yesterday is the Beijing day a digest reports by default. */

@@ -97,13 +97,16 @@ export interface SubscriptionForm {
   /** Send the daily digest of the day before, at digestAt (Beijing time, HH:MM). */
   digest: boolean
   digestAt: string
-  /** 0: daily; 1 (Monday) … 7 (Sunday): weekly on that day, with the seven days before. */
+  /** 0: daily; 1 (Monday) … 7 (Sunday): weekly on that day, with the seven days before; monthlyDigest: on the 1st, with the month before. */
   weekday: number
   /** Whom a new subscription is for (alert managers choose; an edit keeps the subscriber). */
   subscriber: 'self' | 'team' | 'user'
   teamId: number
   userId: number
 }
+
+/** monthlyDigest is the digest choice beside the weekdays that sends it monthly (digest_monthly). */
+export const monthlyDigest = 8
 
 export function emptySubscriptionForm(): SubscriptionForm {
   return {
@@ -127,7 +130,7 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     alerts: s.alerts ?? true,
     digest: !!s.digest_at,
     digestAt: s.digest_at || defaultDigestAt,
-    weekday: s.digest_weekday ?? 0,
+    weekday: s.digest_monthly ? monthlyDigest : (s.digest_weekday ?? 0),
     subscriber: 'self', teamId: 0, userId: 0,
   }
 }
@@ -147,7 +150,8 @@ export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest 
     enabled: f.enabled,
     alerts: f.alerts,
     digest_at: f.digest ? f.digestAt.trim() : null,
-    digest_weekday: f.digest && f.weekday ? f.weekday : null,
+    digest_weekday: f.digest && f.weekday && f.weekday !== monthlyDigest ? f.weekday : null,
+    digest_monthly: f.digest && f.weekday === monthlyDigest,
   }
 }
 
