@@ -162,20 +162,10 @@ func digestPeriod(sub Subscription, day string) Period {
 	return Period{Kind: kind, From: report.AddDays(day, 1-days), Day: day, PreviousFrom: report.AddDays(day, 1-2*days), PreviousDay: report.AddDays(day, -days)}
 }
 
-// daysFrom counts the days from from to day, both counted.
-func daysFrom(from, day string) int {
-	a, errA := time.Parse(time.DateOnly, from)
-	b, errB := time.Parse(time.DateOnly, day)
-	if errA != nil || errB != nil {
-		return 1
-	}
-	return int(b.Sub(a).Hours()/24) + 1
-}
-
 // buildDigest reads the figures of accounts over the period p, and over
 // the period before it.
 func (s *Service) buildDigest(ctx context.Context, accounts []Account, p Period) (Digest, error) {
-	d := Digest{Period: p, Days: daysFrom(p.From, p.Day), Advertisers: len(accounts)}
+	d := Digest{Period: p, Days: report.Spec{From: p.From, To: p.Day}.Days(), Advertisers: len(accounts)}
 	day := p.Day
 	if len(accounts) == 0 {
 		return d, nil
@@ -194,7 +184,7 @@ func (s *Service) buildDigest(ctx context.Context, accounts []Account, p Period)
 	spec := report.Spec{Level: report.LevelAdvertiser, Granularity: report.Day, AdvertiserIDs: ids,
 		From: d.PreviousFrom, To: day, GroupBy: []report.Dimension{report.DimDate, report.DimManager, report.DimAdvertiser}}
 	managers := map[int64]*DigestAccount{}
-	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(daysFrom(p.PreviousFrom, day)*len(ids)), func(row report.Row) error {
+	_, _, err := s.reports.StreamReport(ctx, auth.Scope{All: true}, spec, int64(spec.Days()*len(ids)), func(row report.Row) error {
 		a, ok := byID[row.AdvertiserID]
 		if !ok {
 			return nil

@@ -133,9 +133,10 @@ export function parseText(text: string, rules: ValueRules): Parsed {
  */
 export function parseSheet(rows: string[][], valueRows: number, rules: ValueRules): Parsed {
   const records = rows.map((cells, i) => ({ line: i + 1, cells }))
-  const n = valueRows - (records.filter(holdsValue).length - lineRecords(records).length)
+  const lines = lineRecords(records)
+  const n = valueRows - (records.filter(holdsValue).length - lines.length)
   if (n > maxRows) return { rows: [], problem: { code: 'tooMany', n } }
-  return parseRecords(records, rules)
+  return parseLines(lines, rules)
 }
 
 /** isWorkbook tells an Excel workbook (.xlsx, a zip archive) from a text file. */
@@ -153,8 +154,12 @@ function lineRecords(all: Record_[]): Record_[] {
 }
 
 function parseRecords(all: Record_[], rules: ValueRules): Parsed {
+  return parseLines(lineRecords(all), rules)
+}
+
+/** parseLines checks the lines of a file (its records but the header and the blank ones). */
+function parseLines(recs: Record_[], rules: ValueRules): Parsed {
   const refuse = (problem: FileProblem): Parsed => ({ rows: [], problem })
-  const recs = lineRecords(all)
   if (!recs.length) return refuse({ code: 'empty' })
   if (recs.every((r) => r.cells.length < 2)) return refuse({ code: 'notCsv' })
   if (recs.length > maxRows) return refuse({ code: 'tooMany', n: recs.length })

@@ -31,6 +31,7 @@ import {
   scheduledStatuses,
   scheduleInParts,
   shiftedWall,
+  shiftOf,
   shiftWords,
   statusColor,
   wallInstant,
@@ -207,11 +208,12 @@ describe('moving a scheduled change (改时间)', () => {
   it('shifts several together: each keeps its distance from the earliest, moved to the time picked', () => {
     // the earliest due at 22:00 (with seconds, as the API may hold it), another at 23:30, a third the next morning
     const first = c.run_at
-    expect(shiftedWall(first, first, '2026-12-07 00:15')).toBe('2026-12-07 00:15')
-    expect(shiftedWall('2026-12-06T15:30:00Z', first, '2026-12-07 00:15')).toBe('2026-12-07 01:45')
-    expect(shiftedWall('2026-12-07T01:05:00Z', first, '2026-12-06 21:00')).toBe('2026-12-07 08:05')
-    expect(shiftedWall('2026-12-06T15:30:00Z', first, '')).toBe('')
-    expect(shiftedWall(undefined, first, '2026-12-07 00:15')).toBe('')
+    const shifted = (at: string | undefined, wall: string) => shiftedWall(at, shiftOf(first, wall))
+    expect(shifted(first, '2026-12-07 00:15')).toBe('2026-12-07 00:15')
+    expect(shifted('2026-12-06T15:30:00Z', '2026-12-07 00:15')).toBe('2026-12-07 01:45')
+    expect(shifted('2026-12-07T01:05:00Z', '2026-12-06 21:00')).toBe('2026-12-07 08:05')
+    expect(shifted('2026-12-06T15:30:00Z', '')).toBe('')
+    expect(shifted(undefined, '2026-12-07 00:15')).toBe('')
   })
   it('says how far a shift moves, later or earlier, in both languages', () => {
     const min = 60_000

@@ -41,17 +41,16 @@ export function runAtOf(wall: string): string {
   return `${wall.replace(' ', 'T')}:00+08:00`
 }
 
-/**
- * shiftedWall is where a change at runAt goes when the one at anchorAt
- * moves to the wall time wall and the others keep their distance from it
- * ('' when a time is missing).
- */
-export function shiftedWall(runAt: string | undefined, anchorAt: string | undefined, wall: string): string {
-  const at = Date.parse(runAt ?? '')
+/** shiftOf is how far the change at anchorAt moves when it is put at the wall time wall (NaN when a time is missing). */
+export function shiftOf(anchorAt: string | undefined, wall: string): number {
   const from = Date.parse(anchorAt ?? '')
-  const to = wallInstant(wall)
-  if ([at, from, to].some(Number.isNaN)) return ''
-  return beijingWall(at + to - wallInstant(beijingWall(from)))
+  return Number.isNaN(from) ? NaN : wallInstant(wall) - wallInstant(beijingWall(from))
+}
+
+/** shiftedWall is where a change at runAt goes when shifted by ms, as the others moved with it ('' when a time is missing). */
+export function shiftedWall(runAt: string | undefined, ms: number): string {
+  const at = Date.parse(runAt ?? '') + ms
+  return Number.isNaN(at) ? '' : beijingWall(at)
 }
 
 /** shiftWords says how far a shift moves: "推迟 1 天 2 小时", "提前 30 分钟" ('' for none). */
