@@ -23,9 +23,10 @@ import (
 // The digest: a subscription with a digest time sends, every day at that
 // Beijing time, the previous day's figures of the advertisers it hears
 // about, against the day before — or, weekly, on one weekday the seven days
-// before against the seven before them; monthly, on the 1st the calendar
-// month before against the month before that — to the same channels as its
-// alerts.
+// before against the seven before them; monthly, on its day of the month
+// (the 1st, or a later one for the late conversions to come in) the
+// calendar month before against the month before that — to the same
+// channels as its alerts.
 
 // DigestGrace is how late after its time a day's digest may still start
 // (a worker down at the time); later, that day is skipped. A send that
@@ -145,7 +146,7 @@ func digestAudience(r *routing, sub Subscription, accounts []Account) []Account 
 // the month before) — each with the period before it.
 func digestPeriod(sub Subscription, day string) Period {
 	t, err := time.Parse(time.DateOnly, day)
-	if sub.DigestMonthly && err == nil {
+	if sub.DigestMonthDay != nil && err == nil {
 		end := t
 		if t.AddDate(0, 0, 1).Day() != 1 {
 			end = time.Date(t.Year(), t.Month(), 0, 0, 0, 0, 0, time.UTC) // the month before's last day
@@ -350,7 +351,7 @@ func (s *Service) sendDigest(ctx context.Context, sc SealedChannel, msg channel.
 
 // digestDue is when sub's digest of the period ending the day before now's
 // Beijing day is due (nil: sub sends none, or a weekly one not today, or a
-// monthly one not on the 1st).
+// monthly one not on its day of the month).
 func digestDue(sub Subscription, now time.Time) *time.Time {
 	if !sub.Enabled || sub.DigestMinute == nil {
 		return nil
@@ -359,7 +360,7 @@ func digestDue(sub Subscription, now time.Time) *time.Time {
 	if w := sub.DigestWeekday; w != nil && isoWeekday(bj.Weekday()) != *w {
 		return nil
 	}
-	if sub.DigestMonthly && bj.Day() != 1 {
+	if d := sub.DigestMonthDay; d != nil && bj.Day() != *d {
 		return nil
 	}
 	at := time.Date(bj.Year(), bj.Month(), bj.Day(), 0, 0, 0, 0, beijing).Add(time.Duration(*sub.DigestMinute) * time.Minute)

@@ -136,6 +136,10 @@ func TestDigestSubscriptionRules(t *testing.T) {
 		// a monthly digest is not weekly too, and needs its time
 		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestWeekday: ptr(1), DigestMonthly: true}, "digest_monthly", "not_both"},
 		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestMonthly: true}, "digest_monthly", "monthly_needs_time"},
+		// its day is one every month has, and only for a monthly digest
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestMonthly: true, DigestMonthDay: ptr(29)}, "digest_month_day", "between"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestMonthly: true, DigestMonthDay: ptr(0)}, "digest_month_day", "between"},
+		{alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestMonthDay: ptr(5)}, "digest_month_day", "month_day_needs_monthly"},
 	} {
 		_, err := f.svc.CreateSubscription(f.ctx, f.alice, c.in)
 		e, ok := apperr.As(err)
@@ -434,10 +438,11 @@ func TestWeeklyDigest(t *testing.T) {
 	}
 }
 
-// TestMonthlyDigest: a monthly digest goes out on the 1st only, with the
-// calendar month before (30 days of November) against the month before it
-// (31 days of October); its preview of a day is the last month whole by
-// then. (Its refusals: TestDigestSubscriptionRules.)
+// TestMonthlyDigest: a monthly digest goes out on its day of the month only
+// (the 1st unless told, or the 5th), with the calendar month before (30
+// days of November) against the month before it (31 days of October); its
+// preview of a day is the last month whole by then. (Its refusals:
+// TestDigestSubscriptionRules.)
 func TestMonthlyDigest(t *testing.T) {
 	f := newFixture(t)
 	for d := 1; d <= 31; d++ {
@@ -452,8 +457,8 @@ func TestMonthlyDigest(t *testing.T) {
 	f.dailyRead("2025-09-01", "2025-11-30", advA, advB)
 	rcv, ch := f.hook(f.admin, "ops")
 	sub := f.subscribe(f.admin, alerts.SubscriptionInput{Name: "月报", ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestMonthly: true, DigestOnly: true})
-	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); !got.DigestMonthly || got.DigestWeekday != nil {
-		t.Fatalf("stored monthly %v, weekday %v", got.DigestMonthly, got.DigestWeekday)
+	if got, _ := f.svc.GetSubscription(f.ctx, f.admin, sub.ID); got.DigestMonthDay == nil || *got.DigestMonthDay != 1 || got.DigestWeekday != nil {
+		t.Fatalf("stored month day %v, weekday %v", got.DigestMonthDay, got.DigestWeekday)
 	}
 	d := f.digestOnlyAt(rcv, time.Date(2025, 12, 1, 9, 0, 0, 0, beijing), time.Date(2025, 11, 30, 9, 0, 0, 0, beijing), time.Date(2025, 12, 2, 9, 0, 0, 0, beijing))
 	if d.Period != "month" || d.From != "2025-11-01" || d.Day != "2025-11-30" || d.PreviousFrom != "2025-10-01" || d.PreviousDay != "2025-10-31" || d.Days != 30 ||
@@ -469,6 +474,15 @@ func TestMonthlyDigest(t *testing.T) {
 		t.Fatalf("preview of 2025-11-15 %+v, %v", p, err)
 	}
 
+	// One on the 5th, for the late conversions: the same month, four days on.
+	rcv5, ch5 := f.hook(f.admin, "ops5")
+	f.subscribe(f.admin, alerts.SubscriptionInput{Name: "月报 5 日", ChannelIDs: []int64{ch5.ID}, DigestAt: "09:00", DigestMonthly: true, DigestMonthDay: ptr(5), DigestOnly: true})
+	d5 := f.digestOnlyAt(rcv5, time.Date(2025, 12, 5, 9, 0, 0, 0, beijing), time.Date(2025, 12, 1, 9, 30, 0, 0, beijing), time.Date(2025, 12, 4, 9, 0, 0, 0, beijing))
+	if d5.Period != "month" || d5.From != d.From || d5.Day != d.Day || d5.PreviousFrom != d.PreviousFrom || d5.Days != 30 ||
+		d5.Totals.Cost != d.Totals.Cost || d5.Totals.Convert != d.Totals.Convert || d5.Previous.Cost != d.Previous.Cost || len(d5.Stopped) != 1 {
+		t.Fatalf("monthly digest on the 5th %+v", d5)
+	}
+	wantDigestMessage(t, rcv5, "数据月报 · 2025-11 · 月报 5 日", "消耗 300.00 元（+27.66%）", "from=2025-11-01&to=2025-11-30")
 }
 
 func ptr[T any](v T) *T { return &v }

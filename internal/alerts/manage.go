@@ -308,8 +308,10 @@ type SubscriptionInput struct {
 	DigestAt string
 	// DigestWeekday (1 Monday … 7 Sunday) makes the digest weekly; nil: daily.
 	DigestWeekday *int
-	// DigestMonthly makes the digest monthly (on the 1st, the month before).
-	DigestMonthly bool
+	// DigestMonthly makes the digest monthly (the month before), on the
+	// DigestMonthDay of each month (1 … 28; nil: the 1st).
+	DigestMonthly  bool
+	DigestMonthDay *int
 }
 
 // parseClock parses "HH:MM" into minutes after midnight.
@@ -322,7 +324,7 @@ func parseClock(s string) (int, bool) {
 }
 
 // digestSchedule validates the digest's time and period (weekday or
-// monthly) of in and sets them on sub.
+// day of the month) of in and sets them on sub.
 func digestSchedule(in SubscriptionInput, sub *Subscription) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if in.DigestAt != "" {
@@ -342,20 +344,35 @@ func digestSchedule(in SubscriptionInput, sub *Subscription) []apperr.FieldError
 			sub.DigestWeekday = w
 		}
 	}
-	if in.DigestMonthly {
-		switch {
-		case in.DigestWeekday != nil:
-			errs = append(errs, apperr.Field("digest_monthly", "a digest is weekly or monthly, not both").Because("not_both", "a", "digest_weekday", "b", "digest_monthly"))
-		case in.DigestAt == "":
-			errs = append(errs, apperr.Field("digest_monthly", "a monthly digest needs digest_at, its time").Because("monthly_needs_time"))
-		default:
-			sub.DigestMonthly = true
-		}
-	}
+	errs = append(errs, monthDay(in, sub)...)
 	if in.DigestOnly && in.DigestAt == "" {
 		errs = append(errs, apperr.Field("alerts", "a subscription receives alerts, a daily digest or both").Because("nothing_to_send"))
 	}
 	return errs
+}
+
+// monthDay validates the monthly digest's day of in and sets it on sub.
+func monthDay(in SubscriptionInput, sub *Subscription) []apperr.FieldError {
+	day := 1
+	if d := in.DigestMonthDay; d != nil {
+		switch {
+		case !in.DigestMonthly:
+			return []apperr.FieldError{apperr.Field("digest_month_day", "a day of the month is for a monthly digest (digest_monthly)").Because("month_day_needs_monthly")}
+		case *d < 1 || *d > 28:
+			return []apperr.FieldError{apperr.Field("digest_month_day", "must be 1 to 28, a day every month has").Because("between", "min", 1, "max", 28)}
+		}
+		day = *d
+	}
+	switch {
+	case !in.DigestMonthly:
+		return nil
+	case in.DigestWeekday != nil:
+		return []apperr.FieldError{apperr.Field("digest_monthly", "a digest is weekly or monthly, not both").Because("not_both", "a", "digest_weekday", "b", "digest_monthly")}
+	case in.DigestAt == "":
+		return []apperr.FieldError{apperr.Field("digest_monthly", "a monthly digest needs digest_at, its time").Because("monthly_needs_time")}
+	}
+	sub.DigestMonthDay = &day
+	return nil
 }
 
 // subscription validates in and builds the subscription (ID 0).

@@ -259,12 +259,13 @@ type Subscription struct {
 	// DigestWeekday makes the digest weekly: it goes out on this Beijing
 	// weekday (1 Monday … 7 Sunday) with the seven days before; nil: daily.
 	DigestWeekday *int
-	// DigestMonthly makes the digest monthly: it goes out on the first
-	// Beijing day of a month with the calendar month before.
-	DigestMonthly bool
-	CreatedBy     int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// DigestMonthDay makes the digest monthly: it goes out on this Beijing
+	// day of each month (1 … 28, a day every month has) with the calendar
+	// month before; nil: daily or weekly.
+	DigestMonthDay *int
+	CreatedBy      int64
+	CreatedAt      time.Time
+	UpdatedAt      time.Time
 	// LastDigest is read, never written: how the latest scheduled digest
 	// went (nil before the first).
 	LastDigest *DigestStatus

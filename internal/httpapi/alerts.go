@@ -385,26 +385,27 @@ type quietHoursJSON struct {
 }
 
 type alertSubscriptionRequest struct {
-	Name          string          `json:"name" validate:"max=64"`
-	UserID        int64           `json:"user_id" validate:"gte=0"`
-	TeamID        int64           `json:"team_id" validate:"gte=0"`
-	Kinds         []string        `json:"kinds" validate:"max=20"`
-	AdvertiserIDs []int64         `json:"advertiser_ids" validate:"max=1000,dive,gt=0"`
-	ClientIDs     []int64         `json:"client_ids" validate:"max=100,dive,gt=0"`
-	MinSeverity   string          `json:"min_severity" validate:"omitempty,oneof=info warning critical"`
-	QuietHours    *quietHoursJSON `json:"quiet_hours"`
-	ChannelIDs    []int64         `json:"channel_ids" validate:"required,min=1,max=20,dive,gt=0"`
-	Enabled       *bool           `json:"enabled"`
-	Alerts        *bool           `json:"alerts"`
-	DigestAt      *string         `json:"digest_at" validate:"omitempty,len=5"`
-	DigestWeekday *int            `json:"digest_weekday"`
-	DigestMonthly bool            `json:"digest_monthly"`
+	Name           string          `json:"name" validate:"max=64"`
+	UserID         int64           `json:"user_id" validate:"gte=0"`
+	TeamID         int64           `json:"team_id" validate:"gte=0"`
+	Kinds          []string        `json:"kinds" validate:"max=20"`
+	AdvertiserIDs  []int64         `json:"advertiser_ids" validate:"max=1000,dive,gt=0"`
+	ClientIDs      []int64         `json:"client_ids" validate:"max=100,dive,gt=0"`
+	MinSeverity    string          `json:"min_severity" validate:"omitempty,oneof=info warning critical"`
+	QuietHours     *quietHoursJSON `json:"quiet_hours"`
+	ChannelIDs     []int64         `json:"channel_ids" validate:"required,min=1,max=20,dive,gt=0"`
+	Enabled        *bool           `json:"enabled"`
+	Alerts         *bool           `json:"alerts"`
+	DigestAt       *string         `json:"digest_at" validate:"omitempty,len=5"`
+	DigestWeekday  *int            `json:"digest_weekday"`
+	DigestMonthly  bool            `json:"digest_monthly"`
+	DigestMonthDay *int            `json:"digest_month_day"`
 }
 
 func (r alertSubscriptionRequest) input() alerts.SubscriptionInput {
 	in := alerts.SubscriptionInput{Name: r.Name, UserID: r.UserID, TeamID: r.TeamID, AdvertiserIDs: r.AdvertiserIDs, ClientIDs: r.ClientIDs,
 		MinSeverity: alerts.Severity(r.MinSeverity), ChannelIDs: r.ChannelIDs, Enabled: r.Enabled == nil || *r.Enabled,
-		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday, DigestMonthly: r.DigestMonthly}
+		DigestOnly: r.Alerts != nil && !*r.Alerts, DigestWeekday: r.DigestWeekday, DigestMonthly: r.DigestMonthly, DigestMonthDay: r.DigestMonthDay}
 	if r.DigestAt != nil {
 		in.DigestAt = *r.DigestAt
 	}
@@ -435,6 +436,7 @@ type alertSubscriptionJSON struct {
 	DigestAt       *string         `json:"digest_at"`
 	DigestWeekday  *int            `json:"digest_weekday"`
 	DigestMonthly  bool            `json:"digest_monthly"`
+	DigestMonthDay *int            `json:"digest_month_day"`
 	LastDigest     *lastDigestJSON `json:"last_digest"`
 	CreatedBy      *int64          `json:"created_by"`
 	CreatedAt      time.Time       `json:"created_at"`
@@ -446,7 +448,7 @@ func clockText(m int) string { return time.Date(0, 1, 1, m/60, m%60, 0, 0, time.
 func newAlertSubscriptionJSON(sub alerts.Subscription) alertSubscriptionJSON {
 	out := alertSubscriptionJSON{ID: sub.ID, Name: sub.Name, SubscriberType: sub.SubscriberType, UserID: optID(sub.UserID),
 		TeamID: optID(sub.TeamID), SubscriberName: sub.SubscriberName, Kinds: orEmpty(sub.Kinds), AdvertiserIDs: orEmpty(sub.AdvertiserIDs), ClientIDs: orEmpty(sub.ClientIDs), MinSeverity: sub.MinSeverity,
-		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, DigestMonthly: sub.DigestMonthly, CreatedBy: optID(sub.CreatedBy),
+		ChannelIDs: orEmpty(sub.ChannelIDs), Enabled: sub.Enabled, Alerts: !sub.DigestOnly, DigestWeekday: sub.DigestWeekday, DigestMonthly: sub.DigestMonthDay != nil, DigestMonthDay: sub.DigestMonthDay, CreatedBy: optID(sub.CreatedBy),
 		CreatedAt: sub.CreatedAt, UpdatedAt: sub.UpdatedAt}
 	if sub.QuietStart != nil && sub.QuietEnd != nil {
 		out.QuietHours = &quietHoursJSON{Start: clockText(*sub.QuietStart), End: clockText(*sub.QuietEnd)}

@@ -361,6 +361,8 @@ func TestAlertDigestAPI(t *testing.T) {
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_weekday":1}`, ch.ID), "digest_weekday"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_monthly":true}`, ch.ID), "digest_monthly"},
 		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_weekday":1,"digest_monthly":true}`, ch.ID), "digest_monthly"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_monthly":true,"digest_month_day":31}`, ch.ID), "digest_month_day"},
+		{fmt.Sprintf(`{"channel_ids":[%d],"digest_at":"09:00","digest_month_day":3}`, ch.ID), "digest_month_day"},
 	} {
 		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", body: c.body, token: operator})
 		if r.status != http.StatusUnprocessableEntity || len(r.fields()) == 0 || r.fields()[0] != c.field {
@@ -369,7 +371,7 @@ func TestAlertDigestAPI(t *testing.T) {
 	}
 	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
 		body: fmt.Sprintf(`{"name":"早报","channel_ids":[%d],"alerts":false,"digest_at":"09:00"}`, ch.ID)})
-	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","digest_weekday":null,"digest_monthly":false,"last_digest":null`) {
+	if r.status != http.StatusCreated || !strings.Contains(r.raw, `"alerts":false,"digest_at":"09:00","digest_weekday":null,"digest_monthly":false,"digest_month_day":null,"last_digest":null`) {
 		t.Fatalf("subscribe: %d %s", r.status, r.raw)
 	}
 	var sub struct {
@@ -427,13 +429,14 @@ func TestAlertDigestAPI(t *testing.T) {
 	}
 	// A monthly one: the last calendar month whole by the day, against the month before.
 	r = b.do(t, req{method: "POST", path: "/api/v1/alerts/subscriptions", token: operator,
-		body: fmt.Sprintf(`{"name":"月报","channel_ids":[%d],"alerts":false,"digest_at":"09:00","digest_monthly":true}`, ch.ID)})
+		body: fmt.Sprintf(`{"name":"月报","channel_ids":[%d],"alerts":false,"digest_at":"09:00","digest_monthly":true,"digest_month_day":3}`, ch.ID)})
 	var monthly struct {
-		ID            int64 `json:"id"`
-		DigestMonthly bool  `json:"digest_monthly"`
+		ID             int64 `json:"id"`
+		DigestMonthly  bool  `json:"digest_monthly"`
+		DigestMonthDay *int  `json:"digest_month_day"`
 	}
 	r.data(t, &monthly)
-	if r.status != http.StatusCreated || !monthly.DigestMonthly {
+	if r.status != http.StatusCreated || !monthly.DigestMonthly || monthly.DigestMonthDay == nil || *monthly.DigestMonthDay != 3 {
 		t.Fatalf("monthly subscription: %d %s", r.status, r.raw)
 	}
 	first := time.Date(b.clock.Now().In(bj).Year(), b.clock.Now().In(bj).Month(), 1, 0, 0, 0, 0, bj) // this month's first day

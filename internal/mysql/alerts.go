@@ -158,7 +158,7 @@ func (db *DB) ChannelKeyCounts(ctx context.Context) (map[string]int, error) {
 // subscriptionCols are a subscription's columns and its subscriber's name
 // (selected FROM alert_subscriptions).
 const subscriptionCols = `id, name, subscriber_type, user_id, team_id, kinds, advertiser_ids, client_ids, min_severity, quiet_start, quiet_end,
-	enabled, alerts, digest_minute, digest_weekday, digest_monthly, created_by, created_at, updated_at,
+	enabled, alerts, digest_minute, digest_weekday, digest_month_day, created_by, created_at, updated_at,
 	COALESCE((SELECT COALESCE(NULLIF(u.display_name, ''), u.username) FROM users u WHERE u.id = alert_subscriptions.user_id),
 		(SELECT t.name FROM alert_teams t WHERE t.id = alert_subscriptions.team_id), '')`
 
@@ -170,22 +170,16 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 		minSev                string
 		quietStart, quietEnd  sql.NullInt64
 		alertsOn              bool
-		digest, weekday       sql.NullInt64
+		digest, weekday, mday sql.NullInt64
 	)
 	err := r.Scan(&s.ID, &s.Name, &s.SubscriberType, &user, &team, &kinds, &advs, &clients, &minSev, &quietStart, &quietEnd, &s.Enabled,
-		&alertsOn, &digest, &weekday, &s.DigestMonthly, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
+		&alertsOn, &digest, &weekday, &mday, &createdBy, &s.CreatedAt, &s.UpdatedAt, &s.SubscriberName)
 	if err != nil {
 		return s, err
 	}
 	s.DigestOnly = !alertsOn
-	if digest.Valid {
-		m := int(digest.Int64)
-		s.DigestMinute = &m
-	}
-	if weekday.Valid {
-		w := int(weekday.Int64)
-		s.DigestWeekday = &w
-	}
+	s.DigestMinute = optInt(digest)
+	s.DigestWeekday, s.DigestMonthDay = optInt(weekday), optInt(mday)
 	s.UserID, s.TeamID, s.CreatedBy, s.MinSeverity = user.Int64, team.Int64, createdBy.Int64, alerts.Severity(minSev)
 	if kinds.Valid {
 		if err := json.Unmarshal([]byte(kinds.String), &s.Kinds); err != nil {
@@ -205,6 +199,15 @@ func scanSubscription(r scanner) (alerts.Subscription, error) {
 	return s, nil
 }
 
+// optInt is a nullable column's value (nil: NULL).
+func optInt(v sql.NullInt64) *int {
+	if !v.Valid {
+		return nil
+	}
+	n := int(v.Int64)
+	return &n
+}
+
 func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	kinds, err := jsonOrNull(s.Kinds, len(s.Kinds) == 0)
 	if err != nil {
@@ -222,15 +225,8 @@ func subscriptionArgs(s alerts.Subscription) ([]any, error) {
 	if s.QuietStart != nil && s.QuietEnd != nil {
 		qs, qe = *s.QuietStart, *s.QuietEnd
 	}
-	var digest, weekday any
-	if s.DigestMinute != nil {
-		digest = *s.DigestMinute
-	}
-	if s.DigestWeekday != nil {
-		weekday = *s.DigestWeekday
-	}
 	return []any{truncate(s.Name, 64), s.SubscriberType, nullInt(s.UserID), nullInt(s.TeamID), kinds, advs, clients, string(s.MinSeverity),
-		qs, qe, s.Enabled, !s.DigestOnly, digest, weekday, s.DigestMonthly}, nil
+		qs, qe, s.Enabled, !s.DigestOnly, s.DigestMinute, s.DigestWeekday, s.DigestMonthDay}, nil
 }
 
 // subscriptionRow is s as a row owning its channel links.
@@ -249,7 +245,7 @@ func (db *DB) CreateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return createLinked(ctx, db, s, db.Subscription, subscriptionRow(s), `INSERT INTO alert_subscriptions (name, subscriber_type, user_id, team_id, kinds, advertiser_ids,
-		client_ids, min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, digest_monthly, created_by, created_at, updated_at)
+		client_ids, min_severity, quiet_start, quiet_end, enabled, alerts, digest_minute, digest_weekday, digest_month_day, created_by, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, append(args, nullInt(s.CreatedBy), s.CreatedAt.UTC(), s.UpdatedAt.UTC())...)
 }
 
@@ -260,7 +256,7 @@ func (db *DB) UpdateSubscription(ctx context.Context, s alerts.Subscription) (al
 		return s, err
 	}
 	return updateLinked(ctx, db, s, db.Subscription, subscriptionRow(s), s.ID, `UPDATE alert_subscriptions SET name = ?, subscriber_type = ?, user_id = ?, team_id = ?, kinds = ?,
-		advertiser_ids = ?, client_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, digest_monthly = ?, updated_at = ? WHERE id = ?`,
+		advertiser_ids = ?, client_ids = ?, min_severity = ?, quiet_start = ?, quiet_end = ?, enabled = ?, alerts = ?, digest_minute = ?, digest_weekday = ?, digest_month_day = ?, updated_at = ? WHERE id = ?`,
 		append(args, s.UpdatedAt.UTC(), s.ID)...)
 }
 

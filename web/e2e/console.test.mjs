@@ -1108,9 +1108,9 @@ describe('console', () => {
     await page.keyboard.press('Escape')
     await view.waitFor({ state: 'detached' })
 
-    // A weekly one from the same dialog, 每周一, and a monthly one, 每月 1 日: the preview of each is its period to
+    // A weekly one from the same dialog, 每周一, and a monthly one, 每月 on the 5th: the preview of each is its period to
     // yesterday (the seven days; the last calendar month whole) against the period before, each sum the reports API's.
-    const periodic = async (name, choice, prior) => {
+    const periodic = async (name, choice, prior, monthDay) => {
       const periodDlg = await createDialog('subscription', name)
       await choose(page, periodDlg.locator('[data-test=subscription-channels]'), '运营群 webhook')
       await page.keyboard.press('Escape')
@@ -1118,11 +1118,15 @@ describe('console', () => {
       await periodDlg.locator('[data-test=subscription-digest]').click()
       await choose(page, periodDlg.locator('[data-test=subscription-digest-weekday]'), choice)
       await periodDlg.locator('[data-test=subscription-digest-at] input').fill(at)
+      if (monthDay) {
+        await choose(page, periodDlg.locator('[data-test=subscription-digest-month-day]'), new RegExp(`^${monthDay} 日$`))
+        await shot(page, 'alert-subscription-monthly', { fullPage: false })
+      }
       await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
       await page.locator('.arco-message', { hasText: '已保存' }).waitFor()
       const periodRow = page.locator('[data-test=subscriptions-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)', { hasText: name })
       await periodRow.waitFor()
-      assert.match(await periodRow.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`${choice} ${at}`))
+      assert.match(await periodRow.locator('[data-test=subscription-digest-cell]').innerText(), new RegExp(`${choice} ${monthDay ? `${monthDay} 日 ` : ''}${at}`))
       const sub = (await apiGet(stack.api, token, '/api/v1/alerts/subscriptions')).find((x) => x.name === name)
       await page.locator('.arco-message').waitFor({ state: 'detached' })
       await periodRow.locator(`[data-test=digest-preview-${sub.id}]`).click()
@@ -1145,8 +1149,9 @@ describe('console', () => {
     await page.keyboard.press('Escape')
     await view.waitFor({ state: 'detached' })
 
-    const monthly = await periodic('客户月报', '每月 1 日', '上月')
+    const monthly = await periodic('客户月报', '每月', '上月', 5)
     assert.equal(monthly.sub.digest_monthly, true)
+    assert.equal(monthly.sub.digest_month_day, 5)
     assert.equal(monthly.sub.digest_weekday, null)
     // yesterday's month when yesterday ended it, else the month before
     const ended = new Date(Date.parse(digest.day) + 86_400_000).getUTCDate() === 1

@@ -40,8 +40,9 @@ describe('the digest on the subscriptions list', () => {
     expect(digestSchedule({ id: 1, digest_at: null }, zh)).toBe('')
     expect(digestSchedule({ id: 1, digest_at: '09:00', digest_weekday: 1 }, zh)).toBe('每周一 09:00')
     expect(digestSchedule({ id: 1, digest_at: '18:30', digest_weekday: 7 }, en)).toBe('Sundays 18:30')
-    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true }, zh)).toBe('每月 1 日 09:00')
-    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true }, en)).toBe('Monthly on the 1st, 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true, digest_month_day: 1 }, zh)).toBe('每月 1 日 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true, digest_month_day: 5 }, zh)).toBe('每月 5 日 09:00')
+    expect(digestSchedule({ id: 1, digest_at: '09:00', digest_monthly: true, digest_month_day: 5 }, en)).toBe('Monthly on day 5, 09:00')
   })
 
   test('says how the last digest went, with the day, the sending time or the whole error as its tooltip', () => {

@@ -9,10 +9,10 @@ type Translate = (key: string, params?: Record<string, unknown>) => string
 
 export type LastDigest = NonNullable<AlertSubscription['last_digest']>
 
-/** digestSchedule names when a subscription's digest goes out ("每天 09:00", "每周一 09:00", "每月 1 日 09:00"), or '' without one. */
+/** digestSchedule names when a subscription's digest goes out ("每天 09:00", "每周一 09:00", "每月 5 日 09:00"), or '' without one. */
 export function digestSchedule(s: AlertSubscription, t: Translate): string {
   if (!s.digest_at) return ''
-  if (s.digest_monthly) return t('subscriptions.digestMonthly', { time: s.digest_at })
+  if (s.digest_monthly) return t('subscriptions.digestMonthly', { day: s.digest_month_day ?? 1, time: s.digest_at })
   return s.digest_weekday ? `${t(`subscriptions.digestDays.${s.digest_weekday}`)} ${s.digest_at}` : t('subscriptions.digestDaily', { time: s.digest_at })
 }
 

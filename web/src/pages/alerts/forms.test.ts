@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest'
-import { audienceCounts, channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, monthlyDigest, sendsNothing, splitList, subscriptionBody, subscriptionForm } from './forms'
+import { audienceCounts, channelBody, channelForm, clockValid, emptyChannelForm, emptySubscriptionForm, monthDays, monthlyDigest, sendsNothing, splitList, subscriptionBody, subscriptionForm } from './forms'
 
 describe('channel form', () => {
   test('a bot sends only its URL, secret and (DingTalk) mentions', () => {
@@ -38,7 +38,7 @@ describe('subscription form', () => {
     const s = { id: 1, name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true }
     expect(subscriptionBody(subscriptionForm(s))).toEqual({
       name: 'n', kinds: ['cpa_anomaly'], advertiser_ids: [17], client_ids: [], min_severity: 'warning', quiet_hours: { start: '23:00', end: '07:30' }, channel_ids: [2, 5], enabled: true,
-      alerts: true, digest_at: null, digest_weekday: null, digest_monthly: false,
+      alerts: true, digest_at: null, digest_weekday: null, digest_monthly: false, digest_month_day: null,
     })
   })
 
@@ -58,12 +58,15 @@ describe('subscription form', () => {
     expect(subscriptionBody(f)).toMatchObject({ digest_at: '09:30', digest_weekday: 1 })
     expect(subscriptionBody({ ...f, weekday: 0 })).toMatchObject({ digest_at: '09:30', digest_weekday: null })
     expect(subscriptionBody({ ...f, digest: false })).toMatchObject({ digest_at: null, digest_weekday: null })
-    // The 1st of the month beside the weekdays: a monthly digest.
-    const m = subscriptionForm({ ...s, digest_weekday: null, digest_monthly: true })
-    expect(m.weekday).toBe(monthlyDigest)
-    expect(subscriptionBody(m)).toMatchObject({ digest_at: '09:30', digest_weekday: null, digest_monthly: true })
-    expect(subscriptionBody({ ...m, weekday: 2 })).toMatchObject({ digest_weekday: 2, digest_monthly: false })
-    expect(subscriptionBody({ ...m, digest: false })).toMatchObject({ digest_at: null, digest_weekday: null, digest_monthly: false })
+    // 每月 beside the weekdays: a monthly digest, on its day of the month (the 1st unless picked).
+    const m = subscriptionForm({ ...s, digest_weekday: null, digest_monthly: true, digest_month_day: 5 })
+    expect(m).toMatchObject({ weekday: monthlyDigest, monthDay: 5 })
+    expect(subscriptionBody(m)).toMatchObject({ digest_at: '09:30', digest_weekday: null, digest_monthly: true, digest_month_day: 5 })
+    expect(subscriptionBody({ ...m, weekday: 2 })).toMatchObject({ digest_weekday: 2, digest_monthly: false, digest_month_day: null })
+    expect(subscriptionBody({ ...m, digest: false })).toMatchObject({ digest_at: null, digest_weekday: null, digest_monthly: false, digest_month_day: null })
+    expect(subscriptionBody({ ...f, weekday: monthlyDigest })).toMatchObject({ digest_monthly: true, digest_month_day: 1 })
+    expect(monthDays).toHaveLength(28)
+    expect([monthDays[0], monthDays.at(-1)]).toEqual([1, 28])
   })
 
   test('a new subscription receives alerts and sends no digest; switched on, the digest starts at 09:00', () => {

@@ -97,21 +97,26 @@ export interface SubscriptionForm {
   /** Send the daily digest of the day before, at digestAt (Beijing time, HH:MM). */
   digest: boolean
   digestAt: string
-  /** 0: daily; 1 (Monday) … 7 (Sunday): weekly on that day, with the seven days before; monthlyDigest: on the 1st, with the month before. */
+  /** 0: daily; 1 (Monday) … 7 (Sunday): weekly on that day, with the seven days before; monthlyDigest: on monthDay, with the month before. */
   weekday: number
+  /** The day of the month (1 … 28) a monthly digest goes out. */
+  monthDay: number
   /** Whom a new subscription is for (alert managers choose; an edit keeps the subscriber). */
   subscriber: 'self' | 'team' | 'user'
   teamId: number
   userId: number
 }
 
-/** monthlyDigest is the digest choice beside the weekdays that sends it monthly (digest_monthly). */
+/** monthlyDigest is the digest choice beside the weekdays that sends it monthly (digest_monthly), on a day of the month. */
 export const monthlyDigest = 8
+
+/** monthDays are the days a monthly digest may go out on: those every month has. */
+export const monthDays = Array.from({ length: 28 }, (_, i) => i + 1)
 
 export function emptySubscriptionForm(): SubscriptionForm {
   return {
     name: '', kinds: [], advertiserIds: [], clientIds: [], minSeverity: 'info', quiet: false, quietStart: '22:00', quietEnd: '08:00', channelIds: [], enabled: true,
-    alerts: true, digest: false, digestAt: defaultDigestAt, weekday: 0, subscriber: 'self', teamId: 0, userId: 0,
+    alerts: true, digest: false, digestAt: defaultDigestAt, weekday: 0, monthDay: 1, subscriber: 'self', teamId: 0, userId: 0,
   }
 }
 
@@ -131,6 +136,7 @@ export function subscriptionForm(s: AlertSubscription): SubscriptionForm {
     digest: !!s.digest_at,
     digestAt: s.digest_at || defaultDigestAt,
     weekday: s.digest_monthly ? monthlyDigest : (s.digest_weekday ?? 0),
+    monthDay: s.digest_month_day ?? 1,
     subscriber: 'self', teamId: 0, userId: 0,
   }
 }
@@ -152,6 +158,7 @@ export function subscriptionBody(f: SubscriptionForm): AlertSubscriptionRequest 
     digest_at: f.digest ? f.digestAt.trim() : null,
     digest_weekday: f.digest && f.weekday && f.weekday !== monthlyDigest ? f.weekday : null,
     digest_monthly: f.digest && f.weekday === monthlyDigest,
+    digest_month_day: f.digest && f.weekday === monthlyDigest ? f.monthDay : null,
   }
 }
 
