@@ -89,20 +89,11 @@ func validName(field, name string, maxLen int) []apperr.FieldError {
 	return nil
 }
 
-func configErrors(cfg channel.Config) []apperr.FieldError {
-	var out []apperr.FieldError
-	for _, e := range cfg.Validate() {
-		e.Field = "config." + e.Field
-		out = append(out, e)
-	}
-	return out
-}
-
 // CreateChannel creates a channel owned by the actor (or shared, for
 // managers). KindValidation names bad fields; KindUnavailable when no
 // encryption key is configured.
 func (s *Service) CreateChannel(ctx context.Context, actor Actor, in ChannelInput) (Channel, error) {
-	errs := append(validName("name", in.Name, 64), configErrors(in.Config)...)
+	errs := append(validName("name", in.Name, 64), in.Config.Validate()...)
 	if in.Shared && !actor.Manage {
 		errs = append(errs, apperr.Field("shared", "only alert managers create shared channels").Because("alerts_shared_manager"))
 	}
@@ -146,7 +137,7 @@ func (s *Service) UpdateChannel(ctx context.Context, actor Actor, id int64, in C
 		return Channel{}, err
 	}
 	if in.Config.Type != sc.Type {
-		return Channel{}, apperr.Validation(apperr.Field("config.type", "cannot change (%s); create a new channel", sc.Type).Because("channel_type_fixed", "type", sc.Type))
+		return Channel{}, apperr.Validation(apperr.Field("type", "cannot change (%s); create a new channel", sc.Type).Because("channel_type_fixed", "type", sc.Type))
 	}
 	old, err := s.openChannel(sc)
 	if err != nil {
@@ -162,7 +153,7 @@ func (s *Service) UpdateChannel(ctx context.Context, actor Actor, id int64, in C
 	if cfg.Password == "" {
 		cfg.Password = old.Password
 	}
-	if errs := append(validName("name", in.Name, 64), configErrors(cfg)...); len(errs) > 0 {
+	if errs := append(validName("name", in.Name, 64), cfg.Validate()...); len(errs) > 0 {
 		return Channel{}, apperr.Validation(errs...)
 	}
 	settings, sealed, keyID, err := s.seal(id, cfg)

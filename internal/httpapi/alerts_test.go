@@ -88,16 +88,20 @@ func TestAlertChannelsAPI(t *testing.T) {
 	if r := b.do(t, req{method: "GET", path: path, token: admin}); r.status != http.StatusOK {
 		t.Errorf("admin reads it: %d", r.status)
 	}
-	// Validation names the fields; shared channels are for managers.
+	// Validation names the fields as sent; shared channels are for managers;
+	// a channel's type stays.
+	if r := b.do(t, req{method: "PUT", path: path, token: operator, body: `{"name":"mine","type":"feishu","url":"https://open.feishu.cn/open-apis/bot/v2/hook/abc"}`}); r.status != 422 || len(r.fields()) != 1 || r.fields()[0] != "type" {
+		t.Errorf("type changed: %d %s", r.status, r.raw)
+	}
 	for _, c := range []struct {
 		body, field string
 		status      int
 	}{
 		{`{"name":"x","type":"slack"}`, "type", 422},
-		{`{"name":"x","type":"dingtalk","url":"https://oapi.dingtalk.com/robot/send"}`, "config.url", 422},
-		{`{"name":"x","type":"webhook","url":"https://h.example.com","secret":"short"}`, "config.secret", 422},
+		{`{"name":"x","type":"dingtalk","url":"https://oapi.dingtalk.com/robot/send"}`, "url", 422},
+		{`{"name":"x","type":"webhook","url":"https://h.example.com","secret":"short"}`, "secret", 422},
 		{`{"name":"x","type":"feishu","url":"https://open.feishu.cn/open-apis/bot/v2/hook/abc","shared":true}`, "shared", 422},
-		{`{"name":"x","type":"email","smtp_host":"smtp.example.com","smtp_port":587,"from":"a@b.c","to":["bad"]}`, "config.to[0]", 422},
+		{`{"name":"x","type":"email","smtp_host":"smtp.example.com","smtp_port":587,"from":"a@b.c","to":["bad"]}`, "to[0]", 422},
 		{`{"name":"x","type":"feishu","bogus":1}`, "", 400},
 	} {
 		r := b.do(t, req{method: "POST", path: "/api/v1/alerts/channels", body: c.body, token: operator})

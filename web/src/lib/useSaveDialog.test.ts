@@ -21,12 +21,12 @@ describe('save dialog', () => {
     expect(keys[2]).not.toBe(keys[0])
   })
 
-  test('a refusal stays open with the field messages, config fields included', async () => {
+  test('a refusal stays open with the field messages, those under a prefix (params. of a rule template) included', async () => {
     const open = ref(true)
-    const d = useSaveDialog<number>(open, () => {}, ['config.'])
+    const d = useSaveDialog<number>(open, () => {}, ['params.'])
     d.reset()
     const refused = new ApiError(422, 'validation_failed', 'invalid', 'req-1', [
-      { field: 'config.to[1]', message: 'not an address' },
+      { field: 'params.to[1]', message: 'not an address' },
       { field: 'name', message: 'required' },
     ])
     expect(await d.submit(async () => { throw refused })).toBe(false)
