@@ -2144,7 +2144,8 @@ describe('console', () => {
     const listed = await page.locator('[data-test=scheduled-table] [data-test^=scheduled-detail-]').evaluateAll((els) => els.map((e) => e.dataset.test))
     assert.deepEqual(listed, [pause.id, next.id].map((id) => `scheduled-detail-${id}`))
 
-    // Both put off two hours together (改时间（2）, 整体平移 as they are at different times): each keeps its hour apart.
+    // Both put off two hours together (改时间（2）, 整体平移 as they are at different times, 推迟 1 小时 pressed twice):
+    // each keeps its hour apart.
     for (const c of [pause, next]) await page.locator('[data-test=scheduled-table] tbody tr', { hasText: new RegExp(`#${c.id}\\b`) }).locator('.arco-checkbox').click()
     await page.locator('[data-test=move-many]', { hasText: '改时间（2）' }).click()
     const shiftDialog = page.locator('.arco-modal', { has: page.locator('[data-test=move-dialog]') })
@@ -2153,11 +2154,8 @@ describe('console', () => {
     const shiftAt = shiftDialog.locator('[data-test=move-run-at] input')
     assert.equal(await shiftAt.inputValue(), fullWall(pause.run_at), 'the picker starts at the earliest\'s time')
     const twoHoursOn = (at) => fullWall(new Date(Date.parse(at) + 2 * 3_600_000).toISOString())
-    await shiftAt.click()
-    await shiftAt.fill(twoHoursOn(pause.run_at))
-    await shiftAt.press('Enter')
-    await shiftDialog.locator('.arco-modal-title').click() // the picker's panel closed
-    await page.evaluate(() => window.scrollTo(0, 0))
+    for (let i = 0; i < 2; i++) await shiftDialog.locator('[data-test=move-step-1h]', { hasText: '推迟 1 小时' }).click()
+    assert.equal(await shiftAt.inputValue(), twoHoursOn(pause.run_at))
     await shiftDialog.getByText('所选定时操作都将推迟 2 小时').waitFor()
     assert.deepEqual(await shiftDialog.locator('[data-test=move-many-list] li').allInnerTexts(), [
       `#${pause.id} 状态 → 暂停（广告计划 × 1）：北京时间 ${fullWall(pause.run_at)} → ${twoHoursOn(pause.run_at)}`,

@@ -18,6 +18,7 @@ import {
   entityNames,
   hasRun,
   madeChanges,
+  moveSteps,
   objectText,
   onlyForNow,
   opText,
@@ -35,6 +36,7 @@ import {
   shiftWords,
   statusColor,
   wallInstant,
+  wallMoved,
   warningLines,
   whenParams,
   whyText,
@@ -224,6 +226,13 @@ describe('moving a scheduled change (改时间)', () => {
     expect(shiftWords(-(60 + 5) * min, t('en-US'))).toBe('earlier by 1 h 5 min')
     expect(shiftWords(0, t('zh-CN'))).toBe('')
     expect(t('zh-CN')('scheduled.shiftedMany', { n: 3, shift: shiftWords(2 * 60 * min, t('zh-CN')) })).toBe('已将 3 个定时操作整体推迟 2 小时')
+  })
+  it('moves the time picked an hour earlier, an hour or a day later, across midnight and a month', () => {
+    expect(moveSteps.map((ms) => shiftWords(ms, t('zh-CN')))).toEqual(['提前 1 小时', '推迟 1 小时', '推迟 1 天'])
+    expect(moveSteps.map((ms) => wallMoved('2026-12-31 23:30', ms))).toEqual(['2026-12-31 22:30', '2027-01-01 00:30', '2027-01-01 23:30'])
+    // steps add up; a picker that holds no time stays as it is
+    expect(wallMoved(wallMoved('2026-12-07 09:00', moveSteps[1] ?? 0), moveSteps[1] ?? 0)).toBe('2026-12-07 11:00')
+    expect(wallMoved('', moveSteps[1] ?? 0)).toBe('')
   })
 })
 

@@ -53,6 +53,15 @@ export function shiftedWall(runAt: string | undefined, ms: number): string {
   return Number.isNaN(at) ? '' : beijingWall(at)
 }
 
+/** moveSteps are the time picker's quick moves: an hour earlier, an hour or a day later. */
+export const moveSteps = [-hour, hour, 24 * hour]
+
+/** wallMoved is a Beijing wall time moved by ms ('' unless wall is one). */
+export function wallMoved(wall: string, ms: number): string {
+  const at = wallInstant(wall) + ms
+  return Number.isNaN(at) ? '' : beijingWall(at)
+}
+
 /** shiftWords says how far a shift moves: "推迟 1 天 2 小时", "提前 30 分钟" ('' for none). */
 export function shiftWords(ms: number, t: T): string {
   const m = Math.round(Math.abs(ms) / minute)
