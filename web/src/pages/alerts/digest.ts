@@ -33,13 +33,14 @@ export function digestKey(key: 'title' | 'day' | 'compared' | 'vsPrevious' | 'pr
 }
 
 /**
- * lastDigestState says how the latest scheduled digest went ("12-05 已发送", "12-05 发送失败：…"),
- * with the words of its tooltip (when it was sent, or the whole error); null before the first.
+ * lastDigestState says how the latest scheduled digest went ("12-05 已发送", "12-05 发送失败：…"; a monthly
+ * digest by its month, "2026-11 已发送", as the day it is kept by is the one before it went out, the 4th for one
+ * on the 5th), with the words of its tooltip (when it was sent, or the whole error); null before the first.
  */
-export function lastDigestState(d: AlertSubscription['last_digest'], t: Translate): { status: LastDigest['status']; text: string; title: string } | null {
+export function lastDigestState(d: AlertSubscription['last_digest'], t: Translate, period: DigestPeriod = 'day'): { status: LastDigest['status']; text: string; title: string } | null {
   if (!d?.day) return null
   const status = d.status ?? 'sending'
-  const day = d.day.slice(5)
+  const day = period === 'month' ? wholeMonth(d.day) : d.day.slice(5)
   const error = d.error ?? ''
   const title = status === 'sent' ? t('subscriptions.digestSentAt', { time: beijingTime(d.sent_at) }) : error
   return { status, text: t(`subscriptions.digestStatuses.${status}`, { day, error }), title }
