@@ -28,9 +28,11 @@ import (
 // calendar month before against the month before that — to the same
 // channels as its alerts.
 
-// DigestGrace is how late after its time a day's digest may still start
-// (a worker down at the time); later, that day is skipped. A send that
-// started and failed is retried like an alert's delivery, whatever the hour.
+// DigestGrace is how late after its time a daily digest may still start
+// (a worker down at the time); later, that day is skipped — the next comes
+// tomorrow. A weekly or monthly digest, which would be missed for its whole
+// period, may start until its Beijing day ends. A send that started and
+// failed is retried like an alert's delivery, whatever the hour.
 const DigestGrace = 3 * time.Hour
 
 // digestTop is how many accounts a chat message names by spend.
@@ -367,8 +369,15 @@ func digestDue(sub Subscription, now time.Time) *time.Time {
 	return &at
 }
 
+// tooLate tells a digest due at due that has not started by now to skip its
+// day: a daily one more than DigestGrace late (a weekly or monthly one is
+// due on its day only, so it is not started the next).
+func tooLate(sub Subscription, due, now time.Time) bool {
+	return sub.DigestWeekday == nil && sub.DigestMonthDay == nil && now.After(due.Add(DigestGrace))
+}
+
 // sendDigests sends the scheduled digests due at now: a day's digest
-// starts once its time has come (within DigestGrace) to each enabled
+// starts once its time has come (not tooLate) to each enabled
 // channel that has not had it, and a failed send is retried after a
 // backoff doubling from one minute, up to MaxAttempts. It runs within a
 // cycle, so once per period across processes; a send whose worker died
@@ -408,7 +417,7 @@ func (s *Service) sendDigests(ctx context.Context, r *routing, accounts []Accoun
 			}
 			prev, ok := done[[2]int64{sub.ID, cid}]
 			switch {
-			case !ok && now.After(due.Add(DigestGrace)):
+			case !ok && tooLate(sub, *due, now):
 			case !ok:
 				todo = append(todo, DigestSend{SubscriptionID: sub.ID, Day: day, ChannelID: cid})
 			case prev.Status == DigestSending || (prev.Status == DigestRetrying && prev.NextAt != nil && !now.Before(*prev.NextAt)):

@@ -232,9 +232,12 @@ func TestDigestScheduledOncePerDayAndRetried(t *testing.T) {
 	}
 }
 
+// TestDigestNotStartedLongAfterItsTime: a daily digest six hours late is
+// skipped for its day (the next comes tomorrow); a weekly one, which would
+// be missed for its week, still goes out that day, and not the next.
 func TestDigestNotStartedLongAfterItsTime(t *testing.T) {
 	f := newFixture(t)
-	f.clock.Set(time.Date(2025, 6, 18, 15, 0, 0, 0, beijing))
+	f.clock.Set(time.Date(2025, 6, 18, 15, 0, 0, 0, beijing)) // a Wednesday
 	rcv, ch := f.hook(f.admin, "ops")
 	f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{ch.ID}, DigestAt: "09:00", DigestOnly: true})
 	if st := f.cycle(); st.Digests != 0 || rcv.Requests() != 0 {
@@ -243,6 +246,17 @@ func TestDigestNotStartedLongAfterItsTime(t *testing.T) {
 	f.clock.Set(time.Date(2025, 6, 19, 9, 0, 0, 0, beijing))
 	if st := f.cycle(); st.Digests != 1 || len(digests(t, rcv)) != 1 {
 		t.Fatalf("the next day: %+v", st)
+	}
+
+	weekly, wch := f.hook(f.admin, "weekly")
+	f.subscribe(f.admin, alerts.SubscriptionInput{ChannelIDs: []int64{wch.ID}, DigestAt: "09:00", DigestWeekday: ptr(4), DigestOnly: true})
+	d := f.digestOnlyAt(weekly, time.Date(2025, 6, 19, 23, 30, 0, 0, beijing)) // Thursday, fourteen hours late
+	if d.Period != "week" || d.Day != "2025-06-18" {
+		t.Fatalf("weekly digest fourteen hours late: %+v", d)
+	}
+	f.clock.Set(time.Date(2025, 6, 20, 9, 0, 0, 0, beijing))
+	if f.cycle(); len(digests(t, weekly)) != 1 {
+		t.Fatal("a weekly digest sent again on Friday")
 	}
 }
 
