@@ -53,6 +53,8 @@ describe('the digest on the subscriptions list', () => {
     expect(failed).toEqual({ status: 'failed', text: '12-05 发送失败：feishu: 19021 sign match fail', title: 'feishu: 19021 sign match fail' })
     expect(lastDigestState({ day: '2026-12-05', status: 'retrying', error: 'timeout' }, zh)?.text).toBe('12-05 重试中')
     expect(lastDigestState({ day: '2026-12-05', status: 'sending' }, en)?.text).toBe('12-05 sending')
+    // a weekly one by its week, kept by its last day
+    expect(lastDigestState({ day: '2026-12-06', status: 'sent', sent_at: '2026-12-07T01:00:03Z' }, zh, 'week')?.text).toBe('11-30～12-06 已发送')
     // a monthly one by its month: kept by the day before it went out (the 4th for one on the 5th, the month's last on the 1st)
     expect(lastDigestState({ day: '2026-12-04', status: 'sent', sent_at: '2026-12-05T01:00:03Z' }, zh, 'month')?.text).toBe('2026-11 已发送')
     expect(lastDigestState({ day: '2026-11-30', status: 'failed', error: 'timeout' }, zh, 'month')?.text).toBe('2026-11 发送失败：timeout')

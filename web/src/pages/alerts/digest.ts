@@ -33,14 +33,15 @@ export function digestKey(key: 'title' | 'day' | 'compared' | 'vsPrevious' | 'pr
 }
 
 /**
- * lastDigestState says how the latest scheduled digest went ("12-05 已发送", "12-05 发送失败：…"; a monthly
- * digest by its month, "2026-11 已发送", as the day it is kept by is the one before it went out, the 4th for one
- * on the 5th), with the words of its tooltip (when it was sent, or the whole error); null before the first.
+ * lastDigestState says how the latest scheduled digest went ("12-05 已发送", "12-05 发送失败：…"; a weekly
+ * digest by its week, "11-30～12-06 已发送", a monthly one by its month, "2026-11 已发送", as the day it is kept by
+ * is the one before it went out: the week's last, or the 4th for a monthly one on the 5th), with the words of its
+ * tooltip (when it was sent, or the whole error); null before the first.
  */
 export function lastDigestState(d: AlertSubscription['last_digest'], t: Translate, period: DigestPeriod = 'day'): { status: LastDigest['status']; text: string; title: string } | null {
   if (!d?.day) return null
   const status = d.status ?? 'sending'
-  const day = period === 'month' ? wholeMonth(d.day) : d.day.slice(5)
+  const day = { day: d.day.slice(5), week: dayWords(d.day).week, month: wholeMonth(d.day) }[period]
   const error = d.error ?? ''
   const title = status === 'sent' ? t('subscriptions.digestSentAt', { time: beijingTime(d.sent_at) }) : error
   return { status, text: t(`subscriptions.digestStatuses.${status}`, { day, error }), title }
