@@ -105,25 +105,17 @@ func (s *Server) getClient(c *gin.Context) {
 	}, clientView(c))
 }
 
+func clientName(in domain.ClientInput) string { return in.Name }
+
 func (s *Server) createClient(c *gin.Context) {
-	serveBound(c, s.bindJSON, http.StatusCreated, func(req clientRequest) (domain.Client, error) {
-		in, err := req.input()
-		if err != nil {
-			return domain.Client{}, err
-		}
+	createChecked[clientRequest](c, s.bindJSON, clientName, func(in domain.ClientInput) (domain.Client, int64, error) {
 		v, err := s.deps.DB.CreateClient(c.Request.Context(), scopeFrom(c), in, caller(c).UserID)
-		auditDetail(c, "name", in.Name)
-		return v, auditCreated(c, v.ID, err)
+		return v, v.ID, err
 	}, clientView(c))
 }
 
 func (s *Server) updateClient(c *gin.Context) {
-	serveByIDWith(c, s.bindJSON, func(id int64, req clientRequest) (domain.Client, error) {
-		in, err := req.input()
-		if err != nil {
-			return domain.Client{}, err
-		}
-		auditDetail(c, "name", in.Name)
+	updateChecked[clientRequest](c, s.bindJSON, clientName, func(id int64, in domain.ClientInput) (domain.Client, error) {
 		return s.deps.DB.UpdateClient(c.Request.Context(), scopeFrom(c), id, in)
 	}, clientView(c))
 }

@@ -31,6 +31,7 @@ func (s *Server) routes(e *gin.Engine) {
 	s.oauthRoutes(v1)
 	s.advertiserRoutes(v1)
 	s.clientRoutes(v1)
+	s.reportViewRoutes(v1)
 	s.syncRoutes(v1)
 	s.backfillRoutes(v1)
 	s.adopsRoutes(v1)

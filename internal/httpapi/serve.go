@@ -117,3 +117,37 @@ func views[T, V any](items []T, view func(T) V) []V {
 func respondViews[T, V any](c *gin.Context, items []T, err error, view func(T) V) {
 	answer(c, http.StatusOK, items, err, func(items []T) []V { return views(items, view) })
 }
+
+// checked is a request that makes its service input, checking what the
+// binding's tags cannot (a name of spaces only, a query that is none).
+type checked[I any] interface{ input() (I, error) }
+
+// createChecked answers a POST that creates a named thing: the request
+// bound into a new R and made into its input, do run with it, the new
+// thing's id and the name audited, 201 with it rendered by view.
+func createChecked[R checked[I], I, T, V any](c *gin.Context, bind binder, name func(I) string, do func(I) (T, int64, error), view func(T) V) {
+	serveBound(c, bind, http.StatusCreated, func(req R) (T, error) {
+		in, err := req.input()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		v, id, err := do(in)
+		auditDetail(c, "name", name(in))
+		return v, auditCreated(c, id, err)
+	}, view)
+}
+
+// updateChecked answers a PUT of the path's {id} likewise: the name
+// audited, 200 with the thing as do leaves it.
+func updateChecked[R checked[I], I, T, V any](c *gin.Context, bind binder, name func(I) string, do func(int64, I) (T, error), view func(T) V) {
+	serveByIDWith(c, bind, func(id int64, req R) (T, error) {
+		in, err := req.input()
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		auditDetail(c, "name", name(in))
+		return do(id, in)
+	}, view)
+}

@@ -19,6 +19,7 @@ import (
 type Store interface {
 	advertiserStore
 	clientStore
+	reportViewStore
 	syncStore
 	jobStore
 	changeStore

@@ -758,6 +758,49 @@ describe('console', () => {
     await p.context().close()
   })
 
+  test('常用报表: the view saved by name with its range rolling, opened from the list on the default report, then deleted', async () => {
+    // In a page of its own: the next tests go on from the main page's view.
+    const url = page.url()
+    const p = await newPage(browser)
+    await signIn(p, stack.admin.username, stack.admin.password)
+    await p.waitForURL(/\/dashboard/)
+    await p.goto(url)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    const before = await viewOf(p)
+    await p.locator('[data-test=view-save]').click()
+    const dlg = p.locator('[data-test=view-dialog]')
+    await dlg.waitFor()
+    assert.match(await dlg.locator('[data-test=view-rolling]').innerText(), /按「截至昨天的近 7 天」保存/)
+    await dlg.locator('[data-test=view-name] input').fill('计划近 7 天 · 按小时对比')
+    await dlg.locator('[data-test=view-shared]').click()
+    await p.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await p.locator('.arco-message', { hasText: '已保存常用报表「计划近 7 天 · 按小时对比」' }).waitFor()
+    const [saved] = await apiGet(stack.api, token, '/api/v1/report-views')
+    assert.ok(saved && saved.shared && saved.own, JSON.stringify(saved))
+    const kept = new URLSearchParams(saved.query)
+    assert.deepEqual([kept.get('level'), kept.get('granularity'), kept.get('compare'), kept.get('span'), kept.get('end'), kept.get('from')], ['ad', 'hour', 'previous', '7', '1', null])
+
+    // From the default report, the view opens as saved: the same dates today.
+    await p.goto(`${stack.api}/reports`)
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await p.locator('[data-test=views]').click()
+    const item = p.locator(`[data-test=view-${saved.id}]`)
+    assert.match(await item.innerText(), /计划近 7 天 · 按小时对比 · 日期滚动 · 已共享/)
+    await shot(p, 'reports-saved-views', { fullPage: false })
+    await item.locator('.name').click()
+    await p.waitForURL((u) => u.searchParams.get('level') === 'ad' && u.searchParams.get('granularity') === 'hour')
+    await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
+    await poll(async () => JSON.stringify(await viewOf(p)) === JSON.stringify(before), 'the saved view opened as it was saved', 20_000, 500)
+
+    await p.locator('[data-test=views]').click()
+    await p.locator(`[data-test=view-delete-${saved.id}]`).click()
+    await p.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
+    await p.locator('.arco-message', { hasText: '已删除' }).waitFor()
+    assert.deepEqual(await apiGet(stack.api, token, '/api/v1/report-views'), [])
+    p.problems.length && page.problems.push(...p.problems)
+    await p.context().close()
+  })
+
   test('a page of 500 hourly rows renders virtualised, with the totals', async () => {
     const q = new URL(page.url()).searchParams
     const big = `${stack.api}/reports?level=ad&from=${q.get('from')}&to=${q.get('to')}&granularity=hour&group_by=date,hour,entity&page_size=500`

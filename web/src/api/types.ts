@@ -27,6 +27,7 @@ export type AlertSubscriptionRequest = S['AlertSubscriptionRequest']
 export type AlertThreshold = S['AlertThreshold']
 export type AlertTeam = S['AlertTeam']
 export type Client = S['Client']
+export type ReportView = S['ReportView']
 export type AlertDigest = S['AlertDigest']
 /** The answer of POST /alerts/subscriptions/{id}/digest: the day sent and what each channel answered. */
 export type AlertDigestSent = NonNullable<paths['/api/v1/alerts/subscriptions/{id}/digest']['post']['responses'][200]['content']['application/json']['data']>
