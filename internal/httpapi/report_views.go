@@ -41,15 +41,22 @@ type reportViewRequest struct {
 
 // input is the request with the name trimmed and the query's "?" dropped:
 // a name of spaces only is refused as missing, a query that is no URL
-// query as invalid.
+// query as invalid, and a shared one that names accounts or objects as
+// not shareable — its readers' scopes differ (a client's name, which every
+// reader sees, may be shared).
 func (r reportViewRequest) input() (domain.ReportViewInput, error) {
 	in := domain.ReportViewInput{Name: strings.TrimSpace(r.Name), Query: strings.TrimPrefix(strings.TrimSpace(r.Query), "?"), Shared: r.Shared}
 	var errs []apperr.FieldError
 	if in.Name == "" {
 		errs = append(errs, apperr.Field("name", "is required").Because("required"))
 	}
-	if _, err := url.ParseQuery(in.Query); err != nil || in.Query == "" {
+	q, err := url.ParseQuery(in.Query)
+	if err != nil || in.Query == "" {
 		errs = append(errs, apperr.Field("query", "must be the report explorer's URL query (level=…&from=…)").Because("invalid"))
+	}
+	if in.Shared && (q.Get("advertiser_ids") != "" || q.Get("entity_ids") != "") {
+		errs = append(errs, apperr.Field("shared", "a view that names accounts or objects is its owner's only: their readers' data scopes differ (a view by client may be shared)").
+			Because("shared_names_accounts"))
 	}
 	if len(errs) > 0 {
 		return in, apperr.Validation(errs...)

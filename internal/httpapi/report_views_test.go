@@ -29,6 +29,9 @@ func TestReportViews(t *testing.T) {
 		{`{"name":"x","query":"level=%zz"}`, "query"},
 		{`{"name":"x","query":"?"}`, "query"},
 		{`{"name":"x"}`, "query"},
+		// accounts or objects are the owner's to name: readers' scopes differ
+		{`{"name":"x","query":"level=ad&advertiser_ids=1,2","shared":true}`, "shared"},
+		{`{"name":"x","query":"level=ad&entity_ids=3","shared":true}`, "shared"},
 	} {
 		if r := send(w.bob, http.MethodPost, "/api/v1/report-views", c.body); r.status != http.StatusUnprocessableEntity || !slices.Contains(r.fields(), c.field) {
 			t.Errorf("%s: %d %s, want 422 on %s", c.body, r.status, r.raw, c.field)
