@@ -1639,6 +1639,7 @@ const enUS: typeof zhCN = {
   },
   serverThings: {
     client: 'Client',
+    report_view: 'Saved report view',
     advertiser: 'Advertiser', alert: 'Alert', authorization: 'OceanEngine authorisation', campaign: 'Campaign', ad: 'Ad', creative: 'Creative',
     project: 'Project', promotion: 'Promotion', change: 'Change', channel: 'Channel', export: 'Export', guard_rail: 'Guard rail',
     job: 'Job', rule: 'Rule', session: 'Session', subscription: 'Subscription', team: 'Team', threshold: 'Alert threshold', user: 'User', scheduled_change: 'Scheduled change',

@@ -1635,6 +1635,7 @@ export default {
   },
   serverThings: {
     client: '客户',
+    report_view: '常用报表',
     advertiser: '广告主', alert: '告警', authorization: '巨量引擎授权', campaign: '广告组', ad: '广告计划', creative: '创意',
     project: '项目', promotion: '广告', change: '变更记录', channel: '通知渠道', export: '导出', guard_rail: '操作限额',
     job: '任务', rule: '规则', session: '会话', subscription: '订阅', team: '团队', threshold: '告警阈值', user: '用户', scheduled_change: '定时操作',
