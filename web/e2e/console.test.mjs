@@ -758,7 +758,7 @@ describe('console', () => {
     await p.context().close()
   })
 
-  test('常用报表: the view saved by name with its range rolling, opened from the list on the default report, then deleted', async () => {
+  test('常用报表: the view saved by name with its range rolling, opened from the list on the default report, renamed and unshared, then deleted', async () => {
     // In a page of its own: the next tests go on from the main page's view.
     const url = page.url()
     const p = await newPage(browser)
@@ -792,7 +792,22 @@ describe('console', () => {
     await p.locator('[data-test=report-table] [data-test=total-cost]').waitFor()
     await poll(async () => JSON.stringify(await viewOf(p)) === JSON.stringify(before), 'the saved view opened as it was saved', 20_000, 500)
 
+    // Renamed and no longer shared, the view keeps its report.
     await p.locator('[data-test=views]').click()
+    await p.locator(`[data-test=view-edit-${saved.id}]`).click()
+    await dlg.waitFor()
+    assert.match(await dlg.locator('[data-test=view-kept]').innerText(), /截至昨天的近 7 天，日期随打开时滚动/)
+    await dlg.locator('[data-test=view-name] input').fill('计划近 7 天 · 按小时')
+    await dlg.locator('[data-test=view-shared]').click()
+    await shot(p, 'reports-saved-view-edit', { fullPage: false })
+    await p.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await p.locator('.arco-message', { hasText: '已更新常用报表「计划近 7 天 · 按小时」' }).waitFor()
+    const [edited] = await apiGet(stack.api, token, '/api/v1/report-views')
+    assert.deepEqual([edited.id, edited.name, edited.shared, edited.query], [saved.id, '计划近 7 天 · 按小时', false, saved.query])
+
+    await p.locator('[data-test=views]').click()
+    const listed = p.locator(`[data-test=view-${saved.id}]`)
+    await poll(async () => /^计划近 7 天 · 按小时 · 日期滚动编辑删除$/.test(await listed.innerText()), 'the list naming the view anew, not shared', 10_000, 200)
     await p.locator(`[data-test=view-delete-${saved.id}]`).click()
     await p.locator('.arco-modal').getByRole('button', { name: '删除' }).click()
     await p.locator('.arco-message', { hasText: '已删除' }).waitFor()

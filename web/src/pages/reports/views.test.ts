@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import { defaultState } from './state'
-import { isRolling, openQuery, rollingDays, viewQuery } from './views'
+import { isRolling, keptRange, namesAccounts, openQuery, rollingDays, viewQuery } from './views'
 
 describe('saved report views', () => {
   const today = '2026-12-07'
@@ -28,5 +28,18 @@ describe('saved report views', () => {
     expect(openQuery(kept, '2026-12-14')).toMatchObject({ level: 'ad', from: '2026-11-30', to: '2026-12-06' })
     const november = viewQuery({ ...state, from: '2026-11-01', to: '2026-11-30' }, today, true)
     expect(openQuery(november, '2027-01-15')).toMatchObject({ from: '2026-11-01', to: '2026-11-30' })
+  })
+
+  test('a kept view\'s range reads as it rolls, or as its dates', () => {
+    expect(keptRange(viewQuery(state, today, true))).toEqual({ span: 7, end: 1 })
+    expect(keptRange(viewQuery({ ...state, to: today }, today, true))).toEqual({ span: 8, end: 0 })
+    expect(keptRange(viewQuery(state, today, false))).toEqual({ from: '2026-11-30', to: '2026-12-06' })
+  })
+
+  test('a view filtered by accounts or objects names them; one by client does not', () => {
+    expect(namesAccounts(viewQuery(state, today, true))).toBe(false)
+    expect(namesAccounts(viewQuery({ ...state, advertiserIds: [7] }, today, true))).toBe(true)
+    expect(namesAccounts(viewQuery({ ...state, entityIds: [11, 12] }, today, true))).toBe(true)
+    expect(namesAccounts(viewQuery({ ...state, clientIds: [3] }, today, true))).toBe(false)
   })
 })

@@ -45,3 +45,18 @@ export function openQuery(kept: string, today: string): LocationQueryRaw {
 export function isRolling(kept: string): boolean {
   return new URLSearchParams(kept).has('span')
 }
+
+/** keptRange is a kept view's range: how it rolls (its length, its end's days before today), or its dates. */
+export function keptRange(kept: string): { span: number; end: number } | { from: string; to: string } {
+  const q = new URLSearchParams(kept)
+  const span = Number(q.get('span'))
+  const end = Number(q.get('end'))
+  if (isRolling(kept) && Number.isInteger(span) && span > 0 && Number.isInteger(end) && end >= 0) return { span, end }
+  return { from: q.get('from') ?? '', to: q.get('to') ?? '' }
+}
+
+/** namesAccounts tells a kept view filtered by accounts or objects: its owner's only, as readers' scopes differ. */
+export function namesAccounts(kept: string): boolean {
+  const q = new URLSearchParams(kept)
+  return !!q.get('advertiser_ids') || !!q.get('entity_ids')
+}
