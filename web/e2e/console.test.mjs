@@ -567,6 +567,42 @@ describe('console', () => {
     }
   })
 
+  test('budgets raised 10% in a batch: each from its own value, exact to the fen, the unlimited one left as it is; dry run only', async () => {
+    const campaigns = (await apiGet(stack.api, token, '/api/v1/campaigns?page_size=200')).items
+    const byAdv = new Map()
+    for (const c of campaigns) byAdv.set(c.advertiser_id, [...(byAdv.get(c.advertiser_id) ?? []), c])
+    const [adv, theirs] = [...byAdv].find(([, cs]) => cs.filter((c) => c.budget_mode === 'BUDGET_MODE_DAY').length >= 2 && cs.some((c) => c.budget_mode === 'BUDGET_MODE_INFINITE'))
+    const limited = theirs.filter((c) => c.budget_mode === 'BUDGET_MODE_DAY').slice(0, 2)
+    const unlimited = theirs.find((c) => c.budget_mode === 'BUDGET_MODE_INFINITE')
+    await page.goto(`${stack.api}/campaigns?advertiser_ids=${adv}&page_size=50`)
+    for (const c of [...limited, unlimited]) await rowOf(page, c.id).locator('.arco-checkbox').click()
+    await page.locator('[data-test=batch-bar]', { hasText: '已选 3 项' }).waitFor()
+    await page.locator('[data-test=batch-budget]').click()
+    const dlg = page.locator('[data-test=batch-dialog]')
+    await dlg.locator('[data-test=batch-how]').getByText('上调', { exact: true }).click()
+    await dlg.locator('[data-test=batch-value] input').fill('10')
+    const summary = await dlg.locator('[data-test=batch-adjust-summary]').innerText()
+    assert.match(summary, /将调整 3 项中的 2 项/)
+    assert.match(summary, /1 项预算不限，不调整/)
+    await shot(page, 'campaigns-batch-raise', { fullPage: false })
+    await page.locator('[data-test=batch-preview]').click()
+    const dialog = page.locator('[data-test=change-dialog]')
+    await dialog.waitFor()
+    assert.equal(await dialog.locator('[data-test=change-items] tbody tr').count(), 2, 'the unlimited one is not sent')
+    const yuan = (fen) => (fen / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    for (const c of limited) {
+      const fen = Math.round(Number(c.budget) * 100)
+      const want = Math.floor((fen * 11_000 * 2 + 10_000) / 20_000) // × 1.1, half up to the fen
+      const row = dialog.locator('[data-test=change-items] tbody tr', { hasText: String(c.id) })
+      assert.equal((await row.locator('[data-test=after]').innerText()).trim(), yuan(want), `campaign ${c.id}: ${c.budget} raised 10%`)
+      assert.match(await row.locator('[data-test=item-result]').innerText(), /可执行/)
+    }
+    await shot(page, 'campaigns-batch-raise-preview', { fullPage: false })
+    await page.locator('.arco-modal').getByRole('button', { name: '取消', exact: true }).click()
+    await dialog.waitFor({ state: 'detached' })
+    assert.equal((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${limited[0].id}&page_size=1`)).total, 0, 'a dry run changes nothing')
+  })
+
   test('a budget change scheduled from the ads table is listed as 待执行; another is moved to a later time, then cancelled, and one that ran meanwhile says so', async () => {
     // A delivering ad with a daily budget that the other tests leave alone
     // (the rule test takes the top spender), raised by 1,000: no rule of the
