@@ -416,6 +416,69 @@ describe('console', () => {
     assert.equal(requests.size, 1, 'one batch')
   })
 
+  test('the current budgets downloaded as a workbook (下载当前值) and imported back: every line valid, one raised, the rest 已是该值; dry run only', async () => {
+    // An advertiser whose ads all have a budget in yuan (an ad's budget cannot be made unlimited), and one of them
+    // that nothing changed, not stopped by its budget, raised by 100.
+    const leaves = (await apiGet(stack.api, token, '/api/v1/advertisers?account_role=ADVERTISER&page_size=200')).items
+    let ads, raised
+    for (const adv of leaves) {
+      ads = (await apiGet(stack.api, token, `/api/v1/ads?advertiser_ids=${adv.id}&page_size=200`)).items
+      if (ads.length < 3 || ads.some((a) => a.budget_mode === 'BUDGET_MODE_INFINITE')) continue
+      for (const a of ads.filter((a) => !/EXCEED|DONE/.test(a.status) && Number(a.today?.cost ?? 0) * 1.1 < Number(a.budget))) {
+        if ((await apiGet(stack.api, token, `/api/v1/changes?entity_id=${a.id}&page_size=1`)).total === 0) raised = a
+        if (raised) break
+      }
+      if (raised) break
+    }
+    assert.ok(raised, 'an advertiser with an ad to raise')
+    await page.goto(`${stack.api}/ads?advertiser_ids=${raised.advertiser_id}`)
+    await page.locator('[data-test=entity-table] tbody tr.arco-table-tr:not(.arco-table-tr-empty)').first().waitFor()
+    await page.locator('[data-test=import-open]').click()
+    const dialog = page.locator('[data-test=import-dialog]')
+    await dialog.waitFor()
+    const [download] = await Promise.all([page.waitForEvent('download'), dialog.locator('[data-test=import-values]').click()])
+    assert.match(download.suggestedFilename(), /^oceanops-ads-budget-\d{8}\.xlsx$/)
+    const file = join(resultsDir, download.suggestedFilename())
+    await download.saveAs(file)
+
+    // The advertiser's ads as the list has them, newest first: the id as text (all its digits), the budget a number.
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.readFile(file)
+    const ws = wb.worksheets[0]
+    assert.deepEqual(ws.getRow(1).values.slice(1), ['id', 'budget', 'name', 'advertiser_id', 'advertiser_name', 'campaign_id', 'campaign_name'])
+    assert.equal(ws.rowCount, ads.length + 1)
+    ads.forEach((a, i) => {
+      const row = ws.getRow(i + 2).values.slice(1)
+      assert.deepEqual([row[0], row[1], row[2], row[3]], [String(a.id), Number(a.budget), a.name, String(a.advertiser_id)], `line ${i + 2}`)
+    })
+
+    // Edited (one budget raised by 100) and imported: every line valid; the dry run sends the one raised.
+    const line = ads.findIndex((a) => a.id === raised.id) + 2
+    const to = Number(raised.budget) + 100
+    ws.getCell(`B${line}`).value = to
+    await dialog.locator('[data-test=import-file]').setInputFiles({ name: download.suggestedFilename(), mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      buffer: Buffer.from(await wb.xlsx.writeBuffer()) })
+    await dialog.locator('[data-test=import-summary]', { hasText: `共 ${ads.length} 行，均可导入` }).waitFor()
+    // The line edited stands out: its new value is not its current one.
+    const edited = dialog.locator('[data-test=import-next].changed')
+    assert.equal(await edited.count(), 1)
+    assert.equal(await dialog.locator('[data-test=import-same]').innerText(), `其中 ${ads.length - 1} 行的新值与当前值相同，不会修改`)
+    assert.equal(await edited.innerText(), to.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }))
+    await page.mouse.move(0, 0)
+    await shot(page, 'ads-import-current-values', { fullPage: false })
+    await page.locator('[data-test=import-preview]', { hasText: `预览变更（${ads.length} 项）` }).click()
+    const change = page.locator('[data-test=change-dialog]')
+    await change.waitFor()
+    assert.equal(await change.locator('[data-test=change-unchanged]').innerText(), `${ads.length - 1} 个对象已是该值，确认后不会提交修改，也不记入变更记录`)
+    const item = change.locator('[data-test=change-items] tbody tr', { hasText: String(raised.id) })
+    assert.equal((await item.locator('[data-test=after]').innerText()).trim(), to.toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 }))
+    assert.match(await item.locator('[data-test=item-result]').innerText(), /可执行/)
+    assert.equal(await change.locator('[data-test=item-result]', { hasText: '已是该值' }).count(), ads.length - 1)
+    await dialog.waitFor({ state: 'detached' })
+    await page.locator('.arco-modal').getByRole('button', { name: '取消', exact: true }).click()
+    await change.waitFor({ state: 'detached' })
+  })
+
   test('a change whose answer is lost on the way: 确认 again waits for it under its key, and it is made once', async () => {
     const ads = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=cost&page_size=50')).items
     const ad = ads.filter((a) => a.id !== paused.id && a.budget_mode === 'BUDGET_MODE_DAY' && Number(a.budget) > 0)[10]

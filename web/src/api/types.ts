@@ -30,6 +30,8 @@ export type Client = S['Client']
 export type ReportView = S['ReportView']
 export type AlertDigest = S['AlertDigest']
 /** The answer of POST /alerts/subscriptions/{id}/digest: the day sent and what each channel answered. */
+/** What selects the entities of a values sheet (GET /{kind}/sheet), its field aside: the list's filters. */
+export type EntityFilters = Omit<NonNullable<paths['/api/v1/ads/sheet']['get']['parameters']['query']>, 'field'>
 export type AlertDigestSent = NonNullable<paths['/api/v1/alerts/subscriptions/{id}/digest']['post']['responses'][200]['content']['application/json']['data']>
 
 /** The four entity kinds of the ad-operations API, by list path segment. */
