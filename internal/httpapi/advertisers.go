@@ -44,6 +44,7 @@ type advertiserResponse struct {
 	AuthStatus        string     `json:"auth_status"`
 	AuthStatusReason  string     `json:"auth_status_reason,omitempty"`
 	Balance           *string    `json:"balance"`
+	ValidBalance      *string    `json:"valid_balance"`
 	SyncEnabled       bool       `json:"sync_enabled"`
 	PlatformCreatedAt *time.Time `json:"platform_created_at"`
 	BoundAt           *time.Time `json:"bound_at"`
@@ -68,8 +69,8 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 		ID: v.ID, Name: v.Name, AccountRole: v.AccountRole, ParentID: optional(v.ParentID), ClientID: optional(v.ClientID),
 		ClientName: v.ClientName, Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
-		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), SyncEnabled: v.SyncEnabled,
-		PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
+		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), ValidBalance: fixed2(v.ValidBalance),
+		SyncEnabled: v.SyncEnabled, PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
 		InfoSyncedAt: v.InfoSyncedAt,
 	}
 }

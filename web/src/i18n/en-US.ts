@@ -205,6 +205,11 @@ const enUS: typeof zhCN = {
     role: 'Role',
     company: 'Company',
     authStatus: 'Authorization',
+    todayCost: 'Spent today (¥)',
+    daysLeftHint: 'Under the balance, the days it lasts: valid balance ÷ the average daily cost of the last {n} days (the days synced only), as the low-balance alert reckons by default; under 3 days in red',
+    avgDaily: 'Average daily cost of the last {n} days: ¥{cost}',
+    days: '~{n} days',
+    lessThanDay: 'under a day',
     balance: 'Balance (¥)',
     syncState: 'Sync',
     syncedStreams: '{ok}/{all} synced',
@@ -653,7 +658,7 @@ const enUS: typeof zhCN = {
     accountRequired: 'Pick an account',
     saved: 'Thresholds saved',
     units: {
-      days: 'days', minutes: 'minutes', hours: 'hours', hour: ':00', runs: '', yuan: 'yuan', conversions: '', impressions: '',
+    days: 'days', minutes: 'minutes', hours: 'hours', hour: ':00', runs: '', yuan: 'yuan', conversions: '', impressions: '',
       pct: '%', times: '×',
     },
     params: {

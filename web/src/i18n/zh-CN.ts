@@ -203,6 +203,11 @@ export default {
     role: '账户角色',
     company: '主体',
     authStatus: '授权状态',
+    todayCost: '今日消耗(元)',
+    daysLeftHint: '余额下方为可用天数：可用余额 ÷ 近 {n} 天日均消耗（只计已同步的天），与余额告警的默认算法相同；不足 3 天标红',
+    avgDaily: '近 {n} 天日均消耗 {cost} 元',
+    days: '约 {n} 天',
+    lessThanDay: '不足 1 天',
     balance: '余额(元)',
     syncState: '数据同步',
     syncedStreams: '{ok}/{all} 已同步',
@@ -648,7 +653,7 @@ export default {
     accountRequired: '请选择账户',
     saved: '阈值已保存',
     units: {
-      days: '天', minutes: '分钟', hours: '小时', hour: '点', runs: '次', yuan: '元', conversions: '次', impressions: '次',
+    days: '天', minutes: '分钟', hours: '小时', hour: '点', runs: '次', yuan: '元', conversions: '次', impressions: '次',
       pct: '%', times: '倍',
     },
     params: {
