@@ -12,7 +12,7 @@ export function fen(yuan: string | null | undefined): bigint | null {
 }
 
 /** fixed2 writes hundredths (an integer) as a decimal string with two places. */
-function fixed2(hundredths: bigint): string {
+export function fixed2(hundredths: bigint): string {
   const neg = hundredths < 0n
   const a = neg ? -hundredths : hundredths
   const s = `${a / 100n}.${String(a % 100n).padStart(2, '0')}`
@@ -20,7 +20,7 @@ function fixed2(hundredths: bigint): string {
 }
 
 /** divRound divides and rounds half away from zero. */
-function divRound(n: bigint, d: bigint): bigint {
+export function divRound(n: bigint, d: bigint): bigint {
   const neg = n < 0n !== d < 0n
   const an = n < 0n ? -n : n
   const ad = d < 0n ? -d : d

@@ -6,6 +6,7 @@
 // averaged over one day, not three (a gap is missing, not zero).
 import type { Report } from '../../api/types'
 import { addDays } from '../../lib/beijing'
+import { divRound, fen as fenOf, fixed2 } from '../../lib/ratio'
 
 /** spendDays is how many days before today the daily average is taken over: the low-balance alert's default. */
 export const spendDays = 3
@@ -31,9 +32,9 @@ export function syncedDays(c: Coverage | undefined, from: string, to: string): n
   return n
 }
 
-/** fen is an amount of yuan (at most two decimals) in fen. */
-function fen(v: string | null | undefined): number {
-  return Math.round(Number(v ?? 0) * 100)
+/** fen is an amount of yuan in fen; 0 when there is none. */
+function fen(v: string | null | undefined): bigint {
+  return fenOf(v) ?? 0n
 }
 
 /** spendOf is each advertiser's Spend: today's report, the report of the spendDays before today, and the balances. */
@@ -49,11 +50,11 @@ export function spendOf(today: Report, days: Report, balances: Map<number, strin
   const out = new Map<number, Spend>()
   for (const [id, balance] of balances) {
     const synced = syncedDays(pastCover.get(id), from, to)
-    const avgFen = synced ? Math.round(fen(pastCost.get(id)) / synced) : null
+    const avgFen = synced ? divRound(fen(pastCost.get(id)), BigInt(synced)) : null
     out.set(id, {
       today: syncedDays(todayCover.get(id), day, day) ? (todayCost.get(id) ?? '0.00') : null,
-      avgDaily: avgFen === null ? null : (avgFen / 100).toFixed(2),
-      daysLeft: avgFen && balance != null && balance !== '' ? fen(balance) / avgFen : null,
+      avgDaily: avgFen === null ? null : fixed2(avgFen),
+      daysLeft: avgFen && balance != null && balance !== '' ? Number(fen(balance)) / Number(avgFen) : null,
     })
   }
   return out

@@ -4,6 +4,7 @@
 // new values are worked out in fen, exactly (half up to the fen), and sent
 // as the batch's per-item values: the dry run shows each before → after.
 import { isAmount } from '../../lib/format'
+import { divRound, fen as fenOf, fixed2 } from '../../lib/ratio'
 
 /** How: set to one amount, or move each value up or down. */
 export type AdjustHow = 'set' | 'up' | 'down'
@@ -39,19 +40,12 @@ export function adjusted(current: string, a: Adjust): Adjusted {
   if (a.by === 'yuan') next = now + sign * fen(a.figure)
   else {
     // now × (100 ± p) / 100, p in hundredths of a percent: (10000 ± p) / 10000, half up
-    const scale = 10_000n + sign * fen(a.figure)
-    next = (now * scale * 2n + 10_000n) / 20_000n
+    next = divRound(now * (10_000n + sign * fen(a.figure)), 10_000n)
   }
-  return next > 0n ? { value: yuan(next) } : { skip: 'notPositive' }
+  return next > 0n ? { value: fixed2(next) } : { skip: 'notPositive' }
 }
 
-/** fen is an amount of at most two decimals in hundredths. */
+/** fen is an amount (or a percentage) of at most two decimals, checked before, in hundredths. */
 function fen(v: string): bigint {
-  const [whole, frac = ''] = v.trim().split('.')
-  return BigInt(whole || '0') * 100n + BigInt((frac + '00').slice(0, 2))
-}
-
-function yuan(f: bigint): string {
-  const s = f.toString().padStart(3, '0')
-  return `${s.slice(0, -2)}.${s.slice(-2)}`
+  return fenOf(v) ?? 0n
 }
