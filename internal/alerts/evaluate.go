@@ -114,12 +114,12 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 	if err != nil {
 		return outcome{err: err}
 	}
-	spent := map[int64]map[string]decimal.Decimal{}
+	spent := map[int64]map[string]DayCost{}
 	for _, c := range costs {
 		if spent[c.AdvertiserID] == nil {
-			spent[c.AdvertiserID] = map[string]decimal.Decimal{}
+			spent[c.AdvertiserID] = map[string]DayCost{}
 		}
-		spent[c.AdvertiserID][c.Date] = c.Cost
+		spent[c.AdvertiserID][c.Date] = c
 	}
 	for _, a := range e.accounts {
 		key, p, on := o.judge(e, KindLowBalance, a.ID, advertiserEntity(a))
@@ -136,15 +136,29 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 			o.keep(key)
 			continue
 		}
+		// The rate is averaged over the days synced: a day not read (an
+		// account bound yesterday, a gap the sync has not filled) is
+		// missing, not a day of no spend, which would lengthen the runway.
 		days := int(p["spend_rate_days"])
-		var sum decimal.Decimal
+		var (
+			sum    decimal.Decimal
+			synced int64
+		)
 		for i := 1; i <= days; i++ {
-			sum = sum.Add(spent[a.ID][e.day(-i)])
+			c := spent[a.ID][e.day(-i)]
+			sum = sum.Add(c.Cost)
+			if c.Synced {
+				synced++
+			}
+		}
+		if synced == 0 {
+			o.keep(key) // no day known yet: neither raise nor resolve
+			continue
 		}
 		if !sum.IsPositive() {
 			continue // nothing spent lately: the balance is not running out
 		}
-		rate := sum.Div(decimal.NewFromInt(int64(days)))
+		rate := sum.Div(decimal.NewFromInt(synced))
 		bal := a.Balance.Decimal
 		runway := math.Max(bal.Div(rate).InexactFloat64(), 0)
 		// A critical runway set above the warning one widens the alert to
@@ -157,16 +171,25 @@ func (s *Service) evalLowBalance(ctx context.Context, e *evalCtx) outcome {
 			sev = SeverityCritical
 		}
 		details := map[string]any{"balance": yuan(bal), "daily_spend": yuan(rate), "runway_days": round2(runway),
-			"spend_rate_days": days, "runway_threshold_days": p["runway_days"]}
+			"spend_rate_days": days, "synced_days": synced, "runway_threshold_days": p["runway_days"]}
 		if a.FundSyncedAt != nil {
 			details["balance_as_of"] = a.FundSyncedAt.UTC()
 		}
 		o.findings = append(o.findings, Finding{Kind: KindLowBalance, Severity: sev, AdvertiserID: a.ID, AdvertiserName: a.Name,
 			Entity: advertiserEntity(a), Title: "余额不足：" + a.Name,
-			Summary: fmt.Sprintf("余额 %s 元，按近 %d 日日均消耗 %s 元约可用 %.1f 天", Money(bal), days, Money(rate), runway),
+			Summary: fmt.Sprintf("余额 %s 元，按%s日均消耗 %s 元约可用 %.1f 天", Money(bal), rateDays(days, synced), Money(rate), runway),
 			Details: details})
 	}
 	return o
+}
+
+// rateDays says over which days a spend rate was averaged: 「近 3 日」, or
+// 「近 3 日中已同步的 1 日」 when some were not synced.
+func rateDays(days int, synced int64) string {
+	if int64(days) == synced {
+		return fmt.Sprintf("近 %d 日", days)
+	}
+	return fmt.Sprintf("近 %d 日中已同步的 %d 日", days, synced)
 }
 
 // ---- authorisation ----

@@ -320,6 +320,51 @@ func TestLowBalanceCriticalRunwayAboveTheWarningOne(t *testing.T) {
 	}
 }
 
+// The spend rate is averaged over the days the report sync has read: an
+// account bound yesterday spent its day's 1,000 over one day, not three (a
+// runway of 2.5 days, not 7.5), and a gap the sync has not filled is not a
+// day of no spend. With no day synced the alert neither fires nor resolves.
+func TestLowBalanceAveragesOverTheSyncedDaysOnly(t *testing.T) {
+	f := newFixture(t)
+	f.daily(advA, "advertiser", advA, f.day(-1), "1000.00", 1000, 10, 1) // bound yesterday
+	f.synced(advA, f.day(-1), f.day(-1))
+	f.balance(advA, "2500.00")
+	f.daily(advB, "advertiser", advB, f.day(-3), "900.00", 1000, 10, 1)
+	f.daily(advB, "advertiser", advB, f.day(-1), "900.00", 1000, 10, 1)
+	f.synced(advB, f.day(-3), f.day(-3)) // day -2 is a gap; -1 read, its coverage not yet recorded
+	f.synced(advB, f.day(-1), f.day(-1))
+	f.balance(advB, "2000.00") // 900 a day over the two synced days: 2.2 days
+	f.cycle()
+	got := f.firing(alerts.KindLowBalance)
+	if len(got) != 2 {
+		t.Fatalf("firing %v, want both accounts", keys(got))
+	}
+	a := got["low_balance:advertiser:"+fmt.Sprint(advA)]
+	if a.Details["daily_spend"] != "1000.00" || a.Details["runway_days"] != 2.5 || a.Details["synced_days"] != 1.0 ||
+		!strings.Contains(a.Summary, "按近 3 日中已同步的 1 日日均消耗 1,000.00 元约可用 2.5 天") {
+		t.Errorf("account bound yesterday: %s %v", a.Summary, a.Details)
+	}
+	b := got["low_balance:advertiser:"+fmt.Sprint(advB)]
+	if b.Details["daily_spend"] != "900.00" || b.Details["runway_days"] != 2.22 || b.Details["synced_days"] != 2.0 {
+		t.Errorf("account with a gap: %s %v", b.Summary, b.Details)
+	}
+	// Fully synced, the same spend over three days reads a longer runway:
+	// B's gap filled with no spend makes 600 a day, 3.3 days, no alert.
+	f.synced(advB, f.day(-3), f.day(-1))
+	f.clock.Advance(5 * time.Minute)
+	f.cycle()
+	if got := keys(f.firing(alerts.KindLowBalance)); got != "low_balance:advertiser:"+fmt.Sprint(advA) {
+		t.Fatalf("with B's gap filled: %s", got)
+	}
+	// An account whose days have none synced keeps its alert as it was
+	// (here, none): its rate is not known.
+	f.exec(`DELETE FROM report_coverage WHERE advertiser_id = ?`, advA)
+	f.clock.Advance(5 * time.Minute)
+	if st := f.cycle(); st.Resolved != 0 || len(f.firing(alerts.KindLowBalance)) != 1 {
+		t.Fatalf("with nothing synced: %+v, firing %v", st, keys(f.firing(alerts.KindLowBalance)))
+	}
+}
+
 func TestDeliveryStoppedAlerts(t *testing.T) {
 	f := newFixture(t)
 	f.clock.Set(time.Date(2025, 6, 18, 15, 10, 0, 0, beijing)) // last complete hour: 14

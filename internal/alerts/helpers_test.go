@@ -198,7 +198,17 @@ func (f *fixture) lowBalance(adv int64, perDay, balance string) {
 	for i := 1; i <= 3; i++ {
 		f.daily(adv, "advertiser", adv, f.day(-i), perDay, 1000, 10, 1)
 	}
+	f.synced(adv, f.day(-3), f.day(-1))
 	f.balance(adv, balance)
+}
+
+// synced records that the advertiser-level daily report stream read from..to,
+// as the report sync does.
+func (f *fixture) synced(adv int64, from, to string) {
+	f.t.Helper()
+	if err := f.db.AddReportCoverage(f.ctx, adv, "report_advertiser_daily", from, to, f.clock.Now()); err != nil {
+		f.t.Fatal(err)
+	}
 }
 
 func summary(evs []channeltest.WebhookEvent) string {

@@ -124,7 +124,7 @@ func significance(counted string) Param {
 // catalogue is every kind with its thresholds.
 var catalogue = []KindInfo{
 	{Kind: KindLowBalance, Label: "余额不足", Severity: SeverityWarning, Evaluated: true,
-		Description: "The advertiser's balance lasts fewer days than runway_days at its average daily spend over the last spend_rate_days complete days; critical below critical_runway_days or at zero.",
+		Description: "The advertiser's balance lasts fewer days than runway_days at its average daily spend over the last spend_rate_days complete days (those of them synced); critical below critical_runway_days or at zero.",
 		Params: []Param{
 			{Name: "runway_days", Default: 3, Min: 0.1, Max: 90, Unit: "days", Help: "warn when the balance lasts fewer days than this"},
 			{Name: "critical_runway_days", Default: 1, Min: 0, Max: 90, Unit: "days", Help: "critical below this many days"},

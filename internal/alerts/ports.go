@@ -233,6 +233,10 @@ type DayCost struct {
 	AdvertiserID int64
 	Date         string
 	Cost         decimal.Decimal
+	// Synced says the day's report was read completely: its cost is the
+	// day's whole spend (zero without a row), where a day not synced is
+	// missing, not a day of no spend.
+	Synced bool
 }
 
 // Figures are base metrics summed over a period.
@@ -308,7 +312,8 @@ type Rejected struct {
 type Facts interface {
 	Accounts(ctx context.Context) ([]Account, error)
 	StreamStates(ctx context.Context) ([]StreamState, error)
-	// DailyCosts are advertiser-level spends on the dates from..to.
+	// DailyCosts are advertiser-level spends on the dates from..to: every
+	// day with a report row or synced.
 	DailyCosts(ctx context.Context, from, to string) ([]DayCost, error)
 	// Windows are the ads' (EntityAd) or promotions' (EntityPromotion)
 	// figures on today and summed over from..to.

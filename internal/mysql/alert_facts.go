@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/oceanops/adplatform/internal/alerts"
+	"github.com/oceanops/adplatform/internal/report"
 )
 
 // What the alert evaluators read (alerts.Facts), always of bound leaf
@@ -62,16 +63,59 @@ func (db *DB) StreamStates(ctx context.Context) ([]alerts.StreamState, error) {
 		s.last_error, s.error_code, s.error_message, s.error_request_id FROM sync_state s JOIN advertisers a ON a.id = s.advertiser_id WHERE `+boundAdvertiser+` ORDER BY s.advertiser_id, s.stream`)
 }
 
-// DailyCosts implements alerts.Facts.
+// DailyCosts implements alerts.Facts: the advertiser-level cost of every
+// date of from..to that has a row or that the advertiser-level daily report
+// stream has read completely (Synced; a synced date without a row spent
+// nothing).
 func (db *DB) DailyCosts(ctx context.Context, from, to string) ([]alerts.DayCost, error) {
 	scan := func(row scanner) (c alerts.DayCost, err error) {
 		err = row.Scan(&c.AdvertiserID, &c.Date, &c.Cost)
 		return c, err
 	}
-	return queryAll(ctx, db, nil, "alert daily costs", scan, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.cost
+	costs, err := queryAll(ctx, db, nil, "alert daily costs", scan, `SELECT r.advertiser_id, DATE_FORMAT(r.stat_date, '%Y-%m-%d'), r.cost
 		FROM report_daily r JOIN advertisers a ON a.id = r.advertiser_id
-		WHERE r.level = 'advertiser' AND r.stat_date BETWEEN ? AND ? AND `+boundAdvertiser, from, to)
+		WHERE r.level = 'advertiser' AND r.stat_date BETWEEN ? AND ? AND `+boundAdvertiser+` ORDER BY r.advertiser_id, r.stat_date`, from, to)
+	if err != nil {
+		return nil, err
+	}
+	type span struct {
+		adv      int64
+		from, to string
+	}
+	spans, err := queryAll(ctx, db, nil, "alert daily coverage", func(row scanner) (s span, err error) {
+		err = row.Scan(&s.adv, &s.from, &s.to)
+		return s, err
+	}, `SELECT c.advertiser_id, DATE_FORMAT(GREATEST(c.start_date, ?), '%Y-%m-%d'), DATE_FORMAT(LEAST(c.end_date, ?), '%Y-%m-%d')
+		FROM report_coverage c JOIN advertisers a ON a.id = c.advertiser_id
+		WHERE c.stream = ? AND c.start_date <= ? AND c.end_date >= ? AND `+boundAdvertiser+` ORDER BY c.advertiser_id, c.start_date`,
+		from, to, dailyAdvertiserStream, to, from)
+	if err != nil {
+		return nil, err
+	}
+	type day struct {
+		adv  int64
+		date string
+	}
+	at := make(map[day]int, len(costs))
+	for i, c := range costs {
+		at[day{c.AdvertiserID, c.Date}] = i
+	}
+	for _, s := range spans {
+		for d := s.from; d <= s.to; d = report.AddDays(d, 1) {
+			if i, ok := at[day{s.adv, d}]; ok {
+				costs[i].Synced = true
+				continue
+			}
+			at[day{s.adv, d}] = len(costs)
+			costs = append(costs, alerts.DayCost{AdvertiserID: s.adv, Date: d, Synced: true})
+		}
+	}
+	return costs, nil
 }
+
+// dailyAdvertiserStream is the sync stream of the advertisers' daily
+// reports (report.Spec.SyncStream of level advertiser, by day).
+const dailyAdvertiserStream = "report_advertiser_daily"
 
 // Windows implements alerts.Facts: entities with spend or impressions today.
 func (db *DB) Windows(ctx context.Context, level alerts.EntityType, today, from, to string) ([]alerts.Window, error) {

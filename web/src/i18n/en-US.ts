@@ -594,7 +594,7 @@ const enUS: typeof zhCN = {
       platform_message: 'OceanEngine message', platform_request_id: 'OceanEngine request_id', ratio: 'Ratio', reason: 'Reason',
       reasons: 'Rejection reasons', refresh_expires_at: 'Refresh token expires', left_grant_at: 'Left the authorization at', rule_id: 'Rule ID',
       rule_version: 'Rule version', runway_days: 'Runway (days)', runway_threshold_days: 'Runway threshold (days)',
-      slot_at: 'Slot', spend_rate_days: 'Days averaged for spend', status: 'Status', stream: 'Sync stream',
+      slot_at: 'Slot', spend_rate_days: 'Days averaged for spend', status: 'Status', synced_days: 'Days synced', stream: 'Sync stream',
       threshold_pct: 'Threshold (%)', threshold_ratio: 'Ratio threshold', used_pct: 'Used (%)', window_end: 'Window end',
       window_hours: 'Window (hours)',
       note: 'Note', run_at: 'Runs at', scheduled_change_id: 'Scheduled change ID', created_by: 'Created by',

@@ -590,7 +590,7 @@ export default {
       impressions_today: '今日展示数', lag_minutes: '滞后(分钟)', last_error: '最近错误', last_success_at: '最近成功', platform_code: '巨量引擎错误码',
       platform_message: '巨量引擎错误信息', platform_request_id: '巨量引擎 request_id', ratio: '倍数', reason: '原因', reasons: '拒绝理由',
       refresh_expires_at: '刷新令牌到期', left_grant_at: '离开授权时间', rule_id: '规则 ID', rule_version: '规则版本', runway_days: '可用天数', runway_threshold_days: '可用天数阈值',
-      slot_at: '执行时段', spend_rate_days: '日均消耗统计天数', status: '状态', stream: '同步流', threshold_pct: '阈值(%)', threshold_ratio: '倍数阈值',
+      slot_at: '执行时段', spend_rate_days: '日均消耗统计天数', status: '状态', synced_days: '已同步天数', stream: '同步流', threshold_pct: '阈值(%)', threshold_ratio: '倍数阈值',
       used_pct: '已消耗(%)', window_end: '窗口结束', window_hours: '窗口(小时)',
       note: '备注', run_at: '执行时间', scheduled_change_id: '定时操作 ID', created_by: '创建人',
     },
