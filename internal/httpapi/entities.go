@@ -126,10 +126,12 @@ func (s *Server) listEntities(kind report.EntityKind) gin.HandlerFunc {
 }
 
 // entitySheetQuery is the query string of a values sheet: the entities as
-// their list selects them (never the deleted ones) and the field.
+// their list selects them (never the deleted ones), or those of ids (the
+// rows ticked), and the field.
 type entitySheetQuery struct {
 	EntityFilterQuery
-	Field string `form:"field" validate:"required,oneof=budget bid cpa_bid"`
+	IDs   []int64 `form:"ids" validate:"max=1000,dive,gt=0"`
+	Field string  `form:"field" validate:"required,oneof=budget bid cpa_bid"`
 }
 
 // sheetPage is how many entities a values sheet reads at a time.
@@ -151,6 +153,7 @@ func (s *Server) entitySheet(kind report.EntityKind) gin.HandlerFunc {
 		now := s.now()
 		k, field := adops.Kind(kind.Level()), adops.Field(q.Field)
 		f, errs := q.filter(kind, report.BeijingDate(now))
+		f.IDs = q.IDs
 		if !k.Has(field) {
 			var has []string
 			for _, f := range []adops.Field{adops.FieldBudget, adops.FieldBid, adops.FieldCpaBid} {

@@ -56,6 +56,8 @@ func TestEntitySheet(t *testing.T) {
 			{ad2, "35.5", "计划二", adv, "甲 广告主", camp, "双十一"}}},
 		{"as the list filters", w.alice, "/api/v1/ads/sheet?field=budget&keyword=%E8%AE%A1%E5%88%92%E4%B8%80", [][]string{adHeader("budget"),
 			{ad1, "300", "计划一", adv, "甲 广告主", camp, "双十一"}}},
+		{"the rows ticked: not another's, not the deleted one", w.alice, fmt.Sprintf("/api/v1/ads/sheet?field=budget&ids=%d,%d,1710000000000103", rpAdA1, rpAdB1),
+			[][]string{adHeader("budget"), {ad1, "300", "计划一", adv, "甲 广告主", camp, "双十一"}}},
 		{"a campaign without limit, no parent", w.alice, "/api/v1/campaigns/sheet?field=budget", [][]string{{"id", "budget", "name", "advertiser_id", "advertiser_name"},
 			{camp, "unlimited", "双十一", adv, "甲 广告主"}}},
 		{"bob's", w.bob, "/api/v1/ads/sheet?field=budget", [][]string{adHeader("budget"),
@@ -85,6 +87,7 @@ func TestEntitySheet(t *testing.T) {
 		{"parent of campaigns", "/api/v1/campaigns/sheet?field=budget&parent_id=5", "parent_id", "parent_filter", 422},
 		{"another's advertiser", fmt.Sprintf("/api/v1/ads/sheet?field=budget&advertiser_ids=%d", rpAdvB), "", "", 404},
 		{"a bad advertiser id", "/api/v1/ads/sheet?field=budget&advertiser_ids=x", "advertiser_ids", "", 400},
+		{"an id not positive", "/api/v1/ads/sheet?field=budget&ids=0", "ids[0]", "gt", 422},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := w.do(t, req{method: "GET", path: tc.path, token: w.alice})
@@ -117,5 +120,17 @@ func TestEntitySheet(t *testing.T) {
 	}
 	if got := sheet(t, w.alice, "/api/v1/ads/sheet?field=bid"); len(got) != 2 {
 		t.Errorf("their bids (one ad priced by clicks): %d rows", len(got))
+	}
+	// Ticked, all 1,000 of them are one import's worth; 1,001 ids are refused.
+	ids := make([]string, adops.SheetMaxLines+1)
+	for i := range ids {
+		ids[i] = fmt.Sprint(1711000000000000 + i)
+	}
+	if got := sheet(t, w.alice, "/api/v1/ads/sheet?field=budget&ids="+strings.Join(ids[:adops.SheetMaxLines], ",")); len(got) != adops.SheetMaxLines+1 {
+		t.Errorf("1,000 ticked: %d rows", len(got))
+	}
+	r = w.do(t, req{method: "GET", path: "/api/v1/ads/sheet?field=budget&ids=" + strings.Join(ids, ","), token: w.alice})
+	if errs := r.fieldErrs(); r.status != 422 || len(errs) != 1 || errs[0].Field != "ids" || errs[0].Rule != "max_items" {
+		t.Errorf("1,001 ticked: %d %s", r.status, r.raw)
 	}
 }

@@ -526,6 +526,24 @@ describe('console', () => {
     await dialog.waitFor({ state: 'detached' })
     await page.locator('.arco-modal').getByRole('button', { name: '取消', exact: true }).click()
     await change.waitFor({ state: 'detached' })
+
+    // With rows ticked, 下载当前值 writes theirs only.
+    const ticked = [ads[0], ads[2]]
+    for (const a of ticked) await rowOf(page, a.id).locator('.arco-checkbox').click()
+    await page.locator('[data-test=import-open]').click()
+    await dialog.waitFor()
+    const link = dialog.locator('[data-test=import-values]')
+    assert.equal((await link.innerText()).trim(), '下载所选 2 项的当前值')
+    const [picked] = await Promise.all([page.waitForEvent('download'), link.click()])
+    const pickedFile = join(resultsDir, `ticked-${picked.suggestedFilename()}`)
+    await picked.saveAs(pickedFile)
+    const wb2 = new ExcelJS.Workbook()
+    await wb2.xlsx.readFile(pickedFile)
+    const ws2 = wb2.worksheets[0]
+    assert.equal(ws2.rowCount, 3)
+    assert.deepEqual([2, 3].map((r) => ws2.getRow(r).values.slice(1, 3)), ticked.map((a) => [String(a.id), Number(a.budget)]))
+    await page.getByRole('button', { name: '取消', exact: true }).click()
+    await dialog.waitFor({ state: 'detached' })
   })
 
   test('a change whose answer is lost on the way: 确认 again waits for it under its key, and it is made once', async () => {

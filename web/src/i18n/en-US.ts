@@ -338,6 +338,8 @@ const enUS: typeof zhCN = {
       template: 'Download template',
       values: 'Download current values',
       valuesHint: 'The current {field} of what this page’s filters select (Excel, at most 1000), to edit and import here; lines left as they were are marked already so',
+      valuesSelected: 'Current values of the {n} selected',
+      valuesSelectedHint: 'The current {field} of the {n} rows ticked (Excel), to edit and import here; lines left as they were are marked already so. With none ticked, what this page’s filters select',
       templateHeader: 'New {field} (¥)',
       hint: 'An Excel workbook (.xlsx, its first sheet) or a CSV file (comma- or tab-separated, in UTF-8 or GBK). Two columns a line: the ID and the new value ({field} in yuan, at most two decimals{unlimited}); the first line may be a header; at most {max} lines at a time (more than {part} are sent, or scheduled, in parts). In Excel, format the ID column as text first, or long IDs turn into scientific notation.',
       hintUnlimited: ', or "unlimited"',

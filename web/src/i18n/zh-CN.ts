@@ -338,6 +338,8 @@ export default {
       template: '下载模板',
       values: '下载当前值',
       valuesHint: '按本页的筛选下载各对象当前的{field}（Excel，最多 1000 个），修改后在这里导入；未修改的行会标为已是该值',
+      valuesSelected: '下载所选 {n} 项的当前值',
+      valuesSelectedHint: '下载勾选的 {n} 个对象当前的{field}（Excel），修改后在这里导入；未修改的行会标为已是该值。不勾选时按本页的筛选下载',
       templateHeader: '新{field}(元)',
       hint: 'Excel 工作簿（.xlsx，读第一个工作表），或 CSV 文件（逗号或制表符分隔，UTF-8 或 GBK 编码）。每行两列：ID、新的{field}（元，最多两位小数{unlimited}）；第一行可以是表头；一次最多 {max} 行（超过 {part} 行时分批提交或分成多个定时操作）。用 Excel 编辑时，请先把 ID 列设为文本，以免长 ID 变成科学计数法。',
       hintUnlimited: '，或「不限」',
