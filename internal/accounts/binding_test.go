@@ -499,11 +499,17 @@ func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, sandbox.Options{Seed: 5, Advertisers: 20}, accounts.StoreOptions{})
 	out := e.bind(nil)
+	// One account with its own daily budget (set in the platform's console).
+	budgeted := out.Advertisers[1]
+	if err := e.ts.Sim.SetAdvertiserBudget(budgeted, true, 88_888_888_88); err != nil {
+		t.Fatal(err)
+	}
 	sum, err := e.svc.RefreshAccounts(ctx, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sum.Authorizations != 1 || sum.FundUpdated != len(out.Advertisers) || sum.InfoUpdated != len(out.Advertisers) || sum.Failures != 0 {
+	if sum.Authorizations != 1 || sum.FundUpdated != len(out.Advertisers) || sum.InfoUpdated != len(out.Advertisers) ||
+		sum.BudgetUpdated != len(out.Advertisers) || sum.Failures != 0 {
 		t.Fatalf("summary %+v", sum)
 	}
 	w := e.ts.Sim.World()
@@ -519,6 +525,17 @@ func TestRefreshAccountsStoresInfoAndBalance(t *testing.T) {
 		if !v.Balance.Valid || !v.Balance.Decimal.Equal(want) || v.Status != acct.Status || v.Company != acct.Company ||
 			v.FundSyncedAt == nil || v.InfoSyncedAt == nil || v.PlatformCreatedAt == nil {
 			t.Fatalf("advertiser %d: balance %v status %q company %q; sandbox %v %q %q", id, v.Balance, v.Status, v.Company, want, acct.Status, acct.Company)
+		}
+		wantMode, wantBudget := "BUDGET_MODE_INFINITE", "<nil>"
+		if id == budgeted {
+			wantMode, wantBudget = "BUDGET_MODE_DAY", "88888888.88"
+		}
+		got := "<nil>"
+		if v.Budget.Valid {
+			got = v.Budget.Decimal.StringFixed(2)
+		}
+		if v.BudgetMode != wantMode || got != wantBudget || v.BudgetSyncedAt == nil {
+			t.Errorf("advertiser %d: budget %q %s, want %q %s", id, v.BudgetMode, got, wantMode, wantBudget)
 		}
 		total = total.Add(want)
 		if want.LessThan(accounts.DefaultLowBalanceYuan) {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -22,6 +23,7 @@ type RefreshSummary struct {
 	JoinedClients  int // accounts put in the client of the manager account they were found under
 	InfoUpdated    int // advertisers whose info was stored
 	FundUpdated    int // advertisers whose balance was stored
+	BudgetUpdated  int // advertisers whose own daily budget was stored
 	Failures       int // platform calls that failed (logged)
 	NeedsReauth    int // grants found dead on the way
 	// Superseded lists the dead grants revoked because re-discovery
@@ -159,6 +161,19 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 			return err
 		}
 		sum.InfoUpdated += len(ups)
+		// The accounts' own daily budgets; a refusal leaves them as last read.
+		budgets, err := s.client.AdvertiserBudgets(ctx, chunk[0], chunk)
+		if err != nil {
+			if dead(err) {
+				return nil
+			}
+			log.Warn("advertiser budgets", zap.Int("advertisers", len(chunk)), zap.Error(err))
+			continue
+		}
+		if err := s.db.UpdateAdvertiserBudgets(ctx, authID, budgetUpdates(budgets), s.cfg.Now()); err != nil {
+			return err
+		}
+		sum.BudgetUpdated += len(budgets)
 	}
 	for _, b := range bound {
 		if b.AccountRole != oceanengine.RoleAdvertiser {
@@ -180,6 +195,19 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		sum.FundUpdated++
 	}
 	return nil
+}
+
+// budgetUpdates are the budgets as stored: an amount with BUDGET_MODE_DAY only.
+func budgetUpdates(bs []oceanengine.AdvertiserBudget) []mysql.AdvertiserBudgetUpdate {
+	ups := make([]mysql.AdvertiserBudgetUpdate, 0, len(bs))
+	for _, b := range bs {
+		u := mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode}
+		if b.BudgetMode == oceanengine.BudgetModeDay {
+			u.Budget = decimal.NullDecimal{Decimal: b.Budget.Decimal, Valid: true}
+		}
+		ups = append(ups, u)
+	}
+	return ups
 }
 
 // UpdateGauges recomputes the accounts gauges from MySQL (every worker

@@ -28,11 +28,17 @@ type Advertiser struct {
 	ValidCash         decimal.NullDecimal
 	Grant             decimal.NullDecimal
 	ValidGrant        decimal.NullDecimal
-	InfoSyncedAt      *time.Time
-	FundSyncedAt      *time.Time
-	SyncEnabled       bool
-	BoundAt           *time.Time
-	UnboundAt         *time.Time
+	// BudgetMode and Budget are the account's own daily budget (账户日预算):
+	// BUDGET_MODE_DAY with an amount, BUDGET_MODE_INFINITE without; ""
+	// until read (BudgetSyncedAt).
+	BudgetMode     string
+	Budget         decimal.NullDecimal
+	InfoSyncedAt   *time.Time
+	FundSyncedAt   *time.Time
+	BudgetSyncedAt *time.Time
+	SyncEnabled    bool
+	BoundAt        *time.Time
+	UnboundAt      *time.Time
 	// LeftGrantAt is when re-discovery found that the grant no longer
 	// covers the account (nil while it does): it is not synced or acted on.
 	LeftGrantAt *time.Time

@@ -30,21 +30,25 @@ func (s *Server) advertiserRoutes(v1 *gin.RouterGroup) {
 // advertiserResponse is an advertiser in lists. Money is a string in yuan
 // with two decimals ("1234.50"); null when not known yet.
 type advertiserResponse struct {
-	ID                int64      `json:"id"`
-	Name              string     `json:"name"`
-	AccountRole       string     `json:"account_role"`
-	ParentID          *int64     `json:"parent_id"`
-	ClientID          *int64     `json:"client_id"`
-	ClientName        string     `json:"client_name"`
-	Status            string     `json:"status"`
-	Company           string     `json:"company"`
-	FirstIndustry     string     `json:"first_industry"`
-	SecondIndustry    string     `json:"second_industry"`
-	AuthorizationID   *int64     `json:"authorization_id"`
-	AuthStatus        string     `json:"auth_status"`
-	AuthStatusReason  string     `json:"auth_status_reason,omitempty"`
-	Balance           *string    `json:"balance"`
-	ValidBalance      *string    `json:"valid_balance"`
+	ID               int64   `json:"id"`
+	Name             string  `json:"name"`
+	AccountRole      string  `json:"account_role"`
+	ParentID         *int64  `json:"parent_id"`
+	ClientID         *int64  `json:"client_id"`
+	ClientName       string  `json:"client_name"`
+	Status           string  `json:"status"`
+	Company          string  `json:"company"`
+	FirstIndustry    string  `json:"first_industry"`
+	SecondIndustry   string  `json:"second_industry"`
+	AuthorizationID  *int64  `json:"authorization_id"`
+	AuthStatus       string  `json:"auth_status"`
+	AuthStatusReason string  `json:"auth_status_reason,omitempty"`
+	Balance          *string `json:"balance"`
+	ValidBalance     *string `json:"valid_balance"`
+	// BudgetMode and Budget are the account's own daily budget (账户日预算);
+	// null until read, Budget null without limit.
+	BudgetMode        *string    `json:"budget_mode"`
+	Budget            *string    `json:"budget"`
 	SyncEnabled       bool       `json:"sync_enabled"`
 	PlatformCreatedAt *time.Time `json:"platform_created_at"`
 	BoundAt           *time.Time `json:"bound_at"`
@@ -70,7 +74,7 @@ func newAdvertiserResponse(v domain.Advertiser) advertiserResponse {
 		ClientName: v.ClientName, Status: v.Status, Company: v.Company,
 		FirstIndustry: v.FirstIndustry, SecondIndustry: v.SecondIndustry, AuthorizationID: optional(v.AuthorizationID),
 		AuthStatus: v.AuthStatus, AuthStatusReason: v.AuthStatusReason, Balance: fixed2(v.Balance), ValidBalance: fixed2(v.ValidBalance),
-		SyncEnabled: v.SyncEnabled, PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
+		BudgetMode: optional(v.BudgetMode), Budget: fixed2(v.Budget), SyncEnabled: v.SyncEnabled, PlatformCreatedAt: v.PlatformCreatedAt, BoundAt: v.BoundAt, UnboundAt: v.UnboundAt, LeftGrantAt: v.LeftGrantAt,
 		InfoSyncedAt: v.InfoSyncedAt,
 	}
 }

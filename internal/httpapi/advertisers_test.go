@@ -65,6 +65,22 @@ func TestAdvertiserListAndDetail(t *testing.T) {
 	if string(raw.Data["balance"]) != `"`+wantBalance+`"` {
 		t.Fatalf("balance on the wire: %s", raw.Data["balance"])
 	}
+	if string(raw.Data["budget_mode"]) != `"BUDGET_MODE_INFINITE"` || string(raw.Data["budget"]) != "null" {
+		t.Errorf("an account without a budget of its own: budget_mode %s, budget %s", raw.Data["budget_mode"], raw.Data["budget"])
+	}
+	// Its own daily budget set in the platform's console shows once the
+	// hourly account job has read it.
+	if err := b.ts.Sim.SetAdvertiserBudget(adv, true, 99_999_999_99); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.svc.RefreshAccounts(context.Background(), 0); err != nil {
+		t.Fatal(err)
+	}
+	r = b.do(t, req{method: "GET", path: "/api/v1/advertisers?ids=" + strconv.FormatInt(adv, 10), token: admin.AccessToken})
+	if got := okData[struct{ Items []advertiserResponse }](t, r, "list").Items; len(got) != 1 || got[0].BudgetMode == nil ||
+		*got[0].BudgetMode != "BUDGET_MODE_DAY" || got[0].Budget == nil || *got[0].Budget != "99999999.99" {
+		t.Errorf("an account with a budget of its own: %s", r.raw)
+	}
 
 	tests := []struct {
 		name, query string

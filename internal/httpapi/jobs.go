@@ -54,8 +54,10 @@ type jobProgress struct {
 	ETASeconds *int64 `json:"eta_seconds"`
 }
 
-func optional(v int64) *int64 {
-	if v == 0 {
+// optional is &v, or nil for the zero value (not known, none).
+func optional[T comparable](v T) *T {
+	var zero T
+	if v == zero {
 		return nil
 	}
 	return &v

@@ -23,7 +23,7 @@ const AuthStatusUnbound = "unbound"
 
 const advertiserColumns = `v.id, v.authorization_id, v.name, v.account_role, v.parent_id, v.client_id, COALESCE(cl.name, ''), v.status, v.company,
 	v.first_industry, v.second_industry, v.platform_created_at, v.balance, v.valid_balance, v.cash, v.valid_cash,
-	v.grant_amount, v.valid_grant, v.info_synced_at, v.fund_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
+	v.grant_amount, v.valid_grant, COALESCE(v.budget_mode, ''), v.budget, v.info_synced_at, v.fund_synced_at, v.budget_synced_at, v.sync_enabled, v.bound_at, v.unbound_at,
 	v.left_grant_at, v.created_at, v.updated_at, COALESCE(a.status, 'unbound'), COALESCE(a.status_reason, '')`
 
 const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = v.authorization_id
@@ -31,15 +31,15 @@ const advertiserTables = `advertisers v LEFT JOIN oe_authorizations a ON a.id = 
 
 func scanAdvertiser(row scanner) (Advertiser, error) {
 	var (
-		v                                                   Advertiser
-		authID, parent, client                              sql.NullInt64
-		created, infoAt, fundAt, boundAt, unboundAt, leftAt sql.NullTime
+		v                                                             Advertiser
+		authID, parent, client                                        sql.NullInt64
+		created, infoAt, fundAt, budgetAt, boundAt, unboundAt, leftAt sql.NullTime
 	)
 	err := row.Scan(&v.ID, &authID, &v.Name, &v.AccountRole, &parent, &client, &v.ClientName, &v.Status, &v.Company, &v.FirstIndustry,
-		&v.SecondIndustry, &created, &v.Balance, &v.ValidBalance, &v.Cash, &v.ValidCash, &v.Grant, &v.ValidGrant,
-		&infoAt, &fundAt, &v.SyncEnabled, &boundAt, &unboundAt, &leftAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
+		&v.SecondIndustry, &created, &v.Balance, &v.ValidBalance, &v.Cash, &v.ValidCash, &v.Grant, &v.ValidGrant, &v.BudgetMode, &v.Budget,
+		&infoAt, &fundAt, &budgetAt, &v.SyncEnabled, &boundAt, &unboundAt, &leftAt, &v.CreatedAt, &v.UpdatedAt, &v.AuthStatus, &v.AuthStatusReason)
 	v.AuthorizationID, v.ParentID, v.ClientID = authID.Int64, parent.Int64, client.Int64
-	v.PlatformCreatedAt, v.InfoSyncedAt, v.FundSyncedAt = optTime(created), optTime(infoAt), optTime(fundAt)
+	v.PlatformCreatedAt, v.InfoSyncedAt, v.FundSyncedAt, v.BudgetSyncedAt = optTime(created), optTime(infoAt), optTime(fundAt), optTime(budgetAt)
 	v.BoundAt, v.UnboundAt, v.LeftGrantAt = optTime(boundAt), optTime(unboundAt), optTime(leftAt)
 	switch {
 	case v.AuthorizationID == 0:
@@ -467,6 +467,30 @@ func (db *DB) UpdateAdvertiserFund(ctx context.Context, authID int64, f Advertis
 	return nil
 }
 
+// AdvertiserBudgetUpdate is an advertiser's own daily budget: Mode
+// BUDGET_MODE_DAY with Budget in yuan, or BUDGET_MODE_INFINITE without.
+type AdvertiserBudgetUpdate struct {
+	ID     int64
+	Mode   string
+	Budget decimal.NullDecimal
+}
+
+// UpdateAdvertiserBudgets stores the daily budgets of advertisers still
+// bound to authID.
+func (db *DB) UpdateAdvertiserBudgets(ctx context.Context, authID int64, bs []AdvertiserBudgetUpdate, at time.Time) error {
+	for _, b := range bs {
+		var amount any
+		if b.Budget.Valid {
+			amount = b.Budget.Decimal.StringFixed(2)
+		}
+		if _, err := db.ExecContext(ctx, `UPDATE advertisers SET budget_mode = ?, budget = ?, budget_synced_at = ? WHERE id = ? AND authorization_id = ?`,
+			cut(b.Mode, 32), amount, at.UTC(), b.ID, authID); err != nil {
+			return fmt.Errorf("mysql: update advertiser budget %d: %w", b.ID, err)
+		}
+	}
+	return nil
+}
+
 // UnbindResult says what UnbindAdvertiser changed. Every id in it is within
 // the caller's scope.
 type UnbindResult struct {
@@ -667,7 +691,7 @@ func (db *DB) purgeAdvertiserData(ctx context.Context, scope auth.Scope, ids []i
 		if _, err := db.ExecContext(ctx, `
 			UPDATE advertisers SET status = '', company = '', first_industry = '', second_industry = '', balance = NULL,
 				valid_balance = NULL, cash = NULL, valid_cash = NULL, grant_amount = NULL, valid_grant = NULL,
-				info_synced_at = NULL, fund_synced_at = NULL
+				budget_mode = NULL, budget = NULL, info_synced_at = NULL, fund_synced_at = NULL, budget_synced_at = NULL
 			WHERE id = ? AND authorization_id IS NULL`, id); err != nil {
 			return deleted, fmt.Errorf("mysql: purge %d: %w", id, err)
 		}

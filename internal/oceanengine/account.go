@@ -113,3 +113,26 @@ type AdvertiserFund struct {
 func (c *Client) AdvertiserFund(ctx context.Context, advertiserID int64) (*AdvertiserFund, error) {
 	return read[AdvertiserFund](ctx, c, call{ep: epFund, acct: advertiserID, params: advertiserIDRequest{advertiserID}})
 }
+
+// AdvertiserBudget is an advertiser's own daily budget (账户日预算): an
+// amount in yuan with BudgetModeDay, none with BudgetModeInfinite.
+type AdvertiserBudget struct {
+	AdvertiserID ID     `json:"advertiser_id"`
+	Budget       Money  `json:"budget"`
+	BudgetMode   string `json:"budget_mode"`
+}
+
+// AdvertiserBudgets returns the daily budgets of advertiserIDs (≤ 100)
+// using the authorisation that covers accountID (GET
+// 2/advertiser/budget/get).
+func (c *Client) AdvertiserBudgets(ctx context.Context, accountID int64, advertiserIDs []int64) ([]AdvertiserBudget, error) {
+	var out struct {
+		List []AdvertiserBudget `json:"list"`
+	}
+	if _, err := c.do(ctx, call{ep: epAdvBudget, acct: accountID, out: &out, params: struct {
+		AdvertiserIDs []int64 `json:"advertiser_ids"`
+	}{advertiserIDs}}); err != nil {
+		return nil, err
+	}
+	return out.List, nil
+}

@@ -143,6 +143,20 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 				t.Errorf("cash = %s, want %d fen", f.Cash, acct.CashFen)
 			}
 		}},
+		{"advertiser_budget", func(t *testing.T) {
+			ids := b.world.Advertisers()[:2]
+			if err := b.sim.SetAdvertiserBudget(ids[1], true, 9_000_000_50); err != nil {
+				t.Fatal(err)
+			}
+			got, err := b.client.AdvertiserBudgets(ctx, adv, ids)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != 2 || int64(got[0].AdvertiserID) != ids[0] || got[0].BudgetMode != BudgetModeInfinite ||
+				int64(got[1].AdvertiserID) != ids[1] || got[1].BudgetMode != BudgetModeDay || got[1].Budget.String() != "9000000.50" {
+				t.Errorf("budgets = %+v, want %d unlimited and %d 9000000.50 a day", got, ids[0], ids[1])
+			}
+		}},
 		{"campaign_get", func(t *testing.T) {
 			want := []int64{camps[0].ID, camps[1].ID}
 			p, err := b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv, Filtering: &CampaignFilter{IDs: want, Status: "CAMPAIGN_STATUS_ALL"}, PageSize: 10})

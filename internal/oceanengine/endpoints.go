@@ -62,6 +62,7 @@ var (
 	epAgent          = get("2/agent/advertiser/select", GroupAccount)
 	epAdvertiserInfo = get("2/advertiser/info", GroupAccount)
 	epFund           = get("2/advertiser/fund/get", GroupAccount)
+	epAdvBudget      = get("2/advertiser/budget/get", GroupAccount)
 
 	epCampaignGet      = get("2/campaign/get", GroupEntityRead)
 	epAdGet            = get("2/ad/get", GroupEntityRead)
@@ -96,7 +97,7 @@ var (
 func allEndpoints() []endpoint {
 	return []endpoint{
 		epAccessToken, epRefreshToken, epOAuthAdvertis,
-		epUserInfo, epMajordomo, epAgent, epAdvertiserInfo, epFund,
+		epUserInfo, epMajordomo, epAgent, epAdvertiserInfo, epFund, epAdvBudget,
 		epCampaignGet, epAdGet, epCreativeGet, epCampaignCreate, epCampaignUpdate, epCampaignStatus,
 		epAdStatus, epAdBudget, epAdBid,
 		epProjectList, epPromotionList, epProjectCreate, epProjectStatus, epProjectBudget, epProjectBid,

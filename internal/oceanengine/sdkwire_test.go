@@ -53,6 +53,7 @@ func TestClientEncodingMatchesSDK(t *testing.T) {
 			return errOf(b.client.AdvertiserInfo(ctx, adv, AdvertiserInfoRequest{AdvertiserIDs: []int64{adv}, Fields: []string{"id", "name"}}))
 		},
 		func() error { return errOf(b.client.AdvertiserFund(ctx, adv)) },
+		func() error { return errOf(b.client.AdvertiserBudgets(ctx, adv, []int64{adv})) },
 		func() error {
 			return errOf(b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv, Filtering: &CampaignFilter{Status: "CAMPAIGN_STATUS_ALL", IDs: []int64{camp.ID}}, Fields: []string{"id"}, Page: 1, PageSize: 10}))
 		},

@@ -71,31 +71,41 @@ type advertiserBudgetUpdateReq struct {
 // POST 2/advertiser/update/budget: a daily budget of at least 1000 yuan and
 // not below today's spend; it caps delivery from the current hour on.
 func (s *Sim) hAdvertiserBudgetUpdate(rc *reqCtx, req *advertiserBudgetUpdateReq) (any, *apiError) {
-	st := rc.st
-	b := advBudget{at: rc.now.Unix(), day: req.BudgetMode == "BUDGET_MODE_DAY"}
-	if b.day {
-		if !req.Budget.set {
-			return nil, errParam("budget: required with BUDGET_MODE_DAY")
+	day := req.BudgetMode == "BUDGET_MODE_DAY"
+	if day && !req.Budget.set {
+		return nil, errParam("budget: required with BUDGET_MODE_DAY")
+	}
+	if msg := rc.w.setBudget(rc.st, rc.now, day, req.Budget.fen); msg != "" {
+		return nil, errParam("budget: %s", msg)
+	}
+	return obj{}, nil
+}
+
+// setBudget makes the advertiser's daily budget fen (day) or unlimited from
+// now on, as the platform takes one: at least 1000 yuan and not below
+// today's spend, else what is wrong. The caller holds st.mu.
+func (w *world) setBudget(st *advState, now time.Time, day bool, fen int64) string {
+	b := advBudget{at: now.Unix(), day: day}
+	if day {
+		if fen < MinAdvertiserBudgetFen {
+			return "must be at least " + fixed2(MinAdvertiserBudgetFen) + " yuan"
 		}
-		if req.Budget.fen < MinAdvertiserBudgetFen {
-			return nil, errParam("budget: must be at least %s yuan", fixed2(MinAdvertiserBudgetFen))
-		}
-		v := rc.newView(st)
+		v := w.view(st, now)
 		var today int64
 		for _, tops := range [2][]*entity{st.campaigns, st.projects} {
 			for _, e := range tops {
 				today += v.spent[e.id]
 			}
 		}
-		if req.Budget.fen < today {
-			return nil, errParam("budget: must not be below today's spend (%s yuan)", fixed2(today))
+		if fen < today {
+			return "must not be below today's spend (" + fixed2(today) + " yuan)"
 		}
-		b.fen = req.Budget.fen
+		b.fen = fen
 	}
 	i := sort.Search(len(st.budgets), func(i int) bool { return st.budgets[i].at > b.at })
 	st.budgets = append(st.budgets[:i], b) // a later change (clock moved back) is superseded
 	st.version++
-	return obj{}, nil
+	return ""
 }
 
 // ---- fund statements ----

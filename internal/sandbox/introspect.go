@@ -64,7 +64,7 @@ func (s *Sim) simIndex(w http.ResponseWriter, r *http.Request) {
 		"sim": []string{
 			"POST /_sim/reset", "GET|POST /_sim/clock", "GET|POST|DELETE /_sim/faults", "POST /_sim/revoke",
 			"GET|DELETE /_sim/stats", "GET /_sim/truth", "GET /_sim/world", "POST /_sim/authorize",
-			"POST /_sim/funds", "POST /_sim/performance", "POST /_sim/review", "POST /_sim/expire_tokens",
+			"POST /_sim/funds", "POST /_sim/budget", "POST /_sim/performance", "POST /_sim/review", "POST /_sim/expire_tokens",
 			"POST /_sim/inbox/{name}", "GET /_sim/inbox",
 		},
 		"endpoints": keys,

@@ -91,6 +91,23 @@ func (s *Sim) SetBalance(advertiserID, balanceFen int64) (int64, error) {
 	return balanceFen - bal, err
 }
 
+// SetAdvertiserBudget makes an advertiser's own daily budget budgetFen, or
+// unlimited (!day), as one set in the platform's console would be: outside
+// the API, by the same rules.
+func (s *Sim) SetAdvertiserBudget(advertiserID int64, day bool, budgetFen int64) error {
+	w := s.world.Load()
+	st, ok := w.adv(advertiserID)
+	if !ok {
+		return ErrNotLeaf
+	}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if msg := w.setBudget(st, s.clock.Now(), day, budgetFen); msg != "" {
+		return errors.New("oesim: the budget " + msg)
+	}
+	return nil
+}
+
 // ---- performance ----
 
 // perfShift scales an ad's or promotion's click-through and conversion
@@ -222,6 +239,7 @@ func (s *Sim) ExpireTokens(accountID int64) int {
 
 func (s *Sim) scenarioRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sim/funds", s.simFunds)
+	m.HandleFunc("POST /_sim/budget", s.simBudget)
 	m.HandleFunc("POST /_sim/performance", s.simPerformance)
 	m.HandleFunc("POST /_sim/review", s.simReview)
 	m.HandleFunc("POST /_sim/expire_tokens", s.simExpireTokens)
@@ -315,6 +333,33 @@ func (s *Sim) simFunds(w http.ResponseWriter, r *http.Request) {
 	}
 	a, _ := s.World().Account(int64(req.AdvertiserID))
 	simJSON(w, http.StatusOK, map[string]any{"advertiser_id": a.ID, "balance": fenText(a.BalanceFen), "cash": fenText(a.CashFen), "grant": fenText(a.GrantFen)})
+}
+
+// POST /_sim/budget {"advertiser_id": ID, "budget": "3000.00"} or
+// {"advertiser_id": ID, "unlimited": true}: the account's own daily budget.
+func (s *Sim) simBudget(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		AdvertiserID flexID `json:"advertiser_id"`
+		Budget       *money `json:"budget"`
+		Unlimited    bool   `json:"unlimited"`
+	}
+	if err := decodeBody(r, &req); err != nil || req.AdvertiserID == 0 || (req.Budget != nil) == req.Unlimited {
+		simError(w, http.StatusBadRequest, `body must be {"advertiser_id": ID, "budget": "yuan"} or {"advertiser_id": ID, "unlimited": true}`)
+		return
+	}
+	var fen int64
+	if req.Budget != nil {
+		fen = req.Budget.fen
+	}
+	if err := s.SetAdvertiserBudget(int64(req.AdvertiserID), !req.Unlimited, fen); err != nil {
+		simScenarioError(w, err)
+		return
+	}
+	out := map[string]any{"advertiser_id": int64(req.AdvertiserID), "budget_mode": "BUDGET_MODE_INFINITE"}
+	if !req.Unlimited {
+		out["budget_mode"], out["budget"] = "BUDGET_MODE_DAY", fenText(fen)
+	}
+	simJSON(w, http.StatusOK, out)
 }
 
 // POST /_sim/performance {"advertiser_id": ID, "ids": [ad or promotion ids],

@@ -232,6 +232,10 @@ func TestScenarioControls(t *testing.T) {
 		{"/_sim/review", `{"advertiser_id":` + itoa(adv) + `,"id":` + itoa(ad) + `,"action":"reject"}`, 400},
 		{"/_sim/review", `{"advertiser_id":` + itoa(adv) + `,"id":` + itoa(ad) + `,"action":"maybe"}`, 400},
 		{"/_sim/expire_tokens", `{"advertiser_id":` + itoa(adv) + `}`, 200},
+		{"/_sim/budget", `{"advertiser_id":` + itoa(adv) + `,"budget":"999.99"}`, 400},
+		{"/_sim/budget", `{"advertiser_id":` + itoa(adv) + `,"budget":"3000","unlimited":true}`, 400},
+		{"/_sim/budget", `{"advertiser_id":` + itoa(adv) + `}`, 400},
+		{"/_sim/budget", `{"advertiser_id":1,"unlimited":true}`, 404},
 	}
 	for _, c := range cases {
 		if st, out := post(c.path, c.body); st != c.status {
@@ -252,6 +256,21 @@ func TestScenarioControls(t *testing.T) {
 	_, out := post("/_sim/funds", `{"advertiser_id":`+itoa(adv)+`,"amount":"-40.50"}`)
 	if out["balance"] != "59.50" {
 		t.Errorf("balance after -40.50 from 100.00: %v", out)
+	}
+	// The account's own budget, set and lifted, in force at once.
+	if st, out := post("/_sim/budget", `{"advertiser_id":`+itoa(adv)+`,"budget":"500000.5"}`); st != 200 || out["budget"] != "500000.50" || out["budget_mode"] != "BUDGET_MODE_DAY" {
+		t.Errorf("budget set: %d %v", st, out)
+	}
+	w := s.world.Load()
+	st, _ := w.adv(adv)
+	if fen, day := st.budgetAt(s.clock.Now().Unix()); !day || fen != 500000_50 {
+		t.Errorf("budget in force: %d %v, want 500000.50 a day", fen, day)
+	}
+	if code, out := post("/_sim/budget", `{"advertiser_id":`+itoa(adv)+`,"unlimited":true}`); code != 200 || out["budget_mode"] != "BUDGET_MODE_INFINITE" {
+		t.Errorf("budget lifted: %d %v", code, out)
+	}
+	if _, day := st.budgetAt(s.clock.Now().Unix()); day {
+		t.Error("budget still in force once lifted")
 	}
 }
 
