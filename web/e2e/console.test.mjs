@@ -22,6 +22,7 @@ let page // the admin's page, signed in by the first tests
 let token // the admin's API session, for checks and set-up
 const viewer = { username: 'vera', password: 'Violet-Compass-905' }
 let paused // the ad paused from its table: { id, advertiser_id, name }
+let budgeted // an advertiser given a daily budget of its own in the platform's console before binding: its id
 let later // the budget change scheduled from the ads table: { id, ad, budget, at } (at: when it was scheduled)
 let doomed // a budget change at the same time that a change by hand makes too small a move by then: { id, ad, current }
 const scoped = { username: 'olivia', password: 'Orchid-Lantern-Harbor-58', id: 0 } // created in the console with two accounts
@@ -127,6 +128,11 @@ describe('console', () => {
   })
 
   test('binding accounts runs the consent page and returns with a summary', async () => {
+    // One account has a daily budget of its own (set in the platform's console): twice what it spent today, and
+    // at least 1,000 yuan, as the platform takes one.
+    budgeted = (await simGet(stack.sim, '/_sim/world')).advertisers[0]
+    const spentFen = (await simGet(stack.sim, `/_sim/truth?advertiser_id=${budgeted}&level=advertiser`)).total.cost_fen
+    await simPost(stack.sim, '/_sim/budget', { advertiser_id: budgeted, budget: (Math.max(100_000, 2 * spentFen + 100_000) / 100).toFixed(2) })
     await page.goto(`${stack.api}/accounts`)
     await page.locator('[data-test=bind]').click()
     await page.waitForURL(/\/audit\/oauth\.html/)
@@ -226,7 +232,7 @@ describe('console', () => {
     await shot(page, 'dashboard')
   })
 
-  test("the accounts page says what each account spent today and how many days its balance lasts, as the reports API has it", async () => {
+  test("the accounts page says what each account spent today, how much of its own daily budget, and how many days its balance lasts, as the reports API has it", async () => {
     // The console's today is the runner's Beijing date (the sandbox's may be a day behind past midnight: its
     // today is then not synced, and says —); the average is over the days of the last three the mirror synced,
     // the valid balance divided by it as the low-balance alert does.
@@ -250,20 +256,27 @@ describe('console', () => {
       const n = synced(week, a.id, plus(day, -3), plus(day, -1))
       const avg = n ? Math.round(fen(week.items[0]?.cost) / n) : 0
       const left = avg ? fen(a.valid_balance ?? a.balance) / avg : null
+      const cost = synced(today, a.id, day, day) ? (today.items[0]?.cost ?? '0') : null
       return {
-        today: synced(today, a.id, day, day) ? yuan(today.items[0]?.cost ?? 0) : '—',
+        today: cost === null ? '—' : yuan(cost),
         days: left === null ? '—' : left < 1 ? '不足 1 天' : `约 ${Math.floor(left).toLocaleString('en-US')} 天`,
+        // the account's own daily budget, and the share of it spent today
+        budget: a.budget_mode !== 'BUDGET_MODE_DAY' ? '日预算不限' : cost === null ? '有日预算' : `日预算已用 ${Math.floor((fen(cost) * 100) / fen(a.budget))}%`,
       }
     }
+    const withBudget = leaves.find((a) => a.id === budgeted)
+    assert.ok(withBudget?.budget_mode === 'BUDGET_MODE_DAY' && Number(withBudget.budget) >= 1000, `the budget set before binding read with the balance: ${JSON.stringify(withBudget)}`)
+    const shownLeaves = [withBudget, ...leaves.filter((a) => a.id !== budgeted).slice(0, 2)]
     await page.goto(`${stack.api}/accounts`)
     await page.locator('[data-test=days-left]').first().waitFor()
     // Today's figures move with each sync: compare again after a reload until page and API agree.
     await poll(async () => {
-      for (const a of leaves.slice(0, 3)) {
+      for (const a of shownLeaves) {
         const row = rowOf(page, a.id)
-        const shown = { today: (await row.locator('[data-test=today-cost]').innerText()).trim(), days: (await row.locator('[data-test=days-left]').innerText()).trim() }
+        const shown = { today: (await row.locator('[data-test=today-cost]').innerText()).trim(), days: (await row.locator('[data-test=days-left]').innerText()).trim(),
+          budget: (await row.locator('[data-test=account-budget]').innerText()).trim() }
         const want = await expected(a)
-        if (shown.today !== want.today || shown.days !== want.days) {
+        if (shown.today !== want.today || shown.days !== want.days || shown.budget !== want.budget) {
           console.log(`e2e: account ${a.id} shows ${JSON.stringify(shown)}, the API ${JSON.stringify(want)}; reloading`)
           await page.reload()
           await page.locator('[data-test=days-left]').first().waitFor()

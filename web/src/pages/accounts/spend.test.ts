@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest'
 import type { Report } from '../../api/types'
-import { spendOf, syncedDays } from './spend'
+import { budgetUse, spendOf, syncedDays } from './spend'
 
 const day = '2026-12-07'
 const report = (items: [number, string][], coverage: Record<number, { synced_from?: string; synced_to?: string; gaps?: { from: string; to: string }[] }>): Report =>
@@ -34,5 +34,16 @@ describe('accounts spend', () => {
   test('no spend: no days to say', () => {
     const week = report([], { 1: { synced_from: '2026-11-01', synced_to: day } })
     expect(spendOf(report([], {}), week, new Map([[1, '500.00']]), day).get(1)).toEqual({ today: null, avgDaily: '0.00', daysLeft: null })
+  })
+
+  test('the share of its own daily budget an account has spent today, rounded down', () => {
+    expect(budgetUse('850.00', '1000.00')).toBe(85)
+    expect(budgetUse('999.99', '1000.00')).toBe(99) // not 100 until all of it is spent
+    expect(budgetUse('1000.00', '1000.00')).toBe(100)
+    expect(budgetUse('0.00', '5000.00')).toBe(0)
+    expect(budgetUse('12345678901.23', '20000000000.00')).toBe(61) // beyond a float's exact cents, still exact
+    expect(budgetUse(null, '1000.00')).toBeNull() // today not synced
+    expect(budgetUse('10.00', null)).toBeNull() // no limit
+    expect(budgetUse('10.00', '0.00')).toBeNull()
   })
 })

@@ -59,3 +59,11 @@ export function spendOf(today: Report, days: Report, balances: Map<number, strin
   }
   return out
 }
+
+/** budgetUse is the whole percent (rounded down: 100 only once it is all spent) of an account's own daily budget that today's cost has used; null without either. */
+export function budgetUse(today: string | null, budget: string | null | undefined): number | null {
+  const spent = fenOf(today)
+  const of = fenOf(budget)
+  if (spent === null || !of) return null
+  return Number((spent * 100n) / of)
+}
