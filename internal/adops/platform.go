@@ -36,6 +36,8 @@ type Platform interface {
 	UpdatePromotionBudget(ctx context.Context, req oceanengine.PromotionBudgetRequest) (*oceanengine.BatchResult, error)
 	UpdatePromotionBid(ctx context.Context, req oceanengine.PromotionBidRequest) (*oceanengine.BatchResult, error)
 	DeletePromotions(ctx context.Context, req oceanengine.PromotionDeleteRequest) (*oceanengine.BatchResult, error)
+	AdvertiserBudgets(ctx context.Context, accountID int64, advertiserIDs []int64) ([]oceanengine.AdvertiserBudget, error)
+	UpdateAdvertiserBudget(ctx context.Context, req oceanengine.AdvertiserBudgetRequest) (*oceanengine.WriteResult, error)
 }
 
 var _ Platform = (*oceanengine.Client)(nil)
@@ -71,6 +73,9 @@ func (s snapshot) value(f Field) Value {
 	case FieldStatus:
 		return StatusValue(s.status)
 	case FieldBudget:
+		if s.kind == KindAdvertiser && s.budgetMode == "" {
+			return Value{} // not read yet
+		}
 		if s.budgetMode == oceanengine.BudgetModeInfinite || s.budgetMode == "" {
 			return UnlimitedValue()
 		}
@@ -195,10 +200,33 @@ func fromMirrorPromotion(p mysql.OEPromotion) snapshot {
 		budgetMode: p.BudgetMode, budget: p.Budget, bid: p.Bid, cpaBid: p.CpaBid, row: p}
 }
 
+// fromMirrorAdvertiser is an advertiser account as stored (row: the
+// mysql.Advertiser, whose role and binding checkEntity reads).
+func fromMirrorAdvertiser(a mysql.Advertiser) snapshot {
+	return snapshot{kind: KindAdvertiser, id: a.ID, advertiserID: a.ID, budgetMode: a.BudgetMode, budget: a.Budget.Decimal, row: a}
+}
+
+// fromPlatformAdvertiser is an advertiser's daily budget as the platform
+// answered it (row: the mysql.AdvertiserBudgetUpdate that stores it).
+func fromPlatformAdvertiser(b oceanengine.AdvertiserBudget) snapshot {
+	row := mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode}
+	if b.BudgetMode == oceanengine.BudgetModeDay {
+		row.Budget = decimal.NullDecimal{Decimal: b.Budget.Decimal, Valid: true}
+	}
+	return advertiserBudgetSnapshot(row)
+}
+
+func advertiserBudgetSnapshot(r mysql.AdvertiserBudgetUpdate) snapshot {
+	return snapshot{kind: KindAdvertiser, id: r.ID, advertiserID: r.ID, budgetMode: r.Mode, budget: r.Budget.Decimal, row: r}
+}
+
 // mirrorSnapshot loads one entity from the mirror within scope
 // (KindNotFound when absent or outside it).
 func mirrorSnapshot(ctx context.Context, db *mysql.DB, req Request, id int64) (snapshot, error) {
 	switch req.Kind {
+	case KindAdvertiser:
+		a, err := db.AdvertiserInScope(ctx, req.Scope, id)
+		return fromMirrorAdvertiser(a), err
 	case KindCampaign:
 		c, err := db.OECampaignByID(ctx, req.Scope, id)
 		return fromMirrorCampaign(c), err
@@ -291,6 +319,15 @@ func readPlatform(ctx context.Context, p Platform, kind Kind, adv int64, ids []i
 			err = readSnapshots(ctx, out, ids, adv, p.Projects, &oceanengine.ProjectFilter{IDs: chunk, Status: "PROJECT_STATUS_ALL"}, fromPlatformProject)
 		case KindPromotion:
 			err = readSnapshots(ctx, out, ids, adv, p.Promotions, &oceanengine.PromotionFilter{IDs: chunk, Status: "ALL"}, fromPlatformPromotion)
+		case KindAdvertiser:
+			var bs []oceanengine.AdvertiserBudget
+			if bs, err = p.AdvertiserBudgets(ctx, adv, chunk); err == nil {
+				for _, b := range bs {
+					if sn := fromPlatformAdvertiser(b); slices.Contains(ids, sn.id) {
+						out[sn.id] = sn
+					}
+				}
+			}
 		}
 		if err != nil {
 			return nil, err
@@ -332,6 +369,8 @@ func upsertMirror(ctx context.Context, db *mysql.DB, s snapshot, at time.Time) e
 		return db.UpsertOEProject(ctx, r, at)
 	case mysql.OEPromotion:
 		return db.UpsertOEPromotion(ctx, r, at)
+	case mysql.AdvertiserBudgetUpdate:
+		return db.SetAdvertiserBudget(ctx, r, at)
 	}
 	return fmt.Errorf("adops: no mirror row for %s %d", s.kind, s.id)
 }
@@ -406,8 +445,22 @@ func (s snapshot) withValue(f Field, v Value) snapshot {
 			r.Bid, r.CpaBid = v.Amount, v.Amount
 		}
 		return fromMirrorPromotion(r)
+	case mysql.Advertiser:
+		b := advertiserBudgetRow(r.ID, v)
+		r.BudgetMode, r.Budget = b.Mode, b.Budget
+		return fromMirrorAdvertiser(r)
+	case mysql.AdvertiserBudgetUpdate:
+		return advertiserBudgetSnapshot(advertiserBudgetRow(r.ID, v))
 	}
 	return s
+}
+
+// advertiserBudgetRow stores budget value v of advertiser id.
+func advertiserBudgetRow(id int64, v Value) mysql.AdvertiserBudgetUpdate {
+	if v.Unlimited {
+		return mysql.AdvertiserBudgetUpdate{ID: id, Mode: oceanengine.BudgetModeInfinite}
+	}
+	return mysql.AdvertiserBudgetUpdate{ID: id, Mode: oceanengine.BudgetModeDay, Budget: decimal.NullDecimal{Decimal: v.Amount, Valid: true}}
 }
 
 // ---- writes ----
@@ -539,14 +592,26 @@ func write(ctx context.Context, p Platform, kind Kind, field Field, adv int64, i
 		}
 		return out
 	}
-	if kind == KindCampaign { // budget: 2/campaign/update, one campaign per call
+	if kind == KindCampaign || kind == KindAdvertiser { // budget: one campaign (2/campaign/update) or account per call
 		for _, it := range items {
 			mode, amount := budgetOf(it.want)
-			req := oceanengine.CampaignUpdateRequest{AdvertiserID: adv, CampaignID: it.id, ModifyTime: it.before.modifyTime, BudgetMode: mode}
-			if !it.want.Unlimited {
-				req.Budget = &amount
+			var (
+				w   *oceanengine.WriteResult
+				err error
+			)
+			if kind == KindAdvertiser {
+				req := oceanengine.AdvertiserBudgetRequest{AdvertiserID: it.id, BudgetMode: mode}
+				if !it.want.Unlimited {
+					req.Budget = &amount
+				}
+				w, err = p.UpdateAdvertiserBudget(ctx, req)
+			} else {
+				req := oceanengine.CampaignUpdateRequest{AdvertiserID: adv, CampaignID: it.id, ModifyTime: it.before.modifyTime, BudgetMode: mode}
+				if !it.want.Unlimited {
+					req.Budget = &amount
+				}
+				w, err = p.UpdateCampaign(ctx, req)
 			}
-			w, err := p.UpdateCampaign(ctx, req)
 			var res *oceanengine.BatchResult
 			if err == nil {
 				res = &oceanengine.BatchResult{RequestID: w.RequestID, Succeeded: []int64{it.id}}

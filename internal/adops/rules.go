@@ -15,6 +15,9 @@ import (
 var (
 	// MinDailyBudget is the smallest daily budget (yuan).
 	MinDailyBudget = decimal.NewFromInt(300)
+	// MinAdvertiserBudget is the smallest daily budget of an advertiser
+	// account (yuan).
+	MinAdvertiserBudget = decimal.NewFromInt(1000)
 	// MinBudgetChange is the smallest move of a budget (yuan).
 	MinBudgetChange = decimal.NewFromInt(100)
 	// BudgetOverSpend is how far above today's spend a new daily budget
@@ -37,7 +40,8 @@ func kindNoun(k Kind) string { return string(k) + "s" }
 func checkShape(req Request, path func(int, string) string) []apperr.FieldError {
 	var errs []apperr.FieldError
 	if !req.Kind.Valid() {
-		return []apperr.FieldError{apperr.Field("kind", "must be one of campaign, ad, project, promotion").Because("oneof", "values", "campaign, ad, project, promotion")}
+		return []apperr.FieldError{apperr.Field("kind", "must be one of campaign, ad, project, promotion, advertiser").
+			Because("oneof", "values", "campaign, ad, project, promotion, advertiser")}
 	}
 	if !req.Kind.Has(req.Field) {
 		msg := fmt.Sprintf("%s have no %s", kindNoun(req.Kind), req.Field)
@@ -117,6 +121,15 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 	if cur.deletedLocally() {
 		return fe("entity_gone", []any{"kind", kind, "id", cur.id}, "%s %d was no longer found on the platform by the last sync", kind, cur.id)
 	}
+	if a, ok := cur.row.(mysql.Advertiser); ok {
+		switch {
+		case a.AccountRole != oceanengine.RoleAdvertiser:
+			return fe("advertiser_not_leaf", []any{"id", cur.id, "role", a.AccountRole},
+				"account %d is a %s account: only an advertiser account has a daily budget of its own", cur.id, a.AccountRole)
+		case a.AuthorizationID == 0:
+			return fe("advertiser_unbound", []any{"id", cur.id}, "advertiser %d is not bound: bind it again to change it", cur.id)
+		}
+	}
 	if lim.left[cur.advertiserID] {
 		return fe("advertiser_left_grant", []any{"id", cur.advertiserID},
 			"advertiser %d is no longer covered by its OceanEngine authorisation (it left the majordomo or agent account): authorise it again first",
@@ -142,11 +155,15 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 		if want.Unlimited {
 			break
 		}
-		if want.Amount.LessThan(MinDailyBudget) {
-			errs = append(errs, apperr.Field(name, "must be at least %s (the platform's minimum daily budget)", MinDailyBudget.StringFixed(2)).
-				Because("min_daily_budget", "min", MinDailyBudget.StringFixed(2)))
+		least := MinDailyBudget
+		if kind == KindAdvertiser {
+			least = MinAdvertiserBudget
 		}
-		if !before.Unlimited && want.Amount.Sub(before.Amount).Abs().LessThan(MinBudgetChange) {
+		if want.Amount.LessThan(least) {
+			errs = append(errs, apperr.Field(name, "must be at least %s (the platform's minimum daily budget)", least.StringFixed(2)).
+				Because("min_daily_budget", "min", least.StringFixed(2)))
+		}
+		if before.IsAmount && want.Amount.Sub(before.Amount).Abs().LessThan(MinBudgetChange) {
 			errs = append(errs, apperr.Field(name, "must differ from the current budget %s by at least %s", before.String(), MinBudgetChange.StringFixed(2)).
 				Because("min_budget_change", "current", before.String(), "min", MinBudgetChange.StringFixed(2)))
 		}

@@ -22,13 +22,16 @@ const (
 	KindAd        = Kind(domain.EntityAd)        // v2 广告计划
 	KindProject   = Kind(domain.EntityProject)   // v3 项目
 	KindPromotion = Kind(domain.EntityPromotion) // v3 广告
+	// KindAdvertiser is a leaf advertiser account, whose own daily budget
+	// (账户日预算) is changed like an entity's: its id is the advertiser's.
+	KindAdvertiser Kind = "advertiser"
 )
 
-// Kinds lists the kinds.
+// Kinds lists the kinds of ad entities (not KindAdvertiser).
 func Kinds() []Kind { return []Kind{KindCampaign, KindAd, KindProject, KindPromotion} }
 
-// Valid reports a known kind.
-func (k Kind) Valid() bool { return slices.Contains(Kinds(), k) }
+// Valid reports a known kind: an entity kind or KindAdvertiser.
+func (k Kind) Valid() bool { return k == KindAdvertiser || slices.Contains(Kinds(), k) }
 
 // Field is what a change sets.
 type Field string
@@ -74,8 +77,12 @@ func (f Field) Op() Field {
 // Has reports whether entities of kind have field (on the platform):
 // campaigns have a status and a budget; ads a status, a budget, a bid and
 // (OCPC/OCPM pricing) a target CPA; projects a status, a budget and a
-// target CPA; promotions a status, a budget and a bid.
+// target CPA; promotions a status, a budget and a bid; an advertiser its
+// daily budget only.
 func (k Kind) Has(f Field) bool {
+	if k == KindAdvertiser {
+		return f == FieldBudget
+	}
 	switch f {
 	case FieldStatus, FieldBudget:
 		return k.Valid()

@@ -103,6 +103,7 @@ var adopsKinds = []struct {
 	kind    adops.Kind
 }{
 	{"campaigns", adops.KindCampaign}, {"ads", adops.KindAd}, {"projects", adops.KindProject}, {"promotions", adops.KindPromotion},
+	{"advertisers", adops.KindAdvertiser}, // the account's own daily budget (账户日预算)
 }
 
 // adopsRoutes registers the change endpoints (ad:write). The list endpoints
@@ -111,6 +112,9 @@ func (s *Server) adopsRoutes(v1 *gin.RouterGroup) {
 	g := v1.Group("", s.requireAuth(), s.requirePerm(auth.PermAdWrite))
 	for _, k := range adopsKinds {
 		for _, op := range []string{"status", "budget", "bid"} {
+			if k.kind == adops.KindAdvertiser && op != "budget" {
+				continue // an advertiser account: its daily budget only
+			}
 			kind := string(k.kind)
 			s.audited(g, http.MethodPatch, "/"+k.segment+"/:id/"+op, adops.AuditAction(k.kind, adops.Field(op)), kind, s.idempotent(s.changeOne(k.kind, op)))
 			s.audited(g, http.MethodPost, "/"+k.segment+"/batch/"+op, adops.BatchAuditAction(k.kind, adops.Field(op)), kind, s.idempotent(s.changeBatch(k.kind, op)))

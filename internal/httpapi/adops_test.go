@@ -802,3 +802,53 @@ func TestIdempotencyKeyTakenOverAfterLease(t *testing.T) {
 		}
 	}
 }
+
+// An advertiser's own daily budget over HTTP: changed by alice on her
+// account (dry run first), in the change log with the account's name,
+// refused on bob's account and under the platform's minimum, and no bid
+// or status route for accounts.
+func TestAdvertiserBudgetOverHTTP(t *testing.T) {
+	w := setupOps(t)
+	adv := w.advs[0]
+	if _, err := w.accts.RefreshAccounts(context.Background(), 0); err != nil { // the accounts' budgets read, as hourly
+		t.Fatal(err)
+	}
+	w.sim.Stats().Reset()
+	path := fmt.Sprintf("/api/v1/advertisers/%d/budget", adv)
+	dry := w.send(t, "PATCH", path+"?dry_run=true", w.alice, "", `{"budget":"500000"}`)
+	if c := okData[changeOut](t, dry, "dry run"); c.Result != "valid" || c.Kind != "advertiser" || c.Before != "unlimited" {
+		t.Fatalf("dry run %s", dry.raw)
+	}
+	w.noPlatformCalls(t, "a dry run")
+	r := w.send(t, "PATCH", path, w.alice, "k-adv-1", `{"budget":"500000"}`)
+	c := okData[changeOut](t, r, "change")
+	if c.Result != "succeeded" || !c.Verified || after(c) != "500000.00" || c.Field != "budget" {
+		t.Fatalf("change %s", r.raw)
+	}
+	if fen, day, _ := w.sim.World().AdvertiserBudget(adv); !day || fen != 500000_00 {
+		t.Errorf("on the sandbox: %d fen, day %v", fen, day)
+	}
+	lr := w.send(t, "GET", fmt.Sprintf("/api/v1/changes?kind=advertiser&entity_id=%d", adv), w.alice, "", "")
+	var page PageResult[changeLogJSON]
+	lr.data(t, &page)
+	acct, _ := w.sim.World().Account(adv)
+	if len(page.Items) != 1 || page.Items[0].EntityName != acct.Name || page.Items[0].AdvertiserID != adv {
+		t.Errorf("change log %s", lr.raw)
+	}
+	for _, tc := range []struct {
+		name, method, path, token, body string
+		status                          int
+		rule                            string
+	}{
+		{"under the minimum", "PATCH", path, w.alice, `{"budget":"999"}`, 422, "min_daily_budget"},
+		{"bob's account is not his", "PATCH", fmt.Sprintf("/api/v1/advertisers/%d/budget", w.advs[0]), w.bob, `{"budget":"600000"}`, 404, ""},
+		{"an account has no bid", "PATCH", fmt.Sprintf("/api/v1/advertisers/%d/bid", adv), w.alice, `{"bid":"1"}`, 404, ""},
+		{"nor a status", "POST", "/api/v1/advertisers/batch/status", w.alice, `{"ids":[1],"status":"disable"}`, 404, ""},
+		{"a viewer", "PATCH", path, w.vic, `{"budget":"600000"}`, 403, ""},
+	} {
+		r := w.send(t, tc.method, tc.path, tc.token, "k-adv-"+strings.ReplaceAll(tc.name, " ", "-"), tc.body)
+		if r.status != tc.status || tc.rule != "" && (len(r.fieldErrs()) == 0 || r.fieldErrs()[0].Rule != tc.rule) {
+			t.Errorf("%s: %d %s, want %d %s", tc.name, r.status, r.raw, tc.status, tc.rule)
+		}
+	}
+}

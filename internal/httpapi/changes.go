@@ -33,7 +33,7 @@ func (s *Server) changeRoutes(v1 *gin.RouterGroup) {
 type changesQuery struct {
 	PageQuery
 	AdvertiserIDs []int64 `form:"advertiser_ids" validate:"max=500,dive,gt=0"`
-	Kind          string  `form:"kind" validate:"omitempty,oneof=campaign ad project promotion"`
+	Kind          string  `form:"kind" validate:"omitempty,oneof=campaign ad project promotion advertiser"`
 	EntityID      int64   `form:"entity_id" validate:"gte=0"`
 	Field         string  `form:"field" validate:"omitempty,oneof=status budget bid cpa_bid"`
 	Result        string  `form:"result" validate:"omitempty,oneof=pending succeeded failed unknown"`

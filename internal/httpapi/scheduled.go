@@ -52,7 +52,7 @@ func (b scheduleBody) request() (scheduled.Request, error) {
 	var errs []apperr.FieldError
 	kind := adops.Kind(b.Kind)
 	if !kind.Valid() {
-		errs = append(errs, apperr.Field("kind", "must be one of campaign, ad, project, promotion").Because("oneof", "values", "campaign, ad, project, promotion"))
+		errs = append(errs, apperr.Field("kind", "must be one of campaign, ad, project, promotion, advertiser").Because("oneof", "values", "campaign, ad, project, promotion, advertiser"))
 	}
 	switch b.Op {
 	case "status", "budget", "bid":
@@ -216,7 +216,7 @@ func (s *Server) createScheduled(c *gin.Context) {
 type scheduledQuery struct {
 	PageQuery
 	Status   string `form:"status" validate:"omitempty,oneof=scheduled running succeeded partial failed canceled missed"`
-	Kind     string `form:"kind" validate:"omitempty,oneof=campaign ad project promotion"`
+	Kind     string `form:"kind" validate:"omitempty,oneof=campaign ad project promotion advertiser"`
 	EntityID int64  `form:"entity_id" validate:"gte=0"`
 }
 

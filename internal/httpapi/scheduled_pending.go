@@ -20,7 +20,7 @@ import (
 
 // pendingQuery is the query of GET /scheduled-changes/pending.
 type pendingQuery struct {
-	Kind      string  `form:"kind" validate:"required,oneof=campaign ad project promotion"`
+	Kind      string  `form:"kind" validate:"required,oneof=campaign ad project promotion advertiser"`
 	EntityIDs []int64 `form:"entity_ids" validate:"required,min=1,max=200,dive,gt=0"`
 }
 

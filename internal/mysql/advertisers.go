@@ -491,6 +491,20 @@ func (db *DB) UpdateAdvertiserBudgets(ctx context.Context, authID int64, bs []Ad
 	return nil
 }
 
+// SetAdvertiserBudget stores the daily budget of an advertiser as a change
+// of it read it back from the platform.
+func (db *DB) SetAdvertiserBudget(ctx context.Context, b AdvertiserBudgetUpdate, at time.Time) error {
+	var amount any
+	if b.Budget.Valid {
+		amount = b.Budget.Decimal.StringFixed(2)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE advertisers SET budget_mode = ?, budget = ?, budget_synced_at = ? WHERE id = ?`,
+		cut(b.Mode, 32), amount, at.UTC(), b.ID); err != nil {
+		return fmt.Errorf("mysql: set advertiser budget %d: %w", b.ID, err)
+	}
+	return nil
+}
+
 // UnbindResult says what UnbindAdvertiser changed. Every id in it is within
 // the caller's scope.
 type UnbindResult struct {

@@ -51,7 +51,8 @@ const adChangeLogCols = adChangeCols + `,
 		WHEN 'campaign' THEN (SELECT e.name FROM oe_campaigns e WHERE e.id = c.entity_id)
 		WHEN 'ad' THEN (SELECT e.name FROM oe_ads e WHERE e.id = c.entity_id)
 		WHEN 'project' THEN (SELECT e.name FROM oe_projects e WHERE e.id = c.entity_id)
-		WHEN 'promotion' THEN (SELECT e.name FROM oe_promotions e WHERE e.id = c.entity_id) END, ''),
+		WHEN 'promotion' THEN (SELECT e.name FROM oe_promotions e WHERE e.id = c.entity_id)
+		WHEN 'advertiser' THEN (SELECT e.name FROM advertisers e WHERE e.id = c.entity_id) END, ''),
 	COALESCE((SELECT a.name FROM advertisers a WHERE a.id = c.advertiser_id), '')`
 
 // scanAdChangeLog scans a row of adChangeLogCols.

@@ -148,7 +148,8 @@ func (db *DB) scheduledItems(ctx context.Context, q Querier, cs []*scheduled.Cha
 			WHEN 'campaign' THEN (SELECT e.name FROM oe_campaigns e WHERE e.id = i.entity_id)
 			WHEN 'ad' THEN (SELECT e.name FROM oe_ads e WHERE e.id = i.entity_id)
 			WHEN 'project' THEN (SELECT e.name FROM oe_projects e WHERE e.id = i.entity_id)
-			WHEN 'promotion' THEN (SELECT e.name FROM oe_promotions e WHERE e.id = i.entity_id) END, ''),
+			WHEN 'promotion' THEN (SELECT e.name FROM oe_promotions e WHERE e.id = i.entity_id)
+			WHEN 'advertiser' THEN (SELECT e.name FROM advertisers e WHERE e.id = i.entity_id) END, ''),
 		COALESCE((SELECT a.name FROM advertisers a WHERE a.id = i.advertiser_id), '')
 		FROM scheduled_change_items i JOIN scheduled_changes s ON s.id = i.scheduled_change_id
 		WHERE i.scheduled_change_id IN (`+placeholders(len(ids))+`) ORDER BY i.scheduled_change_id, i.position`, int64Args(ids)...)

@@ -136,3 +136,22 @@ func (c *Client) AdvertiserBudgets(ctx context.Context, accountID int64, adverti
 	}
 	return out.List, nil
 }
+
+// AdvertiserBudgetRequest sets an advertiser's own daily budget: BudgetMode
+// BudgetModeDay with Budget, or BudgetModeInfinite.
+type AdvertiserBudgetRequest struct {
+	AdvertiserID int64  `json:"advertiser_id"`
+	BudgetMode   string `json:"budget_mode"`
+	Budget       *Money `json:"budget,omitempty"`
+}
+
+// UpdateAdvertiserBudget sets an advertiser's own daily budget (POST
+// 2/advertiser/update/budget) and returns the answer's request_id (ID is
+// the advertiser's: the answer names none).
+func (c *Client) UpdateAdvertiserBudget(ctx context.Context, req AdvertiserBudgetRequest) (*WriteResult, error) {
+	rid, err := c.do(ctx, call{ep: epAdvBudgetSet, acct: req.AdvertiserID, params: req})
+	if err != nil {
+		return nil, err
+	}
+	return &WriteResult{ID: req.AdvertiserID, RequestID: rid}, nil
+}

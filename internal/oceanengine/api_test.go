@@ -156,6 +156,18 @@ func TestMethodsAgainstSandbox(t *testing.T) {
 				int64(got[1].AdvertiserID) != ids[1] || got[1].BudgetMode != BudgetModeDay || got[1].Budget.String() != "9000000.50" {
 				t.Errorf("budgets = %+v, want %d unlimited and %d 9000000.50 a day", got, ids[0], ids[1])
 			}
+			// Set through the API: the first gets one, the second none.
+			if w, err := b.client.UpdateAdvertiserBudget(ctx, AdvertiserBudgetRequest{AdvertiserID: ids[0], BudgetMode: BudgetModeDay,
+				Budget: ptr(FromFen(8_000_000_00))}); err != nil || w.ID != ids[0] || w.RequestID == "" {
+				t.Fatalf("update: %+v, %v", w, err)
+			}
+			if _, err := b.client.UpdateAdvertiserBudget(ctx, AdvertiserBudgetRequest{AdvertiserID: ids[1], BudgetMode: BudgetModeInfinite}); err != nil {
+				t.Fatal(err)
+			}
+			if got, err = b.client.AdvertiserBudgets(ctx, adv, ids); err != nil || got[0].BudgetMode != BudgetModeDay || got[0].Budget.String() != "8000000.00" ||
+				got[1].BudgetMode != BudgetModeInfinite {
+				t.Errorf("after the updates: %+v, %v", got, err)
+			}
 		}},
 		{"campaign_get", func(t *testing.T) {
 			want := []int64{camps[0].ID, camps[1].ID}

@@ -63,6 +63,7 @@ var (
 	epAdvertiserInfo = get("2/advertiser/info", GroupAccount)
 	epFund           = get("2/advertiser/fund/get", GroupAccount)
 	epAdvBudget      = get("2/advertiser/budget/get", GroupAccount)
+	epAdvBudgetSet   = post("2/advertiser/update/budget", GroupEntityWrite)
 
 	epCampaignGet      = get("2/campaign/get", GroupEntityRead)
 	epAdGet            = get("2/ad/get", GroupEntityRead)
@@ -97,7 +98,7 @@ var (
 func allEndpoints() []endpoint {
 	return []endpoint{
 		epAccessToken, epRefreshToken, epOAuthAdvertis,
-		epUserInfo, epMajordomo, epAgent, epAdvertiserInfo, epFund, epAdvBudget,
+		epUserInfo, epMajordomo, epAgent, epAdvertiserInfo, epFund, epAdvBudget, epAdvBudgetSet,
 		epCampaignGet, epAdGet, epCreativeGet, epCampaignCreate, epCampaignUpdate, epCampaignStatus,
 		epAdStatus, epAdBudget, epAdBid,
 		epProjectList, epPromotionList, epProjectCreate, epProjectStatus, epProjectBudget, epProjectBid,

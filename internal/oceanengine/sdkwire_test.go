@@ -55,6 +55,9 @@ func TestClientEncodingMatchesSDK(t *testing.T) {
 		func() error { return errOf(b.client.AdvertiserFund(ctx, adv)) },
 		func() error { return errOf(b.client.AdvertiserBudgets(ctx, adv, []int64{adv})) },
 		func() error {
+			return errOf(b.client.UpdateAdvertiserBudget(ctx, AdvertiserBudgetRequest{AdvertiserID: adv, BudgetMode: BudgetModeDay, Budget: ptr(MustYuan("5000000.00"))}))
+		},
+		func() error {
 			return errOf(b.client.Campaigns(ctx, CampaignsRequest{AdvertiserID: adv, Filtering: &CampaignFilter{Status: "CAMPAIGN_STATUS_ALL", IDs: []int64{camp.ID}}, Fields: []string{"id"}, Page: 1, PageSize: 10}))
 		},
 		func() error {

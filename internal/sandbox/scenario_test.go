@@ -261,15 +261,13 @@ func TestScenarioControls(t *testing.T) {
 	if st, out := post("/_sim/budget", `{"advertiser_id":`+itoa(adv)+`,"budget":"500000.5"}`); st != 200 || out["budget"] != "500000.50" || out["budget_mode"] != "BUDGET_MODE_DAY" {
 		t.Errorf("budget set: %d %v", st, out)
 	}
-	w := s.world.Load()
-	st, _ := w.adv(adv)
-	if fen, day := st.budgetAt(s.clock.Now().Unix()); !day || fen != 500000_50 {
+	if fen, day, _ := s.World().AdvertiserBudget(adv); !day || fen != 500000_50 {
 		t.Errorf("budget in force: %d %v, want 500000.50 a day", fen, day)
 	}
 	if code, out := post("/_sim/budget", `{"advertiser_id":`+itoa(adv)+`,"unlimited":true}`); code != 200 || out["budget_mode"] != "BUDGET_MODE_INFINITE" {
 		t.Errorf("budget lifted: %d %v", code, out)
 	}
-	if _, day := st.budgetAt(s.clock.Now().Unix()); day {
+	if _, day, _ := s.World().AdvertiserBudget(adv); day {
 		t.Error("budget still in force once lifted")
 	}
 }

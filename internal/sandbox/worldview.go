@@ -48,6 +48,20 @@ func (w *World) Account(id int64) (Account, bool) {
 	return c, true
 }
 
+// AdvertiserBudget returns a leaf advertiser's own daily budget in force at
+// the simulated now: its amount in fen and true, or 0 and false without a
+// limit (ok false: not a leaf advertiser).
+func (w *World) AdvertiserBudget(id int64) (fen int64, day, ok bool) {
+	st, ok := w.w.adv(id)
+	if !ok {
+		return 0, false, false
+	}
+	st.mu.RLock()
+	defer st.mu.RUnlock()
+	fen, day = st.budgetAt(w.s.clock.Now().Unix())
+	return fen, day, true
+}
+
 // Entity is a snapshot of a campaign, ad, creative, project or promotion.
 type Entity struct {
 	ID           int64

@@ -288,6 +288,37 @@ describe('console', () => {
     await shot(page, 'accounts-spend', { fullPage: false })
   })
 
+  test("an account's own daily budget raised from the accounts page: previewed, made and read back, in the change log", async () => {
+    const [a] = (await apiGet(stack.api, token, `/api/v1/advertisers?ids=${budgeted}`)).items
+    const spentFen = (await simGet(stack.sim, `/_sim/truth?advertiser_id=${budgeted}&level=advertiser`)).total.cost_fen
+    // Above today's spend by the platform's margin, and a move of more than 100 yuan.
+    const to = Math.max(Math.round(Number(a.budget)) + 1000, Math.ceil((spentFen * 1.05) / 100) + 1000).toFixed(2)
+    const shown = Number(to).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })
+    await page.goto(`${stack.api}/accounts`)
+    const row = rowOf(page, budgeted)
+    await row.locator('[data-test=account-budget]').waitFor()
+    await row.locator('[data-test=edit-amount]').click()
+    await page.locator('[data-test=amount-input]').fill(to)
+    await page.locator('[data-test=amount-preview]').click()
+    const change = page.locator('[data-test=change-dialog]')
+    await change.waitFor()
+    const item = change.locator('[data-test=change-items] tbody tr').first()
+    assert.match(await item.innerText(), new RegExp(`${a.name}[\\s\\S]*预算[\\s\\S]*${shown.replaceAll('.', '\\.')}[\\s\\S]*可执行`), 'the preview names the account and the new budget')
+    await shot(page, 'accounts-budget-preview', { fullPage: false })
+    await page.locator('[data-test=change-confirm]').click()
+    await change.locator('[data-test=change-summary]', { hasText: '成功 1，失败 0，未知 0' }).waitFor({ timeout: 30_000 })
+    await page.getByRole('button', { name: '关闭' }).click()
+    // Read back from the platform and stored: the list has it, the change log holds it as the account's.
+    const [c] = (await apiGet(stack.api, token, `/api/v1/changes?kind=advertiser&entity_id=${budgeted}`)).items
+    assert.equal(c.result, 'succeeded')
+    assert.equal(c.verified, true)
+    assert.equal(c.after, to)
+    assert.equal(c.entity_name, a.name)
+    assert.equal((await apiGet(stack.api, token, `/api/v1/advertisers?ids=${budgeted}`)).items[0].budget, to)
+    await rowOf(page, budgeted).locator('[data-test=account-budget]').hover()
+    await page.locator('.arco-tooltip-content', { hasText: `账户日预算 ${shown} 元` }).waitFor()
+  })
+
   test('pausing an ad from its table changes it on the platform, once', async () => {
     const [ad] = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=-cost&page_size=1')).items
     assert.ok(ad, 'a delivering ad')

@@ -21,7 +21,7 @@ export interface ChangeFilters {
 }
 
 /** Entity kinds whose changes the change log lists. */
-export const changeKinds = ['campaign', 'ad', 'project', 'promotion']
+export const changeKinds = ['campaign', 'ad', 'project', 'promotion', 'advertiser']
 const fields = ['status', 'budget', 'bid', 'cpa_bid']
 const results = ['pending', 'succeeded', 'failed', 'unknown']
 const actorTypes = ['user', 'rule', 'system']

@@ -37,11 +37,11 @@ export function batchBodyOf(field: Field, items: PlannedItem[]): Record<string, 
 
 // The per-kind paths share one contract; openapi-fetch types each literal
 // path, so the template below is the union of the four and checks the call.
-type SinglePath = `/api/v1/${EntityPath}/{id}/${Endpoint}`
+type SinglePath = `/api/v1/${EntityPath}/{id}/${Endpoint}` | '/api/v1/advertisers/{id}/budget'
 type BatchPath = `/api/v1/${EntityPath}/batch/${Endpoint}`
 
-/** changeOne runs a single change (dry run without key). */
-export function changeOne(path: EntityPath, id: number, field: Field, value: string, key?: string): Promise<ChangeOutcome> {
+/** changeOne runs a single change (dry run without key); path advertisers changes an account's own daily budget. */
+export function changeOne(path: EntityPath | 'advertisers', id: number, field: Field, value: string, key?: string): Promise<ChangeOutcome> {
   const url = `/api/v1/${path}/{id}/${endpointOf(field)}` as SinglePath
   return call<ChangeOutcome>(
     api.PATCH(url as '/api/v1/ads/{id}/budget', {

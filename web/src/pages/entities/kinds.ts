@@ -4,13 +4,16 @@
 import type { Entity, EntityPath } from '../../api/types'
 import type { Field } from './changes'
 
-export type ChangeKind = 'campaign' | 'ad' | 'project' | 'promotion'
+/** The four entity kinds the tables show. */
+export type TableKind = 'campaign' | 'ad' | 'project' | 'promotion'
+/** What a change applies to: an entity, or an advertiser account's own daily budget. */
+export type ChangeKind = TableKind | 'advertiser'
 export type BidField = 'bid' | 'cpa_bid'
 export type OnOff = 'enable' | 'disable' | 'delete'
 
 export interface KindInfo {
   path: EntityPath
-  kind: ChangeKind
+  kind: TableKind
   /** The parent's name column (ads: campaign, promotions: project). */
   parent: 'campaign' | 'project' | null
   hasBid: boolean

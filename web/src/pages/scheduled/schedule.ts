@@ -4,7 +4,7 @@
 // picker holds it (Beijing wall time, whatever the browser's zone), the body
 // the API takes, and how a scheduled change reads in the list.
 import type { RouteLocationRaw } from 'vue-router'
-import { api, ApiError, call } from '../../api/client'
+import { api, ApiError, call, type FieldError } from '../../api/client'
 import type { ScheduledChange, ScheduledChangeCreated, ScheduledChangeItem } from '../../api/types'
 import { beijingTime } from '../../lib/format'
 import type { Translator } from '../../lib/fieldText'
@@ -323,6 +323,11 @@ export const momentRules = [
 /** onlyForNow tells whether a refusal names fields and each by a rule of the moment: scheduling it may still work. */
 export function onlyForNow(fields: readonly { rule?: string }[]): boolean {
   return fields.length > 0 && fields.every((f) => (momentRules as readonly string[]).includes(f.rule ?? ''))
+}
+
+/** laterOnly is a dry run's refused fields when only the moment refuses it (null otherwise: the error stands). */
+export function laterOnly(e: unknown): FieldError[] | null {
+  return e instanceof ApiError && e.status === 422 && onlyForNow(e.fields) ? e.fields : null
 }
 
 export interface Warning {
