@@ -143,6 +143,13 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 			ids = append(ids, b.ID)
 		}
 	}
+	return s.readLeaves(ctx, log, authID, ids, dead, sum)
+}
+
+// readLeaves stores the info, own daily budgets and balances of the leaf
+// advertisers ids of authID; a dead grant (dead) stops it without an error,
+// another refusal is logged and skipped.
+func (s *Service) readLeaves(ctx context.Context, log *zap.Logger, authID int64, ids []int64, dead func(error) bool, sum *RefreshSummary) error {
 	for chunk := range slices.Chunk(ids, 100) {
 		infos, err := s.client.AdvertiserInfo(ctx, chunk[0], oceanengine.AdvertiserInfoRequest{AdvertiserIDs: chunk})
 		if err != nil {
@@ -175,19 +182,16 @@ func (s *Service) refreshGrant(ctx context.Context, authID int64, sum *RefreshSu
 		}
 		sum.BudgetUpdated += len(budgets)
 	}
-	for _, b := range bound {
-		if b.AccountRole != oceanengine.RoleAdvertiser {
-			continue
-		}
-		f, err := s.client.AdvertiserFund(ctx, b.ID)
+	for _, id := range ids {
+		f, err := s.client.AdvertiserFund(ctx, id)
 		if err != nil {
 			if dead(err) {
 				return nil
 			}
-			log.Warn("advertiser fund", zap.Int64("advertiser_id", b.ID), zap.Error(err))
+			log.Warn("advertiser fund", zap.Int64("advertiser_id", id), zap.Error(err))
 			continue
 		}
-		if err := s.db.UpdateAdvertiserFund(ctx, authID, mysql.AdvertiserFundUpdate{ID: b.ID,
+		if err := s.db.UpdateAdvertiserFund(ctx, authID, mysql.AdvertiserFundUpdate{ID: id,
 			Balance: f.Balance.Decimal, ValidBalance: f.ValidBalance.Decimal, Cash: f.Cash.Decimal, ValidCash: f.ValidCash.Decimal,
 			Grant: f.Grant.Decimal, ValidGrant: f.ValidGrant.Decimal}, s.cfg.Now()); err != nil {
 			return err

@@ -19,7 +19,13 @@ const (
 
 // ---- spend pace ----
 
-var budgetLevels = []EntityType{EntityCampaign, EntityAd, EntityProject, EntityPromotion}
+// budgetLevels have daily budgets whose pace is watched; EntityAdvertiser is
+// an account's own daily budget (账户日预算).
+var budgetLevels = []EntityType{EntityCampaign, EntityAd, EntityProject, EntityPromotion, EntityAdvertiser}
+
+// accountBudget is the Entity.Sub of an account's budget pace: its key
+// differs from the account's same-hour baseline alert.
+const accountBudget = "budget"
 
 func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 	var o outcome
@@ -30,6 +36,10 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 		}
 		for _, u := range uses {
 			ent := Entity{Type: level, ID: u.EntityID, Name: u.EntityName}
+			title, budget := fmt.Sprintf("消耗过快：%s %s", level.Label(), u.EntityName), "日预算"
+			if level == EntityAdvertiser {
+				ent.Sub, title, budget = accountBudget, "账户日预算消耗过快："+u.EntityName, "账户日预算"
+			}
 			key, p, on := o.judge(e, KindSpendPace, u.AdvertiserID, ent)
 			if !on {
 				continue
@@ -49,8 +59,8 @@ func (s *Service) evalSpendPace(ctx context.Context, e *evalCtx) outcome {
 			}
 			o.findings = append(o.findings, Finding{Kind: KindSpendPace, Severity: SeverityWarning, AdvertiserID: u.AdvertiserID,
 				AdvertiserName: e.byID[u.AdvertiserID].Name, Entity: ent,
-				Title:   fmt.Sprintf("消耗过快：%s %s", level.Label(), u.EntityName),
-				Summary: fmt.Sprintf("日预算 %s 元在 %d 点前已消耗 %.0f%%（%s 元）", Money(u.Budget), int(p["by_hour"]), pct, Money(u.Cost)),
+				Title:   title,
+				Summary: fmt.Sprintf("%s %s 元在 %d 点前已消耗 %.0f%%（%s 元）", budget, Money(u.Budget), int(p["by_hour"]), pct, Money(u.Cost)),
 				Details: map[string]any{"budget": yuan(u.Budget), "cost": yuan(u.Cost), "used_pct": round2(pct),
 					"threshold_pct": p["budget_used_pct"], "by_hour": int(p["by_hour"])}})
 		}

@@ -227,6 +227,36 @@ func TestSpendPaceAlerts(t *testing.T) {
 	}
 }
 
+// An account's own daily budget spent too fast raises its own alert,
+// beside (not instead of) the account's same-hour baseline one; an account
+// without a budget of its own, or a budget half spent, raises none.
+func TestSpendPaceOfAnAccountsOwnBudget(t *testing.T) {
+	f := newFixture(t)
+	f.exec(`UPDATE advertisers SET budget_mode = 'BUDGET_MODE_DAY', budget = 5000 WHERE id = ?`, advA)
+	f.exec(`UPDATE advertisers SET budget_mode = 'BUDGET_MODE_DAY', budget = 5000 WHERE id = ?`, advB)
+	f.daily(advA, "advertiser", advA, f.day(0), "4500.00", 1, 1, 0) // 90% by 11:30
+	f.daily(advB, "advertiser", advB, f.day(0), "2500.00", 1, 1, 0) // 50%
+	f.cycle()
+	got := f.firing(alerts.KindSpendPace)
+	a, ok := got["spend_pace:advertiser:"+fmt.Sprint(advA)+":budget"]
+	if len(got) != 1 || !ok {
+		t.Fatalf("spend pace alerts %v, want A's budget", keys(got))
+	}
+	if a.Title != "账户日预算消耗过快："+a.AdvertiserName || a.Details["used_pct"] != 90.0 || a.Details["budget"] != "5000.00" ||
+		!strings.Contains(a.Summary, "账户日预算 5,000.00 元在 14 点前已消耗 90%（4,500.00 元）") {
+		t.Errorf("account budget alert %+v", a)
+	}
+	// Past by_hour it stays; the next day (nothing spent yet) it resolves.
+	f.clock.Set(time.Date(2025, 6, 18, 15, 0, 0, 0, beijing))
+	if st := f.cycle(); st.Resolved != 0 {
+		t.Fatalf("after by_hour: %+v", st)
+	}
+	f.clock.Set(time.Date(2025, 6, 19, 9, 0, 0, 0, beijing))
+	if st := f.cycle(); st.Resolved != 1 {
+		t.Fatalf("next day: %+v", st)
+	}
+}
+
 func TestCTRAndCPAAlertsJudgeOnlyEnoughVolume(t *testing.T) {
 	f := newFixture(t)
 	// Ad 11: CTR fell from 2% to 0.5%; ad 12: same fall on too few impressions.

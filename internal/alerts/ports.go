@@ -319,7 +319,8 @@ type Facts interface {
 	// figures on today and summed over from..to.
 	Windows(ctx context.Context, level EntityType, today, from, to string) ([]Window, error)
 	// BudgetUses are entities of the level with a daily budget, and their
-	// spend on date.
+	// spend on date; of EntityAdvertiser, the accounts with a daily budget
+	// of their own (EntityID the advertiser's).
 	BudgetUses(ctx context.Context, level EntityType, date string) ([]BudgetUse, error)
 	// HourlyCosts are spends of the level (advertiser or ad) in the slots;
 	// hours without a row spent nothing.

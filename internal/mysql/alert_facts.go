@@ -143,13 +143,18 @@ func (db *DB) Windows(ctx context.Context, level alerts.EntityType, today, from,
 
 // BudgetUses implements alerts.Facts.
 func (db *DB) BudgetUses(ctx context.Context, level alerts.EntityType, date string) ([]alerts.BudgetUse, error) {
-	table, ok := entityTables[level]
-	if !ok {
-		return nil, fmt.Errorf("mysql: alert budget uses: level %q", level)
-	}
 	scan := func(row scanner) (u alerts.BudgetUse, err error) {
 		err = row.Scan(&u.AdvertiserID, &u.EntityID, &u.EntityName, &u.Budget, &u.Cost)
 		return u, err
+	}
+	if level == alerts.EntityAdvertiser { // the account's own daily budget
+		return queryAll(ctx, db, nil, "alert account budget uses", scan, `SELECT a.id, a.id, a.name, a.budget, r.cost
+			FROM advertisers a JOIN report_daily r ON r.advertiser_id = a.id AND r.level = 'advertiser' AND r.stat_date = ? AND r.entity_id = a.id
+			WHERE a.budget_mode = 'BUDGET_MODE_DAY' AND a.budget > 0 AND r.cost > 0 AND `+boundAdvertiser+` ORDER BY a.id`, date)
+	}
+	table, ok := entityTables[level]
+	if !ok {
+		return nil, fmt.Errorf("mysql: alert budget uses: level %q", level)
 	}
 	return queryAll(ctx, db, nil, "alert budget uses", scan, `SELECT e.advertiser_id, e.id, e.name, e.budget, r.cost
 		FROM `+table+` e JOIN advertisers a ON a.id = e.advertiser_id
