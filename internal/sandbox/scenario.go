@@ -56,14 +56,12 @@ var ErrNotLeaf = errors.New("oesim: not a leaf advertiser of the world")
 // advertiser's balance at the simulated now and returns the new balance in
 // fen. A transfer out may not exceed the balance.
 func (s *Sim) AdjustFunds(advertiserID, deltaFen int64) (int64, error) {
-	w := s.world.Load()
-	st, ok := w.adv(advertiserID)
-	if !ok {
-		return 0, ErrNotLeaf
+	w, st, err := s.lockAdv(advertiserID)
+	if err != nil {
+		return 0, err
 	}
-	now := s.clock.Now()
-	st.mu.Lock()
 	defer st.mu.Unlock()
+	now := s.clock.Now()
 	bal := w.balanceAt(st, now)
 	if bal+deltaFen < 0 {
 		return bal, fmt.Errorf("oesim: the balance is %s yuan; a transfer out of %s yuan would overdraw it", fenText(bal), fenText(-deltaFen))
@@ -71,6 +69,18 @@ func (s *Sim) AdjustFunds(advertiserID, deltaFen int64) (int64, error) {
 	st.funds = append(st.funds, fundAdjust{hour: hourIndex(now), fen: deltaFen})
 	st.version++
 	return w.balanceAt(st, now), nil
+}
+
+// lockAdv returns the current world and a leaf advertiser's state, locked
+// for writing (the caller unlocks st.mu); ErrNotLeaf for another id.
+func (s *Sim) lockAdv(advertiserID int64) (*world, *advState, error) {
+	w := s.world.Load()
+	st, ok := w.adv(advertiserID)
+	if !ok {
+		return nil, nil, ErrNotLeaf
+	}
+	st.mu.Lock()
+	return w, st, nil
 }
 
 // SetBalance transfers whatever makes an advertiser's balance balanceFen
@@ -95,12 +105,10 @@ func (s *Sim) SetBalance(advertiserID, balanceFen int64) (int64, error) {
 // unlimited (!day), as one set in the platform's console would be: outside
 // the API, by the same rules.
 func (s *Sim) SetAdvertiserBudget(advertiserID int64, day bool, budgetFen int64) error {
-	w := s.world.Load()
-	st, ok := w.adv(advertiserID)
-	if !ok {
-		return ErrNotLeaf
+	w, st, err := s.lockAdv(advertiserID)
+	if err != nil {
+		return err
 	}
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	if msg := w.setBudget(st, s.clock.Now(), day, budgetFen); msg != "" {
 		return errors.New("oesim: the budget " + msg)
@@ -138,12 +146,10 @@ func (s *Sim) ShiftPerformance(advertiserID int64, ids []int64, ctrFactor, cvrFa
 	if ctrFactor < 0 || ctrFactor > 10 || cvrFactor < 0 || cvrFactor > 10 {
 		return errors.New("oesim: factors must be between 0 and 10")
 	}
-	w := s.world.Load()
-	st, ok := w.adv(advertiserID)
-	if !ok {
-		return ErrNotLeaf
+	_, st, err := s.lockAdv(advertiserID)
+	if err != nil {
+		return err
 	}
-	st.mu.Lock()
 	defer st.mu.Unlock()
 	var targets []*entity
 	for _, id := range ids {
