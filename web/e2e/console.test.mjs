@@ -298,7 +298,7 @@ describe('console', () => {
     const row = rowOf(page, budgeted)
     await row.locator('[data-test=account-budget]').waitFor()
     await row.locator('[data-test=edit-amount]').click()
-    await page.locator('[data-test=amount-input]').fill(to)
+    await page.locator('[data-test=amount-input] input').fill(to)
     await page.locator('[data-test=amount-preview]').click()
     const change = page.locator('[data-test=change-dialog]')
     await change.waitFor()

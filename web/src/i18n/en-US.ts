@@ -1078,7 +1078,7 @@ const enUS: typeof zhCN = {
     related: 'Related',
     changesOfTarget: 'Change log of this object',
     rule: 'Rule #{id}',
-    adKinds: { campaign: 'campaign', ad: 'ad', project: 'project', promotion: 'promotion' },
+    adKinds: { campaign: 'campaign', ad: 'ad', project: 'project', promotion: 'promotion', advertiser: 'account' },
     adOps: {
       update_status: 'Change {kind} status', update_budget: 'Change {kind} budget', update_bid: 'Change {kind} bid',
       batch_update_status: 'Change {kind} statuses in bulk', batch_update_budget: 'Change {kind} budgets in bulk', batch_update_bid: 'Change {kind} bids in bulk',

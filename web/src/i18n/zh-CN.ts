@@ -1075,7 +1075,7 @@ export default {
     rule: '规则 #{id}',
     // An action's words (the identifier stays in grey beside them); an ad
     // operation's are made of its kind and its change.
-    adKinds: { campaign: '广告组', ad: '广告计划', project: '项目', promotion: '广告' },
+    adKinds: { campaign: '广告组', ad: '广告计划', project: '项目', promotion: '广告', advertiser: '账户' },
     adOps: {
       update_status: '修改{kind}状态', update_budget: '修改{kind}预算', update_bid: '修改{kind}出价',
       batch_update_status: '批量修改{kind}状态', batch_update_budget: '批量修改{kind}预算', batch_update_bid: '批量修改{kind}出价',

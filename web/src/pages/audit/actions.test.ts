@@ -23,6 +23,8 @@ describe('an audit action in words', () => {
     expect(actionLabel(on('zh-CN'), 'campaign.batch_update_status')).toBe('批量修改广告组状态')
     expect(actionLabel(on('en-US'), 'promotion.update_bid')).toBe('Change promotion bid')
     expect(actionLabel(on('en-US'), 'project.batch_update_budget')).toBe('Change project budgets in bulk')
+    expect(actionLabel(on('zh-CN'), 'advertiser.update_budget')).toBe('修改账户预算')
+    expect(actionLabel(on('en-US'), 'advertiser.batch_update_budget')).toBe('Change account budgets in bulk')
     expect(actionLabel(on('zh-CN'), 'ad.update_cpa_bid')).toBe('ad.update_cpa_bid')
   })
   it('names a request that matched no route with its method', () => {

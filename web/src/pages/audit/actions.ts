@@ -4,7 +4,7 @@
 // an action without words is shown as its identifier.
 import type { Translator } from '../../lib/fieldText'
 
-const adOp = /^(campaign|ad|project|promotion)\.((?:batch_)?update_(?:status|budget|bid))$/
+const adOp = /^(campaign|ad|project|promotion|advertiser)\.((?:batch_)?update_(?:status|budget|bid))$/
 // A request that matched no route is logged as "post unmatched".
 const unmatched = /^([a-z]+|[A-Z]+) unmatched$/
 const named = /^[a-z_]+\.[a-z_]+$/
