@@ -208,6 +208,7 @@ const enUS: typeof zhCN = {
     todayCost: 'Spent today (¥)',
     daysLeftHint: 'Under the balance, the days it lasts: valid balance ÷ the average daily cost of the last {n} days (the days synced only), as the low-balance alert reckons by default; under 3 days in red',
     avgDaily: 'Average daily cost of the last {n} days: ¥{cost}',
+    dailyBudget: 'Account daily budget (¥)',
     budgetColumnHint: 'Under today’s cost, the account’s own daily budget: the share of it used today (red from 90%), or no limit; read hourly with the balance',
     budgetUse: 'Budget {pct}% used',
     budgetSet: 'Daily budget',

@@ -206,6 +206,7 @@ export default {
     todayCost: '今日消耗(元)',
     daysLeftHint: '余额下方为可用天数：可用余额 ÷ 近 {n} 天日均消耗（只计已同步的天），与余额告警的默认算法相同；不足 3 天标红',
     avgDaily: '近 {n} 天日均消耗 {cost} 元',
+    dailyBudget: '账户日预算(元)',
     budgetColumnHint: '今日消耗下方为账户日预算：今日已用的比例（达到 90% 标红），或「日预算不限」；日预算每小时随余额读取',
     budgetUse: '日预算已用 {pct}%',
     budgetSet: '有日预算',
