@@ -317,6 +317,27 @@ describe('console', () => {
     assert.equal((await apiGet(stack.api, token, `/api/v1/advertisers?ids=${budgeted}`)).items[0].budget, to)
     await rowOf(page, budgeted).locator('[data-test=account-budget]').hover()
     await page.locator('.arco-tooltip-content', { hasText: `账户日预算 ${shown} 元` }).waitFor()
+
+    // Another raise scheduled from the same editor (定时执行, at the next full hour offered): a clock beside the
+    // account's name says what waits; then cancelled.
+    const next = (Number(to) + 1000).toFixed(2)
+    await rowOf(page, budgeted).locator('[data-test=edit-amount]').click()
+    await page.locator('[data-test=amount-input] input').fill(next)
+    await page.locator('[data-test=amount-preview]').click()
+    await change.waitFor()
+    await change.locator('[data-test=when-later]').click()
+    await page.locator('[data-test=change-confirm]').click()
+    await change.locator('[data-test=scheduled-created]').waitFor()
+    await page.getByRole('button', { name: '关闭' }).click()
+    const [sc] = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?kind=advertiser&entity_id=${budgeted}&status=scheduled`)).items
+    assert.deepEqual(sc.items.map((i) => [i.id, i.value]), [[budgeted, next]])
+    const mark = rowOf(page, budgeted).locator(`[data-test=scheduled-mark-${budgeted}]`)
+    await mark.hover()
+    const tip = page.locator('[data-test=scheduled-mark-tip]')
+    await tip.waitFor()
+    assert.match(await tip.innerText(), new RegExp(`#${sc.id}[\\s\\S]*预算[\\s\\S]*${Number(next).toLocaleString('en-US', { minimumFractionDigits: 2 }).replaceAll('.', '\\.')}`))
+    await shot(page, 'accounts-budget-scheduled', { fullPage: false })
+    await apiPost(stack.api, token, `/api/v1/scheduled-changes/${sc.id}/cancel`, {})
   })
 
   test('pausing an ad from its table changes it on the platform, once', async () => {

@@ -18,8 +18,8 @@ export function budgetEditable(a: Advertiser): boolean {
   return a.account_role === 'ADVERTISER' && a.auth_status === 'active'
 }
 
-/** useBudgetChange is the change dialog's state for account budgets; changed runs once a change was made. */
-export function useBudgetChange(changed: () => void) {
+/** useBudgetChange is the change dialog's state for account budgets; changed runs once a change was made, scheduled once one was scheduled. */
+export function useBudgetChange(changed: () => void, scheduled: () => void) {
   const preview = shallowRef<ChangeItem[] | null>(null)
   const names = shallowRef<Record<number, string>>({})
   const schedulable = shallowRef<Schedulable | null>(null)
@@ -48,9 +48,10 @@ export function useBudgetChange(changed: () => void) {
     preview.value = [out]
   }
 
-  function close(made: boolean): void {
+  function close(made: boolean, later: boolean): void {
     preview.value = null
     if (made) changed()
+    else if (later) scheduled()
   }
 
   return { preview, names, schedulable, refusedNow, check, apply: (key: string) => apply(key), close }
