@@ -18,7 +18,7 @@ type AdChange struct {
 	ActorID           int64
 	ActorName         string
 	AdvertiserID      int64
-	EntityKind        string // campaign, ad, project, promotion
+	EntityKind        string // campaign, ad, project, promotion, advertiser (its daily budget)
 	EntityID          int64
 	Field             string // status, budget, bid, cpa_bid
 	Before, Requested ChangeValue

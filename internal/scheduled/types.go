@@ -64,7 +64,7 @@ type Item struct {
 // Change is a scheduled change.
 type Change struct {
 	ID    int64
-	Kind  string // campaign, ad, project, promotion
+	Kind  string // campaign, ad, project, promotion, advertiser (its daily budget)
 	Field string // status, budget, bid, cpa_bid
 	RunAt time.Time
 	Note  string
