@@ -332,6 +332,7 @@ describe('console', () => {
     const [sc] = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?kind=advertiser&entity_id=${budgeted}&status=scheduled`)).items
     assert.deepEqual(sc.items.map((i) => [i.id, i.value]), [[budgeted, next]])
     const mark = rowOf(page, budgeted).locator(`[data-test=scheduled-mark-${budgeted}]`)
+    await page.evaluate(() => window.scrollTo(0, 0))
     await mark.hover()
     const tip = page.locator('[data-test=scheduled-mark-tip]')
     await tip.waitFor()
