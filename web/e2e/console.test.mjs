@@ -332,12 +332,11 @@ describe('console', () => {
     const [sc] = (await apiGet(stack.api, token, `/api/v1/scheduled-changes?kind=advertiser&entity_id=${budgeted}&status=scheduled`)).items
     assert.deepEqual(sc.items.map((i) => [i.id, i.value]), [[budgeted, next]])
     const mark = rowOf(page, budgeted).locator(`[data-test=scheduled-mark-${budgeted}]`)
-    await page.evaluate(() => window.scrollTo(0, 0))
     await mark.hover()
     const tip = page.locator('[data-test=scheduled-mark-tip]')
     await tip.waitFor()
     assert.match(await tip.innerText(), new RegExp(`#${sc.id}[\\s\\S]*预算[\\s\\S]*${Number(next).toLocaleString('en-US', { minimumFractionDigits: 2 }).replaceAll('.', '\\.')}`))
-    await shot(page, 'accounts-budget-scheduled', { fullPage: false })
+    await shot(page, 'accounts-budget-scheduled')
     await apiPost(stack.api, token, `/api/v1/scheduled-changes/${sc.id}/cancel`, {})
   })
 
