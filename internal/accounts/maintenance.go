@@ -7,7 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/shopspring/decimal"
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/auth"
@@ -177,7 +176,11 @@ func (s *Service) readLeaves(ctx context.Context, log *zap.Logger, authID int64,
 			log.Warn("advertiser budgets", zap.Int("advertisers", len(chunk)), zap.Error(err))
 			continue
 		}
-		if err := s.db.UpdateAdvertiserBudgets(ctx, authID, budgetUpdates(budgets), s.cfg.Now()); err != nil {
+		rows := make([]mysql.AdvertiserBudgetUpdate, len(budgets))
+		for i, b := range budgets {
+			rows[i] = mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode, Budget: b.Daily()}
+		}
+		if err := s.db.UpdateAdvertiserBudgets(ctx, authID, rows, s.cfg.Now()); err != nil {
 			return err
 		}
 		sum.BudgetUpdated += len(budgets)
@@ -199,19 +202,6 @@ func (s *Service) readLeaves(ctx context.Context, log *zap.Logger, authID int64,
 		sum.FundUpdated++
 	}
 	return nil
-}
-
-// budgetUpdates are the budgets as stored: an amount with BUDGET_MODE_DAY only.
-func budgetUpdates(bs []oceanengine.AdvertiserBudget) []mysql.AdvertiserBudgetUpdate {
-	ups := make([]mysql.AdvertiserBudgetUpdate, 0, len(bs))
-	for _, b := range bs {
-		u := mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode}
-		if b.BudgetMode == oceanengine.BudgetModeDay {
-			u.Budget = decimal.NullDecimal{Decimal: b.Budget.Decimal, Valid: true}
-		}
-		ups = append(ups, u)
-	}
-	return ups
 }
 
 // UpdateGauges recomputes the accounts gauges from MySQL (every worker

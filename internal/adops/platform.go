@@ -209,11 +209,7 @@ func fromMirrorAdvertiser(a mysql.Advertiser) snapshot {
 // fromPlatformAdvertiser is an advertiser's daily budget as the platform
 // answered it (row: the mysql.AdvertiserBudgetUpdate that stores it).
 func fromPlatformAdvertiser(b oceanengine.AdvertiserBudget) snapshot {
-	row := mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode}
-	if b.BudgetMode == oceanengine.BudgetModeDay {
-		row.Budget = decimal.NullDecimal{Decimal: b.Budget.Decimal, Valid: true}
-	}
-	return advertiserBudgetSnapshot(row)
+	return advertiserBudgetSnapshot(mysql.AdvertiserBudgetUpdate{ID: int64(b.AdvertiserID), Mode: b.BudgetMode, Budget: b.Daily()})
 }
 
 func advertiserBudgetSnapshot(r mysql.AdvertiserBudgetUpdate) snapshot {

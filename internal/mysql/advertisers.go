@@ -479,12 +479,8 @@ type AdvertiserBudgetUpdate struct {
 // bound to authID.
 func (db *DB) UpdateAdvertiserBudgets(ctx context.Context, authID int64, bs []AdvertiserBudgetUpdate, at time.Time) error {
 	for _, b := range bs {
-		var amount any
-		if b.Budget.Valid {
-			amount = b.Budget.Decimal.StringFixed(2)
-		}
 		if _, err := db.ExecContext(ctx, `UPDATE advertisers SET budget_mode = ?, budget = ?, budget_synced_at = ? WHERE id = ? AND authorization_id = ?`,
-			cut(b.Mode, 32), amount, at.UTC(), b.ID, authID); err != nil {
+			cut(b.Mode, 32), nullDec(b.Budget), at.UTC(), b.ID, authID); err != nil {
 			return fmt.Errorf("mysql: update advertiser budget %d: %w", b.ID, err)
 		}
 	}
@@ -494,12 +490,8 @@ func (db *DB) UpdateAdvertiserBudgets(ctx context.Context, authID int64, bs []Ad
 // SetAdvertiserBudget stores the daily budget of an advertiser as a change
 // of it read it back from the platform.
 func (db *DB) SetAdvertiserBudget(ctx context.Context, b AdvertiserBudgetUpdate, at time.Time) error {
-	var amount any
-	if b.Budget.Valid {
-		amount = b.Budget.Decimal.StringFixed(2)
-	}
 	if _, err := db.ExecContext(ctx, `UPDATE advertisers SET budget_mode = ?, budget = ?, budget_synced_at = ? WHERE id = ?`,
-		cut(b.Mode, 32), amount, at.UTC(), b.ID); err != nil {
+		cut(b.Mode, 32), nullDec(b.Budget), at.UTC(), b.ID); err != nil {
 		return fmt.Errorf("mysql: set advertiser budget %d: %w", b.ID, err)
 	}
 	return nil

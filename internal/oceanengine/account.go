@@ -3,6 +3,8 @@ package oceanengine
 import (
 	"context"
 	"iter"
+
+	"github.com/shopspring/decimal"
 )
 
 // UserInfo is the person who authorised a token.
@@ -120,6 +122,11 @@ type AdvertiserBudget struct {
 	AdvertiserID ID     `json:"advertiser_id"`
 	Budget       Money  `json:"budget"`
 	BudgetMode   string `json:"budget_mode"`
+}
+
+// Daily is the budget's amount with BudgetModeDay; not valid without a limit.
+func (b AdvertiserBudget) Daily() decimal.NullDecimal {
+	return decimal.NullDecimal{Decimal: b.Budget.Decimal, Valid: b.BudgetMode == BudgetModeDay}
 }
 
 // AdvertiserBudgets returns the daily budgets of advertiserIDs (≤ 100)
