@@ -12,6 +12,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/oceanops/adplatform/internal/adops"
+	"github.com/oceanops/adplatform/internal/alerts"
 	"github.com/oceanops/adplatform/internal/app"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
@@ -688,3 +689,101 @@ func TestRuleChangeOfAnObjectAlreadySo(t *testing.T) {
 		}
 	}
 }
+
+// TestRuleRaisesAnAccountsDailyBudget: a rule over accounts reads today's
+// share of each account's own daily budget (账户日预算) and raises the
+// budget of the account that used 90% of it, through ad operations on the
+// sandbox with the rule as actor, only up to its ceiling; an account far
+// from its budget and one without a daily budget are left alone; at the
+// ceiling the next run changes nothing.
+func TestRuleRaisesAnAccountsDailyBudget(t *testing.T) {
+	k := newRulesKit(t)
+	k.at(0, 12, 10)
+	full, roomy, free := k.advs[0], k.advs[1], k.advs[2]
+	// Early tomorrow: one account gets a budget it will have spent by the
+	// afternoon (the platform stops its delivery there), one a budget five
+	// times its usual day; the third stays unlimited.
+	fullBudget := decimal.Max(decimal.NewFromInt(1000), k.averageSpend(full).Mul(decimal.RequireFromString("0.3")).Round(0))
+	roomyBudget := k.averageSpend(roomy).Mul(decimal.NewFromInt(5)).Round(0).Add(decimal.NewFromInt(1000))
+	k.at(1, 0, 10)
+	must(t, k.sim.SetAdvertiserBudget(full, true, fullBudget.Shift(2).IntPart()))
+	must(t, k.sim.SetAdvertiserBudget(roomy, true, roomyBudget.Shift(2).IntPart()))
+	ceiling := fullBudget.Mul(decimal.RequireFromString("1.1")).Round(2)
+	spec := rules.Spec{Name: "account budget", Scope: rules.Scope{Level: rules.LevelAdvertiser, AdvertiserIDs: []int64{full, roomy, free}},
+		Conditions: []rules.Condition{{Metric: rules.MetricBudgetUsedPct, Op: rules.OpGTE, Value: dp("90")}},
+		Schedule:   rules.Schedule{EveryMinutes: 60},
+		Actions:    []rules.Action{{Type: rules.ActionRaiseBudget, Percent: dp("20"), Ceiling: &ceiling}, {Type: rules.ActionNotify}},
+		Safety:     rules.Safety{CooldownMinutes: 0, MaxActionsPerRun: 5, MaxActionsPerDay: 10}}
+	r, err := k.rules.Create(k.ctx, k.admin, spec, true)
+	must(t, err)
+
+	at := k.at(1, 15, 10)
+	// What the rule must see, worked out here from the mirror's hours
+	// 00–14 and the sandbox's budgets: the share of each budgeted account.
+	used := func(adv int64, budget decimal.Decimal) decimal.Decimal {
+		var cost decimal.Decimal
+		must(t, k.db.QueryRowContext(k.ctx, `SELECT COALESCE(SUM(cost), 0) FROM report_hourly WHERE level = 'advertiser' AND entity_id = ?
+			AND stat_date = ? AND stat_hour < 15`, adv, at.In(bj).Format(time.DateOnly)).Scan(&cost))
+		return cost.Mul(decimal.NewFromInt(100)).Div(budget)
+	}
+	if u := used(full, fullBudget); u.LessThan(decimal.NewFromInt(90)) {
+		t.Fatalf("account %d used %s%% of its budget %s by 15:00; the scenario needs 90%%", full, u.StringFixed(2), fullBudget)
+	}
+	if u := used(roomy, roomyBudget); u.GreaterThanOrEqual(decimal.NewFromInt(90)) {
+		t.Fatalf("account %d used %s%% of its budget %s by 15:00; the scenario needs less than 90%%", roomy, u.StringFixed(2), roomyBudget)
+	}
+	var mode string
+	must(t, k.db.QueryRowContext(k.ctx, `SELECT COALESCE(budget_mode, '') FROM advertisers WHERE id = ?`, free).Scan(&mode))
+	if mode != "BUDGET_MODE_INFINITE" {
+		t.Fatalf("account %d's budget mode as stored: %q, want it read as unlimited", free, mode)
+	}
+
+	ev, ran, err := k.rules.RunSlot(k.ctx, r.ID, at.Truncate(time.Hour))
+	must(t, err)
+	if !ran || ev.Status != rules.EvalDone || ev.Objects != 3 || ev.Matched != 1 || ev.Acted != 1 || ev.Failed != 0 {
+		t.Fatalf("run at 15:10: ran %v, evaluation %+v; want 3 accounts, 1 matched and raised", ran, ev)
+	}
+	// +20% passes the ceiling (+10%): raised to it, on the platform and in
+	// the mirror, logged as the account's change with the rule as actor.
+	if fen, day, _ := k.sim.World().AdvertiserBudget(full); !day || fen != ceiling.Shift(2).IntPart() {
+		t.Fatalf("account %d's budget on the platform: %d fen (daily %v), want the ceiling %s", full, fen, day, ceiling)
+	}
+	var stored decimal.Decimal
+	must(t, k.db.QueryRowContext(k.ctx, `SELECT budget FROM advertisers WHERE id = ?`, full).Scan(&stored))
+	if !stored.Equal(ceiling) {
+		t.Errorf("account %d's stored budget: %s, want %s", full, stored, ceiling)
+	}
+	changes := k.ruleChanges(r.ID)
+	if len(changes) != 1 {
+		t.Fatalf("change log: %+v, want the one raise", changes)
+	}
+	if c := changes[0]; c.EntityKind != "advertiser" || c.EntityID != full || c.AdvertiserID != full || c.Field != "budget" ||
+		!adops.ValueOf(c.Before).Equal(adops.AmountValue(fullBudget)) || !adops.ValueOf(c.After).Equal(adops.AmountValue(ceiling)) ||
+		c.Result != mysql.ChangeSucceeded || !c.Verified || c.RequestID != rules.RequestID(r.ID, at.Truncate(time.Hour)) {
+		t.Errorf("the raise in the change log: %+v", c)
+	}
+	if es := k.ruleAudit(); len(es) != 1 || es[0].Action != "advertiser.update_budget" || es[0].TargetType != "advertiser" ||
+		es[0].TargetID != fmt.Sprint(full) || es[0].Result != auth.ResultSuccess {
+		t.Errorf("audit entries of the raise: %+v", es)
+	}
+	var title, summary string
+	must(t, k.db.QueryRowContext(k.ctx, `SELECT title, summary FROM alerts WHERE source = ?`, fmt.Sprintf("rule:%d", r.ID)).Scan(&title, &summary))
+	if want := fmt.Sprintf("预算 %s 元 → %s 元（成功）。预算消耗比例 ", commas(fullBudget), commas(ceiling)); !strings.HasPrefix(title, "规则「account budget」：账户 ") ||
+		!strings.HasPrefix(summary, want) {
+		t.Errorf("notification %q: %q, want the summary to open with %q", title, summary, want)
+	}
+
+	// An hour later, at its ceiling, the account is not raised again.
+	at = k.at(1, 16, 10)
+	ev, _, err = k.rules.RunSlot(k.ctx, r.ID, at.Truncate(time.Hour))
+	must(t, err)
+	if ev.Acted != 0 || ev.Failed != 0 || len(k.ruleChanges(r.ID)) != 1 {
+		t.Fatalf("run at the ceiling: %+v, changes %d; want nothing changed", ev, len(k.ruleChanges(r.ID)))
+	}
+	if fen, _, _ := k.sim.World().AdvertiserBudget(full); fen != ceiling.Shift(2).IntPart() {
+		t.Errorf("account %d's budget after the run at the ceiling: %d fen, want %s", full, fen, ceiling)
+	}
+}
+
+// commas is an amount as notifications write it: 12,345.60.
+func commas(d decimal.Decimal) string { return alerts.Amount(d.StringFixed(2)) }

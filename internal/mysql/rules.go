@@ -581,7 +581,7 @@ var objectSQL = map[rules.Level]string{
 		FROM oe_projects e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
 	rules.LevelPromotion: `SELECT e.id, e.advertiser_id, e.name, e.status, e.opt_status, e.status_first, e.budget_mode, e.budget, '', e.bid, e.cpa_bid, v.balance
 		FROM oe_promotions e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
-	rules.LevelAdvertiser: `SELECT v.id, v.id, v.name, v.status, '', '', '', NULL, '', NULL, NULL, v.balance
+	rules.LevelAdvertiser: `SELECT v.id, v.id, v.name, v.status, '', '', COALESCE(v.budget_mode, ''), v.budget, '', NULL, NULL, v.balance
 		FROM advertisers v JOIN advertisers e ON e.id = v.id WHERE v.authorization_id IS NOT NULL`,
 }
 

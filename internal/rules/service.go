@@ -499,7 +499,7 @@ func (s *Service) objects(ctx context.Context, scope auth.Scope, sel Scope) ([]O
 			if o.PlatformStatus != "" && o.PlatformStatus != "STATUS_ENABLE" {
 				o.Status = StatusDisable
 			}
-			o.Budget, o.Bid = nil, nil
+			o.Bid = nil
 		} else {
 			if s.changer == nil {
 				return nil, apperr.New(apperr.KindUnavailable, "rules: ad operations are not configured").WithReason("not_configured", "what", "adops")
@@ -508,9 +508,9 @@ func (s *Service) objects(ctx context.Context, scope auth.Scope, sel Scope) ([]O
 			if o.Status != StatusEnable && o.Status != StatusDisable {
 				continue // deleted
 			}
-			if o.BudgetMode != "BUDGET_MODE_DAY" {
-				o.Budget = nil
-			}
+		}
+		if o.BudgetMode != "BUDGET_MODE_DAY" { // a lifetime or no budget; an account's not read yet
+			o.Budget = nil
 		}
 		if len(sel.Filter.Statuses) > 0 && !slices.Contains(sel.Filter.Statuses, o.Status) && !slices.Contains(sel.Filter.Statuses, o.PlatformStatus) {
 			continue

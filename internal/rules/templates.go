@@ -66,6 +66,23 @@ func Templates() []Template {
 			},
 		},
 		{
+			Name: "raise_account_budget_when_used", Title: "Raise the daily budget of accounts that use it well",
+			Description: "Every 30 minutes before 22:00, raise by percent the account's own daily budget when it used 90% of it " +
+				"with a CPA today under target, up to the ceiling; an account raised waits 3 hours before the next raise.",
+			Params: []Param{{Name: "target_cpa", Description: "target CPA (yuan)"}, {Name: "ceiling", Description: "highest account budget (yuan)"},
+				{Name: "percent", Description: "raise by this percentage", Default: "20"}},
+			build: func(p map[string]decimal.Decimal) Spec {
+				return Spec{Name: "Raise the daily budget of accounts that use it well", Scope: Scope{Level: LevelAdvertiser}, Match: MatchAll,
+					Conditions: []Condition{
+						{Metric: MetricBudgetUsedPct, Op: OpGTE, Value: ptr(dec("90"))},
+						{Metric: MetricCPA, Window: &Window{Kind: WindowToday}, Op: OpLT, Value: ptr(p["target_cpa"])},
+					},
+					Schedule: Schedule{EveryMinutes: 30, DayParts: []DayPart{{From: "00:00", To: "22:00"}}},
+					Actions:  []Action{{Type: ActionRaiseBudget, Percent: ptr(p["percent"]), Ceiling: ptr(p["ceiling"])}, {Type: ActionNotify}},
+					Safety:   Safety{CooldownMinutes: 3 * 60, MaxActionsPerRun: 20, MaxActionsPerDay: 100}}
+			},
+		},
+		{
 			Name: "lower_bid_cpa_high", Title: "Lower the bid of ads over target CPA for two days",
 			Description: "Daily at 10:00, lower by percent the bid of ads whose CPA was above target yesterday and over the last 2 days, down to the floor.",
 			Params: []Param{{Name: "target_cpa", Description: "target CPA (yuan)"}, {Name: "floor", Description: "lowest bid (yuan)"},

@@ -161,8 +161,8 @@ func validateScope(sc Scope) []apperr.FieldError {
 			seen[id] = true
 		}
 	}
-	if sc.Level == LevelAdvertiser && (sc.Filter.BudgetMode != "" || len(sc.Filter.Statuses) > 0) {
-		errs = append(errs, because("rule_advertiser_filter").on("scope.filter", "advertisers are selected by ids, manager or name only"))
+	if sc.Level == LevelAdvertiser && len(sc.Filter.Statuses) > 0 {
+		errs = append(errs, because("rule_advertiser_filter").on("scope.filter", "advertisers are selected by ids, manager, name or budget mode only"))
 	}
 	if utf8.RuneCountInString(sc.Filter.NameContains) > MaxNameLength {
 		errs = append(errs, because("max_length", "n", MaxNameLength).on("scope.filter.name_contains", "must be at most %d characters", MaxNameLength))
@@ -228,9 +228,6 @@ func validateCondition(c Condition, level Level, p string) []apperr.FieldError {
 	case c.Metric == MetricBudgetUsedPct:
 		if c.Window != nil && c.Window.Kind != WindowToday {
 			add(".window.kind", because("rule_budget_used_today"), "budget_used_pct is today's spend over the daily budget: the window must be today or absent")
-		}
-		if level == LevelAdvertiser {
-			add(".metric", because("rule_advertiser_no_budget"), "advertisers have no budget in rules; use campaign, ad, project or promotion")
 		}
 	default: // bid, balance: current values
 		if c.Window != nil {
@@ -358,8 +355,9 @@ func validateActions(as []Action, level Level) []apperr.FieldError {
 			continue
 		}
 		byField[f] = i
-		if f != "" && level == LevelAdvertiser {
-			add(p+".type", because("rule_advertiser_notify_only", "action", a.Type), "advertiser rules can only notify; choose a campaign, ad, project or promotion level to %s", a.Type)
+		if f != "" && f != "budget" && level == LevelAdvertiser {
+			add(p+".type", because("rule_advertiser_budget_only", "action", a.Type),
+				"advertiser rules change only the account's daily budget (or notify); choose a campaign, ad, project or promotion level to %s", a.Type)
 			continue
 		}
 		if f == "bid" && level == LevelCampaign {

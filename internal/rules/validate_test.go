@@ -90,7 +90,16 @@ func TestValidate(t *testing.T) {
 		{"pause and budget", func(s *Spec) { s.Actions[1] = Action{Type: ActionSetBudget, Amount: d("500")} }, "actions",
 			"a status change goes with notify only, not with a budget change"},
 		{"advertiser pause", func(s *Spec) { s.Scope.Level = LevelAdvertiser }, "actions[0].type",
-			"advertiser rules can only notify; choose a campaign, ad, project or promotion level to pause"},
+			"advertiser rules change only the account's daily budget (or notify); choose a campaign, ad, project or promotion level to pause"},
+		{"advertiser bid", func(s *Spec) {
+			s.Scope.Level = LevelAdvertiser
+			s.Actions[0] = Action{Type: ActionRaiseBid, Amount: d("1"), Ceiling: d("9")}
+		}, "actions[0].type",
+			"advertiser rules change only the account's daily budget (or notify); choose a campaign, ad, project or promotion level to raise_bid"},
+		{"advertiser by status", func(s *Spec) {
+			s.Scope = Scope{Level: LevelAdvertiser, Filter: Filter{Statuses: []string{StatusEnable}}}
+			s.Actions = []Action{{Type: ActionNotify}}
+		}, "scope.filter", "advertisers are selected by ids, manager, name or budget mode only"},
 		{"campaign bid", func(s *Spec) {
 			s.Scope.Level = LevelCampaign
 			s.Actions[0] = Action{Type: ActionSetBid, Amount: d("3")}
@@ -111,6 +120,27 @@ func TestValidate(t *testing.T) {
 }
 
 // A spec round-trips through JSON unchanged (versions store the JSON).
+// TestAdvertiserBudgetRule: a rule over accounts reads today's share of
+// the account's own daily budget and raises, lowers or sets that budget;
+// it may select the accounts by their budget mode.
+func TestAdvertiserBudgetRule(t *testing.T) {
+	s := valid()
+	s.Scope = Scope{Level: LevelAdvertiser, Filter: Filter{BudgetMode: "BUDGET_MODE_DAY"}}
+	s.Conditions = []Condition{{Metric: MetricBudgetUsedPct, Op: OpGTE, Value: d("90")}}
+	s.Actions = []Action{{Type: ActionRaiseBudget, Percent: d("20"), Ceiling: d("50000")}, {Type: ActionNotify}}
+	if errs := Validate(s); len(errs) > 0 {
+		t.Fatalf("raise of an account's budget: %v", errs)
+	}
+	s.Actions = []Action{{Type: ActionLowerBudget, Amount: d("1000"), Floor: d("3000")}}
+	if errs := Validate(s); len(errs) > 0 {
+		t.Fatalf("lower of an account's budget: %v", errs)
+	}
+	s.Actions = []Action{{Type: ActionEnable}, {Type: ActionNotify}}
+	if got := fields(Validate(s)); len(got) != 1 || got["actions[0].type"] == "" {
+		t.Fatalf("an account's status changed: %v", got)
+	}
+}
+
 func TestSpecJSON(t *testing.T) {
 	s := valid()
 	s.Conditions = append(s.Conditions, Condition{Metric: MetricCPA, Window: win(WindowToday, 0), Op: OpGT,
@@ -143,7 +173,7 @@ func TestTemplates(t *testing.T) {
 			t.Errorf("%s: %v", tpl.Name, err)
 		}
 	}
-	if want := []string{"lower_bid_cpa_high", "notify_zero_spend", "pause_spend_no_convert", "pause_total_spend_cap", "raise_budget_when_used"}; !slices.Equal(names, want) {
+	if want := []string{"lower_bid_cpa_high", "notify_zero_spend", "pause_spend_no_convert", "pause_total_spend_cap", "raise_account_budget_when_used", "raise_budget_when_used"}; !slices.Equal(names, want) {
 		t.Errorf("templates: got %v, want %v", names, want)
 	}
 	_, err := FromTemplate("raise_budget_when_used", map[string]string{"target_cpa": "40", "percent": "-3", "colour": "red"})

@@ -2244,6 +2244,56 @@ describe('console', () => {
     assert.deepEqual(page.problems, [])
   })
 
+  test("a rule on the accounts' own daily budget: the form offers an account its budget and notify only; the preview would raise the budgeted account by 20%, to the fen, and measures no share of an unlimited one", async () => {
+    const [acct] = (await apiGet(stack.api, token, `/api/v1/advertisers?ids=${budgeted}`)).items
+    assert.equal(acct.budget_mode, 'BUDGET_MODE_DAY', 'the budgeted account as read')
+    const fen = Math.round(Number(acct.budget) * 100)
+    const money = (f) => `¥${(f / 100).toLocaleString('en-US', { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`
+    await page.goto(`${stack.api}/rules/new`)
+    const form = page.locator('[data-test=rule-form]')
+    await form.locator('[data-test=rule-form-name] input').fill('账户日预算加 20%（e2e）')
+    await choose(page, form.locator('[data-test=rule-form-level]'), '广告主')
+    // Every account with a daily budget has used 0% of it or more.
+    await choose(page, form.locator('[data-test=rule-form-cond-0-metric]'), '预算消耗比例')
+    await choose(page, form.locator('[data-test=rule-form-cond-0-op]'), '≥')
+    await form.locator('[data-test=rule-form-cond-0-value] input').fill('0')
+    await form.locator('[data-test=rule-form-guard-0]').getByRole('button', { name: '删除' }).click()
+    // An account's rule changes its budget or notifies: pausing and bids are offered greyed.
+    await form.locator('[data-test=rule-form-action-0-type]').click()
+    const greyed = (await page.locator('.arco-select-option-disabled:visible').allInnerTexts()).map((x) => x.trim())
+    assert.deepEqual(greyed, ['暂停', '启用', '出价设为', '出价提高', '出价降低'])
+    await page.locator('.arco-select-option:visible', { hasText: '预算提高' }).click()
+    await form.locator('[data-test=rule-form-action-0-value] input.arco-input').fill('20')
+    await choose(page, form.locator('[data-test=rule-form-action-0-by]'), '%')
+    await form.locator('[data-test=rule-form-action-0-ceiling] input').fill(((2 * fen) / 100).toFixed(2))
+    await page.mouse.move(0, 0)
+    await shot(page, 'rule-form-account-budget')
+    await page.locator('[data-test=rule-save]').click()
+    await page.locator('.arco-modal').getByRole('button', { name: '确认' }).click()
+    await page.waitForURL(/\/rules\/\d+$/)
+    const id = Number(new URL(page.url()).pathname.split('/').pop())
+    const saved = (await apiGet(stack.api, token, `/api/v1/rules/${id}`)).spec
+    assert.equal(saved.scope.level, 'advertiser')
+    assert.deepEqual(saved.actions, [{ type: 'raise_budget', percent: '20', ceiling: String((2 * fen) / 100) }])
+
+    const detail = page.locator('[data-test=rule-detail]')
+    await detail.locator('[data-test=rule-preview] .arco-checkbox').click()
+    await detail.locator('[data-test=rule-preview-run]').click()
+    const summary = detail.locator('[data-test=rule-preview-summary]')
+    await summary.waitFor()
+    assert.match(await summary.innerText(), /评估 \d+ 个对象：命中 1 个，将执行 1 个/)
+    const rows = detail.locator('[data-test=rule-preview] [data-test=rule-decisions] tbody tr.arco-table-tr')
+    const mine = rows.filter({ hasText: `#${budgeted}` })
+    assert.match(await mine.innerText(), /预算消耗比例（今天）\s+[\d,]+\.\d\d%/)
+    assert.equal(await mine.locator('[data-test=rule-step]').innerText(), `预算 ${money(fen)} → ${money(Math.floor((fen * 6) / 5))}`)
+    const other = rows.filter({ hasNotText: `#${budgeted}` }).first()
+    assert.match(await other.innerText(), /没有日预算[\s\S]*未命中/)
+    await detail.locator('[data-test=rule-preview]').scrollIntoViewIfNeeded()
+    await shot(page, 'rule-account-budget-preview')
+    await apiSend('DELETE', stack.api, token, `/api/v1/rules/${id}`)
+    assert.deepEqual(page.problems, [])
+  })
+
   test('a rule switched on acts by itself at its slot: the ad paused on the platform, the run and its change shown on the rule', async () => {
     const [ad] = (await apiGet(stack.api, token, '/api/v1/ads?status=AD_STATUS_DELIVERY_OK&order_by=-cost&page_size=1')).items
     assert.ok(ad, 'a delivering ad')

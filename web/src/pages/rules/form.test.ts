@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { RuleSpec } from '../../api/types'
 import {
-  controlOf, dayPartsOf, fitAction, fitSchedule, type ActionRow, type ConditionRow, fitWindow, formErrors, fromForm, hoursOf, newAction, newCondition, nextTime, toForm, twoDecimals,
+  actionAt, actionTypes, controlOf, dayPartsOf, fitAction, fitSchedule, type ActionRow, type ConditionRow, fitWindow, formErrors, fromForm, hoursOf, newAction, newCondition, nextTime, toForm, twoDecimals, levels, metricAt, metrics,
 } from './form'
 import { blankSpec, specText } from './spec'
 import { useSpecEditor } from './useSpecEditor'
@@ -218,6 +218,19 @@ describe('the rule form', () => {
     c.metric = 'cvr'
     fitWindow(c)
     expect(c.window).toBe('today')
+  })
+})
+
+describe('what each level offers', () => {
+  it('offers an account rule its own daily budget and notify, never a status or a bid', () => {
+    const at = (level: string) => actionTypes.filter((a) => actionAt(level, a))
+    expect(at('advertiser')).toEqual(['set_budget', 'raise_budget', 'lower_budget', 'notify'])
+    expect(at('campaign')).toEqual(['pause', 'enable', 'set_budget', 'raise_budget', 'lower_budget', 'notify'])
+    for (const l of ['ad', 'project', 'promotion']) expect(at(l)).toEqual([...actionTypes])
+  })
+  it('measures budget use where there are hourly reports and a bid where there is one', () => {
+    const lacking = Object.fromEntries(levels.map((l) => [l, metrics.filter((m) => !metricAt(l, m))]))
+    expect(lacking).toEqual({ ad: [], campaign: ['bid'], project: ['budget_used_pct'], promotion: ['budget_used_pct'], advertiser: ['bid'] })
   })
 })
 

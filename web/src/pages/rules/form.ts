@@ -26,6 +26,22 @@ export const ops = ['gt', 'gte', 'lt', 'lte', 'eq'] as const
 export const actionTypes = ['pause', 'enable', 'set_budget', 'raise_budget', 'lower_budget', 'set_bid', 'raise_bid', 'lower_bid', 'notify'] as const
 export const levels = ['ad', 'campaign', 'project', 'promotion', 'advertiser'] as const
 
+/**
+ * What a level offers, as the API validates it: projects and promotions have
+ * daily reports only (no budget_used_pct); campaigns and accounts have no bid;
+ * an account's rule changes only its own daily budget (or notifies).
+ */
+export function metricAt(level: string, metric: string): boolean {
+  if (metric === 'budget_used_pct') return level !== 'project' && level !== 'promotion'
+  if (metric === 'bid') return level !== 'campaign' && level !== 'advertiser'
+  return true
+}
+
+export function actionAt(level: string, type: string): boolean {
+  if (level === 'advertiser') return type === 'notify' || type.endsWith('_budget')
+  return level !== 'campaign' || !type.endsWith('_bid')
+}
+
 /** A window in a row: kind ('' for none: current values) and N for last_days / last_hours. */
 export interface WindowCells {
   window: RuleWindow['kind'] | ''
