@@ -4,15 +4,19 @@ import (
 	"context"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/oceanops/adplatform/internal/adops"
 	"github.com/oceanops/adplatform/internal/apperr"
 	"github.com/oceanops/adplatform/internal/auth"
+	"github.com/oceanops/adplatform/internal/mysql"
 	"github.com/oceanops/adplatform/internal/oceanengine"
 	"github.com/oceanops/adplatform/internal/sandbox"
 )
 
 // An advertiser's own daily budget (账户日预算) is changed as an entity of
 // kind advertiser: checked (at least 1,000 yuan; a majordomo has none),
+// bounded by guard rails' max_account_budget (not their max_budget),
 // written with 2/advertiser/update/budget, read back, recorded, mirrored,
 // and rolled back to no limit.
 func TestAdvertiserDailyBudget(t *testing.T) {
@@ -47,8 +51,29 @@ func TestAdvertiserDailyBudget(t *testing.T) {
 		t.Fatalf("%d writes for refused changes", n)
 	}
 
+	// A guard rail bounds an account's budget by its own limit: a tiny
+	// max_budget (for campaigns and ads) does not apply, max_account_budget
+	// one fen under the amount refuses it.
+	rail, err := b.db.CreateGuardrail(ctx, mysql.Guardrail{SubjectType: mysql.GuardrailUser, Subject: "1",
+		MaxBudget:        decimal.NullDecimal{Decimal: decimal.NewFromInt(500), Valid: true},
+		MaxAccountBudget: decimal.NullDecimal{Decimal: want.Sub(decimal.New(1, -2)), Valid: true}}, b.sim.Clock().Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = b.apply(t, adops.KindAdvertiser, adops.FieldBudget, adops.Item{ID: adv, Value: adops.AmountValue(want)})
+	if e, ok := apperr.As(err); !ok || len(e.Fields) != 1 || e.Fields[0].Rule != "guardrail_max_account_budget" ||
+		e.Fields[0].Params["max"] != want.Sub(decimal.New(1, -2)).StringFixed(2) {
+		t.Fatalf("over the rail's account budget: %v", err)
+	}
+	rail.MaxAccountBudget.Decimal = want
+	if _, err := b.db.UpdateGuardrail(ctx, rail, b.sim.Clock().Now()); err != nil {
+		t.Fatal(err)
+	}
 	res, err := b.apply(t, adops.KindAdvertiser, adops.FieldBudget, adops.Item{ID: adv, Value: adops.AmountValue(want)})
 	if err != nil {
+		t.Fatal(err)
+	}
+	if err := b.db.DeleteGuardrail(ctx, rail.ID); err != nil {
 		t.Fatal(err)
 	}
 	it := res.Items[0]

@@ -195,7 +195,7 @@ func checkEntity(kind Kind, field Field, cur snapshot, want Value, lim limits, n
 				Because("bid_above_budget", "kind", kind, "budget", b.String()))
 		}
 	}
-	return append(errs, checkRails(field, before, want, lim, name)...)
+	return append(errs, checkRails(kind, field, before, want, lim, name)...)
 }
 
 func orNone(s string) string {
@@ -205,19 +205,31 @@ func orNone(s string) string {
 	return s
 }
 
+// budgetRail is a rail's limit of kind's daily budget: max_account_budget
+// for an account's own, max_budget for the others; the words and reasons
+// of a budget over it.
+func budgetRail(kind Kind, g mysql.Guardrail) (limit decimal.NullDecimal, what, over, unlimited string) {
+	if kind == KindAdvertiser {
+		return g.MaxAccountBudget, "account budget", "guardrail_max_account_budget", "guardrail_unlimited_account_budget"
+	}
+	return g.MaxBudget, "budget", "guardrail_max_budget", "guardrail_unlimited_budget"
+}
+
 // checkRails applies the guard rails of the actor: every rail that applies
 // is checked, so the strictest limit decides.
-func checkRails(field Field, before, want Value, lim limits, name string) []apperr.FieldError {
+func checkRails(kind Kind, field Field, before, want Value, lim limits, name string) []apperr.FieldError {
 	var errs []apperr.FieldError
 	for _, g := range lim.rails {
+		limit, what, over, unlimited := budgetRail(kind, g)
 		switch {
-		case field == FieldBudget && g.MaxBudget.Valid:
+		case field == FieldBudget && limit.Valid:
+			top := limit.Decimal.StringFixed(2)
 			if want.Unlimited {
-				errs = append(errs, apperr.Field(name, "an unlimited budget exceeds the maximum budget %s allowed (guard rail %d)",
-					g.MaxBudget.Decimal.StringFixed(2), g.ID).Because("guardrail_unlimited_budget", "max", g.MaxBudget.Decimal.StringFixed(2), "guardrail", g.ID))
-			} else if want.Amount.GreaterThan(g.MaxBudget.Decimal) {
-				errs = append(errs, apperr.Field(name, "exceeds the maximum budget %s allowed (guard rail %d)", g.MaxBudget.Decimal.StringFixed(2), g.ID).
-					Because("guardrail_max_budget", "max", g.MaxBudget.Decimal.StringFixed(2), "guardrail", g.ID))
+				errs = append(errs, apperr.Field(name, "an unlimited budget exceeds the maximum %s %s allowed (guard rail %d)", what, top, g.ID).
+					Because(unlimited, "max", top, "guardrail", g.ID))
+			} else if want.Amount.GreaterThan(limit.Decimal) {
+				errs = append(errs, apperr.Field(name, "exceeds the maximum %s %s allowed (guard rail %d)", what, top, g.ID).
+					Because(over, "max", top, "guardrail", g.ID))
 			}
 		case (field == FieldBid || field == FieldCpaBid) && g.MaxBid.Valid && want.Amount.GreaterThan(g.MaxBid.Decimal):
 			errs = append(errs, apperr.Field(name, "exceeds the maximum bid %s allowed (guard rail %d)", g.MaxBid.Decimal.StringFixed(2), g.ID).

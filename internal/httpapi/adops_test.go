@@ -614,9 +614,13 @@ func TestGuardrailsAPI(t *testing.T) {
 	if r.status != http.StatusUnprocessableEntity || !strings.Contains(r.raw, "maximum budget 9000.00") {
 		t.Errorf("change above the rail: %d %s", r.status, r.raw)
 	}
-	r = w.send(t, "PUT", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", `{"max_budget":"20000","max_change_pct":"1000","note":"raised"}`)
-	if r.status != http.StatusOK || !strings.Contains(r.raw, `"max_budget":"20000.00"`) {
+	r = w.send(t, "PUT", fmt.Sprintf("/api/v1/guardrails/%d", g.ID), w.admin, "", `{"max_budget":"20000","max_account_budget":"150000","max_change_pct":"1000","note":"raised"}`)
+	if r.status != http.StatusOK || !strings.Contains(r.raw, `"max_budget":"20000.00","max_account_budget":"150000.00"`) {
 		t.Errorf("update: %d %s", r.status, r.raw)
+	}
+	if r := w.send(t, "POST", "/api/v1/guardrails", w.admin, "", `{"subject_type":"all","max_account_budget":"0"}`); r.status != http.StatusUnprocessableEntity ||
+		!slices.Contains(r.fields(), "max_account_budget") {
+		t.Errorf("a rail's account budget of 0: %d %s", r.status, r.raw)
 	}
 	if r := w.send(t, "PATCH", fmt.Sprintf("/api/v1/ads/%d/budget", ad.ID), w.alice, "k-rail", `{"budget":"9500"}`); r.status != http.StatusOK {
 		t.Errorf("change under the raised rail: %d %s", r.status, r.raw)

@@ -29,10 +29,11 @@ func (s *Server) guardrailRoutes(v1 *gin.RouterGroup) {
 // guardrailLimits are the limits of a rail as sent (amounts as strings or
 // numbers; null or absent: no limit).
 type guardrailLimits struct {
-	MaxBudget    *valueJSON `json:"max_budget"`
-	MaxBid       *valueJSON `json:"max_bid"`
-	MaxChangePct *valueJSON `json:"max_change_pct"`
-	Note         string     `json:"note" validate:"max=255"`
+	MaxBudget        *valueJSON `json:"max_budget"`
+	MaxAccountBudget *valueJSON `json:"max_account_budget"`
+	MaxBid           *valueJSON `json:"max_bid"`
+	MaxChangePct     *valueJSON `json:"max_change_pct"`
+	Note             string     `json:"note" validate:"max=255"`
 }
 
 type createGuardrailRequest struct {
@@ -46,22 +47,23 @@ type updateGuardrailRequest struct {
 }
 
 type guardrailJSON struct {
-	ID           int64     `json:"id"`
-	SubjectType  string    `json:"subject_type"`
-	Subject      string    `json:"subject"`
-	MaxBudget    *string   `json:"max_budget"`
-	MaxBid       *string   `json:"max_bid"`
-	MaxChangePct *string   `json:"max_change_pct"`
-	Note         string    `json:"note"`
-	CreatedBy    *int64    `json:"created_by"`
-	UpdatedBy    *int64    `json:"updated_by"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID               int64     `json:"id"`
+	SubjectType      string    `json:"subject_type"`
+	Subject          string    `json:"subject"`
+	MaxBudget        *string   `json:"max_budget"`
+	MaxAccountBudget *string   `json:"max_account_budget"`
+	MaxBid           *string   `json:"max_bid"`
+	MaxChangePct     *string   `json:"max_change_pct"`
+	Note             string    `json:"note"`
+	CreatedBy        *int64    `json:"created_by"`
+	UpdatedBy        *int64    `json:"updated_by"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
 func newGuardrailJSON(g domain.Guardrail) guardrailJSON {
 	return guardrailJSON{ID: g.ID, SubjectType: g.SubjectType, Subject: g.Subject, MaxBudget: fixed2(g.MaxBudget),
-		MaxBid: fixed2(g.MaxBid), MaxChangePct: fixed2(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
+		MaxAccountBudget: fixed2(g.MaxAccountBudget), MaxBid: fixed2(g.MaxBid), MaxChangePct: fixed2(g.MaxChangePct), Note: g.Note, CreatedBy: optID(g.CreatedBy),
 		UpdatedBy: optID(g.UpdatedBy), CreatedAt: g.CreatedAt, UpdatedAt: g.UpdatedAt}
 }
 
@@ -91,12 +93,14 @@ func (l guardrailLimits) parse() (domain.Guardrail, []apperr.FieldError) {
 	big := decimal.New(1, 14)
 	g.MaxBudget, e = parseLimit("max_budget", l.MaxBudget, big)
 	errs = append(errs, e...)
+	g.MaxAccountBudget, e = parseLimit("max_account_budget", l.MaxAccountBudget, big)
+	errs = append(errs, e...)
 	g.MaxBid, e = parseLimit("max_bid", l.MaxBid, big)
 	errs = append(errs, e...)
 	g.MaxChangePct, e = parseLimit("max_change_pct", l.MaxChangePct, decimal.NewFromInt(10000))
 	errs = append(errs, e...)
-	if len(errs) == 0 && !g.MaxBudget.Valid && !g.MaxBid.Valid && !g.MaxChangePct.Valid {
-		errs = append(errs, apperr.Field("max_budget", "set at least one of max_budget, max_bid, max_change_pct").Because("guardrail_limit_required"))
+	if len(errs) == 0 && !g.MaxBudget.Valid && !g.MaxAccountBudget.Valid && !g.MaxBid.Valid && !g.MaxChangePct.Valid {
+		errs = append(errs, apperr.Field("max_budget", "set at least one of max_budget, max_account_budget, max_bid, max_change_pct").Because("guardrail_limit_required"))
 	}
 	g.Note = l.Note
 	return g, errs

@@ -14,14 +14,14 @@ import (
 
 // Guard rails on ad operations (ad_guardrails), set by admins.
 
-const guardrailCols = `g.id, g.subject_type, g.subject, g.max_budget, g.max_bid, g.max_change_pct, g.note, g.created_by, g.updated_by, g.created_at, g.updated_at`
+const guardrailCols = `g.id, g.subject_type, g.subject, g.max_budget, g.max_account_budget, g.max_bid, g.max_change_pct, g.note, g.created_by, g.updated_by, g.created_at, g.updated_at`
 
 func scanGuardrail(r scanner) (Guardrail, error) {
 	var (
 		g           Guardrail
 		created, up sql.NullInt64
 	)
-	err := r.Scan(&g.ID, &g.SubjectType, &g.Subject, &g.MaxBudget, &g.MaxBid, &g.MaxChangePct, &g.Note, &created, &up, &g.CreatedAt, &g.UpdatedAt)
+	err := r.Scan(&g.ID, &g.SubjectType, &g.Subject, &g.MaxBudget, &g.MaxAccountBudget, &g.MaxBid, &g.MaxChangePct, &g.Note, &created, &up, &g.CreatedAt, &g.UpdatedAt)
 	g.CreatedBy, g.UpdatedBy = created.Int64, up.Int64
 	return g, err
 }
@@ -36,9 +36,9 @@ func nullDec(d decimal.NullDecimal) any {
 // CreateGuardrail inserts a rail; a second rail for the same subject is a
 // KindConflict error.
 func (db *DB) CreateGuardrail(ctx context.Context, g Guardrail, at time.Time) (Guardrail, error) {
-	res, err := db.ExecContext(ctx, `INSERT INTO ad_guardrails (subject_type, subject, max_budget, max_bid, max_change_pct, note,
-		created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.SubjectType, g.Subject, nullDec(g.MaxBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255),
+	res, err := db.ExecContext(ctx, `INSERT INTO ad_guardrails (subject_type, subject, max_budget, max_account_budget, max_bid, max_change_pct, note,
+		created_by, updated_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		g.SubjectType, g.Subject, nullDec(g.MaxBudget), nullDec(g.MaxAccountBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255),
 		nullInt(g.CreatedBy), nullInt(g.CreatedBy), at.UTC(), at.UTC())
 	if IsDuplicate(err) {
 		return Guardrail{}, apperr.Conflict("a guard rail for %s %q exists already; change that one", g.SubjectType, g.Subject).
@@ -56,9 +56,9 @@ func (db *DB) CreateGuardrail(ctx context.Context, g Guardrail, at time.Time) (G
 
 // UpdateGuardrail replaces a rail's limits and note (KindNotFound if absent).
 func (db *DB) UpdateGuardrail(ctx context.Context, g Guardrail, at time.Time) (Guardrail, error) {
-	changed, err := affected(ctx, db, fmt.Sprintf("update guard rail %d", g.ID), `UPDATE ad_guardrails SET max_budget = ?, max_bid = ?, max_change_pct = ?, note = ?,
-		updated_by = ?, updated_at = ? WHERE id = ?`,
-		nullDec(g.MaxBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255), nullInt(g.UpdatedBy), at.UTC(), g.ID)
+	changed, err := affected(ctx, db, fmt.Sprintf("update guard rail %d", g.ID), `UPDATE ad_guardrails SET max_budget = ?, max_account_budget = ?, max_bid = ?, max_change_pct = ?,
+		note = ?, updated_by = ?, updated_at = ? WHERE id = ?`,
+		nullDec(g.MaxBudget), nullDec(g.MaxAccountBudget), nullDec(g.MaxBid), nullDec(g.MaxChangePct), cut(g.Note, 255), nullInt(g.UpdatedBy), at.UTC(), g.ID)
 	if err != nil {
 		return Guardrail{}, err
 	}

@@ -82,3 +82,49 @@ func TestHeartbeatIdempotentPerSlot(t *testing.T) {
 		t.Fatalf("prune = %d, %v; want 1", n, err)
 	}
 }
+
+// TestGuardrailAccountBudgetMigration: rails that exist when the account
+// budget's own limit arrives (00124) keep restricting account budgets as
+// their max_budget did; a rail without max_budget stays without.
+func TestGuardrailAccountBudgetMigration(t *testing.T) {
+	ctx := context.Background()
+	db, _ := mysqltest.NewEmpty(t)
+	m, err := mysql.NewMigrator(db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// Back to just before 00124 (and whatever came after it).
+	applied124 := func() bool {
+		st, err := m.Status(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range st {
+			if s.Version == 124 {
+				return s.Applied
+			}
+		}
+		t.Fatal("no migration 124")
+		return false
+	}
+	for applied124() {
+		if _, err := m.Down(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := time.Now().UTC()
+	if _, err := db.ExecContext(ctx, `INSERT INTO ad_guardrails (subject_type, subject, max_budget, max_bid, created_at, updated_at)
+		VALUES ('all', '', 9000, NULL, ?, ?), ('role', 'operator', NULL, 80, ?, ?)`, now, now, now, now); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.Up(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got := mysqltest.Column[string](t, db, `SELECT COALESCE(max_account_budget, 'none') FROM ad_guardrails ORDER BY id`)
+	if len(got) != 2 || got[0] != "9000.00" || got[1] != "none" {
+		t.Errorf("rails' account budget limits after 00124: %v, want [9000.00 none]", got)
+	}
+}

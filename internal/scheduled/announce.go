@@ -91,20 +91,22 @@ func summary(c Change, items []Item) string {
 // ({name} stands for the figure of that name); any other is told by its
 // message.
 var refusalWords = map[string]string{
-	"scheduled_missed":           "执行时间后 {minutes} 分钟内没有开始（晚了 {late_minutes} 分钟：没有工作进程在运行），未做任何修改",
-	"scheduled_owner_inactive":   "创建人 {user} 的账号已停用，未做任何修改",
-	"scheduled_owner_forbidden":  "创建人 {user} 已没有修改广告的权限，未做任何修改",
-	"min_daily_budget":           "执行时被拒绝：预算不能低于 {min} 元（平台的最低日预算）",
-	"min_budget_change":          "执行时被拒绝：与当前预算 {current} 元至少相差 {min} 元",
-	"budget_below_spend":         "执行时被拒绝：预算不能低于今日消耗 {spend} 元的 105%，即至少 {min} 元",
-	"budget_below_bid":           "执行时被拒绝：预算不能低于出价 {bid} 元",
-	"budget_changes_today":       "执行时被拒绝：今日（北京时间）预算已修改 {n} 次，平台每天最多允许 {max} 次",
-	"bid_above_budget":           "执行时被拒绝：出价不能高于预算 {budget} 元",
-	"guardrail_max_budget":       "执行时被拒绝：超过操作限额允许的最高预算 {max} 元（限额 #{guardrail}）",
-	"guardrail_unlimited_budget": "执行时被拒绝：不限预算超过操作限额允许的最高预算 {max} 元（限额 #{guardrail}）",
-	"guardrail_max_bid":          "执行时被拒绝：超过操作限额允许的最高出价 {max} 元（限额 #{guardrail}）",
-	"guardrail_max_change":       "执行时被拒绝：变动 {change}%（原值 {from}），超过单次操作最多 {max}% 的限额（限额 #{guardrail}）",
-	"guardrail_unlimited_change": "执行时被拒绝：改为不限预算超过单次操作最多 {max}% 的变动限额（限额 #{guardrail}）",
+	"scheduled_missed":                   "执行时间后 {minutes} 分钟内没有开始（晚了 {late_minutes} 分钟：没有工作进程在运行），未做任何修改",
+	"scheduled_owner_inactive":           "创建人 {user} 的账号已停用，未做任何修改",
+	"scheduled_owner_forbidden":          "创建人 {user} 已没有修改广告的权限，未做任何修改",
+	"min_daily_budget":                   "执行时被拒绝：预算不能低于 {min} 元（平台的最低日预算）",
+	"min_budget_change":                  "执行时被拒绝：与当前预算 {current} 元至少相差 {min} 元",
+	"budget_below_spend":                 "执行时被拒绝：预算不能低于今日消耗 {spend} 元的 105%，即至少 {min} 元",
+	"budget_below_bid":                   "执行时被拒绝：预算不能低于出价 {bid} 元",
+	"budget_changes_today":               "执行时被拒绝：今日（北京时间）预算已修改 {n} 次，平台每天最多允许 {max} 次",
+	"bid_above_budget":                   "执行时被拒绝：出价不能高于预算 {budget} 元",
+	"guardrail_max_budget":               "执行时被拒绝：超过操作限额允许的最高预算 {max} 元（限额 #{guardrail}）",
+	"guardrail_unlimited_budget":         "执行时被拒绝：不限预算超过操作限额允许的最高预算 {max} 元（限额 #{guardrail}）",
+	"guardrail_max_account_budget":       "执行时被拒绝：超过操作限额允许的最高账户日预算 {max} 元（限额 #{guardrail}）",
+	"guardrail_unlimited_account_budget": "执行时被拒绝：不限预算超过操作限额允许的最高账户日预算 {max} 元（限额 #{guardrail}）",
+	"guardrail_max_bid":                  "执行时被拒绝：超过操作限额允许的最高出价 {max} 元（限额 #{guardrail}）",
+	"guardrail_max_change":               "执行时被拒绝：变动 {change}%（原值 {from}），超过单次操作最多 {max}% 的限额（限额 #{guardrail}）",
+	"guardrail_unlimited_change":         "执行时被拒绝：改为不限预算超过单次操作最多 {max}% 的变动限额（限额 #{guardrail}）",
 }
 
 // refusalText tells r in words where there are words for its reason, by

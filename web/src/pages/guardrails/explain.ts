@@ -6,6 +6,7 @@ import { fen } from '../../lib/ratio'
 
 export interface Limits {
   maxBudget: string | null
+  maxAccountBudget: string | null
   maxBid: string | null
   maxChangePct: string | null
 }
@@ -35,6 +36,7 @@ function strictest(values: (string | null | undefined)[]): string | null {
 export function effective(rails: Guardrail[]): Limits {
   return {
     maxBudget: strictest(rails.map((r) => r.max_budget)),
+    maxAccountBudget: strictest(rails.map((r) => r.max_account_budget)),
     maxBid: strictest(rails.map((r) => r.max_bid)),
     maxChangePct: strictest(rails.map((r) => r.max_change_pct)),
   }
