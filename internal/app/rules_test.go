@@ -718,6 +718,18 @@ func TestRuleRaisesAnAccountsDailyBudget(t *testing.T) {
 	must(t, err)
 
 	at := k.at(1, 15, 10)
+	// Over every account one sees, a rule looks at the leaf accounts only:
+	// a majordomo has no reports nor budget of its own (it would only ever
+	// read as stale).
+	all := spec
+	all.Scope.AdvertiserIDs = nil
+	pv, err := k.rules.Preview(k.ctx, k.admin, all)
+	must(t, err)
+	leaves := mysqltest.Value[int](t, k.db, `SELECT COUNT(*) FROM advertisers WHERE authorization_id IS NOT NULL AND account_role = 'ADVERTISER'`)
+	managers := mysqltest.Value[int](t, k.db, `SELECT COUNT(*) FROM advertisers WHERE authorization_id IS NOT NULL AND account_role <> 'ADVERTISER'`)
+	if managers == 0 || pv.Objects != leaves || pv.Stale != "" {
+		t.Fatalf("preview over every account: %d objects (stale %q), want the %d leaf accounts without the %d managers", pv.Objects, pv.Stale, leaves, managers)
+	}
 	// What the rule must see, worked out here from the mirror's hours
 	// 00–14 and the sandbox's budgets: the share of each budgeted account.
 	used := func(adv int64, budget decimal.Decimal) decimal.Decimal {

@@ -569,7 +569,9 @@ func (db *DB) Owner(ctx context.Context, userID int64) (auth.Principal, bool, er
 	return p, status == auth.StatusActive, nil
 }
 
-// objectSQL is the select of each level's objects: id, advertiser, name,
+// objectSQL is the select of each level's objects (at the advertiser level,
+// leaf accounts: a majordomo or agent account has no reports nor budget of
+// its own): id, advertiser, name,
 // platform status, opt status, first status, budget mode, budget, pricing,
 // bid, cpa_bid, the advertiser's balance. Constants, never input.
 var objectSQL = map[rules.Level]string{
@@ -582,7 +584,7 @@ var objectSQL = map[rules.Level]string{
 	rules.LevelPromotion: `SELECT e.id, e.advertiser_id, e.name, e.status, e.opt_status, e.status_first, e.budget_mode, e.budget, '', e.bid, e.cpa_bid, v.balance
 		FROM oe_promotions e JOIN advertisers v ON v.id = e.advertiser_id WHERE e.deleted_at IS NULL`,
 	rules.LevelAdvertiser: `SELECT v.id, v.id, v.name, v.status, '', '', COALESCE(v.budget_mode, ''), v.budget, '', NULL, NULL, v.balance
-		FROM advertisers v JOIN advertisers e ON e.id = v.id WHERE v.authorization_id IS NOT NULL`,
+		FROM advertisers v JOIN advertisers e ON e.id = v.id WHERE v.authorization_id IS NOT NULL AND v.account_role = 'ADVERTISER'`,
 }
 
 // Objects returns the objects of a selection within scope. Statuses are
