@@ -49,3 +49,10 @@ export function adjusted(current: string, a: Adjust): Adjusted {
 function fen(v: string): bigint {
   return fenOf(v) ?? 0n
 }
+
+/** A row of a batch change of amounts: its id, its name and the field's current value ("unlimited", yuan, or "" when not known). */
+export interface BatchRow {
+  id: number
+  name: string
+  value: string
+}

@@ -38,7 +38,7 @@ export function batchBodyOf(field: Field, items: PlannedItem[]): Record<string, 
 // The per-kind paths share one contract; openapi-fetch types each literal
 // path, so the template below is the union of the four and checks the call.
 type SinglePath = `/api/v1/${EntityPath}/{id}/${Endpoint}` | '/api/v1/advertisers/{id}/budget'
-type BatchPath = `/api/v1/${EntityPath}/batch/${Endpoint}`
+type BatchPath = `/api/v1/${EntityPath}/batch/${Endpoint}` | '/api/v1/advertisers/batch/budget'
 
 /** changeOne runs a single change (dry run without key); path advertisers changes an account's own daily budget. */
 export function changeOne(path: EntityPath | 'advertisers', id: number, field: Field, value: string, key?: string): Promise<ChangeOutcome> {
@@ -57,9 +57,10 @@ export function changeOne(path: EntityPath | 'advertisers', id: number, field: F
 
 /**
  * changeMany runs a batch (dry run without key); the outcome has one item per entity, in order. requestId, when given,
- * is sent as X-Request-ID: the change log's request of the changes (the parts of one batch share it).
+ * is sent as X-Request-ID: the change log's request of the changes (the parts of one batch share it). Path advertisers
+ * changes accounts' own daily budgets.
  */
-export function changeMany(path: EntityPath, field: Field, items: PlannedItem[], key?: string, requestId?: string): Promise<BatchOutcome> {
+export function changeMany(path: EntityPath | 'advertisers', field: Field, items: PlannedItem[], key?: string, requestId?: string): Promise<BatchOutcome> {
   const url = `/api/v1/${path}/batch/${endpointOf(field)}` as BatchPath
   return call<BatchOutcome>(
     api.POST(url as '/api/v1/ads/batch/budget', {
