@@ -1289,7 +1289,7 @@ describe('console', () => {
     await page.locator('[data-test=rail-max-account-budget] input').fill('500000')
     await page.locator('.arco-modal-footer').getByRole('button', { name: '确认' }).click()
     await page.locator('.arco-modal', { hasText: '新建限额' }).last().getByRole('button', { name: '确认' }).click()
-    await poll(async () => /角色：优化师[\s\S]*20,000\.00[\s\S]*500,000\.00[\s\S]*预算不超过 ¥20,000\.00；账户日预算不超过 ¥500,000\.00/.test(await page.locator('[data-test=guardrails-table]').innerText()), 'the new rail in the table', 20_000, 300)
+    await poll(async () => /角色：优化师[\s\S]*20,000\.00[\s\S]*500,000\.00[\s\S]*预算不超过 ¥20,000\.00\s+账户日预算不超过 ¥500,000\.00/.test(await page.locator('[data-test=guardrails-table]').innerText()), 'the new rail in the table', 20_000, 300)
     const [rail] = (await apiGet(stack.api, token, '/api/v1/guardrails')).filter((g) => g.subject === 'operator')
     assert.deepEqual([rail.max_budget, rail.max_account_budget], ['20000.00', '500000.00'])
     await choose(page, page.locator('[data-test=guardrail-effect] .arco-select'), scoped.username)
