@@ -976,6 +976,20 @@ func TestGuardrails(t *testing.T) {
 	if err != nil || rb.Items[0].Outcome != adops.OutcomeSucceeded {
 		t.Fatalf("rollback under the 50%% rail: %v %+v", err, rb)
 	}
+	// A rule acting for its owner (user 1, an operator) meets the owner's
+	// rails: the user's maximum budget and the role's largest change.
+	_, err = b.svc.Apply(ctx, adops.Request{Kind: adops.KindAd, Field: adops.FieldBudget, Scope: auth.SystemScope(),
+		Actor: adops.Actor{Type: auth.ActorRule, Name: "rule-8", Roles: []string{auth.RoleOperator}, OnBehalfOf: 1},
+		Items: []adops.Item{{ID: ad.ID, Value: amount("9000.01")}}})
+	var rules []string
+	if e, ok := apperr.As(err); ok {
+		for _, f := range e.Fields {
+			rules = append(rules, f.Rule)
+		}
+	}
+	if !slices.Contains(rules, "guardrail_max_budget") || !slices.Contains(rules, "guardrail_max_change") {
+		t.Fatalf("a rule for its owner over the owner's rails: %v (rules %v)", err, rules)
+	}
 }
 
 // TestChangeWritesTheSyncsMirrorRow: after changes of every kind, the

@@ -1131,7 +1131,7 @@ const enUS: typeof zhCN = {
     howTitle: 'How guard rails work',
     how1: 'Checked before every change of a budget, bid or target CPA; a change that breaks one is refused, naming the rail.',
     how2: 'Every rail that applies to the person (everyone, their roles, them) must hold: the strictest value wins.',
-    how3: 'Automated rules and the system meet only the rail for everyone.',
+    how3: 'An automated rule changes as its owner and meets the owner\'s rails; the system meets only the rail for everyone.',
     how4: 'A rollback is exempt from the change limit (it restores a value that was in place) but not from the maxima.',
     empty: 'No guard rails yet',
     subject: 'Applies to',

@@ -11,7 +11,7 @@ export interface Limits {
   maxChangePct: string | null
 }
 
-/** railsFor lists the rails that apply to a user with these roles (a rule or the system: everyone's only). */
+/** railsFor lists the rails that apply to a user with these roles (a rule: its owner's; the system, null: everyone's only). */
 export function railsFor(rails: Guardrail[], user: { id: number; roles: string[] } | null): Guardrail[] {
   return rails.filter(
     (r) =>
