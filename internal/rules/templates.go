@@ -54,16 +54,7 @@ func Templates() []Template {
 			Description: "Every 30 minutes before 18:00, raise by percent the daily budget of ads that used 90% of it with a CPA today under target, up to the ceiling.",
 			Params: []Param{{Name: "target_cpa", Description: "target CPA (yuan)"}, {Name: "ceiling", Description: "highest budget (yuan)"},
 				{Name: "percent", Description: "raise by this percentage", Default: "20"}},
-			build: func(p map[string]decimal.Decimal) Spec {
-				return Spec{Name: "Raise the budget of ads that use it well", Scope: Scope{Level: LevelAd}, Match: MatchAll,
-					Conditions: []Condition{
-						{Metric: MetricBudgetUsedPct, Op: OpGTE, Value: ptr(dec("90"))},
-						{Metric: MetricCPA, Window: &Window{Kind: WindowToday}, Op: OpLT, Value: ptr(p["target_cpa"])},
-					},
-					Schedule: Schedule{EveryMinutes: 30, DayParts: []DayPart{{From: "00:00", To: "18:00"}}},
-					Actions:  []Action{{Type: ActionRaiseBudget, Percent: ptr(p["percent"]), Ceiling: ptr(p["ceiling"])}, {Type: ActionNotify}},
-					Safety:   Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 20, MaxActionsPerDay: 50}}
-			},
+			build: raiseWhenUsed("Raise the budget of ads that use it well", LevelAd, "18:00", Safety{CooldownMinutes: 24 * 60, MaxActionsPerRun: 20, MaxActionsPerDay: 50}),
 		},
 		{
 			Name: "raise_account_budget_when_used", Title: "Raise the daily budget of accounts that use it well",
@@ -71,16 +62,8 @@ func Templates() []Template {
 				"with a CPA today under target, up to the ceiling; an account raised waits 3 hours before the next raise.",
 			Params: []Param{{Name: "target_cpa", Description: "target CPA (yuan)"}, {Name: "ceiling", Description: "highest account budget (yuan)"},
 				{Name: "percent", Description: "raise by this percentage", Default: "20"}},
-			build: func(p map[string]decimal.Decimal) Spec {
-				return Spec{Name: "Raise the daily budget of accounts that use it well", Scope: Scope{Level: LevelAdvertiser}, Match: MatchAll,
-					Conditions: []Condition{
-						{Metric: MetricBudgetUsedPct, Op: OpGTE, Value: ptr(dec("90"))},
-						{Metric: MetricCPA, Window: &Window{Kind: WindowToday}, Op: OpLT, Value: ptr(p["target_cpa"])},
-					},
-					Schedule: Schedule{EveryMinutes: 30, DayParts: []DayPart{{From: "00:00", To: "22:00"}}},
-					Actions:  []Action{{Type: ActionRaiseBudget, Percent: ptr(p["percent"]), Ceiling: ptr(p["ceiling"])}, {Type: ActionNotify}},
-					Safety:   Safety{CooldownMinutes: 3 * 60, MaxActionsPerRun: 20, MaxActionsPerDay: 100}}
-			},
+			build: raiseWhenUsed("Raise the daily budget of accounts that use it well", LevelAdvertiser, "22:00",
+				Safety{CooldownMinutes: 3 * 60, MaxActionsPerRun: 20, MaxActionsPerDay: 100}),
 		},
 		{
 			Name: "lower_bid_cpa_high", Title: "Lower the bid of ads over target CPA for two days",
@@ -131,6 +114,23 @@ func Templates() []Template {
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
+}
+
+// raiseWhenUsed builds the "raise the budget used well" templates of a
+// level: every 30 minutes until the Beijing time until, the daily budget of
+// objects that used 90% of it with a CPA today under target_cpa raised by
+// percent up to ceiling, and a notification.
+func raiseWhenUsed(name string, level Level, until string, safety Safety) func(p map[string]decimal.Decimal) Spec {
+	return func(p map[string]decimal.Decimal) Spec {
+		return Spec{Name: name, Scope: Scope{Level: level}, Match: MatchAll,
+			Conditions: []Condition{
+				{Metric: MetricBudgetUsedPct, Op: OpGTE, Value: ptr(dec("90"))},
+				{Metric: MetricCPA, Window: &Window{Kind: WindowToday}, Op: OpLT, Value: ptr(p["target_cpa"])},
+			},
+			Schedule: Schedule{EveryMinutes: 30, DayParts: []DayPart{{From: "00:00", To: until}}},
+			Actions:  []Action{{Type: ActionRaiseBudget, Percent: ptr(p["percent"]), Ceiling: ptr(p["ceiling"])}, {Type: ActionNotify}},
+			Safety:   safety}
+	}
 }
 
 // FromTemplate builds the spec of the named template with params (figures
